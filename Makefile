@@ -1,0 +1,48 @@
+# The two set-up commands: `make run` and `make test`. Everything they need installs from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export FLASK_APP := wizard
+
+.PHONY: run test lint install install-test migrate demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+install-test: $(TEST_STAMP)
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	fi
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+run: migrate
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+demo: migrate
+	$(BIN)/flask demo
+
+lint: install-test
+	$(BIN)/ruff check wizard tests
+	$(BIN)/ruff format --check wizard tests
+
+test: install-test lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

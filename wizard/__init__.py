@@ -1,0 +1,47 @@
+"""The derogatory-access filing portal: `create_app()` is the front door."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    from wizard import config as configuration
+
+    instance = Path((config or {}).get("INSTANCE_PATH", app.instance_path))
+    app.config.from_mapping(configuration.from_environment(instance))
+    app.config.update(config or {})
+
+    from wizard import cli, errors, web
+    from wizard.auth import bp as auth_bp
+    from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from wizard.filing import bp as filing_bp
+    from wizard.public import bp as public_bp
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(filing_bp)
+    cli.init_app(app)
+    return app

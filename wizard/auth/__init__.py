@@ -1,0 +1,7 @@
+"""Accounts: register a manufacturer organisation, log in, log out."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from wizard.auth import views  # noqa: E402,F401

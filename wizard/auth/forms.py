@@ -1,0 +1,101 @@
+"""Registration and login forms, with a password rule people can meet."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import ValidationError
+
+from wizard.forms.base import text
+from wizard.forms.validators import Required
+
+MIN_PASSWORD_LENGTH = 12
+# The most common passwords that pass the length rule; a longer list would earn a dependency.
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "password1234",
+        "azertyuiop12",
+        "qwertyuiop12",
+        "motdepasse12",
+        "passwordpassword",
+        "000000000000",
+        "111111111111",
+        "abcdefghijkl",
+        "iloveyou1234",
+    }
+)
+
+
+def _normalised_email(field) -> None:
+    try:
+        field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError(
+            _("Enter an email address in the correct format, like name@example.com.")
+        ) from None
+
+
+def check_password_strength(password: str, email: str) -> str | None:
+    """The reason a password is too weak, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Your password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
+    if len(password) > 200:
+        return _("Your password must be 200 characters or fewer.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 5:
+        return _("This password is too easy to guess: use a few unrelated words.")
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
+        return _("Your password must not contain your email address.")
+    return None
+
+
+class RegisterForm(FlaskForm):
+    organisation_name = text(
+        _l("Manufacturer's name"),
+        _l("Enter the name of the manufacturer you file for."),
+        autocomplete="organization",
+    )
+    name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    email = text(
+        _l("Email address"),
+        _l("Enter your email address."),
+        autocomplete="email",
+        hint=_l("We will send messages about your requests here."),
+        spellcheck=False,
+    )
+    password = PasswordField(
+        _l("Create a password"),
+        description=_l("At least 12 characters. A few unrelated words are easy to remember."),
+        validators=[Required(_l("Create a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_email(self, field):
+        _normalised_email(field)
+
+    def validate_password(self, field):
+        problem = check_password_strength(field.data, self.email.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    email = text(
+        _l("Email address"),
+        _l("Enter your email address."),
+        autocomplete="email",
+        spellcheck=False,
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[Required(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+    def validate_email(self, field):
+        _normalised_email(field)

@@ -1,0 +1,89 @@
+"""`flask` commands: create a reviewer, populate a demo portal."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from wizard.auth.forms import check_password_strength
+from wizard.extensions import db
+from wizard.models import Document, DocumentKind, Dossier, HcpLetter, Organisation, Role, User
+
+
+@click.command("create-reviewer")
+@click.argument("email")
+@click.argument("name")
+@click.password_option(prompt="Password for the reviewer")
+def create_reviewer(email: str, name: str, password: str) -> None:
+    """Create an agency reviewer account (reviewers never file requests)."""
+    email = email.strip().lower()
+    problem = check_password_strength(password, email)
+    if problem:
+        raise click.ClickException(problem)
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"An account already uses {email}.")
+    user = User(email=email, name=name, role=Role.REVIEWER)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Reviewer {email} created.")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Create (once) a demo manufacturer with a draft and a submitted request."""
+    from wizard import demo as sample
+    from wizard import uploads
+    from wizard.filing import service
+
+    user = db.session.scalar(select(User).where(User.email == sample.DEMO_EMAIL))
+    if user is None:
+        organisation = Organisation(name=sample.DEMO_ORGANISATION)
+        user = User(email=sample.DEMO_EMAIL, name="Claire Martin", organisation=organisation)
+        user.set_password(sample.DEMO_PASSWORD)
+        db.session.add_all([organisation, user])
+        db.session.commit()
+    dossiers = db.session.scalars(
+        select(Dossier).where(Dossier.organisation_id == user.organisation_id)
+    ).all()
+    if not any(d.is_draft for d in dossiers):
+        draft = service.create_dossier(user)
+        for step_id, values in list(sample.sample_answers("individual").items())[:5]:
+            service.save_step(draft, step_id, values)
+    submitted = next((d for d in dossiers if not d.is_draft), None)
+    if submitted is None:
+        submitted = service.create_dossier(user)
+        for step_id, values in sample.sample_answers("global").items():
+            service.save_step(submitted, step_id, values)
+        stored = uploads.store("clinical-evaluation.pdf", sample.minimal_pdf("CER"))
+        db.session.add(
+            Document(
+                dossier_id=submitted.id,
+                kind=DocumentKind.CLINICAL_EVALUATION,
+                filename=stored.filename,
+                sha256=stored.sha256,
+                size=stored.size,
+                uploaded_by_id=user.id,
+            )
+        )
+        letter = uploads.store("letter-dr-leroy.pdf", sample.minimal_pdf("Letter"))
+        db.session.add(
+            HcpLetter(
+                dossier_id=submitted.id,
+                filename=letter.filename,
+                sha256=letter.sha256,
+                size=letter.size,
+                uploaded_by_id=user.id,
+                **sample.sample_letter(),
+            )
+        )
+        db.session.commit()
+        service.submit(submitted, user, sample.sample_declaration())
+    click.echo(f"Demo login: {sample.DEMO_EMAIL} / {sample.DEMO_PASSWORD}")
+    click.echo(f"Submitted request: {submitted.reference}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_reviewer)
+    app.cli.add_command(demo)

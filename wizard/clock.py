@@ -1,0 +1,17 @@
+"""The current time, in one place so tests can move it (time is a true edge)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today as a filer in France sees it."""
+    return now().astimezone(PARIS).date()

@@ -1,0 +1,89 @@
+"""Configuration, read once from the environment with safe development defaults.
+
+Nothing else in the package reads `os.environ`. Production (`WIZARD_ENV=production`) refuses
+to start without a real `SECRET_KEY`; development generates one into the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+MEGABYTE = 1024 * 1024
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a configuration the portal can run with safely."""
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        if production and len(key) < 32:
+            raise ConfigurationError("SECRET_KEY must be at least 32 characters in production.")
+        return key
+    if production:
+        raise ConfigurationError("SECRET_KEY must be set in production (WIZARD_ENV=production).")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def database_uri(instance_path: Path) -> str:
+    """`DATABASE_URL`, with the psycopg 3 driver made explicit, or SQLite under `instance/`."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{instance_path / 'wizard.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Return the Flask config mapping for this process."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    production = os.environ.get("WIZARD_ENV", "development") == "production"
+    upload_cap = int(os.environ.get("MAX_UPLOAD_MB", "20")) * MEGABYTE
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_uri(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": Path(os.environ.get("UPLOAD_FOLDER", instance_path / "uploads")),
+        "MAX_UPLOAD_BYTES": upload_cap,
+        # Requests far above the per-file cap are cut off before they are read.
+        "MAX_CONTENT_LENGTH": upload_cap * 2 + MEGABYTE,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        # Filing takes long: the CSRF token lives as long as the session, not one hour.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "SUPPORTED_LOCALES": ("en",),
+        "MAIL_HOST": os.environ.get("MAIL_HOST", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@derogation.localhost"),
+        "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
+        "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
+        "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),
+        "RECEIPT_PKCS12_PASSPHRASE": os.environ.get("RECEIPT_PKCS12_PASSPHRASE", ""),
+        "RECEIPT_TIMESTAMP_URL": os.environ.get("RECEIPT_TIMESTAMP_URL", ""),
+        "PORTAL_NAME": os.environ.get("PORTAL_NAME", "Portail des accès dérogatoires (ANSM)"),
+    }

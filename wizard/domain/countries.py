@@ -1,0 +1,42 @@
+"""Country codes accepted in identifiers that embed a country (the EUDAMED SRN).
+
+The list is ISO 3166-1 alpha-2 as officially assigned (249 codes), embedded because no
+country-code library is a dependency and the list changes very rarely. EUDAMED also issues SRNs
+with "XI" (Northern Ireland under the Windsor Framework), which ISO leaves user-assigned, so it
+is added separately.
+"""
+
+ISO_3166_ALPHA2: frozenset[str] = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
+    BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
+    CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
+    DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET
+    FI FJ FK FM FO FR
+    GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY
+    HK HM HN HR HT HU
+    ID IE IL IM IN IO IQ IR IS IT
+    JE JM JO JP
+    KE KG KH KI KM KN KP KR KW KY KZ
+    LA LB LC LI LK LR LS LT LU LV LY
+    MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
+    NA NC NE NF NG NI NL NO NP NR NU NZ
+    OM
+    PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA
+    RE RO RS RU RW
+    SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
+    TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ
+    UA UG UM US UY UZ
+    VA VC VE VG VI VN VU
+    WF WS
+    YE YT
+    ZA ZM ZW
+    """.split()
+)
+
+# Codes EUDAMED uses in SRNs on top of ISO 3166-1.
+EUDAMED_EXTRA_CODES: frozenset[str] = frozenset({"XI"})
+
+SRN_COUNTRY_CODES: frozenset[str] = ISO_3166_ALPHA2 | EUDAMED_EXTRA_CODES

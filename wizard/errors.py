@@ -1,0 +1,50 @@
+"""Error pages written for people: no stack trace ever reaches a page."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: (
+        _l("Something in the request was not right"),
+        _l("Go back, reload the page and try again."),
+    ),
+    403: (_l("You cannot open this page"), _l("Your account does not give access to it.")),
+    404: (
+        _l("Page not found"),
+        _l("Check the address, or go back to your requests: the page may have moved."),
+    ),
+    409: (
+        _l("This request can no longer be changed"),
+        _l("It has been submitted and its answers are frozen."),
+    ),
+    413: (
+        _l("The file is too large"),
+        _l("Go back and choose a smaller file. Each PDF can be at most %(mb)s MB."),
+    ),
+    500: (
+        _l("Sorry, something went wrong on our side"),
+        _l("Your saved answers are safe. Try again in a few minutes."),
+    ),
+}
+
+
+def render_error(status: int):
+    from flask import current_app
+
+    title, detail = MESSAGES.get(status, MESSAGES[500])
+    mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+    return render_template("error.html", title=title, detail=detail % {"mb": mb}), status
+
+
+def init_app(app: Flask) -> None:
+    for status in MESSAGES:
+        app.register_error_handler(status, lambda error, status=status: render_error(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        title = _l("Your form expired")
+        detail = _l("For your security, go back, reload the page and send the form again.")
+        return render_template("error.html", title=title, detail=detail), 400

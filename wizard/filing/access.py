@@ -1,0 +1,39 @@
+"""Who may touch which request: a manufacturer, only their organisation's (404 otherwise)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from wizard.extensions import db
+from wizard.models import Dossier
+
+
+def manufacturer_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_manufacturer:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def own_dossier(dossier_id: int) -> Dossier:
+    """The request if it belongs to the current user's organisation; 404 otherwise, so that
+    nobody learns whether another organisation's request exists."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.organisation_id != current_user.organisation_id:
+        abort(404)
+    return dossier
+
+
+def editable_dossier(dossier_id: int) -> Dossier:
+    """The request, if it is the organisation's and still a draft (409 once submitted)."""
+    dossier = own_dossier(dossier_id)
+    if not dossier.is_draft:
+        abort(409)
+    return dossier

@@ -1,0 +1,134 @@
+"""Files attached to a request: supporting documents (step 7) and HCP letters (step 9).
+
+Every route checks the organisation; files are served only as attachments, never inline.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wizard import uploads
+from wizard.extensions import db
+from wizard.filing import bp, pages
+from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
+from wizard.flow.steps import FLOW
+from wizard.forms.attachments import DocumentForm, HcpLetterForm
+from wizard.models import Document, HcpLetter
+
+
+def _back_to(dossier, step_id, anchor):
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id=step_id) + anchor, 303)
+
+
+def _refused(dossier, step_id, form, prefix):
+    """Re-show the step with the upload form's errors (and what was typed) in place."""
+    step = FLOW.get(step_id)
+    main_form = step.form.from_answers(dossier.answers().get(step_id, {}))
+    return pages.render_step(dossier, step, main_form, 422, **{f"{prefix}_form": form})
+
+
+@bp.post("/requests/<int:dossier_id>/documents")
+@manufacturer_required
+def add_document(dossier_id: int):
+    dossier = editable_dossier(dossier_id)
+    form = DocumentForm(prefix="document")
+    if not form.validate():
+        return _refused(dossier, "clinical-evidence", form, "document")
+    stored = uploads.store(form.file.filename, form.file.content)
+    db.session.add(
+        Document(
+            dossier_id=dossier.id,
+            kind=form.kind.data,
+            filename=stored.filename,
+            sha256=stored.sha256,
+            size=stored.size,
+            uploaded_by_id=current_user.id,
+        )
+    )
+    db.session.commit()
+    flash(_("“%(name)s” has been added.", name=stored.filename))
+    return _back_to(dossier, "clinical-evidence", "#documents")
+
+
+@bp.post("/requests/<int:dossier_id>/letters")
+@manufacturer_required
+def add_letter(dossier_id: int):
+    dossier = editable_dossier(dossier_id)
+    form = HcpLetterForm(prefix="letter")
+    if not form.validate():
+        return _refused(dossier, "hcp-support", form, "letter")
+    stored = uploads.store(form.file.filename, form.file.content)
+    db.session.add(
+        HcpLetter(
+            dossier_id=dossier.id,
+            author_name=form.author_name.data,
+            author_rpps=form.author_rpps.data,
+            specialty=form.specialty.data,
+            establishment=form.establishment.data,
+            letter_date=form.letter_date.data.isoformat(),
+            filename=stored.filename,
+            sha256=stored.sha256,
+            size=stored.size,
+            source="upload",
+            uploaded_by_id=current_user.id,
+        )
+    )
+    db.session.commit()
+    flash(_("The letter from %(name)s has been added.", name=form.author_name.data))
+    return _back_to(dossier, "hcp-support", "#letters")
+
+
+def _attachment(model, dossier_id: int, item_id: int):
+    dossier = own_dossier(dossier_id)
+    item = db.session.get(model, item_id)
+    if item is None or item.dossier_id != dossier.id:
+        abort(404)
+    return dossier, item
+
+
+@bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
+@manufacturer_required
+def download_document(dossier_id: int, item_id: int):
+    _dossier, item = _attachment(Document, dossier_id, item_id)
+    return _send(item)
+
+
+@bp.get("/requests/<int:dossier_id>/letters/<int:item_id>")
+@manufacturer_required
+def download_letter(dossier_id: int, item_id: int):
+    _dossier, item = _attachment(HcpLetter, dossier_id, item_id)
+    return _send(item)
+
+
+def _send(item):
+    return send_file(
+        uploads.path_of(item.sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
+
+
+@bp.post("/requests/<int:dossier_id>/documents/<int:item_id>/delete")
+@manufacturer_required
+def delete_document(dossier_id: int, item_id: int):
+    editable_dossier(dossier_id)
+    dossier, item = _attachment(Document, dossier_id, item_id)
+    db.session.delete(item)
+    db.session.commit()
+    flash(_("“%(name)s” has been removed.", name=item.filename))
+    return _back_to(dossier, "clinical-evidence", "#documents")
+
+
+@bp.post("/requests/<int:dossier_id>/letters/<int:item_id>/delete")
+@manufacturer_required
+def delete_letter(dossier_id: int, item_id: int):
+    editable_dossier(dossier_id)
+    dossier, item = _attachment(HcpLetter, dossier_id, item_id)
+    db.session.delete(item)
+    db.session.commit()
+    flash(_("The letter from %(name)s has been removed.", name=item.author_name))
+    return _back_to(dossier, "hcp-support", "#letters")

@@ -1,0 +1,192 @@
+"""Page handlers for each kind of step: question, check your answers, declaration,
+confirmation. One handler serves every step of its kind."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wizard import clock
+from wizard.domain.legacy import assess_legacy_certificate
+from wizard.filing import service
+from wizard.flow.engine import Step
+from wizard.flow.steps import FLOW
+from wizard.forms.attachments import DocumentForm, HcpLetterForm
+from wizard.forms.base import StepForm
+from wizard.models import Dossier
+from wizard.web import is_htmx
+
+
+def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
+    answers = dossier.answers()
+    position, total = FLOW.progress(step, answers)
+    previous = FLOW.previous(step, answers)
+    return (
+        render_template(
+            step.template,
+            dossier=dossier,
+            step=step,
+            form=form,
+            position=position,
+            total=total,
+            previous=previous,
+            return_to=request.args.get("return_to"),
+            validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
+            **{**step_extras(dossier, step, answers), **extra},
+        ),
+        status,
+    )
+
+
+def step_extras(dossier: Dossier, step: Step, answers) -> dict:
+    """What a particular step's page shows besides its form, named by step id."""
+    extras: dict = {}
+    if step.id == "situation":
+        extras["legacy_notice"] = legacy_notice(answers)
+    if step.id == "clinical-evidence":
+        extras["document_form"] = DocumentForm(prefix="document")
+    if step.id == "hcp-support":
+        extras["letter_form"] = HcpLetterForm(prefix="letter")
+    return extras
+
+
+def legacy_notice(answers):
+    """The Reg. (EU) 2023/607 assessment when it suggests no derogation may be needed."""
+    situation = answers.get("situation", {})
+    device = answers.get("device", {})
+
+    if situation.get("written_agreement") != "yes":
+        return None
+    # Without the device step, assume the earlier deadline (class III): a warning must not
+    # promise more time than the regulation gives.
+    assessment = assess_legacy_certificate(
+        certificate_expiry=_as_date(situation.get("legacy_certificate_expiry")),
+        device_class=device.get("device_class", "III"),
+        implantable=device.get("implantable", "yes") == "yes",
+        nb_application_date=_as_date(situation.get("mdr_application_date")),
+        written_agreement_date=_as_date(situation.get("written_agreement_date")),
+        today=clock.today(),
+    )
+    return assessment if assessment.may_still_be_valid else None
+
+
+def _as_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def question(dossier: Dossier, step: Step):
+    answers = dossier.answers()
+    if request.method == "GET":
+        form = step.form.from_answers(answers.get(step.id, {}), context=answers)
+        return render_step(dossier, step, form)
+    form: StepForm = step.form()
+    form.context = answers
+    valid = form.validate()
+    blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
+    if valid and not blocking:
+        service.save_step(dossier, step.id, form.to_answers())
+        return redirect(after_save_target(dossier, step), code=303)
+    if valid and request.form.get("action") != "save_exit":
+        # The answers are fine: keep them, then say what else the step needs.
+        service.save_step(dossier, step.id, form.to_answers())
+    status = 200 if is_htmx() else 422
+    return render_step(dossier, step, form, status, extra_errors=blocking)
+
+
+def after_save_target(dossier: Dossier, step: Step) -> str:
+    """Save and continue: the next step, or back to the summary after a Change link."""
+    if request.form.get("action") == "save_exit":
+        flash(_("Your answers are saved. You can come back to this request at any time."))
+        return url_for(".dashboard")
+    if request.args.get("return_to") == "check":
+        return url_for(".step", dossier_id=dossier.id, step_id="check")
+    following = FLOW.next(step, dossier.answers())
+    return url_for(".step", dossier_id=dossier.id, step_id=following.id)
+
+
+def field_fragment(dossier: Dossier, step: Step, name: str):
+    answers = dossier.answers()
+    form: StepForm = step.form()
+    form.context = answers
+    if name not in form or name == "csrf_token":
+        return "", 204
+    field = form[name]
+    inline = getattr(form, f"validate_{name}", None)
+    field.validate(form, extra_validators=[inline] if inline else [])
+    return render_template(
+        "filing/_field.html",
+        form=form,
+        field=field,
+        validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
+    )
+
+
+def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]:
+    """Every answered question of the chosen path, grouped by step."""
+    sections = []
+    for step in FLOW.questions(answers):
+        values = answers.get(step.id)
+        rows = step.form.from_answers(values or {}, context=answers).summary_rows()
+        sections.append(
+            {
+                "step": step,
+                "rows": rows,
+                "complete": values is not None,
+                "change_url": url_for(
+                    ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
+                )
+                if editable
+                else None,
+            }
+        )
+    return sections
+
+
+def check_answers(dossier: Dossier, step: Step):
+    answers = dossier.answers()
+    incomplete = service.first_incomplete(dossier)
+    return render_step(
+        dossier,
+        step,
+        None,
+        sections=summary_sections(dossier, answers, editable=True),
+        incomplete=incomplete,
+        legacy=legacy_notice(answers),
+    )
+
+
+def declaration(dossier: Dossier, step: Step):
+    if request.method == "GET":
+        form = step.form(formdata=None)
+        form.signatory_name.data = form.signatory_name.data or current_user.name
+        return render_step(dossier, step, form)
+    form = step.form()
+    if not form.validate():
+        return render_step(dossier, step, form, 200 if is_htmx() else 422)
+    try:
+        service.submit(dossier, current_user, form.to_answers())
+    except service.Incomplete as error:
+        flash(
+            _(
+                "Before you submit, finish the step “%(title)s”.",
+                title=error.step.title,
+            ),
+            "error",
+        )
+        return redirect(url_for(".step", dossier_id=dossier.id, step_id=error.step.id), 303)
+    current_app.logger.info("request %s submitted as %s", dossier.id, dossier.reference)
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
+
+
+def confirmation(dossier: Dossier):
+    if dossier.is_draft:
+        return redirect(url_for(".resume", dossier_id=dossier.id))
+    return render_template("filing/confirmation.html", dossier=dossier)
+
+
+def submitted_sections(dossier: Dossier) -> list[dict]:
+    frozen = dossier.submitted_answers or {}
+    return summary_sections(dossier, frozen.get("answers", {}), editable=False)

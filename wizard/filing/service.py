@@ -1,0 +1,157 @@
+"""What happens to a request: created, a step saved, a file attached, submitted and frozen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from wizard import clock
+from wizard.domain.canonical import canonical_sha256
+from wizard.domain.lifecycle import Status
+from wizard.domain.reference import format_reference
+from wizard.extensions import db
+from wizard.flow.engine import Step
+from wizard.flow.steps import FLOW, access_type
+from wizard.models import Dossier, ReferenceCounter, StepAnswer, User
+
+
+class NotEditable(Exception):
+    """The request is no longer a draft: its answers are frozen."""
+
+
+class Incomplete(Exception):
+    """A step on the chosen path is not finished; `step` is the first one."""
+
+    def __init__(self, step: Step):
+        super().__init__(step.id)
+        self.step = step
+
+
+def create_dossier(user: User) -> Dossier:
+    dossier = Dossier(organisation_id=user.organisation_id, created_by_id=user.id)
+    db.session.add(dossier)
+    db.session.commit()
+    return dossier
+
+
+def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
+    """Store a step's validated answers. Two tabs saving the same step: the last write wins."""
+    ensure_draft(dossier)
+    row = db.session.scalar(
+        select(StepAnswer).where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
+    )
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(StepAnswer(dossier_id=dossier.id, step_id=step_id, values=values))
+        except IntegrityError:  # the other tab inserted it first: overwrite below
+            row = db.session.scalar(
+                select(StepAnswer).where(
+                    StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id
+                )
+            )
+    if row is not None:
+        row.values = values
+        row.saved_at = clock.now()
+    dossier.updated_at = clock.now()
+    db.session.commit()
+    db.session.refresh(dossier)
+
+
+def ensure_draft(dossier: Dossier) -> None:
+    if not dossier.is_draft:
+        raise NotEditable()
+
+
+def allocate_reference(year: int) -> str:
+    """Next `DA-YYYY-NNNNNN`: an atomic increment of the year's counter (gaps are tolerated)."""
+    for _attempt in range(5):
+        value = db.session.execute(
+            update(ReferenceCounter)
+            .where(ReferenceCounter.year == year)
+            .values(last_value=ReferenceCounter.last_value + 1)
+            .returning(ReferenceCounter.last_value)
+        ).scalar()
+        if value is not None:
+            return format_reference(year, value)
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReferenceCounter(year=year, last_value=1))
+            return format_reference(year, 1)
+        except IntegrityError:
+            continue  # another submission created the year's counter: increment it
+    raise RuntimeError("could not allocate a reference number")
+
+
+def submission_record(dossier: Dossier, declaration: dict[str, Any], at: datetime) -> dict:
+    """The frozen filing: chosen path's answers, declaration, and every file's hash."""
+    answers = dossier.answers()
+    return {
+        "access_type": access_type(answers),
+        "answers": FLOW.chosen_answers(answers),
+        "declaration": declaration,
+        "documents": [
+            {"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
+            for d in dossier.documents
+        ],
+        "hcp_letters": [
+            {
+                "author_name": letter.author_name,
+                "author_rpps": letter.author_rpps,
+                "specialty": letter.specialty,
+                "establishment": letter.establishment,
+                "letter_date": letter.letter_date,
+                "filename": letter.filename,
+                "sha256": letter.sha256,
+                "size": letter.size,
+                "source": letter.source,
+            }
+            for letter in dossier.hcp_letters
+        ],
+        "submitted_at": at.isoformat(timespec="seconds"),
+    }
+
+
+def first_incomplete(dossier: Dossier) -> Step | None:
+    answers = dossier.answers()
+    for step in FLOW.questions(answers):
+        if not FLOW.is_complete(step, dossier, answers):
+            return step
+        form = step.form.from_answers(answers[step.id], context=answers)
+        if not form.validate():  # a later answer may have made an earlier one inconsistent
+            return step
+    return None
+
+
+def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier:
+    """Freeze the request and give it its reference; refused unless it is a complete draft."""
+    ensure_draft(dossier)
+    step = first_incomplete(dossier)
+    if step is not None:
+        raise Incomplete(step)
+    at = clock.now()
+    record = submission_record(dossier, declaration, at)
+    reference = allocate_reference(at.year)
+    # The status condition makes a concurrent second submit match no row instead of re-freezing.
+    changed = db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.status == Status.DRAFT)
+        .values(
+            status=Status.SUBMITTED,
+            reference=reference,
+            submitted_at=at,
+            submitted_by_id=user.id,
+            submitted_answers=record,
+            answers_sha256=canonical_sha256(record),
+            updated_at=at,
+        )
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise NotEditable()
+    db.session.commit()
+    db.session.refresh(dossier)
+    return dossier

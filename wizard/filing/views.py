@@ -1,0 +1,86 @@
+"""The wizard's pages. Views are thin: the flow engine decides where a filer goes next."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from wizard.extensions import db
+from wizard.filing import bp, pages, service
+from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.flow.engine import StepKind
+from wizard.flow.steps import FLOW
+from wizard.models import Dossier
+
+
+@bp.get("/dashboard")
+@manufacturer_required
+def dashboard():
+    dossiers = db.session.scalars(
+        select(Dossier)
+        .where(Dossier.organisation_id == current_user.organisation_id)
+        .order_by(Dossier.updated_at.desc())
+    ).all()
+    return render_template("filing/dashboard.html", dossiers=dossiers)
+
+
+@bp.post("/requests")
+@manufacturer_required
+def new_request():
+    dossier = service.create_dossier(current_user)
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id=FLOW.steps[0].id))
+
+
+@bp.get("/requests/<int:dossier_id>")
+@manufacturer_required
+def resume(dossier_id: int):
+    dossier = own_dossier(dossier_id)
+    if not dossier.is_draft:
+        return redirect(url_for(".submitted", dossier_id=dossier.id))
+    step = FLOW.first_unfinished(dossier)
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id=step.id))
+
+
+@bp.route("/requests/<int:dossier_id>/steps/<step_id>", methods=["GET", "POST"])
+@manufacturer_required
+def step(dossier_id: int, step_id: str):
+    dossier = own_dossier(dossier_id)
+    current = FLOW.get(step_id)
+    if current is None or not current.condition(dossier.answers()):
+        abort(404)
+    if current.kind == StepKind.CONFIRMATION:
+        return pages.confirmation(dossier)
+    if not dossier.is_draft:
+        if request.method == "POST":
+            abort(409)
+        return redirect(url_for(".submitted", dossier_id=dossier.id))
+    handler = {
+        StepKind.QUESTION: pages.question,
+        StepKind.SUMMARY: pages.check_answers,
+        StepKind.DECLARATION: pages.declaration,
+    }[current.kind]
+    return handler(dossier, current)
+
+
+@bp.post("/requests/<int:dossier_id>/steps/<step_id>/validate")
+@manufacturer_required
+def validate_field(dossier_id: int, step_id: str):
+    """htmx live validation: the changed field's fragment, rendered by the page's own macro."""
+    dossier = own_dossier(dossier_id)
+    current = FLOW.get(step_id)
+    if current is None or current.form is None or not dossier.is_draft:
+        abort(404)
+    name = request.headers.get("HX-Trigger-Name") or request.args.get("field", "")
+    return pages.field_fragment(dossier, current, name)
+
+
+@bp.get("/requests/<int:dossier_id>/submitted")
+@manufacturer_required
+def submitted(dossier_id: int):
+    dossier = own_dossier(dossier_id)
+    if dossier.is_draft:
+        return redirect(url_for(".resume", dossier_id=dossier.id))
+    return render_template(
+        "filing/submitted.html", dossier=dossier, sections=pages.submitted_sections(dossier)
+    )

@@ -1,0 +1,1 @@
+"""The wizard engine: steps declared as data, navigation derived from the answers."""

@@ -1,0 +1,1 @@
+"""One WTForms form per step; the validators come from `wizard.domain`."""

@@ -1,0 +1,75 @@
+"""Upload forms: supporting documents (step 7) and HCP letters the manufacturer holds (step 9)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms.validators import ValidationError
+
+from wizard import uploads
+from wizard.forms import identifiers as idf
+from wizard.forms.base import iso_date, select, text
+from wizard.forms.validators import not_in_future
+from wizard.models import DocumentKind
+
+DOCUMENT_KINDS = [
+    ("", _l("Choose the type of document")),
+    (DocumentKind.CLINICAL_EVALUATION, _l("Clinical evaluation report")),
+    (DocumentKind.INSTRUCTIONS_FOR_USE, _l("Instructions for use")),
+    (DocumentKind.RISK_MANAGEMENT, _l("Risk management file")),
+    (DocumentKind.TEST_REPORT, _l("Test report")),
+    (DocumentKind.OTHER, _l("Other document")),
+]
+
+
+class PdfFile(FileField):
+    """A PDF upload, checked by content; the accepted bytes are kept in `content`."""
+
+    content: bytes = b""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        megabytes = current_app.config["MAX_UPLOAD_BYTES"] // 1024**2
+        self.description = _("PDF only, %(mb)d MB at most.", mb=megabytes)
+
+    def pre_validate(self, form):
+        try:
+            self.filename, self.content = uploads.read_pdf(
+                self.data, current_app.config["MAX_UPLOAD_BYTES"]
+            )
+        except uploads.UploadRejected as error:
+            raise ValidationError(str(error)) from None
+
+
+def pdf_file(label):
+    return PdfFile(label, render_kw={"accept": "application/pdf,.pdf"})
+
+
+class DocumentForm(FlaskForm):
+    kind = select(_l("Type of document"), DOCUMENT_KINDS, _l("Choose the type of document."))
+    file = pdf_file(_l("Document"))
+
+
+class HcpLetterForm(FlaskForm):
+    author_name = text(_l("Author's full name"), _l("Enter the name of the letter's author."))
+    author_rpps = text(
+        _l("Author's RPPS number"),
+        _l("Enter the author's RPPS number."),
+        hint=_l("11 digits, on the professional's card."),
+        rules=[idf.rpps()],
+        width="20",
+        spellcheck=False,
+    )
+    specialty = text(_l("Author's specialty"), _l("Enter the author's specialty."))
+    establishment = text(
+        _l("Author's health establishment"), _l("Enter the author's health establishment.")
+    )
+    letter_date = iso_date(
+        _l("Date of the letter"),
+        _l("Enter the date of the letter."),
+        rules=[not_in_future(lambda form: _("The letter's date cannot be in the future."))],
+    )
+    file = pdf_file(_l("Signed letter"))

@@ -1,0 +1,254 @@
+"""The base of every step form and the field builders that give each field its rules.
+
+A field's answer is stored as JSON (text, integer, boolean, ISO date). A field guarded by
+`RequiredIf` is *relevant* only when its condition holds; irrelevant answers are not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+
+from wizard.forms.validators import CleanText, Optional, Required, RequiredIf
+
+SHORT_TEXT = 200
+LONG_TEXT = 5000
+
+
+class IsoDateField(DateField):
+    """A date input (`<input type=date>`, ISO in and out) with a plain error when unparsable."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        self._unparsable = False
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self._unparsable = True
+            raise ValueError(
+                _("Enter a real date in the format YYYY-MM-DD, for example 2027-03-14.")
+            ) from None
+
+
+class WholeNumberField(IntegerField):
+    def __init__(self, *args, minimum: int, maximum: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def process_formdata(self, valuelist):
+        self._unparsable = False
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                self._unparsable = True
+                raise ValueError(_("Enter a whole number, using digits only.")) from None
+        else:
+            self.data = None
+
+    def post_validate(self, form, validation_stopped):
+        if not validation_stopped and self.data is not None and not self.errors:
+            if not self.minimum <= self.data <= self.maximum:
+                self.errors.append(
+                    _(
+                        "Enter a number between %(min)d and %(max)d.",
+                        min=self.minimum,
+                        max=self.maximum,
+                    )
+                )
+
+
+class ChoiceField(RadioField):
+    """Radio buttons; an unknown value gets a message, an empty one is left to `Required`."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_("Choose one of the options listed."))
+
+
+def _rules(required, required_if, max_length, multiline=False):
+    rules: list = []
+    if required_if:
+        rules.append(RequiredIf(*required_if))
+    elif required:
+        rules.append(Required(required))
+    else:
+        rules.append(Optional())
+    if max_length:
+        rules.append(CleanText(max_length, multiline))
+    return rules
+
+
+def text(
+    label,
+    required=None,
+    *,
+    hint=None,
+    required_if=None,
+    max_length=SHORT_TEXT,
+    autocomplete=None,
+    width=None,
+    rules=(),
+    spellcheck=None,
+):
+    """A one-line text answer. `required` is the message shown when it is left empty."""
+    render_kw = {"autocomplete": autocomplete} if autocomplete else {}
+    if width:
+        render_kw["class"] = f"input--{width}"
+    if spellcheck is False:
+        render_kw["spellcheck"] = "false"
+    return StringField(
+        label,
+        description=hint,
+        validators=[*_rules(required, required_if, max_length), *rules],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        render_kw=render_kw,
+    )
+
+
+def long_text(label, required=None, *, hint=None, required_if=None, max_length=LONG_TEXT):
+    return TextAreaField(
+        label,
+        description=hint,
+        validators=_rules(required, required_if, max_length, multiline=True),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
+def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
+    hint = hint or _l("For example 2027-03-14.")
+    return IsoDateField(
+        label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
+    )
+
+
+def choice(label, choices, required=None, *, hint=None, required_if=None):
+    return ChoiceField(
+        label,
+        description=hint,
+        choices=choices,
+        validate_choice=False,
+        validators=_rules(required, required_if, 0),
+    )
+
+
+def yes_no(label, required=None, *, hint=None, required_if=None):
+    return choice(
+        label, [("yes", _l("Yes")), ("no", _l("No"))], required, hint=hint, required_if=required_if
+    )
+
+
+def number(label, required=None, *, minimum, maximum, hint=None, width="4"):
+    return WholeNumberField(
+        label,
+        description=hint,
+        minimum=minimum,
+        maximum=maximum,
+        validators=_rules(required, None, 0),
+        render_kw={"inputmode": "numeric", "class": f"input--{width}"},
+    )
+
+
+def confirmation(label, required, *, hint=None):
+    return BooleanField(label, description=hint, validators=[Required(required)])
+
+
+class StepForm(FlaskForm):
+    """A step's form. `context` holds the other steps' answers for cross-step rules."""
+
+    context: Mapping[str, Mapping[str, Any]] = {}
+    intro: Any = None
+
+    @classmethod
+    def from_answers(cls, values: Mapping[str, Any], context=None) -> StepForm:
+        """Rebuild a form from stored answers, to show them again or re-check them."""
+        form = cls(formdata=to_formdata(values), meta={"csrf": False})
+        form.context = context or {}
+        return form
+
+    def answer_fields(self):
+        return [f for f in self if f.name != "csrf_token"]
+
+    def is_relevant(self, field) -> bool:
+        return all(v.applies(self) for v in field.validators if isinstance(v, RequiredIf))
+
+    def to_answers(self) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for field in self.answer_fields():
+            if not self.is_relevant(field) or field.data in (None, "", False):
+                continue
+            answers[field.name] = (
+                field.data.isoformat() if isinstance(field.data, date) else field.data
+            )
+        return answers
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """(question, answer) pairs a person reads on the check-your-answers page."""
+        rows = []
+        for field in self.answer_fields():
+            if self.is_relevant(field) and field.data not in (None, "", False):
+                rows.append((str(field.label.text), display(field)))
+        return rows
+
+
+def display(field) -> str:
+    if isinstance(field, RadioField | SelectField):
+        return str(dict(field.choices).get(field.data, field.data))
+    if isinstance(field, BooleanField):
+        return _("Yes")
+    if isinstance(field.data, date):
+        return format_date(field.data, "long")
+    return str(field.data)
+
+
+def to_formdata(values: Mapping[str, Any]) -> MultiDict:
+    pairs = []
+    for name, value in values.items():
+        if value is True:
+            pairs.append((name, "y"))
+        elif value not in (None, False):
+            pairs.append((name, str(value)))
+    return MultiDict(pairs)
+
+
+class ListField(SelectField):
+    """A drop-down list; an unknown value gets a message, an empty one is left to `Required`."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_("Choose one of the options listed."))
+
+
+def select(label, choices, required=None, *, hint=None, autocomplete=None):
+    return ListField(
+        label,
+        description=hint,
+        choices=choices,
+        validate_choice=False,
+        validators=_rules(required, None, 0),
+        render_kw={"autocomplete": autocomplete} if autocomplete else {},
+    )

@@ -1,0 +1,211 @@
+"""Steps 6–11: medical need, clinical evidence, benefit and risk, HCP support, certification,
+period; and step 13, the declaration."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+from wizard.forms import identifiers as idf
+from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, text
+from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_STATUS
+from wizard.forms.validators import after_field, not_in_past
+
+
+class MedicalNeedForm(StepForm):
+    unmet_need = long_text(
+        _l("Unmet medical need"),
+        _l("Describe the unmet medical need."),
+        hint=_l("Which patients have no satisfactory option today, and what happens to them."),
+    )
+    alternatives_considered = long_text(
+        _l("CE-marked alternatives considered"),
+        _l("Describe the CE-marked alternatives you considered."),
+        hint=_l("Name each alternative and say why it is unsuitable for these patients."),
+    )
+    public_health_interest = long_text(
+        _l("Interest for public health or patient safety"),
+        _l("Describe the interest for public health or patient safety."),
+    )
+
+
+class ClinicalEvidenceForm(StepForm):
+    efficacy_summary = long_text(
+        _l("Summary of efficacy data"),
+        _l("Summarise the efficacy data."),
+        hint=_l("Studies, number of patients, main results."),
+    )
+    safety_summary = long_text(
+        _l("Summary of safety data"),
+        _l("Summarise the safety data."),
+    )
+    known_incidents = long_text(
+        _l("Incidents known"),
+        _l("Describe the incidents known, or write “None known”."),
+        hint=_l("Serious incidents and field safety corrective actions, in any country."),
+    )
+
+
+class BenefitRiskForm(StepForm):
+    expected_benefit = long_text(
+        _l("Expected benefit for the patients"), _l("Describe the expected benefit.")
+    )
+    known_risks = long_text(_l("Known risks"), _l("Describe the known risks."))
+    requirements_not_demonstrated = long_text(
+        _l("Requirements whose conformity is not demonstrated"),
+        _l("Describe which general safety and performance requirements are not demonstrated."),
+        hint=_l("Refer to Annex I of Regulation (EU) 2017/745."),
+    )
+    mitigation = long_text(
+        _l("Measures that reduce the risks"), _l("Describe the measures that reduce the risks.")
+    )
+    follow_up = long_text(
+        _l("Follow-up you propose"),
+        _l("Describe the follow-up you propose."),
+        hint=_l("Clinical follow-up of patients, reporting to ANSM, registries."),
+    )
+
+
+class HcpSupportForm(StepForm):
+    """No questions: the letters are added with `HcpLetterForm` (and, later, invitations)."""
+
+
+class CertificationForm(StepForm):
+    nb_application = choice(
+        _l("Where is your application to a notified body?"),
+        NB_APPLICATION_STATUS,
+        _l("Select whether your application to a notified body is lodged or planned."),
+    )
+    nb_application_date = iso_date(
+        _l("Date of the application (or planned date)"),
+        _l("Enter the date of the application to the notified body."),
+    )
+    nb_number = text(
+        _l("Number of the notified body"),
+        _l("Enter the notified body's number."),
+        hint=_l("4 digits, as listed in NANDO, for example 2797."),
+        rules=[idf.notified_body()],
+        width="4",
+        spellcheck=False,
+    )
+    clinical_investigation = choice(
+        _l("Clinical investigation"),
+        CLINICAL_INVESTIGATION_STATUS,
+        _l("Select where the clinical investigation stands."),
+    )
+    clinical_investigation_reference = text(
+        _l("Reference of the clinical investigation"),
+        required_if=(
+            "clinical_investigation",
+            {"submitted"},
+            _l("Enter the reference of the clinical investigation (for example its CIV-ID)."),
+        ),
+        hint=_l("For example the EUDAMED CIV-ID or the ANSM reference."),
+        width="20",
+    )
+    expected_ce_date = iso_date(
+        _l("Date you expect CE marking"),
+        _l("Enter the date you expect CE marking."),
+        rules=[not_in_past(lambda form: _("The expected CE marking date must be in the future."))],
+    )
+    commitment = confirmation(
+        _l(
+            "The manufacturer commits to pursue CE certification of the device and understands "
+            "that a derogation is never a way around conformity assessment."
+        ),
+        _l("Confirm the commitment to pursue CE certification."),
+    )
+
+    def validate_nb_application_date(self, field):
+        if not isinstance(field.data, date):
+            return
+        lodged = self.nb_application.data == "lodged"
+        if lodged and field.data > _today():
+            raise ValidationError(_("A lodged application's date cannot be in the future."))
+        if self.nb_application.data == "planned" and field.data < _today():
+            raise ValidationError(_("A planned application's date must be today or later."))
+
+
+def _today() -> date:
+    from wizard import clock
+
+    return clock.today()
+
+
+class PeriodForm(StepForm):
+    start_date = iso_date(
+        _l("Start of the period"),
+        _l("Enter the start of the period."),
+        rules=[not_in_past(lambda form: _("The period cannot start in the past."))],
+    )
+    end_date = iso_date(
+        _l("End of the period"),
+        _l("Enter the end of the period."),
+        rules=[after_field("start_date", lambda form: _("The end must be after the start."))],
+    )
+
+    @property
+    def intro(self):
+        if self.context.get("access-type", {}).get("access_type") == "global":
+            return _("Give the period for which you request the authorisation for the device.")
+        return _("Give a period around the patient's procedure, including the follow-up.")
+
+    def validate_end_date(self, field):
+        needed_by = self.context.get("patient", {}).get("needed_by")
+        start = self.start_date.data
+        if not (needed_by and isinstance(start, date) and isinstance(field.data, date)):
+            return
+        if self.context.get("access-type", {}).get("access_type") == "global":
+            return
+        needed = date.fromisoformat(needed_by)
+        if not start <= needed <= field.data:
+            raise ValidationError(
+                _(
+                    "The period must include %(date)s, the date the device is needed by "
+                    "(given on the patient step).",
+                    date=format_date(needed, "long"),
+                )
+            )
+
+
+class DeclarationForm(StepForm):
+    attest_accuracy = confirmation(
+        _l("I declare that the information given is accurate and complete."),
+        _l("Confirm that the information is accurate and complete."),
+    )
+    attest_responsibility = confirmation(
+        _l(
+            "I have the authority to file this request for the manufacturer, which remains "
+            "responsible for the device."
+        ),
+        _l("Confirm that you have the authority to file for the manufacturer."),
+    )
+    attest_not_circumvention = confirmation(
+        _l(
+            "I understand that a derogation is not a way around conformity assessment, "
+            "clinical investigation or marketing procedures."
+        ),
+        _l("Confirm that you understand a derogation is not a way around certification."),
+    )
+    signatory_name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    signatory_role = text(
+        _l("Your role in the organisation"),
+        _l("Enter your role, for example Regulatory affairs manager."),
+        autocomplete="organization-title",
+    )
+    signature = text(
+        _l("Type your full name to sign"),
+        _l("Type your full name to sign the request."),
+        hint=_l("Typing your name here has the value of your signature on this request."),
+    )
+
+    def validate_signature(self, field):
+        if (
+            " ".join(field.data.split()).casefold()
+            != " ".join((self.signatory_name.data or "").split()).casefold()
+        ):
+            raise ValidationError(_("Type your name exactly as in “Your full name”."))

@@ -1,0 +1,58 @@
+"""Choice lists shown in forms, labelled in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from wizard.domain.countries import ISO_3166_ALPHA2
+from wizard.domain.identifiers import DEVICE_CLASSES
+
+# EU member states and the other EEA countries (Iceland, Liechtenstein, Norway), where the MDR
+# applies: a manufacturer elsewhere needs an authorised representative.
+EEA_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK "
+    "IS LI NO".split()
+)
+
+
+def countries() -> list[tuple[str, str]]:
+    """ISO country codes with their names in the current language, France first."""
+    names = get_locale().territories
+    listed = sorted(
+        ((code, names.get(code, code)) for code in ISO_3166_ALPHA2 if code != "FR"),
+        key=lambda pair: pair[1],
+    )
+    return [("", _l("Choose a country")), ("FR", names.get("FR", "France")), *listed]
+
+
+DEVICE_CLASS_CHOICES = [(code, _l("Class %(code)s", code=code)) for code in DEVICE_CLASSES]
+
+NO_CE_REASONS = [
+    ("never_certified", _l("The device has never been CE marked")),
+    ("certificate_expired", _l("Its CE certificate has expired")),
+    ("renewal_in_progress", _l("Renewal of its certification is under way but not finished")),
+    ("other", _l("Another reason")),
+]
+
+PATIENT_SEX = [
+    ("female", _l("Female")),
+    ("male", _l("Male")),
+    ("unspecified", _l("Not specified")),
+]
+
+ACCESS_TYPES = [
+    ("individual", _l("Individual — for one identified patient")),
+    ("global", _l("Global — for the device, for a group of patients")),
+]
+
+NB_APPLICATION_STATUS = [
+    ("lodged", _l("An application has been lodged with a notified body")),
+    ("planned", _l("An application is planned")),
+]
+
+CLINICAL_INVESTIGATION_STATUS = [
+    ("submitted", _l("A clinical investigation has been submitted")),
+    ("planned", _l("A clinical investigation is planned")),
+    ("not_needed", _l("No clinical investigation is needed for certification")),
+]

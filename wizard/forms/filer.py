@@ -1,0 +1,280 @@
+"""Steps 0–4: eligibility, regulatory situation, manufacturer, device, type of access."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+from wizard.forms import identifiers as idf
+from wizard.forms.base import (
+    StepForm,
+    choice,
+    iso_date,
+    long_text,
+    select,
+    text,
+    yes_no,
+)
+from wizard.forms.choices import (
+    ACCESS_TYPES,
+    DEVICE_CLASS_CHOICES,
+    EEA_COUNTRIES,
+    NO_CE_REASONS,
+    countries,
+)
+from wizard.forms.validators import not_in_future
+
+LEGACY = ("certificate_expired", "renewal_in_progress")
+
+
+def outside_eea(country: object) -> bool:
+    return bool(country) and country not in EEA_COUNTRIES
+
+
+class MustBeYes:
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data == "no":
+            raise ValidationError(str(self.message))
+
+
+class BeforeYouStartForm(StepForm):
+    is_manufacturer = yes_no(
+        _l("Are you filing for the manufacturer of the device?"),
+        _l("Select yes if you are filing for the manufacturer of the device."),
+        hint=_l("Only the manufacturer, or someone acting for it, can file this request."),
+    )
+    lacks_valid_ce = yes_no(
+        _l("Does the device lack a valid CE marking for the use you are requesting?"),
+        _l("Select yes if the device lacks a valid CE marking for this use."),
+    )
+
+    def validate_is_manufacturer(self, field):
+        MustBeYes(
+            _l(
+                "Only the manufacturer can file this request. If you are a hospital or a "
+                "distributor, ask the manufacturer to file it."
+            )
+        )(self, field)
+
+    def validate_lacks_valid_ce(self, field):
+        MustBeYes(
+            _l(
+                "A device with a valid CE marking for this use does not need a derogation: "
+                "it can be placed on the market normally."
+            )
+        )(self, field)
+
+
+class SituationForm(StepForm):
+    reason = choice(
+        _l("Why does the device not have a valid CE marking?"),
+        NO_CE_REASONS,
+        _l("Select why the device does not have a valid CE marking."),
+    )
+    reason_other = long_text(
+        _l("Describe the reason"),
+        required_if=("reason", {"other"}, _l("Describe why the device has no valid CE marking.")),
+        max_length=1000,
+    )
+    legacy_certificate_number = text(
+        _l("Number of the last MDD or AIMDD certificate"),
+        required_if=(
+            "reason",
+            LEGACY,
+            _l("Enter the number of the last MDD or AIMDD certificate."),
+        ),
+        hint=_l("Only if the certificate expired or its renewal is under way."),
+        spellcheck=False,
+        width="20",
+    )
+    legacy_certificate_expiry = iso_date(
+        _l("Date the certificate expired or expires"),
+        required_if=("reason", LEGACY, _l("Enter the date the certificate expired or expires.")),
+    )
+    legacy_notified_body = text(
+        _l("Number of the notified body that issued it"),
+        required_if=("reason", LEGACY, _l("Enter the number of the notified body that issued it.")),
+        hint=_l("4 digits, as listed in NANDO, for example 2797."),
+        rules=[idf.notified_body()],
+        width="4",
+        spellcheck=False,
+    )
+    mdr_application_date = iso_date(
+        _l("Date you lodged your MDR application with a notified body"),
+        hint=_l("Leave empty if you have not lodged one. For example 2024-05-20."),
+        rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
+    )
+    written_agreement = yes_no(
+        _l("Have you signed a written agreement with that notified body?"),
+        required_if=(
+            "reason",
+            LEGACY,
+            _l("Select yes if you have signed a written agreement with the notified body."),
+        ),
+    )
+    written_agreement_date = iso_date(
+        _l("Date the written agreement was signed"),
+        required_if=(
+            "written_agreement",
+            {"yes"},
+            _l("Enter the date the written agreement was signed."),
+        ),
+        rules=[not_in_future(lambda form: _("The agreement date cannot be in the future."))],
+    )
+
+
+class ManufacturerForm(StepForm):
+    legal_name = text(
+        _l("Legal name of the manufacturer"),
+        _l("Enter the manufacturer's legal name."),
+        autocomplete="organization",
+    )
+    country = select(
+        _l("Country of the registered office"),
+        countries,
+        _l("Choose the country of the registered office."),
+        autocomplete="country",
+    )
+    address = long_text(
+        _l("Address of the registered office"),
+        _l("Enter the address of the registered office."),
+        max_length=500,
+    )
+    srn = text(
+        _l("Single registration number (SRN)"),
+        _l("Enter the manufacturer's SRN from EUDAMED."),
+        hint=_l("From EUDAMED, for example FR-MF-000012345."),
+        rules=[idf.SrnWithRole("MF", _l("manufacturer"))],
+        width="20",
+        spellcheck=False,
+    )
+    siret = text(
+        _l("SIRET number"),
+        required_if=("country", {"FR"}, _l("Enter the SIRET number (14 digits).")),
+        hint=_l("French manufacturers only: 14 digits, on the Kbis extract."),
+        rules=[idf.siret()],
+        width="20",
+    )
+    contact_name = text(
+        _l("Contact person's full name"),
+        _l("Enter the name of the person ANSM should contact."),
+        autocomplete="name",
+    )
+    contact_email = text(
+        _l("Contact person's email address"),
+        _l("Enter the contact person's email address."),
+        autocomplete="email",
+        spellcheck=False,
+    )
+    contact_phone = text(
+        _l("Contact person's phone number"),
+        _l("Enter the contact person's phone number."),
+        hint=_l("With the country code if outside France, for example +33 1 23 45 67 89."),
+        autocomplete="tel",
+        width="20",
+    )
+    representative_name = text(
+        _l("Name of the authorised representative in the EU"),
+        required_if=(
+            "country",
+            outside_eea,
+            _l("Enter the authorised representative's name: the manufacturer is outside the EEA."),
+        ),
+        hint=_l("Only when the manufacturer is established outside the EU and the EEA."),
+    )
+    representative_srn = text(
+        _l("SRN of the authorised representative"),
+        required_if=(
+            "country",
+            outside_eea,
+            _l("Enter the authorised representative's SRN: the manufacturer is outside the EEA."),
+        ),
+        hint=_l("For example DE-AR-000012345."),
+        rules=[idf.SrnWithRole("AR", _l("authorised representative"))],
+        width="20",
+        spellcheck=False,
+    )
+
+    def validate_contact_email(self, field):
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(
+                _("Enter an email address in the correct format, like name@example.com.")
+            ) from None
+
+    def validate_contact_phone(self, field):
+        digits = [ch for ch in field.data if ch.isdigit()]
+        allowed = set("0123456789 +-.()")
+        if not 6 <= len(digits) <= 15 or not set(field.data) <= allowed:
+            raise ValidationError(
+                _("Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.")
+            )
+
+
+class DeviceForm(StepForm):
+    trade_name = text(_l("Trade name"), _l("Enter the device's trade name."))
+    model = text(_l("Model or catalogue reference"), _l("Enter the model or catalogue reference."))
+    udi_di = text(
+        _l("UDI-DI"),
+        _l("Enter the device's UDI-DI."),
+        hint=_l(
+            "The device identifier part of the UDI, from the label: a GS1 GTIN (8 to 14 digits) "
+            "or a HIBCC, ICCBBA or IFA code."
+        ),
+        rules=[idf.udi_di()],
+        width="20",
+        spellcheck=False,
+    )
+    device_class = choice(
+        _l("Risk class under the MDR"),
+        DEVICE_CLASS_CHOICES,
+        _l("Select the device's risk class."),
+    )
+    emdn_code = text(
+        _l("EMDN code (optional)"),
+        hint=_l("European Medical Device Nomenclature, for example P0704."),
+        rules=[idf.emdn()],
+        width="10",
+        spellcheck=False,
+    )
+    implantable = yes_no(
+        _l("Is the device implantable?"), _l("Select yes if the device is implantable.")
+    )
+    intended_purpose = long_text(
+        _l("Intended purpose"),
+        _l("Describe the device's intended purpose."),
+        hint=_l("As stated in the instructions for use."),
+        max_length=2000,
+    )
+    description = long_text(
+        _l("Short description of the device"),
+        _l("Describe the device briefly."),
+        hint=_l("How it works, its main components, who uses it."),
+        max_length=2000,
+    )
+    other_countries = long_text(
+        _l("Status in other countries (optional)"),
+        hint=_l(
+            "For example: authorised in the United States (FDA 510(k) K123456), "
+            "or derogations granted by other EU authorities."
+        ),
+        max_length=2000,
+    )
+
+
+class AccessTypeForm(StepForm):
+    access_type = choice(
+        _l("What type of authorisation are you requesting?"),
+        ACCESS_TYPES,
+        _l("Select individual or global."),
+        hint=_l(
+            "Individual: for one specifically identified patient. Global: for the device, "
+            "for the patients who need it during a defined period."
+        ),
+    )

@@ -1,0 +1,138 @@
+"""Identifier fields: each domain check paired with messages a person can act on."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from wtforms.validators import ValidationError
+
+from wizard.domain import identifiers as ids
+from wizard.forms.validators import Identifier
+
+
+def _srn_messages(role_name: str, role_code: str):
+    def messages():
+        return {
+            "empty": _("Enter the SRN."),
+            "format": _(
+                "Enter the SRN as country-role-9 digits, for example FR-%(role)s-000012345.",
+                role=role_code,
+            ),
+            "length": _("The last part of an SRN has exactly 9 digits."),
+            "country": _("The SRN must start with a real country code, such as FR, DE or US."),
+            "role": _(
+                "The middle part of an SRN is MF, AR, IM or PR; for the %(who)s it is %(role)s.",
+                who=role_name,
+                role=role_code,
+            ),
+        }
+
+    return messages
+
+
+class SrnWithRole(Identifier):
+    """An SRN that must carry one role: MF for the manufacturer, AR for its representative."""
+
+    def __init__(self, role_code: str, role_name):
+        super().__init__(ids.validate_srn, _srn_messages(role_name, role_code))
+        self.role_code = role_code
+        self.role_name = role_name
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if field.data.split("-")[1] != self.role_code:
+            raise ValidationError(
+                _(
+                    "This SRN is not a %(who)s's: its middle part must be %(role)s.",
+                    who=self.role_name,
+                    role=self.role_code,
+                )
+            )
+
+
+def udi_di() -> Identifier:
+    return Identifier(
+        ids.validate_udi_di,
+        lambda: {
+            "empty": _("Enter the UDI-DI."),
+            "format": _(
+                "Enter the UDI-DI as printed on the label: a GS1 GTIN of 8, 12, 13 or 14 digits, "
+                "or a HIBCC, ICCBBA or IFA code (letters and digits, no special characters)."
+            ),
+            "length": _("A GS1 UDI-DI (GTIN) has 8, 12, 13 or 14 digits."),
+            "checksum": _(
+                "The last digit of this GTIN does not match the others (check digit): "
+                "check it for a typing mistake."
+            ),
+        },
+        normalise=lambda udi: udi.value,
+    )
+
+
+def notified_body() -> Identifier:
+    return Identifier(
+        ids.validate_notified_body_number,
+        lambda: {
+            "empty": _("Enter the notified body's number."),
+            "format": _("A notified body number has 4 digits, for example 2797 (see NANDO)."),
+            "length": _("A notified body number has 4 digits, for example 2797 (see NANDO)."),
+        },
+    )
+
+
+def siret() -> Identifier:
+    return Identifier(
+        ids.validate_siret,
+        lambda: {
+            "empty": _("Enter the SIRET number."),
+            "format": _("A SIRET number has 14 digits."),
+            "length": _("A SIRET number has 14 digits."),
+            "checksum": _(
+                "This SIRET number is not valid (its check digit does not match): "
+                "copy it again from the Kbis extract or the INSEE notice."
+            ),
+        },
+    )
+
+
+def rpps() -> Identifier:
+    return Identifier(
+        ids.validate_rpps,
+        lambda: {
+            "empty": _("Enter the RPPS number."),
+            "format": _("An RPPS number has 11 digits."),
+            "length": _("An RPPS number has 11 digits."),
+            "checksum": _(
+                "This RPPS number is not valid (its check digit does not match): "
+                "check it on the professional's card or in the RPPS directory."
+            ),
+        },
+    )
+
+
+def finess() -> Identifier:
+    return Identifier(
+        ids.validate_finess,
+        lambda: {
+            "empty": _("Enter the FINESS number."),
+            "format": _(
+                "A FINESS number has 9 characters: the département (2 digits, or 2A/2B) "
+                "then 7 digits."
+            ),
+            "length": _("A FINESS number has 9 characters."),
+            "checksum": _(
+                "This FINESS number is not valid (its check key does not match): "
+                "check it in the FINESS directory."
+            ),
+        },
+    )
+
+
+def emdn() -> Identifier:
+    return Identifier(
+        ids.validate_emdn,
+        lambda: {
+            "empty": _("Enter the EMDN code."),
+            "format": _("An EMDN code is a letter followed by digits, for example P0704."),
+            "length": _("An EMDN code is a letter followed by 2 to 12 digits."),
+        },
+    )

@@ -1,0 +1,130 @@
+"""Step 5: the patient (individual path) or the scope (global path)."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+from wizard import clock
+from wizard.forms import identifiers as idf
+from wizard.forms.base import StepForm, choice, iso_date, long_text, number, text
+from wizard.forms.choices import PATIENT_SEX
+from wizard.forms.validators import not_in_past
+
+_INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
+
+
+class PatientForm(StepForm):
+    intro = _l(
+        "Describe the patient without identifying them: initials, year of birth and sex only. "
+        "Never enter a name, a date of birth or a social security number."
+    )
+
+    patient_initials = text(
+        _l("Patient's initials"),
+        _l("Enter the patient's initials."),
+        hint=_l("1 to 3 letters, for example JD."),
+        width="4",
+        spellcheck=False,
+    )
+    patient_birth_year = number(
+        _l("Patient's year of birth"),
+        _l("Enter the patient's year of birth."),
+        minimum=1900,
+        maximum=2100,
+        hint=_l("4 digits, for example 1987."),
+    )
+    patient_sex = choice(_l("Patient's sex"), PATIENT_SEX, _l("Select the patient's sex."))
+    establishment_name = text(
+        _l("Health establishment where the patient is treated"),
+        _l("Enter the name of the health establishment."),
+    )
+    establishment_finess = text(
+        _l("FINESS number of the establishment"),
+        _l("Enter the establishment's FINESS number."),
+        hint=_l("9 characters, in the FINESS directory, for example 750712184."),
+        rules=[idf.finess()],
+        width="10",
+        spellcheck=False,
+    )
+    physician_name = text(
+        _l("Treating physician's full name"), _l("Enter the treating physician's name.")
+    )
+    physician_rpps = text(
+        _l("Treating physician's RPPS number"),
+        _l("Enter the treating physician's RPPS number."),
+        hint=_l("11 digits, on the professional's card."),
+        rules=[idf.rpps()],
+        width="20",
+        spellcheck=False,
+    )
+    physician_specialty = text(
+        _l("Treating physician's specialty"), _l("Enter the treating physician's specialty.")
+    )
+    clinical_situation = long_text(
+        _l("Patient's clinical situation"),
+        _l("Describe the patient's clinical situation."),
+        hint=_l("Diagnosis, stage, why the situation is urgent."),
+    )
+    alternatives_tried = long_text(
+        _l("Treatments and alternatives already tried"),
+        _l("Describe the treatments and alternatives already tried."),
+        hint=_l("Say why each was unsuitable or failed (therapeutic deadlock)."),
+    )
+    needed_by = iso_date(
+        _l("Date the device is needed by"),
+        _l("Enter the date the device is needed by."),
+        hint=_l("The planned date of the procedure, for example 2027-03-14."),
+        rules=[
+            not_in_past(lambda form: _("The date the device is needed by cannot be in the past."))
+        ],
+    )
+
+    def validate_patient_initials(self, field):
+        field.data = field.data.replace(".", "").replace(" ", "").upper()
+        if not _INITIALS.fullmatch(field.data):
+            raise ValidationError(_("Enter 1 to 3 letters only, for example JD."))
+
+    def validate_patient_birth_year(self, field):
+        if field.data is not None and field.data > clock.today().year:
+            raise ValidationError(_("The year of birth cannot be in the future."))
+
+
+class ScopeForm(StepForm):
+    indication = long_text(
+        _l("Indication"),
+        _l("Describe the indication the device would be used for."),
+        max_length=2000,
+    )
+    target_population = long_text(
+        _l("Target population"),
+        _l("Describe the patients the device would be used for."),
+        hint=_l("Inclusion and exclusion criteria."),
+        max_length=2000,
+    )
+    estimated_patients = number(
+        _l("Estimated number of patients over the period"),
+        _l("Enter the estimated number of patients."),
+        minimum=1,
+        maximum=100000,
+        width="10",
+    )
+    establishments = long_text(
+        _l("Health establishments concerned"),
+        _l("List the health establishments concerned."),
+        hint=_l("One per line, with the city and, if you know it, the FINESS number."),
+        max_length=3000,
+    )
+    distribution_plan = long_text(
+        _l("Distribution and traceability plan"),
+        _l("Describe how the device will be distributed and traced."),
+        hint=_l("How devices reach the establishments and how each one is traced to a patient."),
+    )
+    user_training = long_text(
+        _l("Training of users"),
+        _l("Describe how users will be trained."),
+        max_length=3000,
+    )

@@ -1,0 +1,143 @@
+"""Field validators with plain-language messages. Domain rules are called, never re-implemented."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from flask_babel import gettext as _
+from wtforms.validators import StopValidation, ValidationError
+
+from wizard import clock
+from wizard.domain.identifiers import IdentifierError
+
+# Bidirectional overrides can disguise text; they have no place in a filing.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+class Required:
+    """Required with a message naming what to enter ("Enter the device's trade name")."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str | Callable[[], str]):
+        self.message = message
+
+    def __call__(self, form, field):
+        data = field.data
+        empty = data is None or data == "" or data is False or data == []
+        if isinstance(data, str) and not data.strip():
+            empty = True
+        if empty and not getattr(field, "_unparsable", False):
+            field.errors[:] = []
+            raise StopValidation(str(self.message))
+
+
+class RequiredIf(Required):
+    """Required only when another field's value passes `test` (a set of values or a predicate);
+    otherwise the field is irrelevant: not checked, not stored."""
+
+    field_flags = {}
+
+    def __init__(self, other: str, test: Iterable[object] | Callable[[object], bool], message):
+        super().__init__(message)
+        self.other = other
+        self.test = test if callable(test) else set(test).__contains__
+
+    def applies(self, form) -> bool:
+        return bool(self.test(form[self.other].data))
+
+    def __call__(self, form, field):
+        if not self.applies(form):
+            field.errors[:] = []
+            raise StopValidation()
+        super().__call__(form, field)
+
+
+class Optional:
+    """Empty is fine: stop here so later validators don't complain about nothing."""
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form, field):
+        if field.data in (None, "") and not getattr(field, "_unparsable", False):
+            field.errors[:] = []
+            raise StopValidation()
+
+
+class CleanText:
+    """Length cap and no control characters (line breaks allowed in long answers)."""
+
+    def __init__(self, max_length: int, multiline: bool = False):
+        self.max_length = max_length
+        self.allowed = {"\n", "\r", "\t"} if multiline else set()
+
+    def __call__(self, form, field):
+        text = field.data or ""
+        if any(
+            (unicodedata.category(ch) == "Cc" and ch not in self.allowed) or ch in _BIDI_CONTROLS
+            for ch in text
+        ):
+            raise ValidationError(
+                _("Remove the invisible control characters from this answer (they were pasted in).")
+            )
+        length = len(text.replace("\r\n", "\n"))
+        if length > self.max_length:
+            raise ValidationError(
+                _(
+                    "Use %(max)d characters or fewer (you have %(count)d).",
+                    max=self.max_length,
+                    count=length,
+                )
+            )
+
+
+class Identifier:
+    """Check an identifier with its domain rule and keep its normalised form."""
+
+    def __init__(
+        self,
+        check: Callable[[str], object],
+        messages: Callable[[], dict[str, str]],
+        normalise: Callable[[object], str] = str,
+    ):
+        self.check = check
+        self.messages = messages
+        self.normalise = normalise
+
+    def __call__(self, form, field):
+        try:
+            result = self.check(field.data or "")
+        except IdentifierError as error:
+            messages = self.messages()
+            raise ValidationError(messages.get(error.code, messages["format"])) from None
+        field.data = self.normalise(result)
+
+
+class DateRule:
+    """A date compared with today or with another date field of the same form."""
+
+    def __init__(self, test: Callable[[date, object], bool], message: Callable[..., str]):
+        self.test = test
+        self.message = message
+
+    def __call__(self, form, field):
+        if isinstance(field.data, date) and not self.test(field.data, form):
+            raise ValidationError(self.message(form))
+
+
+def not_in_future(message: Callable[..., str]) -> DateRule:
+    return DateRule(lambda value, form: value <= clock.today(), message)
+
+
+def not_in_past(message: Callable[..., str]) -> DateRule:
+    return DateRule(lambda value, form: value >= clock.today(), message)
+
+
+def after_field(other: str, message: Callable[..., str]) -> DateRule:
+    def test(value: date, form) -> bool:
+        earlier = form[other].data
+        return not isinstance(earlier, date) or value > earlier
+
+    return DateRule(test, message)

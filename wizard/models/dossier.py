@@ -1,0 +1,125 @@
+"""A derogatory-access request (`Dossier`), its answers per step, documents and HCP letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wizard.domain.lifecycle import Status
+from wizard.extensions import db
+from wizard.models.accounts import Organisation, User, utcnow
+
+
+class DocumentKind(StrEnum):
+    CLINICAL_EVALUATION = "clinical_evaluation"
+    INSTRUCTIONS_FOR_USE = "instructions_for_use"
+    RISK_MANAGEMENT = "risk_management"
+    TEST_REPORT = "test_report"
+    OTHER = "other"
+
+
+class Dossier(db.Model):
+    """One request to ANSM. Answers live in `StepAnswer` rows until submission freezes them."""
+
+    __tablename__ = "dossiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(30), default=Status.DRAFT, index=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The answers of the chosen path only, as they were at submission; never changed after.
+    submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    answers_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    step_answers: Mapped[list[StepAnswer]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="Document.id"
+    )
+    hcp_letters: Mapped[list[HcpLetter]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="HcpLetter.id"
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    def answers(self) -> dict[str, dict[str, Any]]:
+        """Every saved step's answers, both paths included, keyed by step id."""
+        return {row.step_id: dict(row.values) for row in self.step_answers}
+
+
+class StepAnswer(db.Model):
+    """The validated answers of one step. One row per step: two tabs saving it, last write wins."""
+
+    __tablename__ = "step_answers"
+    __table_args__ = (UniqueConstraint("dossier_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(40))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
+
+
+class StoredFileMixin:
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(StoredFileMixin, db.Model):
+    """A supporting document (clinical evaluation, IFU…) uploaded by the manufacturer."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class HcpLetter(StoredFileMixin, db.Model):
+    """A healthcare professional's signed letter stating the request's validity and urgency."""
+
+    __tablename__ = "hcp_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_rpps: Mapped[str] = mapped_column(String(11))
+    specialty: Mapped[str] = mapped_column(String(200))
+    establishment: Mapped[str] = mapped_column(String(200))
+    letter_date: Mapped[str] = mapped_column(String(10))
+    # "upload" when the manufacturer attached a letter they hold, "invite" via a clinician's link.
+    source: Mapped[str] = mapped_column(String(20), default="upload")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="hcp_letters")
+
+
+class ReferenceCounter(db.Model):
+    """Last reference sequence used per year; incremented atomically at submission."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

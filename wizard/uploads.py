@@ -1,0 +1,82 @@
+"""Uploaded PDFs: checked by content, stored outside `static/` by their sha256, never trusted.
+
+A file is accepted only if it is a non-empty PDF within the size cap, with no JavaScript,
+launch action or embedded file (the things that make a PDF act rather than be read).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+# Names that make a PDF run code or carry other files.
+_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia)\b")
+
+
+class UploadRejected(ValueError):
+    """The upload cannot be accepted; the message says why, for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    sha256: str
+    size: int
+
+
+def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
+    """Return (safe file name, content) of an uploaded PDF, or raise `UploadRejected`."""
+    if upload is None or not upload.filename:
+        raise UploadRejected(_("Choose a PDF file to upload."))
+    content = upload.stream.read(max_bytes + 1)
+    if not content:
+        raise UploadRejected(_("The selected file is empty: choose the PDF again."))
+    if len(content) > max_bytes:
+        raise UploadRejected(
+            _("The selected file must be smaller than %(mb)d MB.", mb=max_bytes // 1024**2)
+        )
+    if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
+        raise UploadRejected(
+            _("The selected file must be a PDF: save or export the document as PDF first.")
+        )
+    if _ACTIVE_CONTENT.search(content):
+        raise UploadRejected(
+            _(
+                "This PDF contains scripts or attached files, which we cannot accept: "
+                "print or export it again as a plain PDF (PDF/A)."
+            )
+        )
+    return safe_name(upload.filename), content
+
+
+def safe_name(filename: str) -> str:
+    """A name that is only a label: no path, no control characters, ending in .pdf."""
+    stem = secure_filename(filename.replace("\x00", "")).removesuffix(".pdf")[:100] or "document"
+    return f"{stem}.pdf"
+
+
+def store(filename: str, content: bytes) -> StoredFile:
+    """Write content once under its sha256 (written to a temporary file, then renamed)."""
+    digest = hashlib.sha256(content).hexdigest()
+    target = path_of(digest)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
+            temporary.write(content)
+        os.replace(temporary.name, target)
+    return StoredFile(filename=filename, sha256=digest, size=len(content))
+
+
+def path_of(sha256: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError("not a sha256 digest")
+    return Path(current_app.config["UPLOAD_FOLDER"]) / sha256[:2] / sha256

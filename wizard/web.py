@@ -1,0 +1,85 @@
+"""Cross-cutting web concerns: locale choice, security headers, template helpers, htmx check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from wizard.extensions import htmx
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def is_htmx() -> bool:
+    """True for a request made by htmx (the one place that reads the HX-Request header)."""
+    return bool(htmx)
+
+
+def select_locale() -> str:
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    if not has_request_context():  # CLI commands, background work
+        return supported[0]
+    chosen = session.get("locale")
+    if chosen in supported:
+        return chosen
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["PRODUCTION"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _human_date(value: str | date | datetime | None) -> str:
+    """A stored ISO date (or date) as the reader's locale writes it."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium")
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, "long")
+
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "under_review": _l("Under review"),
+    "information_requested": _l("Information requested"),
+    "authorised": _l("Authorised"),
+    "refused": _l("Refused"),
+    "suspended": _l("Suspended"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
+}
+
+ACCESS_TYPE_LABELS = {"individual": _l("Individual"), "global": _l("Global")}
+
+
+def init_app(app: Flask) -> None:
+    from wizard.forms.attachments import DOCUMENT_KINDS
+
+    app.after_request(_security_headers)
+    app.jinja_env.filters["human_date"] = _human_date
+    app.jinja_env.globals.update(
+        is_htmx=is_htmx,
+        current_locale=lambda: str(get_locale() or "en"),
+        status_label=lambda status: STATUS_LABELS.get(status, status),
+        access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
+        document_kinds=dict(DOCUMENT_KINDS),
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
