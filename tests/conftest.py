@@ -1,0 +1,145 @@
+"""Fixtures: one app and database per test session (SQLite, or PostgreSQL via DATABASE_URL),
+emptied after each test; factories for users, organisations and requests at a given step."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from wizard import create_app
+from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
+from wizard.extensions import db
+from wizard.filing import service
+from wizard.forms.base import to_formdata
+from wizard.models import Document, DocumentKind, Dossier, HcpLetter, Organisation, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(instance),
+            "UPLOAD_FOLDER": instance / "uploads",
+            "WTF_CSRF_ENABLED": False,
+            "MAX_UPLOAD_BYTES": 200 * 1024,
+        }
+    )
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+def make_user(email="claire@cardiotech.example", organisation="Cardiotech", role=Role.MANUFACTURER):
+    org = Organisation(name=organisation) if role == Role.MANUFACTURER else None
+    user = User(email=email, name="Claire Martin", role=role, organisation=org)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def user(app):
+    with app.app_context():
+        created = make_user()
+        return created.id, created.email
+
+
+@pytest.fixture
+def logged_in(client, user) -> FlaskClient:
+    response = login(client, user[1])
+    assert response.status_code == 303
+    return client
+
+
+def post_step(client, dossier_id, step_id, values, *, htmx=False, action="continue", query=""):
+    data = to_formdata(values)
+    data["action"] = action
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(
+        f"/requests/{dossier_id}/steps/{step_id}{query}", data=data, headers=headers
+    )
+
+
+def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
+    from wizard import uploads
+
+    stored = uploads.store("clinical-evaluation.pdf", minimal_pdf("CER"))
+    db.session.add(
+        Document(
+            dossier_id=dossier.id, kind=DocumentKind.CLINICAL_EVALUATION,
+            filename=stored.filename, sha256=stored.sha256, size=stored.size,
+            uploaded_by_id=user_id,
+        )
+    )
+    for number in range(letters):
+        letter = uploads.store(f"letter-{number}.pdf", minimal_pdf(f"Letter {number}"))
+        db.session.add(
+            HcpLetter(
+                dossier_id=dossier.id, filename=letter.filename, sha256=letter.sha256,
+                size=letter.size, uploaded_by_id=user_id, **sample_letter(),
+            )
+        )
+    db.session.commit()
+
+
+def dossier_with(user_id: int, path="individual", *, steps=None, files=True, submit=False) -> int:
+    """A request of `user_id`'s organisation with the sample answers of `steps` (all by default)."""
+    owner = db.session.get(User, user_id)
+    dossier = service.create_dossier(owner)
+    answers = sample_answers(path)
+    for step_id in steps if steps is not None else answers:
+        service.save_step(dossier, step_id, answers[step_id])
+    if files:
+        attach_files(dossier, user_id)
+    if submit:
+        service.submit(dossier, owner, sample_declaration())
+    return dossier.id
+
+
+def reference_in(html: str) -> str | None:
+    match = re.search(r"DA-\d{4}-\d{6}", html)
+    return match.group(0) if match else None

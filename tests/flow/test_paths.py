@@ -1,0 +1,113 @@
+"""A manufacturer files a complete request on either path, through the pages, as a browser would
+(plain POSTs) and as htmx would (HX-Request header)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.conftest import post_step, reference_in
+from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
+from wizard.domain.canonical import canonical_sha256
+from wizard.domain.reference import REFERENCE_PATTERN
+from wizard.extensions import db
+from wizard.models import Dossier
+
+PATH_STEPS = {
+    "individual": ["before-you-start", "situation", "manufacturer", "device", "access-type",
+                   "patient", "medical-need", "clinical-evidence", "benefit-risk",
+                   "hcp-support", "certification", "period"],
+    "global": ["before-you-start", "situation", "manufacturer", "device", "access-type",
+               "scope", "medical-need", "clinical-evidence", "benefit-risk", "hcp-support",
+               "certification", "period"],
+}
+
+
+def start_request(client) -> int:
+    response = client.post("/requests")
+    assert response.status_code == 302
+    assert response.location.endswith("/steps/before-you-start")
+    return int(response.location.split("/")[2])
+
+
+def upload(client, url, fields, name="file.pdf", content=None, prefix="document"):
+    data = dict(fields)
+    data[f"{prefix}-file"] = (io.BytesIO(minimal_pdf() if content is None else content), name)
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def file_a_request(client, path: str, *, htmx: bool) -> tuple[int, str]:
+    dossier_id = start_request(client)
+    answers = sample_answers(path)
+    for position, step_id in enumerate(PATH_STEPS[path]):
+        if step_id == "clinical-evidence":
+            response = upload(
+                client, f"/requests/{dossier_id}/documents",
+                {"document-kind": "clinical_evaluation"}, name="cer.pdf",
+            )
+            assert response.status_code == 303
+        if step_id == "hcp-support":
+            fields = {f"letter-{k}": v for k, v in sample_letter().items()}
+            response = upload(
+                client, f"/requests/{dossier_id}/letters", fields, "letter.pdf", prefix="letter"
+            )
+            assert response.status_code == 303, response.text
+        page = client.get(f"/requests/{dossier_id}/steps/{step_id}")
+        assert page.status_code == 200
+        assert f"Step {position + 1} of 14" in page.text
+        response = post_step(client, dossier_id, step_id, answers[step_id], htmx=htmx)
+        assert response.status_code == 303, (step_id, response.text[:3000])
+    check = client.get(response.location)
+    assert "Check your answers" in check.text
+    response = post_step(client, dossier_id, "declaration", sample_declaration(), htmx=htmx)
+    assert response.status_code == 303, response.text[:3000]
+    confirmation = client.get(response.location)
+    assert confirmation.status_code == 200
+    reference = reference_in(confirmation.text)
+    assert reference and REFERENCE_PATTERN.fullmatch(reference)
+    return dossier_id, reference
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-post", "htmx"])
+@pytest.mark.parametrize("path", ["individual", "global"])
+def test_a_manufacturer_files_a_complete_request(app, logged_in, path, htmx):
+    dossier_id, reference = file_a_request(logged_in, path, htmx=htmx)
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier.status == "submitted"
+        assert dossier.reference == reference
+        frozen = dossier.submitted_answers
+        assert frozen["access_type"] == path
+        other = "scope" if path == "individual" else "patient"
+        assert other not in frozen["answers"]
+        assert frozen["answers"]["device"]["trade_name"] == "VentriAssist Mini"
+        assert frozen["documents"][0]["kind"] == "clinical_evaluation"
+        assert len(frozen["hcp_letters"]) == 1
+        assert dossier.answers_sha256 == canonical_sha256(frozen)
+    dashboard = logged_in.get("/dashboard")
+    assert reference in dashboard.text and "Submitted" in dashboard.text
+
+
+def test_a_submitted_request_is_frozen(app, logged_in):
+    dossier_id, _reference = file_a_request(logged_in, "individual", htmx=False)
+    changed = dict(sample_answers()["device"], trade_name="Something else")
+    response = post_step(logged_in, dossier_id, "device", changed)
+    assert response.status_code == 409
+    assert "can no longer be changed" in response.text
+    assert logged_in.post(f"/requests/{dossier_id}/documents").status_code == 409
+    resubmit = post_step(logged_in, dossier_id, "declaration", sample_declaration())
+    assert resubmit.status_code == 409
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier.submitted_answers["answers"]["device"]["trade_name"] == "VentriAssist Mini"
+    view = logged_in.get(f"/requests/{dossier_id}/steps/device")
+    assert view.status_code == 302 and view.location.endswith("/submitted")
+    assert "VentriAssist Mini" in logged_in.get(view.location).text
+
+
+def test_two_submissions_get_distinct_references(app, logged_in):
+    _first, first_reference = file_a_request(logged_in, "global", htmx=False)
+    _second, second_reference = file_a_request(logged_in, "individual", htmx=False)
+    assert first_reference != second_reference
+    assert int(second_reference[-6:]) == int(first_reference[-6:]) + 1
