@@ -99,9 +99,7 @@ def post_step(client, dossier_id, step_id, values, *, htmx=False, action="contin
     data = to_formdata(values)
     data["action"] = action
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(
-        f"/requests/{dossier_id}/steps/{step_id}{query}", data=data, headers=headers
-    )
+    return client.post(f"/requests/{dossier_id}/steps/{step_id}{query}", data=data, headers=headers)
 
 
 def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
@@ -110,8 +108,11 @@ def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
     stored = uploads.store("clinical-evaluation.pdf", minimal_pdf("CER"))
     db.session.add(
         Document(
-            dossier_id=dossier.id, kind=DocumentKind.CLINICAL_EVALUATION,
-            filename=stored.filename, sha256=stored.sha256, size=stored.size,
+            dossier_id=dossier.id,
+            kind=DocumentKind.CLINICAL_EVALUATION,
+            filename=stored.filename,
+            sha256=stored.sha256,
+            size=stored.size,
             uploaded_by_id=user_id,
         )
     )
@@ -119,8 +120,12 @@ def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
         letter = uploads.store(f"letter-{number}.pdf", minimal_pdf(f"Letter {number}"))
         db.session.add(
             HcpLetter(
-                dossier_id=dossier.id, filename=letter.filename, sha256=letter.sha256,
-                size=letter.size, uploaded_by_id=user_id, **sample_letter(),
+                dossier_id=dossier.id,
+                filename=letter.filename,
+                sha256=letter.sha256,
+                size=letter.size,
+                uploaded_by_id=user_id,
+                **sample_letter(),
             )
         )
     db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from wizard.auth.forms import check_password_strength
@@ -12,6 +13,7 @@ from wizard.models import Document, DocumentKind, Dossier, HcpLetter, Organisati
 
 
 @click.command("create-reviewer")
+@with_appcontext
 @click.argument("email")
 @click.argument("name")
 @click.password_option(prompt="Password for the reviewer")
@@ -31,6 +33,7 @@ def create_reviewer(email: str, name: str, password: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Create (once) a demo manufacturer with a draft and a submitted request."""
     from wizard import demo as sample

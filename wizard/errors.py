@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        app.logger.warning("CSRF refusal: %s", error.description)
         title = _l("Your form expired")
         detail = _l("For your security, go back, reload the page and send the form again.")
         return render_template("error.html", title=title, detail=detail), 400

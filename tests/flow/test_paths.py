@@ -15,12 +15,34 @@ from wizard.extensions import db
 from wizard.models import Dossier
 
 PATH_STEPS = {
-    "individual": ["before-you-start", "situation", "manufacturer", "device", "access-type",
-                   "patient", "medical-need", "clinical-evidence", "benefit-risk",
-                   "hcp-support", "certification", "period"],
-    "global": ["before-you-start", "situation", "manufacturer", "device", "access-type",
-               "scope", "medical-need", "clinical-evidence", "benefit-risk", "hcp-support",
-               "certification", "period"],
+    "individual": [
+        "before-you-start",
+        "situation",
+        "manufacturer",
+        "device",
+        "access-type",
+        "patient",
+        "medical-need",
+        "clinical-evidence",
+        "benefit-risk",
+        "hcp-support",
+        "certification",
+        "period",
+    ],
+    "global": [
+        "before-you-start",
+        "situation",
+        "manufacturer",
+        "device",
+        "access-type",
+        "scope",
+        "medical-need",
+        "clinical-evidence",
+        "benefit-risk",
+        "hcp-support",
+        "certification",
+        "period",
+    ],
 }
 
 
@@ -43,8 +65,10 @@ def file_a_request(client, path: str, *, htmx: bool) -> tuple[int, str]:
     for position, step_id in enumerate(PATH_STEPS[path]):
         if step_id == "clinical-evidence":
             response = upload(
-                client, f"/requests/{dossier_id}/documents",
-                {"document-kind": "clinical_evaluation"}, name="cer.pdf",
+                client,
+                f"/requests/{dossier_id}/documents",
+                {"document-kind": "clinical_evaluation"},
+                name="cer.pdf",
             )
             assert response.status_code == 303
         if step_id == "hcp-support":

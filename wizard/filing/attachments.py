@@ -25,7 +25,7 @@ def _back_to(dossier, step_id, anchor):
 def _refused(dossier, step_id, form, prefix):
     """Re-show the step with the upload form's errors (and what was typed) in place."""
     step = FLOW.get(step_id)
-    main_form = step.form.from_answers(dossier.answers().get(step_id, {}))
+    main_form = step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
     return pages.render_step(dossier, step, main_form, 422, **{f"{prefix}_form": form})
 
 

@@ -80,7 +80,7 @@ def _as_date(value: str | None) -> date | None:
 def question(dossier: Dossier, step: Step):
     answers = dossier.answers()
     if request.method == "GET":
-        form = step.form.from_answers(answers.get(step.id, {}), context=answers)
+        form = step.form.from_answers(answers.get(step.id, {}), context=answers, page=True)
         return render_step(dossier, step, form)
     form: StepForm = step.form()
     form.context = answers
@@ -114,7 +114,7 @@ def field_fragment(dossier: Dossier, step: Step, name: str):
     if name not in form or name == "csrf_token":
         return "", 204
     field = form[name]
-    inline = getattr(form, f"validate_{name}", None)
+    inline = getattr(type(form), f"validate_{name}", None)
     field.validate(form, extra_validators=[inline] if inline else [])
     return render_template(
         "filing/_field.html",

@@ -40,6 +40,9 @@ class IsoDateField(DateField):
 
     def process_formdata(self, valuelist):
         self._unparsable = False
+        if not valuelist or not "".join(valuelist).strip():
+            self.data = None
+            return
         try:
             super().process_formdata(valuelist)
         except ValueError:
@@ -182,9 +185,10 @@ class StepForm(FlaskForm):
     intro: Any = None
 
     @classmethod
-    def from_answers(cls, values: Mapping[str, Any], context=None) -> StepForm:
-        """Rebuild a form from stored answers, to show them again or re-check them."""
-        form = cls(formdata=to_formdata(values), meta={"csrf": False})
+    def from_answers(cls, values: Mapping[str, Any], context=None, *, page=False) -> StepForm:
+        """Rebuild a form from stored answers: to re-check them, or (`page`) to show them again
+        in a page, which then carries a CSRF token."""
+        form = cls(formdata=to_formdata(values), meta={} if page else {"csrf": False})
         form.context = context or {}
         return form
 

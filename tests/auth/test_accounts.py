@@ -1,0 +1,119 @@
+"""A manufacturer creates an account, signs in and out; reviewers come from a command."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD, login, make_user
+from wizard.extensions import db
+from wizard.models import Role, User
+
+REGISTRATION = {
+    "organisation_name": "Cardiotech Médical SAS",
+    "name": "Claire Martin",
+    "email": "Claire.Martin@Cardiotech.example",
+    "password": PASSWORD,
+}
+
+
+def test_a_manufacturer_registers_and_lands_on_an_empty_dashboard(app, client):
+    response = client.post("/register", data=REGISTRATION)
+    assert response.status_code == 303 and response.location.endswith("/dashboard")
+    page = client.get("/dashboard").text
+    assert "Cardiotech Médical SAS" in page and "You have no request yet" in page
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "claire.martin@cardiotech.example"
+        assert (
+            user.role == Role.MANUFACTURER
+            and user.organisation.name == REGISTRATION["organisation_name"]
+        )
+        assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt")
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"password": "short"}, "password", "at least 12 characters"),
+        ({"password": "123456789012"}, "password", "too easy to guess"),
+        ({"password": "aaaaaaaaaaaaaaaa"}, "password", "too easy to guess"),
+        ({"password": "claire.martin-secret"}, "password", "must not contain your email"),
+        ({"email": "not-an-email"}, "email", "correct format"),
+        ({"organisation_name": ""}, "organisation_name", "Enter the name of the manufacturer"),
+        ({"name": "x" * 201}, "name", "200 characters or fewer"),
+    ],
+)
+def test_registration_errors_are_specific_and_keep_what_was_typed(client, change, field, message):
+    response = client.post("/register", data={**REGISTRATION, **change})
+    assert response.status_code == 422
+    assert message in response.text
+    assert f'href="#{field}"' in response.text  # in the error summary
+    if field != "organisation_name":
+        assert 'value="Cardiotech Médical SAS"' in response.text
+
+
+def test_an_email_can_hold_only_one_account(client):
+    client.post("/register", data=REGISTRATION)
+    client.post("/logout")
+    again = client.post(
+        "/register", data={**REGISTRATION, "email": "claire.martin@cardiotech.example"}
+    )
+    assert again.status_code == 422 and "already uses this email" in again.text
+
+
+def test_sign_in_failure_does_not_say_whether_the_account_exists(app, client):
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    wrong_password = login(client, "claire@cardiotech.example", "wrong password!!")
+    unknown = login(client, "nobody@cardiotech.example", "wrong password!!")
+    assert wrong_password.status_code == unknown.status_code == 422
+    message = "The email address or the password is not right."
+    assert message in wrong_password.text and message in unknown.text
+
+
+def test_sign_in_redirects_only_within_the_site(app, client):
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": "claire@cardiotech.example", "password": PASSWORD},
+    )
+    assert response.location == "/dashboard"
+
+
+def test_sign_out_ends_the_session(app, client):
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    login(client, "claire@cardiotech.example")
+    assert client.get("/dashboard").status_code == 200
+    client.post("/logout")
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_the_create_reviewer_command_makes_a_reviewer(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-reviewer", "Rita@ANSM.example", "Rita Reviewer"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        reviewer = db.session.scalar(select(User).where(User.email == "rita@ansm.example"))
+        assert reviewer.is_reviewer and reviewer.organisation_id is None
+    weak = runner.invoke(args=["create-reviewer", "x@ansm.example", "X"], input="short\nshort\n")
+    assert weak.exit_code != 0 and "at least 12 characters" in weak.output
+
+
+def test_the_demo_command_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert "demo@example.org" in first.output and "DA-" in first.output
+    assert first.output == second.output
+    with app.app_context():
+        from wizard.models import Dossier
+
+        statuses = sorted(d.status for d in db.session.scalars(select(Dossier)))
+    assert statuses == ["draft", "submitted"]

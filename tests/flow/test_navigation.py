@@ -1,0 +1,177 @@
+"""Moving around the wizard: branch switch, resume, Back and Change, save and come back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.conftest import dossier_with, login, post_step
+from wizard import clock
+from wizard.demo import sample_answers, sample_declaration
+from wizard.extensions import db
+from wizard.models import Dossier
+
+
+def stored(app, dossier_id):
+    with app.app_context():
+        return db.session.get(Dossier, dossier_id).answers()
+
+
+def test_switching_path_keeps_both_answers_but_submits_only_the_chosen_one(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    global_answers = sample_answers("global")
+    assert (
+        post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+        == 303
+    )
+    # The global path now needs its own scope step: resuming lands there.
+    resume = logged_in.get(f"/requests/{dossier_id}")
+    assert resume.location.endswith("/steps/scope")
+    assert logged_in.get(f"/requests/{dossier_id}/steps/patient").status_code == 404
+    post_step(logged_in, dossier_id, "scope", global_answers["scope"])
+    answers = stored(app, dossier_id)
+    assert "patient" in answers and "scope" in answers
+    check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    assert "Scope of the authorisation" in check and "Patient&#39;s initials" not in check
+    assert post_step(logged_in, dossier_id, "declaration", sample_declaration()).status_code == 303
+    with app.app_context():
+        frozen = db.session.get(Dossier, dossier_id).submitted_answers
+    assert frozen["access_type"] == "global"
+    assert "scope" in frozen["answers"] and "patient" not in frozen["answers"]
+
+
+def test_switching_back_finds_the_patient_answers_again(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    post_step(logged_in, dossier_id, "access-type", {"access_type": "global"})
+    post_step(logged_in, dossier_id, "access-type", {"access_type": "individual"})
+    page = logged_in.get(f"/requests/{dossier_id}/steps/patient").text
+    assert 'value="JD"' in page
+    assert logged_in.get(f"/requests/{dossier_id}").location.endswith("/steps/check")
+
+
+def test_resuming_after_signing_out_lands_on_the_first_unfinished_step(app, client, user):
+    with app.app_context():
+        dossier_id = dossier_with(
+            user[0], steps=["before-you-start", "situation", "manufacturer"], files=False
+        )
+    login(client, user[1])
+    client.post("/logout")
+    assert client.get(f"/requests/{dossier_id}").status_code == 302  # to the login page
+    login(client, user[1])
+    response = client.get(f"/requests/{dossier_id}")
+    assert response.location.endswith(f"/requests/{dossier_id}/steps/device")
+    dashboard = client.get("/dashboard").text
+    assert f"/requests/{dossier_id}" in dashboard and "Continue" in dashboard
+
+
+def test_back_shows_saved_answers_and_progress_counts_the_branch(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation", "manufacturer"])
+    page = logged_in.get(f"/requests/{dossier_id}/steps/device").text
+    assert f'href="/requests/{dossier_id}/steps/manufacturer"' in page  # Back
+    assert "Step 4 of 14" in page
+    back = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert 'value="FR-MF-000012345"' in back and "69007 Lyon" in back
+
+
+def test_change_from_the_summary_returns_to_the_summary(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0])
+    check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    change_url = f"/requests/{dossier_id}/steps/device?return_to=check"
+    assert change_url in check
+    page = logged_in.get(change_url).text
+    assert "Back to your answers" in page
+    device = dict(sample_answers()["device"], trade_name="VentriAssist Mini 2")
+    response = post_step(logged_in, dossier_id, "device", device, query="?return_to=check")
+    assert response.location.endswith(f"/requests/{dossier_id}/steps/check")
+    assert "VentriAssist Mini 2" in logged_in.get(response.location).text
+
+
+def test_save_and_come_back_later_saves_and_returns_to_the_dashboard(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    response = post_step(
+        logged_in, dossier_id, "situation", sample_answers()["situation"], action="save_exit"
+    )
+    assert response.location.endswith("/dashboard")
+    assert "Your answers are saved" in logged_in.get("/dashboard").text
+    assert "situation" in stored(app, dossier_id)
+
+
+def test_save_and_come_back_later_with_an_error_saves_nothing_and_says_so(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    bad = dict(sample_answers()["manufacturer"], srn="FR-XX-1")
+    response = post_step(logged_in, dossier_id, "manufacturer", bad, action="save_exit")
+    assert response.status_code == 422
+    assert (
+        "There is a problem" in response.text and 'value="Cardiotech Médical SAS"' in response.text
+    )
+    assert "manufacturer" not in stored(app, dossier_id)
+
+
+def test_submitting_with_an_unfinished_step_sends_the_filer_there(app, logged_in, user):
+    with app.app_context():
+        steps = [s for s in sample_answers() if s != "benefit-risk"]
+        dossier_id = dossier_with(user[0], steps=steps)
+    response = post_step(logged_in, dossier_id, "declaration", sample_declaration())
+    assert response.status_code == 303
+    assert response.location.endswith("/steps/benefit-risk")
+    page = logged_in.get(response.location).text
+    assert "finish the step “Benefit and risk”" in page
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).status == "draft"
+
+
+def test_submitting_without_an_hcp_letter_is_refused(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+    response = post_step(logged_in, dossier_id, "declaration", sample_declaration())
+    assert response.location.endswith("/steps/clinical-evidence")
+    # Evidence blocks leaving its step until the clinical evaluation is attached.
+    page = post_step(
+        logged_in, dossier_id, "clinical-evidence", sample_answers()["clinical-evidence"]
+    )
+    assert page.status_code == 422
+    assert "Upload the clinical evaluation report (PDF) before continuing." in page.text
+
+
+def test_the_hcp_step_can_be_left_without_letters_but_submission_needs_one(app, logged_in, user):
+    from tests.conftest import attach_files
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+        attach_files(db.session.get(Dossier, dossier_id), user[0], letters=0)
+    assert post_step(logged_in, dossier_id, "hcp-support", {}).status_code == 303
+    response = post_step(logged_in, dossier_id, "declaration", sample_declaration())
+    assert response.location.endswith("/steps/hcp-support")
+
+
+def test_the_2023_607_notice_appears_when_the_legacy_certificate_may_still_count(
+    app, logged_in, user, monkeypatch
+):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "device"], files=False)
+    situation = {
+        "reason": "certificate_expired",
+        "legacy_certificate_number": "MDD-1",
+        "legacy_certificate_expiry": "2024-03-01",
+        "legacy_notified_body": "2797",
+        "mdr_application_date": "2024-02-01",
+        "written_agreement": "yes",
+        "written_agreement_date": "2024-02-20",
+    }
+    response = post_step(logged_in, dossier_id, "situation", situation)
+    assert response.status_code == 303  # a warning, never a block
+    page = logged_in.get(f"/requests/{dossier_id}/steps/situation").text
+    assert "You may not need a derogation" in page
+    assert "December 31, 2027" in page  # class III device: the earlier deadline
+    late = dict(situation, mdr_application_date="2024-06-30")
+    post_step(logged_in, dossier_id, "situation", late)
+    assert (
+        "You may not need a derogation"
+        not in logged_in.get(f"/requests/{dossier_id}/steps/situation").text
+    )

@@ -1,0 +1,113 @@
+"""The receipt dict turned into what the template prints: labels in French and English,
+times in UTC and Paris time, sizes with grouped digits.
+
+Kept apart from the template so that the template needs no custom filters: it renders the same
+in a plain Jinja2 environment and in Flask's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from wizard.receipts.layout import template_geometry
+
+PARIS = ZoneInfo("Europe/Paris")
+
+RECEIPT_KEYS = frozenset(
+    {
+        "reference",
+        "submitted_at_utc",
+        "submitted_at_paris",
+        "organisation",
+        "signatory",
+        "device",
+        "access_type",
+        "period",
+        "documents",
+        "hcp_letters",
+        "answers_sha256",
+        "portal_name",
+    }
+)
+
+ACCESS_TYPES = {
+    "individual": (
+        "Accès individuel — pour un patient nommément désigné",
+        "Individual access — for one specifically identified patient",
+    ),
+    "global": (
+        "Accès global — pour un dispositif donné",
+        "Global access — for a given device",
+    ),
+}
+
+DOCUMENT_KINDS = {
+    "clinical_evaluation": ("Évaluation clinique", "Clinical evaluation"),
+    "clinical_data": ("Données cliniques", "Clinical data"),
+    "ifu": ("Notice d'utilisation", "Instructions for use"),
+    "instructions_for_use": ("Notice d'utilisation", "Instructions for use"),
+    "risk_management": ("Gestion des risques", "Risk management"),
+    "test_report": ("Rapport d'essais", "Test report"),
+    "certificate": ("Certificat", "Certificate"),
+    "commitment": ("Engagement de certification", "Certification commitment"),
+    "other": ("Autre document", "Other document"),
+}
+
+
+def receipt_context(receipt: dict) -> dict:
+    """Template variables for `receipts/receipt.html`."""
+    missing = RECEIPT_KEYS - receipt.keys()
+    if missing:
+        raise ValueError(f"The receipt lacks {', '.join(sorted(missing))}.")
+    utc = _aware(receipt["submitted_at_utc"]).astimezone(dt.UTC)
+    paris = _aware(receipt["submitted_at_paris"]).astimezone(PARIS)
+    access_fr, access_en = ACCESS_TYPES.get(
+        receipt["access_type"], (receipt["access_type"], receipt["access_type"])
+    )
+    return {
+        "receipt": receipt,
+        "reference": receipt["reference"],
+        "portal_name": receipt["portal_name"],
+        "submitted_utc": utc.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "submitted_paris": paris.strftime("%Y-%m-%d %H:%M:%S"),
+        "paris_offset": _offset(paris),
+        "created_iso": utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "access_fr": access_fr,
+        "access_en": access_en,
+        "period_start": dt.date.fromisoformat(receipt["period"]["start"]).isoformat(),
+        "period_end": dt.date.fromisoformat(receipt["period"]["end"]).isoformat(),
+        "documents": [_document_row(document) for document in receipt["documents"]],
+        "hcp_letters": receipt["hcp_letters"],
+        "geometry": template_geometry(),
+    }
+
+
+def _aware(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"Submission time {value!r} has no UTC offset.")
+    return moment
+
+
+def _offset(moment: dt.datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _document_row(document: dict) -> dict:
+    kind_fr, kind_en = DOCUMENT_KINDS.get(
+        document["kind"], (document["kind"].replace("_", " ").capitalize(), "")
+    )
+    return {
+        **document,
+        "kind_fr": kind_fr,
+        "kind_en": kind_en,
+        "size_text": grouped(document["size"]),
+    }
+
+
+def grouped(number: int) -> str:
+    """12345678 → "12 345 678", with narrow no-break spaces (French and SI style)."""
+    return f"{int(number):,}".replace(",", "\u202f")

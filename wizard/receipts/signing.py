@@ -1,0 +1,115 @@
+"""PAdES signature of a rendered receipt, with a visible signature box on its last page.
+
+Baseline B-B by default, B-T when a timestamp authority is given. The signature is appended as
+an incremental update, so the bytes WeasyPrint produced (and their PDF/A structure) stay as
+they were. The box goes where the template left room for it: `layout.SIGNATURE_BOX`.
+"""
+
+from __future__ import annotations
+
+import logging
+from io import BytesIO
+from pathlib import Path
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR as PYHANKO_PRODUCER
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.stamp import TextStampStyle
+
+from wizard.receipts.fonts import DEFAULT_STAMP_FONT, stamp_font_path
+from wizard.receipts.layout import SIGNATURE_BOX
+
+logger = logging.getLogger(__name__)
+
+STAMP_FONT_SIZE = 8
+#: `%(signer)s` and `%(ts)s` are filled in by pyHanko; the server's local zone gives `%z`.
+STAMP_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+#: The template's navy (#1f3a68), as RGB fractions.
+STAMP_COLOUR = (0.12, 0.23, 0.41)
+
+
+def sign_pdf(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    field_name: str = "PortalSignature",
+    reason: str,
+    location: str = "France",
+    timestamp_url: str | None = None,
+    stamp_text: str,
+    timestamper: TimeStamper | None = None,
+    stamp_font: Path | None = None,
+) -> bytes:
+    """Sign `pdf` (PAdES B-B, or B-T with a timestamp) and return the signed file.
+
+    `stamp_text` is the visible box's text; it may use `%(signer)s` (the certificate's common
+    name) and `%(ts)s` (signing time). `timestamper` overrides `timestamp_url` (tests use
+    pyHanko's `DummyTimeStamper`); `stamp_font` replaces DejaVu Sans in the box.
+    """
+    if timestamper is None and timestamp_url:
+        timestamper = HTTPTimeStamper(timestamp_url)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        name=signer.subject_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer,
+        timestamper=timestamper,
+        stamp_style=_stamp_style(stamp_text, stamp_font_path(stamp_font or DEFAULT_STAMP_FONT)),
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=-1, box=SIGNATURE_BOX),
+    )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    _align_producer(writer)
+    return pdf_signer.sign_pdf(writer).getvalue()
+
+
+def _align_producer(writer: IncrementalPdfFileWriter) -> None:
+    # pyHanko sets XMP's pdf:Producer to "pyHanko x.y" but appends that to the Info
+    # dictionary's /Producer; PDF/A wants the two equal, so make the Info one match already.
+    try:
+        info_ref = writer.trailer.raw_get("/Info")
+    except KeyError:
+        return
+    info_ref.get_object()["/Producer"] = generic.TextStringObject(PYHANKO_PRODUCER)
+    writer.mark_update(info_ref)
+
+
+def _stamp_style(stamp_text: str, font_path: Path | None) -> TextStampStyle:
+    font = _embedded_font(font_path)
+    size = {
+        "font_size": STAMP_FONT_SIZE,
+        "leading": STAMP_FONT_SIZE + 3,
+        "text_color": STAMP_COLOUR,
+    }
+    text_style = TextBoxStyle(font=font, **size) if font else TextBoxStyle(**size)
+    return TextStampStyle(
+        stamp_text=stamp_text,
+        timestamp_format=STAMP_TIME_FORMAT,
+        text_box_style=text_style,
+        border_width=1,
+        border_color=STAMP_COLOUR,
+        background=None,
+    )
+
+
+def _embedded_font(font_path: Path | None):
+    """pyHanko's embedding font engine, or None: then the box uses Courier, not embedded,
+    and the signed file no longer meets PDF/A."""
+    if font_path is None:
+        return None
+    try:
+        # pyHanko's optional "opentype" dependencies: fontTools and uharfbuzz.
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    except ImportError:
+        logger.warning("uharfbuzz is missing: the signature box uses a non-embedded font")
+        return None
+    # Same size in the engine and the text box, or multi-line stamps drift (pyHanko issue 733).
+    return GlyphAccumulatorFactory(str(font_path), font_size=STAMP_FONT_SIZE)

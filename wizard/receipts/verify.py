@@ -1,0 +1,189 @@
+"""Is this PDF a genuine, unaltered receipt of the portal? The verdict behind
+`flask receipts verify` and the public `/verify` page.
+
+Never raises on what a stranger uploads: anything unreadable becomes a `Verdict` whose
+`problems` say why. What it reports (reference, attached JSON) is read from the revision the
+signature covers, not from anything appended afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from io import BytesIO
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.rw_common import PdfHandler
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+logger = logging.getLogger(__name__)
+
+ANSWERS_FILENAME = "answers.json"
+REFERENCE_PATTERN = re.compile(r"\bDA-\d{4}-\d{6}\b")
+MAX_ANSWERS_BYTES = 5 * 1024 * 1024
+# A portal seal is a signature in the nonRepudiation sense; accept digitalSignature too, as
+# many organisation certificates carry only that.
+KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    signed: bool
+    intact: bool
+    trusted: bool
+    signer: str | None
+    signed_at: dt.datetime | None
+    reference: str | None
+    embedded_json: bytes | None
+    embedded_json_sha256: str | None
+    problems: tuple[str, ...]
+
+    @property
+    def genuine(self) -> bool:
+        """Signed by a trusted key, and not a byte changed since."""
+        return self.signed and self.intact and self.trusted
+
+
+def verify_pdf(pdf: bytes, trust_roots: list) -> Verdict:
+    """Check the portal signature of `pdf` against `trust_roots` (asn1crypto certificates,
+    see `keys.load_trust_roots`). Offline: no OCSP/CRL fetching, validity judged as of now."""
+    if not isinstance(pdf, bytes | bytearray) or b"%PDF-" not in pdf[:1024]:
+        return _unreadable("This is not a PDF file.")
+    try:
+        return _verify(bytes(pdf), trust_roots)
+    except Exception:  # any parser failure on an uploaded file means "cannot be trusted"
+        logger.info("Receipt verification failed on an unreadable file", exc_info=True)
+        return _unreadable("The PDF is damaged or was altered: it cannot be read.")
+
+
+def _unreadable(problem: str) -> Verdict:
+    return Verdict(False, False, False, None, None, None, None, None, (problem,))
+
+
+def _verify(pdf: bytes, trust_roots: list) -> Verdict:
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    signatures = reader.embedded_regular_signatures
+    if not signatures:
+        reference, answers = _contents(reader)
+        return Verdict(
+            signed=False,
+            intact=False,
+            trusted=False,
+            signer=None,
+            signed_at=None,
+            reference=reference,
+            embedded_json=answers,
+            embedded_json_sha256=_sha256(answers),
+            problems=("The PDF carries no signature.",),
+        )
+    signature = signatures[0]
+    status = validate_pdf_signature(
+        signature,
+        ValidationContext(trust_roots=list(trust_roots)),
+        key_usage_settings=KEY_USAGE,
+    )
+    reference, answers = _contents(reader.get_historical_resolver(signature.signed_revision))
+    problems = _problems(status, extra_signatures=len(signatures) - 1)
+    if reference is None:
+        problems.append("The PDF does not state a receipt reference.")
+    if answers is None:
+        problems.append(f"The PDF has no attached {ANSWERS_FILENAME}.")
+    return Verdict(
+        signed=True,
+        intact=_intact(status),
+        trusted=bool(status.trusted),
+        signer=_common_name(status),
+        signed_at=_signed_at(status),
+        reference=reference,
+        embedded_json=answers,
+        embedded_json_sha256=_sha256(answers),
+        problems=tuple(problems),
+    )
+
+
+def _intact(status: PdfSignatureStatus) -> bool:
+    # The digest must match, the signature over it must verify, and it must cover the whole
+    # file: bytes appended after signing (an incremental update) count as an alteration.
+    return bool(
+        status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    )
+
+
+def _problems(status: PdfSignatureStatus, *, extra_signatures: int) -> list[str]:
+    problems = []
+    if not (status.intact and status.valid):
+        problems.append("The signature does not match the content: the file was altered.")
+    elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        problems.append("The file was changed after it was signed.")
+    if not status.trusted:
+        problems.append("The signing certificate is not one the portal trusts.")
+    if status.revoked:
+        problems.append("The signing certificate has been revoked.")
+    if extra_signatures:
+        problems.append("The PDF carries more signatures than the portal's.")
+    return problems
+
+
+def _common_name(status: PdfSignatureStatus) -> str | None:
+    subject = status.signing_cert.subject
+    return subject.native.get("common_name") or subject.human_friendly
+
+
+def _signed_at(status: PdfSignatureStatus) -> dt.datetime | None:
+    # A timestamp authority's time (PAdES B-T) beats the time the signer claims.
+    if status.timestamp_validity is not None:
+        return status.timestamp_validity.timestamp
+    return status.signer_reported_dt
+
+
+def _sha256(content: bytes | None) -> str | None:
+    return None if content is None else hashlib.sha256(content).hexdigest()
+
+
+def _contents(handler: PdfHandler) -> tuple[str | None, bytes | None]:
+    return _reference(handler), _attachment(handler.root, ANSWERS_FILENAME)
+
+
+def _reference(handler: PdfHandler) -> str | None:
+    """The reference as the document's Subject (or Title) states it."""
+    try:
+        info_ref = handler.trailer_view.raw_get("/Info")
+    except KeyError:
+        return None
+    # Through the handler: the trailer's own reference would resolve in the latest revision.
+    info = handler.get_object(info_ref.reference)
+    for key in ("/Subject", "/Title"):
+        match = REFERENCE_PATTERN.search(str(info.get(key, "")))
+        if match:
+            return match.group(0)
+    return None
+
+
+def _attachment(root: generic.DictionaryObject, filename: str) -> bytes | None:
+    try:
+        tree = root["/Names"]["/EmbeddedFiles"]
+    except KeyError:
+        return None
+    for name, filespec in _name_tree_items(tree, depth=0):
+        spec_name = filespec.get("/UF", filespec.get("/F", name))
+        if str(spec_name) == filename:
+            content = filespec["/EF"]["/F"].data
+            return content if len(content) <= MAX_ANSWERS_BYTES else None
+    return None
+
+
+def _name_tree_items(node: generic.DictionaryObject, *, depth: int):
+    if depth > 8:  # a name tree this deep is not one WeasyPrint wrote
+        return
+    names = node.get("/Names", generic.ArrayObject())
+    for index in range(0, len(names) - 1, 2):
+        yield str(names[index]), names[index + 1]
+    for kid in node.get("/Kids", generic.ArrayObject()):
+        yield from _name_tree_items(kid, depth=depth + 1)
