@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate
     from wizard.filing import bp as filing_bp
     from wizard.public import bp as public_bp
+    from wizard.receipts.views import bp as receipts_bp
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -43,5 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(filing_bp)
+    app.register_blueprint(receipts_bp)
     cli.init_app(app)
     return app

@@ -88,5 +88,8 @@ def demo() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from wizard.receipts.cli import receipts_cli
+
+    app.cli.add_command(receipts_cli)
     app.cli.add_command(create_reviewer)
     app.cli.add_command(demo)

@@ -15,3 +15,8 @@ def now() -> datetime:
 def today() -> date:
     """Today as a filer in France sees it."""
     return now().astimezone(PARIS).date()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp with its zone: SQLite returns them naive, in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

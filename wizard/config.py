@@ -85,5 +85,10 @@ def from_environment(instance_path: Path) -> dict:
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),
         "RECEIPT_PKCS12_PASSPHRASE": os.environ.get("RECEIPT_PKCS12_PASSPHRASE", ""),
         "RECEIPT_TIMESTAMP_URL": os.environ.get("RECEIPT_TIMESTAMP_URL", ""),
+        # Certificates a receipt's signature may chain to (colon-separated PEM paths); by
+        # default the signing certificate itself.
+        "RECEIPT_TRUST_ROOTS": [
+            p for p in os.environ.get("RECEIPT_TRUST_ROOTS", "").split(":") if p
+        ],
         "PORTAL_NAME": os.environ.get("PORTAL_NAME", "Portail des accès dérogatoires (ANSM)"),
     }

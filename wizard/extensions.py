@@ -1,16 +1,24 @@
 """Flask extensions, created unbound here and bound to the app in `create_app()`."""
 
+from datetime import datetime
+from typing import Annotated
+
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
+
+
+# Every timestamp is stored with its zone (UTC), so PostgreSQL never reinterprets it.
+Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
 
 
 db = SQLAlchemy(model_class=Base)

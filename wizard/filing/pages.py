@@ -17,6 +17,7 @@ from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.base import StepForm
 from wizard.models import Dossier
+from wizard.receipts import service as receipts
 from wizard.web import is_htmx
 
 
@@ -178,6 +179,10 @@ def declaration(dossier: Dossier, step: Step):
         )
         return redirect(url_for(".step", dossier_id=dossier.id, step_id=error.step.id), 303)
     current_app.logger.info("request %s submitted as %s", dossier.id, dossier.reference)
+    try:
+        receipts.ensure_receipt(dossier)
+    except Exception:  # the filing is safe; the receipt is produced again on first download
+        current_app.logger.exception("receipt of %s not produced at submission", dossier.reference)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
 
 

@@ -9,6 +9,7 @@ from wizard.models.dossier import (
     ReferenceCounter,
     StepAnswer,
 )
+from wizard.models.receipt import Receipt
 
 __all__ = [
     "Document",
@@ -16,6 +17,7 @@ __all__ = [
     "Dossier",
     "HcpLetter",
     "Organisation",
+    "Receipt",
     "ReferenceCounter",
     "Role",
     "StepAnswer",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.domain.lifecycle import Status
-from wizard.extensions import db
+from wizard.extensions import Timestamp, db
 from wizard.models.accounts import Organisation, User, utcnow
 
 
@@ -32,9 +31,9 @@ class Dossier(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(30), default=Status.DRAFT, index=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None]
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[Timestamp | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The answers of the chosen path only, as they were at submission; never changed after.
     submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -72,7 +71,7 @@ class StepAnswer(db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
     step_id: Mapped[str] = mapped_column(String(40))
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
-    saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    saved_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
 
@@ -81,7 +80,7 @@ class StoredFileMixin:
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
 
 class Document(StoredFileMixin, db.Model):

@@ -1,0 +1,55 @@
+"""`flask receipts export REF FILE` and `flask receipts verify FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from wizard.extensions import db
+from wizard.models import Dossier
+from wizard.receipts import service
+
+receipts_cli = AppGroup("receipts", help="Export and verify signed receipts.")
+
+
+@receipts_cli.command("export")
+@click.argument("reference")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+def export(reference: str, destination: Path) -> None:
+    """Write the stored receipt of request REFERENCE to DESTINATION."""
+    dossier = db.session.scalar(select(Dossier).where(Dossier.reference == reference.upper()))
+    if dossier is None:
+        raise click.ClickException(f"No submitted request has the reference {reference}.")
+    receipt = service.ensure_receipt(dossier)
+    destination.write_bytes(receipt.pdf)
+    click.echo(
+        f"Receipt {receipt.reference} written to {destination} (sha256 {receipt.pdf_sha256})."
+    )
+
+
+@receipts_cli.command("verify")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(source: Path) -> None:
+    """Check a receipt: exit code 0 only if it is signed, intact, trusted and matches the
+    request the portal stored."""
+    check = service.check_receipt(source.read_bytes())
+    verdict = check.verdict
+    lines = [
+        ("Signature", "present" if verdict.signed else "MISSING"),
+        ("Integrity", "intact" if verdict.intact else "ALTERED after signing"),
+        ("Trust", "trusted" if verdict.trusted else "NOT trusted"),
+        ("Signer", verdict.signer or "-"),
+        ("Reference", verdict.reference or "-"),
+        ("Request in the portal", "found" if check.known else "NOT FOUND"),
+        ("Answers hash", "matches the stored request" if check.answers_match else "DOES NOT MATCH"),
+        ("Status", check.status or "-"),
+    ]
+    for label, value in lines:
+        click.echo(f"{label + ':':<24}{value}")
+    for problem in verdict.problems:
+        click.echo(f"Problem: {problem}")
+    click.echo("VALID" if check.valid else "NOT VALID")
+    raise SystemExit(0 if check.valid else 1)

@@ -1,0 +1,50 @@
+"""Receipt download (the filing organisation only) and the public verification page."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+
+from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.receipts import service
+
+bp = Blueprint("receipts", __name__)
+
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+
+
+@bp.get("/requests/<int:dossier_id>/receipt.pdf")
+@manufacturer_required
+def download(dossier_id: int):
+    dossier = own_dossier(dossier_id)
+    if dossier.reference is None:
+        abort(404)
+    receipt = service.ensure_receipt(dossier)
+    return send_file(
+        io.BytesIO(receipt.pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"receipt-{receipt.reference}.pdf",
+        max_age=0,
+    )
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify():
+    """Anyone may check a receipt: the verdict, and the request's status, nothing else."""
+    if request.method == "GET":
+        return render_template("receipts/verify.html", check=None, error=None)
+    upload = request.files.get("receipt")
+    content = upload.stream.read(MAX_RECEIPT_BYTES + 1) if upload and upload.filename else b""
+    error = None
+    if not content:
+        error = _("Choose the receipt PDF to check.")
+    elif len(content) > MAX_RECEIPT_BYTES:
+        error = _("A receipt is smaller than 10 MB: this file is not one of our receipts.")
+    if error:
+        return render_template("receipts/verify.html", check=None, error=error), 422
+    check = service.check_receipt(content)
+    current_app.logger.info("receipt check for %s: %s", check.verdict.reference, check.valid)
+    return render_template("receipts/verify.html", check=check, error=None)
