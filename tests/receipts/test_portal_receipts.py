@@ -1,0 +1,162 @@
+"""The receipt of a real submission: produced once, downloadable by its filer only, and
+verifiable by anyone (CLI and /verify), which spots a single altered byte."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from tests.conftest import dossier_with, login, make_user
+from wizard.extensions import db
+from wizard.models import Dossier, Receipt
+from wizard.receipts import service
+
+
+@pytest.fixture
+def submitted(app, user, logged_in):
+    """A global request submitted through the declaration page, as a filer does it."""
+    from tests.conftest import post_step
+    from wizard.demo import sample_declaration
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    response = post_step(logged_in, dossier_id, "declaration", sample_declaration())
+    assert response.status_code == 303
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        return dossier_id, dossier.reference
+
+
+def receipt_bytes(app, dossier_id) -> bytes:
+    with app.app_context():
+        return db.session.scalar(select(Receipt).where(Receipt.dossier_id == dossier_id)).pdf
+
+
+def test_submission_produces_one_receipt_stating_what_was_filed(app, submitted):
+    dossier_id, reference = submitted
+    pdf = receipt_bytes(app, dossier_id)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert reference in text and "VentriAssist Mini" in text
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        for item in (
+            dossier.submitted_answers["documents"] + dossier.submitted_answers["hcp_letters"]
+        ):
+            assert item["sha256"] in text
+        assert dossier.answers_sha256 in text
+        attached = PdfReader(io.BytesIO(pdf)).attachments["answers.json"][0]
+        assert hashlib.sha256(attached).hexdigest() == dossier.answers_sha256
+        assert json.loads(attached)["answers"]["device"]["trade_name"] == "VentriAssist Mini"
+        assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
+
+
+def test_the_filer_downloads_the_receipt_from_confirmation_and_dashboard(app, logged_in, submitted):
+    dossier_id, reference = submitted
+    confirmation = logged_in.get(f"/requests/{dossier_id}/steps/confirmation").text
+    dashboard = logged_in.get("/dashboard").text
+    url = f"/requests/{dossier_id}/receipt.pdf"
+    assert url in confirmation and url in dashboard
+    response = logged_in.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f"receipt-{reference}.pdf" in response.headers["Content-Disposition"]
+    assert response.data == receipt_bytes(app, dossier_id)
+
+
+def test_another_organisation_cannot_download_the_receipt(app, submitted):
+    with app.app_context():
+        make_user("eve@rival.example", "Rival")
+    client = app.test_client()
+    login(client, "eve@rival.example")
+    assert client.get(f"/requests/{submitted[0]}/receipt.pdf").status_code == 404
+
+
+def test_export_and_verify_commands(app, submitted, tmp_path):
+    dossier_id, reference = submitted
+    runner = app.test_cli_runner()
+    target = tmp_path / "receipt.pdf"
+    exported = runner.invoke(args=["receipts", "export", reference, str(target)])
+    assert exported.exit_code == 0, exported.output
+    assert target.read_bytes() == receipt_bytes(app, dossier_id)
+
+    verified = runner.invoke(args=["receipts", "verify", str(target)])
+    assert verified.exit_code == 0, verified.output
+    assert "intact" in verified.output and reference in verified.output
+    assert "matches the stored request" in verified.output and "VALID" in verified.output
+
+    altered = tmp_path / "altered.pdf"
+    altered.write_bytes(flip_a_signed_byte(target.read_bytes()))
+    refused = runner.invoke(args=["receipts", "verify", str(altered)])
+    assert refused.exit_code == 1
+    assert "ALTERED" in refused.output and "NOT VALID" in refused.output
+
+
+def flip_a_signed_byte(pdf: bytes) -> bytes:
+    """Change one character of the visible text, inside the range the signature covers."""
+    position = pdf.index(b"/Producer")  # in the signed revision, well before the signature
+    changed = bytearray(pdf)
+    changed[position + 2] ^= 0x01
+    return bytes(changed)
+
+
+def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submitted):
+    dossier_id, reference = submitted
+    client = app.test_client()  # anyone, signed in or not
+    pdf = receipt_bytes(app, dossier_id)
+    page = client.post(
+        "/verify", data={"receipt": (io.BytesIO(pdf), "r.pdf")}, content_type="multipart/form-data"
+    ).text
+    assert "Genuine receipt" in page and reference in page and "Submitted" in page
+    assert "VentriAssist" not in page and "Cardiotech" not in page  # nothing else revealed
+
+    altered = client.post(
+        "/verify",
+        data={"receipt": (io.BytesIO(flip_a_signed_byte(pdf)), "r.pdf")},
+        content_type="multipart/form-data",
+    ).text
+    assert "Altered" in altered and "Genuine receipt" not in altered
+
+    garbage = client.post(
+        "/verify",
+        data={"receipt": (io.BytesIO(b"hello"), "r.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert garbage.status_code == 200 and "cannot be confirmed" in garbage.text
+    empty = client.post("/verify", data={}, content_type="multipart/form-data")
+    assert empty.status_code == 422 and "Choose the receipt PDF" in empty.text
+
+
+def test_racing_producers_store_a_single_receipt(app, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global", submit=True)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def produce():
+        try:
+            with app.app_context():
+                dossier = db.session.get(Dossier, dossier_id)
+                barrier.wait()
+                service.ensure_receipt(dossier)
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=produce) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if db_dialect(app) == "postgresql":
+        assert not errors
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
+
+
+def db_dialect(app) -> str:
+    with app.app_context():
+        return db.engine.dialect.name
