@@ -46,3 +46,6 @@ test: install-test lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+bench: install-test
+	$(BIN)/python bench/receipts.py
