@@ -48,4 +48,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 bench: install-test
-	$(BIN)/python bench/receipts.py
+	$(BIN)/python tests/bench/receipts.py
