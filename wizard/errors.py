@@ -6,6 +6,8 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from wizard.uploads import human_size
+
 MESSAGES = {
     400: (
         _l("Something in the request was not right"),
@@ -22,7 +24,7 @@ MESSAGES = {
     ),
     413: (
         _l("The file is too large"),
-        _l("Go back and choose a smaller file. Each PDF can be at most %(mb)s MB."),
+        _l("Go back and choose a smaller file. Each PDF can be at most %(size)s."),
     ),
     500: (
         _l("Sorry, something went wrong on our side"),
@@ -35,8 +37,8 @@ def render_error(status: int):
     from flask import current_app
 
     title, detail = MESSAGES.get(status, MESSAGES[500])
-    mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
-    return render_template("error.html", title=title, detail=detail % {"mb": mb}), status
+    size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
+    return render_template("error.html", title=title, detail=detail % {"size": size}), status
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -42,7 +43,7 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
         raise UploadRejected(_("The selected file is empty: choose the PDF again."))
     if len(content) > max_bytes:
         raise UploadRejected(
-            _("The selected file must be smaller than %(mb)d MB.", mb=max_bytes // 1024**2)
+            _("The selected file must be smaller than %(size)s.", size=human_size(max_bytes))
         )
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
         raise UploadRejected(
@@ -58,9 +59,19 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
     return safe_name(upload.filename), content
 
 
+def human_size(size: int) -> str:
+    """A size as people read it: "20 MB", "200 KB"."""
+    if size >= 1024**2:
+        return format_decimal(round(size / 1024**2, 1)) + " MB"
+    return format_decimal(round(size / 1024)) + " KB"
+
+
 def safe_name(filename: str) -> str:
     """A name that is only a label: no path, no control characters, ending in .pdf."""
-    stem = secure_filename(filename.replace("\x00", "")).removesuffix(".pdf")[:100] or "document"
+    stem = secure_filename(filename.replace("\x00", ""))
+    if stem.lower().endswith(".pdf"):
+        stem = stem[:-4]
+    stem = stem[:100] or "document"
     return f"{stem}.pdf"
 
 

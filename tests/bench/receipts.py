@@ -61,9 +61,7 @@ def main() -> int:
             signed = summary(timed(lambda: service.produce_pdf(dossier)))
     ratio = signed[0] / plain[0]
     print(f"{'receipt benchmark':<34}{'median':>10}{'p90':>10}")
-    print(
-        f"{'plain WeasyPrint render':<34}{plain[0] * 1000:>8.0f}ms{plain[1] * 1000:>8.0f}ms"
-    )
+    print(f"{'plain WeasyPrint render':<34}{plain[0] * 1000:>8.0f}ms{plain[1] * 1000:>8.0f}ms")
     print(
         f"{'signed receipt (render+sign)':<34}{signed[0] * 1000:>8.0f}ms{signed[1] * 1000:>8.0f}ms"
     )

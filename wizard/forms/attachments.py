@@ -32,8 +32,8 @@ class PdfFile(FileField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        megabytes = current_app.config["MAX_UPLOAD_BYTES"] // 1024**2
-        self.description = _("PDF only, %(mb)d MB at most.", mb=megabytes)
+        cap = uploads.human_size(current_app.config["MAX_UPLOAD_BYTES"])
+        self.description = _("PDF only, %(size)s at most.", size=cap)
 
     def pre_validate(self, form):
         try:

@@ -13,7 +13,7 @@ from wtforms.validators import ValidationError
 from wizard.forms import identifiers as idf
 from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, text
 from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_STATUS
-from wizard.forms.validators import after_field, not_in_past
+from wizard.forms.validators import after_field, after_today, not_in_past
 
 
 class MedicalNeedForm(StepForm):
@@ -110,7 +110,7 @@ class CertificationForm(StepForm):
     expected_ce_date = iso_date(
         _l("Date you expect CE marking"),
         _l("Enter the date you expect CE marking."),
-        rules=[not_in_past(lambda form: _("The expected CE marking date must be in the future."))],
+        rules=[after_today(lambda form: _("The expected CE marking date must be after today."))],
     )
     commitment = confirmation(
         _l(

@@ -149,7 +149,13 @@ class ManufacturerForm(StepForm):
         _l("Single registration number (SRN)"),
         _l("Enter the manufacturer's SRN from EUDAMED."),
         hint=_l("From EUDAMED, for example FR-MF-000012345."),
-        rules=[idf.SrnWithRole("MF", _l("manufacturer"))],
+        rules=[
+            idf.SrnWithRole(
+                "MF",
+                _l("The middle part of the manufacturer's SRN must be MF."),
+                "FR-MF-000012345",
+            )
+        ],
         width="20",
         spellcheck=False,
     )
@@ -195,7 +201,13 @@ class ManufacturerForm(StepForm):
             _l("Enter the authorised representative's SRN: the manufacturer is outside the EEA."),
         ),
         hint=_l("For example DE-AR-000012345."),
-        rules=[idf.SrnWithRole("AR", _l("authorised representative"))],
+        rules=[
+            idf.SrnWithRole(
+                "AR",
+                _l("The middle part of the authorised representative's SRN must be AR."),
+                "DE-AR-000012345",
+            )
+        ],
         width="20",
         spellcheck=False,
     )

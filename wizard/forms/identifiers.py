@@ -9,44 +9,31 @@ from wizard.domain import identifiers as ids
 from wizard.forms.validators import Identifier
 
 
-def _srn_messages(role_name: str, role_code: str):
-    def messages():
-        return {
-            "empty": _("Enter the SRN."),
-            "format": _(
-                "Enter the SRN as country-role-9 digits, for example FR-%(role)s-000012345.",
-                role=role_code,
-            ),
-            "length": _("The last part of an SRN has exactly 9 digits."),
-            "country": _("The SRN must start with a real country code, such as FR, DE or US."),
-            "role": _(
-                "The middle part of an SRN is MF, AR, IM or PR; for the %(who)s it is %(role)s.",
-                who=role_name,
-                role=role_code,
-            ),
-        }
-
-    return messages
-
-
 class SrnWithRole(Identifier):
-    """An SRN that must carry one role: MF for the manufacturer, AR for its representative."""
+    """An SRN that must carry one role: MF for the manufacturer, AR for its representative.
+    `role_message` is a whole sentence (never assembled from parts, so it translates well)."""
 
-    def __init__(self, role_code: str, role_name):
-        super().__init__(ids.validate_srn, _srn_messages(role_name, role_code))
+    def __init__(self, role_code: str, role_message, example: str):
+        super().__init__(
+            ids.validate_srn,
+            lambda: {
+                "empty": _("Enter the SRN."),
+                "format": _(
+                    "Enter the SRN as country-role-9 digits, for example %(example)s.",
+                    example=example,
+                ),
+                "length": _("The last part of an SRN has exactly 9 digits."),
+                "country": _("The SRN must start with a real country code, such as FR, DE or US."),
+                "role": str(role_message),
+            },
+        )
         self.role_code = role_code
-        self.role_name = role_name
+        self.role_message = role_message
 
     def __call__(self, form, field):
         super().__call__(form, field)
         if field.data.split("-")[1] != self.role_code:
-            raise ValidationError(
-                _(
-                    "This SRN is not a %(who)s's: its middle part must be %(role)s.",
-                    who=self.role_name,
-                    role=self.role_code,
-                )
-            )
+            raise ValidationError(str(self.role_message))
 
 
 def udi_di() -> Identifier:

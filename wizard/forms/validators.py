@@ -135,6 +135,10 @@ def not_in_past(message: Callable[..., str]) -> DateRule:
     return DateRule(lambda value, form: value >= clock.today(), message)
 
 
+def after_today(message: Callable[..., str]) -> DateRule:
+    return DateRule(lambda value, form: value > clock.today(), message)
+
+
 def after_field(other: str, message: Callable[..., str]) -> DateRule:
     def test(value: date, form) -> bool:
         earlier = form[other].data

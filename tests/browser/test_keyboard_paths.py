@@ -1,0 +1,133 @@
+"""A filer who uses only the keyboard completes both paths, from the start page to the
+confirmation; every page on the way passes axe-core."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.keyboard import (
+    choose_file,
+    choose_radio,
+    press_button,
+    select_option,
+    tab_to,
+    tick,
+    type_into,
+)
+from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
+
+COUNTRY_LABELS = {"FR": "France"}
+
+
+def fill(page, values: dict, prefix: str = "") -> None:
+    for name, value in values.items():
+        selector = f"[name='{prefix}{name}']"
+        kind = page.eval_on_selector(selector, "el => el.type || el.tagName.toLowerCase()")
+        if kind == "radio":
+            choose_radio(page, prefix + name, value)
+        elif kind == "checkbox":
+            tick(page, selector)
+        elif kind == "select-one":
+            select_option(page, selector, COUNTRY_LABELS.get(value, value))
+        elif kind == "date":
+            day = date.fromisoformat(value)
+            # Headless Chromium lays its date field out month, day, year (the process locale),
+            # whatever the page's language; the segments are typed in that order.
+            tab_to(page, selector)
+            page.keyboard.type(f"{day.month:02d}{day.day:02d}{day.year}")
+        else:
+            type_into(page, selector, str(value))
+
+
+def register(page, email: str) -> None:
+    page.goto("/")
+    assert_accessible(page, "start")
+    press_button(page, "a.button--start")
+    assert_accessible(page, "register")
+    fill(
+        page,
+        {
+            "organisation_name": "Cardiotech Médical SAS",
+            "name": "Claire Martin",
+            "email": email,
+            "password": "correct horse battery staple",
+        },
+    )
+    press_button(page, "form button[type=submit]")
+    assert page.url.endswith("/dashboard")
+
+
+def upload_with_keyboard(page, tmp_path, fields: dict, prefix: str, button: str) -> None:
+    pdf = tmp_path / f"{prefix}.pdf"
+    pdf.write_bytes(minimal_pdf(prefix))
+    if prefix == "letter" and not page.is_visible("#letter-author_name"):
+        tab_to(page, "summary.details__summary")
+        page.keyboard.press("Enter")
+    fill(page, fields, prefix=f"{prefix}-")
+    choose_file(page, f"#{prefix}-file", str(pdf))
+    press_button(page, button)
+
+
+@pytest.mark.parametrize("path", ["individual", "global"])
+def test_a_keyboard_user_files_a_request_from_start_to_confirmation(page, tmp_path, path):
+    register(page, f"keyboard-{path}@cardiotech.example")
+    assert_accessible(page, "dashboard-empty")
+    press_button(page, "button.button--start")
+    answers = sample_answers(path)
+    while "/steps/check" not in page.url:
+        step_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+        assert_accessible(page, f"{path}-{step_id}")
+        if step_id == "clinical-evidence":
+            upload_with_keyboard(
+                page, tmp_path, {"kind": "Clinical"}, "document", "form.upload-form button"
+            )
+        if step_id == "hcp-support":
+            upload_with_keyboard(
+                page, tmp_path, sample_letter(), "letter", "form.upload-form button"
+            )
+        fill(page, answers[step_id])
+        press_button(page, "button[value=continue]")
+        assert "There is a problem" not in page.content(), (page.url, page.inner_text("main"))
+    assert_accessible(page, f"{path}-check")
+    press_button(page, "a.button")  # Continue to the declaration
+    assert_accessible(page, f"{path}-declaration")
+    fill(page, sample_declaration())
+    press_button(page, "form.step-form button[type=submit]")
+    assert "Request submitted" in page.content()
+    assert_accessible(page, f"{path}-confirmation")
+    tab_to(page, "a[href$='/receipt.pdf']")
+    press_button(page, "header a[href='/dashboard']")
+    assert_accessible(page, f"{path}-dashboard")
+    assert "Submitted" in page.content()
+
+
+def test_after_a_failed_submit_the_error_summary_has_the_focus(page):
+    register(page, "errors@cardiotech.example")
+    press_button(page, "button.button--start")
+    press_button(page, "button[value=continue]")
+    assert page.evaluate("document.activeElement.matches('[data-error-summary]')")
+    assert_accessible(page, "step-with-errors")
+    # The summary's link takes the keyboard user to the field.
+    tab_to(page, ".error-summary a")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == "is_manufacturer"
+
+
+def test_live_validation_announces_the_message_and_keeps_the_focus(page):
+    register(page, "live@cardiotech.example")
+    press_button(page, "button.button--start")
+    fill(page, sample_answers()["before-you-start"])
+    press_button(page, "button[value=continue]")
+    fill(page, sample_answers()["situation"])
+    press_button(page, "button[value=continue]")
+    type_into(page, "#srn", "FR-IM-000012345")
+    page.keyboard.press("Tab")  # leaving the field triggers the check
+    page.wait_for_selector("#srn-error")
+    assert "middle part of the manufacturer's SRN must be MF" in page.inner_text("#live-status")
+    assert page.evaluate("document.activeElement.id") == "siret"
+    assert page.get_attribute("#srn", "aria-invalid") == "true"
+    assert_accessible(page, "after-live-validation")
+    screenshot(page, "live-validation")

@@ -1,0 +1,560 @@
+"""A filer who types something wrong is told what and where — next to the field and in the error
+summary — keeps everything else they typed, and no half-valid step is stored (DESIGN.md §6).
+The same messages come back live (htmx) and on the upload forms."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+from babel.dates import format_date
+from markupsafe import escape
+
+from tests.conftest import dossier_with, post_step
+from wizard import clock
+from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
+from wizard.extensions import db
+from wizard.forms.base import to_formdata
+from wizard.models import Dossier
+
+CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
+CHOOSE = "Choose one of the options listed."
+BAD_DATE = "Enter a real date in the format YYYY-MM-DD, for example 2027-03-14."
+NOT_A_NUMBER = "Enter a whole number, using digits only."
+NB_DIGITS = "A notified body number has 4 digits, for example 2797 (see NANDO)."
+RPPS_CHECK = (
+    "This RPPS number is not valid (its check digit does not match): "
+    "check it on the professional's card or in the RPPS directory."
+)
+GTIN_CHECK = (
+    "The last digit of this GTIN does not match the others (check digit): "
+    "check it for a typing mistake."
+)
+NOT_PDF = "The selected file must be a PDF: save or export the document as PDF first."
+NEEDED_BY = date.fromisoformat(sample_answers()["patient"]["needed_by"])
+MUST_INCLUDE = (
+    f"The period must include {format_date(NEEDED_BY, 'long', locale='en')}, "
+    "the date the device is needed by (given on the patient step)."
+)
+
+
+def day(offset: int) -> str:
+    return (clock.today() + timedelta(days=offset)).isoformat()
+
+
+def too_long(cap: int) -> tuple[str, str]:
+    return "x" * (cap + 1), f"Use {cap} characters or fewer (you have {cap + 1})."
+
+
+def bad(step, field, value, message, label, **also):
+    return pytest.param(step, {field: value, **also}, field, message, id=f"{step}:{label}")
+
+
+def long(step, field, cap, label="too-long", **also):
+    return bad(step, field, *too_long(cap), label, **also)
+
+
+US_WITH_REPRESENTATIVE = {"country": "US", "siret": None, "representative_name": "EU Rep GmbH"}
+
+BAD_ANSWERS = [
+    bad("before-you-start", "is_manufacturer", None,
+        "Select yes if you are filing for the manufacturer of the device.", "unanswered"),
+    bad("before-you-start", "is_manufacturer", "no",
+        "Only the manufacturer can file this request. If you are a hospital or a distributor, "
+        "ask the manufacturer to file it.", "not-the-manufacturer"),
+    bad("before-you-start", "lacks_valid_ce", "no",
+        "A device with a valid CE marking for this use does not need a derogation: it can be "
+        "placed on the market normally.", "device-already-ce-marked"),
+    bad("before-you-start", "lacks_valid_ce", "maybe", CHOOSE, "unknown-radio-value"),
+    bad("situation", "reason", None,
+        "Select why the device does not have a valid CE marking.", "reason-unanswered"),
+    bad("situation", "reason", "lost", CHOOSE, "unknown-reason"),
+    bad("situation", "reason_other", None, "Describe why the device has no valid CE marking.",
+        "other-reason-undescribed", reason="other"),
+    long("situation", "reason_other", 1000, "other-reason-too-long", reason="other"),
+    bad("situation", "legacy_certificate_number", None,
+        "Enter the number of the last MDD or AIMDD certificate.", "certificate-missing"),
+    long("situation", "legacy_certificate_number", 200),
+    bad("situation", "legacy_certificate_number", "MDD\x07-2019", CONTROL, "bell-character"),
+    bad("situation", "legacy_certificate_expiry", "2024-02-30", BAD_DATE, "unreal-date"),
+    bad("situation", "legacy_notified_body", "27970", NB_DIGITS, "five-digit-nb"),
+    bad("situation", "legacy_notified_body", "TÜV", NB_DIGITS, "nb-name-not-number"),
+    bad("situation", "mdr_application_date", day(5),
+        "The application date cannot be in the future.", "application-in-future"),
+    bad("situation", "written_agreement", "perhaps", CHOOSE, "unknown-radio-value"),
+    bad("situation", "written_agreement_date", None,
+        "Enter the date the written agreement was signed.", "agreement-undated",
+        written_agreement="yes"),
+    bad("situation", "written_agreement_date", day(1),
+        "The agreement date cannot be in the future.", "agreement-in-future",
+        written_agreement="yes"),
+    bad("manufacturer", "legal_name", None, "Enter the manufacturer's legal name.", "empty"),
+    bad("manufacturer", "legal_name", "Cardiotech\u202eSAS", CONTROL, "bidi-override"),
+    long("manufacturer", "legal_name", 200),
+    bad("manufacturer", "country", None,
+        "Choose the country of the registered office.", "no-country"),
+    bad("manufacturer", "country", "XX", CHOOSE, "unknown-country"),
+    long("manufacturer", "address", 500),
+    bad("manufacturer", "srn", "FR-IM-000012345",
+        "The middle part of the manufacturer's SRN must be MF.", "importer-srn"),
+    bad("manufacturer", "srn", "FR-XX-000012345",
+        "The middle part of the manufacturer's SRN must be MF.",
+        "unknown-srn-role"),
+    bad("manufacturer", "srn", "FR-MF-12345",
+        "The last part of an SRN has exactly 9 digits.", "short-srn"),
+    bad("manufacturer", "srn", "ZZ-MF-000012345",
+        "The SRN must start with a real country code, such as FR, DE or US.", "srn-country"),
+    bad("manufacturer", "srn", "FRMF000012345",
+        "Enter the SRN as country-role-9 digits, for example FR-MF-000012345.", "srn-format"),
+    bad("manufacturer", "siret", None, "Enter the SIRET number (14 digits).", "french-no-siret"),
+    bad("manufacturer", "siret", "73282932000075",
+        "This SIRET number is not valid (its check digit does not match): copy it again from "
+        "the Kbis extract or the INSEE notice.", "siret-check-digit"),
+    bad("manufacturer", "siret", "7328293200", "A SIRET number has 14 digits.", "short-siret"),
+    bad("manufacturer", "contact_name", None,
+        "Enter the name of the person ANSM should contact.", "no-contact"),
+    bad("manufacturer", "contact_email", "claire.martin@",
+        "Enter an email address in the correct format, like name@example.com.", "bad-email"),
+    bad("manufacturer", "contact_phone", "call reception",
+        "Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.",
+        "phone-in-words"),
+    bad("manufacturer", "representative_name", None,
+        "Enter the authorised representative's name: the manufacturer is outside the EEA.",
+        "us-without-representative", country="US", siret=None,
+        representative_srn="DE-AR-000012345"),
+    bad("manufacturer", "representative_srn", None,
+        "Enter the authorised representative's SRN: the manufacturer is outside the EEA.",
+        "us-without-representative-srn", **US_WITH_REPRESENTATIVE),
+    bad("manufacturer", "representative_srn", "DE-MF-000012345",
+        "The middle part of the authorised representative's SRN must be AR.",
+        "representative-with-manufacturer-srn", **US_WITH_REPRESENTATIVE),
+    bad("device", "trade_name", None, "Enter the device's trade name.", "empty"),
+    long("device", "model", 200),
+    bad("device", "udi_di", "3760123456785", GTIN_CHECK, "gtin-check-digit"),
+    bad("device", "udi_di", "3760123456",
+        "A GS1 UDI-DI (GTIN) has 8, 12, 13 or 14 digits.", "gtin-length"),
+    bad("device", "udi_di", "3760\x07123456784", CONTROL, "bell-character"),
+    bad("device", "device_class", "IV", CHOOSE, "unknown-class"),
+    bad("device", "device_class", None, "Select the device's risk class.", "no-class"),
+    bad("device", "emdn_code", "P1",
+        "An EMDN code is a letter followed by 2 to 12 digits.", "emdn-length"),
+    bad("device", "emdn_code", "0704",
+        "An EMDN code is a letter followed by digits, for example P0704.", "emdn-format"),
+    bad("device", "implantable", "sometimes", CHOOSE, "unknown-radio-value"),
+    long("device", "intended_purpose", 2000),
+    bad("device", "description", None, "Describe the device briefly.", "empty"),
+    bad("device", "other_countries", "FDA \u202e510(k)", CONTROL, "bidi-override"),
+    bad("access-type", "access_type", None, "Select individual or global.", "unanswered"),
+    bad("access-type", "access_type", "both", CHOOSE, "unknown-radio-value"),
+    bad("patient", "patient_initials", None, "Enter the patient's initials.", "empty"),
+    bad("patient", "patient_initials", "J2",
+        "Enter 1 to 3 letters only, for example JD.", "digit-in-initials"),
+    bad("patient", "patient_birth_year", "twenty", NOT_A_NUMBER, "year-in-words"),
+    bad("patient", "patient_birth_year", "1850",
+        "Enter a number between 1900 and 2100.", "year-out-of-range"),
+    bad("patient", "patient_birth_year", str(clock.today().year + 1),
+        "The year of birth cannot be in the future.", "born-next-year"),
+    bad("patient", "patient_sex", "other", CHOOSE, "unknown-radio-value"),
+    long("patient", "establishment_name", 200),
+    bad("patient", "establishment_finess", "750712185",
+        "This FINESS number is not valid (its check key does not match): check it in the "
+        "FINESS directory.", "finess-check-key"),
+    bad("patient", "establishment_finess", "7507121",
+        "A FINESS number has 9 characters.", "finess-length"),
+    bad("patient", "physician_name", None, "Enter the treating physician's name.", "empty"),
+    bad("patient", "physician_rpps", "10000000008", RPPS_CHECK, "rpps-check-digit"),
+    bad("patient", "physician_rpps", "1000000000", "An RPPS number has 11 digits.", "rpps-len"),
+    bad("patient", "physician_specialty", "Cardio\x07logy", CONTROL, "bell-character"),
+    long("patient", "clinical_situation", 5000),
+    bad("patient", "alternatives_tried", None,
+        "Describe the treatments and alternatives already tried.", "empty-textarea"),
+    bad("patient", "needed_by", day(-1),
+        "The date the device is needed by cannot be in the past.", "needed-yesterday"),
+    bad("patient", "needed_by", "14/03/2027", BAD_DATE, "french-date-format"),
+    bad("scope", "indication", None,
+        "Describe the indication the device would be used for.", "empty"),
+    long("scope", "target_population", 2000),
+    bad("scope", "estimated_patients", "0",
+        "Enter a number between 1 and 100000.", "no-patients"),
+    bad("scope", "estimated_patients", "a dozen", NOT_A_NUMBER, "number-in-words"),
+    long("scope", "establishments", 3000),
+    bad("scope", "distribution_plan", "Direct\x07delivery", CONTROL, "bell-character"),
+    bad("scope", "user_training", None, "Describe how users will be trained.", "empty-training"),
+    bad("medical-need", "unmet_need", None, "Describe the unmet medical need.", "empty"),
+    long("medical-need", "alternatives_considered", 5000),
+    bad("medical-need", "public_health_interest", "Bridge\u202eto transplant", CONTROL, "bidi"),
+    bad("clinical-evidence", "efficacy_summary", None, "Summarise the efficacy data.", "empty"),
+    long("clinical-evidence", "safety_summary", 5000),
+    bad("clinical-evidence", "known_incidents", "None\x07known", CONTROL, "bell-character"),
+    bad("benefit-risk", "expected_benefit", None, "Describe the expected benefit.", "empty"),
+    long("benefit-risk", "known_risks", 5000),
+    bad("benefit-risk", "requirements_not_demonstrated", "GSPR\u202e1", CONTROL, "bidi"),
+    bad("benefit-risk", "mitigation", None,
+        "Describe the measures that reduce the risks.", "no-mitigation"),
+    bad("benefit-risk", "follow_up", None,
+        "Describe the follow-up you propose.", "no-follow-up"),
+    bad("certification", "nb_application", None,
+        "Select whether your application to a notified body is lodged or planned.", "empty"),
+    bad("certification", "nb_application", "rejected", CHOOSE, "unknown-radio-value"),
+    bad("certification", "nb_application_date", "2025-01-32", BAD_DATE, "unreal-date"),
+    bad("certification", "nb_application_date", day(3),
+        "A lodged application's date cannot be in the future.", "lodged-tomorrow"),
+    bad("certification", "nb_application_date", day(-3),
+        "A planned application's date must be today or later.", "planned-in-past",
+        nb_application="planned"),
+    bad("certification", "nb_number", "279", NB_DIGITS, "three-digit-nb"),
+    bad("certification", "clinical_investigation", "abandoned", CHOOSE, "unknown-ci-status"),
+    bad("certification", "clinical_investigation_reference", None,
+        "Enter the reference of the clinical investigation (for example its CIV-ID).",
+        "submitted-without-reference", clinical_investigation="submitted"),
+    long("certification", "clinical_investigation_reference", 200,
+         clinical_investigation="submitted"),
+    bad("certification", "expected_ce_date", day(-1),
+        "The expected CE marking date must be after today.", "ce-in-past"),
+    bad("certification", "commitment", None,
+        "Confirm the commitment to pursue CE certification.", "no-commitment"),
+    bad("period", "start_date", None, "Enter the start of the period.", "no-start"),
+    bad("period", "start_date", day(-1), "The period cannot start in the past.", "starts-past"),
+    bad("period", "end_date", day(5), "The end must be after the start.", "ends-before-start"),
+    bad("period", "end_date", "soon", BAD_DATE, "unparsable-end"),
+    bad("period", "end_date", day(200), MUST_INCLUDE, "starts-after-needed-by",
+        start_date=day(40)),
+    bad("period", "end_date", day(20), MUST_INCLUDE, "ends-before-needed-by"),
+    bad("declaration", "attest_accuracy", None,
+        "Confirm that the information is accurate and complete.", "accuracy-unticked"),
+    bad("declaration", "attest_not_circumvention", None,
+        "Confirm that you understand a derogation is not a way around certification.",
+        "circumvention-unticked"),
+    bad("declaration", "signatory_name", None, "Enter your full name.", "no-name"),
+    bad("declaration", "signatory_name", "Claire\u202eMartin", CONTROL, "bidi-in-name",
+        signature="Claire\u202eMartin"),
+    long("declaration", "signatory_role", 200),
+    bad("declaration", "signature", "Claire Martine",
+        "Type your name exactly as in “Your full name”.", "signature-differs"),
+]  # fmt: skip
+
+
+class FormState(HTMLParser):
+    """What a browser would send back from a page: the value each control shows."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self._textarea = self._select = None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs, name = dict(attrs), dict(attrs).get("name")
+        if tag == "input" and name and attrs.get("type") not in ("file", "submit"):
+            if attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs:
+                self.values[name] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea, self.values[name] = name, ""
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag in ("textarea", "select"):
+            self._textarea = self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] = (self.values[self._textarea] + data).lstrip("\r\n")
+
+
+def answers_for(step_id: str) -> dict:
+    if step_id == "declaration":
+        return sample_declaration()
+    return sample_answers("global" if step_id == "scope" else "individual")[step_id]
+
+
+def request_at(app, user, step_id: str) -> int:
+    """A request with every other step answered (and its files, for the declaration)."""
+    path = "global" if step_id == "scope" else "individual"
+    with app.app_context():
+        others = [s for s in sample_answers(path) if s != step_id]
+        return dossier_with(user[0], path, steps=others, files=step_id == "declaration")
+
+
+def saved(app, dossier_id: int) -> SimpleNamespace:
+    """What the database holds for a request: answers by step, status, number of files."""
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        files = len(dossier.documents) + len(dossier.hcp_letters)
+        return SimpleNamespace(answers=dossier.answers(), status=dossier.status, files=files)
+
+
+def problems(page: str) -> list[str]:
+    return [html.unescape(m) for m in re.findall(r'<li><a href="#[^"]*">(.*?)</a></li>', page)]
+
+
+def field_block(page: str, field_id: str) -> str:
+    match = re.search(rf'<div class="field[^"]*" id="field-{field_id}">.*?\n</div>', page, re.S)
+    assert match, f"no field {field_id!r} on the page"
+    return match.group(0)
+
+
+def error_text(page: str, field_id: str) -> str | None:
+    pattern = rf'id="{field_id}-error"><span class="visually-hidden">Error:</span> (.*?)</p>'
+    match = re.search(pattern, page)
+    return html.unescape(match.group(1)) if match else None
+
+
+def assert_error_shown(page: str, field_id: str, message: str, *, summary: bool = True):
+    block = field_block(page, field_id)
+    assert error_text(block, field_id) == message
+    assert 'aria-invalid="true"' in block
+    described = re.findall(r'aria-describedby="([^"]*)"', block)
+    assert described and all(f"{field_id}-error" in d.split() for d in described)
+    if summary:
+        anchor = f"{field_id}-0" if 'type="radio"' in block else field_id
+        assert f'id="{anchor}"' in block
+        assert f'<li><a href="#{anchor}">{escape(message)}</a></li>' in page
+
+
+def assert_kept(page: str, typed: dict, *, skip: str):
+    shown = FormState(page).values
+    for name, value in to_formdata(typed).items():
+        if name != skip:
+            assert shown.get(name) == value, f"{name} lost what was typed"
+
+
+@pytest.mark.parametrize(("step_id", "changes", "field", "message"), BAD_ANSWERS)
+def test_a_bad_answer_is_explained_at_its_field_and_the_step_is_not_saved(
+    app, logged_in, user, step_id, changes, field, message
+):
+    dossier_id = request_at(app, user, step_id)
+    typed = {**answers_for(step_id), **changes}
+    response = post_step(logged_in, dossier_id, step_id, typed)
+    assert response.status_code == 422
+    assert_error_shown(response.text, field, message)
+    assert_kept(response.text, typed, skip=field)
+    stored = saved(app, dossier_id)
+    assert step_id not in stored.answers and stored.status == "draft"
+
+
+@pytest.mark.parametrize("action", ["continue", "save_exit"])
+def test_a_failed_correction_keeps_the_earlier_answers(app, logged_in, user, action):
+    dossier_id = request_at(app, user, "period")  # the device step is already saved
+    typed = {**answers_for("device"), "udi_di": "3760123456785"}
+    response = post_step(logged_in, dossier_id, "device", typed, action=action)
+    assert response.status_code == 422
+    assert saved(app, dossier_id).answers["device"] == answers_for("device")
+
+
+def test_with_htmx_the_refused_page_comes_back_with_200(app, logged_in, user):
+    dossier_id = request_at(app, user, "device")
+    typed = {**answers_for("device"), "udi_di": "3760123456785"}
+    response = post_step(logged_in, dossier_id, "device", typed, htmx=True)
+    assert response.status_code == 200
+    assert_error_shown(response.text, "udi_di", GTIN_CHECK)
+    assert "device" not in saved(app, dossier_id).answers
+
+
+def test_markup_in_an_answer_is_kept_as_text_and_never_rendered(app, logged_in, user):
+    script = "<script>alert(1)</script>"
+    dossier_id = request_at(app, user, "device")
+    typed = {**answers_for("device"), "trade_name": script, "description": script}
+    refused = post_step(logged_in, dossier_id, "device", {**typed, "udi_di": "123"})
+    accepted = post_step(logged_in, dossier_id, "device", typed)
+    assert accepted.status_code == 303
+    assert saved(app, dossier_id).answers["device"]["trade_name"] == script
+    letter = upload(logged_in, dossier_id, "letters", **{"letter-author_name": script})
+    assert letter.status_code == 303
+    for page in (
+        refused.text,
+        logged_in.get(f"/requests/{dossier_id}/steps/device").text,
+        logged_in.get(f"/requests/{dossier_id}/steps/check").text,
+        logged_in.get(letter.location).text,
+    ):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert script not in page
+
+
+IRRELEVANT = [
+    pytest.param("situation", {"reason": "never_certified", "reason_other": "Changed my mind",
+                               "legacy_notified_body": "not a number"},
+                 ["reason_other", "legacy_certificate_number", "legacy_certificate_expiry",
+                  "legacy_notified_body", "written_agreement"], id="reason-not-other"),
+    pytest.param("situation", {"written_agreement": "no", "written_agreement_date": day(1)},
+                 ["written_agreement_date"], id="agreement-date-without-agreement"),
+    pytest.param("manufacturer", {"country": "DE", "siret": "not a siret"}, ["siret"],
+                 id="siret-of-a-german-manufacturer"),
+    pytest.param("manufacturer", {"country": "NO", "siret": None}, ["siret"],
+                 id="norway-is-in-the-eea"),
+    pytest.param("manufacturer", {"representative_name": "EU Rep GmbH",
+                                  "representative_srn": "bad"},
+                 ["representative_name", "representative_srn"], id="representative-of-french"),
+    pytest.param("manufacturer", {**US_WITH_REPRESENTATIVE, "siret": "73282932000074",
+                                  "representative_srn": "DE-AR-000012345"},
+                 ["siret"], id="us-manufacturer-with-representative"),
+    pytest.param("certification", {"clinical_investigation": "planned",
+                                   "clinical_investigation_reference": "CIV-FR-24-01-012345"},
+                 ["clinical_investigation_reference"], id="reference-of-a-planned-study"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("step_id", "changes", "dropped"), IRRELEVANT)
+def test_an_answer_that_does_not_apply_is_neither_required_nor_stored(
+    app, logged_in, user, step_id, changes, dropped
+):
+    dossier_id = request_at(app, user, step_id)
+    response = post_step(logged_in, dossier_id, step_id, {**answers_for(step_id), **changes})
+    assert response.status_code == 303, problems(response.text)
+    stored = saved(app, dossier_id).answers[step_id]
+    assert not set(dropped) & set(stored)
+    assert all(stored[k] == v for k, v in changes.items() if k not in dropped and v is not None)
+
+
+def validate_live(client, dossier_id, step_id, name, values):
+    return client.post(
+        f"/requests/{dossier_id}/steps/{step_id}/validate",
+        data=to_formdata(values),
+        headers={"HX-Request": "true", "HX-Trigger-Name": name},
+    )
+
+
+LIVE = [
+    pytest.param("manufacturer", "srn", "FR-AR-000012345",
+                 "The middle part of the manufacturer's SRN must be MF.", id="srn-role"),
+    pytest.param("patient", "physician_rpps", "10000000008", RPPS_CHECK, id="rpps-check-digit"),
+    pytest.param("device", "trade_name", "", "Enter the device's trade name.", id="empty"),
+    pytest.param("manufacturer", "siret", "", "Enter the SIRET number (14 digits).",
+                 id="siret-required-for-fr"),
+    pytest.param("period", "end_date", day(5), "The end must be after the start.",
+                 id="end-before-start"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("step_id", "field", "value", "message"), LIVE)
+def test_live_validation_answers_with_the_field_alone_and_the_same_message(
+    app, logged_in, user, step_id, field, value, message
+):
+    dossier_id = request_at(app, user, step_id)
+    typed = {**answers_for(step_id), field: value}
+    fragment = validate_live(logged_in, dossier_id, step_id, field, typed).text
+    assert "<html" not in fragment and "error-summary" not in fragment
+    assert fragment.lstrip().startswith(f'<div class="field field--error" id="field-{field}">')
+    assert_error_shown(fragment, field, message, summary=False)
+    status = re.search(r'<div id="live-status"[^>]*hx-swap-oob="true">(.*?)</div>', fragment)
+    assert status and str(escape(message)) in status.group(1)
+    full = post_step(logged_in, dossier_id, step_id, typed)
+    assert error_text(full.text, field) == error_text(fragment, field) == message
+    assert step_id not in saved(app, dossier_id).answers
+
+
+def test_live_validation_of_a_good_answer_clears_the_error(app, logged_in, user):
+    dossier_id = request_at(app, user, "manufacturer")
+    fragment = validate_live(
+        logged_in, dossier_id, "manufacturer", "srn", answers_for("manufacturer")
+    )
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div class="field" id="field-srn">')
+    assert "error-message" not in fragment.text and "aria-invalid" not in fragment.text
+    assert re.search(r'<div id="live-status"[^>]*hx-swap-oob="true"></div>', fragment.text)
+
+
+@pytest.mark.parametrize("name", ["no_such_field", "csrf_token", ""])
+def test_live_validation_of_an_unknown_field_answers_nothing(app, logged_in, user, name):
+    dossier_id = request_at(app, user, "device")
+    response = validate_live(logged_in, dossier_id, "device", name, answers_for("device"))
+    assert response.status_code == 204 and response.data == b""
+
+
+ACTIVE_PDF = minimal_pdf().replace(
+    b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+)
+UPLOADS = {
+    "documents": {
+        "document-kind": "clinical_evaluation",
+        "document-file": (minimal_pdf(), "cer.pdf"),
+    },
+    "letters": {
+        **{f"letter-{name}": value for name, value in sample_letter().items()},
+        "letter-file": (minimal_pdf("Letter"), "letter.pdf"),
+    },
+}
+
+
+def upload(client, dossier_id, kind, **changes):
+    fields = {**UPLOADS[kind], **changes}
+    data = {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in fields.items()}
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(
+        f"/requests/{dossier_id}/{kind}", data=data, content_type="multipart/form-data"
+    )
+
+
+def refusal(kind, field, value, message, label):
+    return pytest.param(kind, field, value, message, id=f"{kind}:{label}")
+
+
+UPLOAD_REFUSALS = [
+    refusal("documents", "document-kind", None, "Choose the type of document.", "no-kind"),
+    refusal("documents", "document-kind", "passport", CHOOSE, "unknown-kind"),
+    refusal("documents", "document-file", (b"MZ\x90\x00 an executable", "cer.pdf"), NOT_PDF,
+            "not-a-pdf"),
+    refusal("documents", "document-file", (b"", "cer.pdf"),
+            "The selected file is empty: choose the PDF again.", "empty-file"),
+    refusal("documents", "document-file", (ACTIVE_PDF, "cer.pdf"),
+            "This PDF contains scripts or attached files, which we cannot accept: print or "
+            "export it again as a plain PDF (PDF/A).", "javascript"),
+    refusal("documents", "document-file", None, "Choose a PDF file to upload.", "no-file"),
+    refusal("letters", "letter-author_name", None,
+            "Enter the name of the letter's author.", "no-author"),
+    refusal("letters", "letter-author_rpps", "10000000008", RPPS_CHECK, "rpps-check-digit"),
+    refusal("letters", "letter-specialty", "Cardio\u202elogy", CONTROL, "bidi-override"),
+    refusal("letters", "letter-establishment", *too_long(200), "too-long"),
+    refusal("letters", "letter-letter_date", day(3),
+            "The letter's date cannot be in the future.", "dated-in-future"),
+    refusal("letters", "letter-letter_date", "yesterday", BAD_DATE, "unparsable-date"),
+    refusal("letters", "letter-file", (b"%PDF-1.4 cut short", "letter.pdf"), NOT_PDF,
+            "truncated-pdf"),
+    refusal("letters", "letter-file", None, "Choose a PDF file to upload.", "no-file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "field", "value", "message"), UPLOAD_REFUSALS)
+def test_a_refused_upload_says_why_and_stores_nothing(
+    app, logged_in, user, kind, field, value, message
+):
+    dossier_id = request_at(app, user, "clinical-evidence")
+    response = upload(logged_in, dossier_id, kind, **{field: value})
+    assert response.status_code == 422
+    assert_error_shown(response.text, field, message)
+    typed = {k: v for k, v in UPLOADS[kind].items() if not isinstance(v, tuple)}
+    assert_kept(response.text, typed, skip=field)
+    assert saved(app, dossier_id).files == 0
+
+
+def test_a_file_over_the_cap_is_refused_with_a_message_stating_the_cap(app, logged_in, user):
+    dossier_id = request_at(app, user, "clinical-evidence")
+    too_big = b"%PDF-1.4\n" + b"0" * (200 * 1024) + b"\n%%EOF\n"
+    response = upload(logged_in, dossier_id, "documents", **{"document-file": (too_big, "c.pdf")})
+    assert response.status_code == 422
+    message = error_text(response.text, "document-file")
+    assert message and message.startswith("The selected file must be smaller than")
+    assert_error_shown(response.text, "document-file", message)
+    # The test app's cap is 200 KiB: "smaller than 0 MB" would tell the filer nothing usable.
+    assert "than 0 MB" not in message and "PDF only, 0 MB at most." not in response.text
+    assert saved(app, dossier_id).files == 0
+
+
+@pytest.mark.parametrize("kind", ["documents", "letters"])
+def test_a_path_like_file_name_is_stored_as_a_plain_name(app, logged_in, user, kind):
+    dossier_id = request_at(app, user, "clinical-evidence")
+    path_like = (minimal_pdf(), "../../etc/passwd.pdf")
+    response = upload(logged_in, dossier_id, kind, **{f"{kind[:-1]}-file": path_like})
+    assert response.status_code == 303
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        (item,) = dossier.documents if kind == "documents" else dossier.hcp_letters
+        assert "/" not in item.filename and ".." not in item.filename
+        assert item.filename.endswith(".pdf")
