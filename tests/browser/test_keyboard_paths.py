@@ -71,15 +71,20 @@ def upload_with_keyboard(page, tmp_path, fields: dict, prefix: str, button: str)
     press_button(page, button)
 
 
+@pytest.mark.parametrize("javascript", ["js", "no-js"])
 @pytest.mark.parametrize("path", ["individual", "global"])
-def test_a_keyboard_user_files_a_request_from_start_to_confirmation(page, tmp_path, path):
-    register(page, f"keyboard-{path}@cardiotech.example")
+def test_a_keyboard_user_files_a_request_from_start_to_confirmation(
+    request, tmp_path, path, javascript
+):
+    """With JavaScript off the same journey works through plain form posts."""
+    page = request.getfixturevalue("page" if javascript == "js" else "page_without_js")
+    register(page, f"keyboard-{path}-{javascript}@cardiotech.example")
     assert_accessible(page, "dashboard-empty")
     press_button(page, "button.button--start")
     answers = sample_answers(path)
     while "/steps/check" not in page.url:
         step_id = page.url.rsplit("/", 1)[-1].split("?")[0]
-        assert_accessible(page, f"{path}-{step_id}")
+        assert_accessible(page, f"{path}-{step_id}-{javascript}")
         if step_id == "clinical-evidence":
             upload_with_keyboard(
                 page, tmp_path, {"kind": "Clinical"}, "document", "form.upload-form button"
@@ -91,16 +96,16 @@ def test_a_keyboard_user_files_a_request_from_start_to_confirmation(page, tmp_pa
         fill(page, answers[step_id])
         press_button(page, "button[value=continue]")
         assert "There is a problem" not in page.content(), (page.url, page.inner_text("main"))
-    assert_accessible(page, f"{path}-check")
+    assert_accessible(page, f"{path}-check-{javascript}")
     press_button(page, "a.button")  # Continue to the declaration
-    assert_accessible(page, f"{path}-declaration")
+    assert_accessible(page, f"{path}-declaration-{javascript}")
     fill(page, sample_declaration())
     press_button(page, "form.step-form button[type=submit]")
     assert "Request submitted" in page.content()
-    assert_accessible(page, f"{path}-confirmation")
+    assert_accessible(page, f"{path}-confirmation-{javascript}")
     tab_to(page, "a[href$='/receipt.pdf']")
     press_button(page, "header a[href='/dashboard']")
-    assert_accessible(page, f"{path}-dashboard")
+    assert_accessible(page, f"{path}-dashboard-{javascript}")
     assert "Submitted" in page.content()
 
 

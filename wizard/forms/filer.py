@@ -191,7 +191,6 @@ class ManufacturerForm(StepForm):
             outside_eea,
             _l("Enter the authorised representative's name: the manufacturer is outside the EEA."),
         ),
-        hint=_l("Only when the manufacturer is established outside the EU and the EEA."),
     )
     representative_srn = text(
         _l("SRN of the authorised representative"),

@@ -1,0 +1,142 @@
+"""Every other page type passes axe-core, and every page reflows at 320 CSS px and keeps its
+controls usable with text zoomed to 200 %."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.keyboard import press_button, type_into
+from tests.conftest import PASSWORD, dossier_with, make_user
+from wizard.demo import minimal_pdf
+
+
+@pytest.fixture
+def filer(app):
+    """A manufacturer with one request half-way and one submitted (receipt produced)."""
+    with app.app_context():
+        user = make_user("pages@cardiotech.example")
+        draft = dossier_with(user.id, steps=["before-you-start", "situation"], files=False)
+        submitted = dossier_with(user.id, "global", submit=True)
+        from wizard.extensions import db
+        from wizard.models import Dossier
+        from wizard.receipts import service
+
+    def produce_receipt():
+        with app.app_context():
+            service.ensure_receipt(db.session.get(Dossier, submitted))
+
+    # pyHanko runs its own event loop: not in this thread, where Playwright's runs.
+    worker = threading.Thread(target=produce_receipt)
+    worker.start()
+    worker.join()
+    return draft, submitted
+
+
+def sign_in(page, email="pages@cardiotech.example"):
+    page.goto("/login")
+    type_into(page, "#email", email)
+    type_into(page, "#password", PASSWORD)
+    press_button(page, "form button[type=submit]")
+
+
+def test_sign_in_page_and_its_error_state(page, filer):
+    page.goto("/login")
+    assert_accessible(page, "login")
+    type_into(page, "#email", "pages@cardiotech.example")
+    type_into(page, "#password", "not the password")
+    press_button(page, "form button[type=submit]")
+    assert "not right" in page.inner_text(".error-summary")
+    assert_accessible(page, "login-error")
+
+
+def test_dashboard_submitted_view_and_error_pages(page, filer):
+    draft, submitted = filer
+    sign_in(page)
+    assert_accessible(page, "dashboard")
+    page.goto(f"/requests/{submitted}/submitted")
+    assert_accessible(page, "submitted-view")
+    page.goto(f"/requests/{draft}/steps/check")
+    assert_accessible(page, "check-incomplete")
+    page.goto("/requests/999999/steps/device")
+    assert "Page not found" in page.content()
+    assert_accessible(page, "error-404")
+
+
+def test_the_verify_page_and_its_verdicts(page, filer, tmp_path, app):
+    _draft, submitted = filer
+    from wizard.extensions import db
+    from wizard.models import Receipt
+
+    with app.app_context():
+        pdf = db.session.scalar(db.select(Receipt).where(Receipt.dossier_id == submitted)).pdf
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(pdf)
+    page.goto("/verify")
+    assert_accessible(page, "verify")
+    page.set_input_files("#receipt", str(receipt))
+    press_button(page, "form button[type=submit]")
+    assert "Genuine receipt" in page.content()
+    assert_accessible(page, "verify-genuine")
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(minimal_pdf("fake"))
+    page.set_input_files("#receipt", str(fake))
+    press_button(page, "form button[type=submit]")
+    assert "cannot be confirmed" in page.content()
+    assert_accessible(page, "verify-not-confirmed")
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/login",
+        "/verify",
+        "/dashboard",
+        "/requests/{draft}/steps/manufacturer",
+        "/requests/{draft}/steps/situation",
+        "/requests/{draft}/steps/check",
+        "/requests/{submitted}/submitted",
+    ],
+)
+def test_pages_reflow_at_320_css_pixels(browser, base_url, filer, path):
+    draft, submitted = filer
+    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    sign_in(page)
+    page.goto(path.format(draft=draft, submitted=submitted))
+    name = "320-" + path.strip("/").replace("/", "-").replace("{", "").replace("}", "") or "start"
+    screenshot(page, name)
+    assert no_horizontal_scroll(page), path
+    context.close()
+
+
+def test_text_zoomed_to_200_percent_keeps_every_control_usable(page, filer):
+    draft, _submitted = filer
+    sign_in(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    # Text-only zoom, as browsers offer it: the root font size doubles.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    screenshot(page, "zoom-200-manufacturer")
+    assert no_horizontal_scroll(page)
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, textarea, button, a')]
+            .filter(el => el.offsetParent !== null)
+            .filter(el => { const r = el.getBoundingClientRect();
+                            return r.right > document.documentElement.clientWidth + 1
+                                || r.width < 1 || r.height < 1; })
+            .map(el => el.outerHTML.slice(0, 80))"""
+    )
+    assert clipped == []
+    type_into(page, "#legal_name", "Zoomed Médical")
+    press_button(page, "button[value=save_exit]")
+    assert "Your answers are saved" in page.content() or "There is a problem" in page.content()
