@@ -6,23 +6,31 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := wizard
 
-.PHONY: run test lint install install-test migrate demo bench clean
+.PHONY: run test lint install install-test migrate demo bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard wizard/translations/*/LC_MESSAGES/messages.po))
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
+
+# Message catalogues are compiled by the build, never committed.
+wizard/translations/%/LC_MESSAGES/messages.mo: wizard/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(CATALOGUES)
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) translations
 
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) translations
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \

@@ -33,6 +33,8 @@ def app(tmp_path_factory) -> Iterator[Flask]:
             "UPLOAD_FOLDER": instance / "uploads",
             "WTF_CSRF_ENABLED": False,
             "MAX_UPLOAD_BYTES": 200 * 1024,
+            # One test switches it on (tests/invites/test_rate_limit.py).
+            "RATELIMIT_ENABLED": False,
         }
     )
     with application.app_context():
@@ -61,6 +63,18 @@ def _clean_database(request) -> Iterator[None]:
 def ctx(app):
     with app.app_context():
         yield
+
+
+class EnglishBrowser(FlaskClient):
+    """Test clients say they prefer English, so tests read the English wording; French, the
+    default, is tested by clients that ask for it (`Accept-Language: fr`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
+Flask.test_client_class = EnglishBrowser
 
 
 @pytest.fixture

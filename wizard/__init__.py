@@ -25,9 +25,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(configuration.from_environment(instance))
     app.config.update(config or {})
 
-    from wizard import cli, errors, web
+    from wizard import cli, errors, invites, web
     from wizard.auth import bp as auth_bp
-    from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
     from wizard.filing import bp as filing_bp
     from wizard.public import bp as public_bp
     from wizard.receipts.views import bp as receipts_bp
@@ -45,5 +45,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(filing_bp)
     app.register_blueprint(receipts_bp)
+    invites.init_app(app, rate_limiter(app))
     cli.init_app(app)
     return app

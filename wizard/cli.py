@@ -1,4 +1,4 @@
-"""`flask` commands: create a reviewer, populate a demo portal."""
+"""`flask` commands: create a reviewer, populate a demo portal, read the development outbox."""
 
 from __future__ import annotations
 
@@ -87,9 +87,29 @@ def demo() -> None:
     click.echo(f"Submitted request: {submitted.reference}")
 
 
+@click.command("outbox")
+@with_appcontext
+@click.argument("number", type=int, required=False)
+def outbox(number: int | None) -> None:
+    """List the messages of the development outbox (no MAIL_HOST), or print message NUMBER."""
+    from wizard import mail
+
+    messages = mail.outbox_messages()
+    if number is not None:
+        if not 1 <= number <= len(messages):
+            raise click.ClickException(f"There is no message {number} in the outbox.")
+        click.echo(messages[number - 1].as_text())
+        return
+    if not messages:
+        click.echo("The outbox is empty.")
+    for position, item in enumerate(messages, start=1):
+        click.echo(f"{position:>3}  {item.date}  {item.message['To']}  {item.message['Subject']}")
+
+
 def init_app(app: Flask) -> None:
     from wizard.receipts.cli import receipts_cli
 
     app.cli.add_command(receipts_cli)
     app.cli.add_command(create_reviewer)
     app.cli.add_command(demo)
+    app.cli.add_command(outbox)

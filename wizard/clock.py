@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -15,6 +15,16 @@ def now() -> datetime:
 def today() -> date:
     """Today as a filer in France sees it."""
     return now().astimezone(PARIS).date()
+
+
+def day_in_paris(moment: datetime) -> date:
+    """The calendar day a stored timestamp falls on, in France."""
+    return as_utc(moment).astimezone(PARIS).date()
+
+
+def end_of_day_in_paris(day: date) -> datetime:
+    """The first instant after `day` ends in France, in UTC: an "until <day>" deadline."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=PARIS).astimezone(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:

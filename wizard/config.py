@@ -71,15 +71,27 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         # Filing takes long: the CSRF token lives as long as the session, not one hour.
         "WTF_CSRF_TIME_LIMIT": None,
-        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
-        "SUPPORTED_LOCALES": ("en",),
+        # French first: the default when the browser states no preference we support.
+        "SUPPORTED_LOCALES": ("fr", "en"),
         "MAIL_HOST": os.environ.get("MAIL_HOST", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@derogation.localhost"),
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
+        # Without MAIL_HOST (development), messages are written here instead of being sent.
+        "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX", instance_path / "outbox")),
+        # How long a clinician's invite link works.
+        "INVITE_TTL_DAYS": int(os.environ.get("INVITE_TTL_DAYS", "14")),
+        # Guessing invite links: failed look-ups allowed per client address (Flask-Limiter).
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "30 per minute"),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
         "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),

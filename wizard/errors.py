@@ -26,6 +26,13 @@ MESSAGES = {
         _l("The file is too large"),
         _l("Go back and choose a smaller file. Each PDF can be at most %(size)s."),
     ),
+    429: (
+        _l("Too many attempts"),
+        _l(
+            "There have been too many attempts from your connection. Wait a minute, then open "
+            "the link from your email again."
+        ),
+    ),
     500: (
         _l("Sorry, something went wrong on our side"),
         _l("Your saved answers are safe. Try again in a few minutes."),

@@ -3,8 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
+from flask import Flask
 from flask_babel import Babel
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +30,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
+
+
+def rate_limiter(app: Flask) -> Limiter:
+    """A Flask-Limiter bound to `app` (storage and `RATELIMIT_*` from its config). Unlike the
+    extensions above, one per app: Flask-Limiter keeps its settings on the instance, and two
+    apps sharing one (as tests build) would overwrite each other's. Limits per client address;
+    behind a reverse proxy, the WSGI server must pass the client's address on."""
+    return Limiter(get_remote_address, app=app, default_limits=[])

@@ -28,7 +28,7 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in supported:
         return chosen
-    return request.accept_languages.best_match(supported) or supported[0]
+    return request.accept_languages.best_match(supported, default=supported[0])
 
 
 def _security_headers(response):

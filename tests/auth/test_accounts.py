@@ -102,7 +102,8 @@ def test_the_create_reviewer_command_makes_a_reviewer(app):
         reviewer = db.session.scalar(select(User).where(User.email == "rita@ansm.example"))
         assert reviewer.is_reviewer and reviewer.organisation_id is None
     weak = runner.invoke(args=["create-reviewer", "x@ansm.example", "X"], input="short\nshort\n")
-    assert weak.exit_code != 0 and "at least 12 characters" in weak.output
+    # Commands speak the portal's default language, French.
+    assert weak.exit_code != 0 and "au moins 12 caractères" in weak.output
 
 
 def test_the_demo_command_is_idempotent(app):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("filing", __name__)
 
-from wizard.filing import attachments, views  # noqa: E402,F401  (routes register on import)
+from wizard.filing import attachments, invitations, views  # noqa: E402,F401  (routes register on import)

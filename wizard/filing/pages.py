@@ -16,6 +16,7 @@ from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.base import StepForm
+from wizard.forms.invitations import InvitationForm
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
 from wizard.web import is_htmx
@@ -51,6 +52,7 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         extras["document_form"] = DocumentForm(prefix="document")
     if step.id == "hcp-support":
         extras["letter_form"] = HcpLetterForm(prefix="letter")
+        extras["invite_form"] = InvitationForm(prefix="invite")
     return extras
 
 

@@ -103,6 +103,8 @@ def submission_record(dossier: Dossier, declaration: dict[str, Any], at: datetim
                 "author_rpps": letter.author_rpps,
                 "specialty": letter.specialty,
                 "establishment": letter.establishment,
+                "establishment_finess": letter.establishment_finess,
+                "urgency_statement": letter.urgency_statement,
                 "letter_date": letter.letter_date,
                 "filename": letter.filename,
                 "sha256": letter.sha256,

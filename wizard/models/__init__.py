@@ -9,6 +9,7 @@ from wizard.models.dossier import (
     ReferenceCounter,
     StepAnswer,
 )
+from wizard.models.invitation import Invitation, InvitationState
 from wizard.models.receipt import Receipt
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "DocumentKind",
     "Dossier",
     "HcpLetter",
+    "Invitation",
+    "InvitationState",
     "Organisation",
     "Receipt",
     "ReferenceCounter",

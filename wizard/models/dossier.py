@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.domain.lifecycle import Status
 from wizard.extensions import Timestamp, db
 from wizard.models.accounts import Organisation, User, utcnow
+
+if TYPE_CHECKING:
+    from wizard.models.invitation import Invitation
 
 
 class DocumentKind(StrEnum):
@@ -50,6 +53,9 @@ class Dossier(db.Model):
     )
     hcp_letters: Mapped[list[HcpLetter]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="HcpLetter.id"
+    )
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="Invitation.id"
     )
 
     @property
@@ -107,12 +113,18 @@ class HcpLetter(StoredFileMixin, db.Model):
     author_rpps: Mapped[str] = mapped_column(String(11))
     specialty: Mapped[str] = mapped_column(String(200))
     establishment: Mapped[str] = mapped_column(String(200))
+    # The date of the letter; for a letter received by invitation, the day it was received.
     letter_date: Mapped[str] = mapped_column(String(10))
+    # Given by a clinician who answers an invitation; letters the manufacturer uploads have none.
+    establishment_finess: Mapped[str | None] = mapped_column(String(9))
+    urgency_statement: Mapped[str | None] = mapped_column(Text)
     # "upload" when the manufacturer attached a letter they hold, "invite" via a clinician's link.
     source: Mapped[str] = mapped_column(String(20), default="upload")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="hcp_letters")
+    # Removing a letter received by invitation leaves the invitation, without its letter.
+    invitation: Mapped[Invitation | None] = relationship(back_populates="letter")
 
 
 class ReferenceCounter(db.Model):

@@ -1,6 +1,8 @@
-"""Pages anyone can open: the start page, and the language choice."""
+"""Pages anyone can open: the start page, the language choice, the accessibility statement."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 bp = Blueprint("public", __name__)
@@ -11,3 +13,22 @@ def start():
     if current_user.is_authenticated and current_user.is_manufacturer:
         return redirect(url_for("filing.dashboard"))
     return render_template("public/start.html")
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    """Switch language and come back to the same page (answers typed but not sent are lost,
+    as with any link; the switch sits in the header, away from the forms)."""
+    if code not in current_app.config["SUPPORTED_LOCALES"]:
+        abort(404)
+    session["locale"] = code
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.start")
+    return redirect(target)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")

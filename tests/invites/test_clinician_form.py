@@ -1,0 +1,183 @@
+"""The clinician's form refuses bad answers with a specific message next to the field and in the
+error summary, keeps what was typed, and stores no letter until everything is right."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from markupsafe import escape
+
+from tests.invites.support import INVITE, LETTER, SIGNED_LETTER, invitations_of, invite, link_in
+from tests.invites.support import send_letter as send
+from wizard import uploads
+from wizard.demo import minimal_pdf
+
+RPPS_CHECK = (
+    "This RPPS number is not valid (its check digit does not match): "
+    "check it on the professional's card or in the RPPS directory."
+)
+FINESS_CHECK = (
+    "This FINESS number is not valid (its check key does not match): "
+    "check it in the FINESS directory."
+)
+NOT_PDF = "The selected file must be a PDF: save or export the document as PDF first."
+TOO_BIG = b"%PDF-1.4\n" + b"0" * (200 * 1024) + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def link(app, manufacturer, clinician, inbox):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    found = link_in(inbox.to(INVITE["invite-email"])[0])
+    assert clinician.get(found).status_code == 200
+    return found
+
+
+def assert_error_shown(html: str, field_id: str, message: str):
+    """Next to the field (described by it, marked invalid) and linked from the summary."""
+    text = str(escape(message))
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert summary and f'<a href="#{field_id}">{text}</a>' in summary.group(0), html[:3000]
+    assert re.search(
+        rf'<p class="error-message" id="{field_id}-error">.*?{re.escape(text)}</p>', html
+    )
+    control = re.search(rf'<(?:input|textarea)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in control
+    assert f"{field_id}-error" in re.search(r'aria-describedby="([^"]*)"', control).group(1)
+    assert "<title>Error: " in html
+
+
+def assert_nothing_stored(app, manufacturer):
+    _client, dossier_id = manufacturer
+    with app.app_context():
+        (invitation,) = invitations_of(dossier_id)
+        assert invitation.state == "opened" and invitation.letter_id is None
+        assert invitation.dossier.hcp_letters == []
+
+
+REFUSALS = [
+    pytest.param({"author_rpps": "10000000008"}, "author_rpps", RPPS_CHECK, id="rpps-check-digit"),
+    pytest.param({"author_rpps": "1234"}, "author_rpps", "An RPPS number has 11 digits.",
+                 id="rpps-too-short"),
+    pytest.param({"establishment_finess": "750712185"}, "establishment_finess", FINESS_CHECK,
+                 id="finess-check-key"),
+    pytest.param({"author_name": ""}, "author_name", "Enter your full name.", id="no-name"),
+    pytest.param({"urgency_statement": "x" * 2001}, "urgency_statement",
+                 "Use 2000 characters or fewer (you have 2001).", id="statement-too-long"),
+    pytest.param({"is_author": None}, "is_author",
+                 "Confirm that you are the author of this letter.", id="not-the-author"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "field_id", "message"), REFUSALS)
+def test_a_wrong_answer_is_explained_and_the_rest_kept(
+    app, manufacturer, clinician, link, changes, field_id, message
+):
+    response = send(clinician, link, **changes)
+    assert response.status_code == 422
+    assert_error_shown(response.text, field_id, message)
+    for name, value in LETTER.items():
+        if name not in changes and name != "is_author":
+            assert str(escape(value)) in response.text, name
+    assert_nothing_stored(app, manufacturer)
+
+
+FILE_REFUSALS = [
+    pytest.param((b"MZ\x90\x00 an executable", "letter.pdf"), NOT_PDF, id="not-a-pdf"),
+    pytest.param((b"", "letter.pdf"), "The selected file is empty: choose the PDF again.",
+                 id="empty-file"),
+    pytest.param((TOO_BIG, "letter.pdf"), "The selected file must be smaller than",
+                 id="oversized-file"),
+    pytest.param(None, "Choose a PDF file to upload.", id="no-file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("file", "message"), FILE_REFUSALS)
+def test_a_file_that_is_not_an_acceptable_pdf_is_refused(
+    app, manufacturer, clinician, link, file, message
+):
+    response = send(clinician, link, file=file)
+    assert response.status_code == 422
+    shown = re.search(
+        r'<p class="error-message" id="file-error">.*?</span> (.*?)</p>', response.text
+    )
+    assert shown and shown.group(1).startswith(str(escape(message)))
+    assert_error_shown(response.text, "file", shown.group(1).replace("&#39;", "'"))
+    assert "We have kept the letter" not in response.text
+    assert_nothing_stored(app, manufacturer)
+    if file and file[0]:
+        with app.app_context():
+            assert not uploads.path_of(hashlib.sha256(file[0]).hexdigest()).exists()
+
+
+def test_an_empty_finess_is_fine_since_it_is_optional(app, manufacturer, clinician, link):
+    assert send(clinician, link, establishment_finess="").status_code == 303
+    with app.app_context():
+        (letter,) = invitations_of(manufacturer[1])[0].dossier.hcp_letters
+        assert letter.establishment_finess is None
+
+
+def test_the_letter_chosen_before_a_refusal_is_kept_for_the_next_try(
+    app, manufacturer, clinician, link
+):
+    refused = send(clinician, link, author_rpps="10000000008")
+    assert refused.status_code == 422
+    assert "We have kept the letter you chose: letter-leroy.pdf." in refused.text
+    assert_nothing_stored(app, manufacturer)
+    accepted = send(clinician, link, file=None)
+    assert accepted.status_code == 303
+    with app.app_context():
+        (letter,) = invitations_of(manufacturer[1])[0].dossier.hcp_letters
+        assert letter.sha256 == hashlib.sha256(SIGNED_LETTER).hexdigest()
+        assert letter.filename == "letter-leroy.pdf"
+
+
+def test_a_new_file_replaces_the_kept_one(app, manufacturer, clinician, link):
+    send(clinician, link, author_rpps="10000000008")
+    other = minimal_pdf("Corrected letter")
+    assert send(clinician, link, file=(other, "corrected.pdf")).status_code == 303
+    with app.app_context():
+        (letter,) = invitations_of(manufacturer[1])[0].dossier.hcp_letters
+        assert (letter.filename, letter.sha256) == (
+            "corrected.pdf",
+            hashlib.sha256(other).hexdigest(),
+        )
+
+
+def check(clinician, link, name, value):
+    return clinician.post(
+        f"{link}/check",
+        data={**LETTER, name: value},
+        headers={"HX-Request": "true", "HX-Trigger-Name": name},
+    )
+
+
+def test_live_validation_answers_with_the_field_and_the_same_message(clinician, link):
+    fragment = check(clinician, link, "author_rpps", "10000000008")
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith(
+        '<div class="field field--error" id="field-author_rpps">'
+    )
+    assert str(escape(RPPS_CHECK)) in fragment.text
+    assert f'hx-post="{link}/check"' in fragment.text
+    fixed = check(clinician, link, "author_rpps", LETTER["author_rpps"])
+    assert "error-message" not in fixed.text and "aria-invalid" not in fixed.text
+    for name in ("file", "is_author", "csrf_token", "unknown"):
+        assert check(clinician, link, name, "x").status_code == 204
+
+
+def test_live_validation_needs_a_valid_link(clinician):
+    assert check(clinician, "/invitations/" + "A" * 43, "author_rpps", "1").status_code == 404
+
+
+def test_the_clinician_page_is_wired_for_assistive_technology(clinician, link):
+    page = clinician.get(link).text
+    for field_id in ("author_name", "author_rpps", "specialty", "establishment",
+                     "establishment_finess", "urgency_statement", "file", "is_author"):  # fmt: skip
+        assert re.search(rf'<label class="[^"]*" for="{field_id}">', page), field_id
+    rpps = re.search(r'<input[^>]*id="author_rpps"[^>]*>', page).group(0)
+    assert 'aria-describedby="author_rpps-hint"' in rpps and 'aria-required="true"' in rpps
+    assert 'enctype="multipart/form-data"' in page and "novalidate" in page
+    assert 'type="checkbox"' in re.search(r'<input[^>]*id="is_author"[^>]*>', page).group(0)

@@ -1,0 +1,98 @@
+"""A manufacturer invites a clinician; the clinician follows the emailed link, attaches a signed
+letter, and the letter joins the request: the whole round trip through a real SMTP server."""
+
+from __future__ import annotations
+
+import hashlib
+
+from tests.conftest import post_step
+from tests.invites.support import (
+    INVITE,
+    LETTER,
+    SIGNED_LETTER,
+    body_of,
+    invitations_of,
+    invite,
+    letters_of,
+    link_in,
+    send_letter,
+)
+from wizard.demo import sample_declaration
+from wizard.extensions import db
+from wizard.models import Dossier
+from wizard.receipts.service import receipt_fields
+
+
+def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_sees(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    response = invite(client, dossier_id)
+    assert response.status_code == 303
+    assert response.location.endswith("/steps/hcp-support#invitations")
+    step = client.get(response.location).text
+    assert "The invitation has been sent to Dr Anne Leroy" in step
+    assert "Sent" in step and "anne.leroy@necker.example" in step
+
+    (email,) = inbox.to("anne.leroy@necker.example")
+    assert "Cardiotech Médical SAS asks for your letter" in email["Subject"]
+    assert "VentriAssist Mini" in body_of(email)
+    assert "your letter would help the child you referred to us." in body_of(email)
+    link = link_in(email)
+
+    page = clinician.get(link)
+    assert page.status_code == 200
+    for shown in ("Cardiotech Médical SAS", "VentriAssist Mini", "Individual"):
+        assert shown in page.text
+    assert "your letter would help the child you referred to us." in page.text
+    # Only those four things: no other answer of the request.
+    for hidden in ("End-stage dilated cardiomyopathy", "FR-MF-000012345", "Claire Martin"):
+        assert hidden not in page.text
+    assert "Opened" in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+
+    sent = send_letter(clinician, link)
+    assert sent.status_code == 303
+    thanks = clinician.get(sent.location)
+    assert "your letter has been sent" in thanks.text
+    assert hashlib.sha256(SIGNED_LETTER).hexdigest() in thanks.text
+
+    with app.app_context():
+        (letter,) = letters_of(dossier_id)
+        assert letter.source == "invite" and letter.uploaded_by_id is None
+        assert letter.sha256 == hashlib.sha256(SIGNED_LETTER).hexdigest()
+        assert (letter.author_name, letter.author_rpps) == (LETTER["author_name"], "10000000009")
+        assert letter.establishment_finess == LETTER["establishment_finess"]
+        assert letter.urgency_statement == LETTER["urgency_statement"]
+        (invitation,) = invitations_of(dossier_id)
+        assert invitation.state == "letter_received" and invitation.letter_id == letter.id
+
+    step = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert "Letter received" in step and "letter-leroy.pdf" in step
+    (notification,) = inbox.to("claire@cardiotech.example")
+    assert "Dr Anne Leroy has sent a letter" in notification["Subject"]
+    assert f"/requests/{dossier_id}/steps/hcp-support" in body_of(notification)
+
+
+def test_the_letter_received_by_invitation_is_filed_with_its_hash(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    send_letter(clinician, link_in(inbox.to(INVITE["invite-email"])[0]))
+    digest = hashlib.sha256(SIGNED_LETTER).hexdigest()
+
+    check = client.get(f"/requests/{dossier_id}/steps/check").text
+    assert "Dr Anne Leroy" in check and "letter-leroy.pdf" in check
+    assert "Continue to the declaration" in check  # the letter makes the request complete
+
+    submitted = post_step(client, dossier_id, "declaration", sample_declaration())
+    assert submitted.status_code == 303, submitted.text[:2000]
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        (filed,) = dossier.submitted_answers["hcp_letters"]
+        assert filed["source"] == "invite" and filed["sha256"] == digest
+        assert filed["urgency_statement"] == LETTER["urgency_statement"]
+        assert receipt_fields(dossier)["hcp_letters"] == [
+            {"author": "Dr Anne Leroy", "filename": "letter-leroy.pdf", "sha256": digest}
+        ]
+    assert digest in client.get(f"/requests/{dossier_id}/submitted").text

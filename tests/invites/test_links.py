@@ -1,0 +1,144 @@
+"""A link that cannot be used gets a plain page saying why and what to do, with its own status
+code, and nothing of any request; the database never holds a raw token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import post_step
+from tests.invites.support import INVITE, invitations_of, invite, link_in, send_letter
+from wizard import clock
+from wizard.demo import sample_declaration
+from wizard.extensions import db
+
+ASK_AGAIN = "ask the manufacturer who invited you"
+
+
+def assert_plain_page(response, status: int, title: str):
+    assert response.status_code == status
+    assert f'<h1 class="heading-l">{title}</h1>' in response.text
+    assert ASK_AGAIN in response.text.lower()
+    for leaked in ("VentriAssist", "Cardiotech", "Traceback", '<form method="post" enctype'):
+        assert leaked not in response.text
+
+
+@pytest.fixture
+def link(manufacturer, inbox):
+    client, dossier_id = manufacturer
+    assert invite(client, dossier_id).status_code == 303
+    return link_in(inbox.to(INVITE["invite-email"])[0])
+
+
+def test_a_random_token_is_unknown(clinician):
+    for token in (secrets.token_urlsafe(32), "x", "a" * 500, "%00%2e%2e"):
+        response = clinician.get(f"/invitations/{token}")
+        assert_plain_page(response, 404, "This link does not work")
+    assert clinician.post(f"/invitations/{secrets.token_urlsafe(32)}").status_code == 404
+
+
+def test_a_clinician_with_an_expired_link_sees_it_has_expired(
+    app, manufacturer, clinician, link, monkeypatch
+):
+    client, dossier_id = manufacturer
+    assert clinician.get(link).status_code == 200
+    later = clock.now() + timedelta(days=15, minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert_plain_page(clinician.get(link), 410, "This link has expired")
+    assert_plain_page(send_letter(clinician, link), 410, "This link has expired")
+    # Expiry is read from the date, with no scheduled job: the manufacturer sees it too.
+    step = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert "Expired" in step and "Resend" in step
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "opened"
+
+
+def test_a_link_works_until_the_end_of_its_last_day_in_france(clinician, link, monkeypatch):
+    last_day = clock.today() + timedelta(days=14)
+    evening = datetime.combine(last_day, time(23, 59), tzinfo=clock.PARIS)
+    monkeypatch.setattr(clock, "now", lambda: evening.astimezone(UTC))
+    assert clinician.get(link).status_code == 200
+    midnight = datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=clock.PARIS)
+    monkeypatch.setattr(clock, "now", lambda: midnight.astimezone(UTC))
+    assert clinician.get(link).status_code == 410
+
+
+def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link):
+    client, dossier_id = manufacturer
+    with app.app_context():
+        invitation_id = invitations_of(dossier_id)[0].id
+    revoked = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke")
+    assert revoked.status_code == 303
+    step = client.get(revoked.location).text
+    assert "The link sent to Dr Anne Leroy no longer works." in step and "Revoked" in step
+    assert_plain_page(clinician.get(link), 410, "This link has been cancelled")
+    assert_plain_page(send_letter(clinician, link), 410, "This link has been cancelled")
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "revoked"
+
+
+def test_a_link_works_once(app, manufacturer, clinician, link):
+    _client, dossier_id = manufacturer
+    assert send_letter(clinician, link).status_code == 303
+    assert_plain_page(clinician.get(link), 410, "This link has already been used")
+    again = send_letter(clinician, link, author_name="Someone else")
+    assert_plain_page(again, 410, "This link has already been used")
+    with app.app_context():
+        assert len(invitations_of(dossier_id)[0].dossier.hcp_letters) == 1
+
+
+def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, clinician, inbox):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    old = link_in(inbox[-1])
+    with app.app_context():
+        invitation = invitations_of(dossier_id)[0]
+        first_expiry = invitation.expires_at
+    later = clock.now() + timedelta(days=3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", lambda: later)
+        resent = client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/resend")
+        assert resent.status_code == 303
+        assert "The invitation has been sent to Dr Anne Leroy" in client.get(resent.location).text
+        new = link_in(inbox[-1])
+        assert new != old
+        assert_plain_page(clinician.get(old), 404, "This link does not work")
+        assert clinician.get(new).status_code == 200
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].expires_at > first_expiry
+
+
+def test_when_the_request_was_submitted_meanwhile_the_page_says_it_is_closed(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    # Another letter lets the manufacturer submit before this clinician answers.
+    invite(client, dossier_id, **{"invite-email": "paul.roux@lyon.example"})
+    assert send_letter(clinician, link_in(inbox[-1])).status_code == 303
+    assert post_step(client, dossier_id, "declaration", sample_declaration()).status_code == 303
+    assert_plain_page(clinician.get(link), 410, "This request is closed")
+    assert_plain_page(send_letter(clinician, link), 410, "This request is closed")
+    with app.app_context():
+        assert len(invitations_of(dossier_id)[0].dossier.hcp_letters) == 1
+
+
+def test_the_database_holds_no_raw_token(app, manufacturer, clinician, inbox):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    invite(client, dossier_id, **{"invite-email": "paul.roux@lyon.example"})
+    tokens = [link_in(message).rsplit("/", 1)[1] for message in inbox]
+    send_letter(clinician, f"/invitations/{tokens[0]}")
+    assert len(tokens) == 2 and all(len(token) >= 43 for token in tokens)  # >= 256 bits
+    with app.app_context():
+        stored = ""
+        for table in db.metadata.sorted_tables:
+            stored += repr(db.session.execute(select(table)).all())
+        assert stored and not any(token in stored for token in tokens)
+        hashes = {i.token_hash for i in invitations_of(dossier_id)}
+        assert hashes == {hashlib.sha256(t.encode()).hexdigest() for t in tokens}

@@ -1,0 +1,101 @@
+"""Mail: an SMTP failure leaves the invitation "not sent" with a retry and loses nothing; without
+a mail server (development) messages go to an outbox that `flask outbox` lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.invites.support import (
+    INVITE,
+    body_of,
+    closed_port,
+    invitations_of,
+    invite,
+    link_in,
+    send_letter,
+)
+from wizard import mail
+
+
+def test_when_the_mail_server_is_down_the_invitation_is_kept_as_not_sent_and_can_be_retried(
+    app, manufacturer, clinician, inbox, monkeypatch
+):
+    client, dossier_id = manufacturer
+    working_port = app.config["MAIL_PORT"]
+    monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())
+    response = invite(client, dossier_id)
+    assert response.status_code == 303
+    step = client.get(response.location).text
+    assert "We could not send the email to Dr Anne Leroy (anne.leroy@necker.example)" in step
+    assert 'class="notice notice--error" role="alert"' in step
+    assert "Not sent" in step and "Try again" in step
+    with app.app_context():
+        (invitation,) = invitations_of(dossier_id)
+        assert invitation.state == "not_sent" and invitation.sent_at is None
+        assert (invitation.clinician_name, invitation.email, invitation.role) == (
+            "Dr Anne Leroy",
+            "anne.leroy@necker.example",
+            "Paediatric cardiac surgeon",
+        )
+        assert invitation.message == INVITE["invite-message"]
+    assert inbox == []
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", working_port)
+    retried = client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/resend")
+    assert retried.status_code == 303
+    step = client.get(retried.location).text
+    assert "The invitation has been sent to Dr Anne Leroy" in step and "Not sent" not in step
+    assert clinician.get(link_in(inbox.to(INVITE["invite-email"])[0])).status_code == 200
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "opened"
+
+
+def test_a_letter_is_kept_even_if_the_manufacturer_cannot_be_told(
+    app, manufacturer, clinician, inbox, monkeypatch
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())
+    sent = send_letter(clinician, link_in(inbox[-1]))
+    assert sent.status_code == 303
+    assert "your letter has been sent" in clinician.get(sent.location).text
+    assert "Letter received" in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+
+
+def test_without_a_mail_server_messages_go_to_the_outbox_that_flask_outbox_lists(
+    app, manufacturer, clinician
+):
+    assert app.config["MAIL_HOST"] == ""
+    client, dossier_id = manufacturer
+    assert invite(client, dossier_id).status_code == 303
+    with app.app_context():
+        (message,) = [
+            m for m in mail.outbox_messages() if m.message["To"] == INVITE["invite-email"]
+        ]
+    assert message.path.parent == app.config["MAIL_OUTBOX"] and message.path.suffix == ".eml"
+    assert clinician.get(link_in(message.message)).status_code == 200
+
+    runner = app.test_cli_runner()
+    listing = runner.invoke(args=["outbox"])
+    assert listing.exit_code == 0
+    line = next(row for row in listing.output.splitlines() if INVITE["invite-email"] in row)
+    assert "asks for your letter to ANSM" in line and message.date in line
+    number = line.split()[0]
+    shown = runner.invoke(args=["outbox", number])
+    assert shown.exit_code == 0 and link_in(message.message) in shown.output
+    assert runner.invoke(args=["outbox", "999"]).exit_code != 0
+
+
+def test_send_says_clearly_why_a_message_could_not_be_sent(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())
+    with app.app_context(), pytest.raises(mail.MailError, match=r"to someone@example.org via 127"):
+        mail.send("someone@example.org", "Hello", "Body")
+
+
+def test_a_message_goes_through_smtp_with_sender_subject_and_body(app, inbox):
+    with app.app_context():
+        mail.send("someone@example.org", "Écho", "Ligne accentuée : é")
+    (message,) = inbox
+    assert message["From"] == app.config["MAIL_SENDER"] and message["Subject"] == "Écho"
+    assert body_of(message).strip() == "Ligne accentuée : é"

@@ -1,0 +1,62 @@
+"""Guessing invite links is rate-limited per client address (Flask-Limiter, as configured)."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from tests.invites.support import INVITE, invite, link_in
+from wizard import create_app
+
+
+@pytest.fixture
+def limited_app(app, tmp_path):
+    # The session's database, with the limiter on (the other tests switch it off).
+    limited = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "INVITE_RATE_LIMIT": "30 per minute",
+        }
+    )
+    return limited
+
+
+def guess(client, address="203.0.113.7"):
+    token = secrets.token_urlsafe(32)
+    return client.get(f"/invitations/{token}", environ_base={"REMOTE_ADDR": address})
+
+
+def test_the_31st_guess_from_one_address_is_refused(limited_app):
+    client = limited_app.test_client()
+    for attempt in range(30):
+        assert guess(client).status_code == 404, attempt
+    refused = guess(client)
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.text and "Traceback" not in refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    # The limit is per address: another one still gets its plain "does not work" page.
+    assert guess(client, "198.51.100.4").status_code == 404
+
+
+def test_a_clinician_with_a_good_link_is_never_counted_as_guessing(
+    app, limited_app, manufacturer, inbox
+):
+    for key in ("MAIL_HOST", "MAIL_PORT", "MAIL_USE_TLS"):
+        limited_app.config[key] = app.config[key]
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox.to(INVITE["invite-email"])[0])
+    clinician = limited_app.test_client()
+    address = {"REMOTE_ADDR": "192.0.2.10"}
+    for _ in range(40):  # opening the page and its live checks, many times over
+        assert clinician.get(link, environ_base=address).status_code == 200
+    for _ in range(30):
+        guess(clinician, "192.0.2.10")
+    assert clinician.get(link, environ_base=address).status_code == 429

@@ -1,0 +1,81 @@
+"""Step 9, the manufacturer's invitations: invite a healthcare professional, send the link
+again, revoke it. Every route checks the organisation (404) and that the request is a draft
+(409); the clinician's side is the `invites` blueprint."""
+
+from __future__ import annotations
+
+from flask import abort, flash
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wizard.extensions import db
+from wizard.filing import bp
+from wizard.filing.access import editable_dossier, manufacturer_required
+from wizard.filing.attachments import _back_to, _refused
+from wizard.forms.invitations import InvitationForm
+from wizard.invites import service
+from wizard.models import Dossier, Invitation, InvitationState
+
+
+@bp.post("/requests/<int:dossier_id>/invitations")
+@manufacturer_required
+def invite(dossier_id: int):
+    dossier = editable_dossier(dossier_id)
+    form = InvitationForm(prefix="invite")
+    if not form.validate():
+        return _refused(dossier, "hcp-support", form, "invite")
+    invitation = service.invite(
+        dossier,
+        current_user,
+        clinician_name=form.clinician_name.data,
+        email=form.email.data,
+        role=form.role.data,
+        message=(form.message.data or "").replace("\r\n", "\n") or None,
+    )
+    _say_whether_sent(invitation)
+    return _back_to(dossier, "hcp-support", "#invitations")
+
+
+@bp.post("/requests/<int:dossier_id>/invitations/<int:invitation_id>/resend")
+@manufacturer_required
+def resend_invitation(dossier_id: int, invitation_id: int):
+    dossier, invitation = _invitation(dossier_id, invitation_id)
+    if service.can_resend(invitation):
+        service.resend(invitation)
+        _say_whether_sent(invitation)
+    else:
+        flash(_("This invitation can no longer be sent: invite the professional again."), "error")
+    return _back_to(dossier, "hcp-support", "#invitations")
+
+
+@bp.post("/requests/<int:dossier_id>/invitations/<int:invitation_id>/revoke")
+@manufacturer_required
+def revoke_invitation(dossier_id: int, invitation_id: int):
+    dossier, invitation = _invitation(dossier_id, invitation_id)
+    if service.can_revoke(invitation):
+        service.revoke(invitation)
+        flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
+    return _back_to(dossier, "hcp-support", "#invitations")
+
+
+def _invitation(dossier_id: int, invitation_id: int) -> tuple[Dossier, Invitation]:
+    dossier = editable_dossier(dossier_id)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.dossier_id != dossier.id:
+        abort(404)
+    return dossier, invitation
+
+
+def _say_whether_sent(invitation: Invitation) -> None:
+    who = {"name": invitation.clinician_name, "email": invitation.email}
+    if invitation.state == InvitationState.SENT:
+        flash(_("The invitation has been sent to %(name)s (%(email)s).", **who))
+    else:
+        flash(
+            _(
+                "We could not send the email to %(name)s (%(email)s). The invitation is kept: "
+                "check the address, then choose “Try again” in the list of invitations.",
+                **who,
+            ),
+            "error",
+        )

@@ -1,0 +1,105 @@
+"""Invitations: the manufacturer's invite form (step 9) and the clinician's letter form."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+from wizard.forms import identifiers as idf
+from wizard.forms.attachments import PdfFile
+from wizard.forms.base import confirmation, long_text, text
+
+MESSAGE_MAX = 1000
+URGENCY_MAX = 2000
+
+
+class InvitationForm(FlaskForm):
+    clinician_name = text(
+        _l("Full name of the healthcare professional"),
+        _l("Enter the name of the healthcare professional."),
+        hint=_l("For example Dr Anne Leroy."),
+    )
+    email = text(
+        _l("Their email address"),
+        _l("Enter the healthcare professional's email address."),
+        hint=_l("We send the invitation link there. Only this person should receive it."),
+        autocomplete="off",
+        spellcheck=False,
+    )
+    role = text(
+        _l("Their role or specialty"),
+        _l("Enter the healthcare professional's role or specialty."),
+        hint=_l("For example paediatric cardiac surgeon, or head of the cardiology department."),
+    )
+    message = long_text(
+        _l("Personal message (optional)"),
+        hint=_l(
+            "Shown in the email and on their page. Say why you ask them, in %(max)d characters "
+            "or fewer.",
+            max=MESSAGE_MAX,
+        ),
+        max_length=MESSAGE_MAX,
+    )
+
+    def validate_email(self, field):
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(
+                _("Enter the email address in the correct format, like name@hospital.fr.")
+            ) from None
+
+
+class KeptPdfFile(PdfFile):
+    """The signed letter. A PDF accepted on an earlier try of the same form (the form's
+    `kept_letter`) stands in when no new file is chosen: a browser never re-sends a file."""
+
+    def pre_validate(self, form):
+        if getattr(form, "kept_letter", None) and not (self.data and self.data.filename):
+            self.filename, self.content = None, b""
+            return
+        super().pre_validate(form)
+
+
+class ClinicianLetterForm(FlaskForm):
+    kept_letter = None  # set by the view: the file accepted on an earlier try, if any
+
+    author_name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    author_rpps = text(
+        _l("Your RPPS number"),
+        _l("Enter your RPPS number."),
+        hint=_l("11 digits, on your professional card (CPS)."),
+        rules=[idf.rpps()],
+        width="20",
+        spellcheck=False,
+    )
+    specialty = text(_l("Your specialty"), _l("Enter your specialty."))
+    establishment = text(
+        _l("Your health establishment"),
+        _l("Enter the name of your health establishment."),
+        autocomplete="organization",
+    )
+    establishment_finess = text(
+        _l("FINESS number of the establishment (optional)"),
+        hint=_l("9 characters, in the FINESS directory, for example 750712184."),
+        rules=[idf.finess()],
+        width="10",
+        spellcheck=False,
+    )
+    urgency_statement = long_text(
+        _l("Why is it urgent for the patient or patients?"),
+        _l("Describe briefly why the device is urgently needed."),
+        hint=_l(
+            "A few sentences, %(max)d characters at most. Your signed letter gives the details.",
+            max=URGENCY_MAX,
+        ),
+        max_length=URGENCY_MAX,
+    )
+    file = KeptPdfFile(_l("Your signed letter"), render_kw={"accept": "application/pdf,.pdf"})
+    is_author = confirmation(
+        _l("I am the author of this letter"),
+        _l("Confirm that you are the author of this letter."),
+    )

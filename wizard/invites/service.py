@@ -1,0 +1,217 @@
+"""What happens to an invitation: created and emailed, sent again, revoked, opened, answered.
+
+The raw token exists only in the email and in the clinician's address bar; the database keeps
+its sha256. Every change of state goes through one function here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from wizard import clock, mail
+from wizard.domain.lifecycle import Status
+from wizard.extensions import db
+from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
+from wizard.models.invitation import OPEN_STATES
+from wizard.uploads import StoredFile
+from wizard.web import ACCESS_TYPE_LABELS
+
+TOKEN_BYTES = 32  # 256 bits of randomness
+_TOKEN_LENGTH = range(20, 101)  # anything else cannot be one of ours: no database look-up
+
+
+class LinkUnavailable(Exception):
+    """The link cannot be used. `reason`: unknown, expired, revoked, used or closed."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """All a clinician learns about the request: who asks, for which device, which kind."""
+
+    manufacturer: str
+    device: str
+    access_type: str
+    message: str | None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def summary_of(invitation: Invitation) -> RequestSummary:
+    dossier = invitation.dossier
+    answers = dossier.answers()
+    kind = answers.get("access-type", {}).get("access_type")
+    return RequestSummary(
+        manufacturer=answers.get("manufacturer", {}).get("legal_name") or dossier.organisation.name,
+        device=answers.get("device", {}).get("trade_name") or _("not named yet"),
+        access_type=str(ACCESS_TYPE_LABELS.get(kind, _("not chosen yet"))),
+        message=invitation.message,
+    )
+
+
+def invite(dossier: Dossier, by: User, **details: str | None) -> Invitation:
+    """Record an invitation, then email it. It is saved first: a mail failure loses nothing,
+    it leaves the invitation "not sent", to be sent again."""
+    invitation = Invitation(
+        dossier=dossier,
+        created_by_id=by.id,
+        created_at=clock.now(),
+        state=InvitationState.NOT_SENT,
+        **details,
+    )
+    token = _new_link(invitation)
+    db.session.add(invitation)
+    db.session.commit()
+    _email_link(invitation, token)
+    return invitation
+
+
+def can_resend(invitation: Invitation) -> bool:
+    return invitation.state in OPEN_STATES
+
+
+def can_revoke(invitation: Invitation) -> bool:
+    return invitation.state in OPEN_STATES
+
+
+def resend(invitation: Invitation) -> None:
+    """A new link with a new expiry; the old link stops working at once."""
+    token = _new_link(invitation)
+    invitation.state = InvitationState.NOT_SENT
+    invitation.opened_at = None
+    db.session.commit()
+    _email_link(invitation, token)
+
+
+def revoke(invitation: Invitation) -> None:
+    invitation.state = InvitationState.REVOKED
+    db.session.commit()
+
+
+def _new_link(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation.token_hash = token_hash(token)
+    # Until the end of the last day in France: "works until 9 December" means all of that day.
+    last_day = clock.today() + timedelta(days=current_app.config["INVITE_TTL_DAYS"])
+    invitation.expires_at = clock.end_of_day_in_paris(last_day)
+    return token
+
+
+def _email_link(invitation: Invitation, token: str) -> None:
+    summary = summary_of(invitation)
+    body = render_template(
+        "invites/email/invitation.txt",
+        invitation=invitation,
+        summary=summary,
+        link=url_for("invites.respond", token=token, _external=True),
+    )
+    subject = _("%(manufacturer)s asks for your letter to ANSM", manufacturer=summary.manufacturer)
+    try:
+        mail.send(invitation.email, subject, body)
+    except mail.MailError:
+        current_app.logger.exception("invitation %s not sent", invitation.id)
+        invitation.state = InvitationState.NOT_SENT
+    else:
+        invitation.state = InvitationState.SENT
+        invitation.sent_at = clock.now()
+    db.session.commit()
+
+
+def find(token: str) -> Invitation:
+    """The invitation whose link this is, if it can still be used; else `LinkUnavailable`."""
+    invitation = (
+        db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+        if len(token) in _TOKEN_LENGTH
+        else None
+    )
+    if invitation is None:
+        raise LinkUnavailable("unknown")
+    if invitation.state == InvitationState.REVOKED:
+        raise LinkUnavailable("revoked")
+    if invitation.state == InvitationState.LETTER_RECEIVED:
+        raise LinkUnavailable("used")
+    if not invitation.dossier.is_draft:
+        raise LinkUnavailable("closed")
+    if invitation.is_expired:
+        raise LinkUnavailable("expired")
+    return invitation
+
+
+def mark_opened(invitation: Invitation) -> None:
+    if invitation.state in (InvitationState.SENT, InvitationState.NOT_SENT):
+        invitation.state = InvitationState.OPENED
+        invitation.opened_at = clock.now()
+        db.session.commit()
+
+
+def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: StoredFile) -> HcpLetter:
+    """Attach the clinician's letter to the invitation's request (and no other), once."""
+    at = clock.now()
+    # Conditional updates: two tabs sending the same link, or the request submitted meanwhile,
+    # match no row instead of attaching a second letter or changing a frozen request.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES))
+        .values(state=InvitationState.LETTER_RECEIVED, used_at=at)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise LinkUnavailable("used")
+    draft = db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == invitation.dossier_id, Dossier.status == Status.DRAFT)
+        .values(updated_at=at)
+    ).rowcount
+    if draft != 1:
+        db.session.rollback()
+        raise LinkUnavailable("closed")
+    received = HcpLetter(
+        dossier_id=invitation.dossier_id,
+        letter_date=clock.today().isoformat(),
+        filename=stored.filename,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_at=at,
+        source="invite",
+        **letter,
+    )
+    db.session.add(received)
+    db.session.flush()
+    invitation.letter_id = received.id
+    db.session.commit()
+    _notify_manufacturer(invitation, received)
+    return received
+
+
+def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
+    """Tell the request's creator; the letter is stored whatever happens to this email."""
+    summary = summary_of(invitation)
+    body = render_template(
+        "invites/email/letter_received.txt",
+        letter=letter,
+        summary=summary,
+        link=url_for(
+            "filing.step",
+            dossier_id=invitation.dossier_id,
+            step_id="hcp-support",
+            _external=True,
+        ),
+    )
+    subject = _("%(name)s has sent a letter for your request", name=letter.author_name)
+    try:
+        mail.send(invitation.dossier.created_by.email, subject, body)
+    except mail.MailError:
+        current_app.logger.exception("manufacturer not told of letter %s", letter.id)

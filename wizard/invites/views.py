@@ -1,0 +1,179 @@
+"""The clinician's pages: the letter form behind an invite link, its live checks, the thanks,
+and the plain page of a link that cannot be used."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+
+from wizard import clock, uploads
+from wizard.forms.invitations import ClinicianLetterForm
+from wizard.invites import bp, service
+from wizard.models import Invitation, InvitationState
+from wizard.uploads import StoredFile
+
+# Links that cannot be used: (status, title, what happened, what to do).
+UNAVAILABLE = {
+    "unknown": (
+        404,
+        _l("This link does not work"),
+        _l("The address may be incomplete: check that you opened or copied the whole link."),
+        _l("If it still does not work, ask the manufacturer who invited you for a new link."),
+    ),
+    "expired": (
+        410,
+        _l("This link has expired"),
+        _l("For security, invitation links work for a limited time only."),
+        _l("Ask the manufacturer who invited you to send you a new link."),
+    ),
+    "revoked": (
+        410,
+        _l("This link has been cancelled"),
+        _l("The manufacturer who invited you has cancelled it."),
+        _l("To send a letter all the same, ask the manufacturer who invited you for a new link."),
+    ),
+    "used": (
+        410,
+        _l("This link has already been used"),
+        _l("A letter has already been sent with this link, and each link works once only."),
+        _l("To send another letter, ask the manufacturer who invited you for a new link."),
+    ),
+    "closed": (
+        410,
+        _l("This request is closed"),
+        _l(
+            "The manufacturer has already submitted this request to ANSM, so letters can no "
+            "longer be added to it."
+        ),
+        _l("If your letter is still needed, ask the manufacturer who invited you."),
+    ),
+}
+STATUS_LABELS = {
+    InvitationState.SENT: _l("Sent"),
+    InvitationState.NOT_SENT: _l("Not sent"),
+    InvitationState.OPENED: _l("Opened"),
+    InvitationState.LETTER_RECEIVED: _l("Letter received"),
+    InvitationState.REVOKED: _l("Revoked"),
+    InvitationState.EXPIRED: _l("Expired"),
+}
+_KEPT = "invite_kept_letters"
+_RECEIVED = "invite_received"
+
+
+def is_failed_lookup(response) -> bool:
+    """What counts against the rate limit: a link that does not open (a guess looks like it)."""
+    return response.status_code in (404, 410)
+
+
+@bp.app_template_filter()
+def day_in_paris(moment) -> date | None:
+    return clock.day_in_paris(moment) if moment else None
+
+
+@bp.app_template_global()
+def invitation_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+@bp.errorhandler(service.LinkUnavailable)
+def unavailable(error: service.LinkUnavailable):
+    status, title, detail, advice = UNAVAILABLE[error.reason]
+    return render_template(
+        "invites/unavailable.html", title=title, detail=detail, advice=advice
+    ), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def respond(token: str):
+    invitation = service.find(token)
+    if request.method == "GET":
+        service.mark_opened(invitation)
+        return _page(invitation, ClinicianLetterForm(formdata=None))
+    form = ClinicianLetterForm()
+    form.kept_letter = _kept_letter(invitation)
+    if not form.validate():
+        _keep_letter(invitation, form)
+        return _page(invitation, form, 422)
+    stored = form.kept_letter
+    if form.file.content:
+        stored = uploads.store(form.file.filename, form.file.content)
+    letter = service.receive_letter(invitation, _letter_details(form), stored)
+    session.pop(_KEPT, None)
+    session[_RECEIVED] = {
+        "manufacturer": service.summary_of(invitation).manufacturer,
+        "filename": letter.filename,
+        "sha256": letter.sha256,
+    }
+    return redirect(url_for(".received"), 303)
+
+
+@bp.post("/invitations/<token>/check")
+def check_field(token: str):
+    """htmx live validation of one field, with the same validators as the full submit."""
+    service.find(token)
+    form = ClinicianLetterForm()
+    name = request.headers.get("HX-Trigger-Name", "")
+    if name not in form or name in ("csrf_token", "file", "is_author"):
+        return "", 204
+    field = form[name]
+    inline = getattr(type(form), f"validate_{name}", None)
+    field.validate(form, extra_validators=[inline] if inline else [])
+    return render_template(
+        "filing/_field.html",
+        form=form,
+        field=field,
+        validate_url=url_for(".check_field", token=token),
+    )
+
+
+@bp.get("/invitations/received")
+def received():
+    letter = session.get(_RECEIVED)
+    if letter is None:
+        raise service.LinkUnavailable("unknown")
+    return render_template("invites/received.html", letter=letter)
+
+
+def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200):
+    return render_template(
+        "invites/respond.html",
+        form=form,
+        summary=service.summary_of(invitation),
+        kept_letter=form.kept_letter,
+        action=request.path,
+        validate_url=url_for(".check_field", token=request.view_args["token"]),
+    ), status
+
+
+def _letter_details(form: ClinicianLetterForm) -> dict:
+    return {
+        "author_name": form.author_name.data,
+        "author_rpps": form.author_rpps.data,
+        "specialty": form.specialty.data,
+        "establishment": form.establishment.data,
+        "establishment_finess": form.establishment_finess.data or None,
+        "urgency_statement": form.urgency_statement.data.replace("\r\n", "\n"),
+    }
+
+
+def _kept_letter(invitation: Invitation) -> StoredFile | None:
+    kept = session.get(_KEPT, {}).get(str(invitation.id))
+    return StoredFile(**kept) if kept else None
+
+
+def _keep_letter(invitation: Invitation, form: ClinicianLetterForm) -> None:
+    """A PDF that passed its checks on a refused form is stored and remembered in this browser's
+    session, so the clinician fixes the other answers without choosing the file again."""
+    if not form.file.content:
+        return
+    stored = uploads.store(form.file.filename, form.file.content)
+    session[_KEPT] = {
+        str(invitation.id): {
+            "filename": stored.filename,
+            "sha256": stored.sha256,
+            "size": stored.size,
+        }
+    }
+    form.kept_letter = stored

@@ -1,0 +1,92 @@
+"""Outgoing email: SMTP from config, or, without `MAIL_HOST` (development), an outbox folder of
+`.eml` files that `flask outbox` lists, so the portal runs with no mail server."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+from flask import current_app
+
+
+class MailError(RuntimeError):
+    """A message could not be handed to the mail server (or written to the outbox)."""
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    path: Path
+    message: EmailMessage
+
+    @property
+    def date(self) -> str:
+        return parsedate_to_datetime(self.message["Date"]).isoformat(sep=" ", timespec="seconds")
+
+    def as_text(self) -> str:
+        """Headers and body decoded, as a person reads them."""
+        headers = "".join(
+            f"{name}: {self.message[name]}\n" for name in ("From", "To", "Date", "Subject")
+        )
+        return f"{headers}\n{self.message.get_content()}"
+
+
+def send(to: str, subject: str, body_text: str) -> None:
+    """Send a plain-text message, or raise `MailError` saying why it could not be sent."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(
+        domain=parseaddr(config["MAIL_SENDER"])[1].rpartition("@")[2]
+    )
+    message.set_content(body_text)
+    if config["MAIL_HOST"]:
+        _send_smtp(message)
+    else:
+        _write_to_outbox(message)
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    host, port = config["MAIL_HOST"], config["MAIL_PORT"]
+    try:
+        with smtplib.SMTP(host, port, timeout=config["MAIL_TIMEOUT"]) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(
+            f"could not send “{message['Subject']}” to {message['To']} via {host}:{port}: {error}"
+        ) from error
+
+
+def _write_to_outbox(message: EmailMessage) -> None:
+    outbox = Path(current_app.config["MAIL_OUTBOX"])
+    # The name sorts by time; the random part keeps two messages of one second apart.
+    name = f"{parsedate_to_datetime(message['Date']):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+        (outbox / name).write_bytes(message.as_bytes(policy=policy.SMTP))
+    except OSError as error:
+        raise MailError(f"could not write “{message['Subject']}” to {outbox}: {error}") from error
+
+
+def outbox_messages() -> list[OutboxMessage]:
+    """The messages in the development outbox, oldest first."""
+    outbox = Path(current_app.config["MAIL_OUTBOX"])
+    parser = BytesParser(policy=policy.default)
+    return [
+        OutboxMessage(path, parser.parsebytes(path.read_bytes()))
+        for path in sorted(outbox.glob("*.eml"))
+    ]
