@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
@@ -19,6 +20,16 @@ CONTENT_SECURITY_POLICY = (
 def is_htmx() -> bool:
     """True for a request made by htmx (the one place that reads the HX-Request header)."""
     return bool(htmx)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never redirect a person elsewhere (open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 def select_locale() -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,7 +11,7 @@ from wizard.auth import bp
 from wizard.auth.forms import LoginForm, RegisterForm
 from wizard.extensions import db, login_manager
 from wizard.models import Organisation, Role, User
-from wizard.web import is_htmx
+from wizard.web import is_htmx, safe_next
 
 
 @login_manager.user_loader
@@ -27,16 +25,6 @@ login_manager.login_message = None
 
 def _home_for(user: User) -> str:
     return url_for("filing.dashboard") if user.is_manufacturer else url_for("public.start")
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never redirect a person elsewhere after login."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _failed(template: str, form):
@@ -90,7 +78,7 @@ def login():
         form.password.errors.append(_("The email address or the password is not right."))
         return _failed("auth/login.html", form)
     login_user(user)
-    return redirect(_safe_next(request.args.get("next")) or _home_for(user), 303)
+    return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
 
 
 @bp.post("/logout")

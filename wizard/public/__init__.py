@@ -1,9 +1,18 @@
 """Pages anyone can open: the start page, the language choice, the accessibility statement."""
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+
+from wizard.web import safe_next
 
 bp = Blueprint("public", __name__)
 
@@ -22,11 +31,7 @@ def language(code: str):
     if code not in current_app.config["SUPPORTED_LOCALES"]:
         abort(404)
     session["locale"] = code
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.start")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")) or url_for("public.start"))
 
 
 @bp.get("/accessibility")

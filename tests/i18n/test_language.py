@@ -1,0 +1,57 @@
+"""French by default, English on request; the switch keeps the person on the same page."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import dossier_with, login
+
+
+def french(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,fr;q=0.9"
+    return client
+
+
+def test_a_browser_with_no_stated_language_gets_french(app):
+    client = app.test_client()
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
+    page = client.get("/").text
+    assert '<html lang="fr">' in page
+    assert "Créer un compte" in page
+
+
+def test_an_english_browser_gets_english_and_the_other_language_is_offered(client):
+    page = client.get("/").text
+    assert '<html lang="en">' in page and "Create an account to start" in page
+    assert 'lang="fr" hreflang="fr">Français</a>' in page
+
+
+def test_the_switch_keeps_the_filer_on_the_same_step(app, user):
+    client = french(app)
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    step = f"/requests/{dossier_id}/steps/situation"
+    page = client.get(step).text
+    assert "Enregistrer et continuer" in page
+    switch = client.get(f"/language/en?next={step}")
+    assert switch.status_code == 302 and switch.location == step
+    assert "Save and continue" in client.get(step).text
+    assert client.get("/language/de?next=/").status_code == 404
+    assert client.get("/language/fr?next=https://evil.example/").location == "/"
+
+
+def test_validation_messages_and_dates_follow_the_language(app, user):
+    client = french(app)
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    response = client.post(f"/requests/{dossier_id}/steps/situation", data={"action": "continue"})
+    assert response.status_code == 422
+    assert "Il y a un problème" in response.text
+    assert "There is a problem" not in response.text
+    dashboard = client.get("/dashboard").text
+    assert "Brouillon" in dashboard
+    # Dates as French readers write them: day first, month in lower case ("25 nov. 2026").
+    assert re.search(r">\s*\d{1,2} [a-zéû]+\.? \d{4}", dashboard)
