@@ -140,3 +140,27 @@ def test_text_zoomed_to_200_percent_keeps_every_control_usable(page, filer):
     type_into(page, "#legal_name", "Zoomed Médical")
     press_button(page, "button[value=save_exit]")
     assert "Your answers are saved" in page.content() or "There is a problem" in page.content()
+
+
+def test_french_pages_pass_axe_and_say_french(browser, base_url, filer):
+    draft, submitted = filer
+    context = browser.new_context(base_url=base_url, locale="fr-FR")
+    page = context.new_page()
+    page.goto("/")
+    assert page.get_attribute("html", "lang") == "fr"
+    assert_accessible(page, "fr-start")
+    sign_in(page)
+    assert_accessible(page, "fr-dashboard")
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    press_button(page, "button[value=continue]")
+    assert "Il y a un problème" in page.content()
+    assert_accessible(page, "fr-manufacturer-errors")
+    page.goto(f"/requests/{submitted}/submitted")
+    assert_accessible(page, "fr-submitted-view")
+    page.goto("/accessibility")
+    assert_accessible(page, "fr-accessibility")
+    # The switch keeps the person on the page they were reading.
+    press_button(page, "a[hreflang=en]")
+    assert page.url.endswith("/accessibility") and page.get_attribute("html", "lang") == "en"
+    assert_accessible(page, "accessibility")
+    context.close()
