@@ -107,8 +107,10 @@ def outbox(number: int | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from wizard.backup import backup_cli
     from wizard.receipts.cli import receipts_cli
 
+    app.cli.add_command(backup_cli)
     app.cli.add_command(receipts_cli)
     app.cli.add_command(create_reviewer)
     app.cli.add_command(demo)
