@@ -56,4 +56,9 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 bench: install-test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@if ! command -v wrk >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
 	$(BIN)/python tests/bench/receipts.py
+	$(BIN)/python tests/bench/load.py

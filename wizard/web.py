@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from wizard.extensions import htmx
+from wizard.markup import attributes
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["human_date"] = _human_date
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
+        attributes=attributes,
         current_locale=lambda: str(get_locale() or "en"),
         status_label=lambda status: STATUS_LABELS.get(status, status),
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),

@@ -3,7 +3,9 @@ confirmation. One handler serves every step of its kind."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from functools import cached_property
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -110,10 +112,30 @@ def after_save_target(dossier: Dossier, step: Step) -> str:
     return url_for(".step", dossier_id=dossier.id, step_id=following.id)
 
 
+class SavedAnswers(Mapping):
+    """The other steps' answers, read from the database only if a rule asks for them: most
+    live checks concern one field alone, and they run at every change."""
+
+    def __init__(self, dossier: Dossier):
+        self._dossier = dossier
+
+    @cached_property
+    def _answers(self):
+        return self._dossier.answers()
+
+    def __getitem__(self, key):
+        return self._answers[key]
+
+    def __iter__(self):
+        return iter(self._answers)
+
+    def __len__(self):
+        return len(self._answers)
+
+
 def field_fragment(dossier: Dossier, step: Step, name: str):
-    answers = dossier.answers()
     form: StepForm = step.form()
-    form.context = answers
+    form.context = SavedAnswers(dossier)
     if name not in form or name == "csrf_token":
         return "", 204
     field = form[name]

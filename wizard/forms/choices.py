@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
+
+from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -18,12 +22,22 @@ EEA_COUNTRIES = frozenset(
 
 def countries() -> list[tuple[str, str]]:
     """ISO country codes with their names in the current language, France first."""
-    names = get_locale().territories
+    return [("", _l("Choose a country")), *_country_names(str(get_locale()))]
+
+
+@lru_cache(maxsize=8)
+def _country_names(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).territories
     listed = sorted(
         ((code, names.get(code, code)) for code in ISO_3166_ALPHA2 if code != "FR"),
-        key=lambda pair: pair[1],
+        key=lambda pair: strxfrm_key(pair[1]),
     )
-    return [("", _l("Choose a country")), ("FR", names.get("FR", "France")), *listed]
+    return (("FR", names.get("FR", "France")), *listed)
+
+
+def strxfrm_key(name: str) -> str:
+    """Sort "Égypte" with the E's, not after Z."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 DEVICE_CLASS_CHOICES = [(code, _l("Class %(code)s", code=code)) for code in DEVICE_CLASSES]

@@ -34,6 +34,12 @@ def language(code: str):
     return redirect(safe_next(request.args.get("next")) or url_for("public.start"))
 
 
+@bp.get("/healthz")
+def health():
+    """For monitoring and for the benchmark's baseline: the app answering, nothing more."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 @bp.get("/accessibility")
 def accessibility():
     return render_template("public/accessibility.html")

@@ -1,0 +1,259 @@
+"""Load benchmark: the app under gunicorn with the production config (PostgreSQL when
+DATABASE_URL is set, SQLite otherwise), driven by wrk from a separate process.
+
+Measures a bare endpoint (the stack's limit), a wizard step page, the htmx live validation of
+one field and the POST of a full valid step; prints absolute figures and ratios to the bare
+endpoint, and the compressed size of the JS and CSS a step page loads. Run by `make bench`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+EMAIL, PASSWORD = "bench@cardiotech.example", "correct horse battery staple"
+
+SEED = textwrap.dedent(
+    f"""
+    from wizard import create_app
+    from wizard.extensions import db
+    from wizard.models import Organisation, User
+    from wizard.filing import service
+    from wizard.demo import sample_answers
+    app = create_app()
+    with app.app_context():
+        user = User(email="{EMAIL}", name="Bench", organisation=Organisation(name="Bench SAS"))
+        user.set_password("{PASSWORD}")
+        db.session.add(user); db.session.commit()
+        dossier = service.create_dossier(user)
+        for step in ("before-you-start", "situation"):
+            service.save_step(dossier, step, sample_answers()[step])
+        print(dossier.id)
+    """
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Session:
+    """A signed-in browser, by hand: cookie jar of one cookie and the CSRF token."""
+
+    def __init__(self, port: int):
+        self.port, self.cookie = port, ""
+
+    def request(self, method: str, path: str, body: dict | None = None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = {"Cookie": self.cookie, **(headers or {})}
+        if body is not None:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, urlencode(body) if body else None, sent)
+        response = connection.getresponse()
+        content = response.read()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";")[0]
+        return response.status, content.decode("utf-8", "replace")
+
+    def token(self, path: str) -> str:
+        _status, page = self.request("GET", path)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def wrk(url: str, *, headers=(), script: Path | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+
+    def latency(label):
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def post_script(folder: Path, name: str, body: dict, headers: dict) -> Path:
+    lines = ['wrk.method = "POST"', f"wrk.body = {lua(urlencode(body))}"]
+    lines += [f"wrk.headers[{lua(k)}] = {lua(v)}" for k, v in headers.items()]
+    path = folder / f"{name}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def static_bytes(session: Session, page: str) -> tuple[int, int]:
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', page)
+    raw = compressed = 0
+    for asset in assets:
+        _status, content = session.request("GET", asset)
+        data = content.encode()
+        raw += len(data)
+        compressed += len(gzip.compress(data, 9))
+    return raw, compressed
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk): load benchmark skipped.")
+        return 0
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    from wizard.receipts.keys import ensure_dev_signing_identity
+
+    key, cert = ensure_dev_signing_identity(folder / "signing")
+    env = {
+        **os.environ,
+        "WIZARD_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+        "RECEIPT_KEY_PATH": str(key),
+        "RECEIPT_CERT_PATH": str(cert),
+        "FLASK_APP": "wizard",
+        "RATELIMIT_ENABLED": "false",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}")
+    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, capture_output=True)
+    dossier_id = subprocess.run(
+        [sys.executable, "-c", SEED], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            BIN / "gunicorn",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wizard:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        session = Session(port)
+        for _ in range(100):
+            try:
+                if session.request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        token = session.token("/login")
+        status, _ = session.request(
+            "POST", "/login", {"email": EMAIL, "password": PASSWORD, "csrf_token": token}
+        )
+        assert status == 303, status
+        step = f"/requests/{dossier_id}/steps/manufacturer"
+        token = session.token(step)
+        _status, page = session.request("GET", step)
+        cookie = [f"Cookie: {session.cookie}"]
+        manufacturer = {
+            "legal_name": "Bench SAS",
+            "country": "FR",
+            "address": "1 rue X",
+            "srn": "FR-MF-000012345",
+            "siret": "73282932000074",
+            "contact_name": "A B",
+            "contact_email": "a@b.example",
+            "contact_phone": "+33 1 23 45 67 89",
+            "csrf_token": token,
+            "action": "continue",
+        }
+        live = post_script(
+            folder,
+            "live",
+            {"srn": "FR-MF-000012345", "csrf_token": token},
+            {
+                "HX-Request": "true",
+                "HX-Trigger-Name": "srn",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": session.cookie,
+            },
+        )
+        full = post_script(
+            folder,
+            "full",
+            manufacturer,
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": session.cookie},
+        )
+        results = {
+            "bare endpoint (/healthz)": wrk(f"{base}/healthz"),
+            "wizard step page (GET)": wrk(f"{base}{step}", headers=cookie),
+            "live validation (htmx POST)": wrk(f"{base}{step}/validate", script=live),
+            "full valid step (POST)": wrk(f"{base}{step}", script=full),
+        }
+        raw, compressed = static_bytes(session, page)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    report(results, database, raw, compressed)
+    return 0
+
+
+def report(results: dict, database: str, raw: int, compressed: int) -> None:
+    bare = results["bare endpoint (/healthz)"]["rps"]
+    targets = {"live validation (htmx POST)": 0.5, "wizard step page (GET)": 0.3}
+    print(
+        f"\nLoad benchmark — gunicorn (2 workers × 4 threads), {database}, wrk "
+        f"{CONNECTIONS} connections × {DURATION}"
+    )
+    print(f"{'endpoint':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}  target")
+    for name, figures in results.items():
+        ratio = figures["rps"] / bare
+        target = targets.get(name)
+        verdict = f"≥ {target:.0%}: {'met' if ratio >= target else 'MISSED'}" if target else ""
+        if name.startswith("live"):
+            verdict += f"; p99 < 25 ms: {'met' if figures['p99'] < 25 else 'MISSED'}"
+        if figures["errors"]:
+            verdict += f"  ({figures['errors']} non-2xx/3xx responses)"
+        print(
+            f"{name:<30}{figures['rps']:>9.0f}{figures['p50']:>9.1f}{figures['p99']:>9.1f}"
+            f"{ratio:>9.0%}  {verdict}"
+        )
+    verdict = "met" if compressed < 60 * 1024 else "MISSED"
+    print(
+        f"JS + CSS of a step page: {raw / 1024:.1f} KB, {compressed / 1024:.1f} KB gzip "
+        f"(target < 60 KB compressed: {verdict})"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
