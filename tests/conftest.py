@@ -14,11 +14,11 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from wizard import create_app
-from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
+from wizard.demo import attach_sample_files, sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
 from wizard.forms.base import to_formdata
-from wizard.models import Document, DocumentKind, Dossier, HcpLetter, Organisation, Role, User
+from wizard.models import Dossier, Organisation, Role, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -117,32 +117,7 @@ def post_step(client, dossier_id, step_id, values, *, htmx=False, action="contin
 
 
 def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
-    from wizard import uploads
-
-    stored = uploads.store("clinical-evaluation.pdf", minimal_pdf("CER"))
-    db.session.add(
-        Document(
-            dossier_id=dossier.id,
-            kind=DocumentKind.CLINICAL_EVALUATION,
-            filename=stored.filename,
-            sha256=stored.sha256,
-            size=stored.size,
-            uploaded_by_id=user_id,
-        )
-    )
-    for number in range(letters):
-        letter = uploads.store(f"letter-{number}.pdf", minimal_pdf(f"Letter {number}"))
-        db.session.add(
-            HcpLetter(
-                dossier_id=dossier.id,
-                filename=letter.filename,
-                sha256=letter.sha256,
-                size=letter.size,
-                uploaded_by_id=user_id,
-                **sample_letter(),
-            )
-        )
-    db.session.commit()
+    attach_sample_files(dossier.id, user_id, letters=letters)
 
 
 def dossier_with(user_id: int, path="individual", *, steps=None, files=True, submit=False) -> int:

@@ -25,8 +25,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(configuration.from_environment(instance))
     app.config.update(config or {})
 
-    from wizard import cli, errors, invites, web
+    from wizard import cli, errors, invites, review, web
     from wizard.auth import bp as auth_bp
+    from wizard.auth import limits as auth_limits
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
     from wizard.filing import bp as filing_bp
     from wizard.public import bp as public_bp
@@ -45,6 +46,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(filing_bp)
     app.register_blueprint(receipts_bp)
-    invites.init_app(app, rate_limiter(app))
+    # Flask-Limiter holds itself only weakly: the app keeps it alive.
+    limiter = app.extensions["rate_limiter"] = rate_limiter(app)
+    invites.init_app(app, limiter)
+    review.init_app(app, limiter)
+    auth_limits.init_app(app, limiter)
     cli.init_app(app)
     return app

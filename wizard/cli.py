@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from wizard.auth.forms import check_password_strength
 from wizard.extensions import db
-from wizard.models import Document, DocumentKind, Dossier, HcpLetter, Organisation, Role, User
+from wizard.models import Dossier, Organisation, Role, User
 
 
 @click.command("create-reviewer")
@@ -37,7 +37,6 @@ def create_reviewer(email: str, name: str, password: str) -> None:
 def demo() -> None:
     """Create (once) a demo manufacturer with a draft and a submitted request."""
     from wizard import demo as sample
-    from wizard import uploads
     from wizard.filing import service
 
     user = db.session.scalar(select(User).where(User.email == sample.DEMO_EMAIL))
@@ -59,29 +58,7 @@ def demo() -> None:
         submitted = service.create_dossier(user)
         for step_id, values in sample.sample_answers("global").items():
             service.save_step(submitted, step_id, values)
-        stored = uploads.store("clinical-evaluation.pdf", sample.minimal_pdf("CER"))
-        db.session.add(
-            Document(
-                dossier_id=submitted.id,
-                kind=DocumentKind.CLINICAL_EVALUATION,
-                filename=stored.filename,
-                sha256=stored.sha256,
-                size=stored.size,
-                uploaded_by_id=user.id,
-            )
-        )
-        letter = uploads.store("letter-dr-leroy.pdf", sample.minimal_pdf("Letter"))
-        db.session.add(
-            HcpLetter(
-                dossier_id=submitted.id,
-                filename=letter.filename,
-                sha256=letter.sha256,
-                size=letter.size,
-                uploaded_by_id=user.id,
-                **sample.sample_letter(),
-            )
-        )
-        db.session.commit()
+        sample.attach_sample_files(submitted.id, user.id)
         service.submit(submitted, user, sample.sample_declaration())
     click.echo(f"Demo login: {sample.DEMO_EMAIL} / {sample.DEMO_PASSWORD}")
     click.echo(f"Submitted request: {submitted.reference}")
@@ -107,9 +84,11 @@ def outbox(number: int | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from wizard.audit import audit_cli
     from wizard.backup import backup_cli
     from wizard.receipts.cli import receipts_cli
 
+    app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(receipts_cli)
     app.cli.add_command(create_reviewer)

@@ -92,6 +92,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "30 per minute"),
+        # Failed sign-ins allowed per client address, and per account (email typed).
+        "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per minute"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
         "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),

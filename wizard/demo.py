@@ -131,6 +131,38 @@ def sample_declaration(name: str = "Claire Martin") -> dict[str, Any]:
     }
 
 
+def attach_sample_files(dossier_id: int, user_id: int, *, letters: int = 1) -> None:
+    """A clinical evaluation and `letters` HCP letters, stored as real (small) PDFs."""
+    from wizard import uploads
+    from wizard.extensions import db
+    from wizard.models import Document, DocumentKind, HcpLetter
+
+    stored = uploads.store("clinical-evaluation.pdf", minimal_pdf("CER"))
+    db.session.add(
+        Document(
+            dossier_id=dossier_id,
+            kind=DocumentKind.CLINICAL_EVALUATION,
+            filename=stored.filename,
+            sha256=stored.sha256,
+            size=stored.size,
+            uploaded_by_id=user_id,
+        )
+    )
+    for number in range(letters):
+        letter = uploads.store(f"letter-{number + 1}.pdf", minimal_pdf(f"Letter {number + 1}"))
+        db.session.add(
+            HcpLetter(
+                dossier_id=dossier_id,
+                filename=letter.filename,
+                sha256=letter.sha256,
+                size=letter.size,
+                uploaded_by_id=user_id,
+                **sample_letter(),
+            )
+        )
+    db.session.commit()
+
+
 def minimal_pdf(text: str = "Demo document") -> bytes:
     """A small, valid one-page PDF (for demo documents and tests)."""
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -40,10 +40,20 @@ MESSAGES = {
 }
 
 
-def render_error(status: int):
-    from flask import current_app
+# A refusal on the sign-in page speaks of signing in, not of invite links.
+SIGN_IN_TOO_MANY = (
+    _l("Too many sign-in attempts"),
+    _l(
+        "For your security, signing in is paused after several failed attempts. Wait 15 "
+        "minutes, then try again. Your saved answers are safe."
+    ),
+)
 
+
+def render_error(status: int):
     title, detail = MESSAGES.get(status, MESSAGES[500])
+    if status == 429 and request.endpoint == "auth.login":
+        title, detail = SIGN_IN_TOO_MANY
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
     return render_template("error.html", title=title, detail=detail % {"size": size}), status
 

@@ -41,14 +41,17 @@ def send(to: str, subject: str, body_text: str) -> None:
     """Send a plain-text message, or raise `MailError` saying why it could not be sent."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(
-        domain=parseaddr(config["MAIL_SENDER"])[1].rpartition("@")[2]
-    )
-    message.set_content(body_text)
+    try:
+        message["From"] = config["MAIL_SENDER"]
+        message["To"] = to
+        message["Subject"] = subject
+        message["Date"] = formatdate(localtime=False)
+        message["Message-ID"] = make_msgid(
+            domain=parseaddr(config["MAIL_SENDER"])[1].rpartition("@")[2]
+        )
+        message.set_content(body_text)
+    except (ValueError, TypeError) as error:  # e.g. a line break in a header
+        raise MailError(f"could not write the message “{subject}” to {to}: {error}") from error
     if config["MAIL_HOST"]:
         _send_smtp(message)
     else:

@@ -181,3 +181,5 @@ def test_the_clinician_page_is_wired_for_assistive_technology(clinician, link):
     assert 'aria-describedby="author_rpps-hint"' in rpps and 'aria-required="true"' in rpps
     assert 'enctype="multipart/form-data"' in page and "novalidate" in page
     assert 'type="checkbox"' in re.search(r'<input[^>]*id="is_author"[^>]*>', page).group(0)
+    upload = re.search(r'<input[^>]*id="file"[^>]*>', page).group(0)
+    assert 'type="file"' in upload and 'class="file-input"' in upload

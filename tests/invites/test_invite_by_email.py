@@ -96,3 +96,31 @@ def test_the_letter_received_by_invitation_is_filed_with_its_hash(
             {"author": "Dr Anne Leroy", "filename": "letter-leroy.pdf", "sha256": digest}
         ]
     assert digest in client.get(f"/requests/{dossier_id}/submitted").text
+
+
+def test_a_letter_received_by_invitation_can_be_removed_and_the_link_stays_used(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    send_letter(clinician, link)
+    with app.app_context():
+        (letter,) = letters_of(dossier_id)
+    removed = client.post(f"/requests/{dossier_id}/letters/{letter.id}/delete")
+    assert removed.status_code == 303
+    step = client.get(removed.location).text
+    assert "Letter received" in step and "You have removed it since." in step
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+        (invitation,) = invitations_of(dossier_id)
+        assert invitation.state == "letter_received" and invitation.letter_id is None
+    assert clinician.get(link).status_code == 410
+
+
+def test_the_pages_behind_a_link_are_neither_cached_nor_referred(manufacturer, clinician, inbox):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    page = clinician.get(link_in(inbox[-1]))
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"

@@ -79,6 +79,16 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     assert_plain_page(send_letter(clinician, link), 410, "This link has been cancelled")
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "revoked"
+    # A revoked invitation stays revoked: the manufacturer invites again instead.
+    resent = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/resend")
+    assert (
+        "can no longer be sent: invite the professional again" in client.get(resent.location).text
+    )
+    again = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke")
+    assert "nothing to revoke" in client.get(again.location).text
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "revoked"
+    assert_plain_page(clinician.get(link), 410, "This link has been cancelled")
 
 
 def test_a_link_works_once(app, manufacturer, clinician, link):

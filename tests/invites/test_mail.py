@@ -24,7 +24,7 @@ def test_when_the_mail_server_is_down_the_invitation_is_kept_as_not_sent_and_can
     working_port = app.config["MAIL_PORT"]
     monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())
     response = invite(client, dossier_id)
-    assert response.status_code == 303
+    assert response.status_code == 303 and "#" not in response.location  # the message is on top
     step = client.get(response.location).text
     assert "We could not send the email to Dr Anne Leroy (anne.leroy@necker.example)" in step
     assert 'class="notice notice--error" role="alert"' in step
@@ -91,6 +91,11 @@ def test_send_says_clearly_why_a_message_could_not_be_sent(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())
     with app.app_context(), pytest.raises(mail.MailError, match=r"to someone@example.org via 127"):
         mail.send("someone@example.org", "Hello", "Body")
+
+
+def test_a_header_that_cannot_be_written_is_a_mail_error_too(app):
+    with app.app_context(), pytest.raises(mail.MailError, match="could not write"):
+        mail.send("someone@example.org", "Two\nlines", "Body")
 
 
 def test_a_message_goes_through_smtp_with_sender_subject_and_body(app, inbox):

@@ -24,7 +24,7 @@ login_manager.login_message = None
 
 
 def _home_for(user: User) -> str:
-    return url_for("filing.dashboard") if user.is_manufacturer else url_for("public.start")
+    return url_for("filing.dashboard") if user.is_manufacturer else url_for("review.queue_page")
 
 
 def _failed(template: str, form):

@@ -5,7 +5,7 @@ Every route checks the organisation; files are served only as attachments, never
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from wizard.filing.access import editable_dossier, manufacturer_required, own_do
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.models import Document, HcpLetter
+from wizard.review import downloads
 
 
 def _back_to(dossier, step_id, anchor):
@@ -91,25 +92,15 @@ def _attachment(model, dossier_id: int, item_id: int):
 @bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
 @manufacturer_required
 def download_document(dossier_id: int, item_id: int):
-    _dossier, item = _attachment(Document, dossier_id, item_id)
-    return _send(item)
+    dossier, item = _attachment(Document, dossier_id, item_id)
+    return downloads.send_stored(dossier, "document", item)
 
 
 @bp.get("/requests/<int:dossier_id>/letters/<int:item_id>")
 @manufacturer_required
 def download_letter(dossier_id: int, item_id: int):
-    _dossier, item = _attachment(HcpLetter, dossier_id, item_id)
-    return _send(item)
-
-
-def _send(item):
-    return send_file(
-        uploads.path_of(item.sha256),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=item.filename,
-        max_age=0,
-    )
+    dossier, item = _attachment(HcpLetter, dossier_id, item_id)
+    return downloads.send_stored(dossier, "hcp_letter", item)
 
 
 @bp.post("/requests/<int:dossier_id>/documents/<int:item_id>/delete")

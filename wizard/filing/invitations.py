@@ -32,29 +32,29 @@ def invite(dossier_id: int):
         role=form.role.data,
         message=(form.message.data or "").replace("\r\n", "\n") or None,
     )
-    _say_whether_sent(invitation)
-    return _back_to(dossier, "hcp-support", "#invitations")
+    return _after_sending(dossier, invitation)
 
 
 @bp.post("/requests/<int:dossier_id>/invitations/<int:invitation_id>/resend")
 @manufacturer_required
 def resend_invitation(dossier_id: int, invitation_id: int):
     dossier, invitation = _invitation(dossier_id, invitation_id)
-    if service.can_resend(invitation):
-        service.resend(invitation)
-        _say_whether_sent(invitation)
-    else:
+    if not service.can_resend(invitation):
         flash(_("This invitation can no longer be sent: invite the professional again."), "error")
-    return _back_to(dossier, "hcp-support", "#invitations")
+        return _back_to(dossier, "hcp-support", "")
+    service.resend(invitation)
+    return _after_sending(dossier, invitation)
 
 
 @bp.post("/requests/<int:dossier_id>/invitations/<int:invitation_id>/revoke")
 @manufacturer_required
 def revoke_invitation(dossier_id: int, invitation_id: int):
     dossier, invitation = _invitation(dossier_id, invitation_id)
-    if service.can_revoke(invitation):
-        service.revoke(invitation)
-        flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
+    if not service.can_revoke(invitation):
+        flash(_("This invitation is already closed: there is nothing to revoke."), "error")
+        return _back_to(dossier, "hcp-support", "")
+    service.revoke(invitation)
+    flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
     return _back_to(dossier, "hcp-support", "#invitations")
 
 
@@ -66,16 +66,19 @@ def _invitation(dossier_id: int, invitation_id: int) -> tuple[Dossier, Invitatio
     return dossier, invitation
 
 
-def _say_whether_sent(invitation: Invitation) -> None:
+def _after_sending(dossier: Dossier, invitation: Invitation):
+    """Back to step 9: at the list when the email left, at the top (where the message about
+    the failure shows) when it did not."""
     who = {"name": invitation.clinician_name, "email": invitation.email}
     if invitation.state == InvitationState.SENT:
         flash(_("The invitation has been sent to %(name)s (%(email)s).", **who))
-    else:
-        flash(
-            _(
-                "We could not send the email to %(name)s (%(email)s). The invitation is kept: "
-                "check the address, then choose “Try again” in the list of invitations.",
-                **who,
-            ),
-            "error",
-        )
+        return _back_to(dossier, "hcp-support", "#invitations")
+    flash(
+        _(
+            "We could not send the email to %(name)s (%(email)s). The invitation is kept: "
+            "check the address, then choose “Try again” in the list of invitations.",
+            **who,
+        ),
+        "error",
+    )
+    return _back_to(dossier, "hcp-support", "")

@@ -58,8 +58,9 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     return extras
 
 
-def legacy_notice(answers):
-    """The Reg. (EU) 2023/607 assessment when it suggests no derogation may be needed."""
+def legacy_notice(answers, today: date | None = None):
+    """The Reg. (EU) 2023/607 assessment when it suggests no derogation may be needed; as of
+    `today` (the day a submitted filing was seen, for the agency's review)."""
     situation = answers.get("situation", {})
     device = answers.get("device", {})
 
@@ -73,7 +74,7 @@ def legacy_notice(answers):
         implantable=device.get("implantable", "yes") == "yes",
         nb_application_date=_as_date(situation.get("mdr_application_date")),
         written_agreement_date=_as_date(situation.get("written_agreement_date")),
-        today=clock.today(),
+        today=today or clock.today(),
     )
     return assessment if assessment.may_still_be_valid else None
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from wizard import clock
+from wizard import audit, clock
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.lifecycle import Status
 from wizard.domain.reference import format_reference
@@ -137,6 +137,7 @@ def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier
     at = clock.now()
     record = submission_record(dossier, declaration, at)
     reference = allocate_reference(at.year)
+    answers_sha256 = canonical_sha256(record)
     # The status condition makes a concurrent second submit match no row instead of re-freezing.
     changed = db.session.execute(
         update(Dossier)
@@ -147,13 +148,21 @@ def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier
             submitted_at=at,
             submitted_by_id=user.id,
             submitted_answers=record,
-            answers_sha256=canonical_sha256(record),
+            answers_sha256=answers_sha256,
             updated_at=at,
         )
     ).rowcount
     if changed != 1:
         db.session.rollback()
         raise NotEditable()
+    audit.record(
+        dossier.id,
+        audit.STATUS_CHANGED,
+        audit.Actor.of(user),
+        from_status=Status.DRAFT,
+        to_status=Status.SUBMITTED,
+        detail={"reference": reference, "answers_sha256": answers_sha256},
+    )
     db.session.commit()
     db.session.refresh(dossier)
     return dossier

@@ -12,6 +12,7 @@ from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.flow.engine import StepKind
 from wizard.flow.steps import FLOW
 from wizard.models import Dossier
+from wizard.review import pages as review_pages
 
 
 @bp.get("/dashboard")
@@ -81,6 +82,5 @@ def submitted(dossier_id: int):
     dossier = own_dossier(dossier_id)
     if dossier.is_draft:
         return redirect(url_for(".resume", dossier_id=dossier.id))
-    return render_template(
-        "filing/submitted.html", dossier=dossier, sections=pages.submitted_sections(dossier)
-    )
+    # With ANSM's questions, decisions and the history (the agency's side, wizard/review).
+    return review_pages.request_page(dossier)

@@ -71,7 +71,7 @@ class BenefitRiskForm(StepForm):
 
 
 class HcpSupportForm(StepForm):
-    """No questions: the letters are added with `HcpLetterForm` (and, later, invitations)."""
+    """No questions: letters come by invitation (`wizard/invites`) or with `HcpLetterForm`."""
 
 
 class CertificationForm(StepForm):

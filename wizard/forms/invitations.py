@@ -57,6 +57,10 @@ class KeptPdfFile(PdfFile):
     """The signed letter. A PDF accepted on an earlier try of the same form (the form's
     `kept_letter`) stands in when no new file is chosen: a browser never re-sends a file."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "PdfFile"  # the form macros render it as the PDF upload it is
+
     def pre_validate(self, form):
         if getattr(form, "kept_letter", None) and not (self.data and self.data.filename):
             self.filename, self.content = None, b""

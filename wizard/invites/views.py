@@ -67,6 +67,14 @@ def is_failed_lookup(response) -> bool:
     return response.status_code in (404, 410)
 
 
+@bp.after_request
+def _keep_the_token_private(response):
+    # The address carries the token: no shared cache keeps the page, no Referer repeats it.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.app_template_filter()
 def day_in_paris(moment) -> date | None:
     return clock.day_in_paris(moment) if moment else None

@@ -1,6 +1,7 @@
 """Database models, one module per aggregate."""
 
 from wizard.models.accounts import Organisation, Role, User
+from wizard.models.audit import AuditEvent
 from wizard.models.dossier import (
     Document,
     DocumentKind,
@@ -11,17 +12,32 @@ from wizard.models.dossier import (
 )
 from wizard.models.invitation import Invitation, InvitationState
 from wizard.models.receipt import Receipt
+from wizard.models.review import (
+    Addressee,
+    Decision,
+    DecisionKind,
+    InformationRequest,
+    Reply,
+    ReplyDocument,
+)
 
 __all__ = [
+    "Addressee",
+    "AuditEvent",
+    "Decision",
+    "DecisionKind",
     "Document",
     "DocumentKind",
     "Dossier",
     "HcpLetter",
+    "InformationRequest",
     "Invitation",
     "InvitationState",
     "Organisation",
     "Receipt",
     "ReferenceCounter",
+    "Reply",
+    "ReplyDocument",
     "Role",
     "StepAnswer",
     "User",

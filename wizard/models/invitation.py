@@ -5,7 +5,7 @@ Only the sha256 of the link's token is stored: whoever reads the database cannot
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
@@ -61,7 +61,7 @@ class Invitation(db.Model):
         return clock.as_utc(self.expires_at) <= clock.now()
 
     @property
-    def last_day(self):
+    def last_day(self) -> date:
         """The last day (in France) on which the link works."""
         return clock.day_in_paris(self.expires_at - timedelta(microseconds=1))
 

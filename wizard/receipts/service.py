@@ -4,6 +4,7 @@ and the verdict on an uploaded receipt checked against what the portal stored.""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from wizard import clock
 from wizard.config import ConfigurationError
 from wizard.domain.canonical import canonical_json
 from wizard.extensions import db
-from wizard.models import Dossier, Receipt
+from wizard.models import Decision, Dossier, Receipt
 from wizard.receipts.document import build_receipt_pdf
 from wizard.receipts.keys import ensure_dev_signing_identity, load_signer, load_trust_roots
-from wizard.receipts.verify import Verdict, verify_pdf
+from wizard.receipts.verify import DECISION_FILENAME, Verdict, verify_pdf
+from wizard.review.status import effective_status
 
 
 @dataclass
@@ -137,12 +139,18 @@ def ensure_receipt(dossier: Dossier) -> Receipt:
 
 @dataclass(frozen=True)
 class ReceiptCheck:
-    """A verdict on an uploaded receipt, compared with the portal's own record."""
+    """A verdict on an uploaded receipt or decision, compared with the portal's own record."""
 
     verdict: Verdict
-    known: bool  # the reference exists in the portal
-    answers_match: bool  # the embedded answers are the ones the portal stored
+    known: bool  # the reference (and for a decision, its number) exists in the portal
+    answers_match: bool  # the embedded record (answers, or decision) is the one stored
     status: str | None  # the request's current status, the only thing revealed about it
+    decision_number: int | None = None  # the number a decision PDF states
+    decision: Decision | None = None  # the decision it is, when the portal holds it
+
+    @property
+    def is_decision(self) -> bool:
+        return self.verdict.embedded_name == DECISION_FILENAME
 
     @property
     def valid(self) -> bool:
@@ -150,18 +158,46 @@ class ReceiptCheck:
 
 
 def check_receipt(pdf: bytes) -> ReceiptCheck:
+    """Check a receipt, or a decision PDF (recognised by its attached decision.json)."""
     verdict = verify_pdf(pdf, signing_identity().trust_roots)
     dossier = None
     if verdict.reference:
         dossier = db.session.scalar(select(Dossier).where(Dossier.reference == verdict.reference))
+    status = effective_status(dossier) if dossier is not None else None
+    if verdict.embedded_name == DECISION_FILENAME:
+        return _check_decision(verdict, dossier, status)
     answers_match = bool(
         dossier is not None
         and verdict.embedded_json_sha256
         and verdict.embedded_json_sha256 == dossier.answers_sha256
     )
     return ReceiptCheck(
-        verdict=verdict,
-        known=dossier is not None,
-        answers_match=answers_match,
-        status=dossier.status if dossier is not None else None,
+        verdict=verdict, known=dossier is not None, answers_match=answers_match, status=status
     )
+
+
+def _check_decision(verdict: Verdict, dossier: Dossier | None, status) -> ReceiptCheck:
+    number = _decision_number(verdict.embedded_json)
+    decision = None
+    if dossier is not None and number is not None:
+        decision = db.session.scalar(
+            select(Decision).where(Decision.dossier_id == dossier.id, Decision.number == number)
+        )
+    return ReceiptCheck(
+        verdict=verdict,
+        known=decision is not None,
+        answers_match=decision is not None
+        and verdict.embedded_json_sha256 == decision.record_sha256,
+        status=status,
+        decision_number=number,
+        decision=decision,
+    )
+
+
+def _decision_number(record: bytes | None) -> int | None:
+    """The decision number a stranger's file claims, if it is readable at all."""
+    try:
+        number = json.loads(record)["decision_number"]
+    except (TypeError, ValueError, KeyError, RecursionError):
+        return None
+    return number if isinstance(number, int) and not isinstance(number, bool) else None

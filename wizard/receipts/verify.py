@@ -26,6 +26,9 @@ from pyhanko_certvalidator import ValidationContext
 logger = logging.getLogger(__name__)
 
 ANSWERS_FILENAME = "answers.json"
+# A decision PDF carries its record instead (wizard/review/decisions.py).
+DECISION_FILENAME = "decision.json"
+SIGNED_RECORDS = (ANSWERS_FILENAME, DECISION_FILENAME)
 REFERENCE_PATTERN = re.compile(r"\bDA-\d{4}-\d{6}\b")
 MAX_ANSWERS_BYTES = 5 * 1024 * 1024
 # A portal seal is a signature in the nonRepudiation sense; accept digitalSignature too, as
@@ -44,6 +47,8 @@ class Verdict:
     embedded_json: bytes | None
     embedded_json_sha256: str | None
     problems: tuple[str, ...]
+    # Which signed record is attached: answers.json (a receipt) or decision.json (a decision).
+    embedded_name: str | None = None
 
     @property
     def genuine(self) -> bool:
@@ -71,7 +76,7 @@ def _verify(pdf: bytes, trust_roots: list) -> Verdict:
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     signatures = reader.embedded_regular_signatures
     if not signatures:
-        reference, answers = _contents(reader)
+        reference, name, answers = _contents(reader)
         return Verdict(
             signed=False,
             intact=False,
@@ -82,6 +87,7 @@ def _verify(pdf: bytes, trust_roots: list) -> Verdict:
             embedded_json=answers,
             embedded_json_sha256=_sha256(answers),
             problems=("The PDF carries no signature.",),
+            embedded_name=name,
         )
     signature = signatures[0]
     status = validate_pdf_signature(
@@ -89,12 +95,12 @@ def _verify(pdf: bytes, trust_roots: list) -> Verdict:
         ValidationContext(trust_roots=list(trust_roots)),
         key_usage_settings=KEY_USAGE,
     )
-    reference, answers = _contents(reader.get_historical_resolver(signature.signed_revision))
+    reference, name, answers = _contents(reader.get_historical_resolver(signature.signed_revision))
     problems = _problems(status, extra_signatures=len(signatures) - 1)
     if reference is None:
         problems.append("The PDF does not state a receipt reference.")
     if answers is None:
-        problems.append(f"The PDF has no attached {ANSWERS_FILENAME}.")
+        problems.append(f"The PDF has no attached {' or '.join(SIGNED_RECORDS)}.")
     return Verdict(
         signed=True,
         intact=_intact(status),
@@ -105,6 +111,7 @@ def _verify(pdf: bytes, trust_roots: list) -> Verdict:
         embedded_json=answers,
         embedded_json_sha256=_sha256(answers),
         problems=tuple(problems),
+        embedded_name=name,
     )
 
 
@@ -147,8 +154,13 @@ def _sha256(content: bytes | None) -> str | None:
     return None if content is None else hashlib.sha256(content).hexdigest()
 
 
-def _contents(handler: PdfHandler) -> tuple[str | None, bytes | None]:
-    return _reference(handler), _attachment(handler.root, ANSWERS_FILENAME)
+def _contents(handler: PdfHandler) -> tuple[str | None, str | None, bytes | None]:
+    """The reference, and the first signed record attached (its name and bytes)."""
+    for name in SIGNED_RECORDS:
+        content = _attachment(handler.root, name)
+        if content is not None:
+            return _reference(handler), name, content
+    return _reference(handler), None, None
 
 
 def _reference(handler: PdfHandler) -> str | None:

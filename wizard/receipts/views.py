@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.receipts import service
+from wizard.review import downloads
 
 bp = Blueprint("receipts", __name__)
 
@@ -22,13 +21,7 @@ def download(dossier_id: int):
     if dossier.reference is None:
         abort(404)
     receipt = service.ensure_receipt(dossier)
-    return send_file(
-        io.BytesIO(receipt.pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"receipt-{receipt.reference}.pdf",
-        max_age=0,
-    )
+    return downloads.send_pdf(dossier, "receipt", f"receipt-{receipt.reference}.pdf", receipt.pdf)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

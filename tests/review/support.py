@@ -1,0 +1,126 @@
+"""Helpers for the review tests: the agency's actions as a reviewer posts them, the
+manufacturer's answer, and requests placed in a given status."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from tests.conftest import dossier_with
+from wizard import clock
+from wizard.demo import minimal_pdf
+from wizard.domain.lifecycle import Status
+from wizard.extensions import db
+from wizard.models import Addressee, Decision, DecisionKind, Dossier, InformationRequest, User
+
+
+def in_days(days: int) -> str:
+    return (clock.today() + timedelta(days=days)).isoformat()
+
+
+def action_data(name: str, **fields) -> dict:
+    """What a reviewer fills in for each action (valid), with `fields` changed."""
+    defaults = {
+        "start-review": {"reason": "Complete file; we expect to decide within 30 days."},
+        "request-information": {
+            "addressee": "manufacturer",
+            "message": "Send the latest vigilance report.",
+        },
+        "authorise": {
+            "period_start": in_days(10),
+            "period_end": in_days(200),
+            "max_patients": "12",
+            "follow_up": "Monthly report to ANSM on every patient.",
+            "reason": "Unmet need; benefit outweighs the risks.",
+        },
+        "refuse": {"reason": "Alternatives exist."},
+        "suspend": {"reason": "Serious incident under investigation."},
+        "reinstate": {"reason": "Investigation closed."},
+        "withdraw": {"reason": "Conditions not met."},
+    }[name]
+    values = {**defaults, **fields}
+    return {f"{name}-{key}": value for key, value in values.items() if value is not None}
+
+
+def act(client, dossier_id: int, name: str, **fields):
+    return client.post(f"/review/requests/{dossier_id}/{name}", data=action_data(name, **fields))
+
+
+def reply(client, dossier_id: int, question_id: int, message="Here it is.", files=(), keep=()):
+    data = {"reply-message": message, "reply-keep": list(keep)}
+    data["reply-documents"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post(
+        f"/requests/{dossier_id}/questions/{question_id}/reply",
+        data=data,
+        content_type="multipart/form-data",
+    )
+
+
+def document(name="vigilance-report.pdf", text="Vigilance report") -> tuple[str, bytes]:
+    return name, minimal_pdf(text)
+
+
+def dossier(dossier_id: int) -> Dossier:
+    db.session.expire_all()
+    return db.session.get(Dossier, dossier_id)
+
+
+def status_of(app, dossier_id: int) -> str:
+    with app.app_context():
+        return dossier(dossier_id).status
+
+
+def questions(dossier_id: int) -> list[InformationRequest]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(InformationRequest)
+            .where(InformationRequest.dossier_id == dossier_id)
+            .order_by(InformationRequest.id)
+        )
+    )
+
+
+def request_in(user_id: int, status: Status, path: str = "global") -> int:
+    """A request of `user_id`'s organisation in `status`, arranged directly in the database
+    (what brings it there is tested elsewhere): decided statuses get an authorisation for the
+    next 200 days, "information requested" an open question to the manufacturer."""
+    if status == Status.DRAFT:
+        return dossier_with(user_id, path)
+    dossier_id = dossier_with(user_id, path, submit=True)
+    reviewer = _any_reviewer()
+    if status in (Status.AUTHORISED, Status.SUSPENDED, Status.EXPIRED):
+        db.session.add(
+            Decision(
+                dossier_id=dossier_id,
+                number=1,
+                kind=DecisionKind.AUTHORISATION,
+                reason="Arranged for the test.",
+                decided_by_id=reviewer.id,
+                decided_at=clock.now(),
+                period_start=clock.today(),
+                period_end=clock.today() + timedelta(days=200),
+                max_patients=12,
+                record={"arranged": True},
+                record_sha256="0" * 64,
+            )
+        )
+    if status == Status.INFORMATION_REQUESTED:
+        db.session.add(
+            InformationRequest(
+                dossier_id=dossier_id,
+                addressee=Addressee.MANUFACTURER,
+                message="Arranged question.",
+                asked_by_id=reviewer.id,
+                asked_at=clock.now(),
+            )
+        )
+    db.session.execute(update(Dossier).where(Dossier.id == dossier_id).values(status=status))
+    db.session.commit()
+    return dossier_id
+
+
+def _any_reviewer() -> User:
+    return db.session.scalar(select(User).where(User.role == "reviewer"))

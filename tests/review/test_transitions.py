@@ -1,0 +1,92 @@
+"""Every pair of statuses, tried through the pages and the expiry command: a request moves from
+one status to another exactly when the lifecycle (DESIGN.md §4) allows it, and anything else
+is refused with a message, the request unchanged."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import product
+
+import pytest
+
+from tests.conftest import post_step
+from tests.review.support import act, request_in, status_of
+from wizard import clock
+from wizard.demo import sample_declaration
+from wizard.domain.lifecycle import ALLOWED_TRANSITIONS, DECIDED_STATUSES, Status
+
+ANY, BEFORE_DECISION, AFTER_DECISION = "any", "before decision", "after decision"
+
+# Every way a person (or the daily job) can move a request, by the status it leads to, and
+# when it applies beyond the lifecycle: authorising is a first decision, reinstating lifts a
+# suspension; a manufacturer withdraws before any decision, the agency withdraws after.
+ROUTES: dict[Status, list[tuple[str, str]]] = {
+    Status.DRAFT: [],
+    Status.SUBMITTED: [("declaration", ANY)],
+    Status.UNDER_REVIEW: [("start-review", ANY)],
+    Status.INFORMATION_REQUESTED: [("request-information", ANY)],
+    Status.AUTHORISED: [("authorise", BEFORE_DECISION), ("reinstate", AFTER_DECISION)],
+    Status.REFUSED: [("refuse", ANY)],
+    Status.SUSPENDED: [("suspend", ANY)],
+    Status.WITHDRAWN: [("withdraw", AFTER_DECISION), ("withdraw-request", BEFORE_DECISION)],
+    Status.EXPIRED: [("expire-command", ANY)],
+}
+
+
+def expected(current: Status, target: Status, stage: str) -> bool:
+    if target not in ALLOWED_TRANSITIONS[current]:
+        return False
+    if stage == ANY:
+        return True
+    return (current in DECIDED_STATUSES) == (stage == AFTER_DECISION)
+
+
+def attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch):
+    """Try one route; returns the HTTP status (or the command's exit code)."""
+    if route == "declaration":
+        return post_step(manufacturer, dossier_id, "declaration", sample_declaration()).status_code
+    if route == "withdraw-request":
+        data = {"withdraw-reason": "We found another solution."}
+        return manufacturer.post(f"/requests/{dossier_id}/withdraw", data=data).status_code
+    if route == "expire-command":
+        later = clock.now() + timedelta(days=400)  # past the arranged authorisation's end
+        monkeypatch.setattr(clock, "now", lambda: later)
+        return app.test_cli_runner().invoke(args=["decisions", "expire"]).exit_code
+    return act(reviewer, dossier_id, route).status_code
+
+
+@pytest.mark.parametrize("current,target", list(product(Status, Status)), ids=str)
+def test_a_request_moves_between_two_statuses_only_as_the_lifecycle_allows(
+    app, user, reviewer, manufacturer, monkeypatch, current, target
+):
+    moved_by = []
+    for route, stage in ROUTES[target]:
+        with app.app_context():
+            dossier_id = request_in(user[0], current)
+        outcome = attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch)
+        monkeypatch.undo()
+        after = status_of(app, dossier_id)
+        if expected(current, target, stage):
+            assert after == target, (route, outcome)
+            assert outcome in (303, 0), route
+            moved_by.append(route)
+        else:
+            assert after == current, (route, outcome)
+            # Refused: a draft is invisible to the agency (404) and only a draft can be
+            # submitted (409); otherwise the page says why.
+            assert outcome in (0, 404, 409), (route, outcome)
+    assert bool(moved_by) == (target in ALLOWED_TRANSITIONS[current])
+
+
+@pytest.mark.parametrize(
+    "current", [s for s in Status if s not in (Status.DRAFT, Status.UNDER_REVIEW)], ids=str
+)
+def test_a_refused_action_says_why_and_what_is_possible(app, user, reviewer, current):
+    with app.app_context():
+        dossier_id = request_in(user[0], current)
+    response = act(reviewer, dossier_id, "refuse", reason="Typed before the refusal.")
+    assert response.status_code == 409
+    page = response.text
+    assert "“Refuse” is not possible" in page and "There is a problem" in page
+    assert "Typed before the refusal." in page  # nothing typed is lost
+    assert status_of(app, dossier_id) == current

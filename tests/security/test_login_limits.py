@@ -1,0 +1,66 @@
+"""Guessing passwords is slowed per address and per account, and the refusal does not reveal
+whether an account exists."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD, make_user
+from wizard import create_app
+
+
+@pytest.fixture
+def limited_app(app, tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT_ADDRESS": "20 per minute",
+            "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
+        }
+    )
+
+
+def attempt(client, email, password="wrong password!!", address="198.51.100.4"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_an_account_is_paused_after_failures_and_the_page_reveals_nothing(limited_app):
+    with limited_app.app_context():
+        make_user("claire@cardiotech.example")
+    client = limited_app.test_client()
+    for email in ("claire@cardiotech.example", "nobody@cardiotech.example"):
+        for number in range(5):
+            assert attempt(client, email, address=f"198.51.100.{number}").status_code == 422
+        refused = attempt(client, email, address="198.51.100.99")
+        assert refused.status_code == 429
+        assert "Too many sign-in attempts" in refused.text
+        pages = refused.text
+    # The right password is refused too while the account is paused: guessing cannot go on.
+    assert attempt(client, "claire@cardiotech.example", PASSWORD).status_code == 429
+    assert "claire" not in pages
+
+
+def test_an_address_is_paused_after_many_failures_on_any_accounts(limited_app):
+    client = limited_app.test_client()
+    for number in range(20):
+        assert attempt(client, f"user{number}@example.org").status_code == 422
+    assert attempt(client, "someone@example.org").status_code == 429
+    assert attempt(client, "someone@example.org", address="192.0.2.1").status_code == 422
+
+
+def test_successful_sign_ins_do_not_count(limited_app):
+    with limited_app.app_context():
+        make_user("claire@cardiotech.example")
+    for _ in range(8):
+        client = limited_app.test_client()
+        response = attempt(client, "claire@cardiotech.example", PASSWORD)
+        assert response.status_code == 303

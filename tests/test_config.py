@@ -1,0 +1,49 @@
+"""Configuration: safe development defaults, and production refuses to start unsafely."""
+
+from __future__ import annotations
+
+import pytest
+
+from wizard import create_app
+from wizard.config import ConfigurationError, database_uri
+
+
+def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("WIZARD_ENV", raising=False)
+    first = create_app({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
+    second = create_app({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
+    assert first == second and len(first) >= 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("SECRET_KEY", "too-short")
+    with pytest.raises(ConfigurationError):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_database_url_selects_postgresql_with_psycopg_3(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/x")
+    assert database_uri(tmp_path) == "postgresql+psycopg://postgres@127.0.0.1:5432/x"
+    monkeypatch.delenv("DATABASE_URL")
+    assert database_uri(tmp_path) == f"sqlite:///{tmp_path / 'wizard.sqlite3'}"
+
+
+def test_every_response_carries_the_security_headers(client):
+    for url in ("/", "/login", "/static/css/app.css", "/no-such-page"):
+        headers = client.get(url).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"

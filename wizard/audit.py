@@ -1,0 +1,138 @@
+"""Writing and checking the audit trail of submitted requests: who did what, when, from which
+address. `record` appends an event to the hash chain in the caller's transaction;
+`flask audit verify` recomputes the chain and names the first broken link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from flask import has_request_context, request
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from wizard import clock
+from wizard.domain.audit_chain import GENESIS, ChainReport, Problem, check_chain, link_hash
+from wizard.extensions import db
+from wizard.models import AuditEvent, Role, User
+
+STATUS_CHANGED = "status_changed"
+REPLY_SENT = "reply_sent"
+DOCUMENT_UPLOADED = "document_uploaded"
+DOCUMENT_DOWNLOADED = "document_downloaded"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a signed-in user, a professional through a link, or the system."""
+
+    user_id: int | None
+    name: str
+    role: str
+    address: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        """A signed-in user, at the address of the current request (if any)."""
+        role = Role.REVIEWER if user.is_reviewer else Role.MANUFACTURER
+        return cls(user.id, f"{user.name} <{user.email}>", str(role), _client_address())
+
+    @classmethod
+    def professional(cls, name: str) -> Actor:
+        return cls(None, name, "hcp", _client_address())
+
+
+SYSTEM = Actor(None, "system", "system", None)
+
+
+def _client_address() -> str | None:
+    # Behind a reverse proxy, the WSGI server must pass the client's address on.
+    return request.remote_addr if has_request_context() else None
+
+
+def record(
+    dossier_id: int,
+    action: str,
+    actor: Actor,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event; the caller commits it with the change it describes."""
+    for _attempt in range(5):
+        last = db.session.execute(
+            select(AuditEvent.sequence, AuditEvent.hash)
+            .order_by(AuditEvent.sequence.desc())
+            .limit(1)
+        ).first()
+        event = AuditEvent(
+            sequence=last.sequence + 1 if last else 1,
+            dossier_id=dossier_id,
+            occurred_at=clock.now(),
+            action=action,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            actor_role=actor.role,
+            address=actor.address,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail or {},
+            previous_hash=last.hash if last else GENESIS,
+        )
+        event.hash = link_hash(event.previous_hash, event.content())
+        try:
+            with db.session.begin_nested():
+                db.session.add(event)
+            return event
+        except IntegrityError:
+            continue  # another event took this place in the chain: append after it
+    raise RuntimeError("could not append to the audit trail")
+
+
+def trail(dossier_id: int) -> list[AuditEvent]:
+    """A request's events, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.dossier_id == dossier_id)
+            .order_by(AuditEvent.sequence)
+        )
+    )
+
+
+def check() -> ChainReport:
+    events = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=500)
+    )
+    return check_chain(events)
+
+
+audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+EXPLANATIONS = {
+    Problem.ALTERED: "its content no longer matches its hash: it was changed after it was written",
+    Problem.UNLINKED: "it does not follow the event before it: an event was removed or inserted",
+    Problem.MISSING: "events before it are missing from the numbering",
+}
+
+
+@audit_cli.command("verify")
+def verify() -> None:
+    """Recompute the hash chain; exit code 0 only if every event is intact."""
+    report = check()
+    if report.intact:
+        click.echo(f"Audit trail intact: {report.events} events.")
+        click.echo(f"Last hash: {report.last_hash} (keep it elsewhere to anchor the chain)")
+        return
+    broken = report.broken
+    event = db.session.get(AuditEvent, broken.event_id)
+    click.echo(
+        f"Audit trail BROKEN at event {broken.sequence} (row id {broken.event_id}, "
+        f"{event.action} on request {event.dossier_id}, {event.occurred_at:%Y-%m-%d %H:%M:%S}): "
+        f"{EXPLANATIONS[broken.problem]}."
+    )
+    click.echo(f"The {report.events} events before it are intact.")
+    raise SystemExit(1)

@@ -1,0 +1,32 @@
+"""The agency's side: the reviewers' queue and request pages with their actions (`views`),
+the manufacturer's answers, withdrawal and decisions (`filer_views`), a healthcare
+professional's answer through a link (`hcp_views`), and the expiry job (`cli`).
+
+Importing the package registers nothing: `init_app` does. So `status`, used by the receipt
+check, stays cheap to import.
+"""
+
+from flask import Flask
+from flask_limiter import Limiter
+
+
+def init_app(app: Flask, limiter: Limiter) -> None:
+    from wizard.review import cli, filer_views, hcp_views, pages, views
+    from wizard.review.status import effective_status
+
+    limiter.shared_limit(
+        app.config["INVITE_RATE_LIMIT"],
+        scope="questions",
+        deduct_when=hcp_views.is_failed_lookup,
+    )(hcp_views.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(filer_views.bp)
+    app.register_blueprint(hcp_views.bp)
+    app.cli.add_command(cli.decisions_cli)
+    app.jinja_env.globals.update(
+        effective_status=effective_status,
+        review_state=pages.review_state,
+        decision_title=pages.decision_title,
+        event_text=pages.event_text,
+        history_text=pages.history_text,
+    )

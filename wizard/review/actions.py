@@ -1,0 +1,119 @@
+"""What a person may do to a request, and from which status.
+
+Each action moves the request to one target status, so the lifecycle (ALLOWED_TRANSITIONS)
+says where it may start. Some targets are reached by two actions, told apart by whether the
+agency has already decided: authorising is a first decision and reinstating lifts a
+suspension; a manufacturer withdraws a request before any decision, the agency withdraws an
+authorisation after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from wizard.domain.lifecycle import Status, can_transition, is_decided
+from wizard.models import DecisionKind
+from wizard.web import STATUS_LABELS
+
+
+class Stage(Enum):
+    ANY = "any"
+    BEFORE_DECISION = "before_decision"
+    AFTER_DECISION = "after_decision"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # in the URL
+    title: object  # the button and heading a person reads
+    target: Status
+    stage: Stage = Stage.ANY
+    decision: DecisionKind | None = None  # the decision it records, with a signed PDF
+
+    def permits(self, status: Status) -> bool:
+        if not can_transition(status, self.target):
+            return False
+        if self.stage is Stage.ANY:
+            return True
+        return is_decided(status) == (self.stage is Stage.AFTER_DECISION)
+
+    def heading(self, status: Status) -> str:
+        if self.target == Status.UNDER_REVIEW and status == Status.INFORMATION_REQUESTED:
+            return _("Resume the review")
+        return str(self.title)
+
+
+REVIEWER_ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action("start-review", _l("Start the review"), Status.UNDER_REVIEW),
+        Action("request-information", _l("Ask for more information"), Status.INFORMATION_REQUESTED),
+        Action(
+            "authorise",
+            _l("Authorise"),
+            Status.AUTHORISED,
+            Stage.BEFORE_DECISION,
+            DecisionKind.AUTHORISATION,
+        ),
+        Action("refuse", _l("Refuse"), Status.REFUSED, decision=DecisionKind.REFUSAL),
+        Action(
+            "suspend",
+            _l("Suspend the authorisation"),
+            Status.SUSPENDED,
+            decision=DecisionKind.SUSPENSION,
+        ),
+        Action(
+            "reinstate",
+            _l("Reinstate the authorisation"),
+            Status.AUTHORISED,
+            Stage.AFTER_DECISION,
+            DecisionKind.REINSTATEMENT,
+        ),
+        Action(
+            "withdraw",
+            _l("Withdraw the authorisation"),
+            Status.WITHDRAWN,
+            Stage.AFTER_DECISION,
+            DecisionKind.WITHDRAWAL,
+        ),
+    )
+}
+
+MANUFACTURER_WITHDRAWAL = Action(
+    "withdraw-request",
+    _l("Withdraw this request"),
+    Status.WITHDRAWN,
+    Stage.BEFORE_DECISION,
+    DecisionKind.WITHDRAWAL,
+)
+
+
+class ActionRefused(Exception):
+    """The action cannot be done now; the message says why, for the person who tried."""
+
+
+def available(status: Status) -> list[Action]:
+    return [action for action in REVIEWER_ACTIONS.values() if action.permits(status)]
+
+
+def refusal(action: Action, status: Status) -> ActionRefused:
+    """Why `action` is refused in `status`, and what can be done instead."""
+    label = STATUS_LABELS.get(status, status)
+    message = _(
+        "“%(action)s” is not possible: the request is “%(status)s”.",
+        action=action.heading(status),
+        status=label,
+    )
+    if action is MANUFACTURER_WITHDRAWAL:
+        return ActionRefused(
+            message + " " + _("A request can be withdrawn only before ANSM decides on it.")
+        )
+    possible = available(status)
+    if possible:
+        names = ", ".join(f"“{other.heading(status)}”" for other in possible)
+        return ActionRefused(message + " " + _("Possible now: %(actions)s.", actions=names))
+    return ActionRefused(message + " " + _("No further action is possible on it."))

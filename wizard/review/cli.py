@@ -1,0 +1,40 @@
+"""`flask decisions expire`: the daily job that records the end of authorised periods."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from wizard import audit, clock
+from wizard.domain.lifecycle import Status, TransitionError
+from wizard.extensions import db
+from wizard.models import Decision, DecisionKind, Dossier
+from wizard.review.transitions import change_status
+
+decisions_cli = AppGroup("decisions", help="Scheduled work on decisions.")
+
+
+@decisions_cli.command("expire")
+def expire() -> None:
+    """Move authorisations whose period has ended to "expired" and tell each manufacturer.
+    Run it daily (cron); the pages already show such an authorisation as expired."""
+    due = db.session.execute(
+        select(Dossier, Decision.period_end)
+        .join(Decision, Decision.dossier_id == Dossier.id)
+        .where(
+            Dossier.status == Status.AUTHORISED,
+            Decision.kind == DecisionKind.AUTHORISATION,
+            Decision.period_end < clock.today(),
+        )
+        .order_by(Dossier.id)
+    ).all()
+    expired = 0
+    for dossier, period_end in due:
+        try:
+            change_status(dossier, Status.EXPIRED, audit.SYSTEM)
+        except TransitionError:  # suspended or withdrawn meanwhile
+            continue
+        expired += 1
+        click.echo(f"{dossier.reference}: expired (the period ended on {period_end}).")
+    click.echo(f"{expired} authorisation(s) expired.")

@@ -1,0 +1,108 @@
+"""The signed decision PDF, through the receipt's pipeline: the decision record → HTML
+(`templates/receipts/decision.html`, French with English beneath) → PDF/A with the record
+attached as `decision.json` (canonical JSON) → PAdES signature with the portal's key.
+
+No Flask here: the caller passes the Jinja2 environment and the signer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jinja2
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.timestamps import TimeStamper
+
+from wizard.domain.canonical import canonical_json
+from wizard.receipts.context import ACCESS_TYPES, PARIS
+from wizard.receipts.layout import template_geometry
+from wizard.receipts.render import EmbeddedFile, render_pdf
+from wizard.receipts.signing import sign_pdf
+from wizard.receipts.verify import DECISION_FILENAME
+
+TEMPLATE_NAME = "receipts/decision.html"
+
+TITLES = {
+    "authorisation": ("Autorisation d'accès dérogatoire", "Derogatory-access authorisation"),
+    "refusal": ("Refus d'autorisation", "Refusal of authorisation"),
+    "suspension": ("Suspension de l'autorisation", "Suspension of the authorisation"),
+    "reinstatement": ("Rétablissement de l'autorisation", "Reinstatement of the authorisation"),
+    "withdrawal": ("Retrait de l'autorisation", "Withdrawal of the authorisation"),
+}
+# A manufacturer withdrawing their own request before any decision.
+REQUEST_WITHDRAWAL = ("Retrait de la demande", "Withdrawal of the request")
+
+STATUSES = {
+    "authorised": ("Autorisée", "Authorised"),
+    "refused": ("Refusée", "Refused"),
+    "suspended": ("Suspendue", "Suspended"),
+    "withdrawn": ("Retirée", "Withdrawn"),
+}
+
+
+def decision_context(record: dict) -> dict:
+    """Template variables for `receipts/decision.html`."""
+    decided = dt.datetime.fromisoformat(record["decided_at"]).astimezone(dt.UTC)
+    by_manufacturer = record["decided_by"]["role"] == "manufacturer"
+    kind = record["kind"]
+    title = REQUEST_WITHDRAWAL if by_manufacturer else TITLES[kind]
+    request = record["request"]
+    return {
+        "record": record,
+        "reference": record["reference"],
+        "number": record["decision_number"],
+        "portal_name": record["portal_name"],
+        "title_fr": title[0],
+        "title_en": title[1],
+        "by_manufacturer": by_manufacturer,
+        "status_fr": STATUSES[record["status_after"]][0],
+        "status_en": STATUSES[record["status_after"]][1],
+        "decided_utc": decided.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "decided_paris": decided.astimezone(PARIS).strftime("%Y-%m-%d %H:%M"),
+        "created_iso": decided.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
+        "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],
+        "authorisation": record["authorisation"],
+        "request": request,
+        "geometry": template_geometry(),
+    }
+
+
+def render_decision_html(record: dict, env: jinja2.Environment) -> str:
+    return env.get_template(TEMPLATE_NAME).render(decision_context(record))
+
+
+def build_decision_pdf(
+    record: dict,
+    *,
+    signer: Signer,
+    env: jinja2.Environment,
+    timestamp_url: str | None = None,
+    timestamper: TimeStamper | None = None,
+) -> bytes:
+    """The signed PDF/A decision, with `record` attached as canonical JSON."""
+    unsigned = render_pdf(
+        render_decision_html(record, env),
+        base_url=None,
+        attachments=[
+            EmbeddedFile(
+                filename=DECISION_FILENAME,
+                content=canonical_json(record),
+                description="Décision, JSON canonique / Decision, canonical JSON",
+                mime_type="application/json",
+                relationship="Data",
+            )
+        ],
+    )
+    label = f"{record['reference']} n° {record['decision_number']}"
+    return sign_pdf(
+        unsigned,
+        signer,
+        reason=f"Décision / Decision {label}",
+        timestamp_url=timestamp_url,
+        timestamper=timestamper,
+        stamp_text=(
+            "Signé électroniquement par / Digitally signed by\n%(signer)s\n"
+            f"Le / On %(ts)s\nDécision / Decision {label}"
+        ),
+    )

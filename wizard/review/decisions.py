@@ -1,0 +1,146 @@
+"""Decisions on a request: authorisation with its conditions, refusal, suspension,
+reinstatement, withdrawal. Each is numbered within its request, states a canonical record,
+and gets a signed PDF (`decision_document`) that either side downloads and anyone verifies."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from wizard import audit, clock
+from wizard.domain.canonical import canonical_sha256
+from wizard.extensions import db
+from wizard.models import Decision, DecisionKind, Dossier, User
+from wizard.receipts.service import signing_identity
+from wizard.review.actions import Action, ActionRefused
+from wizard.review.decision_document import build_decision_pdf
+from wizard.review.status import authorisation_of, period_has_ended
+from wizard.review.transitions import change_status
+
+
+def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
+    """Record the decision with the change of status it makes, then sign its PDF."""
+    kind = DecisionKind(action.decision)
+    authorisation = authorisation_of(dossier)
+    if kind == DecisionKind.REINSTATEMENT and period_has_ended(authorisation):
+        raise ActionRefused(
+            _(
+                "The authorised period ended on %(date)s: the authorisation cannot be "
+                "reinstated. The manufacturer must file a new request.",
+                date=format_date(authorisation.period_end, "long"),
+            )
+        )
+    decision = Decision(
+        dossier_id=dossier.id,
+        number=_next_number(dossier),
+        kind=kind,
+        reason=form.reason.data.replace("\r\n", "\n"),
+        decided_by_id=user.id,
+        decided_at=clock.now(),
+    )
+    if kind == DecisionKind.AUTHORISATION:
+        decision.period_start = form.period_start.data
+        decision.period_end = form.period_end.data
+        decision.max_patients = form.max_patients.data if "max_patients" in form else None
+        decision.follow_up = (form.follow_up.data or "").replace("\r\n", "\n") or None
+        authorisation = decision
+    decision.record = decision_record(dossier, decision, user, authorisation)
+    decision.record_sha256 = canonical_sha256(decision.record)
+    db.session.add(decision)
+    change_status(
+        dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
+    )
+    try:
+        ensure_pdf(decision)
+    except Exception:  # the decision stands; its PDF is produced again on first download
+        current_app.logger.exception("PDF of decision %s not produced", decision.id)
+    return decision
+
+
+def _next_number(dossier: Dossier) -> int:
+    # Two decisions racing on one request: the status change lets one through only, and
+    # (dossier, number) is unique besides.
+    last = db.session.scalar(
+        select(func.max(Decision.number)).where(Decision.dossier_id == dossier.id)
+    )
+    return (last or 0) + 1
+
+
+def decision_record(
+    dossier: Dossier, decision: Decision, user: User, authorisation: Decision | None
+) -> dict:
+    """What the signed PDF states, from the decision and the frozen filing."""
+    frozen = dossier.submitted_answers
+    device = frozen["answers"].get("device", {})
+    return {
+        "document": "decision",
+        "reference": dossier.reference,
+        "decision_number": decision.number,
+        "kind": str(decision.kind),
+        "status_after": str(decision.status_after),
+        "decided_at": clock.as_utc(decision.decided_at).isoformat(timespec="seconds"),
+        "decided_by": {
+            "name": user.name,
+            "role": "reviewer" if user.is_reviewer else "manufacturer",
+        },
+        "reason": decision.reason,
+        "authorisation": None
+        if authorisation is None
+        else {
+            "decision_number": authorisation.number,
+            "period_start": authorisation.period_start.isoformat(),
+            "period_end": authorisation.period_end.isoformat(),
+            "max_patients": authorisation.max_patients,
+            "follow_up": authorisation.follow_up,
+        },
+        "request": {
+            "organisation": dossier.organisation.name,
+            "access_type": frozen["access_type"],
+            "device": {
+                key: device.get(key, "")
+                for key in ("trade_name", "model", "udi_di", "device_class")
+            },
+            "submitted_at": clock.as_utc(dossier.submitted_at).isoformat(timespec="seconds"),
+            "answers_sha256": dossier.answers_sha256,
+        },
+        "portal_name": current_app.config["PORTAL_NAME"],
+    }
+
+
+def ensure_pdf(decision: Decision) -> bytes:
+    """The decision's signed PDF, produced (once) if it is not stored yet."""
+    if decision.pdf is not None:
+        return decision.pdf
+    identity = signing_identity()
+    pdf = build_decision_pdf(
+        decision.record,
+        signer=identity.signer,
+        env=current_app.jinja_env,
+        timestamp_url=current_app.config["RECEIPT_TIMESTAMP_URL"] or None,
+    )
+    decision.pdf = pdf
+    decision.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    db.session.commit()
+    return pdf
+
+
+def decisions_of(dossier: Dossier) -> list[Decision]:
+    return list(
+        db.session.scalars(
+            select(Decision).where(Decision.dossier_id == dossier.id).order_by(Decision.number)
+        )
+    )
+
+
+def decision_of(dossier: Dossier, number: int) -> Decision | None:
+    return db.session.scalar(
+        select(Decision).where(Decision.dossier_id == dossier.id, Decision.number == number)
+    )
+
+
+def pdf_name(decision: Decision) -> str:
+    return f"decision-{decision.dossier.reference}-{decision.number}.pdf"

@@ -1,0 +1,51 @@
+"""Sending a request's files, each download written to the audit trail (who, what, from where).
+Downloads of a draft's files are not audited: nothing has reached the agency yet, and the
+submission lists every file with its sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from flask import send_file
+from flask_login import current_user
+
+from wizard import audit, uploads
+from wizard.extensions import db
+from wizard.models import Dossier
+
+
+def send_stored(dossier: Dossier, kind: str, item):
+    """An uploaded PDF (document, letter, document of a reply), as an attachment."""
+    _record(dossier, kind, item.filename, item.sha256)
+    return send_file(
+        uploads.path_of(item.sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
+
+
+def send_pdf(dossier: Dossier, kind: str, filename: str, content: bytes):
+    """A PDF the portal produced (receipt, decision), as an attachment."""
+    _record(dossier, kind, filename, hashlib.sha256(content).hexdigest())
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+
+
+def _record(dossier: Dossier, kind: str, filename: str, sha256: str) -> None:
+    if dossier.is_draft:
+        return
+    audit.record(
+        dossier.id,
+        audit.DOCUMENT_DOWNLOADED,
+        audit.Actor.of(current_user),
+        detail={"kind": kind, "filename": filename, "sha256": sha256},
+    )
+    db.session.commit()

@@ -1,0 +1,96 @@
+"""The manufacturer's side of the review, on their request's page: answer ANSM's question with
+a message and documents, withdraw the request before a decision, download the decisions and
+their own answers' documents. The organisation's requests only (404 otherwise)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wizard import audit, uploads
+from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.models import Addressee, InformationRequest, ReplyDocument
+from wizard.review import decisions, downloads, information, kept, pages, service
+from wizard.review.access import item_of
+from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
+from wizard.review.forms import ReplyForm, WithdrawRequestForm
+
+bp = Blueprint("review_filer", __name__)
+
+
+def _submitted(dossier_id: int):
+    dossier = own_dossier(dossier_id)
+    if dossier.is_draft:
+        abort(404)
+    return dossier
+
+
+def _back(dossier, anchor=""):
+    return redirect(url_for("filing.submitted", dossier_id=dossier.id) + anchor, 303)
+
+
+@bp.post("/requests/<int:dossier_id>/questions/<int:question_id>/reply")
+@manufacturer_required
+def reply(dossier_id: int, question_id: int):
+    dossier = _submitted(dossier_id)
+    question = item_of(dossier, InformationRequest, question_id)
+    if question.addressee != Addressee.MANUFACTURER:
+        abort(404)
+    if not question.is_open:
+        flash(_("This question is closed: ANSM no longer waits for an answer to it."), "error")
+        return _back(dossier)
+    form = ReplyForm(prefix="reply")
+    slot = pages.reply_slot(question)
+    if not form.validate():
+        kept.keep(slot, form.documents.accepted)
+        return pages.request_page(dossier, reply_form=form, status=422)
+    files = kept.chosen(slot, request.form.getlist("reply-keep"))
+    files += [uploads.store(name, content) for name, content in form.documents.accepted]
+    try:
+        information.answer(
+            question, audit.Actor.of(current_user), current_user.name, form.message.data, files
+        )
+    except information.QuestionClosed:
+        flash(_("This question was answered meanwhile, from another page."), "error")
+        return _back(dossier)
+    kept.forget(slot)
+    flash(_("Your answer has been sent to ANSM. The review goes on."))
+    return _back(dossier, "#messages")
+
+
+@bp.post("/requests/<int:dossier_id>/withdraw")
+@manufacturer_required
+def withdraw(dossier_id: int):
+    dossier = _submitted(dossier_id)
+    form = WithdrawRequestForm(prefix="withdraw")
+    if not form.validate():
+        return pages.request_page(dossier, withdraw_form=form, status=422)
+    try:
+        service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
+    except ActionRefused as refused:
+        return pages.request_page(dossier, refused=str(refused), status=409)
+    flash(_("Your request is withdrawn. ANSM has been told."))
+    return _back(dossier)
+
+
+@bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")
+@manufacturer_required
+def download_decision(dossier_id: int, number: int):
+    dossier = _submitted(dossier_id)
+    decision = decisions.decision_of(dossier, number)
+    if decision is None:
+        abort(404)
+    pdf = decisions.ensure_pdf(decision)
+    return downloads.send_pdf(dossier, "decision", decisions.pdf_name(decision), pdf)
+
+
+@bp.get("/requests/<int:dossier_id>/reply-documents/<int:item_id>")
+@manufacturer_required
+def download_reply_document(dossier_id: int, item_id: int):
+    dossier = _submitted(dossier_id)
+    item = item_of(dossier, ReplyDocument, item_id)
+    # What a professional sent ANSM is between them.
+    if item.reply.author_role != "manufacturer":
+        abort(404)
+    return downloads.send_stored(dossier, "reply_document", item)

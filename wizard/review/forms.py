@@ -1,0 +1,234 @@
+"""Forms of the review: the agency's actions, the manufacturer's reply and withdrawal, a
+professional's answer, and the queue's filters. Fields come from `wizard.forms.base`, so the
+form macros render them and the messages read like the wizard's."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms.validators import ValidationError
+
+from wizard import uploads
+from wizard.domain.identifiers import DEVICE_CLASSES
+from wizard.domain.lifecycle import Status
+from wizard.forms.base import choice, iso_date, long_text, number, select, text
+from wizard.forms.validators import after_field, not_in_past
+from wizard.web import STATUS_LABELS
+
+TEXT_MAX = 5000
+MAX_FILES = 10
+
+
+def _reason(label, message, hint):
+    return long_text(label, message, hint=hint, max_length=TEXT_MAX)
+
+
+class PdfFiles(MultipleFileField):
+    """Several PDFs chosen at once, each checked by the rules of `PdfFile`
+    (`uploads.read_pdf`); the accepted ones are in `accepted` as (name, content)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "FileField"  # the form macros render it as a file input
+        self.accepted: list[tuple[str, bytes]] = []
+        cap = uploads.human_size(current_app.config["MAX_UPLOAD_BYTES"])
+        self.description = _(
+            "PDF only, %(size)s at most each. You can choose up to %(count)d files at once.",
+            size=cap,
+            count=MAX_FILES,
+        )
+
+    def pre_validate(self, form):
+        chosen = [item for item in self.data or [] if item and item.filename]
+        self.accepted = []
+        if len(chosen) > MAX_FILES:
+            raise ValidationError(_("Choose %(count)d files or fewer.", count=MAX_FILES))
+        problems = []
+        for item in chosen:
+            try:
+                self.accepted.append(uploads.read_pdf(item, current_app.config["MAX_UPLOAD_BYTES"]))
+            except uploads.UploadRejected as error:
+                problems.append(f"{uploads.safe_name(item.filename)}: {error}")
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+def _files():
+    return PdfFiles(_l("Documents (optional)"), render_kw={"accept": "application/pdf,.pdf"})
+
+
+class StartReviewForm(FlaskForm):
+    reason = _reason(
+        _l("Note for the manufacturer"),
+        _l("Enter a note for the manufacturer."),
+        _l("Shown on their request page and in the email, for example when you expect to decide."),
+    )
+
+
+class RequestInformationForm(FlaskForm):
+    addressee = choice(_l("Who should answer?"), [], _l("Choose who should answer."))
+    hcp_email = text(
+        _l("Email address of the healthcare professional (if needed)"),
+        hint=_l(
+            "We send them a personal link to answer. Leave it empty to use the address their "
+            "invitation went to; it is needed when the manufacturer uploaded their letter."
+        ),
+        autocomplete="off",
+        spellcheck=False,
+        max_length=254,
+    )
+    message = _reason(
+        _l("Your question"),
+        _l("Enter your question."),
+        _l(
+            "Say what you need and why. A question to a healthcare professional is not shown to "
+            "the manufacturer: they are only told that you asked."
+        ),
+    )
+    due_date = iso_date(
+        _l("Answer needed by (optional)"),
+        hint=_l("For example 2027-03-14. A professional's link works until the end of that day."),
+        rules=[not_in_past(lambda form: _("The date the answer is needed by cannot be past."))],
+    )
+
+    def validate_hcp_email(self, field):
+        if not field.data:
+            return
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(
+                _("Enter the email address in the correct format, like name@hospital.fr.")
+            ) from None
+
+
+class AuthoriseForm(FlaskForm):
+    period_start = iso_date(
+        _l("Authorised from"), _l("Enter the first day of the authorised period.")
+    )
+    period_end = iso_date(
+        _l("Authorised until"),
+        _l("Enter the last day of the authorised period."),
+        hint=_l("The last day included. For example 2027-03-14."),
+        rules=[
+            after_field(
+                "period_start",
+                lambda form: _("The last day must be after the first day of the period."),
+            ),
+            not_in_past(lambda form: _("The last day of the period cannot be past.")),
+        ],
+    )
+    follow_up = long_text(
+        _l("Follow-up conditions (optional)"),
+        hint=_l(
+            "For example: a report to ANSM every month on each patient treated, or a registry "
+            "of implanted patients."
+        ),
+        max_length=TEXT_MAX,
+    )
+    reason = _reason(
+        _l("Grounds for the decision"),
+        _l("Enter the grounds for the decision."),
+        _l("Printed on the signed decision."),
+    )
+
+
+class GlobalAuthoriseForm(AuthoriseForm):
+    max_patients = number(
+        _l("Maximum number of patients"),
+        _l("Enter the maximum number of patients: a global authorisation must have one."),
+        minimum=1,
+        maximum=100_000,
+        hint=_l("How many patients may be treated with the device during the period."),
+        width="10",
+    )
+
+
+def decision_form(label, message):
+    class DecisionForm(FlaskForm):
+        reason = _reason(label, message, _l("Printed on the signed decision."))
+
+    return DecisionForm
+
+
+RefuseForm = decision_form(_l("Grounds for the refusal"), _l("Enter the grounds for the refusal."))
+SuspendForm = decision_form(
+    _l("Grounds for the suspension"), _l("Enter the grounds for the suspension.")
+)
+ReinstateForm = decision_form(
+    _l("Grounds for reinstating the authorisation"), _l("Enter the grounds for reinstating it.")
+)
+WithdrawForm = decision_form(
+    _l("Grounds for withdrawing the authorisation"), _l("Enter the grounds for withdrawing it.")
+)
+
+
+class WithdrawRequestForm(FlaskForm):
+    reason = _reason(
+        _l("Why do you withdraw this request?"),
+        _l("Say why you withdraw this request."),
+        _l("ANSM reads it. Withdrawing cannot be undone: to ask again, file a new request."),
+    )
+
+
+class ReplyForm(FlaskForm):
+    """The manufacturer's reply to a question, and a professional's answer through a link."""
+
+    message = _reason(
+        _l("Your answer"), _l("Enter your answer."), _l("ANSM reads it with the documents.")
+    )
+    documents = _files()
+
+
+ACCESS_TYPE_CHOICES = [
+    ("", _l("Individual and global")),
+    ("individual", _l("Individual")),
+    ("global", _l("Global")),
+]
+
+
+class QueueForm(FlaskForm):
+    """The queue's filters, read from the address (GET): no CSRF token, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    q = text(
+        _l("Reference or manufacturer"),
+        hint=_l("For example DA-2026-000042, or part of a company name."),
+        max_length=200,
+    )
+    status = select(
+        _l("Status"),
+        [("", _l("Any status"))]
+        + [(s.value, STATUS_LABELS[s]) for s in Status if s != Status.DRAFT],
+    )
+    access_type = select(_l("Type of access"), ACCESS_TYPE_CHOICES)
+    device_class = select(
+        _l("Device class"),
+        [("", _l("Any class"))] + [(code, code) for code in DEVICE_CLASSES],
+    )
+    submitted_from = iso_date(_l("Submitted from"), hint=_l("For example 2026-01-31."))
+    submitted_to = iso_date(_l("Submitted until"), hint=_l("The last day included."))
+    order = select(_l("Order"), [("oldest", _l("Oldest first")), ("newest", _l("Newest first"))])
+
+
+FORMS = {
+    "start-review": StartReviewForm,
+    "request-information": RequestInformationForm,
+    "authorise": AuthoriseForm,
+    "refuse": RefuseForm,
+    "suspend": SuspendForm,
+    "reinstate": ReinstateForm,
+    "withdraw": WithdrawForm,
+}
+
+
+def action_form_class(name: str, access_type: str | None):
+    if name == "authorise" and access_type == "global":
+        return GlobalAuthoriseForm
+    return FORMS[name]

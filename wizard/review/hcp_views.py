@@ -1,0 +1,103 @@
+"""A healthcare professional answers ANSM's question through the personal link of their email:
+no account, the link's token is the only key (stored hashed, single use, expiring), and
+guessing it is rate-limited per address like the invitations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+
+from wizard import audit, uploads
+from wizard.models import InformationRequest
+from wizard.review import information, kept, pages
+from wizard.review.forms import ReplyForm
+from wizard.review.notify import device_name
+
+bp = Blueprint("review_hcp", __name__)
+
+# Links that cannot be used: (status, title, what happened, what to do).
+UNAVAILABLE = {
+    "unknown": (
+        404,
+        _l("This link does not work"),
+        _l("The address may be incomplete: check that you opened or copied the whole link."),
+        _l("If it still does not work, contact ANSM and give the reference in their email."),
+    ),
+    "expired": (
+        410,
+        _l("This link has expired"),
+        _l("For security, the links to answer ANSM work for a limited time only."),
+        _l("If ANSM still needs your answer, contact them and give the reference in the email."),
+    ),
+    "used": (
+        410,
+        _l("This link has already been used"),
+        _l("An answer has already been sent with this link, and each link works once only."),
+        _l("To add something, contact ANSM and give the reference in their email."),
+    ),
+    "closed": (
+        410,
+        _l("ANSM no longer waits for this answer"),
+        _l("The review of the request has moved on without it."),
+        _l("If you think your answer is still needed, contact ANSM and give the reference."),
+    ),
+}
+_ANSWERED = "review_answered"
+
+
+def is_failed_lookup(response) -> bool:
+    """What counts against the rate limit: a link that does not open (a guess looks like it)."""
+    return response.status_code in (404, 410)
+
+
+@bp.errorhandler(information.LinkUnavailable)
+def unavailable(error: information.LinkUnavailable):
+    status, title, detail, advice = UNAVAILABLE[error.reason]
+    return render_template(
+        "invites/unavailable.html", title=title, detail=detail, advice=advice
+    ), status
+
+
+@bp.route("/questions/<token>", methods=["GET", "POST"])
+def answer(token: str):
+    question = information.find_by_token(token)
+    if request.method == "GET":
+        return _page(question, ReplyForm(prefix="answer", formdata=None))
+    form = ReplyForm(prefix="answer")
+    slot = pages.reply_slot(question)
+    if not form.validate():
+        kept.keep(slot, form.documents.accepted)
+        return _page(question, form, 422)
+    files = kept.chosen(slot, request.form.getlist("answer-keep"))
+    files += [uploads.store(name, content) for name, content in form.documents.accepted]
+    actor = audit.Actor.professional(question.hcp_name)
+    try:
+        reply = information.answer(question, actor, question.hcp_name, form.message.data, files)
+    except information.QuestionClosed:
+        raise information.LinkUnavailable("used") from None
+    kept.forget(slot)
+    session[_ANSWERED] = {
+        "reference": question.dossier.reference,
+        "files": [document.filename for document in reply.documents],
+    }
+    return redirect(url_for(".answered"), 303)
+
+
+@bp.get("/questions/answered")
+def answered():
+    sent = session.get(_ANSWERED)
+    if sent is None:
+        raise information.LinkUnavailable("unknown")
+    return render_template("review/hcp_answered.html", sent=sent)
+
+
+def _page(question: InformationRequest, form: ReplyForm, status: int = 200):
+    return render_template(
+        "review/hcp_answer.html",
+        question=question,
+        dossier=question.dossier,
+        device=device_name(question.dossier),
+        form=form,
+        kept_files=kept.kept(pages.reply_slot(question)),
+        action=request.path,
+    ), status

@@ -1,0 +1,219 @@
+"""Questions from the agency and their answers.
+
+A question goes to the manufacturer, who answers on their request page, or to a healthcare
+professional who wrote a letter, who answers through a personal link: a random token sent by
+email and stored only as its sha256, as for the invitations (`wizard.invites.service`). The
+link works once, until the end of the day the answer is needed by (or for INVITE_TTL_DAYS).
+An answer sends the request back to review; the filing itself never changes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from wizard import audit, clock
+from wizard.domain.lifecycle import Status
+from wizard.extensions import db
+from wizard.invites.service import TOKEN_BYTES, token_hash
+from wizard.models import (
+    Addressee,
+    Dossier,
+    HcpLetter,
+    InformationRequest,
+    Reply,
+    ReplyDocument,
+    User,
+)
+from wizard.review import notify
+from wizard.review.forms import RequestInformationForm
+from wizard.review.transitions import change_status
+from wizard.uploads import StoredFile
+
+_LETTER = "letter-"
+_TOKEN_LENGTH = range(20, 101)  # anything else cannot be one of ours: no database look-up
+
+
+class LinkUnavailable(Exception):
+    """The link cannot be used. `reason`: unknown, expired, used or closed."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class QuestionClosed(Exception):
+    """The question was answered, or the review went on without its answer."""
+
+
+def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformationForm:
+    """Offer the manufacturer and each professional who sent a letter."""
+    form.addressee.choices = [
+        (
+            Addressee.MANUFACTURER.value,
+            _("The manufacturer, %(name)s", name=dossier.organisation.name),
+        )
+    ] + [
+        (
+            f"{_LETTER}{letter.id}",
+            _(
+                "%(name)s (%(specialty)s, %(establishment)s), who sent a letter",
+                name=letter.author_name,
+                specialty=letter.specialty,
+                establishment=letter.establishment,
+            ),
+        )
+        for letter in dossier.hcp_letters
+    ]
+    return form
+
+
+def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
+    """The form's own checks, and: a question to a professional needs an address, typed or
+    the one their invitation went to."""
+    valid = form.validate()
+    letter = _chosen_letter(dossier, form.addressee.data)
+    if letter is None or form.hcp_email.data or form.hcp_email.errors or _invited_email(letter):
+        return valid
+    form.hcp_email.errors = [
+        _(
+            "Enter the email address of %(name)s: the manufacturer uploaded their letter, so "
+            "the portal does not have it.",
+            name=letter.author_name,
+        )
+    ]
+    return False
+
+
+def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | None:
+    """Record the question and move the request to "information requested". For a
+    professional, email their link: returns whether it went (None for the manufacturer)."""
+    at = clock.now()
+    question = InformationRequest(
+        dossier_id=dossier.id,
+        addressee=Addressee.MANUFACTURER,
+        message=form.message.data.replace("\r\n", "\n"),
+        due_date=form.due_date.data,
+        asked_by_id=user.id,
+        asked_at=at,
+    )
+    letter = _chosen_letter(dossier, form.addressee.data)
+    token = None
+    if letter is not None:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        question.addressee = Addressee.HCP
+        question.hcp_letter_id = letter.id
+        question.hcp_name = letter.author_name
+        question.hcp_email = form.hcp_email.data or _invited_email(letter)
+        question.token_hash = token_hash(token)
+        last_day = form.due_date.data or clock.today() + timedelta(
+            days=current_app.config["INVITE_TTL_DAYS"]
+        )
+        question.link_expires_at = clock.end_of_day_in_paris(last_day)
+    db.session.add(question)
+    change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
+    return None if token is None else notify.question_to_professional(question, token)
+
+
+def _chosen_letter(dossier: Dossier, value: str | None) -> HcpLetter | None:
+    if not value or not value.startswith(_LETTER):
+        return None
+    return next((x for x in dossier.hcp_letters if f"{_LETTER}{x.id}" == value), None)
+
+
+def _invited_email(letter: HcpLetter) -> str | None:
+    return letter.invitation.email if letter.invitation is not None else None
+
+
+def questions_of(dossier: Dossier) -> list[InformationRequest]:
+    return list(
+        db.session.scalars(
+            select(InformationRequest)
+            .where(InformationRequest.dossier_id == dossier.id)
+            .order_by(InformationRequest.id)
+        )
+    )
+
+
+def open_question(dossier: Dossier, addressee: Addressee) -> InformationRequest | None:
+    return next((q for q in questions_of(dossier) if q.is_open and q.addressee == addressee), None)
+
+
+def find_by_token(token: str) -> InformationRequest:
+    """The question whose link this is, if it can still be answered; else `LinkUnavailable`."""
+    question = (
+        db.session.scalar(
+            select(InformationRequest).where(InformationRequest.token_hash == token_hash(token))
+        )
+        if len(token) in _TOKEN_LENGTH
+        else None
+    )
+    if question is None:
+        raise LinkUnavailable("unknown")
+    if question.closed_reason == "answered":
+        raise LinkUnavailable("used")
+    if not question.is_open:
+        raise LinkUnavailable("closed")
+    if question.link_is_expired:
+        raise LinkUnavailable("expired")
+    return question
+
+
+def answer(
+    question: InformationRequest,
+    actor: audit.Actor,
+    author_name: str,
+    message: str,
+    files: list[StoredFile],
+) -> Reply:
+    """Record the answer and its documents (each an audit event), close the question and
+    send the request back to review. Twice the same answer (two tabs): `QuestionClosed`."""
+    at = clock.now()
+    claimed = db.session.execute(
+        update(InformationRequest)
+        .where(InformationRequest.id == question.id, InformationRequest.closed_at.is_(None))
+        .values(closed_at=at, closed_reason="answered")
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise QuestionClosed()
+    reply = Reply(
+        dossier_id=question.dossier_id,
+        information_request_id=question.id,
+        author_role=actor.role,
+        author_id=actor.user_id,
+        author_name=author_name,
+        message=message.replace("\r\n", "\n"),
+        sent_at=at,
+        documents=[
+            ReplyDocument(
+                dossier_id=question.dossier_id,
+                filename=item.filename,
+                sha256=item.sha256,
+                size=item.size,
+                uploaded_at=at,
+            )
+            for item in files
+        ],
+    )
+    db.session.add(reply)
+    db.session.flush()
+    audit.record(question.dossier_id, audit.REPLY_SENT, actor, detail=reply.audit_detail())
+    for document in reply.documents:
+        audit.record(
+            question.dossier_id,
+            audit.DOCUMENT_UPLOADED,
+            actor,
+            detail={
+                "reply_id": reply.id,
+                "filename": document.filename,
+                "sha256": document.sha256,
+                "size": document.size,
+            },
+        )
+    change_status(question.dossier, Status.UNDER_REVIEW, actor, about=reply)
+    return reply

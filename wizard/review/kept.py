@@ -1,0 +1,40 @@
+"""PDFs accepted on a form that was refused for another reason are stored and remembered in the
+browser's session, so the person fixes the rest without choosing the files again (a browser
+never sends a file twice). They stay attached unless the person unticks them."""
+
+from __future__ import annotations
+
+from flask import session
+
+from wizard import uploads
+from wizard.uploads import StoredFile
+
+_KEY = "review_kept_files"
+
+
+def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
+    """Store the accepted files and add them to what `slot` (one form) remembers."""
+    remembered = session.get(_KEY, {})
+    files = remembered.get(slot, [])
+    for name, content in accepted:
+        stored = uploads.store(name, content)
+        if all(item["sha256"] != stored.sha256 for item in files):
+            files.append(
+                {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
+            )
+    session[_KEY] = {**remembered, slot: files}
+
+
+def kept(slot: str) -> list[StoredFile]:
+    return [StoredFile(**item) for item in session.get(_KEY, {}).get(slot, [])]
+
+
+def chosen(slot: str, ticked: list[str]) -> list[StoredFile]:
+    """The remembered files the person left ticked (the form posts their sha256)."""
+    return [item for item in kept(slot) if item.sha256 in ticked]
+
+
+def forget(slot: str) -> None:
+    remembered = dict(session.get(_KEY, {}))
+    if remembered.pop(slot, None) is not None:
+        session[_KEY] = remembered

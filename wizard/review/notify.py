@@ -1,0 +1,106 @@
+"""Emails of the review: to the manufacturer on every change of status (and the message that
+comes with it), and to a healthcare professional asked a question.
+
+We do not know which language the reader prefers, so every email is written in French, the
+agency's language, then in English. A failed email is logged: the change it reports is kept.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from wizard import mail
+from wizard.domain.lifecycle import Status
+from wizard.models import Decision, Dossier, InformationRequest
+
+LANGUAGES = ("fr", "en")
+SEPARATOR = "\n\n" + "—" * 30 + "\n\n"
+
+
+def bilingual(render, separator: str = SEPARATOR) -> str:
+    """`render()` in French then in English; once only while the two read the same."""
+    versions = []
+    for language in LANGUAGES:
+        with force_locale(language):
+            versions.append(render())
+    return separator.join(dict.fromkeys(versions))
+
+
+def device_name(dossier: Dossier) -> str:
+    answers = (dossier.submitted_answers or {}).get("answers", {})
+    return answers.get("device", {}).get("trade_name", "")
+
+
+def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
+    ref = {"reference": dossier.reference}
+    if status == Status.UNDER_REVIEW:
+        return _("ANSM is reviewing your request %(reference)s", **ref)
+    if status == Status.INFORMATION_REQUESTED:
+        if isinstance(about, InformationRequest) and not about.to_manufacturer:
+            return _("ANSM has asked a healthcare professional about request %(reference)s", **ref)
+        return _("ANSM asks you for information on request %(reference)s", **ref)
+    if status == Status.AUTHORISED and previous == Status.SUSPENDED:
+        return _("The authorisation of request %(reference)s is reinstated", **ref)
+    subjects = {
+        Status.AUTHORISED: _("Request %(reference)s is authorised", **ref),
+        Status.REFUSED: _("Request %(reference)s is refused", **ref),
+        Status.SUSPENDED: _("The authorisation of request %(reference)s is suspended", **ref),
+        Status.WITHDRAWN: _("Request %(reference)s is withdrawn", **ref),
+        Status.EXPIRED: _("The authorisation of request %(reference)s has expired", **ref),
+    }
+    return subjects.get(status, _("News of request %(reference)s", **ref))
+
+
+def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, about) -> None:
+    """Tell the request's creator what changed, with the message or decision that came."""
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "previous": previous,
+        "status": status,
+        "note": note,
+        "question": about if isinstance(about, InformationRequest) else None,
+        "decision": about if isinstance(about, Decision) else None,
+        "link": _link("filing.submitted", dossier_id=dossier.id),
+    }
+    _send(
+        dossier.created_by.email,
+        lambda: _subject(dossier, previous, status, about),
+        lambda: render_template("review/email/status_changed.txt", **context),
+    )
+
+
+def question_to_professional(question: InformationRequest, token: str) -> bool:
+    """Send a professional their question and personal link; False when it could not go."""
+    dossier = question.dossier
+    context = {
+        "question": question,
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "link": url_for("review_hcp.answer", token=token, _external=True),
+    }
+    return _send(
+        question.hcp_email,
+        lambda: _("ANSM asks you a question about request %(reference)s", **_ref(dossier)),
+        lambda: render_template("review/email/question_to_professional.txt", **context),
+    )
+
+
+def _ref(dossier: Dossier) -> dict:
+    return {"reference": dossier.reference}
+
+
+def _link(endpoint: str, **values) -> str | None:
+    # Commands (the expiry job) have no request to build an address from.
+    return url_for(endpoint, _external=True, **values) if has_request_context() else None
+
+
+def _send(to: str, subject, body) -> bool:
+    try:
+        mail.send(to, bilingual(subject, " / "), bilingual(body))
+    except mail.MailError:
+        current_app.logger.exception("email to %s not sent", to)
+        return False
+    return True

@@ -1,0 +1,205 @@
+"""What the review's pages show: the reviewer's page of a request, the manufacturer's page of
+their submitted request, and the state a dashboard row needs. Views call these to render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from wizard import audit, clock
+from wizard.domain.lifecycle import Status
+from wizard.filing.pages import legacy_notice, submitted_sections
+from wizard.models import (
+    Addressee,
+    AuditEvent,
+    Decision,
+    DecisionKind,
+    Dossier,
+    InformationRequest,
+)
+from wizard.review import information, kept
+from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
+from wizard.review.decisions import decisions_of
+from wizard.review.forms import ReplyForm, WithdrawRequestForm, action_form_class
+from wizard.review.status import authorisation_of, effective_status
+from wizard.web import STATUS_LABELS
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a request stands, as its manufacturer reads it."""
+
+    status: Status
+    question: InformationRequest | None  # a question waiting for the manufacturer
+    professional_question: InformationRequest | None  # one waiting for a professional
+    authorisation: Decision | None
+
+
+def review_state(dossier: Dossier) -> ReviewState:
+    status = effective_status(dossier)
+    asked = status == Status.INFORMATION_REQUESTED
+    return ReviewState(
+        status=status,
+        question=information.open_question(dossier, Addressee.MANUFACTURER) if asked else None,
+        professional_question=information.open_question(dossier, Addressee.HCP) if asked else None,
+        authorisation=authorisation_of(dossier),
+    )
+
+
+def reply_slot(question: InformationRequest) -> str:
+    """Where the files of a refused reply to `question` are remembered (see `kept`)."""
+    return f"question-{question.id}"
+
+
+def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
+    """An action's form as the page first shows it, filled in where the filing says."""
+    frozen = dossier.submitted_answers
+    form = action_form_class(action.name, frozen["access_type"])(prefix=action.name, formdata=None)
+    if action.name == "authorise":
+        period = frozen["answers"].get("period", {})
+        form.period_start.data = _date(period.get("start_date"))
+        form.period_end.data = _date(period.get("end_date"))
+        if "max_patients" in form:
+            form.max_patients.data = frozen["answers"].get("scope", {}).get("estimated_patients")
+    if action.name == "request-information":
+        information.prepare(form, dossier)
+        form.addressee.data = Addressee.MANUFACTURER.value
+    return form
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def review_page(
+    dossier: Dossier,
+    *,
+    posted: tuple[Action, FlaskForm] | None = None,
+    refused: str | None = None,
+    status: int = 200,
+):
+    """The reviewer's page; `posted` is the action whose form comes back with its errors,
+    `refused` why an action was refused (what was typed is shown again)."""
+    current = effective_status(dossier)
+    frozen = dossier.submitted_answers
+    forms = []
+    for action in available(current):
+        if posted is not None and posted[0] == action:
+            forms.append((action, posted[1]))
+        else:
+            forms.append((action, fresh_form(action, dossier)))
+    return render_template(
+        "review/request.html",
+        dossier=dossier,
+        status=current,
+        frozen=frozen,
+        sections=submitted_sections(dossier),
+        legacy=legacy_notice(frozen["answers"], today=clock.day_in_paris(dossier.submitted_at)),
+        actions=forms,
+        posted=posted,
+        refused=refused,
+        questions=information.questions_of(dossier),
+        decisions=decisions_of(dossier),
+        authorisation=authorisation_of(dossier),
+        trail=audit.trail(dossier.id),
+    ), status
+
+
+def request_page(
+    dossier: Dossier,
+    *,
+    reply_form: ReplyForm | None = None,
+    withdraw_form: WithdrawRequestForm | None = None,
+    refused: str | None = None,
+    status: int = 200,
+):
+    """The manufacturer's page of a submitted request: where it stands, ANSM's questions and
+    their answers, the decisions, and what was filed."""
+    state = review_state(dossier)
+    if state.question is not None and reply_form is None:
+        reply_form = ReplyForm(prefix="reply", formdata=None)
+    can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
+    if can_withdraw and withdraw_form is None:
+        withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
+    history = [e for e in audit.trail(dossier.id) if e.action == audit.STATUS_CHANGED]
+    return render_template(
+        "filing/submitted.html",
+        dossier=dossier,
+        sections=submitted_sections(dossier),
+        state=state,
+        reply_form=reply_form,
+        kept_files=kept.kept(reply_slot(state.question)) if state.question else [],
+        withdraw_form=withdraw_form if can_withdraw else None,
+        refused=refused,
+        thread=[q for q in information.questions_of(dossier) if q.to_manufacturer],
+        decisions=decisions_of(dossier),
+        history=history,
+    ), status
+
+
+DECISION_TITLES = {
+    DecisionKind.AUTHORISATION: _l("Authorisation"),
+    DecisionKind.REFUSAL: _l("Refusal"),
+    DecisionKind.SUSPENSION: _l("Suspension of the authorisation"),
+    DecisionKind.REINSTATEMENT: _l("Reinstatement of the authorisation"),
+    DecisionKind.WITHDRAWAL: _l("Withdrawal of the authorisation"),
+}
+
+DOWNLOADED = {
+    "document": _l("supporting document"),
+    "hcp_letter": _l("healthcare professional's letter"),
+    "reply_document": _l("document of an answer"),
+    "receipt": _l("receipt"),
+    "decision": _l("decision"),
+}
+
+
+def decision_title(decision: Decision) -> str:
+    if decision.kind == DecisionKind.WITHDRAWAL and decision.by_manufacturer:
+        return _("Withdrawal of the request by the manufacturer")
+    return str(DECISION_TITLES[DecisionKind(decision.kind)])
+
+
+def event_text(event: AuditEvent) -> str:
+    """One line of the audit trail, as a reviewer reads it."""
+    detail = event.detail
+    if event.action == audit.STATUS_CHANGED:
+        return _(
+            "Status: %(before)s → %(after)s",
+            before=STATUS_LABELS[event.from_status],
+            after=STATUS_LABELS[event.to_status],
+        )
+    if event.action == audit.REPLY_SENT:
+        return _("Answer to ANSM's question sent")
+    if event.action == audit.DOCUMENT_UPLOADED:
+        return _("Document uploaded: %(name)s", name=detail.get("filename"))
+    if event.action == audit.DOCUMENT_DOWNLOADED:
+        kind = DOWNLOADED.get(detail.get("kind"), detail.get("kind"))
+        return _("Downloaded: %(name)s (%(kind)s)", name=detail.get("filename"), kind=kind)
+    return event.action
+
+
+def history_text(event: AuditEvent) -> str:
+    """What the manufacturer reads beside a change of status of their request."""
+    detail = event.detail
+    if detail.get("note"):
+        return detail["note"]
+    if event.to_status == Status.SUBMITTED:
+        return _("The request was submitted.")
+    if event.to_status == Status.INFORMATION_REQUESTED:
+        if detail.get("hcp_name"):
+            return _(
+                "ANSM asked %(name)s, who wrote a letter, for more information.",
+                name=detail["hcp_name"],
+            )
+        return _("ANSM asked you for more information.")
+    if detail.get("reply_id"):
+        return _("An answer to ANSM's question was received.")
+    if event.to_status == Status.EXPIRED:
+        return _("The authorised period has ended.")
+    return ""

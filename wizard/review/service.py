@@ -1,0 +1,41 @@
+"""Doing an action on a request: check it is possible now, then hand it to the service that
+records it (a decision, a question, or a plain change of status)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from wizard import audit
+from wizard.domain.lifecycle import Status, TransitionError
+from wizard.extensions import db
+from wizard.models import Dossier, User
+from wizard.review import decisions, information
+from wizard.review.actions import Action, refusal
+from wizard.review.status import effective_status
+from wizard.review.transitions import change_status
+
+
+def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> bool | None:
+    """Do `action`, or raise `ActionRefused` saying why not and what is possible instead.
+    Returns, for a question to a professional, whether their email went."""
+    current = effective_status(dossier)
+    if not action.permits(current):
+        raise refusal(action, current)
+    try:
+        if action.decision is not None:
+            decisions.decide(dossier, action, user, form)
+        elif action.target == Status.INFORMATION_REQUESTED:
+            return information.ask(dossier, user, form)
+        else:
+            change_status(
+                dossier,
+                action.target,
+                audit.Actor.of(user),
+                note=form.reason.data.replace("\r\n", "\n"),
+            )
+    except TransitionError:
+        # Someone else changed the request since the page was shown.
+        db.session.rollback()
+        db.session.refresh(dossier)
+        raise refusal(action, effective_status(dossier)) from None
+    return None

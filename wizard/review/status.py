@@ -1,0 +1,55 @@
+"""The status a person reads. It is the stored one, except that an authorisation whose period
+has ended reads "expired" at once, before `flask decisions expire` records it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, case, select
+
+from wizard import clock
+from wizard.domain.lifecycle import Status
+from wizard.extensions import db
+from wizard.models import Decision, DecisionKind, Dossier
+
+
+def authorisation_of(dossier: Dossier) -> Decision | None:
+    """The request's authorisation (the lifecycle allows one at most), with its conditions."""
+    return db.session.scalar(
+        select(Decision).where(
+            Decision.dossier_id == dossier.id, Decision.kind == DecisionKind.AUTHORISATION
+        )
+    )
+
+
+def period_has_ended(authorisation: Decision | None, today: date | None = None) -> bool:
+    """The authorised period includes its last day; it has ended the day after."""
+    if authorisation is None or authorisation.period_end is None:
+        return False
+    return authorisation.period_end < (today or clock.today())
+
+
+def effective_status(dossier: Dossier) -> Status:
+    status = Status(dossier.status)
+    if status == Status.AUTHORISED and period_has_ended(authorisation_of(dossier)):
+        return Status.EXPIRED
+    return status
+
+
+def authorisations_subquery():
+    return (
+        select(Decision.dossier_id, Decision.period_end)
+        .where(Decision.kind == DecisionKind.AUTHORISATION)
+        .subquery("authorisation")
+    )
+
+
+def effective_status_column(authorisation, today: date):
+    """The same rule in SQL, over a query that outer-joins `authorisations_subquery()`."""
+    return case(
+        (
+            and_(Dossier.status == Status.AUTHORISED, authorisation.c.period_end < today),
+            Status.EXPIRED.value,
+        ),
+        else_=Dossier.status,
+    )

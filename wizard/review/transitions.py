@@ -1,0 +1,65 @@
+"""The one way a submitted request changes status (STYLE.md rule 5): the move is checked
+against the lifecycle, applied, written to the audit trail and committed with what comes with
+it (a decision, a question, a reply), then the manufacturer is told by email."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from wizard import audit, clock
+from wizard.domain.lifecycle import Status, TransitionError, check_transition
+from wizard.extensions import db
+from wizard.models import Decision, Dossier, InformationRequest, Reply
+from wizard.review import notify
+
+
+def change_status(
+    dossier: Dossier,
+    target: Status,
+    actor: audit.Actor,
+    *,
+    note: str | None = None,
+    about: Decision | InformationRequest | Reply | None = None,
+) -> None:
+    """Move `dossier` to `target`, or raise `TransitionError` and change nothing.
+
+    `about` is the record that comes with the change, already added to the session by the
+    caller: it is committed with the change and described in the audit event and the email.
+    """
+    current = Status(dossier.status)
+    check_transition(current, target)
+    at = clock.now()
+    # The status condition makes a concurrent second change match no row.
+    moved = db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.status == current)
+        .values(status=target, updated_at=at)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise TransitionError(f"request {dossier.id} changed status meanwhile")
+    if current == Status.INFORMATION_REQUESTED:
+        _close_questions(dossier, target, at)
+    db.session.flush()  # gives `about` its id
+    detail = {"note": note, **(about.audit_detail() if about is not None else {})}
+    audit.record(
+        dossier.id,
+        audit.STATUS_CHANGED,
+        actor,
+        from_status=current,
+        to_status=target,
+        detail=detail,
+    )
+    db.session.commit()
+    db.session.refresh(dossier)
+    notify.status_changed(dossier, current, target, note=note, about=about)
+
+
+def _close_questions(dossier: Dossier, target: Status, at) -> None:
+    """Leaving "information requested" closes the questions still open: their links stop
+    working (an answered question was closed when its answer came)."""
+    db.session.execute(
+        update(InformationRequest)
+        .where(InformationRequest.dossier_id == dossier.id, InformationRequest.closed_at.is_(None))
+        .values(closed_at=at, closed_reason=str(target))
+    )

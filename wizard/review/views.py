@@ -1,0 +1,127 @@
+"""The reviewer's pages: the queue, a request's page, its actions and its files. Every route
+is for reviewers only (403 for anyone else signed in); a draft is invisible (404)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wizard.models import Document, HcpLetter, ReplyDocument
+from wizard.receipts.service import ensure_receipt
+from wizard.review import decisions, downloads, information, pages, queue, service
+from wizard.review.access import item_of, reviewer_required, submitted_dossier
+from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused
+from wizard.review.forms import QueueForm, action_form_class
+from wizard.web import STATUS_LABELS
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+_ACTION_NAMES = ", ".join(f'"{name}"' for name in REVIEWER_ACTIONS)
+
+
+@bp.get("")
+@reviewer_required
+def queue_page():
+    form = QueueForm(request.args)
+    form.validate()  # a filter with an error is left out, and says so
+    return render_template(
+        "review/queue.html", form=form, page=queue.search(_filters(form)), queue_url=_queue_url
+    )
+
+
+def _queue_url(**changes) -> str:
+    """The queue's address with the current filters, some of them changed (None removes)."""
+    args = {**request.args.to_dict(), "page": None, **changes}
+    return url_for(".queue_page", **{k: v for k, v in args.items() if v not in (None, "")})
+
+
+def _filters(form: QueueForm) -> queue.Filters:
+    def value(field):
+        return None if field.errors else field.data
+
+    return queue.Filters(
+        q=value(form.q) or "",
+        status=value(form.status) or "",
+        access_type=value(form.access_type) or "",
+        device_class=value(form.device_class) or "",
+        submitted_from=value(form.submitted_from),
+        submitted_to=value(form.submitted_to),
+        newest_first=form.order.data == "newest",
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+
+
+@bp.get("/requests/<int:dossier_id>")
+@reviewer_required
+def request_page(dossier_id: int):
+    return pages.review_page(submitted_dossier(dossier_id))
+
+
+@bp.post(f"/requests/<int:dossier_id>/<any({_ACTION_NAMES}):name>")
+@reviewer_required
+def act(dossier_id: int, name: str):
+    dossier = submitted_dossier(dossier_id)
+    action = REVIEWER_ACTIONS[name]
+    form = action_form_class(name, dossier.submitted_answers["access_type"])(prefix=name)
+    if name == "request-information":
+        valid = information.validate(information.prepare(form, dossier), dossier)
+    else:
+        valid = form.validate()
+    if not valid:
+        return pages.review_page(dossier, posted=(action, form), status=422)
+    try:
+        email_sent = service.perform(action, dossier, current_user, form)
+    except ActionRefused as refused:
+        return pages.review_page(dossier, posted=(action, form), refused=str(refused), status=409)
+    flash(_("Done: the request is now “%(status)s”.", status=STATUS_LABELS[dossier.status]))
+    if email_sent is False:
+        flash(
+            _(
+                "We could not send the email to the healthcare professional. Check the "
+                "address, resume the review and ask again."
+            ),
+            "error",
+        )
+    return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+
+
+@bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
+@reviewer_required
+def download_document(dossier_id: int, item_id: int):
+    dossier = submitted_dossier(dossier_id)
+    return downloads.send_stored(dossier, "document", item_of(dossier, Document, item_id))
+
+
+@bp.get("/requests/<int:dossier_id>/letters/<int:item_id>")
+@reviewer_required
+def download_letter(dossier_id: int, item_id: int):
+    dossier = submitted_dossier(dossier_id)
+    return downloads.send_stored(dossier, "hcp_letter", item_of(dossier, HcpLetter, item_id))
+
+
+@bp.get("/requests/<int:dossier_id>/reply-documents/<int:item_id>")
+@reviewer_required
+def download_reply_document(dossier_id: int, item_id: int):
+    dossier = submitted_dossier(dossier_id)
+    item = item_of(dossier, ReplyDocument, item_id)
+    return downloads.send_stored(dossier, "reply_document", item)
+
+
+@bp.get("/requests/<int:dossier_id>/receipt.pdf")
+@reviewer_required
+def download_receipt(dossier_id: int):
+    dossier = submitted_dossier(dossier_id)
+    receipt = ensure_receipt(dossier)
+    return downloads.send_pdf(dossier, "receipt", f"receipt-{receipt.reference}.pdf", receipt.pdf)
+
+
+@bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")
+@reviewer_required
+def download_decision(dossier_id: int, number: int):
+    dossier = submitted_dossier(dossier_id)
+    decision = decisions.decision_of(dossier, number)
+    if decision is None:
+        abort(404)
+    pdf = decisions.ensure_pdf(decision)
+    return downloads.send_pdf(dossier, "decision", decisions.pdf_name(decision), pdf)
