@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 # Names that make a PDF run code or carry other files.
-_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia)\b")
+_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)\b")
 
 
 class UploadRejected(ValueError):
@@ -68,10 +68,14 @@ def human_size(size: int) -> str:
 
 def safe_name(filename: str) -> str:
     """A name that is only a label: no path, no control characters, ending in .pdf."""
-    stem = secure_filename(filename.replace("\x00", ""))
+    # Only the last part of a path is a name (Windows paths arrive with backslashes).
+    base = filename.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = secure_filename(base)
     if stem.lower().endswith(".pdf"):
         stem = stem[:-4]
-    stem = stem[:100] or "document"
+    if stem.lower() in ("", "pdf"):
+        stem = "document"
+    stem = stem[:100]
     return f"{stem}.pdf"
 
 
