@@ -162,5 +162,6 @@ def test_french_pages_pass_axe_and_say_french(browser, base_url, filer):
     # The switch keeps the person on the page they were reading.
     press_button(page, "a[hreflang=en]")
     assert page.url.endswith("/accessibility") and page.get_attribute("html", "lang") == "en"
+    assert "Accessibility statement" in page.inner_text("h1")
     assert_accessible(page, "accessibility")
     context.close()

@@ -55,3 +55,13 @@ def test_validation_messages_and_dates_follow_the_language(app, user):
     assert "Brouillon" in dashboard
     # Dates as French readers write them: day first, month in lower case ("25 nov. 2026").
     assert re.search(r">\s*\d{1,2} [a-zéû]+\.? \d{4}", dashboard)
+
+
+def test_public_pages_render_in_both_languages(app):
+    for language in ("fr", "en"):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        for url in ("/", "/login", "/register", "/verify", "/accessibility"):
+            response = client.get(url)
+            assert response.status_code == 200, (language, url)
+            assert f'<html lang="{language}">' in response.text
