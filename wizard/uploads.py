@@ -62,8 +62,8 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
 def human_size(size: int) -> str:
     """A size as people read it: "20 MB", "200 KB"."""
     if size >= 1024**2:
-        return format_decimal(round(size / 1024**2, 1)) + " MB"
-    return format_decimal(round(size / 1024)) + " KB"
+        return _("%(number)s MB", number=format_decimal(round(size / 1024**2, 1)))
+    return _("%(number)s KB", number=format_decimal(max(1, round(size / 1024))))
 
 
 def safe_name(filename: str) -> str:

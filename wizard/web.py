@@ -6,11 +6,12 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from wizard.extensions import htmx
 from wizard.markup import attributes
+from wizard.uploads import human_size
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -90,6 +91,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
         attributes=attributes,
+        human_size=human_size,
+        format_percent=format_percent,
         current_locale=lambda: str(get_locale() or "en"),
         status_label=lambda status: STATUS_LABELS.get(status, status),
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
