@@ -37,10 +37,15 @@ class OutboxMessage:
         return f"{headers}\n{self.message.get_content()}"
 
 
+# Headers are folded only past 998 characters: Python 3.11 loses the space between two
+# encoded words when it folds a long accented subject ("à l’ANSM" arrives as "àl’ANSM").
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 def send(to: str, subject: str, body_text: str) -> None:
     """Send a plain-text message, or raise `MailError` saying why it could not be sent."""
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     try:
         message["From"] = config["MAIL_SENDER"]
         message["To"] = to
@@ -80,7 +85,7 @@ def _write_to_outbox(message: EmailMessage) -> None:
     name = f"{parsedate_to_datetime(message['Date']):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        (outbox / name).write_bytes(message.as_bytes(policy=policy.SMTP))
+        (outbox / name).write_bytes(message.as_bytes())
     except OSError as error:
         raise MailError(f"could not write “{message['Subject']}” to {outbox}: {error}") from error
 

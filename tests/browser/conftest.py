@@ -30,7 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PAGES_WITHOUT_JS: weakref.WeakSet = weakref.WeakSet()
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The WCAG rules, plus best practices that concern people directly (content in landmarks).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def pytest_collection_modifyitems(config, items):

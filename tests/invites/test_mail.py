@@ -104,3 +104,14 @@ def test_a_message_goes_through_smtp_with_sender_subject_and_body(app, inbox):
     (message,) = inbox
     assert message["From"] == app.config["MAIL_SENDER"] and message["Subject"] == "Écho"
     assert body_of(message).strip() == "Ligne accentuée : é"
+
+
+def test_a_long_accented_subject_keeps_every_space(app, inbox):
+    subject = (
+        "Dr Élise Lefèvre a envoyé sa lettre pour votre demande à l’ANSM "
+        "concernant le dispositif « VentriAssist Mini »"
+    )
+    with app.app_context():
+        mail.send("someone@example.org", subject, "Corps")
+    (message,) = inbox
+    assert message["Subject"] == subject

@@ -41,8 +41,9 @@ class RequestSummary:
     """All a clinician learns about the request: who asks, for which device, which kind."""
 
     manufacturer: str
-    device: str
+    device: str | None  # None until the device step is answered
     access_type: str
+    kind: str | None  # "individual", "global", or None until chosen
     message: str | None
 
 
@@ -56,8 +57,9 @@ def summary_of(invitation: Invitation) -> RequestSummary:
     kind = answers.get("access-type", {}).get("access_type")
     return RequestSummary(
         manufacturer=answers.get("manufacturer", {}).get("legal_name") or dossier.organisation.name,
-        device=answers.get("device", {}).get("trade_name") or _("not named yet"),
+        device=answers.get("device", {}).get("trade_name"),
         access_type=str(ACCESS_TYPE_LABELS.get(kind, _("not chosen yet"))),
+        kind=kind,
         message=invitation.message,
     )
 
