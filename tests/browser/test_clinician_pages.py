@@ -1,0 +1,82 @@
+"""A manufacturer invites a clinician by keyboard; the clinician follows the emailed link,
+makes a mistake, corrects it and sends the letter. Every page passes axe-core."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.keyboard import choose_file, press_button, tab_to, tick, type_into
+from tests.browser.test_pages import sign_in
+from tests.conftest import attach_files, dossier_with, make_user
+from wizard.demo import VALID_RPPS, minimal_pdf
+from wizard.extensions import db
+from wizard.models import Dossier
+
+LINK = re.compile(r"https?://[^/\s]+(/invitations/[A-Za-z0-9_-]{43})")
+
+
+@pytest.fixture
+def awaiting_letters(app):
+    with app.app_context():
+        user = make_user("pages@cardiotech.example")
+        dossier_id = dossier_with(user.id, files=False)
+        attach_files(db.session.get(Dossier, dossier_id), user.id, letters=0)
+        return dossier_id
+
+
+def emailed_link(live_app) -> str:
+    from wizard import mail
+
+    with live_app.app_context():
+        sent = [m for m in mail.outbox_messages() if "anne.leroy" in m.message["To"]]
+        return LINK.search(sent[-1].message.get_content()).group(1)
+
+
+def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
+    browser, base_url, live_app, awaiting_letters, tmp_path
+):
+    manufacturer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    sign_in(manufacturer)
+    manufacturer.goto(f"/requests/{awaiting_letters}/steps/hcp-support")
+    type_into(manufacturer, "#invite-clinician_name", "Dr Anne Leroy")
+    type_into(manufacturer, "#invite-email", "anne.leroy@necker.example")
+    type_into(manufacturer, "#invite-role", "Paediatric cardiac surgeon")
+    type_into(manufacturer, "#invite-message", "Your letter would help the child.")
+    press_button(manufacturer, "form[action$='/invitations'] button[type=submit]")
+    assert "Sent" in manufacturer.content()
+    assert_accessible(manufacturer, "hcp-support-invitation-sent")
+
+    clinician = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    clinician.goto(emailed_link(live_app))
+    assert "VentriAssist Mini" in clinician.content()
+    assert_accessible(clinician, "clinician-page")
+    type_into(clinician, "#author_name", "Dr Anne Leroy")
+    type_into(clinician, "#author_rpps", "12345678901")
+    press_button(clinician, "form button[type=submit]")
+    assert "There is a problem" in clinician.content()
+    assert clinician.evaluate("document.activeElement.matches('[data-error-summary]')")
+    assert_accessible(clinician, "clinician-page-errors")
+
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(minimal_pdf("Signed letter"))
+    type_into(clinician, "#author_rpps", VALID_RPPS)
+    type_into(clinician, "#specialty", "Paediatric cardiac surgery")
+    type_into(clinician, "#establishment", "Hôpital Necker-Enfants malades")
+    type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
+    choose_file(clinician, "#file", str(letter))
+    tick(clinician, "#is_author")
+    press_button(clinician, "form button[type=submit]")
+    assert "Thank you" in clinician.content()
+    assert_accessible(clinician, "clinician-thank-you")
+
+    clinician.goto(emailed_link(live_app))  # the link works once
+    assert "already been used" in clinician.content()
+    assert_accessible(clinician, "clinician-link-used")
+
+    manufacturer.reload()
+    assert "Letter received" in manufacturer.content()
+    assert_accessible(manufacturer, "hcp-support-letter-received")
+    tab_to(manufacturer, "button[value=continue]")
