@@ -10,13 +10,16 @@ from typing import Any
 import click
 from flask import has_request_context, request
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from wizard import clock
 from wizard.domain.audit_chain import GENESIS, ChainReport, Problem, check_chain, link_hash
 from wizard.extensions import db
 from wizard.models import AuditEvent, Role, User
+
+# Serialises appends on PostgreSQL until the appending transaction ends ("AUDT").
+CHAIN_LOCK = 0x41554454
 
 STATUS_CHANGED = "status_changed"
 REPLY_SENT = "reply_sent"
@@ -61,7 +64,13 @@ def record(
     to_status: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append an event; the caller commits it with the change it describes."""
+    """Append an event; the caller commits it with the change it describes.
+
+    Appending should be the last thing a transaction locks (after the rows it changes), then
+    commit: on PostgreSQL it holds the chain's lock until then, so appends never race. The
+    unique `sequence` guarantees one chain anyway; elsewhere (SQLite) a lost race retries."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK)))
     for _attempt in range(5):
         last = db.session.execute(
             select(AuditEvent.sequence, AuditEvent.hash)

@@ -5,7 +5,6 @@ is refused with a message, the request unchanged."""
 from __future__ import annotations
 
 from datetime import timedelta
-from itertools import product
 
 import pytest
 
@@ -55,27 +54,31 @@ def attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch):
     return act(reviewer, dossier_id, route).status_code
 
 
-@pytest.mark.parametrize("current,target", list(product(Status, Status)), ids=str)
+@pytest.mark.parametrize("current", list(Status), ids=str)
 def test_a_request_moves_between_two_statuses_only_as_the_lifecycle_allows(
-    app, user, reviewer, manufacturer, monkeypatch, current, target
+    app, user, reviewer, manufacturer, monkeypatch, current
 ):
-    moved_by = []
-    for route, stage in ROUTES[target]:
-        with app.app_context():
-            dossier_id = request_in(user[0], current)
-        outcome = attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch)
-        monkeypatch.undo()
-        after = status_of(app, dossier_id)
-        if expected(current, target, stage):
-            assert after == target, (route, outcome)
-            assert outcome in (303, 0), route
-            moved_by.append(route)
-        else:
-            assert after == current, (route, outcome)
+    """For each target status, every route to it is tried on a fresh request in `current`."""
+    wrong = []
+    for target in Status:
+        moved_by = []
+        for route, stage in ROUTES[target]:
+            with app.app_context():
+                dossier_id = request_in(user[0], current)
+            outcome = attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch)
+            monkeypatch.undo()
+            after = status_of(app, dossier_id)
+            if expected(current, target, stage):
+                if after != target or outcome not in (303, 0):
+                    wrong.append(f"{current} → {target} by {route}: {outcome}, now {after}")
+                moved_by.append(route)
             # Refused: a draft is invisible to the agency (404) and only a draft can be
-            # submitted (409); otherwise the page says why.
-            assert outcome in (0, 404, 409), (route, outcome)
-    assert bool(moved_by) == (target in ALLOWED_TRANSITIONS[current])
+            # submitted (409); otherwise the page says why (409).
+            elif after != current or outcome not in (0, 404, 409):
+                wrong.append(f"{current} → {target} by {route} not refused: {outcome}, {after}")
+        if bool(moved_by) != (target in ALLOWED_TRANSITIONS[current]):
+            wrong.append(f"{current} → {target}: moved by {moved_by or 'nothing'}")
+    assert wrong == []
 
 
 @pytest.mark.parametrize(

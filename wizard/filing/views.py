@@ -83,4 +83,4 @@ def submitted(dossier_id: int):
     if dossier.is_draft:
         return redirect(url_for(".resume", dossier_id=dossier.id))
     # With ANSM's questions, decisions and the history (the agency's side, wizard/review).
-    return review_pages.request_page(dossier)
+    return review_pages.manufacturer_page(dossier)

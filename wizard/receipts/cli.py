@@ -33,8 +33,8 @@ def export(reference: str, destination: Path) -> None:
 @receipts_cli.command("verify")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(source: Path) -> None:
-    """Check a receipt: exit code 0 only if it is signed, intact, trusted and matches the
-    request the portal stored."""
+    """Check a receipt (or a decision PDF): exit code 0 only if it is signed, intact, trusted
+    and matches what the portal stored."""
     check = service.check_receipt(source.read_bytes())
     verdict = check.verdict
     lines = [
@@ -44,7 +44,12 @@ def verify(source: Path) -> None:
         ("Signer", verdict.signer or "-"),
         ("Reference", verdict.reference or "-"),
         ("Request in the portal", "found" if check.known else "NOT FOUND"),
-        ("Answers hash", "matches the stored request" if check.answers_match else "DOES NOT MATCH"),
+        (
+            f"Decision {check.decision_number or '?'}" if check.is_decision else "Answers hash",
+            f"matches the stored {'decision' if check.is_decision else 'request'}"
+            if check.answers_match
+            else "DOES NOT MATCH",
+        ),
         ("Status", check.status or "-"),
     ]
     for label, value in lines:

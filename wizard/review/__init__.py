@@ -26,6 +26,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     app.jinja_env.globals.update(
         effective_status=effective_status,
         review_state=pages.review_state,
+        actor_role=pages.actor_role,
         decision_title=pages.decision_title,
         event_text=pages.event_text,
         history_text=pages.history_text,

@@ -59,6 +59,9 @@ def decision_context(record: dict) -> dict:
         "status_en": STATUSES[record["status_after"]][1],
         "decided_utc": decided.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "decided_paris": decided.astimezone(PARIS).strftime("%Y-%m-%d %H:%M"),
+        "submitted_utc": dt.datetime.fromisoformat(record["request"]["submitted_at"])
+        .astimezone(dt.UTC)
+        .strftime("%Y-%m-%d %H:%M:%S UTC"),
         "created_iso": decided.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],

@@ -44,7 +44,7 @@ def reply(dossier_id: int, question_id: int):
     slot = pages.reply_slot(question)
     if not form.validate():
         kept.keep(slot, form.documents.accepted)
-        return pages.request_page(dossier, reply_form=form, status=422)
+        return pages.manufacturer_page(dossier, reply_form=form, status=422)
     files = kept.chosen(slot, request.form.getlist("reply-keep"))
     files += [uploads.store(name, content) for name, content in form.documents.accepted]
     try:
@@ -65,11 +65,11 @@ def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
     form = WithdrawRequestForm(prefix="withdraw")
     if not form.validate():
-        return pages.request_page(dossier, withdraw_form=form, status=422)
+        return pages.manufacturer_page(dossier, withdraw_form=form, status=422)
     try:
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
     except ActionRefused as refused:
-        return pages.request_page(dossier, refused=str(refused), status=409)
+        return pages.manufacturer_page(dossier, refused=str(refused), status=409)
     flash(_("Your request is withdrawn. ANSM has been told."))
     return _back(dossier)
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
+from werkzeug.utils import secure_filename
 from wtforms.validators import ValidationError
 
 from wizard import uploads
@@ -52,7 +53,7 @@ class PdfFiles(MultipleFileField):
             try:
                 self.accepted.append(uploads.read_pdf(item, current_app.config["MAX_UPLOAD_BYTES"]))
             except uploads.UploadRejected as error:
-                problems.append(f"{uploads.safe_name(item.filename)}: {error}")
+                problems.append(f"{secure_filename(item.filename) or _('A file')}: {error}")
         if problems:
             raise ValidationError(" ".join(problems))
 
@@ -107,6 +108,8 @@ class RequestInformationForm(FlaskForm):
 
 
 class AuthoriseForm(FlaskForm):
+    """A global authorisation; for an individual one, see below (one patient, no cap)."""
+
     period_start = iso_date(
         _l("Authorised from"), _l("Enter the first day of the authorised period.")
     )
@@ -121,6 +124,14 @@ class AuthoriseForm(FlaskForm):
             ),
             not_in_past(lambda form: _("The last day of the period cannot be past.")),
         ],
+    )
+    max_patients = number(
+        _l("Maximum number of patients"),
+        _l("Enter the maximum number of patients: a global authorisation must have one."),
+        minimum=1,
+        maximum=100_000,
+        hint=_l("How many patients may be treated with the device during the period."),
+        width="10",
     )
     follow_up = long_text(
         _l("Follow-up conditions (optional)"),
@@ -137,15 +148,8 @@ class AuthoriseForm(FlaskForm):
     )
 
 
-class GlobalAuthoriseForm(AuthoriseForm):
-    max_patients = number(
-        _l("Maximum number of patients"),
-        _l("Enter the maximum number of patients: a global authorisation must have one."),
-        minimum=1,
-        maximum=100_000,
-        hint=_l("How many patients may be treated with the device during the period."),
-        width="10",
-    )
+class IndividualAuthoriseForm(AuthoriseForm):
+    max_patients = None  # an individual authorisation is for one identified patient
 
 
 def decision_form(label, message):
@@ -229,6 +233,6 @@ FORMS = {
 
 
 def action_form_class(name: str, access_type: str | None):
-    if name == "authorise" and access_type == "global":
-        return GlobalAuthoriseForm
+    if name == "authorise" and access_type != "global":
+        return IndividualAuthoriseForm
     return FORMS[name]

@@ -202,18 +202,23 @@ def answer(
     )
     db.session.add(reply)
     db.session.flush()
-    audit.record(question.dossier_id, audit.REPLY_SENT, actor, detail=reply.audit_detail())
-    for document in reply.documents:
-        audit.record(
-            question.dossier_id,
+    uploads = tuple(
+        (
             audit.DOCUMENT_UPLOADED,
-            actor,
-            detail={
+            {
                 "reply_id": reply.id,
                 "filename": document.filename,
                 "sha256": document.sha256,
                 "size": document.size,
             },
         )
-    change_status(question.dossier, Status.UNDER_REVIEW, actor, about=reply)
+        for document in reply.documents
+    )
+    change_status(
+        question.dossier,
+        Status.UNDER_REVIEW,
+        actor,
+        about=reply,
+        events=((audit.REPLY_SENT, reply.audit_detail()), *uploads),
+    )
     return reply

@@ -7,6 +7,8 @@ agency's language, then in English. A failed email is logged: the change it repo
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,6 +19,11 @@ from wizard.models import Decision, Dossier, InformationRequest
 
 LANGUAGES = ("fr", "en")
 SEPARATOR = "\n\n" + "—" * 30 + "\n\n"
+
+
+def plain_text(template: str, **context) -> str:
+    """A plain-text email template rendered with its branches' blank lines evened out."""
+    return re.sub(r"\n{3,}", "\n\n", render_template(template, **context)).strip() + "\n"
 
 
 def bilingual(render, separator: str = SEPARATOR) -> str:
@@ -68,7 +75,7 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
     _send(
         dossier.created_by.email,
         lambda: _subject(dossier, previous, status, about),
-        lambda: render_template("review/email/status_changed.txt", **context),
+        lambda: plain_text("review/email/status_changed.txt", **context),
     )
 
 
@@ -84,7 +91,7 @@ def question_to_professional(question: InformationRequest, token: str) -> bool:
     return _send(
         question.hcp_email,
         lambda: _("ANSM asks you a question about request %(reference)s", **_ref(dossier)),
-        lambda: render_template("review/email/question_to_professional.txt", **context),
+        lambda: plain_text("review/email/question_to_professional.txt", **context),
     )
 
 

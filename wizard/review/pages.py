@@ -110,7 +110,7 @@ def review_page(
     ), status
 
 
-def request_page(
+def manufacturer_page(
     dossier: Dossier,
     *,
     reply_form: ReplyForm | None = None,
@@ -136,7 +136,12 @@ def request_page(
         kept_files=kept.kept(reply_slot(state.question)) if state.question else [],
         withdraw_form=withdraw_form if can_withdraw else None,
         refused=refused,
-        thread=[q for q in information.questions_of(dossier) if q.to_manufacturer],
+        # The question waiting for an answer is shown above, with its form.
+        thread=[
+            q
+            for q in information.questions_of(dossier)
+            if q.to_manufacturer and q != state.question
+        ],
         decisions=decisions_of(dossier),
         history=history,
     ), status
@@ -157,6 +162,18 @@ DOWNLOADED = {
     "receipt": _l("receipt"),
     "decision": _l("decision"),
 }
+
+
+ACTOR_ROLES = {
+    "manufacturer": _l("Manufacturer"),
+    "reviewer": _l("ANSM reviewer"),
+    "hcp": _l("Healthcare professional, through their link"),
+    "system": _l("Portal, scheduled job"),
+}
+
+
+def actor_role(role: str) -> str:
+    return str(ACTOR_ROLES.get(role, role))
 
 
 def decision_title(decision: Decision) -> str:

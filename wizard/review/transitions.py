@@ -20,11 +20,14 @@ def change_status(
     *,
     note: str | None = None,
     about: Decision | InformationRequest | Reply | None = None,
+    events: tuple[tuple[str, dict], ...] = (),
 ) -> None:
     """Move `dossier` to `target`, or raise `TransitionError` and change nothing.
 
     `about` is the record that comes with the change, already added to the session by the
     caller: it is committed with the change and described in the audit event and the email.
+    `events` are audit events (action, detail) of the same actor that lead to the change (an
+    answer, its uploads); they are written first, after the request's row is locked.
     """
     current = Status(dossier.status)
     check_transition(current, target)
@@ -41,6 +44,8 @@ def change_status(
     if current == Status.INFORMATION_REQUESTED:
         _close_questions(dossier, target, at)
     db.session.flush()  # gives `about` its id
+    for action, event_detail in events:
+        audit.record(dossier.id, action, actor, detail=event_detail)
     detail = {"note": note, **(about.audit_detail() if about is not None else {})}
     audit.record(
         dossier.id,

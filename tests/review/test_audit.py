@@ -1,0 +1,117 @@
+"""Every transition, message, upload and download is an audit event (who, when, what, from
+which address), chained by hashes: `flask audit verify` finds a row changed behind the
+portal's back and names it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from tests.review.support import act, document, questions, reply
+from wizard.extensions import db
+from wizard.models import AuditEvent
+from wizard.models.audit import AuditTrailIsAppendOnly
+
+
+def events(app) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.sequence)))
+
+
+@pytest.fixture
+def reviewed(app, reviewer, manufacturer, submitted):
+    """A request submitted, reviewed, asked, answered with a document, and downloaded."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    reply(manufacturer, submitted, question_id, files=[document()])
+    reviewer.get(f"/review/requests/{submitted}/receipt.pdf")
+    return submitted
+
+
+def test_each_step_is_recorded_with_who_what_and_where(app, reviewed):
+    trail = [(e.action, e.actor_role, e.from_status, e.to_status, e.address) for e in events(app)]
+    assert trail == [
+        ("status_changed", "manufacturer", "draft", "submitted", None),  # from the test factory
+        ("status_changed", "reviewer", "submitted", "under_review", "127.0.0.1"),
+        ("status_changed", "reviewer", "under_review", "information_requested", "127.0.0.1"),
+        ("reply_sent", "manufacturer", None, None, "127.0.0.1"),
+        ("document_uploaded", "manufacturer", None, None, "127.0.0.1"),
+        ("status_changed", "manufacturer", "information_requested", "under_review", "127.0.0.1"),
+        ("document_downloaded", "reviewer", None, None, "127.0.0.1"),
+    ]
+    assert "rita@ansm.example" in events(app)[1].actor_name
+    assert events(app)[1].detail["note"].startswith("Complete file")
+
+
+def test_the_reviewer_reads_the_audit_trail_on_the_request_page(app, reviewer, reviewed):
+    page = reviewer.get(f"/review/requests/{reviewed}").text
+    assert "Audit trail" in page
+    assert "Status: Submitted → Under review" in page
+    assert "Document uploaded: vigilance-report.pdf" in page
+    assert "Downloaded: receipt-" in page and "127.0.0.1" in page
+
+
+def test_verify_passes_on_an_intact_trail(app, reviewed):
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Audit trail intact: 7 events." in result.output
+
+
+def test_a_row_changed_in_the_database_breaks_the_chain_there(app, reviewed):
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE audit_events SET actor_name = 'Someone else' WHERE sequence = 3")
+        )
+        db.session.commit()
+        changed_id = db.session.scalar(select(AuditEvent.id).where(AuditEvent.sequence == 3))
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"BROKEN at event 3 (row id {changed_id}" in result.output
+    assert "changed after it was written" in result.output
+    assert "The 2 events before it are intact." in result.output
+
+
+def test_a_row_removed_breaks_the_chain_at_the_next_one(app, reviewed):
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_events WHERE sequence = 4"))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "BROKEN at event 5" in result.output and "missing" in result.output
+
+
+def test_the_portal_itself_cannot_change_or_remove_an_event(app, reviewed):
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.sequence == 2))
+        event.actor_name = "Someone else"
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(db.session.scalar(select(AuditEvent)))
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.commit()
+        db.session.rollback()
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_events_written_at_the_same_moment_keep_one_chain(app, submitted):
+    """Twenty writers append at once (PostgreSQL, the production database): the unique place
+    in the chain lets one win each place, the others append after it."""
+    from tests.security.test_concurrency import run_together
+    from wizard import audit
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("concurrency is tested on PostgreSQL, the production database")
+
+    def append(index):
+        with app.app_context():
+            audit.record(submitted, "document_downloaded", audit.SYSTEM, detail={"n": index})
+            db.session.commit()
+
+    assert run_together(append, 20) == []
+    with app.app_context():
+        report = audit.check()
+    assert report.intact and report.events == 21  # the submission, and the twenty

@@ -1,0 +1,78 @@
+"""A decision becomes a PDF signed like the receipt: both sides download the same file, pyHanko
+validates its signature, and the public /verify page recognises it (reference, decision,
+status) and reports a single flipped byte as an alteration."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.receipts.test_portal_receipts import flip_a_signed_byte
+from tests.review.support import act, dossier
+from wizard.extensions import db
+from wizard.models import Decision
+from wizard.receipts.service import signing_identity
+from wizard.receipts.verify import DECISION_FILENAME, verify_pdf
+
+
+def check(client, pdf: bytes) -> str:
+    return client.post(
+        "/verify",
+        data={"receipt": (io.BytesIO(pdf), "decision.pdf")},
+        content_type="multipart/form-data",
+    ).text
+
+
+def test_an_authorisation_is_a_signed_pdf_that_validates(
+    app, reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise", max_patients="8")
+    url = f"/requests/{submitted_global}/decisions/1.pdf"
+    pdf = manufacturer.get(url).data
+    assert reviewer.get(f"/review{url}").data == pdf  # one stored decision, both sides
+    with app.app_context():
+        reference = dossier(submitted_global).reference
+        verdict = verify_pdf(pdf, signing_identity().trust_roots)
+        decision = db.session.scalar(
+            select(Decision).where(Decision.dossier_id == submitted_global)
+        )
+        assert verdict.genuine and verdict.problems == ()
+        assert verdict.reference == reference
+        assert verdict.embedded_name == DECISION_FILENAME
+        assert verdict.embedded_json_sha256 == decision.record_sha256
+    record = json.loads(verdict.embedded_json)
+    assert record["kind"] == "authorisation" and record["authorisation"]["max_patients"] == 8
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Autorisation d'accès dérogatoire" in text and "Derogatory-access authorisation" in text
+    assert reference in text and "Monthly report to ANSM on every patient." in text
+    assert hashlib.sha256(pdf).hexdigest() == decision.pdf_sha256
+
+
+def test_the_verify_page_recognises_a_decision_and_an_altered_one(
+    app, reviewer, manufacturer, submitted, tmp_path
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
+    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
+    anyone = app.test_client()
+    page = check(anyone, pdf)
+    assert "Genuine decision" in page and "Decision 1 — Refusal" in page
+    assert "Matches the decision held by the portal" in page and "Refused" in page
+    with app.app_context():
+        assert dossier(submitted).reference in page
+    assert "VentriAssist" not in page  # nothing else revealed
+
+    altered = check(anyone, flip_a_signed_byte(pdf))
+    assert "Altered: this decision was changed after it was signed" in altered
+    assert "Genuine decision" not in altered
+
+    path = tmp_path / "decision.pdf"
+    path.write_bytes(pdf)
+    verified = app.test_cli_runner().invoke(args=["receipts", "verify", str(path)])
+    assert verified.exit_code == 0, verified.output
+    assert "Decision 1:" in verified.output and "matches the stored decision" in verified.output

@@ -1,0 +1,50 @@
+"""The manufacturer (the request's creator) gets an email at every change of status, through
+the mail layer, here to a real SMTP server (aiosmtpd on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from tests.invites.support import body_of
+from tests.review.support import act, dossier, questions, reply
+
+
+def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufacturer, submitted):
+    with app.app_context():
+        reference = dossier(submitted).reference
+    act(reviewer, submitted, "start-review")
+    [started] = inbox.to("claire@cardiotech.example")
+    # French first, then English: we do not know which the reader prefers.
+    subject = started["Subject"].split(" / ")[-1]
+    assert subject == f"ANSM is reviewing your request {reference}"
+    body = body_of(started)
+    assert "ANSM has started the review of your request" in body
+    assert "Complete file; we expect to decide within 30 days." in body
+    assert f"http://localhost/requests/{submitted}/submitted" in body
+
+    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    asked = inbox.to("claire@cardiotech.example")[-1]
+    assert "asks you for information" in asked["Subject"]
+    assert "Send the latest vigilance report." in body_of(asked)
+    assert "January 31, 2099" in body_of(asked)
+
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    reply(manufacturer, submitted, question_id)
+    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
+    refused = inbox.to("claire@cardiotech.example")[-1]
+    assert f"Request {reference} is refused" in refused["Subject"]
+    assert "Alternatives exist." in body_of(refused)
+    assert "The signed decision (PDF) is on the page of your request." in body_of(refused)
+    assert len(inbox.to("claire@cardiotech.example")) == 4  # one per change of status
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_change(app, reviewer, submitted):
+    from tests.invites.support import closed_port
+
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
+    try:
+        response = act(reviewer, submitted, "start-review")
+    finally:
+        app.config.update(MAIL_HOST="")
+    assert response.status_code == 303
+    with app.app_context():
+        assert dossier(submitted).status == "under_review"

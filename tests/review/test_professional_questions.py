@@ -1,0 +1,112 @@
+"""ANSM asks a healthcare professional who wrote a letter: they get a personal link by email
+(a real SMTP server), answer through it without an account, and the link then stops working.
+The manufacturer is told that ANSM asked, not what."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.invites.support import body_of
+from tests.review.support import act, document, dossier, questions, status_of
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import InformationRequest
+
+LINK = re.compile(r"https?://[^/\s]+(/questions/([A-Za-z0-9_-]{43}))\b")
+
+
+def ask_the_author(app, reviewer, dossier_id, **fields):
+    with app.app_context():
+        letter_id = dossier(dossier_id).hcp_letters[0].id
+    data = {
+        "addressee": f"letter-{letter_id}",
+        "message": "How many of your patients would need the device this year?",
+        **fields,
+    }
+    return act(reviewer, dossier_id, "request-information", **data)
+
+
+def answer(client, link, message="Three children this year.", files=()):
+    data = {"answer-message": message}
+    data["answer-documents"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post(link, data=data, content_type="multipart/form-data")
+
+
+def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manufacturer, submitted):
+    act(reviewer, submitted, "start-review")
+    # The manufacturer uploaded the letter: the portal has no address for its author.
+    missing = ask_the_author(app, reviewer, submitted)
+    assert missing.status_code == 422
+    assert "Enter the email address of Dr Anne Leroy" in missing.text
+    assert "How many of your patients" in missing.text  # what was typed is still there
+
+    asked = ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    assert asked.status_code == 303
+    assert status_of(app, submitted) == "information_requested"
+
+    [email] = inbox.to("anne.leroy@necker.example")
+    assert "ANSM asks you a question" in email["Subject"]
+    body = body_of(email)
+    assert "How many of your patients" in body
+    path, token = LINK.search(body).groups()
+    with app.app_context():
+        question = questions(submitted)[0]
+        # Only the token's hash is stored.
+        assert question.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert (
+            db.session.scalar(
+                select(InformationRequest).where(InformationRequest.token_hash == token)
+            )
+            is None
+        )
+
+    # The manufacturer is told that ANSM asked, not what.
+    [told] = inbox.to("claire@cardiotech.example")[-1:]
+    assert "Dr Anne Leroy" in body_of(told)
+    assert "How many of your patients" not in body_of(told)
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    assert "ANSM asked Dr Anne Leroy" in page and "How many of your patients" not in page
+
+    professional = app.test_client()  # no account
+    form = professional.get(path)
+    assert form.status_code == 200
+    assert "How many of your patients" in form.text and "Answer ANSM" in form.text
+    sent = answer(professional, path, files=[document("registry.pdf", "Registry")])
+    assert sent.status_code == 303
+    assert "your answer has been sent to ANSM" in professional.get(sent.location).text
+    assert status_of(app, submitted) == "under_review"
+
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Answer from Dr Anne Leroy" in review_page and "Three children" in review_page
+    assert "registry.pdf" in review_page
+
+    used = professional.get(path)
+    assert used.status_code == 410 and "already been used" in used.text
+    # What a professional sent ANSM is not the manufacturer's to download.
+    with app.app_context():
+        item = questions(submitted)[0].replies[0].documents[0].id
+    assert manufacturer.get(f"/requests/{submitted}/reply-documents/{item}").status_code == 404
+    assert "Three children" not in manufacturer.get(f"/requests/{submitted}/submitted").text
+
+
+def test_a_link_expires_at_the_end_of_the_day_the_answer_is_needed_by(
+    app, inbox, reviewer, submitted, monkeypatch
+):
+    act(reviewer, submitted, "start-review")
+    due = (clock.today() + timedelta(days=3)).isoformat()
+    ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example", due_date=due)
+    path = LINK.search(body_of(inbox.to("anne.leroy@necker.example")[0])).group(1)
+    later = clock.now() + timedelta(days=5)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    expired = app.test_client().get(path)
+    assert expired.status_code == 410 and "This link has expired" in expired.text
+
+
+def test_a_wrong_link_opens_nothing(app, submitted):
+    response = app.test_client().get("/questions/" + "x" * 43)
+    assert response.status_code == 404 and "This link does not work" in response.text

@@ -1,0 +1,94 @@
+"""The review queue: oldest first, filters by status, type of access, device class and date of
+submission, a search by reference or manufacturer, and counts per status. A plain GET form."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from tests.conftest import attach_files, make_user
+from wizard.demo import sample_answers, sample_declaration
+from wizard.extensions import db
+from wizard.filing import service
+from wizard.models import Dossier, User
+
+
+def filed(user_id, path, submitted_at, device_class="III", status=None) -> str:
+    owner = db.session.get(User, user_id)
+    dossier = service.create_dossier(owner)
+    answers = sample_answers(path)
+    answers["device"] = {**answers["device"], "device_class": device_class}
+    if device_class not in ("III", "IIb"):
+        answers["device"]["implantable"] = "no"
+    for step_id, values in answers.items():
+        service.save_step(dossier, step_id, values)
+    attach_files(dossier, user_id)
+    service.submit(dossier, owner, sample_declaration())
+    values = {"submitted_at": submitted_at, **({"status": status} if status else {})}
+    db.session.execute(update(Dossier).where(Dossier.id == dossier.id).values(**values))
+    db.session.commit()
+    return dossier.reference
+
+
+@pytest.fixture
+def three(app, user, reviewer):
+    with app.app_context():
+        rival = make_user("eve@rival.example", "Rival Devices").id
+        return (
+            filed(user[0], "individual", datetime(2026, 1, 10, 12, tzinfo=UTC)),
+            filed(rival, "global", datetime(2026, 2, 20, 12, tzinfo=UTC), device_class="IIa"),
+            filed(
+                user[0],
+                "global",
+                datetime(2026, 3, 5, 12, tzinfo=UTC),
+                status="under_review",
+            ),
+        )
+
+
+def listed(page: str) -> list[str]:
+    return re.findall(r">(DA-\d{4}-\d{6})</a>", page)
+
+
+def test_oldest_first_with_counts_per_status(reviewer, three):
+    first, second, third = three
+    page = reviewer.get("/review").text
+    assert listed(page) == [first, second, third]
+    assert re.search(r'Submitted <span class="count">2</span>', page)
+    assert re.search(r'Under review <span class="count">1</span>', page)
+    assert re.search(r'All <span class="count">3</span>', page)
+    assert listed(reviewer.get("/review?order=newest").text) == [third, second, first]
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("status=under_review", [2]),
+        ("access_type=global", [1, 2]),
+        ("access_type=individual", [0]),
+        ("device_class=IIa", [1]),
+        ("submitted_from=2026-02-01&submitted_to=2026-02-28", [1]),
+        ("submitted_to=2026-01-10", [0]),
+        ("q=rival", [1]),
+        ("q=CARDIOTECH&access_type=global", [2]),
+    ],
+)
+def test_filters_narrow_the_list(reviewer, three, query, expected):
+    assert listed(reviewer.get(f"/review?{query}").text) == [three[i] for i in expected]
+
+
+def test_search_by_reference_and_counts_follow_the_other_filters(reviewer, three):
+    page = reviewer.get(f"/review?q={three[0].lower()}").text
+    assert listed(page) == [three[0]]
+    assert re.search(r'All <span class="count">1</span>', page)
+
+
+def test_a_wrong_date_is_explained_and_the_other_filters_still_apply(reviewer, three):
+    response = reviewer.get("/review?submitted_from=2026-13-45&access_type=global")
+    assert response.status_code == 200
+    assert "There is a problem" in response.text and "Enter a real date" in response.text
+    assert listed(response.text) == [three[1], three[2]]
+    assert 'value="2026-13-45"' in response.text  # what was typed stays in the box
