@@ -1,0 +1,77 @@
+"""An agency reviewer works a request with the keyboard only: queue, review page, an action
+with an error, a conditional authorisation that the manufacturer then reads. Every page passes
+axe-core."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.keyboard import press_button, tab_to, type_into
+from tests.browser.test_pages import sign_in
+from tests.conftest import dossier_with, make_user
+from wizard import clock
+from wizard.models import Role
+
+
+@pytest.fixture
+def filed(app):
+    with app.app_context():
+        owner = make_user("pages@cardiotech.example")
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+        return dossier_with(owner.id, "global", submit=True)
+
+
+def open_action(page, name: str) -> None:
+    tab_to(page, f"#action-{name} summary")
+    page.keyboard.press("Enter")
+
+
+def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
+    browser, base_url, filed
+):
+    reviewer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    sign_in(reviewer, "rita@ansm.example")
+    assert reviewer.url.endswith("/review")
+    assert_accessible(reviewer, "review-queue")
+    press_button(reviewer, f"a[href='/review/requests/{filed}']")
+    assert_accessible(reviewer, "review-request")
+
+    open_action(reviewer, "start-review")
+    press_button(reviewer, "#action-start-review button[type=submit]")
+    assert "There is a problem" in reviewer.content()
+    assert_accessible(reviewer, "review-action-error")
+    open_action(reviewer, "start-review") if not reviewer.is_visible(
+        "#start-review-reason"
+    ) else None
+    type_into(reviewer, "#start-review-reason", "Complete file; clinical need documented.")
+    press_button(reviewer, "#action-start-review button[type=submit]")
+    assert "Under review" in reviewer.content()
+
+    open_action(reviewer, "authorise")
+    start = clock.today() + timedelta(days=10)
+    end = start + timedelta(days=180)
+    fields = {
+        "period_start": f"{start.month:02d}{start.day:02d}{start.year}",
+        "period_end": f"{end.month:02d}{end.day:02d}{end.year}",
+    }
+    for name, typed in fields.items():
+        tab_to(reviewer, f"#authorise-{name}")
+        reviewer.keyboard.type(typed)
+    type_into(reviewer, "#authorise-max_patients", "8")
+    type_into(reviewer, "#authorise-follow_up", "Monthly report of every implanted patient.")
+    type_into(reviewer, "#authorise-reason", "Benefit outweighs the risk for these children.")
+    press_button(reviewer, "#action-authorise button[type=submit]")
+    assert "Authorised" in reviewer.content()
+    assert_accessible(reviewer, "review-authorised")
+
+    manufacturer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    sign_in(manufacturer)
+    assert "Authorised" in manufacturer.content()
+    assert_accessible(manufacturer, "dashboard-authorised")
+    manufacturer.goto(f"/requests/{filed}/submitted")
+    text = manufacturer.inner_text("main")
+    assert "8" in text and "Monthly report of every implanted patient." in text
+    assert_accessible(manufacturer, "manufacturer-conditions")
