@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, render_template, request, session
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -32,6 +32,18 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()):
+    """The answer to an htmx live check: one field validated with the same rules as a full
+    submit (its inline `validate_<name>` included), rendered by the page's own field macro.
+    204 for a name the form does not check live."""
+    if name not in form or name == "csrf_token" or name in skip:
+        return "", 204
+    field = form[name]
+    inline = getattr(type(form), f"validate_{name}", None)
+    field.validate(form, extra_validators=[inline] if inline else [])
+    return render_template("filing/_field.html", form=form, field=field, validate_url=validate_url)
 
 
 def select_locale() -> str:

@@ -21,7 +21,7 @@ from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
-from wizard.web import is_htmx
+from wizard.web import is_htmx, live_field
 
 
 def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
@@ -137,16 +137,8 @@ class SavedAnswers(Mapping):
 def field_fragment(dossier: Dossier, step: Step, name: str):
     form: StepForm = step.form()
     form.context = SavedAnswers(dossier)
-    if name not in form or name == "csrf_token":
-        return "", 204
-    field = form[name]
-    inline = getattr(type(form), f"validate_{name}", None)
-    field.validate(form, extra_validators=[inline] if inline else [])
-    return render_template(
-        "filing/_field.html",
-        form=form,
-        field=field,
-        validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
+    return live_field(
+        form, name, url_for(".validate_field", dossier_id=dossier.id, step_id=step.id)
     )
 
 

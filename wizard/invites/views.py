@@ -13,6 +13,7 @@ from wizard.forms.invitations import ClinicianLetterForm
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
 from wizard.uploads import StoredFile
+from wizard.web import live_field
 
 # Links that cannot be used: (status, title, what happened, what to do).
 UNAVAILABLE = {
@@ -121,18 +122,12 @@ def respond(token: str):
 def check_field(token: str):
     """htmx live validation of one field, with the same validators as the full submit."""
     service.find(token)
-    form = ClinicianLetterForm()
     name = request.headers.get("HX-Trigger-Name", "")
-    if name not in form or name in ("csrf_token", "file", "is_author"):
-        return "", 204
-    field = form[name]
-    inline = getattr(type(form), f"validate_{name}", None)
-    field.validate(form, extra_validators=[inline] if inline else [])
-    return render_template(
-        "filing/_field.html",
-        form=form,
-        field=field,
-        validate_url=url_for(".check_field", token=token),
+    return live_field(
+        ClinicianLetterForm(),
+        name,
+        url_for(".check_field", token=token),
+        skip=("file", "is_author"),
     )
 
 
