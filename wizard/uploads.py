@@ -7,6 +7,7 @@ launch action or embedded file (the things that make a PDF act rather than be re
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
@@ -16,6 +17,8 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -49,7 +52,7 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
         raise UploadRejected(
             _("The selected file must be a PDF: save or export the document as PDF first.")
         )
-    if _ACTIVE_CONTENT.search(content):
+    if _ACTIVE_CONTENT.search(content) or _active_objects(content):
         raise UploadRejected(
             _(
                 "This PDF contains scripts or attached files, which we cannot accept: "
@@ -57,6 +60,35 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
             )
         )
     return safe_name(upload.filename), content
+
+
+# What makes an object active, once the file is parsed (names hidden in compressed object
+# streams escape the byte scan above).
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/RichMediaExecute"}
+_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/RichMediaContent"}
+
+
+def _active_objects(content: bytes) -> bool:
+    """True when a parsed object carries a script, a launch action or an embedded file; also
+    True for a file that cannot be parsed at all (it is not a PDF we can vouch for)."""
+    try:
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        for revision in range(reader.xrefs.total_revisions):
+            for ref in reader.xrefs.explicit_refs_in_revision(revision):
+                value = reader.get_object(ref)
+                if isinstance(value, generic.DictionaryObject) and _is_active(value):
+                    return True
+    except Exception:  # any parse failure: refuse rather than trust
+        return True
+    return False
+
+
+def _is_active(value) -> bool:
+    return (
+        bool(_ACTIVE_KEYS & set(value.keys()))
+        or value.get("/S") in _ACTIVE_ACTIONS
+        or value.get("/Type") == "/EmbeddedFile"
+    )
 
 
 def human_size(size: int) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.writer import PdfFileWriter
 from sqlalchemy import func, select
 
 from tests.conftest import dossier_with
@@ -24,6 +26,23 @@ WITH_ATTACHMENT = minimal_pdf().replace(
 WITH_LAUNCH = minimal_pdf().replace(
     b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /Launch /F (cmd.exe) >>"
 )
+
+
+def script_in_an_object_stream() -> bytes:
+    """JavaScript compressed inside an object stream: its name never appears as bytes."""
+    writer = PdfFileWriter(stream_xrefs=True)
+    action = generic.DictionaryObject(
+        {
+            generic.NameObject("/S"): generic.NameObject("/JavaScript"),
+            generic.NameObject("/JS"): generic.TextStringObject("app.alert(1)"),
+        }
+    )
+    reference = writer.add_object(action, obj_stream=writer.prepare_object_stream())
+    writer.root[generic.NameObject("/OpenAction")] = reference
+    out = io.BytesIO()
+    writer.write(out)
+    assert b"/JavaScript" not in out.getvalue()
+    return out.getvalue()
 
 
 def upload(client, dossier_id, content, name):
@@ -48,6 +67,7 @@ def documents(app) -> int:
         (WITH_JAVASCRIPT, "report.pdf", "contains scripts or attached files"),
         (WITH_ATTACHMENT, "report.pdf", "contains scripts or attached files"),
         (WITH_LAUNCH, "report.pdf", "contains scripts or attached files"),
+        (script_in_an_object_stream(), "report.pdf", "contains scripts or attached files"),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
     ],
@@ -58,6 +78,7 @@ def documents(app) -> int:
         "javascript",
         "attachment",
         "launch",
+        "compressed-javascript",
         "empty",
         "oversized",
     ],
