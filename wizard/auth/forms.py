@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,7 +9,7 @@ from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
 from wizard.forms.base import text
-from wizard.forms.validators import Required
+from wizard.forms.validators import EmailAddress, Required
 
 MIN_PASSWORD_LENGTH = 12
 # The most common passwords that pass the length rule; a longer list would earn a dependency.
@@ -30,13 +29,10 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
-def _normalised_email(field) -> None:
-    try:
-        field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise ValidationError(
-            _("Enter an email address in the correct format, like name@example.com.")
-        ) from None
+# Accounts are found by address whatever its case.
+ACCOUNT_EMAIL = EmailAddress(
+    _l("Enter an email address in the correct format, like name@example.com."), lowercase=True
+)
 
 
 def check_password_strength(password: str, email: str) -> str | None:
@@ -66,6 +62,7 @@ class RegisterForm(FlaskForm):
         _l("Enter your email address."),
         autocomplete="email",
         hint=_l("We will send messages about your requests here."),
+        rules=[ACCOUNT_EMAIL],
         spellcheck=False,
     )
     password = PasswordField(
@@ -74,9 +71,6 @@ class RegisterForm(FlaskForm):
         validators=[Required(_l("Create a password."))],
         render_kw={"autocomplete": "new-password"},
     )
-
-    def validate_email(self, field):
-        _normalised_email(field)
 
     def validate_password(self, field):
         problem = check_password_strength(field.data, self.email.data or "")
@@ -89,6 +83,7 @@ class LoginForm(FlaskForm):
         _l("Email address"),
         _l("Enter your email address."),
         autocomplete="email",
+        rules=[ACCOUNT_EMAIL],
         spellcheck=False,
     )
     password = PasswordField(
@@ -96,6 +91,3 @@ class LoginForm(FlaskForm):
         validators=[Required(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
-
-    def validate_email(self, field):
-        _normalised_email(field)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -24,7 +23,7 @@ from wizard.forms.choices import (
     NO_CE_REASONS,
     countries,
 )
-from wizard.forms.validators import not_in_future
+from wizard.forms.validators import EmailAddress, not_in_future
 
 LEGACY = ("certificate_expired", "renewal_in_progress")
 
@@ -175,6 +174,9 @@ class ManufacturerForm(StepForm):
         _l("Contact person's email address"),
         _l("Enter the contact person's email address."),
         autocomplete="email",
+        rules=[
+            EmailAddress(_l("Enter an email address in the correct format, like name@example.com."))
+        ],
         spellcheck=False,
     )
     contact_phone = text(
@@ -210,14 +212,6 @@ class ManufacturerForm(StepForm):
         width="20",
         spellcheck=False,
     )
-
-    def validate_contact_email(self, field):
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(
-                _("Enter an email address in the correct format, like name@example.com.")
-            ) from None
 
     def validate_contact_phone(self, field):
         digits = [ch for ch in field.data if ch.isdigit()]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
 
 from wizard.forms import identifiers as idf
 from wizard.forms.attachments import PdfFile
 from wizard.forms.base import confirmation, long_text, text
+from wizard.forms.validators import EmailAddress
 
 MESSAGE_MAX = 1000
+# A healthcare professional's address, invited to send a letter or to answer ANSM.
+PROFESSIONAL_EMAIL = EmailAddress(
+    _l("Enter the email address in the correct format, like name@hospital.fr.")
+)
 URGENCY_MAX = 2000
 
 
@@ -27,6 +29,7 @@ class InvitationForm(FlaskForm):
         _l("Enter the healthcare professional's email address."),
         hint=_l("We send the invitation link there. Only this person should receive it."),
         autocomplete="off",
+        rules=[PROFESSIONAL_EMAIL],
         spellcheck=False,
     )
     role = text(
@@ -43,14 +46,6 @@ class InvitationForm(FlaskForm):
         ),
         max_length=MESSAGE_MAX,
     )
-
-    def validate_email(self, field):
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(
-                _("Enter the email address in the correct format, like name@hospital.fr.")
-            ) from None
 
 
 class KeptPdfFile(PdfFile):

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from wtforms.validators import StopValidation, ValidationError
 
@@ -113,6 +114,24 @@ class Identifier:
             messages = self.messages()
             raise ValidationError(messages.get(error.code, messages["format"])) from None
         field.data = self.normalise(result)
+
+
+class EmailAddress:
+    """An email address in a valid form, kept in its normalised form (lower-cased as well for
+    sign-in addresses). `message` is the whole sentence shown when it is not one."""
+
+    def __init__(self, message, *, lowercase: bool = False):
+        self.message = message
+        self.lowercase = lowercase
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            address = validate_email(field.data, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(str(self.message)) from None
+        field.data = address.lower() if self.lowercase else address
 
 
 class DateRule:

@@ -4,7 +4,6 @@ form macros render them and the messages read like the wizard's."""
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +16,7 @@ from wizard import uploads
 from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.domain.lifecycle import Status
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
+from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import after_field, not_in_past
 from wizard.web import STATUS_LABELS
 
@@ -81,6 +81,7 @@ class RequestInformationForm(FlaskForm):
         autocomplete="off",
         spellcheck=False,
         max_length=254,
+        rules=[PROFESSIONAL_EMAIL],
     )
     message = _reason(
         _l("Your question"),
@@ -95,16 +96,6 @@ class RequestInformationForm(FlaskForm):
         hint=_l("For example 2027-03-14. A professional's link works until the end of that day."),
         rules=[not_in_past(lambda form: _("The date the answer is needed by cannot be past."))],
     )
-
-    def validate_hcp_email(self, field):
-        if not field.data:
-            return
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(
-                _("Enter the email address in the correct format, like name@hospital.fr.")
-            ) from None
 
 
 class AuthoriseForm(FlaskForm):
