@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import io
 
-from flask import send_file
+from flask import abort, send_file
 from flask_login import current_user
 
 from wizard import audit, uploads
 from wizard.extensions import db
 from wizard.models import Dossier
+from wizard.review import decisions
 
 
 def send_stored(dossier: Dossier, kind: str, item):
@@ -49,3 +50,13 @@ def _record(dossier: Dossier, kind: str, filename: str, sha256: str) -> None:
         detail={"kind": kind, "filename": filename, "sha256": sha256},
     )
     db.session.commit()
+
+
+def send_decision(dossier: Dossier, number: int):
+    """Decision `number` of the request as a signed PDF (produced once), 404 if none."""
+    decision = decisions.decision_of(dossier, number)
+    if decision is None:
+        abort(404)
+    return send_pdf(
+        dossier, "decision", decisions.pdf_name(decision), decisions.ensure_pdf(decision)
+    )

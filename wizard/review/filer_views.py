@@ -11,7 +11,7 @@ from flask_login import current_user
 from wizard import audit, uploads
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.models import Addressee, InformationRequest, ReplyDocument
-from wizard.review import decisions, downloads, information, kept, pages, service
+from wizard.review import downloads, information, kept, pages, service
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
@@ -78,11 +78,7 @@ def withdraw(dossier_id: int):
 @manufacturer_required
 def download_decision(dossier_id: int, number: int):
     dossier = _submitted(dossier_id)
-    decision = decisions.decision_of(dossier, number)
-    if decision is None:
-        abort(404)
-    pdf = decisions.ensure_pdf(decision)
-    return downloads.send_pdf(dossier, "decision", decisions.pdf_name(decision), pdf)
+    return downloads.send_decision(dossier, number)
 
 
 @bp.get("/requests/<int:dossier_id>/reply-documents/<int:item_id>")

@@ -3,13 +3,13 @@ is for reviewers only (403 for anyone else signed in); a draft is invisible (404
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from wizard.models import Document, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
-from wizard.review import decisions, downloads, information, pages, queue, service
+from wizard.review import downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused
 from wizard.review.forms import QueueForm, action_form_class
@@ -120,8 +120,4 @@ def download_receipt(dossier_id: int):
 @reviewer_required
 def download_decision(dossier_id: int, number: int):
     dossier = submitted_dossier(dossier_id)
-    decision = decisions.decision_of(dossier, number)
-    if decision is None:
-        abort(404)
-    pdf = decisions.ensure_pdf(decision)
-    return downloads.send_pdf(dossier, "decision", decisions.pdf_name(decision), pdf)
+    return downloads.send_decision(dossier, number)
