@@ -50,6 +50,12 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def engine_options(uri: str) -> dict:
+    """A server connection may have been dropped while pooled: test it when taken. A SQLite
+    file cannot drop, and the test would be one more statement per request."""
+    return {} if uri.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def from_environment(instance_path: Path) -> dict:
     """Return the Flask config mapping for this process."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -59,7 +65,7 @@ def from_environment(instance_path: Path) -> dict:
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_uri(instance_path)),
         "UPLOAD_FOLDER": Path(os.environ.get("UPLOAD_FOLDER", instance_path / "uploads")),
         "MAX_UPLOAD_BYTES": upload_cap,
         # Requests far above the per-file cap are cut off before they are read.

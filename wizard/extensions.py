@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in `create_app()`."""
 
+import sqlite3
 from datetime import datetime
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 
@@ -30,6 +32,14 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(connection, _record) -> None:
+    """SQLite in write-ahead-log mode: pages are read while a step is being saved, instead of
+    waiting for the save to finish. (PostgreSQL needs nothing of the kind.)"""
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def rate_limiter(app: Flask) -> Limiter:

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 
 from wizard.extensions import htmx
+from wizard.forms.render import render_field
 from wizard.markup import attributes
 from wizard.uploads import human_size
 
@@ -103,6 +104,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
         attributes=attributes,
+        render_field=render_field,
         human_size=human_size,
         format_percent=format_percent,
         current_locale=lambda: str(get_locale() or "en"),

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+THREADS = os.environ.get("BENCH_THREADS", "4")
 EMAIL, PASSWORD = "bench@cardiotech.example", "correct horse battery staple"
 
 SEED = textwrap.dedent(
@@ -152,11 +154,11 @@ def main() -> int:
         [
             BIN / "gunicorn",
             "-w",
-            "2",
+            WORKERS,
             "-k",
             "gthread",
             "--threads",
-            "4",
+            THREADS,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -232,7 +234,7 @@ def report(results: dict, database: str, raw: int, compressed: int) -> None:
     bare = results["bare endpoint (/healthz)"]["rps"]
     targets = {"live validation (htmx POST)": 0.5, "wizard step page (GET)": 0.3}
     print(
-        f"\nLoad benchmark — gunicorn (2 workers × 4 threads), {database}, wrk "
+        f"\nLoad benchmark — gunicorn ({WORKERS} workers × {THREADS} threads), {database}, wrk "
         f"{CONNECTIONS} connections × {DURATION}"
     )
     print(f"{'endpoint':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}  target")

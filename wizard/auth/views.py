@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from wizard.auth import bp
 from wizard.auth.forms import LoginForm, RegisterForm
 from wizard.extensions import db, login_manager
-from wizard.models import Organisation, Role, User
+from wizard.models import Dossier, Organisation, Role, User
 from wizard.web import is_htmx, safe_next
+
+_USER_AND_DOSSIER = (
+    select(User, Dossier)
+    .outerjoin(Dossier, Dossier.id == bindparam("dossier_id"))
+    .where(User.id == bindparam("user_id"))
+)
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The signed-in user, and in the same query the request the URL names, if any: the view
+    asks for it next (who may see it is decided there), and finds it without a second query."""
+    if not user_id.isdigit():
+        return None
+    dossier_id = (request.view_args or {}).get("dossier_id")
+    if not isinstance(dossier_id, int):
+        return db.session.get(User, int(user_id))
+    row = db.session.execute(
+        _USER_AND_DOSSIER, {"user_id": int(user_id), "dossier_id": dossier_id}
+    ).first()
+    if row is None:
+        return None
+    # The session remembers loaded objects only while something holds them.
+    g.named_dossier = row.Dossier
+    return row.User
 
 
 login_manager.login_view = "auth.login"

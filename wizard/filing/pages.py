@@ -135,7 +135,8 @@ class SavedAnswers(Mapping):
 
 
 def field_fragment(dossier: Dossier, step: Step, name: str):
-    form: StepForm = step.form()
+    # CSRFProtect has checked the request's token; the fragment carries none.
+    form: StepForm = step.form(meta={"csrf": False})
     form.context = SavedAnswers(dossier)
     return live_field(
         form, name, url_for(".validate_field", dossier_id=dossier.id, step_id=step.id)

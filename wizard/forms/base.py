@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -240,12 +240,44 @@ def to_formdata(values: Mapping[str, Any]) -> MultiDict:
     return MultiDict(pairs)
 
 
+class Options(tuple):
+    """(value, label) pairs in one language, with what every use of them needs computed once:
+    the rendered `<option>` list and the set of valid values."""
+
+    @cached_property
+    def html(self) -> str:
+        return "".join(
+            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in self
+        )
+
+    @cached_property
+    def values(self) -> frozenset[str]:
+        return frozenset(value for value, _label in self)
+
+
+class ChoiceList:
+    """A drop-down's choices: a list of (value, label) pairs, or a function of the current
+    language returning them. Labels are translated once per language, then reused: rendering
+    the 250 countries option by option was most of a step page's time."""
+
+    def __init__(self, source):
+        self._source = source
+        self._by_locale: dict[str, Options] = {}
+
+    def current(self) -> Options:
+        locale = str(get_locale())
+        options = self._by_locale.get(locale)
+        if options is None:
+            pairs = self._source() if callable(self._source) else self._source
+            options = self._by_locale[locale] = Options((v, str(label)) for v, label in pairs)
+        return options
+
+
 class QuickSelect:
-    """A `<select>` whose options are rendered once per language and choice list, then reused:
-    rendering the 250 countries option by option was most of a step page's time."""
+    """A `<select>` written from its choices' rendered options (see `Options`)."""
 
     def __call__(self, field, **kwargs):
-        options = _rendered_options(tuple((value, str(label)) for value, label in field.choices))
+        options = field.choices.html
         if field.data not in (None, ""):
             chosen = f'<option value="{escape(field.data)}">'
             options = options.replace(chosen, chosen[:-1] + " selected>", 1)
@@ -254,22 +286,23 @@ class QuickSelect:
         )
 
 
-@lru_cache(maxsize=32)
-def _rendered_options(choices: tuple[tuple[str, str], ...]) -> str:
-    return "".join(
-        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices
-    )
-
-
 class ListField(SelectField):
     """A drop-down list; an unknown value gets a message, an empty one is left to `Required`."""
 
     widget = QuickSelect()
 
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=None, **kwargs)
+        self._list = choices if isinstance(choices, ChoiceList) else ChoiceList(choices)
+
+    @property
+    def choices(self) -> Options:
+        return self._list.current()
+
     def pre_validate(self, form):
         if self.data in (None, ""):
             return
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in self.choices.values:
             raise ValidationError(_("Choose one of the options listed."))
 
 
@@ -277,7 +310,7 @@ def select(label, choices, required=None, *, hint=None, autocomplete=None):
     return ListField(
         label,
         description=hint,
-        choices=choices,
+        choices=ChoiceList(choices),
         validate_choice=False,
         validators=_rules(required, None, 0),
         render_kw={"autocomplete": autocomplete} if autocomplete else {},
