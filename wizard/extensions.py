@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from flask import Flask
-from flask_babel import Babel
+from flask_babel import Babel, Domain, _get_current_context
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,11 +26,27 @@ class Base(DeclarativeBase):
 Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
 
 
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding the request's translations once rather than for
+    every string (a step page translates about fifty). They are kept where Flask-Babel's own
+    `refresh()` and `force_locale()` reset them, so a change of language is still seen."""
+
+    def get_translations(self):
+        context = _get_current_context()
+        if context is None:
+            return super().get_translations()
+        translations = getattr(context, "babel_translations", None)
+        if translations is None:
+            translations = context.babel_translations = super().get_translations()
+        return translations
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+babel.domain_instance = RequestDomain()
 htmx = HTMX()
 
 

@@ -27,7 +27,7 @@ LIVE_TRIGGERS = {
 def render_field(f, validate_url: str | None = None) -> Markup:
     """The field's block; with `validate_url`, checked by htmx when it changes."""
     fid = escape(f.id)
-    description = str(f.description) if f.description else ""
+    description = str(f.description)  # WTForms gives "" for none
     error = str(f.errors[0]) if f.errors else ""
     described = " ".join(
         name for name, shown in ((f"{f.id}-hint", description), (f"{f.id}-error", error)) if shown

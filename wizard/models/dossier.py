@@ -5,8 +5,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    event,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from wizard.domain.lifecycle import Status
 from wizard.extensions import Timestamp, db
@@ -63,8 +73,27 @@ class Dossier(db.Model):
         return self.status == Status.DRAFT
 
     def answers(self) -> dict[str, dict[str, Any]]:
-        """Every saved step's answers, both paths included, keyed by step id."""
-        return {row.step_id: dict(row.values) for row in self.step_answers}
+        """Every saved step's answers, both paths included, keyed by step id. Read with one
+        light query, then kept until the session expires the request (a save commits)."""
+        saved = self.__dict__.get(_SAVED_ANSWERS)
+        if saved is None:
+            session = object_session(self)
+            if session is None or "step_answers" in self.__dict__:
+                rows = [(row.step_id, row.values) for row in self.step_answers]
+            else:
+                rows = session.execute(_ANSWERS, {"dossier_id": self.id}).all()
+            saved = self.__dict__[_SAVED_ANSWERS] = {step: values for step, values in rows}
+        return {step: dict(values) for step, values in saved.items()}
+
+
+_SAVED_ANSWERS = "_saved_answers"
+
+
+@event.listens_for(Dossier, "expire")
+@event.listens_for(Dossier, "refresh")
+def _forget_saved_answers(dossier: Dossier | None, *_args) -> None:
+    if dossier is not None:  # None: already collected
+        dossier.__dict__.pop(_SAVED_ANSWERS, None)
 
 
 class StepAnswer(db.Model):
@@ -80,6 +109,11 @@ class StepAnswer(db.Model):
     saved_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
+
+
+_ANSWERS = select(StepAnswer.step_id, StepAnswer.values).where(
+    StepAnswer.dossier_id == bindparam("dossier_id")
+)
 
 
 class StoredFileMixin:
