@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, render_template, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from wizard.extensions import htmx
 from wizard.forms.render import render_field
@@ -37,14 +38,21 @@ def safe_next(target: str | None) -> str | None:
 
 def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()):
     """The answer to an htmx live check: one field validated with the same rules as a full
-    submit (its inline `validate_<name>` included), rendered by the page's own field macro.
-    204 for a name the form does not check live."""
+    submit (its inline `validate_<name>` included), written as on the page, and the message
+    for screen readers in the page's live region. 204 for a name the form does not check."""
     if name not in form or name == "csrf_token" or name in skip:
         return "", 204
     field = form[name]
     inline = getattr(type(form), f"validate_{name}", None)
     field.validate(form, extra_validators=[inline] if inline else [])
-    return render_template("filing/_field.html", form=form, field=field, validate_url=validate_url)
+    status = f"{field.label.text}: {field.errors[0]}" if field.errors else ""
+    return render_field(field, validate_url) + LIVE_STATUS.format(status)
+
+
+LIVE_STATUS = Markup(
+    '\n<div id="live-status" class="visually-hidden" role="status" aria-live="polite" '
+    'hx-swap-oob="true">{}</div>'
+)
 
 
 def select_locale() -> str:
