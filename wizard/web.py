@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wizard.extensions import htmx
-from wizard.forms.render import render_field
+from wizard.forms.render import field_in_page, render_field
 from wizard.markup import attributes
 from wizard.uploads import human_size
 
@@ -112,7 +112,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
         attributes=attributes,
-        render_field=render_field,
+        field=field_in_page,
         human_size=human_size,
         format_percent=format_percent,
         current_locale=lambda: str(get_locale() or "en"),

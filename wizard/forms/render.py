@@ -1,7 +1,7 @@
 """A form field as HTML: label, hint, error, input and their aria wiring, in one place.
 
-Pages render fields through the `field` macro of `_forms.html`, which calls `render_field`; the
-htmx live check answers with the same markup. Inputs are written here rather than by WTForms'
+Templates write a field with `{{ field(form.name) }}` (`field_in_page`); the htmx live check
+answers with the same markup (`render_field`). Inputs are written here rather than by WTForms'
 widgets (one place for the markup, no `required` attribute: the browser's own bubbles would
 pre-empt the error summary) and in Python rather than in Jinja, because a step page is mostly
 fields and this is several times faster. Every value is escaped.
@@ -10,6 +10,7 @@ fields and this is several times faster. Every value is escaped.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from wizard.markup import attributes
@@ -22,6 +23,12 @@ LIVE_TRIGGERS = {
     "ListField": "blur changed",
     "IsoDateField": "blur changed",
 }
+
+
+@pass_context
+def field_in_page(context, f, live: bool = True) -> Markup:
+    """A field in a template; checked live when the page has a `validate_url` and `live`."""
+    return render_field(f, context.get("validate_url") if live else None)
 
 
 def render_field(f, validate_url: str | None = None) -> Markup:
