@@ -93,6 +93,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX", instance_path / "outbox")),
         # How long a clinician's invite link works.
         "INVITE_TTL_DAYS": int(os.environ.get("INVITE_TTL_DAYS", "14")),
+        # The portal's address as people reach it (https://host[/prefix]): links in emails sent
+        # by commands, which have no request to take it from (the daily expiry job).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Guessing invite links: failed look-ups allowed per client address (Flask-Limiter).
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

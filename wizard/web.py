@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -34,6 +34,20 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def external_url(endpoint: str, **values) -> str | None:
+    """A full address for an email. In a request, the address it came to; in a command,
+    `PUBLIC_BASE_URL`; None when neither is known (the email then says where to look)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    if not (base.scheme and base.netloc):
+        return None
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()):

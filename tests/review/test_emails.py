@@ -3,8 +3,11 @@ the mail layer, here to a real SMTP server (aiosmtpd on 127.0.0.1)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.invites.support import body_of
-from tests.review.support import act, dossier, questions, reply
+from tests.review.support import act, dossier, in_days, questions, reply
+from wizard import clock
 
 
 def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufacturer, submitted):
@@ -48,3 +51,51 @@ def test_a_mail_server_that_is_down_does_not_undo_the_change(app, reviewer, subm
     assert response.status_code == 303
     with app.app_context():
         assert dossier(submitted).status == "under_review"
+
+
+def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    act(reviewer, submitted_global, "start-review")
+    act(
+        reviewer,
+        submitted_global,
+        "authorise",
+        period_start=in_days(1),
+        period_end=in_days(30),
+        max_patients="8",
+        follow_up="Registry of every implanted child.",
+    )
+    later = clock.now() + timedelta(days=32)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://derogations.example/portal")
+
+    result = app.test_cli_runner().invoke(args=["decisions", "expire"])
+
+    assert "1 authorisation(s) expired." in result.output
+    expired = inbox.to("claire@cardiotech.example")[-1]
+    assert "has expired" in body_of(expired)
+    link = f"https://derogations.example/portal/requests/{submitted_global}/submitted"
+    assert link in body_of(expired)
+
+
+def test_without_a_public_address_the_expiry_email_has_no_broken_link(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    act(reviewer, submitted_global, "start-review")
+    act(
+        reviewer,
+        submitted_global,
+        "authorise",
+        period_start=in_days(1),
+        period_end=in_days(30),
+        max_patients="8",
+        follow_up="Registry.",
+    )
+    later = clock.now() + timedelta(days=32)
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+    app.test_cli_runner().invoke(args=["decisions", "expire"])
+
+    body = body_of(inbox.to("claire@cardiotech.example")[-1])
+    assert "has expired" in body and "http" not in body

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from wizard import mail
 from wizard.domain.lifecycle import Status
 from wizard.models import Decision, Dossier, InformationRequest
+from wizard.web import external_url
 
 LANGUAGES = ("fr", "en")
 SEPARATOR = "\n\n" + "—" * 30 + "\n\n"
@@ -70,7 +71,7 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         "note": note,
         "question": about if isinstance(about, InformationRequest) else None,
         "decision": about if isinstance(about, Decision) else None,
-        "link": _link("filing.submitted", dossier_id=dossier.id),
+        "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
     _send(
         dossier.created_by.email,
@@ -86,7 +87,7 @@ def question_to_professional(question: InformationRequest, token: str) -> bool:
         "question": question,
         "dossier": dossier,
         "device": device_name(dossier),
-        "link": url_for("review_hcp.answer", token=token, _external=True),
+        "link": external_url("review_hcp.answer", token=token),
     }
     return _send(
         question.hcp_email,
@@ -97,11 +98,6 @@ def question_to_professional(question: InformationRequest, token: str) -> bool:
 
 def _ref(dossier: Dossier) -> dict:
     return {"reference": dossier.reference}
-
-
-def _link(endpoint: str, **values) -> str | None:
-    # Commands (the expiry job) have no request to build an address from.
-    return url_for(endpoint, _external=True, **values) if has_request_context() else None
 
 
 def _send(to: str, subject, body) -> bool:
