@@ -24,6 +24,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance = Path((config or {}).get("INSTANCE_PATH", app.instance_path))
     app.config.from_mapping(configuration.from_environment(instance))
     app.config.update(config or {})
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
     from wizard import cli, errors, invites, review, web
     from wizard.auth import bp as auth_bp

@@ -51,7 +51,7 @@ SYSTEM = Actor(None, "system", "system", None)
 
 
 def _client_address() -> str | None:
-    # Behind a reverse proxy, the WSGI server must pass the client's address on.
+    # Behind a reverse proxy: the client's address when TRUSTED_PROXIES is set.
     return request.remote_addr if has_request_context() else None
 
 

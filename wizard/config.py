@@ -93,6 +93,10 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX", instance_path / "outbox")),
         # How long a clinician's invite link works.
         "INVITE_TTL_DAYS": int(os.environ.get("INVITE_TTL_DAYS", "14")),
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Prefix:
+        # their count, so that the client's own address is the one limits and the audit see.
+        # 0 (the default) ignores those headers: anyone could write them.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # The portal's address as people reach it (https://host[/prefix]): links in emails sent
         # by commands, which have no request to take it from (the daily expiry job).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),

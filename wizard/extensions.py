@@ -62,5 +62,5 @@ def rate_limiter(app: Flask) -> Limiter:
     """A Flask-Limiter bound to `app` (storage and `RATELIMIT_*` from its config). Unlike the
     extensions above, one per app: Flask-Limiter keeps its settings on the instance, and two
     apps sharing one (as tests build) would overwrite each other's. Limits per client address;
-    behind a reverse proxy, the WSGI server must pass the client's address on."""
+    behind a reverse proxy, that is the client's only with `TRUSTED_PROXIES` set."""
     return Limiter(get_remote_address, app=app, default_limits=[])

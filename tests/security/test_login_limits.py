@@ -64,3 +64,32 @@ def test_successful_sign_ins_do_not_count(limited_app):
         client = limited_app.test_client()
         response = attempt(client, "claire@cardiotech.example", PASSWORD)
         assert response.status_code == 303
+
+
+def forwarded(client, email, forwarded_for: str):
+    return client.post(
+        "/login",
+        data={"email": email, "password": "wrong password!!"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},  # the reverse proxy
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_budget(limited_app):
+    proxied = create_app({**limited_app.config, "TRUSTED_PROXIES": 1})
+    client = proxied.test_client()
+    for number in range(20):
+        assert forwarded(client, f"user{number}@example.org", "203.0.113.7").status_code == 422
+    assert forwarded(client, "someone@example.org", "203.0.113.7").status_code == 429
+    # Another client behind the same proxy is not paused with the first one.
+    assert forwarded(client, "someone@example.org", "203.0.113.8").status_code == 422
+
+
+def test_without_trusted_proxies_a_forged_forwarded_address_changes_nothing(limited_app):
+    client = limited_app.test_client()
+    for number in range(20):
+        assert (
+            forwarded(client, f"user{number}@example.org", f"203.0.113.{number}").status_code == 422
+        )
+    # Every attempt came from the proxy's own address, whatever the header claimed.
+    assert forwarded(client, "someone@example.org", "203.0.113.99").status_code == 429
