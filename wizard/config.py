@@ -108,6 +108,11 @@ def from_environment(instance_path: Path) -> dict:
         # Failed sign-ins allowed per client address, and per account (email typed).
         "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per minute"),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
+        # Password-reset emails asked for, per client address and per address typed.
+        "RESET_RATE_LIMIT_ADDRESS": os.environ.get("RESET_RATE_LIMIT_ADDRESS", "10 per hour"),
+        "RESET_RATE_LIMIT_ACCOUNT": os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour"),
+        # How long a password-reset link works, in seconds.
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
         "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),

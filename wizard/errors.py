@@ -50,10 +50,22 @@ SIGN_IN_TOO_MANY = (
 )
 
 
+# And on the forgotten-password page, of the links already sent.
+RESET_TOO_MANY = (
+    _l("Too many links asked for"),
+    _l(
+        "Several links to choose a new password have been sent already. Use the latest one in "
+        "your email, or wait an hour before asking again."
+    ),
+)
+
+
 def render_error(status: int):
     title, detail = MESSAGES.get(status, MESSAGES[500])
     if status == 429 and request.endpoint == "auth.login":
         title, detail = SIGN_IN_TOO_MANY
+    if status == 429 and request.endpoint == "auth.forgot_password":
+        title, detail = RESET_TOO_MANY
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
     return render_template("error.html", title=title, detail=detail % {"size": size}), status
 

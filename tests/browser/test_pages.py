@@ -165,3 +165,34 @@ def test_french_pages_pass_axe_and_say_french(browser, base_url, filer):
     assert "Accessibility statement" in page.inner_text("h1")
     assert_accessible(page, "accessibility")
     context.close()
+
+
+def test_forgotten_password_pages_by_keyboard(page, filer, live_app):
+    page.goto("/login")
+    page.click("text=Forgotten your password?")
+    assert_accessible(page, "forgot-password")
+    press_button(page, "form button[type=submit]")
+    assert "Enter your email address" in page.inner_text(".error-summary")
+    assert_accessible(page, "forgot-password-error")
+    type_into(page, "#email", "pages@cardiotech.example")
+    press_button(page, "form button[type=submit]")
+    assert "Check your email" in page.content()
+    assert_accessible(page, "reset-link-sent")
+
+    from wizard.auth import reset
+    from wizard.extensions import db
+    from wizard.models import User
+
+    with live_app.app_context():  # the server's secret signs the link
+        user = db.session.query(User).filter_by(email="pages@cardiotech.example").one()
+        token = reset.token_for(user)
+    page.goto(f"/password/reset/{token}")
+    assert "Choose a new password" in page.content()
+    assert_accessible(page, "reset-password")
+    type_into(page, "#password", "short")
+    type_into(page, "#confirmation", "short")
+    press_button(page, "form button[type=submit]")
+    assert "at least 12 characters" in page.inner_text(".error-summary")
+    assert_accessible(page, "reset-password-error")
+    page.goto("/password/reset/not-a-token")
+    assert_accessible(page, "reset-link-unavailable")

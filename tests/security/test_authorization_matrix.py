@@ -40,6 +40,8 @@ EXPECTED = {
     "auth.login": {ANON: {200, 422}, OWNER: {302}, OTHER: {302}, REVIEWER: {302}},
     "auth.register": {ANON: {200, 422}, OWNER: {200, 422}, OTHER: {200, 422}, REVIEWER: {200, 422}},
     "auth.logout": {role: {303} for role in (ANON, OWNER, OTHER, REVIEWER)},
+    "auth.forgot_password": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
+    "auth.reset_password": UNKNOWN_TOKEN,
     "receipts.verify": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "invites.respond": UNKNOWN_TOKEN,
     "invites.check_field": UNKNOWN_TOKEN,

@@ -91,3 +91,43 @@ class LoginForm(FlaskForm):
         validators=[Required(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = text(
+        _l("Email address"),
+        _l("Enter your email address."),
+        autocomplete="email",
+        hint=_l("The address you sign in with."),
+        rules=[ACCOUNT_EMAIL],
+        spellcheck=False,
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password for the account `email` (used by the strength rule)."""
+
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters. A few unrelated words are easy to remember."),
+        validators=[Required(_l("Create a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirmation = PasswordField(
+        _l("Type the new password again"),
+        validators=[Required(_l("Type the new password again."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, email: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    def validate_password(self, field):
+        problem = check_password_strength(field.data, self.account_email)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_confirmation(self, field):
+        if field.data != self.password.data:
+            raise ValidationError(_("The two passwords are not the same."))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select
 
-from wizard.auth import bp
-from wizard.auth.forms import LoginForm, RegisterForm
+from wizard import mail
+from wizard.auth import bp, reset
+from wizard.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 from wizard.extensions import db, login_manager
 from wizard.models import Dossier, Organisation, Role, User
-from wizard.web import is_htmx, safe_next
+from wizard.web import external_url, is_htmx, safe_next
 
 _USER_AND_DOSSIER = (
     select(User, Dossier)
@@ -105,4 +106,50 @@ def login():
 def logout():
     logout_user()
     flash(_("You are signed out. Your answers are saved."))
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to choose a new password. The answer is the same whether or not an
+    account uses the address: the page must not reveal accounts."""
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return _failed("auth/forgot_password.html", form)
+        return render_template("auth/forgot_password.html", form=form)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
+    if user is not None:
+        _send_reset_link(user)
+    return render_template("auth/reset_link_sent.html", email=form.email.data)
+
+
+def _send_reset_link(user: User) -> None:
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    body = render_template(
+        "auth/email/password_reset.txt",
+        user=user,
+        link=external_url("auth.reset_password", token=reset.token_for(user)),
+        minutes=minutes,
+    )
+    try:
+        mail.send(user.email, _("Choose a new password for the ANSM derogation portal"), body)
+    except mail.MailError:
+        # The person sees the same page and can ask again; the failure is in the logs.
+        current_app.logger.exception("password reset link for user %s not sent", user.id)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = reset.user_for(token)
+    if user is None:
+        return render_template("auth/reset_link_unavailable.html"), 404
+    form = NewPasswordForm(user.email)
+    if not form.validate_on_submit():
+        page = render_template("auth/reset_password.html", form=form)
+        return (page, 200 if is_htmx() else 422) if form.is_submitted() else page
+    user.set_password(form.password.data)
+    db.session.commit()
+    current_app.logger.info("user %s chose a new password by email link", user.id)
+    flash(_("Your password is changed. Sign in with it."))
     return redirect(url_for("auth.login"), 303)

@@ -1,0 +1,132 @@
+"""A forgotten password: a link by email (to a real SMTP server), which sets a new password
+once, within its time; the pages never reveal whether an account exists."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.conftest import PASSWORD, login
+from tests.invites.support import body_of
+from wizard import create_app
+
+NEW_PASSWORD = "orange kettle under seven bridges"
+LINK = re.compile(r"http://localhost(/password/reset/\S+)")
+
+
+def ask_link(client, email="claire@cardiotech.example"):
+    return client.post("/password/forgot", data={"email": email})
+
+
+def link_from(inbox, email="claire@cardiotech.example") -> str:
+    [message] = inbox.to(email)
+    match = LINK.search(body_of(message))
+    assert match, body_of(message)
+    return match.group(1)
+
+
+def test_the_sign_in_page_leads_to_the_forgotten_password_page(client):
+    page = client.get("/login").text
+    assert 'href="/password/forgot"' in page
+    assert "Forgotten password" in client.get("/password/forgot").text
+
+
+def test_a_link_by_email_sets_a_new_password_once(app, client, user, inbox):
+    sent = ask_link(client, "Claire@Cardiotech.example")  # any case, as at sign-in
+    assert sent.status_code == 200
+    assert "If an account uses claire@cardiotech.example" in sent.text
+    [message] = inbox.to("claire@cardiotech.example")
+    assert "Choose a new password" in message["Subject"]
+    assert "It works once, for 60 minutes" in body_of(message)
+    link = link_from(inbox)
+
+    page = client.get(link)
+    assert page.status_code == 200 and "For the account claire@cardiotech.example." in page.text
+    changed = client.post(link, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert changed.status_code == 303 and changed.headers["Location"] == "/login"
+    assert "Your password is changed" in client.get("/login").text
+
+    assert login(app.test_client(), user[1], PASSWORD).status_code == 422
+    assert login(app.test_client(), user[1], NEW_PASSWORD).status_code == 303
+    # Used: the same link no longer works.
+    again = client.get(link)
+    assert again.status_code == 404 and "This link no longer works" in again.text
+    assert client.post(link, data={"password": "x", "confirmation": "x"}).status_code == 404
+
+
+def test_an_unknown_address_gets_the_same_page_and_no_email(client, user, inbox):
+    unknown = ask_link(client, "nobody@cardiotech.example")
+    known = ask_link(client)
+    assert unknown.status_code == known.status_code == 200
+    assert unknown.text.replace("nobody", "claire") == known.text
+    assert inbox.to("nobody@cardiotech.example") == []
+
+
+def test_a_weak_or_mistyped_new_password_is_explained_and_nothing_changes(app, client, user, inbox):
+    ask_link(client)
+    link = link_from(inbox)
+    weak = client.post(link, data={"password": "short", "confirmation": "short"})
+    assert weak.status_code == 422
+    assert "at least 12 characters" in weak.text and "There is a problem" in weak.text
+    typo = client.post(link, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD + "!"})
+    assert typo.status_code == 422 and "The two passwords are not the same." in typo.text
+    mine = client.post(
+        link, data={"password": "claire-cardiotech-2026", "confirmation": "claire-cardiotech-2026"}
+    )
+    assert "must not contain your email address" in mine.text
+    assert login(app.test_client(), user[1], PASSWORD).status_code == 303
+
+
+def test_a_link_expires_and_a_forged_one_never_works(client, user, inbox, monkeypatch):
+    ask_link(client)
+    link = link_from(inbox)
+    later = time.time() + 3601
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get(link).status_code == 404
+    monkeypatch.undo()
+    token = link.rsplit("/", 1)[1]
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.get(f"/password/reset/{forged}").status_code == 404
+    assert client.get(link).status_code == 200
+
+
+def test_a_link_sent_before_a_password_change_stops_working(app, client, user, inbox):
+    ask_link(client)
+    ask_link(client)
+    first, second = (LINK.search(body_of(m)).group(1) for m in inbox.to(user[1]))
+    client.post(second, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert client.get(first).status_code == 404
+
+
+@pytest.fixture
+def limited_app(app, tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "MAIL_OUTBOX": tmp_path / "outbox",
+        }
+    )
+
+
+def test_links_asked_for_one_address_are_limited_whether_or_not_it_exists(limited_app, user):
+    client = limited_app.test_client()
+    for email in ("claire@cardiotech.example", "nobody@cardiotech.example"):
+        for number in range(3):
+            sent = client.post(
+                "/password/forgot",
+                data={"email": email},
+                environ_base={"REMOTE_ADDR": f"198.51.100.{number}"},
+            )
+            assert sent.status_code == 200
+        refused = client.post(
+            "/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": "192.0.2.9"}
+        )
+        assert refused.status_code == 429 and "Too many links asked for" in refused.text
+    assert len(list((limited_app.config["MAIL_OUTBOX"]).iterdir())) == 3

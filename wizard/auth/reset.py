@@ -1,0 +1,44 @@
+"""Forgotten passwords: a link by email, signed and timed, that works once.
+
+The token names the account and a fingerprint of its current password hash: once the password
+is changed (by this link or otherwise), every link sent before stops working. Nothing is
+stored, so there is nothing to clean up; links last `PASSWORD_RESET_MAX_AGE` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from wizard.extensions import db
+from wizard.models import User
+
+SALT = "password-reset"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def token_for(user: User) -> str:
+    return _serializer().dumps({"user": user.id, "password": _fingerprint(user)})
+
+
+def user_for(token: str) -> User | None:
+    """The account a link is for, while it is valid: signed by us, not expired, unused."""
+    try:
+        claims = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+        user_id, fingerprint = int(claims["user"]), str(claims["password"])
+    except (BadData, KeyError, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not hmac.compare_digest(fingerprint, _fingerprint(user)):
+        return None
+    return user
