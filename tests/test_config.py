@@ -19,6 +19,7 @@ def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_pa
 
 def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError):
         create_app({"INSTANCE_PATH": str(tmp_path)})
@@ -47,3 +48,27 @@ def test_every_response_carries_the_security_headers(client):
         assert "unsafe-inline" not in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_production_needs_the_public_address_that_email_links_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("PUBLIC_BASE_URL", "derogations.example")
+    with pytest.raises(ConfigurationError, match="https://host"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example/portal/")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["PUBLIC_BASE_URL"] == "https://derogations.example/portal"
+
+
+def test_the_pool_tests_connections_for_a_server_database_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    sqlite = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    server = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://h/x"}
+    )
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}

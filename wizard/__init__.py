@@ -24,12 +24,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance = Path((config or {}).get("INSTANCE_PATH", app.instance_path))
     app.config.from_mapping(configuration.from_environment(instance))
     app.config.update(config or {})
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        configuration.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    )
     if proxies := app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
-        )
+        # The client's address and scheme only: links never take the request's host
+        # (PUBLIC_BASE_URL), so a forwarded Host or prefix is not trusted.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from wizard import cli, errors, invites, review, web
     from wizard.auth import bp as auth_bp

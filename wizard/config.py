@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 MEGABYTE = 1024 * 1024
 
@@ -30,6 +31,18 @@ def _secret_key(instance_path: Path, production: bool) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _public_base_url(production: bool) -> str:
+    url = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ConfigurationError("PUBLIC_BASE_URL must look like https://host[/prefix].")
+    if production and not url:
+        # Links in emails (password resets, invitations) must not take their host from a
+        # request, which anyone can write.
+        raise ConfigurationError("PUBLIC_BASE_URL must be set in production.")
+    return url
 
 
 def database_uri(instance_path: Path) -> str:
@@ -65,7 +78,6 @@ def from_environment(instance_path: Path) -> dict:
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_uri(instance_path)),
         "UPLOAD_FOLDER": Path(os.environ.get("UPLOAD_FOLDER", instance_path / "uploads")),
         "MAX_UPLOAD_BYTES": upload_cap,
         # Requests far above the per-file cap are cut off before they are read.
@@ -97,9 +109,10 @@ def from_environment(instance_path: Path) -> dict:
         # their count, so that the client's own address is the one limits and the audit see.
         # 0 (the default) ignores those headers: anyone could write them.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        # The portal's address as people reach it (https://host[/prefix]): links in emails sent
-        # by commands, which have no request to take it from (the daily expiry job).
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # The portal's address as people reach it (https://host[/prefix]): every link in an
+        # email is built on it. Required in production; in development, links take the
+        # address of the request that sends them.
+        "PUBLIC_BASE_URL": _public_base_url(production),
         # Guessing invite links: failed look-ups allowed per client address (Flask-Limiter).
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -37,13 +37,12 @@ def safe_next(target: str | None) -> str | None:
 
 
 def external_url(endpoint: str, **values) -> str | None:
-    """A full address for an email. In a request, the address it came to; in a command,
-    `PUBLIC_BASE_URL`; None when neither is known (the email then says where to look)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """A full address for an email, on `PUBLIC_BASE_URL` (never on the request's Host header,
+    which anyone can write). Without it (development): the request's address, or None in a
+    command (the email then says where to look)."""
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     if not (base.scheme and base.netloc):
-        return None
+        return url_for(endpoint, _external=True, **values) if has_request_context() else None
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )

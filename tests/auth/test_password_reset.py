@@ -130,3 +130,17 @@ def test_links_asked_for_one_address_are_limited_whether_or_not_it_exists(limite
         )
         assert refused.status_code == 429 and "Too many links asked for" in refused.text
     assert len(list((limited_app.config["MAIL_OUTBOX"]).iterdir())) == 3
+
+
+def test_the_link_is_on_the_public_address_whatever_host_the_request_names(
+    app, client, user, inbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://derogations.example")
+    client.post(
+        "/password/forgot",
+        data={"email": user[1]},
+        headers={"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"},
+    )
+    body = body_of(inbox.to(user[1])[0])
+    assert "https://derogations.example/password/reset/" in body
+    assert "attacker" not in body

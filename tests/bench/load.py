@@ -146,6 +146,7 @@ def main() -> int:
     env = {
         **os.environ,
         "WIZARD_ENV": "production",
+        "PUBLIC_BASE_URL": "https://derogations.example",
         "SECRET_KEY": secrets.token_hex(32),
         "UPLOAD_FOLDER": str(folder / "uploads"),
         "RECEIPT_KEY_PATH": str(key),

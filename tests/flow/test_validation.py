@@ -558,3 +558,11 @@ def test_a_path_like_file_name_is_stored_as_a_plain_name(app, logged_in, user, k
         (item,) = dossier.documents if kind == "documents" else dossier.hcp_letters
         assert "/" not in item.filename and ".." not in item.filename
         assert item.filename.endswith(".pdf")
+
+
+def test_a_field_without_a_hint_points_to_no_hint(app, logged_in, user):
+    dossier_id = request_at(app, user, "manufacturer")
+    page = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    block = field_block(page, "legal_name")
+    assert "legal_name-hint" not in block and ">None<" not in page
+    assert 'id="srn-hint"' in page and 'aria-describedby="srn-hint"' in page

@@ -34,7 +34,7 @@ def field_in_page(context, f, live: bool = True) -> Markup:
 def render_field(f, validate_url: str | None = None) -> Markup:
     """The field's block; with `validate_url`, checked by htmx when it changes."""
     fid = escape(f.id)
-    description = str(f.description)  # WTForms gives "" for none
+    description = "" if f.description is None else str(f.description)
     error = str(f.errors[0]) if f.errors else ""
     described = " ".join(
         name for name, shown in ((f"{f.id}-hint", description), (f"{f.id}-error", error)) if shown

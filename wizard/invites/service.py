@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -22,7 +22,7 @@ from wizard.extensions import db
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
 from wizard.models.invitation import OPEN_STATES
 from wizard.uploads import StoredFile
-from wizard.web import ACCESS_TYPE_LABELS
+from wizard.web import ACCESS_TYPE_LABELS, external_url
 
 TOKEN_BYTES = 32  # 256 bits of randomness
 _TOKEN_LENGTH = range(20, 101)  # anything else cannot be one of ours: no database look-up
@@ -118,7 +118,7 @@ def _email_link(invitation: Invitation, token: str) -> None:
         "invites/email/invitation.txt",
         invitation=invitation,
         summary=summary,
-        link=url_for("invites.respond", token=token, _external=True),
+        link=external_url("invites.respond", token=token),
     )
     subject = _("%(manufacturer)s asks for your letter to ANSM", manufacturer=summary.manufacturer)
     try:
@@ -205,12 +205,7 @@ def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
         "invites/email/letter_received.txt",
         letter=letter,
         summary=summary,
-        link=url_for(
-            "filing.step",
-            dossier_id=invitation.dossier_id,
-            step_id="hcp-support",
-            _external=True,
-        ),
+        link=external_url("filing.step", dossier_id=invitation.dossier_id, step_id="hcp-support"),
     )
     subject = _("%(name)s has sent a letter for your request", name=letter.author_name)
     try:
