@@ -1,6 +1,6 @@
-"""Writing and checking the audit trail of submitted requests: who did what, when, from which
-address. `record` appends an event to the hash chain in the caller's transaction;
-`flask audit verify` recomputes the chain and names the first broken link."""
+"""Writing and checking the audit trail of requests: who did what, when, from which address.
+`record` appends an event to the hash chain in the caller's transaction; `flask audit verify`
+recomputes the chain and names the first broken link."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ STATUS_CHANGED = "status_changed"
 REPLY_SENT = "reply_sent"
 DOCUMENT_UPLOADED = "document_uploaded"
 DOCUMENT_DOWNLOADED = "document_downloaded"
+PROFESSIONAL_INVITED = "professional_invited"
+INVITATION_RENEWED = "invitation_renewed"
+INVITATION_REVOKED = "invitation_revoked"
+LETTER_RECEIVED = "letter_received"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def resend_invitation(dossier_id: int, invitation_id: int):
     if not service.can_resend(invitation):
         flash(_("This invitation can no longer be sent: invite the professional again."), "error")
         return _back_to(dossier, "hcp-support", "")
-    service.resend(invitation)
+    service.resend(invitation, current_user)
     return _after_sending(dossier, invitation)
 
 
@@ -53,7 +53,7 @@ def revoke_invitation(dossier_id: int, invitation_id: int):
     if not service.can_revoke(invitation):
         flash(_("This invitation is already closed: there is nothing to revoke."), "error")
         return _back_to(dossier, "hcp-support", "")
-    service.revoke(invitation)
+    service.revoke(invitation, current_user)
     flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
     return _back_to(dossier, "hcp-support", "#invitations")
 

@@ -16,7 +16,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from wizard import clock, mail
+from wizard import audit, clock, mail
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
@@ -76,6 +76,7 @@ def invite(dossier: Dossier, by: User, **details: str | None) -> Invitation:
     )
     token = _new_link(invitation)
     db.session.add(invitation)
+    _record(invitation, audit.PROFESSIONAL_INVITED, audit.Actor.of(by))
     db.session.commit()
     _email_link(invitation, token)
     return invitation
@@ -89,18 +90,28 @@ def can_revoke(invitation: Invitation) -> bool:
     return invitation.state in OPEN_STATES
 
 
-def resend(invitation: Invitation) -> None:
+def resend(invitation: Invitation, by: User) -> None:
     """A new link with a new expiry; the old link stops working at once."""
     token = _new_link(invitation)
     invitation.state = InvitationState.NOT_SENT
     invitation.opened_at = None
+    _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
     _email_link(invitation, token)
 
 
-def revoke(invitation: Invitation) -> None:
+def revoke(invitation: Invitation, by: User) -> None:
     invitation.state = InvitationState.REVOKED
+    _record(invitation, audit.INVITATION_REVOKED, audit.Actor.of(by))
     db.session.commit()
+
+
+def _record(invitation: Invitation, action: str, actor: audit.Actor, **detail: str) -> None:
+    """In the request's audit trail, with the change it describes (the caller commits)."""
+    who = {"name": invitation.clinician_name, "email": invitation.email}
+    audit.record(
+        invitation.dossier_id or invitation.dossier.id, action, actor, detail={**who, **detail}
+    )
 
 
 def _new_link(invitation: Invitation) -> str:
@@ -193,6 +204,13 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
     db.session.add(received)
     db.session.flush()
     invitation.letter_id = received.id
+    _record(
+        invitation,
+        audit.LETTER_RECEIVED,
+        audit.Actor.professional(received.author_name),
+        filename=received.filename,
+        sha256=received.sha256,
+    )
     db.session.commit()
     _notify_manufacturer(invitation, received)
     return received

@@ -1,4 +1,5 @@
-"""The audit trail: one row per thing that happened to a submitted request, hash-chained.
+"""The audit trail: one row per thing that happened to a request (invitations to
+professionals while it is a draft, then everything from its submission on), hash-chained.
 
 Rows are only ever added. The ORM refuses to update or delete one (see the listeners below);
 anything that changes a row behind its back (SQL, a restored backup) is found by

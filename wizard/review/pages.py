@@ -195,6 +195,14 @@ def event_text(event: AuditEvent) -> str:
         return _("Answer to ANSM's question sent")
     if event.action == audit.DOCUMENT_UPLOADED:
         return _("Document uploaded: %(name)s", name=detail.get("filename"))
+    if event.action == audit.PROFESSIONAL_INVITED:
+        return _("Professional invited to send a letter: %(name)s (%(email)s)", **detail)
+    if event.action == audit.INVITATION_RENEWED:
+        return _("New invitation link sent to %(name)s (%(email)s)", **detail)
+    if event.action == audit.INVITATION_REVOKED:
+        return _("Invitation link of %(name)s (%(email)s) revoked", **detail)
+    if event.action == audit.LETTER_RECEIVED:
+        return _("Letter received through the invitation link: %(filename)s", **detail)
     if event.action == audit.DOCUMENT_DOWNLOADED:
         kind = DOWNLOADED.get(detail.get("kind"), detail.get("kind"))
         return _("Downloaded: %(name)s (%(kind)s)", name=detail.get("filename"), kind=kind)

@@ -1,0 +1,55 @@
+"""Who invited which professional, renewed or revoked a link, and which letter came back
+through it, is in the request's hash-chained audit trail, which the reviewer reads."""
+
+from __future__ import annotations
+
+from tests.invites.support import INVITE, invitations_of, invite, link_in, send_letter
+from wizard import audit
+from wizard.review import pages
+
+
+def trail_of(dossier_id: int) -> list[tuple[str, str, str, dict]]:
+    return [
+        (event.action, event.actor_role, event.actor_name, event.detail)
+        for event in audit.trail(dossier_id)
+    ]
+
+
+def test_invitations_and_the_letter_received_are_in_the_audit_trail(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    with app.app_context():
+        invitation_id = invitations_of(dossier_id)[0].id
+    client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/resend")
+    send_letter(clinician, link_in(inbox[-1]))
+    invite(client, dossier_id, **{"invite-email": "paul.roux@necker.example"})
+    with app.app_context():
+        second = invitations_of(dossier_id)[1].id
+    client.post(f"/requests/{dossier_id}/invitations/{second}/revoke")
+
+    with app.app_context():
+        events = trail_of(dossier_id)
+        assert [action for action, *_rest in events] == [
+            audit.PROFESSIONAL_INVITED,
+            audit.INVITATION_RENEWED,
+            audit.LETTER_RECEIVED,
+            audit.PROFESSIONAL_INVITED,
+            audit.INVITATION_REVOKED,
+        ]
+        invited = events[0]
+        assert invited[1] == "manufacturer" and "claire@cardiotech.example" in invited[2]
+        assert invited[3]["email"] == INVITE["invite-email"]
+        received = events[2]
+        assert (received[1], received[2]) == ("hcp", "Dr Anne Leroy")
+        assert len(received[3]["sha256"]) == 64
+        assert audit.check().intact
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        lines = [pages.event_text(event) for event in audit.trail(dossier_id)]
+    assert lines[0] == (
+        "Professional invited to send a letter: Dr Anne Leroy (anne.leroy@necker.example)"
+    )
+    assert lines[2].startswith("Letter received through the invitation link: ")
+    assert lines[4] == "Invitation link of Dr Anne Leroy (paul.roux@necker.example) revoked"
