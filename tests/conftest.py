@@ -137,3 +137,20 @@ def dossier_with(user_id: int, path="individual", *, steps=None, files=True, sub
 def reference_in(html: str) -> str | None:
     match = re.search(r"DA-\d{4}-\d{6}", html)
     return match.group(0) if match else None
+
+
+@pytest.fixture
+def limited_app(app, tmp_path):
+    """The app with rate limits on (the test session's app has them off), CSRF off."""
+    return create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT_ADDRESS": "20 per minute",
+            "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
+        }
+    )

@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
-
 from tests.conftest import PASSWORD, login
 from tests.invites.support import body_of
-from wizard import create_app
 
 NEW_PASSWORD = "orange kettle under seven bridges"
 LINK = re.compile(r"http://localhost(/password/reset/\S+)")
@@ -100,22 +97,10 @@ def test_a_link_sent_before_a_password_change_stops_working(app, client, user, i
     assert client.get(first).status_code == 404
 
 
-@pytest.fixture
-def limited_app(app, tmp_path):
-    return create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path),
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "MAIL_OUTBOX": tmp_path / "outbox",
-        }
-    )
-
-
-def test_links_asked_for_one_address_are_limited_whether_or_not_it_exists(limited_app, user):
+def test_links_asked_for_one_address_are_limited_whether_or_not_it_exists(
+    limited_app, user, tmp_path
+):
+    limited_app.config["MAIL_OUTBOX"] = tmp_path / "outbox"
     client = limited_app.test_client()
     for email in ("claire@cardiotech.example", "nobody@cardiotech.example"):
         for number in range(3):

@@ -53,13 +53,12 @@ def test_a_mail_server_that_is_down_does_not_undo_the_change(app, reviewer, subm
         assert dossier(submitted).status == "under_review"
 
 
-def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
-    app, inbox, reviewer, submitted_global, monkeypatch
-):
-    act(reviewer, submitted_global, "start-review")
+def authorised_until_past(reviewer, dossier_id, monkeypatch) -> None:
+    """Authorised for 30 days, and now 32 days later."""
+    act(reviewer, dossier_id, "start-review")
     act(
         reviewer,
-        submitted_global,
+        dossier_id,
         "authorise",
         period_start=in_days(1),
         period_end=in_days(30),
@@ -68,6 +67,12 @@ def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
     )
     later = clock.now() + timedelta(days=32)
     monkeypatch.setattr(clock, "now", lambda: later)
+
+
+def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    authorised_until_past(reviewer, submitted_global, monkeypatch)
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://derogations.example/portal")
 
     result = app.test_cli_runner().invoke(args=["decisions", "expire"])
@@ -82,18 +87,7 @@ def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
 def test_without_a_public_address_the_expiry_email_has_no_broken_link(
     app, inbox, reviewer, submitted_global, monkeypatch
 ):
-    act(reviewer, submitted_global, "start-review")
-    act(
-        reviewer,
-        submitted_global,
-        "authorise",
-        period_start=in_days(1),
-        period_end=in_days(30),
-        max_patients="8",
-        follow_up="Registry.",
-    )
-    later = clock.now() + timedelta(days=32)
-    monkeypatch.setattr(clock, "now", lambda: later)
+    authorised_until_past(reviewer, submitted_global, monkeypatch)
 
     app.test_cli_runner().invoke(args=["decisions", "expire"])
 

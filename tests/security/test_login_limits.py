@@ -3,26 +3,8 @@ whether an account exists."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PASSWORD, make_user
 from wizard import create_app
-
-
-@pytest.fixture
-def limited_app(app, tmp_path):
-    return create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path),
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "LOGIN_RATE_LIMIT_ADDRESS": "20 per minute",
-            "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
-        }
-    )
 
 
 def attempt(client, email, password="wrong password!!", address="198.51.100.4"):

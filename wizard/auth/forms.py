@@ -50,6 +50,15 @@ def check_password_strength(password: str, email: str) -> str | None:
     return None
 
 
+def new_password(label) -> PasswordField:
+    return PasswordField(
+        label,
+        description=_l("At least 12 characters. A few unrelated words are easy to remember."),
+        validators=[Required(_l("Create a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class RegisterForm(FlaskForm):
     organisation_name = text(
         _l("Manufacturer's name"),
@@ -65,12 +74,7 @@ class RegisterForm(FlaskForm):
         rules=[ACCOUNT_EMAIL],
         spellcheck=False,
     )
-    password = PasswordField(
-        _l("Create a password"),
-        description=_l("At least 12 characters. A few unrelated words are easy to remember."),
-        validators=[Required(_l("Create a password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password(_l("Create a password"))
 
     def validate_password(self, field):
         problem = check_password_strength(field.data, self.email.data or "")
@@ -107,12 +111,7 @@ class ForgotPasswordForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """A new password for the account `email` (used by the strength rule)."""
 
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 12 characters. A few unrelated words are easy to remember."),
-        validators=[Required(_l("Create a password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password(_l("New password"))
     confirmation = PasswordField(
         _l("Type the new password again"),
         validators=[Required(_l("Type the new password again."))],

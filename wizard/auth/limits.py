@@ -16,42 +16,38 @@ def _sent(response) -> bool:
     return request.method == "POST" and response.status_code == 200
 
 
-def _typed_address() -> str:
-    # Counted for any address typed, existing or not, so a refusal reveals nothing.
-    return request.form.get("email", "").strip().lower()[:254]
+def _typed_address(scope: str):
+    def key() -> str:
+        # Counted for any address typed, existing or not, so a refusal reveals nothing.
+        return scope + request.form.get("email", "").strip().lower()[:254]
 
-
-def _account() -> str:
-    return "login:" + _typed_address()
-
-
-def _reset_account() -> str:
-    return "reset:" + _typed_address()
+    return key
 
 
 def init_app(app: Flask, limiter: Limiter) -> None:
-    """Wrap the registered sign-in view: Flask-Limiter checks a decorated limit when the
-    decorated function runs, so the decorated function must be the one Flask calls."""
-    view = app.view_functions["auth.login"]
-    per_address = limiter.limit(
-        app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed
-    )
-    per_account = limiter.limit(
-        app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
-        key_func=_account,
-        methods=["POST"],
-        deduct_when=_failed,
-    )
-    app.view_functions["auth.login"] = per_account(per_address(view))
+    """Wrap the registered views: Flask-Limiter checks a decorated limit when the decorated
+    function runs, so the decorated function must be the one Flask calls."""
 
-    view = app.view_functions["auth.forgot_password"]
-    per_address = limiter.limit(
-        app.config["RESET_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_sent
+    def limit(endpoint: str, per_address: str, per_account: str, counted) -> None:
+        by_address = limiter.limit(per_address, methods=["POST"], deduct_when=counted)
+        by_account = limiter.limit(
+            per_account,
+            key_func=_typed_address(endpoint + ":"),
+            methods=["POST"],
+            deduct_when=counted,
+        )
+        app.view_functions[endpoint] = by_account(by_address(app.view_functions[endpoint]))
+
+    config = app.config
+    limit(
+        "auth.login",
+        config["LOGIN_RATE_LIMIT_ADDRESS"],
+        config["LOGIN_RATE_LIMIT_ACCOUNT"],
+        _failed,
     )
-    per_account = limiter.limit(
-        app.config["RESET_RATE_LIMIT_ACCOUNT"],
-        key_func=_reset_account,
-        methods=["POST"],
-        deduct_when=_sent,
+    limit(
+        "auth.forgot_password",
+        config["RESET_RATE_LIMIT_ADDRESS"],
+        config["RESET_RATE_LIMIT_ACCOUNT"],
+        _sent,
     )
-    app.view_functions["auth.forgot_password"] = per_account(per_address(view))
