@@ -35,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # (PUBLIC_BASE_URL), so a forwarded Host or prefix is not trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from wizard import cli, errors, invites, review, web
+    from wizard import cli, errors, i18n, invites, review, web
     from wizard.auth import bp as auth_bp
     from wizard.auth import limits as auth_limits
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
+    i18n.init_app(app)
     login_manager.init_app(app)
     web.init_app(app)
     errors.init_app(app)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from wizard.i18n import lazy_gettext as _l
 from wizard.uploads import human_size
 
 MESSAGES = {

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from flask import Flask
-from flask_babel import Babel, Domain, _get_current_context
+from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,6 +17,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
+from wizard.i18n import RequestDomain
+
 
 class Base(DeclarativeBase):
     pass
@@ -24,21 +26,6 @@ class Base(DeclarativeBase):
 
 # Every timestamp is stored with its zone (UTC), so PostgreSQL never reinterprets it.
 Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
-
-
-class RequestDomain(Domain):
-    """Flask-Babel's message domain, finding the request's translations once rather than for
-    every string (a step page translates about fifty). They are kept where Flask-Babel's own
-    `refresh()` and `force_locale()` reset them, so a change of language is still seen."""
-
-    def get_translations(self):
-        context = _get_current_context()
-        if context is None:
-            return super().get_translations()
-        translations = getattr(context, "babel_translations", None)
-        if translations is None:
-            translations = context.babel_translations = super().get_translations()
-        return translations
 
 
 db = SQLAlchemy(model_class=Base)

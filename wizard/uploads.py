@@ -16,11 +16,12 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_decimal
-from flask_babel import gettext as _
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
+
+from wizard.i18n import gettext as _
 
 # Names that make a PDF run code or carry other files.
 _ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)\b")

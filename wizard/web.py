@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_date, format_datetime, format_percent, get_locale
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wizard.extensions import htmx
 from wizard.forms.render import field_in_page, render_field
+from wizard.i18n import lazy_gettext as _l
 from wizard.markup import attributes
 from wizard.uploads import human_size
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import ValidationError
 
 from wizard.forms.base import text
 from wizard.forms.validators import EmailAddress, Required
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 
 MIN_PASSWORD_LENGTH = 12
 # The most common passwords that pass the length rule; a longer list would earn a dependency.

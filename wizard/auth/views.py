@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select
 
@@ -11,6 +10,7 @@ from wizard import mail
 from wizard.auth import bp, reset
 from wizard.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 from wizard.extensions import db, login_manager
+from wizard.i18n import gettext as _
 from wizard.models import Dossier, Organisation, Role, User
 from wizard.web import external_url, is_htmx, safe_next
 

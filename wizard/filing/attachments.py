@@ -6,7 +6,6 @@ Every route checks the organisation; files are served only as attachments, never
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from wizard import uploads
@@ -15,6 +14,7 @@ from wizard.filing import bp, pages
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
+from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter
 from wizard.review import downloads
 

@@ -5,7 +5,6 @@ again, revoke it. Every route checks the organisation (404) and that the request
 from __future__ import annotations
 
 from flask import abort, flash
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from wizard.extensions import db
@@ -13,6 +12,7 @@ from wizard.filing import bp
 from wizard.filing.access import editable_dossier, manufacturer_required
 from wizard.filing.attachments import _back_to, _refused
 from wizard.forms.invitations import InvitationForm
+from wizard.i18n import gettext as _
 from wizard.invites import service
 from wizard.models import Dossier, Invitation, InvitationState
 

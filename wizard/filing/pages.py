@@ -8,7 +8,6 @@ from datetime import date
 from functools import cached_property
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from wizard import clock
@@ -19,6 +18,7 @@ from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
+from wizard.i18n import gettext as _
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
 from wizard.web import is_htmx, live_field

@@ -3,11 +3,10 @@ one form and one template."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from wizard.flow.engine import Answers, Flow, Step, StepKind
 from wizard.forms import case, filer, path
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.models import DocumentKind, Dossier
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.validators import ValidationError
@@ -13,6 +11,8 @@ from wizard import uploads
 from wizard.forms import identifiers as idf
 from wizard.forms.base import iso_date, select, text
 from wizard.forms.validators import not_in_future
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.models import DocumentKind
 
 DOCUMENT_KINDS = [

@@ -12,8 +12,6 @@ from functools import cached_property
 from typing import Any
 
 from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -29,6 +27,8 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from wizard.forms.validators import CleanText, Optional, Required, RequiredIf
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.markup import attributes
 
 SHORT_TEXT = 200

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from wizard.forms import identifiers as idf
 from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, text
 from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_STATUS
 from wizard.forms.validators import after_field, after_today, not_in_past
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 
 
 class MedicalNeedForm(StepForm):

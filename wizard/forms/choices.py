@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from babel import Locale
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from wizard.domain.countries import ISO_3166_ALPHA2
 from wizard.domain.identifiers import DEVICE_CLASSES
+from wizard.i18n import lazy_gettext as _l
 
 # EU member states and the other EEA countries (Iceland, Liechtenstein, Norway), where the MDR
 # applies: a manufacturer elsewhere needs an authorised representative.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from wizard.forms import identifiers as idf
@@ -24,6 +22,8 @@ from wizard.forms.choices import (
     countries,
 )
 from wizard.forms.validators import EmailAddress, not_in_future
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 
 LEGACY = ("certificate_expired", "renewal_in_progress")
 

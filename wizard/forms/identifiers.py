@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
 from wizard.domain import identifiers as ids
 from wizard.forms.validators import Identifier
+from wizard.i18n import gettext as _
 
 
 class SrnWithRole(Identifier):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from wizard.forms import identifiers as idf
 from wizard.forms.attachments import PdfFile
 from wizard.forms.base import confirmation, long_text, text
 from wizard.forms.validators import EmailAddress
+from wizard.i18n import lazy_gettext as _l
 
 MESSAGE_MAX = 1000
 # A healthcare professional's address, invited to send a letter or to answer ANSM.

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from wizard import clock
@@ -13,6 +11,8 @@ from wizard.forms import identifiers as idf
 from wizard.forms.base import StepForm, choice, iso_date, long_text, number, text
 from wizard.forms.choices import PATIENT_SEX
 from wizard.forms.validators import not_in_past
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 
 _INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
 

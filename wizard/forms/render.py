@@ -9,10 +9,10 @@ fields and this is several times faster. Every value is escaped.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from wizard.i18n import gettext as _
 from wizard.markup import attributes
 
 # The field is replaced by the server's version, so it must not happen while the person is

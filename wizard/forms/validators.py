@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from wtforms.validators import StopValidation, ValidationError
 
 from wizard import clock
 from wizard.domain.identifiers import IdentifierError
+from wizard.i18n import gettext as _
 
 # Bidirectional overrides can disguise text; they have no place in a filing.
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}

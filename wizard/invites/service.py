@@ -13,12 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
+from wizard.i18n import gettext as _
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
 from wizard.models.invitation import OPEN_STATES
 from wizard.uploads import StoredFile

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 
 from wizard import clock, uploads
 from wizard.forms.invitations import ClinicianLetterForm
+from wizard.i18n import lazy_gettext as _l
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
 from wizard.uploads import StoredFile

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext as _
 
 from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.i18n import gettext as _
 from wizard.receipts import service
 from wizard.review import downloads
 

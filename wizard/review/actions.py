@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from wizard.domain.lifecycle import Status, can_transition, is_decided
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.models import DecisionKind
 from wizard.web import STATUS_LABELS
 

@@ -8,12 +8,12 @@ import hashlib
 
 from flask import current_app
 from flask_babel import format_date
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wizard import audit, clock
 from wizard.domain.canonical import canonical_sha256
 from wizard.extensions import db
+from wizard.i18n import gettext as _
 from wizard.models import Decision, DecisionKind, Dossier, User
 from wizard.receipts.service import signing_identity
 from wizard.review.actions import Action, ActionRefused

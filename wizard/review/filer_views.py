@@ -5,11 +5,11 @@ their own answers' documents. The organisation's requests only (404 otherwise)."
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from wizard import audit, uploads
 from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
 from wizard.review import downloads, information, kept, pages, service
 from wizard.review.access import item_of

@@ -5,8 +5,6 @@ form macros render them and the messages read like the wizard's."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.utils import secure_filename
@@ -18,6 +16,8 @@ from wizard.domain.lifecycle import Status
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import after_field, not_in_past
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.web import STATUS_LABELS
 
 TEXT_MAX = 5000

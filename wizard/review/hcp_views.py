@@ -5,9 +5,9 @@ guessing it is rate-limited per address like the invitations."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 
 from wizard import audit, uploads
+from wizard.i18n import lazy_gettext as _l
 from wizard.models import InformationRequest
 from wizard.review import information, kept, pages
 from wizard.review.forms import ReplyForm

@@ -13,12 +13,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from wizard import audit, clock
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
+from wizard.i18n import gettext as _
 from wizard.invites.service import TOKEN_BYTES, token_hash
 from wizard.models import (
     Addressee,

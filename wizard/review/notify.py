@@ -11,10 +11,10 @@ import re
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from wizard import mail
 from wizard.domain.lifecycle import Status
+from wizard.i18n import gettext as _
 from wizard.models import Decision, Dossier, InformationRequest
 from wizard.web import external_url
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from wizard import audit, clock
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
+from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.models import (
     Addressee,
     AuditEvent,

@@ -4,9 +4,9 @@ is for reviewers only (403 for anyone else signed in); a draft is invisible (404
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
 from wizard.review import downloads, information, pages, queue, service
