@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import uuid
@@ -13,7 +14,8 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 
 
 class MailError(RuntimeError):
@@ -40,6 +42,26 @@ class OutboxMessage:
 # Headers are folded only past 998 characters: Python 3.11 loses the space between two
 # encoded words when it folds a long accented subject ("à l’ANSM" arrives as "àl’ANSM").
 MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+# Written for someone whose language we do not know: French, the agency's, then English.
+LANGUAGES = ("fr", "en")
+SEPARATOR = "\n\n" + "—" * 30 + "\n\n"
+
+
+def plain_text(template: str, **context) -> str:
+    """A plain-text email template rendered with its branches' blank lines evened out."""
+    return re.sub(r"\n{3,}", "\n\n", render_template(template, **context)).strip() + "\n"
+
+
+def bilingual(render, separator: str = SEPARATOR) -> str:
+    """`render()` in French then in English; once only while the two read the same. For
+    emails to people whose language we do not know (professionals, manufacturers)."""
+    versions = []
+    for language in LANGUAGES:
+        with force_locale(language):
+            versions.append(render())
+    return separator.join(dict.fromkeys(versions))
 
 
 def send(to: str, subject: str, body_text: str) -> None:

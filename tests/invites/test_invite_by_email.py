@@ -4,6 +4,7 @@ letter, and the letter joins the request: the whole round trip through a real SM
 from __future__ import annotations
 
 import hashlib
+import re
 
 from tests.conftest import post_step
 from tests.invites.support import (
@@ -124,3 +125,18 @@ def test_the_pages_behind_a_link_are_neither_cached_nor_referred(manufacturer, c
     page = clinician.get(link_in(inbox[-1]))
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_invitation_is_in_french_then_english_whatever_the_senders_language(
+    manufacturer, inbox
+):
+    client, dossier_id = manufacturer
+    client.get("/language/en")  # the manufacturer uses the portal in English
+    invite(client, dossier_id)
+    (email,) = inbox.to("anne.leroy@necker.example")
+    french, english = email["Subject"].split(" / ")
+    assert "sollicite votre lettre" in french and "asks for your letter" in english
+    body = body_of(email)
+    assert body.index("Bonjour Dr Anne Leroy") < body.index("Hello Dr Anne Leroy")
+    assert body.count("/invitations/") == 2  # the same link in both
+    assert len(set(re.findall(r"/invitations/\S+", body))) == 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
@@ -124,14 +124,22 @@ def _new_link(invitation: Invitation) -> str:
 
 
 def _email_link(invitation: Invitation, token: str) -> None:
-    summary = summary_of(invitation)
-    body = render_template(
-        "invites/email/invitation.txt",
-        invitation=invitation,
-        summary=summary,
-        link=external_url("invites.respond", token=token),
+    """The invitation, in French then English: the professional's language is unknown (and
+    not necessarily the one the manufacturer uses the portal in)."""
+    link = external_url("invites.respond", token=token)
+    body = mail.bilingual(
+        lambda: mail.plain_text(
+            "invites/email/invitation.txt",
+            invitation=invitation,
+            summary=summary_of(invitation),
+            link=link,
+        )
     )
-    subject = _("%(manufacturer)s asks for your letter to ANSM", manufacturer=summary.manufacturer)
+    manufacturer = summary_of(invitation).manufacturer
+    subject = mail.bilingual(
+        lambda: _("%(manufacturer)s asks for your letter to ANSM", manufacturer=manufacturer),
+        " / ",
+    )
     try:
         mail.send(invitation.email, subject, body)
     except mail.MailError:
@@ -218,14 +226,18 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
 
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
     """Tell the request's creator; the letter is stored whatever happens to this email."""
-    summary = summary_of(invitation)
-    body = render_template(
-        "invites/email/letter_received.txt",
-        letter=letter,
-        summary=summary,
-        link=external_url("filing.step", dossier_id=invitation.dossier_id, step_id="hcp-support"),
+    link = external_url("filing.step", dossier_id=invitation.dossier_id, step_id="hcp-support")
+    body = mail.bilingual(
+        lambda: mail.plain_text(
+            "invites/email/letter_received.txt",
+            letter=letter,
+            summary=summary_of(invitation),
+            link=link,
+        )
     )
-    subject = _("%(name)s has sent a letter for your request", name=letter.author_name)
+    subject = mail.bilingual(
+        lambda: _("%(name)s has sent a letter for your request", name=letter.author_name), " / "
+    )
     try:
         mail.send(invitation.dossier.created_by.email, subject, body)
     except mail.MailError:

@@ -2,38 +2,20 @@
 comes with it), and to a healthcare professional asked a question.
 
 We do not know which language the reader prefers, so every email is written in French, the
-agency's language, then in English. A failed email is logged: the change it reports is kept.
+agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
+reports is kept.
 """
 
 from __future__ import annotations
 
-import re
-
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 
 from wizard import mail
 from wizard.domain.lifecycle import Status
 from wizard.i18n import gettext as _
+from wizard.mail import bilingual, plain_text
 from wizard.models import Decision, Dossier, InformationRequest
 from wizard.web import external_url
-
-LANGUAGES = ("fr", "en")
-SEPARATOR = "\n\n" + "—" * 30 + "\n\n"
-
-
-def plain_text(template: str, **context) -> str:
-    """A plain-text email template rendered with its branches' blank lines evened out."""
-    return re.sub(r"\n{3,}", "\n\n", render_template(template, **context)).strip() + "\n"
-
-
-def bilingual(render, separator: str = SEPARATOR) -> str:
-    """`render()` in French then in English; once only while the two read the same."""
-    versions = []
-    for language in LANGUAGES:
-        with force_locale(language):
-            versions.append(render())
-    return separator.join(dict.fromkeys(versions))
 
 
 def device_name(dossier: Dossier) -> str:
