@@ -64,6 +64,11 @@ def bilingual(render, separator: str = SEPARATOR) -> str:
     return separator.join(dict.fromkeys(versions))
 
 
+def bilingual_text(template: str, **context) -> str:
+    """A plain-text email template in French then in English."""
+    return bilingual(lambda: plain_text(template, **context))
+
+
 def send(to: str, subject: str, body_text: str) -> None:
     """Send a plain-text message, or raise `MailError` saying why it could not be sent."""
     config = current_app.config

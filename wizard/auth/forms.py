@@ -50,6 +50,17 @@ def check_password_strength(password: str, email: str) -> str | None:
     return None
 
 
+def account_email(hint=None):
+    return text(
+        _l("Email address"),
+        _l("Enter your email address."),
+        autocomplete="email",
+        hint=hint,
+        rules=[ACCOUNT_EMAIL],
+        spellcheck=False,
+    )
+
+
 def new_password(label) -> PasswordField:
     return PasswordField(
         label,
@@ -66,14 +77,7 @@ class RegisterForm(FlaskForm):
         autocomplete="organization",
     )
     name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
-    email = text(
-        _l("Email address"),
-        _l("Enter your email address."),
-        autocomplete="email",
-        hint=_l("We will send messages about your requests here."),
-        rules=[ACCOUNT_EMAIL],
-        spellcheck=False,
-    )
+    email = account_email(_l("We will send messages about your requests here."))
     password = new_password(_l("Create a password"))
 
     def validate_password(self, field):
@@ -83,13 +87,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = text(
-        _l("Email address"),
-        _l("Enter your email address."),
-        autocomplete="email",
-        rules=[ACCOUNT_EMAIL],
-        spellcheck=False,
-    )
+    email = account_email()
     password = PasswordField(
         _l("Password"),
         validators=[Required(_l("Enter your password."))],
@@ -98,14 +96,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = text(
-        _l("Email address"),
-        _l("Enter your email address."),
-        autocomplete="email",
-        hint=_l("The address you sign in with."),
-        rules=[ACCOUNT_EMAIL],
-        spellcheck=False,
-    )
+    email = account_email(_l("The address you sign in with."))
 
 
 class NewPasswordForm(FlaskForm):

@@ -13,12 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import LazyString
 from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
 from wizard.models.invitation import OPEN_STATES
 from wizard.uploads import StoredFile
@@ -42,7 +44,7 @@ class RequestSummary:
 
     manufacturer: str
     device: str | None  # None until the device step is answered
-    access_type: str
+    access_type: LazyString
     kind: str | None  # "individual", "global", or None until chosen
     message: str | None
 
@@ -58,7 +60,8 @@ def summary_of(invitation: Invitation) -> RequestSummary:
     return RequestSummary(
         manufacturer=answers.get("manufacturer", {}).get("legal_name") or dossier.organisation.name,
         device=answers.get("device", {}).get("trade_name"),
-        access_type=str(ACCESS_TYPE_LABELS.get(kind, _("not chosen yet"))),
+        # Lazy: translated where it is shown, in each language of a bilingual email.
+        access_type=ACCESS_TYPE_LABELS.get(kind, _l("not chosen yet")),
         kind=kind,
         message=invitation.message,
     )
@@ -127,17 +130,14 @@ def _email_link(invitation: Invitation, token: str) -> None:
     """The invitation, in French then English: the professional's language is unknown (and
     not necessarily the one the manufacturer uses the portal in)."""
     link = external_url("invites.respond", token=token)
-    body = mail.bilingual(
-        lambda: mail.plain_text(
-            "invites/email/invitation.txt",
-            invitation=invitation,
-            summary=summary_of(invitation),
-            link=link,
-        )
+    summary = summary_of(invitation)
+    body = mail.bilingual_text(
+        "invites/email/invitation.txt", invitation=invitation, summary=summary, link=link
     )
-    manufacturer = summary_of(invitation).manufacturer
     subject = mail.bilingual(
-        lambda: _("%(manufacturer)s asks for your letter to ANSM", manufacturer=manufacturer),
+        lambda: _(
+            "%(manufacturer)s asks for your letter to ANSM", manufacturer=summary.manufacturer
+        ),
         " / ",
     )
     try:
@@ -227,13 +227,9 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
     """Tell the request's creator; the letter is stored whatever happens to this email."""
     link = external_url("filing.step", dossier_id=invitation.dossier_id, step_id="hcp-support")
-    body = mail.bilingual(
-        lambda: mail.plain_text(
-            "invites/email/letter_received.txt",
-            letter=letter,
-            summary=summary_of(invitation),
-            link=link,
-        )
+    summary = summary_of(invitation)
+    body = mail.bilingual_text(
+        "invites/email/letter_received.txt", letter=letter, summary=summary, link=link
     )
     subject = mail.bilingual(
         lambda: _("%(name)s has sent a letter for your request", name=letter.author_name), " / "
