@@ -129,3 +129,15 @@ def test_the_link_is_on_the_public_address_whatever_host_the_request_names(
     body = body_of(inbox.to(user[1])[0])
     assert "https://derogations.example/password/reset/" in body
     assert "attacker" not in body
+
+
+def test_a_new_password_signs_out_every_other_session(app, client, user, inbox):
+    elsewhere = app.test_client()  # e.g. a computer left signed in, or someone else's
+    assert login(elsewhere, user[1]).status_code == 303
+    assert elsewhere.get("/dashboard").status_code == 200
+    ask_link(client)
+    client.post(link_from(inbox), data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    signed_out = elsewhere.get("/dashboard")
+    assert signed_out.status_code == 302 and "/login" in signed_out.location
+    assert login(elsewhere, user[1], NEW_PASSWORD).status_code == 303
+    assert elsewhere.get("/dashboard").status_code == 200

@@ -7,7 +7,6 @@ stored, so there is nothing to clean up; links last `PASSWORD_RESET_MAX_AGE` sec
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from flask import current_app
@@ -23,12 +22,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
-
-
 def token_for(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "password": _fingerprint(user)})
+    return _serializer().dumps({"user": user.id, "password": user.password_fingerprint})
 
 
 def user_for(token: str) -> User | None:
@@ -39,6 +34,6 @@ def user_for(token: str) -> User | None:
     except (BadData, KeyError, TypeError, ValueError):
         return None
     user = db.session.get(User, user_id)
-    if user is None or not hmac.compare_digest(fingerprint, _fingerprint(user)):
+    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
         return None
     return user

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select
@@ -22,22 +24,25 @@ _USER_AND_DOSSIER = (
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in user, and in the same query the request the URL names, if any: the view
-    asks for it next (who may see it is decided there), and finds it without a second query."""
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, if their password has not changed since they signed in (see
+    `User.get_id`). In the same query, the request the URL names, if any: the view asks for
+    it next (who may see it is decided there), and finds it without a second query."""
+    user_id, _dot, fingerprint = session_id.partition(".")
+    if not user_id.isdigit() or not fingerprint:
         return None
     dossier_id = (request.view_args or {}).get("dossier_id")
-    if not isinstance(dossier_id, int):
-        return db.session.get(User, int(user_id))
-    row = db.session.execute(
-        _USER_AND_DOSSIER, {"user_id": int(user_id), "dossier_id": dossier_id}
-    ).first()
-    if row is None:
+    if isinstance(dossier_id, int):
+        row = db.session.execute(
+            _USER_AND_DOSSIER, {"user_id": int(user_id), "dossier_id": dossier_id}
+        ).first()
+        # The session remembers loaded objects only while something holds them.
+        user, g.named_dossier = row if row else (None, None)
+    else:
+        user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
         return None
-    # The session remembers loaded objects only while something holds them.
-    g.named_dossier = row.Dossier
-    return row.User
+    return user
 
 
 login_manager.login_view = "auth.login"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -51,6 +52,17 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does: sessions and reset links carry it, so a new
+        password ends every session and every link made before."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:32]
+
+    def get_id(self) -> str:
+        """What the session remembers (Flask-Login): the account and its password's
+        fingerprint, checked again at every request (`auth.views.load_user`)."""
+        return f"{self.id}.{self.password_fingerprint}"
 
     @property
     def is_reviewer(self) -> bool:
