@@ -59,6 +59,9 @@ def test_production_needs_the_public_address_that_email_links_use(tmp_path, monk
     monkeypatch.setenv("PUBLIC_BASE_URL", "derogations.example")
     with pytest.raises(ConfigurationError, match="https://host"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://derogations.example")
+    with pytest.raises(ConfigurationError, match="with https://"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example/portal/")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["PUBLIC_BASE_URL"] == "https://derogations.example/portal"

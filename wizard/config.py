@@ -38,10 +38,10 @@ def _public_base_url(production: bool) -> str:
     parts = urlsplit(url)
     if url and (parts.scheme not in ("http", "https") or not parts.netloc):
         raise ConfigurationError("PUBLIC_BASE_URL must look like https://host[/prefix].")
-    if production and not url:
+    if production and not url.startswith("https://"):
         # Links in emails (password resets, invitations) must not take their host from a
-        # request, which anyone can write.
-        raise ConfigurationError("PUBLIC_BASE_URL must be set in production.")
+        # request, which anyone can write, and carry tokens: HTTPS only.
+        raise ConfigurationError("PUBLIC_BASE_URL must be set, with https://, in production.")
     return url
 
 

@@ -3,8 +3,13 @@ through it, is in the request's hash-chained audit trail, which the reviewer rea
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from tests.invites.support import INVITE, invitations_of, invite, link_in, send_letter
 from wizard import audit
+from wizard.extensions import db
+from wizard.invites import service
+from wizard.models import Invitation, InvitationState, User
 from wizard.review import pages
 
 
@@ -53,3 +58,36 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
     )
     assert lines[2].startswith("Letter received through the invitation link: ")
     assert lines[4] == "Invitation link of Dr Anne Leroy (paul.roux@necker.example) revoked"
+
+
+def test_a_letter_that_arrives_just_before_a_resend_or_revoke_is_not_undone(
+    app, manufacturer, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    with app.app_context():
+        # The invitation as the manufacturer's page showed it: still open.
+        invitation = invitations_of(dossier_id)[0]
+        user = db.session.get(User, invitation.created_by_id)
+        assert invitation.state == InvitationState.SENT
+        # Meanwhile the letter arrives, in another transaction.
+        with db.engine.begin() as other:
+            other.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation.id)
+                .values(state=InvitationState.LETTER_RECEIVED)
+            )
+        assert invitation.state == InvitationState.SENT  # the click is made from that view
+        assert service.resend(invitation, user) is False
+    with app.app_context():
+        invitation = invitations_of(dossier_id)[0]
+        with db.engine.begin() as other:  # as if the page still showed it open
+            other.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation.id)
+                .values(state=InvitationState.LETTER_RECEIVED)
+            )
+        assert service.revoke(invitation, user) is False
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == InvitationState.LETTER_RECEIVED
+        assert [e.action for e in audit.trail(dossier_id)] == [audit.PROFESSIONAL_INVITED]

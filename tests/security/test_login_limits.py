@@ -75,3 +75,30 @@ def test_without_trusted_proxies_a_forged_forwarded_address_changes_nothing(limi
         )
     # Every attempt came from the proxy's own address, whatever the header claimed.
     assert forwarded(client, "someone@example.org", "203.0.113.99").status_code == 429
+
+
+def test_htmx_requests_count_like_any_other(limited_app):
+    client = limited_app.test_client()
+    for number in range(5):
+        response = client.post(
+            "/login",
+            data={"email": "claire@cardiotech.example", "password": "wrong password!!"},
+            headers={"HX-Request": "true"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{number}"},
+        )
+        assert response.status_code == 200  # htmx gets the refused form with 200
+    assert attempt(client, "claire@cardiotech.example").status_code == 429
+
+
+def test_another_spelling_of_the_address_shares_its_budget(limited_app):
+    client = limited_app.test_client()
+    spellings = [
+        "claire@cardiotech.example",
+        "Claire@CARDIOTECH.example",
+        "claire@\uff43ardiotech.example",  # a full-width c
+        "claire@cardiotech\u3002example",  # an ideographic full stop
+        " claire@cardiotech.example ",
+    ]
+    for number, spelling in enumerate(spellings):
+        assert attempt(client, spelling, address=f"198.51.100.{number}").status_code == 422
+    assert attempt(client, "claire@cardiotech.example").status_code == 429

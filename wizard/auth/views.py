@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import hmac
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select
 
 from wizard import mail
-from wizard.auth import bp, reset
+from wizard.auth import bp, limits, reset
 from wizard.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 from wizard.extensions import db, login_manager
 from wizard.i18n import gettext as _
@@ -29,7 +38,7 @@ def load_user(session_id: str) -> User | None:
     `User.get_id`). In the same query, the request the URL names, if any: the view asks for
     it next (who may see it is decided there), and finds it without a second query."""
     user_id, _dot, fingerprint = session_id.partition(".")
-    if not user_id.isdigit() or not fingerprint:
+    if not (user_id.isascii() and user_id.isdecimal()) or not fingerprint:
         return None
     dossier_id = (request.view_args or {}).get("dossier_id")
     if isinstance(dossier_id, int):
@@ -102,6 +111,7 @@ def login():
     if user is None or not user.check_password(form.password.data):
         # Same words whether or not the address exists: the page must not reveal accounts.
         form.password.errors.append(_("The email address or the password is not right."))
+        limits.count_attempt()
         return _failed("auth/login.html", form)
     login_user(user)
     return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
@@ -117,35 +127,54 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
     """Ask for a link to choose a new password. The answer is the same whether or not an
-    account uses the address: the page must not reveal accounts."""
+    account uses the address, and as quick: the email leaves after the page is sent."""
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         if form.is_submitted():
             return _failed("auth/forgot_password.html", form)
         return render_template("auth/forgot_password.html", form=form)
+    limits.count_attempt()
     user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
+    response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
     if user is not None:
-        _send_reset_link(user)
-    return render_template("auth/reset_link_sent.html", email=form.email.data)
+        response.call_on_close(_reset_link_sender(user))
+    return response
 
 
-def _send_reset_link(user: User) -> None:
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+def _reset_link_sender(user: User):
+    """The email with the link, written now, sent when called (after the response)."""
+    app = current_app._get_current_object()
+    minutes = app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = render_template(
         "auth/email/password_reset.txt",
         user=user,
         link=external_url("auth.reset_password", token=reset.token_for(user)),
         minutes=minutes,
     )
-    try:
-        mail.send(user.email, _("Choose a new password for the ANSM derogation portal"), body)
-    except mail.MailError:
-        # The person sees the same page and can ask again; the failure is in the logs.
-        current_app.logger.exception("password reset link for user %s not sent", user.id)
+    subject = _("Choose a new password for the ANSM derogation portal")
+    to, user_id = user.email, user.id
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                mail.send(to, subject, body)
+            except mail.MailError:
+                # The person saw the same page and can ask again; the failure is logged.
+                app.logger.exception("password reset link for user %s not sent", user_id)
+
+    return send
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    response = make_response(_reset_password(token))
+    # The token is in the address: never kept by a cache, never sent on as a referrer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _reset_password(token: str):
     user = reset.user_for(token)
     if user is None:
         return render_template("auth/reset_link_unavailable.html"), 404

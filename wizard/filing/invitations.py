@@ -39,10 +39,9 @@ def invite(dossier_id: int):
 @manufacturer_required
 def resend_invitation(dossier_id: int, invitation_id: int):
     dossier, invitation = _invitation(dossier_id, invitation_id)
-    if not service.can_resend(invitation):
+    if not (service.can_resend(invitation) and service.resend(invitation, current_user)):
         flash(_("This invitation can no longer be sent: invite the professional again."), "error")
         return _back_to(dossier, "hcp-support", "")
-    service.resend(invitation, current_user)
     return _after_sending(dossier, invitation)
 
 
@@ -50,10 +49,9 @@ def resend_invitation(dossier_id: int, invitation_id: int):
 @manufacturer_required
 def revoke_invitation(dossier_id: int, invitation_id: int):
     dossier, invitation = _invitation(dossier_id, invitation_id)
-    if not service.can_revoke(invitation):
+    if not (service.can_revoke(invitation) and service.revoke(invitation, current_user)):
         flash(_("This invitation is already closed: there is nothing to revoke."), "error")
         return _back_to(dossier, "hcp-support", "")
-    service.revoke(invitation, current_user)
     flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
     return _back_to(dossier, "hcp-support", "#invitations")
 

@@ -116,6 +116,14 @@ class Identifier:
         field.data = self.normalise(result)
 
 
+def normalised_email(text: str) -> str | None:
+    """The address as email-validator writes it (Unicode forms, domain case), or None."""
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
 class EmailAddress:
     """An email address in a valid form, kept in its normalised form (lower-cased as well for
     sign-in addresses). `message` is the whole sentence shown when it is not one."""
@@ -127,10 +135,9 @@ class EmailAddress:
     def __call__(self, form, field):
         if not field.data:
             return
-        try:
-            address = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(str(self.message)) from None
+        address = normalised_email(field.data)
+        if address is None:
+            raise ValidationError(str(self.message))
         field.data = address.lower() if self.lowercase else address
 
 

@@ -70,14 +70,15 @@ def summary_of(invitation: Invitation) -> RequestSummary:
 def invite(dossier: Dossier, by: User, **details: str | None) -> Invitation:
     """Record an invitation, then email it. It is saved first: a mail failure loses nothing,
     it leaves the invitation "not sent", to be sent again."""
+    token, link = _new_link()
     invitation = Invitation(
         dossier=dossier,
         created_by_id=by.id,
         created_at=clock.now(),
         state=InvitationState.NOT_SENT,
+        **link,
         **details,
     )
-    token = _new_link(invitation)
     db.session.add(invitation)
     _record(invitation, audit.PROFESSIONAL_INVITED, audit.Actor.of(by))
     db.session.commit()
@@ -93,20 +94,39 @@ def can_revoke(invitation: Invitation) -> bool:
     return invitation.state in OPEN_STATES
 
 
-def resend(invitation: Invitation, by: User) -> None:
-    """A new link with a new expiry; the old link stops working at once."""
-    token = _new_link(invitation)
-    invitation.state = InvitationState.NOT_SENT
-    invitation.opened_at = None
+def resend(invitation: Invitation, by: User) -> bool:
+    """A new link with a new expiry; the old link stops working at once. False when the
+    invitation closed meanwhile (a letter arrived through it)."""
+    token, link = _new_link()
+    if not _change_if_open(invitation, state=InvitationState.NOT_SENT, opened_at=None, **link):
+        return False
     _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
     _email_link(invitation, token)
+    return True
 
 
-def revoke(invitation: Invitation, by: User) -> None:
-    invitation.state = InvitationState.REVOKED
+def revoke(invitation: Invitation, by: User) -> bool:
+    """The link stops working. False when the invitation closed meanwhile."""
+    if not _change_if_open(invitation, state=InvitationState.REVOKED):
+        return False
     _record(invitation, audit.INVITATION_REVOKED, audit.Actor.of(by))
     db.session.commit()
+    return True
+
+
+def _change_if_open(invitation: Invitation, **values) -> bool:
+    """A conditional update: a letter received between the page and this click (see
+    `receive_letter`) closed the invitation, and must not be undone."""
+    changed = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES))
+        .values(**values)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        return False
+    return True
 
 
 def _record(invitation: Invitation, action: str, actor: audit.Actor, **detail: str) -> None:
@@ -117,13 +137,15 @@ def _record(invitation: Invitation, action: str, actor: audit.Actor, **detail: s
     )
 
 
-def _new_link(invitation: Invitation) -> str:
+def _new_link() -> tuple[str, dict[str, Any]]:
+    """A new token, and what the invitation stores of it: its hash and its expiry."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    invitation.token_hash = token_hash(token)
     # Until the end of the last day in France: "works until 9 December" means all of that day.
     last_day = clock.today() + timedelta(days=current_app.config["INVITE_TTL_DAYS"])
-    invitation.expires_at = clock.end_of_day_in_paris(last_day)
-    return token
+    return token, {
+        "token_hash": token_hash(token),
+        "expires_at": clock.end_of_day_in_paris(last_day),
+    }
 
 
 def _email_link(invitation: Invitation, token: str) -> None:
@@ -172,10 +194,17 @@ def find(token: str) -> Invitation:
 
 
 def mark_opened(invitation: Invitation) -> None:
-    if invitation.state in (InvitationState.SENT, InvitationState.NOT_SENT):
-        invitation.state = InvitationState.OPENED
-        invitation.opened_at = clock.now()
-        db.session.commit()
+    """Sent (or not sent, but followed) becomes opened; conditionally, so that a revocation
+    made meanwhile stays."""
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.state.in_((InvitationState.SENT, InvitationState.NOT_SENT)),
+        )
+        .values(state=InvitationState.OPENED, opened_at=clock.now())
+    )
+    db.session.commit()
 
 
 def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: StoredFile) -> HcpLetter:

@@ -198,7 +198,7 @@ def event_text(event: AuditEvent) -> str:
     if event.action == audit.PROFESSIONAL_INVITED:
         return _("Professional invited to send a letter: %(name)s (%(email)s)", **detail)
     if event.action == audit.INVITATION_RENEWED:
-        return _("New invitation link sent to %(name)s (%(email)s)", **detail)
+        return _("New invitation link made for %(name)s (%(email)s)", **detail)
     if event.action == audit.INVITATION_REVOKED:
         return _("Invitation link of %(name)s (%(email)s) revoked", **detail)
     if event.action == audit.LETTER_RECEIVED:
