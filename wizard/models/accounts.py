@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,8 +58,10 @@ class User(UserMixin, db.Model):
     @property
     def password_fingerprint(self) -> str:
         """Changes whenever the password does: sessions and reset links carry it, so a new
-        password ends every session and every link made before."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:32]
+        password ends every session and every link made before. Keyed with the app's secret,
+        so that it says nothing of the password hash to whoever reads a link or a cookie."""
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, self.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
     def get_id(self) -> str:
         """What the session remembers (Flask-Login): the account and its password's
