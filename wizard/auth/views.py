@@ -23,6 +23,7 @@ from wizard.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, Re
 from wizard.extensions import db, login_manager
 from wizard.i18n import gettext as _
 from wizard.models import Dossier, Organisation, Role, User
+from wizard.token_links import keep_token_private
 from wizard.web import external_url, is_htmx, safe_next
 
 _USER_AND_DOSSIER = (
@@ -167,11 +168,7 @@ def _reset_link_sender(user: User):
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    response = make_response(_reset_password(token))
-    # The token is in the address: never kept by a cache, never sent on as a referrer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return keep_token_private(make_response(_reset_password(token)))
 
 
 def _reset_password(token: str):

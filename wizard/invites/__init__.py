@@ -5,9 +5,11 @@ random, stored hashed, single-use, short-lived, and guessing it is rate-limited 
 from flask import Blueprint, Flask
 from flask_limiter import Limiter
 
+from wizard.token_links import is_failed_lookup
+
 bp = Blueprint("invites", __name__)
 
-from wizard.invites import views  # noqa: E402  (routes register on import)
+from wizard.invites import views  # noqa: E402,F401  (routes register on import)
 
 
 def init_app(app: Flask, limiter: Limiter) -> None:
@@ -16,6 +18,6 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     limiter.shared_limit(
         app.config["INVITE_RATE_LIMIT"],
         scope="invitations",
-        deduct_when=views.is_failed_lookup,
+        deduct_when=is_failed_lookup,
     )(bp)
     app.register_blueprint(bp)

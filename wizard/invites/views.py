@@ -12,6 +12,7 @@ from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
+from wizard.token_links import keep_token_private, unavailable_page
 from wizard.uploads import StoredFile
 from wizard.web import live_field
 
@@ -63,17 +64,7 @@ _KEPT = "invite_kept_letters"
 _RECEIVED = "invite_received"
 
 
-def is_failed_lookup(response) -> bool:
-    """What counts against the rate limit: a link that does not open (a guess looks like it)."""
-    return response.status_code in (404, 410)
-
-
-@bp.after_request
-def _keep_the_token_private(response):
-    # The address carries the token: no shared cache keeps the page, no Referer repeats it.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+bp.after_request(keep_token_private)
 
 
 @bp.app_template_filter()
@@ -88,10 +79,7 @@ def invitation_status_label(status: str) -> str:
 
 @bp.errorhandler(service.LinkUnavailable)
 def unavailable(error: service.LinkUnavailable):
-    status, title, detail, advice = UNAVAILABLE[error.reason]
-    return render_template(
-        "invites/unavailable.html", title=title, detail=detail, advice=advice
-    ), status
+    return unavailable_page(UNAVAILABLE, error.reason)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

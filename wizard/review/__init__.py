@@ -9,6 +9,8 @@ check, stays cheap to import.
 from flask import Flask
 from flask_limiter import Limiter
 
+from wizard.token_links import is_failed_lookup
+
 
 def init_app(app: Flask, limiter: Limiter) -> None:
     from wizard.review import cli, filer_views, hcp_views, pages, views
@@ -17,7 +19,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     limiter.shared_limit(
         app.config["INVITE_RATE_LIMIT"],
         scope="questions",
-        deduct_when=hcp_views.is_failed_lookup,
+        deduct_when=is_failed_lookup,
     )(hcp_views.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(filer_views.bp)

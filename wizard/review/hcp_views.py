@@ -12,6 +12,7 @@ from wizard.models import InformationRequest
 from wizard.review import information, kept, pages
 from wizard.review.forms import ReplyForm
 from wizard.review.notify import device_name
+from wizard.token_links import keep_token_private, unavailable_page
 
 bp = Blueprint("review_hcp", __name__)
 
@@ -45,17 +46,12 @@ UNAVAILABLE = {
 _ANSWERED = "review_answered"
 
 
-def is_failed_lookup(response) -> bool:
-    """What counts against the rate limit: a link that does not open (a guess looks like it)."""
-    return response.status_code in (404, 410)
+bp.after_request(keep_token_private)
 
 
 @bp.errorhandler(information.LinkUnavailable)
 def unavailable(error: information.LinkUnavailable):
-    status, title, detail, advice = UNAVAILABLE[error.reason]
-    return render_template(
-        "invites/unavailable.html", title=title, detail=detail, advice=advice
-    ), status
+    return unavailable_page(UNAVAILABLE, error.reason)
 
 
 @bp.route("/questions/<token>", methods=["GET", "POST"])

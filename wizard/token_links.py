@@ -1,0 +1,27 @@
+"""Pages opened through an emailed link whose token is the only key: a clinician's
+invitation, ANSM's question to a professional, a password reset."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+
+def keep_token_private(response):
+    """The address carries the token: no shared cache keeps the page, no Referer repeats it."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def is_failed_lookup(response) -> bool:
+    """What counts against the rate limit: a link that does not open (a guess looks like it)."""
+    return response.status_code in (404, 410)
+
+
+def unavailable_page(explanations: dict, reason: str):
+    """The plain page saying why a link does not open, with its own status code.
+    `explanations`: reason → (status, title, detail, advice)."""
+    status, title, detail, advice = explanations[reason]
+    return render_template(
+        "invites/unavailable.html", title=title, detail=detail, advice=advice
+    ), status
