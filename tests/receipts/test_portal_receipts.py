@@ -131,6 +131,38 @@ def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submi
     assert empty.status_code == 422 and "Choose the receipt PDF" in empty.text
 
 
+def forged_pdf(reference: str, attachment: tuple[str, bytes] | None = None) -> bytes:
+    """A stranger's own unsigned PDF naming a request, as anyone can write one."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": reference, "/Subject": reference})
+    if attachment:
+        writer.add_attachment(*attachment)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_file_merely_naming_a_request_learns_nothing_of_it(app, submitted):
+    """References are sequential: a forged file must not tell whether a request exists, nor its
+    status."""
+    _dossier_id, reference = submitted
+    page = (
+        app.test_client()
+        .post(
+            "/verify",
+            data={"receipt": (io.BytesIO(forged_pdf(reference)), "r.pdf")},
+            content_type="multipart/form-data",
+        )
+        .text
+    )
+    assert "cannot be confirmed" in page and "No signature found" in page
+    assert "Current status" not in page and "Submitted" not in page
+    assert "Do not match any request held by the portal" in page
+
+
 def test_racing_producers_store_a_single_receipt(app, user):
     with app.app_context():
         dossier_id = dossier_with(user[0], "global", submit=True)

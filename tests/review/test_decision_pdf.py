@@ -11,7 +11,7 @@ import json
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.receipts.test_portal_receipts import flip_a_signed_byte
+from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
 from tests.review.support import act, dossier
 from wizard.extensions import db
 from wizard.models import Decision
@@ -76,3 +76,16 @@ def test_the_verify_page_recognises_a_decision_and_an_altered_one(
     verified = app.test_cli_runner().invoke(args=["receipts", "verify", str(path)])
     assert verified.exit_code == 0, verified.output
     assert "Decision 1:" in verified.output and "matches the stored decision" in verified.output
+
+
+def test_a_forged_decision_naming_a_real_one_learns_nothing_of_it(
+    app, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
+    with app.app_context():
+        reference = dossier(submitted).reference
+    record = json.dumps({"decision_number": 1}).encode()
+    page = check(app.test_client(), forged_pdf(reference, (DECISION_FILENAME, record)))
+    assert "This decision cannot be confirmed" in page and "Decision 1" in page
+    assert "Refusal" not in page and "Refused" not in page and "Current status" not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import current_app
@@ -144,9 +144,11 @@ class ReceiptCheck:
     verdict: Verdict
     known: bool  # the reference (and for a decision, its number) exists in the portal
     answers_match: bool  # the embedded record (answers, or decision) is the one stored
-    status: str | None  # the request's current status, the only thing revealed about it
+    # The request's current status, the only thing revealed about it, and only to whoever holds
+    # a genuine receipt or decision of it (not to a file that merely names its reference).
+    status: str | None
     decision_number: int | None = None  # the number a decision PDF states
-    decision: Decision | None = None  # the decision it is, when the portal holds it
+    decision: Decision | None = None  # the decision it is, when genuine
 
     @property
     def is_decision(self) -> bool:
@@ -158,25 +160,32 @@ class ReceiptCheck:
 
 
 def check_receipt(pdf: bytes) -> ReceiptCheck:
-    """Check a receipt, or a decision PDF (recognised by its attached decision.json)."""
+    """Check a receipt, or a decision PDF (recognised by its attached decision.json). What the
+    portal holds of the request (its status, the decision's kind) is told only for a genuine
+    file: references are sequential, and anyone can write one into a PDF of their own."""
     verdict = verify_pdf(pdf, signing_identity().trust_roots)
     dossier = None
     if verdict.reference:
         dossier = db.session.scalar(select(Dossier).where(Dossier.reference == verdict.reference))
-    status = effective_status(dossier) if dossier is not None else None
     if verdict.embedded_name == DECISION_FILENAME:
-        return _check_decision(verdict, dossier, status)
-    answers_match = bool(
-        dossier is not None
-        and verdict.embedded_json_sha256
-        and verdict.embedded_json_sha256 == dossier.answers_sha256
-    )
-    return ReceiptCheck(
-        verdict=verdict, known=dossier is not None, answers_match=answers_match, status=status
-    )
+        check = _check_decision(verdict, dossier)
+    else:
+        check = ReceiptCheck(
+            verdict=verdict,
+            known=dossier is not None,
+            answers_match=bool(
+                dossier is not None
+                and verdict.embedded_json_sha256
+                and verdict.embedded_json_sha256 == dossier.answers_sha256
+            ),
+            status=None,
+        )
+    if not check.valid:
+        return replace(check, decision=None)
+    return replace(check, status=effective_status(dossier))
 
 
-def _check_decision(verdict: Verdict, dossier: Dossier | None, status) -> ReceiptCheck:
+def _check_decision(verdict: Verdict, dossier: Dossier | None) -> ReceiptCheck:
     number = _decision_number(verdict.embedded_json)
     decision = None
     if dossier is not None and number is not None:
@@ -188,7 +197,7 @@ def _check_decision(verdict: Verdict, dossier: Dossier | None, status) -> Receip
         known=decision is not None,
         answers_match=decision is not None
         and verdict.embedded_json_sha256 == decision.record_sha256,
-        status=status,
+        status=None,
         decision_number=number,
         decision=decision,
     )
