@@ -124,6 +124,12 @@ def from_environment(instance_path: Path) -> dict:
         # Password-reset emails asked for, per client address and per address typed.
         "RESET_RATE_LIMIT_ADDRESS": os.environ.get("RESET_RATE_LIMIT_ADDRESS", "10 per hour"),
         "RESET_RATE_LIMIT_ACCOUNT": os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour"),
+        # Accounts created per client address.
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
+        # Invitation emails (sent or sent again) per manufacturer account.
+        "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "30 per day"),
+        # Receipts and decisions checked on the public /verify page, per client address.
+        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),

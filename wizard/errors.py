@@ -60,12 +60,36 @@ RESET_TOO_MANY = (
 )
 
 
+# Elsewhere, of what the page does.
+TOO_MANY = {
+    "auth.login": SIGN_IN_TOO_MANY,
+    "auth.forgot_password": RESET_TOO_MANY,
+    "auth.register": (
+        _l("Too many accounts created"),
+        _l(
+            "Several accounts have been created from your connection in the last hour. Wait "
+            "an hour, or sign in to an account you already have."
+        ),
+    ),
+    "filing.invite": (
+        _l("Too many invitations sent today"),
+        _l(
+            "Your account has sent as many invitation emails as it can in a day. Your request "
+            "is saved: send the next invitations tomorrow, or contact ANSM if you need more."
+        ),
+    ),
+    "receipts.verify": (
+        _l("Too many files checked"),
+        _l("Many files have been checked from your connection. Wait a minute, then try again."),
+    ),
+}
+TOO_MANY["filing.resend_invitation"] = TOO_MANY["filing.invite"]
+
+
 def render_error(status: int):
     title, detail = MESSAGES.get(status, MESSAGES[500])
-    if status == 429 and request.endpoint == "auth.login":
-        title, detail = SIGN_IN_TOO_MANY
-    if status == 429 and request.endpoint == "auth.forgot_password":
-        title, detail = RESET_TOO_MANY
+    if status == 429 and request.endpoint in TOO_MANY:
+        title, detail = TOO_MANY[request.endpoint]
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
     return render_template("error.html", title=title, detail=detail % {"size": size}), status
 

@@ -6,7 +6,8 @@ import secrets
 
 import pytest
 
-from tests.invites.support import INVITE, invite, link_in
+from tests.conftest import login
+from tests.invites.support import INVITE, invitations_of, invite, link_in
 from wizard import create_app
 
 
@@ -60,3 +61,33 @@ def test_a_clinician_with_a_good_link_is_never_counted_as_guessing(
     for _ in range(30):
         guess(clinician, "192.0.2.10")
     assert clinician.get(link, environ_base=address).status_code == 429
+
+
+def test_invitation_emails_have_a_daily_budget_per_account(
+    app, user, limited_app, manufacturer, inbox
+):
+    """Invitations go to any address with the manufacturer's words: an account cannot turn the
+    portal into a mailer. Sending again draws on the same budget; a refused form does not."""
+    for key in ("MAIL_HOST", "MAIL_PORT", "MAIL_USE_TLS"):
+        limited_app.config[key] = app.config[key]
+    limited_app.config["INVITATION_EMAIL_RATE_LIMIT"] = "3 per day"
+    limited = create_app(limited_app.config)
+    _client, dossier_id = manufacturer
+    signed_in = limited.test_client()
+    assert login(signed_in, user[1]).status_code == 303
+    assert invite(signed_in, dossier_id, **{"invite-email": "not an address"}).status_code == 422
+    for number in range(2):
+        assert (
+            invite(signed_in, dossier_id, **{"invite-email": f"dr{number}@chu.example"}).status_code
+            == 303
+        )
+    with limited.app_context():
+        first = invitations_of(dossier_id)[0].id
+    resend = f"/requests/{dossier_id}/invitations/{first}/resend"
+    assert signed_in.post(resend).status_code == 303
+    refused = invite(signed_in, dossier_id, **{"invite-email": "dr9@chu.example"})
+    assert refused.status_code == 429 and "Too many invitations sent today" in refused.text
+    assert signed_in.post(resend).status_code == 429
+    assert len(inbox) == 3 and not inbox.to("dr9@chu.example")
+    with limited.app_context():
+        assert len(invitations_of(dossier_id)) == 2

@@ -1,6 +1,11 @@
-"""Sign-in attempts are limited per client address and per account (Flask-Limiter). Only
-failed attempts count, and the refusal reads the same whether or not the account exists.
-Password-reset emails are limited the same ways, so that nobody can flood a mailbox.
+"""Budgets on what a stranger could abuse (Flask-Limiter):
+- sign-in attempts, per client address and per account: only failed attempts count, and the
+  refusal reads the same whether or not the account exists;
+- password-reset emails, the same ways, so that nobody can flood a mailbox;
+- accounts created, per client address (registering needs no invitation);
+- invitation emails (sent or sent again), per account: they go to any address, carry the
+  manufacturer's words, and leave from the portal's own sender;
+- receipt checks on the public /verify page, per client address: each parses a stranger's PDF.
 
 What counts is said by the view (`count_attempt`), whatever the status code it answers with
 (htmx requests get 200 for a refused form)."""
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_limiter import Limiter
+from flask_login import current_user
 
 from wizard.forms.validators import normalised_email
 
@@ -32,24 +38,48 @@ def _typed_address(scope: str):
     return key
 
 
+def _signed_in_account() -> str:
+    return f"account:{current_user.get_id() or 'anonymous'}"
+
+
 def init_app(app: Flask, limiter: Limiter) -> None:
     """Wrap the registered views: Flask-Limiter checks a decorated limit when the decorated
     function runs, so the decorated function must be the one Flask calls."""
 
-    def limit(endpoint: str, per_address: str, per_account: str) -> None:
-        by_address = limiter.limit(per_address, methods=["POST"], deduct_when=_counted)
-        by_account = limiter.limit(
-            per_account,
-            key_func=_typed_address(endpoint + ":"),
-            methods=["POST"],
-            deduct_when=_counted,
+    def wrap(endpoint: str, *limits) -> None:
+        view = app.view_functions[endpoint]
+        for decorator in limits:
+            view = decorator(view)
+        app.view_functions[endpoint] = view
+
+    def by_address(limit: str):
+        return limiter.limit(limit, methods=["POST"], deduct_when=_counted)
+
+    def by_typed_address(endpoint: str, limit: str):
+        return limiter.limit(
+            limit, key_func=_typed_address(endpoint + ":"), methods=["POST"], deduct_when=_counted
         )
-        app.view_functions[endpoint] = by_account(by_address(app.view_functions[endpoint]))
 
     config = app.config
-    limit("auth.login", config["LOGIN_RATE_LIMIT_ADDRESS"], config["LOGIN_RATE_LIMIT_ACCOUNT"])
-    limit(
-        "auth.forgot_password",
-        config["RESET_RATE_LIMIT_ADDRESS"],
-        config["RESET_RATE_LIMIT_ACCOUNT"],
+    for endpoint, per_address, per_account in (
+        ("auth.login", "LOGIN_RATE_LIMIT_ADDRESS", "LOGIN_RATE_LIMIT_ACCOUNT"),
+        ("auth.forgot_password", "RESET_RATE_LIMIT_ADDRESS", "RESET_RATE_LIMIT_ACCOUNT"),
+    ):
+        wrap(
+            endpoint,
+            by_address(config[per_address]),
+            by_typed_address(endpoint, config[per_account]),
+        )
+    wrap("auth.register", by_address(config["REGISTER_RATE_LIMIT"]))
+    wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
+    # One budget for both ways of emailing a professional; the key is the signed-in account
+    # (the views require one), whichever request the invitation is for.
+    invitation_emails = limiter.shared_limit(
+        config["INVITATION_EMAIL_RATE_LIMIT"],
+        scope="invitation-emails",
+        key_func=_signed_in_account,
+        methods=["POST"],
+        deduct_when=_counted,
     )
+    wrap("filing.invite", invitation_emails)
+    wrap("filing.resend_invitation", invitation_emails)

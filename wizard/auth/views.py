@@ -76,6 +76,7 @@ def register():
             if form.is_submitted()
             else render_template("auth/register.html", form=form)
         )
+    limits.count_attempt()
     taken = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
     if taken is not None:
         form.email.errors.append(

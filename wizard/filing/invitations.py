@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash
 from flask_login import current_user
 
+from wizard.auth import limits
 from wizard.extensions import db
 from wizard.filing import bp
 from wizard.filing.access import editable_dossier, manufacturer_required
@@ -24,6 +25,7 @@ def invite(dossier_id: int):
     form = InvitationForm(prefix="invite")
     if not form.validate():
         return _refused(dossier, "hcp-support", form, "invite")
+    limits.count_attempt()
     invitation = service.invite(
         dossier,
         current_user,
@@ -42,6 +44,7 @@ def resend_invitation(dossier_id: int, invitation_id: int):
     if not (service.can_resend(invitation) and service.resend(invitation, current_user)):
         flash(_("This invitation can no longer be sent: invite the professional again."), "error")
         return _back_to(dossier, "hcp-support", "")
+    limits.count_attempt()
     return _after_sending(dossier, invitation)
 
 

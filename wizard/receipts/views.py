@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from wizard.auth import limits
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.receipts import service
@@ -11,7 +12,9 @@ from wizard.review import downloads
 
 bp = Blueprint("receipts", __name__)
 
-MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+# Receipts and decisions weigh about 60 KB; anything much larger is not one, and parsing a
+# stranger's large PDF is what makes this page costly.
+MAX_RECEIPT_BYTES = 2 * 1024 * 1024
 
 
 @bp.get("/requests/<int:dossier_id>/receipt.pdf")
@@ -35,9 +38,10 @@ def verify():
     if not content:
         error = _("Choose the receipt PDF to check.")
     elif len(content) > MAX_RECEIPT_BYTES:
-        error = _("A receipt is smaller than 10 MB: this file is not one of our receipts.")
+        error = _("A receipt is smaller than 2 MB: this file is not one of our receipts.")
     if error:
         return render_template("receipts/verify.html", check=None, error=error), 422
+    limits.count_attempt()
     check = service.check_receipt(content)
     current_app.logger.info("receipt check for %s: %s", check.verdict.reference, check.valid)
     return render_template("receipts/verify.html", check=check, error=None)

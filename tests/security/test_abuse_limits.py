@@ -1,0 +1,58 @@
+"""What a stranger could repeat at the portal's expense has a budget: accounts created per
+client address, and receipts checked on the public /verify page per client address. Only real
+attempts count: a form refused for a typing mistake does not."""
+
+from __future__ import annotations
+
+import io
+
+from tests.auth.test_accounts import REGISTRATION
+from wizard import create_app
+from wizard.demo import minimal_pdf
+
+
+def register(client, number: int, address="198.51.100.4", **changes):
+    data = {**REGISTRATION, "email": f"person{number}@cardiotech.example", **changes}
+    return client.post("/register", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_accounts_created_from_one_address_are_limited(limited_app):
+    app = create_app({**limited_app.config, "REGISTER_RATE_LIMIT": "3 per hour"})
+    client = app.test_client()
+    assert register(client, 0, password="short").status_code == 422  # not counted
+    for number in range(2):
+        assert register(app.test_client(), number).status_code == 303
+    # An address already used is a real attempt too (the page says so): it counts.
+    assert register(client, 0).status_code == 422
+    refused = register(client, 7)
+    assert refused.status_code == 429 and "Too many accounts created" in refused.text
+    assert register(client, 8, address="192.0.2.50").status_code == 303
+
+
+def check(client, content: bytes, address="198.51.100.4"):
+    return client.post(
+        "/verify",
+        data={"receipt": (io.BytesIO(content), "receipt.pdf")},
+        content_type="multipart/form-data",
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_receipt_checks_from_one_address_are_limited(limited_app):
+    app = create_app({**limited_app.config, "VERIFY_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    empty = client.post("/verify", data={}, environ_base={"REMOTE_ADDR": "198.51.100.4"})
+    assert empty.status_code == 422  # nothing checked, not counted
+    pdf = minimal_pdf("Not a receipt")
+    for _ in range(3):
+        assert check(client, pdf).status_code == 200
+    refused = check(client, pdf)
+    assert refused.status_code == 429 and "Too many files checked" in refused.text
+    assert check(client, pdf, address="192.0.2.50").status_code == 200
+
+
+def test_a_file_far_larger_than_any_receipt_is_not_parsed(client):
+    big = minimal_pdf("Padding") + b"%" + b"x" * (2 * 1024 * 1024)
+    refused = check(client, big)
+    assert refused.status_code == 422
+    assert "A receipt is smaller than 2 MB" in refused.text
