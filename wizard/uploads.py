@@ -1,7 +1,8 @@
 """Uploaded PDFs: checked by content, stored outside `static/` by their sha256, never trusted.
 
-A file is accepted only if it is a non-empty PDF within the size cap, with no JavaScript,
-launch action or embedded file (the things that make a PDF act rather than be read).
+A file is accepted only if it is a non-empty PDF within the size cap, with no script, no
+action other than a link or a move within the document, no XML form and no embedded file (the
+things that make a PDF act rather than be read), wherever they hide in it.
 """
 
 from __future__ import annotations
@@ -63,32 +64,74 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
     return safe_name(upload.filename), content
 
 
-# What makes an object active, once the file is parsed (names hidden in compressed object
-# streams escape the byte scan above).
-_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/RichMediaExecute"}
-_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/RichMediaContent"}
+# What makes a PDF act rather than be read, once it is parsed: names are compared decoded
+# (`/J#61vaScript` is `/JavaScript` to every reader), in every dictionary however deeply
+# nested, including those inside compressed object streams, which the byte scan cannot see.
+# Links to web pages (`/URI`) and moves within the document (`/GoTo`) stay allowed: letters
+# and reports carry them.
+_ACTIVE_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/Rendition",
+    "/Sound",
+    "/Movie",
+    "/RichMediaExecute",
+}
+_ACTIVE_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/EmbeddedFiles",
+    "/EmbeddedFile",
+    "/EF",  # a file specification's embedded file
+    "/XFA",  # XML forms, whose scripts live in the XML
+    "/RichMediaContent",
+}
+_ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
 
 
 def _active_objects(content: bytes) -> bool:
-    """True when a parsed object carries a script, a launch action or an embedded file; also
-    True for a file that cannot be parsed at all (it is not a PDF we can vouch for)."""
+    """True when anything in the file carries a script, an action other than a link or an
+    embedded file; also True for a file that cannot be parsed at all (it is not a PDF we can
+    vouch for)."""
     try:
         reader = PdfFileReader(io.BytesIO(content), strict=False)
         for revision in range(reader.xrefs.total_revisions):
             for ref in reader.xrefs.explicit_refs_in_revision(revision):
-                value = reader.get_object(ref)
-                if isinstance(value, generic.DictionaryObject) and _is_active(value):
+                if _holds_active(reader.get_object(ref)):
                     return True
+        return _holds_active(reader.trailer_view)
     except Exception:  # any parse failure: refuse rather than trust
         return True
+
+
+def _holds_active(value) -> bool:
+    """Walk one object's own dictionaries and arrays (references are objects of their own,
+    walked from the cross-reference table)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, generic.DictionaryObject):  # streams included
+            if _is_active(item):
+                return True
+            pending.extend(item.raw_get(key) for key in item)
+        elif isinstance(item, generic.ArrayObject):
+            pending.extend(item.raw_get(index) for index in range(len(item)))
     return False
 
 
-def _is_active(value) -> bool:
+def _is_active(dictionary) -> bool:
+    def name(key: str):
+        return dictionary[key] if key in dictionary else None  # reading resolves a reference
+
     return (
-        bool(_ACTIVE_KEYS & set(value.keys()))
-        or value.get("/S") in _ACTIVE_ACTIONS
-        or value.get("/Type") == "/EmbeddedFile"
+        not _ACTIVE_KEYS.isdisjoint(dictionary.keys())
+        or name("/S") in _ACTIVE_ACTIONS
+        or name("/Subtype") in _ACTIVE_SUBTYPES
+        or name("/Type") == "/EmbeddedFile"
     )
 
 

@@ -14,6 +14,7 @@ from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf
 from wizard.extensions import db
 from wizard.models import Document
+from wizard.uploads import _ACTIVE_CONTENT, _active_objects
 
 WINDOWS_EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 HTML_PAGE = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
@@ -45,6 +46,45 @@ def script_in_an_object_stream() -> bytes:
     return out.getvalue()
 
 
+def pdf_of(catalog: bytes = b"", page: bytes = b"", *more: bytes) -> bytes:
+    """A well-formed one-page PDF (right offsets, so it parses) with extra entries in its
+    catalog and page, and more objects from number 4 on."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + page + b" >>",
+        *more,
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+# Names may be written with #xx escapes (ISO 32000-1 7.3.5): readers decode them, so must we.
+ESCAPED_SCRIPT = pdf_of(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>")
+ESCAPED_LAUNCH = pdf_of(b"/OpenAction << /S /L#61unch /F (calc.exe) >>")
+ESCAPED_ATTACHMENTS = pdf_of(b"/Names << /Embedded#46iles << /Names [] >> >>")
+PAGE_OPEN_SCRIPT = pdf_of(page=b"/AA << /O << /S /J#61vaScript /J#53 (app.alert(1)) >> >>")
+XFA_FORM = pdf_of(
+    b"/AcroForm << /Fields [] /XFA 4 0 R >>", b"", b"<< /Length 0 >>\nstream\n\nendstream"
+)
+SUBMIT_FORM = pdf_of(b"/OpenAction << /S /SubmitForm /F << /FS /URL /F (https://x.example) >> >>")
+FILE_ANNOTATION = pdf_of(
+    b"",
+    b"/Annots [<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS 4 0 R >>]",
+    b"<< /Type /Filespec /F (x.exe) >>",
+)
+
+
 def upload(client, dossier_id, content, name):
     return client.post(
         f"/requests/{dossier_id}/documents",
@@ -68,6 +108,13 @@ def documents(app) -> int:
         (WITH_ATTACHMENT, "report.pdf", "contains scripts or attached files"),
         (WITH_LAUNCH, "report.pdf", "contains scripts or attached files"),
         (script_in_an_object_stream(), "report.pdf", "contains scripts or attached files"),
+        (ESCAPED_SCRIPT, "report.pdf", "contains scripts or attached files"),
+        (ESCAPED_LAUNCH, "report.pdf", "contains scripts or attached files"),
+        (ESCAPED_ATTACHMENTS, "report.pdf", "contains scripts or attached files"),
+        (PAGE_OPEN_SCRIPT, "report.pdf", "contains scripts or attached files"),
+        (XFA_FORM, "report.pdf", "contains scripts or attached files"),
+        (SUBMIT_FORM, "report.pdf", "contains scripts or attached files"),
+        (FILE_ANNOTATION, "report.pdf", "contains scripts or attached files"),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
     ],
@@ -79,6 +126,13 @@ def documents(app) -> int:
         "attachment",
         "launch",
         "compressed-javascript",
+        "escaped-javascript",
+        "escaped-launch",
+        "escaped-attachments",
+        "page-open-script",
+        "xfa-form",
+        "submit-form",
+        "file-annotation",
         "empty",
         "oversized",
     ],
@@ -90,6 +144,27 @@ def test_anything_but_a_plain_pdf_is_refused(app, logged_in, user, content, name
     assert response.status_code == 422
     assert message in response.text
     assert documents(app) == 0
+
+
+def test_escaped_names_are_read_as_readers_read_them():
+    """The byte scan cannot see these: what refuses them is the parsed, decoded file."""
+    for content in (ESCAPED_SCRIPT, ESCAPED_LAUNCH, ESCAPED_ATTACHMENTS, PAGE_OPEN_SCRIPT):
+        assert not _ACTIVE_CONTENT.search(content)
+        assert _active_objects(content)
+
+
+def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
+    """Letters and reports carry links to web pages and a table of contents: those stay."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    content = pdf_of(
+        b"/OpenAction [3 0 R /Fit] /Outlines << /Count 0 >>",
+        b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+        b"/A << /S /URI /URI (https://ansm.sante.fr) >> >> "
+        b"<< /Type /Annot /Subtype /Link /Rect [9 9 18 18] /A << /S /GoTo /D [3 0 R /Fit] >> >>]",
+    )
+    assert upload(logged_in, dossier_id, content, "letter.pdf").status_code == 303
+    assert documents(app) == 1
 
 
 @pytest.mark.parametrize(
