@@ -98,6 +98,11 @@ def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: render_error(status))
 
+    from wizard.filing.service import NotEditable
+
+    # A change that reached a request just submitted (another tab, a slow upload).
+    app.register_error_handler(NotEditable, lambda error: render_error(409))
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         app.logger.warning("CSRF refusal: %s", error.description)

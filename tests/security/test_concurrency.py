@@ -1,16 +1,20 @@
 """Many filers at once, on PostgreSQL (the production database): every submission gets its
 own reference and its own receipt, and no answer is lost; two tabs saving one step never
-corrupt the draft (last write wins for that step)."""
+corrupt the draft (last write wins for that step); a file added while the request is being
+submitted is either frozen with it or refused, never added behind the receipt."""
 
 from __future__ import annotations
 
+import io
 import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.conftest import dossier_with, login, make_user, post_step
-from wizard.demo import sample_answers, sample_declaration
+from wizard import uploads
+from wizard.demo import minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
 
@@ -84,3 +88,96 @@ def test_two_tabs_saving_the_same_step_leave_one_complete_answer(app, user, post
     with app.app_context():
         stored = db.session.get(Dossier, dossier_id).answers()["device"]
     assert stored in versions  # one tab's whole answer, never a mix
+
+
+def upload_document(client, dossier_id: int, name: str):
+    return client.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "clinical_evaluation",
+            "document-file": (io.BytesIO(minimal_pdf(name)), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def filed_and_frozen(app, dossier_id: int) -> tuple[set[str], set[str]]:
+    """The request's files, and those its frozen submission lists."""
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        frozen = (dossier.submitted_answers or {}).get("documents", [])
+        return {d.filename for d in dossier.documents}, {d["filename"] for d in frozen}
+
+
+def test_a_file_still_being_checked_when_the_request_is_submitted_is_refused(
+    app, user, monkeypatch
+):
+    """A large PDF takes seconds to check. If another tab submits the request meanwhile, the
+    file is refused (409) rather than added to a frozen request, behind its receipt."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    uploader, other_tab = app.test_client(), app.test_client()
+    login(uploader, user[1])
+    login(other_tab, user[1])
+    check = uploads.read_pdf
+
+    def check_during_which_the_request_is_submitted(*args):
+        checked = check(*args)
+        submitted = post_step(other_tab, dossier_id, "declaration", sample_declaration())
+        assert submitted.status_code == 303
+        return checked
+
+    monkeypatch.setattr(uploads, "read_pdf", check_during_which_the_request_is_submitted)
+    refused = upload_document(uploader, dossier_id, "late-addition.pdf")
+    assert refused.status_code == 409 and "can no longer be changed" in refused.text
+    filed, frozen = filed_and_frozen(app, dossier_id)
+    assert "late-addition.pdf" not in filed and filed == frozen
+
+
+def test_a_submission_waits_for_a_file_being_added_and_freezes_it(
+    app, user, postgres_only, monkeypatch
+):
+    """The other way round: a file being stored when the filer submits from another tab. The
+    submission waits for it (the request's row is locked), then lists it in the frozen record."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    uploader, other_tab = app.test_client(), app.test_client()
+    login(uploader, user[1])
+    login(other_tab, user[1])
+    store, storing = uploads.store, threading.Event()
+
+    def store_while_a_submission_starts(*args):
+        storing.set()
+        assert waiting_for_a_lock(app), "the submission did not wait for the file"
+        return store(*args)
+
+    monkeypatch.setattr(uploads, "store", store_while_a_submission_starts)
+    outcome = {}
+
+    def submit():
+        storing.wait(10)
+        response = post_step(other_tab, dossier_id, "declaration", sample_declaration())
+        outcome["status"] = response.status_code
+
+    submitter = threading.Thread(target=submit)
+    submitter.start()
+    assert upload_document(uploader, dossier_id, "last-minute.pdf").status_code == 303
+    submitter.join(30)
+    assert outcome == {"status": 303}
+    filed, frozen = filed_and_frozen(app, dossier_id)
+    assert "last-minute.pdf" in frozen and filed == frozen
+
+
+def waiting_for_a_lock(app, seconds: float = 10) -> bool:
+    """True once another session of this database waits for a lock (PostgreSQL)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with db.engine.connect() as connection:
+            if connection.execute(query).scalar():
+                return True
+        time.sleep(0.05)
+    return False

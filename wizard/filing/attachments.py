@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from wizard import uploads
 from wizard.extensions import db
-from wizard.filing import bp, pages
+from wizard.filing import bp, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
@@ -37,6 +37,8 @@ def add_document(dossier_id: int):
     form = DocumentForm(prefix="document")
     if not form.validate():
         return _refused(dossier, "clinical-evidence", form, "document")
+    # Checking a large PDF takes a while: the request may have been submitted meanwhile.
+    service.claim_draft(dossier)
     stored = uploads.store(form.file.filename, form.file.content)
     db.session.add(
         Document(
@@ -60,6 +62,7 @@ def add_letter(dossier_id: int):
     form = HcpLetterForm(prefix="letter")
     if not form.validate():
         return _refused(dossier, "hcp-support", form, "letter")
+    service.claim_draft(dossier)
     stored = uploads.store(form.file.filename, form.file.content)
     db.session.add(
         HcpLetter(
@@ -106,8 +109,8 @@ def download_letter(dossier_id: int, item_id: int):
 @bp.post("/requests/<int:dossier_id>/documents/<int:item_id>/delete")
 @manufacturer_required
 def delete_document(dossier_id: int, item_id: int):
-    editable_dossier(dossier_id)
     dossier, item = _attachment(Document, dossier_id, item_id)
+    service.claim_draft(dossier)
     db.session.delete(item)
     db.session.commit()
     flash(_("“%(name)s” has been removed.", name=item.filename))
@@ -117,8 +120,8 @@ def delete_document(dossier_id: int, item_id: int):
 @bp.post("/requests/<int:dossier_id>/letters/<int:item_id>/delete")
 @manufacturer_required
 def delete_letter(dossier_id: int, item_id: int):
-    editable_dossier(dossier_id)
     dossier, item = _attachment(HcpLetter, dossier_id, item_id)
+    service.claim_draft(dossier)
     db.session.delete(item)
     db.session.commit()
     flash(_("The letter from %(name)s has been removed.", name=item.author_name))

@@ -39,7 +39,7 @@ def create_dossier(user: User) -> Dossier:
 
 def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
     """Store a step's validated answers. Two tabs saving the same step: the last write wins."""
-    ensure_draft(dossier)
+    claim_draft(dossier)
     row = db.session.scalar(
         select(StepAnswer).where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
     )
@@ -56,14 +56,28 @@ def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
     if row is not None:
         row.values = values
         row.saved_at = clock.now()
-    dossier.updated_at = clock.now()
     db.session.commit()
     db.session.refresh(dossier)
 
 
-def ensure_draft(dossier: Dossier) -> None:
-    if not dossier.is_draft:
+def claim_draft(dossier: Dossier) -> datetime:
+    """Begin a change of a draft (answers, files, submission) by marking the request changed,
+    on condition that it is still a draft: first in the transaction, so that a change and a
+    submission never interleave. The row (PostgreSQL) or the database (SQLite) stays locked
+    until the commit: a submission that started meanwhile waits, then freezes what the change
+    wrote; a change that comes after a submission matches no row and raises `NotEditable`."""
+    at = clock.now()
+    claimed = db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.status == Status.DRAFT)
+        .values(updated_at=at)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
         raise NotEditable()
+    # What was read of the request before the claim may predate a change committed since.
+    db.session.expire(dossier)
+    return at
 
 
 def allocate_reference(year: int) -> str:
@@ -130,11 +144,11 @@ def first_incomplete(dossier: Dossier) -> Step | None:
 
 def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier:
     """Freeze the request and give it its reference; refused unless it is a complete draft."""
-    ensure_draft(dossier)
+    at = claim_draft(dossier)
     step = first_incomplete(dossier)
     if step is not None:
+        db.session.rollback()
         raise Incomplete(step)
-    at = clock.now()
     record = submission_record(dossier, declaration, at)
     reference = allocate_reference(at.year)
     answers_sha256 = canonical_sha256(record)
