@@ -20,6 +20,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     from wizard import config as configuration
+    from wizard.web import RowId
+
+    app.url_map.converters["int"] = RowId  # before any route is declared
 
     instance = Path((config or {}).get("INSTANCE_PATH", app.instance_path))
     app.config.from_mapping(configuration.from_environment(instance))

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from wizard.extensions import htmx
 from wizard.forms.render import field_in_page, render_field
@@ -19,6 +20,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in a URL: a number that can name a row, at most the database's integer
+    (2³¹ − 1). Beyond it no row exists, and the database would refuse the query: not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def is_htmx() -> bool:

@@ -101,3 +101,18 @@ def test_a_colleague_of_the_same_organisation_sees_the_request(app, client, user
         db.session.commit()
     login(client, "bob@cardiotech.example")
     assert client.get(f"/requests/{dossier_id}/steps/device").status_code == 200
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999999999"])
+def test_a_number_no_row_can_have_is_simply_not_found(app, logged_in, number):
+    """Beyond the database's integers the query itself would fail: the URL matches nothing."""
+    for url in (
+        f"/requests/{number}",
+        f"/requests/{number}/steps/device",
+        f"/requests/{number}/documents/1",
+        f"/requests/1/documents/{number}",
+    ):
+        response = logged_in.get(url)
+        assert response.status_code == 404, url
+        assert "Page not found" in response.text
+    assert app.test_client().get(f"/review/requests/{number}").status_code == 404

@@ -92,3 +92,10 @@ def test_a_wrong_date_is_explained_and_the_other_filters_still_apply(reviewer, t
     assert "There is a problem" in response.text and "Enter a real date" in response.text
     assert listed(response.text) == [three[1], three[2]]
     assert 'value="2026-13-45"' in response.text  # what was typed stays in the box
+
+
+@pytest.mark.parametrize("page", ["0", "2", "-3", "99999999999999999999999", "x"])
+def test_a_page_number_out_of_range_shows_the_nearest_page(reviewer, three, page):
+    response = reviewer.get(f"/review?page={page}")
+    assert response.status_code == 200
+    assert listed(response.text) == list(three)

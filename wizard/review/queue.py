@@ -90,17 +90,17 @@ def _filtered(filters: Filters, *, with_status: bool) -> tuple[Select, object]:
 def search(filters: Filters) -> Page:
     query, _status = _filtered(filters, with_status=True)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    # A page past the last (an old link, a hand-typed number) shows the last one.
+    page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
     order = Dossier.submitted_at.desc() if filters.newest_first else Dossier.submitted_at
     rows = db.session.execute(
-        query.order_by(order, Dossier.id)
-        .limit(PAGE_SIZE)
-        .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
+        query.order_by(order, Dossier.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return Page(
         rows=[Row(dossier, status) for dossier, status in rows],
         total=total,
         counts=counts(filters),
-        page=filters.page,
+        page=page,
     )
 
 
