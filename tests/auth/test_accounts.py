@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -89,6 +91,59 @@ def test_sign_out_ends_the_session(app, client):
     assert client.get("/dashboard").status_code == 200
     client.post("/logout")
     assert client.get("/dashboard").status_code == 302
+
+
+def test_sign_out_ends_every_copy_of_the_session(app, client):
+    """A cookie copied while signed in (a shared computer, a proxy's log) dies with the sign-out,
+    as does the account's session in another browser."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    login(client, "claire@cardiotech.example")
+    other_browser = app.test_client()
+    login(other_browser, "claire@cardiotech.example")
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/dashboard").status_code == 200
+    client.post("/logout")
+    assert copy.get("/dashboard").status_code == 302
+    assert other_browser.get("/dashboard").status_code == 302
+    # Signing in again opens a new session, which works.
+    login(client, "claire@cardiotech.example")
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_signing_in_starts_a_new_session_keeping_only_the_language(app, client):
+    """Nothing planted in a session before sign-in (a CSRF secret a stranger knows) survives it."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    with client.session_transaction() as before:
+        before["csrf_token"] = "known-to-a-stranger"
+        before["locale"] = "en"
+    login(client, "claire@cardiotech.example")
+    with client.session_transaction() as after:
+        assert after.get("csrf_token") != "known-to-a-stranger"
+        assert after["locale"] == "en" and after["_user_id"]
+
+
+def test_an_unknown_address_takes_as_long_to_refuse_as_a_wrong_password(app, client):
+    """The time of the answer must not tell whether an account exists: both check a password
+    hash (scrypt, tens of milliseconds; without it an unknown address took ~1 ms)."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+
+    def quickest_of_three(email):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            assert login(client, email, "wrong password!!").status_code == 422
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    known, unknown = (
+        quickest_of_three("claire@cardiotech.example"),
+        quickest_of_three("nobody@cardiotech.example"),
+    )
+    assert unknown > known / 3, (known, unknown)
 
 
 def test_the_create_reviewer_command_makes_a_reviewer(app):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import secrets
+from functools import cache
 
 from flask import (
     current_app,
@@ -12,10 +14,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from wizard import mail
 from wizard.auth import bp, limits, reset
@@ -50,7 +54,7 @@ def load_user(session_id: str) -> User | None:
         user, g.named_dossier = row if row else (None, None)
     else:
         user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+    if user is None or not hmac.compare_digest(fingerprint, user.session_fingerprint):
         return None
     return user
 
@@ -93,7 +97,7 @@ def register():
     user.set_password(form.password.data)
     db.session.add_all([organisation, user])
     db.session.commit()
-    login_user(user)
+    _sign_in(user)
     flash(_("Your account is ready. You can start a request."))
     return redirect(url_for("filing.dashboard"), 303)
 
@@ -110,17 +114,47 @@ def login():
             else render_template("auth/login.html", form=form)
         )
     user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
-    if user is None or not user.check_password(form.password.data):
-        # Same words whether or not the address exists: the page must not reveal accounts.
+    # An unknown address is checked against a hash all the same: the same words and the same
+    # time, so that the page does not reveal whether an account exists.
+    known = user.check_password(form.password.data) if user else _no_account(form.password.data)
+    if not known:
         form.password.errors.append(_("The email address or the password is not right."))
         limits.count_attempt()
         return _failed("auth/login.html", form)
-    login_user(user)
+    _sign_in(user)
     return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
+
+
+def _no_account(password: str) -> bool:
+    check_password_hash(_unusable_hash(), password)
+    return False
+
+
+@cache
+def _unusable_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(32))
+
+
+def _sign_in(user: User) -> None:
+    """A new session for the account: nothing of the one before (its CSRF token, what a
+    stranger may have planted in it) is kept, but the chosen language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Every session of the account ends, copies of this cookie included.
+        db.session.execute(
+            update(User)
+            .where(User.id == current_user.id)
+            .values(session_epoch=User.session_epoch + 1)
+        )
+        db.session.commit()
     logout_user()
     flash(_("You are signed out. Your answers are saved."))
     return redirect(url_for("auth.login"), 303)

@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.MANUFACTURER)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    # Counts sign-outs: each one ends every session opened before it (`session_fingerprint`).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -57,16 +59,26 @@ class User(UserMixin, db.Model):
 
     @property
     def password_fingerprint(self) -> str:
-        """Changes whenever the password does: sessions and reset links carry it, so a new
-        password ends every session and every link made before. Keyed with the app's secret,
-        so that it says nothing of the password hash to whoever reads a link or a cookie."""
+        """Changes whenever the password does: reset links carry it, so a new password ends
+        every link made before. Keyed with the app's secret, so that it says nothing of the
+        password hash to whoever reads a link or a cookie."""
+        return self._fingerprint(self.password_hash)
+
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes whenever the password does, and at every sign-out: sessions carry it, so a
+        new password or signing out ends every session opened before (even a copy of the
+        cookie taken meanwhile)."""
+        return self._fingerprint(f"{self.password_hash}|{self.session_epoch}")
+
+    def _fingerprint(self, text: str) -> str:
         key = current_app.config["SECRET_KEY"].encode()
-        return hmac.new(key, self.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
     def get_id(self) -> str:
-        """What the session remembers (Flask-Login): the account and its password's
-        fingerprint, checked again at every request (`auth.views.load_user`)."""
-        return f"{self.id}.{self.password_fingerprint}"
+        """What the session remembers (Flask-Login): the account and its session fingerprint,
+        checked again at every request (`auth.views.load_user`)."""
+        return f"{self.id}.{self.session_fingerprint}"
 
     @property
     def is_reviewer(self) -> bool:
