@@ -18,6 +18,10 @@ MESSAGES = {
         _l("Page not found"),
         _l("Check the address, or go back to your requests: the page may have moved."),
     ),
+    405: (
+        _l("This page cannot be opened directly"),
+        _l("It answers a form. Go back to the page with the form and send it again."),
+    ),
     409: (
         _l("This request can no longer be changed"),
         _l("It has been submitted and its answers are frozen."),

@@ -42,6 +42,29 @@ def test_the_switch_keeps_the_filer_on_the_same_step(app, user):
     assert client.get("/language/fr?next=https://evil.example/").location == "/"
 
 
+def test_the_switch_on_a_refused_form_leads_to_a_page_that_opens(app, user):
+    """A refused upload is shown at the address the form went to, which answers only forms:
+    the switch leads to the request instead, and opening that address directly gets the
+    portal's own page, never a bare server error."""
+    client = french(app)
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    refused = client.post(
+        f"/requests/{dossier_id}/documents",
+        data={"document-kind": "clinical_evaluation"},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    switch = re.search(r'href="(/language/en\?next=[^"]+)"', refused.text).group(1)
+    target = client.get(switch.replace("&amp;", "&")).location
+    assert target == f"/requests/{dossier_id}"
+    opened = client.get(f"/requests/{dossier_id}/documents")
+    assert opened.status_code == 405
+    assert "This page cannot be opened directly" in opened.text or "ne peut pas" in opened.text
+    assert '<main id="main"' in opened.text
+
+
 def test_validation_messages_and_dates_follow_the_language(app, user):
     client = french(app)
     login(client, user[1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from wtforms import MultipleFileField
 
 from wizard.i18n import gettext as _
 from wizard.markup import attributes
@@ -115,7 +116,8 @@ def _input(f, width: str, extra: dict) -> str:
             f'value="{escape(f._value())}" {shared}>'
         )
     if f.type in ("PdfFile", "FileField"):
-        return f'<input class="file-input" type="file" id="{fid}" name="{name}" {shared}>'
+        several = " multiple" if isinstance(f, MultipleFileField) else ""
+        return f'<input class="file-input" type="file" id="{fid}" name="{name}"{several} {shared}>'
     if f.type == "PasswordField":
         return f'<input class="input input--20" type="password" id="{fid}" name="{name}" {shared}>'
     return (

@@ -1,5 +1,7 @@
 """Pages anyone can open: the start page, the language choice, the accessibility statement."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -11,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from wizard.web import safe_next
 
@@ -31,7 +34,23 @@ def language(code: str):
     if code not in current_app.config["SUPPORTED_LOCALES"]:
         abort(404)
     session["locale"] = code
-    return redirect(safe_next(request.args.get("next")) or url_for("public.start"))
+    return redirect(page_to_show(safe_next(request.args.get("next"))) or url_for("public.start"))
+
+
+def page_to_show(path: str | None) -> str | None:
+    """The page at `path`, or, when it only answers a form (a refused upload is shown at the
+    address the form was sent to), the nearest page above it that can be opened: for
+    /requests/5/documents, the request itself."""
+    adapter = current_app.url_map.bind("localhost")
+    while path and path != "/":
+        try:
+            adapter.match(urlsplit(path).path, method="GET")
+            return path
+        except MethodNotAllowed:
+            path = urlsplit(path).path.rstrip("/").rsplit("/", 1)[0]
+        except HTTPException:  # not found, or a redirect to the canonical address
+            return path
+    return None
 
 
 @bp.get("/healthz")

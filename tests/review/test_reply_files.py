@@ -1,0 +1,23 @@
+"""An answer to ANSM carries several documents at once, as its hint says: the file input lets
+the person choose several, and all of them arrive."""
+
+from __future__ import annotations
+
+import re
+
+from tests.review.support import act, document, questions, reply
+
+
+def test_several_files_are_chosen_and_sent_in_one_answer(app, reviewer, manufacturer, submitted):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    file_input = re.search(r'<input class="file-input" type="file"[^>]*>', page).group(0)
+    assert 'name="reply-documents"' in file_input and " multiple" in file_input
+    assert "You can choose up to 10 files at once." in page
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    files = [document("report-1.pdf", "One"), document("report-2.pdf", "Two")]
+    assert reply(manufacturer, submitted, question_id, files=files).status_code == 303
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "report-1.pdf" in review_page and "report-2.pdf" in review_page
