@@ -127,6 +127,7 @@ def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submi
         content_type="multipart/form-data",
     )
     assert garbage.status_code == 200 and "cannot be confirmed" in garbage.text
+    assert "Nobody: this is not a signed receipt or decision of this portal" in garbage.text
     empty = client.post("/verify", data={}, content_type="multipart/form-data")
     assert empty.status_code == 422 and "Choose the receipt PDF" in empty.text
 
@@ -159,6 +160,8 @@ def test_a_file_merely_naming_a_request_learns_nothing_of_it(app, submitted):
         .text
     )
     assert "cannot be confirmed" in page and "No signature found" in page
+    assert "the file carries no signature to check it against" in page
+    assert "Changed after signing" not in page
     assert "Current status" not in page and "Submitted" not in page
     assert "Do not match any request held by the portal" in page
 
