@@ -82,6 +82,9 @@ BAD_ANSWERS = [
     long("situation", "legacy_certificate_number", 200),
     bad("situation", "legacy_certificate_number", "MDD\x07-2019", CONTROL, "bell-character"),
     bad("situation", "legacy_certificate_expiry", "2024-02-30", BAD_DATE, "unreal-date"),
+    bad("situation", "legacy_certificate_expiry", day(30),
+        "An expired certificate has an expiry date in the past: check the date, or choose that "
+        "its renewal is under way.", "expired-in-the-future"),
     bad("situation", "legacy_notified_body", "27970", NB_DIGITS, "five-digit-nb"),
     bad("situation", "legacy_notified_body", "TÜV", NB_DIGITS, "nb-name-not-number"),
     bad("situation", "mdr_application_date", day(5),
@@ -566,3 +569,15 @@ def test_a_field_without_a_hint_points_to_no_hint(app, logged_in, user):
     block = field_block(page, "legal_name")
     assert "legal_name-hint" not in block and ">None<" not in page
     assert 'id="srn-hint"' in page and 'aria-describedby="srn-hint"' in page
+
+
+def test_a_certificate_under_renewal_may_expire_later(app, logged_in, user):
+    """Only an expired certificate must have its date in the past."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    answers = {
+        **sample_answers()["situation"],
+        "reason": "renewal_in_progress",
+        "legacy_certificate_expiry": day(30),
+    }
+    assert post_step(logged_in, dossier_id, "situation", answers).status_code == 303

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from wtforms.validators import ValidationError
 
+from wizard import clock
+
 from wizard.forms import identifiers as idf
 from wizard.forms.base import (
     StepForm,
@@ -21,7 +23,7 @@ from wizard.forms.choices import (
     NO_CE_REASONS,
     countries,
 )
-from wizard.forms.validators import EmailAddress, not_in_future
+from wizard.forms.validators import DateRule, EmailAddress, not_in_future
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 
@@ -94,6 +96,16 @@ class SituationForm(StepForm):
     legacy_certificate_expiry = iso_date(
         _l("Date the certificate expired or expires"),
         required_if=("reason", LEGACY, _l("Enter the date the certificate expired or expires.")),
+        rules=[
+            DateRule(
+                lambda value, form: form.reason.data != "certificate_expired"
+                or value <= clock.today(),
+                lambda form: _(
+                    "An expired certificate has an expiry date in the past: check the date, or "
+                    "choose that its renewal is under way."
+                ),
+            )
+        ],
     )
     legacy_notified_body = text(
         _l("Number of the notified body that issued it"),
