@@ -5,7 +5,6 @@ from __future__ import annotations
 from wtforms.validators import ValidationError
 
 from wizard import clock
-
 from wizard.forms import identifiers as idf
 from wizard.forms.base import (
     StepForm,
