@@ -581,3 +581,16 @@ def test_a_certificate_under_renewal_may_expire_later(app, logged_in, user):
         "legacy_certificate_expiry": day(30),
     }
     assert post_step(logged_in, dossier_id, "situation", answers).status_code == 303
+
+
+@pytest.mark.parametrize("kind", ["documents", "letters"])
+def test_the_same_file_twice_is_refused_and_named(app, logged_in, user, kind):
+    """It would be listed twice on the receipt."""
+    dossier_id = request_at(app, user, "clinical-evidence")
+    field = f"{kind[:-1]}-file"
+    first = upload(logged_in, dossier_id, kind, **{field: (minimal_pdf("Same"), "first.pdf")})
+    assert first.status_code == 303
+    again = upload(logged_in, dossier_id, kind, **{field: (minimal_pdf("Same"), "again.pdf")})
+    assert again.status_code == 422
+    assert_error_shown(again.text, field, "This file is already attached, as “first.pdf”.")
+    assert saved(app, dossier_id).files == 1

@@ -5,6 +5,8 @@ Every route checks the organisation; files are served only as attachments, never
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
@@ -30,12 +32,23 @@ def _refused(dossier, step_id, form, prefix):
     return pages.render_step(dossier, step, main_form, 422, **{f"{prefix}_form": form})
 
 
+def _already_attached(form, attached) -> bool:
+    """The same file twice would be listed twice on the receipt: say which one it already is."""
+    digest = hashlib.sha256(form.file.content).hexdigest()
+    same = next((item for item in attached if item.sha256 == digest), None)
+    if same is not None:
+        form.file.errors.append(
+            _("This file is already attached, as “%(name)s”.", name=same.filename)
+        )
+    return same is not None
+
+
 @bp.post("/requests/<int:dossier_id>/documents")
 @manufacturer_required
 def add_document(dossier_id: int):
     dossier = editable_dossier(dossier_id)
     form = DocumentForm(prefix="document")
-    if not form.validate():
+    if not form.validate() or _already_attached(form, dossier.documents):
         return _refused(dossier, "clinical-evidence", form, "document")
     # Checking a large PDF takes a while: the request may have been submitted meanwhile.
     service.claim_draft(dossier)
@@ -60,7 +73,7 @@ def add_document(dossier_id: int):
 def add_letter(dossier_id: int):
     dossier = editable_dossier(dossier_id)
     form = HcpLetterForm(prefix="letter")
-    if not form.validate():
+    if not form.validate() or _already_attached(form, dossier.hcp_letters):
         return _refused(dossier, "hcp-support", form, "letter")
     service.claim_draft(dossier)
     stored = uploads.store(form.file.filename, form.file.content)
