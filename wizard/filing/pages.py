@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 
 from wizard import clock
@@ -79,6 +80,23 @@ def legacy_notice(answers, today: date | None = None):
     return assessment if assessment.may_still_be_valid else None
 
 
+def warn_of_legacy_certificate(answers) -> None:
+    """Said on the page that follows the situation step, as soon as the answers suggest it:
+    before the filer spends an hour on a request they may not need (a warning, never a block;
+    the situation step and the check page say it again)."""
+    notice = legacy_notice(answers)
+    if notice is not None:
+        flash(
+            _(
+                "You may not need a derogation: from your answers, your legacy certificate may "
+                "still count as valid until %(date)s under Regulation (EU) 2023/607. Check with "
+                "your notified body. You can still continue with this request.",
+                date=format_date(notice.valid_until, "long"),
+            ),
+            "warning",
+        )
+
+
 def _as_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -94,6 +112,8 @@ def question(dossier: Dossier, step: Step):
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
         service.save_step(dossier, step.id, form.to_answers())
+        if step.id == "situation":
+            warn_of_legacy_certificate(dossier.answers())
         return redirect(after_save_target(dossier, step), code=303)
     if valid and request.form.get("action") != "save_exit":
         # The answers are fine: keep them, then say what else the step needs.
