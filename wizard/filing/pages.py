@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from wizard import clock
 from wizard.domain.legacy import assess_legacy_certificate
+from wizard.domain.lifecycle import Status
 from wizard.filing import service
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
@@ -22,6 +23,7 @@ from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
+from wizard.review import notify
 from wizard.web import is_htmx, live_field
 
 
@@ -221,6 +223,7 @@ def declaration(dossier: Dossier, step: Step):
         receipts.ensure_receipt(dossier)
     except Exception:  # the filing is safe; the receipt is produced again on first download
         current_app.logger.exception("receipt of %s not produced at submission", dossier.reference)
+    notify.status_changed(dossier, Status.DRAFT, Status.SUBMITTED, note=None, about=None)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
 
 

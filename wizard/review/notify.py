@@ -1,5 +1,5 @@
-"""Emails of the review: to the manufacturer on every change of status (and the message that
-comes with it), and to a healthcare professional asked a question.
+"""Emails of the review: to the manufacturer on every change of status from its submission on
+(and the message that comes with it), and to a healthcare professional asked a question.
 
 We do not know which language the reader prefers, so every email is written in French, the
 agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
@@ -7,6 +7,8 @@ reports is kept.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import current_app
 
@@ -34,6 +36,7 @@ def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
     if status == Status.AUTHORISED and previous == Status.SUSPENDED:
         return _("The authorisation of request %(reference)s is reinstated", **ref)
     subjects = {
+        Status.SUBMITTED: _("Request %(reference)s is submitted to ANSM", **ref),
         Status.AUTHORISED: _("Request %(reference)s is authorised", **ref),
         Status.REFUSED: _("Request %(reference)s is refused", **ref),
         Status.SUSPENDED: _("The authorisation of request %(reference)s is suspended", **ref),
@@ -62,11 +65,13 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
     )
 
 
-def question_to_professional(question: InformationRequest, token: str) -> bool:
-    """Send a professional their question and personal link; False when it could not go."""
+def question_to_professional(question: InformationRequest, token: str, last_day: date) -> bool:
+    """Send a professional their question and personal link, which works until the end of
+    `last_day` (`information.link_last_day`); False when it could not go."""
     dossier = question.dossier
     context = {
         "question": question,
+        "last_day": last_day,
         "dossier": dossier,
         "device": device_name(dossier),
         "link": external_url("review_hcp.answer", token=token),
