@@ -65,11 +65,21 @@ def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()
     for screen readers in the page's live region. 204 for a name the form does not check."""
     if name not in form or name == "csrf_token" or name in skip:
         return "", 204
+    field = _checked(form, name)
+    status = f"{field.label.text}: {field.errors[0]}" if field.errors else ""
+    answer = render_field(field, validate_url) + LIVE_STATUS.format(status)
+    # Fields whose rules read this one, checked again in place (hx-swap-oob) if answered.
+    for other in getattr(form, "live_dependents", {}).get(name, ()):
+        if other in form and "".join(form[other].raw_data or ()).strip():
+            answer += render_field(_checked(form, other), validate_url, swap_oob=True)
+    return answer
+
+
+def _checked(form, name: str):
     field = form[name]
     inline = getattr(type(form), f"validate_{name}", None)
     field.validate(form, extra_validators=[inline] if inline else [])
-    status = f"{field.label.text}: {field.errors[0]}" if field.errors else ""
-    return render_field(field, validate_url) + LIVE_STATUS.format(status)
+    return field
 
 
 LIVE_STATUS = Markup(

@@ -594,3 +594,29 @@ def test_the_same_file_twice_is_refused_and_named(app, logged_in, user, kind):
     assert again.status_code == 422
     assert_error_shown(again.text, field, "This file is already attached, as “first.pdf”.")
     assert saved(app, dossier_id).files == 1
+
+
+def test_fixing_the_start_date_clears_the_end_dates_live_error(app, logged_in, user):
+    """The end date's error came from the start date: changing the start checks the end again
+    and replaces it where it stands (hx-swap-oob), with or without an error."""
+    dossier_id = request_at(app, user, "period")
+    typed = {**answers_for("period"), "start_date": day(250), "end_date": day(200)}
+    end = validate_live(logged_in, dossier_id, "period", "end_date", typed).text
+    assert_error_shown(end, "end_date", "The end must be after the start.", summary=False)
+    fixed = validate_live(
+        logged_in, dossier_id, "period", "start_date", {**typed, "start_date": day(10)}
+    )
+    checked_again = re.search(
+        r'<div class="field" id="field-end_date" hx-swap-oob="true">', fixed.text
+    )
+    assert checked_again and "error-message" not in fixed.text
+    broken = validate_live(
+        logged_in, dossier_id, "period", "start_date", {**typed, "start_date": day(220)}
+    )
+    assert re.search(r'id="field-end_date" hx-swap-oob="true"', broken.text)
+    assert "The end must be after the start." in broken.text
+    # An end date not given yet is left alone: no error for what the filer has not reached.
+    untouched = validate_live(
+        logged_in, dossier_id, "period", "start_date", {**typed, "end_date": ""}
+    )
+    assert "field-end_date" not in untouched.text

@@ -186,6 +186,10 @@ class StepForm(FlaskForm):
 
     context: Mapping[str, Mapping[str, Any]] = {}
     intro: Any = None
+    # Fields whose check reads another field: when that one changes, the live check checks
+    # them again (if they hold an answer), so that an error they showed never outlives its
+    # cause. {changed field: (fields that depend on it, …)}
+    live_dependents: Mapping[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_answers(cls, values: Mapping[str, Any], context=None, *, page=False) -> StepForm:

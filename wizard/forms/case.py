@@ -75,6 +75,7 @@ class HcpSupportForm(StepForm):
 
 
 class CertificationForm(StepForm):
+    live_dependents = {"nb_application": ("nb_application_date",)}
     nb_application = choice(
         _l("Where is your application to a notified body?"),
         NB_APPLICATION_STATUS,
@@ -137,6 +138,7 @@ def _today() -> date:
 
 
 class PeriodForm(StepForm):
+    live_dependents = {"start_date": ("end_date",)}
     start_date = iso_date(
         _l("Start of the period"),
         _l("Enter the start of the period."),
@@ -173,6 +175,7 @@ class PeriodForm(StepForm):
 
 
 class DeclarationForm(StepForm):
+    live_dependents = {"signatory_name": ("signature",)}
     attest_accuracy = confirmation(
         _l("I declare that the information given is accurate and complete."),
         _l("Confirm that the information is accurate and complete."),

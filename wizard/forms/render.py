@@ -32,8 +32,9 @@ def field_in_page(context, f, live: bool = True) -> Markup:
     return render_field(f, context.get("validate_url") if live else None)
 
 
-def render_field(f, validate_url: str | None = None) -> Markup:
-    """The field's block; with `validate_url`, checked by htmx when it changes."""
+def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) -> Markup:
+    """The field's block; with `validate_url`, checked by htmx when it changes; with
+    `swap_oob`, marked to replace its namesake on the page wherever it sits (htmx)."""
     fid = escape(f.id)
     description = "" if f.description is None else str(f.description)
     error = str(f.errors[0]) if f.errors else ""
@@ -98,7 +99,8 @@ def render_field(f, validate_url: str | None = None) -> Markup:
             f, width, extra
         )
     error_class = " field--error" if error else ""
-    return Markup(f'<div class="field{error_class}" id="field-{fid}">\n{body}\n</div>')
+    oob = ' hx-swap-oob="true"' if swap_oob else ""
+    return Markup(f'<div class="field{error_class}" id="field-{fid}"{oob}>\n{body}\n</div>')
 
 
 def _input(f, width: str, extra: dict) -> str:
