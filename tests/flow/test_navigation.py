@@ -89,6 +89,26 @@ def test_change_from_the_summary_returns_to_the_summary(app, logged_in, user):
     assert "VentriAssist Mini 2" in logged_in.get(response.location).text
 
 
+def test_a_change_of_path_from_the_summary_leads_through_the_new_steps_first(app, logged_in, user):
+    """Individual to global from the summary: the scope step (not answered yet) comes next,
+    then the summary again, not six steps already done."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    changed = post_step(
+        logged_in,
+        dossier_id,
+        "access-type",
+        sample_answers("global")["access-type"],
+        query="?return_to=check",
+    )
+    assert changed.location == f"/requests/{dossier_id}/steps/scope?return_to=check"
+    assert "Back to your answers" in logged_in.get(changed.location).text
+    scoped = post_step(
+        logged_in, dossier_id, "scope", sample_answers("global")["scope"], query="?return_to=check"
+    )
+    assert scoped.location.endswith(f"/requests/{dossier_id}/steps/check")
+
+
 def test_save_and_come_back_later_saves_and_returns_to_the_dashboard(app, logged_in, user):
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)

@@ -130,6 +130,11 @@ def after_save_target(dossier: Dossier, step: Step) -> str:
         flash(_("Your answers are saved. You can come back to this request at any time."))
         return url_for(".dashboard")
     if request.args.get("return_to") == "check":
+        # A change can open steps not answered yet (another type of access): those first,
+        # each returning to the summary in turn.
+        missing = service.first_incomplete(dossier)
+        if missing is not None and missing.id != step.id:
+            return url_for(".step", dossier_id=dossier.id, step_id=missing.id, return_to="check")
         return url_for(".step", dossier_id=dossier.id, step_id="check")
     following = FLOW.next(step, dossier.answers())
     return url_for(".step", dossier_id=dossier.id, step_id=following.id)
