@@ -66,7 +66,8 @@ def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()
     if name not in form or name == "csrf_token" or name in skip:
         return "", 204
     field = _checked(form, name)
-    status = f"{field.label.text}: {field.errors[0]}" if field.errors else ""
+    said = field.errors[0] if field.errors else getattr(field, "warning", None)
+    status = f"{field.label.text}: {said}" if said else ""
     answer = render_field(field, validate_url) + LIVE_STATUS.format(status)
     # Fields whose rules read this one, checked again in place (hx-swap-oob) if answered.
     for other in getattr(form, "live_dependents", {}).get(name, ()):

@@ -122,6 +122,9 @@ def test_invalid_srn(value, code):
         ("10614141000415", "10614141000415"),  # GTIN-14
         (" 4006381 333931 ", "4006381333931"),
         ("4006381\u00a0333931", "4006381333931"),
+        ("4006-3813-3393-1", "4006381333931"),
+        ("(01)10614141000415", "10614141000415"),
+        ("400.638.133.393.1", "4006381333931"),
     ],
 )
 def test_gtin_udi_di_is_checked_and_compacted(value, expected):
@@ -138,6 +141,11 @@ def test_gtin_udi_di_is_checked_and_compacted(value, expected):
         ("400638133393100", "length"),
         ("1" * 11, "length"),
         ("X" * 121, "format"),
+        ("3760-1234-5678-5", "checksum"),  # a GTIN with dashes is still a GTIN
+        ("(01)10614141000416", "checksum"),
+        ("N/A", "format"),
+        ("hello world", "format"),
+        ("see label 12", "format"),
     ],
 )
 def test_invalid_udi_di(value, code):
@@ -146,7 +154,7 @@ def test_invalid_udi_di(value, code):
 
 @pytest.mark.parametrize(
     "value",
-    ["+H123PARTNO1U", "=/A9999XYZ100T0944", "-PPN1234567", "ABC-123.45", "X" * 120],
+    ["+H123PARTNO1U", "=/A9999XYZ100T0944", "-PPN1234567", "ABC-123.45", "X" * 119 + "1"],
 )
 def test_non_gs1_udi_di_is_accepted_as_other(value):
     assert validate_udi_di(value) == UdiDi(value, "other")

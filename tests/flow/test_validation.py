@@ -142,6 +142,10 @@ BAD_ANSWERS = [
     bad("device", "udi_di", "3760123456",
         "A GS1 UDI-DI (GTIN) has 8, 12, 13 or 14 digits.", "gtin-length"),
     bad("device", "udi_di", "3760\x07123456784", CONTROL, "bell-character"),
+    bad("device", "udi_di", "3760-1234-5678-5", GTIN_CHECK, "gtin-with-dashes"),
+    bad("device", "udi_di", "N/A",
+        "Enter the UDI-DI as printed on the label: a GS1 GTIN of 8, 12, 13 or 14 digits, or a "
+        "HIBCC, ICCBBA or IFA code, written as one word.", "not-a-udi"),
     bad("device", "device_class", "IV", CHOOSE, "unknown-class"),
     bad("device", "device_class", None, "Select the device's risk class.", "no-class"),
     bad("device", "emdn_code", "P1",
@@ -620,3 +624,28 @@ def test_fixing_the_start_date_clears_the_end_dates_live_error(app, logged_in, u
         logged_in, dossier_id, "period", "start_date", {**typed, "end_date": ""}
     )
     assert "field-end_date" not in untouched.text
+
+
+UDI_WARNING = (
+    "This is not a GS1 GTIN, so its check digit cannot be checked here: it is accepted as a "
+    "HIBCC, ICCBBA or IFA code. Compare it with the label once more."
+)
+
+
+def test_a_udi_di_of_another_issuer_is_accepted_with_a_warning(app, logged_in, user):
+    """DESIGN §2: HIBCC, ICCBBA and IFA codes are accepted as free text, with a warning, live
+    and once saved (on the next page, for those without JavaScript)."""
+    dossier_id = request_at(app, user, "device")
+    typed = {**answers_for("device"), "udi_di": "+H123PARTNO1U"}
+    fragment = validate_live(logged_in, dossier_id, "device", "udi_di", typed).text
+    assert "error-message" not in fragment and "aria-invalid" not in fragment
+    assert '<p class="warning-message" id="udi_di-warning">' in fragment
+    assert UDI_WARNING in fragment and 'aria-describedby="udi_di-hint udi_di-warning"' in fragment
+    assert re.search(r'<div id="live-status"[^>]*>UDI-DI: This is not a GS1 GTIN', fragment)
+    saved_step = post_step(logged_in, dossier_id, "device", typed)
+    assert saved_step.status_code == 303
+    assert saved(app, dossier_id).answers["device"]["udi_di"] == "+H123PARTNO1U"
+    following = logged_in.get(saved_step.location).text
+    assert "notice--warning" in following and UDI_WARNING in following
+    gtin = validate_live(logged_in, dossier_id, "device", "udi_di", answers_for("device")).text
+    assert "warning-message" not in gtin

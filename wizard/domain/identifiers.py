@@ -45,6 +45,8 @@ _REFUSED_CATEGORIES = ("C", "Zl", "Zp")
 
 _SRN = re.compile(r"([A-Z]{2})-([A-Z]{2})-([0-9]+)")
 _DIGITS = re.compile(r"[0-9]+")
+_GTIN_SEPARATORS = re.compile(r"[ .-]")
+_GS1_GTIN_PREFIX = re.compile(r"^\(01\)\s*")
 _EMDN = re.compile(r"[A-Z][0-9]{2,12}")
 _EMDN_SHAPE = re.compile(r"[A-Z][0-9]+")
 _NB_PREFIX = re.compile(r"NB")
@@ -93,11 +95,16 @@ def validate_udi_di(value: str) -> UdiDi:
     `issuer == "other"`.
     """
     text = _prepare(value)
-    compact = text.replace(" ", "")
+    # A GTIN as people copy it: with spaces, dashes or dots between groups of digits, or with
+    # its GS1 application identifier "(01)" in front. Its check digit is checked all the same.
+    compact = _GTIN_SEPARATORS.sub("", _GS1_GTIN_PREFIX.sub("", text, count=1))
     if _DIGITS.fullmatch(compact):
         return UdiDi(_validate_gtin(compact), UDI_ISSUER_GS1)
     if len(text) > UDI_FREE_TEXT_MAX_LENGTH:
         raise IdentifierError("format", f"UDI-DI must be at most {UDI_FREE_TEXT_MAX_LENGTH} chars")
+    # Other issuers' codes are one word with digits in it; "N/A" or a sentence is none.
+    if " " in text or not any(ch.isdigit() for ch in text):
+        raise IdentifierError("format", "not a UDI-DI")
     return UdiDi(text, UDI_ISSUER_OTHER)
 
 

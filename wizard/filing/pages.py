@@ -114,6 +114,9 @@ def question(dossier: Dossier, step: Step):
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
         service.save_step(dossier, step.id, form.to_answers())
+        for field in form.answer_fields():  # accepted, worth a second look
+            if getattr(field, "warning", None):
+                flash(f"{field.label.text}: {field.warning}", "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
         return redirect(after_save_target(dossier, step), code=303)

@@ -97,8 +97,9 @@ class SituationForm(StepForm):
         required_if=("reason", LEGACY, _l("Enter the date the certificate expired or expires.")),
         rules=[
             DateRule(
-                lambda value, form: form.reason.data != "certificate_expired"
-                or value <= clock.today(),
+                lambda value, form: (
+                    form.reason.data != "certificate_expired" or value <= clock.today()
+                ),
                 lambda form: _(
                     "An expired certificate has an expiry date in the past: check the date, or "
                     "choose that its renewal is under way."

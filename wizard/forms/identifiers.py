@@ -43,7 +43,7 @@ def udi_di() -> Identifier:
             "empty": _("Enter the UDI-DI."),
             "format": _(
                 "Enter the UDI-DI as printed on the label: a GS1 GTIN of 8, 12, 13 or 14 digits, "
-                "or a HIBCC, ICCBBA or IFA code (letters and digits, no special characters)."
+                "or a HIBCC, ICCBBA or IFA code, written as one word."
             ),
             "length": _("A GS1 UDI-DI (GTIN) has 8, 12, 13 or 14 digits."),
             "checksum": _(
@@ -52,6 +52,14 @@ def udi_di() -> Identifier:
             ),
         },
         normalise=lambda udi: udi.value,
+        warning=lambda udi: (
+            _(
+                "This is not a GS1 GTIN, so its check digit cannot be checked here: it is accepted "
+                "as a HIBCC, ICCBBA or IFA code. Compare it with the label once more."
+            )
+            if udi.issuer == ids.UDI_ISSUER_OTHER
+            else None
+        ),
     )
 
 

@@ -38,8 +38,15 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
     fid = escape(f.id)
     description = "" if f.description is None else str(f.description)
     error = str(f.errors[0]) if f.errors else ""
+    warning = "" if error else str(getattr(f, "warning", None) or "")
     described = " ".join(
-        name for name, shown in ((f"{f.id}-hint", description), (f"{f.id}-error", error)) if shown
+        name
+        for name, shown in (
+            (f"{f.id}-hint", description),
+            (f"{f.id}-error", error),
+            (f"{f.id}-warning", warning),
+        )
+        if shown
     )
     extra = dict(f.render_kw or {})
     width = extra.pop("class", "")
@@ -62,6 +69,11 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
         if error
         else ""
     )
+    if warning:
+        message = (
+            f'<p class="warning-message" id="{fid}-warning"><span class="visually-hidden">'
+            f"{escape(_('Warning:'))}</span> {escape(warning)}</p>\n"
+        )
     label = escape(str(f.label.text))
     name = escape(f.name)
 

@@ -102,10 +102,12 @@ class Identifier:
         check: Callable[[str], object],
         messages: Callable[[], dict[str, str]],
         normalise: Callable[[object], str] = str,
+        warning: Callable[[object], str | None] = lambda result: None,
     ):
         self.check = check
         self.messages = messages
         self.normalise = normalise
+        self.warning = warning
 
     def __call__(self, form, field):
         try:
@@ -114,6 +116,8 @@ class Identifier:
             messages = self.messages()
             raise ValidationError(messages.get(error.code, messages["format"])) from None
         field.data = self.normalise(result)
+        # Accepted, but worth a second look: shown by the field, never blocking.
+        field.warning = self.warning(result)
 
 
 def normalised_email(text: str) -> str | None:
