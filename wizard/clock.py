@@ -27,6 +27,12 @@ def end_of_day_in_paris(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=PARIS).astimezone(UTC)
 
 
+def last_day_before(deadline: datetime) -> date:
+    """The last day (in France) an `end_of_day_in_paris` deadline still allows: the deadline
+    itself is the first instant of the day after."""
+    return day_in_paris(deadline - timedelta(microseconds=1))
+
+
 def as_utc(moment: datetime) -> datetime:
     """A stored timestamp with its zone: SQLite returns them naive, in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -4,8 +4,10 @@ in the database when the daily command runs. The manufacturer may withdraw befor
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+from babel.dates import format_date
 from sqlalchemy import select
 
 from tests.review.support import act, in_days, status_of
@@ -102,3 +104,57 @@ def test_the_manufacturer_withdraws_before_a_decision_and_not_after(
     )
     assert again.status_code == 409
     assert "A request can be withdrawn only before ANSM decides on it." in again.text
+
+
+def field_block(page: str, field_id: str) -> str:
+    """The HTML of one field: its label, hint, error and input."""
+    match = re.search(rf'<div class="field[^"]*" id="field-{field_id}">(.*?)\n</div>', page, re.S)
+    assert match, field_id
+    return match.group(1)
+
+
+def test_the_period_starts_today_at_the_earliest_and_ends_by_the_day_asked_for(
+    app, reviewer, manufacturer, submitted
+):
+    # The sample request asks for the period from 10 to 200 days from now.
+    asked_from, asked_until = clock.today() + timedelta(10), clock.today() + timedelta(200)
+    act(reviewer, submitted, "start-review")
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert (
+        f"The manufacturer asked for {long_date(asked_from)} to {long_date(asked_until)}."
+        in field_block(page, "authorise-period_start")
+    )
+    assert f"{long_date(asked_until)} at the latest" in field_block(page, "authorise-period_end")
+
+    # A signed decision cannot be corrected: a period from years ago to years beyond what was
+    # asked is refused before anything is signed, each date with its own message.
+    refused = act(
+        reviewer, submitted, "authorise", period_start="2020-01-01", period_end="2040-12-01"
+    )
+    assert refused.status_code == 422
+    too_early = "The first day of the period cannot be past: enter today or later."
+    too_late = (
+        f"The last day cannot be after {long_date(asked_until)}, the last day the manufacturer "
+        "asked for: ANSM may authorise a shorter period, not a longer one."
+    )
+    assert too_early in field_block(refused.text, "authorise-period_start")
+    assert too_late in field_block(refused.text, "authorise-period_end")
+    summary = refused.text.split('class="error-summary__list"')[1].split("</ul>")[0]
+    assert f'<a href="#authorise-period_start">{too_early}</a>' in summary
+    assert f'<a href="#authorise-period_end">{too_late}</a>' in summary
+    assert 'value="2020-01-01"' in refused.text and 'value="2040-12-01"' in refused.text
+    assert 'id="action-authorise" open' in refused.text
+    one_day_more = act(reviewer, submitted, "authorise", period_end=in_days(201))
+    assert one_day_more.status_code == 422 and too_late in one_day_more.text
+    assert status_of(app, submitted) == "under_review"
+    assert "/decisions/1.pdf" not in manufacturer.get(f"/requests/{submitted}/submitted").text
+
+    # Sooner than asked (from today) and up to the last day asked for is ANSM's to decide.
+    authorised = act(reviewer, submitted, "authorise", period_start=in_days(0))
+    assert authorised.status_code == 303
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    assert f"From {long_date(clock.today())} to {long_date(asked_until)} included" in page
+
+
+def long_date(day) -> str:
+    return format_date(day, "long", locale="en")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from tests.invites.support import body_of
@@ -113,3 +115,29 @@ def test_a_link_expires_at_the_end_of_the_day_the_answer_is_needed_by(
 def test_a_wrong_link_opens_nothing(app, submitted):
     response = app.test_client().get("/questions/" + "x" * 43)
     assert response.status_code == 404 and "This link does not work" in response.text
+
+
+@pytest.mark.parametrize("due_in", [20, None])
+def test_the_email_names_the_last_day_the_link_works(
+    app, inbox, reviewer, submitted, monkeypatch, due_in
+):
+    """With an answer needed by a date, the link works until the end of that day; without
+    one, for INVITE_TTL_DAYS. The email names that day, in French and in English."""
+    act(reviewer, submitted, "start-review")
+    days = due_in if due_in is not None else app.config["INVITE_TTL_DAYS"]
+    last_day = clock.today() + timedelta(days=days)
+    fields = {"due_date": last_day.isoformat()} if due_in is not None else {}
+    ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example", **fields)
+    body = body_of(inbox.to("anne.leroy@necker.example")[0])
+    french = format_date(last_day, "long", locale="fr")
+    english = format_date(last_day, "long", locale="en")
+    assert f"jusqu’au {french} inclus (heure de Paris)" in body
+    assert f"until the end of {english} (French time)" in body
+
+    # And the link does work until the last minute of that day in France, not after.
+    path = LINK.search(body).group(1)
+    midnight = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=clock.PARIS)
+    monkeypatch.setattr(clock, "now", lambda: midnight - timedelta(minutes=1))
+    assert app.test_client().get(path).status_code == 200
+    monkeypatch.setattr(clock, "now", lambda: midnight)
+    assert app.test_client().get(path).status_code == 410

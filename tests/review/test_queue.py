@@ -72,6 +72,7 @@ def test_oldest_first_with_counts_per_status(reviewer, three):
         ("device_class=IIa", [1]),
         ("submitted_from=2026-02-01&submitted_to=2026-02-28", [1]),
         ("submitted_to=2026-01-10", [0]),
+        ("submitted_from=2026-02-20&submitted_to=2026-02-20", [1]),
         ("q=rival", [1]),
         ("q=CARDIOTECH&access_type=global", [2]),
     ],
@@ -99,3 +100,28 @@ def test_a_page_number_out_of_range_shows_the_nearest_page(reviewer, three, page
     response = reviewer.get(f"/review?page={page}")
     assert response.status_code == 200
     assert listed(response.text) == list(three)
+
+
+def test_dates_in_the_wrong_order_are_explained_not_an_empty_list(reviewer, three):
+    response = reviewer.get("/review?submitted_from=2026-03-01&submitted_to=2026-02-01")
+    assert response.status_code == 200
+    message = "This date cannot be before “Submitted from”: change one of the two dates."
+    assert "There is a problem" in response.text
+    assert f'<a href="#submitted_to">{message}</a>' in response.text
+    assert re.search(
+        rf'id="field-submitted_to">.*?{message}.*?value="2026-02-01"', response.text, re.S
+    )
+    assert 'value="2026-03-01"' in response.text
+    # The date in error is left out; the other still applies.
+    assert listed(response.text) == [three[2]]
+
+
+@pytest.mark.parametrize("needle", ["biomedix", "BIOMEDIX", "Biomédix sas", "MÉDIX", "biomÉdix"])
+def test_the_search_ignores_case_and_accents(app, reviewer, three, needle):
+    with app.app_context():
+        owner = make_user("lea@biomedix.example", "Biomédix SAS").id
+        found = filed(owner, "global", datetime(2026, 4, 1, 12, tzinfo=UTC))
+    page = reviewer.get("/review", query_string={"q": needle}).text
+    assert listed(page) == [found]
+    assert re.search(r'All <span class="count">1</span>', page)
+    assert listed(reviewer.get("/review", query_string={"q": "biomedex"}).text) == []

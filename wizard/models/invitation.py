@@ -5,7 +5,7 @@ Only the sha256 of the link's token is stored: whoever reads the database cannot
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
@@ -63,7 +63,7 @@ class Invitation(db.Model):
     @property
     def last_day(self) -> date:
         """The last day (in France) on which the link works."""
-        return clock.day_in_paris(self.expires_at - timedelta(microseconds=1))
+        return clock.last_day_before(self.expires_at)
 
     @property
     def status(self) -> InvitationState:

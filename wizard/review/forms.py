@@ -4,7 +4,10 @@ form macros render them and the messages read like the wizard's."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
+from flask_babel import format_date
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.utils import secure_filename
@@ -15,7 +18,7 @@ from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.domain.lifecycle import Status
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
-from wizard.forms.validators import after_field, not_in_past
+from wizard.forms.validators import DateRule, after_field, not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.web import STATUS_LABELS
@@ -98,11 +101,45 @@ class RequestInformationForm(FlaskForm):
     )
 
 
+def _within_requested_end(value: date, form) -> bool:
+    return form.requested_end is None or value <= form.requested_end
+
+
+def _not_before(other: str) -> DateRule:
+    """The same day as the date field `other`, or later."""
+
+    def test(value: date, form) -> bool:
+        earlier = form[other].data
+        return not isinstance(earlier, date) or value >= earlier
+
+    return DateRule(
+        test,
+        lambda form: _(
+            "This date cannot be before “%(first)s”: change one of the two dates.",
+            first=form[other].label.text,
+        ),
+    )
+
+
 class AuthoriseForm(FlaskForm):
-    """A global authorisation; for an individual one, see below (one patient, no cap)."""
+    """A global authorisation; for an individual one, see below (one patient, no cap).
+
+    The period starts today at the earliest, and ends by the last day the manufacturer asked
+    for (`within_requested`): ANSM may grant a shorter period than asked, or one that starts
+    sooner than asked (the patient's procedure was brought forward), never a longer one, and
+    a signed decision cannot be corrected afterwards."""
+
+    requested_start: date | None = None
+    requested_end: date | None = None
 
     period_start = iso_date(
-        _l("Authorised from"), _l("Enter the first day of the authorised period.")
+        _l("Authorised from"),
+        _l("Enter the first day of the authorised period."),
+        rules=[
+            not_in_past(
+                lambda form: _("The first day of the period cannot be past: enter today or later.")
+            )
+        ],
     )
     period_end = iso_date(
         _l("Authorised until"),
@@ -114,6 +151,14 @@ class AuthoriseForm(FlaskForm):
                 lambda form: _("The last day must be after the first day of the period."),
             ),
             not_in_past(lambda form: _("The last day of the period cannot be past.")),
+            DateRule(
+                _within_requested_end,
+                lambda form: _(
+                    "The last day cannot be after %(date)s, the last day the manufacturer asked "
+                    "for: ANSM may authorise a shorter period, not a longer one.",
+                    date=format_date(form.requested_end, "long"),
+                ),
+            ),
         ],
     )
     max_patients = number(
@@ -137,6 +182,24 @@ class AuthoriseForm(FlaskForm):
         _l("Enter the grounds for the decision."),
         _l("Printed on the signed decision."),
     )
+
+    def within_requested(self, start: date | None, end: date | None) -> AuthoriseForm:
+        """Keep the period within the one the manufacturer asked for, shown in the hints."""
+        self.requested_start, self.requested_end = start, end
+        if start is not None and end is not None:
+            self.period_start.description = _(
+                "The manufacturer asked for %(start)s to %(end)s. The period may start sooner "
+                "than asked, but not before today.",
+                start=format_date(start, "long"),
+                end=format_date(end, "long"),
+            )
+        if end is not None:
+            self.period_end.description = _(
+                "The last day included: %(date)s at the latest, the last day the manufacturer "
+                "asked for.",
+                date=format_date(end, "long"),
+            )
+        return self
 
 
 class IndividualAuthoriseForm(AuthoriseForm):
@@ -208,7 +271,11 @@ class QueueForm(FlaskForm):
         [("", _l("Any class"))] + [(code, code) for code in DEVICE_CLASSES],
     )
     submitted_from = iso_date(_l("Submitted from"), hint=_l("For example 2026-01-31."))
-    submitted_to = iso_date(_l("Submitted until"), hint=_l("The last day included."))
+    submitted_to = iso_date(
+        _l("Submitted until"),
+        hint=_l("The last day included."),
+        rules=[_not_before("submitted_from")],
+    )
     order = select(_l("Order"), [("oldest", _l("Oldest first")), ("newest", _l("Newest first"))])
 
 

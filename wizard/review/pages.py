@@ -56,18 +56,36 @@ def reply_slot(question: InformationRequest) -> str:
     return f"question-{question.id}"
 
 
-def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
-    """An action's form as the page first shows it, filled in where the filing says."""
+def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
+    """An action's form with what it needs to know of the request: who may be asked a
+    question, the period the manufacturer asked for. `kwargs` go to the form (`formdata`)."""
     frozen = dossier.submitted_answers
-    form = action_form_class(action.name, frozen["access_type"])(prefix=action.name, formdata=None)
+    form = action_form_class(action.name, frozen["access_type"])(prefix=action.name, **kwargs)
     if action.name == "authorise":
-        period = frozen["answers"].get("period", {})
-        form.period_start.data = _date(period.get("start_date"))
-        form.period_end.data = _date(period.get("end_date"))
-        if "max_patients" in form:
-            form.max_patients.data = frozen["answers"].get("scope", {}).get("estimated_patients")
+        form.within_requested(*requested_period(frozen))
     if action.name == "request-information":
         information.prepare(form, dossier)
+    return form
+
+
+def requested_period(frozen: dict) -> tuple[date | None, date | None]:
+    """The first and last days the manufacturer asked for (step 11 of the filing)."""
+    period = frozen["answers"].get("period", {})
+    return _date(period.get("start_date")), _date(period.get("end_date"))
+
+
+def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
+    """An action's form as the page first shows it, filled in where the filing says."""
+    form = action_form(action, dossier, formdata=None)
+    if action.name == "authorise":
+        start, end = form.requested_start, form.requested_end
+        # A period asked to start on a day now past is offered from today.
+        form.period_start.data = max(start, clock.today()) if start else None
+        form.period_end.data = end
+        if "max_patients" in form:
+            answers = dossier.submitted_answers["answers"]
+            form.max_patients.data = answers.get("scope", {}).get("estimated_patients")
+    if action.name == "request-information":
         form.addressee.data = Addressee.MANUFACTURER.value
     return form
 

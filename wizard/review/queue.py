@@ -1,9 +1,11 @@
 """The review queue: submitted requests filtered by status, type of access, device class,
-submission date, reference or manufacturer; oldest first by default; counts per status.
+submission date, reference or manufacturer (case and accents ignored); oldest first by
+default; counts per status.
 Statuses are the ones people read (an authorisation past its period counts as expired)."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -62,12 +64,13 @@ def _filtered(filters: Filters, *, with_status: bool) -> tuple[Select, object]:
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
         .where(Dossier.status != Status.DRAFT)
     )
-    if filters.q:
-        needle = filters.q.strip().lower()
+    if filters.q.strip():
+        needle = filters.q.strip()
         query = query.where(
             or_(
-                func.lower(Dossier.reference).contains(needle, autoescape=True),
-                func.lower(Organisation.name).contains(needle, autoescape=True),
+                # References are ASCII: lower() folds them on every database.
+                func.lower(Dossier.reference).contains(needle.lower(), autoescape=True),
+                Organisation.id.in_(manufacturers_named(needle)),
             )
         )
     if filters.access_type:
@@ -85,6 +88,35 @@ def _filtered(filters: Filters, *, with_status: bool) -> tuple[Select, object]:
     if with_status and filters.status:
         query = query.where(status == filters.status)
     return query, status
+
+
+def search_key(text: str) -> str:
+    """`text` folded for a search: case and accents ignored ("Biomédix" → "biomedix"), other
+    letters kept (a name in another script still matches itself)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_LIGATURES)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+def manufacturers_named(needle: str) -> list[int]:
+    """The manufacturers whose name contains `needle`, ignoring case and accents.
+
+    This is done in Python, over a bounded set: one (id, name) row per organisation that has
+    submitted a request (not per request, and no answers). SQL cannot do it the same way on
+    both databases: SQLite's lower() folds ASCII letters only and it has no unaccent, and
+    PostgreSQL's `unaccent` is an extension that may not be installed. Stripping the accents
+    from the needle alone would not do either: "biomedix" must find the stored "Biomédix", so
+    it is the stored name that needs folding, and a folded copy of it would be one more
+    column to keep in step."""
+    key = search_key(needle)
+    submitted = select(Dossier.organisation_id).where(Dossier.status != Status.DRAFT)
+    names = db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(submitted))
+    )
+    return [id_ for id_, name in names if key in search_key(name)]
 
 
 def search(filters: Filters) -> Page:

@@ -12,7 +12,7 @@ from wizard.receipts.service import ensure_receipt
 from wizard.review import downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused
-from wizard.review.forms import QueueForm, action_form_class
+from wizard.review.forms import QueueForm
 from wizard.web import STATUS_LABELS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -63,9 +63,9 @@ def request_page(dossier_id: int):
 def act(dossier_id: int, name: str):
     dossier = submitted_dossier(dossier_id)
     action = REVIEWER_ACTIONS[name]
-    form = action_form_class(name, dossier.submitted_answers["access_type"])(prefix=name)
+    form = pages.action_form(action, dossier)
     if name == "request-information":
-        valid = information.validate(information.prepare(form, dossier), dossier)
+        valid = information.validate(form, dossier)
     else:
         valid = form.validate()
     if not valid:
