@@ -38,6 +38,7 @@ def receipt(answers_json) -> dict:
         "reference": "DA-2026-000042",
         "submitted_at_utc": "2026-03-14T09:30:12+00:00",
         "submitted_at_paris": "2026-03-14T10:30:12+01:00",
+        "manufacturer": "Neurotech Medical SAS",
         "organisation": "Neurotech Medical SAS",
         "signatory": {"name": "Claire Martin", "role": "Directrice des affaires réglementaires"},
         "device": {

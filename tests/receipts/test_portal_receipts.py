@@ -43,6 +43,9 @@ def test_submission_produces_one_receipt_stating_what_was_filed(app, submitted):
     pdf = receipt_bytes(app, dossier_id)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert reference in text and "VentriAssist Mini" in text
+    # The manufacturer the request names, and the organisation that filed it for it.
+    assert "Manufacturer" in text and "Cardiotech Médical SAS" in text
+    assert "Filed by" in text and "Cardiotech\n" in text
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)
         for item in (

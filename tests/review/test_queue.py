@@ -16,10 +16,12 @@ from wizard.filing import service
 from wizard.models import Dossier, User
 
 
-def filed(user_id, path, submitted_at, device_class="III", status=None) -> str:
+def filed(user_id, path, submitted_at, device_class="III", status=None, manufacturer=None) -> str:
     owner = db.session.get(User, user_id)
     dossier = service.create_dossier(owner)
     answers = sample_answers(path)
+    legal_name = manufacturer or owner.organisation.name
+    answers["manufacturer"] = {**answers["manufacturer"], "legal_name": legal_name}
     answers["device"] = {**answers["device"], "device_class": device_class}
     if device_class not in ("III", "IIb"):
         answers["device"]["implantable"] = "no"
@@ -125,3 +127,17 @@ def test_the_search_ignores_case_and_accents(app, reviewer, three, needle):
     assert listed(page) == [found]
     assert re.search(r'All <span class="count">1</span>', page)
     assert listed(reviewer.get("/review", query_string={"q": "biomedex"}).text) == []
+
+
+def test_a_request_filed_for_a_manufacturer_is_found_and_shown_under_its_name(app, user, reviewer):
+    """A representative files for a manufacturer: the queue names the manufacturer, and a
+    search finds the request by either name."""
+    with app.app_context():
+        agent = make_user("paul@reg-consult.example", "Reg Consult").id
+        reference = filed(
+            agent, "global", datetime(2026, 4, 1, 12, tzinfo=UTC), manufacturer="Ostéa Implants"
+        )
+    page = reviewer.get("/review").text
+    assert "<td>Ostéa Implants</td>" in page
+    assert listed(reviewer.get("/review?q=ostea").text) == [reference]
+    assert listed(reviewer.get("/review?q=consult").text) == [reference]

@@ -58,7 +58,7 @@ def summary_of(invitation: Invitation) -> RequestSummary:
     answers = dossier.answers()
     kind = answers.get("access-type", {}).get("access_type")
     return RequestSummary(
-        manufacturer=answers.get("manufacturer", {}).get("legal_name") or dossier.organisation.name,
+        manufacturer=dossier.manufacturer_name,
         device=answers.get("device", {}).get("trade_name"),
         # Lazy: translated where it is shown, in each language of a bilingual email.
         access_type=ACCESS_TYPE_LABELS.get(kind, _l("not chosen yet")),

@@ -72,6 +72,16 @@ class Dossier(db.Model):
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
 
+    @property
+    def manufacturer_name(self) -> str:
+        """The manufacturer as the request names it (its legal name, step 2), which is not
+        always the account's organisation: a representative may file for it."""
+        if self.submitted_answers is not None:
+            answers = self.submitted_answers.get("answers", {})
+        else:
+            answers = self.answers()
+        return answers.get("manufacturer", {}).get("legal_name") or self.organisation.name
+
     def answers(self) -> dict[str, dict[str, Any]]:
         """Every saved step's answers, both paths included, keyed by step id. Read with one
         light query, then kept until the session expires the request (a save commits)."""

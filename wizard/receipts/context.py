@@ -19,6 +19,7 @@ RECEIPT_KEYS = frozenset(
         "reference",
         "submitted_at_utc",
         "submitted_at_paris",
+        "manufacturer",
         "organisation",
         "signatory",
         "device",

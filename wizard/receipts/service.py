@@ -67,6 +67,7 @@ def receipt_fields(dossier: Dossier) -> dict:
         "reference": dossier.reference,
         "submitted_at_utc": submitted_at.isoformat(timespec="seconds"),
         "submitted_at_paris": submitted_at.astimezone(clock.PARIS).isoformat(timespec="seconds"),
+        "manufacturer": dossier.manufacturer_name,
         "organisation": dossier.organisation.name,
         "signatory": {
             "name": record["declaration"]["signatory_name"],

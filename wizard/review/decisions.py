@@ -98,6 +98,7 @@ def decision_record(
             "follow_up": authorisation.follow_up,
         },
         "request": {
+            "manufacturer": dossier.manufacturer_name,
             "organisation": dossier.organisation.name,
             "access_type": frozen["access_type"],
             "device": {

@@ -55,7 +55,7 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
     form.addressee.choices = [
         (
             Addressee.MANUFACTURER.value,
-            _("The manufacturer, %(name)s", name=dossier.organisation.name),
+            _("The manufacturer, %(name)s", name=dossier.manufacturer_name),
         )
     ] + [
         (

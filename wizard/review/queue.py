@@ -70,7 +70,7 @@ def _filtered(filters: Filters, *, with_status: bool) -> tuple[Select, object]:
             or_(
                 # References are ASCII: lower() folds them on every database.
                 func.lower(Dossier.reference).contains(needle.lower(), autoescape=True),
-                Organisation.id.in_(manufacturers_named(needle)),
+                Dossier.id.in_(requests_of_manufacturers_named(needle)),
             )
         )
     if filters.access_type:
@@ -101,22 +101,28 @@ def search_key(text: str) -> str:
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 
 
-def manufacturers_named(needle: str) -> list[int]:
-    """The manufacturers whose name contains `needle`, ignoring case and accents.
+def requests_of_manufacturers_named(needle: str) -> list[int]:
+    """The submitted requests whose manufacturer (as the request names it) or filing
+    organisation contains `needle`, ignoring case and accents.
 
-    This is done in Python, over a bounded set: one (id, name) row per organisation that has
-    submitted a request (not per request, and no answers). SQL cannot do it the same way on
-    both databases: SQLite's lower() folds ASCII letters only and it has no unaccent, and
-    PostgreSQL's `unaccent` is an extension that may not be installed. Stripping the accents
-    from the needle alone would not do either: "biomedix" must find the stored "Biomédix", so
-    it is the stored name that needs folding, and a folded copy of it would be one more
-    column to keep in step."""
+    This is done in Python, over a bounded set: two short names per submitted request, no
+    answers. SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII
+    letters only and it has no unaccent, and PostgreSQL's `unaccent` is an extension that may
+    not be installed. Stripping the accents from the needle alone would not do either:
+    "biomedix" must find the stored "Biomédix", so it is the stored name that needs folding,
+    and a folded copy of it would be one more column to keep in step."""
     key = search_key(needle)
-    submitted = select(Dossier.organisation_id).where(Dossier.status != Status.DRAFT)
-    names = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(submitted))
+    legal_name = Dossier.submitted_answers[("answers", "manufacturer", "legal_name")].as_string()
+    rows = db.session.execute(
+        select(Dossier.id, Organisation.name, legal_name)
+        .join(Organisation, Organisation.id == Dossier.organisation_id)
+        .where(Dossier.status != Status.DRAFT)
     )
-    return [id_ for id_, name in names if key in search_key(name)]
+    return [
+        id_
+        for id_, organisation, manufacturer in rows
+        if key in search_key(organisation) or key in search_key(manufacturer or "")
+    ]
 
 
 def search(filters: Filters) -> Page:
