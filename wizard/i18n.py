@@ -8,8 +8,11 @@ otherwise the same: same catalogues, same `%(name)s` substitution, same lazy str
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, g, has_app_context
-from flask_babel import Domain, LazyString, _get_current_context
+from flask_babel import Domain, LazyString, _get_current_context, get_locale
+from flask_babel import format_date as babel_format_date
 from flask_babel import get_translations as find_translations
 
 
@@ -46,6 +49,15 @@ def gettext(string: str, **variables) -> str:
 def lazy_gettext(string: str, **variables) -> LazyString:
     """Translated when used, in the language of that moment (form labels, choice lists)."""
     return LazyString(gettext, string, **variables)
+
+
+def long_date(value: date) -> str:
+    """A date written out in the reader's language: "March 1, 2027", "1er mars 2027" (French
+    writes the first of the month as an ordinal, which CLDR's pattern does not)."""
+    text = babel_format_date(value, "long")
+    if value.day == 1 and str(get_locale() or "").startswith("fr") and text.startswith("1 "):
+        return "1er " + text[2:]
+    return text
 
 
 def init_app(app: Flask) -> None:

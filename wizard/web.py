@@ -6,13 +6,14 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_datetime, format_percent, get_locale
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from wizard.extensions import htmx
 from wizard.forms.render import field_in_page, render_field
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import long_date
 from wizard.markup import attributes
 from wizard.uploads import human_size
 
@@ -120,7 +121,7 @@ def _human_date(value: str | date | datetime | None) -> str:
             value = date.fromisoformat(value)
         except ValueError:
             return value
-    return format_date(value, "long")
+    return long_date(value)
 
 
 STATUS_LABELS = {

@@ -88,3 +88,18 @@ def test_public_pages_render_in_both_languages(app):
             response = client.get(url)
             assert response.status_code == 200, (language, url)
             assert f'<html lang="{language}">' in response.text
+
+
+def test_the_first_of_the_month_is_written_as_french_writes_it(app):
+    from datetime import date
+
+    from flask_babel import force_locale
+
+    from wizard.i18n import long_date
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert long_date(date(2027, 3, 1)) == "1er mars 2027"
+            assert long_date(date(2027, 3, 11)) == "11 mars 2027"
+        with force_locale("en"):
+            assert long_date(date(2027, 3, 1)) == "March 1, 2027"

@@ -8,7 +8,6 @@ from datetime import date
 from functools import cached_property
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_login import current_user
 
 from wizard import clock
@@ -21,6 +20,7 @@ from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
+from wizard.i18n import long_date
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
 from wizard.review import notify
@@ -93,7 +93,7 @@ def warn_of_legacy_certificate(answers) -> None:
                 "You may not need a derogation: from your answers, your legacy certificate may "
                 "still count as valid until %(date)s under Regulation (EU) 2023/607. Check with "
                 "your notified body. You can still continue with this request.",
-                date=format_date(notice.valid_until, "long"),
+                date=long_date(notice.valid_until),
             ),
             "warning",
         )

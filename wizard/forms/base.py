@@ -11,7 +11,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -29,6 +29,7 @@ from wtforms.validators import ValidationError
 from wizard.forms.validators import CleanText, Optional, Required, RequiredIf
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import long_date
 from wizard.markup import attributes
 
 SHORT_TEXT = 200
@@ -230,7 +231,7 @@ def display(field) -> str:
     if isinstance(field, BooleanField):
         return _("Yes")
     if isinstance(field.data, date):
-        return format_date(field.data, "long")
+        return long_date(field.data)
     return str(field.data)
 
 

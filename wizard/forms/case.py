@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from wtforms.validators import ValidationError
 
 from wizard.forms import identifiers as idf
@@ -14,6 +13,7 @@ from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_S
 from wizard.forms.validators import after_field, after_today, not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import long_date
 
 
 class MedicalNeedForm(StepForm):
@@ -169,7 +169,7 @@ class PeriodForm(StepForm):
                 _(
                     "The period must include %(date)s, the date the device is needed by "
                     "(given on the patient step).",
-                    date=format_date(needed, "long"),
+                    date=long_date(needed),
                 )
             )
 

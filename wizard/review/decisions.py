@@ -7,13 +7,13 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from flask_babel import format_date
 from sqlalchemy import func, select
 
 from wizard import audit, clock
 from wizard.domain.canonical import canonical_sha256
 from wizard.extensions import db
 from wizard.i18n import gettext as _
+from wizard.i18n import long_date
 from wizard.models import Decision, DecisionKind, Dossier, User
 from wizard.receipts.service import signing_identity
 from wizard.review.actions import Action, ActionRefused
@@ -31,7 +31,7 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
             _(
                 "The authorised period ended on %(date)s: the authorisation cannot be "
                 "reinstated. The manufacturer must file a new request.",
-                date=format_date(authorisation.period_end, "long"),
+                date=long_date(authorisation.period_end),
             )
         )
     decision = Decision(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_babel import format_date
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.utils import secure_filename
@@ -21,6 +20,7 @@ from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import DateRule, after_field, not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import long_date
 from wizard.web import STATUS_LABELS
 
 TEXT_MAX = 5000
@@ -156,7 +156,7 @@ class AuthoriseForm(FlaskForm):
                 lambda form: _(
                     "The last day cannot be after %(date)s, the last day the manufacturer asked "
                     "for: ANSM may authorise a shorter period, not a longer one.",
-                    date=format_date(form.requested_end, "long"),
+                    date=long_date(form.requested_end),
                 ),
             ),
         ],
@@ -190,14 +190,14 @@ class AuthoriseForm(FlaskForm):
             self.period_start.description = _(
                 "The manufacturer asked for %(start)s to %(end)s. The period may start sooner "
                 "than asked, but not before today.",
-                start=format_date(start, "long"),
-                end=format_date(end, "long"),
+                start=long_date(start),
+                end=long_date(end),
             )
         if end is not None:
             self.period_end.description = _(
                 "The last day included: %(date)s at the latest, the last day the manufacturer "
                 "asked for.",
-                date=format_date(end, "long"),
+                date=long_date(end),
             )
         return self
 
