@@ -163,7 +163,7 @@ BAD_ANSWERS = [
         "Enter 1 to 3 letters only, for example JD.", "digit-in-initials"),
     bad("patient", "patient_birth_year", "twenty", NOT_A_NUMBER, "year-in-words"),
     bad("patient", "patient_birth_year", "1850",
-        "Enter a number between 1900 and 2100.", "year-out-of-range"),
+        f"Enter a number between 1900 and {clock.today().year}.", "year-out-of-range"),
     bad("patient", "patient_birth_year", str(clock.today().year + 1),
         "The year of birth cannot be in the future.", "born-next-year"),
     bad("patient", "patient_sex", "other", CHOOSE, "unknown-radio-value"),

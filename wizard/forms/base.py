@@ -6,7 +6,7 @@ A field's answer is stored as JSON (text, integer, boolean, ISO date). A field g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -57,9 +57,14 @@ class IsoDateField(DateField):
 
 
 class WholeNumberField(IntegerField):
-    def __init__(self, *args, minimum: int, maximum: int, **kwargs):
+    def __init__(self, *args, minimum: int, maximum: int | Callable[[], int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        # A callable maximum is read at each check (this year, for a year of birth).
+        self.minimum, self._maximum = minimum, maximum
+
+    @property
+    def maximum(self) -> int:
+        return self._maximum() if callable(self._maximum) else self._maximum
 
     def process_formdata(self, valuelist):
         self._unparsable = False
@@ -75,13 +80,10 @@ class WholeNumberField(IntegerField):
 
     def post_validate(self, form, validation_stopped):
         if not validation_stopped and self.data is not None and not self.errors:
-            if not self.minimum <= self.data <= self.maximum:
+            maximum = self.maximum
+            if not self.minimum <= self.data <= maximum:
                 self.errors.append(
-                    _(
-                        "Enter a number between %(min)d and %(max)d.",
-                        min=self.minimum,
-                        max=self.maximum,
-                    )
+                    _("Enter a number between %(min)d and %(max)d.", min=self.minimum, max=maximum)
                 )
 
 

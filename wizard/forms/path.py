@@ -34,7 +34,7 @@ class PatientForm(StepForm):
         _l("Patient's year of birth"),
         _l("Enter the patient's year of birth."),
         minimum=1900,
-        maximum=2100,
+        maximum=lambda: clock.today().year,
         hint=_l("4 digits, for example 1987."),
     )
     patient_sex = choice(_l("Patient's sex"), PATIENT_SEX, _l("Select the patient's sex."))
