@@ -48,7 +48,7 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     record = json.loads(verdict.embedded_json)
     assert record["kind"] == "authorisation" and record["authorisation"]["max_patients"] == 8
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert "Autorisation d'accès dérogatoire" in text and "Derogatory-access authorisation" in text
+    assert "Autorisation d’accès dérogatoire" in text and "Derogatory-access authorisation" in text
     assert reference in text and "Monthly report to ANSM on every patient." in text
     assert "Cardiotech Médical SAS" in text and "Filed by" in text
     assert hashlib.sha256(pdf).hexdigest() == decision.pdf_sha256

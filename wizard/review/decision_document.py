@@ -23,11 +23,11 @@ from wizard.receipts.verify import DECISION_FILENAME
 TEMPLATE_NAME = "receipts/decision.html"
 
 TITLES = {
-    "authorisation": ("Autorisation d'accès dérogatoire", "Derogatory-access authorisation"),
-    "refusal": ("Refus d'autorisation", "Refusal of authorisation"),
-    "suspension": ("Suspension de l'autorisation", "Suspension of the authorisation"),
-    "reinstatement": ("Rétablissement de l'autorisation", "Reinstatement of the authorisation"),
-    "withdrawal": ("Retrait de l'autorisation", "Withdrawal of the authorisation"),
+    "authorisation": ("Autorisation d’accès dérogatoire", "Derogatory-access authorisation"),
+    "refusal": ("Refus d’autorisation", "Refusal of authorisation"),
+    "suspension": ("Suspension de l’autorisation", "Suspension of the authorisation"),
+    "reinstatement": ("Rétablissement de l’autorisation", "Reinstatement of the authorisation"),
+    "withdrawal": ("Retrait de l’autorisation", "Withdrawal of the authorisation"),
 }
 # A manufacturer withdrawing their own request before any decision.
 REQUEST_WITHDRAWAL = ("Retrait de la demande", "Withdrawal of the request")
