@@ -1,0 +1,169 @@
+"""At 320 CSS px (400 % zoom) no page scrolls sideways (WCAG 1.4.10 Reflow): not the steps with
+their tables of documents, letters and invitations, nor the check of the answers, nor the
+dashboard, the submitted request and the reviewer's pages when a device or an organisation has
+a very long unbroken name. The buttons in the tables stay reachable and every page passes
+axe-core, in English and in French."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_pages import sign_in
+from tests.conftest import attach_files, make_user
+from wizard import clock
+from wizard.demo import sample_answers, sample_declaration
+from wizard.filing import service
+from wizard.models import Dossier, Invitation, InvitationState, Role, User
+
+NARROW = {"width": 320, "height": 640}
+WIDE = {"width": 1280, "height": 900}
+LONG_TRADE_NAME = "VentriAssistPaediatricContinuousFlowImplantablePump" * 3
+LONG_ORGANISATION = "CardiotechMedicalDevicesInternationalHoldingGroup" * 3
+LONG_URL = "https://devices.cardiotech.example/instructions-for-use/" + "vam-200-" * 12 + "fr.pdf"
+MANUFACTURER = "reflow@cardiotech.example"
+REVIEWER = "rita@ansm.example"
+STEPS = ["clinical-evidence", "hcp-support", "check"]
+
+
+def request_with_long_names(owner: User, *, submit: bool) -> int:
+    """A request whose manufacturer and device have long unbroken names and whose description
+    holds a URL, with a document, a letter and (while a draft) an invitation sent."""
+    from wizard.extensions import db
+
+    dossier = service.create_dossier(owner)
+    answers = sample_answers("individual")
+    answers["manufacturer"]["legal_name"] = LONG_ORGANISATION
+    answers["device"] |= {
+        "trade_name": LONG_TRADE_NAME,
+        "description": f"Instructions for use: {LONG_URL}",
+    }
+    for step_id, values in answers.items():
+        service.save_step(dossier, step_id, values)
+    attach_files(dossier, owner.id)
+    if submit:
+        service.submit(dossier, owner, sample_declaration())
+        return dossier.id
+    db.session.add(
+        Invitation(
+            dossier=dossier,
+            clinician_name="Dr Bérénice Castelnau-Delacroix",
+            email="berenice.castelnau-delacroix@hopital-necker-enfants-malades.example",
+            role="Paediatric cardiac surgeon",
+            token_hash="0" * 64,
+            state=InvitationState.SENT,
+            created_by_id=owner.id,
+            sent_at=clock.now(),
+            expires_at=clock.now() + timedelta(days=7),
+        )
+    )
+    db.session.commit()
+    return dossier.id
+
+
+@pytest.fixture
+def long_names(app):
+    """A draft and a submitted request of an organisation with a very long unbroken name."""
+    from wizard.extensions import db
+
+    with app.app_context():
+        owner = make_user(MANUFACTURER, organisation=LONG_ORGANISATION)
+        make_user(REVIEWER, role=Role.REVIEWER)
+        draft = request_with_long_names(owner, submit=False)
+        submitted = request_with_long_names(db.session.get(User, owner.id), submit=True)
+        assert db.session.get(Dossier, submitted).reference
+        return draft, submitted
+
+
+@pytest.fixture(params=["en-GB", "fr-FR"])
+def narrow_page(request, browser, base_url):
+    context = browser.new_context(base_url=base_url, locale=request.param, viewport=NARROW)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def sticking_out(page) -> list[str]:
+    """The elements that reach past the right edge of the window, to say what to fix."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > innerWidth + 1)
+            .map(el => `${el.tagName.toLowerCase()}.${el.className}`).slice(0, 8)"""
+    )
+
+
+def assert_reflows(page, name: str) -> None:
+    """Nothing sticks out sideways, every button of a table can be scrolled to and seen whole,
+    and axe-core finds nothing (it also keeps a screenshot)."""
+    screenshot(page, name)
+    width = page.viewport_size["width"]
+    assert page_width(page) <= width, f"{name}: {page_width(page)} px, {sticking_out(page)}"
+    buttons = page.locator("table button")
+    for index in range(buttons.count()):
+        button = buttons.nth(index)
+        button.evaluate("el => el.scrollIntoView({block: 'center', inline: 'nearest'})")
+        assert button.is_visible(), f"{name}: {button.inner_text()} is hidden"
+        box = button.bounding_box()
+        assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, (name, box)
+    assert_accessible(page, name)
+
+
+def name_of(page, what: str) -> str:
+    language = page.evaluate("document.documentElement.lang")
+    return f"reflow-{page.viewport_size['width']}-{language}-{what}"
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_the_steps_with_tables_reflow_and_keep_their_buttons_reachable(
+    narrow_page, long_names, step
+):
+    draft, _submitted = long_names
+    sign_in(narrow_page, MANUFACTURER)
+    narrow_page.goto(f"/requests/{draft}/steps/{step}")
+    assert narrow_page.locator("table").count() >= 1
+    if step != "check":
+        assert narrow_page.locator("table button").count() >= 1
+    assert_reflows(narrow_page, name_of(narrow_page, step))
+
+
+def test_long_unbroken_names_wrap_on_the_manufacturers_pages(narrow_page, long_names):
+    _draft, submitted = long_names
+    sign_in(narrow_page, MANUFACTURER)
+    assert narrow_page.url.endswith("/dashboard")
+    assert LONG_TRADE_NAME in narrow_page.inner_text("main")
+    assert_reflows(narrow_page, name_of(narrow_page, "dashboard"))
+    narrow_page.goto(f"/requests/{submitted}/submitted")
+    assert_reflows(narrow_page, name_of(narrow_page, "submitted"))
+
+
+def test_long_unbroken_names_wrap_on_the_reviewers_pages(narrow_page, long_names):
+    _draft, submitted = long_names
+    sign_in(narrow_page, REVIEWER)
+    assert narrow_page.url.endswith("/review")
+    assert LONG_ORGANISATION in narrow_page.inner_text("main")
+    assert_reflows(narrow_page, name_of(narrow_page, "review-queue"))
+    narrow_page.goto(f"/review/requests/{submitted}")
+    assert_reflows(narrow_page, name_of(narrow_page, "review-request"))
+
+
+def test_on_a_wide_screen_the_same_pages_do_not_scroll_sideways_either(page, long_names):
+    draft, submitted = long_names
+    page.set_viewport_size(WIDE)
+    sign_in(page, MANUFACTURER)
+    assert_reflows(page, name_of(page, "dashboard"))
+    for step in STEPS:
+        page.goto(f"/requests/{draft}/steps/{step}")
+        assert_reflows(page, name_of(page, step))
+    page.goto(f"/requests/{submitted}/submitted")
+    assert_reflows(page, name_of(page, "submitted"))
+    page.context.clear_cookies()  # signed out
+    sign_in(page, REVIEWER)
+    assert_reflows(page, name_of(page, "review-queue"))
+    page.goto(f"/review/requests/{submitted}")
+    assert_reflows(page, name_of(page, "review-request"))
