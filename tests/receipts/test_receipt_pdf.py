@@ -65,6 +65,11 @@ def test_the_signed_file_still_claims_pdf_a_3b_and_is_tagged(reader):
     producer = re.search(r'pdf:Producer="([^"]*)"', xmp).group(1)
     assert reader.trailer["/Info"]["/Producer"] == producer
     assert "DA-2026-000042" in reader.trailer["/Info"]["/Subject"]
+    # PDF/A-3 is based on PDF 1.7: the signature (ECDSA) must not declare PDF 2.0.
+    assert reader.pdf_header == "%PDF-1.7"
+    assert catalog.get("/Version") in (None, "/1.7")
+    extensions = catalog.get("/Extensions", {})
+    assert "/ISO_" not in extensions and "/ESIC" in extensions
 
 
 def test_the_signature_box_is_on_the_last_page_where_the_layout_says(reader):

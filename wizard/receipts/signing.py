@@ -16,6 +16,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR as PYHANKO_PRODUCER
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers import constants
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import TextStampStyle
 
@@ -59,7 +60,7 @@ def sign_pdf(
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    pdf_signer = signers.PdfSigner(
+    pdf_signer = _PdfA3Signer(
         metadata,
         signer,
         timestamper=timestamper,
@@ -69,6 +70,17 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     _align_producer(writer)
     return pdf_signer.sign_pdf(writer).getvalue()
+
+
+class _PdfA3Signer(signers.PdfSigner):
+    """pyHanko's signer, leaving the file a PDF 1.7, which PDF/A-3 is based on. For an ECDSA
+    key on a common curve pyHanko declares ISO 32002, a PDF 2.0 extension, and so turns the
+    file into a PDF 2.0; ECDSA signatures are valid PAdES in PDF 1.7 all the same (ETSI EN
+    319 142-1), so only the PAdES extension (ESIC) is declared, as for any other key."""
+
+    def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(constants.ESIC_EXTENSION_1)
 
 
 def _align_producer(writer: IncrementalPdfFileWriter) -> None:
