@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from wizard import uploads
@@ -26,10 +26,34 @@ def _back_to(dossier, step_id, anchor):
 
 
 def _refused(dossier, step_id, form, prefix):
-    """Re-show the step with the upload form's errors (and what was typed) in place."""
+    """Re-show the step with the upload form's errors, and what was typed in place."""
     step = FLOW.get(step_id)
-    main_form = step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
+    typed = _typed(dossier, step)
+    main_form = typed or step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
     return pages.render_step(dossier, step, main_form, 422, **{f"{prefix}_form": form})
+
+
+def _typed(dossier, step):
+    """The step's own questions as the page sent them along with the file (on the evidence
+    step they share one form with the upload, so that nothing typed is lost), or None."""
+    form = step.form()
+    if not any(field.name in request.form for field in form.answer_fields()):
+        return None
+    form.context = dossier.answers()
+    return form
+
+
+def _after_upload(dossier, step_id, anchor):
+    """Back to the step. What was typed in the step's questions came with the file: saved if
+    it is valid; otherwise the page is shown again with it, unchecked, so that a half-written
+    answer is neither lost nor called wrong."""
+    step = FLOW.get(step_id)
+    typed = _typed(dossier, step)
+    if typed is not None and not typed.validate():
+        return pages.render_step(dossier, step, _typed(dossier, step))
+    if typed is not None:
+        service.save_step(dossier, step_id, typed.to_answers())
+    return _back_to(dossier, step_id, anchor)
 
 
 def _already_attached(form, attached) -> bool:
@@ -47,6 +71,14 @@ def _already_attached(form, attached) -> bool:
 @manufacturer_required
 def add_document(dossier_id: int):
     dossier = editable_dossier(dossier_id)
+    return attach_chosen_document(dossier) or _after_upload(
+        dossier, "clinical-evidence", "#documents"
+    )
+
+
+def attach_chosen_document(dossier):
+    """Attach the document chosen on the evidence step (by its upload button, or along with
+    "Save and continue"): None once attached, else the page saying why not."""
     form = DocumentForm(prefix="document")
     if not form.validate() or _already_attached(form, dossier.documents):
         return _refused(dossier, "clinical-evidence", form, "document")
@@ -65,7 +97,7 @@ def add_document(dossier_id: int):
     )
     db.session.commit()
     flash(_("“%(name)s” has been added.", name=stored.filename))
-    return _back_to(dossier, "clinical-evidence", "#documents")
+    return None
 
 
 @bp.post("/requests/<int:dossier_id>/letters")

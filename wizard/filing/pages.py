@@ -54,7 +54,12 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     if step.id == "situation":
         extras["legacy_notice"] = legacy_notice(answers)
     if step.id == "clinical-evidence":
-        extras["document_form"] = DocumentForm(prefix="document")
+        # Its fields sit beside the step's form and belong to it (`form="step-form"`): one
+        # form sends the file and what was typed in the summaries together.
+        document_form = DocumentForm(prefix="document")
+        for field in document_form:
+            field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
+        extras["document_form"] = document_form
     if step.id == "hcp-support":
         extras["letter_form"] = HcpLetterForm(prefix="letter")
         extras["invite_form"] = InvitationForm(prefix="invite")
@@ -108,6 +113,12 @@ def question(dossier: Dossier, step: Step):
     if request.method == "GET":
         form = step.form.from_answers(answers.get(step.id, {}), context=answers, page=True)
         return render_step(dossier, step, form)
+    if step.id == "clinical-evidence" and _file_chosen("document-file"):
+        # A document chosen, then "Save and continue" rather than its upload button: both.
+        from wizard.filing.attachments import attach_chosen_document
+
+        if refused := attach_chosen_document(dossier):
+            return refused
     form: StepForm = step.form()
     form.context = answers
     valid = form.validate()
@@ -125,6 +136,11 @@ def question(dossier: Dossier, step: Step):
         service.save_step(dossier, step.id, form.to_answers())
     status = 200 if is_htmx() else 422
     return render_step(dossier, step, form, status, extra_errors=blocking)
+
+
+def _file_chosen(name: str) -> bool:
+    chosen = request.files.get(name)
+    return bool(chosen and chosen.filename)
 
 
 def after_save_target(dossier: Dossier, step: Step) -> str:

@@ -1,0 +1,90 @@
+"""On the evidence step the upload and the summaries are one form: a file sent by its button
+keeps what was typed in the summaries (saved when complete, shown again when not), and a file
+chosen then sent with "Save and continue" is attached, not forgotten."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from tests.conftest import dossier_with
+from wizard.demo import minimal_pdf, sample_answers
+from wizard.extensions import db
+from wizard.models import Dossier
+
+SUMMARIES = sample_answers()["clinical-evidence"]
+EVALUATION = (minimal_pdf("Clinical evaluation"), "cer.pdf")
+HALF_WRITTEN = {"efficacy_summary": "Twelve patients at Necker, 2025: all alive at six months."}
+
+
+def at_evidence_step(app, user) -> int:
+    steps = [s for s in sample_answers() if s not in ("clinical-evidence",)]
+    with app.app_context():
+        return dossier_with(user[0], steps=steps, files=False)
+
+
+def sent(client, url, typed, file=EVALUATION, **more):
+    data = {**typed, "document-kind": "clinical_evaluation", **more}
+    if file is not None:
+        data["document-file"] = (io.BytesIO(file[0]), file[1])
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def stored(app, dossier_id):
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        return dossier.answers().get("clinical-evidence"), [d.filename for d in dossier.documents]
+
+
+def test_the_page_is_one_form_whose_upload_button_keeps_the_summaries(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    assert 'id="step-form" enctype="multipart/form-data"' in page
+    assert re.search(r'<select id="document-kind" name="document-kind"[^>]* form="step-form"', page)
+    assert re.search(r'<input [^>]*name="document-file"[^>]* form="step-form"', page)
+    assert f'formaction="/requests/{dossier_id}/documents"' in page
+
+
+def test_a_half_written_summary_survives_an_upload(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    page = sent(logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN)
+    assert page.status_code == 200
+    assert "“cer.pdf” has been added." in page.text
+    assert HALF_WRITTEN["efficacy_summary"] in page.text  # back in its field
+    assert "error-message" not in page.text  # not called wrong: not finished yet
+    assert stored(app, dossier_id) == (None, ["cer.pdf"])
+
+
+def test_complete_summaries_are_saved_with_the_upload(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    response = sent(logged_in, f"/requests/{dossier_id}/documents", SUMMARIES)
+    assert response.status_code == 303
+    assert response.location.endswith("/steps/clinical-evidence#documents")
+    assert stored(app, dossier_id) == (SUMMARIES, ["cer.pdf"])
+
+
+def test_a_refused_file_keeps_what_was_typed(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    refused = sent(
+        logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN, file=(b"MZ exe", "cer.pdf")
+    )
+    assert refused.status_code == 422 and "must be a PDF" in refused.text
+    assert HALF_WRITTEN["efficacy_summary"] in refused.text
+    assert stored(app, dossier_id) == (None, [])
+
+
+def test_a_file_chosen_then_save_and_continue_is_attached(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    response = sent(logged_in, step, SUMMARIES, action="continue")
+    assert response.status_code == 303 and "benefit-risk" in response.location
+    assert stored(app, dossier_id) == (SUMMARIES, ["cer.pdf"])
+
+
+def test_a_bad_file_sent_with_save_and_continue_stops_everything(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    refused = sent(logged_in, step, SUMMARIES, file=(b"MZ exe", "cer.pdf"), action="continue")
+    assert refused.status_code == 422 and "must be a PDF" in refused.text
+    assert SUMMARIES["efficacy_summary"] in refused.text
+    assert stored(app, dossier_id) == (None, [])
