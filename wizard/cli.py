@@ -1,10 +1,13 @@
-"""`flask` commands: create a reviewer, populate a demo portal, read the development outbox."""
+"""`flask` commands: create a reviewer, populate a demo portal, read the development outbox,
+remove stored files nothing names any more."""
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from wizard.auth.forms import check_password_strength
@@ -83,6 +86,32 @@ def outbox(number: int | None) -> None:
         click.echo(f"{position:>3}  {item.date}  {item.message['To']}  {item.message['Subject']}")
 
 
+uploads_cli = AppGroup("uploads", help="The stored PDF files.")
+
+
+@uploads_cli.command("prune")
+@click.option(
+    "--older-than-hours",
+    default=48,
+    show_default=True,
+    help="Keep files younger than this: a form may be about to name them.",
+)
+def prune_uploads(older_than_hours: int) -> None:
+    """Remove the stored files no request, letter or answer names any more."""
+    from wizard import uploads
+    from wizard.models.dossier import StoredFileMixin
+
+    referenced = {
+        sha256
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, StoredFileMixin)
+        for sha256 in db.session.scalars(select(mapper.class_.sha256))
+    }
+    cutoff = time.time() - older_than_hours * 3600
+    removed, freed = uploads.prune(referenced, cutoff)
+    click.echo(f"{removed} files removed ({freed} bytes); {len(referenced)} files in use kept.")
+
+
 def init_app(app: Flask) -> None:
     from wizard.audit import audit_cli
     from wizard.backup import backup_cli
@@ -94,3 +123,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_reviewer)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(uploads_cli)

@@ -167,6 +167,24 @@ def store(filename: str, content: bytes) -> StoredFile:
     return StoredFile(filename=filename, sha256=digest, size=len(content))
 
 
+def prune(referenced: set[str], older_than: float) -> tuple[int, int]:
+    """Remove the stored files no row names any more (a document removed, an upload whose
+    form was refused and never sent again, a temporary file left by a crash), once older than
+    `older_than` (a timestamp): a file just written may be about to be named. Returns how many
+    files, and how many bytes, were removed."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    removed = freed = 0
+    for shard in folder.glob("[0-9a-f][0-9a-f]"):
+        for item in shard.iterdir():
+            if item.name in referenced or not item.is_file() or item.is_symlink():
+                continue
+            status = item.stat()
+            if status.st_mtime < older_than:
+                item.unlink()
+                removed, freed = removed + 1, freed + status.st_size
+    return removed, freed
+
+
 def path_of(sha256: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a sha256 digest")

@@ -1,0 +1,36 @@
+"""Stored files that no row names any more (a removed document, a refused form never sent
+again) are removed by `flask uploads prune` once old enough; files in use, and files just
+written, are kept."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from tests.conftest import dossier_with
+from wizard import uploads
+from wizard.demo import minimal_pdf
+from wizard.extensions import db
+from wizard.models import Dossier
+
+
+def test_prune_removes_only_old_files_nothing_names(app, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+        in_use = [d.sha256 for d in db.session.get(Dossier, dossier_id).documents]
+        orphan = uploads.store("removed.pdf", minimal_pdf("Removed long ago")).sha256
+        fresh = uploads.store("just-sent.pdf", minimal_pdf("Being sent")).sha256
+        three_days_ago = time.time() - 3 * 24 * 3600
+        for sha256 in [orphan, *in_use]:
+            os.utime(uploads.path_of(sha256), (three_days_ago, three_days_ago))
+    result = app.test_cli_runner().invoke(args=["uploads", "prune"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 files removed")
+    with app.app_context():
+        assert not uploads.path_of(orphan).exists()
+        assert uploads.path_of(fresh).exists()
+        assert all(uploads.path_of(sha256).exists() for sha256 in in_use)
+        # A document removed from its request becomes prunable like any other.
+        again = app.test_cli_runner().invoke(args=["uploads", "prune", "--older-than-hours", "0"])
+        assert again.exit_code == 0 and not uploads.path_of(fresh).exists()
+        assert all(uploads.path_of(sha256).exists() for sha256 in in_use)
