@@ -159,7 +159,9 @@ def store(filename: str, content: bytes) -> StoredFile:
     """Write content once under its sha256 (written to a temporary file, then renamed)."""
     digest = hashlib.sha256(content).hexdigest()
     target = path_of(digest)
-    if not target.exists():
+    if target.exists():
+        os.utime(target)  # sent again: young again, so that `prune` leaves it
+    else:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
             temporary.write(content)

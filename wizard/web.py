@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from wizard.extensions import htmx
 from wizard.forms.render import field_in_page, render_field
+from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.markup import attributes
@@ -67,14 +68,29 @@ def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()
     if name not in form or name == "csrf_token" or name in skip:
         return "", 204
     field = _checked(form, name)
-    said = field.errors[0] if field.errors else getattr(field, "warning", None)
-    status = f"{field.label.text}: {said}" if said else ""
-    answer = render_field(field, validate_url) + LIVE_STATUS.format(status)
-    # Fields whose rules read this one, checked again in place (hx-swap-oob) if answered.
+    answer = render_field(field, validate_url)
+    said = [_said(field, warnings=True)]
+    # Fields whose rules read this one, checked again in place (hx-swap-oob) if answered;
+    # an error they now show is said too (the person is still in this field).
     for other in getattr(form, "live_dependents", {}).get(name, ()):
         if other in form and "".join(form[other].raw_data or ()).strip():
-            answer += render_field(_checked(form, other), validate_url, swap_oob=True)
-    return answer
+            dependent = _checked(form, other)
+            answer += render_field(dependent, validate_url, swap_oob=True)
+            said.append(_said(dependent, warnings=False))
+    return answer + LIVE_STATUS.format(" ".join(s for s in said if s))
+
+
+def _said(field, *, warnings: bool) -> str:
+    """What the live region says of a field: its error (or warning), with its label."""
+    message = field.errors[0] if field.errors else None
+    if message is None and warnings:
+        message = getattr(field, "warning", None)
+    return labelled(field.label.text, message) if message else ""
+
+
+def labelled(label, message) -> str:
+    """ "Label: message", as each language writes it (French puts a space before the colon)."""
+    return _("%(label)s: %(message)s", label=label, message=message)
 
 
 def _checked(form, name: str):

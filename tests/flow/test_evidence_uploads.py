@@ -71,6 +71,9 @@ def test_a_refused_file_keeps_what_was_typed(app, logged_in, user):
     assert refused.status_code == 422 and "must be a PDF" in refused.text
     assert HALF_WRITTEN["efficacy_summary"] in refused.text
     assert stored(app, dossier_id) == (None, [])
+    # The fields shown again still belong to the page's one form: the next try sends the file.
+    assert re.search(r'<input [^>]*name="document-file"[^>]* form="step-form"', refused.text)
+    assert re.search(r'<select [^>]*name="document-kind"[^>]* form="step-form"', refused.text)
 
 
 def test_a_file_chosen_then_save_and_continue_is_attached(app, logged_in, user):

@@ -618,7 +618,9 @@ def test_fixing_the_start_date_clears_the_end_dates_live_error(app, logged_in, u
         logged_in, dossier_id, "period", "start_date", {**typed, "start_date": day(220)}
     )
     assert re.search(r'id="field-end_date" hx-swap-oob="true"', broken.text)
-    assert "The end must be after the start." in broken.text
+    # Said to screen readers too: the error appeared where the person is not.
+    status = re.search(r'<div id="live-status"[^>]*>(.*?)</div>', broken.text).group(1)
+    assert status.endswith(": The end must be after the start.")
     # An end date not given yet is left alone: no error for what the filer has not reached.
     untouched = validate_live(
         logged_in, dossier_id, "period", "start_date", {**typed, "end_date": ""}
@@ -649,3 +651,15 @@ def test_a_udi_di_of_another_issuer_is_accepted_with_a_warning(app, logged_in, u
     assert "notice--warning" in following and UDI_WARNING in following
     gtin = validate_live(logged_in, dossier_id, "device", "udi_di", answers_for("device")).text
     assert "warning-message" not in gtin
+
+
+def test_choosing_a_renewal_clears_the_expired_certificates_date_error(app, logged_in, user):
+    dossier_id = request_at(app, user, "situation")
+    typed = {**answers_for("situation"), "legacy_certificate_expiry": day(30)}
+    expired = validate_live(logged_in, dossier_id, "situation", "legacy_certificate_expiry", typed)
+    assert "An expired certificate has an expiry date in the past" in expired.text
+    renewal = validate_live(
+        logged_in, dossier_id, "situation", "reason", {**typed, "reason": "renewal_in_progress"}
+    )
+    assert 'id="field-legacy_certificate_expiry" hx-swap-oob="true"' in renewal.text
+    assert "An expired certificate" not in renewal.text

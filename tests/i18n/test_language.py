@@ -103,3 +103,14 @@ def test_the_first_of_the_month_is_written_as_french_writes_it(app):
             assert long_date(date(2027, 3, 11)) == "11 mars 2027"
         with force_locale("en"):
             assert long_date(date(2027, 3, 1)) == "March 1, 2027"
+
+
+def test_the_switch_climbs_to_the_nearest_page_that_opens(app):
+    from wizard.public import page_to_show
+
+    with app.test_request_context():
+        assert page_to_show("/requests/5/questions/2/reply") == "/requests/5"
+        assert page_to_show("/requests/5/steps/device?return_to=check") == (
+            "/requests/5/steps/device?return_to=check"
+        )
+        assert page_to_show("/no/such/page") is None

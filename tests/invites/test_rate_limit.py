@@ -88,6 +88,10 @@ def test_invitation_emails_have_a_daily_budget_per_account(
     refused = invite(signed_in, dossier_id, **{"invite-email": "dr9@chu.example"})
     assert refused.status_code == 429 and "Too many invitations sent today" in refused.text
     assert signed_in.post(resend).status_code == 429
+    # Signing out and in again (a new session) leaves the account's budget as it is.
+    signed_in.post("/logout")
+    assert login(signed_in, user[1]).status_code == 303
+    assert invite(signed_in, dossier_id, **{"invite-email": "dr8@chu.example"}).status_code == 429
     assert len(inbox) == 3 and not inbox.to("dr9@chu.example")
     with limited.app_context():
         assert len(invitations_of(dossier_id)) == 2

@@ -5,7 +5,7 @@ in the database when the daily command runs. The manufacturer may withdraw befor
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from babel.dates import format_date
 from sqlalchemy import select
@@ -158,3 +158,27 @@ def test_the_period_starts_today_at_the_earliest_and_ends_by_the_day_asked_for(
 
 def long_date(day) -> str:
     return format_date(day, "long", locale="en")
+
+
+def test_a_period_asked_for_that_has_ended_is_said_once_not_as_two_contradictions(
+    app, reviewer, submitted, monkeypatch
+):
+    """A year later, the 10-to-200-days period asked for is over: no dates can be right, and
+    the reviewer is told so, with what to do instead, rather than two rules that clash."""
+    act(reviewer, submitted, "start-review")
+    asked_until = clock.today() + timedelta(200)
+    later = datetime.combine(clock.today() + timedelta(365), time(9), tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    over = (
+        f"The period the manufacturer asked for ended on {long_date(asked_until)}: it can no "
+        "longer be authorised. Ask the manufacturer for information, or refuse the request."
+    )
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert over in field_block(page, "authorise-period_start")
+    refused = act(
+        reviewer, submitted, "authorise", period_start=in_days(365), period_end=in_days(400)
+    )
+    assert refused.status_code == 422
+    assert over in field_block(refused.text, "authorise-period_start")
+    assert "cannot be after" not in refused.text and "cannot be past" not in refused.text
+    assert status_of(app, submitted) == "under_review"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from wizard.extensions import db
 from wizard.models import Decision
 from wizard.receipts.service import signing_identity
 from wizard.receipts.verify import DECISION_FILENAME, verify_pdf
+from wizard.review.decision_document import render_decision_html
 
 
 def check(client, pdf: bytes) -> str:
@@ -51,6 +53,15 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert "Autorisation d’accès dérogatoire" in text and "Derogatory-access authorisation" in text
     assert reference in text and "Monthly report to ANSM on every patient." in text
     assert "Cardiotech Médical SAS" in text and "Filed by" in text
+    # A record made before the manufacturer was named apart still names one.
+    older = {
+        **record,
+        "request": {k: v for k, v in record["request"].items() if k != "manufacturer"},
+    }
+    with app.test_request_context():
+        html = render_decision_html(older, app.jinja_env)
+    assert re.search(r"Manufacturer</span></th><td>Cardiotech</td>", html)
+    assert "Filed by" not in html
     assert hashlib.sha256(pdf).hexdigest() == decision.pdf_sha256
 
 

@@ -34,3 +34,12 @@ def test_prune_removes_only_old_files_nothing_names(app, user):
         again = app.test_cli_runner().invoke(args=["uploads", "prune", "--older-than-hours", "0"])
         assert again.exit_code == 0 and not uploads.path_of(fresh).exists()
         assert all(uploads.path_of(sha256).exists() for sha256 in in_use)
+
+
+def test_a_file_sent_again_is_young_again(app):
+    with app.app_context():
+        again = uploads.store("same.pdf", minimal_pdf("Same")).sha256
+        long_ago = time.time() - 3 * 24 * 3600
+        os.utime(uploads.path_of(again), (long_ago, long_ago))
+        uploads.store("same-again.pdf", minimal_pdf("Same"))
+        assert uploads.path_of(again).stat().st_mtime > time.time() - 60

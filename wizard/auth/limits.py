@@ -39,7 +39,8 @@ def _typed_address(scope: str):
 
 
 def _signed_in_account() -> str:
-    return f"account:{current_user.get_id() or 'anonymous'}"
+    # The account's id, not its session id (which changes at every sign-out).
+    return f"account:{current_user.id if current_user.is_authenticated else 'anonymous'}"
 
 
 def init_app(app: Flask, limiter: Limiter) -> None:

@@ -56,15 +56,19 @@ def _after_upload(dossier, step_id, anchor):
     return _back_to(dossier, step_id, anchor)
 
 
-def _already_attached(form, attached) -> bool:
-    """The same file twice would be listed twice on the receipt: say which one it already is."""
+def _claimed_without(form, dossier, files: str) -> bool:
+    """Claim the draft for the checked file (checking a large PDF takes a while: the request
+    may have been submitted meanwhile), unless the request already has it: the same file twice
+    would be listed twice on the receipt, so say which one it already is. The look is made
+    after the claim, so that another tab adding the same file is seen."""
+    service.claim_draft(dossier)
     digest = hashlib.sha256(form.file.content).hexdigest()
-    same = next((item for item in attached if item.sha256 == digest), None)
-    if same is not None:
-        form.file.errors.append(
-            _("This file is already attached, as “%(name)s”.", name=same.filename)
-        )
-    return same is not None
+    same = next((item for item in getattr(dossier, files) if item.sha256 == digest), None)
+    if same is None:
+        return True
+    db.session.rollback()
+    form.file.errors.append(_("This file is already attached, as “%(name)s”.", name=same.filename))
+    return False
 
 
 @bp.post("/requests/<int:dossier_id>/documents")
@@ -80,10 +84,8 @@ def attach_chosen_document(dossier):
     """Attach the document chosen on the evidence step (by its upload button, or along with
     "Save and continue"): None once attached, else the page saying why not."""
     form = DocumentForm(prefix="document")
-    if not form.validate() or _already_attached(form, dossier.documents):
+    if not (form.validate() and _claimed_without(form, dossier, "documents")):
         return _refused(dossier, "clinical-evidence", form, "document")
-    # Checking a large PDF takes a while: the request may have been submitted meanwhile.
-    service.claim_draft(dossier)
     stored = uploads.store(form.file.filename, form.file.content)
     db.session.add(
         Document(
@@ -105,9 +107,8 @@ def attach_chosen_document(dossier):
 def add_letter(dossier_id: int):
     dossier = editable_dossier(dossier_id)
     form = HcpLetterForm(prefix="letter")
-    if not form.validate() or _already_attached(form, dossier.hcp_letters):
+    if not (form.validate() and _claimed_without(form, dossier, "hcp_letters")):
         return _refused(dossier, "hcp-support", form, "letter")
-    service.claim_draft(dossier)
     stored = uploads.store(form.file.filename, form.file.content)
     db.session.add(
         HcpLetter(

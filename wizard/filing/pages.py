@@ -24,7 +24,7 @@ from wizard.i18n import long_date
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
 from wizard.review import notify
-from wizard.web import is_htmx, live_field
+from wizard.web import is_htmx, labelled, live_field
 
 
 def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
@@ -42,7 +42,7 @@ def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
             previous=previous,
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
-            **{**step_extras(dossier, step, answers), **extra},
+            **_owned({**step_extras(dossier, step, answers), **extra}),
         ),
         status,
     )
@@ -54,15 +54,21 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     if step.id == "situation":
         extras["legacy_notice"] = legacy_notice(answers)
     if step.id == "clinical-evidence":
-        # Its fields sit beside the step's form and belong to it (`form="step-form"`): one
-        # form sends the file and what was typed in the summaries together.
-        document_form = DocumentForm(prefix="document")
-        for field in document_form:
-            field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
-        extras["document_form"] = document_form
+        extras["document_form"] = DocumentForm(prefix="document")
     if step.id == "hcp-support":
         extras["letter_form"] = HcpLetterForm(prefix="letter")
         extras["invite_form"] = InvitationForm(prefix="invite")
+    return extras
+
+
+def _owned(extras: dict) -> dict:
+    """The evidence step's upload fields sit beside the step's form and belong to it
+    (`form="step-form"`), whether the upload form is new or comes back refused: one form sends
+    the file and what was typed in the summaries together."""
+    document_form = extras.get("document_form")
+    if document_form is not None:
+        for field in document_form:
+            field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
     return extras
 
 
@@ -127,7 +133,7 @@ def question(dossier: Dossier, step: Step):
         service.save_step(dossier, step.id, form.to_answers())
         for field in form.answer_fields():  # accepted, worth a second look
             if getattr(field, "warning", None):
-                flash(f"{field.label.text}: {field.warning}", "warning")
+                flash(labelled(field.label.text, field.warning), "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
         return redirect(after_save_target(dossier, step), code=303)

@@ -71,6 +71,7 @@ class BeforeYouStartForm(StepForm):
 
 
 class SituationForm(StepForm):
+    live_dependents = {"reason": ("legacy_certificate_expiry",)}
     reason = choice(
         _l("Why does the device not have a valid CE marking?"),
         NO_CE_REASONS,

@@ -17,8 +17,8 @@ from flask_babel import LazyString
 from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
-from wizard.domain.lifecycle import Status
 from wizard.extensions import db
+from wizard.filing import service as filing
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
@@ -220,14 +220,10 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
     if claimed != 1:
         db.session.rollback()
         raise LinkUnavailable("used")
-    draft = db.session.execute(
-        update(Dossier)
-        .where(Dossier.id == invitation.dossier_id, Dossier.status == Status.DRAFT)
-        .values(updated_at=at)
-    ).rowcount
-    if draft != 1:
-        db.session.rollback()
-        raise LinkUnavailable("closed")
+    try:
+        filing.claim_draft(invitation.dossier)
+    except filing.NotEditable:
+        raise LinkUnavailable("closed") from None
     received = HcpLetter(
         dossier_id=invitation.dossier_id,
         letter_date=clock.today().isoformat(),

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from wizard.web import safe_next
 
@@ -46,9 +46,9 @@ def page_to_show(path: str | None) -> str | None:
         try:
             adapter.match(urlsplit(path).path, method="GET")
             return path
-        except MethodNotAllowed:
+        except (MethodNotAllowed, NotFound):  # e.g. /requests/5/questions/2/reply
             path = urlsplit(path).path.rstrip("/").rsplit("/", 1)[0]
-        except HTTPException:  # not found, or a redirect to the canonical address
+        except HTTPException:  # a redirect to the canonical address
             return path
     return None
 

@@ -79,6 +79,16 @@ class _PdfA3Signer(signers.PdfSigner):
     319 142-1), so only the PAdES extension (ESIC) is declared, as for any other key."""
 
     def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
+        cert = self.signer.signing_cert
+        plain_ecdsa = (
+            cert is not None
+            and cert.public_key.algorithm == "ec"
+            and not md_algorithm.startswith(("sha3_", "shake"))
+            and pdf_out.security_handler is None
+        )
+        if not plain_ecdsa:  # other keys, SHA-3, encryption: as pyHanko says
+            super().register_extensions(pdf_out, md_algorithm=md_algorithm)
+            return
         pdf_out.ensure_output_version(version=(1, 7))
         pdf_out.register_extension(constants.ESIC_EXTENSION_1)
 

@@ -12,7 +12,7 @@ from flask_wtf.file import MultipleFileField
 from werkzeug.utils import secure_filename
 from wtforms.validators import ValidationError
 
-from wizard import uploads
+from wizard import clock, uploads
 from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.domain.lifecycle import Status
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
@@ -102,7 +102,8 @@ class RequestInformationForm(FlaskForm):
 
 
 def _within_requested_end(value: date, form) -> bool:
-    return form.requested_end is None or value <= form.requested_end
+    # Once the period asked for has ended, `validate_period_start` says so, once.
+    return form.requested_end is None or form.asked_period_over or value <= form.requested_end
 
 
 def _not_before(other: str) -> DateRule:
@@ -183,6 +184,22 @@ class AuthoriseForm(FlaskForm):
         _l("Printed on the signed decision."),
     )
 
+    @property
+    def asked_period_over(self) -> bool:
+        return self.requested_end is not None and self.requested_end < clock.today()
+
+    def validate_period_start(self, field):
+        if self.asked_period_over:
+            field.errors.clear()  # this says it all: no dates can be right
+            raise ValidationError(self._period_over())
+
+    def _period_over(self) -> str:
+        return _(
+            "The period the manufacturer asked for ended on %(date)s: it can no longer be "
+            "authorised. Ask the manufacturer for information, or refuse the request.",
+            date=long_date(self.requested_end),
+        )
+
     def within_requested(self, start: date | None, end: date | None) -> AuthoriseForm:
         """Keep the period within the one the manufacturer asked for, shown in the hints."""
         self.requested_start, self.requested_end = start, end
@@ -193,7 +210,9 @@ class AuthoriseForm(FlaskForm):
                 start=long_date(start),
                 end=long_date(end),
             )
-        if end is not None:
+        if self.asked_period_over:
+            self.period_start.description = self._period_over()
+        elif end is not None:
             self.period_end.description = _(
                 "The last day included: %(date)s at the latest, the last day the manufacturer "
                 "asked for.",
