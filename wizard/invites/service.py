@@ -18,7 +18,6 @@ from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
 from wizard.extensions import db
-from wizard.filing import service as filing
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
@@ -220,6 +219,9 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
     if claimed != 1:
         db.session.rollback()
         raise LinkUnavailable("used")
+    # Imported here: the filing package imports the review pages, which import this module.
+    from wizard.filing import service as filing
+
     try:
         filing.claim_draft(invitation.dossier)
     except filing.NotEditable:
