@@ -174,7 +174,13 @@ def minimal_pdf(text: str = "Demo document") -> bytes:
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
+    return pdf_of_objects(objects)
+
+
+def pdf_of_objects(objects: list[bytes], version: str = "1.4") -> bytes:
+    """A PDF made of these object bodies, numbered from 1 (the first is the catalog), with a
+    cross-reference table that points right, so that any reader parses it."""
+    out = bytearray(f"%PDF-{version}\n".encode())
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.writer import PdfFileWriter
 from sqlalchemy import func, select
 
 from tests.conftest import dossier_with
-from wizard.demo import minimal_pdf
+from wizard.demo import minimal_pdf, pdf_of_objects
 from wizard.extensions import db
 from wizard.models import Document
 from wizard.uploads import _ACTIVE_CONTENT, _active_objects
@@ -49,24 +49,15 @@ def script_in_an_object_stream() -> bytes:
 def pdf_of(catalog: bytes = b"", page: bytes = b"", *more: bytes) -> bytes:
     """A well-formed one-page PDF (right offsets, so it parses) with extra entries in its
     catalog and page, and more objects from number 4 on."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + page + b" >>",
-        *more,
-    ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + page + b" >>",
+            *more,
+        ],
+        version="1.7",
     )
-    return bytes(out)
 
 
 # Names may be written with #xx escapes (ISO 32000-1 7.3.5): readers decode them, so must we.
