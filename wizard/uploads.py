@@ -57,8 +57,9 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
     if _ACTIVE_CONTENT.search(content) or _active_objects(content):
         raise UploadRejected(
             _(
-                "This PDF contains scripts or attached files, which we cannot accept: "
-                "print or export it again as a plain PDF (PDF/A)."
+                "This PDF contains scripts, attached files or actions that open other files or "
+                "send data, which we cannot accept: print it to a new PDF (for example "
+                "“Print”, then “Save as PDF”) and send that file."
             )
         )
     return safe_name(upload.filename), content

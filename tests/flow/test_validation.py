@@ -511,8 +511,9 @@ UPLOAD_REFUSALS = [
     refusal("documents", "document-file", (b"", "cer.pdf"),
             "The selected file is empty: choose the PDF again.", "empty-file"),
     refusal("documents", "document-file", (ACTIVE_PDF, "cer.pdf"),
-            "This PDF contains scripts or attached files, which we cannot accept: print or "
-            "export it again as a plain PDF (PDF/A).", "javascript"),
+            "This PDF contains scripts, attached files or actions that open other files or send "
+            "data, which we cannot accept: print it to a new PDF (for example “Print”, then "
+            "“Save as PDF”) and send that file.", "javascript"),
     refusal("documents", "document-file", None, "Choose a PDF file to upload.", "no-file"),
     refusal("letters", "letter-author_name", None,
             "Enter the name of the letter's author.", "no-author"),
