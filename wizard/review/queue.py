@@ -54,8 +54,11 @@ class Page:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def _filtered(filters: Filters, *, with_status: bool) -> tuple[Select, object]:
-    """Submitted requests matching the filters, and the column of their effective status."""
+def _filtered(
+    filters: Filters, named: list[int] | None, *, with_status: bool
+) -> tuple[Select, object]:
+    """Submitted requests matching the filters, and the column of their effective status.
+    `named`: the requests whose manufacturer matches the search (`_manufacturer_matches`)."""
     authorisation = authorisations_subquery()
     status = effective_status_column(authorisation, clock.today())
     query = (
@@ -64,13 +67,12 @@ def _filtered(filters: Filters, *, with_status: bool) -> tuple[Select, object]:
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
         .where(Dossier.status != Status.DRAFT)
     )
-    if filters.q.strip():
-        needle = filters.q.strip()
+    if named is not None:
         query = query.where(
             or_(
                 # References are ASCII: lower() folds them on every database.
-                func.lower(Dossier.reference).contains(needle.lower(), autoescape=True),
-                Dossier.id.in_(requests_of_manufacturers_named(needle)),
+                func.lower(Dossier.reference).contains(filters.q.strip().lower(), autoescape=True),
+                Dossier.id.in_(named),
             )
         )
     if filters.access_type:
@@ -125,8 +127,16 @@ def requests_of_manufacturers_named(needle: str) -> list[int]:
     ]
 
 
+def _manufacturer_matches(filters: Filters) -> list[int] | None:
+    """For a search, the requests whose manufacturer matches it (read once per page, for the
+    list and for the counts); None without one."""
+    needle = filters.q.strip()
+    return requests_of_manufacturers_named(needle) if needle else None
+
+
 def search(filters: Filters) -> Page:
-    query, _status = _filtered(filters, with_status=True)
+    named = _manufacturer_matches(filters)
+    query, _status = _filtered(filters, named, with_status=True)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
@@ -137,14 +147,14 @@ def search(filters: Filters) -> Page:
     return Page(
         rows=[Row(dossier, status) for dossier, status in rows],
         total=total,
-        counts=counts(filters),
+        counts=counts(filters, named),
         page=page,
     )
 
 
-def counts(filters: Filters) -> dict[str, int]:
+def counts(filters: Filters, named: list[int] | None) -> dict[str, int]:
     """How many requests in each status, under the other filters."""
-    query, _status = _filtered(filters, with_status=False)
+    query, _status = _filtered(filters, named, with_status=False)
     statuses = query.subquery()
     grouped = db.session.execute(
         select(statuses.c.effective_status, func.count()).group_by(statuses.c.effective_status)
