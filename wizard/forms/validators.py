@@ -170,8 +170,18 @@ def after_today(message: Callable[..., str]) -> DateRule:
 
 
 def after_field(other: str, message: Callable[..., str]) -> DateRule:
-    def test(value: date, form) -> bool:
-        earlier = form[other].data
-        return not isinstance(earlier, date) or value > earlier
+    """Later than the date field `other` (when that one holds a date)."""
+    return _compared_with(other, lambda value, earlier: value > earlier, message)
 
-    return DateRule(test, message)
+
+def not_before_field(other: str, message: Callable[..., str]) -> DateRule:
+    """The same day as the date field `other`, or later."""
+    return _compared_with(other, lambda value, earlier: value >= earlier, message)
+
+
+def _compared_with(other: str, test, message: Callable[..., str]) -> DateRule:
+    def check(value: date, form) -> bool:
+        earlier = form[other].data
+        return not isinstance(earlier, date) or test(value, earlier)
+
+    return DateRule(check, message)

@@ -17,7 +17,7 @@ from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.domain.lifecycle import Status
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
-from wizard.forms.validators import DateRule, after_field, not_in_past
+from wizard.forms.validators import DateRule, after_field, not_before_field, not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -104,22 +104,6 @@ class RequestInformationForm(FlaskForm):
 def _within_requested_end(value: date, form) -> bool:
     # Once the period asked for has ended, `validate_period_start` says so, once.
     return form.requested_end is None or form.asked_period_over or value <= form.requested_end
-
-
-def _not_before(other: str) -> DateRule:
-    """The same day as the date field `other`, or later."""
-
-    def test(value: date, form) -> bool:
-        earlier = form[other].data
-        return not isinstance(earlier, date) or value >= earlier
-
-    return DateRule(
-        test,
-        lambda form: _(
-            "This date cannot be before “%(first)s”: change one of the two dates.",
-            first=form[other].label.text,
-        ),
-    )
 
 
 class AuthoriseForm(FlaskForm):
@@ -293,7 +277,15 @@ class QueueForm(FlaskForm):
     submitted_to = iso_date(
         _l("Submitted until"),
         hint=_l("The last day included."),
-        rules=[_not_before("submitted_from")],
+        rules=[
+            not_before_field(
+                "submitted_from",
+                lambda form: _(
+                    "This date cannot be before “%(first)s”: change one of the two dates.",
+                    first=form.submitted_from.label.text,
+                ),
+            )
+        ],
     )
     order = select(_l("Order"), [("oldest", _l("Oldest first")), ("newest", _l("Newest first"))])
 
