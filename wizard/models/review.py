@@ -81,6 +81,13 @@ class InformationRequest(db.Model):
         return self.addressee == Addressee.MANUFACTURER
 
     @property
+    def link_last_day(self) -> date | None:
+        """The last day (in France) on which a professional's link works."""
+        if self.link_expires_at is None:
+            return None
+        return clock.last_day_before(self.link_expires_at)
+
+    @property
     def link_is_expired(self) -> bool:
         return self.link_expires_at is not None and clock.as_utc(self.link_expires_at) <= (
             clock.now()

@@ -10,7 +10,7 @@ An answer sends the request back to review; the filing itself never changes.
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -118,14 +118,7 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | No
     change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
     if token is None:
         return None
-    return notify.question_to_professional(question, token, link_last_day(question))
-
-
-def link_last_day(question: InformationRequest) -> date | None:
-    """The last day (French time) on which a professional's link works."""
-    if question.link_expires_at is None:
-        return None
-    return clock.last_day_before(question.link_expires_at)
+    return notify.question_to_professional(question, token)
 
 
 def _chosen_letter(dossier: Dossier, value: str | None) -> HcpLetter | None:

@@ -8,8 +8,6 @@ reports is kept.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app
 
 from wizard import mail
@@ -65,13 +63,12 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
     )
 
 
-def question_to_professional(question: InformationRequest, token: str, last_day: date) -> bool:
+def question_to_professional(question: InformationRequest, token: str) -> bool:
     """Send a professional their question and personal link, which works until the end of
-    `last_day` (`information.link_last_day`); False when it could not go."""
+    `question.link_last_day`; False when it could not go."""
     dossier = question.dossier
     context = {
         "question": question,
-        "last_day": last_day,
         "dossier": dossier,
         "device": device_name(dossier),
         "link": external_url("review_hcp.answer", token=token),
