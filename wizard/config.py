@@ -82,6 +82,10 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_UPLOAD_BYTES": upload_cap,
         # Requests far above the per-file cap are cut off before they are read.
         "MAX_CONTENT_LENGTH": upload_cap * 2 + MEGABYTE,
+        # What reading one uploaded PDF's structure may take (wizard/pdf_check.py): CPU
+        # seconds and memory of the child process that reads it; beyond, it is refused.
+        "PDF_CHECK_CPU_SECONDS": int(os.environ.get("PDF_CHECK_CPU_SECONDS", "10")),
+        "PDF_CHECK_MEMORY_MB": int(os.environ.get("PDF_CHECK_MEMORY_MB", "512")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -2,13 +2,13 @@
 
 A file is accepted only if it is a non-empty PDF within the size cap, with no script, no
 action other than a link or a move within the document, no XML form and no embedded file (the
-things that make a PDF act rather than be read), wherever they hide in it.
+things that make a PDF act rather than be read), wherever they hide in it. Its structure is read
+in a limited child process (`wizard/pdf_check.py`): a file built to exhaust the server is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import tempfile
@@ -17,11 +17,10 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_decimal
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from wizard import pdf_check
 from wizard.i18n import gettext as _
 
 # Names that make a PDF run code or carry other files.
@@ -54,7 +53,24 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
         raise UploadRejected(
             _("The selected file must be a PDF: save or export the document as PDF first.")
         )
-    if _ACTIVE_CONTENT.search(content) or _active_objects(content):
+    found = (
+        pdf_check.Verdict.ACTIVE
+        if _ACTIVE_CONTENT.search(content)
+        else pdf_check.verdict(
+            content,
+            cpu_seconds=current_app.config["PDF_CHECK_CPU_SECONDS"],
+            memory_mb=current_app.config["PDF_CHECK_MEMORY_MB"],
+        )
+    )
+    if found is pdf_check.Verdict.TOO_COMPLEX:
+        raise UploadRejected(
+            _(
+                "This PDF is too complex for us to check (it is made of too many parts): "
+                "print it to a new PDF (for example “Print”, then “Save as PDF”) and send "
+                "that file."
+            )
+        )
+    if found is pdf_check.Verdict.ACTIVE:
         raise UploadRejected(
             _(
                 "This PDF contains scripts, attached files or actions that open other files or "
@@ -63,77 +79,6 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
             )
         )
     return safe_name(upload.filename), content
-
-
-# What makes a PDF act rather than be read, once it is parsed: names are compared decoded
-# (`/J#61vaScript` is `/JavaScript` to every reader), in every dictionary however deeply
-# nested, including those inside compressed object streams, which the byte scan cannot see.
-# Links to web pages (`/URI`) and moves within the document (`/GoTo`) stay allowed: letters
-# and reports carry them.
-_ACTIVE_ACTIONS = {
-    "/JavaScript",
-    "/Launch",
-    "/SubmitForm",
-    "/ImportData",
-    "/GoToR",
-    "/GoToE",
-    "/Rendition",
-    "/Sound",
-    "/Movie",
-    "/RichMediaExecute",
-}
-_ACTIVE_KEYS = {
-    "/JS",
-    "/JavaScript",
-    "/EmbeddedFiles",
-    "/EmbeddedFile",
-    "/EF",  # a file specification's embedded file
-    "/XFA",  # XML forms, whose scripts live in the XML
-    "/RichMediaContent",
-}
-_ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
-
-
-def _active_objects(content: bytes) -> bool:
-    """True when anything in the file carries a script, an action other than a link or an
-    embedded file; also True for a file that cannot be parsed at all (it is not a PDF we can
-    vouch for)."""
-    try:
-        reader = PdfFileReader(io.BytesIO(content), strict=False)
-        for revision in range(reader.xrefs.total_revisions):
-            for ref in reader.xrefs.explicit_refs_in_revision(revision):
-                if _holds_active(reader.get_object(ref)):
-                    return True
-        return _holds_active(reader.trailer_view)
-    except Exception:  # any parse failure: refuse rather than trust
-        return True
-
-
-def _holds_active(value) -> bool:
-    """Walk one object's own dictionaries and arrays (references are objects of their own,
-    walked from the cross-reference table)."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, generic.DictionaryObject):  # streams included
-            if _is_active(item):
-                return True
-            pending.extend(item.raw_get(key) for key in item)
-        elif isinstance(item, generic.ArrayObject):
-            pending.extend(item.raw_get(index) for index in range(len(item)))
-    return False
-
-
-def _is_active(dictionary) -> bool:
-    def name(key: str):
-        return dictionary[key] if key in dictionary else None  # reading resolves a reference
-
-    return (
-        not _ACTIVE_KEYS.isdisjoint(dictionary.keys())
-        or name("/S") in _ACTIVE_ACTIONS
-        or name("/Subtype") in _ACTIVE_SUBTYPES
-        or name("/Type") == "/EmbeddedFile"
-    )
 
 
 def human_size(size: int) -> str:

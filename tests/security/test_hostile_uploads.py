@@ -14,7 +14,8 @@ from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf, pdf_of_objects
 from wizard.extensions import db
 from wizard.models import Document
-from wizard.uploads import _ACTIVE_CONTENT, _active_objects
+from wizard.pdf_check import active_objects
+from wizard.uploads import _ACTIVE_CONTENT
 
 WINDOWS_EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 HTML_PAGE = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
@@ -141,7 +142,7 @@ def test_escaped_names_are_read_as_readers_read_them():
     """The byte scan cannot see these: what refuses them is the parsed, decoded file."""
     for content in (ESCAPED_SCRIPT, ESCAPED_LAUNCH, ESCAPED_ATTACHMENTS, PAGE_OPEN_SCRIPT):
         assert not _ACTIVE_CONTENT.search(content)
-        assert _active_objects(content)
+        assert active_objects(content)
 
 
 def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
@@ -155,6 +156,32 @@ def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
         b"<< /Type /Annot /Subtype /Link /Rect [9 9 18 18] /A << /S /GoTo /D [3 0 R /Fit] >> >>]",
     )
     assert upload(logged_in, dossier_id, content, "letter.pdf").status_code == 303
+    assert documents(app) == 1
+
+
+def many_parts(count: int) -> bytes:
+    """A PDF that is small to send and costly to read: thousands of tiny objects."""
+    return pdf_of(b"", b"", *([b"[1 2]"] * count))
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"PDF_CHECK_CPU_SECONDS": 1}, {"PDF_CHECK_MEMORY_MB": 20}],
+    ids=["cpu-time", "memory"],
+)
+def test_a_pdf_built_to_exhaust_the_server_is_refused(app, logged_in, user, limits):
+    """Its structure is read in a child process with a CPU and a memory limit: reaching one
+    refuses the file, and the server goes on answering."""
+    app.config.update(MAX_UPLOAD_BYTES=20 * 1024 * 1024, MAX_CONTENT_LENGTH=50 * 1024 * 1024)
+    app.config.update(limits)
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    response = upload(logged_in, dossier_id, many_parts(150_000), "report.pdf")
+    assert response.status_code == 422
+    assert "too complex for us to check" in response.text
+    assert documents(app) == 0
+    # The same limits let an ordinary file through.
+    assert upload(logged_in, dossier_id, minimal_pdf(), "report.pdf").status_code == 303
     assert documents(app) == 1
 
 

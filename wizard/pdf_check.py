@@ -1,0 +1,151 @@
+"""Reading an uploaded PDF's structure, in a child process that can only spend so much.
+
+A PDF is a program's input written by whoever sent it: a file of a few megabytes can hold a
+million tiny objects, or one array of millions of numbers, and parsing it would then hold a
+server worker for minutes and take gigabytes. So the parse runs in a process of its own, forked
+from a small server that has already imported pyHanko (`multiprocessing`'s forkserver: a fork
+costs milliseconds, not an interpreter start), with a limit on its CPU time and on its memory,
+and a deadline the parent enforces. A file that reaches a limit is "too complex" and refused.
+
+This module imports pyHanko only, never Flask: the fork server preloads it.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import multiprocessing
+import os
+import resource
+from multiprocessing.connection import Connection
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+# What makes a PDF act rather than be read, once it is parsed: names are compared decoded
+# (`/J#61vaScript` is `/JavaScript` to every reader), in every dictionary however deeply
+# nested, including those inside compressed object streams, which a byte scan cannot see.
+# Links to web pages (`/URI`) and moves within the document (`/GoTo`) stay allowed: letters
+# and reports carry them.
+_ACTIVE_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/Rendition",
+    "/Sound",
+    "/Movie",
+    "/RichMediaExecute",
+}
+_ACTIVE_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/EmbeddedFiles",
+    "/EmbeddedFile",
+    "/EF",  # a file specification's embedded file
+    "/XFA",  # XML forms, whose scripts live in the XML
+    "/RichMediaContent",
+}
+_ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
+
+
+class Verdict(enum.Enum):
+    PLAIN = "plain"  # only things that are read: accepted
+    ACTIVE = "active"  # a script, an action, an embedded file, or not parseable: refused
+    TOO_COMPLEX = "too complex"  # reached the time or memory allowed for checking: refused
+
+
+def verdict(content: bytes, *, cpu_seconds: int, memory_mb: int) -> Verdict:
+    """The verdict on a PDF's content, reached in a limited child process."""
+    receiver, sender = _context().Pipe(duplex=False)
+    child = _context().Process(
+        target=_check_in_child, args=(sender, content, cpu_seconds, memory_mb), daemon=True
+    )
+    child.start()
+    sender.close()
+    try:
+        # CPU time is the child's own limit; the deadline covers a machine too busy to give it.
+        if receiver.poll(cpu_seconds * 3 + 5):
+            return Verdict(receiver.recv())
+        return Verdict.TOO_COMPLEX
+    except EOFError:  # the child was killed: over its CPU time (SIGXCPU) or out of memory
+        return Verdict.TOO_COMPLEX
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _context():
+    # One fork server per server process, started at the first check, with pyHanko imported.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _check_in_child(sender: Connection, content: bytes, cpu_seconds: int, memory_mb: int):
+    _limit_self(cpu_seconds, memory_mb)
+    try:
+        result = Verdict.ACTIVE if active_objects(content) else Verdict.PLAIN
+    except MemoryError:
+        result = Verdict.TOO_COMPLEX
+    sender.send(result.value)
+    sender.close()
+
+
+def _limit_self(cpu_seconds: int, memory_mb: int) -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    try:  # what the process already maps (the interpreter, pyHanko), plus the budget
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # not Linux: the CPU limit and the parent's deadline still hold
+        return
+    budget = mapped + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+
+
+def active_objects(content: bytes) -> bool:
+    """True when anything in the file carries a script, an action other than a link or an
+    embedded file; also True for a file that cannot be parsed at all (it is not a PDF we can
+    vouch for). Unlimited: call it through `verdict`."""
+    try:
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        for revision in range(reader.xrefs.total_revisions):
+            for ref in reader.xrefs.explicit_refs_in_revision(revision):
+                if _holds_active(reader.get_object(ref)):
+                    return True
+        return _holds_active(reader.trailer_view)
+    except MemoryError:
+        raise
+    except Exception:  # any parse failure: refuse rather than trust
+        return True
+
+
+def _holds_active(value) -> bool:
+    """Walk one object's own dictionaries and arrays (references are objects of their own,
+    walked from the cross-reference table)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, generic.DictionaryObject):  # streams included
+            if _is_active(item):
+                return True
+            pending.extend(item.raw_get(key) for key in item)
+        elif isinstance(item, generic.ArrayObject):
+            pending.extend(item.raw_get(index) for index in range(len(item)))
+    return False
+
+
+def _is_active(dictionary) -> bool:
+    def name(key: str):
+        return dictionary[key] if key in dictionary else None  # reading resolves a reference
+
+    return (
+        not _ACTIVE_KEYS.isdisjoint(dictionary.keys())
+        or name("/S") in _ACTIVE_ACTIONS
+        or name("/Subtype") in _ACTIVE_SUBTYPES
+        or name("/Type") == "/EmbeddedFile"
+    )
