@@ -24,7 +24,7 @@ from wizard.models import Dossier
 
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 CHOOSE = "Choose one of the options listed."
-BAD_DATE = "Enter a real date in the format YYYY-MM-DD, for example 2027-03-14."
+BAD_DATE = "Enter a real date: day, month and year, for example 14/03/2027."
 NOT_A_NUMBER = "Enter a whole number, using digits only."
 NB_DIGITS = "A notified body number has 4 digits, for example 2797 (see NANDO)."
 RPPS_CHECK = (
@@ -182,7 +182,8 @@ BAD_ANSWERS = [
         "Describe the treatments and alternatives already tried.", "empty-textarea"),
     bad("patient", "needed_by", day(-1),
         "The date the device is needed by cannot be in the past.", "needed-yesterday"),
-    bad("patient", "needed_by", "14/03/2027", BAD_DATE, "french-date-format"),
+    bad("patient", "needed_by", "14 mars 2027", BAD_DATE, "month-in-words"),
+    bad("patient", "needed_by", "03/2027", BAD_DATE, "no-day"),
     bad("scope", "indication", None,
         "Describe the indication the device would be used for.", "empty"),
     long("scope", "target_population", 2000),
@@ -586,6 +587,21 @@ def test_a_certificate_under_renewal_may_expire_later(app, logged_in, user):
         "legacy_certificate_expiry": day(30),
     }
     assert post_step(logged_in, dossier_id, "situation", answers).status_code == 303
+
+
+def test_a_date_typed_day_first_is_read_and_shown_back_as_the_date_control_reads_it(
+    app, logged_in, user
+):
+    """Where a browser shows a text box for a date, people in France type 14/03/2027: it is
+    read, and a page shown again gives it in ISO (a date control empties any other form)."""
+    dossier_id = request_at(app, user, "patient")
+    needed_by = clock.today() + timedelta(days=40)
+    typed = {**answers_for("patient"), "needed_by": needed_by.strftime("%d/%m/%Y")}
+    refused = post_step(logged_in, dossier_id, "patient", {**typed, "patient_birth_year": "1850"})
+    assert refused.status_code == 422
+    assert FormState(refused.text).values["needed_by"] == needed_by.isoformat()
+    assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303
+    assert saved(app, dossier_id).answers["patient"]["needed_by"] == needed_by.isoformat()
 
 
 @pytest.mark.parametrize("kind", ["documents", "letters"])

@@ -6,6 +6,7 @@ A field's answer is stored as JSON (text, integer, boolean, ISO date). A field g
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cached_property
@@ -37,23 +38,43 @@ LONG_TEXT = 5000
 
 
 class IsoDateField(DateField):
-    """A date input (`<input type=date>`, ISO in and out) with a plain error when unparsable."""
+    """A date input (`<input type=date>`, which sends ISO dates). Typed by hand, where a browser
+    shows a plain text box instead, a day-first date (14/03/2027, 14.03.2027) is read too, as
+    people in France write it; the page shows the date back in ISO, which the control reads."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format="%Y-%m-%d", **kwargs)
 
     def process_formdata(self, valuelist):
         self._unparsable = False
-        if not valuelist or not "".join(valuelist).strip():
-            self.data = None
+        text = " ".join(valuelist or ()).strip()
+        self.data = None
+        if not text:
             return
         try:
-            super().process_formdata(valuelist)
+            self.data = _typed_date(text)
         except ValueError:
             self._unparsable = True
             raise ValueError(
-                _("Enter a real date in the format YYYY-MM-DD, for example 2027-03-14.")
+                _("Enter a real date: day, month and year, for example 14/03/2027.")
             ) from None
+
+    def _value(self):
+        return self.data.isoformat() if isinstance(self.data, date) else super()._value()
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DAY_FIRST_DATE = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4})")
+
+
+def _typed_date(text: str) -> date:
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = map(int, match.groups())
+    elif match := _DAY_FIRST_DATE.fullmatch(text):
+        day, month, year = map(int, match.groups())
+    else:
+        raise ValueError(text)
+    return date(year, month, day)  # ValueError for 30 February
 
 
 class WholeNumberField(IntegerField):
@@ -147,7 +168,7 @@ def long_text(label, required=None, *, hint=None, required_if=None, max_length=L
 
 
 def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
-    hint = hint or _l("For example 2027-03-14.")
+    hint = hint or _l("For example 14/03/2027.")
     return IsoDateField(
         label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
     )

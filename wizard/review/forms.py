@@ -96,7 +96,7 @@ class RequestInformationForm(FlaskForm):
     )
     due_date = iso_date(
         _l("Answer needed by (optional)"),
-        hint=_l("For example 2027-03-14. A professional's link works until the end of that day."),
+        hint=_l("For example 14/03/2027. A professional's link works until the end of that day."),
         rules=[not_in_past(lambda form: _("The date the answer is needed by cannot be past."))],
     )
 
@@ -129,7 +129,7 @@ class AuthoriseForm(FlaskForm):
     period_end = iso_date(
         _l("Authorised until"),
         _l("Enter the last day of the authorised period."),
-        hint=_l("The last day included. For example 2027-03-14."),
+        hint=_l("The last day included. For example 14/03/2027."),
         rules=[
             after_field(
                 "period_start",
