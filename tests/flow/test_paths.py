@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.conftest import post_step, reference_in
+from wizard import clock
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.reference import REFERENCE_PATTERN
@@ -135,3 +137,13 @@ def test_two_submissions_get_distinct_references(app, logged_in):
     _second, second_reference = file_a_request(logged_in, "individual", htmx=False)
     assert first_reference != second_reference
     assert int(second_reference[-6:]) == int(first_reference[-6:]) + 1
+
+
+def test_a_request_filed_just_after_midnight_on_new_years_day_in_france_is_of_the_new_year(
+    app, logged_in, monkeypatch
+):
+    """23:30 UTC on 31 December is 00:30 on 1 January in Paris: the reference says the year
+    the filer sees."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    _dossier_id, reference = file_a_request(logged_in, "global", htmx=False)
+    assert reference.startswith("DA-2027-")

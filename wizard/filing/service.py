@@ -150,7 +150,7 @@ def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier
         db.session.rollback()
         raise Incomplete(step)
     record = submission_record(dossier, declaration, at)
-    reference = allocate_reference(at.year)
+    reference = allocate_reference(clock.day_in_paris(at).year)  # the filer's year
     answers_sha256 = canonical_sha256(record)
     # The status condition makes a concurrent second submit match no row instead of re-freezing.
     changed = db.session.execute(
