@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
 from tests.review.support import act, dossier
+from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.models import Decision
 from wizard.receipts.service import signing_identity
@@ -53,6 +54,12 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert "Autorisation d’accès dérogatoire" in text and "Derogatory-access authorisation" in text
     assert reference in text and "Monthly report to ANSM on every patient." in text
     assert "Cardiotech Médical SAS" in text and "Filed by" in text
+    # What it authorises, as filed; and how to challenge it.
+    filed_scope = sample_answers("global")["scope"]
+    assert record["request"]["scope"]["indication"] == filed_scope["indication"]
+    assert "End-stage heart failure in children under 20 kg." in text
+    assert "Hôpital Louis Pradel, Lyon" in text and "Estimated patients" in text
+    assert "Voies et délais de recours" in text and "within two months" in text
     # A record made before the manufacturer was named apart still names one.
     older = {
         **record,
@@ -101,3 +108,18 @@ def test_a_forged_decision_naming_a_real_one_learns_nothing_of_it(
     page = check(app.test_client(), forged_pdf(reference, (DECISION_FILENAME, record)))
     assert "This decision cannot be confirmed" in page and "Decision 1" in page
     assert "Refusal" not in page and "Refused" not in page and "Current status" not in page
+
+
+def test_an_individual_authorisation_names_its_patient_place_and_physician(
+    app, reviewer, manufacturer, submitted
+):
+    """Pseudonymised as filed: initials and year of birth, establishment, treating physician."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    patient = sample_answers("individual")["patient"]
+    assert f"{patient['patient_initials']}, {patient['patient_birth_year']}" in text
+    assert patient["establishment_name"] in text and patient["establishment_finess"] in text
+    assert patient["physician_name"] in text and patient["physician_rpps"] in text
+    assert "Voies et délais de recours" in text

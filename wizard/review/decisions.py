@@ -107,9 +107,37 @@ def decision_record(
             },
             "submitted_at": clock.as_utc(dossier.submitted_at).isoformat(timespec="seconds"),
             "answers_sha256": dossier.answers_sha256,
+            "scope": _scope(frozen["access_type"], frozen["answers"]),
         },
         "portal_name": current_app.config["PORTAL_NAME"],
     }
+
+
+# What a decision covers, as the filing states it: for one patient, who (pseudonymised), where
+# and by whom they are treated; for a device, for what, whom and where.
+_SCOPE_FIELDS = {
+    "individual": (
+        "patient",
+        (
+            "patient_initials",
+            "patient_birth_year",
+            "establishment_name",
+            "establishment_finess",
+            "physician_name",
+            "physician_rpps",
+        ),
+    ),
+    "global": (
+        "scope",
+        ("indication", "target_population", "estimated_patients", "establishments"),
+    ),
+}
+
+
+def _scope(access_type: str, answers: dict) -> dict:
+    step_id, keys = _SCOPE_FIELDS[access_type]
+    values = answers.get(step_id, {})
+    return {key: values.get(key) for key in keys}
 
 
 def ensure_pdf(decision: Decision) -> bytes:
