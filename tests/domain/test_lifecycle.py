@@ -31,6 +31,7 @@ EXPECTED_ALLOWED = {
     (S.AUTHORISED, S.EXPIRED),
     (S.SUSPENDED, S.AUTHORISED),
     (S.SUSPENDED, S.WITHDRAWN),
+    (S.SUSPENDED, S.EXPIRED),  # the period of a suspended authorisation ends too
 }
 ALL_PAIRS = list(itertools.product(Status, repeat=2))
 

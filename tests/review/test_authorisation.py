@@ -84,6 +84,30 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     assert "0 authorisation(s) expired." in runner.invoke(args=["decisions", "expire"]).output
 
 
+def test_a_suspended_authorisation_expires_with_its_period(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    """A suspension does not outlive the authorisation: once the period has ended, the
+    request reads "expired" everywhere and the daily command records it."""
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise", period_start=in_days(1), period_end=in_days(30))
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    assert status_of(app, submitted_global) == "suspended"
+
+    later = clock.now() + timedelta(days=32)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert 'tag--expired">Expired' in page and "This authorisation has expired" in page
+    assert "VentriAssist Mini" in reviewer.get("/review?status=expired").text
+    assert "VentriAssist Mini" not in reviewer.get("/review?status=suspended").text
+    reinstate = act(reviewer, submitted_global, "reinstate")
+    assert reinstate.status_code == 409
+
+    result = app.test_cli_runner().invoke(args=["decisions", "expire"])
+    assert "1 authorisation(s) expired." in result.output
+    assert status_of(app, submitted_global) == "expired"
+
+
 def test_the_manufacturer_withdraws_before_a_decision_and_not_after(
     app, reviewer, manufacturer, submitted
 ):

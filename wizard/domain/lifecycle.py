@@ -2,7 +2,7 @@
 
     draft -> submitted -> under_review <-> information_requested
     under_review -> authorised | refused
-    authorised -> suspended -> authorised | withdrawn;  authorised -> expired
+    authorised -> suspended -> authorised | withdrawn;  authorised | suspended -> expired
     withdrawn from any open status before decision (by the manufacturer)
 
 Refused, withdrawn and expired are final. This module only says which moves are legal; the
@@ -35,11 +35,15 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     # After authorisation, "withdrawn" is the agency withdrawing it (or the manufacturer
     # renouncing it); "expired" happens when the authorised period ends.
     Status.AUTHORISED: frozenset({Status.SUSPENDED, Status.WITHDRAWN, Status.EXPIRED}),
-    Status.SUSPENDED: frozenset({Status.AUTHORISED, Status.WITHDRAWN}),
+    # A suspension does not outlive the authorisation it suspends.
+    Status.SUSPENDED: frozenset({Status.AUTHORISED, Status.WITHDRAWN, Status.EXPIRED}),
     Status.REFUSED: frozenset(),
     Status.WITHDRAWN: frozenset(),
     Status.EXPIRED: frozenset(),
 }
+
+# Statuses that end with the authorised period (a suspended authorisation too).
+LAPSING_STATUSES: frozenset[Status] = frozenset({Status.AUTHORISED, Status.SUSPENDED})
 
 # Statuses reached only through a decision of the agency. Withdrawn is left out: it may come
 # from the manufacturer before any decision, and the status alone cannot tell which.

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from wizard import audit, clock
-from wizard.domain.lifecycle import Status, TransitionError
+from wizard.domain.lifecycle import LAPSING_STATUSES, Status, TransitionError
 from wizard.extensions import db
 from wizard.models import Decision, DecisionKind, Dossier
 from wizard.review.transitions import change_status
@@ -17,13 +17,13 @@ decisions_cli = AppGroup("decisions", help="Scheduled work on decisions.")
 
 @decisions_cli.command("expire")
 def expire() -> None:
-    """Move authorisations whose period has ended to "expired" and tell each manufacturer.
-    Run it daily (cron); the pages already show such an authorisation as expired."""
+    """Move authorisations whose period has ended, suspended ones too, to "expired" and tell
+    each manufacturer. Run it daily (cron); the pages already show them as expired."""
     due = db.session.execute(
         select(Dossier, Decision.period_end)
         .join(Decision, Decision.dossier_id == Dossier.id)
         .where(
-            Dossier.status == Status.AUTHORISED,
+            Dossier.status.in_(LAPSING_STATUSES),
             Decision.kind == DecisionKind.AUTHORISATION,
             Decision.period_end < clock.today(),
         )
@@ -33,7 +33,7 @@ def expire() -> None:
     for dossier, period_end in due:
         try:
             change_status(dossier, Status.EXPIRED, audit.SYSTEM)
-        except TransitionError:  # suspended or withdrawn meanwhile
+        except TransitionError:  # withdrawn meanwhile
             continue
         expired += 1
         click.echo(f"{dossier.reference}: expired (the period ended on {period_end}).")

@@ -1,5 +1,5 @@
 """The status a person reads. It is the stored one, except that an authorisation whose period
-has ended reads "expired" at once, before `flask decisions expire` records it."""
+(suspended or not) has ended reads "expired" at once, before `flask decisions expire` records it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import and_, case, select
 
 from wizard import clock
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.extensions import db
 from wizard.models import Decision, DecisionKind, Dossier
 
@@ -31,7 +31,7 @@ def period_has_ended(authorisation: Decision | None, today: date | None = None) 
 
 def effective_status(dossier: Dossier) -> Status:
     status = Status(dossier.status)
-    if status == Status.AUTHORISED and period_has_ended(authorisation_of(dossier)):
+    if status in LAPSING_STATUSES and period_has_ended(authorisation_of(dossier)):
         return Status.EXPIRED
     return status
 
@@ -48,7 +48,7 @@ def effective_status_column(authorisation, today: date):
     """The same rule in SQL, over a query that outer-joins `authorisations_subquery()`."""
     return case(
         (
-            and_(Dossier.status == Status.AUTHORISED, authorisation.c.period_end < today),
+            and_(Dossier.status.in_(LAPSING_STATUSES), authorisation.c.period_end < today),
             Status.EXPIRED.value,
         ),
         else_=Dossier.status,
