@@ -195,7 +195,8 @@ def test_a_period_asked_for_that_has_ended_is_said_once_not_as_two_contradiction
     monkeypatch.setattr(clock, "now", lambda: later)
     over = (
         f"The period the manufacturer asked for ended on {long_date(asked_until)}: it can no "
-        "longer be authorised. Ask the manufacturer for information, or refuse the request."
+        "longer be authorised (its answers cannot change). Refuse the request: the manufacturer "
+        "can file a new one for a new period."
     )
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert over in field_block(page, "authorise-period_start")

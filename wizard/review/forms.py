@@ -180,7 +180,8 @@ class AuthoriseForm(FlaskForm):
     def _period_over(self) -> str:
         return _(
             "The period the manufacturer asked for ended on %(date)s: it can no longer be "
-            "authorised. Ask the manufacturer for information, or refuse the request.",
+            "authorised (its answers cannot change). Refuse the request: the manufacturer can "
+            "file a new one for a new period.",
             date=long_date(self.requested_end),
         )
 
