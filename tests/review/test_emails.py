@@ -1,13 +1,16 @@
-"""The manufacturer (the request's creator) gets an email at every change of status, through
-the mail layer, here to a real SMTP server (aiosmtpd on 127.0.0.1)."""
+"""The manufacturer (the request's creator, and the contact person the filing names) gets an
+email at every change of status, through the mail layer, here to a real SMTP server (aiosmtpd
+on 127.0.0.1)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 from tests.invites.support import body_of
 from tests.review.support import act, dossier, in_days, questions, reply
 from wizard import clock
+from wizard.extensions import db
 
 
 def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufacturer, submitted):
@@ -15,6 +18,8 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
         reference = dossier(submitted).reference
     act(reviewer, submitted, "start-review")
     [started] = inbox.to("claire@cardiotech.example")
+    # The contact person the filing names hears of it too, in the same message.
+    assert started["To"].addresses[1].addr_spec == "claire.martin@example.org"
     # French first, then English: we do not know which the reader prefers.
     subject = started["Subject"].split(" / ")[-1]
     assert subject == f"ANSM is reviewing your request {reference}"
@@ -38,6 +43,18 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     assert "Alternatives exist." in body_of(refused)
     assert "The signed decision (PDF) is on the page of your request." in body_of(refused)
     assert len(inbox.to("claire@cardiotech.example")) == 4  # one per change of status
+
+
+def test_a_contact_who_is_the_filer_is_written_to_once(app, inbox, reviewer, submitted):
+    with app.app_context():
+        filed = dossier(submitted)
+        frozen = copy.deepcopy(filed.submitted_answers)
+        frozen["answers"]["manufacturer"]["contact_email"] = "Claire@Cardiotech.example"
+        filed.submitted_answers = frozen
+        db.session.commit()
+    act(reviewer, submitted, "start-review")
+    [started] = inbox.to("claire@cardiotech.example")
+    assert len(started["To"].addresses) == 1
 
 
 def test_a_mail_server_that_is_down_does_not_undo_the_change(app, reviewer, submitted):

@@ -1,5 +1,6 @@
-"""Emails of the review: to the manufacturer on every change of status from its submission on
-(and the message that comes with it), and to a healthcare professional asked a question.
+"""Emails of the review: to the manufacturer (its filer and named contact) on every change of
+status from its submission on (and the message that comes with it), and to a healthcare
+professional asked a question.
 
 We do not know which language the reader prefers, so every email is written in French, the
 agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
@@ -44,8 +45,21 @@ def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
     return subjects.get(status, _("News of request %(reference)s", **ref))
 
 
+def correspondents(dossier: Dossier) -> str:
+    """Who hears of a submitted request: the account that filed it, and the contact person
+    the filing names (step 2) when that is someone else, so that ANSM's questions and
+    decisions reach the manufacturer even when the filer is away or has left."""
+    addresses = [dossier.created_by.email]
+    answers = (dossier.submitted_answers or {}).get("answers", {})
+    contact = answers.get("manufacturer", {}).get("contact_email")
+    if contact and contact.casefold() != addresses[0].casefold():
+        addresses.append(contact)
+    return ", ".join(addresses)
+
+
 def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, about) -> None:
-    """Tell the request's creator what changed, with the message or decision that came."""
+    """Tell the manufacturer (`correspondents`) what changed, with the message or decision
+    that came."""
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
@@ -57,7 +71,7 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
     _send(
-        dossier.created_by.email,
+        correspondents(dossier),
         lambda: _subject(dossier, previous, status, about),
         lambda: plain_text("review/email/status_changed.txt", **context),
     )
