@@ -65,8 +65,8 @@ BAD_ANSWERS = [
     bad("before-you-start", "is_manufacturer", None,
         "Select yes if you are filing for the manufacturer of the device.", "unanswered"),
     bad("before-you-start", "is_manufacturer", "no",
-        "Only the manufacturer can file this request. If you are a hospital or a distributor, "
-        "ask the manufacturer to file it.", "not-the-manufacturer"),
+        "Only the manufacturer, or someone acting for it, can file this request. If you are a "
+        "hospital or a distributor, ask the manufacturer to file it.", "not-the-manufacturer"),
     bad("before-you-start", "lacks_valid_ce", "no",
         "A device with a valid CE marking for this use does not need a derogation: it can be "
         "placed on the market normally.", "device-already-ce-marked"),
@@ -216,6 +216,9 @@ BAD_ANSWERS = [
         "A planned application's date must be today or later.", "planned-in-past",
         nb_application="planned"),
     bad("certification", "nb_number", "279", NB_DIGITS, "three-digit-nb"),
+    bad("certification", "nb_number", None, "Enter the notified body's number.", "lodged-no-nb"),
+    bad("certification", "nb_number", "279", NB_DIGITS, "planned-bad-nb",
+        nb_application="planned", nb_application_date=day(30)),
     bad("certification", "clinical_investigation", "abandoned", CHOOSE, "unknown-ci-status"),
     bad("certification", "clinical_investigation_reference", None,
         "Enter the reference of the clinical investigation (for example its CIV-ID).",
@@ -575,6 +578,19 @@ def test_a_field_without_a_hint_points_to_no_hint(app, logged_in, user):
     block = field_block(page, "legal_name")
     assert "legal_name-hint" not in block and ">None<" not in page
     assert 'id="srn-hint"' in page and 'aria-describedby="srn-hint"' in page
+
+
+@pytest.mark.parametrize("nb_number", [None, "2797"], ids=["not-chosen-yet", "chosen"])
+def test_a_planned_application_may_not_name_its_notified_body_yet(app, logged_in, user, nb_number):
+    dossier_id = request_at(app, user, "certification")
+    answers = {
+        **answers_for("certification"),
+        "nb_application": "planned",
+        "nb_application_date": day(30),
+        "nb_number": nb_number,
+    }
+    assert post_step(logged_in, dossier_id, "certification", answers).status_code == 303
+    assert saved(app, dossier_id).answers["certification"].get("nb_number") == nb_number
 
 
 def test_a_certificate_under_renewal_may_expire_later(app, logged_in, user):

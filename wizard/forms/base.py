@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from wizard.forms.validators import CleanText, Optional, Required, RequiredIf
+from wizard.forms.validators import CleanText, Optional, Required, RequiredIf, RequiredWhen
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -122,6 +122,8 @@ def _rules(required, required_if, max_length, multiline=False):
     rules: list = []
     if required_if:
         rules.append(RequiredIf(*required_if))
+    elif isinstance(required, RequiredWhen):
+        rules.append(required)
     elif required:
         rules.append(Required(required))
     else:

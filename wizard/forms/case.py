@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 from wizard.forms import identifiers as idf
 from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, text
 from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_STATUS
-from wizard.forms.validators import after_field, after_today, not_in_past
+from wizard.forms.validators import RequiredWhen, after_field, after_today, not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -75,7 +75,7 @@ class HcpSupportForm(StepForm):
 
 
 class CertificationForm(StepForm):
-    live_dependents = {"nb_application": ("nb_application_date",)}
+    live_dependents = {"nb_application": ("nb_application_date", "nb_number")}
     nb_application = choice(
         _l("Where is your application to a notified body?"),
         NB_APPLICATION_STATUS,
@@ -87,8 +87,11 @@ class CertificationForm(StepForm):
     )
     nb_number = text(
         _l("Number of the notified body"),
-        _l("Enter the notified body's number."),
-        hint=_l("4 digits, as listed in NANDO, for example 2797."),
+        RequiredWhen("nb_application", {"lodged"}, _l("Enter the notified body's number.")),
+        hint=_l(
+            "4 digits, as listed in NANDO, for example 2797. Required once the application is "
+            "lodged; for a planned one, if you have chosen the notified body."
+        ),
         rules=[idf.notified_body()],
         width="4",
         spellcheck=False,

@@ -56,8 +56,8 @@ class BeforeYouStartForm(StepForm):
     def validate_is_manufacturer(self, field):
         MustBeYes(
             _l(
-                "Only the manufacturer can file this request. If you are a hospital or a "
-                "distributor, ask the manufacturer to file it."
+                "Only the manufacturer, or someone acting for it, can file this request. If you "
+                "are a hospital or a distributor, ask the manufacturer to file it."
             )
         )(self, field)
 

@@ -56,6 +56,23 @@ class RequiredIf(Required):
         super().__call__(form, field)
 
 
+class RequiredWhen(Required):
+    """Required when another field's value passes `test` (a set of values); optional otherwise,
+    and kept when given (unlike `RequiredIf`, the field always applies)."""
+
+    field_flags = {}
+
+    def __init__(self, other: str, values: Iterable[object], message):
+        super().__init__(message)
+        self.other, self.values = other, set(values)
+
+    def __call__(self, form, field):
+        if form[self.other].data in self.values:
+            super().__call__(form, field)
+        else:
+            Optional()(form, field)
+
+
 class Optional:
     """Empty is fine: stop here so later validators don't complain about nothing."""
 
