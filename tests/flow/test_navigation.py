@@ -120,16 +120,46 @@ def test_save_and_come_back_later_saves_and_returns_to_the_dashboard(app, logged
     assert "situation" in stored(app, dossier_id)
 
 
-def test_save_and_come_back_later_with_an_error_saves_nothing_and_says_so(app, logged_in, user):
+def test_save_and_come_back_later_keeps_a_step_half_done(app, logged_in, user):
+    """Only the first answers typed: they are saved, the step stays to be finished, and
+    resuming the request leads back to it with them."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    half = {"legal_name": "Cardiotech Médical SAS", "country": "FR"}
+    response = post_step(logged_in, dossier_id, "manufacturer", half, action="save_exit")
+    assert response.status_code == 303 and response.location.endswith("/dashboard")
+    assert "This step is not finished" in logged_in.get("/dashboard").text
+    assert stored(app, dossier_id)["manufacturer"] == half
+    resumed = logged_in.get(f"/requests/{dossier_id}")
+    assert resumed.location.endswith("/steps/manufacturer")
+    page = logged_in.get(resumed.location).text
+    assert 'value="Cardiotech Médical SAS"' in page and "There is a problem" not in page
+    check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    assert "Not finished" in check and "Some steps are not finished yet." in check
+
+
+def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app, logged_in, user):
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
     bad = dict(sample_answers()["manufacturer"], srn="FR-XX-1")
     response = post_step(logged_in, dossier_id, "manufacturer", bad, action="save_exit")
     assert response.status_code == 422
+    assert "There is a problem" in response.text and 'value="FR-XX-1"' in response.text
+    assert "Your other answers on this page are saved" in response.text
+    kept = stored(app, dossier_id)["manufacturer"]
+    assert kept["legal_name"] == "Cardiotech Médical SAS" and "srn" not in kept
+    # The step is not finished: the summary says so.
+    assert "Not finished" in logged_in.get(f"/requests/{dossier_id}/steps/check").text
+
+
+def test_a_mistake_saved_over_keeps_the_earlier_right_answer(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "manufacturer"], files=False)
+    bad = dict(sample_answers()["manufacturer"], srn="FR-XX-1")
     assert (
-        "There is a problem" in response.text and 'value="Cardiotech Médical SAS"' in response.text
+        post_step(logged_in, dossier_id, "manufacturer", bad, action="save_exit").status_code == 422
     )
-    assert "manufacturer" not in stored(app, dossier_id)
+    assert stored(app, dossier_id)["manufacturer"] == sample_answers()["manufacturer"]
 
 
 def test_submitting_with_an_unfinished_step_sends_the_filer_there(app, logged_in, user):

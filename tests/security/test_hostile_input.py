@@ -85,14 +85,18 @@ def test_hostile_answers_never_break_a_step_or_get_stored(app, logged_in, user, 
             stored = db.session.get(Dossier, dossier_id).answers()
         others = {k: v for k, v in stored.items() if k != step_id}
         assert others == {k: v for k, v in before.items() if k != step_id}
-        if response.status_code == 422:
-            assert stored.get(step_id) == current[step_id]
-        else:
+        saved_unfinished = form.get("action") == "save_exit"
+        if response.status_code == 422 and not saved_unfinished:
+            assert stored.get(step_id) == current.get(step_id)
+        elif step_id in stored:
             current[step_id] = stored[step_id]
-            again = FLOW.get(step_id).form
             with app.test_request_context():
-                check = again.from_answers(stored[step_id], context=stored)
-                assert check.validate(), check.errors
+                check = FLOW.get(step_id).form.from_answers(stored[step_id], context=stored)
+                valid = check.validate()
+            if not saved_unfinished:
+                assert valid, check.errors
+            # Saved unfinished, a step may lack answers; every answer it holds is right.
+            assert not {name: check[name].errors for name in stored[step_id] if check[name].errors}
 
     current = dict(before)
     with app.app_context():

@@ -128,6 +128,8 @@ def question(dossier: Dossier, step: Step):
     form: StepForm = step.form()
     form.context = answers
     valid = form.validate()
+    if not valid and request.form.get("action") == "save_exit":
+        return save_unfinished(dossier, step, form, answers)
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
         service.save_step(dossier, step.id, form.to_answers())
@@ -142,6 +144,45 @@ def question(dossier: Dossier, step: Step):
         service.save_step(dossier, step.id, form.to_answers())
     status = 200 if is_htmx() else 422
     return render_step(dossier, step, form, status, extra_errors=blocking)
+
+
+def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
+    """ "Save and come back later" on a step not finished: each answer that is right on its
+    own is kept, and the step stays to be finished (resuming leads back to it). An answer typed
+    wrong is shown again with its error rather than dropped without a word; what was saved
+    for it before stays until it is corrected."""
+    before = answers.get(step.id, {})
+    mistyped = [field for field in form.answer_fields() if field.errors and _typed(field)]
+    kept = form.to_answers(skip_errors=True)
+    kept.update({f.name: before[f.name] for f in mistyped if f.name in before})
+    for _pass in range(3):  # what is kept must hold together, not only each answer alone
+        check = step.form.from_answers(kept, context=answers)
+        consistent = kept if check.validate() else check.to_answers(skip_errors=True)
+        if consistent == kept:
+            break
+        kept = consistent
+    if kept or before:
+        service.save_step(dossier, step.id, kept)
+    if not mistyped:
+        flash(
+            _(
+                "Your answers are saved. This step is not finished: you can come back to it at "
+                "any time."
+            )
+        )
+        return redirect(url_for(".dashboard"), code=303)
+    flash(
+        _(
+            "Your other answers on this page are saved. Correct the answers shown below, or "
+            "clear them, to save them too."
+        ),
+        "warning",
+    )
+    return render_step(dossier, step, form, 200 if is_htmx() else 422)
+
+
+def _typed(field) -> bool:
+    return any(str(value).strip() for value in field.raw_data or ())
 
 
 def _file_chosen(name: str) -> bool:
@@ -200,12 +241,14 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
     sections = []
     for step in FLOW.questions(answers):
         values = answers.get(step.id)
-        rows = step.form.from_answers(values or {}, context=answers).summary_rows()
+        form = step.form.from_answers(values or {}, context=answers)
         sections.append(
             {
                 "step": step,
-                "rows": rows,
-                "complete": values is not None,
+                "rows": form.summary_rows(),
+                # A draft's step may be saved unfinished ("save and come back later"), or be
+                # made inconsistent by a later answer; a submitted filing was checked whole.
+                "complete": values is not None and (not editable or form.validate()),
                 "change_url": url_for(
                     ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
                 )

@@ -39,7 +39,8 @@ def resume(dossier_id: int):
     dossier = own_dossier(dossier_id)
     if not dossier.is_draft:
         return redirect(url_for(".submitted", dossier_id=dossier.id))
-    step = FLOW.first_unfinished(dossier)
+    # The first step not finished, checked (one may have been saved unfinished).
+    step = service.first_incomplete(dossier) or FLOW.first_unfinished(dossier)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id=step.id))
 
 

@@ -231,10 +231,14 @@ class StepForm(FlaskForm):
     def is_relevant(self, field) -> bool:
         return all(v.applies(self) for v in field.validators if isinstance(v, RequiredIf))
 
-    def to_answers(self) -> dict[str, Any]:
+    def to_answers(self, *, skip_errors: bool = False) -> dict[str, Any]:
+        """The answers to store; with `skip_errors`, those of a form that did not validate
+        whose fields are right on their own (a step saved unfinished)."""
         answers: dict[str, Any] = {}
         for field in self.answer_fields():
             if not self.is_relevant(field) or field.data in (None, "", False):
+                continue
+            if skip_errors and field.errors:
                 continue
             answers[field.name] = (
                 field.data.isoformat() if isinstance(field.data, date) else field.data
