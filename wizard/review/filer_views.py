@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from wizard import audit, uploads
+from wizard import audit
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
@@ -45,8 +45,7 @@ def reply(dossier_id: int, question_id: int):
     if not form.validate():
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, reply_form=form, status=422)
-    files = kept.chosen(slot, request.form.getlist("reply-keep"))
-    files += [uploads.store(name, content) for name, content in form.documents.accepted]
+    files = kept.with_new(slot, request.form.getlist("reply-keep"), form.documents.accepted)
     try:
         information.answer(
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from wizard import audit, uploads
+from wizard import audit
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import InformationRequest
 from wizard.review import information, kept, pages
@@ -64,8 +64,7 @@ def answer(token: str):
     if not form.validate():
         kept.keep(slot, form.documents.accepted)
         return _page(question, form, 422)
-    files = kept.chosen(slot, request.form.getlist("answer-keep"))
-    files += [uploads.store(name, content) for name, content in form.documents.accepted]
+    files = kept.with_new(slot, request.form.getlist("answer-keep"), form.documents.accepted)
     actor = audit.Actor.professional(question.hcp_name)
     try:
         reply = information.answer(question, actor, question.hcp_name, form.message.data, files)

@@ -34,6 +34,16 @@ def chosen(slot: str, ticked: list[str]) -> list[StoredFile]:
     return [item for item in kept(slot) if item.sha256 in ticked]
 
 
+def with_new(slot: str, ticked: list[str], accepted: list[tuple[str, bytes]]) -> list[StoredFile]:
+    """What an answer carries: the remembered files left ticked, then the ones just sent,
+    each once (the same file kept earlier and chosen again is one document)."""
+    files = {item.sha256: item for item in chosen(slot, ticked)}
+    for name, content in accepted:
+        stored = uploads.store(name, content)
+        files.setdefault(stored.sha256, stored)
+    return list(files.values())
+
+
 def forget(slot: str) -> None:
     remembered = dict(session.get(_KEY, {}))
     if remembered.pop(slot, None) is not None:
