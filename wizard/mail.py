@@ -45,7 +45,7 @@ MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 # Written for someone whose language we do not know: French, the agency's, then English.
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en_GB")  # British English, as the pages: "15 December 2026"
 SEPARATOR = "\n\n" + "—" * 30 + "\n\n"
 
 

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from wizard.extensions import htmx
 from wizard.forms.render import field_in_page, render_field
+from wizard.forms.validators import Unnamed
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -93,6 +94,14 @@ def labelled(label, message) -> str:
     return _("%(label)s: %(message)s", label=label, message=message)
 
 
+def summary_message(field) -> str:
+    """A field's first error as the error summary lists it: named by the field's label when
+    the message does not name it (`Unnamed`), so that a list of errors read aloud says which
+    answer each is about."""
+    message = field.errors[0]
+    return labelled(field.label.text, message) if isinstance(message, Unnamed) else message
+
+
 def _checked(form, name: str):
     field = form[name]
     inline = getattr(type(form), f"validate_{name}", None)
@@ -106,14 +115,19 @@ LIVE_STATUS = Markup(
 )
 
 
+# The portal's English is British ("authorise"): its dates and times are too ("1 December
+# 2026, 20:52", not "Dec 1, 2026, 8:52 PM"). Languages are chosen by their code alone.
+FORMATS = {"en": "en_GB"}
+
+
 def select_locale() -> str:
     supported = current_app.config["SUPPORTED_LOCALES"]
     if not has_request_context():  # CLI commands, background work
         return supported[0]
     chosen = session.get("locale")
-    if chosen in supported:
-        return chosen
-    return request.accept_languages.best_match(supported, default=supported[0])
+    if chosen not in supported:
+        chosen = request.accept_languages.best_match(supported, default=supported[0])
+    return FORMATS.get(chosen, chosen)
 
 
 def _security_headers(response):
@@ -150,6 +164,7 @@ STATUS_LABELS = {
     "suspended": _l("Suspended"),
     "withdrawn": _l("Withdrawn"),
     "expired": _l("Expired"),
+    "discarded": _l("Deleted"),
 }
 
 ACCESS_TYPE_LABELS = {"individual": _l("Individual"), "global": _l("Global")}
@@ -164,9 +179,10 @@ def init_app(app: Flask) -> None:
         is_htmx=is_htmx,
         attributes=attributes,
         field=field_in_page,
+        summary_message=summary_message,
         human_size=human_size,
         format_percent=format_percent,
-        current_locale=lambda: str(get_locale() or "en"),
+        current_locale=lambda: get_locale().language if get_locale() else "en",
         status_label=lambda status: STATUS_LABELS.get(status, status),
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
         document_kinds=dict(DOCUMENT_KINDS),

@@ -60,6 +60,9 @@ def test_dashboard_submitted_view_and_error_pages(page, filer):
     assert_accessible(page, "submitted-view")
     page.goto(f"/requests/{draft}/steps/check")
     assert_accessible(page, "check-incomplete")
+    page.goto(f"/requests/{draft}/discard")
+    assert "Delete this draft?" in page.content()
+    assert_accessible(page, "discard-draft")
     page.goto("/requests/999999/steps/device")
     assert "Page not found" in page.content()
     assert_accessible(page, "error-404")
@@ -104,6 +107,7 @@ def no_horizontal_scroll(page) -> bool:
         "/requests/{draft}/steps/manufacturer",
         "/requests/{draft}/steps/situation",
         "/requests/{draft}/steps/check",
+        "/requests/{draft}/discard",
         "/requests/{submitted}/submitted",
     ],
 )

@@ -31,7 +31,11 @@ EXPECTED_ALLOWED = {
     (S.AUTHORISED, S.EXPIRED),
     (S.SUSPENDED, S.AUTHORISED),
     (S.SUSPENDED, S.WITHDRAWN),
-    (S.SUSPENDED, S.EXPIRED),  # the period of a suspended authorisation ends too
+    (S.SUSPENDED, S.EXPIRED),
+    (
+        S.DRAFT,
+        S.DISCARDED,
+    ),  # deleted by its manufacturer  # the period of a suspended authorisation ends too
 }
 ALL_PAIRS = list(itertools.product(Status, repeat=2))
 
@@ -47,6 +51,7 @@ def test_status_values_are_the_stored_strings():
         "suspended",
         "withdrawn",
         "expired",
+        "discarded",
     ]
 
 
@@ -87,4 +92,4 @@ def test_decided_statuses(status):
 
 @pytest.mark.parametrize("status", Status)
 def test_final_statuses(status):
-    assert is_final(status) is (status in {S.REFUSED, S.WITHDRAWN, S.EXPIRED})
+    assert is_final(status) is (status in {S.REFUSED, S.WITHDRAWN, S.EXPIRED, S.DISCARDED})

@@ -219,10 +219,10 @@ def test_the_2023_607_notice_appears_when_the_legacy_certificate_may_still_count
     # Said at once, on the next page, before the filer spends an hour on the rest.
     following = logged_in.get(response.location).text
     assert "You may not need a derogation: from your answers" in following
-    assert "December 31, 2027" in following and "notice--warning" in following
+    assert "31 December 2027" in following and "notice--warning" in following
     page = logged_in.get(f"/requests/{dossier_id}/steps/situation").text
     assert "You may not need a derogation" in page
-    assert "December 31, 2027" in page  # class III device: the earlier deadline
+    assert "31 December 2027" in page  # class III device: the earlier deadline
     late = dict(situation, mdr_application_date="2024-06-30")
     saved = post_step(logged_in, dossier_id, "situation", late)
     assert "You may not need" not in logged_in.get(saved.location).text

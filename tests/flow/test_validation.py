@@ -25,6 +25,7 @@ from wizard.models import Dossier
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 CHOOSE = "Choose one of the options listed."
 BAD_DATE = "Enter a real date: day, month and year, for example 14/03/2027."
+BAD_YEAR = "Check the year: enter a year between 1900 and 2100."
 NOT_A_NUMBER = "Enter a whole number, using digits only."
 NB_DIGITS = "A notified body number has 4 digits, for example 2797 (see NANDO)."
 RPPS_CHECK = (
@@ -38,7 +39,7 @@ GTIN_CHECK = (
 NOT_PDF = "The selected file must be a PDF: save or export the document as PDF first."
 NEEDED_BY = date.fromisoformat(sample_answers()["patient"]["needed_by"])
 MUST_INCLUDE = (
-    f"The period must include {format_date(NEEDED_BY, 'long', locale='en')}, "
+    f"The period must include {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
     "the date the device is needed by (given on the patient step)."
 )
 
@@ -184,6 +185,8 @@ BAD_ANSWERS = [
         "The date the device is needed by cannot be in the past.", "needed-yesterday"),
     bad("patient", "needed_by", "14 mars 2027", BAD_DATE, "month-in-words"),
     bad("patient", "needed_by", "03/2027", BAD_DATE, "no-day"),
+    bad("situation", "mdr_application_date", "0202-05-20", BAD_YEAR, "year-missing-a-digit"),
+    bad("situation", "mdr_application_date", "22024-05-20", BAD_YEAR, "year-with-a-digit-more"),
     bad("scope", "indication", None,
         "Describe the indication the device would be used for.", "empty"),
     long("scope", "target_population", 2000),
@@ -327,7 +330,9 @@ def assert_error_shown(page: str, field_id: str, message: str, *, summary: bool 
     if summary:
         anchor = f"{field_id}-0" if 'type="radio"' in block else field_id
         assert f'id="{anchor}"' in block
-        assert f'<li><a href="#{anchor}">{escape(message)}</a></li>' in page
+        [listed] = re.findall(rf'<li><a href="#{anchor}">([^<]*)</a></li>', page)
+        # A message that does not name its field is listed after the field's label.
+        assert listed == escape(message) or listed.endswith(f": {escape(message)}")
 
 
 def assert_kept(page: str, typed: dict, *, skip: str):
@@ -570,6 +575,24 @@ def test_a_path_like_file_name_is_stored_as_a_plain_name(app, logged_in, user, k
         (item,) = dossier.documents if kind == "documents" else dossier.hcp_letters
         assert "/" not in item.filename and ".." not in item.filename
         assert item.filename.endswith(".pdf")
+
+
+def test_the_error_summary_says_which_answer_a_general_message_is_about(app, logged_in, user):
+    dossier_id = request_at(app, user, "manufacturer")
+    typed = {**answers_for("manufacturer"), "address": "x" * 501, "contact_name": "A\x07B"}
+    page = post_step(logged_in, dossier_id, "manufacturer", typed).text
+    summary = html.unescape(page[page.index('class="error-summary"') :])
+    assert "Address of the registered office: Use 500 characters or fewer" in summary
+    assert "Contact person's full name: Remove the invisible control characters" in summary
+    # Beside the field, its label already says it.
+    assert error_text(field_block(page, "address"), "address").startswith("Use 500 characters")
+
+
+def test_a_number_grouped_by_spaces_is_read(app, logged_in, user):
+    dossier_id = request_at(app, user, "scope")
+    typed = {**answers_for("scope"), "estimated_patients": "1\u202f200"}
+    assert post_step(logged_in, dossier_id, "scope", typed).status_code == 303
+    assert saved(app, dossier_id).answers["scope"]["estimated_patients"] == 1200
 
 
 def test_a_field_without_a_hint_points_to_no_hint(app, logged_in, user):

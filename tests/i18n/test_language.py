@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import dossier_with, login
+from wizard import clock
 
 
 def french(app):
@@ -101,8 +102,23 @@ def test_the_first_of_the_month_is_written_as_french_writes_it(app):
         with force_locale("fr"):
             assert long_date(date(2027, 3, 1)) == "1er mars 2027"
             assert long_date(date(2027, 3, 11)) == "11 mars 2027"
-        with force_locale("en"):
-            assert long_date(date(2027, 3, 1)) == "March 1, 2027"
+        with force_locale("en_GB"):
+            assert long_date(date(2027, 3, 1)) == "1 March 2027"
+
+
+def test_english_pages_write_dates_and_times_the_british_way(app, logged_in, user):
+    """The portal's English is British ("authorise"): so are its dates, on pages and in
+    emails; the page still says it is in English."""
+    logged_in.get("/language/en")
+    with app.app_context():
+        dossier_id = dossier_with(user[0], submit=True)
+    page = logged_in.get(f"/requests/{dossier_id}/submitted").text
+    assert '<html lang="en">' in page
+    today = clock.today()
+    assert (
+        f"{today.day} {today:%B} {today.year}" in page
+        or f"{today.day} {today:%b} {today.year}" in page
+    )
 
 
 def test_the_switch_climbs_to_the_nearest_page_that_opens(app):

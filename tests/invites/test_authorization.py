@@ -127,7 +127,11 @@ def test_the_invite_form_explains_what_is_wrong_and_keeps_what_was_typed(app, ma
     for field_id, message in (
         ("invite-email", "Enter the email address in the correct format, like name@hospital.fr."),
         ("invite-role", "Enter the healthcare professional&#39;s role or specialty."),
-        ("invite-message", "Use 1000 characters or fewer (you have 1001)."),
+        # A message that does not name its field is listed after the field's label.
+        (
+            "invite-message",
+            "Personal message (optional): Use 1000 characters or fewer (you have 1001).",
+        ),
     ):
         assert f'<a href="#{field_id}">{message}</a>' in summary
         assert f'id="{field_id}-error"' in response.text

@@ -87,8 +87,11 @@ def request_in(user_id: int, status: Status, path: str = "global") -> int:
     """A request of `user_id`'s organisation in `status`, arranged directly in the database
     (what brings it there is tested elsewhere): decided statuses get an authorisation for the
     next 200 days, "information requested" an open question to the manufacturer."""
-    if status == Status.DRAFT:
-        return dossier_with(user_id, path)
+    if status in (Status.DRAFT, Status.DISCARDED):
+        dossier_id = dossier_with(user_id, path)
+        db.session.execute(update(Dossier).where(Dossier.id == dossier_id).values(status=status))
+        db.session.commit()
+        return dossier_id
     dossier_id = dossier_with(user_id, path, submit=True)
     reviewer = _any_reviewer()
     if status in (Status.AUTHORISED, Status.SUSPENDED, Status.EXPIRED):

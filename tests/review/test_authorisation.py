@@ -181,7 +181,7 @@ def test_the_period_starts_today_at_the_earliest_and_ends_by_the_day_asked_for(
 
 
 def long_date(day) -> str:
-    return format_date(day, "long", locale="en")
+    return format_date(day, "long", locale="en_GB")
 
 
 def test_a_period_asked_for_that_has_ended_is_said_once_not_as_two_contradictions(

@@ -32,7 +32,7 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     asked = inbox.to("claire@cardiotech.example")[-1]
     assert "asks you for information" in asked["Subject"]
     assert "Send the latest vigilance report." in body_of(asked)
-    assert "January 31, 2099" in body_of(asked)
+    assert "31 January 2099" in body_of(asked)
 
     with app.app_context():
         question_id = questions(submitted)[0].id

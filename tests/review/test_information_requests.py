@@ -31,7 +31,7 @@ def test_the_manufacturer_answers_with_a_document_and_the_reviewer_sees_it(
     assert "ANSM asks you a question" in manufacturer.get("/dashboard").text
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert "ANSM asks you for more information" in page
-    assert "Send the latest vigilance report." in page and "January 31, 2099" in page
+    assert "Send the latest vigilance report." in page and "31 January 2099" in page
     with app.app_context():
         question_id = questions(submitted)[0].id
 

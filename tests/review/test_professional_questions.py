@@ -130,7 +130,7 @@ def test_the_email_names_the_last_day_the_link_works(
     ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example", **fields)
     body = body_of(inbox.to("anne.leroy@necker.example")[0])
     french = format_date(last_day, "long", locale="fr")
-    english = format_date(last_day, "long", locale="en")
+    english = format_date(last_day, "long", locale="en_GB")
     assert f"jusqu’au {french} inclus (heure de Paris)" in body
     assert f"until the end of {english} (French time)" in body
 

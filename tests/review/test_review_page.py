@@ -73,7 +73,7 @@ def test_the_2023_607_notice_is_shown_when_the_filer_saw_it(app, user, reviewer,
         service.submit(filing, db.session.get(User, user[0]), sample_declaration())
     page = reviewer.get(f"/review/requests/{dossier_id}").text
     assert "Regulation (EU) 2023/607 notice shown to the filer" in page
-    assert "December 31, 2027" in page
+    assert "31 December 2027" in page
 
 
 def test_an_action_needs_the_csrf_token(app, user, tmp_path):

@@ -29,6 +29,7 @@ ROUTES: dict[Status, list[tuple[str, str]]] = {
     Status.SUSPENDED: [("suspend", ANY)],
     Status.WITHDRAWN: [("withdraw", AFTER_DECISION), ("withdraw-request", BEFORE_DECISION)],
     Status.EXPIRED: [("expire-command", ANY)],
+    Status.DISCARDED: [("discard", ANY)],
 }
 
 
@@ -44,6 +45,8 @@ def attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch):
     """Try one route; returns the HTTP status (or the command's exit code)."""
     if route == "declaration":
         return post_step(manufacturer, dossier_id, "declaration", sample_declaration()).status_code
+    if route == "discard":
+        return manufacturer.post(f"/requests/{dossier_id}/discard").status_code
     if route == "withdraw-request":
         data = {"withdraw-reason": "We found another solution."}
         return manufacturer.post(f"/requests/{dossier_id}/withdraw", data=data).status_code
@@ -72,8 +75,9 @@ def test_a_request_moves_between_two_statuses_only_as_the_lifecycle_allows(
                 if after != target or outcome not in (303, 0):
                     wrong.append(f"{current} → {target} by {route}: {outcome}, now {after}")
                 moved_by.append(route)
-            # Refused: a draft is invisible to the agency (404) and only a draft can be
-            # submitted (409); otherwise the page says why (409).
+            # Refused: a draft is invisible to the agency (404), and so is a deleted one to
+            # everybody; only a draft can be submitted or deleted (409); otherwise the page
+            # says why (409).
             elif after != current or outcome not in (0, 404, 409):
                 wrong.append(f"{current} → {target} by {route} not refused: {outcome}, {after}")
         if bool(moved_by) != (target in ALLOWED_TRANSITIONS[current]):
@@ -82,7 +86,9 @@ def test_a_request_moves_between_two_statuses_only_as_the_lifecycle_allows(
 
 
 @pytest.mark.parametrize(
-    "current", [s for s in Status if s not in (Status.DRAFT, Status.UNDER_REVIEW)], ids=str
+    "current",
+    [s for s in Status if s not in (Status.DRAFT, Status.DISCARDED, Status.UNDER_REVIEW)],
+    ids=str,
 )
 def test_a_refused_action_says_why_and_what_is_possible(app, user, reviewer, current):
     with app.app_context():

@@ -54,6 +54,7 @@ for endpoint in (
     "filing.dashboard",
     "filing.new_request",
     "filing.resume",
+    "filing.discard",
     "filing.add_document",
     "filing.download_document",
     "filing.delete_document",

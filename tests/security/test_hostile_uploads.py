@@ -169,11 +169,15 @@ def many_parts(count: int) -> bytes:
     [{"PDF_CHECK_CPU_SECONDS": 1}, {"PDF_CHECK_MEMORY_MB": 20}],
     ids=["cpu-time", "memory"],
 )
-def test_a_pdf_built_to_exhaust_the_server_is_refused(app, logged_in, user, limits):
+def test_a_pdf_built_to_exhaust_the_server_is_refused(app, logged_in, user, limits, monkeypatch):
     """Its structure is read in a child process with a CPU and a memory limit: reaching one
     refuses the file, and the server goes on answering."""
-    app.config.update(MAX_UPLOAD_BYTES=20 * 1024 * 1024, MAX_CONTENT_LENGTH=50 * 1024 * 1024)
-    app.config.update(limits)
+    for key, value in {
+        "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+        **limits,
+    }.items():
+        monkeypatch.setitem(app.config, key, value)  # the app is shared by the session
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
     response = upload(logged_in, dossier_id, many_parts(150_000), "report.pdf")

@@ -1,12 +1,14 @@
 """Lifecycle of a request on the reviewer's side (DESIGN.md section 4).
 
-    draft -> submitted -> under_review <-> information_requested
+    draft -> submitted -> under_review <-> information_requested;  draft -> discarded
     under_review -> authorised | refused
     authorised -> suspended -> authorised | withdrawn;  authorised | suspended -> expired
     withdrawn from any open status before decision (by the manufacturer)
 
-Refused, withdrawn and expired are final. This module only says which moves are legal; the
-function that applies one also writes the audit event and sends the e-mail, elsewhere.
+Refused, withdrawn, expired and discarded are final. A discarded draft never reached the agency:
+its manufacturer deleted it, and only its audit events remain. This module only says which
+moves are legal; the function that applies one also writes the audit event and sends the
+e-mail, elsewhere.
 """
 
 from enum import StrEnum
@@ -22,11 +24,12 @@ class Status(StrEnum):
     SUSPENDED = "suspended"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+    DISCARDED = "discarded"
 
 
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     # A draft is discarded, not withdrawn: nothing has reached the agency yet.
-    Status.DRAFT: frozenset({Status.SUBMITTED}),
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.DISCARDED}),
     Status.SUBMITTED: frozenset({Status.UNDER_REVIEW, Status.WITHDRAWN}),
     Status.UNDER_REVIEW: frozenset(
         {Status.INFORMATION_REQUESTED, Status.AUTHORISED, Status.REFUSED, Status.WITHDRAWN}
@@ -40,7 +43,12 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.REFUSED: frozenset(),
     Status.WITHDRAWN: frozenset(),
     Status.EXPIRED: frozenset(),
+    Status.DISCARDED: frozenset(),
 }
+
+# What the agency never sees: a draft, or a draft its manufacturer deleted.
+UNFILED_STATUSES: frozenset[Status] = frozenset({Status.DRAFT, Status.DISCARDED})
+FILED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s not in UNFILED_STATUSES)
 
 # Statuses that end with the authorised period (a suspended authorisation too).
 LAPSING_STATUSES: frozenset[Status] = frozenset({Status.AUTHORISED, Status.SUSPENDED})

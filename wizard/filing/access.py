@@ -7,6 +7,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.models import Dossier
 
@@ -28,6 +29,8 @@ def own_dossier(dossier_id: int) -> Dossier:
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None or dossier.organisation_id != current_user.organisation_id:
         abort(404)
+    if dossier.status == Status.DISCARDED:
+        abort(404)  # deleted by its manufacturer
     return dossier
 
 

@@ -236,6 +236,19 @@ def field_fragment(dossier: Dossier, step: Step, name: str):
     )
 
 
+def draft_summary(dossier: Dossier) -> dict:
+    """What a draft holds, said before it is deleted."""
+    answers = dossier.answers()
+    return {
+        "device": answers.get("device", {}).get("trade_name"),
+        "started": clock.day_in_paris(dossier.created_at),
+        "steps": len(answers),
+        "documents": len(dossier.documents),
+        "letters": len(dossier.hcp_letters),
+        "invitations": sum(1 for i in dossier.invitations if i.is_open),
+    }
+
+
 def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]:
     """Every answered question of the chosen path, grouped by step."""
     sections = []

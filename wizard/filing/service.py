@@ -16,6 +16,7 @@ from wizard.extensions import db
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW, access_type
 from wizard.models import Dossier, ReferenceCounter, StepAnswer, User
+from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
 
 class NotEditable(Exception):
@@ -58,6 +59,34 @@ def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
         row.saved_at = clock.now()
     db.session.commit()
     db.session.refresh(dossier)
+
+
+def discard(dossier: Dossier, user: User) -> None:
+    """Delete a draft for its manufacturer: its answers, files and letters go, and its open
+    invitations are revoked (a professional's link then says it was cancelled). The request
+    stays as an empty row marked "discarded", so that its audit events keep their place in
+    the chain. `NotEditable` when it was submitted meanwhile."""
+    claim_draft(dossier)
+    revoked = db.session.execute(
+        update(Invitation)
+        .where(Invitation.dossier_id == dossier.id, Invitation.state.in_(OPEN_STATES))
+        .values(state=InvitationState.REVOKED)
+    ).rowcount
+    db.session.execute(
+        update(Invitation).where(Invitation.dossier_id == dossier.id).values(letter_id=None)
+    )
+    for rows in (dossier.step_answers, dossier.documents, dossier.hcp_letters):
+        rows.clear()  # deleted (delete-orphan); stored files go with `flask uploads prune`
+    dossier.status = Status.DISCARDED
+    audit.record(
+        dossier.id,
+        audit.STATUS_CHANGED,
+        audit.Actor.of(user),
+        from_status=Status.DRAFT,
+        to_status=Status.DISCARDED,
+        detail={"invitations_revoked": revoked},
+    )
+    db.session.commit()
 
 
 def claim_draft(dossier: Dossier) -> datetime:
@@ -140,6 +169,12 @@ def first_incomplete(dossier: Dossier) -> Step | None:
         if not form.validate():  # a later answer may have made an earlier one inconsistent
             return step
     return None
+
+
+def next_step(dossier: Dossier) -> Step:
+    """Where a draft resumes: its first step not finished, checked (one may have been saved
+    unfinished, or made inconsistent by a later answer), else the summary."""
+    return first_incomplete(dossier) or FLOW.first_unfinished(dossier)
 
 
 def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier:

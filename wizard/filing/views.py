@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from wizard.filing import bp, pages, service
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.flow.engine import StepKind
 from wizard.flow.steps import FLOW
+from wizard.i18n import gettext as _
 from wizard.models import Dossier
 from wizard.review import pages as review_pages
 
@@ -23,7 +24,9 @@ def dashboard():
         .where(Dossier.organisation_id == current_user.organisation_id)
         .order_by(Dossier.updated_at.desc())
     ).all()
-    return render_template("filing/dashboard.html", dossiers=dossiers)
+    # Where each draft resumes.
+    next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
+    return render_template("filing/dashboard.html", dossiers=dossiers, next_steps=next_steps)
 
 
 @bp.post("/requests")
@@ -33,14 +36,30 @@ def new_request():
     return redirect(url_for(".step", dossier_id=dossier.id, step_id=FLOW.steps[0].id))
 
 
+@bp.route("/requests/<int:dossier_id>/discard", methods=["GET", "POST"])
+@manufacturer_required
+def discard(dossier_id: int):
+    """Delete a draft, after a page that says what goes with it."""
+    dossier = own_dossier(dossier_id)
+    if not dossier.is_draft:
+        if request.method == "POST":
+            abort(409)  # submitted: it cannot be deleted
+        return redirect(url_for(".submitted", dossier_id=dossier.id))
+    if request.method == "GET":
+        held = pages.draft_summary(dossier)
+        return render_template("filing/discard.html", dossier=dossier, **held)
+    service.discard(dossier, current_user)
+    flash(_("The draft is deleted."))
+    return redirect(url_for(".dashboard"), code=303)
+
+
 @bp.get("/requests/<int:dossier_id>")
 @manufacturer_required
 def resume(dossier_id: int):
     dossier = own_dossier(dossier_id)
     if not dossier.is_draft:
         return redirect(url_for(".submitted", dossier_id=dossier.id))
-    # The first step not finished, checked (one may have been saved unfinished).
-    step = service.first_incomplete(dossier) or FLOW.first_unfinished(dossier)
+    step = service.next_step(dossier)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id=step.id))
 
 

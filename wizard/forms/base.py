@@ -27,7 +27,14 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from wizard.forms.validators import CleanText, Optional, Required, RequiredIf, RequiredWhen
+from wizard.forms.validators import (
+    CleanText,
+    Optional,
+    Required,
+    RequiredIf,
+    RequiredWhen,
+    Unnamed,
+)
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -53,18 +60,35 @@ class IsoDateField(DateField):
             return
         try:
             self.data = _typed_date(text)
+        except _YearOutOfRange:
+            self._unparsable = True
+            raise ValueError(
+                Unnamed(
+                    _(
+                        "Check the year: enter a year between %(first)d and %(last)d.",
+                        first=FIRST_YEAR,
+                        last=LAST_YEAR,
+                    )
+                )
+            ) from None
         except ValueError:
             self._unparsable = True
             raise ValueError(
-                _("Enter a real date: day, month and year, for example 14/03/2027.")
+                Unnamed(_("Enter a real date: day, month and year, for example 14/03/2027."))
             ) from None
 
     def _value(self):
         return self.data.isoformat() if isinstance(self.data, date) else super()._value()
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DAY_FIRST_DATE = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4})")
+# Every date of a filing falls in these years; a year outside them is a typing slip (0202).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+_ISO_DATE = re.compile(r"(\d{1,6})-(\d{2})-(\d{2})")
+_DAY_FIRST_DATE = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{1,6})")
+
+
+class _YearOutOfRange(ValueError):
+    pass
 
 
 def _typed_date(text: str) -> date:
@@ -74,7 +98,12 @@ def _typed_date(text: str) -> date:
         day, month, year = map(int, match.groups())
     else:
         raise ValueError(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _YearOutOfRange(year)
     return date(year, month, day)  # ValueError for 30 February
+
+
+_GROUPING_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
 
 
 class WholeNumberField(IntegerField):
@@ -90,12 +119,12 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
         self._unparsable = False
         if valuelist and valuelist[0].strip():
-            try:
-                self.data = int(valuelist[0].strip())
+            try:  # "1 200": digits grouped by spaces, as French writes them
+                self.data = int(_GROUPING_SPACES.sub("", valuelist[0].strip()))
             except ValueError:
                 self.data = None
                 self._unparsable = True
-                raise ValueError(_("Enter a whole number, using digits only.")) from None
+                raise ValueError(Unnamed(_("Enter a whole number, using digits only."))) from None
         else:
             self.data = None
 
@@ -104,7 +133,13 @@ class WholeNumberField(IntegerField):
             maximum = self.maximum
             if not self.minimum <= self.data <= maximum:
                 self.errors.append(
-                    _("Enter a number between %(min)d and %(max)d.", min=self.minimum, max=maximum)
+                    Unnamed(
+                        _(
+                            "Enter a number between %(min)d and %(max)d.",
+                            min=self.minimum,
+                            max=maximum,
+                        )
+                    )
                 )
 
 
@@ -115,7 +150,7 @@ class ChoiceField(RadioField):
         if self.data in (None, ""):
             return
         if self.data not in {value for value, _label in self.choices}:
-            raise ValidationError(_("Choose one of the options listed."))
+            raise ValidationError(Unnamed(_("Choose one of the options listed.")))
 
 
 def _rules(required, required_if, max_length, multiline=False):
@@ -337,7 +372,7 @@ class ListField(SelectField):
         if self.data in (None, ""):
             return
         if self.data not in self.choices.values:
-            raise ValidationError(_("Choose one of the options listed."))
+            raise ValidationError(Unnamed(_("Choose one of the options listed.")))
 
 
 def select(label, choices, required=None, *, hint=None, autocomplete=None):

@@ -118,7 +118,7 @@ class SituationForm(StepForm):
     )
     mdr_application_date = iso_date(
         _l("Date you lodged your MDR application with a notified body"),
-        hint=_l("Leave empty if you have not lodged one. For example 2024-05-20."),
+        hint=_l("Leave empty if you have not lodged one. For example 20/05/2024."),
         rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
     )
     written_agreement = yes_no(

@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 
+from wizard.forms.base import FIRST_YEAR, LAST_YEAR
 from wizard.i18n import gettext as _
 from wizard.markup import attributes
 
@@ -127,7 +128,8 @@ def _input(f, width: str, extra: dict) -> str:
     if f.type == "IsoDateField":
         return (
             f'<input class="input input--date" type="date" id="{fid}" name="{name}" '
-            f'value="{escape(f._value())}" {shared}>'
+            f'value="{escape(f._value())}" min="{FIRST_YEAR}-01-01" max="{LAST_YEAR}-12-31" '
+            f"{shared}>"
         )
     if f.type in ("PdfFile", "FileField"):
         several = " multiple" if isinstance(f, MultipleFileField) else ""

@@ -17,6 +17,11 @@ from wizard.i18n import gettext as _
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
+class Unnamed(str):
+    """An error message that does not name its field ("Use 500 characters or fewer"): beside
+    the field it is clear, and the error summary puts the field's label before it."""
+
+
 class Required:
     """Required with a message naming what to enter ("Enter the device's trade name")."""
 
@@ -98,15 +103,22 @@ class CleanText:
             for ch in text
         ):
             raise ValidationError(
-                _("Remove the invisible control characters from this answer (they were pasted in).")
+                Unnamed(
+                    _(
+                        "Remove the invisible control characters from this answer (they were "
+                        "pasted in)."
+                    )
+                )
             )
         length = len(text.replace("\r\n", "\n"))
         if length > self.max_length:
             raise ValidationError(
-                _(
-                    "Use %(max)d characters or fewer (you have %(count)d).",
-                    max=self.max_length,
-                    count=length,
+                Unnamed(
+                    _(
+                        "Use %(max)d characters or fewer (you have %(count)d).",
+                        max=self.max_length,
+                        count=length,
+                    )
                 )
             )
 

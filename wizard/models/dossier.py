@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import UNFILED_STATUSES, Status
 from wizard.extensions import Timestamp, db
 from wizard.models.accounts import Organisation, User, utcnow
 
@@ -71,6 +71,11 @@ class Dossier(db.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
+
+    @property
+    def is_filed(self) -> bool:
+        """Submitted to the agency (whatever came of it since)."""
+        return self.status not in UNFILED_STATUSES
 
     @property
     def manufacturer_name(self) -> str:

@@ -25,7 +25,7 @@ def reviewer_required(view):
 
 def submitted_dossier(dossier_id: int) -> Dossier:
     dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.is_draft:
+    if dossier is None or not dossier.is_filed:
         abort(404)
     return dossier
 

@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 
 from wizard import clock, uploads
 from wizard.domain.identifiers import DEVICE_CLASSES
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import FILED_STATUSES
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import DateRule, after_field, not_before_field, not_in_past
@@ -266,15 +266,14 @@ class QueueForm(FlaskForm):
     )
     status = select(
         _l("Status"),
-        [("", _l("Any status"))]
-        + [(s.value, STATUS_LABELS[s]) for s in Status if s != Status.DRAFT],
+        [("", _l("Any status"))] + [(s.value, STATUS_LABELS[s]) for s in FILED_STATUSES],
     )
     access_type = select(_l("Type of access"), ACCESS_TYPE_CHOICES)
     device_class = select(
         _l("Device class"),
         [("", _l("Any class"))] + [(code, code) for code in DEVICE_CLASSES],
     )
-    submitted_from = iso_date(_l("Submitted from"), hint=_l("For example 2026-01-31."))
+    submitted_from = iso_date(_l("Submitted from"), hint=_l("For example 31/01/2026."))
     submitted_to = iso_date(
         _l("Submitted until"),
         hint=_l("The last day included."),

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, or_, select
 
 from wizard import clock
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES
 from wizard.extensions import db
 from wizard.models import Dossier, Organisation
 from wizard.review.status import authorisations_subquery, effective_status_column
@@ -65,7 +65,7 @@ def _filtered(
         select(Dossier, status.label("effective_status"))
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
-        .where(Dossier.status != Status.DRAFT)
+        .where(Dossier.status.not_in(UNFILED_STATUSES))
     )
     if named is not None:
         query = query.where(
@@ -118,7 +118,7 @@ def requests_of_manufacturers_named(needle: str) -> list[int]:
     rows = db.session.execute(
         select(Dossier.id, Organisation.name, legal_name)
         .join(Organisation, Organisation.id == Dossier.organisation_id)
-        .where(Dossier.status != Status.DRAFT)
+        .where(Dossier.status.not_in(UNFILED_STATUSES))
     )
     return [
         id_
@@ -160,4 +160,4 @@ def counts(filters: Filters, named: list[int] | None) -> dict[str, int]:
         select(statuses.c.effective_status, func.count()).group_by(statuses.c.effective_status)
     )
     found = dict(grouped.all())
-    return {s.value: found.get(s.value, 0) for s in Status if s != Status.DRAFT}
+    return {s.value: found.get(s.value, 0) for s in FILED_STATUSES}
