@@ -167,6 +167,16 @@ STATUS_LABELS = {
     "discarded": _l("Deleted"),
 }
 
+
+def status_label(status: str, authorised: bool | None = None) -> str:
+    """A status as people read it. "Withdrawn" is two things: the manufacturer withdrawing its
+    request before a decision, or ANSM withdrawing an authorisation; `authorised` (whether the
+    request had one) tells them apart where it is known."""
+    if status == "withdrawn" and authorised is not None:
+        return _("Authorisation withdrawn by ANSM") if authorised else _("Request withdrawn")
+    return STATUS_LABELS.get(status, status)
+
+
 ACCESS_TYPE_LABELS = {"individual": _l("Individual"), "global": _l("Global")}
 
 
@@ -180,10 +190,11 @@ def init_app(app: Flask) -> None:
         attributes=attributes,
         field=field_in_page,
         summary_message=summary_message,
+        labelled=labelled,
         human_size=human_size,
         format_percent=format_percent,
         current_locale=lambda: get_locale().language if get_locale() else "en",
-        status_label=lambda status: STATUS_LABELS.get(status, status),
+        status_label=status_label,
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
         document_kinds=dict(DOCUMENT_KINDS),
     )

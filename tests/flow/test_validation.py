@@ -545,6 +545,7 @@ def test_a_refused_upload_says_why_and_stores_nothing(
     dossier_id = request_at(app, user, "clinical-evidence")
     response = upload(logged_in, dossier_id, kind, **{field: value})
     assert response.status_code == 422
+    assert "<title>Error: " in response.text
     assert_error_shown(response.text, field, message)
     typed = {k: v for k, v in UPLOADS[kind].items() if not isinstance(v, tuple)}
     assert_kept(response.text, typed, skip=field)

@@ -123,6 +123,7 @@ def test_the_invite_form_explains_what_is_wrong_and_keeps_what_was_typed(app, ma
         **{"invite-email": "anne.leroy@", "invite-role": "", "invite-message": "x" * 1001},
     )
     assert response.status_code == 422
+    assert "<title>Error: " in response.text
     summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
     for field_id, message in (
         ("invite-email", "Enter the email address in the correct format, like name@hospital.fr."),

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, time, timedelta
 from babel.dates import format_date
 from sqlalchemy import select
 
-from tests.review.support import act, in_days, status_of
+from tests.review.support import act, in_days, request_in, status_of
 from wizard import clock
+from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.models import AuditEvent
 
@@ -207,3 +208,22 @@ def test_a_period_asked_for_that_has_ended_is_said_once_not_as_two_contradiction
     assert over in field_block(refused.text, "authorise-period_start")
     assert "cannot be after" not in refused.text and "cannot be past" not in refused.text
     assert status_of(app, submitted) == "under_review"
+
+
+def test_the_two_withdrawals_read_apart(app, reviewer, manufacturer, user):
+    """A manufacturer withdrawing its request and ANSM withdrawing an authorisation both end
+    "withdrawn": every page says which it was."""
+    with app.app_context():
+        by_manufacturer = request_in(user[0], Status.SUBMITTED)
+        by_ansm = request_in(user[0], Status.AUTHORISED)
+    data = {"withdraw-reason": "The patient has recovered."}
+    assert manufacturer.post(f"/requests/{by_manufacturer}/withdraw", data=data).status_code == 303
+    assert act(reviewer, by_ansm, "withdraw").status_code == 303
+    queue = reviewer.get("/review?status=withdrawn").text
+    assert "Request withdrawn" in queue and "Authorisation withdrawn by ANSM" in queue
+    dashboard = manufacturer.get("/dashboard").text
+    assert "Request withdrawn" in dashboard and "Authorisation withdrawn by ANSM" in dashboard
+    page = manufacturer.get(f"/requests/{by_ansm}/submitted").text
+    assert "Authorisation withdrawn by ANSM" in page
+    review_page = reviewer.get(f"/review/requests/{by_manufacturer}").text
+    assert "Request withdrawn" in review_page

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from wizard import clock
 from wizard.domain.legacy import assess_legacy_certificate
@@ -31,6 +32,7 @@ def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
     answers = dossier.answers()
     position, total = FLOW.progress(step, answers)
     previous = FLOW.previous(step, answers)
+    extras = _owned({**step_extras(dossier, step, answers), **extra})
     return (
         render_template(
             step.template,
@@ -42,7 +44,9 @@ def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
             previous=previous,
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
-            **_owned({**step_extras(dossier, step, answers), **extra}),
+            # An upload or an invitation refused on the page: its title says "Error" too.
+            side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
+            **extras,
         ),
         status,
     )

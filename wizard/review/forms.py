@@ -21,7 +21,7 @@ from wizard.forms.validators import DateRule, after_field, not_before_field, not
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
-from wizard.web import STATUS_LABELS
+from wizard.web import STATUS_LABELS, labelled
 
 TEXT_MAX = 5000
 MAX_FILES = 10
@@ -56,7 +56,7 @@ class PdfFiles(MultipleFileField):
             try:
                 self.accepted.append(uploads.read_pdf(item, current_app.config["MAX_UPLOAD_BYTES"]))
             except uploads.UploadRejected as error:
-                problems.append(f"{secure_filename(item.filename) or _('A file')}: {error}")
+                problems.append(labelled(secure_filename(item.filename) or _("A file"), error))
         if problems:
             raise ValidationError(" ".join(problems))
 

@@ -36,6 +36,7 @@ class Filters:
 class Row:
     dossier: Dossier
     status: str
+    authorised: bool  # ever: a withdrawn one was withdrawn by ANSM, not by its manufacturer
 
     @property
     def answers(self) -> dict:
@@ -62,7 +63,11 @@ def _filtered(
     authorisation = authorisations_subquery()
     status = effective_status_column(authorisation, clock.today())
     query = (
-        select(Dossier, status.label("effective_status"))
+        select(
+            Dossier,
+            status.label("effective_status"),
+            authorisation.c.dossier_id.is_not(None).label("authorised"),
+        )
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
         .where(Dossier.status.not_in(UNFILED_STATUSES))
@@ -145,7 +150,7 @@ def search(filters: Filters) -> Page:
         query.order_by(order, Dossier.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return Page(
-        rows=[Row(dossier, status) for dossier, status in rows],
+        rows=[Row(dossier, status, bool(authorised)) for dossier, status, authorised in rows],
         total=total,
         counts=counts(filters, named),
         page=page,
