@@ -8,6 +8,22 @@
     var summary = document.querySelector("[data-error-summary]");
     if (summary && document.activeElement !== summary) {
       summary.focus();
+      return;
+    }
+    // Back on a page after an action on part of it (a file added, an invitation sent), the
+    // address (or the page, when it is shown without a redirect) names that part: keyboard
+    // focus goes there too, not only the scroll, and the confirmation shown at the top is
+    // said (a live region is only read when it changes).
+    var part = document.body.getAttribute("data-focus") || location.hash.slice(1);
+    var target = part && document.getElementById(part);
+    if (target) {
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
+    }
+    var notice = document.querySelector(".notice[role=status]");
+    var status = document.getElementById("live-status");
+    if (target && notice && status) {
+      setTimeout(function () { status.textContent = notice.textContent.trim(); }, 300);
     }
   });
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.keyboard import press_button, type_into
+from tests.browser.keyboard import choose_file, press_button, select_option, type_into
 from tests.conftest import PASSWORD, dossier_with, make_user
 from wizard.demo import minimal_pdf
 
@@ -200,3 +200,28 @@ def test_forgotten_password_pages_by_keyboard(page, filer, live_app):
     assert_accessible(page, "reset-password-error")
     page.goto("/password/reset/not-a-token")
     assert_accessible(page, "reset-link-unavailable")
+
+
+def test_after_adding_a_document_the_keyboard_goes_on_from_the_documents(page, app, tmp_path):
+    """Back on the step after an upload, focus is on the documents (not the top of the page)
+    and the confirmation is said in the live region."""
+    with app.app_context():
+        user = make_user("upload@cardiotech.example")
+        steps = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
+        dossier_id = dossier_with(user.id, steps=[*steps, "patient", "medical-need"], files=False)
+    sign_in(page, "upload@cardiotech.example")
+    page.goto(f"/requests/{dossier_id}/steps/clinical-evidence")
+    report = tmp_path / "cer.pdf"
+    report.write_bytes(minimal_pdf("Clinical evaluation report"))
+    select_option(page, "#document-kind", "Clinical")
+    choose_file(page, "#document-file", str(report))
+    press_button(page, "button[formaction$='/documents']")
+    assert page.evaluate("document.activeElement.id") == "documents"
+    said = ""
+    for _attempt in range(20):  # the live region is filled a moment after the page settles
+        said = page.evaluate("document.getElementById('live-status').textContent")
+        if said:
+            break
+        page.wait_for_timeout(100)
+    assert "cer.pdf" in said and "added" in said
+    assert_accessible(page, "evidence-after-upload")

@@ -50,7 +50,8 @@ def _after_upload(dossier, step_id, anchor):
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     if typed is not None and not typed.validate():
-        return pages.render_step(dossier, step, _typed(dossier, step))
+        # Shown here rather than redirected to the anchor: the page says where to go on.
+        return pages.render_step(dossier, step, _typed(dossier, step), focus=anchor[1:])
     if typed is not None:
         service.save_step(dossier, step_id, typed.to_answers())
     return _back_to(dossier, step_id, anchor)
