@@ -105,6 +105,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@derogation.localhost"),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
+        # ANSM's team mailbox: told of each new request and each answer to a question.
+        "REVIEW_TEAM_EMAIL": os.environ.get("REVIEW_TEAM_EMAIL", ""),
         # Without MAIL_HOST (development), messages are written here instead of being sent.
         "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX", instance_path / "outbox")),
         # How long a clinician's invite link works.

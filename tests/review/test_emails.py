@@ -5,11 +5,15 @@ on 127.0.0.1)."""
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import date, timedelta
 
+from babel.dates import format_date
+
+from tests.conftest import dossier_with, post_step
 from tests.invites.support import body_of
 from tests.review.support import act, dossier, in_days, questions, reply
 from wizard import clock
+from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 
 
@@ -110,3 +114,31 @@ def test_without_a_public_address_the_expiry_email_has_no_broken_link(
 
     body = body_of(inbox.to("claire@cardiotech.example")[-1])
     assert "has expired" in body and "http" not in body
+
+
+def test_ansm_team_mailbox_hears_of_each_new_request_and_each_answer(
+    app, inbox, reviewer, manufacturer, user, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REVIEW_TEAM_EMAIL", "derogations@ansm.example")
+    with app.app_context():
+        draft = dossier_with(user[0], "individual")
+    assert post_step(manufacturer, draft, "declaration", sample_declaration()).status_code == 303
+    [new] = inbox.to("derogations@ansm.example")
+    with app.app_context():
+        reference = dossier(draft).reference
+    assert f"New request {reference} submitted" in new["Subject"]
+    body = body_of(new)
+    needed_by = date.fromisoformat(sample_answers()["patient"]["needed_by"])
+    assert "VentriAssist Mini" in body and "Individual" in body
+    assert f"the device is needed by {format_date(needed_by, 'long', locale='en_GB')}" in body
+    assert f"http://localhost/review/requests/{draft}" in body
+
+    act(reviewer, draft, "start-review")
+    act(reviewer, draft, "request-information")
+    with app.app_context():
+        question_id = questions(draft)[0].id
+    reply(manufacturer, draft, question_id, message="The vigilance report is attached.")
+    answered = inbox.to("derogations@ansm.example")[-1]
+    assert f"Answer received on request {reference}" in answered["Subject"]
+    assert "The vigilance report is attached." in body_of(answered)
+    assert len(inbox.to("derogations@ansm.example")) == 2  # not told of its own actions

@@ -314,6 +314,7 @@ def declaration(dossier: Dossier, step: Step):
     except Exception:  # the filing is safe; the receipt is produced again on first download
         current_app.logger.exception("receipt of %s not produced at submission", dossier.reference)
     notify.status_changed(dossier, Status.DRAFT, Status.SUBMITTED, note=None, about=None)
+    notify.to_review_team(dossier)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
 
 

@@ -223,4 +223,5 @@ def answer(
         about=reply,
         events=((audit.REPLY_SENT, reply.audit_detail()), *uploads),
     )
+    notify.to_review_team(question.dossier, reply)
     return reply

@@ -15,7 +15,7 @@ from wizard import mail
 from wizard.domain.lifecycle import Status
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
-from wizard.models import Decision, Dossier, InformationRequest
+from wizard.models import Decision, Dossier, InformationRequest, Reply
 from wizard.web import external_url
 
 
@@ -75,6 +75,31 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         lambda: _subject(dossier, previous, status, about),
         lambda: plain_text("review/email/status_changed.txt", **context),
     )
+
+
+def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
+    """Tell ANSM's team mailbox (`REVIEW_TEAM_EMAIL`, if set) that a request was submitted or
+    that an answer to its question arrived, with what makes it urgent (an individual request's
+    "needed by" date) and the link to the request's review page."""
+    team = current_app.config["REVIEW_TEAM_EMAIL"]
+    if not team:
+        return
+    answers = dossier.submitted_answers["answers"]
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "access_type": dossier.submitted_answers.get("access_type"),
+        "needed_by": answers.get("patient", {}).get("needed_by"),
+        "reply": reply,
+        "link": external_url("review.request_page", dossier_id=dossier.id),
+    }
+
+    def subject() -> str:
+        if reply is None:
+            return _("New request %(reference)s submitted", **_ref(dossier))
+        return _("Answer received on request %(reference)s", **_ref(dossier))
+
+    _send(team, subject, lambda: plain_text("review/email/to_review_team.txt", **context))
 
 
 def question_to_professional(question: InformationRequest, token: str) -> bool:
