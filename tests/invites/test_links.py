@@ -116,7 +116,9 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, cli
         assert "The invitation has been sent to Dr Anne Leroy" in client.get(resent.location).text
         new = link_in(inbox[-1])
         assert new != old
-        assert_plain_page(clinician.get(old), 404, "This link does not work")
+        # The new email is told apart from the first; the old link says where to go.
+        assert "New link: Cardiotech Médical SAS asks for your letter" in inbox[-1]["Subject"]
+        assert_plain_page(clinician.get(old), 410, "This link has been replaced")
         assert clinician.get(new).status_code == 200
     with app.app_context():
         assert invitations_of(dossier_id)[0].expires_at > first_expiry

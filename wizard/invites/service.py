@@ -97,11 +97,18 @@ def resend(invitation: Invitation, by: User) -> bool:
     """A new link with a new expiry; the old link stops working at once. False when the
     invitation closed meanwhile (a letter arrived through it)."""
     token, link = _new_link()
-    if not _change_if_open(invitation, state=InvitationState.NOT_SENT, opened_at=None, **link):
+    replaced = invitation.token_hash
+    if not _change_if_open(
+        invitation,
+        state=InvitationState.NOT_SENT,
+        opened_at=None,
+        replaced_token_hash=replaced,
+        **link,
+    ):
         return False
     _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
-    _email_link(invitation, token)
+    _email_link(invitation, token, renewed=True)
     return True
 
 
@@ -147,17 +154,25 @@ def _new_link() -> tuple[str, dict[str, Any]]:
     }
 
 
-def _email_link(invitation: Invitation, token: str) -> None:
+def _email_link(invitation: Invitation, token: str, *, renewed: bool = False) -> None:
     """The invitation, in French then English: the professional's language is unknown (and
-    not necessarily the one the manufacturer uses the portal in)."""
+    not necessarily the one the manufacturer uses the portal in). Sent again (`renewed`), its
+    subject says it brings a new link, so that it is told apart from the first."""
     link = external_url("invites.respond", token=token)
     summary = summary_of(invitation)
     body = mail.bilingual_text(
         "invites/email/invitation.txt", invitation=invitation, summary=summary, link=link
     )
     subject = mail.bilingual(
-        lambda: _(
-            "%(manufacturer)s asks for your letter to ANSM", manufacturer=summary.manufacturer
+        lambda: (
+            _(
+                "New link: %(manufacturer)s asks for your letter to ANSM",
+                manufacturer=summary.manufacturer,
+            )
+            if renewed
+            else _(
+                "%(manufacturer)s asks for your letter to ANSM", manufacturer=summary.manufacturer
+            )
         ),
         " / ",
     )
@@ -180,7 +195,10 @@ def find(token: str) -> Invitation:
         else None
     )
     if invitation is None:
-        raise LinkUnavailable("unknown")
+        replaced = len(token) in _TOKEN_LENGTH and db.session.scalar(
+            select(Invitation.id).where(Invitation.replaced_token_hash == token_hash(token))
+        )
+        raise LinkUnavailable("replaced" if replaced else "unknown")
     if invitation.state == InvitationState.REVOKED:
         raise LinkUnavailable("revoked")
     if invitation.state == InvitationState.LETTER_RECEIVED:

@@ -30,6 +30,18 @@ UNAVAILABLE = {
         _l("For security, invitation links work for a limited time only."),
         _l("Ask the manufacturer who invited you to send you a new link."),
     ),
+    "replaced": (
+        410,
+        _l("This link has been replaced"),
+        _l(
+            "The manufacturer who invited you has sent you a newer link, by email, which "
+            "replaces this one."
+        ),
+        _l(
+            "Use the link in the most recent email (its subject begins with “New link”). If you "
+            "cannot find it, ask the manufacturer who invited you to send it again."
+        ),
+    ),
     "revoked": (
         410,
         _l("This link has been cancelled"),

@@ -43,6 +43,8 @@ class Invitation(db.Model):
     role: Mapped[str] = mapped_column(String(200))
     message: Mapped[str | None] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The link the last "Resend" replaced: opened, it says where the newer one is.
+    replaced_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(20), default=InvitationState.NOT_SENT)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
