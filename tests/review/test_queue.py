@@ -3,11 +3,12 @@ submission, a search by reference or manufacturer, and counts per status. A plai
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.conftest import attach_files, make_user
 from wizard.demo import sample_answers, sample_declaration
@@ -63,6 +64,24 @@ def test_oldest_first_with_counts_per_status(reviewer, three):
     assert re.search(r'Under review <span class="count">1</span>', page)
     assert re.search(r'All <span class="count">3</span>', page)
     assert listed(reviewer.get("/review?order=newest").text) == [third, second, first]
+
+
+def test_the_individual_requests_needed_soonest_come_first_on_demand(app, user, reviewer):
+    """An individual request is for a patient whose device is needed by a date: the queue
+    shows it and can put the most urgent first, requests without one after."""
+    with app.app_context():
+        later = filed(user[0], "individual", datetime(2026, 1, 10, 12, tzinfo=UTC))
+        sooner = filed(user[0], "individual", datetime(2026, 2, 10, 12, tzinfo=UTC))
+        device = filed(user[0], "global", datetime(2026, 1, 1, 12, tzinfo=UTC))
+        for reference, needed_by in ((later, "2027-03-01"), (sooner, "2027-01-15")):
+            dossier = db.session.scalar(select(Dossier).where(Dossier.reference == reference))
+            frozen = copy.deepcopy(dossier.submitted_answers)
+            frozen["answers"]["patient"]["needed_by"] = needed_by
+            dossier.submitted_answers = frozen
+        db.session.commit()
+    page = reviewer.get("/review?order=needed").text
+    assert listed(page) == [sooner, later, device]
+    assert "Needed by" in page and "15 January 2027" in page
 
 
 @pytest.mark.parametrize(

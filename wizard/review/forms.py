@@ -287,7 +287,14 @@ class QueueForm(FlaskForm):
             )
         ],
     )
-    order = select(_l("Order"), [("oldest", _l("Oldest first")), ("newest", _l("Newest first"))])
+    order = select(
+        _l("Order"),
+        [
+            ("oldest", _l("Oldest first")),
+            ("newest", _l("Newest first")),
+            ("needed", _l("Needed soonest first (one patient)")),
+        ],
+    )
 
 
 FORMS = {

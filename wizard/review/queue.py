@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from wizard import clock
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES
@@ -28,7 +28,7 @@ class Filters:
     device_class: str = ""
     submitted_from: date | None = None
     submitted_to: date | None = None
-    newest_first: bool = False
+    order: str = "oldest"  # "newest", or "needed": the individual requests needed soonest first
     page: int = 1
 
 
@@ -145,9 +145,10 @@ def search(filters: Filters) -> Page:
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
-    order = Dossier.submitted_at.desc() if filters.newest_first else Dossier.submitted_at
     rows = db.session.execute(
-        query.order_by(order, Dossier.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(*_order(filters.order), Dossier.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return Page(
         rows=[Row(dossier, status, bool(authorised)) for dossier, status, authorised in rows],
@@ -155,6 +156,18 @@ def search(filters: Filters) -> Page:
         counts=counts(filters, named),
         page=page,
     )
+
+
+# The date an individual request's device is needed by (ISO text, which sorts as dates do).
+NEEDED_BY = Dossier.submitted_answers[("answers", "patient", "needed_by")].as_string()
+
+
+def _order(order: str) -> tuple:
+    if order == "newest":
+        return (Dossier.submitted_at.desc(),)
+    if order == "needed":  # the most urgent first; requests without such a date after them
+        return (case((NEEDED_BY.is_(None), 1), else_=0), NEEDED_BY, Dossier.submitted_at)
+    return (Dossier.submitted_at,)
 
 
 def counts(filters: Filters, named: list[int] | None) -> dict[str, int]:

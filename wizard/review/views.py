@@ -47,7 +47,7 @@ def _filters(form: QueueForm) -> queue.Filters:
         device_class=value(form.device_class) or "",
         submitted_from=value(form.submitted_from),
         submitted_to=value(form.submitted_to),
-        newest_first=form.order.data == "newest",
+        order=form.order.data if form.order.data in ("newest", "needed") else "oldest",
         page=request.args.get("page", 1, type=int) or 1,
     )
 
