@@ -99,10 +99,15 @@ def receipt_fields(dossier: Dossier) -> dict:
 
 
 def produce_pdf(dossier: Dossier) -> bytes:
+    return _render(receipt_fields(dossier), canonical_json(dossier.submitted_answers))
+
+
+def _render(fields, answers_json: bytes) -> bytes:
+    """Render and sign; reads nothing from the database."""
     identity = signing_identity()
     return build_receipt_pdf(
-        receipt_fields(dossier),
-        answers_json=canonical_json(dossier.submitted_answers),
+        fields,
+        answers_json=answers_json,
         signer=identity.signer,
         timestamp_url=current_app.config["RECEIPT_TIMESTAMP_URL"] or None,
         env=current_app.jinja_env,
@@ -121,14 +126,17 @@ def ensure_receipt(dossier: Dossier) -> Receipt:
         return existing
     if dossier.reference is None:
         raise ValueError("only a submitted request has a receipt")
-    pdf = produce_pdf(dossier)
-    receipt = Receipt(
-        dossier_id=dossier.id,
-        reference=dossier.reference,
-        pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        answers_sha256=dossier.answers_sha256,
-    )
+    fields, answers_json = receipt_fields(dossier), canonical_json(dossier.submitted_answers)
+    row = {
+        "dossier_id": dossier.id,
+        "reference": dossier.reference,
+        "answers_sha256": dossier.answers_sha256,
+    }
+    # Rendering and signing take a while: the pooled connection goes back first, so that many
+    # submissions at once do not wait for one while others render.
+    db.session.commit()
+    pdf = _render(fields, answers_json)
+    receipt = Receipt(**row, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
     try:
         db.session.add(receipt)
         db.session.commit()
