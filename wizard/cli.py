@@ -56,7 +56,7 @@ def demo() -> None:
         draft = service.create_dossier(user)
         for step_id, values in list(sample.sample_answers("individual").items())[:5]:
             service.save_step(draft, step_id, values)
-    submitted = next((d for d in dossiers if not d.is_draft), None)
+    submitted = next((d for d in dossiers if d.is_filed), None)
     if submitted is None:
         submitted = service.create_dossier(user)
         for step_id, values in sample.sample_answers("global").items():

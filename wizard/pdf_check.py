@@ -7,7 +7,8 @@ from a small server that has already imported pyHanko (`multiprocessing`'s forks
 costs milliseconds, not an interpreter start), with a limit on its CPU time and on its memory,
 and a deadline the parent enforces. A file that reaches a limit is "too complex" and refused.
 
-This module imports pyHanko only, never Flask: the fork server preloads it.
+This module needs pyHanko only (importing it runs the package's `__init__`, which imports
+Flask's class and nothing of the app): the fork server preloads it.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def verdict(content: bytes, *, cpu_seconds: int, memory_mb: int) -> Verdict:
     try:
         # CPU time is the child's own limit; the deadline covers a machine too busy to give it.
         if receiver.poll(cpu_seconds * 3 + 5):
-            return Verdict(receiver.recv())
+            return Verdict(receiver.recv_bytes(64).decode())  # bytes, never unpickled
         return Verdict.TOO_COMPLEX
     except EOFError:  # the child was killed: over its CPU time (SIGXCPU) or out of memory
         return Verdict.TOO_COMPLEX
@@ -92,19 +93,28 @@ def _check_in_child(sender: Connection, content: bytes, cpu_seconds: int, memory
         result = Verdict.ACTIVE if active_objects(content) else Verdict.PLAIN
     except MemoryError:
         result = Verdict.TOO_COMPLEX
-    sender.send(result.value)
+    sender.send_bytes(result.value.encode())
     sender.close()
 
 
 def _limit_self(cpu_seconds: int, memory_mb: int) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # over its time: no core file written
+    _lower(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
     try:  # what the process already maps (the interpreter, pyHanko), plus the budget
         with open("/proc/self/statm") as statm:
             mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:  # not Linux: the CPU limit and the parent's deadline still hold
         return
     budget = mapped + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    _lower(resource.RLIMIT_AS, budget, budget)
+
+
+def _lower(limit: int, soft: int, hard: int) -> None:
+    """Set a limit, within the one the server itself runs under (a container's, say)."""
+    _soft, current_hard = resource.getrlimit(limit)
+    if current_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current_hard), min(hard, current_hard)
+    resource.setrlimit(limit, (soft, hard))
 
 
 def active_objects(content: bytes) -> bool:

@@ -116,7 +116,8 @@ LIVE_STATUS = Markup(
 
 
 # The portal's English is British ("authorise"): its dates and times are too ("1 December
-# 2026, 20:52", not "Dec 1, 2026, 8:52 PM"). Languages are chosen by their code alone.
+# 2026", "1 Dec 2026, 20:52:00", not "Dec 1, 2026, 8:52:00 PM"). Languages are chosen by
+# their code alone.
 FORMATS = {"en": "en_GB"}
 
 

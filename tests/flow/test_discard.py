@@ -42,7 +42,7 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
     deleted = logged_in.post(f"/requests/{dossier_id}/discard")
     assert deleted.status_code == 303 and deleted.location.endswith("/dashboard")
     dashboard = logged_in.get("/dashboard").text
-    assert "The draft is deleted." in dashboard and "VentriAssist Mini" not in dashboard
+    assert "The draft is deleted." in dashboard and f"/requests/{dossier_id}" not in dashboard
     assert logged_in.get(f"/requests/{dossier_id}").status_code == 404
     assert logged_in.get(f"/requests/{dossier_id}/steps/device").status_code == 404
     assert "This link has been cancelled" in logged_in.get(link).text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import dossier_with, login, post_step
 from wizard import clock
@@ -141,15 +141,37 @@ def test_save_and_come_back_later_keeps_a_step_half_done(app, logged_in, user):
 def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app, logged_in, user):
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
-    bad = dict(sample_answers()["manufacturer"], srn="FR-XX-1")
+    bad = dict(sample_answers()["manufacturer"], srn="FR-XX-1", contact_phone="")
     response = post_step(logged_in, dossier_id, "manufacturer", bad, action="save_exit")
     assert response.status_code == 422
     assert "There is a problem" in response.text and 'value="FR-XX-1"' in response.text
+    assert "Enter the contact person&#39;s phone number" not in response.text  # left empty
     assert "Your other answers on this page are saved" in response.text
     kept = stored(app, dossier_id)["manufacturer"]
     assert kept["legal_name"] == "Cardiotech Médical SAS" and "srn" not in kept
     # The step is not finished: the summary says so.
     assert "Not finished" in logged_in.get(f"/requests/{dossier_id}/steps/check").text
+
+
+def test_an_earlier_answer_that_no_longer_fits_the_new_ones_is_not_kept(app, logged_in, user):
+    """The start typed wrong keeps its earlier value only if it fits the new end: here the new
+    end is before it, so the new end is kept and the old start goes. Fields left empty are
+    not called wrong on the page shown again: only the one that blocks saving is."""
+    with app.app_context():
+        steps = [s for s in sample_answers() if s != "period"]
+        dossier_id = dossier_with(user[0], steps=steps, files=False)
+    start, end = clock.today() + timedelta(days=100), clock.today() + timedelta(days=130)
+    post_step(
+        logged_in,
+        dossier_id,
+        "period",
+        {"start_date": start.isoformat(), "end_date": end.isoformat()},
+    )
+    new_end = clock.today() + timedelta(days=90)
+    typed = {"start_date": "31/02/2027", "end_date": new_end.isoformat()}
+    response = post_step(logged_in, dossier_id, "period", typed, action="save_exit")
+    assert response.status_code == 422
+    assert stored(app, dossier_id)["period"] == {"end_date": new_end.isoformat()}
 
 
 def test_a_mistake_saved_over_keeps_the_earlier_right_answer(app, logged_in, user):

@@ -120,6 +120,9 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, cli
         assert "New link: Cardiotech Médical SAS asks for your letter" in inbox[-1]["Subject"]
         assert_plain_page(clinician.get(old), 410, "This link has been replaced")
         assert clinician.get(new).status_code == 200
+        # Once the invitation is cancelled, the old link says so too, not "use the newer one".
+        client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/revoke")
+        assert_plain_page(clinician.get(old), 410, "This link has been cancelled")
     with app.app_context():
         assert invitations_of(dossier_id)[0].expires_at > first_expiry
 

@@ -157,14 +157,12 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
     for it before stays until it is corrected."""
     before = answers.get(step.id, {})
     mistyped = [field for field in form.answer_fields() if field.errors and _typed(field)]
-    kept = form.to_answers(skip_errors=True)
-    kept.update({f.name: before[f.name] for f in mistyped if f.name in before})
-    for _pass in range(3):  # what is kept must hold together, not only each answer alone
-        check = step.form.from_answers(kept, context=answers)
-        consistent = kept if check.validate() else check.to_answers(skip_errors=True)
-        if consistent == kept:
-            break
-        kept = consistent
+    kept = _consistent(step, form.to_answers(skip_errors=True), answers)
+    for field in mistyped:  # the earlier answer stays, if it fits with the new ones
+        if field.name in before:
+            trial = {**kept, field.name: before[field.name]}
+            if _consistent(step, trial, answers) == trial:
+                kept = trial
     if kept or before:
         service.save_step(dossier, step.id, kept)
     if not mistyped:
@@ -182,7 +180,22 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
         ),
         "warning",
     )
+    for field in form.answer_fields():  # only what blocks saving is called wrong here
+        if not _typed(field):
+            field.errors = []
     return render_step(dossier, step, form, 200 if is_htmx() else 422)
+
+
+def _consistent(step: Step, values: dict, answers) -> dict:
+    """`values` without the answers that do not hold together with the others (an end before
+    its start); each answer alone was already right."""
+    for _pass in range(3):
+        check = step.form.from_answers(values, context=answers)
+        consistent = values if check.validate() else check.to_answers(skip_errors=True)
+        if consistent == values:
+            break
+        values = consistent
+    return values
 
 
 def _typed(field) -> bool:

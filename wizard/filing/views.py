@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing import bp, pages, service
 from wizard.filing.access import manufacturer_required, own_dossier
@@ -21,7 +22,10 @@ from wizard.review import pages as review_pages
 def dashboard():
     dossiers = db.session.scalars(
         select(Dossier)
-        .where(Dossier.organisation_id == current_user.organisation_id)
+        .where(
+            Dossier.organisation_id == current_user.organisation_id,
+            Dossier.status != Status.DISCARDED,
+        )
         .order_by(Dossier.updated_at.desc())
     ).all()
     # Where each draft resumes.

@@ -189,16 +189,27 @@ def _email_link(invitation: Invitation, token: str, *, renewed: bool = False) ->
 
 def find(token: str) -> Invitation:
     """The invitation whose link this is, if it can still be used; else `LinkUnavailable`."""
+    hashed = token_hash(token) if len(token) in _TOKEN_LENGTH else None
     invitation = (
-        db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
-        if len(token) in _TOKEN_LENGTH
+        db.session.scalar(select(Invitation).where(Invitation.token_hash == hashed))
+        if hashed
         else None
     )
     if invitation is None:
-        replaced = len(token) in _TOKEN_LENGTH and db.session.scalar(
-            select(Invitation.id).where(Invitation.replaced_token_hash == token_hash(token))
+        # A link "Resend" replaced: said so only while the invitation is still open (else
+        # the newer link does not work either, and the page says why).
+        replaced = hashed and db.session.scalar(
+            select(Invitation).where(Invitation.replaced_token_hash == hashed)
         )
-        raise LinkUnavailable("replaced" if replaced else "unknown")
+        if not replaced:
+            raise LinkUnavailable("unknown")
+        _check_open(replaced)
+        raise LinkUnavailable("replaced")
+    _check_open(invitation)
+    return invitation
+
+
+def _check_open(invitation: Invitation) -> None:
     if invitation.state == InvitationState.REVOKED:
         raise LinkUnavailable("revoked")
     if invitation.state == InvitationState.LETTER_RECEIVED:
@@ -207,7 +218,6 @@ def find(token: str) -> Invitation:
         raise LinkUnavailable("closed")
     if invitation.is_expired:
         raise LinkUnavailable("expired")
-    return invitation
 
 
 def mark_opened(invitation: Invitation) -> None:

@@ -38,8 +38,8 @@ UNAVAILABLE = {
             "replaces this one."
         ),
         _l(
-            "Use the link in the most recent email (its subject begins with “New link”). If you "
-            "cannot find it, ask the manufacturer who invited you to send it again."
+            "Use the link in the most recent email (its subject says “New link”). If you cannot "
+            "find it, ask the manufacturer who invited you to send it again."
         ),
     ),
     "revoked": (

@@ -9,10 +9,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from wizard import clock
-from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES
+from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
 from wizard.models import Dossier, Organisation
 from wizard.review.status import authorisations_subquery, effective_status_column
@@ -158,6 +158,7 @@ def search(filters: Filters) -> Page:
     )
 
 
+AWAITING_ANSM = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED)
 # The date an individual request's device is needed by (ISO text, which sorts as dates do).
 NEEDED_BY = Dossier.submitted_answers[("answers", "patient", "needed_by")].as_string()
 
@@ -165,8 +166,15 @@ NEEDED_BY = Dossier.submitted_answers[("answers", "patient", "needed_by")].as_st
 def _order(order: str) -> tuple:
     if order == "newest":
         return (Dossier.submitted_at.desc(),)
-    if order == "needed":  # the most urgent first; requests without such a date after them
-        return (case((NEEDED_BY.is_(None), 1), else_=0), NEEDED_BY, Dossier.submitted_at)
+    if order == "needed":
+        # The most urgent of those still waiting for ANSM first; then the other requests with
+        # such a date, and the requests without one.
+        waiting = Dossier.status.in_(AWAITING_ANSM)
+        return (
+            case((and_(waiting, NEEDED_BY.is_not(None)), 0), (NEEDED_BY.is_not(None), 1), else_=2),
+            NEEDED_BY,
+            Dossier.submitted_at,
+        )
     return (Dossier.submitted_at,)
 
 
