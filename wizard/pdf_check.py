@@ -60,8 +60,9 @@ class Verdict(enum.Enum):
 
 def verdict(content: bytes, *, cpu_seconds: int, memory_mb: int) -> Verdict:
     """The verdict on a PDF's content, reached in a limited child process."""
-    receiver, sender = _context().Pipe(duplex=False)
-    child = _context().Process(
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
         target=_check_in_child, args=(sender, content, cpu_seconds, memory_mb), daemon=True
     )
     child.start()

@@ -10,6 +10,7 @@ from flask_babel import format_datetime, format_percent, get_locale
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
+from wizard.domain.lifecycle import LAPSING_STATUSES
 from wizard.extensions import htmx
 from wizard.forms.render import field_in_page, render_field
 from wizard.forms.validators import Unnamed
@@ -192,6 +193,7 @@ def init_app(app: Flask) -> None:
         field=field_in_page,
         summary_message=summary_message,
         labelled=labelled,
+        lapsing_statuses=LAPSING_STATUSES,  # a request in one of them has an authorisation
         human_size=human_size,
         format_percent=format_percent,
         current_locale=lambda: get_locale().language if get_locale() else "en",

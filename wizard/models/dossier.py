@@ -87,6 +87,13 @@ class Dossier(db.Model):
             answers = self.answers()
         return answers.get("manufacturer", {}).get("legal_name") or self.organisation.name
 
+    @property
+    def needed_by(self) -> str | None:
+        """A submitted individual request's date the device is needed by (ISO), which makes it
+        urgent; the queue orders by the same value in SQL (`review.queue.NEEDED_BY`)."""
+        answers = (self.submitted_answers or {}).get("answers", {})
+        return answers.get("patient", {}).get("needed_by")
+
     def answers(self) -> dict[str, dict[str, Any]]:
         """Every saved step's answers, both paths included, keyed by step id. Read with one
         light query, then kept until the session expires the request (a save commits)."""

@@ -84,12 +84,11 @@ def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
     team = current_app.config["REVIEW_TEAM_EMAIL"]
     if not team:
         return
-    answers = dossier.submitted_answers["answers"]
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
         "access_type": dossier.submitted_answers.get("access_type"),
-        "needed_by": answers.get("patient", {}).get("needed_by"),
+        "needed_by": dossier.needed_by,
         "reply": reply,
         "link": external_url("review.request_page", dossier_id=dossier.id),
     }
