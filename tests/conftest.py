@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from wizard import create_app
+from wizard.clock import now
 from wizard.demo import attach_sample_files, sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
@@ -84,7 +85,9 @@ def client(app) -> FlaskClient:
 
 def make_user(email="claire@cardiotech.example", organisation="Cardiotech", role=Role.MANUFACTURER):
     org = Organisation(name=organisation) if role == Role.MANUFACTURER else None
-    user = User(email=email, name="Claire Martin", role=role, organisation=org)
+    user = User(
+        email=email, name="Claire Martin", role=role, organisation=org, email_confirmed_at=now()
+    )
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.commit()
@@ -154,3 +157,9 @@ def limited_app(app, tmp_path):
             "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
         }
     )
+
+
+def without_csrf_tokens(page: str) -> str:
+    """A page without its CSRF tokens: each is signed with the second it was made in, so two
+    renderings of one page differ there when they straddle a second."""
+    return re.sub(r'(X-CSRFToken": "|name="csrf_token" value=")[^"]+', r"\1", page)

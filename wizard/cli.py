@@ -10,6 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from wizard import clock
 from wizard.auth.forms import check_password_strength
 from wizard.extensions import db
 from wizard.models import Dossier, Organisation, Role, User
@@ -28,7 +29,7 @@ def create_reviewer(email: str, name: str, password: str) -> None:
         raise click.ClickException(problem)
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"An account already uses {email}.")
-    user = User(email=email, name=name, role=Role.REVIEWER)
+    user = User(email=email, name=name, role=Role.REVIEWER, email_confirmed_at=clock.now())
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -45,7 +46,12 @@ def demo() -> None:
     user = db.session.scalar(select(User).where(User.email == sample.DEMO_EMAIL))
     if user is None:
         organisation = Organisation(name=sample.DEMO_ORGANISATION)
-        user = User(email=sample.DEMO_EMAIL, name="Claire Martin", organisation=organisation)
+        user = User(
+            email=sample.DEMO_EMAIL,
+            name="Claire Martin",
+            organisation=organisation,
+            email_confirmed_at=clock.now(),
+        )
         user.set_password(sample.DEMO_PASSWORD)
         db.session.add_all([organisation, user])
         db.session.commit()

@@ -132,12 +132,16 @@ def from_environment(instance_path: Path) -> dict:
         "RESET_RATE_LIMIT_ACCOUNT": os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour"),
         # Accounts created per client address.
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
+        # Registrations per address typed: each one sends that address an email.
+        "REGISTER_RATE_LIMIT_ACCOUNT": os.environ.get("REGISTER_RATE_LIMIT_ACCOUNT", "3 per hour"),
         # Invitation emails (sent or sent again) per manufacturer account.
         "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "30 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        # How long the link that confirms a new account's email address works, in seconds.
+        "EMAIL_CONFIRMATION_MAX_AGE": int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", "172800")),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
         "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),

@@ -71,8 +71,9 @@ TOO_MANY = {
     "auth.register": (
         _l("Too many accounts created"),
         _l(
-            "Several accounts have been created from your connection in the last hour. Wait "
-            "an hour, or sign in to an account you already have."
+            "Several accounts have been created from your connection, or with this email "
+            "address, in the last hour. Wait an hour, or sign in to an account you already "
+            "have."
         ),
     ),
     "filing.invite": (

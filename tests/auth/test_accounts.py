@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, login, make_user
+from tests.auth.test_email_confirmation import confirmation_link
+from tests.conftest import PASSWORD, login, make_user, without_csrf_tokens
+from tests.invites.support import body_of
 from wizard.extensions import db
-from wizard.models import Role, User
+from wizard.models import Organisation, Role, User
 
 REGISTRATION = {
     "organisation_name": "Cardiotech Médical SAS",
@@ -19,14 +21,26 @@ REGISTRATION = {
 }
 
 
-def test_a_manufacturer_registers_and_lands_on_an_empty_dashboard(app, client):
-    response = client.post("/register", data=REGISTRATION)
-    assert response.status_code == 303 and response.location.endswith("/dashboard")
+def test_a_manufacturer_registers_confirms_the_address_and_lands_on_an_empty_dashboard(
+    app, client, inbox
+):
+    response = client.post("/register", data=REGISTRATION, buffered=True)
+    assert response.status_code == 200 and "Check your email" in response.text
+    assert "We have sent a link to claire.martin@cardiotech.example" in response.text
+    assert client.get("/dashboard").status_code == 302  # not signed in yet
+    [message] = inbox.to("claire.martin@cardiotech.example")
+    assert "Confirm your email address" in message["Subject"]
+    assert "Hello Claire Martin," in body_of(message)
+
+    confirmed = client.get(confirmation_link(message))
+    assert confirmed.status_code == 303 and confirmed.location == "/login"
+    assert "Your email address is confirmed" in client.get("/login").text
+    assert login(client, REGISTRATION["email"]).status_code == 303
     page = client.get("/dashboard").text
     assert "Cardiotech Médical SAS" in page and "You have no request yet" in page
     with app.app_context():
         user = db.session.scalar(select(User))
-        assert user.email == "claire.martin@cardiotech.example"
+        assert user.email == "claire.martin@cardiotech.example" and user.email_confirmed
         assert (
             user.role == Role.MANUFACTURER
             and user.organisation.name == REGISTRATION["organisation_name"]
@@ -55,13 +69,29 @@ def test_registration_errors_are_specific_and_keep_what_was_typed(client, change
         assert 'value="Cardiotech Médical SAS"' in response.text
 
 
-def test_an_email_can_hold_only_one_account(client):
-    client.post("/register", data=REGISTRATION)
-    client.post("/logout")
-    again = client.post(
-        "/register", data={**REGISTRATION, "email": "claire.martin@cardiotech.example"}
+def test_an_email_can_hold_only_one_account_and_registering_does_not_say_which_have_one(
+    app, client, inbox
+):
+    """A taken address gets the same page as a new one; its owner is told by email, and
+    nothing of their account changes."""
+    with app.app_context():
+        make_user("claire.martin@cardiotech.example")
+    taken = client.post("/register", data=REGISTRATION, buffered=True)
+    new = client.post(
+        "/register", data={**REGISTRATION, "email": "bob@cardiotech.example"}, buffered=True
     )
-    assert again.status_code == 422 and "already uses this email" in again.text
+    assert taken.status_code == new.status_code == 200
+    same = [without_csrf_tokens(page.text).replace("claire.martin", "bob") for page in (taken, new)]
+    assert same[0] == same[1]
+    [message] = inbox.to("claire.martin@cardiotech.example")
+    assert "You already have an account" in message["Subject"]
+    body = body_of(message)
+    assert "no new account was made" in body
+    assert "http://localhost/login" in body and "http://localhost/password/forgot" in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
+    assert login(client, "claire.martin@cardiotech.example").status_code == 303  # unchanged
 
 
 def test_sign_in_failure_does_not_say_whether_the_account_exists(app, client):

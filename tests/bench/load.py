@@ -43,6 +43,7 @@ SEED = textwrap.dedent(
     app = create_app()
     with app.app_context():
         user = User(email="{EMAIL}", name="Bench", organisation=Organisation(name="Bench SAS"))
+        user.confirm_email()
         user.set_password("{PASSWORD}")
         db.session.add(user); db.session.commit()
         dossier = service.create_dossier(user)

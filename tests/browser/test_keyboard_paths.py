@@ -3,6 +3,7 @@ confirmation; every page on the way passes axe-core."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -17,6 +18,7 @@ from tests.browser.keyboard import (
     tick,
     type_into,
 )
+from wizard import mail
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 
 COUNTRY_LABELS = {"FR": "France"}
@@ -42,7 +44,8 @@ def fill(page, values: dict, prefix: str = "") -> None:
             type_into(page, selector, str(value))
 
 
-def register(page, email: str) -> None:
+def register(page, live_app, email: str) -> None:
+    """Create an account, confirm its address by the emailed link, sign in: by keyboard."""
     page.goto("/")
     assert_accessible(page, "start")
     press_button(page, "a.button--start")
@@ -57,7 +60,22 @@ def register(page, email: str) -> None:
         },
     )
     press_button(page, "form button[type=submit]")
+    assert "Check your email" in page.content()
+    assert_accessible(page, "register-check-your-email")
+    page.goto(emailed_confirmation_link(live_app, email))
+    assert "Your email address is confirmed" in page.content()
+    assert_accessible(page, "login-after-confirmation")
+    fill(page, {"email": email, "password": "correct horse battery staple"})
+    press_button(page, "form button[type=submit]")
     assert page.url.endswith("/dashboard")
+
+
+def emailed_confirmation_link(live_app, email: str) -> str:
+    """The link in the email the portal wrote to its outbox (the browser tests' app has no
+    mail server)."""
+    with live_app.app_context():
+        [sent] = [m for m in mail.outbox_messages() if email in m.message["To"]]
+    return re.search(r"https?://\S+(/register/confirm/\S+)", sent.message.get_content()).group(1)
 
 
 def upload_with_keyboard(page, tmp_path, fields: dict, prefix: str, button: str) -> None:
@@ -78,7 +96,11 @@ def test_a_keyboard_user_files_a_request_from_start_to_confirmation(
 ):
     """With JavaScript off the same journey works through plain form posts."""
     page = request.getfixturevalue("page" if javascript == "js" else "page_without_js")
-    register(page, f"keyboard-{path}-{javascript}@cardiotech.example")
+    register(
+        page,
+        request.getfixturevalue("live_app"),
+        f"keyboard-{path}-{javascript}@cardiotech.example",
+    )
     assert_accessible(page, "dashboard-empty")
     press_button(page, "button.button--start")
     answers = sample_answers(path)
@@ -109,8 +131,8 @@ def test_a_keyboard_user_files_a_request_from_start_to_confirmation(
     assert "Submitted" in page.content()
 
 
-def test_after_a_failed_submit_the_error_summary_has_the_focus(page):
-    register(page, "errors@cardiotech.example")
+def test_after_a_failed_submit_the_error_summary_has_the_focus(page, live_app):
+    register(page, live_app, "errors@cardiotech.example")
     press_button(page, "button.button--start")
     press_button(page, "button[value=continue]")
     assert page.evaluate("document.activeElement.matches('[data-error-summary]')")
@@ -121,8 +143,8 @@ def test_after_a_failed_submit_the_error_summary_has_the_focus(page):
     assert page.evaluate("document.activeElement.name") == "is_manufacturer"
 
 
-def test_live_validation_announces_the_message_and_keeps_the_focus(page):
-    register(page, "live@cardiotech.example")
+def test_live_validation_announces_the_message_and_keeps_the_focus(page, live_app):
+    register(page, live_app, "live@cardiotech.example")
     press_button(page, "button.button--start")
     fill(page, sample_answers()["before-you-start"])
     press_button(page, "button[value=continue]")

@@ -52,6 +52,21 @@ def test_sign_in_page_and_its_error_state(page, filer):
     assert_accessible(page, "login-error")
 
 
+def test_sign_in_before_confirming_the_address_and_a_broken_confirmation_link(app, page):
+    with app.app_context():
+        from wizard.extensions import db
+
+        user = make_user("unconfirmed@cardiotech.example")
+        user.email_confirmed_at = None
+        db.session.commit()
+    sign_in(page, "unconfirmed@cardiotech.example")
+    assert "Confirm your email address first" in page.content()
+    assert_accessible(page, "login-unconfirmed")
+    page.goto("/register/confirm/not-a-link")
+    assert "This link does not work" in page.content()
+    assert_accessible(page, "confirmation-link-broken")
+
+
 def test_dashboard_submitted_view_and_error_pages(page, filer):
     draft, submitted = filer
     sign_in(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PASSWORD, dossier_with, login, make_user
+from wizard.clock import now
 from wizard.extensions import db
 from wizard.models import Dossier, Role
 
@@ -95,7 +96,12 @@ def test_a_colleague_of_the_same_organisation_sees_the_request(app, client, user
         owner = db.session.get(Dossier, dossier_id).organisation
         from wizard.models import User
 
-        colleague = User(email="bob@cardiotech.example", name="Bob", organisation=owner)
+        colleague = User(
+            email="bob@cardiotech.example",
+            name="Bob",
+            organisation=owner,
+            email_confirmed_at=now(),
+        )
         colleague.set_password(PASSWORD)
         db.session.add(colleague)
         db.session.commit()

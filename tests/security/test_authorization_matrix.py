@@ -42,6 +42,7 @@ EXPECTED = {
     "auth.logout": {role: {303} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "auth.forgot_password": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "auth.reset_password": UNKNOWN_TOKEN,
+    "auth.confirm_email": UNKNOWN_TOKEN,
     "receipts.verify": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "invites.respond": UNKNOWN_TOKEN,
     "invites.check_field": UNKNOWN_TOKEN,

@@ -2,7 +2,8 @@
 - sign-in attempts, per client address and per account: only failed attempts count, and the
   refusal reads the same whether or not the account exists;
 - password-reset emails, the same ways, so that nobody can flood a mailbox;
-- accounts created, per client address (registering needs no invitation);
+- accounts created, per client address (registering needs no invitation) and per address
+  typed (each registration emails that address);
 - invitation emails (sent or sent again), per account: they go to any address, carry the
   manufacturer's words, and leave from the portal's own sender;
 - receipt checks on the public /verify page, per client address: each parses a stranger's PDF.
@@ -71,7 +72,11 @@ def init_app(app: Flask, limiter: Limiter) -> None:
             by_address(config[per_address]),
             by_typed_address(endpoint, config[per_account]),
         )
-    wrap("auth.register", by_address(config["REGISTER_RATE_LIMIT"]))
+    wrap(
+        "auth.register",
+        by_address(config["REGISTER_RATE_LIMIT"]),
+        by_typed_address("auth.register", config["REGISTER_RATE_LIMIT_ACCOUNT"]),
+    )
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for both ways of emailing a professional; the key is the signed-in account
     # (the views require one), whichever request the invitation is for.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 from functools import cache
 
 from flask import (
@@ -21,8 +22,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wizard import mail
-from wizard.auth import bp, limits, reset
+from wizard import clock, mail
+from wizard.auth import bp, confirm, limits, reset
 from wizard.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 from wizard.extensions import db, login_manager
 from wizard.i18n import gettext as _
@@ -59,6 +60,9 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+# Signing in unconfirmed sends a new confirmation link, at most this often.
+CONFIRMATION_RESEND_INTERVAL = timedelta(minutes=5)
+
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
 
@@ -81,25 +85,46 @@ def register():
             else render_template("auth/register.html", form=form)
         )
     limits.count_attempt()
-    taken = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
+    email = form.email.data
+    taken = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    # The same page whether or not the address has an account, after the same work (a
+    # password hashed, an email sent after the response): registering tells a stranger
+    # nothing of who has an account. The owner of the address learns it by email.
+    response = make_response(render_template("auth/confirm_email_sent.html", email=email))
     if taken is not None:
-        form.email.errors.append(
-            _("An account already uses this email address: sign in instead, or use another.")
-        )
-        return _failed("auth/register.html", form)
+        generate_password_hash(form.password.data)
+        response.call_on_close(_account_exists_sender(taken))
+        return response
     organisation = Organisation(name=form.organisation_name.data)
     user = User(
-        email=form.email.data,
+        email=email,
         name=form.name.data,
         role=Role.MANUFACTURER,
         organisation=organisation,
     )
     user.set_password(form.password.data)
+    user.confirmation_sent_at = clock.now()
     db.session.add_all([organisation, user])
     db.session.commit()
-    _sign_in(user)
-    flash(_("Your account is ready. You can start a request."))
-    return redirect(url_for("filing.dashboard"), 303)
+    response.call_on_close(_confirmation_sender(user))
+    return response
+
+
+@bp.get("/register/confirm/<token>")
+def confirm_email(token: str):
+    return keep_token_private(make_response(_confirm_email(token)))
+
+
+def _confirm_email(token: str):
+    user = confirm.user_for(token)
+    if user is None:
+        return render_template("auth/confirmation_link_unavailable.html"), 404
+    if not user.email_confirmed:
+        user.confirm_email()
+        db.session.commit()
+        current_app.logger.info("user %s confirmed their email address", user.id)
+    flash(_("Your email address is confirmed. Sign in to start a request."))
+    return redirect(url_for("auth.login"), 303)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -121,8 +146,25 @@ def login():
         form.password.errors.append(_("The email address or the password is not right."))
         limits.count_attempt()
         return _failed("auth/login.html", form)
+    if not user.email_confirmed:
+        return _confirm_first(user)
     _sign_in(user)
     return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
+
+
+def _confirm_first(user: User):
+    """The right password for an account whose address is not confirmed yet: no session, and
+    a new link (at most one every `CONFIRMATION_RESEND_INTERVAL`, so a mailbox is not
+    flooded). Only someone who knows the password learns that the account exists."""
+    response = make_response(
+        render_template("auth/confirm_email_sent.html", email=user.email, signing_in=True)
+    )
+    sent = user.confirmation_sent_at
+    if sent is None or clock.now() - clock.as_utc(sent) >= CONFIRMATION_RESEND_INTERVAL:
+        user.confirmation_sent_at = clock.now()
+        db.session.commit()
+        response.call_on_close(_confirmation_sender(user))
+    return response
 
 
 def _no_account(password: str) -> bool:
@@ -178,16 +220,45 @@ def forgot_password():
 
 
 def _reset_link_sender(user: User):
-    """The email with the link, written now, sent when called (after the response)."""
-    app = current_app._get_current_object()
-    minutes = app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = render_template(
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    return _sender(
+        user,
+        "password reset link",
+        _("Choose a new password for the ANSM derogation portal"),
         "auth/email/password_reset.txt",
-        user=user,
         link=external_url("auth.reset_password", token=reset.token_for(user)),
         minutes=minutes,
     )
-    subject = _("Choose a new password for the ANSM derogation portal")
+
+
+def _confirmation_sender(user: User):
+    hours = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600
+    return _sender(
+        user,
+        "confirmation link",
+        _("Confirm your email address for the ANSM derogation portal"),
+        "auth/email/confirm_email.txt",
+        link=external_url("auth.confirm_email", token=confirm.token_for(user)),
+        hours=hours,
+    )
+
+
+def _account_exists_sender(user: User):
+    return _sender(
+        user,
+        "'account exists' notice",
+        _("You already have an account on the ANSM derogation portal"),
+        "auth/email/account_exists.txt",
+        sign_in=external_url("auth.login"),
+        forgotten=external_url("auth.forgot_password"),
+    )
+
+
+def _sender(user: User, what: str, subject: str, template: str, **context):
+    """The email, written now (in the page's language), sent when called: after the response,
+    so that the page takes as long whether or not an email leaves."""
+    app = current_app._get_current_object()
+    body = mail.plain_text(template, user=user, **context)
     to, user_id = user.email, user.id
 
     def send() -> None:
@@ -195,8 +266,9 @@ def _reset_link_sender(user: User):
             try:
                 mail.send(to, subject, body)
             except mail.MailError:
-                # The person saw the same page and can ask again; the failure is logged.
-                app.logger.exception("password reset link for user %s not sent", user_id)
+                # The person can ask again (sign in, or the forgotten-password page); the
+                # failure is logged.
+                app.logger.exception("%s for user %s not sent", what, user_id)
 
     return send
 
@@ -215,6 +287,7 @@ def _reset_password(token: str):
         page = render_template("auth/reset_password.html", form=form)
         return (page, 200 if is_htmx() else 422) if form.is_submitted() else page
     user.set_password(form.password.data)
+    user.confirm_email()  # the link reached the address
     db.session.commit()
     current_app.logger.info("user %s chose a new password by email link", user.id)
     flash(_("Your password is changed. Sign in with it."))

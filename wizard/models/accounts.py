@@ -48,6 +48,12 @@ class User(UserMixin, db.Model):
     # Counts sign-outs: each one ends every session opened before it (`session_fingerprint`).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    # When the owner of the address opened the link sent to it: until then the account cannot
+    # sign in (`auth.views.login`). Accounts made by ANSM's command are confirmed when made.
+    email_confirmed_at: Mapped[Timestamp | None]
+    # When the last such link was sent: signing in unconfirmed sends another, not too often.
+    confirmation_sent_at: Mapped[Timestamp | None]
+
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
     def set_password(self, password: str) -> None:
@@ -79,6 +85,14 @@ class User(UserMixin, db.Model):
         """What the session remembers (Flask-Login): the account and its session fingerprint,
         checked again at every request (`auth.views.load_user`)."""
         return f"{self.id}.{self.session_fingerprint}"
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def confirm_email(self) -> None:
+        if self.email_confirmed_at is None:
+            self.email_confirmed_at = utcnow()
 
     @property
     def is_reviewer(self) -> bool:
