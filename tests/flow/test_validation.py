@@ -401,16 +401,14 @@ IRRELEVANT = [
                   "legacy_notified_body", "written_agreement"], id="reason-not-other"),
     pytest.param("situation", {"written_agreement": "no", "written_agreement_date": day(1)},
                  ["written_agreement_date"], id="agreement-date-without-agreement"),
-    pytest.param("manufacturer", {"country": "DE", "siret": "not a siret"}, ["siret"],
-                 id="siret-of-a-german-manufacturer"),
     pytest.param("manufacturer", {"country": "NO", "siret": None}, ["siret"],
                  id="norway-is-in-the-eea"),
     pytest.param("manufacturer", {"representative_name": "EU Rep GmbH",
                                   "representative_srn": "bad"},
                  ["representative_name", "representative_srn"], id="representative-of-french"),
-    pytest.param("manufacturer", {**US_WITH_REPRESENTATIVE, "siret": "73282932000074",
+    pytest.param("manufacturer", {**US_WITH_REPRESENTATIVE,
                                   "representative_srn": "DE-AR-000012345"},
-                 ["siret"], id="us-manufacturer-with-representative"),
+                 [], id="us-manufacturer-with-representative"),
     pytest.param("certification", {"clinical_investigation": "planned",
                                    "clinical_investigation_reference": "CIV-FR-24-01-012345"},
                  ["clinical_investigation_reference"], id="reference-of-a-planned-study"),
@@ -427,6 +425,22 @@ def test_an_answer_that_does_not_apply_is_neither_required_nor_stored(
     stored = saved(app, dossier_id).answers[step_id]
     assert not set(dropped) & set(stored)
     assert all(stored[k] == v for k, v in changes.items() if k not in dropped and v is not None)
+
+
+def test_a_foreign_manufacturers_siret_is_optional_checked_and_kept(app, logged_in, user):
+    """A foreign manufacturer with an establishment in France has a SIRET too: typed, it is
+    checked like a French one and kept, never dropped without a word."""
+    dossier_id = request_at(app, user, "manufacturer")
+    german = {**answers_for("manufacturer"), "country": "DE"}
+    wrong = post_step(logged_in, dossier_id, "manufacturer", {**german, "siret": "not a siret"})
+    assert wrong.status_code == 422 and "A SIRET number has 14 digits." in wrong.text
+    assert 'value="not a siret"' in wrong.text
+    kept = post_step(logged_in, dossier_id, "manufacturer", {**german, "siret": "73282932000074"})
+    assert kept.status_code == 303, problems(kept.text)
+    assert saved(app, dossier_id).answers["manufacturer"]["siret"] == "73282932000074"
+    empty = post_step(logged_in, dossier_id, "manufacturer", {**german, "siret": ""})
+    assert empty.status_code == 303, problems(empty.text)
+    assert "siret" not in saved(app, dossier_id).answers["manufacturer"]
 
 
 def validate_live(client, dossier_id, step_id, name, values):

@@ -22,7 +22,7 @@ from wizard.forms.choices import (
     NO_CE_REASONS,
     countries,
 )
-from wizard.forms.validators import DateRule, EmailAddress, not_in_future
+from wizard.forms.validators import DateRule, EmailAddress, RequiredWhen, not_in_future
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 
@@ -171,10 +171,15 @@ class ManufacturerForm(StepForm):
         width="20",
         spellcheck=False,
     )
+    # Required of a French manufacturer; a foreign one with an establishment in France has one
+    # too and may give it: checked and kept, never dropped unseen.
     siret = text(
         _l("SIRET number"),
-        required_if=("country", {"FR"}, _l("Enter the SIRET number (14 digits).")),
-        hint=_l("French manufacturers only: 14 digits, on the Kbis extract."),
+        RequiredWhen("country", {"FR"}, _l("Enter the SIRET number (14 digits).")),
+        hint=_l(
+            "14 digits, on the Kbis extract. Required of a French manufacturer; a foreign one "
+            "gives it only if it has an establishment in France."
+        ),
         rules=[idf.siret()],
         width="20",
     )
