@@ -91,6 +91,31 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     assert_plain_page(clinician.get(link), 410, "This link has been cancelled")
 
 
+def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clinician, link):
+    """Revoking cannot be undone: the list's "Revoke" opens a page that says what it does."""
+    client, dossier_id = manufacturer
+    with app.app_context():
+        invitation_id = invitations_of(dossier_id)[0].id
+    confirm = f"/requests/{dossier_id}/invitations/{invitation_id}/revoke"
+    step = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert f'href="{confirm}"' in step
+    page = client.get(confirm)
+    assert page.status_code == 200
+    assert "Revoke the invitation to Dr Anne Leroy?" in page.text
+    assert "anne.leroy@necker.example will stop working at once" in page.text
+    assert f'href="/requests/{dossier_id}/steps/hcp-support#invitations"' in page.text  # Keep it
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "sent"
+    assert clinician.get(link).status_code == 200
+    client.post(confirm)
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "revoked"
+    # Closed: the page is not offered again.
+    closed = client.get(confirm)
+    assert closed.status_code == 303
+    assert "nothing to revoke" in client.get(closed.location).text
+
+
 def test_a_link_works_once(app, manufacturer, clinician, link):
     _client, dossier_id = manufacturer
     assert send_letter(clinician, link).status_code == 303

@@ -4,7 +4,7 @@ again, revoke it. Every route checks the organisation (404) and that the request
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from wizard.auth import limits
@@ -48,11 +48,21 @@ def resend_invitation(dossier_id: int, invitation_id: int):
     return _after_sending(dossier, invitation)
 
 
-@bp.post("/requests/<int:dossier_id>/invitations/<int:invitation_id>/revoke")
+@bp.route(
+    "/requests/<int:dossier_id>/invitations/<int:invitation_id>/revoke", methods=["GET", "POST"]
+)
 @manufacturer_required
 def revoke_invitation(dossier_id: int, invitation_id: int):
+    """Revoke a link, after a page that says what it does (it cannot be undone)."""
     dossier, invitation = _invitation(dossier_id, invitation_id)
-    if not (service.can_revoke(invitation) and service.revoke(invitation, current_user)):
+    if not service.can_revoke(invitation):
+        flash(_("This invitation is already closed: there is nothing to revoke."), "error")
+        return _back_to(dossier, "hcp-support", "")
+    if request.method == "GET":
+        return render_template(
+            "filing/revoke_invitation.html", dossier=dossier, invitation=invitation
+        )
+    if not service.revoke(invitation, current_user):
         flash(_("This invitation is already closed: there is nothing to revoke."), "error")
         return _back_to(dossier, "hcp-support", "")
     flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
