@@ -74,6 +74,11 @@ class EnglishBrowser(FlaskClient):
         super().__init__(*args, **kwargs)
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
+    def open(self, *args, buffered=True, **kwargs):
+        # Each response read whole and closed, as a server closes it once sent: what the
+        # emails sent after the response wait for (`mail.send_after_response`).
+        return super().open(*args, buffered=buffered, **kwargs)
+
 
 Flask.test_client_class = EnglishBrowser
 

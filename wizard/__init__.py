@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # (PUBLIC_BASE_URL), so a forwarded Host or prefix is not trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from wizard import cli, errors, i18n, invites, review, web
+    from wizard import cli, errors, i18n, invites, mail, review, web
     from wizard.auth import bp as auth_bp
     from wizard.auth import limits as auth_limits
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     web.init_app(app)
     errors.init_app(app)
+    mail.init_app(app)
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)

@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 
 
@@ -88,6 +88,41 @@ def send(to: str, subject: str, body_text: str) -> None:
         _send_smtp(message)
     else:
         _write_to_outbox(message)
+
+
+def send_after_response(to: str, subject: str, body_text: str, *, about: str) -> None:
+    """Send once the response has left and the request's database connection is back in its
+    pool: an SMTP server may take seconds, which neither the person waiting for the page nor
+    the other requests waiting for a connection should pay. At once outside a request (a
+    command). For messages that report what is saved already: a failure is logged (`about`
+    says what the message was), never shown."""
+    if has_request_context():
+        g.setdefault("mail_after_response", []).append((to, subject, body_text, about))
+    else:
+        _send_or_log(to, subject, body_text, about)
+
+
+def _send_or_log(to: str, subject: str, body_text: str, about: str) -> None:
+    try:
+        send(to, subject, body_text)
+    except MailError:
+        current_app.logger.exception("%s to %s not sent", about, to)
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def send_when_closed(response):
+        queued = g.pop("mail_after_response", None)
+        if queued:
+
+            def deliver() -> None:
+                with app.app_context():
+                    for message in queued:
+                        _send_or_log(*message)
+
+            # Called by the server once the response is sent, after the request's teardown.
+            response.call_on_close(deliver)
+        return response
 
 
 def _send_smtp(message: EmailMessage) -> None:

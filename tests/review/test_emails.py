@@ -49,6 +49,27 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     assert len(inbox.to("claire@cardiotech.example")) == 4  # one per change of status
 
 
+def test_news_leaves_once_the_page_is_sent_and_a_mail_failure_changes_nothing(
+    app, inbox, reviewer, submitted, monkeypatch, caplog
+):
+    """The reviewer's page does not wait for the SMTP server, and the request's database
+    connection is back in its pool before the email leaves."""
+    from tests.review.support import action_data
+
+    url = f"/review/requests/{submitted}/start-review"
+    response = reviewer.post(url, data=action_data("start-review"), buffered=False)
+    assert response.status_code == 303 and inbox.to("claire@cardiotech.example") == []
+    response.close()  # what a server does once the page is sent
+    assert len(inbox.to("claire@cardiotech.example")) == 1
+
+    # A mail server that refuses: the change is kept, the failure logged.
+    monkeypatch.setitem(app.config, "MAIL_PORT", 1)
+    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    assert f"news of request {submitted} to claire@cardiotech.example" in caplog.text
+    with app.app_context():
+        assert dossier(submitted).status == "information_requested"
+
+
 def test_a_contact_who_is_the_filer_is_written_to_once(app, inbox, reviewer, submitted):
     with app.app_context():
         filed = dossier(submitted)

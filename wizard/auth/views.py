@@ -93,7 +93,7 @@ def register():
     response = make_response(render_template("auth/confirm_email_sent.html", email=email))
     if taken is not None:
         generate_password_hash(form.password.data)
-        response.call_on_close(_account_exists_sender(taken))
+        _send_account_exists(taken)
         return response
     organisation = Organisation(name=form.organisation_name.data)
     user = User(
@@ -106,7 +106,7 @@ def register():
     user.confirmation_sent_at = clock.now()
     db.session.add_all([organisation, user])
     db.session.commit()
-    response.call_on_close(_confirmation_sender(user))
+    _send_confirmation(user)
     return response
 
 
@@ -163,7 +163,7 @@ def _confirm_first(user: User):
     if sent is None or clock.now() - clock.as_utc(sent) >= CONFIRMATION_RESEND_INTERVAL:
         user.confirmation_sent_at = clock.now()
         db.session.commit()
-        response.call_on_close(_confirmation_sender(user))
+        _send_confirmation(user)
     return response
 
 
@@ -215,13 +215,13 @@ def forgot_password():
     user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
     response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
     if user is not None:
-        response.call_on_close(_reset_link_sender(user))
+        _send_reset_link(user)
     return response
 
 
-def _reset_link_sender(user: User):
+def _send_reset_link(user: User) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    return _sender(
+    _send(
         user,
         "password reset link",
         _("Choose a new password for the ANSM derogation portal"),
@@ -231,9 +231,9 @@ def _reset_link_sender(user: User):
     )
 
 
-def _confirmation_sender(user: User):
+def _send_confirmation(user: User) -> None:
     hours = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600
-    return _sender(
+    _send(
         user,
         "confirmation link",
         _("Confirm your email address for the ANSM derogation portal"),
@@ -243,8 +243,8 @@ def _confirmation_sender(user: User):
     )
 
 
-def _account_exists_sender(user: User):
-    return _sender(
+def _send_account_exists(user: User) -> None:
+    _send(
         user,
         "'account exists' notice",
         _("You already have an account on the ANSM derogation portal"),
@@ -254,23 +254,12 @@ def _account_exists_sender(user: User):
     )
 
 
-def _sender(user: User, what: str, subject: str, template: str, **context):
-    """The email, written now (in the page's language), sent when called: after the response,
-    so that the page takes as long whether or not an email leaves."""
-    app = current_app._get_current_object()
+def _send(user: User, what: str, subject: str, template: str, **context) -> None:
+    """The email, written now (in the page's language), sent after the response: the page
+    takes as long whether or not an email leaves. A failure is logged; the person can ask
+    again (sign in, or the forgotten-password page)."""
     body = mail.plain_text(template, user=user, **context)
-    to, user_id = user.email, user.id
-
-    def send() -> None:
-        with app.app_context():
-            try:
-                mail.send(to, subject, body)
-            except mail.MailError:
-                # The person can ask again (sign in, or the forgotten-password page); the
-                # failure is logged.
-                app.logger.exception("%s for user %s not sent", what, user_id)
-
-    return send
+    mail.send_after_response(user.email, subject, body, about=f"{what} for user {user.id}")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

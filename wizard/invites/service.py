@@ -289,7 +289,6 @@ def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
     subject = mail.bilingual(
         lambda: _("%(name)s has sent a letter for your request", name=letter.author_name), " / "
     )
-    try:
-        mail.send(invitation.dossier.created_by.email, subject, body)
-    except mail.MailError:
-        current_app.logger.exception("manufacturer not told of letter %s", letter.id)
+    mail.send_after_response(
+        invitation.dossier.created_by.email, subject, body, about=f"news of letter {letter.id}"
+    )

@@ -4,7 +4,8 @@ professional asked a question.
 
 We do not know which language the reader prefers, so every email is written in French, the
 agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
-reports is kept.
+reports is kept. News leaves after the response (`mail.send_after_response`); a question to a
+professional leaves at once, as the reviewer is told whether it went.
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         "decision": about if isinstance(about, Decision) else None,
         "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
-    _send(
+    mail.send_after_response(
         correspondents(dossier),
-        lambda: _subject(dossier, previous, status, about),
-        lambda: plain_text("review/email/status_changed.txt", **context),
+        bilingual(lambda: _subject(dossier, previous, status, about), " / "),
+        bilingual(lambda: plain_text("review/email/status_changed.txt", **context)),
+        about=f"news of request {dossier.id}",
     )
 
 
@@ -98,7 +100,12 @@ def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
             return _("New request %(reference)s submitted", **_ref(dossier))
         return _("Answer received on request %(reference)s", **_ref(dossier))
 
-    _send(team, subject, lambda: plain_text("review/email/to_review_team.txt", **context))
+    mail.send_after_response(
+        team,
+        bilingual(subject, " / "),
+        bilingual(lambda: plain_text("review/email/to_review_team.txt", **context)),
+        about=f"review team's news of request {dossier.id}",
+    )
 
 
 def question_to_professional(question: InformationRequest, token: str) -> bool:
