@@ -117,3 +117,31 @@ def test_the_pages_and_email_read_in_french(client, inbox):
     [message] = inbox.to("claire@cardiotech.example")
     assert "Confirmez votre adresse" in message["Subject"]
     assert "Bonjour Claire Martin," in body_of(message)
+
+
+def test_registering_again_an_address_never_confirmed_replaces_that_registration(
+    app, client, inbox
+):
+    """Whoever typed the address first (a typo, a stranger) cannot keep it from its owner:
+    until confirmed, a new registration replaces the old one, and only its link works."""
+    register(
+        client, organisation_name="Squatter SAS", name="Mallory", password="first pass phrase!"
+    )
+    register(client)
+    first, second = inbox.to("claire@cardiotech.example")
+    assert "Hello Mallory," in body_of(first) and "Hello Claire Martin," in body_of(second)
+    assert client.get(confirmation_link(first)).status_code == 404
+    assert client.get(confirmation_link(second)).status_code == 303
+    refused = client.post(
+        "/login", data={"email": REGISTRATION["email"], "password": "first pass phrase!"}
+    )
+    assert refused.status_code == 422
+    assert sign_in(client).status_code == 303
+    assert "Cardiotech Médical SAS" in client.get("/dashboard").text
+    with app.app_context():
+        [user] = db.session.scalars(select(User)).all()
+        assert user.name == "Claire Martin" and user.organisation.name == "Cardiotech Médical SAS"
+    # Confirmed, the account is kept: a third registration only tells its owner by email.
+    register(client, organisation_name="Squatter SAS", password="first pass phrase!")
+    assert "You already have an account" in inbox.to("claire@cardiotech.example")[-1]["Subject"]
+    assert sign_in(app.test_client()).status_code == 303

@@ -1,11 +1,15 @@
 """Confirming an account's email address: a signed, timed link sent to the address when the
 account is made (and again when its owner tries to sign in before opening it).
 
-The token names the account and the address it was sent to. Nothing is stored, so there is
-nothing to clean up; links last `EMAIL_CONFIRMATION_MAX_AGE` seconds.
+The token names the account, the address it was sent to and a fingerprint of the password: a
+registration that replaces one never confirmed (`auth.views.register`) ends the links sent for
+it. Nothing is stored, so there is nothing to clean up; links last
+`EMAIL_CONFIRMATION_MAX_AGE` seconds.
 """
 
 from __future__ import annotations
+
+import hmac
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -21,19 +25,24 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def token_for(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "email": user.email})
+    return _serializer().dumps(
+        {"user": user.id, "email": user.email, "password": user.password_fingerprint}
+    )
 
 
 def user_for(token: str) -> User | None:
     """The account a link is for, while it is valid: signed by us, not expired, and still for
-    the address it was sent to."""
+    the address and the password it was sent for."""
     try:
         max_age = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
         claims = _serializer().loads(token, max_age=max_age)
         user_id, email = int(claims["user"]), str(claims["email"])
+        fingerprint = str(claims["password"])
     except (BadData, KeyError, TypeError, ValueError):
         return None
     user = db.session.get(User, user_id)
     if user is None or user.email != email:
+        return None
+    if not hmac.compare_digest(fingerprint, user.password_fingerprint):
         return None
     return user

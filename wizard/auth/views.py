@@ -91,20 +91,23 @@ def register():
     # password hashed, an email sent after the response): registering tells a stranger
     # nothing of who has an account. The owner of the address learns it by email.
     response = make_response(render_template("auth/confirm_email_sent.html", email=email))
-    if taken is not None:
+    if taken is not None and (taken.email_confirmed or not taken.is_manufacturer):
         generate_password_hash(form.password.data)
         _send_account_exists(taken)
         return response
-    organisation = Organisation(name=form.organisation_name.data)
-    user = User(
-        email=email,
-        name=form.name.data,
-        role=Role.MANUFACTURER,
-        organisation=organisation,
-    )
+    if taken is None:
+        user = User(email=email, role=Role.MANUFACTURER, organisation=Organisation())
+        db.session.add(user)
+    else:
+        # Never confirmed, so never signed in: nothing was done with it. This registration
+        # replaces it, so that whoever typed the address first (a typo, a stranger) does not
+        # keep it from its owner; only the owner can confirm it, and the links sent before
+        # stop working (they carry the password's fingerprint).
+        user = taken
+    user.organisation.name = form.organisation_name.data
+    user.name = form.name.data
     user.set_password(form.password.data)
     user.confirmation_sent_at = clock.now()
-    db.session.add_all([organisation, user])
     db.session.commit()
     _send_confirmation(user)
     return response
