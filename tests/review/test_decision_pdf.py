@@ -123,3 +123,42 @@ def test_an_individual_authorisation_names_its_patient_place_and_physician(
     assert patient["establishment_name"] in text and patient["establishment_finess"] in text
     assert patient["physician_name"] in text and patient["physician_rpps"] in text
     assert "Voies et délais de recours" in text
+
+
+def test_a_decision_pdf_produced_twice_at_once_is_stored_once(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    """The PDF is rendered with no database connection held (another request can write
+    meanwhile); when another producer stored one first, that one is kept and served."""
+    from sqlalchemy import update
+
+    from wizard.review import decisions
+
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    with app.app_context():
+        decision = db.session.scalar(
+            select(Decision).where(Decision.dossier_id == submitted_global)
+        )
+        first = decision.pdf
+        decision.pdf = decision.pdf_sha256 = None
+        db.session.commit()
+        render = decisions.build_decision_pdf
+
+        def meanwhile_another_request_stores_its_own(record, **options):
+            pdf = render(record, **options)
+            with db.engine.begin() as other:  # a second connection, as another request's
+                other.execute(
+                    update(Decision)
+                    .where(Decision.id == decision.id)
+                    .values(pdf=first, pdf_sha256=hashlib.sha256(first).hexdigest())
+                )
+            assert pdf != first  # signed at another moment
+            return pdf
+
+        monkeypatch.setattr(
+            decisions, "build_decision_pdf", meanwhile_another_request_stores_its_own
+        )
+        assert decisions.ensure_pdf(decision) == first
+    url = f"/requests/{submitted_global}/decisions/1.pdf"
+    assert manufacturer.get(url).data == first

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from wizard import audit, clock
 from wizard.domain.canonical import canonical_sha256
@@ -141,20 +141,28 @@ def _scope(access_type: str, answers: dict) -> dict:
 
 
 def ensure_pdf(decision: Decision) -> bytes:
-    """The decision's signed PDF, produced (once) if it is not stored yet."""
+    """The decision's signed PDF, produced (once) if it is not stored yet. A concurrent
+    producer that stored first wins; ours is discarded, so there is only ever one."""
     if decision.pdf is not None:
         return decision.pdf
+    record, decision_id = decision.record, decision.id
     identity = signing_identity()
+    # Rendering and signing take a while: the pooled connection goes back first, as for a
+    # receipt (`receipts.service.ensure_receipt`).
+    db.session.commit()
     pdf = build_decision_pdf(
-        decision.record,
+        record,
         signer=identity.signer,
         env=current_app.jinja_env,
         timestamp_url=current_app.config["RECEIPT_TIMESTAMP_URL"] or None,
     )
-    decision.pdf = pdf
-    decision.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    db.session.execute(
+        update(Decision)
+        .where(Decision.id == decision_id, Decision.pdf.is_(None))
+        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+    )
     db.session.commit()
-    return pdf
+    return decision.pdf
 
 
 def decisions_of(dossier: Dossier) -> list[Decision]:
