@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import dossier_with, login, post_step
@@ -252,3 +253,24 @@ def test_the_2023_607_notice_appears_when_the_legacy_certificate_may_still_count
         "You may not need a derogation"
         not in logged_in.get(f"/requests/{dossier_id}/steps/situation").text
     )
+
+
+def test_the_summary_marks_a_step_whose_file_or_letter_went_since_it_was_answered(
+    app, logged_in, user
+):
+    """Answered, then its clinical evaluation report or the last professional's letter
+    deleted: the summary says the step is not finished, as the submission would."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0])
+    check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    assert "Not finished" not in check
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        for letter in list(dossier.hcp_letters):
+            db.session.delete(letter)
+        db.session.commit()
+    check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    marked = re.findall(
+        r'id="summary-([\w-]+)".*?</div>\s*(<p class="tag tag--todo">)?', check, re.S
+    )
+    assert [step for step, todo in marked if todo] == ["hcp-support"]

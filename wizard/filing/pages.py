@@ -276,9 +276,10 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
             {
                 "step": step,
                 "rows": form.summary_rows(),
-                # A draft's step may be saved unfinished ("save and come back later"), or be
-                # made inconsistent by a later answer; a submitted filing was checked whole.
-                "complete": values is not None and (not editable or form.validate()),
+                # A submitted filing was checked whole.
+                "complete": service.is_finished(step, dossier, answers)
+                if editable
+                else values is not None,
                 "change_url": url_for(
                     ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
                 )

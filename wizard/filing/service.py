@@ -160,15 +160,21 @@ def submission_record(dossier: Dossier, declaration: dict[str, Any], at: datetim
     }
 
 
+def is_finished(step: Step, dossier: Dossier, answers) -> bool:
+    """A question step ready to submit: answered with what it needs besides (files, a letter:
+    `Flow.is_complete`), and its answers still valid (one may have been saved unfinished, or
+    made inconsistent by a later answer). What the summary and the submission both go by."""
+    if not FLOW.is_complete(step, dossier, answers):
+        return False
+    return step.form.from_answers(answers[step.id], context=answers).validate()
+
+
 def first_incomplete(dossier: Dossier) -> Step | None:
     answers = dossier.answers()
-    for step in FLOW.questions(answers):
-        if not FLOW.is_complete(step, dossier, answers):
-            return step
-        form = step.form.from_answers(answers[step.id], context=answers)
-        if not form.validate():  # a later answer may have made an earlier one inconsistent
-            return step
-    return None
+    return next(
+        (step for step in FLOW.questions(answers) if not is_finished(step, dossier, answers)),
+        None,
+    )
 
 
 def next_step(dossier: Dossier) -> Step:
