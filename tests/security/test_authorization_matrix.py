@@ -56,6 +56,7 @@ for endpoint in (
     "filing.new_request",
     "filing.resume",
     "filing.discard",
+    "filing.start_from",
     "filing.add_document",
     "filing.download_document",
     "filing.delete_document",

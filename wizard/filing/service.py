@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from wizard import audit, clock
+from wizard import audit, clock, uploads
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.lifecycle import Status
 from wizard.domain.reference import format_reference
 from wizard.extensions import db
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW, access_type
-from wizard.models import Dossier, ReferenceCounter, StepAnswer, User
+from wizard.models import Document, Dossier, ReferenceCounter, StepAnswer, User
 from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
 
@@ -59,6 +59,58 @@ def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
         row.saved_at = clock.now()
     db.session.commit()
     db.session.refresh(dossier)
+
+
+# What a request started from a filed one leaves out, being about that occasion only: the
+# professionals' letters and the period, and for an individual request its patient and their
+# medical need.
+NOT_CARRIED_OVER = {
+    "individual": frozenset({"patient", "medical-need", "hcp-support", "period"}),
+    "global": frozenset({"hcp-support", "period"}),
+}
+
+
+def start_from(source: Dossier, user: User) -> Dossier:
+    """A new draft with the answers and documents `source` was filed with (a renewal, another
+    patient), but for what is about that occasion only (`NOT_CARRIED_OVER`). The documents'
+    stored files are shared (they are stored by content); a file gone from the store is left
+    for the filer to upload again."""
+    frozen = source.submitted_answers
+    dossier = Dossier(organisation_id=user.organisation_id, created_by_id=user.id)
+    db.session.add(dossier)
+    db.session.flush()
+    left_out = NOT_CARRIED_OVER.get(frozen["access_type"], NOT_CARRIED_OVER["individual"])
+    carried = {
+        step_id: values
+        for step_id, values in frozen["answers"].items()
+        if step_id not in left_out and FLOW.get(step_id) is not None
+    }
+    dossier.step_answers.extend(
+        StepAnswer(step_id=step_id, values=values) for step_id, values in carried.items()
+    )
+    documents = [d for d in frozen["documents"] if uploads.path_of(d["sha256"]).is_file()]
+    dossier.documents.extend(
+        Document(
+            kind=d["kind"],
+            filename=d["filename"],
+            sha256=d["sha256"],
+            size=d["size"],
+            uploaded_by_id=user.id,
+        )
+        for d in documents
+    )
+    audit.record(
+        dossier.id,
+        audit.STARTED_FROM,
+        audit.Actor.of(user),
+        detail={
+            "reference": source.reference,
+            "steps": sorted(carried),
+            "documents": [d["filename"] for d in documents],
+        },
+    )
+    db.session.commit()
+    return dossier
 
 
 def discard(dossier: Dossier, user: User) -> None:

@@ -57,6 +57,35 @@ def discard(dossier_id: int):
     return redirect(url_for(".dashboard"), code=303)
 
 
+@bp.post("/requests/<int:dossier_id>/start-from")
+@manufacturer_required
+def start_from(dossier_id: int):
+    """A new request with what this filed one said (a renewal, another patient)."""
+    source = own_dossier(dossier_id)
+    if not source.is_filed:
+        abort(409)  # a draft is changed, not copied
+    dossier = service.start_from(source, current_user)
+    if source.submitted_answers["access_type"] == "global":
+        again = _(
+            "Check every step; the letters from healthcare professionals and the period are to "
+            "be given again."
+        )
+    else:
+        again = _(
+            "Check every step; the patient, their medical need, the letters from healthcare "
+            "professionals and the period are to be given again."
+        )
+    flash(
+        _(
+            "A new request is started with what you filed in %(reference)s.",
+            reference=source.reference,
+        )
+        + " "
+        + again
+    )
+    return redirect(url_for(".resume", dossier_id=dossier.id), code=303)
+
+
 @bp.get("/requests/<int:dossier_id>")
 @manufacturer_required
 def resume(dossier_id: int):
