@@ -63,11 +63,12 @@ def register(page, live_app, email: str) -> None:
     assert "Check your email" in page.content()
     assert_accessible(page, "register-check-your-email")
     page.goto(emailed_confirmation_link(live_app, email))
-    assert "Your email address is confirmed" in page.content()
-    assert_accessible(page, "login-after-confirmation")
-    fill(page, {"email": email, "password": "correct horse battery staple"})
-    press_button(page, "form button[type=submit]")
+    assert "Confirm your email address" in page.content()
+    assert_accessible(page, "confirm-email")
+    fill(page, {"password": "correct horse battery staple"})
+    press_button(page, "main form button[type=submit]")
     assert page.url.endswith("/dashboard")
+    assert "Your email address is confirmed" in page.content()
 
 
 def emailed_confirmation_link(live_app, email: str) -> str:

@@ -60,7 +60,7 @@ def test_sign_in_before_confirming_the_address_and_a_broken_confirmation_link(ap
         user.email_confirmed_at = None
         db.session.commit()
     sign_in(page, "unconfirmed@cardiotech.example")
-    assert "Confirm your email address first" in page.content()
+    assert "Just created your account?" in page.content()
     assert_accessible(page, "login-unconfirmed")
     page.goto("/register/confirm/not-a-link")
     assert "This link does not work" in page.content()

@@ -43,6 +43,8 @@ EXPECTED = {
     "auth.forgot_password": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "auth.reset_password": UNKNOWN_TOKEN,
     "auth.confirm_email": UNKNOWN_TOKEN,
+    # Shown after registering, in that browser; otherwise back to the form.
+    "auth.registered": {role: {302} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "receipts.verify": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "invites.respond": UNKNOWN_TOKEN,
     "invites.check_field": UNKNOWN_TOKEN,

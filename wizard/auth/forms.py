@@ -95,6 +95,19 @@ class LoginForm(FlaskForm):
     )
 
 
+class ConfirmEmailForm(FlaskForm):
+    """The account's password, on the page an emailed confirmation link opens: opening the
+    link (a mail filter does) is not enough, and whoever did not choose the password cannot
+    confirm an account made with their address by someone else."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[Required(_l("Enter your password."))],
+        description=_l("The one you chose when you created the account."),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     email = account_email(_l("The address you sign in with."))
 

@@ -77,6 +77,8 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         by_address(config["REGISTER_RATE_LIMIT"]),
         by_typed_address("auth.register", config["REGISTER_RATE_LIMIT_ACCOUNT"]),
     )
+    # A wrong password on an emailed confirmation link's page counts as a failed sign-in.
+    wrap("auth.confirm_email", by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]))
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for both ways of emailing a professional; the key is the signed-in account
     # (the views require one), whichever request the invitation is for.

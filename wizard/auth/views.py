@@ -20,11 +20,18 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wizard import clock, mail
 from wizard.auth import bp, confirm, limits, reset
-from wizard.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
+from wizard.auth.forms import (
+    ConfirmEmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+)
 from wizard.extensions import db, login_manager
 from wizard.i18n import gettext as _
 from wizard.models import Dossier, Organisation, Role, User
@@ -61,7 +68,7 @@ def load_user(session_id: str) -> User | None:
 
 
 # Signing in unconfirmed sends a new confirmation link, at most this often.
-CONFIRMATION_RESEND_INTERVAL = timedelta(minutes=5)
+CONFIRMATION_RESEND_INTERVAL = timedelta(hours=1)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -85,35 +92,76 @@ def register():
             else render_template("auth/register.html", form=form)
         )
     limits.count_attempt()
+    _register(form)
+    # The same page whatever the address (after a redirect, so that reloading it sends
+    # nothing again): registering tells a stranger nothing of who has an account.
+    session[_REGISTERED] = form.email.data
+    return redirect(url_for("auth.registered"), 303)
+
+
+def _register(form: RegisterForm) -> None:
+    """A new account (or a new registration replacing one never confirmed), its confirmation
+    link emailed; for an address with a confirmed account, an email telling its owner. The
+    same work either way (a password hashed, an email sent after the response)."""
     email = form.email.data
+    password_hash = generate_password_hash(form.password.data)
     taken = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    # The same page whether or not the address has an account, after the same work (a
-    # password hashed, an email sent after the response): registering tells a stranger
-    # nothing of who has an account. The owner of the address learns it by email.
-    response = make_response(render_template("auth/confirm_email_sent.html", email=email))
-    if taken is not None and (taken.email_confirmed or not taken.is_manufacturer):
-        generate_password_hash(form.password.data)
-        _send_account_exists(taken)
-        return response
     if taken is None:
-        user = User(email=email, role=Role.MANUFACTURER, organisation=Organisation())
+        user = User(
+            email=email,
+            name=form.name.data,
+            role=Role.MANUFACTURER,
+            organisation=Organisation(name=form.organisation_name.data),
+            password_hash=password_hash,
+            confirmation_sent_at=clock.now(),
+        )
         db.session.add(user)
-    else:
-        # Never confirmed, so never signed in: nothing was done with it. This registration
-        # replaces it, so that whoever typed the address first (a typo, a stranger) does not
-        # keep it from its owner; only the owner can confirm it, and the links sent before
-        # stop working (they carry the password's fingerprint).
-        user = taken
-    user.organisation.name = form.organisation_name.data
-    user.name = form.name.data
-    user.set_password(form.password.data)
-    user.confirmation_sent_at = clock.now()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same address registered at the same moment: it stands
+            db.session.rollback()
+            return
+        _send_confirmation(user)
+        return
+    # Never confirmed, so never signed in: nothing was done with it. This registration replaces
+    # it, so that whoever typed the address first (a typo, a stranger) cannot keep it from its
+    # owner; the links sent before stop working (they carry the password's fingerprint). On
+    # condition that it is still unconfirmed: a confirmation meanwhile keeps the account.
+    replaced = (
+        taken.is_manufacturer
+        and db.session.execute(
+            update(User)
+            .where(User.id == taken.id, User.email_confirmed_at.is_(None))
+            .values(
+                name=form.name.data, password_hash=password_hash, confirmation_sent_at=clock.now()
+            )
+        ).rowcount
+    )
+    if not replaced:
+        db.session.rollback()
+        _send_account_exists(taken)
+        return
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == taken.organisation_id)
+        .values(name=form.organisation_name.data)
+    )
     db.session.commit()
-    _send_confirmation(user)
-    return response
+    _send_confirmation(db.session.get(User, taken.id))
 
 
-@bp.get("/register/confirm/<token>")
+_REGISTERED = "registered_email"
+
+
+@bp.get("/register/sent")
+def registered():
+    email = session.get(_REGISTERED)
+    if not email:
+        return redirect(url_for("auth.register"))
+    return render_template("auth/confirm_email_sent.html", email=email)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
     return keep_token_private(make_response(_confirm_email(token)))
 
@@ -122,12 +170,36 @@ def _confirm_email(token: str):
     user = confirm.user_for(token)
     if user is None:
         return render_template("auth/confirmation_link_unavailable.html"), 404
-    if not user.email_confirmed:
-        user.confirm_email()
-        db.session.commit()
-        current_app.logger.info("user %s confirmed their email address", user.id)
-    flash(_("Your email address is confirmed. Sign in to start a request."))
-    return redirect(url_for("auth.login"), 303)
+    if user.email_confirmed:
+        flash(_("Your email address is confirmed already. Sign in."))
+        return redirect(url_for("auth.login"), 303)
+    form = ConfirmEmailForm()
+    if not form.validate_on_submit():
+        page = render_template("auth/confirm_email.html", form=form, email=user.email)
+        return (page, 200 if is_htmx() else 422) if form.is_submitted() else page
+    seen = user.password_hash
+    if not user.check_password(form.password.data):
+        limits.count_attempt()
+        form.password.errors.append(_("This is not the password of this account."))
+        return render_template("auth/confirm_email.html", form=form, email=user.email), 422
+    # On condition that nothing changed since the password was checked (a new registration
+    # replacing this one, a new password): the account confirmed is the one just proven.
+    confirmed = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.password_hash == seen,
+            User.email_confirmed_at.is_(None),
+        )
+        .values(email_confirmed_at=clock.now())
+    ).rowcount
+    db.session.commit()
+    if not confirmed:
+        return render_template("auth/confirmation_link_unavailable.html"), 404
+    current_app.logger.info("user %s confirmed their email address", user.id)
+    _sign_in(db.session.get(User, user.id))
+    flash(_("Your email address is confirmed. You can start a request."))
+    return redirect(url_for("filing.dashboard"), 303)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -150,24 +222,24 @@ def login():
         limits.count_attempt()
         return _failed("auth/login.html", form)
     if not user.email_confirmed:
-        return _confirm_first(user)
+        # The same answer as a wrong password (a stranger who registered an address must not
+        # learn from signing in whether it had an account); a new link leaves, not too often.
+        _resend_confirmation(user)
+        form.password.errors.append(_("The email address or the password is not right."))
+        limits.count_attempt()
+        return _failed("auth/login.html", form)
     _sign_in(user)
     return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
 
 
-def _confirm_first(user: User):
-    """The right password for an account whose address is not confirmed yet: no session, and
-    a new link (at most one every `CONFIRMATION_RESEND_INTERVAL`, so a mailbox is not
-    flooded). Only someone who knows the password learns that the account exists."""
-    response = make_response(
-        render_template("auth/confirm_email_sent.html", email=user.email, signing_in=True)
-    )
+def _resend_confirmation(user: User) -> None:
+    """A new confirmation link, at most one every `CONFIRMATION_RESEND_INTERVAL`: whoever
+    knows the password cannot flood the address's mailbox."""
     sent = user.confirmation_sent_at
     if sent is None or clock.now() - clock.as_utc(sent) >= CONFIRMATION_RESEND_INTERVAL:
         user.confirmation_sent_at = clock.now()
         db.session.commit()
         _send_confirmation(user)
-    return response
 
 
 def _no_account(password: str) -> bool:
@@ -224,45 +296,48 @@ def forgot_password():
 
 def _send_reset_link(user: User) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    _send(
-        user,
-        "password reset link",
-        _("Choose a new password for the ANSM derogation portal"),
-        "auth/email/password_reset.txt",
-        link=external_url("auth.reset_password", token=reset.token_for(user)),
-        minutes=minutes,
-    )
+    link = external_url("auth.reset_password", token=reset.token_for(user))
+    body = mail.plain_text("auth/email/password_reset.txt", user=user, link=link, minutes=minutes)
+    subject = _("Choose a new password for the ANSM derogation portal")
+    # In the page's language: whoever asks is most likely the owner of the address.
+    mail.send_after_response(user.email, subject, body, about=f"reset link for user {user.id}")
 
 
 def _send_confirmation(user: User) -> None:
     hours = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600
-    _send(
+    link = external_url("auth.confirm_email", token=confirm.token_for(user))
+    _send_to_unproven(
         user,
         "confirmation link",
-        _("Confirm your email address for the ANSM derogation portal"),
+        lambda: _("Confirm your email address for the ANSM derogation portal"),
         "auth/email/confirm_email.txt",
-        link=external_url("auth.confirm_email", token=confirm.token_for(user)),
+        link=link,
         hours=hours,
     )
 
 
 def _send_account_exists(user: User) -> None:
-    _send(
+    _send_to_unproven(
         user,
         "'account exists' notice",
-        _("You already have an account on the ANSM derogation portal"),
+        lambda: _("You already have an account on the ANSM derogation portal"),
         "auth/email/account_exists.txt",
         sign_in=external_url("auth.login"),
         forgotten=external_url("auth.forgot_password"),
     )
 
 
-def _send(user: User, what: str, subject: str, template: str, **context) -> None:
-    """The email, written now (in the page's language), sent after the response: the page
-    takes as long whether or not an email leaves. A failure is logged; the person can ask
-    again (sign in, or the forgotten-password page)."""
-    body = mail.plain_text(template, user=user, **context)
-    mail.send_after_response(user.email, subject, body, about=f"{what} for user {user.id}")
+def _send_to_unproven(user: User, what: str, subject, template: str, **context) -> None:
+    """An email about a registration, which whoever typed the address asked for: in French
+    then English (the reader may not be who typed it), with nothing of what they typed (a
+    name, an organisation) that the portal's address would carry to a stranger's mailbox.
+    Sent after the response; a failure is logged, and signing in sends a new link."""
+    mail.send_after_response(
+        user.email,
+        mail.bilingual(subject, " / "),
+        mail.bilingual_text(template, **context),
+        about=f"{what} for user {user.id}",
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
