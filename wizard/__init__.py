@@ -53,9 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     i18n.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)  # first: its after_request function runs last
     web.init_app(app)
     errors.init_app(app)
-    mail.init_app(app)
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)

@@ -105,11 +105,14 @@ def send_after_response(to: str, subject: str, body_text: str, *, about: str) ->
 def _send_or_log(to: str, subject: str, body_text: str, about: str) -> None:
     try:
         send(to, subject, body_text)
-    except MailError:
+    except Exception:  # noqa: BLE001 - logged; the next message is still sent
         current_app.logger.exception("%s to %s not sent", about, to)
 
 
 def init_app(app: Flask) -> None:
+    """Registered before the app's other `after_request` functions, so that it runs after
+    them (Flask runs them last registered first): a response they replace takes no mail."""
+
     @app.after_request
     def send_when_closed(response):
         queued = g.pop("mail_after_response", None)
@@ -120,7 +123,9 @@ def init_app(app: Flask) -> None:
                     for message in queued:
                         _send_or_log(*message)
 
-            # Called by the server once the response is sent, after the request's teardown.
+            # Called by the server once the response is sent, after the request's teardown
+            # (a response passed through as is, a file, would not call it).
+            response.direct_passthrough = False
             response.call_on_close(deliver)
         return response
 

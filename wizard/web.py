@@ -44,6 +44,10 @@ def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never redirect a person elsewhere (open redirects)."""
     if not target:
         return None
+    # Browsers read a backslash as a slash ("/\\evil.example" is "//evil.example") and drop
+    # tabs and line breaks: a path with any of them is refused, not repaired.
+    if "\\" in target or any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -105,14 +105,36 @@ def test_sign_in_failure_does_not_say_whether_the_account_exists(app, client):
     assert message in wrong_password.text and message in unknown.text
 
 
-def test_sign_in_redirects_only_within_the_site(app, client):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",  # browsers read a backslash as a slash
+        "/\t/evil.example/",  # and drop tabs and line breaks
+        "javascript:alert(1)",
+    ],
+)
+def test_sign_in_redirects_only_within_the_site(app, client, target):
     with app.app_context():
         make_user("claire@cardiotech.example")
     response = client.post(
-        "/login?next=https://evil.example/",
+        "/login",
+        query_string={"next": target},
         data={"email": "claire@cardiotech.example", "password": PASSWORD},
     )
     assert response.location == "/dashboard"
+
+
+def test_sign_in_goes_on_to_the_page_asked_for(app, client):
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    response = client.post(
+        "/login",
+        query_string={"next": "/requests/new?x=1"},
+        data={"email": "claire@cardiotech.example", "password": PASSWORD},
+    )
+    assert response.location == "/requests/new?x=1"
 
 
 def test_sign_out_ends_the_session(app, client):

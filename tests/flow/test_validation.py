@@ -443,6 +443,29 @@ def test_a_foreign_manufacturers_siret_is_optional_checked_and_kept(app, logged_
     assert "siret" not in saved(app, dossier_id).answers["manufacturer"]
 
 
+@pytest.mark.parametrize(
+    ("country", "siret_required", "representative_required"),
+    [
+        ("RE", True, False),  # La Réunion: an EU outermost region, in the SIRENE register
+        ("MF", True, False),  # Saint-Martin, the same
+        ("PM", True, True),  # Saint-Pierre-et-Miquelon: SIRENE, outside the EU
+        ("NC", False, True),  # New Caledonia: a register of its own, outside the EU
+        ("AX", False, False),  # Åland: part of Finland
+    ],
+)
+def test_french_overseas_manufacturers_give_a_siret_and_eu_regions_need_no_representative(
+    app, logged_in, user, country, siret_required, representative_required
+):
+    dossier_id = request_at(app, user, "manufacturer")
+    answers = {**answers_for("manufacturer"), "country": country, "siret": ""}
+    response = post_step(logged_in, dossier_id, "manufacturer", answers)
+    problems_seen = problems(response.text) if response.status_code == 422 else []
+    assert ("Enter the SIRET number (14 digits)." in problems_seen) == siret_required
+    needs_representative = any("authorised representative" in p for p in problems_seen)
+    assert needs_representative == representative_required
+    assert response.status_code == (422 if siret_required or representative_required else 303)
+
+
 def validate_live(client, dossier_id, step_id, name, values):
     return client.post(
         f"/requests/{dossier_id}/steps/{step_id}/validate",

@@ -104,10 +104,15 @@ def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clin
     assert "Revoke the invitation to Dr Anne Leroy?" in page.text
     assert "anne.leroy@necker.example will stop working at once" in page.text
     assert f'href="/requests/{dossier_id}/steps/hcp-support#invitations"' in page.text  # Keep it
+    assert "You cannot undo this." in page.text
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "sent"
     assert clinician.get(link).status_code == 200
-    client.post(confirm)
+    revoked = client.post(confirm)
+    assert revoked.status_code == 303 and revoked.location.endswith(
+        "/steps/hcp-support#invitations"
+    )
+    assert "The link sent to Dr Anne Leroy no longer works." in client.get(revoked.location).text
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "revoked"
     # Closed: the page is not offered again.

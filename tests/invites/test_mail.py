@@ -115,3 +115,29 @@ def test_a_long_accented_subject_keeps_every_space(app, inbox):
         mail.send("someone@example.org", subject, "Corps")
     (message,) = inbox
     assert message["Subject"] == subject
+
+
+def test_emails_after_the_response_leave_behind_a_file_too_and_one_failure_stops_no_other(
+    app, inbox, monkeypatch, caplog
+):
+    """A file response is passed to the server as is, which would skip the callbacks that
+    send the emails; and a message that fails does not keep the next from leaving."""
+    import io
+
+    from flask import send_file
+
+    from wizard import create_app
+
+    other = create_app({**app.config, "TESTING": True})
+
+    @other.get("/test/file-with-news")
+    def file_with_news():
+        mail.send_after_response("a@example.org", "First", "Body", about="first news")
+        mail.send_after_response("b@example.org\nBcc: x@example.org", "Bad", "Body", about="bad")
+        mail.send_after_response("c@example.org", "Third", "Body", about="third news")
+        return send_file(io.BytesIO(b"%PDF-1.4"), mimetype="application/pdf")
+
+    response = other.test_client().get("/test/file-with-news")
+    assert response.status_code == 200 and response.data == b"%PDF-1.4"
+    assert [m["Subject"] for m in inbox] == ["First", "Third"]
+    assert "bad to b@example.org" in caplog.text

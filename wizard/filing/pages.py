@@ -277,7 +277,7 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
                 "step": step,
                 "rows": form.summary_rows(),
                 # A submitted filing was checked whole.
-                "complete": service.is_finished(step, dossier, answers)
+                "complete": service.is_finished(step, dossier, answers, form)
                 if editable
                 else values is not None,
                 "change_url": url_for(
@@ -292,13 +292,13 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
 
 def check_answers(dossier: Dossier, step: Step):
     answers = dossier.answers()
-    incomplete = service.first_incomplete(dossier)
+    sections = summary_sections(dossier, answers, editable=True)
     return render_step(
         dossier,
         step,
         None,
-        sections=summary_sections(dossier, answers, editable=True),
-        incomplete=incomplete,
+        sections=sections,
+        incomplete=next((s["step"] for s in sections if not s["complete"]), None),
         legacy=legacy_notice(answers),
     )
 

@@ -212,13 +212,16 @@ def submission_record(dossier: Dossier, declaration: dict[str, Any], at: datetim
     }
 
 
-def is_finished(step: Step, dossier: Dossier, answers) -> bool:
+def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
     """A question step ready to submit: answered with what it needs besides (files, a letter:
     `Flow.is_complete`), and its answers still valid (one may have been saved unfinished, or
-    made inconsistent by a later answer). What the summary and the submission both go by."""
+    made inconsistent by a later answer). What the summary and the submission both go by;
+    `form`: the step's form already made from its answers, if any."""
     if not FLOW.is_complete(step, dossier, answers):
         return False
-    return step.form.from_answers(answers[step.id], context=answers).validate()
+    if form is None:
+        form = step.form.from_answers(answers[step.id], context=answers)
+    return form.validate()
 
 
 def first_incomplete(dossier: Dossier) -> Step | None:

@@ -12,11 +12,22 @@ from wizard.domain.countries import ISO_3166_ALPHA2
 from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.i18n import lazy_gettext as _l
 
+# France's overseas departments and regions, and Saint-Martin, which ISO codes apart: EU
+# outermost regions, where EU law (the MDR) applies as in mainland France.
+FRENCH_OUTERMOST_REGIONS = frozenset("GF GP MQ RE YT MF".split())
+# Where a company has a SIRET (INSEE's SIRENE register): France, those regions, and
+# Saint-Barthélemy and Saint-Pierre-et-Miquelon (outside the EU). Not New Caledonia or French
+# Polynesia, which keep registers of their own.
+SIRENE_COUNTRIES = frozenset({"FR", *FRENCH_OUTERMOST_REGIONS, "BL", "PM"})
 # EU member states and the other EEA countries (Iceland, Liechtenstein, Norway), where the MDR
-# applies: a manufacturer elsewhere needs an authorised representative.
-EEA_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK "
-    "IS LI NO".split()
+# applies, with the parts of them ISO codes apart (the French regions above; Åland, Finnish):
+# a manufacturer elsewhere needs an authorised representative.
+EEA_COUNTRIES = (
+    frozenset(
+        "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK "
+        "IS LI NO AX".split()
+    )
+    | FRENCH_OUTERMOST_REGIONS
 )
 
 

@@ -20,6 +20,7 @@ from wizard.forms.choices import (
     DEVICE_CLASS_CHOICES,
     EEA_COUNTRIES,
     NO_CE_REASONS,
+    SIRENE_COUNTRIES,
     countries,
 )
 from wizard.forms.validators import DateRule, EmailAddress, RequiredWhen, not_in_future
@@ -171,11 +172,12 @@ class ManufacturerForm(StepForm):
         width="20",
         spellcheck=False,
     )
-    # Required of a French manufacturer; a foreign one with an establishment in France has one
-    # too and may give it: checked and kept, never dropped unseen.
+    # Required of a manufacturer registered in France (overseas included: SIRENE_COUNTRIES); a
+    # foreign one with an establishment in France has one too and may give it: checked and
+    # kept, never dropped unseen.
     siret = text(
         _l("SIRET number"),
-        RequiredWhen("country", {"FR"}, _l("Enter the SIRET number (14 digits).")),
+        RequiredWhen("country", SIRENE_COUNTRIES, _l("Enter the SIRET number (14 digits).")),
         hint=_l(
             "14 digits, on the Kbis extract. Required of a French manufacturer; a foreign one "
             "gives it only if it has an establishment in France."

@@ -142,7 +142,8 @@ def _scope(access_type: str, answers: dict) -> dict:
 
 def ensure_pdf(decision: Decision) -> bytes:
     """The decision's signed PDF, produced (once) if it is not stored yet. A concurrent
-    producer that stored first wins; ours is discarded, so there is only ever one."""
+    producer that stored first wins; ours is discarded, so there is only ever one. Commits
+    what the session holds before it renders: call it with nothing half done."""
     if decision.pdf is not None:
         return decision.pdf
     record, decision_id = decision.record, decision.id
@@ -156,13 +157,13 @@ def ensure_pdf(decision: Decision) -> bytes:
         env=current_app.jinja_env,
         timestamp_url=current_app.config["RECEIPT_TIMESTAMP_URL"] or None,
     )
-    db.session.execute(
+    stored = db.session.execute(
         update(Decision)
         .where(Decision.id == decision_id, Decision.pdf.is_(None))
         .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
-    )
+    ).rowcount
     db.session.commit()
-    return decision.pdf
+    return pdf if stored else decision.pdf
 
 
 def decisions_of(dossier: Dossier) -> list[Decision]:
