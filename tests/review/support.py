@@ -36,9 +36,14 @@ def action_data(name: str, **fields) -> dict:
             "reason": "Unmet need; benefit outweighs the risks.",
         },
         "refuse": {"reason": "Alternatives exist."},
-        "suspend": {"reason": "Serious incident under investigation."},
+        "suspend": {"reason": "Serious incident under investigation.", "procedure": "urgency"},
         "reinstate": {"reason": "Investigation closed."},
-        "withdraw": {"reason": "Conditions not met."},
+        "withdraw": {
+            "reason": "Conditions not met.",
+            "procedure": "observations",
+            "observations_invited_on": in_days(-20),
+            "observations_received": "no",
+        },
     }[name]
     values = {**defaults, **fields}
     return {f"{name}-{key}": value for key, value in values.items() if value is not None}

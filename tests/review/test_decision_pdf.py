@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
-from tests.review.support import act, dossier
+from tests.review.support import act, dossier, in_days
 from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.models import Decision
@@ -162,3 +162,61 @@ def test_a_decision_pdf_produced_twice_at_once_is_stored_once(
         assert decisions.ensure_pdf(decision) == first
     url = f"/requests/{submitted_global}/decisions/1.pdf"
     assert manufacturer.get(url).data == first
+
+
+def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
+    app, reviewer, manufacturer, submitted_global
+):
+    """Before a measure against it, the manufacturer is invited to present its observations,
+    unless it is urgent (code des relations entre le public et l'administration, L.121-1 and
+    L.121-2): the reviewer says which, and the signed decision states it."""
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    unsaid = act(reviewer, submitted_global, "suspend", procedure=None)
+    assert unsaid.status_code == 422
+    assert "Say whether the manufacturer was invited to present its observations first." in (
+        unsaid.text
+    )
+    undated = act(
+        reviewer, submitted_global, "suspend", procedure="observations", observations_received="yes"
+    )
+    assert undated.status_code == 422
+    assert "Enter the date the manufacturer was invited to present its observations." in (
+        undated.text
+    )
+    future = act(
+        reviewer,
+        submitted_global,
+        "suspend",
+        procedure="observations",
+        observations_invited_on=in_days(3),
+        observations_received="yes",
+    )
+    assert "The date of the invitation cannot be in the future." in future.text
+
+    assert act(reviewer, submitted_global, "suspend").status_code == 303  # urgent
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303  # heard, no answer
+    with app.app_context():
+        suspension, withdrawal = db.session.scalars(
+            select(Decision)
+            .where(Decision.dossier_id == submitted_global, Decision.number > 1)
+            .order_by(Decision.number)
+        ).all()
+        assert suspension.record["procedure"] == {"kind": "urgency"}
+        assert withdrawal.record["procedure"] == {
+            "kind": "observations",
+            "invited_on": in_days(-20),
+            "observations_received": False,
+        }
+    texts = []
+    for number in (2, 3):
+        pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/{number}.pdf").data
+        texts.append(
+            " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+        )
+    assert "Mesure prise en urgence" in texts[0] and "article L.121-2" in texts[0]
+    assert f"Le fabricant a été invité le {in_days(-20)}" in texts[1]
+    assert "it presented none within the time given" in texts[1]
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert "Taken urgently, without first inviting the manufacturer&#39;s observations." in page
+    assert "to present its observations, and presented none in the time given." in page

@@ -30,6 +30,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         review_state=pages.review_state,
         actor_role=pages.actor_role,
         decision_title=pages.decision_title,
+        procedure_text=pages.procedure_text,
         event_text=pages.event_text,
         history_text=pages.history_text,
     )

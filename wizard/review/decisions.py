@@ -49,6 +49,8 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decision.follow_up = (form.follow_up.data or "").replace("\r\n", "\n") or None
         authorisation = decision
     decision.record = decision_record(dossier, decision, user, authorisation)
+    if "procedure" in form:  # a measure against the manufacturer: how it was heard
+        decision.record["procedure"] = form.procedure_record()
     decision.record_sha256 = canonical_sha256(decision.record)
     db.session.add(decision)
     change_status(

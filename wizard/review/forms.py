@@ -17,7 +17,13 @@ from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.domain.lifecycle import FILED_STATUSES
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
-from wizard.forms.validators import DateRule, after_field, not_before_field, not_in_past
+from wizard.forms.validators import (
+    DateRule,
+    after_field,
+    not_before_field,
+    not_in_future,
+    not_in_past,
+)
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -217,14 +223,69 @@ def decision_form(label, message):
     return DecisionForm
 
 
+# Before a measure against the manufacturer, how it was heard (or why not).
+PROCEDURES = [
+    ("observations", _l("The manufacturer was invited to present its observations first")),
+    ("urgency", _l("Urgent: the risk to patients did not allow waiting for its observations")),
+]
+
+
+def measure_form(label, message):
+    """A suspension or a withdrawal by ANSM: taken after the manufacturer was invited to
+    present its observations, unless urgent (code des relations entre le public et
+    l'administration, articles L.121-1 and L.121-2); the signed decision states which."""
+
+    class MeasureForm(FlaskForm):
+        reason = _reason(label, message, _l("Printed on the signed decision."))
+        procedure = choice(
+            _l("Before this decision"),
+            PROCEDURES,
+            _l("Say whether the manufacturer was invited to present its observations first."),
+            hint=_l("Printed on the signed decision, with the date of the invitation."),
+        )
+        observations_invited_on = iso_date(
+            _l("Date the manufacturer was invited to present its observations"),
+            hint=_l("If it was. For example 14/03/2027."),
+            required_if=(
+                "procedure",
+                {"observations"},
+                _l("Enter the date the manufacturer was invited to present its observations."),
+            ),
+            rules=[
+                not_in_future(lambda form: _("The date of the invitation cannot be in the future."))
+            ],
+        )
+        observations_received = choice(
+            _l("Did the manufacturer present observations in the time given?"),
+            [("yes", _l("Yes")), ("no", _l("No"))],
+            required_if=(
+                "procedure",
+                {"observations"},
+                _l("Say whether the manufacturer presented observations."),
+            ),
+        )
+
+        def procedure_record(self) -> dict:
+            """What the decision record says of it."""
+            if self.procedure.data == "urgency":
+                return {"kind": "urgency"}
+            return {
+                "kind": "observations",
+                "invited_on": self.observations_invited_on.data.isoformat(),
+                "observations_received": self.observations_received.data == "yes",
+            }
+
+    return MeasureForm
+
+
 RefuseForm = decision_form(_l("Grounds for the refusal"), _l("Enter the grounds for the refusal."))
-SuspendForm = decision_form(
+SuspendForm = measure_form(
     _l("Grounds for the suspension"), _l("Enter the grounds for the suspension.")
 )
 ReinstateForm = decision_form(
     _l("Grounds for reinstating the authorisation"), _l("Enter the grounds for reinstating it.")
 )
-WithdrawForm = decision_form(
+WithdrawForm = measure_form(
     _l("Grounds for withdrawing the authorisation"), _l("Enter the grounds for withdrawing it.")
 )
 

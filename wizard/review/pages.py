@@ -14,6 +14,7 @@ from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import long_date
 from wizard.models import (
     Addressee,
     AuditEvent,
@@ -198,6 +199,27 @@ def decision_title(decision: Decision) -> str:
     if decision.kind == DecisionKind.WITHDRAWAL and decision.by_manufacturer:
         return _("Withdrawal of the request by the manufacturer")
     return str(DECISION_TITLES[DecisionKind(decision.kind)])
+
+
+def procedure_text(decision: Decision) -> str:
+    """How the manufacturer was heard before a suspension or withdrawal, as its signed PDF
+    states it; empty for other decisions (and those made before it was recorded)."""
+    procedure = (decision.record or {}).get("procedure")
+    if procedure is None:
+        return ""
+    if procedure["kind"] == "urgency":
+        return _("Taken urgently, without first inviting the manufacturer's observations.")
+    invited_on = long_date(date.fromisoformat(procedure["invited_on"]))
+    if procedure["observations_received"]:
+        return _(
+            "The manufacturer was invited on %(date)s to present its observations, and did.",
+            date=invited_on,
+        )
+    return _(
+        "The manufacturer was invited on %(date)s to present its observations, and presented "
+        "none in the time given.",
+        date=invited_on,
+    )
 
 
 def event_text(event: AuditEvent) -> str:
