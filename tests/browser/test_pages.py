@@ -67,6 +67,18 @@ def test_sign_in_before_confirming_the_address_and_a_broken_confirmation_link(ap
     assert_accessible(page, "confirmation-link-broken")
 
 
+def test_a_new_request_started_from_a_filed_one(page, filer):
+    _draft, submitted = filer
+    sign_in(page)
+    page.goto(f"/requests/{submitted}/submitted")
+    press_button(page, "form[action$='/start-from'] button")
+    assert "These answers are copied from request" in page.content()
+    assert_accessible(page, "started-from-a-filed-request")
+    page.goto(page.url.rsplit("/", 1)[0] + "/check")
+    assert "check it" in page.content()
+    assert_accessible(page, "check-copied-answers")
+
+
 def test_dashboard_submitted_view_and_error_pages(page, filer):
     draft, submitted = filer
     sign_in(page)

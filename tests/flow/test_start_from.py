@@ -7,27 +7,48 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import dossier_with, login, make_user
-from wizard import audit
-from wizard.demo import attach_sample_files, sample_answers, sample_declaration
+from tests.conftest import dossier_with, login, make_user, post_step
+from wizard import audit, uploads
+from wizard.demo import attach_sample_files, minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
-from wizard.models import AuditEvent, Dossier
+from wizard.models import AuditEvent, Document, Dossier
 
 
 def start_from(client, dossier_id: int):
     return client.post(f"/requests/{dossier_id}/start-from")
 
 
-def newest(user_id: int) -> Dossier:
+def newest() -> Dossier:
     return db.session.scalars(select(Dossier).order_by(Dossier.id.desc())).first()
 
 
-def test_an_individual_request_is_started_again_without_its_patient_letters_or_period(
+def filed_individual_request_with_another_document(user_id: int) -> int:
+    """A filed individual request with, besides its clinical evaluation, a document of no set
+    kind (a patient's file, as likely as not)."""
+    dossier_id = dossier_with(user_id)
+    stored = uploads.store("patient-scan.pdf", minimal_pdf("Scan"))
+    db.session.add(
+        Document(
+            dossier_id=dossier_id,
+            kind="other",
+            filename=stored.filename,
+            sha256=stored.sha256,
+            size=stored.size,
+            uploaded_by_id=user_id,
+        )
+    )
+    db.session.commit()
+    dossier = db.session.get(Dossier, dossier_id)
+    service.submit(dossier, dossier.created_by, sample_declaration())
+    return dossier_id
+
+
+def test_an_individual_request_is_started_again_without_what_is_about_its_patient(
     app, logged_in, user
 ):
     with app.app_context():
-        source_id = dossier_with(user[0], submit=True)
+        source_id = filed_individual_request_with_another_document(user[0])
     page = logged_in.get(f"/requests/{source_id}/submitted").text
     assert f'action="/requests/{source_id}/start-from"' in page
     assert "Start a new request from this one" in page
@@ -35,55 +56,71 @@ def test_an_individual_request_is_started_again_without_its_patient_letters_or_p
     started = start_from(logged_in, source_id)
     assert started.status_code == 303
     with app.app_context():
-        copy = newest(user[0])
+        copy = newest()
         source = db.session.get(Dossier, source_id)
+        reference = source.reference
         assert copy.id != source_id and copy.is_draft and copy.reference is None
         answers = copy.answers()
         filed = source.submitted_answers["answers"]
-        assert set(answers) == set(filed) - {"patient", "medical-need", "hcp-support", "period"}
+        about_the_patient = {"patient", "medical-need", "benefit-risk", "hcp-support", "period"}
+        assert set(answers) == set(filed) - about_the_patient
         assert all(answers[step] == filed[step] for step in answers)
-        assert [(d.kind, d.sha256) for d in copy.documents] == [
-            (d["kind"], d["sha256"]) for d in source.submitted_answers["documents"]
+        assert set(copy.carried_over()) == set(answers)  # each to be looked at
+        assert [(d.kind, d.filename) for d in copy.documents] == [
+            ("clinical_evaluation", "clinical-evaluation.pdf")
         ]
         assert copy.hcp_letters == [] and copy.invitations == []
         [event] = db.session.scalars(
             select(AuditEvent).where(AuditEvent.dossier_id == copy.id)
         ).all()
-        assert event.action == audit.STARTED_FROM
-        assert event.detail["reference"] == source.reference
+        assert event.action == audit.STARTED_FROM and event.detail["reference"] == reference
         with app.test_request_context(headers={"Accept-Language": "en"}):
             from wizard.review.pages import event_text
 
             # As ANSM's reviewer reads it in the request's audit trail, once it is filed.
             assert event_text(event) == (
-                f"Started from request {source.reference}, with its answers and documents"
+                f"Started from request {reference}, with its answers and documents"
             )
         # The filed request is untouched.
-        assert source.status == "submitted" and len(source.documents) == 1
-    # Resuming leads to the first step to give again, with the message that says what to do.
+        assert source.status == "submitted" and len(source.documents) == 2
+        copy_id = copy.id
+    # Resuming leads to the first step, copied and to be checked, with what to do.
     resumed = logged_in.get(started.location)
-    assert resumed.location.endswith(f"/requests/{copy.id}/steps/patient")
+    assert resumed.location.endswith(f"/requests/{copy_id}/steps/before-you-start")
     page = logged_in.get(resumed.location).text
-    assert f"A new request is started with what you filed in {source.reference}" in page
-    assert "the patient, their medical need, the letters" in page
-    dashboard = logged_in.get("/dashboard").text
-    assert dashboard.count("VentriAssist Mini") >= 2
+    assert f"A new request is started with what you filed in {reference}" in page
+    assert "the patient, their medical need, the benefit and risk for them" in page
+    assert f"These answers are copied from request {reference}" in page
+    check = logged_in.get(f"/requests/{copy_id}/steps/check").text
+    assert check.count(f"Copied from {reference}: check it") == len(answers)
+    assert "Not answered yet" in check
+    # Saved once looked at: no longer only copied.
+    post_step(logged_in, copy_id, "before-you-start", answers["before-you-start"])
+    with app.app_context():
+        assert "before-you-start" not in db.session.get(Dossier, copy_id).carried_over()
+    assert logged_in.get(f"/requests/{copy_id}").location.endswith("/steps/situation")
 
 
-def test_the_new_request_is_filed_like_any_other(app, logged_in, user):
+def test_the_new_request_is_filed_once_each_copied_step_was_looked_at(app, logged_in, user):
     with app.app_context():
         source_id = dossier_with(user[0], "global", submit=True)
     start_from(logged_in, source_id)
     with app.app_context():
-        copy = newest(user[0])
+        copy = newest()
         # A global request keeps its scope and medical need; letters and period are new.
         assert "scope" in copy.answers() and "medical-need" in copy.answers()
-        assert service.first_incomplete(copy).id == "hcp-support"
         answers = sample_answers("global")
         for step_id in ("hcp-support", "period"):
             service.save_step(copy, step_id, answers[step_id])
         attach_sample_files(copy.id, user[0], letters=1)
         owner = copy.created_by
+        # Every step answered, but the copied ones not looked at: not yet.
+        with pytest.raises(service.Incomplete) as unchecked:
+            service.submit(copy, owner, sample_declaration())
+        assert unchecked.value.step.id == "before-you-start"
+        for step_id, values in copy.answers().items():
+            if step_id in copy.carried_over():
+                service.save_step(copy, step_id, values)
         service.submit(copy, owner, sample_declaration())
         source = db.session.get(Dossier, source_id)
         assert copy.reference and copy.reference != source.reference

@@ -70,3 +70,23 @@ def test_a_file_far_larger_than_any_receipt_is_not_parsed(client):
     refused = check(client, big)
     assert refused.status_code == 422
     assert "A receipt is smaller than 2 MB" in refused.text
+
+
+def test_passwords_tried_on_one_confirmation_link_are_limited(limited_app):
+    """Whoever holds a confirmation link (the owner of a mistyped address) cannot keep
+    guessing the registrant's password, from however many connections."""
+    import re
+
+    from wizard import mail
+
+    register(limited_app.test_client(), 0)
+    with limited_app.app_context():
+        [sent] = [m for m in mail.outbox_messages() if "person0@" in m.message["To"]]
+        link = re.search(r"https?://\S+(/register/confirm/\S+)", sent.message.get_content())[1]
+    statuses = [
+        limited_app.test_client()
+        .post(link, data={"password": f"guess {n}"}, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"})
+        .status_code
+        for n in range(6)
+    ]
+    assert statuses == [422] * 5 + [429]

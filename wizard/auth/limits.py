@@ -39,6 +39,10 @@ def _typed_address(scope: str):
     return key
 
 
+def _link() -> str:
+    return "link:" + str((request.view_args or {}).get("token", ""))[:300]
+
+
 def _signed_in_account() -> str:
     # The account's id, not its session id (which changes at every sign-out).
     return f"account:{current_user.id if current_user.is_authenticated else 'anonymous'}"
@@ -77,8 +81,18 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         by_address(config["REGISTER_RATE_LIMIT"]),
         by_typed_address("auth.register", config["REGISTER_RATE_LIMIT_ACCOUNT"]),
     )
-    # A wrong password on an emailed confirmation link's page counts as a failed sign-in.
-    wrap("auth.confirm_email", by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]))
+    # A wrong password on an emailed confirmation link's page counts as a failed sign-in:
+    # per client address, and per link (whoever holds it, from however many addresses).
+    wrap(
+        "auth.confirm_email",
+        by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
+        limiter.limit(
+            config["LOGIN_RATE_LIMIT_ACCOUNT"],
+            key_func=_link,
+            methods=["POST"],
+            deduct_when=_counted,
+        ),
+    )
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for both ways of emailing a professional; the key is the signed-in account
     # (the views require one), whichever request the invitation is for.

@@ -44,6 +44,7 @@ def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
             previous=previous,
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
+            carried_from=dossier.carried_over().get(step.id),
             # An upload or an invitation refused on the page: its title says "Error" too.
             side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
             **extras,
@@ -269,6 +270,7 @@ def draft_summary(dossier: Dossier) -> dict:
 def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]:
     """Every answered question of the chosen path, grouped by step."""
     sections = []
+    carried = dossier.carried_over() if editable else {}
     for step in FLOW.questions(answers):
         values = answers.get(step.id)
         form = step.form.from_answers(values or {}, context=answers)
@@ -280,6 +282,7 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
                 "complete": service.is_finished(step, dossier, answers, form)
                 if editable
                 else values is not None,
+                "carried_from": carried.get(step.id),
                 "change_url": url_for(
                     ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
                 )

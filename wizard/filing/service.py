@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -57,17 +58,19 @@ def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
     if row is not None:
         row.values = values
         row.saved_at = clock.now()
+        row.carried_from = None  # looked at and saved: no longer only copied
     db.session.commit()
     db.session.refresh(dossier)
 
 
 # What a request started from a filed one leaves out, being about that occasion only: the
-# professionals' letters and the period, and for an individual request its patient and their
-# medical need.
+# professionals' letters and the period, and for an individual request what is about its
+# patient (who they are, their need, the benefit and risk for them, documents of no set kind).
 NOT_CARRIED_OVER = {
-    "individual": frozenset({"patient", "medical-need", "hcp-support", "period"}),
+    "individual": frozenset({"patient", "medical-need", "benefit-risk", "hcp-support", "period"}),
     "global": frozenset({"hcp-support", "period"}),
 }
+DOCUMENTS_NOT_CARRIED_OVER = {"individual": frozenset({"other"}), "global": frozenset()}
 
 
 def start_from(source: Dossier, user: User) -> Dossier:
@@ -76,19 +79,26 @@ def start_from(source: Dossier, user: User) -> Dossier:
     stored files are shared (they are stored by content); a file gone from the store is left
     for the filer to upload again."""
     frozen = source.submitted_answers
+    path = frozen["access_type"] if frozen["access_type"] in NOT_CARRIED_OVER else "individual"
     dossier = Dossier(organisation_id=user.organisation_id, created_by_id=user.id)
     db.session.add(dossier)
     db.session.flush()
-    left_out = NOT_CARRIED_OVER.get(frozen["access_type"], NOT_CARRIED_OVER["individual"])
     carried = {
-        step_id: values
+        step_id: copy.deepcopy(values)
         for step_id, values in frozen["answers"].items()
-        if step_id not in left_out and FLOW.get(step_id) is not None
+        if step_id not in NOT_CARRIED_OVER[path] and FLOW.get(step_id) is not None
     }
+    # Each step stays to be looked at (`is_finished`) until the filer saves it.
     dossier.step_answers.extend(
-        StepAnswer(step_id=step_id, values=values) for step_id, values in carried.items()
+        StepAnswer(step_id=step_id, values=values, carried_from=source.reference)
+        for step_id, values in carried.items()
     )
-    documents = [d for d in frozen["documents"] if uploads.path_of(d["sha256"]).is_file()]
+    documents = [
+        d
+        for d in frozen["documents"]
+        if d["kind"] not in DOCUMENTS_NOT_CARRIED_OVER[path]
+        and uploads.path_of(d["sha256"]).is_file()
+    ]
     dossier.documents.extend(
         Document(
             kind=d["kind"],
@@ -218,6 +228,8 @@ def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
     made inconsistent by a later answer). What the summary and the submission both go by;
     `form`: the step's form already made from its answers, if any."""
     if not FLOW.is_complete(step, dossier, answers):
+        return False
+    if step.id in dossier.carried_over():  # copied from a filed request, not looked at yet
         return False
     if form is None:
         form = step.form.from_answers(answers[step.id], context=answers)

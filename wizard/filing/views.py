@@ -72,8 +72,8 @@ def start_from(dossier_id: int):
         )
     else:
         again = _(
-            "Check every step; the patient, their medical need, the letters from healthcare "
-            "professionals and the period are to be given again."
+            "Check every step; the patient, their medical need, the benefit and risk for them, "
+            "the letters from healthcare professionals and the period are to be given again."
         )
     flash(
         _(

@@ -97,15 +97,25 @@ class Dossier(db.Model):
     def answers(self) -> dict[str, dict[str, Any]]:
         """Every saved step's answers, both paths included, keyed by step id. Read with one
         light query, then kept until the session expires the request (a save commits)."""
+        return {step: dict(values) for step, (values, _origin) in self._saved().items()}
+
+    def carried_over(self) -> dict[str, str]:
+        """The steps whose answers were copied from a filed request and not saved since,
+        with that request's reference."""
+        return {step: origin for step, (_values, origin) in self._saved().items() if origin}
+
+    def _saved(self) -> dict[str, tuple[dict[str, Any], str | None]]:
         saved = self.__dict__.get(_SAVED_ANSWERS)
         if saved is None:
             session = object_session(self)
             if session is None or "step_answers" in self.__dict__:
-                rows = [(row.step_id, row.values) for row in self.step_answers]
+                rows = [(row.step_id, row.values, row.carried_from) for row in self.step_answers]
             else:
                 rows = session.execute(_ANSWERS, {"dossier_id": self.id}).all()
-            saved = self.__dict__[_SAVED_ANSWERS] = {step: values for step, values in rows}
-        return {step: dict(values) for step, values in saved.items()}
+            saved = self.__dict__[_SAVED_ANSWERS] = {
+                step: (values, origin) for step, values, origin in rows
+            }
+        return saved
 
 
 _SAVED_ANSWERS = "_saved_answers"
@@ -129,11 +139,14 @@ class StepAnswer(db.Model):
     step_id: Mapped[str] = mapped_column(String(40))
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The reference of the filed request these answers were copied from, until the filer saves
+    # the step (`service.start_from`): a step copied and not looked at is not finished.
+    carried_from: Mapped[str | None] = mapped_column(String(20))
 
     dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
 
 
-_ANSWERS = select(StepAnswer.step_id, StepAnswer.values).where(
+_ANSWERS = select(StepAnswer.step_id, StepAnswer.values, StepAnswer.carried_from).where(
     StepAnswer.dossier_id == bindparam("dossier_id")
 )
 
