@@ -39,6 +39,17 @@
     }
   });
 
+  // A form that makes something (a new request) is sent once, however many clicks.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-submit-once")) return;
+    if (form.getAttribute("data-sent")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sent", "true");
+  });
+
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function () {
     var status = document.getElementById("live-status");

@@ -71,6 +71,19 @@ def test_a_new_request_started_from_a_filed_one(page, filer):
     _draft, submitted = filer
     sign_in(page)
     page.goto(f"/requests/{submitted}/submitted")
+    # Sent once however many clicks (a slow answer clicked again would make two requests).
+    prevented = page.evaluate(
+        """() => {
+            const form = document.querySelector("form[action$='/start-from']");
+            return [1, 2].map(() => {
+                const submit = new Event("submit", {bubbles: true, cancelable: true});
+                form.dispatchEvent(submit);
+                return submit.defaultPrevented;
+            });
+        }"""
+    )
+    assert prevented == [False, True]
+    page.reload()
     press_button(page, "form[action$='/start-from'] button")
     assert "These answers are copied from request" in page.content()
     assert_accessible(page, "started-from-a-filed-request")
