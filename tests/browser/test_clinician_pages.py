@@ -59,6 +59,9 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     clinician.goto(emailed_link(live_app))
     assert "VentriAssist Mini" in clinician.content()
     assert_accessible(clinician, "clinician-page")
+    # A browser's navigation (its fetch metadata says so) counts as opening the link.
+    manufacturer.reload()
+    assert "Opened on" in manufacturer.content()
     type_into(clinician, "#author_name", "Dr Anne Leroy")
     type_into(clinician, "#author_rpps", "12345678901")
     press_button(clinician, "form button[type=submit]")

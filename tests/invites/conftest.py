@@ -49,5 +49,8 @@ def manufacturer(app, client, user):
 
 @pytest.fixture
 def clinician(app):
-    """Another browser, with no account: the clinician's."""
-    return app.test_client()
+    """Another browser, with no account: the clinician's. It says, as browsers do, when it
+    navigates to a page (fetch metadata)."""
+    browser = app.test_client()
+    browser.environ_base.update(HTTP_SEC_FETCH_MODE="navigate", HTTP_SEC_FETCH_DEST="document")
+    return browser

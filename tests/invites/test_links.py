@@ -57,6 +57,24 @@ def test_a_clinician_with_an_expired_link_sees_it_has_expired(
         assert invitations_of(dossier_id)[0].state == "opened"
 
 
+def test_a_mail_filter_fetching_the_link_does_not_make_it_opened(
+    app, manufacturer, clinician, link
+):
+    """Mail filters fetch every link of an email before its reader sees it; only a browser's
+    own navigation (its fetch metadata says so) counts as the professional opening it."""
+    client, dossier_id = manufacturer
+    scanner = app.test_client()
+    assert scanner.get(link).status_code == 200
+    scanner.environ_base.update(HTTP_SEC_FETCH_MODE="no-cors", HTTP_SEC_FETCH_DEST="image")
+    assert scanner.get(link).status_code == 200
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "sent"
+    assert "Opened" not in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert clinician.get(link).status_code == 200
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "opened"
+
+
 def test_a_link_works_until_the_end_of_its_last_day_in_france(clinician, link, monkeypatch):
     last_day = clock.today() + timedelta(days=14)
     evening = datetime.combine(last_day, time(23, 59), tzinfo=clock.PARIS)

@@ -89,6 +89,17 @@ def invitation_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
+def _opened_by_a_person() -> bool:
+    """A browser's own navigation to the page, which it says in its fetch metadata headers:
+    not the mail filter that fetches every link of an email before its reader sees it (the
+    manufacturer would read "Opened" of a link nobody opened). Browsers without those headers
+    (before 2023) leave the invitation "Sent" until the letter comes."""
+    return (
+        request.headers.get("Sec-Fetch-Mode") == "navigate"
+        and request.headers.get("Sec-Fetch-Dest", "document") == "document"
+    )
+
+
 @bp.errorhandler(service.LinkUnavailable)
 def unavailable(error: service.LinkUnavailable):
     return unavailable_page(UNAVAILABLE, error.reason)
@@ -98,7 +109,8 @@ def unavailable(error: service.LinkUnavailable):
 def respond(token: str):
     invitation = service.find(token)
     if request.method == "GET":
-        service.mark_opened(invitation)
+        if _opened_by_a_person():
+            service.mark_opened(invitation)
         return _page(invitation, ClinicianLetterForm(formdata=None))
     form = ClinicianLetterForm()
     form.kept_letter = _kept_letter(invitation)
