@@ -92,6 +92,18 @@ def test_a_new_request_started_from_a_filed_one(page, filer):
     assert_accessible(page, "check-copied-answers")
 
 
+def test_the_account_page_and_its_error_state(page, filer):
+    sign_in(page)
+    page.goto("/account")
+    assert_accessible(page, "account")
+    type_into(page, "#password-current", "not the password at all")
+    type_into(page, "#password-password", "orange kettle under seven bridges")
+    type_into(page, "#password-confirmation", "orange kettle under seven bridges")
+    press_button(page, "form[action$='/account/password'] button")
+    assert "This is not your current password." in page.inner_text(".error-summary")
+    assert_accessible(page, "account-error")
+
+
 def test_dashboard_submitted_view_and_error_pages(page, filer):
     draft, submitted = filer
     sign_in(page)

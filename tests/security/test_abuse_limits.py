@@ -90,3 +90,16 @@ def test_passwords_tried_on_one_confirmation_link_are_limited(limited_app):
         for n in range(6)
     ]
     assert statuses == [422] * 5 + [429]
+
+
+def test_current_passwords_tried_by_a_session_are_limited(limited_app):
+    """A stolen session cannot guess the password to change it."""
+    from tests.auth.test_account import change_password
+    from tests.conftest import login, make_user
+
+    with limited_app.app_context():
+        make_user("claire@cardiotech.example")
+    client = limited_app.test_client()
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    statuses = [change_password(client, current=f"guess number {n}").status_code for n in range(6)]
+    assert statuses == [422] * 5 + [429]

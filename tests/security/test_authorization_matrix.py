@@ -43,6 +43,10 @@ EXPECTED = {
     "auth.forgot_password": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "auth.reset_password": UNKNOWN_TOKEN,
     "auth.confirm_email": UNKNOWN_TOKEN,
+    # One's own account, whoever one is: a page, or a form refused for its empty fields.
+    "auth.account": {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: OK},
+    "auth.account_details": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {422}},
+    "auth.account_password": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {422}},
     # Shown after registering, in that browser; otherwise back to the form.
     "auth.registered": {role: {302} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "receipts.verify": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},

@@ -70,6 +70,14 @@ def new_password(label) -> PasswordField:
     )
 
 
+def new_password_again() -> PasswordField:
+    return PasswordField(
+        _l("Type the new password again"),
+        validators=[Required(_l("Type the new password again."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class RegisterForm(FlaskForm):
     organisation_name = text(
         _l("Manufacturer's name"),
@@ -116,11 +124,7 @@ class NewPasswordForm(FlaskForm):
     """A new password for the account `email` (used by the strength rule)."""
 
     password = new_password(_l("New password"))
-    confirmation = PasswordField(
-        _l("Type the new password again"),
-        validators=[Required(_l("Type the new password again."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirmation = new_password_again()
 
     def __init__(self, email: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,3 +138,34 @@ class NewPasswordForm(FlaskForm):
     def validate_confirmation(self, field):
         if field.data != self.password.data:
             raise ValidationError(_("The two passwords are not the same."))
+
+
+class AccountDetailsForm(FlaskForm):
+    """What an account says of its owner; the manufacturer's name for a manufacturer's."""
+
+    name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    organisation_name = text(
+        _l("Manufacturer's name"),
+        _l("Enter the name of the manufacturer you file for."),
+        hint=_l("Shown on your requests page. Requests already filed keep the name they state."),
+        autocomplete="organization",
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """A new password, for someone signed in who knows the current one (asked first)."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[Required(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = new_password(_l("New password"))
+    confirmation = new_password_again()
+
+    def __init__(self, email: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    validate_password = NewPasswordForm.validate_password
+    validate_confirmation = NewPasswordForm.validate_confirmation

@@ -93,6 +93,16 @@ def init_app(app: Flask, limiter: Limiter) -> None:
             deduct_when=_counted,
         ),
     )
+    # A wrong current password when changing it: whoever holds a session cannot guess it.
+    wrap(
+        "auth.account_password",
+        limiter.limit(
+            config["LOGIN_RATE_LIMIT_ACCOUNT"],
+            key_func=_signed_in_account,
+            methods=["POST"],
+            deduct_when=_counted,
+        ),
+    )
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for both ways of emailing a professional; the key is the signed-in account
     # (the views require one), whichever request the invitation is for.

@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,6 +26,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wizard import clock, mail
 from wizard.auth import bp, confirm, limits, reset
 from wizard.auth.forms import (
+    AccountDetailsForm,
+    ChangePasswordForm,
     ConfirmEmailForm,
     ForgotPasswordForm,
     LoginForm,
@@ -275,6 +277,69 @@ def logout():
     logout_user()
     flash(_("You are signed out. Your answers are saved."))
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.post("/account/details")
+@login_required
+def account_details():
+    form = AccountDetailsForm(prefix="details")
+    if not current_user.is_manufacturer:
+        del form.organisation_name
+    if not form.validate():
+        return _account_page(details=form, status=200 if is_htmx() else 422)
+    user = db.session.get(User, current_user.id)
+    user.name = form.name.data
+    if user.is_manufacturer:
+        user.organisation.name = form.organisation_name.data
+    db.session.commit()
+    flash(_("Your details are saved."))
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/password")
+@login_required
+def account_password():
+    form = ChangePasswordForm(current_user.email, prefix="password")
+    if form.validate() and not current_user.check_password(form.current.data):
+        limits.count_attempt()
+        form.current.errors.append(_("This is not your current password."))
+    if form.errors:
+        return _account_page(password=form, status=200 if is_htmx() else 422)
+    user = db.session.get(User, current_user.id)
+    user.set_password(form.password.data)
+    db.session.commit()
+    current_app.logger.info("user %s changed their password", user.id)
+    # Every session of the account ends with the old password (`User.session_fingerprint`);
+    # this one goes on, newly opened.
+    _sign_in(user)
+    flash(_("Your password is changed. Anywhere else you were signed in, you are signed out."))
+    return redirect(url_for("auth.account"), 303)
+
+
+def _account_page(*, details=None, password=None, status: int = 200):
+    if details is None:
+        details = AccountDetailsForm(
+            prefix="details",
+            formdata=None,
+            data={
+                "name": current_user.name,
+                "organisation_name": current_user.organisation.name
+                if current_user.is_manufacturer
+                else None,
+            },
+        )
+        if not current_user.is_manufacturer:
+            del details.organisation_name
+    if password is None:
+        password = ChangePasswordForm(current_user.email, prefix="password", formdata=None)
+    page = render_template("auth/account.html", details=details, password=password)
+    return page, status
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

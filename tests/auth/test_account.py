@@ -1,0 +1,79 @@
+"""A signed-in person changes their name (and a manufacturer the manufacturer's name) and their
+password; a new password ends every other session of the account."""
+
+from __future__ import annotations
+
+from tests.conftest import PASSWORD, login, make_user
+from wizard.extensions import db
+from wizard.models import Role, User
+
+NEW_PASSWORD = "orange kettle under seven bridges"
+
+
+def change_password(client, current=PASSWORD, new=NEW_PASSWORD, again=None):
+    return client.post(
+        "/account/password",
+        data={
+            "password-current": current,
+            "password-password": new,
+            "password-confirmation": new if again is None else again,
+        },
+    )
+
+
+def test_the_account_page_changes_the_names_and_keeps_what_was_typed_when_wrong(
+    app, logged_in, user
+):
+    page = logged_in.get("/account").text
+    assert "Your account" in page and user[1] in page
+    assert 'value="Claire Martin"' in page and 'value="Cardiotech"' in page
+    assert 'href="/account"' in logged_in.get("/dashboard").text  # in the header
+    empty = logged_in.post(
+        "/account/details", data={"details-name": "", "details-organisation_name": "Cardio SAS"}
+    )
+    assert empty.status_code == 422 and "Enter your full name." in empty.text
+    assert 'value="Cardio SAS"' in empty.text and 'href="#details-name"' in empty.text
+    saved = logged_in.post(
+        "/account/details",
+        data={"details-name": "Claire Martin-Roux", "details-organisation_name": "Cardio SAS"},
+    )
+    assert saved.status_code == 303 and saved.location == "/account"
+    assert "Your details are saved." in logged_in.get("/account").text
+    with app.app_context():
+        account = db.session.get(User, user[0])
+        assert account.name == "Claire Martin-Roux" and account.organisation.name == "Cardio SAS"
+    assert "Cardio SAS" in logged_in.get("/dashboard").text
+
+
+def test_a_reviewer_has_no_manufacturer_name_to_change(app, client):
+    with app.app_context():
+        make_user("reviewer@ansm.example", role=Role.REVIEWER)
+    login(client, "reviewer@ansm.example")
+    assert "details-organisation_name" not in client.get("/account").text
+    saved = client.post("/account/details", data={"details-name": "Paul Reviewer"})
+    assert saved.status_code == 303
+
+
+def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(app, logged_in, user):
+    other_browser = app.test_client()
+    login(other_browser, user[1])
+    wrong = change_password(logged_in, current="not my password at all")
+    assert wrong.status_code == 422 and "This is not your current password." in wrong.text
+    weak = change_password(logged_in, new="short")
+    assert weak.status_code == 422 and "at least 12 characters" in weak.text
+    typo = change_password(logged_in, again=NEW_PASSWORD + "!")
+    assert typo.status_code == 422 and "The two passwords are not the same." in typo.text
+    assert login(app.test_client(), user[1], PASSWORD).status_code == 303  # unchanged so far
+
+    changed = change_password(logged_in)
+    assert changed.status_code == 303 and changed.location == "/account"
+    assert "Your password is changed." in logged_in.get("/account").text  # still signed in
+    assert other_browser.get("/dashboard").status_code == 302  # signed out
+    assert login(app.test_client(), user[1], PASSWORD).status_code == 422
+    assert login(app.test_client(), user[1], NEW_PASSWORD).status_code == 303
+
+
+def test_the_account_pages_need_a_session(client):
+    assert client.get("/account").status_code == 302
+    assert client.post("/account/details", data={"details-name": "X"}).status_code == 302
+    assert change_password(client).status_code == 302
