@@ -39,7 +39,8 @@
     }
   });
 
-  // A form that makes something (a new request) is sent once, however many clicks.
+  // A form that makes something (a new request) is sent once, however many clicks; again
+  // after a while (the network failed) or when the page comes back from the browser's cache.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute("data-submit-once")) return;
@@ -48,6 +49,13 @@
       return;
     }
     form.setAttribute("data-sent", "true");
+    setTimeout(function () { form.removeAttribute("data-sent"); }, 10000);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-sent]").forEach(function (form) {
+      form.removeAttribute("data-sent");
+    });
   });
 
   // A live check that fails on the network must not look like a passed one.

@@ -3,7 +3,10 @@ password; a new password ends every other session of the account."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.conftest import PASSWORD, login, make_user
+from tests.invites.support import body_of
 from wizard.extensions import db
 from wizard.models import Role, User
 
@@ -50,11 +53,19 @@ def test_a_reviewer_has_no_manufacturer_name_to_change(app, client):
         make_user("reviewer@ansm.example", role=Role.REVIEWER)
     login(client, "reviewer@ansm.example")
     assert "details-organisation_name" not in client.get("/account").text
-    saved = client.post("/account/details", data={"details-name": "Paul Reviewer"})
+    saved = client.post(
+        "/account/details",
+        data={"details-name": "Paul Reviewer", "details-organisation_name": "Sneaky SAS"},
+    )
     assert saved.status_code == 303
+    with app.app_context():
+        reviewer = db.session.scalar(select(User).where(User.role == Role.REVIEWER))
+        assert reviewer.name == "Paul Reviewer" and reviewer.organisation is None
 
 
-def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(app, logged_in, user):
+def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(
+    app, logged_in, user, inbox
+):
     other_browser = app.test_client()
     login(other_browser, user[1])
     wrong = change_password(logged_in, current="not my password at all")
@@ -71,6 +82,10 @@ def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(app, l
     assert other_browser.get("/dashboard").status_code == 302  # signed out
     assert login(app.test_client(), user[1], PASSWORD).status_code == 422
     assert login(app.test_client(), user[1], NEW_PASSWORD).status_code == 303
+    # Its owner is told, in case it was not them.
+    [notice] = inbox.to(user[1])
+    assert "password for the ANSM derogation portal was changed" in notice["Subject"]
+    assert "http://localhost/password/forgot" in body_of(notice)
 
 
 def test_the_account_pages_need_a_session(client):

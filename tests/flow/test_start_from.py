@@ -150,3 +150,25 @@ def test_the_offer_reads_in_french(app, client, user, language, words):
     login(client, user[1])
     client.get(f"/language/{language}")
     assert words in client.get(f"/requests/{filed}/submitted").text
+
+
+def test_a_copied_step_saved_for_later_with_a_correction_refused_stays_to_check(
+    app, logged_in, user
+):
+    with app.app_context():
+        source_id = dossier_with(user[0], submit=True)
+    start_from(logged_in, source_id)
+    with app.app_context():
+        copy_id = newest().id
+        copied = newest().answers()["manufacturer"]
+    mistyped = {**copied, "srn": "FR-XX-1"}
+    refused = post_step(logged_in, copy_id, "manufacturer", mistyped, action="save_exit")
+    assert refused.status_code == 422
+    with app.app_context():
+        assert "manufacturer" in db.session.get(Dossier, copy_id).carried_over()
+    saved = post_step(logged_in, copy_id, "manufacturer", copied, action="save_exit")
+    assert saved.status_code == 303
+    with app.app_context():
+        assert "manufacturer" not in db.session.get(Dossier, copy_id).carried_over()
+    # The dashboard leads to the first step still to check, as the summary says.
+    assert "Next step: Before you start" in logged_in.get("/dashboard").text

@@ -67,6 +67,9 @@ def test_a_mail_filter_fetching_the_link_does_not_make_it_opened(
     assert scanner.get(link).status_code == 200
     scanner.environ_base.update(HTTP_SEC_FETCH_MODE="no-cors", HTTP_SEC_FETCH_DEST="image")
     assert scanner.get(link).status_code == 200
+    prefetch = {"Sec-Fetch-Mode": "navigate", "Sec-Purpose": "prefetch"}
+    assert app.test_client().get(link, headers=prefetch).status_code == 200
+    assert app.test_client().head(link).status_code == 200
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "sent"
     assert "Opened" not in client.get(f"/requests/{dossier_id}/steps/hcp-support").text

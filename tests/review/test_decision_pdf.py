@@ -8,7 +8,9 @@ import hashlib
 import io
 import json
 import re
+from datetime import date
 
+from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -195,28 +197,50 @@ def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
     assert "The date of the invitation cannot be in the future." in future.text
 
     assert act(reviewer, submitted_global, "suspend").status_code == 303  # urgent
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    heard = act(
+        reviewer,
+        submitted_global,
+        "suspend",
+        procedure="observations",
+        observations_invited_on=in_days(-30),
+        observations_received="yes",
+    )
+    assert heard.status_code == 303
     assert act(reviewer, submitted_global, "withdraw").status_code == 303  # heard, no answer
     with app.app_context():
-        suspension, withdrawal = db.session.scalars(
-            select(Decision)
-            .where(Decision.dossier_id == submitted_global, Decision.number > 1)
-            .order_by(Decision.number)
-        ).all()
-        assert suspension.record["procedure"] == {"kind": "urgency"}
-        assert withdrawal.record["procedure"] == {
-            "kind": "observations",
-            "invited_on": in_days(-20),
-            "observations_received": False,
+        records = {
+            d.number: d.record
+            for d in db.session.scalars(
+                select(Decision).where(Decision.dossier_id == submitted_global)
+            )
         }
-    texts = []
-    for number in (2, 3):
+    assert records[2]["procedure"] == {"kind": "urgency"}
+    assert records[3].get("procedure") is None  # a reinstatement is no measure against it
+    assert records[4]["procedure"] == {
+        "kind": "observations",
+        "invited_on": in_days(-30),
+        "observations_received": True,
+    }
+    assert records[5]["procedure"]["observations_received"] is False
+
+    def text_of(number):
         pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/{number}.pdf").data
-        texts.append(
-            " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
-        )
-    assert "Mesure prise en urgence" in texts[0] and "article L.121-2" in texts[0]
-    assert f"Le fabricant a été invité le {in_days(-20)}" in texts[1]
-    assert "it presented none within the time given" in texts[1]
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        return " ".join("".join(page.extract_text() for page in pages).split())
+
+    def french(iso_day):
+        written = format_date(date.fromisoformat(iso_day), "long", locale="fr")
+        return "1er" + written[1:] if written.startswith("1 ") else written
+
+    urgent, answered, silent = text_of(2), text_of(4), text_of(5)
+    assert "Mesure prise en urgence" in urgent and "L. 121-2, 1°" in urgent
+    assert f"Le fabricant a été invité le {french(in_days(-30))}" in answered
+    assert "qu’il a présentées" in answered and "which it did" in answered
+    assert f"Le fabricant a été invité le {french(in_days(-20))}" in silent
+    assert "il n’en a pas présenté dans le délai imparti" in silent
+    assert "it presented none within the time given" in silent
+    assert "L. 121-1 et L. 122-1" in silent
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "Taken urgently, without first inviting the manufacturer&#39;s observations." in page
     assert "to present its observations, and presented none in the time given." in page

@@ -147,7 +147,10 @@ class AccountDetailsForm(FlaskForm):
     organisation_name = text(
         _l("Manufacturer's name"),
         _l("Enter the name of the manufacturer you file for."),
-        hint=_l("Shown on your requests page. Requests already filed keep the name they state."),
+        hint=_l(
+            "Your organisation's name on the portal. Each request keeps the manufacturer's "
+            "details it was filed with."
+        ),
         autocomplete="organization",
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_login import current_user
+from itsdangerous import URLSafeTimedSerializer
 
 from wizard.forms.validators import normalised_email
 
@@ -39,8 +40,13 @@ def _typed_address(scope: str):
     return key
 
 
-def _link() -> str:
-    return "link:" + str((request.view_args or {}).get("token", ""))[:300]
+def _link_account() -> str:
+    """The account a confirmation link names (read, not trusted: only a key), so that other
+    spellings of a link, or newer links, share one budget."""
+    token = str((request.view_args or {}).get("token", ""))[:1000]
+    _valid, claims = URLSafeTimedSerializer("").loads_unsafe(token)
+    user = claims.get("user") if isinstance(claims, dict) else None
+    return f"confirm-account:{user}" if isinstance(user, int) else "confirm-link:" + token[:300]
 
 
 def _signed_in_account() -> str:
@@ -82,13 +88,13 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         by_typed_address("auth.register", config["REGISTER_RATE_LIMIT_ACCOUNT"]),
     )
     # A wrong password on an emailed confirmation link's page counts as a failed sign-in:
-    # per client address, and per link (whoever holds it, from however many addresses).
+    # per client address, and per account the link names (from however many addresses).
     wrap(
         "auth.confirm_email",
         by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
         limiter.limit(
             config["LOGIN_RATE_LIMIT_ACCOUNT"],
-            key_func=_link,
+            key_func=_link_account,
             methods=["POST"],
             deduct_when=_counted,
         ),

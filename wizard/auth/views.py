@@ -36,6 +36,7 @@ from wizard.auth.forms import (
 )
 from wizard.extensions import db, login_manager
 from wizard.i18n import gettext as _
+from wizard.i18n import long_date
 from wizard.models import Dossier, Organisation, Role, User
 from wizard.token_links import keep_token_private
 from wizard.web import external_url, is_htmx, safe_next
@@ -317,6 +318,7 @@ def account_password():
     current_app.logger.info("user %s changed their password", user.id)
     # Every session of the account ends with the old password (`User.session_fingerprint`);
     # this one goes on, newly opened.
+    _send_password_changed(user)
     _sign_in(user)
     flash(_("Your password is changed. Anywhere else you were signed in, you are signed out."))
     return redirect(url_for("auth.account"), 303)
@@ -366,6 +368,18 @@ def _send_reset_link(user: User) -> None:
     subject = _("Choose a new password for the ANSM derogation portal")
     # In the page's language: whoever asks is most likely the owner of the address.
     mail.send_after_response(user.email, subject, body, about=f"reset link for user {user.id}")
+
+
+def _send_password_changed(user: User) -> None:
+    """Tell the account's owner, in case it was not them (a session left open somewhere)."""
+    body = mail.plain_text(
+        "auth/email/password_changed.txt",
+        user=user,
+        date=long_date(clock.today()),
+        forgotten=external_url("auth.forgot_password"),
+    )
+    subject = _("Your password for the ANSM derogation portal was changed")
+    mail.send_after_response(user.email, subject, body, about=f"password notice for {user.id}")
 
 
 def _send_confirmation(user: User) -> None:
@@ -421,6 +435,7 @@ def _reset_password(token: str):
     user.set_password(form.password.data)
     user.confirm_email()  # the link reached the address
     db.session.commit()
+    _send_password_changed(user)
     current_app.logger.info("user %s chose a new password by email link", user.id)
     flash(_("Your password is changed. Sign in with it."))
     return redirect(url_for("auth.login"), 303)

@@ -165,7 +165,7 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             if _consistent(step, trial, answers) == trial:
                 kept = trial
     if kept or before:
-        service.save_step(dossier, step.id, kept)
+        service.save_step(dossier, step.id, kept, checked=not mistyped)
     if not mistyped:
         flash(
             _(

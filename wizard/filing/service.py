@@ -39,8 +39,12 @@ def create_dossier(user: User) -> Dossier:
     return dossier
 
 
-def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
-    """Store a step's validated answers. Two tabs saving the same step: the last write wins."""
+def save_step(
+    dossier: Dossier, step_id: str, values: dict[str, Any], *, checked: bool = True
+) -> None:
+    """Store a step's validated answers. Two tabs saving the same step: the last write wins.
+    `checked`: the filer saw the step through (not saved with a correction refused), so
+    answers copied from a filed request are no longer only copied."""
     claim_draft(dossier)
     row = db.session.scalar(
         select(StepAnswer).where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
@@ -58,7 +62,8 @@ def save_step(dossier: Dossier, step_id: str, values: dict[str, Any]) -> None:
     if row is not None:
         row.values = values
         row.saved_at = clock.now()
-        row.carried_from = None  # looked at and saved: no longer only copied
+        if checked:
+            row.carried_from = None  # looked at and saved: no longer only copied
     db.session.commit()
     db.session.refresh(dossier)
 

@@ -92,11 +92,14 @@ def invitation_status_label(status: str) -> str:
 def _opened_by_a_person() -> bool:
     """A browser's own navigation to the page, which it says in its fetch metadata headers:
     not the mail filter that fetches every link of an email before its reader sees it (the
-    manufacturer would read "Opened" of a link nobody opened). Browsers without those headers
-    (before 2023) leave the invitation "Sent" until the letter comes."""
+    manufacturer would read "Opened" of a link nobody opened), nor a browser's prefetch.
+    Browsers without those headers (before 2023) leave the invitation "Sent" until the letter
+    comes."""
     return (
-        request.headers.get("Sec-Fetch-Mode") == "navigate"
+        request.method == "GET"
+        and request.headers.get("Sec-Fetch-Mode") == "navigate"
         and request.headers.get("Sec-Fetch-Dest", "document") == "document"
+        and not request.headers.get("Sec-Purpose", "").startswith("prefetch")
     )
 
 
@@ -108,7 +111,7 @@ def unavailable(error: service.LinkUnavailable):
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def respond(token: str):
     invitation = service.find(token)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if _opened_by_a_person():
             service.mark_opened(invitation)
         return _page(invitation, ClinicianLetterForm(formdata=None))

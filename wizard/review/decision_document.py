@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import jinja2
+from babel.dates import format_date
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 
@@ -66,6 +67,7 @@ def decision_context(record: dict) -> dict:
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],
         "authorisation": record["authorisation"],
+        "invited_on": _dates_of(record.get("procedure", {}).get("invited_on")),
         "request": request,
         "geometry": template_geometry(),
     }
@@ -109,3 +111,15 @@ def build_decision_pdf(
             f"Le / On %(ts)s\nDécision / Decision {label}"
         ),
     )
+
+
+def _dates_of(iso_day: str | None) -> tuple[str, str] | None:
+    """A day written out in French and in (British) English: "1er mars 2027", "1 March 2027"."""
+    if iso_day is None:
+        return None
+    day = dt.date.fromisoformat(iso_day)
+    french = format_date(day, "long", locale="fr")
+    if day.day == 1:
+        french = "1er" + french[1:]
+    return french, format_date(day, "long", locale="en_GB")
+
