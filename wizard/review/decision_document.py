@@ -122,4 +122,3 @@ def _dates_of(iso_day: str | None) -> tuple[str, str] | None:
     if day.day == 1:
         french = "1er" + french[1:]
     return french, format_date(day, "long", locale="en_GB")
-
