@@ -4,6 +4,7 @@ confirmation; every page on the way passes axe-core."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import pytest
@@ -73,10 +74,17 @@ def register(page, live_app, email: str) -> None:
 
 def emailed_confirmation_link(live_app, email: str) -> str:
     """The link in the email the portal wrote to its outbox (the browser tests' app has no
-    mail server)."""
-    with live_app.app_context():
-        [sent] = [m for m in mail.outbox_messages() if email in m.message["To"]]
-    return re.search(r"https?://\S+(/register/confirm/\S+)", sent.message.get_content()).group(1)
+    mail server). It leaves once the response to the registration is closed, which may be a
+    moment after the browser has followed the redirect: wait for it a little."""
+    deadline = time.monotonic() + 10
+    while True:
+        with live_app.app_context():
+            sent = [m for m in mail.outbox_messages() if email in m.message["To"]]
+        if sent or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    [message] = sent
+    return re.search(r"https?://\S+(/register/confirm/\S+)", message.message.get_content()).group(1)
 
 
 def upload_with_keyboard(page, tmp_path, fields: dict, prefix: str, button: str) -> None:
