@@ -83,6 +83,17 @@ def emailed_confirmation_link(live_app, email: str) -> str:
         if sent or time.monotonic() > deadline:
             break
         time.sleep(0.05)
+    if len(sent) != 1:  # say what there is, to find out why
+        from sqlalchemy import select
+
+        from wizard.extensions import db
+        from wizard.models import User
+
+        with live_app.app_context():
+            others = [m.message["To"] for m in mail.outbox_messages()]
+            account = db.session.scalar(select(User).where(User.email == email))
+            state = account and (account.id, account.email_confirmed, account.confirmation_sent_at)
+        raise AssertionError(f"{len(sent)} emails to {email}; outbox: {others}; account: {state}")
     [message] = sent
     return re.search(r"https?://\S+(/register/confirm/\S+)", message.message.get_content()).group(1)
 

@@ -121,11 +121,15 @@ def _register(form: RegisterForm) -> None:
         db.session.add(user)
         try:
             db.session.commit()
-        except IntegrityError:  # the same address registered at the same moment: it stands
+        except IntegrityError:
             db.session.rollback()
+            taken = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            if taken is None:
+                raise  # not the address: a real error, not a registration at the same moment
+            current_app.logger.warning("two registrations of user %s at once", taken.id)
+        else:
+            _send_confirmation(user)
             return
-        _send_confirmation(user)
-        return
     # Never confirmed, so never signed in: nothing was done with it. This registration replaces
     # it, so that whoever typed the address first (a typo, a stranger) cannot keep it from its
     # owner; the links sent before stop working (they carry the password's fingerprint). On
