@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
 from flask import Flask, g, has_app_context
 from flask_babel import Domain, LazyString, _get_current_context, get_locale
-from flask_babel import format_date as babel_format_date
 from flask_babel import get_translations as find_translations
 
 
@@ -52,10 +52,16 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 
 def long_date(value: date) -> str:
-    """A date written out in the reader's language: "March 1, 2027", "1er mars 2027" (French
-    writes the first of the month as an ordinal, which CLDR's pattern does not)."""
-    text = babel_format_date(value, "long")
-    if value.day == 1 and str(get_locale() or "").startswith("fr") and text.startswith("1 "):
+    """A date written out in the reader's language: "March 1, 2027", "1er mars 2027"."""
+    return long_date_in(value, get_locale())
+
+
+def long_date_in(value: date, locale) -> str:
+    """A date written out in `locale`, with no request needed (the signed decision writes
+    French and English): French writes the first of the month as an ordinal, "1er mars 2027",
+    which CLDR's pattern does not."""
+    text = format_date(value, "long", locale=locale)
+    if value.day == 1 and str(locale).startswith("fr") and text.startswith("1 "):
         return "1er " + text[2:]
     return text
 

@@ -40,6 +40,12 @@ def is_htmx() -> bool:
     return bool(htmx)
 
 
+def refused_status() -> int:
+    """The status of a form sent back with its errors: 422, but 200 for htmx, which swaps
+    only a successful answer into the page."""
+    return 200 if is_htmx() else 422
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never redirect a person elsewhere (open redirects)."""
     if not target:

@@ -39,7 +39,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import long_date
 from wizard.models import Dossier, Organisation, Role, User
 from wizard.token_links import keep_token_private
-from wizard.web import external_url, is_htmx, safe_next
+from wizard.web import external_url, refused_status, safe_next
 
 _USER_AND_DOSSIER = (
     select(User, Dossier)
@@ -82,7 +82,7 @@ def _home_for(user: User) -> str:
 
 
 def _failed(template: str, form):
-    return render_template(template, form=form), 200 if is_htmx() else 422
+    return render_template(template, form=form), refused_status()
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -183,7 +183,7 @@ def _confirm_email(token: str):
     form = ConfirmEmailForm()
     if not form.validate_on_submit():
         page = render_template("auth/confirm_email.html", form=form, email=user.email)
-        return (page, 200 if is_htmx() else 422) if form.is_submitted() else page
+        return (page, refused_status()) if form.is_submitted() else page
     seen = user.password_hash
     if not user.check_password(form.password.data):
         limits.count_attempt()
@@ -293,11 +293,9 @@ def account():
 @bp.post("/account/details")
 @login_required
 def account_details():
-    form = AccountDetailsForm(prefix="details")
-    if not current_user.is_manufacturer:
-        del form.organisation_name
+    form = _details_form()
     if not form.validate():
-        return _account_page(details=form, status=200 if is_htmx() else 422)
+        return _account_page(details=form, status=refused_status())
     user = db.session.get(User, current_user.id)
     user.name = form.name.data
     if user.is_manufacturer:
@@ -315,7 +313,7 @@ def account_password():
         limits.count_attempt()
         form.current.errors.append(_("This is not your current password."))
     if form.errors:
-        return _account_page(password=form, status=200 if is_htmx() else 422)
+        return _account_page(password=form, status=refused_status())
     user = db.session.get(User, current_user.id)
     user.set_password(form.password.data)
     db.session.commit()
@@ -328,20 +326,19 @@ def account_password():
     return redirect(url_for("auth.account"), 303)
 
 
+def _details_form(**options) -> AccountDetailsForm:
+    """The details one may change: a reviewer has no manufacturer's name."""
+    form = AccountDetailsForm(prefix="details", **options)
+    if not current_user.is_manufacturer:
+        del form.organisation_name
+    return form
+
+
 def _account_page(*, details=None, password=None, status: int = 200):
     if details is None:
-        details = AccountDetailsForm(
-            prefix="details",
-            formdata=None,
-            data={
-                "name": current_user.name,
-                "organisation_name": current_user.organisation.name
-                if current_user.is_manufacturer
-                else None,
-            },
-        )
-        if not current_user.is_manufacturer:
-            del details.organisation_name
+        details = _details_form(formdata=None, data={"name": current_user.name})
+        if current_user.is_manufacturer:
+            details.organisation_name.data = current_user.organisation.name
     if password is None:
         password = ChangePasswordForm(current_user.email, prefix="password", formdata=None)
     page = render_template("auth/account.html", details=details, password=password)
@@ -435,7 +432,7 @@ def _reset_password(token: str):
     form = NewPasswordForm(user.email)
     if not form.validate_on_submit():
         page = render_template("auth/reset_password.html", form=form)
-        return (page, 200 if is_htmx() else 422) if form.is_submitted() else page
+        return (page, refused_status()) if form.is_submitted() else page
     user.set_password(form.password.data)
     user.confirm_email()  # the link reached the address
     db.session.commit()

@@ -25,7 +25,7 @@ from wizard.i18n import long_date
 from wizard.models import Dossier
 from wizard.receipts import service as receipts
 from wizard.review import notify
-from wizard.web import is_htmx, labelled, live_field
+from wizard.web import labelled, live_field, refused_status
 
 
 def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
@@ -147,7 +147,7 @@ def question(dossier: Dossier, step: Step):
     if valid and request.form.get("action") != "save_exit":
         # The answers are fine: keep them, then say what else the step needs.
         service.save_step(dossier, step.id, form.to_answers())
-    status = 200 if is_htmx() else 422
+    status = refused_status()
     return render_step(dossier, step, form, status, extra_errors=blocking)
 
 
@@ -184,7 +184,7 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
     for field in form.answer_fields():  # only what blocks saving is called wrong here
         if not _typed(field):
             field.errors = []
-    return render_step(dossier, step, form, 200 if is_htmx() else 422)
+    return render_step(dossier, step, form, refused_status())
 
 
 def _consistent(step: Step, values: dict, answers) -> dict:
@@ -313,7 +313,7 @@ def declaration(dossier: Dossier, step: Step):
         return render_step(dossier, step, form)
     form = step.form()
     if not form.validate():
-        return render_step(dossier, step, form, 200 if is_htmx() else 422)
+        return render_step(dossier, step, form, refused_status())
     try:
         service.submit(dossier, current_user, form.to_answers())
     except service.Incomplete as error:

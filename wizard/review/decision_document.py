@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import jinja2
-from babel.dates import format_date
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 
 from wizard.domain.canonical import canonical_json
+from wizard.i18n import long_date_in
 from wizard.receipts.context import ACCESS_TYPES, PARIS
 from wizard.receipts.layout import template_geometry
 from wizard.receipts.render import EmbeddedFile, render_pdf
@@ -118,7 +118,4 @@ def _dates_of(iso_day: str | None) -> tuple[str, str] | None:
     if iso_day is None:
         return None
     day = dt.date.fromisoformat(iso_day)
-    french = format_date(day, "long", locale="fr")
-    if day.day == 1:
-        french = "1er" + french[1:]
-    return french, format_date(day, "long", locale="en_GB")
+    return long_date_in(day, "fr"), long_date_in(day, "en_GB")
