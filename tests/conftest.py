@@ -99,6 +99,20 @@ def make_user(email="claire@cardiotech.example", organisation="Cardiotech", role
     return user
 
 
+def make_colleague(user_id: int, email: str, name: str = "Marc Durand") -> User:
+    """Another account of the same organisation."""
+    colleague = User(
+        email=email,
+        name=name,
+        organisation_id=db.session.get(User, user_id).organisation_id,
+        email_confirmed_at=now(),
+    )
+    colleague.set_password(PASSWORD)
+    db.session.add(colleague)
+    db.session.commit()
+    return colleague
+
+
 def login(client: FlaskClient, email: str, password: str = PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
 

@@ -111,6 +111,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX", instance_path / "outbox")),
         # How long a clinician's invite link works.
         "INVITE_TTL_DAYS": int(os.environ.get("INVITE_TTL_DAYS", "14")),
+        # How long a link inviting a colleague into a manufacturer's organisation works.
+        "COLLEAGUE_INVITE_TTL_DAYS": int(os.environ.get("COLLEAGUE_INVITE_TTL_DAYS", "7")),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Prefix:
         # their count, so that the client's own address is the one limits and the audit see.
         # 0 (the default) ignores those headers: anyone could write them.

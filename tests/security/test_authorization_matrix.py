@@ -9,7 +9,7 @@ import secrets
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import dossier_with, login, make_user
+from tests.conftest import dossier_with, login, make_colleague, make_user
 from wizard.extensions import db
 from wizard.models import Dossier, Role
 from wizard.receipts import service
@@ -47,6 +47,10 @@ EXPECTED = {
     "auth.account": {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: OK},
     "auth.account_details": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {422}},
     "auth.account_password": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {422}},
+    # One's own organisation's people; an invitation link, with no account.
+    "auth.colleagues_page": {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}},
+    "auth.invite_colleague": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {403}},
+    "auth.join": UNKNOWN_TOKEN,
     # Shown after registering, in that browser; otherwise back to the form.
     "auth.registered": {role: {302} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "receipts.verify": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
@@ -58,6 +62,8 @@ EXPECTED = {
     "review_hcp.answered": UNKNOWN_TOKEN,
 }
 for endpoint in (
+    "auth.cancel_colleague_invitation",
+    "auth.remove_colleague",
     "filing.dashboard",
     "filing.new_request",
     "filing.resume",
@@ -105,6 +111,7 @@ def world(app):
         owner = make_user("owner@a.example", "Organisation A")
         make_user("other@b.example", "Organisation B")
         make_user("reviewer@ansm.example", role=Role.REVIEWER)
+        colleague = make_colleague(owner.id, "colleague@a.example")
         dossier_id = dossier_with(owner.id, "global", submit=True)
         dossier = db.session.get(Dossier, dossier_id)
         service.ensure_receipt(dossier)
@@ -112,6 +119,7 @@ def world(app):
             "dossier_id": dossier_id,
             "item_id": dossier.documents[0].id,
             "invitation_id": 1,
+            "user_id": colleague.id,
             "question_id": 1,
             "number": 1,
             "step_id": "device",

@@ -172,3 +172,30 @@ class ChangePasswordForm(FlaskForm):
 
     validate_password = NewPasswordForm.validate_password
     validate_confirmation = NewPasswordForm.validate_confirmation
+
+
+class InviteColleagueForm(FlaskForm):
+    email = text(
+        _l("Your colleague's email address"),
+        _l("Enter your colleague's email address."),
+        autocomplete="off",
+        hint=_l("We will email them a link to create their account."),
+        rules=[ACCOUNT_EMAIL],
+        spellcheck=False,
+    )
+
+
+class JoinForm(FlaskForm):
+    """A colleague's new account, on the page an invitation link opens (the address is the
+    one invited)."""
+
+    name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    password = new_password(_l("Create a password"))
+    confirmation = new_password_again()
+
+    def __init__(self, email: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    validate_password = NewPasswordForm.validate_password
+    validate_confirmation = NewPasswordForm.validate_confirmation

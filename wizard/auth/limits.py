@@ -4,8 +4,9 @@
 - password-reset emails, the same ways, so that nobody can flood a mailbox;
 - accounts created, per client address (registering needs no invitation) and per address
   typed (each registration emails that address);
-- invitation emails (sent or sent again), per account: they go to any address, carry the
-  manufacturer's words, and leave from the portal's own sender;
+- invitation emails (to professionals or colleagues, sent or sent again), per account: they
+  go to any address, carry the manufacturer's words, and leave from the portal's own sender;
+- colleagues' invitation links, failed look-ups per client address;
 - receipt checks on the public /verify page, per client address: each parses a stranger's PDF.
 
 What counts is said by the view (`count_attempt`), whatever the status code it answers with
@@ -19,6 +20,7 @@ from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
 
 from wizard.forms.validators import normalised_email
+from wizard.token_links import is_failed_lookup
 
 
 def count_attempt() -> None:
@@ -121,3 +123,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     )
     wrap("filing.invite", invitation_emails)
     wrap("filing.resend_invitation", invitation_emails)
+    wrap("auth.invite_colleague", invitation_emails)
+    # Guessing a colleague's invitation link: failed look-ups per client address, as for the
+    # professionals' links.
+    wrap("auth.join", limiter.limit(config["INVITE_RATE_LIMIT"], deduct_when=is_failed_lookup))

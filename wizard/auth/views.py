@@ -65,7 +65,9 @@ def load_user(session_id: str) -> User | None:
         user, g.named_dossier = row if row else (None, None)
     else:
         user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(fingerprint, user.session_fingerprint):
+    if user is None or not user.is_active:
+        return None  # a removed account's sessions end with its removal
+    if not hmac.compare_digest(fingerprint, user.session_fingerprint):
         return None
     return user
 
@@ -204,7 +206,7 @@ def _confirm_email(token: str):
     if not confirmed:
         return render_template("auth/confirmation_link_unavailable.html"), 404
     current_app.logger.info("user %s confirmed their email address", user.id)
-    _sign_in(db.session.get(User, user.id))
+    start_session(db.session.get(User, user.id))
     flash(_("Your email address is confirmed. You can start a request."))
     return redirect(url_for("filing.dashboard"), 303)
 
@@ -228,6 +230,16 @@ def login():
         form.password.errors.append(_("The email address or the password is not right."))
         limits.count_attempt()
         return _failed("auth/login.html", form)
+    if not user.is_active:
+        # Said only to whoever knows the password: the account's owner.
+        form.email.errors.append(
+            _(
+                "A colleague has removed this account from %(organisation)s. To file for it "
+                "again, ask a colleague to invite you again.",
+                organisation=user.organisation.name,
+            )
+        )
+        return _failed("auth/login.html", form)
     if not user.email_confirmed:
         # The same answer as a wrong password (a stranger who registered an address must not
         # learn from signing in whether it had an account); a new link leaves, not too often.
@@ -235,7 +247,7 @@ def login():
         form.password.errors.append(_("The email address or the password is not right."))
         limits.count_attempt()
         return _failed("auth/login.html", form)
-    _sign_in(user)
+    start_session(user)
     return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
 
 
@@ -259,7 +271,7 @@ def _unusable_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(32))
 
 
-def _sign_in(user: User) -> None:
+def start_session(user: User) -> None:
     """A new session for the account: nothing of the one before (its CSRF token, what a
     stranger may have planted in it) is kept, but the chosen language."""
     locale = session.get("locale")
@@ -321,7 +333,7 @@ def account_password():
     # Every session of the account ends with the old password (`User.session_fingerprint`);
     # this one goes on, newly opened.
     _send_password_changed(user)
-    _sign_in(user)
+    start_session(user)
     flash(_("Your password is changed. Anywhere else you were signed in, you are signed out."))
     return redirect(url_for("auth.account"), 303)
 

@@ -280,7 +280,8 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
 
 
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
-    """Tell the request's creator; the letter is stored whatever happens to this email."""
+    """Tell the request's creator (`Dossier.filer_addresses`); the letter is stored whatever
+    happens to this email."""
     link = external_url("filing.step", dossier_id=invitation.dossier_id, step_id="hcp-support")
     summary = summary_of(invitation)
     body = mail.bilingual_text(
@@ -290,5 +291,8 @@ def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
         lambda: _("%(name)s has sent a letter for your request", name=letter.author_name), " / "
     )
     mail.send_after_response(
-        invitation.dossier.created_by.email, subject, body, about=f"news of letter {letter.id}"
+        ", ".join(invitation.dossier.filer_addresses),
+        subject,
+        body,
+        about=f"news of letter {letter.id}",
     )

@@ -1,6 +1,6 @@
 """Database models, one module per aggregate."""
 
-from wizard.models.accounts import Organisation, Role, User
+from wizard.models.accounts import ColleagueInvitation, Organisation, Role, User
 from wizard.models.audit import AuditEvent
 from wizard.models.dossier import (
     Document,
@@ -24,6 +24,7 @@ from wizard.models.review import (
 __all__ = [
     "Addressee",
     "AuditEvent",
+    "ColleagueInvitation",
     "Decision",
     "DecisionKind",
     "Document",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask import current_app
@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from wizard import clock
 from wizard.extensions import Timestamp, db
 
 
@@ -53,6 +54,9 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[Timestamp | None]
     # When the last such link was sent: signing in unconfirmed sends another, not too often.
     confirmation_sent_at: Mapped[Timestamp | None]
+    # When a colleague removed the account from its organisation: it can no longer sign in
+    # (`is_active`); what it filed stays the organisation's. An invitation can bring it back.
+    removed_at: Mapped[Timestamp | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -87,6 +91,11 @@ class User(UserMixin, db.Model):
         return f"{self.id}.{self.session_fingerprint}"
 
     @property
+    def is_active(self) -> bool:
+        """Flask-Login: a removed account is refused at sign-in and its sessions end."""
+        return self.removed_at is None
+
+    @property
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
 
@@ -101,3 +110,40 @@ class User(UserMixin, db.Model):
     @property
     def is_manufacturer(self) -> bool:
         return self.role == Role.MANUFACTURER
+
+
+class ColleagueInvitation(db.Model):
+    """A manufacturer's account asking a colleague to join its organisation, by an emailed link.
+    Only the sha256 of the link's token is stored; the link works once, until `expires_at`."""
+
+    __tablename__ = "colleague_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+    expires_at: Mapped[Timestamp]
+    # One of the two ends it: the account it made (or brought back), or a colleague's "Cancel"
+    # (an invitation to the same address again cancels the one before).
+    accepted_at: Mapped[Timestamp | None]
+    revoked_at: Mapped[Timestamp | None]
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and clock.as_utc(self.expires_at) > clock.now()
+        )
+
+    @property
+    def last_day(self) -> date:
+        """The last day (in France) on which the link works."""
+        return clock.last_day_before(self.expires_at)

@@ -88,6 +88,15 @@ class Dossier(db.Model):
         return answers.get("manufacturer", {}).get("legal_name") or self.organisation.name
 
     @property
+    def filer_addresses(self) -> list[str]:
+        """Where the manufacturer's news of the request goes: the account that started it,
+        or, once colleagues removed that account (its owner left), the organisation's
+        accounts that can still sign in."""
+        if self.created_by.is_active:
+            return [self.created_by.email]
+        return [user.email for user in self.organisation.users if user.is_active]
+
+    @property
     def needed_by(self) -> str | None:
         """A submitted individual request's date the device is needed by (ISO), which makes it
         urgent; the queue orders by the same value in SQL (`review.queue.NEEDED_BY`)."""

@@ -49,11 +49,12 @@ def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
 def correspondents(dossier: Dossier) -> str:
     """Who hears of a submitted request: the account that filed it, and the contact person
     the filing names (step 2) when that is someone else, so that ANSM's questions and
-    decisions reach the manufacturer even when the filer is away or has left."""
-    addresses = [dossier.created_by.email]
+    decisions reach the manufacturer even when the filer is away. A filer whose colleagues
+    removed their account (they left) hears no more: their colleagues who can sign in do."""
+    addresses = dossier.filer_addresses
     answers = (dossier.submitted_answers or {}).get("answers", {})
     contact = answers.get("manufacturer", {}).get("contact_email")
-    if contact and contact.casefold() != addresses[0].casefold():
+    if contact and contact.casefold() not in {a.casefold() for a in addresses}:
         addresses.append(contact)
     return ", ".join(addresses)
 

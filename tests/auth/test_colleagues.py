@@ -1,0 +1,287 @@
+"""Colleagues of a manufacturer: one invites another by email, the colleague creates their
+account from the link and files with the organisation; an invitation can be cancelled; a
+colleague who left is removed, signed out, and hears no more of the organisation's requests."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import (
+    PASSWORD,
+    dossier_with,
+    login,
+    make_colleague,
+    make_user,
+    without_csrf_tokens,
+)
+from tests.invites.support import body_of, free_port
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import ColleagueInvitation, Dossier, Role, User
+from wizard.review.notify import correspondents
+
+LINK = re.compile(r"https?://[^/\s]+(/join/[A-Za-z0-9_-]{43})\b")
+COLLEAGUE = "marc.durand@cardiotech.example"
+NEW_PASSWORD = "orange kettle under seven bridges"
+
+
+def invite(client, email=COLLEAGUE):
+    return client.post("/account/colleagues", data={"email": email})
+
+
+def join_link(inbox, email=COLLEAGUE) -> str:
+    match = LINK.search(body_of(inbox.to(email)[-1]))
+    assert match, body_of(inbox.to(email)[-1])
+    return match.group(1)
+
+
+def join(browser, link, name="Marc Durand", password=NEW_PASSWORD, again=None):
+    return browser.post(
+        link,
+        data={"name": name, "password": password, "confirmation": again or password},
+    )
+
+
+def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_organisation(
+    app, logged_in, user, inbox
+):
+    with app.app_context():
+        dossier_id = dossier_with(user[0])
+    assert 'href="/account/colleagues"' in logged_in.get("/account").text
+    page = logged_in.get("/account/colleagues").text
+    assert "Who files for Cardiotech" in page and user[1] in page and "(you)" in page
+
+    sent = invite(logged_in, "  Marc.Durand@Cardiotech.example ")
+    assert sent.status_code == 303 and sent.location == "/account/colleagues"
+    page = logged_in.get("/account/colleagues").text
+    assert f"An invitation is sent to {COLLEAGUE}." in page
+    assert "Invitations not yet accepted" in page and "Claire Martin" in page
+
+    (message,) = inbox.to(COLLEAGUE)
+    assert message["Subject"].startswith("Claire Martin vous invite")
+    assert "Claire Martin invites you to file for Cardiotech with ANSM" in message["Subject"]
+    body = body_of(message)
+    assert "Bonjour," in body and "Hello," in body and user[1] in body
+    link = join_link(inbox)
+
+    colleague = app.test_client()
+    opened = colleague.get(link)
+    assert opened.status_code == 200 and "Join Cardiotech" in opened.text
+    assert opened.headers["Cache-Control"] == "no-store"
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    assert COLLEAGUE in opened.text
+
+    refused = join(colleague, link, name="Marc Durand", password="short")
+    assert refused.status_code == 422 and "at least 12 characters" in refused.text
+    assert 'value="Marc Durand"' in refused.text and 'href="#password"' in refused.text
+    typo = join(colleague, link, again=NEW_PASSWORD + "!")
+    assert typo.status_code == 422 and "The two passwords are not the same." in typo.text
+    nameless = join(colleague, link, name="")
+    assert nameless.status_code == 422 and "Enter your full name." in nameless.text
+
+    joined = join(colleague, link)
+    assert joined.status_code == 303 and joined.location == "/dashboard"
+    dashboard = colleague.get("/dashboard").text
+    assert "Welcome. You file for Cardiotech with your colleagues." in dashboard
+    assert f"/requests/{dossier_id}" in dashboard  # the organisation's request
+    assert colleague.get(f"/requests/{dossier_id}/steps/device").status_code == 200
+
+    # The link worked once; the account signs in with its password.
+    again = app.test_client().get(link)
+    assert again.status_code == 410 and "already been used" in again.text
+    assert login(app.test_client(), COLLEAGUE, NEW_PASSWORD).status_code == 303
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.email == COLLEAGUE))
+        assert account.name == "Marc Durand" and account.email_confirmed
+        assert account.organisation_id == db.session.get(User, user[0]).organisation_id
+    page = logged_in.get("/account/colleagues").text
+    assert "Invitations not yet accepted" not in page and COLLEAGUE in page
+
+
+def test_bad_addresses_and_colleagues_already_in_are_refused_next_to_the_field(
+    app, logged_in, user, inbox
+):
+    empty = invite(logged_in, "")
+    assert empty.status_code == 422
+    assert "Enter your colleague&#39;s email address." in empty.text
+    assert 'href="#email"' in empty.text  # in the error summary
+    wrong = invite(logged_in, "marc@<script>")
+    assert wrong.status_code == 422 and "Enter an email address in the correct format" in wrong.text
+    assert "<script>" not in without_csrf_tokens(wrong.text)
+    assert 'value="marc@&lt;script&gt;"' in wrong.text
+    with app.app_context():
+        make_colleague(user[0], COLLEAGUE)
+    member = invite(logged_in, COLLEAGUE.upper())
+    assert member.status_code == 422 and "This colleague already files with you." in member.text
+    assert not inbox
+
+
+def test_a_cancelled_or_replaced_invitation_link_no_longer_works(app, logged_in, inbox):
+    invite(logged_in)
+    first = join_link(inbox)
+    invite(logged_in)  # again: a new link, the first stops working
+    second = join_link(inbox)
+    assert first != second
+    stranger = app.test_client()
+    replaced = stranger.get(first)
+    assert replaced.status_code == 410 and "This link has been cancelled" in replaced.text
+    page = logged_in.get("/account/colleagues").text
+    assert page.count(f"<td>{COLLEAGUE}</td>") == 1  # one invitation pending
+    with app.app_context():
+        pending = db.session.scalar(
+            select(ColleagueInvitation).where(ColleagueInvitation.revoked_at.is_(None))
+        )
+    cancelled = logged_in.post(f"/account/colleagues/invitations/{pending.id}/cancel")
+    assert cancelled.status_code == 303
+    assert (
+        f"The invitation sent to {COLLEAGUE} is cancelled."
+        in logged_in.get("/account/colleagues").text
+    )
+    assert stranger.get(second).status_code == 410
+    refused = join(stranger, second)
+    assert refused.status_code == 410
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == COLLEAGUE)) is None
+
+
+def test_an_expired_or_unknown_link_says_so(app, logged_in, inbox, monkeypatch):
+    invite(logged_in)
+    link = join_link(inbox)
+    later = clock.now() + timedelta(days=app.config["COLLEAGUE_INVITE_TTL_DAYS"] + 1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    expired = app.test_client().get(link)
+    assert expired.status_code == 410 and "This link has expired" in expired.text
+    assert app.test_client().get("/join/" + "x" * 43).status_code == 404
+    assert app.test_client().get("/join/short").status_code == 404
+
+
+def test_another_organisation_cannot_cancel_an_invitation_or_remove_a_colleague(
+    app, logged_in, user, inbox
+):
+    invite(logged_in)
+    with app.app_context():
+        invitation_id = db.session.scalar(select(ColleagueInvitation.id))
+        colleague_id = make_colleague(user[0], "paul@cardiotech.example").id
+        make_user("eve@rival.example", "Rival SAS")
+    rival = app.test_client()
+    assert login(rival, "eve@rival.example").status_code == 303
+    assert COLLEAGUE not in rival.get("/account/colleagues").text
+    assert rival.post(f"/account/colleagues/invitations/{invitation_id}/cancel").status_code == 404
+    assert rival.get(f"/account/colleagues/{colleague_id}/remove").status_code == 404
+    assert rival.post(f"/account/colleagues/{colleague_id}/remove").status_code == 404
+    with app.app_context():
+        assert db.session.get(ColleagueInvitation, invitation_id).revoked_at is None
+        assert db.session.get(User, colleague_id).is_active
+    # Nobody removes themselves: the organisation keeps someone to file.
+    assert logged_in.post(f"/account/colleagues/{user[0]}/remove").status_code == 409
+
+
+def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back(
+    app, logged_in, user, inbox
+):
+    with app.app_context():
+        colleague_id = make_colleague(user[0], COLLEAGUE).id
+        dossier_id = dossier_with(colleague_id, submit=True)
+    colleague = app.test_client()
+    assert login(colleague, COLLEAGUE).status_code == 303
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert correspondents(dossier).startswith(COLLEAGUE)
+
+    confirm = logged_in.get(f"/account/colleagues/{colleague_id}/remove")
+    assert confirm.status_code == 200 and "Remove Marc Durand?" in confirm.text
+    assert "stay with Cardiotech" in confirm.text
+    removed = logged_in.post(f"/account/colleagues/{colleague_id}/remove")
+    assert removed.status_code == 303
+    page = logged_in.get("/account/colleagues").text
+    assert "Marc Durand can no longer sign in to file for you." in page
+    assert COLLEAGUE not in page.split("Marc Durand can no longer")[1]
+
+    # Signed out at once, and refused at sign-in with the reason (the password was right).
+    assert colleague.get("/dashboard").status_code == 302
+    again = login(app.test_client(), COLLEAGUE)
+    assert again.status_code == 422
+    assert "A colleague has removed this account from Cardiotech." in again.text
+    wrong = login(app.test_client(), COLLEAGUE, "not the password at all")
+    assert "removed" not in wrong.text  # only whoever knows the password learns it
+    # What they filed stays the organisation's; ANSM's news goes to who is left.
+    assert f"/requests/{dossier_id}/submitted" in logged_in.get("/dashboard").text
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert COLLEAGUE not in correspondents(dossier)
+        assert user[1] in correspondents(dossier)
+
+    # Invited back: the same account, with the password chosen now.
+    invite(logged_in)
+    back = join(app.test_client(), join_link(inbox), name="Marc Durand-Leroy")
+    assert back.status_code == 303
+    assert login(app.test_client(), COLLEAGUE, PASSWORD).status_code == 422
+    assert login(app.test_client(), COLLEAGUE, NEW_PASSWORD).status_code == 303
+    with app.app_context():
+        account = db.session.get(User, colleague_id)
+        assert account.is_active and account.name == "Marc Durand-Leroy"
+
+
+def test_an_address_with_its_own_account_cannot_join_but_an_unconfirmed_one_can(
+    app, logged_in, user, inbox
+):
+    with app.app_context():
+        make_user("anne@other.example", "Other SAS")
+    invite(logged_in, "anne@other.example")
+    taken = app.test_client().get(join_link(inbox, "anne@other.example"))
+    assert taken.status_code == 409
+    assert "This email address already has an account" in taken.text
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(User.organisation_id).where(User.email == "anne@other.example")
+            )
+            != db.session.get(User, user[0]).organisation_id
+        )
+
+    # A registration never confirmed (nobody ever signed in to it) joins instead.
+    register = app.test_client()
+    register.post(
+        "/register",
+        data={
+            "organisation_name": "Typo SAS",
+            "name": "Marc",
+            "email": COLLEAGUE,
+            "password": "a long enough password here",
+        },
+    )
+    invite(logged_in)
+    assert join(app.test_client(), join_link(inbox)).status_code == 303
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.email == COLLEAGUE))
+        assert account.email_confirmed
+        assert account.organisation_id == db.session.get(User, user[0]).organisation_id
+
+
+def test_an_invitation_that_could_not_be_sent_says_so_and_leaves_no_link(
+    app, logged_in, monkeypatch
+):
+    # Nothing listens on that port: the SMTP connection is refused.
+    for key, value in {
+        "MAIL_HOST": "127.0.0.1",
+        "MAIL_PORT": free_port(),
+        "MAIL_USE_TLS": False,
+    }.items():
+        monkeypatch.setitem(app.config, key, value)
+    failed = invite(logged_in)
+    assert failed.status_code == 422
+    assert "The email could not be sent." in failed.text and f'value="{COLLEAGUE}"' in failed.text
+    assert "Invitations not yet accepted" not in logged_in.get("/account/colleagues").text
+
+
+@pytest.mark.parametrize("path", ["/account/colleagues", "/account/colleagues/1/remove"])
+def test_a_reviewer_has_no_colleagues_page(app, client, path):
+    with app.app_context():
+        make_user("reviewer@ansm.example", role=Role.REVIEWER)
+    login(client, "reviewer@ansm.example")
+    assert client.get(path).status_code == 403
+    assert 'href="/account/colleagues"' not in client.get("/account").text
