@@ -3,12 +3,13 @@ controls usable with text zoomed to 200 %."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.keyboard import choose_file, press_button, select_option, type_into
+from tests.browser.keyboard import choose_file, press_button, select_option, tab_to, type_into
 from tests.conftest import PASSWORD, dossier_with, make_user
 from wizard.demo import minimal_pdf
 
@@ -104,6 +105,59 @@ def test_the_account_page_and_its_error_state(page, filer):
     assert_accessible(page, "account-error")
 
 
+def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, live_app):
+    """A manufacturer invites a colleague, who joins from the emailed link; then removes them."""
+    sign_in(page)
+    page.goto("/account")
+    tab_to(page, "a[href='/account/colleagues']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account/colleagues")
+    assert_accessible(page, "colleagues")
+    type_into(page, "#email", "not an address")
+    press_button(page, "form[action$='/account/colleagues'] button")
+    assert "correct format" in page.inner_text(".error-summary")
+    assert_accessible(page, "colleagues-error")
+    type_into(page, "#email", "marc.durand@cardiotech.example")
+    press_button(page, "form[action$='/account/colleagues'] button")
+    assert "An invitation is sent to marc.durand@cardiotech.example." in page.content()
+    assert_accessible(page, "colleagues-invited")
+
+    from wizard import mail
+
+    with live_app.app_context():
+        [sent] = [m for m in mail.outbox_messages() if "marc.durand" in m.message["To"]]
+    link = re.search(r"https?://\S+(/join/\S+)", sent.message.get_content()).group(1)
+    colleague = page.context.browser.new_context(base_url=page.url.split("/account")[0])
+    joining = colleague.new_page()
+    joining.goto(link)
+    assert "Join Cardiotech" in joining.content()
+    assert_accessible(joining, "join")
+    type_into(joining, "#name", "Marc Durand")
+    type_into(joining, "#password", "short")
+    type_into(joining, "#confirmation", "short")
+    press_button(joining, "main form button[type=submit]")
+    assert "at least 12 characters" in joining.inner_text(".error-summary")
+    assert_accessible(joining, "join-error")
+    type_into(joining, "#password", "orange kettle under seven bridges")
+    type_into(joining, "#confirmation", "orange kettle under seven bridges")
+    press_button(joining, "main form button[type=submit]")
+    joining.wait_for_url("**/dashboard")
+    assert "You file for Cardiotech with your colleagues" in joining.content()
+    joining.goto(link)
+    assert_accessible(joining, "join-link-used")
+
+    page.goto("/account/colleagues")
+    tab_to(page, "a[href$='/remove']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/remove")
+    assert_accessible(page, "remove-colleague")
+    press_button(page, "main form button[type=submit]")
+    assert "Marc Durand can no longer sign in" in page.content()
+    joining.goto("/dashboard")
+    assert joining.url.split("?")[0].endswith("/login")
+    colleague.close()
+
+
 def test_dashboard_submitted_view_and_error_pages(page, filer):
     draft, submitted = filer
     sign_in(page)
@@ -161,6 +215,7 @@ def no_horizontal_scroll(page) -> bool:
         "/requests/{draft}/steps/check",
         "/requests/{draft}/discard",
         "/requests/{submitted}/submitted",
+        "/account/colleagues",
     ],
 )
 def test_pages_reflow_at_320_css_pixels(browser, base_url, filer, path):
