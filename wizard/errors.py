@@ -89,6 +89,13 @@ TOO_MANY = {
     ),
 }
 TOO_MANY["filing.resend_invitation"] = TOO_MANY["filing.invite"]
+TOO_MANY["auth.invite_colleague"] = (
+    TOO_MANY["filing.invite"][0],
+    _l(
+        "Your account has sent as many invitation emails as it can in a day. Invite your "
+        "colleague tomorrow, or ask a colleague already on the portal to invite them."
+    ),
+)
 
 
 def render_error(status: int):

@@ -19,7 +19,7 @@ from tests.conftest import (
     without_csrf_tokens,
 )
 from tests.invites.support import body_of, free_port
-from wizard import clock
+from wizard import clock, create_app
 from wizard.extensions import db
 from wizard.models import ColleagueInvitation, Dossier, Role, User
 from wizard.review.notify import correspondents
@@ -285,3 +285,26 @@ def test_a_reviewer_has_no_colleagues_page(app, client, path):
     login(client, "reviewer@ansm.example")
     assert client.get(path).status_code == 403
     assert 'href="/account/colleagues"' not in client.get("/account").text
+
+
+def test_invitation_emails_share_the_accounts_daily_budget_and_links_cannot_be_guessed(
+    app, limited_app, user, inbox
+):
+    for key in ("MAIL_HOST", "MAIL_PORT", "MAIL_USE_TLS"):
+        limited_app.config[key] = app.config[key]
+    limited_app.config["INVITATION_EMAIL_RATE_LIMIT"] = "2 per day"
+    limited_app.config["INVITE_RATE_LIMIT"] = "3 per minute"
+    limited = create_app(limited_app.config)
+    signed_in = limited.test_client()
+    assert login(signed_in, user[1]).status_code == 303
+    assert invite(signed_in, "not an address").status_code == 422  # a refused form is free
+    assert invite(signed_in, "a@cardiotech.example").status_code == 303
+    assert invite(signed_in, "b@cardiotech.example").status_code == 303
+    refused = invite(signed_in, "c@cardiotech.example")
+    assert refused.status_code == 429 and "Invite your colleague tomorrow" in refused.text
+    assert len(inbox) == 2
+
+    guesser = limited.test_client()
+    for _ in range(3):
+        assert guesser.get("/join/" + "x" * 43).status_code == 404
+    assert guesser.get("/join/" + "y" * 43).status_code == 429
