@@ -136,7 +136,7 @@ def from_environment(instance_path: Path) -> dict:
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
         # Registrations per address typed: each one sends that address an email.
         "REGISTER_RATE_LIMIT_ACCOUNT": os.environ.get("REGISTER_RATE_LIMIT_ACCOUNT", "3 per hour"),
-        # Invitation emails (sent or sent again) per manufacturer account.
+        # Invitation emails (sent or sent again) per manufacturer organisation.
         "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "30 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),

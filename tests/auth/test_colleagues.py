@@ -4,6 +4,7 @@ colleague who left is removed, signed out, and hears no more of the organisation
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import timedelta
 
@@ -177,7 +178,10 @@ def test_another_organisation_cannot_cancel_an_invitation_or_remove_a_colleague(
         assert db.session.get(ColleagueInvitation, invitation_id).revoked_at is None
         assert db.session.get(User, colleague_id).is_active
     # Nobody removes themselves: the organisation keeps someone to file.
-    assert logged_in.post(f"/account/colleagues/{user[0]}/remove").status_code == 409
+    itself = logged_in.post(f"/account/colleagues/{user[0]}/remove", follow_redirects=True)
+    assert "You cannot remove your own account. A colleague can." in itself.text
+    with app.app_context():
+        assert db.session.get(User, user[0]).is_active
 
 
 def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back(
@@ -308,3 +312,97 @@ def test_invitation_emails_share_the_accounts_daily_budget_and_links_cannot_be_g
     for _ in range(3):
         assert guesser.get("/join/" + "x" * 43).status_code == 404
     assert guesser.get("/join/" + "y" * 43).status_code == 429
+
+
+def test_removing_a_colleague_cancels_the_invitations_they_sent(app, logged_in, user, inbox):
+    """Someone about to leave cannot keep a way back in by inviting a private address."""
+    with app.app_context():
+        make_colleague(user[0], COLLEAGUE)
+    leaving = app.test_client()
+    assert login(leaving, COLLEAGUE).status_code == 303
+    assert invite(leaving, "marc.private@mail.example").status_code == 303
+    link = join_link(inbox, "marc.private@mail.example")
+    with app.app_context():
+        colleague_id = db.session.scalar(select(User.id).where(User.email == COLLEAGUE))
+    logged_in.post(f"/account/colleagues/{colleague_id}/remove")
+    assert "marc.private" not in logged_in.get("/account/colleagues").text
+    stranger = app.test_client()
+    assert stranger.get(link).status_code == 410
+    assert join(stranger, link).status_code == 410
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email.like("marc.private%"))) is None
+    again = logged_in.post(f"/account/colleagues/{colleague_id}/remove", follow_redirects=True)
+    assert "Marc Durand has already been removed." in again.text
+
+
+def test_news_reaches_who_submitted_and_never_a_colleague_who_left_even_as_contact(app, user):
+    with app.app_context():
+        colleague_id = make_colleague(user[0], COLLEAGUE).id
+        dossier_id = dossier_with(user[0], submit=True)
+        dossier = db.session.get(Dossier, dossier_id)
+        dossier.submitted_by_id = colleague_id  # started by one, submitted by the other
+        frozen = copy.deepcopy(dossier.submitted_answers)
+        frozen["answers"]["manufacturer"]["contact_email"] = COLLEAGUE  # a filer names themself
+        dossier.submitted_answers = frozen
+        db.session.commit()
+        assert dossier.filer_addresses == sorted([user[1], COLLEAGUE])
+        assert correspondents(dossier).count(COLLEAGUE) == 1
+        colleague = db.session.get(User, colleague_id)
+        colleague.removed_at = clock.now()
+        db.session.commit()
+        assert correspondents(dossier) == user[1]
+
+
+def test_an_address_whose_account_files_elsewhere_is_refused_even_by_posting_the_form(
+    app, logged_in, user, inbox
+):
+    with app.app_context():
+        other = make_user("anne@other.example", "Other SAS")
+        other_org, other_hash = other.organisation_id, other.password_hash
+        # An account removed from another organisation cannot be taken over either.
+        removed = make_user("paul@third.example", "Third SAS")
+        removed.removed_at = clock.now()
+        db.session.commit()
+        removed_org = removed.organisation_id
+    for address in ("anne@other.example", "paul@third.example"):
+        invite(logged_in, address)
+        link = join_link(inbox, address)
+        stranger = app.test_client()
+        assert stranger.get(link).status_code == 409
+        posted = join(stranger, link)
+        assert posted.status_code == 409 and "already has an account" in posted.text
+    with app.app_context():
+        anne = db.session.scalar(select(User).where(User.email == "anne@other.example"))
+        assert anne.organisation_id == other_org and anne.password_hash == other_hash
+        paul = db.session.scalar(select(User).where(User.email == "paul@third.example"))
+        assert paul.organisation_id == removed_org and not paul.is_active
+
+
+def test_a_removed_colleague_asking_for_a_new_password_is_told_they_were_removed(
+    app, logged_in, user, inbox
+):
+    from wizard.auth import reset
+
+    with app.app_context():
+        colleague = make_colleague(user[0], COLLEAGUE)
+        earlier_link = "/password/reset/" + reset.token_for(colleague)
+    logged_in.post(f"/account/colleagues/{colleague.id}/remove")
+    asked = app.test_client().post("/password/forgot", data={"email": COLLEAGUE})
+    assert asked.status_code == 200
+    (notice,) = inbox.to(COLLEAGUE)
+    assert "removed" in notice["Subject"]
+    assert "A colleague has removed your account from Cardiotech" in body_of(notice)
+    assert "/password/reset/" not in body_of(notice)
+    assert app.test_client().get(earlier_link).status_code == 404
+
+
+def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox):
+    invite(logged_in)
+    with app.app_context():
+        invitation_id = db.session.scalar(select(ColleagueInvitation.id))
+    join(app.test_client(), join_link(inbox))
+    late = logged_in.post(
+        f"/account/colleagues/invitations/{invitation_id}/cancel", follow_redirects=True
+    )
+    assert f"The invitation sent to {COLLEAGUE} was no longer waiting." in late.text
+    assert login(app.test_client(), COLLEAGUE, NEW_PASSWORD).status_code == 303

@@ -58,13 +58,10 @@ UNAVAILABLE = {
         409,
         _l("This email address already has an account"),
         _l(
-            "An account files for one manufacturer only, and the account of this address "
-            "files for another."
+            "An account on the portal is for one manufacturer, or for ANSM, and the account of "
+            "this address cannot join another."
         ),
-        _l(
-            "Sign in with it to file for that manufacturer, or ask your colleague to invite "
-            "another email address of yours."
-        ),
+        _l("Ask your colleague to invite another email address of yours."),
     ),
 }
 
@@ -113,8 +110,10 @@ def cancel_colleague_invitation(invitation_id: int):
     invitation = db.session.get(ColleagueInvitation, invitation_id)
     if invitation is None or invitation.organisation_id != current_user.organisation_id:
         abort(404)
-    colleagues.cancel(invitation)
-    flash(_("The invitation sent to %(email)s is cancelled.", email=invitation.email))
+    if colleagues.cancel(invitation):
+        flash(_("The invitation sent to %(email)s is cancelled.", email=invitation.email))
+    else:
+        flash(_("The invitation sent to %(email)s was no longer waiting.", email=invitation.email))
     return redirect(url_for("auth.colleagues_page"), 303)
 
 
@@ -123,18 +122,19 @@ def cancel_colleague_invitation(invitation_id: int):
 def remove_colleague(user_id: int):
     """Remove a colleague who has left, after a page that says what it does."""
     member = db.session.get(User, user_id)
-    if (
-        member is None
-        or member.organisation_id != current_user.organisation_id
-        or not member.is_active
-    ):
+    if member is None or member.organisation_id != current_user.organisation_id:
         abort(404)
     if member.id == current_user.id:
-        abort(409)  # nobody removes themselves: the organisation keeps someone to file
-    if request.method == "GET":
+        # Nobody removes themselves: the organisation keeps someone to file.
+        flash(_("You cannot remove your own account. A colleague can."))
+    elif not member.is_active:
+        flash(_("%(name)s has already been removed.", name=member.name))
+    elif request.method == "GET":
         return render_template("auth/remove_colleague.html", member=member)
-    colleagues.remove(member, current_user)
-    flash(_("%(name)s can no longer sign in to file for you.", name=member.name))
+    elif colleagues.remove(member, current_user):
+        flash(_("%(name)s can no longer sign in to file for you.", name=member.name))
+    else:
+        flash(_("%(name)s has already been removed.", name=member.name))
     return redirect(url_for("auth.colleagues_page"), 303)
 
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
 from wizard import clock, mail
@@ -147,13 +148,18 @@ def find(token: str) -> ColleagueInvitation:
         )
     if invitation is None:
         raise LinkUnavailable("unknown")
-    if invitation.accepted_at is not None:
-        raise LinkUnavailable("used")
-    if invitation.revoked_at is not None:
-        raise LinkUnavailable("revoked")
-    if not invitation.is_pending:
-        raise LinkUnavailable("expired")
+    state = _state_of(invitation)
+    if state != "pending":
+        raise LinkUnavailable(state)
     return invitation
+
+
+def _state_of(invitation: ColleagueInvitation) -> str:
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.revoked_at is not None or not invitation.invited_by.is_active:
+        return "revoked"
+    return "pending" if invitation.is_pending else "expired"
 
 
 def account_of(invitation: ColleagueInvitation) -> User | None:
@@ -181,6 +187,10 @@ def join(invitation: ColleagueInvitation, name: str, password: str) -> User:
             ColleagueInvitation.id == invitation.id,
             *_UNUSED,
             ColleagueInvitation.expires_at > clock.now(),
+            # Whoever invited is still a colleague (a removal cancels their invitations).
+            select(User.id)
+            .where(User.id == ColleagueInvitation.invited_by_id, User.removed_at.is_(None))
+            .exists(),
         )
         .values(accepted_at=clock.now())
         # Decided by the database alone: SQLite gives back its times without their zone.
@@ -188,7 +198,7 @@ def join(invitation: ColleagueInvitation, name: str, password: str) -> User:
     ).rowcount
     if not used:
         db.session.rollback()
-        raise LinkUnavailable("used")
+        raise LinkUnavailable(_state_of(invitation))  # read again: the rollback expired it
     account = account_of(invitation)
     if not can_join_with(account, invitation):
         db.session.rollback()
@@ -212,30 +222,42 @@ def join(invitation: ColleagueInvitation, name: str, password: str) -> User:
     return account
 
 
-def cancel(invitation: ColleagueInvitation) -> None:
-    db.session.execute(
+def cancel(invitation: ColleagueInvitation) -> bool:
+    """False if it was no longer pending (accepted or cancelled meanwhile)."""
+    cancelled = db.session.execute(
         update(ColleagueInvitation)
         .where(
             ColleagueInvitation.id == invitation.id,
             *_UNUSED,
         )
         .values(revoked_at=clock.now())
-    )
+    ).rowcount
     db.session.commit()
+    return bool(cancelled)
 
 
 def remove(member: User, by: User) -> bool:
     """Take `member` out of `by`'s organisation: it can no longer sign in, its sessions end.
     False if it was removed already (by another colleague meanwhile)."""
+    remover = aliased(User)
     removed = db.session.execute(
         update(User)
         .where(
             User.id == member.id,
             User.organisation_id == by.organisation_id,
             User.removed_at.is_(None),
+            # Two colleagues removing each other at once: the second finds itself removed.
+            select(remover.id).where(remover.id == by.id, remover.removed_at.is_(None)).exists(),
         )
         .values(removed_at=clock.now(), session_epoch=User.session_epoch + 1)
     ).rowcount
+    if removed:
+        # Their invitations go with them: nobody who left keeps a way back in.
+        db.session.execute(
+            update(ColleagueInvitation)
+            .where(ColleagueInvitation.invited_by_id == member.id, *_UNUSED)
+            .values(revoked_at=clock.now())
+        )
     db.session.commit()
     if removed:
         current_app.logger.info("user %s removed user %s from their organisation", by.id, member.id)

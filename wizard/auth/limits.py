@@ -4,8 +4,9 @@
 - password-reset emails, the same ways, so that nobody can flood a mailbox;
 - accounts created, per client address (registering needs no invitation) and per address
   typed (each registration emails that address);
-- invitation emails (to professionals or colleagues, sent or sent again), per account: they
-  go to any address, carry the manufacturer's words, and leave from the portal's own sender;
+- invitation emails (to professionals or colleagues, sent or sent again), per organisation:
+  they go to any address, carry the manufacturer's words, and leave from the portal's own
+  sender (and a colleague invited has no budget of their own);
 - colleagues' invitation links, failed look-ups per client address;
 - receipt checks on the public /verify page, per client address: each parses a stranger's PDF.
 
@@ -54,6 +55,14 @@ def _link_account() -> str:
 def _signed_in_account() -> str:
     # The account's id, not its session id (which changes at every sign-out).
     return f"account:{current_user.id if current_user.is_authenticated else 'anonymous'}"
+
+
+def _signed_in_organisation() -> str:
+    """The manufacturer the signed-in account files for: colleagues share one budget, so that
+    inviting more colleagues brings no more emails."""
+    if not current_user.is_authenticated:
+        return "organisation:anonymous"
+    return f"organisation:{current_user.organisation_id}"
 
 
 def init_app(app: Flask, limiter: Limiter) -> None:
@@ -112,12 +121,13 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         ),
     )
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
-    # One budget for both ways of emailing a professional; the key is the signed-in account
-    # (the views require one), whichever request the invitation is for.
+    # One budget for every invitation email (to a professional, sent again, to a colleague);
+    # the key is the signed-in account's organisation (the views require a manufacturer),
+    # whichever request the invitation is for.
     invitation_emails = limiter.shared_limit(
         config["INVITATION_EMAIL_RATE_LIMIT"],
         scope="invitation-emails",
-        key_func=_signed_in_account,
+        key_func=_signed_in_organisation,
         methods=["POST"],
         deduct_when=_counted,
     )

@@ -369,8 +369,10 @@ def forgot_password():
     limits.count_attempt()
     user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
     response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
-    if user is not None:
+    if user is not None and user.is_active:
         _send_reset_link(user)
+    elif user is not None:
+        _send_account_removed(user)
     return response
 
 
@@ -381,6 +383,13 @@ def _send_reset_link(user: User) -> None:
     subject = _("Choose a new password for the ANSM derogation portal")
     # In the page's language: whoever asks is most likely the owner of the address.
     mail.send_after_response(user.email, subject, body, about=f"reset link for user {user.id}")
+
+
+def _send_account_removed(user: User) -> None:
+    """In answer to a forgotten password: a new one would not let them in."""
+    body = mail.plain_text("auth/email/account_removed.txt", user=user)
+    subject = _("Your account on the ANSM derogation portal was removed")
+    mail.send_after_response(user.email, subject, body, about=f"removal notice for {user.id}")
 
 
 def _send_password_changed(user: User) -> None:
@@ -439,7 +448,7 @@ def reset_password(token: str):
 
 def _reset_password(token: str):
     user = reset.user_for(token)
-    if user is None:
+    if user is None or not user.is_active:  # removed since the link left
         return render_template("auth/reset_link_unavailable.html"), 404
     form = NewPasswordForm(user.email)
     if not form.validate_on_submit():

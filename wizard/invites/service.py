@@ -280,8 +280,9 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
 
 
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
-    """Tell the request's creator (`Dossier.filer_addresses`); the letter is stored whatever
-    happens to this email."""
+    """Tell whoever invited the professional, or, if colleagues removed that account, those
+    who file the request (`Dossier.filer_addresses`); the letter is stored whatever happens
+    to this email."""
     link = external_url("filing.step", dossier_id=invitation.dossier_id, step_id="hcp-support")
     summary = summary_of(invitation)
     body = mail.bilingual_text(
@@ -291,7 +292,9 @@ def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
         lambda: _("%(name)s has sent a letter for your request", name=letter.author_name), " / "
     )
     mail.send_after_response(
-        ", ".join(invitation.dossier.filer_addresses),
+        invitation.created_by.email
+        if invitation.created_by.is_active
+        else ", ".join(invitation.dossier.filer_addresses),
         subject,
         body,
         about=f"news of letter {letter.id}",

@@ -89,12 +89,14 @@ class Dossier(db.Model):
 
     @property
     def filer_addresses(self) -> list[str]:
-        """Where the manufacturer's news of the request goes: the account that started it,
-        or, once colleagues removed that account (its owner left), the organisation's
+        """Where the manufacturer's news of the request goes: the accounts that started and
+        submitted it, or, once colleagues removed both (they left), the organisation's
         accounts that can still sign in."""
-        if self.created_by.is_active:
-            return [self.created_by.email]
-        return [user.email for user in self.organisation.users if user.is_active]
+        filers = {self.created_by, self.submitted_by} - {None}
+        people = [u for u in filers if u.is_active and u.organisation_id == self.organisation_id]
+        if not people:
+            people = [user for user in self.organisation.users if user.is_active]
+        return sorted(user.email for user in people)
 
     @property
     def needed_by(self) -> str | None:

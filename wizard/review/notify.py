@@ -50,12 +50,14 @@ def correspondents(dossier: Dossier) -> str:
     """Who hears of a submitted request: the account that filed it, and the contact person
     the filing names (step 2) when that is someone else, so that ANSM's questions and
     decisions reach the manufacturer even when the filer is away. A filer whose colleagues
-    removed their account (they left) hears no more: their colleagues who can sign in do."""
+    removed their account (they left) hears no more, even named as contact person: their
+    colleagues who can sign in do (`Dossier.filer_addresses`)."""
     addresses = dossier.filer_addresses
     answers = (dossier.submitted_answers or {}).get("answers", {})
     contact = answers.get("manufacturer", {}).get("contact_email")
-    if contact and contact.casefold() not in {a.casefold() for a in addresses}:
-        addresses.append(contact)
+    removed = {u.email.casefold() for u in dossier.organisation.users if not u.is_active}
+    if contact and contact.casefold() not in {a.casefold() for a in addresses} | removed:
+        addresses.append(contact)  # unless the contact is a colleague who has left
     return ", ".join(addresses)
 
 
