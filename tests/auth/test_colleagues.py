@@ -205,6 +205,8 @@ def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back
     assert "Marc Durand can no longer sign in to file for you." in page
     assert COLLEAGUE not in page.split("Marc Durand can no longer")[1]
 
+    (notice,) = inbox.to(COLLEAGUE)  # a removal nobody expected does not go unseen
+    assert "Claire Martin (claire@cardiotech.example) has removed your account" in body_of(notice)
     # Signed out at once, and refused at sign-in with the reason (the password was right).
     assert colleague.get("/dashboard").status_code == 302
     again = login(app.test_client(), COLLEAGUE)
@@ -389,7 +391,7 @@ def test_a_removed_colleague_asking_for_a_new_password_is_told_they_were_removed
     logged_in.post(f"/account/colleagues/{colleague.id}/remove")
     asked = app.test_client().post("/password/forgot", data={"email": COLLEAGUE})
     assert asked.status_code == 200
-    (notice,) = inbox.to(COLLEAGUE)
+    *_removal, notice = inbox.to(COLLEAGUE)
     assert "removed" in notice["Subject"]
     assert "A colleague has removed your account from Cardiotech" in body_of(notice)
     assert "/password/reset/" not in body_of(notice)

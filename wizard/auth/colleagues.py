@@ -261,4 +261,15 @@ def remove(member: User, by: User) -> bool:
     db.session.commit()
     if removed:
         current_app.logger.info("user %s removed user %s from their organisation", by.id, member.id)
+        _tell_removed(member, by)
     return bool(removed)
+
+
+def _tell_removed(member: User, by: User) -> None:
+    """So that a removal nobody expected (a hostile colleague, a mistake) does not go unseen.
+    In French then English: we do not know which the reader prefers."""
+    subject = mail.bilingual(
+        lambda: _("Your account on the ANSM derogation portal was removed"), " / "
+    )
+    body = mail.bilingual_text("auth/email/removed_by_colleague.txt", member=member, by=by)
+    mail.send_after_response(member.email, subject, body, about=f"removal of user {member.id}")
