@@ -89,6 +89,8 @@ def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_orga
     dashboard = colleague.get("/dashboard").text
     assert "Welcome. You file for Cardiotech with your colleagues." in dashboard
     assert f"/requests/{dossier_id}" in dashboard  # the organisation's request
+    assert "Started by Claire Martin" in dashboard
+    assert "Started by" not in logged_in.get("/dashboard").text  # one's own
     assert colleague.get(f"/requests/{dossier_id}/steps/device").status_code == 200
 
     # The link worked once; the account signs in with its password.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
@@ -27,6 +28,7 @@ def dashboard():
             Dossier.status != Status.DISCARDED,
         )
         .order_by(Dossier.updated_at.desc())
+        .options(selectinload(Dossier.created_by))  # "Started by" a colleague
     ).all()
     # Where each draft resumes.
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
