@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import (
     PASSWORD,
@@ -410,3 +410,19 @@ def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox
     )
     assert f"The invitation sent to {COLLEAGUE} was no longer waiting." in late.text
     assert login(app.test_client(), COLLEAGUE, NEW_PASSWORD).status_code == 303
+
+
+def test_a_link_cancelled_while_its_form_is_on_its_way_makes_no_account(app, logged_in, inbox):
+    """The page was opened before a colleague cancelled; the form arrives after."""
+    from wizard.auth import colleagues
+
+    invite(logged_in)
+    token = join_link(inbox).rsplit("/", 1)[1]
+    with app.test_request_context():
+        invitation = colleagues.find(token)  # the page opened
+        db.session.execute(update(ColleagueInvitation).values(revoked_at=clock.now()))
+        db.session.commit()  # cancelled meanwhile
+        with pytest.raises(colleagues.LinkUnavailable) as refused:
+            colleagues.join(invitation, "Marc Durand", NEW_PASSWORD)
+        assert refused.value.reason == "revoked"
+        assert db.session.scalar(select(User).where(User.email == COLLEAGUE)) is None

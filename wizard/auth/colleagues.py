@@ -198,7 +198,8 @@ def join(invitation: ColleagueInvitation, name: str, password: str) -> User:
     ).rowcount
     if not used:
         db.session.rollback()
-        raise LinkUnavailable(_state_of(invitation))  # read again: the rollback expired it
+        state = _state_of(invitation)  # read again: the rollback expired it
+        raise LinkUnavailable("expired" if state == "pending" else state)  # by a hair
     account = account_of(invitation)
     if not can_join_with(account, invitation):
         db.session.rollback()
