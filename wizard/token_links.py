@@ -18,10 +18,11 @@ def is_failed_lookup(response) -> bool:
     return response.status_code in (404, 410)
 
 
-def unavailable_page(explanations: dict, reason: str):
+def unavailable_page(explanations: dict, reason: str, links=()):
     """The plain page saying why a link does not open, with its own status code.
-    `explanations`: reason → (status, title, detail, advice)."""
+    `explanations`: reason → (status, title, detail, advice); `links`: (address, words) of
+    where to go next."""
     status, title, detail, advice = explanations[reason]
     return render_template(
-        "invites/unavailable.html", title=title, detail=detail, advice=advice
+        "invites/unavailable.html", title=title, detail=detail, advice=advice, links=links
     ), status

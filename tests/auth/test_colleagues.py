@@ -96,6 +96,7 @@ def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_orga
     # The link worked once; the account signs in with its password.
     again = app.test_client().get(link)
     assert again.status_code == 410 and "already been used" in again.text
+    assert 'href="/login"' in again.text and 'href="/password/forgot"' in again.text
     assert login(app.test_client(), COLLEAGUE, NEW_PASSWORD).status_code == 303
     with app.app_context():
         account = db.session.scalar(select(User).where(User.email == COLLEAGUE))

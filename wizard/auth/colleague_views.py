@@ -143,11 +143,21 @@ def join(token: str):
     return keep_token_private(make_response(_join(token)))
 
 
+def _unavailable(reason: str):
+    if reason != "used":
+        return unavailable_page(UNAVAILABLE, reason)
+    links = [
+        (url_for("auth.login"), _("Sign in")),
+        (url_for("auth.forgot_password"), _("Forgotten your password?")),
+    ]
+    return unavailable_page(UNAVAILABLE, reason, links)
+
+
 def _join(token: str):
     try:
         invitation = colleagues.find(token)
     except colleagues.LinkUnavailable as refused:
-        return unavailable_page(UNAVAILABLE, refused.reason)
+        return _unavailable(refused.reason)
     account = colleagues.account_of(invitation)
     if not colleagues.can_join_with(account, invitation):
         return unavailable_page(UNAVAILABLE, "account")
@@ -158,7 +168,7 @@ def _join(token: str):
     try:
         account = colleagues.join(invitation, form.name.data, form.password.data)
     except colleagues.LinkUnavailable as refused:
-        return unavailable_page(UNAVAILABLE, refused.reason)
+        return _unavailable(refused.reason)
     except IntegrityError:  # the address registered at the same moment
         db.session.rollback()
         return unavailable_page(UNAVAILABLE, "account")
