@@ -1,5 +1,5 @@
 """`flask` commands: create a reviewer, populate a demo portal, read the development outbox,
-remove stored files nothing names any more."""
+send again the emails not sent yet, remove stored files nothing names any more."""
 
 from __future__ import annotations
 
@@ -92,6 +92,23 @@ def outbox(number: int | None) -> None:
         click.echo(f"{position:>3}  {item.date}  {item.message['To']}  {item.message['Subject']}")
 
 
+mail_cli = AppGroup("mail", help="Emails kept until sent.")
+
+
+@mail_cli.command("send-pending")
+def send_pending() -> None:
+    """Send the emails not sent yet (a mail server down, a worker stopped); run it every few
+    minutes. Exits with 1 if some could not be sent."""
+    from wizard import mail
+
+    sent, failed, given_up = mail.send_pending()
+    click.echo(f"{sent} sent, {failed} failed (kept for the next run).")
+    if given_up:
+        click.echo(f"{given_up} left unsent after {mail.MAX_ATTEMPTS} tries: see the logs.")
+    if failed:
+        raise SystemExit(1)
+
+
 uploads_cli = AppGroup("uploads", help="The stored PDF files.")
 
 
@@ -129,4 +146,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_reviewer)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(uploads_cli)

@@ -1,21 +1,42 @@
 """Outgoing email: SMTP from config, or, without `MAIL_HOST` (development), an outbox folder of
-`.eml` files that `flask outbox` lists, so the portal runs with no mail server."""
+`.eml` files that `flask outbox` lists, so the portal runs with no mail server.
+
+Messages that report what is saved already leave after the response, from a copy kept in the
+database until sent (`OutgoingEmail`): `flask mail send-pending` sends again what a stopped
+worker or a mail server down could not."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import OutgoingEmail
+
+# Tries after which a message is left unsent (an address that never works); the command
+# reports them.
+MAX_ATTEMPTS = 10
+# A message taken by a sender this long ago and still not sent: that sender stopped.
+CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 class MailError(RuntimeError):
@@ -96,17 +117,105 @@ def send_after_response(to: str, subject: str, body_text: str, *, about: str) ->
     the other requests waiting for a connection should pay. At once outside a request (a
     command). For messages that report what is saved already: a failure is logged (`about`
     says what the message was), never shown."""
+    message = (to, subject, body_text, about)
     if has_request_context():
-        g.setdefault("mail_after_response", []).append((to, subject, body_text, about))
+        g.setdefault("mail_after_response", []).append(message)
     else:
-        _send_or_log(to, subject, body_text, about)
+        deliver(store([message]))
 
 
-def _send_or_log(to: str, subject: str, body_text: str, about: str) -> None:
+def store(messages: list[tuple[str, str, str, str]]) -> list[int]:
+    """Keep each message (to, subject, body, about) until sent, in a transaction of its own,
+    whatever the caller's session holds."""
+    now = clock.now()
+    with db.engine.begin() as connection:
+        return [
+            connection.execute(
+                insert(OutgoingEmail)
+                .values(
+                    recipients=to,
+                    sealed=_seal(subject, body),
+                    about=about[:200],
+                    created_at=now,
+                    attempts=0,
+                )
+                .returning(OutgoingEmail.id)
+            ).scalar_one()
+            for to, subject, body, about in messages
+        ]
+
+
+def deliver(ids: list[int]) -> list[bool | None]:
+    """Send the kept messages `ids`: for each, True if sent, False if it failed (logged, kept
+    for the next try), None if it was sent already or is being sent by another."""
+    return [_deliver(email_id) for email_id in ids]
+
+
+def send_pending() -> tuple[int, int, int]:
+    """Send every kept message not sent yet: how many were sent, failed again, and are left
+    for good (tried `MAX_ATTEMPTS` times)."""
+    with db.engine.connect() as connection:
+        ids = connection.scalars(
+            select(OutgoingEmail.id)
+            .where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.attempts < MAX_ATTEMPTS)
+            .order_by(OutgoingEmail.id)
+        ).all()
+    results = deliver(ids)
+    with db.engine.connect() as connection:
+        given_up = connection.scalar(
+            select(func.count())
+            .select_from(OutgoingEmail)
+            .where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.attempts >= MAX_ATTEMPTS)
+        )
+    return results.count(True), results.count(False), given_up
+
+
+def _deliver(email_id: int) -> bool | None:
+    now = clock.now()
+    with db.engine.begin() as connection:
+        claimed = connection.execute(
+            update(OutgoingEmail)
+            .where(
+                OutgoingEmail.id == email_id,
+                OutgoingEmail.sent_at.is_(None),
+                or_(
+                    OutgoingEmail.claimed_at.is_(None),
+                    OutgoingEmail.claimed_at < now - CLAIM_TIMEOUT,
+                ),
+            )
+            .values(claimed_at=now, attempts=OutgoingEmail.attempts + 1)
+            .returning(OutgoingEmail.recipients, OutgoingEmail.sealed, OutgoingEmail.about)
+        ).first()
+    if claimed is None:
+        return None
     try:
-        send(to, subject, body_text)
-    except Exception:  # noqa: BLE001 - logged; the next message is still sent
-        current_app.logger.exception("%s to %s not sent", about, to)
+        subject, body = _unseal(claimed.sealed)
+        send(claimed.recipients, subject, body)
+    except Exception as error:  # noqa: BLE001 - logged and kept; the next message is still sent
+        current_app.logger.exception("%s to %s not sent", claimed.about, claimed.recipients)
+        outcome = {"claimed_at": None, "last_error": str(error)[:2000]}
+    else:
+        outcome = {"sent_at": clock.now(), "sealed": "", "last_error": None}
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(**outcome)
+        )
+    return "sent_at" in outcome
+
+
+def _fernet() -> Fernet:
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = hashlib.sha256(b"outgoing-email|" + secret).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _seal(subject: str, body: str) -> str:
+    return _fernet().encrypt(json.dumps([subject, body]).encode()).decode()
+
+
+def _unseal(sealed: str) -> tuple[str, str]:
+    subject, body = json.loads(_fernet().decrypt(sealed.encode()))
+    return subject, body
 
 
 def init_app(app: Flask) -> None:
@@ -117,16 +226,28 @@ def init_app(app: Flask) -> None:
     def send_when_closed(response):
         queued = g.pop("mail_after_response", None)
         if queued:
+            try:
+                # Kept before the response leaves: a worker stopped meanwhile loses nothing.
+                ids = store(queued)
+            except SQLAlchemyError:
+                app.logger.exception("emails not kept (the database refused): sent as they are")
+                ids = None
 
-            def deliver() -> None:
+            def deliver_them() -> None:
                 with app.app_context():
-                    for message in queued:
-                        _send_or_log(*message)
+                    if ids is not None:
+                        deliver(ids)
+                        return
+                    for to, subject, body, about in queued:
+                        try:
+                            send(to, subject, body)
+                        except Exception:  # noqa: BLE001 - logged; the next one is still sent
+                            app.logger.exception("%s to %s not sent", about, to)
 
             # Called by the server once the response is sent, after the request's teardown
             # (a response passed through as is, a file, would not call it).
             response.direct_passthrough = False
-            response.call_on_close(deliver)
+            response.call_on_close(deliver_them)
         return response
 
 

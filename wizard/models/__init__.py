@@ -11,6 +11,7 @@ from wizard.models.dossier import (
     StepAnswer,
 )
 from wizard.models.invitation import Invitation, InvitationState
+from wizard.models.outbox import OutgoingEmail
 from wizard.models.receipt import Receipt
 from wizard.models.review import (
     Addressee,
@@ -35,6 +36,7 @@ __all__ = [
     "Invitation",
     "InvitationState",
     "Organisation",
+    "OutgoingEmail",
     "Receipt",
     "ReferenceCounter",
     "Reply",

@@ -1,0 +1,96 @@
+"""Emails that leave after the response are kept in the database until sent: a mail server
+down, or a worker stopped before it sent them, loses none; `flask mail send-pending` sends
+them. What is kept cannot be read without the app's secret, and is cleared once sent."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from tests.invites.support import body_of, free_port
+from wizard import clock, mail
+from wizard.extensions import db
+from wizard.models import OutgoingEmail
+
+REGISTRATION = {
+    "organisation_name": "Cardiotech",
+    "name": "Claire Martin",
+    "email": "claire@cardiotech.example",
+    "password": "correct horse battery staple",
+}
+
+
+def kept() -> list[OutgoingEmail]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id)))
+
+
+def test_an_email_the_mail_server_refused_leaves_with_the_next_run_of_the_command(
+    app, client, inbox, monkeypatch
+):
+    working_port = app.config["MAIL_PORT"]
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens: refused
+    registered = client.post("/register", data=REGISTRATION)
+    assert registered.status_code == 303  # the person sees nothing of it
+    assert not inbox
+    with app.app_context():
+        (waiting,) = kept()
+        assert waiting.sent_at is None and waiting.attempts == 1
+        assert waiting.last_error  # why, for whoever runs the command
+        assert "claire@cardiotech.example" == waiting.recipients
+        # The link it carries opens an account: not readable from the database alone.
+        assert "/register/confirm/" not in waiting.sealed and "Hello" not in waiting.sealed
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", working_port)  # the server is back
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["mail", "send-pending"])
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 0 failed" in result.output
+    (message,) = inbox.to("claire@cardiotech.example")
+    link = re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body_of(message)).group(1)
+    assert client.get(link).status_code == 200  # the link it carries works
+    assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
+    assert len(inbox) == 1  # sent once
+    with app.app_context():
+        (sent,) = kept()
+        assert sent.sent_at is not None and sent.sealed == "" and sent.last_error is None
+
+
+def test_a_failed_run_says_so_and_a_message_is_left_after_its_last_try(app, inbox, monkeypatch):
+    with app.app_context():
+        mail.store([("a@example.org", "Subject", "Body", "test message")])
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    failed = app.test_cli_runner().invoke(args=["mail", "send-pending"])
+    assert failed.exit_code == 1 and "0 sent, 1 failed" in failed.output
+    with app.app_context():
+        db.session.execute(update(OutgoingEmail).values(attempts=mail.MAX_ATTEMPTS))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["mail", "send-pending"])
+    assert "0 sent, 0 failed" in result.output
+    assert f"1 left unsent after {mail.MAX_ATTEMPTS} tries" in result.output
+    assert not inbox
+
+
+def test_a_message_a_stopped_worker_had_taken_is_sent_once_its_claim_is_old(
+    app, inbox, monkeypatch
+):
+    """A worker stopped between keeping a message and sending it (or while sending it)."""
+    with app.app_context():
+        [email_id] = mail.store([("b@example.org", "News", "Your request…", "test message")])
+        db.session.execute(
+            update(OutgoingEmail)
+            .where(OutgoingEmail.id == email_id)
+            .values(claimed_at=clock.now(), attempts=1)
+        )
+        db.session.commit()
+    runner = app.test_cli_runner()
+    # Taken a moment ago: perhaps being sent right now by that worker; left alone.
+    assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
+    assert not inbox
+    later = clock.now() + mail.CLAIM_TIMEOUT + timedelta(minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert "1 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
+    (message,) = inbox.to("b@example.org")
+    assert message["Subject"] == "News" and body_of(message).strip() == "Your request…"
