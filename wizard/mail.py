@@ -115,13 +115,36 @@ def send_after_response(to: str, subject: str, body_text: str, *, about: str) ->
     """Send once the response has left and the request's database connection is back in its
     pool: an SMTP server may take seconds, which neither the person waiting for the page nor
     the other requests waiting for a connection should pay. At once outside a request (a
-    command). For messages that report what is saved already: a failure is logged (`about`
-    says what the message was), never shown."""
+    command). For messages that report what is saved already: kept until sent (`store`); a
+    failure is logged (`about` says what the message was), never shown."""
     message = (to, subject, body_text, about)
     if has_request_context():
         g.setdefault("mail_after_response", []).append(message)
     else:
-        deliver(store([message]))
+        _send_kept([message], _keep([message]))
+
+
+def _keep(messages) -> list[int] | None:
+    try:
+        return store(messages)
+    except SQLAlchemyError:  # better sent without a copy than not at all
+        current_app.logger.exception("emails not kept (the database refused): sent as they are")
+        return None
+
+
+def _send_kept(messages, ids: list[int] | None) -> None:
+    try:
+        if ids is not None:
+            deliver(ids)
+            return
+    except SQLAlchemyError:  # kept: `send-pending` sends them
+        current_app.logger.exception("emails kept but not sent (the database refused)")
+        return
+    for to, subject, body, about in messages:
+        try:
+            send(to, subject, body)
+        except Exception:  # noqa: BLE001 - logged; the next one is still sent
+            current_app.logger.exception("%s to %s not sent", about, to)
 
 
 def store(messages: list[tuple[str, str, str, str]]) -> list[int]:
@@ -226,23 +249,12 @@ def init_app(app: Flask) -> None:
     def send_when_closed(response):
         queued = g.pop("mail_after_response", None)
         if queued:
-            try:
-                # Kept before the response leaves: a worker stopped meanwhile loses nothing.
-                ids = store(queued)
-            except SQLAlchemyError:
-                app.logger.exception("emails not kept (the database refused): sent as they are")
-                ids = None
+            # Kept before the response leaves: a worker stopped meanwhile loses nothing.
+            ids = _keep(queued)
 
             def deliver_them() -> None:
                 with app.app_context():
-                    if ids is not None:
-                        deliver(ids)
-                        return
-                    for to, subject, body, about in queued:
-                        try:
-                            send(to, subject, body)
-                        except Exception:  # noqa: BLE001 - logged; the next one is still sent
-                            app.logger.exception("%s to %s not sent", about, to)
+                    _send_kept(queued, ids)
 
             # Called by the server once the response is sent, after the request's teardown
             # (a response passed through as is, a file, would not call it).
