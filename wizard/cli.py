@@ -101,10 +101,11 @@ def send_pending() -> None:
     minutes. Exits with 1 if some could not be sent."""
     from wizard import mail
 
-    sent, failed, given_up = mail.send_pending()
-    click.echo(f"{sent} sent, {failed} failed (kept for the next run).")
-    if given_up:
-        click.echo(f"{given_up} left unsent after {mail.MAX_ATTEMPTS} tries: see the logs.")
+    sent, failed, left = mail.send_pending()
+    click.echo(f"{sent} sent, {failed} failed (tried again later).")
+    if left:
+        days = mail.MAX_AGE.days
+        click.echo(f"{left} left unsent after {days} days of tries: see their last_error.")
     if failed:
         raise SystemExit(1)
 

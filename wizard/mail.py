@@ -25,16 +25,17 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from wizard import clock
 from wizard.extensions import db
 from wizard.models import OutgoingEmail
 
-# Tries after which a message is left unsent (an address that never works); the command
-# reports them.
-MAX_ATTEMPTS = 10
+# A message not sent within this time is left (an address that never works); the command
+# reports it, and deletes it after `LEFT_KEPT`.
+MAX_AGE = timedelta(days=3)
+LEFT_KEPT = timedelta(days=30)
 # A message taken by a sender this long ago and still not sent: that sender stopped.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
@@ -133,12 +134,8 @@ def _keep(messages) -> list[int] | None:
 
 
 def _send_kept(messages, ids: list[int] | None) -> None:
-    try:
-        if ids is not None:
-            deliver(ids)
-            return
-    except SQLAlchemyError:  # kept: `send-pending` sends them
-        current_app.logger.exception("emails kept but not sent (the database refused)")
+    if ids is not None:
+        deliver(ids)
         return
     for to, subject, body, about in messages:
         try:
@@ -170,27 +167,42 @@ def store(messages: list[tuple[str, str, str, str]]) -> list[int]:
 
 def deliver(ids: list[int]) -> list[bool | None]:
     """Send the kept messages `ids`: for each, True if sent, False if it failed (logged, kept
-    for the next try), None if it was sent already or is being sent by another."""
-    return [_deliver(email_id) for email_id in ids]
+    for the next try), None if it was sent already or is being sent by another. At least
+    once: a message sent whose row the database then failed to delete is sent again."""
+    results = []
+    for email_id in ids:
+        try:
+            results.append(_deliver(email_id))
+        except SQLAlchemyError:  # the next message may fare better
+            current_app.logger.exception("kept email %s: the database refused", email_id)
+            results.append(False)
+    return results
 
 
 def send_pending() -> tuple[int, int, int]:
-    """Send every kept message not sent yet: how many were sent, failed again, and are left
-    for good (tried `MAX_ATTEMPTS` times)."""
-    with db.engine.connect() as connection:
+    """Send every kept message due for a try: how many were sent, failed again (tried later),
+    and are left for good (not sent within `MAX_AGE`; deleted after `LEFT_KEPT`)."""
+    now = clock.now()
+    with db.engine.begin() as connection:
+        connection.execute(
+            delete(OutgoingEmail).where(OutgoingEmail.created_at < now - MAX_AGE - LEFT_KEPT)
+        )
         ids = connection.scalars(
             select(OutgoingEmail.id)
-            .where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.attempts < MAX_ATTEMPTS)
+            .where(
+                OutgoingEmail.created_at >= now - MAX_AGE,
+                or_(OutgoingEmail.next_attempt_at.is_(None), OutgoingEmail.next_attempt_at <= now),
+            )
             .order_by(OutgoingEmail.id)
         ).all()
     results = deliver(ids)
     with db.engine.connect() as connection:
-        given_up = connection.scalar(
+        left = connection.scalar(
             select(func.count())
             .select_from(OutgoingEmail)
-            .where(OutgoingEmail.sent_at.is_(None), OutgoingEmail.attempts >= MAX_ATTEMPTS)
+            .where(OutgoingEmail.created_at < now - MAX_AGE)
         )
-    return results.count(True), results.count(False), given_up
+    return results.count(True), results.count(False), left
 
 
 def _deliver(email_id: int) -> bool | None:
@@ -200,30 +212,53 @@ def _deliver(email_id: int) -> bool | None:
             update(OutgoingEmail)
             .where(
                 OutgoingEmail.id == email_id,
-                OutgoingEmail.sent_at.is_(None),
                 or_(
                     OutgoingEmail.claimed_at.is_(None),
                     OutgoingEmail.claimed_at < now - CLAIM_TIMEOUT,
                 ),
             )
             .values(claimed_at=now, attempts=OutgoingEmail.attempts + 1)
-            .returning(OutgoingEmail.recipients, OutgoingEmail.sealed, OutgoingEmail.about)
+            .returning(
+                OutgoingEmail.recipients,
+                OutgoingEmail.sealed,
+                OutgoingEmail.about,
+                OutgoingEmail.attempts,
+            )
         ).first()
     if claimed is None:
-        return None
+        return None  # sent (its row deleted), or being sent by another
     try:
         subject, body = _unseal(claimed.sealed)
         send(claimed.recipients, subject, body)
     except Exception as error:  # noqa: BLE001 - logged and kept; the next message is still sent
         current_app.logger.exception("%s to %s not sent", claimed.about, claimed.recipients)
-        outcome = {"claimed_at": None, "last_error": str(error)[:2000]}
-    else:
-        outcome = {"sent_at": clock.now(), "sealed": "", "last_error": None}
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(**outcome)
+        failed = (
+            update(OutgoingEmail)
+            .where(OutgoingEmail.id == email_id)
+            .values(
+                claimed_at=None,
+                next_attempt_at=clock.now() + _wait_after(claimed.attempts),
+                last_error=_kind_of(error),
+            )
         )
-    return "sent_at" in outcome
+        with db.engine.begin() as connection:
+            connection.execute(failed)
+        return False
+    with db.engine.begin() as connection:
+        connection.execute(delete(OutgoingEmail).where(OutgoingEmail.id == email_id))
+    return True
+
+
+def _wait_after(attempts: int) -> timedelta:
+    """1, 2, 4… minutes after each failure, at most two hours: a mail server down for a day
+    is still tried until the message is `MAX_AGE` old."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 120))
+
+
+def _kind_of(error: Exception) -> str:
+    """Why a message failed, without its subject or body (`MailError` names the subject)."""
+    cause = error.__cause__ or error
+    return f"{type(cause).__name__}: {cause}"[:500]
 
 
 def _fernet() -> Fernet:
@@ -249,6 +284,9 @@ def init_app(app: Flask) -> None:
     def send_when_closed(response):
         queued = g.pop("mail_after_response", None)
         if queued:
+            # A change the view left unsaved (an error page) is not; nor does it hold
+            # SQLite's write lock while the messages are kept, on a connection of their own.
+            db.session.rollback()
             # Kept before the response leaves: a worker stopped meanwhile loses nothing.
             ids = _keep(queued)
 

@@ -3,9 +3,12 @@ verifies against the restored record."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from tests.conftest import dossier_with, login
+from wizard import mail
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
 from wizard.receipts import service
@@ -17,10 +20,13 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
         dossier = db.session.get(Dossier, dossier_id)
         pdf = service.ensure_receipt(dossier).pdf
         reference = dossier.reference
+        mail.store([("a@example.org", "Waiting", "An email waiting to leave", "test message")])
     runner = app.test_cli_runner()
     backup = tmp_path / "backup.json"
     created = runner.invoke(args=["backup", "create", str(backup)])
     assert created.exit_code == 0, created.output
+    # Restored, an email waiting would leave a second time.
+    assert "outgoing_emails" not in json.loads(backup.read_text())["tables"]
 
     refused = runner.invoke(args=["backup", "restore", str(backup)])
     assert refused.exit_code != 0 and "needs an empty database" in refused.output

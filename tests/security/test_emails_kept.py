@@ -1,6 +1,6 @@
 """Emails that leave after the response are kept in the database until sent: a mail server
 down, or a worker stopped before it sent them, loses none; `flask mail send-pending` sends
-them. What is kept cannot be read without the app's secret, and is cleared once sent."""
+them. What is kept cannot be read without the app's secret, and is deleted once sent."""
 
 from __future__ import annotations
 
@@ -37,14 +37,19 @@ def test_an_email_the_mail_server_refused_leaves_with_the_next_run_of_the_comman
     assert not inbox
     with app.app_context():
         (waiting,) = kept()
-        assert waiting.sent_at is None and waiting.attempts == 1
-        assert waiting.last_error  # why, for whoever runs the command
+        assert waiting.attempts == 1 and waiting.next_attempt_at is not None
+        assert waiting.last_error.startswith("ConnectionRefusedError")  # why, not what
+        assert "confirm" not in waiting.last_error.lower()
         assert "claire@cardiotech.example" == waiting.recipients
         # The link it carries opens an account: not readable from the database alone.
         assert "/register/confirm/" not in waiting.sealed and "Hello" not in waiting.sealed
 
     monkeypatch.setitem(app.config, "MAIL_PORT", working_port)  # the server is back
     runner = app.test_cli_runner()
+    # Not at once: after a failure, the next try waits a little (longer each time).
+    assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
+    later = clock.now() + timedelta(minutes=2)
+    monkeypatch.setattr(clock, "now", lambda: later)
     result = runner.invoke(args=["mail", "send-pending"])
     assert result.exit_code == 0, result.output
     assert "1 sent, 0 failed" in result.output
@@ -54,22 +59,45 @@ def test_an_email_the_mail_server_refused_leaves_with_the_next_run_of_the_comman
     assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
     assert len(inbox) == 1  # sent once
     with app.app_context():
-        (sent,) = kept()
-        assert sent.sent_at is not None and sent.sealed == "" and sent.last_error is None
+        assert kept() == []  # sent: nothing of it stays
 
 
-def test_a_failed_run_says_so_and_a_message_is_left_after_its_last_try(app, inbox, monkeypatch):
+def test_an_email_sent_after_the_response_leaves_nothing_behind(app, client, inbox):
+    assert client.post("/register", data=REGISTRATION).status_code == 303
+    assert len(inbox.to("claire@cardiotech.example")) == 1
+    with app.app_context():
+        assert kept() == []
+    assert "0 sent, 0 failed" in app.test_cli_runner().invoke(args=["mail", "send-pending"]).output
+    assert len(inbox) == 1
+
+
+def test_a_message_is_tried_for_three_days_then_left_and_reported(app, inbox, monkeypatch):
     with app.app_context():
         mail.store([("a@example.org", "Subject", "Body", "test message")])
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
-    failed = app.test_cli_runner().invoke(args=["mail", "send-pending"])
+    runner = app.test_cli_runner()
+    failed = runner.invoke(args=["mail", "send-pending"])
     assert failed.exit_code == 1 and "0 sent, 1 failed" in failed.output
+    start = clock.now()
+    for hours in (1, 5, 30):  # a mail server down for a day: tried all along
+        monkeypatch.setattr(clock, "now", lambda hours=hours: start + timedelta(hours=hours))
+        assert "0 sent, 1 failed" in runner.invoke(args=["mail", "send-pending"]).output
+    monkeypatch.setattr(clock, "now", lambda: start + mail.MAX_AGE + timedelta(hours=1))
+    result = runner.invoke(args=["mail", "send-pending"])
+    assert "0 sent, 0 failed" in result.output and "1 left unsent after 3 days" in result.output
+    monkeypatch.setattr(clock, "now", lambda: start + mail.MAX_AGE + mail.LEFT_KEPT + timedelta(1))
+    assert "left" not in runner.invoke(args=["mail", "send-pending"]).output  # deleted
+    assert not inbox
+
+
+def test_a_message_sealed_with_another_secret_fails_saying_why(app, inbox, monkeypatch):
     with app.app_context():
-        db.session.execute(update(OutgoingEmail).values(attempts=mail.MAX_ATTEMPTS))
-        db.session.commit()
-    result = app.test_cli_runner().invoke(args=["mail", "send-pending"])
-    assert "0 sent, 0 failed" in result.output
-    assert f"1 left unsent after {mail.MAX_ATTEMPTS} tries" in result.output
+        mail.store([("a@example.org", "Subject", "Body", "test message")])
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another secret of at least 32 characters!")
+    assert "0 sent, 1 failed" in app.test_cli_runner().invoke(args=["mail", "send-pending"]).output
+    with app.app_context():
+        (waiting,) = kept()
+        assert waiting.last_error.startswith("InvalidToken")
     assert not inbox
 
 
