@@ -79,8 +79,9 @@ TOO_MANY = {
     "filing.invite": (
         _l("Too many invitations sent today"),
         _l(
-            "Your account has sent as many invitation emails as it can in a day. Your request "
-            "is saved: send the next invitations tomorrow, or contact ANSM if you need more."
+            "Your organisation has sent as many invitation emails as it can in a day. Your "
+            "request is saved: send the next invitations tomorrow, or contact ANSM if you need "
+            "more."
         ),
     ),
     "receipts.verify": (
@@ -92,8 +93,9 @@ TOO_MANY["filing.resend_invitation"] = TOO_MANY["filing.invite"]
 TOO_MANY["auth.invite_colleague"] = (
     TOO_MANY["filing.invite"][0],
     _l(
-        "Your account has sent as many invitation emails as it can in a day. Invite your "
-        "colleague tomorrow, or ask a colleague already on the portal to invite them."
+        "Your organisation has sent as many invitation emails as it can in a day (to "
+        "professionals and to colleagues together). Invite your colleague tomorrow, or "
+        "contact ANSM if you need more."
     ),
 )
 

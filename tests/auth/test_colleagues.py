@@ -311,6 +311,12 @@ def test_invitation_emails_share_the_accounts_daily_budget_and_links_cannot_be_g
     assert invite(signed_in, "b@cardiotech.example").status_code == 303
     refused = invite(signed_in, "c@cardiotech.example")
     assert refused.status_code == 429 and "Invite your colleague tomorrow" in refused.text
+    # The budget is the organisation's: a colleague (a new account) brings no more emails.
+    with limited.app_context():
+        make_colleague(user[0], "paul@cardiotech.example")
+    colleague = limited.test_client()
+    assert login(colleague, "paul@cardiotech.example").status_code == 303
+    assert invite(colleague, "d@cardiotech.example").status_code == 429
     assert len(inbox) == 2
 
     guesser = limited.test_client()
