@@ -5,13 +5,15 @@ reviewer; each answer must be one the table allows. A route missing from the tab
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import dossier_with, login, make_colleague, make_user
+from wizard import clock
 from wizard.extensions import db
-from wizard.models import Dossier, Role
+from wizard.models import ColleagueInvitation, Dossier, Role
 from wizard.receipts import service
 
 ANON, OWNER, OTHER, REVIEWER = "anonymous", "owner", "other organisation", "reviewer"
@@ -112,13 +114,24 @@ def world(app):
         make_user("other@b.example", "Organisation B")
         make_user("reviewer@ansm.example", role=Role.REVIEWER)
         colleague = make_colleague(owner.id, "colleague@a.example")
+        # Organisation A's invitation of another colleague (the professionals' invitation
+        # routes, which take the same argument, find none of theirs by that id).
+        invitation = ColleagueInvitation(
+            organisation_id=owner.organisation_id,
+            email="new@a.example",
+            token_hash="0" * 64,
+            invited_by=owner,
+            expires_at=clock.now() + timedelta(days=7),
+        )
+        db.session.add(invitation)
+        db.session.commit()
         dossier_id = dossier_with(owner.id, "global", submit=True)
         dossier = db.session.get(Dossier, dossier_id)
         service.ensure_receipt(dossier)
         return {
             "dossier_id": dossier_id,
             "item_id": dossier.documents[0].id,
-            "invitation_id": 1,
+            "invitation_id": invitation.id,
             "user_id": colleague.id,
             "question_id": 1,
             "number": 1,
