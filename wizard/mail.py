@@ -290,15 +290,31 @@ def init_app(app: Flask) -> None:
             # Kept before the response leaves: a worker stopped meanwhile loses nothing.
             ids = _keep(queued)
 
-            def deliver_them() -> None:
-                with app.app_context():
-                    _send_kept(queued, ids)
+            delivered = False
 
-            # Called by the server once the response is sent, after the request's teardown
-            # (a response passed through as is, a file, would not call it).
+            def deliver_them() -> None:  # once, whichever of the two below comes first
+                nonlocal delivered
+                if not delivered:
+                    delivered = True
+                    with app.app_context():
+                        _send_kept(queued, ids)
+
+            # Once the server has written the body's last byte, after the request's teardown
+            # (its connection back in the pool). Not only when the server closes the response:
+            # Werkzeug's development server skips that when the browser hangs up first (as it
+            # may once it has the redirect it follows).
             response.direct_passthrough = False
-            response.call_on_close(deliver_them)
+            response.response = _then([response.get_data()], deliver_them)
+            response.call_on_close(deliver_them)  # a HEAD request's body is never read
         return response
+
+
+def _then(body, work):
+    """The body's chunks, then `work`."""
+    try:
+        yield from body
+    finally:
+        work()
 
 
 def _send_smtp(message: EmailMessage) -> None:

@@ -5,9 +5,15 @@ them. What is kept cannot be read without the app's secret, and is deleted once 
 from __future__ import annotations
 
 import re
+import socket
+import struct
+import threading
+import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import select, update
+from werkzeug.serving import make_server
 
 from tests.invites.support import body_of, free_port
 from wizard import clock, mail
@@ -136,3 +142,32 @@ def test_an_email_the_database_cannot_keep_is_sent_all_the_same(app, client, inb
             table.create(db.engine)
     (message,) = inbox.to("claire@cardiotech.example")
     assert "/register/confirm/" in body_of(message)
+
+
+def test_an_email_leaves_even_when_the_browser_hangs_up_at_once(app, inbox):
+    """A browser that has the redirect it follows may reset the connection straight away;
+    Werkzeug's development server then skips closing the response. The email leaves once the
+    body is written, whatever the server does next."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    body = urlencode(REGISTRATION).encode()
+    request = (
+        b"POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port)) as connection:
+            connection.sendall(request)
+            response = b""
+            while b"\r\n\r\n" not in response:
+                response += connection.recv(65536)
+            assert response.startswith(b"HTTP/1.1 303")
+            # Closed with a reset (no lingering), as a browser may.
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        deadline = time.monotonic() + 5
+        while not inbox and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        server.shutdown()
+    assert len(inbox.to("claire@cardiotech.example")) == 1
