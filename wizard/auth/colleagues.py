@@ -9,7 +9,6 @@ colleagues acting at once (a link used while it is cancelled) never both win.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -21,10 +20,11 @@ from werkzeug.security import generate_password_hash
 from wizard import clock, mail
 from wizard.extensions import db
 from wizard.i18n import gettext as _
+from wizard.invites.service import TOKEN_BYTES, token_hash
 from wizard.models import ColleagueInvitation, Organisation, Role, User
 from wizard.web import external_url
 
-_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+_TOKEN_LENGTH = len(secrets.token_urlsafe(TOKEN_BYTES))  # anything else: no look-up
 
 
 class AlreadyMember(Exception):
@@ -41,10 +41,6 @@ class LinkUnavailable(Exception):
 
 # An invitation neither accepted nor cancelled (its link works until it expires).
 _UNUSED = (ColleagueInvitation.accepted_at.is_(None), ColleagueInvitation.revoked_at.is_(None))
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def members(organisation: Organisation) -> list[User]:
@@ -97,7 +93,7 @@ def invite(inviter: User, email: str) -> ColleagueInvitation:
         )
         .values(revoked_at=now)
     )
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     last_day = clock.today() + timedelta(days=current_app.config["COLLEAGUE_INVITE_TTL_DAYS"])
     invitation = ColleagueInvitation(
         organisation=organisation,
@@ -159,7 +155,7 @@ def _state_of(invitation: ColleagueInvitation) -> str:
         return "used"
     if invitation.revoked_at is not None or not invitation.invited_by.is_active:
         return "revoked"
-    return "pending" if invitation.is_pending else "expired"
+    return "expired" if invitation.is_expired else "pending"
 
 
 def account_of(invitation: ColleagueInvitation) -> User | None:

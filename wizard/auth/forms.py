@@ -120,11 +120,10 @@ class ForgotPasswordForm(FlaskForm):
     email = account_email(_l("The address you sign in with."))
 
 
-class NewPasswordForm(FlaskForm):
-    """A new password for the account `email` (used by the strength rule)."""
-
-    password = new_password(_l("New password"))
-    confirmation = new_password_again()
+class ChoosesPassword(FlaskForm):
+    """The rules of a form where someone chooses the password of the account `email` (used by
+    the strength rule): its fields `password` and `confirmation` are the subclass's, declared
+    in the order the page shows them."""
 
     def __init__(self, email: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +137,13 @@ class NewPasswordForm(FlaskForm):
     def validate_confirmation(self, field):
         if field.data != self.password.data:
             raise ValidationError(_("The two passwords are not the same."))
+
+
+class NewPasswordForm(ChoosesPassword):
+    """A new password, through an emailed link."""
+
+    password = new_password(_l("New password"))
+    confirmation = new_password_again()
 
 
 class AccountDetailsForm(FlaskForm):
@@ -155,7 +161,7 @@ class AccountDetailsForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ChoosesPassword):
     """A new password, for someone signed in who knows the current one (asked first)."""
 
     current = PasswordField(
@@ -165,13 +171,6 @@ class ChangePasswordForm(FlaskForm):
     )
     password = new_password(_l("New password"))
     confirmation = new_password_again()
-
-    def __init__(self, email: str, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.account_email = email
-
-    validate_password = NewPasswordForm.validate_password
-    validate_confirmation = NewPasswordForm.validate_confirmation
 
 
 class InviteColleagueForm(FlaskForm):
@@ -185,17 +184,10 @@ class InviteColleagueForm(FlaskForm):
     )
 
 
-class JoinForm(FlaskForm):
+class JoinForm(ChoosesPassword):
     """A colleague's new account, on the page an invitation link opens (the address is the
     one invited)."""
 
     name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
     password = new_password(_l("Create a password"))
     confirmation = new_password_again()
-
-    def __init__(self, email: str, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.account_email = email
-
-    validate_password = NewPasswordForm.validate_password
-    validate_confirmation = NewPasswordForm.validate_confirmation

@@ -136,12 +136,8 @@ class ColleagueInvitation(db.Model):
     invited_by: Mapped[User] = relationship()
 
     @property
-    def is_pending(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and clock.as_utc(self.expires_at) > clock.now()
-        )
+    def is_expired(self) -> bool:
+        return clock.as_utc(self.expires_at) <= clock.now()
 
     @property
     def last_day(self) -> date:
