@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
-from wizard import create_app
+from wizard import create_app, create_app_for_server
 from wizard.config import ConfigurationError, database_uri
 
 
@@ -75,3 +77,13 @@ def test_the_pool_tests_connections_for_a_server_database_only(tmp_path, monkeyp
         {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://h/x"}
     )
     assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+def test_the_server_app_keeps_what_start_up_made_out_of_the_cycle_collectors_walk(tmp_path):
+    # Else a full collection walks it all while every thread of the worker waits.
+    try:
+        app = create_app_for_server({"INSTANCE_PATH": str(tmp_path)})
+        assert gc.get_freeze_count() > 10_000
+        assert app.test_client().get("/healthz").status_code == 200
+    finally:
+        gc.unfreeze()
