@@ -40,10 +40,10 @@ def is_htmx() -> bool:
     return bool(htmx)
 
 
-def refused_status() -> int:
-    """The status of a form sent back with its errors: 422, but 200 for htmx, which swaps
-    only a successful answer into the page."""
-    return 200 if is_htmx() else 422
+def refused_status(status: int = 422) -> int:
+    """The status of a form sent back with its errors (422), or unsaved for another reason
+    (409: changed meanwhile), but 200 for htmx, which swaps only a successful answer in."""
+    return 200 if is_htmx() else status
 
 
 def safe_next(target: str | None) -> str | None:

@@ -158,6 +158,40 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     colleague.close()
 
 
+def test_a_step_saved_meanwhile_in_another_tab_is_shown_not_overwritten(app, page, filer):
+    """Two tabs on the device step: the second to save is told, by keyboard and screen reader
+    (the message takes the focus), keeps what it typed, and saves it on purpose."""
+    draft, _submitted = filer
+    with app.app_context():
+        from wizard.demo import sample_answers
+        from wizard.extensions import db
+        from wizard.filing import service
+        from wizard.models import Dossier
+
+        service.save_step(db.session.get(Dossier, draft), "device", sample_answers()["device"])
+    sign_in(page)
+    step = f"/requests/{draft}/steps/device"
+    other_tab = page.context.new_page()
+    other_tab.goto(step)
+    page.goto(step)
+    type_into(other_tab, "#trade_name", "VentriAssist II")
+    press_button(other_tab, "button[value=continue]")
+    type_into(page, "#trade_name", "VentriAssist Junior")
+    press_button(page, "button[value=continue]")
+    message = page.locator("#changed-title").locator("..")
+    assert "saved from another tab or window" in message.inner_text()
+    assert "VentriAssist II" in message.inner_text()
+    title_focused = "document.activeElement.contains(document.getElementById('changed-title'))"
+    assert page.evaluate(title_focused)
+    assert page.input_value("#trade_name") == "VentriAssist Junior"
+    assert_accessible(page, "step-changed-meanwhile")
+    press_button(page, "button[value=continue]")
+    assert not page.url.endswith(step)
+    with app.app_context():
+        stored = db.session.get(Dossier, draft).answers()["device"]["trade_name"]
+    assert stored == "VentriAssist Junior"
+
+
 def test_dashboard_submitted_view_and_error_pages(page, filer):
     draft, submitted = filer
     sign_in(page)

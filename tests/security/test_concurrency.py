@@ -1,7 +1,8 @@
 """Many filers at once, on PostgreSQL (the production database): every submission gets its
-own reference and its own receipt, and no answer is lost; two tabs saving one step never
-corrupt the draft (last write wins for that step); a file added while the request is being
-submitted is either frozen with it or refused, never added behind the receipt."""
+own reference and its own receipt, and no answer is lost; tabs saving one step at once never
+corrupt the draft (the first save wins, the others are shown it); a file added while the
+request is being submitted is either frozen with it or refused, never added behind the
+receipt."""
 
 from __future__ import annotations
 
@@ -74,7 +75,29 @@ def test_fifty_organisations_submit_at_once(app, postgres_only):
             assert dossier.submitted_answers["answers"]["scope"]["estimated_patients"] == 12
 
 
-def test_two_tabs_saving_the_same_step_leave_one_complete_answer(app, user, postgres_only):
+def test_tabs_saving_the_same_step_at_once_keep_the_first_answer_whole(app, user, postgres_only):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    versions = [dict(sample_answers()["device"], trade_name=f"Tab {i}") for i in range(8)]
+    statuses = [0] * len(versions)
+
+    def save(index):
+        client = app.test_client()
+        login(client, user[1])
+        # Each tab opened the step before any of them saved it.
+        values = dict(versions[index], saved_revision="0")
+        statuses[index] = post_step(client, dossier_id, "device", values).status_code
+
+    assert run_together(save, len(versions)) == []
+    assert sorted(statuses) == [303] + [409] * (len(versions) - 1)
+    with app.app_context():
+        stored = db.session.get(Dossier, dossier_id).answers()["device"]
+    assert stored == versions[statuses.index(303)]  # the first tab's whole answer, never a mix
+
+
+def test_tabs_that_do_not_say_what_they_saw_leave_one_complete_answer(app, user, postgres_only):
+    """A client that does not send the revision it showed (not this portal's pages): the last
+    save wins, still whole."""
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
     versions = [dict(sample_answers()["device"], trade_name=f"Tab {i}") for i in range(8)]

@@ -18,7 +18,7 @@ from wizard.filing import service
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
-from wizard.forms.base import StepForm
+from wizard.forms.base import StepForm, display
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
@@ -28,7 +28,14 @@ from wizard.review import notify
 from wizard.web import labelled, live_field, refused_status
 
 
-def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
+def render_step(
+    dossier: Dossier,
+    step: Step,
+    form,
+    status: int = 200,
+    changed: service.StepChanged | None = None,
+    **extra,
+):
     answers = dossier.answers()
     position, total = FLOW.progress(step, answers)
     previous = FLOW.previous(step, answers)
@@ -45,8 +52,11 @@ def render_step(dossier: Dossier, step: Step, form, status: int = 200, **extra):
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
             carried_from=dossier.carried_over().get(step.id),
+            # Sent back with the answers: a save made since by someone else is not overwritten.
+            saved_revision=changed.revision if changed else dossier.revision_of(step.id),
             # An upload or an invitation refused on the page: its title says "Error" too.
             side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
+            changed=changed and changed_meanwhile(changed, step, form, answers),
             **extras,
         ),
         status,
@@ -137,18 +147,53 @@ def question(dossier: Dossier, step: Step):
         return save_unfinished(dossier, step, form, answers)
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
-        service.save_step(dossier, step.id, form.to_answers())
+        if changed := _save(dossier, step, form.to_answers()):
+            return render_step(dossier, step, form, refused_status(409), changed)
         for field in form.answer_fields():  # accepted, worth a second look
             if getattr(field, "warning", None):
                 flash(labelled(field.label.text, field.warning), "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
         return redirect(after_save_target(dossier, step), code=303)
+    changed = None
     if valid and request.form.get("action") != "save_exit":
         # The answers are fine: keep them, then say what else the step needs.
-        service.save_step(dossier, step.id, form.to_answers())
-    status = refused_status()
-    return render_step(dossier, step, form, status, extra_errors=blocking)
+        changed = _save(dossier, step, form.to_answers())
+    status = refused_status(409 if changed else 422)
+    return render_step(dossier, step, form, status, changed, extra_errors=blocking)
+
+
+def _save(dossier: Dossier, step: Step, values: dict, *, checked: bool = True):
+    """Save the step's answers, unless it was saved with others since the page was opened:
+    then what they are (`StepChanged`), for the page to show (nothing is lost either way)."""
+    sent = request.form.get("saved_revision", "")
+    based_on = int(sent) if sent.isdecimal() and len(sent) < 10 else None
+    try:
+        service.save_step(
+            dossier, step.id, values, checked=checked, based_on=based_on, by=current_user
+        )
+    except service.StepChanged as changed:
+        return changed
+    return None
+
+
+def changed_meanwhile(changed: service.StepChanged, step: Step, form: StepForm, answers) -> dict:
+    """What the page says of a save made since it was opened: who (the person themself, in
+    another tab, or a colleague), when, and which of the stored answers differ from the ones
+    being sent, as the check-your-answers page writes them."""
+    theirs = step.form.from_answers(changed.values, context=answers)
+    mine = form.to_answers(skip_errors=True)
+    differing = [
+        (str(field.label.text), display(field) if field.name in changed.values else None)
+        for field in theirs.answer_fields()
+        if changed.values.get(field.name) != mine.get(field.name)
+    ]
+    return {
+        "by_you": changed.saved_by_id == current_user.id,
+        "by": changed.saved_by_name,
+        "at": changed.saved_at,
+        "differing": differing,
+    }
 
 
 def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
@@ -165,7 +210,8 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             if _consistent(step, trial, answers) == trial:
                 kept = trial
     if kept or before:
-        service.save_step(dossier, step.id, kept, checked=not mistyped)
+        if changed := _save(dossier, step, kept, checked=not mistyped):
+            return render_step(dossier, step, form, refused_status(409), changed)
     if not mistyped:
         flash(
             _(

@@ -39,33 +39,56 @@ def create_dossier(user: User) -> Dossier:
     return dossier
 
 
+class StepChanged(Exception):
+    """The step was saved with other answers after the page being sent was opened: by a
+    colleague, or by the same person in another tab. Nothing was stored."""
+
+    def __init__(self, answer: StepAnswer):
+        super().__init__(answer.step_id)
+        self.values: dict[str, Any] = dict(answer.values)
+        self.revision = answer.revision
+        self.saved_at = answer.saved_at
+        self.saved_by_id = answer.saved_by_id
+        self.saved_by_name = answer.saved_by.name if answer.saved_by else None
+
+
 def save_step(
-    dossier: Dossier, step_id: str, values: dict[str, Any], *, checked: bool = True
+    dossier: Dossier,
+    step_id: str,
+    values: dict[str, Any],
+    *,
+    checked: bool = True,
+    based_on: int | None = None,
+    by: User | None = None,
 ) -> None:
-    """Store a step's validated answers. Two tabs saving the same step: the last write wins.
-    `checked`: the filer saw the step through (not saved with a correction refused), so
-    answers copied from a filed request are no longer only copied."""
-    claim_draft(dossier)
-    row = db.session.scalar(
-        select(StepAnswer).where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
-    )
+    """Store a step's validated answers, saved `by` someone. `based_on`: the step's revision
+    the filer's page showed (`Dossier.revision_of`); if the step has been saved since with
+    other answers, nothing is stored and `StepChanged` says what they are (without it, the
+    last save wins). `checked`: the filer saw the step through (not saved with a correction
+    refused), so answers copied from a filed request are no longer only copied."""
+    claim_draft(dossier)  # saves of one request wait for each other from here
+    row = _step_answer(dossier, step_id)
     if row is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(StepAnswer(dossier_id=dossier.id, step_id=step_id, values=values))
-        except IntegrityError:  # the other tab inserted it first: overwrite below
-            row = db.session.scalar(
-                select(StepAnswer).where(
-                    StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id
-                )
-            )
-    if row is not None:
-        row.values = values
-        row.saved_at = clock.now()
-        if checked:
-            row.carried_from = None  # looked at and saved: no longer only copied
+        row = StepAnswer(dossier_id=dossier.id, step_id=step_id, revision=0)
+        db.session.add(row)
+    elif based_on is not None and row.revision != based_on and row.values != values:
+        changed = StepChanged(row)
+        db.session.rollback()
+        raise changed
+    row.values = values
+    row.revision += 1
+    row.saved_by_id = by.id if by else None
+    row.saved_at = clock.now()
+    if checked:
+        row.carried_from = None  # looked at and saved: no longer only copied
     db.session.commit()
     db.session.refresh(dossier)
+
+
+def _step_answer(dossier: Dossier, step_id: str) -> StepAnswer | None:
+    return db.session.scalar(
+        select(StepAnswer).where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
+    )
 
 
 # What a request started from a filed one leaves out, being about that occasion only: the

@@ -108,24 +108,30 @@ class Dossier(db.Model):
     def answers(self) -> dict[str, dict[str, Any]]:
         """Every saved step's answers, both paths included, keyed by step id. Read with one
         light query, then kept until the session expires the request (a save commits)."""
-        return {step: dict(values) for step, (values, _origin) in self._saved().items()}
+        return {step: dict(saved.values) for step, saved in self._saved().items()}
 
     def carried_over(self) -> dict[str, str]:
         """The steps whose answers were copied from a filed request and not saved since,
         with that request's reference."""
-        return {step: origin for step, (_values, origin) in self._saved().items() if origin}
+        return {
+            step: saved.carried_from for step, saved in self._saved().items() if saved.carried_from
+        }
 
-    def _saved(self) -> dict[str, tuple[dict[str, Any], str | None]]:
+    def revision_of(self, step_id: str) -> int:
+        """How many times the step was saved (0: never): a page sends it back with its answers,
+        so that a save made meanwhile by someone else is not overwritten unseen."""
+        saved = self._saved().get(step_id)
+        return saved.revision if saved else 0
+
+    def _saved(self) -> dict[str, Any]:
         saved = self.__dict__.get(_SAVED_ANSWERS)
         if saved is None:
             session = object_session(self)
             if session is None or "step_answers" in self.__dict__:
-                rows = [(row.step_id, row.values, row.carried_from) for row in self.step_answers]
+                rows = self.step_answers
             else:
                 rows = session.execute(_ANSWERS, {"dossier_id": self.id}).all()
-            saved = self.__dict__[_SAVED_ANSWERS] = {
-                step: (values, origin) for step, values, origin in rows
-            }
+            saved = self.__dict__[_SAVED_ANSWERS] = {row.step_id: row for row in rows}
         return saved
 
 
@@ -140,7 +146,9 @@ def _forget_saved_answers(dossier: Dossier | None, *_args) -> None:
 
 
 class StepAnswer(db.Model):
-    """The validated answers of one step. One row per step: two tabs saving it, last write wins."""
+    """The validated answers of one step, one row per step. Each save counts a revision: a
+    page saved on an older one than stored (a colleague, or another tab, saved the step since
+    it was opened) is shown the newer answers instead of overwriting them."""
 
     __tablename__ = "step_answers"
     __table_args__ = (UniqueConstraint("dossier_id", "step_id"),)
@@ -153,13 +161,16 @@ class StepAnswer(db.Model):
     # The reference of the filed request these answers were copied from, until the filer saves
     # the step (`service.start_from`): a step copied and not looked at is not finished.
     carried_from: Mapped[str | None] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
+    saved_by: Mapped[User | None] = relationship()
 
 
-_ANSWERS = select(StepAnswer.step_id, StepAnswer.values, StepAnswer.carried_from).where(
-    StepAnswer.dossier_id == bindparam("dossier_id")
-)
+_ANSWERS = select(
+    StepAnswer.step_id, StepAnswer.values, StepAnswer.carried_from, StepAnswer.revision
+).where(StepAnswer.dossier_id == bindparam("dossier_id"))
 
 
 class StoredFileMixin:
