@@ -9,7 +9,14 @@ import threading
 import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.keyboard import choose_file, press_button, select_option, tab_to, type_into
+from tests.browser.keyboard import (
+    choose_file,
+    press_button,
+    select_option,
+    tab_to,
+    tick,
+    type_into,
+)
 from tests.conftest import PASSWORD, dossier_with, make_user
 from wizard.demo import minimal_pdf
 
@@ -41,6 +48,12 @@ def sign_in(page, email="pages@cardiotech.example"):
     type_into(page, "#email", email)
     type_into(page, "#password", PASSWORD)
     press_button(page, "form button[type=submit]")
+
+
+def focus_is_around(page, element_id: str) -> bool:
+    """The focused element holds the one named (a message box, around its title)."""
+    script = "(id) => document.activeElement.contains(document.getElementById(id))"
+    return page.evaluate(script, element_id)
 
 
 def test_sign_in_page_and_its_error_state(page, filer):
@@ -181,8 +194,7 @@ def test_a_step_saved_meanwhile_in_another_tab_is_shown_not_overwritten(app, pag
     message = page.locator("#changed-title").locator("..")
     assert "saved from another tab or window" in message.inner_text()
     assert "VentriAssist II" in message.inner_text()
-    title_focused = "document.activeElement.contains(document.getElementById('changed-title'))"
-    assert page.evaluate(title_focused)
+    assert focus_is_around(page, "changed-title")
     assert page.input_value("#trade_name") == "VentriAssist Junior"
     assert_accessible(page, "step-changed-meanwhile")
     press_button(page, "button[value=continue]")
@@ -190,6 +202,39 @@ def test_a_step_saved_meanwhile_in_another_tab_is_shown_not_overwritten(app, pag
     with app.app_context():
         stored = db.session.get(Dossier, draft).answers()["device"]["trade_name"]
     assert stored == "VentriAssist Junior"
+
+
+def test_a_request_changed_after_the_check_is_not_submitted_unseen(app, page, filer):
+    """From the check page to the declaration; a colleague saves a step meanwhile; signing
+    is stopped with what changed (focused, axe-clean), and signing again submits."""
+    with app.app_context():
+        from wizard.demo import sample_answers
+        from wizard.extensions import db
+        from wizard.filing import service
+        from wizard.models import Dossier, User
+
+        owner = db.session.query(User).filter_by(email="pages@cardiotech.example").one()
+        ready = dossier_with(owner.id, "global")
+    sign_in(page)
+    page.goto(f"/requests/{ready}/steps/check")
+    press_button(page, "a.button[href*='/steps/declaration']")
+    with app.app_context():
+        device = dict(sample_answers("global")["device"], trade_name="VentriAssist II")
+        service.save_step(db.session.get(Dossier, ready), "device", device)
+    for box in ("#attest_accuracy", "#attest_responsibility", "#attest_not_circumvention"):
+        tick(page, box)
+    type_into(page, "#signatory_role", "Regulatory affairs manager")
+    type_into(page, "#signature", page.input_value("#signatory_name"))
+    press_button(page, "form.step-form button[type=submit]")
+    assert "Step “Device” saved again" in page.inner_text("#since-checked-title + ul")
+    title_focused = (
+        "document.activeElement.contains(document.getElementById('since-checked-title'))"
+    )
+    assert page.evaluate(title_focused)
+    assert page.input_value("#signatory_role") == "Regulatory affairs manager"
+    assert_accessible(page, "declaration-changed-since-checked")
+    press_button(page, "form.step-form button[type=submit]")
+    assert page.url.endswith("/steps/confirmation")
 
 
 def test_dashboard_submitted_view_and_error_pages(page, filer):

@@ -349,6 +349,8 @@ def check_answers(dossier: Dossier, step: Step):
         sections=sections,
         incomplete=next((s["step"] for s in sections if not s["complete"]), None),
         legacy=legacy_notice(answers),
+        # Carried to the submission: what is signed is what was checked here.
+        checked=service.checked_version(dossier),
     )
 
 
@@ -356,12 +358,26 @@ def declaration(dossier: Dossier, step: Step):
     if request.method == "GET":
         form = step.form(formdata=None)
         form.signatory_name.data = form.signatory_name.data or current_user.name
-        return render_step(dossier, step, form)
+        return render_step(dossier, step, form, checked=_checked_version("args", dossier))
     form = step.form()
     if not form.validate():
-        return render_step(dossier, step, form, refused_status())
+        return render_step(
+            dossier, step, form, refused_status(), checked=_checked_version("form", dossier)
+        )
     try:
-        service.submit(dossier, current_user, form.to_answers())
+        service.submit(
+            dossier, current_user, form.to_answers(), checked=_checked_version("form", None)
+        )
+    except service.ChangedSinceChecked as changed:
+        return render_step(
+            dossier,
+            step,
+            form,
+            refused_status(409),
+            since_checked={"changes": changed.changes},
+            # Signing again now submits the request as it is now, on purpose.
+            checked=service.checked_version(dossier),
+        )
     except service.Incomplete as error:
         flash(
             _(
@@ -379,6 +395,15 @@ def declaration(dossier: Dossier, step: Step):
     notify.status_changed(dossier, Status.DRAFT, Status.SUBMITTED, note=None, about=None)
     notify.to_review_team(dossier)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
+
+
+def _checked_version(source: str, dossier: Dossier | None) -> str | None:
+    """The `checked_version` the check page gave (the link to the declaration, then its form),
+    if it is one; else one made now (`dossier`), or none."""
+    sent = getattr(request, source).get("checked", "")
+    if service.checked_moment(sent) is not None:
+        return sent
+    return service.checked_version(dossier) if dossier is not None else None
 
 
 def confirmation(dossier: Dossier):

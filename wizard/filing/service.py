@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -219,13 +220,13 @@ def allocate_reference(year: int) -> str:
     raise RuntimeError("could not allocate a reference number")
 
 
-def submission_record(dossier: Dossier, declaration: dict[str, Any], at: datetime) -> dict:
-    """The frozen filing: chosen path's answers, declaration, and every file's hash."""
+def filing_content(dossier: Dossier) -> dict:
+    """What the filing is made of, but its declaration: the chosen path's answers and every
+    file's hash."""
     answers = dossier.answers()
     return {
         "access_type": access_type(answers),
         "answers": FLOW.chosen_answers(answers),
-        "declaration": declaration,
         "documents": [
             {"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
             for d in dossier.documents
@@ -246,8 +247,69 @@ def submission_record(dossier: Dossier, declaration: dict[str, Any], at: datetim
             }
             for letter in dossier.hcp_letters
         ],
-        "submitted_at": at.isoformat(timespec="seconds"),
     }
+
+
+def checked_version(dossier: Dossier) -> str:
+    """The filing as the filer checks it, as a page carries it to the submission: when (Unix
+    seconds) and a digest of its content then."""
+    return f"{int(clock.now().timestamp())}.{_digest(filing_content(dossier))}"
+
+
+def _digest(content: dict) -> str:
+    return canonical_sha256(content)[:CHECKED_DIGEST_LENGTH]
+
+
+CHECKED_DIGEST_LENGTH = 32
+
+
+def checked_moment(version: str) -> datetime | None:
+    """When a `checked_version` was made; None for anything else."""
+    seconds, _dot, digest = version.partition(".")
+    if not (seconds.isascii() and seconds.isdecimal() and len(seconds) <= 11):
+        return None
+    if len(digest) != CHECKED_DIGEST_LENGTH:
+        return None
+    return datetime.fromtimestamp(int(seconds), UTC)
+
+
+class ChangedSinceChecked(Exception):
+    """The filing changed after the filer checked it (a colleague, another tab, a letter that
+    arrived): nothing was submitted. `changes`: what changed since, as far as the records
+    say (a file removed leaves none)."""
+
+    def __init__(self, changes: list[Change]):
+        super().__init__(len(changes))
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "step", "document" or "letter"
+    name: str  # the step's title, the file's name, the professional's name
+    by: str | None
+    at: datetime
+
+
+def changes_since(dossier: Dossier, moment: datetime) -> list[Change]:
+    """The steps saved, documents added and letters received from `moment` on."""
+    changes = []
+    saved = {row.step_id: row for row in dossier.step_answers}
+    for step in FLOW.questions(dossier.answers()):
+        row = saved.get(step.id)
+        if row is not None and clock.as_utc(row.saved_at) >= moment:
+            by = row.saved_by.name if row.saved_by else None
+            changes.append(Change("step", str(step.title), by, row.saved_at))
+    for document in dossier.documents:
+        if clock.as_utc(document.uploaded_at) >= moment:
+            by = db.session.get(User, document.uploaded_by_id)
+            changes.append(
+                Change("document", document.filename, by and by.name, document.uploaded_at)
+            )
+    for letter in dossier.hcp_letters:
+        if clock.as_utc(letter.uploaded_at) >= moment:
+            changes.append(Change("letter", letter.author_name, None, letter.uploaded_at))
+    return sorted(changes, key=lambda change: clock.as_utc(change.at))
 
 
 def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
@@ -278,14 +340,29 @@ def next_step(dossier: Dossier) -> Step:
     return first_incomplete(dossier) or FLOW.first_unfinished(dossier)
 
 
-def submit(dossier: Dossier, user: User, declaration: dict[str, Any]) -> Dossier:
-    """Freeze the request and give it its reference; refused unless it is a complete draft."""
+def submit(
+    dossier: Dossier, user: User, declaration: dict[str, Any], *, checked: str | None = None
+) -> Dossier:
+    """Freeze the request and give it its reference; refused unless it is a complete draft,
+    and (`checked`: the `checked_version` the filer's pages carried) unless it changed since
+    the filer checked it: nobody signs answers they have not seen."""
     at = claim_draft(dossier)
     step = first_incomplete(dossier)
     if step is not None:
         db.session.rollback()
         raise Incomplete(step)
-    record = submission_record(dossier, declaration, at)
+    content = filing_content(dossier)
+    moment = checked_moment(checked) if checked else None
+    if moment is not None and checked.partition(".")[2] != _digest(content):
+        changed = ChangedSinceChecked(changes_since(dossier, moment))
+        db.session.rollback()
+        raise changed
+    # The frozen filing: its content, the declaration, and when.
+    record = {
+        **content,
+        "declaration": declaration,
+        "submitted_at": at.isoformat(timespec="seconds"),
+    }
     reference = allocate_reference(clock.day_in_paris(at).year)  # the filer's year
     answers_sha256 = canonical_sha256(record)
     # The status condition makes a concurrent second submit match no row instead of re-freezing.
