@@ -97,6 +97,9 @@ def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_orga
     again = app.test_client().get(link)
     assert again.status_code == 410 and "already been used" in again.text
     assert 'href="/login"' in again.text and 'href="/password/forgot"' in again.text
+    opened_again = colleague.get(link)  # by the one who joined, still signed in
+    assert opened_again.status_code == 410 and "You are signed in" in opened_again.text
+    assert 'href="/dashboard"' in opened_again.text and 'href="/login"' not in opened_again.text
     assert login(app.test_client(), COLLEAGUE, NEW_PASSWORD).status_code == 303
     with app.app_context():
         account = db.session.scalar(select(User).where(User.email == COLLEAGUE))

@@ -54,6 +54,12 @@ UNAVAILABLE = {
         _l("An account was created with this link, and each link works once only."),
         _l("If it is yours, sign in. If you forgot the password, you can choose a new one."),
     ),
+    "used-signed-in": (
+        410,
+        _l("This link has already been used"),
+        _l("An account was created with this link, and each link works once only."),
+        _l("You are signed in, so you can go straight to your requests."),
+    ),
     "account": (
         409,
         _l("This email address already has an account"),
@@ -146,6 +152,11 @@ def join(token: str):
 def _unavailable(reason: str):
     if reason != "used":
         return unavailable_page(UNAVAILABLE, reason)
+    if current_user.is_authenticated:  # most likely the one who joined, opening it again
+        home = "filing.dashboard" if current_user.is_manufacturer else "review.queue_page"
+        return unavailable_page(
+            UNAVAILABLE, "used-signed-in", [(url_for(home), _("Go to your requests"))]
+        )
     links = [
         (url_for("auth.login"), _("Sign in")),
         (url_for("auth.forgot_password"), _("Forgotten your password?")),
