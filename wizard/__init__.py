@@ -81,5 +81,6 @@ def create_app_for_server(config: dict[str, Any] | None = None) -> Flask:
     was the live check's p99.
     """
     app = create_app(config)
+    gc.collect()  # what start-up made and dropped goes first, not frozen with the rest
     gc.freeze()
     return app

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_datetime, format_percent, get_locale
+from flask_babel import format_datetime, format_percent, format_time, get_locale, to_user_timezone
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -166,6 +166,12 @@ def _human_date(value: str | date | datetime | None) -> str:
     return long_date(value)
 
 
+def _human_moment(value: datetime) -> str:
+    """A moment as people say it, in Paris time: "2 December 2026 at 07:26"."""
+    local = to_user_timezone(value)
+    return _("%(date)s at %(time)s", date=long_date(local.date()), time=format_time(local, "HH:mm"))
+
+
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
@@ -197,6 +203,7 @@ def init_app(app: Flask) -> None:
 
     app.after_request(_security_headers)
     app.jinja_env.filters["human_date"] = _human_date
+    app.jinja_env.filters["human_moment"] = _human_moment
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
         attributes=attributes,

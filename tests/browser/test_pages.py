@@ -17,7 +17,7 @@ from tests.browser.keyboard import (
     tick,
     type_into,
 )
-from tests.conftest import PASSWORD, dossier_with, make_user
+from tests.conftest import PASSWORD, dossier_with, make_colleague, make_user
 from wizard.demo import minimal_pdf
 
 
@@ -51,8 +51,11 @@ def sign_in(page, email="pages@cardiotech.example"):
 
 
 def focus_is_around(page, element_id: str) -> bool:
-    """The focused element holds the one named (a message box, around its title)."""
-    script = "(id) => document.activeElement.contains(document.getElementById(id))"
+    """The focus is on a message box, the one around the element named (its title)."""
+    script = """(id) => {
+        const focused = document.activeElement;
+        return focused.matches(".error-summary") && focused.contains(document.getElementById(id));
+    }"""
     return page.evaluate(script, element_id)
 
 
@@ -171,28 +174,30 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     colleague.close()
 
 
-def test_a_step_saved_meanwhile_in_another_tab_is_shown_not_overwritten(app, page, filer):
-    """Two tabs on the device step: the second to save is told, by keyboard and screen reader
-    (the message takes the focus), keeps what it typed, and saves it on purpose."""
+def test_a_step_a_colleague_saved_meanwhile_is_shown_not_overwritten(app, page, filer):
+    """The device step open; a colleague saves it meanwhile; saving is stopped with what they
+    saved (the message takes the focus), keeps what was typed, and saving again keeps it."""
     draft, _submitted = filer
     with app.app_context():
         from wizard.demo import sample_answers
         from wizard.extensions import db
         from wizard.filing import service
-        from wizard.models import Dossier
+        from wizard.models import Dossier, User
 
+        owner = db.session.query(User).filter_by(email="pages@cardiotech.example").one()
+        colleague = make_colleague(owner.id, "marc@cardiotech.example").id
         service.save_step(db.session.get(Dossier, draft), "device", sample_answers()["device"])
     sign_in(page)
     step = f"/requests/{draft}/steps/device"
-    other_tab = page.context.new_page()
-    other_tab.goto(step)
     page.goto(step)
-    type_into(other_tab, "#trade_name", "VentriAssist II")
-    press_button(other_tab, "button[value=continue]")
+    with app.app_context():
+        theirs = dict(sample_answers()["device"], trade_name="VentriAssist II")
+        by = db.session.get(User, colleague)
+        service.save_step(db.session.get(Dossier, draft), "device", theirs, by=by)
     type_into(page, "#trade_name", "VentriAssist Junior")
     press_button(page, "button[value=continue]")
     message = page.locator("#changed-title").locator("..")
-    assert "saved from another tab or window" in message.inner_text()
+    assert "Marc Durand saved this page" in message.inner_text()
     assert "VentriAssist II" in message.inner_text()
     assert focus_is_around(page, "changed-title")
     assert page.input_value("#trade_name") == "VentriAssist Junior"

@@ -1,19 +1,23 @@
-"""Two people (or two tabs) with the same step open: the first to save wins, and the second is
-shown what was saved meanwhile, by whom and when, with their own answers still in the form,
-rather than overwriting it unseen. Saving again then keeps their answers, on purpose."""
+"""Two colleagues with the same step open: the first to save wins, and the second is shown
+what was saved meanwhile, by whom and when, with their own answers still in the form, rather
+than overwriting it unseen. Saving again then keeps their answers, on purpose. One's own
+saves never stop one (a page the browser kept after Back, another tab): the last one wins."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
 from tests.conftest import dossier_with, login, make_colleague, post_step
-from wizard.demo import sample_answers
+from wizard.demo import minimal_pdf, sample_answers
 from wizard.extensions import db
+from wizard.filing import service
 from wizard.models import Dossier
 
 DEVICE = sample_answers()["device"]
+WRONG_UDI = "3760123456785"  # its check digit is wrong
 
 
 @pytest.fixture
@@ -31,27 +35,29 @@ def colleague(app, user, client):
     return other
 
 
+def revision_in(page: str) -> str:
+    """The revision of the step a page shows, as the browser sends it back."""
+    return re.search(r'name="saved_revision" value="(\d+)"', page).group(1)
+
+
 def opened(client, dossier_id: int, step: str = "device") -> str:
-    """The revision of the step the page shows, as the browser sends it back."""
     page = client.get(f"/requests/{dossier_id}/steps/{step}")
     assert page.status_code == 200
-    return re.search(r'name="saved_revision" value="(\d+)"', page.text).group(1)
+    return revision_in(page.text)
 
 
-def save(client, dossier_id, revision, trade_name, *, action="continue", **headers):
-    values = dict(DEVICE, trade_name=trade_name, saved_revision=revision)
-    if headers:
-        return client.post(
-            f"/requests/{dossier_id}/steps/device",
-            data={**values, "action": action},
-            headers=headers,
-        )
-    return post_step(client, dossier_id, "device", values, action=action)
+def save(client, dossier_id, revision, trade_name, *, action="continue", query="", **more):
+    values = dict(DEVICE, trade_name=trade_name, saved_revision=revision, **more)
+    return post_step(client, dossier_id, "device", values, action=action, query=query)
 
 
-def stored(app, dossier_id: int) -> dict:
+def stored(app, dossier_id: int, step: str = "device") -> dict:
     with app.app_context():
-        return db.session.get(Dossier, dossier_id).answers()["device"]
+        return db.session.get(Dossier, dossier_id).answers()[step]
+
+
+def message_box(page: str) -> str:
+    return page.split('id="changed-title"')[1].split("</dl>")[0]
 
 
 def test_a_colleague_who_saved_first_is_named_and_the_second_save_waits_for_a_decision(
@@ -62,25 +68,26 @@ def test_a_colleague_who_saved_first_is_named_and_the_second_save_waits_for_a_de
 
     stopped = save(logged_in, draft, mine, "VentriAssist Junior")
     assert stopped.status_code == 409
-    assert "Your answers on this page are not saved yet" in stopped.text
-    assert "Marc Durand saved this page on" in stopped.text
-    listed = stopped.text.split('id="changed-title"')[1].split("</dl>")[0]
-    assert "Trade name" in listed and "VentriAssist II" in listed
+    assert "Your answers on this page were not saved" in stopped.text
+    assert re.search(r"Marc Durand saved this page on \d+ \w+ \d{4} at \d\d:\d\d", stopped.text)
+    box = message_box(stopped.text)
+    assert "Trade name" in box and "VentriAssist II" in box
+    assert "Model" not in box  # the same on both sides
     assert 'value="VentriAssist Junior"' in stopped.text  # nothing typed is lost
     assert stored(app, draft)["trade_name"] == "VentriAssist II"
 
-    again = re.search(r'name="saved_revision" value="(\d+)"', stopped.text).group(1)
-    assert save(logged_in, draft, again, "VentriAssist Junior").status_code == 303
+    assert (
+        save(logged_in, draft, revision_in(stopped.text), "VentriAssist Junior").status_code == 303
+    )
     assert stored(app, draft)["trade_name"] == "VentriAssist Junior"
 
 
-def test_the_same_person_in_two_tabs_is_told_it_was_another_tab(app, logged_in, draft):
-    first_tab, second_tab = opened(logged_in, draft), opened(logged_in, draft)
-    assert save(logged_in, draft, first_tab, "VentriAssist II").status_code == 303
-    stopped = save(logged_in, draft, second_tab, "VentriAssist Junior")
-    assert stopped.status_code == 409
-    assert "This page was saved from another tab or window on" in stopped.text
-    assert stored(app, draft)["trade_name"] == "VentriAssist II"
+def test_ones_own_earlier_page_saved_again_simply_saves(app, logged_in, draft):
+    """The page the browser kept after Back, or another tab of one's own: the last save wins."""
+    earlier = opened(logged_in, draft)
+    assert save(logged_in, draft, earlier, "VentriAssist II").status_code == 303
+    assert save(logged_in, draft, earlier, "VentriAssist Junior").status_code == 303
+    assert stored(app, draft)["trade_name"] == "VentriAssist Junior"
 
 
 def test_the_same_answers_saved_twice_are_simply_saved(app, logged_in, colleague, draft):
@@ -89,12 +96,48 @@ def test_the_same_answers_saved_twice_are_simply_saved(app, logged_in, colleague
     assert save(logged_in, draft, mine, "VentriAssist II").status_code == 303
 
 
-def test_saving_for_later_is_stopped_the_same_way(app, logged_in, colleague, draft):
+def test_a_page_refused_for_a_mistyped_answer_already_says_a_colleague_saved(
+    app, logged_in, colleague, draft
+):
     mine, theirs = opened(logged_in, draft), opened(colleague, draft)
     assert save(colleague, draft, theirs, "VentriAssist II").status_code == 303
-    stopped = save(logged_in, draft, mine, "VentriAssist Junior", action="save_exit")
+    refused = save(logged_in, draft, mine, "VentriAssist Junior", udi_di=WRONG_UDI)
+    assert refused.status_code == 422
+    assert "Marc Durand saved this page" in refused.text and "VentriAssist II" in refused.text
+    assert 'href="#udi_di"' in refused.text  # and what to correct
+    # Corrected, and sent from the page that said it: saved on purpose.
+    corrected = save(logged_in, draft, revision_in(refused.text), "VentriAssist Junior")
+    assert corrected.status_code == 303
+    assert stored(app, draft)["trade_name"] == "VentriAssist Junior"
+
+
+def test_saving_for_later_with_a_mistyped_answer_is_stopped_without_blaming_blanks(
+    app, logged_in, colleague, draft
+):
+    mine, theirs = opened(logged_in, draft), opened(colleague, draft)
+    assert save(colleague, draft, theirs, "VentriAssist II").status_code == 303
+    values = {
+        "trade_name": "VentriAssist Junior",
+        "udi_di": WRONG_UDI,
+        "saved_revision": mine,
+    }
+    stopped = post_step(logged_in, draft, "device", values, action="save_exit")
     assert stopped.status_code == 409 and "Marc Durand saved this page" in stopped.text
+    assert 'href="#udi_di"' in stopped.text
+    assert "Enter the device" not in stopped.text  # blanks may stay blank for later
+    assert stopped.text.count('role="alert"') == 1  # one message takes the focus
     assert stored(app, draft)["trade_name"] == "VentriAssist II"
+
+
+def test_a_change_made_from_the_check_page_is_stopped_the_same_way(app, user, logged_in, colleague):
+    with app.app_context():
+        ready = dossier_with(user[0], "global")
+    mine = opened(logged_in, ready)
+    assert save(colleague, ready, opened(colleague, ready), "VentriAssist II").status_code == 303
+    stopped = save(logged_in, ready, mine, "VentriAssist Junior", query="?return_to=check")
+    assert stopped.status_code == 409
+    keep_theirs = re.search(r'<a href="([^"]+)">Keep the saved answers instead', stopped.text)
+    assert "return_to=check" in keep_theirs.group(1)
 
 
 def test_keeping_the_saved_answers_shows_them(app, logged_in, colleague, draft):
@@ -109,7 +152,8 @@ def test_keeping_the_saved_answers_shows_them(app, logged_in, colleague, draft):
 def test_with_htmx_the_page_comes_back_whole_with_the_message(app, logged_in, colleague, draft):
     mine, theirs = opened(logged_in, draft), opened(colleague, draft)
     save(colleague, draft, theirs, "VentriAssist II")
-    stopped = save(logged_in, draft, mine, "VentriAssist Junior", **{"HX-Request": "true"})
+    values = dict(DEVICE, trade_name="VentriAssist Junior", saved_revision=mine)
+    stopped = post_step(logged_in, draft, "device", values, htmx=True)
     assert stopped.status_code == 200  # htmx swaps only a successful answer in
     assert "Marc Durand saved this page on" in stopped.text
 
@@ -120,3 +164,58 @@ def test_a_step_first_saved_by_a_colleague_while_open_is_not_overwritten(
     assert opened(logged_in, draft) == "0"  # never saved yet
     assert save(colleague, draft, opened(colleague, draft), "VentriAssist II").status_code == 303
     assert save(logged_in, draft, "0", "VentriAssist Junior").status_code == 409
+    assert stored(app, draft)["trade_name"] == "VentriAssist II"
+
+
+def test_a_revision_that_is_not_a_number_counts_as_an_old_page(app, logged_in, colleague, draft):
+    assert save(colleague, draft, opened(colleague, draft), "VentriAssist II").status_code == 303
+    for sent in ("", "-1", "x", "9" * 12, "１"):
+        assert save(logged_in, draft, sent, "VentriAssist Junior").status_code == 409
+    assert stored(app, draft)["trade_name"] == "VentriAssist II"
+
+
+def test_the_upload_button_of_the_evidence_step_does_not_overwrite_a_colleague(
+    app, user, logged_in, colleague
+):
+    """The evidence step's upload button sends the summaries typed beside it: the file is
+    added, the summaries a colleague saved meanwhile stay until a decision."""
+    with app.app_context():
+        steps = ["before-you-start", "situation", "manufacturer", "device", "clinical-evidence"]
+        dossier_id = dossier_with(user[0], "global", steps=steps, files=False)
+    step = "clinical-evidence"
+    mine, theirs = opened(logged_in, dossier_id, step), opened(colleague, dossier_id, step)
+    evidence = sample_answers("global")[step]
+    theirs_saved = dict(evidence, efficacy_summary="Survival to transplant 90 %.")
+    values = dict(theirs_saved, saved_revision=theirs)
+    sent = post_step(colleague, dossier_id, step, values, action="save_exit")
+    assert sent.status_code == 303  # saved for later: the evaluation is still to attach
+
+    uploaded = logged_in.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            **evidence,
+            "efficacy_summary": "Survival to transplant 80 %.",
+            "saved_revision": mine,
+            "document-kind": "clinical_evaluation",
+            "document-file": (io.BytesIO(minimal_pdf("Evaluation")), "evaluation.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 409 and "Marc Durand saved this page" in uploaded.text
+    assert "Survival to transplant 80 %." in uploaded.text  # what was typed stays
+    assert stored(app, dossier_id, step)["efficacy_summary"] == "Survival to transplant 90 %."
+    with app.app_context():
+        assert [d.filename for d in db.session.get(Dossier, dossier_id).documents] == [
+            "evaluation.pdf"
+        ]
+
+
+def test_a_step_copied_from_a_filed_request_is_guarded_too(app, user, logged_in, colleague):
+    with app.app_context():
+        filed = dossier_with(user[0], "global", submit=True)
+        owner = db.session.get(Dossier, filed).created_by
+        copy_id = service.start_from(db.session.get(Dossier, filed), owner).id
+    mine, theirs = opened(logged_in, copy_id), opened(colleague, copy_id)
+    assert save(colleague, copy_id, theirs, "VentriAssist II").status_code == 303
+    assert save(logged_in, copy_id, mine, "VentriAssist Junior").status_code == 409
+    assert stored(app, copy_id)["trade_name"] == "VentriAssist II"

@@ -1,6 +1,6 @@
 """Many filers at once, on PostgreSQL (the production database): every submission gets its
-own reference and its own receipt, and no answer is lost; tabs saving one step at once never
-corrupt the draft (the first save wins, the others are shown it); a file added while the
+own reference and its own receipt, and no answer is lost; colleagues saving one step at once
+never corrupt the draft (the first save wins, the others are shown it); a file added while the
 request is being submitted is either frozen with it or refused, never added behind the
 receipt."""
 
@@ -13,7 +13,7 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import dossier_with, login, make_user, post_step
+from tests.conftest import dossier_with, login, make_colleague, make_user, post_step
 from wizard import uploads
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
@@ -75,16 +75,21 @@ def test_fifty_organisations_submit_at_once(app, postgres_only):
             assert dossier.submitted_answers["answers"]["scope"]["estimated_patients"] == 12
 
 
-def test_tabs_saving_the_same_step_at_once_keep_the_first_answer_whole(app, user, postgres_only):
+def test_colleagues_saving_the_same_step_at_once_keep_the_first_answer_whole(
+    app, user, postgres_only
+):
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
-    versions = [dict(sample_answers()["device"], trade_name=f"Tab {i}") for i in range(8)]
+        emails = [
+            make_colleague(user[0], f"colleague{i}@cardiotech.example").email for i in range(8)
+        ]
+    versions = [dict(sample_answers()["device"], trade_name=f"Colleague {i}") for i in range(8)]
     statuses = [0] * len(versions)
 
     def save(index):
         client = app.test_client()
-        login(client, user[1])
-        # Each tab opened the step before any of them saved it.
+        login(client, emails[index])
+        # Each opened the step before any of them saved it.
         values = dict(versions[index], saved_revision="0")
         statuses[index] = post_step(client, dossier_id, "device", values).status_code
 
@@ -92,7 +97,7 @@ def test_tabs_saving_the_same_step_at_once_keep_the_first_answer_whole(app, user
     assert sorted(statuses) == [303] + [409] * (len(versions) - 1)
     with app.app_context():
         stored = db.session.get(Dossier, dossier_id).answers()["device"]
-    assert stored == versions[statuses.index(303)]  # the first tab's whole answer, never a mix
+    assert stored == versions[statuses.index(303)]  # the first one's whole answer, never a mix
 
 
 def test_tabs_that_do_not_say_what_they_saw_leave_one_complete_answer(app, user, postgres_only):

@@ -19,6 +19,7 @@ from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter
 from wizard.review import downloads
+from wizard.web import refused_status
 
 
 def _back_to(dossier, step_id, anchor):
@@ -52,8 +53,8 @@ def _after_upload(dossier, step_id, anchor):
     if typed is not None and not typed.validate():
         # Shown here rather than redirected to the anchor: the page says where to go on.
         return pages.render_step(dossier, step, _typed(dossier, step), focus=anchor[1:])
-    if typed is not None:
-        service.save_step(dossier, step_id, typed.to_answers())
+    if typed is not None and (changed := pages.save_answers(dossier, step, typed.to_answers())):
+        return pages.render_step(dossier, step, typed, refused_status(409), changed)
     return _back_to(dossier, step_id, anchor)
 
 

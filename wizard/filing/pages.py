@@ -40,6 +40,11 @@ def render_step(
     position, total = FLOW.progress(step, answers)
     previous = FLOW.previous(step, answers)
     extras = _owned({**step_extras(dossier, step, answers), **extra})
+    if changed is None and request.method == "POST" and step.is_question:
+        # Refused for another reason (a mistyped answer, a file): a colleague's save made
+        # since the page was opened is said now, before the next try overwrites it.
+        changed = service.newer_save_of(dossier, step.id, sent_revision(), current_user)
+    shown = changed and changed_meanwhile(changed, step, form, answers)
     return (
         render_template(
             step.template,
@@ -53,10 +58,10 @@ def render_step(
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
             carried_from=dossier.carried_over().get(step.id),
             # Sent back with the answers: a save made since by someone else is not overwritten.
-            saved_revision=changed.revision if changed else dossier.revision_of(step.id),
+            saved_revision=dossier.revision_of(step.id),
             # An upload or an invitation refused on the page: its title says "Error" too.
             side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
-            changed=changed and changed_meanwhile(changed, step, form, answers),
+            changed=shown if shown and shown["differing"] else None,
             **extras,
         ),
         status,
@@ -147,7 +152,7 @@ def question(dossier: Dossier, step: Step):
         return save_unfinished(dossier, step, form, answers)
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
-        if changed := _save(dossier, step, form.to_answers()):
+        if changed := save_answers(dossier, step, form.to_answers()):
             return render_step(dossier, step, form, refused_status(409), changed)
         for field in form.answer_fields():  # accepted, worth a second look
             if getattr(field, "warning", None):
@@ -158,29 +163,36 @@ def question(dossier: Dossier, step: Step):
     changed = None
     if valid and request.form.get("action") != "save_exit":
         # The answers are fine: keep them, then say what else the step needs.
-        changed = _save(dossier, step, form.to_answers())
+        changed = save_answers(dossier, step, form.to_answers())
     status = refused_status(409 if changed else 422)
     return render_step(dossier, step, form, status, changed, extra_errors=blocking)
 
 
-def _save(dossier: Dossier, step: Step, values: dict, *, checked: bool = True):
-    """Save the step's answers, unless it was saved with others since the page was opened:
+def save_answers(dossier: Dossier, step: Step, values: dict, *, checked: bool = True):
+    """Save the step's answers, unless a colleague saved others since the page was opened:
     then what they are (`StepChanged`), for the page to show (nothing is lost either way)."""
-    sent = request.form.get("saved_revision", "")
-    based_on = int(sent) if sent.isdecimal() and len(sent) < 10 else None
     try:
         service.save_step(
-            dossier, step.id, values, checked=checked, based_on=based_on, by=current_user
+            dossier, step.id, values, checked=checked, based_on=sent_revision(), by=current_user
         )
     except service.StepChanged as changed:
         return changed
     return None
 
 
+def sent_revision() -> int | None:
+    """The step's revision the page being sent showed; None if it did not say (not one of
+    this portal's pages), -1 if it said something else (taken as older than any)."""
+    if "saved_revision" not in request.form:
+        return None
+    sent = request.form["saved_revision"]
+    return int(sent) if sent.isascii() and sent.isdecimal() and len(sent) < 10 else -1
+
+
 def changed_meanwhile(changed: service.StepChanged, step: Step, form: StepForm, answers) -> dict:
-    """What the page says of a save made since it was opened: who (the person themself, in
-    another tab, or a colleague), when, and which of the stored answers differ from the ones
-    being sent, as the check-your-answers page writes them."""
+    """What the page says of a colleague's save made since it was opened: who, when, and
+    which of the stored answers differ from the ones being sent, as the check-your-answers
+    page writes them."""
     theirs = step.form.from_answers(changed.values, context=answers)
     mine = form.to_answers(skip_errors=True)
     differing = [
@@ -189,7 +201,6 @@ def changed_meanwhile(changed: service.StepChanged, step: Step, form: StepForm, 
         if changed.values.get(field.name) != mine.get(field.name)
     ]
     return {
-        "by_you": changed.saved_by_id == current_user.id,
         "by": changed.saved_by_name,
         "at": changed.saved_at,
         "differing": differing,
@@ -210,7 +221,8 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             if _consistent(step, trial, answers) == trial:
                 kept = trial
     if kept or before:
-        if changed := _save(dossier, step, kept, checked=not mistyped):
+        if changed := save_answers(dossier, step, kept, checked=not mistyped):
+            _only_mistyped_called_wrong(form)
             return render_step(dossier, step, form, refused_status(409), changed)
     if not mistyped:
         flash(
@@ -227,10 +239,15 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
         ),
         "warning",
     )
-    for field in form.answer_fields():  # only what blocks saving is called wrong here
+    _only_mistyped_called_wrong(form)
+    return render_step(dossier, step, form, refused_status())
+
+
+def _only_mistyped_called_wrong(form: StepForm) -> None:
+    """Saving for later leaves blanks blank: only what blocks saving is called wrong."""
+    for field in form.answer_fields():
         if not _typed(field):
             field.errors = []
-    return render_step(dossier, step, form, refused_status())
 
 
 def _consistent(step: Step, values: dict, answers) -> dict:

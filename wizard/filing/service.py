@@ -41,15 +41,14 @@ def create_dossier(user: User) -> Dossier:
 
 
 class StepChanged(Exception):
-    """The step was saved with other answers after the page being sent was opened: by a
-    colleague, or by the same person in another tab. Nothing was stored."""
+    """The step was saved by someone else, with other answers, after the page being sent was
+    opened. Nothing was stored."""
 
     def __init__(self, answer: StepAnswer):
         super().__init__(answer.step_id)
         self.values: dict[str, Any] = dict(answer.values)
         self.revision = answer.revision
         self.saved_at = answer.saved_at
-        self.saved_by_id = answer.saved_by_id
         self.saved_by_name = answer.saved_by.name if answer.saved_by else None
 
 
@@ -63,17 +62,17 @@ def save_step(
     by: User | None = None,
 ) -> None:
     """Store a step's validated answers, saved `by` someone. `based_on`: the step's revision
-    the filer's page showed (`Dossier.revision_of`); if the step has been saved since with
-    other answers, nothing is stored and `StepChanged` says what they are (without it, the
-    last save wins). `checked`: the filer saw the step through (not saved with a correction
-    refused), so answers copied from a filed request are no longer only copied."""
+    the filer's page showed (`Dossier.revision_of`); if someone else has saved the step since
+    with other answers, nothing is stored and `StepChanged` says what they are (without it,
+    or for one's own saves, from another tab or a page the browser kept, the last save wins).
+    `checked`: the filer saw the step through (not saved with a correction refused), so
+    answers copied from a filed request are no longer only copied."""
     claim_draft(dossier)  # saves of one request wait for each other from here
     row = _step_answer(dossier, step_id)
     if row is None:
         row = StepAnswer(dossier_id=dossier.id, step_id=step_id, revision=0)
         db.session.add(row)
-    elif based_on is not None and row.revision != based_on and row.values != values:
-        changed = StepChanged(row)
+    elif (changed := newer_save(row, based_on, by)) and row.values != values:
         db.session.rollback()
         raise changed
     row.values = values
@@ -86,9 +85,27 @@ def save_step(
     db.session.refresh(dossier)
 
 
+def newer_save(row: StepAnswer | None, based_on: int | None, by: User | None):
+    """Someone else's save of the step after the page `based_on` its revision was opened, as
+    a `StepChanged`; None if there is none (or the page did not say what it showed)."""
+    if row is None or based_on is None or row.revision == based_on:
+        return None
+    if by is not None and row.saved_by_id == by.id:
+        return None
+    return StepChanged(row)
+
+
+def newer_save_of(dossier: Dossier, step_id: str, based_on: int | None, by: User | None):
+    """`newer_save` of a step, read without changing anything (a page refused for another
+    reason still says it)."""
+    return newer_save(_step_answer(dossier, step_id), based_on, by)
+
+
 def _step_answer(dossier: Dossier, step_id: str) -> StepAnswer | None:
     return db.session.scalar(
-        select(StepAnswer).where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
+        select(StepAnswer)
+        .where(StepAnswer.dossier_id == dossier.id, StepAnswer.step_id == step_id)
+        .execution_options(populate_existing=True)
     )
 
 

@@ -121,7 +121,7 @@ class Dossier(db.Model):
         """How many times the step was saved (0: never): a page sends it back with its answers,
         so that a save made meanwhile by someone else is not overwritten unseen."""
         saved = self._saved().get(step_id)
-        return saved.revision if saved else 0
+        return (saved.revision or 0) if saved else 0  # or 0: a row not written yet
 
     def _saved(self) -> dict[str, Any]:
         saved = self.__dict__.get(_SAVED_ANSWERS)
