@@ -122,3 +122,10 @@ def test_a_version_that_is_not_one_of_ours_is_never_an_error(app, logged_in, rea
     page = logged_in.get(f"/requests/{ready}/steps/declaration?checked={sent}")
     assert page.status_code == 200
     assert sign(logged_in, ready, sent).status_code in (303, 409)
+
+
+def test_ones_own_change_from_another_tab_is_said_to_be_ones_own(app, logged_in, ready):
+    checked = checked_then_declaring(logged_in, ready)
+    save_device(logged_in, ready, "VentriAssist II")
+    stopped = sign(logged_in, ready, checked)
+    assert stopped.status_code == 409 and "Step “Device” saved again, by you" in stopped.text

@@ -304,7 +304,8 @@ class ChangedSinceChecked(Exception):
 class Change:
     kind: str  # "step", "document" or "letter"
     name: str  # the step's title, the file's name, the professional's name
-    by: str | None
+    by: str | None  # who did it, if a user
+    by_id: int | None
     at: datetime
 
 
@@ -315,17 +316,18 @@ def changes_since(dossier: Dossier, moment: datetime) -> list[Change]:
     for step in FLOW.questions(dossier.answers()):
         row = saved.get(step.id)
         if row is not None and clock.as_utc(row.saved_at) >= moment:
-            by = row.saved_by.name if row.saved_by else None
-            changes.append(Change("step", str(step.title), by, row.saved_at))
+            by = row.saved_by
+            name = str(step.title)
+            changes.append(Change("step", name, by and by.name, by and by.id, row.saved_at))
     for document in dossier.documents:
         if clock.as_utc(document.uploaded_at) >= moment:
             by = db.session.get(User, document.uploaded_by_id)
             changes.append(
-                Change("document", document.filename, by and by.name, document.uploaded_at)
+                Change("document", document.filename, by.name, by.id, document.uploaded_at)
             )
     for letter in dossier.hcp_letters:
         if clock.as_utc(letter.uploaded_at) >= moment:
-            changes.append(Change("letter", letter.author_name, None, letter.uploaded_at))
+            changes.append(Change("letter", letter.author_name, None, None, letter.uploaded_at))
     return sorted(changes, key=lambda change: clock.as_utc(change.at))
 
 
