@@ -138,6 +138,23 @@ def post_step(client, dossier_id, step_id, values, *, htmx=False, action="contin
     return client.post(f"/requests/{dossier_id}/steps/{step_id}{query}", data=data, headers=headers)
 
 
+def checked_on_the_check_page(client, dossier_id: int) -> str | None:
+    """What the check-your-answers page's link to the declaration carries: the version of the
+    request checked there (None if the request is not ready to sign)."""
+    page = client.get(f"/requests/{dossier_id}/steps/check").text
+    found = re.search(r'/steps/declaration\?checked=([^"&]+)"', page)
+    return found.group(1) if found else None
+
+
+def sign_and_submit(client, dossier_id: int, declaration=None, *, htmx=False):
+    """Sign the declaration as a browser does: after the check-your-answers page."""
+    values = dict(declaration or sample_declaration())
+    checked = checked_on_the_check_page(client, dossier_id)
+    if checked is not None:
+        values["checked"] = checked
+    return post_step(client, dossier_id, "declaration", values, htmx=htmx)
+
+
 def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
     attach_sample_files(dossier.id, user_id, letters=letters)
 

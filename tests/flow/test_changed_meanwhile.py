@@ -219,3 +219,18 @@ def test_a_step_copied_from_a_filed_request_is_guarded_too(app, user, logged_in,
     assert save(colleague, copy_id, theirs, "VentriAssist II").status_code == 303
     assert save(logged_in, copy_id, mine, "VentriAssist Junior").status_code == 409
     assert stored(app, copy_id)["trade_name"] == "VentriAssist II"
+
+
+def test_a_colleagues_save_between_two_of_ones_own_is_not_reverted_unseen(
+    app, logged_in, colleague, draft
+):
+    """My first tab open; a colleague saves; I save from a second tab; then the first tab."""
+    first_tab = opened(logged_in, draft)
+    assert save(colleague, draft, opened(colleague, draft), "VentriAssist II").status_code == 303
+    second_tab = opened(logged_in, draft)
+    changed = dict(DEVICE, trade_name="VentriAssist II", model="VAM-300")
+    changed["saved_revision"] = second_tab
+    assert post_step(logged_in, draft, "device", changed).status_code == 303
+    stopped = save(logged_in, draft, first_tab, "VentriAssist Junior")
+    assert stopped.status_code == 409 and "Marc Durand saved this page" in stopped.text
+    assert stored(app, draft)["model"] == "VAM-300"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import dossier_with, login, post_step
+from tests.conftest import dossier_with, login, post_step, sign_and_submit
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
@@ -34,7 +34,7 @@ def test_switching_path_keeps_both_answers_but_submits_only_the_chosen_one(app, 
     assert "patient" in answers and "scope" in answers
     check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
     assert "Scope of the authorisation" in check and "Patient&#39;s initials" not in check
-    assert post_step(logged_in, dossier_id, "declaration", sample_declaration()).status_code == 303
+    assert sign_and_submit(logged_in, dossier_id).status_code == 303
     with app.app_context():
         frozen = db.session.get(Dossier, dossier_id).submitted_answers
     assert frozen["access_type"] == "global"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import post_step, reference_in
+from tests.conftest import post_step, reference_in, sign_and_submit
 from wizard import clock
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.domain.canonical import canonical_sha256
@@ -86,7 +86,7 @@ def file_a_request(client, path: str, *, htmx: bool) -> tuple[int, str]:
         assert response.status_code == 303, (step_id, response.text[:3000])
     check = client.get(response.location)
     assert "Check your answers" in check.text
-    response = post_step(client, dossier_id, "declaration", sample_declaration(), htmx=htmx)
+    response = sign_and_submit(client, dossier_id, htmx=htmx)
     assert response.status_code == 303, response.text[:3000]
     confirmation = client.get(response.location)
     assert confirmation.status_code == 200

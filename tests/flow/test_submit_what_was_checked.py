@@ -1,20 +1,28 @@
-"""Nobody signs answers they have not seen: a request changed after the filer checked it (a
-colleague saved a step, a document was added, a professional's letter arrived) is not
-submitted; the declaration page says what changed, by whom and when, keeps what was typed,
-and signing again submits the request as it is now, on purpose."""
+"""Nobody signs what they have not seen: the declaration is reached from the check-your-answers
+page, whose link carries the request as checked there; a request changed since (a colleague
+saved a step, a file was added or removed, a professional's letter arrived) is not submitted.
+The declaration page says what changed, by whom and when, and the way on is to check the
+answers again."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 
 import pytest
 
-from tests.conftest import dossier_with, login, make_colleague, post_step
+from tests.conftest import (
+    checked_on_the_check_page,
+    dossier_with,
+    login,
+    make_colleague,
+    post_step,
+    sign_and_submit,
+)
+from tests.invites.support import INVITE, invite, link_in, send_letter
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
-from wizard.models import Dossier
+from wizard.models import Dossier, Invitation
 
 
 @pytest.fixture
@@ -33,16 +41,16 @@ def colleague(app, user):
     return other
 
 
-def checked_then_declaring(client, dossier_id: int) -> str:
+def declaring(client, dossier_id: int) -> str:
     """The check page, then its link to the declaration: the version the declaration sends."""
-    check = client.get(f"/requests/{dossier_id}/steps/check")
-    link = re.search(r'href="([^"]*/steps/declaration[^"]*)"', check.text).group(1)
-    declaration = client.get(html.unescape(link))
-    return re.search(r'name="checked" value="([^"]+)"', declaration.text).group(1)
+    checked = checked_on_the_check_page(client, dossier_id)
+    page = client.get(f"/requests/{dossier_id}/steps/declaration?checked={checked}")
+    assert page.status_code == 200
+    return re.search(r'name="checked" value="([^"]+)"', page.text).group(1)
 
 
-def sign(client, dossier_id: int, checked: str, **changes):
-    values = {**sample_declaration(), "checked": checked, **changes}
+def sign(client, dossier_id: int, checked: str, **typed):
+    values = {**sample_declaration(), "checked": checked, **typed}
     return post_step(client, dossier_id, "declaration", values)
 
 
@@ -56,76 +64,129 @@ def save_device(client, dossier_id: int, trade_name: str):
     assert post_step(client, dossier_id, "device", values).status_code == 303
 
 
-def test_a_step_a_colleague_saved_after_the_check_stops_the_submission(
+def box(page: str) -> str:
+    return page.split('id="since-checked-title"')[1].split("</div>")[0]
+
+
+def add_document(client, dossier_id: int, name: str):
+    return client.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "test_report",
+            "document-file": (io.BytesIO(minimal_pdf(name)), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_step_a_colleague_saved_after_the_check_stops_the_signature(
     app, logged_in, colleague, ready
 ):
-    checked = checked_then_declaring(logged_in, ready)
+    checked = declaring(logged_in, ready)
     save_device(colleague, ready, "VentriAssist II")
 
     stopped = sign(logged_in, ready, checked, signatory_role="Head of regulatory affairs")
     assert stopped.status_code == 409
-    box = stopped.text.split('id="since-checked-title"')[1].split("</div>")[0]
-    assert "The request has changed since you checked it" in stopped.text
-    assert "Step “Device” saved again, by Marc Durand" in box
-    assert "Check your answers again" in box and "Nothing is submitted yet" in box
+    said = box(stopped.text)
+    assert "Nothing was submitted: the request has changed since you checked it" in stopped.text
+    assert re.search(r"Step “Device” changed by Marc Durand on \d+ \w+ \d{4} at \d\d:\d\d", said)
+    assert "Check your answers again" in said
     assert 'value="Head of regulatory affairs"' in stopped.text  # what was typed stays
     assert status(app, ready) == "draft"
 
-    now = re.search(r'name="checked" value="([^"]+)"', stopped.text).group(1)
-    assert sign(logged_in, ready, now).status_code == 303  # on purpose, as it is now
+    # Signing again from this page is refused again: the answers must be seen first.
+    assert sign(logged_in, ready, checked).status_code == 409
+    assert sign_and_submit(logged_in, ready).status_code == 303  # after the check page
     with app.app_context():
         filed = db.session.get(Dossier, ready)
-        assert filed.status == "submitted"
         assert filed.submitted_answers["answers"]["device"]["trade_name"] == "VentriAssist II"
 
 
 def test_a_request_unchanged_since_the_check_is_submitted(app, logged_in, ready):
-    assert sign(logged_in, ready, checked_then_declaring(logged_in, ready)).status_code == 303
+    assert sign(logged_in, ready, declaring(logged_in, ready)).status_code == 303
     assert status(app, ready) == "submitted"
 
 
-def test_the_same_answers_saved_again_change_nothing_that_is_signed(
-    app, logged_in, colleague, ready
+def test_what_does_not_change_the_filing_does_not_stop_the_signature(
+    app, user, logged_in, colleague, ready, inbox
 ):
-    checked = checked_then_declaring(logged_in, ready)
+    checked = declaring(logged_in, ready)
+    # The same answers saved again, and a professional invited and the invitation revoked.
     save_device(colleague, ready, sample_answers("global")["device"]["trade_name"])
+    assert invite(logged_in, ready).status_code == 303
+    with app.app_context():
+        invitation = db.session.query(Invitation).filter_by(dossier_id=ready).one()
+        revoked = logged_in.post(f"/requests/{ready}/invitations/{invitation.id}/revoke")
+    assert revoked.status_code == 303
     assert sign(logged_in, ready, checked).status_code == 303
 
 
-def test_a_document_added_after_the_check_is_named(app, logged_in, colleague, ready):
-    checked = checked_then_declaring(logged_in, ready)
-    added = colleague.post(
-        f"/requests/{ready}/documents",
-        data={
-            "document-kind": "test_report",
-            "document-file": (io.BytesIO(minimal_pdf("Bench tests")), "bench-tests.pdf"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert added.status_code == 303
-    stopped = sign(logged_in, ready, checked)
-    assert stopped.status_code == 409
-    assert "Document added: bench-tests.pdf, by Marc Durand" in stopped.text
-
-
-def test_a_declaration_opened_without_the_check_page_guards_from_its_own_opening(
+def test_a_document_added_and_another_removed_after_the_check_are_both_said(
     app, logged_in, colleague, ready
 ):
-    page = logged_in.get(f"/requests/{ready}/steps/declaration")
-    checked = re.search(r'name="checked" value="([^"]+)"', page.text).group(1)
-    save_device(colleague, ready, "VentriAssist II")
-    assert sign(logged_in, ready, checked).status_code == 409
+    assert add_document(logged_in, ready, "old-report.pdf").status_code == 303
+    checked = declaring(logged_in, ready)
+    assert add_document(colleague, ready, "bench-tests.pdf").status_code == 303
+    with app.app_context():
+        documents = db.session.get(Dossier, ready).documents
+        old = next(d.id for d in documents if d.filename == "old-report.pdf")
+    assert colleague.post(f"/requests/{ready}/documents/{old}/delete").status_code == 303
+    stopped = sign(logged_in, ready, checked)
+    assert stopped.status_code == 409
+    said = box(stopped.text)
+    assert "Document “bench-tests.pdf” added by Marc Durand on" in said
+    assert "1 document or letter removed" in said
 
 
-@pytest.mark.parametrize("sent", ["", "x", "1.2", "99999999999999.abc", "1." + "z" * 32, "-1"])
-def test_a_version_that_is_not_one_of_ours_is_never_an_error(app, logged_in, ready, sent):
-    page = logged_in.get(f"/requests/{ready}/steps/declaration?checked={sent}")
-    assert page.status_code == 200
-    assert sign(logged_in, ready, sent).status_code in (303, 409)
+def test_a_letter_arriving_through_an_invitation_after_the_check_is_said(
+    app, logged_in, ready, inbox
+):
+    checked = declaring(logged_in, ready)
+    assert invite(logged_in, ready).status_code == 303
+    link = link_in(inbox.to(INVITE["invite-email"])[0])
+    assert send_letter(app.test_client(), link).status_code == 303
+    stopped = sign(logged_in, ready, checked)
+    assert stopped.status_code == 409
+    assert "Letter from Dr Anne Leroy received on" in box(stopped.text)
 
 
 def test_ones_own_change_from_another_tab_is_said_to_be_ones_own(app, logged_in, ready):
-    checked = checked_then_declaring(logged_in, ready)
+    checked = declaring(logged_in, ready)
     save_device(logged_in, ready, "VentriAssist II")
     stopped = sign(logged_in, ready, checked)
-    assert stopped.status_code == 409 and "Step “Device” saved again, by you" in stopped.text
+    assert stopped.status_code == 409 and "Step “Device” changed by you on" in stopped.text
+
+
+def test_the_declaration_is_reached_only_from_the_check_page(app, logged_in, ready):
+    opened = logged_in.get(f"/requests/{ready}/steps/declaration")
+    assert opened.status_code == 302 and opened.location.endswith("/steps/check")
+    unsigned = post_step(logged_in, ready, "declaration", sample_declaration())
+    assert unsigned.status_code == 303 and unsigned.location.endswith("/steps/check")
+    page = logged_in.get(unsigned.location).text
+    assert "Check your answers, then continue to the declaration to sign them." in page
+    assert status(app, ready) == "draft"
+
+
+def test_a_version_checked_by_a_colleague_is_not_ones_own(app, logged_in, colleague, ready):
+    theirs = checked_on_the_check_page(colleague, ready)
+    assert sign(logged_in, ready, theirs).status_code == 409
+
+
+def test_a_refused_declaration_keeps_the_version_checked(app, logged_in, ready):
+    checked = declaring(logged_in, ready)
+    refused = sign(logged_in, ready, checked, signature="Someone Else")
+    assert refused.status_code == 422
+    assert f'name="checked" value="{checked}"' in refused.text
+    assert sign(logged_in, ready, checked).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["", "x", "1.2", "1.1.abc", "9" * 15 + ".1." + "a" * 32, '"><script>', "-1.0." + "a" * 32],
+)
+def test_a_version_that_is_not_one_of_ours_is_never_an_error(app, logged_in, ready, sent):
+    page = logged_in.get(f"/requests/{ready}/steps/declaration", query_string={"checked": sent})
+    assert page.status_code == 302
+    refused = sign(logged_in, ready, sent)
+    assert refused.status_code == 303 and refused.location.endswith("/steps/check")
+    assert status(app, ready) == "draft"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, login, make_user, post_step
+from tests.conftest import PASSWORD, login, make_user, sign_and_submit
 from tests.invites.support import (
     INVITE,
     LETTER,
@@ -19,7 +19,7 @@ from tests.invites.support import (
     send_letter,
 )
 from wizard import create_app
-from wizard.demo import sample_answers, sample_declaration
+from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.filing import service
 from wizard.models import Dossier, Role
@@ -105,7 +105,7 @@ def test_once_submitted_the_invitations_can_no_longer_change(app, manufacturer, 
     invite(client, dossier_id)
     send_letter(clinician, link_in(inbox[-1]))
     invite(client, dossier_id, **{"invite-email": "paul.roux@lyon.example"})
-    assert post_step(client, dossier_id, "declaration", sample_declaration()).status_code == 303
+    assert sign_and_submit(client, dossier_id).status_code == 303
     with app.app_context():
         pending = invitations_of(dossier_id)[1].id
     for url in management_urls(dossier_id, pending):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from tests.conftest import post_step
+from tests.conftest import sign_and_submit
 from tests.invites.support import (
     INVITE,
     LETTER,
@@ -18,7 +18,6 @@ from tests.invites.support import (
     link_in,
     send_letter,
 )
-from wizard.demo import sample_declaration
 from wizard.extensions import db
 from wizard.models import Dossier
 from wizard.receipts.service import receipt_fields
@@ -86,7 +85,7 @@ def test_the_letter_received_by_invitation_is_filed_with_its_hash(
     assert "Dr Anne Leroy" in check and "letter-leroy.pdf" in check
     assert "Continue to the declaration" in check  # the letter makes the request complete
 
-    submitted = post_step(client, dossier_id, "declaration", sample_declaration())
+    submitted = sign_and_submit(client, dossier_id)
     assert submitted.status_code == 303, submitted.text[:2000]
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)

@@ -10,10 +10,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import post_step
+from tests.conftest import sign_and_submit
 from tests.invites.support import INVITE, invitations_of, invite, link_in, send_letter
 from wizard import clock
-from wizard.demo import sample_declaration
 from wizard.extensions import db
 
 ASK_AGAIN = "ask the manufacturer who invited you"
@@ -187,7 +186,7 @@ def test_when_the_request_was_submitted_meanwhile_the_page_says_it_is_closed(
     # Another letter lets the manufacturer submit before this clinician answers.
     invite(client, dossier_id, **{"invite-email": "paul.roux@lyon.example"})
     assert send_letter(clinician, link_in(inbox[-1])).status_code == 303
-    assert post_step(client, dossier_id, "declaration", sample_declaration()).status_code == 303
+    assert sign_and_submit(client, dossier_id).status_code == 303
     assert_plain_page(clinician.get(link), 410, "This request is closed")
     assert_plain_page(send_letter(clinician, link), 410, "This request is closed")
     with app.app_context():

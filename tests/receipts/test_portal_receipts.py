@@ -21,12 +21,11 @@ from wizard.receipts import service
 @pytest.fixture
 def submitted(app, user, logged_in):
     """A global request submitted through the declaration page, as a filer does it."""
-    from tests.conftest import post_step
-    from wizard.demo import sample_declaration
+    from tests.conftest import sign_and_submit
 
     with app.app_context():
         dossier_id = dossier_with(user[0], "global")
-    response = post_step(logged_in, dossier_id, "declaration", sample_declaration())
+    response = sign_and_submit(logged_in, dossier_id)
     assert response.status_code == 303
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)

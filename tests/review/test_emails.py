@@ -9,11 +9,11 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 
-from tests.conftest import dossier_with, post_step
+from tests.conftest import dossier_with, sign_and_submit
 from tests.invites.support import body_of
 from tests.review.support import act, dossier, in_days, questions, reply
 from wizard import clock
-from wizard.demo import sample_answers, sample_declaration
+from wizard.demo import sample_answers
 from wizard.extensions import db
 
 
@@ -143,7 +143,7 @@ def test_ansm_team_mailbox_hears_of_each_new_request_and_each_answer(
     monkeypatch.setitem(app.config, "REVIEW_TEAM_EMAIL", "derogations@ansm.example")
     with app.app_context():
         draft = dossier_with(user[0], "individual")
-    assert post_step(manufacturer, draft, "declaration", sample_declaration()).status_code == 303
+    assert sign_and_submit(manufacturer, draft).status_code == 303
     [new] = inbox.to("derogations@ansm.example")
     with app.app_context():
         reference = dossier(draft).reference

@@ -3,17 +3,16 @@ reference, that the answers are frozen, and where the signed receipt is."""
 
 from __future__ import annotations
 
-from tests.conftest import dossier_with, login, post_step
+from tests.conftest import dossier_with, login, sign_and_submit
 from tests.invites.support import body_of
 from tests.review.support import dossier
-from wizard.demo import sample_declaration
 
 
 def test_the_filer_is_emailed_when_the_request_is_submitted(app, client, user, inbox):
     with app.app_context():
         dossier_id = dossier_with(user[0], "global")
     login(client, user[1])
-    assert post_step(client, dossier_id, "declaration", sample_declaration()).status_code == 303
+    assert sign_and_submit(client, dossier_id).status_code == 303
     with app.app_context():
         reference = dossier(dossier_id).reference
     [sent] = inbox.to(user[1])

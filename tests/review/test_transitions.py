@@ -8,10 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import post_step
+from tests.conftest import sign_and_submit
 from tests.review.support import act, request_in, status_of
 from wizard import clock
-from wizard.demo import sample_declaration
 from wizard.domain.lifecycle import ALLOWED_TRANSITIONS, DECIDED_STATUSES, Status
 
 ANY, BEFORE_DECISION, AFTER_DECISION = "any", "before decision", "after decision"
@@ -44,7 +43,7 @@ def expected(current: Status, target: Status, stage: str) -> bool:
 def attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch):
     """Try one route; returns the HTTP status (or the command's exit code)."""
     if route == "declaration":
-        return post_step(manufacturer, dossier_id, "declaration", sample_declaration()).status_code
+        return sign_and_submit(manufacturer, dossier_id).status_code
     if route == "discard":
         return manufacturer.post(f"/requests/{dossier_id}/discard").status_code
     if route == "withdraw-request":

@@ -13,7 +13,14 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import dossier_with, login, make_colleague, make_user, post_step
+from tests.conftest import (
+    dossier_with,
+    login,
+    make_colleague,
+    make_user,
+    post_step,
+    sign_and_submit,
+)
 from wizard import uploads
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
@@ -60,7 +67,7 @@ def test_fifty_organisations_submit_at_once(app, postgres_only):
         client = app.test_client()
         login(client, email)
         declaration = dict(sample_declaration(), signatory_role=f"Role {index}")
-        response = post_step(client, dossier_id, "declaration", declaration)
+        response = sign_and_submit(client, dossier_id, declaration)
         assert response.status_code == 303, response.text[:500]
 
     assert run_together(submit, FILERS) == []
@@ -151,7 +158,7 @@ def test_a_file_still_being_checked_when_the_request_is_submitted_is_refused(
 
     def check_during_which_the_request_is_submitted(*args):
         checked = check(*args)
-        submitted = post_step(other_tab, dossier_id, "declaration", sample_declaration())
+        submitted = sign_and_submit(other_tab, dossier_id)
         assert submitted.status_code == 303
         return checked
 
@@ -184,7 +191,7 @@ def test_a_submission_waits_for_a_file_being_added_and_freezes_it(
 
     def submit():
         storing.wait(10)
-        response = post_step(other_tab, dossier_id, "declaration", sample_declaration())
+        response = sign_and_submit(other_tab, dossier_id)
         outcome["status"] = response.status_code
 
     submitter = threading.Thread(target=submit)

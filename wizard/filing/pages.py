@@ -40,11 +40,14 @@ def render_step(
     position, total = FLOW.progress(step, answers)
     previous = FLOW.previous(step, answers)
     extras = _owned({**step_extras(dossier, step, answers), **extra})
+    shown = changed and changed_meanwhile(changed, step, form, answers)  # a save refused
     if changed is None and request.method == "POST" and step.is_question:
         # Refused for another reason (a mistyped answer, a file): a colleague's save made
         # since the page was opened is said now, before the next try overwrites it.
         changed = service.newer_save_of(dossier, step.id, sent_revision(), current_user)
-    shown = changed and changed_meanwhile(changed, step, form, answers)
+        shown = changed and changed_meanwhile(changed, step, form, answers)
+        if shown and not shown["differing"]:
+            changed = shown = None  # nothing of theirs would be lost
     return (
         render_template(
             step.template,
@@ -58,10 +61,10 @@ def render_step(
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
             carried_from=dossier.carried_over().get(step.id),
             # Sent back with the answers: a save made since by someone else is not overwritten.
-            saved_revision=dossier.revision_of(step.id),
+            saved_revision=changed.revision if changed else dossier.revision_of(step.id),
             # An upload or an invitation refused on the page: its title says "Error" too.
             side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
-            changed=shown if shown and shown["differing"] else None,
+            changed=shown,
             **extras,
         ),
         status,
@@ -366,34 +369,34 @@ def check_answers(dossier: Dossier, step: Step):
         sections=sections,
         incomplete=next((s["step"] for s in sections if not s["complete"]), None),
         legacy=legacy_notice(answers),
-        # Carried to the submission: what is signed is what was checked here.
-        checked=service.checked_version(dossier),
+        # Carried to the signature: what is signed is what was checked here.
+        checked=service.checked_version(dossier, current_user),
     )
 
 
 def declaration(dossier: Dossier, step: Step):
+    """Signing and submitting: only what the signer checked on the check-your-answers page,
+    whose link carries it here (`service.checked_version`), then this page's form."""
+    checked = (request.args if request.method == "GET" else request.form).get("checked", "")
     if request.method == "GET":
+        if service.read_checked_version(checked) is None:
+            return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"))
         form = step.form(formdata=None)
         form.signatory_name.data = form.signatory_name.data or current_user.name
-        return render_step(dossier, step, form, checked=_checked_version("args", dossier))
+        return render_step(dossier, step, form, checked=checked)
     form = step.form()
     if not form.validate():
-        return render_step(
-            dossier, step, form, refused_status(), checked=_checked_version("form", dossier)
-        )
+        return render_step(dossier, step, form, refused_status(), checked=checked)
     try:
-        service.submit(
-            dossier, current_user, form.to_answers(), checked=_checked_version("form", None)
-        )
+        service.submit(dossier, current_user, form.to_answers(), checked=checked)
+    except service.NotChecked:
+        flash(_("Check your answers, then continue to the declaration to sign them."), "warning")
+        return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"), 303)
     except service.ChangedSinceChecked as changed:
+        # The same version again: signing needs the answers checked again first.
+        since = {"changes": changed.changes, "removed": changed.removed}
         return render_step(
-            dossier,
-            step,
-            form,
-            refused_status(409),
-            since_checked={"changes": changed.changes},
-            # Signing again now submits the request as it is now, on purpose.
-            checked=service.checked_version(dossier),
+            dossier, step, form, refused_status(409), since_checked=since, checked=checked
         )
     except service.Incomplete as error:
         flash(
@@ -412,15 +415,6 @@ def declaration(dossier: Dossier, step: Step):
     notify.status_changed(dossier, Status.DRAFT, Status.SUBMITTED, note=None, about=None)
     notify.to_review_team(dossier)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
-
-
-def _checked_version(source: str, dossier: Dossier | None) -> str | None:
-    """The `checked_version` the check page gave (the link to the declaration, then its form),
-    if it is one; else one made now (`dossier`), or none."""
-    sent = getattr(request, source).get("checked", "")
-    if service.checked_moment(sent) is not None:
-        return sent
-    return service.checked_version(dossier) if dossier is not None else None
 
 
 def confirmation(dossier: Dossier):

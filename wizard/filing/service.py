@@ -42,14 +42,19 @@ def create_dossier(user: User) -> Dossier:
 
 class StepChanged(Exception):
     """The step was saved by someone else, with other answers, after the page being sent was
-    opened. Nothing was stored."""
+    opened. Nothing was stored. `values`, `revision`: the step as stored now; `saved_at`,
+    `saved_by_name`: the latest of those other saves."""
 
-    def __init__(self, answer: StepAnswer):
+    def __init__(self, answer: StepAnswer, saved_by: User | None, saved_at: datetime):
         super().__init__(answer.step_id)
         self.values: dict[str, Any] = dict(answer.values)
         self.revision = answer.revision
-        self.saved_at = answer.saved_at
-        self.saved_by_name = answer.saved_by.name if answer.saved_by else None
+        self.saved_at = saved_at
+        self.saved_by_name = saved_by.name if saved_by else None
+
+
+# How many saves of a step `StepAnswer.recent_saves` remembers.
+SAVES_REMEMBERED = 20
 
 
 def save_step(
@@ -79,6 +84,8 @@ def save_step(
     row.revision += 1
     row.saved_by_id = by.id if by else None
     row.saved_at = clock.now()
+    saves = (row.recent_saves or []) + [[row.saved_by_id, row.saved_at.isoformat()]]
+    row.recent_saves = saves[-SAVES_REMEMBERED:]
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
     db.session.commit()
@@ -86,18 +93,28 @@ def save_step(
 
 
 def newer_save(row: StepAnswer | None, based_on: int | None, by: User | None):
-    """Someone else's save of the step after the page `based_on` its revision was opened, as
-    a `StepChanged`; None if there is none (or the page did not say what it showed)."""
+    """Someone else's save of the step made after the page `based_on` its revision was
+    opened, as a `StepChanged` (the latest such save); None if all saves since were `by`'s
+    own, or if the page did not say what it showed."""
     if row is None or based_on is None or row.revision == based_on:
         return None
-    if by is not None and row.saved_by_id == by.id:
+    since = row.revision - based_on
+    saves = row.recent_saves or []
+    if not 0 < since <= len(saves):  # older than what is remembered: the last save says
+        saves, since = [[row.saved_by_id, row.saved_at.isoformat()]], 1
+    others = [save for save in saves[-since:] if by is None or save[0] != by.id]
+    if not others:
         return None
-    return StepChanged(row)
+    user_id, at = others[-1]
+    saved_by = db.session.get(User, user_id) if user_id is not None else None
+    return StepChanged(row, saved_by, datetime.fromisoformat(at))
 
 
 def newer_save_of(dossier: Dossier, step_id: str, based_on: int | None, by: User | None):
     """`newer_save` of a step, read without changing anything (a page refused for another
     reason still says it)."""
+    if based_on is None:
+        return None
     return newer_save(_step_answer(dossier, step_id), based_on, by)
 
 
@@ -267,37 +284,56 @@ def filing_content(dossier: Dossier) -> dict:
     }
 
 
-def checked_version(dossier: Dossier) -> str:
-    """The filing as the filer checks it, as a page carries it to the submission: when (Unix
-    seconds) and a digest of its content then."""
-    return f"{int(clock.now().timestamp())}.{_digest(filing_content(dossier))}"
+def checked_version(dossier: Dossier, user: User) -> str:
+    """The filing as `user` checks it, as the pages carry it to their signature: when (Unix
+    milliseconds), how many files it had, and a digest of its content then, for them only."""
+    content = filing_content(dossier)
+    files = len(content["documents"]) + len(content["hcp_letters"])
+    return f"{int(clock.now().timestamp() * 1000)}.{files}.{_digest(content, user)}"
 
 
-def _digest(content: dict) -> str:
-    return canonical_sha256(content)[:CHECKED_DIGEST_LENGTH]
+def _digest(content: dict, user: User) -> str:
+    return canonical_sha256({"content": content, "checked_by": user.id})[:CHECKED_DIGEST_LENGTH]
 
 
 CHECKED_DIGEST_LENGTH = 32
 
 
-def checked_moment(version: str) -> datetime | None:
-    """When a `checked_version` was made; None for anything else."""
-    seconds, _dot, digest = version.partition(".")
-    if not (seconds.isascii() and seconds.isdecimal() and len(seconds) <= 11):
+@dataclass(frozen=True)
+class CheckedVersion:
+    moment: datetime
+    files: int
+    digest: str
+
+
+def read_checked_version(version: str) -> CheckedVersion | None:
+    """A `checked_version` read back; None for anything else."""
+    if version.count(".") != 2:
+        return None
+    milliseconds, files, digest = version.split(".")
+    numbers = (milliseconds, files)
+    if not all(n.isascii() and n.isdecimal() and len(n) <= 14 for n in numbers):
         return None
     if len(digest) != CHECKED_DIGEST_LENGTH:
         return None
-    return datetime.fromtimestamp(int(seconds), UTC)
+    moment = datetime.fromtimestamp(int(milliseconds) / 1000, UTC)
+    return CheckedVersion(moment, int(files), digest)
+
+
+class NotChecked(Exception):
+    """The signature does not say which state of the request the signer checked (a page not
+    reached from the check-your-answers page): nothing was submitted."""
 
 
 class ChangedSinceChecked(Exception):
-    """The filing changed after the filer checked it (a colleague, another tab, a letter that
-    arrived): nothing was submitted. `changes`: what changed since, as far as the records
-    say (a file removed leaves none)."""
+    """The filing changed after the signer checked it (a colleague, another tab, a letter that
+    arrived): nothing was submitted. `changes`: the steps saved and files added since;
+    `removed`: how many files were removed since (their records are gone)."""
 
-    def __init__(self, changes: list[Change]):
-        super().__init__(len(changes))
+    def __init__(self, changes: list[Change], removed: int):
+        super().__init__(len(changes), removed)
         self.changes = changes
+        self.removed = removed
 
 
 @dataclass(frozen=True)
@@ -316,19 +352,21 @@ def changes_since(dossier: Dossier, moment: datetime) -> list[Change]:
     for step in FLOW.questions(dossier.answers()):
         row = saved.get(step.id)
         if row is not None and clock.as_utc(row.saved_at) >= moment:
-            by = row.saved_by
-            name = str(step.title)
-            changes.append(Change("step", name, by and by.name, by and by.id, row.saved_at))
+            changes.append(_change("step", str(step.title), row.saved_by_id, row.saved_at))
     for document in dossier.documents:
         if clock.as_utc(document.uploaded_at) >= moment:
-            by = db.session.get(User, document.uploaded_by_id)
-            changes.append(
-                Change("document", document.filename, by.name, by.id, document.uploaded_at)
-            )
+            at = document.uploaded_at
+            changes.append(_change("document", document.filename, document.uploaded_by_id, at))
     for letter in dossier.hcp_letters:
         if clock.as_utc(letter.uploaded_at) >= moment:
-            changes.append(Change("letter", letter.author_name, None, None, letter.uploaded_at))
+            at = letter.uploaded_at  # from a colleague, or a professional through their link
+            changes.append(_change("letter", letter.author_name, letter.uploaded_by_id, at))
     return sorted(changes, key=lambda change: clock.as_utc(change.at))
+
+
+def _change(kind: str, name: str, user_id: int | None, at: datetime) -> Change:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return Change(kind, name, user.name if user else None, user_id, at)
 
 
 def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
@@ -363,19 +401,27 @@ def submit(
     dossier: Dossier, user: User, declaration: dict[str, Any], *, checked: str | None = None
 ) -> Dossier:
     """Freeze the request and give it its reference; refused unless it is a complete draft,
-    and (`checked`: the `checked_version` the filer's pages carried) unless it changed since
-    the filer checked it: nobody signs answers they have not seen."""
+    and, for a signature from the portal's pages (`checked`: the `checked_version` they
+    carried from the check-your-answers page), unless it changed since: nobody signs what
+    they have not seen (`NotChecked`, `ChangedSinceChecked`)."""
     at = claim_draft(dossier)
     step = first_incomplete(dossier)
     if step is not None:
         db.session.rollback()
         raise Incomplete(step)
     content = filing_content(dossier)
-    moment = checked_moment(checked) if checked else None
-    if moment is not None and checked.partition(".")[2] != _digest(content):
-        changed = ChangedSinceChecked(changes_since(dossier, moment))
-        db.session.rollback()
-        raise changed
+    if checked is not None:
+        version = read_checked_version(checked)
+        if version is None:
+            db.session.rollback()
+            raise NotChecked()
+        if version.digest != _digest(content, user):
+            changes = changes_since(dossier, version.moment)
+            files_now = len(content["documents"]) + len(content["hcp_letters"])
+            added = sum(1 for change in changes if change.kind != "step")
+            removed = max(0, version.files - (files_now - added))
+            db.session.rollback()
+            raise ChangedSinceChecked(changes, removed)
     # The frozen filing: its content, the declaration, and when.
     record = {
         **content,

@@ -163,6 +163,9 @@ class StepAnswer(db.Model):
     carried_from: Mapped[str | None] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The last saves, oldest first, each [user id or None, ISO time]: whether saves made since
+    # a page was opened include someone else's, not only the last one's author.
+    recent_saves: Mapped[list[list[Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
     saved_by: Mapped[User | None] = relationship()
