@@ -3,6 +3,7 @@ emptied after each test; factories for users, organisations and requests at a gi
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import text
 
 from wizard import create_app
 from wizard.clock import now
-from wizard.demo import attach_sample_files, sample_answers, sample_declaration
+from wizard.demo import attach_sample_files, minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
 from wizard.forms.base import to_formdata
@@ -153,6 +154,18 @@ def sign_and_submit(client, dossier_id: int, declaration=None, *, htmx=False):
     if checked is not None:
         values["checked"] = checked
     return post_step(client, dossier_id, "declaration", values, htmx=htmx)
+
+
+def upload_document(client, dossier_id: int, name: str, kind: str = "clinical_evaluation"):
+    """A document uploaded on the evidence step (a small real PDF named `name`)."""
+    return client.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": kind,
+            "document-file": (io.BytesIO(minimal_pdf(name)), name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:

@@ -6,7 +6,6 @@ answers again."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -18,9 +17,10 @@ from tests.conftest import (
     make_colleague,
     post_step,
     sign_and_submit,
+    upload_document,
 )
 from tests.invites.support import INVITE, invite, link_in, send_letter
-from wizard.demo import minimal_pdf, sample_answers, sample_declaration
+from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.models import Dossier, Invitation
 
@@ -68,17 +68,6 @@ def box(page: str) -> str:
     return page.split('id="since-checked-title"')[1].split("</div>")[0]
 
 
-def add_document(client, dossier_id: int, name: str):
-    return client.post(
-        f"/requests/{dossier_id}/documents",
-        data={
-            "document-kind": "test_report",
-            "document-file": (io.BytesIO(minimal_pdf(name)), name),
-        },
-        content_type="multipart/form-data",
-    )
-
-
 def test_a_step_a_colleague_saved_after_the_check_stops_the_signature(
     app, logged_in, colleague, ready
 ):
@@ -124,9 +113,9 @@ def test_what_does_not_change_the_filing_does_not_stop_the_signature(
 def test_a_document_added_and_another_removed_after_the_check_are_both_said(
     app, logged_in, colleague, ready
 ):
-    assert add_document(logged_in, ready, "old-report.pdf").status_code == 303
+    assert upload_document(logged_in, ready, "old-report.pdf", "test_report").status_code == 303
     checked = declaring(logged_in, ready)
-    assert add_document(colleague, ready, "bench-tests.pdf").status_code == 303
+    assert upload_document(colleague, ready, "bench-tests.pdf", "test_report").status_code == 303
     with app.app_context():
         documents = db.session.get(Dossier, ready).documents
         old = next(d.id for d in documents if d.filename == "old-report.pdf")

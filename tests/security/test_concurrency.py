@@ -6,7 +6,6 @@ receipt."""
 
 from __future__ import annotations
 
-import io
 import threading
 import time
 
@@ -20,9 +19,10 @@ from tests.conftest import (
     make_user,
     post_step,
     sign_and_submit,
+    upload_document,
 )
 from wizard import uploads
-from wizard.demo import minimal_pdf, sample_answers, sample_declaration
+from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
 
@@ -123,17 +123,6 @@ def test_tabs_that_do_not_say_what_they_saw_leave_one_complete_answer(app, user,
     with app.app_context():
         stored = db.session.get(Dossier, dossier_id).answers()["device"]
     assert stored in versions  # one tab's whole answer, never a mix
-
-
-def upload_document(client, dossier_id: int, name: str):
-    return client.post(
-        f"/requests/{dossier_id}/documents",
-        data={
-            "document-kind": "clinical_evaluation",
-            "document-file": (io.BytesIO(minimal_pdf(name)), name),
-        },
-        content_type="multipart/form-data",
-    )
 
 
 def filed_and_frozen(app, dossier_id: int) -> tuple[set[str], set[str]]:
