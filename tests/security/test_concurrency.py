@@ -158,11 +158,12 @@ def test_a_file_still_being_checked_when_the_request_is_submitted_is_refused(
     assert "late-addition.pdf" not in filed and filed == frozen
 
 
-def test_a_submission_waits_for_a_file_being_added_and_freezes_it(
+def test_a_submission_waits_for_a_file_being_added_and_never_files_it_unseen(
     app, user, postgres_only, monkeypatch
 ):
-    """The other way round: a file being stored when the filer submits from another tab. The
-    submission waits for it (the request's row is locked), then lists it in the frozen record."""
+    """The other way round: a file being stored when the filer signs in another tab. The
+    submission waits for it (the request's row is locked); the file was not on the page the
+    signer checked, so nothing is filed until they check again, and then it is frozen too."""
     with app.app_context():
         dossier_id = dossier_with(user[0], "global")
     uploader, other_tab = app.test_client(), app.test_client()
@@ -181,13 +182,16 @@ def test_a_submission_waits_for_a_file_being_added_and_freezes_it(
     def submit():
         storing.wait(10)
         response = sign_and_submit(other_tab, dossier_id)
-        outcome["status"] = response.status_code
+        outcome["status"], outcome["page"] = response.status_code, response.text
 
     submitter = threading.Thread(target=submit)
     submitter.start()
     assert upload_document(uploader, dossier_id, "last-minute.pdf").status_code == 303
     submitter.join(30)
-    assert outcome == {"status": 303}
+    assert outcome["status"] == 409
+    assert "Document “last-minute.pdf” added by you on" in outcome["page"]
+    monkeypatch.setattr(uploads, "store", store)
+    assert sign_and_submit(other_tab, dossier_id).status_code == 303  # checked again
     filed, frozen = filed_and_frozen(app, dossier_id)
     assert "last-minute.pdf" in frozen and filed == frozen
 
