@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from wizard import uploads
 from wizard.extensions import db
-from wizard.filing import bp, pages, service
+from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
@@ -53,7 +53,7 @@ def _after_upload(dossier, step_id, anchor):
     if typed is not None and not typed.validate():
         # Shown here rather than redirected to the anchor: the page says where to go on.
         return pages.render_step(dossier, step, _typed(dossier, step), focus=anchor[1:])
-    if typed is not None and (changed := pages.save_answers(dossier, step, typed.to_answers())):
+    if typed is not None and (changed := meanwhile.save_answers(dossier, step, typed.to_answers())):
         return pages.render_step(dossier, step, typed, refused_status(409), changed)
     return _back_to(dossier, step_id, anchor)
 

@@ -14,11 +14,11 @@ from flask_wtf import FlaskForm
 from wizard import clock
 from wizard.domain.legacy import assess_legacy_certificate
 from wizard.domain.lifecycle import Status
-from wizard.filing import service
+from wizard.filing import meanwhile, service, signing
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
-from wizard.forms.base import StepForm, display
+from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
@@ -40,12 +40,12 @@ def render_step(
     position, total = FLOW.progress(step, answers)
     previous = FLOW.previous(step, answers)
     extras = _owned({**step_extras(dossier, step, answers), **extra})
-    shown = changed and changed_meanwhile(changed, step, form, answers)  # a save refused
+    shown = changed and meanwhile.described(changed, step, form, answers)  # a save refused
     if changed is None and request.method == "POST" and step.is_question:
         # Refused for another reason (a mistyped answer, a file): a colleague's save made
         # since the page was opened is said now, before the next try overwrites it.
-        changed = service.newer_save_of(dossier, step.id, sent_revision(), current_user)
-        shown = changed and changed_meanwhile(changed, step, form, answers)
+        changed = service.newer_save_of(dossier, step.id, meanwhile.sent_revision(), current_user)
+        shown = changed and meanwhile.described(changed, step, form, answers)
         if shown and not shown["differing"]:
             changed = shown = None  # nothing of theirs would be lost
     return (
@@ -155,7 +155,7 @@ def question(dossier: Dossier, step: Step):
         return save_unfinished(dossier, step, form, answers)
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
-        if changed := save_answers(dossier, step, form.to_answers()):
+        if changed := meanwhile.save_answers(dossier, step, form.to_answers()):
             return render_step(dossier, step, form, refused_status(409), changed)
         for field in form.answer_fields():  # accepted, worth a second look
             if getattr(field, "warning", None):
@@ -166,48 +166,9 @@ def question(dossier: Dossier, step: Step):
     changed = None
     if valid and request.form.get("action") != "save_exit":
         # The answers are fine: keep them, then say what else the step needs.
-        changed = save_answers(dossier, step, form.to_answers())
+        changed = meanwhile.save_answers(dossier, step, form.to_answers())
     status = refused_status(409 if changed else 422)
     return render_step(dossier, step, form, status, changed, extra_errors=blocking)
-
-
-def save_answers(dossier: Dossier, step: Step, values: dict, *, checked: bool = True):
-    """Save the step's answers, unless a colleague saved others since the page was opened:
-    then what they are (`StepChanged`), for the page to show (nothing is lost either way)."""
-    try:
-        service.save_step(
-            dossier, step.id, values, checked=checked, based_on=sent_revision(), by=current_user
-        )
-    except service.StepChanged as changed:
-        return changed
-    return None
-
-
-def sent_revision() -> int | None:
-    """The step's revision the page being sent showed; None if it did not say (not one of
-    this portal's pages), -1 if it said something else (taken as older than any)."""
-    if "saved_revision" not in request.form:
-        return None
-    sent = request.form["saved_revision"]
-    return int(sent) if sent.isascii() and sent.isdecimal() and len(sent) < 10 else -1
-
-
-def changed_meanwhile(changed: service.StepChanged, step: Step, form: StepForm, answers) -> dict:
-    """What the page says of a colleague's save made since it was opened: who, when, and
-    which of the stored answers differ from the ones being sent, as the check-your-answers
-    page writes them."""
-    theirs = step.form.from_answers(changed.values, context=answers)
-    mine = form.to_answers(skip_errors=True)
-    differing = [
-        (str(field.label.text), display(field) if field.name in changed.values else None)
-        for field in theirs.answer_fields()
-        if changed.values.get(field.name) != mine.get(field.name)
-    ]
-    return {
-        "by": changed.saved_by_name,
-        "at": changed.saved_at,
-        "differing": differing,
-    }
 
 
 def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
@@ -224,7 +185,7 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             if _consistent(step, trial, answers) == trial:
                 kept = trial
     if kept or before:
-        if changed := save_answers(dossier, step, kept, checked=not mistyped):
+        if changed := meanwhile.save_answers(dossier, step, kept, checked=not mistyped):
             _only_mistyped_called_wrong(form)
             return render_step(dossier, step, form, refused_status(409), changed)
     if not mistyped:
@@ -370,16 +331,16 @@ def check_answers(dossier: Dossier, step: Step):
         incomplete=next((s["step"] for s in sections if not s["complete"]), None),
         legacy=legacy_notice(answers),
         # Carried to the signature: what is signed is what was checked here.
-        checked=service.checked_version(dossier, current_user),
+        checked=signing.checked_version(dossier, current_user),
     )
 
 
 def declaration(dossier: Dossier, step: Step):
     """Signing and submitting: only what the signer checked on the check-your-answers page,
-    whose link carries it here (`service.checked_version`), then this page's form."""
+    whose link carries it here (`signing.checked_version`), then this page's form."""
     checked = (request.args if request.method == "GET" else request.form).get("checked", "")
     if request.method == "GET":
-        if service.read_checked_version(checked) is None:
+        if signing.read_checked_version(checked) is None:
             return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"))
         form = step.form(formdata=None)
         form.signatory_name.data = form.signatory_name.data or current_user.name
@@ -389,10 +350,10 @@ def declaration(dossier: Dossier, step: Step):
         return render_step(dossier, step, form, refused_status(), checked=checked)
     try:
         service.submit(dossier, current_user, form.to_answers(), checked=checked)
-    except service.NotChecked:
+    except signing.NotChecked:
         flash(_("Check your answers, then continue to the declaration to sign them."), "warning")
         return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"), 303)
-    except service.ChangedSinceChecked as changed:
+    except signing.ChangedSinceChecked as changed:
         # The same version again: signing needs the answers checked again first.
         since = {"changes": changed.changes, "removed": changed.removed}
         return render_step(

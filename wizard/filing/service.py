@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -15,8 +14,9 @@ from wizard.domain.canonical import canonical_sha256
 from wizard.domain.lifecycle import Status
 from wizard.domain.reference import format_reference
 from wizard.extensions import db
+from wizard.filing import signing
 from wizard.flow.engine import Step
-from wizard.flow.steps import FLOW, access_type
+from wizard.flow.steps import FLOW
 from wizard.models import Document, Dossier, ReferenceCounter, StepAnswer, User
 from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
@@ -254,121 +254,6 @@ def allocate_reference(year: int) -> str:
     raise RuntimeError("could not allocate a reference number")
 
 
-def filing_content(dossier: Dossier) -> dict:
-    """What the filing is made of, but its declaration: the chosen path's answers and every
-    file's hash."""
-    answers = dossier.answers()
-    return {
-        "access_type": access_type(answers),
-        "answers": FLOW.chosen_answers(answers),
-        "documents": [
-            {"kind": d.kind, "filename": d.filename, "sha256": d.sha256, "size": d.size}
-            for d in dossier.documents
-        ],
-        "hcp_letters": [
-            {
-                "author_name": letter.author_name,
-                "author_rpps": letter.author_rpps,
-                "specialty": letter.specialty,
-                "establishment": letter.establishment,
-                "establishment_finess": letter.establishment_finess,
-                "urgency_statement": letter.urgency_statement,
-                "letter_date": letter.letter_date,
-                "filename": letter.filename,
-                "sha256": letter.sha256,
-                "size": letter.size,
-                "source": letter.source,
-            }
-            for letter in dossier.hcp_letters
-        ],
-    }
-
-
-def checked_version(dossier: Dossier, user: User) -> str:
-    """The filing as `user` checks it, as the pages carry it to their signature: when (Unix
-    milliseconds), how many files it had, and a digest of its content then, for them only."""
-    content = filing_content(dossier)
-    files = len(content["documents"]) + len(content["hcp_letters"])
-    return f"{int(clock.now().timestamp() * 1000)}.{files}.{_digest(content, user)}"
-
-
-def _digest(content: dict, user: User) -> str:
-    return canonical_sha256({"content": content, "checked_by": user.id})[:CHECKED_DIGEST_LENGTH]
-
-
-CHECKED_DIGEST_LENGTH = 32
-
-
-@dataclass(frozen=True)
-class CheckedVersion:
-    moment: datetime
-    files: int
-    digest: str
-
-
-def read_checked_version(version: str) -> CheckedVersion | None:
-    """A `checked_version` read back; None for anything else."""
-    if version.count(".") != 2:
-        return None
-    milliseconds, files, digest = version.split(".")
-    numbers = (milliseconds, files)
-    if not all(n.isascii() and n.isdecimal() and len(n) <= 14 for n in numbers):
-        return None
-    if len(digest) != CHECKED_DIGEST_LENGTH:
-        return None
-    moment = datetime.fromtimestamp(int(milliseconds) / 1000, UTC)
-    return CheckedVersion(moment, int(files), digest)
-
-
-class NotChecked(Exception):
-    """The signature does not say which state of the request the signer checked (a page not
-    reached from the check-your-answers page): nothing was submitted."""
-
-
-class ChangedSinceChecked(Exception):
-    """The filing changed after the signer checked it (a colleague, another tab, a letter that
-    arrived): nothing was submitted. `changes`: the steps saved and files added since;
-    `removed`: how many files were removed since (their records are gone)."""
-
-    def __init__(self, changes: list[Change], removed: int):
-        super().__init__(len(changes), removed)
-        self.changes = changes
-        self.removed = removed
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str  # "step", "document" or "letter"
-    name: str  # the step's title, the file's name, the professional's name
-    by: str | None  # who did it, if a user
-    by_id: int | None
-    at: datetime
-
-
-def changes_since(dossier: Dossier, moment: datetime) -> list[Change]:
-    """The steps saved, documents added and letters received from `moment` on."""
-    changes = []
-    saved = {row.step_id: row for row in dossier.step_answers}
-    for step in FLOW.questions(dossier.answers()):
-        row = saved.get(step.id)
-        if row is not None and clock.as_utc(row.saved_at) >= moment:
-            changes.append(_change("step", str(step.title), row.saved_by_id, row.saved_at))
-    for document in dossier.documents:
-        if clock.as_utc(document.uploaded_at) >= moment:
-            at = document.uploaded_at
-            changes.append(_change("document", document.filename, document.uploaded_by_id, at))
-    for letter in dossier.hcp_letters:
-        if clock.as_utc(letter.uploaded_at) >= moment:
-            at = letter.uploaded_at  # from a colleague, or a professional through their link
-            changes.append(_change("letter", letter.author_name, letter.uploaded_by_id, at))
-    return sorted(changes, key=lambda change: clock.as_utc(change.at))
-
-
-def _change(kind: str, name: str, user_id: int | None, at: datetime) -> Change:
-    user = db.session.get(User, user_id) if user_id is not None else None
-    return Change(kind, name, user.name if user else None, user_id, at)
-
-
 def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
     """A question step ready to submit: answered with what it needs besides (files, a letter:
     `Flow.is_complete`), and its answers still valid (one may have been saved unfinished, or
@@ -401,27 +286,21 @@ def submit(
     dossier: Dossier, user: User, declaration: dict[str, Any], *, checked: str | None = None
 ) -> Dossier:
     """Freeze the request and give it its reference; refused unless it is a complete draft,
-    and, for a signature from the portal's pages (`checked`: the `checked_version` they
-    carried from the check-your-answers page), unless it changed since: nobody signs what
-    they have not seen (`NotChecked`, `ChangedSinceChecked`)."""
+    and, for a signature from the portal's pages (`checked`: the `signing.checked_version`
+    they carried from the check-your-answers page), unless it changed since: nobody signs
+    what they have not seen (`signing.NotChecked`, `signing.ChangedSinceChecked`)."""
     at = claim_draft(dossier)
     step = first_incomplete(dossier)
     if step is not None:
         db.session.rollback()
         raise Incomplete(step)
-    content = filing_content(dossier)
+    content = signing.filing_content(dossier)
     if checked is not None:
-        version = read_checked_version(checked)
-        if version is None:
+        try:
+            signing.confirm_checked(dossier, user, content, checked)
+        except (signing.NotChecked, signing.ChangedSinceChecked):
             db.session.rollback()
-            raise NotChecked()
-        if version.digest != _digest(content, user):
-            changes = changes_since(dossier, version.moment)
-            files_now = len(content["documents"]) + len(content["hcp_letters"])
-            added = sum(1 for change in changes if change.kind != "step")
-            removed = max(0, version.files - (files_now - added))
-            db.session.rollback()
-            raise ChangedSinceChecked(changes, removed)
+            raise
     # The frozen filing: its content, the declaration, and when.
     record = {
         **content,

@@ -1,0 +1,52 @@
+"""A colleague's save made while a page was open: the page sends back the step's revision it
+showed, a save that would overwrite someone else's newer answers is stopped, and the page
+says what they are."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from wizard.filing import service
+from wizard.flow.engine import Step
+from wizard.forms.base import StepForm, display
+from wizard.models import Dossier
+
+
+def save_answers(dossier: Dossier, step: Step, values: dict, *, checked: bool = True):
+    """Save the step's answers, unless a colleague saved others since the page was opened:
+    then what they are (`StepChanged`), for the page to show (nothing is lost either way)."""
+    try:
+        service.save_step(
+            dossier, step.id, values, checked=checked, based_on=sent_revision(), by=current_user
+        )
+    except service.StepChanged as changed:
+        return changed
+    return None
+
+
+def sent_revision() -> int | None:
+    """The step's revision the page being sent showed; None if it did not say (not one of
+    this portal's pages), -1 if it said something else (taken as older than any)."""
+    if "saved_revision" not in request.form:
+        return None
+    sent = request.form["saved_revision"]
+    return int(sent) if sent.isascii() and sent.isdecimal() and len(sent) < 10 else -1
+
+
+def described(changed: service.StepChanged, step: Step, form: StepForm, answers) -> dict:
+    """What the page says of a colleague's save made since it was opened: who, when, and
+    which of the stored answers differ from the ones being sent, as the check-your-answers
+    page writes them."""
+    theirs = step.form.from_answers(changed.values, context=answers)
+    mine = form.to_answers(skip_errors=True)
+    differing = [
+        (str(field.label.text), display(field) if field.name in changed.values else None)
+        for field in theirs.answer_fields()
+        if changed.values.get(field.name) != mine.get(field.name)
+    ]
+    return {
+        "by": changed.saved_by_name,
+        "at": changed.saved_at,
+        "differing": differing,
+    }
