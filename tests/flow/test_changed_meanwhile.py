@@ -234,3 +234,10 @@ def test_a_colleagues_save_between_two_of_ones_own_is_not_reverted_unseen(
     stopped = save(logged_in, draft, first_tab, "VentriAssist Junior")
     assert stopped.status_code == 409 and "Marc Durand saved this page" in stopped.text
     assert stored(app, draft)["model"] == "VAM-300"
+
+
+def test_the_dashboard_says_which_colleague_saved_a_draft_last(app, logged_in, colleague, draft):
+    assert "Last saved by" not in logged_in.get("/dashboard").text  # one's own saves
+    assert save(colleague, draft, opened(colleague, draft), "VentriAssist II").status_code == 303
+    assert "Last saved by Marc Durand" in logged_in.get("/dashboard").text
+    assert "Last saved by" not in colleague.get("/dashboard").text

@@ -118,6 +118,23 @@ def newer_save_of(dossier: Dossier, step_id: str, based_on: int | None, by: User
     return newer_save(_step_answer(dossier, step_id), based_on, by)
 
 
+def last_saved_by(dossier_ids: list[int]) -> dict[int, User]:
+    """Who saved a step of each request last (requests no one saved a step of are left out):
+    colleagues see who is working on a draft."""
+    rows = db.session.execute(
+        select(StepAnswer.dossier_id, StepAnswer.saved_by_id, StepAnswer.saved_at).where(
+            StepAnswer.dossier_id.in_(dossier_ids), StepAnswer.saved_by_id.is_not(None)
+        )
+    ).all()
+    latest: dict[int, tuple[datetime, int]] = {}
+    for dossier_id, user_id, at in rows:
+        if dossier_id not in latest or clock.as_utc(at) > latest[dossier_id][0]:
+            latest[dossier_id] = (clock.as_utc(at), user_id)
+    wanted = {user_id for _at, user_id in latest.values()}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+    return {dossier_id: users[user_id] for dossier_id, (_at, user_id) in latest.items()}
+
+
 def _step_answer(dossier: Dossier, step_id: str) -> StepAnswer | None:
     return db.session.scalar(
         select(StepAnswer)

@@ -30,9 +30,12 @@ def dashboard():
         .order_by(Dossier.updated_at.desc())
         .options(selectinload(Dossier.created_by))  # "Started by" a colleague
     ).all()
-    # Where each draft resumes.
+    # Where each draft resumes, and who saved it last.
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
-    return render_template("filing/dashboard.html", dossiers=dossiers, next_steps=next_steps)
+    saved_by = service.last_saved_by(list(next_steps))
+    return render_template(
+        "filing/dashboard.html", dossiers=dossiers, next_steps=next_steps, saved_by=saved_by
+    )
 
 
 @bp.post("/requests")
