@@ -194,6 +194,11 @@ def test_a_step_a_colleague_saved_meanwhile_is_shown_not_overwritten(app, page, 
         theirs = dict(sample_answers()["device"], trade_name="VentriAssist II")
         by = db.session.get(User, colleague)
         service.save_step(db.session.get(Dossier, draft), "device", theirs, by=by)
+    dashboard = page.context.new_page()  # meanwhile, in another tab: who saved it last
+    dashboard.goto("/dashboard")
+    assert "Last saved by Marc Durand" in dashboard.inner_text("main")
+    assert_accessible(dashboard, "dashboard-saved-by-a-colleague")
+    dashboard.close()
     type_into(page, "#trade_name", "VentriAssist Junior")
     press_button(page, "button[value=continue]")
     message = page.locator("#changed-title").locator("..")
