@@ -147,8 +147,8 @@ def _forget_saved_answers(dossier: Dossier | None, *_args) -> None:
 
 class StepAnswer(db.Model):
     """The validated answers of one step, one row per step. Each save counts a revision: a
-    page saved on an older one than stored (a colleague, or another tab, saved the step since
-    it was opened) is shown the newer answers instead of overwriting them."""
+    page sent on an older one than stored, when a colleague saved the step since it was
+    opened, is shown their answers instead of overwriting them (`filing.meanwhile`)."""
 
     __tablename__ = "step_answers"
     __table_args__ = (UniqueConstraint("dossier_id", "step_id"),)
