@@ -209,7 +209,9 @@ def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back
     assert removed.status_code == 303
     page = logged_in.get("/account/colleagues").text
     assert "Marc Durand can no longer sign in to file for you." in page
-    assert COLLEAGUE not in page.split("Marc Durand can no longer")[1]
+    members, former = page.split("Marc Durand can no longer")[1].split("Former colleagues")
+    assert COLLEAGUE not in members  # listed among those who were, with the day
+    assert COLLEAGUE in former and re.search(r"\d+ \w+ \d{4} at \d\d:\d\d", former)
 
     (notice,) = inbox.to(COLLEAGUE)  # a removal nobody expected does not go unseen
     assert "Claire Martin (claire@cardiotech.example) has removed your account" in body_of(notice)

@@ -169,6 +169,8 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     assert_accessible(page, "remove-colleague")
     press_button(page, "main form button[type=submit]")
     assert "Marc Durand can no longer sign in" in page.content()
+    assert "Marc Durand" in page.inner_text("#former-title + p + .table-scroll")
+    assert_accessible(page, "colleagues-with-a-former-one")
     joining.goto("/dashboard")
     assert joining.url.split("?")[0].endswith("/login")
     colleague.close()

@@ -84,6 +84,7 @@ def _colleagues_page(form: InviteColleagueForm, status: int = 200):
         "auth/colleagues.html",
         form=form,
         members=colleagues.members(organisation),
+        former=colleagues.former_members(organisation),
         invitations=colleagues.pending_invitations(organisation),
         days=current_app.config["COLLEAGUE_INVITE_TTL_DAYS"],
     )

@@ -54,6 +54,18 @@ def members(organisation: Organisation) -> list[User]:
     )
 
 
+def former_members(organisation: Organisation) -> list[User]:
+    """The organisation's accounts a colleague removed, the latest removed first: who could
+    file for it, and until when."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation.id, User.removed_at.is_not(None))
+            .order_by(User.removed_at.desc(), User.id.desc())
+        )
+    )
+
+
 def pending_invitations(organisation: Organisation) -> list[ColleagueInvitation]:
     """Invitations whose link still works, newest first."""
     return list(
