@@ -84,7 +84,7 @@ def save_step(
     row.revision += 1
     row.saved_by_id = by.id if by else None
     row.saved_at = clock.now()
-    saves = (row.recent_saves or []) + [[row.saved_by_id, row.saved_at.isoformat()]]
+    saves = (row.recent_saves or []) + [_last_save(row)]
     row.recent_saves = saves[-SAVES_REMEMBERED:]
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
@@ -101,13 +101,18 @@ def newer_save(row: StepAnswer | None, based_on: int | None, by: User | None):
     since = row.revision - based_on
     saves = row.recent_saves or []
     if not 0 < since <= len(saves):  # older than what is remembered: the last save says
-        saves, since = [[row.saved_by_id, row.saved_at.isoformat()]], 1
+        saves, since = [_last_save(row)], 1
     others = [save for save in saves[-since:] if by is None or save[0] != by.id]
     if not others:
         return None
     user_id, at = others[-1]
     saved_by = db.session.get(User, user_id) if user_id is not None else None
     return StepChanged(row, saved_by, datetime.fromisoformat(at))
+
+
+def _last_save(row: StepAnswer) -> list:
+    """The row's last save as `StepAnswer.recent_saves` keeps each: [user id or None, time]."""
+    return [row.saved_by_id, row.saved_at.isoformat()]
 
 
 def newer_save_of(dossier: Dossier, step_id: str, based_on: int | None, by: User | None):

@@ -48,8 +48,11 @@ def checked_version(dossier: Dossier, user: User) -> str:
     """The filing as `user` checks it, as the pages carry it to their signature: when (Unix
     milliseconds), how many files it had, and a digest of its content then, for them only."""
     content = filing_content(dossier)
-    files = len(content["documents"]) + len(content["hcp_letters"])
-    return f"{int(clock.now().timestamp() * 1000)}.{files}.{_digest(content, user)}"
+    return f"{int(clock.now().timestamp() * 1000)}.{_files_in(content)}.{_digest(content, user)}"
+
+
+def _files_in(content: dict) -> int:
+    return len(content["documents"]) + len(content["hcp_letters"])
 
 
 def _digest(content: dict, user: User) -> str:
@@ -137,6 +140,5 @@ def confirm_checked(dossier: Dossier, user: User, content: dict, checked: str) -
         raise NotChecked()
     if version.digest != _digest(content, user):
         changes = changes_since(dossier, version.moment)
-        files_now = len(content["documents"]) + len(content["hcp_letters"])
         added = sum(1 for change in changes if change.kind != "step")
-        raise ChangedSinceChecked(changes, max(0, version.files - (files_now - added)))
+        raise ChangedSinceChecked(changes, max(0, version.files - (_files_in(content) - added)))
