@@ -33,6 +33,15 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+def _former_keys(current: str, production: bool) -> list[str]:
+    """`SECRET_KEY_FALLBACKS`: the keys `SECRET_KEY` replaced, newest first, separated by
+    spaces, still accepted while the change settles (`wizard.keys`)."""
+    former = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split() if key]
+    if production and any(len(key) < 32 for key in former):
+        raise ConfigurationError("Each key in SECRET_KEY_FALLBACKS must be 32 characters or more.")
+    return [key for key in former if key != current]
+
+
 def _public_base_url(production: bool) -> str:
     url = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
     parts = urlsplit(url)
@@ -74,9 +83,11 @@ def from_environment(instance_path: Path) -> dict:
     instance_path.mkdir(parents=True, exist_ok=True)
     production = os.environ.get("WIZARD_ENV", "development") == "production"
     upload_cap = int(os.environ.get("MAX_UPLOAD_MB", "20")) * MEGABYTE
+    secret_key = _secret_key(instance_path, production)
     return {
         "PRODUCTION": production,
-        "SECRET_KEY": _secret_key(instance_path, production),
+        "SECRET_KEY": secret_key,
+        "SECRET_KEY_FALLBACKS": _former_keys(secret_key, production),
         "SQLALCHEMY_DATABASE_URI": database_uri(instance_path),
         "UPLOAD_FOLDER": Path(os.environ.get("UPLOAD_FOLDER", instance_path / "uploads")),
         "MAX_UPLOAD_BYTES": upload_cap,

@@ -22,13 +22,13 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from wizard import clock
+from wizard import clock, keys
 from wizard.extensions import db
 from wizard.models import OutgoingEmail
 
@@ -261,9 +261,14 @@ def _kind_of(error: Exception) -> str:
     return f"{type(cause).__name__}: {cause}"[:500]
 
 
-def _fernet() -> Fernet:
-    secret = current_app.config["SECRET_KEY"].encode()
-    key = hashlib.sha256(b"outgoing-email|" + secret).digest()
+def _fernet() -> MultiFernet:
+    """Seals with the current secret key; opens what a former one still accepted sealed
+    (`wizard.keys`), so that changing the key loses no waiting message."""
+    return MultiFernet([_fernet_of(secret) for secret in keys.accepted()])
+
+
+def _fernet_of(secret: str) -> Fernet:
+    key = hashlib.sha256(b"outgoing-email|" + secret.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -9,11 +9,10 @@ it. Nothing is stored, so there is nothing to clean up; links last
 
 from __future__ import annotations
 
-import hmac
-
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from wizard import keys
 from wizard.extensions import db
 from wizard.models import User
 
@@ -21,7 +20,7 @@ SALT = "email-confirmation"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return keys.serializer(SALT)
 
 
 def token_for(user: User) -> str:
@@ -43,6 +42,6 @@ def user_for(token: str) -> User | None:
     user = db.session.get(User, user_id)
     if user is None or user.email != email:
         return None
-    if not hmac.compare_digest(fingerprint, user.password_fingerprint):
+    if not user.password_fingerprint_matches(fingerprint):
         return None
     return user

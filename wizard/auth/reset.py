@@ -7,11 +7,10 @@ stored, so there is nothing to clean up; links last `PASSWORD_RESET_MAX_AGE` sec
 
 from __future__ import annotations
 
-import hmac
-
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from wizard import keys
 from wizard.extensions import db
 from wizard.models import User
 
@@ -19,7 +18,7 @@ SALT = "password-reset"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return keys.serializer(SALT)
 
 
 def token_for(user: User) -> str:
@@ -34,6 +33,6 @@ def user_for(token: str) -> User | None:
     except (BadData, KeyError, TypeError, ValueError):
         return None
     user = db.session.get(User, user_id)
-    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+    if user is None or not user.password_fingerprint_matches(fingerprint):
         return None
     return user

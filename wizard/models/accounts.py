@@ -7,13 +7,12 @@ import hmac
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wizard import clock
+from wizard import clock, keys
 from wizard.extensions import Timestamp, db
 
 
@@ -79,11 +78,31 @@ class User(UserMixin, db.Model):
         """Changes whenever the password does, and at every sign-out: sessions carry it, so a
         new password or signing out ends every session opened before (even a copy of the
         cookie taken meanwhile)."""
-        return self._fingerprint(f"{self.password_hash}|{self.session_epoch}")
+        return self._fingerprint(self._session_text)
 
-    def _fingerprint(self, text: str) -> str:
-        key = current_app.config["SECRET_KEY"].encode()
-        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
+    def password_fingerprint_matches(self, fingerprint: str) -> bool:
+        """Whether a link carries the current password's fingerprint, made with the current
+        secret key or a former one still accepted (`wizard.keys`)."""
+        return self._matches(fingerprint, self.password_hash)
+
+    def session_fingerprint_matches(self, fingerprint: str) -> bool:
+        """Whether a session carries the current session fingerprint, made with the current
+        secret key or a former one still accepted (`wizard.keys`)."""
+        return self._matches(fingerprint, self._session_text)
+
+    @property
+    def _session_text(self) -> str:
+        return f"{self.password_hash}|{self.session_epoch}"
+
+    def _matches(self, fingerprint: str, text: str) -> bool:
+        return any(
+            hmac.compare_digest(fingerprint, self._fingerprint(text, key))
+            for key in keys.accepted()
+        )
+
+    def _fingerprint(self, text: str, key: str | None = None) -> str:
+        secret = (key or keys.current()).encode()
+        return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:32]
 
     def get_id(self) -> str:
         """What the session remembers (Flask-Login): the account and its session fingerprint,
