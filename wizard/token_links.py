@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from flask import render_template
 
+# The page's address carries the token: requests it makes (its forms, its htmx checks, a
+# link followed) name only the portal (https://host/) as their Referer, never the address.
+# Not "no-referrer": over HTTPS, Flask-WTF refuses a form whose Referer does not name the
+# portal, so every form of these pages would be refused.
+REFERRER_POLICY = "strict-origin"
+
 
 def keep_token_private(response):
     """The address carries the token: no shared cache keeps the page, no Referer repeats it."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = REFERRER_POLICY
     return response
 
 

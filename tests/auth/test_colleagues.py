@@ -73,7 +73,7 @@ def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_orga
     opened = colleague.get(link)
     assert opened.status_code == 200 and "Join Cardiotech" in opened.text
     assert opened.headers["Cache-Control"] == "no-store"
-    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    assert opened.headers["Referrer-Policy"] == "strict-origin"
     assert COLLEAGUE in opened.text
 
     refused = join(colleague, link, name="Marc Durand", password="short")

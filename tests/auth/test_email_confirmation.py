@@ -61,7 +61,7 @@ def test_the_link_asks_for_the_password_then_signs_in(app, client, inbox):
     opened = client.get(link)  # what a mail filter does, too: nothing changes
     assert opened.status_code == 200 and "Confirm your email address" in opened.text
     assert "For the account claire@cardiotech.example" in opened.text
-    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    assert opened.headers["Referrer-Policy"] == "strict-origin"
     with app.app_context():
         assert not db.session.scalar(select(User)).email_confirmed
     wrong = confirm(client, link, "not the password at all")

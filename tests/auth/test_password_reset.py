@@ -149,4 +149,4 @@ def test_the_email_leaves_once_the_page_is_sent_and_the_reset_page_is_private(cl
     link = link_from(inbox)
     page = client.get(link)
     assert page.headers["Cache-Control"] == "no-store"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "strict-origin"

@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # The test server's certificate is made up at start (`base_url`).
+    "--ignore-certificate-errors",
 ]
 PAGES_WITHOUT_JS: weakref.WeakSet = weakref.WeakSet()
 # The WCAG rules, plus best practices that concern people directly (content in landmarks).
@@ -55,16 +57,20 @@ def live_app(app, tmp_path_factory):
             "UPLOAD_FOLDER": instance / "uploads",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "MAX_UPLOAD_BYTES": app.config["MAX_UPLOAD_BYTES"],
+            "SESSION_COOKIE_SECURE": True,
         }
     )
 
 
 @pytest.fixture(scope="session")
 def base_url(live_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    """Served over HTTPS, as in production: there Flask-WTF also wants each form's Referer
+    to name the portal, which a page's `Referrer-Policy` decides (a page sending none had all
+    its forms refused). The certificate is made up for the run."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True, ssl_context="adhoc")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"https://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 

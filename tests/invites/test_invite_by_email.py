@@ -123,7 +123,7 @@ def test_the_pages_behind_a_link_are_neither_cached_nor_referred(manufacturer, c
     invite(client, dossier_id)
     page = clinician.get(link_in(inbox[-1]))
     assert page.headers["Cache-Control"] == "no-store"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "strict-origin"
 
 
 def test_the_invitation_is_in_french_then_english_whatever_the_senders_language(

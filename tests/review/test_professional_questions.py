@@ -80,7 +80,7 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     assert "How many of your patients" in form.text and "Answer ANSM" in form.text
     # The address carries the token, as for invitations: not cached, not referred.
     assert form.headers["Cache-Control"] == "no-store"
-    assert form.headers["Referrer-Policy"] == "no-referrer"
+    assert form.headers["Referrer-Policy"] == "strict-origin"
     sent = answer(professional, path, files=[document("registry.pdf", "Registry")])
     assert sent.status_code == 303
     assert "your answer has been sent to ANSM" in professional.get(sent.location).text
