@@ -52,7 +52,13 @@ class RequiredIf(Required):
         self.test = test if callable(test) else set(test).__contains__
 
     def applies(self, form) -> bool:
-        return bool(self.test(form[self.other].data))
+        """Whether the field applies: the other field's value passes the test, and that field
+        applies itself (a date asked after "yes" does not apply when the yes/no question it
+        follows does not)."""
+        other = form[self.other]
+        if not self.test(other.data):
+            return False
+        return all(rule.applies(form) for rule in other.validators if isinstance(rule, RequiredIf))
 
     def __call__(self, form, field):
         if not self.applies(form):
