@@ -6,8 +6,11 @@ import gc
 
 import pytest
 
+from tests.conftest import dossier_with
 from wizard import create_app, create_app_for_server
 from wizard.config import ConfigurationError, database_uri
+from wizard.extensions import db
+from wizard.models import Dossier
 
 
 def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_path, monkeypatch):
@@ -50,6 +53,23 @@ def test_every_response_carries_the_security_headers(client):
         assert "unsafe-inline" not in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_browser_or_proxy_keeps_a_page_or_a_file_only_the_static_assets(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"])
+        document = db.session.get(Dossier, dossier_id).documents[0].id
+    for url in (
+        "/dashboard",
+        f"/requests/{dossier_id}/steps/situation",
+        f"/requests/{dossier_id}/documents/{document}",
+    ):
+        answer = logged_in.get(url)
+        assert answer.status_code == 200, url
+        assert answer.headers["Cache-Control"] == "no-store", url
+    for url in ("/", "/login", "/no-such-page"):
+        assert app.test_client().get(url).headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in logged_in.get("/static/css/app.css").headers["Cache-Control"]
 
 
 def test_production_needs_the_public_address_that_email_links_use(tmp_path, monkeypatch):

@@ -143,6 +143,10 @@ def select_locale() -> str:
 
 
 def _security_headers(response):
+    if request.endpoint != "static":
+        # Pages and files hold people's health and business data: no browser (its Back
+        # button after signing out, on a shared computer) or proxy keeps a copy.
+        response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
