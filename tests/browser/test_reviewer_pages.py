@@ -63,6 +63,12 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     type_into(reviewer, "#authorise-follow_up", "Monthly report of every implanted patient.")
     type_into(reviewer, "#authorise-reason", "Benefit outweighs the risk for these children.")
     press_button(reviewer, "#action-authorise button[type=submit]")
+    # Read back before it is signed: nothing is decided yet.
+    assert "Check the decision before it is signed" in reviewer.content()
+    read_back = reviewer.inner_text("main")
+    assert "Monthly report of every implanted patient." in read_back and "8" in read_back
+    assert_accessible(reviewer, "review-check-decision")
+    press_button(reviewer, "button[value=sign]")
     assert "Authorised" in reviewer.content()
     assert_accessible(reviewer, "review-authorised")
 

@@ -46,7 +46,9 @@ def action_data(name: str, **fields) -> dict:
         },
     }[name]
     values = {**defaults, **fields}
-    return {f"{name}-{key}": value for key, value in values.items() if value is not None}
+    data = {f"{name}-{key}": value for key, value in values.items() if value is not None}
+    # A decision is read back, then signed (the button on the page that reads it back).
+    return {**data, "decision": "sign"}
 
 
 def act(client, dossier_id: int, name: str, **fields):

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, time, timedelta
 from babel.dates import format_date
 from sqlalchemy import select
 
-from tests.review.support import act, in_days, request_in, status_of
+from tests.review.support import act, action_data, in_days, request_in, status_of
 from wizard import clock
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
-from wizard.models import AuditEvent
+from wizard.models import AuditEvent, Decision
 
 
 def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
@@ -22,7 +22,9 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
 ):
     act(reviewer, submitted_global, "start-review")
     page = reviewer.get(f"/review/requests/{submitted_global}").text
-    assert 'name="authorise-max_patients" value="12"' in page  # as the filing estimated
+    # The cap is ANSM's to choose: the filing's estimate is said, not filled in.
+    assert 'name="authorise-max_patients" value=""' in page
+    assert "The manufacturer estimated 12." in page
     refused = act(
         reviewer,
         submitted_global,
@@ -38,6 +40,33 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
     assert "Registry of every implanted child." in refused.text
     assert 'id="action-authorise" open' in refused.text
     assert status_of(app, submitted_global) == "under_review"
+
+
+def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
+    app, reviewer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    url = f"/review/requests/{submitted_global}/authorise"
+    typed = action_data("authorise", max_patients="8", follow_up="Registry of every child.")
+    del typed["decision"]  # the form's own button; Enter in a date field sends the same
+    shown = reviewer.post(url, data=typed)
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    rows = dict(re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', shown.text))
+    assert rows["Maximum number of patients"] == "8"
+    assert rows["Follow-up conditions (optional)"] == "Registry of every child."
+    assert 'name="authorise-max_patients" value="8"' in shown.text  # carried to the signature
+    with app.app_context():
+        assert db.session.scalars(select(Decision)).all() == []
+    assert status_of(app, submitted_global) == "under_review"
+
+    changing = reviewer.post(url, data={**typed, "decision": "change"})
+    assert changing.status_code == 200 and 'id="action-authorise" open' in changing.text
+    assert 'name="authorise-max_patients" value="8"' in changing.text
+    assert status_of(app, submitted_global) == "under_review"
+
+    signed = reviewer.post(url, data={**typed, "decision": "sign"})
+    assert signed.status_code == 303
+    assert status_of(app, submitted_global) == "authorised"
 
 
 def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wizard import audit, clock
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
+from wizard.forms.base import display
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -64,6 +65,14 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
     form = action_form_class(action.name, frozen["access_type"])(prefix=action.name, **kwargs)
     if action.name == "authorise":
         form.within_requested(*requested_period(frozen))
+        estimated = frozen["answers"].get("scope", {}).get("estimated_patients")
+        if "max_patients" in form and estimated:
+            # Said, not filled in: a cap is ANSM's choice, never the estimate by default.
+            form.max_patients.description = _(
+                "How many patients may be treated with the device during the period. The "
+                "manufacturer estimated %(count)s.",
+                count=estimated,
+            )
     if action.name == "request-information":
         information.prepare(form, dossier)
     return form
@@ -83,9 +92,6 @@ def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
         # A period asked to start on a day now past is offered from today.
         form.period_start.data = max(start, clock.today()) if start else None
         form.period_end.data = end
-        if "max_patients" in form:
-            answers = dossier.submitted_answers["answers"]
-            form.max_patients.data = answers.get("scope", {}).get("estimated_patients")
     if action.name == "request-information":
         form.addressee.data = Addressee.MANUFACTURER.value
     return form
@@ -127,6 +133,23 @@ def review_page(
         authorisation=authorisation_of(dossier),
         trail=audit.trail(dossier.id),
     ), status
+
+
+def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
+    """The decision as it will be signed, to read before signing it, or to change."""
+    rows = [
+        (str(field.label.text), display(field))
+        for field in form
+        if field.type != "CSRFTokenField" and field.data not in (None, "", False)
+    ]
+    return render_template(
+        "review/check_decision.html",
+        dossier=dossier,
+        action=action,
+        heading=action.heading(effective_status(dossier)),
+        form=form,
+        rows=rows,
+    )
 
 
 def manufacturer_page(

@@ -70,6 +70,14 @@ def act(dossier_id: int, name: str):
         valid = form.validate()
     if not valid:
         return pages.review_page(dossier, posted=(action, form), status=422)
+    if action.decision is not None:
+        # A decision is signed and sent once issued, and cannot be corrected: the reviewer
+        # reads it back first (Enter in a date field only brings this page).
+        choice = request.form.get("decision")
+        if choice == "change":
+            return pages.review_page(dossier, posted=(action, form))
+        if choice != "sign":
+            return pages.decision_check(dossier, action, form)
     try:
         email_sent = service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:
