@@ -66,6 +66,15 @@ def long_date_in(value: date, locale) -> str:
     return text
 
 
+def in_french_and_english(iso_day: str | None) -> tuple[str, str] | None:
+    """A stored day written out for the signed documents, which speak both languages:
+    ("1er mars 2027", "1 March 2027")."""
+    if iso_day is None:
+        return None
+    day = date.fromisoformat(iso_day)
+    return long_date_in(day, "fr"), long_date_in(day, "en_GB")
+
+
 def init_app(app: Flask) -> None:
     """The templates' `_()`, `ngettext()`… through `translations()` (after Flask-Babel's)."""
     app.jinja_env.install_gettext_callables(

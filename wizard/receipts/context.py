@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from wizard.i18n import in_french_and_english
 from wizard.receipts.layout import template_geometry
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -76,8 +77,8 @@ def receipt_context(receipt: dict) -> dict:
         "created_iso": utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "access_fr": access_fr,
         "access_en": access_en,
-        "period_start": dt.date.fromisoformat(receipt["period"]["start"]).isoformat(),
-        "period_end": dt.date.fromisoformat(receipt["period"]["end"]).isoformat(),
+        "period_start": in_french_and_english(receipt["period"]["start"]),
+        "period_end": in_french_and_english(receipt["period"]["end"]),
         "documents": [_document_row(document) for document in receipt["documents"]],
         "hcp_letters": receipt["hcp_letters"],
         "geometry": template_geometry(),

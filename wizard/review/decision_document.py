@@ -14,7 +14,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 
 from wizard.domain.canonical import canonical_json
-from wizard.i18n import long_date_in
+from wizard.i18n import in_french_and_english
 from wizard.receipts.context import ACCESS_TYPES, PARIS
 from wizard.receipts.layout import template_geometry
 from wizard.receipts.render import EmbeddedFile, render_pdf
@@ -67,7 +67,8 @@ def decision_context(record: dict) -> dict:
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],
         "authorisation": record["authorisation"],
-        "invited_on": _dates_of(record.get("procedure", {}).get("invited_on")),
+        "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
+        "period": _period_of(record["authorisation"]),
         "request": request,
         "geometry": template_geometry(),
     }
@@ -113,9 +114,11 @@ def build_decision_pdf(
     )
 
 
-def _dates_of(iso_day: str | None) -> tuple[str, str] | None:
-    """A day written out in French and in (British) English: "1er mars 2027", "1 March 2027"."""
-    if iso_day is None:
+def _period_of(authorisation: dict | None) -> dict | None:
+    """The authorised period written out: {"start": (fr, en), "end": (fr, en)}."""
+    if not authorisation:
         return None
-    day = dt.date.fromisoformat(iso_day)
-    return long_date_in(day, "fr"), long_date_in(day, "en_GB")
+    return {
+        "start": in_french_and_english(authorisation["period_start"]),
+        "end": in_french_and_english(authorisation["period_end"]),
+    }
