@@ -102,3 +102,44 @@ def test_another_spelling_of_the_address_shares_its_budget(limited_app):
     for number, spelling in enumerate(spellings):
         assert attempt(client, spelling, address=f"198.51.100.{number}").status_code == 422
     assert attempt(client, "claire@cardiotech.example").status_code == 429
+
+
+def test_a_stranger_guessing_cannot_lock_the_owner_out_of_a_browser_they_signed_in_from(
+    limited_app,
+):
+    with limited_app.app_context():
+        make_user("claire@cardiotech.example")
+        make_user("paul@cardiotech.example", organisation="Orthomed")
+    owner = limited_app.test_client()
+    assert attempt(owner, "claire@cardiotech.example", PASSWORD, "192.0.2.7").status_code == 303
+    assert owner.get_cookie("known_device", path="/login").http_only
+    owner.post("/logout")
+
+    stranger = limited_app.test_client()
+    for number in range(5):
+        assert (
+            attempt(
+                stranger, "claire@cardiotech.example", address=f"203.0.113.{number}"
+            ).status_code
+            == 422
+        )
+    assert attempt(stranger, "claire@cardiotech.example", PASSWORD).status_code == 429
+    # A new computer has no budget of its own: the same refusal.
+    new_computer = limited_app.test_client()
+    assert (
+        attempt(new_computer, "claire@cardiotech.example", PASSWORD, "192.0.2.8").status_code == 429
+    )
+
+    # The owner's browser signs in: its own budget, which the stranger did not spend.
+    assert attempt(owner, "claire@cardiotech.example", PASSWORD, "192.0.2.7").status_code == 303
+    owner.post("/logout")
+    # …for that account only, and its own failures still count.
+    assert attempt(owner, "paul@cardiotech.example", address="192.0.2.7").status_code == 422
+    for _ in range(5):
+        assert attempt(owner, "claire@cardiotech.example", address="192.0.2.7").status_code == 422
+    assert attempt(owner, "claire@cardiotech.example", PASSWORD, "192.0.2.7").status_code == 429
+
+    # The cookie cannot be made up, nor carried to another account.
+    forger = limited_app.test_client()
+    forger.set_cookie("known_device", "e30.forged.signature", path="/login")
+    assert attempt(forger, "claire@cardiotech.example", PASSWORD, "198.51.100.9").status_code == 429

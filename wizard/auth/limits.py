@@ -1,6 +1,8 @@
 """Budgets on what a stranger could abuse (Flask-Limiter):
-- sign-in attempts, per client address and per account: only failed attempts count, and the
-  refusal reads the same whether or not the account exists;
+- sign-in attempts, per client address and per account: only failed attempts count, the
+  refusal reads the same whether or not the account exists, and a browser the account signed
+  in from before has a budget of its own (`devices`), so that a stranger cannot lock its
+  owner out;
 - password-reset emails, the same ways, so that nobody can flood a mailbox;
 - accounts created, per client address (registering needs no invitation) and per address
   typed (each registration emails that address);
@@ -20,6 +22,7 @@ from flask_limiter import Limiter
 from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
 
+from wizard.auth import devices
 from wizard.forms.validators import normalised_email
 from wizard.token_links import is_failed_lookup
 
@@ -35,12 +38,24 @@ def _counted(_response) -> bool:
 
 def _typed_address(scope: str):
     def key() -> str:
-        # Counted for any address typed, existing or not, so a refusal reveals nothing; in
-        # the form the account is looked up by, so that other spellings share the budget.
-        typed = request.form.get("email", "")
-        return scope + (normalised_email(typed) or typed.strip()).lower()[:254]
+        return scope + _address_typed()
 
     return key
+
+
+def _address_typed() -> str:
+    # Counted for any address typed, existing or not, so a refusal reveals nothing; in the
+    # form the account is looked up by, so that other spellings share the budget.
+    typed = request.form.get("email", "")
+    return (normalised_email(typed) or typed.strip()).lower()[:254]
+
+
+def _signing_in_account() -> str:
+    """The account typed; from a browser that signed in to it before, that browser's own
+    budget for it (`devices`), which a stranger's failures do not spend."""
+    address = _address_typed()
+    device = devices.device_of(address)
+    return f"auth.login:{address}" + (f":device:{device}" if device else "")
 
 
 def _link_account() -> str:
@@ -84,15 +99,21 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         )
 
     config = app.config
-    for endpoint, per_address, per_account in (
-        ("auth.login", "LOGIN_RATE_LIMIT_ADDRESS", "LOGIN_RATE_LIMIT_ACCOUNT"),
-        ("auth.forgot_password", "RESET_RATE_LIMIT_ADDRESS", "RESET_RATE_LIMIT_ACCOUNT"),
-    ):
-        wrap(
-            endpoint,
-            by_address(config[per_address]),
-            by_typed_address(endpoint, config[per_account]),
-        )
+    wrap(
+        "auth.login",
+        by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
+        limiter.limit(
+            config["LOGIN_RATE_LIMIT_ACCOUNT"],
+            key_func=_signing_in_account,
+            methods=["POST"],
+            deduct_when=_counted,
+        ),
+    )
+    wrap(
+        "auth.forgot_password",
+        by_address(config["RESET_RATE_LIMIT_ADDRESS"]),
+        by_typed_address("auth.forgot_password", config["RESET_RATE_LIMIT_ACCOUNT"]),
+    )
     wrap(
         "auth.register",
         by_address(config["REGISTER_RATE_LIMIT"]),

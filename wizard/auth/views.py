@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wizard import clock, mail
-from wizard.auth import bp, confirm, limits, reset
+from wizard.auth import bp, confirm, devices, limits, reset
 from wizard.auth.forms import (
     AccountDetailsForm,
     ChangePasswordForm,
@@ -252,7 +252,9 @@ def login():
         limits.count_attempt()
         return _failed("auth/login.html", form)
     start_session(user)
-    return redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
+    response = redirect(safe_next(request.args.get("next")) or _home_for(user), 303)
+    devices.remember(response, form.email.data)
+    return response
 
 
 def _resend_confirmation(user: User) -> None:
