@@ -93,21 +93,17 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     def by_address(limit: str):
         return limiter.limit(limit, methods=["POST"], deduct_when=_counted)
 
+    def by_key(limit: str, key_func):
+        return limiter.limit(limit, key_func=key_func, methods=["POST"], deduct_when=_counted)
+
     def by_typed_address(endpoint: str, limit: str):
-        return limiter.limit(
-            limit, key_func=_typed_address(endpoint + ":"), methods=["POST"], deduct_when=_counted
-        )
+        return by_key(limit, _typed_address(endpoint + ":"))
 
     config = app.config
     wrap(
         "auth.login",
         by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
-        limiter.limit(
-            config["LOGIN_RATE_LIMIT_ACCOUNT"],
-            key_func=_signing_in_account,
-            methods=["POST"],
-            deduct_when=_counted,
-        ),
+        by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signing_in_account),
     )
     wrap(
         "auth.forgot_password",
@@ -124,22 +120,12 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     wrap(
         "auth.confirm_email",
         by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
-        limiter.limit(
-            config["LOGIN_RATE_LIMIT_ACCOUNT"],
-            key_func=_link_account,
-            methods=["POST"],
-            deduct_when=_counted,
-        ),
+        by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _link_account),
     )
     # A wrong current password when changing it: whoever holds a session cannot guess it.
     wrap(
         "auth.account_password",
-        limiter.limit(
-            config["LOGIN_RATE_LIMIT_ACCOUNT"],
-            key_func=_signed_in_account,
-            methods=["POST"],
-            deduct_when=_counted,
-        ),
+        by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signed_in_account),
     )
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for every invitation email (to a professional, sent again, to a colleague);
