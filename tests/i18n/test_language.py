@@ -44,9 +44,9 @@ def test_the_switch_keeps_the_filer_on_the_same_step(app, user):
 
 
 def test_the_switch_on_a_refused_form_leads_to_a_page_that_opens(app, user):
-    """A refused upload is shown at the address the form went to, which answers only forms:
-    the switch leads to the request instead, and opening that address directly gets the
-    portal's own page, never a bare server error."""
+    """A refused upload is shown at the address the form went to: the switch leads there,
+    which opened leads back to the step, in the language chosen. An address that answers only
+    forms, opened directly, gets the portal's own page, never a bare server error."""
     client = french(app)
     login(client, user[1])
     with app.app_context():
@@ -59,8 +59,11 @@ def test_the_switch_on_a_refused_form_leads_to_a_page_that_opens(app, user):
     assert refused.status_code == 422
     switch = re.search(r'href="(/language/en\?next=[^"]+)"', refused.text).group(1)
     target = client.get(switch.replace("&amp;", "&")).location
-    assert target == f"/requests/{dossier_id}"
-    opened = client.get(f"/requests/{dossier_id}/documents")
+    assert target == f"/requests/{dossier_id}/documents"
+    step = client.get(target, follow_redirects=True)
+    assert step.request.path == f"/requests/{dossier_id}/steps/clinical-evidence"
+    assert "Clinical evidence" in step.text
+    opened = client.get(f"/requests/{dossier_id}/steps/situation/validate")
     assert opened.status_code == 405
     assert "This page cannot be opened directly" in opened.text  # in English, as switched
     assert '<main id="main"' in opened.text

@@ -35,6 +35,11 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
         follow_up="Registry of every implanted child.",
     )
     assert refused.status_code == 422
+    # The address the refused form leaves, opened again, is the request's page: nothing is
+    # sent again.
+    again = reviewer.get(f"/review/requests/{submitted_global}/authorise")
+    assert again.status_code == 303
+    assert again.location == f"/review/requests/{submitted_global}#action-authorise"
     assert "Enter the maximum number of patients" in refused.text
     assert "The last day of the period cannot be past." in refused.text
     assert "Registry of every implanted child." in refused.text

@@ -73,9 +73,13 @@ def _claimed_without(form, dossier, files: str) -> bool:
     return False
 
 
-@bp.post("/requests/<int:dossier_id>/documents")
+# The address a refused upload leaves in the browser's address bar (the page is shown again
+# there with its errors): opened again, it leads back to the step, where that form is.
+@bp.route("/requests/<int:dossier_id>/documents", methods=["GET", "POST"])
 @manufacturer_required
 def add_document(dossier_id: int):
+    if request.method == "GET":
+        return _back_to(own_dossier(dossier_id), "clinical-evidence", "#documents")
     dossier = editable_dossier(dossier_id)
     return attach_chosen_document(dossier) or _after_upload(
         dossier, "clinical-evidence", "#documents"
@@ -104,9 +108,11 @@ def attach_chosen_document(dossier):
     return None
 
 
-@bp.post("/requests/<int:dossier_id>/letters")
+@bp.route("/requests/<int:dossier_id>/letters", methods=["GET", "POST"])
 @manufacturer_required
 def add_letter(dossier_id: int):
+    if request.method == "GET":  # as for the documents
+        return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier = editable_dossier(dossier_id)
     form = HcpLetterForm(prefix="letter")
     if not (form.validate() and _claimed_without(form, dossier, "hcp_letters")):

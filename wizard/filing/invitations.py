@@ -10,7 +10,7 @@ from flask_login import current_user
 from wizard.auth import limits
 from wizard.extensions import db
 from wizard.filing import bp
-from wizard.filing.access import editable_dossier, manufacturer_required
+from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.filing.attachments import _back_to, _refused
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
@@ -18,9 +18,11 @@ from wizard.invites import service
 from wizard.models import Dossier, Invitation, InvitationState
 
 
-@bp.post("/requests/<int:dossier_id>/invitations")
+@bp.route("/requests/<int:dossier_id>/invitations", methods=["GET", "POST"])
 @manufacturer_required
 def invite(dossier_id: int):
+    if request.method == "GET":  # the address a refused invitation leaves: back to its form
+        return _back_to(own_dossier(dossier_id), "hcp-support", "#invitations")
     dossier = editable_dossier(dossier_id)
     form = InvitationForm(prefix="invite")
     if not form.validate():

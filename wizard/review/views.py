@@ -58,10 +58,14 @@ def request_page(dossier_id: int):
     return pages.review_page(submitted_dossier(dossier_id))
 
 
-@bp.post(f"/requests/<int:dossier_id>/<any({_ACTION_NAMES}):name>")
+@bp.route(f"/requests/<int:dossier_id>/<any({_ACTION_NAMES}):name>", methods=["GET", "POST"])
 @reviewer_required
 def act(dossier_id: int, name: str):
     dossier = submitted_dossier(dossier_id)
+    if request.method == "GET":
+        # The address a refused action leaves in the address bar: reloaded or opened again,
+        # the request's page (where the action's form is), nothing sent twice.
+        return redirect(url_for(".request_page", dossier_id=dossier.id) + f"#action-{name}", 303)
     action = REVIEWER_ACTIONS[name]
     form = pages.action_form(action, dossier)
     if name == "request-information":
