@@ -274,3 +274,37 @@ def test_the_summary_marks_a_step_whose_file_or_letter_went_since_it_was_answere
         r'id="summary-([\w-]+)".*?</div>\s*(<p class="tag tag--todo">)?', check, re.S
     )
     assert [step for step, todo in marked if todo] == ["hcp-support"]
+
+
+def step_list(page: str) -> list[tuple[str, str, str | None]]:
+    """The side list of steps: (state, title, link) in order."""
+    nav = re.search(r'<nav class="step-nav".*?</nav>', page, re.S).group(0)
+    items = re.findall(r'step-nav__item--(\w+)">\s*(.*?)\s*</li>', nav, re.S)
+    listed = []
+    for state, inner in items:
+        link = re.search(r'href="([^"]+)"', inner)
+        title = re.sub(r"<[^>]+>|\(answered\)", "", inner).strip()
+        listed.append((state, title, link.group(1) if link else None))
+    return listed
+
+
+def test_the_side_list_of_steps_leads_to_every_step_answered_and_the_next(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(
+            user[0], steps=["before-you-start", "situation", "manufacturer"], files=False
+        )
+    page = logged_in.get(f"/requests/{dossier_id}/steps/situation").text
+    listed = step_list(page)
+    base = f"/requests/{dossier_id}/steps/"
+    assert listed[0] == ("saved", "Before you start", base + "before-you-start")
+    assert listed[1] == ("current", "Regulatory situation", base + "situation")
+    assert 'aria-current="step"' in page
+    assert listed[2] == ("saved", "Manufacturer", base + "manufacturer")
+    assert listed[3][0] == "next" and listed[3][2] == base + "device"
+    assert all(state == "ahead" and link is None for state, _t, link in listed[4:])
+    assert listed[-1][1] == "Check your answers"
+    # Once every question is answered, the summary is one click away from any step.
+    with app.app_context():
+        done = dossier_with(user[0], files=False)
+    last = step_list(logged_in.get(f"/requests/{done}/steps/device").text)[-1]
+    assert last == ("saved", "Check your answers", f"/requests/{done}/steps/check")

@@ -57,6 +57,10 @@ def render_step(
             position=position,
             total=total,
             previous=previous,
+            outline=[
+                (other, state, url_for(".step", dossier_id=dossier.id, step_id=other.id))
+                for other, state in FLOW.outline(step, answers)
+            ],
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
             carried_from=dossier.carried_over().get(step.id),

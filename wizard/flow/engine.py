@@ -92,6 +92,29 @@ class Flow:
         position = path.index(step) + 1 if step in path else len(path)
         return position, len(path)
 
+    def outline(self, current: Step, answers: Answers) -> list[tuple[Step, str]]:
+        """The filer's path as a page lists it, to move about it: each question and the
+        summary with its state: "current"; "saved" (answered, or the summary once every
+        question is); "next" (the first question not answered yet); "ahead" (not yet)."""
+        questions = self.questions(answers)
+        summary = next(s for s in self.visible(answers) if s.kind == StepKind.SUMMARY)
+        outline, reached = [], True
+        for step in [*questions, summary]:
+            answered = step.id in answers or (
+                step is summary and all(q.id in answers for q in questions)
+            )
+            if step == current:
+                state = "current"
+            elif answered:
+                state = "saved"
+            elif reached:
+                state = "next"
+            else:
+                state = "ahead"
+            reached = reached and answered
+            outline.append((step, state))
+        return outline
+
     def is_complete(self, step: Step, dossier: Dossier, answers: Answers) -> bool:
         if not step.is_question:
             return True
