@@ -58,6 +58,62 @@
     });
   });
 
+  // A question that applies only after a given answer (data-shown-when: the question it
+  // follows; data-shown-values: the answers) is shown once that answer is chosen. Without
+  // this file every question shows, each saying when it applies, and the server keeps only
+  // the answers that apply. A hidden question counts as unanswered for those that follow it.
+  function answerTo(form, name) {
+    var inputs = form.querySelectorAll("[name='" + name + "']");
+    if (!inputs.length) return "";
+    var block = inputs[0].closest(".field");
+    if (block && block.hidden) return "";
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.type === "radio" || input.type === "checkbox") {
+        if (input.checked) return input.value;
+      } else {
+        return input.value;
+      }
+    }
+    return "";
+  }
+  function showWhatApplies() {
+    document.querySelectorAll("[data-shown-when]").forEach(function (block) {
+      var form = block.closest("form");
+      if (!form) return;
+      var answers = block.getAttribute("data-shown-values").split(" ");
+      block.hidden = answers.indexOf(answerTo(form, block.getAttribute("data-shown-when"))) < 0;
+      if (block.hidden) leaveSummary(block);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showWhatApplies);
+  document.addEventListener("change", showWhatApplies);
+  document.addEventListener("htmx:afterSettle", showWhatApplies);
+
+  // The error summary lists what was wrong when the form was sent: an answer corrected since
+  // (checked live) leaves it, and once all are, so does the summary (and "Error:" from the
+  // page's title).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var block = event.detail.elt;
+    if (block && !block.classList.contains("field--error")) leaveSummary(block);
+  });
+  // A question no longer wrong (or no longer asked): out of the error summary.
+  function leaveSummary(block) {
+    var summary = document.querySelector(".error-summary");
+    if (!summary || !block.id || block.id.indexOf("field-") !== 0) return;
+    var id = block.id.slice("field-".length);
+    summary.querySelectorAll("a[href='#" + id + "'], a[href='#" + id + "-0']").forEach(
+      function (link) { link.closest("li").remove(); }
+    );
+    if (!summary.querySelector("li")) {
+      var prefix = summary.getAttribute("data-title-prefix") || "";
+      if (prefix && document.title.indexOf(prefix) === 0) {
+        document.title = document.title.slice(prefix.length);
+      }
+      summary.remove();
+    }
+  }
+
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function () {
     var status = document.getElementById("live-status");

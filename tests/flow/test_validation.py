@@ -15,7 +15,7 @@ import pytest
 from babel.dates import format_date
 from markupsafe import escape
 
-from tests.conftest import dossier_with, post_step
+from tests.conftest import dossier_with, login, make_user, post_step
 from wizard import clock
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.extensions import db
@@ -310,7 +310,9 @@ def problems(page: str) -> list[str]:
 
 
 def field_block(page: str, field_id: str) -> str:
-    match = re.search(rf'<div class="field[^"]*" id="field-{field_id}">.*?\n</div>', page, re.S)
+    match = re.search(
+        rf'<div class="field[^"]*" id="field-{field_id}"[^>]*>.*?\n</div>', page, re.S
+    )
     assert match, f"no field {field_id!r} on the page"
     return match.group(0)
 
@@ -591,6 +593,30 @@ def test_a_refused_upload_says_why_and_stores_nothing(
     typed = {k: v for k, v in UPLOADS[kind].items() if not isinstance(v, tuple)}
     assert_kept(response.text, typed, skip=field)
     assert saved(app, dossier_id).files == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "step_id", "anchor"),
+    [
+        ("documents", "clinical-evidence", "#documents"),
+        ("letters", "hcp-support", "#letters"),
+        ("invitations", "hcp-support", "#invitations"),
+    ],
+)
+def test_the_address_a_refused_form_leaves_leads_back_to_its_step(
+    app, logged_in, user, kind, step_id, anchor
+):
+    """A refused upload or invitation is shown again at the address it was sent to: opened
+    again (reloaded, bookmarked, after switching language), that address is the step's."""
+    dossier_id = request_at(app, user, "clinical-evidence")
+    again = logged_in.get(f"/requests/{dossier_id}/{kind}")
+    assert again.status_code == 303
+    assert again.location == f"/requests/{dossier_id}/steps/{step_id}{anchor}"
+    with app.app_context():
+        make_user("stranger@other.example", "Other SAS")
+    other = app.test_client()
+    assert login(other, "stranger@other.example").status_code == 303
+    assert other.get(f"/requests/{dossier_id}/{kind}").status_code == 404
 
 
 def test_a_file_over_the_cap_is_refused_with_a_message_stating_the_cap(app, logged_in, user):

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import LazyString, format_decimal, get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -198,14 +198,22 @@ def text(
 def long_text(label, required=None, *, hint=None, required_if=None, max_length=LONG_TEXT):
     return TextAreaField(
         label,
-        description=hint,
+        description=LazyString(_hint_with_cap, hint, max_length),
         validators=_rules(required, required_if, max_length, multiline=True),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 
 
+def _hint_with_cap(hint, max_length: int) -> str:
+    """A long answer's hint says its length limit before it is reached, not only after."""
+    cap = _("Up to %(count)s characters.", count=format_decimal(max_length))
+    return f"{hint} {cap}" if hint else cap
+
+
 def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
-    hint = hint or _l("For example 14/03/2027.")
+    # The example obeys the field's rules: a date that cannot be in the future gets a past one.
+    past = any(getattr(rule, "past_only", False) for rule in rules)
+    hint = hint or (_l("For example 14/03/2024.") if past else _l("For example 14/03/2027."))
     return IsoDateField(
         label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
     )
@@ -252,6 +260,27 @@ class StepForm(FlaskForm):
     # cause. {changed field: (fields that depend on it, …)}
     live_dependents: Mapping[str, tuple[str, ...]] = {}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, condition in self._conditions().items():
+            self[name].shown_when = condition
+
+    def _conditions(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """{field: (the field it follows, the answers to it that make it apply)}, for the
+        fields that apply only after a given answer: pages with JavaScript show them once
+        it is given (`render_field`, app.js). The same for every form of the class."""
+        cls = type(self)
+        found = cls.__dict__.get("_found_conditions")
+        if found is None:
+            found = {}
+            for field in self.answer_fields():
+                rule = next((v for v in field.validators if isinstance(v, RequiredIf)), None)
+                values = _values_passing(rule, self[rule.other]) if rule else None
+                if values and not any(" " in value for value in values):
+                    found[field.name] = (rule.other, values)
+            cls._found_conditions = found
+        return found
+
     @classmethod
     def from_answers(cls, values: Mapping[str, Any], context=None, *, page=False) -> StepForm:
         """Rebuild a form from stored answers: to re-check them, or (`page`) to show them again
@@ -287,6 +316,15 @@ class StepForm(FlaskForm):
             if self.is_relevant(field) and field.data not in (None, "", False):
                 rows.append((str(field.label.text), display(field)))
         return rows
+
+
+def _values_passing(rule: RequiredIf, other) -> tuple[str, ...] | None:
+    if rule.values is not None:
+        return tuple(sorted(str(value) for value in rule.values))
+    choices = getattr(other, "choices", None)
+    if not choices:
+        return None  # a free answer: the field is always shown
+    return tuple(value for value, _label in choices if rule.test(value))
 
 
 def display(field) -> str:

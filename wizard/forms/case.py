@@ -108,7 +108,7 @@ class CertificationForm(StepForm):
             {"submitted"},
             _l("Enter the reference of the clinical investigation (for example its CIV-ID)."),
         ),
-        hint=_l("For example the EUDAMED CIV-ID or the ANSM reference."),
+        hint=_l("Once it is submitted. For example the EUDAMED CIV-ID or the ANSM reference."),
         width="20",
     )
     expected_ce_date = iso_date(
@@ -150,6 +150,7 @@ class PeriodForm(StepForm):
     end_date = iso_date(
         _l("End of the period"),
         _l("Enter the end of the period."),
+        hint=_l("For example 14/09/2027."),
         rules=[after_field("start_date", lambda form: _("The end must be after the start."))],
     )
 

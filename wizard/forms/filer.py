@@ -80,6 +80,7 @@ class SituationForm(StepForm):
     )
     reason_other = long_text(
         _l("Describe the reason"),
+        hint=_l("Only if you chose “Another reason”."),
         required_if=("reason", {"other"}, _l("Describe why the device has no valid CE marking.")),
         max_length=1000,
     )
@@ -137,6 +138,7 @@ class SituationForm(StepForm):
             {"yes"},
             _l("Enter the date the written agreement was signed."),
         ),
+        hint=_l("Only if you signed one. For example 14/03/2024."),
         rules=[not_in_future(lambda form: _("The agreement date cannot be in the future."))],
     )
 
@@ -208,6 +210,7 @@ class ManufacturerForm(StepForm):
     )
     representative_name = text(
         _l("Name of the authorised representative in the EU"),
+        hint=_l("Only if the manufacturer is outside the EEA."),
         required_if=(
             "country",
             outside_eea,
@@ -221,7 +224,7 @@ class ManufacturerForm(StepForm):
             outside_eea,
             _l("Enter the authorised representative's SRN: the manufacturer is outside the EEA."),
         ),
-        hint=_l("For example DE-AR-000012345."),
+        hint=_l("Only if the manufacturer is outside the EEA. For example DE-AR-000012345."),
         rules=[
             idf.SrnWithRole(
                 "AR",

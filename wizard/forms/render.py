@@ -112,8 +112,14 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
             f, width, extra
         )
     error_class = " field--error" if error else ""
-    oob = ' hx-swap-oob="true"' if swap_oob else ""
-    return Markup(f'<div class="field{error_class}" id="field-{fid}"{oob}>\n{body}\n</div>')
+    wrapper = ' hx-swap-oob="true"' if swap_oob else ""
+    shown_when = getattr(f, "shown_when", None)
+    if shown_when:  # a question that applies after a given answer: app.js shows it then
+        other, values = shown_when
+        wrapper += (
+            f' data-shown-when="{escape(other)}" data-shown-values="{escape(" ".join(values))}"'
+        )
+    return Markup(f'<div class="field{error_class}" id="field-{fid}"{wrapper}>\n{body}\n</div>')
 
 
 def _input(f, width: str, extra: dict) -> str:

@@ -49,7 +49,10 @@ class RequiredIf(Required):
     def __init__(self, other: str, test: Iterable[object] | Callable[[object], bool], message):
         super().__init__(message)
         self.other = other
-        self.test = test if callable(test) else set(test).__contains__
+        # The values that make the field apply, when they are listed (pages show the field
+        # only once one is chosen); a predicate's are found from the other field's choices.
+        self.values = None if callable(test) else frozenset(test)
+        self.test = test if callable(test) else self.values.__contains__
 
     def applies(self, form) -> bool:
         """Whether the field applies: the other field's value passes the test, and that field
@@ -183,6 +186,9 @@ class EmailAddress:
 class DateRule:
     """A date compared with today or with another date field of the same form."""
 
+    # A past date is asked for: the field's example must be one too.
+    past_only = False
+
     def __init__(self, test: Callable[[date, object], bool], message: Callable[..., str]):
         self.test = test
         self.message = message
@@ -193,7 +199,9 @@ class DateRule:
 
 
 def not_in_future(message: Callable[..., str]) -> DateRule:
-    return DateRule(lambda value, form: value <= clock.today(), message)
+    rule = DateRule(lambda value, form: value <= clock.today(), message)
+    rule.past_only = True
+    return rule
 
 
 def not_in_past(message: Callable[..., str]) -> DateRule:

@@ -245,7 +245,7 @@ def measure_form(label, message):
         )
         observations_invited_on = iso_date(
             _l("Date the manufacturer was invited to present its observations"),
-            hint=_l("If it was. For example 14/03/2027."),
+            hint=_l("If it was. For example 14/03/2024."),
             required_if=(
                 "procedure",
                 {"observations"},

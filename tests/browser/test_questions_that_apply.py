@@ -1,0 +1,73 @@
+"""A question that applies only after a given answer shows once that answer is chosen (with
+JavaScript; without it, every question shows and says when it applies); the error summary
+follows the answers corrected since the form was sent."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.keyboard import choose_radio, press_button, type_into
+from tests.browser.test_pages import sign_in
+from tests.conftest import dossier_with, make_user
+
+EMAIL = "shown@cardiotech.example"
+LEGACY = ("legacy_certificate_number", "legacy_certificate_expiry", "legacy_notified_body")
+
+
+@pytest.fixture
+def situation(app) -> str:
+    with app.app_context():
+        user = make_user(EMAIL)
+        draft = dossier_with(user.id, steps=["before-you-start"], files=False)
+    return f"/requests/{draft}/steps/situation"
+
+
+def shown(page, name: str) -> bool:
+    return page.is_visible(f"#field-{name}")
+
+
+def test_questions_show_once_the_answer_they_follow_is_chosen(page, situation):
+    sign_in(page, EMAIL)
+    page.goto(situation)
+    assert shown(page, "reason") and shown(page, "mdr_application_date")
+    assert not any(shown(page, name) for name in ("reason_other", *LEGACY, "written_agreement"))
+
+    choose_radio(page, "reason", "other")
+    assert shown(page, "reason_other") and not shown(page, "legacy_certificate_number")
+    choose_radio(page, "reason", "certificate_expired")
+    assert not shown(page, "reason_other")
+    assert all(shown(page, name) for name in (*LEGACY, "written_agreement"))
+    assert not shown(page, "written_agreement_date")
+    choose_radio(page, "written_agreement", "yes")
+    assert shown(page, "written_agreement_date")
+    assert_accessible(page, "situation-questions-that-apply")
+    # The agreement date follows a question that no longer applies: hidden with it.
+    choose_radio(page, "reason", "never_certified")
+    assert not shown(page, "written_agreement") and not shown(page, "written_agreement_date")
+
+
+def test_without_javascript_every_question_shows(page_without_js, situation):
+    sign_in(page_without_js, EMAIL)
+    page_without_js.goto(situation)
+    for name in ("reason_other", *LEGACY, "written_agreement", "written_agreement_date"):
+        assert shown(page_without_js, name), name
+
+
+def test_the_error_summary_keeps_only_what_is_still_wrong(page, situation):
+    sign_in(page, EMAIL)
+    page.goto(situation)
+    choose_radio(page, "reason", "certificate_expired")
+    press_button(page, "button[value=continue]")
+    summary = page.locator(".error-summary li")
+    assert summary.count() == 4 and page.title().startswith("Error:")
+
+    type_into(page, "#legacy_certificate_number", "CERT-2019-0042")
+    page.keyboard.press("Tab")  # leaving the field checks it
+    expect(summary).to_have_count(3)
+    assert page.locator(".error-summary a[href='#legacy_certificate_number']").count() == 0
+
+    choose_radio(page, "reason", "never_certified")  # the other three no longer apply
+    expect(page.locator(".error-summary")).to_have_count(0)
+    assert not page.title().startswith("Error:")
