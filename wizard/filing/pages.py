@@ -15,6 +15,7 @@ from wizard import clock
 from wizard.domain.legacy import assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.filing import meanwhile, service, signing
+from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
@@ -144,8 +145,10 @@ def _as_date(value: str | None) -> date | None:
 def question(dossier: Dossier, step: Step):
     answers = dossier.answers()
     if request.method == "GET":
-        form = step.form.from_answers(answers.get(step.id, {}), context=answers, page=True)
-        return render_step(dossier, step, form)
+        offered = suggested_answers(step.id, dossier, answers, current_user)
+        values = answers.get(step.id) or offered
+        form = step.form.from_answers(values, context=answers, page=True)
+        return render_step(dossier, step, form, suggested=bool(offered))
     if step.id == "clinical-evidence" and _file_chosen("document-file"):
         # A document chosen, then "Save and continue" rather than its upload button: both.
         from wizard.filing.attachments import attach_chosen_document

@@ -1,0 +1,50 @@
+"""A step not yet saved is offered what the filer said elsewhere (their organisation, who
+they are, the MDR application given on the situation step), filled in and said so; nothing
+is stored until they save it."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import dossier_with, post_step
+from wizard.demo import sample_answers
+from wizard.extensions import db
+from wizard.filing import service
+from wizard.models import Dossier
+
+OFFERED = "Some answers are filled in from what you told us before."
+
+
+def value_of(page: str, name: str) -> str | None:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    return match.group(1) if match else None
+
+
+def test_the_manufacturer_step_offers_the_organisation_and_the_person(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert OFFERED in page
+    assert value_of(page, "legal_name") == "Cardiotech"
+    assert value_of(page, "contact_name") == "Claire Martin"
+    assert value_of(page, "contact_email") == "claire@cardiotech.example"
+    with app.app_context():
+        assert "manufacturer" not in db.session.get(Dossier, dossier_id).answers()
+
+    mine = {**sample_answers()["manufacturer"], "legal_name": "Cardiotech Médical SAS"}
+    assert post_step(logged_in, dossier_id, "manufacturer", mine).status_code == 303
+    saved = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert OFFERED not in saved and value_of(saved, "legal_name") == "Cardiotech Médical SAS"
+
+
+def test_the_path_to_certification_offers_the_mdr_application_already_given(app, logged_in, user):
+    steps = list(sample_answers())
+    lodged = "2024-05-20"
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=steps[: steps.index("certification")])
+        situation = {**sample_answers()["situation"], "mdr_application_date": lodged}
+        service.save_step(db.session.get(Dossier, dossier_id), "situation", situation)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/certification").text
+    assert OFFERED in page
+    assert re.search(r'name="nb_application" value="lodged" checked', page)
+    assert value_of(page, "nb_application_date") == lodged
