@@ -91,13 +91,17 @@ def bilingual_text(template: str, **context) -> str:
     return bilingual(lambda: plain_text(template, **context))
 
 
-def send(to: str, subject: str, body_text: str) -> None:
-    """Send a plain-text message, or raise `MailError` saying why it could not be sent."""
+def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) -> None:
+    """Send a plain-text message, or raise `MailError` saying why it could not be sent.
+    `reply_to`: who answers reach (the portal's sender is no-reply), e.g. the person who
+    invited a professional."""
     config = current_app.config
     message = EmailMessage(policy=MAIL_POLICY)
     try:
         message["From"] = config["MAIL_SENDER"]
         message["To"] = to
+        if reply_to:
+            message["Reply-To"] = reply_to
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(

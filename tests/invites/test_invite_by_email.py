@@ -38,6 +38,12 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
     assert "Cardiotech Médical SAS asks for your letter" in email["Subject"]
     assert "VentriAssist Mini" in body_of(email)
     assert "your letter would help the child you referred to us." in body_of(email)
+    # The portal's sender is no-reply: answers reach the person who invited, named.
+    assert email["Reply-To"] == "Claire Martin <claire@cardiotech.example>"
+    assert (
+        "Claire Martin (claire@cardiotech.example), of Cardiotech Médical SAS, invited you"
+        in " ".join(body_of(email).split())
+    )
     link = link_in(email)
 
     page = clinician.get(link)

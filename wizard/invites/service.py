@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import formataddr
 from typing import Any
 
 from flask import current_app
@@ -161,7 +162,11 @@ def _email_link(invitation: Invitation, token: str, *, renewed: bool = False) ->
     link = external_url("invites.respond", token=token)
     summary = summary_of(invitation)
     body = mail.bilingual_text(
-        "invites/email/invitation.txt", invitation=invitation, summary=summary, link=link
+        "invites/email/invitation.txt",
+        invitation=invitation,
+        summary=summary,
+        link=link,
+        inviter=invitation.created_by,
     )
     subject = mail.bilingual(
         lambda: (
@@ -176,8 +181,12 @@ def _email_link(invitation: Invitation, token: str, *, renewed: bool = False) ->
         ),
         " / ",
     )
+    inviter = invitation.created_by
     try:
-        mail.send(invitation.email, subject, body)
+        # Answers reach the person who invited, not the portal's no-reply sender.
+        mail.send(
+            invitation.email, subject, body, reply_to=formataddr((inviter.name, inviter.email))
+        )
     except mail.MailError:
         current_app.logger.exception("invitation %s not sent", invitation.id)
         invitation.state = InvitationState.NOT_SENT
