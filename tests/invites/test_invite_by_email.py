@@ -54,6 +54,7 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
     # Only those four things: no other answer of the request.
     for hidden in ("End-stage dilated cardiomyopathy", "FR-MF-000012345", "Claire Martin"):
         assert hidden not in page.text
+    assert 'href="/login"' not in page.text  # no account is needed: none is suggested
     assert "Opened" in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
 
     sent = send_letter(clinician, link)

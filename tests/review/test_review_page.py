@@ -31,6 +31,9 @@ def test_the_page_shows_every_answer_and_every_file(app, reviewer, submitted):
         assert answer in page, answer
     assert "Scope of the authorisation" not in page  # the other path's step
     assert "Start the review" in page and "No question so far." in page
+    # The steps whose answers are files say where the files are, rather than nothing.
+    letters = re.search(r'id="summary-hcp-support".*?</section>', page, re.S).group(0)
+    assert 'href="#letters-title"' in letters
 
     with app.app_context():
         current = dossier(submitted)

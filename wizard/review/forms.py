@@ -97,7 +97,8 @@ class RequestInformationForm(FlaskForm):
         _l("Enter your question."),
         _l(
             "Say what you need and why. A question to a healthcare professional is not shown to "
-            "the manufacturer: they are only told that you asked."
+            "the manufacturer: they are only told that you asked. Questions are sent by email: "
+            "leave out the patient's identity."
         ),
     )
     due_date = iso_date(
