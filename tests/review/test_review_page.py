@@ -53,6 +53,20 @@ def test_the_page_shows_every_answer_and_every_file(app, reviewer, submitted):
             .where(AuditEvent.action == "document_downloaded")
         )
     assert downloads == 3
+    # Saved under names that say which request, and whose letter.
+    with app.app_context():
+        reference = dossier(submitted).reference
+    for url, name in (
+        (
+            f"/review/requests/{submitted}/documents/{document.id}",
+            f"{reference}-{document.filename}",
+        ),
+        (
+            f"/review/requests/{submitted}/letters/{letter.id}",
+            f"{reference}-Leroy-{letter.filename}",
+        ),
+    ):
+        assert f"filename={name}" in reviewer.get(url).headers["Content-Disposition"], url
 
 
 def test_the_2023_607_notice_is_shown_when_the_filer_saw_it(app, user, reviewer, monkeypatch):

@@ -9,6 +9,7 @@ import io
 
 from flask import abort, send_file
 from flask_login import current_user
+from werkzeug.utils import secure_filename
 
 from wizard import audit, uploads
 from wizard.extensions import db
@@ -23,9 +24,23 @@ def send_stored(dossier: Dossier, kind: str, item):
         uploads.path_of(item.sha256),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=item.filename,
+        download_name=download_name(dossier, kind, item),
         max_age=0,
     )
+
+
+def download_name(dossier: Dossier, kind: str, item) -> str:
+    """The name a downloaded file is saved under: once filed, it says which request (and for
+    a letter whose author), so that a reviewer's downloads folder does not fill with
+    "letter (1).pdf", "letter (2).pdf"."""
+    if dossier.reference is None:
+        return item.filename
+    parts = [dossier.reference]
+    if kind == "hcp_letter":
+        parts.append(secure_filename(item.author_name.split()[-1]) or "letter")
+    elif kind == "reply_document":
+        parts.append("reply")
+    return "-".join([*parts, item.filename])
 
 
 def send_pdf(dossier: Dossier, kind: str, filename: str, content: bytes):
