@@ -24,6 +24,7 @@ def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_pa
 
 def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigurationError):
@@ -74,6 +75,7 @@ def test_no_browser_or_proxy_keeps_a_page_or_a_file_only_the_static_assets(app, 
 
 def test_production_needs_the_public_address_that_email_links_use(tmp_path, monkeypatch):
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
@@ -87,6 +89,17 @@ def test_production_needs_the_public_address_that_email_links_use(tmp_path, monk
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example/portal/")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["PUBLIC_BASE_URL"] == "https://derogations.example/portal"
+
+
+def test_production_needs_a_mail_server_rather_than_writing_emails_to_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
+    monkeypatch.delenv("MAIL_HOST", raising=False)
+    with pytest.raises(ConfigurationError, match="MAIL_HOST"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_HOST"]
 
 
 def test_the_pool_tests_connections_for_a_server_database_only(tmp_path, monkeypatch):

@@ -42,6 +42,15 @@ def _former_keys(current: str, production: bool) -> list[str]:
     return [key for key in former if key != current]
 
 
+def _mail_host(production: bool) -> str:
+    host = os.environ.get("MAIL_HOST", "").strip()
+    if production and not host:
+        # Otherwise every email, with the sign-in, reset and invitation links it carries,
+        # would be written in clear to files (MAIL_OUTBOX) and never reach anyone.
+        raise ConfigurationError("MAIL_HOST must be set in production (WIZARD_ENV=production).")
+    return host
+
+
 def _public_base_url(production: bool) -> str:
     url = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
     parts = urlsplit(url)
@@ -109,7 +118,7 @@ def from_environment(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         # French first: the default when the browser states no preference we support.
         "SUPPORTED_LOCALES": ("fr", "en"),
-        "MAIL_HOST": os.environ.get("MAIL_HOST", ""),
+        "MAIL_HOST": _mail_host(production),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),

@@ -136,6 +136,7 @@ def test_former_keys_are_read_from_the_environment_and_checked_in_production(tmp
     assert app.config["SECRET_KEY_FALLBACKS"] == [OLD]  # the current key is not "former"
 
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.setenv("SECRET_KEY_FALLBACKS", "short")
     with pytest.raises(ConfigurationError, match="SECRET_KEY_FALLBACKS"):
