@@ -172,3 +172,24 @@ def test_a_copied_step_saved_for_later_with_a_correction_refused_stays_to_check(
         assert "manufacturer" not in db.session.get(Dossier, copy_id).carried_over()
     # The dashboard leads to the first step still to check, as the summary says.
     assert "Next step: Before you start" in logged_in.get("/dashboard").text
+
+
+def test_two_drafts_of_one_device_are_told_apart_on_the_dashboard(app, logged_in, user):
+    with app.app_context():
+        filed = dossier_with(user[0], submit=True)
+        reference = db.session.get(Dossier, filed).reference
+    assert start_from(logged_in, filed).status_code == 303
+    with app.app_context():
+        copy = newest().id
+        other = dossier_with(user[0], steps=["before-you-start", "device", "access-type"])
+    post_step(logged_in, copy, "patient", {**sample_answers()["patient"], "patient_initials": "MB"})
+    rows = {
+        row.split("</td>")[0]
+        for row in logged_in.get("/dashboard").text.split("<tr>")[2:]
+        if "Draft" in row.split("</td>")[0]
+    }
+    copied = next(row for row in rows if "Copied from" in row)
+    assert f"Copied from {reference}" in copied and "Patient MB" in copied
+    fresh = next(row for row in rows if "Copied from" not in row)
+    assert "Started on" in fresh and "Patient" not in fresh
+    assert other != copy
