@@ -57,7 +57,7 @@ def stored(app, dossier_id: int, step: str = "device") -> dict:
 
 
 def message_box(page: str) -> str:
-    return page.split('id="changed-title"')[1].split("</dl>")[0]
+    return page.split('id="changed-title"')[1].split("</table>")[0]
 
 
 def test_a_colleague_who_saved_first_is_named_and_the_second_save_waits_for_a_decision(
@@ -71,7 +71,10 @@ def test_a_colleague_who_saved_first_is_named_and_the_second_save_waits_for_a_de
     assert "Your answers on this page were not saved" in stopped.text
     assert re.search(r"Marc Durand saved this page on \d+ \w+ \d{4} at \d\d:\d\d", stopped.text)
     box = message_box(stopped.text)
-    assert "Trade name" in box and "VentriAssist II" in box
+    # Side by side: the saved answer under its author's name, and the one not saved.
+    row = re.search(r'<th scope="row">Trade name</th>(.*?)</tr>', box, re.S).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["VentriAssist II", "VentriAssist Junior"]
+    assert "Saved by Marc Durand" in box and "Yours, not saved" in box
     assert "Model" not in box  # the same on both sides
     assert 'value="VentriAssist Junior"' in stopped.text  # nothing typed is lost
     assert stored(app, draft)["trade_name"] == "VentriAssist II"

@@ -40,8 +40,14 @@ def described(changed: service.StepChanged, step: Step, form: StepForm, answers)
     page writes them."""
     theirs = step.form.from_answers(changed.values, context=answers)
     mine = form.to_answers(skip_errors=True)
+    # (question, the saved answer, the one being sent): side by side, so that a change of
+    # one's own is not read as the colleague's.
     differing = [
-        (str(field.label.text), display(field) if field.name in changed.values else None)
+        (
+            str(field.label.text),
+            display(field) if field.name in changed.values else None,
+            display(form[field.name]) if field.name in mine else None,
+        )
         for field in theirs.answer_fields()
         if changed.values.get(field.name) != mine.get(field.name)
     ]
