@@ -4,6 +4,7 @@ makes a mistake, corrects it and sends the letter. Every page passes axe-core.""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.browser.conftest import assert_accessible
 from tests.browser.keyboard import choose_file, press_button, tab_to, tick, type_into
 from tests.browser.test_pages import sign_in
 from tests.conftest import attach_files, dossier_with, make_user
+from wizard import clock
 from wizard.demo import VALID_RPPS, minimal_pdf
 from wizard.extensions import db
 from wizard.models import Dossier
@@ -75,6 +77,9 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     type_into(clinician, "#specialty", "Paediatric cardiac surgery")
     type_into(clinician, "#establishment", "Hôpital Necker-Enfants malades")
     type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
+    written = clock.today() - timedelta(days=1)
+    tab_to(clinician, "#letter_date")
+    clinician.keyboard.type(f"{written.month:02d}{written.day:02d}{written.year}")
     choose_file(clinician, "#file", str(letter))
     tick(clinician, "#is_author")
     press_button(clinician, "form button[type=submit]")

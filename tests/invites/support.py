@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import re
 import socket
+from datetime import timedelta
 from email.message import EmailMessage
 
 from tests.conftest import attach_files, dossier_with
+from wizard import clock
 from wizard.demo import VALID_FINESS, VALID_RPPS, minimal_pdf
 from wizard.extensions import db
 from wizard.models import Dossier, HcpLetter, Invitation
@@ -26,6 +28,7 @@ LETTER = {
     "establishment": "Hôpital Necker-Enfants malades",
     "establishment_finess": VALID_FINESS,
     "urgency_statement": "The child is on inotropes and will not survive the wait for a heart.",
+    "letter_date": (clock.today() - timedelta(days=2)).isoformat(),
     "is_author": "y",
 }
 SIGNED_LETTER = minimal_pdf("Signed letter of Dr Leroy")

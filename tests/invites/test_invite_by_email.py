@@ -70,6 +70,7 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
         assert (letter.author_name, letter.author_rpps) == (LETTER["author_name"], "10000000009")
         assert letter.establishment_finess == LETTER["establishment_finess"]
         assert letter.urgency_statement == LETTER["urgency_statement"]
+        assert letter.letter_date == LETTER["letter_date"]  # as the professional dated it
         (invitation,) = invitations_of(dossier_id)
         assert invitation.state == "letter_received" and invitation.letter_id == letter.id
 

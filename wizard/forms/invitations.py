@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 
 from wizard.forms import identifiers as idf
 from wizard.forms.attachments import PdfFile
-from wizard.forms.base import confirmation, long_text, text
-from wizard.forms.validators import EmailAddress
+from wizard.forms.base import confirmation, iso_date, long_text, text
+from wizard.forms.validators import EmailAddress, not_in_future
+from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 
 MESSAGE_MAX = 1000
@@ -39,11 +40,7 @@ class InvitationForm(FlaskForm):
     )
     message = long_text(
         _l("Personal message (optional)"),
-        hint=_l(
-            "Shown in the email and on their page. Say why you ask them, in %(max)d characters "
-            "or fewer.",
-            max=MESSAGE_MAX,
-        ),
+        hint=_l("Shown in the email and on their page. Say why you ask them."),
         max_length=MESSAGE_MAX,
     )
 
@@ -91,11 +88,13 @@ class ClinicianLetterForm(FlaskForm):
     urgency_statement = long_text(
         _l("Why is it urgent for the patient or patients?"),
         _l("Describe briefly why the device is urgently needed."),
-        hint=_l(
-            "A few sentences, %(max)d characters at most. Your signed letter gives the details.",
-            max=URGENCY_MAX,
-        ),
+        hint=_l("A few sentences: your signed letter gives the details."),
         max_length=URGENCY_MAX,
+    )
+    letter_date = iso_date(
+        _l("Date of your letter"),
+        _l("Enter the date of your letter."),
+        rules=[not_in_future(lambda form: _("Your letter's date cannot be in the future."))],
     )
     file = KeptPdfFile(_l("Your signed letter"), render_kw={"accept": "application/pdf,.pdf"})
     is_author = confirmation(

@@ -265,7 +265,6 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
         raise LinkUnavailable("closed") from None
     received = HcpLetter(
         dossier_id=invitation.dossier_id,
-        letter_date=clock.today().isoformat(),
         filename=stored.filename,
         sha256=stored.sha256,
         size=stored.size,

@@ -173,6 +173,7 @@ def _letter_details(form: ClinicianLetterForm) -> dict:
         "establishment": form.establishment.data,
         "establishment_finess": form.establishment_finess.data or None,
         "urgency_statement": form.urgency_statement.data.replace("\r\n", "\n"),
+        "letter_date": form.letter_date.data.isoformat(),
     }
 
 
