@@ -62,6 +62,14 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
     thanks = clinician.get(sent.location)
     assert "your letter has been sent" in thanks.text
     assert hashlib.sha256(SIGNED_LETTER).hexdigest() in thanks.text
+    assert "write to Claire Martin (claire@cardiotech.example), who invited you" in thanks.text
+    # No account to look at it later: a copy of what was sent, by email.
+    _invitation, copy = inbox.to("anne.leroy@necker.example")
+    assert "Your letter has been added to the request of Cardiotech Médical SAS" in copy["Subject"]
+    copied = " ".join(body_of(copy).split())
+    assert hashlib.sha256(SIGNED_LETTER).hexdigest() in copied
+    assert LETTER["urgency_statement"] in copied
+    assert "write to Claire Martin (claire@cardiotech.example), who invited you" in copied
 
     with app.app_context():
         (letter,) = letters_of(dossier_id)

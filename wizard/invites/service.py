@@ -284,7 +284,30 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
     )
     db.session.commit()
     _notify_manufacturer(invitation, received)
+    _confirm_to_professional(invitation, received)
     return received
+
+
+def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
+    """A copy of what the professional sent, to the address invited (they have no account
+    to look at it), with whom to write to if it was the wrong file."""
+    summary = summary_of(invitation)
+    body = mail.bilingual_text(
+        "invites/email/letter_sent.txt",
+        letter=letter,
+        summary=summary,
+        inviter=invitation.created_by,
+    )
+    subject = mail.bilingual(
+        lambda: _(
+            "Your letter has been added to the request of %(manufacturer)s",
+            manufacturer=summary.manufacturer,
+        ),
+        " / ",
+    )
+    mail.send_after_response(
+        invitation.email, subject, body, about=f"copy of letter {letter.id} to its author"
+    )
 
 
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:

@@ -129,6 +129,8 @@ def respond(token: str):
         "manufacturer": service.summary_of(invitation).manufacturer,
         "filename": letter.filename,
         "sha256": letter.sha256,
+        "inviter": invitation.created_by.name,
+        "inviter_email": invitation.created_by.email,
     }
     return redirect(url_for(".received"), 303)
 
