@@ -39,17 +39,16 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     press_button(reviewer, f"a[href='/review/requests/{filed}']")
     assert_accessible(reviewer, "review-request")
 
-    open_action(reviewer, "start-review")
-    press_button(reviewer, "#action-start-review button[type=submit]")
-    assert "There is a problem" in reviewer.content()
-    assert_accessible(reviewer, "review-action-error")
-    if not reviewer.is_visible("#start-review-reason"):  # the form reopens with its error
-        open_action(reviewer, "start-review")
-    type_into(reviewer, "#start-review-reason", "Complete file; clinical need documented.")
+    open_action(reviewer, "start-review")  # taken up without a note: the note is optional
     press_button(reviewer, "#action-start-review button[type=submit]")
     assert "Under review" in reviewer.content()
 
     open_action(reviewer, "authorise")
+    press_button(reviewer, "#action-authorise button[type=submit]")  # no grounds given
+    assert "There is a problem" in reviewer.content()
+    assert_accessible(reviewer, "review-action-error")
+    if not reviewer.is_visible("#authorise-reason"):  # the form reopens with its errors
+        open_action(reviewer, "authorise")
     start = clock.today() + timedelta(days=10)
     end = start + timedelta(days=180)
     fields = {

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, dossier_with, make_user
-from tests.review.support import dossier
+from tests.review.support import act, dossier, status_of
 from wizard import clock, create_app
 from wizard.demo import sample_declaration
 from wizard.extensions import db
@@ -122,3 +122,9 @@ def test_an_action_needs_the_csrf_token(app, user, tmp_path):
     assert accepted.status_code == 303
     with protected.app_context():
         assert dossier(dossier_id).status == "under_review"
+
+
+def test_a_reviewer_may_take_up_a_request_without_a_note(app, reviewer, submitted):
+    taken = act(reviewer, submitted, "start-review", reason="")
+    assert taken.status_code == 303
+    assert status_of(app, submitted) == "under_review"

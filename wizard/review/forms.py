@@ -72,9 +72,10 @@ def _files():
 
 
 class StartReviewForm(FlaskForm):
+    # Optional: a reviewer may simply take up a request (the manufacturer is told all the same).
     reason = _reason(
-        _l("Note for the manufacturer"),
-        _l("Enter a note for the manufacturer."),
+        _l("Note for the manufacturer (optional)"),
+        None,
         _l("Shown on their request page and in the email, for example when you expect to decide."),
     )
 

@@ -31,7 +31,7 @@ def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> bo
                 dossier,
                 action.target,
                 audit.Actor.of(user),
-                note=form.reason.data.replace("\r\n", "\n"),
+                note=(form.reason.data or "").replace("\r\n", "\n") or None,
             )
     except TransitionError:
         # Someone else changed the request since the page was shown.
