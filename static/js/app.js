@@ -114,6 +114,52 @@
     }
   }
 
+  // A file above the size limit is refused as soon as it is chosen, not after minutes of
+  // sending it over a hospital's network: the field says why (role=alert) and is emptied.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    var cap = Number(input.getAttribute("data-max-bytes"));
+    var tooBig = Array.prototype.some.call(input.files || [], function (file) {
+      return file.size > cap;
+    });
+    var id = input.id + "-size-error";
+    var shown = document.getElementById(id);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(
+      function (name) { return name && name !== id; }
+    );
+    if (!tooBig) {
+      if (shown) shown.remove();
+      input.setAttribute("aria-describedby", described.join(" "));
+      return;
+    }
+    input.value = "";
+    if (!shown) {
+      shown = document.createElement("p");
+      shown.className = "error-message";
+      shown.id = id;
+      shown.setAttribute("role", "alert");
+      input.parentNode.insertBefore(shown, input);
+    }
+    shown.textContent = input.getAttribute("data-too-big");
+    input.setAttribute("aria-describedby", described.concat([id]).join(" "));
+  });
+
+  // Sending a file takes a while: the page says it is under way.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.enctype !== "multipart/form-data") return;
+    if (form.querySelector(".sending")) return;
+    var note = document.createElement("p");
+    note.className = "hint sending";
+    note.setAttribute("role", "status");
+    form.appendChild(note);
+    setTimeout(function () {
+      note.textContent = document.documentElement.lang === "fr"
+        ? "Envoi en cours…" : "Sending…";
+    }, 50);
+  });
+
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function () {
     var status = document.getElementById("live-status");

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.keyboard import choose_file, press_button, tab_to, tick, type_into
@@ -34,7 +35,9 @@ def emailed_link(live_app) -> str:
 
     with live_app.app_context():
         sent = [m for m in mail.outbox_messages() if "anne.leroy" in m.message["To"]]
-        return LINK.search(sent[-1].message.get_content()).group(1)
+        # The last invitation (after a letter, a copy of it goes there too).
+        links = [LINK.search(m.message.get_content()) for m in sent]
+        return [found for found in links if found][-1].group(1)
 
 
 def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
@@ -80,7 +83,15 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     written = clock.today() - timedelta(days=1)
     tab_to(clinician, "#letter_date")
     clinician.keyboard.type(f"{written.month:02d}{written.day:02d}{written.year}")
+    # A file above the limit is refused when chosen, before minutes of sending it.
+    too_big = tmp_path / "scan.pdf"
+    too_big.write_bytes(b"%PDF-1.4\n" + b"0" * live_app.config["MAX_UPLOAD_BYTES"] + b"\n%%EOF")
+    choose_file(clinician, "#file", str(too_big))
+    expect(clinician.locator("#file-size-error")).to_contain_text("must be smaller than")
+    assert clinician.input_value("#file") == ""
+    assert_accessible(clinician, "clinician-file-too-big")
     choose_file(clinician, "#file", str(letter))
+    expect(clinician.locator("#file-size-error")).to_have_count(0)
     tick(clinician, "#is_author")
     press_button(clinician, "form button[type=submit]")
     assert "Thank you" in clinician.content()

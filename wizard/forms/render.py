@@ -9,6 +9,7 @@ fields and this is several times faster. Every value is escaped.
 
 from __future__ import annotations
 
+from flask import current_app
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
@@ -16,6 +17,7 @@ from wtforms import MultipleFileField
 from wizard.forms.base import FIRST_YEAR, LAST_YEAR
 from wizard.i18n import gettext as _
 from wizard.markup import attributes
+from wizard.uploads import human_size
 
 # The field is replaced by the server's version, so it must not happen while the person is
 # still in it: date inputs and lists fire "change" at every key press (check when they are left
@@ -139,7 +141,13 @@ def _input(f, width: str, extra: dict) -> str:
         )
     if f.type in ("PdfFile", "FileField"):
         several = " multiple" if isinstance(f, MultipleFileField) else ""
-        return f'<input class="file-input" type="file" id="{fid}" name="{name}"{several} {shared}>'
+        # Said as soon as a file too big is chosen (app.js), not after it was all sent.
+        cap = current_app.config["MAX_UPLOAD_BYTES"]
+        too_big = _("The selected file must be smaller than %(size)s.", size=human_size(cap))
+        return (
+            f'<input class="file-input" type="file" id="{fid}" name="{name}"{several} '
+            f'data-max-bytes="{cap}" data-too-big="{escape(too_big)}" {shared}>'
+        )
     if f.type == "PasswordField":
         return f'<input class="input input--20" type="password" id="{fid}" name="{name}" {shared}>'
     return (
