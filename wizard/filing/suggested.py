@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from wizard.extensions import db
 from wizard.flow.engine import Answers
-from wizard.models import Dossier, User
+from wizard.models import Dossier, Organisation, User
 
 
 def suggested_answers(step_id: str, dossier: Dossier, answers: Answers, user: User) -> dict:
@@ -19,8 +22,12 @@ def suggested_answers(step_id: str, dossier: Dossier, answers: Answers, user: Us
 
 
 def _manufacturer(dossier: Dossier, answers: Answers, user: User) -> dict[str, Any]:
+    # The name alone (the organisation object is not otherwise needed by the page).
+    name = db.session.scalar(
+        select(Organisation.name).where(Organisation.id == dossier.organisation_id)
+    )
     return {
-        "legal_name": dossier.organisation.name,
+        "legal_name": name,
         "contact_name": user.name,
         "contact_email": user.email,
     }

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
-from flask_babel import LazyString, format_decimal, get_locale
+from babel.numbers import format_decimal
+from flask_babel import LazyString, get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -206,8 +207,13 @@ def long_text(label, required=None, *, hint=None, required_if=None, max_length=L
 
 def _hint_with_cap(hint, max_length: int) -> str:
     """A long answer's hint says its length limit before it is reached, not only after."""
-    cap = _("Up to %(count)s characters.", count=format_decimal(max_length))
+    cap = _("Up to %(count)s characters.", count=_number(max_length, str(get_locale())))
     return f"{hint} {cap}" if hint else cap
+
+
+@cache
+def _number(value: int, locale: str) -> str:
+    return format_decimal(value, locale=locale)
 
 
 def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
