@@ -26,8 +26,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 # What makes a PDF act rather than be read, once it is parsed: names are compared decoded
 # (`/J#61vaScript` is `/JavaScript` to every reader), in every dictionary however deeply
 # nested, including those inside compressed object streams, which a byte scan cannot see.
-# Links to web pages (`/URI`) and moves within the document (`/GoTo`) stay allowed: letters
-# and reports carry them.
+# Links to web pages (`/URI`, http, https or mailto only) and moves within the document
+# (`/GoTo`) stay allowed: letters and reports carry them. Not when the file follows them by
+# itself: a web address opened when the file opens (`/OpenAction`), or any action run by an
+# event (`/AA`: a page opened or closed, a field entered), is refused.
 _ACTIVE_ACTIONS = {
     "/JavaScript",
     "/Launch",
@@ -150,13 +152,27 @@ def _holds_active(value) -> bool:
     return False
 
 
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
 def _is_active(dictionary) -> bool:
     def name(key: str):
         return dictionary[key] if key in dictionary else None  # reading resolves a reference
 
+    opened = name("/OpenAction")
     return (
         not _ACTIVE_KEYS.isdisjoint(dictionary.keys())
+        or "/AA" in dictionary
         or name("/S") in _ACTIVE_ACTIONS
+        or (name("/S") == "/URI" and not _text(name("/URI")).lower().startswith(_LINK_SCHEMES))
+        or (isinstance(opened, generic.DictionaryObject) and opened.get("/S") == "/URI")
         or name("/Subtype") in _ACTIVE_SUBTYPES
         or name("/Type") == "/EmbeddedFile"
     )
+
+
+def _text(value) -> str:
+    """A PDF string as text, whether written as bytes or as text (a URI is ASCII)."""
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value) if value is not None else ""

@@ -70,6 +70,20 @@ XFA_FORM = pdf_of(
     b"/AcroForm << /Fields [] /XFA 4 0 R >>", b"", b"<< /Length 0 >>\nstream\n\nendstream"
 )
 SUBMIT_FORM = pdf_of(b"/OpenAction << /S /SubmitForm /F << /FS /URL /F (https://x.example) >> >>")
+# A web address opened by the file itself, a page-open action of any kind, a link that runs
+# a script or opens a local file: none is a link a reader chooses to follow.
+OPENS_A_WEB_PAGE = pdf_of(b"/OpenAction << /S /URI /URI (https://phishing.example) >>")
+PAGE_OPEN_LINK = pdf_of(page=b"/AA << /O << /S /URI /URI (https://tracker.example) >> >>")
+SCRIPT_LINK = pdf_of(
+    b"",
+    b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+    b"/A << /S /URI /URI (javascript:app.alert\\(1\\)) >> >>]",
+)
+LOCAL_FILE_LINK = pdf_of(
+    b"",
+    b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+    b"/A << /S /URI /URI <66696c653a2f2f2f6574632f706173737764> >> >>]",  # file:///etc/passwd
+)
 FILE_ANNOTATION = pdf_of(
     b"",
     b"/Annots [<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS 4 0 R >>]",
@@ -107,6 +121,10 @@ def documents(app) -> int:
         (XFA_FORM, "report.pdf", "contains scripts, attached files or actions"),
         (SUBMIT_FORM, "report.pdf", "contains scripts, attached files or actions"),
         (FILE_ANNOTATION, "report.pdf", "contains scripts, attached files or actions"),
+        (OPENS_A_WEB_PAGE, "report.pdf", "contains scripts, attached files or actions"),
+        (PAGE_OPEN_LINK, "report.pdf", "contains scripts, attached files or actions"),
+        (SCRIPT_LINK, "report.pdf", "contains scripts, attached files or actions"),
+        (LOCAL_FILE_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
     ],
@@ -125,6 +143,10 @@ def documents(app) -> int:
         "xfa-form",
         "submit-form",
         "file-annotation",
+        "opens-a-web-page",
+        "page-open-link",
+        "script-link",
+        "local-file-link",
         "empty",
         "oversized",
     ],
@@ -153,6 +175,8 @@ def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
         b"/OpenAction [3 0 R /Fit] /Outlines << /Count 0 >>",
         b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
         b"/A << /S /URI /URI (https://ansm.sante.fr) >> >> "
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+        b"/A << /S /URI /URI (mailto:pharmacovigilance@ansm.sante.fr) >> >> "
         b"<< /Type /Annot /Subtype /Link /Rect [9 9 18 18] /A << /S /GoTo /D [3 0 R /Fit] >> >>]",
     )
     assert upload(logged_in, dossier_id, content, "letter.pdf").status_code == 303
