@@ -39,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # (PUBLIC_BASE_URL), so a forwarded Host or prefix is not trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from wizard import cli, errors, i18n, invites, keys, mail, review, web
+    from wizard import cli, errors, i18n, invites, keys, mail, review, sessions, web
     from wizard.auth import bp as auth_bp
     from wizard.auth import limits as auth_limits
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from wizard.receipts.views import bp as receipts_bp
 
     keys.init_app(app)
+    sessions.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

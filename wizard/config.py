@@ -106,6 +106,8 @@ def from_environment(instance_path: Path) -> dict:
         # seconds and memory of the child process that reads it; beyond, it is refused.
         "PDF_CHECK_CPU_SECONDS": int(os.environ.get("PDF_CHECK_CPU_SECONDS", "10")),
         "PDF_CHECK_MEMORY_MB": int(os.environ.get("PDF_CHECK_MEMORY_MB", "512")),
+        # A session with no request for this long ends (`wizard/sessions.py`).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "240")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -1,0 +1,51 @@
+"""Sessions end after a while without a request (`SESSION_IDLE_MINUTES`): a portal of health
+and business data is used on shared hospital and office computers, where a browser left
+signed in would otherwise stay so until it is closed.
+
+Flask's signed cookie carries the time it was signed; a cookie older than the idle time is
+not opened. Each request re-signs a cookie that is more than a few minutes old, so that the
+time counts from the last request (re-signing at every request would cost each one a
+signature and a Set-Cookie header for nothing).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+
+class IdleExpiringSessionInterface(SecureCookieSessionInterface):
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(
+                cookie, max_age=app.config["SESSION_IDLE_MINUTES"] * 60, return_timestamp=True
+            )
+        except BadSignature:  # forged, or idle too long (SignatureExpired is one)
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at.timestamp()
+        return session
+
+    def should_set_cookie(self, app: Flask, session: SecureCookieSession) -> bool:
+        if super().should_set_cookie(app, session):
+            return True
+        signed_at = getattr(session, "signed_at", None)
+        return bool(session) and signed_at is not None and time.time() - signed_at > _refresh(app)
+
+
+def _refresh(app: Flask) -> float:
+    """How old a cookie is re-signed: a tenth of the idle time, at most ten minutes."""
+    return min(600, app.config["SESSION_IDLE_MINUTES"] * 6)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = IdleExpiringSessionInterface()
