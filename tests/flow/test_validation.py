@@ -4,6 +4,7 @@ The same messages come back live (htmx) and on the upload forms."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -617,6 +618,28 @@ def test_the_address_a_refused_form_leaves_leads_back_to_its_step(
     other = app.test_client()
     assert login(other, "stranger@other.example").status_code == 303
     assert other.get(f"/requests/{dossier_id}/{kind}").status_code == 404
+
+
+def test_a_letter_refused_for_its_other_answers_keeps_the_pdf_chosen(app, logged_in, user):
+    """A browser never sends a file twice: the accepted PDF is kept for the next try, and
+    said so, rather than dropped without a word."""
+    dossier_id = request_at(app, user, "hcp-support")
+    refused = upload(logged_in, dossier_id, "letters", **{"letter-author_rpps": "10000000008"})
+    assert refused.status_code == 422
+    assert "We have kept the letter you chose: letter.pdf" in refused.text
+    assert saved(app, dossier_id).files == 0
+    # Opened again later, the page says it too, since the next try uses it.
+    page = logged_in.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert "We have kept the letter you chose: letter.pdf" in page
+
+    fixed = upload(logged_in, dossier_id, "letters", **{"letter-file": None})
+    assert fixed.status_code == 303
+    with app.app_context():
+        [letter] = db.session.get(Dossier, dossier_id).hcp_letters
+        assert letter.filename == "letter.pdf"
+        assert letter.sha256 == hashlib.sha256(minimal_pdf("Letter")).hexdigest()
+    page = logged_in.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert "We have kept the letter you chose" not in page
 
 
 def test_a_file_over_the_cap_is_refused_with_a_message_stating_the_cap(app, logged_in, user):

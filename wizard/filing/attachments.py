@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from wizard import uploads
@@ -64,7 +64,9 @@ def _claimed_without(form, dossier, files: str) -> bool:
     would be listed twice on the receipt, so say which one it already is. The look is made
     after the claim, so that another tab adding the same file is seen."""
     service.claim_draft(dossier)
-    digest = hashlib.sha256(form.file.content).hexdigest()
+    kept = getattr(form, "kept_letter", None)
+    content = form.file.content
+    digest = hashlib.sha256(content).hexdigest() if content or not kept else kept.sha256
     same = next((item for item in getattr(dossier, files) if item.sha256 == digest), None)
     if same is None:
         return True
@@ -115,9 +117,17 @@ def add_letter(dossier_id: int):
         return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier = editable_dossier(dossier_id)
     form = HcpLetterForm(prefix="letter")
-    if not (form.validate() and _claimed_without(form, dossier, "hcp_letters")):
+    form.kept_letter = kept_letter(dossier)
+    if not form.validate():
+        _keep_letter(dossier, form)
         return _refused(dossier, "hcp-support", form, "letter")
-    stored = uploads.store(form.file.filename, form.file.content)
+    if not _claimed_without(form, dossier, "hcp_letters"):
+        return _refused(dossier, "hcp-support", form, "letter")
+    if form.file.content:
+        stored = uploads.store(form.file.filename, form.file.content)
+    else:
+        stored = form.kept_letter
+    session.pop(_KEPT_LETTER, None)
     db.session.add(
         HcpLetter(
             dossier_id=dossier.id,
@@ -136,6 +146,26 @@ def add_letter(dossier_id: int):
     db.session.commit()
     flash(_("The letter from %(name)s has been added.", name=form.author_name.data))
     return _back_to(dossier, "hcp-support", "#letters")
+
+
+# A letter's PDF accepted on a form refused for its other answers: kept for the next try of
+# that form, in this browser's session (a browser never sends a file twice).
+_KEPT_LETTER = "filing_kept_letter"
+
+
+def _keep_letter(dossier, form: HcpLetterForm) -> None:
+    if not form.file.content:
+        return
+    stored = uploads.store(form.file.filename, form.file.content)
+    session[_KEPT_LETTER] = {
+        str(dossier.id): {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
+    }
+    form.kept_letter = stored
+
+
+def kept_letter(dossier) -> uploads.StoredFile | None:
+    kept = session.get(_KEPT_LETTER, {}).get(str(dossier.id))
+    return uploads.StoredFile(**kept) if kept else None
 
 
 def _attachment(model, dossier_id: int, item_id: int):

@@ -89,6 +89,10 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         extras["document_form"] = DocumentForm(prefix="document")
     if step.id == "hcp-support":
         extras["letter_form"] = HcpLetterForm(prefix="letter")
+        # A file kept from a refused try is said wherever the form shows, since it is used.
+        from wizard.filing.attachments import kept_letter
+
+        extras["letter_form"].kept_letter = kept_letter(dossier)
         extras["invite_form"] = InvitationForm(prefix="invite")
     return extras
 

@@ -44,6 +44,21 @@ class PdfFile(FileField):
             raise ValidationError(str(error)) from None
 
 
+class KeptPdfFile(PdfFile):
+    """A signed letter. A PDF accepted on an earlier try of the same form (the form's
+    `kept_letter`) stands in when no new file is chosen: a browser never re-sends a file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "PdfFile"  # the form macros render it as the PDF upload it is
+
+    def pre_validate(self, form):
+        if getattr(form, "kept_letter", None) and not (self.data and self.data.filename):
+            self.filename, self.content = None, b""
+            return
+        super().pre_validate(form)
+
+
 def pdf_file(label):
     return PdfFile(label, render_kw={"accept": "application/pdf,.pdf"})
 
@@ -54,6 +69,8 @@ class DocumentForm(FlaskForm):
 
 
 class HcpLetterForm(FlaskForm):
+    kept_letter = None  # set by the view: the file accepted on an earlier try, if any
+
     author_name = text(_l("Author's full name"), _l("Enter the name of the letter's author."))
     author_rpps = text(
         _l("Author's RPPS number"),
@@ -72,4 +89,4 @@ class HcpLetterForm(FlaskForm):
         _l("Enter the date of the letter."),
         rules=[not_in_future(lambda form: _("The letter's date cannot be in the future."))],
     )
-    file = pdf_file(_l("Signed letter"))
+    file = KeptPdfFile(_l("Signed letter"), render_kw={"accept": "application/pdf,.pdf"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 
 from wizard.forms import identifiers as idf
-from wizard.forms.attachments import PdfFile
+from wizard.forms.attachments import KeptPdfFile
 from wizard.forms.base import confirmation, iso_date, long_text, text
 from wizard.forms.validators import EmailAddress, not_in_future
 from wizard.i18n import gettext as _
@@ -43,21 +43,6 @@ class InvitationForm(FlaskForm):
         hint=_l("Shown in the email and on their page. Say why you ask them."),
         max_length=MESSAGE_MAX,
     )
-
-
-class KeptPdfFile(PdfFile):
-    """The signed letter. A PDF accepted on an earlier try of the same form (the form's
-    `kept_letter`) stands in when no new file is chosen: a browser never re-sends a file."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.type = "PdfFile"  # the form macros render it as the PDF upload it is
-
-    def pre_validate(self, form):
-        if getattr(form, "kept_letter", None) and not (self.data and self.data.filename):
-            self.filename, self.content = None, b""
-            return
-        super().pre_validate(form)
 
 
 class ClinicianLetterForm(FlaskForm):
