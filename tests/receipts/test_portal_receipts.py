@@ -64,6 +64,7 @@ def test_the_filer_downloads_the_receipt_from_confirmation_and_dashboard(app, lo
     dashboard = logged_in.get("/dashboard").text
     url = f"/requests/{dossier_id}/receipt.pdf"
     assert url in confirmation and url in dashboard
+    assert "We have emailed it to claire@cardiotech.example" in confirmation
     response = logged_in.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert f"receipt-{reference}.pdf" in response.headers["Content-Disposition"]
