@@ -24,6 +24,11 @@
     var status = document.getElementById("live-status");
     if (target && notice && status) {
       setTimeout(function () { status.textContent = notice.textContent.trim(); }, 300);
+    } else if (notice && !target) {
+      // Back on a page after an action (a decision recorded, a letter added): the message
+      // saying it is done takes the focus, so that it is read, and Tab goes on from it.
+      notice.setAttribute("tabindex", "-1");
+      notice.focus();
     }
   });
 

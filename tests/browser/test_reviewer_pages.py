@@ -69,6 +69,8 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert_accessible(reviewer, "review-check-decision")
     press_button(reviewer, "button[value=sign]")
     assert "Authorised" in reviewer.content()
+    # The message saying it is done has the focus: it is read, and Tab goes on from it.
+    assert reviewer.evaluate("() => document.activeElement.matches('.notice[role=status]')")
     assert_accessible(reviewer, "review-authorised")
 
     manufacturer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
