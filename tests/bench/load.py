@@ -64,7 +64,11 @@ class Session:
     """A signed-in browser, by hand: cookie jar of one cookie and the CSRF token."""
 
     def __init__(self, port: int):
-        self.port, self.cookie = port, ""
+        self.port, self.cookies = port, {}
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
     def request(self, method: str, path: str, body: dict | None = None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -74,9 +78,9 @@ class Session:
         connection.request(method, path, urlencode(body) if body else None, sent)
         response = connection.getresponse()
         content = response.read()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";")[0]
+        for cookie in response.headers.get_all("Set-Cookie") or ():
+            name, _eq, value = cookie.split(";")[0].partition("=")
+            self.cookies[name.strip()] = value
         return response.status, content.decode("utf-8", "replace")
 
     def token(self, path: str) -> str:
