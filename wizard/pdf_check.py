@@ -165,10 +165,26 @@ def _is_active(dictionary) -> bool:
         or "/AA" in dictionary
         or name("/S") in _ACTIVE_ACTIONS
         or (name("/S") == "/URI" and not _text(name("/URI")).lower().startswith(_LINK_SCHEMES))
-        or (isinstance(opened, generic.DictionaryObject) and opened.get("/S") == "/URI")
+        or _opens_by_itself(opened)
         or name("/Subtype") in _ACTIVE_SUBTYPES
         or name("/Type") == "/EmbeddedFile"
     )
+
+
+def _opens_by_itself(action) -> bool:
+    """Whether the action run when the file opens, or any it chains to (`/Next`, one action or
+    an array of them), opens a web address. A move within the document is all it may do."""
+    pending, seen = [action], 0
+    while pending and seen < 100:  # a chain that loops stops being followed, refused
+        item, seen = pending.pop(), seen + 1
+        if isinstance(item, generic.ArrayObject):
+            pending.extend(item[index] for index in range(len(item)))
+        elif isinstance(item, generic.DictionaryObject):
+            if "/S" in item and item["/S"] == "/URI":
+                return True
+            if "/Next" in item:
+                pending.append(item["/Next"])
+    return bool(pending)
 
 
 def _text(value) -> str:

@@ -73,6 +73,10 @@ SUBMIT_FORM = pdf_of(b"/OpenAction << /S /SubmitForm /F << /FS /URL /F (https://
 # A web address opened by the file itself, a page-open action of any kind, a link that runs
 # a script or opens a local file: none is a link a reader chooses to follow.
 OPENS_A_WEB_PAGE = pdf_of(b"/OpenAction << /S /URI /URI (https://phishing.example) >>")
+OPENS_A_WEB_PAGE_NEXT = pdf_of(
+    b"/OpenAction << /S /GoTo /D [3 0 R /Fit] "
+    b"/Next << /S /URI /URI (https://phishing.example) >> >>"
+)
 PAGE_OPEN_LINK = pdf_of(page=b"/AA << /O << /S /URI /URI (https://tracker.example) >> >>")
 SCRIPT_LINK = pdf_of(
     b"",
@@ -122,6 +126,7 @@ def documents(app) -> int:
         (SUBMIT_FORM, "report.pdf", "contains scripts, attached files or actions"),
         (FILE_ANNOTATION, "report.pdf", "contains scripts, attached files or actions"),
         (OPENS_A_WEB_PAGE, "report.pdf", "contains scripts, attached files or actions"),
+        (OPENS_A_WEB_PAGE_NEXT, "report.pdf", "contains scripts, attached files or actions"),
         (PAGE_OPEN_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (SCRIPT_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (LOCAL_FILE_LINK, "report.pdf", "contains scripts, attached files or actions"),
@@ -144,6 +149,7 @@ def documents(app) -> int:
         "submit-form",
         "file-annotation",
         "opens-a-web-page",
+        "opens-a-web-page-after-a-move",
         "page-open-link",
         "script-link",
         "local-file-link",
