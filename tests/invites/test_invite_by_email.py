@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from tests.conftest import sign_and_submit
+from sqlalchemy import select
+
+from tests.conftest import login, make_colleague, sign_and_submit
 from tests.invites.support import (
     INVITE,
     LETTER,
@@ -18,8 +20,9 @@ from tests.invites.support import (
     link_in,
     send_letter,
 )
+from wizard import clock
 from wizard.extensions import db
-from wizard.models import Dossier
+from wizard.models import Dossier, Invitation, User
 from wizard.receipts.service import receipt_fields
 
 
@@ -68,7 +71,8 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
     assert "Your letter has been added to the request of Cardiotech Médical SAS" in copy["Subject"]
     copied = " ".join(body_of(copy).split())
     assert hashlib.sha256(SIGNED_LETTER).hexdigest() in copied
-    assert LETTER["urgency_statement"] in copied
+    # Not the statement, which may speak of the patient: email travels in clear.
+    assert LETTER["urgency_statement"] not in copied
     assert "write to Claire Martin (claire@cardiotech.example), who invited you" in copied
 
     with app.app_context():
@@ -155,3 +159,26 @@ def test_the_invitation_is_in_french_then_english_whatever_the_senders_language(
     assert body.index("Bonjour Dr Anne Leroy") < body.index("Hello Dr Anne Leroy")
     assert body.count("/invitations/") == 2  # the same link in both
     assert len(set(re.findall(r"/invitations/\S+", body))) == 1
+
+
+def test_replies_reach_who_resent_the_link_and_never_a_removed_colleague(
+    app, manufacturer, user, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    with app.app_context():
+        make_colleague(user[0], "marc@cardiotech.example")
+        invitation_id = db.session.scalars(select(Invitation)).one().id
+    marc = app.test_client()
+    assert login(marc, "marc@cardiotech.example").status_code == 303
+    marc.post(f"/requests/{dossier_id}/invitations/{invitation_id}/resend")
+    assert inbox[-1]["Reply-To"] == "Marc Durand <marc@cardiotech.example>"
+
+    # Claire, who invited first, leaves: the copy of the letter names someone who still files.
+    with app.app_context():
+        claire = db.session.get(User, user[0])
+        claire.removed_at = clock.now()
+        db.session.commit()
+    assert send_letter(app.test_client(), link_in(inbox[-1])).status_code == 303
+    copy = inbox.to("anne.leroy@necker.example")[-1]
+    assert "write to Marc Durand (marc@cardiotech.example)" in " ".join(body_of(copy).split())

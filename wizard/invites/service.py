@@ -109,7 +109,7 @@ def resend(invitation: Invitation, by: User) -> bool:
         return False
     _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
-    _email_link(invitation, token, renewed=True)
+    _email_link(invitation, token, renewed=True, by=by)
     return True
 
 
@@ -155,18 +155,33 @@ def _new_link() -> tuple[str, dict[str, Any]]:
     }
 
 
-def _email_link(invitation: Invitation, token: str, *, renewed: bool = False) -> None:
+def contact_person(invitation: Invitation, by: User | None = None) -> User | None:
+    """Whom the professional writes to about the invitation: who sent it (`by`, or who sent it
+    first) while they still file for the organisation; else one of those who file the
+    request (never someone colleagues have removed)."""
+    dossier = invitation.dossier
+    for person in (by, invitation.created_by, dossier.created_by, dossier.submitted_by):
+        if person is not None and person.is_active:
+            if person.organisation_id == dossier.organisation_id:
+                return person
+    return next((user for user in dossier.organisation.users if user.is_active), None)
+
+
+def _email_link(
+    invitation: Invitation, token: str, *, renewed: bool = False, by: User | None = None
+) -> None:
     """The invitation, in French then English: the professional's language is unknown (and
     not necessarily the one the manufacturer uses the portal in). Sent again (`renewed`), its
     subject says it brings a new link, so that it is told apart from the first."""
     link = external_url("invites.respond", token=token)
     summary = summary_of(invitation)
+    inviter = contact_person(invitation, by)
     body = mail.bilingual_text(
         "invites/email/invitation.txt",
         invitation=invitation,
         summary=summary,
         link=link,
-        inviter=invitation.created_by,
+        inviter=inviter,
     )
     subject = mail.bilingual(
         lambda: (
@@ -181,12 +196,10 @@ def _email_link(invitation: Invitation, token: str, *, renewed: bool = False) ->
         ),
         " / ",
     )
-    inviter = invitation.created_by
     try:
         # Answers reach the person who invited, not the portal's no-reply sender.
-        mail.send(
-            invitation.email, subject, body, reply_to=formataddr((inviter.name, inviter.email))
-        )
+        reply_to = formataddr((inviter.name, inviter.email)) if inviter else None
+        mail.send(invitation.email, subject, body, reply_to=reply_to)
     except mail.MailError:
         current_app.logger.exception("invitation %s not sent", invitation.id)
         invitation.state = InvitationState.NOT_SENT
@@ -296,7 +309,7 @@ def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
         "invites/email/letter_sent.txt",
         letter=letter,
         summary=summary,
-        inviter=invitation.created_by,
+        inviter=contact_person(invitation),
     )
     subject = mail.bilingual(
         lambda: _(

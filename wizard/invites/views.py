@@ -129,9 +129,9 @@ def respond(token: str):
         "manufacturer": service.summary_of(invitation).manufacturer,
         "filename": letter.filename,
         "sha256": letter.sha256,
-        "inviter": invitation.created_by.name,
-        "inviter_email": invitation.created_by.email,
     }
+    if contact := service.contact_person(invitation):
+        session[_RECEIVED] |= {"inviter": contact.name, "inviter_email": contact.email}
     return redirect(url_for(".received"), 303)
 
 
