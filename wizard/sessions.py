@@ -3,16 +3,16 @@ and business data is used on shared hospital and office computers, where a brows
 signed in would otherwise stay so until it is closed.
 
 Flask's signed cookie carries the time it was signed; a cookie older than the idle time is
-not opened. Each request re-signs a cookie that is more than a few minutes old, so that the
-time counts from the last request (re-signing at every request would cost each one a
-signature and a Set-Cookie header for nothing).
+not opened. A page requested with a cookie more than ten minutes old signs it again, so that
+the time counts from the last page opened, give or take ten minutes (signing at every request
+would cost each one a signature and a Set-Cookie header for nothing).
 """
 
 from __future__ import annotations
 
 import time
 
-from flask import Flask
+from flask import Flask, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -38,6 +38,11 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
     def should_set_cookie(self, app: Flask, session: SecureCookieSession) -> bool:
         if super().should_set_cookie(app, session):
             return True
+        # Signed again on a page (GET), not on a form's POST or a file: a request that does
+        # not change the session could otherwise write back an older copy of it over one a
+        # concurrent request just changed.
+        if request.method != "GET" or request.endpoint == "static":
+            return False
         signed_at = getattr(session, "signed_at", None)
         return bool(session) and signed_at is not None and time.time() - signed_at > _refresh(app)
 

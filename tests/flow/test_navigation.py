@@ -283,7 +283,7 @@ def step_list(page: str) -> list[tuple[str, str, str | None]]:
     listed = []
     for state, inner in items:
         link = re.search(r'href="([^"]+)"', inner)
-        title = re.sub(r"<[^>]+>|\(answered\)", "", inner).strip()
+        title = re.sub(r"<[^>]+>|\(saved\)|\(copied: to check\)", "", inner).strip()
         listed.append((state, title, link.group(1) if link else None))
     return listed
 

@@ -4,6 +4,8 @@ occasion only, and the new request is filed like any other."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -183,6 +185,10 @@ def test_two_drafts_of_one_device_are_told_apart_on_the_dashboard(app, logged_in
         copy = newest().id
         other = dossier_with(user[0], steps=["before-you-start", "device", "access-type"])
     post_step(logged_in, copy, "patient", {**sample_answers()["patient"], "patient_initials": "MB"})
+    # Beside the steps, the copied ones still to look at say so, not "saved".
+    side = logged_in.get(f"/requests/{copy}/steps/patient").text.split('class="step-nav"')[1]
+    device = re.search(r'step-nav__item--([\w-]+)">\s*<a href="[^"]*/steps/device"', side)
+    assert device.group(1) == "to-check" and "(copied: to check)" in side
     rows = {
         row.split("</td>")[0]
         for row in logged_in.get("/dashboard").text.split("<tr>")[2:]

@@ -261,3 +261,16 @@ def test_the_two_withdrawals_read_apart(app, reviewer, manufacturer, user):
     assert "Authorisation withdrawn by ANSM" in page
     review_page = reviewer.get(f"/review/requests/{by_manufacturer}").text
     assert "Request withdrawn" in review_page
+
+
+def test_the_decision_read_back_shows_only_what_will_be_signed(app, reviewer, submitted_global):
+    act(reviewer, submitted_global, "start-review")
+    assert act(reviewer, submitted_global, "authorise").status_code == 303
+    typed = action_data("suspend", observations_invited_on=in_days(-3))  # then: urgent
+    del typed["decision"]
+    shown = reviewer.post(f"/review/requests/{submitted_global}/suspend", data=typed)
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    read_back = shown.text.split('class="summary-list"')[1].split("</dl>")[0]
+    assert "Urgent" in read_back
+    assert "Date the manufacturer was invited" not in read_back  # not part of an urgent one
+    assert "data-submit-once" in shown.text  # one decision, however many clicks

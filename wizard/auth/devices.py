@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from itsdangerous import BadData
 
 from wizard import keys
@@ -33,7 +33,7 @@ def remember(response, email: str) -> None:
         COOKIE,
         token,
         max_age=int(LIFETIME.total_seconds()),
-        path="/login",  # read there only
+        path=url_for("auth.login"),  # read there only (under the portal's prefix, if any)
         secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,
         samesite="Lax",

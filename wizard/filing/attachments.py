@@ -164,8 +164,12 @@ def _keep_letter(dossier, form: HcpLetterForm) -> None:
 
 
 def kept_letter(dossier) -> uploads.StoredFile | None:
+    """The file kept, while it is still stored (`flask uploads prune` removes a file nothing
+    names after two days: then the form asks for it again)."""
     kept = session.get(_KEPT_LETTER, {}).get(str(dossier.id))
-    return uploads.StoredFile(**kept) if kept else None
+    if not kept or not uploads.path_of(kept["sha256"]).exists():
+        return None
+    return uploads.StoredFile(**kept)
 
 
 def _attachment(model, dossier_id: int, item_id: int):

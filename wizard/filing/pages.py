@@ -64,7 +64,7 @@ def render_step(
             previous=previous,
             outline=[
                 (other, state, step_url.replace(_ANY_STEP, other.id))
-                for other, state in FLOW.outline(step, answers)
+                for other, state in FLOW.outline(step, answers, dossier.carried_over())
             ],
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),

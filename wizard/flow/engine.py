@@ -5,7 +5,7 @@ Nothing here knows a particular step: it reads the declarations of `wizard.flow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -92,10 +92,13 @@ class Flow:
         position = path.index(step) + 1 if step in path else len(path)
         return position, len(path)
 
-    def outline(self, current: Step, answers: Answers) -> list[tuple[Step, str]]:
+    def outline(
+        self, current: Step, answers: Answers, to_check: Collection[str] = ()
+    ) -> list[tuple[Step, str]]:
         """The filer's path as a page lists it, to move about it: each question and the
-        summary with its state: "current"; "saved" (answered, or the summary once every
-        question is); "next" (the first question not answered yet); "ahead" (not yet)."""
+        summary with its state: "current"; "saved" (saved, or the summary once every
+        question is); "to-check" (copied from a filed request, not looked at yet: `to_check`);
+        "next" (the first question not saved yet); "ahead" (not yet)."""
         questions = self.questions(answers)
         summary = next(s for s in self.visible(answers) if s.kind == StepKind.SUMMARY)
         outline, reached = [], True
@@ -105,6 +108,8 @@ class Flow:
             )
             if step == current:
                 state = "current"
+            elif step.id in to_check:
+                state = "to-check"
             elif answered:
                 state = "saved"
             elif reached:

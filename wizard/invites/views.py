@@ -181,7 +181,9 @@ def _letter_details(form: ClinicianLetterForm) -> dict:
 
 def _kept_letter(invitation: Invitation) -> StoredFile | None:
     kept = session.get(_KEPT, {}).get(str(invitation.id))
-    return StoredFile(**kept) if kept else None
+    if not kept or not uploads.path_of(kept["sha256"]).exists():
+        return None  # removed by `flask uploads prune` since: asked for again
+    return StoredFile(**kept)
 
 
 def _keep_letter(invitation: Invitation, form: ClinicianLetterForm) -> None:

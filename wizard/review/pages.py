@@ -13,6 +13,7 @@ from wizard import audit, clock
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import display
+from wizard.forms.validators import RequiredIf
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -140,7 +141,11 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     rows = [
         (str(field.label.text), display(field))
         for field in form
-        if field.type != "CSRFTokenField" and field.data not in (None, "", False)
+        if field.type != "CSRFTokenField"
+        and field.data not in (None, "", False)
+        # an answer that does not apply (a date of invitation, for an urgent measure) is not
+        # part of the decision signed
+        and all(rule.applies(form) for rule in field.validators if isinstance(rule, RequiredIf))
     ]
     return render_template(
         "review/check_decision.html",
