@@ -61,6 +61,7 @@
     document.querySelectorAll("form[data-sent]").forEach(function (form) {
       form.removeAttribute("data-sent");
     });
+    document.querySelectorAll(".sending").forEach(function (note) { note.remove(); });
   });
 
   // A question that applies only after a given answer (data-shown-when: the question it

@@ -108,6 +108,9 @@ def test_a_page_refused_for_a_mistyped_answer_already_says_a_colleague_saved(
     assert refused.status_code == 422
     assert "Marc Durand saved this page" in refused.text and "VentriAssist II" in refused.text
     assert 'href="#udi_di"' in refused.text  # and what to correct
+    # The mistyped answer is shown as typed beside the saved one, not as "No answer".
+    row = re.search(r'<th scope="row">UDI-DI</th>(.*?)</tr>', message_box(refused.text), re.S)
+    assert WRONG_UDI in row.group(1)
     # Corrected, and sent from the page that said it: saved on purpose.
     corrected = save(logged_in, draft, revision_in(refused.text), "VentriAssist Junior")
     assert corrected.status_code == 303

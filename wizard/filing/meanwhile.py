@@ -46,7 +46,7 @@ def described(changed: service.StepChanged, step: Step, form: StepForm, answers)
         (
             str(field.label.text),
             display(field) if field.name in changed.values else None,
-            display(form[field.name]) if field.name in mine else None,
+            display(form[field.name]) if field.name in mine else _typed(form[field.name]),
         )
         for field in theirs.answer_fields()
         if changed.values.get(field.name) != mine.get(field.name)
@@ -56,3 +56,9 @@ def described(changed: service.StepChanged, step: Step, form: StepForm, answers)
         "at": changed.saved_at,
         "differing": differing,
     }
+
+
+def _typed(field) -> str | None:
+    """What was typed in a field whose answer is not right yet (so not among the answers):
+    shown as typed, rather than as "No answer"."""
+    return "".join(field.raw_data or ()).strip() or None
