@@ -69,6 +69,7 @@ def test_the_link_asks_for_the_password_then_signs_in(app, client, inbox):
     done = confirm(client, link)
     assert done.status_code == 303 and done.location == "/dashboard"
     assert "Your email address is confirmed" in client.get("/dashboard").text
+    assert client.get_cookie("known_device", path="/login")  # a browser of the account now
     with app.app_context():
         assert db.session.scalar(select(User)).email_confirmed
     # Opened again later: already done.

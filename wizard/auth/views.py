@@ -212,7 +212,9 @@ def _confirm_email(token: str):
     current_app.logger.info("user %s confirmed their email address", user.id)
     start_session(db.session.get(User, user.id))
     flash(_("Your email address is confirmed. You can start a request."))
-    return redirect(url_for("filing.dashboard"), 303)
+    response = redirect(url_for("filing.dashboard"), 303)
+    devices.remember(response, user.email)  # signed in here: a browser of the account's
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
