@@ -94,6 +94,9 @@
   }
   document.addEventListener("DOMContentLoaded", showWhatApplies);
   document.addEventListener("change", showWhatApplies);
+  // A live check's answer replaces a question's block: hidden again at once if it no
+  // longer applies (its answer may arrive after another choice hid it).
+  document.addEventListener("htmx:afterSwap", showWhatApplies);
   document.addEventListener("htmx:afterSettle", showWhatApplies);
 
   // The error summary lists what was wrong when the form was sent: an answer corrected since
