@@ -42,8 +42,10 @@ from wizard.token_links import keep_token_private
 from wizard.web import external_url, refused_status, safe_next
 
 _USER_AND_DOSSIER = (
-    select(User, Dossier)
+    select(User, Dossier, Organisation)
+    .select_from(User)
     .outerjoin(Dossier, Dossier.id == bindparam("dossier_id"))
+    .outerjoin(Organisation, Organisation.id == User.organisation_id)
     .where(User.id == bindparam("user_id"))
 )
 
@@ -61,8 +63,10 @@ def load_user(session_id: str) -> User | None:
         row = db.session.execute(
             _USER_AND_DOSSIER, {"user_id": int(user_id), "dossier_id": dossier_id}
         ).first()
-        # The session remembers loaded objects only while something holds them.
-        user, g.named_dossier = row if row else (None, None)
+        # The session remembers loaded objects only while something holds them. The
+        # organisation comes along: the request's pages name it (`dossier.organisation`
+        # then finds it without a query).
+        user, g.named_dossier, g.own_organisation = row if row else (None, None, None)
     else:
         user = db.session.get(User, int(user_id))
     if user is None or not user.is_active:

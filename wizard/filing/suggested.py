@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from wizard.extensions import db
 from wizard.flow.engine import Answers
-from wizard.models import Dossier, Organisation, User
+from wizard.models import Dossier, User
 
 
 def suggested_answers(step_id: str, dossier: Dossier, answers: Answers, user: User) -> dict:
@@ -22,12 +19,8 @@ def suggested_answers(step_id: str, dossier: Dossier, answers: Answers, user: Us
 
 
 def _manufacturer(dossier: Dossier, answers: Answers, user: User) -> dict[str, Any]:
-    # The name alone (the organisation object is not otherwise needed by the page).
-    name = db.session.scalar(
-        select(Organisation.name).where(Organisation.id == dossier.organisation_id)
-    )
     return {
-        "legal_name": name,
+        "legal_name": dossier.organisation.name,  # loaded with the user (`auth.views.load_user`)
         "contact_name": user.name,
         "contact_email": user.email,
     }
