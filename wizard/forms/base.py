@@ -207,7 +207,8 @@ def long_text(label, required=None, *, hint=None, required_if=None, max_length=L
 
 def _hint_with_cap(hint, max_length: int) -> str:
     """A long answer's hint says its length limit before it is reached, not only after."""
-    cap = _("Up to %(count)s characters.", count=_number(max_length, str(get_locale())))
+    locale = str(get_locale() or "en")  # outside a request (a command), in English
+    cap = _("Up to %(count)s characters.", count=_number(max_length, locale))
     return f"{hint} {cap}" if hint else cap
 
 
