@@ -17,7 +17,7 @@ from babel.dates import format_date
 from markupsafe import escape
 
 from tests.conftest import dossier_with, login, make_user, post_step
-from wizard import clock
+from wizard import clock, uploads
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.extensions import db
 from wizard.forms.base import to_formdata
@@ -631,6 +631,16 @@ def test_a_letter_refused_for_its_other_answers_keeps_the_pdf_chosen(app, logged
     # Opened again later, the page says it too, since the next try uses it.
     page = logged_in.get(f"/requests/{dossier_id}/steps/hcp-support").text
     assert "We have kept the letter you chose: letter.pdf" in page
+
+    # Removed meanwhile (`flask uploads prune`): forgotten, so the form asks for it again.
+    with app.app_context():
+        stored = uploads.path_of(hashlib.sha256(minimal_pdf("Letter")).hexdigest())
+        kept_bytes = stored.read_bytes()
+        stored.unlink()
+    page = logged_in.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert "We have kept the letter you chose" not in page
+    with app.app_context():
+        stored.write_bytes(kept_bytes)  # back, as if never pruned
 
     fixed = upload(logged_in, dossier_id, "letters", **{"letter-file": None})
     assert fixed.status_code == 303

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from wizard import uploads
+from wizard import kept, uploads
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
@@ -64,9 +64,9 @@ def _claimed_without(form, dossier, files: str) -> bool:
     would be listed twice on the receipt, so say which one it already is. The look is made
     after the claim, so that another tab adding the same file is seen."""
     service.claim_draft(dossier)
-    kept = getattr(form, "kept_letter", None)
+    earlier = getattr(form, "kept_letter", None)
     content = form.file.content
-    digest = hashlib.sha256(content).hexdigest() if content or not kept else kept.sha256
+    digest = hashlib.sha256(content).hexdigest() if content or not earlier else earlier.sha256
     same = next((item for item in getattr(dossier, files) if item.sha256 == digest), None)
     if same is None:
         return True
@@ -117,9 +117,9 @@ def add_letter(dossier_id: int):
         return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier = editable_dossier(dossier_id)
     form = HcpLetterForm(prefix="letter")
-    form.kept_letter = kept_letter(dossier)
+    form.kept_letter = kept.kept_letter(letter_slot(dossier))
     if not form.validate():
-        _keep_letter(dossier, form)
+        kept.keep_letter(letter_slot(dossier), form)
         return _refused(dossier, "hcp-support", form, "letter")
     if not _claimed_without(form, dossier, "hcp_letters"):
         return _refused(dossier, "hcp-support", form, "letter")
@@ -127,7 +127,7 @@ def add_letter(dossier_id: int):
         stored = uploads.store(form.file.filename, form.file.content)
     else:
         stored = form.kept_letter
-    session.pop(_KEPT_LETTER, None)
+    kept.forget(letter_slot(dossier))
     db.session.add(
         HcpLetter(
             dossier_id=dossier.id,
@@ -148,28 +148,9 @@ def add_letter(dossier_id: int):
     return _back_to(dossier, "hcp-support", "#letters")
 
 
-# A letter's PDF accepted on a form refused for its other answers: kept for the next try of
-# that form, in this browser's session (a browser never sends a file twice).
-_KEPT_LETTER = "filing_kept_letter"
-
-
-def _keep_letter(dossier, form: HcpLetterForm) -> None:
-    if not form.file.content:
-        return
-    stored = uploads.store(form.file.filename, form.file.content)
-    session[_KEPT_LETTER] = {
-        str(dossier.id): {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
-    }
-    form.kept_letter = stored
-
-
-def kept_letter(dossier) -> uploads.StoredFile | None:
-    """The file kept, while it is still stored (`flask uploads prune` removes a file nothing
-    names after two days: then the form asks for it again)."""
-    kept = session.get(_KEPT_LETTER, {}).get(str(dossier.id))
-    if not kept or not uploads.path_of(kept["sha256"]).exists():
-        return None
-    return uploads.StoredFile(**kept)
+def letter_slot(dossier) -> str:
+    """Where this browser's session keeps the letter chosen on a refused try (`wizard.kept`)."""
+    return f"filing-letter-{dossier.id}"
 
 
 def _attachment(model, dossier_id: int, item_id: int):

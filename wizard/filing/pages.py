@@ -11,7 +11,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from wizard import clock
+from wizard import clock, kept
 from wizard.domain.legacy import assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.filing import meanwhile, service, signing
@@ -90,9 +90,9 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     if step.id == "hcp-support":
         extras["letter_form"] = HcpLetterForm(prefix="letter")
         # A file kept from a refused try is said wherever the form shows, since it is used.
-        from wizard.filing.attachments import kept_letter
+        from wizard.filing.attachments import letter_slot
 
-        extras["letter_form"].kept_letter = kept_letter(dossier)
+        extras["letter_form"].kept_letter = kept.kept_letter(letter_slot(dossier))
         extras["invite_form"] = InvitationForm(prefix="invite")
     return extras
 

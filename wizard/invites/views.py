@@ -7,13 +7,12 @@ from datetime import date
 
 from flask import redirect, render_template, request, session, url_for
 
-from wizard import clock, uploads
+from wizard import clock, kept, uploads
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
 from wizard.token_links import keep_token_private, unavailable_page
-from wizard.uploads import StoredFile
 from wizard.web import live_field
 
 # Links that cannot be used: (status, title, what happened, what to do).
@@ -72,7 +71,6 @@ STATUS_LABELS = {
     InvitationState.REVOKED: _l("Revoked"),
     InvitationState.EXPIRED: _l("Expired"),
 }
-_KEPT = "invite_kept_letters"
 _RECEIVED = "invite_received"
 
 
@@ -116,15 +114,15 @@ def respond(token: str):
             service.mark_opened(invitation)
         return _page(invitation, ClinicianLetterForm(formdata=None))
     form = ClinicianLetterForm()
-    form.kept_letter = _kept_letter(invitation)
+    form.kept_letter = kept.kept_letter(_slot(invitation))
     if not form.validate():
-        _keep_letter(invitation, form)
+        kept.keep_letter(_slot(invitation), form)
         return _page(invitation, form, 422)
     stored = form.kept_letter
     if form.file.content:
         stored = uploads.store(form.file.filename, form.file.content)
     letter = service.receive_letter(invitation, _letter_details(form), stored)
-    session.pop(_KEPT, None)
+    kept.forget(_slot(invitation))
     session[_RECEIVED] = {
         "manufacturer": service.summary_of(invitation).manufacturer,
         "filename": letter.filename,
@@ -179,24 +177,6 @@ def _letter_details(form: ClinicianLetterForm) -> dict:
     }
 
 
-def _kept_letter(invitation: Invitation) -> StoredFile | None:
-    kept = session.get(_KEPT, {}).get(str(invitation.id))
-    if not kept or not uploads.path_of(kept["sha256"]).exists():
-        return None  # removed by `flask uploads prune` since: asked for again
-    return StoredFile(**kept)
-
-
-def _keep_letter(invitation: Invitation, form: ClinicianLetterForm) -> None:
-    """A PDF that passed its checks on a refused form is stored and remembered in this browser's
-    session, so the clinician fixes the other answers without choosing the file again."""
-    if not form.file.content:
-        return
-    stored = uploads.store(form.file.filename, form.file.content)
-    session[_KEPT] = {
-        str(invitation.id): {
-            "filename": stored.filename,
-            "sha256": stored.sha256,
-            "size": stored.size,
-        }
-    }
-    form.kept_letter = stored
+def _slot(invitation: Invitation) -> str:
+    """Where this browser's session keeps the letter chosen on a refused try (`wizard.kept`)."""
+    return f"invitation-{invitation.id}"

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from wizard import audit
+from wizard import audit, kept
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
-from wizard.review import downloads, information, kept, pages, service
+from wizard.review import downloads, information, pages, service
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
 from wizard.review.forms import ReplyForm, WithdrawRequestForm

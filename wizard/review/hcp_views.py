@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from wizard import audit
+from wizard import audit, kept
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import InformationRequest
-from wizard.review import information, kept, pages
+from wizard.review import information, pages
 from wizard.review.forms import ReplyForm
 from wizard.review.notify import device_name
 from wizard.token_links import keep_token_private, unavailable_page

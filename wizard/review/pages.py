@@ -9,7 +9,7 @@ from datetime import date
 from flask import render_template
 from flask_wtf import FlaskForm
 
-from wizard import audit, clock
+from wizard import audit, clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import display
@@ -25,7 +25,7 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import information, kept
+from wizard.review import information
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decisions import decisions_of
 from wizard.review.forms import ReplyForm, WithdrawRequestForm, action_form_class

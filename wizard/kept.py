@@ -1,6 +1,9 @@
 """PDFs accepted on a form that was refused for another reason are stored and remembered in the
 browser's session, so the person fixes the rest without choosing the files again (a browser
-never sends a file twice). They stay attached unless the person unticks them."""
+never sends a file twice): the documents of an answer to ANSM (they stay attached unless the
+person unticks them), and a professional's letter, on the invitation page or uploaded by the
+manufacturer (`keep_letter`). Each form has its slot. A file `flask uploads prune` removed
+meanwhile (nothing named it for two days) is forgotten: the form asks for it again."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from flask import session
 from wizard import uploads
 from wizard.uploads import StoredFile
 
-_KEY = "review_kept_files"
+_KEY = "review_kept_files"  # its first use; the name is kept for sessions open now
 
 
 def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
@@ -26,7 +29,23 @@ def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
 
 
 def kept(slot: str) -> list[StoredFile]:
-    return [StoredFile(**item) for item in session.get(_KEY, {}).get(slot, [])]
+    remembered = session.get(_KEY, {}).get(slot, [])
+    return [StoredFile(**item) for item in remembered if uploads.path_of(item["sha256"]).exists()]
+
+
+def keep_letter(slot: str, form) -> None:
+    """The one letter of `form` (its `file`, checked), if it was accepted: kept in place of
+    any kept before, and set as the form's `kept_letter`."""
+    if not form.file.content:
+        return
+    stored = uploads.store(form.file.filename, form.file.content)
+    item = {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
+    session[_KEY] = {**session.get(_KEY, {}), slot: [item]}
+    form.kept_letter = stored
+
+
+def kept_letter(slot: str) -> StoredFile | None:
+    return next(iter(kept(slot)), None)
 
 
 def chosen(slot: str, ticked: list[str]) -> list[StoredFile]:
