@@ -300,7 +300,7 @@ class StepForm(FlaskForm):
         return [f for f in self if f.name != "csrf_token"]
 
     def is_relevant(self, field) -> bool:
-        return all(v.applies(self) for v in field.validators if isinstance(v, RequiredIf))
+        return applies(self, field)
 
     def to_answers(self, *, skip_errors: bool = False) -> dict[str, Any]:
         """The answers to store; with `skip_errors`, those of a form that did not validate
@@ -318,11 +318,23 @@ class StepForm(FlaskForm):
 
     def summary_rows(self) -> list[tuple[str, str]]:
         """(question, answer) pairs a person reads on the check-your-answers page."""
-        rows = []
-        for field in self.answer_fields():
-            if self.is_relevant(field) and field.data not in (None, "", False):
-                rows.append((str(field.label.text), display(field)))
-        return rows
+        return summary_rows(self)
+
+
+def applies(form, field) -> bool:
+    """Whether a field applies, given the form's other answers (`RequiredIf`)."""
+    return all(v.applies(form) for v in field.validators if isinstance(v, RequiredIf))
+
+
+def summary_rows(form) -> list[tuple[str, str]]:
+    """(question, answer) pairs a person reads back: each answer given that applies."""
+    return [
+        (str(field.label.text), display(field))
+        for field in form
+        if field.type != "CSRFTokenField"
+        and applies(form, field)
+        and field.data not in (None, "", False)
+    ]
 
 
 def _values_passing(rule: RequiredIf, other) -> tuple[str, ...] | None:

@@ -12,8 +12,7 @@ from flask_wtf import FlaskForm
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
-from wizard.forms.base import display
-from wizard.forms.validators import RequiredIf
+from wizard.forms.base import summary_rows
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -138,15 +137,9 @@ def review_page(
 
 def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     """The decision as it will be signed, to read before signing it, or to change."""
-    rows = [
-        (str(field.label.text), display(field))
-        for field in form
-        if field.type != "CSRFTokenField"
-        and field.data not in (None, "", False)
-        # an answer that does not apply (a date of invitation, for an urgent measure) is not
-        # part of the decision signed
-        and all(rule.applies(form) for rule in field.validators if isinstance(rule, RequiredIf))
-    ]
+    # An answer that does not apply (a date of invitation, for an urgent measure) is not part
+    # of the decision signed: read back as the check-your-answers page reads a step.
+    rows = summary_rows(form)
     return render_template(
         "review/check_decision.html",
         dossier=dossier,
