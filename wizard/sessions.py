@@ -14,10 +14,20 @@ import time
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 
 class IdleExpiringSessionInterface(SecureCookieSessionInterface):
+    def __init__(self):
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's, made once per set of keys rather than at every request."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:

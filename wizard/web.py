@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from urllib.parse import urlsplit
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_datetime, format_percent, format_time, get_locale, to_user_timezone
 from markupsafe import Markup
@@ -132,14 +134,20 @@ LIVE_STATUS = Markup(
 FORMATS = {"en": "en_GB"}
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     supported = current_app.config["SUPPORTED_LOCALES"]
     if not has_request_context():  # CLI commands, background work
-        return supported[0]
+        return _locale(supported[0])
     chosen = session.get("locale")
     if chosen not in supported:
         chosen = request.accept_languages.best_match(supported, default=supported[0])
-    return FORMATS.get(chosen, chosen)
+    return _locale(FORMATS.get(chosen, chosen))
+
+
+@cache
+def _locale(code: str) -> Locale:
+    """Babel's locale for a code, parsed once (Flask-Babel would parse it at every request)."""
+    return Locale.parse(code)
 
 
 def _security_headers(response):
@@ -147,13 +155,20 @@ def _security_headers(response):
         # Pages and files hold people's health and business data: no browser (its Back
         # button after signing out, on a shared computer) or proxy keeps a copy.
         response.headers["Cache-Control"] = "no-store"
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if current_app.config["PRODUCTION"]:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Each unless the view set its own (a token page's referrer policy, a file's CSP).
+    present = set(response.headers.keys(lower=True))
+    expected = _PRODUCTION_HEADERS if current_app.config["PRODUCTION"] else _HEADERS
+    response.headers.extend([h for h in expected if h[0].lower() not in present])
     return response
+
+
+_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+_PRODUCTION_HEADERS = (*_HEADERS, ("Strict-Transport-Security", "max-age=31536000"))
 
 
 def _human_date(value: str | date | datetime | None) -> str:

@@ -291,9 +291,8 @@ def field_fragment(dossier: Dossier, step: Step, name: str):
     # CSRFProtect has checked the request's token; the fragment carries none.
     form: StepForm = step.form(meta={"csrf": False})
     form.context = SavedAnswers(dossier)
-    return live_field(
-        form, name, url_for(".validate_field", dossier_id=dossier.id, step_id=step.id)
-    )
+    # The fragment's own checks come back here: to the address this one came to.
+    return live_field(form, name, request.script_root + request.path)
 
 
 def draft_summary(dossier: Dossier) -> dict:
