@@ -5,7 +5,9 @@ professional asked a question.
 We do not know which language the reader prefers, so every email is written in French, the
 agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
 reports is kept. News leaves after the response (`mail.send_after_response`); a question to a
-professional leaves at once, as the reviewer is told whether it went.
+professional leaves at once, as the reviewer is told whether it went. The healthcare
+professionals whose letters came through the portal hear of each decision (`decision_to_
+professionals`): they asked for the device, and some must change how they treat a patient.
 """
 
 from __future__ import annotations
@@ -80,6 +82,51 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         bilingual(lambda: plain_text("review/email/status_changed.txt", **context)),
         about=f"news of request {dossier.id}",
     )
+
+
+def decision_to_professionals(dossier: Dossier, previous: Status, decision: Decision) -> None:
+    """Tell each professional who sent a letter for the request through their invite link (we
+    have their address) what was decided, each in a message of their own: the outcome and,
+    for an authorisation, its period and conditions, which concern their patients. Not the
+    reasons, written to the manufacturer, whose contact person the message names."""
+    answers = (dossier.submitted_answers or {}).get("answers", {})
+    manufacturer = answers.get("manufacturer", {})
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "manufacturer": manufacturer.get("legal_name") or dossier.organisation.name,
+        "contact_name": manufacturer.get("contact_name"),
+        "contact_email": manufacturer.get("contact_email"),
+        "previous": previous,
+        "decision": decision,
+    }
+    for letter in _letters_by_invitation(dossier):
+        mail.send_after_response(
+            letter.invitation.email,
+            bilingual(lambda: _professional_subject(dossier, previous, decision), " / "),
+            bilingual(
+                lambda letter=letter: plain_text(
+                    "review/email/decision_to_professional.txt", letter=letter, **context
+                )
+            ),
+            about=f"decision {decision.id} to a professional",
+        )
+
+
+def _letters_by_invitation(dossier: Dossier) -> list:
+    """One letter per professional (by address) among those sent through an invite link."""
+    letters = {}
+    for letter in sorted(dossier.hcp_letters, key=lambda letter: letter.id):
+        if letter.invitation is not None:
+            letters.setdefault(letter.invitation.email.casefold(), letter)
+    return list(letters.values())
+
+
+def _professional_subject(dossier: Dossier, previous: Status, decision: Decision) -> str:
+    ref = {"reference": dossier.reference}
+    if decision.by_manufacturer:
+        return _("Request %(reference)s is withdrawn by the manufacturer", **ref)
+    return _subject(dossier, previous, decision.status_after, decision)
 
 
 def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:

@@ -1,6 +1,7 @@
 """The one way a submitted request changes status (STYLE.md rule 5): the move is checked
 against the lifecycle, applied, written to the audit trail and committed with what comes with
-it (a decision, a question, a reply), then the manufacturer is told by email."""
+it (a decision, a question, a reply), then the manufacturer is told by email, and of a
+decision the professionals who wrote for the request too."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ def change_status(
     db.session.commit()
     db.session.refresh(dossier)
     notify.status_changed(dossier, current, target, note=note, about=about)
+    if isinstance(about, Decision):
+        notify.decision_to_professionals(dossier, current, about)
 
 
 def _close_questions(dossier: Dossier, target: Status, at) -> None:

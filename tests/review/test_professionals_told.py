@@ -1,0 +1,131 @@
+"""The healthcare professionals who sent a letter through their invite link hear of each
+decision on the request they wrote for (they asked for the device; a suspension changes how
+they treat a patient), each by their own email, through a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from babel.dates import format_date
+
+from tests.conftest import attach_files, login, sign_and_submit
+from tests.invites.support import body_of, invite, link_in, request_awaiting_letters, send_letter
+from tests.review.support import act, dossier, in_days
+
+
+def english(iso_day: str) -> str:
+    return format_date(date.fromisoformat(iso_day), "long", locale="en_GB")
+
+
+LEROY, DUPONT = "anne.leroy@necker.example", "paul.dupont@chu-lyon.example"
+
+
+@pytest.fixture
+def filed(app, user, reviewer, inbox) -> int:
+    """A global request submitted with two letters sent through invite links (Dr Leroy's, then a
+    second of hers through a new invitation, then Dr Dupont's) and one the manufacturer
+    uploaded itself."""
+    client = app.test_client()
+    assert login(client, user[1]).status_code == 303
+    with app.app_context():
+        dossier_id = request_awaiting_letters(user[0], "global")
+    for email, name in (
+        (LEROY, "Dr Anne Leroy"),
+        (LEROY, "Dr Anne Leroy"),
+        (DUPONT, "Dr Paul Dupont"),
+    ):
+        invite(client, dossier_id, **{"invite-email": email, "invite-clinician_name": name})
+        link = link_in(inbox.to(email)[-1])
+        assert send_letter(app.test_client(), link, author_name=name).status_code == 303
+    with app.app_context():
+        attach_files(dossier(dossier_id), user[0], letters=1)
+    assert sign_and_submit(client, dossier_id).status_code == 303
+    inbox.clear()
+    return dossier_id
+
+
+def test_each_professional_hears_of_the_authorisation_and_its_conditions(
+    app, inbox, reviewer, filed
+):
+    with app.app_context():
+        reference = dossier(filed).reference
+    act(reviewer, filed, "start-review")
+    assert inbox.to(LEROY) == [] and inbox.to(DUPONT) == []  # only decisions
+
+    assert act(reviewer, filed, "authorise").status_code == 303
+    # One message each (Dr Leroy sent two letters), never both addresses on one message.
+    [to_leroy] = inbox.to(LEROY)
+    [to_dupont] = inbox.to(DUPONT)
+    assert to_leroy["To"].addresses[0].addr_spec == LEROY and len(to_leroy["To"].addresses) == 1
+    assert to_leroy["Subject"].split(" / ")[-1] == f"Request {reference} is authorised"
+    body = " ".join(body_of(to_leroy).split())
+    assert "Hello Dr Anne Leroy," in body
+    assert f"ANSM has authorised the request {reference} of Cardiotech Médical SAS" in body
+    assert "VentriAssist Mini" in body
+    start, end = (english(in_days(days)) for days in (10, 200))  # the action's defaults
+    assert f"Authorised period: from {start} to {end} included." in body
+    assert "Maximum number of patients: 12." in body
+    assert "Monthly report to ANSM on every patient." in body
+    # The reasons are written to the manufacturer, named as who to ask.
+    assert "Unmet need" not in body
+    assert (
+        "write to the manufacturer's contact person, Claire Martin (claire.martin@example.org)"
+        in body
+    )
+    # In French first: we do not know which language the professional reads.
+    assert "Bonjour Dr Anne Leroy," in body_of(to_leroy)
+    assert "L’ANSM a autorisé la demande" in body_of(to_leroy)
+    assert "Hello Dr Paul Dupont," in body_of(to_dupont)
+
+
+def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, reviewer, filed):
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "authorise")
+    act(reviewer, filed, "suspend")
+    suspended = " ".join(body_of(inbox.to(LEROY)[-1]).split())
+    assert "ANSM has suspended the authorisation" in suspended
+    assert "may not be used under it until ANSM reinstates it" in suspended
+    assert "Serious incident" not in suspended
+    act(reviewer, filed, "reinstate")
+    assert "reinstated" in inbox.to(DUPONT)[-1]["Subject"]
+    act(reviewer, filed, "withdraw")
+    withdrawn = " ".join(body_of(inbox.to(DUPONT)[-1]).split())
+    assert "ANSM has withdrawn the authorisation" in withdrawn
+    assert "may no longer be used under it" in withdrawn
+    assert len(inbox.to(LEROY)) == len(inbox.to(DUPONT)) == 4
+
+
+def test_a_refusal_is_told_without_its_reasons(app, inbox, reviewer, filed):
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "refuse")
+    refused = " ".join(body_of(inbox.to(LEROY)[-1]).split())
+    assert "ANSM has refused the request" in refused
+    assert "The manufacturer has received the signed decision and its reasons." in refused
+    assert "Alternatives exist." not in refused
+
+
+def test_the_manufacturer_withdrawing_its_request_is_told(app, inbox, manufacturer, filed):
+    response = manufacturer.post(
+        f"/requests/{filed}/withdraw",
+        data={"withdraw-reason": "Another device was found."},
+    )
+    assert response.status_code == 303, response.text
+    [told] = inbox.to(LEROY)
+    assert "withdrawn by the manufacturer" in told["Subject"]
+    body = " ".join(body_of(told).split())
+    assert "Cardiotech Médical SAS has withdrawn its request" in body
+    assert "ANSM will not decide on it." in body
+    assert "Another device was found." not in body
+
+
+def test_a_letter_the_manufacturer_uploaded_itself_brings_no_email(app, inbox, reviewer, filed):
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "refuse")
+    # Only the two professionals with an address, and the manufacturer's own people.
+    assert {a.addr_spec for m in inbox for a in m["To"].addresses} == {
+        LEROY,
+        DUPONT,
+        "claire@cardiotech.example",
+        "claire.martin@example.org",
+    }
