@@ -164,16 +164,14 @@
     note.setAttribute("role", "status");
     form.appendChild(note);
     setTimeout(function () {
-      note.textContent = document.documentElement.lang === "fr"
-        ? "Envoi en cours…" : "Sending…";
+      note.textContent = document.body.getAttribute("data-sending");
     }, 50);
   });
 
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function () {
     var status = document.getElementById("live-status");
-    if (status) status.textContent = document.documentElement.lang === "fr"
-      ? "La vérification n'a pas pu être faite ; elle sera refaite à l'envoi."
-      : "This answer could not be checked now; it will be checked when you continue.";
+    // Said in the page's language: the page carries the words (base.html).
+    if (status) status.textContent = document.body.getAttribute("data-check-failed");
   });
 })();

@@ -7,6 +7,7 @@ import re
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.keyboard import (
@@ -363,6 +364,14 @@ def test_french_pages_pass_axe_and_say_french(browser, base_url, filer):
     press_button(page, "button[value=continue]")
     assert "Il y a un problème" in page.content()
     assert_accessible(page, "fr-manufacturer-errors")
+    # A live check the server cannot answer is said to have failed, in the page's language.
+    page.route("**/validate", lambda route: route.fulfill(status=500, body="Error"))
+    type_into(page, "#srn", "FR-MF-000012345")
+    page.keyboard.press("Tab")
+    expect(page.locator("#live-status")).to_have_text(
+        "La vérification n’a pas pu être faite\u00a0; elle sera refaite à l’envoi."
+    )
+    page.unroute("**/validate")
     page.goto(f"/requests/{submitted}/submitted")
     assert_accessible(page, "fr-submitted-view")
     page.goto("/accessibility")
