@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.keyboard import press_button, tab_to, type_into
+from tests.browser.keyboard import choose_radio, press_button, tab_to, type_into
 from tests.browser.test_pages import sign_in
 from tests.conftest import dossier_with, make_user
 from wizard import clock
@@ -42,6 +43,18 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     open_action(reviewer, "start-review")  # taken up without a note: the note is optional
     press_button(reviewer, "#action-start-review button[type=submit]")
     assert "Under review" in reviewer.content()
+
+    # A professional's address is asked for once a professional is chosen to answer.
+    open_action(reviewer, "request-information")
+    address = reviewer.locator("#field-request-information-hcp_email")
+    choose_radio(reviewer, "request-information-addressee", "manufacturer")
+    expect(address).to_be_hidden()
+    letter = reviewer.get_attribute(
+        "[name='request-information-addressee'][value^=letter-]", "value"
+    )
+    choose_radio(reviewer, "request-information-addressee", letter)
+    expect(address).to_be_visible()
+    open_action(reviewer, "request-information")  # closed again
 
     open_action(reviewer, "authorise")
     press_button(reviewer, "#action-authorise button[type=submit]")  # no grounds given

@@ -144,3 +144,22 @@ def test_the_email_names_the_last_day_the_link_works(
     assert app.test_client().get(path).status_code == 200
     monkeypatch.setattr(clock, "now", lambda: midnight)
     assert app.test_client().get(path).status_code == 410
+
+
+def test_the_address_is_asked_for_only_when_a_professional_is_to_answer(
+    app, reviewer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    with app.app_context():
+        letter_id = dossier(submitted).hcp_letters[0].id
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    # The page shows it once a professional is chosen (app.js).
+    block = re.search(r'<div class="field" id="field-request-information-hcp_email"[^>]*>', page)
+    assert 'data-shown-when="request-information-addressee"' in block.group(0)
+    assert f'data-shown-values="letter-{letter_id}"' in block.group(0)
+    # Typed, then the manufacturer chosen: the address that no longer applies is not checked.
+    asked = act(reviewer, submitted, "request-information", hcp_email="not an address")
+    assert asked.status_code == 303
+    with app.app_context():
+        [question] = questions(submitted)
+        assert question.addressee == "manufacturer" and question.hcp_email is None

@@ -69,6 +69,13 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
         )
         for letter in dossier.hcp_letters
     ]
+    # A professional's address: asked for only when one of them is to answer (shown once
+    # one is chosen, with JavaScript; its hint says when without).
+    professionals = tuple(value for value, _label in form.addressee.choices[1:])
+    if professionals:
+        form.hcp_email.shown_when = (form.addressee.name, professionals)
+    else:
+        del form["hcp_email"]
     return form
 
 
@@ -77,7 +84,14 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
     the one their invitation went to."""
     valid = form.validate()
     letter = _chosen_letter(dossier, form.addressee.data)
-    if letter is None or form.hcp_email.data or form.hcp_email.errors or _invited_email(letter):
+    if letter is None:
+        if "hcp_email" in form and form.hcp_email.errors:
+            # Typed, then the manufacturer chosen: an address that does not apply is not
+            # checked (nor used), as the page no longer shows it.
+            form.hcp_email.errors = []
+            valid = not any(field.errors for field in form)
+        return valid
+    if form.hcp_email.data or form.hcp_email.errors or _invited_email(letter):
         return valid
     form.hcp_email.errors = [
         _(
