@@ -146,9 +146,7 @@ def test_the_email_names_the_last_day_the_link_works(
     assert app.test_client().get(path).status_code == 410
 
 
-def test_the_address_is_asked_for_only_when_a_professional_is_to_answer(
-    app, reviewer, submitted
-):
+def test_the_address_is_asked_for_only_when_a_professional_is_to_answer(app, reviewer, submitted):
     act(reviewer, submitted, "start-review")
     with app.app_context():
         letter_id = dossier(submitted).hcp_letters[0].id
