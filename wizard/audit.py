@@ -29,6 +29,7 @@ PROFESSIONAL_INVITED = "professional_invited"
 INVITATION_RENEWED = "invitation_renewed"
 INVITATION_REVOKED = "invitation_revoked"
 LETTER_RECEIVED = "letter_received"
+LETTER_REMOVED = "letter_removed"  # a letter received through an invite link, from the draft
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
 
 

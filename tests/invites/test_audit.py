@@ -33,6 +33,10 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
     with app.app_context():
         second = invitations_of(dossier_id)[1].id
     client.post(f"/requests/{dossier_id}/invitations/{second}/revoke")
+    # The letter that arrived leaves the draft: that is in the trail too.
+    with app.app_context():
+        letter = invitations_of(dossier_id)[0].letter
+    client.post(f"/requests/{dossier_id}/letters/{letter.id}/delete")
 
     with app.app_context():
         events = trail_of(dossier_id)
@@ -42,7 +46,11 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
             audit.LETTER_RECEIVED,
             audit.PROFESSIONAL_INVITED,
             audit.INVITATION_REVOKED,
+            audit.LETTER_REMOVED,
         ]
+        removed = events[5]
+        assert removed[1] == "manufacturer" and "claire@cardiotech.example" in removed[2]
+        assert removed[3]["sha256"] == received_sha256(events)
         invited = events[0]
         assert invited[1] == "manufacturer" and "claire@cardiotech.example" in invited[2]
         assert invited[3]["email"] == INVITE["invite-email"]
@@ -58,6 +66,11 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
     )
     assert lines[2].startswith("Letter received through the invitation link: ")
     assert lines[4] == "Invitation link of Dr Anne Leroy (paul.roux@necker.example) revoked"
+    assert lines[5] == f"Letter from Dr Anne Leroy removed from the draft: {letter.filename}"
+
+
+def received_sha256(events) -> str:
+    return next(detail["sha256"] for action, *_r, detail in events if action == "letter_received")
 
 
 def test_a_letter_that_arrives_just_before_a_resend_or_revoke_is_not_undone(

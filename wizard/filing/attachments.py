@@ -10,7 +10,7 @@ import hashlib
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from wizard import kept, uploads
+from wizard import audit, kept, uploads
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
@@ -191,6 +191,14 @@ def delete_document(dossier_id: int, item_id: int):
 def delete_letter(dossier_id: int, item_id: int):
     dossier, item = _attachment(HcpLetter, dossier_id, item_id)
     service.claim_draft(dossier)
+    if item.invitation is not None:
+        # Its arrival is in the audit trail (`LETTER_RECEIVED`): its removal is too.
+        audit.record(
+            dossier.id,
+            audit.LETTER_REMOVED,
+            audit.Actor.of(current_user),
+            detail={"name": item.author_name, "filename": item.filename, "sha256": item.sha256},
+        )
     db.session.delete(item)
     db.session.commit()
     flash(_("The letter from %(name)s has been removed.", name=item.author_name))

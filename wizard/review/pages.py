@@ -264,6 +264,8 @@ def event_text(event: AuditEvent) -> str:
         return _("Invitation link of %(name)s (%(email)s) revoked", **detail)
     if event.action == audit.LETTER_RECEIVED:
         return _("Letter received through the invitation link: %(filename)s", **detail)
+    if event.action == audit.LETTER_REMOVED:
+        return _("Letter from %(name)s removed from the draft: %(filename)s", **detail)
     if event.action == audit.STARTED_FROM:
         return _("Started from request %(reference)s, with its answers and documents", **detail)
     if event.action == audit.DOCUMENT_DOWNLOADED:
