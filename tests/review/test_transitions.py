@@ -65,6 +65,8 @@ def test_a_request_moves_between_two_statuses_only_as_the_lifecycle_allows(
     for target in Status:
         moved_by = []
         for route, stage in ROUTES[target]:
+            if current == target == Status.INFORMATION_REQUESTED:
+                continue  # asking someone else too moves nothing: test_parallel_questions
             with app.app_context():
                 dossier_id = request_in(user[0], current)
             outcome = attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch)

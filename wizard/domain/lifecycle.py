@@ -5,6 +5,10 @@
     authorised -> suspended -> authorised | withdrawn;  authorised | suspended -> expired
     withdrawn from any open status before decision (by the manufacturer)
 
+While information is requested, ANSM may ask someone else too (the manufacturer and a
+professional at once): that adds a question and moves nothing; the last answer awaited moves
+the request back to review.
+
 Refused, withdrawn, expired and discarded are final. A discarded draft never reached the agency:
 its manufacturer deleted it, and only its audit events remain. This module only says which
 moves are legal; the function that applies one also writes the audit event and sends the

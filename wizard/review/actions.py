@@ -32,8 +32,13 @@ class Action:
     target: Status
     stage: Stage = Stage.ANY
     decision: DecisionKind | None = None  # the decision it records, with a signed PDF
+    # Where it may also be done without moving the request: a question asked while others
+    # wait for their answers (the manufacturer and a professional asked at once).
+    also_in: frozenset[Status] = frozenset()
 
     def permits(self, status: Status) -> bool:
+        if status in self.also_in:
+            return True
         if not can_transition(status, self.target):
             return False
         if self.stage is Stage.ANY:
@@ -43,6 +48,8 @@ class Action:
     def heading(self, status: Status) -> str:
         if self.target == Status.UNDER_REVIEW and status == Status.INFORMATION_REQUESTED:
             return _("Resume the review")
+        if status in self.also_in:
+            return _("Ask someone else too")
         return str(self.title)
 
 
@@ -50,7 +57,12 @@ REVIEWER_ACTIONS: dict[str, Action] = {
     action.name: action
     for action in (
         Action("start-review", _l("Start the review"), Status.UNDER_REVIEW),
-        Action("request-information", _l("Ask for more information"), Status.INFORMATION_REQUESTED),
+        Action(
+            "request-information",
+            _l("Ask for more information"),
+            Status.INFORMATION_REQUESTED,
+            also_in=frozenset({Status.INFORMATION_REQUESTED}),
+        ),
         Action(
             "authorise",
             _l("Authorise"),

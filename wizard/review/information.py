@@ -4,7 +4,8 @@ A question goes to the manufacturer, who answers on their request page, or to a 
 professional who wrote a letter, who answers through a personal link: a random token sent by
 email and stored only as its sha256, as for the invitations (`wizard.invites.service`). The
 link works once, until the end of the day the answer is needed by (or for INVITE_TTL_DAYS).
-An answer sends the request back to review; the filing itself never changes.
+The manufacturer and professionals may be asked at once, each one question at a time; the
+last answer awaited sends the request back to review. The filing itself never changes.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from wizard import audit, clock
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import Status, TransitionError
 from wizard.extensions import db
 from wizard.i18n import gettext as _
+from wizard.i18n import long_date
 from wizard.invites.service import TOKEN_BYTES, token_hash
 from wizard.models import (
     Addressee,
@@ -51,7 +53,9 @@ class QuestionClosed(Exception):
 
 
 def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformationForm:
-    """Offer the manufacturer and each professional who sent a letter."""
+    """Offer the manufacturer and each professional who sent a letter, but whoever has a
+    question still waiting for its answer (one question at a time each)."""
+    waiting = _waiting_for(dossier)
     form.addressee.choices = [
         (
             Addressee.MANUFACTURER.value,
@@ -69,9 +73,12 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
         )
         for letter in dossier.hcp_letters
     ]
+    form.addressee.choices = [c for c in form.addressee.choices if c[0] not in waiting]
     # A professional's address: asked for only when one of them is to answer (shown once
     # one is chosen, with JavaScript; its hint says when without).
-    professionals = tuple(value for value, _label in form.addressee.choices[1:])
+    professionals = tuple(
+        value for value, _label in form.addressee.choices if value.startswith(_LETTER)
+    )
     if professionals:
         form.hcp_email.shown_when = (form.addressee.name, professionals)
     else:
@@ -79,10 +86,38 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
     return form
 
 
+def anyone_to_ask(form: RequestInformationForm) -> bool:
+    """Whether someone may be asked (each one asked already may be waiting to answer)."""
+    return bool(form.addressee.choices)
+
+
+def _waiting_for(dossier: Dossier) -> dict[str, InformationRequest]:
+    """The open questions, by the addressee's value in the form."""
+    return {
+        Addressee.MANUFACTURER.value
+        if question.to_manufacturer
+        else f"{_LETTER}{question.hcp_letter_id}": question
+        for question in questions_of(dossier)
+        if question.is_open
+    }
+
+
 def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
-    """The form's own checks, and: a question to a professional needs an address, typed or
-    the one their invitation went to."""
+    """The form's own checks, and: who is asked has no question waiting already (another
+    reviewer asked meanwhile); a question to a professional needs an address, typed or the
+    one their invitation went to."""
     valid = form.validate()
+    waiting = _waiting_for(dossier).get(form.addressee.data or "")
+    if waiting is not None:
+        form.addressee.errors = [
+            _(
+                "%(name)s has not answered the question asked on %(date)s yet: choose someone "
+                "else, or resume the review to close that question.",
+                name=waiting.hcp_name or dossier.manufacturer_name,
+                date=long_date(clock.day_in_paris(waiting.asked_at)),
+            )
+        ]
+        return False
     letter = _chosen_letter(dossier, form.addressee.data)
     if letter is None:
         if "hcp_email" in form and form.hcp_email.errors:
@@ -129,10 +164,39 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | No
         )
         question.link_expires_at = clock.end_of_day_in_paris(last_day)
     db.session.add(question)
-    change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
+    if Status(dossier.status) == Status.INFORMATION_REQUESTED:
+        _ask_too(dossier, question, audit.Actor.of(user))
+    else:
+        change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
     if token is None:
         return None
     return notify.question_to_professional(question, token)
+
+
+def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor) -> None:
+    """A question added to those waiting for their answers: the request stays "information
+    requested"; the question is in the audit trail and the manufacturer is told, as for the
+    first one. `TransitionError` if the request moved meanwhile (the review was resumed)."""
+    if _lock_while_asked(dossier, clock.now()) != 1:
+        db.session.rollback()
+        raise TransitionError(f"request {dossier.id} changed status meanwhile")
+    db.session.flush()  # gives the question its id
+    audit.record(dossier.id, audit.QUESTION_ADDED, actor, detail=question.audit_detail())
+    db.session.commit()
+    status = Status.INFORMATION_REQUESTED
+    notify.status_changed(dossier, status, status, note=None, about=question)
+
+
+def _lock_while_asked(dossier: Dossier | int, at) -> int:
+    """Mark the request changed if it is still "information requested" (1, else 0): its row
+    stays locked until the transaction ends, so that questions added and answered at the
+    same moment are counted one after the other."""
+    dossier_id = dossier if isinstance(dossier, int) else dossier.id
+    return db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier_id, Dossier.status == Status.INFORMATION_REQUESTED)
+        .values(updated_at=at)
+    ).rowcount
 
 
 def _chosen_letter(dossier: Dossier, value: str | None) -> HcpLetter | None:
@@ -186,9 +250,14 @@ def answer(
     message: str,
     files: list[StoredFile],
 ) -> Reply:
-    """Record the answer and its documents (each an audit event), close the question and
-    send the request back to review. Twice the same answer (two tabs): `QuestionClosed`."""
+    """Record the answer and its documents (each an audit event), close the question and,
+    unless other questions still wait for their answers, send the request back to review.
+    Twice the same answer (two tabs): `QuestionClosed`."""
     at = clock.now()
+    # The request first (as every change of status locks it first), then the question.
+    if _lock_while_asked(question.dossier_id, at) != 1:
+        db.session.rollback()
+        raise QuestionClosed()  # the review went on meanwhile, which closed it
     claimed = db.session.execute(
         update(InformationRequest)
         .where(InformationRequest.id == question.id, InformationRequest.closed_at.is_(None))
@@ -197,6 +266,14 @@ def answer(
     if claimed != 1:
         db.session.rollback()
         raise QuestionClosed()
+    still_waiting = db.session.scalar(
+        select(func.count())
+        .select_from(InformationRequest)
+        .where(
+            InformationRequest.dossier_id == question.dossier_id,
+            InformationRequest.closed_at.is_(None),
+        )
+    )
     reply = Reply(
         dossier_id=question.dossier_id,
         information_request_id=question.id,
@@ -230,12 +307,12 @@ def answer(
         )
         for document in reply.documents
     )
-    change_status(
-        question.dossier,
-        Status.UNDER_REVIEW,
-        actor,
-        about=reply,
-        events=((audit.REPLY_SENT, reply.audit_detail()), *uploads),
-    )
+    events = ((audit.REPLY_SENT, reply.audit_detail()), *uploads)
+    if still_waiting:  # the request stays "information requested" until the last answer
+        for action, detail in events:
+            audit.record(question.dossier_id, action, actor, detail=detail)
+        db.session.commit()
+    else:
+        change_status(question.dossier, Status.UNDER_REVIEW, actor, about=reply, events=events)
     notify.to_review_team(question.dossier, reply)
     return reply

@@ -13,12 +13,14 @@ professionals`): they asked for the device, and some must change how they treat 
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 
 from wizard import mail
 from wizard.domain.lifecycle import Status
+from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
-from wizard.models import Decision, Dossier, InformationRequest, Reply
+from wizard.models import Addressee, Decision, Dossier, InformationRequest, Reply
 from wizard.web import external_url
 
 
@@ -74,6 +76,8 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         "note": note,
         "question": about if isinstance(about, InformationRequest) else None,
         "decision": about if isinstance(about, Decision) else None,
+        "manufacturer_asked": status == Status.INFORMATION_REQUESTED
+        and _manufacturer_asked(dossier),
         "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
     mail.send_after_response(
@@ -81,6 +85,22 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         bilingual(lambda: _subject(dossier, previous, status, about), " / "),
         bilingual(lambda: plain_text("review/email/status_changed.txt", **context)),
         about=f"news of request {dossier.id}",
+    )
+
+
+def _manufacturer_asked(dossier: Dossier) -> bool:
+    """Whether a question to the manufacturer waits for its answer."""
+    return (
+        db.session.scalar(
+            select(InformationRequest.id)
+            .where(
+                InformationRequest.dossier_id == dossier.id,
+                InformationRequest.addressee == Addressee.MANUFACTURER,
+                InformationRequest.closed_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 

@@ -92,7 +92,9 @@ def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
         # A period asked to start on a day now past is offered from today.
         form.period_start.data = max(start, clock.today()) if start else None
         form.period_end.data = end
-    if action.name == "request-information":
+    if action.name == "request-information" and (
+        Addressee.MANUFACTURER.value in dict(form.addressee.choices)
+    ):  # unless the manufacturer has a question waiting already
         form.addressee.data = Addressee.MANUFACTURER.value
     return form
 
@@ -115,9 +117,12 @@ def review_page(
     forms = []
     for action in available(current):
         if posted is not None and posted[0] == action:
-            forms.append((action, posted[1]))
+            form = posted[1]
         else:
-            forms.append((action, fresh_form(action, dossier)))
+            form = fresh_form(action, dossier)
+        if action.name == "request-information" and not information.anyone_to_ask(form):
+            continue  # everyone who could answer has a question waiting already
+        forms.append((action, form))
     return render_template(
         "review/request.html",
         dossier=dossier,
@@ -252,6 +257,13 @@ def event_text(event: AuditEvent) -> str:
             before=STATUS_LABELS[event.from_status],
             after=STATUS_LABELS[event.to_status],
         )
+    if event.action == audit.QUESTION_ADDED:
+        if detail.get("hcp_name"):
+            return _(
+                "Also asked %(name)s, who wrote a letter, for more information",
+                name=detail["hcp_name"],
+            )
+        return _("Also asked the manufacturer for more information")
     if event.action == audit.REPLY_SENT:
         return _("Answer to ANSM's question sent")
     if event.action == audit.DOCUMENT_UPLOADED:

@@ -1,0 +1,136 @@
+"""ANSM asks the manufacturer and a professional at once: each has one question waiting at a
+time, the request stays "information requested" until the last answer awaited comes, and
+answers arriving together never leave it stuck (PostgreSQL)."""
+
+from __future__ import annotations
+
+from tests.invites.support import body_of
+from tests.review.support import act, questions, reply, status_of
+from tests.review.test_professional_questions import LINK, answer, ask_the_author
+from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
+from wizard import audit
+from wizard.review import pages
+
+LEROY = "anne.leroy@necker.example"
+
+
+def test_both_are_asked_and_the_last_answer_resumes_the_review(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    assert act(reviewer, submitted, "request-information").status_code == 303
+    # The manufacturer's question waits: the page offers to ask someone else, not them.
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Ask someone else too" in page
+    assert 'value="manufacturer"' not in page
+    assert ask_the_author(app, reviewer, submitted, hcp_email=LEROY).status_code == 303
+    assert status_of(app, submitted) == "information_requested"
+    with app.app_context():
+        asked = questions(submitted)
+        assert [q.addressee for q in asked] == ["manufacturer", "hcp"]
+        assert all(q.is_open for q in asked)
+        trail = audit.trail(submitted)
+        assert trail[-1].action == audit.QUESTION_ADDED
+        assert trail[-1].detail["hcp_name"] == "Dr Anne Leroy"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert pages.event_text(trail[-1]) == (
+            "Also asked Dr Anne Leroy, who wrote a letter, for more information"
+        )
+    # Everyone who could answer is asked: nobody left to ask.
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Ask someone else too" not in page and "Resume the review" in page
+
+    # The manufacturer hears of the second question, and still has its own to answer.
+    told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+    assert "ANSM has also asked Dr Anne Leroy" in told
+    assert "ANSM still awaits your own answer to its question" in told
+    own = manufacturer.get(f"/requests/{submitted}/submitted").text
+    assert "Send the answer to ANSM" in own
+    assert "ANSM also asked Dr Anne Leroy" in own and "You have nothing to do" not in own
+
+    # The manufacturer answers: the professional's answer is still awaited.
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    assert reply(manufacturer, submitted, question_id).status_code == 303
+    assert status_of(app, submitted) == "information_requested"
+    own = manufacturer.get(f"/requests/{submitted}/submitted").text
+    assert "Send the answer to ANSM" not in own
+    assert "You have nothing to do for now" in own
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Ask someone else too" in page and 'value="manufacturer"' in page
+
+    # The professional answers: the last answer awaited sends the request back to review.
+    path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+    assert answer(app.test_client(), path).status_code == 303
+    assert status_of(app, submitted) == "under_review"
+    with app.app_context():
+        actions = [event.action for event in audit.trail(submitted)]
+    assert actions[-5:] == [
+        audit.STATUS_CHANGED,  # asked the manufacturer
+        audit.QUESTION_ADDED,  # and the professional
+        audit.REPLY_SENT,  # the manufacturer's answer
+        audit.REPLY_SENT,  # the professional's
+        audit.STATUS_CHANGED,  # back to review
+    ]
+    with app.app_context():
+        assert audit.check().intact
+
+
+def test_one_question_at_a_time_each(app, inbox, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    # Another reviewer's page, shown before: the manufacturer asked again.
+    again = act(reviewer, submitted, "request-information", message="And the registry.")
+    assert again.status_code == 422
+    assert "Cardiotech Médical SAS has not answered the question asked on" in again.text
+    assert "And the registry." in again.text  # what was typed is kept
+    with app.app_context():
+        assert len(questions(submitted)) == 1
+
+
+def test_resuming_the_review_closes_every_question_waiting(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+    path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+    assert act(reviewer, submitted, "start-review").status_code == 303  # "Resume the review"
+    assert status_of(app, submitted) == "under_review"
+    with app.app_context():
+        assert not any(q.is_open for q in questions(submitted))
+    assert app.test_client().get(path).status_code == 410
+    assert (
+        "Send the answer to ANSM" not in manufacturer.get(f"/requests/{submitted}/submitted").text
+    )
+
+
+def test_two_answers_at_once_resume_the_review(
+    app,
+    inbox,
+    reviewer,
+    manufacturer,
+    submitted,
+    postgres_only,  # noqa: F811
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+    path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    professional = app.test_client()
+    outcomes = []
+
+    def one(index):
+        if index == 0:
+            outcomes.append(reply(manufacturer, submitted, question_id).status_code)
+        else:
+            outcomes.append(answer(professional, path).status_code)
+
+    assert run_together(one, 2) == []
+    assert outcomes == [303, 303]
+    assert status_of(app, submitted) == "under_review"
+    with app.app_context():
+        assert not any(q.is_open for q in questions(submitted))
+        assert sum(len(q.replies) for q in questions(submitted)) == 2
