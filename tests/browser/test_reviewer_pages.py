@@ -94,3 +94,31 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     text = manufacturer.inner_text("main")
     assert "8" in text and "Monthly report of every implanted patient." in text
     assert_accessible(manufacturer, "manufacturer-conditions")
+
+
+def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, base_url, filed):
+    reviewer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    sign_in(reviewer, "rita@ansm.example")
+    reviewer.goto(f"/review/requests/{filed}")
+    open_action(reviewer, "start-review")
+    press_button(reviewer, "#action-start-review button[type=submit]")
+
+    open_action(reviewer, "request-information")
+    type_into(reviewer, "#request-information-message", "Send the latest vigilance report.")
+    press_button(reviewer, "#action-request-information button[type=submit]")
+    assert "Information requested" in reviewer.content()
+
+    # The manufacturer's question waits: the same action asks someone else.
+    summary = reviewer.locator("#action-request-information summary")
+    expect(summary).to_have_text("Ask someone else too")
+    open_action(reviewer, "request-information")
+    letter = reviewer.get_attribute("[name='request-information-addressee']", "value")
+    assert letter.startswith("letter-")  # the manufacturer is not offered again
+    choose_radio(reviewer, "request-information-addressee", letter)
+    type_into(reviewer, "#request-information-hcp_email", "anne.leroy@necker.example")
+    type_into(reviewer, "#request-information-message", "How many patients this year?")
+    press_button(reviewer, "#action-request-information button[type=submit]")
+    thread = reviewer.inner_text("main")
+    assert "Send the latest vigilance report." in thread and "How many patients" in thread
+    assert "Also asked" in thread  # the audit trail
+    assert_accessible(reviewer, "review-two-questions-waiting")
