@@ -94,6 +94,8 @@ def make_user(email="claire@cardiotech.example", organisation="Cardiotech", role
     user = User(
         email=email, name="Claire Martin", role=role, organisation=org, email_confirmed_at=now()
     )
+    if role == Role.REVIEWER:
+        user.job_title = "Head of the medical devices division"
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.commit()

@@ -20,16 +20,30 @@ from wizard.models import Dossier, Organisation, Role, User
 @with_appcontext
 @click.argument("email")
 @click.argument("name")
+@click.option(
+    "--title",
+    prompt="Job title (stated on the decisions they sign)",
+    help="The reviewer's function, stated after their name on the decisions they sign.",
+)
 @click.password_option(prompt="Password for the reviewer")
-def create_reviewer(email: str, name: str, password: str) -> None:
+def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
+    title = title.strip()
+    if not title:
+        raise click.ClickException("A reviewer needs a job title: their decisions state it.")
     email = email.strip().lower()
     problem = check_password_strength(password, email)
     if problem:
         raise click.ClickException(problem)
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"An account already uses {email}.")
-    user = User(email=email, name=name, role=Role.REVIEWER, email_confirmed_at=clock.now())
+    user = User(
+        email=email,
+        name=name,
+        job_title=title,
+        role=Role.REVIEWER,
+        email_confirmed_at=clock.now(),
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

@@ -48,19 +48,36 @@ def test_the_account_page_changes_the_names_and_keeps_what_was_typed_when_wrong(
     assert "Cardio SAS" in logged_in.get("/dashboard").text
 
 
-def test_a_reviewer_has_no_manufacturer_name_to_change(app, client):
+def test_a_reviewer_has_a_job_title_and_no_manufacturer_name(app, client):
     with app.app_context():
         make_user("reviewer@ansm.example", role=Role.REVIEWER)
     login(client, "reviewer@ansm.example")
-    assert "details-organisation_name" not in client.get("/account").text
+    page = client.get("/account").text
+    assert "details-organisation_name" not in page
+    assert 'value="Head of the medical devices division"' in page  # the decisions state it
+    empty = client.post(
+        "/account/details", data={"details-name": "Paul Reviewer", "details-job_title": " "}
+    )
+    assert empty.status_code == 422
+    assert "Enter your job title: the decisions you sign state it." in empty.text
+    assert 'value="Paul Reviewer"' in empty.text  # what was typed is kept
     saved = client.post(
         "/account/details",
-        data={"details-name": "Paul Reviewer", "details-organisation_name": "Sneaky SAS"},
+        data={
+            "details-name": "Paul Reviewer",
+            "details-job_title": "Deputy director, medical devices",
+            "details-organisation_name": "Sneaky SAS",
+        },
     )
     assert saved.status_code == 303
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.role == Role.REVIEWER))
         assert reviewer.name == "Paul Reviewer" and reviewer.organisation is None
+        assert reviewer.job_title == "Deputy director, medical devices"
+
+
+def test_a_manufacturer_has_no_job_title_to_state(app, logged_in):
+    assert "details-job_title" not in logged_in.get("/account").text
 
 
 def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(

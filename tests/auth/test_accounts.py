@@ -203,13 +203,23 @@ def test_the_create_reviewer_command_makes_a_reviewer(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=["create-reviewer", "Rita@ANSM.example", "Rita Reviewer"],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
+        # Asked for, as the password is: the decisions the reviewer signs state it.
+        input=f"Head of the medical devices division\n{PASSWORD}\n{PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.email == "rita@ansm.example"))
         assert reviewer.is_reviewer and reviewer.organisation_id is None
-    weak = runner.invoke(args=["create-reviewer", "x@ansm.example", "X"], input="short\nshort\n")
+        assert reviewer.job_title == "Head of the medical devices division"
+    untitled = runner.invoke(
+        args=["create-reviewer", "y@ansm.example", "Y", "--title", " "],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert untitled.exit_code != 0 and "job title" in untitled.output
+    weak = runner.invoke(
+        args=["create-reviewer", "x@ansm.example", "X", "--title", "Reviewer"],
+        input="short\nshort\n",
+    )
     # Commands speak the portal's default language, French.
     assert weak.exit_code != 0 and "au moins 12 caractères" in weak.output
 

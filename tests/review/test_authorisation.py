@@ -8,13 +8,13 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 from babel.dates import format_date
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.review.support import act, action_data, in_days, request_in, status_of
 from wizard import clock
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
-from wizard.models import AuditEvent, Decision
+from wizard.models import AuditEvent, Decision, User
 
 
 def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
@@ -59,6 +59,11 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
     rows = dict(re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', shown.text))
     assert rows["Maximum number of patients"] == "8"
     assert rows["Follow-up conditions (optional)"] == "Registry of every child."
+    # Who signs it, as the PDF will state it.
+    assert rows["Signed by"] == (
+        "Claire Martin, Head of the medical devices division, for the Director General of "
+        "ANSM, by delegation"
+    )
     assert 'name="authorise-max_patients" value="8"' in shown.text  # carried to the signature
     with app.app_context():
         assert db.session.scalars(select(Decision)).all() == []
@@ -274,3 +279,22 @@ def test_the_decision_read_back_shows_only_what_will_be_signed(app, reviewer, su
     assert "Urgent" in read_back
     assert "Date the manufacturer was invited" not in read_back  # not part of an urgent one
     assert "data-submit-once" in shown.text  # one decision, however many clicks
+
+
+def test_a_reviewer_without_a_job_title_decides_nothing(app, reviewer, submitted_global):
+    """A decision states its author's name and function (CRPA L. 212-1)."""
+    act(reviewer, submitted_global, "start-review")
+    with app.app_context():
+        db.session.execute(update(User).where(User.role == "reviewer").values(job_title=None))
+        db.session.commit()
+    url = f"/review/requests/{submitted_global}/refuse"
+    signing = action_data("refuse")
+    reading_back = {k: v for k, v in signing.items() if k != "decision"}
+    for data in (reading_back, signing):  # neither read back nor signed
+        refused = reviewer.post(url, data=data)
+        assert refused.status_code == 409
+        assert "your account has none. Add it on “Your account”" in refused.text
+        assert "Alternatives exist." in refused.text  # what was typed is kept
+    assert status_of(app, submitted_global) == "under_review"
+    with app.app_context():
+        assert db.session.scalars(select(Decision)).all() == []

@@ -56,6 +56,11 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert "Autorisation d’accès dérogatoire" in text and "Derogatory-access authorisation" in text
     assert reference in text and "Monthly report to ANSM on every patient." in text
     assert "Cardiotech Médical SAS" in text and "Filed by" in text
+    # Its author's name and function (CRPA L. 212-1), in the PDF and its record.
+    assert "Claire Martin, Head of the medical devices division, pour le directeur" in " ".join(
+        text.split()
+    )
+    assert record["decided_by"]["title"] == "Head of the medical devices division"
     # What it authorises, as filed; and how to challenge it.
     filed_scope = sample_answers("global")["scope"]
     assert record["request"]["scope"]["indication"] == filed_scope["indication"]

@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
     # When a colleague removed the account from its organisation: it can no longer sign in
     # (`is_active`); what it filed stays the organisation's. An invitation can bring it back.
     removed_at: Mapped[Timestamp | None]
+    # A reviewer's function ("Head of the medical devices division"): the decisions they sign
+    # state it, as French law wants of an administrative decision's author (CRPA L. 212-1).
+    job_title: Mapped[str | None] = mapped_column(String(200))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 

@@ -22,8 +22,21 @@ from wizard.review.status import authorisation_of, period_has_ended
 from wizard.review.transitions import change_status
 
 
+def unsigned_because(user: User) -> str | None:
+    """Why `user` cannot sign a decision of ANSM yet: a decision states its author's name and
+    function (CRPA L. 212-1), and a reviewer's function is on their account."""
+    if user.is_reviewer and not user.job_title:
+        return _(
+            "Nothing was decided: a decision states the job title of who signs it, and your "
+            "account has none. Add it on “Your account”, then decide again."
+        )
+    return None
+
+
 def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     """Record the decision with the change of status it makes, then sign its PDF."""
+    if problem := unsigned_because(user):
+        raise ActionRefused(problem)
     kind = DecisionKind(action.decision)
     authorisation = authorisation_of(dossier)
     if kind == DecisionKind.REINSTATEMENT and period_has_ended(authorisation):
@@ -88,6 +101,7 @@ def decision_record(
         "decided_by": {
             "name": user.name,
             "role": "reviewer" if user.is_reviewer else "manufacturer",
+            **({"title": user.job_title} if user.is_reviewer else {}),
         },
         "reason": decision.reason,
         "authorisation": None

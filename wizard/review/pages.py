@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import render_template
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from wizard import audit, clock, kept
@@ -145,6 +146,17 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     # An answer that does not apply (a date of invitation, for an urgent measure) is not part
     # of the decision signed: read back as the check-your-answers page reads a step.
     rows = summary_rows(form)
+    # Who signs, as the PDF will state it (name and function, CRPA L. 212-1).
+    rows.append(
+        (
+            _("Signed by"),
+            _(
+                "%(name)s, %(title)s, for the Director General of ANSM, by delegation",
+                name=current_user.name,
+                title=current_user.job_title,
+            ),
+        )
+    )
     return render_template(
         "review/check_decision.html",
         dossier=dossier,

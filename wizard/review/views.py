@@ -9,7 +9,7 @@ from flask_login import current_user
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
-from wizard.review import downloads, information, pages, queue, service
+from wizard.review import decisions, downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused
 from wizard.review.forms import QueueForm
@@ -75,6 +75,8 @@ def act(dossier_id: int, name: str):
     if not valid:
         return pages.review_page(dossier, posted=(action, form), status=422)
     if action.decision is not None:
+        if problem := decisions.unsigned_because(current_user):
+            return pages.review_page(dossier, posted=(action, form), refused=problem, status=409)
         # A decision is signed and sent once issued, and cannot be corrected: the reviewer
         # reads it back first (Enter in a date field only brings this page).
         choice = request.form.get("decision")
