@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -28,9 +28,7 @@ from wizard.models import Dossier, Organisation, Role, User
 @click.password_option(prompt="Password for the reviewer")
 def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
-    title = title.strip()
-    if not title:
-        raise click.ClickException("A reviewer needs a job title: their decisions state it.")
+    title = _job_title(title)
     email = email.strip().lower()
     problem = check_password_strength(password, email)
     if problem:
@@ -48,6 +46,33 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     db.session.add(user)
     db.session.commit()
     click.echo(f"Reviewer {email} created.")
+
+
+@click.command("set-reviewer-title")
+@with_appcontext
+@click.argument("email")
+@click.argument("title")
+def set_reviewer_title(email: str, title: str) -> None:
+    """Record a reviewer's job title, which the decisions they sign state (CRPA L. 212-1)."""
+    title = _job_title(title)
+    reviewer = db.session.scalar(
+        select(User).where(User.email == email.strip().lower(), User.role == Role.REVIEWER)
+    )
+    if reviewer is None:
+        raise click.ClickException(f"No reviewer account uses {email}.")
+    before, reviewer.job_title = reviewer.job_title, title
+    db.session.commit()
+    current_app.logger.info("job title of reviewer %s: %r -> %r", reviewer.id, before, title)
+    click.echo(f"Job title of {reviewer.email}: {before or '(none)'} -> {title}")
+
+
+def _job_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise click.ClickException("A reviewer needs a job title: their decisions state it.")
+    if len(title) > 200:
+        raise click.ClickException("A job title has 200 characters at most.")
+    return title
 
 
 @click.command("demo")
@@ -159,6 +184,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(receipts_cli)
     app.cli.add_command(create_reviewer)
+    app.cli.add_command(set_reviewer_title)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(mail_cli)

@@ -48,24 +48,19 @@ def test_the_account_page_changes_the_names_and_keeps_what_was_typed_when_wrong(
     assert "Cardio SAS" in logged_in.get("/dashboard").text
 
 
-def test_a_reviewer_has_a_job_title_and_no_manufacturer_name(app, client):
+def test_a_reviewer_reads_their_job_title_and_has_no_manufacturer_name(app, client):
     with app.app_context():
         make_user("reviewer@ansm.example", role=Role.REVIEWER)
     login(client, "reviewer@ansm.example")
     page = client.get("/account").text
     assert "details-organisation_name" not in page
-    assert 'value="Head of the medical devices division"' in page  # the decisions state it
-    empty = client.post(
-        "/account/details", data={"details-name": "Paul Reviewer", "details-job_title": " "}
-    )
-    assert empty.status_code == 422
-    assert "Enter your job title: the decisions you sign state it." in empty.text
-    assert 'value="Paul Reviewer"' in empty.text  # what was typed is kept
+    # The decisions they sign state it; the portal's administrators record it, not they.
+    assert "Head of the medical devices division" in page and "details-job_title" not in page
     saved = client.post(
         "/account/details",
         data={
             "details-name": "Paul Reviewer",
-            "details-job_title": "Deputy director, medical devices",
+            "details-job_title": "Director General",
             "details-organisation_name": "Sneaky SAS",
         },
     )
@@ -73,11 +68,31 @@ def test_a_reviewer_has_a_job_title_and_no_manufacturer_name(app, client):
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.role == Role.REVIEWER))
         assert reviewer.name == "Paul Reviewer" and reviewer.organisation is None
-        assert reviewer.job_title == "Deputy director, medical devices"
+        assert reviewer.job_title == "Head of the medical devices division"
+
+
+def test_the_administrators_record_a_reviewers_job_title(app, client):
+    with app.app_context():
+        make_user("reviewer@ansm.example", role=Role.REVIEWER)
+        make_user("maker@cardiotech.example")
+    runner = app.test_cli_runner()
+    done = runner.invoke(
+        args=["set-reviewer-title", "Reviewer@ANSM.example", "  Deputy director,  devices "]
+    )
+    assert done.exit_code == 0, done.output
+    assert "Head of the medical devices division -> Deputy director, devices" in done.output
+    for args in (
+        ["maker@cardiotech.example", "Director"],  # not a reviewer
+        ["reviewer@ansm.example", " "],
+        ["reviewer@ansm.example", "x" * 201],
+    ):
+        assert runner.invoke(args=["set-reviewer-title", *args]).exit_code != 0
+    login(client, "reviewer@ansm.example")
+    assert "Deputy director, devices" in client.get("/account").text
 
 
 def test_a_manufacturer_has_no_job_title_to_state(app, logged_in):
-    assert "details-job_title" not in logged_in.get("/account").text
+    assert "Job title" not in logged_in.get("/account").text
 
 
 def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(

@@ -61,8 +61,8 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
     assert rows["Follow-up conditions (optional)"] == "Registry of every child."
     # Who signs it, as the PDF will state it.
     assert rows["Signed by"] == (
-        "Claire Martin, Head of the medical devices division, for the Director General of "
-        "ANSM, by delegation"
+        "Claire Martin, Head of the medical devices division, for the Director General, by "
+        "delegation"
     )
     assert 'name="authorise-max_patients" value="8"' in shown.text  # carried to the signature
     with app.app_context():
@@ -287,13 +287,16 @@ def test_a_reviewer_without_a_job_title_decides_nothing(app, reviewer, submitted
     with app.app_context():
         db.session.execute(update(User).where(User.role == "reviewer").values(job_title=None))
         db.session.commit()
+    # Said before a decision is written, not after.
+    page = reviewer.get(f"/review/requests/{submitted_global}").text
+    assert "You cannot sign decisions yet" in page
     url = f"/review/requests/{submitted_global}/refuse"
     signing = action_data("refuse")
     reading_back = {k: v for k, v in signing.items() if k != "decision"}
     for data in (reading_back, signing):  # neither read back nor signed
         refused = reviewer.post(url, data=data)
         assert refused.status_code == 409
-        assert "your account has none. Add it on “Your account”" in refused.text
+        assert "your account has none. Ask the portal's administrators" in refused.text
         assert "Alternatives exist." in refused.text  # what was typed is kept
     assert status_of(app, submitted_global) == "under_review"
     with app.app_context():

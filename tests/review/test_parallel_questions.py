@@ -4,11 +4,15 @@ answers arriving together never leave it stuck (PostgreSQL)."""
 
 from __future__ import annotations
 
-from tests.invites.support import body_of
+from datetime import timedelta
+
+from tests.conftest import login, make_user
+from tests.invites.support import body_of, closed_port
 from tests.review.support import act, questions, reply, status_of
 from tests.review.test_professional_questions import LINK, answer, ask_the_author
 from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
-from wizard import audit
+from wizard import audit, clock
+from wizard.models import Role
 from wizard.review import pages
 
 LEROY = "anne.leroy@necker.example"
@@ -134,3 +138,71 @@ def test_two_answers_at_once_resume_the_review(
     with app.app_context():
         assert not any(q.is_open for q in questions(submitted))
         assert sum(len(q.replies) for q in questions(submitted)) == 2
+
+
+def test_a_link_that_expired_unanswered_does_not_hold_the_review(
+    app, inbox, reviewer, manufacturer, submitted, monkeypatch
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    soon = (clock.today() + timedelta(days=2)).isoformat()
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY, due_date=soon)
+    later = clock.now() + timedelta(days=4)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "The link expired without an answer." in page
+    assert "Ask someone else too" in page  # the professional may be asked again
+    # The manufacturer's answer is the last one awaited: the review resumes.
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    assert reply(manufacturer, submitted, question_id).status_code == 303
+    assert status_of(app, submitted) == "under_review"
+
+
+def test_a_question_whose_email_could_not_leave_is_closed(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    port = app.config["MAIL_PORT"]
+    app.config.update(MAIL_PORT=closed_port())
+    try:
+        asked = ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+    finally:
+        app.config.update(MAIL_PORT=port)
+    assert asked.status_code == 303
+    page = reviewer.get(asked.location).text
+    assert "the question to them is closed. Check the address and ask them again." in page
+    assert "Closed: the email could not be sent." in page
+    with app.app_context():
+        manufacturers, professionals = questions(submitted)
+        assert manufacturers.is_open and professionals.closed_reason == "not_sent"
+    # Asked again, at a checked address.
+    again = ask_the_author(app, reviewer, submitted, hcp_email="a.leroy@necker.example")
+    assert again.status_code == 303 and inbox.to("a.leroy@necker.example")
+    assert status_of(app, submitted) == "information_requested"
+
+
+def test_the_same_person_asked_twice_at_once_gets_one_question(
+    app,
+    inbox,
+    reviewer,
+    submitted,
+    postgres_only,  # noqa: F811
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        make_user("rex@ansm.example", role=Role.REVIEWER)
+    second = app.test_client()
+    assert login(second, "rex@ansm.example").status_code == 303
+    outcomes = []
+
+    def one(index):
+        browser = reviewer if index == 0 else second
+        outcomes.append(ask_the_author(app, browser, submitted, hcp_email=LEROY).status_code)
+
+    assert run_together(one, 2) == []
+    assert sorted(outcomes) == [303, 409]
+    with app.app_context():
+        assert [q.addressee for q in questions(submitted) if q.is_open] == ["manufacturer", "hcp"]

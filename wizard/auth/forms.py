@@ -147,19 +147,9 @@ class NewPasswordForm(ChoosesPassword):
 
 
 class AccountDetailsForm(FlaskForm):
-    """What an account says of its owner; the manufacturer's name for a manufacturer's, the
-    job title for a reviewer's."""
+    """What an account says of its owner; the manufacturer's name for a manufacturer's."""
 
     name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
-    job_title = text(
-        _l("Your job title"),
-        _l("Enter your job title: the decisions you sign state it."),
-        hint=_l(
-            "Stated after your name on the decisions you sign, for example “Head of the "
-            "medical devices division”."
-        ),
-        autocomplete="organization-title",
-    )
     organisation_name = text(
         _l("Manufacturer's name"),
         _l("Enter the name of the manufacturer you file for."),

@@ -324,8 +324,6 @@ def account_details():
     user.name = form.name.data
     if user.is_manufacturer:
         user.organisation.name = form.organisation_name.data
-    else:
-        user.job_title = form.job_title.data
     db.session.commit()
     flash(_("Your details are saved."))
     return redirect(url_for("auth.account"), 303)
@@ -353,12 +351,10 @@ def account_password():
 
 
 def _details_form(**options) -> AccountDetailsForm:
-    """The details one may change: a reviewer has no manufacturer's name, a manufacturer no
-    job title to state on decisions."""
+    """The details one may change: a reviewer has no manufacturer's name (and their job
+    title, which their decisions state, is recorded by the portal's administrators)."""
     form = AccountDetailsForm(prefix="details", **options)
-    if current_user.is_manufacturer:
-        del form.job_title
-    else:
+    if not current_user.is_manufacturer:
         del form.organisation_name
     return form
 
@@ -368,8 +364,6 @@ def _account_page(*, details=None, password=None, status: int = 200):
         details = _details_form(formdata=None, data={"name": current_user.name})
         if current_user.is_manufacturer:
             details.organisation_name.data = current_user.organisation.name
-        else:
-            details.job_title.data = current_user.job_title
     if password is None:
         password = ChangePasswordForm(current_user.email, prefix="password", formdata=None)
     page = render_template("auth/account.html", details=details, password=password)

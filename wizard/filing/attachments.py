@@ -191,15 +191,17 @@ def delete_document(dossier_id: int, item_id: int):
 def delete_letter(dossier_id: int, item_id: int):
     dossier, item = _attachment(HcpLetter, dossier_id, item_id)
     service.claim_draft(dossier)
-    if item.invitation is not None:
-        # Its arrival is in the audit trail (`LETTER_RECEIVED`): its removal is too.
+    # Its arrival through a link is in the audit trail (`LETTER_RECEIVED`): its removal too.
+    received = item.invitation is not None
+    db.session.delete(item)
+    db.session.flush()
+    if received:  # written last, as the trail's lock is held until the commit
         audit.record(
             dossier.id,
             audit.LETTER_REMOVED,
             audit.Actor.of(current_user),
             detail={"name": item.author_name, "filename": item.filename, "sha256": item.sha256},
         )
-    db.session.delete(item)
     db.session.commit()
     flash(_("The letter from %(name)s has been removed.", name=item.author_name))
     return _back_to(dossier, "hcp-support", "#letters")

@@ -28,7 +28,7 @@ def unsigned_because(user: User) -> str | None:
     if user.is_reviewer and not user.job_title:
         return _(
             "Nothing was decided: a decision states the job title of who signs it, and your "
-            "account has none. Add it on “Your account”, then decide again."
+            "account has none. Ask the portal's administrators to record it, then decide again."
         )
     return None
 

@@ -50,8 +50,11 @@ def reply(dossier_id: int, question_id: int):
         information.answer(
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files
         )
-    except information.QuestionClosed:
-        flash(_("This question was answered meanwhile, from another page."), "error")
+    except information.QuestionClosed as closed:
+        if closed.reason == "closed":
+            flash(_("This question is closed: ANSM no longer waits for an answer to it."), "error")
+        else:
+            flash(_("This question was answered meanwhile, from another page."), "error")
         return _back(dossier)
     kept.forget(slot)
     flash(_("Your answer has been sent to ANSM. The review goes on."))

@@ -68,8 +68,10 @@ def answer(token: str):
     actor = audit.Actor.professional(question.hcp_name)
     try:
         reply = information.answer(question, actor, question.hcp_name, form.message.data, files)
-    except information.QuestionClosed:
-        raise information.LinkUnavailable("used") from None
+    except information.QuestionClosed as closed:
+        raise information.LinkUnavailable(
+            "closed" if closed.reason == "closed" else "used"
+        ) from None
     kept.forget(slot)
     session[_ANSWERED] = {
         "reference": question.dossier.reference,

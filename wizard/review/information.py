@@ -32,6 +32,7 @@ from wizard.models import (
     User,
 )
 from wizard.review import notify
+from wizard.review.actions import ActionRefused
 from wizard.review.forms import RequestInformationForm
 from wizard.review.transitions import change_status
 from wizard.uploads import StoredFile
@@ -49,7 +50,12 @@ class LinkUnavailable(Exception):
 
 
 class QuestionClosed(Exception):
-    """The question was answered, or the review went on without its answer."""
+    """The question was answered (`answered`), or the review went on without its answer
+    (`closed`)."""
+
+    def __init__(self, reason: str = "answered"):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformationForm:
@@ -75,7 +81,7 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
     ]
     form.addressee.choices = [c for c in form.addressee.choices if c[0] not in waiting]
     # A professional's address: asked for only when one of them is to answer (shown once
-    # one is chosen, with JavaScript; its hint says when without).
+    # one is chosen, with JavaScript; without, its label says "if needed").
     professionals = tuple(
         value for value, _label in form.addressee.choices if value.startswith(_LETTER)
     )
@@ -92,14 +98,40 @@ def anyone_to_ask(form: RequestInformationForm) -> bool:
 
 
 def _waiting_for(dossier: Dossier) -> dict[str, InformationRequest]:
-    """The open questions, by the addressee's value in the form."""
+    """The questions still awaiting their answers, by the addressee's value in the form."""
     return {
-        Addressee.MANUFACTURER.value
-        if question.to_manufacturer
-        else f"{_LETTER}{question.hcp_letter_id}": question
+        _addressee_value(question): question
         for question in questions_of(dossier)
-        if question.is_open
+        if question.is_open and not question.link_is_expired
     }
+
+
+def _addressee_value(question: InformationRequest) -> str:
+    if question.to_manufacturer:
+        return Addressee.MANUFACTURER.value
+    return f"{_LETTER}{question.hcp_letter_id}"
+
+
+def _awaited(dossier_id: int):
+    """The condition of the questions still awaiting their answers: open, and for a
+    professional, with a link that still works (an expired one will never be answered)."""
+    return (
+        (InformationRequest.dossier_id == dossier_id)
+        & InformationRequest.closed_at.is_(None)
+        & (
+            InformationRequest.link_expires_at.is_(None)
+            | (InformationRequest.link_expires_at > clock.now())
+        )
+    )
+
+
+def _already_asked(dossier: Dossier, waiting: InformationRequest) -> str:
+    return _(
+        "%(name)s has not answered the question asked on %(date)s yet: wait for that "
+        "answer, or choose someone else.",
+        name=waiting.hcp_name or dossier.manufacturer_name,
+        date=long_date(clock.day_in_paris(waiting.asked_at)),
+    )
 
 
 def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
@@ -109,14 +141,7 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
     valid = form.validate()
     waiting = _waiting_for(dossier).get(form.addressee.data or "")
     if waiting is not None:
-        form.addressee.errors = [
-            _(
-                "%(name)s has not answered the question asked on %(date)s yet: choose someone "
-                "else, or resume the review to close that question.",
-                name=waiting.hcp_name or dossier.manufacturer_name,
-                date=long_date(clock.day_in_paris(waiting.asked_at)),
-            )
-        ]
+        form.addressee.errors = [_already_asked(dossier, waiting)]
         return False
     letter = _chosen_letter(dossier, form.addressee.data)
     if letter is None:
@@ -170,16 +195,39 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | No
         change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
     if token is None:
         return None
-    return notify.question_to_professional(question, token)
+    sent = notify.question_to_professional(question, token)
+    if not sent:
+        # Nobody has the link: the question would wait for ever. Closed, so that the
+        # professional can be asked again (at a checked address).
+        question.closed_at, question.closed_reason = clock.now(), "not_sent"
+        db.session.commit()
+    return sent
 
 
 def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor) -> None:
     """A question added to those waiting for their answers: the request stays "information
     requested"; the question is in the audit trail and the manufacturer is told, as for the
     first one. `TransitionError` if the request moved meanwhile (the review was resumed)."""
-    if _lock_while_asked(dossier, clock.now()) != 1:
+    # This question is written once the request is locked and checked, not before.
+    with db.session.no_autoflush:
+        locked = _lock_while_asked(dossier, clock.now())
+        # Checked again now that the request is locked: another reviewer may have asked
+        # the same person a moment ago.
+        waiting = db.session.scalar(
+            select(InformationRequest).where(
+                _awaited(dossier.id),
+                InformationRequest.addressee == question.addressee,
+                InformationRequest.hcp_letter_id.is_(None)
+                if question.hcp_letter_id is None
+                else InformationRequest.hcp_letter_id == question.hcp_letter_id,
+            )
+        )
+    if locked != 1:
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
+    if waiting is not None:
+        db.session.rollback()
+        raise ActionRefused(_already_asked(dossier, waiting))
     db.session.flush()  # gives the question its id
     audit.record(dossier.id, audit.QUESTION_ADDED, actor, detail=question.audit_detail())
     db.session.commit()
@@ -257,7 +305,7 @@ def answer(
     # The request first (as every change of status locks it first), then the question.
     if _lock_while_asked(question.dossier_id, at) != 1:
         db.session.rollback()
-        raise QuestionClosed()  # the review went on meanwhile, which closed it
+        raise QuestionClosed("closed")  # the review went on meanwhile, which closed it
     claimed = db.session.execute(
         update(InformationRequest)
         .where(InformationRequest.id == question.id, InformationRequest.closed_at.is_(None))
@@ -267,12 +315,7 @@ def answer(
         db.session.rollback()
         raise QuestionClosed()
     still_waiting = db.session.scalar(
-        select(func.count())
-        .select_from(InformationRequest)
-        .where(
-            InformationRequest.dossier_id == question.dossier_id,
-            InformationRequest.closed_at.is_(None),
-        )
+        select(func.count()).select_from(InformationRequest).where(_awaited(question.dossier_id))
     )
     reply = Reply(
         dossier_id=question.dossier_id,

@@ -57,12 +57,22 @@ def correspondents(dossier: Dossier) -> str:
     removed their account (they left) hears no more, even named as contact person: their
     colleagues who can sign in do (`Dossier.filer_addresses`)."""
     addresses = dossier.filer_addresses
-    answers = (dossier.submitted_answers or {}).get("answers", {})
-    contact = answers.get("manufacturer", {}).get("contact_email")
-    removed = {u.email.casefold() for u in dossier.organisation.users if not u.is_active}
-    if contact and contact.casefold() not in {a.casefold() for a in addresses} | removed:
-        addresses.append(contact)  # unless the contact is a colleague who has left
+    _name, contact = contact_person(dossier)
+    if contact and contact.casefold() not in {a.casefold() for a in addresses}:
+        addresses.append(contact)
     return ", ".join(addresses)
+
+
+def contact_person(dossier: Dossier) -> tuple[str | None, str | None]:
+    """The contact person the filing names (name, address), unless a colleague who has left:
+    their colleagues removed the account."""
+    answers = (dossier.submitted_answers or {}).get("answers", {})
+    manufacturer = answers.get("manufacturer", {})
+    name, email = manufacturer.get("contact_name"), manufacturer.get("contact_email")
+    removed = {u.email.casefold() for u in dossier.organisation.users if not u.is_active}
+    if email and email.casefold() in removed:
+        return None, None
+    return name, email
 
 
 def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, about) -> None:
@@ -108,15 +118,15 @@ def decision_to_professionals(dossier: Dossier, previous: Status, decision: Deci
     """Tell each professional who sent a letter for the request through their invite link (we
     have their address) what was decided, each in a message of their own: the outcome and,
     for an authorisation, its period and conditions, which concern their patients. Not the
-    reasons, written to the manufacturer, whose contact person the message names."""
-    answers = (dossier.submitted_answers or {}).get("answers", {})
-    manufacturer = answers.get("manufacturer", {})
+    reasons, written to the manufacturer, whose contact person the message names (unless
+    they have left: then the manufacturer)."""
+    contact_name, contact_email = contact_person(dossier)
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
-        "manufacturer": manufacturer.get("legal_name") or dossier.organisation.name,
-        "contact_name": manufacturer.get("contact_name"),
-        "contact_email": manufacturer.get("contact_email"),
+        "manufacturer": dossier.manufacturer_name,
+        "contact_name": contact_name,
+        "contact_email": contact_email,
         "previous": previous,
         "decision": decision,
     }

@@ -121,8 +121,10 @@ def review_page(
             form = posted[1]
         else:
             form = fresh_form(action, dossier)
+        posted_here = posted is not None and posted[0] == action
         if action.name == "request-information" and not information.anyone_to_ask(form):
-            continue  # everyone who could answer has a question waiting already
+            if not posted_here:
+                continue  # everyone who could answer has a question waiting already
         forms.append((action, form))
     return render_template(
         "review/request.html",
@@ -151,7 +153,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         (
             _("Signed by"),
             _(
-                "%(name)s, %(title)s, for the Director General of ANSM, by delegation",
+                "%(name)s, %(title)s, for the Director General, by delegation",
                 name=current_user.name,
                 title=current_user.job_title,
             ),

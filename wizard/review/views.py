@@ -92,8 +92,8 @@ def act(dossier_id: int, name: str):
     if email_sent is False:
         flash(
             _(
-                "We could not send the email to the healthcare professional. Check the "
-                "address, resume the review and ask again."
+                "We could not send the email to the healthcare professional, so the question "
+                "to them is closed. Check the address and ask them again."
             ),
             "error",
         )
