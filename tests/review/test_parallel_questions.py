@@ -19,7 +19,7 @@ LEROY = "anne.leroy@necker.example"
 
 
 def test_both_are_asked_and_the_last_answer_resumes_the_review(
-    app, inbox, reviewer, manufacturer, submitted
+    app, inbox, reviewer, manufacturer, submitted, monkeypatch
 ):
     act(reviewer, submitted, "start-review")
     assert act(reviewer, submitted, "request-information").status_code == 303
@@ -55,8 +55,11 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
     # The manufacturer answers: the professional's answer is still awaited.
     with app.app_context():
         question_id = questions(submitted)[0].id
+    monkeypatch.setitem(app.config, "REVIEW_TEAM_EMAIL", "team@ansm.example")
     assert reply(manufacturer, submitted, question_id).status_code == 303
     assert status_of(app, submitted) == "information_requested"
+    [team] = inbox.to("team@ansm.example")
+    assert "Still awaited: the answer of Dr Anne Leroy." in " ".join(body_of(team).split())
     own = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert "Send the answer to ANSM" not in own
     assert "You have nothing to do for now" in own

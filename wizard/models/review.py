@@ -93,6 +93,17 @@ class InformationRequest(db.Model):
             clock.now()
         )
 
+    @classmethod
+    def awaited_in(cls, dossier_id: int):
+        """The condition of a request's questions still awaiting their answers: open, and
+        for a professional, with a link that still works (an expired one will never be
+        answered)."""
+        return (
+            (cls.dossier_id == dossier_id)
+            & cls.closed_at.is_(None)
+            & (cls.link_expires_at.is_(None) | (cls.link_expires_at > clock.now()))
+        )
+
     def audit_detail(self) -> dict[str, Any]:
         return {
             "information_request_id": self.id,

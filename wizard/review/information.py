@@ -99,30 +99,14 @@ def anyone_to_ask(form: RequestInformationForm) -> bool:
 
 def _waiting_for(dossier: Dossier) -> dict[str, InformationRequest]:
     """The questions still awaiting their answers, by the addressee's value in the form."""
-    return {
-        _addressee_value(question): question
-        for question in questions_of(dossier)
-        if question.is_open and not question.link_is_expired
-    }
+    awaited = select(InformationRequest).where(InformationRequest.awaited_in(dossier.id))
+    return {_addressee_value(question): question for question in db.session.scalars(awaited)}
 
 
 def _addressee_value(question: InformationRequest) -> str:
     if question.to_manufacturer:
         return Addressee.MANUFACTURER.value
     return f"{_LETTER}{question.hcp_letter_id}"
-
-
-def _awaited(dossier_id: int):
-    """The condition of the questions still awaiting their answers: open, and for a
-    professional, with a link that still works (an expired one will never be answered)."""
-    return (
-        (InformationRequest.dossier_id == dossier_id)
-        & InformationRequest.closed_at.is_(None)
-        & (
-            InformationRequest.link_expires_at.is_(None)
-            | (InformationRequest.link_expires_at > clock.now())
-        )
-    )
 
 
 def _already_asked(dossier: Dossier, waiting: InformationRequest) -> str:
@@ -215,7 +199,7 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
         # the same person a moment ago.
         waiting = db.session.scalar(
             select(InformationRequest).where(
-                _awaited(dossier.id),
+                InformationRequest.awaited_in(dossier.id),
                 InformationRequest.addressee == question.addressee,
                 InformationRequest.hcp_letter_id.is_(None)
                 if question.hcp_letter_id is None
@@ -315,7 +299,9 @@ def answer(
         db.session.rollback()
         raise QuestionClosed()
     still_waiting = db.session.scalar(
-        select(func.count()).select_from(InformationRequest).where(_awaited(question.dossier_id))
+        select(func.count())
+        .select_from(InformationRequest)
+        .where(InformationRequest.awaited_in(question.dossier_id))
     )
     reply = Reply(
         dossier_id=question.dossier_id,

@@ -20,7 +20,7 @@ from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
-from wizard.models import Addressee, Decision, Dossier, InformationRequest, Reply
+from wizard.models import Decision, Dossier, InformationRequest, Reply
 from wizard.web import external_url
 
 
@@ -99,18 +99,17 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
 
 
 def _manufacturer_asked(dossier: Dossier) -> bool:
-    """Whether a question to the manufacturer waits for its answer."""
-    return (
-        db.session.scalar(
-            select(InformationRequest.id)
-            .where(
-                InformationRequest.dossier_id == dossier.id,
-                InformationRequest.addressee == Addressee.MANUFACTURER,
-                InformationRequest.closed_at.is_(None),
-            )
-            .limit(1)
+    """Whether a question to the manufacturer awaits its answer."""
+    return any(question.to_manufacturer for question in _awaited(dossier))
+
+
+def _awaited(dossier: Dossier) -> list[InformationRequest]:
+    return list(
+        db.session.scalars(
+            select(InformationRequest)
+            .where(InformationRequest.awaited_in(dossier.id))
+            .order_by(InformationRequest.id)
         )
-        is not None
     )
 
 
@@ -172,6 +171,10 @@ def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
         "access_type": dossier.submitted_answers.get("access_type"),
         "needed_by": dossier.needed_by,
         "reply": reply,
+        # Answers still awaited after this one: the review waits for them too.
+        "awaited": [q.hcp_name or dossier.manufacturer_name for q in _awaited(dossier)]
+        if reply is not None
+        else [],
         "link": external_url("review.request_page", dossier_id=dossier.id),
     }
 
