@@ -162,28 +162,67 @@ def test_a_link_that_expired_unanswered_does_not_hold_the_review(
     assert status_of(app, submitted) == "under_review"
 
 
-def test_a_question_whose_email_could_not_leave_is_closed(
+def test_a_question_whose_email_cannot_leave_is_not_asked(
     app, inbox, reviewer, manufacturer, submitted
 ):
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "request-information")
+    told = len(inbox.to("claire@cardiotech.example"))
     port = app.config["MAIL_PORT"]
     app.config.update(MAIL_PORT=closed_port())
     try:
-        asked = ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+        refused = ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
     finally:
         app.config.update(MAIL_PORT=port)
-    assert asked.status_code == 303
-    page = reviewer.get(asked.location).text
-    assert "the question to them is closed. Check the address and ask them again." in page
-    assert "Closed: the email could not be sent." in page
+    assert refused.status_code == 409
+    assert "Nothing was asked: the email to Dr Anne Leroy (anne.leroy@necker.example) could" in (
+        " ".join(refused.text.split())
+    )
+    assert "How many of your patients" in refused.text  # what was typed is kept
     with app.app_context():
-        manufacturers, professionals = questions(submitted)
-        assert manufacturers.is_open and professionals.closed_reason == "not_sent"
+        assert [q.addressee for q in questions(submitted)] == ["manufacturer"]
+    # Nobody was told of a question that was not asked.
+    assert len(inbox.to("claire@cardiotech.example")) == told
     # Asked again, at a checked address.
     again = ask_the_author(app, reviewer, submitted, hcp_email="a.leroy@necker.example")
     assert again.status_code == 303 and inbox.to("a.leroy@necker.example")
     assert status_of(app, submitted) == "information_requested"
+
+
+def test_the_only_question_unsent_leaves_the_request_under_review(app, inbox, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    app.config.update(MAIL_PORT=closed_port())
+    refused = ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+    assert refused.status_code == 409
+    assert status_of(app, submitted) == "under_review"
+    with app.app_context():
+        assert questions(submitted) == []
+
+
+def test_a_professional_whose_link_expired_is_asked_again(
+    app, inbox, reviewer, manufacturer, submitted, monkeypatch
+):
+    act(reviewer, submitted, "start-review")
+    soon = (clock.today() + timedelta(days=2)).isoformat()
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY, due_date=soon)
+    later = clock.now() + timedelta(days=4)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    # Nothing can come any more: the reviewer is told, and the manufacturer not misled.
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "No answer is awaited any more" in page
+    assert (
+        "You have nothing to do for now"
+        not in manufacturer.get(f"/requests/{submitted}/submitted").text
+    )
+    assert ask_the_author(app, reviewer, submitted, hcp_email=LEROY).status_code == 303
+    with app.app_context():
+        first, second = questions(submitted)
+        assert first.closed_reason == "expired" and second.is_open
+    assert "No answer is awaited any more" not in reviewer.get(f"/review/requests/{submitted}").text
+    assert (
+        "You have nothing to do for now"
+        in manufacturer.get(f"/requests/{submitted}/submitted").text
+    )
 
 
 def test_the_same_person_asked_twice_at_once_gets_one_question(

@@ -147,9 +147,10 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
     return False
 
 
-def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | None:
-    """Record the question and move the request to "information requested". For a
-    professional, email their link: returns whether it went (None for the manufacturer)."""
+def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
+    """Record the question and move the request to "information requested" (or add it to
+    those awaited). A professional is emailed their link first: if it cannot leave, nothing
+    is asked (`ActionRefused`, the form kept), rather than a question nobody can answer."""
     at = clock.now()
     question = InformationRequest(
         dossier_id=dossier.id,
@@ -160,7 +161,6 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | No
         asked_at=at,
     )
     letter = _chosen_letter(dossier, form.addressee.data)
-    token = None
     if letter is not None:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         question.addressee = Addressee.HCP
@@ -172,20 +172,20 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> bool | No
             days=current_app.config["INVITE_TTL_DAYS"]
         )
         question.link_expires_at = clock.end_of_day_in_paris(last_day)
+        if not notify.question_to_professional(question, dossier, token):
+            raise ActionRefused(
+                _(
+                    "Nothing was asked: the email to %(name)s (%(email)s) could not be sent. "
+                    "Check the address, then ask again.",
+                    name=question.hcp_name,
+                    email=question.hcp_email,
+                )
+            )
     db.session.add(question)
     if Status(dossier.status) == Status.INFORMATION_REQUESTED:
         _ask_too(dossier, question, audit.Actor.of(user))
     else:
         change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
-    if token is None:
-        return None
-    sent = notify.question_to_professional(question, token)
-    if not sent:
-        # Nobody has the link: the question would wait for ever. Closed, so that the
-        # professional can be asked again (at a checked address).
-        question.closed_at, question.closed_reason = clock.now(), "not_sent"
-        db.session.commit()
-    return sent
 
 
 def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor) -> None:
@@ -210,8 +210,24 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
     if waiting is not None:
+        message = _already_asked(dossier, waiting)
         db.session.rollback()
-        raise ActionRefused(_already_asked(dossier, waiting))
+        raise ActionRefused(message)
+    # Asked again after their link expired unanswered: that question is closed (before this
+    # one is written).
+    with db.session.no_autoflush:
+        db.session.execute(
+            update(InformationRequest)
+            .where(
+                InformationRequest.dossier_id == dossier.id,
+                InformationRequest.closed_at.is_(None),
+                InformationRequest.addressee == question.addressee,
+                InformationRequest.hcp_letter_id == question.hcp_letter_id,
+                InformationRequest.link_expires_at <= clock.now(),
+            )
+            .values(closed_at=clock.now(), closed_reason="expired")
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()  # gives the question its id
     audit.record(dossier.id, audit.QUESTION_ADDED, actor, detail=question.audit_detail())
     db.session.commit()
@@ -252,7 +268,14 @@ def questions_of(dossier: Dossier) -> list[InformationRequest]:
 
 
 def open_question(dossier: Dossier, addressee: Addressee) -> InformationRequest | None:
-    return next((q for q in questions_of(dossier) if q.is_open and q.addressee == addressee), None)
+    """The first question to `addressee` still awaiting its answer."""
+    return next((q for q in _waiting_for(dossier).values() if q.addressee == addressee), None)
+
+
+def nothing_awaited(dossier: Dossier) -> bool:
+    """Information is requested, yet no answer can come any more (a professional's link
+    expired unanswered): the reviewer resumes the review or asks again."""
+    return Status(dossier.status) == Status.INFORMATION_REQUESTED and not _waiting_for(dossier)
 
 
 def find_by_token(token: str) -> InformationRequest:

@@ -191,10 +191,9 @@ def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
     )
 
 
-def question_to_professional(question: InformationRequest, token: str) -> bool:
-    """Send a professional their question and personal link, which works until the end of
-    `question.link_last_day`; False when it could not go."""
-    dossier = question.dossier
+def question_to_professional(question: InformationRequest, dossier: Dossier, token: str) -> bool:
+    """Send a professional their question (not recorded yet) and personal link, which works
+    until the end of `question.link_last_day`; False when it could not go."""
     context = {
         "question": question,
         "dossier": dossier,

@@ -137,6 +137,7 @@ def review_page(
         posted=posted,
         refused=refused,
         questions=information.questions_of(dossier),
+        nothing_awaited=information.nothing_awaited(dossier),
         decisions=decisions_of(dossier),
         authorisation=authorisation_of(dossier),
         trail=audit.trail(dossier.id),

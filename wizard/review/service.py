@@ -15,9 +15,8 @@ from wizard.review.status import effective_status
 from wizard.review.transitions import change_status
 
 
-def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> bool | None:
-    """Do `action`, or raise `ActionRefused` saying why not and what is possible instead.
-    Returns, for a question to a professional, whether their email went."""
+def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> None:
+    """Do `action`, or raise `ActionRefused` saying why not and what is possible instead."""
     current = effective_status(dossier)
     if not action.permits(current):
         raise refusal(action, current)
@@ -25,7 +24,7 @@ def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> bo
         if action.decision is not None:
             decisions.decide(dossier, action, user, form)
         elif action.target == Status.INFORMATION_REQUESTED:
-            return information.ask(dossier, user, form)
+            information.ask(dossier, user, form)
         else:
             change_status(
                 dossier,
@@ -38,4 +37,3 @@ def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> bo
         db.session.rollback()
         db.session.refresh(dossier)
         raise refusal(action, effective_status(dossier)) from None
-    return None

@@ -85,18 +85,10 @@ def act(dossier_id: int, name: str):
         if choice != "sign":
             return pages.decision_check(dossier, action, form)
     try:
-        email_sent = service.perform(action, dossier, current_user, form)
+        service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:
         return pages.review_page(dossier, posted=(action, form), refused=str(refused), status=409)
     flash(_("Done: the request is now “%(status)s”.", status=STATUS_LABELS[dossier.status]))
-    if email_sent is False:
-        flash(
-            _(
-                "We could not send the email to the healthcare professional, so the question "
-                "to them is closed. Check the address and ask them again."
-            ),
-            "error",
-        )
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
 
 
