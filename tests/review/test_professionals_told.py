@@ -9,9 +9,11 @@ from datetime import date
 import pytest
 from babel.dates import format_date
 
-from tests.conftest import attach_files, login, sign_and_submit
+from tests.conftest import attach_files, login, make_colleague, sign_and_submit
 from tests.invites.support import body_of, invite, link_in, request_awaiting_letters, send_letter
 from tests.review.support import act, dossier, in_days
+from wizard import clock
+from wizard.extensions import db
 
 
 def english(iso_day: str) -> str:
@@ -129,3 +131,16 @@ def test_a_letter_the_manufacturer_uploaded_itself_brings_no_email(app, inbox, r
         "claire@cardiotech.example",
         "claire.martin@example.org",
     }
+
+
+def test_a_contact_person_who_left_is_not_named(app, inbox, user, reviewer, filed):
+    """Their colleagues removed the account: the professional is sent to the manufacturer."""
+    with app.app_context():
+        colleague = make_colleague(user[0], "claire.martin@example.org", "Claire Martin")
+        colleague.removed_at = clock.now()
+        db.session.commit()
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "refuse")
+    body = " ".join(body_of(inbox.to(LEROY)[-1]).split())
+    assert "For any question, write to the manufacturer." in body
+    assert "claire.martin@example.org" not in body
