@@ -18,6 +18,14 @@ from wizard.review import pages
 LEROY = "anne.leroy@necker.example"
 
 
+def ask_both(app, inbox, reviewer, dossier_id: int) -> str:
+    """The review started, the manufacturer asked, then Dr Leroy: her link's path."""
+    act(reviewer, dossier_id, "start-review")
+    assert act(reviewer, dossier_id, "request-information").status_code == 303
+    assert ask_the_author(app, reviewer, dossier_id, hcp_email=LEROY).status_code == 303
+    return LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+
+
 def test_both_are_asked_and_the_last_answer_resumes_the_review(
     app, inbox, reviewer, manufacturer, submitted, monkeypatch
 ):
@@ -98,10 +106,7 @@ def test_one_question_at_a_time_each(app, inbox, reviewer, submitted):
 def test_resuming_the_review_closes_every_question_waiting(
     app, inbox, reviewer, manufacturer, submitted
 ):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
-    path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+    path = ask_both(app, inbox, reviewer, submitted)
     assert act(reviewer, submitted, "start-review").status_code == 303  # "Resume the review"
     assert status_of(app, submitted) == "under_review"
     with app.app_context():
@@ -120,10 +125,7 @@ def test_two_answers_at_once_resume_the_review(
     submitted,
     postgres_only,  # noqa: F811
 ):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
-    path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+    path = ask_both(app, inbox, reviewer, submitted)
     with app.app_context():
         question_id = questions(submitted)[0].id
     professional = app.test_client()
