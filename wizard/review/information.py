@@ -197,15 +197,7 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
         locked = _lock_while_asked(dossier, clock.now())
         # Checked again now that the request is locked: another reviewer may have asked
         # the same person a moment ago.
-        waiting = db.session.scalar(
-            select(InformationRequest).where(
-                InformationRequest.awaited_in(dossier.id),
-                InformationRequest.addressee == question.addressee,
-                InformationRequest.hcp_letter_id.is_(None)
-                if question.hcp_letter_id is None
-                else InformationRequest.hcp_letter_id == question.hcp_letter_id,
-            )
-        )
+        waiting = _waiting_for(dossier).get(_addressee_value(question))
     if locked != 1:
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
