@@ -48,6 +48,14 @@ def kept_letter(slot: str) -> StoredFile | None:
     return next(iter(kept(slot)), None)
 
 
+def letter_of(form) -> StoredFile:
+    """The letter a form that passed its checks carries: the file just chosen (stored now),
+    else the one kept from a refused try."""
+    if form.file.content:
+        return uploads.store(form.file.filename, form.file.content)
+    return form.kept_letter
+
+
 def chosen(slot: str, ticked: list[str]) -> list[StoredFile]:
     """The remembered files the person left ticked (the form posts their sha256)."""
     return [item for item in kept(slot) if item.sha256 in ticked]

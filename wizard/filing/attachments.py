@@ -123,10 +123,7 @@ def add_letter(dossier_id: int):
         return _refused(dossier, "hcp-support", form, "letter")
     if not _claimed_without(form, dossier, "hcp_letters"):
         return _refused(dossier, "hcp-support", form, "letter")
-    if form.file.content:
-        stored = uploads.store(form.file.filename, form.file.content)
-    else:
-        stored = form.kept_letter
+    stored = kept.letter_of(form)
     kept.forget(letter_slot(dossier))
     db.session.add(
         HcpLetter(

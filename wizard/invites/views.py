@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import redirect, render_template, request, session, url_for
 
-from wizard import clock, kept, uploads
+from wizard import clock, kept
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.invites import bp, service
@@ -118,10 +118,7 @@ def respond(token: str):
     if not form.validate():
         kept.keep_letter(_slot(invitation), form)
         return _page(invitation, form, 422)
-    stored = form.kept_letter
-    if form.file.content:
-        stored = uploads.store(form.file.filename, form.file.content)
-    letter = service.receive_letter(invitation, _letter_details(form), stored)
+    letter = service.receive_letter(invitation, _letter_details(form), kept.letter_of(form))
     kept.forget(_slot(invitation))
     session[_RECEIVED] = {
         "manufacturer": service.summary_of(invitation).manufacturer,

@@ -104,6 +104,12 @@ class InformationRequest(db.Model):
             & (cls.link_expires_at.is_(None) | (cls.link_expires_at > clock.now()))
         )
 
+    @classmethod
+    def awaited(cls, dossier_id: int) -> list[InformationRequest]:
+        """A request's questions still awaiting their answers, oldest first."""
+        query = db.select(cls).where(cls.awaited_in(dossier_id)).order_by(cls.id)
+        return list(db.session.scalars(query))
+
     def audit_detail(self) -> dict[str, Any]:
         return {
             "information_request_id": self.id,

@@ -38,8 +38,7 @@ def reply(dossier_id: int, question_id: int):
     if question.addressee != Addressee.MANUFACTURER:
         abort(404)
     if not question.is_open:
-        flash(_("This question is closed: ANSM no longer waits for an answer to it."), "error")
-        return _back(dossier)
+        return _not_answered(dossier, "closed")
     form = ReplyForm(prefix="reply")
     slot = pages.reply_slot(question)
     if not form.validate():
@@ -51,14 +50,20 @@ def reply(dossier_id: int, question_id: int):
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files
         )
     except information.QuestionClosed as closed:
-        if closed.reason == "closed":
-            flash(_("This question is closed: ANSM no longer waits for an answer to it."), "error")
-        else:
-            flash(_("This question was answered meanwhile, from another page."), "error")
-        return _back(dossier)
+        return _not_answered(dossier, closed.reason)
     kept.forget(slot)
     flash(_("Your answer has been sent to ANSM. The review goes on."))
     return _back(dossier, "#messages")
+
+
+def _not_answered(dossier, reason: str):
+    """Back to the request, saying why the answer was not taken: the question is closed (the
+    review went on), or was answered meanwhile from another page."""
+    if reason == "closed":
+        flash(_("This question is closed: ANSM no longer waits for an answer to it."), "error")
+    else:
+        flash(_("This question was answered meanwhile, from another page."), "error")
+    return _back(dossier)
 
 
 @bp.post("/requests/<int:dossier_id>/withdraw")

@@ -99,8 +99,8 @@ def anyone_to_ask(form: RequestInformationForm) -> bool:
 
 def _waiting_for(dossier: Dossier) -> dict[str, InformationRequest]:
     """The questions still awaiting their answers, by the addressee's value in the form."""
-    awaited = select(InformationRequest).where(InformationRequest.awaited_in(dossier.id))
-    return {_addressee_value(question): question for question in db.session.scalars(awaited)}
+    awaited = InformationRequest.awaited(dossier.id)
+    return {_addressee_value(question): question for question in awaited}
 
 
 def _addressee_value(question: InformationRequest) -> str:

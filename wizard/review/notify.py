@@ -13,11 +13,9 @@ professionals`): they asked for the device, and some must change how they treat 
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
 
 from wizard import mail
 from wizard.domain.lifecycle import Status
-from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
 from wizard.models import Decision, Dossier, InformationRequest, Reply
@@ -100,17 +98,8 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
 
 def _manufacturer_asked(dossier: Dossier) -> bool:
     """Whether a question to the manufacturer awaits its answer."""
-    return any(question.to_manufacturer for question in _awaited(dossier))
-
-
-def _awaited(dossier: Dossier) -> list[InformationRequest]:
-    return list(
-        db.session.scalars(
-            select(InformationRequest)
-            .where(InformationRequest.awaited_in(dossier.id))
-            .order_by(InformationRequest.id)
-        )
-    )
+    awaited = InformationRequest.awaited(dossier.id)
+    return any(question.to_manufacturer for question in awaited)
 
 
 def decision_to_professionals(dossier: Dossier, previous: Status, decision: Decision) -> None:
@@ -172,7 +161,9 @@ def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
         "needed_by": dossier.needed_by,
         "reply": reply,
         # Answers still awaited after this one: the review waits for them too.
-        "awaited": [q.hcp_name or dossier.manufacturer_name for q in _awaited(dossier)]
+        "awaited": [
+            q.hcp_name or dossier.manufacturer_name for q in InformationRequest.awaited(dossier.id)
+        ]
         if reply is not None
         else [],
         "link": external_url("review.request_page", dossier_id=dossier.id),

@@ -117,14 +117,14 @@ def review_page(
     frozen = dossier.submitted_answers
     forms = []
     for action in available(current):
-        if posted is not None and posted[0] == action:
-            form = posted[1]
-        else:
-            form = fresh_form(action, dossier)
         posted_here = posted is not None and posted[0] == action
-        if action.name == "request-information" and not information.anyone_to_ask(form):
-            if not posted_here:
-                continue  # everyone who could answer has a question waiting already
+        form = posted[1] if posted_here else fresh_form(action, dossier)
+        if (
+            not posted_here
+            and action.name == "request-information"
+            and not information.anyone_to_ask(form)
+        ):
+            continue  # everyone who could answer has a question waiting already
         forms.append((action, form))
     return render_template(
         "review/request.html",
