@@ -26,6 +26,14 @@ def ask_both(app, inbox, reviewer, dossier_id: int) -> str:
     return LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
 
 
+def ask_then_let_the_link_expire(app, reviewer, dossier_id: int, monkeypatch) -> None:
+    """Dr Leroy asked, her answer needed within two days; then four days pass unanswered."""
+    soon = (clock.today() + timedelta(days=2)).isoformat()
+    ask_the_author(app, reviewer, dossier_id, hcp_email=LEROY, due_date=soon)
+    later = clock.now() + timedelta(days=4)
+    monkeypatch.setattr(clock, "now", lambda: later)
+
+
 def test_both_are_asked_and_the_last_answer_resumes_the_review(
     app, inbox, reviewer, manufacturer, submitted, monkeypatch
 ):
@@ -150,10 +158,7 @@ def test_a_link_that_expired_unanswered_does_not_hold_the_review(
 ):
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "request-information")
-    soon = (clock.today() + timedelta(days=2)).isoformat()
-    ask_the_author(app, reviewer, submitted, hcp_email=LEROY, due_date=soon)
-    later = clock.now() + timedelta(days=4)
-    monkeypatch.setattr(clock, "now", lambda: later)
+    ask_then_let_the_link_expire(app, reviewer, submitted, monkeypatch)
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "The link expired without an answer." in page
     assert "Ask someone else too" in page  # the professional may be asked again
@@ -205,10 +210,7 @@ def test_a_professional_whose_link_expired_is_asked_again(
     app, inbox, reviewer, manufacturer, submitted, monkeypatch
 ):
     act(reviewer, submitted, "start-review")
-    soon = (clock.today() + timedelta(days=2)).isoformat()
-    ask_the_author(app, reviewer, submitted, hcp_email=LEROY, due_date=soon)
-    later = clock.now() + timedelta(days=4)
-    monkeypatch.setattr(clock, "now", lambda: later)
+    ask_then_let_the_link_expire(app, reviewer, submitted, monkeypatch)
     # Nothing can come any more: the reviewer is told, and the manufacturer not misled.
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "No answer is awaited any more" in page

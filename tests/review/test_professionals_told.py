@@ -16,6 +16,11 @@ from wizard import clock
 from wizard.extensions import db
 
 
+def said(message) -> str:
+    """An email's text with its lines joined, as it reads."""
+    return " ".join(body_of(message).split())
+
+
 def english(iso_day: str) -> str:
     return format_date(date.fromisoformat(iso_day), "long", locale="en_GB")
 
@@ -61,7 +66,7 @@ def test_each_professional_hears_of_the_authorisation_and_its_conditions(
     [to_dupont] = inbox.to(DUPONT)
     assert to_leroy["To"].addresses[0].addr_spec == LEROY and len(to_leroy["To"].addresses) == 1
     assert to_leroy["Subject"].split(" / ")[-1] == f"Request {reference} is authorised"
-    body = " ".join(body_of(to_leroy).split())
+    body = said(to_leroy)
     assert "Hello Dr Anne Leroy," in body
     assert f"ANSM has authorised the request {reference} of Cardiotech Médical SAS" in body
     assert "VentriAssist Mini" in body
@@ -85,14 +90,14 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     act(reviewer, filed, "start-review")
     act(reviewer, filed, "authorise")
     act(reviewer, filed, "suspend")
-    suspended = " ".join(body_of(inbox.to(LEROY)[-1]).split())
+    suspended = said(inbox.to(LEROY)[-1])
     assert "ANSM has suspended the authorisation" in suspended
     assert "may not be used under it until ANSM reinstates it" in suspended
     assert "Serious incident" not in suspended
     act(reviewer, filed, "reinstate")
     assert "reinstated" in inbox.to(DUPONT)[-1]["Subject"]
     act(reviewer, filed, "withdraw")
-    withdrawn = " ".join(body_of(inbox.to(DUPONT)[-1]).split())
+    withdrawn = said(inbox.to(DUPONT)[-1])
     assert "ANSM has withdrawn the authorisation" in withdrawn
     assert "may no longer be used under it" in withdrawn
     assert len(inbox.to(LEROY)) == len(inbox.to(DUPONT)) == 4
@@ -101,7 +106,7 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
 def test_a_refusal_is_told_without_its_reasons(app, inbox, reviewer, filed):
     act(reviewer, filed, "start-review")
     act(reviewer, filed, "refuse")
-    refused = " ".join(body_of(inbox.to(LEROY)[-1]).split())
+    refused = said(inbox.to(LEROY)[-1])
     assert "ANSM has refused the request" in refused
     assert "The manufacturer has received the signed decision and its reasons." in refused
     assert "Alternatives exist." not in refused
@@ -115,7 +120,7 @@ def test_the_manufacturer_withdrawing_its_request_is_told(app, inbox, manufactur
     assert response.status_code == 303, response.text
     [told] = inbox.to(LEROY)
     assert "withdrawn by the manufacturer" in told["Subject"]
-    body = " ".join(body_of(told).split())
+    body = said(told)
     assert "Cardiotech Médical SAS has withdrawn its request" in body
     assert "ANSM will not decide on it." in body
     assert "Another device was found." not in body
@@ -141,6 +146,6 @@ def test_a_contact_person_who_left_is_not_named(app, inbox, user, reviewer, file
         db.session.commit()
     act(reviewer, filed, "start-review")
     act(reviewer, filed, "refuse")
-    body = " ".join(body_of(inbox.to(LEROY)[-1]).split())
+    body = said(inbox.to(LEROY)[-1])
     assert "For any question, write to the manufacturer." in body
     assert "claire.martin@example.org" not in body
