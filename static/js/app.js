@@ -88,8 +88,25 @@
       var form = block.closest("form");
       if (!form) return;
       var answers = block.getAttribute("data-shown-values").split(" ");
-      block.hidden = answers.indexOf(answerTo(form, block.getAttribute("data-shown-when"))) < 0;
+      var name = block.getAttribute("data-shown-when");
+      block.hidden = answers.indexOf(answerTo(form, name)) < 0;
       if (block.hidden) leaveSummary(block);
+      markControls(form, name, answers, block);
+    });
+  }
+  // The answers that show a question say so to screen readers: each controls it
+  // (aria-controls: JAWS offers to go there); so does a list, whatever its answer. Not
+  // aria-expanded, which ARIA does not allow a radio: the question shown comes next in the
+  // page. Set here, not by the server: without this file nothing is hidden.
+  function markControls(form, name, answers, block) {
+    form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
+      var choice = input.type === "radio" || input.type === "checkbox";
+      if (choice && answers.indexOf(input.value) < 0) return;
+      var controls = (input.getAttribute("aria-controls") || "").split(" ").filter(Boolean);
+      if (controls.indexOf(block.id) < 0) {
+        controls.push(block.id);
+        input.setAttribute("aria-controls", controls.join(" "));
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", showWhatApplies);

@@ -59,6 +59,32 @@ def test_questions_show_once_the_answer_they_follow_is_chosen(page, situation):
     assert_hidden(page, "written_agreement", "written_agreement_date")
 
 
+def test_the_answer_that_shows_a_question_says_so_to_screen_readers(page, situation):
+    """Each answer that shows a question controls it (aria-controls); the other answers say
+    nothing of it. A radio cannot say it is expanded (ARIA): the question comes next."""
+    sign_in(page, EMAIL)
+    page.goto(situation)
+    other = page.locator("input[name=reason][value=other]")
+    expect(other).to_have_attribute("aria-controls", "field-reason_other")
+    expired = page.locator("input[name=reason][value=certificate_expired]")
+    controlled = expired.get_attribute("aria-controls").split()
+    assert {f"field-{name}" for name in (*LEGACY, "written_agreement")} <= set(controlled)
+    assert "field-reason_other" not in controlled
+    assert page.locator("input[name=reason][value=never_certified][aria-controls]").count() == 0
+
+    choose_radio(page, "reason", "certificate_expired")
+    agreed = page.locator("input[name=written_agreement][value=yes]")
+    expect(agreed).to_have_attribute("aria-controls", "field-written_agreement_date")
+    choose_radio(page, "written_agreement", "yes")
+    assert_shown(page, "written_agreement_date")
+    # A live check replaces the question's block: the attribute comes back with it.
+    page.keyboard.press("Tab")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    expect(agreed).to_have_attribute("aria-controls", "field-written_agreement_date")
+    assert page.locator("[aria-expanded]").count() == 0
+    assert_accessible(page, "situation-answers-that-show-questions")
+
+
 def test_without_javascript_every_question_shows(page_without_js, situation):
     sign_in(page_without_js, EMAIL)
     page_without_js.goto(situation)
@@ -82,3 +108,20 @@ def test_the_error_summary_keeps_only_what_is_still_wrong(page, situation):
     choose_radio(page, "reason", "never_certified")  # the other three no longer apply
     expect(page.locator(".error-summary")).to_have_count(0)
     assert not page.title().startswith("Error:")
+
+
+def test_a_list_that_shows_questions_controls_them(page, app):
+    """The manufacturer's country (a list) shows the representative's questions when outside
+    the EEA: the list controls them, whatever its answer."""
+    with app.app_context():
+        user = make_user("country@cardiotech.example")
+        draft = dossier_with(user.id, steps=["before-you-start", "situation"], files=False)
+    sign_in(page, "country@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    country = page.locator("select[name=country]")
+    controlled = country.get_attribute("aria-controls").split()
+    assert {"field-representative_name", "field-representative_srn"} <= set(controlled)
+    assert_hidden(page, "representative_name")
+    country.select_option("CH")
+    assert_shown(page, "representative_name", "representative_srn")
+    assert_accessible(page, "manufacturer-country-controls")
