@@ -7,6 +7,8 @@ meanwhile (nothing named it for two days) is forgotten: the form asks for it aga
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import session
 
 from wizard import uploads
@@ -69,6 +71,21 @@ def with_new(slot: str, ticked: list[str], accepted: list[tuple[str, bytes]]) ->
         stored = uploads.store(name, content)
         files.setdefault(stored.sha256, stored)
     return list(files.values())
+
+
+def renamed_copies(
+    slot: str, ticked: list[str], accepted: list[tuple[str, bytes]]
+) -> list[tuple[str, str]]:
+    """The files of an answer that repeat another of its files under another name (same
+    content): (the name, the name of the file it repeats). The same file under the same name
+    (a kept file chosen again) is simply one document."""
+    names = {item.sha256: item.filename for item in chosen(slot, ticked)}
+    copies = []
+    for name, content in accepted:
+        first = names.setdefault(hashlib.sha256(content).hexdigest(), name)
+        if first != name:
+            copies.append((name, first))
+    return copies
 
 
 def forget(slot: str) -> None:

@@ -161,3 +161,17 @@ def test_the_address_is_asked_for_only_when_a_professional_is_to_answer(app, rev
     with app.app_context():
         [question] = questions(submitted)
         assert question.addressee == "manufacturer" and question.hcp_email is None
+
+
+def test_a_professional_sending_one_file_under_two_names_is_told(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    path, _token = LINK.search(body_of(inbox.to("anne.leroy@necker.example")[0])).groups()
+    files = [document("letter.pdf", "Same"), document("letter (1).pdf", "Same")]
+    refused = answer(app.test_client(), path, files=files)
+    assert refused.status_code == 422
+    assert "“letter_1.pdf” is the same file as “letter.pdf”" in refused.text
+    assert "Three children this year." in refused.text
+    assert status_of(app, submitted) == "information_requested"

@@ -38,3 +38,34 @@ def test_a_file_kept_then_chosen_again_is_attached_once(app, reviewer, manufactu
     assert sent.status_code == 303
     review_page = reviewer.get(f"/review/requests/{submitted}").text
     assert review_page.count("report.pdf</a>") == 1
+
+
+def test_the_same_file_under_two_names_is_refused_next_to_the_documents(
+    app, reviewer, manufacturer, submitted
+):
+    """Two names, one content: probably not the document meant. Said next to the documents
+    and in the error summary, with the answer and the files kept; sent again, it goes once."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    report, copy = document("report-v1.pdf", "Same"), document("report-v2.pdf", "Same")
+    refused = reply(manufacturer, submitted, question_id, "Both versions.", files=[report, copy])
+    assert refused.status_code == 422
+    said = "“report-v2.pdf” is the same file as “report-v1.pdf”: it would be sent once."
+    page = refused.text.replace("&#34;", '"')
+    assert page.count(said) == 2  # next to the field and in the error summary
+    assert "Both versions." in page
+    kept = re.findall(r'name="reply-keep" value="([0-9a-f]{64})"', page)
+    assert len(kept) == 1
+
+    # A kept file chosen again under another name is the same mistake.
+    renamed = document("renamed.pdf", "Same")
+    again = reply(manufacturer, submitted, question_id, files=[renamed], keep=kept)
+    assert again.status_code == 422
+    assert "“renamed.pdf” is the same file as “report-v1.pdf”" in again.text
+
+    sent = reply(manufacturer, submitted, question_id, "Both versions.", keep=kept)
+    assert sent.status_code == 303
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert review_page.count("report-v1.pdf</a>") == 1 and "report-v2.pdf" not in review_page

@@ -40,11 +40,11 @@ def reply(dossier_id: int, question_id: int):
     if not question.is_open:
         return _not_answered(dossier, "closed")
     form = ReplyForm(prefix="reply")
-    slot = pages.reply_slot(question)
-    if not form.validate():
+    slot, ticked = pages.reply_slot(question), request.form.getlist("reply-keep")
+    if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, reply_form=form, status=422)
-    files = kept.with_new(slot, request.form.getlist("reply-keep"), form.documents.accepted)
+    files = kept.with_new(slot, ticked, form.documents.accepted)
     try:
         information.answer(
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files

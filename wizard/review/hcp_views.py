@@ -60,11 +60,11 @@ def answer(token: str):
     if request.method == "GET":
         return _page(question, ReplyForm(prefix="answer", formdata=None))
     form = ReplyForm(prefix="answer")
-    slot = pages.reply_slot(question)
-    if not form.validate():
+    slot, ticked = pages.reply_slot(question), request.form.getlist("answer-keep")
+    if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return _page(question, form, 422)
-    files = kept.with_new(slot, request.form.getlist("answer-keep"), form.documents.accepted)
+    files = kept.with_new(slot, ticked, form.documents.accepted)
     actor = audit.Actor.professional(question.hcp_name)
     try:
         reply = information.answer(question, actor, question.hcp_name, form.message.data, files)

@@ -59,6 +59,23 @@ def reply_slot(question: InformationRequest) -> str:
     return f"question-{question.id}"
 
 
+def refuse_renamed_copies(form: ReplyForm, slot: str, ticked: list[str]) -> bool:
+    """A file of the answer that is another of its files under another name is probably not
+    the document meant: said next to the documents (the files stay kept, once each), so that
+    the person sends again or chooses the right one."""
+    copies = kept.renamed_copies(slot, ticked, form.documents.accepted)
+    for name, first in copies:
+        form.documents.errors.append(
+            _(
+                "“%(name)s” is the same file as “%(first)s”: it would be sent once. Choose the "
+                "document you meant, or send your answer again.",
+                name=name,
+                first=first,
+            )
+        )
+    return bool(copies)
+
+
 def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
     """An action's form with what it needs to know of the request: who may be asked a
     question, the period the manufacturer asked for. `kwargs` go to the form (`formdata`)."""
