@@ -170,9 +170,16 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, cli
         assert "New link: Cardiotech Médical SAS asks for your letter" in inbox[-1]["Subject"]
         assert_plain_page(clinician.get(old), 410, "This link has been replaced")
         assert clinician.get(new).status_code == 200
-        # Once the invitation is cancelled, the old link says so too, not "use the newer one".
+        # Sent again: both older emails' links say so, not only the last one replaced.
+        client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/resend")
+        newest = link_in(inbox[-1])
+        for replaced in (old, new):
+            assert_plain_page(clinician.get(replaced), 410, "This link has been replaced")
+        assert clinician.get(newest).status_code == 200
+        # Once the invitation is cancelled, the old links say so too, not "use the newer one".
         client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/revoke")
-        assert_plain_page(clinician.get(old), 410, "This link has been cancelled")
+        for replaced in (old, new):
+            assert_plain_page(clinician.get(replaced), 410, "This link has been cancelled")
     with app.app_context():
         assert invitations_of(dossier_id)[0].expires_at > first_expiry
 

@@ -21,7 +21,7 @@ from wizard import audit, clock, mail
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
-from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, User
+from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, ReplacedLink, User
 from wizard.models.invitation import OPEN_STATES
 from wizard.uploads import StoredFile
 from wizard.web import ACCESS_TYPE_LABELS, external_url
@@ -99,14 +99,9 @@ def resend(invitation: Invitation, by: User) -> bool:
     invitation closed meanwhile (a letter arrived through it)."""
     token, link = _new_link()
     replaced = invitation.token_hash
-    if not _change_if_open(
-        invitation,
-        state=InvitationState.NOT_SENT,
-        opened_at=None,
-        replaced_token_hash=replaced,
-        **link,
-    ):
+    if not _change_if_open(invitation, state=InvitationState.NOT_SENT, opened_at=None, **link):
         return False
+    db.session.add(ReplacedLink(token_hash=replaced, invitation_id=invitation.id))
     _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
     _email_link(invitation, token, renewed=True, by=by)
@@ -221,7 +216,7 @@ def find(token: str) -> Invitation:
         # A link "Resend" replaced: said so only while the invitation is still open (else
         # the newer link does not work either, and the page says why).
         replaced = hashed and db.session.scalar(
-            select(Invitation).where(Invitation.replaced_token_hash == hashed)
+            select(Invitation).join(ReplacedLink).where(ReplacedLink.token_hash == hashed)
         )
         if not replaced:
             raise LinkUnavailable("unknown")

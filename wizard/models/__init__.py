@@ -10,7 +10,7 @@ from wizard.models.dossier import (
     ReferenceCounter,
     StepAnswer,
 )
-from wizard.models.invitation import Invitation, InvitationState
+from wizard.models.invitation import Invitation, InvitationState, ReplacedLink
 from wizard.models.outbox import OutgoingEmail
 from wizard.models.receipt import Receipt
 from wizard.models.review import (
@@ -39,6 +39,7 @@ __all__ = [
     "OutgoingEmail",
     "Receipt",
     "ReferenceCounter",
+    "ReplacedLink",
     "Reply",
     "ReplyDocument",
     "Role",

@@ -43,8 +43,6 @@ class Invitation(db.Model):
     role: Mapped[str] = mapped_column(String(200))
     message: Mapped[str | None] = mapped_column(Text)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The link the last "Resend" replaced: opened, it says where the newer one is.
-    replaced_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[str] = mapped_column(String(20), default=InvitationState.NOT_SENT)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
@@ -78,3 +76,18 @@ class Invitation(db.Model):
     def is_open(self) -> bool:
         """The link still lets a clinician attach a letter."""
         return self.state in OPEN_STATES and not self.is_expired
+
+
+class ReplacedLink(db.Model):
+    """A link that "Resend" replaced, by its token's sha256: opened, it says that a newer one
+    was sent (every one replaced, not only the last, since each email stays in the inbox)."""
+
+    __tablename__ = "replaced_invitation_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    replaced_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship()
