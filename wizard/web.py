@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from wizard.domain.lifecycle import LAPSING_STATUSES
 from wizard.extensions import htmx
+from wizard.forms.base import is_token
 from wizard.forms.render import field_in_page, render_field
 from wizard.forms.validators import Unnamed
 from wizard.i18n import gettext as _
@@ -79,7 +80,7 @@ def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()
     """The answer to an htmx live check: one field validated with the same rules as a full
     submit (its inline `validate_<name>` included), written as on the page, and the message
     for screen readers in the page's live region. 204 for a name the form does not check."""
-    if name not in form or name == "csrf_token" or name in skip:
+    if name not in form or name in skip or is_token(form[name]):
         return "", 204
     field = _checked(form, name)
     answer = render_field(field, validate_url)

@@ -297,7 +297,7 @@ class StepForm(FlaskForm):
         return form
 
     def answer_fields(self):
-        return [f for f in self if f.name != "csrf_token"]
+        return [f for f in self if not is_token(f)]
 
     def is_relevant(self, field) -> bool:
         return applies(self, field)
@@ -326,14 +326,18 @@ def applies(form, field) -> bool:
     return all(v.applies(form) for v in field.validators if isinstance(v, RequiredIf))
 
 
+def is_token(field) -> bool:
+    """The CSRF token's hidden field (`csrf_token`, or `prefix-csrf_token` on a prefixed
+    form): never an answer."""
+    return field.type == "CSRFTokenField"
+
+
 def summary_rows(form) -> list[tuple[str, str]]:
     """(question, answer) pairs a person reads back: each answer given that applies."""
     return [
         (str(field.label.text), display(field))
         for field in form
-        if field.type != "CSRFTokenField"
-        and applies(form, field)
-        and field.data not in (None, "", False)
+        if not is_token(field) and applies(form, field) and field.data not in (None, "", False)
     ]
 
 
