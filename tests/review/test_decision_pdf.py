@@ -56,10 +56,26 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert "Autorisation d’accès dérogatoire" in text and "Derogatory-access authorisation" in text
     assert reference in text and "Monthly report to ANSM on every patient." in text
     assert "Cardiotech Médical SAS" in text and "Filed by" in text
-    # Its author's name and function (CRPA L. 212-1), in the PDF and its record.
-    assert "Claire Martin, Head of the medical devices division, pour le directeur" in " ".join(
-        text.split()
+    # Written as an administrative act: its legal bases, its grounds, then its articles.
+    words = " ".join(text.split())
+    assert "Le directeur général de l’Agence nationale de sécurité du médicament" in words
+    assert "Vu le règlement (UE) 2017/745" in words and "notamment son article L. 5211-3" in words
+    assert f"Vu la demande d’accès dérogatoire n° {reference} présentée le" in words
+    assert (
+        "Considérant ce qui suit" in words and "Unmet need; benefit outweighs the risks." in words
     )
+    assert "Article 1er" in words and "sont autorisées du" in words
+    assert "pour l’indication suivante : End-" in words and "under 20 kg. The placing" in words
+    assert "est limité à 8." in words  # article 2: the cap
+    assert "Article 4 / Article 4 Le fabricant poursuit la certification du dispositif" in words
+    assert (
+        "Article 5 / Article 5 La présente décision est notifiée à Cardiotech Médical SAS" in words
+    )
+    # Its author's name and function (CRPA L. 212-1), in the PDF and its record.
+    assert (
+        "Pour le directeur général et par délégation For the Director General, by delegation "
+        "Claire Martin Head of the medical devices division"
+    ) in words
     assert record["decided_by"]["title"] == "Head of the medical devices division"
     # What it authorises, as filed; and how to challenge it.
     filed_scope = sample_answers("global")["scope"]
@@ -249,3 +265,55 @@ def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "Taken urgently, without first inviting the manufacturer&#39;s observations." in page
     assert "to present its observations, and presented none in the time given." in page
+
+
+def _act_text(client, dossier_id: int, number: int) -> str:
+    pdf = client.get(f"/requests/{dossier_id}/decisions/{number}.pdf").data
+    return " ".join(
+        "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+
+
+def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
+    app, reviewer, manufacturer, submitted_global, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
+    refusal = _act_text(manufacturer, submitted, 1)
+    assert "Article 1er" in refusal and "présentée par Cardiotech Médical SAS, est rejetée." in (
+        refusal
+    )
+    assert "Article 2 / Article 2 La présente décision est notifiée" in refusal
+    assert "Vu la décision n°" not in refusal and "Article 3" not in refusal
+
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise", max_patients="8")
+    measures = {
+        2: ("suspend", "L’autorisation accordée par la décision n° 1 est suspendue"),
+        3: ("reinstate", "La suspension de l’autorisation accordée par la décision n° 1 est levée"),
+        4: ("withdraw", "L’autorisation accordée par la décision n° 1 est retirée"),
+    }
+    for number, (name, decided) in measures.items():
+        assert act(reviewer, submitted_global, name).status_code == 303
+        text = _act_text(manufacturer, submitted_global, number)
+        assert "Vu la décision n° 1 autorisant l’accès dérogatoire au dispositif du" in text
+        assert decided in text, name
+        assert "Considérant ce qui suit" in text and "Pour le directeur général" in text
+    reinstated = _act_text(manufacturer, submitted_global, 3)
+    assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
+
+
+def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
+    app, manufacturer, submitted
+):
+    """Not an act of ANSM: no legal bases, no articles, no one signing for the Director."""
+    withdrawn = manufacturer.post(
+        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "The patient has recovered."}
+    )
+    assert withdrawn.status_code == 303
+    text = _act_text(manufacturer, submitted, 1)
+    assert "Retrait de la demande" in text and "Le fabricant a retiré sa demande" in text
+    assert "Retirée par Withdrawn by Claire Martin" in text
+    assert "Motif du retrait" in text and "The patient has recovered." in text
+    for act_only in ("Vu le règlement", "Considérant", "Article 1er", "Pour le directeur général"):
+        assert act_only not in text

@@ -48,6 +48,7 @@ def decision_context(record: dict) -> dict:
     kind = record["kind"]
     title = REQUEST_WITHDRAWAL if by_manufacturer else TITLES[kind]
     request = record["request"]
+    submitted = dt.datetime.fromisoformat(request["submitted_at"]).astimezone(dt.UTC)
     return {
         "record": record,
         "reference": record["reference"],
@@ -60,9 +61,9 @@ def decision_context(record: dict) -> dict:
         "status_en": STATUSES[record["status_after"]][1],
         "decided_utc": decided.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "decided_paris": decided.astimezone(PARIS).strftime("%Y-%m-%d %H:%M"),
-        "submitted_utc": dt.datetime.fromisoformat(record["request"]["submitted_at"])
-        .astimezone(dt.UTC)
-        .strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "decided_on": _day_in_paris(decided),
+        "submitted_utc": submitted.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "submitted_on": _day_in_paris(submitted),
         "created_iso": decided.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],
@@ -70,6 +71,8 @@ def decision_context(record: dict) -> dict:
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
         "period": _period_of(record["authorisation"]),
         "request": request,
+        # Ends a sentence of the act: without the full stop it may have of its own.
+        "indication": (request.get("scope") or {}).get("indication", "").strip().rstrip("."),
         "geometry": template_geometry(),
     }
 
@@ -122,3 +125,8 @@ def _period_of(authorisation: dict | None) -> dict | None:
         "start": in_french_and_english(authorisation["period_start"]),
         "end": in_french_and_english(authorisation["period_end"]),
     }
+
+
+def _day_in_paris(moment: dt.datetime) -> tuple[str, str]:
+    """The day of `moment` in France, written out: ("1er mars 2027", "1 March 2027")."""
+    return in_french_and_english(moment.astimezone(PARIS).date().isoformat())
