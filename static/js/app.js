@@ -185,6 +185,33 @@
     }, 50);
   });
 
+  // A live check's answer redraws its question, and the questions whose rules read it, with
+  // the answers as they were sent. One the person changed since (typed the end date while
+  // the start date was being checked) is left as it is: its own change sends its own check.
+  var edits = 0;
+  var editedAt = {}; // question block id -> number of the last edit made in it
+  var sentAfter; // the edit count when the answer being swapped in was asked for
+  function noteEdit(event) {
+    var block = event.target.closest && event.target.closest(".field[id]");
+    if (block) editedAt[block.id] = ++edits;
+  }
+  // Capture: counted before htmx sends the check that this very change triggers.
+  document.addEventListener("input", noteEdit, true);
+  document.addEventListener("change", noteEdit, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    event.detail.xhr.sentAfter = edits;
+  });
+  function editedSince(block) {
+    return sentAfter !== undefined && block && (editedAt[block.id] || 0) > sentAfter;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    sentAfter = event.detail.xhr && event.detail.xhr.sentAfter;
+    if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
+  });
+
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function () {
     var status = document.getElementById("live-status");

@@ -1,0 +1,76 @@
+"""A live check's answer redraws the question it checked and those whose rules read it, with
+the answers as they were sent: an answer the person changed meanwhile is never put back to
+what it was (the check came back late: slow network, fast typing, autofill)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+
+from tests.browser.test_pages import sign_in
+from tests.conftest import dossier_with, make_user
+
+EMAIL = "late@cardiotech.example"
+
+
+def held_checks(page, field: str) -> list:
+    """The live checks of `field`, held until the test lets them go (`route.continue_()`)."""
+    held = []
+
+    def route(route):
+        if route.request.headers.get("hx-trigger-name") == field:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/validate", route)
+    return held
+
+
+def test_an_answer_changed_while_another_was_checked_is_kept(page, app):
+    with app.app_context():
+        user = make_user(EMAIL)
+        draft = dossier_with(user.id, files=False)  # every step answered, the period too
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/period")
+    saved_start, saved_end = (
+        date.fromisoformat(page.input_value(f"#{name}")) for name in ("start_date", "end_date")
+    )
+    start, end = str(saved_start - timedelta(days=1)), str(saved_end + timedelta(days=30))
+    held = held_checks(page, "start_date")
+
+    page.fill("#start_date", start)
+    page.locator("#start_date").blur()  # its check leaves, and is held
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    page.fill("#end_date", end)  # meanwhile, the end
+    page.locator("#end_date").blur()
+    held[0].continue_()  # the start's check comes back, redrawing the end as it was sent
+    page.wait_for_timeout(800)
+    expect(page.locator("#end_date")).to_have_value(end)
+    expect(page.locator(".field--error")).to_have_count(0)
+
+    # Saved, the end typed last is what the request holds.
+    page.click("button[value=continue]")
+    expect(page.locator("h1")).not_to_have_text("Period requested")
+    page.goto(f"/requests/{draft}/steps/period")
+    expect(page.locator("#start_date")).to_have_value(start)
+    expect(page.locator("#end_date")).to_have_value(end)
+
+
+def test_the_answer_being_checked_is_not_put_back_either(page, app):
+    """Typed again while its first check was on its way: the late answer is not drawn."""
+    with app.app_context():
+        user = make_user(EMAIL)
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    held = held_checks(page, "legal_name")
+    page.fill("#legal_name", "Cardiotech")
+    page.locator("#legal_name").blur()
+    page.wait_for_timeout(200)
+    page.fill("#legal_name", "Cardiotech Médical SAS")  # back in it, still typing
+    held[0].continue_()
+    page.wait_for_timeout(500)
+    expect(page.locator("#legal_name")).to_have_value("Cardiotech Médical SAS")
