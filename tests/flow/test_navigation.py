@@ -137,6 +137,19 @@ def test_save_and_come_back_later_keeps_a_step_half_done(app, logged_in, user):
     assert 'value="Cardiotech Médical SAS"' in page and "There is a problem" not in page
     check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
     assert "Not finished" in check and "Some steps are not finished yet." in check
+    # Beside the steps of any page, it says so too: not shown as done.
+    listed = step_list(logged_in.get(f"/requests/{dossier_id}/steps/situation").text)
+    assert (
+        "unfinished",
+        "Manufacturer (not finished)",
+        f"/requests/{dossier_id}/steps/manufacturer",
+    ) in listed
+    assert listed[-1][0] == "ahead"  # nor is the summary
+
+    # Finished, it is done.
+    post_step(logged_in, dossier_id, "manufacturer", sample_answers()["manufacturer"])
+    listed = step_list(logged_in.get(f"/requests/{dossier_id}/steps/situation").text)
+    assert ("saved", "Manufacturer", f"/requests/{dossier_id}/steps/manufacturer") in listed
 
 
 def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app, logged_in, user):

@@ -13,12 +13,20 @@ from wizard.forms.base import StepForm, display
 from wizard.models import Dossier
 
 
-def save_answers(dossier: Dossier, step: Step, values: dict, *, checked: bool = True):
+def save_answers(
+    dossier: Dossier, step: Step, values: dict, *, checked: bool = True, finished: bool = True
+):
     """Save the step's answers, unless a colleague saved others since the page was opened:
     then what they are (`StepChanged`), for the page to show (nothing is lost either way)."""
     try:
         service.save_step(
-            dossier, step.id, values, checked=checked, based_on=sent_revision(), by=current_user
+            dossier,
+            step.id,
+            values,
+            checked=checked,
+            finished=finished,
+            based_on=sent_revision(),
+            by=current_user,
         )
     except service.StepChanged as changed:
         return changed

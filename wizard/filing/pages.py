@@ -64,7 +64,9 @@ def render_step(
             previous=previous,
             outline=[
                 (other, state, step_url.replace(_ANY_STEP, other.id))
-                for other, state in FLOW.outline(step, answers, dossier.carried_over())
+                for other, state in FLOW.outline(
+                    step, answers, dossier.carried_over(), dossier.saved_unfinished()
+                )
             ],
             return_to=request.args.get("return_to"),
             validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
@@ -200,7 +202,9 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             if _consistent(step, trial, answers) == trial:
                 kept = trial
     if kept or before:
-        if changed := meanwhile.save_answers(dossier, step, kept, checked=not mistyped):
+        if changed := meanwhile.save_answers(
+            dossier, step, kept, checked=not mistyped, finished=False
+        ):
             _only_mistyped_called_wrong(form)
             return render_step(dossier, step, form, refused_status(409), changed)
     if not mistyped:

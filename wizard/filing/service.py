@@ -63,6 +63,7 @@ def save_step(
     values: dict[str, Any],
     *,
     checked: bool = True,
+    finished: bool = True,
     based_on: int | None = None,
     by: User | None = None,
 ) -> None:
@@ -71,7 +72,8 @@ def save_step(
     with other answers, nothing is stored and `StepChanged` says what they are (without it,
     or for one's own saves, from another tab or a page the browser kept, the last save wins).
     `checked`: the filer saw the step through (not saved with a correction refused), so
-    answers copied from a filed request are no longer only copied."""
+    answers copied from a filed request are no longer only copied. `finished`: False when
+    saved for later with answers still missing or wrong."""
     claim_draft(dossier)  # saves of one request wait for each other from here
     row = _step_answer(dossier, step_id)
     if row is None:
@@ -82,6 +84,7 @@ def save_step(
         raise changed
     row.values = values
     row.revision += 1
+    row.finished = finished
     row.saved_by_id = by.id if by else None
     row.saved_at = clock.now()
     saves = (row.recent_saves or []) + [_last_save(row)]

@@ -93,23 +93,31 @@ class Flow:
         return position, len(path)
 
     def outline(
-        self, current: Step, answers: Answers, to_check: Collection[str] = ()
+        self,
+        current: Step,
+        answers: Answers,
+        to_check: Collection[str] = (),
+        unfinished: Collection[str] = (),
     ) -> list[tuple[Step, str]]:
         """The filer's path as a page lists it, to move about it: each question and the
         summary with its state: "current"; "saved" (saved, or the summary once every
         question is); "to-check" (copied from a filed request, not looked at yet: `to_check`);
-        "next" (the first question not saved yet); "ahead" (not yet)."""
+        "unfinished" (saved for later with answers missing or wrong: `unfinished`); "next"
+        (the first question not saved yet); "ahead" (not yet)."""
         questions = self.questions(answers)
         summary = next(s for s in self.visible(answers) if s.kind == StepKind.SUMMARY)
         outline, reached = [], True
         for step in [*questions, summary]:
             answered = step.id in answers or (
-                step is summary and all(q.id in answers for q in questions)
+                step is summary
+                and all(q.id in answers and q.id not in unfinished for q in questions)
             )
             if step == current:
                 state = "current"
             elif step.id in to_check:
                 state = "to-check"
+            elif step.id in unfinished:
+                state = "unfinished"
             elif answered:
                 state = "saved"
             elif reached:

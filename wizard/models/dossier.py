@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Integer,
     String,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     bindparam,
     event,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -117,6 +119,10 @@ class Dossier(db.Model):
             step: saved.carried_from for step, saved in self._saved().items() if saved.carried_from
         }
 
+    def saved_unfinished(self) -> set[str]:
+        """The steps last saved for later with answers still missing or wrong."""
+        return {step for step, saved in self._saved().items() if saved.finished is False}
+
     def revision_of(self, step_id: str) -> int:
         """How many times the step was saved (0: never): a page sends it back with its answers,
         so that a save made meanwhile by someone else is not overwritten unseen."""
@@ -166,13 +172,20 @@ class StepAnswer(db.Model):
     # The last saves, oldest first, each [user id or None, ISO time]: whether saves made since
     # a page was opened include someone else's, not only the last one's author.
     recent_saves: Mapped[list[list[Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # False when saved with "Save and come back later" before its answers were all right:
+    # the list of steps does not show it as done. (Rows saved before this was kept: True.)
+    finished: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     dossier: Mapped[Dossier] = relationship(back_populates="step_answers")
     saved_by: Mapped[User | None] = relationship()
 
 
 _ANSWERS = select(
-    StepAnswer.step_id, StepAnswer.values, StepAnswer.carried_from, StepAnswer.revision
+    StepAnswer.step_id,
+    StepAnswer.values,
+    StepAnswer.carried_from,
+    StepAnswer.revision,
+    StepAnswer.finished,
 ).where(StepAnswer.dossier_id == bindparam("dossier_id"))
 
 
