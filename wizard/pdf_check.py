@@ -56,7 +56,8 @@ _ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Soun
 
 class Verdict(enum.Enum):
     PLAIN = "plain"  # only things that are read: accepted
-    ACTIVE = "active"  # a script, an action, an embedded file, or not parseable: refused
+    ACTIVE = "active"  # a script, an action or an embedded file: refused
+    UNREADABLE = "unreadable"  # not parseable (damaged, cut short): refused, as not vouched for
     TOO_COMPLEX = "too complex"  # reached the time or memory allowed for checking: refused
 
 
@@ -93,7 +94,7 @@ def _context():
 def _check_in_child(sender: Connection, content: bytes, cpu_seconds: int, memory_mb: int):
     _limit_self(cpu_seconds, memory_mb)
     try:
-        result = Verdict.ACTIVE if active_objects(content) else Verdict.PLAIN
+        result = inspect(content)
     except MemoryError:
         result = Verdict.TOO_COMPLEX
     sender.send_bytes(result.value.encode())
@@ -120,21 +121,22 @@ def _lower(limit: int, soft: int, hard: int) -> None:
     resource.setrlimit(limit, (soft, hard))
 
 
-def active_objects(content: bytes) -> bool:
-    """True when anything in the file carries a script, an action other than a link or an
-    embedded file; also True for a file that cannot be parsed at all (it is not a PDF we can
-    vouch for). Unlimited: call it through `verdict`."""
+def inspect(content: bytes) -> Verdict:
+    """ACTIVE when anything in the file carries a script, an action other than a link or an
+    embedded file; UNREADABLE when the file cannot be parsed (it is not a PDF we can vouch
+    for, and the person is told it seems damaged, not that it holds scripts); else PLAIN.
+    Unlimited: call it through `verdict`."""
     try:
         reader = PdfFileReader(io.BytesIO(content), strict=False)
         for revision in range(reader.xrefs.total_revisions):
             for ref in reader.xrefs.explicit_refs_in_revision(revision):
                 if _holds_active(reader.get_object(ref)):
-                    return True
-        return _holds_active(reader.trailer_view)
+                    return Verdict.ACTIVE
+        return Verdict.ACTIVE if _holds_active(reader.trailer_view) else Verdict.PLAIN
     except MemoryError:
         raise
     except Exception:  # any parse failure: refuse rather than trust
-        return True
+        return Verdict.UNREADABLE
 
 
 def _holds_active(value) -> bool:

@@ -70,6 +70,14 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
                 "that file."
             )
         )
+    if found is pdf_check.Verdict.UNREADABLE:
+        raise UploadRejected(
+            _(
+                "This PDF cannot be read: it may be damaged or incomplete. Open it to check it, "
+                "then save or print it to a new PDF (for example “Print”, then “Save as PDF”) "
+                "and send that file."
+            )
+        )
     if found is pdf_check.Verdict.ACTIVE:
         raise UploadRejected(
             _(

@@ -14,11 +14,13 @@ from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf, pdf_of_objects
 from wizard.extensions import db
 from wizard.models import Document
-from wizard.pdf_check import active_objects
+from wizard.pdf_check import Verdict, inspect
 from wizard.uploads import _ACTIVE_CONTENT
 
 WINDOWS_EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 HTML_PAGE = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+# Cut short (a download interrupted), its end marker added back: not parseable.
+DAMAGED = minimal_pdf()[:300] + b"\n%%EOF\n"
 WITH_JAVASCRIPT = minimal_pdf().replace(
     b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
 )
@@ -130,6 +132,7 @@ def documents(app) -> int:
         (PAGE_OPEN_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (SCRIPT_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (LOCAL_FILE_LINK, "report.pdf", "contains scripts, attached files or actions"),
+        (DAMAGED, "report.pdf", "This PDF cannot be read: it may be damaged or incomplete."),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
     ],
@@ -153,6 +156,7 @@ def documents(app) -> int:
         "page-open-link",
         "script-link",
         "local-file-link",
+        "damaged",
         "empty",
         "oversized",
     ],
@@ -170,7 +174,7 @@ def test_escaped_names_are_read_as_readers_read_them():
     """The byte scan cannot see these: what refuses them is the parsed, decoded file."""
     for content in (ESCAPED_SCRIPT, ESCAPED_LAUNCH, ESCAPED_ATTACHMENTS, PAGE_OPEN_SCRIPT):
         assert not _ACTIVE_CONTENT.search(content)
-        assert active_objects(content)
+        assert inspect(content) is Verdict.ACTIVE
 
 
 def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
