@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import login, make_colleague, sign_and_submit
+from tests.conftest import dossier_with, login, make_colleague, post_step, sign_and_submit
 from tests.invites.support import (
     INVITE,
     LETTER,
@@ -21,6 +21,7 @@ from tests.invites.support import (
     send_letter,
 )
 from wizard import clock
+from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.models import Dossier, Invitation, User
 from wizard.receipts.service import receipt_fields
@@ -182,3 +183,29 @@ def test_replies_reach_who_resent_the_link_and_never_a_removed_colleague(
     assert send_letter(app.test_client(), link_in(inbox[-1])).status_code == 303
     copy = inbox.to("anne.leroy@necker.example")[-1]
     assert "write to Marc Durand (marc@cardiotech.example)" in " ".join(body_of(copy).split())
+
+
+def test_nobody_is_invited_before_the_device_is_named(app, client, user, inbox):
+    """The email and the professional's page say which device the letter supports: until the
+    device step names it, the step says to name it first, and an invitation sent from an
+    older page is refused, what was typed kept."""
+    assert login(client, user[1]).status_code == 303
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    page = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert "Name the device first, on the step “Device”" in page
+    assert f'href="/requests/{dossier_id}/steps/device"' in page
+    assert 'name="invite-email"' not in page
+
+    refused = invite(client, dossier_id)
+    assert refused.status_code == 422
+    assert refused.text.count("Name the device first") == 2  # the summary, and in place
+    assert 'href="#name-the-device"' in refused.text
+    assert not inbox.to("anne.leroy@necker.example")
+    with app.app_context():
+        assert invitations_of(dossier_id) == []
+
+    post_step(client, dossier_id, "device", sample_answers()["device"])
+    assert 'name="invite-email"' in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert invite(client, dossier_id).status_code == 303
+    assert "VentriAssist" in body_of(inbox.to("anne.leroy@necker.example")[0])

@@ -26,12 +26,14 @@ def _back_to(dossier, step_id, anchor):
     return redirect(url_for(".step", dossier_id=dossier.id, step_id=step_id) + anchor, 303)
 
 
-def _refused(dossier, step_id, form, prefix):
+def _refused(dossier, step_id, form, prefix, extra_errors=()):
     """Re-show the step with the upload form's errors, and what was typed in place."""
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     main_form = typed or step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
-    return pages.render_step(dossier, step, main_form, 422, **{f"{prefix}_form": form})
+    return pages.render_step(
+        dossier, step, main_form, 422, extra_errors=extra_errors, **{f"{prefix}_form": form}
+    )
 
 
 def _typed(dossier, step):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from wizard.auth import limits
 from wizard.extensions import db
-from wizard.filing import bp
+from wizard.filing import bp, pages
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.filing.attachments import _back_to, _refused
 from wizard.forms.invitations import InvitationForm
@@ -25,6 +25,9 @@ def invite(dossier_id: int):
         return _back_to(own_dossier(dossier_id), "hcp-support", "#invitations")
     dossier = editable_dossier(dossier_id)
     form = InvitationForm(prefix="invite")
+    if not pages.device_named(dossier.answers()):  # sent from a page older than that
+        unnamed = [("name-the-device", pages.name_the_device_first())]
+        return _refused(dossier, "hcp-support", form, "invite", unnamed)
     if not form.validate():
         return _refused(dossier, "hcp-support", form, "invite")
     limits.count_attempt()

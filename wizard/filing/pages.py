@@ -96,7 +96,22 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
 
         extras["letter_form"].kept_letter = kept.kept_letter(letter_slot(dossier))
         extras["invite_form"] = InvitationForm(prefix="invite")
+        # Said in place of the invitation form until the device is named.
+        extras["unnamed_device"] = None if device_named(answers) else name_the_device_first()
     return extras
+
+
+def device_named(answers) -> bool:
+    """Whether the device step names the device: professionals are invited only then, since
+    their email and page say which device the letter supports."""
+    return bool(answers.get("device", {}).get("trade_name"))
+
+
+def name_the_device_first() -> str:
+    return _(
+        "Name the device first, on the step “Device”: the professional’s email and page say "
+        "which device their letter supports."
+    )
 
 
 def _owned(extras: dict) -> dict:

@@ -61,7 +61,7 @@ def summary_of(invitation: Invitation) -> RequestSummary:
         manufacturer=dossier.manufacturer_name,
         device=answers.get("device", {}).get("trade_name"),
         # Lazy: translated where it is shown, in each language of a bilingual email.
-        access_type=ACCESS_TYPE_LABELS.get(kind, _l("not chosen yet")),
+        access_type=ACCESS_TYPE_LABELS.get(kind, _l("Not chosen yet")),
         kind=kind,
         message=invitation.message,
     )
