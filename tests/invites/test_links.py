@@ -8,12 +8,14 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import sign_and_submit
 from tests.invites.support import INVITE, invitations_of, invite, link_in, send_letter
 from wizard import clock
 from wizard.extensions import db
+from wizard.invites import service
+from wizard.models import Invitation, ReplacedLink, User
 
 ASK_AGAIN = "ask the manufacturer who invited you"
 
@@ -214,3 +216,28 @@ def test_the_database_holds_no_raw_token(app, manufacturer, clinician, inbox):
         assert stored and not any(token in stored for token in tokens)
         hashes = {i.token_hash for i in invitations_of(dossier_id)}
         assert hashes == {hashlib.sha256(t.encode()).hexdigest() for t in tokens}
+
+
+def test_sending_again_twice_at_once_sends_one_new_link(app, manufacturer, clinician, inbox):
+    """A second click on "Resend", or a colleague's, while the first is under way: the second
+    finds the link it read already replaced, and sends nothing more (no second email, no
+    link replaced twice)."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    with app.app_context():
+        invitation = invitations_of(dossier_id)[0]
+        first_link = invitation.token_hash
+        by = db.session.get(User, invitation.created_by_id)
+        # The first click's update lands between this request's read and its own update.
+        with db.engine.begin() as other:
+            other.execute(
+                update(Invitation).where(Invitation.id == invitation.id).values(token_hash="0" * 64)
+            )
+        sent = len(inbox)
+        assert service.resend(invitation, by) is True
+        assert len(inbox) == sent
+        assert invitation.token_hash == "0" * 64
+        replaced = db.session.scalars(
+            select(ReplacedLink.token_hash).where(ReplacedLink.invitation_id == invitation.id)
+        ).all()
+        assert first_link not in replaced

@@ -96,11 +96,15 @@ def can_revoke(invitation: Invitation) -> bool:
 
 def resend(invitation: Invitation, by: User) -> bool:
     """A new link with a new expiry; the old link stops working at once. False when the
-    invitation closed meanwhile (a letter arrived through it)."""
+    invitation closed meanwhile (a letter arrived through it). The link replaced is the one
+    this request read: sent again meanwhile (a second click, a colleague), nothing more is
+    sent, as a new link has just left; True if the invitation is still open."""
     token, link = _new_link()
     replaced = invitation.token_hash
-    if not _change_if_open(invitation, state=InvitationState.NOT_SENT, opened_at=None, **link):
-        return False
+    new = {"state": InvitationState.NOT_SENT, "opened_at": None, **link}
+    if not _change_if_open(invitation, new, Invitation.token_hash == replaced):
+        db.session.refresh(invitation)
+        return invitation.state in OPEN_STATES
     db.session.add(ReplacedLink(token_hash=replaced, invitation_id=invitation.id))
     _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
@@ -110,19 +114,20 @@ def resend(invitation: Invitation, by: User) -> bool:
 
 def revoke(invitation: Invitation, by: User) -> bool:
     """The link stops working. False when the invitation closed meanwhile."""
-    if not _change_if_open(invitation, state=InvitationState.REVOKED):
+    if not _change_if_open(invitation, {"state": InvitationState.REVOKED}):
         return False
     _record(invitation, audit.INVITATION_REVOKED, audit.Actor.of(by))
     db.session.commit()
     return True
 
 
-def _change_if_open(invitation: Invitation, **values) -> bool:
+def _change_if_open(invitation: Invitation, values: dict, *also) -> bool:
     """A conditional update: a letter received between the page and this click (see
-    `receive_letter`) closed the invitation, and must not be undone."""
+    `receive_letter`) closed the invitation, and must not be undone; `also`, further
+    conditions."""
     changed = db.session.execute(
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES))
+        .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES), *also)
         .values(**values)
     ).rowcount
     if changed != 1:
