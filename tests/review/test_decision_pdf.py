@@ -67,9 +67,14 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert "Article 1er" in words and "sont autorisées du" in words
     assert "pour l’indication suivante : End-" in words and "under 20 kg. The placing" in words
     assert "est limité à 8." in words  # article 2: the cap
-    assert "Article 4 / Article 4 Le fabricant poursuit la certification du dispositif" in words
+    assert "par Cardiotech pour le compte de Cardiotech Médical SAS ;" in words  # its filer
     assert (
-        "Article 5 / Article 5 La présente décision est notifiée à Cardiotech Médical SAS" in words
+        "Article 4 / Article 4 La présente autorisation ne vaut pas certification de la "
+        "conformité du dispositif, que le fabricant s’est engagé, dans sa demande, à poursuivre."
+    ) in words
+    assert (
+        "Article 5 / Article 5 La présente décision est notifiée au demandeur par le portail."
+        in words
     )
     # Its author's name and function (CRPA L. 212-1), in the PDF and its record.
     assert (
@@ -280,8 +285,10 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "refuse", reason="Alternatives exist.")
     refusal = _act_text(manufacturer, submitted, 1)
-    assert "Article 1er" in refusal and "présentée par Cardiotech Médical SAS, est rejetée." in (
-        refusal
+    assert (
+        "Article 1er" in refusal
+        and "présentée par Cardiotech pour le compte de Cardiotech Médical SAS, est rejetée."
+        in (refusal)
     )
     assert "Article 2 / Article 2 La présente décision est notifiée" in refusal
     assert "Vu la décision n°" not in refusal and "Article 3" not in refusal
@@ -290,7 +297,7 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     act(reviewer, submitted_global, "authorise", max_patients="8")
     measures = {
         2: ("suspend", "L’autorisation accordée par la décision n° 1 est suspendue"),
-        3: ("reinstate", "La suspension de l’autorisation accordée par la décision n° 1 est levée"),
+        3: ("reinstate", "la décision n° 2 de l’autorisation accordée par la décision n° 1"),
         4: ("withdraw", "L’autorisation accordée par la décision n° 1 est retirée"),
     }
     for number, (name, decided) in measures.items():
@@ -300,6 +307,10 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         assert decided in text, name
         assert "Considérant ce qui suit" in text and "Pour le directeur général" in text
     reinstated = _act_text(manufacturer, submitted_global, 3)
+    assert "Vu la décision n° 2 suspendant cette autorisation ;" in reinstated
+    assert "La suspension prononcée par la décision n° 2 de l’autorisation accordée par" in (
+        reinstated
+    )
     assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
 
 

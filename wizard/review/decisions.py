@@ -64,6 +64,8 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     decision.record = decision_record(dossier, decision, user, authorisation)
     if "procedure" in form:  # a measure against the manufacturer: how it was heard
         decision.record["procedure"] = form.procedure_record()
+    if kind == DecisionKind.REINSTATEMENT:  # the act cites the suspension it lifts
+        decision.record["suspension"] = {"decision_number": _last_suspension(dossier)}
     decision.record_sha256 = canonical_sha256(decision.record)
     db.session.add(decision)
     change_status(
@@ -74,6 +76,14 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     except Exception:  # the decision stands; its PDF is produced again on first download
         current_app.logger.exception("PDF of decision %s not produced", decision.id)
     return decision
+
+
+def _last_suspension(dossier: Dossier) -> int | None:
+    return db.session.scalar(
+        select(func.max(Decision.number)).where(
+            Decision.dossier_id == dossier.id, Decision.kind == DecisionKind.SUSPENSION
+        )
+    )
 
 
 def _next_number(dossier: Dossier) -> int:
