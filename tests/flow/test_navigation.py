@@ -318,6 +318,26 @@ def test_the_side_list_of_steps_leads_to_every_step_answered_and_the_next(app, l
     assert listed[-1][1] == "Check your answers"
     # Once every question is answered, the summary is one click away from any step.
     with app.app_context():
-        done = dossier_with(user[0], files=False)
+        done = dossier_with(user[0])
     last = step_list(logged_in.get(f"/requests/{done}/steps/device").text)[-1]
     assert last == ("saved", "Check your answers", f"/requests/{done}/steps/check")
+
+
+def test_a_saved_step_lacking_its_document_or_letter_is_not_shown_done(app, logged_in, user):
+    """As on the summary: the evidence step needs its clinical evaluation report, and the
+    professionals' step a letter, before the list of steps shows them done."""
+    with app.app_context():
+        lacking = dossier_with(user[0], files=False)  # every step answered, no file at all
+        complete = dossier_with(user[0])
+    states = {
+        title: state
+        for state, title, _link in step_list(
+            logged_in.get(f"/requests/{lacking}/steps/period").text
+        )
+    }
+    assert states["Clinical evidence (not finished)"] == "unfinished"
+    assert states["Healthcare professionals' support (not finished)"] == "unfinished"
+    # The summary, where they are listed, is a link, without the tick of all done.
+    assert states["Device"] == "saved" and states["Check your answers"] == "next"
+    listed = step_list(logged_in.get(f"/requests/{complete}/steps/period").text)
+    assert {state for state, _title, _link in listed} == {"saved", "current"}

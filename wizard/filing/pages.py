@@ -65,7 +65,7 @@ def render_step(
             outline=[
                 (other, state, step_url.replace(_ANY_STEP, other.id))
                 for other, state in FLOW.outline(
-                    step, answers, dossier.carried_over(), dossier.saved_unfinished()
+                    step, answers, dossier.carried_over(), FLOW.unfinished(dossier, answers)
                 )
             ],
             return_to=request.args.get("return_to"),

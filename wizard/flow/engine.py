@@ -56,6 +56,11 @@ class Step:
     def is_question(self) -> bool:
         return self.kind == StepKind.QUESTION
 
+    @property
+    def needs_files(self) -> bool:
+        """Whether the step needs something besides its answers (a document, a letter)."""
+        return self.missing is not nothing_missing or self.complete_when is not None
+
 
 class Flow:
     """A list of steps and the rules that walk them."""
@@ -127,6 +132,19 @@ class Flow:
             reached = reached and answered
             outline.append((step, state))
         return outline
+
+    def unfinished(self, dossier: Dossier, answers: Answers) -> set[str]:
+        """The steps saved but not done, as the list of steps shows them: saved for later
+        with answers missing or wrong, or lacking a document or letter they need. (Not the
+        summary's full check of every answer, which would double a page's time.)"""
+        lacking = {
+            step.id
+            for step in self.questions(answers)
+            if step.needs_files
+            and step.id in answers
+            and not self.is_complete(step, dossier, answers)
+        }
+        return dossier.saved_unfinished() | lacking
 
     def is_complete(self, step: Step, dossier: Dossier, answers: Answers) -> bool:
         if not step.is_question:
