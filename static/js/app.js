@@ -199,13 +199,19 @@
   document.addEventListener("input", noteEdit, true);
   document.addEventListener("change", noteEdit, true);
   document.addEventListener("htmx:beforeRequest", function (event) {
-    event.detail.xhr.sentAfter = edits;
+    var xhr = event.detail.xhr;
+    var sent = edits;
+    // Noted as the answer arrives, before htmx handles it ("load" comes after): its swaps,
+    // out-of-band ones included, are judged by it even if the question it came from has
+    // left the page meanwhile (whose events no longer reach the document).
+    xhr.addEventListener("readystatechange", function () {
+      if (xhr.readyState === 4) sentAfter = sent;
+    });
   });
   function editedSince(block) {
     return sentAfter !== undefined && block && (editedAt[block.id] || 0) > sentAfter;
   }
   document.addEventListener("htmx:beforeSwap", function (event) {
-    sentAfter = event.detail.xhr && event.detail.xhr.sentAfter;
     if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {

@@ -517,6 +517,9 @@ def test_live_validation_of_a_good_answer_clears_the_error(app, logged_in, user)
     )
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<div class="field" id="field-srn">')
+    # A newer check of the same question cancels the older one (htmx), whose late answer
+    # would otherwise draw an older state.
+    assert 'hx-sync="closest .field:replace"' in fragment.text
     assert "error-message" not in fragment.text and "aria-invalid" not in fragment.text
     assert re.search(r'<div id="live-status"[^>]*hx-swap-oob="true"></div>', fragment.text)
 

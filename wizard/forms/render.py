@@ -63,6 +63,9 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
                 "hx-target": f"#field-{f.id}",
                 "hx-swap": "outerHTML",
                 "hx-include": "closest form",
+                # A newer check of the question (another radio chosen) cancels the older
+                # one, whose late answer would draw the older choice's consequences.
+                "hx-sync": "closest .field:replace",
             }
         )
     hint = f'<p class="hint" id="{fid}-hint">{escape(description)}</p>\n' if description else ""
