@@ -222,6 +222,7 @@ def init_app(app: Flask) -> None:
     from wizard.forms.attachments import DOCUMENT_KINDS
 
     app.after_request(_security_headers)
+    app.jinja_env.tests["token"] = is_token  # `{% for input in form if input is not token %}`
     app.jinja_env.filters["human_date"] = _human_date
     app.jinja_env.filters["human_moment"] = _human_moment
     app.jinja_env.globals.update(

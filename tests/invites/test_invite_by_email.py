@@ -187,8 +187,8 @@ def test_replies_reach_who_resent_the_link_and_never_a_removed_colleague(
 
 def test_nobody_is_invited_before_the_device_is_named(app, client, user, inbox):
     """The email and the professional's page say which device the letter supports: until the
-    device step names it, the step says to name it first, and an invitation sent from an
-    older page is refused, what was typed kept."""
+    device step names it, the step says to name it first (in place of the invitation form),
+    and an invitation sent from an older page is refused, saying why."""
     assert login(client, user[1]).status_code == 303
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
