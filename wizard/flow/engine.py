@@ -107,8 +107,9 @@ class Flow:
         """The filer's path as a page lists it, to move about it: each question and the
         summary with its state: "current"; "saved" (saved, or the summary once every
         question is); "to-check" (copied from a filed request, not looked at yet: `to_check`);
-        "unfinished" (saved for later with answers missing or wrong: `unfinished`); "next"
-        (the first question not saved yet); "ahead" (not yet)."""
+        "unfinished" (saved but not done: `unfinished`, from `Flow.unfinished`); "next"
+        (the first question not saved yet, or the summary while any is not done); "ahead"
+        (not yet)."""
         questions = self.questions(answers)
         summary = next(s for s in self.visible(answers) if s.kind == StepKind.SUMMARY)
         outline, reached = [], True
