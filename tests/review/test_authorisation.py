@@ -65,6 +65,12 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
         "delegation"
     )
     assert 'name="authorise-max_patients" value="8"' in shown.text  # carried to the signature
+    # And the act itself, worded as the signed PDF will word it.
+    worded = shown.text.split('class="act-preview__document" lang="fr">')[1].split("</section>")[0]
+    assert "Vu le règlement (UE) 2017/745" in worded and "Considérant ce qui suit" in worded
+    assert "Article 1<sup>er</sup>" in worded and "est limité à 8." in worded
+    assert "Registry of every child." in worded and "Claire Martin" in worded
+    assert '<span class="en" lang="en">' in worded
     with app.app_context():
         assert db.session.scalars(select(Decision)).all() == []
     assert status_of(app, submitted_global) == "under_review"
@@ -142,6 +148,13 @@ def test_a_suspended_authorisation_expires_with_its_period(
     assert "VentriAssist Mini" not in reviewer.get("/review?status=suspended").text
     reinstate = act(reviewer, submitted_global, "reinstate")
     assert reinstate.status_code == 409
+    # Said before the decision is read back, not only once "Sign" is pressed.
+    typed = action_data("reinstate")
+    del typed["decision"]  # the form's own button: read back first
+    read_back = reviewer.post(f"/review/requests/{submitted_global}/reinstate", data=typed)
+    assert read_back.status_code == 409
+    assert "the authorisation cannot be reinstated" in read_back.text
+    assert "Check the decision before it is signed" not in read_back.text
 
     result = app.test_cli_runner().invoke(args=["decisions", "expire"])
     assert "1 authorisation(s) expired." in result.output

@@ -22,6 +22,7 @@ from wizard.receipts.signing import sign_pdf
 from wizard.receipts.verify import DECISION_FILENAME
 
 TEMPLATE_NAME = "receipts/decision.html"
+ACT_TEMPLATE = "receipts/_act.html"  # the act itself, read back before it is signed too
 
 TITLES = {
     "authorisation": ("Autorisation d’accès dérogatoire", "Derogatory-access authorisation"),

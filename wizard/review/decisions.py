@@ -37,6 +37,23 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     """Record the decision with the change of status it makes, then sign its PDF."""
     if problem := unsigned_because(user):
         raise ActionRefused(problem)
+    decision = drafted(dossier, action, user, form)
+    decision.record_sha256 = canonical_sha256(decision.record)
+    db.session.add(decision)
+    change_status(
+        dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
+    )
+    try:
+        ensure_pdf(decision)
+    except Exception:  # the decision stands; its PDF is produced again on first download
+        current_app.logger.exception("PDF of decision %s not produced", decision.id)
+    return decision
+
+
+def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
+    """The decision `form` makes, with the record its PDF states, not recorded: what
+    `decide` records, and what the reviewer reads back before signing. `ActionRefused` when
+    it cannot be made (a reinstatement once the period has ended)."""
     kind = DecisionKind(action.decision)
     authorisation = authorisation_of(dossier)
     if kind == DecisionKind.REINSTATEMENT and period_has_ended(authorisation):
@@ -66,15 +83,6 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decision.record["procedure"] = form.procedure_record()
     if kind == DecisionKind.REINSTATEMENT:  # the act cites the suspension it lifts
         decision.record["suspension"] = {"decision_number": _last_suspension(dossier)}
-    decision.record_sha256 = canonical_sha256(decision.record)
-    db.session.add(decision)
-    change_status(
-        dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
-    )
-    try:
-        ensure_pdf(decision)
-    except Exception:  # the decision stands; its PDF is produced again on first download
-        current_app.logger.exception("PDF of decision %s not produced", decision.id)
     return decision
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from flask import render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import Status
@@ -25,8 +26,9 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import information
+from wizard.review import decisions, information
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
+from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
 from wizard.review.forms import ReplyForm, WithdrawRequestForm, action_form_class
 from wizard.review.status import authorisation_of, effective_status
@@ -177,6 +179,9 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
             ),
         )
     )
+    # And the act itself, as the PDF will word it (its own template's names, apart).
+    record = decisions.drafted(dossier, action, current_user, form).record
+    act = Markup(render_template(ACT_TEMPLATE, **decision_context(record)))
     return render_template(
         "review/check_decision.html",
         dossier=dossier,
@@ -184,6 +189,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         heading=action.heading(effective_status(dossier)),
         form=form,
         rows=rows,
+        act=act,
     )
 
 

@@ -83,7 +83,12 @@ def act(dossier_id: int, name: str):
         if choice == "change":
             return pages.review_page(dossier, posted=(action, form))
         if choice != "sign":
-            return pages.decision_check(dossier, action, form)
+            try:
+                return pages.decision_check(dossier, action, form)
+            except ActionRefused as refused:  # said before it is read back, not after
+                return pages.review_page(
+                    dossier, posted=(action, form), refused=str(refused), status=409
+                )
     try:
         service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:
