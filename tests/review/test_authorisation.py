@@ -166,6 +166,8 @@ def test_the_manufacturer_withdraws_before_a_decision_and_not_after(
 ):
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert "I want to withdraw this request" in page
+    withdraw_form = re.search(r'<form [^>]*/withdraw"[^>]*>', page).group(0)
+    assert "data-submit-once" in withdraw_form  # one withdrawal, however many clicks
     empty = manufacturer.post(f"/requests/{submitted}/withdraw", data={"withdraw-reason": ""})
     assert empty.status_code == 422 and "Say why you withdraw this request." in empty.text
     withdrawn = manufacturer.post(

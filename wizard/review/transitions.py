@@ -33,12 +33,15 @@ def change_status(
     current = Status(dossier.status)
     check_transition(current, target)
     at = clock.now()
-    # The status condition makes a concurrent second change match no row.
-    moved = db.session.execute(
-        update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.status == current)
-        .values(status=target, updated_at=at)
-    ).rowcount
+    # The status condition makes a concurrent second change match no row. `about` is written
+    # after it, once the row is locked (a decision written first would meet a concurrent one's
+    # number before the lock, and fail on it rather than be refused).
+    with db.session.no_autoflush:
+        moved = db.session.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier.id, Dossier.status == current)
+            .values(status=target, updated_at=at)
+        ).rowcount
     if moved != 1:
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
