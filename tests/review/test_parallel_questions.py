@@ -229,6 +229,22 @@ def test_a_professional_whose_link_expired_is_asked_again(
     )
 
 
+def assert_one_working_link(app, inbox) -> None:
+    """Dr Leroy got one email, and its link works: no refused question sent one."""
+    assert len(inbox.to(LEROY)) == 1
+    link = LINK.search(body_of(inbox.to(LEROY)[0])).group(1)
+    assert app.test_client().get(link).status_code == 200
+
+
+def second_reviewer(app):
+    """Another reviewer of ANSM, signed in on their own browser."""
+    with app.app_context():
+        make_user("rex@ansm.example", role=Role.REVIEWER)
+    second = app.test_client()
+    assert login(second, "rex@ansm.example").status_code == 303
+    return second
+
+
 def test_the_same_person_asked_twice_at_once_gets_one_question(
     app,
     inbox,
@@ -238,10 +254,7 @@ def test_the_same_person_asked_twice_at_once_gets_one_question(
 ):
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "request-information")
-    with app.app_context():
-        make_user("rex@ansm.example", role=Role.REVIEWER)
-    second = app.test_client()
-    assert login(second, "rex@ansm.example").status_code == 303
+    second = second_reviewer(app)
     outcomes = []
 
     def one(index):
@@ -252,3 +265,35 @@ def test_the_same_person_asked_twice_at_once_gets_one_question(
     assert sorted(outcomes) == [303, 409]
     with app.app_context():
         assert [q.addressee for q in questions(submitted) if q.is_open] == ["manufacturer", "hcp"]
+    assert_one_working_link(app, inbox)
+
+
+def test_two_reviewers_asking_different_people_at_once_both_ask(
+    app,
+    inbox,
+    reviewer,
+    submitted,
+    postgres_only,  # noqa: F811
+):
+    """The request moves to "information requested" with one question while the other
+    reviewer asks someone else: that question joins it, its link sent once written."""
+    act(reviewer, submitted, "start-review")
+    second = second_reviewer(app)
+    outcomes = []
+
+    def one(index):
+        if index == 0:
+            outcomes.append(act(reviewer, submitted, "request-information").status_code)
+        else:
+            asked = ask_the_author(app, second, submitted, hcp_email=LEROY)
+            outcomes.append(asked.status_code)
+
+    assert run_together(one, 2) == []
+    assert outcomes == [303, 303]
+    assert status_of(app, submitted) == "information_requested"
+    with app.app_context():
+        assert sorted(q.addressee for q in questions(submitted) if q.is_open) == [
+            "hcp",
+            "manufacturer",
+        ]
+    assert_one_working_link(app, inbox)

@@ -149,8 +149,10 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
 
 def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
     """Record the question and move the request to "information requested" (or add it to
-    those awaited). A professional is emailed their link first: if it cannot leave, nothing
-    is asked (`ActionRefused`, the form kept), rather than a question nobody can answer."""
+    those awaited). A professional is emailed their link once the request is locked and
+    checked, before anything is written: if it cannot leave, nothing is asked
+    (`ActionRefused`, the form kept), rather than a question nobody can answer; and no link
+    leaves for a question a concurrent action then refuses."""
     at = clock.now()
     question = InformationRequest(
         dossier_id=dossier.id,
@@ -160,6 +162,7 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
         asked_by_id=user.id,
         asked_at=at,
     )
+    token = None
     letter = _chosen_letter(dossier, form.addressee.data)
     if letter is not None:
         token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -172,39 +175,56 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
             days=current_app.config["INVITE_TTL_DAYS"]
         )
         question.link_expires_at = clock.end_of_day_in_paris(last_day)
-        if not notify.question_to_professional(question, dossier, token):
-            raise ActionRefused(
-                _(
-                    "Nothing was asked: the email to %(name)s (%(email)s) could not be sent. "
-                    "Check the address, then ask again.",
-                    name=question.hcp_name,
-                    email=question.hcp_email,
-                )
+    asked_too = _lock_to_ask(dossier, question, at)
+    if token is not None and not notify.question_to_professional(question, dossier, token):
+        db.session.rollback()
+        raise ActionRefused(
+            _(
+                "Nothing was asked: the email to %(name)s (%(email)s) could not be sent. "
+                "Check the address, then ask again.",
+                name=question.hcp_name,
+                email=question.hcp_email,
             )
+        )
     db.session.add(question)
-    if Status(dossier.status) == Status.INFORMATION_REQUESTED:
+    if asked_too:
         _ask_too(dossier, question, audit.Actor.of(user))
     else:
         change_status(dossier, Status.INFORMATION_REQUESTED, audit.Actor.of(user), about=question)
 
 
-def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor) -> None:
-    """A question added to those waiting for their answers: the request stays "information
-    requested"; the question is in the audit trail and the manufacturer is told, as for the
-    first one. `TransitionError` if the request moved meanwhile (the review was resumed)."""
-    # This question is written once the request is locked and checked, not before.
+def _lock_to_ask(dossier: Dossier, question: InformationRequest, at) -> bool:
+    """Lock the request's row in the status it has, until the question is written: True when
+    the question is added to those awaited ("information requested" already), False when it
+    moves the request there. A request another reviewer moved to "information requested" a
+    moment ago takes the question as one more (unless they asked the same person:
+    `ActionRefused`); one that moved elsewhere refuses it (`TransitionError`)."""
     with db.session.no_autoflush:
-        locked = _lock_while_asked(dossier, clock.now())
+        locked = _lock(dossier, Status(dossier.status), at)
+        if locked != 1:
+            db.session.rollback()
+            db.session.refresh(dossier)
+            if Status(dossier.status) == Status.INFORMATION_REQUESTED:
+                locked = _lock(dossier, Status.INFORMATION_REQUESTED, at)
+        if locked != 1:
+            db.session.rollback()
+            raise TransitionError(f"request {dossier.id} changed status meanwhile")
+        if Status(dossier.status) != Status.INFORMATION_REQUESTED:
+            return False
         # Checked again now that the request is locked: another reviewer may have asked
         # the same person a moment ago.
         waiting = _waiting_for(dossier).get(_addressee_value(question))
-    if locked != 1:
-        db.session.rollback()
-        raise TransitionError(f"request {dossier.id} changed status meanwhile")
     if waiting is not None:
         message = _already_asked(dossier, waiting)
         db.session.rollback()
         raise ActionRefused(message)
+    return True
+
+
+def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor) -> None:
+    """A question added to those waiting for their answers, the request locked by
+    `_lock_to_ask`: the request stays "information requested"; the question is in the audit
+    trail and the manufacturer is told, as for the first one."""
     # Asked again after their link expired unanswered: that question is closed (before this
     # one is written).
     with db.session.no_autoflush:
@@ -227,14 +247,14 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
     notify.status_changed(dossier, status, status, note=None, about=question)
 
 
-def _lock_while_asked(dossier: Dossier | int, at) -> int:
-    """Mark the request changed if it is still "information requested" (1, else 0): its row
-    stays locked until the transaction ends, so that questions added and answered at the
-    same moment are counted one after the other."""
+def _lock(dossier: Dossier | int, status: Status, at) -> int:
+    """Mark the request changed if it is still in `status` (1, else 0): its row stays locked
+    until the transaction ends, so that what is done to it meanwhile (questions added and
+    answered at the same moment) is done one after the other."""
     dossier_id = dossier if isinstance(dossier, int) else dossier.id
     return db.session.execute(
         update(Dossier)
-        .where(Dossier.id == dossier_id, Dossier.status == Status.INFORMATION_REQUESTED)
+        .where(Dossier.id == dossier_id, Dossier.status == status)
         .values(updated_at=at)
     ).rowcount
 
@@ -302,7 +322,7 @@ def answer(
     Twice the same answer (two tabs): `QuestionClosed`."""
     at = clock.now()
     # The request first (as every change of status locks it first), then the question.
-    if _lock_while_asked(question.dossier_id, at) != 1:
+    if _lock(question.dossier_id, Status.INFORMATION_REQUESTED, at) != 1:
         db.session.rollback()
         raise QuestionClosed("closed")  # the review went on meanwhile, which closed it
     claimed = db.session.execute(
