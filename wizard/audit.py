@@ -119,6 +119,28 @@ def trail(dossier_id: int) -> list[AuditEvent]:
     )
 
 
+def changes_since(dossier_id: int, seen: int) -> list[AuditEvent]:
+    """A request's events after the one numbered `seen`, oldest first, but for downloads:
+    what changed it since someone read it (reading it changes nothing)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.dossier_id == dossier_id,
+                AuditEvent.sequence > seen,
+                AuditEvent.action != DOCUMENT_DOWNLOADED,
+            )
+            .order_by(AuditEvent.sequence)
+        )
+    )
+
+
+def last_change(events: list[AuditEvent]) -> int:
+    """The number of the last of `events` that changed the request (0 if none): what a page
+    showing them has shown, for `changes_since`."""
+    return max((e.sequence for e in events if e.action != DOCUMENT_DOWNLOADED), default=0)
+
+
 def check() -> ChainReport:
     events = db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=500)

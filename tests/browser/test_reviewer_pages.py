@@ -12,7 +12,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible
 from tests.browser.keyboard import choose_radio, press_button, tab_to, type_into
 from tests.browser.test_pages import sign_in
-from tests.conftest import dossier_with, make_user
+from tests.conftest import dossier_with, login, make_user
+from tests.review.support import act, document, questions, reply
+from tests.review.test_parallel_questions import second_reviewer
 from wizard import clock
 from wizard.models import Role
 
@@ -122,3 +124,34 @@ def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, ba
     assert "Send the latest vigilance report." in thread and "How many patients" in thread
     assert "Also asked" in thread  # the audit trail
     assert_accessible(reviewer, "review-two-questions-waiting")
+
+
+def test_an_answer_that_came_while_the_reviewer_wrote_a_refusal_is_shown_first(
+    app, browser, base_url, filed
+):
+    reviewer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    sign_in(reviewer, "rita@ansm.example")
+    reviewer.goto(f"/review/requests/{filed}")
+    open_action(reviewer, "start-review")
+    press_button(reviewer, "#action-start-review button[type=submit]")
+    open_action(reviewer, "refuse")
+    type_into(reviewer, "#refuse-reason", "No clinical data on children.")
+
+    # Meanwhile a colleague asks the manufacturer, who answers with a document.
+    colleague = second_reviewer(app)
+    assert act(colleague, filed, "request-information").status_code == 303
+    manufacturer = app.test_client()
+    login(manufacturer, "pages@cardiotech.example")
+    with app.app_context():
+        question_id = questions(filed)[0].id
+    assert (
+        reply(manufacturer, filed, question_id, files=[document("children.pdf")]).status_code == 303
+    )
+
+    press_button(reviewer, "#action-refuse button[type=submit]")
+    main = reviewer.locator("main")
+    expect(main).to_contain_text("Nothing was signed: the request changed since you opened")
+    expect(main).to_contain_text("Answer to ANSM's question sent")
+    expect(main).to_contain_text("Document uploaded: children.pdf")
+    expect(reviewer.locator("#refuse-reason")).to_have_value("No clinical data on children.")
+    assert_accessible(reviewer, "review-changed-since-opened")

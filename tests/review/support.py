@@ -4,6 +4,7 @@ manufacturer's answer, and requests placed in a given status."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -52,7 +53,19 @@ def action_data(name: str, **fields) -> dict:
 
 
 def act(client, dossier_id: int, name: str, **fields):
-    return client.post(f"/review/requests/{dossier_id}/{name}", data=action_data(name, **fields))
+    """The action posted from the request's page as the reviewer sees it now (its forms say
+    what the page showed: a decision is signed only if nothing happened since)."""
+    data = {**action_data(name, **fields), **seen_on(client, dossier_id)}
+    return client.post(f"/review/requests/{dossier_id}/{name}", data=data)
+
+
+def seen_on(client, dossier_id: int) -> dict:
+    """What the request's page shows now, as its action forms say it (none if not shown)."""
+    seen = SEEN.search(client.get(f"/review/requests/{dossier_id}").text)
+    return {"seen": seen.group(1)} if seen else {}
+
+
+SEEN = re.compile(r'name="seen" value="(\d+)"')
 
 
 def reply(client, dossier_id: int, question_id: int, message="Here it is.", files=(), keep=()):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from babel.dates import format_date
 from sqlalchemy import select, update
 
-from tests.review.support import act, action_data, in_days, request_in, status_of
+from tests.review.support import act, action_data, in_days, request_in, seen_on, status_of
 from wizard import clock
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
@@ -53,6 +53,7 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
     act(reviewer, submitted_global, "start-review")
     url = f"/review/requests/{submitted_global}/authorise"
     typed = action_data("authorise", max_patients="8", follow_up="Registry of every child.")
+    typed |= seen_on(reviewer, submitted_global)
     del typed["decision"]  # the form's own button; Enter in a date field sends the same
     shown = reviewer.post(url, data=typed)
     assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
@@ -149,11 +150,13 @@ def test_a_suspended_authorisation_expires_with_its_period(
     reinstate = act(reviewer, submitted_global, "reinstate")
     assert reinstate.status_code == 409
     # Said before the decision is read back, not only once "Sign" is pressed.
-    typed = action_data("reinstate")
+    typed = action_data("reinstate") | seen_on(reviewer, submitted_global)
     del typed["decision"]  # the form's own button: read back first
     read_back = reviewer.post(f"/review/requests/{submitted_global}/reinstate", data=typed)
     assert read_back.status_code == 409
-    assert "the authorisation cannot be reinstated" in read_back.text
+    assert "Its authorised period has ended: the manufacturer must file a new request." in (
+        read_back.text
+    )
     assert "Check the decision before it is signed" not in read_back.text
 
     result = app.test_cli_runner().invoke(args=["decisions", "expire"])
@@ -287,6 +290,7 @@ def test_the_decision_read_back_shows_only_what_will_be_signed(app, reviewer, su
     act(reviewer, submitted_global, "start-review")
     assert act(reviewer, submitted_global, "authorise").status_code == 303
     typed = action_data("suspend", observations_invited_on=in_days(-3))  # then: urgent
+    typed |= seen_on(reviewer, submitted_global)
     del typed["decision"]
     shown = reviewer.post(f"/review/requests/{submitted_global}/suspend", data=typed)
     assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
@@ -306,7 +310,7 @@ def test_a_reviewer_without_a_job_title_decides_nothing(app, reviewer, submitted
     page = reviewer.get(f"/review/requests/{submitted_global}").text
     assert "You cannot sign decisions yet" in page
     url = f"/review/requests/{submitted_global}/refuse"
-    signing = action_data("refuse")
+    signing = action_data("refuse") | seen_on(reviewer, submitted_global)
     reading_back = {k: v for k, v in signing.items() if k != "decision"}
     for data in (reading_back, signing):  # neither read back nor signed
         refused = reviewer.post(url, data=data)

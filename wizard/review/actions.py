@@ -127,4 +127,10 @@ def refusal(action: Action, status: Status) -> ActionRefused:
     if possible:
         names = ", ".join(f"“{other.heading(status)}”" for other in possible)
         return ActionRefused(message + " " + _("Possible now: %(actions)s.", actions=names))
+    if status == Status.EXPIRED:
+        return ActionRefused(
+            message
+            + " "
+            + _("Its authorised period has ended: the manufacturer must file a new request.")
+        )
     return ActionRefused(message + " " + _("No further action is possible on it."))

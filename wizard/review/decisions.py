@@ -13,12 +13,11 @@ from wizard import audit, clock
 from wizard.domain.canonical import canonical_sha256
 from wizard.extensions import db
 from wizard.i18n import gettext as _
-from wizard.i18n import long_date
 from wizard.models import Decision, DecisionKind, Dossier, User
 from wizard.receipts.service import signing_identity
 from wizard.review.actions import Action, ActionRefused
 from wizard.review.decision_document import build_decision_pdf
-from wizard.review.status import authorisation_of, period_has_ended
+from wizard.review.status import authorisation_of
 from wizard.review.transitions import change_status
 
 
@@ -52,18 +51,10 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
 
 def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
     """The decision `form` makes, with the record its PDF states, not recorded: what
-    `decide` records, and what the reviewer reads back before signing. `ActionRefused` when
-    it cannot be made (a reinstatement once the period has ended)."""
+    `decide` records, and what the reviewer reads back before signing. (A reinstatement
+    once the period has ended is refused before: the request is "expired" then.)"""
     kind = DecisionKind(action.decision)
     authorisation = authorisation_of(dossier)
-    if kind == DecisionKind.REINSTATEMENT and period_has_ended(authorisation):
-        raise ActionRefused(
-            _(
-                "The authorised period ended on %(date)s: the authorisation cannot be "
-                "reinstated. The manufacturer must file a new request.",
-                date=long_date(authorisation.period_end),
-            )
-        )
     decision = Decision(
         dossier_id=dossier.id,
         number=_next_number(dossier),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -128,12 +128,15 @@ def review_page(
     *,
     posted: tuple[Action, FlaskForm] | None = None,
     refused: str | None = None,
+    changed: list[AuditEvent] = (),
     status: int = 200,
 ):
     """The reviewer's page; `posted` is the action whose form comes back with its errors,
-    `refused` why an action was refused (what was typed is shown again)."""
+    `refused` why an action was refused (what was typed is shown again), `changed` what
+    happened to the request since the reviewer's page showed it (`changes_since`)."""
     current = effective_status(dossier)
     frozen = dossier.submitted_answers
+    trail = audit.trail(dossier.id)
     forms = []
     for action in available(current):
         posted_here = posted is not None and posted[0] == action
@@ -159,8 +162,18 @@ def review_page(
         nothing_awaited=information.nothing_awaited(dossier),
         decisions=decisions_of(dossier),
         authorisation=authorisation_of(dossier),
-        trail=audit.trail(dossier.id),
+        trail=trail,
+        # What the page shows: a decision is signed only if nothing happened since.
+        seen=audit.last_change(trail),
+        changed=changed,
     ), status
+
+
+def changes_since_seen(dossier: Dossier) -> list[AuditEvent]:
+    """What happened to the request since the reviewer's page showed it (its form says up
+    to which event of the trail: `seen`); everything, if the form does not say."""
+    seen = request.form.get("seen", "")
+    return audit.changes_since(dossier.id, int(seen) if seen.isascii() and seen.isdecimal() else 0)
 
 
 def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
@@ -190,6 +203,8 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         form=form,
         rows=rows,
         act=act,
+        # What the reviewer's page showed, nothing having happened since: signed on that.
+        seen=request.form.get("seen", ""),
     )
 
 

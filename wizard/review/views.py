@@ -11,8 +11,9 @@ from wizard.models import Document, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
 from wizard.review import decisions, downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
-from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused
+from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused, refusal
 from wizard.review.forms import QueueForm
+from wizard.review.status import effective_status
 from wizard.web import STATUS_LABELS
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -68,10 +69,18 @@ def act(dossier_id: int, name: str):
         return redirect(url_for(".request_page", dossier_id=dossier.id) + f"#action-{name}", 303)
     action = REVIEWER_ACTIONS[name]
     form = pages.action_form(action, dossier)
+    current = effective_status(dossier)
+    if not action.permits(current):  # a page opened before the request moved on
+        refused = str(refusal(action, current))
+        return pages.review_page(dossier, posted=(action, form), refused=refused, status=409)
     if name == "request-information":
         valid = information.validate(form, dossier)
     else:
         valid = form.validate()
+    if action.decision is not None and (changed := pages.changes_since_seen(dossier)):
+        # Signed once read: what happened since the page was opened (an answer, a document)
+        # is shown first, what was typed kept.
+        return pages.review_page(dossier, posted=(action, form), changed=changed, status=409)
     if not valid:
         return pages.review_page(dossier, posted=(action, form), status=422)
     if action.decision is not None:
@@ -83,12 +92,7 @@ def act(dossier_id: int, name: str):
         if choice == "change":
             return pages.review_page(dossier, posted=(action, form))
         if choice != "sign":
-            try:
-                return pages.decision_check(dossier, action, form)
-            except ActionRefused as refused:  # said before it is read back, not after
-                return pages.review_page(
-                    dossier, posted=(action, form), refused=str(refused), status=409
-                )
+            return pages.decision_check(dossier, action, form)
     try:
         service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:

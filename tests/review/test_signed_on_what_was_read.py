@@ -1,0 +1,121 @@
+"""A decision is signed on what the reviewer read: an answer, a document or a change of
+status that came after their page was opened is shown to them first, nothing signed and what
+they typed kept; their own reading (downloads) changes nothing."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.review.support import act, action_data, document, questions, reply, seen_on, status_of
+from tests.review.test_parallel_questions import second_reviewer
+from wizard.extensions import db
+from wizard.models import Decision
+
+REFUSAL = "Alternatives exist."
+
+
+def refuse(reviewer, dossier_id: int, seen: dict, decision: str | None = "sign"):
+    data = action_data("refuse") | seen
+    if decision is None:
+        del data["decision"]  # the form's own button: read back first
+    else:
+        data["decision"] = decision
+    return reviewer.post(f"/review/requests/{dossier_id}/refuse", data=data)
+
+
+def decisions_on(app, dossier_id: int) -> list[Decision]:
+    with app.app_context():
+        return db.session.scalars(
+            db.select(Decision).where(Decision.dossier_id == dossier_id)
+        ).all()
+
+
+def answered_meanwhile(app, reviewer, manufacturer, dossier_id: int) -> dict:
+    """The reviewer opens the request while ANSM waits for the manufacturer's answer (what
+    their page shows: returned); the manufacturer then answers with a document."""
+    act(reviewer, dossier_id, "start-review")
+    act(reviewer, dossier_id, "request-information")
+    seen = seen_on(reviewer, dossier_id)
+    with app.app_context():
+        question_id = questions(dossier_id)[0].id
+    files = [document("vigilance-2026.pdf")]
+    assert reply(manufacturer, dossier_id, question_id, files=files).status_code == 303
+    return seen
+
+
+def test_an_answer_that_came_after_the_page_was_opened_is_shown_before_signing(
+    app, reviewer, manufacturer, submitted
+):
+    seen = answered_meanwhile(app, reviewer, manufacturer, submitted)
+    refused = refuse(reviewer, submitted, seen)
+    assert refused.status_code == 409
+    text = " ".join(html.unescape(refused.text).split())
+    assert "Nothing was signed: the request changed since you opened this page." in text
+    assert "Answer to ANSM's question sent" in text
+    assert "Document uploaded: vigilance-2026.pdf" in text
+    assert "Status: Information requested → Under review" in text
+    # In the error summary too, linked to where it is said.
+    assert re.search(r'class="error-summary".*href="#actions-title"', refused.text, re.S)
+    assert REFUSAL in refused.text  # what was typed is kept
+    assert decisions_on(app, submitted) == []
+    assert status_of(app, submitted) == "under_review"
+    # Read now (the page shows what it showed them): read back, then signed.
+    seen_now = {"seen": re.search(r'name="seen" value="(\d+)"', refused.text).group(1)}
+    assert seen_now == seen_on(reviewer, submitted)
+    read_back = refuse(reviewer, submitted, seen_now, decision=None)
+    assert "Check the decision before it is signed" in read_back.text
+    carried = re.search(r'name="seen" value="(\d+)"', read_back.text).group(1)
+    assert refuse(reviewer, submitted, {"seen": carried}).status_code == 303
+    assert [d.number for d in decisions_on(app, submitted)] == [1]
+
+
+def test_an_answer_that_came_while_the_decision_was_read_back_stops_the_signature(
+    app, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    read_back = refuse(reviewer, submitted, seen_on(reviewer, submitted), decision=None)
+    assert "Check the decision before it is signed" in read_back.text
+    carried = {"seen": re.search(r'name="seen" value="(\d+)"', read_back.text).group(1)}
+    # Meanwhile a colleague asks the manufacturer, who answers: the review is back where
+    # the reader left it, changed.
+    colleague = second_reviewer(app)
+    assert act(colleague, submitted, "request-information").status_code == 303
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    assert reply(manufacturer, submitted, question_id).status_code == 303
+    signed = refuse(reviewer, submitted, carried)
+    assert signed.status_code == 409
+    text = html.unescape(signed.text)
+    assert "Status: Under review → Information requested" in text
+    assert "Answer to ANSM's question sent" in text
+    assert decisions_on(app, submitted) == []
+
+
+def test_an_action_the_request_moved_past_is_refused_before_it_is_read_back(
+    app, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    seen = seen_on(reviewer, submitted)
+    assert act(second_reviewer(app), submitted, "request-information").status_code == 303
+    read_back = refuse(reviewer, submitted, seen, decision=None)
+    assert read_back.status_code == 409
+    assert "Check the decision before it is signed" not in read_back.text
+    assert "“Refuse” is not possible: the request is “Information requested”." in (
+        " ".join(read_back.text.split())
+    )
+    assert REFUSAL in read_back.text  # what was typed, to copy
+
+
+def test_what_the_reviewer_downloads_to_read_it_does_not_stop_the_signature(
+    app, reviewer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    seen = seen_on(reviewer, submitted)
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    files = re.findall(r'href="(/review/requests/\d+/(?:documents|letters)/\d+)"', page)
+    assert files
+    for path in files:
+        assert reviewer.get(path).status_code == 200  # each download is in the audit trail
+    assert refuse(reviewer, submitted, seen).status_code == 303
+    assert status_of(app, submitted) == "refused"
