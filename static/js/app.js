@@ -175,6 +175,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || form.enctype !== "multipart/form-data") return;
+    if (event.submitter && event.submitter.hasAttribute("data-removes")) return;
     if (form.querySelector(".sending")) return;
     var note = document.createElement("p");
     note.className = "hint sending";

@@ -438,3 +438,28 @@ def test_after_adding_a_document_the_keyboard_goes_on_from_the_documents(page, a
         page.wait_for_timeout(100)
     assert "cer.pdf" in said and "added" in said
     assert_accessible(page, "evidence-after-upload")
+
+    # Half a summary typed, then the document removed: the summary is still there.
+    type_into(page, "#efficacy_summary", "Twelve patients at Necker.")
+    press_button(page, "button[formaction$='/delete']")
+    expect(page.locator("main")).to_contain_text("“cer.pdf” has been removed.")
+    expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker.")
+    assert page.evaluate("document.activeElement.id") == "documents"
+    assert_accessible(page, "evidence-after-removal")
+
+
+def test_without_javascript_removing_a_document_keeps_what_was_typed(
+    page_without_js, app, tmp_path
+):
+    page = page_without_js
+    with app.app_context():
+        user = make_user("remove@cardiotech.example")
+        steps = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
+        dossier_id = dossier_with(user.id, steps=[*steps, "patient", "medical-need"])
+    sign_in(page, "remove@cardiotech.example")
+    page.goto(f"/requests/{dossier_id}/steps/clinical-evidence")
+    page.fill("#efficacy_summary", "Twelve patients at Necker.")
+    page.locator("button[formaction$='/delete']").first.click()
+    expect(page.locator("main")).to_contain_text("has been removed.")
+    expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker.")
+    assert_accessible(page, "evidence-after-removal-without-js")

@@ -91,3 +91,35 @@ def test_a_bad_file_sent_with_save_and_continue_stops_everything(app, logged_in,
     assert refused.status_code == 422 and "must be a PDF" in refused.text
     assert SUMMARIES["efficacy_summary"] in refused.text
     assert stored(app, dossier_id) == (None, [])
+
+
+def test_removing_a_document_keeps_a_half_written_summary(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    # "Remove" is a button of the step's one form, as the upload is: what is typed goes along.
+    remove = re.search(r'<button [^>]*form="step-form"[^>]*formaction="([^"]+/delete)"', page)
+    assert remove
+    data = {**HALF_WRITTEN, "document-kind": "", "document-file": (io.BytesIO(b""), "")}
+    removed = logged_in.post(remove.group(1), data=data, content_type="multipart/form-data")
+    assert removed.status_code == 200
+    assert "“cer.pdf” has been removed." in removed.text
+    assert HALF_WRITTEN["efficacy_summary"] in removed.text  # back in its field
+    assert "error-message" not in removed.text  # not called wrong: not finished yet
+    assert "No document attached yet." in removed.text
+    assert stored(app, dossier_id) == (None, [])
+
+
+def test_complete_summaries_sent_with_a_removal_are_saved(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    with app.app_context():
+        document_id = db.session.get(Dossier, dossier_id).documents[0].id
+    removed = logged_in.post(
+        f"/requests/{dossier_id}/documents/{document_id}/delete",
+        data={**SUMMARIES},
+        content_type="multipart/form-data",
+    )
+    assert removed.status_code == 303
+    assert removed.location.endswith("/steps/clinical-evidence#documents")
+    assert stored(app, dossier_id) == (SUMMARIES, [])

@@ -46,10 +46,11 @@ def _typed(dossier, step):
     return form
 
 
-def _after_upload(dossier, step_id, anchor):
-    """Back to the step. What was typed in the step's questions came with the file: saved if
-    it is valid; otherwise the page is shown again with it, unchecked, so that a half-written
-    answer is neither lost nor called wrong."""
+def _back_with_typed(dossier, step_id, anchor):
+    """Back to the step after a file was added or removed. What was typed in the step's
+    questions came along (the buttons are part of the step's form): saved if it is valid;
+    otherwise the page is shown again with it, unchecked, so that a half-written answer is
+    neither lost nor called wrong."""
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     if typed is not None and not typed.validate():
@@ -85,7 +86,7 @@ def add_document(dossier_id: int):
     if request.method == "GET":
         return _back_to(own_dossier(dossier_id), "clinical-evidence", "#documents")
     dossier = editable_dossier(dossier_id)
-    return attach_chosen_document(dossier) or _after_upload(
+    return attach_chosen_document(dossier) or _back_with_typed(
         dossier, "clinical-evidence", "#documents"
     )
 
@@ -182,7 +183,8 @@ def delete_document(dossier_id: int, item_id: int):
     db.session.delete(item)
     db.session.commit()
     flash(_("“%(name)s” has been removed.", name=item.filename))
-    return _back_to(dossier, "clinical-evidence", "#documents")
+    # What was typed in the step came along (the button is part of its form): kept.
+    return _back_with_typed(dossier, "clinical-evidence", "#documents")
 
 
 @bp.post("/requests/<int:dossier_id>/letters/<int:item_id>/delete")
