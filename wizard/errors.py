@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, session, url_for
+from flask_login import login_required
 from flask_wtf.csrf import CSRFError
 
+from wizard.flow.steps import FLOW
+from wizard.forms.base import typed_rows
+from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.uploads import human_size
 
@@ -100,6 +104,31 @@ TOO_MANY["auth.invite_colleague"] = (
 )
 
 
+# What a refused form was, by the page that sends it: the wizard's steps and the clinician's
+# letter, where people type the most.
+def _posted_form():
+    if request.endpoint == "filing.step":
+        step = FLOW.get((request.view_args or {}).get("step_id", ""))
+        return step.form(meta={"csrf": False}) if step is not None and step.form else None
+    if request.endpoint == "invites.respond":
+        return ClinicianLetterForm(meta={"csrf": False})
+    return None
+
+
+# Flask-Login's `login_required` makes every wrapper from this one function.
+_SIGNED_IN_ONLY = login_required(lambda: None).__code__
+
+
+def _needs_sign_in(view) -> bool:
+    """Whether a view is for signed-in people only (`login_required`, perhaps under other
+    decorators)."""
+    while view is not None:
+        if getattr(view, "__code__", None) is _SIGNED_IN_ONLY:
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
 def render_error(status: int):
     title, detail = MESSAGES.get(status, MESSAGES[500])
     if status == 429 and request.endpoint in TOO_MANY:
@@ -119,7 +148,26 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        """A form whose page is too old (or whose session ended) is not taken: the page says
+        why, and shows what was typed, since going back would open the page again empty."""
         app.logger.warning("CSRF refusal: %s", error.description)
+        typed = typed_rows(form) if (form := _posted_form()) is not None else []
+        if "_user_id" not in session and _needs_sign_in(app.view_functions.get(request.endpoint)):
+            title = _l("You were signed out")
+            detail = _l(
+                "For your security, the portal signs you out after %(hours)s hours without "
+                "activity, or when you sign out in another tab. What you sent was not saved.",
+                hours=max(1, round(app.config["SESSION_IDLE_MINUTES"] / 60)),
+            )
+            again = url_for("auth.login", next=request.path if request.method == "POST" else None)
+            page = render_template(
+                "error.html", title=title, detail=detail, typed=typed, sign_in=again
+            )
+            # A live check says so in its stead (app.js): what is typed next is not saved.
+            return page, 400, {"X-Signed-Out": "true"}
         title = _l("Your form expired")
-        detail = _l("For your security, go back, reload the page and send the form again.")
-        return render_template("error.html", title=title, detail=detail), 400
+        detail = _l(
+            "For your security, a form can be sent only for a while after its page is opened. "
+            "What you sent was not saved: open the page again, then send the form again."
+        )
+        return render_template("error.html", title=title, detail=detail, typed=typed), 400

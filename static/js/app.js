@@ -220,9 +220,15 @@
   });
 
   // A live check that fails on the network must not look like a passed one.
-  document.addEventListener("htmx:responseError", function () {
+  document.addEventListener("htmx:responseError", function (event) {
     var status = document.getElementById("live-status");
+    var xhr = event.detail && event.detail.xhr;
+    var signedOut = xhr && xhr.getResponseHeader("X-Signed-Out");
     // Said in the page's language: the page carries the words (base.html).
-    if (status) status.textContent = document.body.getAttribute("data-check-failed");
+    if (status) {
+      status.textContent = document.body.getAttribute(
+        signedOut ? "data-signed-out" : "data-check-failed"
+      );
+    }
   });
 })();

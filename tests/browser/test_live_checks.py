@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import sign_in
 from tests.conftest import dossier_with, make_user
 
@@ -74,3 +75,23 @@ def test_the_answer_being_checked_is_not_put_back_either(page, app):
     held[0].continue_()
     page.wait_for_timeout(500)
     expect(page.locator("#legal_name")).to_have_value("Cardiotech Médical SAS")
+
+
+def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(page, app):
+    with app.app_context():
+        user = make_user("idle@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "idle@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/medical-need")
+    page.context.clear_cookies()  # four hours without a request: the session has ended
+    page.fill("#unmet_need", "Children awaiting a transplant.")
+    page.locator("#unmet_need").blur()
+    expect(page.locator("#live-status")).to_have_text(
+        "You have been signed out after a long time without activity: what you type on this "
+        "page can no longer be saved. Copy it, then sign in again."
+    )
+    # Sent anyway: the page says so, and shows what was typed.
+    page.click("button[value=continue]")
+    expect(page.locator("h1")).to_have_text("You were signed out")
+    expect(page.locator("main")).to_contain_text("Children awaiting a transplant.")
+    assert_accessible(page, "signed-out-what-was-typed")

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import PASSWORD, dossier_with, make_user
 from wizard import create_app
 from wizard.extensions import db
+from wizard.models import User
 
 
 @pytest.fixture
@@ -73,3 +74,69 @@ def test_posts_without_a_token_are_refused_and_with_it_accepted(csrf_app):
         assert db.session.get(Dossier, dossier_id).answers()["situation"] == {
             "reason": "never_certified"
         }
+
+
+def signed_in_at_step(csrf_app, step_id: str = "medical-need"):
+    """A filer signed in on a step's page: their browser, the step's address and its token."""
+    client = csrf_app.test_client()
+    with csrf_app.app_context():
+        user = make_user()
+        email = user.email
+        steps = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
+        dossier_id = dossier_with(user.id, steps=[*steps, "patient"], files=False)
+    token = token_from(client.get("/login").text)
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    step_url = f"/requests/{dossier_id}/steps/{step_id}"
+    return client, step_url, token_from(client.get(step_url).text)
+
+
+TYPED = {
+    "unmet_need": "Children in end-stage heart failure,\nawaiting a transplant.",
+    "alternatives_considered": "No CE-marked pump fits a child under 10 kg.",
+}
+
+
+def test_a_step_sent_after_the_session_ended_says_so_and_shows_what_was_typed(csrf_app):
+    client, step_url, token = signed_in_at_step(csrf_app)
+    client.delete_cookie("session")  # four hours idle: the session has ended
+    refused = client.post(step_url, data={**TYPED, "csrf_token": token, "action": "continue"})
+    assert refused.status_code == 400
+    text = " ".join(refused.text.split())
+    assert "You were signed out" in text
+    assert "after 4 hours without activity" in text
+    assert "What you sent was not saved." in text
+    # What was typed, by question, to copy (pages are never kept: going back shows none).
+    rows = re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', refused.text)
+    assert rows == [
+        ("Unmet medical need", TYPED["unmet_need"]),
+        ("CE-marked alternatives considered", TYPED["alternatives_considered"]),
+    ]
+    assert f'href="/login?next={step_url}"' in refused.text
+    # A live check says it too (app.js reads the header).
+    live = client.post(
+        f"{step_url}/validate",
+        data={"unmet_need": "x"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "unmet_need", "X-CSRFToken": token},
+    )
+    assert live.status_code == 400 and live.headers["X-Signed-Out"] == "true"
+    # Signing in again from there leads back to the step.
+    login_page = f"/login?next={step_url}"
+    token = token_from(client.get(login_page).text)
+    with csrf_app.app_context():
+        email = db.session.scalar(db.select(User.email).order_by(User.id.desc()))
+    again = client.post(
+        login_page, data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert again.status_code == 303 and again.location.endswith(step_url)
+
+
+def test_a_form_sent_with_a_token_from_another_session_says_it_expired(csrf_app):
+    """Still signed in (in another tab, since): not signed out, the form's page is old."""
+    client, step_url, token = signed_in_at_step(csrf_app)
+    other = csrf_app.test_client()
+    stale = token_from(other.get("/login").text)  # a token of another session
+    refused = client.post(step_url, data={**TYPED, "csrf_token": stale})
+    assert refused.status_code == 400
+    assert "Your form expired" in refused.text and "You were signed out" not in refused.text
+    assert TYPED["alternatives_considered"] in refused.text
+    assert "X-Signed-Out" not in refused.headers

@@ -9,6 +9,7 @@ import re
 import pytest
 from markupsafe import escape
 
+from tests.flow.test_csrf import csrf_app  # noqa: F401
 from tests.invites.support import INVITE, LETTER, SIGNED_LETTER, invitations_of, invite, link_in
 from tests.invites.support import send_letter as send
 from wizard import uploads
@@ -186,3 +187,31 @@ def test_the_clinician_page_is_wired_for_assistive_technology(clinician, link):
     assert 'type="checkbox"' in re.search(r'<input[^>]*id="is_author"[^>]*>', page).group(0)
     upload = re.search(r'<input[^>]*id="file"[^>]*>', page).group(0)
     assert 'type="file"' in upload and 'class="file-input"' in upload
+
+
+def test_a_letter_sent_from_a_page_left_open_too_long_shows_what_was_typed(
+    app,
+    manufacturer,
+    inbox,
+    csrf_app,  # noqa: F811
+):
+    """The clinician's session ended while they wrote (no account: not "signed out"): the
+    page says the form expired, and shows their statement to copy."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    path = link_in(inbox.to(INVITE["invite-email"])[0])
+    browser = csrf_app.test_client()
+    page = browser.get(path, headers={"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+    browser.delete_cookie("session")  # hours later
+    refused = send(browser, path, csrf_token=token)
+    assert refused.status_code == 400
+    assert "Your form expired" in refused.text and "You were signed out" not in refused.text
+    rows = dict(
+        re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', refused.text)
+    )
+    assert rows["Why is it urgent for the patient or patients?"] == str(
+        escape(LETTER["urgency_statement"])
+    )
+    assert rows["Your full name"] == LETTER["author_name"]
+    assert "Files you chose were not kept." in refused.text

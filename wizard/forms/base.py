@@ -341,6 +341,20 @@ def summary_rows(form) -> list[tuple[str, str]]:
     ]
 
 
+def typed_rows(form) -> list[tuple[str, str]]:
+    """(question, what was typed) for a form the portal could not take (its page expired):
+    the text as sent, checked or not, for the person to copy; files are not kept."""
+    rows = []
+    for field in form:
+        if is_token(field) or field.type in ("FileField", "MultipleFileField", "HiddenField"):
+            continue
+        sent = " ".join(v for v in field.raw_data or () if isinstance(v, str)).strip()
+        if sent:
+            chosen = isinstance(field, RadioField | SelectField | BooleanField)
+            rows.append((str(field.label.text), display(field) if chosen else sent))
+    return rows
+
+
 def _values_passing(rule: RequiredIf, other) -> tuple[str, ...] | None:
     if rule.values is not None:
         return tuple(sorted(str(value) for value in rule.values))
