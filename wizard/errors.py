@@ -115,6 +115,12 @@ def _posted_form():
     return None
 
 
+def typed_answers() -> list[tuple[str, str]]:
+    """What a form that could not be taken carried, by question, for the person to copy."""
+    form = _posted_form()
+    return typed_rows(form) if form is not None else []
+
+
 # Flask-Login's `login_required` makes every wrapper from this one function.
 _SIGNED_IN_ONLY = login_required(lambda: None).__code__
 
@@ -141,17 +147,20 @@ def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: render_error(status))
 
-    from wizard.filing.service import NotEditable
+    from wizard.filing.pages import deleted_draft_page
+    from wizard.filing.service import DraftDeleted, NotEditable
 
     # A change that reached a request just submitted (another tab, a slow upload).
     app.register_error_handler(NotEditable, lambda error: render_error(409))
+    # Or a draft just deleted: said so, with what was typed.
+    app.register_error_handler(DraftDeleted, deleted_draft_page)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         """A form whose page is too old (or whose session ended) is not taken: the page says
         why, and shows what was typed, since going back would open the page again empty."""
         app.logger.warning("CSRF refusal: %s", error.description)
-        typed = typed_rows(form) if (form := _posted_form()) is not None else []
+        typed = typed_answers()
         if "_user_id" not in session and _needs_sign_in(app.view_functions.get(request.endpoint)):
             title = _l("You were signed out")
             detail = _l(

@@ -272,6 +272,20 @@ def test_dashboard_submitted_view_and_error_pages(page, filer):
     assert_accessible(page, "error-404")
 
 
+def test_a_draft_deleted_meanwhile_says_by_whom(page, filer):
+    draft, _submitted = filer
+    sign_in(page)
+    page.goto(f"/requests/{draft}/steps/device")  # one tab on a step
+    deleting = page.context.new_page()  # another on the deletion page
+    deleting.goto(f"/requests/{draft}/discard")
+    press_button(deleting, "button.button--warning")
+    expect(deleting.locator("main")).to_contain_text("The draft is deleted.")
+    press_button(page, "button[value=continue]")
+    expect(page.locator("h1")).to_have_text("This draft was deleted")
+    expect(page.locator("main")).to_contain_text("What you sent was not saved.")
+    assert_accessible(page, "draft-deleted-meanwhile")
+
+
 def test_the_verify_page_and_its_verdicts(page, filer, tmp_path, app):
     _draft, submitted = filer
     from wizard.extensions import db

@@ -5,14 +5,28 @@ deleted."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
-from tests.conftest import attach_files, dossier_with, login, make_user
+from tests.conftest import (
+    attach_files,
+    dossier_with,
+    login,
+    make_colleague,
+    make_user,
+    post_step,
+)
 from tests.invites.conftest import inbox  # noqa: F401, F811  (a real SMTP server, aiosmtpd)
 from tests.invites.support import invite, link_in
 from wizard import audit
 from wizard.extensions import db
 from wizard.models import AuditEvent, Document, Dossier, HcpLetter, Role, StepAnswer
+
+
+def shown_on(page: str) -> dict:
+    """What the deletion page says the draft holds, as its form sends it back."""
+    return {"shown": re.search(r'name="shown" value="([^"]+)"', page).group(1)}
 
 
 def rows(model, dossier_id: int) -> int:
@@ -39,12 +53,14 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
     assert "1 invitation still open: its link will stop working" in text
     assert "You cannot undo this." in text
 
-    deleted = logged_in.post(f"/requests/{dossier_id}/discard")
+    deleted = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(page.text))
     assert deleted.status_code == 303 and deleted.location.endswith("/dashboard")
     dashboard = logged_in.get("/dashboard").text
     assert "The draft is deleted." in dashboard and f"/requests/{dossier_id}" not in dashboard
-    assert logged_in.get(f"/requests/{dossier_id}").status_code == 404
-    assert logged_in.get(f"/requests/{dossier_id}/steps/device").status_code == 404
+    for gone in (f"/requests/{dossier_id}", f"/requests/{dossier_id}/steps/device"):
+        page = logged_in.get(gone)
+        assert page.status_code == 410
+        assert "This draft was deleted" in page.text and "Claire Martin deleted it on" in page.text
     assert "This link has been cancelled" in logged_in.get(link).text
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).status == "discarded"
@@ -82,3 +98,50 @@ def test_a_submitted_request_cannot_be_deleted(app, logged_in, user):
     assert response.status_code == 409
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).status == "submitted"
+
+
+def test_a_draft_that_changed_since_the_page_was_opened_is_not_deleted_unseen(app, logged_in, user):
+    """A colleague saved a step after the page said what goes: it says it again."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+        make_colleague(user[0], "marc@cardiotech.example")
+    page = logged_in.get(f"/requests/{dossier_id}/discard").text
+    assert "its answers to 1 step" in page
+    colleague = app.test_client()
+    assert login(colleague, "marc@cardiotech.example").status_code == 303
+    saved = post_step(colleague, dossier_id, "situation", {"reason": "never_certified"})
+    assert saved.status_code == 303
+
+    refused = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(page))
+    assert refused.status_code == 409
+    text = " ".join(refused.text.split())
+    assert "Nothing was deleted: the draft has changed since you opened this page" in text
+    assert "its answers to 2 steps" in text  # what it holds now
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).status == "draft"
+        assert rows(StepAnswer, dossier_id) == 2
+    # Asked again, and confirmed: deleted.
+    deleted = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(refused.text))
+    assert deleted.status_code == 303
+
+
+def test_a_colleague_saving_a_step_of_a_draft_just_deleted_is_told_and_keeps_the_text(
+    app, logged_in, user
+):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+        make_colleague(user[0], "marc@cardiotech.example")
+    colleague = app.test_client()
+    assert login(colleague, "marc@cardiotech.example").status_code == 303
+    assert colleague.get(f"/requests/{dossier_id}/steps/situation").status_code == 200
+    page = logged_in.get(f"/requests/{dossier_id}/discard").text
+    assert logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(page)).status_code == 303
+
+    typed = {"unmet_need": "Children awaiting a heart transplant."}
+    sent = post_step(colleague, dossier_id, "medical-need", typed)
+    assert sent.status_code == 410
+    text = " ".join(sent.text.split())
+    assert "This draft was deleted" in text
+    assert "Claire Martin deleted it on" in text and "What you sent was not saved." in text
+    assert "Children awaiting a heart transplant." in text  # to copy
+    assert 'href="/dashboard"' in sent.text

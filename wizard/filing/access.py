@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
+from wizard.filing.service import DraftDeleted
 from wizard.models import Dossier
 
 
@@ -29,8 +30,8 @@ def own_dossier(dossier_id: int) -> Dossier:
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None or dossier.organisation_id != current_user.organisation_id:
         abort(404)
-    if dossier.status == Status.DISCARDED:
-        abort(404)  # deleted by its manufacturer
+    if dossier.status == Status.DISCARDED:  # deleted by a colleague, or in another tab
+        raise DraftDeleted(dossier.id)
     return dossier
 
 

@@ -3,6 +3,8 @@ confirmation. One handler serves every step of its kind."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
@@ -10,10 +12,13 @@ from functools import cached_property
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from wizard import clock, kept
 from wizard.domain.legacy import assess_legacy_certificate
 from wizard.domain.lifecycle import Status
+from wizard.errors import typed_answers
+from wizard.extensions import db
 from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step
@@ -23,7 +28,7 @@ from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
-from wizard.models import Dossier
+from wizard.models import AuditEvent, Dossier
 from wizard.receipts import service as receipts
 from wizard.review import notify
 from wizard.web import labelled, live_field, refused_status
@@ -312,6 +317,60 @@ def field_fragment(dossier: Dossier, step: Step, name: str):
     form.context = SavedAnswers(dossier)
     # The fragment's own checks come back here: to the address this one came to.
     return live_field(form, name, request.script_root + request.path)
+
+
+def discard_page(dossier: Dossier, *, changed: bool = False):
+    """What deleting the draft deletes, asked before it is done; `changed`: it held less
+    when the person was last asked (a colleague saved a step, a letter came), so they are
+    asked again."""
+    held = draft_summary(dossier)
+    return render_template(
+        "filing/discard.html",
+        dossier=dossier,
+        shown=draft_seal(dossier, held),
+        changed=changed,
+        **held,
+    ), (refused_status(409) if changed else 200)
+
+
+def draft_seal(dossier: Dossier, held: dict | None = None) -> str:
+    """A short fingerprint of what the deletion page says the draft holds: the page sends it
+    back, and the draft is deleted only if it still holds that."""
+    held = draft_summary(dossier) if held is None else held
+    said = json.dumps(held, sort_keys=True, default=str)
+    return hashlib.sha256(said.encode()).hexdigest()[:16]
+
+
+def deleted_draft_page(error):
+    """A page or form of a draft deleted since (by a colleague, in another tab): who deleted
+    it and when, and what was typed, which was not saved."""
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.dossier_id == error.dossier_id, AuditEvent.to_status == Status.DISCARDED)
+        .order_by(AuditEvent.sequence.desc())
+        .limit(1)
+    )
+    who = event.actor.name if event is not None and event.actor is not None else None
+    detail = (
+        _(
+            "%(name)s deleted it on %(date)s.",
+            name=who,
+            date=long_date(clock.day_in_paris(event.occurred_at)),
+        )
+        if who
+        else _("It was deleted.")
+    )
+    typed = []
+    if request.method == "POST":
+        detail += " " + _("What you sent was not saved.")
+        typed = typed_answers()
+    return render_template(
+        "error.html",
+        title=_("This draft was deleted"),
+        detail=detail,
+        typed=typed,
+        home=url_for("filing.dashboard"),
+    ), 410
 
 
 def draft_summary(dossier: Dossier) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,18 @@ from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
 class NotEditable(Exception):
     """The request is no longer a draft: its answers are frozen."""
+
+
+class DraftDeleted(NotEditable):
+    """The draft was deleted (by a colleague, in another tab) since the page was opened."""
+
+    def __init__(self, dossier_id: int):
+        super().__init__(dossier_id)
+        self.dossier_id = dossier_id
+
+
+class DraftChanged(Exception):
+    """The draft is no longer what the page asking to delete it said it holds."""
 
 
 class Incomplete(Exception):
@@ -211,12 +224,16 @@ def start_from(source: Dossier, user: User) -> Dossier:
     return dossier
 
 
-def discard(dossier: Dossier, user: User) -> None:
+def discard(dossier: Dossier, user: User, *, as_shown: Callable[[Dossier], bool]) -> None:
     """Delete a draft for its manufacturer: its answers, files and letters go, and its open
     invitations are revoked (a professional's link then says it was cancelled). The request
     stays as an empty row marked "discarded", so that its audit events keep their place in
-    the chain. `NotEditable` when it was submitted meanwhile."""
+    the chain. `NotEditable` when it was submitted meanwhile; `DraftChanged` unless it still
+    holds what the person was shown (`as_shown`, asked once the draft is locked)."""
     claim_draft(dossier)
+    if not as_shown(dossier):  # a colleague saved a step, a letter came
+        db.session.rollback()
+        raise DraftChanged()
     revoked = db.session.execute(
         update(Invitation)
         .where(Invitation.dossier_id == dossier.id, Invitation.state.in_(OPEN_STATES))
@@ -253,7 +270,8 @@ def claim_draft(dossier: Dossier) -> datetime:
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise NotEditable()
+        status = db.session.scalar(select(Dossier.status).where(Dossier.id == dossier.id))
+        raise DraftDeleted(dossier.id) if status == Status.DISCARDED else NotEditable()
     # What was read of the request before the claim may predate a change committed since.
     db.session.expire(dossier)
     return at

@@ -55,9 +55,12 @@ def discard(dossier_id: int):
             abort(409)  # submitted: it cannot be deleted
         return redirect(url_for(".submitted", dossier_id=dossier.id))
     if request.method == "GET":
-        held = pages.draft_summary(dossier)
-        return render_template("filing/discard.html", dossier=dossier, **held)
-    service.discard(dossier, current_user)
+        return pages.discard_page(dossier)
+    shown = request.form.get("shown", "")
+    try:
+        service.discard(dossier, current_user, as_shown=lambda d: pages.draft_seal(d) == shown)
+    except service.DraftChanged:
+        return pages.discard_page(dossier, changed=True)
     flash(_("The draft is deleted."))
     return redirect(url_for(".dashboard"), code=303)
 
