@@ -162,6 +162,8 @@ def from_environment(instance_path: Path) -> dict:
         "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "30 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
+        # Sends of a link's page refused with a file, per link (the file is kept meanwhile).
+        "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         # How long the link that confirms a new account's email address works, in seconds.

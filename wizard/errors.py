@@ -6,10 +6,12 @@ from flask import Flask, current_app, render_template, request, session, url_for
 from flask_login import login_required
 from flask_wtf.csrf import CSRFError
 
+from wizard.auth import limits
 from wizard.flow.steps import FLOW
 from wizard.forms.base import typed_rows
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
+from wizard.review.forms import ReplyForm
 from wizard.uploads import human_size
 
 MESSAGES = {
@@ -94,6 +96,25 @@ TOO_MANY = {
     ),
 }
 TOO_MANY["filing.resend_invitation"] = TOO_MANY["filing.invite"]
+# A link's page sent again and again with its file refused (not guessed links: that is
+# `Too many attempts`).
+TOO_MANY_TRIES = {}
+TOO_MANY_TRIES["invites.respond"] = (
+    _l("Too many tries"),
+    _l(
+        "This page has been sent many times in the last hour with something to correct. Wait "
+        "an hour, then send it again; if it is still refused, ask the manufacturer who "
+        "invited you."
+    ),
+)
+TOO_MANY_TRIES["review_hcp.answer"] = (
+    TOO_MANY_TRIES["invites.respond"][0],
+    _l(
+        "This page has been sent many times in the last hour with something to correct. Wait "
+        "an hour, then send it again; if it is still refused, contact ANSM and give the "
+        "reference in their email."
+    ),
+)
 TOO_MANY["auth.invite_colleague"] = (
     TOO_MANY["filing.invite"][0],
     _l(
@@ -112,6 +133,8 @@ def _posted_form():
         return step.form(meta={"csrf": False}) if step is not None and step.form else None
     if request.endpoint == "invites.respond":
         return ClinicianLetterForm(meta={"csrf": False})
+    if request.endpoint == "review_hcp.answer":
+        return ReplyForm(prefix="answer", meta={"csrf": False})
     return None
 
 
@@ -139,8 +162,13 @@ def render_error(status: int):
     title, detail = MESSAGES.get(status, MESSAGES[500])
     if status == 429 and request.endpoint in TOO_MANY:
         title, detail = TOO_MANY[request.endpoint]
+    if status == 429 and limits.stopped_for_refused_files():
+        title, detail = TOO_MANY_TRIES[request.endpoint]
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
-    return render_template("error.html", title=title, detail=detail % {"size": size}), status
+    # What a form sent too often carried, to copy (not when too large: it is not read).
+    typed = typed_answers() if status == 429 and request.method == "POST" else []
+    page = render_template("error.html", title=title, detail=detail % {"size": size}, typed=typed)
+    return page, status
 
 
 def init_app(app: Flask) -> None:

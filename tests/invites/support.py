@@ -47,11 +47,14 @@ def invite(client, dossier_id: int, **changes):
     return client.post(f"/requests/{dossier_id}/invitations", data=data)
 
 
-def send_letter(client, link: str, *, file=(SIGNED_LETTER, "letter-leroy.pdf"), **changes):
+def send_letter(
+    client, link: str, *, file=(SIGNED_LETTER, "letter-leroy.pdf"), environ_base=None, **changes
+):
     data = {k: v for k, v in {**LETTER, **changes}.items() if v is not None}
     if file is not None:
         data["file"] = (io.BytesIO(file[0]), file[1])
-    return client.post(link, data=data, content_type="multipart/form-data")
+    sent = {"environ_base": environ_base} if environ_base else {}
+    return client.post(link, data=data, content_type="multipart/form-data", **sent)
 
 
 def body_of(message: EmailMessage) -> str:

@@ -7,8 +7,16 @@ import secrets
 import pytest
 
 from tests.conftest import login
-from tests.invites.support import INVITE, invitations_of, invite, link_in
+from tests.invites.support import (
+    INVITE,
+    LETTER,
+    invitations_of,
+    invite,
+    link_in,
+    send_letter,
+)
 from wizard import create_app
+from wizard.demo import minimal_pdf
 
 
 @pytest.fixture
@@ -95,3 +103,30 @@ def test_invitation_emails_have_a_daily_budget_per_account(
     assert len(inbox) == 3 and not inbox.to("dr9@chu.example")
     with limited.app_context():
         assert len(invitations_of(dossier_id)) == 2
+
+
+def test_a_link_sent_again_and_again_with_a_refused_file_is_stopped(
+    app, tmp_path, manufacturer, inbox
+):
+    """A refused send keeps its PDF for the next try: one link cannot fill the disk with
+    them. Counted per link, whatever the address; a clinician correcting a few answers is far
+    from the limit, and the page that stops them shows what they typed."""
+    config = {**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
+    limited = create_app({**config, "REFUSED_UPLOAD_RATE_LIMIT": "3 per hour"})
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox.to(INVITE["invite-email"])[0])
+    clinician = limited.test_client()
+    for _ in range(5):  # refused without a file: nothing kept, not counted
+        assert send_letter(clinician, link, file=None, is_author=None).status_code == 422
+    for attempt in range(3):  # is_author left unticked: refused, the letter kept
+        address = {"REMOTE_ADDR": f"198.51.100.{attempt}"}
+        pdf = (minimal_pdf(f"Letter, try {attempt}"), "letter.pdf")
+        refused = send_letter(clinician, link, file=pdf, is_author=None, environ_base=address)
+        assert refused.status_code == 422, attempt
+    stopped = send_letter(
+        clinician, link, is_author=None, environ_base={"REMOTE_ADDR": "198.51.100.9"}
+    )
+    assert stopped.status_code == 429
+    assert "This page has been sent many times in the last hour" in stopped.text
+    assert LETTER["urgency_statement"] in stopped.text  # what was typed, to copy

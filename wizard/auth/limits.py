@@ -17,6 +17,8 @@ What counts is said by the view (`count_attempt`), whatever the status code it a
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask, g, request
 from flask_limiter import Limiter
 from flask_login import current_user
@@ -80,6 +82,25 @@ def _signed_in_organisation() -> str:
     return f"organisation:{current_user.organisation_id}"
 
 
+def _link() -> str:
+    """The link the request came by (its token's hash: the limiter's storage never holds a
+    key that opens anything)."""
+    token = (request.view_args or {}).get("token", "")
+    return f"{request.endpoint}:{hashlib.sha256(token.encode()).hexdigest()}"
+
+
+def _refused_with_files(response) -> bool:
+    return response.status_code == 422 and any(f.filename for f in request.files.values())
+
+
+def _stopped_for_refused_files(_limit) -> None:
+    g.stopped_for_refused_files = True  # the page says so (`wizard.errors.TOO_MANY_TRIES`)
+
+
+def stopped_for_refused_files() -> bool:
+    return g.get("stopped_for_refused_files", False)
+
+
 def init_app(app: Flask, limiter: Limiter) -> None:
     """Wrap the registered views: Flask-Limiter checks a decorated limit when the decorated
     function runs, so the decorated function must be the one Flask calls."""
@@ -141,6 +162,19 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     wrap("filing.invite", invitation_emails)
     wrap("filing.resend_invitation", invitation_emails)
     wrap("auth.invite_colleague", invitation_emails)
+    # A page of a link that takes files (a professional's letter, their answer to ANSM): a
+    # file sent with a form refused for another reason is kept for the next try, so refused
+    # sends are counted per link, and what one link can fill the disk with is bounded.
+    refused_files = limiter.limit(
+        config["REFUSED_UPLOAD_RATE_LIMIT"],
+        key_func=_link,
+        methods=["POST"],
+        deduct_when=_refused_with_files,
+        override_defaults=False,  # the link's failed look-ups still count too
+        on_breach=_stopped_for_refused_files,
+    )
+    wrap("invites.respond", refused_files)
+    wrap("review_hcp.answer", refused_files)
     # Guessing a colleague's invitation link: failed look-ups per client address, as for the
     # professionals' links.
     wrap("auth.join", limiter.limit(config["INVITE_RATE_LIMIT"], deduct_when=is_failed_lookup))
