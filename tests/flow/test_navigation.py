@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import dossier_with, login, post_step, sign_and_submit
 from wizard import clock
@@ -150,6 +150,28 @@ def test_save_and_come_back_later_keeps_a_step_half_done(app, logged_in, user):
     post_step(logged_in, dossier_id, "manufacturer", sample_answers()["manufacturer"])
     listed = step_list(logged_in.get(f"/requests/{dossier_id}/steps/situation").text)
     assert ("saved", "Manufacturer", f"/requests/{dossier_id}/steps/manufacturer") in listed
+
+
+def test_a_step_another_step_made_inconsistent_is_listed_not_finished(app, logged_in, user):
+    """The list of steps says what the summary says: the patient's date moved outside the
+    period already saved makes the period step not finished; mending it finishes it."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual", files=False)
+    period = f"/requests/{dossier_id}/steps/period"
+    situation = f"/requests/{dossier_id}/steps/situation"
+    assert ("saved", "Period requested", period) in step_list(logged_in.get(situation).text)
+    end = date.fromisoformat(sample_answers("individual")["period"]["end_date"])
+    later = dict(sample_answers("individual")["patient"], needed_by=str(end + timedelta(days=9)))
+    assert post_step(logged_in, dossier_id, "patient", later).status_code == 303
+    listed = step_list(logged_in.get(situation).text)
+    assert ("unfinished", "Period requested (not finished)", period) in listed
+    check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    assert "Some steps are not finished yet." in check
+    # The period made to include the date again: done.
+    wider = dict(sample_answers("individual")["period"], end_date=str(end + timedelta(days=30)))
+    assert post_step(logged_in, dossier_id, "period", wider).status_code == 303
+    listed = step_list(logged_in.get(situation).text)
+    assert ("saved", "Period requested", period) in listed
 
 
 def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app, logged_in, user):

@@ -104,8 +104,24 @@ def save_step(
     row.recent_saves = saves[-SAVES_REMEMBERED:]
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
+    _check_the_others_again(dossier, row)
     db.session.commit()
     db.session.refresh(dossier)
+
+
+def _check_the_others_again(dossier: Dossier, saved: StepAnswer) -> None:
+    """Each other step saved: finished or not given this new answer (the patient's date
+    moved outside the period already saved), as the summary and the submission judge it;
+    what the list of steps shows. Done here, once per save, rather than at every page."""
+    with db.session.no_autoflush:
+        rows = list(dossier.step_answers)
+    answers = {row.step_id: row.values for row in rows if row.values is not None}
+    answers[saved.step_id] = saved.values
+    for row in rows:
+        step = FLOW.get(row.step_id)
+        if row.step_id == saved.step_id or step is None or step.form is None:
+            continue
+        row.finished = step.form.from_answers(row.values or {}, context=answers).validate()
 
 
 def newer_save(row: StepAnswer | None, based_on: int | None, by: User | None):

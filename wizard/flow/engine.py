@@ -136,8 +136,9 @@ class Flow:
 
     def unfinished(self, dossier: Dossier, answers: Answers) -> set[str]:
         """The steps saved but not done, as the list of steps shows them: saved for later
-        with answers missing or wrong, or lacking a document or letter they need. (Not the
-        summary's full check of every answer, which would double a page's time.)"""
+        with answers missing or wrong, made so by a later answer to another step (each save
+        checks the others again: `service.save_step`), or lacking a document or letter they
+        need."""
         lacking = {
             step.id
             for step in self.questions(answers)
