@@ -75,6 +75,7 @@ def decision_context(record: dict) -> dict:
         # Ends a sentence of the act: without the full stop it may have of its own.
         "indication": (request.get("scope") or {}).get("indication", "").strip().rstrip("."),
         "geometry": template_geometry(),
+        "act_template": ACT_TEMPLATE,
     }
 
 
