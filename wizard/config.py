@@ -163,6 +163,9 @@ def from_environment(instance_path: Path) -> dict:
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
         # Sends of a link's page refused with a file, per link (the file is kept meanwhile).
+        # Documents, and professionals' letters, one request can carry (each at most
+        # MAX_UPLOAD_MB): a bound on what one draft stores.
+        "MAX_FILES_PER_REQUEST": int(os.environ.get("MAX_FILES_PER_REQUEST", "50")),
         "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),

@@ -123,3 +123,19 @@ def test_complete_summaries_sent_with_a_removal_are_saved(app, logged_in, user):
     assert removed.status_code == 303
     assert removed.location.endswith("/steps/clinical-evidence#documents")
     assert stored(app, dossier_id) == (SUMMARIES, [])
+
+
+def test_a_request_carries_a_bounded_number_of_documents(app, logged_in, user, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_FILES_PER_REQUEST", 2)
+    dossier_id = at_evidence_step(app, user)
+    url = f"/requests/{dossier_id}/documents"
+    for name in ("cer.pdf", "ifu.pdf"):
+        assert sent(logged_in, url, SUMMARIES, file=(minimal_pdf(name), name)).status_code == 303
+    third = sent(logged_in, url, HALF_WRITTEN, file=(minimal_pdf("third"), "tests.pdf"))
+    assert third.status_code == 422
+    assert (
+        "This request has 2 documents, the most it can carry: remove one it no longer needs, "
+        "then add this one." in " ".join(third.text.split())
+    )
+    assert HALF_WRITTEN["efficacy_summary"] in third.text  # what was typed, kept
+    assert stored(app, dossier_id)[1] == ["cer.pdf", "ifu.pdf"]

@@ -823,3 +823,23 @@ def test_choosing_a_renewal_clears_the_expired_certificates_date_error(app, logg
     )
     assert 'id="field-legacy_certificate_expiry" hx-swap-oob="true"' in renewal.text
     assert "An expired certificate" not in renewal.text
+
+
+@pytest.mark.parametrize("kind", ["documents", "letters"])
+def test_a_request_full_of_files_refuses_one_more_next_to_the_file(
+    app, logged_in, user, kind, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAX_FILES_PER_REQUEST", 2)
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+    prefix = "document" if kind == "documents" else "letter"
+    for name in ("first", "second"):
+        held = {f"{prefix}-file": (minimal_pdf(name), f"{name}.pdf")}
+        assert upload(logged_in, dossier_id, kind, **held).status_code == 303
+    third = {f"{prefix}-file": (minimal_pdf("third"), "third.pdf")}
+    refused = upload(logged_in, dossier_id, kind, **third)
+    assert refused.status_code == 422
+    what = "documents" if kind == "documents" else "letters"
+    message = f"This request has 2 {what}, the most it can carry: remove one it no longer needs"
+    assert message in " ".join(refused.text.split())
+    assert f'href="#{prefix}-file"' in refused.text  # in the error summary, to the field

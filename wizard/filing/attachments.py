@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wizard import audit, kept, uploads
@@ -70,12 +71,37 @@ def _claimed_without(form, dossier, files: str) -> bool:
     earlier = getattr(form, "kept_letter", None)
     content = form.file.content
     digest = hashlib.sha256(content).hexdigest() if content or not earlier else earlier.sha256
-    same = next((item for item in getattr(dossier, files) if item.sha256 == digest), None)
-    if same is None:
+    held = getattr(dossier, files)
+    same = next((item for item in held if item.sha256 == digest), None)
+    if same is not None:
+        form.file.errors.append(
+            _("This file is already attached, as “%(name)s”.", name=same.filename)
+        )
+    elif len(held) >= current_app.config["MAX_FILES_PER_REQUEST"]:
+        form.file.errors.append(_full(files, len(held)))
+    else:
         return True
     db.session.rollback()
-    form.file.errors.append(_("This file is already attached, as “%(name)s”.", name=same.filename))
     return False
+
+
+def _full(files: str, count: int) -> str:
+    """What one request can carry is bounded (`MAX_FILES_PER_REQUEST` of each kind)."""
+    if files == "documents":
+        return ngettext(
+            "This request has %(num)d document, the most it can carry: remove it if it is no "
+            "longer needed, then add this one.",
+            "This request has %(num)d documents, the most it can carry: remove one it no "
+            "longer needs, then add this one.",
+            count,
+        )
+    return ngettext(
+        "This request has %(num)d letter, the most it can carry: remove it if it is no "
+        "longer needed, then add this one.",
+        "This request has %(num)d letters, the most it can carry: remove one it no longer "
+        "needs, then add this one.",
+        count,
+    )
 
 
 # The address a refused upload leaves in the browser's address bar (the page is shown again
