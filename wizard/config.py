@@ -83,8 +83,15 @@ def _flag(name: str, default: bool) -> bool:
 
 def engine_options(uri: str) -> dict:
     """A server connection may have been dropped while pooled: test it when taken. A SQLite
-    file cannot drop, and the test would be one more statement per request."""
-    return {} if uri.startswith("sqlite") else {"pool_pre_ping": True}
+    file cannot drop, and the test would be one more statement per request; its writers wait
+    for each other, longer than an email may take to leave (`MAIL_TIMEOUT`: a professional's
+    question is sent while its request is locked), rather than fail after pysqlite's 5 s."""
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": SQLITE_WRITE_WAIT}}
+    return {"pool_pre_ping": True}
+
+
+SQLITE_WRITE_WAIT = 30  # seconds
 
 
 def from_environment(instance_path: Path) -> dict:

@@ -4,6 +4,7 @@ answers arriving together never leave it stuck (PostgreSQL)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from tests.conftest import login, make_user
@@ -13,7 +14,7 @@ from tests.review.test_professional_questions import LINK, answer, ask_the_autho
 from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
 from wizard import audit, clock
 from wizard.models import Role
-from wizard.review import pages
+from wizard.review import information, pages
 
 LEROY = "anne.leroy@necker.example"
 
@@ -277,6 +278,7 @@ def test_two_reviewers_asking_different_people_at_once_both_ask(
     inbox,
     reviewer,
     submitted,
+    monkeypatch,
     postgres_only,  # noqa: F811
 ):
     """The request moves to "information requested" with one question while the other
@@ -284,6 +286,16 @@ def test_two_reviewers_asking_different_people_at_once_both_ask(
     act(reviewer, submitted, "start-review")
     second = second_reviewer(app)
     outcomes = []
+    # Both lock the request for their question at the same moment: one waits for the other's
+    # to be written.
+    together = threading.Barrier(2)
+    lock_to_ask = information._lock_to_ask
+
+    def at_once(dossier, question, at):
+        together.wait(timeout=10)
+        return lock_to_ask(dossier, question, at)
+
+    monkeypatch.setattr(information, "_lock_to_ask", at_once)
 
     def one(index):
         if index == 0:

@@ -4,6 +4,7 @@ is refused with a message, the request unchanged."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -44,8 +45,11 @@ def attempt(app, route, dossier_id, reviewer, manufacturer, monkeypatch):
     """Try one route; returns the HTTP status (or the command's exit code)."""
     if route == "declaration":
         return sign_and_submit(manufacturer, dossier_id).status_code
-    if route == "discard":
-        return manufacturer.post(f"/requests/{dossier_id}/discard").status_code
+    if route == "discard":  # confirmed on the page that says what goes
+        page = manufacturer.get(f"/requests/{dossier_id}/discard").text
+        shown = re.search(r'name="shown" value="([^"]+)"', page)
+        data = {"shown": shown.group(1)} if shown else {}
+        return manufacturer.post(f"/requests/{dossier_id}/discard", data=data).status_code
     if route == "withdraw-request":
         data = {"withdraw-reason": "We found another solution."}
         return manufacturer.post(f"/requests/{dossier_id}/withdraw", data=data).status_code
@@ -76,10 +80,10 @@ def test_a_request_moves_between_two_statuses_only_as_the_lifecycle_allows(
                 if after != target or outcome not in (303, 0):
                     wrong.append(f"{current} → {target} by {route}: {outcome}, now {after}")
                 moved_by.append(route)
-            # Refused: a draft is invisible to the agency (404), and so is a deleted one to
-            # everybody; only a draft can be submitted or deleted (409); otherwise the page
-            # says why (409).
-            elif after != current or outcome not in (0, 404, 409):
+            # Refused: a draft is invisible to the agency (404), a deleted one too, and its
+            # manufacturer is told it was deleted (410); only a draft can be submitted or
+            # deleted (409); otherwise the page says why (409).
+            elif after != current or outcome not in (0, 404, 409, 410):
                 wrong.append(f"{current} → {target} by {route} not refused: {outcome}, {after}")
         if bool(moved_by) != (target in ALLOWED_TRANSITIONS[current]):
             wrong.append(f"{current} → {target}: moved by {moved_by or 'nothing'}")

@@ -175,6 +175,9 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
             days=current_app.config["INVITE_TTL_DAYS"]
         )
         question.link_expires_at = clock.end_of_day_in_paris(last_day)
+    # Locked and checked before the email leaves, until the question is written: no link
+    # leaves for a question a concurrent action refuses. (Sending holds the request's row on
+    # PostgreSQL; on SQLite every write waits meanwhile: `config.engine_options`.)
     asked_too = _lock_to_ask(dossier, question, at)
     if token is not None and not notify.question_to_professional(question, dossier, token):
         db.session.rollback()
