@@ -139,3 +139,20 @@ def test_a_request_carries_a_bounded_number_of_documents(app, logged_in, user, m
     )
     assert HALF_WRITTEN["efficacy_summary"] in third.text  # what was typed, kept
     assert stored(app, dossier_id)[1] == ["cer.pdf", "ifu.pdf"]
+
+
+def test_the_address_a_removal_leaves_leads_back_to_the_step(app, logged_in, user):
+    """Shown again there with what was typed: reloaded (the form sent again), or opened
+    again (a change of language), it neither fails nor removes anything more."""
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    with app.app_context():
+        document_id = db.session.get(Dossier, dossier_id).documents[0].id
+    address = f"/requests/{dossier_id}/documents/{document_id}/delete"
+    removed = logged_in.post(address, data=HALF_WRITTEN, content_type="multipart/form-data")
+    assert removed.status_code == 200
+    again = logged_in.post(address, data=HALF_WRITTEN, content_type="multipart/form-data")
+    assert again.status_code == 200 and HALF_WRITTEN["efficacy_summary"] in again.text
+    opened = logged_in.get(address)
+    assert opened.status_code == 303
+    assert opened.location.endswith(f"/requests/{dossier_id}/steps/clinical-evidence#documents")

@@ -201,14 +201,23 @@ def download_letter(dossier_id: int, item_id: int):
     return downloads.send_stored(dossier, "hcp_letter", item)
 
 
-@bp.post("/requests/<int:dossier_id>/documents/<int:item_id>/delete")
+# The address a removal leaves in the address bar when the step is shown again with what
+# was typed: opened again (a reload, a change of language), it leads back to the step.
+@bp.route("/requests/<int:dossier_id>/documents/<int:item_id>/delete", methods=["GET", "POST"])
 @manufacturer_required
 def delete_document(dossier_id: int, item_id: int):
-    dossier, item = _attachment(Document, dossier_id, item_id)
-    service.claim_draft(dossier)
-    db.session.delete(item)
-    db.session.commit()
-    flash(_("“%(name)s” has been removed.", name=item.filename))
+    dossier = own_dossier(dossier_id)
+    item = db.session.get(Document, item_id)
+    if request.method == "GET":
+        return _back_to(dossier, "clinical-evidence", "#documents")
+    if item is not None and item.dossier_id == dossier.id:
+        service.claim_draft(dossier)
+        db.session.delete(item)
+        db.session.commit()
+        flash(_("“%(name)s” has been removed.", name=item.filename))
+    elif item is not None:
+        abort(404)
+    # Else removed already (the page sent again): what was typed is still kept.
     # What was typed in the step came along (the button is part of its form): kept.
     return _back_with_typed(dossier, "clinical-evidence", "#documents")
 
