@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, render_template, request, session, url_for
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf.csrf import CSRFError
 
@@ -13,6 +16,7 @@ from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.review.forms import ReplyForm
 from wizard.uploads import human_size
+from wizard.web import safe_next
 
 MESSAGES = {
     400: (
@@ -131,6 +135,11 @@ def _posted_form():
     if request.endpoint == "filing.step":
         step = FLOW.get((request.view_args or {}).get("step_id", ""))
         return step.form(meta={"csrf": False}) if step is not None and step.form else None
+    if request.endpoint in ("filing.add_document", "filing.delete_document"):
+        # The evidence step's summaries are sent with its files (one form).
+        return FLOW.get("clinical-evidence").form(meta={"csrf": False})
+    if request.endpoint == "review_filer.reply":
+        return ReplyForm(prefix="reply", meta={"csrf": False})
     if request.endpoint == "invites.respond":
         return ClinicianLetterForm(meta={"csrf": False})
     if request.endpoint == "review_hcp.answer":
@@ -156,6 +165,41 @@ def _needs_sign_in(view) -> bool:
             return True
         view = getattr(view, "__wrapped__", None)
     return False
+
+
+def signed_out_page(status: int):
+    """A form (or a live check) sent once the session had ended: what was typed, to copy,
+    and a way to sign in again that leads back to the page."""
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if minutes % 60:
+        idle = ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    else:
+        idle = ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    detail = _l(
+        "For your security, the portal signs you out after %(idle)s without activity, or "
+        "when you sign out in another tab. What you sent was not saved.",
+        idle=idle,
+    )
+    page = render_template(
+        "error.html",
+        title=_l("You were signed out"),
+        detail=detail,
+        typed=typed_answers(),
+        sign_in=url_for("auth.login", next=_page_sent_from()),
+    )
+    # A live check says so in its stead (app.js): what is typed next is not saved.
+    return page, status, {"X-Signed-Out": "true"}
+
+
+def _page_sent_from() -> str | None:
+    """Where to come back after signing in: the page the form was sent from (a step, the
+    request's page), else the address it was sent to if that is a page."""
+    sent_from = urlsplit(request.referrer or "")
+    if sent_from.path and sent_from.netloc in ("", request.host):
+        return safe_next(sent_from.path)
+    if request.url_rule is not None and "GET" in request.url_rule.methods:
+        return request.path
+    return None
 
 
 def render_error(status: int):
@@ -190,18 +234,7 @@ def init_app(app: Flask) -> None:
         app.logger.warning("CSRF refusal: %s", error.description)
         typed = typed_answers()
         if "_user_id" not in session and _needs_sign_in(app.view_functions.get(request.endpoint)):
-            title = _l("You were signed out")
-            detail = _l(
-                "For your security, the portal signs you out after %(hours)s hours without "
-                "activity, or when you sign out in another tab. What you sent was not saved.",
-                hours=max(1, round(app.config["SESSION_IDLE_MINUTES"] / 60)),
-            )
-            again = url_for("auth.login", next=request.path if request.method == "POST" else None)
-            page = render_template(
-                "error.html", title=title, detail=detail, typed=typed, sign_in=again
-            )
-            # A live check says so in its stead (app.js): what is typed next is not saved.
-            return page, 400, {"X-Signed-Out": "true"}
+            return signed_out_page(400)
         title = _l("Your form expired")
         detail = _l(
             "For your security, a form can be sent only for a while after its page is opened. "

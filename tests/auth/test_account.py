@@ -122,5 +122,7 @@ def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(
 
 def test_the_account_pages_need_a_session(client):
     assert client.get("/account").status_code == 302
-    assert client.post("/account/details", data={"details-name": "X"}).status_code == 302
-    assert change_password(client).status_code == 302
+    # A form sent without a session is refused saying so, not sent to the sign-in page.
+    refused = client.post("/account/details", data={"details-name": "X"})
+    assert refused.status_code == 401 and "You were signed out" in refused.text
+    assert change_password(client).status_code == 401

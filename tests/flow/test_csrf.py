@@ -90,6 +90,14 @@ def signed_in_at_step(csrf_app, step_id: str = "medical-need"):
     return client, step_url, token_from(client.get(step_url).text)
 
 
+def live_check(client, step_url: str, token: str):
+    return client.post(
+        f"{step_url}/validate",
+        data={"unmet_need": "x"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "unmet_need", "X-CSRFToken": token},
+    )
+
+
 TYPED = {
     "unmet_need": "Children in end-stage heart failure,\nawaiting a transplant.",
     "alternatives_considered": "No CE-marked pump fits a child under 10 kg.",
@@ -113,12 +121,7 @@ def test_a_step_sent_after_the_session_ended_says_so_and_shows_what_was_typed(cs
     ]
     assert f'href="/login?next={step_url}"' in refused.text
     # A live check says it too (app.js reads the header).
-    live = client.post(
-        f"{step_url}/validate",
-        data={"unmet_need": "x"},
-        headers={"HX-Request": "true", "HX-Trigger-Name": "unmet_need", "X-CSRFToken": token},
-    )
-    assert live.status_code == 400 and live.headers["X-Signed-Out"] == "true"
+    assert live_check(client, step_url, token).headers["X-Signed-Out"] == "true"
     # Signing in again from there leads back to the step.
     login_page = f"/login?next={step_url}"
     token = token_from(client.get(login_page).text)
@@ -140,3 +143,30 @@ def test_a_form_sent_with_a_token_from_another_session_says_it_expired(csrf_app)
     assert "Your form expired" in refused.text and "You were signed out" not in refused.text
     assert TYPED["alternatives_considered"] in refused.text
     assert "X-Signed-Out" not in refused.headers
+
+
+def test_signed_out_in_another_tab_a_step_sent_says_so_with_what_was_typed(csrf_app):
+    client, step_url, token = signed_in_at_step(csrf_app)
+    other_tab = token_from(client.get("/account").text)
+    assert client.post("/logout", data={"csrf_token": other_tab}).status_code in (302, 303)
+    refused = client.post(step_url, data={**TYPED, "csrf_token": token, "action": "continue"})
+    assert refused.status_code == 401
+    assert "You were signed out" in refused.text
+    assert TYPED["alternatives_considered"] in refused.text
+    assert f'href="/login?next={step_url}"' in refused.text
+    live = live_check(client, step_url, token)
+    assert live.status_code == 401 and live.headers["X-Signed-Out"] == "true"
+
+
+def test_a_removal_sent_signed_out_leads_back_to_the_step_it_was_sent_from(csrf_app):
+    client, step_url, token = signed_in_at_step(csrf_app, "clinical-evidence")
+    client.delete_cookie("session")
+    dossier_path = step_url.split("/steps/")[0]
+    refused = client.post(
+        f"{dossier_path}/documents/1/delete",
+        data={"efficacy_summary": "Twelve patients.", "csrf_token": token},
+        headers={"Referer": f"http://localhost{step_url}"},
+    )
+    assert refused.status_code == 400 and "You were signed out" in refused.text
+    assert f'href="/login?next={step_url}"' in refused.text  # the page, not the removal
+    assert "Twelve patients." in refused.text  # the evidence step's summary, to copy

@@ -17,7 +17,9 @@ from wizard.models import ColleagueInvitation, Dossier, Role
 from wizard.receipts import service
 
 ANON, OWNER, OTHER, REVIEWER = "anonymous", "owner", "other organisation", "reviewer"
-SIGN_IN = {302}
+# Asked to sign in: a page redirects there; a form is refused saying so (401), with what
+# was typed.
+SIGN_IN = {302, 401}
 OK = {200}
 
 # What each kind of route may answer, per role. Filing routes: the owner gets a page, a

@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -85,6 +85,18 @@ CONFIRMATION_RESEND_INTERVAL = timedelta(hours=1)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
+
+
+@login_manager.unauthorized_handler
+def sign_in_first():
+    """A page asks to sign in first, and comes back after. A form or a live check sent once
+    signed out (in another tab, on another device, or idle) is not taken: the page says so,
+    with what was typed, rather than a sign-in page where the answers are lost."""
+    if request.method == "GET":
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
+    from wizard.errors import signed_out_page  # errors reads the sign-in limits: not above
+
+    return signed_out_page(401)
 
 
 def _home_for(user: User) -> str:
