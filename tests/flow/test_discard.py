@@ -6,6 +6,7 @@ deleted."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from tests.conftest import (
 )
 from tests.invites.conftest import inbox  # noqa: F401, F811  (a real SMTP server, aiosmtpd)
 from tests.invites.support import invite, link_in
-from wizard import audit
+from wizard import audit, clock
 from wizard.extensions import db
 from wizard.models import AuditEvent, Document, Dossier, HcpLetter, Role, StepAnswer
 
@@ -123,6 +124,10 @@ def test_a_draft_that_changed_since_the_page_was_opened_is_not_deleted_unseen(ap
     # Asked again, and confirmed: deleted.
     deleted = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(refused.text))
     assert deleted.status_code == 303
+    # Sent twice (a double click): said deleted, with nothing said lost.
+    twice = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(refused.text))
+    assert twice.status_code == 410 and "This draft was deleted" in twice.text
+    assert "What you sent was not saved." not in twice.text
 
 
 def test_a_colleague_saving_a_step_of_a_draft_just_deleted_is_told_and_keeps_the_text(
@@ -145,3 +150,21 @@ def test_a_colleague_saving_a_step_of_a_draft_just_deleted_is_told_and_keeps_the
     assert "Claire Martin deleted it on" in text and "What you sent was not saved." in text
     assert "Children awaiting a heart transplant." in text  # to copy
     assert 'href="/dashboard"' in sent.text
+
+
+def test_an_invitation_expiring_while_the_page_is_open_changes_nothing_to_confirm(
+    app,
+    logged_in,
+    user,
+    monkeypatch,
+    inbox,  # noqa: F811
+):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+    assert invite(logged_in, dossier_id).status_code == 303
+    page = logged_in.get(f"/requests/{dossier_id}/discard").text
+    assert "1 invitation still open" in " ".join(page.split())
+    later = clock.now() + timedelta(days=app.config["INVITE_TTL_DAYS"] + 1)
+    monkeypatch.setattr(clock, "now", lambda: later)  # its link has expired meanwhile
+    deleted = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(page))
+    assert deleted.status_code == 303

@@ -119,3 +119,12 @@ def test_what_the_reviewer_downloads_to_read_it_does_not_stop_the_signature(
         assert reviewer.get(path).status_code == 200  # each download is in the audit trail
     assert refuse(reviewer, submitted, seen).status_code == 303
     assert status_of(app, submitted) == "refused"
+
+
+def test_a_tampered_seen_is_taken_as_nothing_seen(app, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    for seen in ("9" * 30, "-1", "٣", ""):  # too large for SQLite, signed, not ASCII, empty
+        refused = refuse(reviewer, submitted, {"seen": seen})
+        assert refused.status_code == 409, seen
+        assert "Nothing was signed: the request changed since you opened" in refused.text
+    assert decisions_on(app, submitted) == []

@@ -29,6 +29,7 @@ from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
 from wizard.models import AuditEvent, Dossier
+from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
 from wizard.web import labelled, live_field, refused_status
@@ -337,6 +338,8 @@ def draft_seal(dossier: Dossier, held: dict | None = None) -> str:
     """A short fingerprint of what the deletion page says the draft holds: the page sends it
     back, and the draft is deleted only if it still holds that."""
     held = draft_summary(dossier) if held is None else held
+    # Invitations by their state, not by the clock: one expiring meanwhile changes nothing.
+    held = {**held, "invitations": sum(1 for i in dossier.invitations if i.state in OPEN_STATES)}
     said = json.dumps(held, sort_keys=True, default=str)
     return hashlib.sha256(said.encode()).hexdigest()[:16]
 
@@ -361,7 +364,7 @@ def deleted_draft_page(error):
         else _("It was deleted.")
     )
     typed = []
-    if request.method == "POST":
+    if request.method == "POST" and request.endpoint != "filing.discard":  # (deleted twice)
         detail += " " + _("What you sent was not saved.")
         typed = typed_answers()
     return render_template(

@@ -173,7 +173,8 @@ def changes_since_seen(dossier: Dossier) -> list[AuditEvent]:
     """What happened to the request since the reviewer's page showed it (its form says up
     to which event of the trail: `seen`); everything, if the form does not say."""
     seen = request.form.get("seen", "")
-    return audit.changes_since(dossier.id, int(seen) if seen.isascii() and seen.isdecimal() else 0)
+    number = int(seen) if seen.isascii() and seen.isdecimal() and len(seen) < 19 else 0
+    return audit.changes_since(dossier.id, number)
 
 
 def decision_check(dossier: Dossier, action: Action, form: FlaskForm):

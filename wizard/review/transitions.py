@@ -30,13 +30,13 @@ def change_status(
     `events` are audit events (action, detail) of the same actor that lead to the change (an
     answer, its uploads); they are written first, after the request's row is locked.
     """
-    current = Status(dossier.status)
-    check_transition(current, target)
-    at = clock.now()
     # The status condition makes a concurrent second change match no row. `about` is written
     # after it, once the row is locked (a decision written first would meet a concurrent one's
     # number before the lock, and fail on it rather than be refused).
     with db.session.no_autoflush:
+        current = Status(dossier.status)  # read here too: a reload would write `about` first
+        check_transition(current, target)
+        at = clock.now()
         moved = db.session.execute(
             update(Dossier)
             .where(Dossier.id == dossier.id, Dossier.status == current)
