@@ -129,8 +129,9 @@ TOO_MANY["auth.invite_colleague"] = (
 )
 
 
-# What a refused form was, by the page that sends it: the wizard's steps and the clinician's
-# letter, where people type the most.
+# What a refused form was, by the page that sends it: where people type the most (the
+# wizard's steps and the evidence sent with its files, answers to ANSM, the clinician's
+# letter).
 def _posted_form():
     if request.endpoint == "filing.step":
         step = FLOW.get((request.view_args or {}).get("step_id", ""))
@@ -232,7 +233,6 @@ def init_app(app: Flask) -> None:
         """A form whose page is too old (or whose session ended) is not taken: the page says
         why, and shows what was typed, since going back would open the page again empty."""
         app.logger.warning("CSRF refusal: %s", error.description)
-        typed = typed_answers()
         if "_user_id" not in session and _needs_sign_in(app.view_functions.get(request.endpoint)):
             return signed_out_page(400)
         title = _l("Your form expired")
@@ -240,4 +240,4 @@ def init_app(app: Flask) -> None:
             "For your security, a form can be sent only for a while after its page is opened. "
             "What you sent was not saved: open the page again, then send the form again."
         )
-        return render_template("error.html", title=title, detail=detail, typed=typed), 400
+        return render_template("error.html", title=title, detail=detail, typed=typed_answers()), 400
