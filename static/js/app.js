@@ -223,12 +223,10 @@
   document.addEventListener("htmx:responseError", function (event) {
     var status = document.getElementById("live-status");
     var xhr = event.detail && event.detail.xhr;
-    var signedOut = xhr && xhr.getResponseHeader("X-Signed-Out");
+    var said = "data-check-failed";
+    if (xhr && xhr.getResponseHeader("X-Signed-Out")) said = "data-signed-out";
+    if (xhr && xhr.getResponseHeader("X-Draft-Deleted")) said = "data-draft-deleted";
     // Said in the page's language: the page carries the words (base.html).
-    if (status) {
-      status.textContent = document.body.getAttribute(
-        signedOut ? "data-signed-out" : "data-check-failed"
-      );
-    }
+    if (status) status.textContent = document.body.getAttribute(said);
   });
 })();

@@ -87,8 +87,8 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
     page.fill("#unmet_need", "Children awaiting a transplant.")
     page.locator("#unmet_need").blur()
     expect(page.locator("#live-status")).to_have_text(
-        "You have been signed out after a long time without activity: what you type on this "
-        "page can no longer be saved. Copy it, then sign in again."
+        "You have been signed out (after a long time without activity, or in another tab): "
+        "what you type on this page can no longer be saved. Copy it, then sign in again."
     )
     # Sent anyway: the page says so, and shows what was typed.
     page.click("button[value=continue]")

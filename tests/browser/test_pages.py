@@ -280,6 +280,11 @@ def test_a_draft_deleted_meanwhile_says_by_whom(page, filer):
     deleting.goto(f"/requests/{draft}/discard")
     press_button(deleting, "button.button--warning")
     expect(deleting.locator("main")).to_contain_text("The draft is deleted.")
+    page.fill("#trade_name", "VentriAssist Mini")
+    page.locator("#trade_name").blur()  # its live check finds the draft gone
+    expect(page.locator("#live-status")).to_have_text(
+        "This draft has been deleted: what you type on this page can no longer be saved."
+    )
     press_button(page, "button[value=continue]")
     expect(page.locator("h1")).to_have_text("This draft was deleted")
     expect(page.locator("main")).to_contain_text("What you sent was not saved.")

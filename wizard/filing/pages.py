@@ -367,13 +367,15 @@ def deleted_draft_page(error):
     if request.method == "POST" and request.endpoint != "filing.discard":  # (deleted twice)
         detail += " " + _("What you sent was not saved.")
         typed = typed_answers()
-    return render_template(
+    page = render_template(
         "error.html",
         title=_("This draft was deleted"),
         detail=detail,
         typed=typed,
         home=url_for("filing.dashboard"),
-    ), 410
+    )
+    # A live check says so in its stead (app.js): nothing typed on the page can be saved.
+    return page, 410, {"X-Draft-Deleted": "true"}
 
 
 def draft_summary(dossier: Dossier) -> dict:
