@@ -14,7 +14,7 @@ from wizard.flow.steps import FLOW
 from wizard.forms.base import typed_rows
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
-from wizard.review.forms import ReplyForm
+from wizard.review.forms import ReplyForm, action_form_class
 from wizard.uploads import human_size
 from wizard.web import safe_next
 
@@ -131,7 +131,7 @@ TOO_MANY["auth.invite_colleague"] = (
 
 # What a refused form was, by the page that sends it: where people type the most (the
 # wizard's steps and the evidence sent with its files, answers to ANSM, the clinician's
-# letter).
+# letter, a reviewer's action and its reasons).
 def _posted_form():
     if request.endpoint == "filing.step":
         step = FLOW.get((request.view_args or {}).get("step_id", ""))
@@ -139,6 +139,11 @@ def _posted_form():
     if request.endpoint in ("filing.add_document", "filing.delete_document"):
         # The evidence step's summaries are sent with its files (one form).
         return FLOW.get("clinical-evidence").form(meta={"csrf": False})
+    if request.endpoint == "review.act":
+        # Read without the request (whoever sent it is not known any more): the global
+        # authorisation's form, which has every question the individual one has.
+        name = (request.view_args or {}).get("name", "")
+        return action_form_class(name, "global")(prefix=name, meta={"csrf": False})
     if request.endpoint == "review_filer.reply":
         return ReplyForm(prefix="reply", meta={"csrf": False})
     if request.endpoint == "invites.respond":

@@ -128,3 +128,14 @@ def test_a_tampered_seen_is_taken_as_nothing_seen(app, reviewer, submitted):
         assert refused.status_code == 409, seen
         assert "Nothing was signed: the request changed since you opened" in refused.text
     assert decisions_on(app, submitted) == []
+
+
+def test_a_decision_sent_once_signed_out_shows_the_grounds_typed(app, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    seen = seen_on(reviewer, submitted)
+    assert reviewer.post("/logout").status_code in (302, 303)
+    refused = refuse(reviewer, submitted, seen)
+    assert refused.status_code == 401 and "You were signed out" in refused.text
+    rows = re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', refused.text)
+    assert rows == [("Grounds for the refusal", REFUSAL)]  # to copy
+    assert decisions_on(app, submitted) == []
