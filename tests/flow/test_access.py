@@ -71,11 +71,20 @@ def test_a_reviewer_cannot_file_or_open_the_filing_pages(app, client, other_orga
             assert client.open(url, method=method).status_code == 403, url
 
 
+def assert_asked_to_sign_in(response, method: str, url: str) -> None:
+    """A page sends an anonymous visitor to sign in; a form is refused saying so (401), what
+    was typed shown to copy."""
+    if method == "GET":
+        assert response.status_code == 302 and "/login" in response.location, url
+    else:
+        assert response.status_code == 401 and "You were signed out" in response.text, url
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client, other_organisations_request):
     for method, urls in urls_of(*other_organisations_request).items():
         for url in urls:
             response = client.open(url, method=method)
-            assert response.status_code == 302 and "/login" in response.location, url
+            assert_asked_to_sign_in(response, method, url)
 
 
 def test_the_filing_organisation_downloads_its_documents_as_attachments(

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, login, make_user, sign_and_submit
+from tests.flow.test_access import assert_asked_to_sign_in
 from tests.invites.support import (
     INVITE,
     LETTER,
@@ -94,8 +95,7 @@ def test_a_reviewer_and_an_anonymous_visitor_cannot_manage_invitations(app, manu
     login(reviewer, "rita@ansm.example")
     for url in management_urls(dossier_id, invitation_id):
         assert reviewer.post(url, data=INVITE).status_code == 403, url
-        response = anonymous.post(url, data=INVITE)
-        assert response.status_code == 302 and "/login" in response.location, url
+        assert_asked_to_sign_in(anonymous.post(url, data=INVITE), "POST", url)
     with app.app_context():
         assert len(invitations_of(dossier_id)) == 1
 

@@ -5,6 +5,7 @@ sees a request's decisions or answers."""
 from __future__ import annotations
 
 from tests.conftest import dossier_with, login, make_user
+from tests.flow.test_access import assert_asked_to_sign_in
 from tests.review.support import act, document, dossier, questions, reply
 from wizard.models import Role
 
@@ -61,8 +62,7 @@ def test_a_manufacturer_gets_403_on_every_reviewer_url(app, user, reviewer, manu
     assert tried >= 14  # the queue, the page, seven actions, five downloads
     anonymous = app.test_client()
     for method, url in urls_of(app, {"review"}, values):
-        response = anonymous.open(url, method=method)
-        assert response.status_code == 302 and "/login" in response.location, url
+        assert_asked_to_sign_in(anonymous.open(url, method=method), method, url)
 
 
 def test_a_reviewer_gets_403_on_every_filing_url(app, user, reviewer, manufacturer):
