@@ -171,6 +171,15 @@
     input.setAttribute("aria-describedby", described.concat([id]).join(" "));
   });
 
+  // "Remove" sends the step's answers along (it is a button of the step's form), not a file
+  // chosen meanwhile: that one would be sent for nothing, and refused if too large.
+  document.addEventListener("submit", function (event) {
+    if (!event.submitter || !event.submitter.hasAttribute("data-removes")) return;
+    Array.prototype.forEach.call(event.target.elements, function (input) {
+      if (input.type === "file") input.value = "";
+    });
+  });
+
   // Sending a file takes a while: the page says it is under way.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -458,12 +458,20 @@ def test_after_adding_a_document_the_keyboard_goes_on_from_the_documents(page, a
     assert "cer.pdf" in said and "added" in said
     assert_accessible(page, "evidence-after-upload")
 
-    # Half a summary typed, then the document removed: the summary is still there.
+    # Half a summary typed, another file chosen, then the document removed: the summary is
+    # still there, and the file chosen was not sent for nothing.
     type_into(page, "#efficacy_summary", "Twelve patients at Necker.")
+    other = tmp_path / "not-this-one.pdf"
+    other.write_bytes(minimal_pdf("Not sent"))
+    choose_file(page, "#document-file", str(other))
+    sent = []
+    page.on("request", lambda request: sent.append(request.post_data_buffer or b""))
     press_button(page, "button[formaction$='/delete']")
     expect(page.locator("main")).to_contain_text("“cer.pdf” has been removed.")
     expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker.")
     assert page.evaluate("document.activeElement.id") == "documents"
+    assert sent and all(b"not-this-one.pdf" not in body for body in sent)
+    assert b"Twelve patients at Necker." in sent[0]
     assert_accessible(page, "evidence-after-removal")
 
 
