@@ -64,9 +64,10 @@ def _back_with_typed(dossier, step_id, anchor):
 
 def _claimed_without(form, dossier, files: str) -> bool:
     """Claim the draft for the checked file (checking a large PDF takes a while: the request
-    may have been submitted meanwhile), unless the request already has it: the same file twice
-    would be listed twice on the receipt, so say which one it already is. The look is made
-    after the claim, so that another tab adding the same file is seen."""
+    may have been submitted meanwhile), unless the request already has it (the same file twice
+    would be listed twice on the receipt, so say which one it already is) or carries as many
+    as it can (`MAX_FILES_PER_REQUEST`). The look is made after the claim, so that another
+    tab adding a file is seen."""
     service.claim_draft(dossier)
     earlier = getattr(form, "kept_letter", None)
     content = form.file.content
@@ -207,9 +208,9 @@ def download_letter(dossier_id: int, item_id: int):
 @manufacturer_required
 def delete_document(dossier_id: int, item_id: int):
     dossier = own_dossier(dossier_id)
-    item = db.session.get(Document, item_id)
     if request.method == "GET":
         return _back_to(dossier, "clinical-evidence", "#documents")
+    item = db.session.get(Document, item_id)
     if item is not None and item.dossier_id == dossier.id:
         service.claim_draft(dossier)
         db.session.delete(item)
@@ -217,8 +218,8 @@ def delete_document(dossier_id: int, item_id: int):
         flash(_("“%(name)s” has been removed.", name=item.filename))
     elif item is not None:
         abort(404)
-    # Else removed already (the page sent again): what was typed is still kept.
-    # What was typed in the step came along (the button is part of its form): kept.
+    # What was typed in the step came along (the button is part of its form): kept, also
+    # when the document was removed already (the page sent again).
     return _back_with_typed(dossier, "clinical-evidence", "#documents")
 
 

@@ -279,12 +279,7 @@ def claim_draft(dossier: Dossier) -> datetime:
     until the commit: a submission that started meanwhile waits, then freezes what the change
     wrote; a change that comes after a submission matches no row and raises `NotEditable`."""
     at = clock.now()
-    claimed = db.session.execute(
-        update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.status == Status.DRAFT)
-        .values(updated_at=at)
-    ).rowcount
-    if claimed != 1:
+    if not Dossier.lock_if(dossier.id, Status.DRAFT, at):
         db.session.rollback()
         status = db.session.scalar(select(Dossier.status).where(Dossier.id == dossier.id))
         raise DraftDeleted(dossier.id) if status == Status.DISCARDED else NotEditable()

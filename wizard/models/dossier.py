@@ -17,6 +17,7 @@ from sqlalchemy import (
     event,
     select,
     true,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -118,6 +119,21 @@ class Dossier(db.Model):
         return {
             step: saved.carried_from for step, saved in self._saved().items() if saved.carried_from
         }
+
+    @staticmethod
+    def lock_if(dossier_id: int, status: Status, at) -> bool:
+        """Mark the request changed if it is still in `status` (False, nothing done, if it is
+        not): its row (PostgreSQL) or the database (SQLite) then stays locked until the
+        transaction ends, so that what is done to it at the same moment is done one after
+        the other. The first statement of every change a request's status must allow."""
+        return (
+            db.session.execute(
+                update(Dossier)
+                .where(Dossier.id == dossier_id, Dossier.status == status)
+                .values(updated_at=at)
+            ).rowcount
+            == 1
+        )
 
     def saved_unfinished(self) -> set[str]:
         """The steps last saved for later with answers still missing or wrong."""

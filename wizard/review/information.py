@@ -203,13 +203,13 @@ def _lock_to_ask(dossier: Dossier, question: InformationRequest, at) -> bool:
     moment ago takes the question as one more (unless they asked the same person:
     `ActionRefused`); one that moved elsewhere refuses it (`TransitionError`)."""
     with db.session.no_autoflush:
-        locked = _lock(dossier, Status(dossier.status), at)
-        if locked != 1:
+        locked = Dossier.lock_if(dossier.id, Status(dossier.status), at)
+        if not locked:
             db.session.rollback()
             db.session.refresh(dossier)
             if Status(dossier.status) == Status.INFORMATION_REQUESTED:
-                locked = _lock(dossier, Status.INFORMATION_REQUESTED, at)
-        if locked != 1:
+                locked = Dossier.lock_if(dossier.id, Status.INFORMATION_REQUESTED, at)
+        if not locked:
             db.session.rollback()
             raise TransitionError(f"request {dossier.id} changed status meanwhile")
         if Status(dossier.status) != Status.INFORMATION_REQUESTED:
@@ -248,18 +248,6 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
     db.session.commit()
     status = Status.INFORMATION_REQUESTED
     notify.status_changed(dossier, status, status, note=None, about=question)
-
-
-def _lock(dossier: Dossier | int, status: Status, at) -> int:
-    """Mark the request changed if it is still in `status` (1, else 0): its row stays locked
-    until the transaction ends, so that what is done to it meanwhile (questions added and
-    answered at the same moment) is done one after the other."""
-    dossier_id = dossier if isinstance(dossier, int) else dossier.id
-    return db.session.execute(
-        update(Dossier)
-        .where(Dossier.id == dossier_id, Dossier.status == status)
-        .values(updated_at=at)
-    ).rowcount
 
 
 def _chosen_letter(dossier: Dossier, value: str | None) -> HcpLetter | None:
@@ -325,7 +313,7 @@ def answer(
     Twice the same answer (two tabs): `QuestionClosed`."""
     at = clock.now()
     # The request first (as every change of status locks it first), then the question.
-    if _lock(question.dossier_id, Status.INFORMATION_REQUESTED, at) != 1:
+    if not Dossier.lock_if(question.dossier_id, Status.INFORMATION_REQUESTED, at):
         db.session.rollback()
         raise QuestionClosed("closed")  # the review went on meanwhile, which closed it
     claimed = db.session.execute(
