@@ -85,11 +85,17 @@ def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()
     field = _checked(form, name)
     answer = render_field(field, validate_url)
     said = [_said(field, warnings=True)]
-    # Fields whose rules read this one, checked again in place (hx-swap-oob) if answered;
-    # an error they now show is said too (the person is still in this field).
+    # Fields whose rules read this one, checked again in place (hx-swap-oob): if answered,
+    # with the error they now show, said too (the person is still in this field); if blank,
+    # only once nothing is asked of them any more, so that an error shown since the form was
+    # sent ("Enter the SIRET number" of a country that no longer needs one) goes, while a
+    # question not reached yet is not called wrong.
     for other in getattr(form, "live_dependents", {}).get(name, ()):
-        if other in form and "".join(form[other].raw_data or ()).strip():
-            dependent = _checked(form, other)
+        if other not in form:
+            continue
+        answered = "".join(form[other].raw_data or ()).strip()
+        dependent = _checked(form, other)
+        if answered or not dependent.errors:
             answer += render_field(dependent, validate_url, swap_oob=True)
             said.append(_said(dependent, warnings=False))
     return answer + LIVE_STATUS.format(" ".join(s for s in said if s))

@@ -4,6 +4,7 @@ what it was (the check came back late: slow network, fast typing, autofill)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
@@ -95,3 +96,47 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
     expect(page.locator("h1")).to_have_text("You were signed out")
     expect(page.locator("main")).to_contain_text("Children awaiting a transplant.")
     assert_accessible(page, "signed-out-what-was-typed")
+
+
+def test_an_error_the_change_of_another_answer_lifts_leaves_the_page(page, app):
+    """The error "Enter the SIRET number" shown for a French manufacturer: choosing another
+    country takes it away from the question, the error summary and the page's title."""
+    with app.app_context():
+        user = make_user("siret@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "siret@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    page.fill("#siret", "")
+    page.click("button[value=continue]")
+    expect(page.locator(".error-summary")).to_contain_text("Enter the SIRET number")
+    assert page.title().startswith("Error:")
+
+    page.focus("#country")
+    page.select_option("#country", "DE")
+    page.locator("#country").blur()  # a list is checked when left
+    expect(page.locator("#field-siret")).not_to_have_class(re.compile("field--error"))
+    expect(page.locator(".error-summary")).to_have_count(0)
+    assert not page.title().startswith("Error:")
+    # A blank question the new country asks for is not called wrong before it is reached.
+    page.focus("#country")
+    page.select_option("#country", "US")
+    page.locator("#country").blur()
+    page.wait_for_timeout(500)
+    expect(page.locator(".field--error")).to_have_count(0)
+    assert_accessible(page, "siret-error-lifted")
+
+
+def test_a_corrected_answer_leaves_the_error_summary(page, app):
+    with app.app_context():
+        user = make_user("corrected@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "corrected@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    page.fill("#srn", "FR-XX-1")
+    page.fill("#legal_name", "")
+    page.click("button[value=continue]")
+    expect(page.locator(".error-summary li")).to_have_count(2)
+    page.fill("#srn", "FR-MF-000012345")
+    page.locator("#srn").blur()
+    expect(page.locator(".error-summary li")).to_have_count(1)
+    expect(page.locator(".error-summary")).to_contain_text("legal name")

@@ -144,6 +144,7 @@ class SituationForm(StepForm):
 
 
 class ManufacturerForm(StepForm):
+    live_dependents = {"country": ("siret", "representative_name", "representative_srn")}
     legal_name = text(
         _l("Legal name of the manufacturer"),
         _l("Enter the manufacturer's legal name."),
