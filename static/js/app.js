@@ -228,6 +228,19 @@
     if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
   });
 
+  // The invitation and the letter of step 9 belong to the step's one form (so that no
+  // button leaves what is typed in the other behind): Enter in one of their fields presses
+  // their own button, not the form's first.
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || event.defaultPrevented || !input.matches) return;
+    if (!input.matches(".upload-form input:not([type=file]):not([type=checkbox])")) return;
+    var button = input.closest(".upload-form").querySelector("button[formaction]");
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function (event) {
     var status = document.getElementById("live-status");

@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.keyboard import (
@@ -19,6 +20,8 @@ from tests.browser.keyboard import (
     tick,
     type_into,
 )
+from tests.browser.test_pages import sign_in
+from tests.conftest import dossier_with, make_user
 from wizard import mail
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 
@@ -133,7 +136,7 @@ def test_a_keyboard_user_files_a_request_from_start_to_confirmation(
             )
         if step_id == "hcp-support":
             upload_with_keyboard(
-                page, tmp_path, sample_letter(), "letter", "form.upload-form button"
+                page, tmp_path, sample_letter(), "letter", "button[formaction$='/letters']"
             )
         fill(page, answers[step_id])
         press_button(page, "button[value=continue]")
@@ -178,3 +181,20 @@ def test_live_validation_announces_the_message_and_keeps_the_focus(page, live_ap
     assert page.get_attribute("#srn", "aria-invalid") == "true"
     assert_accessible(page, "after-live-validation")
     screenshot(page, "live-validation")
+
+
+def test_enter_in_a_letter_field_uploads_the_letter_not_the_invitation(page, app):
+    """Step 9's two forms are one with the step's: Enter presses the button of the fields it
+    is pressed in."""
+    with app.app_context():
+        user = make_user("enter@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "enter@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/hcp-support")
+    if not page.is_visible("#letter-author_name"):
+        page.click("summary.details__summary")
+    type_into(page, "#letter-author_name", "Dr Paul Henry")
+    page.keyboard.press("Enter")
+    expect(page.locator(".error-summary")).to_contain_text("Enter the author's RPPS number.")
+    expect(page.locator(".error-summary")).not_to_contain_text("healthcare professional")
+    expect(page.locator("#letter-author_name")).to_have_value("Dr Paul Henry")

@@ -17,6 +17,7 @@ from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
+from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter
 from wizard.review import downloads
@@ -24,7 +25,11 @@ from wizard.web import refused_status
 
 
 def _back_to(dossier, step_id, anchor):
-    return redirect(url_for(".step", dossier_id=dossier.id, step_id=step_id) + anchor, 303)
+    """Back to the step, still on its way back to the summary if it was opened from there."""
+    step = url_for(
+        ".step", dossier_id=dossier.id, step_id=step_id, return_to=request.args.get("return_to")
+    )
+    return redirect(step + anchor, 303)
 
 
 def _refused(dossier, step_id, form, prefix, extra_errors=()):
@@ -146,8 +151,62 @@ def add_letter(dossier_id: int):
     if request.method == "GET":  # as for the documents
         return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier = editable_dossier(dossier_id)
+    return attach_letter(dossier) or back_to_letters(dossier, "#letters", used="letter")
+
+
+def attach_described_letter(dossier):
+    """The letter described on step 9 when the step's own buttons were pressed instead of
+    "Upload the letter": attached as that button would (None then, or when nothing of a letter
+    was given), else the page saying what is missing."""
+    return attach_letter(dossier) if started("letter") else None
+
+
+def started(prefix: str) -> bool:
+    """Whether anything was typed or chosen in one of step 9's two forms ("letter", "invite"),
+    which the step's form sends along with whatever button was pressed."""
+    if prefix == "letter" and pages.file_chosen("letter-file"):
+        return True
+    return any(
+        name.startswith(f"{prefix}-") and value.strip()
+        for name, value in request.form.items(multi=True)
+    )
+
+
+def back_to_letters(dossier, anchor: str, *, used: str):
+    """Back to step 9 once one of its forms was `used`. The other came along (both belong to
+    the step's form): if something is typed in it, the page is shown again with it, unchecked,
+    rather than lost to a redirect (a letter chosen there was kept: `keep_chosen_letter`)."""
+    other = "invite" if used == "letter" else "letter"
+    if not started(other):
+        return _back_to(dossier, "hcp-support", anchor)
+    forms = {"invite_form": InvitationForm(prefix="invite"), "letter_form": _letter_form(dossier)}
+    blank = InvitationForm if used == "invite" else HcpLetterForm
+    forms[f"{used}_form"] = blank(formdata=None, prefix=used)
+    step = FLOW.get("hcp-support")
+    page = step.form.from_answers(dossier.answers().get(step.id, {}), page=True)
+    return pages.render_step(dossier, step, page, focus=anchor[1:], **forms)
+
+
+def keep_chosen_letter(dossier) -> None:
+    """A letter chosen on step 9 that came along with another of its buttons: kept for the
+    letter form (a browser never sends a file twice), if it is a PDF it would accept."""
+    if pages.file_chosen("letter-file"):
+        form = _letter_form(dossier)
+        if form.file.validate(form):
+            kept.keep_letter(letter_slot(dossier), form)
+
+
+def _letter_form(dossier) -> HcpLetterForm:
+    """The letter form as sent, with the file kept from an earlier try (if any)."""
     form = HcpLetterForm(prefix="letter")
     form.kept_letter = kept.kept_letter(letter_slot(dossier))
+    return form
+
+
+def attach_letter(dossier):
+    """Attach the letter described on step 9: None once attached, else the page saying why
+    not (the file chosen is kept for the next try)."""
+    form = _letter_form(dossier)
     if not form.validate():
         kept.keep_letter(letter_slot(dossier), form)
         return _refused(dossier, "hcp-support", form, "letter")
@@ -172,7 +231,7 @@ def add_letter(dossier_id: int):
     )
     db.session.commit()
     flash(_("The letter from %(name)s has been added.", name=form.author_name.data))
-    return _back_to(dossier, "hcp-support", "#letters")
+    return None
 
 
 def letter_slot(dossier) -> str:

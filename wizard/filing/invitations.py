@@ -11,11 +11,18 @@ from wizard.auth import limits
 from wizard.extensions import db
 from wizard.filing import bp, pages
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
-from wizard.filing.attachments import _back_to, _refused
+from wizard.filing.attachments import (
+    _back_to,
+    _refused,
+    back_to_letters,
+    keep_chosen_letter,
+    started,
+)
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.invites import service
 from wizard.models import Dossier, Invitation, InvitationState
+from wizard.models.invitation import OPEN_STATES
 
 
 @bp.route("/requests/<int:dossier_id>/invitations", methods=["GET", "POST"])
@@ -24,11 +31,12 @@ def invite(dossier_id: int):
     if request.method == "GET":  # the address a refused invitation leaves: back to its form
         return _back_to(own_dossier(dossier_id), "hcp-support", "#invitations")
     dossier = editable_dossier(dossier_id)
+    keep_chosen_letter(dossier)  # chosen in the letter form, which came along
     form = InvitationForm(prefix="invite")
     if not pages.device_named(dossier.answers()):  # sent from a page older than that
         unnamed = [("name-the-device", pages.name_the_device_first())]
         return _refused(dossier, "hcp-support", form, "invite", unnamed)
-    if not form.validate():
+    if not (form.validate() and _not_invited_yet(dossier, form)):
         return _refused(dossier, "hcp-support", form, "invite")
     limits.count_attempt()
     invitation = service.invite(
@@ -40,6 +48,46 @@ def invite(dossier_id: int):
         message=(form.message.data or "").replace("\r\n", "\n") or None,
     )
     return _after_sending(dossier, invitation)
+
+
+def unsent_invitation(dossier: Dossier):
+    """An invitation typed on step 9, then "Save and continue" (or "come back later") pressed
+    rather than "Send the invitation": the page again, saying so, with the invitation as typed.
+    An email to someone else is not sent unasked, nor what was typed for it lost."""
+    if not started("invite"):
+        return None
+    form = InvitationForm(prefix="invite")
+    form.validate()  # what is missing or wrong in it is said too
+    unsent = _(
+        "You have filled in an invitation without sending it. Choose “Send the invitation”, "
+        "or clear its fields to go on without it."
+    )
+    return _refused(dossier, "hcp-support", form, "invite", [("invite-clinician_name", unsent)])
+
+
+def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
+    """Two links to one person would invite two letters from them, and say nothing of which
+    counts: an invitation still running (or run out) to the same address is sent again with
+    "Resend" instead."""
+    address = form.email.data.casefold()
+    earlier = next(
+        (
+            invitation
+            for invitation in dossier.invitations
+            if invitation.state in OPEN_STATES and invitation.email.casefold() == address
+        ),
+        None,
+    )
+    if earlier is None:
+        return True
+    form.email.errors.append(
+        _(
+            "You have already invited this address (%(name)s). To send them a new link, "
+            "choose “Resend” next to their name in the list of invitations.",
+            name=earlier.clinician_name,
+        )
+    )
+    return False
 
 
 @bp.post("/requests/<int:dossier_id>/invitations/<int:invitation_id>/resend")
@@ -88,7 +136,7 @@ def _after_sending(dossier: Dossier, invitation: Invitation):
     who = {"name": invitation.clinician_name, "email": invitation.email}
     if invitation.state == InvitationState.SENT:
         flash(_("The invitation has been sent to %(name)s (%(email)s).", **who))
-        return _back_to(dossier, "hcp-support", "#invitations")
+        return back_to_letters(dossier, "#invitations", used="invite")
     flash(
         _(
             "We could not send the email to %(name)s (%(email)s). The invitation is kept: "
@@ -97,4 +145,4 @@ def _after_sending(dossier: Dossier, invitation: Invitation):
         ),
         "error",
     )
-    return _back_to(dossier, "hcp-support", "")
+    return back_to_letters(dossier, "", used="invite")

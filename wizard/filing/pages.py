@@ -121,13 +121,13 @@ def name_the_device_first() -> str:
 
 
 def _owned(extras: dict) -> dict:
-    """The evidence step's upload fields sit beside the step's form and belong to it
-    (`form="step-form"`), whether the upload form is new or comes back refused: one form sends
-    the file and what was typed in the summaries together."""
-    document_form = extras.get("document_form")
-    if document_form is not None:
-        for field in document_form:
-            field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
+    """The upload and invitation fields of steps 7 and 9 sit beside the step's form and belong
+    to it (`form="step-form"`), whether new or come back refused: one form sends them with
+    what else is typed on the page, so that no button leaves the rest behind."""
+    for name in ("document_form", "invite_form", "letter_form"):
+        if (owned := extras.get(name)) is not None:
+            for field in owned:
+                field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
     return extras
 
 
@@ -180,11 +180,19 @@ def question(dossier: Dossier, step: Step):
         values = answers.get(step.id) or offered
         form = step.form.from_answers(values, context=answers, page=True)
         return render_step(dossier, step, form, suggested=bool(offered))
-    if step.id == "clinical-evidence" and _file_chosen("document-file"):
+    if step.id == "clinical-evidence" and file_chosen("document-file"):
         # A document chosen, then "Save and continue" rather than its upload button: both.
         from wizard.filing.attachments import attach_chosen_document
 
         if refused := attach_chosen_document(dossier):
+            return refused
+    if step.id == "hcp-support":
+        # A letter described, or an invitation typed, then "Save and continue" rather than
+        # their own buttons: the letter is attached; the invitation is not sent unasked.
+        from wizard.filing.attachments import attach_described_letter
+        from wizard.filing.invitations import unsent_invitation
+
+        if refused := attach_described_letter(dossier) or unsent_invitation(dossier):
             return refused
     form: StepForm = step.form()
     form.context = answers
@@ -270,7 +278,7 @@ def _typed(field) -> bool:
     return any(str(value).strip() for value in field.raw_data or ())
 
 
-def _file_chosen(name: str) -> bool:
+def file_chosen(name: str) -> bool:
     chosen = request.files.get(name)
     return bool(chosen and chosen.filename)
 

@@ -1,0 +1,131 @@
+"""Step 9 is one form: the invitation and the letter fields belong to it, so that no button
+on the page leaves what was typed in them behind without a word. "Save and continue" attaches
+a letter described (as the evidence step does with a chosen document), and does not send an
+invitation unasked: it says it was not sent, and keeps it as typed."""
+
+from __future__ import annotations
+
+import io
+
+from tests.invites.support import INVITE, SIGNED_LETTER, invitations_of, letters_of
+from wizard import clock
+from wizard.demo import VALID_RPPS
+
+LETTER = {
+    "letter-author_name": "Dr Paul Henry",
+    "letter-author_rpps": VALID_RPPS,
+    "letter-specialty": "Cardiology",
+    "letter-establishment": "CHU de Lille",
+    "letter-letter_date": clock.today().isoformat(),
+}
+STEP = "/requests/{}/steps/hcp-support"
+
+
+def with_file(data: dict, name="letter-henry.pdf") -> dict:
+    return {**data, "letter-file": (io.BytesIO(SIGNED_LETTER), name)}
+
+
+def post(client, url: str, data: dict):
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_the_page_is_one_form_that_sends_files(manufacturer):
+    client, dossier_id = manufacturer
+    page = client.get(STEP.format(dossier_id)).text
+    assert f' action="/requests/{dossier_id}/invitations"' not in page  # no form of its own
+    assert f' action="/requests/{dossier_id}/letters"' not in page
+    assert 'id="step-form" enctype="multipart/form-data"' in page
+    for name in ("invite-email", "letter-author_name", "letter-file"):
+        assert f'name="{name}"' in page and 'form="step-form"' in page
+    assert f'formaction="/requests/{dossier_id}/invitations"' in page
+    assert f'formaction="/requests/{dossier_id}/letters"' in page
+
+
+def test_save_and_continue_attaches_the_letter_described(app, manufacturer):
+    client, dossier_id = manufacturer
+    response = post(client, STEP.format(dossier_id), with_file({**LETTER, "action": "continue"}))
+    assert response.status_code == 303
+    assert "/steps/certification" in response.location
+    with app.app_context():
+        assert [letter.author_name for letter in letters_of(dossier_id)] == ["Dr Paul Henry"]
+    assert "The letter from Dr Paul Henry has been added." in client.get(response.location).text
+
+
+def test_a_letter_half_described_stops_the_step_with_what_is_missing(app, manufacturer):
+    client, dossier_id = manufacturer
+    described = {**LETTER, "letter-author_rpps": "", "action": "continue"}
+    response = post(client, STEP.format(dossier_id), with_file(described))
+    assert response.status_code == 422
+    assert "Enter the author&#39;s RPPS number." in response.text
+    assert 'value="Dr Paul Henry"' in response.text
+    # The file chosen is kept for the next try: a browser never sends it twice.
+    assert "We have kept the letter you chose: letter-henry.pdf" in response.text
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+
+
+def test_save_and_continue_does_not_send_an_invitation_typed_but_says_so(app, manufacturer, inbox):
+    client, dossier_id = manufacturer
+    for action in ("continue", "save_exit"):
+        response = post(client, STEP.format(dossier_id), {**INVITE, "action": action})
+        assert response.status_code == 422
+        assert "You have filled in an invitation without sending it." in response.text
+        assert 'href="#invite-clinician_name"' in response.text  # from the error summary
+        assert 'value="anne.leroy@necker.example"' in response.text
+        assert "your letter would help the child" in response.text
+    assert inbox == []
+    with app.app_context():
+        assert invitations_of(dossier_id) == []
+
+
+def test_sending_the_invitation_keeps_the_letter_being_described(app, manufacturer, inbox):
+    client, dossier_id = manufacturer
+    response = post(client, f"/requests/{dossier_id}/invitations", with_file({**INVITE, **LETTER}))
+    assert response.status_code == 200
+    assert "The invitation has been sent to Dr Anne Leroy" in response.text
+    assert 'value="Dr Paul Henry"' in response.text
+    assert "We have kept the letter you chose: letter-henry.pdf" in response.text
+    assert 'value="anne.leroy@necker.example"' not in response.text  # sent: its form is new
+    assert len(inbox.to("anne.leroy@necker.example")) == 1
+    # The letter then goes with its own button, its file taken from what was kept.
+    response = post(client, f"/requests/{dossier_id}/letters", LETTER)
+    assert response.status_code == 303
+    with app.app_context():
+        assert [letter.filename for letter in letters_of(dossier_id)] == ["letter-henry.pdf"]
+
+
+def test_uploading_the_letter_keeps_the_invitation_being_typed(app, manufacturer, inbox):
+    client, dossier_id = manufacturer
+    response = post(client, f"/requests/{dossier_id}/letters", with_file({**LETTER, **INVITE}))
+    assert response.status_code == 200
+    assert "The letter from Dr Paul Henry has been added." in response.text
+    assert 'value="anne.leroy@necker.example"' in response.text
+    assert 'value="Dr Paul Henry"' not in response.text  # attached: its form is new
+    assert inbox == []
+
+
+def test_nothing_typed_in_either_form_lets_the_step_go_on(manufacturer):
+    client, dossier_id = manufacturer
+    response = post(client, STEP.format(dossier_id), {"action": "continue"})
+    assert response.status_code == 303
+
+
+def test_an_address_already_invited_is_sent_again_with_resend(app, manufacturer, inbox):
+    client, dossier_id = manufacturer
+    assert post(client, f"/requests/{dossier_id}/invitations", INVITE).status_code == 303
+    again = {**INVITE, "invite-email": "Anne.Leroy@Necker.example"}
+    response = post(client, f"/requests/{dossier_id}/invitations", again)
+    assert response.status_code == 422
+    assert "You have already invited this address (Dr Anne Leroy)." in response.text
+    with app.app_context():
+        assert len(invitations_of(dossier_id)) == 1
+    assert len(inbox) == 1
+
+
+def test_after_a_change_from_the_summary_the_step_leads_back_to_it(app, manufacturer, inbox):
+    client, dossier_id = manufacturer
+    page = client.get(STEP.format(dossier_id) + "?return_to=check").text
+    assert f'formaction="/requests/{dossier_id}/letters?return_to=check"' in page
+    response = post(client, f"/requests/{dossier_id}/letters?return_to=check", with_file(LETTER))
+    assert response.location.endswith("/steps/hcp-support?return_to=check#letters")
+    assert "Back to your answers" in client.get(response.location).text
