@@ -156,3 +156,40 @@ def test_the_address_a_removal_leaves_leads_back_to_the_step(app, logged_in, use
     opened = logged_in.get(address)
     assert opened.status_code == 303
     assert opened.location.endswith(f"/requests/{dossier_id}/steps/clinical-evidence#documents")
+
+
+def test_opened_from_the_summary_the_step_still_leads_back_to_it(app, logged_in, user):
+    """A change from the summary, a document added or removed: the way back stays the summary's,
+    and "Save and continue" returns there rather than walking through every later step."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence?return_to=check"
+    page = logged_in.get(step).text
+    assert f'formaction="/requests/{dossier_id}/documents?return_to=check"' in page
+    added = sent(logged_in, f"/requests/{dossier_id}/documents?return_to=check", SUMMARIES)
+    assert added.location.endswith("/steps/clinical-evidence?return_to=check#documents")
+    page = logged_in.get(added.location).text
+    assert "Back to your answers" in page
+    removal = re.search(r'formaction="([^"]+/delete\?return_to=check)"', page).group(1)
+    removed = logged_in.post(removal.replace("&amp;", "&"), data=SUMMARIES)
+    assert removed.location.endswith("/steps/clinical-evidence?return_to=check#documents")
+    again = sent(logged_in, f"/requests/{dossier_id}/documents?return_to=check", SUMMARIES)
+    saved = logged_in.post(again.location.split("#")[0], data={**SUMMARIES, "action": "continue"})
+    # To the summary, by way of the one step it still lacks (the letters), not the next step.
+    assert saved.location.endswith("/steps/hcp-support?return_to=check")
+
+
+def test_the_summary_leads_to_an_unfinished_step_and_back(app, logged_in, user):
+    steps = [s for s in sample_answers() if s != "medical-need"]
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=steps)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    assert f'href="/requests/{dossier_id}/steps/medical-need?return_to=check"' in page
+
+
+def test_after_an_upload_shown_again_the_next_document_has_no_type_yet(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    page = sent(logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN).text
+    assert "“cer.pdf” has been added." in page
+    assert HALF_WRITTEN["efficacy_summary"] in page
+    assert '<option value="clinical_evaluation" selected>' not in page

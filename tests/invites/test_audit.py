@@ -36,7 +36,7 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
     # The letter that arrived leaves the draft: that is in the trail too.
     with app.app_context():
         letter = invitations_of(dossier_id)[0].letter
-    client.post(f"/requests/{dossier_id}/letters/{letter.id}/delete")
+    client.post(f"/requests/{dossier_id}/letters/{letter.id}/delete", data={"confirmed": "yes"})
 
     with app.app_context():
         events = trail_of(dossier_id)

@@ -128,7 +128,17 @@ def test_a_letter_received_by_invitation_can_be_removed_and_the_link_stays_used(
     send_letter(clinician, link)
     with app.app_context():
         (letter,) = letters_of(dossier_id)
-    removed = client.post(f"/requests/{dossier_id}/letters/{letter.id}/delete")
+    # A page first, which says what goes: "Remove" is a link to it; an older page's button
+    # (no confirmation sent) is shown it too.
+    remove = f"/requests/{dossier_id}/letters/{letter.id}/delete"
+    assert f'href="{remove}"' in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    for asked in (client.get(remove), client.post(remove)):
+        assert asked.status_code == 200
+        assert "Remove the letter from Dr Anne Leroy?" in asked.text
+        assert "You cannot undo this." in asked.text
+    with app.app_context():
+        assert len(letters_of(dossier_id)) == 1
+    removed = client.post(remove, data={"confirmed": "yes"})
     assert removed.status_code == 303
     step = client.get(removed.location).text
     assert "Letter received" in step and "You have removed it since." in step

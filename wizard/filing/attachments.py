@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -52,16 +52,20 @@ def _typed(dossier, step):
     return form
 
 
-def _back_with_typed(dossier, step_id, anchor):
+def _back_with_typed(dossier, step_id, anchor, *, uploaded=False):
     """Back to the step after a file was added or removed. What was typed in the step's
     questions came along (the buttons are part of the step's form): saved if it is valid;
     otherwise the page is shown again with it, unchecked, so that a half-written answer is
-    neither lost nor called wrong."""
+    neither lost nor called wrong (and the upload form blank once `uploaded`, as after a
+    redirect: the next file is not filed under the last one's type unseen)."""
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     if typed is not None and not typed.validate():
         # Shown here rather than redirected to the anchor: the page says where to go on.
-        return pages.render_step(dossier, step, _typed(dossier, step), focus=anchor[1:])
+        blank = {"document_form": DocumentForm(formdata=None, prefix="document")}
+        return pages.render_step(
+            dossier, step, _typed(dossier, step), focus=anchor[1:], **(blank if uploaded else {})
+        )
     if typed is not None and (changed := meanwhile.save_answers(dossier, step, typed.to_answers())):
         return pages.render_step(dossier, step, typed, refused_status(409), changed)
     return _back_to(dossier, step_id, anchor)
@@ -119,7 +123,7 @@ def add_document(dossier_id: int):
         return _back_to(own_dossier(dossier_id), "clinical-evidence", "#documents")
     dossier = editable_dossier(dossier_id)
     return attach_chosen_document(dossier) or _back_with_typed(
-        dossier, "clinical-evidence", "#documents"
+        dossier, "clinical-evidence", "#documents", uploaded=True
     )
 
 
@@ -282,13 +286,21 @@ def delete_document(dossier_id: int, item_id: int):
     return _back_with_typed(dossier, "clinical-evidence", "#documents")
 
 
-@bp.post("/requests/<int:dossier_id>/letters/<int:item_id>/delete")
+@bp.route("/requests/<int:dossier_id>/letters/<int:item_id>/delete", methods=["GET", "POST"])
 @manufacturer_required
 def delete_letter(dossier_id: int, item_id: int):
+    """Remove a letter. One a professional sent through an invitation is removed after a page
+    that says so: it cannot be had again but by inviting them again."""
     dossier, item = _attachment(HcpLetter, dossier_id, item_id)
+    if not dossier.is_draft:
+        abort(409)
+    received = item.invitation is not None
+    if received and request.form.get("confirmed") != "yes":
+        return render_template("filing/remove_letter.html", dossier=dossier, letter=item)
+    if request.method == "GET":
+        return _back_to(dossier, "hcp-support", "#letters")
     service.claim_draft(dossier)
     # Its arrival through a link is in the audit trail (`LETTER_RECEIVED`): its removal too.
-    received = item.invitation is not None
     db.session.delete(item)
     db.session.flush()
     if received:  # written last, as the trail's lock is held until the commit
