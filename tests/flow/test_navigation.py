@@ -167,6 +167,12 @@ def test_a_step_another_step_made_inconsistent_is_listed_not_finished(app, logge
     assert ("unfinished", "Period requested (not finished)", period) in listed
     check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
     assert "Some steps are not finished yet." in check
+    # The step itself says why, next to the date and in a summary that does not take the
+    # focus (nothing was sent).
+    page = logged_in.get(period).text
+    assert 'role="group" aria-labelledby="error-summary-title"' in page
+    assert "autofocus" not in page.split('class="error-summary"')[1].split(">")[0]
+    assert page.count("The period must include") == 2  # the summary, the question
     # The period made to include the date again: done.
     wider = dict(sample_answers("individual")["period"], end_date=str(end + timedelta(days=30)))
     assert post_step(logged_in, dossier_id, "period", wider).status_code == 303
@@ -363,3 +369,17 @@ def test_a_saved_step_lacking_its_document_or_letter_is_not_shown_done(app, logg
     assert states["Device"] == "saved" and states["Check your answers"] == "next"
     listed = step_list(logged_in.get(f"/requests/{complete}/steps/period").text)
     assert {state for state, _title, _link in listed} == {"saved", "current"}
+
+
+def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual", files=False)
+    named = dict(sample_answers("individual")["patient"], patient_initials="Jean Dupont")
+    response = post_step(logged_in, dossier_id, "patient", named)
+    assert response.status_code == 422
+    assert 'value="Jean Dupont"' in response.text
+    assert "never their name" in response.text
+    dotted = dict(named, patient_initials="j. d.")
+    assert post_step(logged_in, dossier_id, "patient", dotted).status_code == 303
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).answers()["patient"]["patient_initials"] == "JD"

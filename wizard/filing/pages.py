@@ -179,7 +179,17 @@ def question(dossier: Dossier, step: Step):
         offered = suggested_answers(step.id, dossier, answers, current_user)
         values = answers.get(step.id) or offered
         form = step.form.from_answers(values, context=answers, page=True)
-        return render_step(dossier, step, form, suggested=bool(offered))
+        if step.id not in FLOW.unfinished(dossier, answers):
+            return render_step(dossier, step, form, suggested=bool(offered))
+        # Saved but not finished (saved for later, or made wrong since by another answer):
+        # what is given but wrong is said, as a save would say it, where the list of steps
+        # only says "not finished"; a question left blank is plain to see, and not called
+        # wrong before the step is sent. Not an alert: nothing was sent.
+        check = step.form.from_answers(values, context=answers)
+        check.validate()
+        for field in form.answer_fields():
+            field.errors = check[field.name].errors if _typed(check[field.name]) else []
+        return render_step(dossier, step, form, extra_errors=step.missing(dossier), reopened=True)
     if step.id == "clinical-evidence" and file_chosen("document-file"):
         # A document chosen, then "Save and continue" rather than its upload button: both.
         from wizard.filing.attachments import attach_chosen_document

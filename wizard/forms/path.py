@@ -84,9 +84,16 @@ class PatientForm(StepForm):
     )
 
     def validate_patient_initials(self, field):
-        field.data = field.data.replace(".", "").replace(" ", "").upper()
-        if not _INITIALS.fullmatch(field.data):
-            raise ValidationError(_("Enter 1 to 3 letters only, for example JD."))
+        # Written the one way ("J.D." is JD) once right; shown back as typed when not.
+        initials = field.data.replace(".", "").replace(" ", "").upper()
+        if not _INITIALS.fullmatch(initials):
+            raise ValidationError(
+                _(
+                    "Enter the patient's initials only, 1 to 3 letters, for example JD: "
+                    "never their name."
+                )
+            )
+        field.data = initials
 
     def validate_patient_birth_year(self, field):
         if field.data is not None and field.data > clock.today().year:
