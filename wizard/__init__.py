@@ -29,6 +29,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(configuration.from_environment(instance))
     app.config.update(config or {})
     app.config.setdefault(
+        "MAX_CONTENT_LENGTH", configuration.request_cap(app.config["MAX_UPLOAD_BYTES"])
+    )
+    app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         configuration.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
     )

@@ -93,6 +93,16 @@ def engine_options(uri: str) -> dict:
 
 SQLITE_WRITE_WAIT = 30  # seconds
 
+# The most files one form sends at once: an answer to ANSM (`wizard/review/forms.py`).
+FILES_AT_ONCE = 10
+
+
+def request_cap(upload_cap: int) -> int:
+    """`MAX_CONTENT_LENGTH`: a request far above what any form sends (its most files, each at
+    most `MAX_UPLOAD_BYTES`, and its text) is cut off before it is read; one within it is
+    read, so that a file too large is refused next to its field, with what was typed kept."""
+    return upload_cap * FILES_AT_ONCE + MEGABYTE
+
 
 def from_environment(instance_path: Path) -> dict:
     """Return the Flask config mapping for this process."""
@@ -107,8 +117,6 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_uri(instance_path),
         "UPLOAD_FOLDER": Path(os.environ.get("UPLOAD_FOLDER", instance_path / "uploads")),
         "MAX_UPLOAD_BYTES": upload_cap,
-        # Requests far above the per-file cap are cut off before they are read.
-        "MAX_CONTENT_LENGTH": upload_cap * 2 + MEGABYTE,
         # What reading one uploaded PDF's structure may take (wizard/pdf_check.py): CPU
         # seconds and memory of the child process that reads it; beyond, it is refused.
         "PDF_CHECK_CPU_SECONDS": int(os.environ.get("PDF_CHECK_CPU_SECONDS", "10")),

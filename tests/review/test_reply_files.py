@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.review.support import act, document, questions, reply
+from wizard.demo import pdf_of_objects
 
 
 def test_several_files_are_chosen_and_sent_in_one_answer(app, reviewer, manufacturer, submitted):
@@ -69,3 +70,33 @@ def test_the_same_file_under_two_names_is_refused_next_to_the_documents(
     assert sent.status_code == 303
     review_page = reviewer.get(f"/review/requests/{submitted}").text
     assert review_page.count("report-v1.pdf</a>") == 1 and "report-v2.pdf" not in review_page
+
+
+def test_as_many_files_as_the_hint_allows_each_near_the_cap_arrive(
+    app, reviewer, manufacturer, submitted
+):
+    """Ten PDFs each just under the per-file cap: the request is not cut off as too large
+    (its cap is what the most files a form takes add up to), and every one arrives."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    near_cap = app.config["MAX_UPLOAD_BYTES"] - 2048
+    files = [(f"report-{n}.pdf", padded_pdf(n, near_cap)) for n in range(10)]
+    assert sum(len(content) for _name, content in files) > 2 * app.config["MAX_UPLOAD_BYTES"]
+    assert reply(manufacturer, submitted, question_id, files=files).status_code == 303
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert all(f"report-{n}.pdf" in review_page for n in range(10))
+
+
+def padded_pdf(number: int, size: int) -> bytes:
+    """A valid PDF of about `size` bytes (a comment pads its page's content)."""
+    pad = b"%" + b"x" * (size - 600) + b"\n"
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n%s%% report %d\nendstream" % (len(pad) + 12, pad, number),
+        ]
+    )
