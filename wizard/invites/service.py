@@ -47,6 +47,10 @@ class RequestSummary:
     access_type: LazyString
     kind: str | None  # "individual", "global", or None until chosen
     message: str | None
+    # Individual: which patient, as the request describes them (pseudonymised: initials,
+    # year of birth, where treated), so that the letter is written for the right one. Shown
+    # on the link's page, never in the email.
+    patient: dict | None = None
 
 
 def token_hash(token: str) -> str:
@@ -64,7 +68,20 @@ def summary_of(invitation: Invitation) -> RequestSummary:
         access_type=ACCESS_TYPE_LABELS.get(kind, _l("Not chosen yet")),
         kind=kind,
         message=invitation.message,
+        patient=_patient(answers) if kind == "individual" else None,
     )
+
+
+def _patient(answers) -> dict | None:
+    patient = answers.get("patient", {})
+    if not patient.get("patient_initials"):
+        return None
+    return {
+        "initials": patient["patient_initials"],
+        "birth_year": patient.get("patient_birth_year"),
+        "establishment": patient.get("establishment_name"),
+        "physician": patient.get("physician_name"),
+    }
 
 
 def invite(dossier: Dossier, by: User, **details: str | None) -> Invitation:

@@ -1,0 +1,33 @@
+"""For an individual request, the professional's page says which patient the letter is for
+(as the request describes them, pseudonymised): two invitations from one manufacturer for two
+patients must not be told apart by luck. The email does not say it."""
+
+from __future__ import annotations
+
+from tests.conftest import login
+from tests.invites.support import body_of, invite, link_in, request_awaiting_letters
+from wizard.demo import sample_answers
+
+
+def test_the_page_names_the_patient_and_the_email_does_not(app, manufacturer, clinician, inbox):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    email = inbox[-1]
+    patient = sample_answers("individual")["patient"]
+    assert patient["patient_initials"] not in body_of(email).split("http")[0].split()
+    assert "The page the link opens says which (never in an email)." in body_of(email)
+    page = clinician.get(link_in(email)).text
+    assert (
+        f"Initials {patient['patient_initials']}, born in {patient['patient_birth_year']}" in page
+    )
+    assert f"Treated at {patient['establishment_name']}" in page
+    assert "Your letter is for this patient only" in page
+
+
+def test_a_global_request_names_no_patient(app, client, user, clinician, inbox):
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = request_awaiting_letters(user[0], "global")
+    invite(client, dossier_id)
+    page = clinician.get(link_in(inbox[-1])).text
+    assert "Initials" not in page and "Your letter is for this patient only" not in page
