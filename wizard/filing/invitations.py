@@ -56,8 +56,7 @@ def unsent_invitation(dossier: Dossier):
     An email to someone else is not sent unasked, nor what was typed for it lost."""
     if not started("invite"):
         return None
-    form = InvitationForm(prefix="invite")
-    form.validate()  # what is missing or wrong in it is said too
+    form = InvitationForm(prefix="invite")  # as typed, checked when it is sent
     unsent = _(
         "You have filled in an invitation without sending it. Choose “Send the invitation”, "
         "or clear its fields to go on without it."
