@@ -1,5 +1,6 @@
-"""`flask` commands: create a reviewer, populate a demo portal, read the development outbox,
-send again the emails not sent yet, remove stored files nothing names any more."""
+"""`flask` commands: create a reviewer and change their name or job title, populate a demo
+portal, read the development outbox, send again the emails not sent yet, remove stored files
+nothing names any more."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from wizard.models import Dossier, Organisation, Role, User
 @click.password_option(prompt="Password for the reviewer")
 def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
-    title = _job_title(title)
+    name, title = _reviewer_name(name), _job_title(title)
     email = email.strip().lower()
     problem = check_password_strength(password, email)
     if problem:
@@ -55,15 +56,44 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
 def set_reviewer_title(email: str, title: str) -> None:
     """Record a reviewer's job title, which the decisions they sign state (CRPA L. 212-1)."""
     title = _job_title(title)
+    reviewer = _reviewer(email)
+    before, reviewer.job_title = reviewer.job_title, title
+    db.session.commit()
+    current_app.logger.info("job title of reviewer %s: %r -> %r", reviewer.id, before, title)
+    click.echo(f"Job title of {reviewer.email}: {before or '(none)'} -> {title}")
+
+
+@click.command("set-reviewer-name")
+@with_appcontext
+@click.argument("email")
+@click.argument("name")
+def set_reviewer_name(email: str, name: str) -> None:
+    """Record a reviewer's name, which the decisions they sign state (CRPA L. 212-1): they
+    cannot change it themselves."""
+    name = _reviewer_name(name)
+    reviewer = _reviewer(email)
+    before, reviewer.name = reviewer.name, name
+    db.session.commit()
+    current_app.logger.info("name of reviewer %s: %r -> %r", reviewer.id, before, name)
+    click.echo(f"Name of {reviewer.email}: {before} -> {name}")
+
+
+def _reviewer(email: str) -> User:
     reviewer = db.session.scalar(
         select(User).where(User.email == email.strip().lower(), User.role == Role.REVIEWER)
     )
     if reviewer is None:
         raise click.ClickException(f"No reviewer account uses {email}.")
-    before, reviewer.job_title = reviewer.job_title, title
-    db.session.commit()
-    current_app.logger.info("job title of reviewer %s: %r -> %r", reviewer.id, before, title)
-    click.echo(f"Job title of {reviewer.email}: {before or '(none)'} -> {title}")
+    return reviewer
+
+
+def _reviewer_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise click.ClickException("A reviewer needs a name: their decisions state it.")
+    if len(name) > 200:
+        raise click.ClickException("A name has 200 characters at most.")
+    return name
 
 
 def _job_title(title: str) -> str:
@@ -185,6 +215,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(receipts_cli)
     app.cli.add_command(create_reviewer)
     app.cli.add_command(set_reviewer_title)
+    app.cli.add_command(set_reviewer_name)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(mail_cli)

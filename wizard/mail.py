@@ -91,6 +91,16 @@ def bilingual_text(template: str, **context) -> str:
     return bilingual(lambda: plain_text(template, **context))
 
 
+# What ends a line in a header: control characters, the line and paragraph separators.
+_LINE_ENDINGS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029]+ *")
+
+
+def _one_line(text: str) -> str:
+    """A header's text with what would end its line made a space: a name in a subject may
+    hold one (stored before the forms refused them), and the message must still leave."""
+    return _LINE_ENDINGS.sub(" ", text).strip()
+
+
 def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) -> None:
     """Send a plain-text message, or raise `MailError` saying why it could not be sent.
     `reply_to`: who answers reach (the portal's sender is no-reply), e.g. the person who
@@ -99,16 +109,16 @@ def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) 
     message = EmailMessage(policy=MAIL_POLICY)
     try:
         message["From"] = config["MAIL_SENDER"]
-        message["To"] = to
+        message["To"] = to  # never mended: a line break there could add a recipient
         if reply_to:
-            message["Reply-To"] = reply_to
-        message["Subject"] = subject
+            message["Reply-To"] = _one_line(reply_to)
+        message["Subject"] = _one_line(subject)
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(
             domain=parseaddr(config["MAIL_SENDER"])[1].rpartition("@")[2]
         )
         message.set_content(body_text)
-    except (ValueError, TypeError) as error:  # e.g. a line break in a header
+    except (ValueError, TypeError) as error:  # e.g. a line break in an address
         raise MailError(f"could not write the message “{subject}” to {to}: {error}") from error
     if config["MAIL_HOST"]:
         _send_smtp(message)
@@ -116,15 +126,21 @@ def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) 
         _write_to_outbox(message)
 
 
-def send_after_response(to: str, subject: str, body_text: str, *, about: str) -> None:
+def send_after_response(
+    to: str, subject: str, body_text: str, *, about: str, kept_before: bool = True
+) -> None:
     """Send once the response has left and the request's database connection is back in its
     pool: an SMTP server may take seconds, which neither the person waiting for the page nor
     the other requests waiting for a connection should pay. At once outside a request (a
-    command). For messages that report what is saved already: kept until sent (`store`); a
+    command). For messages that report what is saved already: kept until sent (`store`),
+    before the response leaves, unless not `kept_before`: then only after it, for a message
+    whose very existence the response must not betray by its time (a reset link says nothing
+    of whether an account uses the address; one lost to a stopped worker is asked again). A
     failure is logged (`about` says what the message was), never shown."""
     message = (to, subject, body_text, about)
     if has_request_context():
-        g.setdefault("mail_after_response", []).append(message)
+        queue = "mail_after_response" if kept_before else "mail_kept_after_response"
+        g.setdefault(queue, []).append(message)
     else:
         _send_kept([message], _keep([message]))
 
@@ -291,13 +307,14 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def send_when_closed(response):
-        queued = g.pop("mail_after_response", None)
-        if queued:
+        queued = g.pop("mail_after_response", None) or []
+        unkept = g.pop("mail_kept_after_response", None) or []
+        if queued or unkept:
             # A change the view left unsaved (an error page) is not; nor does it hold
             # SQLite's write lock while the messages are kept, on a connection of their own.
             db.session.rollback()
             # Kept before the response leaves: a worker stopped meanwhile loses nothing.
-            ids = _keep(queued)
+            ids = _keep(queued) if queued else []
 
             delivered = False
 
@@ -307,6 +324,8 @@ def init_app(app: Flask) -> None:
                     delivered = True
                     with app.app_context():
                         _send_kept(queued, ids)
+                        if unkept:
+                            _send_kept(unkept, _keep(unkept))
 
             # Once the server has written the body's last byte, after the request's teardown
             # (its connection back in the pool). Not only when the server closes the response:

@@ -1,5 +1,6 @@
-"""A signed-in person changes their name (and a manufacturer the manufacturer's name) and their
-password; a new password ends every other session of the account."""
+"""A signed-in manufacturer changes their name and the manufacturer's, a reviewer only reads
+theirs (the administrators change it); anyone changes their password, and a new one ends every
+other session of the account."""
 
 from __future__ import annotations
 
@@ -48,27 +49,71 @@ def test_the_account_page_changes_the_names_and_keeps_what_was_typed_when_wrong(
     assert "Cardio SAS" in logged_in.get("/dashboard").text
 
 
-def test_a_reviewer_reads_their_job_title_and_has_no_manufacturer_name(app, client):
+def test_a_reviewer_reads_their_name_and_job_title_and_cannot_change_them(app, client):
     with app.app_context():
         make_user("reviewer@ansm.example", role=Role.REVIEWER)
     login(client, "reviewer@ansm.example")
     page = client.get("/account").text
-    assert "details-organisation_name" not in page
-    # The decisions they sign state it; the portal's administrators record it, not they.
-    assert "Head of the medical devices division" in page and "details-job_title" not in page
-    saved = client.post(
+    # The decisions they sign state both: shown as text, with who changes them, not inputs.
+    assert "Name, stated on the decisions you sign" in page and "Claire Martin" in page
+    assert "Head of the medical devices division" in page
+    assert "only the portal's administrators change them" in page
+    assert 'name="details-' not in page and "Save my details" not in page
+    # Sent anyway (a page kept from before, a hand-made request): refused, saying so.
+    refused = client.post(
         "/account/details",
         data={
-            "details-name": "Paul Reviewer",
+            "details-name": "Pr Jean Dupont, Directeur général de l'ANSM",
             "details-job_title": "Director General",
             "details-organisation_name": "Sneaky SAS",
         },
     )
-    assert saved.status_code == 303
+    assert refused.status_code == 422
+    assert "Error: Your account" in refused.text and 'href="#details-title"' in refused.text
+    assert "Your name is not changed: the decisions you sign state it" in refused.text
+    assert "Pr Jean Dupont" not in refused.text and "Claire Martin" in refused.text
     with app.app_context():
         reviewer = db.session.scalar(select(User).where(User.role == Role.REVIEWER))
-        assert reviewer.name == "Paul Reviewer" and reviewer.organisation is None
+        assert reviewer.name == "Claire Martin" and reviewer.organisation is None
         assert reviewer.job_title == "Head of the medical devices division"
+
+
+def test_a_manufacturer_still_changes_their_own_name(app, logged_in, user):
+    page = logged_in.get("/account").text
+    assert 'name="details-name"' in page and "Save my details" in page
+    assert "stated on the decisions you sign" not in page
+    saved = logged_in.post(
+        "/account/details",
+        data={"details-name": "Claire Martin-Roux", "details-organisation_name": "Cardiotech"},
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.get(User, user[0]).name == "Claire Martin-Roux"
+
+
+def test_the_administrators_record_a_reviewers_name(app, client):
+    with app.app_context():
+        make_user("reviewer@ansm.example", role=Role.REVIEWER)
+        make_user("maker@cardiotech.example")
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["set-reviewer-name", "Reviewer@ANSM.example", "  Claire  Roux "])
+    assert done.exit_code == 0, done.output
+    assert "Claire Martin -> Claire Roux" in done.output
+    for args in (
+        ["maker@cardiotech.example", "Pr Jean Dupont"],  # not a reviewer
+        ["nobody@ansm.example", "Pr Jean Dupont"],
+        ["reviewer@ansm.example", " "],
+        ["reviewer@ansm.example", "x" * 201],
+    ):
+        assert runner.invoke(args=["set-reviewer-name", *args]).exit_code != 0
+    with app.app_context():
+        names = dict(db.session.execute(select(User.email, User.name)).all())
+        assert names == {
+            "reviewer@ansm.example": "Claire Roux",
+            "maker@cardiotech.example": "Claire Martin",
+        }
+    login(client, "reviewer@ansm.example")
+    assert "Claire Roux" in client.get("/account").text
 
 
 def test_the_administrators_record_a_reviewers_job_title(app, client):

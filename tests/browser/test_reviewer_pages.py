@@ -39,6 +39,10 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     sign_in(reviewer, "rita@ansm.example")
     assert reviewer.url.endswith("/review")
     assert_accessible(reviewer, "review-queue")
+    reviewer.goto("/account")  # their name and title, read only
+    assert "stated on the decisions you sign" in reviewer.content()
+    assert_accessible(reviewer, "reviewer-account")
+    reviewer.goto("/review")
     press_button(reviewer, f"a[href='/review/requests/{filed}']")
     assert_accessible(reviewer, "review-request")
 

@@ -15,6 +15,9 @@ from tests.invites.support import (
     send_letter,
 )
 from wizard import mail
+from wizard.extensions import db
+from wizard.filing import service
+from wizard.models import Dossier
 
 
 def test_when_the_mail_server_is_down_the_invitation_is_kept_as_not_sent_and_can_be_retried(
@@ -95,7 +98,47 @@ def test_send_says_clearly_why_a_message_could_not_be_sent(app, monkeypatch):
 
 def test_a_header_that_cannot_be_written_is_a_mail_error_too(app):
     with app.app_context(), pytest.raises(mail.MailError, match="could not write"):
-        mail.send("someone@example.org", "Two\nlines", "Body")
+        mail.send("someone@example.org\nBcc: other@example.org", "Hello", "Body")
+
+
+def test_a_subject_or_reply_address_with_line_breaks_is_sent_on_one_line(app, inbox):
+    """Names stored before the forms refused line breaks (Word's, U+2028) still reach the
+    subjects and reply addresses made of them: the message leaves all the same."""
+    with app.app_context():
+        mail.send(
+            "someone@example.org",
+            "Anne\u2028Leroy has sent a letter for \r\n your request",
+            "Body",
+            reply_to="Claire\u2029Martin <claire@cardiotech.example>",
+        )
+    (message,) = inbox
+    assert message["Subject"] == "Anne Leroy has sent a letter for your request"
+    assert message["Reply-To"] == "Claire Martin <claire@cardiotech.example>"
+
+
+def test_a_kept_message_whose_subject_holds_a_line_separator_is_sent_again(app, inbox):
+    """Kept before this was fixed, it failed at each try; `flask mail send-pending` sends it."""
+    with app.app_context():
+        subject = "Anne\u2028Leroy has sent a letter for your request"
+        mail.store([("claire@cardiotech.example", subject, "Body", "news of letter 1")])
+        assert mail.send_pending() == (1, 0, 0)
+    (message,) = inbox
+    assert message["Subject"] == "Anne Leroy has sent a letter for your request"
+
+
+def test_a_manufacturers_name_stored_with_a_line_separator_leaves_the_invitation_sent(
+    app, manufacturer, inbox
+):
+    client, dossier_id = manufacturer
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        answers = {**dossier.answers()["manufacturer"], "legal_name": "Cardiotech\u2028SAS"}
+        service.save_step(dossier, "manufacturer", answers)  # as stored before the fix
+    assert invite(client, dossier_id).status_code == 303
+    (message,) = inbox.to(INVITE["invite-email"])
+    assert "Cardiotech SAS asks for your letter to ANSM" in message["Subject"]
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "sent"
 
 
 def test_a_message_goes_through_smtp_with_sender_subject_and_body(app, inbox):

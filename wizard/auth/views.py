@@ -329,13 +329,14 @@ def account():
 @bp.post("/account/details")
 @login_required
 def account_details():
+    if current_user.is_reviewer:
+        return _reviewer_name_refused()
     form = _details_form()
     if not form.validate():
         return _account_page(details=form, status=refused_status())
     user = db.session.get(User, current_user.id)
     user.name = form.name.data
-    if user.is_manufacturer:
-        user.organisation.name = form.organisation_name.data
+    user.organisation.name = form.organisation_name.data
     db.session.commit()
     flash(_("Your details are saved."))
     return redirect(url_for("auth.account"), 303)
@@ -362,23 +363,34 @@ def account_password():
     return redirect(url_for("auth.account"), 303)
 
 
+def _reviewer_name_refused():
+    """A reviewer's name, like their job title, is stated on the decisions they sign (CRPA
+    L. 212-1): only the administrators change it (`flask set-reviewer-name`), so the form
+    is not on their page and a request sent to it anyway changes nothing."""
+    current_app.logger.warning("reviewer %s refused a change of their name", current_user.id)
+    refused = _(
+        "Your name is not changed: the decisions you sign state it, so only the portal's "
+        "administrators change it. Ask them if it is wrong."
+    )
+    return _account_page(refused=refused, status=refused_status())
+
+
 def _details_form(**options) -> AccountDetailsForm:
-    """The details one may change: a reviewer has no manufacturer's name (and their job
-    title, which their decisions state, is recorded by the portal's administrators)."""
-    form = AccountDetailsForm(prefix="details", **options)
-    if not current_user.is_manufacturer:
-        del form.organisation_name
-    return form
+    """What a manufacturer's account may change: its owner's name and the manufacturer's."""
+    return AccountDetailsForm(prefix="details", **options)
 
 
-def _account_page(*, details=None, password=None, status: int = 200):
-    if details is None:
-        details = _details_form(formdata=None, data={"name": current_user.name})
-        if current_user.is_manufacturer:
-            details.organisation_name.data = current_user.organisation.name
+def _account_page(*, details=None, password=None, refused=None, status: int = 200):
+    """The page, with the form sent back with its errors; a reviewer's has no details form
+    (their name and title are the administrators')."""
+    if details is None and current_user.is_manufacturer:
+        details = _details_form(
+            formdata=None,
+            data={"name": current_user.name, "organisation_name": current_user.organisation.name},
+        )
     if password is None:
         password = ChangePasswordForm(current_user.email, prefix="password", formdata=None)
-    page = render_template("auth/account.html", details=details, password=password)
+    page = render_template("auth/account.html", details=details, password=password, refused=refused)
     return page, status
 
 
@@ -398,23 +410,34 @@ def forgot_password():
         _send_reset_link(user)
     elif user is not None:
         _send_account_removed(user)
+    else:  # written as for an account, and not sent: the answer takes as long either way
+        _reset_link(User(id=0, email=form.email.data, name="", password_hash=""))
     return response
 
 
 def _send_reset_link(user: User) -> None:
+    subject, body = _reset_link(user)
+    # Kept after the response has left, as for an unknown address nothing is.
+    mail.send_after_response(
+        user.email, subject, body, about=f"reset link for user {user.id}", kept_before=False
+    )
+
+
+def _reset_link(user: User) -> tuple[str, str]:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     link = external_url("auth.reset_password", token=reset.token_for(user))
     body = mail.plain_text("auth/email/password_reset.txt", user=user, link=link, minutes=minutes)
-    subject = _("Choose a new password for the ANSM derogation portal")
     # In the page's language: whoever asks is most likely the owner of the address.
-    mail.send_after_response(user.email, subject, body, about=f"reset link for user {user.id}")
+    return _("Choose a new password for the ANSM derogation portal"), body
 
 
 def _send_account_removed(user: User) -> None:
     """In answer to a forgotten password: a new one would not let them in."""
     body = mail.plain_text("auth/email/account_removed.txt", user=user)
     subject = _("Your account on the ANSM derogation portal was removed")
-    mail.send_after_response(user.email, subject, body, about=f"removal notice for {user.id}")
+    mail.send_after_response(
+        user.email, subject, body, about=f"removal notice for {user.id}", kept_before=False
+    )
 
 
 def _send_password_changed(user: User) -> None:
