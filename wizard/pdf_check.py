@@ -50,8 +50,14 @@ _ACTIVE_KEYS = {
     "/EF",  # a file specification's embedded file
     "/XFA",  # XML forms, whose scripts live in the XML
     "/RichMediaContent",
+    "/OnInstantiate",  # a 3D model's script, run when the model is shown
+    "/3DD",  # a 3D model, named by its annotation or by a reference to it (`/3DRef`)
 }
-_ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
+# Annotations that hand what they hold to something other than the page's reader: a file,
+# media, a 3D model. A 3D model (U3D, PRC) is read by a 3D engine whose parsing bugs have
+# been used to take over readers, and may carry a script; printed to a new PDF it becomes a
+# picture of its view, which is all a request needs.
+_ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
 
 
 class Verdict(enum.Enum):

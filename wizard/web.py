@@ -29,13 +29,29 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# The database's integer (PostgreSQL's): no row, nor place in the audit trail, is numbered
+# beyond it, and the database refuses a query that compares one with a larger number.
+DATABASE_INT_MAX = 2**31 - 1
+
+
 class RowId(IntegerConverter):
     """`<int:…>` in a URL: a number that can name a row, at most the database's integer
     (2³¹ − 1). Beyond it no row exists, and the database would refuse the query: not found."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", DATABASE_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
+
+
+def posted_number(name: str) -> int | None:
+    """The whole number the form field `name` sends back (a hidden one, which the page
+    wrote), read as `RowId` reads one in a URL: None if it is not one, or is beyond the
+    database's integer (a form tampered with)."""
+    sent = request.form.get(name, "")
+    if sent.isascii() and sent.isdecimal() and len(sent) <= len(str(DATABASE_INT_MAX)):
+        number = int(sent)
+        return number if number <= DATABASE_INT_MAX else None
+    return None
 
 
 def is_htmx() -> bool:

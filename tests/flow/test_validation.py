@@ -100,6 +100,8 @@ BAD_ANSWERS = [
         written_agreement="yes"),
     bad("manufacturer", "legal_name", None, "Enter the manufacturer's legal name.", "empty"),
     bad("manufacturer", "legal_name", "Cardiotech\u202eSAS", CONTROL, "bidi-override"),
+    # Word's line break, pasted: it would keep the invitations' emails from leaving.
+    bad("manufacturer", "legal_name", "Cardiotech\u2028Médical SAS", CONTROL, "line-separator"),
     long("manufacturer", "legal_name", 200),
     bad("manufacturer", "country", None,
         "Choose the country of the registered office.", "no-country"),
@@ -396,6 +398,17 @@ def test_markup_in_an_answer_is_kept_as_text_and_never_rendered(app, logged_in, 
     ):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert script not in page
+
+
+def test_line_and_paragraph_separators_pasted_in_a_long_answer_are_kept_as_line_breaks(
+    app, logged_in, user
+):
+    dossier_id = request_at(app, user, "device")
+    pasted = "Titanium frame.\u2028Single use.\u2029Sterile."
+    typed = {**answers_for("device"), "description": pasted}
+    assert post_step(logged_in, dossier_id, "device", typed).status_code == 303
+    stored = saved(app, dossier_id).answers["device"]["description"]
+    assert stored == "Titanium frame.\nSingle use.\n\nSterile."
 
 
 IRRELEVANT = [

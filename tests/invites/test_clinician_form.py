@@ -24,6 +24,7 @@ FINESS_CHECK = (
     "check it in the FINESS directory."
 )
 NOT_PDF = "The selected file must be a PDF: save or export the document as PDF first."
+CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 TOO_BIG = b"%PDF-1.4\n" + b"0" * (200 * 1024) + b"\n%%EOF\n"
 
 
@@ -68,6 +69,9 @@ REFUSALS = [
     pytest.param({"establishment_finess": "750712185"}, "establishment_finess", FINESS_CHECK,
                  id="finess-check-key"),
     pytest.param({"author_name": ""}, "author_name", "Enter your full name.", id="no-name"),
+    # Word's line break, pasted: the manufacturer's news of the letter could not be sent.
+    pytest.param({"author_name": "Anne\u2028Leroy"}, "author_name", CONTROL,
+                 id="line-separator-in-name"),
     pytest.param({"urgency_statement": "x" * 2001}, "urgency_statement",
                  "Use 2000 characters or fewer (you have 2001).", id="statement-too-long"),
     pytest.param({"is_author": None}, "is_author",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
+from tests.conftest import dossier_with, login, make_user, reference_in, sign_and_submit
 from tests.review.support import act, document, questions, reply
 from wizard.extensions import db
 from wizard.models import AuditEvent
@@ -28,6 +29,28 @@ def reviewed(app, reviewer, manufacturer, submitted):
     reply(manufacturer, submitted, question_id, files=[document()])
     reviewer.get(f"/review/requests/{submitted}/receipt.pdf")
     return submitted
+
+
+# The longest name the forms take (200 characters), and the longest address sign-in takes.
+LONG_NAME = ("Marie-Christine de La Rochefoucauld-Montmorency, regulatory affairs " * 3)[:200]
+LONG_EMAIL = "mc.delarochefoucauld-montmorency@" + ".".join(["regulatory-affairs" * 3] * 3) + ".fr"
+
+
+def test_a_filer_with_the_longest_name_and_address_submits_and_is_recorded_whole(app, client):
+    """Recorded as "name <address>", longer than either: PostgreSQL once refused it (a 500)."""
+    assert len(LONG_NAME) == 200 and len(LONG_EMAIL) == 200
+    with app.app_context():
+        filer = make_user(LONG_EMAIL)
+        filer.name = LONG_NAME
+        db.session.commit()
+        dossier_id = dossier_with(filer.id)
+    assert login(client, LONG_EMAIL).status_code == 303
+    response = sign_and_submit(client, dossier_id)
+    assert response.status_code == 303
+    assert reference_in(client.get(response.location).text)
+    (event,) = events(app)
+    assert event.to_status == "submitted" and event.actor_name == f"{LONG_NAME} <{LONG_EMAIL}>"
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
 
 
 def test_each_step_is_recorded_with_who_what_and_where(app, reviewed):

@@ -96,6 +96,23 @@ FILE_ANNOTATION = pdf_of(
     b"<< /Type /Filespec /F (x.exe) >>",
 )
 
+# A 3D model whose script runs once it is shown (on page open, `/3DA /A /PO`); and one with
+# no script, whose 3D engine is refused too (see `wizard.pdf_check`).
+SCRIPTED_MODEL = b"<< /Type /3D /Subtype /U3D /OnInstantiate 5 0 R /Length 4 >>\nstream\nU3D\x00"
+MODEL_SCRIPT = b"<< /Length 24 >>\nstream\nhost.alert('3D script');\nendstream"
+THREE_D_SCRIPT = pdf_of(
+    b"",
+    b"/Annots [<< /Type /Annot /Subtype /3D /Rect [50 50 300 300] /3DD 4 0 R "
+    b"/3DA << /A /PO /AIS /L >> >>]",
+    SCRIPTED_MODEL + b"\nendstream",
+    MODEL_SCRIPT,
+)
+THREE_D_MODEL = pdf_of(
+    b"",
+    b"/Annots [<< /Type /Annot /Subtype /3D /Rect [50 50 300 300] /3DD 4 0 R >>]",
+    b"<< /Type /3D /Subtype /U3D /Length 4 >>\nstream\nU3D\x00\nendstream",
+)
+
 
 def upload(client, dossier_id, content, name):
     return client.post(
@@ -132,6 +149,8 @@ def documents(app) -> int:
         (PAGE_OPEN_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (SCRIPT_LINK, "report.pdf", "contains scripts, attached files or actions"),
         (LOCAL_FILE_LINK, "report.pdf", "contains scripts, attached files or actions"),
+        (THREE_D_SCRIPT, "report.pdf", "contains scripts, attached files or actions"),
+        (THREE_D_MODEL, "report.pdf", "contains scripts, attached files or actions"),
         (DAMAGED, "report.pdf", "This PDF cannot be read: it may be damaged or incomplete."),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
@@ -156,6 +175,8 @@ def documents(app) -> int:
         "page-open-link",
         "script-link",
         "local-file-link",
+        "3d-model-with-script",
+        "3d-model",
         "damaged",
         "empty",
         "oversized",
@@ -168,6 +189,14 @@ def test_anything_but_a_plain_pdf_is_refused(app, logged_in, user, content, name
     assert response.status_code == 422
     assert message in response.text
     assert documents(app) == 0
+
+
+def test_a_3d_models_script_is_found_even_where_no_annotation_shows_the_model():
+    """The byte scan sees none of these names: the parsed file does."""
+    model_alone = pdf_of(b"", b"", SCRIPTED_MODEL + b"\nendstream", MODEL_SCRIPT)
+    for content in (THREE_D_SCRIPT, THREE_D_MODEL, model_alone):
+        assert not _ACTIVE_CONTENT.search(content)
+        assert inspect(content) is Verdict.ACTIVE
 
 
 def test_escaped_names_are_read_as_readers_read_them():

@@ -201,8 +201,19 @@ def long_text(label, required=None, *, hint=None, required_if=None, max_length=L
         label,
         description=LazyString(_hint_with_cap, hint, max_length),
         validators=_rules(required, required_if, max_length, multiline=True),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[_long_answer],
     )
+
+
+# Text pasted from a word processor may end its lines with the line or paragraph separator
+# (U+2028, U+2029), which not every page, PDF or email reader shows as a line break (some
+# show nothing, or a box): they become the line breaks long answers already hold, which all
+# of those show. Refused instead, the person would have to find characters they cannot see.
+_AS_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
+
+
+def _long_answer(value):
+    return value.translate(_AS_LINE_BREAKS).strip() if isinstance(value, str) else value
 
 
 def _hint_with_cap(hint, max_length: int) -> str:
@@ -343,15 +354,19 @@ def summary_rows(form) -> list[tuple[str, str]]:
 
 def typed_rows(form) -> list[tuple[str, str]]:
     """(question, what was typed) for a form the portal could not take (its page expired):
-    the text as sent, checked or not, for the person to copy; files are not kept."""
+    the text as sent, checked or not, for the person to copy; of the files chosen, their
+    names (the files are not kept), so that the person knows which to send again."""
     rows = []
     for field in form:
-        if is_token(field) or field.type in ("FileField", "MultipleFileField", "HiddenField"):
+        if is_token(field) or field.type == "HiddenField":
             continue
         sent = " ".join(v for v in field.raw_data or () if isinstance(v, str)).strip()
+        files = [v.filename for v in field.raw_data or () if getattr(v, "filename", None)]
         if sent:
             chosen = isinstance(field, RadioField | SelectField | BooleanField)
             rows.append((str(field.label.text), display(field) if chosen else sent))
+        elif files:
+            rows.append((str(field.label.text), ", ".join(files)))
     return rows
 
 

@@ -15,6 +15,10 @@ from wizard.i18n import gettext as _
 
 # Bidirectional overrides can disguise text; they have no place in a filing.
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# Control characters, and the line and paragraph separators (U+2028, U+2029: Word's line
+# break, pasted): each ends a line wherever text is split into lines, an email's subject
+# included, which then cannot be sent. Long answers get theirs as line breaks (`long_text`).
+_REFUSED_CATEGORIES = {"Cc", "Zl", "Zp"}
 
 
 class Unnamed(str):
@@ -108,7 +112,8 @@ class CleanText:
     def __call__(self, form, field):
         text = field.data or ""
         if any(
-            (unicodedata.category(ch) == "Cc" and ch not in self.allowed) or ch in _BIDI_CONTROLS
+            (unicodedata.category(ch) in _REFUSED_CATEGORIES and ch not in self.allowed)
+            or ch in _BIDI_CONTROLS
             for ch in text
         ):
             raise ValidationError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, event
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.clock import as_utc
@@ -31,7 +31,9 @@ class AuditEvent(db.Model):
     # What happened: "status_changed", "reply_sent", "document_uploaded", "document_downloaded".
     action: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(String(254))
+    # Who, as named then: "Name <address>" for a user (a name of up to 200 characters and an
+    # address of up to 254), a professional's name: no cap of its own beyond theirs.
+    actor_name: Mapped[str] = mapped_column(Text)
     # "manufacturer", "reviewer", "hcp" (through a link) or "system" (scheduled commands).
     actor_role: Mapped[str] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(45))
