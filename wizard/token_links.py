@@ -24,11 +24,18 @@ def is_failed_lookup(response) -> bool:
     return response.status_code in (404, 410)
 
 
-def unavailable_page(explanations: dict, reason: str, links=()):
+def unavailable_page(explanations: dict, reason: str, links=(), *, typed=(), reference=None):
     """The plain page saying why a link does not open, with its own status code.
     `explanations`: reason → (status, title, detail, advice); `links`: (address, words) of
-    where to go next."""
+    where to go next; `typed`: what a form sent to the link carried, to copy (nothing of it
+    was taken); `reference`: the request's, when the link is a real one."""
     status, title, detail, advice = explanations[reason]
     return render_template(
-        "invites/unavailable.html", title=title, detail=detail, advice=advice, links=links
+        "invites/unavailable.html",
+        title=title,
+        detail=detail,
+        advice=advice,
+        links=links,
+        typed=typed,
+        reference=reference,
     ), status

@@ -39,11 +39,12 @@ def action_data(name: str, **fields) -> dict:
         "refuse": {"reason": "Alternatives exist."},
         "suspend": {"reason": "Serious incident under investigation.", "procedure": "urgency"},
         "reinstate": {"reason": "Investigation closed."},
+        # Heard on the day: the authorisation may have been signed today too.
         "withdraw": {
             "reason": "Conditions not met.",
             "procedure": "observations",
-            "observations_invited_on": in_days(-20),
-            "observations_received": "no",
+            "observations_invited_on": in_days(0),
+            "observations_received": "yes",
         },
     }[name]
     values = {**defaults, **fields}

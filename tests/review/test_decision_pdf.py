@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from babel.dates import format_date
 from pypdf import PdfReader
@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
 from tests.review.support import act, dossier, in_days
+from wizard import clock
 from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.models import Decision
@@ -193,11 +194,11 @@ def test_a_decision_pdf_produced_twice_at_once_is_stored_once(
 
 
 def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
-    app, reviewer, manufacturer, submitted_global
+    app, reviewer, manufacturer, submitted_global, monkeypatch
 ):
     """Before a measure against it, the manufacturer is invited to present its observations,
-    unless it is urgent (code des relations entre le public et l'administration, L.121-1 and
-    L.121-2): the reviewer says which, and the signed decision states it."""
+    unless it is urgent (code des relations entre le public et l'administration, L. 121-1 and
+    L. 122-1; L. 121-2): the reviewer says which, and the signed decision states it."""
     act(reviewer, submitted_global, "start-review")
     act(reviewer, submitted_global, "authorise")
     unsaid = act(reviewer, submitted_global, "suspend", procedure=None)
@@ -222,18 +223,29 @@ def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
     )
     assert "The date of the invitation cannot be in the future." in future.text
 
-    assert act(reviewer, submitted_global, "suspend").status_code == 303  # urgent
-    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    later(monkeypatch, days=40)
+    heard_on = in_days(-30)  # ten days after the authorisation
     heard = act(
         reviewer,
         submitted_global,
         "suspend",
         procedure="observations",
-        observations_invited_on=in_days(-30),
+        observations_invited_on=heard_on,
         observations_received="yes",
     )
     assert heard.status_code == 303
-    assert act(reviewer, submitted_global, "withdraw").status_code == 303  # heard, no answer
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    assert act(reviewer, submitted_global, "suspend").status_code == 303  # urgent
+    later(monkeypatch, days=25)
+    silent_on = in_days(-20)  # five days after the reinstatement
+    silent = act(
+        reviewer,
+        submitted_global,
+        "withdraw",
+        observations_invited_on=silent_on,
+        observations_received="no",
+    )
+    assert silent.status_code == 303  # heard, no answer in the time given
     with app.app_context():
         records = {
             d.number: d.record
@@ -241,35 +253,46 @@ def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
                 select(Decision).where(Decision.dossier_id == submitted_global)
             )
         }
-    assert records[2]["procedure"] == {"kind": "urgency"}
-    assert records[3].get("procedure") is None  # a reinstatement is no measure against it
-    assert records[4]["procedure"] == {
+    assert records[2]["procedure"] == {
         "kind": "observations",
-        "invited_on": in_days(-30),
+        "invited_on": heard_on,
         "observations_received": True,
     }
-    assert records[5]["procedure"]["observations_received"] is False
+    assert records[3].get("procedure") is None  # a reinstatement is no measure against it
+    assert records[4]["procedure"] == {"kind": "urgency"}
+    assert records[5]["procedure"] == {
+        "kind": "observations",
+        "invited_on": silent_on,
+        "observations_received": False,
+    }
 
     def text_of(number):
         pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/{number}.pdf").data
         pages = PdfReader(io.BytesIO(pdf)).pages
         return " ".join("".join(page.extract_text() for page in pages).split())
 
-    def french(iso_day):
-        written = format_date(date.fromisoformat(iso_day), "long", locale="fr")
-        return "1er" + written[1:] if written.startswith("1 ") else written
-
-    urgent, answered, silent = text_of(2), text_of(4), text_of(5)
+    answered, urgent, silent = text_of(2), text_of(4), text_of(5)
     assert "Mesure prise en urgence" in urgent and "L. 121-2, 1°" in urgent
-    assert f"Le fabricant a été invité le {french(in_days(-30))}" in answered
+    assert f"Le fabricant a été invité le {french(heard_on)}" in answered
     assert "qu’il a présentées" in answered and "which it did" in answered
-    assert f"Le fabricant a été invité le {french(in_days(-20))}" in silent
+    assert f"Le fabricant a été invité le {french(silent_on)}" in silent
     assert "il n’en a pas présenté dans le délai imparti" in silent
     assert "it presented none within the time given" in silent
     assert "L. 121-1 et L. 122-1" in silent
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "Taken urgently, without first inviting the manufacturer&#39;s observations." in page
     assert "to present its observations, and presented none in the time given." in page
+
+
+def later(monkeypatch, *, days: int) -> None:
+    """`days` pass."""
+    moment = clock.now() + timedelta(days=days)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def french(iso_day: str) -> str:
+    written = format_date(date.fromisoformat(iso_day), "long", locale="fr")
+    return "1er" + written[1:] if written.startswith("1 ") else written
 
 
 def _act_text(client, dossier_id: int, number: int) -> str:

@@ -97,20 +97,58 @@ def test_an_answer_with_a_problem_keeps_what_was_typed_and_the_files_chosen(
         assert [d.filename for d in answer.documents] == ["vigilance-report.pdf"]
 
 
-def test_a_closed_question_cannot_be_answered(app, reviewer, manufacturer, submitted):
+def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
+    app, reviewer, manufacturer, submitted
+):
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "request-information")
     with app.app_context():
         question_id = questions(submitted)[0].id
+        reference = dossier(submitted).reference
+    # A first try keeps its file; the manufacturer goes on writing.
+    refused = reply(manufacturer, submitted, question_id, message="", files=[document()])
+    assert refused.status_code == 422
+    # Before the resumed review, the reviewer is told whose answer it stops.
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Still waiting for an answer from:" in page
+    assert "The manufacturer, Cardiotech Médical SAS" in page
+    assert "they can no longer be answered." in page
     # The reviewer goes on without the answer: the question closes.
     assert (
         act(reviewer, submitted, "start-review", reason="We go on without it.").status_code == 303
     )
-    late = reply(manufacturer, submitted, question_id, message="Too late?")
-    assert late.status_code == 303
-    page = manufacturer.get(late.location).text
-    assert "This question is closed" in page
+    kept_sha = hashlib.sha256(document()[1]).hexdigest()
+    late = reply(
+        manufacturer,
+        submitted,
+        question_id,
+        message="Too late? Here is the registry.",
+        files=[document("registry.pdf", "Registry")],
+        keep=[kept_sha],
+    )
+    # Refused on the request's page, saying why, with what was sent to copy.
+    assert late.status_code == 409
+    assert "There is a problem" in late.text and "Your answer was not sent" in late.text
+    assert "ANSM resumed the review of your request on" in late.text
+    assert f"contact ANSM and give the reference {reference}" in late.text
+    assert "What you typed" in late.text and "Too late? Here is the registry." in late.text
+    assert "registry.pdf" in late.text and "vigilance-report.pdf" in late.text
+    assert "Send the answer to ANSM" not in late.text  # no form left to send it with
     with app.app_context():
         assert questions(submitted)[0].replies == []
         assert questions(submitted)[0].closed_reason == "under_review"
     assert "Closed without an answer." in reviewer.get(f"/review/requests/{submitted}").text
+
+
+def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer, submitted):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    assert reply(manufacturer, submitted, question_id, message="First tab.").status_code == 303
+    second = reply(manufacturer, submitted, question_id, message="Second tab.")
+    assert second.status_code == 409
+    assert "This question was answered meanwhile, from another page" in second.text
+    assert "Second tab." in second.text  # to copy
+    with app.app_context():
+        assert [r.message for r in questions(submitted)[0].replies] == ["First tab."]

@@ -162,7 +162,8 @@ def test_a_link_that_expired_unanswered_does_not_hold_the_review(
     ask_then_let_the_link_expire(app, reviewer, submitted, monkeypatch)
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "The link expired without an answer." in page
-    assert "Ask someone else too" in page  # the professional may be asked again
+    # The professional may be asked again: the same person, not "someone else".
+    assert "Ask Dr Anne Leroy again</summary>" in page and "Ask someone else too" not in page
     # The manufacturer's answer is the last one awaited: the review resumes.
     with app.app_context():
         question_id = questions(submitted)[0].id
@@ -215,14 +216,18 @@ def test_a_professional_whose_link_expired_is_asked_again(
     # Nothing can come any more: the reviewer is told, and the manufacturer not misled.
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "No answer is awaited any more" in page
+    assert "Ask Dr Anne Leroy again, or someone else</summary>" in page
     assert (
         "You have nothing to do for now"
         not in manufacturer.get(f"/requests/{submitted}/submitted").text
     )
-    assert ask_the_author(app, reviewer, submitted, hcp_email=LEROY).status_code == 303
+    # The address typed for the first question is the portal's now: not asked for again.
+    assert ask_the_author(app, reviewer, submitted).status_code == 303
+    assert len(inbox.to(LEROY)) == 2
     with app.app_context():
         first, second = questions(submitted)
         assert first.closed_reason == "expired" and second.is_open
+        assert second.hcp_email == LEROY
     assert "No answer is awaited any more" not in reviewer.get(f"/review/requests/{submitted}").text
     assert (
         "You have nothing to do for now"

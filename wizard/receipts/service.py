@@ -20,7 +20,7 @@ from wizard.models import Decision, Dossier, Receipt
 from wizard.receipts.document import build_receipt_pdf
 from wizard.receipts.keys import ensure_dev_signing_identity, load_signer, load_trust_roots
 from wizard.receipts.verify import DECISION_FILENAME, Verdict, verify_pdf
-from wizard.review.status import effective_status
+from wizard.review.status import authorisation_of, effective_status
 
 
 @dataclass
@@ -158,6 +158,9 @@ class ReceiptCheck:
     status: str | None
     decision_number: int | None = None  # the number a decision PDF states
     decision: Decision | None = None  # the decision it is, when genuine
+    # Whether the request had an authorisation: "withdrawn" is then ANSM's withdrawal of it,
+    # not the manufacturer's withdrawal of its request (`web.status_label`).
+    authorised: bool | None = None
 
     @property
     def is_decision(self) -> bool:
@@ -191,7 +194,8 @@ def check_receipt(pdf: bytes) -> ReceiptCheck:
         )
     if not check.valid:
         return replace(check, decision=None)
-    return replace(check, status=effective_status(dossier))
+    authorised = authorisation_of(dossier) is not None
+    return replace(check, status=effective_status(dossier), authorised=authorised)
 
 
 def _check_decision(verdict: Verdict, dossier: Dossier | None) -> ReceiptCheck:

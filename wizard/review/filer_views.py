@@ -11,7 +11,7 @@ from wizard import audit, kept
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
-from wizard.review import downloads, information, pages, service
+from wizard.review import downloads, information, late_answers, pages, service
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
@@ -37,10 +37,11 @@ def reply(dossier_id: int, question_id: int):
     question = item_of(dossier, InformationRequest, question_id)
     if question.addressee != Addressee.MANUFACTURER:
         abort(404)
+    ticked = request.form.getlist("reply-keep")
     if not question.is_open:
-        return _not_answered(dossier, "closed")
+        return _not_answered(dossier, question, ticked)
     form = ReplyForm(prefix="reply")
-    slot, ticked = pages.reply_slot(question), request.form.getlist("reply-keep")
+    slot = pages.reply_slot(question)
     if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, reply_form=form, status=422)
@@ -49,21 +50,19 @@ def reply(dossier_id: int, question_id: int):
         information.answer(
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files
         )
-    except information.QuestionClosed as closed:
-        return _not_answered(dossier, closed.reason)
+    except information.QuestionClosed:
+        return _not_answered(dossier, question, ticked)
     kept.forget(slot)
     flash(_("Your answer has been sent to ANSM. The review goes on."))
     return _back(dossier, "#messages")
 
 
-def _not_answered(dossier, reason: str):
-    """Back to the request, saying why the answer was not taken: the question is closed (the
-    review went on), or was answered meanwhile from another page."""
-    if reason == "closed":
-        flash(_("This question is closed: ANSM no longer waits for an answer to it."), "error")
-    else:
-        flash(_("This question was answered meanwhile, from another page."), "error")
-    return _back(dossier)
+def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
+    """The request's page again, saying why the answer was not taken (the review went on
+    without it, or it was answered meanwhile from another page), with what was typed to
+    copy: there is no form left to send it with."""
+    not_sent = late_answers.to_manufacturer(question, ticked)
+    return pages.manufacturer_page(dossier, not_sent=not_sent, status=409)
 
 
 @bp.post("/requests/<int:dossier_id>/withdraw")

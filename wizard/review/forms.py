@@ -27,6 +27,7 @@ from wizard.forms.validators import (
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
+from wizard.models import Decision, DecisionKind
 from wizard.web import STATUS_LABELS, labelled
 
 TEXT_MAX = 5000
@@ -81,12 +82,16 @@ class StartReviewForm(FlaskForm):
 
 
 class RequestInformationForm(FlaskForm):
+    # Set by `information.prepare` when someone whose link expired may be asked again.
+    heading: str | None = None
+
     addressee = choice(_l("Who should answer?"), [], _l("Choose who should answer."))
     hcp_email = text(
         _l("Email address of the healthcare professional (if needed)"),
         hint=_l(
-            "We send them a personal link to answer. Leave it empty to use the address their "
-            "invitation went to; it is needed when the manufacturer uploaded their letter."
+            "We send them a personal link to answer. Leave it empty to use the address an "
+            "earlier question to them or their invitation went to; it is needed when the "
+            "manufacturer uploaded their letter and they were not asked before."
         ),
         autocomplete="off",
         spellcheck=False,
@@ -234,10 +239,14 @@ PROCEDURES = [
 
 def measure_form(label, message):
     """A suspension or a withdrawal by ANSM: taken after the manufacturer was invited to
-    present its observations, unless urgent (code des relations entre le public et
-    l'administration, articles L.121-1 and L.121-2); the signed decision states which."""
+    present its observations (code des relations entre le public et l'administration,
+    articles L. 121-1 and L. 122-1), unless urgent (L. 121-2, 1°); the signed decision states
+    which. A refusal needs none: it decides on the manufacturer's own request (L. 121-1)."""
 
     class MeasureForm(FlaskForm):
+        # The decision now in force, whose date the invitation cannot precede (`heard_after`).
+        in_force_by: Decision | None = None
+
         reason = _reason(label, message, _l("Printed on the signed decision."))
         procedure = choice(
             _l("Before this decision"),
@@ -254,7 +263,10 @@ def measure_form(label, message):
                 _l("Enter the date the manufacturer was invited to present its observations."),
             ),
             rules=[
-                not_in_future(lambda form: _("The date of the invitation cannot be in the future."))
+                not_in_future(
+                    lambda form: _("The date of the invitation cannot be in the future.")
+                ),
+                DateRule(_not_before_in_force, _invited_too_early),
             ],
         )
         observations_received = choice(
@@ -267,6 +279,29 @@ def measure_form(label, message):
             ),
         )
 
+        def heard_after(self, decision: Decision | None):
+            """The decision in force (the authorisation, or its last reinstatement): the
+            invitation is on a measure against it, so it cannot come before it."""
+            self.in_force_by = decision
+            if decision is not None:
+                self.observations_invited_on.description = _in_force_hint(decision)
+            return self
+
+        def validate_observations_received(self, field):
+            invited_on = self.observations_invited_on
+            if field.data != "no" or invited_on.errors or not isinstance(invited_on.data, date):
+                return
+            # A time limit given today cannot have elapsed today (L. 122-1: the manufacturer
+            # must have been able to present them).
+            if invited_on.data >= clock.today():
+                raise ValidationError(
+                    _(
+                        "The manufacturer was invited today: the time it was given to present "
+                        "its observations cannot have ended yet. Wait until it has, or answer "
+                        "“Yes” if it has already presented them."
+                    )
+                )
+
         def procedure_record(self) -> dict:
             """What the decision record says of it."""
             if self.procedure.data == "urgency":
@@ -278,6 +313,43 @@ def measure_form(label, message):
             }
 
     return MeasureForm
+
+
+def _signed_on(decision: Decision) -> date:
+    return clock.day_in_paris(decision.decided_at)
+
+
+def _not_before_in_force(value: date, form) -> bool:
+    # Invited before the authorisation was signed, the manufacturer was heard on nothing. And
+    # once reinstated, the reinstatement's date: it was decided on what was known then
+    # (observations included), so a new measure rests on a new invitation, made after it.
+    # (Withdrawing a suspended authorisation, the invitation may precede the suspension: one
+    # invitation may announce both.)
+    return form.in_force_by is None or value >= _signed_on(form.in_force_by)
+
+
+def _invited_too_early(form) -> str:
+    day = long_date(_signed_on(form.in_force_by))
+    if form.in_force_by.kind == DecisionKind.REINSTATEMENT:
+        return _(
+            "The invitation cannot be before %(date)s, the day the authorisation was "
+            "reinstated: a measure after the reinstatement needs an invitation made after it.",
+            date=day,
+        )
+    return _(
+        "The invitation cannot be before %(date)s, the day the authorisation was signed: the "
+        "manufacturer cannot have been heard on a measure against it before it existed.",
+        date=day,
+    )
+
+
+def _in_force_hint(decision: Decision) -> str:
+    day = long_date(_signed_on(decision))
+    if decision.kind == DecisionKind.REINSTATEMENT:
+        return _(
+            "If it was: %(date)s or later, the day the authorisation was reinstated.", date=day
+        )
+    return _("If it was: %(date)s or later, the day the authorisation was signed.", date=day)
 
 
 RefuseForm = decision_form(_l("Grounds for the refusal"), _l("Enter the grounds for the refusal."))

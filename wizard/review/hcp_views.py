@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from wizard import audit, kept
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import InformationRequest
-from wizard.review import information, pages
+from wizard.review import information, late_answers, pages
 from wizard.review.forms import ReplyForm
 from wizard.review.notify import device_name
 from wizard.token_links import keep_token_private, unavailable_page
@@ -51,7 +51,22 @@ bp.after_request(keep_token_private)
 
 @bp.errorhandler(information.LinkUnavailable)
 def unavailable(error: information.LinkUnavailable):
-    return unavailable_page(UNAVAILABLE, error.reason)
+    """Why the link does not open; and an answer sent to it (the question closed while it
+    was typed) is shown to copy, as nothing of it was taken."""
+    question, explanations = error.question, UNAVAILABLE
+    if error.reason == "closed" and question is not None:
+        status, title, _detail, _advice = UNAVAILABLE["closed"]
+        explanations = {
+            **UNAVAILABLE,
+            "closed": (status, title, *late_answers.to_professional(question)),
+        }
+    sent = request.method == "POST"
+    return unavailable_page(
+        explanations,
+        error.reason,
+        typed=late_answers.typed(question, request.form.getlist("answer-keep")) if sent else (),
+        reference=question.dossier.reference if question is not None else None,
+    )
 
 
 @bp.route("/questions/<token>", methods=["GET", "POST"])
@@ -69,9 +84,8 @@ def answer(token: str):
     try:
         reply = information.answer(question, actor, question.hcp_name, form.message.data, files)
     except information.QuestionClosed as closed:
-        raise information.LinkUnavailable(
-            "closed" if closed.reason == "closed" else "used"
-        ) from None
+        reason = "closed" if closed.reason == "closed" else "used"
+        raise information.LinkUnavailable(reason, question) from None
     kept.forget(slot)
     session[_ANSWERED] = {
         "reference": question.dossier.reference,

@@ -42,11 +42,13 @@ _TOKEN_LENGTH = range(20, 101)  # anything else cannot be one of ours: no databa
 
 
 class LinkUnavailable(Exception):
-    """The link cannot be used. `reason`: unknown, expired, used or closed."""
+    """The link cannot be used. `reason`: unknown, expired, used or closed; `question`: the
+    link's, when it is a real one (its page says which request, and why it closed)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, question: InformationRequest | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.question = question
 
 
 class QuestionClosed(Exception):
@@ -89,7 +91,25 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
         form.hcp_email.shown_when = (form.addressee.name, professionals)
     else:
         del form["hcp_email"]
+    form.heading = _asked_again_heading(dossier, form.addressee.choices)
     return form
+
+
+def _asked_again_heading(dossier: Dossier, choices: list) -> str | None:
+    """The form's heading when a professional whose link expired unanswered may be asked
+    again: the same person, not "someone else"; None for the action's own heading."""
+    offered = {value for value, _label in choices}
+    again = [
+        question.hcp_name
+        for question in questions_of(dossier)
+        if question.is_open and question.link_is_expired and _addressee_value(question) in offered
+    ]
+    if not again:
+        return None
+    names = ", ".join(dict.fromkeys(again))
+    if len(offered) > len(again):
+        return _("Ask %(names)s again, or someone else", names=names)
+    return _("Ask %(names)s again", names=names)
 
 
 def anyone_to_ask(form: RequestInformationForm) -> bool:
@@ -135,7 +155,7 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
             form.hcp_email.errors = []
             valid = not any(field.errors for field in form)
         return valid
-    if form.hcp_email.data or form.hcp_email.errors or _invited_email(letter):
+    if form.hcp_email.data or form.hcp_email.errors or _known_email(letter):
         return valid
     form.hcp_email.errors = [
         _(
@@ -169,7 +189,7 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
         question.addressee = Addressee.HCP
         question.hcp_letter_id = letter.id
         question.hcp_name = letter.author_name
-        question.hcp_email = form.hcp_email.data or _invited_email(letter)
+        question.hcp_email = form.hcp_email.data or _known_email(letter)
         question.token_hash = token_hash(token)
         last_day = form.due_date.data or clock.today() + timedelta(
             days=current_app.config["INVITE_TTL_DAYS"]
@@ -256,8 +276,19 @@ def _chosen_letter(dossier: Dossier, value: str | None) -> HcpLetter | None:
     return next((x for x in dossier.hcp_letters if f"{_LETTER}{x.id}" == value), None)
 
 
-def _invited_email(letter: HcpLetter) -> str | None:
-    return letter.invitation.email if letter.invitation is not None else None
+def _known_email(letter: HcpLetter) -> str | None:
+    """The professional's address the portal has: the one a question to them went to last (a
+    reviewer typed it, or it was their invitation's), else their invitation's."""
+    last_used = db.session.scalar(
+        select(InformationRequest.hcp_email)
+        .where(
+            InformationRequest.hcp_letter_id == letter.id,
+            InformationRequest.hcp_email.is_not(None),
+        )
+        .order_by(InformationRequest.id.desc())
+        .limit(1)
+    )
+    return last_used or (letter.invitation.email if letter.invitation is not None else None)
 
 
 def questions_of(dossier: Dossier) -> list[InformationRequest]:
@@ -293,11 +324,11 @@ def find_by_token(token: str) -> InformationRequest:
     if question is None:
         raise LinkUnavailable("unknown")
     if question.closed_reason == "answered":
-        raise LinkUnavailable("used")
+        raise LinkUnavailable("used", question)
     if not question.is_open:
-        raise LinkUnavailable("closed")
+        raise LinkUnavailable("closed", question)
     if question.link_is_expired:
-        raise LinkUnavailable("expired")
+        raise LinkUnavailable("expired", question)
     return question
 
 

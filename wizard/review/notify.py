@@ -1,6 +1,6 @@
 """Emails of the review: to the manufacturer (its filer and named contact) on every change of
 status from its submission on (and the message that comes with it), and to a healthcare
-professional asked a question.
+professional asked a question (and told when ANSM no longer waits for their answer).
 
 We do not know which language the reader prefers, so every email is written in French, the
 agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from wizard import mail
+from wizard import clock, mail
 from wizard.domain.lifecycle import Status
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
@@ -37,6 +37,9 @@ def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
         return _("ANSM asks you for information on request %(reference)s", **ref)
     if status == Status.AUTHORISED and previous == Status.SUSPENDED:
         return _("The authorisation of request %(reference)s is reinstated", **ref)
+    if status == Status.WITHDRAWN and isinstance(about, Decision) and not about.by_manufacturer:
+        # Not the manufacturer's own withdrawal of its request, before any decision.
+        return _("ANSM has withdrawn the authorisation of request %(reference)s", **ref)
     subjects = {
         Status.SUBMITTED: _("Request %(reference)s is submitted to ANSM", **ref),
         Status.AUTHORISED: _("Request %(reference)s is authorised", **ref),
@@ -195,6 +198,35 @@ def question_to_professional(question: InformationRequest, dossier: Dossier, tok
         question.hcp_email,
         lambda: _("ANSM asks you a question about request %(reference)s", **_ref(dossier)),
         lambda: plain_text("review/email/question_to_professional.txt", **context),
+    )
+
+
+def question_closed_to_professional(
+    question: InformationRequest, dossier: Dossier, status: Status
+) -> None:
+    """Tell a professional that ANSM no longer waits for their answer: the request left
+    "information requested" (`status`: the review resumed, the request withdrawn) before it
+    came. Their link stops working, and they may be writing that answer."""
+    context = {
+        "question": question,
+        "asked_on": clock.day_in_paris(question.asked_at),
+        "dossier": dossier,
+        "device": device_name(dossier),
+    }
+    mail.send_after_response(
+        question.hcp_email,
+        bilingual(
+            lambda: _(
+                "ANSM no longer waits for your answer on request %(reference)s", **_ref(dossier)
+            ),
+            " / ",
+        ),
+        bilingual(
+            lambda: plain_text(
+                "review/email/question_closed_to_professional.txt", status=status, **context
+            )
+        ),
+        about=f"closed question {question.id} to a professional",
     )
 
 

@@ -31,8 +31,8 @@ from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
 from wizard.review.forms import ReplyForm, WithdrawRequestForm, action_form_class
-from wizard.review.status import authorisation_of, effective_status
-from wizard.web import STATUS_LABELS
+from wizard.review.status import authorisation_of, effective_status, in_force_by
+from wizard.web import STATUS_LABELS, posted_number
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
             )
     if action.name == "request-information":
         information.prepare(form, dossier)
+    if "procedure" in form:  # a measure: the manufacturer heard after the decision in force
+        form.heard_after(in_force_by(dossier))
     return form
 
 
@@ -160,6 +162,10 @@ def review_page(
         refused=refused,
         questions=information.questions_of(dossier),
         nothing_awaited=information.nothing_awaited(dossier),
+        # Answers an action leaving "information requested" would stop: its form says whose.
+        awaited=InformationRequest.awaited(dossier.id)
+        if current == Status.INFORMATION_REQUESTED
+        else [],
         decisions=decisions_of(dossier),
         authorisation=authorisation_of(dossier),
         trail=trail,
@@ -171,10 +177,9 @@ def review_page(
 
 def changes_since_seen(dossier: Dossier) -> list[AuditEvent]:
     """What happened to the request since the reviewer's page showed it (its form says up
-    to which event of the trail: `seen`); everything, if the form does not say."""
-    seen = request.form.get("seen", "")
-    number = int(seen) if seen.isascii() and seen.isdecimal() and len(seen) < 19 else 0
-    return audit.changes_since(dossier.id, number)
+    to which event of the trail: `seen`); everything, if the form does not say (or says
+    something no event is numbered)."""
+    return audit.changes_since(dossier.id, posted_number("seen") or 0)
 
 
 def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
@@ -215,10 +220,12 @@ def manufacturer_page(
     reply_form: ReplyForm | None = None,
     withdraw_form: WithdrawRequestForm | None = None,
     refused: str | None = None,
+    not_sent=None,
     status: int = 200,
 ):
     """The manufacturer's page of a submitted request: where it stands, ANSM's questions and
-    their answers, the decisions, and what was filed."""
+    their answers, the decisions, and what was filed. `not_sent`: an answer it did not take
+    (`late_answers.NotSent`), said with what was typed."""
     state = review_state(dossier)
     if state.question is not None and reply_form is None:
         reply_form = ReplyForm(prefix="reply", formdata=None)
@@ -235,6 +242,7 @@ def manufacturer_page(
         kept_files=kept.kept(reply_slot(state.question)) if state.question else [],
         withdraw_form=withdraw_form if can_withdraw else None,
         refused=refused,
+        not_sent=not_sent,
         # The question waiting for an answer is shown above, with its form.
         thread=[
             q

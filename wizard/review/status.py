@@ -22,6 +22,38 @@ def authorisation_of(dossier: Dossier) -> Decision | None:
     )
 
 
+def in_force_by(dossier: Dossier) -> Decision | None:
+    """The decision that last put the authorisation in force: the authorisation itself, or
+    the reinstatement that lifted its last suspension."""
+    return db.session.scalar(
+        select(Decision)
+        .where(
+            Decision.dossier_id == dossier.id,
+            Decision.kind.in_((DecisionKind.AUTHORISATION, DecisionKind.REINSTATEMENT)),
+        )
+        .order_by(Decision.number.desc())
+        .limit(1)
+    )
+
+
+# The measure behind a status that stops the authorisation's use.
+_MEASURES = {Status.SUSPENDED: DecisionKind.SUSPENSION, Status.WITHDRAWN: DecisionKind.WITHDRAWAL}
+
+
+def measure_of(dossier_id: int, status: Status) -> Decision | None:
+    """The suspension or withdrawal that made an authorised request read `status`; None for
+    any other status (an expired one reads expired, suspended or not)."""
+    kind = _MEASURES.get(status)
+    if kind is None:
+        return None
+    return db.session.scalar(
+        select(Decision)
+        .where(Decision.dossier_id == dossier_id, Decision.kind == kind)
+        .order_by(Decision.number.desc())
+        .limit(1)
+    )
+
+
 def period_has_ended(authorisation: Decision | None, today: date | None = None) -> bool:
     """The authorised period includes its last day; it has ended the day after."""
     if authorisation is None or authorisation.period_end is None:

@@ -1,7 +1,8 @@
 """The one way a submitted request changes status (STYLE.md rule 5): the move is checked
 against the lifecycle, applied, written to the audit trail and committed with what comes with
 it (a decision, a question, a reply), then the manufacturer is told by email, and of a
-decision the professionals who wrote for the request too."""
+decision the professionals who wrote for the request too, as is each professional whose
+question it closed unanswered."""
 
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ def change_status(
     if moved != 1:
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
+    unanswered = []
     if current == Status.INFORMATION_REQUESTED:
-        _close_questions(dossier, target, at)
+        unanswered = _close_questions(dossier, target, at)
     db.session.flush()  # gives `about` its id
     for action, event_detail in events:
         audit.record(dossier.id, action, actor, detail=event_detail)
@@ -64,13 +66,19 @@ def change_status(
     notify.status_changed(dossier, current, target, note=note, about=about)
     if isinstance(about, Decision):
         notify.decision_to_professionals(dossier, current, about)
+    for question in unanswered:
+        notify.question_closed_to_professional(question, dossier, target)
 
 
-def _close_questions(dossier: Dossier, target: Status, at) -> None:
+def _close_questions(dossier: Dossier, target: Status, at) -> list[InformationRequest]:
     """Leaving "information requested" closes the questions still open: their links stop
-    working (an answered question was closed when its answer came)."""
+    working (an answered question was closed when its answer came). Returns the questions to
+    professionals whose links worked until now: each is told (they may be writing)."""
+    with db.session.no_autoflush:
+        awaited = InformationRequest.awaited(dossier.id)
     db.session.execute(
         update(InformationRequest)
         .where(InformationRequest.dossier_id == dossier.id, InformationRequest.closed_at.is_(None))
         .values(closed_at=at, closed_reason=str(target))
     )
+    return [question for question in awaited if question.hcp_email]

@@ -1,0 +1,203 @@
+"""ANSM suspends or withdraws an authorisation: the signed decision states how the manufacturer
+was heard, so that must be something that could have happened (CRPA L. 121-1, L. 122-1): an
+invitation after the authorisation it concerns, or after its reinstatement, and a time given
+that has run out. Every page, email and the receipt check then say what happened, and when."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from babel.dates import format_date
+
+from tests.invites.support import body_of
+from tests.review.support import act, dossier, in_days, request_in, status_of
+from tests.review.test_authorisation import field_block
+from tests.review.test_decision_pdf import check
+from wizard import clock
+from wizard.domain.lifecycle import Status
+
+
+def long_date(day) -> str:
+    return format_date(day, "long", locale="en_GB")
+
+
+def later(monkeypatch, days: int) -> None:
+    """`days` pass."""
+    moment = clock.now() + timedelta(days=days)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def summary(page: str) -> str:
+    """The error summary at the top of the page."""
+    return re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
+
+
+def heard(**fields) -> dict:
+    return {"procedure": "observations", "observations_received": "yes", **fields}
+
+
+def authorised_days_ago(reviewer, dossier_id: int, monkeypatch, days: int):
+    """Authorised today, then `days` pass: the day it was signed."""
+    act(reviewer, dossier_id, "start-review")
+    assert act(reviewer, dossier_id, "authorise", period_start=in_days(0)).status_code == 303
+    signed_on = clock.today()
+    later(monkeypatch, days)
+    return signed_on
+
+
+def test_an_invitation_before_the_authorisation_was_signed_is_refused(
+    app, reviewer, submitted_global, monkeypatch
+):
+    signed_on = authorised_days_ago(reviewer, submitted_global, monkeypatch, 20)
+    page = reviewer.get(f"/review/requests/{submitted_global}").text
+    hint = f"If it was: {long_date(signed_on)} or later, the day the authorisation was signed."
+    assert hint in field_block(page, "suspend-observations_invited_on")
+
+    before = act(
+        reviewer, submitted_global, "suspend", **heard(observations_invited_on=in_days(-21))
+    )
+    assert before.status_code == 422
+    said = (
+        f"The invitation cannot be before {long_date(signed_on)}, the day the authorisation was "
+        "signed: the manufacturer cannot have been heard on a measure against it before it existed."
+    )
+    assert said in field_block(before.text, "suspend-observations_invited_on")
+    assert said in summary(before.text)
+    assert "Serious incident under investigation." in before.text  # what was typed is kept
+    assert status_of(app, submitted_global) == "authorised"
+
+    # Invited the day it was signed: heard.
+    on_the_day = heard(observations_invited_on=in_days(-20))
+    assert act(reviewer, submitted_global, "suspend", **on_the_day).status_code == 303
+    # The same invitation may announce the withdrawal too: the suspension does not move the
+    # earliest day (a reinstatement does, below).
+    assert act(reviewer, submitted_global, "withdraw", **on_the_day).status_code == 303
+    assert status_of(app, submitted_global) == "withdrawn"
+
+
+def test_after_a_reinstatement_the_manufacturer_is_invited_anew(
+    app, reviewer, submitted_global, monkeypatch
+):
+    authorised_days_ago(reviewer, submitted_global, monkeypatch, 10)
+    act(reviewer, submitted_global, "suspend")  # urgent
+    later(monkeypatch, 10)
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    reinstated_on = clock.today()
+    later(monkeypatch, 10)
+    page = reviewer.get(f"/review/requests/{submitted_global}").text
+    hint = (
+        f"If it was: {long_date(reinstated_on)} or later, the day the authorisation was reinstated."
+    )
+    assert hint in field_block(page, "withdraw-observations_invited_on")
+
+    # Invited after the authorisation, but before its reinstatement.
+    before = act(reviewer, submitted_global, "withdraw", observations_invited_on=in_days(-15))
+    assert before.status_code == 422
+    said = (
+        f"The invitation cannot be before {long_date(reinstated_on)}, the day the authorisation "
+        "was reinstated: a measure after the reinstatement needs an invitation made after it."
+    )
+    assert said in field_block(before.text, "withdraw-observations_invited_on")
+    assert said in summary(before.text)
+    assert (
+        act(
+            reviewer, submitted_global, "withdraw", observations_invited_on=in_days(-10)
+        ).status_code
+        == 303
+    )
+
+
+def test_no_observations_in_the_time_given_cannot_be_said_on_the_day_of_the_invitation(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    authorised_days_ago(reviewer, submitted_global, monkeypatch, 20)
+    same_day = act(
+        reviewer,
+        submitted_global,
+        "withdraw",
+        observations_invited_on=in_days(0),
+        observations_received="no",
+    )
+    assert same_day.status_code == 422
+    said = (
+        "The manufacturer was invited today: the time it was given to present its "
+        "observations cannot have ended yet. Wait until it has, or answer “Yes” if it has "
+        "already presented them."
+    )
+    assert said in field_block(same_day.text, "withdraw-observations_received")
+    assert said in summary(same_day.text)
+    assert status_of(app, submitted_global) == "authorised"
+
+    # Observations may come the day they were invited; and a day later, the time given may be over.
+    answered = act(
+        reviewer, submitted_global, "suspend", **heard(observations_invited_on=in_days(0))
+    )
+    assert answered.status_code == 303
+    silent = act(
+        reviewer,
+        submitted_global,
+        "withdraw",
+        observations_invited_on=in_days(-1),
+        observations_received="no",
+    )
+    assert silent.status_code == 303
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert "to present its observations, and presented none in the time given." in page
+
+
+def test_the_conditions_say_since_when_they_are_suspended_or_withdrawn(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    authorised_days_ago(reviewer, submitted_global, monkeypatch, 3)
+    act(reviewer, submitted_global, "suspend")
+    suspended_on = long_date(clock.today())
+    for page in (
+        reviewer.get(f"/review/requests/{submitted_global}").text,
+        manufacturer.get(f"/requests/{submitted_global}/submitted").text,
+    ):
+        conditions = re.search(r'id="conditions-title".*?</section>', page, re.S).group(0)
+        assert "Authorised period" in conditions
+        assert f"Suspended since {suspended_on} at " in conditions and "(decision 2)" in conditions
+    later(monkeypatch, 2)
+    act(reviewer, submitted_global, "reinstate")
+    page = reviewer.get(f"/review/requests/{submitted_global}").text
+    assert "Suspended since" not in page  # in force again
+    later(monkeypatch, 2)
+    act(reviewer, submitted_global, "withdraw")
+    withdrawn_on = long_date(clock.today())
+    for page in (
+        reviewer.get(f"/review/requests/{submitted_global}").text,
+        manufacturer.get(f"/requests/{submitted_global}/submitted").text,
+    ):
+        conditions = re.search(r'id="conditions-title".*?</section>', page, re.S).group(0)
+        assert f"Withdrawn on {withdrawn_on} at " in conditions and "(decision 4)" in conditions
+        assert "Suspended since" not in conditions
+
+
+def test_the_two_withdrawals_are_emailed_and_checked_apart(
+    app, inbox, reviewer, manufacturer, user
+):
+    with app.app_context():
+        by_manufacturer = request_in(user[0], Status.SUBMITTED)
+        by_ansm = request_in(user[0], Status.AUTHORISED)
+        references = dossier(by_manufacturer).reference, dossier(by_ansm).reference
+    data = {"withdraw-reason": "The patient has recovered."}
+    assert manufacturer.post(f"/requests/{by_manufacturer}/withdraw", data=data).status_code == 303
+    own = inbox.to("claire@cardiotech.example")[-1]
+    assert own["Subject"].split(" / ")[-1] == f"Request {references[0]} is withdrawn"
+    assert act(reviewer, by_ansm, "withdraw").status_code == 303
+    ansm = inbox.to("claire@cardiotech.example")[-1]
+    assert own["Subject"] != ansm["Subject"]
+    assert ansm["Subject"].split(" / ")[-1] == (
+        f"ANSM has withdrawn the authorisation of request {references[1]}"
+    )
+    assert "ANSM has withdrawn the authorisation of your request" in body_of(ansm)
+
+    # Whoever holds either decision reads which withdrawal it was.
+    own_pdf = manufacturer.get(f"/requests/{by_manufacturer}/decisions/1.pdf").data
+    ansm_pdf = manufacturer.get(f"/requests/{by_ansm}/decisions/2.pdf").data
+    verifier = app.test_client()
+    assert "Request withdrawn" in check(verifier, own_pdf)
+    checked = check(verifier, ansm_pdf)
+    assert "Authorisation withdrawn by ANSM" in checked and "Request withdrawn" not in checked

@@ -1,0 +1,112 @@
+"""An answer sent once ANSM no longer waits for it (the review resumed, the request withdrawn,
+or the question answered meanwhile from another page): why it was not taken, as the
+manufacturer or the professional reads it, and what they sent, to copy, since none of it was
+kept."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from wizard import clock, kept
+from wizard.errors import typed_answers
+from wizard.i18n import gettext as _
+from wizard.i18n import long_date
+from wizard.models import InformationRequest
+from wizard.review.pages import reply_slot
+
+
+class NotSent(NamedTuple):
+    """What the manufacturer's page says of an answer it did not take."""
+
+    message: str
+    advice: str
+    typed: list[tuple[str, str]]
+
+
+def typed(question: InformationRequest | None, ticked: list[str]) -> list[tuple[str, str]]:
+    """What the answer carried: its text and the names of the files chosen (`typed_answers`),
+    and of the files kept from an earlier try and left ticked. Those are let go: the question
+    cannot be answered any more (`flask uploads prune` removes them)."""
+    rows = typed_answers()
+    if question is None:
+        return rows
+    slot = reply_slot(question)
+    names = [item.filename for item in kept.chosen(slot, ticked)]
+    if names:
+        rows.append((_("Files kept from your last try"), ", ".join(names)))
+    kept.forget(slot)
+    return rows
+
+
+def _closed_on(question: InformationRequest) -> str:
+    return long_date(clock.day_in_paris(question.closed_at))
+
+
+def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
+    """Why the manufacturer's answer was not taken, and how ANSM can still have it."""
+    reference = question.dossier.reference
+    still_needed = _(
+        "If you think your answer is still needed, contact ANSM and give the reference "
+        "%(reference)s.",
+        reference=reference,
+    )
+    if question.closed_reason == "answered":
+        message = _(
+            "This question was answered meanwhile, from another page: this answer was not sent."
+        )
+        advice = _(
+            "The answer ANSM received is under “Questions from ANSM and your answers”. To add "
+            "what you typed here, contact ANSM and give the reference %(reference)s.",
+            reference=reference,
+        )
+    elif question.closed_reason == "under_review":
+        message = _(
+            "ANSM resumed the review of your request on %(date)s without waiting for an answer "
+            "to this question, which is now closed. Your answer was not sent.",
+            date=_closed_on(question),
+        )
+        advice = still_needed
+    elif question.closed_reason == "withdrawn":
+        message = _(
+            "The request was withdrawn on %(date)s, which closed ANSM's question. Your answer "
+            "was not sent.",
+            date=_closed_on(question),
+        )
+        advice = ""
+    else:
+        message = _(
+            "This question is closed: ANSM no longer waits for an answer to it. Your answer was "
+            "not sent."
+        )
+        advice = still_needed
+    return NotSent(message, advice, typed(question, ticked))
+
+
+def to_professional(question: InformationRequest) -> tuple[str, str]:
+    """Why a professional's link no longer takes their answer (what happened, what to do)."""
+    reference = question.dossier.reference
+    if question.closed_reason == "withdrawn":
+        detail = _(
+            "The manufacturer withdrew the request %(reference)s on %(date)s: ANSM will not "
+            "decide on it, and no longer waits for your answer.",
+            reference=reference,
+            date=_closed_on(question),
+        )
+    elif question.closed_reason == "under_review":
+        detail = _(
+            "ANSM resumed its review of the request %(reference)s on %(date)s without waiting "
+            "for your answer: its question is closed.",
+            reference=reference,
+            date=_closed_on(question),
+        )
+    else:
+        detail = _(
+            "The review of the request %(reference)s has moved on without it.",
+            reference=reference,
+        )
+    advice = _(
+        "If you think your answer is still needed, contact ANSM and give the reference "
+        "%(reference)s.",
+        reference=reference,
+    )
+    return detail, advice
