@@ -383,3 +383,24 @@ def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, us
     assert post_step(logged_in, dossier_id, "patient", dotted).status_code == 303
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).answers()["patient"]["patient_initials"] == "JD"
+
+
+def test_headings_nest_as_the_pages_read(app, logged_in, user):
+    """A screen reader moving by headings hears each step's answers under the section that
+    holds them: on the summary directly under the page's title, on the submitted request's
+    page under "What you submitted"."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    levels = re.compile(r"<h([1-6])[^>]*>\s*([^<]*)")
+    check = dict(
+        (title, level)
+        for level, title in levels.findall(
+            logged_in.get(f"/requests/{dossier_id}/steps/check").text
+        )
+    )
+    assert check["Device"] == "2"
+    sign_and_submit(logged_in, dossier_id)
+    page = logged_in.get(f"/requests/{dossier_id}/submitted").text
+    headings = levels.findall(page)
+    after = [level for level, _title in headings[headings.index(("2", "What you submitted")) + 1 :]]
+    assert after and set(after) <= {"3", "4"}
