@@ -245,4 +245,19 @@ def init_app(app: Flask) -> None:
             "For your security, a form can be sent only for a while after its page is opened. "
             "What you sent was not saved: open the page again, then send the form again."
         )
-        return render_template("error.html", title=title, detail=detail, typed=typed_answers()), 400
+        # A professional's form, reached by a link with no account: back to that link, not
+        # to the manufacturers' portal (GET opens the form again).
+        again = request.path if request.endpoint in _LINK_FORMS else None
+        page = render_template(
+            "error.html",
+            title=title,
+            detail=detail,
+            typed=typed_answers(),
+            again=again,
+            token_page=again is not None,
+        )
+        return page, 400
+
+
+# Forms behind an emailed link, where the person has no account.
+_LINK_FORMS = ("invites.respond", "review_hcp.answer")

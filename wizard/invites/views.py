@@ -103,7 +103,12 @@ def _opened_by_a_person() -> bool:
 
 @bp.errorhandler(service.LinkUnavailable)
 def unavailable(error: service.LinkUnavailable):
-    return unavailable_page(UNAVAILABLE, error.reason)
+    # A letter sent to a link that stopped working while it was written (revoked, used from
+    # another tab, run out): nothing of it was taken, so what was typed is shown to copy.
+    from wizard.errors import typed_answers  # which imports this blueprint's forms
+
+    typed = typed_answers() if request.method == "POST" else ()
+    return unavailable_page(UNAVAILABLE, error.reason, typed=typed)
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
