@@ -141,6 +141,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@derogation.localhost"),
+        # Where professionals' replies to ANSM's emails go (else the reviewer who asked).
+        "ANSM_REPLY_TO": os.environ.get("ANSM_REPLY_TO") or None,
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
         # ANSM's team mailbox: told of each new request and each answer to a question.
         "REVIEW_TEAM_EMAIL": os.environ.get("REVIEW_TEAM_EMAIL", ""),

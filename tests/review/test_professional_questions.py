@@ -175,3 +175,25 @@ def test_a_professional_sending_one_file_under_two_names_is_told(
     assert "“letter_1.pdf” is the same file as “letter.pdf”" in refused.text
     assert "Three children this year." in refused.text
     assert status_of(app, submitted) == "information_requested"
+
+
+def test_a_reply_to_the_question_email_reaches_ansm(app, inbox, reviewer, manufacturer, submitted):
+    """The professional has no account and the sender is no-reply: replying to the email
+    reaches the reviewer who asked, or ANSM's mailbox for these requests once configured."""
+    act(reviewer, submitted, "start-review")
+    ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    [email] = inbox.to("anne.leroy@necker.example")
+    with app.app_context():
+        asked_by = questions(submitted)[0].asked_by.email
+    assert email["Reply-To"] == asked_by
+    assert "reply to this email: your message reaches ANSM" in body_of(email)
+
+
+def test_replies_go_to_ansm_s_mailbox_once_configured(
+    app, inbox, reviewer, manufacturer, submitted, monkeypatch
+):
+    monkeypatch.setitem(app.config, "ANSM_REPLY_TO", "derogations@ansm.example")
+    act(reviewer, submitted, "start-review")
+    ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    [email] = inbox.to("anne.leroy@necker.example")
+    assert email["Reply-To"] == "derogations@ansm.example"

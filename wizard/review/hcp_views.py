@@ -22,19 +22,19 @@ UNAVAILABLE = {
         404,
         _l("This link does not work"),
         _l("The address may be incomplete: check that you opened or copied the whole link."),
-        _l("If it still does not work, contact ANSM and give the reference in their email."),
+        _l("If it still does not work, reply to ANSM's email: your message reaches them."),
     ),
     "expired": (
         410,
         _l("This link has expired"),
         _l("For security, the links to answer ANSM work for a limited time only."),
-        _l("If ANSM still needs your answer, contact them and give the reference in the email."),
+        _l("If ANSM still needs your answer, reply to their email: your message reaches them."),
     ),
     "used": (
         410,
         _l("This link has already been used"),
         _l("An answer has already been sent with this link, and each link works once only."),
-        _l("To add something, contact ANSM and give the reference in their email."),
+        _l("To add something, reply to ANSM's email: your message reaches them."),
     ),
     "closed": (
         410,

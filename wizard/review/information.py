@@ -179,7 +179,7 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
         addressee=Addressee.MANUFACTURER,
         message=form.message.data.replace("\r\n", "\n"),
         due_date=form.due_date.data,
-        asked_by_id=user.id,
+        asked_by=user,  # its email is where a professional's reply goes (`notify`)
         asked_at=at,
     )
     token = None

@@ -198,7 +198,15 @@ def question_to_professional(question: InformationRequest, dossier: Dossier, tok
         question.hcp_email,
         lambda: _("ANSM asks you a question about request %(reference)s", **_ref(dossier)),
         lambda: plain_text("review/email/question_to_professional.txt", **context),
+        reply_to=ansm_reply_to(question),
     )
+
+
+def ansm_reply_to(question: InformationRequest) -> str:
+    """Where a professional's reply to ANSM's email goes (the portal's sender is no-reply,
+    and they have no account): ANSM's mailbox for these requests (`ANSM_REPLY_TO`), else the
+    reviewer who asked."""
+    return current_app.config["ANSM_REPLY_TO"] or question.asked_by.email
 
 
 def question_closed_to_professional(
@@ -234,9 +242,9 @@ def _ref(dossier: Dossier) -> dict:
     return {"reference": dossier.reference}
 
 
-def _send(to: str, subject, body) -> bool:
+def _send(to: str, subject, body, *, reply_to: str | None = None) -> bool:
     try:
-        mail.send(to, bilingual(subject, " / "), bilingual(body))
+        mail.send(to, bilingual(subject, " / "), bilingual(body), reply_to=reply_to)
     except mail.MailError:
         current_app.logger.exception("email to %s not sent", to)
         return False
