@@ -28,9 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance = Path((config or {}).get("INSTANCE_PATH", app.instance_path))
     app.config.from_mapping(configuration.from_environment(instance))
     app.config.update(config or {})
-    app.config.setdefault(
-        "MAX_CONTENT_LENGTH", configuration.request_cap(app.config["MAX_UPLOAD_BYTES"])
-    )
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # Flask's default: no cap at all
+        cap = configuration.request_cap(app.config["MAX_UPLOAD_BYTES"])
+        app.config["MAX_CONTENT_LENGTH"] = cap
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         configuration.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # (PUBLIC_BASE_URL), so a forwarded Host or prefix is not trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from wizard import cli, errors, i18n, invites, keys, mail, review, sessions, web
+    from wizard import cli, errors, i18n, invites, keys, mail, review, sessions, uploads, web
     from wizard.auth import bp as auth_bp
     from wizard.auth import limits as auth_limits
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    uploads.init_app(app)  # before CSRFProtect reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)

@@ -93,15 +93,18 @@ def engine_options(uri: str) -> dict:
 
 SQLITE_WRITE_WAIT = 30  # seconds
 
-# The most files one form sends at once: an answer to ANSM (`wizard/review/forms.py`).
+# The most files one form sends at once: an answer to ANSM (`wizard/review/forms.py`); the
+# other forms send one.
 FILES_AT_ONCE = 10
 
 
-def request_cap(upload_cap: int) -> int:
-    """`MAX_CONTENT_LENGTH`: a request far above what any form sends (its most files, each at
-    most `MAX_UPLOAD_BYTES`, and its text) is cut off before it is read; one within it is
-    read, so that a file too large is refused next to its field, with what was typed kept."""
-    return upload_cap * FILES_AT_ONCE + MEGABYTE
+def request_cap(upload_cap: int, files: int = 1) -> int:
+    """What a request may weigh: one far above what its form sends (`files`, each at most
+    `MAX_UPLOAD_BYTES`, as much again for one too large to be refused next to its field, and
+    the text) is cut off before it is read; one within it is read, so that a file too large is
+    refused next to its field, with what was typed kept. `MAX_CONTENT_LENGTH` is that of a
+    form with one file; the answers to ANSM get theirs (`uploads.init_app`)."""
+    return upload_cap * (files + 1) + MEGABYTE
 
 
 def from_environment(instance_path: Path) -> dict:

@@ -11,8 +11,9 @@ from flask_wtf.csrf import CSRFError
 
 from wizard.auth import limits
 from wizard.flow.steps import FLOW
+from wizard.forms.attachments import HcpLetterForm
 from wizard.forms.base import typed_rows
-from wizard.forms.invitations import ClinicianLetterForm
+from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.review.forms import ReplyForm, action_form_class
 from wizard.uploads import human_size
@@ -153,8 +154,25 @@ def _posted_form():
     return None
 
 
+# Step 9's buttons all send its one form: the invitation and the letter being written.
+_STEP_NINE = {
+    "filing.invite",
+    "filing.add_letter",
+    "filing.resend_invitation",
+    "filing.delete_letter",
+}
+
+
 def typed_answers() -> list[tuple[str, str]]:
     """What a form that could not be taken carried, by question, for the person to copy."""
+    step_id = (request.view_args or {}).get("step_id")
+    if request.endpoint in _STEP_NINE or (
+        request.endpoint == "filing.step" and step_id == "hcp-support"
+    ):
+        return [
+            *typed_rows(InvitationForm(prefix="invite", meta={"csrf": False})),
+            *typed_rows(HcpLetterForm(prefix="letter", meta={"csrf": False})),
+        ]
     form = _posted_form()
     return typed_rows(form) if form is not None else []
 

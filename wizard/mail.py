@@ -127,7 +127,13 @@ def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) 
 
 
 def send_after_response(
-    to: str, subject: str, body_text: str, *, about: str, kept_before: bool = True
+    to: str,
+    subject: str,
+    body_text: str,
+    *,
+    about: str,
+    kept_before: bool = True,
+    reply_to: str | None = None,
 ) -> None:
     """Send once the response has left and the request's database connection is back in its
     pool: an SMTP server may take seconds, which neither the person waiting for the page nor
@@ -136,8 +142,9 @@ def send_after_response(
     before the response leaves, unless not `kept_before`: then only after it, for a message
     whose very existence the response must not betray by its time (a reset link says nothing
     of whether an account uses the address; one lost to a stopped worker is asked again). A
-    failure is logged (`about` says what the message was), never shown."""
-    message = (to, subject, body_text, about)
+    failure is logged (`about` says what the message was), never shown. `reply_to`: as for
+    `send`."""
+    message = (to, subject, body_text, about, reply_to)
     if has_request_context():
         queue = "mail_after_response" if kept_before else "mail_kept_after_response"
         g.setdefault(queue, []).append(message)
@@ -157,16 +164,16 @@ def _send_kept(messages, ids: list[int] | None) -> None:
     if ids is not None:
         deliver(ids)
         return
-    for to, subject, body, about in messages:
+    for to, subject, body, about, *reply_to in messages:
         try:
-            send(to, subject, body)
+            send(to, subject, body, reply_to=next(iter(reply_to), None))
         except Exception:  # noqa: BLE001 - logged; the next one is still sent
             current_app.logger.exception("%s to %s not sent", about, to)
 
 
-def store(messages: list[tuple[str, str, str, str]]) -> list[int]:
-    """Keep each message (to, subject, body, about) until sent, in a transaction of its own,
-    whatever the caller's session holds."""
+def store(messages: list[tuple]) -> list[int]:
+    """Keep each message (to, subject, body, about[, reply_to]) until sent, in a transaction
+    of its own, whatever the caller's session holds."""
     now = clock.now()
     with db.engine.begin() as connection:
         return [
@@ -174,14 +181,14 @@ def store(messages: list[tuple[str, str, str, str]]) -> list[int]:
                 insert(OutgoingEmail)
                 .values(
                     recipients=to,
-                    sealed=_seal(subject, body),
+                    sealed=_seal(subject, body, next(iter(reply_to), None)),
                     about=about[:200],
                     created_at=now,
                     attempts=0,
                 )
                 .returning(OutgoingEmail.id)
             ).scalar_one()
-            for to, subject, body, about in messages
+            for to, subject, body, about, *reply_to in messages
         ]
 
 
@@ -248,8 +255,8 @@ def _deliver(email_id: int) -> bool | None:
     if claimed is None:
         return None  # sent (its row deleted), or being sent by another
     try:
-        subject, body = _unseal(claimed.sealed)
-        send(claimed.recipients, subject, body)
+        subject, body, reply_to = _unseal(claimed.sealed)
+        send(claimed.recipients, subject, body, reply_to=reply_to)
     except Exception as error:  # noqa: BLE001 - logged and kept; the next message is still sent
         current_app.logger.exception("%s to %s not sent", claimed.about, claimed.recipients)
         failed = (
@@ -292,13 +299,14 @@ def _fernet_of(secret: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def _seal(subject: str, body: str) -> str:
-    return _fernet().encrypt(json.dumps([subject, body]).encode()).decode()
+def _seal(subject: str, body: str, reply_to: str | None = None) -> str:
+    return _fernet().encrypt(json.dumps([subject, body, reply_to]).encode()).decode()
 
 
-def _unseal(sealed: str) -> tuple[str, str]:
-    subject, body = json.loads(_fernet().decrypt(sealed.encode()))
-    return subject, body
+def _unseal(sealed: str) -> tuple[str, str, str | None]:
+    """What `_seal` sealed; one sealed before `reply_to` was kept has none."""
+    subject, body, *rest = json.loads(_fernet().decrypt(sealed.encode()))
+    return subject, body, (rest[0] if rest else None)
 
 
 def init_app(app: Flask) -> None:

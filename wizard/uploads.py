@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app, request
 from flask_babel import format_decimal
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -145,3 +145,23 @@ def path_of(sha256: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a sha256 digest")
     return Path(current_app.config["UPLOAD_FOLDER"]) / sha256[:2] / sha256
+
+
+# The forms that send up to `FILES_AT_ONCE` files: the answers to ANSM.
+MANY_FILES = {"review_filer.reply", "review_hcp.answer"}
+
+
+def init_app(app: Flask) -> None:
+    """Before CSRFProtect reads a form (so registered before it): the answers to ANSM may
+    weigh as much as their files; the public receipt check, as much as a receipt (its own cap,
+    whatever the uploads'); every other request, as much as one upload."""
+    from wizard.config import FILES_AT_ONCE, request_cap
+    from wizard.receipts.views import MAX_RECEIPT_BYTES
+
+    @app.before_request
+    def room_for_the_files():
+        if request.endpoint in MANY_FILES:
+            cap = current_app.config["MAX_UPLOAD_BYTES"]
+            request.max_content_length = request_cap(cap, FILES_AT_ONCE)
+        elif request.endpoint == "receipts.verify":
+            request.max_content_length = request_cap(MAX_RECEIPT_BYTES)

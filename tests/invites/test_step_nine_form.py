@@ -6,7 +6,9 @@ invitation unasked: it says it was not sent, and keeps it as typed."""
 from __future__ import annotations
 
 import io
+import re
 
+from tests.flow.test_csrf import csrf_app  # noqa: F401 - the fixture
 from tests.invites.support import INVITE, SIGNED_LETTER, invitations_of, letters_of
 from wizard import clock
 from wizard.demo import VALID_RPPS
@@ -129,3 +131,68 @@ def test_after_a_change_from_the_summary_the_step_leads_back_to_it(app, manufact
     response = post(client, f"/requests/{dossier_id}/letters?return_to=check", with_file(LETTER))
     assert response.location.endswith("/steps/hcp-support?return_to=check#letters")
     assert "Back to your answers" in client.get(response.location).text
+
+
+def test_a_letter_attached_with_an_invitation_left_unsent_does_not_come_back(
+    app, manufacturer, inbox
+):
+    """Both given, then "Save and continue": the letter is attached and its form comes back
+    empty (else it would be attached again), the invitation is kept, unsent; cleared, the step
+    goes on."""
+    client, dossier_id = manufacturer
+    both = with_file({**LETTER, **INVITE, "action": "continue"})
+    response = post(client, STEP.format(dossier_id), both)
+    assert response.status_code == 422
+    assert "The letter from Dr Paul Henry has been added." in response.text
+    assert 'value="Dr Paul Henry"' not in response.text
+    assert 'value="anne.leroy@necker.example"' in response.text
+    assert post(client, STEP.format(dossier_id), {"action": "continue"}).status_code == 303
+    with app.app_context():
+        assert len(letters_of(dossier_id)) == 1
+    assert inbox == []
+
+
+def test_enter_in_a_one_line_answer_saves_the_step_with_javascript_off(manufacturer):
+    """The form's first button in the page is its "Save and continue", out of sight and of
+    the Tab order: Enter presses it, not "Send the invitation" or a file's "Remove"."""
+    client, dossier_id = manufacturer
+    page = client.get(STEP.format(dossier_id)).text
+    first = re.search(r'<button type="submit"[^>]*form="step-form"[^>]*>', page).group(0)
+    assert 'value="continue"' in first and 'tabindex="-1"' in first
+    assert 'aria-hidden="true"' in first
+
+
+def test_resend_keeps_what_is_typed_in_the_forms(app, manufacturer, inbox):
+    client, dossier_id = manufacturer
+    assert post(client, f"/requests/{dossier_id}/invitations", INVITE).status_code == 303
+    with app.app_context():
+        (invitation,) = invitations_of(dossier_id)
+    page = client.get(STEP.format(dossier_id)).text
+    resend = f"/requests/{dossier_id}/invitations/{invitation.id}/resend"
+    assert f'formaction="{resend}"' in page
+    typed = {**LETTER, "invite-clinician_name": "Dr Paul Henry"}
+    response = post(client, resend, with_file(typed))
+    assert response.status_code == 200
+    assert 'value="Dr Paul Henry"' in response.text  # the invitation being typed
+    assert "We have kept the letter you chose: letter-henry.pdf" in response.text
+    assert len(inbox.to("anne.leroy@necker.example")) == 2
+
+
+def test_a_letter_form_emptied_lets_the_letter_kept_go(app, manufacturer):
+    client, dossier_id = manufacturer
+    refused = post(client, STEP.format(dossier_id), with_file({"letter-author_name": "Dr X"}))
+    assert "We have kept the letter you chose" in refused.text
+    assert post(client, STEP.format(dossier_id), {"action": "continue"}).status_code == 303
+    assert "We have kept the letter" not in client.get(STEP.format(dossier_id)).text
+
+
+def test_an_expired_step_nine_lists_the_invitation_and_letter_typed(
+    app,
+    manufacturer,
+    csrf_app,  # noqa: F811
+):
+    _client, dossier_id = manufacturer
+    browser = csrf_app.test_client()
+    expired = browser.post(STEP.format(dossier_id), data={**INVITE, **LETTER})
+    assert expired.status_code == 400
+    assert "anne.leroy@necker.example" in expired.text and "Dr Paul Henry" in expired.text

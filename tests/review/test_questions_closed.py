@@ -72,6 +72,9 @@ def test_the_professional_hears_that_ansm_no_longer_waits(
     assert "ANSM has resumed its review of the request without your answer" in body
     assert "The link in ANSM's email no longer works." in body
     assert f"contact ANSM and give the reference {reference}" in body
+    # A reply reaches the reviewer who asked (kept with the message until it left).
+    with app.app_context():
+        assert told["Reply-To"] == questions(submitted)[0].asked_by.email
 
 
 def test_the_manufacturer_withdrawing_its_request_frees_the_professional(

@@ -3,6 +3,7 @@ the person choose several, and all of them arrive."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from tests.review.support import act, document, questions, reply
@@ -83,7 +84,8 @@ def test_as_many_files_as_the_hint_allows_each_near_the_cap_arrive(
         question_id = questions(submitted)[0].id
     near_cap = app.config["MAX_UPLOAD_BYTES"] - 2048
     files = [(f"report-{n}.pdf", padded_pdf(n, near_cap)) for n in range(10)]
-    assert sum(len(content) for _name, content in files) > 2 * app.config["MAX_UPLOAD_BYTES"]
+    weight = sum(len(content) for _name, content in files)
+    assert weight > app.config["MAX_CONTENT_LENGTH"]  # more than any other form may send
     assert reply(manufacturer, submitted, question_id, files=files).status_code == 303
     review_page = reviewer.get(f"/review/requests/{submitted}").text
     assert all(f"report-{n}.pdf" in review_page for n in range(10))
@@ -100,3 +102,16 @@ def padded_pdf(number: int, size: int) -> bytes:
             b"<< /Length %d >>\nstream\n%s%% report %d\nendstream" % (len(pad) + 12, pad, number),
         ]
     )
+
+
+def test_other_forms_are_cut_off_far_sooner(app, client):
+    """Only the answers to ANSM take ten files: a request as heavy anywhere else (the
+    sign-in page, the public receipt check) is refused before it is read."""
+    heavy = b"x" * (max(app.config["MAX_CONTENT_LENGTH"], 5 * 1024 * 1024) + 1)
+    for address in ("/login", "/verify"):
+        response = client.post(
+            address,
+            data={"file": (io.BytesIO(heavy), "big.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 413

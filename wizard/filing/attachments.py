@@ -160,9 +160,13 @@ def add_letter(dossier_id: int):
 
 def attach_described_letter(dossier):
     """The letter described on step 9 when the step's own buttons were pressed instead of
-    "Upload the letter": attached as that button would (None then, or when nothing of a letter
-    was given), else the page saying what is missing."""
-    return attach_letter(dossier) if started("letter") else None
+    "Upload the letter": attached as that button would (None then), else the page saying what
+    is missing. Nothing of a letter given: one kept from an earlier try is let go, as the
+    person has emptied its form."""
+    if not started("letter"):
+        kept.forget(letter_slot(dossier))
+        return None
+    return attach_letter(dossier)
 
 
 def started(prefix: str) -> bool:
@@ -176,19 +180,24 @@ def started(prefix: str) -> bool:
     )
 
 
-def back_to_letters(dossier, anchor: str, *, used: str):
-    """Back to step 9 once one of its forms was `used`. The other came along (both belong to
-    the step's form): if something is typed in it, the page is shown again with it, unchecked,
-    rather than lost to a redirect (a letter chosen there was kept: `keep_chosen_letter`)."""
-    other = "invite" if used == "letter" else "letter"
-    if not started(other):
+def back_to_letters(dossier, anchor: str, *, used: str | None = None, refused=()):
+    """Back to step 9 once one of its buttons has done its work (`used`: the form it emptied,
+    "invite" or "letter", if any), or with what it `refused` (field id, message). What is
+    typed in its forms came along (they belong to the step's form): if there is any, the page
+    is shown again with it, unchecked, rather than lost to a redirect (a letter chosen there
+    was kept: `keep_chosen_letter`)."""
+    if not refused and not any(started(p) for p in ("invite", "letter") if p != used):
         return _back_to(dossier, "hcp-support", anchor)
     forms = {"invite_form": InvitationForm(prefix="invite"), "letter_form": _letter_form(dossier)}
-    blank = InvitationForm if used == "invite" else HcpLetterForm
-    forms[f"{used}_form"] = blank(formdata=None, prefix=used)
+    if used is not None:
+        blank = InvitationForm if used == "invite" else HcpLetterForm
+        forms[f"{used}_form"] = blank(formdata=None, prefix=used)
     step = FLOW.get("hcp-support")
     page = step.form.from_answers(dossier.answers().get(step.id, {}), page=True)
-    return pages.render_step(dossier, step, page, focus=anchor[1:], **forms)
+    status = 422 if refused else 200
+    return pages.render_step(
+        dossier, step, page, status, extra_errors=refused, focus=anchor[1:], **forms
+    )
 
 
 def keep_chosen_letter(dossier) -> None:
@@ -296,9 +305,15 @@ def delete_letter(dossier_id: int, item_id: int):
         abort(409)
     received = item.invitation is not None
     if received and request.form.get("confirmed") != "yes":
-        return render_template("filing/remove_letter.html", dossier=dossier, letter=item)
+        return render_template(
+            "filing/remove_letter.html",
+            dossier=dossier,
+            letter=item,
+            return_to=request.args.get("return_to"),
+        )
     if request.method == "GET":
         return _back_to(dossier, "hcp-support", "#letters")
+    keep_chosen_letter(dossier)  # sent along from step 9's form
     service.claim_draft(dossier)
     # Its arrival through a link is in the audit trail (`LETTER_RECEIVED`): its removal too.
     db.session.delete(item)
@@ -312,4 +327,4 @@ def delete_letter(dossier_id: int, item_id: int):
         )
     db.session.commit()
     flash(_("The letter from %(name)s has been removed.", name=item.author_name))
-    return _back_to(dossier, "hcp-support", "#letters")
+    return back_to_letters(dossier, "#letters")

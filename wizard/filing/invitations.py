@@ -47,21 +47,24 @@ def invite(dossier_id: int):
         role=form.role.data,
         message=(form.message.data or "").replace("\r\n", "\n") or None,
     )
-    return _after_sending(dossier, invitation)
+    return _after_sending(dossier, invitation, used="invite")
 
 
-def unsent_invitation(dossier: Dossier):
+def unsent_invitation(dossier: Dossier, *, letter_attached: bool = False):
     """An invitation typed on step 9, then "Save and continue" (or "come back later") pressed
-    rather than "Send the invitation": the page again, saying so, with the invitation as typed.
-    An email to someone else is not sent unasked, nor what was typed for it lost."""
+    rather than "Send the invitation": the page again, saying so, with the invitation as typed
+    (checked when it is sent). An email to someone else is not sent unasked, nor what was typed
+    for it lost. A letter described alongside was attached: its form comes back empty."""
     if not started("invite"):
         return None
-    form = InvitationForm(prefix="invite")  # as typed, checked when it is sent
     unsent = _(
         "You have filled in an invitation without sending it. Choose “Send the invitation”, "
         "or clear its fields to go on without it."
     )
-    return _refused(dossier, "hcp-support", form, "invite", [("invite-clinician_name", unsent)])
+    used = "letter" if letter_attached else None
+    return back_to_letters(
+        dossier, "#invitations", used=used, refused=[("invite-clinician_name", unsent)]
+    )
 
 
 def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
@@ -79,11 +82,13 @@ def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
     )
     if earlier is None:
         return True
+    button = _("Try again") if earlier.state == InvitationState.NOT_SENT else _("Resend")
     form.email.errors.append(
         _(
             "You have already invited this address (%(name)s). To send them a new link, "
-            "choose “Resend” next to their name in the list of invitations.",
+            "choose “%(button)s” next to their name in the list of invitations.",
             name=earlier.clinician_name,
+            button=button,
         )
     )
     return False
@@ -93,11 +98,12 @@ def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
 @manufacturer_required
 def resend_invitation(dossier_id: int, invitation_id: int):
     dossier, invitation = _invitation(dossier_id, invitation_id)
+    keep_chosen_letter(dossier)  # sent along from step 9's form, as what is typed there
     if not (service.can_resend(invitation) and service.resend(invitation, current_user)):
         flash(_("This invitation can no longer be sent: invite the professional again."), "error")
-        return _back_to(dossier, "hcp-support", "")
+        return back_to_letters(dossier, "")
     limits.count_attempt()
-    return _after_sending(dossier, invitation)
+    return _after_sending(dossier, invitation, used=None)
 
 
 @bp.route(
@@ -129,13 +135,13 @@ def _invitation(dossier_id: int, invitation_id: int) -> tuple[Dossier, Invitatio
     return dossier, invitation
 
 
-def _after_sending(dossier: Dossier, invitation: Invitation):
+def _after_sending(dossier: Dossier, invitation: Invitation, *, used: str | None):
     """Back to step 9: at the list when the email left, at the top (where the message about
     the failure shows) when it did not."""
     who = {"name": invitation.clinician_name, "email": invitation.email}
     if invitation.state == InvitationState.SENT:
         flash(_("The invitation has been sent to %(name)s (%(email)s).", **who))
-        return back_to_letters(dossier, "#invitations", used="invite")
+        return back_to_letters(dossier, "#invitations", used=used)
     flash(
         _(
             "We could not send the email to %(name)s (%(email)s). The invitation is kept: "
@@ -144,4 +150,4 @@ def _after_sending(dossier: Dossier, invitation: Invitation):
         ),
         "error",
     )
-    return back_to_letters(dossier, "", used="invite")
+    return back_to_letters(dossier, "", used=used)

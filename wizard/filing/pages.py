@@ -199,10 +199,13 @@ def question(dossier: Dossier, step: Step):
     if step.id == "hcp-support":
         # A letter described, or an invitation typed, then "Save and continue" rather than
         # their own buttons: the letter is attached; the invitation is not sent unasked.
-        from wizard.filing.attachments import attach_described_letter
+        from wizard.filing.attachments import attach_described_letter, started
         from wizard.filing.invitations import unsent_invitation
 
-        if refused := attach_described_letter(dossier) or unsent_invitation(dossier):
+        attached = started("letter")
+        if refused := attach_described_letter(dossier):
+            return refused
+        if refused := unsent_invitation(dossier, letter_attached=attached):
             return refused
     form: StepForm = step.form()
     form.context = answers

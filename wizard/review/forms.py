@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 from wtforms.validators import ValidationError
 
 from wizard import clock, uploads
+from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.domain.lifecycle import FILED_STATUSES
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
@@ -31,7 +32,7 @@ from wizard.models import Decision, DecisionKind
 from wizard.web import STATUS_LABELS, labelled
 
 TEXT_MAX = 5000
-MAX_FILES = 10
+MAX_FILES = FILES_AT_ONCE  # what the request's size cap makes room for (`uploads`)
 
 
 def _reason(label, message, hint):

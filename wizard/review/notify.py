@@ -235,6 +235,7 @@ def question_closed_to_professional(
             )
         ),
         about=f"closed question {question.id} to a professional",
+        reply_to=ansm_reply_to(question),
     )
 
 
