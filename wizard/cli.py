@@ -88,21 +88,21 @@ def _reviewer(email: str) -> User:
 
 
 def _reviewer_name(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise click.ClickException("A reviewer needs a name: their decisions state it.")
-    if len(name) > 200:
-        raise click.ClickException("A name has 200 characters at most.")
-    return name
+    return _stated_on_decisions(name, "name")
 
 
 def _job_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise click.ClickException("A reviewer needs a job title: their decisions state it.")
-    if len(title) > 200:
-        raise click.ClickException("A job title has 200 characters at most.")
-    return title
+    return _stated_on_decisions(title, "job title")
+
+
+def _stated_on_decisions(text: str, what: str) -> str:
+    """A reviewer's name or job title, on one line, as the decisions they sign state it."""
+    text = " ".join(text.split())
+    if not text:
+        raise click.ClickException(f"A reviewer needs a {what}: their decisions state it.")
+    if len(text) > 200:
+        raise click.ClickException(f"A {what} has 200 characters at most.")
+    return text
 
 
 @click.command("demo")

@@ -45,11 +45,7 @@ def _closed_on(question: InformationRequest) -> str:
 def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
     """Why the manufacturer's answer was not taken, and how ANSM can still have it."""
     reference = question.dossier.reference
-    still_needed = _(
-        "If you think your answer is still needed, contact ANSM and give the reference "
-        "%(reference)s.",
-        reference=reference,
-    )
+    still_needed = _still_needed(reference)
     if question.closed_reason == "answered":
         message = _(
             "This question was answered meanwhile, from another page: this answer was not sent."
@@ -104,9 +100,12 @@ def to_professional(question: InformationRequest) -> tuple[str, str]:
             "The review of the request %(reference)s has moved on without it.",
             reference=reference,
         )
-    advice = _(
+    return detail, _still_needed(reference)
+
+
+def _still_needed(reference: str) -> str:
+    return _(
         "If you think your answer is still needed, contact ANSM and give the reference "
         "%(reference)s.",
         reference=reference,
     )
-    return detail, advice

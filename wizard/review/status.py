@@ -25,15 +25,7 @@ def authorisation_of(dossier: Dossier) -> Decision | None:
 def in_force_by(dossier: Dossier) -> Decision | None:
     """The decision that last put the authorisation in force: the authorisation itself, or
     the reinstatement that lifted its last suspension."""
-    return db.session.scalar(
-        select(Decision)
-        .where(
-            Decision.dossier_id == dossier.id,
-            Decision.kind.in_((DecisionKind.AUTHORISATION, DecisionKind.REINSTATEMENT)),
-        )
-        .order_by(Decision.number.desc())
-        .limit(1)
-    )
+    return _latest(dossier.id, DecisionKind.AUTHORISATION, DecisionKind.REINSTATEMENT)
 
 
 # The measure behind a status that stops the authorisation's use.
@@ -44,11 +36,14 @@ def measure_of(dossier_id: int, status: Status) -> Decision | None:
     """The suspension or withdrawal that made an authorised request read `status`; None for
     any other status (an expired one reads expired, suspended or not)."""
     kind = _MEASURES.get(status)
-    if kind is None:
-        return None
+    return _latest(dossier_id, kind) if kind is not None else None
+
+
+def _latest(dossier_id: int, *kinds: DecisionKind) -> Decision | None:
+    """The request's last decision of one of `kinds`."""
     return db.session.scalar(
         select(Decision)
-        .where(Decision.dossier_id == dossier_id, Decision.kind == kind)
+        .where(Decision.dossier_id == dossier_id, Decision.kind.in_(kinds))
         .order_by(Decision.number.desc())
         .limit(1)
     )
