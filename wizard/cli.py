@@ -29,7 +29,7 @@ from wizard.models import Dossier, Organisation, Role, User
 @click.password_option(prompt="Password for the reviewer")
 def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
-    name, title = _reviewer_name(name), _job_title(title)
+    name, title = _stated_on_decisions(name, "name"), _stated_on_decisions(title, "job title")
     email = email.strip().lower()
     problem = check_password_strength(password, email)
     if problem:
@@ -55,12 +55,7 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
 @click.argument("title")
 def set_reviewer_title(email: str, title: str) -> None:
     """Record a reviewer's job title, which the decisions they sign state (CRPA L. 212-1)."""
-    title = _job_title(title)
-    reviewer = _reviewer(email)
-    before, reviewer.job_title = reviewer.job_title, title
-    db.session.commit()
-    current_app.logger.info("job title of reviewer %s: %r -> %r", reviewer.id, before, title)
-    click.echo(f"Job title of {reviewer.email}: {before or '(none)'} -> {title}")
+    _restate(email, "job_title", "job title", title)
 
 
 @click.command("set-reviewer-name")
@@ -70,12 +65,18 @@ def set_reviewer_title(email: str, title: str) -> None:
 def set_reviewer_name(email: str, name: str) -> None:
     """Record a reviewer's name, which the decisions they sign state (CRPA L. 212-1): they
     cannot change it themselves."""
-    name = _reviewer_name(name)
+    _restate(email, "name", "name", name)
+
+
+def _restate(email: str, attribute: str, what: str, text: str) -> None:
+    """Change what a reviewer's decisions state of them (`attribute`), and say so."""
+    text = _stated_on_decisions(text, what)
     reviewer = _reviewer(email)
-    before, reviewer.name = reviewer.name, name
+    before = getattr(reviewer, attribute)
+    setattr(reviewer, attribute, text)
     db.session.commit()
-    current_app.logger.info("name of reviewer %s: %r -> %r", reviewer.id, before, name)
-    click.echo(f"Name of {reviewer.email}: {before} -> {name}")
+    current_app.logger.info("%s of reviewer %s: %r -> %r", what, reviewer.id, before, text)
+    click.echo(f"{what.capitalize()} of {reviewer.email}: {before or '(none)'} -> {text}")
 
 
 def _reviewer(email: str) -> User:
@@ -85,14 +86,6 @@ def _reviewer(email: str) -> User:
     if reviewer is None:
         raise click.ClickException(f"No reviewer account uses {email}.")
     return reviewer
-
-
-def _reviewer_name(name: str) -> str:
-    return _stated_on_decisions(name, "name")
-
-
-def _job_title(title: str) -> str:
-    return _stated_on_decisions(title, "job title")
 
 
 def _stated_on_decisions(text: str, what: str) -> str:
