@@ -47,25 +47,25 @@ def test_posts_without_a_token_are_refused_and_with_it_accepted(csrf_app):
 
     step_url = f"/requests/{dossier_id}/steps/situation"
     assert client.post(step_url, data={"reason": "never_certified"}).status_code == 400
-    assert (
-        client.post(
-            f"{step_url}/validate",
+    for address in (f"{step_url}/validate", "/steps/situation/validate"):
+        live = client.post(
+            address,
             data={"reason": "x"},
             headers={"HX-Request": "true", "HX-Trigger-Name": "reason"},
-        ).status_code
-        == 400
-    )
+        )
+        assert live.status_code == 400
     assert client.post("/requests").status_code == 400
     assert client.post("/logout").status_code == 400
 
     page = client.get(step_url).text
     token = token_from(page)
-    live = client.post(
-        f"{step_url}/validate",
-        data={"reason": "never_certified"},
-        headers={"HX-Request": "true", "HX-Trigger-Name": "reason", "X-CSRFToken": token},
-    )
-    assert live.status_code == 200
+    for address in (f"{step_url}/validate", "/steps/situation/validate"):
+        live = client.post(
+            address,
+            data={"reason": "never_certified"},
+            headers={"HX-Request": "true", "HX-Trigger-Name": "reason", "X-CSRFToken": token},
+        )
+        assert live.status_code == 200
     saved = client.post(step_url, data={"reason": "never_certified", "csrf_token": token})
     assert saved.status_code == 303
     with csrf_app.app_context():
@@ -90,12 +90,18 @@ def signed_in_at_step(csrf_app, step_id: str = "medical-need"):
     return client, step_url, token_from(client.get(step_url).text)
 
 
-def live_check(client, step_url: str, token: str):
-    return client.post(
-        f"{step_url}/validate",
-        data={"unmet_need": "x"},
-        headers={"HX-Request": "true", "HX-Trigger-Name": "unmet_need", "X-CSRFToken": token},
-    )
+def live_checks(client, step_url: str, token: str):
+    """The same live check sent to the address the step's page uses (the form checked alone)
+    and to the request's own (used by steps whose rules read other steps)."""
+    step_id = step_url.rsplit("/", 1)[1]
+    return [
+        client.post(
+            address,
+            data={"unmet_need": "x"},
+            headers={"HX-Request": "true", "HX-Trigger-Name": "unmet_need", "X-CSRFToken": token},
+        )
+        for address in (f"/steps/{step_id}/validate", f"{step_url}/validate")
+    ]
 
 
 TYPED = {
@@ -121,7 +127,9 @@ def test_a_step_sent_after_the_session_ended_says_so_and_shows_what_was_typed(cs
     ]
     assert f'href="/login?next={step_url}"' in refused.text
     # A live check says it too (app.js reads the header).
-    assert live_check(client, step_url, token).headers["X-Signed-Out"] == "true"
+    assert all(
+        live.headers["X-Signed-Out"] == "true" for live in live_checks(client, step_url, token)
+    )
     # Signing in again from there leads back to the step.
     login_page = f"/login?next={step_url}"
     token = token_from(client.get(login_page).text)
@@ -154,8 +162,8 @@ def test_signed_out_in_another_tab_a_step_sent_says_so_with_what_was_typed(csrf_
     assert "You were signed out" in refused.text
     assert TYPED["alternatives_considered"] in refused.text
     assert f'href="/login?next={step_url}"' in refused.text
-    live = live_check(client, step_url, token)
-    assert live.status_code == 401 and live.headers["X-Signed-Out"] == "true"
+    for live in live_checks(client, step_url, token):
+        assert live.status_code == 401 and live.headers["X-Signed-Out"] == "true"
 
 
 def test_a_removal_sent_signed_out_leads_back_to_the_step_it_was_sent_from(csrf_app):

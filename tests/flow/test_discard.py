@@ -150,7 +150,8 @@ def test_a_colleague_saving_a_step_of_a_draft_just_deleted_is_told_and_keeps_the
     assert "Claire Martin deleted it on" in text and "What you sent was not saved." in text
     assert "Children awaiting a heart transplant." in text  # to copy
     assert 'href="/dashboard"' in sent.text
-    # A live check says so too (app.js reads the header).
+    # A live check that reads the request (a step whose rules read other steps) says so
+    # too (app.js reads the header); one that reads the form alone cannot know.
     live = post_step(colleague, dossier_id, "medical-need", typed, htmx=True, query="/validate")
     assert live.status_code == 410 and live.headers["X-Draft-Deleted"] == "true"
 

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from babel.dates import format_date
 from markupsafe import escape
+from sqlalchemy import event
 
 from tests.conftest import dossier_with, login, make_user, post_step
 from wizard import clock, uploads
@@ -487,9 +488,17 @@ def test_french_overseas_manufacturers_give_a_siret_and_eu_regions_need_no_repre
     assert response.status_code == (422 if siret_required or representative_required else 303)
 
 
-def validate_live(client, dossier_id, step_id, name, values):
+def live_address(client, dossier_id, step_id) -> str:
+    """Where the step's page sends its fields' live checks (htmx `hx-post`)."""
+    page = client.get(f"/requests/{dossier_id}/steps/{step_id}").text
+    addresses = set(re.findall(r'hx-post="([^"]+)"', page))
+    assert len(addresses) == 1, addresses
+    return html.unescape(addresses.pop())
+
+
+def validate_live(client, dossier_id, step_id, name, values, address=None):
     return client.post(
-        f"/requests/{dossier_id}/steps/{step_id}/validate",
+        address or live_address(client, dossier_id, step_id),
         data=to_formdata(values),
         headers={"HX-Request": "true", "HX-Trigger-Name": name},
     )
@@ -536,6 +545,82 @@ def test_live_validation_of_a_good_answer_clears_the_error(app, logged_in, user)
     assert 'hx-sync="closest .field:replace"' in fragment.text
     assert "error-message" not in fragment.text and "aria-invalid" not in fragment.text
     assert re.search(r'<div id="live-status"[^>]*hx-swap-oob="true"></div>', fragment.text)
+
+
+def test_a_step_is_checked_live_without_its_request_unless_its_rules_read_other_steps(
+    app, logged_in, user
+):
+    dossier_id = request_at(app, user, "manufacturer")
+    assert live_address(logged_in, dossier_id, "manufacturer") == "/steps/manufacturer/validate"
+    # The period must include the patient's date (another step): checked with the request.
+    period = live_address(logged_in, dossier_id, "period")
+    assert period == f"/requests/{dossier_id}/steps/period/validate"
+    assert (
+        validate_live(
+            logged_in, dossier_id, "period", "end_date", {}, "/steps/period/validate"
+        ).status_code
+        == 404
+    )
+    assert (
+        validate_live(
+            logged_in, dossier_id, "nowhere", "x", {}, "/steps/nowhere/validate"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_field_checked_alone_asks_nothing_of_the_database_and_says_the_same(app, logged_in, user):
+    """The live check is sent at every change of a field: one of a step whose rules read only
+    the form makes no query (the signed session and the CSRF token suffice), and answers as
+    the request's own address does."""
+    dossier_id = request_at(app, user, "manufacturer")
+    typed = {**answers_for("manufacturer"), "srn": "FR-AR-000012345"}
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        alone = validate_live(
+            logged_in, dossier_id, "manufacturer", "srn", typed, "/steps/manufacturer/validate"
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert alone.status_code == 200 and statements == []
+    with_request = validate_live(
+        logged_in, dossier_id, "manufacturer", "srn", typed,
+        f"/requests/{dossier_id}/steps/manufacturer/validate",
+    )  # fmt: skip
+    # The same fragment, but for where its own next check goes.
+    assert alone.text == with_request.text.replace(
+        f"/requests/{dossier_id}/steps/manufacturer/validate", "/steps/manufacturer/validate"
+    )
+    assert error_text(alone.text, "srn") == "The middle part of the manufacturer's SRN must be MF."
+
+
+@pytest.mark.parametrize("path", ["individual", "global"])
+def test_every_question_checked_alone_reads_no_other_step(app, logged_in, user, path):
+    """A rule that read another step's answers in a form checked alone would fail there
+    (`NoOtherSteps`): every field of every such step, answered and blank, is checked."""
+    from wizard.flow.steps import FLOW
+
+    checked = 0
+    for step in FLOW.steps:
+        if step.form is None or step.form.reads_other_steps:
+            continue
+        answers = sample_answers(path).get(step.id, {})
+        with app.test_request_context():
+            fields = [f.name for f in step.form(meta={"csrf": False}).answer_fields()]
+        for name in fields:
+            for values in (answers, {**answers, name: ""}):
+                address = f"/steps/{step.id}/validate"
+                response = validate_live(logged_in, 0, step.id, name, values, address)
+                assert response.status_code in (200, 204), (step.id, name)
+                checked += 1
+    assert checked > 100
 
 
 @pytest.mark.parametrize("name", ["no_such_field", "csrf_token", ""])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 
 from wizard.domain.lifecycle import Status
-from wizard.extensions import db
+from wizard.extensions import db, login_manager
 from wizard.filing.service import DraftDeleted
 from wizard.models import Dossier
 
@@ -21,6 +21,22 @@ def manufacturer_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    return wrapper
+
+
+def session_required(view):
+    """Signed in, as the session cookie says (signed by the portal, not idle too long:
+    `wizard.sessions`), without loading the account: for a view that reads nothing of anyone's
+    (a typed answer checked against a step's rules, the same for everyone). Whether the account
+    still exists and its password is unchanged is not asked here: the next save asks it."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if "_user_id" not in session:  # Flask-Login's key
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    wrapper.needs_sign_in = True  # a form sent to it signed out says so (`wizard.errors`)
     return wrapper
 
 

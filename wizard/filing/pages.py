@@ -75,7 +75,7 @@ def render_step(
                 )
             ],
             return_to=request.args.get("return_to"),
-            validate_url=url_for(".validate_field", dossier_id=dossier.id, step_id=step.id),
+            validate_url=live_check_url(dossier, step),
             carried_from=dossier.carried_over().get(step.id),
             # Sent back with the answers: a save made since by someone else is not overwritten.
             saved_revision=changed.revision if changed else dossier.revision_of(step.id),
@@ -333,12 +333,45 @@ class SavedAnswers(Mapping):
         return len(self._answers)
 
 
+class NoOtherSteps(Mapping):
+    """The other steps' answers of a form checked alone (`field_checked_alone`): none are
+    read. A rule that reads them belongs to a form that says so (`reads_other_steps`); one
+    that does not say so fails here rather than finding no answers and passing."""
+
+    def __getitem__(self, key):
+        raise LookupError(f"{key!r} read by a form checked alone: set reads_other_steps")
+
+    def __iter__(self):
+        raise LookupError("other steps read by a form checked alone: set reads_other_steps")
+
+    def __len__(self):
+        raise LookupError("other steps read by a form checked alone: set reads_other_steps")
+
+
 def field_fragment(dossier: Dossier, step: Step, name: str):
+    return _fragment(step, name, SavedAnswers(dossier))
+
+
+def field_checked_alone(step: Step, name: str):
+    return _fragment(step, name, NoOtherSteps())
+
+
+def _fragment(step: Step, name: str, context: Mapping):
     # CSRFProtect has checked the request's token; the fragment carries none.
     form: StepForm = step.form(meta={"csrf": False})
-    form.context = SavedAnswers(dossier)
+    form.context = context
     # The fragment's own checks come back here: to the address this one came to.
     return live_field(form, name, request.script_root + request.path)
+
+
+def live_check_url(dossier: Dossier, step: Step) -> str | None:
+    """Where a step page's fields are checked as they change: with the request if the
+    step's rules read other steps' answers, otherwise from the form alone (no query)."""
+    if step.form is None:  # the summary, the declaration: nothing checked live
+        return None
+    if step.form.reads_other_steps:
+        return url_for(".validate_field", dossier_id=dossier.id, step_id=step.id)
+    return url_for(".check_field", step_id=step.id)
 
 
 def discard_page(dossier: Dossier, *, changed: bool = False):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing import bp, pages, service
-from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.filing.access import manufacturer_required, own_dossier, session_required
 from wizard.flow.engine import StepKind
 from wizard.flow.steps import FLOW
 from wizard.i18n import gettext as _
@@ -135,6 +135,20 @@ def validate_field(dossier_id: int, step_id: str):
         abort(404)
     name = request.headers.get("HX-Trigger-Name") or request.args.get("field", "")
     return pages.field_fragment(dossier, current, name)
+
+
+@bp.post("/steps/<step_id>/validate")
+@session_required
+def check_field(step_id: str):
+    """htmx live check of a step whose rules read only the form sent (all but one): the
+    changed field's fragment, from the signed session and the form alone. It reads no request
+    and no account, so it needs no query: it is the portal's most frequent request, sent at
+    every change of a field. A step whose rules read other steps' answers is checked by
+    `validate_field`, which reads the request once it is known to be the person's."""
+    current = FLOW.get(step_id)
+    if current is None or current.form is None or current.form.reads_other_steps:
+        abort(404)
+    return pages.field_checked_alone(current, request.headers.get("HX-Trigger-Name") or "")
 
 
 @bp.get("/requests/<int:dossier_id>/submitted")

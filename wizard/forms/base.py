@@ -272,6 +272,10 @@ class StepForm(FlaskForm):
     """A step's form. `context` holds the other steps' answers for cross-step rules."""
 
     context: Mapping[str, Mapping[str, Any]] = {}
+    # Whether a field's check reads `context`: such a step's live checks read the request
+    # (`filing.validate_field`); the others check the form sent alone, without a query
+    # (`filing.check_field`), and a rule that reads `context` there fails loudly.
+    reads_other_steps = False
     intro: Any = None
     # Fields whose check reads another field: when that one changes, the live check checks
     # them again (if they hold an answer), so that an error they showed never outlives its

@@ -141,6 +141,7 @@ def _today() -> date:
 
 
 class PeriodForm(StepForm):
+    reads_other_steps = True  # the period must include the patient's date (`validate_end_date`)
     live_dependents = {"start_date": ("end_date",)}
     start_date = iso_date(
         _l("Start of the period"),
