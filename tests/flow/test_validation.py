@@ -405,11 +405,12 @@ def test_line_and_paragraph_separators_pasted_in_a_long_answer_are_kept_as_line_
     app, logged_in, user
 ):
     dossier_id = request_at(app, user, "device")
-    pasted = "Titanium frame.\u2028Single use.\u2029Sterile."
+    # Word's manual line break and page break come as a vertical tab and a form feed.
+    pasted = "Titanium frame.\u2028Single use.\u2029Sterile.\vLatex-free.\fStore below 25 °C."
     typed = {**answers_for("device"), "description": pasted}
     assert post_step(logged_in, dossier_id, "device", typed).status_code == 303
     stored = saved(app, dossier_id).answers["device"]["description"]
-    assert stored == "Titanium frame.\nSingle use.\n\nSterile."
+    assert stored == ("Titanium frame.\nSingle use.\n\nSterile.\nLatex-free.\n\nStore below 25 °C.")
 
 
 IRRELEVANT = [

@@ -206,10 +206,11 @@ def long_text(label, required=None, *, hint=None, required_if=None, max_length=L
 
 
 # Text pasted from a word processor may end its lines with the line or paragraph separator
-# (U+2028, U+2029), which not every page, PDF or email reader shows as a line break (some
-# show nothing, or a box): they become the line breaks long answers already hold, which all
-# of those show. Refused instead, the person would have to find characters they cannot see.
-_AS_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
+# (U+2028, U+2029), or with Word's manual line break (a vertical tab) and page break (a form
+# feed), which not every page, PDF or email reader shows as a line break (some show nothing,
+# or a box): they become the line breaks long answers already hold, which all of those show.
+# Refused instead, the person would have to find characters they cannot see.
+_AS_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n", "\v": "\n", "\f": "\n\n"})
 
 
 def _long_answer(value):
