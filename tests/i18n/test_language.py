@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import dossier_with, login
 from wizard import clock
 
@@ -20,6 +22,24 @@ def test_a_browser_with_no_stated_language_gets_french(app):
     page = client.get("/").text
     assert '<html lang="fr">' in page
     assert "Créer un compte" in page
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("en-GB,en;q=0.9,fr;q=0.5", "en"),
+        ("fr-CA,en;q=0.5", "fr"),
+        ("de-DE,de;q=0.9,en;q=0.3", "en"),  # the best of ours the browser accepts
+        ("de-DE,de;q=0.9", "fr"),  # none of ours: French
+        ("en;q=0.2,fr;q=0.8", "fr"),
+        ("fr;q=0,en-US;q=0.1", "en"),  # q=0: not French
+    ],
+)
+def test_the_language_is_the_browsers_preferred_one_among_ours(app, header, lang):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = header
+    for _ in range(2):  # worked out once per header, the same the second time
+        assert f'<html lang="{lang}">' in client.get("/").text
 
 
 def test_an_english_browser_gets_english_and_the_other_language_is_offered(client):
