@@ -62,7 +62,7 @@ _ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Soun
 
 class Verdict(enum.Enum):
     PLAIN = "plain"  # only things that are read: accepted
-    ACTIVE = "active"  # a script, an action or an embedded file: refused
+    ACTIVE = "active"  # a script, an action, an embedded file, a 3D model or media: refused
     UNREADABLE = "unreadable"  # not parseable (damaged, cut short): refused, as not vouched for
     TOO_COMPLEX = "too complex"  # reached the time or memory allowed for checking: refused
 

@@ -1,9 +1,10 @@
 """Uploaded PDFs: checked by content, stored outside `static/` by their sha256, never trusted.
 
 A file is accepted only if it is a non-empty PDF within the size cap, with no script, no
-action other than a link or a move within the document, no XML form and no embedded file (the
-things that make a PDF act rather than be read), wherever they hide in it. Its structure is read
-in a limited child process (`wizard/pdf_check.py`): a file built to exhaust the server is refused.
+action other than a link or a move within the document, no XML form, no embedded file and no
+3D model or media (the things that make a PDF act rather than be read), wherever they hide in
+it. Its structure is read in a limited child process (`wizard/pdf_check.py`): a file built to
+exhaust the server is refused.
 """
 
 from __future__ import annotations
@@ -23,8 +24,17 @@ from werkzeug.utils import secure_filename
 from wizard import pdf_check
 from wizard.i18n import gettext as _
 
-# Names that make a PDF run code or carry other files.
-_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)\b")
+# Names that make a PDF run code, carry other files or hold a 3D model or media, as written
+# in its bytes (the parsed file is checked too, `pdf_check`); found here, the file is refused
+# without being parsed, so none may be short enough to turn up by chance in compressed data:
+# "/3D" and "/JS" do (about once in 20 MB each, which would refuse one large scan in a few
+# dozen, and its new print as well). A 3D annotation is looked for by its subtype after the
+# key, a script by "/JavaScript", which every JavaScript action carries as its type (`/S`);
+# the parsed check finds either key wherever it is.
+_ACTIVE_CONTENT = re.compile(
+    rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia(Content|Execute)?|3DD|OnInstantiate)\b"
+    rb"|/Subtype\s*/3D\b"
+)
 
 
 class UploadRejected(ValueError):
@@ -81,9 +91,9 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
     if found is pdf_check.Verdict.ACTIVE:
         raise UploadRejected(
             _(
-                "This PDF contains scripts, attached files or actions that open other files or "
-                "send data, which we cannot accept: print it to a new PDF (for example "
-                "“Print”, then “Save as PDF”) and send that file."
+                "This PDF contains scripts, attached files, 3D models, videos or actions that "
+                "open other files or send data, which we cannot accept: print it to a new PDF "
+                "(for example “Print”, then “Save as PDF”) and send that file."
             )
         )
     return safe_name(upload.filename), content

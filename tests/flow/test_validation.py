@@ -22,7 +22,7 @@ from wizard import clock, uploads
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.extensions import db
 from wizard.forms.base import to_formdata
-from wizard.models import Dossier
+from wizard.models import Dossier, Role
 
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 CHOOSE = "Choose one of the options listed."
@@ -602,6 +602,25 @@ def test_a_field_checked_alone_asks_nothing_of_the_database_and_says_the_same(ap
     assert error_text(alone.text, "srn") == "The middle part of the manufacturer's SRN must be MF."
 
 
+def test_a_field_is_checked_alone_for_manufacturers_only(app, logged_in, user):
+    typed = {**answers_for("manufacturer"), "srn": "FR-AR-000012345"}
+    address = "/steps/manufacturer/validate"
+    with app.app_context():
+        make_user("inspector@ansm.example", "ANSM", role=Role.REVIEWER)
+    reviewer = app.test_client()
+    assert login(reviewer, "inspector@ansm.example").status_code == 303
+    assert validate_live(reviewer, 0, "manufacturer", "srn", typed, address).status_code == 403
+    # A session signed in before the cookie said who signs in: the account says it.
+    with logged_in.session_transaction() as session:
+        del session["manufacturer"]
+    with reviewer.session_transaction() as session:
+        del session["manufacturer"]
+    assert validate_live(logged_in, 0, "manufacturer", "srn", typed, address).status_code == 200
+    assert validate_live(reviewer, 0, "manufacturer", "srn", typed, address).status_code == 403
+    with logged_in.session_transaction() as session:
+        assert "manufacturer" not in session  # a live check never writes the session
+
+
 @pytest.mark.parametrize("path", ["individual", "global"])
 def test_every_question_checked_alone_reads_no_other_step(app, logged_in, user, path):
     """A rule that read another step's answers in a form checked alone would fail there
@@ -667,9 +686,9 @@ UPLOAD_REFUSALS = [
     refusal("documents", "document-file", (b"", "cer.pdf"),
             "The selected file is empty: choose the PDF again.", "empty-file"),
     refusal("documents", "document-file", (ACTIVE_PDF, "cer.pdf"),
-            "This PDF contains scripts, attached files or actions that open other files or send "
-            "data, which we cannot accept: print it to a new PDF (for example “Print”, then "
-            "“Save as PDF”) and send that file.", "javascript"),
+            "This PDF contains scripts, attached files, 3D models, videos or actions that open "
+            "other files or send data, which we cannot accept: print it to a new PDF (for "
+            "example “Print”, then “Save as PDF”) and send that file.", "javascript"),
     refusal("documents", "document-file", None, "Choose a PDF file to upload.", "no-file"),
     refusal("letters", "letter-author_name", None,
             "Enter the name of the letter's author.", "no-author"),

@@ -4,6 +4,7 @@ neutralised, and files are served back only as attachments with the PDF type."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pyhanko.pdf_utils import generic
@@ -114,6 +115,41 @@ THREE_D_MODEL = pdf_of(
 )
 
 
+def model_in_an_object_stream() -> bytes:
+    """A 3D annotation compressed inside an object stream: neither its key (`/3DD`) nor its
+    subtype appears as bytes; the model's own stream does, as `/U3D` only."""
+    writer = PdfFileWriter(stream_xrefs=True)
+    model = writer.add_object(
+        generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/3D"),
+                generic.NameObject("/Subtype"): generic.NameObject("/U3D"),
+            },
+            stream_data=b"U3D\x00",
+        )
+    )
+    annotation = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/3D"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (50, 50, 300, 300)]
+            ),
+            generic.NameObject("/3DD"): model,
+        }
+    )
+    reference = writer.add_object(annotation, obj_stream=writer.prepare_object_stream())
+    writer.root[generic.NameObject("/ModelAnnotation")] = reference
+    out = io.BytesIO()
+    writer.write(out)
+    assert not _ACTIVE_CONTENT.search(out.getvalue())
+    return out.getvalue()
+
+
+# What the person reads of a file that acts rather than is read.
+ACTING = "contains scripts, attached files, 3D models, videos or actions"
+
+
 def upload(client, dossier_id, content, name):
     return client.post(
         f"/requests/{dossier_id}/documents",
@@ -133,24 +169,25 @@ def documents(app) -> int:
         (WINDOWS_EXECUTABLE, "report.pdf", "must be a PDF"),
         (HTML_PAGE, "report.pdf", "must be a PDF"),
         (HTML_PAGE, "report.html", "must be a PDF"),
-        (WITH_JAVASCRIPT, "report.pdf", "contains scripts, attached files or actions"),
-        (WITH_ATTACHMENT, "report.pdf", "contains scripts, attached files or actions"),
-        (WITH_LAUNCH, "report.pdf", "contains scripts, attached files or actions"),
-        (script_in_an_object_stream(), "report.pdf", "contains scripts, attached files or actions"),
-        (ESCAPED_SCRIPT, "report.pdf", "contains scripts, attached files or actions"),
-        (ESCAPED_LAUNCH, "report.pdf", "contains scripts, attached files or actions"),
-        (ESCAPED_ATTACHMENTS, "report.pdf", "contains scripts, attached files or actions"),
-        (PAGE_OPEN_SCRIPT, "report.pdf", "contains scripts, attached files or actions"),
-        (XFA_FORM, "report.pdf", "contains scripts, attached files or actions"),
-        (SUBMIT_FORM, "report.pdf", "contains scripts, attached files or actions"),
-        (FILE_ANNOTATION, "report.pdf", "contains scripts, attached files or actions"),
-        (OPENS_A_WEB_PAGE, "report.pdf", "contains scripts, attached files or actions"),
-        (OPENS_A_WEB_PAGE_NEXT, "report.pdf", "contains scripts, attached files or actions"),
-        (PAGE_OPEN_LINK, "report.pdf", "contains scripts, attached files or actions"),
-        (SCRIPT_LINK, "report.pdf", "contains scripts, attached files or actions"),
-        (LOCAL_FILE_LINK, "report.pdf", "contains scripts, attached files or actions"),
-        (THREE_D_SCRIPT, "report.pdf", "contains scripts, attached files or actions"),
-        (THREE_D_MODEL, "report.pdf", "contains scripts, attached files or actions"),
+        (WITH_JAVASCRIPT, "report.pdf", ACTING),
+        (WITH_ATTACHMENT, "report.pdf", ACTING),
+        (WITH_LAUNCH, "report.pdf", ACTING),
+        (script_in_an_object_stream(), "report.pdf", ACTING),
+        (ESCAPED_SCRIPT, "report.pdf", ACTING),
+        (ESCAPED_LAUNCH, "report.pdf", ACTING),
+        (ESCAPED_ATTACHMENTS, "report.pdf", ACTING),
+        (PAGE_OPEN_SCRIPT, "report.pdf", ACTING),
+        (XFA_FORM, "report.pdf", ACTING),
+        (SUBMIT_FORM, "report.pdf", ACTING),
+        (FILE_ANNOTATION, "report.pdf", ACTING),
+        (OPENS_A_WEB_PAGE, "report.pdf", ACTING),
+        (OPENS_A_WEB_PAGE_NEXT, "report.pdf", ACTING),
+        (PAGE_OPEN_LINK, "report.pdf", ACTING),
+        (SCRIPT_LINK, "report.pdf", ACTING),
+        (LOCAL_FILE_LINK, "report.pdf", ACTING),
+        (THREE_D_SCRIPT, "report.pdf", ACTING),
+        (THREE_D_MODEL, "report.pdf", ACTING),
+        (model_in_an_object_stream(), "report.pdf", ACTING),
         (DAMAGED, "report.pdf", "This PDF cannot be read: it may be damaged or incomplete."),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
@@ -177,6 +214,7 @@ def documents(app) -> int:
         "local-file-link",
         "3d-model-with-script",
         "3d-model",
+        "compressed-3d-model",
         "damaged",
         "empty",
         "oversized",
@@ -191,12 +229,53 @@ def test_anything_but_a_plain_pdf_is_refused(app, logged_in, user, content, name
     assert documents(app) == 0
 
 
-def test_a_3d_models_script_is_found_even_where_no_annotation_shows_the_model():
-    """The byte scan sees none of these names: the parsed file does."""
+def test_a_3d_model_is_found_by_the_byte_scan_as_by_the_parsed_file():
+    """The byte scan looks for the names the parsed file refuses: a 3D annotation (its
+    subtype, its model `/3DD`), a model's script even where no annotation shows the model
+    (`/OnInstantiate`), rich media; the parsed file finds them too, compressed or not."""
     model_alone = pdf_of(b"", b"", SCRIPTED_MODEL + b"\nendstream", MODEL_SCRIPT)
-    for content in (THREE_D_SCRIPT, THREE_D_MODEL, model_alone):
-        assert not _ACTIVE_CONTENT.search(content)
+    subtype_alone = pdf_of(b"", b"/Annots [<< /Type /Annot /Subtype/3D /Rect [0 0 9 9] >>]")
+    rich_media = pdf_of(
+        b"",
+        b"/Annots [<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] "
+        b"/RichMediaContent << /Assets << /Names [] >> >> >>]",
+    )
+    for content in (THREE_D_SCRIPT, THREE_D_MODEL, model_alone, subtype_alone, rich_media):
+        assert _ACTIVE_CONTENT.search(content)
         assert inspect(content) is Verdict.ACTIVE
+    assert _ACTIVE_CONTENT.search(b"/S /RichMediaExecute")
+
+
+def test_a_letter_whose_bytes_say_3d_by_chance_is_accepted(app, logged_in, user):
+    """The bytes are not searched for "/3D" alone: it turns up by chance in compressed data,
+    and in a link to a page about 3D printing, which a plain letter may hold."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    content = pdf_of(
+        b"",
+        b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] "
+        b"/A << /S /URI /URI (https://chu.example/impression/3D/valves) >> >>]",
+    )
+    assert re.search(rb"/3D\b", content)
+    assert upload(logged_in, dossier_id, content, "letter.pdf").status_code == 303
+    assert documents(app) == 1
+
+
+def test_a_scan_whose_compressed_bytes_say_js_by_chance_is_accepted(app, logged_in, user):
+    """ "/JS" (three bytes) turns up by chance in compressed data, about once in 20 MB: the
+    byte scan does not refuse on it; a script's action says "/JavaScript", and the parsed
+    check reads the key itself."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    chance = b"x\x9c\x03/JS\x00\x8f" * 3  # as a compressed image's bytes may hold it
+    content = pdf_of(
+        b"", b"", b"<< /Length %d >>\nstream\n" % len(chance) + chance + b"\nendstream"
+    )
+    assert re.search(rb"/JS\b", content) and not _ACTIVE_CONTENT.search(content)
+    assert upload(logged_in, dossier_id, content, "scan.pdf").status_code == 303
+    assert documents(app) == 1
+    # A script's key without its action's type is still found, by the parsed check.
+    assert inspect(pdf_of(b"/OpenAction << /JS (app.alert(1)) >>")) is Verdict.ACTIVE
 
 
 def test_escaped_names_are_read_as_readers_read_them():
