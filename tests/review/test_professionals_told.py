@@ -11,6 +11,7 @@ from babel.dates import format_date
 
 from tests.conftest import attach_files, login, make_colleague, sign_and_submit
 from tests.invites.support import body_of, invite, link_in, request_awaiting_letters, send_letter
+from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days
 from wizard import clock
 from wizard.extensions import db
@@ -149,3 +150,86 @@ def test_a_contact_person_who_left_is_not_named(app, inbox, user, reviewer, file
     body = said(inbox.to(LEROY)[-1])
     assert "For any question, write to the manufacturer." in body
     assert "claire.martin@example.org" not in body
+
+
+def ask_about(reviewer, dossier_id: int, letter_id: int, **fields):
+    return act(
+        reviewer,
+        dossier_id,
+        "request-information",
+        addressee=f"letter-{letter_id}",
+        message="How many of your patients would need the device this year?",
+        **fields,
+    )
+
+
+def asked_dr_leroy_twice(app, reviewer, dossier_id: int) -> None:
+    """The review started, then Dr Leroy asked about each of her two letters: once at her
+    address as the reviewer typed it (capitals), once at the one her invitation went to."""
+    act(reviewer, dossier_id, "start-review")
+    with app.app_context():
+        first, second = (
+            letter.id
+            for letter in dossier(dossier_id).hcp_letters
+            if letter.invitation is not None and letter.invitation.email == LEROY
+        )
+    assert (
+        ask_about(reviewer, dossier_id, first, hcp_email="Anne.Leroy@necker.example").status_code
+        == 303
+    )
+    assert ask_about(reviewer, dossier_id, second).status_code == 303
+
+
+def to_dr_leroy(inbox) -> list:
+    """Every message to Dr Leroy, however her address was written."""
+    return [message for message in inbox if LEROY in message["To"].lower()]
+
+
+def test_a_professional_asked_by_ansm_hears_of_the_withdrawal_once(
+    app, inbox, reviewer, manufacturer, filed
+):
+    """Dr Leroy wrote for the request and ANSM waits for her answers: the withdrawal and
+    "ANSM no longer waits for your answer" come in one email, which a reply takes to ANSM.
+    Dr Dupont, not asked, reads the withdrawal alone."""
+    asked_dr_leroy_twice(app, reviewer, filed)
+    with app.app_context():
+        reference = dossier(filed).reference
+    inbox.clear()
+    withdrawn = manufacturer.post(
+        f"/requests/{filed}/withdraw", data={"withdraw-reason": "Another device was found."}
+    )
+    assert withdrawn.status_code == 303
+
+    [told] = to_dr_leroy(inbox)
+    assert (
+        told["Subject"].split(" / ")[-1] == f"Request {reference} is withdrawn by the manufacturer"
+    )
+    body = said(told)
+    assert "Hello Dr Anne Leroy," in body
+    assert "Cardiotech Médical SAS has withdrawn its request" in body
+    assert "ANSM will not decide on it." in body
+    asked_on = english(clock.today().isoformat())
+    assert (
+        f"ANSM no longer waits for your answer to the question it asked you on {asked_on}: the "
+        "link in its email no longer works. If you still want to send your answer, reply to "
+        "this email: your message reaches ANSM." in body
+    )
+    assert "write to the manufacturer's contact person" in body  # about the withdrawal
+    assert told["Reply-To"] == REVIEWER_EMAIL  # the reviewer who asked
+    assert "Another device was found." not in body
+
+    [to_dupont] = inbox.to(DUPONT)
+    assert "Cardiotech Médical SAS has withdrawn its request" in said(to_dupont)
+    assert "no longer waits" not in said(to_dupont)
+    assert to_dupont["Reply-To"] is None
+
+
+def test_a_professional_asked_twice_hears_once_that_ansm_no_longer_waits(
+    app, inbox, reviewer, filed
+):
+    asked_dr_leroy_twice(app, reviewer, filed)
+    inbox.clear()
+    assert act(reviewer, filed, "start-review").status_code == 303  # resumed without them
+    [told] = to_dr_leroy(inbox)
+    assert "ANSM no longer waits for your answer" in told["Subject"]
+    assert inbox.to(DUPONT) == []

@@ -4,6 +4,8 @@ ANSM no longer waits, and an answer sent all the same comes back to copy, nothin
 
 from __future__ import annotations
 
+import html
+
 from tests.invites.support import body_of
 from tests.review.support import act, document, dossier, questions
 from tests.review.test_professional_questions import LINK, answer, ask_the_author
@@ -16,6 +18,13 @@ def ask_dr_leroy(app, inbox, reviewer, dossier_id: int) -> str:
     act(reviewer, dossier_id, "start-review")
     assert ask_the_author(app, reviewer, dossier_id, hcp_email=LEROY).status_code == 303
     return LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+
+
+def reply_to_ansm(reference: str) -> str:
+    return (
+        "If you still want to send your answer, reply to ANSM's email about the request "
+        f"{reference}: your message reaches them."
+    )
 
 
 def said(message) -> str:
@@ -49,7 +58,9 @@ def test_an_answer_sent_after_the_review_resumed_comes_back_to_copy(
     assert late.status_code == 410
     assert "ANSM no longer waits for this answer" in late.text
     assert f"ANSM resumed its review of the request {reference} on" in late.text
-    assert f"contact ANSM and give the reference {reference}" in late.text
+    # Her emails from ANSM take a reply: the page says so, not a vague "contact ANSM".
+    assert reply_to_ansm(reference) in html.unescape(late.text)
+    assert "contact ANSM" not in late.text
     assert "What you typed" in late.text
     assert "Three children this year; details in the registry." in late.text
     assert "registry.pdf" in late.text
@@ -71,7 +82,8 @@ def test_the_professional_hears_that_ansm_no_longer_waits(
     assert "Hello Dr Anne Leroy," in body
     assert "ANSM has resumed its review of the request without your answer" in body
     assert "The link in ANSM's email no longer works." in body
-    assert f"contact ANSM and give the reference {reference}" in body
+    assert "If you still want to send your answer, reply to this email" in body
+    assert "contact ANSM" not in body
     # A reply reaches the reviewer who asked (kept with the message until it left).
     with app.app_context():
         assert told["Reply-To"] == questions(submitted)[0].asked_by.email
@@ -93,6 +105,14 @@ def test_the_manufacturer_withdrawing_its_request_frees_the_professional(
     late = answer(app.test_client(), path, message="Sent anyway.")
     assert late.status_code == 410
     assert "The manufacturer withdrew the request" in late.text and "Sent anyway." in late.text
+    with app.app_context():
+        reference = dossier(submitted).reference
+    assert reply_to_ansm(reference) in html.unescape(late.text)
+    # Her link opened again, nothing typed: the same way to reach ANSM.
+    opened = app.test_client().get(path)
+    assert opened.status_code == 410
+    assert reply_to_ansm(reference) in html.unescape(opened.text)
+    assert "contact ANSM" not in opened.text
 
 
 def test_an_answered_question_sends_no_such_email(app, inbox, reviewer, submitted):

@@ -40,7 +40,10 @@ UNAVAILABLE = {
         410,
         _l("ANSM no longer waits for this answer"),
         _l("The review of the request has moved on without it."),
-        _l("If you think your answer is still needed, contact ANSM and give the reference."),
+        _l(
+            "If you still want to send your answer, reply to ANSM's email: your message "
+            "reaches them."
+        ),
     ),
 }
 _ANSWERED = "review_answered"

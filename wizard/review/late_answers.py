@@ -100,7 +100,13 @@ def to_professional(question: InformationRequest) -> tuple[str, str]:
             "The review of the request %(reference)s has moved on without it.",
             reference=reference,
         )
-    return detail, _still_needed(reference)
+    # They have no account: ANSM's emails to them take a reply (`notify.ansm_reply_to`).
+    advice = _(
+        "If you still want to send your answer, reply to ANSM's email about the request "
+        "%(reference)s: your message reaches them.",
+        reference=reference,
+    )
+    return detail, advice
 
 
 def _still_needed(reference: str) -> str:

@@ -105,13 +105,21 @@ def _manufacturer_asked(dossier: Dossier) -> bool:
     return any(question.to_manufacturer for question in awaited)
 
 
-def decision_to_professionals(dossier: Dossier, previous: Status, decision: Decision) -> None:
+def decision_to_professionals(
+    dossier: Dossier, previous: Status, decision: Decision, closed: list[InformationRequest]
+) -> set[str]:
     """Tell each professional who sent a letter for the request through their invite link (we
     have their address) what was decided, each in a message of their own: the outcome and,
     for an authorisation, its period and conditions, which concern their patients. Not the
     reasons, written to the manufacturer, whose contact person the message names (unless
-    they have left: then the manufacturer)."""
+    they have left: then the manufacturer).
+
+    A professional whose question the decision `closed` unanswered (the manufacturer
+    withdrew the request while ANSM waited for them) reads that in the same message, which
+    a reply then takes to ANSM: one email, not two. Returns the addresses written to
+    (casefolded), for `questions_closed_to_professionals`."""
     contact_name, contact_email = contact_person(dossier)
+    questions = _by_address(closed)
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
@@ -121,17 +129,34 @@ def decision_to_professionals(dossier: Dossier, previous: Status, decision: Deci
         "previous": previous,
         "decision": decision,
     }
+    told = set()
     for letter in _letters_by_invitation(dossier):
+        address = letter.invitation.email.casefold()
+        question = questions.get(address)
         mail.send_after_response(
             letter.invitation.email,
             bilingual(lambda: _professional_subject(dossier, previous, decision), " / "),
             bilingual(
-                lambda letter=letter: plain_text(
-                    "review/email/decision_to_professional.txt", letter=letter, **context
+                lambda letter=letter, question=question: plain_text(
+                    "review/email/decision_to_professional.txt",
+                    letter=letter,
+                    asked_on=clock.day_in_paris(question.asked_at) if question else None,
+                    **context,
                 )
             ),
             about=f"decision {decision.id} to a professional",
+            reply_to=ansm_reply_to(question) if question else None,
         )
+        told.add(address)
+    return told
+
+
+def _by_address(questions: list[InformationRequest]) -> dict[str, InformationRequest]:
+    """The oldest of the given questions to each professional's address (casefolded)."""
+    by_address = {}
+    for question in sorted(questions, key=lambda question: question.id):
+        by_address.setdefault(question.hcp_email.casefold(), question)
+    return by_address
 
 
 def _letters_by_invitation(dossier: Dossier) -> list:
@@ -207,6 +232,17 @@ def ansm_reply_to(question: InformationRequest) -> str:
     and they have no account): ANSM's mailbox for these requests (`ANSM_REPLY_TO`), else the
     reviewer who asked."""
     return current_app.config["ANSM_REPLY_TO"] or question.asked_by.email
+
+
+def questions_closed_to_professionals(
+    questions: list[InformationRequest], dossier: Dossier, status: Status, *, told: set[str]
+) -> None:
+    """`question_closed_to_professional` once to each address (asked twice, for two of their
+    letters, a professional reads it once), but those `told` already (casefolded): the news
+    of the decision that closed the questions said it (`decision_to_professionals`)."""
+    for address, question in _by_address(questions).items():
+        if address not in told:
+            question_closed_to_professional(question, dossier, status)
 
 
 def question_closed_to_professional(

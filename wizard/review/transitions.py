@@ -2,7 +2,7 @@
 against the lifecycle, applied, written to the audit trail and committed with what comes with
 it (a decision, a question, a reply), then the manufacturer is told by email, and of a
 decision the professionals who wrote for the request too, as is each professional whose
-question it closed unanswered."""
+question it closed unanswered: each address once (a withdrawal's news says both)."""
 
 from __future__ import annotations
 
@@ -64,10 +64,10 @@ def change_status(
     db.session.commit()
     db.session.refresh(dossier)
     notify.status_changed(dossier, current, target, note=note, about=about)
+    told = set()
     if isinstance(about, Decision):
-        notify.decision_to_professionals(dossier, current, about)
-    for question in unanswered:
-        notify.question_closed_to_professional(question, dossier, target)
+        told = notify.decision_to_professionals(dossier, current, about, unanswered)
+    notify.questions_closed_to_professionals(unanswered, dossier, target, told=told)
 
 
 def _close_questions(dossier: Dossier, target: Status, at) -> list[InformationRequest]:
