@@ -103,10 +103,10 @@ for endpoint in (
     "review.download_reply_document",
 ):
     EXPECTED[endpoint] = REVIEWER_ONLY
-# A typed answer checked against a step's rules, the same for everyone: it reads no request
-# and no account, only the signed session (a field's fragment, or nothing for a name the
-# step does not ask: this one sends none).
-EXPECTED["filing.check_field"] = {ANON: SIGN_IN, OWNER: {204}, OTHER: {204}, REVIEWER: {204}}
+# A typed answer checked against a step's rules, the same for every manufacturer: it reads no
+# request and no account, only the signed session (a field's fragment, or nothing for a name
+# the step does not ask: this one sends none).
+EXPECTED["filing.check_field"] = {ANON: SIGN_IN, OWNER: {204}, OTHER: {204}, REVIEWER: {403}}
 # Pages of one's own organisation that do not depend on a request id.
 EXPECTED["filing.dashboard"] = {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}}
 EXPECTED["filing.new_request"] = {ANON: SIGN_IN, OWNER: {302}, OTHER: {302}, REVIEWER: {403}}

@@ -303,6 +303,9 @@ def start_session(user: User) -> None:
     if locale:
         session["locale"] = locale
     login_user(user)
+    # Said by the signed cookie, so that a live check needs no query to refuse a reviewer
+    # (`filing.access.manufacturer_session_required`).
+    session["manufacturer"] = user.is_manufacturer
 
 
 @bp.post("/logout")

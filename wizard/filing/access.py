@@ -24,16 +24,25 @@ def manufacturer_required(view):
     return wrapper
 
 
-def session_required(view):
-    """Signed in, as the session cookie says (signed by the portal, not idle too long:
-    `wizard.sessions`), without loading the account: for a view that reads nothing of anyone's
-    (a typed answer checked against a step's rules, the same for everyone). Whether the account
-    still exists and its password is unchanged is not asked here: the next save asks it."""
+def manufacturer_session_required(view):
+    """Signed in as a manufacturer, as the session cookie says (signed by the portal, not idle
+    too long: `wizard.sessions`), without loading the account: for a view that reads nothing
+    of anyone's (a typed answer checked against a step's rules, the same for everyone).
+    Whether the account still exists and its password is unchanged is not asked here: the
+    next save asks it."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if "_user_id" not in session:  # Flask-Login's key
             return login_manager.unauthorized()
+        manufacturer = session.get("manufacturer")
+        if manufacturer is None:  # signed in before the session said it: asked of the account
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            # Not written back: a form's answer never writes the session (`wizard.sessions`).
+            manufacturer = current_user.is_manufacturer
+        if not manufacturer:
+            abort(403)
         return view(*args, **kwargs)
 
     wrapper.needs_sign_in = True  # a form sent to it signed out says so (`wizard.errors`)

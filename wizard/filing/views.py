@@ -10,7 +10,11 @@ from sqlalchemy.orm import selectinload
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing import bp, pages, service
-from wizard.filing.access import manufacturer_required, own_dossier, session_required
+from wizard.filing.access import (
+    manufacturer_required,
+    manufacturer_session_required,
+    own_dossier,
+)
 from wizard.flow.engine import StepKind
 from wizard.flow.steps import FLOW
 from wizard.i18n import gettext as _
@@ -138,7 +142,7 @@ def validate_field(dossier_id: int, step_id: str):
 
 
 @bp.post("/steps/<step_id>/validate")
-@session_required
+@manufacturer_session_required
 def check_field(step_id: str):
     """htmx live check of a step whose rules read only the form sent (all but one): the
     changed field's fragment, from the signed session and the form alone. It reads no request
