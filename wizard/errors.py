@@ -183,7 +183,7 @@ _SIGNED_IN_ONLY = login_required(lambda: None).__code__
 
 def _needs_sign_in(view) -> bool:
     """Whether a view is for signed-in people only (`login_required`, or a view marked
-    `needs_sign_in` such as `filing.access.session_required`, perhaps under other
+    `needs_sign_in` such as `filing.access.manufacturer_session_required`, perhaps under other
     decorators)."""
     while view is not None:
         if getattr(view, "__code__", None) is _SIGNED_IN_ONLY or hasattr(view, "needs_sign_in"):
