@@ -8,6 +8,7 @@ import hashlib
 import html
 import io
 import re
+import time
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
@@ -19,10 +20,11 @@ from sqlalchemy import event
 
 from tests.conftest import dossier_with, login, make_user, post_step
 from wizard import clock, uploads
+from wizard.auth import held
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.extensions import db
 from wizard.forms.base import to_formdata
-from wizard.models import Dossier, Role
+from wizard.models import Dossier, Role, User
 
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 CHOOSE = "Choose one of the options listed."
@@ -572,53 +574,75 @@ def test_a_step_is_checked_live_without_its_request_unless_its_rules_read_other_
 
 def test_a_field_checked_alone_asks_nothing_of_the_database_and_says_the_same(app, logged_in, user):
     """The live check is sent at every change of a field: one of a step whose rules read only
-    the form makes no query (the signed session and the CSRF token suffice), and answers as
-    the request's own address does."""
+    the form asks the database nothing (the session found held a moment ago, the CSRF token),
+    and answers as the request's own address does."""
     dossier_id = request_at(app, user, "manufacturer")
     typed = {**answers_for("manufacturer"), "srn": "FR-AR-000012345"}
+    address = "/steps/manufacturer/validate"
     statements = []
 
     def seen(conn, cursor, statement, *args):
         statements.append(statement)
 
+    first = validate_live(logged_in, dossier_id, "manufacturer", "srn", typed, address)
+    assert first.status_code == 200  # the account asked once: the session is held
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        alone = validate_live(
-            logged_in, dossier_id, "manufacturer", "srn", typed, "/steps/manufacturer/validate"
-        )
+        alone = validate_live(logged_in, dossier_id, "manufacturer", "srn", typed, address)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert alone.status_code == 200 and statements == []
+    assert alone.text == first.text
     with_request = validate_live(
         logged_in, dossier_id, "manufacturer", "srn", typed,
         f"/requests/{dossier_id}/steps/manufacturer/validate",
     )  # fmt: skip
     # The same fragment, but for where its own next check goes.
     assert alone.text == with_request.text.replace(
-        f"/requests/{dossier_id}/steps/manufacturer/validate", "/steps/manufacturer/validate"
+        f"/requests/{dossier_id}/steps/manufacturer/validate", address
     )
     assert error_text(alone.text, "srn") == "The middle part of the manufacturer's SRN must be MF."
 
 
-def test_a_field_is_checked_alone_for_manufacturers_only(app, logged_in, user):
-    typed = {**answers_for("manufacturer"), "srn": "FR-AR-000012345"}
-    address = "/steps/manufacturer/validate"
+def test_a_field_is_checked_alone_for_manufacturers_only(app, user):
     with app.app_context():
         make_user("inspector@ansm.example", "ANSM", role=Role.REVIEWER)
     reviewer = app.test_client()
     assert login(reviewer, "inspector@ansm.example").status_code == 303
-    assert validate_live(reviewer, 0, "manufacturer", "srn", typed, address).status_code == 403
-    # A session signed in before the cookie said who signs in: the account says it.
-    with logged_in.session_transaction() as session:
-        del session["manufacturer"]
-    with reviewer.session_transaction() as session:
-        del session["manufacturer"]
-    assert validate_live(logged_in, 0, "manufacturer", "srn", typed, address).status_code == 200
-    assert validate_live(reviewer, 0, "manufacturer", "srn", typed, address).status_code == 403
-    with logged_in.session_transaction() as session:
-        assert "manufacturer" not in session  # a live check never writes the session
+    typed = {**answers_for("manufacturer"), "srn": "FR-AR-000012345"}
+    for _ in range(2):  # asked of the account, then remembered
+        response = validate_live(
+            reviewer, 0, "manufacturer", "srn", typed, "/steps/manufacturer/validate"
+        )
+        assert response.status_code == 403
+
+
+def test_a_session_ended_stops_its_live_checks(app, logged_in, user, monkeypatch):
+    """Signing out ends every copy of the session: at once in the server process that signs
+    out, and in the others once they ask the account again (`held.RECHECK_SECONDS`)."""
+    address = "/steps/manufacturer/validate"
+    typed = answers_for("manufacturer")
+    copy = app.test_client()
+    copy.set_cookie("session", logged_in.get_cookie("session").value)
+    assert validate_live(copy, 0, "manufacturer", "srn", typed, address).status_code == 200
+    assert logged_in.post("/logout").status_code == 303
+    ended = validate_live(copy, 0, "manufacturer", "srn", typed, address)
+    assert ended.status_code == 401 and ended.headers["X-Signed-Out"] == "true"
+
+    # Signed out by another server process: this one finds out when it asks again.
+    again = app.test_client()
+    assert login(again, user[1]).status_code == 303
+    assert validate_live(again, 0, "manufacturer", "srn", typed, address).status_code == 200
+    with app.app_context():
+        db.session.execute(db.update(User).values(session_epoch=User.session_epoch + 1))
+        db.session.commit()
+    assert validate_live(again, 0, "manufacturer", "srn", typed, address).status_code == 200
+    later = time.monotonic() + held.RECHECK_SECONDS
+    monkeypatch.setattr(held, "monotonic", lambda: later)
+    ended = validate_live(again, 0, "manufacturer", "srn", typed, address)
+    assert ended.status_code == 401 and ended.headers["X-Signed-Out"] == "true"
 
 
 @pytest.mark.parametrize("path", ["individual", "global"])

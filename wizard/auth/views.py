@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wizard import clock, mail
-from wizard.auth import bp, confirm, devices, limits, reset
+from wizard.auth import bp, confirm, devices, held, limits, reset
 from wizard.auth.forms import (
     AccountDetailsForm,
     ChangePasswordForm,
@@ -299,13 +299,11 @@ def start_session(user: User) -> None:
     """A new session for the account: nothing of the one before (its CSRF token, what a
     stranger may have planted in it) is kept, but the chosen language."""
     locale = session.get("locale")
+    held.forget(session.get("_user_id"))  # a password changed: its copies end here at once
     session.clear()
     if locale:
         session["locale"] = locale
     login_user(user)
-    # Said by the signed cookie, so that a live check needs no query to refuse a reviewer
-    # (`filing.access.manufacturer_session_required`).
-    session["manufacturer"] = user.is_manufacturer
 
 
 @bp.post("/logout")
@@ -318,6 +316,7 @@ def logout():
             .values(session_epoch=User.session_epoch + 1)
         )
         db.session.commit()
+    held.forget(session.get("_user_id"))
     logout_user()
     flash(_("You are signed out. Your answers are saved."))
     return redirect(url_for("auth.login"), 303)

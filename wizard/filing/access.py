@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, session
+from flask import abort
 from flask_login import current_user, login_required
 
+from wizard.auth import held
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db, login_manager
 from wizard.filing.service import DraftDeleted
@@ -25,22 +26,15 @@ def manufacturer_required(view):
 
 
 def manufacturer_session_required(view):
-    """Signed in as a manufacturer, as the session cookie says (signed by the portal, not idle
-    too long: `wizard.sessions`), without loading the account: for a view that reads nothing
-    of anyone's (a typed answer checked against a step's rules, the same for everyone).
-    Whether the account still exists and its password is unchanged is not asked here: the
-    next save asks it."""
+    """Signed in as a manufacturer, the account asked at most every few seconds
+    (`wizard.auth.held`): for a view that reads nothing of anyone's (a typed answer checked
+    against a step's rules, the same for everyone), sent at every change of a field."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if "_user_id" not in session:  # Flask-Login's key
+        manufacturer = held.manufacturer_session()
+        if manufacturer is None:
             return login_manager.unauthorized()
-        manufacturer = session.get("manufacturer")
-        if manufacturer is None:  # signed in before the session said it: asked of the account
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            # Not written back: a form's answer never writes the session (`wizard.sessions`).
-            manufacturer = current_user.is_manufacturer
         if not manufacturer:
             abort(403)
         return view(*args, **kwargs)
