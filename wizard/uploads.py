@@ -28,11 +28,11 @@ from wizard.i18n import gettext as _
 # in its bytes (the parsed file is checked too, `pdf_check`); found here, the file is refused
 # without being parsed, so none may be short enough to turn up by chance in compressed data:
 # "/3D" and "/JS" do (about once in 20 MB each, which would refuse one large scan in a few
-# dozen, and its new print as well). A 3D annotation is looked for by its subtype after the
-# key, a script by "/JavaScript", which every JavaScript action carries as its type (`/S`);
-# the parsed check finds either key wherever it is.
+# dozen, and its new print as well), "/3DD" once in some 270 such scans. A 3D annotation is
+# looked for by its subtype after the key, a script by "/JavaScript", which every JavaScript
+# action carries as its type (`/S`); the parsed check finds the short keys wherever they are.
 _ACTIVE_CONTENT = re.compile(
-    rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia(Content|Execute)?|3DD|OnInstantiate)\b"
+    rb"/(JavaScript|Launch|EmbeddedFiles?|RichMedia(Content|Execute)?|OnInstantiate)\b"
     rb"|/Subtype\s*/3D\b"
 )
 
@@ -164,8 +164,9 @@ MANY_FILES = {"review_filer.reply", "review_hcp.answer"}
 def init_app(app: Flask) -> None:
     """Before CSRFProtect reads a form (so registered before it): the answers to ANSM may
     weigh as much as their files; the public receipt check, as much as a receipt (its own cap,
-    whatever the uploads'); every other request, as much as one upload."""
-    from wizard.config import FILES_AT_ONCE, request_cap
+    whatever the uploads'); a form without a file, as much as text (`TEXT_FORM_BYTES`); every
+    other request, as much as one upload."""
+    from wizard.config import FILES_AT_ONCE, TEXT_FORM_BYTES, request_cap
     from wizard.receipts.views import MAX_RECEIPT_BYTES
 
     @app.before_request
@@ -175,3 +176,5 @@ def init_app(app: Flask) -> None:
             request.max_content_length = request_cap(cap, FILES_AT_ONCE)
         elif request.endpoint == "receipts.verify":
             request.max_content_length = request_cap(MAX_RECEIPT_BYTES)
+        elif request.mimetype != "multipart/form-data":  # the only way a form sends files
+            request.max_content_length = TEXT_FORM_BYTES

@@ -230,9 +230,10 @@ def test_anything_but_a_plain_pdf_is_refused(app, logged_in, user, content, name
 
 
 def test_a_3d_model_is_found_by_the_byte_scan_as_by_the_parsed_file():
-    """The byte scan looks for the names the parsed file refuses: a 3D annotation (its
-    subtype, its model `/3DD`), a model's script even where no annotation shows the model
-    (`/OnInstantiate`), rich media; the parsed file finds them too, compressed or not."""
+    """The byte scan looks for the names the parsed file refuses, but for the short ones
+    (`/3DD`, `/JS`, which compressed data holds by chance): a 3D annotation (by its subtype),
+    a model's script even where no annotation shows the model (`/OnInstantiate`), rich media;
+    the parsed file finds them too, compressed or not."""
     model_alone = pdf_of(b"", b"", SCRIPTED_MODEL + b"\nendstream", MODEL_SCRIPT)
     subtype_alone = pdf_of(b"", b"/Annots [<< /Type /Annot /Subtype/3D /Rect [0 0 9 9] >>]")
     rich_media = pdf_of(
