@@ -98,6 +98,13 @@ SQLITE_WRITE_WAIT = 30  # seconds
 FILES_AT_ONCE = 10
 
 
+# What a form without a file may weigh. The heaviest the portal asks for, a step of long
+# answers at their limit (5 000 characters, up to 9 bytes each once URL-encoded), weighs
+# some 300 KB; reading a form costs about a second per 4 MB, so a form sent to be heavy
+# (before anyone is signed in: the CSRF token is read from it) is cut off unread.
+TEXT_FORM_BYTES = 2 * MEGABYTE
+
+
 def request_cap(upload_cap: int, files: int = 1) -> int:
     """What a request may weigh: one far above what its form sends (`files`, each at most
     `MAX_UPLOAD_BYTES`, as much again for one too large to be refused next to its field, and

@@ -53,6 +53,15 @@ MESSAGES = {
         _l("Your saved answers are safe. Try again in a few minutes."),
     ),
 }
+# A form with no file, too heavy to be read (`config.TEXT_FORM_BYTES`): far more text than
+# any of its answers may hold.
+TEXT_TOO_LONG = (
+    _l("What you sent is too long"),
+    _l(
+        "It was not read: it holds far more text than the form's answers may hold. Go back, "
+        "shorten the answer you pasted (each says how long it may be), and send it again."
+    ),
+)
 
 
 # A refusal on the sign-in page speaks of signing in, not of invite links.
@@ -233,6 +242,8 @@ def render_error(status: int):
         title, detail = TOO_MANY[request.endpoint]
     if status == 429 and limits.stopped_for_refused_files():
         title, detail = TOO_MANY_TRIES[request.endpoint]
+    if status == 413 and request.mimetype != "multipart/form-data":
+        title, detail = TEXT_TOO_LONG
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
     # What a form sent too often carried, to copy (not when too large: it is not read).
     typed = typed_answers() if status == 429 and request.method == "POST" else []

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import io
 
+from wtforms import TextAreaField
+
 from tests.auth.test_accounts import REGISTRATION
+from tests.conftest import dossier_with
 from wizard import create_app
+from wizard.config import TEXT_FORM_BYTES, request_cap
 from wizard.demo import minimal_pdf
+from wizard.flow.steps import FLOW
 
 
 def register(client, number: int, address="198.51.100.4", **changes):
@@ -121,3 +126,49 @@ def test_current_passwords_tried_by_a_session_are_limited(limited_app):
     assert login(client, "claire@cardiotech.example").status_code == 303
     statuses = [change_password(client, current=f"guess number {n}").status_code for n in range(6)]
     assert statuses == [422] * 5 + [429]
+
+
+def test_a_form_without_a_file_too_heavy_to_be_read_is_cut_off_unread(
+    app, logged_in, user, monkeypatch
+):
+    """A form with no file is read only up to `TEXT_FORM_BYTES` (reading one costs about a
+    second per 4 MB, before anyone is known): above it, the page says the text is too long."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    heavy = {"legal_name": "x" * TEXT_FORM_BYTES}
+    for client, address in (
+        (app.test_client(), "/login"),
+        (logged_in, "/steps/manufacturer/validate"),
+        (logged_in, f"/requests/{dossier_id}/steps/manufacturer"),
+    ):
+        refused = client.post(address, data=heavy)
+        assert refused.status_code == 413, address
+        assert "What you sent is too long" in refused.text
+        assert "The file is too large" not in refused.text
+    # A file's form still weighs as much as its file.
+    # (The app is shared by the session: its settings come back after the test.)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 4 * TEXT_FORM_BYTES)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", request_cap(4 * TEXT_FORM_BYTES))
+    document = {
+        "document-kind": "clinical_evaluation",
+        "document-file": (io.BytesIO(minimal_pdf() + b"%" * TEXT_FORM_BYTES), "cer.pdf"),
+    }
+    sent = logged_in.post(
+        f"/requests/{dossier_id}/documents", data=document, content_type="multipart/form-data"
+    )
+    assert sent.status_code != 413
+
+
+def test_the_heaviest_answers_a_step_asks_for_are_read(app, logged_in, user):
+    """Every long answer of every step at its limit, in characters of three bytes (nine once
+    URL-encoded): read, and refused only for what the answers say."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    for step in FLOW.steps:
+        if step.form is None:
+            continue
+        with app.test_request_context():
+            form = step.form(meta={"csrf": False})
+            answers = {f.name: "€" * 5000 for f in form if isinstance(f, TextAreaField)}
+        response = logged_in.post(f"/requests/{dossier_id}/steps/{step.id}", data=answers)
+        assert response.status_code != 413, step.id
