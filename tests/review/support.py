@@ -61,12 +61,19 @@ def act(client, dossier_id: int, name: str, **fields):
 
 
 def seen_on(client, dossier_id: int) -> dict:
-    """What the request's page shows now, as its action forms say it (none if not shown)."""
-    seen = SEEN.search(client.get(f"/review/requests/{dossier_id}").text)
-    return {"seen": seen.group(1)} if seen else {}
+    """What the request's page shows now, as its action forms say it (none if not shown): the
+    last event of its trail, and the questions awaited that its warning names."""
+    page = client.get(f"/review/requests/{dossier_id}").text
+    shown = {}
+    if seen := SEEN.search(page):
+        shown["seen"] = seen.group(1)
+    if awaited := AWAITED.search(page):
+        shown["awaited"] = awaited.group(1)
+    return shown
 
 
 SEEN = re.compile(r'name="seen" value="(\d+)"')
+AWAITED = re.compile(r'name="awaited" value="([\d ]*)"')
 
 
 def reply(client, dossier_id: int, question_id: int, message="Here it is.", files=(), keep=()):

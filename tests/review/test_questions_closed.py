@@ -1,14 +1,32 @@
 """A professional is writing their answer when ANSM stops waiting for it: the reviewer is told
-whose answer is still awaited before resuming the review, the professional hears by email that
-ANSM no longer waits, and an answer sent all the same comes back to copy, nothing lost."""
+whose answer is still awaited before resuming the review (and the manufacturer before
+withdrawing its request), the professional hears by email that ANSM no longer waits, and an
+answer sent all the same comes back to copy, nothing lost. The manufacturer reads that its own
+question closed; a resume sent from a page that warned of other questions than those awaited
+now (a colleague asked meanwhile) closes nothing and warns again."""
 
 from __future__ import annotations
 
 import html
 
+from babel.dates import format_date
+
 from tests.invites.support import body_of
-from tests.review.support import act, document, dossier, questions
+from tests.review.support import (
+    AWAITED,
+    SEEN,
+    act,
+    action_data,
+    document,
+    dossier,
+    questions,
+    reply,
+    seen_on,
+    status_of,
+)
+from tests.review.test_parallel_questions import second_reviewer
 from tests.review.test_professional_questions import LINK, answer, ask_the_author
+from wizard import clock
 
 LEROY = "anne.leroy@necker.example"
 
@@ -120,3 +138,142 @@ def test_an_answered_question_sends_no_such_email(app, inbox, reviewer, submitte
     inbox.clear()
     assert answer(app.test_client(), path).status_code == 303
     assert inbox.to(LEROY) == []
+
+
+def withdrawal_form(page: str) -> str:
+    """The manufacturer's withdrawal form, as its page shows it."""
+    form = page[page.index('id="withdraw-title"') :]
+    return " ".join(html.unescape(form[: form.index("</form>")]).split())
+
+
+def test_the_manufacturer_is_told_whose_answer_a_withdrawal_stops(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    # Only its own question waits, shown above with its form: nobody else to warn of.
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    assert "Send the answer to ANSM" in page
+    assert "waiting for an answer from" not in withdrawal_form(page)
+
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+    form = withdrawal_form(manufacturer.get(f"/requests/{submitted}/submitted").text)
+    assert "ANSM is still waiting for an answer from:" in form
+    assert "Dr Anne Leroy, asked on" in form
+    assert "Cardiotech" not in form  # its own question is the one above
+    assert (
+        "Withdrawing your request closes ANSM's questions to them: they can no longer "
+        "answer, and each is told by email that ANSM no longer waits for their answer."
+    ) in form
+    # Her answer came: nothing to warn of any more.
+    path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
+    assert answer(app.test_client(), path).status_code == 303
+    form = withdrawal_form(manufacturer.get(f"/requests/{submitted}/submitted").text)
+    assert "waiting for an answer from" not in form
+
+
+def test_the_resumed_review_email_says_the_manufacturers_question_is_closed(
+    app, inbox, reviewer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        reference = dossier(submitted).reference
+        asked_on = english(clock.day_in_paris(questions(submitted)[0].asked_at))
+    assert act(reviewer, submitted, "start-review").status_code == 303
+    body = said(inbox.to("claire@cardiotech.example")[-1])
+    assert "ANSM has resumed the review of your request" in body
+    assert (
+        f"ANSM's question to you of {asked_on} is closed: ANSM no longer waits for your answer "
+        "to it, and the page of your request no longer takes one. If you think your answer is "
+        f"still needed, contact ANSM and give the reference {reference}."
+    ) in body
+
+
+def test_the_resumed_review_email_is_silent_on_a_question_the_manufacturer_was_not_asked(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    ask_dr_leroy(app, inbox, reviewer, submitted)
+    assert act(reviewer, submitted, "start-review").status_code == 303
+    body = said(inbox.to("claire@cardiotech.example")[-1])
+    assert "ANSM has resumed the review of your request" in body
+    assert "question to you of" not in body
+    # Nor when its answer was the last one awaited: the review resumed with it.
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[-1].id
+    assert reply(manufacturer, submitted, question_id).status_code == 303
+    assert "question to you of" not in said(inbox.to("claire@cardiotech.example")[-1])
+
+
+def resume_from(reviewer, dossier_id: int, shown: dict, note: str):
+    """The reviewer's "Resume the review", sent from a page opened earlier (`shown`: what its
+    form said)."""
+    data = action_data("start-review", reason=note) | shown
+    return reviewer.post(f"/review/requests/{dossier_id}/start-review", data=data)
+
+
+def test_a_question_a_colleague_asked_since_the_page_opened_stops_the_resume(
+    app, inbox, reviewer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    shown = seen_on(reviewer, submitted)  # warns of the manufacturer's question only
+    colleague = second_reviewer(app)
+    assert ask_the_author(app, colleague, submitted, hcp_email=LEROY).status_code == 303
+    inbox.clear()
+
+    note = "We expect to decide within a week."
+    refused = resume_from(reviewer, submitted, shown, note)
+    assert refused.status_code == 409
+    text = " ".join(html.unescape(refused.text).split())
+    assert "Nothing was done: the answers awaited changed since you opened this page." in text
+    assert "Also asked Dr Anne Leroy, who wrote a letter, for more information" in text
+    resume = refused.text[refused.text.index('id="action-start-review"') :]
+    resume = resume[: resume.index("</details>")]
+    assert "Dr Anne Leroy, asked on" in resume  # the warning as it is now
+    assert "each professional asked is told by email" in resume
+    assert note in resume  # what was typed is kept
+    assert status_of(app, submitted) == "information_requested"
+    with app.app_context():
+        assert all(question.is_open for question in questions(submitted))
+    assert inbox == []  # nobody told anything
+
+    # Sent again from the page that warns of her: resumed.
+    again = resume_from(reviewer, submitted, shown_in(refused.text), note)
+    assert again.status_code == 303
+    assert status_of(app, submitted) == "under_review"
+    assert len(inbox.to(LEROY)) == 1
+
+
+def test_a_start_from_a_page_opened_before_a_colleague_asked_is_stopped_too(
+    app, inbox, reviewer, submitted
+):
+    shown = seen_on(reviewer, submitted)  # "Start the review", nothing awaited
+    colleague = second_reviewer(app)
+    act(colleague, submitted, "start-review")
+    ask_the_author(app, colleague, submitted, hcp_email=LEROY)
+    refused = resume_from(reviewer, submitted, shown, "Taken up.")
+    assert refused.status_code == 409
+    assert "Dr Anne Leroy, asked on" in refused.text
+    assert status_of(app, submitted) == "information_requested"
+
+
+def test_a_page_that_did_not_say_what_it_warned_of_does_not_resume(app, inbox, reviewer, submitted):
+    ask_dr_leroy(app, inbox, reviewer, submitted)
+    shown = seen_on(reviewer, submitted)
+    del shown["awaited"]
+    assert resume_from(reviewer, submitted, shown, "").status_code == 409
+    assert status_of(app, submitted) == "information_requested"
+
+
+def shown_in(page: str) -> dict:
+    """What a request's page says its forms showed (the fields `seen_on` reads)."""
+    return {
+        "seen": SEEN.search(page).group(1),
+        "awaited": AWAITED.search(page).group(1),
+    }
+
+
+def english(day) -> str:
+    return format_date(day, "long", locale="en_GB")

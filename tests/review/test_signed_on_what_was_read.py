@@ -62,7 +62,7 @@ def test_an_answer_that_came_after_the_page_was_opened_is_shown_before_signing(
     assert status_of(app, submitted) == "under_review"
     # Read now (the page shows what it showed them): read back, then signed.
     seen_now = {"seen": re.search(r'name="seen" value="(\d+)"', refused.text).group(1)}
-    assert seen_now == seen_on(reviewer, submitted)
+    assert seen_now["seen"] == seen_on(reviewer, submitted)["seen"]
     read_back = refuse(reviewer, submitted, seen_now, decision=None)
     assert "Check the decision before it is signed" in read_back.text
     carried = re.search(r'name="seen" value="(\d+)"', read_back.text).group(1)

@@ -12,6 +12,8 @@ professionals`): they asked for the device, and some must change how they treat 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 
 from wizard import clock, mail
@@ -76,9 +78,19 @@ def contact_person(dossier: Dossier) -> tuple[str | None, str | None]:
     return name, email
 
 
-def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, about) -> None:
+def status_changed(
+    dossier: Dossier,
+    previous: Status,
+    status: Status,
+    *,
+    note,
+    about,
+    closed: Sequence[InformationRequest] = (),
+) -> None:
     """Tell the manufacturer (`correspondents`) what changed, with the message or decision
-    that came."""
+    that came. `closed`: the questions the change closed while their answers were awaited;
+    when the review resumed without it, the manufacturer reads that its own is closed."""
+    own = next((question for question in closed if question.to_manufacturer), None)
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
@@ -89,6 +101,7 @@ def status_changed(dossier: Dossier, previous: Status, status: Status, *, note, 
         "decision": about if isinstance(about, Decision) else None,
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
+        "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
         "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
     mail.send_after_response(

@@ -26,7 +26,7 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import decisions, information
+from wizard.review import awaited, decisions, information
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
@@ -139,6 +139,8 @@ def review_page(
     current = effective_status(dossier)
     frozen = dossier.submitted_answers
     trail = audit.trail(dossier.id)
+    # Answers an action leaving "information requested" would stop: its form says whose.
+    waiting = awaited.questions_awaited(dossier, current)
     forms = []
     for action in available(current):
         posted_here = posted is not None and posted[0] == action
@@ -162,10 +164,8 @@ def review_page(
         refused=refused,
         questions=information.questions_of(dossier),
         nothing_awaited=information.nothing_awaited(dossier),
-        # Answers an action leaving "information requested" would stop: its form says whose.
-        awaited=InformationRequest.awaited(dossier.id)
-        if current == Status.INFORMATION_REQUESTED
-        else [],
+        awaited=waiting,
+        awaited_named=awaited.named(waiting),
         decisions=decisions_of(dossier),
         authorisation=authorisation_of(dossier),
         trail=trail,
@@ -241,6 +241,15 @@ def manufacturer_page(
         reply_form=reply_form,
         kept_files=kept.kept(reply_slot(state.question)) if state.question else [],
         withdraw_form=withdraw_form if can_withdraw else None,
+        # Professionals whose answers a withdrawal stops: its form says whose. The question to
+        # the manufacturer is above, with its own form.
+        awaited=[
+            question
+            for question in awaited.questions_awaited(dossier, state.status)
+            if not question.to_manufacturer
+        ]
+        if can_withdraw
+        else [],
         refused=refused,
         not_sent=not_sent,
         # The question waiting for an answer is shown above, with its form.

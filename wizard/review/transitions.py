@@ -46,9 +46,9 @@ def change_status(
     if moved != 1:
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
-    unanswered = []
+    closed = []
     if current == Status.INFORMATION_REQUESTED:
-        unanswered = _close_questions(dossier, target, at)
+        closed = _close_questions(dossier, target, at)
     db.session.flush()  # gives `about` its id
     for action, event_detail in events:
         audit.record(dossier.id, action, actor, detail=event_detail)
@@ -63,7 +63,9 @@ def change_status(
     )
     db.session.commit()
     db.session.refresh(dossier)
-    notify.status_changed(dossier, current, target, note=note, about=about)
+    notify.status_changed(dossier, current, target, note=note, about=about, closed=closed)
+    # Professionals whose links worked until now: each is told (they may be writing).
+    unanswered = [question for question in closed if question.hcp_email]
     told = set()
     if isinstance(about, Decision):
         told = notify.decision_to_professionals(dossier, current, about, unanswered)
@@ -72,8 +74,8 @@ def change_status(
 
 def _close_questions(dossier: Dossier, target: Status, at) -> list[InformationRequest]:
     """Leaving "information requested" closes the questions still open: their links stop
-    working (an answered question was closed when its answer came). Returns the questions to
-    professionals whose links worked until now: each is told (they may be writing)."""
+    working (an answered question was closed when its answer came). Returns those whose
+    answers could still come until now (a professional's link had not expired)."""
     with db.session.no_autoflush:
         awaited = InformationRequest.awaited(dossier.id)
     db.session.execute(
@@ -81,4 +83,4 @@ def _close_questions(dossier: Dossier, target: Status, at) -> list[InformationRe
         .where(InformationRequest.dossier_id == dossier.id, InformationRequest.closed_at.is_(None))
         .values(closed_at=at, closed_reason=str(target))
     )
-    return [question for question in awaited if question.hcp_email]
+    return awaited

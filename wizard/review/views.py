@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from wizard.domain.lifecycle import Status
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
-from wizard.review import decisions, downloads, information, pages, queue, service
+from wizard.review import awaited, decisions, downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
-from wizard.review.actions import REVIEWER_ACTIONS, ActionRefused, refusal
+from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.forms import QueueForm
 from wizard.review.status import effective_status
 from wizard.web import STATUS_LABELS
@@ -77,10 +78,8 @@ def act(dossier_id: int, name: str):
         valid = information.validate(form, dossier)
     else:
         valid = form.validate()
-    if action.decision is not None and (changed := pages.changes_since_seen(dossier)):
-        # Signed once read: what happened since the page was opened (an answer, a document)
-        # is shown first, what was typed kept.
-        return pages.review_page(dossier, posted=(action, form), changed=changed, status=409)
+    if (meanwhile := _changed_meanwhile(action, dossier, form, current)) is not None:
+        return meanwhile
     if not valid:
         return pages.review_page(dossier, posted=(action, form), status=422)
     if action.decision is not None:
@@ -99,6 +98,28 @@ def act(dossier_id: int, name: str):
         return pages.review_page(dossier, posted=(action, form), refused=str(refused), status=409)
     flash(_("Done: the request is now “%(status)s”.", status=STATUS_LABELS[dossier.status]))
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+
+
+def _changed_meanwhile(action: Action, dossier, form, current: Status):
+    """The request's page again (409), what was typed kept, if it changed since it was shown
+    in a way that matters to `action`; None otherwise."""
+    if action.decision is not None and (changed := pages.changes_since_seen(dossier)):
+        # Signed once read: what happened since the page was opened (an answer, a document)
+        # is shown first.
+        return pages.review_page(dossier, posted=(action, form), changed=changed, status=409)
+    if action.target != Status.INFORMATION_REQUESTED and awaited.changed_since_shown(
+        dossier, current
+    ):
+        # Leaving "information requested" closes the questions awaited: only those its form
+        # warned of (a colleague may have asked someone since). The warning as it is now.
+        return pages.review_page(
+            dossier,
+            posted=(action, form),
+            refused=awaited.changed_message(),
+            changed=pages.changes_since_seen(dossier),
+            status=409,
+        )
+    return None
 
 
 @bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
