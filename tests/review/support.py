@@ -76,6 +76,16 @@ SEEN = re.compile(r'name="seen" value="(\d+)"')
 AWAITED = re.compile(r'name="awaited" value="([\d ]*)"')
 
 
+def withdraw(client, dossier_id: int, reason: str = "Another device was found."):
+    """The manufacturer withdraws its request from its page, as the form there says it (the
+    professionals' answers awaited that its warning names)."""
+    page = client.get(f"/requests/{dossier_id}/submitted").text
+    data = {"withdraw-reason": reason}
+    if awaited := AWAITED.search(page[page.index('id="withdraw-title"') :]):
+        data["awaited"] = awaited.group(1)
+    return client.post(f"/requests/{dossier_id}/withdraw", data=data)
+
+
 def reply(client, dossier_id: int, question_id: int, message="Here it is.", files=(), keep=()):
     data = {"reply-message": message, "reply-keep": list(keep)}
     data["reply-documents"] = [(io.BytesIO(content), name) for name, content in files]

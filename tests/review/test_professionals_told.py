@@ -12,7 +12,7 @@ from babel.dates import format_date
 from tests.conftest import attach_files, login, make_colleague, sign_and_submit
 from tests.invites.support import body_of, invite, link_in, request_awaiting_letters, send_letter
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import act, dossier, in_days
+from tests.review.support import act, dossier, in_days, withdraw
 from wizard import clock
 from wizard.extensions import db
 
@@ -195,9 +195,7 @@ def test_a_professional_asked_by_ansm_hears_of_the_withdrawal_once(
     with app.app_context():
         reference = dossier(filed).reference
     inbox.clear()
-    withdrawn = manufacturer.post(
-        f"/requests/{filed}/withdraw", data={"withdraw-reason": "Another device was found."}
-    )
+    withdrawn = withdraw(manufacturer, filed)
     assert withdrawn.status_code == 303
 
     [told] = to_dr_leroy(inbox)

@@ -23,6 +23,7 @@ from tests.review.support import (
     reply,
     seen_on,
     status_of,
+    withdraw,
 )
 from tests.review.test_parallel_questions import second_reviewer
 from tests.review.test_professional_questions import LINK, answer, ask_the_author
@@ -112,9 +113,7 @@ def test_the_manufacturer_withdrawing_its_request_frees_the_professional(
 ):
     path = ask_dr_leroy(app, inbox, reviewer, submitted)
     inbox.clear()
-    withdrawn = manufacturer.post(
-        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "Another device was found."}
-    )
+    withdrawn = withdraw(manufacturer, submitted)
     assert withdrawn.status_code == 303
     [told] = inbox.to(LEROY)
     assert "The manufacturer has withdrawn this request" in said(told)
@@ -277,3 +276,31 @@ def shown_in(page: str) -> dict:
 
 def english(day) -> str:
     return format_date(day, "long", locale="en_GB")
+
+
+def test_a_withdrawal_whose_page_did_not_warn_of_a_question_asked_since_is_stopped(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    shown = AWAITED.search(withdrawal_form(page)).group(1)
+    assert shown == ""  # only the manufacturer's own question waits: nobody to warn of
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)  # meanwhile
+    inbox.clear()
+    typed = "The patient was treated otherwise."
+    sent = manufacturer.post(
+        f"/requests/{submitted}/withdraw", data={"withdraw-reason": typed, "awaited": shown}
+    )
+    assert sent.status_code == 409
+    text = html.unescape(" ".join(sent.text.split()))
+    assert "Nothing was done: the answers awaited changed since you opened this page." in text
+    assert "then withdraw the request if you still want to." in text
+    form = withdrawal_form(sent.text)
+    assert '<details class="action" open>' in sent.text  # the form shown, what was typed kept
+    assert "Dr Anne Leroy, asked on" in form and typed in form
+    assert status_of(app, submitted) == "information_requested" and not inbox
+    # From the page as it is now, the withdrawal goes, and she is told.
+    assert withdraw(manufacturer, submitted, typed).status_code == 303
+    assert status_of(app, submitted) == "withdrawn"
+    assert inbox.to(LEROY)

@@ -1,8 +1,7 @@
 """The answers ANSM still awaits on a request, as the forms that would stop waiting for them
 warn of them: the reviewer's "Resume the review" and the manufacturer's withdrawal name who has
-not answered yet. The reviewer's form also says which questions its warning named (`FIELD`):
-resuming closes those, and only those (a colleague may have asked someone since the page was
-opened)."""
+not answered yet. Each form also says which questions its warning named (`FIELD`): it closes
+those, and only those (a reviewer may have asked someone since the page was opened)."""
 
 from __future__ import annotations
 
@@ -24,18 +23,29 @@ def questions_awaited(dossier: Dossier, status: Status) -> list[InformationReque
     return InformationRequest.awaited(dossier.id)
 
 
+def to_professionals(dossier: Dossier, status: Status) -> list[InformationRequest]:
+    """Those of them asked of professionals: the manufacturer's withdrawal names these (its
+    own question is on its page, with its form)."""
+    return [q for q in questions_awaited(dossier, status) if not q.to_manufacturer]
+
+
 def named(questions: list[InformationRequest]) -> str:
     """What a form says its warning named (`FIELD`): the questions' numbers."""
     return " ".join(str(question.id) for question in questions)
 
 
-def changed_since_shown(dossier: Dossier, status: Status) -> bool:
-    """Whether the questions awaited now are not the ones the posted form warned of (none, if
-    it does not say): asked or answered since, or a link expired meanwhile."""
-    return request.form.get(FIELD, "").split() != named(questions_awaited(dossier, status)).split()
+def changed_since_shown(questions_now: list[InformationRequest]) -> bool:
+    """Whether the questions the form would warn of now are not the ones the posted form
+    warned of (none, if it does not say): asked or answered since, or a link expired."""
+    return request.form.get(FIELD, "").split() != named(questions_now).split()
 
 
-def changed_message() -> str:
+def changed_message(*, withdrawal: bool = False) -> str:
+    if withdrawal:
+        return _(
+            "Nothing was done: the answers awaited changed since you opened this page. Check "
+            "whose answers are awaited now, then withdraw the request if you still want to."
+        )
     return _(
         "Nothing was done: the answers awaited changed since you opened this page. Check whose "
         "answers are awaited now, then resume the review if you still want to."

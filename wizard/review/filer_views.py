@@ -11,10 +11,11 @@ from wizard import audit, kept
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
-from wizard.review import downloads, information, late_answers, pages, service
+from wizard.review import awaited, downloads, information, late_answers, pages, service
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
+from wizard.review.status import effective_status
 
 bp = Blueprint("review_filer", __name__)
 
@@ -70,6 +71,11 @@ def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
 def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
     form = WithdrawRequestForm(prefix="withdraw")
+    if awaited.changed_since_shown(awaited.to_professionals(dossier, effective_status(dossier))):
+        # Its warning did not name a professional asked since (or named one who answered):
+        # the page again, as it is now, the reason typed kept.
+        refused = awaited.changed_message(withdrawal=True)
+        return pages.manufacturer_page(dossier, withdraw_form=form, refused=refused, status=409)
     if not form.validate():
         return pages.manufacturer_page(dossier, withdraw_form=form, status=422)
     try:

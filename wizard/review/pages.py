@@ -233,6 +233,8 @@ def manufacturer_page(
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
     history = [e for e in audit.trail(dossier.id) if e.action == audit.STATUS_CHANGED]
+    # Professionals whose answers a withdrawal stops: its form names them, and says it did.
+    waiting = awaited.to_professionals(dossier, state.status) if can_withdraw else []
     return render_template(
         "filing/submitted.html",
         dossier=dossier,
@@ -241,15 +243,8 @@ def manufacturer_page(
         reply_form=reply_form,
         kept_files=kept.kept(reply_slot(state.question)) if state.question else [],
         withdraw_form=withdraw_form if can_withdraw else None,
-        # Professionals whose answers a withdrawal stops: its form says whose. The question to
-        # the manufacturer is above, with its own form.
-        awaited=[
-            question
-            for question in awaited.questions_awaited(dossier, state.status)
-            if not question.to_manufacturer
-        ]
-        if can_withdraw
-        else [],
+        awaited=waiting,
+        awaited_named=awaited.named(waiting),
         refused=refused,
         not_sent=not_sent,
         # The question waiting for an answer is shown above, with its form.

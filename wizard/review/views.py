@@ -108,7 +108,7 @@ def _changed_meanwhile(action: Action, dossier, form, current: Status):
         # is shown first.
         return pages.review_page(dossier, posted=(action, form), changed=changed, status=409)
     if action.target != Status.INFORMATION_REQUESTED and awaited.changed_since_shown(
-        dossier, current
+        awaited.questions_awaited(dossier, current)
     ):
         # Leaving "information requested" closes the questions awaited: only those its form
         # warned of (a colleague may have asked someone since). The warning as it is now.
