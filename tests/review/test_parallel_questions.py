@@ -7,12 +7,15 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from tests.conftest import login, make_user
+from tests.conftest import attach_files, dossier_with, login, make_user
 from tests.invites.support import body_of, closed_port
-from tests.review.support import act, questions, reply, status_of
+from tests.review.support import act, dossier, questions, reply, status_of
 from tests.review.test_professional_questions import LINK, answer, ask_the_author
 from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
 from wizard import audit, clock
+from wizard.demo import sample_declaration
+from wizard.extensions import db
+from wizard.filing import service
 from wizard.models import Role
 from wizard.review import information, pages
 
@@ -318,3 +321,30 @@ def test_two_reviewers_asking_different_people_at_once_both_ask(
             "manufacturer",
         ]
     assert_one_working_link(app, inbox)
+
+
+def test_the_manufacturer_reads_every_professional_asked(app, inbox, user, reviewer, manufacturer):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual", files=False)
+        filed = dossier(dossier_id)
+        attach_files(filed, user[0], letters=2)
+        first, second = sorted(filed.hcp_letters, key=lambda letter: letter.id)
+        second.author_name = "Dr Paul Martin"
+        db.session.commit()
+        service.submit(filed, filed.created_by, sample_declaration())
+        letters = [first.id, second.id]
+    act(reviewer, dossier_id, "start-review")
+    for letter_id, email in zip(letters, (LEROY, "paul.martin@chu.example"), strict=True):
+        asked = act(
+            reviewer,
+            dossier_id,
+            "request-information",
+            addressee=f"letter-{letter_id}",
+            message="How many of your patients would need the device this year?",
+            hcp_email=email,
+        )
+        assert asked.status_code == 303
+    text = " ".join(manufacturer.get(f"/requests/{dossier_id}/submitted").text.split())
+    assert "ANSM asked Dr Anne Leroy, who wrote a letter for this request" in text
+    assert "ANSM also asked Dr Paul Martin, who wrote a letter for this request" in text
+    assert text.count("You have nothing to do for now.") == 1

@@ -41,7 +41,7 @@ class ReviewState:
 
     status: Status
     question: InformationRequest | None  # a question waiting for the manufacturer
-    professional_question: InformationRequest | None  # one waiting for a professional
+    professional_questions: list[InformationRequest]  # those waiting for professionals
     authorisation: Decision | None
 
 
@@ -51,7 +51,7 @@ def review_state(dossier: Dossier) -> ReviewState:
     return ReviewState(
         status=status,
         question=information.open_question(dossier, Addressee.MANUFACTURER) if asked else None,
-        professional_question=information.open_question(dossier, Addressee.HCP) if asked else None,
+        professional_questions=information.open_questions(dossier, Addressee.HCP) if asked else [],
         authorisation=authorisation_of(dossier),
     )
 
