@@ -129,6 +129,17 @@ def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, ba
     assert "Also asked" in thread  # the audit trail
     assert_accessible(reviewer, "review-two-questions-waiting")
 
+    # The manufacturer's page says who else ANSM waits for, and so does its withdrawal form.
+    manufacturer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    sign_in(manufacturer, "pages@cardiotech.example")
+    manufacturer.goto(f"/requests/{filed}/submitted")
+    tab_to(manufacturer, "#withdraw-title + details summary")
+    manufacturer.keyboard.press("Enter")
+    warning = manufacturer.locator("form[action$=withdraw] .notice--warning")
+    expect(warning).to_contain_text("ANSM is still waiting for an answer from:")
+    expect(warning).to_contain_text("Dr Anne Leroy, asked on")
+    assert_accessible(manufacturer, "withdrawal-warns-of-answers-awaited")
+
 
 def test_an_answer_that_came_while_the_reviewer_wrote_a_refusal_is_shown_first(
     app, browser, base_url, filed
