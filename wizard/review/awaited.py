@@ -11,7 +11,7 @@ from wizard.domain.lifecycle import Status
 from wizard.i18n import gettext as _
 from wizard.models import Dossier, InformationRequest
 
-# The hidden field of the reviewer's form that leaves "information requested".
+# The hidden field of the forms that leave "information requested" (resume, withdrawal).
 FIELD = "awaited"
 
 
