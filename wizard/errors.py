@@ -16,7 +16,7 @@ from wizard.forms.base import typed_rows
 from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.review.forms import ReplyForm, action_form_class
-from wizard.uploads import human_size
+from wizard.uploads import human_size, sends_files
 from wizard.web import safe_next
 
 MESSAGES = {
@@ -242,7 +242,7 @@ def render_error(status: int):
         title, detail = TOO_MANY[request.endpoint]
     if status == 429 and limits.stopped_for_refused_files():
         title, detail = TOO_MANY_TRIES[request.endpoint]
-    if status == 413 and request.mimetype != "multipart/form-data":
+    if status == 413 and not sends_files():
         title, detail = TEXT_TOO_LONG
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
     # What a form sent too often carried, to copy (not when too large: it is not read).

@@ -157,6 +157,11 @@ def path_of(sha256: str) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / sha256[:2] / sha256
 
 
+def sends_files() -> bool:
+    """Whether the request is a form that may carry files (multipart: the only way one does)."""
+    return request.mimetype == "multipart/form-data"
+
+
 # The forms that send up to `FILES_AT_ONCE` files: the answers to ANSM.
 MANY_FILES = {"review_filer.reply", "review_hcp.answer"}
 
@@ -176,5 +181,5 @@ def init_app(app: Flask) -> None:
             request.max_content_length = request_cap(cap, FILES_AT_ONCE)
         elif request.endpoint == "receipts.verify":
             request.max_content_length = request_cap(MAX_RECEIPT_BYTES)
-        elif request.mimetype != "multipart/form-data":  # the only way a form sends files
+        elif not sends_files():
             request.max_content_length = TEXT_FORM_BYTES

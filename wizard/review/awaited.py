@@ -23,12 +23,6 @@ def questions_awaited(dossier: Dossier, status: Status) -> list[InformationReque
     return InformationRequest.awaited(dossier.id)
 
 
-def to_professionals(dossier: Dossier, status: Status) -> list[InformationRequest]:
-    """Those of them asked of professionals: the manufacturer's withdrawal names these (its
-    own question is on its page, with its form)."""
-    return [q for q in questions_awaited(dossier, status) if not q.to_manufacturer]
-
-
 def named(questions: list[InformationRequest]) -> str:
     """What a form says its warning named (`FIELD`): the questions' numbers."""
     return " ".join(str(question.id) for question in questions)

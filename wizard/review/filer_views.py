@@ -15,7 +15,6 @@ from wizard.review import awaited, downloads, information, late_answers, pages, 
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
-from wizard.review.status import effective_status
 
 bp = Blueprint("review_filer", __name__)
 
@@ -71,7 +70,7 @@ def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
 def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
     form = WithdrawRequestForm(prefix="withdraw")
-    if awaited.changed_since_shown(awaited.to_professionals(dossier, effective_status(dossier))):
+    if awaited.changed_since_shown(pages.review_state(dossier).professional_questions):
         # Its warning did not name a professional asked since (or named one who answered):
         # the page again, as it is now, the reason typed kept.
         refused = awaited.changed_message(withdrawal=True)

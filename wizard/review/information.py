@@ -301,16 +301,6 @@ def questions_of(dossier: Dossier) -> list[InformationRequest]:
     )
 
 
-def open_question(dossier: Dossier, addressee: Addressee) -> InformationRequest | None:
-    """The first question to `addressee` still awaiting its answer."""
-    return next(iter(open_questions(dossier, addressee)), None)
-
-
-def open_questions(dossier: Dossier, addressee: Addressee) -> list[InformationRequest]:
-    """The questions to `addressee` still awaiting their answers, oldest first."""
-    return [q for q in _waiting_for(dossier).values() if q.addressee == addressee]
-
-
 def nothing_awaited(dossier: Dossier) -> bool:
     """Information is requested, yet no answer can come any more (a professional's link
     expired unanswered): the reviewer resumes the review or asks again."""

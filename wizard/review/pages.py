@@ -47,11 +47,11 @@ class ReviewState:
 
 def review_state(dossier: Dossier) -> ReviewState:
     status = effective_status(dossier)
-    asked = status == Status.INFORMATION_REQUESTED
+    waiting = awaited.questions_awaited(dossier, status)  # none unless information requested
     return ReviewState(
         status=status,
-        question=information.open_question(dossier, Addressee.MANUFACTURER) if asked else None,
-        professional_questions=information.open_questions(dossier, Addressee.HCP) if asked else [],
+        question=next((q for q in waiting if q.to_manufacturer), None),
+        professional_questions=[q for q in waiting if not q.to_manufacturer],
         authorisation=authorisation_of(dossier),
     )
 
@@ -234,7 +234,7 @@ def manufacturer_page(
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
     history = [e for e in audit.trail(dossier.id) if e.action == audit.STATUS_CHANGED]
     # Professionals whose answers a withdrawal stops: its form names them, and says it did.
-    waiting = awaited.to_professionals(dossier, state.status) if can_withdraw else []
+    waiting = state.professional_questions if can_withdraw else []
     return render_template(
         "filing/submitted.html",
         dossier=dossier,
