@@ -43,9 +43,13 @@ def render_step(
     form,
     status: int = 200,
     changed: service.StepChanged | None = None,
+    unfinished: set[str] | None = None,
     **extra,
 ):
+    """A step's page; `unfinished`: `FLOW.unfinished`, if the caller has it already."""
     answers = dossier.answers()
+    if unfinished is None:
+        unfinished = FLOW.unfinished(dossier, answers)
     # One address built, the others from it (the side list of steps has fourteen).
     step_url = url_for(".step", dossier_id=dossier.id, step_id=_ANY_STEP)
     position, total = FLOW.progress(step, answers)
@@ -70,9 +74,7 @@ def render_step(
             previous=previous,
             outline=[
                 (other, state, step_url.replace(_ANY_STEP, other.id))
-                for other, state in FLOW.outline(
-                    step, answers, dossier.carried_over(), FLOW.unfinished(dossier, answers)
-                )
+                for other, state in FLOW.outline(step, answers, dossier.carried_over(), unfinished)
             ],
             return_to=request.args.get("return_to"),
             validate_url=live_check_url(dossier, step),
@@ -179,8 +181,9 @@ def question(dossier: Dossier, step: Step):
         offered = suggested_answers(step.id, dossier, answers, current_user)
         values = answers.get(step.id) or offered
         form = step.form.from_answers(values, context=answers, page=True)
-        if step.id not in FLOW.unfinished(dossier, answers):
-            return render_step(dossier, step, form, suggested=bool(offered))
+        unfinished = FLOW.unfinished(dossier, answers)
+        if step.id not in unfinished:
+            return render_step(dossier, step, form, unfinished=unfinished, suggested=bool(offered))
         # Saved but not finished (saved for later, or made wrong since by another answer):
         # what is given but wrong is said, as a save would say it, where the list of steps
         # only says "not finished"; a question left blank is plain to see, and not called
@@ -189,7 +192,14 @@ def question(dossier: Dossier, step: Step):
         check.validate()
         for field in form.answer_fields():
             field.errors = check[field.name].errors if _typed(check[field.name]) else []
-        return render_step(dossier, step, form, extra_errors=step.missing(dossier), reopened=True)
+        return render_step(
+            dossier,
+            step,
+            form,
+            unfinished=unfinished,
+            extra_errors=step.missing(dossier),
+            reopened=True,
+        )
     if step.id == "clinical-evidence" and file_chosen("document-file"):
         # A document chosen, then "Save and continue" rather than its upload button: both.
         from wizard.filing.attachments import attach_chosen_document

@@ -137,8 +137,7 @@ def validate_field(dossier_id: int, step_id: str):
     current = FLOW.get(step_id)
     if current is None or current.form is None or not dossier.is_draft:
         abort(404)
-    name = request.headers.get("HX-Trigger-Name") or request.args.get("field", "")
-    return pages.field_fragment(dossier, current, name)
+    return pages.field_fragment(dossier, current, request.headers.get("HX-Trigger-Name") or "")
 
 
 @bp.post("/steps/<step_id>/validate")
