@@ -131,6 +131,10 @@ def from_environment(instance_path: Path) -> dict:
         # seconds and memory of the child process that reads it; beyond, it is refused.
         "PDF_CHECK_CPU_SECONDS": int(os.environ.get("PDF_CHECK_CPU_SECONDS", "10")),
         "PDF_CHECK_MEMORY_MB": int(os.environ.get("PDF_CHECK_MEMORY_MB", "512")),
+        # The same for a receipt or decision checked on the public /verify page
+        # (`receipts.verify.verify_confined`): a genuine one takes a fraction of a second.
+        "RECEIPT_CHECK_CPU_SECONDS": int(os.environ.get("RECEIPT_CHECK_CPU_SECONDS", "3")),
+        "RECEIPT_CHECK_MEMORY_MB": int(os.environ.get("RECEIPT_CHECK_MEMORY_MB", "256")),
         # A session with no request for this long ends (`wizard/sessions.py`).
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "240")),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,11 +1,5 @@
-"""Reading an uploaded PDF's structure, in a child process that can only spend so much.
-
-A PDF is a program's input written by whoever sent it: a file of a few megabytes can hold a
-million tiny objects, or one array of millions of numbers, and parsing it would then hold a
-server worker for minutes and take gigabytes. So the parse runs in a process of its own, forked
-from a small server that has already imported pyHanko (`multiprocessing`'s forkserver: a fork
-costs milliseconds, not an interpreter start), with a limit on its CPU time and on its memory,
-and a deadline the parent enforces. A file that reaches a limit is "too complex" and refused.
+"""Reading an uploaded PDF's structure, in a child process that can only spend so much
+(`wizard.confined`): a file that reaches a limit is "too complex" and refused.
 
 This module needs pyHanko only (importing it runs the package's `__init__`, which imports
 Flask's class and nothing of the app): the fork server preloads it.
@@ -15,13 +9,11 @@ from __future__ import annotations
 
 import enum
 import io
-import multiprocessing
-import os
-import resource
-from multiprocessing.connection import Connection
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
+
+from wizard import confined
 
 # What makes a PDF act rather than be read, once it is parsed: names are compared decoded
 # (`/J#61vaScript` is `/JavaScript` to every reader), in every dictionary however deeply
@@ -69,62 +61,19 @@ class Verdict(enum.Enum):
 
 def verdict(content: bytes, *, cpu_seconds: int, memory_mb: int) -> Verdict:
     """The verdict on a PDF's content, reached in a limited child process."""
-    context = _context()
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_check_in_child, args=(sender, content, cpu_seconds, memory_mb), daemon=True
+    found = confined.answer(
+        _inspected, (content,), sizes=(64,), cpu_seconds=cpu_seconds, memory_mb=memory_mb
     )
-    child.start()
-    sender.close()
-    try:
-        # CPU time is the child's own limit; the deadline covers a machine too busy to give it.
-        if receiver.poll(cpu_seconds * 3 + 5):
-            return Verdict(receiver.recv_bytes(64).decode())  # bytes, never unpickled
+    if found is None:  # over its time or its memory
         return Verdict.TOO_COMPLEX
-    except EOFError:  # the child was killed: over its CPU time (SIGXCPU) or out of memory
-        return Verdict.TOO_COMPLEX
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
-
-
-def _context():
-    # One fork server per server process, started at the first check, with pyHanko imported.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
-
-
-def _check_in_child(sender: Connection, content: bytes, cpu_seconds: int, memory_mb: int):
-    _limit_self(cpu_seconds, memory_mb)
     try:
-        result = inspect(content)
-    except MemoryError:
-        result = Verdict.TOO_COMPLEX
-    sender.send_bytes(result.value.encode())
-    sender.close()
+        return Verdict(found[0].decode())
+    except ValueError:  # not an answer the child can give
+        return Verdict.UNREADABLE
 
 
-def _limit_self(cpu_seconds: int, memory_mb: int) -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # over its time: no core file written
-    _lower(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
-    try:  # what the process already maps (the interpreter, pyHanko), plus the budget
-        with open("/proc/self/statm") as statm:
-            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # not Linux: the CPU limit and the parent's deadline still hold
-        return
-    budget = mapped + memory_mb * 1024 * 1024
-    _lower(resource.RLIMIT_AS, budget, budget)
-
-
-def _lower(limit: int, soft: int, hard: int) -> None:
-    """Set a limit, within the one the server itself runs under (a container's, say)."""
-    _soft, current_hard = resource.getrlimit(limit)
-    if current_hard != resource.RLIM_INFINITY:
-        soft, hard = min(soft, current_hard), min(hard, current_hard)
-    resource.setrlimit(limit, (soft, hard))
+def _inspected(content: bytes) -> list[bytes]:
+    return [inspect(content).value.encode()]
 
 
 def inspect(content: bytes) -> Verdict:

@@ -7,15 +7,17 @@ import hashlib
 import io
 import json
 import threading
+import zlib
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.conftest import dossier_with, login, make_user
+from wizard.demo import pdf_of_objects
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
-from wizard.receipts import service
+from wizard.receipts import service, verify
 
 
 @pytest.fixture
@@ -133,6 +135,105 @@ def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submi
     assert "Nobody: this is not a signed receipt or decision of this portal" in garbage.text
     empty = client.post("/verify", data={}, content_type="multipart/form-data")
     assert empty.status_code == 422 and "Choose the receipt PDF" in empty.text
+
+
+def many_entries(count: int) -> bytes:
+    """A PDF of a few hundred kilobytes whose form-field and attachment lists hold `count`
+    entries each, none of them what it should be: seconds of work for a PDF reader."""
+    listed = b"[" + b"() 0 " * count + b"]"
+    catalog = b"/Names << /EmbeddedFiles << /Names %s >> >> /AcroForm << /Fields [%s] >>" % (
+        listed,
+        b"0 " * count,
+    )
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
+        ],
+        version="1.7",
+    )
+
+
+def inflating_attachment(megabytes: int) -> bytes:
+    """A PDF of a fraction of that size whose attached answers.json inflates to it."""
+    packed = zlib.compress(bytes(megabytes * 1024 * 1024), 9)
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R"
+            b" /Names << /EmbeddedFiles << /Names [(answers.json) 4 0 R] >> >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
+            b"<< /Type /Filespec /F (answers.json) /UF (answers.json) /EF << /F 5 0 R >> >>",
+            b"<< /Type /EmbeddedFile /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed)
+            + packed
+            + b"\nendstream",
+        ],
+        version="1.7",
+    )
+
+
+@pytest.mark.parametrize(
+    ("limits", "content"),
+    [
+        ({"RECEIPT_CHECK_CPU_SECONDS": 1}, lambda: many_entries(150_000)),
+        ({"RECEIPT_CHECK_MEMORY_MB": 40}, lambda: inflating_attachment(200)),
+    ],
+    ids=["cpu-time", "memory"],
+)
+def test_a_file_built_to_hold_the_verify_page_is_not_checked(
+    app, submitted, limits, content, monkeypatch
+):
+    """Anyone may send a file to /verify: it is read in a child process with a CPU and a
+    memory limit (`wizard.confined`), so that one built to cost seconds of CPU or hundreds of
+    megabytes gets a verdict once the limit is reached, and the server goes on checking."""
+    for key, value in limits.items():
+        monkeypatch.setitem(app.config, key, value)  # the app is shared by the session
+    client = app.test_client()
+    sent = content()
+    assert len(sent) < 2 * 1024 * 1024  # under the page's own cap: read, not cut off
+    page = client.post(
+        "/verify", data={"receipt": (io.BytesIO(sent), "r.pdf")}, content_type="multipart/form-data"
+    )
+    assert page.status_code == 200 and "cannot be confirmed" in page.text
+    with app.test_request_context():
+        verdict = service.check_receipt(sent).verdict
+    assert verdict.problems == (
+        "The PDF is too complex to be one of the portal's: it was not checked.",
+    )
+    # The same limits let a genuine receipt through.
+    genuine = client.post(
+        "/verify",
+        data={"receipt": (io.BytesIO(receipt_bytes(app, submitted[0])), "r.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert "Genuine receipt" in genuine.text
+
+
+def test_what_the_checking_process_answers_is_read_as_data_only():
+    """The child that read a stranger's file answers in JSON, each value checked for its
+    type: an answer of any other shape is an unreadable file, never a verdict."""
+    good = {
+        "signed": True,
+        "intact": True,
+        "trusted": True,
+        "signer": "Portal seal",
+        "signed_at": "2026-12-03T10:00:00+00:00",
+        "reference": "DA-2026-000001",
+        "problems": [],
+        "embedded_name": "answers.json",
+        "embedded": True,
+    }
+    verdict = verify._from_wire(json.dumps(good).encode(), b"{}")
+    assert verdict.genuine and verdict.embedded_json == b"{}"
+    assert verdict.embedded_json_sha256 == hashlib.sha256(b"{}").hexdigest()
+    for wrong in ({"signed": "yes"}, {"problems": "none"}, {"signer": ["x"]}, {"trusted": 1}):
+        with pytest.raises(ValueError):
+            verify._from_wire(json.dumps({**good, **wrong}).encode(), b"")
+    odd = verify._from_wire(
+        json.dumps({**good, "reference": "DROP TABLE", "embedded_name": "x.exe"}).encode(), b""
+    )
+    assert odd.reference is None and odd.embedded_name is None
 
 
 def forged_pdf(reference: str, attachment: tuple[str, bytes] | None = None) -> bytes:

@@ -19,7 +19,7 @@ from wizard.extensions import db
 from wizard.models import Decision, Dossier, Receipt
 from wizard.receipts.document import build_receipt_pdf
 from wizard.receipts.keys import ensure_dev_signing_identity, load_signer, load_trust_roots
-from wizard.receipts.verify import DECISION_FILENAME, Verdict, verify_pdf
+from wizard.receipts.verify import DECISION_FILENAME, Verdict, verify_confined
 from wizard.review.status import authorisation_of, effective_status
 
 
@@ -175,7 +175,12 @@ def check_receipt(pdf: bytes) -> ReceiptCheck:
     """Check a receipt, or a decision PDF (recognised by its attached decision.json). What the
     portal holds of the request (its status, the decision's kind) is told only for a genuine
     file: references are sequential, and anyone can write one into a PDF of their own."""
-    verdict = verify_pdf(pdf, signing_identity().trust_roots)
+    verdict = verify_confined(
+        pdf,
+        signing_identity().trust_roots,
+        cpu_seconds=current_app.config["RECEIPT_CHECK_CPU_SECONDS"],
+        memory_mb=current_app.config["RECEIPT_CHECK_MEMORY_MB"],
+    )
     dossier = None
     if verdict.reference:
         dossier = db.session.scalar(select(Dossier).where(Dossier.reference == verdict.reference))

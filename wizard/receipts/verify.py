@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
 from io import BytesIO
 
+from asn1crypto import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.rw_common import PdfHandler
@@ -22,6 +24,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+from wizard import confined
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +67,82 @@ def verify_pdf(pdf: bytes, trust_roots: list) -> Verdict:
         return _unreadable("This is not a PDF file.")
     try:
         return _verify(bytes(pdf), trust_roots)
+    except MemoryError:  # out of the memory allowed (`verify_confined`): no verdict
+        raise
     except Exception:  # any parser failure on an uploaded file means "cannot be trusted"
         logger.info("Receipt verification failed on an unreadable file", exc_info=True)
         return _unreadable("The PDF is damaged or was altered: it cannot be read.")
+
+
+def verify_confined(pdf: bytes, trust_roots: list, *, cpu_seconds: int, memory_mb: int) -> Verdict:
+    """`verify_pdf` for a stranger's file (the public /verify page): in a child process that
+    can only spend so much (`wizard.confined`). A receipt of the portal weighs about 60 KB
+    and is checked in a fraction of a second; a file built to hold a worker (hundreds of
+    thousands of form fields, an attachment that inflates to gigabytes) reaches a limit and
+    is not one."""
+    roots = [root.dump() for root in trust_roots]
+    found = confined.answer(
+        _verified,
+        (bytes(pdf), roots),
+        sizes=(64 * 1024, MAX_ANSWERS_BYTES),
+        cpu_seconds=cpu_seconds,
+        memory_mb=memory_mb,
+    )
+    if found is None:
+        return _unreadable("The PDF is too complex to be one of the portal's: it was not checked.")
+    try:
+        return _from_wire(*found)
+    except (ValueError, TypeError, KeyError):  # not an answer the child can give
+        return _unreadable("The PDF is damaged or was altered: it cannot be read.")
+
+
+def _verified(pdf: bytes, roots: list[bytes]) -> list[bytes]:
+    """In the child: the verdict as JSON, and the attached record's bytes."""
+    # A file of 300 000 malformed form fields makes pyHanko warn 300 000 times.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+    verdict = verify_pdf(pdf, [x509.Certificate.load(root) for root in roots])
+    said = {
+        "signed": verdict.signed,
+        "intact": verdict.intact,
+        "trusted": verdict.trusted,
+        "signer": verdict.signer,
+        "signed_at": verdict.signed_at.isoformat() if verdict.signed_at else None,
+        "reference": verdict.reference,
+        "problems": list(verdict.problems),
+        "embedded_name": verdict.embedded_name,
+        "embedded": verdict.embedded_json is not None,
+    }
+    return [json.dumps(said).encode(), verdict.embedded_json or b""]
+
+
+def _from_wire(header: bytes, embedded: bytes) -> Verdict:
+    """The child's verdict, every value checked for its type (JSON, never unpickled)."""
+    said = json.loads(header)
+    flags = [said[key] for key in ("signed", "intact", "trusted", "embedded")]
+    texts = [said[key] for key in ("signer", "signed_at", "reference", "embedded_name")]
+    problems = said["problems"]
+    if not (
+        all(isinstance(flag, bool) for flag in flags)
+        and all(text is None or isinstance(text, str) for text in texts)
+        and isinstance(problems, list)
+        and all(isinstance(problem, str) for problem in problems)
+    ):
+        raise ValueError("not a verdict")
+    signed, intact, trusted, has_record = flags
+    signer, signed_at, reference, name = texts
+    record = embedded if has_record else None
+    return Verdict(
+        signed=signed,
+        intact=intact,
+        trusted=trusted,
+        signer=signer,
+        signed_at=dt.datetime.fromisoformat(signed_at) if signed_at else None,
+        reference=reference if reference and REFERENCE_PATTERN.fullmatch(reference) else None,
+        embedded_json=record,
+        embedded_json_sha256=_sha256(record),
+        problems=tuple(problems),
+        embedded_name=name if name in SIGNED_RECORDS else None,
+    )
 
 
 def _unreadable(problem: str) -> Verdict:
