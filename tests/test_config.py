@@ -22,8 +22,15 @@ def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_pa
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
+def production(monkeypatch) -> None:
+    """What production needs besides the setting a test is about."""
     monkeypatch.setenv("WIZARD_ENV", "production")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.setenv("TRUSTED_PROXIES", "0")
+
+
+def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
+    production(monkeypatch)
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -74,7 +81,7 @@ def test_no_browser_or_proxy_keeps_a_page_or_a_file_only_the_static_assets(app, 
 
 
 def test_production_needs_the_public_address_that_email_links_use(tmp_path, monkeypatch):
-    monkeypatch.setenv("WIZARD_ENV", "production")
+    production(monkeypatch)
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
@@ -92,7 +99,7 @@ def test_production_needs_the_public_address_that_email_links_use(tmp_path, monk
 
 
 def test_production_needs_a_mail_server_rather_than_writing_emails_to_files(tmp_path, monkeypatch):
-    monkeypatch.setenv("WIZARD_ENV", "production")
+    production(monkeypatch)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.delenv("MAIL_HOST", raising=False)
@@ -100,6 +107,41 @@ def test_production_needs_a_mail_server_rather_than_writing_emails_to_files(tmp_
         create_app({"INSTANCE_PATH": str(tmp_path)})
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_HOST"]
+
+
+def test_production_says_where_limits_count_and_how_many_proxies_stand_in_front(
+    tmp_path, monkeypatch
+):
+    """Counted in memory, each worker counts on its own (four workers, four times every
+    limit); the wrong number of proxies puts everyone behind one address, or lets anyone
+    write theirs. Production starts only once both are stated."""
+    production(monkeypatch)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")  # no limits: nowhere to count them
+    assert not create_app({"INSTANCE_PATH": str(tmp_path)}).config["RATELIMIT_ENABLED"]
+    monkeypatch.delenv("RATELIMIT_ENABLED")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")  # stated: one process
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["RATELIMIT_ENABLED"]
+    monkeypatch.delenv("TRUSTED_PROXIES")
+    with pytest.raises(ConfigurationError, match="TRUSTED_PROXIES must be set"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("TRUSTED_PROXIES", "one")
+    with pytest.raises(ConfigurationError, match="number of proxies"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["TRUSTED_PROXIES"] == 1
+    # Development keeps its defaults: memory, no proxy.
+    monkeypatch.delenv("WIZARD_ENV")
+    monkeypatch.delenv("TRUSTED_PROXIES")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert app.config["TRUSTED_PROXIES"] == 0
 
 
 def test_the_pool_tests_connections_for_a_server_database_only(tmp_path, monkeypatch):

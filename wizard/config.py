@@ -51,6 +51,34 @@ def _mail_host(production: bool) -> str:
     return host
 
 
+def _limit_storage(production: bool) -> str:
+    """Where Flask-Limiter counts. In memory, each server process counts on its own: with
+    four workers, every limit (sign-in, reset, invite links, /verify) allows four times its
+    number. So production says where, a shared store or, for a single process, memory."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    if production and not uri and _flag("RATELIMIT_ENABLED", True):
+        raise ConfigurationError(
+            "RATELIMIT_STORAGE_URI must be set in production: a store shared by the server's "
+            "processes (redis://host:6379), or memory:// if the server runs one process."
+        )
+    return uri or "memory://"
+
+
+def _trusted_proxies(production: bool) -> int:
+    """How many reverse proxies set X-Forwarded-For. Wrong either way, it is costly: 0 behind
+    a proxy puts every client behind one address (one person's failed sign-ins lock everyone
+    out), 1 without one lets anyone write the address that limits count. So production says."""
+    count = os.environ.get("TRUSTED_PROXIES", "").strip()
+    if production and not count:
+        raise ConfigurationError(
+            "TRUSTED_PROXIES must be set in production: the number of reverse proxies in front "
+            "of the portal that set X-Forwarded-For (0 if clients reach it directly)."
+        )
+    if count and not count.isdigit():
+        raise ConfigurationError("TRUSTED_PROXIES must be a number of proxies (0, 1, 2…).")
+    return int(count or "0")
+
+
 def _public_base_url(production: bool) -> str:
     url = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
     parts = urlsplit(url)
@@ -168,15 +196,15 @@ def from_environment(instance_path: Path) -> dict:
         "COLLEAGUE_INVITE_TTL_DAYS": int(os.environ.get("COLLEAGUE_INVITE_TTL_DAYS", "7")),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Prefix:
         # their count, so that the client's own address is the one limits and the audit see.
-        # 0 (the default) ignores those headers: anyone could write them.
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # 0 (development's default) ignores those headers: anyone could write them.
+        "TRUSTED_PROXIES": _trusted_proxies(production),
         # The portal's address as people reach it (https://host[/prefix]): every link in an
         # email is built on it. Required in production; in development, links take the
         # address of the request that sends them.
         "PUBLIC_BASE_URL": _public_base_url(production),
         # Guessing invite links: failed look-ups allowed per client address (Flask-Limiter).
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _limit_storage(production),
         "RATELIMIT_HEADERS_ENABLED": True,
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "30 per minute"),
         # Failed sign-ins allowed per client address, and per account (email typed).

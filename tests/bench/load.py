@@ -161,6 +161,7 @@ def main() -> int:
         "RECEIPT_CERT_PATH": str(cert),
         "FLASK_APP": "wizard",
         "RATELIMIT_ENABLED": "false",
+        "TRUSTED_PROXIES": "0",  # wrk reaches gunicorn directly
         # Production needs one; nothing the benchmark does sends an email.
         "MAIL_HOST": "127.0.0.1",
     }
