@@ -93,6 +93,28 @@
       if (block.hidden) leaveSummary(block);
       markControls(form, name, answers, block);
     });
+    hideEmptyGroups();
+  }
+  // A group of questions (a fieldset with its legend and hint) whose questions are all
+  // hidden is hidden with them: no heading left over an empty group, for the eye or for a
+  // screen reader. It shows again as soon as one of them applies. Only the groups that hold
+  // such a question, up to the form; not a question's own fieldset (its radios). Without this
+  // file every group shows, its hint saying when its questions apply.
+  function hideEmptyGroups() {
+    var groups = [];
+    document.querySelectorAll("[data-shown-when]").forEach(function (block) {
+      var form = block.closest("form");
+      var group = block.parentElement && block.parentElement.closest("fieldset");
+      while (form && group && form.contains(group) && !group.closest(".field")) {
+        if (groups.indexOf(group) < 0) groups.push(group);
+        group = group.parentElement && group.parentElement.closest("fieldset");
+      }
+    });
+    groups.forEach(function (group) {
+      group.hidden = Array.prototype.every.call(group.querySelectorAll(".field"), function (q) {
+        return q.hidden;
+      });
+    });
   }
   // The answers that show a question say so to screen readers: each controls it
   // (aria-controls: JAWS offers to go there); so does a list, whatever its answer. Not

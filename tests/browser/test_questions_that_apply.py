@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.keyboard import choose_radio, press_button, type_into
 from tests.browser.test_pages import sign_in
 from tests.conftest import dossier_with, make_user
@@ -125,3 +125,61 @@ def test_a_list_that_shows_questions_controls_them(page, app):
     country.select_option("CH")
     assert_shown(page, "representative_name", "representative_srn")
     assert_accessible(page, "manufacturer-country-controls")
+
+
+@pytest.fixture
+def french_manufacturer(app) -> str:
+    """The manufacturer step already answered for a manufacturer in France (inside the EEA)."""
+    with app.app_context():
+        user = make_user("group@cardiotech.example")
+        draft = dossier_with(
+            user.id, steps=["before-you-start", "situation", "manufacturer"], files=False
+        )
+    return f"/requests/{draft}/steps/manufacturer"
+
+
+def representative_group(page):
+    return page.locator("fieldset.fieldset--group").filter(
+        has=page.locator("#field-representative_name")
+    )
+
+
+def test_a_group_whose_questions_do_not_apply_is_hidden_with_them(page, french_manufacturer):
+    """The authorised representative's questions apply only outside the EEA: for France
+    their group (its legend and its hint) is hidden too, not left as an empty heading, and
+    is shown again with them for a country outside the EEA."""
+    sign_in(page, "group@cardiotech.example")
+    page.goto(french_manufacturer)
+    assert page.locator("select[name=country]").input_value() == "FR"
+    screenshot(page, "manufacturer-france-group")
+    group = representative_group(page)
+    expect(group).to_be_hidden()
+    expect(group).to_have_attribute("hidden", "")
+    assert_hidden(page, "representative_name", "representative_srn")
+    expect(page.get_by_role("group", name="Authorised representative")).to_have_count(0)
+    expect(page.get_by_role("group", name="Contact person")).to_be_visible()
+
+    page.locator("select[name=country]").select_option("CH")
+    expect(group).to_be_visible()
+    assert_shown(page, "representative_name", "representative_srn")
+    expect(page.get_by_text("Only if the manufacturer is established outside")).to_be_visible()
+    expect(page.get_by_role("group", name="Authorised representative")).to_be_visible()
+    assert_accessible(page, "manufacturer-outside-eea-group")
+
+    page.locator("select[name=country]").select_option("DE")
+    expect(group).to_be_hidden()
+    assert_hidden(page, "representative_name", "representative_srn")
+    assert_accessible(page, "manufacturer-inside-eea-group")
+
+
+def test_a_group_shows_whatever_its_questions_say_without_javascript(
+    page_without_js, french_manufacturer
+):
+    sign_in(page_without_js, "group@cardiotech.example")
+    page_without_js.goto(french_manufacturer)
+    group = representative_group(page_without_js)
+    expect(group).to_be_visible()
+    expect(group.locator("legend")).to_have_text("Authorised representative")
+    expect(group.get_by_text("Only if the manufacturer is established outside")).to_be_visible()
+    for name in ("representative_name", "representative_srn"):
+        assert shown(page_without_js, name), name
