@@ -8,7 +8,15 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import dossier_with, login, make_colleague, post_step, sign_and_submit
+from tests.conftest import (
+    attach_files,
+    checked_on_the_check_page,
+    dossier_with,
+    login,
+    make_colleague,
+    post_step,
+    sign_and_submit,
+)
 from tests.invites.support import (
     INVITE,
     LETTER,
@@ -219,3 +227,33 @@ def test_nobody_is_invited_before_the_device_is_named(app, client, user, inbox):
     assert 'name="invite-email"' in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
     assert invite(client, dossier_id).status_code == 303
     assert "VentriAssist" in body_of(inbox.to("anne.leroy@necker.example")[0])
+
+
+def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(
+    app, user, manufacturer, clinician, inbox
+):
+    """Submitting closes the invite links: the check and declaration pages name who was
+    invited and has not sent their letter, until they do."""
+    client, dossier_id = manufacturer
+    with app.app_context():
+        attach_files(db.session.get(Dossier, dossier_id), user[0], letters=1)  # ready to sign
+    assert invite(client, dossier_id).status_code == 303
+    invite(
+        client,
+        dossier_id,
+        **{"invite-clinician_name": "Dr Paul Durand", "invite-email": "p.durand@x.example"},
+    )
+    check = client.get(f"/requests/{dossier_id}/steps/check").text
+    checked = checked_on_the_check_page(client, dossier_id)
+    declaration = client.get(f"/requests/{dossier_id}/steps/declaration?checked={checked}").text
+    for page in (check, declaration):
+        assert "2 healthcare professionals you invited have not sent their letters yet" in page
+        assert "Dr Anne Leroy (Paediatric cardiac surgeon)" in page
+        assert "Dr Paul Durand" in page
+        assert "their links stop working" in page
+
+    leroy = next(m for m in inbox if "anne.leroy" in m["To"])
+    assert send_letter(clinician, link_in(leroy)).status_code == 303
+    check = client.get(f"/requests/{dossier_id}/steps/check").text
+    assert "1 healthcare professional you invited has not sent their letter yet" in check
+    assert "Dr Paul Durand" in check and "Dr Anne Leroy (Paediatric" not in check
