@@ -30,7 +30,9 @@ PROFESSIONAL_INVITED = "professional_invited"
 INVITATION_RENEWED = "invitation_renewed"
 INVITATION_REVOKED = "invitation_revoked"
 LETTER_RECEIVED = "letter_received"
-LETTER_REMOVED = "letter_removed"  # a letter received through an invite link, from the draft
+DOCUMENT_REMOVED = "document_removed"  # from the draft, by the manufacturer
+LETTER_UPLOADED = "letter_uploaded"  # a professional's letter, by the manufacturer
+LETTER_REMOVED = "letter_removed"  # from the draft (uploaded, or received through a link)
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
 
 

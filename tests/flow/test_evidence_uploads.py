@@ -193,3 +193,21 @@ def test_after_an_upload_shown_again_the_next_document_has_no_type_yet(app, logg
     assert "“cer.pdf” has been added." in page
     assert HALF_WRITTEN["efficacy_summary"] in page
     assert '<option value="clinical_evaluation" selected>' not in page
+
+
+def test_an_upload_from_a_page_opened_for_the_first_time_leads_back_to_it(app, logged_in, user):
+    """Nothing typed in the summaries yet (the page sends them empty) and nothing saved: the
+    browser is sent back to the step (303), so that reloading it does not send the file again."""
+    dossier_id = at_evidence_step(app, user)
+    url = f"/requests/{dossier_id}/documents"
+    empty = {name: "" for name in SUMMARIES}
+    response = sent(logged_in, url, empty)
+    assert response.status_code == 303
+    assert response.location.endswith("/steps/clinical-evidence#documents")
+    assert stored(app, dossier_id) == (None, ["cer.pdf"])
+    assert "“cer.pdf” has been added." in logged_in.get(response.location).text
+    # Once the step holds answers, empty summaries sent with a file are someone's deletion of
+    # them: shown again as sent, not replaced by what was saved.
+    assert sent(logged_in, url, SUMMARIES, file=(minimal_pdf("b"), "b.pdf")).status_code == 303
+    again = sent(logged_in, url, empty, file=(minimal_pdf("c"), "c.pdf"))
+    assert again.status_code == 200 and SUMMARIES["efficacy_summary"] not in again.text

@@ -4,13 +4,23 @@ portal's back and names it."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import dossier_with, login, make_user, reference_in, sign_and_submit
+from tests.conftest import (
+    dossier_with,
+    login,
+    make_user,
+    reference_in,
+    sign_and_submit,
+    upload_document,
+)
 from tests.review.support import act, document, questions, reply
+from wizard.demo import minimal_pdf, sample_letter
 from wizard.extensions import db
-from wizard.models import AuditEvent
+from wizard.models import AuditEvent, Dossier
 from wizard.models.audit import AuditTrailIsAppendOnly
 
 
@@ -138,3 +148,46 @@ def test_events_written_at_the_same_moment_keep_one_chain(app, submitted):
     with app.app_context():
         report = audit.check()
     assert report.intact and report.events == 21  # the submission, and the twenty
+
+
+def test_the_files_a_manufacturer_adds_to_or_removes_from_the_draft_are_in_the_trail(
+    app, user, manufacturer, reviewer
+):
+    """Who added a document or a professional's letter, and who removed one, is read by the
+    reviewer in the trail: each file by its name (and, in the event, its hash)."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+    base = f"/requests/{dossier_id}"
+    for name in ("cer.pdf", "old-draft.pdf"):
+        assert upload_document(manufacturer, dossier_id, name).status_code == 303
+    letter = {f"letter-{key}": value for key, value in sample_letter().items()}
+    sent = manufacturer.post(
+        f"{base}/letters",
+        data={**letter, "letter-file": (io.BytesIO(minimal_pdf("Letter")), "letter.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        old = next(d.id for d in dossier.documents if d.filename == "old-draft.pdf")
+    assert manufacturer.post(f"{base}/documents/{old}/delete").status_code == 303
+    assert sign_and_submit(manufacturer, dossier_id).status_code == 303
+
+    page = reviewer.get(f"/review/requests/{dossier_id}").text
+    author = sample_letter()["author_name"]
+    for line in (
+        "Document uploaded: cer.pdf",
+        "Document uploaded: old-draft.pdf",
+        "Document removed from the draft: old-draft.pdf",
+        f"Letter from {author} uploaded: letter.pdf",
+    ):
+        assert line in page, line
+    trail = [e for e in events(app) if e.dossier_id == dossier_id]
+    assert [e.action for e in trail][:4] == [
+        "document_uploaded",
+        "document_uploaded",
+        "letter_uploaded",
+        "document_removed",
+    ]
+    assert all(e.actor_role == "manufacturer" and len(e.detail["sha256"]) == 64 for e in trail[:4])
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0

@@ -60,6 +60,8 @@ def _back_with_typed(dossier, step_id, anchor, *, uploaded=False):
     redirect: the next file is not filed under the last one's type unseen)."""
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
+    if typed is not None and _blank(typed) and step_id not in dossier.answers():
+        typed = None  # nothing typed, nothing saved to keep: back to the page (a GET)
     if typed is not None and not typed.validate():
         # Shown here rather than redirected to the anchor: the page says where to go on.
         blank = {"document_form": DocumentForm(formdata=None, prefix="document")}
@@ -69,6 +71,12 @@ def _back_with_typed(dossier, step_id, anchor, *, uploaded=False):
     if typed is not None and (changed := meanwhile.save_answers(dossier, step, typed.to_answers())):
         return pages.render_step(dossier, step, typed, refused_status(409), changed)
     return _back_to(dossier, step_id, anchor)
+
+
+def _blank(form) -> bool:
+    """Whether the step's questions came back empty, as a page opened for the first time
+    sends them."""
+    return not any("".join(field.raw_data or ()).strip() for field in form.answer_fields())
 
 
 def _claimed_without(form, dossier, files: str) -> bool:
@@ -144,6 +152,8 @@ def attach_chosen_document(dossier):
             uploaded_by_id=current_user.id,
         )
     )
+    db.session.flush()
+    _record(dossier, audit.DOCUMENT_UPLOADED, filename=stored.filename, sha256=stored.sha256)
     db.session.commit()
     flash(_("“%(name)s” has been added.", name=stored.filename))
     return None
@@ -242,9 +252,24 @@ def attach_letter(dossier):
             uploaded_by_id=current_user.id,
         )
     )
+    db.session.flush()
+    _record(
+        dossier,
+        audit.LETTER_UPLOADED,
+        name=form.author_name.data,
+        filename=stored.filename,
+        sha256=stored.sha256,
+    )
     db.session.commit()
     flash(_("The letter from %(name)s has been added.", name=form.author_name.data))
     return None
+
+
+def _record(dossier, action: str, **detail: str) -> None:
+    """A file added to or removed from the draft, in the audit trail that reviewers read (who,
+    when, which file by its hash). Written last, once the file's row is: the trail's lock is
+    held until the commit."""
+    audit.record(dossier.id, action, audit.Actor.of(current_user), detail=detail)
 
 
 def letter_slot(dossier) -> str:
@@ -286,6 +311,8 @@ def delete_document(dossier_id: int, item_id: int):
     if item is not None and item.dossier_id == dossier.id:
         service.claim_draft(dossier)
         db.session.delete(item)
+        db.session.flush()
+        _record(dossier, audit.DOCUMENT_REMOVED, filename=item.filename, sha256=item.sha256)
         db.session.commit()
         flash(_("“%(name)s” has been removed.", name=item.filename))
     elif item is not None:
@@ -315,16 +342,15 @@ def delete_letter(dossier_id: int, item_id: int):
         return _back_to(dossier, "hcp-support", "#letters")
     keep_chosen_letter(dossier)  # sent along from step 9's form
     service.claim_draft(dossier)
-    # Its arrival through a link is in the audit trail (`LETTER_RECEIVED`): its removal too.
     db.session.delete(item)
     db.session.flush()
-    if received:  # written last, as the trail's lock is held until the commit
-        audit.record(
-            dossier.id,
-            audit.LETTER_REMOVED,
-            audit.Actor.of(current_user),
-            detail={"name": item.author_name, "filename": item.filename, "sha256": item.sha256},
-        )
+    _record(
+        dossier,
+        audit.LETTER_REMOVED,
+        name=item.author_name,
+        filename=item.filename,
+        sha256=item.sha256,
+    )
     db.session.commit()
     flash(_("The letter from %(name)s has been removed.", name=item.author_name))
     return back_to_letters(dossier, "#letters")

@@ -334,6 +334,10 @@ def event_text(event: AuditEvent) -> str:
         return _("Answer to ANSM's question sent")
     if event.action == audit.DOCUMENT_UPLOADED:
         return _("Document uploaded: %(name)s", name=detail.get("filename"))
+    if event.action == audit.DOCUMENT_REMOVED:
+        return _("Document removed from the draft: %(name)s", name=detail.get("filename"))
+    if event.action == audit.LETTER_UPLOADED:
+        return _("Letter from %(name)s uploaded: %(filename)s", **detail)
     if event.action == audit.PROFESSIONAL_INVITED:
         return _("Professional invited to send a letter: %(name)s (%(email)s)", **detail)
     if event.action == audit.INVITATION_RENEWED:
