@@ -198,7 +198,7 @@ BAD_ANSWERS = [
         "Describe the indication the device would be used for.", "empty"),
     long("scope", "target_population", 2000),
     bad("scope", "estimated_patients", "0",
-        "Enter a number between 1 and 100000.", "no-patients"),
+        "Enter a number between 1 and 100,000.", "no-patients"),
     bad("scope", "estimated_patients", "a dozen", NOT_A_NUMBER, "number-in-words"),
     long("scope", "establishments", 3000),
     bad("scope", "distribution_plan", "Direct\x07delivery", CONTROL, "bell-character"),

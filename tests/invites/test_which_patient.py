@@ -31,3 +31,27 @@ def test_a_global_request_names_no_patient(app, client, user, clinician, inbox):
     invite(client, dossier_id)
     page = clinician.get(link_in(inbox[-1])).text
     assert "Initials" not in page and "Your letter is for this patient only" not in page
+
+
+def test_the_urgency_is_asked_of_one_patient_or_of_the_patients(
+    app, client, user, clinician, inbox
+):
+    """An individual request is about one patient, a global one about the patients the device
+    would treat: the page and its live check ask accordingly."""
+    login(client, user[1])
+    for kind, label, lead in (
+        ("individual", "Why is it urgent for this patient?", "how urgent it is for this patient."),
+        ("global", "Why is it urgent for the patients?", "how urgent it is for the patients."),
+    ):
+        with app.app_context():
+            dossier_id = request_awaiting_letters(user[0], kind)
+        invite(client, dossier_id)
+        link = link_in(inbox[-1])
+        page = clinician.get(link).text
+        assert label in page and lead in page and "patient or patients" not in page
+        checked = clinician.post(
+            f"{link}/check",
+            data={"urgency_statement": ""},
+            headers={"HX-Request": "true", "HX-Trigger-Name": "urgency_statement"},
+        )
+        assert checked.status_code == 200 and label in checked.text

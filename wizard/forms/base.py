@@ -136,9 +136,9 @@ class WholeNumberField(IntegerField):
                 self.errors.append(
                     Unnamed(
                         _(
-                            "Enter a number between %(min)d and %(max)d.",
-                            min=self.minimum,
-                            max=maximum,
+                            "Enter a number between %(min)s and %(max)s.",
+                            min=_quantity(self.minimum),
+                            max=_quantity(maximum),
                         )
                     )
                 )
@@ -227,6 +227,12 @@ def _hint_with_cap(hint, max_length: int) -> str:
 @cache
 def _number(value: int, locale: str) -> str:
     return format_decimal(value, locale=locale)
+
+
+def _quantity(value: int) -> str:
+    """A bound as the reader's language groups its digits ("100 000", "100,000"); not a year
+    or any number under 10 000, which nobody writes "2,026"."""
+    return _number(value, str(get_locale() or "en")) if abs(value) >= 10_000 else str(value)
 
 
 def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):

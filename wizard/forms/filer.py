@@ -124,11 +124,14 @@ class SituationForm(StepForm):
         rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
     )
     written_agreement = yes_no(
-        _l("Have you signed a written agreement with that notified body?"),
+        _l("Have you signed a written agreement with a notified body for your MDR certification?"),
         required_if=(
             "reason",
             LEGACY,
-            _l("Select yes if you have signed a written agreement with the notified body."),
+            _l(
+                "Select yes if you have signed a written agreement with a notified body for your "
+                "MDR certification."
+            ),
         ),
     )
     written_agreement_date = iso_date(

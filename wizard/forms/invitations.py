@@ -86,3 +86,16 @@ class ClinicianLetterForm(FlaskForm):
         _l("I am the author of this letter"),
         _l("Confirm that you are the author of this letter."),
     )
+
+    def about(self, kind: str | None) -> ClinicianLetterForm:
+        """Its questions worded for the request: one patient (individual), or the patients
+        the device would treat (global); both while the manufacturer has not chosen yet."""
+        if kind in URGENCY_LABELS:
+            self.urgency_statement.label.text = URGENCY_LABELS[kind]
+        return self
+
+
+URGENCY_LABELS = {
+    "individual": _l("Why is it urgent for this patient?"),
+    "global": _l("Why is it urgent for the patients?"),
+}

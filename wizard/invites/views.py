@@ -138,10 +138,10 @@ def respond(token: str):
 @bp.post("/invitations/<token>/check")
 def check_field(token: str):
     """htmx live validation of one field, with the same validators as the full submit."""
-    service.find(token)
+    invitation = service.find(token)
     name = request.headers.get("HX-Trigger-Name", "")
     return live_field(
-        ClinicianLetterForm(),
+        ClinicianLetterForm().about(service.summary_of(invitation).kind),
         name,
         url_for(".check_field", token=token),
         skip=("file", "is_author"),
@@ -157,10 +157,11 @@ def received():
 
 
 def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200):
+    summary = service.summary_of(invitation)
     return render_template(
         "invites/respond.html",
-        form=form,
-        summary=service.summary_of(invitation),
+        form=form.about(summary.kind),
+        summary=summary,
         kept_letter=form.kept_letter,
         action=request.path,
         validate_url=url_for(".check_field", token=request.view_args["token"]),
