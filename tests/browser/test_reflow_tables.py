@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
 from tests.browser.test_pages import sign_in
 from tests.conftest import attach_files, make_user
 from wizard import clock
@@ -167,3 +167,56 @@ def test_on_a_wide_screen_the_same_pages_do_not_scroll_sideways_either(page, lon
     assert_reflows(page, name_of(page, "review-queue"))
     page.goto(f"/review/requests/{submitted}")
     assert_reflows(page, name_of(page, "review-request"))
+
+
+def stacked_cells(page, region: str) -> list[dict]:
+    """The cells of the table in the scroll region named by `region` (a heading's id): whether
+    the region scrolls sideways, each cell's edges, display, label and the label shown."""
+    return page.evaluate(
+        """(region) => {
+            const scroller = document.querySelector(`[aria-labelledby="${region}"]`);
+            return [...scroller.querySelectorAll('td')].map(td => ({
+                scrolls: scroller.scrollWidth > scroller.clientWidth + 1,
+                left: td.getBoundingClientRect().left,
+                right: td.getBoundingClientRect().right,
+                display: getComputedStyle(td).display,
+                label: td.dataset.label,
+                before: getComputedStyle(td, '::before').content,
+            }));
+        }""",
+        region,
+    )
+
+
+def assert_stacked_and_labelled(page, region: str) -> None:
+    """Nothing in the table scrolls sideways: each cell is a block within the window, named by
+    its column (its `data-label` shown before it), so no value is left without its heading."""
+    cells = stacked_cells(page, region)
+    assert cells, region
+    width = page.viewport_size["width"]
+    for cell in cells:
+        assert not cell["scrolls"], (region, cell)
+        assert cell["display"] == "block", (region, cell)
+        assert 0 <= cell["left"] and cell["right"] <= width + 1, (region, cell)
+        assert cell["label"] and cell["before"] not in ("none", "normal"), (region, cell)
+
+
+def test_the_reviewers_tables_stack_at_320_px_and_each_value_says_its_column(
+    narrow_page, long_names
+):
+    _draft, submitted = long_names
+    sign_in(narrow_page, REVIEWER)
+    assert narrow_page.url.endswith("/review")
+    assert_stacked_and_labelled(narrow_page, "results-title")
+    screenshot(narrow_page, name_of(narrow_page, "review-queue-stacked"))
+    narrow_page.goto(f"/review/requests/{submitted}")
+    for region in ("documents-title", "letters-title"):
+        assert_stacked_and_labelled(narrow_page, region)
+    # The letter itself, the PDF the reviewer came for, is in sight without scrolling sideways.
+    letter = narrow_page.locator("[aria-labelledby=letters-title] a[href*='/letters/']").first
+    letter.scroll_into_view_if_needed()
+    box = letter.bounding_box()
+    assert box and 0 <= box["x"] and box["x"] + box["width"] <= NARROW["width"], box
+    files = narrow_page.locator("section[aria-labelledby=files-title]")
+    files.screenshot(path=str(SCREENSHOTS / f"{name_of(narrow_page, 'review-request-files')}.png"))
+    assert_reflows(narrow_page, name_of(narrow_page, "review-request-stacked"))

@@ -320,3 +320,31 @@ def test_a_reviewer_without_a_job_title_decides_nothing(app, reviewer, submitted
     assert status_of(app, submitted_global) == "under_review"
     with app.app_context():
         assert db.session.scalars(select(Decision)).all() == []
+
+
+def follow_up_row(page: str) -> str:
+    row = re.search(r"<dt>Follow-up conditions</dt>\s*<dd[^>]*>(.*?)</dd>", page, re.S)
+    return row.group(1).strip()
+
+
+def test_without_follow_up_conditions_the_page_names_only_the_conditions_it_shows(
+    app, reviewer, manufacturer, submitted, submitted_global
+):
+    """A global authorisation has a cap on patients, shown above its follow-up; an individual
+    one has none, so nothing but the period is above to point to."""
+    for dossier_id in (submitted, submitted_global):
+        act(reviewer, dossier_id, "start-review")
+        authorised = act(reviewer, dossier_id, "authorise", follow_up=None, max_patients="8")
+        assert authorised.status_code == 303, dossier_id
+    for client, page in (
+        (reviewer, "/review/requests/{}"),
+        (manufacturer, "/requests/{}/submitted"),
+    ):
+        individual = client.get(page.format(submitted)).text
+        assert "Maximum number of patients" not in individual
+        assert follow_up_row(individual) == "None besides the period."
+        capped = client.get(page.format(submitted_global)).text
+        assert "Maximum number of patients" in capped
+        assert follow_up_row(capped) == (
+            "None besides the period and the maximum number of patients."
+        )
