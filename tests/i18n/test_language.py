@@ -153,3 +153,24 @@ def test_the_switch_climbs_to_the_nearest_page_that_opens(app):
             "/requests/5/steps/device?return_to=check"
         )
         assert page_to_show("/no/such/page") is None
+
+
+def test_a_bound_is_written_as_each_language_groups_its_digits(app, user):
+    """ "100 000" in French (a narrow no-break space between thousands), "100,000" in English;
+    a year is never grouped."""
+    client = french(app)
+    login(client, user[1])
+    before = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
+    with app.app_context():
+        global_id = dossier_with(user[0], "global", steps=before, files=False)
+        individual_id = dossier_with(user[0], "individual", steps=before, files=False)
+    scope = client.post(
+        f"/requests/{global_id}/steps/scope",
+        data={"estimated_patients": "0", "action": "continue"},
+    )
+    assert "compris entre 1 et 100\u202f000." in scope.text
+    patient = client.post(
+        f"/requests/{individual_id}/steps/patient",
+        data={"patient_birth_year": "1800", "action": "continue"},
+    )
+    assert re.search(r"compris entre 1900 et \d{4}\.", patient.text)
