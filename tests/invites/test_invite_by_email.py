@@ -257,3 +257,4 @@ def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(
     check = client.get(f"/requests/{dossier_id}/steps/check").text
     assert "1 healthcare professional you invited has not sent their letter yet" in check
     assert "Dr Paul Durand" in check and "Dr Anne Leroy (Paediatric" not in check
+    assert "their link stops working and their letter can no longer be added" in check
