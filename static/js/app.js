@@ -263,6 +263,41 @@
     button.click();
   });
 
+  // What a person typed is not lost without a word: once they change an answer in a form
+  // worth keeping (a step's; or one with a text to write: a clinician's letter, a reply to
+  // ANSM, a reviewer's decision or question), leaving the page other than by sending that
+  // form (a link, the language, the browser's Back) asks first, in the browser's own words.
+  // Delegated to the document: a question a live check redraws is a new element. A live
+  // check is no navigation: it neither asks nor forgets. The script's own changes (questions
+  // shown or hidden, a file too large emptied) send no input or change event: they do not
+  // count. A page starts clean: shown again after a refused send, it holds what was sent.
+  var unsaved = []; // the forms changed since the page was loaded
+  function worthKeeping(form) {
+    return !!form && (form.id === "step-form" || !!form.querySelector("textarea"));
+  }
+  function askBeforeLeaving(event) {
+    event.preventDefault();
+    event.returnValue = ""; // what older browsers need to ask
+  }
+  function noteUnsaved(event) {
+    // The field's form, even outside it (form="step-form": step 9's invitation and letter).
+    var form = event.target.form;
+    if (!worthKeeping(form) || unsaved.indexOf(form) >= 0) return;
+    // Listened to only while something would be lost: a page without it can be kept in the
+    // browser's back-forward cache.
+    if (!unsaved.length) window.addEventListener("beforeunload", askBeforeLeaving);
+    unsaved.push(form);
+  }
+  document.addEventListener("input", noteUnsaved);
+  document.addEventListener("change", noteUnsaved);
+  // Sending the form keeps what is in it, whichever of its buttons sends it (some are outside
+  // it, with their own formaction: "Upload", "Remove"). Not a send stopped (clicked twice).
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    unsaved = unsaved.filter(function (form) { return form !== event.target; });
+    if (!unsaved.length) window.removeEventListener("beforeunload", askBeforeLeaving);
+  });
+
   // A live check that fails on the network must not look like a passed one.
   document.addEventListener("htmx:responseError", function (event) {
     var status = document.getElementById("live-status");

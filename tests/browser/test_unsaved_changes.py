@@ -1,0 +1,150 @@
+"""What a person typed is not lost without a word: once they change an answer of a step (or
+type their letter on the clinician's page), leaving the page other than by sending the form
+asks first, with the browser's own "Leave site?" (`beforeunload`). Sending the form, by any of
+its buttons, does not ask; neither does a page left untouched."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.keyboard import press_button, type_into
+from tests.browser.test_pages import sign_in
+from tests.conftest import attach_files, dossier_with, make_user
+from wizard import clock
+from wizard.extensions import db
+from wizard.invites import service
+from wizard.models import Dossier, Invitation, InvitationState
+
+EMAIL = "unsaved@cardiotech.example"
+LANGUAGE = "header a[hreflang=fr]"
+
+
+@pytest.fixture
+def draft(app) -> int:
+    with app.app_context():
+        user = make_user(EMAIL)
+        return dossier_with(user.id, files=False)  # every step answered
+
+
+def dialogs(page, *, accept: bool) -> list[str]:
+    """The types of the dialogs the page opens from now on, each accepted (the page is left)
+    or dismissed (it stays)."""
+    seen: list[str] = []
+
+    def answer(dialog):
+        seen.append(dialog.type)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", answer)
+    return seen
+
+
+def test_typing_then_switching_language_asks_before_leaving(page, draft):
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    step = page.url
+    type_into(page, "#contact_name", "Dr Paul Girard")
+    # Its live check redraws the question (a new element): still to be saved.
+    page.eval_on_selector("#field-contact_name", "block => block.setAttribute('data-old', '')")
+    with page.expect_response("**/validate"):
+        page.keyboard.press("Tab")
+    expect(page.locator("#field-contact_name")).not_to_have_attribute("data-old", "")
+    expect(page.locator("#field-contact_name.field--error")).to_have_count(0)
+
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.click(LANGUAGE)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]  # dismissed: the page stays, with what was typed
+    assert page.url == step
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
+
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    with page.expect_navigation():
+        page.click(LANGUAGE)
+    assert asked == ["beforeunload", "beforeunload"]  # accepted: left, in French
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("#contact_name")).not_to_have_value("Dr Paul Girard")
+
+
+def test_saving_the_step_does_not_ask(page, draft):
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    type_into(page, "#contact_name", "Dr Paul Girard")
+    seen = dialogs(page, accept=True)
+    press_button(page, "button[value=continue]")
+    expect(page.locator("h1")).not_to_have_text("Manufacturer")
+    assert seen == []
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
+
+
+def test_a_button_of_the_step_outside_its_form_does_not_ask(page, draft):
+    """Step 9's "Send the invitation" (form="step-form", its own formaction)."""
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/hcp-support")
+    type_into(page, "#invite-clinician_name", "Dr Anne Leroy")
+    type_into(page, "#invite-email", "anne.leroy@necker.example")
+    type_into(page, "#invite-role", "Paediatric cardiac surgeon")
+    seen = dialogs(page, accept=True)
+    press_button(page, "button[formaction$='/invitations']")
+    assert "Sent" in page.content()
+    assert seen == []
+    # Back on the page, nothing typed since: it is left without a word.
+    press_button(page, ".back-link")
+    assert seen == []
+
+
+def test_a_page_left_untouched_does_not_ask(page, draft):
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/situation")  # questions shown and hidden: not typing
+    seen = dialogs(page, accept=True)
+    press_button(page, ".back-link")
+    assert "/steps/situation" not in page.url
+    assert seen == []
+
+
+@pytest.fixture
+def invite_link(app) -> str:
+    """A clinician's link, made here rather than read from an email."""
+    token = secrets.token_urlsafe(service.TOKEN_BYTES)
+    with app.app_context():
+        user = make_user(EMAIL)
+        dossier_id = dossier_with(user.id, files=False)
+        dossier = db.session.get(Dossier, dossier_id)
+        attach_files(dossier, user.id, letters=0)
+        db.session.add(
+            Invitation(
+                dossier=dossier,
+                clinician_name="Dr Anne Leroy",
+                email="anne.leroy@necker.example",
+                role="Paediatric cardiac surgeon",
+                token_hash=service.token_hash(token),
+                state=InvitationState.SENT,
+                created_by_id=user.id,
+                created_at=clock.now(),
+                sent_at=clock.now(),
+                expires_at=clock.end_of_day_in_paris(clock.today() + timedelta(days=7)),
+            )
+        )
+        db.session.commit()
+    return f"/invitations/{token}"
+
+
+def test_typing_the_letter_then_switching_language_asks(page, invite_link):
+    page.goto(invite_link)
+    type_into(page, "#urgency_statement", "The child will not survive the wait.")
+    seen = dialogs(page, accept=False)
+    page.click(LANGUAGE)
+    page.wait_for_timeout(500)
+    assert seen == ["beforeunload"]
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#urgency_statement")).to_have_value("The child will not survive the wait.")
