@@ -110,6 +110,9 @@ def test_an_error_the_change_of_another_answer_lifts_leaves_the_page(page, app):
     page.click("button[value=continue]")
     expect(page.locator(".error-summary")).to_contain_text("Enter the SIRET number")
     assert page.title().startswith("Error:")
+    # The summary takes the focus once the page's script runs: only then is the country
+    # chosen, or a slow machine would move the focus away from the list mid-choice.
+    expect(page.locator(".error-summary")).to_be_focused()
 
     page.focus("#country")
     page.select_option("#country", "DE")
