@@ -26,10 +26,10 @@ from multiprocessing.connection import Connection
 # `wizard` imports Flask's class only). A child also imports the program's main script again
 # (`multiprocessing` prepares it as the main program's): gunicorn's is light (under it, a
 # genuine receipt is checked in about 55 ms, 10 ms of which is the check); a script that
-# imports the app at its top would cost close to a second per child. "__main__" asks the
-# fork server to import it once, which Python 3.11's ignores (it passes the main's path
-# under a key it does not read).
-PRELOADED = ["__main__", "wizard.pdf_check", "wizard.receipts.verify"]
+# imports the app at its top would cost close to a second per child. (Listing "__main__"
+# here would not spare it: Python 3.11's fork server passes the main's path under a key it
+# does not read.)
+PRELOADED = ["wizard.pdf_check", "wizard.receipts.verify"]
 
 
 def answer(
