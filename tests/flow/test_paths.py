@@ -82,6 +82,9 @@ def file_a_request(client, path: str, *, htmx: bool) -> tuple[int, str]:
         page = client.get(f"/requests/{dossier_id}/steps/{step_id}")
         assert page.status_code == 200
         assert f"Step {position + 1} of 14" in page.text
+        if step_id == "hcp-support":  # the letters are about one patient, or about several
+            patients = "this patient" if path == "individual" else "the patients"
+            assert f"how urgent it is for {patients}." in page.text
         response = post_step(client, dossier_id, step_id, answers[step_id], htmx=htmx)
         assert response.status_code == 303, (step_id, response.text[:3000])
     check = client.get(response.location)

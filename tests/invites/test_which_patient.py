@@ -5,7 +5,13 @@ patients must not be told apart by luck. The email does not say it."""
 from __future__ import annotations
 
 from tests.conftest import login
-from tests.invites.support import body_of, invite, link_in, request_awaiting_letters
+from tests.invites.support import (
+    body_of,
+    invite,
+    link_in,
+    request_awaiting_letters,
+    send_letter,
+)
 from wizard.demo import sample_answers
 
 
@@ -37,15 +43,27 @@ def test_the_urgency_is_asked_of_one_patient_or_of_the_patients(
     app, client, user, clinician, inbox
 ):
     """An individual request is about one patient, a global one about the patients the device
-    would treat: the page and its live check ask accordingly."""
+    would treat: the email, the page, its live check and the page after sending say so."""
     login(client, user[1])
-    for kind, label, lead in (
-        ("individual", "Why is it urgent for this patient?", "how urgent it is for this patient."),
-        ("global", "Why is it urgent for the patients?", "how urgent it is for the patients."),
+    for kind, label, lead, after in (
+        (
+            "individual",
+            "Why is it urgent for this patient?",
+            "how urgent it is for this patient.",
+            "more information about this patient.",
+        ),
+        (
+            "global",
+            "Why is it urgent for the patients?",
+            "how urgent it is for the patients.",
+            "more information about the patients.",
+        ),
     ):
         with app.app_context():
             dossier_id = request_awaiting_letters(user[0], kind)
         invite(client, dossier_id)
+        email = " ".join(body_of(inbox[-1]).split())
+        assert lead in email and "patient or patients" not in email
         link = link_in(inbox[-1])
         page = clinician.get(link).text
         assert label in page and lead in page and "patient or patients" not in page
@@ -55,3 +73,5 @@ def test_the_urgency_is_asked_of_one_patient_or_of_the_patients(
             headers={"HX-Request": "true", "HX-Trigger-Name": "urgency_statement"},
         )
         assert checked.status_code == 200 and label in checked.text
+        thanks = clinician.get(send_letter(clinician, link).location).text
+        assert after in thanks and "patient or patients" not in thanks

@@ -22,7 +22,7 @@ from wizard.extensions import db
 from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step
-from wizard.flow.steps import FLOW
+from wizard.flow.steps import FLOW, access_type
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
@@ -106,6 +106,7 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         extras["invite_form"] = InvitationForm(prefix="invite")
         # Said in place of the invitation form until the device is named.
         extras["unnamed_device"] = None if device_named(answers) else name_the_device_first()
+        extras["kind"] = access_type(answers)  # the lead speaks of one patient or of several
     return extras
 
 

@@ -125,8 +125,10 @@ def respond(token: str):
         return _page(invitation, form, 422)
     letter = service.receive_letter(invitation, _letter_details(form), kept.letter_of(form))
     kept.forget(_slot(invitation))
+    summary = service.summary_of(invitation)
     session[_RECEIVED] = {
-        "manufacturer": service.summary_of(invitation).manufacturer,
+        "manufacturer": summary.manufacturer,
+        "kind": summary.kind,
         "filename": letter.filename,
         "sha256": letter.sha256,
     }
