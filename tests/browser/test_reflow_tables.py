@@ -170,11 +170,15 @@ def test_on_a_wide_screen_the_same_pages_do_not_scroll_sideways_either(page, lon
 
 
 def stacked_cells(page, region: str) -> list[dict]:
-    """The cells of the table in the scroll region named by `region` (a heading's id): whether
-    the region scrolls sideways, each cell's edges, display, label and the label shown."""
+    """The cells of the table in the scroll region named by `region` (a heading's id), or in
+    the section it names: whether the region scrolls sideways, each cell's edges, display,
+    label and the label shown."""
     return page.evaluate(
         """(region) => {
-            const scroller = document.querySelector(`[aria-labelledby="${region}"]`);
+            let scroller = document.querySelector(`[aria-labelledby="${region}"]`);
+            if (!scroller.matches('.table-scroll')) {
+                scroller = scroller.querySelector('.table-scroll');
+            }
             return [...scroller.querySelectorAll('td')].map(td => ({
                 scrolls: scroller.scrollWidth > scroller.clientWidth + 1,
                 left: td.getBoundingClientRect().left,
@@ -210,7 +214,7 @@ def test_the_reviewers_tables_stack_at_320_px_and_each_value_says_its_column(
     assert_stacked_and_labelled(narrow_page, "results-title")
     screenshot(narrow_page, name_of(narrow_page, "review-queue-stacked"))
     narrow_page.goto(f"/review/requests/{submitted}")
-    for region in ("documents-title", "letters-title"):
+    for region in ("documents-title", "letters-title", "trail-title"):
         assert_stacked_and_labelled(narrow_page, region)
     # The letter itself, the PDF the reviewer came for, is in sight without scrolling sideways.
     letter = narrow_page.locator("[aria-labelledby=letters-title] a[href*='/letters/']").first
