@@ -128,7 +128,12 @@ def _said(field, *, warnings: bool) -> str:
 
 
 def labelled(label, message) -> str:
-    """ "Label: message", as each language writes it (French puts a space before the colon)."""
+    """ "Label: message", as each language writes it: French puts a space before the colon
+    and goes on in lower case ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
+    message = str(message)
+    locale = get_locale()
+    if locale is not None and locale.language == "fr" and message[1:2].islower():
+        message = message[:1].lower() + message[1:]
     return _("%(label)s: %(message)s", label=label, message=message)
 
 

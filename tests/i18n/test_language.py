@@ -169,6 +169,10 @@ def test_a_bound_is_written_as_each_language_groups_its_digits(app, user):
         data={"estimated_patients": "0", "action": "continue"},
     )
     assert "compris entre 1 et 100\u202f000." in scope.text
+    # The error summary names the question, and goes on in lower case after the colon.
+    assert "sur la période\u00a0: saisissez un nombre compris entre 1 et 100\u202f000." in (
+        scope.text
+    )
     patient = client.post(
         f"/requests/{individual_id}/steps/patient",
         data={"patient_birth_year": "1800", "action": "continue"},
