@@ -258,3 +258,18 @@ def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(
     assert "1 healthcare professional you invited has not sent their letter yet" in check
     assert "Dr Paul Durand" in check and "Dr Anne Leroy (Paediatric" not in check
     assert "their link stops working and their letter can no longer be added" in check
+    assert "we tell them by email that their link no longer works" in check
+
+    # Submitted: the one still awaited is told their link no longer works (in French and
+    # English, their language being unknown); the one who sent a letter is not.
+    assert sign_and_submit(client, dossier_id).status_code == 303
+    told = inbox.to("p.durand@x.example")[-1]
+    assert "your letter can no longer be added" in told["Subject"]
+    assert "votre lettre ne peut plus être ajoutée" in told["Subject"]
+    assert told["Reply-To"] == "Claire Martin <claire@cardiotech.example>"
+    body = " ".join(body_of(told).split())
+    assert "Hello Dr Paul Durand," in body and "Bonjour Dr Paul Durand," in body
+    assert "Cardiotech Médical SAS submitted its request to ANSM" in body
+    assert "“VentriAssist Mini”" in body and "without your letter" in body
+    assert "you do not need to write one for it" in body
+    assert [m["Subject"] for m in inbox.to("anne.leroy@necker.example")].count(told["Subject"]) == 0

@@ -28,6 +28,7 @@ from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
+from wizard.invites import service as invites
 from wizard.models import AuditEvent, Dossier
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
@@ -537,6 +538,7 @@ def declaration(dossier: Dossier, step: Step):
         current_app.logger.exception("receipt of %s not produced at submission", dossier.reference)
     notify.status_changed(dossier, Status.DRAFT, Status.SUBMITTED, note=None, about=None)
     notify.to_review_team(dossier)
+    invites.tell_links_closed(dossier)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
 
 

@@ -340,6 +340,39 @@ def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
     )
 
 
+def tell_links_closed(dossier: Dossier) -> None:
+    """Once the request is submitted: each professional whose link reached them and still
+    worked (no letter sent, not revoked, not run out) is told that it no longer does, so that
+    nobody writes a letter that can no longer be added. Their replies reach whoever invited
+    them."""
+    for invitation in dossier.invitations:
+        if not invitation.is_open or invitation.state == InvitationState.NOT_SENT:
+            continue  # closed already, or the link never reached them
+        summary = summary_of(invitation)
+        inviter = contact_person(invitation)
+        body = mail.bilingual_text(
+            "invites/email/link_closed.txt",
+            invitation=invitation,
+            summary=summary,
+            submitted=clock.day_in_paris(dossier.submitted_at),
+            inviter=inviter,
+        )
+        subject = mail.bilingual(
+            lambda summary=summary: _(
+                "%(manufacturer)s has submitted its request: your letter can no longer be added",
+                manufacturer=summary.manufacturer,
+            ),
+            " / ",
+        )
+        mail.send_after_response(
+            invitation.email,
+            subject,
+            body,
+            about=f"invitation {invitation.id} closed by the submission",
+            reply_to=formataddr((inviter.name, inviter.email)) if inviter else None,
+        )
+
+
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:
     """Tell whoever invited the professional, or, if colleagues removed that account, those
     who file the request (`Dossier.filer_addresses`); the letter is stored whatever happens
