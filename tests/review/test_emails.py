@@ -11,6 +11,7 @@ from babel.dates import format_date
 
 from tests.conftest import dossier_with, sign_and_submit
 from tests.invites.support import body_of
+from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days, questions, reply
 from wizard import clock
 from wizard.demo import sample_answers
@@ -163,3 +164,50 @@ def test_ansm_team_mailbox_hears_of_each_new_request_and_each_answer(
     assert f"Answer received on request {reference}" in answered["Subject"]
     assert "The vigilance report is attached." in body_of(answered)
     assert len(inbox.to("derogations@ansm.example")) == 2  # not told of its own actions
+
+    # Withdrawn by its manufacturer: ANSM hears of it, with the reason they gave.
+    withdrawn = manufacturer.post(
+        f"/requests/{draft}/withdraw", data={"withdraw-reason": "Another device was found."}
+    )
+    assert withdrawn.status_code == 303, withdrawn.text
+    told = inbox.to("derogations@ansm.example")[-1]
+    assert f"Request {reference} withdrawn by its manufacturer" in told["Subject"]
+    body = " ".join(body_of(told).split())
+    assert "Cardiotech Médical SAS has withdrawn its request" in body
+    assert "The reason they gave: Another device was found." in body
+    assert f"http://localhost/review/requests/{draft}" in body
+    assert not inbox.to(REVIEWER_EMAIL)  # the team mailbox speaks for the reviewers
+
+
+def test_without_a_team_mailbox_the_reviewers_concerned_hear_of_answers_and_withdrawals(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    """No `REVIEW_TEAM_EMAIL`: an answer reaches the reviewer who asked, a withdrawal the
+    reviewers who acted on the request; a new request, nobody (the queue shows it)."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+        reference = dossier(submitted).reference
+    reply(manufacturer, submitted, question_id, message="The vigilance report is attached.")
+    [answered] = inbox.to(REVIEWER_EMAIL)
+    assert f"Answer received on request {reference}" in answered["Subject"]
+    assert "The vigilance report is attached." in body_of(answered)
+
+    withdrawn = manufacturer.post(
+        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "Another device was found."}
+    )
+    assert withdrawn.status_code == 303, withdrawn.text
+    told = inbox.to(REVIEWER_EMAIL)[-1]
+    assert f"Request {reference} withdrawn by its manufacturer" in told["Subject"]
+    assert "Another device was found." in body_of(told)
+
+
+def test_a_request_withdrawn_before_any_reviewer_acted_emails_nobody_at_ansm(
+    app, inbox, manufacturer, submitted
+):
+    withdrawn = manufacturer.post(
+        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "Another device was found."}
+    )
+    assert withdrawn.status_code == 303, withdrawn.text
+    assert not [m for m in inbox if "ansm.example" in str(m["To"])]

@@ -11,7 +11,7 @@ from wizard import audit, kept
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
-from wizard.review import awaited, downloads, information, late_answers, pages, service
+from wizard.review import awaited, downloads, information, late_answers, notify, pages, service
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
@@ -81,6 +81,7 @@ def withdraw(dossier_id: int):
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
     except ActionRefused as refused:
         return pages.manufacturer_page(dossier, refused=str(refused), status=409)
+    notify.to_review_team(dossier, withdrawn=form.reason.data)
     flash(_("Your request is withdrawn. ANSM has been told."))
     return _back(dossier)
 

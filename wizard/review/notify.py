@@ -1,6 +1,7 @@
 """Emails of the review: to the manufacturer (its filer and named contact) on every change of
-status from its submission on (and the message that comes with it), and to a healthcare
-professional asked a question (and told when ANSM no longer waits for their answer).
+status from its submission on (and the message that comes with it), to a healthcare
+professional asked a question (and told when ANSM no longer waits for their answer), and to
+ANSM of what the manufacturer does (`to_review_team`).
 
 We do not know which language the reader prefers, so every email is written in French, the
 agency's language, then in English (`mail.bilingual`). A failed email is logged: the change it
@@ -15,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
+from sqlalchemy import select
 
 from wizard import clock, mail
 from wizard.domain.lifecycle import Status
+from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
-from wizard.models import Decision, Dossier, InformationRequest, Reply
+from wizard.models import AuditEvent, Decision, Dossier, InformationRequest, Reply, Role, User
 from wizard.web import external_url
 
 
@@ -188,19 +191,26 @@ def _professional_subject(dossier: Dossier, previous: Status, decision: Decision
     return _subject(dossier, previous, decision.status_after, decision)
 
 
-def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
-    """Tell ANSM's team mailbox (`REVIEW_TEAM_EMAIL`, if set) that a request was submitted or
-    that an answer to its question arrived, with what makes it urgent (an individual request's
-    "needed by" date) and the link to the request's review page."""
-    team = current_app.config["REVIEW_TEAM_EMAIL"]
-    if not team:
-        return
+def to_review_team(
+    dossier: Dossier, reply: Reply | None = None, *, withdrawn: str | None = None
+) -> None:
+    """Tell ANSM that a request was submitted, that an answer to its question arrived, or that
+    its manufacturer withdrew it (`withdrawn`: the reason they gave), with what makes it urgent
+    (an individual request's "needed by" date) and the link to the request's review page.
+    To ANSM's team mailbox (`REVIEW_TEAM_EMAIL`); without one, to the reviewers concerned:
+    who asked the question answered, or, of a withdrawn request, those who acted on it."""
+    to = current_app.config["REVIEW_TEAM_EMAIL"] or ", ".join(
+        _reviewers_concerned(dossier, reply, withdrawn is not None)
+    )
+    if not to:
+        return  # a new request without a team mailbox: the review queue shows it
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
         "access_type": dossier.submitted_answers.get("access_type"),
         "needed_by": dossier.needed_by,
         "reply": reply,
+        "withdrawn": withdrawn,
         # Answers still awaited after this one: the review waits for them too.
         "awaited": [
             q.hcp_name or dossier.manufacturer_name for q in InformationRequest.awaited(dossier.id)
@@ -211,16 +221,36 @@ def to_review_team(dossier: Dossier, reply: Reply | None = None) -> None:
     }
 
     def subject() -> str:
+        if withdrawn is not None:
+            return _("Request %(reference)s withdrawn by its manufacturer", **_ref(dossier))
         if reply is None:
             return _("New request %(reference)s submitted", **_ref(dossier))
         return _("Answer received on request %(reference)s", **_ref(dossier))
 
     mail.send_after_response(
-        team,
+        to,
         bilingual(subject, " / "),
         bilingual(lambda: plain_text("review/email/to_review_team.txt", **context)),
         about=f"review team's news of request {dossier.id}",
     )
+
+
+def _reviewers_concerned(dossier: Dossier, reply: Reply | None, withdrawn: bool) -> list[str]:
+    """The addresses of the reviewers still at ANSM who asked the question `reply` answers,
+    or, of a request `withdrawn`, who acted on it (its audit trail says who)."""
+    if reply is not None:
+        people = [reply.information_request.asked_by]
+    elif withdrawn:
+        people = db.session.scalars(
+            select(User)
+            .join(AuditEvent, AuditEvent.actor_id == User.id)
+            .where(AuditEvent.dossier_id == dossier.id, User.role == Role.REVIEWER)
+            .distinct()
+            .order_by(User.id)
+        ).all()
+    else:
+        people = []
+    return [person.email for person in people if person.is_active]
 
 
 def question_to_professional(question: InformationRequest, dossier: Dossier, token: str) -> bool:
