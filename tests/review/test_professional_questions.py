@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.invites.support import body_of
 from tests.review.support import act, document, dossier, questions, status_of
 from wizard import clock
+from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.models import InformationRequest
 
@@ -81,6 +82,14 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     form = professional.get(path)
     assert form.status_code == 200
     assert "How many of your patients" in form.text and "Answer ANSM" in form.text
+    # Which patient (the email never says): they may have written for several.
+    patient = sample_answers("individual")["patient"]
+    assert (
+        f"Initials {patient['patient_initials']}, born in {patient['patient_birth_year']}"
+        in form.text
+    )
+    assert f"Treated at {patient['establishment_name']}" in form.text
+    assert patient["patient_initials"] not in body.split("http")[0].split()
     # The address carries the token, as for invitations: not cached, not referred.
     assert form.headers["Cache-Control"] == "no-store"
     assert form.headers["Referrer-Policy"] == "strict-origin"
@@ -100,6 +109,14 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
         item = questions(submitted)[0].replies[0].documents[0].id
     assert manufacturer.get(f"/requests/{submitted}/reply-documents/{item}").status_code == 404
     assert "Three children" not in manufacturer.get(f"/requests/{submitted}/submitted").text
+
+
+def test_a_question_on_a_global_request_names_no_patient(app, inbox, reviewer, submitted_global):
+    act(reviewer, submitted_global, "start-review")
+    ask_the_author(app, reviewer, submitted_global, hcp_email="anne.leroy@necker.example")
+    path = LINK.search(body_of(inbox.to("anne.leroy@necker.example")[0])).group(1)
+    page = app.test_client().get(path).text
+    assert "Answer ANSM" in page and "Initials" not in page and "Patient" not in page
 
 
 def test_a_link_expires_at_the_end_of_the_day_the_answer_is_needed_by(

@@ -68,11 +68,13 @@ def summary_of(invitation: Invitation) -> RequestSummary:
         access_type=ACCESS_TYPE_LABELS.get(kind, _l("Not chosen yet")),
         kind=kind,
         message=invitation.message,
-        patient=_patient(answers) if kind == "individual" else None,
+        patient=patient_of(answers) if kind == "individual" else None,
     )
 
 
-def _patient(answers) -> dict | None:
+def patient_of(answers) -> dict | None:
+    """The patient of an individual request as a professional is shown them (pseudonymised:
+    initials, year of birth, where treated, by whom), so that they know which one it is."""
     patient = answers.get("patient", {})
     if not patient.get("patient_initials"):
         return None

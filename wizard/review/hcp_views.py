@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from wizard import audit, kept
 from wizard.i18n import lazy_gettext as _l
+from wizard.invites.service import patient_of
 from wizard.models import InformationRequest
 from wizard.review import information, late_answers, pages
 from wizard.review.forms import ReplyForm
@@ -111,6 +112,11 @@ def _page(question: InformationRequest, form: ReplyForm, status: int = 200):
         question=question,
         dossier=question.dossier,
         device=device_name(question.dossier),
+        # Which patient, for an individual request: the professional may have written for
+        # several with this device (the email never says).
+        patient=patient_of(question.dossier.submitted_answers["answers"])
+        if question.dossier.submitted_answers.get("access_type") == "individual"
+        else None,
         form=form,
         kept_files=kept.kept(pages.reply_slot(question)),
         action=request.path,
