@@ -86,6 +86,12 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     read_back = reviewer.inner_text("main")
     assert "Monthly report of every implanted patient." in read_back and "8" in read_back
     assert_accessible(reviewer, "review-check-decision")
+    # Changed: back on the request's page at the action's form, open, what was typed kept.
+    press_button(reviewer, "button[value=change]")
+    assert reviewer.evaluate("() => document.activeElement.id") == "action-authorise"
+    assert reviewer.input_value("#authorise-max_patients") == "8"
+    press_button(reviewer, "#action-authorise button[type=submit]")
+    assert "Check the decision before it is signed" in reviewer.content()
     press_button(reviewer, "button[value=sign]")
     assert "Authorised" in reviewer.content()
     # The message saying it is done has the focus: it is read, and Tab goes on from it.

@@ -76,6 +76,8 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
         assert db.session.scalars(select(Decision)).all() == []
     assert status_of(app, submitted_global) == "under_review"
 
+    # "Change" goes back to the action's form, there on the page, even without JavaScript.
+    assert f'value="change" formaction="{url}#action-authorise"' in shown.text
     changing = reviewer.post(url, data={**typed, "decision": "change"})
     assert changing.status_code == 200 and 'id="action-authorise" open' in changing.text
     assert 'name="authorise-max_patients" value="8"' in changing.text
