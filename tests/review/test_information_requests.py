@@ -130,7 +130,8 @@ def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
     assert late.status_code == 409
     assert "There is a problem" in late.text and "Your answer was not sent" in late.text
     assert "ANSM resumed the review of your request on" in late.text
-    assert f"contact ANSM and give the reference {reference}" in late.text
+    # Whom to write to: the reviewer who asked, without a mailbox for these requests.
+    assert f"write to ANSM at rita@ansm.example, giving the reference {reference}" in late.text
     assert "What you typed" in late.text and "Too late? Here is the registry." in late.text
     assert "registry.pdf" in late.text and "vigilance-report.pdf" in late.text
     assert "Send the answer to ANSM" not in late.text  # no form left to send it with

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from babel.dates import format_date
 
 from tests.invites.support import body_of
@@ -171,9 +172,17 @@ def test_the_manufacturer_is_told_whose_answer_a_withdrawal_stops(
     assert "waiting for an answer from" not in form
 
 
+@pytest.mark.parametrize(
+    "mailbox, write_to",
+    [(None, "rita@ansm.example"), ("derogations@ansm.example", "derogations@ansm.example")],
+    ids=["the-reviewer-who-asked", "ansm-mailbox"],
+)
 def test_the_resumed_review_email_says_the_manufacturers_question_is_closed(
-    app, inbox, reviewer, submitted
+    app, inbox, reviewer, submitted, monkeypatch, mailbox, write_to
 ):
+    """With whom to write to if the answer is still needed: ANSM's mailbox for these requests
+    (`ANSM_REPLY_TO`), else the reviewer who asked."""
+    monkeypatch.setitem(app.config, "ANSM_REPLY_TO", mailbox)
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "request-information")
     with app.app_context():
@@ -185,7 +194,7 @@ def test_the_resumed_review_email_says_the_manufacturers_question_is_closed(
     assert (
         f"ANSM's question to you of {asked_on} is closed: ANSM no longer waits for your answer "
         "to it, and the page of your request no longer takes one. If you think your answer is "
-        f"still needed, contact ANSM and give the reference {reference}."
+        f"still needed, write to ANSM at {write_to}, giving the reference {reference}."
     ) in body
 
 

@@ -12,6 +12,7 @@ from wizard.errors import typed_answers
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
 from wizard.models import InformationRequest
+from wizard.review.notify import ansm_reply_to
 from wizard.review.pages import reply_slot
 
 
@@ -45,15 +46,17 @@ def _closed_on(question: InformationRequest) -> str:
 def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
     """Why the manufacturer's answer was not taken, and how ANSM can still have it."""
     reference = question.dossier.reference
-    still_needed = _still_needed(reference)
+    still_needed = still_needed_advice(question)
     if question.closed_reason == "answered":
         message = _(
             "This question was answered meanwhile, from another page: this answer was not sent."
         )
         advice = _(
             "The answer ANSM received is under “Questions from ANSM and your answers”. To add "
-            "what you typed here, contact ANSM and give the reference %(reference)s.",
+            "what you typed here, write to ANSM at %(address)s, giving the reference "
+            "%(reference)s.",
             reference=reference,
+            address=ansm_reply_to(question),
         )
     elif question.closed_reason == "under_review":
         message = _(
@@ -109,9 +112,12 @@ def to_professional(question: InformationRequest) -> tuple[str, str]:
     return detail, advice
 
 
-def _still_needed(reference: str) -> str:
+def still_needed_advice(question: InformationRequest) -> str:
+    """What the manufacturer does with an answer to a question closed unanswered: write to
+    ANSM's mailbox for these requests, else to the reviewer who asked (`ansm_reply_to`)."""
     return _(
-        "If you think your answer is still needed, contact ANSM and give the reference "
-        "%(reference)s.",
-        reference=reference,
+        "If you think your answer is still needed, write to ANSM at %(address)s, giving the "
+        "reference %(reference)s.",
+        reference=question.dossier.reference,
+        address=ansm_reply_to(question),
     )

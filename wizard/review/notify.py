@@ -105,6 +105,7 @@ def status_changed(
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
+        "own_question_write_to": ansm_reply_to(own) if own else None,
         "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
     mail.send_after_response(
