@@ -42,6 +42,11 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     with app.app_context():
         question_id = questions(submitted)[0].id
     reply(manufacturer, submitted, question_id)
+    resumed = inbox.to("claire@cardiotech.example")[-1]
+    assert (
+        f"Answer received: ANSM resumes the review of request {reference}" in (resumed["Subject"])
+    )
+    assert "ANSM has received your answer to its question" in body_of(resumed)
     act(reviewer, submitted, "refuse", reason="Alternatives exist.")
     refused = inbox.to("claire@cardiotech.example")[-1]
     assert f"Request {reference} is refused" in refused["Subject"]

@@ -4,8 +4,10 @@ answers arriving together never leave it stuck (PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
+from html import unescape
 
 from tests.conftest import attach_files, dossier_with, login, make_user
 from tests.invites.support import body_of, closed_port
@@ -101,6 +103,28 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
     ]
     with app.app_context():
         assert audit.check().intact
+
+    # The manufacturer reads it all in the request's history (that she answered, not what),
+    # and is emailed that her answer resumed the review.
+    own = manufacturer.get(f"/requests/{submitted}/submitted").text
+    history = own.split('id="history-title"')[1].split("</section>")[0]
+    said = [
+        " ".join(unescape(t).split()) for t in re.findall(r"history__text[^>]*>([^<]*)<", history)
+    ]
+    assert said[-5:] == [
+        "ANSM asked you for more information.",
+        "ANSM asked Dr Anne Leroy, who wrote a letter, for more information.",
+        "Claire Martin answered ANSM's question.",
+        "Dr Anne Leroy answered ANSM's question.",
+        "Every answer awaited has come: ANSM resumes its review.",
+    ]
+    assert "Three children" not in own
+    resumed = inbox.to("claire@cardiotech.example")[-1]
+    assert "Answer received: ANSM resumes the review of request" in resumed["Subject"]
+    told = " ".join(body_of(resumed).split())
+    assert "Dr Anne Leroy, whom ANSM asked about your request" in told
+    assert "has answered ANSM, which resumes its review" in told
+    assert "Three children" not in told
 
 
 def test_one_question_at_a_time_each(app, inbox, reviewer, submitted):

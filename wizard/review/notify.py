@@ -34,6 +34,8 @@ def device_name(dossier: Dossier) -> str:
 
 def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
     ref = {"reference": dossier.reference}
+    if status == Status.UNDER_REVIEW and isinstance(about, Reply):
+        return _("Answer received: ANSM resumes the review of request %(reference)s", **ref)
     if status == Status.UNDER_REVIEW:
         return _("ANSM is reviewing your request %(reference)s", **ref)
     if status == Status.INFORMATION_REQUESTED:
@@ -102,6 +104,7 @@ def status_changed(
         "note": note,
         "question": about if isinstance(about, InformationRequest) else None,
         "decision": about if isinstance(about, Decision) else None,
+        "reply": about if isinstance(about, Reply) else None,  # the answer that resumed it
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,

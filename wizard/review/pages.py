@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from email.utils import parseaddr
 
 from flask import render_template, request
 from flask_login import current_user
@@ -232,7 +233,7 @@ def manufacturer_page(
     can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
-    history = [e for e in audit.trail(dossier.id) if e.action == audit.STATUS_CHANGED]
+    history = [e for e in audit.trail(dossier.id) if e.action in _HISTORY]
     # Professionals whose answers a withdrawal stops: its form names them, and says it did.
     waiting = state.professional_questions if can_withdraw else []
     return render_template(
@@ -356,22 +357,32 @@ def event_text(event: AuditEvent) -> str:
     return event.action
 
 
+# What the manufacturer's history lists: each change of status, each question ANSM asked
+# while others waited (it changes no status), and each answer ANSM received (a professional's
+# said to have come, not what it says).
+_HISTORY = (audit.STATUS_CHANGED, audit.QUESTION_ADDED, audit.REPLY_SENT)
+
+
 def history_text(event: AuditEvent) -> str:
-    """What the manufacturer reads beside a change of status of their request."""
+    """What the manufacturer reads in their request's history beside an event of it."""
     detail = event.detail
+    if event.action == audit.REPLY_SENT:
+        # A signed-in person is recorded as "Name <address>": named here by their name.
+        name = parseaddr(event.actor_name)[0] or event.actor_name
+        return _("%(name)s answered ANSM's question.", name=name)
     if detail.get("note"):
         return detail["note"]
     if event.to_status == Status.SUBMITTED:
         return _("The request was submitted.")
-    if event.to_status == Status.INFORMATION_REQUESTED:
+    if event.to_status == Status.INFORMATION_REQUESTED or event.action == audit.QUESTION_ADDED:
         if detail.get("hcp_name"):
             return _(
                 "ANSM asked %(name)s, who wrote a letter, for more information.",
                 name=detail["hcp_name"],
             )
         return _("ANSM asked you for more information.")
-    if detail.get("reply_id"):
-        return _("An answer to ANSM's question was received.")
+    if detail.get("reply_id"):  # the answer itself is the event before
+        return _("Every answer awaited has come: ANSM resumes its review.")
     if event.to_status == Status.EXPIRED:
         return _("The authorised period has ended.")
     return ""
