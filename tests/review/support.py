@@ -69,10 +69,13 @@ def seen_on(client, dossier_id: int) -> dict:
         shown["seen"] = seen.group(1)
     if awaited := AWAITED.search(page):
         shown["awaited"] = awaited.group(1)
+    if status := SHOWN.search(page):
+        shown["shown"] = status.group(1)
     return shown
 
 
 SEEN = re.compile(r'name="seen" value="(\d+)"')
+SHOWN = re.compile(r'name="shown" value="([a-z_]+)"')
 AWAITED = re.compile(r'name="awaited" value="([\d ]*)"')
 
 

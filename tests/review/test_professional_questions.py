@@ -53,6 +53,8 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
 
     asked = ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
     assert asked.status_code == 303
+    done = reviewer.get(asked.location).text
+    assert "your question has been emailed to Dr Anne Leroy (anne.leroy@necker.example)" in done
     assert status_of(app, submitted) == "information_requested"
 
     [email] = inbox.to("anne.leroy@necker.example")

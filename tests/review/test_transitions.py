@@ -10,7 +10,15 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import sign_and_submit
-from tests.review.support import act, request_in, status_of
+from tests.review.support import (
+    act,
+    action_data,
+    in_days,
+    request_in,
+    seen_on,
+    status_of,
+    withdraw,
+)
 from wizard import clock
 from wizard.domain.lifecycle import ALLOWED_TRANSITIONS, DECIDED_STATUSES, Status
 
@@ -104,3 +112,48 @@ def test_a_refused_action_says_why_and_what_is_possible(app, user, reviewer, cur
     assert "“Refuse” is not possible" in page and "There is a problem" in page
     assert "Typed before the refusal." in page  # nothing typed is lost
     assert status_of(app, dossier_id) == current
+
+
+def test_a_refusal_names_the_action_as_the_button_pressed_named_it(
+    app, reviewer, manufacturer, submitted
+):
+    """ "Resume the review", pressed on a page opened before the manufacturer withdrew, is
+    refused under that name, not as "Start the review" (the name it has for a new request)."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    shown = seen_on(reviewer, submitted)
+    assert shown["shown"] == "information_requested"
+    assert withdraw(manufacturer, submitted).status_code == 303
+    refused = reviewer.post(
+        f"/review/requests/{submitted}/start-review", data={**action_data("start-review"), **shown}
+    )
+    assert refused.status_code == 409
+    assert "“Resume the review” is not possible: the request is “Withdrawn”." in " ".join(
+        refused.text.split()
+    )
+
+
+def test_the_reviewer_is_told_what_was_done_as_the_page_says_it(
+    app, inbox, reviewer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    done = reviewer.get(f"/review/requests/{submitted_global}").text
+    assert "Done: the request is now “Under review”." in done
+    asked = act(reviewer, submitted_global, "request-information")
+    assert (
+        "Done: your question has been sent to the manufacturer."
+        in reviewer.get(asked.location).text
+    )
+    act(reviewer, submitted_global, "start-review")
+    act(
+        reviewer,
+        submitted_global,
+        "authorise",
+        period_start=in_days(1),
+        period_end=in_days(30),
+    )
+    withdrawn = act(reviewer, submitted_global, "withdraw", reason="Serious incidents.")
+    assert withdrawn.status_code == 303, withdrawn.text
+    page = reviewer.get(withdrawn.location).text
+    # Its status tag and the message say the same: an authorisation ANSM withdrew.
+    assert "Done: the request is now “Authorisation withdrawn by ANSM”." in page

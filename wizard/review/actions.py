@@ -111,12 +111,14 @@ def available(status: Status) -> list[Action]:
     return [action for action in REVIEWER_ACTIONS.values() if action.permits(status)]
 
 
-def refusal(action: Action, status: Status) -> ActionRefused:
-    """Why `action` is refused in `status`, and what can be done instead."""
+def refusal(action: Action, status: Status, *, shown: str | None = None) -> ActionRefused:
+    """Why `action` is refused in `status`, and what can be done instead; `shown`: the status
+    of the page its button was pressed on, which named the action ("Resume the review")."""
     label = STATUS_LABELS.get(status, status)
+    named_in = Status(shown) if shown in set(Status) else status
     message = _(
         "“%(action)s” is not possible: the request is “%(status)s”.",
-        action=action.heading(status),
+        action=action.heading(named_in),
         status=label,
     )
     if action is MANUFACTURER_WITHDRAWAL:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
@@ -15,7 +15,7 @@ from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.forms import QueueForm
 from wizard.review.status import effective_status
-from wizard.web import STATUS_LABELS
+from wizard.web import status_label
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -72,7 +72,7 @@ def act(dossier_id: int, name: str):
     form = pages.action_form(action, dossier)
     current = effective_status(dossier)
     if not action.permits(current):  # a page opened before the request moved on
-        refused = str(refusal(action, current))
+        refused = str(refusal(action, current, shown=request.form.get("shown")))
         return pages.review_page(dossier, posted=(action, form), refused=refused, status=409)
     if name == "request-information":
         valid = information.validate(form, dossier)
@@ -96,8 +96,29 @@ def act(dossier_id: int, name: str):
         service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:
         return pages.review_page(dossier, posted=(action, form), refused=str(refused), status=409)
-    flash(_("Done: the request is now “%(status)s”.", status=STATUS_LABELS[dossier.status]))
+    flash(_done(action, dossier, current))
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+
+
+def _done(action: Action, dossier, previous: Status) -> str:
+    """What the reviewer is told once the action is done: whom a question went to, or the
+    request's status, as its tag names it."""
+    if action.target == Status.INFORMATION_REQUESTED:
+        question = information.questions_of(dossier)[-1]
+        if question.hcp_email:
+            return _(
+                "Done: your question has been emailed to %(name)s (%(email)s).",
+                name=question.hcp_name,
+                email=question.hcp_email,
+            )
+        return _("Done: your question has been sent to the manufacturer.")
+    authorised = (
+        previous in LAPSING_STATUSES or None if dossier.status == Status.WITHDRAWN else None
+    )
+    return _(
+        "Done: the request is now “%(status)s”.",
+        status=status_label(dossier.status, authorised),
+    )
 
 
 def _changed_meanwhile(action: Action, dossier, form, current: Status):
