@@ -89,6 +89,8 @@ def file_a_request(client, path: str, *, htmx: bool) -> tuple[int, str]:
         assert response.status_code == 303, (step_id, response.text[:3000])
     check = client.get(response.location)
     assert "Check your answers" in check.text
+    # An optional question answered is read back without its "(optional)".
+    assert "EMDN code" in check.text and "(optional)" not in check.text
     response = sign_and_submit(client, dossier_id, htmx=htmx)
     assert response.status_code == 303, response.text[:3000]
     confirmation = client.get(response.location)

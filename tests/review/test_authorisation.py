@@ -59,7 +59,7 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
     assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
     rows = dict(re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', shown.text))
     assert rows["Maximum number of patients"] == "8"
-    assert rows["Follow-up conditions (optional)"] == "Registry of every child."
+    assert rows["Follow-up conditions"] == "Registry of every child."  # given: not "optional"
     # Who signs it, as the PDF will state it.
     assert rows["Signed by"] == (
         "Claire Martin, Head of the medical devices division, for the Director General, by "

@@ -6,14 +6,15 @@ CSRF token."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, dossier_with, make_user
 from tests.review.support import act, dossier, status_of
 from wizard import clock, create_app
-from wizard.demo import sample_declaration
+from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
 from wizard.models import AuditEvent, Role, User
@@ -31,6 +32,10 @@ def test_the_page_shows_every_answer_and_every_file(app, reviewer, submitted):
         assert answer in page, answer
     assert "Scope of the authorisation" not in page  # the other path's step
     assert "Start the review" in page and "No question so far." in page
+    # What makes an individual request urgent, at the top with its status.
+    needed_by = date.fromisoformat(sample_answers()["patient"]["needed_by"])
+    header = page.split('class="summary-list summary-list--meta"')[1].split("</dl>")[0]
+    assert f"Device needed by</dt><dd>{format_date(needed_by, 'long', locale='en_GB')}" in header
     # The steps whose answers are files say where the files are, rather than nothing.
     letters = re.search(r'id="summary-hcp-support".*?</section>', page, re.S).group(0)
     assert 'href="#letters-title"' in letters

@@ -355,12 +355,20 @@ def is_token(field) -> bool:
 
 
 def summary_rows(form) -> list[tuple[str, str]]:
-    """(question, answer) pairs a person reads back: each answer given that applies."""
+    """(question, answer) pairs a person reads back: each answer given that applies, its
+    question without the "(optional)" that asked it (it was given)."""
     return [
-        (str(field.label.text), display(field))
+        (read_back(field.label.text), display(field))
         for field in form
         if not is_token(field) and applies(form, field) and field.data not in (None, "", False)
     ]
+
+
+def read_back(label) -> str:
+    """A question's label as an answer given is read back under: "EMDN code", not "EMDN code
+    (optional)"."""
+    label, optional = str(label), " " + _("(optional)")
+    return label.removesuffix(optional)
 
 
 def typed_rows(form) -> list[tuple[str, str]]:
