@@ -5,7 +5,7 @@ in the database when the daily command runs. The manufacturer may withdraw befor
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from babel.dates import format_date
 from sqlalchemy import select, update
@@ -111,10 +111,14 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     assert "Withdraw this request" not in page  # decided: too late to withdraw
 
     # The period ends: every page says "expired" before the daily command has run.
+    ended = "The authorised period ended on " + format_date(
+        date.fromisoformat(in_days(90)), "long", locale="en_GB"
+    )
     later = clock.now() + timedelta(days=92)
     monkeypatch.setattr(clock, "now", lambda: later)
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert 'tag--expired">Expired' in page and "This authorisation has expired" in page
+    assert ended in page
     queue = reviewer.get("/review?status=expired").text
     assert "VentriAssist Mini" in queue
     assert "VentriAssist Mini" not in reviewer.get("/review?status=authorised").text
@@ -131,6 +135,9 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
         last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.sequence.desc())).first()
         assert (last.to_status, last.actor_role) == ("expired", "system")
     assert "0 authorisation(s) expired." in runner.invoke(args=["decisions", "expire"]).output
+    # Recorded, the history says the same: when the period ended, not when it was recorded.
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert page.count(ended) == 1
 
 
 def test_a_suspended_authorisation_expires_with_its_period(

@@ -16,6 +16,7 @@ from tests.review.support import act, dossier, in_days, questions, reply
 from wizard import clock
 from wizard.demo import sample_answers
 from wizard.extensions import db
+from wizard.review.status import authorisation_of
 
 
 def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufacturer, submitted):
@@ -128,6 +129,10 @@ def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
     assert "1 authorisation(s) expired." in result.output
     expired = inbox.to("claire@cardiotech.example")[-1]
     assert "has expired" in body_of(expired)
+    with app.app_context():
+        last_day = authorisation_of(dossier(submitted_global)).period_end
+    ended = f"its period ended on {format_date(last_day, 'long', locale='en_GB')}."
+    assert ended in " ".join(body_of(expired).split())
     link = f"https://derogations.example/portal/requests/{submitted_global}/submitted"
     assert link in body_of(expired)
 

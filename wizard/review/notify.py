@@ -24,6 +24,7 @@ from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
 from wizard.models import AuditEvent, Decision, Dossier, InformationRequest, Reply, Role, User
+from wizard.review.status import authorisation_of
 from wizard.web import external_url
 
 
@@ -105,6 +106,8 @@ def status_changed(
         "question": about if isinstance(about, InformationRequest) else None,
         "decision": about if isinstance(about, Decision) else None,
         "reply": about if isinstance(about, Reply) else None,  # the answer that resumed it
+        # Expired: the authorisation whose period ended, and when.
+        "authorisation": authorisation_of(dossier) if status == Status.EXPIRED else None,
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
