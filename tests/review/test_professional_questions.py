@@ -79,6 +79,11 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     assert "How many of your patients" not in body_of(told)
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert "ANSM asked Dr Anne Leroy" in page and "How many of your patients" not in page
+    # Their list of requests says they have nothing to do, and which patient it is about.
+    row = manufacturer.get("/dashboard").text.split("</tr>")[1]
+    assert "Information requested" in row
+    assert "ANSM awaits a healthcare professional's answer: nothing to do for you" in row
+    assert f"Patient {sample_answers()['patient']['patient_initials']}" in row
 
     professional = app.test_client()  # no account
     form = professional.get(path)
