@@ -42,7 +42,10 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
 
     with app.app_context():
         question_id = questions(submitted)[0].id
-    reply(manufacturer, submitted, question_id)
+    replied = reply(manufacturer, submitted, question_id)
+    assert "Your answer has been sent to ANSM, which resumes its review." in (
+        manufacturer.get(replied.location).text
+    )
     resumed = inbox.to("claire@cardiotech.example")[-1]
     assert (
         f"Answer received: ANSM resumes the review of request {reference}" in (resumed["Subject"])

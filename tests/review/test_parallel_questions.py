@@ -78,7 +78,11 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
     with app.app_context():
         question_id = questions(submitted)[0].id
     monkeypatch.setitem(app.config, "REVIEW_TEAM_EMAIL", "team@ansm.example")
-    assert reply(manufacturer, submitted, question_id).status_code == 303
+    replied = reply(manufacturer, submitted, question_id)
+    assert replied.status_code == 303 and "#" not in replied.location
+    assert "resumes its review once the healthcare professional it asked has answered too" in (
+        manufacturer.get(replied.location).text
+    )
     assert status_of(app, submitted) == "information_requested"
     [team] = inbox.to("team@ansm.example")
     assert "Still awaited: the answer of Dr Anne Leroy." in " ".join(body_of(team).split())

@@ -8,6 +8,8 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from wizard import audit, kept
+from wizard.domain.lifecycle import Status
+from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.models import Addressee, InformationRequest, ReplyDocument
@@ -53,8 +55,18 @@ def reply(dossier_id: int, question_id: int):
     except information.QuestionClosed:
         return _not_answered(dossier, question, ticked)
     kept.forget(slot)
-    flash(_("Your answer has been sent to ANSM. The review goes on."))
-    return _back(dossier, "#messages")
+    db.session.refresh(dossier)
+    if dossier.status == Status.INFORMATION_REQUESTED:  # a professional's answer awaited too
+        flash(
+            _(
+                "Your answer has been sent to ANSM. ANSM resumes its review once the "
+                "healthcare professional it asked has answered too."
+            )
+        )
+    else:
+        flash(_("Your answer has been sent to ANSM, which resumes its review."))
+    # The page's top, where this is said (and takes the focus); the answer is below.
+    return _back(dossier)
 
 
 def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
