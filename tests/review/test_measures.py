@@ -186,6 +186,12 @@ def test_the_two_withdrawals_are_emailed_and_checked_apart(
     assert manufacturer.post(f"/requests/{by_manufacturer}/withdraw", data=data).status_code == 303
     own = inbox.to("claire@cardiotech.example")[-1]
     assert own["Subject"].split(" / ")[-1] == f"Request {references[0]} is withdrawn"
+    # Theirs, not ANSM's: their reason, and the record of it.
+    said = " ".join(body_of(own).split())
+    assert "is withdrawn, as you asked" in said
+    assert "Your reason: The patient has recovered." in said
+    assert "The signed record of your withdrawal (PDF) is on the page" in said
+    assert "The signed decision" not in said and "Reason given" not in said
     assert act(reviewer, by_ansm, "withdraw").status_code == 303
     ansm = inbox.to("claire@cardiotech.example")[-1]
     assert own["Subject"] != ansm["Subject"]
