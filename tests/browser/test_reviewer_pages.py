@@ -146,6 +146,18 @@ def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, ba
     expect(warning).to_contain_text("Dr Anne Leroy, asked on")
     assert_accessible(manufacturer, "withdrawal-warns-of-answers-awaited")
 
+    # Their answer sent, the page's top says the review still awaits the professional's (and
+    # takes the focus); the history lists both questions and the answer.
+    type_into(manufacturer, "#reply-message", "The vigilance report is attached.")
+    press_button(manufacturer, "form[action$='/reply'] button[type=submit]")
+    notice = manufacturer.locator(".notice[role=status]")
+    expect(notice).to_contain_text("once the healthcare professional it asked has answered too")
+    assert manufacturer.evaluate("() => document.activeElement.matches('.notice[role=status]')")
+    history = manufacturer.inner_text("section[aria-labelledby=history-title]")
+    assert "ANSM asked Dr Anne Leroy, who wrote a letter, for more information." in history
+    assert "answered ANSM's question." in history
+    assert_accessible(manufacturer, "answered-a-professional-awaited")
+
 
 def test_an_answer_that_came_while_the_reviewer_wrote_a_refusal_is_shown_first(
     app, browser, base_url, filed
