@@ -124,17 +124,22 @@ def _said(field, *, warnings: bool) -> str:
     message = field.errors[0] if field.errors else None
     if message is None and warnings:
         message = getattr(field, "warning", None)
-    return labelled(field.label.text, message) if message else ""
+    return labelled_message(field.label.text, message) if message else ""
 
 
-def labelled(label, message) -> str:
-    """ "Label: message", as each language writes it: French puts a space before the colon
-    and goes on in lower case ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
+def labelled(label, value) -> str:
+    """ "Label: value", as each language writes it (French puts a space before the colon)."""
+    return _("%(label)s: %(message)s", label=label, message=value)
+
+
+def labelled_message(label, message) -> str:
+    """ "Label: message" for a message (an error, a warning) said of a question: French goes
+    on in lower case after the colon ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
     message = str(message)
     locale = get_locale()
     if locale is not None and locale.language == "fr" and message[1:2].islower():
         message = message[:1].lower() + message[1:]
-    return _("%(label)s: %(message)s", label=label, message=message)
+    return labelled(label, message)
 
 
 def summary_message(field) -> str:
@@ -142,7 +147,7 @@ def summary_message(field) -> str:
     the message does not name it (`Unnamed`), so that a list of errors read aloud says which
     answer each is about."""
     message = field.errors[0]
-    return labelled(field.label.text, message) if isinstance(message, Unnamed) else message
+    return labelled_message(field.label.text, message) if isinstance(message, Unnamed) else message
 
 
 def _checked(form, name: str):

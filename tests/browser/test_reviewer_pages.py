@@ -151,7 +151,7 @@ def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, ba
     type_into(manufacturer, "#reply-message", "The vigilance report is attached.")
     press_button(manufacturer, "form[action$='/reply'] button[type=submit]")
     notice = manufacturer.locator(".notice[role=status]")
-    expect(notice).to_contain_text("once the healthcare professional it asked has answered too")
+    expect(notice).to_contain_text("ANSM resumes its review once Dr Anne Leroy has answered too")
     assert manufacturer.evaluate("() => document.activeElement.matches('.notice[role=status]')")
     history = manufacturer.inner_text("section[aria-labelledby=history-title]")
     assert "ANSM asked Dr Anne Leroy, who wrote a letter, for more information." in history

@@ -270,6 +270,6 @@ def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(
     body = " ".join(body_of(told).split())
     assert "Hello Dr Paul Durand," in body and "Bonjour Dr Paul Durand," in body
     assert "Cardiotech Médical SAS submitted its request to ANSM" in body
-    assert "“VentriAssist Mini”" in body and "without your letter" in body
+    assert "“VentriAssist Mini”" in body and "The link you were sent no longer works" in body
     assert "you do not need to write one for it" in body
     assert [m["Subject"] for m in inbox.to("anne.leroy@necker.example")].count(told["Subject"]) == 0

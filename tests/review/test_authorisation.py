@@ -138,6 +138,8 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     # Recorded, the history says the same: when the period ended, not when it was recorded.
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert page.count(ended) == 1
+    last_day = format_date(date.fromisoformat(in_days(-2)), "long", locale="en_GB")
+    assert f'history__date">{last_day}</span>' in page  # the day it ended, not the job's
 
 
 def test_a_suspended_authorisation_expires_with_its_period(

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 
-from tests.conftest import dossier_with, sign_and_submit
+from tests.conftest import dossier_with, login, make_user, sign_and_submit
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days, questions, reply
 from wizard import clock
 from wizard.demo import sample_answers
 from wizard.extensions import db
+from wizard.models import Role
 from wizard.review.status import authorisation_of
 
 
@@ -165,6 +166,9 @@ def test_ansm_team_mailbox_hears_of_each_new_request_and_each_answer(
     body = body_of(new)
     needed_by = date.fromisoformat(sample_answers()["patient"]["needed_by"])
     assert "VentriAssist Mini" in body and "Individual" in body
+    # Names keep their capitals in French too (only messages go on in lower case there).
+    assert "Fabricant\u00a0: Cardiotech Médical SAS" in body
+    assert "Dispositif\u00a0: VentriAssist Mini" in body
     assert f"the device is needed by {format_date(needed_by, 'long', locale='en_GB')}" in body
     assert f"http://localhost/review/requests/{draft}" in body
 
@@ -188,12 +192,13 @@ def test_ansm_team_mailbox_hears_of_each_new_request_and_each_answer(
     body = " ".join(body_of(told).split())
     assert "Cardiotech Médical SAS has withdrawn its request" in body
     assert "The reason they gave: Another device was found." in body
+    assert "still awaited are closed" not in body  # none was: its answer had come
     assert f"http://localhost/review/requests/{draft}" in body
     assert not inbox.to(REVIEWER_EMAIL)  # the team mailbox speaks for the reviewers
 
 
 def test_without_a_team_mailbox_the_reviewers_concerned_hear_of_answers_and_withdrawals(
-    app, inbox, reviewer, manufacturer, submitted
+    app, inbox, reviewer, manufacturer, submitted, user
 ):
     """No `REVIEW_TEAM_EMAIL`: an answer reaches the reviewer who asked, a withdrawal the
     reviewers who acted on the request; a new request, nobody (the queue shows it)."""
@@ -207,13 +212,26 @@ def test_without_a_team_mailbox_the_reviewers_concerned_hear_of_answers_and_with
     assert f"Answer received on request {reference}" in answered["Subject"]
     assert "The vigilance report is attached." in body_of(answered)
 
+    # Another reviewer, who acted only on another request, hears nothing of this one.
+    with app.app_context():
+        make_user("omar@ansm.example", role=Role.REVIEWER)
+        elsewhere = dossier_with(user[0], "global", submit=True)
+    other = app.test_client()
+    assert login(other, "omar@ansm.example").status_code == 303
+    act(other, elsewhere, "start-review")
+
+    act(reviewer, submitted, "request-information", message="And the registry?")
     withdrawn = manufacturer.post(
-        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "Another device was found."}
+        f"/requests/{submitted}/withdraw",
+        data={"withdraw-reason": "Another device was found.\r\nSorry."},
     )
     assert withdrawn.status_code == 303, withdrawn.text
     told = inbox.to(REVIEWER_EMAIL)[-1]
     assert f"Request {reference} withdrawn by its manufacturer" in told["Subject"]
-    assert "Another device was found." in body_of(told)
+    body = body_of(told).replace("\r\n", "\n")  # as SMTP carries it
+    assert "Another device was found.\n    Sorry." in body
+    assert "The questions whose answers were still awaited are closed." in " ".join(body.split())
+    assert not inbox.to("omar@ansm.example")
 
 
 def test_a_request_withdrawn_before_any_reviewer_acted_emails_nobody_at_ansm(

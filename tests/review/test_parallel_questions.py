@@ -80,7 +80,7 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
     monkeypatch.setitem(app.config, "REVIEW_TEAM_EMAIL", "team@ansm.example")
     replied = reply(manufacturer, submitted, question_id)
     assert replied.status_code == 303 and "#" not in replied.location
-    assert "resumes its review once the healthcare professional it asked has answered too" in (
+    assert "ANSM resumes its review once Dr Anne Leroy has answered too." in (
         manufacturer.get(replied.location).text
     )
     assert status_of(app, submitted) == "information_requested"

@@ -33,7 +33,7 @@ from wizard.models import AuditEvent, Dossier
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
-from wizard.web import labelled, live_field, refused_status
+from wizard.web import labelled_message, live_field, refused_status
 
 _ANY_STEP = "any-step"
 
@@ -230,7 +230,7 @@ def question(dossier: Dossier, step: Step):
             return render_step(dossier, step, form, refused_status(409), changed)
         for field in form.answer_fields():  # accepted, worth a second look
             if getattr(field, "warning", None):
-                flash(labelled(field.label.text, field.warning), "warning")
+                flash(labelled_message(field.label.text, field.warning), "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
         return redirect(after_save_target(dossier, step), code=303)

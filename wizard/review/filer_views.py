@@ -5,10 +5,10 @@ their own answers' documents. The organisation's requests only (404 otherwise)."
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wizard import audit, kept
-from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
@@ -56,11 +56,15 @@ def reply(dossier_id: int, question_id: int):
         return _not_answered(dossier, question, ticked)
     kept.forget(slot)
     db.session.refresh(dossier)
-    if dossier.status == Status.INFORMATION_REQUESTED:  # a professional's answer awaited too
+    if waiting := pages.review_state(dossier).professional_questions:  # their answers too
         flash(
-            _(
-                "Your answer has been sent to ANSM. ANSM resumes its review once the "
-                "healthcare professional it asked has answered too."
+            ngettext(
+                "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s has "
+                "answered too.",
+                "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s have "
+                "answered too.",
+                len(waiting),
+                names=", ".join(question.hcp_name for question in waiting),
             )
         )
     else:
@@ -89,11 +93,14 @@ def withdraw(dossier_id: int):
         return pages.manufacturer_page(dossier, withdraw_form=form, refused=refused, status=409)
     if not form.validate():
         return pages.manufacturer_page(dossier, withdraw_form=form, status=422)
+    state = pages.review_state(dossier)
+    awaited_before = bool(state.question or state.professional_questions)
     try:
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
     except ActionRefused as refused:
         return pages.manufacturer_page(dossier, refused=str(refused), status=409)
-    notify.to_review_team(dossier, withdrawn=form.reason.data)
+    reason = form.reason.data.replace("\r\n", "\n")  # as the record keeps it
+    notify.to_review_team(dossier, withdrawn=reason, closed_questions=awaited_before)
     flash(_("Your request is withdrawn. ANSM has been told."))
     return _back(dossier)
 

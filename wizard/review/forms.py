@@ -29,7 +29,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.models import Decision, DecisionKind
-from wizard.web import STATUS_LABELS, labelled
+from wizard.web import STATUS_LABELS, labelled_message
 
 TEXT_MAX = 5000
 MAX_FILES = FILES_AT_ONCE  # what the request's size cap makes room for (`uploads`)
@@ -64,7 +64,8 @@ class PdfFiles(MultipleFileField):
             try:
                 self.accepted.append(uploads.read_pdf(item, current_app.config["MAX_UPLOAD_BYTES"]))
             except uploads.UploadRejected as error:
-                problems.append(labelled(secure_filename(item.filename) or _("A file"), error))
+                name = secure_filename(item.filename) or _("A file")
+                problems.append(labelled_message(name, error))
         if problems:
             raise ValidationError(" ".join(problems))
 

@@ -199,10 +199,15 @@ def _professional_subject(dossier: Dossier, previous: Status, decision: Decision
 
 
 def to_review_team(
-    dossier: Dossier, reply: Reply | None = None, *, withdrawn: str | None = None
+    dossier: Dossier,
+    reply: Reply | None = None,
+    *,
+    withdrawn: str | None = None,
+    closed_questions: bool = False,
 ) -> None:
     """Tell ANSM that a request was submitted, that an answer to its question arrived, or that
-    its manufacturer withdrew it (`withdrawn`: the reason they gave), with what makes it urgent
+    its manufacturer withdrew it (`withdrawn`: the reason they gave; `closed_questions`:
+    answers were still awaited, which the withdrawal stopped), with what makes it urgent
     (an individual request's "needed by" date) and the link to the request's review page.
     To ANSM's team mailbox (`REVIEW_TEAM_EMAIL`); without one, to the reviewers concerned:
     who asked the question answered, or, of a withdrawn request, those who acted on it."""
@@ -218,6 +223,7 @@ def to_review_team(
         "needed_by": dossier.needed_by,
         "reply": reply,
         "withdrawn": withdrawn,
+        "closed_questions": closed_questions,
         # Answers still awaited after this one: the review waits for them too.
         "awaited": [
             q.hcp_name or dossier.manufacturer_name for q in InformationRequest.awaited(dossier.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from email.utils import parseaddr
 
 from flask import render_template, request
 from flask_login import current_user
@@ -367,8 +366,9 @@ def history_text(event: AuditEvent) -> str:
     """What the manufacturer reads in their request's history beside an event of it."""
     detail = event.detail
     if event.action == audit.REPLY_SENT:
-        # A signed-in person is recorded as "Name <address>": named here by their name.
-        name = parseaddr(event.actor_name)[0] or event.actor_name
+        # A professional is recorded by their name; a signed-in person as "Name <address>",
+        # named here by their account's name.
+        name = event.actor.name if event.actor is not None else event.actor_name
         return _("%(name)s answered ANSM's question.", name=name)
     if detail.get("note"):
         return detail["note"]
