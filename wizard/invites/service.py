@@ -343,13 +343,14 @@ def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
 
 
 def tell_links_closed(dossier: Dossier) -> None:
-    """Once the request is submitted: each professional whose link reached them and still
-    worked (no letter sent, not revoked, not run out) is told that it no longer does, so that
-    nobody writes a letter that can no longer be added. Their replies reach whoever invited
-    them."""
+    """Once the request is submitted: each professional whose link still worked (no letter
+    sent, not revoked, not run out) is told that it no longer does, so that nobody writes a
+    letter that can no longer be added; those the check page named as awaited, so also one
+    whose invitation email failed (it may have reached them earlier, before a "Resend").
+    Their replies reach whoever invited them."""
     for invitation in dossier.invitations:
-        if not invitation.is_open or invitation.state == InvitationState.NOT_SENT:
-            continue  # closed already, or the link never reached them
+        if not invitation.is_open:
+            continue  # a letter came, revoked, or run out: nothing awaited
         summary = summary_of(invitation)
         inviter = contact_person(invitation)
         body = mail.bilingual_text(
