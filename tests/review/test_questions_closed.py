@@ -29,6 +29,7 @@ from tests.review.support import (
 from tests.review.test_parallel_questions import second_reviewer
 from tests.review.test_professional_questions import LINK, answer, ask_the_author
 from wizard import clock
+from wizard.extensions import db
 
 LEROY = "anne.leroy@necker.example"
 
@@ -196,6 +197,22 @@ def test_the_resumed_review_email_says_the_manufacturers_question_is_closed(
         "to it, and the page of your request no longer takes one. If you think your answer is "
         f"still needed, write to ANSM at {write_to}, giving the reference {reference}."
     ) in body
+
+
+def test_once_the_reviewer_who_asked_has_left_the_manufacturer_writes_to_the_team_mailbox(
+    app, inbox, reviewer, submitted, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REVIEW_TEAM_EMAIL", "derogations@ansm.example")
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        asker = questions(submitted)[0].asked_by
+        asker.removed_at = clock.now()
+        db.session.commit()
+    assert act(second_reviewer(app), submitted, "start-review").status_code == 303
+    body = said(inbox.to("claire@cardiotech.example")[-1])
+    assert "write to ANSM at derogations@ansm.example" in body
+    assert "rita@ansm.example" not in body
 
 
 def test_the_resumed_review_email_is_silent_on_a_question_the_manufacturer_was_not_asked(

@@ -285,9 +285,14 @@ def question_to_professional(question: InformationRequest, dossier: Dossier, tok
 
 def ansm_reply_to(question: InformationRequest) -> str:
     """Where a professional's reply to ANSM's email goes (the portal's sender is no-reply,
-    and they have no account): ANSM's mailbox for these requests (`ANSM_REPLY_TO`), else the
-    reviewer who asked."""
-    return current_app.config["ANSM_REPLY_TO"] or question.asked_by.email
+    and they have no account), and where a manufacturer writes about a question closed:
+    ANSM's mailbox for these requests (`ANSM_REPLY_TO`), else the reviewer who asked, or, once
+    their account is removed, ANSM's team mailbox (`REVIEW_TEAM_EMAIL`) if there is one."""
+    asked_by = question.asked_by
+    if asked_by.is_active:
+        return current_app.config["ANSM_REPLY_TO"] or asked_by.email
+    config = current_app.config
+    return config["ANSM_REPLY_TO"] or config["REVIEW_TEAM_EMAIL"] or asked_by.email
 
 
 def questions_closed_to_professionals(
