@@ -86,14 +86,14 @@ def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
 def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
     form = WithdrawRequestForm(prefix="withdraw")
-    if awaited.changed_since_shown(pages.review_state(dossier).professional_questions):
+    state = pages.review_state(dossier)
+    if awaited.changed_since_shown(state.professional_questions):
         # Its warning did not name a professional asked since (or named one who answered):
         # the page again, as it is now, the reason typed kept.
         refused = awaited.changed_message(withdrawal=True)
         return pages.manufacturer_page(dossier, withdraw_form=form, refused=refused, status=409)
     if not form.validate():
         return pages.manufacturer_page(dossier, withdraw_form=form, status=422)
-    state = pages.review_state(dossier)
     awaited_before = bool(state.question or state.professional_questions)
     try:
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)

@@ -288,11 +288,12 @@ def ansm_reply_to(question: InformationRequest) -> str:
     and they have no account), and where a manufacturer writes about a question closed:
     ANSM's mailbox for these requests (`ANSM_REPLY_TO`), else the reviewer who asked, or, once
     their account is removed, ANSM's team mailbox (`REVIEW_TEAM_EMAIL`) if there is one."""
-    asked_by = question.asked_by
+    config, asked_by = current_app.config, question.asked_by
+    if config["ANSM_REPLY_TO"]:
+        return config["ANSM_REPLY_TO"]
     if asked_by.is_active:
-        return current_app.config["ANSM_REPLY_TO"] or asked_by.email
-    config = current_app.config
-    return config["ANSM_REPLY_TO"] or config["REVIEW_TEAM_EMAIL"] or asked_by.email
+        return asked_by.email
+    return config["REVIEW_TEAM_EMAIL"] or asked_by.email
 
 
 def questions_closed_to_professionals(
