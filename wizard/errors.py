@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, session, url_for
-from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf.csrf import CSRFError
 
@@ -15,6 +14,7 @@ from wizard.forms.attachments import HcpLetterForm
 from wizard.forms.base import typed_rows
 from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import ngettext
 from wizard.review.forms import ReplyForm, action_form_class
 from wizard.uploads import human_size, sends_files
 from wizard.web import safe_next

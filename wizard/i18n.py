@@ -8,12 +8,15 @@ otherwise the same: same catalogues, same `%(name)s` substitution, same lazy str
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from babel.dates import format_date
 from flask import Flask, g, has_app_context
 from flask_babel import Domain, LazyString, _get_current_context, get_locale
 from flask_babel import get_translations as find_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 class RequestDomain(Domain):
@@ -43,7 +46,44 @@ def translations():
 
 def gettext(string: str, **variables) -> str:
     text = translations().ugettext(string)
-    return text % variables if variables else text
+    return with_contractions(text, variables) % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return with_contractions(translations().ungettext(singular, plural, num), variables) % variables
+
+
+# French contracts "à" and "de" with the article a title carries ("au Dr Durand", "du
+# Pr Martin", never "à Dr Durand") and elides "de" before a vowel ("d’Anne Martin",
+# "d’Orthomed"). A name is typed with or without a title, so a translation cannot say which
+# it needs: a French message puts "à"/"de" right before the placeholder, and the value given
+# decides.
+_PREPOSITION_BEFORE_PLACEHOLDER = re.compile(r"\b(à|À|de|De) (?=%\((\w+)\)s)")
+_TITLE = re.compile(r"(?:dr|dre|docteure?|pr|pre|prof|professeure?)\.?\s", re.IGNORECASE)
+_CONTRACTED = {"à": "au ", "À": "Au ", "de": "du ", "De": "Du "}
+_ELIDED = {"de": "d’", "De": "D’"}
+_CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+
+
+def with_contractions(text: str, variables: dict) -> str:
+    """`text` (a translated message, before its placeholders are filled) with "à"/"de"
+    contracted before a placeholder whose value starts with a title, and "de" elided before
+    one whose value is a name starting with a vowel."""
+    if "%(" not in text:
+        return text
+
+    def contract(match: re.Match) -> str:
+        value = variables.get(match[2])
+        if not isinstance(value, str) or not value:
+            return match[0]
+        if _TITLE.match(value):
+            return _CONTRACTED[match[1]]
+        if value[0] in _CAPITAL_VOWELS and match[1] in _ELIDED:
+            return _ELIDED[match[1]]
+        return match[0]
+
+    return _PREPOSITION_BEFORE_PLACEHOLDER.sub(contract, text)
 
 
 def lazy_gettext(string: str, **variables) -> LazyString:
@@ -75,6 +115,25 @@ def in_french_and_english(iso_day: str | None) -> tuple[str, str] | None:
     return long_date_in(day, "fr"), long_date_in(day, "en_GB")
 
 
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    """Jinja's new-style `_()` (escaped when the template is, always a format string), with
+    `with_contractions`."""
+    text = with_contractions(translations().ugettext(string), variables)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = with_contractions(translations().ungettext(singular, plural, num), variables)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def init_app(app: Flask) -> None:
     """The templates' `_()`, `ngettext()`… through `translations()` (after Flask-Babel's)."""
     app.jinja_env.install_gettext_callables(
@@ -85,4 +144,7 @@ def init_app(app: Flask) -> None:
             context, singular, plural, n
         ),
         newstyle=True,
+    )
+    app.jinja_env.globals.update(
+        gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import ngettext
 from flask_login import current_user
 
 from wizard import audit, kept, uploads
@@ -19,6 +18,7 @@ from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
+from wizard.i18n import ngettext
 from wizard.models import Document, HcpLetter
 from wizard.review import downloads
 from wizard.web import refused_status

@@ -5,13 +5,13 @@ their own answers' documents. The organisation's requests only (404 otherwise)."
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import ngettext
 from flask_login import current_user
 
 from wizard import audit, kept
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
+from wizard.i18n import ngettext
 from wizard.models import Addressee, InformationRequest, ReplyDocument
 from wizard.review import awaited, downloads, information, late_answers, notify, pages, service
 from wizard.review.access import item_of

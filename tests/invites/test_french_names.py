@@ -1,0 +1,81 @@
+"""French puts "à"/"de" before a name as the name needs: "au Dr Leroy", "du Pr Martin",
+"d’Anne Leroy", and leaves "à Anne Leroy" or an email address as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.invites.support import invitations_of, invite, letters_of, link_in, send_letter
+from wizard.i18n import with_contractions
+
+
+@pytest.fixture
+def in_french(manufacturer):
+    client, dossier_id = manufacturer
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,fr;q=0.9"
+    return client, dossier_id
+
+
+def pages_naming(app, in_french, clinician, inbox, name: str, email: str) -> tuple[str, ...]:
+    """The step after inviting `name`, the page to revoke that invitation, and, once `name`
+    has sent a letter through it, the page to remove the letter (whitespace collapsed)."""
+    client, dossier_id = in_french
+    sent = invite(client, dossier_id, **{"invite-clinician_name": name, "invite-email": email})
+    step = client.get(sent.location).text
+    with app.app_context():
+        (invitation,) = invitations_of(dossier_id)
+        revoke = client.get(f"/requests/{dossier_id}/invitations/{invitation.id}/revoke").text
+    (message,) = inbox.to(email)
+    assert send_letter(clinician, link_in(message), author_name=name).status_code == 303
+    with app.app_context():
+        (letter,) = letters_of(dossier_id)
+        remove = client.get(f"/requests/{dossier_id}/letters/{letter.id}/delete").text
+    return tuple(" ".join(page.split()) for page in (step, revoke, remove))
+
+
+def test_a_titled_professional_is_written_au_dr_and_du_dr(app, in_french, clinician, inbox):
+    step, revoke, remove = pages_naming(
+        app, in_french, clinician, inbox, "Dr Anne Leroy", "anne.leroy@necker.example"
+    )
+    assert "L’invitation a été envoyée au Dr Anne Leroy (anne.leroy@necker.example)." in step
+    assert "Révoquer l’invitation adressée au Dr Anne Leroy ?" in revoke
+    assert "Retirer la lettre du Dr Anne Leroy ?" in remove
+
+
+def test_an_untitled_name_keeps_a_and_elides_de(app, in_french, clinician, inbox):
+    step, revoke, remove = pages_naming(app, in_french, clinician, inbox, "Anne Leroy", "dr.a@x.fr")
+    assert "L’invitation a été envoyée à Anne Leroy (dr.a@x.fr)." in step
+    assert "Révoquer l’invitation adressée à Anne Leroy ?" in revoke
+    # An address that starts like a title is not one.
+    assert "Le lien envoyé à dr.a@x.fr cessera de fonctionner" in revoke
+    assert "Retirer la lettre d’Anne Leroy ?" in remove
+
+
+@pytest.mark.parametrize(
+    ("message", "value", "expected"),
+    [
+        ("Lettre de %(name)s", "Dr Paul Durand", "Lettre du Dr Paul Durand"),
+        ("Lettre de %(name)s", "Pr. Paul Durand", "Lettre du Pr. Paul Durand"),
+        ("Lettre de %(name)s", "docteure Lise Roy", "Lettre du docteure Lise Roy"),
+        ("Envoyé à %(name)s", "Professeur Lin", "Envoyé au Professeur Lin"),
+        ("À %(name)s,", "Dr Lin", "Au Dr Lin,"),
+        ("De %(name)s", "Élise Roy", "D’Élise Roy"),
+        ("Lettre de %(name)s", "Orthomed", "Lettre d’Orthomed"),
+        ("Envoyé à %(name)s", "Anne Roy", "Envoyé à Anne Roy"),  # "à" is never elided
+        ("Lettre de %(name)s", "Drew Roy", "Lettre de Drew Roy"),
+        ("Lettre de %(name)s", "anne@x.fr", "Lettre de anne@x.fr"),
+        ("Envoyé à %(name)s", "dr.roy@x.fr", "Envoyé à dr.roy@x.fr"),
+        ("moins de %(size)s", "8 Mo", "moins de 8 Mo"),
+        ("Sent to %(name)s", "Dr Lin", "Sent to Dr Lin"),  # English has nothing to contract
+        ("guide %(name)s", "Dr Lin", "guide Dr Lin"),  # "de" inside a word is not "de"
+    ],
+)
+def test_the_preposition_fits_the_value(message, value, expected):
+    assert (
+        with_contractions(message, {"name": value, "size": value})
+        % {
+            "name": value,
+            "size": value,
+        }
+        == expected
+    )
