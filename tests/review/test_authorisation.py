@@ -25,6 +25,11 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
     # The cap is ANSM's to choose: the filing's estimate is said, not filled in.
     assert 'name="authorise-max_patients" value=""' in page
     assert "The manufacturer estimated 12." in page
+    # So are the follow-up conditions: what the filing proposed is quoted beside the field.
+    follow_up = page.split('id="authorise-follow_up"')[0].rsplit('class="quoted"', 1)[1]
+    assert "Follow-up the manufacturer proposed" in follow_up
+    assert "Monthly report to ANSM; registry of every implanted patient." in follow_up
+    assert re.search(r'id="authorise-follow_up"[^>]*></textarea>', page)
     refused = act(
         reviewer,
         submitted_global,
