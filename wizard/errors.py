@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request, session, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from wizard.auth import limits
@@ -27,7 +27,7 @@ MESSAGES = {
     403: (_l("You cannot open this page"), _l("Your account does not give access to it.")),
     404: (
         _l("Page not found"),
-        _l("Check the address, or go back to your requests: the page may have moved."),
+        _l("Check the address: the page may have moved."),
     ),
     405: (
         _l("This page cannot be opened directly"),
@@ -247,8 +247,21 @@ def render_error(status: int):
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
     # What a form sent too often carried, to copy (not when too large: it is not read).
     typed = typed_answers() if status == 429 and request.method == "POST" else []
-    page = render_template("error.html", title=title, detail=detail % {"size": size}, typed=typed)
+    page = render_template(
+        "error.html", title=title, detail=detail % {"size": size}, typed=typed, **_way_back(status)
+    )
     return page, status
+
+
+def _way_back(status: int) -> dict:
+    """Where the page's link leads: the signed-in person's own starting page (their requests,
+    the review queue), else the portal's start page. Not after a server error, which may be
+    the database's: the user is not looked up then."""
+    if status >= 500 or not current_user.is_authenticated:
+        return {}
+    if current_user.is_reviewer:
+        return {"home": url_for("review.queue_page"), "home_label": _l("Back to the review queue")}
+    return {"home": url_for("filing.dashboard")}
 
 
 def init_app(app: Flask) -> None:

@@ -130,4 +130,9 @@ def test_a_number_no_row_can_have_is_simply_not_found(app, logged_in, number):
         response = logged_in.get(url)
         assert response.status_code == 404, url
         assert "Page not found" in response.text
-    assert app.test_client().get(f"/review/requests/{number}").status_code == 404
+        # The way back is the manufacturer's own requests.
+        assert '<a href="/dashboard">Back to your requests</a>' in response.text
+    anonymous = app.test_client().get(f"/review/requests/{number}")
+    assert anonymous.status_code == 404
+    assert "Back to your requests" not in anonymous.text  # no requests of theirs: the start
+    assert "Go to the start page" in anonymous.text

@@ -53,7 +53,7 @@ def day(offset: int) -> str:
 
 
 def too_long(cap: int) -> tuple[str, str]:
-    return "x" * (cap + 1), f"Use {cap} characters or fewer (you have {cap + 1})."
+    return "x" * (cap + 1), f"Use {cap:,} characters or fewer (you have {cap + 1:,})."
 
 
 def bad(step, field, value, message, label, **also):
@@ -181,6 +181,9 @@ BAD_ANSWERS = [
         "FINESS directory.", "finess-check-key"),
     bad("patient", "establishment_finess", "7507121",
         "A FINESS number has 9 characters.", "finess-length"),
+    bad("patient", "establishment_finess", "75071218x",
+        "A FINESS number is made of digits only, but for the département at its start, which "
+        "may be 2A or 2B: for example 750712184.", "finess-letter-among-nine"),
     bad("patient", "physician_name", None, "Enter the treating physician's name.", "empty"),
     bad("patient", "physician_rpps", "10000000008", RPPS_CHECK, "rpps-check-digit"),
     bad("patient", "physician_rpps", "1000000000", "An RPPS number has 11 digits.", "rpps-len"),
@@ -954,6 +957,10 @@ def test_a_udi_di_of_another_issuer_is_accepted_with_a_warning(app, logged_in, u
     assert "notice--warning" in following and UDI_WARNING in following
     gtin = validate_live(logged_in, dossier_id, "device", "udi_di", answers_for("device")).text
     assert "warning-message" not in gtin
+    # Heard in the page's language, "Warning:" included.
+    logged_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
+    french = validate_live(logged_in, dossier_id, "device", "udi_di", typed).text
+    assert '<span class="visually-hidden">Attention\u00a0:</span> Ce n’est pas un GTIN' in french
 
 
 def test_choosing_a_renewal_clears_the_expired_certificates_date_error(app, logged_in, user):

@@ -131,7 +131,7 @@ def test_the_invite_form_explains_what_is_wrong_and_keeps_what_was_typed(app, ma
         # A message that does not name its field is listed after the field's label.
         (
             "invite-message",
-            "Personal message (optional): Use 1000 characters or fewer (you have 1001).",
+            "Personal message (optional): Use 1,000 characters or fewer (you have 1,001).",
         ),
     ):
         assert f'<a href="#{field_id}">{message}</a>' in summary

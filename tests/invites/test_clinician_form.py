@@ -73,7 +73,7 @@ REFUSALS = [
     pytest.param({"author_name": "Anne\u2028Leroy"}, "author_name", CONTROL,
                  id="line-separator-in-name"),
     pytest.param({"urgency_statement": "x" * 2001}, "urgency_statement",
-                 "Use 2000 characters or fewer (you have 2001).", id="statement-too-long"),
+                 "Use 2,000 characters or fewer (you have 2,001).", id="statement-too-long"),
     pytest.param({"is_author": None}, "is_author",
                  "Confirm that you are the author of this letter.", id="not-the-author"),
 ]  # fmt: skip

@@ -28,6 +28,14 @@ def test_the_page_names_the_patient_and_the_email_does_not(app, manufacturer, cl
     )
     assert f"Treated at {patient['establishment_name']}" in page
     assert "Your letter is for this patient only" in page
+    # In French, words that need no article before the establishment, nor the patient's sex.
+    clinician.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
+    page = " ".join(clinician.get(link_in(email)).text.split())
+    assert (
+        f"Initiales {patient['patient_initials']}, année de naissance "
+        f"{patient['patient_birth_year']}" in page
+    )
+    assert f"Établissement de prise en charge : {patient['establishment_name']}" in page
 
 
 def test_a_global_request_names_no_patient(app, client, user, clinician, inbox):

@@ -39,6 +39,11 @@ def test_every_hash_extracts_as_one_string(text, receipt):
 
 def test_no_patient_data_is_printed(text):
     assert "J.D." not in text and "1961" not in text
+    # Identified, as the portal says (by initials), never named: no name is ever asked.
+    flat = " ".join(text.split())
+    assert "Accès individuel — pour un patient identifié" in flat
+    assert "Individual access — for one identified patient" in flat
+    assert "nommément" not in flat
 
 
 def test_the_answers_are_attached_as_the_json_whose_hash_the_receipt_prints(reader, receipt, text):

@@ -256,8 +256,8 @@ class DeviceForm(StepForm):
         _l("UDI-DI"),
         _l("Enter the device's UDI-DI."),
         hint=_l(
-            "The device identifier part of the UDI, from the label: a GS1 GTIN (8 to 14 digits) "
-            "or a HIBCC, ICCBBA or IFA code."
+            "The device identifier part of the UDI, from the label: a GS1 GTIN (8, 12, 13 or 14 "
+            "digits) or a HIBCC, ICCBBA or IFA code."
         ),
         rules=[idf.udi_di()],
         width="20",

@@ -109,9 +109,10 @@ def finess() -> Identifier:
         ids.validate_finess,
         lambda: {
             "empty": _("Enter the FINESS number."),
+            # Said whatever the length: a letter typed among nine characters is the slip.
             "format": _(
-                "A FINESS number has 9 characters: the département (2 digits, or 2A/2B) "
-                "then 7 digits."
+                "A FINESS number is made of digits only, but for the département at its start, "
+                "which may be 2A or 2B: for example 750712184."
             ),
             "length": _("A FINESS number has 9 characters."),
             "checksum": _(

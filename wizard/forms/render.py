@@ -69,17 +69,21 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
             }
         )
     hint = f'<p class="hint" id="{fid}-hint">{escape(description)}</p>\n' if description else ""
-    message = (
-        f'<p class="error-message" id="{fid}-error"><span class="visually-hidden">'
-        f"{escape(_('Error:'))}</span> {escape(error)}</p>\n"
-        if error
-        else ""
-    )
+    # Out of the f-strings: the message extractor does not look inside them.
     if warning:
+        said = _("Warning:")
         message = (
             f'<p class="warning-message" id="{fid}-warning"><span class="visually-hidden">'
-            f"{escape(_('Warning:'))}</span> {escape(warning)}</p>\n"
+            f"{escape(said)}</span> {escape(warning)}</p>\n"
         )
+    elif error:
+        said = _("Error:")
+        message = (
+            f'<p class="error-message" id="{fid}-error"><span class="visually-hidden">'
+            f"{escape(said)}</span> {escape(error)}</p>\n"
+        )
+    else:
+        message = ""
     label = escape(str(f.label.text))
     name = escape(f.name)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_decimal
 from wtforms.validators import StopValidation, ValidationError
 
 from wizard import clock
@@ -129,9 +130,10 @@ class CleanText:
             raise ValidationError(
                 Unnamed(
                     _(
-                        "Use %(max)d characters or fewer (you have %(count)d).",
-                        max=self.max_length,
-                        count=length,
+                        "Use %(max)s characters or fewer (you have %(count)s).",
+                        # Grouped as the hint groups them: "5 000", not "5000".
+                        max=format_decimal(self.max_length),
+                        count=format_decimal(length),
                     )
                 )
             )

@@ -35,8 +35,8 @@ RECEIPT_KEYS = frozenset(
 
 ACCESS_TYPES = {
     "individual": (
-        "Accès individuel — pour un patient nommément désigné",
-        "Individual access — for one specifically identified patient",
+        "Accès individuel — pour un patient identifié",
+        "Individual access — for one identified patient",
     ),
     "global": (
         "Accès global — pour un dispositif donné",
