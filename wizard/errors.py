@@ -69,7 +69,8 @@ SIGN_IN_TOO_MANY = (
     _l("Too many sign-in attempts"),
     _l(
         "For your security, signing in is paused after several failed attempts. Wait 15 "
-        "minutes, then try again. Your saved answers are safe."
+        "minutes, then try again, or choose a new password: the browser you choose it in "
+        "can sign in with it at once. Your saved answers are safe."
     ),
 )
 
@@ -127,6 +128,21 @@ TOO_MANY_TRIES["review_hcp.answer"] = (
         "This page has been sent many times in the last hour with something to correct. Wait "
         "an hour, then send it again; if it is still refused, contact ANSM and give the "
         "reference in their email."
+    ),
+)
+# A wrong password typed on a page with no emailed link: that page's own words.
+TOO_MANY["auth.confirm_email"] = (
+    SIGN_IN_TOO_MANY[0],
+    _l(
+        "For your security, signing in is paused after several failed attempts. Wait 15 "
+        "minutes, then open the link from your email again and type your password."
+    ),
+)
+TOO_MANY["auth.account_password"] = (
+    _l("Too many wrong passwords"),
+    _l(
+        "For your security, changing your password is paused after several wrong current "
+        "passwords. Your password has not changed. Wait 15 minutes, then try again."
     ),
 )
 TOO_MANY["auth.invite_colleague"] = (
@@ -248,7 +264,13 @@ def render_error(status: int):
     # What a form sent too often carried, to copy (not when too large: it is not read).
     typed = typed_answers() if status == 429 and request.method == "POST" else []
     page = render_template(
-        "error.html", title=title, detail=detail % {"size": size}, typed=typed, **_way_back(status)
+        "error.html",
+        title=title,
+        detail=detail % {"size": size},
+        typed=typed,
+        # Paused signing in: the way out the page names.
+        new_password=status == 429 and request.endpoint == "auth.login",
+        **_way_back(status),
     )
     return page, status
 

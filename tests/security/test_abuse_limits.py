@@ -102,17 +102,19 @@ def test_passwords_tried_on_one_confirmation_link_are_limited(limited_app):
             if variant != link and confirm.user_for(variant.rsplit("/", 1)[1]) is not None
         ]
     assert len(spellings) > 1
-    statuses = [
-        limited_app.test_client()
-        .post(
+    responses = [
+        limited_app.test_client().post(
             spellings[n % 2],
             data={"password": f"guess {n}"},
             environ_base={"REMOTE_ADDR": f"203.0.113.{n}"},
         )
-        .status_code
         for n in range(6)
     ]
-    assert statuses == [422] * 5 + [429]
+    assert [response.status_code for response in responses] == [422] * 5 + [429]
+    # Said as the page's own wait: signing in, for 15 minutes, by this link again.
+    paused = " ".join(responses[-1].text.split())
+    assert "Too many sign-in attempts" in paused
+    assert "Wait 15 minutes, then open the link from your email again" in paused
 
 
 def test_current_passwords_tried_by_a_session_are_limited(limited_app):
@@ -124,8 +126,12 @@ def test_current_passwords_tried_by_a_session_are_limited(limited_app):
         make_user("claire@cardiotech.example")
     client = limited_app.test_client()
     assert login(client, "claire@cardiotech.example").status_code == 303
-    statuses = [change_password(client, current=f"guess number {n}").status_code for n in range(6)]
-    assert statuses == [422] * 5 + [429]
+    responses = [change_password(client, current=f"guess number {n}") for n in range(6)]
+    assert [response.status_code for response in responses] == [422] * 5 + [429]
+    paused = " ".join(responses[-1].text.split())
+    assert "Too many wrong passwords" in paused and "Your password has not changed." in paused
+    assert "link from your email" not in paused  # no link was involved
+    assert '<a href="/dashboard">Back to your requests</a>' in paused
 
 
 def test_a_form_without_a_file_too_heavy_to_be_read_is_cut_off_unread(

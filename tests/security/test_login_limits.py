@@ -3,7 +3,10 @@ whether an account exists."""
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import PASSWORD, make_user
+from tests.invites.support import body_of
 from wizard import create_app
 
 
@@ -143,3 +146,41 @@ def test_a_stranger_guessing_cannot_lock_the_owner_out_of_a_browser_they_signed_
     forger = limited_app.test_client()
     forger.set_cookie("known_device", "e30.forged.signature", path="/login")
     assert attempt(forger, "claire@cardiotech.example", PASSWORD, "198.51.100.9").status_code == 429
+
+
+def test_a_new_password_chosen_by_email_link_lets_that_browser_sign_in_while_paused(
+    app, limited_app, inbox
+):
+    """The owner of a paused account, on a computer they never signed in from, is offered a
+    new password; choosing it proves the mailbox, and that browser then signs in at once. The
+    pause stays for everyone else."""
+    for key in ("MAIL_HOST", "MAIL_PORT", "MAIL_USE_TLS"):
+        limited_app.config[key] = app.config[key]
+    limited = create_app(limited_app.config)
+    with limited.app_context():
+        make_user("claire@cardiotech.example")
+    stranger = limited.test_client()
+    for number in range(5):
+        refused = attempt(stranger, "claire@cardiotech.example", address=f"203.0.113.{number}")
+        assert refused.status_code == 422
+    owner = limited.test_client()
+    paused = attempt(owner, "claire@cardiotech.example", PASSWORD, "192.0.2.7")
+    assert paused.status_code == 429
+    assert "or choose a new password" in paused.text
+    assert 'href="/password/forgot">Choose a new password</a>' in paused.text
+
+    asked = owner.post(
+        "/password/forgot",
+        data={"email": "claire@cardiotech.example"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+        buffered=True,
+    )
+    assert asked.status_code == 200
+    (message,) = inbox.to("claire@cardiotech.example")
+    link = re.search(r"http://localhost(/password/reset/\S+)", body_of(message))[1]
+    new = "orange kettle under seven bridges"
+    chosen = owner.post(link, data={"password": new, "confirmation": new})
+    assert chosen.status_code == 303
+    assert attempt(owner, "claire@cardiotech.example", new, "192.0.2.7").status_code == 303
+    # Anyone else still waits, even with the new password.
+    assert attempt(stranger, "claire@cardiotech.example", new, "198.51.100.5").status_code == 429

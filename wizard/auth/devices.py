@@ -24,10 +24,10 @@ SALT = "known-device"
 LIFETIME = timedelta(days=365)
 
 
-def remember(response, email: str) -> None:
+def remember(response, email: str, *, afresh: bool = False) -> None:
     """Mark this browser as one `email` signed in from (for another year, under the same
-    device id if it was already)."""
-    device = device_of(email) or secrets.token_hex(8)
+    device id if it was already, unless `afresh`: a new id, a budget nothing has spent)."""
+    device = (None if afresh else device_of(email)) or secrets.token_hex(8)
     token = keys.serializer(SALT).dumps({"account": _named(email), "device": device})
     response.set_cookie(
         COOKIE,

@@ -510,4 +510,9 @@ def _reset_password(token: str):
     _send_password_changed(user)
     current_app.logger.info("user %s chose a new password by email link", user.id)
     flash(_("Your password is changed. Sign in with it."))
-    return redirect(url_for("auth.login"), 303)
+    response = redirect(url_for("auth.login"), 303)
+    # The link reached the mailbox: this browser is the owner's, and signs in on a budget of
+    # its own, even while failed attempts (a stranger's, or the owner's own) pause the
+    # account elsewhere.
+    devices.remember(response, user.email, afresh=True)
+    return response
