@@ -230,12 +230,19 @@ def signed_out_page(status: int):
         "when you sign out in another tab. What you sent was not saved.",
         idle=idle,
     )
+    sign_in = url_for("auth.login", next=_page_sent_from())
+    from wizard.auth.views import removed_account_message  # (the views import this module)
+
+    if removed := removed_account_message():  # signing in again would not help
+        detail, sign_in = removed, None
+        if request.method == "POST":
+            detail += " " + str(_l("What you sent was not saved."))
     page = render_template(
         "error.html",
         title=_l("You were signed out"),
         detail=detail,
         typed=typed_answers(),
-        sign_in=url_for("auth.login", next=_page_sent_from()),
+        sign_in=sign_in,
     )
     # A live check says so in its stead (app.js): what is typed next is not saved.
     return page, status, {"X-Signed-Out": "true"}

@@ -212,11 +212,18 @@ def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back
     members, former = page.split("Marc Durand can no longer")[1].split("Former colleagues")
     assert COLLEAGUE not in members  # listed among those who were, with the day
     assert COLLEAGUE in former and re.search(r"\d+ \w+ \d{4} at \d\d:\d\d", former)
+    assert '<td data-label="Removed on">' in former  # stacked at 320 px, the date says what it is
 
     (notice,) = inbox.to(COLLEAGUE)  # a removal nobody expected does not go unseen
     assert "Claire Martin (claire@cardiotech.example) has removed your account" in body_of(notice)
-    # Signed out at once, and refused at sign-in with the reason (the password was right).
-    assert colleague.get("/dashboard").status_code == 302
+    # Signed out at once, told why (signing in again would not help), and refused at sign-in
+    # with the reason (the password was right).
+    why = "A colleague has removed this account from Cardiotech."
+    ended = colleague.get("/dashboard")
+    assert ended.status_code == 401 and why in ended.text
+    assert 'href="/login' not in ended.text.split("<main")[1]
+    sent = colleague.post("/account/details", data={"name": "Marc"})
+    assert sent.status_code == 401 and why in sent.text and "was not saved" in sent.text
     again = login(app.test_client(), COLLEAGUE)
     assert again.status_code == 422
     assert "A colleague has removed this account from Cardiotech." in again.text
@@ -438,3 +445,19 @@ def test_a_link_cancelled_while_its_form_is_on_its_way_makes_no_account(app, log
             colleagues.join(invitation, "Marc Durand", NEW_PASSWORD)
         assert refused.value.reason == "revoked"
         assert db.session.scalar(select(User).where(User.email == COLLEAGUE)) is None
+
+
+def test_the_colleagues_page_names_each_stacked_value_and_speaks_of_removing(app, logged_in, user):
+    """At 320 px the tables stack: a value that is not a name or an address says its column.
+    In French a colleague is "retiré" (their account and what they did stay), never
+    "supprimé", on the link as on the page it leads to."""
+    with app.app_context():
+        make_colleague(user[0], COLLEAGUE)
+    invite(logged_in, "paul@cardiotech.example")
+    page = logged_in.get("/account/colleagues").text
+    assert '<td data-label="Invited by">Claire Martin</td>' in page
+    assert re.search(r'<td data-label="Link works until">\d+ \w+ \d{4}</td>', page)
+    logged_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
+    french = logged_in.get("/account/colleagues").text
+    assert '">Retirer<span class="visually-hidden"> Marc Durand</span></a>' in french
+    assert "Supprimer" not in french

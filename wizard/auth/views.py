@@ -69,8 +69,12 @@ def load_user(session_id: str) -> User | None:
         user, g.named_dossier, g.own_organisation = row if row else (None, None, None)
     else:
         user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active:
-        return None  # a removed account's sessions end with its removal
+    if user is None:
+        return None
+    if not user.is_active:  # a removed account's sessions end with its removal…
+        if user.removed_in_session(fingerprint):
+            g.removed_account = user  # …and its owner, in that session, is told why
+        return None
     if hmac.compare_digest(fingerprint, user.session_fingerprint):
         return user
     if not user.session_fingerprint_matches(fingerprint):
@@ -92,11 +96,23 @@ def sign_in_first():
     """A page asks to sign in first, and comes back after. A form or a live check sent once
     signed out (in another tab, on another device, or idle) is not taken: the page says so,
     with what was typed, rather than a sign-in page where the answers are lost."""
-    if request.method == "GET":
-        return redirect(login_url(login_manager.login_view, next_url=request.url))
     from wizard.errors import signed_out_page  # errors reads the sign-in limits: not above
 
-    return signed_out_page(401)
+    if request.method == "POST" or "removed_account" in g:
+        return signed_out_page(401)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def removed_account_message() -> str | None:
+    """Why the session ended, when a colleague removed its account (`load_user`)."""
+    removed = g.get("removed_account")
+    if removed is None:
+        return None
+    return _(
+        "A colleague has removed this account from %(organisation)s. To file for it again, "
+        "ask a colleague to invite you again.",
+        organisation=removed.organisation.name,
+    )
 
 
 def _home_for(user: User) -> str:
@@ -254,13 +270,8 @@ def login():
         return _failed("auth/login.html", form)
     if not user.is_active:
         # Said only to whoever knows the password: the account's owner.
-        form.email.errors.append(
-            _(
-                "A colleague has removed this account from %(organisation)s. To file for it "
-                "again, ask a colleague to invite you again.",
-                organisation=user.organisation.name,
-            )
-        )
+        g.removed_account = user
+        form.email.errors.append(removed_account_message())
         return _failed("auth/login.html", form)
     if not user.email_confirmed:
         # The same answer as a wrong password (a stranger who registered an address must not

@@ -93,6 +93,13 @@ class User(UserMixin, db.Model):
         secret key or a former one still accepted (`wizard.keys`)."""
         return self._matches(fingerprint, self._session_text)
 
+    def removed_in_session(self, fingerprint: str) -> bool:
+        """Whether a session was open when a colleague removed the account (removing ends
+        every session as signing out does, one epoch on): its owner is told why it ended."""
+        return self.removed_at is not None and self._matches(
+            fingerprint, f"{self.password_hash}|{self.session_epoch - 1}"
+        )
+
     @property
     def _session_text(self) -> str:
         return f"{self.password_hash}|{self.session_epoch}"
