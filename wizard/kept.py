@@ -1,9 +1,10 @@
 """PDFs accepted on a form that was refused for another reason are stored and remembered in the
 browser's session, so the person fixes the rest without choosing the files again (a browser
 never sends a file twice): the documents of an answer to ANSM (they stay attached unless the
-person unticks them), and a professional's letter, on the invitation page or uploaded by the
-manufacturer (`keep_letter`). Each form has its slot. A file `flask uploads prune` removed
-meanwhile (nothing named it for two days) is forgotten: the form asks for it again."""
+person unticks them), a professional's letter, on the invitation page or uploaded by the
+manufacturer, and a document of the evidence step (`keep_file`). Each form has its slot. A
+file `flask uploads prune` removed meanwhile (nothing named it for two days) is forgotten: the
+form asks for it again."""
 
 from __future__ import annotations
 
@@ -35,27 +36,27 @@ def kept(slot: str) -> list[StoredFile]:
     return [StoredFile(**item) for item in remembered if uploads.path_of(item["sha256"]).exists()]
 
 
-def keep_letter(slot: str, form) -> None:
-    """The one letter of `form` (its `file`, checked), if it was accepted: kept in place of
-    any kept before, and set as the form's `kept_letter`."""
+def keep_file(slot: str, form) -> None:
+    """The one file of `form` (its `file`, checked: a letter, a document), if it was
+    accepted: kept in place of any kept before, and set as the form's `kept_file`."""
     if not form.file.content:
         return
     stored = uploads.store(form.file.filename, form.file.content)
     item = {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
     session[_KEY] = {**session.get(_KEY, {}), slot: [item]}
-    form.kept_letter = stored
+    form.kept_file = stored
 
 
-def kept_letter(slot: str) -> StoredFile | None:
+def kept_file(slot: str) -> StoredFile | None:
     return next(iter(kept(slot)), None)
 
 
-def letter_of(form) -> StoredFile:
-    """The letter a form that passed its checks carries: the file just chosen (stored now),
+def file_of(form) -> StoredFile:
+    """The file a form that passed its checks carries: the file just chosen (stored now),
     else the one kept from a refused try."""
     if form.file.content:
         return uploads.store(form.file.filename, form.file.content)
-    return form.kept_letter
+    return form.kept_file
 
 
 def chosen(slot: str, ticked: list[str]) -> list[StoredFile]:

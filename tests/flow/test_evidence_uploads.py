@@ -211,3 +211,42 @@ def test_an_upload_from_a_page_opened_for_the_first_time_leads_back_to_it(app, l
     assert sent(logged_in, url, SUMMARIES, file=(minimal_pdf("b"), "b.pdf")).status_code == 303
     again = sent(logged_in, url, empty, file=(minimal_pdf("c"), "c.pdf"))
     assert again.status_code == 200 and SUMMARIES["efficacy_summary"] not in again.text
+
+
+def test_a_file_chosen_without_its_type_is_kept_for_the_next_try(app, logged_in, user):
+    """A browser never sends a file twice: refused for its missing type, the PDF chosen is
+    kept and said so, and choosing the type then uploads it, by either button. A kept file
+    whose type is never chosen is let go when the step is saved."""
+    dossier_id = at_evidence_step(app, user)
+    refused = sent(
+        logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN, **{"document-kind": ""}
+    )
+    assert refused.status_code == 422
+    assert "Choose the type of document." in refused.text
+    assert "We have kept the document you chose: cer.pdf." in refused.text
+    assert stored(app, dossier_id) == (None, [])
+    # Said again on the step's page, opened anew: the file is still there to be typed.
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    assert "We have kept the document you chose: cer.pdf." in page
+
+    # Its type chosen, "Save and continue" (no file chosen again) attaches it with the step.
+    saved = sent(logged_in, f"/requests/{dossier_id}/steps/clinical-evidence", SUMMARIES, file=None)
+    assert saved.status_code == 303
+    assert stored(app, dossier_id) == (SUMMARIES, ["cer.pdf"])
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    assert "We have kept the document" not in page  # attached: nothing kept any more
+
+    # Kept again, then the step saved with no type chosen: let go, not attached.
+    other = (minimal_pdf("Instructions for use"), "ifu.pdf")
+    sent(logged_in, f"/requests/{dossier_id}/documents", {}, other, **{"document-kind": ""})
+    again = sent(
+        logged_in,
+        f"/requests/{dossier_id}/steps/clinical-evidence",
+        SUMMARIES,
+        file=None,
+        **{"document-kind": ""},
+    )
+    assert again.status_code == 303
+    assert stored(app, dossier_id) == (SUMMARIES, ["cer.pdf"])
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    assert "We have kept the document" not in page

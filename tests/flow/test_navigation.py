@@ -249,7 +249,15 @@ def test_submitting_without_an_hcp_letter_is_refused(app, logged_in, user):
         logged_in, dossier_id, "clinical-evidence", sample_answers()["clinical-evidence"]
     )
     assert page.status_code == 422
-    assert "Upload the clinical evaluation report (PDF) before continuing." in page.text
+    missing = "Upload the clinical evaluation report (PDF) before continuing."
+    # Next to the file field, as any refused answer is, and once in the summary, linked there.
+    assert re.search(
+        r'<p class="error-message" id="document-file-error">.*?</span> ' + re.escape(missing),
+        page.text,
+    )
+    assert 'document-file-error"' in page.text.split('id="document-file"')[1].split(">")[0]
+    summary = page.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert summary.count(missing) == 1 and 'href="#document-file"' in summary
 
 
 def test_the_hcp_step_can_be_left_without_letters_but_submission_needs_one(app, logged_in, user):

@@ -73,6 +73,9 @@ def test_save_and_continue_does_not_send_an_invitation_typed_but_says_so(app, ma
         assert response.status_code == 422
         assert "You have filled in an invitation without sending it." in response.text
         assert 'href="#invite-clinician_name"' in response.text  # from the error summary
+        # …and said there, beside the invitation's first field, once in the summary.
+        assert 'id="invite-clinician_name-error"' in response.text
+        assert response.text.count("You have filled in an invitation without sending it.") == 2
         assert 'value="anne.leroy@necker.example"' in response.text
         assert "your letter would help the child" in response.text
     assert inbox == []

@@ -10,7 +10,7 @@ import hashlib
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wizard import audit, kept, uploads
+from wizard import audit, kept
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
@@ -86,7 +86,7 @@ def _claimed_without(form, dossier, files: str) -> bool:
     as it can (`MAX_FILES_PER_REQUEST`). The look is made after the claim, so that another
     tab adding a file is seen."""
     service.claim_draft(dossier)
-    earlier = getattr(form, "kept_letter", None)
+    earlier = getattr(form, "kept_file", None)
     content = form.file.content
     digest = hashlib.sha256(content).hexdigest() if content or not earlier else earlier.sha256
     held = getattr(dossier, files)
@@ -137,11 +137,17 @@ def add_document(dossier_id: int):
 
 def attach_chosen_document(dossier):
     """Attach the document chosen on the evidence step (by its upload button, or along with
-    "Save and continue"): None once attached, else the page saying why not."""
-    form = DocumentForm(prefix="document")
-    if not (form.validate() and _claimed_without(form, dossier, "documents")):
+    "Save and continue"): None once attached, else the page saying why not (the file chosen
+    is kept for the next try, as a letter is)."""
+    form = document_form(dossier)
+    if not form.validate():
+        kept.keep_file(document_slot(dossier), form)
         return _refused(dossier, "clinical-evidence", form, "document")
-    stored = uploads.store(form.file.filename, form.file.content)
+    if not _claimed_without(form, dossier, "documents"):
+        kept.forget(document_slot(dossier))
+        return _refused(dossier, "clinical-evidence", form, "document")
+    stored = kept.file_of(form)
+    kept.forget(document_slot(dossier))
     db.session.add(
         Document(
             dossier_id=dossier.id,
@@ -216,13 +222,13 @@ def keep_chosen_letter(dossier) -> None:
     if pages.file_chosen("letter-file"):
         form = _letter_form(dossier)
         if form.file.validate(form):
-            kept.keep_letter(letter_slot(dossier), form)
+            kept.keep_file(letter_slot(dossier), form)
 
 
 def _letter_form(dossier) -> HcpLetterForm:
     """The letter form as sent, with the file kept from an earlier try (if any)."""
     form = HcpLetterForm(prefix="letter")
-    form.kept_letter = kept.kept_letter(letter_slot(dossier))
+    form.kept_file = kept.kept_file(letter_slot(dossier))
     return form
 
 
@@ -231,11 +237,11 @@ def attach_letter(dossier):
     not (the file chosen is kept for the next try)."""
     form = _letter_form(dossier)
     if not form.validate():
-        kept.keep_letter(letter_slot(dossier), form)
+        kept.keep_file(letter_slot(dossier), form)
         return _refused(dossier, "hcp-support", form, "letter")
     if not _claimed_without(form, dossier, "hcp_letters"):
         return _refused(dossier, "hcp-support", form, "letter")
-    stored = kept.letter_of(form)
+    stored = kept.file_of(form)
     kept.forget(letter_slot(dossier))
     db.session.add(
         HcpLetter(
@@ -270,6 +276,28 @@ def _record(dossier, action: str, **detail: str) -> None:
     when, which file by its hash). Written last, once the file's row is: the trail's lock is
     held until the commit."""
     audit.record(dossier.id, action, audit.Actor.of(current_user), detail=detail)
+
+
+def document_form(dossier) -> DocumentForm:
+    """The document form as sent, with the file kept from an earlier try (if any)."""
+    form = DocumentForm(prefix="document")
+    form.kept_file = kept.kept_file(document_slot(dossier))
+    return form
+
+
+def document_chosen(dossier) -> bool:
+    """Whether a document was given along with the step's own buttons: a file chosen, or a
+    type chosen for the file kept from a refused try. A kept file with no type chosen is let
+    go: the person went on without it."""
+    if pages.file_chosen("document-file") or request.form.get("document-kind", "").strip():
+        return True
+    kept.forget(document_slot(dossier))
+    return False
+
+
+def document_slot(dossier) -> str:
+    """Where this browser's session keeps the document chosen on a refused try."""
+    return f"filing-document-{dossier.id}"
 
 
 def letter_slot(dossier) -> str:

@@ -56,6 +56,8 @@ def render_step(
     position, total = FLOW.progress(step, answers)
     previous = FLOW.previous(step, answers)
     extras = _owned({**step_extras(dossier, step, answers), **extra})
+    if extras.get("extra_errors"):
+        extras["extra_errors"] = _beside_their_fields(extras["extra_errors"], extras)
     shown = changed and meanwhile.described(changed, step, form, answers)  # a save refused
     if changed is None and request.method == "POST" and step.is_question:
         # Refused for another reason (a mistyped answer, a file): a colleague's save made
@@ -91,19 +93,38 @@ def render_step(
     )
 
 
+def _beside_their_fields(errors, extras: dict) -> list[tuple[str, str]]:
+    """What blocks the step, said next to the field it is about when that field is one of
+    the page's other forms (the document to upload, the invitation typed), as a refused
+    answer is, and so in the error summary through that form; the rest (a field elsewhere,
+    a whole section) stays in the summary only."""
+    fields = {
+        field.id: field for form in extras.values() if isinstance(form, FlaskForm) for field in form
+    }
+    rest = []
+    for target, message in errors:
+        field = fields.get(target)
+        if field is None:
+            rest.append((target, message))
+        elif message not in field.errors:
+            field.errors = [*field.errors, message]
+    return rest
+
+
 def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     """What a particular step's page shows besides its form, named by step id."""
     extras: dict = {}
     if step.id == "situation":
         extras["legacy_notice"] = legacy_notice(answers)
+    # A file kept from a refused try is said wherever its form shows, since it is used.
+    from wizard.filing.attachments import document_slot, letter_slot
+
     if step.id == "clinical-evidence":
         extras["document_form"] = DocumentForm(prefix="document")
+        extras["document_form"].kept_file = kept.kept_file(document_slot(dossier))
     if step.id == "hcp-support":
         extras["letter_form"] = HcpLetterForm(prefix="letter")
-        # A file kept from a refused try is said wherever the form shows, since it is used.
-        from wizard.filing.attachments import letter_slot
-
-        extras["letter_form"].kept_letter = kept.kept_letter(letter_slot(dossier))
+        extras["letter_form"].kept_file = kept.kept_file(letter_slot(dossier))
         extras["invite_form"] = InvitationForm(prefix="invite")
         # Said in place of the invitation form until the device is named.
         extras["unnamed_device"] = None if device_named(answers) else name_the_device_first()
@@ -202,11 +223,11 @@ def question(dossier: Dossier, step: Step):
             extra_errors=step.missing(dossier),
             reopened=True,
         )
-    if step.id == "clinical-evidence" and file_chosen("document-file"):
+    if step.id == "clinical-evidence":
         # A document chosen, then "Save and continue" rather than its upload button: both.
-        from wizard.filing.attachments import attach_chosen_document
+        from wizard.filing.attachments import attach_chosen_document, document_chosen
 
-        if refused := attach_chosen_document(dossier):
+        if document_chosen(dossier) and (refused := attach_chosen_document(dossier)):
             return refused
     if step.id == "hcp-support":
         # A letter described, or an invitation typed, then "Save and continue" rather than

@@ -45,15 +45,16 @@ class PdfFile(FileField):
 
 
 class KeptPdfFile(PdfFile):
-    """A signed letter. A PDF accepted on an earlier try of the same form (the form's
-    `kept_letter`) stands in when no new file is chosen: a browser never re-sends a file."""
+    """A PDF (a document, a signed letter). One accepted on an earlier try of the same form
+    (the form's `kept_file`) stands in when no new file is chosen: a browser never re-sends a
+    file."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.type = "PdfFile"  # the form macros render it as the PDF upload it is
 
     def pre_validate(self, form):
-        if getattr(form, "kept_letter", None) and not (self.data and self.data.filename):
+        if getattr(form, "kept_file", None) and not (self.data and self.data.filename):
             self.filename, self.content = None, b""
             return
         super().pre_validate(form)
@@ -64,12 +65,14 @@ def pdf_file(label):
 
 
 class DocumentForm(FlaskForm):
+    kept_file = None  # set by the view: the file accepted on an earlier try, if any
+
     kind = select(_l("Type of document"), DOCUMENT_KINDS, _l("Choose the type of document."))
-    file = pdf_file(_l("Document"))
+    file = KeptPdfFile(_l("Document"), render_kw={"accept": "application/pdf,.pdf"})
 
 
 class HcpLetterForm(FlaskForm):
-    kept_letter = None  # set by the view: the file accepted on an earlier try, if any
+    kept_file = None  # set by the view: the file accepted on an earlier try, if any
 
     author_name = text(_l("Author's full name"), _l("Enter the name of the letter's author."))
     author_rpps = text(

@@ -46,7 +46,7 @@ class InvitationForm(FlaskForm):
 
 
 class ClinicianLetterForm(FlaskForm):
-    kept_letter = None  # set by the view: the file accepted on an earlier try, if any
+    kept_file = None  # set by the view: the file accepted on an earlier try, if any
 
     author_name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
     author_rpps = text(

@@ -119,11 +119,11 @@ def respond(token: str):
             service.mark_opened(invitation)
         return _page(invitation, ClinicianLetterForm(formdata=None))
     form = ClinicianLetterForm()
-    form.kept_letter = kept.kept_letter(_slot(invitation))
+    form.kept_file = kept.kept_file(_slot(invitation))
     if not form.validate():
-        kept.keep_letter(_slot(invitation), form)
+        kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 422)
-    letter = service.receive_letter(invitation, _letter_details(form), kept.letter_of(form))
+    letter = service.receive_letter(invitation, _letter_details(form), kept.file_of(form))
     kept.forget(_slot(invitation))
     summary = service.summary_of(invitation)
     session[_RECEIVED] = {
@@ -164,7 +164,7 @@ def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200):
         "invites/respond.html",
         form=form.about(summary.kind),
         summary=summary,
-        kept_letter=form.kept_letter,
+        kept_file=form.kept_file,
         action=request.path,
         validate_url=url_for(".check_field", token=request.view_args["token"]),
     ), status
