@@ -57,6 +57,10 @@ def test_questions_show_once_the_answer_they_follow_is_chosen(page, situation):
     # The agreement date follows a question that no longer applies: hidden with it.
     choose_radio(page, "reason", "never_certified")
     assert_hidden(page, "written_agreement", "written_agreement_date")
+    # The legacy certificate's group goes with its questions; the MDR application, asked of
+    # every device, stays, outside it.
+    expect(page.locator("fieldset.fieldset--group")).to_be_hidden()
+    assert_shown(page, "mdr_application_date")
 
 
 def test_the_answer_that_shows_a_question_says_so_to_screen_readers(page, situation):

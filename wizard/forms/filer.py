@@ -118,11 +118,6 @@ class SituationForm(StepForm):
         width="4",
         spellcheck=False,
     )
-    mdr_application_date = iso_date(
-        _l("Date you lodged your MDR application with a notified body"),
-        hint=_l("Leave empty if you have not lodged one. For example 20/05/2024."),
-        rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
-    )
     written_agreement = yes_no(
         _l("Have you signed a written agreement with a notified body for your MDR certification?"),
         required_if=(
@@ -143,6 +138,12 @@ class SituationForm(StepForm):
         ),
         hint=_l("Only if you signed one. For example 14/03/2024."),
         rules=[not_in_future(lambda form: _("The agreement date cannot be in the future."))],
+    )
+    # Whatever the reason (a device never CE marked too): after the legacy certificate's group.
+    mdr_application_date = iso_date(
+        _l("Date you lodged your MDR application with a notified body"),
+        hint=_l("Leave empty if you have not lodged one. For example 20/05/2024."),
+        rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
     )
 
 
