@@ -37,6 +37,10 @@ def test_the_account_page_changes_the_names_and_keeps_what_was_typed_when_wrong(
     )
     assert empty.status_code == 422 and "Enter your full name." in empty.text
     assert 'value="Cardio SAS"' in empty.text and 'href="#details-name"' in empty.text
+    # The address a refused form leaves in the browser, opened again, is the account page.
+    for address, anchor in (("/account/details", ""), ("/account/password", "#password-title")):
+        reopened = logged_in.get(address)
+        assert reopened.status_code == 303 and reopened.location == "/account" + anchor
     saved = logged_in.post(
         "/account/details",
         data={"details-name": "Claire Martin-Roux", "details-organisation_name": "Cardio SAS"},
@@ -151,6 +155,9 @@ def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(
     assert weak.status_code == 422 and "at least 12 characters" in weak.text
     typo = change_password(logged_in, again=NEW_PASSWORD + "!")
     assert typo.status_code == 422 and "The two passwords are not the same." in typo.text
+    same = change_password(logged_in, new=PASSWORD)  # would sign out the others for nothing
+    assert same.status_code == 422
+    assert "Choose a new password different from your current one." in same.text
     assert login(app.test_client(), user[1], PASSWORD).status_code == 303  # unchanged so far
 
     changed = change_password(logged_in)

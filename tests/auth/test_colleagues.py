@@ -124,6 +124,9 @@ def test_bad_addresses_and_colleagues_already_in_are_refused_next_to_the_field(
         make_colleague(user[0], COLLEAGUE)
     member = invite(logged_in, COLLEAGUE.upper())
     assert member.status_code == 422 and "This colleague already files with you." in member.text
+    yourself = invite(logged_in, user[1].upper())
+    assert yourself.status_code == 422
+    assert "This is your own address: enter your colleague&#39;s." in yourself.text
     assert not inbox
 
 

@@ -75,6 +75,11 @@ def test_the_link_asks_for_the_password_then_signs_in(app, client, inbox):
     # Opened again later: already done.
     again = app.test_client().get(link)
     assert again.status_code == 303 and again.location == "/login"
+    # …and, from the browser signed in since, not a call to sign in: one's own requests.
+    signed_in = client.get(link)
+    assert signed_in.status_code == 303 and signed_in.location == "/dashboard"
+    page = client.get("/dashboard").text
+    assert "Your email address is confirmed already." in page and "Sign in." not in page
 
 
 def test_signing_in_before_confirming_reads_like_a_wrong_password_and_sends_a_link_hourly(

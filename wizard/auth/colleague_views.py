@@ -100,7 +100,12 @@ def invite_colleague():
         try:
             colleagues.invite(db.session.get(User, current_user.id), form.email.data)
         except colleagues.AlreadyMember:
-            form.email.errors.append(_("This colleague already files with you."))
+            own = form.email.data.casefold() == current_user.email.casefold()
+            form.email.errors.append(
+                _("This is your own address: enter your colleague's.")
+                if own
+                else _("This colleague already files with you.")
+            )
         except mail.MailError:
             form.email.errors.append(
                 _("The email could not be sent. Check the address, or try again later.")

@@ -216,6 +216,9 @@ def _confirm_email(token: str):
     if user is None:
         return render_template("auth/confirmation_link_unavailable.html"), 404
     if user.email_confirmed:
+        if current_user.is_authenticated:  # signed in (to this account, or another): no more
+            flash(_("Your email address is confirmed already."))
+            return redirect(_home_for(current_user), 303)
         flash(_("Your email address is confirmed already. Sign in."))
         return redirect(url_for("auth.login"), 303)
     form = ConfirmEmailForm()
@@ -339,9 +342,11 @@ def account():
     return _account_page()
 
 
-@bp.post("/account/details")
+@bp.route("/account/details", methods=["GET", "POST"])
 @login_required
 def account_details():
+    if request.method == "GET":  # the address a refused form leaves, opened again
+        return redirect(url_for("auth.account"), 303)
     if current_user.is_reviewer:
         return _reviewer_name_refused()
     form = _details_form()
@@ -355,13 +360,18 @@ def account_details():
     return redirect(url_for("auth.account"), 303)
 
 
-@bp.post("/account/password")
+@bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def account_password():
+    if request.method == "GET":  # as for the details
+        return redirect(url_for("auth.account") + "#password-title", 303)
     form = ChangePasswordForm(current_user.email, prefix="password")
     if form.validate() and not current_user.check_password(form.current.data):
         limits.count_attempt()
         form.current.errors.append(_("This is not your current password."))
+    elif not form.errors and form.password.data == form.current.data:
+        # Changing it would end every other session, for nothing.
+        form.password.errors.append(_("Choose a new password different from your current one."))
     if form.errors:
         return _account_page(password=form, status=refused_status())
     user = db.session.get(User, current_user.id)
