@@ -143,6 +143,12 @@ def test_a_new_password_signs_out_every_other_session(app, client, user, inbox):
     assert signed_out.status_code == 302 and "/login" in signed_out.location
     assert login(elsewhere, user[1], NEW_PASSWORD).status_code == 303
     assert elsewhere.get("/dashboard").status_code == 200
+    # The owner is told; chosen by a link, the danger is someone reading their email, not
+    # knowing their password.
+    _link, notice = inbox.to(user[1])
+    told = " ".join(body_of(notice).split())
+    assert "someone else can read your email: secure your mailbox" in told
+    assert "someone else knows your password" not in told
 
 
 def test_the_email_leaves_once_the_page_is_sent_and_the_reset_page_is_private(

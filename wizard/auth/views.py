@@ -463,13 +463,15 @@ def _send_account_removed(user: User) -> None:
     )
 
 
-def _send_password_changed(user: User) -> None:
-    """Tell the account's owner, in case it was not them (a session left open somewhere)."""
+def _send_password_changed(user: User, *, by_link: bool = False) -> None:
+    """Tell the account's owner, in case it was not them: a session left open somewhere, or
+    (`by_link`, a new password chosen by an emailed link) someone reading their mailbox."""
     body = mail.plain_text(
         "auth/email/password_changed.txt",
         user=user,
         date=long_date(clock.today()),
         forgotten=external_url("auth.forgot_password"),
+        by_link=by_link,
     )
     subject = _("Your password for the ANSM derogation portal was changed")
     mail.send_after_response(user.email, subject, body, about=f"password notice for {user.id}")
@@ -528,7 +530,7 @@ def _reset_password(token: str):
     user.set_password(form.password.data)
     user.confirm_email()  # the link reached the address
     db.session.commit()
-    _send_password_changed(user)
+    _send_password_changed(user, by_link=True)
     current_app.logger.info("user %s chose a new password by email link", user.id)
     flash(_("Your password is changed. Sign in with it."))
     response = redirect(url_for("auth.login"), 303)
