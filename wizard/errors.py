@@ -145,6 +145,14 @@ TOO_MANY["auth.account_password"] = (
         "passwords. Your password has not changed. Wait 15 minutes, then try again."
     ),
 )
+TOO_MANY["auth.account_email"] = (
+    _l("Too many attempts"),
+    _l(
+        "For your security, changing your email address is paused after several wrong "
+        "passwords or links sent. Your address has not changed. Wait 15 minutes, then try "
+        "again."
+    ),
+)
 TOO_MANY["auth.invite_colleague"] = (
     TOO_MANY["filing.invite"][0],
     _l(

@@ -122,6 +122,30 @@ def test_the_account_page_and_its_error_state(page, filer):
     assert_accessible(page, "account-error")
 
 
+def test_changing_the_email_address_pages(page, filer, live_app):
+    """The address's form refused, then the page its emailed link opens, before and after an
+    address taken meanwhile."""
+    sign_in(page)
+    page.goto("/account")
+    type_into(page, "#email-email", "pages@cardiotech.example")
+    type_into(page, "#email-current", PASSWORD)
+    press_button(page, "form[action$='/account/email'] button")
+    assert "This is already the address" in page.inner_text(".error-summary")
+    assert_accessible(page, "account-email-error")
+    from wizard.auth import email_change
+    from wizard.extensions import db
+    from wizard.models import User
+
+    with live_app.app_context():
+        user = db.session.scalar(db.select(User).filter_by(email="pages@cardiotech.example"))
+        token = email_change.token_for(user, "pages.new@cardiotech.example")
+    page.goto(f"/account/email/confirm/{token}")
+    expect(page.locator("h1")).to_have_text("Confirm your new email address")
+    assert_accessible(page, "confirm-new-email")
+    press_button(page, "form button[type=submit]")
+    assert "Your email address is now pages.new@cardiotech.example" in page.content()
+
+
 def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, live_app):
     """A manufacturer invites a colleague, who joins from the emailed link; then removes them."""
     sign_in(page)

@@ -62,6 +62,14 @@ EXPECTED = {
         OTHER: {303, 422},
         REVIEWER: {303, 422},
     },
+    "auth.account_email": {
+        ANON: SIGN_IN,
+        OWNER: {303, 422},
+        OTHER: {303, 422},
+        REVIEWER: {303, 422},
+    },
+    # A link to change the address: for the signed-in account it was sent for only.
+    "auth.confirm_new_email": {ANON: SIGN_IN, OWNER: {404}, OTHER: {404}, REVIEWER: {404}},
     # One's own organisation's people; an invitation link, with no account.
     "auth.colleagues_page": {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}},
     "auth.invite_colleague": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {403}},

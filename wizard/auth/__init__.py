@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from wizard.auth import colleague_views, views  # noqa: E402,F401
+from wizard.auth import colleague_views, email_views, views  # noqa: E402,F401

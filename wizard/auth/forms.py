@@ -61,6 +61,15 @@ def account_email(hint=None):
     )
 
 
+def current_password() -> PasswordField:
+    """The account's password, asked before a change only its owner may make."""
+    return PasswordField(
+        _l("Current password"),
+        validators=[Required(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 def new_password(label) -> PasswordField:
     return PasswordField(
         label,
@@ -164,13 +173,23 @@ class AccountDetailsForm(FlaskForm):
 class ChangePasswordForm(ChoosesPassword):
     """A new password, for someone signed in who knows the current one (asked first)."""
 
-    current = PasswordField(
-        _l("Current password"),
-        validators=[Required(_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )
+    current = current_password()
     password = new_password(_l("New password"))
     confirmation = new_password_again()
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new sign-in address, for someone signed in who knows the account's password."""
+
+    email = text(
+        _l("New email address"),
+        _l("Enter the new email address."),
+        autocomplete="email",
+        hint=_l("We will send a link there: the address changes once you open it."),
+        rules=[ACCOUNT_EMAIL],
+        spellcheck=False,
+    )
+    current = current_password()
 
 
 class InviteColleagueForm(FlaskForm):

@@ -148,6 +148,8 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         "auth.account_password",
         by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signed_in_account),
     )
+    # The same when changing the address; each link sent counts too (it goes to any address).
+    wrap("auth.account_email", by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signed_in_account))
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for every invitation email (to a professional, sent again, to a colleague);
     # the key is the signed-in account's organisation (the views require a manufacturer),

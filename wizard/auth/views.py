@@ -27,6 +27,7 @@ from wizard import clock, mail
 from wizard.auth import bp, confirm, devices, held, limits, reset
 from wizard.auth.forms import (
     AccountDetailsForm,
+    ChangeEmailForm,
     ChangePasswordForm,
     ConfirmEmailForm,
     ForgotPasswordForm,
@@ -339,7 +340,7 @@ def logout():
 @bp.get("/account")
 @login_required
 def account():
-    return _account_page()
+    return account_page()
 
 
 @bp.route("/account/details", methods=["GET", "POST"])
@@ -351,7 +352,7 @@ def account_details():
         return _reviewer_name_refused()
     form = _details_form()
     if not form.validate():
-        return _account_page(details=form, status=refused_status())
+        return account_page(details=form, status=refused_status())
     user = db.session.get(User, current_user.id)
     user.name = form.name.data
     user.organisation.name = form.organisation_name.data
@@ -373,7 +374,7 @@ def account_password():
         # Changing it would end every other session, for nothing.
         form.password.errors.append(_("Choose a new password different from your current one."))
     if form.errors:
-        return _account_page(password=form, status=refused_status())
+        return account_page(password=form, status=refused_status())
     user = db.session.get(User, current_user.id)
     user.set_password(form.password.data)
     db.session.commit()
@@ -395,7 +396,7 @@ def _reviewer_name_refused():
         "Your name is not changed: the decisions you sign state it, so only the portal's "
         "administrators change it. Ask them if it is wrong."
     )
-    return _account_page(refused=refused, status=refused_status())
+    return account_page(refused=refused, status=refused_status())
 
 
 def _details_form(**options) -> AccountDetailsForm:
@@ -403,7 +404,7 @@ def _details_form(**options) -> AccountDetailsForm:
     return AccountDetailsForm(prefix="details", **options)
 
 
-def _account_page(*, details=None, password=None, refused=None, status: int = 200):
+def account_page(*, details=None, password=None, email=None, refused=None, status: int = 200):
     """The page, with the form sent back with its errors; a reviewer's has no details form
     (their name and title are the administrators')."""
     if details is None and current_user.is_manufacturer:
@@ -413,7 +414,11 @@ def _account_page(*, details=None, password=None, refused=None, status: int = 20
         )
     if password is None:
         password = ChangePasswordForm(current_user.email, prefix="password", formdata=None)
-    page = render_template("auth/account.html", details=details, password=password, refused=refused)
+    if email is None:
+        email = ChangeEmailForm(prefix="email", formdata=None)
+    page = render_template(
+        "auth/account.html", details=details, password=password, email=email, refused=refused
+    )
     return page, status
 
 

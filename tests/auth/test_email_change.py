@@ -1,0 +1,106 @@
+"""The address an account signs in with changes by a link sent to the new address, opened by
+the account's owner signed in; the former address is told. Nothing changes before, nor for a
+wrong password, an address already used, or a link opened by another account."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import PASSWORD, login, make_user
+from tests.invites.support import body_of
+
+NEW = "claire.martin@cardiotech-medical.example"
+LINK = re.compile(r"http://localhost(/account/email/confirm/\S+)")
+
+
+def ask(client, email=NEW, current=PASSWORD):
+    return client.post("/account/email", data={"email-email": email, "email-current": current})
+
+
+def link_in(inbox, address=NEW) -> str:
+    (message,) = inbox.to(address)
+    return LINK.search(body_of(message))[1]
+
+
+def test_a_link_to_the_new_address_changes_it_once_opened_signed_in(app, logged_in, user, inbox):
+    asked = ask(logged_in, NEW.upper())  # any case, as at sign-in
+    assert asked.status_code == 303 and asked.location == "/account"
+    page = " ".join(logged_in.get("/account").text.split())
+    assert f"We have sent a link to {NEW}." in page and "Until then, nothing changes." in page
+    (message,) = inbox.to(NEW)
+    assert "Confirm your new email address" in message["Subject"]
+    assert f"instead of {user[1]}" in " ".join(body_of(message).split())
+    link = link_in(inbox)
+    # Opening it (as a mail filter does) changes nothing: a button does.
+    opened = logged_in.get(link)
+    assert opened.status_code == 200 and "Use this address" in opened.text
+    assert opened.headers["Referrer-Policy"] == "strict-origin"
+    assert login(app.test_client(), user[1]).status_code == 303  # still the old address
+
+    used = logged_in.post(link)
+    assert used.status_code == 303 and used.location == "/account"
+    page = logged_in.get("/account").text  # still signed in
+    assert f"Your email address is now {NEW}: sign in with it from now on." in page
+    assert login(app.test_client(), NEW).status_code == 303
+    assert login(app.test_client(), user[1]).status_code == 422
+    # The former address is told, in case it was not its owner.
+    (notice,) = inbox.to(user[1])
+    told = " ".join(body_of(notice).split())
+    assert f"was changed to {NEW}" in told and "someone else has your password" in told
+    # Used: the link no longer works (the address it was sent for is gone).
+    again = logged_in.get(link)
+    assert again.status_code == 404 and "This link no longer works" in again.text
+
+
+def test_the_link_is_the_accounts_and_sign_in_leads_back_to_it(app, logged_in, user, inbox):
+    ask(logged_in)
+    link = link_in(inbox)
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    other = app.test_client()
+    assert login(other, "paul@orthomed.example").status_code == 303
+    assert other.get(link).status_code == 404
+    assert other.post(link).status_code == 404
+    stranger = app.test_client()
+    opened = stranger.get(link)  # not signed in: to sign in first, then back here
+    assert opened.status_code == 302 and "/login?next=" in opened.location
+    assert login(app.test_client(), NEW).status_code == 422  # nothing changed
+
+
+def test_wrong_password_same_or_taken_address_are_refused_beside_their_field(
+    app, logged_in, user, inbox
+):
+    wrong = ask(logged_in, current="not my password at all")
+    assert wrong.status_code == 422 and "This is not your current password." in wrong.text
+    assert f'value="{NEW}"' in wrong.text and 'href="#email-current"' in wrong.text
+    same = ask(logged_in, user[1])
+    assert same.status_code == 422
+    assert "This is already the address you sign in with." in same.text
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    taken = ask(logged_in, "paul@orthomed.example")
+    assert taken.status_code == 422
+    assert "Another account uses this address: choose another one." in taken.text
+    malformed = ask(logged_in, "claire@")
+    assert malformed.status_code == 422 and "in the correct format" in malformed.text
+    assert inbox == []
+    # Taken after the link left: the link's page says so, and nothing changes.
+    ask(logged_in)
+    link = link_in(inbox)
+    with app.app_context():
+        make_user(NEW, organisation="Someone else")
+    refused = logged_in.post(link)
+    assert refused.status_code == 409
+    assert "Another account uses this address" in refused.text
+    assert login(app.test_client(), user[1]).status_code == 303
+
+
+def test_links_sent_are_limited_per_account(limited_app):
+    with limited_app.app_context():
+        make_user("claire@cardiotech.example")
+    client = limited_app.test_client()
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    statuses = [ask(client, f"new{n}@cardiotech.example").status_code for n in range(6)]
+    assert statuses == [303] * 5 + [429]
+    paused = " ".join(ask(client, "new9@cardiotech.example").text.split())
+    assert "changing your email address is paused" in paused

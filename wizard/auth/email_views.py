@@ -1,0 +1,101 @@
+"""Changing the address an account signs in with (`email_change`): the account page's form,
+which emails a link to the new address, and the page that link opens, where the owner,
+signed in, makes the change."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from wizard import clock, mail
+from wizard.auth import bp, email_change, limits
+from wizard.auth.forms import ChangeEmailForm
+from wizard.auth.views import account_page
+from wizard.extensions import db
+from wizard.i18n import gettext as _
+from wizard.i18n import long_date
+from wizard.models import User
+from wizard.token_links import keep_token_private
+from wizard.web import external_url, refused_status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def account_email():
+    if request.method == "GET":  # the address a refused form leaves, opened again
+        return redirect(url_for("auth.account") + "#email-title", 303)
+    form = ChangeEmailForm(prefix="email")
+    if form.validate():
+        if not current_user.check_password(form.current.data):
+            limits.count_attempt()
+            form.current.errors.append(_("This is not your current password."))
+        elif form.email.data == current_user.email:
+            form.email.errors.append(_("This is already the address you sign in with."))
+        elif _taken(form.email.data):
+            form.email.errors.append(_taken_message())
+    if form.errors:
+        return account_page(email=form, status=refused_status())
+    limits.count_attempt()  # an email leaves: it counts
+    _send_link(current_user, form.email.data)
+    flash(
+        _(
+            "We have sent a link to %(email)s. Open it while signed in to this account: you "
+            "will then sign in with that address. Until then, nothing changes.",
+            email=form.email.data,
+        )
+    )
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_new_email(token: str):
+    return keep_token_private(make_response(_confirm_new_email(token)))
+
+
+def _confirm_new_email(token: str):
+    new = email_change.new_email_for(token, current_user)
+    if new is None:
+        return render_template("auth/email_link_unavailable.html"), 404
+    if request.method == "GET":  # a mail filter opening the link changes nothing
+        return render_template("auth/confirm_new_email.html", new=new)
+    if _taken(new):  # taken by a registration since the link left
+        return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
+    user = db.session.get(User, current_user.id)
+    old = user.email
+    user.email = new
+    try:
+        db.session.commit()
+    except IntegrityError:  # taken at this very moment
+        db.session.rollback()
+        return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
+    current_app.logger.info("user %s changed their sign-in address", user.id)
+    _send_changed_notice(user, old)
+    flash(_("Your email address is now %(email)s: sign in with it from now on.", email=new))
+    return redirect(url_for("auth.account"), 303)
+
+
+def _taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def _taken_message() -> str:
+    return _("Another account uses this address: choose another one.")
+
+
+def _send_link(user: User, new_email: str) -> None:
+    """To the new address, in the page's language: its owner is the one asking."""
+    hours = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600
+    link = external_url("auth.confirm_new_email", token=email_change.token_for(user, new_email))
+    body = mail.plain_text("auth/email/change_email.txt", user=user, link=link, hours=hours)
+    subject = _("Confirm your new email address for the ANSM derogation portal")
+    mail.send_after_response(new_email, subject, body, about=f"address change for {user.id}")
+
+
+def _send_changed_notice(user: User, old_email: str) -> None:
+    """To the former address: its owner learns of a change they may not have made."""
+    body = mail.plain_text("auth/email/email_changed.txt", user=user, date=long_date(clock.today()))
+    subject = _("The email address of your account on the ANSM derogation portal was changed")
+    mail.send_after_response(old_email, subject, body, about=f"address notice for {user.id}")
