@@ -196,8 +196,9 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     assert "Marc Durand can no longer sign in" in page.content()
     assert "Marc Durand" in page.inner_text("#former-title + p + .table-scroll")
     assert_accessible(page, "colleagues-with-a-former-one")
-    joining.goto("/dashboard")
-    assert joining.url.split("?")[0].endswith("/login")
+    joining.goto("/dashboard")  # signed out, and told why (signing in again would not help)
+    assert "A colleague has removed this account from Cardiotech." in joining.content()
+    assert_accessible(joining, "removed-colleague-signed-out")
     colleague.close()
 
 
