@@ -219,6 +219,8 @@ def from_environment(instance_path: Path) -> dict:
         "REGISTER_RATE_LIMIT_ACCOUNT": os.environ.get("REGISTER_RATE_LIMIT_ACCOUNT", "3 per hour"),
         # Invitation emails (sent or sent again) per manufacturer organisation.
         "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "30 per day"),
+        # Links to confirm a new sign-in address, per account (each goes to an address typed).
+        "EMAIL_CHANGE_LINK_LIMIT": os.environ.get("EMAIL_CHANGE_LINK_LIMIT", "5 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
         # Sends of a link's page refused with a file, per link (the file is kept meanwhile).

@@ -75,6 +75,16 @@ SIGN_IN_TOO_MANY = (
 )
 
 
+# …unless it is the connection that is paused (many accounts tried from it), not an account.
+SIGN_IN_TOO_MANY_FROM_CONNECTION = (
+    SIGN_IN_TOO_MANY[0],
+    _l(
+        "For your security, signing in is paused after many failed attempts from your "
+        "connection. Wait a minute, then try again. Your saved answers are safe."
+    ),
+)
+
+
 # And on the forgotten-password page, of the links already sent.
 RESET_TOO_MANY = (
     _l("Too many links asked for"),
@@ -149,8 +159,8 @@ TOO_MANY["auth.account_email"] = (
     _l("Too many attempts"),
     _l(
         "For your security, changing your email address is paused after several wrong "
-        "passwords or links sent. Your address has not changed. Wait 15 minutes, then try "
-        "again."
+        "passwords, or once several links have been sent in a day. Your address has not "
+        "changed. Try again later, or tomorrow."
     ),
 )
 TOO_MANY["auth.invite_colleague"] = (
@@ -271,6 +281,8 @@ def render_error(status: int):
     title, detail = MESSAGES.get(status, MESSAGES[500])
     if status == 429 and request.endpoint in TOO_MANY:
         title, detail = TOO_MANY[request.endpoint]
+    if status == 429 and request.endpoint == "auth.login" and not limits.account_paused():
+        title, detail = SIGN_IN_TOO_MANY_FROM_CONNECTION
     if status == 429 and limits.stopped_for_refused_files():
         title, detail = TOO_MANY_TRIES[request.endpoint]
     if status == 413 and not sends_files():
@@ -283,8 +295,8 @@ def render_error(status: int):
         title=title,
         detail=detail % {"size": size},
         typed=typed,
-        # Paused signing in: the way out the page names.
-        new_password=status == 429 and request.endpoint == "auth.login",
+        # The account paused (not the connection): the way out the page names.
+        new_password=status == 429 and limits.account_paused(),
         **_way_back(status),
     )
     return page, status

@@ -60,8 +60,10 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 # it needs: a French message puts "à"/"de" right before the placeholder, and the value given
 # decides.
 _PREPOSITION_BEFORE_PLACEHOLDER = re.compile(r"\b(à|À|de|De) (?=%\((\w+)\)s)")
-_TITLE = re.compile(r"(?:dr|dre|docteure?|pr|pre|prof|professeure?)\.?\s", re.IGNORECASE)
+_TITLE = re.compile(r"(?:dr|docteur|pr|prof|professeur)\.?\s", re.IGNORECASE)
+_FEMININE_TITLE = re.compile(r"(?:dre|docteure|pre|professeure)\.?\s", re.IGNORECASE)
 _CONTRACTED = {"à": "au ", "À": "Au ", "de": "du ", "De": "Du "}
+_WITH_LA = {"à": "à la ", "À": "À la ", "de": "de la ", "De": "De la "}
 _ELIDED = {"de": "d’", "De": "D’"}
 _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
@@ -79,6 +81,8 @@ def with_contractions(text: str, variables: dict) -> str:
             return match[0]
         if _TITLE.match(value):
             return _CONTRACTED[match[1]]
+        if _FEMININE_TITLE.match(value):  # "à la Dre Roy", "de la Pre Lin"
+            return _WITH_LA[match[1]]
         if value[0] in _CAPITAL_VOWELS and match[1] in _ELIDED:
             return _ELIDED[match[1]]
         return match[0]

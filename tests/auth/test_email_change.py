@@ -1,6 +1,7 @@
-"""The address an account signs in with changes by a link sent to the new address, opened by
-the account's owner signed in; the former address is told. Nothing changes before, nor for a
-wrong password, an address already used, or a link opened by another account."""
+"""The address a manufacturer's account signs in with changes by a link sent to the new
+address, opened by the account's owner signed in; the former address is told. Nothing changes
+before, nor for a wrong password, an address already used (which the form does not reveal), a
+link opened by another account; a reviewer's address is the administrators'."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ def test_a_link_to_the_new_address_changes_it_once_opened_signed_in(app, logged_
     asked = ask(logged_in, NEW.upper())  # any case, as at sign-in
     assert asked.status_code == 303 and asked.location == "/account"
     page = " ".join(logged_in.get("/account").text.split())
-    assert f"We have sent a link to {NEW}." in page and "Until then, nothing changes." in page
+    assert f"We have sent an email to {NEW}." in page and "Until then, nothing changes." in page
     (message,) = inbox.to(NEW)
     assert "Confirm your new email address" in message["Subject"]
-    assert f"instead of {user[1]}" in " ".join(body_of(message).split())
+    body = " ".join(body_of(message).split())
+    assert f"instead of {user[1]}" in body
+    assert "Claire Martin" not in body  # nothing the account holder typed, to an address typed
     link = link_in(inbox)
     # Opening it (as a mail filter does) changes nothing: a button does.
     opened = logged_in.get(link)
@@ -47,9 +50,22 @@ def test_a_link_to_the_new_address_changes_it_once_opened_signed_in(app, logged_
     (notice,) = inbox.to(user[1])
     told = " ".join(body_of(notice).split())
     assert f"was changed to {NEW}" in told and "someone else has your password" in told
-    # Used: the link no longer works (the address it was sent for is gone).
-    again = logged_in.get(link)
-    assert again.status_code == 404 and "This link no longer works" in again.text
+    # Clicked again: done already, said so.
+    again = logged_in.post(link)
+    assert again.status_code == 303 and again.location == "/account"
+    # A password link sent to the former address before the change no longer works there.
+    assert login(app.test_client(), NEW).status_code == 303
+
+
+def test_a_password_link_sent_to_the_former_address_stops_working(app, logged_in, user, inbox):
+    forgot = app.test_client().post("/password/forgot", data={"email": user[1]}, buffered=True)
+    assert forgot.status_code == 200
+    (reset_message,) = inbox.to(user[1])
+    reset_link = re.search(r"http://localhost(/password/reset/\S+)", body_of(reset_message))[1]
+    ask(logged_in)
+    logged_in.post(link_in(inbox))
+    stale = app.test_client().get(reset_link)
+    assert stale.status_code == 404 and "This link no longer works" in stale.text
 
 
 def test_the_link_is_the_accounts_and_sign_in_leads_back_to_it(app, logged_in, user, inbox):
@@ -76,14 +92,20 @@ def test_wrong_password_same_or_taken_address_are_refused_beside_their_field(
     same = ask(logged_in, user[1])
     assert same.status_code == 422
     assert "This is already the address you sign in with." in same.text
-    with app.app_context():
-        make_user("paul@orthomed.example", organisation="Orthomed")
-    taken = ask(logged_in, "paul@orthomed.example")
-    assert taken.status_code == 422
-    assert "Another account uses this address: choose another one." in taken.text
     malformed = ask(logged_in, "claire@")
     assert malformed.status_code == 422 and "in the correct format" in malformed.text
     assert inbox == []
+    # An address another account uses: the same answer as any (signing in is not a way to
+    # learn who has an account); that address's owner is told, and nothing changes.
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    taken = ask(logged_in, "Paul@Orthomed.example")
+    assert taken.status_code == 303
+    assert "We have sent an email to paul@orthomed.example." in logged_in.get("/account").text
+    (note,) = inbox.to("paul@orthomed.example")
+    assert "An account already uses it, so nothing has changed." in " ".join(body_of(note).split())
+    assert "/account/email/confirm/" not in body_of(note)
+    inbox.clear()
     # Taken after the link left: the link's page says so, and nothing changes.
     ask(logged_in)
     link = link_in(inbox)
@@ -95,12 +117,40 @@ def test_wrong_password_same_or_taken_address_are_refused_beside_their_field(
     assert login(app.test_client(), user[1]).status_code == 303
 
 
-def test_links_sent_are_limited_per_account(limited_app):
+def test_links_sent_are_limited_per_account_and_guesses_share_the_password_forms_budget(
+    limited_app,
+):
+    from tests.auth.test_account import change_password
+
     with limited_app.app_context():
         make_user("claire@cardiotech.example")
     client = limited_app.test_client()
     assert login(client, "claire@cardiotech.example").status_code == 303
+    # Five links a day (`EMAIL_CHANGE_LINK_LIMIT`), whatever the addresses.
     statuses = [ask(client, f"new{n}@cardiotech.example").status_code for n in range(6)]
     assert statuses == [303] * 5 + [429]
     paused = " ".join(ask(client, "new9@cardiotech.example").text.split())
     assert "changing your email address is paused" in paused
+    # Wrong current passwords on either form spend one budget.
+    with limited_app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    other = limited_app.test_client()
+    assert login(other, "paul@orthomed.example").status_code == 303
+    for n in range(3):
+        assert ask(other, current=f"guess {n}").status_code == 422
+    for n in range(2):
+        assert change_password(other, current=f"guess password {n}").status_code == 422
+    assert ask(other, current="one more guess").status_code == 429
+    assert change_password(other, current="one more guess").status_code == 429
+
+
+def test_a_reviewer_cannot_change_their_address(app, client):
+    from wizard.models import Role
+
+    with app.app_context():
+        make_user("reviewer@ansm.example", role=Role.REVIEWER)
+    assert login(client, "reviewer@ansm.example").status_code == 303
+    page = client.get("/account").text
+    assert "administrators' to change" in page and 'action="/account/email"' not in page
+    refused = ask(client)
+    assert refused.status_code == 422 and "Your email address is not changed" in refused.text

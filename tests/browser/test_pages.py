@@ -142,7 +142,7 @@ def test_changing_the_email_address_pages(page, filer, live_app):
     page.goto(f"/account/email/confirm/{token}")
     expect(page.locator("h1")).to_have_text("Confirm your new email address")
     assert_accessible(page, "confirm-new-email")
-    press_button(page, "form button[type=submit]")
+    press_button(page, "main form button[type=submit]")
     assert "Your email address is now pages.new@cardiotech.example" in page.content()
 
 

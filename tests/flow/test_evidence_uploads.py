@@ -236,17 +236,27 @@ def test_a_file_chosen_without_its_type_is_kept_for_the_next_try(app, logged_in,
     page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
     assert "We have kept the document" not in page  # attached: nothing kept any more
 
-    # Kept again, then the step saved with no type chosen: let go, not attached.
+    # Kept again, then the step saved for later with no type chosen: still kept for later.
     other = (minimal_pdf("Instructions for use"), "ifu.pdf")
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
     sent(logged_in, f"/requests/{dossier_id}/documents", {}, other, **{"document-kind": ""})
-    again = sent(
-        logged_in,
-        f"/requests/{dossier_id}/steps/clinical-evidence",
-        SUMMARIES,
-        file=None,
-        **{"document-kind": ""},
-    )
+    no_type = {"document-kind": ""}
+    later = sent(logged_in, step, SUMMARIES, file=None, action="save_exit", **no_type)
+    assert later.status_code == 303
+    assert "We have kept the document you chose: ifu.pdf." in logged_in.get(step).text
+    # "Save and continue" with still no type: the step is saved, the file let go, and said.
+    again = sent(logged_in, step, SUMMARIES, file=None, **no_type)
     assert again.status_code == 303
     assert stored(app, dossier_id) == (SUMMARIES, ["cer.pdf"])
-    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
-    assert "We have kept the document" not in page
+    following = " ".join(logged_in.get(again.location).text.split())
+    assert "“ifu.pdf” was not added: its type was not chosen." in following
+    assert "We have kept the document" not in logged_in.get(step).text
+
+
+def test_a_type_chosen_without_a_file_is_not_a_document(app, logged_in, user):
+    """Nothing to attach: the type alone never blocks saving the step."""
+    dossier_id = at_evidence_step(app, user)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    later = sent(logged_in, step, HALF_WRITTEN, file=None, action="save_exit")
+    assert later.status_code == 303
+    assert stored(app, dossier_id) == (HALF_WRITTEN, [])

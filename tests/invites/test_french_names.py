@@ -56,7 +56,9 @@ def test_an_untitled_name_keeps_a_and_elides_de(app, in_french, clinician, inbox
     [
         ("Lettre de %(name)s", "Dr Paul Durand", "Lettre du Dr Paul Durand"),
         ("Lettre de %(name)s", "Pr. Paul Durand", "Lettre du Pr. Paul Durand"),
-        ("Lettre de %(name)s", "docteure Lise Roy", "Lettre du docteure Lise Roy"),
+        ("Lettre de %(name)s", "docteure Lise Roy", "Lettre de la docteure Lise Roy"),
+        ("Envoyé à %(name)s", "Dre Lise Roy", "Envoyé à la Dre Lise Roy"),
+        ("Envoyé à %(name)s", "Pr Lin", "Envoyé au Pr Lin"),
         ("Envoyé à %(name)s", "Professeur Lin", "Envoyé au Professeur Lin"),
         ("À %(name)s,", "Dr Lin", "Au Dr Lin,"),
         ("De %(name)s", "Élise Roy", "D’Élise Roy"),

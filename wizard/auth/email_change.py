@@ -22,15 +22,14 @@ def token_for(user: User, new_email: str) -> str:
     return keys.serializer(SALT).dumps({"user": user.id, "from": user.email, "to": new_email})
 
 
-def new_email_for(token: str, user: User) -> str | None:
-    """The address a link would give `user`'s account, while it is valid: signed by us, not
-    expired, sent for this account while it had the address it has now."""
+def change_for(token: str, user: User) -> tuple[str, str] | None:
+    """The change a link makes to `user`'s account (the address then, the new one), while it
+    is valid: signed by us, not expired, sent for this account. Whether the account still has
+    the first address is for the caller to see (made already, or by another link)."""
     try:
         max_age = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
         claims = keys.serializer(SALT).loads(token, max_age=max_age)
         user_id, old, new = int(claims["user"]), str(claims["from"]), str(claims["to"])
     except (BadData, KeyError, TypeError, ValueError):
         return None
-    if user_id != user.id or old != user.email:
-        return None
-    return new
+    return (old, new) if user_id == user.id else None

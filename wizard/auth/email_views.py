@@ -1,16 +1,28 @@
-"""Changing the address an account signs in with (`email_change`): the account page's form,
-which emails a link to the new address, and the page that link opens, where the owner,
-signed in, makes the change."""
+"""Changing the address a manufacturer's account signs in with (`email_change`): the account
+page's form, which emails a link to the new address, and the page that link opens, where the
+owner, signed in, makes the change. A reviewer's address is the administrators' to change, as
+their name is.
+
+The form answers the same whether or not another account uses the address asked for (that
+address's owner is told instead): signing in must not be a way to learn who has an account."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 
 from wizard import clock, mail
-from wizard.auth import bp, email_change, limits
+from wizard.auth import bp, devices, email_change, limits
 from wizard.auth.forms import ChangeEmailForm
 from wizard.auth.views import account_page
 from wizard.extensions import db
@@ -26,6 +38,12 @@ from wizard.web import external_url, refused_status
 def account_email():
     if request.method == "GET":  # the address a refused form leaves, opened again
         return redirect(url_for("auth.account") + "#email-title", 303)
+    if current_user.is_reviewer:
+        refused = _(
+            "Your email address is not changed: reviewers' accounts are the portal "
+            "administrators' to change. Ask them."
+        )
+        return account_page(refused=refused, status=refused_status())
     form = ChangeEmailForm(prefix="email")
     if form.validate():
         if not current_user.check_password(form.current.data):
@@ -33,16 +51,17 @@ def account_email():
             form.current.errors.append(_("This is not your current password."))
         elif form.email.data == current_user.email:
             form.email.errors.append(_("This is already the address you sign in with."))
-        elif _taken(form.email.data):
-            form.email.errors.append(_taken_message())
     if form.errors:
         return account_page(email=form, status=refused_status())
-    limits.count_attempt()  # an email leaves: it counts
-    _send_link(current_user, form.email.data)
+    g.link_sent = True  # an email leaves, to an address typed: the day's budget (`limits`)
+    if _taken(form.email.data):
+        _send_address_in_use(form.email.data)
+    else:
+        _send_link(current_user, form.email.data)
     flash(
         _(
-            "We have sent a link to %(email)s. Open it while signed in to this account: you "
-            "will then sign in with that address. Until then, nothing changes.",
+            "We have sent an email to %(email)s. Open its link while signed in to this "
+            "account: you will then sign in with that address. Until then, nothing changes.",
             email=form.email.data,
         )
     )
@@ -56,29 +75,42 @@ def confirm_new_email(token: str):
 
 
 def _confirm_new_email(token: str):
-    new = email_change.new_email_for(token, current_user)
-    if new is None:
+    change = email_change.change_for(token, current_user)
+    if change is not None and change[1] == current_user.email:  # made already (twice clicked)
+        flash(
+            _("Your email address is now %(email)s: sign in with it from now on.", email=change[1])
+        )
+        return redirect(url_for("auth.account"), 303)
+    if change is None or change[0] != current_user.email:
         return render_template("auth/email_link_unavailable.html"), 404
+    old, new = change
     if request.method == "GET":  # a mail filter opening the link changes nothing
         return render_template("auth/confirm_new_email.html", new=new)
     if _taken(new):  # taken by a registration since the link left
         return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
+    # On condition that the address is still the one the link was sent for (another link,
+    # confirmed at the same moment, would otherwise be overwritten).
+    changed = db.session.execute(
+        update(User).where(User.id == current_user.id, User.email == old).values(email=new)
+    ).rowcount
+    db.session.commit()
+    if not changed:
+        return render_template("auth/email_link_unavailable.html"), 404
+    current_app.logger.info("user %s changed their sign-in address", current_user.id)
     user = db.session.get(User, current_user.id)
-    old = user.email
-    user.email = new
-    try:
-        db.session.commit()
-    except IntegrityError:  # taken at this very moment
-        db.session.rollback()
-        return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
-    current_app.logger.info("user %s changed their sign-in address", user.id)
+    db.session.refresh(user)
     _send_changed_notice(user, old)
     flash(_("Your email address is now %(email)s: sign in with it from now on.", email=new))
-    return redirect(url_for("auth.account"), 303)
+    response = redirect(url_for("auth.account"), 303)
+    devices.remember(response, new)  # this browser is the account's, under its new address
+    return response
 
 
 def _taken(email: str) -> bool:
-    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+    return (
+        db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
+        is not None
+    )
 
 
 def _taken_message() -> str:
@@ -86,12 +118,22 @@ def _taken_message() -> str:
 
 
 def _send_link(user: User, new_email: str) -> None:
-    """To the new address, in the page's language: its owner is the one asking."""
+    """To the new address, in the page's language: its owner is the one asking. Nothing the
+    account's holder typed (their name) goes to an address they typed."""
     hours = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600
     link = external_url("auth.confirm_new_email", token=email_change.token_for(user, new_email))
     body = mail.plain_text("auth/email/change_email.txt", user=user, link=link, hours=hours)
     subject = _("Confirm your new email address for the ANSM derogation portal")
     mail.send_after_response(new_email, subject, body, about=f"address change for {user.id}")
+
+
+def _send_address_in_use(email: str) -> None:
+    """To an address another account uses: what was asked, that nothing changed."""
+    body = mail.plain_text(
+        "auth/email/address_in_use.txt", forgotten=external_url("auth.forgot_password")
+    )
+    subject = _("Your email address on the ANSM derogation portal")
+    mail.send_after_response(email, subject, body, about="address already in use")
 
 
 def _send_changed_notice(user: User, old_email: str) -> None:

@@ -38,6 +38,10 @@ def _counted(_response) -> bool:
     return g.get("counted_attempt", False)
 
 
+def _link_sent(_response) -> bool:
+    return g.get("link_sent", False)
+
+
 def _typed_address(scope: str):
     def key() -> str:
         return scope + _address_typed()
@@ -101,6 +105,16 @@ def stopped_for_refused_files() -> bool:
     return g.get("stopped_for_refused_files", False)
 
 
+def _paused_account(_limit) -> None:
+    g.account_paused = True  # the sign-in page offers a new password (`wizard.errors`)
+
+
+def account_paused() -> bool:
+    """Whether signing in was refused for the account's failed attempts (a new password,
+    chosen by emailed link, frees that browser), not the connection's."""
+    return g.get("account_paused", False)
+
+
 def init_app(app: Flask, limiter: Limiter) -> None:
     """Wrap the registered views: Flask-Limiter checks a decorated limit when the decorated
     function runs, so the decorated function must be the one Flask calls."""
@@ -114,8 +128,14 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     def by_address(limit: str):
         return limiter.limit(limit, methods=["POST"], deduct_when=_counted)
 
-    def by_key(limit: str, key_func):
-        return limiter.limit(limit, key_func=key_func, methods=["POST"], deduct_when=_counted)
+    def by_key(limit: str, key_func, deduct_when=_counted, on_breach=None):
+        return limiter.limit(
+            limit,
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=deduct_when,
+            on_breach=on_breach,
+        )
 
     def by_typed_address(endpoint: str, limit: str):
         return by_key(limit, _typed_address(endpoint + ":"))
@@ -124,7 +144,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     wrap(
         "auth.login",
         by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
-        by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signing_in_account),
+        by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signing_in_account, on_breach=_paused_account),
     )
     wrap(
         "auth.forgot_password",
@@ -143,13 +163,22 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         by_address(config["LOGIN_RATE_LIMIT_ADDRESS"]),
         by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _link_account),
     )
-    # A wrong current password when changing it: whoever holds a session cannot guess it.
-    wrap(
-        "auth.account_password",
-        by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signed_in_account),
+    # A wrong current password, when changing the password or the address: whoever holds a
+    # session cannot guess it (one budget for both forms). The links sent to confirm a new
+    # address have a budget of their own, per day: they go to any address typed.
+    current_password = limiter.shared_limit(
+        config["LOGIN_RATE_LIMIT_ACCOUNT"],
+        scope="current-password",
+        key_func=_signed_in_account,
+        methods=["POST"],
+        deduct_when=_counted,
     )
-    # The same when changing the address; each link sent counts too (it goes to any address).
-    wrap("auth.account_email", by_key(config["LOGIN_RATE_LIMIT_ACCOUNT"], _signed_in_account))
+    wrap("auth.account_password", current_password)
+    wrap(
+        "auth.account_email",
+        current_password,
+        by_key(config["EMAIL_CHANGE_LINK_LIMIT"], _signed_in_account, deduct_when=_link_sent),
+    )
     wrap("receipts.verify", by_address(config["VERIFY_RATE_LIMIT"]))
     # One budget for every invitation email (to a professional, sent again, to a colleague);
     # the key is the signed-in account's organisation (the views require a manufacturer),

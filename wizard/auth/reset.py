@@ -1,8 +1,10 @@
 """Forgotten passwords: a link by email, signed and timed, that works once.
 
-The token names the account and a fingerprint of its current password hash: once the password
-is changed (by this link or otherwise), every link sent before stops working. Nothing is
-stored, so there is nothing to clean up; links last `PASSWORD_RESET_MAX_AGE` seconds.
+The token names the account, the address it was sent to and a fingerprint of its current
+password hash: once the password is changed (by this link or otherwise), or the account's
+address (the old mailbox may be someone else's now), every link sent before stops working.
+Nothing is stored, so there is nothing to clean up; links last `PASSWORD_RESET_MAX_AGE`
+seconds.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def token_for(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "password": user.password_fingerprint})
+    return _serializer().dumps(
+        {"user": user.id, "email": user.email, "password": user.password_fingerprint}
+    )
 
 
 def user_for(token: str) -> User | None:
@@ -30,9 +34,10 @@ def user_for(token: str) -> User | None:
     try:
         claims = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
         user_id, fingerprint = int(claims["user"]), str(claims["password"])
+        email = str(claims["email"])
     except (BadData, KeyError, TypeError, ValueError):
         return None
     user = db.session.get(User, user_id)
-    if user is None or not user.password_fingerprint_matches(fingerprint):
+    if user is None or user.email != email or not user.password_fingerprint_matches(fingerprint):
         return None
     return user

@@ -287,11 +287,26 @@ def document_form(dossier) -> DocumentForm:
 
 def document_chosen(dossier) -> bool:
     """Whether a document was given along with the step's own buttons: a file chosen, or a
-    type chosen for the file kept from a refused try. A kept file with no type chosen is let
-    go: the person went on without it."""
-    if pages.file_chosen("document-file") or request.form.get("document-kind", "").strip():
+    type chosen for the file kept from a refused try (a type alone, with no file, is not a
+    document). A kept file whose type is still not chosen stays kept when the step is saved
+    for later; on "Save and continue" it is let go, and the next page says so."""
+    held = kept.kept_file(document_slot(dossier))
+    if pages.file_chosen("document-file"):
         return True
-    kept.forget(document_slot(dossier))
+    if held is None:
+        return False
+    if request.form.get("document-kind", "").strip():
+        return True
+    if request.form.get("action") != "save_exit":
+        kept.forget(document_slot(dossier))
+        flash(
+            _(
+                "“%(name)s” was not added: its type was not chosen. Choose the file again on "
+                "the step “Clinical evidence” to add it.",
+                name=held.filename,
+            ),
+            "warning",
+        )
     return False
 
 
