@@ -77,10 +77,13 @@ def test_the_link_is_the_accounts_and_sign_in_leads_back_to_it(app, logged_in, u
     assert login(other, "paul@orthomed.example").status_code == 303
     assert other.get(link).status_code == 404
     assert other.post(link).status_code == 404
-    stranger = app.test_client()
-    opened = stranger.get(link)  # not signed in: to sign in first, then back here
+    owner_elsewhere = app.test_client()
+    opened = owner_elsewhere.get(link)  # not signed in: to sign in first, then back here
     assert opened.status_code == 302 and "/login?next=" in opened.location
     assert login(app.test_client(), NEW).status_code == 422  # nothing changed
+    signed_in = owner_elsewhere.post(opened.location, data={"email": user[1], "password": PASSWORD})
+    assert signed_in.status_code == 303 and signed_in.location == link
+    assert "Use this address" in owner_elsewhere.get(link).text
 
 
 def test_wrong_password_same_or_taken_address_are_refused_beside_their_field(
