@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wizard import clock, mail
 from wizard.auth import bp, devices, email_change, limits
@@ -90,10 +91,14 @@ def _confirm_new_email(token: str):
         return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
     # On condition that the address is still the one the link was sent for (another link,
     # confirmed at the same moment, would otherwise be overwritten).
-    changed = db.session.execute(
-        update(User).where(User.id == current_user.id, User.email == old).values(email=new)
-    ).rowcount
-    db.session.commit()
+    try:
+        changed = db.session.execute(
+            update(User).where(User.id == current_user.id, User.email == old).values(email=new)
+        ).rowcount
+        db.session.commit()
+    except IntegrityError:  # taken at this very moment
+        db.session.rollback()
+        return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
     if not changed:
         return render_template("auth/email_link_unavailable.html"), 404
     current_app.logger.info("user %s changed their sign-in address", current_user.id)
