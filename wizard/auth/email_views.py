@@ -19,13 +19,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import clock, mail
-from wizard.auth import bp, devices, email_change, limits
+from wizard.auth import bp, devices, email_change
 from wizard.auth.forms import ChangeEmailForm
-from wizard.auth.views import account_page
+from wizard.auth.views import account_page, account_with_email, current_password_checked
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
@@ -46,16 +46,12 @@ def account_email():
         )
         return account_page(refused=refused, status=refused_status())
     form = ChangeEmailForm(prefix="email")
-    if form.validate():
-        if not current_user.check_password(form.current.data):
-            limits.count_attempt()
-            form.current.errors.append(_("This is not your current password."))
-        elif form.email.data == current_user.email:
-            form.email.errors.append(_("This is already the address you sign in with."))
+    if current_password_checked(form) and form.email.data == current_user.email:
+        form.email.errors.append(_("This is already the address you sign in with."))
     if form.errors:
         return account_page(email=form, status=refused_status())
     g.link_sent = True  # an email leaves, to an address typed: the day's budget (`limits`)
-    if _taken(form.email.data):
+    if account_with_email(form.email.data) is not None:
         _send_address_in_use(form.email.data)
     else:
         _send_link(current_user, form.email.data)
@@ -78,17 +74,14 @@ def confirm_new_email(token: str):
 def _confirm_new_email(token: str):
     change = email_change.change_for(token, current_user)
     if change is not None and change[1] == current_user.email:  # made already (twice clicked)
-        flash(
-            _("Your email address is now %(email)s: sign in with it from now on.", email=change[1])
-        )
-        return redirect(url_for("auth.account"), 303)
+        return _now_signing_in_with(change[1])
     if change is None or change[0] != current_user.email:
         return render_template("auth/email_link_unavailable.html"), 404
     old, new = change
     if request.method == "GET":  # a mail filter opening the link changes nothing
         return render_template("auth/confirm_new_email.html", new=new)
-    if _taken(new):  # taken by a registration since the link left
-        return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
+    if account_with_email(new) is not None:  # taken by a registration since the link left
+        return _taken_page(new)
     # On condition that the address is still the one the link was sent for (another link,
     # confirmed at the same moment, would otherwise be overwritten).
     try:
@@ -98,28 +91,26 @@ def _confirm_new_email(token: str):
         db.session.commit()
     except IntegrityError:  # taken at this very moment
         db.session.rollback()
-        return render_template("auth/confirm_new_email.html", new=new, taken=_taken_message()), 409
+        return _taken_page(new)
     if not changed:
         return render_template("auth/email_link_unavailable.html"), 404
     current_app.logger.info("user %s changed their sign-in address", current_user.id)
     user = db.session.get(User, current_user.id)
     db.session.refresh(user)
     _send_changed_notice(user, old)
-    flash(_("Your email address is now %(email)s: sign in with it from now on.", email=new))
-    response = redirect(url_for("auth.account"), 303)
+    response = _now_signing_in_with(new)
     devices.remember(response, new)  # this browser is the account's, under its new address
     return response
 
 
-def _taken(email: str) -> bool:
-    return (
-        db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
-        is not None
-    )
+def _now_signing_in_with(email: str):
+    flash(_("Your email address is now %(email)s: sign in with it from now on.", email=email))
+    return redirect(url_for("auth.account"), 303)
 
 
-def _taken_message() -> str:
-    return _("Another account uses this address: choose another one.")
+def _taken_page(new: str):
+    taken = _("Another account uses this address: choose another one.")
+    return render_template("auth/confirm_new_email.html", new=new, taken=taken), 409
 
 
 def _send_link(user: User, new_email: str) -> None:

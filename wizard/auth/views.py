@@ -116,6 +116,23 @@ def removed_account_message() -> str | None:
     )
 
 
+def account_with_email(email: str) -> User | None:
+    """The account an address signs in to, whatever its case."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def current_password_checked(form) -> bool:
+    """Whether `form` (with its `current` password) is valid and that password right; a
+    wrong one is said beside it and counts towards the account's budget (`limits`)."""
+    if not form.validate():
+        return False
+    if current_user.check_password(form.current.data):
+        return True
+    limits.count_attempt()
+    form.current.errors.append(_("This is not your current password."))
+    return False
+
+
 def _home_for(user: User) -> str:
     return url_for("filing.dashboard") if user.is_manufacturer else url_for("review.queue_page")
 
@@ -147,7 +164,7 @@ def _register(form: RegisterForm) -> None:
     same work either way (a password hashed, an email sent after the response)."""
     email = form.email.data
     password_hash = generate_password_hash(form.password.data)
-    taken = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    taken = account_with_email(email)
     if taken is None:
         user = User(
             email=email,
@@ -162,7 +179,7 @@ def _register(form: RegisterForm) -> None:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            taken = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            taken = account_with_email(email)
             if taken is None:
                 raise  # not the address: a real error, not a registration at the same moment
             current_app.logger.warning("two registrations of user %s at once", taken.id)
@@ -264,7 +281,7 @@ def login():
             if form.is_submitted()
             else render_template("auth/login.html", form=form)
         )
-    user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
+    user = account_with_email(form.email.data)
     # An unknown address is checked against a hash all the same: the same words and the same
     # time, so that the page does not reveal whether an account exists.
     known = user.check_password(form.password.data) if user else _no_account(form.password.data)
@@ -367,10 +384,7 @@ def account_password():
     if request.method == "GET":  # as for the details
         return redirect(url_for("auth.account") + "#password-title", 303)
     form = ChangePasswordForm(current_user.email, prefix="password")
-    if form.validate() and not current_user.check_password(form.current.data):
-        limits.count_attempt()
-        form.current.errors.append(_("This is not your current password."))
-    elif not form.errors and form.password.data == form.current.data:
+    if current_password_checked(form) and form.password.data == form.current.data:
         # Changing it would end every other session, for nothing.
         form.password.errors.append(_("Choose a new password different from your current one."))
     if form.errors:
@@ -432,7 +446,7 @@ def forgot_password():
             return _failed("auth/forgot_password.html", form)
         return render_template("auth/forgot_password.html", form=form)
     limits.count_attempt()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data))
+    user = account_with_email(form.email.data)
     response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
     if user is not None and user.is_active:
         _send_reset_link(user)

@@ -97,12 +97,15 @@ class User(UserMixin, db.Model):
         """Whether a session was open when a colleague removed the account (removing ends
         every session as signing out does, one epoch on): its owner is told why it ended."""
         return self.removed_at is not None and self._matches(
-            fingerprint, f"{self.password_hash}|{self.session_epoch - 1}"
+            fingerprint, self._session_text_at(self.session_epoch - 1)
         )
 
     @property
     def _session_text(self) -> str:
-        return f"{self.password_hash}|{self.session_epoch}"
+        return self._session_text_at(self.session_epoch)
+
+    def _session_text_at(self, epoch: int) -> str:
+        return f"{self.password_hash}|{epoch}"
 
     def _matches(self, fingerprint: str, text: str) -> bool:
         return any(
