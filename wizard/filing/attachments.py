@@ -204,7 +204,7 @@ def back_to_letters(dossier, anchor: str, *, used: str | None = None, refused=()
     was kept: `keep_chosen_letter`)."""
     if not refused and not any(started(p) for p in ("invite", "letter") if p != used):
         return _back_to(dossier, "hcp-support", anchor)
-    forms = {"invite_form": InvitationForm(prefix="invite"), "letter_form": _letter_form(dossier)}
+    forms = {"invite_form": InvitationForm(prefix="invite"), "letter_form": letter_form(dossier)}
     if used is not None:
         blank = InvitationForm if used == "invite" else HcpLetterForm
         forms[f"{used}_form"] = blank(formdata=None, prefix=used)
@@ -220,12 +220,12 @@ def keep_chosen_letter(dossier) -> None:
     """A letter chosen on step 9 that came along with another of its buttons: kept for the
     letter form (a browser never sends a file twice), if it is a PDF it would accept."""
     if pages.file_chosen("letter-file"):
-        form = _letter_form(dossier)
+        form = letter_form(dossier)
         if form.file.validate(form):
             kept.keep_file(letter_slot(dossier), form)
 
 
-def _letter_form(dossier) -> HcpLetterForm:
+def letter_form(dossier) -> HcpLetterForm:
     """The letter form as sent, with the file kept from an earlier try (if any)."""
     form = HcpLetterForm(prefix="letter")
     form.kept_file = kept.kept_file(letter_slot(dossier))
@@ -235,7 +235,7 @@ def _letter_form(dossier) -> HcpLetterForm:
 def attach_letter(dossier):
     """Attach the letter described on step 9: None once attached, else the page saying why
     not (the file chosen is kept for the next try)."""
-    form = _letter_form(dossier)
+    form = letter_form(dossier)
     if not form.validate():
         kept.keep_file(letter_slot(dossier), form)
         return _refused(dossier, "hcp-support", form, "letter")

@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from wizard import clock, kept
+from wizard import clock
 from wizard.domain.legacy import assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
@@ -23,7 +23,6 @@ from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW, access_type
-from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
@@ -116,15 +115,15 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     extras: dict = {}
     if step.id == "situation":
         extras["legacy_notice"] = legacy_notice(answers)
-    # A file kept from a refused try is said wherever its form shows, since it is used.
-    from wizard.filing.attachments import document_slot, letter_slot
-
+    # Their forms with a file kept from a refused try, said wherever they show (it is used).
     if step.id == "clinical-evidence":
-        extras["document_form"] = DocumentForm(prefix="document")
-        extras["document_form"].kept_file = kept.kept_file(document_slot(dossier))
+        from wizard.filing.attachments import document_form
+
+        extras["document_form"] = document_form(dossier)
     if step.id == "hcp-support":
-        extras["letter_form"] = HcpLetterForm(prefix="letter")
-        extras["letter_form"].kept_file = kept.kept_file(letter_slot(dossier))
+        from wizard.filing.attachments import letter_form
+
+        extras["letter_form"] = letter_form(dossier)
         extras["invite_form"] = InvitationForm(prefix="invite")
         # Said in place of the invitation form until the device is named.
         extras["unnamed_device"] = None if device_named(answers) else name_the_device_first()
