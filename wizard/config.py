@@ -232,6 +232,8 @@ def from_environment(instance_path: Path) -> dict:
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         # How long the link that confirms a new account's email address works, in seconds.
         "EMAIL_CONFIRMATION_MAX_AGE": int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", "172800")),
+        # How long the former address can undo a change of an account's address, in seconds.
+        "EMAIL_RESTORE_MAX_AGE": int(os.environ.get("EMAIL_RESTORE_MAX_AGE", "604800")),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
         "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),

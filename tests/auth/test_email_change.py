@@ -157,3 +157,111 @@ def test_a_reviewer_cannot_change_their_address(app, client):
     assert "administrators' to change" in page and 'action="/account/email"' not in page
     refused = ask(client)
     assert refused.status_code == 422 and "Your email address is not changed" in refused.text
+
+
+UNDO = re.compile(r"http://localhost(/account/email/restore/\S+)")
+THIRD = "claire@elsewhere.example"
+
+
+def changed(client, inbox, new=NEW) -> None:
+    """The address changed to `new` by its form and its link; the emails cleared."""
+    assert ask(client, new).status_code == 303
+    assert client.post(link_in(inbox, new)).status_code == 303
+    inbox.clear()
+
+
+def undo_link(inbox, address) -> str:
+    (notice,) = inbox.to(address)
+    return UNDO.search(body_of(notice))[1]
+
+
+def test_the_former_address_undoes_a_change_and_locks_whoever_made_it_out(
+    app, logged_in, user, inbox
+):
+    assert ask(logged_in).status_code == 303
+    assert logged_in.post(link_in(inbox)).status_code == 303
+    (notice,) = inbox.to(user[1])
+    told = " ".join(body_of(notice).split())
+    assert "Within 7 days, open this link to give your account back this address" in told
+    undo = undo_link(inbox, user[1])
+    inbox.clear()
+
+    owner = app.test_client()  # no sign-in asked: the mailbox is the proof
+    opened = owner.get(undo)  # as a mail filter would: nothing changes
+    assert opened.status_code == 200 and opened.headers["Referrer-Policy"] == "strict-origin"
+    page = " ".join(opened.text.split())
+    assert f"now signs in with {NEW}" in page and "Undo the change" in page
+    assert f"signs in with {user[1]} again" in page
+    assert logged_in.get("/account").status_code == 200
+
+    undone = owner.post(undo)
+    assert undone.status_code == 303 and undone.location.startswith("/password/reset/")
+    # Whoever made the change is signed out, and neither the address nor the password they
+    # knew signs in any more.
+    assert logged_in.get("/account").status_code == 302
+    assert login(app.test_client(), NEW).status_code == 422
+    assert login(app.test_client(), user[1]).status_code == 422
+    (told_new,) = inbox.to(NEW)
+    assert f"was set back to {user[1]}" in " ".join(body_of(told_new).split())
+    # The owner chooses a password straight away, and signs in with it.
+    chooser = " ".join(owner.get(undone.location).text.split())
+    assert f"Your account signs in with {user[1]} again" in chooser
+    assert "Choose a new password" in chooser
+    new_password = "a brand new passphrase 2026"
+    chosen = owner.post(
+        undone.location, data={"password": new_password, "confirmation": new_password}
+    )
+    assert chosen.status_code == 303
+    assert login(app.test_client(), user[1], new_password).status_code == 303
+    # Opened again: nothing left to undo, and the password chosen stays.
+    again = owner.post(undo)
+    assert again.status_code == 200 and "there is nothing left to undo" in again.text
+    assert login(app.test_client(), user[1], new_password).status_code == 303
+
+
+def test_a_second_change_does_not_take_the_account_out_of_reach(app, logged_in, user, inbox):
+    assert ask(logged_in).status_code == 303
+    assert logged_in.post(link_in(inbox)).status_code == 303
+    first_undo = undo_link(inbox, user[1])
+    inbox.clear()
+    changed(logged_in, inbox, THIRD)
+    undone = app.test_client().post(first_undo)
+    assert undone.status_code == 303
+    assert login(app.test_client(), THIRD).status_code == 422
+    (told,) = inbox.to(THIRD)  # the address the account had, not the one in between
+    assert f"was set back to {user[1]}" in " ".join(body_of(told).split())
+
+
+def test_an_undo_link_refused_when_taken_expired_forged_or_removed(
+    app, logged_in, user, inbox, monkeypatch
+):
+    import time
+
+    from wizard.extensions import db
+    from wizard.models import User
+
+    assert ask(logged_in).status_code == 303
+    assert logged_in.post(link_in(inbox)).status_code == 303
+    undo = undo_link(inbox, user[1])
+    # Someone registered the former address since: it stays theirs, and ANSM is the way.
+    with app.app_context():
+        make_user(user[1], organisation="Someone else")
+    refused = app.test_client().post(undo)
+    assert refused.status_code == 409
+    page = " ".join(refused.text.split())
+    assert f"Another account now uses {user[1]}" in page and "Undo the change" not in page
+    assert 'href="https://ansm.sante.fr/contact"' in refused.text
+    assert logged_in.get("/account").status_code == 200  # nothing changed
+    # Eight days on: expired (itsdangerous reads the time itself).
+    later = time.time() + 8 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    expired = app.test_client().post(undo)
+    assert expired.status_code == 404 and "works for 7 days after the change" in expired.text
+    monkeypatch.undo()
+    forged = undo[:-2] + ("AA" if not undo.endswith("AA") else "BB")
+    assert app.test_client().get(forged).status_code == 404
+    # Removed by a colleague since: it signs in no more, whatever its address.
+    with app.app_context():
+        db.session.get(User, user[0]).removed_at = db.func.now()
+        db.session.commit()
+    assert app.test_client().post(undo).status_code == 404

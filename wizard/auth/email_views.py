@@ -4,9 +4,14 @@ owner, signed in, makes the change. A reviewer's address is the administrators' 
 their name is.
 
 The form answers the same whether or not another account uses the address asked for (that
-address's owner is told instead): signing in must not be a way to learn who has an account."""
+address's owner is told instead): signing in must not be a way to learn who has an account.
+
+The former address is told of a change made, with a link that undoes it (`restore_email`),
+for whoever made it without being the owner: they knew the password."""
 
 from __future__ import annotations
+
+import secrets
 
 from flask import (
     current_app,
@@ -21,9 +26,10 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
 from wizard import clock, mail
-from wizard.auth import bp, devices, email_change
+from wizard.auth import bp, devices, email_change, reset
 from wizard.auth.forms import ChangeEmailForm
 from wizard.auth.views import account_page, account_with_email, current_password_checked
 from wizard.extensions import db
@@ -133,7 +139,81 @@ def _send_address_in_use(email: str) -> None:
 
 
 def _send_changed_notice(user: User, old_email: str) -> None:
-    """To the former address: its owner learns of a change they may not have made."""
-    body = mail.plain_text("auth/email/email_changed.txt", user=user, date=long_date(clock.today()))
+    """To the former address: its owner learns of a change they may not have made, and how to
+    undo it."""
+    body = mail.plain_text(
+        "auth/email/email_changed.txt",
+        user=user,
+        date=long_date(clock.today()),
+        undo=external_url(
+            "auth.restore_email", token=email_change.restore_token_for(user, old_email)
+        ),
+        days=current_app.config["EMAIL_RESTORE_MAX_AGE"] // 86400,
+    )
     subject = _("The email address of your account on the ANSM derogation portal was changed")
     mail.send_after_response(old_email, subject, body, about=f"address notice for {user.id}")
+
+
+@bp.route("/account/email/restore/<token>", methods=["GET", "POST"])
+def restore_email(token: str):
+    """The former address's link: no sign-in asked (whoever changed the address may have
+    changed the password too), the link itself proves the mailbox is theirs."""
+    return keep_token_private(make_response(_restore_email(token)))
+
+
+def _restore_email(token: str):
+    restore = email_change.restore_for(token)
+    if restore is None or not restore[0].is_active:  # removed since: it signs in no more
+        return render_template("auth/restore_link_unavailable.html"), 404
+    user, former = restore
+    if user.email == former:  # undone already (twice clicked), or changed back by its owner
+        return render_template("auth/restore_email.html", former=former, done=True)
+    if request.method == "GET":  # a mail filter opening the link changes nothing
+        return render_template("auth/restore_email.html", former=former, current=user.email)
+    current = user.email
+    taken = account_with_email(former)
+    if taken is not None and taken.id != user.id:  # registered since the change
+        return _restore_refused(former, current)
+    # Whoever made the change knew the password: none works now (an unknown one, hashed as
+    # any is), and one epoch on ends every session (`User.session_fingerprint`).
+    unknown = generate_password_hash(secrets.token_urlsafe(32))
+    try:
+        changed = db.session.execute(
+            update(User)
+            .where(User.id == user.id, User.email != former)
+            .values(email=former, password_hash=unknown, session_epoch=User.session_epoch + 1)
+        ).rowcount
+        db.session.commit()
+    except IntegrityError:  # taken at this very moment
+        db.session.rollback()
+        return _restore_refused(former, current)
+    if not changed:  # undone by a second click at the same moment
+        return render_template("auth/restore_email.html", former=former, done=True)
+    current_app.logger.warning("user %s undid a change of their sign-in address", user.id)
+    db.session.refresh(user)
+    _send_restored_notice(user, current)
+    # The link reached the former address just now: its owner chooses a password at once.
+    flash(
+        _(
+            "Your account signs in with %(email)s again, and everyone who was signed in to it "
+            "is signed out. Its password no longer works: choose a new one now.",
+            email=former,
+        )
+    )
+    response = redirect(url_for("auth.reset_password", token=reset.token_for(user)), 303)
+    devices.remember(response, former, afresh=True)
+    return response
+
+
+def _restore_refused(former: str, current: str):
+    page = render_template("auth/restore_email.html", former=former, current=current, taken=True)
+    return page, 409
+
+
+def _send_restored_notice(user: User, undone_email: str) -> None:
+    """To the address the account no longer has: in case its owner is who made the change."""
+    body = mail.plain_text(
+        "auth/email/email_restored.txt", user=user, date=long_date(clock.today())
+    )
+    subject = _("The email address of your account on the ANSM derogation portal was changed")
+    mail.send_after_response(undone_email, subject, body, about=f"address undone for {user.id}")
