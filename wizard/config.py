@@ -223,7 +223,8 @@ def from_environment(instance_path: Path) -> dict:
         "EMAIL_CHANGE_LINK_LIMIT": os.environ.get("EMAIL_CHANGE_LINK_LIMIT", "5 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
-        # Sends of a link's page refused with a file, per link (the file is kept meanwhile).
+        # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
+        # of a manufacturer's forms that take files, per account.
         # Documents, and professionals' letters, one request can carry (each at most
         # MAX_UPLOAD_MB): a bound on what one draft stores.
         "MAX_FILES_PER_REQUEST": int(os.environ.get("MAX_FILES_PER_REQUEST", "50")),

@@ -178,3 +178,71 @@ def test_the_heaviest_answers_a_step_asks_for_are_read(app, logged_in, user):
             answers = {f.name: "€" * 5000 for f in form if isinstance(f, TextAreaField)}
         response = logged_in.post(f"/requests/{dossier_id}/steps/{step.id}", data=answers)
         assert response.status_code != 413, step.id
+
+
+def test_a_manufacturers_forms_refused_again_and_again_with_a_file_are_stopped(app, tmp_path):
+    """A document or letter refused for another reason is kept for the next try, as on a
+    professional's link: refused sends with a file are counted per account, on every form of
+    the manufacturer's that takes files (one budget), and the page that stops them shows what
+    was typed. Refused sends without a file, and accepted ones, are not counted, and sends
+    without a file are never stopped."""
+    from tests.conftest import login, make_user
+
+    limited = create_app(
+        {
+            **app.config,
+            "INSTANCE_PATH": str(tmp_path),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "REFUSED_UPLOAD_RATE_LIMIT": "3 per hour",
+        }
+    )
+    with limited.app_context():
+        user_id = make_user("files@cardiotech.example").id
+        dossier_id = dossier_with(user_id, steps=["before-you-start", "situation"], files=False)
+    client = limited.test_client()
+    assert login(client, "files@cardiotech.example").status_code == 303
+
+    def document(kind: str, with_file=True):
+        data = {"document-kind": kind, "efficacy_summary": "Typed before the upload."}
+        if with_file:
+            data["document-file"] = (io.BytesIO(minimal_pdf("Evaluation")), "cer.pdf")
+        url = f"/requests/{dossier_id}/documents"
+        return client.post(url, data=data, content_type="multipart/form-data")
+
+    def letter(with_file=True):
+        data = {"letter-author_name": ""}  # refused: the author is missing
+        if with_file:
+            data["letter-file"] = (io.BytesIO(minimal_pdf("Urgency")), "letter.pdf")
+        url = f"/requests/{dossier_id}/letters"
+        return client.post(url, data=data, content_type="multipart/form-data")
+
+    for _ in range(4):  # refused without a file: not counted
+        assert document("", with_file=False).status_code == 422
+    accepted = document("clinical_evaluation")  # not counted
+    assert accepted.status_code == 200 and "“cer.pdf” has been added." in accepted.text
+    assert document("").status_code == 422  # refused for its type, the file kept: one
+    assert letter().status_code == 422  # two, on another form
+    assert document("").status_code == 422  # three
+    stopped = document("")
+    assert stopped.status_code == 429
+    page = " ".join(stopped.text.split())
+    assert "Your forms have been sent many times in the last hour with a file" in page
+    assert "Typed before the upload." in page  # what was typed, to copy
+    assert letter().status_code == 429  # one budget for every such form
+    # Only sends with a file are stopped: the request's steps are still saved.
+    assert document("", with_file=False).status_code == 422
+    saved = client.post(
+        f"/requests/{dossier_id}/steps/clinical-evidence",
+        data={"efficacy_summary": "Typed before the upload.", "action": "save_exit"},
+    )
+    assert saved.status_code == 303
+    # Another account of the same organisation has its own.
+    with limited.app_context():
+        from tests.conftest import make_colleague
+
+        make_colleague(user_id, "marc@cardiotech.example")
+    colleague = limited.test_client()
+    assert login(colleague, "marc@cardiotech.example").status_code == 303
+    client = colleague
+    assert document("").status_code == 422

@@ -93,8 +93,12 @@ def _link() -> str:
     return f"{request.endpoint}:{hashlib.sha256(token.encode()).hexdigest()}"
 
 
+def _sends_a_file() -> bool:
+    return any(f.filename for f in request.files.values())
+
+
 def _refused_with_files(response) -> bool:
-    return response.status_code == 422 and any(f.filename for f in request.files.values())
+    return response.status_code == 422 and _sends_a_file()
 
 
 def _stopped_for_refused_files(_limit) -> None:
@@ -206,6 +210,21 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     )
     wrap("invites.respond", refused_files)
     wrap("review_hcp.answer", refused_files)
+    # The manufacturer's own forms that take files (the evidence and letters steps and their
+    # side forms, an answer to ANSM) keep them the same way: one budget per account. Only a
+    # send with a file is stopped: the request's steps are still saved without one.
+    own_refused_files = limiter.shared_limit(
+        config["REFUSED_UPLOAD_RATE_LIMIT"],
+        scope="refused-files",
+        key_func=_signed_in_account,
+        methods=["POST"],
+        deduct_when=_refused_with_files,
+        exempt_when=lambda: not _sends_a_file(),
+        on_breach=_stopped_for_refused_files,
+    )
+    for endpoint in ("filing.step", "filing.add_document", "filing.add_letter"):
+        wrap(endpoint, own_refused_files)
+    wrap("review_filer.reply", own_refused_files)
     # Guessing a colleague's invitation link: failed look-ups per client address, as for the
     # professionals' links.
     wrap("auth.join", limiter.limit(config["INVITE_RATE_LIMIT"], deduct_when=is_failed_lookup))
