@@ -102,6 +102,13 @@ def database_uri(instance_path: Path) -> str:
     return url
 
 
+def _days(name: str, default: str) -> int:
+    value = os.environ.get(name, default)
+    if not value.isdecimal() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of days, 1 or more.")
+    return int(value)
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -223,18 +230,18 @@ def from_environment(instance_path: Path) -> dict:
         "EMAIL_CHANGE_LINK_LIMIT": os.environ.get("EMAIL_CHANGE_LINK_LIMIT", "5 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
-        # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
-        # of a manufacturer's forms that take files, per account.
         # Documents, and professionals' letters, one request can carry (each at most
         # MAX_UPLOAD_MB): a bound on what one draft stores.
         "MAX_FILES_PER_REQUEST": int(os.environ.get("MAX_FILES_PER_REQUEST", "50")),
+        # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
+        # of a manufacturer's forms that take files, per account.
         "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         # How long the link that confirms a new account's email address works, in seconds.
         "EMAIL_CONFIRMATION_MAX_AGE": int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", "172800")),
-        # How long the former address can undo a change of an account's address, in seconds.
-        "EMAIL_RESTORE_MAX_AGE": int(os.environ.get("EMAIL_RESTORE_MAX_AGE", "604800")),
+        # How long the former address can undo a change of an account's address.
+        "EMAIL_UNDO_DAYS": _days("EMAIL_UNDO_DAYS", "7"),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),
         "RECEIPT_CERT_PATH": os.environ.get("RECEIPT_CERT_PATH", ""),
         "RECEIPT_PKCS12_PATH": os.environ.get("RECEIPT_PKCS12_PATH", ""),

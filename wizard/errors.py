@@ -141,16 +141,19 @@ TOO_MANY_TRIES["review_hcp.answer"] = (
     ),
 )
 # The manufacturer's own forms that take files: one budget for all, per account.
-TOO_MANY_TRIES["filing.step"] = (
-    TOO_MANY_TRIES["invites.respond"][0],
-    _l(
-        "Your forms have been sent many times in the last hour with a file and something to "
-        "correct. Wait an hour, then send this one again: what your request already holds "
-        "is kept."
-    ),
+TOO_MANY_TRIES.update(
+    dict.fromkeys(
+        ("filing.step", "filing.add_document", "filing.add_letter", "review_filer.reply"),
+        (
+            TOO_MANY_TRIES["invites.respond"][0],
+            _l(
+                "Your forms have been sent many times in the last hour with a file and "
+                "something to correct. Wait an hour before sending a file again; you can still "
+                "send the form without one. What your request already holds is kept."
+            ),
+        ),
+    )
 )
-for _endpoint in ("filing.add_document", "filing.add_letter", "review_filer.reply"):
-    TOO_MANY_TRIES[_endpoint] = TOO_MANY_TRIES["filing.step"]
 # A wrong password typed on a page with no emailed link: that page's own words.
 TOO_MANY["auth.confirm_email"] = (
     SIGN_IN_TOO_MANY[0],

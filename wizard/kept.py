@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import session
+from flask import g, session
 
 from wizard import uploads
 from wizard.uploads import StoredFile
@@ -24,6 +24,7 @@ def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
     files = remembered.get(slot, [])
     for name, content in accepted:
         stored = uploads.store(name, content)
+        g.kept_a_file = True  # counted, on the manufacturer's forms (`auth.limits`)
         if all(item["sha256"] != stored.sha256 for item in files):
             files.append(
                 {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
@@ -42,6 +43,7 @@ def keep_file(slot: str, form) -> None:
     if not form.file.content:
         return
     stored = uploads.store(form.file.filename, form.file.content)
+    g.kept_a_file = True
     item = {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}
     session[_KEY] = {**session.get(_KEY, {}), slot: [item]}
     form.kept_file = stored

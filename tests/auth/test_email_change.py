@@ -5,6 +5,7 @@ link opened by another account; a reviewer's address is the administrators'."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests.conftest import PASSWORD, login, make_user
@@ -159,20 +160,25 @@ def test_a_reviewer_cannot_change_their_address(app, client):
     assert refused.status_code == 422 and "Your email address is not changed" in refused.text
 
 
-UNDO = re.compile(r"http://localhost(/account/email/restore/\S+)")
+UNDO = re.compile(r"http://localhost(/account/email/undo/\S+)")
 THIRD = "claire@elsewhere.example"
+NEW_PASSWORD = "a brand new passphrase 2026"
 
 
-def changed(client, inbox, new=NEW) -> None:
-    """The address changed to `new` by its form and its link; the emails cleared."""
-    assert ask(client, new).status_code == 303
+def changed(client, inbox, new=NEW, current=PASSWORD) -> str:
+    """The address changed to `new` by its form and its link: the link the address it had
+    received to undo it (the emails cleared)."""
+    assert ask(client, new, current).status_code == 303
     assert client.post(link_in(inbox, new)).status_code == 303
+    (undo,) = [found[1] for message in inbox if (found := UNDO.search(body_of(message)))]
     inbox.clear()
+    return undo
 
 
-def undo_link(inbox, address) -> str:
-    (notice,) = inbox.to(address)
-    return UNDO.search(body_of(notice))[1]
+def chose_password(client, undone) -> None:
+    """After an undo, the password chosen on the page it leads to."""
+    data = {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}
+    assert client.post(undone.location, data=data).status_code == 303
 
 
 def test_the_former_address_undoes_a_change_and_locks_whoever_made_it_out(
@@ -182,8 +188,13 @@ def test_the_former_address_undoes_a_change_and_locks_whoever_made_it_out(
     assert logged_in.post(link_in(inbox)).status_code == 303
     (notice,) = inbox.to(user[1])
     told = " ".join(body_of(notice).split())
-    assert "Within 7 days, open this link to give your account back this address" in told
-    undo = undo_link(inbox, user[1])
+    assert "Within 7 days, open this link to set your account back to this address" in told
+    undo = UNDO.search(body_of(notice))[1]
+    inbox.clear()
+    # A password link asked for at the new address, before the undo.
+    app.test_client().post("/password/forgot", data={"email": NEW}, buffered=True)
+    (reset_message,) = inbox.to(NEW)
+    reset_link = re.search(r"http://localhost(/password/reset/\S+)", body_of(reset_message))[1]
     inbox.clear()
 
     owner = app.test_client()  # no sign-in asked: the mailbox is the proof
@@ -197,39 +208,85 @@ def test_the_former_address_undoes_a_change_and_locks_whoever_made_it_out(
     undone = owner.post(undo)
     assert undone.status_code == 303 and undone.location.startswith("/password/reset/")
     # Whoever made the change is signed out, and neither the address nor the password they
-    # knew signs in any more.
+    # knew signs in any more; nor does their password link.
     assert logged_in.get("/account").status_code == 302
     assert login(app.test_client(), NEW).status_code == 422
     assert login(app.test_client(), user[1]).status_code == 422
+    assert app.test_client().get(reset_link).status_code == 404
     (told_new,) = inbox.to(NEW)
     assert f"was set back to {user[1]}" in " ".join(body_of(told_new).split())
     # The owner chooses a password straight away, and signs in with it.
-    chooser = " ".join(owner.get(undone.location).text.split())
-    assert f"Your account signs in with {user[1]} again" in chooser
+    chooser = " ".join(html.unescape(owner.get(undone.location).text).split())
+    assert f"Your account's sign-in address is {user[1]} again" in chooser
     assert "Choose a new password" in chooser
-    new_password = "a brand new passphrase 2026"
-    chosen = owner.post(
-        undone.location, data={"password": new_password, "confirmation": new_password}
-    )
-    assert chosen.status_code == 303
-    assert login(app.test_client(), user[1], new_password).status_code == 303
+    chose_password(owner, undone)
+    assert login(app.test_client(), user[1], NEW_PASSWORD).status_code == 303
     # Opened again: nothing left to undo, and the password chosen stays.
     again = owner.post(undo)
-    assert again.status_code == 200 and "there is nothing left to undo" in again.text
-    assert login(app.test_client(), user[1], new_password).status_code == 303
+    assert again.status_code == 200 and "There is nothing left to undo." in again.text
+    assert login(app.test_client(), user[1], NEW_PASSWORD).status_code == 303
 
 
-def test_a_second_change_does_not_take_the_account_out_of_reach(app, logged_in, user, inbox):
-    assert ask(logged_in).status_code == 303
-    assert logged_in.post(link_in(inbox)).status_code == 303
-    first_undo = undo_link(inbox, user[1])
+def test_the_earliest_address_wins_and_the_account_cannot_be_taken_back(
+    app, logged_in, user, inbox, monkeypatch
+):
+    """Whoever knew the password changes the address twice: the second change's link goes to
+    an address of theirs. The owner's link (the first) still works after a second change, and
+    even after theirs was used; once the owner's is used, theirs no longer works."""
+    import time
+
+    start = time.time()
+
+    def minutes_on(minutes: int) -> None:  # links are stamped to the second
+        monkeypatch.setattr(time, "time", lambda: start + 60 * minutes)
+
+    first_undo = changed(logged_in, inbox, NEW)  # to the owner's address
+    minutes_on(1)
+    second_undo = changed(logged_in, inbox, THIRD)  # to NEW, the other person's
+    minutes_on(2)
+    taken = app.test_client()
+    taken_back = taken.post(second_undo)  # theirs first: the account at NEW again
+    assert taken_back.status_code == 303
+    chose_password(taken, taken_back)
+    assert login(app.test_client(), NEW, NEW_PASSWORD).status_code == 303
     inbox.clear()
-    changed(logged_in, inbox, THIRD)
-    undone = app.test_client().post(first_undo)
+
+    minutes_on(3)
+    owner = app.test_client()
+    undone = owner.post(first_undo)
     assert undone.status_code == 303
-    assert login(app.test_client(), THIRD).status_code == 422
-    (told,) = inbox.to(THIRD)  # the address the account had, not the one in between
+    (told,) = inbox.to(NEW)  # the address the account had
     assert f"was set back to {user[1]}" in " ".join(body_of(told).split())
+    chose_password(owner, undone)
+    # Theirs, used again, no longer works: the account stays the owner's.
+    again = app.test_client().post(second_undo)
+    assert again.status_code == 404 and "This link no longer works" in again.text
+    assert login(app.test_client(), user[1], NEW_PASSWORD).status_code == 303
+    # A change made since has a link of its own, which works.
+    minutes_on(4)
+    assert login(logged_in, user[1], NEW_PASSWORD).status_code == 303
+    later_undo = changed(logged_in, inbox, THIRD, NEW_PASSWORD)
+    assert app.test_client().post(later_undo).status_code == 303
+
+
+def test_a_registration_never_confirmed_does_not_keep_the_address_from_its_owner(
+    app, logged_in, user, inbox
+):
+    from tests.auth.test_accounts import REGISTRATION
+    from wizard.extensions import db
+    from wizard.models import Organisation, User
+
+    undo = changed(logged_in, inbox)
+    # The other person registers the former address (they cannot confirm it).
+    registered = app.test_client().post("/register", data={**REGISTRATION, "email": user[1]})
+    assert registered.status_code == 303
+    assert app.test_client().get(undo).status_code == 200
+    assert app.test_client().post(undo).status_code == 303
+    with app.app_context():
+        accounts = db.session.scalars(db.select(User).filter_by(email=user[1])).all()
+        assert [account.id for account in accounts] == [user[0]]
+        names = db.session.scalars(db.select(Organisation.name)).all()
+        assert names == ["Cardiotech"]  # the registration's organisation went with it
 
 
 def test_an_undo_link_refused_when_taken_expired_forged_or_removed(
@@ -240,23 +297,22 @@ def test_an_undo_link_refused_when_taken_expired_forged_or_removed(
     from wizard.extensions import db
     from wizard.models import User
 
-    assert ask(logged_in).status_code == 303
-    assert logged_in.post(link_in(inbox)).status_code == 303
-    undo = undo_link(inbox, user[1])
-    # Someone registered the former address since: it stays theirs, and ANSM is the way.
+    undo = changed(logged_in, inbox)
+    # Someone has an account with the former address since: it stays theirs, ANSM is the way,
+    # said as soon as the link is opened.
     with app.app_context():
         make_user(user[1], organisation="Someone else")
-    refused = app.test_client().post(undo)
-    assert refused.status_code == 409
-    page = " ".join(refused.text.split())
-    assert f"Another account now uses {user[1]}" in page and "Undo the change" not in page
-    assert 'href="https://ansm.sante.fr/contact"' in refused.text
+    for refused in (app.test_client().get(undo), app.test_client().post(undo)):
+        assert refused.status_code == 409
+        page = " ".join(refused.text.split())
+        assert f"Another account now uses {user[1]}" in page and "Undo the change" not in page
+        assert 'href="https://ansm.sante.fr/contact"' in refused.text
     assert logged_in.get("/account").status_code == 200  # nothing changed
     # Eight days on: expired (itsdangerous reads the time itself).
     later = time.time() + 8 * 24 * 3600
     monkeypatch.setattr(time, "time", lambda: later)
     expired = app.test_client().post(undo)
-    assert expired.status_code == 404 and "works for 7 days after the change" in expired.text
+    assert expired.status_code == 404 and "for 7 days after the change" in expired.text
     monkeypatch.undo()
     forged = undo[:-2] + ("AA" if not undo.endswith("AA") else "BB")
     assert app.test_client().get(forged).status_code == 404

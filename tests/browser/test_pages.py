@@ -139,7 +139,7 @@ def test_changing_the_email_address_pages(page, filer, live_app):
     with live_app.app_context():
         user = db.session.scalar(db.select(User).filter_by(email="pages@cardiotech.example"))
         token = email_change.token_for(user, "pages.new@cardiotech.example")
-        undo = f"/account/email/restore/{email_change.restore_token_for(user, user.email)}"
+        undo = f"/account/email/undo/{email_change.undo_token_for(user, user.email)}"
     page.goto(f"/account/email/confirm/{token}")
     expect(page.locator("h1")).to_have_text("Confirm your new email address")
     assert_accessible(page, "confirm-new-email")
@@ -148,18 +148,18 @@ def test_changing_the_email_address_pages(page, filer, live_app):
     # The former address's link to undo it, its page, the password chosen next, and the link
     # opened again; a link that no longer works.
     page.goto(undo)
-    expect(page.locator("h1")).to_have_text("Give your account back its former address")
-    assert_accessible(page, "restore-email")
+    expect(page.locator("h1")).to_have_text("Set your account back to its former address")
+    assert_accessible(page, "undo-email-change")
     press_button(page, "main form button[type=submit]")
     expect(page.locator("h1")).to_have_text("Choose a new password")
-    assert "signs in with pages@cardiotech.example again" in page.inner_text("main")
-    assert_accessible(page, "restore-email-then-password")
+    assert "sign-in address is pages@cardiotech.example again" in page.inner_text("main")
+    assert_accessible(page, "undo-email-change-then-password")
     page.goto(undo)
     assert "nothing left to undo" in page.inner_text("main")
-    assert_accessible(page, "restore-email-done")
+    assert_accessible(page, "undo-email-change-done")
     page.goto(undo[:-2] + ("AA" if not undo.endswith("AA") else "BB"))
     expect(page.locator("h1")).to_have_text("This link no longer works")
-    assert_accessible(page, "restore-link-unavailable")
+    assert_accessible(page, "undo-link-unavailable")
 
 
 def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, live_app):

@@ -203,12 +203,12 @@ def test_a_manufacturers_forms_refused_again_and_again_with_a_file_are_stopped(a
     client = limited.test_client()
     assert login(client, "files@cardiotech.example").status_code == 303
 
-    def document(kind: str, with_file=True):
+    def document(kind: str, with_file=True, sender=None):
         data = {"document-kind": kind, "efficacy_summary": "Typed before the upload."}
         if with_file:
             data["document-file"] = (io.BytesIO(minimal_pdf("Evaluation")), "cer.pdf")
         url = f"/requests/{dossier_id}/documents"
-        return client.post(url, data=data, content_type="multipart/form-data")
+        return (sender or client).post(url, data=data, content_type="multipart/form-data")
 
     def letter(with_file=True):
         data = {"letter-author_name": ""}  # refused: the author is missing
@@ -217,13 +217,25 @@ def test_a_manufacturers_forms_refused_again_and_again_with_a_file_are_stopped(a
         url = f"/requests/{dossier_id}/letters"
         return client.post(url, data=data, content_type="multipart/form-data")
 
+    def step(kind: str):  # "Save and continue" with a file chosen, the summaries unfinished
+        data = {
+            "document-kind": kind,
+            "document-file": (io.BytesIO(minimal_pdf(f"Report {kind}")), f"{kind}.pdf"),
+            "efficacy_summary": "Typed before the upload.",
+            "action": "continue",
+        }
+        url = f"/requests/{dossier_id}/steps/clinical-evidence"
+        return client.post(url, data=data, content_type="multipart/form-data")
+
     for _ in range(4):  # refused without a file: not counted
         assert document("", with_file=False).status_code == 422
-    accepted = document("clinical_evaluation")  # not counted
+    accepted = document("clinical_evaluation")  # attached, not kept: not counted
     assert accepted.status_code == 200 and "“cer.pdf” has been added." in accepted.text
+    attached = step("test_report")  # the step refused, its file attached: not counted
+    assert attached.status_code == 422 and "“test_report.pdf” has been added." in attached.text
     assert document("").status_code == 422  # refused for its type, the file kept: one
     assert letter().status_code == 422  # two, on another form
-    assert document("").status_code == 422  # three
+    assert step("").status_code == 422  # three, on the step itself
     stopped = document("")
     assert stopped.status_code == 429
     page = " ".join(stopped.text.split())
@@ -244,5 +256,4 @@ def test_a_manufacturers_forms_refused_again_and_again_with_a_file_are_stopped(a
         make_colleague(user_id, "marc@cardiotech.example")
     colleague = limited.test_client()
     assert login(colleague, "marc@cardiotech.example").status_code == 303
-    client = colleague
-    assert document("").status_code == 422
+    assert document("", sender=colleague).status_code == 422

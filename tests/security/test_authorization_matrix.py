@@ -71,7 +71,7 @@ EXPECTED = {
     # A link to change the address: for the signed-in account it was sent for only.
     "auth.confirm_new_email": {ANON: SIGN_IN, OWNER: {404}, OTHER: {404}, REVIEWER: {404}},
     # The former address's link to undo a change: the link is the proof, not a session.
-    "auth.restore_email": UNKNOWN_TOKEN,
+    "auth.undo_email_change": UNKNOWN_TOKEN,
     # One's own organisation's people; an invitation link, with no account.
     "auth.colleagues_page": {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}},
     "auth.invite_colleague": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {403}},

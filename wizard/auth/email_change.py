@@ -8,22 +8,30 @@ made since (by this link or another) ends every other link. Nothing is stored; l
 
 Once made, the change is told to the former address with a second link, which undoes it: the
 account signs in with that address again, every session ends and the password stops working
-(whoever made the change knew it). It works for `EMAIL_RESTORE_MAX_AGE` seconds, whatever the
-address has become meanwhile (a second change must not put the account out of its owner's
-reach), until the account has the former address again.
+(whoever made the change knew it). It works for `EMAIL_UNDO_DAYS` days, whatever the address
+has become meanwhile (a second change must not put the account out of its owner's reach), and
+once (`Undo.still_works`). The price: for those days, whoever reads the former mailbox can
+take the account back, which is what the link is for when it is the owner, and what an owner
+who left that mailbox for good must know.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
+from dataclasses import dataclass
+
 from flask import current_app
 from itsdangerous import BadData
+from sqlalchemy import delete, func, select, update
+from werkzeug.security import generate_password_hash
 
 from wizard import keys
 from wizard.extensions import db
-from wizard.models import User
+from wizard.models import Organisation, User
 
 SALT = "email-change"
-RESTORE_SALT = "email-restore"
+UNDO_SALT = "email-undo"
 
 
 def token_for(user: User, new_email: str) -> str:
@@ -43,18 +51,90 @@ def change_for(token: str, user: User) -> tuple[str, str] | None:
     return (old, new) if user_id == user.id else None
 
 
-def restore_token_for(user: User, former_email: str) -> str:
-    return keys.serializer(RESTORE_SALT).dumps({"user": user.id, "to": former_email})
+@dataclass(frozen=True)
+class Undo:
+    """A link to undo a change of address, as the former address received it."""
+
+    user: User
+    former: str  # the address it gives back
+    made: int  # when the link was made, in seconds since the epoch
+
+    @property
+    def still_works(self) -> bool:
+        """Once a link has been used, those made after it and before its use no longer work:
+        they undo changes made before (maybe by whoever it locked out, to take the account
+        back with the link their own address received). The earlier ones still work (the
+        earliest address within the days allowed is taken as the owner's), as do those of
+        changes made since, and a link is used once."""
+        made, used = self.user.address_undo_made, self.user.address_undo_used
+        return made is None or used is None or self.made < made or self.made > used
 
 
-def restore_for(token: str) -> tuple[User, str] | None:
-    """The account a link to undo an address change is for and the address it gives back,
-    while the link is valid: signed by us, not expired, the account still there."""
+def undo_token_for(user: User, former_email: str) -> str:
+    return keys.serializer(UNDO_SALT).dumps({"user": user.id, "to": former_email})
+
+
+def undo_for(token: str) -> Undo | None:
+    """What a link to undo an address change does, while it may: signed by us, not expired,
+    its account still there and not removed. Whether another one's use ended it is
+    `Undo.still_works`."""
     try:
-        max_age = current_app.config["EMAIL_RESTORE_MAX_AGE"]
-        claims = keys.serializer(RESTORE_SALT).loads(token, max_age=max_age)
+        max_age = current_app.config["EMAIL_UNDO_DAYS"] * 86400
+        claims, made = keys.serializer(UNDO_SALT).loads(
+            token, max_age=max_age, return_timestamp=True
+        )
         user_id, former = int(claims["user"]), str(claims["to"])
     except (BadData, KeyError, TypeError, ValueError):
         return None
     user = db.session.get(User, user_id)
-    return (user, former) if user is not None else None
+    if user is None or not user.is_active:  # removed since: it signs in no more
+        return None
+    return Undo(user, former, int(made.timestamp()))
+
+
+def holder(undo: Undo) -> User | None:
+    """Another account that uses the former address now and keeps it: a confirmed one (a
+    registration never confirmed never signed in and holds nothing: `done` takes it over)."""
+    other = db.session.scalar(select(User).where(func.lower(User.email) == undo.former.lower()))
+    if other is None or other.id == undo.user.id or other.email_confirmed_at is None:
+        return None
+    return other
+
+
+def done(undo: Undo) -> bool:
+    """Give the account its former address back, on condition that nothing changed since the
+    link was read (another link used at the same moment: False). Whoever made the change knew
+    the password: none works now (an unknown one, hashed as any is), which ends every session
+    too (`User.session_fingerprint`). A registration never confirmed that took the address
+    since is deleted with its organisation. Raises IntegrityError when a confirmed account
+    has the address (taken at this very moment). Not committed."""
+    user = undo.user
+    unconfirmed = select(User.id, User.organisation_id).where(
+        func.lower(User.email) == undo.former.lower(),
+        User.id != user.id,
+        User.email_confirmed_at.is_(None),
+    )
+    for other_id, organisation_id in db.session.execute(unconfirmed).all():
+        db.session.execute(delete(User).where(User.id == other_id))
+        members = select(User.id).where(User.organisation_id == organisation_id)
+        db.session.execute(
+            delete(Organisation).where(Organisation.id == organisation_id, ~members.exists())
+        )
+    unknown = generate_password_hash(secrets.token_urlsafe(32))
+    now = int(time.time())  # the clock itsdangerous stamps the links with
+    changed = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.email != undo.former,
+            User.address_undo_made.is_not_distinct_from(user.address_undo_made),
+            User.address_undo_used.is_not_distinct_from(user.address_undo_used),
+        )
+        .values(
+            email=undo.former,
+            password_hash=unknown,
+            address_undo_made=undo.made,
+            address_undo_used=now,
+        )
+    ).rowcount
+    return bool(changed)

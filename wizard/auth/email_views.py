@@ -6,12 +6,10 @@ their name is.
 The form answers the same whether or not another account uses the address asked for (that
 address's owner is told instead): signing in must not be a way to learn who has an account.
 
-The former address is told of a change made, with a link that undoes it (`restore_email`),
+The former address is told of a change made, with a link that undoes it (`undo_email_change`),
 for whoever made it without being the owner: they knew the password."""
 
 from __future__ import annotations
-
-import secrets
 
 from flask import (
     current_app,
@@ -26,7 +24,6 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from wizard import clock, mail
 from wizard.auth import bp, devices, email_change, reset
@@ -146,74 +143,68 @@ def _send_changed_notice(user: User, old_email: str) -> None:
         user=user,
         date=long_date(clock.today()),
         undo=external_url(
-            "auth.restore_email", token=email_change.restore_token_for(user, old_email)
+            "auth.undo_email_change", token=email_change.undo_token_for(user, old_email)
         ),
-        days=current_app.config["EMAIL_RESTORE_MAX_AGE"] // 86400,
+        days=current_app.config["EMAIL_UNDO_DAYS"],
     )
     subject = _("The email address of your account on the ANSM derogation portal was changed")
     mail.send_after_response(old_email, subject, body, about=f"address notice for {user.id}")
 
 
-@bp.route("/account/email/restore/<token>", methods=["GET", "POST"])
-def restore_email(token: str):
+@bp.route("/account/email/undo/<token>", methods=["GET", "POST"])
+def undo_email_change(token: str):
     """The former address's link: no sign-in asked (whoever changed the address may have
     changed the password too), the link itself proves the mailbox is theirs."""
-    return keep_token_private(make_response(_restore_email(token)))
+    return keep_token_private(make_response(_undo_email_change(token)))
 
 
-def _restore_email(token: str):
-    restore = email_change.restore_for(token)
-    if restore is None or not restore[0].is_active:  # removed since: it signs in no more
-        return render_template("auth/restore_link_unavailable.html"), 404
-    user, former = restore
-    if user.email == former:  # undone already (twice clicked), or changed back by its owner
-        return render_template("auth/restore_email.html", former=former, done=True)
+def _undo_email_change(token: str):
+    undo = email_change.undo_for(token)
+    if undo is None:
+        return render_template("auth/undo_link_unavailable.html"), 404
+    if undo.user.email == undo.former:  # undone already (twice clicked), or by its owner
+        return render_template("auth/undo_email_change.html", undo=undo, done=True)
+    if not undo.still_works:
+        return render_template("auth/undo_link_unavailable.html"), 404
+    if email_change.holder(undo) is not None:  # registered and confirmed since the change
+        return _undo_refused(undo)
     if request.method == "GET":  # a mail filter opening the link changes nothing
-        return render_template("auth/restore_email.html", former=former, current=user.email)
-    current = user.email
-    taken = account_with_email(former)
-    if taken is not None and taken.id != user.id:  # registered since the change
-        return _restore_refused(former, current)
-    # Whoever made the change knew the password: none works now (an unknown one, hashed as
-    # any is), and one epoch on ends every session (`User.session_fingerprint`).
-    unknown = generate_password_hash(secrets.token_urlsafe(32))
+        return render_template("auth/undo_email_change.html", undo=undo)
+    user, undone = undo.user, undo.user.email
     try:
-        changed = db.session.execute(
-            update(User)
-            .where(User.id == user.id, User.email != former)
-            .values(email=former, password_hash=unknown, session_epoch=User.session_epoch + 1)
-        ).rowcount
+        changed = email_change.done(undo)
         db.session.commit()
     except IntegrityError:  # taken at this very moment
         db.session.rollback()
-        return _restore_refused(former, current)
-    if not changed:  # undone by a second click at the same moment
-        return render_template("auth/restore_email.html", former=former, done=True)
+        return _undo_refused(undo)
+    if not changed:  # another link used at the same moment
+        db.session.rollback()
+        return render_template("auth/undo_link_unavailable.html"), 404
     current_app.logger.warning("user %s undid a change of their sign-in address", user.id)
     db.session.refresh(user)
-    _send_restored_notice(user, current)
+    _send_undone_notice(user, undone)
     # The link reached the former address just now: its owner chooses a password at once.
     flash(
         _(
-            "Your account signs in with %(email)s again, and everyone who was signed in to it "
-            "is signed out. Its password no longer works: choose a new one now.",
-            email=former,
+            "Your account's sign-in address is %(email)s again, and everyone who was signed "
+            "in to it is signed out. Its password no longer works: choose a new one now.",
+            email=undo.former,
         )
     )
     response = redirect(url_for("auth.reset_password", token=reset.token_for(user)), 303)
-    devices.remember(response, former, afresh=True)
+    devices.remember(response, undo.former, afresh=True)
     return response
 
 
-def _restore_refused(former: str, current: str):
-    page = render_template("auth/restore_email.html", former=former, current=current, taken=True)
+def _undo_refused(undo):
+    page = render_template("auth/undo_email_change.html", undo=undo, taken=True)
     return page, 409
 
 
-def _send_restored_notice(user: User, undone_email: str) -> None:
+def _send_undone_notice(user: User, undone_email: str) -> None:
     """To the address the account no longer has: in case its owner is who made the change."""
     body = mail.plain_text(
-        "auth/email/email_restored.txt", user=user, date=long_date(clock.today())
+        "auth/email/email_change_undone.txt", user=user, date=long_date(clock.today())
     )
     subject = _("The email address of your account on the ANSM derogation portal was changed")
     mail.send_after_response(undone_email, subject, body, about=f"address undone for {user.id}")

@@ -101,6 +101,11 @@ def _refused_with_files(response) -> bool:
     return response.status_code == 422 and _sends_a_file()
 
 
+def _kept_a_file(_response) -> bool:
+    """A file stored for the next try of a refused form (`wizard.kept`): not one attached."""
+    return g.get("kept_a_file", False)
+
+
 def _stopped_for_refused_files(_limit) -> None:
     g.stopped_for_refused_files = True  # the page says so (`wizard.errors.TOO_MANY_TRIES`)
 
@@ -211,14 +216,14 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     wrap("invites.respond", refused_files)
     wrap("review_hcp.answer", refused_files)
     # The manufacturer's own forms that take files (the evidence and letters steps and their
-    # side forms, an answer to ANSM) keep them the same way: one budget per account. Only a
-    # send with a file is stopped: the request's steps are still saved without one.
+    # side forms, an answer to ANSM) keep them the same way: one budget per account, spent by
+    # each file kept. Only a send with a file is stopped: the steps are still saved without.
     own_refused_files = limiter.shared_limit(
         config["REFUSED_UPLOAD_RATE_LIMIT"],
         scope="refused-files",
         key_func=_signed_in_account,
         methods=["POST"],
-        deduct_when=_refused_with_files,
+        deduct_when=_kept_a_file,
         exempt_when=lambda: not _sends_a_file(),
         on_breach=_stopped_for_refused_files,
     )

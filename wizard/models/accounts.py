@@ -59,6 +59,11 @@ class User(UserMixin, db.Model):
     # A reviewer's function ("Head of the medical devices division"): the decisions they sign
     # state it, as French law wants of an administrative decision's author (CRPA L. 212-1).
     job_title: Mapped[str | None] = mapped_column(String(200))
+    # The last time a link sent to a former address gave the account that address back
+    # (`auth.email_change`): when that link was made and when it was used, in seconds since
+    # the epoch. Links made between the two no longer work.
+    address_undo_made: Mapped[int | None]
+    address_undo_used: Mapped[int | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
