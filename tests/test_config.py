@@ -163,3 +163,15 @@ def test_the_server_app_keeps_what_start_up_made_out_of_the_cycle_collectors_wal
         assert app.test_client().get("/healthz").status_code == 200
     finally:
         gc.unfreeze()
+
+
+def test_the_days_an_address_change_can_be_undone_are_a_whole_number_of_one_or_more(
+    tmp_path, monkeypatch
+):
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["EMAIL_UNDO_DAYS"] == 7
+    for wrong in ("0", "-3", "0.5", "a week"):
+        monkeypatch.setenv("EMAIL_UNDO_DAYS", wrong)
+        with pytest.raises(ConfigurationError, match="EMAIL_UNDO_DAYS must be a whole number"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("EMAIL_UNDO_DAYS", "14")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["EMAIL_UNDO_DAYS"] == 14
