@@ -270,7 +270,8 @@
   // Delegated to the document: a question a live check redraws is a new element. A live
   // check is no navigation: it neither asks nor forgets. The script's own changes (questions
   // shown or hidden, a file too large emptied) send no input or change event: they do not
-  // count. A page starts clean: shown again after a refused send, it holds what was sent.
+  // count. A page sent in answer to a form (refused; or a file added while the step's
+  // answers are unfinished) starts unsaved: it holds what was typed, which nothing saved.
   var unsaved = []; // the forms changed since the page was loaded
   function worthKeeping(form) {
     return !!form && (form.id === "step-form" || !!form.querySelector("textarea"));
@@ -279,17 +280,20 @@
     event.preventDefault();
     event.returnValue = ""; // what older browsers need to ask
   }
-  function noteUnsaved(event) {
-    // The field's form, even outside it (form="step-form": step 9's invitation and letter).
-    var form = event.target.form;
+  function markUnsaved(form) {
     if (!worthKeeping(form) || unsaved.indexOf(form) >= 0) return;
     // Listened to only while something would be lost: a page without it can be kept in the
     // browser's back-forward cache.
     if (!unsaved.length) window.addEventListener("beforeunload", askBeforeLeaving);
     unsaved.push(form);
   }
+  // The field's form, even outside it (form="step-form": step 9's invitation and letter).
+  function noteUnsaved(event) { markUnsaved(event.target.form); }
   document.addEventListener("input", noteUnsaved);
   document.addEventListener("change", noteUnsaved);
+  if (document.body.hasAttribute("data-unsaved")) {
+    Array.prototype.forEach.call(document.forms, markUnsaved);
+  }
   // Sending the form keeps what is in it, whichever of its buttons sends it (some are outside
   // it, with their own formaction: "Upload", "Remove"). Not a send stopped (clicked twice).
   document.addEventListener("submit", function (event) {

@@ -15,6 +15,7 @@ from tests.browser.keyboard import press_button, type_into
 from tests.browser.test_pages import sign_in
 from tests.conftest import attach_files, dossier_with, make_user
 from wizard import clock
+from wizard.demo import VALID_GTIN
 from wizard.extensions import db
 from wizard.invites import service
 from wizard.models import Dossier, Invitation, InvitationState
@@ -110,6 +111,51 @@ def test_a_page_left_untouched_does_not_ask(page, draft):
     press_button(page, ".back-link")
     assert "/steps/situation" not in page.url
     assert seen == []
+
+
+def test_a_step_shown_again_after_a_refused_send_asks_before_leaving(page, draft):
+    """Refused, nothing of the step was saved: what the page shows again is still to keep."""
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/device")
+    type_into(page, "#trade_name", "VentriAssist Maxi")
+    type_into(page, "#udi_di", "03700000000010")  # a wrong check digit
+    press_button(page, "main button[value=continue]")
+    expect(page.locator(".error-summary")).to_contain_text("check digit")
+    seen = dialogs(page, accept=False)
+    page.click(".back-link")
+    page.wait_for_timeout(500)
+    assert seen == ["beforeunload"]
+    expect(page.locator("#trade_name")).to_have_value("VentriAssist Maxi")
+    # Corrected and sent: saved, and nothing is asked.
+    page.fill("#udi_di", VALID_GTIN)
+    press_button(page, "main button[value=continue]")
+    expect(page.locator("h1")).not_to_have_text("Device")
+    assert seen == ["beforeunload"]
+
+
+def test_a_file_added_while_a_summary_is_unfinished_asks_before_leaving(page, app, tmp_path):
+    """The evidence step's upload keeps a half-written summary on the page, not saved (it
+    would be called wrong): leaving asks."""
+    from wizard.demo import minimal_pdf, sample_answers
+
+    with app.app_context():
+        user = make_user(EMAIL)
+        steps = [step for step in sample_answers() if step != "clinical-evidence"]
+        dossier_id = dossier_with(user.id, steps=steps, files=False)
+    pdf = tmp_path / "cer.pdf"
+    pdf.write_bytes(minimal_pdf("Clinical evaluation"))
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{dossier_id}/steps/clinical-evidence")
+    type_into(page, "#efficacy_summary", "Twelve patients at Necker, 2025.")
+    page.select_option("#document-kind", "clinical_evaluation")
+    page.set_input_files("#document-file", str(pdf))
+    press_button(page, "button[formaction$='/documents']")
+    expect(page.locator("main")).to_contain_text("“cer.pdf” has been added.")
+    expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker, 2025.")
+    seen = dialogs(page, accept=False)
+    page.click(".back-link")
+    page.wait_for_timeout(500)
+    assert seen == ["beforeunload"]
 
 
 @pytest.fixture
