@@ -48,6 +48,25 @@ class StoredFile:
     size: int
 
 
+def too_big_in_browser(name: str) -> list[str]:
+    """The files chosen in the file field `name` that the page's script kept from being sent
+    for their size (app.js: said at once, rather than after minutes of sending), as it names
+    them in `<name>-too-big`: refused here as if they had been sent."""
+    names = request.form.getlist(f"{name}-too-big")[:FILES_NAMED]
+    return [secure_filename(chosen)[:MAX_NAME] or _("A file") for chosen in names]
+
+
+def too_big_message() -> str:
+    return _(
+        "The selected file must be smaller than %(size)s.",
+        size=human_size(current_app.config["MAX_UPLOAD_BYTES"]),
+    )
+
+
+FILES_NAMED = 10  # as many as a form sends at once (`config.FILES_AT_ONCE`)
+MAX_NAME = 200
+
+
 def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
     """Return (safe file name, content) of an uploaded PDF, or raise `UploadRejected`."""
     if upload is None or not upload.filename:

@@ -163,25 +163,40 @@
   }
 
   // A file above the size limit is refused as soon as it is chosen, not after minutes of
-  // sending it over a hospital's network: the field says why (role=alert) and is emptied.
+  // sending it over a hospital's network: the field says why (role=alert) and keeps only the
+  // files within the limit. The form, once sent, names the ones kept back
+  // (`<field>-too-big`), and the server refuses them as if they had come: the reason is
+  // said beside the field and in the summary, and a step is not saved as if no file had
+  // been chosen.
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
     var cap = Number(input.getAttribute("data-max-bytes"));
-    var tooBig = Array.prototype.some.call(input.files || [], function (file) {
-      return file.size > cap;
-    });
+    var files = Array.prototype.slice.call(input.files || []);
+    var tooBig = files.filter(function (file) { return file.size > cap; });
     var id = input.id + "-size-error";
     var shown = document.getElementById(id);
     var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(
       function (name) { return name && name !== id; }
     );
-    if (!tooBig) {
+    if (!tooBig.length) {
       if (shown) shown.remove();
+      input.removeAttribute("data-too-big-names");
       input.setAttribute("aria-describedby", described.join(" "));
       return;
     }
-    input.value = "";
+    var kept = files.filter(function (file) { return file.size <= cap; });
+    try {
+      var within = new DataTransfer();
+      kept.forEach(function (file) { within.items.add(file); });
+      input.files = within.files;
+    } catch (error) {
+      input.value = ""; // a browser that cannot take some back: none is sent
+      tooBig = files;
+    }
+    input.setAttribute("data-too-big-names", JSON.stringify(tooBig.map(function (file) {
+      return file.name;
+    })));
     if (!shown) {
       shown = document.createElement("p");
       shown.className = "error-message";
@@ -189,8 +204,27 @@
       shown.setAttribute("role", "alert");
       input.parentNode.insertBefore(shown, input);
     }
-    shown.textContent = input.getAttribute("data-too-big");
+    var said = input.getAttribute("data-too-big");
+    shown.textContent = files.length === 1 ? said : said + " (" + tooBig.map(function (file) {
+      return file.name;
+    }).join(", ") + ")";
     input.setAttribute("aria-describedby", described.concat([id]).join(" "));
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.submitter && event.submitter.hasAttribute("data-removes")) return;
+    form.querySelectorAll("input[data-kept-back]").forEach(function (old) { old.remove(); });
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (input.type !== "file" || !input.hasAttribute("data-too-big-names")) return;
+      JSON.parse(input.getAttribute("data-too-big-names")).forEach(function (name) {
+        var named = document.createElement("input");
+        named.type = "hidden";
+        named.name = input.name + "-too-big";
+        named.value = name;
+        named.setAttribute("data-kept-back", "");
+        form.appendChild(named);
+      });
+    });
   });
 
   // "Remove" sends the step's answers along (it is a button of the step's form), not a file

@@ -90,6 +90,15 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     expect(clinician.locator("#file-size-error")).to_contain_text("must be smaller than")
     assert clinician.input_value("#file") == ""
     assert_accessible(clinician, "clinician-file-too-big")
+    # Sent all the same: refused for its size, said beside the field and in the summary (not
+    # as if no file had been chosen), what was typed kept.
+    press_button(clinician, "form button[type=submit]")
+    summary = clinician.inner_text(".error-summary")
+    assert "scan.pdf: The selected file must be smaller than" in summary
+    assert "Choose a PDF file" not in summary
+    expect(clinician.locator("#urgency_statement")).to_have_value(
+        "The child will not survive the wait."
+    )
     choose_file(clinician, "#file", str(letter))
     expect(clinician.locator("#file-size-error")).to_have_count(0)
     tick(clinician, "#is_author")

@@ -260,3 +260,27 @@ def test_a_type_chosen_without_a_file_is_not_a_document(app, logged_in, user):
     later = sent(logged_in, step, HALF_WRITTEN, file=None, action="save_exit")
     assert later.status_code == 303
     assert stored(app, dossier_id) == (HALF_WRITTEN, [])
+
+
+def test_a_file_the_page_kept_back_for_its_size_is_refused_for_it(app, logged_in, user):
+    """With JavaScript a file too large is kept back when chosen and named with the form
+    (`document-file-too-big`): refused for its size, by the upload button or with "Save and
+    continue" (the step is not saved as if no file had been chosen), and even when a file
+    kept from an earlier try could stand in."""
+    dossier_id = at_evidence_step(app, user)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    kept_back = {"document-file-too-big": "full scan.pdf"}
+    by_button = sent(logged_in, f"/requests/{dossier_id}/documents", SUMMARIES, None, **kept_back)
+    assert by_button.status_code == 422
+    said = " ".join(by_button.text.split())
+    assert "full_scan.pdf: The selected file must be smaller than" in said
+    assert "Choose a PDF file to upload." not in said
+    with_step = sent(logged_in, step, SUMMARIES, None, **kept_back)
+    assert with_step.status_code == 422
+    assert stored(app, dossier_id) == (None, [])
+    # A file kept from a try refused for its type does not stand in for the one kept back.
+    sent(logged_in, f"/requests/{dossier_id}/documents", {}, **{"document-kind": ""})
+    again = sent(logged_in, step, SUMMARIES, None, **kept_back)
+    assert again.status_code == 422
+    assert "full_scan.pdf: The selected file must be smaller than" in again.text
+    assert stored(app, dossier_id) == (None, [])

@@ -115,3 +115,31 @@ def test_other_forms_are_cut_off_far_sooner(app, client):
             content_type="multipart/form-data",
         )
         assert response.status_code == 413
+
+
+def test_a_file_the_page_kept_back_for_its_size_refuses_the_answer(
+    app, reviewer, manufacturer, submitted
+):
+    """With JavaScript a file too large is kept back when chosen (the others go), and named
+    with the form: the answer is refused for it, rather than sent without the document."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    refused = manufacturer.post(
+        f"/requests/{submitted}/questions/{question_id}/reply",
+        data={
+            "reply-message": "Here it is.",
+            "reply-documents": [(io.BytesIO(document("report.pdf")[1]), "report.pdf")],
+            "reply-documents-too-big": "full-scan.pdf",
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    page = " ".join(refused.text.split())
+    assert "full-scan.pdf: The selected file must be smaller than" in page
+    assert "Here it is." in page  # what was typed
+    kept = re.search(r'name="reply-keep" value="([0-9a-f]{64})"', refused.text)
+    assert kept is not None  # the file within the limit, kept for the next try
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "report.pdf" not in review_page

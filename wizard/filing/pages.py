@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from wizard import clock
+from wizard import clock, uploads
 from wizard.domain.legacy import assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
@@ -324,8 +324,10 @@ def _typed(field) -> bool:
 
 
 def file_chosen(name: str) -> bool:
+    """Whether a file was chosen in the field `name`: sent, or kept back by the page's
+    script for its size (to be refused for it)."""
     chosen = request.files.get(name)
-    return bool(chosen and chosen.filename)
+    return bool(chosen and chosen.filename) or bool(uploads.too_big_in_browser(name))
 
 
 def after_save_target(dossier: Dossier, step: Step) -> str:

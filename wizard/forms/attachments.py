@@ -14,6 +14,7 @@ from wizard.forms.validators import not_in_future
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import DocumentKind
+from wizard.web import labelled_message
 
 DOCUMENT_KINDS = [
     ("", _l("Choose the type of document")),
@@ -36,6 +37,10 @@ class PdfFile(FileField):
         self.description = _("PDF only, %(size)s at most.", size=cap)
 
     def pre_validate(self, form):
+        if not (self.data and self.data.filename) and (
+            too_big := uploads.too_big_in_browser(self.name)
+        ):
+            raise ValidationError(labelled_message(too_big[0], uploads.too_big_message()))
         try:
             self.filename, self.content = uploads.read_pdf(
                 self.data, current_app.config["MAX_UPLOAD_BYTES"]
@@ -54,7 +59,8 @@ class KeptPdfFile(PdfFile):
         self.type = "PdfFile"  # the form macros render it as the PDF upload it is
 
     def pre_validate(self, form):
-        if getattr(form, "kept_file", None) and not (self.data and self.data.filename):
+        chosen = (self.data and self.data.filename) or uploads.too_big_in_browser(self.name)
+        if getattr(form, "kept_file", None) and not chosen:
             self.filename, self.content = None, b""
             return
         super().pre_validate(form)

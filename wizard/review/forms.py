@@ -59,7 +59,11 @@ class PdfFiles(MultipleFileField):
         self.accepted = []
         if len(chosen) > MAX_FILES:
             raise ValidationError(_("Choose %(count)d files or fewer.", count=MAX_FILES))
-        problems = []
+        # Those the page's script kept back for their size (app.js), then those sent.
+        problems = [
+            labelled_message(name, uploads.too_big_message())
+            for name in uploads.too_big_in_browser(self.name)
+        ]
         for item in chosen:
             try:
                 self.accepted.append(uploads.read_pdf(item, current_app.config["MAX_UPLOAD_BYTES"]))
