@@ -59,11 +59,27 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 # "d’Orthomed"). A name is typed with or without a title, so a translation cannot say which
 # it needs: a French message puts "à"/"de" right before the placeholder, and the value given
 # decides.
-_PREPOSITION_BEFORE_PLACEHOLDER = re.compile(r"\b(à|À|de|De) (?=%\((\w+)\)s)")
+# Other prepositions take the article alone ("par le Dr Durand", "pour la Dre Roy").
+_OTHERS = ("par", "Par", "pour", "Pour", "avec", "Avec", "chez", "Chez")
+_PREPOSITION_BEFORE_PLACEHOLDER = re.compile(
+    r"\b(à|À|de|De|" + "|".join(_OTHERS) + r") (?=%\((\w+)\)s)"
+)
 _TITLE = re.compile(r"(?:dr|docteur|pr|prof|professeur)\.?\s", re.IGNORECASE)
 _FEMININE_TITLE = re.compile(r"(?:dre|docteure|pre|professeure)\.?\s", re.IGNORECASE)
-_CONTRACTED = {"à": "au ", "À": "Au ", "de": "du ", "De": "Du "}
-_WITH_LA = {"à": "à la ", "À": "À la ", "de": "de la ", "De": "De la "}
+_CONTRACTED = {
+    "à": "au ",
+    "À": "Au ",
+    "de": "du ",
+    "De": "Du ",
+    **{other: f"{other} le " for other in _OTHERS},
+}
+_WITH_LA = {
+    "à": "à la ",
+    "À": "À la ",
+    "de": "de la ",
+    "De": "De la ",
+    **{other: f"{other} la " for other in _OTHERS},
+}
 _ELIDED = {"de": "d’", "De": "D’"}
 _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 

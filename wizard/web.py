@@ -128,8 +128,15 @@ def _said(field, *, warnings: bool) -> str:
 
 
 def labelled(label, value) -> str:
-    """ "Label: value", as each language writes it (French puts a space before the colon)."""
+    """ "Label: value", as each language writes it (French puts a space before the colon);
+    a label that is a question is followed by the value alone ("Why…? Use…", not "?:")."""
+    if _is_question(label):
+        return f"{str(label).rstrip()} {value}"
     return _("%(label)s: %(message)s", label=label, message=value)
+
+
+def _is_question(label) -> bool:
+    return str(label).rstrip().endswith(("?", "!"))
 
 
 def labelled_message(label, message) -> str:
@@ -137,7 +144,8 @@ def labelled_message(label, message) -> str:
     on in lower case after the colon ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
     message = str(message)
     locale = get_locale()
-    if locale is not None and locale.language == "fr" and message[1:2].islower():
+    french = locale is not None and locale.language == "fr"
+    if french and message[1:2].islower() and not _is_question(label):
         message = message[:1].lower() + message[1:]
     return labelled(label, message)
 

@@ -219,3 +219,21 @@ def test_a_letter_sent_from_a_page_left_open_too_long_shows_what_was_typed(
     )
     assert rows["Your full name"] == LETTER["author_name"]
     assert "Files you chose were not kept." in refused.text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Why is it urgent for this patient? Use 2,000 characters or fewer"),
+        ("fr", "Pourquoi est-ce urgent pour ce patient\u00a0? Utilisez 2\u202f000"),
+    ],
+)
+def test_an_error_summary_names_a_question_without_a_colon_after_its_mark(
+    clinician, link, language, expected
+):
+    clinician.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    response = send(clinician, link, urgency_statement="x" * 5001)
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S)[0]
+    assert expected in summary
+    assert "?:" not in summary and "? :" not in summary.replace("\u00a0", " ")

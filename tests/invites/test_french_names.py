@@ -68,6 +68,10 @@ def test_an_untitled_name_keeps_a_and_elides_de(app, in_french, clinician, inbox
         ("Lettre de %(name)s", "anne@x.fr", "Lettre de anne@x.fr"),
         ("Envoyé à %(name)s", "dr.roy@x.fr", "Envoyé à dr.roy@x.fr"),
         ("moins de %(size)s", "8 Mo", "moins de 8 Mo"),
+        ("Réponse envoyée par %(name)s", "Dr Anne Leroy", "Réponse envoyée par le Dr Anne Leroy"),
+        ("Envoyée par %(name)s", "Dre Lise Roy", "Envoyée par la Dre Lise Roy"),
+        ("Envoyée par %(name)s", "Anne Leroy", "Envoyée par Anne Leroy"),
+        ("Pour %(name)s", "Pr Lin", "Pour le Pr Lin"),
         ("Sent to %(name)s", "Dr Lin", "Sent to Dr Lin"),  # English has nothing to contract
         ("guide %(name)s", "Dr Lin", "guide Dr Lin"),  # "de" inside a word is not "de"
     ],
