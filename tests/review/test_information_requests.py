@@ -153,3 +153,18 @@ def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer
     assert "Second tab." in second.text  # to copy
     with app.app_context():
         assert [r.message for r in questions(submitted)[0].replies] == ["First tab."]
+
+
+def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
+    """A mistyped year ("2100") would leave a professional's link working for decades."""
+    from tests.review.support import in_days
+
+    act(reviewer, submitted, "start-review")
+    too_far = act(reviewer, submitted, "request-information", due_date=in_days(91))
+    assert too_far.status_code == 422
+    page = " ".join(too_far.text.split())
+    assert "An answer can be needed at most 90 days from today, by" in page
+    assert status_of(app, submitted) == "under_review"
+    asked = act(reviewer, submitted, "request-information", due_date=in_days(90))
+    assert asked.status_code == 303
+    assert status_of(app, submitted) == "information_requested"

@@ -4,7 +4,7 @@ form macros render them and the messages read like the wizard's."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -116,8 +116,28 @@ class RequestInformationForm(FlaskForm):
     due_date = iso_date(
         _l("Answer needed by (optional)"),
         hint=_l("For example 14/03/2027. A professional's link works until the end of that day."),
-        rules=[not_in_past(lambda form: _("The date the answer is needed by cannot be past."))],
+        rules=[
+            not_in_past(lambda form: _("The date the answer is needed by cannot be past.")),
+            DateRule(
+                lambda value, form: value <= _latest_due_date(),
+                lambda form: _(
+                    "An answer can be needed at most %(days)d days from today, by %(date)s: a "
+                    "professional's link works until then.",
+                    days=LONGEST_WAIT_DAYS,
+                    date=long_date(_latest_due_date()),
+                ),
+            ),
+        ],
     )
+
+
+# How far ahead an answer may be asked for: a mistyped year would leave a professional's
+# link working for decades.
+LONGEST_WAIT_DAYS = 90
+
+
+def _latest_due_date() -> date:
+    return clock.today() + timedelta(days=LONGEST_WAIT_DAYS)
 
 
 def _within_requested_end(value: date, form) -> bool:
