@@ -343,7 +343,17 @@
     var said = "data-check-failed";
     if (xhr && xhr.getResponseHeader("X-Signed-Out")) said = "data-signed-out";
     if (xhr && xhr.getResponseHeader("X-Draft-Deleted")) said = "data-draft-deleted";
+    if (xhr && xhr.status === 413) said = "data-too-long"; // refused unread (`TEXT_FORM_BYTES`)
     // Said in the page's language: the page carries the words (base.html).
     if (status) status.textContent = document.body.getAttribute(said);
+    // Too long to be read: said beside the question too, until its next check redraws it.
+    var field = event.detail && event.detail.elt;
+    var block = said === "data-too-long" && field.closest && field.closest(".field");
+    if (block && !block.querySelector(".too-long-message")) {
+      var note = document.createElement("p");
+      note.className = "error-message too-long-message";
+      note.textContent = document.body.getAttribute(said);
+      field.parentNode.insertBefore(note, field);
+    }
   });
 })();

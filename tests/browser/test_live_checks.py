@@ -143,3 +143,27 @@ def test_a_corrected_answer_leaves_the_error_summary(page, app):
     page.locator("#srn").blur()
     expect(page.locator(".error-summary li")).to_have_count(1)
     expect(page.locator(".error-summary")).to_contain_text("legal name")
+
+
+def test_an_answer_too_long_to_be_sent_is_said_beside_it(page, app):
+    """A paste of megabytes makes the live check too heavy to be read (`TEXT_FORM_BYTES`):
+    the question says so, to be shortened before the step is sent."""
+    from wizard.config import TEXT_FORM_BYTES
+
+    with app.app_context():
+        user = make_user("paste@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "paste@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/medical-need")
+    page.fill("#unmet_need", "x" * (TEXT_FORM_BYTES + 1))
+    with page.expect_response("**/validate"):
+        page.locator("#unmet_need").blur()
+    said = "What this page holds is too long to be sent: shorten the answer you just changed."
+    expect(page.locator("#field-unmet_need .too-long-message")).to_have_text(said)
+    expect(page.locator("#live-status")).to_have_text(said)
+    assert_accessible(page, "live-check-too-long")
+    # Shortened: checked again, the question redrawn without it.
+    page.fill("#unmet_need", "Children awaiting a transplant.")
+    with page.expect_response("**/validate"):
+        page.locator("#unmet_need").blur()
+    expect(page.locator("#field-unmet_need .too-long-message")).to_have_count(0)
