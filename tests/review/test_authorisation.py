@@ -206,7 +206,9 @@ def test_the_manufacturer_withdraws_before_a_decision_and_not_after(
 
 def field_block(page: str, field_id: str) -> str:
     """The HTML of one field: its label, hint, error and input."""
-    match = re.search(rf'<div class="field[^"]*" id="field-{field_id}">(.*?)\n</div>', page, re.S)
+    match = re.search(
+        rf'<div class="field[^"]*" id="field-{field_id}"[^>]*>(.*?)\n</div>', page, re.S
+    )
     assert match, field_id
     return match.group(1)
 

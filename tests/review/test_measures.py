@@ -51,8 +51,18 @@ def test_an_invitation_before_the_authorisation_was_signed_is_refused(
 ):
     signed_on = authorised_days_ago(reviewer, submitted_global, monkeypatch, 20)
     page = reviewer.get(f"/review/requests/{submitted_global}").text
-    hint = f"If it was: {long_date(signed_on)} or later, the day the authorisation was signed."
+    hint = (
+        f"If the manufacturer was invited first: a date from {long_date(signed_on)}, the day "
+        "the authorisation was signed, to today."
+    )
     assert hint in field_block(page, "suspend-observations_invited_on")
+    # Asked only if it was invited (app.js shows it then; every question shows without it).
+    for question in ("observations_invited_on", "observations_received"):
+        shown_when = (
+            f'id="field-suspend-{question}" data-shown-when="suspend-procedure" '
+            'data-shown-values="observations"'
+        )
+        assert shown_when in page
 
     before = act(
         reviewer, submitted_global, "suspend", **heard(observations_invited_on=in_days(-21))
@@ -87,7 +97,8 @@ def test_after_a_reinstatement_the_manufacturer_is_invited_anew(
     later(monkeypatch, 10)
     page = reviewer.get(f"/review/requests/{submitted_global}").text
     hint = (
-        f"If it was: {long_date(reinstated_on)} or later, the day the authorisation was reinstated."
+        f"If the manufacturer was invited first: a date from {long_date(reinstated_on)}, the "
+        "day the authorisation was reinstated, to today."
     )
     assert hint in field_block(page, "withdraw-observations_invited_on")
 

@@ -282,7 +282,7 @@ def measure_form(label, message):
         )
         observations_invited_on = iso_date(
             _l("Date the manufacturer was invited to present its observations"),
-            hint=_l("If it was. For example 14/03/2024."),
+            hint=_l("If the manufacturer was invited first. For example 14/03/2024."),
             required_if=(
                 "procedure",
                 {"observations"},
@@ -304,6 +304,12 @@ def measure_form(label, message):
                 _l("Say whether the manufacturer presented observations."),
             ),
         )
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # How the manufacturer was heard is asked only if it was invited (app.js).
+            for question in (self.observations_invited_on, self.observations_received):
+                question.shown_when = (self.procedure.name, ["observations"])
 
         def heard_after(self, decision: Decision | None):
             """The decision in force (the authorisation, or its last reinstatement): the
@@ -373,9 +379,15 @@ def _in_force_hint(decision: Decision) -> str:
     day = long_date(_signed_on(decision))
     if decision.kind == DecisionKind.REINSTATEMENT:
         return _(
-            "If it was: %(date)s or later, the day the authorisation was reinstated.", date=day
+            "If the manufacturer was invited first: a date from %(date)s, the day the "
+            "authorisation was reinstated, to today.",
+            date=day,
         )
-    return _("If it was: %(date)s or later, the day the authorisation was signed.", date=day)
+    return _(
+        "If the manufacturer was invited first: a date from %(date)s, the day the "
+        "authorisation was signed, to today.",
+        date=day,
+    )
 
 
 RefuseForm = decision_form(_l("Grounds for the refusal"), _l("Enter the grounds for the refusal."))
