@@ -343,8 +343,11 @@ def assert_error_shown(page: str, field_id: str, message: str, *, summary: bool 
         anchor = f"{field_id}-0" if 'type="radio"' in block else field_id
         assert f'id="{anchor}"' in block
         [listed] = re.findall(rf'<li><a href="#{anchor}">([^<]*)</a></li>', page)
-        # A message that does not name its field is listed after the field's label.
-        assert listed == escape(message) or listed.endswith(f": {escape(message)}")
+        # A message that does not name its field is listed after the field's label (a
+        # question's mark is enough to part them: "…requesting? Choose…").
+        assert listed == escape(message) or listed.endswith(
+            (f": {escape(message)}", f"? {escape(message)}")
+        )
 
 
 def assert_kept(page: str, typed: dict, *, skip: str):

@@ -41,9 +41,10 @@ def assert_error_shown(html: str, field_id: str, message: str):
     """Next to the field (described by it, marked invalid) and linked from the summary."""
     text = str(escape(message))
     summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
-    # A message that does not name its field is listed after the field's label.
+    # A message that does not name its field is listed after the field's label (a question's
+    # mark parts them without a colon).
     assert summary and re.search(
-        rf'<a href="#{field_id}">(?:[^<]*: )?{re.escape(text)}</a>', summary.group(0)
+        rf'<a href="#{field_id}">(?:[^<]*(?::|\?) )?{re.escape(text)}</a>', summary.group(0)
     ), html[:3000]
     assert re.search(
         rf'<p class="error-message" id="{field_id}-error">.*?{re.escape(text)}</p>', html

@@ -21,6 +21,13 @@ def in_days(days: int) -> str:
     return (clock.today() + timedelta(days=days)).isoformat()
 
 
+# The day an answer is asked for by, in the tests (within the 90 days allowed), and as the
+# English pages and emails write it.
+DUE_DAY = clock.today() + timedelta(days=30)
+DUE = DUE_DAY.isoformat()
+DUE_SAID = f"{DUE_DAY.day} {DUE_DAY:%B} {DUE_DAY.year}"
+
+
 def action_data(name: str, **fields) -> dict:
     """What a reviewer fills in for each action (valid), with `fields` changed."""
     defaults = {

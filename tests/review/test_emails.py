@@ -12,7 +12,7 @@ from babel.dates import format_date
 from tests.conftest import dossier_with, login, make_user, sign_and_submit
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import act, dossier, in_days, questions, reply
+from tests.review.support import DUE, DUE_SAID, act, dossier, in_days, questions, reply
 from wizard import clock
 from wizard.demo import sample_answers
 from wizard.extensions import db
@@ -35,11 +35,11 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     assert "Complete file; we expect to decide within 30 days." in body
     assert f"http://localhost/requests/{submitted}/submitted" in body
 
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     asked = inbox.to("claire@cardiotech.example")[-1]
     assert "asks you for information" in asked["Subject"]
     assert "Send the latest vigilance report." in body_of(asked)
-    assert "31 January 2099" in body_of(asked)
+    assert DUE_SAID in body_of(asked)
 
     with app.app_context():
         question_id = questions(submitted)[0].id
@@ -75,7 +75,7 @@ def test_news_leaves_once_the_page_is_sent_and_a_mail_failure_changes_nothing(
 
     # A mail server that refuses: the change is kept, the failure logged.
     monkeypatch.setitem(app.config, "MAIL_PORT", 1)
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     assert f"news of request {submitted} to claire@cardiotech.example" in caplog.text
     with app.app_context():
         assert dossier(submitted).status == "information_requested"

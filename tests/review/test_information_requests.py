@@ -7,7 +7,16 @@ import hashlib
 
 from sqlalchemy import select
 
-from tests.review.support import act, document, dossier, questions, reply, status_of
+from tests.review.support import (
+    DUE,
+    DUE_SAID,
+    act,
+    document,
+    dossier,
+    questions,
+    reply,
+    status_of,
+)
 from wizard.domain.canonical import canonical_sha256
 from wizard.extensions import db
 from wizard.models import AuditEvent
@@ -24,14 +33,14 @@ def test_the_manufacturer_answers_with_a_document_and_the_reviewer_sees_it(
 ):
     filed_before = frozen(app, submitted)
     assert act(reviewer, submitted, "start-review").status_code == 303
-    asked = act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    asked = act(reviewer, submitted, "request-information", due_date=DUE)
     assert asked.status_code == 303
     assert status_of(app, submitted) == "information_requested"
 
     assert "ANSM asks you a question" in manufacturer.get("/dashboard").text
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert "ANSM asks you for more information" in page
-    assert "Send the latest vigilance report." in page and "31 January 2099" in page
+    assert "Send the latest vigilance report." in page and DUE_SAID in page
     with app.app_context():
         question_id = questions(submitted)[0].id
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import re
 
-from tests.review.support import act, document, questions, reply
+from tests.review.support import DUE, act, document, questions, reply
 from wizard.demo import pdf_of_objects
 
 
 def test_several_files_are_chosen_and_sent_in_one_answer(app, reviewer, manufacturer, submitted):
     act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
     file_input = re.search(r'<input class="file-input" type="file"[^>]*>', page).group(0)
     assert 'name="reply-documents"' in file_input and " multiple" in file_input
@@ -29,7 +29,7 @@ def test_a_file_kept_then_chosen_again_is_attached_once(app, reviewer, manufactu
     """A refused answer keeps its accepted PDF (ticked); choosing it again is not a second
     document."""
     act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     with app.app_context():
         question_id = questions(submitted)[0].id
     report = document("report.pdf", "Vigilance")
@@ -48,7 +48,7 @@ def test_the_same_file_under_two_names_is_refused_next_to_the_documents(
     """Two names, one content: probably not the document meant. Said next to the documents
     and in the error summary, with the answer and the files kept; sent again, it goes once."""
     act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     with app.app_context():
         question_id = questions(submitted)[0].id
     report, copy = document("report-v1.pdf", "Same"), document("report-v2.pdf", "Same")
@@ -79,7 +79,7 @@ def test_as_many_files_as_the_hint_allows_each_near_the_cap_arrive(
     """Ten PDFs each just under the per-file cap: the request is not cut off as too large
     (its cap is what the most files a form takes add up to), and every one arrives."""
     act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     with app.app_context():
         question_id = questions(submitted)[0].id
     near_cap = app.config["MAX_UPLOAD_BYTES"] - 2048
@@ -123,7 +123,7 @@ def test_a_file_the_page_kept_back_for_its_size_refuses_the_answer(
     """With JavaScript a file too large is kept back when chosen (the others go), and named
     with the form: the answer is refused for it, rather than sent without the document."""
     act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information", due_date="2099-01-31")
+    act(reviewer, submitted, "request-information", due_date=DUE)
     with app.app_context():
         question_id = questions(submitted)[0].id
     refused = manufacturer.post(
