@@ -114,3 +114,12 @@ def test_a_reviewer_lands_on_the_queue_and_finds_it_in_the_header(app, reviewer)
     signed_in = login(client, "rex@ansm.example")
     assert signed_in.location == "/review"
     assert '<a href="/review">Review queue</a>' in client.get("/review").text
+
+
+def test_signing_out_tells_each_what_is_kept(app, reviewer, manufacturer):
+    """A manufacturer's answers are saved; a reviewer has none, and is not told of any."""
+    reviewer.post("/logout")
+    page = reviewer.get("/login").text
+    assert "You are signed out." in page and "Your answers are saved." not in page
+    manufacturer.post("/logout")
+    assert "You are signed out. Your answers are saved." in manufacturer.get("/login").text

@@ -340,6 +340,8 @@ def start_session(user: User) -> None:
 
 @bp.post("/logout")
 def logout():
+    # A manufacturer is told their answers are kept; a reviewer has no answers to keep.
+    reviewer = current_user.is_authenticated and current_user.is_reviewer
     if current_user.is_authenticated:
         # Every session of the account ends, copies of this cookie included.
         db.session.execute(
@@ -350,7 +352,8 @@ def logout():
         db.session.commit()
     held.forget(session.get("_user_id"))
     logout_user()
-    flash(_("You are signed out. Your answers are saved."))
+    signed_out = _("You are signed out.")
+    flash(signed_out if reviewer else _("You are signed out. Your answers are saved."))
     return redirect(url_for("auth.login"), 303)
 
 
