@@ -348,7 +348,7 @@
     if (status) status.textContent = document.body.getAttribute(said);
     // Too long to be read: said beside the question too, until its next check redraws it.
     var field = event.detail && event.detail.elt;
-    var block = said === "data-too-long" && field.closest && field.closest(".field");
+    var block = said === "data-too-long" && field && field.closest && field.closest(".field");
     if (block && !block.querySelector(".too-long-message")) {
       var note = document.createElement("p");
       note.className = "error-message too-long-message";
