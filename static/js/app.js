@@ -141,10 +141,45 @@
   // The error summary lists what was wrong when the form was sent: an answer corrected since
   // (checked live) leaves it, and once all are, so does the summary (and "Error:" from the
   // page's title).
+  // One still wrong, for another reason: its line in the summary says the new one.
   document.addEventListener("htmx:afterSettle", function (event) {
     var block = event.detail.elt;
-    if (block && !block.classList.contains("field--error")) leaveSummary(block);
+    if (!block) return;
+    if (!block.classList.contains("field--error")) {
+      leaveSummary(block);
+      return;
+    }
+    var before = errorBefore[block.id];
+    var now = errorWords(block);
+    if (before && now && before !== now) renameInSummary(block, before, now);
   });
+  var errorBefore = {}; // question block id -> the words of its error before its last redraw
+  function errorWords(block) {
+    var message = block && block.querySelector(".error-message");
+    if (!message) return "";
+    var hidden = message.querySelector(".visually-hidden"); // "Error:"
+    return message.textContent.slice(hidden ? hidden.textContent.length : 0).trim();
+  }
+  function noteErrorBefore(event) {
+    var block = event.detail.target;
+    if (block && block.id) errorBefore[block.id] = errorWords(block);
+  }
+  document.addEventListener("htmx:beforeSwap", noteErrorBefore);
+  document.addEventListener("htmx:oobBeforeSwap", noteErrorBefore);
+  function renameInSummary(block, before, now) {
+    var summary = document.querySelector(".error-summary");
+    if (!summary || block.id.indexOf("field-") !== 0) return;
+    var id = block.id.slice("field-".length);
+    summary.querySelectorAll("a[href='#" + id + "'], a[href='#" + id + "-0']").forEach(
+      function (link) {
+        var text = link.textContent;
+        // Said after the question's label when the error does not name it: that stays.
+        if (text.slice(-before.length) === before) {
+          link.textContent = text.slice(0, text.length - before.length) + now;
+        }
+      }
+    );
+  }
   // A question no longer wrong (or no longer asked): out of the error summary.
   function leaveSummary(block) {
     var summary = document.querySelector(".error-summary");

@@ -167,3 +167,24 @@ def test_an_answer_too_long_to_be_sent_is_said_beside_it(page, app):
     with page.expect_response("**/validate"):
         page.locator("#unmet_need").blur()
     expect(page.locator("#field-unmet_need .too-long-message")).to_have_count(0)
+
+
+def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summary(page, app):
+    with app.app_context():
+        user = make_user("reworded@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "reworded@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    page.fill("#srn", "FR-XX-1")
+    page.fill("#legal_name", "")
+    page.click("button[value=continue]")
+    first = page.inner_text("#srn-error").replace("Error:", "").strip()
+    assert first in page.inner_text(".error-summary")
+    page.fill("#srn", "FR-MF-00001234")  # wrong for another reason: eight digits
+    with page.expect_response("**/validate"):
+        page.locator("#srn").blur()
+    expect(page.locator("#srn-error")).not_to_contain_text(first)
+    now = page.inner_text("#srn-error").replace("Error:", "").strip()
+    expect(page.locator(".error-summary a[href='#srn']")).to_contain_text(now)
+    expect(page.locator(".error-summary")).not_to_contain_text(first)
+    expect(page.locator(".error-summary li")).to_have_count(2)
