@@ -22,6 +22,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from wizard import pdf_check
+from wizard.config import FILES_AT_ONCE
 from wizard.i18n import gettext as _
 
 # Names that make a PDF run code, carry other files or hold a 3D model or media, as written
@@ -63,7 +64,7 @@ def too_big_message() -> str:
     )
 
 
-FILES_NAMED = 10  # as many as a form sends at once (`config.FILES_AT_ONCE`)
+FILES_NAMED = FILES_AT_ONCE  # as many as a form sends at once
 MAX_NAME = 200
 
 
