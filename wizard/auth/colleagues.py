@@ -171,7 +171,7 @@ def _state_of(invitation: ColleagueInvitation) -> str:
 
 
 def account_of(invitation: ColleagueInvitation) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == invitation.email))
+    return User.with_email(invitation.email)
 
 
 def can_join_with(account: User | None, invitation: ColleagueInvitation) -> bool:

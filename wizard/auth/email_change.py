@@ -95,7 +95,7 @@ def undo_for(token: str) -> Undo | None:
 def holder(undo: Undo) -> User | None:
     """Another account that uses the former address now and keeps it: a confirmed one (a
     registration never confirmed never signed in and holds nothing: `done` takes it over)."""
-    other = db.session.scalar(select(User).where(func.lower(User.email) == undo.former.lower()))
+    other = User.with_email(undo.former)
     if other is None or other.id == undo.user.id or other.email_confirmed_at is None:
         return None
     return other

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from wizard import clock, mail
 from wizard.auth import bp, devices, email_change, reset
 from wizard.auth.forms import ChangeEmailForm
-from wizard.auth.views import account_page, account_with_email, current_password_checked
+from wizard.auth.views import account_page, current_password_checked
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
@@ -54,7 +54,7 @@ def account_email():
     if form.errors:
         return account_page(email=form, status=refused_status())
     g.link_sent = True  # an email leaves, to an address typed: the day's budget (`limits`)
-    if account_with_email(form.email.data) is not None:
+    if User.with_email(form.email.data) is not None:
         _send_address_in_use(form.email.data)
     else:
         _send_link(current_user, form.email.data)
@@ -83,7 +83,7 @@ def _confirm_new_email(token: str):
     old, new = change
     if request.method == "GET":  # a mail filter opening the link changes nothing
         return render_template("auth/confirm_new_email.html", new=new)
-    if account_with_email(new) is not None:  # taken by a registration since the link left
+    if User.with_email(new) is not None:  # taken by a registration since the link left
         return _taken_page(new)
     # On condition that the address is still the one the link was sent for (another link,
     # confirmed at the same moment, would otherwise be overwritten).

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_url, login_user, logout_user
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -116,11 +116,6 @@ def removed_account_message() -> str | None:
     )
 
 
-def account_with_email(email: str) -> User | None:
-    """The account an address signs in to, whatever its case."""
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-
-
 def current_password_checked(form) -> bool:
     """Whether `form` (with its `current` password) is valid and that password right; a
     wrong one is said beside it and counts towards the account's budget (`limits`)."""
@@ -164,7 +159,7 @@ def _register(form: RegisterForm) -> None:
     same work either way (a password hashed, an email sent after the response)."""
     email = form.email.data
     password_hash = generate_password_hash(form.password.data)
-    taken = account_with_email(email)
+    taken = User.with_email(email)
     if taken is None:
         user = User(
             email=email,
@@ -179,7 +174,7 @@ def _register(form: RegisterForm) -> None:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            taken = account_with_email(email)
+            taken = User.with_email(email)
             if taken is None:
                 raise  # not the address: a real error, not a registration at the same moment
             current_app.logger.warning("two registrations of user %s at once", taken.id)
@@ -281,7 +276,7 @@ def login():
             if form.is_submitted()
             else render_template("auth/login.html", form=form)
         )
-    user = account_with_email(form.email.data)
+    user = User.with_email(form.email.data)
     # An unknown address is checked against a hash all the same: the same words and the same
     # time, so that the page does not reveal whether an account exists.
     known = user.check_password(form.password.data) if user else _no_account(form.password.data)
@@ -352,8 +347,9 @@ def logout():
         db.session.commit()
     held.forget(session.get("_user_id"))
     logout_user()
-    signed_out = _("You are signed out.")
-    flash(signed_out if reviewer else _("You are signed out. Your answers are saved."))
+    flash(
+        _("You are signed out.") if reviewer else _("You are signed out. Your answers are saved.")
+    )
     return redirect(url_for("auth.login"), 303)
 
 
@@ -449,7 +445,7 @@ def forgot_password():
             return _failed("auth/forgot_password.html", form)
         return render_template("auth/forgot_password.html", form=form)
     limits.count_attempt()
-    user = account_with_email(form.email.data)
+    user = User.with_email(form.email.data)
     response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
     if user is not None and user.is_active:
         _send_reset_link(user)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -139,6 +139,11 @@ class User(UserMixin, db.Model):
     def confirm_email(self) -> None:
         if self.email_confirmed_at is None:
             self.email_confirmed_at = utcnow()
+
+    @classmethod
+    def with_email(cls, email: str) -> User | None:
+        """The account an address signs in to, whatever its case."""
+        return db.session.scalar(select(cls).where(func.lower(cls.email) == email.lower()))
 
     @property
     def is_reviewer(self) -> bool:
