@@ -54,7 +54,13 @@ def too_big_in_browser(name: str) -> list[str]:
     for their size (app.js: said at once, rather than after minutes of sending), as it names
     them in `<name>-too-big`: refused here as if they had been sent."""
     names = request.form.getlist(f"{name}-too-big")[:FILES_NAMED]
-    return [secure_filename(chosen)[:MAX_NAME] or _("A file") for chosen in names]
+    return [named(chosen) for chosen in names]
+
+
+def named(filename: str) -> str:
+    """A chosen file's name as a message about it says it: no path, nothing that is not
+    plain text ("A file" when nothing is left)."""
+    return secure_filename(_last_part(filename))[:MAX_NAME] or _("A file")
 
 
 def too_big_message() -> str:
@@ -128,15 +134,18 @@ def human_size(size: int) -> str:
 
 def safe_name(filename: str) -> str:
     """A name that is only a label: no path, no control characters, ending in .pdf."""
-    # Only the last part of a path is a name (Windows paths arrive with backslashes).
-    base = filename.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1]
-    stem = secure_filename(base)
+    stem = secure_filename(_last_part(filename))
     if stem.lower().endswith(".pdf"):
         stem = stem[:-4]
     if stem.lower() in ("", "pdf"):
         stem = "document"
     stem = stem[:100]
     return f"{stem}.pdf"
+
+
+def _last_part(filename: str) -> str:
+    # Only the last part of a path is a name (Windows paths arrive with backslashes).
+    return filename.replace("\x00", "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def store(filename: str, content: bytes) -> StoredFile:

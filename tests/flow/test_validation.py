@@ -711,14 +711,14 @@ def refusal(kind, field, value, message, label):
 UPLOAD_REFUSALS = [
     refusal("documents", "document-kind", None, "Choose the type of document.", "no-kind"),
     refusal("documents", "document-kind", "passport", CHOOSE, "unknown-kind"),
-    refusal("documents", "document-file", (b"MZ\x90\x00 an executable", "cer.pdf"), NOT_PDF,
-            "not-a-pdf"),
+    refusal("documents", "document-file", (b"MZ\x90\x00 an executable", "cer.pdf"),
+            f"cer.pdf: {NOT_PDF}", "not-a-pdf"),
     refusal("documents", "document-file", (b"", "cer.pdf"),
-            "The selected file is empty: choose the PDF again.", "empty-file"),
+            "cer.pdf: The selected file is empty: choose the PDF again.", "empty-file"),
     refusal("documents", "document-file", (ACTIVE_PDF, "cer.pdf"),
-            "This PDF contains scripts, attached files, 3D models, videos or actions that open "
-            "other files or send data, which we cannot accept: print it to a new PDF (for "
-            "example “Print”, then “Save as PDF”) and send that file.", "javascript"),
+            "cer.pdf: This PDF contains scripts, attached files, 3D models, videos or actions "
+            "that open other files or send data, which we cannot accept: print it to a new PDF "
+            "(for example “Print”, then “Save as PDF”) and send that file.", "javascript"),
     refusal("documents", "document-file", None, "Choose a PDF file to upload.", "no-file"),
     refusal("letters", "letter-author_name", None,
             "Enter the name of the letter's author.", "no-author"),
@@ -728,8 +728,8 @@ UPLOAD_REFUSALS = [
     refusal("letters", "letter-letter_date", day(3),
             "The letter's date cannot be in the future.", "dated-in-future"),
     refusal("letters", "letter-letter_date", "yesterday", BAD_DATE, "unparsable-date"),
-    refusal("letters", "letter-file", (b"%PDF-1.4 cut short", "letter.pdf"), NOT_PDF,
-            "truncated-pdf"),
+    refusal("letters", "letter-file", (b"%PDF-1.4 cut short", "letter.pdf"),
+            f"letter.pdf: {NOT_PDF}", "truncated-pdf"),
     refusal("letters", "letter-file", None, "Choose a PDF file to upload.", "no-file"),
 ]  # fmt: skip
 
@@ -810,11 +810,22 @@ def test_a_file_over_the_cap_is_refused_with_a_message_stating_the_cap(app, logg
     response = upload(logged_in, dossier_id, "documents", **{"document-file": (too_big, "c.pdf")})
     assert response.status_code == 422
     message = error_text(response.text, "document-file")
-    assert message and message.startswith("The selected file must be smaller than")
+    # Named: the page comes back with the field empty, a browser never sending a file again.
+    assert message and message.startswith("c.pdf: The selected file must be smaller than")
     assert_error_shown(response.text, "document-file", message)
     # The test app's cap is 200 KiB: "smaller than 0 MB" would tell the filer nothing usable.
     assert "than 0 MB" not in message and "PDF only, 0 MB at most." not in response.text
     assert saved(app, dossier_id).files == 0
+
+
+def test_a_refused_file_is_named_by_its_own_name_without_its_path_or_markup(app, logged_in, user):
+    dossier_id = request_at(app, user, "clinical-evidence")
+    chosen = (b"PK\x03\x04 a zip", "../../Users/<img src=x onerror=alert(1)> rapport.docx")
+    response = upload(logged_in, dossier_id, "documents", **{"document-file": chosen})
+    assert response.status_code == 422
+    named = "img_srcx_onerroralert1_rapport.docx"
+    assert_error_shown(response.text, "document-file", f"{named}: {NOT_PDF}")
+    assert "<img" not in response.text and "Users" not in response.text
 
 
 @pytest.mark.parametrize("kind", ["documents", "letters"])

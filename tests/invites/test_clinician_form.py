@@ -94,10 +94,12 @@ def test_a_wrong_answer_is_explained_and_the_rest_kept(
 
 
 FILE_REFUSALS = [
-    pytest.param((b"MZ\x90\x00 an executable", "letter.pdf"), NOT_PDF, id="not-a-pdf"),
-    pytest.param((b"", "letter.pdf"), "The selected file is empty: choose the PDF again.",
+    pytest.param((b"MZ\x90\x00 an executable", "letter.pdf"), f"letter.pdf: {NOT_PDF}",
+                 id="not-a-pdf"),
+    pytest.param((b"", "letter.pdf"),
+                 "letter.pdf: The selected file is empty: choose the PDF again.",
                  id="empty-file"),
-    pytest.param((TOO_BIG, "letter.pdf"), "The selected file must be smaller than",
+    pytest.param((TOO_BIG, "letter.pdf"), "letter.pdf: The selected file must be smaller than",
                  id="oversized-file"),
     pytest.param(None, "Choose a PDF file to upload.", id="no-file"),
 ]  # fmt: skip

@@ -46,7 +46,10 @@ class PdfFile(FileField):
                 self.data, current_app.config["MAX_UPLOAD_BYTES"]
             )
         except uploads.UploadRejected as error:
-            raise ValidationError(str(error)) from None
+            # Named: the page comes back with the field empty (a browser never re-sends a file).
+            chosen = self.data and self.data.filename
+            message = labelled_message(uploads.named(chosen), error) if chosen else str(error)
+            raise ValidationError(message) from None
 
 
 class KeptPdfFile(PdfFile):

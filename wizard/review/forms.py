@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from werkzeug.utils import secure_filename
 from wtforms.validators import ValidationError
 
 from wizard import clock, uploads
@@ -68,8 +67,7 @@ class PdfFiles(MultipleFileField):
             try:
                 self.accepted.append(uploads.read_pdf(item, current_app.config["MAX_UPLOAD_BYTES"]))
             except uploads.UploadRejected as error:
-                name = secure_filename(item.filename) or _("A file")
-                problems.append(labelled_message(name, error))
+                problems.append(labelled_message(uploads.named(item.filename), error))
         if problems:
             raise ValidationError(" ".join(problems))
 
