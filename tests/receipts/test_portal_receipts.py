@@ -125,14 +125,30 @@ def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submi
         content_type="multipart/form-data",
     ).text
     assert "Altered" in altered and "Genuine receipt" not in altered
+    # What an altered file holds is not compared: "match" beside "Altered" would reassure.
+    assert "Not compared: the file was changed after it was signed" in altered
+    assert "Match the request" not in altered
 
     garbage = client.post(
         "/verify",
-        data={"receipt": (io.BytesIO(b"hello"), "r.pdf")},
+        data={"receipt": (io.BytesIO(b"%PDF-1.7 hello"), "r.pdf")},
         content_type="multipart/form-data",
     )
     assert garbage.status_code == 200 and "cannot be confirmed" in garbage.text
     assert "Nobody: this is not a signed receipt or decision of this portal" in garbage.text
+    assert "Not compared: the file carries no signature" in garbage.text
+    # A zip or a picture named .pdf is no receipt: said beside the field, as any wrong file.
+    not_a_pdf = client.post(
+        "/verify",
+        data={"receipt": (io.BytesIO(b"PK\x03\x04" + bytes(200)), "receipt.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert not_a_pdf.status_code == 422
+    said = "This file is not a PDF: choose the receipt or decision PDF from the portal."
+    assert f'id="receipt-error"><span class="visually-hidden">Error:</span> {said}</p>' in (
+        not_a_pdf.text
+    )
+    assert f'<a href="#receipt">{said}</a>' in not_a_pdf.text
     empty = client.post("/verify", data={}, content_type="multipart/form-data")
     assert empty.status_code == 422 and "Choose the receipt PDF" in empty.text
 
@@ -267,7 +283,7 @@ def test_a_file_merely_naming_a_request_learns_nothing_of_it(app, submitted):
     assert "the file carries no signature to check it against" in page
     assert "Changed after signing" not in page
     assert "Current status" not in page and "Submitted" not in page
-    assert "Do not match any request held by the portal" in page
+    assert "Not compared: the file carries no signature" in page
 
 
 def test_racing_producers_store_a_single_receipt(app, user):

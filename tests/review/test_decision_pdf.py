@@ -118,6 +118,8 @@ def test_the_verify_page_recognises_a_decision_and_an_altered_one(
     altered = check(anyone, flip_a_signed_byte(pdf))
     assert "Altered: this decision was changed after it was signed" in altered
     assert "Genuine decision" not in altered
+    assert "Not compared: the file was changed after it was signed" in altered
+    assert "Matches the decision" not in altered
 
     path = tmp_path / "decision.pdf"
     path.write_bytes(pdf)

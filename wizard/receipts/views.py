@@ -39,6 +39,8 @@ def verify():
         error = _("Choose the receipt PDF to check.")
     elif len(content) > MAX_RECEIPT_BYTES:
         error = _("A receipt is smaller than 2 MB: this file is not one of our receipts.")
+    elif b"%PDF-" not in content[:1024]:  # where a PDF reader looks for it
+        error = _("This file is not a PDF: choose the receipt or decision PDF from the portal.")
     if error:
         return render_template("receipts/verify.html", check=None, error=error), 422
     limits.count_attempt()
