@@ -53,9 +53,9 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     press_button(manufacturer, "button[formaction$='/invitations']")
     assert "Sent" in manufacturer.content()
     assert_accessible(manufacturer, "hcp-support-invitation-sent")
-    # "Revoke" asks first; "Keep it" changes nothing (by keyboard).
+    # "Cancel" asks first; "Keep it" changes nothing (by keyboard).
     press_button(manufacturer, "a[href$='/revoke']")
-    assert "Revoke the invitation to Dr Anne Leroy?" in manufacturer.content()
+    assert "Cancel the invitation to Dr Anne Leroy?" in manufacturer.content()
     assert_accessible(manufacturer, "revoke-invitation")
     press_button(manufacturer, "main form a.link-button")
     assert manufacturer.url.endswith("/steps/hcp-support#invitations")

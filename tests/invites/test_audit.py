@@ -65,7 +65,7 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
         "Professional invited to send a letter: Dr Anne Leroy (anne.leroy@necker.example)"
     )
     assert lines[2].startswith("Letter received through the invitation link: ")
-    assert lines[4] == "Invitation link of Dr Anne Leroy (paul.roux@necker.example) revoked"
+    assert lines[4] == "Invitation of Dr Anne Leroy (paul.roux@necker.example) cancelled"
     assert lines[5] == f"Letter from Dr Anne Leroy removed from the draft: {letter.filename}"
 
 

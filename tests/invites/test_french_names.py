@@ -38,14 +38,14 @@ def test_a_titled_professional_is_written_au_dr_and_du_dr(app, in_french, clinic
         app, in_french, clinician, inbox, "Dr Anne Leroy", "anne.leroy@necker.example"
     )
     assert "L’invitation a été envoyée au Dr Anne Leroy (anne.leroy@necker.example)." in step
-    assert "Révoquer l’invitation adressée au Dr Anne Leroy ?" in revoke
+    assert "Annuler l’invitation adressée au Dr Anne Leroy ?" in revoke
     assert "Retirer la lettre du Dr Anne Leroy ?" in remove
 
 
 def test_an_untitled_name_keeps_a_and_elides_de(app, in_french, clinician, inbox):
     step, revoke, remove = pages_naming(app, in_french, clinician, inbox, "Anne Leroy", "dr.a@x.fr")
     assert "L’invitation a été envoyée à Anne Leroy (dr.a@x.fr)." in step
-    assert "Révoquer l’invitation adressée à Anne Leroy ?" in revoke
+    assert "Annuler l’invitation adressée à Anne Leroy ?" in revoke
     # An address that starts like a title is not one.
     assert "Le lien envoyé à dr.a@x.fr cessera de fonctionner" in revoke
     assert "Retirer la lettre d’Anne Leroy ?" in remove

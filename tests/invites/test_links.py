@@ -96,7 +96,7 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     revoked = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke")
     assert revoked.status_code == 303
     step = client.get(revoked.location).text
-    assert "The link sent to Dr Anne Leroy no longer works." in step and "Revoked" in step
+    assert "The link sent to Dr Anne Leroy no longer works." in step and "Cancelled" in step
     assert_plain_page(clinician.get(link), 410, "This link has been cancelled")
     assert_plain_page(send_letter(clinician, link), 410, "This link has been cancelled")
     with app.app_context():
@@ -114,7 +114,7 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
 
 
 def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clinician, link):
-    """Revoking cannot be undone: the list's "Revoke" opens a page that says what it does."""
+    """Revoking cannot be undone: the list's "Cancel" opens a page that says what it does."""
     client, dossier_id = manufacturer
     with app.app_context():
         invitation_id = invitations_of(dossier_id)[0].id
@@ -123,7 +123,7 @@ def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clin
     assert f'href="{confirm}"' in step
     page = client.get(confirm)
     assert page.status_code == 200
-    assert "Revoke the invitation to Dr Anne Leroy?" in page.text
+    assert "Cancel the invitation to Dr Anne Leroy?" in page.text
     assert "anne.leroy@necker.example will stop working at once" in page.text
     assert f'href="/requests/{dossier_id}/steps/hcp-support#invitations"' in page.text  # Keep it
     assert "You cannot undo this." in page.text

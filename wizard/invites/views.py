@@ -68,7 +68,7 @@ STATUS_LABELS = {
     InvitationState.NOT_SENT: _l("Not sent"),
     InvitationState.OPENED: _l("Opened"),
     InvitationState.LETTER_RECEIVED: _l("Letter received"),
-    InvitationState.REVOKED: _l("Revoked"),
+    InvitationState.REVOKED: _l("Cancelled"),
     InvitationState.EXPIRED: _l("Expired"),
 }
 _RECEIVED = "invite_received"

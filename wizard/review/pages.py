@@ -343,7 +343,7 @@ def event_text(event: AuditEvent) -> str:
     if event.action == audit.INVITATION_RENEWED:
         return _("New invitation link made for %(name)s (%(email)s)", **detail)
     if event.action == audit.INVITATION_REVOKED:
-        return _("Invitation link of %(name)s (%(email)s) revoked", **detail)
+        return _("Invitation of %(name)s (%(email)s) cancelled", **detail)
     if event.action == audit.LETTER_RECEIVED:
         return _("Letter received through the invitation link: %(filename)s", **detail)
     if event.action == audit.LETTER_REMOVED:
