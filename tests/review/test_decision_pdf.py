@@ -353,3 +353,24 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     assert "Motif du retrait" in text and "The patient has recovered." in text
     for act_only in ("Vu le règlement", "Considérant", "Article 1er", "Pour le directeur général"):
         assert act_only not in text
+    # Nor is it called a decision: not in the file, its name, its row, nor where it is checked.
+    assert "Décision" not in text and "Decision" not in text
+    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf")
+    with app.app_context():
+        reference = dossier(submitted).reference
+    assert f"filename=withdrawal-{reference}.pdf" in pdf.headers["Content-Disposition"]
+    (seal,) = [f["/V"] for f in PdfReader(io.BytesIO(pdf.data)).get_fields().values()]
+    assert seal["/Reason"] == f"Retrait / Withdrawal {reference}"  # the seal's own words
+    assert PdfReader(io.BytesIO(pdf.data)).metadata.title == (
+        f"Retrait de la demande — {reference} / Withdrawal of the request — {reference}"
+    )
+    page = " ".join(manufacturer.get(f"/requests/{submitted}/submitted").text.split())
+    assert "Withdrawal of the request by the manufacturer</td>" in page
+    assert 'id="decisions-title">Withdrawal of the request</h2>' in page
+    assert "Decision 1" not in page
+    assert 'Download<span class="visually-hidden"> the withdrawal of the request</span>' in page
+    checked = " ".join(check(app.test_client(), pdf.data).split())
+    assert "Genuine withdrawal of a request" in checked
+    assert "<dt>Withdrawal</dt><dd>Withdrawal of the request by the manufacturer</dd>" in checked
+    assert "Matches the withdrawal held by the portal" in checked
+    assert "Decision 1" not in checked

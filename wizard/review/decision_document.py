@@ -45,7 +45,7 @@ STATUSES = {
 def decision_context(record: dict) -> dict:
     """Template variables for `receipts/decision.html`."""
     decided = dt.datetime.fromisoformat(record["decided_at"]).astimezone(dt.UTC)
-    by_manufacturer = record["decided_by"]["role"] == "manufacturer"
+    by_manufacturer = _by_manufacturer(record)
     kind = record["kind"]
     title = REQUEST_WITHDRAWAL if by_manufacturer else TITLES[kind]
     request = record["request"]
@@ -105,18 +105,24 @@ def build_decision_pdf(
             )
         ],
     )
-    label = f"{record['reference']} n° {record['decision_number']}"
+    if _by_manufacturer(record):  # no decision of ANSM: the request withdrawn
+        label = f"Retrait / Withdrawal {record['reference']}"
+    else:
+        label = f"Décision / Decision {record['reference']} n° {record['decision_number']}"
     return sign_pdf(
         unsigned,
         signer,
-        reason=f"Décision / Decision {label}",
+        reason=label,
         timestamp_url=timestamp_url,
         timestamper=timestamper,
         stamp_text=(
-            "Signé électroniquement par / Digitally signed by\n%(signer)s\n"
-            f"Le / On %(ts)s\nDécision / Decision {label}"
+            f"Signé électroniquement par / Digitally signed by\n%(signer)s\nLe / On %(ts)s\n{label}"
         ),
     )
+
+
+def _by_manufacturer(record: dict) -> bool:
+    return record["decided_by"]["role"] == "manufacturer"
 
 
 def _period_of(authorisation: dict | None) -> dict | None:

@@ -206,4 +206,6 @@ def decision_of(dossier: Dossier, number: int) -> Decision | None:
 
 
 def pdf_name(decision: Decision) -> str:
+    if decision.by_manufacturer:  # no decision of ANSM: the request's withdrawal
+        return f"withdrawal-{decision.dossier.reference}.pdf"
     return f"decision-{decision.dossier.reference}-{decision.number}.pdf"
