@@ -49,6 +49,9 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "Ask someone else too" in page
     assert 'value="manufacturer"' not in page
+    # Dr Leroy is the only one left to ask: chosen already, as the manufacturer is otherwise.
+    (only,) = re.findall(r'<input[^>]*name="request-information-addressee"[^>]*>', page)
+    assert "checked" in only
     assert ask_the_author(app, reviewer, submitted, hcp_email=LEROY).status_code == 303
     assert status_of(app, submitted) == "information_requested"
     with app.app_context():

@@ -114,10 +114,14 @@ def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
         # A period asked to start on a day now past is offered from today.
         form.period_start.data = max(start, clock.today()) if start else None
         form.period_end.data = end
-    if action.name == "request-information" and (
-        Addressee.MANUFACTURER.value in dict(form.addressee.choices)
-    ):  # unless the manufacturer has a question waiting already
-        form.addressee.data = Addressee.MANUFACTURER.value
+    if action.name == "request-information":
+        offered = [value for value, _label in form.addressee.choices]
+        # The manufacturer, unless they have a question waiting already; else whoever is
+        # the only one left to ask.
+        if Addressee.MANUFACTURER.value in offered:
+            form.addressee.data = Addressee.MANUFACTURER.value
+        elif len(offered) == 1:
+            form.addressee.data = offered[0]
     return form
 
 
