@@ -4,9 +4,11 @@ in the database when the daily command runs. The manufacturer may withdraw befor
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from babel.dates import format_date
 from sqlalchemy import select, update
 
@@ -91,6 +93,34 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
     signed = reviewer.post(url, data={**typed, "decision": "sign"})
     assert signed.status_code == 303
     assert status_of(app, submitted_global) == "authorised"
+
+
+@pytest.mark.parametrize(
+    ("cap", "warned"), [("24", False), ("25", True), ("1200", True), ("", False)]
+)
+def test_a_cap_far_above_the_estimate_is_pointed_out_before_it_is_signed(
+    app, reviewer, submitted_global, cap, warned
+):
+    """The manufacturer estimated 12 patients: 1 200 is likely a slip of the keyboard, said
+    before signing; the reviewer may still mean it, and signs all the same."""
+    act(reviewer, submitted_global, "start-review")
+    url = f"/review/requests/{submitted_global}/authorise"
+    typed = action_data("authorise", max_patients=cap) | seen_on(reviewer, submitted_global)
+    del typed["decision"]
+    shown = reviewer.post(url, data=typed)
+    if not cap:  # no cap: refused, a global authorisation needs one
+        assert shown.status_code == 422 and "is more than" not in shown.text
+        return
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    said = (
+        f"The maximum number of patients, {cap}, is more than 2 times the manufacturer's "
+        "estimate of 12. Check it before you sign."
+    )
+    assert (html.unescape(said) in html.unescape(shown.text)) is warned
+    if warned:
+        assert '<div class="notice notice--warning" role="note">' in shown.text
+        signed = reviewer.post(url, data={**typed, "decision": "sign"})
+        assert signed.status_code == 303 and status_of(app, submitted_global) == "authorised"
 
 
 def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(

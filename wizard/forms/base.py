@@ -137,8 +137,8 @@ class WholeNumberField(IntegerField):
                     Unnamed(
                         _(
                             "Enter a number between %(min)s and %(max)s.",
-                            min=_quantity(self.minimum),
-                            max=_quantity(maximum),
+                            min=quantity(self.minimum),
+                            max=quantity(maximum),
                         )
                     )
                 )
@@ -229,7 +229,7 @@ def _number(value: int, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
-def _quantity(value: int) -> str:
+def quantity(value: int) -> str:
     """A bound as the reader's language groups its digits ("100 000", "100,000"); not a year
     or any number under 10 000, which nobody writes "2,026"."""
     return _number(value, str(get_locale() or "en")) if abs(value) >= 10_000 else str(value)

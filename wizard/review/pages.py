@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
-from wizard.forms.base import summary_rows
+from wizard.forms.base import quantity, summary_rows
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -213,8 +213,28 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         form=form,
         rows=rows,
         act=act,
+        cap_warning=_cap_warning(dossier, form),
         # What the reviewer's page showed, nothing having happened since: signed on that.
         seen=request.form.get("seen", ""),
+    )
+
+
+# A cap on patients more than this many times the manufacturer's estimate is likely a slip
+# (a zero too many): said before it is signed, as the reviewer may mean it all the same.
+CAP_FAR_ABOVE_ESTIMATE = 2
+
+
+def _cap_warning(dossier: Dossier, form: FlaskForm) -> str | None:
+    cap = form.max_patients.data if "max_patients" in form else None
+    estimated = dossier.submitted_answers["answers"].get("scope", {}).get("estimated_patients")
+    if not cap or not estimated or cap <= CAP_FAR_ABOVE_ESTIMATE * estimated:
+        return None
+    return _(
+        "The maximum number of patients, %(cap)s, is more than %(times)d times the "
+        "manufacturer's estimate of %(estimated)s. Check it before you sign.",
+        cap=quantity(cap),
+        times=CAP_FAR_ABOVE_ESTIMATE,
+        estimated=quantity(estimated),
     )
 
 
