@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_datetime, format_percent, format_time, get_locale, to_user_timezone
+from flask_babel import format_percent, format_time, get_locale, to_user_timezone
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -143,11 +143,14 @@ def labelled_message(label, message) -> str:
     """ "Label: message" for a message (an error, a warning) said of a question: French goes
     on in lower case after the colon ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
     message = str(message)
-    locale = get_locale()
-    french = locale is not None and locale.language == "fr"
-    if french and message[1:2].islower() and not _is_question(label):
+    if _in_french() and message[1:2].islower() and not _is_question(label):
         message = message[:1].lower() + message[1:]
     return labelled(label, message)
+
+
+def _in_french() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "fr"
 
 
 def summary_message(field) -> str:
@@ -231,7 +234,7 @@ def _human_date(value: str | date | datetime | None) -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "medium")
+        return _human_moment(value)
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value)
@@ -241,9 +244,11 @@ def _human_date(value: str | date | datetime | None) -> str:
 
 
 def _human_moment(value: datetime) -> str:
-    """A moment as people say it, in Paris time: "2 December 2026 at 07:26"."""
+    """A moment as people say it, in Paris time, to the minute: "2 December 2026 at 07:26",
+    "2 décembre 2026 à 7 h 26" (as French writes the hour)."""
     local = to_user_timezone(value)
-    return _("%(date)s at %(time)s", date=long_date(local.date()), time=format_time(local, "HH:mm"))
+    hour = "H\u00a0'h'\u00a0mm" if _in_french() else "HH:mm"  # "7 h 26", not broken
+    return _("%(date)s at %(time)s", date=long_date(local.date()), time=format_time(local, hour))
 
 
 STATUS_LABELS = {

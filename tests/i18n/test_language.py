@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import update
 
 from tests.conftest import dossier_with, login
 from wizard import clock
+from wizard.extensions import db
+from wizard.models import Dossier
 
 
 def french(app):
@@ -178,3 +182,30 @@ def test_a_bound_is_written_as_each_language_groups_its_digits(app, user):
         data={"patient_birth_year": "1800", "action": "continue"},
     )
     assert re.search(r"compris entre 1900 et \d{4}\.", patient.text)
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("en-GB", "14 March 2026 at 10:05"),
+        ("fr-FR", "14 mars 2026 à 10\u00a0h\u00a005"),
+    ],
+)
+def test_a_moment_is_said_to_the_minute_in_paris_time_as_each_language_writes_it(
+    app, user, header, said
+):
+    """09:05:42 UTC on 14 March 2026 is 10:05 in Paris: no seconds, and French writes the
+    hour "10 h 05"."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = header
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+        db.session.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier_id)
+            .values(updated_at=datetime(2026, 3, 14, 9, 5, 42, tzinfo=UTC))
+        )
+        db.session.commit()
+    page = client.get("/dashboard").text.replace("&nbsp;", "\u00a0")
+    assert said in page and ":42" not in page
