@@ -11,8 +11,10 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from wizard.receipts.document import build_receipt_pdf
+from tests.receipts.conftest import TEMPLATE_DIR
+from wizard.receipts.document import build_receipt_pdf, receipt_environment, render_receipt_html
 from wizard.receipts.layout import SIGNATURE_BOX
+from wizard.receipts.render import render_pdf
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +140,20 @@ def test_a_receipt_missing_a_field_is_refused_before_rendering(
         build_receipt_pdf(
             incomplete, answers_json=answers_json, signer=signer, template_dir=template_dir
         )
+
+
+def test_the_seal_never_stands_alone_on_a_last_page(receipt):
+    """However many documents were filed, the seal's band comes with the end of the receipt
+    (its fingerprint of the answers), never on a page of its own. Each added document pushes
+    the end of the receipt down by a row: some count in the range puts it at the bottom of a
+    page, where the band does not fit below it."""
+    env = receipt_environment(TEMPLATE_DIR)
+    pages_seen = set()
+    for count in range(6, 13):
+        filed = {**receipt, "documents": receipt["documents"][:1] * count}
+        pdf = render_pdf(render_receipt_html(filed, env), base_url=None, attachments=[])
+        pages = PdfReader(BytesIO(pdf)).pages
+        pages_seen.add(len(pages))
+        last = " ".join(pages[-1].extract_text().split())
+        assert "Empreinte des réponses" in last, (count, last[:80])
+    assert len(pages_seen) > 1, "the range should cross the end of a page"
