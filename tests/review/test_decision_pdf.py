@@ -337,6 +337,15 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         reinstated
     )
     assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
+    # The withdrawal cites what happened to the authorisation since it was granted.
+    withdrawn = _act_text(manufacturer, submitted_global, 4)
+    assert (
+        "Vu la décision n° 2 suspendant cette autorisation ; Having regard to decision 2 "
+        "suspending that authorisation; Vu la décision n° 3 rétablissant cette autorisation ; "
+        "Having regard to decision 3 reinstating that authorisation;"
+    ) in withdrawn
+    suspended = _act_text(manufacturer, submitted_global, 2)
+    assert "suspendant cette autorisation" not in suspended  # nothing before it to cite
 
 
 def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(

@@ -69,6 +69,7 @@ def decision_context(record: dict) -> dict:
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],
         "authorisation": record["authorisation"],
+        "measures": _measures_cited(record),
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
         "period": _period_of(record["authorisation"]),
         "request": request,
@@ -119,6 +120,16 @@ def build_decision_pdf(
             f"Signé électroniquement par / Digitally signed by\n%(signer)s\nLe / On %(ts)s\n{label}"
         ),
     )
+
+
+def _measures_cited(record: dict) -> list[dict]:
+    """The suspensions and reinstatements of the authorisation an act cites, oldest first; of
+    a record from before they were listed, the suspension a reinstatement lifts."""
+    if "measures" in record:
+        return record["measures"]
+    if suspension := record.get("suspension"):
+        return [{"decision_number": suspension["decision_number"], "kind": "suspension"}]
+    return []
 
 
 def _by_manufacturer(record: dict) -> bool:

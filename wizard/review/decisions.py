@@ -74,7 +74,27 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decision.record["procedure"] = form.procedure_record()
     if kind == DecisionKind.REINSTATEMENT:  # the act cites the suspension it lifts
         decision.record["suspension"] = {"decision_number": _last_suspension(dossier)}
+    if kind in _MEASURES and authorisation is not None:
+        decision.record["measures"] = _measures_since(dossier, authorisation)
     return decision
+
+
+# The measures taken on an authorisation, which an act taken on it later cites.
+_MEASURES = (DecisionKind.SUSPENSION, DecisionKind.REINSTATEMENT, DecisionKind.WITHDRAWAL)
+
+
+def _measures_since(dossier: Dossier, authorisation: Decision) -> list[dict]:
+    """The suspensions and reinstatements of the authorisation so far, oldest first."""
+    rows = db.session.execute(
+        select(Decision.number, Decision.kind)
+        .where(
+            Decision.dossier_id == dossier.id,
+            Decision.number > authorisation.number,
+            Decision.kind.in_([DecisionKind.SUSPENSION, DecisionKind.REINSTATEMENT]),
+        )
+        .order_by(Decision.number)
+    )
+    return [{"decision_number": number, "kind": str(kind)} for number, kind in rows]
 
 
 def _last_suspension(dossier: Dossier) -> int | None:
