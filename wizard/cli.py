@@ -9,6 +9,7 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from wizard import clock
@@ -31,10 +32,11 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
     name, title = _stated_on_decisions(name, "name"), _stated_on_decisions(title, "job title")
     email = email.strip().lower()
-    problem = check_password_strength(password, email)
+    with force_locale("en"):  # as the command's other words, not the portal's French
+        problem = check_password_strength(password, email)
     if problem:
         raise click.ClickException(problem)
-    if db.session.scalar(select(User).where(User.email == email)):
+    if User.with_email(email) is not None:
         raise click.ClickException(f"An account already uses {email}.")
     user = User(
         email=email,

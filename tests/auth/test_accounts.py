@@ -220,8 +220,14 @@ def test_the_create_reviewer_command_makes_a_reviewer(app):
         args=["create-reviewer", "x@ansm.example", "X", "--title", "Reviewer"],
         input="short\nshort\n",
     )
-    # Commands speak the portal's default language, French.
-    assert weak.exit_code != 0 and "au moins 12 caractères" in weak.output
+    # In English, as the command's prompts and its other messages.
+    assert weak.exit_code != 0
+    assert "Your password must be at least 12 characters long." in weak.output
+    taken = runner.invoke(
+        args=["create-reviewer", "RITA@ansm.example", "R", "--title", "Reviewer"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert taken.exit_code != 0 and "An account already uses rita@ansm.example." in taken.output
 
 
 def test_the_demo_command_is_idempotent(app):
