@@ -40,3 +40,7 @@ def test_a_decision_states_the_name_the_administrators_recorded(app, reviewer, s
     )
     assert "Claire Martin-Roux Head of the medical devices division" in text
     assert "Jean Dupont" not in text
+    # Renamed since, the reviewer's page still names who signed it as the PDF does.
+    assert runner.invoke(args=["set-reviewer-name", REVIEWER_EMAIL, "Claire Roux"]).exit_code == 0
+    page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    assert '<span class="cell-note">Decision 1 · Claire Martin-Roux</span>' in page
