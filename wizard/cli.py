@@ -82,10 +82,8 @@ def _restate(email: str, attribute: str, what: str, text: str) -> None:
 
 
 def _reviewer(email: str) -> User:
-    reviewer = db.session.scalar(
-        select(User).where(User.email == email.strip().lower(), User.role == Role.REVIEWER)
-    )
-    if reviewer is None:
+    reviewer = User.with_email(email.strip())
+    if reviewer is None or not reviewer.is_reviewer:
         raise click.ClickException(f"No reviewer account uses {email}.")
     return reviewer
 

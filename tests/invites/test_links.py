@@ -107,7 +107,7 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
         "can no longer be sent: invite the professional again" in client.get(resent.location).text
     )
     again = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke")
-    assert "nothing to revoke" in client.get(again.location).text
+    assert "nothing to cancel" in client.get(again.location).text
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "revoked"
     assert_plain_page(clinician.get(link), 410, "This link has been cancelled")
@@ -140,7 +140,7 @@ def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clin
     # Closed: the page is not offered again.
     closed = client.get(confirm)
     assert closed.status_code == 303
-    assert "nothing to revoke" in client.get(closed.location).text
+    assert "nothing to cancel" in client.get(closed.location).text
 
 
 def test_a_link_works_once(app, manufacturer, clinician, link):

@@ -4,6 +4,7 @@ verifiable by anyone (CLI and /verify), which spots a single altered byte."""
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import threading
@@ -15,9 +16,12 @@ from sqlalchemy import func, select
 
 from tests.conftest import dossier_with, login, make_user
 from wizard.demo import pdf_of_objects
+from wizard.domain.canonical import canonical_json
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
 from wizard.receipts import service, verify
+from wizard.receipts.document import build_receipt_pdf
+from wizard.receipts.keys import ensure_dev_signing_identity, load_signer
 
 
 @pytest.fixture
@@ -264,6 +268,33 @@ def forged_pdf(reference: str, attachment: tuple[str, bytes] | None = None) -> b
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def test_a_receipt_sealed_with_another_key_is_not_compared_with_the_request(
+    app, submitted, tmp_path
+):
+    """Someone's own key over the real answers: intact, but not the portal's seal, so what it
+    holds is neither vouched for nor compared (which would tell whether it is the stored one)."""
+    dossier_id, _reference = submitted
+    with app.test_request_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        forged = build_receipt_pdf(
+            service.receipt_fields(dossier),
+            answers_json=canonical_json(dossier.submitted_answers),
+            signer=load_signer(*ensure_dev_signing_identity(tmp_path)),
+            env=app.jinja_env,
+        )
+    page = app.test_client().post(
+        "/verify",
+        data={"receipt": (io.BytesIO(forged), "r.pdf")},
+        content_type="multipart/form-data",
+    )
+    said = " ".join(page.text.split())
+    assert page.status_code == 200 and "This receipt cannot be confirmed" in said
+    assert "Unchanged since signing" in said and "not a signature this portal trusts" in said
+    assert "Not compared: the signature is not the portal's" in html.unescape(said)
+    assert "Match the request" not in said and "Do not match" not in said
+    assert "Current status" not in said
 
 
 def test_a_file_merely_naming_a_request_learns_nothing_of_it(app, submitted):

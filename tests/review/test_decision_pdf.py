@@ -5,6 +5,7 @@ status) and reports a single flipped byte as an alteration."""
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import re
@@ -349,7 +350,7 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
 
 
 def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
-    app, manufacturer, submitted
+    app, manufacturer, reviewer, submitted
 ):
     """Not an act of ANSM: no legal bases, no articles, no one signing for the Director."""
     withdrawn = manufacturer.post(
@@ -382,4 +383,7 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     assert "Genuine withdrawal of a request" in checked
     assert "<dt>Withdrawal</dt><dd>Withdrawal of the request by the manufacturer</dd>" in checked
     assert "Matches the withdrawal held by the portal" in checked
+    # The download is in the audit trail as what it is.
+    trail = html.unescape(reviewer.get(f"/review/requests/{submitted}").text)
+    assert f"Downloaded: withdrawal-{reference}.pdf (withdrawal of the request)" in trail
     assert "Decision 1" not in checked

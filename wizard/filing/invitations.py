@@ -114,14 +114,14 @@ def revoke_invitation(dossier_id: int, invitation_id: int):
     """Revoke a link, after a page that says what it does (it cannot be undone)."""
     dossier, invitation = _invitation(dossier_id, invitation_id)
     if not service.can_revoke(invitation):
-        flash(_("This invitation is already closed: there is nothing to revoke."), "error")
+        flash(_("This invitation is already closed: there is nothing to cancel."), "error")
         return _back_to(dossier, "hcp-support", "")
     if request.method == "GET":
         return render_template(
             "filing/revoke_invitation.html", dossier=dossier, invitation=invitation
         )
     if not service.revoke(invitation, current_user):
-        flash(_("This invitation is already closed: there is nothing to revoke."), "error")
+        flash(_("This invitation is already closed: there is nothing to cancel."), "error")
         return _back_to(dossier, "hcp-support", "")
     flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
     return _back_to(dossier, "hcp-support", "#invitations")

@@ -72,6 +72,5 @@ def send_decision(dossier: Dossier, number: int):
     decision = decisions.decision_of(dossier, number)
     if decision is None:
         abort(404)
-    return send_pdf(
-        dossier, "decision", decisions.pdf_name(decision), decisions.ensure_pdf(decision)
-    )
+    kind = "withdrawal" if decision.by_manufacturer else "decision"
+    return send_pdf(dossier, kind, decisions.pdf_name(decision), decisions.ensure_pdf(decision))

@@ -91,7 +91,7 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
             form.max_patients.description = _(
                 "How many patients may be treated with the device during the period. The "
                 "manufacturer estimated %(count)s.",
-                count=estimated,
+                count=quantity(estimated),
             )
     if action.name == "request-information":
         information.prepare(form, dossier)
@@ -296,6 +296,7 @@ DOWNLOADED = {
     "reply_document": _l("document of an answer"),
     "receipt": _l("receipt"),
     "decision": _l("decision"),
+    "withdrawal": _l("withdrawal of the request"),
 }
 
 
