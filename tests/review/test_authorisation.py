@@ -332,6 +332,11 @@ def test_the_two_withdrawals_read_apart(app, reviewer, manufacturer, user):
     assert "Authorisation withdrawn by ANSM" in page
     review_page = reviewer.get(f"/review/requests/{by_manufacturer}").text
     assert "Request withdrawn" in review_page
+    # Listed as the withdrawal it is, not among decisions.
+    assert '<a href="#decisions-title">Withdrawal of the request</a>' in review_page
+    assert 'id="decisions-title">Withdrawal of the request</h2>' in review_page
+    by_ansm_page = reviewer.get(f"/review/requests/{by_ansm}").text
+    assert 'id="decisions-title">Decisions</h2>' in by_ansm_page
 
 
 def test_the_decision_read_back_shows_only_what_will_be_signed(app, reviewer, submitted_global):
