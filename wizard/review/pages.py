@@ -85,7 +85,7 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
     form = action_form_class(action.name, frozen["access_type"])(prefix=action.name, **kwargs)
     if action.name == "authorise":
         form.within_requested(*requested_period(frozen))
-        estimated = frozen["answers"].get("scope", {}).get("estimated_patients")
+        estimated = _estimated_patients(dossier)
         if "max_patients" in form and estimated:
             # Said, not filled in: a cap is ANSM's choice, never the estimate by default.
             form.max_patients.description = _(
@@ -224,9 +224,14 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
 CAP_FAR_ABOVE_ESTIMATE = 2
 
 
+def _estimated_patients(dossier: Dossier) -> int | None:
+    """How many patients a global request's manufacturer expects (step 4), as filed."""
+    return dossier.submitted_answers["answers"].get("scope", {}).get("estimated_patients")
+
+
 def _cap_warning(dossier: Dossier, form: FlaskForm) -> str | None:
     cap = form.max_patients.data if "max_patients" in form else None
-    estimated = dossier.submitted_answers["answers"].get("scope", {}).get("estimated_patients")
+    estimated = _estimated_patients(dossier)
     if not cap or not estimated or cap <= CAP_FAR_ABOVE_ESTIMATE * estimated:
         return None
     return _(
