@@ -225,7 +225,7 @@ CAP_FAR_ABOVE_ESTIMATE = 2
 
 
 def _estimated_patients(dossier: Dossier) -> int | None:
-    """How many patients a global request's manufacturer expects (step 4), as filed."""
+    """How many patients a global request's manufacturer expects (step 5, scope), as filed."""
     return dossier.submitted_answers["answers"].get("scope", {}).get("estimated_patients")
 
 
