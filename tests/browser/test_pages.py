@@ -242,6 +242,12 @@ def test_a_step_a_colleague_saved_meanwhile_is_shown_not_overwritten(app, page, 
     dashboard.goto("/dashboard")
     assert "Last saved by Marc Durand" in dashboard.inner_text("main")
     assert_accessible(dashboard, "dashboard-saved-by-a-colleague")
+    # Each action is one word on one line, however narrow its column ("Conti/nue" was seen).
+    lines = dashboard.locator(".table__actions a").evaluate_all(
+        "links => links.map(link => new Set("
+        "  [...link.getClientRects()].map(box => Math.round(box.top))).size)"
+    )
+    assert lines and set(lines) == {1}, lines
     dashboard.close()
     type_into(page, "#trade_name", "VentriAssist Junior")
     press_button(page, "button[value=continue]")
