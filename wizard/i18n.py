@@ -59,10 +59,12 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 # "d’Orthomed"). A name is typed with or without a title, so a translation cannot say which
 # it needs: a French message puts "à"/"de" right before the placeholder, and the value given
 # decides.
-# Other prepositions take the article alone ("par le Dr Durand", "pour la Dre Roy").
+# Other prepositions take the article alone ("par le Dr Durand", "pour la Dre Roy"); so
+# does "que", which is elided before a vowel as "de" is ("qu’Orthomed", "lorsqu’Anne").
 _OTHERS = ("par", "Par", "pour", "Pour", "avec", "Avec", "chez", "Chez")
+_QUE = ("que", "Que", "lorsque", "Lorsque")
 _PREPOSITION_BEFORE_PLACEHOLDER = re.compile(
-    r"\b(à|À|de|De|" + "|".join(_OTHERS) + r") (?=%\((\w+)\)s)"
+    r"\b(à|À|de|De|" + "|".join(_OTHERS + _QUE) + r") (?=%\((\w+)\)s)"
 )
 _TITLE = re.compile(r"(?:dr|docteur|pr|prof|professeur)\.?\s", re.IGNORECASE)
 _FEMININE_TITLE = re.compile(r"(?:dre|docteure|pre|professeure)\.?\s", re.IGNORECASE)
@@ -71,16 +73,16 @@ _CONTRACTED = {
     "À": "Au ",
     "de": "du ",
     "De": "Du ",
-    **{other: f"{other} le " for other in _OTHERS},
+    **{other: f"{other} le " for other in _OTHERS + _QUE},
 }
 _WITH_LA = {
     "à": "à la ",
     "À": "À la ",
     "de": "de la ",
     "De": "De la ",
-    **{other: f"{other} la " for other in _OTHERS},
+    **{other: f"{other} la " for other in _OTHERS + _QUE},
 }
-_ELIDED = {"de": "d’", "De": "D’"}
+_ELIDED = {"de": "d’", "De": "D’", **{que: f"{que[:-1]}’" for que in _QUE}}
 _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
 

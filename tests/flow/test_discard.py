@@ -89,6 +89,15 @@ def test_the_dashboard_offers_to_delete_drafts_only(app, logged_in, user):
     assert f"/requests/{submitted}/discard" not in dashboard
 
 
+def test_an_empty_draft_says_it_holds_nothing_rather_than_answers_to_0_steps(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=[], files=False)
+    text = " ".join(logged_in.get(f"/requests/{dossier_id}/discard").text.split())
+    assert "It holds no answer yet." in text
+    assert "0 step" not in text and "Deleting it deletes:" not in text
+    assert "You cannot undo this." in text
+
+
 def test_a_submitted_request_cannot_be_deleted(app, logged_in, user):
     with app.app_context():
         dossier_id = dossier_with(user[0], submit=True)

@@ -72,6 +72,15 @@ def test_an_untitled_name_keeps_a_and_elides_de(app, in_french, clinician, inbox
         ("Envoyée par %(name)s", "Dre Lise Roy", "Envoyée par la Dre Lise Roy"),
         ("Envoyée par %(name)s", "Anne Leroy", "Envoyée par Anne Leroy"),
         ("Pour %(name)s", "Pr Lin", "Pour le Pr Lin"),
+        (
+            "la demande que %(name)s prépare",
+            "Orthopédie Berthier",
+            "la demande qu’Orthopédie Berthier prépare",
+        ),
+        ("lorsque %(name)s aura répondu", "Anne Roy", "lorsqu’Anne Roy aura répondu"),
+        ("la demande que %(name)s prépare", "Cardiotech", "la demande que Cardiotech prépare"),
+        ("lorsque %(name)s aura répondu", "Dr Lin", "lorsque le Dr Lin aura répondu"),
+        ("jusque %(name)s", "Dr Lin", "jusque Dr Lin"),  # "que" inside a word is not "que"
         ("Sent to %(name)s", "Dr Lin", "Sent to Dr Lin"),  # English has nothing to contract
         ("guide %(name)s", "Dr Lin", "guide Dr Lin"),  # "de" inside a word is not "de"
     ],
