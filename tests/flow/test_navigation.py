@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -193,6 +194,17 @@ def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app
     assert kept["legal_name"] == "Cardiotech Médical SAS" and "srn" not in kept
     # The step is not finished: the summary says so.
     assert "Not finished" in logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    # Opened again, the step says why its questions are empty: nothing there is called wrong.
+    again = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert "There is a problem" not in again and 'name="srn" value=""' in again
+    assert (
+        "You saved this step before finishing it: answer the questions left empty (an answer "
+        "that was not right was not kept), then save the step."
+    ) in html.unescape(again)
+    # A step finished says nothing of the kind.
+    post_step(logged_in, dossier_id, "manufacturer", sample_answers()["manufacturer"])
+    done = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert "You saved this step before finishing it" not in done
 
 
 def test_an_earlier_answer_that_no_longer_fits_the_new_ones_is_not_kept(app, logged_in, user):
