@@ -80,14 +80,17 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
         raise UploadRejected(_("Choose a PDF file to upload."))
     content = upload.stream.read(max_bytes + 1)
     if not content:
-        raise UploadRejected(_("The selected file is empty: choose the PDF again."))
+        raise UploadRejected(_("The selected file is empty. Choose the PDF again."))
     if len(content) > max_bytes:
         raise UploadRejected(
             _("The selected file must be smaller than %(size)s.", size=human_size(max_bytes))
         )
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
         raise UploadRejected(
-            _("The selected file must be a PDF: save or export the document as PDF first.")
+            _(
+                "The selected file is not a PDF document. Save or export it as PDF first, then "
+                "choose that file."
+            )
         )
     found = (
         pdf_check.Verdict.ACTIVE

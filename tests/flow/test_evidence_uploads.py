@@ -68,7 +68,7 @@ def test_a_refused_file_keeps_what_was_typed(app, logged_in, user):
     refused = sent(
         logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN, file=(b"MZ exe", "cer.pdf")
     )
-    assert refused.status_code == 422 and "must be a PDF" in refused.text
+    assert refused.status_code == 422 and "is not a PDF document" in refused.text
     assert HALF_WRITTEN["efficacy_summary"] in refused.text
     assert stored(app, dossier_id) == (None, [])
     # The fields shown again still belong to the page's one form: the next try sends the file.
@@ -88,7 +88,7 @@ def test_a_bad_file_sent_with_save_and_continue_stops_everything(app, logged_in,
     dossier_id = at_evidence_step(app, user)
     step = f"/requests/{dossier_id}/steps/clinical-evidence"
     refused = sent(logged_in, step, SUMMARIES, file=(b"MZ exe", "cer.pdf"), action="continue")
-    assert refused.status_code == 422 and "must be a PDF" in refused.text
+    assert refused.status_code == 422 and "is not a PDF document" in refused.text
     assert SUMMARIES["efficacy_summary"] in refused.text
     assert stored(app, dossier_id) == (None, [])
 

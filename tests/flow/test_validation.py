@@ -40,7 +40,10 @@ GTIN_CHECK = (
     "The last digit of this GTIN does not match the others (check digit): "
     "check it for a typing mistake."
 )
-NOT_PDF = "The selected file must be a PDF: save or export the document as PDF first."
+NOT_PDF = (
+    "The selected file is not a PDF document. Save or export it as PDF first, then choose that "
+    "file."
+)
 NEEDED_BY = date.fromisoformat(sample_answers()["patient"]["needed_by"])
 MUST_INCLUDE = (
     f"The period must include {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
@@ -714,7 +717,7 @@ UPLOAD_REFUSALS = [
     refusal("documents", "document-file", (b"MZ\x90\x00 an executable", "cer.pdf"),
             f"cer.pdf: {NOT_PDF}", "not-a-pdf"),
     refusal("documents", "document-file", (b"", "cer.pdf"),
-            "cer.pdf: The selected file is empty: choose the PDF again.", "empty-file"),
+            "cer.pdf: The selected file is empty. Choose the PDF again.", "empty-file"),
     refusal("documents", "document-file", (ACTIVE_PDF, "cer.pdf"),
             "cer.pdf: This PDF contains scripts, attached files, 3D models, videos or actions "
             "that open other files or send data, which we cannot accept: print it to a new PDF "

@@ -23,7 +23,10 @@ FINESS_CHECK = (
     "This FINESS number is not valid (its check key does not match): "
     "check it in the FINESS directory."
 )
-NOT_PDF = "The selected file must be a PDF: save or export the document as PDF first."
+NOT_PDF = (
+    "The selected file is not a PDF document. Save or export it as PDF first, then choose that "
+    "file."
+)
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 TOO_BIG = b"%PDF-1.4\n" + b"0" * (200 * 1024) + b"\n%%EOF\n"
 
@@ -97,7 +100,7 @@ FILE_REFUSALS = [
     pytest.param((b"MZ\x90\x00 an executable", "letter.pdf"), f"letter.pdf: {NOT_PDF}",
                  id="not-a-pdf"),
     pytest.param((b"", "letter.pdf"),
-                 "letter.pdf: The selected file is empty: choose the PDF again.",
+                 "letter.pdf: The selected file is empty. Choose the PDF again.",
                  id="empty-file"),
     pytest.param((TOO_BIG, "letter.pdf"), "letter.pdf: The selected file must be smaller than",
                  id="oversized-file"),

@@ -93,7 +93,7 @@ def test_an_answer_with_a_problem_keeps_what_was_typed_and_the_files_chosen(
         manufacturer, submitted, question_id, message="Kept", files=[("notes.txt", b"hello")]
     )
     assert not_a_pdf.status_code == 422
-    assert "notes.txt: The selected file must be a PDF" in not_a_pdf.text
+    assert "notes.txt: The selected file is not a PDF document" in not_a_pdf.text
     assert ">Kept</textarea>" in not_a_pdf.text
 
     kept_sha = hashlib.sha256(document()[1]).hexdigest()

@@ -166,9 +166,9 @@ def documents(app) -> int:
 @pytest.mark.parametrize(
     "content, name, message",
     [
-        (WINDOWS_EXECUTABLE, "report.pdf", "must be a PDF"),
-        (HTML_PAGE, "report.pdf", "must be a PDF"),
-        (HTML_PAGE, "report.html", "must be a PDF"),
+        (WINDOWS_EXECUTABLE, "report.pdf", "is not a PDF document"),
+        (HTML_PAGE, "report.pdf", "is not a PDF document"),
+        (HTML_PAGE, "report.html", "is not a PDF document"),
         (WITH_JAVASCRIPT, "report.pdf", ACTING),
         (WITH_ATTACHMENT, "report.pdf", ACTING),
         (WITH_LAUNCH, "report.pdf", ACTING),
