@@ -141,3 +141,26 @@ def test_a_decision_sent_once_signed_out_shows_the_grounds_typed(app, reviewer, 
     rows = re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', refused.text)
     assert rows == [("Grounds for the refusal", REFUSAL)]  # to copy
     assert decisions_on(app, submitted) == []
+
+
+def test_a_decision_a_colleague_overtook_says_who_and_keeps_all_that_was_typed(
+    app, reviewer, submitted_global
+):
+    """Two reviewers read the same request; one signs an authorisation first: the other's,
+    signed after, is refused saying who decided what and when, with everything they typed
+    (the period and the cap too, not only the grounds) to copy."""
+    act(reviewer, submitted_global, "start-review")
+    seen = seen_on(reviewer, submitted_global)
+    colleague = second_reviewer(app)
+    assert act(colleague, submitted_global, "authorise").status_code == 303
+    typed = action_data("authorise", max_patients="6", reason="Our own grounds.") | seen
+    late = reviewer.post(f"/review/requests/{submitted_global}/authorise", data=typed)
+    assert late.status_code == 409
+    text = " ".join(html.unescape(late.text).split())
+    assert "“Authorise” is not possible: the request is “Authorised”." in text
+    assert "Status: Under review → Authorised" in text  # who moved it on, and when
+    assert "Nothing was recorded. What you wrote, to copy if you need it:" in text
+    copied = text.split("to copy if you need it:")[1].split("</dl>")[0]
+    for shown in ("Authorised from", "Maximum number of patients", ">6<", "Our own grounds."):
+        assert shown in copied, shown
+    assert status_of(app, submitted_global) == "authorised"

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.filing.pages import legacy_notice, submitted_sections
-from wizard.forms.base import quantity, summary_rows
+from wizard.forms.base import quantity, summary_rows, typed_rows
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -165,6 +165,8 @@ def review_page(
         legacy=legacy_notice(frozen["answers"], today=clock.day_in_paris(dossier.submitted_at)),
         actions=forms,
         posted=posted,
+        # Everything typed in a form the page no longer offers, to copy.
+        posted_typed=typed_rows(posted[1]) if posted else [],
         refused=refused,
         questions=information.questions_of(dossier),
         nothing_awaited=information.nothing_awaited(dossier),

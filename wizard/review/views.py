@@ -73,7 +73,13 @@ def act(dossier_id: int, name: str):
     current = effective_status(dossier)
     if not action.permits(current):  # a page opened before the request moved on
         refused = str(refusal(action, current, shown=request.form.get("shown")))
-        return pages.review_page(dossier, posted=(action, form), refused=refused, status=409)
+        return pages.review_page(
+            dossier,
+            posted=(action, form),
+            refused=refused,
+            changed=pages.changes_since_seen(dossier),  # who moved it on, and when
+            status=409,
+        )
     if name == "request-information":
         valid = information.validate(form, dossier)
     else:
