@@ -86,12 +86,38 @@ _ELIDED = {"de": "d’", "De": "D’", **{que: f"{que[:-1]}’" for que in _QUE}
 _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
 
+# A French sentence that opens with a titled name gives it its article ("Le Dr Leroy a
+# répondu"), which a translation cannot write for a name that may come without a title: a
+# placeholder that opens a sentence and is followed by its verb (or ", qui…", ", que…").
+_OPENING_PLACEHOLDER = re.compile(
+    r"(?:^|(?<=[.!?] )|(?<=\n))(?=%\((\w+)\)s(?: [a-zàâéèêëîïôöùûüç]|, qu))"
+)
+
+
+def _opening_article(match: re.Match, variables: dict) -> str:
+    value = variables.get(match[1])
+    if not isinstance(value, str):
+        return ""
+    if _TITLE.match(value):
+        return "Le "
+    return "La " if _FEMININE_TITLE.match(value) else ""
+
+
+def in_french() -> bool:
+    """Whether the request (or command) speaks French."""
+    locale = get_locale() if has_app_context() else None
+    return locale is not None and locale.language == "fr"
+
+
 def with_contractions(text: str, variables: dict) -> str:
     """`text` (a translated message, before its placeholders are filled) with "à"/"de"
     contracted before a placeholder whose value starts with a title, and "de" elided before
-    one whose value is a name starting with a vowel."""
+    one whose value is a name starting with a vowel; in French, a titled name opening a
+    sentence given its article."""
     if "%(" not in text:
         return text
+    if _OPENING_PLACEHOLDER.search(text) and in_french():
+        text = _OPENING_PLACEHOLDER.sub(lambda match: _opening_article(match, variables), text)
 
     def contract(match: re.Match) -> str:
         value = variables.get(match[2])

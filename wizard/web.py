@@ -20,8 +20,8 @@ from wizard.forms.base import is_token
 from wizard.forms.render import field_in_page, render_field
 from wizard.forms.validators import Unnamed
 from wizard.i18n import gettext as _
+from wizard.i18n import in_french, long_date
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import long_date
 from wizard.markup import attributes
 from wizard.uploads import human_size
 
@@ -143,14 +143,9 @@ def labelled_message(label, message) -> str:
     """ "Label: message" for a message (an error, a warning) said of a question: French goes
     on in lower case after the colon ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
     message = str(message)
-    if _in_french() and message[1:2].islower() and not _is_question(label):
+    if in_french() and message[1:2].islower() and not _is_question(label):
         message = message[:1].lower() + message[1:]
     return labelled(label, message)
-
-
-def _in_french() -> bool:
-    locale = get_locale()
-    return locale is not None and locale.language == "fr"
 
 
 def summary_message(field) -> str:
@@ -247,7 +242,7 @@ def _human_moment(value: datetime) -> str:
     """A moment as people say it, in Paris time, to the minute: "2 December 2026 at 07:26",
     "2 décembre 2026 à 7 h 26" (as French writes the hour)."""
     local = to_user_timezone(value)
-    hour = "H\u00a0'h'\u00a0mm" if _in_french() else "HH:mm"  # "7 h 26", not broken
+    hour = "H\u00a0'h'\u00a0mm" if in_french() else "HH:mm"  # "7 h 26", not broken
     return _("%(date)s at %(time)s", date=long_date(local.date()), time=format_time(local, hour))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.invites.support import invitations_of, invite, letters_of, link_in, send_letter
-from wizard.i18n import with_contractions
+from wizard.i18n import gettext, with_contractions
 
 
 @pytest.fixture
@@ -94,3 +94,22 @@ def test_the_preposition_fits_the_value(message, value, expected):
         }
         == expected
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "french"),
+    [
+        ("Dr Martin Dubois", "Le Dr Martin Dubois a répondu à la question de l’ANSM."),
+        ("Dre Lise Roy", "La Dre Lise Roy a répondu à la question de l’ANSM."),
+        ("Anne Leroy", "Anne Leroy a répondu à la question de l’ANSM."),
+    ],
+)
+def test_a_titled_name_opening_a_french_sentence_gets_its_article(app, name, french):
+    message = "%(name)s answered ANSM's question."
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert gettext(message, name=name) == french
+        # Not before what only names them (a label, a signature): "Dr X (cardiologue…)".
+        label = gettext("%(name)s (%(email)s) invites you", name=name, email="x@y.fr")
+        assert label.startswith(name)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert gettext(message, name=name) == f"{name} answered ANSM's question."
