@@ -202,7 +202,7 @@ def test_the_two_withdrawals_are_emailed_and_checked_apart(
     assert "is withdrawn, as you asked" in said
     assert "Your reason: The patient has recovered." in said
     assert "The signed record of your withdrawal (PDF) is on the page" in said
-    assert "The signed decision" not in said and "Reason given" not in said
+    assert "The signed decision" not in said and "Grounds given" not in said
     assert act(reviewer, by_ansm, "withdraw").status_code == 303
     ansm = inbox.to("claire@cardiotech.example")[-1]
     assert own["Subject"] != ansm["Subject"]
