@@ -282,6 +282,10 @@ def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
     assert "il n’en a pas présenté dans le délai imparti" in silent
     assert "it presented none within the time given" in silent
     assert "L. 121-1 et L. 122-1" in silent
+    # The visa cites the articles the procedure followed, not urgency's for a heard one.
+    heard_visa = "notamment ses articles L. 121-1 et L. 122-1 ;"
+    assert heard_visa in answered and heard_visa in silent and "L. 121-2" not in answered
+    assert "notamment ses articles L. 121-1 et L. 121-2 ;" in urgent
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "Taken urgently, without first inviting the manufacturer&#39;s observations." in page
     assert "to present its observations, and presented none in the time given." in page
