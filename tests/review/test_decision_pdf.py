@@ -327,7 +327,10 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     act(reviewer, submitted_global, "authorise", max_patients="8")
     measures = {
         2: ("suspend", "L’autorisation accordée par la décision n° 1 est suspendue"),
-        3: ("reinstate", "la décision n° 2 de l’autorisation accordée par la décision n° 1"),
+        3: (
+            "reinstate",
+            "l’autorisation accordée par la décision n° 1, prononcée par la décision n° 2,",
+        ),
         4: ("withdraw", "L’autorisation accordée par la décision n° 1 est retirée"),
     }
     for number, (name, decided) in measures.items():
@@ -338,9 +341,10 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         assert "Considérant ce qui suit" in text and "Pour le directeur général" in text
     reinstated = _act_text(manufacturer, submitted_global, 3)
     assert "Vu la décision n° 2 suspendant cette autorisation ;" in reinstated
-    assert "La suspension prononcée par la décision n° 2 de l’autorisation accordée par" in (
-        reinstated
-    )
+    assert (
+        "La suspension de l’autorisation accordée par la décision n° 1, prononcée par la "
+        "décision n° 2, est levée"
+    ) in reinstated
     assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
     # The withdrawal cites what happened to the authorisation since it was granted.
     withdrawn = _act_text(manufacturer, submitted_global, 4)
