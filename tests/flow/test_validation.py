@@ -862,6 +862,20 @@ def test_a_number_grouped_by_spaces_is_read(app, logged_in, user):
     assert saved(app, dossier_id).answers["scope"]["estimated_patients"] == 1200
 
 
+def test_a_number_grouped_by_commas_is_read_in_english_and_a_decimal_in_french(
+    app, logged_in, user
+):
+    """English writes 1,200; in French "1,200" is a decimal number, not a whole one."""
+    dossier_id = request_at(app, user, "scope")
+    typed = {**answers_for("scope"), "estimated_patients": "1,200"}
+    assert post_step(logged_in, dossier_id, "scope", typed).status_code == 303
+    assert saved(app, dossier_id).answers["scope"]["estimated_patients"] == 1200
+    logged_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
+    french = post_step(logged_in, dossier_id, "scope", typed)
+    assert french.status_code == 422
+    assert "Saisissez un nombre entier, en chiffres uniquement." in html.unescape(french.text)
+
+
 def test_a_field_without_a_hint_points_to_no_hint(app, logged_in, user):
     dossier_id = request_at(app, user, "manufacturer")
     page = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text

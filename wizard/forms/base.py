@@ -37,8 +37,8 @@ from wizard.forms.validators import (
     Unnamed,
 )
 from wizard.i18n import gettext as _
+from wizard.i18n import in_french, long_date
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import long_date
 from wizard.markup import attributes
 
 SHORT_TEXT = 200
@@ -105,6 +105,7 @@ def _typed_date(text: str) -> date:
 
 
 _GROUPING_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
+_GROUPING_COMMAS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 class WholeNumberField(IntegerField):
@@ -120,8 +121,11 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
         self._unparsable = False
         if valuelist and valuelist[0].strip():
+            typed = _GROUPING_SPACES.sub("", valuelist[0].strip())
+            if not in_french():  # "1,200" as English writes it; French "1,2" is a decimal
+                typed = _GROUPING_COMMAS.sub("", typed)
             try:  # "1 200": digits grouped by spaces, as French writes them
-                self.data = int(_GROUPING_SPACES.sub("", valuelist[0].strip()))
+                self.data = int(typed)
             except ValueError:
                 self.data = None
                 self._unparsable = True
