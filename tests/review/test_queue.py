@@ -17,13 +17,17 @@ from wizard.filing import service
 from wizard.models import Dossier, User
 
 
-def filed(user_id, path, submitted_at, device_class="III", status=None, manufacturer=None) -> str:
+def filed(
+    user_id, path, submitted_at, device_class="III", status=None, manufacturer=None, device=None
+) -> str:
     owner = db.session.get(User, user_id)
     dossier = service.create_dossier(owner)
     answers = sample_answers(path)
     legal_name = manufacturer or owner.organisation.name
     answers["manufacturer"] = {**answers["manufacturer"], "legal_name": legal_name}
     answers["device"] = {**answers["device"], "device_class": device_class}
+    if device:
+        answers["device"]["trade_name"] = device
     if device_class not in ("III", "IIb"):
         answers["device"]["implantable"] = "no"
     for step_id, values in answers.items():
@@ -167,3 +171,13 @@ def test_a_request_filed_for_a_manufacturer_is_found_and_shown_under_its_name(ap
     assert '<td data-label="Manufacturer">Ostéa Implants</td>' in page
     assert listed(reviewer.get("/review?q=ostea").text) == [reference]
     assert listed(reviewer.get("/review?q=consult").text) == [reference]
+
+
+def test_a_request_is_found_by_its_device_name(app, reviewer, three):
+    """Reviewers know a device by its name as well as its maker's."""
+    with app.app_context():
+        owner = make_user("ines@paedi.example", "Paedi Medical").id
+        found = filed(owner, "global", datetime(2026, 4, 2, 12, tzinfo=UTC), device="PaediFlöw 2")
+    assert listed(reviewer.get("/review", query_string={"q": "paediflow"}).text) == [found]
+    page = reviewer.get("/review").text
+    assert "Reference, manufacturer or device" in page

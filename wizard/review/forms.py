@@ -431,8 +431,8 @@ class QueueForm(FlaskForm):
         csrf = False
 
     q = text(
-        _l("Reference or manufacturer"),
-        hint=_l("For example DA-2026-000042, or part of a company name."),
+        _l("Reference, manufacturer or device"),
+        hint=_l("For example DA-2026-000042, or part of a company or device name."),
         max_length=200,
     )
     status = select(

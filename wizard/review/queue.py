@@ -59,7 +59,7 @@ def _filtered(
     filters: Filters, named: list[int] | None, *, with_status: bool
 ) -> tuple[Select, object]:
     """Submitted requests matching the filters, and the column of their effective status.
-    `named`: the requests whose manufacturer matches the search (`_manufacturer_matches`)."""
+    `named`: the requests whose manufacturer or device matches the search (`_names_matching`)."""
     authorisation = authorisations_subquery()
     status = effective_status_column(authorisation, clock.today())
     query = (
@@ -108,39 +108,37 @@ def search_key(text: str) -> str:
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 
 
-def requests_of_manufacturers_named(needle: str) -> list[int]:
-    """The submitted requests whose manufacturer (as the request names it) or filing
-    organisation contains `needle`, ignoring case and accents.
+def requests_naming(needle: str) -> list[int]:
+    """The submitted requests whose manufacturer (as the request names it), filing
+    organisation or device (its trade name) contains `needle`, ignoring case and accents.
 
-    This is done in Python, over a bounded set: two short names per submitted request, no
-    answers. SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII
+    This is done in Python, over a bounded set: three short names per submitted request, no
+    other answers. SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII
     letters only and it has no unaccent, and PostgreSQL's `unaccent` is an extension that may
     not be installed. Stripping the accents from the needle alone would not do either:
     "biomedix" must find the stored "Biomédix", so it is the stored name that needs folding,
     and a folded copy of it would be one more column to keep in step."""
     key = search_key(needle)
-    legal_name = Dossier.submitted_answers[("answers", "manufacturer", "legal_name")].as_string()
+    answers = Dossier.submitted_answers
+    legal_name = answers[("answers", "manufacturer", "legal_name")].as_string()
+    trade_name = answers[("answers", "device", "trade_name")].as_string()
     rows = db.session.execute(
-        select(Dossier.id, Organisation.name, legal_name)
+        select(Dossier.id, Organisation.name, legal_name, trade_name)
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .where(Dossier.status.not_in(UNFILED_STATUSES))
     )
-    return [
-        id_
-        for id_, organisation, manufacturer in rows
-        if key in search_key(organisation) or key in search_key(manufacturer or "")
-    ]
+    return [id_ for id_, *names in rows if any(key in search_key(name or "") for name in names)]
 
 
-def _manufacturer_matches(filters: Filters) -> list[int] | None:
-    """For a search, the requests whose manufacturer matches it (read once per page, for the
-    list and for the counts); None without one."""
+def _names_matching(filters: Filters) -> list[int] | None:
+    """For a search, the requests whose manufacturer or device matches it (read once per
+    page, for the list and for the counts); None without one."""
     needle = filters.q.strip()
-    return requests_of_manufacturers_named(needle) if needle else None
+    return requests_naming(needle) if needle else None
 
 
 def search(filters: Filters) -> Page:
-    named = _manufacturer_matches(filters)
+    named = _names_matching(filters)
     query, _status = _filtered(filters, named, with_status=True)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     # A page past the last (an old link, a hand-typed number) shows the last one.
