@@ -358,7 +358,7 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
 
 
 def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
-    app, manufacturer, reviewer, submitted
+    app, manufacturer, reviewer, submitted, tmp_path
 ):
     """Not an act of ANSM: no legal bases, no articles, no one signing for the Director."""
     withdrawn = manufacturer.post(
@@ -395,3 +395,10 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     trail = html.unescape(reviewer.get(f"/review/requests/{submitted}").text)
     assert f"Downloaded: withdrawal-{reference}.pdf (withdrawal of the request)" in trail
     assert "Decision 1" not in checked
+    # The command line says the same.
+    path = tmp_path / "withdrawal.pdf"
+    path.write_bytes(pdf.data)
+    verified = app.test_cli_runner().invoke(args=["receipts", "verify", str(path)])
+    assert verified.exit_code == 0, verified.output
+    assert "Withdrawal:" in verified.output and "matches the stored withdrawal" in verified.output
+    assert "Decision" not in verified.output

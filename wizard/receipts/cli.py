@@ -37,6 +37,16 @@ def verify(source: Path) -> None:
     and matches what the portal stored."""
     check = service.check_receipt(source.read_bytes())
     verdict = check.verdict
+    # A manufacturer's withdrawal of its request, signed as decisions are, is no decision of
+    # ANSM (known only of a genuine file).
+    withdrawal = check.decision is not None and check.decision.by_manufacturer
+    if withdrawal:
+        compared = "Withdrawal"
+    elif check.is_decision:
+        compared = f"Decision {check.decision_number or '?'}"
+    else:
+        compared = "Answers hash"
+    stored = "withdrawal" if withdrawal else "decision" if check.is_decision else "request"
     lines = [
         ("Signature", "present" if verdict.signed else "MISSING"),
         ("Integrity", "intact" if verdict.intact else "ALTERED after signing"),
@@ -44,12 +54,7 @@ def verify(source: Path) -> None:
         ("Signer", verdict.signer or "-"),
         ("Reference", verdict.reference or "-"),
         ("Request in the portal", "found" if check.known else "NOT FOUND"),
-        (
-            f"Decision {check.decision_number or '?'}" if check.is_decision else "Answers hash",
-            f"matches the stored {'decision' if check.is_decision else 'request'}"
-            if check.answers_match
-            else "DOES NOT MATCH",
-        ),
+        (compared, f"matches the stored {stored}" if check.answers_match else "DOES NOT MATCH"),
         ("Status", check.status or "-"),
     ]
     for label, value in lines:
