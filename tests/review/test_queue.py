@@ -4,6 +4,7 @@ submission, a search by reference or manufacturer, and counts per status. A plai
 from __future__ import annotations
 
 import copy
+import html
 import re
 from datetime import UTC, datetime
 
@@ -125,6 +126,8 @@ def test_a_wrong_date_is_explained_and_the_other_filters_still_apply(reviewer, t
     assert "There is a problem" in response.text and "Enter a real date" in response.text
     assert listed(response.text) == [three[1], three[2]]
     assert 'value="2026-13-45"' in response.text  # what was typed stays in the box
+    assert "Not applied until corrected: “Submitted from”." in response.text
+    assert "Not applied" not in reviewer.get("/review?access_type=global").text
 
 
 @pytest.mark.parametrize("page", ["0", "2", "-3", "99999999999999999999999", "x"])
@@ -144,8 +147,17 @@ def test_dates_in_the_wrong_order_are_explained_not_an_empty_list(reviewer, thre
         rf'id="field-submitted_to">.*?{message}.*?value="2026-02-01"', response.text, re.S
     )
     assert 'value="2026-03-01"' in response.text
-    # The date in error is left out; the other still applies.
+    # The date in error is left out, and the page says so; the other still applies.
     assert listed(response.text) == [three[2]]
+    assert "Not applied until corrected: “Submitted until”." in response.text
+    both = reviewer.get(
+        "/review?submitted_from=2026-13-45&submitted_to=2026-02-30",
+        headers={"Accept-Language": "fr"},
+    ).text
+    assert (
+        "Filtres non appliqués tant qu’ils ne sont pas corrigés\u00a0: "
+        "«\u00a0Déposées à partir du\u00a0», «\u00a0Déposées jusqu’au\u00a0»."
+    ) in html.unescape(both)
 
 
 @pytest.mark.parametrize("needle", ["biomedix", "BIOMEDIX", "Biomédix sas", "MÉDIX", "biomÉdix"])
