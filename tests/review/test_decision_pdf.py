@@ -21,6 +21,7 @@ from wizard import clock
 from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.models import Decision
+from wizard.receipts.render import render_pdf
 from wizard.receipts.service import signing_identity
 from wizard.receipts.verify import DECISION_FILENAME, verify_pdf
 from wizard.review.decision_document import render_decision_html
@@ -402,3 +403,46 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     assert verified.exit_code == 0, verified.output
     assert "Withdrawal:" in verified.output and "matches the stored withdrawal" in verified.output
     assert "Decision" not in verified.output
+
+
+def _pages_holding(pdf: bytes, words: tuple[str, ...]) -> set[int]:
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    return {number for number, text in enumerate(pages) for word in words if word in text}
+
+
+def test_a_decision_keeps_each_table_whole_on_one_page(app, reviewer, manufacturer, submitted):
+    """Grounds of any length move the tables below them, never split them: before, some
+    lengths left a table's first rows at the foot of a page and the rest on the next."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
+    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
+    with app.app_context():
+        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
+        # 0, 4 and 12 lines of grounds split a table before: its heading row, or two, alone.
+        for lines in (0, 4, 12):
+            grounds = "\n".join(
+                f"Ground {n}, long enough to fill most of a line." for n in range(lines)
+            )
+            html_text = render_decision_html({**record, "reason": grounds}, app.jinja_env)
+            rendered = render_pdf(html_text, base_url=None, attachments=[])
+            assert len(_pages_holding(rendered, ("Date et heure", "Statut de la demande"))) == 1
+            request_rows = ("Fabricant", "Dispositif", "Patient (initiales", "Médecin", "Dépôt")
+            assert len(_pages_holding(rendered, request_rows)) == 1, lines
+
+
+def test_a_table_taller_than_a_page_still_breaks_and_loses_nothing(
+    app, reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "refuse", reason="Alternatives exist.")
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    with app.app_context():
+        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
+        lines = [f"Indication line {n}." for n in range(90)]
+        scope = {**record["request"]["scope"], "indication": "\n".join(lines)}
+        record["request"] = {**record["request"], "scope": scope}
+        rendered = render_pdf(
+            render_decision_html(record, app.jinja_env), base_url=None, attachments=[]
+        )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered)).pages)
+    assert all(line in text for line in lines) and "Dépôt" in text
