@@ -353,6 +353,12 @@ def assert_error_shown(page: str, field_id: str, message: str, *, summary: bool 
         )
 
 
+NOT_SAVED_YET = (
+    "What you typed on this page is not saved yet. Correct the answers listed, or choose "
+    "“Save and come back later” to keep the others."
+)
+
+
 def assert_kept(page: str, typed: dict, *, skip: str):
     shown = FormState(page).values
     for name, value in to_formdata(typed).items():
@@ -372,6 +378,9 @@ def test_a_bad_answer_is_explained_at_its_field_and_the_step_is_not_saved(
     assert_kept(response.text, typed, skip=field)
     stored = saved(app, dossier_id)
     assert step_id not in stored.answers and stored.status == "draft"
+    # Kept in the page only, and said to be: the portal says elsewhere that answers are saved
+    # (the declaration saves nothing before it is signed, and offers no saving for later).
+    assert (NOT_SAVED_YET in response.text) == (step_id != "declaration")
 
 
 @pytest.mark.parametrize("action", ["continue", "save_exit"])
@@ -381,6 +390,8 @@ def test_a_failed_correction_keeps_the_earlier_answers(app, logged_in, user, act
     response = post_step(logged_in, dossier_id, "device", typed, action=action)
     assert response.status_code == 422
     assert saved(app, dossier_id).answers["device"] == answers_for("device")
+    # "Save and come back later" saved the other answers, and says so instead.
+    assert (NOT_SAVED_YET in response.text) == (action == "continue")
 
 
 def test_with_htmx_the_refused_page_comes_back_with_200(app, logged_in, user):

@@ -26,6 +26,7 @@ from wizard.flow.steps import FLOW, access_type
 from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.invites import service as invites
 from wizard.models import AuditEvent, Dossier
@@ -259,7 +260,23 @@ def question(dossier: Dossier, step: Step):
         # The answers are fine: keep them, then say what else the step needs.
         changed = meanwhile.save_answers(dossier, step, form.to_answers())
     status = refused_status(409 if changed else 422)
-    return render_step(dossier, step, form, status, changed, extra_errors=blocking)
+    # A page refused keeps what was typed, but only in the page: said, for a person who would
+    # leave it believing the portal's "your answers are saved on each step".
+    return render_step(
+        dossier,
+        step,
+        form,
+        status,
+        changed,
+        extra_errors=blocking,
+        unsaved=NOT_SAVED_YET if not valid else None,
+    )
+
+
+NOT_SAVED_YET = _l(
+    "What you typed on this page is not saved yet. Correct the answers listed, or choose "
+    "“Save and come back later” to keep the others."
+)
 
 
 def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
