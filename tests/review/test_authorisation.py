@@ -401,3 +401,26 @@ def test_without_follow_up_conditions_the_page_names_only_the_conditions_it_show
         assert follow_up_row(capped) == (
             "None besides the period and the maximum number of patients."
         )
+
+
+@pytest.mark.parametrize(("start", "warned"), [(30, False), (31, True)])
+def test_an_individual_authorisation_starting_after_the_patients_need_is_pointed_out(
+    app, reviewer, submitted, start, warned
+):
+    """The patient needs the device in 30 days: a period starting later is of no use to
+    them unless the reviewer means it, said before signing (and signed all the same)."""
+    act(reviewer, submitted, "start-review")
+    url = f"/review/requests/{submitted}/authorise"
+    typed = action_data("authorise", period_start=in_days(start)) | seen_on(reviewer, submitted)
+    del typed["decision"]
+    shown = reviewer.post(url, data=typed)
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    said = (
+        f"The authorisation would start on {long_date(date.fromisoformat(in_days(start)))}, "
+        "after the date the patient needs the device by, "
+        f"{long_date(date.fromisoformat(in_days(30)))}. Check it before you sign."
+    )
+    assert (said in html.unescape(shown.text)) is warned
+    if warned:
+        signed = reviewer.post(url, data={**typed, "decision": "sign"})
+        assert signed.status_code == 303 and status_of(app, submitted) == "authorised"

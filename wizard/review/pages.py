@@ -215,7 +215,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         form=form,
         rows=rows,
         act=act,
-        cap_warning=_cap_warning(dossier, form),
+        warnings=[w for w in (_cap_warning(dossier, form), _late_start(dossier, form)) if w],
         # What the reviewer's page showed, nothing having happened since: signed on that.
         seen=request.form.get("seen", ""),
     )
@@ -242,6 +242,21 @@ def _cap_warning(dossier: Dossier, form: FlaskForm) -> str | None:
         cap=quantity(cap),
         times=CAP_FAR_ABOVE_ESTIMATE,
         estimated=quantity(estimated),
+    )
+
+
+def _late_start(dossier: Dossier, form: FlaskForm) -> str | None:
+    """An individual authorisation starting after the day its patient needs the device: of
+    no use to them, unless the reviewer means it (the need may have moved)."""
+    start = form.period_start.data if "period_start" in form else None
+    needed_by = dossier.needed_by
+    if not start or not needed_by or start <= date.fromisoformat(needed_by):
+        return None
+    return _(
+        "The authorisation would start on %(start)s, after the date the patient needs the "
+        "device by, %(needed_by)s. Check it before you sign.",
+        start=long_date(start),
+        needed_by=long_date(date.fromisoformat(needed_by)),
     )
 
 
