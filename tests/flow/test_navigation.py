@@ -173,7 +173,7 @@ def test_a_step_another_step_made_inconsistent_is_listed_not_finished(app, logge
     page = logged_in.get(period).text
     assert 'role="group" aria-labelledby="error-summary-title"' in page
     assert "autofocus" not in page.split('class="error-summary"')[1].split(">")[0]
-    assert page.count("The period must include") == 2  # the summary, the question
+    assert page.count("The period must end on or after") == 2  # the summary, the question
     # The period made to include the date again: done.
     wider = dict(sample_answers("individual")["period"], end_date=str(end + timedelta(days=30)))
     assert post_step(logged_in, dossier_id, "period", wider).status_code == 303

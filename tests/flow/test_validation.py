@@ -45,8 +45,12 @@ NOT_PDF = (
     "file."
 )
 NEEDED_BY = date.fromisoformat(sample_answers()["patient"]["needed_by"])
-MUST_INCLUDE = (
-    f"The period must include {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
+MUST_START_BY = (
+    f"The period must start on or before {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
+    "the date the device is needed by (given on the patient step)."
+)
+MUST_END_AFTER = (
+    f"The period must end on or after {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
     "the date the device is needed by (given on the patient step)."
 )
 
@@ -249,9 +253,10 @@ BAD_ANSWERS = [
     bad("period", "start_date", day(-1), "The period cannot start in the past.", "starts-past"),
     bad("period", "end_date", day(5), "The end must be after the start.", "ends-before-start"),
     bad("period", "end_date", "soon", BAD_DATE, "unparsable-end"),
-    bad("period", "end_date", day(200), MUST_INCLUDE, "starts-after-needed-by",
-        start_date=day(40)),
-    bad("period", "end_date", day(20), MUST_INCLUDE, "ends-before-needed-by"),
+    # The date left out of the period is called wrong, not the other one.
+    bad("period", "start_date", day(40), MUST_START_BY, "starts-after-needed-by",
+        end_date=day(200)),
+    bad("period", "end_date", day(20), MUST_END_AFTER, "ends-before-needed-by"),
     bad("declaration", "attest_accuracy", None,
         "Confirm that the information is accurate and complete.", "accuracy-unticked"),
     bad("declaration", "attest_not_circumvention", None,

@@ -141,7 +141,7 @@ def _today() -> date:
 
 
 class PeriodForm(StepForm):
-    reads_other_steps = True  # the period must include the patient's date (`validate_end_date`)
+    reads_other_steps = True  # the period must include the patient's date (`_needed_by`)
     live_dependents = {"start_date": ("end_date",)}
     start_date = iso_date(
         _l("Start of the period"),
@@ -161,22 +161,36 @@ class PeriodForm(StepForm):
             return _("Give the period for which you request the authorisation for the device.")
         return _("Give a period around the patient's procedure, including the follow-up.")
 
-    def validate_end_date(self, field):
-        needed_by = self.context.get("patient", {}).get("needed_by")
-        start = self.start_date.data
-        if not (needed_by and isinstance(start, date) and isinstance(field.data, date)):
-            return
-        if self.context.get("access-type", {}).get("access_type") == "global":
-            return
-        needed = date.fromisoformat(needed_by)
-        if not start <= needed <= field.data:
+    # The period must include the date the patient needs the device by: the field that
+    # leaves it out is the one called wrong (a start after it, an end before it).
+    def validate_start_date(self, field):
+        needed = self._needed_by()
+        if needed and isinstance(field.data, date) and field.data > needed:
             raise ValidationError(
                 _(
-                    "The period must include %(date)s, the date the device is needed by "
+                    "The period must start on or before %(date)s, the date the device is needed "
+                    "by (given on the patient step).",
+                    date=long_date(needed),
+                )
+            )
+
+    def validate_end_date(self, field):
+        needed = self._needed_by()
+        if needed and isinstance(field.data, date) and field.data < needed:
+            raise ValidationError(
+                _(
+                    "The period must end on or after %(date)s, the date the device is needed by "
                     "(given on the patient step).",
                     date=long_date(needed),
                 )
             )
+
+    def _needed_by(self) -> date | None:
+        """An individual request's date the device is needed by (the patient step)."""
+        if self.context.get("access-type", {}).get("access_type") == "global":
+            return None
+        needed_by = self.context.get("patient", {}).get("needed_by")
+        return date.fromisoformat(needed_by) if needed_by else None
 
 
 class DeclarationForm(StepForm):
