@@ -166,9 +166,21 @@ def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer
 
 def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
     """A mistyped year ("2100") would leave a professional's link working for decades."""
+    from datetime import date
+
+    from babel.dates import format_date
+
     from tests.review.support import in_days
 
     act(reviewer, submitted, "start-review")
+    # Said before it is met: the hint gives the last day (no example beyond it).
+    last_day = format_date(date.fromisoformat(in_days(90)), "long", locale="en_GB")
+    form = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    assert (
+        f"At most 90 days from today, by {last_day}. A professional&#39;s link works until the "
+        "end of that day."
+    ) in form
+    assert "14/03/2027" not in form
     too_far = act(reviewer, submitted, "request-information", due_date=in_days(91))
     assert too_far.status_code == 422
     page = " ".join(too_far.text.split())

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
+
+from babel.dates import format_date
 
 from tests.review.support import act, action_data, document, questions, reply, seen_on, status_of
 from tests.review.test_parallel_questions import second_reviewer
@@ -163,4 +166,8 @@ def test_a_decision_a_colleague_overtook_says_who_and_keeps_all_that_was_typed(
     copied = text.split("to copy if you need it:")[1].split("</dl>")[0]
     for shown in ("Authorised from", "Maximum number of patients", ">6<", "Our own grounds."):
         assert shown in copied, shown
+    # Its dates as the page wrote them when it was read back, not as the date control sends them.
+    start = date.fromisoformat(typed["authorise-period_start"])
+    assert f">{format_date(start, 'long', locale='en_GB')}<" in copied
+    assert typed["authorise-period_start"] not in copied
     assert status_of(app, submitted_global) == "authorised"

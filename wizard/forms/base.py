@@ -386,11 +386,18 @@ def typed_rows(form) -> list[tuple[str, str]]:
         sent = " ".join(v for v in field.raw_data or () if isinstance(v, str)).strip()
         files = [v.filename for v in field.raw_data or () if getattr(v, "filename", None)]
         if sent:
+            # A choice by its label, a date read as the page writes dates ("5 January 2027").
             chosen = isinstance(field, RadioField | SelectField | BooleanField)
-            rows.append((str(field.label.text), display(field) if chosen else sent))
+            rows.append(
+                (str(field.label.text), display(field) if chosen or _a_date(field) else sent)
+            )
         elif files:
             rows.append((str(field.label.text), ", ".join(files)))
     return rows
+
+
+def _a_date(field) -> bool:
+    return isinstance(field.data, date) and not getattr(field, "_unparsable", False)
 
 
 def _values_passing(rule: RequiredIf, other) -> tuple[str, ...] | None:

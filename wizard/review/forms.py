@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms.validators import ValidationError
@@ -85,6 +86,26 @@ class StartReviewForm(FlaskForm):
     )
 
 
+# How far ahead an answer may be asked for: a mistyped year would leave a professional's
+# link working for decades.
+LONGEST_WAIT_DAYS = 90
+
+
+def _latest_due_date() -> date:
+    return clock.today() + timedelta(days=LONGEST_WAIT_DAYS)
+
+
+def _due_date_hint() -> str:
+    """The limit said before it is met, its last day written out (not an example that may
+    lie beyond it)."""
+    return _(
+        "At most %(days)d days from today, by %(date)s. A professional's link works until the "
+        "end of that day.",
+        days=LONGEST_WAIT_DAYS,
+        date=long_date(_latest_due_date()),
+    )
+
+
 class RequestInformationForm(FlaskForm):
     # Set by `information.prepare` when someone whose link expired may be asked again.
     heading: str | None = None
@@ -113,7 +134,7 @@ class RequestInformationForm(FlaskForm):
     )
     due_date = iso_date(
         _l("Answer needed by (optional)"),
-        hint=_l("For example 14/03/2027. A professional's link works until the end of that day."),
+        hint=LazyString(_due_date_hint),
         rules=[
             not_in_past(lambda form: _("The date the answer is needed by cannot be past.")),
             DateRule(
@@ -127,15 +148,6 @@ class RequestInformationForm(FlaskForm):
             ),
         ],
     )
-
-
-# How far ahead an answer may be asked for: a mistyped year would leave a professional's
-# link working for decades.
-LONGEST_WAIT_DAYS = 90
-
-
-def _latest_due_date() -> date:
-    return clock.today() + timedelta(days=LONGEST_WAIT_DAYS)
 
 
 def _within_requested_end(value: date, form) -> bool:
