@@ -54,6 +54,9 @@ def test_an_individual_request_is_started_again_without_what_is_about_its_patien
     page = logged_in.get(f"/requests/{source_id}/submitted").text
     assert f'action="/requests/{source_id}/start-from"' in page
     assert "Start a new request from this one" in page
+    # Not decided: nothing to renew yet.
+    assert "To file again for this device, or for another patient" in page
+    assert "renew" not in page
 
     started = start_from(logged_in, source_id)
     assert started.status_code == 303

@@ -144,6 +144,7 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     assert "Registry of every implanted child." in page
     assert f"/requests/{submitted_global}/decisions/1.pdf" in page
     assert "Withdraw this request" not in page  # decided: too late to withdraw
+    assert "To renew the authorisation, or for another patient" in page
 
     # The period ends: every page says "expired" before the daily command has run.
     ended = "The authorised period ended on " + format_date(
