@@ -349,6 +349,7 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
     # The withdrawal cites what happened to the authorisation since it was granted.
     withdrawn = _act_text(manufacturer, submitted_global, 4)
+    assert "Autorisation retirée par l’ANSM Authorisation withdrawn by ANSM" in withdrawn
     assert (
         "Vu la décision n° 2 suspendant cette autorisation ; Having regard to decision 2 "
         "suspending that authorisation; Vu la décision n° 3 rétablissant cette autorisation ; "
@@ -369,6 +370,8 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     text = _act_text(manufacturer, submitted, 1)
     assert "Retrait de la demande" in text and "Le fabricant a retiré sa demande" in text
     assert "Retirée par Withdrawn by Claire Martin" in text
+    # Its status as the portal's pages write it, not the same word as ANSM's withdrawal.
+    assert "Demande retirée Request withdrawn" in text
     assert "Motif du retrait" in text and "The patient has recovered." in text
     for act_only in ("Vu le règlement", "Considérant", "Article 1er", "Pour le directeur général"):
         assert act_only not in text

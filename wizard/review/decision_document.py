@@ -58,8 +58,8 @@ def decision_context(record: dict) -> dict:
         "title_fr": title[0],
         "title_en": title[1],
         "by_manufacturer": by_manufacturer,
-        "status_fr": STATUSES[record["status_after"]][0],
-        "status_en": STATUSES[record["status_after"]][1],
+        "status_fr": _status_after(record, by_manufacturer)[0],
+        "status_en": _status_after(record, by_manufacturer)[1],
         "decided_utc": decided.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "decided_paris": decided.astimezone(PARIS).strftime("%Y-%m-%d %H:%M"),
         "decided_on": _day_in_paris(decided),
@@ -120,6 +120,17 @@ def build_decision_pdf(
             f"Signé électroniquement par / Digitally signed by\n%(signer)s\nLe / On %(ts)s\n{label}"
         ),
     )
+
+
+def _status_after(record: dict, by_manufacturer: bool) -> tuple[str, str]:
+    """The request's status once decided, as the portal's pages write it: "withdrawn" is the
+    request withdrawn by its manufacturer, or an authorisation withdrawn by ANSM
+    (`web.status_label`)."""
+    if record["status_after"] == "withdrawn":
+        if by_manufacturer:
+            return ("Demande retirée", "Request withdrawn")
+        return ("Autorisation retirée par l’ANSM", "Authorisation withdrawn by ANSM")
+    return STATUSES[record["status_after"]]
 
 
 def _measures_cited(record: dict) -> list[dict]:
