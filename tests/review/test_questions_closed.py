@@ -163,9 +163,15 @@ def test_the_manufacturer_is_told_whose_answer_a_withdrawal_stops(
     assert "Dr Anne Leroy, asked on" in form
     assert "Cardiotech" not in form  # its own question is the one above
     assert (
-        "Withdrawing your request closes ANSM's questions to them: they can no longer "
-        "answer, and each is told by email that ANSM no longer waits for their answer."
+        "Withdrawing your request closes ANSM's question: it can no longer be answered, and "
+        "whoever was asked is told by email that ANSM no longer waits for the answer."
     ) in form
+    # In French, one person asked, of either sex: not "interrogé", not "ils".
+    french = withdrawal_form(
+        manufacturer.get(f"/requests/{submitted}/submitted", headers={"Accept-Language": "fr"}).text
+    )
+    assert "Dr Anne Leroy, question posée le" in french
+    assert "la personne interrogée est prévenue par e-mail" in french
     # Her answer came: nothing to warn of any more.
     path = LINK.search(body_of(inbox.to(LEROY)[-1])).group(1)
     assert answer(app.test_client(), path).status_code == 303
