@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.conftest import dossier_with, login, make_user
-from wizard.demo import pdf_of_objects
+from wizard.demo import pdf_of_objects, sample_answers
 from wizard.domain.canonical import canonical_json
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
@@ -51,6 +51,7 @@ def test_submission_produces_one_receipt_stating_what_was_filed(app, submitted):
     # The manufacturer the request names, and the organisation that filed it for it.
     assert "Manufacturer" in text and "Cardiotech Médical SAS" in text
     assert "Filed by" in text and "Cardiotech\n" in text
+    assert "Patient (initiales" not in text  # a global request is for no one patient
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)
         for item in (
@@ -346,3 +347,21 @@ def test_racing_producers_store_a_single_receipt(app, user):
 def db_dialect(app) -> str:
     with app.app_context():
         return db.engine.dialect.name
+
+
+def test_an_individual_receipt_names_its_patient_as_the_filing_does(app, user, logged_in):
+    """Pseudonymised, as filed: two patients' receipts for one device tell them apart; a
+    global request's receipt names no patient."""
+    from tests.conftest import sign_and_submit
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    assert sign_and_submit(logged_in, dossier_id).status_code == 303
+    pdf = receipt_bytes(app, dossier_id)
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    patient = sample_answers("individual")["patient"]
+    assert (
+        "Patient (initiales, année de naissance) Patient (initials, year of birth) "
+        f"{patient['patient_initials']}, {patient['patient_birth_year']}"
+    ) in text
+    assert f"Établissement Establishment {patient['establishment_name']}" in text

@@ -80,6 +80,9 @@ def receipt_fields(dossier: Dossier) -> dict:
             "device_class": device.get("device_class", ""),
         },
         "access_type": record["access_type"],
+        # Which patient an individual request is for (pseudonymised, as the filing gives it):
+        # two patients' receipts for one device differ by more than their references.
+        **_patient(record["access_type"], answers),
         "period": {"start": period.get("start_date", ""), "end": period.get("end_date", "")},
         "documents": [
             {k: doc[k] for k in ("kind", "filename", "sha256", "size")}
@@ -96,6 +99,14 @@ def receipt_fields(dossier: Dossier) -> dict:
         "answers_sha256": dossier.answers_sha256,
         "portal_name": current_app.config["PORTAL_NAME"],
     }
+
+
+def _patient(access_type: str, answers: dict) -> dict:
+    if access_type != "individual":
+        return {}
+    patient = answers.get("patient", {})
+    keys = ("patient_initials", "patient_birth_year", "establishment_name")
+    return {"patient": {key.removeprefix("patient_"): patient.get(key, "") for key in keys}}
 
 
 def produce_pdf(dossier: Dossier) -> bytes:
