@@ -83,3 +83,41 @@ def test_the_urgency_is_asked_of_one_patient_or_of_the_patients(
         assert checked.status_code == 200 and label in checked.text
         thanks = clinician.get(send_letter(clinician, link).location).text
         assert after in thanks and "patient or patients" not in thanks
+
+
+def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
+    app, client, user, clinician, inbox
+):
+    """A professional wrote for a global request (their page named no patient); the request
+    is then made individual: the letter stays, but the manufacturer is told it may not be
+    about this patient, and so is the reviewer, beside the letter."""
+    from tests.conftest import make_user, post_step, sign_and_submit
+    from wizard.models import Role
+
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = request_awaiting_letters(user[0], "global")
+    invite(client, dossier_id)
+    assert send_letter(clinician, link_in(inbox[-1])).status_code == 303
+    step_nine = f"/requests/{dossier_id}/steps/hcp-support"
+    assert "ritten while the request was for" not in client.get(step_nine).text
+
+    individual = sample_answers("individual")
+    for step_id in ("access-type", "patient", "period"):
+        assert post_step(client, dossier_id, step_id, individual[step_id]).status_code == 303
+    said = (
+        "The letter from Dr Anne Leroy was written while the request was for global access. "
+        "Check that it supports access for this patient, or ask for a new letter."
+    )
+    tag = "Written while the request was for global access (the device), not for this patient."
+    for page in (
+        client.get(step_nine).text,
+        client.get(f"/requests/{dossier_id}/steps/check").text,
+    ):
+        assert said in page and tag in page
+    assert sign_and_submit(client, dossier_id).status_code == 303
+    with app.app_context():
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+    reviewer = app.test_client()
+    assert login(reviewer, "rita@ansm.example").status_code == 303
+    assert tag in reviewer.get(f"/review/requests/{dossier_id}").text

@@ -14,7 +14,7 @@ from wizard import audit, kept
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
-from wizard.flow.steps import FLOW
+from wizard.flow.steps import FLOW, access_type
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
@@ -256,6 +256,7 @@ def attach_letter(dossier):
             size=stored.size,
             source="upload",
             uploaded_by_id=current_user.id,
+            written_for=access_type(dossier.answers()),
         )
     )
     db.session.flush()

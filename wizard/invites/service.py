@@ -302,6 +302,8 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
         size=stored.size,
         uploaded_at=at,
         source="invite",
+        # What the professional was shown and wrote for (their page names the type of access).
+        written_for=invitation.dossier.answers().get("access-type", {}).get("access_type"),
         **letter,
     )
     db.session.add(received)

@@ -244,10 +244,26 @@ class HcpLetter(StoredFileMixin, db.Model):
     # "upload" when the manufacturer attached a letter they hold, "invite" via a clinician's link.
     source: Mapped[str] = mapped_column(String(20), default="upload")
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The type of access ("individual", "global") the request had when the letter came: a
+    # letter about one patient does not support access for the device as a whole, nor the
+    # reverse, and the type may change afterwards. None: a letter from before it was recorded.
+    written_for: Mapped[str | None] = mapped_column(String(20))
 
     dossier: Mapped[Dossier] = relationship(back_populates="hcp_letters")
     # Removing a letter received by invitation leaves the invitation, without its letter.
     invitation: Mapped[Invitation | None] = relationship(back_populates="letter")
+
+    def written_for_other_access(self) -> str | None:
+        """The type of access the letter was written for, if the request now has the other."""
+        dossier = self.dossier
+        now = (
+            dossier.answers().get("access-type", {}).get("access_type")
+            if dossier.is_draft
+            else (dossier.submitted_answers or {}).get("access_type")
+        )
+        if self.written_for and now and self.written_for != now:
+            return self.written_for
+        return None
 
 
 class ReferenceCounter(db.Model):
