@@ -4,9 +4,12 @@ is stored until they save it."""
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import timedelta
 
 from tests.conftest import dossier_with, post_step
+from wizard import clock
 from wizard.demo import sample_answers
 from wizard.extensions import db
 from wizard.filing import service
@@ -48,3 +51,27 @@ def test_the_path_to_certification_offers_the_mdr_application_already_given(app,
     assert OFFERED in page
     assert re.search(r'name="nb_application" value="lodged" checked', page)
     assert value_of(page, "nb_application_date") == lodged
+
+
+def test_an_application_lodged_on_the_situation_step_cannot_be_called_planned(app, logged_in, user):
+    """The situation step gave the date the MDR application was lodged: the path to
+    certification cannot then say it is only planned (the summary would say both)."""
+    steps = list(sample_answers())
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=steps[: steps.index("certification")])
+        situation = {**sample_answers()["situation"], "mdr_application_date": "2024-05-20"}
+        service.save_step(db.session.get(Dossier, dossier_id), "situation", situation)
+    planned = {
+        **sample_answers()["certification"],
+        "nb_application": "planned",
+        "nb_application_date": (clock.today() + timedelta(days=30)).isoformat(),
+    }
+    refused = post_step(logged_in, dossier_id, "certification", planned)
+    assert refused.status_code == 422
+    said = (
+        "On the regulatory situation step, you lodged your MDR application on 20 May 2024: "
+        "choose “An application has been lodged with a notified body”, or correct that step."
+    )
+    assert said in html.unescape(refused.text)
+    lodged = {**planned, "nb_application": "lodged", "nb_application_date": "2024-05-20"}
+    assert post_step(logged_in, dossier_id, "certification", lodged).status_code == 303

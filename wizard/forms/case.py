@@ -75,6 +75,9 @@ class HcpSupportForm(StepForm):
 
 
 class CertificationForm(StepForm):
+    # An application called planned, where the situation step gave the date it was lodged
+    # (`validate_nb_application`).
+    reads_other_steps = True
     live_dependents = {"nb_application": ("nb_application_date", "nb_number")}
     nb_application = choice(
         _l("Where is your application to a notified body?"),
@@ -123,6 +126,18 @@ class CertificationForm(StepForm):
         ),
         _l("Confirm the commitment to pursue CE certification."),
     )
+
+    def validate_nb_application(self, field):
+        lodged = self.context.get("situation", {}).get("mdr_application_date")
+        if field.data == "planned" and lodged:
+            raise ValidationError(
+                _(
+                    "On the regulatory situation step, you lodged your MDR application on "
+                    "%(date)s: choose “%(lodged)s”, or correct that step.",
+                    date=long_date(date.fromisoformat(lodged)),
+                    lodged=dict(NB_APPLICATION_STATUS)["lodged"],
+                )
+            )
 
     def validate_nb_application_date(self, field):
         if not isinstance(field.data, date):
