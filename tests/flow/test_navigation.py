@@ -316,6 +316,36 @@ def test_the_2023_607_notice_appears_when_the_legacy_certificate_may_still_count
     )
 
 
+def test_before_the_device_class_is_known_the_2023_607_notice_gives_both_dates(
+    app, logged_in, user, monkeypatch
+):
+    """The date depends on the class, given later (step 3): said with both dates, not one
+    that changes without a word once the class is given."""
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    situation = {
+        "reason": "certificate_expired",
+        "legacy_certificate_number": "MDD-1",
+        "legacy_certificate_expiry": "2024-03-01",
+        "legacy_notified_body": "2797",
+        "mdr_application_date": "2024-02-01",
+        "written_agreement": "yes",
+        "written_agreement_date": "2024-02-20",
+    }
+    response = post_step(logged_in, dossier_id, "situation", situation)
+    both = (
+        "31 December 2027 (31 December 2028 for a device of class I, IIa, or IIb not implantable)"
+    )
+    assert both in html.unescape(logged_in.get(response.location).text)
+    page = f"/requests/{dossier_id}/steps/situation"
+    assert both in html.unescape(logged_in.get(page).text)
+    device = {**sample_answers()["device"], "device_class": "IIa", "implantable": "no"}
+    assert post_step(logged_in, dossier_id, "device", device).status_code == 303
+    shown = html.unescape(logged_in.get(page).text)
+    assert "until 31 December 2028 under" in shown and "December 2027" not in shown
+
+
 def test_the_summary_marks_a_step_whose_file_or_letter_went_since_it_was_answered(
     app, logged_in, user
 ):

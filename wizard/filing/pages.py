@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from wizard import clock, uploads
-from wizard.domain.legacy import assess_legacy_certificate
+from wizard.domain.legacy import END_FOR_HIGHER_RISK, END_FOR_OTHERS, assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
 from wizard.extensions import db
@@ -116,6 +116,7 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
     extras: dict = {}
     if step.id == "situation":
         extras["legacy_notice"] = legacy_notice(answers)
+        extras["legacy_until"] = legacy_until(answers, extras["legacy_notice"])
     # Their forms with a file kept from a refused try, said wherever they show (it is used).
     if step.id == "clinical-evidence":
         from wizard.filing.attachments import document_form
@@ -177,6 +178,21 @@ def legacy_notice(answers, today: date | None = None):
     return assessment if assessment.may_still_be_valid else None
 
 
+def legacy_until(answers, notice) -> str | None:
+    """Until when a legacy certificate may count as valid, written out: before the device
+    step gives the class, the earlier date (class III, implantable IIb) and the later one, so
+    that the date said does not change once the class is given without a word."""
+    if notice is None:
+        return None
+    if answers.get("device", {}).get("device_class"):
+        return long_date(notice.valid_until)
+    return _(
+        "%(date)s (%(later)s for a device of class I, IIa, or IIb not implantable)",
+        date=long_date(END_FOR_HIGHER_RISK),
+        later=long_date(END_FOR_OTHERS),
+    )
+
+
 def warn_of_legacy_certificate(answers) -> None:
     """Said on the page that follows the situation step, as soon as the answers suggest it:
     before the filer spends an hour on a request they may not need (a warning, never a block;
@@ -188,7 +204,7 @@ def warn_of_legacy_certificate(answers) -> None:
                 "You may not need a derogation: from your answers, your legacy certificate may "
                 "still count as valid until %(date)s under Regulation (EU) 2023/607. Check with "
                 "your notified body. You can still continue with this request.",
-                date=long_date(notice.valid_until),
+                date=legacy_until(answers, notice),
             ),
             "warning",
         )
