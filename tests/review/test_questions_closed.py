@@ -196,8 +196,11 @@ def test_the_resumed_review_email_says_the_manufacturers_question_is_closed(
         reference = dossier(submitted).reference
         asked_on = english(clock.day_in_paris(questions(submitted)[0].asked_at))
     assert act(reviewer, submitted, "start-review").status_code == 303
-    body = said(inbox.to("claire@cardiotech.example")[-1])
+    email = inbox.to("claire@cardiotech.example")[-1]
+    body = said(email)
     assert "ANSM has resumed the review of your request" in body
+    # Not the subject of the review's start: a question closed is news.
+    assert email["Subject"].endswith(f"ANSM resumes the review of request {reference}")
     assert (
         f"ANSM's question to you of {asked_on} is closed: ANSM no longer waits for your answer "
         "to it, and the page of your request no longer takes one. If you think your answer is "

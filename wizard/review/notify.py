@@ -37,6 +37,9 @@ def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
     ref = {"reference": dossier.reference}
     if status == Status.UNDER_REVIEW and isinstance(about, Reply):
         return _("Answer received: ANSM resumes the review of request %(reference)s", **ref)
+    if status == Status.UNDER_REVIEW and previous == Status.INFORMATION_REQUESTED:
+        # Resumed without the answer awaited: not the same words as the review's start.
+        return _("ANSM resumes the review of request %(reference)s", **ref)
     if status == Status.UNDER_REVIEW:
         return _("ANSM is reviewing your request %(reference)s", **ref)
     if status == Status.INFORMATION_REQUESTED:
