@@ -44,6 +44,10 @@ NOT_PDF = (
     "The selected file is not a PDF document. Save or export it as PDF first, then choose that "
     "file."
 )
+FRENCH_PHONE = (
+    "A phone number in France has 10 digits, for example 01 23 45 67 89. Outside France, start "
+    "with the country code, for example +49."
+)
 NEEDED_BY = date.fromisoformat(sample_answers()["patient"]["needed_by"])
 MUST_START_BY = (
     f"The period must start on or before {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
@@ -140,6 +144,8 @@ BAD_ANSWERS = [
     bad("manufacturer", "contact_phone", "call reception",
         "Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.",
         "phone-in-words"),
+    bad("manufacturer", "contact_phone", "04 72 12 34 5", FRENCH_PHONE, "french-digit-missing"),
+    bad("manufacturer", "contact_phone", "+33 4 72 12 34 56 7", FRENCH_PHONE, "plus-33-long"),
     bad("manufacturer", "representative_name", None,
         "Enter the authorised representative's name: the manufacturer is outside the EEA.",
         "us-without-representative", country="US", siret=None,
@@ -869,6 +875,17 @@ def test_the_error_summary_says_which_answer_a_general_message_is_about(app, log
     assert "Contact person's full name: Remove the invisible control characters" in summary
     # Beside the field, its label already says it.
     assert error_text(field_block(page, "address"), "address").startswith("Use 500 characters")
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["01 23 45 67 89", "01.23.45.67.89", "+33 1 23 45 67 89", "+33 (0)1 23 45 67 89",
+     "0033 1 23 45 67 89", "0590 12 34 56", "+49 30 1234567", "+1 (212) 555-0100"],
+)  # fmt: skip
+def test_phone_numbers_as_people_write_them_are_taken(app, logged_in, user, phone):
+    dossier_id = request_at(app, user, "manufacturer")
+    typed = {**answers_for("manufacturer"), "contact_phone": phone}
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 
 
 def test_a_number_grouped_by_spaces_is_read(app, logged_in, user):

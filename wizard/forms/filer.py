@@ -242,12 +242,31 @@ class ManufacturerForm(StepForm):
     )
 
     def validate_contact_phone(self, field):
-        digits = [ch for ch in field.data if ch.isdigit()]
+        digits = "".join(ch for ch in field.data if ch.isdigit())
         allowed = set("0123456789 +-.()")
         if not 6 <= len(digits) <= 15 or not set(field.data) <= allowed:
             raise ValidationError(
                 _("Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.")
             )
+        if not _french_number_complete(field.data.strip(), digits):
+            raise ValidationError(
+                _(
+                    "A phone number in France has 10 digits, for example 01 23 45 67 89. Outside "
+                    "France, start with the country code, for example +49."
+                )
+            )
+
+
+def _french_number_complete(typed: str, digits: str) -> bool:
+    """A number without a country code is read as French (the hint asks for the code
+    outside France): ten digits from a 0, or nine after +33 (a "(0)" after the code is how
+    some write it). A digit missing or too many is a typing slip, caught here."""
+    if typed.startswith("+33") or digits.startswith("0033"):
+        national = digits.removeprefix("0033") if digits.startswith("0033") else digits[2:]
+        return len(national.removeprefix("0")) == 9
+    if typed.startswith("+") or digits.startswith("00"):
+        return True  # another country's: its length is its own
+    return len(digits) == 10 and digits.startswith("0")
 
 
 class DeviceForm(StepForm):
