@@ -14,6 +14,7 @@ from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.reference import REFERENCE_PATTERN
 from wizard.extensions import db
+from wizard.forms.attachments import DOCUMENT_KINDS
 from wizard.models import Dossier
 
 PATH_STEPS = {
@@ -134,7 +135,14 @@ def test_a_submitted_request_is_frozen(app, logged_in):
         assert dossier.submitted_answers["answers"]["device"]["trade_name"] == "VentriAssist Mini"
     view = logged_in.get(f"/requests/{dossier_id}/steps/device")
     assert view.status_code == 302 and view.location.endswith("/submitted")
-    assert "VentriAssist Mini" in logged_in.get(view.location).text
+    page = logged_in.get(view.location).text
+    assert "VentriAssist Mini" in page
+    with app.app_context():
+        documents = db.session.get(Dossier, dossier_id).submitted_answers["documents"]
+    # Each document filed named by its kind, as the step and the receipt name it.
+    assert documents and all(
+        f"<li>{dict(DOCUMENT_KINDS)[doc['kind']]}: {doc['filename']} " in page for doc in documents
+    )
 
 
 def test_two_submissions_get_distinct_references(app, logged_in):
