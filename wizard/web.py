@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask import Flask, current_app, flash, has_request_context, request, session, url_for
 from flask_babel import format_percent, format_time, get_locale, to_user_timezone
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
@@ -59,6 +59,13 @@ def posted_number(name: str) -> int | None:
 def is_htmx() -> bool:
     """True for a request made by htmx (the one place that reads the HX-Request header)."""
     return bool(htmx)
+
+
+def flash_at(section: str, message) -> None:
+    """A confirmation said in the section of the page the person is sent back to
+    (`#section`), not at the page's top, out of sight once the page scrolls to the section
+    (a narrow screen, a zoom). A page that has no such section says it at the top."""
+    flash(message, f"at:{section}")
 
 
 def refused_status(status: int = 422) -> int:

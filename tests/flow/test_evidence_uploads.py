@@ -50,6 +50,9 @@ def test_a_half_written_summary_survives_an_upload(app, logged_in, user):
     page = sent(logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN)
     assert page.status_code == 200
     assert "“cer.pdf” has been added." in page.text
+    # Said in the section the page opens at (#documents), not at the top, out of sight at 400 %.
+    assert page.text.count("has been added") == 1
+    assert page.text.index('id="documents"') < page.text.index("has been added")
     assert HALF_WRITTEN["efficacy_summary"] in page.text  # back in its field
     assert "error-message" not in page.text  # not called wrong: not finished yet
     assert stored(app, dossier_id) == (None, ["cer.pdf"])

@@ -44,6 +44,8 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
     assert response.location.endswith("/steps/hcp-support#invitations")
     step = client.get(response.location).text
     assert "The invitation has been sent to Dr Anne Leroy" in step
+    # Said in the list the page opens at, not at its top.
+    assert step.index('id="invitations"') < step.index("The invitation has been sent")
     assert "Sent" in step and "anne.leroy@necker.example" in step
 
     (email,) = inbox.to("anne.leroy@necker.example")

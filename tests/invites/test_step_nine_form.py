@@ -50,7 +50,10 @@ def test_save_and_continue_attaches_the_letter_described(app, manufacturer):
     assert "/steps/certification" in response.location
     with app.app_context():
         assert [letter.author_name for letter in letters_of(dossier_id)] == ["Dr Paul Henry"]
-    assert "The letter from Dr Paul Henry has been added." in client.get(response.location).text
+    # Said on the next step, where no section of letters would hold it: at the top.
+    following = client.get(response.location).text
+    assert "The letter from Dr Paul Henry has been added." in following
+    assert following.index("has been added") < following.index("<h1")
 
 
 def test_a_letter_half_described_stops_the_step_with_what_is_missing(app, manufacturer):

@@ -21,7 +21,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import ngettext
 from wizard.models import Document, HcpLetter
 from wizard.review import downloads
-from wizard.web import refused_status
+from wizard.web import flash_at, refused_status
 
 
 def _back_to(dossier, step_id, anchor):
@@ -161,7 +161,7 @@ def attach_chosen_document(dossier):
     db.session.flush()
     _record(dossier, audit.DOCUMENT_UPLOADED, filename=stored.filename, sha256=stored.sha256)
     db.session.commit()
-    flash(_("“%(name)s” has been added.", name=stored.filename))
+    flash_at("documents", _("“%(name)s” has been added.", name=stored.filename))
     return None
 
 
@@ -268,7 +268,7 @@ def attach_letter(dossier):
         sha256=stored.sha256,
     )
     db.session.commit()
-    flash(_("The letter from %(name)s has been added.", name=form.author_name.data))
+    flash_at("letters", _("The letter from %(name)s has been added.", name=form.author_name.data))
     return None
 
 
@@ -358,7 +358,7 @@ def delete_document(dossier_id: int, item_id: int):
         db.session.flush()
         _record(dossier, audit.DOCUMENT_REMOVED, filename=item.filename, sha256=item.sha256)
         db.session.commit()
-        flash(_("“%(name)s” has been removed.", name=item.filename))
+        flash_at("documents", _("“%(name)s” has been removed.", name=item.filename))
     elif item is not None:
         abort(404)
     # What was typed in the step came along (the button is part of its form): kept, also
@@ -396,5 +396,5 @@ def delete_letter(dossier_id: int, item_id: int):
         sha256=item.sha256,
     )
     db.session.commit()
-    flash(_("The letter from %(name)s has been removed.", name=item.author_name))
+    flash_at("letters", _("The letter from %(name)s has been removed.", name=item.author_name))
     return back_to_letters(dossier, "#letters")

@@ -23,6 +23,7 @@ from wizard.i18n import gettext as _
 from wizard.invites import service
 from wizard.models import Dossier, Invitation, InvitationState
 from wizard.models.invitation import OPEN_STATES
+from wizard.web import flash_at
 
 
 @bp.route("/requests/<int:dossier_id>/invitations", methods=["GET", "POST"])
@@ -123,7 +124,10 @@ def revoke_invitation(dossier_id: int, invitation_id: int):
     if not service.revoke(invitation, current_user):
         flash(_("This invitation is already closed: there is nothing to cancel."), "error")
         return _back_to(dossier, "hcp-support", "")
-    flash(_("The link sent to %(name)s no longer works.", name=invitation.clinician_name))
+    flash_at(
+        "invitations",
+        _("The link sent to %(name)s no longer works.", name=invitation.clinician_name),
+    )
     return _back_to(dossier, "hcp-support", "#invitations")
 
 
@@ -140,7 +144,7 @@ def _after_sending(dossier: Dossier, invitation: Invitation, *, used: str | None
     the failure shows) when it did not."""
     who = {"name": invitation.clinician_name, "email": invitation.email}
     if invitation.state == InvitationState.SENT:
-        flash(_("The invitation has been sent to %(name)s (%(email)s).", **who))
+        flash_at("invitations", _("The invitation has been sent to %(name)s (%(email)s).", **who))
         return back_to_letters(dossier, "#invitations", used=used)
     flash(
         _(
