@@ -1057,3 +1057,24 @@ def test_a_request_full_of_files_refuses_one_more_next_to_the_file(
     message = f"This request has 2 {what}, the most it can carry: remove one it no longer needs"
     assert message in " ".join(refused.text.split())
     assert f'href="#{prefix}-file"' in refused.text  # in the error summary, to the field
+
+
+def test_a_period_ending_after_the_expected_ce_marking_is_taken_with_a_warning(
+    app, logged_in, user
+):
+    """Once CE marked (the path to certification step gives when), the device needs no
+    derogation: a later end is likely a slip, said, never refused."""
+    dossier_id = request_at(app, user, "period")
+    expected = date.fromisoformat(answers_for("certification")["expected_ce_date"])
+    typed = {**answers_for("period"), "end_date": (expected + timedelta(days=30)).isoformat()}
+    saved_step = post_step(logged_in, dossier_id, "period", typed)
+    assert saved_step.status_code == 303
+    said = (
+        f"The period ends after {format_date(expected, 'long', locale='en_GB')}, the date you "
+        "expect CE marking (path to certification step). Once CE marked, the device no longer "
+        "needs this derogation: check the end date."
+    )
+    assert said in html.unescape(logged_in.get(saved_step.location).text)
+    live = validate_live(logged_in, dossier_id, "period", "end_date", typed)
+    assert said in html.unescape(live.text)
+    assert "period" in saved(app, dossier_id).answers

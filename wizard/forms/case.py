@@ -199,6 +199,15 @@ class PeriodForm(StepForm):
                     date=long_date(needed),
                 )
             )
+        # Accepted, but worth a second look: once CE marked, the device needs no derogation.
+        expected = self.context.get("certification", {}).get("expected_ce_date")
+        if expected and isinstance(field.data, date) and field.data > date.fromisoformat(expected):
+            field.warning = _(
+                "The period ends after %(date)s, the date you expect CE marking (path to "
+                "certification step). Once CE marked, the device no longer needs this "
+                "derogation: check the end date.",
+                date=long_date(date.fromisoformat(expected)),
+            )
 
     def _needed_by(self) -> date | None:
         """An individual request's date the device is needed by (the patient step)."""
