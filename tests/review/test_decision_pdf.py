@@ -9,7 +9,8 @@ import html
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from pypdf import PdfReader
@@ -70,6 +71,14 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert "Article 1er" in words and "sont autorisées du" in words
     assert "pour l’indication suivante : End-" in words and "under 20 kg. The placing" in words
     assert "est limité à 8." in words  # article 2: the cap
+    # When, as the act and the pages write it (Paris, to the minute), the exact UTC beneath.
+    decided = datetime.fromisoformat(record["decided_at"])
+    paris = decided.astimezone(ZoneInfo("Europe/Paris"))
+    assert (
+        f"{french(paris.date().isoformat())} à {paris.hour} h {paris.minute:02d} (heure de Paris) "
+        f"{format_date(paris.date(), 'long', locale='en_GB')}, {paris:%H:%M} (Paris time) · "
+        f"{decided.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    ) in words
     assert "par Cardiotech pour le compte de Cardiotech Médical SAS ;" in words  # its filer
     assert (
         "Article 4 / Article 4 La présente autorisation ne vaut pas certification de la "

@@ -61,7 +61,7 @@ def decision_context(record: dict) -> dict:
         "status_fr": _status_after(record, by_manufacturer)[0],
         "status_en": _status_after(record, by_manufacturer)[1],
         "decided_utc": decided.strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "decided_paris": decided.astimezone(PARIS).strftime("%Y-%m-%d %H:%M"),
+        "decided_paris": _moment_in_paris(decided),
         "decided_on": _day_in_paris(decided),
         "submitted_utc": submitted.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "submitted_on": _day_in_paris(submitted),
@@ -155,6 +155,14 @@ def _period_of(authorisation: dict | None) -> dict | None:
         "start": in_french_and_english(authorisation["period_start"]),
         "end": in_french_and_english(authorisation["period_end"]),
     }
+
+
+def _moment_in_paris(moment: dt.datetime) -> tuple[str, str]:
+    """The moment in France, written as the act and the pages write it, to the minute:
+    ("4 décembre 2026 à 12 h 30", "4 December 2026, 12:30")."""
+    day_fr, day_en = _day_in_paris(moment)
+    local = moment.astimezone(PARIS)
+    return f"{day_fr} à {local.hour} h {local.minute:02d}", f"{day_en}, {local:%H:%M}"
 
 
 def _day_in_paris(moment: dt.datetime) -> tuple[str, str]:
