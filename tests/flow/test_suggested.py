@@ -53,9 +53,12 @@ def test_the_path_to_certification_offers_the_mdr_application_already_given(app,
     assert value_of(page, "nb_application_date") == lodged
 
 
-def test_an_application_lodged_on_the_situation_step_cannot_be_called_planned(app, logged_in, user):
-    """The situation step gave the date the MDR application was lodged: the path to
-    certification cannot then say it is only planned (the summary would say both)."""
+def test_an_application_lodged_on_the_situation_step_called_planned_is_pointed_out(
+    app, logged_in, user
+):
+    """The situation step gave the date an MDR application was lodged: "planned" on the path
+    to certification is likely a slip (or that application ended and another is planned),
+    said beside the answer and when the step is saved, never refused."""
     steps = list(sample_answers())
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=steps[: steps.index("certification")])
@@ -66,12 +69,21 @@ def test_an_application_lodged_on_the_situation_step_cannot_be_called_planned(ap
         "nb_application": "planned",
         "nb_application_date": (clock.today() + timedelta(days=30)).isoformat(),
     }
-    refused = post_step(logged_in, dossier_id, "certification", planned)
-    assert refused.status_code == 422
     said = (
-        "On the regulatory situation step, you lodged your MDR application on 20 May 2024: "
-        "choose “An application has been lodged with a notified body”, or correct that step."
+        "On the regulatory situation step, you gave 20 May 2024 as the date you lodged your MDR "
+        "application. If that application is still open, choose “An application has been "
+        "lodged with a notified body”."
     )
-    assert said in html.unescape(refused.text)
+    live = logged_in.post(
+        f"/requests/{dossier_id}/steps/certification/validate",
+        data=planned,
+        headers={"HX-Request": "true", "HX-Trigger-Name": "nb_application"},
+    )
+    assert live.status_code == 200 and said in html.unescape(live.text)
+    saved = post_step(logged_in, dossier_id, "certification", planned)
+    assert saved.status_code == 303
+    assert said in html.unescape(logged_in.get(saved.location).text)
     lodged = {**planned, "nb_application": "lodged", "nb_application_date": "2024-05-20"}
-    assert post_step(logged_in, dossier_id, "certification", lodged).status_code == 303
+    saved = post_step(logged_in, dossier_id, "certification", lodged)
+    assert saved.status_code == 303
+    assert "you gave 20 May 2024" not in logged_in.get(saved.location).text

@@ -888,6 +888,32 @@ def test_phone_numbers_as_people_write_them_are_taken(app, logged_in, user, phon
     assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 
 
+def test_a_foreign_manufacturers_national_number_is_not_read_as_french(app, logged_in, user):
+    dossier_id = request_at(app, user, "manufacturer")
+    german = {**answers_for("manufacturer"), "country": "DE", "siret": None}
+    typed = {**german, "contact_phone": "030 1234 5678"}
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+
+
+def test_a_patients_date_passed_since_is_said_on_the_period_step(app, logged_in, user, monkeypatch):
+    """A draft left a while: the patient's "needed by" date has passed, so no period starting
+    today can include it: the period step says where to change it, not only "start by"."""
+    dossier_id = request_at(app, user, "period")
+    later = clock.now() + timedelta(days=40)  # needed by: in 30 days
+    monkeypatch.setattr(clock, "now", lambda: later)
+    start = clock.today().isoformat()
+    end = (clock.today() + timedelta(days=100)).isoformat()
+    typed = {**answers_for("period"), "start_date": start, "end_date": end}
+    refused = post_step(logged_in, dossier_id, "period", typed)
+    assert refused.status_code == 422
+    assert_error_shown(
+        refused.text,
+        "start_date",
+        f"The date the device is needed by, {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
+        "has passed: change it on the patient step, then give the period.",
+    )
+
+
 def test_a_number_grouped_by_spaces_is_read(app, logged_in, user):
     dossier_id = request_at(app, user, "scope")
     typed = {**answers_for("scope"), "estimated_patients": "1\u202f200"}

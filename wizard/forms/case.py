@@ -75,8 +75,8 @@ class HcpSupportForm(StepForm):
 
 
 class CertificationForm(StepForm):
-    # An application called planned, where the situation step gave the date it was lodged
-    # (`validate_nb_application`).
+    # An application called planned, where the situation step gave the date one was lodged
+    # (`validate_nb_application`, a warning).
     reads_other_steps = True
     live_dependents = {"nb_application": ("nb_application_date", "nb_number")}
     nb_application = choice(
@@ -128,15 +128,16 @@ class CertificationForm(StepForm):
     )
 
     def validate_nb_application(self, field):
+        # Accepted, but worth a second look: an application lodged before (the situation
+        # step's date, which Regulation 2023/607 reads) may have ended, and a new one be
+        # planned; more often, "planned" is a slip.
         lodged = self.context.get("situation", {}).get("mdr_application_date")
         if field.data == "planned" and lodged:
-            raise ValidationError(
-                _(
-                    "On the regulatory situation step, you lodged your MDR application on "
-                    "%(date)s: choose “%(lodged)s”, or correct that step.",
-                    date=long_date(date.fromisoformat(lodged)),
-                    lodged=dict(NB_APPLICATION_STATUS)["lodged"],
-                )
+            field.warning = _(
+                "On the regulatory situation step, you gave %(date)s as the date you lodged "
+                "your MDR application. If that application is still open, choose “%(lodged)s”.",
+                date=long_date(date.fromisoformat(lodged)),
+                lodged=dict(NB_APPLICATION_STATUS)["lodged"],
             )
 
     def validate_nb_application_date(self, field):
@@ -181,6 +182,14 @@ class PeriodForm(StepForm):
     def validate_start_date(self, field):
         needed = self._needed_by()
         if needed and isinstance(field.data, date) and field.data > needed:
+            if needed < _today():  # a draft left a while: no period can start by then now
+                raise ValidationError(
+                    _(
+                        "The date the device is needed by, %(date)s, has passed: change it on "
+                        "the patient step, then give the period.",
+                        date=long_date(needed),
+                    )
+                )
             raise ValidationError(
                 _(
                     "The period must start on or before %(date)s, the date the device is needed "

@@ -248,7 +248,8 @@ class ManufacturerForm(StepForm):
             raise ValidationError(
                 _("Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.")
             )
-        if not _french_number_complete(field.data.strip(), digits):
+        in_france = self.country.data in (None, "", *SIRENE_COUNTRIES)
+        if in_france and not _french_number_complete(field.data.strip(), digits):
             raise ValidationError(
                 _(
                     "A phone number in France has 10 digits, for example 01 23 45 67 89. Outside "
@@ -258,9 +259,9 @@ class ManufacturerForm(StepForm):
 
 
 def _french_number_complete(typed: str, digits: str) -> bool:
-    """A number without a country code is read as French (the hint asks for the code
-    outside France): ten digits from a 0, or nine after +33 (a "(0)" after the code is how
-    some write it). A digit missing or too many is a typing slip, caught here."""
+    """Of a manufacturer in France, a number without a country code is read as French (the
+    hint asks for the code outside France): ten digits from a 0, or nine after +33 (a "(0)"
+    after the code is how some write it). A digit missing or too many is a typing slip."""
     if typed.startswith("+33") or digits.startswith("0033"):
         national = digits.removeprefix("0033") if digits.startswith("0033") else digits[2:]
         return len(national.removeprefix("0")) == 9
