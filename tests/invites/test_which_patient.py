@@ -4,6 +4,8 @@ patients must not be told apart by luck. The email does not say it."""
 
 from __future__ import annotations
 
+import io
+
 from tests.conftest import login
 from tests.invites.support import (
     body_of,
@@ -121,3 +123,52 @@ def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
     reviewer = app.test_client()
     assert login(reviewer, "rita@ansm.example").status_code == 303
     assert tag in reviewer.get(f"/review/requests/{dossier_id}").text
+
+
+def test_a_letter_about_another_patient_is_pointed_out(app, manufacturer, clinician, inbox):
+    """A professional wrote about the patient their page named; the manufacturer then names
+    another patient (a mistake corrected, or another person): the letter stays, but the
+    manufacturer is told, and the reviewer sees it beside the letter. A letter the manufacturer
+    attaches itself records the patient named then, as a professional's does."""
+    from tests.conftest import make_user, post_step, sign_and_submit
+    from tests.invites.test_step_nine_form import LETTER, STEP, post
+    from wizard.demo import minimal_pdf
+    from wizard.models import Role
+
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    assert send_letter(clinician, link_in(inbox[-1])).status_code == 303
+    own = {**LETTER, "letter-file": (io.BytesIO(minimal_pdf("Letter of Dr Henry")), "henry.pdf")}
+    assert post(client, f"/requests/{dossier_id}/letters", own).status_code == 303
+    step_nine = STEP.format(dossier_id)
+    check = f"/requests/{dossier_id}/steps/check"
+    assert "not the patient the request now names" not in client.get(step_nine).text
+
+    patient = sample_answers("individual")["patient"]
+    initials, year = patient["patient_initials"], patient["patient_birth_year"]
+    another = {**patient, "patient_initials": "RB", "patient_birth_year": "1990"}
+    assert post_step(client, dossier_id, "patient", another).status_code == 303
+    tag = (
+        f"Written for the patient {initials} born in {year}, not the patient the request now names."
+    )
+    for name in ("Dr Anne Leroy", "Dr Paul Henry"):
+        said = (
+            f"The letter from {name} was written for the patient {initials} born in {year}, "
+            "and the request now names another patient. Check that the letter is about this "
+            "patient, or ask for a new letter."
+        )
+        for url in (step_nine, check):
+            page = " ".join(client.get(url).text.split())
+            assert said in page and page.count(tag) == 2
+
+    # Initials are written the one way ("j.d." is JD): the same patient is no other patient.
+    typed = {**patient, "patient_initials": ".".join(initials.lower()) + "."}
+    assert post_step(client, dossier_id, "patient", typed).status_code == 303
+    assert "now names another patient" not in client.get(check).text
+    assert post_step(client, dossier_id, "patient", another).status_code == 303
+    assert sign_and_submit(client, dossier_id).status_code == 303
+    with app.app_context():
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+    reviewer = app.test_client()
+    assert login(reviewer, "rita@ansm.example").status_code == 303
+    assert tag in " ".join(reviewer.get(f"/review/requests/{dossier_id}").text.split())

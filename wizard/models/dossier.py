@@ -248,6 +248,10 @@ class HcpLetter(StoredFileMixin, db.Model):
     # letter about one patient does not support access for the device as a whole, nor the
     # reverse, and the type may change afterwards. None: a letter from before it was recorded.
     written_for: Mapped[str | None] = mapped_column(String(20))
+    # For a letter about one patient, that patient as the request named them when it came
+    # (`patient_mark`: "JD 1987"): a letter about one patient does not support access for
+    # another, and the patient may be changed afterwards. None: the request named no patient.
+    written_for_patient: Mapped[str | None] = mapped_column(String(20))
 
     dossier: Mapped[Dossier] = relationship(back_populates="hcp_letters")
     # Removing a letter received by invitation leaves the invitation, without its letter.
@@ -264,6 +268,35 @@ class HcpLetter(StoredFileMixin, db.Model):
         if self.written_for and now and self.written_for != now:
             return self.written_for
         return None
+
+    def written_for_other_patient(self) -> dict[str, str] | None:
+        """The patient the letter was written for (initials, year of birth), if the request
+        now names another one."""
+        dossier = self.dossier
+        answers = (
+            dossier.answers()
+            if dossier.is_draft
+            else (dossier.submitted_answers or {}).get("answers", {})
+        )
+        if (
+            not self.written_for_patient
+            or answers.get("access-type", {}).get("access_type") != "individual"
+        ):
+            return None
+        if patient_mark(answers) == self.written_for_patient:
+            return None
+        initials, _space, year = self.written_for_patient.partition(" ")
+        return {"initials": initials, "birth_year": year}
+
+
+def patient_mark(answers: dict[str, dict[str, Any]]) -> str | None:
+    """The patient an individual request names, as a letter about them records it: their
+    initials and year of birth ("JD 1987"); None before the patient step is saved."""
+    patient = answers.get("patient", {})
+    initials = patient.get("patient_initials")
+    if not initials:
+        return None
+    return f"{initials} {patient.get('patient_birth_year') or ''}".strip()
 
 
 class ReferenceCounter(db.Model):
