@@ -1104,3 +1104,37 @@ def test_a_period_ending_after_the_expected_ce_marking_is_taken_with_a_warning(
     live = validate_live(logged_in, dossier_id, "period", "end_date", typed)
     assert said in html.unescape(live.text)
     assert "period" in saved(app, dossier_id).answers
+
+
+def test_a_warning_another_step_s_change_brings_is_said_on_the_summary(app, logged_in, user):
+    """The period was saved ending before the expected CE marking; that date is then moved
+    earlier from the summary: the period's page is not seen again, so the summary says it
+    beside the end date, and points to it at the top. Said once: not flashed as well."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0])
+    period_end = date.fromisoformat(answers_for("period")["end_date"])
+    summary = f"/requests/{dossier_id}/steps/check"
+    assert "worth a second look" not in logged_in.get(summary).text
+
+    earlier = {**answers_for("certification"), "expected_ce_date": period_end - timedelta(days=30)}
+    moved = post_step(logged_in, dossier_id, "certification", earlier, query="?return_to=check")
+    assert moved.status_code == 303 and moved.location.endswith(summary)
+    page = " ".join(html.unescape(logged_in.get(summary).text).split())
+    expected = format_date(period_end - timedelta(days=30), "long", locale="en_GB")
+    said = (
+        f"The period ends after {expected}, the date you expect CE marking (path to "
+        "certification step). Once CE marked, the device no longer needs this derogation: "
+        "check the end date."
+    )
+    assert page.count(said) == 1
+    row = page[page.index('id="summary-period"') :]
+    assert row.index("End of the period") < row.index(said)
+    assert "Some answers are worth a second look before you submit (said beside them):" in page
+    assert '<li><a href="#summary-period">Period requested</a></li>' in page
+    # Still taken: a warning, never a refusal.
+    assert "Continue to the declaration" in page
+
+    # Saved again on its own page, whose next page is the summary: said there once too.
+    again = post_step(logged_in, dossier_id, "period", answers_for("period"))
+    assert again.status_code == 303 and again.location.endswith(summary)
+    assert " ".join(html.unescape(logged_in.get(summary).text).split()).count(said) == 1

@@ -23,7 +23,7 @@ from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW, access_type
-from wizard.forms.base import StepForm
+from wizard.forms.base import StepForm, read_back
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
@@ -265,12 +265,16 @@ def question(dossier: Dossier, step: Step):
     if valid and not blocking:
         if changed := meanwhile.save_answers(dossier, step, form.to_answers()):
             return render_step(dossier, step, form, refused_status(409), changed)
-        for field in form.answer_fields():  # accepted, worth a second look
-            if getattr(field, "warning", None):
-                flash(labelled_message(field.label.text, field.warning), "warning")
+        target = after_save_target(dossier, step)
+        # Accepted, worth a second look: said on the next page, but on the summary, which
+        # says it beside the answer.
+        if target != url_for(".step", dossier_id=dossier.id, step_id="check"):
+            for field in form.answer_fields():
+                if getattr(field, "warning", None):
+                    flash(labelled_message(field.label.text, field.warning), "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
-        return redirect(after_save_target(dossier, step), code=303)
+        return redirect(target, code=303)
     changed = None
     if valid and request.form.get("action") != "save_exit":
         # The answers are fine: keep them, then say what else the step needs.
@@ -519,14 +523,22 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
     for step in FLOW.questions(answers):
         values = answers.get(step.id)
         form = step.form.from_answers(values or {}, context=answers)
+        # A submitted filing was checked whole. Checking a draft's step again also finds
+        # what its page would say to look at twice, another step's answer since changed
+        # included (the period ending after a CE marking date moved earlier).
+        complete = service.is_finished(step, dossier, answers, form) if editable else None
         sections.append(
             {
                 "step": step,
                 "rows": form.summary_rows(),
-                # A submitted filing was checked whole.
-                "complete": service.is_finished(step, dossier, answers, form)
+                "complete": values is not None if complete is None else complete,
+                "warnings": {
+                    read_back(field.label.text): str(field.warning)
+                    for field in form
+                    if getattr(field, "warning", None) and not field.errors
+                }
                 if editable
-                else values is not None,
+                else {},
                 "carried_from": carried.get(step.id),
                 "change_url": url_for(
                     ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
