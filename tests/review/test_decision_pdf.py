@@ -63,11 +63,21 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     # Written as an administrative act: its legal bases, its grounds, then its articles.
     words = " ".join(text.split())
     assert "Le directeur général de l’Agence nationale de sécurité du médicament" in words
-    assert "Vu le règlement (UE) 2017/745" in words and "notamment son article L. 5211-3" in words
+    assert "Vu le règlement (UE) 2017/745" in words
+    assert "notamment le II de son article L. 5211-3" in words
     assert f"Vu la demande d’accès dérogatoire n° {reference} présentée le" in words
     assert (
         "Considérant ce qui suit" in words and "Unmet need; benefit outweighs the risks." in words
     )
+    # Article 59(1)'s test, stated as met, after the reviewer's grounds.
+    assert (
+        "Au vu de ce qui précède, l’utilisation du dispositif présente un intérêt pour la santé "
+        "publique ou pour la sécurité ou la santé des patients, au sens de l’article 59, "
+        "paragraphe 1, du règlement (UE) 2017/745." in words
+    )
+    assert words.index("Unmet need") < words.index("Au vu de ce qui précède")
+    # Where to appeal: the court of ANSM's seat.
+    assert "recours contentieux devant le tribunal administratif de Montreuil" in words
     assert "Article 1er" in words and "sont autorisées du" in words
     assert "pour l’indication suivante : End-" in words and "under 20 kg. The placing" in words
     assert "est limité à 8." in words  # article 2: the cap
@@ -341,7 +351,7 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
             "reinstate",
             "l’autorisation accordée par la décision n° 1, prononcée par la décision n° 2,",
         ),
-        4: ("withdraw", "L’autorisation accordée par la décision n° 1 est retirée"),
+        4: ("withdraw", "L’autorisation accordée par la décision n° 1 est abrogée"),
     }
     for number, (name, decided) in measures.items():
         assert act(reviewer, submitted_global, name).status_code == 303
@@ -358,7 +368,7 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
     # The withdrawal cites what happened to the authorisation since it was granted.
     withdrawn = _act_text(manufacturer, submitted_global, 4)
-    assert "Autorisation retirée par l’ANSM Authorisation withdrawn by ANSM" in withdrawn
+    assert "Autorisation abrogée par l’ANSM Authorisation withdrawn by ANSM" in withdrawn
     assert (
         "Vu la décision n° 2 suspendant cette autorisation ; Having regard to decision 2 "
         "suspending that authorisation; Vu la décision n° 3 rétablissant cette autorisation ; "

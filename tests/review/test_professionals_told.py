@@ -93,14 +93,17 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     act(reviewer, filed, "suspend")
     suspended = said(inbox.to(LEROY)[-1])
     assert "ANSM has suspended the authorisation" in suspended
-    assert "may not be used under it until ANSM reinstates it" in suspended
+    assert (
+        "until ANSM reinstates it, the device may not be supplied or used for a new patient"
+        in suspended
+    )
     assert "Serious incident" not in suspended
     act(reviewer, filed, "reinstate")
     assert "reinstated" in inbox.to(DUPONT)[-1]["Subject"]
     act(reviewer, filed, "withdraw")
     withdrawn = said(inbox.to(DUPONT)[-1])
     assert "ANSM has withdrawn the authorisation" in withdrawn
-    assert "may no longer be used under it" in withdrawn
+    assert "the device may no longer be supplied or used for a new patient under it" in withdrawn
     assert len(inbox.to(LEROY)) == len(inbox.to(DUPONT)) == 4
 
 

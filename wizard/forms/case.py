@@ -28,8 +28,9 @@ class MedicalNeedForm(StepForm):
         hint=_l("Name each alternative and say why it is unsuitable for these patients."),
     )
     public_health_interest = long_text(
-        _l("Interest for public health or patient safety"),
-        _l("Describe the interest for public health or patient safety."),
+        # Article 59(1)'s test, whole: "public health or patient safety or health".
+        _l("Interest for public health, or for patients' safety or health"),
+        _l("Describe the interest for public health, or for patients' safety or health."),
     )
 
 

@@ -19,8 +19,9 @@ _INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
 
 class PatientForm(StepForm):
     intro = _l(
-        "Describe the patient without identifying them: initials, year of birth and sex only. "
-        "Never enter a name, a date of birth or a social security number."
+        "Describe the patient by their initials, year of birth and sex only: these are "
+        "pseudonymised health data. Never enter a name, a date of birth or a social security "
+        "number."
     )
 
     patient_initials = text(

@@ -44,13 +44,15 @@ ACCESS_TYPES = {
     ),
 }
 
+# As the evidence step names them (`forms.attachments.DOCUMENT_KINDS`, and its French);
+# the others are kinds no form offers, named if a receipt is ever given one.
 DOCUMENT_KINDS = {
-    "clinical_evaluation": ("Évaluation clinique", "Clinical evaluation"),
+    "clinical_evaluation": ("Rapport d’évaluation clinique", "Clinical evaluation report"),
     "clinical_data": ("Données cliniques", "Clinical data"),
-    "ifu": ("Notice d'utilisation", "Instructions for use"),
-    "instructions_for_use": ("Notice d'utilisation", "Instructions for use"),
-    "risk_management": ("Gestion des risques", "Risk management"),
-    "test_report": ("Rapport d'essais", "Test report"),
+    "ifu": ("Notice d’utilisation", "Instructions for use"),
+    "instructions_for_use": ("Notice d’utilisation", "Instructions for use"),
+    "risk_management": ("Dossier de gestion des risques", "Risk management file"),
+    "test_report": ("Rapport d’essai", "Test report"),
     "certificate": ("Certificat", "Certificate"),
     "commitment": ("Engagement de certification", "Certification commitment"),
     "other": ("Autre document", "Other document"),

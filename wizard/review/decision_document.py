@@ -29,7 +29,7 @@ TITLES = {
     "refusal": ("Refus d’autorisation", "Refusal of authorisation"),
     "suspension": ("Suspension de l’autorisation", "Suspension of the authorisation"),
     "reinstatement": ("Rétablissement de l’autorisation", "Reinstatement of the authorisation"),
-    "withdrawal": ("Retrait de l’autorisation", "Withdrawal of the authorisation"),
+    "withdrawal": ("Abrogation de l’autorisation", "Withdrawal of the authorisation"),
 }
 # A manufacturer withdrawing their own request before any decision.
 REQUEST_WITHDRAWAL = ("Retrait de la demande", "Withdrawal of the request")
@@ -38,7 +38,7 @@ STATUSES = {
     "authorised": ("Autorisée", "Authorised"),
     "refused": ("Refusée", "Refused"),
     "suspended": ("Suspendue", "Suspended"),
-    "withdrawn": ("Retirée", "Withdrawn"),
+    "withdrawn": ("Abrogée", "Withdrawn"),
 }
 
 
@@ -129,7 +129,7 @@ def _status_after(record: dict, by_manufacturer: bool) -> tuple[str, str]:
     if record["status_after"] == "withdrawn":
         if by_manufacturer:
             return ("Demande retirée", "Request withdrawn")
-        return ("Autorisation retirée par l’ANSM", "Authorisation withdrawn by ANSM")
+        return ("Autorisation abrogée par l’ANSM", "Authorisation withdrawn by ANSM")
     return STATUSES[record["status_after"]]
 
 
