@@ -136,21 +136,22 @@ def _said(field, *, warnings: bool) -> str:
 
 def labelled(label, value) -> str:
     """ "Label: value", as each language writes it (French puts a space before the colon);
-    a label that is a question is followed by the value alone ("Why…? Use…", not "?:")."""
-    if _is_question(label):
+    a label that is a sentence (a question, a statement to confirm) is followed by the value
+    alone ("Why…? Use…", "…assessment. Confirm…", not "?:" nor ".:")."""
+    if _is_sentence(label):
         return f"{str(label).rstrip()} {value}"
     return _("%(label)s: %(message)s", label=label, message=value)
 
 
-def _is_question(label) -> bool:
-    return str(label).rstrip().endswith(("?", "!"))
+def _is_sentence(label) -> bool:
+    return str(label).rstrip().endswith(("?", "!", "."))
 
 
 def labelled_message(label, message) -> str:
     """ "Label: message" for a message (an error, a warning) said of a question: French goes
     on in lower case after the colon ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
     message = str(message)
-    if in_french() and message[1:2].islower() and not _is_question(label):
+    if in_french() and message[1:2].islower() and not _is_sentence(label):
         message = message[:1].lower() + message[1:]
     return labelled(label, message)
 
@@ -170,10 +171,10 @@ def _checked(form, name: str):
     return field
 
 
-LIVE_STATUS = Markup(
-    '\n<div id="live-status" class="visually-hidden" role="status" aria-live="polite" '
-    'hx-swap-oob="true">{}</div>'
-)
+# What the page's live region says after a live check: its words only, swapped into the
+# region already on the page. A region replaced whole arrives already filled, and is often
+# not read (ARIA reads the changes of a region the page holds).
+LIVE_STATUS = Markup('\n<div hx-swap-oob="innerHTML:#live-status">{}</div>')
 
 
 # The portal's English is British ("authorise"): its dates and times are too ("1 December

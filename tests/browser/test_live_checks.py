@@ -188,3 +188,39 @@ def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summar
     expect(page.locator(".error-summary a[href='#srn']")).to_contain_text(now)
     expect(page.locator(".error-summary")).not_to_contain_text(first)
     expect(page.locator(".error-summary li")).to_have_count(2)
+
+
+def test_a_check_s_words_change_in_the_live_region_the_page_holds(page, app):
+    """Screen readers read the changes of a live region already on the page, not one put in
+    its place already filled: each check changes the words of the page's own region."""
+    with app.app_context():
+        user = make_user("region@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "region@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/patient")
+    page.evaluate("window.heldRegion = document.getElementById('live-status')")
+    page.fill("#patient_initials", "12345")
+    with page.expect_response("**/validate"):
+        page.locator("#patient_initials").blur()
+    expect(page.locator("#live-status")).to_contain_text("Enter the patient's initials only")
+    assert page.evaluate("document.getElementById('live-status') === window.heldRegion")
+    assert page.locator("#live-status").get_attribute("role") == "status"
+    page.fill("#patient_initials", "JD")
+    with page.expect_response("**/validate"):
+        page.locator("#patient_initials").blur()
+    expect(page.locator("#live-status")).to_have_text("")
+    assert page.evaluate("document.getElementById('live-status') === window.heldRegion")
+
+
+def test_a_focused_link_of_the_error_summary_is_dark_on_yellow(page, app):
+    """As every focused link: the summary's red on the focus yellow is under 4.5:1."""
+    with app.app_context():
+        user = make_user("contrast@cardiotech.example")
+        draft = dossier_with(user.id, steps=[], files=False)
+    sign_in(page, "contrast@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/situation")
+    page.click("button[value=continue]")
+    link = page.locator(".error-summary a").first
+    link.focus()
+    colours = link.evaluate("a => [getComputedStyle(a).color, getComputedStyle(a).backgroundColor]")
+    assert colours == ["rgb(27, 27, 31)", "rgb(255, 191, 71)"]

@@ -202,3 +202,34 @@ def test_two_drafts_of_one_device_are_told_apart_on_the_dashboard(app, logged_in
     fresh = next(row for row in rows if "Copied from" not in row)
     assert "Started on" in fresh and "Patient" not in fresh
     assert other != copy
+
+
+def test_the_links_of_two_drafts_for_one_device_and_patient_say_which_is_which(
+    app, logged_in, user
+):
+    """In a screen reader's list of links, each draft's "Continue" and "Delete" name the
+    device, the patient and when the draft was started."""
+    from datetime import timedelta
+
+    with app.app_context():
+        first = dossier_with(user[0], files=False)
+        second = dossier_with(user[0], files=False)
+        earlier = db.session.get(Dossier, first)
+        earlier.created_at = earlier.created_at - timedelta(hours=3)
+        db.session.commit()
+    page = logged_in.get("/dashboard").text
+    device = sample_answers()["device"]["trade_name"]
+    initials = sample_answers()["patient"]["patient_initials"]
+    names = {}
+    for dossier_id in (first, second):
+        link = re.search(
+            rf'href="/requests/{dossier_id}">Continue<span class="visually-hidden"> (.*?)</span>',
+            page,
+        ).group(1)
+        assert link.startswith(f"the request for {device}, patient {initials}, started on ")
+        names[dossier_id] = link
+        assert (
+            f'Delete<span class="visually-hidden"> the draft for {device}, patient {initials}, '
+            "started on " in page
+        )
+    assert names[first] != names[second]

@@ -560,7 +560,7 @@ def test_live_validation_answers_with_the_field_alone_and_the_same_message(
     assert "<html" not in fragment and "error-summary" not in fragment
     assert fragment.lstrip().startswith(f'<div class="field field--error" id="field-{field}">')
     assert_error_shown(fragment, field, message, summary=False)
-    status = re.search(r'<div id="live-status"[^>]*hx-swap-oob="true">(.*?)</div>', fragment)
+    status = re.search(r'<div hx-swap-oob="innerHTML:#live-status">(.*?)</div>', fragment)
     assert status and str(escape(message)) in status.group(1)
     full = post_step(logged_in, dossier_id, step_id, typed)
     assert error_text(full.text, field) == error_text(fragment, field) == message
@@ -578,7 +578,7 @@ def test_live_validation_of_a_good_answer_clears_the_error(app, logged_in, user)
     # would otherwise draw an older state.
     assert 'hx-sync="closest .field:replace"' in fragment.text
     assert "error-message" not in fragment.text and "aria-invalid" not in fragment.text
-    assert re.search(r'<div id="live-status"[^>]*hx-swap-oob="true"></div>', fragment.text)
+    assert re.search(r'<div hx-swap-oob="innerHTML:#live-status"></div>', fragment.text)
 
 
 def test_a_step_is_checked_live_without_its_request_unless_its_rules_read_other_steps(
@@ -1015,7 +1015,9 @@ def test_fixing_the_start_date_clears_the_end_dates_live_error(app, logged_in, u
     )
     assert re.search(r'id="field-end_date" hx-swap-oob="true"', broken.text)
     # Said to screen readers too: the error appeared where the person is not.
-    status = re.search(r'<div id="live-status"[^>]*>(.*?)</div>', broken.text).group(1)
+    status = re.search(r'<div hx-swap-oob="innerHTML:#live-status">(.*?)</div>', broken.text).group(
+        1
+    )
     assert status.endswith(": The end must be after the start.")
     # An end date not given yet is left alone: no error for what the filer has not reached.
     untouched = validate_live(
@@ -1039,7 +1041,9 @@ def test_a_udi_di_of_another_issuer_is_accepted_with_a_warning(app, logged_in, u
     assert "error-message" not in fragment and "aria-invalid" not in fragment
     assert '<p class="warning-message" id="udi_di-warning">' in fragment
     assert UDI_WARNING in fragment and 'aria-describedby="udi_di-hint udi_di-warning"' in fragment
-    assert re.search(r'<div id="live-status"[^>]*>UDI-DI: This is not a GS1 GTIN', fragment)
+    assert re.search(
+        r'<div hx-swap-oob="innerHTML:#live-status">UDI-DI: This is not a GS1 GTIN', fragment
+    )
     saved_step = post_step(logged_in, dossier_id, "device", typed)
     assert saved_step.status_code == 303
     assert saved(app, dossier_id).answers["device"]["udi_di"] == "+H123PARTNO1U"
@@ -1138,3 +1142,19 @@ def test_a_warning_another_step_s_change_brings_is_said_on_the_summary(app, logg
     again = post_step(logged_in, dossier_id, "period", answers_for("period"))
     assert again.status_code == 303 and again.location.endswith(summary)
     assert " ".join(html.unescape(logged_in.get(summary).text).split()).count(said) == 1
+
+
+def test_a_message_about_a_statement_to_confirm_follows_its_full_stop(app, logged_in, user):
+    """A label that is a sentence (the commitment to confirm) ends with its own full stop:
+    the live region says the message after it, not after ".:"."""
+    dossier_id = request_at(app, user, "certification")
+    typed = {**answers_for("certification"), "commitment": None}
+    fragment = validate_live(logged_in, dossier_id, "certification", "commitment", typed).text
+    said = html.unescape(
+        re.search(r'<div hx-swap-oob="innerHTML:#live-status">(.*?)</div>', fragment).group(1)
+    )
+    assert said.endswith(
+        "never a way around conformity assessment. Confirm the commitment to pursue CE "
+        "certification."
+    )
+    assert ".:" not in said

@@ -241,8 +241,10 @@ def quantity(value: int) -> str:
 
 def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
     # The example obeys the field's rules: a date that cannot be in the future gets a past one.
+    # Its month is written out: the browser's date control shows the order of the browser's
+    # language (mm/dd/yyyy in American English), which an example in figures would contradict.
     past = any(getattr(rule, "past_only", False) for rule in rules)
-    hint = hint or (_l("For example 14/03/2024.") if past else _l("For example 14/03/2027."))
+    hint = hint or (_l("For example 14 March 2024.") if past else _l("For example 14 March 2027."))
     return IsoDateField(
         label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
     )

@@ -168,7 +168,7 @@ class PeriodForm(StepForm):
     end_date = iso_date(
         _l("End of the period"),
         _l("Enter the end of the period."),
-        hint=_l("For example 14/09/2027."),
+        hint=_l("For example 14 September 2027."),
         rules=[after_field("start_date", lambda form: _("The end must be after the start."))],
     )
 

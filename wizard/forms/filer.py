@@ -136,13 +136,13 @@ class SituationForm(StepForm):
             {"yes"},
             _l("Enter the date the written agreement was signed."),
         ),
-        hint=_l("Only if you signed one. For example 14/03/2024."),
+        hint=_l("Only if you signed one. For example 14 March 2024."),
         rules=[not_in_future(lambda form: _("The agreement date cannot be in the future."))],
     )
     # Whatever the reason (a device never CE marked too): after the legacy certificate's group.
     mdr_application_date = iso_date(
         _l("Date you lodged your MDR application with a notified body"),
-        hint=_l("Leave empty if you have not lodged one. For example 20/05/2024."),
+        hint=_l("Leave empty if you have not lodged one. For example 20 May 2024."),
         rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
     )
 

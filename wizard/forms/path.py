@@ -78,7 +78,7 @@ class PatientForm(StepForm):
     needed_by = iso_date(
         _l("Date the device is needed by"),
         _l("Enter the date the device is needed by."),
-        hint=_l("The planned date of the procedure, for example 14/03/2027."),
+        hint=_l("The planned date of the procedure, for example 14 March 2027."),
         rules=[
             not_in_past(lambda form: _("The date the device is needed by cannot be in the past."))
         ],

@@ -178,7 +178,7 @@ class AuthoriseForm(FlaskForm):
     period_end = iso_date(
         _l("Authorised until"),
         _l("Enter the last day of the authorised period."),
-        hint=_l("The last day included. For example 14/03/2027."),
+        hint=_l("The last day included. For example 14 March 2027."),
         rules=[
             after_field(
                 "period_start",
@@ -292,7 +292,7 @@ def measure_form(label, message):
         )
         observations_invited_on = iso_date(
             _l("Date the manufacturer was invited to present its observations"),
-            hint=_l("If the manufacturer was invited first. For example 14/03/2024."),
+            hint=_l("If the manufacturer was invited first. For example 14 March 2024."),
             required_if=(
                 "procedure",
                 {"observations"},
@@ -456,7 +456,7 @@ class QueueForm(FlaskForm):
         _l("Device class"),
         [("", _l("Any class"))] + [(code, code) for code in DEVICE_CLASSES],
     )
-    submitted_from = iso_date(_l("Submitted from"), hint=_l("For example 31/01/2026."))
+    submitted_from = iso_date(_l("Submitted from"), hint=_l("For example 31 January 2026."))
     submitted_to = iso_date(
         _l("Submitted until"),
         hint=_l("The last day included."),
