@@ -32,6 +32,20 @@
     }
   });
 
+  // A table's scrolling box is a Tab stop (tabindex=0 in the page, JavaScript off too), so
+  // that a keyboard can scroll it. Where nothing overflows (its rows stacked on a narrow
+  // screen, a wide window) that stop does nothing: it leaves the Tab order, and comes back
+  // once the box overflows again (the window narrowed, the text zoomed).
+  function tabStopsWhereScrolling() {
+    document.querySelectorAll(".table-scroll[role=region]").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", tabStopsWhereScrolling);
+  window.addEventListener("resize", tabStopsWhereScrolling);
+  document.addEventListener("htmx:afterSettle", tabStopsWhereScrolling);
+
   // Links in the error summary: focus the field itself, not only scroll to it.
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".error-summary a[href^='#']");

@@ -224,3 +224,28 @@ def test_the_reviewers_tables_stack_at_320_px_and_each_value_says_its_column(
     files = narrow_page.locator("section[aria-labelledby=files-title]")
     files.screenshot(path=str(SCREENSHOTS / f"{name_of(narrow_page, 'review-request-files')}.png"))
     assert_reflows(narrow_page, name_of(narrow_page, "review-request-stacked"))
+
+
+def test_a_table_is_a_tab_stop_only_while_it_has_something_to_scroll(page, app):
+    """Its box is a stop so that a keyboard can scroll it; with nothing to scroll it would be
+    an empty stop, so it leaves the Tab order until the table overflows again."""
+    from tests.conftest import dossier_with
+
+    with app.app_context():
+        user = make_user("stops@cardiotech.example")
+        dossier_with(user.id, files=False)
+    sign_in(page, "stops@cardiotech.example")
+    page.goto("/dashboard")
+    region = page.locator(".table-scroll[role=region]")
+    assert region.get_attribute("tabindex") is None
+    page.keyboard.press("Tab")  # the skip link, then on: never the table's box
+    for _ in range(12):
+        assert not page.evaluate("document.activeElement.classList.contains('table-scroll')")
+        page.keyboard.press("Tab")
+    # Wider than the window (a long name, a zoom): a stop again.
+    page.evaluate(
+        "document.querySelector('.table-scroll td').style.minWidth = '4000px';"
+        "window.dispatchEvent(new Event('resize'))"
+    )
+    assert region.get_attribute("tabindex") == "0"
+    assert_accessible(page, "table-overflowing")

@@ -287,3 +287,24 @@ def test_a_file_the_page_kept_back_for_its_size_is_refused_for_it(app, logged_in
     assert again.status_code == 422
     assert "full_scan.pdf: The selected file must be smaller than" in again.text
     assert stored(app, dossier_id) == (None, [])
+
+
+def test_removing_the_only_report_of_a_finished_step_says_what_it_needs_now(
+    app, logged_in, user
+):
+    """The step was saved finished; its one clinical evaluation report is removed: the page
+    says it is removed and that a report is needed, never that the step was saved before
+    it was finished (it was not)."""
+    dossier_id = at_evidence_step(app, user)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    assert sent(logged_in, step, {**SUMMARIES, "action": "continue"}).status_code == 303
+    page = logged_in.get(step).text
+    remove = re.search(r'<button [^>]*form="step-form"[^>]*formaction="([^"]+/delete)"', page)
+    data = {**SUMMARIES, "document-kind": "", "document-file": (io.BytesIO(b""), "")}
+    removed = logged_in.post(remove.group(1), data=data, content_type="multipart/form-data")
+    assert removed.status_code == 303 and removed.location.endswith("#documents")
+    after = " ".join(logged_in.get(removed.location).text.split())
+    assert "“cer.pdf” has been removed." in after
+    assert "Upload the clinical evaluation report (PDF) before continuing." in after
+    assert "You saved this step before finishing it" not in after
+    assert stored(app, dossier_id) == (SUMMARIES, [])

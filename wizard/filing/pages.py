@@ -238,6 +238,9 @@ def question(dossier: Dossier, step: Step):
             unfinished=unfinished,
             extra_errors=step.missing(dossier),
             reopened=True,
+            # Its answers saved unfinished (for later, or made wrong by another step's), not
+            # only a document or letter it needs missing (one removed since).
+            saved_unfinished=step.id in dossier.saved_unfinished(),
         )
     if step.id == "clinical-evidence":
         # A document chosen, then "Save and continue" rather than its upload button: both.
