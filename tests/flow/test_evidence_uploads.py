@@ -289,9 +289,7 @@ def test_a_file_the_page_kept_back_for_its_size_is_refused_for_it(app, logged_in
     assert stored(app, dossier_id) == (None, [])
 
 
-def test_removing_the_only_report_of_a_finished_step_says_what_it_needs_now(
-    app, logged_in, user
-):
+def test_removing_the_only_report_of_a_finished_step_says_what_it_needs_now(app, logged_in, user):
     """The step was saved finished; its one clinical evaluation report is removed: the page
     says it is removed and that a report is needed, never that the step was saved before
     it was finished (it was not)."""
