@@ -32,6 +32,17 @@
     }
   });
 
+  // Typing is activity. A session ends after a while without a request, counted from the
+  // last page opened (`wizard/sessions.py`), and a person writing a long answer opens none:
+  // while they type, the page says so to the server, at most once a minute.
+  var saidAlive = 0;
+  document.addEventListener("input", function () {
+    var address = document.body.getAttribute("data-alive");
+    if (!address || Date.now() - saidAlive < 60000) return;
+    saidAlive = Date.now();
+    fetch(address, { credentials: "same-origin", cache: "no-store" }).catch(function () {});
+  });
+
   // A table's scrolling box is a Tab stop (tabindex=0 in the page, JavaScript off too), so
   // that a keyboard can scroll it. Where nothing overflows (its rows stacked on a narrow
   // screen, a wide window) that stop does nothing: it leaves the Tab order, and comes back
@@ -395,6 +406,19 @@
     if (xhr && xhr.status === 413) said = "data-too-long"; // refused unread (`TEXT_FORM_BYTES`)
     // Said in the page's language: the page carries the words (base.html).
     if (status) status.textContent = document.body.getAttribute(said);
+    // Signed out, or the draft deleted: nothing typed here can be saved any more. Shown at
+    // the top of the page too, not only said: a sighted person would type on.
+    if (said === "data-signed-out" || said === "data-draft-deleted") {
+      var main = document.getElementById("main");
+      if (main && !main.querySelector(".cannot-save-notice")) {
+        var notice = document.createElement("div");
+        notice.className = "notice notice--error cannot-save-notice";
+        var words = document.createElement("p");
+        words.textContent = document.body.getAttribute(said);
+        notice.appendChild(words);
+        main.insertBefore(notice, main.firstChild);
+      }
+    }
     // Too long to be read: said beside the question too, until its next check redraws it.
     var field = event.detail && event.detail.elt;
     var block = said === "data-too-long" && field && field.closest && field.closest(".field");

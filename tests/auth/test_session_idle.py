@@ -44,3 +44,27 @@ def test_a_request_soon_after_the_last_does_not_sign_the_cookie_again(app, clien
     assert "Set-Cookie" not in client.get("/dashboard").headers
     clock_at(0.5)  # half an hour: signed again, so that the idle time counts from now
     assert "session=" in client.get("/dashboard").headers.get("Set-Cookie", "")
+
+
+def test_typing_on_a_page_keeps_the_session_open(app, client, clock_at):
+    """A long answer is written on one page, which opens no other: while the person types,
+    the page says so (`/session/alive`), and the idle time counts from then."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    client.get("/dashboard")
+    clock_at(3.5)  # typing for hours on the same page
+    alive = client.get("/session/alive")
+    assert alive.status_code == 204 and alive.headers["Cache-Control"] == "no-store"
+    assert "session=" in alive.headers.get("Set-Cookie", "")
+    clock_at(7)  # seven hours after the page was opened, three and a half after the typing
+    assert client.get("/dashboard").status_code == 200
+    clock_at(11.5)  # nothing for more than four hours since: ended
+    assert client.get("/dashboard").location.startswith("/login")
+
+
+def test_the_accessibility_statement_states_the_session_s_time_limit(app, client):
+    page = " ".join(client.get("/accessibility").text.split())
+    hours = app.config["SESSION_IDLE_MINUTES"] // 60
+    assert f"your session ends after {hours} hours without activity" in page
+    assert "no time limit" not in page

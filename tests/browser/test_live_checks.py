@@ -87,10 +87,14 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
     page.context.clear_cookies()  # four hours without a request: the session has ended
     page.fill("#unmet_need", "Children awaiting a transplant.")
     page.locator("#unmet_need").blur()
-    expect(page.locator("#live-status")).to_have_text(
+    said = (
         "You have been signed out (after a long time without activity, or in another tab): "
         "what you type on this page can no longer be saved. Copy it, then sign in again."
     )
+    expect(page.locator("#live-status")).to_have_text(said)
+    # Shown too, at the top of the page: a sighted person would type on.
+    expect(page.locator("#main .cannot-save-notice")).to_have_text(said)
+    assert_accessible(page, "live-check-signed-out")
     # Sent anyway: the page says so, and shows what was typed.
     page.click("button[value=continue]")
     expect(page.locator("h1")).to_have_text("You were signed out")
@@ -224,3 +228,21 @@ def test_a_focused_link_of_the_error_summary_is_dark_on_yellow(page, app):
     link.focus()
     colours = link.evaluate("a => [getComputedStyle(a).color, getComputedStyle(a).backgroundColor]")
     assert colours == ["rgb(27, 27, 31)", "rgb(255, 191, 71)"]
+
+
+def test_typing_tells_the_server_the_person_is_still_there(page, app):
+    """The session ends after a while without a request; typing on one page is activity."""
+    with app.app_context():
+        user = make_user("typing@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "typing@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/medical-need")
+    with page.expect_request("**/session/alive") as said:
+        page.locator("#unmet_need").press_sequentially("Children", delay=20)
+    assert said.value.method == "GET"
+    # At most once a minute: the rest of the typing says nothing more.
+    more = []
+    page.on("request", lambda r: more.append(r) if r.url.endswith("/session/alive") else None)
+    page.locator("#unmet_need").press_sequentially(" awaiting a transplant", delay=20)
+    page.wait_for_timeout(300)
+    assert more == []

@@ -40,6 +40,7 @@ EXPECTED = {
     "public.start": {ANON: OK, OWNER: {302}, OTHER: {302}, REVIEWER: OK},
     "public.accessibility": PUBLIC,
     "public.health": PUBLIC,
+    "public.still_here": {role: {204} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "public.language": PUBLIC_REDIRECT,
     "auth.login": {ANON: {200, 422}, OWNER: {302}, OTHER: {302}, REVIEWER: {302}},
     "auth.register": {ANON: {200, 422}, OWNER: {200, 422}, OTHER: {200, 422}, REVIEWER: {200, 422}},

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from wizard.i18n import ngettext
 from wizard.web import safe_next
 
 bp = Blueprint("public", __name__)
@@ -59,6 +60,19 @@ def health():
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+@bp.get("/session/alive")
+def still_here():
+    """Someone typing on a page: the session's idle time counts from now, as for a page
+    opened (`wizard.sessions`: the cookie signed again once ten minutes old). Sent by the
+    page's script while the person types, at most once a minute; no answer but "done"."""
+    return "", 204, {"Cache-Control": "no-store"}
+
+
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("public/accessibility.html")
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if minutes % 60:
+        idle = ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    else:
+        idle = ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return render_template("public/accessibility.html", idle=idle)
