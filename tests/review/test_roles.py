@@ -120,6 +120,6 @@ def test_signing_out_tells_each_what_is_kept(app, reviewer, manufacturer):
     """A manufacturer's answers are saved; a reviewer has none, and is not told of any."""
     reviewer.post("/logout")
     page = reviewer.get("/login").text
-    assert "You are signed out." in page and "Your answers are saved." not in page
+    assert "You are signed out." in page and "answers you saved are kept" not in page
     manufacturer.post("/logout")
-    assert "You are signed out. Your answers are saved." in manufacturer.get("/login").text
+    assert "You are signed out. The answers you saved are kept." in manufacturer.get("/login").text

@@ -348,7 +348,7 @@ def logout():
     held.forget(session.get("_user_id"))
     logout_user()
     flash(
-        _("You are signed out.") if reviewer else _("You are signed out. Your answers are saved.")
+        _("You are signed out.") if reviewer else _("You are signed out. The answers you saved are kept.")
     )
     return redirect(url_for("auth.login"), 303)
 

@@ -97,7 +97,11 @@ class PatientForm(StepForm):
         field.data = initials
 
     def validate_patient_birth_year(self, field):
-        if field.data is not None and field.data > clock.today().year:
+        if field.data is None:
+            return
+        if not 1000 <= field.data <= 9999:  # 20199 is a slip of the keyboard, not the future
+            raise ValidationError(_("Enter the year of birth in 4 digits, for example 1987."))
+        if field.data > clock.today().year:
             raise ValidationError(_("The year of birth cannot be in the future."))
 
 
