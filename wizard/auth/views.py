@@ -347,9 +347,10 @@ def logout():
         db.session.commit()
     held.forget(session.get("_user_id"))
     logout_user()
-    flash(
-        _("You are signed out.") if reviewer else _("You are signed out. The answers you saved are kept.")
-    )
+    if reviewer:
+        flash(_("You are signed out."))
+    else:  # not what was typed since the last save: the page asked before it was left
+        flash(_("You are signed out. The answers you saved are kept."))
     return redirect(url_for("auth.login"), 303)
 
 
