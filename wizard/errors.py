@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from wizard.auth import limits
+from wizard.extensions import db
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import HcpLetterForm
 from wizard.forms.base import typed_rows
@@ -302,8 +303,9 @@ def render_error(status: int):
     if status == 413 and not sends_files():
         title, detail = TEXT_TOO_LONG
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])
-    # What a form sent too often carried, to copy (not when too large: it is not read).
-    typed = typed_answers() if status == 429 and request.method == "POST" else []
+    # What a form sent too often, or to a request submitted meanwhile (another tab, a
+    # colleague), carried, to copy (not when too large: it is not read).
+    typed = typed_answers() if status in (409, 429) and request.method == "POST" else []
     page = render_template(
         "error.html",
         title=title,
@@ -311,9 +313,31 @@ def render_error(status: int):
         typed=typed,
         # The account paused (not the connection): the way out the page names.
         new_password=status == 429 and limits.account_paused(),
+        **(_submitted_request() if status == 409 else {}),
         **_way_back(status),
     )
     return page, status
+
+
+def _submitted_request() -> dict:
+    """For a change refused because its request was submitted meanwhile: the request's own
+    page (its reference, its receipt, ANSM's questions), if it is the person's."""
+    dossier_id = (request.view_args or {}).get("dossier_id")
+    if not (isinstance(dossier_id, int) and current_user.is_authenticated):
+        return {}
+    if not current_user.is_manufacturer:
+        return {}
+    from wizard.models import Dossier
+
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.organisation_id != current_user.organisation_id:
+        return {}
+    if not dossier.is_filed:
+        return {}
+    return {
+        "request_page": url_for("filing.submitted", dossier_id=dossier.id),
+        "reference": dossier.reference,
+    }
 
 
 def _way_back(status: int) -> dict:

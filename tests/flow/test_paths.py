@@ -126,10 +126,16 @@ def test_a_submitted_request_is_frozen(app, logged_in):
     changed = dict(sample_answers()["device"], trade_name="Something else")
     response = post_step(logged_in, dossier_id, "device", changed)
     assert response.status_code == 409
-    assert "can no longer be changed" in response.text
+    page = " ".join(response.text.split())
+    assert "can no longer be changed" in page
+    # What was typed (a stale tab) is shown to copy, and the request's page is a click away.
+    assert "What you typed" in page and "Something else" in page
+    assert f'href="/requests/{dossier_id}/submitted">See request {_reference}</a>' in page
     assert logged_in.post(f"/requests/{dossier_id}/documents").status_code == 409
+    # Signed and sent a second time (a double click): led to the request, said filed.
     resubmit = post_step(logged_in, dossier_id, "declaration", sample_declaration())
-    assert resubmit.status_code == 409
+    assert resubmit.status_code == 303 and resubmit.location.endswith("/submitted")
+    assert "This request is already submitted: here it is." in logged_in.get(resubmit.location).text
     with app.app_context():
         dossier = db.session.get(Dossier, dossier_id)
         assert dossier.submitted_answers["answers"]["device"]["trade_name"] == "VentriAssist Mini"
