@@ -43,6 +43,26 @@
     fetch(address, { credentials: "same-origin", cache: "no-store" }).catch(function () {});
   });
 
+  // Radios and a checkbox checked live are kept as they are when their question is redrawn
+  // (`hx-preserve`, render.py): the one in focus keeps it. What the redrawn question says of
+  // them is brought to them: in error or not, and (a checkbox) the messages that describe it.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".field [hx-preserve]").forEach(function (kept) {
+      var field = kept.closest(".field");
+      var base = field.id.replace(/^field-/, "");
+      var wrong = !!document.getElementById(base + "-error");
+      kept.querySelectorAll("input").forEach(function (input) {
+        if (wrong) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+        if (input.type !== "checkbox") return; // radios: described on their fieldset
+        var described = ["-hint", "-error", "-warning"].map(function (end) { return base + end; })
+          .filter(function (id) { return document.getElementById(id); });
+        if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+        else input.removeAttribute("aria-describedby");
+      });
+    });
+  });
+
   // A table's scrolling box is a Tab stop (tabindex=0 in the page, JavaScript off too), so
   // that a keyboard can scroll it. Where nothing overflows (its rows stacked on a narrow
   // screen, a wide window) that stop does nothing: it leaves the Tab order, and comes back

@@ -246,3 +246,42 @@ def test_typing_tells_the_server_the_person_is_still_there(page, app):
     page.locator("#unmet_need").press_sequentially(" awaiting a transplant", delay=20)
     page.wait_for_timeout(300)
     assert more == []
+
+
+def test_radios_and_a_checkbox_keep_the_focus_as_they_are_checked(page, app):
+    """A question redrawn by its live check keeps its radios and checkbox as they are: the
+    one in focus stays the same control (a screen reader does not read it out again at each
+    check), and what the check says of it is brought to it."""
+    with app.app_context():
+        user = make_user("radios@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "radios@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/patient")
+    page.locator("#patient_sex-0").focus()
+    page.evaluate("window.heldControl = document.activeElement")
+    with page.expect_response("**/validate"):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(200)  # settled
+    assert page.evaluate("document.getElementById('patient_sex-1') === document.activeElement")
+    assert page.evaluate("document.getElementById('patient_sex-0') === window.heldControl"), (
+        "the radios were replaced"
+    )
+
+    page.goto(f"/requests/{draft}/steps/certification")
+    box = page.locator("#commitment")
+    box.focus()
+    page.evaluate("window.heldControl = document.activeElement")
+    was_checked = box.is_checked()
+    with page.expect_response("**/validate"):
+        page.keyboard.press("Space")
+    if was_checked:  # unticked: said wrong, beside it and on it
+        expect(page.locator("#commitment-error")).to_be_visible()
+        expect(box).to_have_attribute("aria-invalid", "true")
+        expect(box).to_have_attribute("aria-describedby", "commitment-error")
+        with page.expect_response("**/validate"):
+            page.keyboard.press("Space")
+    expect(page.locator("#commitment-error")).to_have_count(0)
+    page.wait_for_timeout(200)
+    assert box.get_attribute("aria-invalid") is None
+    assert page.evaluate("document.activeElement === window.heldControl")
+    assert page.evaluate("document.getElementById('commitment') === window.heldControl")

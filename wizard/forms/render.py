@@ -86,6 +86,10 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
         message = ""
     label = escape(str(f.label.text))
     name = escape(f.name)
+    # Checked live, radios and a checkbox stay as they are when their question is redrawn
+    # (htmx keeps the nodes `hx-preserve` marks): the one in focus keeps the focus and is not
+    # read out again at every check. app.js brings their aria attributes up to date.
+    kept = ' hx-preserve="true"' if validate_url else ""
 
     if f.type == "ChoiceField":
         described_attr = f' aria-describedby="{escape(described)}"' if described else ""
@@ -101,13 +105,14 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
         body = (
             f'<fieldset class="fieldset"{described_attr}>\n'
             f'<legend class="fieldset__legend">{label}</legend>\n{hint}{message}'
-            f'<div class="radios{inline}">\n{items}</div>\n</fieldset>'
+            f'<div class="radios{inline}" id="{fid}-options"{kept}>\n{items}</div>\n</fieldset>'
         )
     elif f.type == "BooleanField":
         if described:
             extra["aria-describedby"] = described
         body = (
-            f'{message}<div class="checkbox">\n<input class="checkbox__input" type="checkbox" '
+            f'{message}<div class="checkbox" id="{fid}-box"{kept}>\n'
+            '<input class="checkbox__input" type="checkbox" '
             f'id="{fid}" name="{name}" value="y"{" checked" if f.data else ""} '
             f'{attributes(extra)}>\n<label class="checkbox__label" for="{fid}">{label}</label>'
             f"\n</div>\n{hint}"
