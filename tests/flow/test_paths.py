@@ -166,3 +166,28 @@ def test_a_request_filed_just_after_midnight_on_new_years_day_in_france_is_of_th
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
     _dossier_id, reference = file_a_request(logged_in, "global", htmx=False)
     assert reference.startswith("DA-2027-")
+
+
+def test_the_type_of_access_says_what_changing_it_leaves_behind(app, logged_in, user):
+    """Before the type is changed: the other path's answers are kept but not sent, the new
+    path's step is asked next, and letters received are marked to check."""
+    from tests.conftest import dossier_with
+
+    with app.app_context():
+        fresh = dossier_with(user[0], steps=["before-you-start"], files=False)
+        individual = dossier_with(user[0], files=False)
+        global_one = dossier_with(user[0], "global")
+    assert "If you change to" not in logged_in.get(f"/requests/{fresh}/steps/access-type").text
+    page = " ".join(logged_in.get(f"/requests/{individual}/steps/access-type").text.split())
+    assert (
+        "You have answered for individual access. If you change to global access, your answers "
+        "about the patient are kept but not sent with the request, and the scope of the "
+        "authorisation is asked next." in page
+    )
+    assert "letters from healthcare professionals already received" not in page  # none
+    page = " ".join(logged_in.get(f"/requests/{global_one}/steps/access-type").text.split())
+    assert "You have answered for global access. If you change to individual access" in page
+    assert (
+        "The letters from healthcare professionals already received stay, marked for you to "
+        "check that they support the new type." in page
+    )

@@ -122,6 +122,12 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         from wizard.filing.attachments import document_form
 
         extras["document_form"] = document_form(dossier)
+    if step.id == "access-type":
+        # What a change of type would leave behind, said before it is made.
+        chosen = access_type(answers)
+        own_step = {"individual": "patient", "global": "scope"}.get(chosen or "")
+        if own_step in answers:
+            extras["changing_type"] = {"from": chosen, "letters": bool(dossier.hcp_letters)}
     if step.id == "hcp-support":
         from wizard.filing.attachments import letter_form
 
