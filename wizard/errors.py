@@ -371,20 +371,30 @@ def init_app(app: Flask) -> None:
         if "_user_id" not in session and _needs_sign_in(app.view_functions.get(request.endpoint)):
             return signed_out_page(400)
         title = _l("Your form expired")
+        # A form is taken only with the token of the browser session its page was opened
+        # in (WTF_CSRF_TIME_LIMIT is off): that session ended, or another began since.
         detail = _l(
-            "For your security, a form can be sent only for a while after its page is opened. "
-            "What you sent was not saved: open the page again, then send the form again."
+            "For your security, a form is taken only in the session its page was opened in, "
+            "and that session has ended (after a long time without activity) or was started "
+            "again (signing in, in another tab). What you sent was not saved: open the page "
+            "again, then send the form again."
         )
         # A professional's form, reached by a link with no account: back to that link, not
-        # to the manufacturers' portal (GET opens the form again).
-        again = request.path if request.endpoint in _LINK_FORMS else None
+        # to the manufacturers' portal (GET opens the form again). Signed in (again, in
+        # another tab): back to the page the form was on.
+        link_form = request.endpoint in _LINK_FORMS
+        again = request.path if link_form else None
+        if again is None and current_user.is_authenticated:
+            from wizard.public import page_to_show
+
+            again = page_to_show(request.path)
         page = render_template(
             "error.html",
             title=title,
             detail=detail,
             typed=typed_answers(),
             again=again,
-            token_page=again is not None,
+            token_page=link_form,
         )
         return page, 400
 

@@ -137,6 +137,18 @@ def test_sign_in_goes_on_to_the_page_asked_for(app, client):
     assert response.location == "/requests/new?x=1"
 
 
+def test_a_sign_in_link_followed_once_signed_in_again_goes_on_to_its_page(app, client):
+    """Signed in meanwhile in another tab: the "Sign in again" link of a page refused for
+    being signed out leads to where it was going, not to the dashboard; never elsewhere."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    followed = client.get("/login", query_string={"next": "/requests/7/steps/device"})
+    assert followed.status_code == 302 and followed.location == "/requests/7/steps/device"
+    away = client.get("/login", query_string={"next": "https://evil.example/"})
+    assert away.location == "/dashboard"
+
+
 def test_sign_out_ends_the_session(app, client):
     with app.app_context():
         make_user("claire@cardiotech.example")

@@ -149,8 +149,11 @@ def test_a_form_sent_with_a_token_from_another_session_says_it_expired(csrf_app)
     refused = client.post(step_url, data={**TYPED, "csrf_token": stale})
     assert refused.status_code == 400
     assert "Your form expired" in refused.text and "You were signed out" not in refused.text
+    assert "or was started again (signing in, in another tab)" in " ".join(refused.text.split())
     assert TYPED["alternatives_considered"] in refused.text
     assert "X-Signed-Out" not in refused.headers
+    # Signed in: the way back is the page the form was on, not the portal's start page.
+    assert f'<a class="button" href="{step_url}">Open the form again</a>' in refused.text
 
 
 def test_signed_out_in_another_tab_a_step_sent_says_so_with_what_was_typed(csrf_app):

@@ -268,7 +268,8 @@ def _confirm_email(token: str):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user))
+        # Signed in meanwhile (another tab): where a "Sign in again" link was leading.
+        return redirect(safe_next(request.args.get("next")) or _home_for(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
         return (
