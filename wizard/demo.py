@@ -125,6 +125,7 @@ def sample_declaration(name: str = "Claire Martin") -> dict[str, Any]:
         "attest_accuracy": True,
         "attest_responsibility": True,
         "attest_not_circumvention": True,
+        "attest_vigilance": True,
         "signatory_name": name,
         "signatory_role": "Regulatory affairs manager",
         "signature": name,

@@ -285,7 +285,12 @@ def test_a_request_changed_after_the_check_is_not_submitted_unseen(app, page, fi
         service.save_step(db.session.get(Dossier, ready), "device", device, by=by)
 
     def sign():
-        for box in ("#attest_accuracy", "#attest_responsibility", "#attest_not_circumvention"):
+        for box in (
+            "#attest_accuracy",
+            "#attest_responsibility",
+            "#attest_not_circumvention",
+            "#attest_vigilance",
+        ):
             tick(page, box)
         type_into(page, "#signatory_role", "Regulatory affairs manager")
         type_into(page, "#signature", page.input_value("#signatory_name"))

@@ -247,6 +247,16 @@ class DeclarationForm(StepForm):
         ),
         _l("Confirm that you understand a derogation is not a way around certification."),
     )
+    # What the derogation does not lift: the manufacturer's vigilance (articles 87 to 89 of
+    # Regulation 2017/745) and the traceability of each device supplied.
+    attest_vigilance = confirmation(
+        _l(
+            "The manufacturer will report to ANSM without delay any serious incident and any "
+            "field safety corrective action concerning the device, and will trace each device "
+            "supplied (UDI, lot or serial number, establishment, patient)."
+        ),
+        _l("Confirm the commitment to report incidents and to trace each device."),
+    )
     signatory_name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
     signatory_role = text(
         _l("Your role in the organisation"),
