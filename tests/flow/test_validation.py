@@ -1163,3 +1163,21 @@ def test_a_message_about_a_statement_to_confirm_follows_its_full_stop(app, logge
         "certification."
     )
     assert ".:" not in said
+
+
+@pytest.mark.parametrize(
+    "reason", ["mdr_certificate_expired", "certificate_withdrawn", "other_purpose"]
+)
+def test_a_reason_without_a_former_directive_certificate_asks_for_none(
+    app, logged_in, user, reason
+):
+    """An MDR certificate expired, a certificate withdrawn, a device CE marked for another
+    use: no former-directive certificate is asked for, and the reason is read back."""
+    from wizard.forms.choices import NO_CE_REASONS
+
+    dossier_id = request_at(app, user, "situation")
+    typed = {"reason": reason, "written_agreement": "no"}
+    assert post_step(logged_in, dossier_id, "situation", typed).status_code == 303
+    assert saved(app, dossier_id).answers["situation"]["reason"] == reason
+    check = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/check").text)
+    assert str(dict(NO_CE_REASONS)[reason]) in check

@@ -53,10 +53,21 @@ def strxfrm_key(name: str) -> str:
 
 DEVICE_CLASS_CHOICES = [(code, _l("Class %(code)s", code=code)) for code in DEVICE_CLASSES]
 
+# "certificate_expired" and "renewal_in_progress" are of a certificate under the former
+# directives (the situation step asks for it: Regulation 2023/607 may still count it valid).
 NO_CE_REASONS = [
     ("never_certified", _l("The device has never been CE marked")),
-    ("certificate_expired", _l("Its CE certificate has expired")),
+    (
+        "certificate_expired",
+        _l("Its certificate under the former directives (MDD or AIMDD) has expired"),
+    ),
     ("renewal_in_progress", _l("Renewal of its certification is under way but not finished")),
+    ("mdr_certificate_expired", _l("Its certificate under Regulation (EU) 2017/745 has expired")),
+    (
+        "certificate_withdrawn",
+        _l("Its certificate was suspended, restricted or withdrawn by its notified body"),
+    ),
+    ("other_purpose", _l("It is CE marked, but not for the use this request is for")),
     ("other", _l("Another reason")),
 ]
 
