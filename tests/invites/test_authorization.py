@@ -141,6 +141,19 @@ def test_the_invite_form_explains_what_is_wrong_and_keeps_what_was_typed(app, ma
         assert invitations_of(dossier_id) == []
 
 
+def test_an_address_with_an_emoji_or_an_accent_before_the_at_is_refused(app, manufacturer):
+    """Pasted by mistake, and seldom taken by mail servers: the invitation would never
+    arrive. The domain may be written in any letters (it is sent in its ASCII form)."""
+    client, dossier_id = manufacturer
+    for typed in ("anne\U0001f600@aphp.fr", "andr\u00e9@aphp.fr"):
+        refused = invite(client, dossier_id, **{"invite-email": typed})
+        assert refused.status_code == 422, typed
+        assert "Enter the email address in the correct format" in refused.text
+    assert invite(client, dossier_id, **{"invite-email": "anne@h\u00f4pital.fr"}).status_code == 303
+    with app.app_context():
+        assert len(invitations_of(dossier_id)) == 1
+
+
 @pytest.fixture
 def csrf_app(app, tmp_path):
     protected = create_app(

@@ -166,9 +166,13 @@ class Identifier:
 
 
 def normalised_email(text: str) -> str | None:
-    """The address as email-validator writes it (Unicode forms, domain case), or None."""
+    """The address as email-validator writes it (Unicode forms, domain case), or None. Its
+    part before the @ in ASCII: mail servers seldom take others (SMTPUTF8), and a pasted
+    emoji or a letter with an accent there is far more often a slip than an address."""
     try:
-        return validate_email(text.strip(), check_deliverability=False).normalized
+        return validate_email(
+            text.strip(), check_deliverability=False, allow_smtputf8=False
+        ).normalized
     except EmailNotValidError:
         return None
 
