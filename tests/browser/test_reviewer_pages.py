@@ -77,6 +77,7 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     for name, typed in fields.items():
         tab_to(reviewer, f"#authorise-{name}")
         reviewer.keyboard.type(typed)
+    type_into(reviewer, "#authorise-indication", "Insuffisance cardiaque terminale de l’enfant.")
     type_into(reviewer, "#authorise-max_patients", "8")
     type_into(reviewer, "#authorise-follow_up", "Monthly report of every implanted patient.")
     type_into(reviewer, "#authorise-reason", "Benefit outweighs the risk for these children.")
@@ -85,6 +86,7 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert "Check the decision before it is signed" in reviewer.content()
     read_back = reviewer.inner_text("main")
     assert "Monthly report of every implanted patient." in read_back and "8" in read_back
+    assert "Insuffisance cardiaque terminale de l’enfant." in read_back  # ANSM’s words
     assert_accessible(reviewer, "review-check-decision")
     # Changed: back on the request's page at the action's form, open, what was typed kept.
     press_button(reviewer, "button[value=change]")

@@ -40,6 +40,7 @@ def action_data(name: str, **fields) -> dict:
             "period_start": in_days(10),
             "period_end": in_days(200),
             "max_patients": "12",
+            "indication": "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg.",
             "follow_up": "Monthly report to ANSM on every patient.",
             "reason": "Unmet need; benefit outweighs the risks.",
         },

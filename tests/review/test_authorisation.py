@@ -32,6 +32,15 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
     assert "Follow-up the manufacturer proposed" in follow_up
     assert "Monthly report to ANSM; registry of every implanted patient." in follow_up
     assert re.search(r'id="authorise-follow_up"[^>]*></textarea>', page)
+    # And the indication: the decision states ANSM's words; the request's are quoted beside.
+    indication = page.split('id="field-authorise-indication"')[0].rsplit('class="quoted"', 1)[1]
+    assert "Indication the manufacturer asked for" in indication
+    assert re.search(r'id="authorise-indication"[^>]*></textarea>', page)
+    unworded = act(reviewer, submitted_global, "authorise", indication="")
+    assert unworded.status_code == 422
+    assert "Enter the indication ANSM authorises: the decision states it." in html.unescape(
+        unworded.text
+    )
     refused = act(
         reviewer,
         submitted_global,

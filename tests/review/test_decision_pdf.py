@@ -79,7 +79,12 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     # Where to appeal: the court of ANSM's seat.
     assert "recours contentieux devant le tribunal administratif de Montreuil" in words
     assert "Article 1er" in words and "sont autorisées du" in words
-    assert "pour l’indication suivante : End-" in words and "under 20 kg. The placing" in words
+    # The indication in ANSM's words (the reviewer's), not the request's.
+    indication = "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg"
+    assert f"pour l’indication suivante : {indication}. The placing" in words
+    assert f"for the following indication: {indication}." in words
+    assert record["authorisation"]["indication"] == indication + "."
+    assert "End-stage" not in words.split("Décide")[1].split("Article 2")[0]
     assert "est limité à 8." in words  # article 2: the cap
     # When, as the act and the pages write it (Paris, to the minute), the exact UTC beneath.
     decided = datetime.fromisoformat(record["decided_at"])

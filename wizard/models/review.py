@@ -224,6 +224,19 @@ class Decision(db.Model):
     dossier: Mapped[Dossier] = relationship()
     decided_by: Mapped[User] = relationship()
 
+    # An authorisation's indication (str), as ANSM worded it, while it is being drafted: not
+    # a column (not annotated, so not mapped), the record states it.
+    indication = None
+
+    @property
+    def authorised_indication(self) -> str | None:
+        """A global authorisation's indication, in ANSM's words: as drafted, or as its record
+        states it (None for an individual one, and for those of earlier versions, which
+        quoted the request's)."""
+        if self.indication is not None:
+            return self.indication
+        return ((self.record or {}).get("authorisation") or {}).get("indication")
+
     @property
     def status_after(self) -> Status:
         return STATUS_AFTER[DecisionKind(self.kind)]

@@ -73,8 +73,14 @@ def decision_context(record: dict) -> dict:
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
         "period": _period_of(record["authorisation"]),
         "request": request,
-        # Ends a sentence of the act: without the full stop it may have of its own.
-        "indication": (request.get("scope") or {}).get("indication", "").strip().rstrip("."),
+        # Ends a sentence of the act: without the full stop it may have of its own. ANSM's
+        # words; a decision of an earlier version quoted the request's.
+        "indication": (
+            (record["authorisation"] or {}).get("indication")
+            or (request.get("scope") or {}).get("indication", "")
+        )
+        .strip()
+        .rstrip("."),
         "geometry": template_geometry(),
         "act_template": ACT_TEMPLATE,
     }

@@ -68,6 +68,10 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decision.period_end = form.period_end.data
         decision.max_patients = form.max_patients.data if "max_patients" in form else None
         decision.follow_up = (form.follow_up.data or "").replace("\r\n", "\n") or None
+        # Stated by the act (its record), not a column: nothing else reads it.
+        decision.indication = (
+            form.indication.data.replace("\r\n", "\n") if "indication" in form else None
+        )
         authorisation = decision
     decision.record = decision_record(dossier, decision, user, authorisation)
     if "procedure" in form:  # a measure against the manufacturer: how it was heard
@@ -141,6 +145,7 @@ def decision_record(
             "period_end": authorisation.period_end.isoformat(),
             "max_patients": authorisation.max_patients,
             "follow_up": authorisation.follow_up,
+            "indication": authorisation.authorised_indication,
         },
         "request": {
             "manufacturer": dossier.manufacturer_name,

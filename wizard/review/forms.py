@@ -195,6 +195,17 @@ class AuthoriseForm(FlaskForm):
             ),
         ],
     )
+    # What the decision authorises the device for, in ANSM's words (the manufacturer's are
+    # quoted beside the field, `review/request.html`): the act's article 1 states it.
+    indication = long_text(
+        _l("Authorised indication"),
+        _l("Enter the indication ANSM authorises: the decision states it."),
+        hint=_l(
+            "As the decision will state it, in French. It may be narrower than the one the "
+            "manufacturer asked for."
+        ),
+        max_length=TEXT_MAX,
+    )
     max_patients = number(
         _l("Maximum number of patients"),
         _l("Enter the maximum number of patients: a global authorisation must have one."),
@@ -256,7 +267,9 @@ class AuthoriseForm(FlaskForm):
 
 
 class IndividualAuthoriseForm(AuthoriseForm):
-    max_patients = None  # an individual authorisation is for one identified patient
+    # An individual authorisation is for one identified patient, as the request names them.
+    max_patients = None
+    indication = None
 
 
 def decision_form(label, message):
