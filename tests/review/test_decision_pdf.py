@@ -96,13 +96,20 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     ) in words
     assert "par Cardiotech pour le compte de Cardiotech Médical SAS ;" in words  # its filer
     assert (
-        "Article 4 / Article 4 La présente autorisation ne vaut pas certification de la "
-        "conformité du dispositif, que le fabricant s’est engagé, dans sa demande, à poursuivre."
+        "Article 4 / Article 4 Le fabricant déclare sans délai à l’ANSM tout incident grave et "
+        "toute mesure corrective de sécurité concernant le dispositif (articles 87 à 89 du "
+        "règlement (UE) 2017/745), et assure la traçabilité de chaque dispositif fourni"
     ) in words
     assert (
-        "Article 5 / Article 5 La présente décision est notifiée au demandeur par le portail."
-        in words
-    )
+        "Article 5 / Article 5 La présente autorisation ne vaut pas certification de la "
+        "conformité du dispositif, que le fabricant s’est engagé, dans sa demande, à poursuivre."
+    ) in words
+    # A global authorisation is made known to the Commission and the Member States (59(2)).
+    assert (
+        "Article 6 / Article 6 La présente décision est notifiée au demandeur par le portail. "
+        "Elle est portée à la connaissance de la Commission européenne et des autres États "
+        "membres (article 59, paragraphe 2, du règlement (UE) 2017/745)."
+    ) in words
     # Its author's name and function (CRPA L. 212-1), in the PDF and its record.
     assert (
         "Pour le directeur général et par délégation For the Director General, by delegation "
@@ -180,6 +187,8 @@ def test_an_individual_authorisation_names_its_patient_place_and_physician(
     assert patient["establishment_name"] in text and patient["establishment_finess"] in text
     assert patient["physician_name"] in text and patient["physician_rpps"] in text
     assert "Voies et délais de recours" in text
+    # For one patient: no indication of ANSM's, and not made known to the Commission (59(2)).
+    assert "Commission européenne" not in text and "indication suivante" not in text
 
 
 def test_a_decision_pdf_produced_twice_at_once_is_stored_once(
