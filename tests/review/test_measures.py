@@ -184,6 +184,10 @@ def test_the_conditions_say_since_when_they_are_suspended_or_withdrawn(
         conditions = re.search(r'id="conditions-title".*?</section>', page, re.S).group(0)
         assert f"Withdrawn on {withdrawn_on} at " in conditions and "(decision 4)" in conditions
         assert "Suspended since" not in conditions
+    # Withdrawn: nothing to renew; a new request may still be started from this one.
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert "To renew the authorisation" not in page
+    assert "To file again for this device, or for another patient" in page
 
 
 def test_the_two_withdrawals_are_emailed_and_checked_apart(
