@@ -387,7 +387,8 @@ def init_app(app: Flask) -> None:
         if again is None and current_user.is_authenticated:
             from wizard.public import page_to_show
 
-            again = page_to_show(request.path)
+            # With its query ("?return_to=check": back to the summary after saving).
+            again = page_to_show(request.full_path.rstrip("?"))
         page = render_template(
             "error.html",
             title=title,

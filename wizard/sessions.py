@@ -5,7 +5,14 @@ signed in would otherwise stay so until it is closed.
 Flask's signed cookie carries the time it was signed; a cookie older than the idle time is
 not opened. A page requested with a cookie more than ten minutes old signs it again, so that
 the time counts from the last page opened, give or take ten minutes (signing at every request
-would cost each one a signature and a Set-Cookie header for nothing).
+would cost each one a signature and a Set-Cookie header for nothing). A page whose person is
+typing asks for `/session/alive` at most once a minute, which counts as a page.
+
+Signing again writes the session back as the request read it: a form sent at the same moment
+that changed it (a message to show after a redirect, a file kept from a refused form) may lose
+that change if its answer arrives first. Pages and `/session/alive` take that small risk, once
+in ten minutes at most; forms and files never sign again, so that they never do it to each
+other.
 """
 
 from __future__ import annotations

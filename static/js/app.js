@@ -2,6 +2,24 @@
 (function () {
   "use strict";
 
+  // Signed out, or the draft deleted: nothing typed on this page can be saved any more. Said
+  // in the live region, and shown at the top of the page: a sighted person would type on.
+  // In the page's language: the page carries the words (base.html, `said`).
+  function sayCannotSave(said) {
+    var words = document.body.getAttribute(said);
+    var status = document.getElementById("live-status");
+    if (status) status.textContent = words;
+    var main = document.getElementById("main");
+    if (main && !main.querySelector(".cannot-save-notice")) {
+      var notice = document.createElement("div");
+      notice.className = "notice notice--error cannot-save-notice";
+      var line = document.createElement("p");
+      line.textContent = words;
+      notice.appendChild(line);
+      main.insertBefore(notice, main.firstChild);
+    }
+  }
+
   // After a failed submit the error summary has autofocus; move focus there in browsers that
   // ignore autofocus on non-form elements, so screen readers read the problems first.
   document.addEventListener("DOMContentLoaded", function () {
@@ -35,17 +53,40 @@
   // Typing is activity. A session ends after a while without a request, counted from the
   // last page opened (`wizard/sessions.py`), and a person writing a long answer opens none:
   // while they type, the page says so to the server, at most once a minute.
+  // A page opened signed in is told if the session has ended meanwhile (signed out in another
+  // tab, or after hours away), as a live check would tell it.
   var saidAlive = 0;
   document.addEventListener("input", function () {
     var address = document.body.getAttribute("data-alive");
     if (!address || Date.now() - saidAlive < 60000) return;
     saidAlive = Date.now();
-    fetch(address, { credentials: "same-origin", cache: "no-store" }).catch(function () {});
+    fetch(address, { credentials: "same-origin", cache: "no-store" }).then(function (answer) {
+      if (document.body.hasAttribute("data-signed-in") && answer.headers.get("X-Signed-Out")) {
+        sayCannotSave("data-signed-out");
+      }
+    }).catch(function () {});
   });
 
   // Radios and a checkbox checked live are kept as they are when their question is redrawn
   // (`hx-preserve`, render.py): the one in focus keeps it. What the redrawn question says of
   // them is brought to them: in error or not, and (a checkbox) the messages that describe it.
+  // Only where the browser can move a node without losing its focus (`moveBefore`); elsewhere
+  // htmx would put the kept node back blurred, so the question is redrawn whole, and htmx
+  // gives the focus to the new control of the same id.
+  var movesKeepFocus = typeof Element !== "undefined" && "moveBefore" in Element.prototype;
+  function withoutKeeping(root) {
+    root.querySelectorAll("[hx-preserve]").forEach(function (kept) {
+      kept.removeAttribute("hx-preserve");
+    });
+  }
+  if (!movesKeepFocus) {
+    document.addEventListener("DOMContentLoaded", function () { withoutKeeping(document); });
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      if (typeof event.detail.serverResponse === "string") {
+        event.detail.serverResponse = event.detail.serverResponse.split(' hx-preserve="true"').join("");
+      }
+    });
+  }
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll(".field [hx-preserve]").forEach(function (kept) {
       var field = kept.closest(".field");
@@ -67,10 +108,23 @@
   // that a keyboard can scroll it. Where nothing overflows (its rows stacked on a narrow
   // screen, a wide window) that stop does nothing: it leaves the Tab order, and comes back
   // once the box overflows again (the window narrowed, the text zoomed).
+  // Each box is watched (ResizeObserver): a table in a closed <details> at first, a font
+  // loaded late, text zoomed without the window resized change it too.
+  function tabStopIfScrolling(box) {
+    if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+    else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+  }
+  var watching = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(function (seen) {
+    seen.forEach(function (entry) { tabStopIfScrolling(entry.target); });
+  });
   function tabStopsWhereScrolling() {
     document.querySelectorAll(".table-scroll[role=region]").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
-      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+      tabStopIfScrolling(box);
+      if (watching) {
+        watching.observe(box);
+        var table = box.querySelector("table");
+        if (table) watching.observe(table); // wider content, same box
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", tabStopsWhereScrolling);
@@ -424,20 +478,11 @@
     if (xhr && xhr.getResponseHeader("X-Signed-Out")) said = "data-signed-out";
     if (xhr && xhr.getResponseHeader("X-Draft-Deleted")) said = "data-draft-deleted";
     if (xhr && xhr.status === 413) said = "data-too-long"; // refused unread (`TEXT_FORM_BYTES`)
-    // Said in the page's language: the page carries the words (base.html).
-    if (status) status.textContent = document.body.getAttribute(said);
-    // Signed out, or the draft deleted: nothing typed here can be saved any more. Shown at
-    // the top of the page too, not only said: a sighted person would type on.
     if (said === "data-signed-out" || said === "data-draft-deleted") {
-      var main = document.getElementById("main");
-      if (main && !main.querySelector(".cannot-save-notice")) {
-        var notice = document.createElement("div");
-        notice.className = "notice notice--error cannot-save-notice";
-        var words = document.createElement("p");
-        words.textContent = document.body.getAttribute(said);
-        notice.appendChild(words);
-        main.insertBefore(notice, main.firstChild);
-      }
+      sayCannotSave(said);
+    } else if (status) {
+      // Said in the page's language: the page carries the words (base.html).
+      status.textContent = document.body.getAttribute(said);
     }
     // Too long to be read: said beside the question too, until its next check redraws it.
     var field = event.detail && event.detail.elt;

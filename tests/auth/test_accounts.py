@@ -149,6 +149,14 @@ def test_a_sign_in_link_followed_once_signed_in_again_goes_on_to_its_page(app, c
     assert away.location == "/dashboard"
 
 
+def test_an_account_whose_address_has_an_accent_before_the_at_still_signs_in(app, client):
+    """Invitations refuse such an address (it seldom arrives); an account's own is kept."""
+    with app.app_context():
+        make_user("andr\u00e9@cardiotech.example")
+    assert login(client, "andr\u00e9@cardiotech.example").status_code == 303
+    assert client.get("/dashboard").status_code == 200
+
+
 def test_sign_out_ends_the_session(app, client):
     with app.app_context():
         make_user("claire@cardiotech.example")

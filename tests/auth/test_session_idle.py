@@ -68,3 +68,11 @@ def test_the_accessibility_statement_states_the_session_s_time_limit(app, client
     hours = app.config["SESSION_IDLE_MINUTES"] // 60
     assert f"your session ends after {hours} hours without activity" in page
     assert "no time limit" not in page
+
+
+def test_the_word_from_a_typing_page_says_whether_anyone_is_signed_in(app, client):
+    assert client.get("/session/alive").headers["X-Signed-Out"] == "true"
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    assert "X-Signed-Out" not in client.get("/session/alive").headers

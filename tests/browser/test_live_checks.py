@@ -285,3 +285,36 @@ def test_radios_and_a_checkbox_keep_the_focus_as_they_are_checked(page, app):
     assert box.get_attribute("aria-invalid") is None
     assert page.evaluate("document.activeElement === window.heldControl")
     assert page.evaluate("document.getElementById('commitment') === window.heldControl")
+
+
+def test_without_moving_nodes_kept_radios_are_redrawn_and_keep_the_focus_by_id(page, app):
+    """A browser that cannot move a node without blurring it (no `moveBefore`): the radios
+    are redrawn with their question, and the focus goes to the new radio of the same id."""
+    with app.app_context():
+        user = make_user("older@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    page.add_init_script("delete Element.prototype.moveBefore")
+    sign_in(page, "older@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/patient")
+    assert page.locator("[hx-preserve]").count() == 0
+    page.locator("#patient_sex-0").focus()
+    with page.expect_response("**/validate"):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.activeElement.id") == "patient_sex-1"
+    assert page.locator("[hx-preserve]").count() == 0
+
+
+def test_typing_once_signed_out_elsewhere_says_the_page_can_no_longer_be_saved(page, app):
+    """Signed out in another tab: the page learns it from its next word to the server, and
+    says so, on screen and in its live region, before anything is sent."""
+    with app.app_context():
+        user = make_user("elsewhere@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    sign_in(page, "elsewhere@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/medical-need")
+    page.context.clear_cookies()
+    with page.expect_response("**/session/alive"):
+        page.locator("#unmet_need").press_sequentially(" More.", delay=20)
+    expect(page.locator("#main .cannot-save-notice")).to_contain_text("You have been signed out")
+    expect(page.locator("#live-status")).to_contain_text("You have been signed out")

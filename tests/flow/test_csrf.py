@@ -152,8 +152,14 @@ def test_a_form_sent_with_a_token_from_another_session_says_it_expired(csrf_app)
     assert "or was started again (signing in, in another tab)" in " ".join(refused.text.split())
     assert TYPED["alternatives_considered"] in refused.text
     assert "X-Signed-Out" not in refused.headers
-    # Signed in: the way back is the page the form was on, not the portal's start page.
+    # Signed in: the way back is the page the form was on, not the portal's start page,
+    # with its query (a step changed from the summary goes back to it once saved).
     assert f'<a class="button" href="{step_url}">Open the form again</a>' in refused.text
+    from_summary = client.post(f"{step_url}?return_to=check", data={**TYPED, "csrf_token": stale})
+    assert (
+        f'<a class="button" href="{step_url}?return_to=check">Open the form again</a>'
+        in from_summary.text
+    )
 
 
 def test_signed_out_in_another_tab_a_step_sent_says_so_with_what_was_typed(csrf_app):

@@ -233,3 +233,25 @@ def test_the_links_of_two_drafts_for_one_device_and_patient_say_which_is_which(
             "started on " in page
         )
     assert names[first] != names[second]
+
+
+def test_a_copied_step_s_warning_is_said_on_the_summary(app, logged_in, user):
+    """A step copied from a filed request is not finished until looked at; what its answers
+    would warn of is said on the summary all the same (a UDI-DI of another issuer)."""
+    with app.app_context():
+        filed = dossier_with(user[0], steps=[], files=False)
+        device = {**sample_answers()["device"], "udi_di": "+H123PARTNO1U"}
+        answers = {**sample_answers(), "device": device}
+        dossier = db.session.get(Dossier, filed)
+        for step_id, values in answers.items():
+            service.save_step(dossier, step_id, values)
+        attach_sample_files(filed, user[0])
+        service.submit(dossier, db.session.get(Dossier, filed).created_by, sample_declaration())
+    assert start_from(logged_in, filed).status_code == 303
+    with app.app_context():
+        copy = newest().id
+    page = " ".join(logged_in.get(f"/requests/{copy}/steps/check").text.split())
+    row = page[page.index('id="summary-device"') :]
+    assert "Copied from" in row.split("</section>")[0]
+    assert "This is not a GS1 GTIN" in row.split("</section>")[0]
+    assert '<li><a href="#summary-device">Device</a></li>' in page

@@ -172,3 +172,33 @@ def test_a_letter_about_another_patient_is_pointed_out(app, manufacturer, clinic
     reviewer = app.test_client()
     assert login(reviewer, "rita@ansm.example").status_code == 303
     assert tag in " ".join(reviewer.get(f"/review/requests/{dossier_id}").text.split())
+
+
+def test_a_letter_about_a_patient_half_described_is_not_said_to_be_about_another(
+    app, manufacturer, inbox
+):
+    """The patient step saved for later without the year of birth, a letter attached, then
+    the year given: the same patient, completed, not another. Nor is a letter about
+    "another patient" while the request names none (the initials cleared, saved for later)."""
+    from tests.conftest import post_step
+    from tests.invites.test_step_nine_form import LETTER, post
+    from wizard.demo import minimal_pdf
+
+    client, dossier_id = manufacturer
+    patient = sample_answers("individual")["patient"]
+    half = {**patient, "patient_birth_year": ""}
+    assert post_step(client, dossier_id, "patient", half, action="save_exit").status_code == 303
+    own = {**LETTER, "letter-file": (io.BytesIO(minimal_pdf("Letter of Dr Henry")), "henry.pdf")}
+    assert post(client, f"/requests/{dossier_id}/letters", own).status_code == 303
+    assert post_step(client, dossier_id, "patient", patient).status_code == 303
+    step_nine = f"/requests/{dossier_id}/steps/hcp-support"
+    assert "now names another patient" not in client.get(step_nine).text
+
+    # Attached about the whole patient; the initials then cleared (saved for later).
+    own = {**LETTER, "letter-author_name": "Dr Marie Blanc"}
+    own["letter-file"] = (io.BytesIO(minimal_pdf("Letter of Dr Blanc")), "blanc.pdf")
+    assert post(client, f"/requests/{dossier_id}/letters", own).status_code == 303
+    cleared = {**patient, "patient_initials": ""}
+    assert post_step(client, dossier_id, "patient", cleared, action="save_exit").status_code == 303
+    page = client.get(step_nine).text
+    assert "now names another patient" not in page and "born in ," not in page

@@ -98,7 +98,7 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     assert (
         "Article 4 / Article 4 Le fabricant déclare sans délai à l’ANSM tout incident grave et "
         "toute mesure corrective de sécurité concernant le dispositif (articles 87 à 89 du "
-        "règlement (UE) 2017/745), et assure la traçabilité de chaque dispositif fourni"
+        "règlement (UE) 2017/745), et assure la traçabilité de chaque dispositif fourni. The "
     ) in words
     assert (
         "Article 5 / Article 5 La présente autorisation ne vaut pas certification de la "

@@ -536,6 +536,10 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
         # what its page would say to look at twice, another step's answer since changed
         # included (the period ending after a CE marking date moved earlier).
         complete = service.is_finished(step, dossier, answers, form) if editable else None
+        if complete is False:
+            # Stopped before its answers were checked (a document or letter missing, copied
+            # and not looked at): checked all the same, for what they would warn of.
+            form.validate()
         sections.append(
             {
                 "step": step,

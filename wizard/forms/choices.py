@@ -61,7 +61,13 @@ NO_CE_REASONS = [
         "certificate_expired",
         _l("Its certificate under the former directives (MDD or AIMDD) has expired"),
     ),
-    ("renewal_in_progress", _l("Renewal of its certification is under way but not finished")),
+    (
+        "renewal_in_progress",
+        _l(
+            "Its certificate under the former directives (MDD or AIMDD) is being replaced by "
+            "an MDR certificate, not issued yet"
+        ),
+    ),
     ("mdr_certificate_expired", _l("Its certificate under Regulation (EU) 2017/745 has expired")),
     (
         "certificate_withdrawn",

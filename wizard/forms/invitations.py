@@ -14,7 +14,8 @@ from wizard.i18n import lazy_gettext as _l
 MESSAGE_MAX = 1000
 # A healthcare professional's address, invited to send a letter or to answer ANSM.
 PROFESSIONAL_EMAIL = EmailAddress(
-    _l("Enter the email address in the correct format, like name@hospital.fr.")
+    _l("Enter the email address in the correct format, like name@hospital.fr."),
+    ascii_local=True,
 )
 URGENCY_MAX = 2000
 

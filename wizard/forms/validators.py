@@ -165,13 +165,12 @@ class Identifier:
         field.warning = self.warning(result)
 
 
-def normalised_email(text: str) -> str | None:
-    """The address as email-validator writes it (Unicode forms, domain case), or None. Its
-    part before the @ in ASCII: mail servers seldom take others (SMTPUTF8), and a pasted
-    emoji or a letter with an accent there is far more often a slip than an address."""
+def normalised_email(text: str, *, ascii_local: bool = False) -> str | None:
+    """The address as email-validator writes it (Unicode forms, domain case), or None. With
+    `ascii_local`, its part before the @ in ASCII only (`EmailAddress`)."""
     try:
         return validate_email(
-            text.strip(), check_deliverability=False, allow_smtputf8=False
+            text.strip(), check_deliverability=False, allow_smtputf8=not ascii_local
         ).normalized
     except EmailNotValidError:
         return None
@@ -181,14 +180,19 @@ class EmailAddress:
     """An email address in a valid form, kept in its normalised form (lower-cased as well for
     sign-in addresses). `message` is the whole sentence shown when it is not one."""
 
-    def __init__(self, message, *, lowercase: bool = False):
+    def __init__(self, message, *, lowercase: bool = False, ascii_local: bool = False):
         self.message = message
         self.lowercase = lowercase
+        # An address the portal writes to first (an invitation): its part before the @ in
+        # ASCII, since mail servers seldom take others (SMTPUTF8), and a pasted emoji there
+        # is far more often a slip than an address. Never for an account's own address,
+        # which may have been registered before.
+        self.ascii_local = ascii_local
 
     def __call__(self, form, field):
         if not field.data:
             return
-        address = normalised_email(field.data)
+        address = normalised_email(field.data, ascii_local=self.ascii_local)
         if address is None:
             raise ValidationError(str(self.message))
         field.data = address.lower() if self.lowercase else address

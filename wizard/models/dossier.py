@@ -283,7 +283,8 @@ class HcpLetter(StoredFileMixin, db.Model):
             or answers.get("access-type", {}).get("access_type") != "individual"
         ):
             return None
-        if patient_mark(answers) == self.written_for_patient:
+        now = patient_mark(answers)
+        if now is None or now == self.written_for_patient:  # no patient named now: none other
             return None
         initials, _space, year = self.written_for_patient.partition(" ")
         return {"initials": initials, "birth_year": year}
@@ -291,12 +292,13 @@ class HcpLetter(StoredFileMixin, db.Model):
 
 def patient_mark(answers: dict[str, dict[str, Any]]) -> str | None:
     """The patient an individual request names, as a letter about them records it: their
-    initials and year of birth ("JD 1987"); None before the patient step is saved."""
+    initials and year of birth ("JD 1987"); None until both are saved (the step may be saved
+    for later without one)."""
     patient = answers.get("patient", {})
-    initials = patient.get("patient_initials")
-    if not initials:
+    initials, year = patient.get("patient_initials"), patient.get("patient_birth_year")
+    if not (initials and year):
         return None
-    return f"{initials} {patient.get('patient_birth_year') or ''}".strip()
+    return f"{initials} {year}"
 
 
 class ReferenceCounter(db.Model):

@@ -64,8 +64,12 @@ def health():
 def still_here():
     """Someone typing on a page: the session's idle time counts from now, as for a page
     opened (`wizard.sessions`: the cookie signed again once ten minutes old). Sent by the
-    page's script while the person types, at most once a minute; no answer but "done"."""
-    return "", 204, {"Cache-Control": "no-store"}
+    page's script while the person types, at most once a minute. It says whether anyone is
+    signed in: a page opened signed in then says that it can no longer be saved."""
+    headers = {"Cache-Control": "no-store"}
+    if not current_user.is_authenticated:
+        headers["X-Signed-Out"] = "true"
+    return "", 204, headers
 
 
 @bp.get("/accessibility")
