@@ -97,6 +97,7 @@ def sample_answers(path: str = "individual") -> dict[str, dict[str, Any]]:
             "clinical_situation": "End-stage dilated cardiomyopathy, on inotropes.",
             "alternatives_tried": "Medical therapy maximised; ECMO not sustainable.",
             "needed_by": _in_days(30),
+            "patient_informed": True,
         }
     else:
         answers["scope"] = {

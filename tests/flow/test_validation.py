@@ -187,6 +187,8 @@ BAD_ANSWERS = [
         f"Enter a number between 1900 and {clock.today().year}.", "year-out-of-range"),
     bad("patient", "patient_birth_year", str(clock.today().year + 1),
         "The year of birth cannot be in the future.", "born-next-year"),
+    bad("patient", "patient_informed", None,
+        "Confirm that the patient has been told and has agreed.", "patient-not-told"),
     bad("patient", "patient_birth_year", "20199",
         "Enter the year of birth in 4 digits, for example 1987.", "year-of-five-digits"),
     bad("patient", "patient_sex", "other", CHOOSE, "unknown-radio-value"),

@@ -8,7 +8,7 @@ from wtforms.validators import ValidationError
 
 from wizard import clock
 from wizard.forms import identifiers as idf
-from wizard.forms.base import StepForm, choice, iso_date, long_text, number, text
+from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, number, text
 from wizard.forms.choices import PATIENT_SEX
 from wizard.forms.validators import not_in_past
 from wizard.i18n import gettext as _
@@ -82,6 +82,15 @@ class PatientForm(StepForm):
         rules=[
             not_in_past(lambda form: _("The date the device is needed by cannot be in the past."))
         ],
+    )
+    # A device without valid CE marking, used by derogation: the patient knows and agrees.
+    patient_informed = confirmation(
+        _l(
+            "The treating physician has told the patient (or their legal representative) that "
+            "the device has no valid CE marking and would be used by derogation, and the "
+            "patient has agreed."
+        ),
+        _l("Confirm that the patient has been told and has agreed."),
     )
 
     def validate_patient_initials(self, field):
