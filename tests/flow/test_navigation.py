@@ -414,7 +414,7 @@ def test_a_saved_step_lacking_its_document_or_letter_is_not_shown_done(app, logg
         )
     }
     assert states["Clinical evidence (not finished)"] == "unfinished"
-    assert states["Healthcare professionals' support (not finished)"] == "unfinished"
+    assert states["Healthcare professionals' letters (not finished)"] == "unfinished"
     # The summary, where they are listed, is a link, without the tick of all done.
     assert states["Device"] == "saved" and states["Check your answers"] == "next"
     listed = step_list(logged_in.get(f"/requests/{complete}/steps/period").text)

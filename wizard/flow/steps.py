@@ -76,7 +76,7 @@ FLOW = Flow(
         _q(
             "hcp-support",
             "9",
-            _l("Healthcare professionals' support"),
+            _l("Healthcare professionals' letters"),
             case.HcpSupportForm,
             "hcp_support.html",
             complete_when=has_hcp_letter,
