@@ -1168,7 +1168,13 @@ def test_a_message_about_a_statement_to_confirm_follows_its_full_stop(app, logge
 
 
 @pytest.mark.parametrize(
-    "reason", ["mdr_certificate_expired", "certificate_withdrawn", "other_purpose"]
+    "reason",
+    [
+        "mdr_certificate_expired",
+        "mdr_renewal_in_progress",
+        "certificate_withdrawn",
+        "other_purpose",
+    ],
 )
 def test_a_reason_without_a_former_directive_certificate_asks_for_none(
     app, logged_in, user, reason

@@ -70,6 +70,10 @@ NO_CE_REASONS = [
     ),
     ("mdr_certificate_expired", _l("Its certificate under Regulation (EU) 2017/745 has expired")),
     (
+        "mdr_renewal_in_progress",
+        _l("Its certificate under Regulation (EU) 2017/745 is being renewed, not issued yet"),
+    ),
+    (
         "certificate_withdrawn",
         _l("Its certificate was suspended, restricted or withdrawn by its notified body"),
     ),
