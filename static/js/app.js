@@ -115,7 +115,7 @@
     else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
   }
   var watching = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(function (seen) {
-    seen.forEach(function (entry) { tabStopIfScrolling(entry.target); });
+    seen.forEach(function (entry) { tabStopIfScrolling(entry.target.closest(".table-scroll")); });
   });
   function tabStopsWhereScrolling() {
     document.querySelectorAll(".table-scroll[role=region]").forEach(function (box) {
