@@ -14,13 +14,12 @@ from wizard import audit, kept
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
-from wizard.flow.steps import FLOW, access_type
+from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import ngettext
 from wizard.models import Document, HcpLetter
-from wizard.models.dossier import patient_mark
 from wizard.review import downloads
 from wizard.web import flash_at, refused_status
 
@@ -244,7 +243,6 @@ def attach_letter(dossier):
         return _refused(dossier, "hcp-support", form, "letter")
     stored = kept.file_of(form)
     kept.forget(letter_slot(dossier))
-    answers = dossier.answers()
     db.session.add(
         HcpLetter(
             dossier_id=dossier.id,
@@ -258,10 +256,7 @@ def attach_letter(dossier):
             size=stored.size,
             source="upload",
             uploaded_by_id=current_user.id,
-            written_for=access_type(answers),
-            written_for_patient=patient_mark(answers)
-            if access_type(answers) == "individual"
-            else None,
+            **HcpLetter.written_for_now(dossier.answers()),
         )
     )
     db.session.flush()

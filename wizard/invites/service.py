@@ -22,7 +22,6 @@ from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, ReplacedLink, User
-from wizard.models.dossier import patient_mark
 from wizard.models.invitation import OPEN_STATES
 from wizard.uploads import StoredFile
 from wizard.web import ACCESS_TYPE_LABELS, external_url
@@ -296,8 +295,6 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
         filing.claim_draft(invitation.dossier)
     except filing.NotEditable:
         raise LinkUnavailable("closed") from None
-    answers = invitation.dossier.answers()
-    written_for = answers.get("access-type", {}).get("access_type")
     received = HcpLetter(
         dossier_id=invitation.dossier_id,
         filename=stored.filename,
@@ -307,8 +304,7 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
         source="invite",
         # What the professional was shown and wrote for (their page names the type of access,
         # and the patient of an individual request).
-        written_for=written_for,
-        written_for_patient=patient_mark(answers) if written_for == "individual" else None,
+        **HcpLetter.written_for_now(invitation.dossier.answers()),
         **letter,
     )
     db.session.add(received)

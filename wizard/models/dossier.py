@@ -257,14 +257,26 @@ class HcpLetter(StoredFileMixin, db.Model):
     # Removing a letter received by invitation leaves the invitation, without its letter.
     invitation: Mapped[Invitation | None] = relationship(back_populates="letter")
 
+    @staticmethod
+    def written_for_now(answers: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+        """What a letter coming now records of its request (`answers`): the type of access,
+        and the patient of an individual one."""
+        access = answers.get("access-type", {}).get("access_type")
+        return {
+            "written_for": access,
+            "written_for_patient": patient_mark(answers) if access == "individual" else None,
+        }
+
+    def _request_answers(self) -> dict[str, dict[str, Any]]:
+        """The request's answers now: as drafted, or as filed."""
+        dossier = self.dossier
+        if dossier.is_draft:
+            return dossier.answers()
+        return (dossier.submitted_answers or {}).get("answers", {})
+
     def written_for_other_access(self) -> str | None:
         """The type of access the letter was written for, if the request now has the other."""
-        dossier = self.dossier
-        now = (
-            dossier.answers().get("access-type", {}).get("access_type")
-            if dossier.is_draft
-            else (dossier.submitted_answers or {}).get("access_type")
-        )
+        now = self._request_answers().get("access-type", {}).get("access_type")
         if self.written_for and now and self.written_for != now:
             return self.written_for
         return None
@@ -272,12 +284,7 @@ class HcpLetter(StoredFileMixin, db.Model):
     def written_for_other_patient(self) -> dict[str, str] | None:
         """The patient the letter was written for (initials, year of birth), if the request
         now names another one."""
-        dossier = self.dossier
-        answers = (
-            dossier.answers()
-            if dossier.is_draft
-            else (dossier.submitted_answers or {}).get("answers", {})
-        )
+        answers = self._request_answers()
         if (
             not self.written_for_patient
             or answers.get("access-type", {}).get("access_type") != "individual"
