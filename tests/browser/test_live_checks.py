@@ -16,6 +16,17 @@ from tests.conftest import dossier_with, make_user
 EMAIL = "late@cardiotech.example"
 
 
+def signed_in_at(page, app, email: str, step_id: str, **dossier) -> int:
+    """A manufacturer (`email`) signed in, on `step_id` of a request of theirs with every
+    step answered (`dossier`: what `dossier_with` is told besides) and no files: its id."""
+    with app.app_context():
+        user = make_user(email)
+        draft = dossier_with(user.id, files=False, **dossier)
+    sign_in(page, email)
+    page.goto(f"/requests/{draft}/steps/{step_id}")
+    return draft
+
+
 def held_checks(page, field: str) -> list:
     """The live checks of `field`, held until the test lets them go (`route.continue_()`)."""
     held = []
@@ -79,11 +90,7 @@ def test_the_answer_being_checked_is_not_put_back_either(page, app):
 
 
 def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(page, app):
-    with app.app_context():
-        user = make_user("idle@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "idle@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/medical-need")
+    signed_in_at(page, app, "idle@cardiotech.example", "medical-need")
     page.context.clear_cookies()  # four hours without a request: the session has ended
     page.fill("#unmet_need", "Children awaiting a transplant.")
     page.locator("#unmet_need").blur()
@@ -105,11 +112,7 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
 def test_an_error_the_change_of_another_answer_lifts_leaves_the_page(page, app):
     """The error "Enter the SIRET number" shown for a French manufacturer: choosing another
     country takes it away from the question, the error summary and the page's title."""
-    with app.app_context():
-        user = make_user("siret@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "siret@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/manufacturer")
+    signed_in_at(page, app, "siret@cardiotech.example", "manufacturer")
     page.fill("#siret", "")
     page.click("button[value=continue]")
     expect(page.locator(".error-summary")).to_contain_text("Enter the SIRET number")
@@ -134,11 +137,7 @@ def test_an_error_the_change_of_another_answer_lifts_leaves_the_page(page, app):
 
 
 def test_a_corrected_answer_leaves_the_error_summary(page, app):
-    with app.app_context():
-        user = make_user("corrected@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "corrected@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/manufacturer")
+    signed_in_at(page, app, "corrected@cardiotech.example", "manufacturer")
     page.fill("#srn", "FR-XX-1")
     page.fill("#legal_name", "")
     page.click("button[value=continue]")
@@ -154,11 +153,7 @@ def test_an_answer_too_long_to_be_sent_is_said_beside_it(page, app):
     the question says so, to be shortened before the step is sent."""
     from wizard.config import TEXT_FORM_BYTES
 
-    with app.app_context():
-        user = make_user("paste@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "paste@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/medical-need")
+    signed_in_at(page, app, "paste@cardiotech.example", "medical-need")
     page.fill("#unmet_need", "x" * (TEXT_FORM_BYTES + 1))
     with page.expect_response("**/validate"):
         page.locator("#unmet_need").blur()
@@ -174,11 +169,7 @@ def test_an_answer_too_long_to_be_sent_is_said_beside_it(page, app):
 
 
 def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summary(page, app):
-    with app.app_context():
-        user = make_user("reworded@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "reworded@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/manufacturer")
+    signed_in_at(page, app, "reworded@cardiotech.example", "manufacturer")
     page.fill("#srn", "FR-XX-1")
     page.fill("#legal_name", "")
     page.click("button[value=continue]")
@@ -197,11 +188,7 @@ def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summar
 def test_a_check_s_words_change_in_the_live_region_the_page_holds(page, app):
     """Screen readers read the changes of a live region already on the page, not one put in
     its place already filled: each check changes the words of the page's own region."""
-    with app.app_context():
-        user = make_user("region@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "region@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/patient")
+    signed_in_at(page, app, "region@cardiotech.example", "patient")
     page.evaluate("window.heldRegion = document.getElementById('live-status')")
     page.fill("#patient_initials", "12345")
     with page.expect_response("**/validate"):
@@ -218,11 +205,7 @@ def test_a_check_s_words_change_in_the_live_region_the_page_holds(page, app):
 
 def test_a_focused_link_of_the_error_summary_is_dark_on_yellow(page, app):
     """As every focused link: the summary's red on the focus yellow is under 4.5:1."""
-    with app.app_context():
-        user = make_user("contrast@cardiotech.example")
-        draft = dossier_with(user.id, steps=[], files=False)
-    sign_in(page, "contrast@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/situation")
+    signed_in_at(page, app, "contrast@cardiotech.example", "situation", steps=[])
     page.click("button[value=continue]")
     link = page.locator(".error-summary a").first
     link.focus()
@@ -232,11 +215,7 @@ def test_a_focused_link_of_the_error_summary_is_dark_on_yellow(page, app):
 
 def test_typing_tells_the_server_the_person_is_still_there(page, app):
     """The session ends after a while without a request; typing on one page is activity."""
-    with app.app_context():
-        user = make_user("typing@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "typing@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/medical-need")
+    signed_in_at(page, app, "typing@cardiotech.example", "medical-need")
     with page.expect_request("**/session/alive") as said:
         page.locator("#unmet_need").press_sequentially("Children", delay=20)
     assert said.value.method == "GET"
@@ -252,11 +231,7 @@ def test_radios_and_a_checkbox_keep_the_focus_as_they_are_checked(page, app):
     """A question redrawn by its live check keeps its radios and checkbox as they are: the
     one in focus stays the same control (a screen reader does not read it out again at each
     check), and what the check says of it is brought to it."""
-    with app.app_context():
-        user = make_user("radios@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "radios@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/patient")
+    draft = signed_in_at(page, app, "radios@cardiotech.example", "patient")
     page.locator("#patient_sex-0").focus()
     page.evaluate("window.heldControl = document.activeElement")
     with page.expect_response("**/validate"):
@@ -290,12 +265,8 @@ def test_radios_and_a_checkbox_keep_the_focus_as_they_are_checked(page, app):
 def test_without_moving_nodes_kept_radios_are_redrawn_and_keep_the_focus_by_id(page, app):
     """A browser that cannot move a node without blurring it (no `moveBefore`): the radios
     are redrawn with their question, and the focus goes to the new radio of the same id."""
-    with app.app_context():
-        user = make_user("older@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
     page.add_init_script("delete Element.prototype.moveBefore")
-    sign_in(page, "older@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/patient")
+    signed_in_at(page, app, "older@cardiotech.example", "patient")
     assert page.locator("[hx-preserve]").count() == 0
     page.locator("#patient_sex-0").focus()
     with page.expect_response("**/validate"):
@@ -308,11 +279,7 @@ def test_without_moving_nodes_kept_radios_are_redrawn_and_keep_the_focus_by_id(p
 def test_typing_once_signed_out_elsewhere_says_the_page_can_no_longer_be_saved(page, app):
     """Signed out in another tab: the page learns it from its next word to the server, and
     says so, on screen and in its live region, before anything is sent."""
-    with app.app_context():
-        user = make_user("elsewhere@cardiotech.example")
-        draft = dossier_with(user.id, files=False)
-    sign_in(page, "elsewhere@cardiotech.example")
-    page.goto(f"/requests/{draft}/steps/medical-need")
+    signed_in_at(page, app, "elsewhere@cardiotech.example", "medical-need")
     page.context.clear_cookies()
     with page.expect_response("**/session/alive"):
         page.locator("#unmet_need").press_sequentially(" More.", delay=20)
