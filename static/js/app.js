@@ -418,6 +418,29 @@
     if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
   });
 
+  // A question redrawn while the person is in it gets its focus and selection back from
+  // htmx, but not a selection from the first character (htmx reads 0 as none): the text
+  // selected whole (Ctrl+A) as a check redrew it would lose its selection, and the Delete
+  // pressed next take one character instead of all.
+  var selection = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement;
+    selection = null;
+    try {
+      if (active && active.id && active.selectionStart === 0 && active.selectionEnd > 0) {
+        selection = [active.id, active.selectionEnd, active.selectionDirection];
+      }
+    } catch (error) { /* a control without a text selection */ }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var kept = selection;
+    selection = null;
+    var element = kept && document.getElementById(kept[0]);
+    if (element && element === document.activeElement && element.selectionEnd !== kept[1]) {
+      element.setSelectionRange(0, kept[1], kept[2]);
+    }
+  });
+
   // The invitation and the letter of step 9 belong to the step's one form (so that no
   // button leaves what is typed in the other behind): Enter in one of their fields presses
   // their own button, not the form's first.

@@ -285,3 +285,52 @@ def test_typing_once_signed_out_elsewhere_says_the_page_can_no_longer_be_saved(p
         page.locator("#unmet_need").press_sequentially(" More.", delay=20)
     expect(page.locator("#main .cannot-save-notice")).to_contain_text("You have been signed out")
     expect(page.locator("#live-status")).to_contain_text("You have been signed out")
+
+
+def test_ticking_that_there_is_no_srn_yet_takes_back_the_srn_error(page, app):
+    """A manufacturer filing for its first device may have no SRN: left empty, the SRN asks
+    for one or for the box; the box ticked, the error goes at once, and the step saves."""
+    draft = signed_in_at(page, app, "first@cardiotech.example", "manufacturer")
+    page.fill("#srn", "")
+    page.locator("#srn").blur()
+    asked = "Enter the manufacturer's SRN from EUDAMED, or tick the box below if it has none."
+    expect(page.locator("#srn-error")).to_contain_text(asked)
+    page.check("#no_srn")
+    expect(page.locator("#srn-error")).to_have_count(0)
+    expect(page.locator("#srn")).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#no_srn")).to_be_checked()
+    assert_accessible(page, "manufacturer-no-srn-yet")
+    # Both given: the box says to clear one of them.
+    page.fill("#srn", "FR-MF-000012345")
+    page.locator("#srn").blur()
+    expect(page.locator("#no_srn-error")).to_contain_text("clear one or the other")
+    page.uncheck("#no_srn")
+    expect(page.locator("#no_srn-error")).to_have_count(0)
+    page.check("#no_srn")
+    expect(page.locator("#no_srn-error")).to_have_count(1)
+    page.fill("#srn", "")
+    page.locator("#srn").blur()
+    expect(page.locator("#no_srn-error")).to_have_count(0)
+    expect(page.locator(".field--error")).to_have_count(0)
+    page.click("button[value=continue]")
+    expect(page.locator("h1")).to_have_text("Device")
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    expect(page.locator("#no_srn")).to_be_checked()
+    expect(page.locator("#srn")).to_have_value("")
+
+
+def test_text_selected_whole_as_its_question_is_redrawn_stays_selected(page, app):
+    """Ctrl+A in the SRN as the box's check comes back and redraws it (its rules read the
+    box): the selection is kept, so Delete empties the answer rather than taking one
+    character off it (htmx gives back no selection that starts at the first character)."""
+    signed_in_at(page, app, "select@cardiotech.example", "manufacturer")
+    held = held_checks(page, "no_srn")
+    page.check("#no_srn")
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    page.focus("#srn")
+    page.keyboard.press("ControlOrMeta+a")
+    held[0].continue_()  # the SRN is redrawn (both given: the box says so)
+    expect(page.locator("#no_srn-error")).to_have_count(1)
+    page.keyboard.press("Delete")
+    expect(page.locator("#srn")).to_have_value("")

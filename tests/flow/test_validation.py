@@ -132,6 +132,12 @@ BAD_ANSWERS = [
         "The SRN must start with a real country code, such as FR, DE or US.", "srn-country"),
     bad("manufacturer", "srn", "FRMF000012345",
         "Enter the SRN as country-role-9 digits, for example FR-MF-000012345.", "srn-format"),
+    bad("manufacturer", "srn", None,
+        "Enter the manufacturer's SRN from EUDAMED, or tick the box below if it has none.",
+        "no-srn"),
+    bad("manufacturer", "no_srn", True,
+        "You entered an SRN and ticked that there is none: clear one or the other.",
+        "srn-and-none"),
     bad("manufacturer", "siret", None, "Enter the SIRET number (14 digits).", "french-no-siret"),
     bad("manufacturer", "siret", "73282932000075",
         "This SIRET number is not valid (its check digit does not match): copy it again from "
@@ -166,6 +172,11 @@ BAD_ANSWERS = [
     bad("device", "udi_di", "N/A",
         "Enter the UDI-DI as printed on the label: a GS1 GTIN of 8, 12, 13 or 14 digits, or a "
         "HIBCC, ICCBBA or IFA code, written as one word.", "not-a-udi"),
+    bad("device", "udi_di", None,
+        "Enter the device's UDI-DI, or tick the box below if none is assigned yet.", "no-udi"),
+    bad("device", "no_udi_di", True,
+        "You entered a UDI-DI and ticked that there is none: clear one or the other.",
+        "udi-and-none"),
     bad("device", "device_class", "IV", CHOOSE, "unknown-class"),
     bad("device", "device_class", None, "Select the device's risk class.", "no-class"),
     bad("device", "emdn_code", "P1",
@@ -572,6 +583,36 @@ def test_live_validation_answers_with_the_field_alone_and_the_same_message(
     full = post_step(logged_in, dossier_id, step_id, typed)
     assert error_text(full.text, field) == error_text(fragment, field) == message
     assert step_id not in saved(app, dossier_id).answers
+
+
+@pytest.mark.parametrize(
+    ("step_id", "identifier", "none_yet", "label"),
+    [
+        ("manufacturer", "srn", "no_srn", "The manufacturer has no SRN yet"),
+        ("device", "udi_di", "no_udi_di", "No UDI-DI is assigned to the device yet"),
+    ],
+)
+def test_an_identifier_not_assigned_yet_is_said_so_in_its_place(
+    app, logged_in, user, step_id, identifier, none_yet, label
+):
+    """A manufacturer filing for its first device may have no SRN yet, a device never placed
+    on the market no UDI-DI: the box ticked in its place is checked live, saved and read back
+    on the summary."""
+    dossier_id = request_at(app, user, step_id)
+    typed = {**answers_for(step_id), identifier: None}
+    left_empty = validate_live(logged_in, dossier_id, step_id, identifier, typed)
+    assert error_text(left_empty.text, identifier).startswith("Enter ")
+    typed[none_yet] = True
+    # Ticking the box takes the identifier's error back, where it is (hx-swap-oob).
+    ticked = validate_live(logged_in, dossier_id, step_id, none_yet, typed)
+    assert f'id="field-{identifier}" hx-swap-oob="true"' in ticked.text
+    assert error_text(ticked.text, identifier) is None and "aria-invalid" not in ticked.text
+    response = post_step(logged_in, dossier_id, step_id, typed)
+    assert response.status_code == 303
+    stored = saved(app, dossier_id).answers[step_id]
+    assert stored[none_yet] is True and identifier not in stored
+    summary = logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    assert re.search(rf"<dt>{label}</dt>\s*<dd><span class=\"pre-line\">Yes</span>", summary)
 
 
 def test_live_validation_of_a_good_answer_clears_the_error(app, logged_in, user):

@@ -365,3 +365,20 @@ def test_an_individual_receipt_names_its_patient_as_the_filing_does(app, user, l
         f"{patient['patient_initials']}, {patient['patient_birth_year']}"
     ) in text
     assert f"Établissement Establishment {patient['establishment_name']}" in text
+
+
+def test_a_device_with_no_udi_di_yet_is_said_to_have_none(app, user, logged_in):
+    """A device never placed on the market may have no UDI-DI: the receipt says none was
+    assigned, rather than leaving its line blank."""
+    from tests.conftest import sign_and_submit
+    from wizard.filing import service as filing
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+        device = {**sample_answers("global")["device"], "no_udi_di": True}
+        del device["udi_di"]
+        filing.save_step(db.session.get(Dossier, dossier_id), "device", device)
+    assert sign_and_submit(logged_in, dossier_id).status_code == 303
+    pdf = receipt_bytes(app, dossier_id)
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "IUD-ID UDI-DI non attribué not assigned" in text

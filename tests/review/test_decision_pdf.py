@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
 from tests.review.support import act, dossier, in_days
 from wizard import clock
-from wizard.demo import sample_answers
+from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.models import Decision
 from wizard.receipts.render import render_pdf
@@ -189,6 +189,28 @@ def test_an_individual_authorisation_names_its_patient_place_and_physician(
     assert "Voies et délais de recours" in text
     # For one patient: no indication of ANSM's, and not made known to the Commission (59(2)).
     assert "Commission européenne" not in text and "indication suivante" not in text
+
+
+def test_an_authorisation_of_a_device_with_no_udi_di_yet_says_so(app, user, reviewer):
+    """The act names the device by its UDI-DI, or says that none is assigned yet."""
+    from tests.conftest import dossier_with
+    from wizard.filing import service as filing
+    from wizard.models import Dossier, User
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+        device = {**sample_answers("global")["device"], "no_udi_di": True}
+        del device["udi_di"]
+        draft = db.session.get(Dossier, dossier_id)
+        filing.save_step(draft, "device", device)
+        filing.submit(draft, db.session.get(User, user[0]), sample_declaration())
+    act(reviewer, dossier_id, "start-review")
+    act(reviewer, dossier_id, "authorise", max_patients="8")
+    pdf = reviewer.get(f"/review/requests/{dossier_id}/decisions/1.pdf").data
+    words = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    # (A line may break at the hyphen of "IUD-ID".)
+    assert "(classe III, sans IUD-ID attribué)" in words.replace("IUD- ID", "IUD-ID")
+    assert "(class III, no UDI-DI assigned)" in words and "Class III · no UDI-DI assigned" in words
 
 
 def test_a_decision_pdf_produced_twice_at_once_is_stored_once(

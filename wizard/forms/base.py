@@ -281,6 +281,13 @@ def confirmation(label, required, *, hint=None):
     return BooleanField(label, description=hint, validators=[Required(required)])
 
 
+def not_assigned_yet(label, *, hint=None):
+    """A box ticked in place of an identifier not assigned yet (an SRN, a UDI-DI): the
+    identifier's question then asks for nothing, and the form's `validate_no_<name>` refuses
+    both together."""
+    return BooleanField(label, description=hint)
+
+
 class StepForm(FlaskForm):
     """A step's form. `context` holds the other steps' answers for cross-step rules."""
 

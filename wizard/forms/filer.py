@@ -11,6 +11,7 @@ from wizard.forms.base import (
     choice,
     iso_date,
     long_text,
+    not_assigned_yet,
     select,
     text,
     yes_no,
@@ -148,7 +149,11 @@ class SituationForm(StepForm):
 
 
 class ManufacturerForm(StepForm):
-    live_dependents = {"country": ("siret", "representative_name", "representative_srn")}
+    live_dependents = {
+        "country": ("siret", "representative_name", "representative_srn"),
+        "srn": ("no_srn",),
+        "no_srn": ("srn",),
+    }
     legal_name = text(
         _l("Legal name of the manufacturer"),
         _l("Enter the manufacturer's legal name."),
@@ -165,10 +170,19 @@ class ManufacturerForm(StepForm):
         _l("Enter the address of the registered office."),
         max_length=500,
     )
+    # A manufacturer has an SRN once registered in EUDAMED, which it must be before placing a
+    # device on the market: one whose first device this is may have none yet.
     srn = text(
         _l("Single registration number (SRN)"),
-        _l("Enter the manufacturer's SRN from EUDAMED."),
-        hint=_l("From EUDAMED, for example FR-MF-000012345."),
+        RequiredWhen(
+            "no_srn",
+            {False},
+            _l("Enter the manufacturer's SRN from EUDAMED, or tick the box below if it has none."),
+        ),
+        hint=_l(
+            "From EUDAMED, for example FR-MF-000012345. If the manufacturer has none yet, tick "
+            "the box below."
+        ),
         rules=[
             idf.SrnWithRole(
                 "MF",
@@ -178,6 +192,10 @@ class ManufacturerForm(StepForm):
         ],
         width="20",
         spellcheck=False,
+    )
+    no_srn = not_assigned_yet(
+        _l("The manufacturer has no SRN yet"),
+        hint=_l("It is not registered in EUDAMED as a manufacturer yet."),
     )
     # Required of a manufacturer registered in France (overseas included: SIRENE_COUNTRIES); a
     # foreign one with an establishment in France has one too and may give it: checked and
@@ -241,6 +259,12 @@ class ManufacturerForm(StepForm):
         spellcheck=False,
     )
 
+    def validate_no_srn(self, field):
+        if field.data and self.srn.data:
+            raise ValidationError(
+                _("You entered an SRN and ticked that there is none: clear one or the other.")
+            )
+
     def validate_contact_phone(self, field):
         digits = "".join(ch for ch in field.data if ch.isdigit())
         allowed = set("0123456789 +-.()")
@@ -271,18 +295,29 @@ def _french_number_complete(typed: str, digits: str) -> bool:
 
 
 class DeviceForm(StepForm):
+    live_dependents = {"udi_di": ("no_udi_di",), "no_udi_di": ("udi_di",)}
     trade_name = text(_l("Trade name"), _l("Enter the device's trade name."))
     model = text(_l("Model or catalogue reference"), _l("Enter the model or catalogue reference."))
+    # A UDI is assigned before a device is placed on the market: one that never was may have
+    # none yet.
     udi_di = text(
         _l("UDI-DI"),
-        _l("Enter the device's UDI-DI."),
+        RequiredWhen(
+            "no_udi_di",
+            {False},
+            _l("Enter the device's UDI-DI, or tick the box below if none is assigned yet."),
+        ),
         hint=_l(
             "The device identifier part of the UDI, from the label: a GS1 GTIN (8, 12, 13 or 14 "
-            "digits) or a HIBCC, ICCBBA or IFA code."
+            "digits) or a HIBCC, ICCBBA or IFA code. If none is assigned yet, tick the box below."
         ),
         rules=[idf.udi_di()],
         width="20",
         spellcheck=False,
+    )
+    no_udi_di = not_assigned_yet(
+        _l("No UDI-DI is assigned to the device yet"),
+        hint=_l("A UDI is assigned before a device is placed on the market anywhere."),
     )
     device_class = choice(
         _l("Risk class under the MDR"),
@@ -319,6 +354,12 @@ class DeviceForm(StepForm):
         ),
         max_length=2000,
     )
+
+    def validate_no_udi_di(self, field):
+        if field.data and self.udi_di.data:
+            raise ValidationError(
+                _("You entered a UDI-DI and ticked that there is none: clear one or the other.")
+            )
 
 
 class AccessTypeForm(StepForm):
