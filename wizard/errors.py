@@ -8,12 +8,14 @@ from flask import Flask, current_app, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
+from wizard import unsent
 from wizard.auth import limits
 from wizard.extensions import db
 from wizard.flow.steps import FLOW
 from wizard.forms.attachments import HcpLetterForm
 from wizard.forms.base import typed_rows
 from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
+from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
 from wizard.review.forms import ReplyForm, action_form_class
@@ -266,15 +268,24 @@ def signed_out_page(status: int):
     sign_in = url_for("auth.login", next=_page_sent_from())
     from wizard.auth.views import removed_account_message  # (the views import this module)
 
+    kept = False  # a step's answers, for this browser to find again once signed in
     if removed := removed_account_message():  # signing in again would not help
         detail, sign_in = removed, None
         if request.method == "POST":
             detail += " " + str(_l("What you sent was not saved."))
+    elif request.method == "POST" and request.endpoint == "filing.step":
+        kept = unsent.keep()
+    if kept:
+        detail = f"{detail} " + _(
+            "It is kept in this browser for a day: once you have signed in again, the page "
+            "opens with your answers filled in, for you to check and save."
+        )
     page = render_template(
         "error.html",
         title=_l("You were signed out"),
         detail=detail,
         typed=typed_answers(),
+        typed_kept=kept,
         sign_in=sign_in,
     )
     # A live check says so in its stead (app.js): what is typed next is not saved.

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_pages import sign_in
-from tests.conftest import dossier_with, make_user
+from tests.browser.test_pages import press_button, sign_in, type_into
+from tests.conftest import PASSWORD, dossier_with, make_user
 
 EMAIL = "late@cardiotech.example"
 
@@ -106,7 +106,19 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
     page.click("button[value=continue]")
     expect(page.locator("h1")).to_have_text("You were signed out")
     expect(page.locator("main")).to_contain_text("Children awaiting a transplant.")
+    expect(page.locator("main")).to_contain_text("It is kept in this browser for a day")
     assert_accessible(page, "signed-out-what-was-typed")
+    # Signed in again from there: the step opens with what was sent, not saved.
+    page.click("text=Sign in again")
+    type_into(page, "#email", "idle@cardiotech.example")
+    type_into(page, "#password", PASSWORD)
+    press_button(page, "form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Medical need")
+    expect(page.locator("#unmet_need")).to_have_value("Children awaiting a transplant.")
+    expect(page.locator("#main .notice--warning")).to_contain_text(
+        "You were signed out before these answers were saved."
+    )
+    assert_accessible(page, "step-filled-in-again-after-sign-in")
 
 
 def test_an_error_the_change_of_another_answer_lifts_leaves_the_page(page, app):

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wizard import clock, mail
+from wizard import clock, mail, unsent
 from wizard.auth import bp, confirm, devices, held, limits, reset
 from wizard.auth.forms import (
     AccountDetailsForm,
@@ -328,9 +328,12 @@ def start_session(user: User) -> None:
     stranger may have planted in it) is kept, but the chosen language."""
     locale = session.get("locale")
     held.forget(session.get("_user_id"))  # a password changed: its copies end here at once
+    before = dict(session)
     session.clear()
     if locale:
         session["locale"] = locale
+    # And a step's answers sent once signed out, to fill its page in again (`wizard.unsent`).
+    unsent.carry_over(before)
     login_user(user)
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from wizard import clock, uploads
+from wizard import clock, unsent, uploads
 from wizard.domain.legacy import END_FOR_HIGHER_RISK, END_FOR_OTHERS, assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
@@ -45,9 +45,11 @@ def render_step(
     status: int = 200,
     changed: service.StepChanged | None = None,
     unfinished: set[str] | None = None,
+    sent_revision: str | None = None,
     **extra,
 ):
-    """A step's page; `unfinished`: `FLOW.unfinished`, if the caller has it already."""
+    """A step's page; `unfinished`: `FLOW.unfinished`, if the caller has it already;
+    `sent_revision`: the step's revision its answers were typed on, if not the one saved."""
     answers = dossier.answers()
     if unfinished is None:
         unfinished = FLOW.unfinished(dossier, answers)
@@ -83,7 +85,9 @@ def render_step(
             validate_url=live_check_url(dossier, step),
             carried_from=dossier.carried_over().get(step.id),
             # Sent back with the answers: a save made since by someone else is not overwritten.
-            saved_revision=changed.revision if changed else dossier.revision_of(step.id),
+            saved_revision=changed.revision
+            if changed
+            else sent_revision or dossier.revision_of(step.id),
             # An upload or an invitation refused on the page: its title says "Error" too.
             side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
             changed=shown,
@@ -222,6 +226,13 @@ def _as_date(value: str | None) -> date | None:
 
 def question(dossier: Dossier, step: Step):
     answers = dossier.answers()
+    if request.method == "GET" and (sent := unsent.take(dossier.id, step.id)) is not None:
+        # Sent once signed out, and kept for this browser: filled in again, not saved.
+        form = step.form(formdata=sent)
+        form.context = answers
+        return render_step(
+            dossier, step, form, sent_revision=sent.get("saved_revision"), unsent_answers=True
+        )
     if request.method == "GET":
         offered = suggested_answers(step.id, dossier, answers, current_user)
         values = answers.get(step.id) or offered

@@ -21,6 +21,7 @@ from wizard.models.review import (
     Reply,
     ReplyDocument,
 )
+from wizard.models.unsent import UnsentAnswers
 
 __all__ = [
     "Addressee",
@@ -44,5 +45,6 @@ __all__ = [
     "ReplyDocument",
     "Role",
     "StepAnswer",
+    "UnsentAnswers",
     "User",
 ]
