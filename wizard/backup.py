@@ -38,8 +38,9 @@ def _decode(value):
 
 
 # Emails waiting to leave: restored, they would leave again (some went after the backup), and
-# sealed with the key of the portal that wrote them.
-NOT_BACKED_UP = ("outgoing_emails",)
+# sealed with the key of the portal that wrote them. Answers sent once signed out: kept a day
+# for one browser (`wizard.unsent`), sealed with its key.
+NOT_BACKED_UP = ("outgoing_emails", "unsent_answers")
 
 
 def dump() -> dict:

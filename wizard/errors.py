@@ -277,7 +277,7 @@ def signed_out_page(status: int):
         kept = unsent.keep()
     if kept:
         detail = f"{detail} " + _(
-            "It is kept in this browser for a day: once you have signed in again, the page "
+            "It is kept in this browser for 24 hours: once you have signed in again, the page "
             "opens with your answers filled in, for you to check and save."
         )
     page = render_template(

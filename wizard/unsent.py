@@ -1,13 +1,16 @@
-"""A step's answers sent after the session had ended (hours without activity, or signed out in
-another tab) cannot be saved: nobody is known to save them for. The page that says so lists
-them to copy; they are also kept a day, for the browser that sent them, and the step's page
-opens filled in with them, not saved, once someone of the request's organisation has signed
-in again in that browser (the page the sign-in leads back to).
+"""A step's answers sent after the session had ended (hours without activity, or signed out on
+another device) cannot be saved: nobody is signed in to save them for. The page that says so
+lists them to copy; they are also kept for 24 hours, for the browser that sent them, and the
+step's page opens filled in with them, not saved, once the same person has signed in again in
+that browser (the page the sign-in leads back to).
 
-Kept only when sent from one of the portal's own pages (a form of another site, posted while
-the person is signed out, plants nothing), sealed with a key derived from a token that only
-the browser's session holds: the database alone cannot read them. Given back once, and only
-on the step they were sent to, of a request the person signed in may open.
+Kept only when the form came with the session cookie it was opened in, signed by the portal
+(its age aside: it ended), naming its account: given back to that account only, so that
+nothing sent by someone else (another site's form, or another person at the computer after
+a sign-out) is ever shown as one's own typing. Sent from one of the portal's own pages only.
+Sealed with a key derived from a random token that the browser keeps in a cookie of its own
+(the database keeps the token's hash): the database alone cannot read them. Given back once,
+on the step they were sent to only.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import base64
 import hashlib
 import json
 import secrets
+import zlib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import request, session
+from flask import after_this_request, current_app, request
+from flask_login import current_user
+from itsdangerous import BadSignature
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from wizard import clock
@@ -30,81 +37,156 @@ from wizard.flow.steps import FLOW
 from wizard.models import UnsentAnswers
 
 KEPT_FOR = timedelta(hours=24)
-# Rows at once, and characters in one: whoever sends forms without signing in cannot fill
-# the database (a step's answers, all at their longest, are well under the cap).
-MAX_ROWS = 10_000
-MAX_CHARACTERS = 60_000
-_SESSION_KEY = "unsent_answers"
+COOKIE = "unsent_answers"
+# Rows at once, and the size of one: a step's answers, all at their longest, are well under
+# the cap; whoever sends forms cannot fill the database (beyond it, answers are only listed).
+MAX_ROWS = 5_000
+MAX_SEALED_BYTES = 100_000
+_LARGEST_ID = 2**31 - 1  # a request's id (an address can say more)
 
 
 def keep() -> bool:
     """Keep what the step's form being refused carried (its answers and the revision it was
-    opened at), for this browser; whether it was kept."""
+    opened at) for this browser and the account whose session ended; whether it was kept."""
     step = FLOW.get((request.view_args or {}).get("step_id", ""))
-    if step is None or step.form is None or not step.is_question or not _from_this_site():
+    dossier_id = (request.view_args or {}).get("dossier_id")
+    user_id = _ended_session_user()
+    if (
+        step is None
+        or step.form is None
+        or not step.is_question
+        or not isinstance(dossier_id, int)
+        or not 0 < dossier_id <= _LARGEST_ID
+        or user_id is None
+        or not _from_this_site()
+    ):
         return False
     names = {field.name for field in step.form(meta={"csrf": False}).answer_fields()}
-    names.add("saved_revision")
-    values = [(name, value) for name, value in request.form.items(multi=True) if name in names]
-    if not values or sum(len(value) for _name, value in values) > MAX_CHARACTERS:
+    values = [(n, v) for n, v in request.form.items(multi=True) if n in names]
+    if not any(value.strip() for _name, value in values):
+        return False  # nothing typed (a step without questions, a blank form)
+    revision = request.form.get("saved_revision", "")[:20]
+    token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
+    payload = zlib.compress(json.dumps([revision, values], ensure_ascii=False).encode())
+    sealed = _fernet(token).encrypt(payload).decode()
+    if len(sealed) > MAX_SEALED_BYTES:
         return False
-    now = clock.now()
-    db.session.execute(delete(UnsentAnswers).where(UnsentAnswers.created_at < now - KEPT_FOR))
-    if db.session.scalar(select(func.count()).select_from(UnsentAnswers)) >= MAX_ROWS:
-        db.session.commit()
-        return False
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        UnsentAnswers(
-            token_sha256=_hash(token),
-            dossier_id=request.view_args["dossier_id"],
-            step_id=step.id,
-            sealed=_fernet(token).encrypt(json.dumps(values).encode()).decode(),
-            created_at=now,
+    try:
+        _prune()
+        if db.session.scalar(select(func.count()).select_from(UnsentAnswers)) >= MAX_ROWS:
+            db.session.commit()
+            return False
+        # The same step sent again (its page opened anew, then the session ended again).
+        db.session.execute(
+            _of(token)
+            .where(UnsentAnswers.dossier_id == dossier_id)
+            .where(UnsentAnswers.step_id == step.id)
         )
-    )
-    db.session.commit()
-    session[_SESSION_KEY] = token
+        db.session.add(
+            UnsentAnswers(
+                token_sha256=_hash(token),
+                user_id=user_id,
+                dossier_id=dossier_id,
+                step_id=step.id,
+                sealed=sealed,
+                created_at=clock.now(),
+            )
+        )
+        db.session.commit()
+    except SQLAlchemyError:  # the page listing them matters more than keeping them
+        db.session.rollback()
+        current_app.logger.exception("Unsent answers not kept")
+        return False
+
+    @after_this_request
+    def remember(response):
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=int(KEPT_FOR.total_seconds()),
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            samesite="Lax",
+        )
+        return response
+
     return True
 
 
-def take(dossier_id: int, step_id: str) -> MultiDict | None:
-    """The answers this browser sent to this step when its session had ended, if any, as
-    they were sent; forgotten as they are given back. The caller has checked that the
-    request is the signed-in person's."""
-    token = session.get(_SESSION_KEY)
-    if not token:
+def take(dossier_id: int, step_id: str) -> tuple[MultiDict, str] | None:
+    """The answers this browser sent to this step, for the person signed in, when their
+    session had ended, if any, as they were sent, and the revision their page was opened at;
+    forgotten as they are given back. The caller has checked that the request is theirs."""
+    token = request.cookies.get(COOKIE)
+    if not token or not current_user.is_authenticated:
         return None
-    kept = db.session.scalar(select(UnsentAnswers).filter_by(token_sha256=_hash(token)))
-    if kept is not None and (kept.dossier_id, kept.step_id) != (dossier_id, step_id):
-        return None  # another page's: kept for it
-    session.pop(_SESSION_KEY)
+    _prune()
+    kept = db.session.scalar(
+        select(UnsentAnswers)
+        .filter_by(token_sha256=_hash(token), dossier_id=dossier_id, step_id=step_id)
+        .filter_by(user_id=current_user.id)
+    )
     if kept is None:
+        db.session.commit()
         return None
     db.session.delete(kept)
     db.session.commit()
-    if clock.as_utc(kept.created_at) < clock.now() - KEPT_FOR:
+    try:
+        revision, values = json.loads(zlib.decompress(_fernet(token).decrypt(kept.sealed.encode())))
+    except (InvalidToken, ValueError, zlib.error):
+        return None
+    return MultiDict(values), revision
+
+
+def forget(response) -> None:
+    """Signing out: this browser keeps nothing for anyone any more."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        db.session.execute(_of(token))
+        db.session.commit()
+        response.delete_cookie(COOKIE, samesite="Lax")
+
+
+def _of(token: str):
+    return delete(UnsentAnswers).where(UnsentAnswers.token_sha256 == _hash(token))
+
+
+def _prune() -> None:
+    db.session.execute(
+        delete(UnsentAnswers).where(UnsentAnswers.created_at < clock.now() - KEPT_FOR)
+    )
+
+
+def _ended_session_user() -> int | None:
+    """The account of the session cookie the form came with: signed by the portal, whatever
+    its age (it has ended), and naming one (not one signed out in another tab)."""
+    interface = current_app.session_interface
+    serializer = interface.get_signing_serializer(current_app)
+    cookie = request.cookies.get(interface.get_cookie_name(current_app))
+    if serializer is None or not cookie:
         return None
     try:
-        return MultiDict(json.loads(_fernet(token).decrypt(kept.sealed.encode())))
-    except (InvalidToken, ValueError):
+        data = serializer.loads(cookie)
+    except BadSignature:
         return None
-
-
-def carry_over(kept: dict) -> None:
-    """Across a sign-in, which starts a new session (`auth.views.start_session`)."""
-    if token := kept.get(_SESSION_KEY):
-        session[_SESSION_KEY] = token
+    # "<id>.<fingerprint>" (`User.get_id`)
+    session_id = data.get("_user_id") if isinstance(data, dict) else None
+    user_id = session_id.partition(".")[0] if isinstance(session_id, str) else ""
+    return int(user_id) if user_id.isascii() and user_id.isdecimal() else None
 
 
 def _from_this_site() -> bool:
     """Sent from one of the portal's pages: the browser says so (`Sec-Fetch-Site`), or
-    names the page's origin (`Origin`, sent with every form by browsers)."""
+    names the page's origin (`Origin`, sent with every form by browsers): the portal's
+    public address, or the address the request came to."""
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None:
         return site == "same-origin"
-    origin = request.headers.get("Origin")
-    return bool(origin) and urlsplit(origin).netloc == request.host
+    origin = urlsplit(request.headers.get("Origin") or "")
+    public = urlsplit(current_app.config["PUBLIC_BASE_URL"] or "")
+    if public.netloc:
+        return (origin.scheme, origin.netloc) == (public.scheme, public.netloc)
+    return bool(origin.netloc) and origin.netloc == request.host
 
 
 def _hash(token: str) -> str:

@@ -1,5 +1,5 @@
-"""unsent_answers: a step's answers sent after their session had ended, kept a day (sealed)
-to fill the step in again once its person has signed in again
+"""unsent_answers: a step's answers sent after their session had ended, kept 24 hours
+(sealed) to fill the step in again once the same person has signed in again
 
 Revision ID: 2da0d43f9e44
 Revises: 8b4e6f0c3d29
@@ -21,20 +21,22 @@ def upgrade():
     op.create_table('unsent_answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
     sa.Column('step_id', sa.String(length=40), nullable=False),
     sa.Column('sealed', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('token_sha256')
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('unsent_answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unsent_answers_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_unsent_answers_token_sha256'), ['token_sha256'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('unsent_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unsent_answers_token_sha256'))
         batch_op.drop_index(batch_op.f('ix_unsent_answers_created_at'))
 
     op.drop_table('unsent_answers')

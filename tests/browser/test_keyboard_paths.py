@@ -177,7 +177,7 @@ def test_live_validation_announces_the_message_and_keeps_the_focus(page, live_ap
     page.keyboard.press("Tab")  # leaving the field triggers the check
     page.wait_for_selector("#srn-error")
     assert "middle part of the manufacturer's SRN must be MF" in page.inner_text("#live-status")
-    assert page.evaluate("document.activeElement.id") == "siret"
+    assert page.evaluate("document.activeElement.id") == "no_srn"
     assert page.get_attribute("#srn", "aria-invalid") == "true"
     assert_accessible(page, "after-live-validation")
     screenshot(page, "live-validation")

@@ -8,10 +8,13 @@ import re
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import press_button, sign_in, type_into
 from tests.conftest import PASSWORD, dossier_with, make_user
+from wizard.extensions import db
+from wizard.models import User
 
 EMAIL = "late@cardiotech.example"
 
@@ -106,11 +109,26 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
     page.click("button[value=continue]")
     expect(page.locator("h1")).to_have_text("You were signed out")
     expect(page.locator("main")).to_contain_text("Children awaiting a transplant.")
-    expect(page.locator("main")).to_contain_text("It is kept in this browser for a day")
     assert_accessible(page, "signed-out-what-was-typed")
-    # Signed in again from there: the step opens with what was sent, not saved.
-    page.click("text=Sign in again")
-    type_into(page, "#email", "idle@cardiotech.example")
+
+
+def test_signed_in_again_the_step_opens_with_what_was_sent_signed_out(page, app):
+    """Signed out on another device (the cookie still names the account): the step sent is
+    kept for this browser, and signing in again opens it filled in, not saved."""
+    signed_in_at(page, app, "again@cardiotech.example", "medical-need")
+    with app.app_context():
+        db.session.execute(
+            update(User)
+            .where(User.email == "again@cardiotech.example")
+            .values(session_epoch=User.session_epoch + 1)
+        )
+        db.session.commit()
+    page.fill("#unmet_need", "Children awaiting a transplant.")
+    page.click("button[value=continue]")
+    expect(page.locator("h1")).to_have_text("You were signed out")
+    expect(page.locator("main")).to_contain_text("It is kept in this browser for 24 hours")
+    page.get_by_role("link", name="Sign in again").click()
+    type_into(page, "#email", "again@cardiotech.example")
     type_into(page, "#password", PASSWORD)
     press_button(page, "form button[type=submit]")
     expect(page.locator("h1")).to_have_text("Medical need")

@@ -76,11 +76,11 @@ def test_posts_without_a_token_are_refused_and_with_it_accepted(csrf_app):
         }
 
 
-def signed_in_at_step(csrf_app, step_id: str = "medical-need"):
+def signed_in_at_step(csrf_app, step_id: str = "medical-need", email: str | None = None):
     """A filer signed in on a step's page: their browser, the step's address and its token."""
     client = csrf_app.test_client()
     with csrf_app.app_context():
-        user = make_user()
+        user = make_user(email, organisation=email) if email else make_user()
         email = user.email
         steps = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
         dossier_id = dossier_with(user.id, steps=[*steps, "patient"], files=False)

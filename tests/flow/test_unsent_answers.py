@@ -1,16 +1,17 @@
 """A step sent once the session had ended is not saved, but what it carried is kept for the
-browser that sent it: signed in again, the step's page opens filled in with it, unsaved, for
-the person to check and save (`wizard.unsent`)."""
+browser that sent it: signed in again, the same person finds the step's page filled in with
+it, unsaved, to check and save (`wizard.unsent`)."""
 
 from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_colleague
 from tests.flow.test_csrf import (
     TYPED,
     csrf_app,  # noqa: F401 - the fixture
@@ -23,7 +24,7 @@ from wizard.models import Dossier, UnsentAnswers, User
 
 FROM_THE_PAGE = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
 KEPT = (
-    "It is kept in this browser for a day: once you have signed in again, the page opens "
+    "It is kept in this browser for 24 hours: once you have signed in again, the page opens "
     "with your answers filled in, for you to check and save."
 )
 FILLED_IN = (
@@ -38,10 +39,20 @@ def sign_in(client, email: str, next_page: str):
     return client.post(login_page, data={"email": email, "password": PASSWORD, "csrf_token": token})
 
 
-def sent_signed_out(client, step_url: str, token: str, headers=FROM_THE_PAGE):
-    client.delete_cookie("session")  # four hours idle: the session has ended
+def sign_out(client):
+    token = token_from(client.get("/account").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+
+
+def five_hours_later(monkeypatch):
+    """The session's cookie, signed five hours ago: it has ended (four hours idle)."""
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 5 * 3600)
+
+
+def sent_signed_out(client, step_url: str, token: str, headers=FROM_THE_PAGE, data=TYPED):
     return client.post(
-        step_url, data={**TYPED, "csrf_token": token, "action": "continue"}, headers=headers
+        step_url, data={**data, "csrf_token": token, "action": "continue"}, headers=headers
     )
 
 
@@ -54,9 +65,18 @@ def typed_on(page: str) -> dict:
     }
 
 
-def owner_email(app) -> str:
+def filled_in(page: str) -> bool:
+    return FILLED_IN in " ".join(page.split())
+
+
+def owner(app) -> User:
     with app.app_context():
-        return db.session.scalar(select(User.email).order_by(User.id.desc()))
+        return db.session.scalar(select(User).order_by(User.id.desc()))
+
+
+def rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(UnsentAnswers))
 
 
 def saved_need(app, step_url: str) -> dict | None:
@@ -65,41 +85,48 @@ def saved_need(app, step_url: str) -> dict | None:
         return db.session.get(Dossier, dossier_id).answers().get("medical-need")
 
 
-def test_signed_in_again_the_step_opens_with_what_was_sent_unsaved(csrf_app):  # noqa: F811
+def test_signed_in_again_the_step_opens_with_what_was_sent_unsaved(csrf_app, monkeypatch):  # noqa: F811
     client, step_url, token = signed_in_at_step(csrf_app)
+    five_hours_later(monkeypatch)
     refused = sent_signed_out(client, step_url, token)
     assert refused.status_code == 400
     assert KEPT in " ".join(refused.text.split())
     # Still listed, to copy: another browser, or more than a day, would not have them.
     assert html.escape(TYPED["alternatives_considered"]) in refused.text
     assert "copy what you need first: it is kept only in this one." in refused.text
-    assert "it is shown here only" not in refused.text
     # The database cannot read them alone: sealed with the browser's token.
     with csrf_app.app_context():
         kept = db.session.scalar(select(UnsentAnswers))
         assert "transplant" not in kept.sealed and len(kept.token_sha256) == 64
-
-    again = sign_in(client, owner_email(csrf_app), step_url)
+    again = sign_in(client, owner(csrf_app).email, step_url)
     assert again.status_code == 303 and again.location.endswith(step_url)
     page = client.get(step_url).text
-    assert FILLED_IN in " ".join(page.split())
+    assert filled_in(page)
     assert typed_on(page) == {**typed_on(page), **TYPED}
     assert "data-unsaved" in page  # leaving the page asks first (app.js)
     assert saved_need(csrf_app, step_url) is None  # not saved for them
     # Given back once: the next visit shows what is saved (nothing), and no row is left.
-    assert FILLED_IN not in " ".join(client.get(step_url).text.split())
-    with csrf_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(UnsentAnswers)) == 0
+    assert not filled_in(client.get(step_url).text)
+    assert rows(csrf_app) == 0
     # Saved from the page filled in again, as from any page of the step (here for later:
     # the step has other questions).
-    page_token = token_from(page)
-    saved = client.post(step_url, data={**TYPED, "csrf_token": page_token, "action": "save_exit"})
+    saved = client.post(
+        step_url, data={**TYPED, "csrf_token": token_from(page), "action": "save_exit"}
+    )
     assert saved.status_code == 303
     assert saved_need(csrf_app, step_url) == TYPED
 
 
-def test_a_form_posted_from_another_site_plants_nothing(csrf_app):  # noqa: F811
+def test_nothing_is_kept_that_was_not_the_persons_typing_on_the_portal(csrf_app, monkeypatch):  # noqa: F811
+    """Another site's form; a blank form; a form sent signed out in another tab (its cookie
+    names no account): listed to copy at most, never kept."""
     client, step_url, token = signed_in_at_step(csrf_app)
+    sign_out(client)  # in another tab
+    signed_out_here = sent_signed_out(client, step_url, token)
+    assert "You were signed out" in signed_out_here.text
+    assert KEPT not in " ".join(signed_out_here.text.split())
+    client, step_url, token = signed_in_at_step(csrf_app, email="other@cardiotech.example")
+    five_hours_later(monkeypatch)
     for headers in (
         {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
         {"Origin": "https://evil.example"},
@@ -108,40 +135,37 @@ def test_a_form_posted_from_another_site_plants_nothing(csrf_app):  # noqa: F811
         refused = sent_signed_out(client, step_url, token, headers)
         assert refused.status_code == 400 and "You were signed out" in refused.text
         assert KEPT not in " ".join(refused.text.split())
-    with csrf_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(UnsentAnswers)) == 0
-    sign_in(client, owner_email(csrf_app), step_url)
-    assert FILLED_IN not in " ".join(client.get(step_url).text.split())
+    blank = sent_signed_out(client, step_url, token, data={"unmet_need": " "})
+    assert KEPT not in " ".join(blank.text.split())
+    assert rows(csrf_app) == 0
 
 
-def test_only_someone_the_request_belongs_to_gets_them_back(csrf_app):  # noqa: F811
-    """Another organisation's account signed in in that browser opens nothing of them (the
-    request is not theirs); its owner, signed in after, still does."""
+def test_only_the_person_whose_session_ended_gets_them_back(csrf_app, monkeypatch):  # noqa: F811
+    """A colleague signed in next in that browser opens the step as saved; the person, signed
+    in after, finds their answers; signing out forgets them."""
     client, step_url, token = signed_in_at_step(csrf_app)
-    owner = owner_email(csrf_app)
-    sent_signed_out(client, step_url, token)
+    person = owner(csrf_app)
     with csrf_app.app_context():
-        make_user("someone@else.example", organisation="Other SAS")
-    sign_in(client, "someone@else.example", "/")
-    assert client.get(step_url).status_code == 404
-    signed_out = token_from(client.get("/account").text)
-    assert client.post("/logout", data={"csrf_token": signed_out}).status_code in (302, 303)
-    sign_in(client, owner, step_url)
-    page = client.get(step_url).text
-    assert (
-        FILLED_IN in " ".join(page.split()) and typed_on(page)["unmet_need"] == TYPED["unmet_need"]
-    )
-
-
-def test_kept_a_day_and_only_for_the_step_they_were_sent_to(csrf_app, monkeypatch):  # noqa: F811
-    client, step_url, token = signed_in_at_step(csrf_app)
+        colleague = make_colleague(person.id, "marc@cardiotech.example").email
+    five_hours_later(monkeypatch)
     sent_signed_out(client, step_url, token)
-    sign_in(client, owner_email(csrf_app), step_url)
+    sign_in(client, colleague, step_url)
+    assert not filled_in(client.get(step_url).text)
+    sign_out(client)
+    assert rows(csrf_app) == 0  # signing out, this browser keeps nothing for anyone
+    sent_signed_out(client, step_url, token_from(client.get("/login").text))
+    assert rows(csrf_app) == 0  # (and this session named nobody)
+
+
+def test_kept_24_hours_and_only_for_the_step_they_were_sent_to(csrf_app, monkeypatch):  # noqa: F811
+    client, step_url, token = signed_in_at_step(csrf_app)
+    five_hours_later(monkeypatch)
+    sent_signed_out(client, step_url, token)
+    sign_in(client, owner(csrf_app).email, step_url)
     # Another step's page leaves them for theirs.
-    other = step_url.replace("medical-need", "patient")
-    assert FILLED_IN not in " ".join(client.get(other).text.split())
+    assert not filled_in(client.get(step_url.replace("medical-need", "patient")).text)
+    assert rows(csrf_app) == 1
     later = clock.now() + timedelta(hours=25)
     monkeypatch.setattr(clock, "now", lambda: later)
-    assert FILLED_IN not in " ".join(client.get(step_url).text.split())
-    with csrf_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(UnsentAnswers)) == 0
+    assert not filled_in(client.get(step_url).text)
+    assert rows(csrf_app) == 0

@@ -328,12 +328,9 @@ def start_session(user: User) -> None:
     stranger may have planted in it) is kept, but the chosen language."""
     locale = session.get("locale")
     held.forget(session.get("_user_id"))  # a password changed: its copies end here at once
-    before = dict(session)
     session.clear()
     if locale:
         session["locale"] = locale
-    # And a step's answers sent once signed out, to fill its page in again (`wizard.unsent`).
-    unsent.carry_over(before)
     login_user(user)
 
 
@@ -355,7 +352,9 @@ def logout():
         flash(_("You are signed out."))
     else:  # not what was typed since the last save: the page asked before it was left
         flash(_("You are signed out. The answers you saved are kept."))
-    return redirect(url_for("auth.login"), 303)
+    response = redirect(url_for("auth.login"), 303)
+    unsent.forget(response)  # answers sent once signed out, kept for this browser
+    return response
 
 
 @bp.get("/account")

@@ -228,11 +228,10 @@ def question(dossier: Dossier, step: Step):
     answers = dossier.answers()
     if request.method == "GET" and (sent := unsent.take(dossier.id, step.id)) is not None:
         # Sent once signed out, and kept for this browser: filled in again, not saved.
-        form = step.form(formdata=sent)
+        values, revision = sent
+        form = step.form(formdata=values)
         form.context = answers
-        return render_step(
-            dossier, step, form, sent_revision=sent.get("saved_revision"), unsent_answers=True
-        )
+        return render_step(dossier, step, form, sent_revision=revision, unsent_answers=True)
     if request.method == "GET":
         offered = suggested_answers(step.id, dossier, answers, current_user)
         values = answers.get(step.id) or offered

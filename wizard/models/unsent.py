@@ -1,6 +1,6 @@
-"""A step's answers that arrived after their session had ended (`wizard.unsent`):
-kept a day, sealed with a key only the sending browser holds, to fill the step in again once
-someone of the request's organisation has signed in again there."""
+"""A step's answers that arrived after their session had ended (`wizard.unsent`): kept 24
+hours, sealed with a key only the sending browser holds, to fill the step in again once the
+same person has signed in again there."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ class UnsentAnswers(db.Model):
     __tablename__ = "unsent_answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The browser keeps the token (in its session); the database, its hash only.
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # The browser keeps the token (in a cookie); the database, its hash only. One token for
+    # every step a browser sent signed out.
+    token_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The account whose session had ended: given back to it only.
+    user_id: Mapped[int]
     # Not a foreign key: sent by someone not signed in, to whatever address. Given back only
     # on that request's step page, to someone it belongs to.
     dossier_id: Mapped[int]
