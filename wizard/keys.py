@@ -12,6 +12,10 @@ secret key").
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet
 from flask import Flask, current_app
 from itsdangerous import URLSafeTimedSerializer
 
@@ -31,6 +35,12 @@ def serializer(salt: str) -> URLSafeTimedSerializer:
     """Signs with the current key; reads what any accepted key signed (itsdangerous takes
     the keys oldest first, the current one last)."""
     return URLSafeTimedSerializer(list(reversed(accepted())), salt=salt)
+
+
+def fernet(purpose: bytes, secret: str) -> Fernet:
+    """A sealing key for one purpose (`b"outgoing-email"`…), derived from a secret."""
+    key = hashlib.sha256(purpose + b"|" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def init_app(app: Flask) -> None:

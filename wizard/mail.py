@@ -7,8 +7,6 @@ worker or a mail server down could not."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 import smtplib
@@ -22,7 +20,7 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import MultiFernet
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -291,12 +289,7 @@ def _kind_of(error: Exception) -> str:
 def _fernet() -> MultiFernet:
     """Seals with the current secret key; opens what a former one still accepted sealed
     (`wizard.keys`), so that changing the key loses no waiting message."""
-    return MultiFernet([_fernet_of(secret) for secret in keys.accepted()])
-
-
-def _fernet_of(secret: str) -> Fernet:
-    key = hashlib.sha256(b"outgoing-email|" + secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return MultiFernet([keys.fernet(b"outgoing-email", secret) for secret in keys.accepted()])
 
 
 def _seal(subject: str, body: str, reply_to: str | None = None) -> str:

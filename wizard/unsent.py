@@ -15,7 +15,6 @@ on the step they were sent to only.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -31,10 +30,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from wizard import clock
+from wizard import clock, keys
 from wizard.extensions import db
 from wizard.flow.steps import FLOW
-from wizard.models import UnsentAnswers
+from wizard.models import UnsentAnswers, User
 
 KEPT_FOR = timedelta(hours=24)
 COOKIE = "unsent_answers"
@@ -169,10 +168,8 @@ def _ended_session_user() -> int | None:
         data = serializer.loads(cookie)
     except BadSignature:
         return None
-    # "<id>.<fingerprint>" (`User.get_id`)
-    session_id = data.get("_user_id") if isinstance(data, dict) else None
-    user_id = session_id.partition(".")[0] if isinstance(session_id, str) else ""
-    return int(user_id) if user_id.isascii() and user_id.isdecimal() else None
+    remembered = User.read_session_id(data.get("_user_id") if isinstance(data, dict) else None)
+    return remembered[0] if remembered else None
 
 
 def _from_this_site() -> bool:
@@ -194,5 +191,4 @@ def _hash(token: str) -> str:
 
 
 def _fernet(token: str) -> Fernet:
-    key = hashlib.sha256(b"unsent-answers|" + token.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return keys.fernet(b"unsent-answers", token)

@@ -56,20 +56,20 @@ def load_user(session_id: str) -> User | None:
     """The signed-in user, if their password has not changed since they signed in (see
     `User.get_id`). In the same query, the request the URL names, if any: the view asks for
     it next (who may see it is decided there), and finds it without a second query."""
-    user_id, _dot, fingerprint = session_id.partition(".")
-    if not (user_id.isascii() and user_id.isdecimal()) or not fingerprint:
+    if (remembered := User.read_session_id(session_id)) is None:
         return None
+    user_id, fingerprint = remembered
     dossier_id = (request.view_args or {}).get("dossier_id")
     if isinstance(dossier_id, int):
         row = db.session.execute(
-            _USER_AND_DOSSIER, {"user_id": int(user_id), "dossier_id": dossier_id}
+            _USER_AND_DOSSIER, {"user_id": user_id, "dossier_id": dossier_id}
         ).first()
         # The session remembers loaded objects only while something holds them. The
         # organisation comes along: the request's pages name it (`dossier.organisation`
         # then finds it without a query).
         user, g.named_dossier, g.own_organisation = row if row else (None, None, None)
     else:
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, user_id)
     if user is None:
         return None
     if not user.is_active:  # a removed account's sessions end with its removal…

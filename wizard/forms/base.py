@@ -30,6 +30,7 @@ from wtforms.validators import ValidationError
 
 from wizard.forms.validators import (
     CleanText,
+    NotBoth,
     Optional,
     Required,
     RequiredIf,
@@ -281,11 +282,11 @@ def confirmation(label, required, *, hint=None):
     return BooleanField(label, description=hint, validators=[Required(required)])
 
 
-def not_assigned_yet(label, *, hint=None):
+def not_assigned_yet(label, identifier: str, both, *, hint=None):
     """A box ticked in place of an identifier not assigned yet (an SRN, a UDI-DI): the
-    identifier's question then asks for nothing, and the form's `validate_no_<name>` refuses
-    both together."""
-    return BooleanField(label, description=hint)
+    identifier's question then asks for nothing (its `RequiredWhen`); `both` refuses the two
+    given together."""
+    return BooleanField(label, description=hint, validators=[NotBoth(identifier, both)])
 
 
 class StepForm(FlaskForm):

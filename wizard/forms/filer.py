@@ -195,6 +195,8 @@ class ManufacturerForm(StepForm):
     )
     no_srn = not_assigned_yet(
         _l("The manufacturer has no SRN yet"),
+        "srn",
+        _l("You entered an SRN and ticked that there is none: clear one or the other."),
         hint=_l("It is not registered in EUDAMED as a manufacturer yet."),
     )
     # Required of a manufacturer registered in France (overseas included: SIRENE_COUNTRIES); a
@@ -259,12 +261,6 @@ class ManufacturerForm(StepForm):
         spellcheck=False,
     )
 
-    def validate_no_srn(self, field):
-        if field.data and self.srn.data:
-            raise ValidationError(
-                _("You entered an SRN and ticked that there is none: clear one or the other.")
-            )
-
     def validate_contact_phone(self, field):
         digits = "".join(ch for ch in field.data if ch.isdigit())
         allowed = set("0123456789 +-.()")
@@ -317,6 +313,8 @@ class DeviceForm(StepForm):
     )
     no_udi_di = not_assigned_yet(
         _l("No UDI-DI is assigned to the device yet"),
+        "udi_di",
+        _l("You entered a UDI-DI and ticked that there is none: clear one or the other."),
         hint=_l("A UDI is assigned before a device is placed on the market anywhere."),
     )
     device_class = choice(
@@ -354,12 +352,6 @@ class DeviceForm(StepForm):
         ),
         max_length=2000,
     )
-
-    def validate_no_udi_di(self, field):
-        if field.data and self.udi_di.data:
-            raise ValidationError(
-                _("You entered a UDI-DI and ticked that there is none: clear one or the other.")
-            )
 
 
 class AccessTypeForm(StepForm):

@@ -92,6 +92,18 @@ class RequiredWhen(Required):
             Optional()(form, field)
 
 
+class NotBoth:
+    """A box ticked to say another field has no answer (`not_assigned_yet`), refused when
+    that field has one."""
+
+    def __init__(self, other: str, message):
+        self.other, self.message = other, message
+
+    def __call__(self, form, field):
+        if field.data and form[self.other].data:
+            raise ValidationError(str(self.message))
+
+
 class Optional:
     """Empty is fine: stop here so later validators don't complain about nothing."""
 

@@ -127,6 +127,16 @@ class User(UserMixin, db.Model):
         checked again at every request (`auth.views.load_user`)."""
         return f"{self.id}.{self.session_fingerprint}"
 
+    @staticmethod
+    def read_session_id(session_id: object) -> tuple[int, str] | None:
+        """The account and fingerprint a session remembers (`get_id`), if it is well formed."""
+        if not isinstance(session_id, str):
+            return None
+        user_id, _dot, fingerprint = session_id.partition(".")
+        if not (user_id.isascii() and user_id.isdecimal()) or not fingerprint:
+            return None
+        return int(user_id), fingerprint
+
     @property
     def is_active(self) -> bool:
         """Flask-Login: a removed account is refused at sign-in and its sessions end."""
