@@ -183,6 +183,10 @@ def test_an_individual_authorisation_names_its_patient_place_and_physician(
     pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     patient = sample_answers("individual")["patient"]
+    device = sample_answers("individual")["device"]
+    words = " ".join(text.split()).replace("IUD- ID", "IUD-ID")
+    assert f"classe {device['device_class']} · IUD-ID {device['udi_di']}" in words
+    assert f"Class {device['device_class']} · UDI-DI {device['udi_di']}" in words
     assert f"{patient['patient_initials']}, {patient['patient_birth_year']}" in text
     assert patient["establishment_name"] in text and patient["establishment_finess"] in text
     assert patient["physician_name"] in text and patient["physician_rpps"] in text
@@ -192,7 +196,8 @@ def test_an_individual_authorisation_names_its_patient_place_and_physician(
 
 
 def test_an_authorisation_of_a_device_with_no_udi_di_yet_says_so(app, user, reviewer):
-    """The act names the device by its UDI-DI, or says that none is assigned yet."""
+    """The act and the facts table name the device by its UDI-DI, or say, in French and in
+    English, that none is assigned yet."""
     from tests.conftest import dossier_with
     from wizard.filing import service as filing
     from wizard.models import Dossier, User
@@ -211,6 +216,8 @@ def test_an_authorisation_of_a_device_with_no_udi_di_yet_says_so(app, user, revi
     # (A line may break at the hyphen of "IUD-ID".)
     assert "(classe III, sans IUD-ID attribué)" in words.replace("IUD- ID", "IUD-ID")
     assert "(class III, no UDI-DI assigned)" in words and "Class III · no UDI-DI assigned" in words
+    # The facts table says it in both languages too.
+    assert "classe III · IUD-ID non attribué" in words.replace("IUD- ID", "IUD-ID")
 
 
 def test_a_decision_pdf_produced_twice_at_once_is_stored_once(
