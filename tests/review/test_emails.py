@@ -60,6 +60,33 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     assert len(inbox.to("claire@cardiotech.example")) == 4  # one per change of status
 
 
+def test_an_authorisation_email_states_its_conditions_the_indication_included(
+    app, inbox, reviewer, submitted_global
+):
+    """What the authorisation allows, as ANSM worded it (its indication may be narrower than
+    the one asked for): the period, the indication, the cap and the follow-up."""
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise", indication="Children under 20 kg only.")
+    body = body_of(inbox.to("claire@cardiotech.example")[-1]).replace("\r\n", "\n")
+    start, end = (
+        format_date(date.fromisoformat(in_days(days)), "long", locale="en_GB") for days in (10, 200)
+    )
+    english = body.split("Hello,")[1]
+    assert f"Authorised period: from {start} to {end} included." in english
+    assert "Authorised indication:\n\n    Children under 20 kg only.\n" in english
+    assert "Maximum number of patients: 12." in english
+    assert "Follow-up conditions:\n\n    Monthly report to ANSM on every patient." in english
+    assert "Indication autorisée\u00a0:\n\n    Children under 20 kg only." in body
+
+
+def test_an_individual_authorisation_email_names_no_indication(app, inbox, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise", indication=None, max_patients=None)
+    body = body_of(inbox.to("claire@cardiotech.example")[-1])
+    assert "ANSM has authorised your request" in body
+    assert "Authorised indication" not in body and "Maximum number of patients" not in body
+
+
 def test_news_leaves_once_the_page_is_sent_and_a_mail_failure_changes_nothing(
     app, inbox, reviewer, submitted, monkeypatch, caplog
 ):

@@ -74,6 +74,9 @@ def test_each_professional_hears_of_the_authorisation_and_its_conditions(
     start, end = (english(in_days(days)) for days in (10, 200))  # the action's defaults
     assert f"Authorised period: from {start} to {end} included." in body
     assert "Maximum number of patients: 12." in body
+    # The indication ANSM authorised (it may be narrower than the one asked for).
+    assert "Authorised indication:" in body
+    assert "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg." in body
     assert "Monthly report to ANSM on every patient." in body
     # The reasons are written to the manufacturer, named as who to ask.
     assert "Unmet need" not in body
