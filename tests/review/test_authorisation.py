@@ -434,3 +434,25 @@ def test_an_individual_authorisation_starting_after_the_patients_need_is_pointed
     if warned:
         signed = reviewer.post(url, data={**typed, "decision": "sign"})
         assert signed.status_code == 303 and status_of(app, submitted) == "authorised"
+
+
+@pytest.mark.parametrize(("end", "warned"), [(30, False), (29, True)])
+def test_an_individual_authorisation_ending_before_the_patients_need_is_pointed_out(
+    app, reviewer, submitted, end, warned
+):
+    """The request's period had to include the day the patient needs the device by (in 30
+    days): one that ends before it is said before signing, as one starting after it."""
+    act(reviewer, submitted, "start-review")
+    url = f"/review/requests/{submitted}/authorise"
+    typed = action_data("authorise", period_start=in_days(1), period_end=in_days(end))
+    typed = {**typed, **seen_on(reviewer, submitted)}
+    del typed["decision"]
+    shown = reviewer.post(url, data=typed)
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    said = (
+        f"The authorisation would end on {long_date(date.fromisoformat(in_days(end)))}, "
+        "before the date the patient needs the device by, "
+        f"{long_date(date.fromisoformat(in_days(30)))}. Check it before you sign."
+    )
+    assert (said in html.unescape(shown.text)) is warned
+    assert "would start on" not in shown.text

@@ -215,7 +215,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         form=form,
         rows=rows,
         act=act,
-        warnings=[w for w in (_cap_warning(dossier, form), _late_start(dossier, form)) if w],
+        warnings=[w for w in (_cap_warning(dossier, form), _misses_the_need(dossier, form)) if w],
         # What the reviewer's page showed, nothing having happened since: signed on that.
         seen=request.form.get("seen", ""),
     )
@@ -245,19 +245,29 @@ def _cap_warning(dossier: Dossier, form: FlaskForm) -> str | None:
     )
 
 
-def _late_start(dossier: Dossier, form: FlaskForm) -> str | None:
-    """An individual authorisation starting after the day its patient needs the device: of
-    no use to them, unless the reviewer means it (the need may have moved)."""
-    start = form.period_start.data if "period_start" in form else None
+def _misses_the_need(dossier: Dossier, form: FlaskForm) -> str | None:
+    """An individual authorisation whose period leaves out the day its patient needs the
+    device by (the request's own period had to include it): starting after it, or ending
+    before it, of no use to them, unless the reviewer means it (the need may have moved)."""
     needed_by = dossier.needed_by
-    if not start or not needed_by or start <= date.fromisoformat(needed_by):
+    if not needed_by or "period_start" not in form:
         return None
-    return _(
-        "The authorisation would start on %(start)s, after the date the patient needs the "
-        "device by, %(needed_by)s. Check it before you sign.",
-        start=long_date(start),
-        needed_by=long_date(date.fromisoformat(needed_by)),
-    )
+    start, end, needed = form.period_start.data, form.period_end.data, date.fromisoformat(needed_by)
+    if start and start > needed:
+        return _(
+            "The authorisation would start on %(start)s, after the date the patient needs the "
+            "device by, %(needed_by)s. Check it before you sign.",
+            start=long_date(start),
+            needed_by=long_date(needed),
+        )
+    if end and end < needed:
+        return _(
+            "The authorisation would end on %(end)s, before the date the patient needs the "
+            "device by, %(needed_by)s. Check it before you sign.",
+            end=long_date(end),
+            needed_by=long_date(needed),
+        )
+    return None
 
 
 def manufacturer_page(
