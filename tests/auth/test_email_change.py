@@ -38,6 +38,7 @@ def test_a_link_to_the_new_address_changes_it_once_opened_signed_in(app, logged_
     # Opening it (as a mail filter does) changes nothing: a button does.
     opened = logged_in.get(link)
     assert opened.status_code == 200 and "Use this address" in opened.text
+    assert logged_in.head(link).status_code == 200  # a link checker's HEAD neither
     assert opened.headers["Referrer-Policy"] == "strict-origin"
     assert login(app.test_client(), user[1]).status_code == 303  # still the old address
 
@@ -200,6 +201,7 @@ def test_the_former_address_undoes_a_change_and_locks_whoever_made_it_out(
     owner = app.test_client()  # no sign-in asked: the mailbox is the proof
     opened = owner.get(undo)  # as a mail filter would: nothing changes
     assert opened.status_code == 200 and opened.headers["Referrer-Policy"] == "strict-origin"
+    assert owner.head(undo).status_code == 200  # a link checker's HEAD neither
     page = " ".join(opened.text.split())
     assert f"now signs in with {NEW}" in page and "Undo the change" in page
     assert f"signs in with {user[1]} again" in page

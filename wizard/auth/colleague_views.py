@@ -141,7 +141,7 @@ def remove_colleague(user_id: int):
         flash(_("You cannot remove your own account. A colleague can."))
     elif not member.is_active:
         flash(_("%(name)s has already been removed.", name=member.name))
-    elif request.method == "GET":
+    elif request.method != "POST":
         return render_template("auth/remove_colleague.html", member=member)
     elif colleagues.remove(member, current_user):
         flash(_("%(name)s can no longer sign in to file for you.", name=member.name))

@@ -40,7 +40,7 @@ from wizard.web import external_url, refused_status
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
 def account_email():
-    if request.method == "GET":  # the address a refused form leaves, opened again
+    if request.method != "POST":  # the address a refused form leaves, opened again
         return redirect(url_for("auth.account") + "#email-title", 303)
     if current_user.is_reviewer:
         refused = _(
@@ -81,7 +81,7 @@ def _confirm_new_email(token: str):
     if change is None or change[0] != current_user.email:
         return render_template("auth/email_link_unavailable.html"), 404
     old, new = change
-    if request.method == "GET":  # a mail filter opening the link changes nothing
+    if request.method != "POST":  # a mail filter opening the link changes nothing
         return render_template("auth/confirm_new_email.html", new=new)
     if User.with_email(new) is not None:  # taken by a registration since the link left
         return _taken_page(new)
@@ -168,7 +168,7 @@ def _undo_email_change(token: str):
         return render_template("auth/undo_link_unavailable.html"), 404
     if email_change.holder(undo) is not None:  # registered and confirmed since the change
         return _undo_refused(undo)
-    if request.method == "GET":  # a mail filter opening the link changes nothing
+    if request.method != "POST":  # a mail filter opening the link changes nothing
         return render_template("auth/undo_email_change.html", undo=undo)
     user, undone = undo.user, undo.user.email
     try:

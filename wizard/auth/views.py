@@ -366,7 +366,7 @@ def account():
 @bp.route("/account/details", methods=["GET", "POST"])
 @login_required
 def account_details():
-    if request.method == "GET":  # the address a refused form leaves, opened again
+    if request.method != "POST":  # the address a refused form leaves, opened again
         return redirect(url_for("auth.account"), 303)
     if current_user.is_reviewer:
         return _reviewer_name_refused()
@@ -384,7 +384,7 @@ def account_details():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def account_password():
-    if request.method == "GET":  # as for the details
+    if request.method != "POST":  # as for the details
         return redirect(url_for("auth.account") + "#password-title", 303)
     form = ChangePasswordForm(current_user.email, prefix="password")
     if current_password_checked(form) and form.password.data == form.current.data:

@@ -127,7 +127,7 @@ def _full(files: str, count: int) -> str:
 @bp.route("/requests/<int:dossier_id>/documents", methods=["GET", "POST"])
 @manufacturer_required
 def add_document(dossier_id: int):
-    if request.method == "GET":
+    if request.method != "POST":
         return _back_to(own_dossier(dossier_id), "clinical-evidence", "#documents")
     dossier = editable_dossier(dossier_id)
     return attach_chosen_document(dossier) or _back_with_typed(
@@ -168,7 +168,7 @@ def attach_chosen_document(dossier):
 @bp.route("/requests/<int:dossier_id>/letters", methods=["GET", "POST"])
 @manufacturer_required
 def add_letter(dossier_id: int):
-    if request.method == "GET":  # as for the documents
+    if request.method != "POST":  # as for the documents
         return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier = editable_dossier(dossier_id)
     return attach_letter(dossier) or back_to_letters(dossier, "#letters", used="letter")
@@ -349,7 +349,7 @@ def download_letter(dossier_id: int, item_id: int):
 @manufacturer_required
 def delete_document(dossier_id: int, item_id: int):
     dossier = own_dossier(dossier_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _back_to(dossier, "clinical-evidence", "#documents")
     item = db.session.get(Document, item_id)
     if item is not None and item.dossier_id == dossier.id:
@@ -382,7 +382,7 @@ def delete_letter(dossier_id: int, item_id: int):
             letter=item,
             return_to=request.args.get("return_to"),
         )
-    if request.method == "GET":
+    if request.method != "POST":
         return _back_to(dossier, "hcp-support", "#letters")
     keep_chosen_letter(dossier)  # sent along from step 9's form
     service.claim_draft(dossier)

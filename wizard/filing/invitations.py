@@ -29,7 +29,7 @@ from wizard.web import flash_at
 @bp.route("/requests/<int:dossier_id>/invitations", methods=["GET", "POST"])
 @manufacturer_required
 def invite(dossier_id: int):
-    if request.method == "GET":  # the address a refused invitation leaves: back to its form
+    if request.method != "POST":  # the address a refused invitation leaves: back to its form
         return _back_to(own_dossier(dossier_id), "hcp-support", "#invitations")
     dossier = editable_dossier(dossier_id)
     keep_chosen_letter(dossier)  # chosen in the letter form, which came along
@@ -117,7 +117,7 @@ def revoke_invitation(dossier_id: int, invitation_id: int):
     if not service.can_revoke(invitation):
         flash(_("This invitation is already closed: there is nothing to cancel."), "error")
         return _back_to(dossier, "hcp-support", "")
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template(
             "filing/revoke_invitation.html", dossier=dossier, invitation=invitation
         )

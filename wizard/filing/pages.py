@@ -226,13 +226,14 @@ def _as_date(value: str | None) -> date | None:
 
 def question(dossier: Dossier, step: Step):
     answers = dossier.answers()
+    # Given back to a page a person opens (GET): a HEAD, whose page is not shown, takes none.
     if request.method == "GET" and (sent := unsent.take(dossier.id, step.id)) is not None:
         # Sent once signed out, and kept for this browser: filled in again, not saved.
         values, revision = sent
         form = step.form(formdata=values)
         form.context = answers
         return render_step(dossier, step, form, sent_revision=revision, unsent_answers=True)
-    if request.method == "GET":
+    if request.method != "POST":
         offered = suggested_answers(step.id, dossier, answers, current_user)
         values = answers.get(step.id) or offered
         form = step.form.from_answers(values, context=answers, page=True)
@@ -591,8 +592,8 @@ def check_answers(dossier: Dossier, step: Step):
 def declaration(dossier: Dossier, step: Step):
     """Signing and submitting: only what the signer checked on the check-your-answers page,
     whose link carries it here (`signing.checked_version`), then this page's form."""
-    checked = (request.args if request.method == "GET" else request.form).get("checked", "")
-    if request.method == "GET":
+    checked = (request.args if request.method != "POST" else request.form).get("checked", "")
+    if request.method != "POST":
         if signing.read_checked_version(checked) is None:
             return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"))
         form = step.form(formdata=None)

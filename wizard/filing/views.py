@@ -58,7 +58,7 @@ def discard(dossier_id: int):
         if request.method == "POST":
             abort(409)  # submitted: it cannot be deleted
         return redirect(url_for(".submitted", dossier_id=dossier.id))
-    if request.method == "GET":
+    if request.method != "POST":
         return pages.discard_page(dossier)
     shown = request.form.get("shown", "")
     try:

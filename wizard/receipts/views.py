@@ -30,7 +30,7 @@ def download(dossier_id: int):
 @bp.route("/verify", methods=["GET", "POST"])
 def verify():
     """Anyone may check a receipt: the verdict, and the request's status, nothing else."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("receipts/verify.html", check=None, error=None)
     upload = request.files.get("receipt")
     content = upload.stream.read(MAX_RECEIPT_BYTES + 1) if upload and upload.filename else b""

@@ -76,7 +76,7 @@ def unavailable(error: information.LinkUnavailable):
 @bp.route("/questions/<token>", methods=["GET", "POST"])
 def answer(token: str):
     question = information.find_by_token(token)
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(question, ReplyForm(prefix="answer", formdata=None))
     form = ReplyForm(prefix="answer")
     slot, ticked = pages.reply_slot(question), request.form.getlist("answer-keep")

@@ -64,7 +64,7 @@ def request_page(dossier_id: int):
 @reviewer_required
 def act(dossier_id: int, name: str):
     dossier = submitted_dossier(dossier_id)
-    if request.method == "GET":
+    if request.method != "POST":
         # The address a refused action leaves in the address bar: reloaded or opened again,
         # the request's page (where the action's form is), nothing sent twice.
         return redirect(url_for(".request_page", dossier_id=dossier.id) + f"#action-{name}", 303)
