@@ -5,9 +5,22 @@ portal."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import update
+
 from tests.flow.test_csrf import csrf_app  # noqa: F401 - the fixture
-from tests.invites.support import LETTER, invitations_of, invite, link_in, send_letter
+from tests.invites.support import (
+    LETTER,
+    invitations_of,
+    invite,
+    letters_of,
+    link_in,
+    send_letter,
+)
+from wizard.extensions import db
+from wizard.filing import service as filing
 from wizard.invites import service
+from wizard.models import Dossier, Invitation, InvitationState
 
 
 def test_a_letter_sent_to_a_link_revoked_meanwhile_is_shown_to_copy(
@@ -43,3 +56,60 @@ def test_a_form_left_open_too_long_leads_back_to_the_link(
     assert LETTER["urgency_statement"] in expired.text
     assert 'href="/login"' not in expired.text  # no account is needed: none suggested
     assert "Go to the start page" not in expired.text
+
+
+def _meanwhile(monkeypatch, change) -> None:
+    """`change` done while the letter's file is being read: after the link was found open,
+    before the letter is taken (a manufacturer's click in the same second)."""
+    from wizard.invites import views
+
+    read = views.kept.file_of
+
+    def reading(form):
+        change()
+        return read(form)
+
+    monkeypatch.setattr(views.kept, "file_of", reading)
+
+
+@pytest.mark.parametrize(
+    ("what", "said"),
+    [
+        ("revoked", "This link has been cancelled"),
+        ("deleted", "This link has been cancelled"),
+        ("submitted", "This request is closed"),
+        ("used", "This link has already been used"),
+    ],
+)
+def test_a_link_that_closes_while_its_letter_is_sent_says_why(
+    app, manufacturer, clinician, inbox, monkeypatch, what, said
+):
+    """The letter is refused with the reason it is, never "already used" for a link the
+    manufacturer cancelled (the professional would think their letter went through)."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+
+    def change():
+        (invitation,) = invitations_of(dossier_id)
+        if what == "revoked":
+            service.revoke(invitation, invitation.created_by)
+        elif what == "deleted":
+            filing.discard(invitation.dossier, invitation.created_by, as_shown=lambda _: True)
+            db.session.commit()
+        elif what == "submitted":
+            db.session.execute(
+                update(Dossier).where(Dossier.id == dossier_id).values(status="submitted")
+            )
+            db.session.commit()
+        else:  # the same link's letter, sent from another tab a moment before
+            db.session.execute(update(Invitation).values(state=InvitationState.LETTER_RECEIVED))
+            db.session.commit()
+
+    _meanwhile(monkeypatch, change)
+    sent = send_letter(clinician, link)
+    assert sent.status_code == 410
+    assert said in sent.text
+    assert LETTER["urgency_statement"] in sent.text  # to copy
+    with app.app_context():
+        assert all(letter.source != "invite" for letter in letters_of(dossier_id))

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import current_app
 from flask_babel import LazyString
@@ -275,26 +275,37 @@ def mark_opened(invitation: Invitation) -> None:
     db.session.commit()
 
 
+def _refused(invitation: Invitation) -> NoReturn:
+    """A letter the link no longer takes, said for what happened since its page was read
+    (`find`): the link cancelled or replaced, a letter sent through it in another tab, the
+    request submitted, or deleted (its invitations are then cancelled)."""
+    db.session.rollback()  # the invitation and its request are read again
+    _check_open(invitation)
+    raise LinkUnavailable("used")  # (not reached: the link or its request closed)
+
+
 def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: StoredFile) -> HcpLetter:
     """Attach the clinician's letter to the invitation's request (and no other), once."""
     at = clock.now()
-    # Conditional updates: two tabs sending the same link, or the request submitted meanwhile,
-    # match no row instead of attaching a second letter or changing a frozen request.
+    # Imported here: the filing package imports the review pages, which import this module.
+    from wizard.filing import service as filing
+
+    # The request first, then the invitation: the order of every change of a draft (deleting
+    # one locks the request, then revokes its invitations), so that two never wait on each
+    # other's locks (PostgreSQL). Both conditional: two tabs sending the same link, or the
+    # request submitted meanwhile, match no row instead of attaching a second letter or
+    # changing a frozen request.
+    try:
+        filing.claim_draft(invitation.dossier)
+    except filing.NotEditable:
+        _refused(invitation)
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES))
         .values(state=InvitationState.LETTER_RECEIVED, used_at=at)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
-        raise LinkUnavailable("used")
-    # Imported here: the filing package imports the review pages, which import this module.
-    from wizard.filing import service as filing
-
-    try:
-        filing.claim_draft(invitation.dossier)
-    except filing.NotEditable:
-        raise LinkUnavailable("closed") from None
+        _refused(invitation)
     received = HcpLetter(
         dossier_id=invitation.dossier_id,
         filename=stored.filename,
