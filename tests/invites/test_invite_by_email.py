@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.conftest import (
     attach_files,
@@ -275,3 +275,28 @@ def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(
     assert "“VentriAssist Mini”" in body and "The link you were sent no longer works" in body
     assert "you do not need to write one for it" in body
     assert [m["Subject"] for m in inbox.to("anne.leroy@necker.example")].count(told["Subject"]) == 0
+
+
+def test_an_invitation_sent_as_the_request_is_submitted_emails_no_closed_link(
+    app, manufacturer, inbox, monkeypatch
+):
+    """Sending an invitation is a change of the draft: a submission by a colleague in the
+    same second comes first or after, never a link emailed to a request already closed."""
+    from wizard.auth import limits
+
+    client, dossier_id = manufacturer
+    counted = limits.count_attempt
+
+    def submitted_meanwhile():
+        db.session.execute(
+            update(Dossier).where(Dossier.id == dossier_id).values(status="submitted")
+        )
+        db.session.commit()
+        counted()
+
+    monkeypatch.setattr(limits, "count_attempt", submitted_meanwhile)
+    refused = invite(client, dossier_id)
+    assert refused.status_code == 409
+    assert inbox == []
+    with app.app_context():
+        assert invitations_of(dossier_id) == []

@@ -89,6 +89,7 @@ def patient_of(answers) -> dict | None:
 def invite(dossier: Dossier, by: User, **details: str | None) -> Invitation:
     """Record an invitation, then email it. It is saved first: a mail failure loses nothing,
     it leaves the invitation "not sent", to be sent again."""
+    _claim(dossier)
     token, link = _new_link()
     invitation = Invitation(
         dossier=dossier,
@@ -118,6 +119,7 @@ def resend(invitation: Invitation, by: User) -> bool:
     invitation closed meanwhile (a letter arrived through it). The link replaced is the one
     this request read: sent again meanwhile (a second click, a colleague), nothing more is
     sent, as a new link has just left; True if the invitation is still open."""
+    _claim(invitation.dossier)
     token, link = _new_link()
     replaced = invitation.token_hash
     new = {"state": InvitationState.NOT_SENT, "opened_at": None, **link}
@@ -133,11 +135,22 @@ def resend(invitation: Invitation, by: User) -> bool:
 
 def revoke(invitation: Invitation, by: User) -> bool:
     """The link stops working. False when the invitation closed meanwhile."""
+    _claim(invitation.dossier)
     if not _change_if_open(invitation, {"state": InvitationState.REVOKED}):
         return False
     _record(invitation, audit.INVITATION_REVOKED, audit.Actor.of(by))
     db.session.commit()
     return True
+
+
+def _claim(dossier: Dossier) -> None:
+    """An invitation is a change of its draft: begun as every one (`claim_draft`), so that one
+    sent as the request is submitted either comes before the submission or is refused
+    (`NotEditable`), never a link emailed that says the request is closed."""
+    # Imported here: the filing package imports the review pages, which import this module.
+    from wizard.filing import service as filing
+
+    filing.claim_draft(dossier)
 
 
 def _change_if_open(invitation: Invitation, values: dict, *also) -> bool:
@@ -286,18 +299,17 @@ def _refused(invitation: Invitation) -> NoReturn:
 
 def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: StoredFile) -> HcpLetter:
     """Attach the clinician's letter to the invitation's request (and no other), once."""
-    at = clock.now()
-    # Imported here: the filing package imports the review pages, which import this module.
-    from wizard.filing import service as filing
+    from wizard.filing.service import NotEditable  # (imported here: see `_claim`)
 
+    at = clock.now()
     # The request first, then the invitation: the order of every change of a draft (deleting
     # one locks the request, then revokes its invitations), so that two never wait on each
     # other's locks (PostgreSQL). Both conditional: two tabs sending the same link, or the
     # request submitted meanwhile, match no row instead of attaching a second letter or
     # changing a frozen request.
     try:
-        filing.claim_draft(invitation.dossier)
-    except filing.NotEditable:
+        _claim(invitation.dossier)
+    except NotEditable:  # submitted, or deleted
         _refused(invitation)
     claimed = db.session.execute(
         update(Invitation)
