@@ -241,7 +241,8 @@ def test_the_manufacturer_withdraws_before_a_decision_and_not_after(
         f"/requests/{submitted}/withdraw", data={"withdraw-reason": "Once more."}
     )
     assert again.status_code == 409
-    assert "A request can be withdrawn only before ANSM decides on it." in again.text
+    assert "Nothing was done: this request is already withdrawn." in again.text
+    assert "before ANSM decides" not in again.text  # ANSM decided nothing
 
 
 def field_block(page: str, field_id: str) -> str:

@@ -339,3 +339,27 @@ def test_a_withdrawal_whose_page_did_not_warn_of_a_question_asked_since_is_stopp
     assert withdraw(manufacturer, submitted, typed).status_code == 303
     assert status_of(app, submitted) == "withdrawn"
     assert inbox.to(LEROY)
+
+
+def test_a_withdrawal_sent_after_a_decision_says_the_decision_not_the_questions(
+    app, reviewer, manufacturer, submitted
+):
+    """A professional was awaited when the page was opened; meanwhile ANSM resumed and
+    refused: nothing is left to withdraw, said as such, not "check whose answers are
+    awaited, then withdraw"."""
+    act(reviewer, submitted, "start-review")
+    ask_the_author(app, reviewer, submitted, hcp_email=LEROY)
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    shown = AWAITED.search(withdrawal_form(page)).group(1)
+    assert shown  # her question is named in the form's warning
+    assert act(reviewer, submitted, "start-review").status_code == 303  # resumed
+    assert act(reviewer, submitted, "refuse").status_code == 303
+    sent = manufacturer.post(
+        f"/requests/{submitted}/withdraw",
+        data={"withdraw-reason": "Treated otherwise.", "awaited": shown},
+    )
+    assert sent.status_code == 409
+    text = html.unescape(" ".join(sent.text.split()))
+    assert "A request can be withdrawn only before ANSM decides on it." in text
+    assert "the answers awaited changed" not in text
+    assert status_of(app, submitted) == "refused"

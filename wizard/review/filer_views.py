@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from wizard import audit, kept
+from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
@@ -15,7 +16,7 @@ from wizard.i18n import ngettext
 from wizard.models import Addressee, InformationRequest, ReplyDocument
 from wizard.review import awaited, downloads, information, late_answers, notify, pages, service
 from wizard.review.access import item_of
-from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused
+from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
 
 bp = Blueprint("review_filer", __name__)
@@ -87,6 +88,8 @@ def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
     form = WithdrawRequestForm(prefix="withdraw")
     state = pages.review_state(dossier)
+    if not MANUFACTURER_WITHDRAWAL.permits(state.status):  # decided, or withdrawn, meanwhile
+        return pages.manufacturer_page(dossier, refused=_not_withdrawable(state), status=409)
     if awaited.changed_since_shown(state.professional_questions):
         # Its warning did not name a professional asked since (or named one who answered):
         # the page again, as it is now, the reason typed kept.
@@ -97,12 +100,28 @@ def withdraw(dossier_id: int):
     awaited_before = bool(state.question or state.professional_questions)
     try:
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
-    except ActionRefused as refused:
-        return pages.manufacturer_page(dossier, refused=str(refused), status=409)
+    except ActionRefused:  # the status changed between the page read and this change
+        now = pages.review_state(dossier)
+        if MANUFACTURER_WITHDRAWAL.permits(now.status):
+            refused = _(
+                "Nothing was done: where the request stands changed as you sent this. Check "
+                "the page, then withdraw the request if you still want to."
+            )
+        else:
+            refused = _not_withdrawable(now)
+        return pages.manufacturer_page(dossier, withdraw_form=form, refused=refused, status=409)
     reason = form.reason.data.replace("\r\n", "\n")  # as the record keeps it
     notify.to_review_team(dossier, withdrawn=reason, closed_questions=awaited_before)
     flash(_("Your request is withdrawn. ANSM has been told."))
     return _back(dossier)
+
+
+def _not_withdrawable(state: pages.ReviewState) -> str:
+    """Why the request can no longer be withdrawn: withdrawn already (by a colleague, or from
+    another tab: ANSM withdraws only an authorisation), or decided on."""
+    if state.status == Status.WITHDRAWN and state.authorisation is None:
+        return _("Nothing was done: this request is already withdrawn.")
+    return str(refusal(MANUFACTURER_WITHDRAWAL, state.status))
 
 
 @bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")
