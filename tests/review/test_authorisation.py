@@ -457,3 +457,27 @@ def test_an_individual_authorisation_ending_before_the_patients_need_is_pointed_
     )
     assert (said in html.unescape(shown.text)) is warned
     assert "would start on" not in shown.text
+
+
+def test_a_period_asked_for_that_ends_today_can_be_authorised_for_today(
+    app, reviewer, manufacturer, submitted, monkeypatch
+):
+    """The last day asked for is today: one day, today, is the period left to authorise (the
+    last day is included), not a rule that no date can meet."""
+    act(reviewer, submitted, "start-review")
+    last_day = clock.today() + timedelta(200)
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(last_day, time(9), tzinfo=UTC))
+    today = last_day.isoformat()
+    backwards = act(
+        reviewer,
+        submitted,
+        "authorise",
+        period_start=today,
+        period_end=(last_day - timedelta(1)).isoformat(),
+    )
+    assert backwards.status_code == 422
+    assert "The last day cannot be before the first day of the period." in backwards.text
+    authorised = act(reviewer, submitted, "authorise", period_start=today, period_end=today)
+    assert authorised.status_code == 303 and status_of(app, submitted) == "authorised"
+    page = manufacturer.get(f"/requests/{submitted}/submitted").text
+    assert f"From {long_date(last_day)} to {long_date(last_day)} included" in page

@@ -20,7 +20,6 @@ from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
-    after_field,
     not_before_field,
     not_in_future,
     not_in_past,
@@ -180,9 +179,11 @@ class AuthoriseForm(FlaskForm):
         _l("Enter the last day of the authorised period."),
         hint=_l("The last day included. For example 14 March 2027."),
         rules=[
-            after_field(
+            # One day is a period (the last day included): a request whose period asked for
+            # ends today can still be authorised for today.
+            not_before_field(
                 "period_start",
-                lambda form: _("The last day must be after the first day of the period."),
+                lambda form: _("The last day cannot be before the first day of the period."),
             ),
             not_in_past(lambda form: _("The last day of the period cannot be past.")),
             DateRule(
