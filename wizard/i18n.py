@@ -134,6 +134,12 @@ def with_contractions(text: str, variables: dict) -> str:
     return _PREPOSITION_BEFORE_PLACEHOLDER.sub(contract, text)
 
 
+def of_name(name: str) -> str:
+    """French "de" before a name, elided before a vowel ("d’Abiomed", "de Cardiotech"): for
+    French written as it is (the signed decision), not through a translated message."""
+    return f"d’{name}" if name[:1].upper() in _CAPITAL_VOWELS else f"de {name}"
+
+
 def lazy_gettext(string: str, **variables) -> LazyString:
     """Translated when used, in the language of that moment (form labels, choice lists)."""
     return LazyString(gettext, string, **variables)

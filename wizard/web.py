@@ -20,7 +20,7 @@ from wizard.forms.base import is_token
 from wizard.forms.render import field_in_page, render_field
 from wizard.forms.validators import Unnamed
 from wizard.i18n import gettext as _
-from wizard.i18n import in_french, long_date
+from wizard.i18n import in_french, long_date, of_name
 from wizard.i18n import lazy_gettext as _l
 from wizard.markup import attributes
 from wizard.uploads import human_size
@@ -287,6 +287,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.tests["token"] = is_token  # `{% for input in form if input is not token %}`
     app.jinja_env.filters["human_date"] = _human_date
     app.jinja_env.filters["human_moment"] = _human_moment
+    app.jinja_env.filters["of_name"] = of_name  # French: "de Cardiotech", "d’Abiomed"
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
         attributes=attributes,

@@ -511,3 +511,28 @@ def test_a_table_taller_than_a_page_still_breaks_and_loses_nothing(
         )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered)).pages)
     assert all(line in text for line in lines) and "Dépôt" in text
+
+
+def test_the_act_elides_de_before_a_manufacturer_whose_name_starts_with_a_vowel(
+    app, user, reviewer
+):
+    """French as an act is written: "d’Abiomed", never "de Abiomed", in a decision that
+    cannot be corrected once signed."""
+    from tests.conftest import dossier_with
+    from wizard.filing import service as filing
+    from wizard.models import Dossier, User
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+        manufacturer = {**sample_answers("global")["manufacturer"], "legal_name": "Abiomed SAS"}
+        draft = db.session.get(Dossier, dossier_id)
+        filing.save_step(draft, "manufacturer", manufacturer)
+        filing.submit(draft, db.session.get(User, user[0]), sample_declaration())
+    act(reviewer, dossier_id, "start-review")
+    act(reviewer, dossier_id, "authorise")
+    pdf = reviewer.get(f"/review/requests/{dossier_id}/decisions/1.pdf").data
+    words = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "pour le compte d’Abiomed SAS" in words
+    assert ") d’Abiomed SAS, pour lequel" in words
+    assert "de Abiomed" not in words
+    assert "on behalf of Abiomed SAS" in words
