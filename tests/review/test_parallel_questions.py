@@ -258,6 +258,15 @@ def test_a_professional_whose_link_expired_is_asked_again(
     # The address typed for the first question is the portal's now: not asked for again.
     assert ask_the_author(app, reviewer, submitted).status_code == 303
     assert len(inbox.to(LEROY)) == 2
+    # Her first email's link says the newer one replaces it, not that ANSM moved on.
+    old_link, new_link = (LINK.search(body_of(m)).group(1) for m in inbox.to(LEROY))
+    replaced = app.test_client().get(old_link)
+    assert replaced.status_code == 410
+    text = unescape(replaced.text)
+    assert "This link has been replaced" in text
+    assert "ANSM has asked you again, in a newer email whose link replaces this one." in text
+    assert "no longer waits" not in text
+    assert app.test_client().get(new_link).status_code == 200
     with app.app_context():
         first, second = questions(submitted)
         assert first.closed_reason == "expired" and second.is_open

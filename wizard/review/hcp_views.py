@@ -31,6 +31,15 @@ UNAVAILABLE = {
         _l("For security, the links to answer ANSM work for a limited time only."),
         _l("If ANSM still needs your answer, reply to their email: your message reaches them."),
     ),
+    "replaced": (
+        410,
+        _l("This link has been replaced"),
+        _l("ANSM has asked you again, in a newer email whose link replaces this one."),
+        _l(
+            "Use the link in ANSM's most recent email about this request. If you cannot find "
+            "it, reply to ANSM's email: your message reaches them."
+        ),
+    ),
     "used": (
         410,
         _l("This link has already been used"),

@@ -320,6 +320,8 @@ def find_by_token(token: str) -> InformationRequest:
         raise LinkUnavailable("unknown")
     if question.closed_reason == "answered":
         raise LinkUnavailable("used", question)
+    if question.closed_reason == "expired":  # asked again once it expired: a newer link left
+        raise LinkUnavailable("replaced", question)
     if not question.is_open:
         raise LinkUnavailable("closed", question)
     if question.link_is_expired:
