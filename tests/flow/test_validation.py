@@ -23,6 +23,7 @@ from wizard import clock, uploads
 from wizard.auth import held
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.extensions import db
+from wizard.filing import service
 from wizard.forms.base import to_formdata
 from wizard.models import Dossier, Role, User
 
@@ -61,6 +62,10 @@ MUST_END_AFTER = (
 
 def day(offset: int) -> str:
     return (clock.today() + timedelta(days=offset)).isoformat()
+
+
+def long_day(offset: int) -> str:
+    return format_date(clock.today() + timedelta(days=offset), "long", locale="en_GB")
 
 
 def too_long(cap: int) -> tuple[str, str]:
@@ -268,6 +273,10 @@ BAD_ANSWERS = [
          clinical_investigation="submitted"),
     bad("certification", "expected_ce_date", day(-1),
         "The expected CE marking date must be after today.", "ce-in-past"),
+    bad("certification", "expected_ce_date", day(20),
+        "CE marking comes after the notified body has assessed the application: enter a date "
+        f"after that of the application, {long_day(30)}.",
+        "ce-before-application", nb_application="planned", nb_application_date=day(30)),
     bad("certification", "commitment", None,
         "Confirm the commitment to pursue CE certification.", "no-commitment"),
     bad("period", "start_date", None, "Enter the start of the period.", "no-start"),
@@ -1156,6 +1165,31 @@ def test_a_period_ending_after_the_expected_ce_marking_is_taken_with_a_warning(
     live = validate_live(logged_in, dossier_id, "period", "end_date", typed)
     assert said in html.unescape(live.text)
     assert "period" in saved(app, dossier_id).answers
+
+
+def test_a_lodged_application_dated_apart_from_the_situation_step_is_taken_with_a_warning(
+    app, logged_in, user
+):
+    """The regulatory situation step gave the day the MDR application was lodged; the path
+    to certification gives another: one may have ended and another been lodged since, or it
+    is a slip, said, never refused. The same day says nothing."""
+    with app.app_context():
+        situation = {**answers_for("situation"), "mdr_application_date": "2025-01-10"}
+        dossier_id = request_at(app, user, "certification")
+        service.save_step(db.session.get(Dossier, dossier_id), "situation", situation)
+    said = (
+        "On the regulatory situation step, you gave 10 January 2025 as the date you lodged "
+        "your MDR application. Check which date is right."
+    )
+    typed = answers_for("certification")  # lodged on 15 January 2025
+    live = validate_live(logged_in, dossier_id, "certification", "nb_application_date", typed)
+    assert said in html.unescape(live.text)
+    saved_step = post_step(logged_in, dossier_id, "certification", typed)
+    assert saved_step.status_code == 303
+    assert said in html.unescape(logged_in.get(saved_step.location).text)
+    same_day = {**typed, "nb_application_date": "2025-01-10"}
+    live = validate_live(logged_in, dossier_id, "certification", "nb_application_date", same_day)
+    assert "Check which date is right" not in live.text
 
 
 def test_a_warning_another_step_s_change_brings_is_said_on_the_summary(app, logged_in, user):

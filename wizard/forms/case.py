@@ -79,7 +79,10 @@ class CertificationForm(StepForm):
     # An application called planned, where the situation step gave the date one was lodged
     # (`validate_nb_application`, a warning).
     reads_other_steps = True
-    live_dependents = {"nb_application": ("nb_application_date", "nb_number")}
+    live_dependents = {
+        "nb_application": ("nb_application_date", "nb_number"),
+        "nb_application_date": ("expected_ce_date",),
+    }
     nb_application = choice(
         _l("Where is your application to a notified body?"),
         NB_APPLICATION_STATUS,
@@ -118,7 +121,18 @@ class CertificationForm(StepForm):
     expected_ce_date = iso_date(
         _l("Date you expect CE marking"),
         _l("Enter the date you expect CE marking."),
-        rules=[after_today(lambda form: _("The expected CE marking date must be after today."))],
+        rules=[
+            after_today(lambda form: _("The expected CE marking date must be after today.")),
+            # The notified body certifies after assessing the application.
+            after_field(
+                "nb_application_date",
+                lambda form: _(
+                    "CE marking comes after the notified body has assessed the application: "
+                    "enter a date after that of the application, %(date)s.",
+                    date=long_date(form.nb_application_date.data),
+                ),
+            ),
+        ],
     )
     commitment = confirmation(
         _l(
@@ -149,6 +163,15 @@ class CertificationForm(StepForm):
             raise ValidationError(_("A lodged application's date cannot be in the future."))
         if self.nb_application.data == "planned" and field.data < _today():
             raise ValidationError(_("A planned application's date must be today or later."))
+        # Accepted, but worth a second look: the situation step gave another date for the
+        # application lodged (one may have ended and another been lodged since).
+        given = self.context.get("situation", {}).get("mdr_application_date")
+        if lodged and given and date.fromisoformat(given) != field.data:
+            field.warning = _(
+                "On the regulatory situation step, you gave %(date)s as the date you lodged "
+                "your MDR application. Check which date is right.",
+                date=long_date(date.fromisoformat(given)),
+            )
 
 
 def _today() -> date:
