@@ -147,9 +147,11 @@ def test_an_error_the_change_of_another_answer_lifts_leaves_the_page(page, app):
     page.click("button[value=continue]")
     expect(page.locator(".error-summary")).to_contain_text("Enter the SIRET number")
     assert page.title().startswith("Error:")
-    # The summary takes the focus once the page's script runs: only then is the country
-    # chosen, or a slow machine would move the focus away from the list mid-choice.
+    # The summary takes the focus (`autofocus`: the browser may give it before the page's
+    # scripts run); the country is chosen once the page has loaded, or a slow machine would
+    # move the focus away from the list mid-choice, or htmx not yet watch the list.
     expect(page.locator(".error-summary")).to_be_focused()
+    page.wait_for_load_state("load")
 
     page.focus("#country")
     page.select_option("#country", "DE")
