@@ -68,6 +68,7 @@ def render_step(
         shown = changed and meanwhile.described(changed, step, form, answers)
         if shown and not shown["differing"]:
             changed = shown = None  # nothing of theirs would be lost
+    written_for_another = dossier.written_for_another()
     return (
         render_template(
             step.template,
@@ -79,11 +80,15 @@ def render_step(
             previous=previous,
             outline=[
                 (other, state, step_url.replace(_ANY_STEP, other.id))
-                for other, state in FLOW.outline(step, answers, dossier.carried_over(), unfinished)
+                for other, state in FLOW.outline(
+                    step, answers, {*dossier.carried_over(), *written_for_another}, unfinished
+                )
             ],
+            written_for_another=written_for_another,
             return_to=request.args.get("return_to"),
             validate_url=live_check_url(dossier, step),
             carried_from=dossier.carried_over().get(step.id),
+            written_for=written_for(written_for_another.get(step.id)),
             # Sent back with the answers: a save made since by someone else is not overwritten.
             saved_revision=changed.revision
             if changed
@@ -536,10 +541,38 @@ def draft_summary(dossier: Dossier) -> dict:
     }
 
 
+def written_for(mark: str | None) -> dict[str, str] | None:
+    """What the page of a step about the request's case, and the summary, say of it when it
+    was written for another patient or the other type of access (`mark`, from
+    `Dossier.written_for_another`): a notice, and a short tag."""
+    if mark is None:
+        return None
+    if mark == "global":
+        return {
+            "notice": _(
+                "You wrote this step while the request was for global access (the device as a "
+                "whole). Check that it is about this patient, then save the step."
+            ),
+            "tag": _("Written for global access: check it"),
+        }
+    initials, _space, year = mark.rpartition(" ")  # `patient_mark`: "JD 2019"
+    return {
+        "notice": _(
+            "You wrote this step for the patient %(initials)s born in %(year)s. The request "
+            "now names another patient, or is for global access: check that it is about what "
+            "the request is for now, then save the step.",
+            initials=initials,
+            year=year,
+        ),
+        "tag": _("Written for another patient: check it"),
+    }
+
+
 def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]:
     """Every answered question of the chosen path, grouped by step."""
     sections = []
     carried = dossier.carried_over() if editable else {}
+    other_case = dossier.written_for_another() if editable else {}
     for step in FLOW.questions(answers):
         values = answers.get(step.id)
         form = step.form.from_answers(values or {}, context=answers)
@@ -564,6 +597,7 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
                 if editable
                 else {},
                 "carried_from": carried.get(step.id),
+                "written_for": written_for(other_case.get(step.id)),
                 "change_url": url_for(
                     ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
                 )

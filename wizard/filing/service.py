@@ -19,6 +19,7 @@ from wizard.filing import signing
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
 from wizard.models import Document, Dossier, ReferenceCounter, StepAnswer, User
+from wizard.models.dossier import ABOUT_THE_CASE, case_mark
 from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
 
@@ -104,6 +105,8 @@ def save_step(
     row.recent_saves = saves[-SAVES_REMEMBERED:]
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
+        if step_id in ABOUT_THE_CASE:  # looked at for the patient, or population, named now
+            row.written_for = case_mark(dossier.answers())
     _check_the_others_again(dossier, row)
     db.session.commit()
     db.session.refresh(dossier)
@@ -316,6 +319,8 @@ def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
     if not FLOW.is_complete(step, dossier, answers):
         return False
     if step.id in dossier.carried_over():  # copied from a filed request, not looked at yet
+        return False
+    if step.id in dossier.written_for_another():  # another patient's, or type of access's
         return False
     if form is None:
         form = step.form.from_answers(answers[step.id], context=answers)

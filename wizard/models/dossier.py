@@ -113,6 +113,18 @@ class Dossier(db.Model):
         light query, then kept until the session expires the request (a save commits)."""
         return {step: dict(saved.values) for step, saved in self._saved().items()}
 
+    def written_for_another(self) -> dict[str, str]:
+        """The steps about the request's own case (`ABOUT_THE_CASE`: its patient's need, or
+        its population's) saved while it named another patient, or had the other type of
+        access, and not saved since: what each was written for ("global", or the patient as
+        `patient_mark` writes them). Not finished until looked at and saved again."""
+        now = case_mark(self.answers())
+        return {
+            step: saved.written_for
+            for step, saved in self._saved().items()
+            if saved.written_for and now and saved.written_for != now
+        }
+
     def carried_over(self) -> dict[str, str]:
         """The steps whose answers were copied from a filed request and not saved since,
         with that request's reference."""
@@ -183,6 +195,10 @@ class StepAnswer(db.Model):
     # The reference of the filed request these answers were copied from, until the filer saves
     # the step (`service.start_from`): a step copied and not looked at is not finished.
     carried_from: Mapped[str | None] = mapped_column(String(20))
+    # For a step about the request's own case (`ABOUT_THE_CASE`), what it was written for when
+    # last saved (`case_mark`): "global", or the patient ("JD 2019"); None for the others,
+    # and for a patient not named yet.
+    written_for: Mapped[str | None] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The last saves, oldest first, each [user id or None, ISO time]: whether saves made since
@@ -200,6 +216,7 @@ _ANSWERS = select(
     StepAnswer.step_id,
     StepAnswer.values,
     StepAnswer.carried_from,
+    StepAnswer.written_for,
     StepAnswer.revision,
     StepAnswer.finished,
 ).where(StepAnswer.dossier_id == bindparam("dossier_id"))
@@ -306,6 +323,21 @@ def patient_mark(answers: dict[str, dict[str, Any]]) -> str | None:
     if not (initials and year):
         return None
     return f"{initials} {year}"
+
+
+# The steps that are about the request's own case, a patient's or a population's, rather than
+# the device or the manufacturer: written again when the patient or the type of access changes.
+ABOUT_THE_CASE = frozenset({"medical-need", "benefit-risk"})
+
+
+def case_mark(answers: dict[str, dict[str, Any]]) -> str | None:
+    """What a step about the request's case is written for: "global" (the device, for a
+    population), or the patient of an individual request (`patient_mark`); None while the
+    type of access, or the patient, is not saved yet."""
+    access = answers.get("access-type", {}).get("access_type")
+    if access == "global":
+        return "global"
+    return patient_mark(answers) if access == "individual" else None
 
 
 class ReferenceCounter(db.Model):

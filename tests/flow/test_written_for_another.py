@@ -1,0 +1,85 @@
+"""The medical need and the benefit and risk are written for the request's own case: its
+patient, or, for global access, the device's population. When the patient named changes, or
+the type of access, they are not finished until looked at and saved again (the step list, the
+step's page and the summary say so), so that one patient's narrative is never filed for
+another's."""
+
+from __future__ import annotations
+
+import html
+
+from tests.conftest import checked_on_the_check_page, dossier_with, post_step
+from wizard.demo import sample_answers
+
+CASE_STEPS = ("medical-need", "benefit-risk")
+
+
+def filled_in_order(app, logged_in, user, path="individual") -> int:
+    """A request filled in as the step list leads: the patient (or scope) named before the
+    steps about them are saved."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], path)
+    for step in CASE_STEPS:
+        assert post_step(logged_in, dossier_id, step, sample_answers(path)[step]).status_code == 303
+    assert checked_on_the_check_page(logged_in, dossier_id) is not None  # ready to sign
+    return dossier_id
+
+
+def page_of(client, dossier_id: int, step: str) -> str:
+    return " ".join(html.unescape(client.get(f"/requests/{dossier_id}/steps/{step}").text).split())
+
+
+def test_another_patient_named_asks_for_the_steps_about_the_patient_to_be_looked_at_again(
+    app, logged_in, user
+):
+    dossier_id = filled_in_order(app, logged_in, user)
+    patient = {**sample_answers("individual")["patient"], "patient_initials": "ML"}
+    assert post_step(logged_in, dossier_id, "patient", patient).status_code == 303
+
+    said = (
+        "You wrote this step for the patient JD born in 2019. The request now names another "
+        "patient, or is for global access: check that it is about what the request is for "
+        "now, then save the step."
+    )
+    for step in CASE_STEPS:
+        page = page_of(logged_in, dossier_id, step)
+        assert said in page
+    # The step list marks both; the summary too, and no signing before they are saved.
+    page = page_of(logged_in, dossier_id, "device")
+    assert page.count("(to check)") == 2 and "copied: to check" not in page
+    summary = page_of(logged_in, dossier_id, "check")
+    assert summary.count("Written for another patient: check it") == 2
+    assert checked_on_the_check_page(logged_in, dossier_id) is None
+
+    # Looked at and saved again, unchanged: done.
+    for step in CASE_STEPS:
+        post_step(logged_in, dossier_id, step, sample_answers("individual")[step])
+        assert said not in page_of(logged_in, dossier_id, step)
+    assert "Written for another patient" not in page_of(logged_in, dossier_id, "check")
+    assert checked_on_the_check_page(logged_in, dossier_id) is not None
+
+
+def test_the_same_patient_saved_again_asks_for_nothing(app, logged_in, user):
+    dossier_id = filled_in_order(app, logged_in, user)
+    patient = sample_answers("individual")["patient"]
+    assert post_step(logged_in, dossier_id, "patient", patient).status_code == 303
+    assert "You wrote this step" not in page_of(logged_in, dossier_id, "medical-need")
+    assert checked_on_the_check_page(logged_in, dossier_id) is not None
+
+
+def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(
+    app, logged_in, user
+):
+    dossier_id = filled_in_order(app, logged_in, user, "global")
+    assert post_step(
+        logged_in, dossier_id, "access-type", {"access_type": "individual"}
+    ).status_code == 303
+    patient = sample_answers("individual")["patient"]
+    assert post_step(logged_in, dossier_id, "patient", patient).status_code == 303
+    said = (
+        "You wrote this step while the request was for global access (the device as a "
+        "whole). Check that it is about this patient, then save the step."
+    )
+    assert said in page_of(logged_in, dossier_id, "medical-need")
+    summary = page_of(logged_in, dossier_id, "check")
+    assert summary.count("Written for global access: check it") == 2
