@@ -67,13 +67,12 @@ def test_the_same_patient_saved_again_asks_for_nothing(app, logged_in, user):
     assert checked_on_the_check_page(logged_in, dossier_id) is not None
 
 
-def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(
-    app, logged_in, user
-):
+def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(app, logged_in, user):
     dossier_id = filled_in_order(app, logged_in, user, "global")
-    assert post_step(
-        logged_in, dossier_id, "access-type", {"access_type": "individual"}
-    ).status_code == 303
+    assert (
+        post_step(logged_in, dossier_id, "access-type", {"access_type": "individual"}).status_code
+        == 303
+    )
     patient = sample_answers("individual")["patient"]
     assert post_step(logged_in, dossier_id, "patient", patient).status_code == 303
     said = (
