@@ -198,6 +198,25 @@ def test_after_an_upload_shown_again_the_next_document_has_no_type_yet(app, logg
     assert '<option value="clinical_evaluation" selected>' not in page
 
 
+def test_after_save_and_continue_attached_a_document_the_next_has_no_type_yet(app, logged_in, user):
+    """A document chosen with its type, then "Save and continue" with a summary missing: the
+    document is attached, the page shown again for the summary, and its upload form blank, so
+    that the next file is not filed under this one's type unseen."""
+    dossier_id = at_evidence_step(app, user)
+    url = f"/requests/{dossier_id}/steps/clinical-evidence"
+    page = sent(
+        logged_in,
+        url,
+        {**HALF_WRITTEN, "action": "continue"},
+        **{"document-kind": "instructions_for_use"},
+    )
+    assert page.status_code == 422
+    assert "“cer.pdf” has been added." in page.text
+    assert HALF_WRITTEN["efficacy_summary"] in page.text
+    assert "selected" not in page.text.split('id="document-kind"')[1].split("</select>")[0]
+    assert stored(app, dossier_id) == (None, ["cer.pdf"])
+
+
 def test_an_upload_from_a_page_opened_for_the_first_time_leads_back_to_it(app, logged_in, user):
     """Nothing typed in the summaries yet (the page sends them empty) and nothing saved: the
     browser is sent back to the step (303), so that reloading it does not send the file again."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from wizard import audit, kept
@@ -52,22 +52,19 @@ def _typed(dossier, step):
     return form
 
 
-def _back_with_typed(dossier, step_id, anchor, *, uploaded=False):
+def _back_with_typed(dossier, step_id, anchor):
     """Back to the step after a file was added or removed. What was typed in the step's
     questions came along (the buttons are part of the step's form): saved if it is valid;
     otherwise the page is shown again with it, unchecked, so that a half-written answer is
-    neither lost nor called wrong (and the upload form blank once `uploaded`, as after a
-    redirect: the next file is not filed under the last one's type unseen)."""
+    neither lost nor called wrong (the upload form blank once its file is attached:
+    `document_form`)."""
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     if typed is not None and _blank(typed) and step_id not in dossier.answers():
         typed = None  # nothing typed, nothing saved to keep: back to the page (a GET)
     if typed is not None and not typed.validate():
         # Shown here rather than redirected to the anchor: the page says where to go on.
-        blank = {"document_form": DocumentForm(formdata=None, prefix="document")}
-        return pages.render_step(
-            dossier, step, _typed(dossier, step), focus=anchor[1:], **(blank if uploaded else {})
-        )
+        return pages.render_step(dossier, step, _typed(dossier, step), focus=anchor[1:])
     if typed is not None and (changed := meanwhile.save_answers(dossier, step, typed.to_answers())):
         return pages.render_step(dossier, step, typed, refused_status(409), changed)
     return _back_to(dossier, step_id, anchor)
@@ -131,7 +128,7 @@ def add_document(dossier_id: int):
         return _back_to(own_dossier(dossier_id), "clinical-evidence", "#documents")
     dossier = editable_dossier(dossier_id)
     return attach_chosen_document(dossier) or _back_with_typed(
-        dossier, "clinical-evidence", "#documents", uploaded=True
+        dossier, "clinical-evidence", "#documents"
     )
 
 
@@ -161,6 +158,7 @@ def attach_chosen_document(dossier):
     db.session.flush()
     _record(dossier, audit.DOCUMENT_UPLOADED, filename=stored.filename, sha256=stored.sha256)
     db.session.commit()
+    g.document_attached = True
     flash_at("documents", _("“%(name)s” has been added.", name=stored.filename))
     return None
 
@@ -280,7 +278,11 @@ def _record(dossier, action: str, **detail: str) -> None:
 
 
 def document_form(dossier) -> DocumentForm:
-    """The document form as sent, with the file kept from an earlier try (if any)."""
+    """The document form as sent, with the file kept from an earlier try (if any); blank once
+    the document it sent is attached, as after a redirect: the next file is not filed under
+    the last one's type unseen (the page may be shown again for the step's own answers)."""
+    if g.get("document_attached"):
+        return DocumentForm(formdata=None, prefix="document")
     form = DocumentForm(prefix="document")
     form.kept_file = kept.kept_file(document_slot(dossier))
     return form
