@@ -4,6 +4,7 @@ letter, and the letter joins the request: the whole round trip through a real SM
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 
 from sqlalchemy import select, update
@@ -29,7 +30,7 @@ from tests.invites.support import (
     send_letter,
 )
 from wizard import clock
-from wizard.demo import sample_answers
+from wizard.demo import minimal_pdf, sample_answers, sample_letter
 from wizard.extensions import db
 from wizard.models import Dossier, Invitation, User
 from wizard.receipts.service import receipt_fields
@@ -300,3 +301,41 @@ def test_an_invitation_sent_as_the_request_is_submitted_emails_no_closed_link(
     assert inbox == []
     with app.app_context():
         assert invitations_of(dossier_id) == []
+
+
+def letters_step_never_saved(user_id: int) -> int:
+    """A request answered but for the letters' step, never saved (its page not even opened)."""
+    answers = sample_answers("individual")
+    steps = [step for step in answers if step != "hcp-support"]
+    dossier_id = dossier_with(user_id, "individual", steps=steps, files=False)
+    attach_files(db.session.get(Dossier, dossier_id), user_id, letters=0)
+    return dossier_id
+
+
+def test_a_letter_received_answers_the_letters_step_without_its_page_saved(
+    app, client, user, inbox
+):
+    """The letters' step has no questions: a professional's letter arriving answers it, and
+    the request is ready to sign without the step's own button pressed."""
+    with app.app_context():
+        dossier_id = letters_step_never_saved(user[0])
+    login(client, user[1])
+    assert checked_on_the_check_page(client, dossier_id) is None
+    invite(client, dossier_id)
+    assert send_letter(app.test_client(), link_in(inbox[-1])).status_code == 303
+    assert checked_on_the_check_page(client, dossier_id) is not None
+    summary = client.get(f"/requests/{dossier_id}/steps/check").text
+    assert "Not answered yet" not in summary
+
+
+def test_a_letter_uploaded_answers_the_letters_step_too(app, client, user):
+    with app.app_context():
+        dossier_id = letters_step_never_saved(user[0])
+    login(client, user[1])
+    fields = {f"letter-{k}": v for k, v in sample_letter().items()}
+    fields["letter-file"] = (io.BytesIO(minimal_pdf()), "letter.pdf")
+    added = client.post(
+        f"/requests/{dossier_id}/letters", data=fields, content_type="multipart/form-data"
+    )
+    assert added.status_code == 303
+    assert checked_on_the_check_page(client, dossier_id) is not None

@@ -105,7 +105,8 @@ def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
     assert "ritten while the request was for" not in client.get(step_nine).text
 
     individual = sample_answers("individual")
-    for step_id in ("access-type", "patient", "period"):
+    # (The steps about the case are looked at again for the patient now named.)
+    for step_id in ("access-type", "patient", "period", "medical-need", "benefit-risk"):
         assert post_step(client, dossier_id, step_id, individual[step_id]).status_code == 303
     said = (
         "The letter from Dr Anne Leroy was written while the request was for global access. "

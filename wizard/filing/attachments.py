@@ -257,6 +257,7 @@ def attach_letter(dossier):
             **HcpLetter.written_for_now(dossier.answers()),
         )
     )
+    service.letters_step_answered(dossier)
     db.session.flush()
     _record(
         dossier,

@@ -112,6 +112,17 @@ def save_step(
     db.session.refresh(dossier)
 
 
+def letters_step_answered(dossier: Dossier) -> None:
+    """The letters' step has no questions of its own: a letter added to the draft (uploaded,
+    or received through an invitation) answers it, as if its page had been saved, so that it
+    counts as done without its button pressed. Within the caller's transaction, the draft
+    claimed (`claim_draft`): two letters at once add one row."""
+    if "hcp-support" not in dossier.answers():
+        db.session.add(
+            StepAnswer(dossier_id=dossier.id, step_id="hcp-support", values={}, revision=1)
+        )
+
+
 def _check_the_others_again(dossier: Dossier, saved: StepAnswer) -> None:
     """Each other step saved: finished or not given this new answer (the patient's date
     moved outside the period already saved), as the summary and the submission judge it;

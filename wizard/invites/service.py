@@ -299,7 +299,7 @@ def _refused(invitation: Invitation) -> NoReturn:
 
 def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: StoredFile) -> HcpLetter:
     """Attach the clinician's letter to the invitation's request (and no other), once."""
-    from wizard.filing.service import NotEditable  # (imported here: see `_claim`)
+    from wizard.filing import service as filing  # (imported here: see `_claim`)
 
     at = clock.now()
     # The request first, then the invitation: the order of every change of a draft (deleting
@@ -309,7 +309,7 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
     # changing a frozen request.
     try:
         _claim(invitation.dossier)
-    except NotEditable:  # submitted, or deleted
+    except filing.NotEditable:  # submitted, or deleted
         _refused(invitation)
     claimed = db.session.execute(
         update(Invitation)
@@ -331,6 +331,7 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
         **letter,
     )
     db.session.add(received)
+    filing.letters_step_answered(invitation.dossier)
     db.session.flush()
     invitation.letter_id = received.id
     _record(
