@@ -181,6 +181,21 @@ def test_a_step_another_step_made_inconsistent_is_listed_not_finished(app, logge
     assert ("saved", "Period requested", period) in listed
 
 
+def test_a_step_made_wrong_by_time_alone_says_why_on_its_page(app, logged_in, user, monkeypatch):
+    """Saved finished, the period was to start in 10 days; the filer comes back 15 days
+    later: the period's page says what the summary and the submission go by, beside the
+    date, and not as an alert (nothing was sent)."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    later = datetime.combine(clock.today() + timedelta(days=15), datetime.min.time(), UTC)
+    monkeypatch.setattr(clock, "now", lambda: later + timedelta(hours=10))
+    page = logged_in.get(f"/requests/{dossier_id}/steps/period").text
+    assert page.count("The period cannot start in the past.") == 2  # the summary, the date
+    assert 'role="group" aria-labelledby="error-summary-title"' in page
+    # A step still right says nothing.
+    assert "error-summary" not in logged_in.get(f"/requests/{dossier_id}/steps/device").text
+
+
 def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app, logged_in, user):
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)

@@ -243,14 +243,22 @@ def question(dossier: Dossier, step: Step):
         values = answers.get(step.id) or offered
         form = step.form.from_answers(values, context=answers, page=True)
         unfinished = FLOW.unfinished(dossier, answers)
+        check = None
+        if step.id in answers and step.id not in unfinished:
+            check = step.form.from_answers(values, context=answers)
+            if not check.validate():
+                # Saved finished, and wrong since with time alone (a date now past: the start
+                # of the period, the day the patient needs the device by): said as below.
+                unfinished = {*unfinished, step.id}
         if step.id not in unfinished:
             return render_step(dossier, step, form, unfinished=unfinished, suggested=bool(offered))
-        # Saved but not finished (saved for later, or made wrong since by another answer):
-        # what is given but wrong is said, as a save would say it, where the list of steps
-        # only says "not finished"; a question left blank is plain to see, and not called
-        # wrong before the step is sent. Not an alert: nothing was sent.
-        check = step.form.from_answers(values, context=answers)
-        check.validate()
+        # Saved but not finished (saved for later, or made wrong since by another answer or
+        # by time): what is given but wrong is said, as a save would say it, where the list
+        # of steps only says "not finished"; a question left blank is plain to see, and not
+        # called wrong before the step is sent. Not an alert: nothing was sent.
+        if check is None:
+            check = step.form.from_answers(values, context=answers)
+            check.validate()
         for field in form.answer_fields():
             field.errors = check[field.name].errors if _typed(check[field.name]) else []
         return render_step(
