@@ -323,3 +323,35 @@ def test_an_undo_link_refused_when_taken_expired_forged_or_removed(
         db.session.get(User, user[0]).removed_at = db.func.now()
         db.session.commit()
     assert app.test_client().post(undo).status_code == 404
+
+
+def test_a_registration_never_confirmed_does_not_keep_the_new_address_from_the_account(
+    app, logged_in, user, inbox
+):
+    """Someone registered the new address and never confirmed it: that account never
+    signed in and holds nothing. The change goes ahead, and that registration is taken over
+    (deleted with its organisation), as registering again or an undo would."""
+    from wizard.extensions import db
+    from wizard.models import Organisation, User
+
+    with app.app_context():
+        stale = make_user(NEW, organisation="Never confirmed SAS")
+        stale.email_confirmed_at = None
+        db.session.commit()
+    assert ask(logged_in).status_code == 303
+    link = link_in(inbox)  # the confirmation link, not "an account already uses it"
+    used = logged_in.post(link)
+    assert used.status_code == 303 and used.location == "/account"
+    assert f"Your email address is now {NEW}" in logged_in.get("/account").text
+    assert login(app.test_client(), NEW).status_code == 303
+    with app.app_context():
+        assert User.with_email(NEW).id == user[0]
+        assert db.session.query(Organisation).filter_by(name="Never confirmed SAS").count() == 0
+
+
+def test_a_confirmed_account_keeps_its_address(app, logged_in, user, inbox):
+    with app.app_context():
+        make_user(NEW, organisation="Orthomed")
+    assert ask(logged_in).status_code == 303
+    (message,) = inbox.to(NEW)
+    assert LINK.search(body_of(message)) is None  # told it is in use, no link

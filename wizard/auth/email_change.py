@@ -101,16 +101,18 @@ def holder(undo: Undo) -> User | None:
     return other
 
 
-def done(undo: Undo) -> bool:
-    """Give the account its former address back, on condition that nothing changed since the
-    link was read (another link used at the same moment: False). Whoever made the change knew
-    the password: none works now (an unknown one, hashed as any is), which ends every session
-    too (`User.session_fingerprint`). A registration never confirmed that took the address
-    since is deleted with its organisation. Raises IntegrityError when a confirmed account
-    has the address (taken at this very moment). Not committed."""
-    user = undo.user
+def in_use(email: str) -> bool:
+    """Whether an account signs in with the address: a registration never confirmed never
+    signed in and holds nothing, and does not count (`free_of_unconfirmed` takes it over)."""
+    other = User.with_email(email)
+    return other is not None and other.email_confirmed_at is not None
+
+
+def free_of_unconfirmed(email: str, user: User) -> None:
+    """Delete the registrations never confirmed that hold the address, each with its
+    organisation if it has no one else, for `user` to take it. Not committed."""
     unconfirmed = select(User.id, User.organisation_id).where(
-        func.lower(User.email) == undo.former.lower(),
+        func.lower(User.email) == email.lower(),
         User.id != user.id,
         User.email_confirmed_at.is_(None),
     )
@@ -120,6 +122,17 @@ def done(undo: Undo) -> bool:
         db.session.execute(
             delete(Organisation).where(Organisation.id == organisation_id, ~members.exists())
         )
+
+
+def done(undo: Undo) -> bool:
+    """Give the account its former address back, on condition that nothing changed since the
+    link was read (another link used at the same moment: False). Whoever made the change knew
+    the password: none works now (an unknown one, hashed as any is), which ends every session
+    too (`User.session_fingerprint`). A registration never confirmed that took the address
+    since is deleted with its organisation. Raises IntegrityError when a confirmed account
+    has the address (taken at this very moment). Not committed."""
+    user = undo.user
+    free_of_unconfirmed(undo.former, user)
     unknown = generate_password_hash(secrets.token_urlsafe(32))
     now = int(time.time())  # the clock itsdangerous stamps the links with
     changed = db.session.execute(

@@ -54,7 +54,7 @@ def account_email():
     if form.errors:
         return account_page(email=form, status=refused_status())
     g.link_sent = True  # an email leaves, to an address typed: the day's budget (`limits`)
-    if User.with_email(form.email.data) is not None:
+    if email_change.in_use(form.email.data):
         _send_address_in_use(form.email.data)
     else:
         _send_link(current_user, form.email.data)
@@ -83,8 +83,9 @@ def _confirm_new_email(token: str):
     old, new = change
     if request.method != "POST":  # a mail filter opening the link changes nothing
         return render_template("auth/confirm_new_email.html", new=new)
-    if User.with_email(new) is not None:  # taken by a registration since the link left
+    if email_change.in_use(new):  # taken by a registration confirmed since the link left
         return _taken_page(new)
+    email_change.free_of_unconfirmed(new, current_user)
     # On condition that the address is still the one the link was sent for (another link,
     # confirmed at the same moment, would otherwise be overwritten).
     try:
