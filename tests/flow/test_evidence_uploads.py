@@ -4,8 +4,11 @@ chosen then sent with "Save and continue" is attached, not forgotten."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
+
+import pytest
 
 from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf, sample_answers
@@ -215,6 +218,32 @@ def test_after_save_and_continue_attached_a_document_the_next_has_no_type_yet(ap
     assert HALF_WRITTEN["efficacy_summary"] in page.text
     assert "selected" not in page.text.split('id="document-kind"')[1].split("</select>")[0]
     assert stored(app, dossier_id) == (None, ["cer.pdf"])
+
+
+@pytest.mark.parametrize("action", ["continue", "save_exit"])
+def test_a_file_refused_along_with_the_steps_button_says_the_step_is_not_saved(
+    app, logged_in, user, action
+):
+    """A file chosen without its type, then "Save and continue" or "Save and come back
+    later": the page says why the file was not added, and that what was typed is not saved
+    either (it is still on the page)."""
+    dossier_id = at_evidence_step(app, user)
+    url = f"/requests/{dossier_id}/steps/clinical-evidence"
+    page = sent(logged_in, url, {**SUMMARIES, "action": action}, **{"document-kind": ""})
+    assert page.status_code == 422
+    text = html.unescape(" ".join(page.text.split()))
+    assert "Choose the type of document." in text
+    assert (
+        "What you typed on this page is not saved yet: the file you chose could not be added "
+        "(said below). Correct it, or clear the file chosen, then save the step again."
+    ) in text
+    assert SUMMARIES["efficacy_summary"] in text
+    assert stored(app, dossier_id) == (None, [])
+    # By the upload button, nothing of the step's was to be saved: nothing said of it.
+    upload = sent(
+        logged_in, f"/requests/{dossier_id}/documents", SUMMARIES, **{"document-kind": ""}
+    )
+    assert "is not saved yet" not in upload.text
 
 
 def test_an_upload_from_a_page_opened_for_the_first_time_leads_back_to_it(app, logged_in, user):

@@ -18,6 +18,7 @@ from wizard.flow.steps import FLOW
 from wizard.forms.attachments import DocumentForm, HcpLetterForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
 from wizard.models import Document, HcpLetter
 from wizard.review import downloads
@@ -33,13 +34,28 @@ def _back_to(dossier, step_id, anchor):
 
 
 def _refused(dossier, step_id, form, prefix, extra_errors=()):
-    """Re-show the step with the upload form's errors, and what was typed in place."""
+    """Re-show the step with the upload form's errors, and what was typed in place. Sent with
+    the step's own buttons ("Save and continue", "Save and come back later"), the step was
+    not saved either: said, for a person who would leave believing it was."""
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     main_form = typed or step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
+    unsaved = NOT_SAVED_WITH_THE_FILE if request.endpoint == "filing.step" and typed else None
     return pages.render_step(
-        dossier, step, main_form, 422, extra_errors=extra_errors, **{f"{prefix}_form": form}
+        dossier,
+        step,
+        main_form,
+        422,
+        extra_errors=extra_errors,
+        unsaved=unsaved,
+        **{f"{prefix}_form": form},
     )
+
+
+NOT_SAVED_WITH_THE_FILE = _l(
+    "What you typed on this page is not saved yet: the file you chose could not be added "
+    "(said below). Correct it, or clear the file chosen, then save the step again."
+)
 
 
 def _typed(dossier, step):
