@@ -222,6 +222,19 @@ def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app
     assert "You saved this step before finishing it" not in done
 
 
+def test_save_and_come_back_later_with_only_a_mistake_says_nothing_is_saved(app, logged_in, user):
+    """Only a wrong answer typed on a step never saved: nothing to keep, said so (not "your
+    other answers are saved")."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    response = post_step(logged_in, dossier_id, "device", {"udi_di": "12345"}, action="save_exit")
+    assert response.status_code == 422
+    text = html.unescape(response.text)
+    assert "Nothing on this page is saved yet." in text
+    assert "Your other answers on this page are saved" not in text
+    assert "device" not in stored(app, dossier_id)
+
+
 def test_an_earlier_answer_that_no_longer_fits_the_new_ones_is_not_kept(app, logged_in, user):
     """The start typed wrong keeps its earlier value only if it fits the new end: here the new
     end is before it, so the new end is kept and the old start goes. Fields left empty are

@@ -359,13 +359,17 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             )
         )
         return redirect(url_for(".dashboard"), code=303)
-    flash(
-        _(
+    if kept or before:
+        said = _(
             "Your other answers on this page are saved. Correct the answers shown below, or "
             "clear them, to save them too."
-        ),
-        "warning",
-    )
+        )
+    else:  # only mistyped answers: nothing to save
+        said = _(
+            "Nothing on this page is saved yet. Correct the answers shown below, or clear "
+            "them, to save the step."
+        )
+    flash(said, "warning")
     _only_mistyped_called_wrong(form)
     return render_step(dossier, step, form, refused_status())
 
