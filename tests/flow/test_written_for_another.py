@@ -82,3 +82,24 @@ def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(app,
     assert said in page_of(logged_in, dossier_id, "medical-need")
     summary = page_of(logged_in, dossier_id, "check")
     assert summary.count("Written for global access: check it") == 2
+
+
+def test_a_step_the_type_of_access_took_off_the_path_meanwhile_says_so_with_what_was_typed(
+    app, logged_in, user
+):
+    """The patient's page open in one tab, the type of access made global in another: the
+    patient's answers sent then are not saved, and the page says why, listing them to copy."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    global_access = {"access_type": "global"}
+    assert post_step(logged_in, dossier_id, "access-type", global_access).status_code == 303
+    typed = {**sample_answers("individual")["patient"], "patient_initials": "MZ"}
+    sent = post_step(logged_in, dossier_id, "patient", typed)
+    assert sent.status_code == 409
+    text = " ".join(html.unescape(sent.text).split())
+    assert "This step no longer applies to the request" in text
+    assert "the step “Patient” is no longer part of the request" in text
+    assert "MZ" in text  # what was typed, to copy
+    assert f'href="/requests/{dossier_id}/steps/access-type"' in sent.text
+    # Opened, the address is not a page of this request's path.
+    assert logged_in.get(f"/requests/{dossier_id}/steps/patient").status_code == 404

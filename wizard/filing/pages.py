@@ -540,6 +540,26 @@ def deleted_draft_page(error):
     return page, 410, {"X-Draft-Deleted": "true"}
 
 
+def step_no_longer_applies(dossier: Dossier, step: Step):
+    """A step sent from a page opened before the type of access changed (a colleague, another
+    tab), which took the step off the request's path: said so, with what was typed, which was
+    not saved, and the way to the request."""
+    page = render_template(
+        "error.html",
+        title=_("This step no longer applies to the request"),
+        detail=_(
+            "The type of access was changed since this page was opened (by a colleague, or "
+            "in another tab): the step “%(step)s” is no longer part of the request. What you "
+            "sent was not saved.",
+            step=step.title,
+        ),
+        typed=typed_answers(),
+        home=url_for(".step", dossier_id=dossier.id, step_id="access-type"),
+        home_label=_("See the type of access"),
+    )
+    return page, 409
+
+
 def draft_summary(dossier: Dossier) -> dict:
     """What a draft holds, said before it is deleted."""
     answers = dossier.answers()

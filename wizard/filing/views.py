@@ -113,7 +113,11 @@ def resume(dossier_id: int):
 def step(dossier_id: int, step_id: str):
     dossier = own_dossier(dossier_id)
     current = FLOW.get(step_id)
-    if current is None or not current.condition(dossier.answers()):
+    if current is None:
+        abort(404)
+    if not current.condition(dossier.answers()):
+        if request.method == "POST" and dossier.is_draft:
+            return pages.step_no_longer_applies(dossier, current)
         abort(404)
     if current.kind == StepKind.CONFIRMATION:
         return pages.confirmation(dossier)
