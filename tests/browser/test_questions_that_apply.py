@@ -51,7 +51,11 @@ def test_questions_show_once_the_answer_they_follow_is_chosen(page, situation):
     choose_radio(page, "reason", "certificate_expired")
     assert_hidden(page, "reason_other", "written_agreement_date")
     assert_shown(page, *LEGACY, "written_agreement")
-    choose_radio(page, "written_agreement", "yes")
+    # Its live check (sent after a pause) redraws the question: awaited, so that it does not
+    # land while the keyboard moves on (the focus would be lost mid-way).
+    with page.expect_response(lambda response: "validate" in response.url):
+        choose_radio(page, "written_agreement", "yes")
+    expect(page.locator(".htmx-request")).to_have_count(0)
     assert_shown(page, "written_agreement_date")
     assert_accessible(page, "situation-questions-that-apply")
     # The agreement date follows a question that no longer applies: hidden with it.
