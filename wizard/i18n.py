@@ -137,7 +137,8 @@ def with_contractions(text: str, variables: dict) -> str:
 def of_name(name: str) -> str:
     """French "de" before a name, elided before a vowel ("d’Abiomed", "de Cardiotech"): for
     French written as it is (the signed decision), not through a translated message."""
-    return f"d’{name}" if name[:1].upper() in _CAPITAL_VOWELS else f"de {name}"
+    # A capital vowel, as `with_contractions` reads it ("de anne@x.fr": an address, no name).
+    return f"d’{name}" if name[:1] in _CAPITAL_VOWELS else f"de {name}"
 
 
 def lazy_gettext(string: str, **variables) -> LazyString:

@@ -27,7 +27,7 @@ def test_a_step_written_for_another_patient_says_so_and_passes_axe(page, app):
     save(app, dossier_id, "patient", {**answers["patient"], "patient_initials": "ML"})
     page.goto(f"/requests/{dossier_id}/steps/medical-need")
     expect(page.locator("#main .notice--warning")).to_contain_text(
-        "You wrote this step for the patient JD born in 2019."
+        "You wrote this step for the patient JD born in 2019, and the request now names"
     )
     expect(page.locator(".step-nav")).to_contain_text("Benefit and risk (to check)")
     assert_accessible(page, "step-written-for-another-patient")

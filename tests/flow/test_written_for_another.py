@@ -37,9 +37,8 @@ def test_another_patient_named_asks_for_the_steps_about_the_patient_to_be_looked
     assert post_step(logged_in, dossier_id, "patient", patient).status_code == 303
 
     said = (
-        "You wrote this step for the patient JD born in 2019. The request now names another "
-        "patient, or is for global access: check that it is about what the request is for "
-        "now, then save the step."
+        "You wrote this step for the patient JD born in 2019, and the request now names "
+        "another patient. Check that it is about this patient, then save the step."
     )
     for step in CASE_STEPS:
         page = page_of(logged_in, dossier_id, step)
@@ -84,6 +83,31 @@ def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(app,
     assert summary.count("Written for global access: check it") == 2
 
 
+def test_a_change_to_global_access_asks_for_them_to_be_looked_at_for_the_device(
+    app, logged_in, user
+):
+    """Written for one patient, the request made global: said as such (not "another
+    patient"); the type's page said it before the change."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    before = page_of(logged_in, dossier_id, "access-type")
+    assert (
+        "The medical need and the benefit and risk you wrote will then be to check, and to "
+        "save again, before the request can be signed."
+    ) in before
+    assert (
+        post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+        == 303
+    )
+    said = (
+        "You wrote this step for the patient JD born in 2019, while the request was for one "
+        "patient. Check that it is about the device as a whole, then save the step."
+    )
+    assert said in page_of(logged_in, dossier_id, "medical-need")
+    summary = page_of(logged_in, dossier_id, "check")
+    assert summary.count("Written for one patient: check it") == 2
+    assert "Written for another patient" not in summary
+
+
 def test_a_step_the_type_of_access_took_off_the_path_meanwhile_says_so_with_what_was_typed(
     app, logged_in, user
 ):
@@ -103,3 +127,21 @@ def test_a_step_the_type_of_access_took_off_the_path_meanwhile_says_so_with_what
     assert f'href="/requests/{dossier_id}/steps/access-type"' in sent.text
     # Opened, the address is not a page of this request's path.
     assert logged_in.get(f"/requests/{dossier_id}/steps/patient").status_code == 404
+
+
+def test_a_step_saved_while_no_patient_is_named_keeps_the_patient_it_was_written_for(
+    app, logged_in, user
+):
+    """The patient's initials cleared and the step saved for later, the medical need saved
+    meanwhile: it is still the earlier patient's, and another one named later flags it."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    unnamed = {**sample_answers("individual")["patient"], "patient_initials": ""}
+    post_step(logged_in, dossier_id, "patient", unnamed, action="save_exit")
+    assert post_step(
+        logged_in, dossier_id, "medical-need", sample_answers("individual")["medical-need"]
+    ).status_code in (302, 303)
+    other = {**sample_answers("individual")["patient"], "patient_initials": "ML"}
+    assert post_step(logged_in, dossier_id, "patient", other).status_code == 303
+    assert "You wrote this step for the patient JD" in page_of(
+        logged_in, dossier_id, "medical-need"
+    )

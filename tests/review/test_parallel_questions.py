@@ -276,6 +276,11 @@ def test_a_professional_whose_link_expired_is_asked_again(
         "You have nothing to do for now"
         in manufacturer.get(f"/requests/{submitted}/submitted").text
     )
+    # Once the newer one is answered, the first no longer sends her to it.
+    assert answer(app.test_client(), new_link).status_code == 303
+    closed = unescape(app.test_client().get(old_link).text)
+    assert "This link has been replaced" not in closed
+    assert "ANSM no longer waits for this answer" in closed
 
 
 def assert_one_working_link(app, inbox) -> None:

@@ -117,7 +117,12 @@ def free_of_unconfirmed(email: str, user: User) -> None:
         User.email_confirmed_at.is_(None),
     )
     for other_id, organisation_id in db.session.execute(unconfirmed).all():
-        db.session.execute(delete(User).where(User.id == other_id))
+        # Still never confirmed: one confirmed at this very moment keeps its account.
+        deleted = db.session.execute(
+            delete(User).where(User.id == other_id, User.email_confirmed_at.is_(None))
+        ).rowcount
+        if deleted != 1:
+            continue
         members = select(User.id).where(User.organisation_id == organisation_id)
         db.session.execute(
             delete(Organisation).where(Organisation.id == organisation_id, ~members.exists())

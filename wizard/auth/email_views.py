@@ -85,19 +85,21 @@ def _confirm_new_email(token: str):
         return render_template("auth/confirm_new_email.html", new=new)
     if email_change.in_use(new):  # taken by a registration confirmed since the link left
         return _taken_page(new)
-    email_change.free_of_unconfirmed(new, current_user)
     # On condition that the address is still the one the link was sent for (another link,
-    # confirmed at the same moment, would otherwise be overwritten).
+    # confirmed at the same moment, would otherwise be overwritten): then only is a
+    # registration never confirmed of the new address taken over.
     try:
+        email_change.free_of_unconfirmed(new, current_user)
         changed = db.session.execute(
             update(User).where(User.id == current_user.id, User.email == old).values(email=new)
         ).rowcount
+        if not changed:
+            db.session.rollback()
+            return render_template("auth/email_link_unavailable.html"), 404
         db.session.commit()
     except IntegrityError:  # taken at this very moment
         db.session.rollback()
         return _taken_page(new)
-    if not changed:
-        return render_template("auth/email_link_unavailable.html"), 404
     current_app.logger.info("user %s changed their sign-in address", current_user.id)
     user = db.session.get(User, current_user.id)
     db.session.refresh(user)

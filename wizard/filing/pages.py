@@ -30,6 +30,7 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.invites import service as invites
 from wizard.models import AuditEvent, Dossier
+from wizard.models.dossier import ABOUT_THE_CASE, case_mark
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
@@ -88,7 +89,7 @@ def render_step(
             return_to=request.args.get("return_to"),
             validate_url=live_check_url(dossier, step),
             carried_from=dossier.carried_over().get(step.id),
-            written_for=written_for(written_for_another.get(step.id)),
+            written_for=written_for(written_for_another.get(step.id), answers),
             # Sent back with the answers: a save made since by someone else is not overwritten.
             saved_revision=changed.revision
             if changed
@@ -136,7 +137,12 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         chosen = access_type(answers)
         own_step = {"individual": "patient", "global": "scope"}.get(chosen or "")
         if own_step in answers:
-            extras["changing_type"] = {"from": chosen, "letters": bool(dossier.hcp_letters)}
+            extras["changing_type"] = {
+                "from": chosen,
+                "letters": bool(dossier.hcp_letters),
+                # Written for this type's case: looked at again after a change (`written_for`).
+                "case_steps": any(step in answers for step in ABOUT_THE_CASE),
+            }
     if step.id == "hcp-support":
         from wizard.filing.attachments import letter_form
 
@@ -573,7 +579,7 @@ def draft_summary(dossier: Dossier) -> dict:
     }
 
 
-def written_for(mark: str | None) -> dict[str, str] | None:
+def written_for(mark: str | None, answers) -> dict[str, str] | None:
     """What the page of a step about the request's case, and the summary, say of it when it
     was written for another patient or the other type of access (`mark`, from
     `Dossier.written_for_another`): a notice, and a short tag."""
@@ -588,11 +594,22 @@ def written_for(mark: str | None) -> dict[str, str] | None:
             "tag": _("Written for global access: check it"),
         }
     initials, _space, year = mark.rpartition(" ")  # `patient_mark`: "JD 2019"
+    if case_mark(answers) == "global":
+        return {
+            "notice": _(
+                "You wrote this step for the patient %(initials)s born in %(year)s, while the "
+                "request was for one patient. Check that it is about the device as a whole, "
+                "then save the step.",
+                initials=initials,
+                year=year,
+            ),
+            "tag": _("Written for one patient: check it"),
+        }
     return {
         "notice": _(
-            "You wrote this step for the patient %(initials)s born in %(year)s. The request "
-            "now names another patient, or is for global access: check that it is about what "
-            "the request is for now, then save the step.",
+            "You wrote this step for the patient %(initials)s born in %(year)s, and the "
+            "request now names another patient. Check that it is about this patient, then "
+            "save the step.",
             initials=initials,
             year=year,
         ),
@@ -629,7 +646,7 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
                 if editable
                 else {},
                 "carried_from": carried.get(step.id),
-                "written_for": written_for(other_case.get(step.id)),
+                "written_for": written_for(other_case.get(step.id), answers),
                 "change_url": url_for(
                     ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
                 )

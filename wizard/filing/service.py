@@ -106,7 +106,8 @@ def save_step(
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
         if step_id in ABOUT_THE_CASE:  # looked at for the patient, or population, named now
-            row.written_for = case_mark(dossier.answers())
+            # (kept while none is named: the patient step saved for later without one)
+            row.written_for = case_mark(dossier.answers()) or row.written_for
     _check_the_others_again(dossier, row)
     db.session.commit()
     db.session.refresh(dossier)

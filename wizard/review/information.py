@@ -320,13 +320,29 @@ def find_by_token(token: str) -> InformationRequest:
         raise LinkUnavailable("unknown")
     if question.closed_reason == "answered":
         raise LinkUnavailable("used", question)
-    if question.closed_reason == "expired":  # asked again once it expired: a newer link left
-        raise LinkUnavailable("replaced", question)
+    if question.closed_reason == "expired" and _asked_again(question):
+        raise LinkUnavailable("replaced", question)  # its newer link still works
     if not question.is_open:
         raise LinkUnavailable("closed", question)
     if question.link_is_expired:
         raise LinkUnavailable("expired", question)
     return question
+
+
+def _asked_again(question: InformationRequest) -> bool:
+    """Whether a newer question to the same person, about the same letter, still awaits its
+    answer through a link that works (the question closed when it was asked, its link run
+    out: `_ask_too`)."""
+    newer = db.session.scalars(
+        select(InformationRequest).where(
+            InformationRequest.dossier_id == question.dossier_id,
+            InformationRequest.addressee == question.addressee,
+            InformationRequest.hcp_letter_id == question.hcp_letter_id,
+            InformationRequest.id > question.id,
+            InformationRequest.closed_at.is_(None),
+        )
+    )
+    return any(not asked.link_is_expired for asked in newer)
 
 
 def answer(
