@@ -7,9 +7,10 @@ another's."""
 from __future__ import annotations
 
 import html
+import io
 
 from tests.conftest import checked_on_the_check_page, dossier_with, post_step
-from wizard.demo import sample_answers
+from wizard.demo import minimal_pdf, sample_answers
 
 CASE_STEPS = ("medical-need", "benefit-risk")
 
@@ -68,6 +69,15 @@ def test_the_same_patient_saved_again_asks_for_nothing(app, logged_in, user):
 
 def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(app, logged_in, user):
     dossier_id = filled_in_order(app, logged_in, user, "global")
+    added = logged_in.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "other",
+            "document-file": (io.BytesIO(minimal_pdf("registry")), "registry.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
     assert (
         post_step(logged_in, dossier_id, "access-type", {"access_type": "individual"}).status_code
         == 303
@@ -81,6 +91,10 @@ def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(app,
     assert said in page_of(logged_in, dossier_id, "medical-need")
     summary = page_of(logged_in, dossier_id, "check")
     assert summary.count("Written for global access: check it") == 2
+    assert (
+        "Added while the request was for global access (the device), not for this patient."
+        in summary
+    )
 
 
 def test_a_change_to_global_access_asks_for_them_to_be_looked_at_for_the_device(
@@ -144,4 +158,40 @@ def test_a_step_saved_while_no_patient_is_named_keeps_the_patient_it_was_written
     assert post_step(logged_in, dossier_id, "patient", other).status_code == 303
     assert "You wrote this step for the patient JD" in page_of(
         logged_in, dossier_id, "medical-need"
+    )
+
+
+def test_a_document_of_no_set_kind_added_for_one_patient_is_marked_once_another_is_named(
+    app, logged_in, user
+):
+    """A document of no set kind ("other", a patient's file more often than not) records
+    the patient it was added for; once the request names another one, or is for the device
+    as a whole, it is marked beside it. A document of a set kind (the clinical evaluation) is
+    about the device, never marked."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    added = logged_in.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "other",
+            "document-file": (io.BytesIO(minimal_pdf("scan")), "scan-jd.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+    evidence = page_of(logged_in, dossier_id, "clinical-evidence")
+    assert "Added for the patient" not in evidence
+
+    other = {**sample_answers("individual")["patient"], "patient_initials": "ML"}
+    assert post_step(logged_in, dossier_id, "patient", other).status_code == 303
+    said = "Added for the patient JD born in 2019, not the patient the request now names."
+    evidence = page_of(logged_in, dossier_id, "clinical-evidence")
+    assert evidence.count(said) == 1  # the scan only, not the clinical evaluation
+    assert said in page_of(logged_in, dossier_id, "check")
+
+    assert (
+        post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+        == 303
+    )
+    assert "Added for the patient JD born in 2019, not for the device as a whole." in (
+        page_of(logged_in, dossier_id, "clinical-evidence")
     )

@@ -21,6 +21,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
 from wizard.models import Document, HcpLetter
+from wizard.models.dossier import DocumentKind, case_mark
 from wizard.review import downloads
 from wizard.web import flash_at, refused_status
 
@@ -169,6 +170,9 @@ def attach_chosen_document(dossier):
             sha256=stored.sha256,
             size=stored.size,
             uploaded_by_id=current_user.id,
+            written_for=case_mark(dossier.answers())
+            if form.kind.data == DocumentKind.OTHER
+            else None,
         )
     )
     db.session.flush()

@@ -19,7 +19,7 @@ from wizard.filing import signing
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
 from wizard.models import Document, Dossier, ReferenceCounter, StepAnswer, User
-from wizard.models.dossier import ABOUT_THE_CASE, case_mark
+from wizard.models.dossier import ABOUT_THE_CASE, DocumentKind, case_mark
 from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
 
@@ -238,6 +238,8 @@ def start_from(source: Dossier, user: User) -> Dossier:
             sha256=d["sha256"],
             size=d["size"],
             uploaded_by_id=user.id,
+            # (a document of no set kind is carried over for global access only: for it)
+            written_for=case_mark(frozen["answers"]) if d["kind"] == DocumentKind.OTHER else None,
         )
         for d in documents
     )

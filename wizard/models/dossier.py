@@ -238,8 +238,29 @@ class Document(StoredFileMixin, db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A document of no set kind ("other": a patient's file, more often than not) records what
+    # the request was for when it was added (`case_mark`): "global", or the patient.
+    written_for: Mapped[str | None] = mapped_column(String(20))
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+    def written_for_another_case(self) -> dict[str, str] | None:
+        """What the document was added for, if the request is now for another patient or the
+        other type of access: {"global": True}, or the patient's initials and year of birth
+        with "global" saying whether the request is now for the device as a whole."""
+        dossier = self.dossier
+        answers = (
+            dossier.answers()
+            if dossier.is_draft
+            else (dossier.submitted_answers or {}).get("answers", {})
+        )
+        now = case_mark(answers)
+        if not self.written_for or not now or self.written_for == now:
+            return None
+        if self.written_for == "global":
+            return {"was_global": True}
+        initials, _space, year = self.written_for.rpartition(" ")
+        return {"initials": initials, "birth_year": year, "now_global": now == "global"}
 
 
 class HcpLetter(StoredFileMixin, db.Model):
