@@ -113,6 +113,12 @@ class Dossier(db.Model):
         light query, then kept until the session expires the request (a save commits)."""
         return {step: dict(saved.values) for step, saved in self._saved().items()}
 
+    def answers_now(self) -> dict[str, dict[str, Any]]:
+        """The request's answers now: as drafted, or as filed."""
+        if self.is_draft:
+            return self.answers()
+        return (self.submitted_answers or {}).get("answers", {})
+
     def written_for_another(self) -> dict[str, str]:
         """The steps about the request's own case (`ABOUT_THE_CASE`: its patient's need, or
         its population's) saved while it named another patient, or had the other type of
@@ -246,15 +252,9 @@ class Document(StoredFileMixin, db.Model):
 
     def written_for_another_case(self) -> dict[str, str] | None:
         """What the document was added for, if the request is now for another patient or the
-        other type of access: {"global": True}, or the patient's initials and year of birth
-        with "global" saying whether the request is now for the device as a whole."""
-        dossier = self.dossier
-        answers = (
-            dossier.answers()
-            if dossier.is_draft
-            else (dossier.submitted_answers or {}).get("answers", {})
-        )
-        now = case_mark(answers)
+        other type of access: {"was_global": True}, or the patient's initials and year of
+        birth, with "now_global" saying whether the request is now for the device as a whole."""
+        now = case_mark(self.dossier.answers_now())
         if not self.written_for or not now or self.written_for == now:
             return None
         if self.written_for == "global":
@@ -305,16 +305,9 @@ class HcpLetter(StoredFileMixin, db.Model):
             "written_for_patient": patient_mark(answers) if access == "individual" else None,
         }
 
-    def _request_answers(self) -> dict[str, dict[str, Any]]:
-        """The request's answers now: as drafted, or as filed."""
-        dossier = self.dossier
-        if dossier.is_draft:
-            return dossier.answers()
-        return (dossier.submitted_answers or {}).get("answers", {})
-
     def written_for_other_access(self) -> str | None:
         """The type of access the letter was written for, if the request now has the other."""
-        now = self._request_answers().get("access-type", {}).get("access_type")
+        now = self.dossier.answers_now().get("access-type", {}).get("access_type")
         if self.written_for and now and self.written_for != now:
             return self.written_for
         return None
@@ -322,7 +315,7 @@ class HcpLetter(StoredFileMixin, db.Model):
     def written_for_other_patient(self) -> dict[str, str] | None:
         """The patient the letter was written for (initials, year of birth), if the request
         now names another one."""
-        answers = self._request_answers()
+        answers = self.dossier.answers_now()
         if (
             not self.written_for_patient
             or answers.get("access-type", {}).get("access_type") != "individual"
