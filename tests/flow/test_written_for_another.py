@@ -26,6 +26,19 @@ def filled_in_order(app, logged_in, user, path="individual") -> int:
     return dossier_id
 
 
+def add_other_document(client, dossier_id: int, filename: str) -> None:
+    """A document of no set kind ("Other document") added on the evidence step."""
+    added = client.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "other",
+            "document-file": (io.BytesIO(minimal_pdf(filename)), filename),
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+
+
 def page_of(client, dossier_id: int, step: str) -> str:
     return " ".join(html.unescape(client.get(f"/requests/{dossier_id}/steps/{step}").text).split())
 
@@ -69,15 +82,7 @@ def test_the_same_patient_saved_again_asks_for_nothing(app, logged_in, user):
 
 def test_a_change_of_the_type_of_access_asks_for_them_to_be_looked_at_again(app, logged_in, user):
     dossier_id = filled_in_order(app, logged_in, user, "global")
-    added = logged_in.post(
-        f"/requests/{dossier_id}/documents",
-        data={
-            "document-kind": "other",
-            "document-file": (io.BytesIO(minimal_pdf("registry")), "registry.pdf"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert added.status_code == 303
+    add_other_document(logged_in, dossier_id, "registry.pdf")
     assert (
         post_step(logged_in, dossier_id, "access-type", {"access_type": "individual"}).status_code
         == 303
@@ -169,15 +174,7 @@ def test_a_document_of_no_set_kind_added_for_one_patient_is_marked_once_another_
     as a whole, it is marked beside it. A document of a set kind (the clinical evaluation) is
     about the device, never marked."""
     dossier_id = filled_in_order(app, logged_in, user)
-    added = logged_in.post(
-        f"/requests/{dossier_id}/documents",
-        data={
-            "document-kind": "other",
-            "document-file": (io.BytesIO(minimal_pdf("scan")), "scan-jd.pdf"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert added.status_code == 303
+    add_other_document(logged_in, dossier_id, "scan-jd.pdf")
     evidence = page_of(logged_in, dossier_id, "clinical-evidence")
     assert "Added for the patient" not in evidence
 

@@ -414,6 +414,19 @@ def test_without_follow_up_conditions_the_page_names_only_the_conditions_it_show
         )
 
 
+AUTHORISE = "/review/requests/{}/authorise"
+
+
+def read_back(reviewer, dossier_id: int, **fields):
+    """An authorisation as the reviewer types it, sent to be read back (not signed): what
+    was typed, and the read-back page."""
+    typed = action_data("authorise", **fields) | seen_on(reviewer, dossier_id)
+    del typed["decision"]
+    shown = reviewer.post(AUTHORISE.format(dossier_id), data=typed)
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    return typed, shown
+
+
 @pytest.mark.parametrize(("start", "warned"), [(30, False), (31, True)])
 def test_an_individual_authorisation_starting_after_the_patients_need_is_pointed_out(
     app, reviewer, submitted, start, warned
@@ -421,11 +434,7 @@ def test_an_individual_authorisation_starting_after_the_patients_need_is_pointed
     """The patient needs the device in 30 days: a period starting later is of no use to
     them unless the reviewer means it, said before signing (and signed all the same)."""
     act(reviewer, submitted, "start-review")
-    url = f"/review/requests/{submitted}/authorise"
-    typed = action_data("authorise", period_start=in_days(start)) | seen_on(reviewer, submitted)
-    del typed["decision"]
-    shown = reviewer.post(url, data=typed)
-    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    typed, shown = read_back(reviewer, submitted, period_start=in_days(start))
     said = (
         f"The authorisation would start on {long_date(date.fromisoformat(in_days(start)))}, "
         "after the date the patient needs the device by, "
@@ -433,7 +442,7 @@ def test_an_individual_authorisation_starting_after_the_patients_need_is_pointed
     )
     assert (said in html.unescape(shown.text)) is warned
     if warned:
-        signed = reviewer.post(url, data={**typed, "decision": "sign"})
+        signed = reviewer.post(AUTHORISE.format(submitted), data={**typed, "decision": "sign"})
         assert signed.status_code == 303 and status_of(app, submitted) == "authorised"
 
 
@@ -444,12 +453,7 @@ def test_an_individual_authorisation_ending_before_the_patients_need_is_pointed_
     """The request's period had to include the day the patient needs the device by (in 30
     days): one that ends before it is said before signing, as one starting after it."""
     act(reviewer, submitted, "start-review")
-    url = f"/review/requests/{submitted}/authorise"
-    typed = action_data("authorise", period_start=in_days(1), period_end=in_days(end))
-    typed = {**typed, **seen_on(reviewer, submitted)}
-    del typed["decision"]
-    shown = reviewer.post(url, data=typed)
-    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    _typed, shown = read_back(reviewer, submitted, period_start=in_days(1), period_end=in_days(end))
     said = (
         f"The authorisation would end on {long_date(date.fromisoformat(in_days(end)))}, "
         "before the date the patient needs the device by, "

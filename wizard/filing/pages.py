@@ -30,7 +30,7 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.invites import service as invites
 from wizard.models import AuditEvent, Dossier
-from wizard.models.dossier import ABOUT_THE_CASE, case_mark
+from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
@@ -583,9 +583,10 @@ def written_for(mark: str | None, answers) -> dict[str, str] | None:
     """What the page of a step about the request's case, and the summary, say of it when it
     was written for another patient or the other type of access (`mark`, from
     `Dossier.written_for_another`): a notice, and a short tag."""
-    if mark is None:
+    case = case_since(mark, case_mark(answers))
+    if case is None:
         return None
-    if mark == "global":
+    if case["was_global"]:
         return {
             "notice": _(
                 "You wrote this step while the request was for global access (the device as a "
@@ -593,8 +594,8 @@ def written_for(mark: str | None, answers) -> dict[str, str] | None:
             ),
             "tag": _("Written for global access: check it"),
         }
-    initials, _space, year = mark.rpartition(" ")  # `patient_mark`: "JD 2019"
-    if case_mark(answers) == "global":
+    initials, year = case["initials"], case["birth_year"]
+    if case["now_global"]:
         return {
             "notice": _(
                 "You wrote this step for the patient %(initials)s born in %(year)s, while the "

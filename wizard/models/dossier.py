@@ -128,7 +128,7 @@ class Dossier(db.Model):
         return {
             step: saved.written_for
             for step, saved in self._saved().items()
-            if saved.written_for and now and saved.written_for != now
+            if case_since(saved.written_for, now)
         }
 
     def carried_over(self) -> dict[str, str]:
@@ -252,15 +252,8 @@ class Document(StoredFileMixin, db.Model):
 
     def written_for_another_case(self) -> dict[str, str] | None:
         """What the document was added for, if the request is now for another patient or the
-        other type of access: {"was_global": True}, or the patient's initials and year of
-        birth, with "now_global" saying whether the request is now for the device as a whole."""
-        now = case_mark(self.dossier.answers_now())
-        if not self.written_for or not now or self.written_for == now:
-            return None
-        if self.written_for == "global":
-            return {"was_global": True}
-        initials, _space, year = self.written_for.rpartition(" ")
-        return {"initials": initials, "birth_year": year, "now_global": now == "global"}
+        other type of access (`case_since`)."""
+        return case_since(self.written_for, case_mark(self.dossier.answers_now()))
 
 
 class HcpLetter(StoredFileMixin, db.Model):
@@ -324,8 +317,7 @@ class HcpLetter(StoredFileMixin, db.Model):
         now = patient_mark(answers)
         if now is None or now == self.written_for_patient:  # no patient named now: none other
             return None
-        initials, _space, year = self.written_for_patient.partition(" ")
-        return {"initials": initials, "birth_year": year}
+        return patient_of_mark(self.written_for_patient)
 
 
 def patient_mark(answers: dict[str, dict[str, Any]]) -> str | None:
@@ -337,6 +329,12 @@ def patient_mark(answers: dict[str, dict[str, Any]]) -> str | None:
     if not (initials and year):
         return None
     return f"{initials} {year}"
+
+
+def patient_of_mark(mark: str) -> dict[str, str]:
+    """The patient a `patient_mark` names: their "initials" and "birth_year"."""
+    initials, _space, year = mark.rpartition(" ")
+    return {"initials": initials, "birth_year": year}
 
 
 # The steps that are about the request's own case, a patient's or a population's, rather than
@@ -352,6 +350,18 @@ def case_mark(answers: dict[str, dict[str, Any]]) -> str | None:
     if access == "global":
         return "global"
     return patient_mark(answers) if access == "individual" else None
+
+
+def case_since(mark: str | None, now: str | None) -> dict[str, Any] | None:
+    """What was recorded for one case (`mark`, a `case_mark`) once the request is for another
+    (`now`, its `case_mark`): None while it is the same one, or either is not known; else
+    {"was_global": True}, or the patient (`patient_of_mark`) with "now_global" saying
+    whether the request is now for the device as a whole."""
+    if not mark or not now or mark == now:
+        return None
+    if mark == "global":
+        return {"was_global": True}
+    return {**patient_of_mark(mark), "was_global": False, "now_global": now == "global"}
 
 
 class ReferenceCounter(db.Model):
