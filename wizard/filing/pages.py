@@ -69,7 +69,7 @@ def render_step(
         shown = changed and meanwhile.described(changed, step, form, answers)
         if shown and not shown["differing"]:
             changed = shown = None  # nothing of theirs would be lost
-    written_for_another = dossier.written_for_another()
+    carried, written_for_another = dossier.carried_over(), dossier.written_for_another()
     return (
         render_template(
             step.template,
@@ -82,13 +82,13 @@ def render_step(
             outline=[
                 (other, state, step_url.replace(_ANY_STEP, other.id))
                 for other, state in FLOW.outline(
-                    step, answers, {*dossier.carried_over(), *written_for_another}, unfinished
+                    step, answers, {*carried, *written_for_another}, unfinished
                 )
             ],
             written_for_another=written_for_another,
             return_to=request.args.get("return_to"),
             validate_url=live_check_url(dossier, step),
-            carried_from=dossier.carried_over().get(step.id),
+            carried_from=carried.get(step.id),
             written_for=written_for(written_for_another.get(step.id), answers),
             # Sent back with the answers: a save made since by someone else is not overwritten.
             saved_revision=changed.revision

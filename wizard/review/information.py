@@ -254,10 +254,7 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
         db.session.execute(
             update(InformationRequest)
             .where(
-                InformationRequest.dossier_id == dossier.id,
-                InformationRequest.closed_at.is_(None),
-                InformationRequest.addressee == question.addressee,
-                InformationRequest.hcp_letter_id == question.hcp_letter_id,
+                *_open_to_the_same(dossier.id, question),
                 InformationRequest.link_expires_at <= clock.now(),
             )
             .values(closed_at=clock.now(), closed_reason="expired")
@@ -335,14 +332,22 @@ def _asked_again(question: InformationRequest) -> bool:
     out: `_ask_too`)."""
     newer = db.session.scalars(
         select(InformationRequest).where(
-            InformationRequest.dossier_id == question.dossier_id,
-            InformationRequest.addressee == question.addressee,
-            InformationRequest.hcp_letter_id == question.hcp_letter_id,
+            *_open_to_the_same(question.dossier_id, question),
             InformationRequest.id > question.id,
-            InformationRequest.closed_at.is_(None),
         )
     )
     return any(not asked.link_is_expired for asked in newer)
+
+
+def _open_to_the_same(dossier_id: int, question: InformationRequest) -> tuple:
+    """The conditions of the request's questions still open to the same person as `question`
+    (the manufacturer, or a professional about the same letter)."""
+    return (
+        InformationRequest.dossier_id == dossier_id,
+        InformationRequest.closed_at.is_(None),
+        InformationRequest.addressee == question.addressee,
+        InformationRequest.hcp_letter_id == question.hcp_letter_id,
+    )
 
 
 def answer(
