@@ -388,9 +388,17 @@
   // A live check's answer redraws its question, and the questions whose rules read it, with
   // the answers as they were sent. One the person changed since (typed the end date while
   // the start date was being checked) is left as it is: its own change sends its own check.
+  // Nor is a question drawn by a newer check's answer drawn again by an older one that came
+  // back later (the box ticked, then the SRN emptied: the box's check, sent first, speaks
+  // of both given); one whose question has been redrawn meanwhile is not drawn at all:
+  // htmx would take the ticked box out of the page to keep it (hx-preserve) and lose it.
   var edits = 0;
   var editedAt = {}; // question block id -> number of the last edit made in it
   var sentAfter; // the edit count when the answer being swapped in was asked for
+  var checks = 0; // the checks sent, numbered
+  var drawnBy = {}; // block id -> number of the check whose answer drew it last
+  var answering; // number of the check whose answer is being swapped in
+  var judged = new WeakSet(); // the blocks drawOnlyIfNewer listens to
   function noteEdit(event) {
     var block = event.target.closest && event.target.closest(".field[id]");
     if (block) editedAt[block.id] = ++edits;
@@ -401,22 +409,40 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var xhr = event.detail.xhr;
     var sent = edits;
+    var number = ++checks;
+    // Its question's block may have left the page by the time the answer comes (redrawn by a
+    // newer check's answer): htmx then tells it alone, not the document, of the swap.
+    var block = event.detail.target;
+    if (block && !judged.has(block)) {
+      judged.add(block);
+      block.addEventListener("htmx:beforeSwap", drawOnlyIfNewer);
+    }
     // Noted as the answer arrives, before htmx handles it ("load" comes after): its swaps,
     // out-of-band ones included, are judged by it even if the question it came from has
     // left the page meanwhile (whose events no longer reach the document).
     xhr.addEventListener("readystatechange", function () {
-      if (xhr.readyState === 4) sentAfter = sent;
+      if (xhr.readyState === 4) {
+        sentAfter = sent;
+        answering = number;
+      }
     });
   });
   function editedSince(block) {
-    return sentAfter !== undefined && block && (editedAt[block.id] || 0) > sentAfter;
+    return sentAfter !== undefined && (editedAt[block.id] || 0) > sentAfter;
   }
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
-  });
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    if (editedSince(event.detail.target)) event.detail.shouldSwap = false;
-  });
+  function drawnSince(block) {
+    return answering !== undefined && (drawnBy[block.id] || 0) > answering;
+  }
+  function drawOnlyIfNewer(event) {
+    var block = event.detail.target;
+    if (!block) return;
+    if (!block.isConnected || editedSince(block) || drawnSince(block)) {
+      event.detail.shouldSwap = false;
+    } else if (block.id && answering !== undefined) {
+      drawnBy[block.id] = answering;
+    }
+  }
+  document.addEventListener("htmx:oobBeforeSwap", drawOnlyIfNewer);
 
   // A question redrawn while the person is in it gets its focus and selection back from
   // htmx, but not a selection from the first character (htmx reads 0 as none): the text

@@ -366,3 +366,27 @@ def test_text_selected_whole_as_its_question_is_redrawn_stays_selected(page, app
     expect(page.locator("#no_srn-error")).to_have_count(1)
     page.keyboard.press("Delete")
     expect(page.locator("#srn")).to_have_value("")
+
+
+def test_an_older_check_coming_back_last_does_not_undo_a_newer_one(page, app):
+    """The box ticked (its check held: a slow network), then the SRN emptied, whose check
+    comes back first and redraws the box as the two now are: right. The box's own check,
+    sent while the SRN still held a number, comes back last: it says "clear one or the
+    other" of answers no longer given, and must not be drawn over the newer one."""
+    signed_in_at(page, app, "older@cardiotech.example", "manufacturer")
+    expect(page.locator("#srn")).not_to_have_value("")
+    held = held_checks(page, "no_srn")
+    page.check("#no_srn")
+    page.wait_for_timeout(200)
+    assert len(held) == 1
+    page.fill("#srn", "")
+    with page.expect_response(lambda response: "validate" in response.url):
+        page.locator("#srn").blur()
+    expect(page.locator("#no_srn-error")).to_have_count(0)
+    with page.expect_response(lambda response: "validate" in response.url):
+        held[0].continue_()
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    page.wait_for_timeout(200)
+    expect(page.locator(".field--error")).to_have_count(0)
+    expect(page.locator("#no_srn")).to_be_checked()
+    expect(page.locator("#srn")).to_have_value("")
