@@ -192,8 +192,12 @@ def test_a_step_made_wrong_by_time_alone_says_why_on_its_page(app, logged_in, us
     page = logged_in.get(f"/requests/{dossier_id}/steps/period").text
     assert page.count("The period cannot start in the past.") == 2  # the summary, the date
     assert 'role="group" aria-labelledby="error-summary-title"' in page
-    # A step still right says nothing.
-    assert "error-summary" not in logged_in.get(f"/requests/{dossier_id}/steps/device").text
+    # A step still right says nothing; the list of steps, on any page, says which is not.
+    device = logged_in.get(f"/requests/{dossier_id}/steps/device").text
+    assert "error-summary" not in device
+    listed = {title: state for state, title, _link in step_list(device)}
+    assert listed["Period requested (not finished)"] == "unfinished"
+    assert listed["Manufacturer"] == "saved"
 
 
 def test_save_and_come_back_later_with_a_mistake_saves_the_rest_and_shows_it(app, logged_in, user):

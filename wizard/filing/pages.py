@@ -253,8 +253,8 @@ def question(dossier: Dossier, step: Step):
         if step.id in answers and step.id not in unfinished:
             check = step.form.from_answers(values, context=answers)
             if not check.validate():
-                # Saved finished, and wrong since with time alone (a date now past: the start
-                # of the period, the day the patient needs the device by): said as below.
+                # Saved finished, and wrong since for a reason no save noted nor the list
+                # of steps checks (a rule made stricter since): said as below.
                 unfinished = {*unfinished, step.id}
         if step.id not in unfinished:
             return render_step(dossier, step, form, unfinished=unfinished, suggested=bool(offered))

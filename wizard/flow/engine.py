@@ -137,16 +137,23 @@ class Flow:
     def unfinished(self, dossier: Dossier, answers: Answers) -> set[str]:
         """The steps saved but not done, as the list of steps shows them: saved for later
         with answers missing or wrong, made so by a later answer to another step (each save
-        checks the others again: `service.save_step`), or lacking a document or letter they
-        need."""
+        checks the others again: `service.save_step`) or by time alone (a date now past,
+        checked again here), or lacking a document or letter they need."""
+        saved_unfinished = dossier.saved_unfinished()
+        questions = [step for step in self.questions(answers) if step.id in answers]
         lacking = {
             step.id
-            for step in self.questions(answers)
-            if step.needs_files
-            and step.id in answers
-            and not self.is_complete(step, dossier, answers)
+            for step in questions
+            if step.needs_files and not self.is_complete(step, dossier, answers)
         }
-        return dossier.saved_unfinished() | lacking
+        aged = {
+            step.id
+            for step in questions
+            if step.form.changes_with_time
+            and step.id not in saved_unfinished
+            and not step.form.from_answers(answers[step.id], context=answers).validate()
+        }
+        return saved_unfinished | lacking | aged
 
     def is_complete(self, step: Step, dossier: Dossier, answers: Answers) -> bool:
         if not step.is_question:

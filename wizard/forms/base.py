@@ -297,6 +297,9 @@ class StepForm(FlaskForm):
     # (`filing.validate_field`); the others check the form sent alone, without a query
     # (`filing.check_field`), and a rule that reads `context` there fails loudly.
     reads_other_steps = False
+    # Whether answers saved right can turn wrong with time alone (a date that must not be
+    # past): the list of steps checks such a step's saved answers again (`Flow.unfinished`).
+    changes_with_time = False
     intro: Any = None
     # Fields whose check reads another field: when that one changes, the live check checks
     # them again (if they hold an answer), so that an error they showed never outlives its

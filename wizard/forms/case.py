@@ -79,6 +79,7 @@ class CertificationForm(StepForm):
     # An application called planned, where the situation step gave the date one was lodged
     # (`validate_nb_application`, a warning).
     reads_other_steps = True
+    changes_with_time = True  # the expected CE marking date, a planned application's
     live_dependents = {
         "nb_application": ("nb_application_date", "nb_number"),
         "nb_application_date": ("expected_ce_date",),
@@ -182,6 +183,7 @@ def _today() -> date:
 
 class PeriodForm(StepForm):
     reads_other_steps = True  # the period must include the patient's date (`_needed_by`)
+    changes_with_time = True  # its start, the patient's date
     live_dependents = {"start_date": ("end_date",)}
     start_date = iso_date(
         _l("Start of the period"),

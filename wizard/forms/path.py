@@ -18,6 +18,7 @@ _INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
 
 
 class PatientForm(StepForm):
+    changes_with_time = True  # the date the device is needed by
     intro = _l(
         "Describe the patient by their initials, year of birth and sex only: these are "
         "pseudonymised health data. Never enter a name, a date of birth or a social security "
