@@ -193,6 +193,24 @@
       markControls(form, name, answers, block);
     });
     hideEmptyGroups();
+    markRequired();
+  }
+  // A question asked only with a given answer to another (the SIRET of a French
+  // manufacturer; the SRN unless the box says there is none; a question shown after an
+  // answer) says whether it is asked now (aria-required) as that answer changes, as the page
+  // said it when sent (`required_now`, render.py).
+  function markRequired() {
+    document.querySelectorAll("[data-required-when]").forEach(function (block) {
+      var form = block.closest("form");
+      if (!form) return;
+      var answers = JSON.parse(block.getAttribute("data-required-values"));
+      var asked = answers.indexOf(answerTo(form, block.getAttribute("data-required-when"))) >= 0;
+      block.querySelectorAll("input:not([type=radio]):not([type=checkbox]), select, textarea")
+        .forEach(function (control) {
+          if (asked) control.setAttribute("aria-required", "true");
+          else control.removeAttribute("aria-required");
+        });
+    });
   }
   // A group of questions (a fieldset with its legend and hint) whose questions are all
   // hidden is hidden with them: no heading left over an empty group, for the eye or for a

@@ -390,3 +390,28 @@ def test_an_older_check_coming_back_last_does_not_undo_a_newer_one(page, app):
     expect(page.locator(".field--error")).to_have_count(0)
     expect(page.locator("#no_srn")).to_be_checked()
     expect(page.locator("#srn")).to_have_value("")
+
+
+def test_a_question_asked_only_with_another_answer_says_so_as_that_answer_changes(page, app):
+    """Screen readers hear whether the SIRET is asked (aria-required) as the country is
+    chosen, before any check comes back; the SRN, whether the box says there is none."""
+    signed_in_at(page, app, "asked@cardiotech.example", "manufacturer")
+    siret, srn = page.locator("#siret"), page.locator("#srn")
+    expect(siret).to_have_attribute("aria-required", "true")  # a French manufacturer
+    expect(srn).to_have_attribute("aria-required", "true")
+    page.select_option("#country", "DE")
+    expect(siret).not_to_have_attribute("aria-required", "true")
+    # A question shown after an answer is asked once shown.
+    page.select_option("#country", "US")
+    expect(page.locator("#representative_name")).to_have_attribute("aria-required", "true")
+    page.select_option("#country", "FR")
+    expect(siret).to_have_attribute("aria-required", "true")
+    page.locator("#country").blur()  # its check redraws the SIRET: still asked
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    expect(siret).to_have_attribute("aria-required", "true")
+    page.check("#no_srn")
+    expect(srn).not_to_have_attribute("aria-required", "true")
+    expect(page.locator(".htmx-request")).to_have_count(0)
+    expect(srn).not_to_have_attribute("aria-required", "true")
+    page.uncheck("#no_srn")
+    expect(srn).to_have_attribute("aria-required", "true")

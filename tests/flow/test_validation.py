@@ -585,7 +585,7 @@ def test_live_validation_answers_with_the_field_alone_and_the_same_message(
     typed = {**answers_for(step_id), field: value}
     fragment = validate_live(logged_in, dossier_id, step_id, field, typed).text
     assert "<html" not in fragment and "error-summary" not in fragment
-    assert fragment.lstrip().startswith(f'<div class="field field--error" id="field-{field}">')
+    assert fragment.lstrip().startswith(f'<div class="field field--error" id="field-{field}"')
     assert_error_shown(fragment, field, message, summary=False)
     status = re.search(r'<div hx-swap-oob="innerHTML:#live-status">(.*?)</div>', fragment)
     assert status and str(escape(message)) in status.group(1)
@@ -611,11 +611,14 @@ def test_an_identifier_not_assigned_yet_is_said_so_in_its_place(
     typed = {**answers_for(step_id), identifier: None}
     left_empty = validate_live(logged_in, dossier_id, step_id, identifier, typed)
     assert error_text(left_empty.text, identifier).startswith("Enter ")
+    assert 'aria-required="true"' in field_block(left_empty.text, identifier)
     typed[none_yet] = True
-    # Ticking the box takes the identifier's error back, where it is (hx-swap-oob).
+    # Ticking the box takes the identifier's error back, where it is (hx-swap-oob), and
+    # says it is no longer asked.
     ticked = validate_live(logged_in, dossier_id, step_id, none_yet, typed)
     assert f'id="field-{identifier}" hx-swap-oob="true"' in ticked.text
     assert error_text(ticked.text, identifier) is None and "aria-invalid" not in ticked.text
+    assert "aria-required" not in field_block(ticked.text, identifier)
     response = post_step(logged_in, dossier_id, step_id, typed)
     assert response.status_code == 303
     stored = saved(app, dossier_id).answers[step_id]
@@ -624,13 +627,34 @@ def test_an_identifier_not_assigned_yet_is_said_so_in_its_place(
     assert re.search(rf"<dt>{label}</dt>\s*<dd><span class=\"pre-line\">Yes</span>", summary)
 
 
+def test_a_question_asked_only_with_another_answer_says_whether_it_is_asked(app, logged_in, user):
+    """aria-required follows the answer a question depends on: the SIRET is asked of a
+    French manufacturer only. The page says it as the answers stand; a live check as the
+    country changes (the page's script too, as it is chosen: tested in the browser)."""
+    dossier_id = request_at(app, user, "manufacturer")
+    page = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert "aria-required" not in field_block(page, "siret")  # no country chosen yet
+    assert 'data-required-when="country"' in field_block(page, "siret")
+    assert 'aria-required="true"' in field_block(page, "legal_name")  # always asked
+    french = answers_for("manufacturer")
+    assert french["country"] == "FR"
+    answer = validate_live(logged_in, dossier_id, "manufacturer", "country", french).text
+    assert 'aria-required="true"' in field_block(answer, "siret")
+    german = {**french, "country": "DE"}
+    answer = validate_live(logged_in, dossier_id, "manufacturer", "country", german).text
+    assert "aria-required" not in field_block(answer, "siret")
+    # Sent without a SIRET, a French manufacturer's page says it is asked.
+    refused = post_step(logged_in, dossier_id, "manufacturer", {**french, "siret": ""})
+    assert 'aria-required="true"' in field_block(refused.text, "siret")
+
+
 def test_live_validation_of_a_good_answer_clears_the_error(app, logged_in, user):
     dossier_id = request_at(app, user, "manufacturer")
     fragment = validate_live(
         logged_in, dossier_id, "manufacturer", "srn", answers_for("manufacturer")
     )
     assert fragment.status_code == 200
-    assert fragment.text.lstrip().startswith('<div class="field" id="field-srn">')
+    assert fragment.text.lstrip().startswith('<div class="field" id="field-srn"')
     # A newer check of the same question cancels the older one (htmx), whose late answer
     # would otherwise draw an older state.
     assert 'hx-sync="closest .field:replace"' in fragment.text

@@ -310,6 +310,10 @@ class StepForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for name, condition in self._conditions().items():
             self[name].shown_when = condition
+        for name, condition in self._required_when().items():
+            self[name].required_when = condition
+        for field in self.answer_fields():
+            field.required_now = required_now(self, field)
 
     def _conditions(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """{field: (the field it follows, the answers to it that make it apply)}, for the
@@ -325,6 +329,23 @@ class StepForm(FlaskForm):
                 if values and not any(" " in value for value in values):
                     found[field.name] = (rule.other, values)
             cls._found_conditions = found
+        return found
+
+    def _required_when(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """{field: (the field it reads, the answers to it that make it required)}, for the
+        fields asked only with a given answer to another (`RequiredWhen`; `RequiredIf`,
+        asked once shown): pages with JavaScript say so as that answer changes (aria-required,
+        app.js), as the page says it when sent (`required_now`). A box's answers are "y"
+        ticked, "" not. The same for every form of the class."""
+        cls = type(self)
+        found = cls.__dict__.get("_found_required_when")
+        if found is None:
+            found = dict(self._conditions())
+            for field in self.answer_fields():
+                rule = next((v for v in field.validators if isinstance(v, RequiredWhen)), None)
+                if rule:
+                    found[field.name] = (rule.other, tuple(sorted(map(_as_sent, rule.values))))
+            cls._found_required_when = found
         return found
 
     @classmethod
@@ -358,6 +379,27 @@ class StepForm(FlaskForm):
     def summary_rows(self) -> list[tuple[str, str]]:
         """(question, answer) pairs a person reads on the check-your-answers page."""
         return summary_rows(self)
+
+
+def required_now(form, field) -> bool:
+    """Whether an answer is asked of `field` as the form stands: always (`Required`), once
+    the answer it follows is given (`RequiredIf`), or while another answer is
+    (`RequiredWhen`)."""
+    for rule in field.validators:
+        if isinstance(rule, RequiredWhen):
+            return form[rule.other].data in rule.values
+        if isinstance(rule, RequiredIf):
+            return rule.applies(form)
+        if isinstance(rule, Required):
+            return True
+    return False
+
+
+def _as_sent(value) -> str:
+    """An answer as a page sends it: a box ticked "y", not ticked ""."""
+    if isinstance(value, bool):
+        return "y" if value else ""
+    return str(value)
 
 
 def applies(form, field) -> bool:

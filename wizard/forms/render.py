@@ -9,6 +9,8 @@ fields and this is several times faster. Every value is escaped.
 
 from __future__ import annotations
 
+import json
+
 from flask import current_app
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -120,7 +122,7 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
     else:
         if described:
             extra["aria-describedby"] = described
-        if f.flags.required:
+        if getattr(f, "required_now", f.flags.required):
             extra["aria-required"] = "true"
         body = f'<label class="label" for="{fid}">{label}</label>\n{hint}{message}' + _input(
             f, width, extra
@@ -132,6 +134,13 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
         other, values = shown_when
         wrapper += (
             f' data-shown-when="{escape(other)}" data-shown-values="{escape(" ".join(values))}"'
+        )
+    required_when = getattr(f, "required_when", None)
+    if required_when:  # asked only with a given answer to another: app.js says so then
+        other, values = required_when
+        wrapper += (
+            f' data-required-when="{escape(other)}"'
+            f' data-required-values="{escape(json.dumps(values))}"'
         )
     return Markup(f'<div class="field{error_class}" id="field-{fid}"{wrapper}>\n{body}\n</div>')
 
