@@ -88,9 +88,10 @@ _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
 # A French sentence that opens with a titled name gives it its article ("Le Dr Leroy a
 # répondu"), which a translation cannot write for a name that may come without a title: a
-# placeholder that opens a sentence and is followed by its verb (or ", qui…", ", que…").
+# placeholder that opens a sentence and is followed by its verb (or ", qui…", ", que…"), a
+# bracket between them too ("Le Dr Leroy (chirurgie cardiaque, CHU…) a joint…").
 _OPENING_PLACEHOLDER = re.compile(
-    r"(?:^|(?<=[.!?] )|(?<=\n))(?=%\((\w+)\)s(?: [a-zàâéèêëîïôöùûüç]|, qu))"
+    r"(?:^|(?<=[.!?] )|(?<=\n))(?=%\((\w+)\)s(?: [a-zàâéèêëîïôöùûüç]| \(.*?\) [a-zàâéèêëîïôöùûüç]|, qu))"
 )
 
 

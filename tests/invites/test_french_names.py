@@ -109,7 +109,13 @@ def test_a_titled_name_opening_a_french_sentence_gets_its_article(app, name, fre
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         assert gettext(message, name=name) == french
         # Not before what only names them (a label, a signature): "Dr X (cardiologue…)".
-        label = gettext("%(name)s (%(email)s) invites you", name=name, email="x@y.fr")
+        label = gettext("%(name)s (%(email)s)", name=name, email="x@y.fr")
         assert label.startswith(name)
+        # Before a bracket that a verb follows, as before the verb.
+        told = gettext("%(name)s (%(specialty)s) answered.", name=name, specialty="cardiologie")
+        assert (
+            told
+            == f"{french.removesuffix(' a répondu à la question de l’ANSM.')} (cardiologie) answered."
+        )
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert gettext(message, name=name) == f"{name} answered ANSM's question."

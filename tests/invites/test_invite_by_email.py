@@ -176,7 +176,7 @@ def test_the_invitation_is_in_french_then_english_whatever_the_senders_language(
     invite(client, dossier_id)
     (email,) = inbox.to("anne.leroy@necker.example")
     french, english = email["Subject"].split(" / ")
-    assert "vous demande un courrier" in french and "asks for your letter" in english
+    assert "vous demande une lettre" in french and "asks for your letter" in english
     body = body_of(email)
     assert body.index("Bonjour Dr Anne Leroy") < body.index("Hello Dr Anne Leroy")
     assert body.count("/invitations/") == 2  # the same link in both

@@ -348,6 +348,9 @@ def test_the_two_withdrawals_read_apart(app, reviewer, manufacturer, user):
     assert 'id="decisions-title">Withdrawal of the request</h2>' in review_page
     by_ansm_page = reviewer.get(f"/review/requests/{by_ansm}").text
     assert 'id="decisions-title">Decisions</h2>' in by_ansm_page
+    # The audit trail too.
+    assert "Status: Submitted → Request withdrawn" in review_page
+    assert "Status: Authorised → Authorisation withdrawn by ANSM" in by_ansm_page
 
 
 def test_the_decision_read_back_shows_only_what_will_be_signed(app, reviewer, submitted_global):

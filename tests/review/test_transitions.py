@@ -4,6 +4,7 @@ is refused with a message, the request unchanged."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -160,3 +161,17 @@ def test_the_reviewer_is_told_what_was_done_as_the_page_says_it(
     page = reviewer.get(withdrawn.location).text
     # Its status tag and the message say the same: an authorisation ANSM withdrew.
     assert "Done: the request is now “Authorisation withdrawn by ANSM”." in page
+
+
+def test_the_actions_possible_instead_are_quoted_as_each_language_quotes(app, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    reviewer.get("/language/fr")
+    shown = seen_on(reviewer, submitted)
+    refused = reviewer.post(
+        f"/review/requests/{submitted}/start-review", data={**action_data("start-review"), **shown}
+    )
+    assert refused.status_code == 409
+    said = " ".join(html.unescape(refused.text).split())
+    possible = said.split("Actions possibles maintenant")[1].split(".")[0]
+    assert "« Autoriser »" in possible.replace("\xa0", " ").replace("\u202f", " ")
+    assert "“" not in possible

@@ -127,7 +127,7 @@ def refusal(action: Action, status: Status, *, shown: str | None = None) -> Acti
         )
     possible = available(status)
     if possible:
-        names = ", ".join(f"“{other.heading(status)}”" for other in possible)
+        names = ", ".join(_("“%(name)s”", name=other.heading(status)) for other in possible)
         return ActionRefused(message + " " + _("Possible now: %(actions)s.", actions=names))
     if status == Status.EXPIRED:
         return ActionRefused(

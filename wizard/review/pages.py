@@ -32,7 +32,7 @@ from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
 from wizard.review.forms import ReplyForm, WithdrawRequestForm, action_form_class
 from wizard.review.status import authorisation_of, effective_status, in_force_by
-from wizard.web import STATUS_LABELS, posted_number
+from wizard.web import STATUS_LABELS, posted_number, status_label
 
 
 @dataclass(frozen=True)
@@ -371,6 +371,10 @@ def procedure_text(decision: Decision) -> str:
     )
 
 
+# A request withdrawn from one of these had an authorisation: ANSM withdrew it.
+_AUTHORISED_STATUSES = frozenset({Status.AUTHORISED, Status.SUSPENDED})
+
+
 def event_text(event: AuditEvent) -> str:
     """One line of the audit trail, as a reviewer reads it."""
     detail = event.detail
@@ -378,7 +382,10 @@ def event_text(event: AuditEvent) -> str:
         return _(
             "Status: %(before)s → %(after)s",
             before=STATUS_LABELS[event.from_status],
-            after=STATUS_LABELS[event.to_status],
+            # Withdrawn after an authorisation (or its suspension): ANSM's, not the request's.
+            after=status_label(
+                event.to_status, authorised=event.from_status in _AUTHORISED_STATUSES
+            ),
         )
     if event.action == audit.QUESTION_ADDED:
         if detail.get("hcp_name"):
