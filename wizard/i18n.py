@@ -90,8 +90,9 @@ _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 # répondu"), which a translation cannot write for a name that may come without a title: a
 # placeholder that opens a sentence and is followed by its verb (or ", qui…", ", que…"), a
 # bracket between them too ("Le Dr Leroy (chirurgie cardiaque, CHU…) a joint…").
+_LOWER = "a-zàâéèêëîïôöùûüç"
 _OPENING_PLACEHOLDER = re.compile(
-    r"(?:^|(?<=[.!?] )|(?<=\n))(?=%\((\w+)\)s(?: [a-zàâéèêëîïôöùûüç]| \(.*?\) [a-zàâéèêëîïôöùûüç]|, qu))"
+    rf"(?:^|(?<=[.!?] )|(?<=\n))(?=%\((\w+)\)s(?: [{_LOWER}]| \(.*?\) [{_LOWER}]|, qu))"
 )
 
 

@@ -113,9 +113,7 @@ def test_a_titled_name_opening_a_french_sentence_gets_its_article(app, name, fre
         assert label.startswith(name)
         # Before a bracket that a verb follows, as before the verb.
         told = gettext("%(name)s (%(specialty)s) answered.", name=name, specialty="cardiologie")
-        assert (
-            told
-            == f"{french.removesuffix(' a répondu à la question de l’ANSM.')} (cardiologie) answered."
-        )
+        opening = french.removesuffix(" a répondu à la question de l’ANSM.")
+        assert told == f"{opening} (cardiologie) answered."
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert gettext(message, name=name) == f"{name} answered ANSM's question."
