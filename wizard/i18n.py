@@ -137,8 +137,13 @@ def with_contractions(text: str, variables: dict) -> str:
 
 
 def of_name(name: str) -> str:
-    """French "de" before a name, elided before a vowel ("d’Abiomed", "de Cardiotech"): for
-    French written as it is (the signed decision), not through a translated message."""
+    """French "de" before a name, elided before a vowel ("d’Abiomed", "de Cardiotech") and
+    contracted with the article a name opens with ("des Laboratoires Servier", "du
+    Laboratoire Aguettant"): for French written as it is (the signed decision), not through
+    a translated message."""
+    for article, contracted in (("Les ", "des "), ("Le ", "du ")):
+        if name.startswith(article) and name[len(article) :].strip():
+            return contracted + name[len(article) :]
     # A capital vowel, as `with_contractions` reads it ("de anne@x.fr": an address, no name).
     return f"d’{name}" if name[:1] in _CAPITAL_VOWELS else f"de {name}"
 

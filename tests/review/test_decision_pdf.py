@@ -12,6 +12,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -513,18 +514,24 @@ def test_a_table_taller_than_a_page_still_breaks_and_loses_nothing(
     assert all(line in text for line in lines) and "Dépôt" in text
 
 
-def test_the_act_elides_de_before_a_manufacturer_whose_name_starts_with_a_vowel(
-    app, user, reviewer
-):
-    """French as an act is written: "d’Abiomed", never "de Abiomed", in a decision that
-    cannot be corrected once signed."""
+@pytest.mark.parametrize(
+    ("name", "of_it"),
+    [
+        ("Abiomed SAS", "d’Abiomed SAS"),
+        ("Les Laboratoires Servier", "des Laboratoires Servier"),
+        ("Le Laboratoire Aguettant", "du Laboratoire Aguettant"),
+    ],
+)
+def test_the_act_writes_de_before_a_manufacturer_as_french_does(app, user, reviewer, name, of_it):
+    """French as an act is written: "d’Abiomed", never "de Abiomed"; "des Laboratoires",
+    never "de Les Laboratoires", in a decision that cannot be corrected once signed."""
     from tests.conftest import dossier_with
     from wizard.filing import service as filing
     from wizard.models import Dossier, User
 
     with app.app_context():
         dossier_id = dossier_with(user[0], "global")
-        manufacturer = {**sample_answers("global")["manufacturer"], "legal_name": "Abiomed SAS"}
+        manufacturer = {**sample_answers("global")["manufacturer"], "legal_name": name}
         draft = db.session.get(Dossier, dossier_id)
         filing.save_step(draft, "manufacturer", manufacturer)
         filing.submit(draft, db.session.get(User, user[0]), sample_declaration())
@@ -532,7 +539,7 @@ def test_the_act_elides_de_before_a_manufacturer_whose_name_starts_with_a_vowel(
     act(reviewer, dossier_id, "authorise")
     pdf = reviewer.get(f"/review/requests/{dossier_id}/decisions/1.pdf").data
     words = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert "pour le compte d’Abiomed SAS" in words
-    assert ") d’Abiomed SAS, pour lequel" in words
-    assert "de Abiomed" not in words
-    assert "on behalf of Abiomed SAS" in words
+    assert f"pour le compte {of_it}" in words
+    assert f") {of_it}, pour lequel" in words
+    assert f"de {name}" not in words
+    assert f"on behalf of {name}" in words
