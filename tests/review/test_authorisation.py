@@ -148,6 +148,11 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     assert authorised.status_code == 303
     dashboard = manufacturer.get("/dashboard").text
     assert "Authorised" in dashboard and "at most 8 patients" in dashboard
+    # Its period starts tomorrow: said, not only its end, as if it ran already.
+    start, end = (
+        format_date(date.fromisoformat(in_days(days)), "long", locale="en_GB") for days in (1, 90)
+    )
+    assert f"From {start} to {end} included" in dashboard
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "Maximum number of patients" in page and ">8<" in page
     assert "Registry of every implanted child." in page
@@ -155,11 +160,13 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     assert "Withdraw this request" not in page  # decided: too late to withdraw
     assert "To renew the authorisation, or for another patient" in page
 
+    today = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: today + timedelta(days=2))
+    assert f"Until {end}" in manufacturer.get("/dashboard").text
+
     # The period ends: every page says "expired" before the daily command has run.
-    ended = "The authorised period ended on " + format_date(
-        date.fromisoformat(in_days(90)), "long", locale="en_GB"
-    )
-    later = clock.now() + timedelta(days=92)
+    ended = "The authorised period ended on " + end
+    later = today + timedelta(days=92)
     monkeypatch.setattr(clock, "now", lambda: later)
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert 'tag--expired">Expired' in page and "This authorisation has expired" in page

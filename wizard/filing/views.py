@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from wizard import clock
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing import bp, pages, service
@@ -38,7 +39,11 @@ def dashboard():
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
     saved_by = service.last_saved_by(list(next_steps))
     return render_template(
-        "filing/dashboard.html", dossiers=dossiers, next_steps=next_steps, saved_by=saved_by
+        "filing/dashboard.html",
+        dossiers=dossiers,
+        next_steps=next_steps,
+        saved_by=saved_by,
+        today=clock.today(),  # an authorisation whose period has not started yet says so
     )
 
 
