@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from wizard import clock
+from wizard.auth import email_change
 from wizard.auth.forms import check_password_strength
 from wizard.extensions import db
 from wizard.models import Dossier, Organisation, Role, User
@@ -36,7 +37,7 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
         problem = check_password_strength(password, email)
     if problem:
         raise click.ClickException(problem)
-    if User.with_email(email) is not None:
+    if email_change.in_use(email):
         raise click.ClickException(f"An account already uses {email}.")
     user = User(
         email=email,
@@ -46,6 +47,11 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
         email_confirmed_at=clock.now(),
     )
     user.set_password(password)
+    # A registration never confirmed holds nothing and never signed in: anyone may have made
+    # one with the address (registering is open), which would otherwise block it for good.
+    if User.with_email(email) is not None:
+        email_change.free_of_unconfirmed(email, user)
+        click.echo(f"A registration never confirmed for {email} was removed.")
     db.session.add(user)
     db.session.commit()
     click.echo(f"Reviewer {email} created.")

@@ -250,6 +250,32 @@ def test_the_create_reviewer_command_makes_a_reviewer(app):
     assert taken.exit_code != 0 and "An account already uses rita@ansm.example." in taken.output
 
 
+def test_a_registration_never_confirmed_does_not_block_a_reviewers_address(app, client):
+    """Registering is open: anyone may register a reviewer's address first. Never confirmed,
+    it holds nothing: the command takes the address over, and says so."""
+    squatted = {**REGISTRATION, "email": "new.reviewer@ansm.example"}
+    assert client.post("/register", data=squatted).status_code in (200, 303)
+    with app.app_context():
+        assert User.with_email("new.reviewer@ansm.example").email_confirmed_at is None
+    result = app.test_cli_runner().invoke(
+        args=["create-reviewer", "new.reviewer@ansm.example", "Nadia Reviewer"],
+        input=f"Reviewer\n{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "A registration never confirmed for new.reviewer@ansm.example was removed." in (
+        result.output
+    )
+    with app.app_context():
+        reviewer = User.with_email("new.reviewer@ansm.example")
+        assert reviewer.is_reviewer and reviewer.name == "Nadia Reviewer"
+        # The stranger's organisation, left with nobody, went with it.
+        assert not db.session.scalar(
+            select(func.count())
+            .select_from(Organisation)
+            .where(Organisation.name == REGISTRATION["organisation_name"])
+        )
+
+
 def test_the_demo_command_is_idempotent(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
