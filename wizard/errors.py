@@ -362,6 +362,16 @@ def _way_back(status: int) -> dict:
     return {"home": url_for("filing.dashboard")}
 
 
+def _from_this_site() -> bool:
+    """Whether the browser says the request comes from a page of this site (Fetch metadata,
+    else the Origin header); an older browser that says neither is not taken at its word."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc == request.host
+
+
 def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: render_error(status))
@@ -379,6 +389,16 @@ def init_app(app: Flask) -> None:
         """A form whose page is too old (or whose session ended) is not taken: the page says
         why, and shows what was typed, since going back would open the page again empty."""
         app.logger.warning("CSRF refusal: %s", error.description)
+        if request.endpoint == "auth.logout" and (
+            "_user_id" not in session or _from_this_site()
+        ):
+            # "Sign out" pressed in a tab opened before the session was started again (a
+            # new password, signing in elsewhere), or once it has ended: signed out all the
+            # same, as asked. A token is what keeps another site from signing people out:
+            # its request says where it comes from.
+            from wizard.auth.views import logout
+
+            return logout()
         if "_user_id" not in session and _needs_sign_in(app.view_functions.get(request.endpoint)):
             return signed_out_page(400)
         title = _l("Your form expired")

@@ -187,3 +187,31 @@ def test_a_removal_sent_signed_out_leads_back_to_the_step_it_was_sent_from(csrf_
     assert refused.status_code == 400 and "You were signed out" in refused.text
     assert f'href="/login?next={step_url}"' in refused.text  # the page, not the removal
     assert "Twelve patients." in refused.text  # the evidence step's summary, to copy
+
+
+def test_sign_out_from_a_tab_older_than_the_session_signs_out(csrf_app):
+    """ "Sign out" pressed in a tab opened before the session was started again (signed in
+    again elsewhere) carries a token of the old session: the person asked to sign out, from
+    a page of the portal (the browser says so), and is signed out. From another site (a
+    page forcing people out), or unsaid, the token is asked for as on any form."""
+    client, step_url, old_token = signed_in_at_step(csrf_app)
+    # The session started again in another tab: signed out, then in again.
+    with csrf_app.app_context():
+        email = db.session.scalar(db.select(User.email).order_by(User.id.desc()))
+    assert client.post("/logout", data={"csrf_token": old_token}).status_code == 303
+    fresh = token_from(client.get("/login").text)
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": fresh})
+    assert client.get(step_url).status_code == 200
+    for refused in ({}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+        answer = client.post("/logout", data={"csrf_token": old_token}, headers=refused)
+        assert answer.status_code == 400, refused
+        assert client.get(step_url).status_code == 200  # still signed in
+    signed_out = client.post(
+        "/logout", data={"csrf_token": old_token}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert signed_out.status_code == 303 and signed_out.location.endswith("/login")
+    assert "You are signed out" in client.get("/login").text
+    assert client.get(step_url).status_code in (302, 303, 401)
+    # Pressed again, once signed out, with the same old token: said so, not "expired".
+    again = client.post("/logout", data={"csrf_token": old_token})
+    assert again.status_code == 303 and again.location.endswith("/login")
