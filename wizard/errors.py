@@ -389,9 +389,7 @@ def init_app(app: Flask) -> None:
         """A form whose page is too old (or whose session ended) is not taken: the page says
         why, and shows what was typed, since going back would open the page again empty."""
         app.logger.warning("CSRF refusal: %s", error.description)
-        if request.endpoint == "auth.logout" and (
-            "_user_id" not in session or _from_this_site()
-        ):
+        if request.endpoint == "auth.logout" and ("_user_id" not in session or _from_this_site()):
             # "Sign out" pressed in a tab opened before the session was started again (a
             # new password, signing in elsewhere), or once it has ended: signed out all the
             # same, as asked. A token is what keeps another site from signing people out:
