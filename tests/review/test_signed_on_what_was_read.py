@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 from babel.dates import format_date
+from sqlalchemy import func, select
 
 from tests.review.support import act, action_data, document, questions, reply, seen_on, status_of
 from tests.review.test_parallel_questions import second_reviewer
@@ -171,3 +172,30 @@ def test_a_decision_a_colleague_overtook_says_who_and_keeps_all_that_was_typed(
     assert f">{format_date(start, 'long', locale='en_GB')}<" in copied
     assert typed["authorise-period_start"] not in copied
     assert status_of(app, submitted_global) == "authorised"
+
+
+def test_a_decision_signed_twice_by_its_reviewer_is_done_once_and_said_done(
+    app, reviewer, submitted_global
+):
+    """ "Sign" pressed twice without JavaScript: the second sending finds its own decision
+    done, and shows the request with "Done", not "not possible… nothing was recorded"."""
+    act(reviewer, submitted_global, "start-review")
+    typed = action_data("authorise") | seen_on(reviewer, submitted_global)
+    url = f"/review/requests/{submitted_global}/authorise"
+    assert reviewer.post(url, data=typed).status_code == 303
+    again = reviewer.post(url, data=typed)
+    assert again.status_code == 303 and again.location.endswith(
+        f"/review/requests/{submitted_global}"
+    )
+    page = " ".join(html.unescape(reviewer.get(again.location).text).split())
+    assert "Done: the request is now “Authorised”." in page
+    assert "is not possible" not in page and "Nothing was recorded" not in page
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Decision)
+                .where(Decision.dossier_id == submitted_global)
+            )
+            == 1
+        )

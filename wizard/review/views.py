@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from wizard import audit
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter, ReplyDocument
@@ -15,7 +16,7 @@ from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.forms import QueueForm
 from wizard.review.status import effective_status
-from wizard.web import status_label
+from wizard.web import posted_number, status_label
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -72,6 +73,10 @@ def act(dossier_id: int, name: str):
     form = pages.action_form(action, dossier)
     current = effective_status(dossier)
     if not action.permits(current):  # a page opened before the request moved on
+        if _sent_again(action, dossier):
+            # Its first sending did it (a second click, without JavaScript): the page, with
+            # the first sending's "Done".
+            return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
         refused = str(refusal(action, current, shown=request.form.get("shown")))
         return pages.review_page(
             dossier,
@@ -104,6 +109,21 @@ def act(dossier_id: int, name: str):
         return pages.review_page(dossier, posted=(action, form), refused=str(refused), status=409)
     flash(_done(action, dossier, current))
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+
+
+def _sent_again(action: Action, dossier) -> bool:
+    """Whether the action was done by this reviewer, and nothing else, since the page it was
+    sent from was seen: the same form sent twice."""
+    since = pages.changes_since_seen(dossier)
+    return (
+        posted_number("seen") is not None
+        and bool(since)
+        and all(event.actor_id == current_user.id for event in since)
+        and any(
+            event.action == audit.STATUS_CHANGED and event.to_status == action.target
+            for event in since
+        )
+    )
 
 
 def _done(action: Action, dossier, previous: Status) -> str:
