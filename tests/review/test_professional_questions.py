@@ -221,3 +221,27 @@ def test_replies_go_to_ansm_s_mailbox_once_configured(
     ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
     [email] = inbox.to("anne.leroy@necker.example")
     assert email["Reply-To"] == "derogations@ansm.example"
+
+
+def test_a_professional_whose_letter_was_for_another_patient_is_named_so_and_not_shown_this_one(
+    app, inbox, reviewer, submitted
+):
+    """A letter written for another patient (the request named someone else then): the
+    reviewer choosing whom to ask sees it beside the name; asked anyway, the professional's
+    page does not show this request's patient, whom they may never have treated."""
+    with app.app_context():
+        letter = dossier(submitted).hcp_letters[0]
+        letter.written_for_patient = "ZZ 1950"
+        db.session.commit()
+    act(reviewer, submitted, "start-review")
+    page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    assert "who sent a letter (written for another patient, ZZ born in 1950)" in page
+    asked = ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    assert asked.status_code == 303
+    [email] = inbox.to("anne.leroy@necker.example")
+    path, _token = LINK.search(body_of(email)).groups()
+    form = app.test_client().get(path)
+    assert form.status_code == 200 and "How many of your patients" in form.text
+    patient = sample_answers("individual")["patient"]
+    assert f"Initials {patient['patient_initials']}" not in form.text
+    assert patient["establishment_name"] not in form.text

@@ -122,11 +122,20 @@ def _page(question: InformationRequest, form: ReplyForm, status: int = 200):
         dossier=question.dossier,
         device=device_name(question.dossier),
         # Which patient, for an individual request: the professional may have written for
-        # several with this device (the email never says).
+        # several with this device (the email never says). Not to one whose letter was for
+        # another patient, or the other type of access: they may never have treated them.
         patient=patient_of(question.dossier.submitted_answers["answers"])
         if question.dossier.submitted_answers.get("access_type") == "individual"
+        and not _written_for_another_case(question)
         else None,
         form=form,
         kept_files=kept.kept(pages.reply_slot(question)),
         action=request.path,
     ), status
+
+
+def _written_for_another_case(question: InformationRequest) -> bool:
+    letter = question.hcp_letter
+    return letter is not None and bool(
+        letter.written_for_other_access() or letter.written_for_other_patient()
+    )

@@ -69,18 +69,7 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
             Addressee.MANUFACTURER.value,
             _("The manufacturer, %(name)s", name=dossier.manufacturer_name),
         )
-    ] + [
-        (
-            f"{_LETTER}{letter.id}",
-            _(
-                "%(name)s (%(specialty)s, %(establishment)s), who sent a letter",
-                name=letter.author_name,
-                specialty=letter.specialty,
-                establishment=letter.establishment,
-            ),
-        )
-        for letter in dossier.hcp_letters
-    ]
+    ] + [(f"{_LETTER}{letter.id}", _letter_author(letter)) for letter in dossier.hcp_letters]
     form.addressee.choices = [c for c in form.addressee.choices if c[0] not in waiting]
     # A professional's address: asked for only when one of them is to answer (shown once
     # one is chosen, with JavaScript; without, its label says "if needed").
@@ -93,6 +82,39 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
         del form["hcp_email"]
     form.heading = _asked_again_heading(dossier, form.addressee.choices)
     return form
+
+
+def _letter_author(letter: HcpLetter) -> str:
+    """A professional who wrote a letter, as the choice of whom to ask names them: with what
+    their letter was written for, when not this request's patient or type of access (they
+    may never have treated this patient, whose page their link would show)."""
+    author = _(
+        "%(name)s (%(specialty)s, %(establishment)s), who sent a letter",
+        name=letter.author_name,
+        specialty=letter.specialty,
+        establishment=letter.establishment,
+    )
+    if other_access := letter.written_for_other_access():
+        return (
+            author
+            + " "
+            + (
+                _("(written while the request was for global access)")
+                if other_access == "global"
+                else _("(written while the request was for one patient)")
+            )
+        )
+    if other_patient := letter.written_for_other_patient():
+        return (
+            author
+            + " "
+            + _(
+                "(written for another patient, %(initials)s born in %(year)s)",
+                initials=other_patient["initials"],
+                year=other_patient["birth_year"],
+            )
+        )
+    return author
 
 
 def _asked_again_heading(dossier: Dossier, choices: list) -> str | None:
