@@ -30,8 +30,8 @@ COLLEAGUE = "marc.durand@cardiotech.example"
 NEW_PASSWORD = "orange kettle under seven bridges"
 
 
-def invite(client, email=COLLEAGUE):
-    return client.post("/account/colleagues", data={"email": email})
+def invite(client, email=COLLEAGUE, password=PASSWORD):
+    return client.post("/account/colleagues", data={"email": email, "current": password})
 
 
 def join_link(inbox, email=COLLEAGUE) -> str:
@@ -464,3 +464,32 @@ def test_the_colleagues_page_names_each_stacked_value_and_speaks_of_removing(app
     french = logged_in.get("/account/colleagues").text
     assert '">Retirer<span class="visually-hidden"> Marc Durand</span></a>' in french
     assert "Supprimer" not in french
+
+
+def test_inviting_a_colleague_asks_for_ones_password(app, logged_in, user, inbox):
+    """Someone at a computer left signed in could otherwise give themselves an account of
+    their own, which outlives the session: the password is asked, as before a change of
+    password or address, and a wrong one counts as a wrong sign-in does."""
+    for password, said in (("", "Enter your password."), ("wrong", "not your current password")):
+        refused = invite(logged_in, password=password)
+        assert refused.status_code == 422 and said in refused.text
+        assert COLLEAGUE in refused.text  # what was typed is kept
+    assert not inbox.to(COLLEAGUE)
+    assert invite(logged_in).status_code == 303 and inbox.to(COLLEAGUE)
+
+
+def test_the_colleagues_hear_that_someone_joined_and_who_invited_them(
+    app, logged_in, user, inbox
+):
+    with app.app_context():
+        make_colleague(user[0], "paul.roux@cardiotech.example", name="Paul Roux")
+    assert invite(logged_in).status_code == 303
+    assert join(app.test_client(), join_link(inbox)).status_code == 303
+    for colleague in (user[1], "paul.roux@cardiotech.example"):
+        [told] = [m for m in inbox.to(colleague) if "Marc Durand" in m["Subject"]]
+        assert "Marc Durand has joined Cardiotech" in told["Subject"]
+        body = " ".join(body_of(told).split())
+        assert f"Marc Durand ({COLLEAGUE}) has created an account in Cardiotech" in body
+        assert "invited by Claire Martin" in body and "/account/colleagues" in body
+        assert "Bonjour" in body  # French, then English
+    assert not [m for m in inbox.to(COLLEAGUE) if "has joined" in m["Subject"]]

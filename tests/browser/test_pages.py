@@ -175,6 +175,7 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     assert "correct format" in page.inner_text(".error-summary")
     assert_accessible(page, "colleagues-error")
     type_into(page, "#email", "marc.durand@cardiotech.example")
+    type_into(page, "#current", PASSWORD)
     press_button(page, "form[action$='/account/colleagues'] button")
     assert "An invitation is sent to marc.durand@cardiotech.example." in page.content()
     assert_accessible(page, "colleagues-invited")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from wizard import mail
 from wizard.auth import bp, colleagues, limits
 from wizard.auth.forms import InviteColleagueForm, JoinForm
-from wizard.auth.views import start_session
+from wizard.auth.views import current_password_checked, start_session
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required
 from wizard.i18n import gettext as _
@@ -95,7 +95,7 @@ def _colleagues_page(form: InviteColleagueForm, status: int = 200):
 @manufacturer_required
 def invite_colleague():
     form = InviteColleagueForm()
-    if form.validate():
+    if current_password_checked(form):
         limits.count_attempt()  # an email leaves (or is tried): it counts
         try:
             colleagues.invite(db.session.get(User, current_user.id), form.email.data)

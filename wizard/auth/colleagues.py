@@ -228,7 +228,43 @@ def join(invitation: ColleagueInvitation, name: str, password: str) -> User:
         invitation.organisation_id,
         invitation.id,
     )
+    _tell_colleagues_of(account, invitation)
     return account
+
+
+def _tell_colleagues_of(newcomer: User, invitation: ColleagueInvitation) -> None:
+    """Every other colleague hears that someone joined, and who invited them: an account
+    nobody expected (given from a computer left signed in) does not go unseen, and any of
+    them can remove it. In French then English, as the other account emails."""
+    others = db.session.scalars(
+        select(User).where(
+            User.organisation_id == newcomer.organisation_id,
+            User.id != newcomer.id,
+            User.removed_at.is_(None),
+            User.email_confirmed_at.is_not(None),
+        )
+    ).all()
+    inviter = db.session.get(User, invitation.invited_by_id)
+    link = external_url("auth.colleagues_page")
+    for colleague in others:
+        subject = mail.bilingual(
+            lambda: _(
+                "%(name)s has joined %(organisation)s on the ANSM derogation portal",
+                name=newcomer.name,
+                organisation=newcomer.organisation.name,
+            ),
+            " / ",
+        )
+        body = mail.bilingual_text(
+            "auth/email/colleague_joined.txt",
+            colleague=colleague,
+            newcomer=newcomer,
+            inviter=inviter,
+            link=link,
+        )
+        mail.send_after_response(
+            colleague.email, subject, body, about=f"user {newcomer.id} joining, to {colleague.id}"
+        )
 
 
 def cancel(invitation: ColleagueInvitation) -> bool:

@@ -201,6 +201,14 @@ class InviteColleagueForm(FlaskForm):
         rules=[ACCOUNT_EMAIL],
         spellcheck=False,
     )
+    # Asked as before a change of password or address: someone at a computer left signed in
+    # could otherwise give themselves an account of their own, which outlives the session.
+    current = PasswordField(
+        _l("Your password"),
+        validators=[Required(_l("Enter your password."))],
+        description=_l("Asked before anyone is given access to your organisation's requests."),
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class JoinForm(ChoosesPassword):
