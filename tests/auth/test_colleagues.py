@@ -478,9 +478,7 @@ def test_inviting_a_colleague_asks_for_ones_password(app, logged_in, user, inbox
     assert invite(logged_in).status_code == 303 and inbox.to(COLLEAGUE)
 
 
-def test_the_colleagues_hear_that_someone_joined_and_who_invited_them(
-    app, logged_in, user, inbox
-):
+def test_the_colleagues_hear_that_someone_joined_and_who_invited_them(app, logged_in, user, inbox):
     with app.app_context():
         make_colleague(user[0], "paul.roux@cardiotech.example", name="Paul Roux")
     assert invite(logged_in).status_code == 303
