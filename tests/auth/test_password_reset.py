@@ -165,3 +165,31 @@ def test_the_email_leaves_once_the_page_is_sent_and_the_reset_page_is_private(
     page = client.get(link)
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["Referrer-Policy"] == "strict-origin"
+
+
+def test_a_reset_that_confirms_a_registration_does_not_greet_with_what_a_stranger_typed(
+    app, client, inbox
+):
+    """Anyone may register an address; its owner, resetting the password, proves it and
+    confirms the account. The name typed at registration may be a stranger's text: the
+    email greets nobody by it, and the owner is told to check their details."""
+    stranger = app.test_client()
+    registered = stranger.post(
+        "/register",
+        data={
+            "organisation_name": "Call +33 1 23 45 67 89",
+            "name": "URGENT call +33 1 23 45 67 89",
+            "email": "owner@hospital.example",
+            "password": PASSWORD,
+        },
+    )
+    assert registered.status_code in (200, 303)
+    inbox.clear()
+    assert ask_link(client, "owner@hospital.example").status_code == 200
+    link = link_from(inbox, "owner@hospital.example")
+    changed = client.post(link, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert changed.status_code == 303
+    page = " ".join(client.get("/login").text.split())
+    assert "check your name and your manufacturer&#39;s name on “Your account”" in page
+    [told] = [m for m in inbox.to("owner@hospital.example") if "changed" in m["Subject"]]
+    assert "URGENT" not in body_of(told) and "Hello," in body_of(told)

@@ -485,12 +485,15 @@ def _send_account_removed(user: User) -> None:
     )
 
 
-def _send_password_changed(user: User, *, by_link: bool = False) -> None:
+def _send_password_changed(user: User, *, by_link: bool = False, named: bool = True) -> None:
     """Tell the account's owner, in case it was not them: a session left open somewhere, or
-    (`by_link`, a new password chosen by an emailed link) someone reading their mailbox."""
+    (`by_link`, a new password chosen by an emailed link) someone reading their mailbox.
+    Not `named` by the name a registration never confirmed holds: a stranger may have typed
+    it."""
     body = mail.plain_text(
         "auth/email/password_changed.txt",
         user=user,
+        named=named,
         date=long_date(clock.today()),
         forgotten=external_url("auth.forgot_password"),
         by_link=by_link,
@@ -549,12 +552,24 @@ def _reset_password(token: str):
     if not form.validate_on_submit():
         page = render_template("auth/reset_password.html", form=form)
         return (page, refused_status()) if form.is_submitted() else page
+    # A registration never confirmed: its name and manufacturer's name were typed by
+    # whoever registered the address, perhaps not its owner, who now proves it.
+    unproven = user.email_confirmed_at is None
     user.set_password(form.password.data)
     user.confirm_email()  # the link reached the address
     db.session.commit()
-    _send_password_changed(user, by_link=True)
+    _send_password_changed(user, by_link=True, named=not unproven)
     current_app.logger.info("user %s chose a new password by email link", user.id)
     flash(_("Your password is changed. Sign in with it."))
+    if unproven:
+        flash(
+            _(
+                "Your address is confirmed too. Once signed in, check your name and your "
+                "manufacturer's name on “Your account”: they are as they were typed when the "
+                "account was registered."
+            ),
+            "warning",
+        )
     response = redirect(url_for("auth.login"), 303)
     # The link reached the mailbox: this browser is the owner's, and signs in on a budget of
     # its own, even while failed attempts (a stranger's, or the owner's own) pause the
