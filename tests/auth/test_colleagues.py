@@ -422,6 +422,29 @@ def test_a_removed_colleague_asking_for_a_new_password_is_told_they_were_removed
     assert app.test_client().get(earlier_link).status_code == 404
 
 
+def test_a_removed_colleague_registering_again_is_told_they_were_removed(
+    app, logged_in, user, inbox
+):
+    """Not "you already have an account: sign in", which the removal makes untrue."""
+    with app.app_context():
+        colleague_id = make_colleague(user[0], COLLEAGUE).id
+    logged_in.post(f"/account/colleagues/{colleague_id}/remove")
+    again = {
+        "organisation_name": "Biotronix",
+        "name": "Marc Durand",
+        "email": COLLEAGUE,
+        "password": NEW_PASSWORD,
+    }
+    assert app.test_client().post("/register", data=again).status_code in (200, 303)
+    *_removal, notice = inbox.to(COLLEAGUE)
+    body = " ".join(body_of(notice).split())
+    assert "already used" in notice["Subject"]
+    assert "an account a colleague removed from Cardiotech" in body
+    assert "ask a colleague who still has access to invite you again" in body
+    assert "with another email address" in body
+    assert "/login" not in body and "/password/" not in body
+
+
 def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox):
     invite(logged_in)
     with app.app_context():

@@ -516,6 +516,16 @@ def _send_confirmation(user: User) -> None:
 
 
 def _send_account_exists(user: User) -> None:
+    if user.removed_at is not None:
+        # A colleague removed it: signing in, or a new password, would not help.
+        _send_to_unproven(
+            user,
+            "'account removed' notice on registering",
+            lambda: _("Your address is already used on the ANSM derogation portal"),
+            "auth/email/registered_removed.txt",
+            organisation=user.organisation.name,
+        )
+        return
     _send_to_unproven(
         user,
         "'account exists' notice",
