@@ -53,7 +53,12 @@ def test_questions_show_once_the_answer_they_follow_is_chosen(page, situation):
     assert_shown(page, *LEGACY, "written_agreement")
     # Its live check (sent after a pause) redraws the question: awaited, so that it does not
     # land while the keyboard moves on (the focus would be lost mid-way).
-    with page.expect_response(lambda response: "validate" in response.url):
+    with page.expect_response(
+        lambda response: (
+            "validate" in response.url
+            and response.request.headers.get("hx-trigger-name") == "written_agreement"
+        )
+    ):
         choose_radio(page, "written_agreement", "yes")
     expect(page.locator(".htmx-request")).to_have_count(0)
     assert_shown(page, "written_agreement_date")
