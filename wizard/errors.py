@@ -20,7 +20,7 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
 from wizard.review.forms import ReplyForm, action_form_class
 from wizard.uploads import human_size, sends_files
-from wizard.web import safe_next
+from wizard.web import from_this_site, safe_next
 
 MESSAGES = {
     400: (
@@ -362,16 +362,6 @@ def _way_back(status: int) -> dict:
     return {"home": url_for("filing.dashboard")}
 
 
-def _from_this_site() -> bool:
-    """Whether the browser says the request comes from a page of this site (Fetch metadata,
-    else the Origin header); an older browser that says neither is not taken at its word."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site == "same-origin"
-    origin = request.headers.get("Origin")
-    return origin is not None and urlsplit(origin).netloc == request.host
-
-
 def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: render_error(status))
@@ -389,11 +379,11 @@ def init_app(app: Flask) -> None:
         """A form whose page is too old (or whose session ended) is not taken: the page says
         why, and shows what was typed, since going back would open the page again empty."""
         app.logger.warning("CSRF refusal: %s", error.description)
-        if request.endpoint == "auth.logout" and ("_user_id" not in session or _from_this_site()):
+        if request.endpoint == "auth.logout" and from_this_site():
             # "Sign out" pressed in a tab opened before the session was started again (a
             # new password, signing in elsewhere), or once it has ended: signed out all the
-            # same, as asked. A token is what keeps another site from signing people out:
-            # its request says where it comes from.
+            # same, as asked, from a page of the portal (the browser says so). Another
+            # site's request is refused (and writes no session: `sessions.py`).
             from wizard.auth.views import logout
 
             return logout()

@@ -52,6 +52,18 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
         session.signed_at = signed_at.timestamp()
         return session
 
+    def save_session(self, app: Flask, session, response) -> None:
+        # A form another site sends (a POST across sites) comes without the person's
+        # cookie (SameSite=Lax keeps it back): the session it would write (a flash, a
+        # token, a sign-out) would replace theirs, signing them out from afar. Not written.
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.headers.get("Sec-Fetch-Site") == "cross-site"
+            and not request.cookies.get(self.get_cookie_name(app))
+        ):
+            return
+        super().save_session(app, session, response)
+
     def should_set_cookie(self, app: Flask, session: SecureCookieSession) -> bool:
         if super().should_set_cookie(app, session):
             return True

@@ -20,7 +20,6 @@ import json
 import secrets
 import zlib
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import after_this_request, current_app, request
@@ -34,6 +33,7 @@ from wizard import clock, keys
 from wizard.extensions import db
 from wizard.flow.steps import FLOW
 from wizard.models import UnsentAnswers, User
+from wizard.web import from_this_site
 
 KEPT_FOR = timedelta(hours=24)
 COOKIE = "unsent_answers"
@@ -57,7 +57,7 @@ def keep() -> bool:
         or not isinstance(dossier_id, int)
         or not 0 < dossier_id <= _LARGEST_ID
         or user_id is None
-        or not _from_this_site()
+        or not from_this_site()
     ):
         return False
     names = {field.name for field in step.form(meta={"csrf": False}).answer_fields()}
@@ -170,20 +170,6 @@ def _ended_session_user() -> int | None:
         return None
     remembered = User.read_session_id(data.get("_user_id") if isinstance(data, dict) else None)
     return remembered[0] if remembered else None
-
-
-def _from_this_site() -> bool:
-    """Sent from one of the portal's pages: the browser says so (`Sec-Fetch-Site`), or
-    names the page's origin (`Origin`, sent with every form by browsers): the portal's
-    public address, or the address the request came to."""
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site == "same-origin"
-    origin = urlsplit(request.headers.get("Origin") or "")
-    public = urlsplit(current_app.config["PUBLIC_BASE_URL"] or "")
-    if public.netloc:
-        return (origin.scheme, origin.netloc) == (public.scheme, public.netloc)
-    return bool(origin.netloc) and origin.netloc == request.host
 
 
 def _hash(token: str) -> str:

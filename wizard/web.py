@@ -68,6 +68,20 @@ def flash_at(section: str, message) -> None:
     flash(message, f"at:{section}")
 
 
+def from_this_site() -> bool:
+    """Sent from one of the portal's pages: the browser says so (`Sec-Fetch-Site`), or
+    names the page's origin (`Origin`, sent with every form by browsers): the portal's
+    public address, or the address the request came to."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = urlsplit(request.headers.get("Origin") or "")
+    public = urlsplit(current_app.config["PUBLIC_BASE_URL"] or "")
+    if public.netloc:
+        return (origin.scheme, origin.netloc) == (public.scheme, public.netloc)
+    return bool(origin.netloc) and origin.netloc == request.host
+
+
 def refused_status(status: int = 422) -> int:
     """The status of a form sent back with its errors (422), or unsaved for another reason
     (409: changed meanwhile), but 200 for htmx, which swaps only a successful answer in."""

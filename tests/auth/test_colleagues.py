@@ -340,6 +340,27 @@ def test_invitation_emails_share_the_accounts_daily_budget_and_links_cannot_be_g
     assert guesser.get("/join/" + "y" * 43).status_code == 429
 
 
+def test_a_wrong_password_when_inviting_counts_as_one_not_as_an_invitation_email(
+    app, limited_app, user, inbox
+):
+    """Typed wrong, the password counts towards the account's budget of wrong passwords (as
+    on the password and address forms), not towards the organisation's invitation emails,
+    which letters from professionals need too."""
+    for key in ("MAIL_HOST", "MAIL_PORT", "MAIL_USE_TLS"):
+        limited_app.config[key] = app.config[key]
+    limited_app.config["INVITATION_EMAIL_RATE_LIMIT"] = "2 per day"
+    limited = create_app(limited_app.config)
+    signed_in = limited.test_client()
+    assert login(signed_in, user[1]).status_code == 303
+    for _ in range(4):
+        assert invite(signed_in, password="wrong password").status_code == 422
+    assert invite(signed_in).status_code == 303  # the emails' budget is whole
+    assert invite(signed_in, "b@cardiotech.example", password="wrong").status_code == 422
+    # Five wrong in all (LOGIN_RATE_LIMIT_ACCOUNT): the sixth try is refused, right or not.
+    assert invite(signed_in, "b@cardiotech.example").status_code == 429
+    assert len(inbox.to(COLLEAGUE)) == 1 and not inbox.to("b@cardiotech.example")
+
+
 def test_removing_a_colleague_cancels_the_invitations_they_sent(app, logged_in, user, inbox):
     """Someone about to leave cannot keep a way back in by inviting a private address."""
     with app.app_context():

@@ -213,5 +213,21 @@ def test_sign_out_from_a_tab_older_than_the_session_signs_out(csrf_app):
     assert "You are signed out" in client.get("/login").text
     assert client.get(step_url).status_code in (302, 303, 401)
     # Pressed again, once signed out, with the same old token: said so, not "expired".
-    again = client.post("/logout", data={"csrf_token": old_token})
+    again = client.post(
+        "/logout", data={"csrf_token": old_token}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
     assert again.status_code == 303 and again.location.endswith("/login")
+
+
+def test_another_sites_form_writes_no_session_over_the_persons_own(csrf_app):
+    """A form on another site posting to the portal comes without the person's cookie
+    (SameSite=Lax): whatever the portal answers, it sets no session cookie, which would
+    replace theirs and sign them out from afar."""
+    stranger = csrf_app.test_client()  # the cookie is kept back: none is sent
+    for path in ("/logout", "/login", "/requests"):
+        answer = stranger.post(path, headers={"Sec-Fetch-Site": "cross-site"})
+        assert answer.status_code in (400, 401, 403), path
+        assert "Set-Cookie" not in answer.headers, path
+    # From the portal's own page, a first visit's form still gets its session.
+    own = stranger.post("/login", headers={"Sec-Fetch-Site": "same-origin"})
+    assert "Set-Cookie" in own.headers

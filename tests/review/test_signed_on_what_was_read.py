@@ -190,6 +190,11 @@ def test_a_decision_signed_twice_by_its_reviewer_is_done_once_and_said_done(
     page = " ".join(html.unescape(reviewer.get(again.location).text).split())
     assert "Done: the request is now “Authorised”." in page
     assert "is not possible" not in page and "Nothing was recorded" not in page
+    # Another decision from a tab opened before (other grounds): refused, with what was typed.
+    other = typed | {"authorise-reason": "Other grounds, from another tab."}
+    late = reviewer.post(url, data=other)
+    assert late.status_code == 409 and "Other grounds, from another tab." in late.text
+    assert "Nothing was recorded" in " ".join(late.text.split())
     with app.app_context():
         assert (
             db.session.scalar(

@@ -38,6 +38,17 @@ def _counted(_response) -> bool:
     return g.get("counted_attempt", False)
 
 
+def count_wrong_password() -> None:
+    """A wrong current password typed on a form that asks for it: it counts towards the
+    account's budget of those (`current-password`), not towards what else the form's view
+    counts (the invitation emails of inviting a colleague)."""
+    g.wrong_password = True
+
+
+def _wrong_password(_response) -> bool:
+    return g.get("wrong_password", False)
+
+
 def _link_sent(_response) -> bool:
     return g.get("link_sent", False)
 
@@ -180,7 +191,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         scope="current-password",
         key_func=_signed_in_account,
         methods=["POST"],
-        deduct_when=_counted,
+        deduct_when=_wrong_password,
     )
     wrap("auth.account_password", current_password)
     wrap(
@@ -201,7 +212,8 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     )
     wrap("filing.invite", invitation_emails)
     wrap("filing.resend_invitation", invitation_emails)
-    wrap("auth.invite_colleague", invitation_emails)
+    # Inviting a colleague asks for one's password too: its budget is the same.
+    wrap("auth.invite_colleague", invitation_emails, current_password)
     # A page of a link that takes files (a professional's letter, their answer to ANSM): a
     # file sent with a form refused for another reason is kept for the next try, so refused
     # sends are counted per link, and what one link can fill the disk with is bounded.

@@ -123,7 +123,7 @@ def current_password_checked(form) -> bool:
         return False
     if current_user.check_password(form.current.data):
         return True
-    limits.count_attempt()
+    limits.count_wrong_password()
     form.current.errors.append(_("This is not your current password."))
     return False
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wizard import audit
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.i18n import gettext as _
 from wizard.models import Document, HcpLetter, ReplyDocument
@@ -73,7 +72,7 @@ def act(dossier_id: int, name: str):
     form = pages.action_form(action, dossier)
     current = effective_status(dossier)
     if not action.permits(current):  # a page opened before the request moved on
-        if _sent_again(action, dossier):
+        if _sent_again(action, dossier, form, current):
             # Its first sending did it (a second click, without JavaScript): the page, with
             # the first sending's "Done".
             return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
@@ -111,19 +110,27 @@ def act(dossier_id: int, name: str):
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
 
 
-def _sent_again(action: Action, dossier) -> bool:
-    """Whether the action was done by this reviewer, and nothing else, since the page it was
-    sent from was seen: the same form sent twice."""
+def _sent_again(action: Action, dossier, form, current: Status) -> bool:
+    """Whether this is a decision already signed by its first sending (the same form sent
+    twice): since the page it was sent from was seen, only this reviewer acted, the request
+    is in the status the decision gave it, and its last decision is theirs, of this kind,
+    on the same grounds. Another decision (other grounds, from another tab) is refused as
+    any late one is, with what was typed."""
+    if action.decision is None or current != action.target or posted_number("seen") is None:
+        return False
     since = pages.changes_since_seen(dossier)
-    return (
-        posted_number("seen") is not None
-        and bool(since)
-        and all(event.actor_id == current_user.id for event in since)
-        and any(
-            event.action == audit.STATUS_CHANGED and event.to_status == action.target
-            for event in since
-        )
+    if not since or any(event.actor_id != current_user.id for event in since):
+        return False
+    last = decisions.decisions_of(dossier)[-1:]
+    return bool(last) and (
+        last[0].kind == action.decision
+        and last[0].decided_by_id == current_user.id
+        and _words(last[0].reason) == _words(getattr(form, "reason", None) and form.reason.data)
     )
+
+
+def _words(text: str | None) -> str:
+    return " ".join((text or "").split())
 
 
 def _done(action: Action, dossier, previous: Status) -> str:
