@@ -57,6 +57,13 @@ FILED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s not in UNFILED
 # Statuses that end with the authorised period (a suspended authorisation too).
 LAPSING_STATUSES: frozenset[Status] = frozenset({Status.AUTHORISED, Status.SUSPENDED})
 
+# Statuses in which ANSM may ask questions without moving the request: while information is
+# requested (one more question), and while an authorisation is in force or suspended (the
+# act says ANSM may ask for further information). Leaving one closes the questions awaited.
+ASKING_STATUSES: frozenset[Status] = frozenset(
+    {Status.INFORMATION_REQUESTED, Status.AUTHORISED, Status.SUSPENDED}
+)
+
 # Statuses reached only through a decision of the agency. Withdrawn is left out: it may come
 # from the manufacturer before any decision, and the status alone cannot tell which.
 DECIDED_STATUSES: frozenset[Status] = frozenset(

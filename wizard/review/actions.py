@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from wizard.domain.lifecycle import Status, can_transition, is_decided
+from wizard.domain.lifecycle import ASKING_STATUSES, Status, can_transition, is_decided
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import DecisionKind
@@ -48,7 +48,7 @@ class Action:
     def heading(self, status: Status) -> str:
         if self.target == Status.UNDER_REVIEW and status == Status.INFORMATION_REQUESTED:
             return _("Resume the review")
-        if status in self.also_in:
+        if status == Status.INFORMATION_REQUESTED and status in self.also_in:
             return _("Ask someone else too")
         return str(self.title)
 
@@ -61,7 +61,7 @@ REVIEWER_ACTIONS: dict[str, Action] = {
             "request-information",
             _l("Ask for more information"),
             Status.INFORMATION_REQUESTED,
-            also_in=frozenset({Status.INFORMATION_REQUESTED}),
+            also_in=ASKING_STATUSES,
         ),
         Action(
             "authorise",

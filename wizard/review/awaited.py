@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import request
 
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import ASKING_STATUSES, Status
 from wizard.i18n import gettext as _
 from wizard.models import Dossier, InformationRequest
 
@@ -16,9 +16,10 @@ FIELD = "awaited"
 
 
 def questions_awaited(dossier: Dossier, status: Status) -> list[InformationRequest]:
-    """The questions that leaving "information requested" would close unanswered while their
-    answers may still come, oldest first; none in any other status."""
-    if status != Status.INFORMATION_REQUESTED:
+    """The questions that leaving the status would close unanswered while their answers may
+    still come, oldest first: "information requested", or an authorisation in force or
+    suspended (`ASKING_STATUSES`); none in any other status."""
+    if status not in ASKING_STATUSES:
         return []
     return InformationRequest.awaited(dossier.id)
 

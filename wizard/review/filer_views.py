@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from wizard import audit, kept
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import Status, is_decided
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
@@ -57,7 +57,10 @@ def reply(dossier_id: int, question_id: int):
         return _not_answered(dossier, question, ticked)
     kept.forget(slot)
     db.session.refresh(dossier)
-    if waiting := pages.review_state(dossier).professional_questions:  # their answers too
+    if is_decided(Status(dossier.status)):
+        # Asked of an authorisation: nothing resumes, the authorisation stands as it was.
+        flash(_("Your answer has been sent to ANSM."))
+    elif waiting := pages.review_state(dossier).professional_questions:  # their answers too
         flash(
             ngettext(
                 "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s has "

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from wizard import audit, clock
-from wizard.domain.lifecycle import Status, TransitionError
+from wizard.domain.lifecycle import ASKING_STATUSES, Status, TransitionError, is_decided
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
@@ -34,6 +34,7 @@ from wizard.models import (
 from wizard.review import notify
 from wizard.review.actions import ActionRefused
 from wizard.review.forms import RequestInformationForm
+from wizard.review.status import effective_status
 from wizard.review.transitions import change_status
 from wizard.uploads import StoredFile
 
@@ -62,14 +63,17 @@ class QuestionClosed(Exception):
 
 def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformationForm:
     """Offer the manufacturer and each professional who sent a letter, but whoever has a
-    question still waiting for its answer (one question at a time each)."""
+    question still waiting for its answer (one question at a time each). Once decided (an
+    authorisation in force or suspended), the manufacturer only: the professionals wrote for
+    the request, not for the authorisation's follow-up."""
     waiting = _waiting_for(dossier)
+    professionals = [] if is_decided(Status(dossier.status)) else dossier.hcp_letters
     form.addressee.choices = [
         (
             Addressee.MANUFACTURER.value,
             _("The manufacturer, %(name)s", name=dossier.manufacturer_name),
         )
-    ] + [(f"{_LETTER}{letter.id}", _letter_author(letter)) for letter in dossier.hcp_letters]
+    ] + [(f"{_LETTER}{letter.id}", _letter_author(letter)) for letter in professionals]
     form.addressee.choices = [c for c in form.addressee.choices if c[0] not in waiting]
     # A professional's address: asked for only when one of them is to answer (shown once
     # one is chosen, with JavaScript; without, its label says "if needed").
@@ -240,10 +244,11 @@ def ask(dossier: Dossier, user: User, form: RequestInformationForm) -> None:
 
 def _lock_to_ask(dossier: Dossier, question: InformationRequest, at) -> bool:
     """Lock the request's row in the status it has, until the question is written: True when
-    the question is added to those awaited ("information requested" already), False when it
-    moves the request there. A request another reviewer moved to "information requested" a
-    moment ago takes the question as one more (unless they asked the same person:
-    `ActionRefused`); one that moved elsewhere refuses it (`TransitionError`)."""
+    the question is added without moving the request ("information requested" already, or
+    an authorisation in force or suspended: `ASKING_STATUSES`), False when it moves the
+    request to "information requested". A request another reviewer moved to "information
+    requested" a moment ago takes the question as one more (unless they asked the same
+    person: `ActionRefused`); one that moved elsewhere refuses it (`TransitionError`)."""
     with db.session.no_autoflush:
         locked = Dossier.lock_if(dossier.id, Status(dossier.status), at)
         if not locked:
@@ -254,7 +259,7 @@ def _lock_to_ask(dossier: Dossier, question: InformationRequest, at) -> bool:
         if not locked:
             db.session.rollback()
             raise TransitionError(f"request {dossier.id} changed status meanwhile")
-        if Status(dossier.status) != Status.INFORMATION_REQUESTED:
+        if Status(dossier.status) not in ASKING_STATUSES:
             return False
         # Checked again now that the request is locked: another reviewer may have asked
         # the same person a moment ago.
@@ -267,9 +272,9 @@ def _lock_to_ask(dossier: Dossier, question: InformationRequest, at) -> bool:
 
 
 def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor) -> None:
-    """A question added to those waiting for their answers, the request locked by
-    `_lock_to_ask`: the request stays "information requested"; the question is in the audit
-    trail and the manufacturer is told, as for the first one."""
+    """A question added without moving the request, locked by `_lock_to_ask`: it stays
+    "information requested" (one more question), or authorised or suspended; the question
+    is in the audit trail and the manufacturer is told, as for the first one."""
     # Asked again after their link expired unanswered: that question is closed (before this
     # one is written).
     with db.session.no_autoflush:
@@ -283,9 +288,12 @@ def _ask_too(dossier: Dossier, question: InformationRequest, actor: audit.Actor)
             .execution_options(synchronize_session=False)
         )
     db.session.flush()  # gives the question its id
-    audit.record(dossier.id, audit.QUESTION_ADDED, actor, detail=question.audit_detail())
+    status = Status(dossier.status)
+    detail = question.audit_detail()
+    if status != Status.INFORMATION_REQUESTED:
+        detail["status"] = status  # asked of an authorisation, not during the review
+    audit.record(dossier.id, audit.QUESTION_ADDED, actor, detail=detail)
     db.session.commit()
-    status = Status.INFORMATION_REQUESTED
     notify.status_changed(dossier, status, status, note=None, about=question)
 
 
@@ -383,10 +391,13 @@ def answer(
     unless other questions still wait for their answers, send the request back to review.
     Twice the same answer (two tabs): `QuestionClosed`."""
     at = clock.now()
-    # The request first (as every change of status locks it first), then the question.
-    if not Dossier.lock_if(question.dossier_id, Status.INFORMATION_REQUESTED, at):
+    # The request first (as every change of status locks it first), then the question: in
+    # the status it has, where questions are asked (`ASKING_STATUSES`); one that left it
+    # closed the question (the review went on, a measure, the authorised period ended).
+    status = effective_status(question.dossier)
+    if status not in ASKING_STATUSES or not Dossier.lock_if(question.dossier_id, status, at):
         db.session.rollback()
-        raise QuestionClosed("closed")  # the review went on meanwhile, which closed it
+        raise QuestionClosed("closed")
     claimed = db.session.execute(
         update(InformationRequest)
         .where(InformationRequest.id == question.id, InformationRequest.closed_at.is_(None))
@@ -434,7 +445,9 @@ def answer(
         for document in reply.documents
     )
     events = ((audit.REPLY_SENT, reply.audit_detail()), *uploads)
-    if still_waiting:  # the request stays "information requested" until the last answer
+    # The request stays "information requested" until the last answer; an authorisation's
+    # question leaves it as it is.
+    if still_waiting or status != Status.INFORMATION_REQUESTED:
         for action, detail in events:
             audit.record(question.dossier_id, action, actor, detail=detail)
         db.session.commit()

@@ -42,6 +42,9 @@ def _subject(dossier: Dossier, previous: Status, status: Status, about) -> str:
         return _("ANSM resumes the review of request %(reference)s", **ref)
     if status == Status.UNDER_REVIEW:
         return _("ANSM is reviewing your request %(reference)s", **ref)
+    if status != Status.INFORMATION_REQUESTED and isinstance(about, InformationRequest):
+        # Asked of an authorisation in force or suspended: the status stays.
+        return _("ANSM asks you for information on request %(reference)s", **ref)
     if status == Status.INFORMATION_REQUESTED:
         if isinstance(about, InformationRequest) and not about.to_manufacturer:
             return _("ANSM has asked a healthcare professional about request %(reference)s", **ref)

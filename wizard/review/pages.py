@@ -388,6 +388,8 @@ def event_text(event: AuditEvent) -> str:
             ),
         )
     if event.action == audit.QUESTION_ADDED:
+        if detail.get("status"):  # asked of an authorisation in force or suspended
+            return _("Asked the manufacturer for more information on the authorisation")
         if detail.get("hcp_name"):
             return _(
                 "Also asked %(name)s, who wrote a letter, for more information",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from wizard import audit, clock
-from wizard.domain.lifecycle import Status, TransitionError, check_transition
+from wizard.domain.lifecycle import ASKING_STATUSES, Status, TransitionError, check_transition
 from wizard.extensions import db
 from wizard.models import Decision, Dossier, InformationRequest, Reply
 from wizard.review import notify
@@ -47,7 +47,7 @@ def change_status(
         db.session.rollback()
         raise TransitionError(f"request {dossier.id} changed status meanwhile")
     closed = []
-    if current == Status.INFORMATION_REQUESTED:
+    if current in ASKING_STATUSES:
         closed = _close_questions(dossier, target, at)
     db.session.flush()  # gives `about` its id
     for action, event_detail in events:
@@ -73,8 +73,9 @@ def change_status(
 
 
 def _close_questions(dossier: Dossier, target: Status, at) -> list[InformationRequest]:
-    """Leaving "information requested" closes the questions still open: their links stop
-    working (an answered question was closed when its answer came). Returns those whose
+    """Leaving "information requested" (or an authorisation in force or suspended, whose
+    questions a measure or the period's end closes) closes the questions still open: their
+    links stop working (an answered question was closed when its answer came). Returns those whose
     answers could still come until now (a professional's link had not expired)."""
     with db.session.no_autoflush:
         awaited = InformationRequest.awaited(dossier.id)

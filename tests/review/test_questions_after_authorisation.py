@@ -1,0 +1,118 @@
+"""Once authorised, ANSM may still ask the manufacturer for information (the signed act says
+so): the question does not move the request, which stays authorised (or suspended); the
+manufacturer answers on its page as during the review; a measure, or the period's end,
+closes a question still awaited."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from tests.invites.support import body_of
+from tests.review.support import act, dossier, questions, reply, seen_on, status_of
+from wizard import clock
+
+ASKED = "Send the number of patients treated so far and any incident."
+
+
+def authorised(reviewer, dossier_id: int) -> None:
+    act(reviewer, dossier_id, "start-review")
+    assert act(reviewer, dossier_id, "authorise").status_code == 303
+
+
+def ask(reviewer, dossier_id: int, **fields):
+    data = {"addressee": "manufacturer", "message": ASKED, **fields}
+    return act(reviewer, dossier_id, "request-information", **data)
+
+
+def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    authorised(reviewer, submitted)
+    page = html.unescape(reviewer.get(f"/review/requests/{submitted}").text)
+    assert '<summary class="action__summary">Ask for more information</summary>' in page
+    # The professionals wrote for the request, not for its follow-up: not offered.
+    form = page.split('id="action-request-information"')[1].split("</details>")[0]
+    assert "who sent a letter" not in form
+
+    asked = ask(reviewer, submitted)
+    assert asked.status_code == 303
+    assert "Done: your question has been sent to the manufacturer." in html.unescape(
+        reviewer.get(asked.location).text
+    )
+    assert status_of(app, submitted) == "authorised"
+    told = inbox.to("claire@cardiotech.example")[-1]
+    with app.app_context():
+        reference = dossier(submitted).reference
+        question_id = questions(submitted)[0].id
+    assert f"ANSM asks you for information on request {reference}" in told["Subject"]
+    assert ASKED in body_of(told)
+    trail = " ".join(html.unescape(reviewer.get(f"/review/requests/{submitted}").text).split())
+    assert "Asked the manufacturer for more information on the authorisation" in trail
+
+    # The manufacturer answers on its page, as during the review.
+    own = html.unescape(manufacturer.get(f"/requests/{submitted}/submitted").text)
+    assert "ANSM asks you for more information" in own and ASKED in own
+    assert "ANSM asks you a question" in manufacturer.get("/dashboard").text
+    answered = reply(manufacturer, submitted, question_id, message="Four patients, no incident.")
+    assert answered.status_code in (302, 303)
+    said = html.unescape(manufacturer.get(answered.location).text)
+    assert "Your answer has been sent to ANSM." in said and "resumes" not in said
+    assert status_of(app, submitted) == "authorised"
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Four patients, no incident." in review_page
+    # Asked again: as many questions as needed, one awaited at a time.
+    assert ask(reviewer, submitted, message="And since?").status_code == 303
+    twice = ask(reviewer, submitted, message="Twice?")
+    assert twice.status_code == 422 and "Twice?" in twice.text  # what was typed, kept
+
+
+def test_a_measure_closes_the_question_awaited_and_says_so_first(
+    app, reviewer, manufacturer, submitted
+):
+    authorised(reviewer, submitted)
+    assert ask(reviewer, submitted).status_code == 303
+    page = " ".join(html.unescape(reviewer.get(f"/review/requests/{submitted}").text).split())
+    suspend = page.split('id="action-suspend"')[1].split("</details>")[0]
+    assert "This action closes their questions: they can no longer be answered." in suspend
+    suspended = act(reviewer, submitted, "suspend")
+    assert suspended.status_code == 303 and status_of(app, submitted) == "suspended"
+    with app.app_context():
+        [question] = questions(submitted)
+        assert question.closed_reason == "suspended"
+        question_id = question.id
+    own = html.unescape(manufacturer.get(f"/requests/{submitted}/submitted").text)
+    assert "ANSM asks you for more information" not in own
+    late = reply(manufacturer, submitted, question_id, message="Too late?")
+    assert late.status_code == 409
+    assert "This question is closed: ANSM no longer waits for an answer to it." in late.text
+    # Suspended, ANSM may ask too.
+    assert ask(reviewer, submitted, message="What happened?").status_code == 303
+    assert status_of(app, submitted) == "suspended"
+
+
+def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
+    app, reviewer, manufacturer, submitted, monkeypatch
+):
+    authorised(reviewer, submitted)
+    assert ask(reviewer, submitted).status_code == 303
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    later = clock.now() + timedelta(days=400)  # well past the period's end
+    monkeypatch.setattr(clock, "now", lambda: later)
+    page = html.unescape(reviewer.get(f"/review/requests/{submitted}").text)
+    assert 'id="action-request-information"' not in page
+    refused = reviewer.post(
+        f"/review/requests/{submitted}/request-information",
+        data={
+            "request-information-addressee": "manufacturer",
+            "request-information-message": "Still there?",
+            **seen_on(reviewer, submitted),
+        },
+    )
+    assert refused.status_code == 409
+    # Its question can no longer be answered either (before the daily command closes it).
+    late = reply(manufacturer, submitted, question_id, message="Late answer.")
+    assert late.status_code == 409
+    assert "This question is closed: ANSM no longer waits for an answer to it." in late.text
+    assert "Late answer." not in reviewer.get(f"/review/requests/{submitted}").text
