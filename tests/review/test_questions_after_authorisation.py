@@ -68,7 +68,7 @@ def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
 
 
 def test_a_measure_closes_the_question_awaited_and_says_so_first(
-    app, reviewer, manufacturer, submitted
+    app, inbox, reviewer, manufacturer, submitted
 ):
     authorised(reviewer, submitted)
     assert ask(reviewer, submitted).status_code == 303
@@ -77,6 +77,9 @@ def test_a_measure_closes_the_question_awaited_and_says_so_first(
     assert "This action closes their questions: they can no longer be answered." in suspend
     suspended = act(reviewer, submitted, "suspend")
     assert suspended.status_code == 303 and status_of(app, submitted) == "suspended"
+    told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+    assert "ANSM has suspended the authorisation" in told
+    assert "ANSM's question to you of" in told and "is closed" in told
     with app.app_context():
         [question] = questions(submitted)
         assert question.closed_reason == "suspended"
