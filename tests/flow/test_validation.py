@@ -49,15 +49,26 @@ FRENCH_PHONE = (
     "A phone number in France has 10 digits, for example 01 23 45 67 89. Outside France, start "
     "with the country code, for example +49."
 )
-NEEDED_BY = date.fromisoformat(sample_answers()["patient"]["needed_by"])
-MUST_START_BY = (
-    f"The period must start on or before {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
-    "the date the device is needed by (given on the patient step)."
-)
-MUST_END_AFTER = (
-    f"The period must end on or after {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
-    "the date the device is needed by (given on the patient step)."
-)
+
+
+# Dates are worked out when a test runs, not when it is collected: a run that crosses
+# midnight in Paris (CI runs at any hour) would otherwise expect yesterday's dates.
+def needed_by() -> date:
+    return date.fromisoformat(sample_answers()["patient"]["needed_by"])
+
+
+def must_start_by() -> str:
+    return (
+        f"The period must start on or before {format_date(needed_by(), 'long', locale='en_GB')}, "
+        "the date the device is needed by (given on the patient step)."
+    )
+
+
+def must_end_after() -> str:
+    return (
+        f"The period must end on or after {format_date(needed_by(), 'long', locale='en_GB')}, "
+        "the date the device is needed by (given on the patient step)."
+    )
 
 
 def day(offset: int) -> str:
@@ -82,7 +93,10 @@ def long(step, field, cap, label="too-long", **also):
 
 US_WITH_REPRESENTATIVE = {"country": "US", "siret": None, "representative_name": "EU Rep GmbH"}
 
-BAD_ANSWERS = [
+
+def bad_answers() -> list:
+    """Every bad answer, with its message: built when each test runs (`needed_by`)."""
+    return [
     bad("before-you-start", "is_manufacturer", None,
         "Select yes if you are filing for the manufacturer of the device.", "unanswered"),
     bad("before-you-start", "is_manufacturer", "no",
@@ -284,9 +298,9 @@ BAD_ANSWERS = [
     bad("period", "end_date", day(5), "The end must be after the start.", "ends-before-start"),
     bad("period", "end_date", "soon", BAD_DATE, "unparsable-end"),
     # The date left out of the period is called wrong, not the other one.
-    bad("period", "start_date", day(40), MUST_START_BY, "starts-after-needed-by",
+    bad("period", "start_date", day(40), must_start_by(), "starts-after-needed-by",
         end_date=day(200)),
-    bad("period", "end_date", day(20), MUST_END_AFTER, "ends-before-needed-by"),
+    bad("period", "end_date", day(20), must_end_after(), "ends-before-needed-by"),
     bad("declaration", "attest_accuracy", None,
         "Confirm that the information is accurate and complete.", "accuracy-unticked"),
     bad("declaration", "attest_not_circumvention", None,
@@ -404,10 +418,11 @@ def assert_kept(page: str, typed: dict, *, skip: str):
             assert shown.get(name) == value, f"{name} lost what was typed"
 
 
-@pytest.mark.parametrize(("step_id", "changes", "field", "message"), BAD_ANSWERS)
+@pytest.mark.parametrize("case", [case.id for case in bad_answers()])
 def test_a_bad_answer_is_explained_at_its_field_and_the_step_is_not_saved(
-    app, logged_in, user, step_id, changes, field, message
+    app, logged_in, user, case
 ):
+    step_id, changes, field, message = next(c.values for c in bad_answers() if c.id == case)
     dossier_id = request_at(app, user, step_id)
     typed = {**answers_for(step_id), **changes}
     response = post_step(logged_in, dossier_id, step_id, typed)
@@ -980,6 +995,7 @@ def test_a_patients_date_passed_since_is_said_on_the_period_step(app, logged_in,
     """A draft left a while: the patient's "needed by" date has passed, so no period starting
     today can include it: the period step says where to change it, not only "start by"."""
     dossier_id = request_at(app, user, "period")
+    needed = needed_by()
     later = clock.now() + timedelta(days=40)  # needed by: in 30 days
     monkeypatch.setattr(clock, "now", lambda: later)
     start = clock.today().isoformat()
@@ -990,7 +1006,7 @@ def test_a_patients_date_passed_since_is_said_on_the_period_step(app, logged_in,
     assert_error_shown(
         refused.text,
         "start_date",
-        f"The date the device is needed by, {format_date(NEEDED_BY, 'long', locale='en_GB')}, "
+        f"The date the device is needed by, {format_date(needed, 'long', locale='en_GB')}, "
         "has passed: change it on the patient step, then give the period.",
     )
 
