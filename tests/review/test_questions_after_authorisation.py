@@ -6,10 +6,19 @@ closes a question still awaited."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 from tests.invites.support import body_of
-from tests.review.support import act, dossier, questions, reply, seen_on, status_of
+from tests.review.support import (
+    act,
+    action_data,
+    dossier,
+    questions,
+    reply,
+    seen_on,
+    status_of,
+)
 from wizard import clock
 
 ASKED = "Send the number of patients treated so far and any incident."
@@ -119,3 +128,19 @@ def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
     assert late.status_code == 409
     assert "This question is closed: ANSM no longer waits for an answer to it." in late.text
     assert "Late answer." not in reviewer.get(f"/review/requests/{submitted}").text
+
+
+def test_a_measure_read_back_then_signed_with_a_question_open(app, reviewer, submitted):
+    """Through the page that reads the decision back, as a reviewer signs it: the answers
+    awaited that the request's page warned of go along, and the measure is signed."""
+    authorised(reviewer, submitted)
+    assert ask(reviewer, submitted).status_code == 303
+    typed = action_data("suspend") | seen_on(reviewer, submitted)
+    del typed["decision"]
+    url = f"/review/requests/{submitted}/suspend"
+    shown = reviewer.post(url, data=typed)
+    assert shown.status_code == 200 and "Check the decision before it is signed" in shown.text
+    form = shown.text.split("data-submit-once>")[1].split("</form>")[0]
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    signed = reviewer.post(url, data={**hidden, "decision": "sign"})
+    assert signed.status_code == 303 and status_of(app, submitted) == "suspended"

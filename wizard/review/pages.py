@@ -218,6 +218,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         warnings=[w for w in (_cap_warning(dossier, form), _misses_the_need(dossier, form)) if w],
         # What the reviewer's page showed, nothing having happened since: signed on that.
         seen=request.form.get("seen", ""),
+        awaited_named=request.form.get(awaited.FIELD, ""),
     )
 
 
