@@ -246,15 +246,15 @@ def _tell_colleagues_of(newcomer: User, invitation: ColleagueInvitation) -> None
     ).all()
     inviter = db.session.get(User, invitation.invited_by_id)
     link = external_url("auth.colleagues_page")
-    for colleague in others:
-        subject = mail.bilingual(
-            lambda: _(
-                "%(name)s has joined %(organisation)s on the ANSM derogation portal",
-                name=newcomer.name,
-                organisation=newcomer.organisation.name,
-            ),
-            " / ",
-        )
+    subject = mail.bilingual(
+        lambda: _(
+            "%(name)s has joined %(organisation)s on the ANSM derogation portal",
+            name=newcomer.name,
+            organisation=newcomer.organisation.name,
+        ),
+        " / ",
+    )
+    for colleague in others:  # each greeted by name
         body = mail.bilingual_text(
             "auth/email/colleague_joined.txt",
             colleague=colleague,
