@@ -114,6 +114,11 @@ def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
     monkeypatch.setattr(clock, "now", lambda: later)
     page = html.unescape(reviewer.get(f"/review/requests/{submitted}").text)
     assert 'id="action-request-information"' not in page
+    # Neither side reads that an answer is awaited, before the daily command closes it.
+    mine = html.unescape(manufacturer.get(f"/requests/{submitted}/submitted").text)
+    for shown in (page, mine):
+        assert "The authorisation's period ended without an answer." in shown
+        assert "Waiting for the answer." not in shown
     refused = reviewer.post(
         f"/review/requests/{submitted}/request-information",
         data={
