@@ -64,7 +64,7 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 _OTHERS = ("par", "Par", "pour", "Pour", "avec", "Avec", "chez", "Chez")
 _QUE = ("que", "Que", "lorsque", "Lorsque")
 _PREPOSITION_BEFORE_PLACEHOLDER = re.compile(
-    r"\b(à|À|de|De|" + "|".join(_OTHERS + _QUE) + r") (?=%\((\w+)\)s)"
+    r"\b(à|À|de|De|" + "|".join(_OTHERS + _QUE) + r") %\((\w+)\)s"
 )
 _TITLE = re.compile(r"(?:dr|docteur|pr|prof|professeur)\.?\s", re.IGNORECASE)
 _FEMININE_TITLE = re.compile(r"(?:dre|docteure|pre|professeure)\.?\s", re.IGNORECASE)
@@ -83,6 +83,23 @@ _WITH_LA = {
     **{other: f"{other} la " for other in _OTHERS + _QUE},
 }
 _ELIDED = {"de": "d’", "De": "D’", **{que: f"{que[:-1]}’" for que in _QUE}}
+# An organisation's name may open with its article ("Les Laboratoires Servier", "Le
+# Laboratoire Aguettant"): "de"/"à" contract with it, any other word takes it in lower case
+# ("des Laboratoires Servier", "aux Laboratoires…", "par les Laboratoires…"). Only where
+# the value is an organisation's name: a person's ("Le Gall") keeps its capital and takes no
+# contraction.
+_ORGANISATION_PLACEHOLDERS = frozenset({"manufacturer", "organisation"})
+_NAME_ARTICLE = re.compile(r"(Les|Le|La) (?=\S)")
+_WITH_ARTICLE = {
+    ("à", "les"): "aux",
+    ("À", "les"): "Aux",
+    ("à", "le"): "au",
+    ("À", "le"): "Au",
+    ("de", "les"): "des",
+    ("De", "les"): "Des",
+    ("de", "le"): "du",
+    ("De", "le"): "Du",
+}
 _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
 
 
@@ -113,39 +130,44 @@ def in_french() -> bool:
 
 def with_contractions(text: str, variables: dict) -> str:
     """`text` (a translated message, before its placeholders are filled) with "à"/"de"
-    contracted before a placeholder whose value starts with a title, and "de" elided before
-    one whose value is a name starting with a vowel; in French, a titled name opening a
-    sentence given its article."""
+    contracted before a placeholder whose value starts with a title or is an organisation's
+    name opening with its article, and "de" elided before one whose value is a name starting
+    with a vowel; in French, a titled name opening a sentence given its article. It may add
+    to `variables` (a name without its article): fill `text` with the same mapping."""
     if "%(" not in text:
         return text
     if _OPENING_PLACEHOLDER.search(text) and in_french():
         text = _OPENING_PLACEHOLDER.sub(lambda match: _opening_article(match, variables), text)
 
     def contract(match: re.Match) -> str:
-        value = variables.get(match[2])
+        preposition, name = match[1], match[2]
+        placeholder = f"%({name})s"
+        value = variables.get(name)
         if not isinstance(value, str) or not value:
             return match[0]
+        if name in _ORGANISATION_PLACEHOLDERS and (article := _NAME_ARTICLE.match(value)):
+            # The article joins the preposition; the placeholder then holds the name without it.
+            word = article[1].lower()
+            variables[f"{name}_without_article"] = value[article.end() :]
+            joined = _WITH_ARTICLE.get((preposition, word), f"{preposition} {word}")
+            return f"{joined} %({name}_without_article)s"
         if _TITLE.match(value):
-            return _CONTRACTED[match[1]]
+            return _CONTRACTED[preposition] + placeholder
         if _FEMININE_TITLE.match(value):  # "à la Dre Roy", "de la Pre Lin"
-            return _WITH_LA[match[1]]
-        if value[0] in _CAPITAL_VOWELS and match[1] in _ELIDED:
-            return _ELIDED[match[1]]
+            return _WITH_LA[preposition] + placeholder
+        if value[0] in _CAPITAL_VOWELS and preposition in _ELIDED:
+            return _ELIDED[preposition] + placeholder
         return match[0]
 
     return _PREPOSITION_BEFORE_PLACEHOLDER.sub(contract, text)
 
 
 def of_name(name: str) -> str:
-    """French "de" before a name, elided before a vowel ("d’Abiomed", "de Cardiotech") and
-    contracted with the article a name opens with ("des Laboratoires Servier", "du
-    Laboratoire Aguettant"): for French written as it is (the signed decision), not through
-    a translated message."""
-    for article, contracted in (("Les ", "des "), ("Le ", "du ")):
-        if name.startswith(article) and name[len(article) :].strip():
-            return contracted + name[len(article) :]
-    # A capital vowel, as `with_contractions` reads it ("de anne@x.fr": an address, no name).
-    return f"d’{name}" if name[:1] in _CAPITAL_VOWELS else f"de {name}"
+    """French "de" before an organisation's name, as a translated message writes it
+    (`with_contractions`): "d’Abiomed", "de Cardiotech", "des Laboratoires Servier", "du
+    Laboratoire Aguettant"; for French written as it is (the signed decision)."""
+    variables = {"organisation": name}
+    return with_contractions("de %(organisation)s", variables) % variables
 
 
 def lazy_gettext(string: str, **variables) -> LazyString:

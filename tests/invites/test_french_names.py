@@ -117,3 +117,72 @@ def test_a_titled_name_opening_a_french_sentence_gets_its_article(app, name, fre
         assert told == f"{opening} (cardiologie) answered."
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert gettext(message, name=name) == f"{name} answered ANSM's question."
+
+
+@pytest.mark.parametrize(
+    ("message", "name", "expected"),
+    [
+        (
+            "la demande de %(manufacturer)s",
+            "Les Laboratoires Servier",
+            "la demande des Laboratoires Servier",
+        ),
+        (
+            "la demande de %(manufacturer)s",
+            "Le Laboratoire Aguettant",
+            "la demande du Laboratoire Aguettant",
+        ),
+        (
+            "la demande de %(manufacturer)s",
+            "La Compagnie Médicale",
+            "la demande de la Compagnie Médicale",
+        ),
+        ("De %(organisation)s", "Les Laboratoires Servier", "Des Laboratoires Servier"),
+        (
+            "envoyé à %(manufacturer)s",
+            "Les Laboratoires Servier",
+            "envoyé aux Laboratoires Servier",
+        ),
+        (
+            "envoyé à %(manufacturer)s",
+            "Le Laboratoire Aguettant",
+            "envoyé au Laboratoire Aguettant",
+        ),
+        ("À %(organisation)s,", "La Compagnie Médicale", "À la Compagnie Médicale,"),
+        ("pour %(organisation)s", "Les Laboratoires Servier", "pour les Laboratoires Servier"),
+        (
+            "lorsque %(manufacturer)s aura répondu",
+            "Les Laboratoires Servier",
+            "lorsque les Laboratoires Servier aura répondu",
+        ),
+        ("la demande de %(manufacturer)s", "Abiomed", "la demande d’Abiomed"),
+        ("la demande de %(manufacturer)s", "Lesaffre Médical", "la demande de Lesaffre Médical"),
+        ("la demande de %(manufacturer)s", "Le", "la demande de Le"),  # a name, not an article
+        # A person's name keeps its capital article: "Le Gall" is a surname.
+        ("Lettre de %(name)s", "Le Gall", "Lettre de Le Gall"),
+        (
+            "the request of %(manufacturer)s",
+            "Les Laboratoires Servier",
+            "the request of Les Laboratoires Servier",
+        ),
+    ],
+)
+def test_an_organisation_opening_with_its_article_takes_it_after_de_and_a(message, name, expected):
+    variables = {"manufacturer": name, "organisation": name, "name": name}
+    assert with_contractions(message, variables) % variables == expected
+
+
+def test_a_french_email_speaks_of_les_laboratoires_as_french_does(app):
+    """Through a translated message, as the emails are written (the letter's author is told
+    of ANSM's decision)."""
+    message = (
+        "ANSM has authorised the request %(reference)s of %(manufacturer)s for derogatory "
+        "access to the medical device “%(device)s”, for which you wrote a letter dated %(date)s."
+    )
+    told = {"reference": "DA-2026-000001", "device": "Valve", "date": "1er mars 2027"}
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        french = gettext(message, manufacturer="Les Laboratoires Servier", **told)
+    assert french.startswith("L’ANSM a autorisé la demande DA-2026-000001 des Laboratoires Servier")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = gettext(message, manufacturer="Les Laboratoires Servier", **told)
+    assert "DA-2026-000001 of Les Laboratoires Servier for" in english
