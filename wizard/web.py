@@ -291,6 +291,14 @@ def status_label(status: str, authorised: bool | None = None) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def queue_state_label(state: str) -> str:
+    """A state the review queue counts requests in (`review.queue.QUEUE_STATES`): a status,
+    "withdrawn" being split into the request's withdrawal and ANSM's of an authorisation."""
+    if state in ("withdrawn", "authorisation_withdrawn"):
+        return status_label("withdrawn", authorised=state == "authorisation_withdrawn")
+    return status_label(state)
+
+
 ACCESS_TYPE_LABELS = {"individual": _l("Individual"), "global": _l("Global")}
 
 
@@ -313,6 +321,7 @@ def init_app(app: Flask) -> None:
         format_percent=format_percent,
         current_locale=lambda: get_locale().language if get_locale() else "en",
         status_label=status_label,
+        queue_state_label=queue_state_label,
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
         document_kinds=dict(DOCUMENT_KINDS),
     )

@@ -193,3 +193,33 @@ def test_a_request_is_found_by_its_device_name(app, reviewer, three):
     assert listed(reviewer.get("/review", query_string={"q": "paediflow"}).text) == [found]
     page = reviewer.get("/review").text
     assert "Reference, manufacturer or device" in page
+
+
+def test_a_request_withdrawn_and_an_authorisation_withdrawn_are_filtered_apart(
+    app, reviewer, manufacturer, submitted, submitted_global
+):
+    """The manufacturer withdrew one request before any decision; ANSM withdrew the other's
+    authorisation: a reviewer looks for them apart, and the queue lists and counts them so."""
+    from tests.review.support import act, dossier, withdraw
+
+    assert withdraw(manufacturer, submitted).status_code == 303
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    with app.app_context():
+        by_manufacturer = dossier(submitted).reference
+        by_ansm = dossier(submitted_global).reference
+
+    page = html.unescape(reviewer.get("/review").text)
+    assert re.search(r'Request withdrawn <span class="count">1</span>', page)
+    assert re.search(r'Authorisation withdrawn by ANSM <span class="count">1</span>', page)
+    assert (
+        '<option value="authorisation_withdrawn">Authorisation withdrawn by ANSM</option>' in page
+    )
+    assert listed(reviewer.get("/review?status=withdrawn").text) == [by_manufacturer]
+    assert listed(reviewer.get("/review?status=authorisation_withdrawn").text) == [by_ansm]
+    # Each row says which withdrawal it was, as the filter does.
+    assert (
+        "Authorisation withdrawn by ANSM</span>"
+        in reviewer.get("/review?status=authorisation_withdrawn").text
+    )

@@ -15,7 +15,6 @@ from wtforms.validators import ValidationError
 from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
-from wizard.domain.lifecycle import FILED_STATUSES
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
@@ -28,7 +27,8 @@ from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.models import Decision, DecisionKind
-from wizard.web import STATUS_LABELS, labelled_message
+from wizard.review.queue import QUEUE_STATES
+from wizard.web import labelled_message, queue_state_label
 
 TEXT_MAX = 5000
 MAX_FILES = FILES_AT_ONCE  # what the request's size cap makes room for (`uploads`)
@@ -463,7 +463,8 @@ class QueueForm(FlaskForm):
     )
     status = select(
         _l("Status"),
-        [("", _l("Any status"))] + [(s.value, STATUS_LABELS[s]) for s in FILED_STATUSES],
+        [("", _l("Any status"))]
+        + [(state, LazyString(queue_state_label, state)) for state in QUEUE_STATES],
     )
     access_type = select(_l("Type of access"), ACCESS_TYPE_CHOICES)
     device_class = select(

@@ -19,6 +19,18 @@ from wizard.review.status import authorisations_subquery, effective_status_colum
 
 PAGE_SIZE = 50
 
+# "Withdrawn" is two things a reviewer looks for apart: a request its manufacturer withdrew
+# before a decision, and an authorisation ANSM withdrew. The queue lists and counts them
+# apart, as it labels them (`status_label`).
+AUTHORISATION_WITHDRAWN = "authorisation_withdrawn"
+QUEUE_STATES: tuple[str, ...] = tuple(
+    state
+    for status in FILED_STATUSES
+    for state in (
+        (status.value, AUTHORISATION_WITHDRAWN) if status == Status.WITHDRAWN else (status.value,)
+    )
+)
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -55,18 +67,23 @@ class Page:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def _filtered(
-    filters: Filters, named: list[int] | None, *, with_status: bool
-) -> tuple[Select, object]:
-    """Submitted requests matching the filters, and the column of their effective status.
+def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -> Select:
+    """Submitted requests matching the filters, with their effective status, whether they
+    were ever authorised, and the state the queue counts them in (`QUEUE_STATES`).
     `named`: the requests whose manufacturer or device matches the search (`_names_matching`)."""
     authorisation = authorisations_subquery()
     status = effective_status_column(authorisation, clock.today())
+    authorised = authorisation.c.dossier_id.is_not(None)
+    state = case(
+        (and_(status == Status.WITHDRAWN.value, authorised), AUTHORISATION_WITHDRAWN),
+        else_=status,
+    )
     query = (
         select(
             Dossier,
             status.label("effective_status"),
-            authorisation.c.dossier_id.is_not(None).label("authorised"),
+            authorised.label("authorised"),
+            state.label("queue_state"),
         )
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
@@ -93,8 +110,8 @@ def _filtered(
     if filters.submitted_to:
         query = query.where(Dossier.submitted_at < clock.end_of_day_in_paris(filters.submitted_to))
     if with_status and filters.status:
-        query = query.where(status == filters.status)
-    return query, status
+        query = query.where(state == filters.status)
+    return query
 
 
 def search_key(text: str) -> str:
@@ -139,7 +156,7 @@ def _names_matching(filters: Filters) -> list[int] | None:
 
 def search(filters: Filters) -> Page:
     named = _names_matching(filters)
-    query, _status = _filtered(filters, named, with_status=True)
+    query = _filtered(filters, named, with_status=True)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
@@ -149,7 +166,7 @@ def search(filters: Filters) -> Page:
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return Page(
-        rows=[Row(dossier, status, bool(authorised)) for dossier, status, authorised in rows],
+        rows=[Row(dossier, status, bool(authorised)) for dossier, status, authorised, _ in rows],
         total=total,
         counts=counts(filters, named),
         page=page,
@@ -177,11 +194,10 @@ def _order(order: str) -> tuple:
 
 
 def counts(filters: Filters, named: list[int] | None) -> dict[str, int]:
-    """How many requests in each status, under the other filters."""
-    query, _status = _filtered(filters, named, with_status=False)
-    statuses = query.subquery()
+    """How many requests in each state (`QUEUE_STATES`), under the other filters."""
+    states = _filtered(filters, named, with_status=False).subquery()
     grouped = db.session.execute(
-        select(statuses.c.effective_status, func.count()).group_by(statuses.c.effective_status)
+        select(states.c.queue_state, func.count()).group_by(states.c.queue_state)
     )
     found = dict(grouped.all())
-    return {s.value: found.get(s.value, 0) for s in FILED_STATUSES}
+    return {state: found.get(state, 0) for state in QUEUE_STATES}
