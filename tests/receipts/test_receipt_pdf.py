@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
+from tests.pdf_languages import in_language, text_by_language
 from tests.receipts.conftest import TEMPLATE_DIR
 from wizard.receipts.document import build_receipt_pdf, receipt_environment, render_receipt_html
 from wizard.receipts.layout import SIGNATURE_BOX
@@ -157,3 +158,15 @@ def test_the_seal_never_stands_alone_on_a_last_page(receipt):
         last = " ".join(pages[-1].extract_text().split())
         assert "Empreinte des réponses" in last, (count, last[:80])
     assert len(pages_seen) > 1, "the range should cross the end of a page"
+
+
+def test_a_screen_reader_reads_each_language_with_its_own_voice(signed_pdf):
+    """The receipt speaks French and English side by side: each English part is tagged as
+    English, the rest as French (the document's language), down to every piece of text."""
+    languages = {language for language, _ in text_by_language(signed_pdf)}
+    assert languages == {"fr", "en"}
+    english, french = in_language(signed_pdf, "en"), in_language(signed_pdf, "fr")
+    for said in ("Receipt", "Reference number", "Submitted at (UTC)", "Trade name"):
+        assert said in english and said not in french
+    for said in ("Accusé de réception", "Numéro de référence", "Nom commercial"):
+        assert said in french and said not in english

@@ -17,6 +17,7 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.pdf_languages import in_language
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
 from tests.review.support import act, dossier, in_days
 from wizard import clock
@@ -543,3 +544,16 @@ def test_the_act_writes_de_before_a_manufacturer_as_french_does(app, user, revie
     assert f") {of_it}, pour lequel" in words
     assert f"de {name}" not in words
     assert f"on behalf of {name}" in words
+
+
+def test_a_screen_reader_reads_the_act_in_french_and_its_translation_in_english(
+    reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    english, french = in_language(pdf, "en"), in_language(pdf, "fr")
+    assert "Whereas:" in english and "Considérant ce qui suit" not in english
+    assert "Considérant ce qui suit" in french and "Whereas" not in french
+    assert "Having regard to Regulation (EU) 2017/745" in english
+    assert "Vu le règlement (UE) 2017/745" in french
