@@ -34,6 +34,19 @@ DOCUMENT_REMOVED = "document_removed"  # from the draft, by the manufacturer
 LETTER_UPLOADED = "letter_uploaded"  # a professional's letter, by the manufacturer
 LETTER_REMOVED = "letter_removed"  # from the draft (uploaded, or received through a link)
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
+FOLLOW_UP_SENT = "follow_up_sent"  # a report on an authorisation, sent unasked
+
+
+def uploads_of(documents, **owner) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The `DOCUMENT_UPLOADED` events of stored files just added (an answer's, a report's),
+    each naming what they came with (`owner`: reply_id=…, report_id=…)."""
+    return tuple(
+        (
+            DOCUMENT_UPLOADED,
+            {**owner, "filename": item.filename, "sha256": item.sha256, "size": item.size},
+        )
+        for item in documents
+    )
 
 
 @dataclass(frozen=True)

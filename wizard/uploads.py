@@ -194,8 +194,8 @@ def sends_files() -> bool:
     return request.mimetype == "multipart/form-data"
 
 
-# The forms that send up to `FILES_AT_ONCE` files: the answers to ANSM.
-MANY_FILES = {"review_filer.reply", "review_hcp.answer"}
+# The forms that send up to `FILES_AT_ONCE` files: the answers and reports to ANSM.
+MANY_FILES = {"review_filer.reply", "review_hcp.answer", "review_filer.send_report"}
 
 
 def init_app(app: Flask) -> None:

@@ -109,6 +109,21 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert "8" in text and "Monthly report of every implanted patient." in text
     assert_accessible(manufacturer, "manufacturer-conditions")
 
+    # A follow-up report, by keyboard: refused empty (said beside each question), then sent.
+    tab_to(manufacturer, "#reports summary")
+    manufacturer.keyboard.press("Enter")
+    press_button(manufacturer, "#reports button[type=submit]")
+    assert "There is a problem" in manufacturer.content()
+    assert_accessible(manufacturer, "manufacturer-report-error")
+    type_into(manufacturer, "#report-patients_treated", "3")
+    type_into(manufacturer, "#report-message", "Three children implanted; no incident.")
+    press_button(manufacturer, "#reports button[type=submit]")
+    assert "Your report has been sent to ANSM." in manufacturer.content()
+    assert_accessible(manufacturer, "manufacturer-report-sent")
+    reviewer.goto(f"/review/requests/{filed}")
+    assert "Three children implanted; no incident." in reviewer.inner_text("main")
+    assert_accessible(reviewer, "review-follow-up-report")
+
 
 def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, base_url, filed):
     reviewer = browser.new_context(base_url=base_url, locale="en-GB").new_page()

@@ -112,6 +112,8 @@ for endpoint in (
     "review_filer.reply",
     "review_filer.download_reply_document",
     "review_filer.withdraw",
+    "review_filer.send_report",
+    "review_filer.download_report_document",
 ):
     EXPECTED[endpoint] = MANUFACTURER_ONLY
 for endpoint in (
@@ -123,6 +125,7 @@ for endpoint in (
     "review.download_letter",
     "review.download_receipt",
     "review.download_reply_document",
+    "review.download_report_document",
 ):
     EXPECTED[endpoint] = REVIEWER_ONLY
 # A typed answer checked against a step's rules, the same for every manufacturer: it reads no

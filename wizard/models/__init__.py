@@ -10,6 +10,7 @@ from wizard.models.dossier import (
     ReferenceCounter,
     StepAnswer,
 )
+from wizard.models.follow_up import FollowUpDocument, FollowUpReport
 from wizard.models.invitation import Invitation, InvitationState, ReplacedLink
 from wizard.models.outbox import OutgoingEmail
 from wizard.models.receipt import Receipt
@@ -32,6 +33,8 @@ __all__ = [
     "Document",
     "DocumentKind",
     "Dossier",
+    "FollowUpDocument",
+    "FollowUpReport",
     "HcpLetter",
     "InformationRequest",
     "Invitation",

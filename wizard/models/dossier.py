@@ -234,6 +234,17 @@ class StoredFileMixin:
     size: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[Timestamp] = mapped_column(default=utcnow)
 
+    @classmethod
+    def of_stored(cls, item, *, dossier_id: int, at):
+        """The row of a file stored already (`uploads.StoredFile`), added to a request at `at`."""
+        return cls(
+            dossier_id=dossier_id,
+            filename=item.filename,
+            sha256=item.sha256,
+            size=item.size,
+            uploaded_at=at,
+        )
+
 
 class Document(StoredFileMixin, db.Model):
     """A supporting document (clinical evaluation, IFU…) uploaded by the manufacturer."""

@@ -40,6 +40,8 @@ def download_name(dossier: Dossier, kind: str, item) -> str:
         parts.append(secure_filename(item.author_name.split()[-1]) or "letter")
     elif kind == "reply_document":
         parts.append("reply")
+    elif kind == "follow_up_document":
+        parts.append("follow-up")
     return "-".join([*parts, item.filename])
 
 

@@ -1,6 +1,7 @@
 """The manufacturer's side of the review, on their request's page: answer ANSM's question with
-a message and documents, withdraw the request before a decision, download the decisions and
-their own answers' documents. The organisation's requests only (404 otherwise)."""
+a message and documents, withdraw the request before a decision, send follow-up reports once
+authorised, download the decisions and their own answers' and reports' documents. The
+organisation's requests only (404 otherwise)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,20 @@ from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.i18n import ngettext
-from wizard.models import Addressee, InformationRequest, ReplyDocument
-from wizard.review import awaited, downloads, information, late_answers, notify, pages, service
+from wizard.models import Addressee, FollowUpDocument, InformationRequest, ReplyDocument
+from wizard.review import (
+    awaited,
+    downloads,
+    follow_up,
+    information,
+    late_answers,
+    notify,
+    pages,
+    service,
+)
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
-from wizard.review.forms import ReplyForm, WithdrawRequestForm
+from wizard.review.forms import FollowUpReportForm, ReplyForm, WithdrawRequestForm
 
 bp = Blueprint("review_filer", __name__)
 
@@ -119,6 +129,37 @@ def withdraw(dossier_id: int):
     return _back(dossier)
 
 
+@bp.post("/requests/<int:dossier_id>/follow-up-reports")
+@manufacturer_required
+def send_report(dossier_id: int):
+    dossier = _submitted(dossier_id)
+    if not follow_up.may_report(dossier):
+        abort(404)  # the page offers no such form before an authorisation
+    form = FollowUpReportForm(prefix="report")
+    slot = follow_up.slot(dossier)
+    ticked = request.form.getlist("report-keep")
+    if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
+        kept.keep(slot, form.documents.accepted)
+        return pages.manufacturer_page(dossier, report_form=form, status=422)
+    files = kept.with_new(slot, ticked, form.documents.accepted)
+    report = follow_up.send(
+        dossier, current_user, form.patients_treated.data, form.message.data, files
+    )
+    kept.forget(slot)
+    notify.to_review_team(dossier, report=report)
+    if report.above_maximum:
+        flash(
+            _(
+                "Your report has been sent to ANSM. It counts more patients than the "
+                "%(maximum)d the authorisation allows: ANSM may contact you about it.",
+                maximum=report.max_patients,
+            )
+        )
+    else:
+        flash(_("Your report has been sent to ANSM."))
+    return _back(dossier)
+
+
 def _not_withdrawable(state: pages.ReviewState) -> str:
     """Why the request can no longer be withdrawn: withdrawn already (by a colleague, or from
     another tab: ANSM withdraws only an authorisation), or decided on."""
@@ -143,3 +184,11 @@ def download_reply_document(dossier_id: int, item_id: int):
     if item.reply.author_role != "manufacturer":
         abort(404)
     return downloads.send_stored(dossier, "reply_document", item)
+
+
+@bp.get("/requests/<int:dossier_id>/follow-up-documents/<int:item_id>")
+@manufacturer_required
+def download_report_document(dossier_id: int, item_id: int):
+    dossier = _submitted(dossier_id)
+    item = item_of(dossier, FollowUpDocument, item_id)
+    return downloads.send_stored(dossier, "follow_up_document", item)

@@ -443,6 +443,30 @@ class ReplyForm(FlaskForm):
     documents = _files()
 
 
+class FollowUpReportForm(FlaskForm):
+    """A manufacturer's follow-up report on its authorisation (`review.follow_up`)."""
+
+    patients_treated = number(
+        _l("Patients treated so far"),
+        _l(
+            "Enter how many patients have received the device under this authorisation, 0 if "
+            "none yet."
+        ),
+        minimum=0,
+        maximum=1_000_000,
+        hint=_l("Every patient since the authorisation, not only since your last report."),
+    )
+    message = _reason(
+        _l("Your report"),
+        _l("Enter your report."),
+        _l(
+            "How the patients treated are followed, any incident, and anything else the "
+            "authorisation's conditions ask for."
+        ),
+    )
+    documents = _files()
+
+
 ACCESS_TYPE_CHOICES = [
     ("", _l("Individual and global")),
     ("individual", _l("Individual")),

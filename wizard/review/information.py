@@ -420,30 +420,12 @@ def answer(
         message=message.replace("\r\n", "\n"),
         sent_at=at,
         documents=[
-            ReplyDocument(
-                dossier_id=question.dossier_id,
-                filename=item.filename,
-                sha256=item.sha256,
-                size=item.size,
-                uploaded_at=at,
-            )
-            for item in files
+            ReplyDocument.of_stored(item, dossier_id=question.dossier_id, at=at) for item in files
         ],
     )
     db.session.add(reply)
     db.session.flush()
-    uploads = tuple(
-        (
-            audit.DOCUMENT_UPLOADED,
-            {
-                "reply_id": reply.id,
-                "filename": document.filename,
-                "sha256": document.sha256,
-                "size": document.size,
-            },
-        )
-        for document in reply.documents
-    )
+    uploads = audit.uploads_of(reply.documents, reply_id=reply.id)
     events = ((audit.REPLY_SENT, reply.audit_detail()), *uploads)
     # The request stays "information requested" until the last answer; an authorisation's
     # question leaves it as it is.

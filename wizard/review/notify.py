@@ -23,7 +23,16 @@ from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.mail import bilingual, plain_text
-from wizard.models import AuditEvent, Decision, Dossier, InformationRequest, Reply, Role, User
+from wizard.models import (
+    AuditEvent,
+    Decision,
+    Dossier,
+    FollowUpReport,
+    InformationRequest,
+    Reply,
+    Role,
+    User,
+)
 from wizard.review.status import authorisation_of
 from wizard.web import external_url
 
@@ -210,15 +219,17 @@ def to_review_team(
     *,
     withdrawn: str | None = None,
     closed_questions: bool = False,
+    report: FollowUpReport | None = None,
 ) -> None:
-    """Tell ANSM that a request was submitted, that an answer to its question arrived, or that
+    """Tell ANSM that a request was submitted, that an answer to its question arrived, that
     its manufacturer withdrew it (`withdrawn`: the reason they gave; `closed_questions`:
-    answers were still awaited, which the withdrawal stopped), with what makes it urgent
-    (an individual request's "needed by" date) and the link to the request's review page.
-    To ANSM's team mailbox (`REVIEW_TEAM_EMAIL`); without one, to the reviewers concerned:
-    who asked the question answered, or, of a withdrawn request, those who acted on it."""
+    answers were still awaited, which the withdrawal stopped), or sent a follow-up `report`
+    on its authorisation, with what makes it urgent (an individual request's "needed by"
+    date) and the link to the request's review page. To ANSM's team mailbox
+    (`REVIEW_TEAM_EMAIL`); without one, to the reviewers concerned: who asked the question
+    answered, or, of a withdrawn request or a report, those who acted on it."""
     to = current_app.config["REVIEW_TEAM_EMAIL"] or ", ".join(
-        _reviewers_concerned(dossier, reply, withdrawn is not None)
+        _reviewers_concerned(dossier, reply, withdrawn is not None or report is not None)
     )
     if not to:
         return  # a new request without a team mailbox: the review queue shows it
@@ -230,6 +241,7 @@ def to_review_team(
         "reply": reply,
         "withdrawn": withdrawn,
         "closed_questions": closed_questions,
+        "report": report,
         # Answers still awaited after this one: the review waits for them too.
         "awaited": [
             q.hcp_name or dossier.manufacturer_name for q in InformationRequest.awaited(dossier.id)
@@ -242,6 +254,8 @@ def to_review_team(
     def subject() -> str:
         if withdrawn is not None:
             return _("Request %(reference)s withdrawn by its manufacturer", **_ref(dossier))
+        if report is not None:
+            return _("Follow-up report on request %(reference)s", **_ref(dossier))
         if reply is None:
             return _("New request %(reference)s submitted", **_ref(dossier))
         return _("Answer received on request %(reference)s", **_ref(dossier))
@@ -254,12 +268,13 @@ def to_review_team(
     )
 
 
-def _reviewers_concerned(dossier: Dossier, reply: Reply | None, withdrawn: bool) -> list[str]:
+def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> list[str]:
     """The addresses of the reviewers still at ANSM who asked the question `reply` answers,
-    or, of a request `withdrawn`, who acted on it (its audit trail says who)."""
+    or (`acted`: of a request withdrawn, or reported on) who acted on the request (its audit
+    trail says who)."""
     if reply is not None:
         people = [reply.information_request.asked_by]
-    elif withdrawn:
+    elif acted:
         people = db.session.scalars(
             select(User)
             .join(AuditEvent, AuditEvent.actor_id == User.id)

@@ -17,7 +17,7 @@ from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import quantity, summary_rows, typed_rows
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import long_date
+from wizard.i18n import long_date, ngettext
 from wizard.models import (
     Addressee,
     AuditEvent,
@@ -26,11 +26,16 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import awaited, decisions, information
+from wizard.review import awaited, decisions, follow_up, information
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
-from wizard.review.forms import ReplyForm, WithdrawRequestForm, action_form_class
+from wizard.review.forms import (
+    FollowUpReportForm,
+    ReplyForm,
+    WithdrawRequestForm,
+    action_form_class,
+)
 from wizard.review.status import authorisation_of, effective_status, in_force_by
 from wizard.web import STATUS_LABELS, posted_number, status_label
 
@@ -61,20 +66,29 @@ def reply_slot(question: InformationRequest) -> str:
     return f"question-{question.id}"
 
 
-def refuse_renamed_copies(form: ReplyForm, slot: str, ticked: list[str]) -> bool:
-    """A file of the answer that is another of its files under another name is probably not
-    the document meant: said next to the documents (the files stay kept, once each), so that
-    the person sends again or chooses the right one."""
+def refuse_renamed_copies(
+    form: ReplyForm | FollowUpReportForm, slot: str, ticked: list[str]
+) -> bool:
+    """A file of the answer (or report) that is another of its files under another name is
+    probably not the document meant: said next to the documents (the files stay kept, once
+    each), so that the person sends again or chooses the right one."""
     copies = kept.renamed_copies(slot, ticked, form.documents.accepted)
     for name, first in copies:
-        form.documents.errors.append(
-            _(
+        if isinstance(form, FollowUpReportForm):
+            said = _(
+                "“%(name)s” is the same file as “%(first)s”: it would be sent once. Choose the "
+                "document you meant, or send your report again.",
+                name=name,
+                first=first,
+            )
+        else:
+            said = _(
                 "“%(name)s” is the same file as “%(first)s”: it would be sent once. Choose the "
                 "document you meant, or send your answer again.",
                 name=name,
                 first=first,
             )
-        )
+        form.documents.errors.append(said)
     return bool(copies)
 
 
@@ -169,6 +183,7 @@ def review_page(
         posted_typed=typed_rows(posted[1]) if posted else [],
         refused=refused,
         questions=information.questions_of(dossier),
+        reports=follow_up.reports_of(dossier),
         nothing_awaited=information.nothing_awaited(dossier),
         awaited=waiting,
         awaited_named=awaited.named(waiting),
@@ -276,16 +291,25 @@ def manufacturer_page(
     *,
     reply_form: ReplyForm | None = None,
     withdraw_form: WithdrawRequestForm | None = None,
+    report_form: FollowUpReportForm | None = None,
     refused: str | None = None,
     not_sent=None,
     status: int = 200,
 ):
     """The manufacturer's page of a submitted request: where it stands, ANSM's questions and
-    their answers, the decisions, and what was filed. `not_sent`: an answer it did not take
-    (`late_answers.NotSent`), said with what was typed."""
+    their answers, the decisions, the follow-up reports, and what was filed. `not_sent`: an
+    answer it did not take (`late_answers.NotSent`), said with what was typed."""
     state = review_state(dossier)
     if state.question is not None and reply_form is None:
         reply_form = ReplyForm(prefix="reply", formdata=None)
+    if state.authorisation is not None and report_form is None:
+        report_form = FollowUpReportForm(prefix="report", formdata=None)
+    if report_form is not None and state.authorisation.max_patients is not None:
+        report_form.patients_treated.description = _(
+            "Every patient since the authorisation, not only since your last report. The "
+            "authorisation allows at most %(count)s.",
+            count=quantity(state.authorisation.max_patients),
+        )
     can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
@@ -300,6 +324,9 @@ def manufacturer_page(
         reply_form=reply_form,
         kept_files=kept.kept(reply_slot(state.question)) if state.question else [],
         withdraw_form=withdraw_form if can_withdraw else None,
+        report_form=report_form,
+        report_kept_files=kept.kept(follow_up.slot(dossier)) if report_form else [],
+        reports=follow_up.reports_of(dossier),
         awaited=waiting,
         awaited_named=awaited.named(waiting),
         refused=refused,
@@ -327,6 +354,7 @@ DOWNLOADED = {
     "document": _l("supporting document"),
     "hcp_letter": _l("healthcare professional's letter"),
     "reply_document": _l("document of an answer"),
+    "follow_up_document": _l("document of a follow-up report"),
     "receipt": _l("receipt"),
     "decision": _l("decision"),
     "withdrawal": _l("withdrawal of the request"),
@@ -399,6 +427,12 @@ def event_text(event: AuditEvent) -> str:
         return _("Also asked the manufacturer for more information")
     if event.action == audit.REPLY_SENT:
         return _("Answer to ANSM's question sent")
+    if event.action == audit.FOLLOW_UP_SENT:
+        return ngettext(
+            "Follow-up report sent: %(num)d patient treated so far",
+            "Follow-up report sent: %(num)d patients treated so far",
+            detail["patients_treated"],
+        )
     if event.action == audit.DOCUMENT_UPLOADED:
         return _("Document uploaded: %(name)s", name=detail.get("filename"))
     if event.action == audit.DOCUMENT_REMOVED:
@@ -426,7 +460,7 @@ def event_text(event: AuditEvent) -> str:
 # What the manufacturer's history lists: each change of status, each question ANSM asked
 # while others waited (it changes no status), and each answer ANSM received (a professional's
 # said to have come, not what it says).
-_HISTORY = (audit.STATUS_CHANGED, audit.QUESTION_ADDED, audit.REPLY_SENT)
+_HISTORY = (audit.STATUS_CHANGED, audit.QUESTION_ADDED, audit.REPLY_SENT, audit.FOLLOW_UP_SENT)
 
 
 def history_text(event: AuditEvent) -> str:
@@ -437,6 +471,9 @@ def history_text(event: AuditEvent) -> str:
         # named here by their account's name.
         name = event.actor.name if event.actor is not None else event.actor_name
         return _("%(name)s answered ANSM's question.", name=name)
+    if event.action == audit.FOLLOW_UP_SENT:
+        name = event.actor.name if event.actor is not None else event.actor_name
+        return _("%(name)s sent a follow-up report.", name=name)
     if detail.get("note"):
         return detail["note"]
     if event.to_status == Status.SUBMITTED:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.i18n import gettext as _
-from wizard.models import Document, HcpLetter, ReplyDocument
+from wizard.models import Document, FollowUpDocument, HcpLetter, ReplyDocument
 from wizard.receipts.service import ensure_receipt
 from wizard.review import awaited, decisions, downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
@@ -196,6 +196,14 @@ def download_reply_document(dossier_id: int, item_id: int):
     dossier = submitted_dossier(dossier_id)
     item = item_of(dossier, ReplyDocument, item_id)
     return downloads.send_stored(dossier, "reply_document", item)
+
+
+@bp.get("/requests/<int:dossier_id>/follow-up-documents/<int:item_id>")
+@reviewer_required
+def download_report_document(dossier_id: int, item_id: int):
+    dossier = submitted_dossier(dossier_id)
+    item = item_of(dossier, FollowUpDocument, item_id)
+    return downloads.send_stored(dossier, "follow_up_document", item)
 
 
 @bp.get("/requests/<int:dossier_id>/receipt.pdf")

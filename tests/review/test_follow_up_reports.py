@@ -1,0 +1,188 @@
+"""Once authorised, the manufacturer sends ANSM follow-up reports of its own accord, as the
+authorisation's conditions ask: how many patients have received the device, how they are
+followed, incidents, with PDFs. Each is added to the request, never rewritten; ANSM is told by
+email; the reviewer reads it on the request's page. After a suspension, a withdrawal or the
+period's end too: the patients treated go on being followed."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import timedelta
+
+from tests.invites.support import body_of
+from tests.review.conftest import REVIEWER_EMAIL
+from tests.review.support import act, document, dossier
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import AuditEvent, FollowUpReport
+
+REPORT = "Three patients implanted; no incident. Monthly visits as the conditions ask."
+
+
+def send_report(client, dossier_id: int, patients="3", message=REPORT, files=(), keep=()):
+    data = {
+        "report-patients_treated": patients,
+        "report-message": message,
+        "report-keep": list(keep),
+        "report-documents": [(io.BytesIO(content), name) for name, content in files],
+    }
+    return client.post(
+        f"/requests/{dossier_id}/follow-up-reports", data=data, content_type="multipart/form-data"
+    )
+
+
+def authorised(reviewer, dossier_id: int, max_patients: str = "12") -> None:
+    act(reviewer, dossier_id, "start-review")
+    assert act(reviewer, dossier_id, "authorise", max_patients=max_patients).status_code == 303
+
+
+def text_of(response) -> str:
+    """The page's words, tags left out."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
+
+
+def test_no_report_can_be_sent_before_an_authorisation(manufacturer, submitted_global):
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert "Send a follow-up report" not in page
+    assert send_report(manufacturer, submitted_global).status_code == 404
+
+
+def test_a_report_with_a_document_reaches_the_reviewers_page_and_their_inbox(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "Send a follow-up report" in page
+    assert "The authorisation allows at most 12." in page  # said beside the number asked
+
+    sent = send_report(manufacturer, submitted_global, files=[document("visits.pdf")])
+    assert sent.status_code == 303
+    mine = text_of(manufacturer.get(sent.location))
+    assert "Your report has been sent to ANSM." in mine
+    assert "3 patients treated so far · at most 12 authorised" in mine
+    assert REPORT in mine
+    assert "Claire Martin sent a follow-up report." in mine  # the request's history
+
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "Follow-up reports" in theirs and REPORT in theirs
+    assert "Follow-up report sent: 3 patients treated so far" in theirs  # the audit trail
+    with app.app_context():
+        (report,) = db.session.query(FollowUpReport).all()
+        (attached,) = [document.id for document in report.documents]
+        reference = dossier(submitted_global).reference
+    download = reviewer.get(f"/review/requests/{submitted_global}/follow-up-documents/{attached}")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    assert f"{reference}-follow-up-visits.pdf" in download.headers["Content-Disposition"]
+    own = manufacturer.get(f"/requests/{submitted_global}/follow-up-documents/{attached}")
+    assert own.status_code == 200
+    trail = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "document of a follow-up report" in trail  # each download is in the audit trail
+
+    # Without a team mailbox, the reviewers who acted on the request are told, without the
+    # report's text (it may speak of the patients).
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    # French first, then English, as every email to ANSM.
+    assert told["Subject"] == (
+        f"Rapport de suivi sur la demande {reference} / Follow-up report on request {reference}"
+    )
+    body = body_of(told)
+    assert "It counts 3 patients treated so far." in body
+    assert "1 document comes with it." in body
+    assert REPORT not in body
+    assert f"/review/requests/{submitted_global}" in body
+
+
+def test_more_patients_than_authorised_is_taken_and_said_to_both(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global, max_patients="2")
+    sent = send_report(manufacturer, submitted_global, patients="3")
+    said = text_of(manufacturer.get(sent.location))
+    assert (
+        "It counts more patients than the 2 the authorisation allows: ANSM may contact you "
+        "about it." in said
+    )
+    assert "More patients than the authorisation allows." in text_of(
+        reviewer.get(f"/review/requests/{submitted_global}")
+    )
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert "That is more than the 2 the authorisation allows." in body_of(told)
+
+
+def test_a_wrong_report_says_why_and_keeps_what_was_typed_and_chosen(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    refused = send_report(
+        manufacturer, submitted_global, patients="three", files=[document("visits.pdf")]
+    )
+    assert refused.status_code == 422
+    page = text_of(refused)
+    assert "There is a problem" in page
+    assert "whole number" in page
+    assert REPORT in page  # the report typed
+    assert "Files kept from your last try" in page and "visits.pdf" in page
+    assert "They are sent with your report." in page
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 0
+        kept_sha = re.search(r'name="report-keep" value="(\w+)"', refused.text).group(1)
+    sent = send_report(manufacturer, submitted_global, keep=[kept_sha])
+    assert sent.status_code == 303
+    with app.app_context():
+        (report,) = db.session.query(FollowUpReport).all()
+        assert [d.filename for d in report.documents] == ["visits.pdf"]
+
+    empty = send_report(manufacturer, submitted_global, patients="", message="")
+    assert "Enter how many patients have received the device" in text_of(empty)
+    assert "Enter your report." in text_of(empty)
+    negative = send_report(manufacturer, submitted_global, patients="-1")
+    assert negative.status_code == 422
+
+
+def test_reports_go_on_after_the_period_and_a_withdrawal(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    authorised(reviewer, submitted_global)
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    assert send_report(manufacturer, submitted_global, patients="4").status_code == 303
+    later = clock.now() + timedelta(days=400)  # past the period's end
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert send_report(manufacturer, submitted_global, patients="4").status_code == 303
+    with app.app_context():
+        events = db.session.query(AuditEvent).filter_by(action="follow_up_sent").all()
+        assert [e.detail["patients_treated"] for e in events] == [4, 4]
+
+
+def test_another_organisation_can_neither_send_nor_read_a_report(
+    app, client, reviewer, manufacturer, submitted_global
+):
+    from tests.conftest import login, make_user
+
+    authorised(reviewer, submitted_global)
+    send_report(manufacturer, submitted_global, files=[document("visits.pdf")])
+    with app.app_context():
+        make_user("eve@rival.example", "Rival Devices")
+        (report,) = db.session.query(FollowUpReport).all()
+        item = report.documents[0].id
+    assert login(client, "eve@rival.example").status_code == 303
+    assert send_report(client, submitted_global).status_code == 404
+    assert client.get(f"/requests/{submitted_global}/follow-up-documents/{item}").status_code == 404
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 1
+
+
+def test_the_same_file_under_two_names_is_pointed_out_next_to_the_documents(
+    reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    same = document("visits.pdf")[1]
+    refused = send_report(
+        manufacturer, submitted_global, files=[("visits.pdf", same), ("copy.pdf", same)]
+    )
+    assert refused.status_code == 422
+    assert (
+        "“copy.pdf” is the same file as “visits.pdf”: it would be sent once. Choose the "
+        "document you meant, or send your report again." in text_of(refused)
+    )

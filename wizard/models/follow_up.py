@@ -1,0 +1,64 @@
+"""Follow-up reports: what a manufacturer sends ANSM on an authorisation of its own accord
+(the patients treated, their follow-up, incidents), as the authorisation's conditions ask,
+with PDF documents. Added, never rewritten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wizard.extensions import Timestamp, db
+from wizard.models.accounts import User
+from wizard.models.dossier import Dossier, StoredFileMixin
+from wizard.models.review import text_sha256
+
+
+class FollowUpReport(db.Model):
+    __tablename__ = "follow_up_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # As the account was named when it sent the report.
+    author_name: Mapped[str] = mapped_column(String(200))
+    # Since the authorisation, in all: what ANSM weighs against the authorised maximum.
+    patients_treated: Mapped[int] = mapped_column(Integer)
+    # The authorised maximum when the report was sent (None: no cap), kept with the report.
+    max_patients: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[Timestamp]
+
+    dossier: Mapped[Dossier] = relationship()
+    author: Mapped[User] = relationship()
+    documents: Mapped[list[FollowUpDocument]] = relationship(
+        back_populates="report", order_by="FollowUpDocument.id"
+    )
+
+    @property
+    def above_maximum(self) -> bool:
+        return self.max_patients is not None and self.patients_treated > self.max_patients
+
+    def audit_detail(self) -> dict[str, Any]:
+        return {
+            "report_id": self.id,
+            "patients_treated": self.patients_treated,
+            "max_patients": self.max_patients,
+            "message_sha256": text_sha256(self.message),
+            "documents": len(self.documents),
+        }
+
+
+class FollowUpDocument(StoredFileMixin, db.Model):
+    __tablename__ = "follow_up_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("follow_up_reports.id", ondelete="CASCADE"))
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+
+    report: Mapped[FollowUpReport] = relationship(back_populates="documents")
