@@ -18,7 +18,7 @@ from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
-from wizard.review.forms import ReplyForm, action_form_class
+from wizard.review.forms import FollowUpReportForm, ReplyForm, action_form_class
 from wizard.uploads import human_size, sends_files
 from wizard.web import from_this_site, safe_next
 
@@ -146,7 +146,13 @@ TOO_MANY_TRIES["review_hcp.answer"] = (
 # The manufacturer's own forms that take files: one budget for all, per account.
 TOO_MANY_TRIES.update(
     dict.fromkeys(
-        ("filing.step", "filing.add_document", "filing.add_letter", "review_filer.reply"),
+        (
+            "filing.step",
+            "filing.add_document",
+            "filing.add_letter",
+            "review_filer.reply",
+            "review_filer.send_report",
+        ),
         (
             TOO_MANY_TRIES["invites.respond"][0],
             _l(
@@ -207,6 +213,8 @@ def _posted_form():
         return action_form_class(name, "global")(prefix=name, meta={"csrf": False})
     if request.endpoint == "review_filer.reply":
         return ReplyForm(prefix="reply", meta={"csrf": False})
+    if request.endpoint == "review_filer.send_report":
+        return FollowUpReportForm(prefix="report", meta={"csrf": False})
     if request.endpoint == "invites.respond":
         return ClinicianLetterForm(meta={"csrf": False})
     if request.endpoint == "review_hcp.answer":

@@ -21,8 +21,11 @@ from wizard.models import AuditEvent, FollowUpReport
 REPORT = "Three patients implanted; no incident. Monthly visits as the conditions ask."
 
 
-def send_report(client, dossier_id: int, patients="3", message=REPORT, files=(), keep=()):
+def send_report(
+    client, dossier_id: int, patients="3", message=REPORT, files=(), keep=(), sent_as=None
+):
     data = {
+        **({"report-sent_as": sent_as} if sent_as else {}),
         "report-patients_treated": patients,
         "report-message": message,
         "report-keep": list(keep),
@@ -68,6 +71,7 @@ def test_a_report_with_a_document_reaches_the_reviewers_page_and_their_inbox(
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert "Follow-up reports" in theirs and REPORT in theirs
     assert "Follow-up report sent: 3 patients treated so far" in theirs  # the audit trail
+    assert "Document of a follow-up report: visits.pdf" in theirs
     with app.app_context():
         (report,) = db.session.query(FollowUpReport).all()
         (attached,) = [document.id for document in report.documents]
@@ -185,4 +189,92 @@ def test_the_same_file_under_two_names_is_pointed_out_next_to_the_documents(
     assert (
         "“copy.pdf” is the same file as “visits.pdf”: it would be sent once. Choose the "
         "document you meant, or send your report again." in text_of(refused)
+    )
+
+
+def test_a_report_sent_once_signed_out_shows_what_was_typed(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    assert manufacturer.post("/logout").status_code in (302, 303)
+    refused = send_report(manufacturer, submitted_global, patients="5")
+    assert refused.status_code == 401 and "You were signed out" in refused.text
+    page = text_of(refused)
+    assert REPORT in page and "Patients treated so far 5" in page  # to copy
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 0
+
+
+def test_reports_refused_again_and_again_with_a_file_are_stopped(
+    app, reviewer, submitted_global, tmp_path
+):
+    """Each refused send keeps its files for the next try: counted with the manufacturer's
+    other forms that take files, so that a looping client cannot fill the disk."""
+    from tests.conftest import login
+    from wizard import create_app
+
+    authorised(reviewer, submitted_global)
+    limited = create_app(
+        {
+            **app.config,
+            "INSTANCE_PATH": str(tmp_path),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "REFUSED_UPLOAD_RATE_LIMIT": "2 per hour",
+        }
+    )
+    client = limited.test_client()
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    for number in range(2):
+        refused = send_report(
+            client, submitted_global, message="", files=[document(f"v{number}.pdf", f"V{number}")]
+        )
+        assert refused.status_code == 422
+    stopped = send_report(client, submitted_global, message="", files=[document("v9.pdf", "V9")])
+    assert stopped.status_code == 429
+    assert "Your forms have been sent many times in the last hour with a file" in text_of(stopped)
+    # Without a file, a report is still sent.
+    assert send_report(client, submitted_global).status_code == 303
+
+
+def test_the_same_form_sent_twice_is_one_report(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    """A double click, or a send retried after a timeout: the form's one-time mark makes the
+    second send the first's report, said sent, with one email."""
+    authorised(reviewer, submitted_global)
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    mark = re.search(r'name="report-sent_as" value="([\w-]+)"', page).group(1)
+    first = send_report(manufacturer, submitted_global, sent_as=mark)
+    again = send_report(manufacturer, submitted_global, sent_as=mark)
+    assert first.status_code == again.status_code == 303
+    assert "Your report has been sent to ANSM." in text_of(manufacturer.get(again.location))
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 1
+    assert len([m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]) == 1
+    # The page sent after carries a new mark: the next report is another.
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    assert f'value="{mark}"' not in page
+    new = re.search(r'name="report-sent_as" value="([\w-]+)"', page).group(1)
+    assert send_report(manufacturer, submitted_global, sent_as=new).status_code == 303
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 2
+
+
+def test_an_individual_authorisation_counts_its_one_patient(app, reviewer, manufacturer, submitted):
+    act(reviewer, submitted, "start-review")
+    assert act(reviewer, submitted, "authorise").status_code == 303
+    page = text_of(manufacturer.get(f"/requests/{submitted}/submitted"))
+    assert (
+        "This authorisation is for one patient: 0 until they have received the device, then 1."
+        in page
+    )
+    sent = send_report(manufacturer, submitted, patients="1")
+    assert "Your report has been sent to ANSM." in text_of(manufacturer.get(sent.location))
+    sent = send_report(manufacturer, submitted, patients="2")
+    assert "It counts more patients than the 1 the authorisation allows" in text_of(
+        manufacturer.get(sent.location)
+    )
+    assert "More patients than the authorisation allows." in text_of(
+        reviewer.get(f"/review/requests/{submitted}")
     )

@@ -228,8 +228,9 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     wrap("invites.respond", refused_files)
     wrap("review_hcp.answer", refused_files)
     # The manufacturer's own forms that take files (the evidence and letters steps and their
-    # side forms, an answer to ANSM) keep them the same way: one budget per account, spent by
-    # each file kept. Only a send with a file is stopped: the steps are still saved without.
+    # side forms, an answer or a follow-up report to ANSM) keep them the same way: one budget
+    # per account, spent by each file kept. Only a send with a file is stopped: the steps are
+    # still saved without.
     own_refused_files = limiter.shared_limit(
         config["REFUSED_UPLOAD_RATE_LIMIT"],
         scope="refused-files",
@@ -242,6 +243,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     for endpoint in ("filing.step", "filing.add_document", "filing.add_letter"):
         wrap(endpoint, own_refused_files)
     wrap("review_filer.reply", own_refused_files)
+    wrap("review_filer.send_report", own_refused_files)
     # Guessing a colleague's invitation link: failed look-ups per client address, as for the
     # professionals' links.
     wrap("auth.join", limiter.limit(config["INVITE_RATE_LIMIT"], deduct_when=is_failed_lookup))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.extensions import Timestamp, db
@@ -17,6 +17,9 @@ from wizard.models.review import text_sha256
 
 class FollowUpReport(db.Model):
     __tablename__ = "follow_up_reports"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "sent_as", name="uq_follow_up_reports_sent_as"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(
@@ -27,10 +30,14 @@ class FollowUpReport(db.Model):
     author_name: Mapped[str] = mapped_column(String(200))
     # Since the authorisation, in all: what ANSM weighs against the authorised maximum.
     patients_treated: Mapped[int] = mapped_column(Integer)
-    # The authorised maximum when the report was sent (None: no cap), kept with the report.
+    # The authorised maximum when the report was sent (None: no cap; an individual
+    # authorisation's is its one patient), kept with the report.
     max_patients: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[Timestamp]
+    # The one-time mark of the page's form it was sent from: the same form sent twice (a
+    # double click, a send retried after a timeout) is one report.
+    sent_as: Mapped[str | None] = mapped_column(String(64))
 
     dossier: Mapped[Dossier] = relationship()
     author: Mapped[User] = relationship()
@@ -56,7 +63,9 @@ class FollowUpDocument(StoredFileMixin, db.Model):
     __tablename__ = "follow_up_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("follow_up_reports.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("follow_up_reports.id", ondelete="CASCADE"), index=True
+    )
     dossier_id: Mapped[int] = mapped_column(
         ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
     )

@@ -14,7 +14,13 @@ from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.i18n import ngettext
-from wizard.models import Addressee, FollowUpDocument, InformationRequest, ReplyDocument
+from wizard.models import (
+    Addressee,
+    FollowUpDocument,
+    FollowUpReport,
+    InformationRequest,
+    ReplyDocument,
+)
 from wizard.review import (
     awaited,
     downloads,
@@ -136,18 +142,30 @@ def send_report(dossier_id: int):
     if not follow_up.may_report(dossier):
         abort(404)  # the page offers no such form before an authorisation
     form = FollowUpReportForm(prefix="report")
+    mark = follow_up.mark_of(form.sent_as.data)
+    if follow_up.sent_before(dossier, mark):  # a double click, a send retried
+        return _report_sent(dossier)
     slot = follow_up.slot(dossier)
     ticked = request.form.getlist("report-keep")
     if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
     files = kept.with_new(slot, ticked, form.documents.accepted)
-    report = follow_up.send(
-        dossier, current_user, form.patients_treated.data, form.message.data, files
-    )
+    try:
+        report = follow_up.send(
+            dossier, current_user, form.patients_treated.data, form.message.data, files, mark
+        )
+    except follow_up.AlreadySent:
+        return _report_sent(dossier)
     kept.forget(slot)
     notify.to_review_team(dossier, report=report)
-    if report.above_maximum:
+    return _report_sent(dossier, report)
+
+
+def _report_sent(dossier, report: FollowUpReport | None = None):
+    """The request's page, saying the report is sent (`report`: just now; None: the same
+    form sent again, whose report was sent by the first)."""
+    if report is not None and report.above_maximum:
         flash(
             _(
                 "Your report has been sent to ANSM. It counts more patients than the "

@@ -8,13 +8,51 @@ right by the next. Questions ANSM asks are answered as before (`information`).""
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
 from wizard.extensions import db
 from wizard.models import Dossier, FollowUpDocument, FollowUpReport, User
 from wizard.review.status import authorisation_of
 from wizard.uploads import StoredFile
+
+
+class AlreadySent(Exception):
+    """The same form was sent before (`FollowUpReport.sent_as`): its report is there."""
+
+
+def new_mark() -> str:
+    """A one-time mark for a report form the page writes."""
+    return secrets.token_urlsafe(24)
+
+
+def mark_of(sent: str | None) -> str | None:
+    """The form's mark as sent back, if it is one the page writes."""
+    return sent if sent and re.fullmatch(r"[\w-]{16,64}", sent) else None
+
+
+def sent_before(dossier: Dossier, mark: str | None) -> bool:
+    if mark is None:
+        return False
+    report = select(FollowUpReport.id).where(
+        FollowUpReport.dossier_id == dossier.id, FollowUpReport.sent_as == mark
+    )
+    return db.session.scalar(report) is not None
+
+
+def cap_of(dossier: Dossier) -> int | None:
+    """How many patients the authorisation allows: its maximum, or the one patient of an
+    individual authorisation; None for a global one without a maximum."""
+    authorisation = authorisation_of(dossier)
+    if authorisation is None:
+        return None
+    if authorisation.max_patients is not None:
+        return authorisation.max_patients
+    return 1 if dossier.submitted_answers.get("access_type") == "individual" else None
 
 
 def may_report(dossier: Dossier) -> bool:
@@ -39,26 +77,36 @@ def reports_of(dossier: Dossier) -> list[FollowUpReport]:
 
 
 def send(
-    dossier: Dossier, author: User, patients_treated: int, message: str, files: list[StoredFile]
+    dossier: Dossier,
+    author: User,
+    patients_treated: int,
+    message: str,
+    files: list[StoredFile],
+    mark: str | None = None,
 ) -> FollowUpReport:
     """Record the report and its documents, each an audit event. The authorised maximum is
-    kept with it, so that the report says whether it was above it as it was sent."""
+    kept with it, so that the report says whether it was above it as it was sent. The form
+    `mark`ed as one sent already (two at once): `AlreadySent`."""
     at = clock.now()
-    authorisation = authorisation_of(dossier)
     report = FollowUpReport(
         dossier_id=dossier.id,
         author_id=author.id,
         author_name=author.name,
         patients_treated=patients_treated,
-        max_patients=authorisation.max_patients if authorisation else None,
+        max_patients=cap_of(dossier),
         message=message.replace("\r\n", "\n"),
         sent_at=at,
+        sent_as=mark,
         documents=[
             FollowUpDocument.of_stored(item, dossier_id=dossier.id, at=at) for item in files
         ],
     )
     db.session.add(report)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, sent twice at once: the other send recorded it
+        db.session.rollback()
+        raise AlreadySent() from None
     actor = audit.Actor.of(author)
     uploads = audit.uploads_of(report.documents, report_id=report.id)
     for action, detail in ((audit.FOLLOW_UP_SENT, report.audit_detail()), *uploads):

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from wizard import clock, uploads
@@ -456,6 +457,9 @@ class FollowUpReportForm(FlaskForm):
         maximum=1_000_000,
         hint=_l("Every patient since the authorisation, not only since your last report."),
     )
+    # The form's one-time mark (`follow_up.send`): written in the page, sent back as it was;
+    # not checked (one that is not a mark the page writes is left out: `follow_up.mark_of`).
+    sent_as = HiddenField()
     message = _reason(
         _l("Your report"),
         _l("Enter your report."),

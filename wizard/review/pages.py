@@ -304,12 +304,10 @@ def manufacturer_page(
         reply_form = ReplyForm(prefix="reply", formdata=None)
     if state.authorisation is not None and report_form is None:
         report_form = FollowUpReportForm(prefix="report", formdata=None)
-    if report_form is not None and state.authorisation.max_patients is not None:
-        report_form.patients_treated.description = _(
-            "Every patient since the authorisation, not only since your last report. The "
-            "authorisation allows at most %(count)s.",
-            count=quantity(state.authorisation.max_patients),
-        )
+    if report_form is not None:
+        if follow_up.mark_of(report_form.sent_as.data) is None:  # kept from a refused send
+            report_form.sent_as.data = follow_up.new_mark()
+        _say_the_cap(report_form, dossier)
     can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
@@ -340,6 +338,20 @@ def manufacturer_page(
         decisions=decisions_of(dossier),
         history=history,
     ), status
+
+
+def _say_the_cap(form: FollowUpReportForm, dossier: Dossier) -> None:
+    """Beside the number of patients asked, how many the authorisation allows."""
+    if dossier.submitted_answers.get("access_type") == "individual":
+        form.patients_treated.description = _(
+            "This authorisation is for one patient: 0 until they have received the device, then 1."
+        )
+    elif (cap := follow_up.cap_of(dossier)) is not None:
+        form.patients_treated.description = _(
+            "Every patient since the authorisation, not only since your last report. The "
+            "authorisation allows at most %(count)s.",
+            count=quantity(cap),
+        )
 
 
 DECISION_TITLES = {
@@ -434,6 +446,8 @@ def event_text(event: AuditEvent) -> str:
             detail["patients_treated"],
         )
     if event.action == audit.DOCUMENT_UPLOADED:
+        if detail.get("report_id"):
+            return _("Document of a follow-up report: %(name)s", name=detail.get("filename"))
         return _("Document uploaded: %(name)s", name=detail.get("filename"))
     if event.action == audit.DOCUMENT_REMOVED:
         return _("Document removed from the draft: %(name)s", name=detail.get("filename"))
