@@ -195,6 +195,16 @@ TOO_MANY["auth.invite_colleague"] = (
     ),
 )
 
+# A colleague invited or removed after too many wrong passwords (the invitation's page has a
+# limit of emails too, whose words are above).
+WRONG_PASSWORDS = (
+    _l("Too many wrong passwords"),
+    _l(
+        "For your security, this is paused after several wrong passwords. Nothing was done. "
+        "Wait 15 minutes, then try again."
+    ),
+)
+
 
 # What a refused form was, by the page that sends it: where people type the most (the
 # wizard's steps and the evidence sent with its files, answers to ANSM, the clinician's
@@ -317,6 +327,16 @@ def render_error(status: int):
         title, detail = TOO_MANY[request.endpoint]
     if status == 429 and request.endpoint == "auth.login" and not limits.account_paused():
         title, detail = SIGN_IN_TOO_MANY_FROM_CONNECTION
+    if (
+        status == 429
+        and limits.paused_for_wrong_passwords()
+        and request.endpoint
+        in (
+            "auth.invite_colleague",
+            "auth.remove_colleague",
+        )
+    ):
+        title, detail = WRONG_PASSWORDS
     if status == 429 and limits.stopped_for_refused_files():
         title, detail = TOO_MANY_TRIES[request.endpoint]
     if status == 413 and not sends_files():

@@ -29,6 +29,8 @@ LINK = re.compile(r"https?://[^/\s]+(/join/[A-Za-z0-9_-]{43})\b")
 COLLEAGUE = "marc.durand@cardiotech.example"
 NEW_PASSWORD = "orange kettle under seven bridges"
 
+YOURS = {"current": PASSWORD}  # one's own password, asked before removing a colleague
+
 
 def invite(client, email=COLLEAGUE, password=PASSWORD):
     return client.post("/account/colleagues", data={"email": email, "current": password})
@@ -187,7 +189,9 @@ def test_another_organisation_cannot_cancel_an_invitation_or_remove_a_colleague(
         assert db.session.get(ColleagueInvitation, invitation_id).revoked_at is None
         assert db.session.get(User, colleague_id).is_active
     # Nobody removes themselves: the organisation keeps someone to file.
-    itself = logged_in.post(f"/account/colleagues/{user[0]}/remove", follow_redirects=True)
+    itself = logged_in.post(
+        f"/account/colleagues/{user[0]}/remove", data=YOURS, follow_redirects=True
+    )
     assert "You cannot remove your own account. A colleague can." in itself.text
     with app.app_context():
         assert db.session.get(User, user[0]).is_active
@@ -208,7 +212,12 @@ def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back
     confirm = logged_in.get(f"/account/colleagues/{colleague_id}/remove")
     assert confirm.status_code == 200 and "Remove Marc Durand?" in confirm.text
     assert "stay with Cardiotech" in confirm.text
-    removed = logged_in.post(f"/account/colleagues/{colleague_id}/remove")
+    # Asked for one's password, as before inviting: a wrong one removes nobody.
+    wrong = logged_in.post(f"/account/colleagues/{colleague_id}/remove", data={"current": "nope"})
+    assert wrong.status_code == 422
+    assert "This is not your current password." in wrong.text and "There is a problem" in wrong.text
+    assert login(app.test_client(), COLLEAGUE).status_code == 303  # still there
+    removed = logged_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
     assert removed.status_code == 303
     page = logged_in.get("/account/colleagues").text
     assert "Marc Durand can no longer sign in to file for you." in page
@@ -356,9 +365,18 @@ def test_a_wrong_password_when_inviting_counts_as_one_not_as_an_invitation_email
         assert invite(signed_in, password="wrong password").status_code == 422
     assert invite(signed_in).status_code == 303  # the emails' budget is whole
     assert invite(signed_in, "b@cardiotech.example", password="wrong").status_code == 422
-    # Five wrong in all (LOGIN_RATE_LIMIT_ACCOUNT): the sixth try is refused, right or not.
-    assert invite(signed_in, "b@cardiotech.example").status_code == 429
+    # Five wrong in all (LOGIN_RATE_LIMIT_ACCOUNT): the sixth try is refused, right or not,
+    # saying why (not the invitation emails' limit, which is not reached).
+    paused = invite(signed_in, "b@cardiotech.example")
+    assert paused.status_code == 429
+    said = " ".join(paused.text.split())
+    assert "Too many wrong passwords" in said and "invitation emails" not in said
     assert len(inbox.to(COLLEAGUE)) == 1 and not inbox.to("b@cardiotech.example")
+    # Removing a colleague asks for the same password: paused as well.
+    with limited.app_context():
+        colleague_id = make_colleague(user[0], "c@cardiotech.example").id
+    removal = signed_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
+    assert removal.status_code == 429 and "Too many wrong passwords" in removal.text
 
 
 def test_removing_a_colleague_cancels_the_invitations_they_sent(app, logged_in, user, inbox):
@@ -371,14 +389,16 @@ def test_removing_a_colleague_cancels_the_invitations_they_sent(app, logged_in, 
     link = join_link(inbox, "marc.private@mail.example")
     with app.app_context():
         colleague_id = db.session.scalar(select(User.id).where(User.email == COLLEAGUE))
-    logged_in.post(f"/account/colleagues/{colleague_id}/remove")
+    logged_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
     assert "marc.private" not in logged_in.get("/account/colleagues").text
     stranger = app.test_client()
     assert stranger.get(link).status_code == 410
     assert join(stranger, link).status_code == 410
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email.like("marc.private%"))) is None
-    again = logged_in.post(f"/account/colleagues/{colleague_id}/remove", follow_redirects=True)
+    again = logged_in.post(
+        f"/account/colleagues/{colleague_id}/remove", data=YOURS, follow_redirects=True
+    )
     assert "Marc Durand has already been removed." in again.text
 
 
@@ -433,7 +453,7 @@ def test_a_removed_colleague_asking_for_a_new_password_is_told_they_were_removed
     with app.app_context():
         colleague = make_colleague(user[0], COLLEAGUE)
         earlier_link = "/password/reset/" + reset.token_for(colleague)
-    logged_in.post(f"/account/colleagues/{colleague.id}/remove")
+    logged_in.post(f"/account/colleagues/{colleague.id}/remove", data=YOURS)
     asked = app.test_client().post("/password/forgot", data={"email": COLLEAGUE})
     assert asked.status_code == 200
     *_removal, notice = inbox.to(COLLEAGUE)
@@ -449,7 +469,7 @@ def test_a_removed_colleague_registering_again_is_told_they_were_removed(
     """Not "you already have an account: sign in", which the removal makes untrue."""
     with app.app_context():
         colleague_id = make_colleague(user[0], COLLEAGUE).id
-    logged_in.post(f"/account/colleagues/{colleague_id}/remove")
+    logged_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
     again = {
         "organisation_name": "Biotronix",
         "name": "Marc Durand",

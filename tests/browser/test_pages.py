@@ -209,6 +209,10 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     page.keyboard.press("Enter")
     page.wait_for_url("**/remove")
     assert_accessible(page, "remove-colleague")
+    press_button(page, "main form button[type=submit]")  # no password typed
+    assert "Enter your password." in page.inner_text(".error-summary")
+    assert_accessible(page, "remove-colleague-error")
+    type_into(page, "#current", PASSWORD)
     press_button(page, "main form button[type=submit]")
     assert "Marc Durand can no longer sign in" in page.content()
     assert "Marc Durand" in page.inner_text("#former-title + p + .table-scroll")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wizard import mail
 from wizard.auth import bp, colleagues, limits
-from wizard.auth.forms import InviteColleagueForm, JoinForm
+from wizard.auth.forms import InviteColleagueForm, JoinForm, RemoveColleagueForm
 from wizard.auth.views import current_password_checked, start_session
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required
@@ -142,7 +142,11 @@ def remove_colleague(user_id: int):
     elif not member.is_active:
         flash(_("%(name)s has already been removed.", name=member.name))
     elif request.method != "POST":
-        return render_template("auth/remove_colleague.html", member=member)
+        form = RemoveColleagueForm(formdata=None)
+        return render_template("auth/remove_colleague.html", member=member, form=form)
+    elif not current_password_checked(form := RemoveColleagueForm()):
+        page = render_template("auth/remove_colleague.html", member=member, form=form)
+        return page, refused_status()
     elif colleagues.remove(member, current_user):
         flash(_("%(name)s can no longer sign in to file for you.", name=member.name))
     else:

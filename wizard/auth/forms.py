@@ -211,6 +211,17 @@ class InviteColleagueForm(FlaskForm):
     )
 
 
+class RemoveColleagueForm(FlaskForm):
+    # Asked as before inviting: someone at a computer left signed in could otherwise remove
+    # every colleague of the organisation, signing them all out.
+    current = PasswordField(
+        _l("Your password"),
+        validators=[Required(_l("Enter your password."))],
+        description=_l("Asked before anyone is removed from your organisation."),
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class JoinForm(ChoosesPassword):
     """A colleague's new account, on the page an invitation link opens (the address is the
     one invited)."""

@@ -125,6 +125,14 @@ def stopped_for_refused_files() -> bool:
     return g.get("stopped_for_refused_files", False)
 
 
+def _paused_for_wrong_passwords(_limit) -> None:
+    g.paused_for_wrong_passwords = True  # said so, not the page's other limit (`errors`)
+
+
+def paused_for_wrong_passwords() -> bool:
+    return g.get("paused_for_wrong_passwords", False)
+
+
 def _paused_account(_limit) -> None:
     g.account_paused = True  # the sign-in page offers a new password (`wizard.errors`)
 
@@ -192,6 +200,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         key_func=_signed_in_account,
         methods=["POST"],
         deduct_when=_wrong_password,
+        on_breach=_paused_for_wrong_passwords,
     )
     wrap("auth.account_password", current_password)
     wrap(
@@ -212,8 +221,9 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     )
     wrap("filing.invite", invitation_emails)
     wrap("filing.resend_invitation", invitation_emails)
-    # Inviting a colleague asks for one's password too: its budget is the same.
+    # Inviting or removing a colleague asks for one's password too: its budget is the same.
     wrap("auth.invite_colleague", invitation_emails, current_password)
+    wrap("auth.remove_colleague", current_password)
     # A page of a link that takes files (a professional's letter, their answer to ANSM): a
     # file sent with a form refused for another reason is kept for the next try, so refused
     # sends are counted per link, and what one link can fill the disk with is bounded.
