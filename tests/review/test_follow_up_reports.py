@@ -278,3 +278,17 @@ def test_an_individual_authorisation_counts_its_one_patient(app, reviewer, manuf
     assert "More patients than the authorisation allows." in text_of(
         reviewer.get(f"/review/requests/{submitted}")
     )
+
+
+def test_the_queue_says_when_each_authorisation_last_reported(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global, max_patients="2")
+    assert "No follow-up report yet" in text_of(reviewer.get("/review"))
+    send_report(manufacturer, submitted_global, patients="3")
+    queue = text_of(reviewer.get("/review"))
+    assert "No follow-up report yet" not in queue
+    assert re.search(r"Last report: \d+ \w+ \d{4} at \d\d:\d\d · more patients than allowed", queue)
+    send_report(manufacturer, submitted_global, patients="2")  # the latest one counts
+    queue = text_of(reviewer.get("/review"))
+    assert "Last report:" in queue and "more patients than allowed" not in queue

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from wizard import clock
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
-from wizard.models import Dossier, Organisation
+from wizard.models import Dossier, FollowUpReport, Organisation
 from wizard.review.status import authorisations_subquery, effective_status_column
 
 PAGE_SIZE = 50
@@ -49,6 +49,10 @@ class Row:
     dossier: Dossier
     status: str
     authorised: bool  # ever: a withdrawn one was withdrawn by ANSM, not by its manufacturer
+    # The latest follow-up report on its authorisation (`review.follow_up`): when, and whether
+    # it counted more patients than allowed.
+    last_report_at: datetime | None = None
+    last_report_above: bool = False
 
     @property
     def answers(self) -> dict:
@@ -154,6 +158,23 @@ def _names_matching(filters: Filters) -> list[int] | None:
     return requests_naming(needle) if needle else None
 
 
+def _last_report() -> tuple:
+    """The columns of a listed request's latest follow-up report: when, and whether it
+    counted more patients than allowed."""
+    latest = (
+        select(FollowUpReport)
+        .where(FollowUpReport.dossier_id == Dossier.id)
+        .order_by(FollowUpReport.id.desc())
+        .limit(1)
+        .correlate(Dossier)
+    )
+    above = FollowUpReport.patients_treated > FollowUpReport.max_patients
+    return (
+        latest.with_only_columns(FollowUpReport.sent_at).scalar_subquery(),
+        latest.with_only_columns(above).scalar_subquery(),
+    )
+
+
 def search(filters: Filters) -> Page:
     named = _names_matching(filters)
     query = _filtered(filters, named, with_status=True)
@@ -161,12 +182,16 @@ def search(filters: Filters) -> Page:
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
     rows = db.session.execute(
-        query.order_by(*_order(filters.order), Dossier.id)
+        query.add_columns(*_last_report())
+        .order_by(*_order(filters.order), Dossier.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return Page(
-        rows=[Row(dossier, status, bool(authorised)) for dossier, status, authorised, _ in rows],
+        rows=[
+            Row(dossier, status, bool(authorised), last, bool(above))
+            for dossier, status, authorised, _state, last, above in rows
+        ],
         total=total,
         counts=counts(filters, named),
         page=page,
