@@ -1,4 +1,5 @@
-"""`flask decisions expire`: the daily job that records the end of authorised periods."""
+"""`flask decisions expire`: the daily job that records the end of authorised periods, and
+reminds manufacturers of the ends to come (`reminders`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from wizard import audit, clock
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status, TransitionError
 from wizard.extensions import db
 from wizard.models import Decision, DecisionKind, Dossier
+from wizard.review import reminders
 from wizard.review.transitions import change_status
 
 decisions_cli = AppGroup("decisions", help="Scheduled work on decisions.")
@@ -18,7 +20,8 @@ decisions_cli = AppGroup("decisions", help="Scheduled work on decisions.")
 @decisions_cli.command("expire")
 def expire() -> None:
     """Move authorisations whose period has ended, suspended ones too, to "expired" and tell
-    each manufacturer. Run it daily (cron); the pages already show them as expired."""
+    each manufacturer; remind those whose period ends soon. Run it daily (cron); the pages
+    already show them as expired."""
     due = db.session.execute(
         select(Dossier, Decision.period_end)
         .join(Decision, Decision.dossier_id == Dossier.id)
@@ -38,3 +41,9 @@ def expire() -> None:
         expired += 1
         click.echo(f"{dossier.reference}: expired (the period ended on {period_end}).")
     click.echo(f"{expired} authorisation(s) expired.")
+    due = reminders.due(clock.today())
+    for dossier, authorisation in due:
+        reminders.remind(dossier, authorisation)
+        ends = authorisation.period_end
+        click.echo(f"{dossier.reference}: reminded (the period ends on {ends}).")
+    click.echo(f"{len(due)} manufacturer(s) reminded of the end of their authorisation.")
