@@ -35,6 +35,9 @@ LETTER_UPLOADED = "letter_uploaded"  # a professional's letter, by the manufactu
 LETTER_REMOVED = "letter_removed"  # from the draft (uploaded, or received through a link)
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
 FOLLOW_UP_SENT = "follow_up_sent"  # a report on an authorisation, sent unasked
+PERIOD_END_REMINDED = "period_end_reminded"  # by the daily job (`review.reminders`)
+# Events that change nothing a person reading the request decides on.
+NOT_CHANGES = (DOCUMENT_DOWNLOADED, PERIOD_END_REMINDED)
 
 
 def uploads_of(documents, **owner) -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -135,15 +138,15 @@ def trail(dossier_id: int) -> list[AuditEvent]:
 
 
 def changes_since(dossier_id: int, seen: int) -> list[AuditEvent]:
-    """A request's events after the one numbered `seen`, oldest first, but for downloads:
-    what changed it since someone read it (reading it changes nothing)."""
+    """A request's events after the one numbered `seen`, oldest first, but for downloads and
+    the daily job's reminder (`NOT_CHANGES`): what changed it since someone read it."""
     return list(
         db.session.scalars(
             select(AuditEvent)
             .where(
                 AuditEvent.dossier_id == dossier_id,
                 AuditEvent.sequence > seen,
-                AuditEvent.action != DOCUMENT_DOWNLOADED,
+                AuditEvent.action.not_in(NOT_CHANGES),
             )
             .order_by(AuditEvent.sequence)
         )
@@ -153,7 +156,7 @@ def changes_since(dossier_id: int, seen: int) -> list[AuditEvent]:
 def last_change(events: list[AuditEvent]) -> int:
     """The number of the last of `events` that changed the request (0 if none): what a page
     showing them has shown, for `changes_since`."""
-    return max((e.sequence for e in events if e.action != DOCUMENT_DOWNLOADED), default=0)
+    return max((e.sequence for e in events if e.action not in NOT_CHANGES), default=0)
 
 
 def check() -> ChainReport:

@@ -292,3 +292,59 @@ def test_the_queue_says_when_each_authorisation_last_reported(
     send_report(manufacturer, submitted_global, patients="2")  # the latest one counts
     queue = text_of(reviewer.get("/review"))
     assert "Last report:" in queue and "more patients than allowed" not in queue
+
+
+def test_another_report_from_a_page_that_sent_one_is_recorded_too(
+    app, reviewer, manufacturer, submitted_global
+):
+    """A correction sent from the same page (its first send timed out but arrived, or the page
+    came back with Back): not the same report, so not taken for a double click."""
+    authorised(reviewer, submitted_global, max_patients="2")
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    mark = re.search(r'name="report-sent_as" value="([\w-]+)"', page).group(1)
+    assert send_report(manufacturer, submitted_global, sent_as=mark).status_code == 303
+    corrected = send_report(
+        manufacturer, submitted_global, patients="14", message="One serious incident.", sent_as=mark
+    )
+    # Said as the first send said it: above the cap.
+    assert "more patients than the 2" in text_of(manufacturer.get(corrected.location))
+    with app.app_context():
+        reports = db.session.query(FollowUpReport).order_by(FollowUpReport.id).all()
+        assert [r.patients_treated for r in reports] == [3, 14]
+    # The correction sent twice (a double click) is one report too, said above the cap.
+    again = send_report(
+        manufacturer, submitted_global, patients="14", message="One serious incident.", sent_as=mark
+    )
+    assert "more patients than the 2" in text_of(manufacturer.get(again.location))
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 2
+
+
+def test_files_kept_from_a_refused_try_are_gone_once_the_report_is_sent_twice(
+    reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    mark = re.search(r'name="report-sent_as" value="([\w-]+)"', page).group(1)
+    refused = send_report(
+        manufacturer, submitted_global, message="", files=[document("visits.pdf")], sent_as=mark
+    )
+    kept = re.search(r'name="report-keep" value="(\w+)"', refused.text).group(1)
+    for _ in range(2):  # a double click: the second answer arrives last
+        assert (
+            send_report(manufacturer, submitted_global, keep=[kept], sent_as=mark).status_code
+            == 303
+        )
+    assert (
+        "Files kept from your last try"
+        not in manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    )
+
+
+def test_the_queue_waits_for_no_report_an_authorisation_does_not_ask_for(
+    reviewer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    assert act(reviewer, submitted_global, "authorise", follow_up="").status_code == 303
+    queue = text_of(reviewer.get("/review"))
+    assert "Authorised" in queue and "No follow-up report yet" not in queue

@@ -41,6 +41,7 @@ def reminders_to(inbox) -> list:
 def test_the_manufacturer_is_reminded_once_thirty_days_before_the_end(
     app, inbox, reviewer, submitted_global, monkeypatch
 ):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://derogations.example")
     last_day = authorise(reviewer, submitted_global, 90)
     assert "0 manufacturer(s) reminded" in run_daily_job(app)  # too early
     days_later(monkeypatch, 60)  # thirty days left
@@ -58,8 +59,10 @@ def test_the_manufacturer_is_reminded_once_thirty_days_before_the_end(
     body = body_of(reminder)
     assert f"ends on {english_day}, its last day included" in body
     assert "“Start a new request from this one”" in body
-    assert "follow-up report" in body
-    assert f"/requests/{submitted_global}/submitted" in body or "page of your request" in body
+    # The follow-up the authorisation asks for, in its words.
+    assert "send ANSM your follow-up report on the patients treated, as the conditions" in body
+    assert "Monthly report to ANSM on every patient." in body
+    assert f"https://derogations.example/requests/{submitted_global}/submitted" in body
     # Once only, whichever day the job runs after.
     days_later(monkeypatch, 1)
     assert "0 manufacturer(s) reminded" in run_daily_job(app)
@@ -77,3 +80,62 @@ def test_a_short_authorisation_and_a_suspended_one_are_not_reminded(
     days_later(monkeypatch, 15)
     assert "0 manufacturer(s) reminded" in run_daily_job(app)
     assert reminders_to(inbox) == []
+
+
+def test_without_follow_up_conditions_no_report_is_asked_for(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    act(reviewer, submitted_global, "start-review")
+    period = {"period_start": in_days(0), "period_end": in_days(90), "follow_up": ""}
+    assert act(reviewer, submitted_global, "authorise", **period).status_code == 303
+    days_later(monkeypatch, 60)
+    run_daily_job(app)
+    (reminder,) = reminders_to(inbox)
+    assert "follow-up report" not in body_of(reminder) and "suivi" not in body_of(reminder)
+
+
+def test_a_period_starting_or_signed_too_close_to_the_reminder_is_not_reminded(
+    app, inbox, reviewer, submitted, submitted_global, monkeypatch
+):
+    """Signed today for days 45 to 55 (the reminder's day is before its start), and signed
+    with 33 days left (its decision said the period days before): not reminded."""
+    act(reviewer, submitted_global, "start-review")
+    later = {"period_start": in_days(45), "period_end": in_days(55)}
+    assert act(reviewer, submitted_global, "authorise", **later).status_code == 303
+    authorise(reviewer, submitted, 33)
+    for _ in range(4):
+        days_later(monkeypatch, 7)
+        assert "0 manufacturer(s) reminded" in run_daily_job(app)
+    assert reminders_to(inbox) == []
+
+
+def test_two_runs_of_the_job_at_once_remind_once(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    from wizard.review import reminders
+
+    authorise(reviewer, submitted_global, 90)
+    days_later(monkeypatch, 60)
+    with app.app_context():
+        first, second = reminders.due(clock.today()), reminders.due(clock.today())
+        assert len(first) == len(second) == 1  # both runs found it before either sent
+        assert reminders.remind(*first[0]) is True
+        assert reminders.remind(*second[0]) is False
+    assert len(reminders_to(inbox)) == 1
+
+
+def test_the_reminder_does_not_stop_a_decision_read_before_it(
+    app, reviewer, submitted_global, monkeypatch
+):
+    """It changes nothing a decision rests on: a suspension read back the evening before
+    the job runs is signed the next morning."""
+    from tests.review.support import action_data, seen_on
+
+    authorise(reviewer, submitted_global, 90)
+    days_later(monkeypatch, 60)
+    seen = seen_on(reviewer, submitted_global)
+    assert "1 manufacturer(s) reminded" in run_daily_job(app)
+    signed = reviewer.post(
+        f"/review/requests/{submitted_global}/suspend", data=action_data("suspend") | seen
+    )
+    assert signed.status_code == 303

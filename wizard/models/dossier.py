@@ -50,6 +50,9 @@ class Dossier(db.Model):
     created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Timestamp | None]
+    # When the daily job reminded the manufacturer that the authorised period ends soon
+    # (`review.reminders`): once, even with two jobs at once.
+    period_end_reminded_at: Mapped[Timestamp | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The answers of the chosen path only, as they were at submission; never changed after.
     submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -35,8 +35,8 @@ class FollowUpReport(db.Model):
     max_patients: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[Timestamp]
-    # The one-time mark of the page's form it was sent from: the same form sent twice (a
-    # double click, a send retried after a timeout) is one report.
+    # The one-time mark of the page's form it was sent from, with a digest of what it carried
+    # (`review.follow_up.sent_as`): the same form sent twice is one report.
     sent_as: Mapped[str | None] = mapped_column(String(64))
 
     dossier: Mapped[Dossier] = relationship()

@@ -4,6 +4,7 @@ reminds manufacturers of the ends to come (`reminders`)."""
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -41,9 +42,17 @@ def expire() -> None:
         expired += 1
         click.echo(f"{dossier.reference}: expired (the period ended on {period_end}).")
     click.echo(f"{expired} authorisation(s) expired.")
-    due = reminders.due(clock.today())
-    for dossier, authorisation in due:
-        reminders.remind(dossier, authorisation)
+    reminded = 0
+    for dossier, authorisation in reminders.due(clock.today()):
+        try:
+            if not reminders.remind(dossier, authorisation):
+                continue  # by another run of the job, meanwhile
+        except Exception:  # one request's trouble does not keep the others' reminders
+            db.session.rollback()
+            current_app.logger.exception("reminder of request %s not sent", dossier.id)
+            click.echo(f"{dossier.reference}: the reminder could not be sent.", err=True)
+            continue
+        reminded += 1
         ends = authorisation.period_end
         click.echo(f"{dossier.reference}: reminded (the period ends on {ends}).")
-    click.echo(f"{len(due)} manufacturer(s) reminded of the end of their authorisation.")
+    click.echo(f"{reminded} manufacturer(s) reminded of the end of their authorisation.")

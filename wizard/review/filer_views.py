@@ -142,30 +142,29 @@ def send_report(dossier_id: int):
     if not follow_up.may_report(dossier):
         abort(404)  # the page offers no such form before an authorisation
     form = FollowUpReportForm(prefix="report")
-    mark = follow_up.mark_of(form.sent_as.data)
-    if follow_up.sent_before(dossier, mark):  # a double click, a send retried
-        return _report_sent(dossier)
     slot = follow_up.slot(dossier)
     ticked = request.form.getlist("report-keep")
     if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
     files = kept.with_new(slot, ticked, form.documents.accepted)
-    try:
-        report = follow_up.send(
-            dossier, current_user, form.patients_treated.data, form.message.data, files, mark
-        )
-    except follow_up.AlreadySent:
-        return _report_sent(dossier)
+    sent = (form.patients_treated.data, form.message.data, files)
     kept.forget(slot)
+    key = follow_up.sent_as(follow_up.mark_of(form.sent_as.data), *sent)
+    if (earlier := follow_up.sent_with(dossier, key)) is not None:
+        return _report_sent(dossier, earlier)  # a double click, a send retried
+    try:
+        report = follow_up.send(dossier, current_user, *sent, key)
+    except follow_up.AlreadySent:  # the same form, sent twice at once
+        return _report_sent(dossier, follow_up.sent_with(dossier, key))
     notify.to_review_team(dossier, report=report)
     return _report_sent(dossier, report)
 
 
-def _report_sent(dossier, report: FollowUpReport | None = None):
-    """The request's page, saying the report is sent (`report`: just now; None: the same
-    form sent again, whose report was sent by the first)."""
-    if report is not None and report.above_maximum:
+def _report_sent(dossier, report: FollowUpReport):
+    """The request's page, saying the report is sent (just now, or by the same form sent
+    moments before)."""
+    if report.above_maximum:
         flash(
             _(
                 "Your report has been sent to ANSM. It counts more patients than the "

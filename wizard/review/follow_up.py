@@ -8,6 +8,8 @@ right by the next. Questions ANSM asks are answered as before (`information`).""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 
@@ -22,7 +24,7 @@ from wizard.uploads import StoredFile
 
 
 class AlreadySent(Exception):
-    """The same form was sent before (`FollowUpReport.sent_as`): its report is there."""
+    """The same report was recorded meanwhile (the same form sent twice at once)."""
 
 
 def new_mark() -> str:
@@ -32,16 +34,31 @@ def new_mark() -> str:
 
 def mark_of(sent: str | None) -> str | None:
     """The form's mark as sent back, if it is one the page writes."""
-    return sent if sent and re.fullmatch(r"[\w-]{16,64}", sent) else None
+    return sent if sent and re.fullmatch(r"[\w-]{16,40}", sent) else None
 
 
-def sent_before(dossier: Dossier, mark: str | None) -> bool:
+def sent_as(
+    mark: str | None, patients_treated: int, message: str, files: list[StoredFile]
+) -> str | None:
+    """What a report is recorded as sent as (`FollowUpReport.sent_as`): the form's mark and
+    what it carries. The same form sent twice (a double click, a send retried) is one report;
+    another report sent from the same page (a correction, a page brought back) is another."""
     if mark is None:
-        return False
-    report = select(FollowUpReport.id).where(
-        FollowUpReport.dossier_id == dossier.id, FollowUpReport.sent_as == mark
+        return None
+    carried = [patients_treated, message.replace("\r\n", "\n"), sorted(f.sha256 for f in files)]
+    digest = hashlib.sha256(json.dumps(carried).encode()).hexdigest()[:16]
+    return f"{mark}.{digest}"
+
+
+def sent_with(dossier: Dossier, sent: str | None) -> FollowUpReport | None:
+    """The report recorded as `sent` already, if any."""
+    if sent is None:
+        return None
+    return db.session.scalar(
+        select(FollowUpReport).where(
+            FollowUpReport.dossier_id == dossier.id, FollowUpReport.sent_as == sent
+        )
     )
-    return db.session.scalar(report) is not None
 
 
 def cap_of(dossier: Dossier) -> int | None:
@@ -82,11 +99,11 @@ def send(
     patients_treated: int,
     message: str,
     files: list[StoredFile],
-    mark: str | None = None,
+    sent: str | None = None,
 ) -> FollowUpReport:
     """Record the report and its documents, each an audit event. The authorised maximum is
-    kept with it, so that the report says whether it was above it as it was sent. The form
-    `mark`ed as one sent already (two at once): `AlreadySent`."""
+    kept with it, so that the report says whether it was above it as it was sent. Recorded
+    `sent` as (`sent_as`) by another send meanwhile (two at once): `AlreadySent`."""
     at = clock.now()
     report = FollowUpReport(
         dossier_id=dossier.id,
@@ -96,7 +113,7 @@ def send(
         max_patients=cap_of(dossier),
         message=message.replace("\r\n", "\n"),
         sent_at=at,
-        sent_as=mark,
+        sent_as=sent,
         documents=[
             FollowUpDocument.of_stored(item, dossier_id=dossier.id, at=at) for item in files
         ],
@@ -104,9 +121,11 @@ def send(
     db.session.add(report)
     try:
         db.session.flush()
-    except IntegrityError:  # the same form, sent twice at once: the other send recorded it
+    except IntegrityError:
         db.session.rollback()
-        raise AlreadySent() from None
+        if sent_with(dossier, sent) is None:
+            raise
+        raise AlreadySent() from None  # the same form, sent twice at once
     actor = audit.Actor.of(author)
     uploads = audit.uploads_of(report.documents, report_id=report.id)
     for action, detail in ((audit.FOLLOW_UP_SENT, report.audit_detail()), *uploads):

@@ -26,7 +26,7 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import awaited, decisions, follow_up, information, reminders
+from wizard.review import awaited, decisions, follow_up, information
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
@@ -445,7 +445,7 @@ def event_text(event: AuditEvent) -> str:
             "Follow-up report sent: %(num)d patients treated so far",
             detail["patients_treated"],
         )
-    if event.action == reminders.PERIOD_END_REMINDED:
+    if event.action == audit.PERIOD_END_REMINDED:
         return _(
             "Manufacturer reminded that the authorised period ends on %(date)s",
             date=long_date(date.fromisoformat(detail["period_end"])),

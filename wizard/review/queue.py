@@ -53,6 +53,7 @@ class Row:
     # it counted more patients than allowed.
     last_report_at: datetime | None = None
     last_report_above: bool = False
+    asks_reports: bool = False  # its authorisation has follow-up conditions
 
     @property
     def answers(self) -> dict:
@@ -88,6 +89,7 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
             status.label("effective_status"),
             authorised.label("authorised"),
             state.label("queue_state"),
+            func.coalesce(authorisation.c.follow_up, "").label("follow_up"),
         )
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
@@ -189,8 +191,8 @@ def search(filters: Filters) -> Page:
     ).all()
     return Page(
         rows=[
-            Row(dossier, status, bool(authorised), last, bool(above))
-            for dossier, status, authorised, _state, last, above in rows
+            Row(dossier, status, bool(authorised), last, bool(above), bool(follow_up.strip()))
+            for dossier, status, authorised, _state, follow_up, last, above in rows
         ],
         total=total,
         counts=counts(filters, named),

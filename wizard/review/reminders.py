@@ -1,16 +1,17 @@
 """Before an authorisation's period ends, its manufacturer is reminded once, by the daily job
 (`flask decisions expire`), `PERIOD_END_REMINDER_DAYS` before its last day: to file a new
 request in time if the device is still needed (a lapsed authorisation leaves the next patient
-without it while ANSM reviews), and to send its follow-up report. An authorisation signed with
-less time than that left is not reminded: its decision said the period. A suspended one is
-not either: nothing may be done under it until ANSM reinstates it."""
+without it while ANSM reviews), and to send its follow-up report if the authorisation asks for
+one. Not an authorisation whose period (or decision) came less than a week before the reminder
+would: its decision said the period. Not a suspended one: nothing may be done under it until
+ANSM reinstates it (reinstated, it is reminded then)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
 from wizard.domain.lifecycle import Status
@@ -18,60 +19,70 @@ from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
 from wizard.mail import bilingual, plain_text
-from wizard.models import AuditEvent, Decision, DecisionKind, Dossier
+from wizard.models import Decision, DecisionKind, Dossier
 from wizard.review.notify import correspondents, device_name
 from wizard.web import external_url
 
-PERIOD_END_REMINDED = "period_end_reminded"
+# The reminder is not sent to an authorisation signed, or starting, this close to it.
+SETTLED = timedelta(days=7)
 
 
 def due(today: date) -> list[tuple[Dossier, Decision]]:
-    """The authorisations in force whose last day is within the reminder's days, signed
-    before those began, not reminded yet."""
+    """The authorisations in force whose last day is within the reminder's days, not
+    reminded yet, and neither signed nor started just before the reminder's day."""
     days = timedelta(days=current_app.config["PERIOD_END_REMINDER_DAYS"])
-    reminded = exists().where(
-        AuditEvent.dossier_id == Dossier.id, AuditEvent.action == PERIOD_END_REMINDED
-    )
     rows = db.session.execute(
         select(Dossier, Decision)
         .join(Decision, Decision.dossier_id == Dossier.id)
         .where(
             Dossier.status == Status.AUTHORISED,
+            Dossier.period_end_reminded_at.is_(None),
             Decision.kind == DecisionKind.AUTHORISATION,
             Decision.period_end >= today,
             Decision.period_end <= today + days,
-            ~reminded,
         )
         .order_by(Dossier.id)
     ).all()
     return [
         (dossier, authorisation)
         for dossier, authorisation in rows
-        if clock.day_in_paris(authorisation.decided_at) < authorisation.period_end - days
+        if max(clock.day_in_paris(authorisation.decided_at), authorisation.period_start) + SETTLED
+        <= authorisation.period_end - days
     ]
 
 
-def remind(dossier: Dossier, authorisation: Decision) -> None:
-    """Email the manufacturer (`correspondents`), and record it (once per request)."""
-    context = {
-        "dossier": dossier,
-        "device": device_name(dossier),
-        "period_end": authorisation.period_end,
-        "link": external_url("filing.submitted", dossier_id=dossier.id),
-    }
+def remind(dossier: Dossier, authorisation: Decision) -> bool:
+    """Email the manufacturer (`correspondents`) and record it, unless another run of the job
+    did meanwhile: the request is claimed first (its row stays locked until the commit)."""
+    at = clock.now()
+    claimed = db.session.execute(
+        update(Dossier)
+        .where(Dossier.id == dossier.id, Dossier.period_end_reminded_at.is_(None))
+        .values(period_end_reminded_at=at)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return False
     audit.record(
         dossier.id,
-        PERIOD_END_REMINDED,
+        audit.PERIOD_END_REMINDED,
         audit.SYSTEM,
         detail={"period_end": authorisation.period_end.isoformat()},
     )
     db.session.commit()
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "authorisation": authorisation,
+        "link": external_url("filing.submitted", dossier_id=dossier.id),
+    }
     mail.send_after_response(
         correspondents(dossier),
         bilingual(lambda: _subject(dossier, authorisation), " / "),
         bilingual(lambda: plain_text("review/email/period_ending.txt", **context)),
         about=f"end of the period of request {dossier.id}",
     )
+    return True
 
 
 def _subject(dossier: Dossier, authorisation: Decision) -> str:

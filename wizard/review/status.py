@@ -65,7 +65,7 @@ def effective_status(dossier: Dossier) -> Status:
 
 def authorisations_subquery():
     return (
-        select(Decision.dossier_id, Decision.period_end)
+        select(Decision.dossier_id, Decision.period_end, Decision.follow_up)
         .where(Decision.kind == DecisionKind.AUTHORISATION)
         .subquery("authorisation")
     )
