@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -76,6 +76,17 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
         return bool(session) and signed_at is not None and time.time() - signed_at > _refresh(app)
 
 
+def seconds_left(app: Flask, session) -> int:
+    """How long the session lasts without another request, as this response leaves it (signed
+    again now, or as old as its cookie): a signed-in page says so to its script, which warns
+    the person before it ends (`app.js`)."""
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    signed_at = getattr(session, "signed_at", None)
+    if signed_at is None or app.session_interface.should_set_cookie(app, session):
+        return idle
+    return max(0, int(idle - (time.time() - signed_at)))
+
+
 def _refresh(app: Flask) -> float:
     """How old a cookie is re-signed: a tenth of the idle time, at most ten minutes."""
     return min(600, app.config["SESSION_IDLE_MINUTES"] * 6)
@@ -83,3 +94,4 @@ def _refresh(app: Flask) -> float:
 
 def init_app(app: Flask) -> None:
     app.session_interface = IdleExpiringSessionInterface()
+    app.jinja_env.globals["session_seconds_left"] = lambda: seconds_left(app, session)

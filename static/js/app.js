@@ -56,15 +56,64 @@
   // A page opened signed in is told if the session has ended meanwhile (signed out in another
   // tab, or after hours away), as a live check would tell it.
   var saidAlive = 0;
-  document.addEventListener("input", function () {
+  function sayAlive() {
     var address = document.body.getAttribute("data-alive");
-    if (!address || Date.now() - saidAlive < 60000) return;
+    if (!address) return Promise.resolve();
     saidAlive = Date.now();
-    fetch(address, { credentials: "same-origin", cache: "no-store" }).then(function (answer) {
+    return fetch(address, { credentials: "same-origin", cache: "no-store" }).then(function (answer) {
       if (document.body.hasAttribute("data-signed-in") && answer.headers.get("X-Signed-Out")) {
+        sessionEnds = null;
         sayCannotSave("data-signed-out");
+      } else {
+        sessionLasts(parseInt(answer.headers.get("X-Session-Seconds-Left"), 10));
       }
     }).catch(function () {});
+  }
+  document.addEventListener("input", function () {
+    if (Date.now() - saidAlive >= 60000) sayAlive();
+  });
+
+  // Before the session ends, a signed-in page asks whether to stay signed in (WCAG 2.2.1),
+  // in a dialog that takes the focus; staying (or Escape) counts as a page opened. How long
+  // the session lasts comes with the page and with each answer of /session/alive.
+  var sessionEnds = null, sessionTimer = null, focusBefore = null;
+  function sessionLasts(seconds) {
+    if (isNaN(seconds)) return;
+    sessionEnds = Date.now() + seconds * 1000;
+    watchSession();
+  }
+  function watchSession() {
+    var dialog = document.getElementById("session-ending");
+    clearTimeout(sessionTimer);
+    if (!dialog || sessionEnds === null || !dialog.showModal) return;
+    var now = Date.now(), warnAt = sessionEnds - parseInt(dialog.getAttribute("data-lead"), 10) * 1000;
+    if (now >= sessionEnds) {
+      if (dialog.open) dialog.close();
+      sessionEnds = null;
+      sayCannotSave("data-signed-out");
+      return;
+    }
+    if (now >= warnAt && !dialog.open) {
+      focusBefore = document.activeElement;
+      dialog.showModal();
+    }
+    // Looked at again at least every minute: timers sleep with the computer, the clock not.
+    sessionTimer = setTimeout(watchSession, Math.min(Math.max((now >= warnAt ? sessionEnds : warnAt) - now, 0) + 50, 60000));
+  }
+  function staySignedIn(event) {
+    var dialog = document.getElementById("session-ending");
+    if (event) event.preventDefault();
+    clearTimeout(sessionTimer); // watched again once the server has said how long now
+    dialog.close();
+    if (focusBefore && focusBefore.focus) focusBefore.focus();
+    sayAlive().then(watchSession);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var dialog = document.getElementById("session-ending");
+    if (!dialog) return;
+    dialog.querySelector("[data-stay-signed-in]").addEventListener("click", function () { staySignedIn(); });
+    dialog.addEventListener("cancel", staySignedIn); // Escape
+    sessionLasts(parseInt(document.body.getAttribute("data-session-left"), 10));
   });
 
   // Radios and a checkbox checked live are kept as they are when their question is redrawn

@@ -76,3 +76,31 @@ def test_the_word_from_a_typing_page_says_whether_anyone_is_signed_in(app, clien
         make_user("claire@cardiotech.example")
     assert login(client, "claire@cardiotech.example").status_code == 303
     assert "X-Signed-Out" not in client.get("/session/alive").headers
+
+
+def test_each_signed_in_page_says_how_long_its_session_lasts(app, client, clock_at):
+    """For its script to warn before the session ends: the whole idle time on a page that
+    signs the cookie again, less the cookie's age on one that does not; and /session/alive
+    says it again (what staying signed in sends)."""
+    import re
+
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    assert "data-session-left" not in client.get("/login").text  # nobody signed in
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    client.get("/dashboard")
+
+    def left_on_page() -> int:
+        return int(re.search(r'data-session-left="(\d+)"', client.get("/dashboard").text)[1])
+
+    clock_at(0.05)  # three minutes later, not signed again: three minutes less
+    assert idle - 181 <= left_on_page() <= idle - 179
+    assert idle - 181 <= int(client.get("/session/alive").headers["X-Session-Seconds-Left"])
+    clock_at(0.5)  # signed again: the whole time
+    assert left_on_page() == idle
+    clock_at(3.9)  # the dialog's time: staying signed in signs it again
+    assert int(client.get("/session/alive").headers["X-Session-Seconds-Left"]) == idle
+    page = client.get("/dashboard").text
+    assert 'id="session-ending"' in page and "Stay signed in" in page
+    assert "you will be signed out in 5 minutes if nothing happens" in page

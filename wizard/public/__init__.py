@@ -16,6 +16,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from wizard.i18n import ngettext
+from wizard.sessions import seconds_left
 from wizard.web import safe_next
 
 bp = Blueprint("public", __name__)
@@ -64,11 +65,14 @@ def health():
 def still_here():
     """Someone typing on a page: the session's idle time counts from now, as for a page
     opened (`wizard.sessions`: the cookie signed again once ten minutes old). Sent by the
-    page's script while the person types, at most once a minute. It says whether anyone is
-    signed in: a page opened signed in then says that it can no longer be saved."""
+    page's script while the person types, at most once a minute, and when they choose to stay
+    signed in as the session is about to end. It says whether anyone is signed in (a page
+    opened signed in then says that it can no longer be saved), and for how long now."""
     headers = {"Cache-Control": "no-store"}
     if not current_user.is_authenticated:
         headers["X-Signed-Out"] = "true"
+    else:
+        headers["X-Session-Seconds-Left"] = str(seconds_left(current_app, session))
     return "", 204, headers
 
 
