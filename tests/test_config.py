@@ -165,13 +165,16 @@ def test_the_server_app_keeps_what_start_up_made_out_of_the_cycle_collectors_wal
         gc.unfreeze()
 
 
-def test_the_days_an_address_change_can_be_undone_are_a_whole_number_of_one_or_more(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    ("name", "default"), [("EMAIL_UNDO_DAYS", 7), ("PERIOD_END_REMINDER_DAYS", 30)]
+)
+def test_days_set_in_the_environment_are_a_whole_number_of_one_or_more(
+    tmp_path, monkeypatch, name, default
 ):
-    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["EMAIL_UNDO_DAYS"] == 7
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config[name] == default
     for wrong in ("0", "-3", "0.5", "a week"):
-        monkeypatch.setenv("EMAIL_UNDO_DAYS", wrong)
-        with pytest.raises(ConfigurationError, match="EMAIL_UNDO_DAYS must be a whole number"):
+        monkeypatch.setenv(name, wrong)
+        with pytest.raises(ConfigurationError, match=f"{name} must be a whole number"):
             create_app({"INSTANCE_PATH": str(tmp_path)})
-    monkeypatch.setenv("EMAIL_UNDO_DAYS", "14")
-    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["EMAIL_UNDO_DAYS"] == 14
+    monkeypatch.setenv(name, "14")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config[name] == 14

@@ -202,7 +202,7 @@ def from_environment(instance_path: Path) -> dict:
         # How long a link inviting a colleague into a manufacturer's organisation works.
         "COLLEAGUE_INVITE_TTL_DAYS": int(os.environ.get("COLLEAGUE_INVITE_TTL_DAYS", "7")),
         # How long before an authorisation's last day its manufacturer is reminded of it.
-        "PERIOD_END_REMINDER_DAYS": int(os.environ.get("PERIOD_END_REMINDER_DAYS", "30")),
+        "PERIOD_END_REMINDER_DAYS": _days("PERIOD_END_REMINDER_DAYS", "30"),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Prefix:
         # their count, so that the client's own address is the one limits and the audit see.
         # 0 (development's default) ignores those headers: anyone could write them.

@@ -56,60 +56,118 @@
   // A page opened signed in is told if the session has ended meanwhile (signed out in another
   // tab, or after hours away), as a live check would tell it.
   var saidAlive = 0;
+  // Resolves true once the server has said the session goes on (and for how long).
   function sayAlive() {
     var address = document.body.getAttribute("data-alive");
-    if (!address) return Promise.resolve();
+    if (!address) return Promise.resolve(false);
     saidAlive = Date.now();
     return fetch(address, { credentials: "same-origin", cache: "no-store" }).then(function (answer) {
       if (document.body.hasAttribute("data-signed-in") && answer.headers.get("X-Signed-Out")) {
-        sessionEnds = null;
-        sayCannotSave("data-signed-out");
-      } else {
-        sessionLasts(parseInt(answer.headers.get("X-Session-Seconds-Left"), 10));
+        var dialog = sessionDialog();
+        sessionEnded(!!(dialog && dialog.open)); // not taken from the field being typed in
+        return false;
       }
-    }).catch(function () {});
+      sessionLasts(parseInt(answer.headers.get("X-Session-Seconds-Left"), 10));
+      return answer.ok;
+    }).catch(function () { return false; });
   }
   document.addEventListener("input", function () {
     if (Date.now() - saidAlive >= 60000) sayAlive();
   });
 
   // Before the session ends, a signed-in page asks whether to stay signed in (WCAG 2.2.1),
-  // in a dialog that takes the focus; staying (or Escape) counts as a page opened. How long
-  // the session lasts comes with the page and with each answer of /session/alive.
+  // in a modal dialog; staying (or Escape) asks for /session/alive, which counts as a page
+  // opened. How long the session lasts comes with the page and with each answer of
+  // /session/alive; before the page warns, and before it says the session has ended, it asks
+  // the server (HEAD, which is no activity): another tab may have gone on meanwhile.
   var sessionEnds = null, sessionTimer = null, focusBefore = null;
+  function sessionDialog() {
+    var dialog = document.getElementById("session-ending");
+    return dialog && dialog.showModal ? dialog : null; // browsers without <dialog>: no warning
+  }
   function sessionLasts(seconds) {
     if (isNaN(seconds)) return;
-    sessionEnds = Date.now() + seconds * 1000;
+    sessionEnds = Date.now() + seconds * 1000 - 5000; // less the time the answer took to come
     watchSession();
   }
+  function askSession() {
+    var address = document.body.getAttribute("data-alive");
+    var asked = { method: "HEAD", credentials: "same-origin", cache: "no-store" };
+    return fetch(address, asked).then(function (answer) {
+      if (answer.headers.get("X-Signed-Out")) return 0;
+      var left = parseInt(answer.headers.get("X-Session-Seconds-Left"), 10);
+      return isNaN(left) ? null : left;
+    }).catch(function () { return null; }); // not known: the page's own count stands
+  }
   function watchSession() {
-    var dialog = document.getElementById("session-ending");
+    var dialog = sessionDialog();
     clearTimeout(sessionTimer);
-    if (!dialog || sessionEnds === null || !dialog.showModal) return;
-    var now = Date.now(), warnAt = sessionEnds - parseInt(dialog.getAttribute("data-lead"), 10) * 1000;
-    if (now >= sessionEnds) {
-      if (dialog.open) dialog.close();
-      sessionEnds = null;
-      sayCannotSave("data-signed-out");
+    if (!dialog || sessionEnds === null) return;
+    var lead = parseInt(dialog.getAttribute("data-lead"), 10) * 1000;
+    if (Date.now() < sessionEnds - lead) {
+      // Looked at again at least every minute: timers sleep with the computer, the clock not.
+      sessionTimer = setTimeout(watchSession, Math.min(sessionEnds - lead - Date.now() + 50, 60000));
       return;
     }
-    if (now >= warnAt && !dialog.open) {
-      focusBefore = document.activeElement;
-      dialog.showModal();
+    askSession().then(function (left) {
+      if (sessionEnds === null) return;
+      if (left !== null) sessionEnds = Date.now() + left * 1000;
+      var now = Date.now();
+      if (left === 0 || now >= sessionEnds) {
+        sessionEnded(true);
+      } else if (now < sessionEnds - lead) { // gone on in another tab
+        closeSessionDialog();
+        watchSession();
+      } else {
+        openSessionDialog();
+        sessionTimer = setTimeout(watchSession, Math.min(sessionEnds - now + 50, 30000));
+      }
+    });
+  }
+  function openSessionDialog() {
+    var dialog = sessionDialog();
+    if (dialog.open) return;
+    var focused = document.activeElement;
+    focusBefore = focused && focused.id ? focused.id : null; // by id: a live check may redraw it
+    dialog.querySelector("[data-unreachable]").hidden = true;
+    dialog.showModal();
+    dialog.focus(); // the dialog itself, not its button: read from its title, seen from its top
+    dialog.scrollTop = 0;
+  }
+  function closeSessionDialog() {
+    var dialog = sessionDialog();
+    if (!dialog || !dialog.open) return;
+    dialog.close();
+    var back = (focusBefore && document.getElementById(focusBefore)) || document.getElementById("main");
+    if (back) back.focus();
+  }
+  function sessionEnded(takeFocus) {
+    sessionEnds = null;
+    clearTimeout(sessionTimer);
+    closeSessionDialog();
+    sayCannotSave("data-signed-out");
+    var notice = document.querySelector(".cannot-save-notice");
+    if (notice && takeFocus) { // where it can be seen, at any zoom
+      notice.setAttribute("tabindex", "-1");
+      notice.focus();
     }
-    // Looked at again at least every minute: timers sleep with the computer, the clock not.
-    sessionTimer = setTimeout(watchSession, Math.min(Math.max((now >= warnAt ? sessionEnds : warnAt) - now, 0) + 50, 60000));
   }
   function staySignedIn(event) {
-    var dialog = document.getElementById("session-ending");
+    var dialog = sessionDialog();
     if (event) event.preventDefault();
     clearTimeout(sessionTimer); // watched again once the server has said how long now
-    dialog.close();
-    if (focusBefore && focusBefore.focus) focusBefore.focus();
-    sayAlive().then(watchSession);
+    sayAlive().then(function (answered) {
+      if (sessionEnds === null) return; // ended: said so
+      if (answered) {
+        closeSessionDialog();
+      } else { // the portal did not answer: said in the dialog, which stays
+        dialog.querySelector("[data-unreachable]").hidden = false;
+      }
+      watchSession();
+    });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    var dialog = document.getElementById("session-ending");
+    var dialog = sessionDialog();
     if (!dialog) return;
     dialog.querySelector("[data-stay-signed-in]").addEventListener("click", function () { staySignedIn(); });
     dialog.addEventListener("cancel", staySignedIn); // Escape

@@ -139,3 +139,27 @@ def test_the_reminder_does_not_stop_a_decision_read_before_it(
         f"/review/requests/{submitted_global}/suspend", data=action_data("suspend") | seen
     )
     assert signed.status_code == 303
+
+
+def test_a_request_suspended_after_the_job_read_it_is_not_reminded(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    """The job reads the requests due, then reminds each: one suspended in between is not."""
+    from wizard.review import reminders
+
+    authorise(reviewer, submitted_global, 90)
+    days_later(monkeypatch, 60)
+    with app.app_context():
+        (due,) = reminders.due(clock.today())
+        assert act(reviewer, submitted_global, "suspend").status_code == 303
+        assert reminders.remind(*due) is False
+        assert dossier(submitted_global).period_end_reminded_at is None
+    assert reminders_to(inbox) == []
+    # Reinstated, it is reminded; the list of requests keeps its order (updated_at as it was).
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    with app.app_context():
+        updated = dossier(submitted_global).updated_at
+    run_daily_job(app)
+    assert len(reminders_to(inbox)) == 1
+    with app.app_context():
+        assert dossier(submitted_global).updated_at == updated

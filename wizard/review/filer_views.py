@@ -5,6 +5,8 @@ organisation's requests only (404 otherwise)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -147,17 +149,23 @@ def send_report(dossier_id: int):
     if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
-    files = kept.with_new(slot, ticked, form.documents.accepted)
-    sent = (form.patients_treated.data, form.message.data, files)
-    kept.forget(slot)
-    key = follow_up.sent_as(follow_up.mark_of(form.sent_as.data), *sent)
+    typed = (form.patients_treated.data, form.message.data)
+    # What the form itself carries, not what the session holds: the first of two sends of
+    # the same form forgets its kept files.
+    chosen = [hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted]
+    carried = ticked + chosen
+    key = follow_up.sent_as(follow_up.mark_of(form.sent_as.data), *typed, carried)
     if (earlier := follow_up.sent_with(dossier, key)) is not None:
+        kept.forget(slot)
         return _report_sent(dossier, earlier)  # a double click, a send retried
+    files = kept.with_new(slot, ticked, form.documents.accepted)
     try:
-        report = follow_up.send(dossier, current_user, *sent, key)
+        report = follow_up.send(dossier, current_user, *typed, files, key)
     except follow_up.AlreadySent:  # the same form, sent twice at once
-        return _report_sent(dossier, follow_up.sent_with(dossier, key))
-    notify.to_review_team(dossier, report=report)
+        report = follow_up.sent_with(dossier, key)
+    else:
+        notify.to_review_team(dossier, report=report)
+    kept.forget(slot)
     return _report_sent(dossier, report)
 
 

@@ -37,15 +37,15 @@ def mark_of(sent: str | None) -> str | None:
     return sent if sent and re.fullmatch(r"[\w-]{16,40}", sent) else None
 
 
-def sent_as(
-    mark: str | None, patients_treated: int, message: str, files: list[StoredFile]
-) -> str | None:
+def sent_as(mark: str | None, patients_treated: int, message: str, files: list[str]) -> str | None:
     """What a report is recorded as sent as (`FollowUpReport.sent_as`): the form's mark and
-    what it carries. The same form sent twice (a double click, a send retried) is one report;
-    another report sent from the same page (a correction, a page brought back) is another."""
+    what the form carries (`files`: the sha256 of the kept files it ticks and of the files it
+    sends). The same form sent twice (a double click, a send retried) is one report, whatever
+    the session holds by then; another report sent from the same page (a correction, a page
+    brought back) is another."""
     if mark is None:
         return None
-    carried = [patients_treated, message.replace("\r\n", "\n"), sorted(f.sha256 for f in files)]
+    carried = [patients_treated, message.replace("\r\n", "\n"), sorted(set(files))]
     digest = hashlib.sha256(json.dumps(carried).encode()).hexdigest()[:16]
     return f"{mark}.{digest}"
 

@@ -53,12 +53,28 @@ def due(today: date) -> list[tuple[Dossier, Decision]]:
 
 def remind(dossier: Dossier, authorisation: Decision) -> bool:
     """Email the manufacturer (`correspondents`) and record it, unless another run of the job
-    did meanwhile: the request is claimed first (its row stays locked until the commit)."""
+    did meanwhile, or the authorisation is no longer in force (suspended since): the request
+    is claimed first (its row stays locked until the commit). The email is written before
+    anything is recorded, so that one that cannot be written is tried again the next day."""
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "authorisation": authorisation,
+        "link": external_url("filing.submitted", dossier_id=dossier.id),
+    }
+    to = correspondents(dossier)
+    subject = bilingual(lambda: _subject(dossier, authorisation), " / ")
+    body = bilingual(lambda: plain_text("review/email/period_ending.txt", **context))
     at = clock.now()
     claimed = db.session.execute(
         update(Dossier)
-        .where(Dossier.id == dossier.id, Dossier.period_end_reminded_at.is_(None))
-        .values(period_end_reminded_at=at)
+        .where(
+            Dossier.id == dossier.id,
+            Dossier.status == Status.AUTHORISED,
+            Dossier.period_end_reminded_at.is_(None),
+        )
+        # Not a change of the request: the list of requests keeps its order.
+        .values(period_end_reminded_at=at, updated_at=Dossier.updated_at)
     ).rowcount
     if claimed != 1:
         db.session.rollback()
@@ -70,18 +86,7 @@ def remind(dossier: Dossier, authorisation: Decision) -> bool:
         detail={"period_end": authorisation.period_end.isoformat()},
     )
     db.session.commit()
-    context = {
-        "dossier": dossier,
-        "device": device_name(dossier),
-        "authorisation": authorisation,
-        "link": external_url("filing.submitted", dossier_id=dossier.id),
-    }
-    mail.send_after_response(
-        correspondents(dossier),
-        bilingual(lambda: _subject(dossier, authorisation), " / "),
-        bilingual(lambda: plain_text("review/email/period_ending.txt", **context)),
-        about=f"end of the period of request {dossier.id}",
-    )
+    mail.send_after_response(to, subject, body, about=f"end of the period of request {dossier.id}")
     return True
 
 
