@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
 from wizard.extensions import db
-from wizard.models import Dossier, FollowUpDocument, FollowUpReport, User
+from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, User
 from wizard.review.status import authorisation_of
 from wizard.uploads import StoredFile
 
@@ -61,10 +61,9 @@ def sent_with(dossier: Dossier, sent: str | None) -> FollowUpReport | None:
     )
 
 
-def cap_of(dossier: Dossier) -> int | None:
-    """How many patients the authorisation allows: its maximum, or the one patient of an
-    individual authorisation; None for a global one without a maximum."""
-    authorisation = authorisation_of(dossier)
+def cap_of(dossier: Dossier, authorisation: Decision | None) -> int | None:
+    """How many patients the request's `authorisation` allows: its maximum, or the one patient
+    of an individual authorisation; None for a global one without a maximum."""
     if authorisation is None:
         return None
     if authorisation.max_patients is not None:
@@ -110,7 +109,7 @@ def send(
         author_id=author.id,
         author_name=author.name,
         patients_treated=patients_treated,
-        max_patients=cap_of(dossier),
+        max_patients=cap_of(dossier, authorisation_of(dossier)),
         message=message.replace("\r\n", "\n"),
         sent_at=at,
         sent_as=sent,

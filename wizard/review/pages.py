@@ -307,7 +307,7 @@ def manufacturer_page(
     if report_form is not None:
         if follow_up.mark_of(report_form.sent_as.data) is None:  # kept from a refused send
             report_form.sent_as.data = follow_up.new_mark()
-        _say_the_cap(report_form, dossier)
+        _say_the_cap(report_form, dossier, state.authorisation)
     can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
@@ -340,13 +340,13 @@ def manufacturer_page(
     ), status
 
 
-def _say_the_cap(form: FollowUpReportForm, dossier: Dossier) -> None:
+def _say_the_cap(form: FollowUpReportForm, dossier: Dossier, authorisation: Decision) -> None:
     """Beside the number of patients asked, how many the authorisation allows."""
     if dossier.submitted_answers.get("access_type") == "individual":
         form.patients_treated.description = _(
             "This authorisation is for one patient: 0 until they have received the device, then 1."
         )
-    elif (cap := follow_up.cap_of(dossier)) is not None:
+    elif (cap := follow_up.cap_of(dossier, authorisation)) is not None:
         form.patients_treated.description = _(
             "Every patient since the authorisation, not only since your last report. The "
             "authorisation allows at most %(count)s.",
@@ -485,13 +485,12 @@ _HISTORY = (audit.STATUS_CHANGED, audit.QUESTION_ADDED, audit.REPLY_SENT, audit.
 def history_text(event: AuditEvent) -> str:
     """What the manufacturer reads in their request's history beside an event of it."""
     detail = event.detail
-    if event.action == audit.REPLY_SENT:
+    if event.action in (audit.REPLY_SENT, audit.FOLLOW_UP_SENT):
         # A professional is recorded by their name; a signed-in person as "Name <address>",
         # named here by their account's name.
         name = event.actor.name if event.actor is not None else event.actor_name
-        return _("%(name)s answered ANSM's question.", name=name)
-    if event.action == audit.FOLLOW_UP_SENT:
-        name = event.actor.name if event.actor is not None else event.actor_name
+        if event.action == audit.REPLY_SENT:
+            return _("%(name)s answered ANSM's question.", name=name)
         return _("%(name)s sent a follow-up report.", name=name)
     if detail.get("note"):
         return detail["note"]
