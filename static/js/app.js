@@ -130,6 +130,13 @@
     var focused = document.activeElement;
     focusBefore = focused && focused.id ? focused.id : null; // by id: a live check may redraw it
     dialog.querySelector("[data-unreachable]").hidden = true;
+    // The minutes left now (the page may open it late: after the computer slept), rounded
+    // down but for the few seconds the page's count starts early; as the page wrote it if
+    // the whole lead is left.
+    var text = document.getElementById("session-ending-text");
+    var minutes = Math.max(1, Math.floor((sessionEnds - Date.now() + 10000) / 60000));
+    if (!text.hasAttribute("data-in-full")) text.setAttribute("data-in-full", text.textContent);
+    text.textContent = text.getAttribute("data-in-" + minutes) || text.getAttribute("data-in-full");
     dialog.showModal();
     dialog.focus(); // the dialog itself, not its button: read from its title, seen from its top
     dialog.scrollTop = 0;

@@ -28,6 +28,11 @@ class ServerClock:
         self.now += milliseconds
         page.clock.run_for(milliseconds)
 
+    def sleep(self, page, milliseconds: int) -> None:
+        """The computer asleep: the clocks move on, the page's timers do not run meanwhile."""
+        self.now += milliseconds
+        page.clock.fast_forward(milliseconds)
+
     def answer(self, route) -> None:
         if route.request.method != "HEAD":  # staying signed in: the real server
             self.active_at = self.now
@@ -61,7 +66,7 @@ def test_the_page_warns_before_the_session_ends_and_staying_signed_in_keeps_it(
     page.evaluate(
         "() => document.addEventListener('htmx:afterSettle', () => { window.checked = true; })"
     )
-    server.run_for(page, 90 * 1000)  # under five: asked
+    server.run_for(page, MINUTE)  # five left: asked
     expect(dialog).to_be_visible()
     page.wait_for_function("() => window.checked === true")  # the question drawn again
     # The dialog itself has the focus: read from its title, its text in sight at any zoom.
@@ -95,3 +100,30 @@ def test_the_page_warns_before_the_session_ends_and_staying_signed_in_keeps_it(
     notice = page.locator(".cannot-save-notice")
     expect(notice).to_contain_text("You have been signed out")
     assert page.evaluate("() => document.activeElement.matches('.cannot-save-notice')")
+
+
+def test_the_warning_says_the_minutes_left_when_it_opens_late(
+    page,
+    filer,  # noqa: F811 (the fixture imported above)
+    live_app,
+):
+    """Opened after the computer slept, with two and a half minutes left: it says two, not
+    the five it says when opened in time."""
+    server = ServerClock(live_app.config["SESSION_IDLE_MINUTES"])
+    draft, _submitted = filer
+    page.clock.install()
+    sign_in(page)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    page.route("**/session/alive", server.answer)
+    dialog = page.locator("#session-ending")
+
+    server.sleep(page, server.idle - 150 * 1000)
+    expect(dialog).to_be_visible()
+    assert "you will be signed out in 2 minutes if nothing happens" in dialog.inner_text()
+    with page.expect_response(lambda answer: answer.request.method == "GET"):
+        page.keyboard.press("Escape")  # staying signed in
+    expect(dialog).to_be_hidden()
+
+    server.run_for(page, server.idle - 5 * MINUTE)  # opened in time: five minutes
+    expect(dialog).to_be_visible()
+    assert "you will be signed out in 5 minutes" in dialog.inner_text()
