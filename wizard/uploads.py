@@ -13,13 +13,13 @@ import hashlib
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app, request
 from flask_babel import format_decimal
 from werkzeug.datastructures import FileStorage
-from werkzeug.utils import secure_filename
 
 from wizard import pdf_check
 from wizard.config import FILES_AT_ONCE
@@ -60,7 +60,7 @@ def too_big_in_browser(name: str) -> list[str]:
 def named(filename: str) -> str:
     """A chosen file's name as a message about it says it: no path, nothing that is not
     plain text ("A file" when nothing is left)."""
-    return secure_filename(_last_part(filename))[:MAX_NAME] or _("A file")
+    return plain_name(filename)[:MAX_NAME] or _("A file")
 
 
 def too_big_message() -> str:
@@ -136,14 +136,30 @@ def human_size(size: int) -> str:
 
 
 def safe_name(filename: str) -> str:
-    """A name that is only a label: no path, no control characters, ending in .pdf."""
-    stem = secure_filename(_last_part(filename))
+    """A name that is only a label, ending in .pdf (files are stored under their sha256)."""
+    stem = plain_name(filename)
     if stem.lower().endswith(".pdf"):
-        stem = stem[:-4]
+        stem = stem[:-4].rstrip(" .")
     if stem.lower() in ("", "pdf"):
         stem = "document"
-    stem = stem[:100]
+    stem = stem[:100].rstrip(" .")
     return f"{stem}.pdf"
+
+
+# What no file name on the systems people save to may hold (Windows the strictest).
+_NOT_IN_NAMES = re.compile(r'[<>:"/\\|?*]')
+
+
+def plain_name(filename: str) -> str:
+    """A file's name as the person gave it, in their language ("Rapport d’évaluation
+    clinique v2.pdf"), without what would make it more than a label: a path (only its last
+    part is kept), control and invisible characters (a right-to-left mark that shows
+    "report.exe.pdf" as "report.fdp.exe"), characters no saved file may hold, leading dots
+    (a hidden file, "..") and repeated spaces."""
+    name = unicodedata.normalize("NFC", _last_part(filename))
+    name = "".join(" " if unicodedata.category(c).startswith("C") else c for c in name)
+    name = " ".join(_NOT_IN_NAMES.sub(" ", name).split())
+    return name.lstrip(". ").rstrip(" ")
 
 
 def _last_part(filename: str) -> str:

@@ -198,6 +198,21 @@ def test_after_an_upload_shown_again_the_next_document_has_no_type_yet(app, logg
     page = sent(logged_in, f"/requests/{dossier_id}/documents", HALF_WRITTEN).text
     assert "“cer.pdf” has been added." in page
     assert HALF_WRITTEN["efficacy_summary"] in page
+    # Shown again, not saved: said where the page opens (without JavaScript nothing else
+    # would warn before the page is left), and it is indeed not saved.
+    documents = html.unescape(page.split('id="documents"')[1].split("</section>")[0])
+    assert "What you typed in this step’s questions is not saved yet" in documents
+    assert stored(app, dossier_id) == (None, ["cer.pdf"])
+    # Removed again, the same.
+    with app.app_context():
+        document_id = db.session.get(Dossier, dossier_id).documents[0].id
+    removal = f"/requests/{dossier_id}/documents/{document_id}/delete"
+    removed = logged_in.post(removal, data=HALF_WRITTEN, content_type="multipart/form-data")
+    assert "is not saved yet" in html.unescape(removed.text)
+    # Finished, it is saved with the file: nothing to say.
+    added = sent(logged_in, f"/requests/{dossier_id}/documents", SUMMARIES)
+    assert added.status_code == 303
+    assert "is not saved yet" not in html.unescape(logged_in.get(added.location).text)
     assert '<option value="clinical_evaluation" selected>' not in page
 
 
@@ -324,7 +339,7 @@ def test_a_file_the_page_kept_back_for_its_size_is_refused_for_it(app, logged_in
     by_button = sent(logged_in, f"/requests/{dossier_id}/documents", SUMMARIES, None, **kept_back)
     assert by_button.status_code == 422
     said = " ".join(by_button.text.split())
-    assert "full_scan.pdf: The selected file must be smaller than" in said
+    assert "full scan.pdf: The selected file must be smaller than" in said
     assert "Choose a PDF file to upload." not in said
     with_step = sent(logged_in, step, SUMMARIES, None, **kept_back)
     assert with_step.status_code == 422
@@ -333,7 +348,7 @@ def test_a_file_the_page_kept_back_for_its_size_is_refused_for_it(app, logged_in
     sent(logged_in, f"/requests/{dossier_id}/documents", {}, **{"document-kind": ""})
     again = sent(logged_in, step, SUMMARIES, None, **kept_back)
     assert again.status_code == 422
-    assert "full_scan.pdf: The selected file must be smaller than" in again.text
+    assert "full scan.pdf: The selected file must be smaller than" in again.text
     assert stored(app, dossier_id) == (None, [])
 
 

@@ -196,7 +196,7 @@ def test_a_professional_sending_one_file_under_two_names_is_told(
     files = [document("letter.pdf", "Same"), document("letter (1).pdf", "Same")]
     refused = answer(app.test_client(), path, files=files)
     assert refused.status_code == 422
-    assert "“letter_1.pdf” is the same file as “letter.pdf”" in refused.text
+    assert "“letter (1).pdf” is the same file as “letter.pdf”" in refused.text
     assert "Three children this year." in refused.text
     assert status_of(app, submitted) == "information_requested"
 

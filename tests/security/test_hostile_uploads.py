@@ -10,6 +10,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.writer import PdfFileWriter
 from sqlalchemy import func, select
+from werkzeug.http import parse_options_header
 
 from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf, pdf_of_objects
@@ -337,8 +338,18 @@ def test_a_pdf_built_to_exhaust_the_server_is_refused(app, logged_in, user, limi
     [
         ("../../etc/passwd.pdf", "passwd.pdf"),
         ("rap\x00port.pdf", "rapport.pdf"),
-        ("C:/Users/x/CER final.PDF", "CER_final.pdf"),
+        ("C:/Users/x/CER final.PDF", "CER final.pdf"),
         ("....pdf", "document.pdf"),
+        # A name in the filer's language stays theirs; what only a path, a hidden file, a
+        # disguise or a saved file's name cannot hold goes.
+        (
+            "Rapport d’évaluation clinique (v2) – 100 %.pdf",
+            "Rapport d’évaluation clinique (v2) – 100 %.pdf",
+        ),
+        ("e\u0301valuation.pdf", "évaluation.pdf"),
+        ("invoice\u202efdp.exe", "invoice fdp.exe.pdf"),
+        ("  .hidden\t\tname .pdf", "hidden name.pdf"),
+        ("Report: final <v2>?.pdf", "Report final v2.pdf"),
     ],
 )
 def test_path_like_names_are_neutralised(app, logged_in, user, name, stored):
@@ -352,4 +363,6 @@ def test_path_like_names_are_neutralised(app, logged_in, user, name, stored):
     served = logged_in.get(f"/requests/{dossier_id}/documents/{document_id}")
     assert served.headers["Content-Type"] == "application/pdf"
     assert served.headers["Content-Disposition"].startswith("attachment;")
+    # Saved under that name (RFC 6266's UTF-8 form where it is not plain ASCII).
+    assert parse_options_header(served.headers["Content-Disposition"])[1]["filename"] == stored
     assert served.headers["X-Content-Type-Options"] == "nosniff"

@@ -59,6 +59,13 @@ NOT_SAVED_WITH_THE_FILE = _l(
 )
 
 
+TYPED_NOT_SAVED = _l(
+    "What you typed in this step’s questions is not saved yet: it is still on this page. "
+    "Choose “Save and continue” once the step is finished, or “Save and come back later” to "
+    "keep it as it is."
+)
+
+
 def _typed(dossier, step):
     """The step's own questions as the page sent them along with the file (on the evidence
     step they share one form with the upload, so that nothing typed is lost), or None."""
@@ -80,8 +87,11 @@ def _back_with_typed(dossier, step_id, anchor):
     if typed is not None and _blank(typed) and step_id not in dossier.answers():
         typed = None  # nothing typed, nothing saved to keep: back to the page (a GET)
     if typed is not None and not typed.validate():
-        # Shown here rather than redirected to the anchor: the page says where to go on.
-        return pages.render_step(dossier, step, _typed(dossier, step), focus=anchor[1:])
+        # Shown here rather than redirected to the anchor: the page says where to go on, and
+        # that what is typed is not saved (without JavaScript, nothing else would say so).
+        return pages.render_step(
+            dossier, step, _typed(dossier, step), focus=anchor[1:], typed_not_saved=TYPED_NOT_SAVED
+        )
     if typed is not None and (changed := meanwhile.save_answers(dossier, step, typed.to_answers())):
         return pages.render_step(dossier, step, typed, refused_status(409), changed)
     return _back_to(dossier, step_id, anchor)

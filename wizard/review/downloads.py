@@ -9,7 +9,6 @@ import io
 
 from flask import abort, send_file
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from wizard import audit, uploads
 from wizard.extensions import db
@@ -37,7 +36,7 @@ def download_name(dossier: Dossier, kind: str, item) -> str:
         return item.filename
     parts = [dossier.reference]
     if kind == "hcp_letter":
-        parts.append(secure_filename(item.author_name.split()[-1]) or "letter")
+        parts.append(uploads.plain_name(item.author_name.split()[-1]) or "letter")
     elif kind == "reply_document":
         parts.append("reply")
     elif kind == "follow_up_document":
