@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.pdf_languages import in_language
+from tests.receipts.test_long_words import URL, seen
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
 from tests.review.support import act, dossier, in_days
 from wizard import clock
@@ -557,3 +558,23 @@ def test_a_screen_reader_reads_the_act_in_french_and_its_translation_in_english(
     assert "Considérant ce qui suit" in french and "Whereas" not in french
     assert "Having regard to Regulation (EU) 2017/745" in english
     assert "Vu le règlement (UE) 2017/745" in french
+
+
+def test_a_decision_shows_grounds_and_an_indication_longer_than_their_line(
+    app, reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "refuse", reason="Alternatives exist.")
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    with app.app_context():
+        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
+        scope = {**record["request"]["scope"], "indication": f"See {URL}"}
+        record = {
+            **record,
+            "reason": f"The study {URL} does not support it.",
+            "request": {**record["request"], "scope": scope},
+        }
+        rendered = render_pdf(
+            render_decision_html(record, app.jinja_env), base_url=None, attachments=[]
+        )
+    assert seen(rendered).count(URL) == 2
