@@ -153,21 +153,39 @@ def test_long_unbroken_names_wrap_on_the_reviewers_pages(narrow_page, long_names
     assert_reflows(narrow_page, name_of(narrow_page, "review-request"))
 
 
+def tables_scrolling(page) -> list[str]:
+    """The tables wider than their scroll region: their columns past the edge are reached
+    only by scrolling the table sideways."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.table-scroll')]
+            .filter(region => region.scrollWidth > region.clientWidth + 1)
+            .map(region => region.getAttribute('aria-label')
+                 || region.getAttribute('aria-labelledby'))"""
+    )
+
+
 def test_on_a_wide_screen_the_same_pages_do_not_scroll_sideways_either(page, long_names):
+    """Nor do their tables: a long name wraps in its cell rather than pushing the table's
+    other columns out of sight."""
     draft, submitted = long_names
     page.set_viewport_size(WIDE)
     sign_in(page, MANUFACTURER)
     assert_reflows(page, name_of(page, "dashboard"))
+    assert tables_scrolling(page) == []
     for step in STEPS:
         page.goto(f"/requests/{draft}/steps/{step}")
         assert_reflows(page, name_of(page, step))
+        assert tables_scrolling(page) == [], step
     page.goto(f"/requests/{submitted}/submitted")
     assert_reflows(page, name_of(page, "submitted"))
+    assert tables_scrolling(page) == []
     page.context.clear_cookies()  # signed out
     sign_in(page, REVIEWER)
     assert_reflows(page, name_of(page, "review-queue"))
+    assert tables_scrolling(page) == []
     page.goto(f"/review/requests/{submitted}")
     assert_reflows(page, name_of(page, "review-request"))
+    assert tables_scrolling(page) == []
 
 
 def stacked_cells(page, region: str) -> list[dict]:
