@@ -4,6 +4,7 @@ letter, and the letter joins the request: the whole round trip through a real SM
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 
@@ -206,10 +207,11 @@ def test_replies_reach_who_resent_the_link_and_never_a_removed_colleague(
     assert "write to Marc Durand (marc@cardiotech.example)" in " ".join(body_of(copy).split())
 
 
-def test_nobody_is_invited_before_the_device_is_named(app, client, user, inbox):
-    """The email and the professional's page say which device the letter supports: until the
-    device step names it, the step says to name it first (in place of the invitation form),
-    and an invitation sent from an older page is refused, saying why."""
+def test_nobody_is_invited_before_the_device_and_the_patient_are_named(app, client, user, inbox):
+    """The email and the professional's page say which device the letter supports, and for
+    whom: until the request names the device, its type of access and (for one patient) the
+    patient, the step says what to name first (in place of the invitation form), and an
+    invitation sent from an older page is refused, saying why."""
     assert login(client, user[1]).status_code == 303
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
@@ -221,12 +223,26 @@ def test_nobody_is_invited_before_the_device_is_named(app, client, user, inbox):
     refused = invite(client, dossier_id)
     assert refused.status_code == 422
     assert refused.text.count("Name the device first") == 2  # the summary, and in place
-    assert 'href="#name-the-device"' in refused.text
+    assert 'href="#invite-first"' in refused.text
     assert not inbox.to("anne.leroy@necker.example")
     with app.app_context():
         assert invitations_of(dossier_id) == []
 
+    # The device named, then the type of access, then (for one patient) the patient: until
+    # then, the professional's page could not say what their letter supports.
     post_step(client, dossier_id, "device", sample_answers()["device"])
+    for step_id, first in (
+        ("access-type", "Choose the type of access first, on the step “Type of access”"),
+        ("patient", "Name the patient first (their initials and year of birth)"),
+    ):
+        page = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+        assert html.unescape(page).count(first) == 1 and 'name="invite-email"' not in page
+        assert f'href="/requests/{dossier_id}/steps/{step_id}"' in page
+        refused = invite(client, dossier_id)
+        assert refused.status_code == 422 and html.unescape(refused.text).count(first) == 2
+        with app.app_context():
+            assert invitations_of(dossier_id) == []
+        post_step(client, dossier_id, step_id, sample_answers()[step_id])
     assert 'name="invite-email"' in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
     assert invite(client, dossier_id).status_code == 303
     assert "VentriAssist" in body_of(inbox.to("anne.leroy@necker.example")[0])

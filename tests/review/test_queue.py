@@ -180,7 +180,7 @@ def test_a_request_filed_for_a_manufacturer_is_found_and_shown_under_its_name(ap
             agent, "global", datetime(2026, 4, 1, 12, tzinfo=UTC), manufacturer="Ostéa Implants"
         )
     page = reviewer.get("/review").text
-    assert '<td data-label="Manufacturer">Ostéa Implants</td>' in page
+    assert '<td class="table__typed" data-label="Manufacturer">Ostéa Implants</td>' in page
     assert listed(reviewer.get("/review?q=ostea").text) == [reference]
     assert listed(reviewer.get("/review?q=consult").text) == [reference]
 

@@ -34,9 +34,8 @@ def invite(dossier_id: int):
     dossier = editable_dossier(dossier_id)
     keep_chosen_letter(dossier)  # chosen in the letter form, which came along
     form = InvitationForm(prefix="invite")
-    if not pages.device_named(dossier.answers()):  # sent from a page older than that
-        unnamed = [("name-the-device", pages.name_the_device_first())]
-        return _refused(dossier, "hcp-support", form, "invite", unnamed)
+    if first := pages.not_invitable_yet(dossier.answers()):  # sent from an older page
+        return _refused(dossier, "hcp-support", form, "invite", [("invite-first", first[1])])
     if not (form.validate() and _not_invited_yet(dossier, form)):
         return _refused(dossier, "hcp-support", form, "invite")
     limits.count_attempt()

@@ -30,7 +30,7 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.invites import service as invites
 from wizard.models import AuditEvent, Dossier
-from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since
+from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since, patient_mark
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
@@ -148,23 +148,35 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
 
         extras["letter_form"] = letter_form(dossier)
         extras["invite_form"] = InvitationForm(prefix="invite")
-        # Said in place of the invitation form until the device is named.
-        extras["unnamed_device"] = None if device_named(answers) else name_the_device_first()
+        # Said in place of the invitation form until the letter's case is named.
+        extras["invite_first"] = not_invitable_yet(answers)
         extras["kind"] = access_type(answers)  # the lead speaks of one patient or of several
     return extras
 
 
-def device_named(answers) -> bool:
-    """Whether the device step names the device: professionals are invited only then, since
-    their email and page say which device the letter supports."""
-    return bool(answers.get("device", {}).get("trade_name"))
-
-
-def name_the_device_first() -> str:
-    return _(
-        "Name the device first, on the step “Device”: the professional’s email and page say "
-        "which device their letter supports."
-    )
+def not_invitable_yet(answers) -> tuple[Step, str] | None:
+    """What the request must name before a professional is invited, since their email and
+    page say what their letter supports: the device, the type of access and, for one patient,
+    that patient (a letter received before would support whichever patient came next). The
+    step to go to, and why; None once invitations can be sent."""
+    if not answers.get("device", {}).get("trade_name"):
+        return FLOW.get("device"), _(
+            "Name the device first, on the step “Device”: the professional’s email and page "
+            "say which device their letter supports."
+        )
+    kind = access_type(answers)
+    if kind is None:
+        return FLOW.get("access-type"), _(
+            "Choose the type of access first, on the step “Type of access”: the professional’s "
+            "page says whether their letter supports access for one patient or for the device "
+            "as a whole."
+        )
+    if kind == "individual" and patient_mark(answers) is None:
+        return FLOW.get("patient"), _(
+            "Name the patient first (their initials and year of birth), on the step "
+            "“Patient”: the professional’s page says which patient their letter is for."
+        )
+    return None
 
 
 def _owned(extras: dict) -> dict:
