@@ -142,7 +142,7 @@ def test_a_cancelled_or_replaced_invitation_link_no_longer_works(app, logged_in,
     replaced = stranger.get(first)
     assert replaced.status_code == 410 and "This link has been cancelled" in replaced.text
     page = logged_in.get("/account/colleagues").text
-    assert page.count(f"<td>{COLLEAGUE}</td>") == 1  # one invitation pending
+    assert page.count(f'<td class="table__typed">{COLLEAGUE}</td>') == 1  # one invitation pending
     with app.app_context():
         pending = db.session.scalar(
             select(ColleagueInvitation).where(ColleagueInvitation.revoked_at.is_(None))
@@ -522,7 +522,7 @@ def test_the_colleagues_page_names_each_stacked_value_and_speaks_of_removing(app
         make_colleague(user[0], COLLEAGUE)
     invite(logged_in, "paul@cardiotech.example")
     page = logged_in.get("/account/colleagues").text
-    assert '<td data-label="Invited by">Claire Martin</td>' in page
+    assert '<td class="table__typed" data-label="Invited by">Claire Martin</td>' in page
     assert re.search(r'<td data-label="Link works until">\d+ \w+ \d{4}</td>', page)
     logged_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
     french = logged_in.get("/account/colleagues").text

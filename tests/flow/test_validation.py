@@ -456,24 +456,36 @@ def test_with_htmx_the_refused_page_comes_back_with_200(app, logged_in, user):
     assert "device" not in saved(app, dossier_id).answers
 
 
-def test_markup_in_an_answer_is_kept_as_text_and_never_rendered(app, logged_in, user):
+MARKUP_REFUSED = "Remove the HTML tags from this answer (such as “%s”): write it as plain text."
+
+
+def test_markup_in_an_answer_is_refused_by_name_and_never_rendered(app, logged_in, user):
+    """HTML pasted in (a page copied whole, or someone trying) is refused with a message that
+    names the tag, beside each field and in the summary; the page shows it back as text, and
+    nothing is stored. A comparison or an address in angle brackets is no tag."""
     script = "<script>alert(1)</script>"
     dossier_id = request_at(app, user, "device")
-    typed = {**answers_for("device"), "trade_name": script, "description": script}
-    refused = post_step(logged_in, dossier_id, "device", {**typed, "udi_di": "123"})
-    accepted = post_step(logged_in, dossier_id, "device", typed)
-    assert accepted.status_code == 303
-    assert saved(app, dossier_id).answers["device"]["trade_name"] == script
+    typed = {**answers_for("device"), "trade_name": script, "description": f"See <b>{script}"}
+    refused = post_step(logged_in, dossier_id, "device", typed)
+    assert refused.status_code == 422
+    assert_error_shown(refused.text, "trade_name", MARKUP_REFUSED % "<script>")
+    assert_error_shown(refused.text, "description", MARKUP_REFUSED % "<b>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in refused.text
+    assert script not in refused.text
+    assert "device" not in saved(app, dossier_id).answers
     letter = upload(logged_in, dossier_id, "letters", **{"letter-author_name": script})
-    assert letter.status_code == 303
-    for page in (
-        refused.text,
-        logged_in.get(f"/requests/{dossier_id}/steps/device").text,
-        logged_in.get(f"/requests/{dossier_id}/steps/check").text,
-        logged_in.get(letter.location).text,
-    ):
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-        assert script not in page
+    assert letter.status_code == 422 and script not in letter.text
+    assert html.unescape(MARKUP_REFUSED % "<script>") in html.unescape(letter.text)
+
+    plain = "Survival p <0.05 at age<18; see <https://trials.example/1> or <a.b@chu.fr>."
+    accepted = post_step(
+        logged_in, dossier_id, "device", {**typed, "trade_name": "VAM", "description": plain}
+    )
+    assert accepted.status_code == 303
+    assert saved(app, dossier_id).answers["device"]["description"] == plain
+    assert (
+        html.escape(plain, quote=False) in logged_in.get(f"/requests/{dossier_id}/steps/check").text
+    )
 
 
 def test_line_and_paragraph_separators_pasted_in_a_long_answer_are_kept_as_line_breaks(
@@ -849,6 +861,11 @@ UPLOAD_REFUSALS = [
     refusal("letters", "letter-letter_date", day(3),
             "The letter's date cannot be in the future.", "dated-in-future"),
     refusal("letters", "letter-letter_date", "yesterday", BAD_DATE, "unparsable-date"),
+    refusal("letters", "letter-letter_date", day(-400),
+            "The letter's date cannot be more than a year ago: the urgency it states must be "
+            "current. Ask its author for a new letter.", "dated-over-a-year-ago"),
+    refusal("letters", "letter-author_name", "<b>Dr Leroy</b>", MARKUP_REFUSED % "<b>",
+            "markup"),
     refusal("letters", "letter-file", (b"%PDF-1.4 cut short", "letter.pdf"),
             f"letter.pdf: {NOT_PDF}", "truncated-pdf"),
     refusal("letters", "letter-file", None, "Choose a PDF file to upload.", "no-file"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
 from markupsafe import escape
@@ -12,7 +13,7 @@ from markupsafe import escape
 from tests.flow.test_csrf import csrf_app  # noqa: F401
 from tests.invites.support import INVITE, LETTER, SIGNED_LETTER, invitations_of, invite, link_in
 from tests.invites.support import send_letter as send
-from wizard import uploads
+from wizard import clock, uploads
 from wizard.demo import minimal_pdf
 
 RPPS_CHECK = (
@@ -76,6 +77,12 @@ REFUSALS = [
     # Word's line break, pasted: the manufacturer's news of the letter could not be sent.
     pytest.param({"author_name": "Anne\u2028Leroy"}, "author_name", CONTROL,
                  id="line-separator-in-name"),
+    pytest.param({"author_name": "<script>alert(1)</script>"}, "author_name",
+                 "Remove the HTML tags from this answer (such as “<script>”): write it as plain "
+                 "text.", id="markup-in-name"),
+    pytest.param({"letter_date": (clock.today() - timedelta(days=400)).isoformat()},
+                 "letter_date", "Your letter's date cannot be more than a year ago: the urgency "
+                 "it states must be current. Write and sign a new letter.", id="letter-too-old"),
     pytest.param({"urgency_statement": "x" * 2001}, "urgency_statement",
                  "Use 2,000 characters or fewer (you have 2,001).", id="statement-too-long"),
     pytest.param({"is_author": None}, "is_author",

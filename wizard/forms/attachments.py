@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 from wizard import uploads
 from wizard.forms import identifiers as idf
 from wizard.forms.base import iso_date, select, text
-from wizard.forms.validators import not_in_future
+from wizard.forms.validators import not_in_future, within_a_year
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import DocumentKind
@@ -99,6 +99,14 @@ class HcpLetterForm(FlaskForm):
     letter_date = iso_date(
         _l("Date of the letter"),
         _l("Enter the date of the letter."),
-        rules=[not_in_future(lambda form: _("The letter's date cannot be in the future."))],
+        rules=[
+            not_in_future(lambda form: _("The letter's date cannot be in the future.")),
+            within_a_year(
+                lambda form: _(
+                    "The letter's date cannot be more than a year ago: the urgency it states "
+                    "must be current. Ask its author for a new letter."
+                )
+            ),
+        ],
     )
     file = KeptPdfFile(_l("Signed letter"), render_kw={"accept": "application/pdf,.pdf"})

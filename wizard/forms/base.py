@@ -159,7 +159,7 @@ class ChoiceField(RadioField):
             raise ValidationError(Unnamed(_("Choose one of the options listed.")))
 
 
-def _rules(required, required_if, max_length, multiline=False):
+def _rules(required, required_if, max_length, multiline=False, markup=True):
     rules: list = []
     if required_if:
         rules.append(RequiredIf(*required_if))
@@ -170,7 +170,7 @@ def _rules(required, required_if, max_length, multiline=False):
     else:
         rules.append(Optional())
     if max_length:
-        rules.append(CleanText(max_length, multiline))
+        rules.append(CleanText(max_length, multiline, markup=markup))
     return rules
 
 
@@ -195,7 +195,9 @@ def text(
     return StringField(
         label,
         description=hint,
-        validators=[*_rules(required, required_if, max_length), *rules],
+        # An answer with a format of its own (an address, an identifier) is refused by it,
+        # which says what is expected, rather than for the tag it holds.
+        validators=[*_rules(required, required_if, max_length, markup=not rules), *rules],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw=render_kw,
     )

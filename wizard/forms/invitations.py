@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wizard.forms import identifiers as idf
 from wizard.forms.attachments import KeptPdfFile
 from wizard.forms.base import confirmation, iso_date, long_text, text
-from wizard.forms.validators import EmailAddress, not_in_future
+from wizard.forms.validators import EmailAddress, not_in_future, within_a_year
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 
@@ -80,7 +80,15 @@ class ClinicianLetterForm(FlaskForm):
     letter_date = iso_date(
         _l("Date of your letter"),
         _l("Enter the date of your letter."),
-        rules=[not_in_future(lambda form: _("Your letter's date cannot be in the future."))],
+        rules=[
+            not_in_future(lambda form: _("Your letter's date cannot be in the future.")),
+            within_a_year(
+                lambda form: _(
+                    "Your letter's date cannot be more than a year ago: the urgency it states "
+                    "must be current. Write and sign a new letter."
+                )
+            ),
+        ],
     )
     file = KeptPdfFile(_l("Your signed letter"), render_kw={"accept": "application/pdf,.pdf"})
     is_author = confirmation(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -20,6 +21,10 @@ _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A
 # break, pasted): each ends a line wherever text is split into lines, an email's subject
 # included, which then cannot be sent. Long answers get theirs as line breaks (`long_text`).
 _REFUSED_CATEGORIES = {"Cc", "Zl", "Zp"}
+# An HTML tag or comment, as a page pasted whole brings them: "<b>", "</p>", "<script src=…>",
+# "<!-- … -->". Not a comparison ("p <0.05", "age<18"), nor an address in angle brackets
+# ("<https://…>", "<name@hospital.fr>"): a tag's name is followed by a space, "/" or ">".
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!(?:--|\[CDATA\[|doctype)", re.I)
 
 
 class Unnamed(str):
@@ -116,11 +121,13 @@ class Optional:
 
 
 class CleanText:
-    """Length cap and no control characters (line breaks allowed in long answers)."""
+    """Length cap, no control characters (line breaks allowed in long answers) and, unless
+    `markup` is False, no HTML tags."""
 
-    def __init__(self, max_length: int, multiline: bool = False):
+    def __init__(self, max_length: int, multiline: bool = False, *, markup: bool = True):
         self.max_length = max_length
         self.allowed = {"\n", "\r", "\t"} if multiline else set()
+        self.markup = markup
 
     def __call__(self, form, field):
         text = field.data or ""
@@ -137,6 +144,16 @@ class CleanText:
                     )
                 )
             )
+        if self.markup and (tag := _MARKUP.search(text)):
+            raise ValidationError(
+                Unnamed(
+                    _(
+                        "Remove the HTML tags from this answer (such as “%(tag)s”): write it as "
+                        "plain text.",
+                        tag=_shortened(tag.group()),
+                    )
+                )
+            )
         length = len(text.replace("\r\n", "\n"))
         if length > self.max_length:
             raise ValidationError(
@@ -149,6 +166,10 @@ class CleanText:
                     )
                 )
             )
+
+
+def _shortened(tag: str) -> str:
+    return tag if len(tag) <= 30 else f"{tag[:29]}…"
 
 
 class Identifier:
@@ -229,6 +250,18 @@ def not_in_future(message: Callable[..., str]) -> DateRule:
     rule = DateRule(lambda value, form: value <= clock.today(), message)
     rule.past_only = True
     return rule
+
+
+def within_a_year(message: Callable[..., str]) -> DateRule:
+    """Not more than a year before today (a letter stating an urgency that must be current)."""
+    return DateRule(lambda value, form: value >= a_year_before(clock.today()), message)
+
+
+def a_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def not_in_past(message: Callable[..., str]) -> DateRule:
