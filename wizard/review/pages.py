@@ -337,6 +337,10 @@ def manufacturer_page(
         ],
         decisions=decisions_of(dossier),
         history=history,
+        # The files filed, to download from the list of what was submitted (by their sha256:
+        # the filing lists each once).
+        filed_documents={d.sha256: d.id for d in dossier.documents},
+        filed_letters={letter.sha256: letter.id for letter in dossier.hcp_letters},
     ), status
 
 
