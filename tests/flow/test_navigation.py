@@ -6,7 +6,13 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from tests.conftest import dossier_with, login, post_step, sign_and_submit
+from tests.conftest import (
+    checked_on_the_check_page,
+    dossier_with,
+    login,
+    post_step,
+    sign_and_submit,
+)
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
@@ -425,12 +431,23 @@ def test_the_side_list_of_steps_leads_to_every_step_answered_and_the_next(app, l
     assert listed[2] == ("saved", "Manufacturer", base + "manufacturer")
     assert listed[3][0] == "next" and listed[3][2] == base + "device"
     assert all(state == "ahead" and link is None for state, _t, link in listed[4:])
-    assert listed[-1][1] == "Check your answers"
+    assert listed[-2][1] == "Check your answers"
+    # As many as "Step 2 of 14" counts: the declaration last, reached from the summary only.
+    assert "Step 2 of 14" in page and len(listed) == 14
+    assert listed[-1] == ("ahead", "Declaration and submission", None)
     # Once every question is answered, the summary is one click away from any step.
     with app.app_context():
         done = dossier_with(user[0])
-    last = step_list(logged_in.get(f"/requests/{done}/steps/device").text)[-1]
-    assert last == ("saved", "Check your answers", f"/requests/{done}/steps/check")
+    summary, declaration = step_list(logged_in.get(f"/requests/{done}/steps/device").text)[-2:]
+    assert summary == ("saved", "Check your answers", f"/requests/{done}/steps/check")
+    assert declaration == ("ahead", "Declaration and submission", None)
+    # On the declaration, it is the current step: "Step 14 of 14".
+    checked = checked_on_the_check_page(logged_in, done)
+    signing = logged_in.get(f"/requests/{done}/steps/declaration?checked={checked}").text
+    assert "Step 14 of 14" in signing
+    state, title, link = step_list(signing)[-1]
+    assert (state, title) == ("current", "Declaration and submission")
+    assert html.unescape(link) == f"/requests/{done}/steps/declaration?checked={checked}"
 
 
 def test_a_saved_step_lacking_its_document_or_letter_is_not_shown_done(app, logged_in, user):
@@ -450,7 +467,7 @@ def test_a_saved_step_lacking_its_document_or_letter_is_not_shown_done(app, logg
     # The summary, where they are listed, is a link, without the tick of all done.
     assert states["Device"] == "saved" and states["Check your answers"] == "next"
     listed = step_list(logged_in.get(f"/requests/{complete}/steps/period").text)
-    assert {state for state, _title, _link in listed} == {"saved", "current"}
+    assert {state for state, _title, _link in listed[:-1]} == {"saved", "current"}
 
 
 def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, user):

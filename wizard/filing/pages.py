@@ -21,7 +21,7 @@ from wizard.errors import typed_answers
 from wizard.extensions import db
 from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
-from wizard.flow.engine import Step
+from wizard.flow.engine import Step, StepKind
 from wizard.flow.steps import FLOW, access_type
 from wizard.forms.base import StepForm, read_back
 from wizard.forms.invitations import InvitationForm
@@ -80,7 +80,14 @@ def render_step(
             total=total,
             previous=previous,
             outline=[
-                (other, state, step_url.replace(_ANY_STEP, other.id))
+                # The declaration's own address carries the version checked: kept.
+                (
+                    other,
+                    state,
+                    request.full_path.rstrip("?")
+                    if other is step and step.kind == StepKind.DECLARATION
+                    else step_url.replace(_ANY_STEP, other.id),
+                )
                 for other, state in FLOW.outline(
                     step, answers, {*carried, *written_for_another}, unfinished
                 )

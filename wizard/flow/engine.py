@@ -104,14 +104,18 @@ class Flow:
         to_check: Collection[str] = (),
         unfinished: Collection[str] = (),
     ) -> list[tuple[Step, str]]:
-        """The filer's path as a page lists it, to move about it: each question and the
-        summary with its state: "current"; "saved" (saved, or the summary once every
+        """The filer's path as a page lists it, to move about it: each question, the summary
+        and the declaration (every page "Step n of N" counts) with its state: "current";
+        "saved" (saved, or the summary once every
         question is); "to-check" (copied from a filed request, not looked at yet: `to_check`);
         "unfinished" (saved but not done: `unfinished`, from `Flow.unfinished`); "next"
         (the first question not saved yet, or the summary while any is not done); "ahead"
-        (not yet)."""
+        (not yet; the declaration but on its own page: it is reached from the summary,
+        which hands it the state of the request that was checked)."""
         questions = self.questions(answers)
-        summary = next(s for s in self.visible(answers) if s.kind == StepKind.SUMMARY)
+        visible = self.visible(answers)
+        summary = next(s for s in visible if s.kind == StepKind.SUMMARY)
+        declaration = next(s for s in visible if s.kind == StepKind.DECLARATION)
         outline, reached = [], True
         for step in [*questions, summary]:
             answered = step.id in answers or (
@@ -132,6 +136,7 @@ class Flow:
                 state = "ahead"
             reached = reached and answered
             outline.append((step, state))
+        outline.append((declaration, "current" if declaration == current else "ahead"))
         return outline
 
     def unfinished(self, dossier: Dossier, answers: Answers) -> set[str]:
