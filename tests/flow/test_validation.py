@@ -29,7 +29,7 @@ from wizard.models import Dossier, Role, User
 
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 CHOOSE = "Choose one of the options listed."
-BAD_DATE = "Enter a real date: day, month and year, for example 14/03/2027."
+BAD_DATE = "Enter a real date: day, month and year, for example 14 March 2027 or 14/03/2027."
 BAD_YEAR = "Check the year: enter a year between 1900 and 2100."
 NOT_A_NUMBER = "Enter a whole number, using digits only."
 NB_DIGITS = "A notified body number has 4 digits, for example 2797 (see NANDO)."
@@ -240,7 +240,7 @@ def bad_answers() -> list:
         "Describe the treatments and alternatives already tried.", "empty-textarea"),
     bad("patient", "needed_by", day(-1),
         "The date the device is needed by cannot be in the past.", "needed-yesterday"),
-    bad("patient", "needed_by", "14 mars 2027", BAD_DATE, "month-in-words"),
+    bad("patient", "needed_by", "14 Brumaire 2027", BAD_DATE, "unknown-month"),
     bad("patient", "needed_by", "03/2027", BAD_DATE, "no-day"),
     bad("situation", "mdr_application_date", "0202-05-20", BAD_YEAR, "year-missing-a-digit"),
     bad("situation", "mdr_application_date", "22024-05-20", BAD_YEAR, "year-with-a-digit-more"),
@@ -1095,6 +1095,23 @@ def test_a_date_typed_day_first_is_read_and_shown_back_as_the_date_control_reads
     assert FormState(refused.text).values["needed_by"] == needed_by.isoformat()
     assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303
     assert saved(app, dossier_id).answers["patient"]["needed_by"] == needed_by.isoformat()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_date_typed_as_the_hint_writes_it_is_read(app, logged_in, user, language):
+    """The hints write dates with the month's name ("For example 14 March 2027"): typed so in
+    a text box, in either language, whole or shortened, it is read as that date."""
+    dossier_id = request_at(app, user, "patient")
+    needed_by = clock.today() + timedelta(days=40)
+    month = format_date(needed_by, "MMMM" if language == "en" else "MMM", locale=language)
+    typed = f"{needed_by.day} {month} {needed_by.year}"
+    answers = {**answers_for("patient"), "needed_by": typed}
+    assert post_step(logged_in, dossier_id, "patient", answers).status_code == 303, typed
+    assert saved(app, dossier_id).answers["patient"]["needed_by"] == needed_by.isoformat()
+    wrong = {**answers, "needed_by": f"{needed_by.day} Brumaire {needed_by.year}"}
+    assert_error_shown(
+        post_step(logged_in, dossier_id, "patient", wrong).text, "needed_by", BAD_DATE
+    )
 
 
 @pytest.mark.parametrize("kind", ["documents", "letters"])

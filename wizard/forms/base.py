@@ -7,11 +7,13 @@ A field's answer is stored as JSON (text, integer, boolean, ISO date). A field g
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache, cached_property
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_decimal
 from flask_babel import LazyString, get_locale
 from flask_wtf import FlaskForm
@@ -49,7 +51,8 @@ LONG_TEXT = 5000
 class IsoDateField(DateField):
     """A date input (`<input type=date>`, which sends ISO dates). Typed by hand, where a browser
     shows a plain text box instead, a day-first date (14/03/2027, 14.03.2027) is read too, as
-    people in France write it; the page shows the date back in ISO, which the control reads."""
+    people in France write it, and one with the month's name, as the hints write it ("14 March
+    2027", "14 mars 2027"); the page shows the date back in ISO, which the control reads."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format="%Y-%m-%d", **kwargs)
@@ -76,7 +79,12 @@ class IsoDateField(DateField):
         except ValueError:
             self._unparsable = True
             raise ValueError(
-                Unnamed(_("Enter a real date: day, month and year, for example 14/03/2027."))
+                Unnamed(
+                    _(
+                        "Enter a real date: day, month and year, for example 14 March 2027 or "
+                        "14/03/2027."
+                    )
+                )
             ) from None
 
     def _value(self):
@@ -87,6 +95,9 @@ class IsoDateField(DateField):
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 _ISO_DATE = re.compile(r"(\d{1,6})-(\d{2})-(\d{2})")
 _DAY_FIRST_DATE = re.compile(r"(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{1,6})")
+# As the hints write dates ("14 March 2027", "14 mars 2027"), typed where a browser shows no
+# date control: the month's name in English or French, whole or shortened ("Sept.", "févr").
+_WORDED_DATE = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er)? ([^\W\d_]+)\.? (\d{1,6})")
 
 
 class _YearOutOfRange(ValueError):
@@ -98,11 +109,34 @@ def _typed_date(text: str) -> date:
         year, month, day = map(int, match.groups())
     elif match := _DAY_FIRST_DATE.fullmatch(text):
         day, month, year = map(int, match.groups())
+    elif (match := _WORDED_DATE.fullmatch(" ".join(text.split()))) and (
+        month := _months().get(_plain(match.group(2)))
+    ):
+        day, year = int(match.group(1)), int(match.group(3))
     else:
         raise ValueError(text)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise _YearOutOfRange(year)
     return date(year, month, day)  # ValueError for 30 February
+
+
+@cache
+def _months() -> dict[str, int]:
+    """Month names in English and French, whole and shortened, as `_plain` writes them."""
+    months = {}
+    for language in ("en", "fr"):
+        for width in ("wide", "abbreviated"):
+            names = Locale.parse(language).months["format"][width]
+            months.update({_plain(name).rstrip("."): number for number, name in names.items()})
+    # Shortenings Babel does not give: "sept" (English), "fevr", "juil" (French).
+    months.update({"sept": 9, "fevr": 2, "juil": 7})
+    return months
+
+
+def _plain(word: str) -> str:
+    """Lower case, without accents: "Février" as "fevrier", "août" as "aout"."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).rstrip(".")
 
 
 _GROUPING_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
