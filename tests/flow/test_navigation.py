@@ -482,6 +482,12 @@ def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, us
     assert post_step(logged_in, dossier_id, "patient", dotted).status_code == 303
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).answers()["patient"]["patient_initials"] == "JD"
+    # A compound first name, as French writes it (Jean-David: "J.-D."), is the same JD.
+    for compound in ("J.-D.", "J-D", "J.‑D. L."):
+        typed = dict(named, patient_initials=compound)
+        assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303, compound
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).answers()["patient"]["patient_initials"] == "JDL"
 
 
 def test_headings_nest_as_the_pages_read(app, logged_in, user):

@@ -15,6 +15,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 
 _INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
+_INITIALS_SEPARATORS = re.compile(r"[\s.\-\u2010\u2011'’]")
 
 
 class PatientForm(StepForm):
@@ -95,8 +96,9 @@ class PatientForm(StepForm):
     )
 
     def validate_patient_initials(self, field):
-        # Written the one way ("J.D." is JD) once right; shown back as typed when not.
-        initials = field.data.replace(".", "").replace(" ", "").upper()
+        # Written the one way ("J.D." and "J.-D.", a compound first name, are JD) once right;
+        # shown back as typed when not.
+        initials = _INITIALS_SEPARATORS.sub("", field.data).upper()
         if not _INITIALS.fullmatch(initials):
             raise ValidationError(
                 _(
