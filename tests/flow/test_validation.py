@@ -1001,11 +1001,24 @@ def test_phone_numbers_as_people_write_them_are_taken(app, logged_in, user, phon
     assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 
 
-def test_a_foreign_manufacturers_national_number_is_not_read_as_french(app, logged_in, user):
+def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, user):
+    """Not read as French, nor taken without its code: ANSM could not dial it (the hint asks
+    for the code outside France)."""
     dossier_id = request_at(app, user, "manufacturer")
     german = {**answers_for("manufacturer"), "country": "DE", "siret": None}
     typed = {**german, "contact_phone": "030 1234 5678"}
-    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+    refused = post_step(logged_in, dossier_id, "manufacturer", typed)
+    assert refused.status_code == 422
+    assert_error_shown(
+        refused.text,
+        "contact_phone",
+        "Start the number with its country code, for example +49 30 1234 5678 (+33 for a "
+        "number in France): the manufacturer is outside France.",
+    )
+    assert 'value="030 1234 5678"' in refused.text
+    for dialled in ("+49 30 1234 5678", "0049 30 1234 5678", "+33 1 23 45 67 89"):
+        typed = {**german, "contact_phone": dialled}
+        assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 
 
 def test_a_patients_date_passed_since_is_said_on_the_period_step(app, logged_in, user, monkeypatch):

@@ -268,12 +268,22 @@ class ManufacturerForm(StepForm):
             raise ValidationError(
                 _("Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.")
             )
+        typed = field.data.strip()
         in_france = self.country.data in (None, "", *SIRENE_COUNTRIES)
-        if in_france and not _french_number_complete(field.data.strip(), digits):
+        if in_france and not _french_number_complete(typed, digits):
             raise ValidationError(
                 _(
                     "A phone number in France has 10 digits, for example 01 23 45 67 89. Outside "
                     "France, start with the country code, for example +49."
+                )
+            )
+        if not in_france and not (typed.startswith("+") or digits.startswith("00")):
+            # Of a manufacturer abroad, a number without its country code cannot be dialled
+            # from France, nor told from a French one.
+            raise ValidationError(
+                _(
+                    "Start the number with its country code, for example +49 30 1234 5678 (+33 "
+                    "for a number in France): the manufacturer is outside France."
                 )
             )
 
