@@ -68,7 +68,7 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert_accessible(reviewer, "review-action-error")
     if not reviewer.is_visible("#authorise-reason"):  # the form reopens with its errors
         open_action(reviewer, "authorise")
-    start = clock.today() + timedelta(days=10)
+    start = clock.today()  # in force at once: the manufacturer reports patients below
     end = start + timedelta(days=180)
     fields = {
         "period_start": f"{start.month:02d}{start.day:02d}{start.year}",

@@ -13,9 +13,10 @@ from datetime import timedelta
 
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import act, document, dossier
+from tests.review.support import act, document, dossier, in_days
 from wizard import clock
 from wizard.extensions import db
+from wizard.i18n import long_date_in
 from wizard.models import AuditEvent, FollowUpReport
 
 REPORT = "Three patients implanted; no incident. Monthly visits as the conditions ask."
@@ -36,9 +37,14 @@ def send_report(
     )
 
 
-def authorised(reviewer, dossier_id: int, max_patients: str = "12") -> None:
+def authorised(
+    reviewer, dossier_id: int, max_patients: str = "12", period_start: str = in_days(0)
+) -> None:
     act(reviewer, dossier_id, "start-review")
-    assert act(reviewer, dossier_id, "authorise", max_patients=max_patients).status_code == 303
+    signed = act(
+        reviewer, dossier_id, "authorise", max_patients=max_patients, period_start=period_start
+    )
+    assert signed.status_code == 303
 
 
 def text_of(response) -> str:
@@ -262,8 +268,7 @@ def test_the_same_form_sent_twice_is_one_report(
 
 
 def test_an_individual_authorisation_counts_its_one_patient(app, reviewer, manufacturer, submitted):
-    act(reviewer, submitted, "start-review")
-    assert act(reviewer, submitted, "authorise").status_code == 303
+    authorised(reviewer, submitted)
     page = text_of(manufacturer.get(f"/requests/{submitted}/submitted"))
     assert (
         "This authorisation is for one patient: 0 until they have received the device, then 1."
@@ -349,3 +354,42 @@ def test_the_queue_waits_for_no_report_an_authorisation_does_not_ask_for(
     assert act(reviewer, submitted_global, "authorise", follow_up="").status_code == 303
     queue = text_of(reviewer.get("/review"))
     assert "Authorised" in queue and "No follow-up report yet" not in queue
+
+
+def test_no_patient_is_counted_before_the_period_starts(
+    app, reviewer, manufacturer, submitted_global
+):
+    """Before the authorisation's first day, no patient can have received the device under
+    it: a count is refused, saying from when (0 is taken: a report of no patient yet)."""
+    authorised(reviewer, submitted_global, period_start=in_days(10))
+    refused = send_report(manufacturer, submitted_global, patients="3")
+    assert refused.status_code == 422
+    starts = long_date_in(clock.today() + timedelta(days=10), "en_GB")
+    assert (
+        f"The authorisation’s period starts on {starts}: no patient can have received the "
+        "device under it yet. Enter 0, or send your report once it has started."
+    ) in text_of(refused)
+    assert REPORT in refused.text  # what was typed, kept
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 0
+    assert send_report(manufacturer, submitted_global, patients="0").status_code == 303
+
+
+def test_a_count_below_the_previous_report_is_pointed_out(reviewer, manufacturer, submitted_global):
+    """Each report counts every patient since the authorisation: one counting fewer than the
+    report before it is taken (it may correct it) and pointed out to both sides."""
+    authorised(reviewer, submitted_global)
+    assert send_report(manufacturer, submitted_global, patients="5").status_code == 303
+    assert (
+        send_report(manufacturer, submitted_global, patients="2", message="Two.").status_code == 303
+    )
+    fewer = "Fewer patients than the previous report, which counted 5"
+    for page in (
+        manufacturer.get(f"/requests/{submitted_global}/submitted"),
+        reviewer.get(f"/review/requests/{submitted_global}"),
+    ):
+        assert text_of(page).count(fewer) == 1
+    assert (
+        send_report(manufacturer, submitted_global, patients="6", message="Six.").status_code == 303
+    )
+    assert text_of(reviewer.get(f"/review/requests/{submitted_global}")).count(fewer) == 1

@@ -15,7 +15,7 @@ from wizard.domain.lifecycle import Status, is_decided
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
-from wizard.i18n import ngettext
+from wizard.i18n import long_date, ngettext
 from wizard.models import (
     Addressee,
     FollowUpDocument,
@@ -146,7 +146,17 @@ def send_report(dossier_id: int):
     form = FollowUpReportForm(prefix="report")
     slot = follow_up.slot(dossier)
     ticked = request.form.getlist("report-keep")
-    if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
+    valid = form.validate()
+    if valid and form.patients_treated.data and (later := follow_up.starts_later(dossier)):
+        form.patients_treated.errors.append(
+            _(
+                "The authorisation’s period starts on %(date)s: no patient can have received "
+                "the device under it yet. Enter 0, or send your report once it has started.",
+                date=long_date(later.period_start),
+            )
+        )
+        valid = False
+    if not valid or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
     typed = (form.patients_treated.data, form.message.data)

@@ -76,6 +76,15 @@ def may_report(dossier: Dossier) -> bool:
     return authorisation_of(dossier) is not None
 
 
+def starts_later(dossier: Dossier) -> Decision | None:
+    """The authorisation, while its period has not started: no patient can have received
+    the device under it yet."""
+    authorisation = authorisation_of(dossier)
+    if authorisation is not None and clock.today() < authorisation.period_start:
+        return authorisation
+    return None
+
+
 def slot(dossier: Dossier) -> str:
     """Where the files of a refused report are remembered (see `kept`)."""
     return f"follow-up-{dossier.id}"
