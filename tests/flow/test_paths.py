@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import post_step, reference_in, sign_and_submit
+from tests.conftest import dossier_with, post_step, reference_in, sign_and_submit
 from wizard import clock
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
 from wizard.domain.canonical import canonical_sha256
@@ -197,3 +198,19 @@ def test_the_type_of_access_says_what_changing_it_leaves_behind(app, logged_in, 
         "The letters from healthcare professionals already received stay, marked for you to "
         "check that they support the new type." in page
     )
+
+
+@pytest.mark.parametrize("path", ["individual", "global"])
+def test_the_case_steps_speak_of_one_patient_or_many_alike(app, logged_in, user, path):
+    """The medical need's and the benefit's questions are the same on both paths: worded for
+    either, never "these patients" to a request for one patient, nor "the patient" to one for
+    a device."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], path, files=False)
+    for step in ("medical-need", "benefit-risk"):
+        page = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/{step}").text)
+        questions = page[page.index('id="step-form"') :]
+        questions = re.sub(r"<textarea.*?</textarea>", " ", questions, flags=re.S)  # answers
+        questions = re.sub(r"<[^>]+>", " ", questions[: questions.index("</form>")])
+        for assumed in ("these patients", "Which patients", "benefit for the patients"):
+            assert assumed not in questions, (step, assumed)

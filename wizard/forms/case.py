@@ -20,12 +20,13 @@ class MedicalNeedForm(StepForm):
     unmet_need = long_text(
         _l("Unmet medical need"),
         _l("Describe the unmet medical need."),
-        hint=_l("Which patients have no satisfactory option today, and what happens to them."),
+        # Worded for one patient and for many alike: the form is the same on both paths.
+        hint=_l("Who has no satisfactory option today, and what happens without the device."),
     )
     alternatives_considered = long_text(
         _l("CE-marked alternatives considered"),
         _l("Describe the CE-marked alternatives you considered."),
-        hint=_l("Name each alternative and say why it is unsuitable for these patients."),
+        hint=_l("Name each alternative and say why it is unsuitable here."),
     )
     public_health_interest = long_text(
         # Article 59(1)'s test, whole: "public health or patient safety or health".
@@ -53,7 +54,9 @@ class ClinicalEvidenceForm(StepForm):
 
 class BenefitRiskForm(StepForm):
     expected_benefit = long_text(
-        _l("Expected benefit for the patients"), _l("Describe the expected benefit.")
+        _l("Expected benefit"),
+        _l("Describe the expected benefit."),
+        hint=_l("For the patient this request is for, or for the patients the device would treat."),
     )
     known_risks = long_text(_l("Known risks"), _l("Describe the known risks."))
     requirements_not_demonstrated = long_text(
@@ -67,7 +70,7 @@ class BenefitRiskForm(StepForm):
     follow_up = long_text(
         _l("Follow-up you propose"),
         _l("Describe the follow-up you propose."),
-        hint=_l("Clinical follow-up of patients, reporting to ANSM, registries."),
+        hint=_l("Clinical follow-up, reporting to ANSM, registries."),
     )
 
 
