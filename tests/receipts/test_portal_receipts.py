@@ -311,7 +311,7 @@ def test_a_file_merely_naming_a_request_learns_nothing_of_it(app, submitted):
         )
         .text
     )
-    assert "cannot be confirmed" in page and "No signature found" in page
+    assert "This file cannot be confirmed" in page and "No signature found" in page
     assert "the file carries no signature to check it against" in page
     assert "Changed after signing" not in page
     assert "Current status" not in page and "Submitted" not in page

@@ -156,6 +156,9 @@ def test_the_verify_page_recognises_a_decision_and_an_altered_one(
     assert "Genuine decision" not in altered
     assert "Not compared: the file was changed after it was signed" in altered
     assert "Matches the decision" not in altered
+    # The portal's key did sign it: what fails is the file, not whom the portal trusts.
+    assert "not confirmed: the file no longer matches its signature" in altered
+    assert "not a signature this portal trusts" not in altered
 
     path = tmp_path / "decision.pdf"
     path.write_bytes(pdf)
