@@ -86,6 +86,25 @@ def test_save_and_continue_does_not_send_an_invitation_typed_but_says_so(app, ma
         assert invitations_of(dossier_id) == []
 
 
+def test_a_letter_refused_and_an_invitation_not_sent_are_both_said_at_once(app, manufacturer):
+    """"Save and continue" with a letter half described and an invitation typed: the summary
+    lists both, rather than the invitation on the next try."""
+    client, dossier_id = manufacturer
+    described = {**LETTER, "letter-author_rpps": "", **INVITE, "action": "continue"}
+    response = post(client, STEP.format(dossier_id), with_file(described))
+    assert response.status_code == 422
+    summary = response.text[response.text.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#letter-author_rpps"' in summary
+    assert 'href="#invite-clinician_name"' in summary
+    assert "You have filled in an invitation without sending it." in summary
+    assert 'value="anne.leroy@necker.example"' in response.text  # kept as typed
+    # The letter's own button, pressed: only the letter is said (the invitation goes on
+    # being typed, as when the letter is attached).
+    alone = post(client, f"/requests/{dossier_id}/letters", with_file(described))
+    assert alone.status_code == 422 and "without sending it" not in alone.text
+
+
 def test_sending_the_invitation_keeps_the_letter_being_described(app, manufacturer, inbox):
     client, dossier_id = manufacturer
     response = post(client, f"/requests/{dossier_id}/invitations", with_file({**INVITE, **LETTER}))

@@ -41,7 +41,11 @@ def _refused(dossier, step_id, form, prefix, extra_errors=()):
     step = FLOW.get(step_id)
     typed = _typed(dossier, step)
     main_form = typed or step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
-    unsaved = NOT_SAVED_WITH_THE_FILE if request.endpoint == "filing.step" and typed else None
+    by_the_step = request.endpoint == "filing.step"
+    unsaved = NOT_SAVED_WITH_THE_FILE if by_the_step and typed else None
+    if by_the_step and prefix == "letter" and started("invite"):
+        # An invitation typed beside it, not sent either: said now, not on the next try.
+        extra_errors = [*extra_errors, ("invite-clinician_name", unsent_invitation_message())]
     return pages.render_step(
         dossier,
         step,
@@ -64,6 +68,13 @@ TYPED_NOT_SAVED = _l(
     "Choose “Save and continue” once the step is finished, or “Save and come back later” to "
     "keep it as it is."
 )
+
+
+def unsent_invitation_message() -> str:
+    return _(
+        "You have filled in an invitation without sending it. Choose “Send the invitation”, "
+        "or clear its fields to go on without it."
+    )
 
 
 def _typed(dossier, step):

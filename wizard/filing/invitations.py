@@ -17,6 +17,7 @@ from wizard.filing.attachments import (
     back_to_letters,
     keep_chosen_letter,
     started,
+    unsent_invitation_message,
 )
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
@@ -57,14 +58,9 @@ def unsent_invitation(dossier: Dossier, *, letter_attached: bool = False):
     for it lost. A letter described alongside was attached: its form comes back empty."""
     if not started("invite"):
         return None
-    unsent = _(
-        "You have filled in an invitation without sending it. Choose “Send the invitation”, "
-        "or clear its fields to go on without it."
-    )
     used = "letter" if letter_attached else None
-    return back_to_letters(
-        dossier, "#invitations", used=used, refused=[("invite-clinician_name", unsent)]
-    )
+    refused = [("invite-clinician_name", unsent_invitation_message())]
+    return back_to_letters(dossier, "#invitations", used=used, refused=refused)
 
 
 def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
