@@ -87,7 +87,7 @@ def test_save_and_continue_does_not_send_an_invitation_typed_but_says_so(app, ma
 
 
 def test_a_letter_refused_and_an_invitation_not_sent_are_both_said_at_once(app, manufacturer):
-    """"Save and continue" with a letter half described and an invitation typed: the summary
+    """ "Save and continue" with a letter half described and an invitation typed: the summary
     lists both, rather than the invitation on the next try."""
     client, dossier_id = manufacturer
     described = {**LETTER, "letter-author_rpps": "", **INVITE, "action": "continue"}
