@@ -198,6 +198,16 @@ def test_the_type_of_access_says_what_changing_it_leaves_behind(app, logged_in, 
         "The letters from healthcare professionals already received stay, marked for you to "
         "check that they support the new type." in page
     )
+    # Changed once, then back: the patient described before is used again, not asked.
+    post_step(logged_in, global_one, "access-type", {"access_type": "individual"})
+    post_step(logged_in, global_one, "patient", sample_answers("individual")["patient"])
+    page = " ".join(logged_in.get(f"/requests/{global_one}/steps/access-type").text.split())
+    assert (
+        "If you change to global access, your answers about the patient are kept but not sent "
+        "with the request, and the scope of the authorisation you gave earlier is used again."
+        in page
+    )
+    assert "is asked next" not in page
 
 
 @pytest.mark.parametrize("path", ["individual", "global"])

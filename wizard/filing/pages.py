@@ -144,8 +144,11 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         chosen = access_type(answers)
         own_step = {"individual": "patient", "global": "scope"}.get(chosen or "")
         if own_step in answers:
+            other_step = "scope" if chosen == "individual" else "patient"
             extras["changing_type"] = {
                 "from": chosen,
+                # The other type's own step answered before: used again, not asked.
+                "other_answered": other_step in answers,
                 "letters": bool(dossier.hcp_letters),
                 # Written for this type's case: looked at again after a change (`written_for`).
                 "case_steps": any(step in answers for step in ABOUT_THE_CASE),
