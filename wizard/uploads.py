@@ -142,7 +142,9 @@ def safe_name(filename: str) -> str:
         stem = stem[:-4].rstrip(" .")
     if stem.lower() in ("", "pdf"):
         stem = "document"
-    stem = stem[:100].rstrip(" .")
+    # At most 100 bytes: the names of files kept from a refused try travel in the session's
+    # cookie, which browsers drop beyond 4 KB (100 characters of Chinese are 300 bytes).
+    stem = stem.encode()[:100].decode(errors="ignore").rstrip(" .")
     return f"{stem}.pdf"
 
 

@@ -477,7 +477,10 @@ def test_markup_in_an_answer_is_refused_by_name_and_never_rendered(app, logged_i
     assert letter.status_code == 422 and script not in letter.text
     assert html.unescape(MARKUP_REFUSED % "<script>") in html.unescape(letter.text)
 
-    plain = "Survival p <0.05 at age<18; see <https://trials.example/1> or <a.b@chu.fr>."
+    plain = (
+        "Survival p <0.05 at age<18, LVEF <LLN and age >65; the device <<hors AMM>>, "
+        "<Nom du produit> a priori; see <https://trials.example/1> or <a.b@chu.fr>."
+    )
     accepted = post_step(
         logged_in, dossier_id, "device", {**typed, "trade_name": "VAM", "description": plain}
     )
@@ -486,6 +489,35 @@ def test_markup_in_an_answer_is_refused_by_name_and_never_rendered(app, logged_i
     assert (
         html.escape(plain, quote=False) in logged_in.get(f"/requests/{dossier_id}/steps/check").text
     )
+
+
+def test_an_answer_saved_before_a_rule_was_made_stricter_is_not_lost_by_saving_for_later(
+    app, logged_in, user
+):
+    """Saved before HTML tags were refused, an answer is called wrong when its step opens;
+    "Save and come back later" with another answer changed keeps it as it was (the step stays
+    unfinished) rather than deleting it."""
+    dossier_id = request_at(app, user, "medical-need")
+    stale = "Children under 20 kg: <b>no</b> pump fits them."
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        service.save_step(
+            dossier, "medical-need", {**answers_for("medical-need"), "unmet_need": stale}
+        )
+    page = logged_in.get(f"/requests/{dossier_id}/steps/medical-need").text
+    assert_error_shown(page, "unmet_need", MARKUP_REFUSED % "<b>", summary=False)
+    changed = {
+        **answers_for("medical-need"),
+        "unmet_need": stale,
+        "alternatives_considered": "None fit.",
+    }
+    response = post_step(logged_in, dossier_id, "medical-need", changed, action="save_exit")
+    assert response.status_code == 422
+    assert saved(app, dossier_id).answers["medical-need"] == {
+        **answers_for("medical-need"),
+        "unmet_need": stale,
+        "alternatives_considered": "None fit.",
+    }
 
 
 def test_line_and_paragraph_separators_pasted_in_a_long_answer_are_kept_as_line_breaks(
@@ -1016,7 +1048,20 @@ def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, u
         "number in France): the manufacturer is outside France.",
     )
     assert 'value="030 1234 5678"' in refused.text
-    for dialled in ("+49 30 1234 5678", "0049 30 1234 5678", "+33 1 23 45 67 89"):
+    # The country changed back to France: the phone's error goes with its cause, live.
+    national = {**german, "contact_phone": "01 23 45 67 89"}
+    answer = validate_live(logged_in, dossier_id, "manufacturer", "country", national).text
+    assert "Start the number with its country code" in field_block(answer, "contact_phone")
+    french = {**national, "country": "FR", "siret": answers_for("manufacturer")["siret"]}
+    answer = validate_live(logged_in, dossier_id, "manufacturer", "country", french).text
+    assert 'id="contact_phone"' in answer
+    assert "Start the number with its country code" not in field_block(answer, "contact_phone")
+    for dialled in (
+        "+49 30 1234 5678",
+        "(+49) 30 1234 5678",
+        "0049 30 1234 5678",
+        "+33 1 23 45 67 89",
+    ):
         typed = {**german, "contact_phone": dialled}
         assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 

@@ -183,6 +183,9 @@ def test_a_request_filed_for_a_manufacturer_is_found_and_shown_under_its_name(ap
     assert '<td class="table__typed" data-label="Manufacturer">Ostéa Implants</td>' in page
     assert listed(reviewer.get("/review?q=ostea").text) == [reference]
     assert listed(reviewer.get("/review?q=consult").text) == [reference]
+    # A search stores nothing: what looks like a tag is searched for, not refused.
+    tagged = reviewer.get("/review?q=<b>Ostéa").text
+    assert "Remove the HTML tags" not in tagged and listed(tagged) == []
 
 
 def test_a_request_is_found_by_its_device_name(app, reviewer, three):

@@ -371,7 +371,11 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
     for field in mistyped:  # the earlier answer stays, if it fits with the new ones
         if field.name in before:
             trial = {**kept, field.name: before[field.name]}
-            if _consistent(step, trial, answers) == trial:
+            # …or if it is wrong on its own, saved before a rule made stricter since: kept
+            # as it was (the step is unfinished), not deleted for a rule it never met.
+            if _consistent(step, trial, answers) == trial or _wrong_alone(
+                step, field.name, before[field.name], answers
+            ):
                 kept = trial
     if kept or before:
         if changed := meanwhile.save_answers(
@@ -400,6 +404,13 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
     flash(said, "warning")
     _only_mistyped_called_wrong(form)
     return render_step(dossier, step, form, refused_status())
+
+
+def _wrong_alone(step: Step, name: str, value, answers) -> bool:
+    """Whether the answer `value` to `name` breaks a rule of its own, whatever the others."""
+    check = step.form.from_answers({name: value}, context=answers)
+    check.validate()
+    return bool(check[name].errors)
 
 
 def _only_mistyped_called_wrong(form: StepForm) -> None:

@@ -219,8 +219,10 @@ def text(
     width=None,
     rules=(),
     spellcheck=None,
+    markup=True,
 ):
-    """A one-line text answer. `required` is the message shown when it is left empty."""
+    """A one-line text answer. `required` is the message shown when it is left empty;
+    `markup=False`: HTML tags taken as text (a search, which stores nothing)."""
     render_kw = {"autocomplete": autocomplete} if autocomplete else {}
     if width:
         render_kw["class"] = f"input--{width}"
@@ -231,7 +233,10 @@ def text(
         description=hint,
         # An answer with a format of its own (an address, an identifier) is refused by it,
         # which says what is expected, rather than for the tag it holds.
-        validators=[*_rules(required, required_if, max_length, markup=not rules), *rules],
+        validators=[
+            *_rules(required, required_if, max_length, markup=markup and not rules),
+            *rules,
+        ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw=render_kw,
     )

@@ -150,7 +150,7 @@ class SituationForm(StepForm):
 
 class ManufacturerForm(StepForm):
     live_dependents = {
-        "country": ("siret", "representative_name", "representative_srn"),
+        "country": ("siret", "representative_name", "representative_srn", "contact_phone"),
         "srn": ("no_srn",),
         "no_srn": ("srn",),
     }
@@ -277,7 +277,7 @@ class ManufacturerForm(StepForm):
                     "France, start with the country code, for example +49."
                 )
             )
-        if not in_france and not (typed.startswith("+") or digits.startswith("00")):
+        if not in_france and not (typed.lstrip("(").startswith("+") or digits.startswith("00")):
             # Of a manufacturer abroad, a number without its country code cannot be dialled
             # from France, nor told from a French one.
             raise ValidationError(
@@ -292,6 +292,7 @@ def _french_number_complete(typed: str, digits: str) -> bool:
     """Of a manufacturer in France, a number without a country code is read as French (the
     hint asks for the code outside France): ten digits from a 0, or nine after +33 (a "(0)"
     after the code is how some write it). A digit missing or too many is a typing slip."""
+    typed = typed.lstrip("(")  # "(+33) 1 23…"
     if typed.startswith("+33") or digits.startswith("0033"):
         national = digits.removeprefix("0033") if digits.startswith("0033") else digits[2:]
         return len(national.removeprefix("0")) == 9

@@ -21,10 +21,21 @@ _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A
 # break, pasted): each ends a line wherever text is split into lines, an email's subject
 # included, which then cannot be sent. Long answers get theirs as line breaks (`long_text`).
 _REFUSED_CATEGORIES = {"Cc", "Zl", "Zp"}
-# An HTML tag or comment, as a page pasted whole brings them: "<b>", "</p>", "<script src=…>",
-# "<!-- … -->". Not a comparison ("p <0.05", "age<18"), nor an address in angle brackets
-# ("<https://…>", "<name@hospital.fr>"): a tag's name is followed by a space, "/" or ">".
-_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!(?:--|\[CDATA\[|doctype)", re.I)
+# An HTML tag or comment, as a page pasted whole brings them: "<b>", "</p>", "<br/>",
+# "<script src=…>", "<!-- … -->". Only HTML's own element names, closed at once or with
+# attributes ("name=…"): not a comparison ("LVEF <LLN and age >65", "p <0.05"), French
+# quotation marks typed as "<<hors AMM>>", a placeholder ("<Nom du produit>", "<a priori>"),
+# nor an address in angle brackets ("<https://…>", "<name@hospital.fr>").
+_HTML_ELEMENTS = (
+    "a|abbr|audio|b|base|big|blockquote|body|br|button|canvas|center|code|details|div|em|"
+    "embed|font|form|frame|frameset|h[1-6]|head|hr|html|i|iframe|img|input|label|li|link|"
+    "map|marquee|math|meta|object|ol|option|p|pre|s|script|select|small|source|span|strike|"
+    "strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|title|"
+    "tr|tt|u|ul|video|xml"
+)
+_MARKUP = re.compile(
+    rf"</?(?:{_HTML_ELEMENTS})(?:\s*/?>|\s+[^<>]*=[^<>]*>)|<!(?:--|\[CDATA\[|doctype)", re.I
+)
 
 
 class Unnamed(str):

@@ -488,6 +488,7 @@ class QueueForm(FlaskForm):
         _l("Reference, manufacturer or device"),
         hint=_l("For example DA-2026-000042, or part of a company or device name."),
         max_length=200,
+        markup=False,
     )
     status = select(
         _l("Status"),
