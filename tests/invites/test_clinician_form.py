@@ -15,6 +15,7 @@ from tests.invites.support import INVITE, LETTER, SIGNED_LETTER, invitations_of,
 from tests.invites.support import send_letter as send
 from wizard import clock, uploads
 from wizard.demo import minimal_pdf
+from wizard.i18n import long_date_in
 
 RPPS_CHECK = (
     "This RPPS number is not valid (its check digit does not match): "
@@ -250,3 +251,12 @@ def test_an_error_summary_names_a_question_without_a_colon_after_its_mark(
     summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S)[0]
     assert expected in summary
     assert "?:" not in summary and "? :" not in summary.replace("\u00a0", " ")
+
+
+def test_the_letters_date_example_is_one_the_form_takes(clinician, link):
+    """A letter is dated within the last year: its example is a month ago (a fixed example
+    would age past what the form takes), on the clinician's page and the manufacturer's."""
+    page = clinician.get(link).text
+    month_ago = long_date_in(clock.today() - timedelta(days=30), "en_GB")
+    assert f"Within the last 12 months, for example {month_ago}." in page
+    assert "For example 14 March 2024." not in page

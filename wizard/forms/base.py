@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, cached_property
 from typing import Any
 
@@ -30,6 +30,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from wizard import clock
 from wizard.forms.validators import (
     CleanText,
     NotBoth,
@@ -286,9 +287,18 @@ def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
     # Its month is written out: the browser's date control shows the order of the browser's
     # language (mm/dd/yyyy in American English), which an example in figures would contradict.
     past = any(getattr(rule, "past_only", False) for rule in rules)
+    if any(getattr(rule, "recent_only", False) for rule in rules):
+        hint = hint or LazyString(_recent_example)
     hint = hint or (_l("For example 14 March 2024.") if past else _l("For example 14 March 2027."))
     return IsoDateField(
         label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
+    )
+
+
+def _recent_example() -> str:
+    return _(
+        "Within the last 12 months, for example %(date)s.",
+        date=long_date(clock.today() - timedelta(days=30)),
     )
 
 

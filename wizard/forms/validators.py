@@ -245,8 +245,9 @@ class EmailAddress:
 class DateRule:
     """A date compared with today or with another date field of the same form."""
 
-    # A past date is asked for: the field's example must be one too.
-    past_only = False
+    # A past date is asked for: the field's example must be one too; a recent one (within
+    # the last year): the example is a month ago.
+    past_only = recent_only = False
 
     def __init__(self, test: Callable[[date, object], bool], message: Callable[..., str]):
         self.test = test
@@ -265,7 +266,9 @@ def not_in_future(message: Callable[..., str]) -> DateRule:
 
 def within_a_year(message: Callable[..., str]) -> DateRule:
     """Not more than a year before today (a letter stating an urgency that must be current)."""
-    return DateRule(lambda value, form: value >= a_year_before(clock.today()), message)
+    rule = DateRule(lambda value, form: value >= a_year_before(clock.today()), message)
+    rule.past_only = rule.recent_only = True
+    return rule
 
 
 def a_year_before(day: date) -> date:
