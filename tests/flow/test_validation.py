@@ -1173,6 +1173,28 @@ def test_a_date_typed_as_the_hint_writes_it_is_read(app, logged_in, user, langua
 
 
 @pytest.mark.parametrize("kind", ["documents", "letters"])
+def test_a_document_is_never_also_a_letter(app, logged_in, user, kind):
+    """The same PDF as a document and as a professional's letter would support the request
+    twice under two names: refused, naming the file it already is."""
+    dossier_id = request_at(app, user, "clinical-evidence")
+    other = "letters" if kind == "documents" else "documents"
+    same = (minimal_pdf("Same"), "first.pdf")
+    assert upload(logged_in, dossier_id, other, **{f"{other[:-1]}-file": same}).status_code == 303
+    field = f"{kind[:-1]}-file"
+    again = upload(logged_in, dossier_id, kind, **{field: (minimal_pdf("Same"), "again.pdf")})
+    assert again.status_code == 422
+    message = (
+        "This file is already attached as a healthcare professional’s letter, “first.pdf”: a "
+        "document is a file of its own."
+        if kind == "documents"
+        else "This file is already attached as a document, “first.pdf”: a healthcare "
+        "professional’s letter is a file of its own."
+    )
+    assert_error_shown(again.text, field, message)
+    assert saved(app, dossier_id).files == 1
+
+
+@pytest.mark.parametrize("kind", ["documents", "letters"])
 def test_the_same_file_twice_is_refused_and_named(app, logged_in, user, kind):
     """It would be listed twice on the receipt."""
     dossier_id = request_at(app, user, "clinical-evidence")

@@ -126,9 +126,27 @@ def _claimed_without(form, dossier, files: str) -> bool:
     digest = hashlib.sha256(content).hexdigest() if content or not earlier else earlier.sha256
     held = getattr(dossier, files)
     same = next((item for item in held if item.sha256 == digest), None)
+    # A professional's letter is a file of its own, never one of the documents (nor the
+    # reverse): the same PDF would support the request twice, under two names.
+    other = dossier.hcp_letters if files == "documents" else dossier.documents
+    same_other = next((item for item in other if item.sha256 == digest), None)
     if same is not None:
         form.file.errors.append(
             _("This file is already attached, as “%(name)s”.", name=same.filename)
+        )
+    elif same_other is not None:
+        form.file.errors.append(
+            _(
+                "This file is already attached as a healthcare professional’s letter, "
+                "“%(name)s”: a document is a file of its own.",
+                name=same_other.filename,
+            )
+            if files == "documents"
+            else _(
+                "This file is already attached as a document, “%(name)s”: a healthcare "
+                "professional’s letter is a file of its own.",
+                name=same_other.filename,
+            )
         )
     elif len(held) >= current_app.config["MAX_FILES_PER_REQUEST"]:
         form.file.errors.append(_full(files, len(held)))
