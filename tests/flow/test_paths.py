@@ -78,8 +78,14 @@ def file_a_request(client, path: str, *, htmx: bool) -> tuple[int, str]:
             assert response.status_code == 303
         if step_id == "hcp-support":
             fields = {f"letter-{k}": v for k, v in sample_letter().items()}
+            letter = minimal_pdf("Signed letter")  # a file of its own, not the documents'
             response = upload(
-                client, f"/requests/{dossier_id}/letters", fields, "letter.pdf", prefix="letter"
+                client,
+                f"/requests/{dossier_id}/letters",
+                fields,
+                "letter.pdf",
+                content=letter,
+                prefix="letter",
             )
             assert response.status_code == 303, response.text
         page = client.get(f"/requests/{dossier_id}/steps/{step_id}")
