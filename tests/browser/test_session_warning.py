@@ -43,17 +43,23 @@ class ServerClock:
         route.fulfill(status=204, headers=headers)
 
 
+def on_a_step_page(page, draft: int, live_app) -> ServerClock:
+    """Signed in on a step of `draft`, the page's clock installed and its questions to the
+    server answered by the session as the server would count it."""
+    server = ServerClock(live_app.config["SESSION_IDLE_MINUTES"])
+    page.clock.install()
+    sign_in(page)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    page.route("**/session/alive", server.answer)
+    return server
+
+
 def test_the_page_warns_before_the_session_ends_and_staying_signed_in_keeps_it(
     page,
     filer,  # noqa: F811 (the fixture imported above)
     live_app,
 ):
-    server = ServerClock(live_app.config["SESSION_IDLE_MINUTES"])
-    draft, _submitted = filer
-    page.clock.install()
-    sign_in(page)
-    page.goto(f"/requests/{draft}/steps/manufacturer")
-    page.route("**/session/alive", server.answer)
+    server = on_a_step_page(page, filer[0], live_app)
     page.focus("#legal_name")
     # Changed: its live check runs as the dialog takes the focus. Typing is activity: the
     # page says so (GET /session/alive), answered before its clock moves on.
@@ -109,12 +115,7 @@ def test_the_warning_says_the_minutes_left_when_it_opens_late(
 ):
     """Opened after the computer slept, with two and a half minutes left: it says two, not
     the five it says when opened in time."""
-    server = ServerClock(live_app.config["SESSION_IDLE_MINUTES"])
-    draft, _submitted = filer
-    page.clock.install()
-    sign_in(page)
-    page.goto(f"/requests/{draft}/steps/manufacturer")
-    page.route("**/session/alive", server.answer)
+    server = on_a_step_page(page, filer[0], live_app)
     dialog = page.locator("#session-ending")
 
     server.sleep(page, server.idle - 150 * 1000)

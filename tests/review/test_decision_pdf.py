@@ -476,6 +476,16 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     assert "Decision" not in verified.output
 
 
+def refusal_record(app, reviewer, manufacturer, dossier_id: int) -> dict:
+    """The record a refusal of the request signs (read back from its PDF), to render the act
+    again with other values."""
+    act(reviewer, dossier_id, "start-review")
+    act(reviewer, dossier_id, "refuse", reason="Alternatives exist.")
+    pdf = manufacturer.get(f"/requests/{dossier_id}/decisions/1.pdf").data
+    with app.app_context():
+        return json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
+
+
 def _pages_holding(pdf: bytes, words: tuple[str, ...]) -> set[int]:
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     return {number for number, text in enumerate(pages) for word in words if word in text}
@@ -484,11 +494,8 @@ def _pages_holding(pdf: bytes, words: tuple[str, ...]) -> set[int]:
 def test_a_decision_keeps_each_table_whole_on_one_page(app, reviewer, manufacturer, submitted):
     """Grounds of any length move the tables below them, never split them: before, some
     lengths left a table's first rows at the foot of a page and the rest on the next."""
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
-    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
+    record = refusal_record(app, reviewer, manufacturer, submitted)
     with app.app_context():
-        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
         # 0, 4 and 12 lines of grounds split a table before: its heading row, or two, alone.
         for lines in (0, 4, 12):
             grounds = "\n".join(
@@ -504,11 +511,8 @@ def test_a_decision_keeps_each_table_whole_on_one_page(app, reviewer, manufactur
 def test_a_table_taller_than_a_page_still_breaks_and_loses_nothing(
     app, reviewer, manufacturer, submitted_global
 ):
-    act(reviewer, submitted_global, "start-review")
-    act(reviewer, submitted_global, "refuse", reason="Alternatives exist.")
-    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    record = refusal_record(app, reviewer, manufacturer, submitted_global)
     with app.app_context():
-        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
         lines = [f"Indication line {n}." for n in range(90)]
         scope = {**record["request"]["scope"], "indication": "\n".join(lines)}
         record["request"] = {**record["request"], "scope": scope}
@@ -566,11 +570,8 @@ def test_a_screen_reader_reads_the_act_in_french_and_its_translation_in_english(
 def test_a_decision_shows_grounds_and_an_indication_longer_than_their_line(
     app, reviewer, manufacturer, submitted_global
 ):
-    act(reviewer, submitted_global, "start-review")
-    act(reviewer, submitted_global, "refuse", reason="Alternatives exist.")
-    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    record = refusal_record(app, reviewer, manufacturer, submitted_global)
     with app.app_context():
-        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
         scope = {**record["request"]["scope"], "indication": f"See {URL}"}
         record = {
             **record,
