@@ -9,6 +9,7 @@ otherwise the same: same catalogues, same `%(name)s` substitution, same lazy str
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from babel.dates import format_date
@@ -173,6 +174,18 @@ def of_name(name: str) -> str:
 def lazy_gettext(string: str, **variables) -> LazyString:
     """Translated when used, in the language of that moment (form labels, choice lists)."""
     return LazyString(gettext, string, **variables)
+
+
+def folded(text: str) -> str:
+    """`text` as a search compares it: case and accents ignored ("Biomédix" → "biomedix",
+    "Février" → "fevrier"), other letters kept (a name in another script still matches
+    itself)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_LIGATURES)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 
 
 def long_date(value: date) -> str:

@@ -7,7 +7,6 @@ A field's answer is stored as JSON (text, integer, boolean, ISO date). A field g
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import cache, cached_property
@@ -40,8 +39,8 @@ from wizard.forms.validators import (
     RequiredWhen,
     Unnamed,
 )
+from wizard.i18n import folded, in_french, long_date
 from wizard.i18n import gettext as _
-from wizard.i18n import in_french, long_date
 from wizard.i18n import lazy_gettext as _l
 from wizard.markup import attributes
 
@@ -135,9 +134,9 @@ def _months() -> dict[str, int]:
 
 
 def _plain(word: str) -> str:
-    """Lower case, without accents: "Février" as "fevrier", "août" as "aout"."""
-    decomposed = unicodedata.normalize("NFD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).rstrip(".")
+    """A month's name as `_months` keys it: folded ("Février" as "fevrier"), without the
+    dot of a shortened one."""
+    return folded(word).rstrip(".")
 
 
 _GROUPING_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")

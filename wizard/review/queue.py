@@ -5,7 +5,6 @@ Statuses are the ones people read (an authorisation past its period counts as ex
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from wizard import clock
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
+from wizard.i18n import folded
 from wizard.models import Dossier, FollowUpReport, Organisation
 from wizard.review.status import authorisations_subquery, effective_status_column
 
@@ -120,17 +120,6 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
     return query
 
 
-def search_key(text: str) -> str:
-    """`text` folded for a search: case and accents ignored ("Biomédix" → "biomedix"), other
-    letters kept (a name in another script still matches itself)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.translate(_LIGATURES)
-
-
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
-
-
 def requests_naming(needle: str) -> list[int]:
     """The submitted requests whose manufacturer (as the request names it), filing
     organisation or device (its trade name) contains `needle`, ignoring case and accents.
@@ -141,7 +130,7 @@ def requests_naming(needle: str) -> list[int]:
     not be installed. Stripping the accents from the needle alone would not do either:
     "biomedix" must find the stored "Biomédix", so it is the stored name that needs folding,
     and a folded copy of it would be one more column to keep in step."""
-    key = search_key(needle)
+    key = folded(needle)
     answers = Dossier.submitted_answers
     legal_name = answers[("answers", "manufacturer", "legal_name")].as_string()
     trade_name = answers[("answers", "device", "trade_name")].as_string()
@@ -150,7 +139,7 @@ def requests_naming(needle: str) -> list[int]:
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .where(Dossier.status.not_in(UNFILED_STATUSES))
     )
-    return [id_ for id_, *names in rows if any(key in search_key(name or "") for name in names)]
+    return [id_ for id_, *names in rows if any(key in folded(name or "") for name in names)]
 
 
 def _names_matching(filters: Filters) -> list[int] | None:
