@@ -36,6 +36,7 @@ from wizard.review import (
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
 from wizard.review.forms import FollowUpReportForm, ReplyForm, WithdrawRequestForm
+from wizard.review.status import authorisation_of
 
 bp = Blueprint("review_filer", __name__)
 
@@ -141,18 +142,19 @@ def withdraw(dossier_id: int):
 @manufacturer_required
 def send_report(dossier_id: int):
     dossier = _submitted(dossier_id)
-    if not follow_up.may_report(dossier):
+    authorisation = authorisation_of(dossier)  # in force or not: its patients are followed
+    if authorisation is None:
         abort(404)  # the page offers no such form before an authorisation
     form = FollowUpReportForm(prefix="report")
     slot = follow_up.slot(dossier)
     ticked = request.form.getlist("report-keep")
     valid = form.validate()
-    if valid and form.patients_treated.data and (later := follow_up.starts_later(dossier)):
+    if valid and form.patients_treated.data and follow_up.starts_later(authorisation):
         form.patients_treated.errors.append(
             _(
                 "The authorisation’s period starts on %(date)s: no patient can have received "
                 "the device under it yet. Enter 0, or send your report once it has started.",
-                date=long_date(later.period_start),
+                date=long_date(authorisation.period_start),
             )
         )
         valid = False

@@ -71,18 +71,10 @@ def cap_of(dossier: Dossier, authorisation: Decision | None) -> int | None:
     return 1 if dossier.submitted_answers.get("access_type") == "individual" else None
 
 
-def may_report(dossier: Dossier) -> bool:
-    """Whether the request has had an authorisation (whatever became of it since)."""
-    return authorisation_of(dossier) is not None
-
-
-def starts_later(dossier: Dossier) -> Decision | None:
-    """The authorisation, while its period has not started: no patient can have received
-    the device under it yet."""
-    authorisation = authorisation_of(dossier)
-    if authorisation is not None and clock.today() < authorisation.period_start:
-        return authorisation
-    return None
+def starts_later(authorisation: Decision) -> bool:
+    """Whether the authorisation's period has not started: no patient can have received the
+    device under it yet."""
+    return clock.today() < authorisation.period_start
 
 
 def slot(dossier: Dossier) -> str:
