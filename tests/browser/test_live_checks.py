@@ -351,6 +351,32 @@ def test_ticking_that_there_is_no_srn_yet_takes_back_the_srn_error(page, app):
     expect(page.locator("#srn")).to_have_value("")
 
 
+def test_a_question_redrawn_by_another_check_answers_a_change_made_at_once(page, app):
+    """The box's check redraws the SRN (its rules read the box): the SRN emptied the moment
+    it is drawn sends its own check, and the page ends with no error, not with the box's
+    "clear one or the other" (htmx readied a redrawn question only once the page had
+    settled, 20 ms later: a change made before went unchecked)."""
+    signed_in_at(page, app, "at-once@cardiotech.example", "manufacturer")
+    assert page.input_value("#srn")
+    page.evaluate(
+        """() => document.addEventListener("htmx:afterSwap", () => setTimeout(() => {
+            const srn = document.getElementById("srn");
+            srn.value = "";
+            srn.dispatchEvent(new Event("change", {bubbles: true}));
+        }), {once: true})"""
+    )
+    with page.expect_request(
+        lambda request: (
+            request.url.endswith("/validate") and request.headers.get("hx-trigger-name") == "srn"
+        )
+    ):
+        page.check("#no_srn")
+    expect(page.locator("#no_srn-error")).to_have_count(0)
+    expect(page.locator(".field--error")).to_have_count(0)
+    expect(page.locator("#srn")).to_have_value("")
+    expect(page.locator("#no_srn")).to_be_checked()
+
+
 def test_text_selected_whole_as_its_question_is_redrawn_stays_selected(page, app):
     """Ctrl+A in the SRN as the box's check comes back and redraws it (its rules read the
     box): the selection is kept, so Delete empties the answer rather than taking one
