@@ -33,6 +33,14 @@ def last_day_before(deadline: datetime) -> date:
     return day_in_paris(deadline - timedelta(microseconds=1))
 
 
+def a_year_before(day: date) -> date:
+    """The same day a year earlier (28 February for the 29th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
 def as_utc(moment: datetime) -> datetime:
     """A stored timestamp with its zone: SQLite returns them naive, in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

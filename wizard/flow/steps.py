@@ -30,7 +30,8 @@ def clinical_evaluation_missing(dossier: Dossier) -> list[tuple[str, str]]:
 
 
 def has_hcp_letter(dossier: Dossier) -> bool:
-    return bool(dossier.hcp_letters)
+    """A letter whose urgency is current: one dated more than a year ago no longer counts."""
+    return any(not letter.dated_over_a_year_ago() for letter in dossier.hcp_letters)
 
 
 def _q(step_id, number, title, form, template, **extra) -> Step:

@@ -266,16 +266,9 @@ def not_in_future(message: Callable[..., str]) -> DateRule:
 
 def within_a_year(message: Callable[..., str]) -> DateRule:
     """Not more than a year before today (a letter stating an urgency that must be current)."""
-    rule = DateRule(lambda value, form: value >= a_year_before(clock.today()), message)
+    rule = DateRule(lambda value, form: value >= clock.a_year_before(clock.today()), message)
     rule.past_only = rule.recent_only = True
     return rule
-
-
-def a_year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
 
 
 def not_in_past(message: Callable[..., str]) -> DateRule:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from wizard import clock
 from wizard.domain.lifecycle import UNFILED_STATUSES, Status
 from wizard.extensions import Timestamp, db
 from wizard.models.accounts import Organisation, User, utcnow
@@ -311,6 +313,12 @@ class HcpLetter(StoredFileMixin, db.Model):
             "written_for": access,
             "written_for_patient": patient_mark(answers) if access == "individual" else None,
         }
+
+    def dated_over_a_year_ago(self) -> bool:
+        """Dated more than a year before today: the urgency it states is no longer current.
+        Refused when added (`forms.attachments.HcpLetterForm`); one added in time ages while
+        its request is a draft, and no longer counts for it (`flow.steps.has_hcp_letter`)."""
+        return date.fromisoformat(self.letter_date) < clock.a_year_before(clock.today())
 
     def written_for_other_access(self) -> str | None:
         """The type of access the letter was written for, if the request now has the other."""
