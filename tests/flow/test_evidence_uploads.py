@@ -310,6 +310,13 @@ def test_a_file_chosen_without_its_type_is_kept_for_the_next_try(app, logged_in,
     later = sent(logged_in, step, SUMMARIES, file=None, action="save_exit", **no_type)
     assert later.status_code == 303
     assert "We have kept the document you chose: ifu.pdf." in logged_in.get(step).text
+    # "Save and continue" with other answers to correct: the step is shown again, and the
+    # file still kept there, for its type to be chosen.
+    refused = sent(logged_in, step, HALF_WRITTEN, file=None, **no_type)
+    assert refused.status_code == 422
+    assert "We have kept the document you chose: ifu.pdf." in refused.text
+    assert "was not added" not in refused.text
+    assert "We have kept the document you chose: ifu.pdf." in logged_in.get(step).text
     # "Save and continue" with still no type: the step is saved, the file let go, and said.
     again = sent(logged_in, step, SUMMARIES, file=None, **no_type)
     assert again.status_code == 303

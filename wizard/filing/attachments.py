@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from wizard import audit, kept
@@ -361,15 +361,7 @@ def document_chosen(dossier) -> bool:
     if request.form.get("document-kind", "").strip():
         return True
     if request.form.get("action") != "save_exit":
-        kept.forget(document_slot(dossier))
-        flash(
-            _(
-                "“%(name)s” was not added: its type was not chosen. Choose the file again on "
-                "the step “Clinical evidence” to add it.",
-                name=held.filename,
-            ),
-            "warning",
-        )
+        g.document_let_go = held  # if the step is left (`pages.let_go_of_untyped_document`)
     return False
 
 

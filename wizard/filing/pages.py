@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from wizard import clock, unsent, uploads
+from wizard import clock, kept, unsent, uploads
 from wizard.domain.legacy import END_FOR_HIGHER_RISK, END_FOR_OTHERS, assess_legacy_certificate
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
@@ -335,6 +335,7 @@ def question(dossier: Dossier, step: Step):
                     flash(labelled_message(field.label.text, field.warning), "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
+        let_go_of_untyped_document(dossier)
         return redirect(target, code=303)
     changed = None
     if valid and request.form.get("action") != "save_exit":
@@ -351,6 +352,26 @@ def question(dossier: Dossier, step: Step):
         changed,
         extra_errors=blocking,
         unsaved=NOT_SAVED_YET if not valid else None,
+    )
+
+
+def let_go_of_untyped_document(dossier: Dossier) -> None:
+    """The file kept from a refused upload whose type "Save and continue" still did not
+    choose (`attachments.document_chosen`): let go as the step is left, and said on the next
+    page. Shown again (other answers to correct), the step keeps it and asks for its type."""
+    held = g.pop("document_let_go", None)
+    if held is None:
+        return
+    from wizard.filing.attachments import document_slot
+
+    kept.forget(document_slot(dossier))
+    flash(
+        _(
+            "“%(name)s” was not added: its type was not chosen. Choose the file again on "
+            "the step “Clinical evidence” to add it.",
+            name=held.filename,
+        ),
+        "warning",
     )
 
 
