@@ -5,16 +5,26 @@
   // Signed out, or the draft deleted: nothing typed on this page can be saved any more. Said
   // in the live region, and shown at the top of the page: a sighted person would type on.
   // In the page's language: the page carries the words (base.html, `said`).
-  function sayCannotSave(said) {
+  // Said once: by the live region, or by the notice itself when it is given the focus
+  // (`focusing`). Signed out, the notice links to the sign-in page, which leads back here.
+  function sayCannotSave(said, focusing) {
     var words = document.body.getAttribute(said);
     var status = document.getElementById("live-status");
-    if (status) status.textContent = words;
+    if (status && !focusing) status.textContent = words;
     var main = document.getElementById("main");
     if (main && !main.querySelector(".cannot-save-notice")) {
       var notice = document.createElement("div");
       notice.className = "notice notice--error cannot-save-notice";
       var line = document.createElement("p");
       line.textContent = words;
+      var signIn = said === "data-signed-out" && document.body.getAttribute("data-sign-in");
+      if (signIn) {
+        var link = document.createElement("a");
+        link.href = signIn;
+        link.textContent = document.body.getAttribute("data-sign-in-words");
+        line.appendChild(document.createTextNode(" "));
+        line.appendChild(link);
+      }
       notice.appendChild(line);
       main.insertBefore(notice, main.firstChild);
     }
@@ -152,7 +162,7 @@
     sessionEnds = null;
     clearTimeout(sessionTimer);
     closeSessionDialog();
-    sayCannotSave("data-signed-out");
+    sayCannotSave("data-signed-out", takeFocus);
     var notice = document.querySelector(".cannot-save-notice");
     if (notice && takeFocus) { // where it can be seen, at any zoom
       notice.setAttribute("tabindex", "-1");

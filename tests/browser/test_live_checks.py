@@ -93,7 +93,7 @@ def test_the_answer_being_checked_is_not_put_back_either(page, app):
 
 
 def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(page, app):
-    signed_in_at(page, app, "idle@cardiotech.example", "medical-need")
+    draft = signed_in_at(page, app, "idle@cardiotech.example", "medical-need")
     page.context.clear_cookies()  # four hours without a request: the session has ended
     page.fill("#unmet_need", "Children awaiting a transplant.")
     page.locator("#unmet_need").blur()
@@ -102,8 +102,11 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
         "what you type on this page can no longer be saved. Copy it, then sign in again."
     )
     expect(page.locator("#live-status")).to_have_text(said)
-    # Shown too, at the top of the page: a sighted person would type on.
-    expect(page.locator("#main .cannot-save-notice")).to_have_text(said)
+    # Shown too, at the top of the page: a sighted person would type on; with a way to sign
+    # in again that leads back to this page.
+    expect(page.locator("#main .cannot-save-notice")).to_have_text(f"{said} Sign in again")
+    sign_in = page.locator("#main .cannot-save-notice a")
+    assert sign_in.get_attribute("href") == f"/login?next=/requests/{draft}/steps/medical-need"
     assert_accessible(page, "live-check-signed-out")
     # Sent anyway: the page says so, and shows what was typed.
     page.click("button[value=continue]")

@@ -9,6 +9,8 @@ cannot move the server's. Staying signed in asks the real server (GET)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
@@ -106,6 +108,11 @@ def test_the_page_warns_before_the_session_ends_and_staying_signed_in_keeps_it(
     notice = page.locator(".cannot-save-notice")
     expect(notice).to_contain_text("You have been signed out")
     assert page.evaluate("() => document.activeElement.matches('.cannot-save-notice')")
+    # Said once, by the notice that has the focus, not by the live region as well.
+    assert "signed out" not in page.inner_text("#live-status")
+    expect(notice.get_by_role("link", name="Sign in again")).to_have_attribute(
+        "href", re.compile(r"^/login\?next=/requests/\d+/steps/")
+    )
 
 
 def test_the_warning_says_the_minutes_left_when_it_opens_late(
