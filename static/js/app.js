@@ -40,17 +40,29 @@
     }
     // Back on a page after an action on part of it (a file added, an invitation sent), the
     // address (or the page, when it is shown without a redirect) names that part: keyboard
-    // focus goes there too, not only the scroll, and the confirmation shown at the top is
-    // said (a live region is only read when it changes).
+    // focus goes there too, not only the scroll. To the confirmation the part shows, if it
+    // shows one: read as it takes the focus, once, and Tab goes on from it in the part; else
+    // to the part, and a confirmation shown elsewhere is said by the live region (which is
+    // only read when it changes).
     var part = document.body.getAttribute("data-focus") || location.hash.slice(1);
     var target = part && document.getElementById(part);
+    var confirmation = target && target.querySelector(".notice[role=status]");
     if (target) {
-      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-      target.focus({ preventScroll: true });
+      var focused = confirmation || target;
+      if (!focused.hasAttribute("tabindex")) focused.setAttribute("tabindex", "-1");
+      focused.focus({ preventScroll: !confirmation });
+      // The browser's own going to the address's #part, once the page has loaded, takes the
+      // focus from an element in it: given back.
+      if (confirmation) {
+        window.addEventListener("load", function () {
+          var now = document.activeElement;
+          if (now === document.body || now === target) confirmation.focus({ preventScroll: true });
+        }, { once: true });
+      }
     }
     var notice = document.querySelector(".notice[role=status]");
     var status = document.getElementById("live-status");
-    if (target && notice && status) {
+    if (target && notice && status && !confirmation) {
       setTimeout(function () { status.textContent = notice.textContent.trim(); }, 300);
     } else if (notice && !target) {
       // Back on a page after an action (a decision recorded, a letter added): the message
@@ -650,8 +662,21 @@
   function noteUnsaved(event) { markUnsaved(event.target.form); }
   document.addEventListener("input", noteUnsaved);
   document.addEventListener("change", noteUnsaved);
+  // A page answering a form holds what was typed in that form: the one sent to this page's
+  // address (its action, or the formaction of one of its buttons: "Upload", "Remove"), not
+  // the page's other forms (a reviewer's page has one per decision), which would then ask
+  // as the corrected form is sent. None recognised: all, rather than lose what was typed.
+  function pathOf(address) { return new URL(address, location.href).pathname; }
+  function sentHere(form) {
+    if (pathOf(form.action) === location.pathname) return true;
+    return Array.prototype.some.call(form.elements, function (control) {
+      return control.hasAttribute("formaction") && pathOf(control.formAction) === location.pathname;
+    });
+  }
   if (document.body.hasAttribute("data-unsaved")) {
-    Array.prototype.forEach.call(document.forms, markUnsaved);
+    var forms = Array.prototype.filter.call(document.forms, worthKeeping);
+    var sent = forms.filter(sentHere);
+    (sent.length ? sent : forms).forEach(markUnsaved);
   }
   // Sending the form keeps what is in it, whichever of its buttons sends it (some are outside
   // it, with their own formaction: "Upload", "Remove"). Not a send stopped (clicked twice).

@@ -194,3 +194,30 @@ def test_typing_the_letter_then_switching_language_asks(page, invite_link):
     assert seen == ["beforeunload"]
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#urgency_statement")).to_have_value("The child will not survive the wait.")
+
+
+def test_a_refused_form_corrected_and_sent_does_not_ask(page, app):
+    """A reviewer's page has a form per action: one refused and shown again holds what was
+    typed in it, not in the others, and sending it corrected asks nothing."""
+    from tests.browser.test_reviewer_pages import open_action
+    from wizard.models import Role
+
+    with app.app_context():
+        owner = make_user(EMAIL)
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+        filed = dossier_with(owner.id, "global", submit=True)
+    sign_in(page, "rita@ansm.example")
+    page.goto(f"/review/requests/{filed}")
+    open_action(page, "start-review")
+    press_button(page, "#action-start-review button[type=submit]")
+    expect(page.locator("main")).to_contain_text("Under review")
+    open_action(page, "request-information")
+    page.check("[name='request-information-addressee'][value=manufacturer]")
+    press_button(page, "#action-request-information button[type=submit]")  # no question
+    expect(page.locator(".error-summary")).to_be_visible()
+    seen = dialogs(page, accept=False)
+    type_into(page, "#request-information-message", "Which hospitals would implant it?")
+    press_button(page, "#action-request-information button[type=submit]")
+    expect(page.locator("main")).to_contain_text("Which hospitals would implant it?")
+    assert "/request-information" not in page.url
+    assert seen == []
