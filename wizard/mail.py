@@ -61,7 +61,9 @@ class OutboxMessage:
 
 # Headers are folded only past 998 characters: Python 3.11 loses the space between two
 # encoded words when it folds a long accented subject ("à l’ANSM" arrives as "àl’ANSM").
+# The body is encoded under SMTP's own policy: lines of at most 76 characters (RFC 2045).
 MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+BODY_POLICY = policy.SMTP.clone(max_line_length=76)
 
 
 # Written for someone whose language we do not know: French, the agency's, then English.
@@ -115,7 +117,9 @@ def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) 
         message["Message-ID"] = make_msgid(
             domain=parseaddr(config["MAIL_SENDER"])[1].rpartition("@")[2]
         )
+        message.policy = BODY_POLICY
         message.set_content(body_text)
+        message.policy = MAIL_POLICY
     except (ValueError, TypeError) as error:  # e.g. a line break in an address
         raise MailError(f"could not write the message “{subject}” to {to}: {error}") from error
     if config["MAIL_HOST"]:

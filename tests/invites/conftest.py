@@ -15,12 +15,17 @@ from tests.invites.support import free_port, request_awaiting_letters
 
 
 class Inbox(list):
-    """Every message the SMTP server accepted, parsed."""
+    """Every message the SMTP server accepted, parsed (`raw`: as it came)."""
+
+    def __init__(self):
+        super().__init__()
+        self.raw: list[bytes] = []
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self if address in m["To"]]
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.raw.append(envelope.content)
         self.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
         return "250 Message accepted for delivery"
 

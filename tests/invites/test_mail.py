@@ -168,6 +168,20 @@ def test_a_long_accented_subject_keeps_every_space(app, inbox):
     assert message["Subject"] == subject
 
 
+def test_a_long_paragraph_leaves_in_lines_mail_servers_take(app, inbox):
+    """A body's lines are at most 76 characters once encoded (RFC 2045): a decision's long
+    grounds left as one line of 998, which spam filters mark and strict servers refuse; the
+    subject stays one line all the same."""
+    paragraph = "Absence d’alternative thérapeutique pour cette patiente. " * 40
+    subject = "Décision de l’ANSM concernant le dispositif « VentriAssist Mini » " * 2
+    with app.app_context():
+        mail.send("someone@example.org", subject.strip(), paragraph)
+    head, _blank, body = inbox.raw[0].partition(b"\r\n\r\n")
+    assert max(len(line) for line in body.split(b"\r\n")) <= 76
+    assert body_of(inbox[0]).strip() == paragraph.strip()
+    assert inbox[0]["Subject"] == subject.strip()
+
+
 def test_emails_after_the_response_leave_behind_a_file_too_and_one_failure_stops_no_other(
     app, inbox, monkeypatch, caplog
 ):
