@@ -16,6 +16,7 @@ from wizard import clock
 from wizard.auth import email_change
 from wizard.auth.forms import check_password_strength
 from wizard.extensions import db
+from wizard.forms.validators import normalised_email
 from wizard.models import Dossier, Organisation, Role, User
 
 
@@ -32,7 +33,14 @@ from wizard.models import Dossier, Organisation, Role, User
 def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
     name, title = _stated_on_decisions(name, "name"), _stated_on_decisions(title, "job title")
-    email = email.strip().lower()
+    # As the sign-in page reads it: an address it refuses would make an account never used.
+    address = normalised_email(email)
+    if address is None:
+        raise click.ClickException(
+            f"{email.strip()} is not an email address the sign-in page accepts "
+            "(a reserved domain such as .test or .localhost is not)."
+        )
+    email = address.lower()
     with force_locale("en"):  # as the command's other words, not the portal's French
         problem = check_password_strength(password, email)
     if problem:

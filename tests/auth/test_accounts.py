@@ -248,6 +248,19 @@ def test_the_create_reviewer_command_makes_a_reviewer(app):
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert taken.exit_code != 0 and "An account already uses rita@ansm.example." in taken.output
+    # An address the sign-in page refuses makes no account that could never sign in.
+    for refused in ("rev1@ansm.test", "rita ansm.example", "rita@"):
+        result = runner.invoke(
+            args=["create-reviewer", refused, "R", "--title", "Reviewer"],
+            input=f"{PASSWORD}\n{PASSWORD}\n",
+        )
+        assert result.exit_code != 0
+        assert "is not an email address the sign-in page accepts" in result.output
+        with app.app_context():
+            assert User.with_email(refused.strip().lower()) is None
+    # (the sign-in page's own words for it)
+    refused_page = login(app.test_client(), "rev1@ansm.test")
+    assert "Enter an email address in the correct format" in refused_page.text
 
 
 def test_a_registration_never_confirmed_does_not_block_a_reviewers_address(app, client):

@@ -358,6 +358,14 @@ def test_the_two_withdrawals_read_apart(app, reviewer, manufacturer, user):
     # The audit trail too.
     assert "Status: Submitted → Request withdrawn" in review_page
     assert "Status: Authorised → Authorisation withdrawn by ANSM" in by_ansm_page
+    # Refused actions name the status as the pages do.
+    refused = act(reviewer, by_ansm, "suspend", reason="Late reports.")
+    assert refused.status_code == 409
+    assert "is not possible: the request is “Authorisation withdrawn by ANSM”." in " ".join(
+        refused.text.split()
+    )
+    again = manufacturer.post(f"/requests/{by_ansm}/withdraw", data=data, follow_redirects=True)
+    assert "the request is “Authorisation withdrawn by ANSM”." in " ".join(again.text.split())
 
 
 def test_the_decision_read_back_shows_only_what_will_be_signed(app, reviewer, submitted_global):

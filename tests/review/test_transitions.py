@@ -139,7 +139,8 @@ def test_a_refusal_names_the_action_as_the_button_pressed_named_it(
         f"/review/requests/{submitted}/start-review", data={**action_data("start-review"), **shown}
     )
     assert refused.status_code == 409
-    assert "“Resume the review” is not possible: the request is “Withdrawn”." in " ".join(
+    # Named as its status is named everywhere else: the manufacturer withdrew its request.
+    assert "“Resume the review” is not possible: the request is “Request withdrawn”." in " ".join(
         refused.text.split()
     )
 

@@ -16,7 +16,7 @@ from wizard.domain.lifecycle import ASKING_STATUSES, Status, can_transition, is_
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import DecisionKind
-from wizard.web import STATUS_LABELS
+from wizard.web import status_label
 
 
 class Stage(Enum):
@@ -111,10 +111,14 @@ def available(status: Status) -> list[Action]:
     return [action for action in REVIEWER_ACTIONS.values() if action.permits(status)]
 
 
-def refusal(action: Action, status: Status, *, shown: str | None = None) -> ActionRefused:
+def refusal(
+    action: Action, status: Status, *, shown: str | None = None, authorised: bool | None = None
+) -> ActionRefused:
     """Why `action` is refused in `status`, and what can be done instead; `shown`: the status
-    of the page its button was pressed on, which named the action ("Resume the review")."""
-    label = STATUS_LABELS.get(status, status)
+    of the page its button was pressed on, which named the action ("Resume the review");
+    `authorised`: whether the request had an authorisation, which names a withdrawal as its
+    page does ("Request withdrawn", "Authorisation withdrawn by ANSM")."""
+    label = status_label(status, authorised)
     named_in = Status(shown) if shown in set(Status) else status
     message = _(
         "“%(action)s” is not possible: the request is “%(status)s”.",

@@ -202,7 +202,8 @@ def _not_withdrawable(state: pages.ReviewState) -> str:
     another tab: ANSM withdraws only an authorisation), or decided on."""
     if state.status == Status.WITHDRAWN and state.authorisation is None:
         return _("Nothing was done: this request is already withdrawn.")
-    return str(refusal(MANUFACTURER_WITHDRAWAL, state.status))
+    authorised = state.authorisation is not None
+    return str(refusal(MANUFACTURER_WITHDRAWAL, state.status, authorised=authorised))
 
 
 @bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")

@@ -11,7 +11,7 @@ from wizard.extensions import db
 from wizard.models import Dossier, User
 from wizard.review import decisions, information
 from wizard.review.actions import Action, refusal
-from wizard.review.status import effective_status
+from wizard.review.status import authorisation_of, effective_status
 from wizard.review.transitions import change_status
 
 
@@ -19,7 +19,7 @@ def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> No
     """Do `action`, or raise `ActionRefused` saying why not and what is possible instead."""
     current = effective_status(dossier)
     if not action.permits(current):
-        raise refusal(action, current)
+        raise refusal(action, current, authorised=authorisation_of(dossier) is not None)
     try:
         if action.decision is not None:
             decisions.decide(dossier, action, user, form)
@@ -36,4 +36,5 @@ def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> No
         # Someone else changed the request since the page was shown.
         db.session.rollback()
         db.session.refresh(dossier)
-        raise refusal(action, effective_status(dossier)) from None
+        authorised = authorisation_of(dossier) is not None
+        raise refusal(action, effective_status(dossier), authorised=authorised) from None

@@ -14,7 +14,7 @@ from wizard.review import awaited, decisions, downloads, information, pages, que
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.forms import QueueForm
-from wizard.review.status import effective_status
+from wizard.review.status import authorisation_of, effective_status
 from wizard.web import posted_number, status_label
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -76,7 +76,14 @@ def act(dossier_id: int, name: str):
             # Its first sending did it (a second click, without JavaScript): the page, with
             # the first sending's "Done".
             return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
-        refused = str(refusal(action, current, shown=request.form.get("shown")))
+        refused = str(
+            refusal(
+                action,
+                current,
+                shown=request.form.get("shown"),
+                authorised=authorisation_of(dossier) is not None,
+            )
+        )
         return pages.review_page(
             dossier,
             posted=(action, form),
