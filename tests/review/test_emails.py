@@ -52,6 +52,13 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
         f"Answer received: ANSM resumes the review of request {reference}" in (resumed["Subject"])
     )
     assert "ANSM has received your answer to its question" in body_of(resumed)
+    # The grounds are emailed: the form says so beside them, as it does for questions.
+    page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    emailed = (
+        "Printed on the signed decision and sent to the manufacturer by email: leave out the "
+        "patient&#39;s identity."
+    )
+    assert page.count(emailed) >= 2  # authorise, refuse
     act(reviewer, submitted, "refuse", reason="Alternatives exist.")
     refused = inbox.to("claire@cardiotech.example")[-1]
     assert f"Request {reference} is refused" in refused["Subject"]

@@ -77,12 +77,23 @@ def _files():
     return PdfFiles(_l("Documents (optional)"), render_kw={"accept": "application/pdf,.pdf"})
 
 
+# The grounds go to the manufacturer in the decision's email too (`review.notify`), as the
+# questions do: said before they are written.
+GROUNDS_HINT = _l(
+    "Printed on the signed decision and sent to the manufacturer by email: leave out the "
+    "patient's identity."
+)
+
+
 class StartReviewForm(FlaskForm):
     # Optional: a reviewer may simply take up a request (the manufacturer is told all the same).
     reason = _reason(
         _l("Note for the manufacturer (optional)"),
         None,
-        _l("Shown on their request page and in the email, for example when you expect to decide."),
+        _l(
+            "Shown on their request page and in the email, for example when you expect to "
+            "decide. Emails travel in clear: leave out the patient's identity."
+        ),
     )
 
 
@@ -227,7 +238,7 @@ class AuthoriseForm(FlaskForm):
     reason = _reason(
         _l("Grounds for the decision"),
         _l("Enter the grounds for the decision."),
-        _l("Printed on the signed decision."),
+        GROUNDS_HINT,
     )
 
     @property
@@ -276,7 +287,7 @@ class IndividualAuthoriseForm(AuthoriseForm):
 
 def decision_form(label, message):
     class DecisionForm(FlaskForm):
-        reason = _reason(label, message, _l("Printed on the signed decision."))
+        reason = _reason(label, message, GROUNDS_HINT)
 
     return DecisionForm
 
@@ -298,7 +309,7 @@ def measure_form(label, message):
         # The decision now in force, whose date the invitation cannot precede (`heard_after`).
         in_force_by: Decision | None = None
 
-        reason = _reason(label, message, _l("Printed on the signed decision."))
+        reason = _reason(label, message, GROUNDS_HINT)
         procedure = choice(
             _l("Before this decision"),
             PROCEDURES,
