@@ -296,7 +296,9 @@ def test_the_queue_says_when_each_authorisation_last_reported(
     assert re.search(r"Last report: \d+ \w+ \d{4} at \d\d:\d\d · more patients than allowed", queue)
     send_report(manufacturer, submitted_global, patients="2")  # the latest one counts
     queue = text_of(reviewer.get("/review"))
-    assert "Last report:" in queue and "more patients than allowed" not in queue
+    assert "Last report:" in queue and "· more patients than allowed" not in queue
+    # ... and the earlier one is not forgotten: a correction or a mistake, to look at.
+    assert "· an earlier report counted more patients than allowed" in queue
 
 
 def test_another_report_from_a_page_that_sent_one_is_recorded_too(

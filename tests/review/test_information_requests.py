@@ -63,6 +63,7 @@ def test_the_manufacturer_answers_with_a_document_and_the_reviewer_sees_it(
     download = reviewer.get(f"/review/requests/{submitted}/reply-documents/{reply_document.id}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF-")
     assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert "-reply-manufacturer-vigilance-report.pdf" in download.headers["Content-Disposition"]
 
     # The filing is frozen: the answer is added beside it, never into it.
     filed_after = frozen(app, submitted)

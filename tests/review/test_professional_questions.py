@@ -115,6 +115,9 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     with app.app_context():
         item = questions(submitted)[0].replies[0].documents[0].id
     assert manufacturer.get(f"/requests/{submitted}/reply-documents/{item}").status_code == 404
+    # Downloaded by ANSM under a name that says whose answer it came with.
+    saved_as = reviewer.get(f"/review/requests/{submitted}/reply-documents/{item}")
+    assert "-reply-Leroy-registry.pdf" in saved_as.headers["Content-Disposition"]
     assert "Three children" not in manufacturer.get(f"/requests/{submitted}/submitted").text
 
 

@@ -30,15 +30,17 @@ def send_stored(dossier: Dossier, kind: str, item):
 
 def download_name(dossier: Dossier, kind: str, item) -> str:
     """The name a downloaded file is saved under: once filed, it says which request (and for
-    a letter whose author), so that a reviewer's downloads folder does not fill with
-    "letter (1).pdf", "letter (2).pdf"."""
+    a letter or a reply's document whose author), so that a reviewer's downloads folder does
+    not fill with "letter (1).pdf", "letter (2).pdf"."""
     if dossier.reference is None:
         return item.filename
     parts = [dossier.reference]
     if kind == "hcp_letter":
         parts.append(uploads.plain_name(item.author_name.split()[-1]) or "letter")
-    elif kind == "reply_document":
-        parts.append("reply")
+    elif kind == "reply_document":  # whose: the manufacturer's, or a professional's
+        author = item.reply
+        by = "manufacturer" if author.author_role == "manufacturer" else author.author_name
+        parts.append(f"reply-{uploads.plain_name(by.split()[-1]) or 'professional'}")
     elif kind == "follow_up_document":
         parts.append("follow-up")
     return "-".join([*parts, item.filename])

@@ -53,6 +53,9 @@ class Row:
     # it counted more patients than allowed.
     last_report_at: datetime | None = None
     last_report_above: bool = False
+    # An earlier report counted more patients than allowed (a later one counts fewer: a
+    # correction, or a mistake, that the reviewer is to look at either way).
+    earlier_report_above: bool = False
     asks_reports: bool = False  # its authorisation has follow-up conditions
 
     @property
@@ -151,7 +154,7 @@ def _names_matching(filters: Filters) -> list[int] | None:
 
 def _last_report() -> tuple:
     """The columns of a listed request's latest follow-up report: when, and whether it
-    counted more patients than allowed."""
+    counted more patients than allowed; and whether any of its reports did."""
     latest = (
         select(FollowUpReport)
         .where(FollowUpReport.dossier_id == Dossier.id)
@@ -160,9 +163,16 @@ def _last_report() -> tuple:
         .correlate(Dossier)
     )
     above = FollowUpReport.patients_treated > FollowUpReport.max_patients
+    any_above = (
+        select(FollowUpReport.id)
+        .where(FollowUpReport.dossier_id == Dossier.id, above)
+        .correlate(Dossier)
+        .exists()
+    )
     return (
         latest.with_only_columns(FollowUpReport.sent_at).scalar_subquery(),
         latest.with_only_columns(above).scalar_subquery(),
+        any_above,
     )
 
 
@@ -180,8 +190,16 @@ def search(filters: Filters) -> Page:
     ).all()
     return Page(
         rows=[
-            Row(dossier, status, bool(authorised), last, bool(above), bool(follow_up.strip()))
-            for dossier, status, authorised, _state, follow_up, last, above in rows
+            Row(
+                dossier,
+                status,
+                bool(authorised),
+                last,
+                bool(above),
+                bool(any_above) and not above,
+                bool(follow_up.strip()),
+            )
+            for dossier, status, authorised, _state, follow_up, last, above, any_above in rows
         ],
         total=total,
         counts=counts(filters, named),
