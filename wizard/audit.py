@@ -24,6 +24,7 @@ CHAIN_LOCK = 0x41554454
 STATUS_CHANGED = "status_changed"
 REPLY_SENT = "reply_sent"
 QUESTION_ADDED = "question_added"  # asked while others wait for their answers
+QUESTION_CANCELLED = "question_cancelled"  # a professional's, taken back by ANSM unanswered
 DOCUMENT_UPLOADED = "document_uploaded"
 DOCUMENT_DOWNLOADED = "document_downloaded"
 PROFESSIONAL_INVITED = "professional_invited"

@@ -175,6 +175,21 @@ def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, ba
     assert "answered ANSM's question." in history
     assert_accessible(manufacturer, "answered-a-professional-awaited")
 
+    # The professional's address was mistyped: the reviewer withdraws that question, by
+    # keyboard, and the review resumes (nothing else is awaited).
+    reviewer.reload()
+    tab_to(reviewer, "article details summary")
+    expect(reviewer.locator("article details summary")).to_have_text("Withdraw this question")
+    reviewer.keyboard.press("Enter")
+    assert_accessible(reviewer, "review-withdraw-question")
+    press_button(reviewer, "article details button[type=submit]")
+    expect(reviewer.locator(".notice[role=status]")).to_contain_text(
+        "your question to Dr Anne Leroy is withdrawn"
+    )
+    assert "Under review" in reviewer.content()
+    assert "Withdrawn by ANSM on" in reviewer.inner_text("main")
+    assert_accessible(reviewer, "review-question-withdrawn")
+
 
 def test_an_answer_that_came_while_the_reviewer_wrote_a_refusal_is_shown_first(
     app, browser, base_url, filed

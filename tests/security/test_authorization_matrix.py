@@ -120,6 +120,7 @@ for endpoint in (
     "review.queue_page",
     "review.request_page",
     "review.act",
+    "review.cancel_question",
     "review.download_decision",
     "review.download_document",
     "review.download_letter",

@@ -380,6 +380,48 @@ def _open_to_the_same(dossier_id: int, question: InformationRequest) -> tuple:
     )
 
 
+def cancel(question: InformationRequest, user: User) -> None:
+    """ANSM takes back its question to a professional, unanswered (sent to a mistyped
+    address, or to be put otherwise): its link stops working at once, and the professional
+    may be asked again. The last question awaited taken back, the review resumes, as after
+    the last answer. Answered or closed meanwhile: `QuestionClosed`, nothing done."""
+    at = clock.now()
+    dossier = question.dossier
+    status = effective_status(dossier)
+    if (
+        question.to_manufacturer
+        or status not in ASKING_STATUSES
+        or not Dossier.lock_if(dossier.id, status, at)
+    ):
+        db.session.rollback()
+        raise QuestionClosed("closed")
+    claimed = db.session.execute(
+        update(InformationRequest)
+        .where(
+            InformationRequest.awaited_in(dossier.id),
+            InformationRequest.id == question.id,
+        )
+        .values(closed_at=at, closed_reason="cancelled")
+        .execution_options(synchronize_session=False)  # (`awaited_in` reads the clock)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise QuestionClosed()
+    still_waiting = db.session.scalar(
+        select(func.count())
+        .select_from(InformationRequest)
+        .where(InformationRequest.awaited_in(dossier.id))
+    )
+    actor, detail = audit.Actor.of(user), question.audit_detail()
+    if still_waiting or status != Status.INFORMATION_REQUESTED:
+        audit.record(dossier.id, audit.QUESTION_CANCELLED, actor, detail=detail)
+        db.session.commit()
+    else:
+        change_status(
+            dossier, Status.UNDER_REVIEW, actor, events=((audit.QUESTION_CANCELLED, detail),)
+        )
+
+
 def answer(
     question: InformationRequest,
     actor: audit.Actor,

@@ -98,6 +98,11 @@ def to_professional(question: InformationRequest) -> tuple[str, str]:
             reference=reference,
             date=_closed_on(question),
         )
+    elif question.closed_reason == "cancelled":  # taken back by ANSM (`information.cancel`)
+        detail = _(
+            "ANSM withdrew this question on %(date)s: it no longer waits for an answer to it.",
+            date=_closed_on(question),
+        )
     else:
         detail = _(
             "The review of the request %(reference)s has moved on without it.",

@@ -441,6 +441,8 @@ def event_text(event: AuditEvent) -> str:
                 name=detail["hcp_name"],
             )
         return _("Also asked the manufacturer for more information")
+    if event.action == audit.QUESTION_CANCELLED:
+        return _("Question to %(name)s withdrawn, unanswered", name=detail["hcp_name"])
     if event.action == audit.REPLY_SENT:
         return _("Answer to ANSM's question sent")
     if event.action == audit.FOLLOW_UP_SENT:

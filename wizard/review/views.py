@@ -8,7 +8,13 @@ from flask_login import current_user
 
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.i18n import gettext as _
-from wizard.models import Document, FollowUpDocument, HcpLetter, ReplyDocument
+from wizard.models import (
+    Document,
+    FollowUpDocument,
+    HcpLetter,
+    InformationRequest,
+    ReplyDocument,
+)
 from wizard.receipts.service import ensure_receipt
 from wizard.review import awaited, decisions, downloads, information, pages, queue, service
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
@@ -181,6 +187,34 @@ def _changed_meanwhile(action: Action, dossier, form, current: Status):
             status=409,
         )
     return None
+
+
+@bp.post("/requests/<int:dossier_id>/questions/<int:question_id>/cancel")
+@reviewer_required
+def cancel_question(dossier_id: int, question_id: int):
+    """Take back a question to a professional that waits for its answer (`information.cancel`)."""
+    dossier = submitted_dossier(dossier_id)
+    question = item_of(dossier, InformationRequest, question_id)
+    try:
+        information.cancel(question, current_user)
+    except information.QuestionClosed:
+        flash(
+            _(
+                "Nothing was done: the question to %(name)s is no longer waiting for its "
+                "answer (answered, or closed, meanwhile).",
+                name=question.hcp_name or dossier.manufacturer_name,
+            ),
+            "warning",
+        )
+        return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+    flash(
+        _(
+            "Done: your question to %(name)s is withdrawn, and its link no longer works. You "
+            "can ask them again.",
+            name=question.hcp_name,
+        )
+    )
+    return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
 
 
 @bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")

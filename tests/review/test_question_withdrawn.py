@@ -1,0 +1,105 @@
+"""A question to a professional sent to a mistyped address (or to be put otherwise) is taken
+back by the reviewer: its link stops working at once and says why, the professional can be
+asked again at another address, and with no other answer awaited the review resumes. Only a
+reviewer, only a professional's question still awaited, CSRF-protected."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.invites.support import body_of
+from tests.review.support import act, questions, status_of
+from tests.review.test_professional_questions import LINK, ask_the_author
+from wizard.extensions import db
+from wizard.models import AuditEvent
+
+
+def text(response) -> str:
+    return " ".join(html.unescape(response.text).split())
+
+
+def cancel_url(dossier_id: int, question_id: int) -> str:
+    return f"/review/requests/{dossier_id}/questions/{question_id}/cancel"
+
+
+def asked_at_a_wrong_address(app, inbox, reviewer, submitted) -> tuple[int, str]:
+    act(reviewer, submitted, "start-review")
+    assert ask_the_author(app, reviewer, submitted, hcp_email="anne.leory@necker.example")
+    link = LINK.search(body_of(inbox.to("anne.leory@necker.example")[-1])).group(1)
+    with app.app_context():
+        return questions(submitted)[0].id, link
+
+
+def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
+    app, inbox, reviewer, submitted
+):
+    question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
+    stranger = app.test_client()
+    assert stranger.get(link).status_code == 200
+    assert status_of(app, submitted) == "information_requested"
+    page = text(reviewer.get(f"/review/requests/{submitted}"))
+    assert "anne.leory@necker.example · their link works until" in page
+    assert "Withdraw the question to Dr Anne Leroy" in page
+    told_before = len(inbox.to("anne.leory@necker.example"))
+
+    withdrawn = reviewer.post(cancel_url(submitted, question_id))
+    assert withdrawn.status_code == 303
+    page = text(reviewer.get(withdrawn.location))
+    assert (
+        "Done: your question to Dr Anne Leroy is withdrawn, and its link no longer works. "
+        "You can ask them again." in page
+    )
+    assert re.search(r"Withdrawn by ANSM on \d+ \w+ \d{4} at \d\d:\d\d, unanswered\.", page)
+    assert "Question to Dr Anne Leroy withdrawn, unanswered" in page  # the audit trail
+    # Nothing else awaited: the review resumes (the manufacturer is told, as always).
+    assert status_of(app, submitted) == "under_review"
+    # The link says it was withdrawn, and shows nothing of the request's patient.
+    closed = stranger.get(link)
+    assert closed.status_code == 410
+    assert "ANSM withdrew this question on" in text(closed)
+    assert "Initials" not in closed.text
+    assert len(inbox.to("anne.leory@necker.example")) == told_before  # nothing sent to them
+
+    # Asked again, at the right address: a fresh link that works.
+    asked = ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    assert asked.status_code == 303
+    fresh = LINK.search(body_of(inbox.to("anne.leroy@necker.example")[-1])).group(1)
+    assert app.test_client().get(fresh).status_code == 200
+    assert stranger.get(link).status_code == 410
+
+
+def test_with_another_answer_awaited_the_request_still_waits(app, inbox, reviewer, submitted):
+    question_id, _link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
+    act(reviewer, submitted, "request-information")  # the manufacturer asked too
+    assert reviewer.post(cancel_url(submitted, question_id)).status_code == 303
+    assert status_of(app, submitted) == "information_requested"
+    with app.app_context():
+        actions = [event.action for event in db.session.scalars(db.select(AuditEvent))]
+    assert actions.count("question_cancelled") == 1
+
+
+def test_only_a_reviewer_withdraws_and_only_an_awaited_professional_question(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
+    # The manufacturer cannot, nor anyone signed out.
+    assert manufacturer.post(cancel_url(submitted, question_id)).status_code in (403, 404)
+    signed_out = app.test_client().post(cancel_url(submitted, question_id))
+    assert signed_out.status_code in (302, 303, 401, 403)
+    assert status_of(app, submitted) == "information_requested"
+    # A question of another request: not found.
+    assert reviewer.post(cancel_url(submitted + 1000, question_id)).status_code == 404
+    # Answered meanwhile: nothing done, said so.
+    answered = app.test_client().post(link, data={"answer-message": "Three this year."})
+    assert answered.status_code in (200, 303)
+    late = reviewer.post(cancel_url(submitted, question_id), follow_redirects=True)
+    assert "Nothing was done: the question to Dr Anne Leroy is no longer waiting" in text(late)
+    # The manufacturer's own question is not withdrawn this way ("Resume the review" is).
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        own = questions(submitted)[-1]
+        assert own.to_manufacturer
+    refused = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
+    assert "Nothing was done" in text(refused)
+    assert status_of(app, submitted) == "information_requested"
