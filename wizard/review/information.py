@@ -380,6 +380,15 @@ def _open_to_the_same(dossier_id: int, question: InformationRequest) -> tuple:
     )
 
 
+def _awaited_count(dossier_id: int) -> int:
+    """How many of a request's questions still await their answers (`awaited_in`)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(InformationRequest)
+        .where(InformationRequest.awaited_in(dossier_id))
+    )
+
+
 def cancel(question: InformationRequest, user: User) -> None:
     """ANSM takes back its question to a professional, unanswered (sent to a mistyped
     address, or to be put otherwise): its link stops working at once, and the professional
@@ -407,11 +416,7 @@ def cancel(question: InformationRequest, user: User) -> None:
     if claimed != 1:
         db.session.rollback()
         raise QuestionClosed()
-    still_waiting = db.session.scalar(
-        select(func.count())
-        .select_from(InformationRequest)
-        .where(InformationRequest.awaited_in(dossier.id))
-    )
+    still_waiting = _awaited_count(dossier.id)
     actor, detail = audit.Actor.of(user), question.audit_detail()
     if still_waiting or status != Status.INFORMATION_REQUESTED:
         audit.record(dossier.id, audit.QUESTION_CANCELLED, actor, detail=detail)
@@ -448,11 +453,7 @@ def answer(
     if claimed != 1:
         db.session.rollback()
         raise QuestionClosed()
-    still_waiting = db.session.scalar(
-        select(func.count())
-        .select_from(InformationRequest)
-        .where(InformationRequest.awaited_in(question.dossier_id))
-    )
+    still_waiting = _awaited_count(question.dossier_id)
     reply = Reply(
         dossier_id=question.dossier_id,
         information_request_id=question.id,
