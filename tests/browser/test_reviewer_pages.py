@@ -4,6 +4,7 @@ axe-core."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,9 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     reviewer.goto("/review")
     press_button(reviewer, f"a[href='/review/requests/{filed}']")
     assert_accessible(reviewer, "review-request")
+    # The device and its manufacturer, heard apart in the page's heading.
+    heading = reviewer.get_by_role("heading", level=1)
+    expect(heading).to_have_accessible_name(re.compile(r"^VentriAssist Mini ?, \S"))
 
     open_action(reviewer, "start-review")  # taken up without a note: the note is optional
     press_button(reviewer, "#action-start-review button[type=submit]")
