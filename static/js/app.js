@@ -400,12 +400,28 @@
     if (!block) return;
     if (!block.classList.contains("field--error")) {
       leaveSummary(block);
+      // The question whose check this is (the request's target, redrawn: the same id) is the
+      // person's: not said.
+      var checked = event.detail.target;
+      if (!checked || block.id !== checked.id) sayErrorGone(block);
       return;
     }
     var before = errorBefore[block.id];
     var now = errorWords(block);
     if (before && now && before !== now) renameInSummary(block, before, now);
   });
+  // A question elsewhere on the page (not the one checked) whose error a change took away
+  // (the end date, once the start moved before it): said in the live region, after what the
+  // check says, as its error was said when it came.
+  function sayErrorGone(block) {
+    var status = document.getElementById("live-status");
+    var words = document.body.getAttribute("data-error-gone");
+    if (!errorBefore[block.id] || !status || !words) return;
+    var label = block.querySelector(".label, .fieldset__legend, .checkbox__label");
+    if (!label) return;
+    var said = words.replace("%(label)s", label.textContent.trim());
+    status.textContent = (status.textContent.trim() + " " + said).trim();
+  }
   var errorBefore = {}; // question block id -> the words of its error before its last redraw
   function errorWords(block) {
     var message = block && block.querySelector(".error-message");

@@ -75,6 +75,36 @@ def test_an_answer_changed_while_another_was_checked_is_kept(page, app):
     expect(page.locator("#end_date")).to_have_value(end)
 
 
+def test_an_error_a_change_elsewhere_takes_away_is_said_gone(page, app):
+    """The start moved after the end: the end's error is said. The start moved back, the
+    end's error goes from the page, and the live region says so: the person is in the start
+    and would not otherwise know the error they heard of has gone."""
+    signed_in_at(page, app, "gone@cardiotech.example", "period")
+    start, end = (page.input_value(f"#{name}") for name in ("start_date", "end_date"))
+    later = str(date.fromisoformat(end) + timedelta(days=5))
+
+    def start_at(day: str) -> None:
+        with page.expect_response("**/validate"):
+            page.fill("#start_date", day)
+            page.locator("#start_date").blur()
+
+    start_at(later)
+    expect(page.locator("#end_date-error")).to_have_count(1)
+    expect(page.locator("#live-status")).to_contain_text("The end must be after the start.")
+    start_at(start)
+    expect(page.locator("#end_date-error")).to_have_count(0)
+    expect(page.locator("#live-status")).to_have_text("End of the period: no error any more.")
+    # An error the person corrects in the question they are in is not said gone: they did it.
+    start_at(later)
+    expect(page.locator("#end_date-error")).to_have_count(1)
+    with page.expect_response("**/validate"):
+        page.fill("#end_date", str(date.fromisoformat(later) + timedelta(days=30)))
+        page.locator("#end_date").blur()
+        page.locator("#end_date").focus()
+    expect(page.locator("#end_date-error")).to_have_count(0)
+    expect(page.locator("#live-status")).not_to_contain_text("no error any more")
+
+
 def test_the_answer_being_checked_is_not_put_back_either(page, app):
     """Typed again while its first check was on its way: the late answer is not drawn."""
     with app.app_context():
