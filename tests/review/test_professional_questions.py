@@ -182,6 +182,8 @@ def test_the_address_is_asked_for_only_when_a_professional_is_to_answer(app, rev
     block = re.search(r'<div class="field" id="field-request-information-hcp_email"[^>]*>', page)
     assert 'data-shown-when="request-information-addressee"' in block.group(0)
     assert f'data-shown-values="letter-{letter_id}"' in block.group(0)
+    # How long a link works without a date asked for is said before the date is left empty.
+    assert "or for 14 days if no date is given" in " ".join(page.split())
     # Typed, then the manufacturer chosen: the address that no longer applies is not checked.
     asked = act(reviewer, submitted, "request-information", hcp_email="not an address")
     assert asked.status_code == 303

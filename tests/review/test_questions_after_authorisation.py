@@ -43,6 +43,9 @@ def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
     # The professionals wrote for the request, not for its follow-up: not offered.
     form = page.split('id="action-request-information"')[1].split("</details>")[0]
     assert "who sent a letter" not in form
+    # Nor are they spoken of in its hints.
+    assert "professional" not in " ".join(form.split())
+    assert "Questions are sent by email: leave out the patient's identity." in form
 
     asked = ask(reviewer, submitted)
     assert asked.status_code == 303

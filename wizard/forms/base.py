@@ -286,9 +286,11 @@ def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
     # Its month is written out: the browser's date control shows the order of the browser's
     # language (mm/dd/yyyy in American English), which an example in figures would contradict.
     past = any(getattr(rule, "past_only", False) for rule in rules)
-    if any(getattr(rule, "recent_only", False) for rule in rules):
-        hint = hint or LazyString(_recent_example)
-    hint = hint or (_l("For example 14 March 2024.") if past else _l("For example 14 March 2027."))
+    # (`is None`: a lazy hint is not made into text here, outside any request)
+    if hint is None and any(getattr(rule, "recent_only", False) for rule in rules):
+        hint = LazyString(_recent_example)
+    if hint is None:
+        hint = _l("For example 14 March 2024.") if past else _l("For example 14 March 2027.")
     return IsoDateField(
         label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
     )

@@ -111,7 +111,21 @@ def _due_date_hint() -> str:
     lie beyond it)."""
     return _(
         "At most %(days)d days from today, by %(date)s. A professional's link works until the "
-        "end of that day.",
+        "end of that day, or for %(link_days)d days if no date is given.",
+        days=LONGEST_WAIT_DAYS,
+        date=long_date(_latest_due_date()),
+        link_days=current_app.config["INVITE_TTL_DAYS"],
+    )
+
+
+def manufacturer_only_hints(form: RequestInformationForm) -> None:
+    """The hints of a form that asks the manufacturer only (an authorisation's follow-up, or
+    every professional waiting already): nothing said of professionals and their links."""
+    form.message.description = _(
+        "Say what you need and why. Questions are sent by email: leave out the patient's identity."
+    )
+    form.due_date.description = _(
+        "At most %(days)d days from today, by %(date)s.",
         days=LONGEST_WAIT_DAYS,
         date=long_date(_latest_due_date()),
     )

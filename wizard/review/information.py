@@ -33,7 +33,7 @@ from wizard.models import (
 )
 from wizard.review import notify
 from wizard.review.actions import ActionRefused
-from wizard.review.forms import RequestInformationForm
+from wizard.review.forms import RequestInformationForm, manufacturer_only_hints
 from wizard.review.status import effective_status
 from wizard.review.transitions import change_status
 from wizard.uploads import StoredFile
@@ -84,6 +84,7 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
         form.hcp_email.shown_when = (form.addressee.name, professionals)
     else:
         del form["hcp_email"]
+        manufacturer_only_hints(form)
     form.heading = _asked_again_heading(dossier, form.addressee.choices)
     return form
 
