@@ -87,13 +87,14 @@ def test_the_individual_requests_needed_soonest_come_first_on_demand(app, user, 
     page = reviewer.get("/review?order=needed").text
     assert listed(page) == [sooner, later, device]
     assert "Needed by" in page and "15 January 2027" in page
-    # Decided, the sooner one no longer waits for ANSM: those waiting come first.
+    # Decided, the sooner one no longer waits for ANSM: those waiting come first, the global
+    # one (no date) included.
     with app.app_context():
         db.session.execute(
             update(Dossier).where(Dossier.reference == sooner).values(status="refused")
         )
         db.session.commit()
-    assert listed(reviewer.get("/review?order=needed").text) == [later, sooner, device]
+    assert listed(reviewer.get("/review?order=needed").text) == [later, device, sooner]
 
 
 @pytest.mark.parametrize(

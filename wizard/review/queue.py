@@ -216,11 +216,16 @@ def _order(order: str) -> tuple:
     if order == "newest":
         return (Dossier.submitted_at.desc(),)
     if order == "needed":
-        # The most urgent of those still waiting for ANSM first; then the other requests with
-        # such a date, and the requests without one.
+        # The most urgent of those still waiting for ANSM first, then the others waiting (for
+        # global access: no date); the requests ANSM has decided on after them all.
         waiting = Dossier.status.in_(AWAITING_ANSM)
         return (
-            case((and_(waiting, NEEDED_BY.is_not(None)), 0), (NEEDED_BY.is_not(None), 1), else_=2),
+            case(
+                (and_(waiting, NEEDED_BY.is_not(None)), 0),
+                (waiting, 1),
+                (NEEDED_BY.is_not(None), 2),
+                else_=3,
+            ),
             NEEDED_BY,
             Dossier.submitted_at,
         )
