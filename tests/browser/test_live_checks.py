@@ -272,6 +272,8 @@ def test_a_focused_link_of_the_error_summary_is_dark_on_yellow(page, app):
     """As every focused link: the summary's red on the focus yellow is under 4.5:1."""
     signed_in_at(page, app, "contrast@cardiotech.example", "situation", steps=[])
     page.click("button[value=continue]")
+    # The summary takes the focus as the page loads: only then is its link focused here.
+    expect(page.locator(".error-summary")).to_be_focused()
     link = page.locator(".error-summary a").first
     link.focus()
     colours = link.evaluate("a => [getComputedStyle(a).color, getComputedStyle(a).backgroundColor]")
