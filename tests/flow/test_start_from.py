@@ -14,7 +14,7 @@ from wizard import audit, uploads
 from wizard.demo import attach_sample_files, minimal_pdf, sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
-from wizard.models import AuditEvent, Document, Dossier
+from wizard.models import AuditEvent, Document, Dossier, Role
 
 
 def start_from(client, dossier_id: int):
@@ -131,6 +131,19 @@ def test_the_new_request_is_filed_once_each_copied_step_was_looked_at(app, logge
         assert copy.reference and copy.reference != source.reference
         # Both documents: the one carried over and the one just attached.
         assert len(copy.submitted_answers["documents"]) == 2
+        copy_id, source_reference = copy.id, source.reference
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+
+    # Its reviewer reads what it was started from, and how that one stands now.
+    reviewer = app.test_client()
+    login(reviewer, "rita@ansm.example")
+    page = " ".join(reviewer.get(f"/review/requests/{copy_id}").text.split())
+    assert (
+        f'<dt>Started from</dt><dd><a href="/review/requests/{source_id}">Request '
+        f'{source_reference}</a> <span class="tag tag--submitted">Submitted</span>' in page
+    )
+    # A request started afresh says nothing of the kind.
+    assert "Started from" not in reviewer.get(f"/review/requests/{source_id}").text
 
 
 def test_only_a_filed_request_of_ones_own_organisation_can_be_started_from(app, client, user):

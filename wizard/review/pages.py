@@ -10,9 +10,11 @@ from flask import render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy import select
 
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import Status
+from wizard.extensions import db
 from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import quantity, summary_rows, typed_rows
 from wizard.i18n import gettext as _
@@ -190,10 +192,30 @@ def review_page(
         decisions=decisions_of(dossier),
         authorisation=authorisation_of(dossier),
         trail=trail,
+        source=source_of(trail),
         # What the page shows: a decision is signed only if nothing happened since.
         seen=audit.last_change(trail),
         changed=changed,
     ), status
+
+
+def source_of(trail: list[AuditEvent]) -> dict | None:
+    """The filed request this one was started from, its answers and documents copied (a
+    renewal, or a request filed again after a refusal or a withdrawal), as its reviewer reads
+    it beside this one: the request and its status now."""
+    started = next((event for event in trail if event.action == audit.STARTED_FROM), None)
+    if started is None:
+        return None
+    source = db.session.scalar(
+        select(Dossier).where(Dossier.reference == started.detail["reference"])
+    )
+    if source is None:
+        return None
+    return {
+        "dossier": source,
+        "status": effective_status(source),
+        "authorised": authorisation_of(source) is not None,
+    }
 
 
 def changes_since_seen(dossier: Dossier) -> list[AuditEvent]:
