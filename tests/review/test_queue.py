@@ -6,12 +6,14 @@ from __future__ import annotations
 import copy
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import attach_files, make_user
+from tests.review.support import DUE, DUE_SAID, act
+from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
@@ -227,3 +229,28 @@ def test_a_request_withdrawn_and_an_authorisation_withdrawn_are_filtered_apart(
         "Authorisation withdrawn by ANSM</span>"
         in reviewer.get("/review?status=authorisation_withdrawn").text
     )
+
+
+def test_the_queue_says_which_answers_are_due_and_overdue(app, reviewer, submitted, monkeypatch):
+    """A question's answer asked for by a date: the queue says by when, then that it is
+    overdue; a question on an authorisation (its status says nothing of it) is said too."""
+
+    def queue() -> str:
+        return " ".join(html.unescape(reviewer.get("/review").text).split())
+
+    act(reviewer, submitted, "start-review")
+    assert "Answer needed by" not in queue()
+    act(reviewer, submitted, "request-information", due_date=DUE)
+    assert f"Answer needed by {DUE_SAID}" in queue() and "overdue" not in queue()
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert f"Answer needed by {DUE_SAID}: overdue" in queue()
+
+
+def test_a_question_on_an_authorisation_is_said_in_the_queue(app, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    assert "Question awaited since" not in " ".join(reviewer.get("/review").text.split())
+    act(reviewer, submitted, "request-information")
+    page = " ".join(reviewer.get("/review").text.split())
+    assert re.search(r"Question awaited since \d+ \w+ \d{4}", page)

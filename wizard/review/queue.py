@@ -14,7 +14,7 @@ from wizard import clock
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import folded
-from wizard.models import Dossier, FollowUpReport, Organisation
+from wizard.models import Dossier, FollowUpReport, InformationRequest, Organisation
 from wizard.review.status import authorisations_subquery, effective_status_column
 
 PAGE_SIZE = 50
@@ -57,6 +57,14 @@ class Row:
     # correction, or a mistake, that the reviewer is to look at either way).
     earlier_report_above: bool = False
     asks_reports: bool = False  # its authorisation has follow-up conditions
+    # Its questions still awaiting their answers: the soonest date one is needed by, and when
+    # the oldest was asked (an overdue answer, or a question on an authorisation, said).
+    answer_due: date | None = None
+    asked_since: datetime | None = None
+
+    @property
+    def answer_overdue(self) -> bool:
+        return self.answer_due is not None and self.answer_due < clock.today()
 
     @property
     def answers(self) -> dict:
@@ -176,6 +184,20 @@ def _last_report() -> tuple:
     )
 
 
+def _awaited_questions() -> tuple:
+    """The columns of a listed request's questions still awaiting their answers: the soonest
+    date one is needed by, and when the oldest was asked."""
+    awaited = select(InformationRequest).where(InformationRequest.awaited_in(Dossier.id))
+    return (
+        awaited.with_only_columns(func.min(InformationRequest.due_date))
+        .correlate(Dossier)
+        .scalar_subquery(),
+        awaited.with_only_columns(func.min(InformationRequest.asked_at))
+        .correlate(Dossier)
+        .scalar_subquery(),
+    )
+
+
 def search(filters: Filters) -> Page:
     named = _names_matching(filters)
     query = _filtered(filters, named, with_status=True)
@@ -183,7 +205,7 @@ def search(filters: Filters) -> Page:
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
     rows = db.session.execute(
-        query.add_columns(*_last_report())
+        query.add_columns(*_last_report(), *_awaited_questions())
         .order_by(*_order(filters.order), Dossier.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -198,8 +220,21 @@ def search(filters: Filters) -> Page:
                 bool(above),
                 bool(any_above) and not above,
                 bool(follow_up.strip()),
+                due,
+                asked,
             )
-            for dossier, status, authorised, _state, follow_up, last, above, any_above in rows
+            for (
+                dossier,
+                status,
+                authorised,
+                _state,
+                follow_up,
+                last,
+                above,
+                any_above,
+                due,
+                asked,
+            ) in rows
         ],
         total=total,
         counts=counts(filters, named),
