@@ -179,7 +179,7 @@ def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
     form = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
     assert (
         f"At most 90 days from today, by {last_day}. A professional&#39;s link works until the "
-        "end of that day."
+        "end of that day, or for 14 days if no date is given."
     ) in form
     assert "14/03/2027" not in form
     too_far = act(reviewer, submitted, "request-information", due_date=in_days(91))
