@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, current_app, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -20,7 +18,7 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
 from wizard.review.forms import FollowUpReportForm, ReplyForm, action_form_class
 from wizard.uploads import human_size, sends_files
-from wizard.web import from_this_site, safe_next
+from wizard.web import from_this_site, page_sent_from
 
 MESSAGES = {
     400: (
@@ -283,7 +281,7 @@ def signed_out_page(status: int):
         "when you sign out in another tab. What you sent was not saved.",
         idle=idle,
     )
-    sign_in = url_for("auth.login", next=_page_sent_from())
+    sign_in = url_for("auth.login", next=page_sent_from())
     from wizard.auth.views import removed_account_message  # (the views import this module)
 
     kept = False  # a step's answers, for this browser to find again once signed in
@@ -308,17 +306,6 @@ def signed_out_page(status: int):
     )
     # A live check says so in its stead (app.js): what is typed next is not saved.
     return page, status, {"X-Signed-Out": "true"}
-
-
-def _page_sent_from() -> str | None:
-    """Where to come back after signing in: the page the form was sent from (a step, the
-    request's page), else the address it was sent to if that is a page."""
-    sent_from = urlsplit(request.referrer or "")
-    if sent_from.path and sent_from.netloc in ("", request.host):
-        return safe_next(sent_from.path)
-    if request.url_rule is not None and "GET" in request.url_rule.methods:
-        return request.path
-    return None
 
 
 def render_error(status: int):

@@ -102,6 +102,26 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def page_sent_from() -> str | None:
+    """Where to come back after signing in: the page the form was sent from (a step, the
+    request's page), else the address it was sent to if that is a page."""
+    sent_from = urlsplit(request.referrer or "")
+    if sent_from.path and sent_from.netloc in ("", request.host):
+        return safe_next(sent_from.path)
+    if request.url_rule is not None and "GET" in request.url_rule.methods:
+        return request.path
+    return None
+
+
+def page_to_return_to() -> str | None:
+    """Where signing in again leads back to from the page being shown: itself, if it can be
+    opened again (asked for with GET: its query too), else the page its form was sent from
+    (a page answering a form, whose address takes only a POST)."""
+    if request.method == "GET":
+        return safe_next(request.full_path.removesuffix("?"))
+    return page_sent_from()
+
+
 def external_url(endpoint: str, **values) -> str | None:
     """A full address for an email, on `PUBLIC_BASE_URL` (never on the request's Host header,
     which anyone can write). Without it (development): the request's address, or None in a
@@ -322,6 +342,7 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: get_locale().language if get_locale() else "en",
         status_label=status_label,
         queue_state_label=queue_state_label,
+        page_to_return_to=page_to_return_to,
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
         document_kinds=dict(DOCUMENT_KINDS),
     )

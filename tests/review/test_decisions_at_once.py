@@ -53,7 +53,7 @@ def test_a_refusal_signed_as_the_manufacturer_withdraws_leaves_one_decision(
     else:
         assert status == "withdrawn"
         assert codes == {"refusal": 409, "withdrawal": 303}
-        assert "the request is “Withdrawn”" in " ".join(outcomes["refusal"].text.split())
+        assert "the request is “Request withdrawn”" in " ".join(outcomes["refusal"].text.split())
     with app.app_context():
         recorded = db.session.scalars(
             db.select(Decision).where(Decision.dossier_id == submitted)
