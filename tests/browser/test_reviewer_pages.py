@@ -183,12 +183,14 @@ def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, ba
     # keyboard, and the review resumes (nothing else is awaited).
     reviewer.reload()
     tab_to(reviewer, "article details summary")
-    expect(reviewer.locator("article details summary")).to_have_text("Withdraw this question")
+    expect(reviewer.locator("article details summary")).to_have_text(
+        "Withdraw the question to Dr Anne Leroy"
+    )
     reviewer.keyboard.press("Enter")
     assert_accessible(reviewer, "review-withdraw-question")
     press_button(reviewer, "article details button[type=submit]")
     expect(reviewer.locator(".notice[role=status]")).to_contain_text(
-        "your question to Dr Anne Leroy is withdrawn"
+        "the question to Dr Anne Leroy is withdrawn"
     )
     assert "Under review" in reviewer.content()
     assert "Withdrawn by ANSM on" in reviewer.inner_text("main")

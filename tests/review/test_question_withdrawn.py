@@ -1,14 +1,18 @@
 """A question to a professional sent to a mistyped address (or to be put otherwise) is taken
 back by the reviewer: its link stops working at once and says why, the professional can be
 asked again at another address, and with no other answer awaited the review resumes. Only a
-reviewer, only a professional's question still awaited, CSRF-protected."""
+reviewer, only a professional's question still awaited, of the request named, with the
+form's CSRF token."""
 
 from __future__ import annotations
 
 import html
 import re
 
+from tests.conftest import PASSWORD, dossier_with
+from tests.flow.test_csrf import csrf_app, token_from  # noqa: F401 (a fixture)
 from tests.invites.support import body_of
+from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, questions, status_of
 from tests.review.test_professional_questions import LINK, ask_the_author
 from wizard.extensions import db
@@ -40,15 +44,17 @@ def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
     assert status_of(app, submitted) == "information_requested"
     page = text(reviewer.get(f"/review/requests/{submitted}"))
     assert "anne.leory@necker.example · their link works until" in page
-    assert "Withdraw the question to Dr Anne Leroy" in page
+    assert "Withdraw the question to Dr Anne Leroy" in page  # the disclosure, named
+    assert "Confirm: withdraw the question to Dr Anne Leroy" in page
     told_before = len(inbox.to("anne.leory@necker.example"))
 
     withdrawn = reviewer.post(cancel_url(submitted, question_id))
     assert withdrawn.status_code == 303
     page = text(reviewer.get(withdrawn.location))
     assert (
-        "Done: your question to Dr Anne Leroy is withdrawn, and its link no longer works. "
-        "You can ask them again." in page
+        "Done: the question to Dr Anne Leroy is withdrawn, and its link no longer works. "
+        "You can ask them again. No other answer was awaited: the review resumes, and the "
+        "manufacturer has been told." in page
     )
     assert re.search(r"Withdrawn by ANSM on \d+ \w+ \d{4} at \d\d:\d\d, unanswered\.", page)
     assert "Question to Dr Anne Leroy withdrawn, unanswered" in page  # the audit trail
@@ -58,6 +64,8 @@ def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
     closed = stranger.get(link)
     assert closed.status_code == 410
     assert "ANSM withdrew this question on" in text(closed)
+    assert "If its email reached you by mistake, you need do nothing more." in text(closed)
+    assert "If you still want to send your answer" not in text(closed)
     assert "Initials" not in closed.text
     assert len(inbox.to("anne.leory@necker.example")) == told_before  # nothing sent to them
 
@@ -72,15 +80,21 @@ def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
 def test_with_another_answer_awaited_the_request_still_waits(app, inbox, reviewer, submitted):
     question_id, _link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
     act(reviewer, submitted, "request-information")  # the manufacturer asked too
-    assert reviewer.post(cancel_url(submitted, question_id)).status_code == 303
+    withdrawn = reviewer.post(cancel_url(submitted, question_id))
+    assert withdrawn.status_code == 303
+    said = text(reviewer.get(withdrawn.location))
+    assert "is withdrawn" in said and "the review resumes" not in said
     assert status_of(app, submitted) == "information_requested"
+    # Sent twice (a double click): the second says nothing over the first's "Done".
+    again = reviewer.post(cancel_url(submitted, question_id), follow_redirects=True)
+    assert again.status_code == 200 and "Nothing was done" not in again.text
     with app.app_context():
         actions = [event.action for event in db.session.scalars(db.select(AuditEvent))]
     assert actions.count("question_cancelled") == 1
 
 
 def test_only_a_reviewer_withdraws_and_only_an_awaited_professional_question(
-    app, inbox, reviewer, manufacturer, submitted
+    app, inbox, reviewer, manufacturer, submitted, user
 ):
     question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
     # The manufacturer cannot, nor anyone signed out.
@@ -88,8 +102,11 @@ def test_only_a_reviewer_withdraws_and_only_an_awaited_professional_question(
     signed_out = app.test_client().post(cancel_url(submitted, question_id))
     assert signed_out.status_code in (302, 303, 401, 403)
     assert status_of(app, submitted) == "information_requested"
-    # A question of another request: not found.
-    assert reviewer.post(cancel_url(submitted + 1000, question_id)).status_code == 404
+    # Named under another request (of the same manufacturer, filed too): not found.
+    with app.app_context():
+        other = dossier_with(user[0], submit=True)
+    assert reviewer.post(cancel_url(other, question_id)).status_code == 404
+    assert status_of(app, submitted) == "information_requested"
     # Answered meanwhile: nothing done, said so.
     answered = app.test_client().post(link, data={"answer-message": "Three this year."})
     assert answered.status_code in (200, 303)
@@ -103,3 +120,27 @@ def test_only_a_reviewer_withdraws_and_only_an_awaited_professional_question(
     refused = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
     assert "Nothing was done" in text(refused)
     assert status_of(app, submitted) == "information_requested"
+
+
+def test_without_the_forms_token_nothing_is_withdrawn(
+    app,
+    inbox,
+    reviewer,
+    submitted,
+    csrf_app,  # noqa: F811 (the fixture imported above)
+):
+    """As every form: sent without its CSRF token (another site's page), refused."""
+    question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
+    browser = csrf_app.test_client()
+    token = token_from(browser.get("/login").text)
+    signed_in = browser.post(
+        "/login", data={"email": REVIEWER_EMAIL, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed_in.status_code == 303
+    assert browser.post(cancel_url(submitted, question_id)).status_code == 400
+    assert status_of(app, submitted) == "information_requested"
+    assert app.test_client().get(link).status_code == 200  # the link still works
+    token = token_from(browser.get(f"/review/requests/{submitted}").text)
+    withdrawn = browser.post(cancel_url(submitted, question_id), data={"csrf_token": token})
+    assert withdrawn.status_code == 303
+    assert status_of(app, submitted) == "under_review"

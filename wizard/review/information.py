@@ -390,11 +390,11 @@ def _awaited_count(dossier_id: int) -> int:
     )
 
 
-def cancel(question: InformationRequest, user: User) -> None:
+def cancel(question: InformationRequest, user: User) -> bool:
     """ANSM takes back its question to a professional, unanswered (sent to a mistyped
     address, or to be put otherwise): its link stops working at once, and the professional
     may be asked again. The last question awaited taken back, the review resumes, as after
-    the last answer. Answered or closed meanwhile: `QuestionClosed`, nothing done."""
+    the last answer (True). Answered or closed meanwhile: `QuestionClosed`, nothing done."""
     at = clock.now()
     dossier = question.dossier
     status = effective_status(dossier)
@@ -422,10 +422,9 @@ def cancel(question: InformationRequest, user: User) -> None:
     if still_waiting or status != Status.INFORMATION_REQUESTED:
         audit.record(dossier.id, audit.QUESTION_CANCELLED, actor, detail=detail)
         db.session.commit()
-    else:
-        change_status(
-            dossier, Status.UNDER_REVIEW, actor, events=((audit.QUESTION_CANCELLED, detail),)
-        )
+        return False
+    change_status(dossier, Status.UNDER_REVIEW, actor, events=((audit.QUESTION_CANCELLED, detail),))
+    return True
 
 
 def answer(

@@ -108,6 +108,8 @@ def to_professional(question: InformationRequest) -> tuple[str, str]:
             "The review of the request %(reference)s has moved on without it.",
             reference=reference,
         )
+    if question.closed_reason == "cancelled":  # most often, sent to a mistyped address
+        return detail, _("If its email reached you by mistake, you need do nothing more.")
     # They have no account: ANSM's emails to them take a reply (`notify.ansm_reply_to`).
     advice = _(
         "If you still want to send your answer, reply to ANSM's email about the request "

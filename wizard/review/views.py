@@ -196,8 +196,10 @@ def cancel_question(dossier_id: int, question_id: int):
     dossier = submitted_dossier(dossier_id)
     question = item_of(dossier, InformationRequest, question_id)
     try:
-        information.cancel(question, current_user)
+        resumed = information.cancel(question, current_user)
     except information.QuestionClosed:
+        if question.closed_reason == "cancelled":  # a second click, or a colleague: done
+            return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
         flash(
             _(
                 "Nothing was done: the question to %(name)s is no longer waiting for its "
@@ -207,13 +209,16 @@ def cancel_question(dossier_id: int, question_id: int):
             "warning",
         )
         return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
-    flash(
-        _(
-            "Done: your question to %(name)s is withdrawn, and its link no longer works. You "
-            "can ask them again.",
-            name=question.hcp_name,
-        )
+    done = _(
+        "Done: the question to %(name)s is withdrawn, and its link no longer works. You can "
+        "ask them again.",
+        name=question.hcp_name,
     )
+    if resumed:
+        done += " " + _(
+            "No other answer was awaited: the review resumes, and the manufacturer has been told."
+        )
+    flash(done)
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
 
 
