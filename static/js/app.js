@@ -416,10 +416,15 @@
   function sayErrorGone(block) {
     var status = document.getElementById("live-status");
     var words = document.body.getAttribute("data-error-gone");
-    if (!errorBefore[block.id] || !status || !words) return;
+    // (A question the same change no longer asks is hidden: nothing to say of it.)
+    if (!errorBefore[block.id] || block.hidden || !status || !words) return;
     var label = block.querySelector(".label, .fieldset__legend, .checkbox__label");
     if (!label) return;
-    var said = words.replace("%(label)s", label.textContent.trim());
+    var name = label.textContent.trim();
+    // A label that is a sentence ("…?") is followed by the words alone, as the server says it.
+    var said = /[?!.]$/.test(name)
+      ? name + " " + words.replace(/^%\(label\)s\s*:\s*/, "")
+      : words.replace("%(label)s", name);
     status.textContent = (status.textContent.trim() + " " + said).trim();
   }
   var errorBefore = {}; // question block id -> the words of its error before its last redraw
@@ -684,7 +689,8 @@
   // as the corrected form is sent. None recognised: all, rather than lose what was typed.
   function pathOf(address) { return new URL(address, location.href).pathname; }
   function sentHere(form) {
-    if (pathOf(form.action) === location.pathname) return true;
+    // The attribute: `form.action` is the step form's buttons named "action", not its own.
+    if (pathOf(form.getAttribute("action") || location.href) === location.pathname) return true;
     return Array.prototype.some.call(form.elements, function (control) {
       return control.hasAttribute("formaction") && pathOf(control.formAction) === location.pathname;
     });

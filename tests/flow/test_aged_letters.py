@@ -11,11 +11,17 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from tests.conftest import checked_on_the_check_page, dossier_with, sign_and_submit
+from tests.conftest import (
+    checked_on_the_check_page,
+    dossier_with,
+    login,
+    make_user,
+    sign_and_submit,
+)
 from wizard import clock
 from wizard.demo import minimal_pdf, sample_letter
 from wizard.extensions import db
-from wizard.models import Dossier, HcpLetter
+from wizard.models import Dossier, HcpLetter, Role
 
 AGED = (
     "The letter from {name} is dated {date}, more than a year ago: the urgency it states "
@@ -57,6 +63,9 @@ def test_a_letter_aged_past_a_year_no_longer_counts(app, logged_in, user):
     step = text_of(logged_in, f"/requests/{dossier_id}/steps/hcp-support")
     assert said in step
     assert "More than a year old: no longer counts." in step
+    # The step asks for a letter as if it had none: the hint, and the upload form open.
+    assert "you will need at least one before you submit" in step
+    assert '<details class="details" open>' in step
     # The step list marks the step unfinished; the check page sends there, and no signing.
     assert text_of(logged_in, f"/requests/{dossier_id}/steps/device").count("(not finished)") == 1
     check = text_of(logged_in, f"/requests/{dossier_id}/steps/check")
@@ -98,5 +107,11 @@ def test_once_filed_a_letter_is_not_marked_for_its_age(app, logged_in, user):
             .values(letter_date=(clock.today() - timedelta(days=400)).isoformat())
         )
         db.session.commit()
-    page = text_of(logged_in, f"/requests/{dossier_id}")
-    assert "no longer counts" not in page
+    page = text_of(logged_in, f"/requests/{dossier_id}/submitted")
+    assert "Dr Anne Leroy" in page and "no longer counts" not in page
+    with app.app_context():
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+    reviewer = app.test_client()
+    login(reviewer, "rita@ansm.example")
+    page = text_of(reviewer, f"/review/requests/{dossier_id}")
+    assert "Dr Anne Leroy" in page and "no longer counts" not in page

@@ -22,7 +22,7 @@ from wizard.extensions import db
 from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step, StepKind
-from wizard.flow.steps import FLOW, access_type
+from wizard.flow.steps import FLOW, access_type, has_hcp_letter
 from wizard.forms.base import StepForm, read_back
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
@@ -158,6 +158,8 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
 
         extras["letter_form"] = letter_form(dossier)
         extras["invite_form"] = InvitationForm(prefix="invite")
+        # A letter that counts (one more than a year old does not): else the step asks for one.
+        extras["counting_letters"] = has_hcp_letter(dossier)
         # Said in place of the invitation form until the letter's case is named.
         extras["invite_first"] = not_invitable_yet(answers)
         extras["kind"] = access_type(answers)  # the lead speaks of one patient or of several
