@@ -46,6 +46,14 @@ def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
     # Nor are they spoken of in its hints.
     assert "professional" not in " ".join(form.split())
     assert "Questions are sent by email: leave out the patient's identity." in form
+    too_far = ask(reviewer, submitted, due_date=(clock.today() + timedelta(days=91)).isoformat())
+    assert too_far.status_code == 422
+    refused = " ".join(html.unescape(too_far.text).split())
+    assert "An answer can be needed at most 90 days from today, by" in refused
+    assert (
+        "professional"
+        not in refused.split('id="action-request-information"')[1].split("</details>")[0]
+    )
 
     asked = ask(reviewer, submitted)
     assert asked.status_code == 303

@@ -92,7 +92,7 @@ class StartReviewForm(FlaskForm):
         None,
         _l(
             "Shown on their request page and in the email, for example when you expect to "
-            "decide. Emails travel in clear: leave out the patient's identity."
+            "decide. Emails are not encrypted: leave out the patient's identity."
         ),
     )
 
@@ -164,11 +164,19 @@ class RequestInformationForm(FlaskForm):
             not_in_past(lambda form: _("The date the answer is needed by cannot be past.")),
             DateRule(
                 lambda value, form: value <= _latest_due_date(),
-                lambda form: _(
-                    "An answer can be needed at most %(days)d days from today, by %(date)s: a "
-                    "professional's link works until then.",
-                    days=LONGEST_WAIT_DAYS,
-                    date=long_date(_latest_due_date()),
+                lambda form: (
+                    _(
+                        "An answer can be needed at most %(days)d days from today, by %(date)s: a "
+                        "professional's link works until then.",
+                        days=LONGEST_WAIT_DAYS,
+                        date=long_date(_latest_due_date()),
+                    )
+                    if "hcp_email" in form  # (a professional may be asked: `information.prepare`)
+                    else _(
+                        "An answer can be needed at most %(days)d days from today, by %(date)s.",
+                        days=LONGEST_WAIT_DAYS,
+                        date=long_date(_latest_due_date()),
+                    )
                 ),
             ),
         ],
