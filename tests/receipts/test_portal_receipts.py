@@ -98,6 +98,7 @@ def test_export_and_verify_commands(app, submitted, tmp_path):
     assert verified.exit_code == 0, verified.output
     assert "intact" in verified.output and reference in verified.output
     assert "matches the stored request" in verified.output and "VALID" in verified.output
+    assert "Status:                 Submitted\n" in verified.output  # as the pages name it
 
     altered = tmp_path / "altered.pdf"
     altered.write_bytes(flip_a_signed_byte(target.read_bytes()))

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from wizard.extensions import db
 from wizard.models import Dossier
 from wizard.receipts import service
+from wizard.web import status_label
 
 receipts_cli = AppGroup("receipts", help="Export and verify signed receipts.")
 
@@ -28,6 +30,14 @@ def export(reference: str, destination: Path) -> None:
     click.echo(
         f"Receipt {receipt.reference} written to {destination} (sha256 {receipt.pdf_sha256})."
     )
+
+
+def _status(check) -> str:
+    """The request's status as its pages name it, in English as the command's other words."""
+    if not check.status:
+        return "-"
+    with force_locale("en"):
+        return str(status_label(check.status, check.authorised))
 
 
 @receipts_cli.command("verify")
@@ -55,7 +65,7 @@ def verify(source: Path) -> None:
         ("Reference", verdict.reference or "-"),
         ("Request in the portal", "found" if check.known else "NOT FOUND"),
         (compared, f"matches the stored {stored}" if check.answers_match else "DOES NOT MATCH"),
-        ("Status", check.status or "-"),
+        ("Status", _status(check)),
     ]
     for label, value in lines:
         click.echo(f"{label + ':':<24}{value}")
