@@ -97,13 +97,18 @@ def withdraw(client, dossier_id: int, reason: str = "Another device was found.")
     return client.post(f"/requests/{dossier_id}/withdraw", data=data)
 
 
-def reply(client, dossier_id: int, question_id: int, message="Here it is.", files=(), keep=()):
+def reply(
+    client, dossier_id: int, question_id: int, message="Here it is.", files=(), keep=(), **sent
+):
+    """The manufacturer's answer to a question, posted from its page (`sent`: more of what
+    the browser sends, e.g. headers)."""
     data = {"reply-message": message, "reply-keep": list(keep)}
     data["reply-documents"] = [(io.BytesIO(content), name) for name, content in files]
     return client.post(
         f"/requests/{dossier_id}/questions/{question_id}/reply",
         data=data,
         content_type="multipart/form-data",
+        **sent,
     )
 
 

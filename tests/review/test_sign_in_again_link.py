@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from tests.review.support import act, questions
+from tests.review.support import act, questions, reply
 
 
 def sign_in_link(page: str) -> str:
@@ -28,9 +28,11 @@ def test_a_page_answering_a_form_leads_back_to_the_page_it_was_sent_from(
     with app.app_context():
         question_id = questions(submitted)[0].id
     own_page = f"/requests/{submitted}/submitted"
-    refused = manufacturer.post(
-        f"/requests/{submitted}/questions/{question_id}/reply",
-        data={"reply-message": ""},
+    refused = reply(
+        manufacturer,
+        submitted,
+        question_id,
+        message="",
         headers={"Referer": f"http://localhost{own_page}"},
     )
     assert refused.status_code == 422
