@@ -204,7 +204,12 @@ def test_a_moment_is_said_to_the_minute_in_paris_time_as_each_language_writes_it
         db.session.execute(
             update(Dossier)
             .where(Dossier.id == dossier_id)
-            .values(updated_at=datetime(2026, 3, 14, 9, 5, 42, tzinfo=UTC))
+            .values(
+                # started at a moment whose minute is not 42, or the check below would find
+                # ":42" in the start time the links name (as it did when CI ran at 10:42)
+                created_at=datetime(2026, 3, 1, 8, 0, tzinfo=UTC),
+                updated_at=datetime(2026, 3, 14, 9, 5, 42, tzinfo=UTC),
+            )
         )
         db.session.commit()
     page = client.get("/dashboard").text.replace("&nbsp;", "\u00a0")
