@@ -201,6 +201,14 @@ def prune(referenced: set[str], older_than: float) -> tuple[int, int]:
     return removed, freed
 
 
+def keep(sha256: str) -> None:
+    """Keep a stored file that its last row may have let go of (a document removed, which
+    can be put back) from the next `prune` for as long as it keeps a file just written."""
+    path = path_of(sha256)
+    if path.is_file():
+        os.utime(path)
+
+
 def path_of(sha256: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a sha256 digest")

@@ -533,12 +533,24 @@ def test_after_adding_a_document_the_keyboard_goes_on_from_the_documents(page, a
     assert b"Twelve patients at Necker." in sent[0]
     assert_accessible(page, "evidence-after-removal")
 
+    # Removed by mistake: the next key press reaches the button that puts it back, with the
+    # summary still there.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Put the document back"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("“cer.pdf” has been put back.")
+    expect(page.locator("#documents table")).to_contain_text("cer.pdf")
+    expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker.")
+    page.wait_for_function(f"({focused} || '').includes('has been put back')")
+    screenshot(page, "evidence-after-put-back")
+    assert_accessible(page, "evidence-after-put-back")
+
 
 def test_without_javascript_removing_a_document_keeps_what_was_typed(
-    page_without_js, app, tmp_path
+    page_without_js, live_app, tmp_path
 ):
     page = page_without_js
-    with app.app_context():
+    with live_app.app_context():  # its files where the portal keeps them, to be put back
         user = make_user("remove@cardiotech.example")
         steps = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
         dossier_id = dossier_with(user.id, steps=[*steps, "patient", "medical-need"])
@@ -549,3 +561,7 @@ def test_without_javascript_removing_a_document_keeps_what_was_typed(
     expect(page.locator("main")).to_contain_text("has been removed.")
     expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker.")
     assert_accessible(page, "evidence-after-removal-without-js")
+    page.get_by_role("button", name="Put the document back").click()
+    expect(page.locator("main")).to_contain_text("has been put back.")
+    expect(page.locator("#efficacy_summary")).to_have_value("Twelve patients at Necker.")
+    assert page.locator("#documents tbody tr").count() == 1

@@ -9,11 +9,12 @@ import secrets
 
 from sqlalchemy import select
 
-from tests.conftest import dossier_with, login, make_colleague, make_user
+from tests.conftest import dossier_with, login, make_colleague, make_user, upload_document
 from tests.security.test_authorization_matrix import ANON, OTHER, OWNER, REVIEWER
+from wizard import audit
 from wizard.extensions import db
 from wizard.invites import service as invites
-from wizard.models import Dossier, Role, User
+from wizard.models import AuditEvent, Document, Dossier, Role, User
 
 
 def everything() -> dict[str, list]:
@@ -58,7 +59,15 @@ def test_a_head_request_changes_nothing_where_a_form_would(app):
     ):
         browsers[role] = app.test_client()
         assert login(browsers[role], email).status_code == 303
+    # A document added then removed: its removal can be undone (by a form).
+    assert upload_document(browsers[OWNER], dossier_id, "extra.pdf").status_code == 303
     with app.app_context():
+        extra = db.session.scalar(select(Document.id).where(Document.filename == "extra.pdf"))
+    browsers[OWNER].post(f"/requests/{dossier_id}/documents/{extra}/delete")
+    with app.app_context():
+        arguments["event_id"] = db.session.scalar(
+            select(AuditEvent.id).where(AuditEvent.action == audit.DOCUMENT_REMOVED)
+        )
         signed_in = everything()  # signing in writes (the accounts' sessions)
 
     urls = []

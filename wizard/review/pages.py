@@ -484,6 +484,8 @@ def event_text(event: AuditEvent) -> str:
         return _("Document uploaded: %(name)s", name=detail.get("filename"))
     if event.action == audit.DOCUMENT_REMOVED:
         return _("Document removed from the draft: %(name)s", name=detail.get("filename"))
+    if event.action == audit.DOCUMENT_PUT_BACK:
+        return _("Document put back in the draft: %(name)s", name=detail.get("filename"))
     if event.action == audit.LETTER_UPLOADED:
         return _("Letter from %(name)s uploaded: %(filename)s", **detail)
     if event.action == audit.PROFESSIONAL_INVITED:
@@ -496,6 +498,8 @@ def event_text(event: AuditEvent) -> str:
         return _("Letter received through the invitation link: %(filename)s", **detail)
     if event.action == audit.LETTER_REMOVED:
         return _("Letter from %(name)s removed from the draft: %(filename)s", **detail)
+    if event.action == audit.LETTER_PUT_BACK:
+        return _("Letter from %(name)s put back in the draft: %(filename)s", **detail)
     if event.action == audit.STARTED_FROM:
         return _("Started from request %(reference)s, with its answers and documents", **detail)
     if event.action == audit.DOCUMENT_DOWNLOADED:
