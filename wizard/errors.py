@@ -224,7 +224,8 @@ def _posted_form():
     if request.endpoint == "review_filer.send_report":
         return FollowUpReportForm(prefix="report", meta={"csrf": False})
     if request.endpoint == "invites.respond":
-        return ClinicianLetterForm(meta={"csrf": False})
+        # Its questions as the page worded them (for one patient, or for the patients).
+        return ClinicianLetterForm(meta={"csrf": False}).about(request.form.get("about"))
     if request.endpoint == "review_hcp.answer":
         return ReplyForm(prefix="answer", meta={"csrf": False})
     return None
@@ -289,7 +290,7 @@ def signed_out_page(status: int):
         detail, sign_in = removed, None
         if request.method == "POST":
             detail += " " + str(_l("What you sent was not saved."))
-    elif request.method == "POST" and request.endpoint == "filing.step":
+    elif request.method == "POST" and unsent.step_sent_to() is not None:
         kept = unsent.keep()
     if kept:
         detail = f"{detail} " + _(

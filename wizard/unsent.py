@@ -44,10 +44,24 @@ MAX_SEALED_BYTES = 100_000
 _LARGEST_ID = 2**31 - 1  # a request's id (an address can say more)
 
 
+# The evidence step's answers are also sent by its files' buttons (the step's one form).
+_EVIDENCE_BUTTONS = frozenset({"filing.add_document", "filing.delete_document"})
+
+
+def step_sent_to():
+    """The step whose answers the form being refused carried, if it is one: a step's page,
+    or the evidence step's "Upload the document" and "Remove"."""
+    if request.endpoint == "filing.step":
+        return FLOW.get((request.view_args or {}).get("step_id", ""))
+    if request.endpoint in _EVIDENCE_BUTTONS:
+        return FLOW.get("clinical-evidence")
+    return None
+
+
 def keep() -> bool:
     """Keep what the step's form being refused carried (its answers and the revision it was
     opened at) for this browser and the account whose session ended; whether it was kept."""
-    step = FLOW.get((request.view_args or {}).get("step_id", ""))
+    step = step_sent_to()
     dossier_id = (request.view_args or {}).get("dossier_id")
     user_id = _ended_session_user()
     if (

@@ -408,7 +408,7 @@
     }
     var before = errorBefore[block.id];
     var now = errorWords(block);
-    if (before && now && before !== now) renameInSummary(block, before, now);
+    if (before && now && before !== now) renameInSummary(block);
   });
   // A question elsewhere on the page (not the one checked) whose error a change took away
   // (the end date, once the start moved before it): said in the live region, after what the
@@ -440,18 +440,15 @@
   }
   document.addEventListener("htmx:beforeSwap", noteErrorBefore);
   document.addEventListener("htmx:oobBeforeSwap", noteErrorBefore);
-  function renameInSummary(block, before, now) {
+  // As the server lists it (`data-summary`): named by its question when the error does not
+  // name it, and in French in lower case after the label.
+  function renameInSummary(block) {
     var summary = document.querySelector(".error-summary");
-    if (!summary || block.id.indexOf("field-") !== 0) return;
+    var message = block.querySelector(".error-message[data-summary]");
+    if (!summary || !message || block.id.indexOf("field-") !== 0) return;
     var id = block.id.slice("field-".length);
     summary.querySelectorAll("a[href='#" + id + "'], a[href='#" + id + "-0']").forEach(
-      function (link) {
-        var text = link.textContent;
-        // Said after the question's label when the error does not name it: that stays.
-        if (text.slice(-before.length) === before) {
-          link.textContent = text.slice(0, text.length - before.length) + now;
-        }
-      }
+      function (link) { link.textContent = message.getAttribute("data-summary"); }
     );
   }
   // A question no longer wrong (or no longer asked): out of the error summary.
@@ -665,8 +662,13 @@
   // count. A page sent in answer to a form (refused; or a file added while the step's
   // answers are unfinished) starts unsaved: it holds what was typed, which nothing saved.
   var unsaved = []; // the forms changed since the page was loaded
+  // A step's form, one with a text of some length, or one the page marks (the declaration:
+  // ticked boxes, a name typed to sign).
   function worthKeeping(form) {
-    return !!form && (form.id === "step-form" || !!form.querySelector("textarea"));
+    return !!form && (
+      form.id === "step-form" || form.hasAttribute("data-keep-typed") ||
+      !!form.querySelector("textarea")
+    );
   }
   function askBeforeLeaving(event) {
     event.preventDefault();
@@ -715,8 +717,11 @@
     var said = "data-check-failed";
     if (xhr && xhr.getResponseHeader("X-Signed-Out")) said = "data-signed-out";
     if (xhr && xhr.getResponseHeader("X-Draft-Deleted")) said = "data-draft-deleted";
+    // A professional's link that stopped working while the page was open (the request
+    // submitted or deleted, the link cancelled, replaced or used from another tab).
+    if (xhr && xhr.getResponseHeader("X-Link-Closed")) said = "data-link-closed";
     if (xhr && xhr.status === 413) said = "data-too-long"; // refused unread (`TEXT_FORM_BYTES`)
-    if (said === "data-signed-out" || said === "data-draft-deleted") {
+    if (said === "data-signed-out" || said === "data-draft-deleted" || said === "data-link-closed") {
       sayCannotSave(said);
     } else if (status) {
       // Said in the page's language: the page carries the words (base.html).

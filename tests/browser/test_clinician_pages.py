@@ -40,18 +40,27 @@ def emailed_link(live_app) -> str:
         return [found for found in links if found][-1].group(1)
 
 
-def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
-    browser, base_url, live_app, awaiting_letters, tmp_path
-):
+def manufacturer_inviting(browser, base_url, dossier_id: int, **message):
+    """The manufacturer's page, once it has invited Dr Anne Leroy (`message`: its own)."""
     manufacturer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
     sign_in(manufacturer)
-    manufacturer.goto(f"/requests/{awaiting_letters}/steps/hcp-support")
+    manufacturer.goto(f"/requests/{dossier_id}/steps/hcp-support")
     type_into(manufacturer, "#invite-clinician_name", "Dr Anne Leroy")
     type_into(manufacturer, "#invite-email", "anne.leroy@necker.example")
     type_into(manufacturer, "#invite-role", "Paediatric cardiac surgeon")
-    type_into(manufacturer, "#invite-message", "Your letter would help the child.")
+    if message:
+        type_into(manufacturer, "#invite-message", message["message"])
     press_button(manufacturer, "button[formaction$='/invitations']")
     assert "Sent" in manufacturer.content()
+    return manufacturer
+
+
+def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
+    browser, base_url, live_app, awaiting_letters, tmp_path
+):
+    manufacturer = manufacturer_inviting(
+        browser, base_url, awaiting_letters, message="Your letter would help the child."
+    )
     assert_accessible(manufacturer, "hcp-support-invitation-sent")
     # "Cancel" asks first; "Keep it" changes nothing (by keyboard).
     press_button(manufacturer, "a[href$='/revoke']")
@@ -114,3 +123,33 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     assert "Letter received" in manufacturer.content()
     assert_accessible(manufacturer, "hcp-support-letter-received")
     tab_to(manufacturer, "button[value=continue]")
+
+
+def test_a_link_that_stops_working_while_the_page_is_open_says_so_at_once(
+    browser, base_url, live_app, awaiting_letters
+):
+    """The manufacturer cancels the invitation (or submits, or deletes the request) while
+    the professional writes: their next answer checked says, on the page and in its live
+    region, that the letter can no longer be sent, rather than "will be checked later"."""
+    from sqlalchemy import update
+
+    from wizard.models import Invitation
+
+    manufacturer_inviting(browser, base_url, awaiting_letters)
+    clinician = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    clinician.goto(emailed_link(live_app))
+    type_into(clinician, "#author_name", "Dr Anne Leroy")
+    with live_app.app_context():
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.dossier_id == awaiting_letters)
+            .values(state="revoked")
+        )
+        db.session.commit()
+    type_into(clinician, "#specialty", "Paediatric cardiac surgery")
+    with clinician.expect_response("**/check"):
+        clinician.keyboard.press("Tab")
+    notice = clinician.locator("main .cannot-save-notice")
+    expect(notice).to_contain_text("This link no longer works")
+    expect(clinician.locator("#live-status")).to_contain_text("This link no longer works")
+    assert_accessible(clinician, "clinician-link-closed-while-open")

@@ -238,6 +238,7 @@ def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summar
     page.fill("#srn", "FR-XX-1")
     page.fill("#legal_name", "")
     page.click("button[value=continue]")
+    page.wait_for_load_state()  # its live checks ready (htmx)
     first = page.inner_text("#srn-error").replace("Error:", "").strip()
     assert first in page.inner_text(".error-summary")
     page.fill("#srn", "FR-MF-00001234")  # wrong for another reason: eight digits
@@ -247,6 +248,33 @@ def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summar
     now = page.inner_text("#srn-error").replace("Error:", "").strip()
     expect(page.locator(".error-summary a[href='#srn']")).to_contain_text(now)
     expect(page.locator(".error-summary")).not_to_contain_text(first)
+    expect(page.locator(".error-summary li")).to_have_count(2)
+
+
+def test_in_french_the_summary_says_the_new_error_as_the_page_would_list_it(page, app):
+    """French goes on in lower case after a question's label ("Raison sociale : supprimez…"),
+    and a message that names its question has no label before it: a live check's new error
+    reads in the summary as the server would list it."""
+    draft = signed_in_at(page, app, "summary-fr@cardiotech.example", "manufacturer")
+    page.goto(f"/language/fr?next=/requests/{draft}/steps/manufacturer")
+    page.fill("#legal_name", "<b>Cardiotech</b>")
+    page.fill("#srn", "FR-XX-1")
+    page.click("button[value=continue]")
+    page.wait_for_load_state()  # its live checks ready (htmx)
+    summary = page.locator(".error-summary a[href='#legal_name']")
+    listed = summary.inner_text()
+    page.fill("#legal_name", "")  # wrong for another reason: now empty
+    with page.expect_response("**/validate"):
+        page.locator("#legal_name").blur()
+    expect(summary).not_to_have_text(listed)
+    now = page.inner_text("#legal_name-error").replace("Erreur\u00a0:", "").strip()
+    listed_now = page.get_attribute("#legal_name-error", "data-summary")
+    expect(summary).to_have_text(listed_now)
+    assert listed_now.endswith(now[1:])  # the same words, as the server lists them
+    page.fill("#legal_name", "<b>Cardiotech SAS</b>")  # and back to a labelled one
+    with page.expect_response("**/validate"):
+        page.locator("#legal_name").blur()
+    expect(summary).to_have_text(listed)
     expect(page.locator(".error-summary li")).to_have_count(2)
 
 

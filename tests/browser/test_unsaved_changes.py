@@ -221,3 +221,22 @@ def test_a_refused_form_corrected_and_sent_does_not_ask(page, app):
     expect(page.locator("main")).to_contain_text("Which hospitals would implant it?")
     assert "/request-information" not in page.url
     assert seen == []
+
+
+def test_a_declaration_being_signed_asks_before_leaving(page, app):
+    """Boxes ticked and a name typed to sign are lost to a language switch or a link as a
+    step's answers would be: asked first."""
+    with app.app_context():
+        user = make_user("declaring@cardiotech.example")
+        dossier_id = dossier_with(user.id)
+    sign_in(page, "declaring@cardiotech.example")
+    page.goto(f"/requests/{dossier_id}/steps/check")
+    with page.expect_navigation():
+        page.click("main a.button")  # on to the declaration
+    assert "/steps/declaration" in page.url
+    page.check("#attest_accuracy")
+    asked = dialogs(page, accept=False)
+    page.click(LANGUAGE)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    expect(page.locator("#attest_accuracy")).to_be_checked()

@@ -285,6 +285,8 @@ def test_valid_rpps():
     assert validate_rpps(VALID_RPPS) == VALID_RPPS
     spaced = f" {VALID_RPPS[:3]} {VALID_RPPS[3:]} "
     assert validate_rpps(spaced) == VALID_RPPS
+    grouped = f"{VALID_RPPS[:3]}-{VALID_RPPS[3:6]}.{VALID_RPPS[6:9]}-{VALID_RPPS[9:]}"
+    assert validate_rpps(grouped) == VALID_RPPS
 
 
 @pytest.mark.parametrize(
@@ -295,6 +297,7 @@ def test_valid_rpps():
         (VALID_RPPS[:-1], "length"),
         (VALID_RPPS + "0", "length"),
         ("1000000000A", "format"),
+        ("100/000/000/09", "format"),
     ],
 )
 def test_invalid_rpps(value, code):

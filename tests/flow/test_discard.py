@@ -19,7 +19,7 @@ from tests.conftest import (
     post_step,
 )
 from tests.invites.conftest import inbox  # noqa: F401, F811  (a real SMTP server, aiosmtpd)
-from tests.invites.support import invite, link_in
+from tests.invites.support import body_of, invite, link_in
 from wizard import audit, clock
 from wizard.extensions import db
 from wizard.models import AuditEvent, Document, Dossier, HcpLetter, Role, StepAnswer
@@ -51,7 +51,10 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
     text = " ".join(page.text.split())
     assert "Delete this draft?" in text and "VentriAssist Mini" in text
     assert "1 document" in text and "1 letter from a healthcare professional" in text
-    assert "1 invitation still open: its link will stop working" in text
+    assert (
+        "1 invitation still open: its link will stop working, and the professional is told "
+        "by email" in text
+    )
     assert "You cannot undo this." in text
 
     deleted = logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(page.text))
@@ -63,6 +66,13 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
         assert page.status_code == 410
         assert "This draft was deleted" in page.text and "Claire Martin deleted it on" in page.text
     assert "This link has been cancelled" in logged_in.get(link).text
+    # The professional is told: no letter is needed any more (replies reach who invited).
+    told = inbox.to("anne.leroy@necker.example")[-1]
+    assert "Cardiotech Médical SAS has given up its request" in told["Subject"]
+    assert told["Reply-To"] == "Claire Martin <claire@cardiotech.example>"
+    body = " ".join(body_of(told).split())
+    assert "has deleted the request it was preparing for ANSM for the medical device" in body
+    assert "“VentriAssist Mini”" in body and "do not need to write a letter" in body
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).status == "discarded"
         for model in (StepAnswer, Document, HcpLetter):

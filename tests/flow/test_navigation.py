@@ -179,7 +179,10 @@ def test_a_step_another_step_made_inconsistent_is_listed_not_finished(app, logge
     page = logged_in.get(period).text
     assert 'role="group" aria-labelledby="error-summary-title"' in page
     assert "autofocus" not in page.split('class="error-summary"')[1].split(">")[0]
-    assert page.count("The period must end on or after") == 2  # the summary, the question
+    # The summary, the question (and what the page's script lists in the summary if a live
+    # check changes the error, `data-summary`).
+    assert page.count("The period must end on or after") == 3
+    assert 'data-summary="The period must end on or after' in page
     # The period made to include the date again: done.
     wider = dict(sample_answers("individual")["period"], end_date=str(end + timedelta(days=30)))
     assert post_step(logged_in, dossier_id, "period", wider).status_code == 303
@@ -196,7 +199,8 @@ def test_a_step_made_wrong_by_time_alone_says_why_on_its_page(app, logged_in, us
     later = datetime.combine(clock.today() + timedelta(days=15), datetime.min.time(), UTC)
     monkeypatch.setattr(clock, "now", lambda: later + timedelta(hours=10))
     page = logged_in.get(f"/requests/{dossier_id}/steps/period").text
-    assert page.count("The period cannot start in the past.") == 2  # the summary, the date
+    # The summary, the date (and its line in the summary should a live check change it).
+    assert page.count("The period cannot start in the past.") == 3
     assert 'role="group" aria-labelledby="error-summary-title"' in page
     # A step still right says nothing; the list of steps, on any page, says which is not.
     device = logged_in.get(f"/requests/{dossier_id}/steps/device").text

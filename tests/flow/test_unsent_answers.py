@@ -169,3 +169,24 @@ def test_kept_24_hours_and_only_for_the_step_they_were_sent_to(csrf_app, monkeyp
     monkeypatch.setattr(clock, "now", lambda: later)
     assert not filled_in(client.get(step_url).text)
     assert rows(csrf_app) == 0
+
+
+def test_the_evidence_summaries_sent_with_a_file_are_kept_too(csrf_app, monkeypatch):  # noqa: F811
+    """On the evidence step "Upload the document" and "Remove" send its summaries along (one
+    form): sent once signed out, they come back as "Save and continue" would have them."""
+    client, step_url, token = signed_in_at_step(csrf_app, "clinical-evidence")
+    dossier_id = step_url.split("/")[2]
+    summaries = {"efficacy_summary": "Twelve patients at Necker, 2025: all alive."}
+    five_hours_later(monkeypatch)
+    refused = client.post(
+        f"/requests/{dossier_id}/documents",
+        data={**summaries, "csrf_token": token, "document-kind": "clinical_evaluation"},
+        headers=FROM_THE_PAGE,
+    )
+    assert refused.status_code == 400
+    assert KEPT in " ".join(refused.text.split())
+    again = sign_in(client, owner(csrf_app).email, step_url)
+    assert again.status_code == 303
+    page = client.get(step_url).text
+    assert filled_in(page)
+    assert typed_on(page)["efficacy_summary"] == summaries["efficacy_summary"]

@@ -383,7 +383,7 @@ def field_block(page: str, field_id: str) -> str:
 
 
 def error_text(page: str, field_id: str) -> str | None:
-    pattern = rf'id="{field_id}-error"><span class="visually-hidden">Error:</span> (.*?)</p>'
+    pattern = rf'id="{field_id}-error"[^>]*><span class="visually-hidden">Error:</span> (.*?)</p>'
     match = re.search(pattern, page)
     return html.unescape(match.group(1)) if match else None
 

@@ -52,7 +52,7 @@ def assert_error_shown(html: str, field_id: str, message: str):
         rf'<a href="#{field_id}">(?:[^<]*(?::|\?) )?{re.escape(text)}</a>', summary.group(0)
     ), html[:3000]
     assert re.search(
-        rf'<p class="error-message" id="{field_id}-error">.*?{re.escape(text)}</p>', html
+        rf'<p class="error-message" id="{field_id}-error"[^>]*>.*?{re.escape(text)}</p>', html
     )
     control = re.search(rf'<(?:input|textarea)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in control
@@ -72,6 +72,9 @@ REFUSALS = [
     pytest.param({"author_rpps": "10000000008"}, "author_rpps", RPPS_CHECK, id="rpps-check-digit"),
     pytest.param({"author_rpps": "1234"}, "author_rpps", "An RPPS number has 11 digits.",
                  id="rpps-too-short"),
+    pytest.param({"author_rpps": "1000000000A"}, "author_rpps",
+                 "An RPPS number is made of 11 digits only: remove any letter or sign.",
+                 id="rpps-letter"),
     pytest.param({"establishment_finess": "750712185"}, "establishment_finess", FINESS_CHECK,
                  id="finess-check-key"),
     pytest.param({"author_name": ""}, "author_name", "Enter your full name.", id="no-name"),
@@ -221,16 +224,16 @@ def test_a_letter_sent_from_a_page_left_open_too_long_shows_what_was_typed(
     browser = csrf_app.test_client()
     page = browser.get(path, headers={"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+    about = re.search(r'name="about" value="([a-z]+)"', page.text).group(1)
     browser.delete_cookie("session")  # hours later
-    refused = send(browser, path, csrf_token=token)
+    refused = send(browser, path, csrf_token=token, about=about)
     assert refused.status_code == 400
     assert "Your form expired" in refused.text and "You were signed out" not in refused.text
     rows = dict(
         re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', refused.text)
     )
-    assert rows["Why is it urgent for the patient or patients?"] == str(
-        escape(LETTER["urgency_statement"])
-    )
+    # The question as the page asked it, for this one patient.
+    assert rows["Why is it urgent for this patient?"] == str(escape(LETTER["urgency_statement"]))
     assert rows["Your full name"] == LETTER["author_name"]
     assert "Files you chose were not kept." in refused.text
 

@@ -87,6 +87,7 @@ def test_a_clinician_invited_by_email_attaches_a_letter_the_manufacturer_then_se
     # Not the statement, which may speak of the patient: email travels in clear.
     assert LETTER["urgency_statement"] not in copied
     assert "write to Claire Martin (claire@cardiotech.example), who invited you" in copied
+    assert copy["Reply-To"] == "Claire Martin <claire@cardiotech.example>"  # not no-reply
 
     with app.app_context():
         (letter,) = letters_of(dossier_id)
@@ -186,6 +187,9 @@ def test_the_invitation_is_in_french_then_english_whatever_the_senders_language(
     assert "vous demande une lettre" in french and "asks for your letter" in english
     body = body_of(email)
     assert body.index("Bonjour Dr Anne Leroy") < body.index("Hello Dr Anne Leroy")
+    # A paragraph each: the device asked for, then which authorisation.
+    paragraphs = r"“VentriAssist Mini”\.\r?\n\r?\nThe authorisation requested is individual"
+    assert re.search(paragraphs, body)
     assert body.count("/invitations/") == 2  # the same link in both
     assert len(set(re.findall(r"/invitations/\S+", body))) == 1
 

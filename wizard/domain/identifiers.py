@@ -139,8 +139,9 @@ def validate_siret(value: str) -> str:
 
 
 def validate_rpps(value: str) -> str:
-    """Validate an RPPS number (French health professional): 11 digits, Luhn check digit."""
-    text = _prepare_ascii(value).replace(" ", "")
+    """Validate an RPPS number (French health professional): 11 digits, Luhn check digit;
+    spaces, dashes and dots between them (as people group them) are let go."""
+    text = re.sub(r"[ .-]", "", _prepare_ascii(value))
     _require_digits(text, 11, "RPPS")
     return _run_stdnum(luhn.validate, text, "RPPS")
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from wizard import audit, clock, uploads
+from wizard import audit, clock, mail, uploads
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.lifecycle import Status
 from wizard.domain.reference import format_reference
@@ -267,6 +267,11 @@ def discard(dossier: Dossier, user: User, *, as_shown: Callable[[Dossier], bool]
     if not as_shown(dossier):  # a colleague saved a step, a letter came
         db.session.rollback()
         raise DraftChanged()
+    from wizard.invites import service as invites  # (which imports this module)
+
+    # Professionals whose link still works are told, once it is done, that no letter is
+    # needed any more.
+    notices = invites.draft_deleted_notices(dossier)
     revoked = db.session.execute(
         update(Invitation)
         .where(Invitation.dossier_id == dossier.id, Invitation.state.in_(OPEN_STATES))
@@ -287,6 +292,8 @@ def discard(dossier: Dossier, user: User, *, as_shown: Callable[[Dossier], bool]
         detail={"invitations_revoked": revoked},
     )
     db.session.commit()
+    for notice in notices:
+        mail.send_after_response(**notice)
 
 
 def claim_draft(dossier: Dossier) -> datetime:

@@ -94,7 +94,8 @@ def rpps() -> Identifier:
         ids.validate_rpps,
         lambda: {
             "empty": _("Enter the RPPS number."),
-            "format": _("An RPPS number has 11 digits."),
+            # Said whatever the length: a letter or another sign among the digits is the slip.
+            "format": _("An RPPS number is made of 11 digits only: remove any letter or sign."),
             "length": _("An RPPS number has 11 digits."),
             "checksum": _(
                 "This RPPS number is not valid (its check digit does not match): "

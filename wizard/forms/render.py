@@ -80,8 +80,12 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
         )
     elif error:
         said = _("Error:")
+        # Checked live, the error's line in the page's error summary is brought up to date
+        # by app.js with it, as the server words it there (named by the label, in French in
+        # lower case after it: `web.summary_message`).
+        listed = f' data-summary="{escape(_summary_message(f))}"' if validate_url else ""
         message = (
-            f'<p class="error-message" id="{fid}-error"><span class="visually-hidden">'
+            f'<p class="error-message" id="{fid}-error"{listed}><span class="visually-hidden">'
             f"{escape(said)}</span> {escape(error)}</p>\n"
         )
     else:
@@ -175,3 +179,9 @@ def _input(f, width: str, extra: dict) -> str:
         f'<input class="input {escape(width)}" type="text" id="{fid}" name="{name}" '
         f'value="{escape(f._value())}" {shared}>'
     )
+
+
+def _summary_message(field) -> str:
+    from wizard.web import summary_message  # (which imports this module)
+
+    return summary_message(field)

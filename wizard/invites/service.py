@@ -7,6 +7,7 @@ its sha256. Every change of state goes through one function here.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -51,6 +52,13 @@ class RequestSummary:
     # year of birth, where treated), so that the letter is written for the right one. Shown
     # on the link's page, never in the email.
     patient: dict | None = None
+
+    def fingerprint(self) -> str:
+        """What the link's page shows of the request that a letter is written for (the
+        manufacturer, the device, the type of access, the patient): the page carries it, so
+        that a letter is not sent for a request changed since the page was opened."""
+        shown = [self.manufacturer, self.device, self.kind, self.patient]
+        return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def token_hash(token: str) -> str:
@@ -122,6 +130,9 @@ def resend(invitation: Invitation, by: User) -> bool:
     _claim(invitation.dossier)
     token, link = _new_link()
     replaced = invitation.token_hash
+    # A link never emailed (the mail server was down) is not "new" to its reader: the
+    # email that goes now is the first they get.
+    renewed = invitation.sent_at is not None
     new = {"state": InvitationState.NOT_SENT, "opened_at": None, **link}
     if not _change_if_open(invitation, new, Invitation.token_hash == replaced):
         db.session.refresh(invitation)
@@ -129,7 +140,7 @@ def resend(invitation: Invitation, by: User) -> bool:
     db.session.add(ReplacedLink(token_hash=replaced, invitation_id=invitation.id))
     _record(invitation, audit.INVITATION_RENEWED, audit.Actor.of(by))
     db.session.commit()
-    _email_link(invitation, token, renewed=True, by=by)
+    _email_link(invitation, token, renewed=renewed, by=by)
     return True
 
 
@@ -351,11 +362,9 @@ def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
     """A copy of what the professional sent, to the address invited (they have no account
     to look at it), with whom to write to if it was the wrong file."""
     summary = summary_of(invitation)
+    inviter = contact_person(invitation)
     body = mail.bilingual_text(
-        "invites/email/letter_sent.txt",
-        letter=letter,
-        summary=summary,
-        inviter=contact_person(invitation),
+        "invites/email/letter_sent.txt", letter=letter, summary=summary, inviter=inviter
     )
     subject = mail.bilingual(
         lambda: _(
@@ -365,7 +374,12 @@ def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
         " / ",
     )
     mail.send_after_response(
-        invitation.email, subject, body, about=f"copy of letter {letter.id} to its author"
+        invitation.email,
+        subject,
+        body,
+        about=f"copy of letter {letter.id} to its author",
+        # It says to write to the inviter for a wrong file: a reply reaches them.
+        reply_to=formataddr((inviter.name, inviter.email)) if inviter else None,
     )
 
 
@@ -375,32 +389,57 @@ def tell_links_closed(dossier: Dossier) -> None:
     letter that can no longer be added; those the check page named as awaited, so also one
     whose invitation email failed (it may have reached them earlier, before a "Resend").
     Their replies reach whoever invited them."""
+    for notice in _links_closed(
+        dossier,
+        "invites/email/link_closed.txt",
+        lambda summary: _(
+            "%(manufacturer)s has submitted its request: your letter can no longer be added",
+            manufacturer=summary.manufacturer,
+        ),
+        "closed by the submission",
+        submitted=clock.day_in_paris(dossier.submitted_at),
+    ):
+        mail.send_after_response(**notice)
+
+
+def draft_deleted_notices(dossier: Dossier) -> list[dict[str, Any]]:
+    """For a draft about to be deleted: the email to each professional whose link still
+    works, saying that no letter is needed any more (as `tell_links_closed` does once a
+    request is submitted). Made while the draft still says what it was for (its device);
+    sent once it is deleted: `mail.send_after_response(**notice)`."""
+    return _links_closed(
+        dossier,
+        "invites/email/draft_deleted.txt",
+        lambda summary: _(
+            "%(manufacturer)s has given up its request: your letter is no longer needed",
+            manufacturer=summary.manufacturer,
+        ),
+        "closed: the draft was deleted",
+    )
+
+
+def _links_closed(dossier: Dossier, template: str, subject, why: str, **more) -> list[dict]:
+    """The email (`template`, `subject` of the request's summary) to each professional whose
+    link still works, telling them it no longer does; replies reach whoever invited them."""
+    notices = []
     for invitation in dossier.invitations:
         if not invitation.is_open:
             continue  # a letter came, revoked, or run out: nothing awaited
         summary = summary_of(invitation)
         inviter = contact_person(invitation)
         body = mail.bilingual_text(
-            "invites/email/link_closed.txt",
-            invitation=invitation,
-            summary=summary,
-            submitted=clock.day_in_paris(dossier.submitted_at),
-            inviter=inviter,
+            template, invitation=invitation, summary=summary, inviter=inviter, **more
         )
-        subject = mail.bilingual(
-            lambda summary=summary: _(
-                "%(manufacturer)s has submitted its request: your letter can no longer be added",
-                manufacturer=summary.manufacturer,
-            ),
-            " / ",
+        notices.append(
+            {
+                "to": invitation.email,
+                "subject": mail.bilingual(lambda summary=summary: subject(summary), " / "),
+                "body_text": body,
+                "about": f"invitation {invitation.id} {why}",
+                "reply_to": formataddr((inviter.name, inviter.email)) if inviter else None,
+            }
         )
-        mail.send_after_response(
-            invitation.email,
-            subject,
-            body,
-            about=f"invitation {invitation.id} closed by the submission",
-            reply_to=formataddr((inviter.name, inviter.email)) if inviter else None,
-        )
+    return notices
 
 
 def _notify_manufacturer(invitation: Invitation, letter: HcpLetter) -> None:

@@ -108,7 +108,10 @@ def unavailable(error: service.LinkUnavailable):
     from wizard.errors import typed_answers  # which imports this blueprint's forms
 
     typed = typed_answers() if request.method == "POST" else ()
-    return unavailable_page(UNAVAILABLE, error.reason, typed=typed)
+    body, status = unavailable_page(UNAVAILABLE, error.reason, typed=typed)
+    # A live check's answer: the page the professional is writing in says so (app.js).
+    closed = {"X-Link-Closed": "true"} if request.endpoint == "invites.check_field" else {}
+    return body, status, closed
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -123,6 +126,13 @@ def respond(token: str):
     if not form.validate():
         kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 422)
+    shown = request.form.get("shown")  # (a page from before it carried it: none)
+    if shown is not None and shown != service.summary_of(invitation).fingerprint():
+        # The manufacturer changed the request while the letter was being written (another
+        # patient, the other type of access, another device): the letter is not sent for a
+        # request its author has not seen; the page shows it as it is now.
+        kept.keep_file(_slot(invitation), form)
+        return _page(invitation, form, 409, changed=True)
     letter = service.receive_letter(invitation, _letter_details(form), kept.file_of(form))
     kept.forget(_slot(invitation))
     summary = service.summary_of(invitation)
@@ -158,12 +168,13 @@ def received():
     return render_template("invites/received.html", letter=letter)
 
 
-def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200):
+def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200, *, changed=False):
     summary = service.summary_of(invitation)
     return render_template(
         "invites/respond.html",
         form=form.about(summary.kind),
         summary=summary,
+        changed=changed,
         kept_file=form.kept_file,
         action=request.path,
         validate_url=url_for(".check_field", token=request.view_args["token"]),

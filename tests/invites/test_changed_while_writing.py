@@ -1,0 +1,63 @@
+"""A professional's letter is written for the request their link's page showed (the patient,
+the type of access, the device): if the manufacturer changes it while the page is open, the
+letter is not sent, and the page shows the request as it is now, with what was typed and the
+file chosen kept."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import post_step
+from tests.invites.support import invite, letters_of, link_in, send_letter
+from wizard.demo import sample_answers
+
+
+def shown_on(page: str) -> str:
+    return re.search(r'<input type="hidden" name="shown" value="([0-9a-f]{16})">', page).group(1)
+
+
+def test_a_letter_is_not_sent_for_a_patient_its_author_was_not_shown(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    opened = clinician.get(link).text
+    shown = shown_on(opened)
+    was = sample_answers("individual")["patient"]
+    assert f"{was['patient_initials']}" in opened
+
+    # Meanwhile the manufacturer names another patient.
+    other = {**was, "patient_initials": "AB", "patient_birth_year": "1950"}
+    assert post_step(client, dossier_id, "patient", other).status_code == 303
+
+    refused = send_letter(clinician, link, shown=shown)
+    assert refused.status_code == 409
+    assert "Your letter has not been sent" in refused.text
+    assert "changed the request while this page was open" in refused.text
+    assert "Initials AB, born in 1950" in refused.text  # the patient now
+    assert "We have kept the letter you chose: letter-leroy.pdf" in refused.text
+    assert 'value="Dr Anne Leroy"' in refused.text  # what was typed
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+
+    # Sent again from the page as it is now (the file kept): received, for that patient.
+    sent = send_letter(clinician, link, file=None, shown=shown_on(refused.text))
+    assert sent.status_code == 303
+    with app.app_context():
+        [letter] = letters_of(dossier_id)
+        assert (letter.written_for, letter.written_for_patient) == ("individual", "AB 1950")
+
+
+def test_a_change_the_page_does_not_show_does_not_stop_the_letter(
+    app, manufacturer, clinician, inbox
+):
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    shown = shown_on(clinician.get(link).text)
+    medical_need = {**sample_answers("individual")["medical-need"], "unmet_need": "Changed."}
+    assert post_step(client, dossier_id, "medical-need", medical_need).status_code == 303
+    assert send_letter(clinician, link, shown=shown).status_code == 303
+    with app.app_context():
+        assert len(letters_of(dossier_id)) == 1
