@@ -23,6 +23,12 @@ from flask import Flask, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+# A session nobody is signed in to holds no account: a form's token, a file kept from a
+# refused try, a message. A professional writing their letter behind an emailed link (no
+# account) may leave its page for hours, called away to a patient: their form is still taken
+# within a day (the link itself works for days). Signed in, `SESSION_IDLE_MINUTES` holds.
+NOBODY_SIGNED_IN_IDLE = 24 * 3600
+
 
 class IdleExpiringSessionInterface(SecureCookieSessionInterface):
     def __init__(self):
@@ -42,12 +48,15 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
+        idle = app.config["SESSION_IDLE_MINUTES"] * 60
         try:
             data, signed_at = serializer.loads(
-                cookie, max_age=app.config["SESSION_IDLE_MINUTES"] * 60, return_timestamp=True
+                cookie, max_age=max(idle, NOBODY_SIGNED_IN_IDLE), return_timestamp=True
             )
         except BadSignature:  # forged, or idle too long (SignatureExpired is one)
             return self.session_class()
+        if "_user_id" in data and time.time() - signed_at.timestamp() > idle:
+            return self.session_class()  # signed in, and idle too long
         session = self.session_class(data)
         session.signed_at = signed_at.timestamp()
         return session

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -236,6 +237,33 @@ def test_a_letter_sent_from_a_page_left_open_too_long_shows_what_was_typed(
     assert rows["Why is it urgent for this patient?"] == str(escape(LETTER["urgency_statement"]))
     assert rows["Your full name"] == LETTER["author_name"]
     assert "Files you chose were not kept." in refused.text
+
+
+def test_a_letter_written_over_hours_is_still_taken(
+    app,
+    manufacturer,
+    inbox,
+    monkeypatch,
+    csrf_app,  # noqa: F811
+):
+    """No account, nothing to sign out of: the page left open five hours (a signed-in
+    session would have ended) still sends its letter; a day later, it expired."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    path = link_in(inbox.to(INVITE["invite-email"])[0])
+    opened = {}
+    for name in ("today", "tomorrow"):  # the page opened in two browsers
+        browser = csrf_app.test_client()
+        page = browser.get(path, headers={"Sec-Fetch-Mode": "navigate"})
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+        opened[name] = (browser, token)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 25 * 3600)
+    browser, token = opened["tomorrow"]
+    assert send(browser, path, csrf_token=token).status_code == 400  # a day on
+    monkeypatch.setattr(time, "time", lambda: real() + 5 * 3600)
+    browser, token = opened["today"]
+    assert send(browser, path, csrf_token=token).status_code == 303
 
 
 @pytest.mark.parametrize(
