@@ -63,10 +63,10 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     )
     assert_accessible(manufacturer, "hcp-support-invitation-sent")
     # "Cancel" asks first; "Keep it" changes nothing (by keyboard).
-    press_button(manufacturer, "a[href$='/revoke']")
+    press_button(manufacturer, "button[formaction$='/revoke']")
     assert "Cancel the invitation to Dr Anne Leroy?" in manufacturer.content()
     assert_accessible(manufacturer, "revoke-invitation")
-    press_button(manufacturer, "main form a.link-button")
+    press_button(manufacturer, "main form button[value=no]")
     assert manufacturer.url.endswith("/steps/hcp-support#invitations")
 
     clinician = browser.new_context(base_url=base_url, locale="en-GB").new_page()

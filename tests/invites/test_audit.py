@@ -32,7 +32,7 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
     invite(client, dossier_id, **{"invite-email": "paul.roux@necker.example"})
     with app.app_context():
         second = invitations_of(dossier_id)[1].id
-    client.post(f"/requests/{dossier_id}/invitations/{second}/revoke")
+    client.post(f"/requests/{dossier_id}/invitations/{second}/revoke", data={"confirmed": "yes"})
     # The letter that arrived leaves the draft: that is in the trail too.
     with app.app_context():
         letter = invitations_of(dossier_id)[0].letter

@@ -141,14 +141,20 @@ def test_a_letter_received_by_invitation_can_be_removed_and_the_link_stays_used(
     send_letter(clinician, link)
     with app.app_context():
         (letter,) = letters_of(dossier_id)
-    # A page first, which says what goes: "Remove" is a link to it; an older page's button
-    # (no confirmation sent) is shown it too.
+    # A page first, which says what goes: "Remove" is a button of step 9's form leading to
+    # it (what is typed there goes along, and comes back); the address opened shows it too.
     remove = f"/requests/{dossier_id}/letters/{letter.id}/delete"
-    assert f'href="{remove}"' in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
-    for asked in (client.get(remove), client.post(remove)):
+    step = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
+    assert f'form="step-form"\n              formaction="{remove}"' in step
+    typed = {"invite-clinician_name": "Dr Paul Roux", "letter-author_name": "Dr Marie Curie"}
+    for asked in (client.get(remove), client.post(remove, data=typed)):
         assert asked.status_code == 200
         assert "Remove the letter from Dr Anne Leroy?" in asked.text
         assert "You cannot undo this." in asked.text
+    for name, value in typed.items():
+        assert f'<input type="hidden" name="{name}" value="{value}">' in asked.text
+    kept = client.post(remove, data={**typed, "confirmed": "no"})  # "Keep it"
+    assert kept.status_code == 200 and all(f'value="{v}"' in kept.text for v in typed.values())
     with app.app_context():
         assert len(letters_of(dossier_id)) == 1
     removed = client.post(remove, data={"confirmed": "yes"})

@@ -93,7 +93,7 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     client, dossier_id = manufacturer
     with app.app_context():
         invitation_id = invitations_of(dossier_id)[0].id
-    revoked = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke")
+    revoked = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke", data={"confirmed": "yes"})
     assert revoked.status_code == 303
     step = client.get(revoked.location).text
     assert "The link sent to Dr Anne Leroy no longer works." in step and "Cancelled" in step
@@ -106,7 +106,7 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     assert (
         "can no longer be sent: invite the professional again" in client.get(resent.location).text
     )
-    again = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke")
+    again = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke", data={"confirmed": "yes"})
     assert "nothing to cancel" in client.get(again.location).text
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "revoked"
@@ -120,17 +120,19 @@ def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clin
         invitation_id = invitations_of(dossier_id)[0].id
     confirm = f"/requests/{dossier_id}/invitations/{invitation_id}/revoke"
     step = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
-    assert f'href="{confirm}"' in step
-    page = client.get(confirm)
-    assert page.status_code == 200
-    assert "Cancel the invitation to Dr Anne Leroy?" in page.text
-    assert "anne.leroy@necker.example will stop working at once" in page.text
-    assert f'href="/requests/{dossier_id}/steps/hcp-support#invitations"' in page.text  # Keep it
-    assert "You cannot undo this." in page.text
+    assert f'form="step-form"\n        formaction="{confirm}"' in step  # a button of step 9's form
+    for page in (client.get(confirm), client.post(confirm)):
+        assert page.status_code == 200
+        assert "Cancel the invitation to Dr Anne Leroy?" in page.text
+        assert "anne.leroy@necker.example will stop working at once" in page.text
+        assert 'name="confirmed" value="no">Keep it</button>' in page.text
+        assert "You cannot undo this." in page.text
+    kept = client.post(confirm, data={"confirmed": "no"})
+    assert kept.status_code == 303 and kept.location.endswith("/steps/hcp-support#invitations")
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "sent"
     assert clinician.get(link).status_code == 200
-    revoked = client.post(confirm)
+    revoked = client.post(confirm, data={"confirmed": "yes"})
     assert revoked.status_code == 303 and revoked.location.endswith(
         "/steps/hcp-support#invitations"
     )
@@ -179,7 +181,7 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, cli
             assert_plain_page(clinician.get(replaced), 410, "This link has been replaced")
         assert clinician.get(newest).status_code == 200
         # Once the invitation is cancelled, the old links say so too, not "use the newer one".
-        client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/revoke")
+        client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/revoke", data={"confirmed": "yes"})
         for replaced in (old, new):
             assert_plain_page(clinician.get(replaced), 410, "This link has been cancelled")
     with app.app_context():
@@ -241,3 +243,29 @@ def test_sending_again_twice_at_once_sends_one_new_link(app, manufacturer, clini
             select(ReplacedLink.token_hash).where(ReplacedLink.invitation_id == invitation.id)
         ).all()
         assert first_link not in replaced
+
+
+def test_what_is_typed_on_step_9_comes_back_through_the_cancel_page(app, manufacturer, link):
+    """Without JavaScript too: "Cancel" is a button of step 9's form, so the invitation and
+    the letter being written go along to the page that asks, and come back after it, whether
+    the invitation was cancelled or kept."""
+    client, dossier_id = manufacturer
+    with app.app_context():
+        invitation_id = invitations_of(dossier_id)[0].id
+    confirm = f"/requests/{dossier_id}/invitations/{invitation_id}/revoke"
+    typed = {
+        "invite-clinician_name": "Dr Paul Roux",
+        "invite-email": "paul.roux@necker.example",
+        "letter-author_name": "Dr Marie Curie",
+    }
+    asked = client.post(confirm, data=typed)
+    for name, value in typed.items():
+        assert f'<input type="hidden" name="{name}" value="{value}">' in asked.text
+    for answer in ("no", "yes"):
+        back = client.post(confirm, data={**typed, "confirmed": answer})
+        assert back.status_code == 200  # the step shown again with them
+        for value in typed.values():
+            assert f'value="{value}"' in back.text
+    assert "The link sent to Dr Anne Leroy no longer works." in back.text
+    with app.app_context():
+        assert invitations_of(dossier_id)[0].state == "revoked"

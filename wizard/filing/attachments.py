@@ -274,6 +274,16 @@ def back_to_letters(dossier, anchor: str, *, used: str | None = None, refused=()
     )
 
 
+def typed_on_step_nine() -> list[tuple[str, str]]:
+    """What step 9's form carried of its letter and invitation being written, for a page on
+    the way (a confirmation) to bring back to it (`back_to_letters`)."""
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name.startswith(("letter-", "invite-"))
+    ]
+
+
 def keep_chosen_letter(dossier) -> None:
     """A letter chosen on step 9 that came along with another of its buttons: kept for the
     letter form (a browser never sends a file twice), if it is a PDF it would accept."""
@@ -435,12 +445,16 @@ def delete_letter(dossier_id: int, item_id: int):
     if not dossier.is_draft:
         abort(409)
     received = item.invitation is not None
+    if received and request.form.get("confirmed") == "no":  # "Keep it"
+        return back_to_letters(dossier, "#letters")
     if received and request.form.get("confirmed") != "yes":
+        keep_chosen_letter(dossier)  # sent along from step 9's form
         return render_template(
             "filing/remove_letter.html",
             dossier=dossier,
             letter=item,
             return_to=request.args.get("return_to"),
+            carried=typed_on_step_nine(),
         )
     if request.method != "POST":
         return _back_to(dossier, "hcp-support", "#letters")

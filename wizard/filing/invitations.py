@@ -17,6 +17,7 @@ from wizard.filing.attachments import (
     back_to_letters,
     keep_chosen_letter,
     started,
+    typed_on_step_nine,
     unsent_invitation_message,
 )
 from wizard.forms.invitations import InvitationForm
@@ -112,9 +113,16 @@ def revoke_invitation(dossier_id: int, invitation_id: int):
     if not service.can_revoke(invitation):
         flash(_("This invitation is already closed: there is nothing to cancel."), "error")
         return _back_to(dossier, "hcp-support", "")
-    if request.method != "POST":
+    confirmed = request.form.get("confirmed")
+    if confirmed == "no":  # "Keep it": back to step 9, with what was typed there
+        return back_to_letters(dossier, "#invitations")
+    if confirmed != "yes":  # opened, or step 9's "Cancel" (a button of its form)
+        keep_chosen_letter(dossier)
         return render_template(
-            "filing/revoke_invitation.html", dossier=dossier, invitation=invitation
+            "filing/revoke_invitation.html",
+            dossier=dossier,
+            invitation=invitation,
+            carried=typed_on_step_nine(),
         )
     if not service.revoke(invitation, current_user):
         flash(_("This invitation is already closed: there is nothing to cancel."), "error")
@@ -123,7 +131,7 @@ def revoke_invitation(dossier_id: int, invitation_id: int):
         "invitations",
         _("The link sent to %(name)s no longer works.", name=invitation.clinician_name),
     )
-    return _back_to(dossier, "hcp-support", "#invitations")
+    return back_to_letters(dossier, "#invitations")
 
 
 def _invitation(dossier_id: int, invitation_id: int) -> tuple[Dossier, Invitation]:
