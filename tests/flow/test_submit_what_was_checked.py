@@ -105,7 +105,9 @@ def test_what_does_not_change_the_filing_does_not_stop_the_signature(
     assert invite(logged_in, ready).status_code == 303
     with app.app_context():
         invitation = db.session.query(Invitation).filter_by(dossier_id=ready).one()
-        revoked = logged_in.post(f"/requests/{ready}/invitations/{invitation.id}/revoke", data={"confirmed": "yes"})
+        revoked = logged_in.post(
+            f"/requests/{ready}/invitations/{invitation.id}/revoke", data={"confirmed": "yes"}
+        )
     assert revoked.status_code == 303
     assert sign(logged_in, ready, checked).status_code == 303
 

@@ -93,7 +93,9 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     client, dossier_id = manufacturer
     with app.app_context():
         invitation_id = invitations_of(dossier_id)[0].id
-    revoked = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke", data={"confirmed": "yes"})
+    revoked = client.post(
+        f"/requests/{dossier_id}/invitations/{invitation_id}/revoke", data={"confirmed": "yes"}
+    )
     assert revoked.status_code == 303
     step = client.get(revoked.location).text
     assert "The link sent to Dr Anne Leroy no longer works." in step and "Cancelled" in step
@@ -106,7 +108,9 @@ def test_a_revoked_link_says_it_was_cancelled(app, manufacturer, clinician, link
     assert (
         "can no longer be sent: invite the professional again" in client.get(resent.location).text
     )
-    again = client.post(f"/requests/{dossier_id}/invitations/{invitation_id}/revoke", data={"confirmed": "yes"})
+    again = client.post(
+        f"/requests/{dossier_id}/invitations/{invitation_id}/revoke", data={"confirmed": "yes"}
+    )
     assert "nothing to cancel" in client.get(again.location).text
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "revoked"
@@ -181,7 +185,9 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, cli
             assert_plain_page(clinician.get(replaced), 410, "This link has been replaced")
         assert clinician.get(newest).status_code == 200
         # Once the invitation is cancelled, the old links say so too, not "use the newer one".
-        client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/revoke", data={"confirmed": "yes"})
+        client.post(
+            f"/requests/{dossier_id}/invitations/{invitation.id}/revoke", data={"confirmed": "yes"}
+        )
         for replaced in (old, new):
             assert_plain_page(clinician.get(replaced), 410, "This link has been cancelled")
     with app.app_context():
