@@ -5,12 +5,13 @@ nothing names any more."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from wizard import clock
 from wizard.auth import email_change
@@ -199,14 +200,19 @@ uploads_cli = AppGroup("uploads", help="The stored PDF files.")
 def prune_uploads(older_than_hours: int) -> None:
     """Remove the stored files no request, letter or answer names any more."""
     from wizard import uploads
-    from wizard.models.dossier import StoredFileMixin
+    from wizard.models.dossier import RemovedFile, StoredFileMixin
 
+    # Removals older than their two days can no longer be undone: forgotten, and their files
+    # go unless something else names them.
+    kept_since = clock.now() - timedelta(hours=RemovedFile.KEPT_FOR_HOURS)
+    db.session.execute(delete(RemovedFile).where(RemovedFile.removed_at < kept_since))
+    db.session.commit()
     referenced = {
         sha256
         for mapper in db.Model.registry.mappers
         if issubclass(mapper.class_, StoredFileMixin)
         for sha256 in db.session.scalars(select(mapper.class_.sha256))
-    }
+    } | {removal.item["sha256"] for removal in db.session.scalars(select(RemovedFile))}
     cutoff = time.time() - older_than_hours * 3600
     removed, freed = uploads.prune(referenced, cutoff)
     click.echo(f"{removed} files removed ({freed} bytes); {len(referenced)} files in use kept.")

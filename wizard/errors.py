@@ -211,9 +211,9 @@ def _posted_form():
     if request.endpoint == "filing.step":
         step = FLOW.get((request.view_args or {}).get("step_id", ""))
         return step.form(meta={"csrf": False}) if step is not None and step.form else None
-    if request.endpoint in ("filing.add_document", "filing.delete_document"):
+    if (sent_to := unsent.step_sent_to()) is not None and sent_to.id == "clinical-evidence":
         # The evidence step's summaries are sent with its files (one form).
-        return FLOW.get("clinical-evidence").form(meta={"csrf": False})
+        return sent_to.form(meta={"csrf": False})
     if request.endpoint == "review.act":
         # Read without the request (whoever sent it is not known any more): the global
         # authorisation's form, which has every question the individual one has.
@@ -243,8 +243,10 @@ _STEP_NINE = {
 def typed_answers() -> list[tuple[str, str]]:
     """What a form that could not be taken carried, by question, for the person to copy."""
     step_id = (request.view_args or {}).get("step_id")
-    if request.endpoint in _STEP_NINE or (
-        request.endpoint == "filing.step" and step_id == "hcp-support"
+    if (
+        request.endpoint in _STEP_NINE
+        or (request.endpoint == "filing.step" and step_id == "hcp-support")
+        or unsent.puts_back_a_letter()
     ):
         return [
             *typed_rows(InvitationForm(prefix="invite", meta={"csrf": False})),

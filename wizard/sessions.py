@@ -2,8 +2,9 @@
 and business data is used on shared hospital and office computers, where a browser left
 signed in would otherwise stay so until it is closed.
 
-Flask's signed cookie carries the time it was signed; a cookie older than the idle time is
-not opened. A page requested with a cookie more than ten minutes old signs it again, so that
+Flask's signed cookie carries the time it was signed; a signed-in cookie older than the idle
+time is not opened (one nobody is signed in to, older than a day: `NOBODY_SIGNED_IN_IDLE`).
+A page requested with a cookie more than ten minutes old signs it again, so that
 the time counts from the last page opened, give or take ten minutes (signing at every request
 would cost each one a signature and a Set-Cookie header for nothing). A page whose person is
 typing asks for `/session/alive` at most once a minute, which counts as a page.

@@ -3,7 +3,10 @@ invitation, ANSM's question to a professional, a password reset."""
 
 from __future__ import annotations
 
-from flask import render_template
+import time
+from typing import Any
+
+from flask import render_template, session
 
 # The page's address carries the token: requests it makes (its forms, its htmx checks, a
 # link followed) name only the portal (https://host/) as their Referer, never the address.
@@ -39,3 +42,23 @@ def unavailable_page(explanations: dict, reason: str, links=(), *, typed=(), ref
         typed=typed,
         reference=reference,
     ), status
+
+
+# What a page thanking for something sent through a link shows (to whom it went, which
+# files) lasts an hour in the browser that sent it: a session nobody is signed in to lasts a
+# day, on computers that hospital staff share.
+THANKS_FOR = 3600
+
+
+def remember_sent(key: str, sent: dict[str, Any]) -> None:
+    """What the thank-you page after a form sent through a link shows (`sent_lately`)."""
+    session[key] = {**sent, "at": int(time.time())}
+
+
+def sent_lately(key: str) -> dict[str, Any] | None:
+    """What `remember_sent` kept under `key`, if it was within the hour."""
+    sent = session.get(key)
+    if sent is None or time.time() - sent.get("at", 0) > THANKS_FOR:
+        session.pop(key, None)
+        return None
+    return sent

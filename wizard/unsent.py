@@ -32,7 +32,7 @@ from werkzeug.datastructures import MultiDict
 from wizard import clock, keys
 from wizard.extensions import db
 from wizard.flow.steps import FLOW
-from wizard.models import UnsentAnswers, User
+from wizard.models import RemovedFile, UnsentAnswers, User
 from wizard.web import from_this_site
 
 KEPT_FOR = timedelta(hours=24)
@@ -48,14 +48,27 @@ _LARGEST_ID = 2**31 - 1  # a request's id (an address can say more)
 _EVIDENCE_BUTTONS = frozenset({"filing.add_document", "filing.delete_document"})
 
 
+def puts_back_a_letter() -> bool:
+    return _puts_back("hcp_letters")
+
+
 def step_sent_to():
     """The step whose answers the form being refused carried, if it is one: a step's page,
     or the evidence step's "Upload the document" and "Remove"."""
     if request.endpoint == "filing.step":
         return FLOW.get((request.view_args or {}).get("step_id", ""))
-    if request.endpoint in _EVIDENCE_BUTTONS:
+    if request.endpoint in _EVIDENCE_BUTTONS or _puts_back("documents"):
         return FLOW.get("clinical-evidence")
     return None
+
+
+def _puts_back(files: str) -> bool:
+    """Whether the form is "Put the document back" ("documents", on the evidence step) or
+    "Put the letter back" ("hcp_letters", on step 9): a button of the step's form too."""
+    if request.endpoint != "filing.put_back":
+        return False
+    removal = db.session.get(RemovedFile, (request.view_args or {}).get("removal_id", 0))
+    return removal is not None and removal.files == files
 
 
 def keep() -> bool:

@@ -166,6 +166,21 @@ def test_sign_out_ends_the_session(app, client):
     assert client.get("/dashboard").status_code == 302
 
 
+def test_sign_out_leaves_nothing_of_the_session_but_its_language(app, client):
+    """A session nobody is signed in to lasts a day: what the signed-in one held (files kept
+    from a refused form, its CSRF token) does not stay behind in the browser."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    client.get("/language/fr")
+    login(client, "claire@cardiotech.example")
+    with client.session_transaction() as held:
+        held["review_kept_files"] = {"reply-1": [{"filename": "x.pdf", "sha256": "0" * 64}]}
+        held["csrf_token"] = "a token"
+    client.post("/logout")
+    with client.session_transaction() as held:
+        assert set(held) - {"_flashes"} == {"locale"}
+
+
 def test_sign_out_ends_every_copy_of_the_session(app, client):
     """A cookie copied while signed in (a shared computer, a proxy's log) dies with the sign-out,
     as does the account's session in another browser."""

@@ -9,15 +9,17 @@ import io
 import os
 import re
 import time
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from tests.conftest import dossier_with, sign_and_submit
 from tests.flow.test_evidence_uploads import HALF_WRITTEN, at_evidence_step, sent
-from wizard import audit, uploads
-from wizard.demo import minimal_pdf
+from tests.invites.support import request_awaiting_letters
+from wizard import audit, clock, uploads
+from wizard.demo import minimal_pdf, sample_letter
 from wizard.extensions import db
-from wizard.models import AuditEvent, Document, Dossier, HcpLetter
+from wizard.models import Document, Dossier, HcpLetter, RemovedFile
 
 
 def put_back_button(page: str) -> str | None:
@@ -54,10 +56,11 @@ def test_a_removed_document_is_put_back_as_it_was_with_the_typing_kept(app, logg
         logged_in,
         f"/requests/{dossier_id}/documents",
         {},
-        file=(minimal_pdf("Bench test"), "bench.pdf"),
-        **{"document-kind": "test_report"},
+        file=(minimal_pdf("Patient file"), "bench.pdf"),
+        **{"document-kind": "other"},  # records the patient it was added for
     )
     [first, second] = documents_of(app, dossier_id)
+    assert second.written_for == "JD 2019"
 
     removed = remove_document(logged_in, dossier_id, second.id, HALF_WRITTEN)
     assert removed.status_code == 200
@@ -85,8 +88,9 @@ def test_a_removed_document_is_put_back_as_it_was_with_the_typing_kept(app, logg
         second.sha256,
         second.size,
     )
-    assert returned.uploaded_at == second.uploaded_at
-    assert returned.uploaded_by_id == second.uploaded_by_id
+    assert returned.uploaded_at >= second.uploaded_at  # added again: a signer sees it
+    assert returned.uploaded_by_id == second.uploaded_by_id  # (by whoever put it back)
+    assert returned.written_for == "JD 2019"
     with app.app_context():
         assert audit.check().intact
 
@@ -108,7 +112,7 @@ def test_the_offer_is_made_once_and_pressed_twice_it_puts_back_one(app, logged_i
     assert [d.filename for d in documents_of(app, dossier_id)] == ["cer.pdf"]
 
 
-def test_a_stored_file_kept_two_days_after_its_removal_then_no_longer_offered(app, logged_in, user):
+def test_kept_two_days_then_forgotten_with_its_file(app, logged_in, user, monkeypatch):
     dossier_id = at_evidence_step(app, user)
     sent(logged_in, f"/requests/{dossier_id}/documents", {})
     [document] = documents_of(app, dossier_id)
@@ -119,16 +123,28 @@ def test_a_stored_file_kept_two_days_after_its_removal_then_no_longer_offered(ap
 
     removed = remove_document(logged_in, dossier_id, document.id)
     undo = put_back_button(logged_in.get(removed.location).text)
-    # The nightly clean-up keeps it: a removal may be undone.
+    # The nightly clean-up keeps it: the removal may be undone.
     cleaned = app.test_cli_runner().invoke(args=["uploads", "prune"])
     assert cleaned.exit_code == 0, cleaned.output
     assert stored.is_file()
-    # Gone (two days on): said, nothing put back.
-    stored.unlink()
+    assert removals(app) == 1
+
+    # Two days on: no longer put back, and the clean-up forgets it, its file too.
+    later = clock.now() + timedelta(hours=49)
+    monkeypatch.setattr(clock, "now", lambda: later)
     page = logged_in.post(undo, follow_redirects=True).text
     assert "“cer.pdf” can no longer be put back: add it again." in page
     assert "notice--warning" in page
     assert documents_of(app, dossier_id) == []
+    real = time.time  # (the session would have ended: the clean-up runs on its own)
+    monkeypatch.setattr(time, "time", lambda: real() + 49 * 3600)
+    assert app.test_cli_runner().invoke(args=["uploads", "prune"]).exit_code == 0
+    assert removals(app) == 0 and not stored.exists()
+
+
+def removals(app) -> int:
+    with app.app_context():
+        return len(db.session.scalars(select(RemovedFile)).all())
 
 
 def test_a_request_full_meanwhile_is_not_given_one_more(app, logged_in, user, monkeypatch):
@@ -146,28 +162,28 @@ def test_a_request_full_meanwhile_is_not_given_one_more(app, logged_in, user, mo
 
 def test_a_removed_letter_is_put_back_and_counts_again(app, logged_in, user):
     with app.app_context():
-        dossier_id = dossier_with(user[0])
+        dossier_id = request_awaiting_letters(user[0])  # its documents, no letter yet
+    added = logged_in.post(
+        f"/requests/{dossier_id}/letters",
+        data={
+            **{f"letter-{name}": value for name, value in sample_letter().items()},
+            "letter-file": (io.BytesIO(minimal_pdf("Letter")), "leroy.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+    with app.app_context():
         letter = db.session.scalars(
             select(HcpLetter).where(HcpLetter.dossier_id == dossier_id)
         ).one()
         before = {
-            column: getattr(letter, column)
-            for column in (
-                "author_name",
-                "author_rpps",
-                "specialty",
-                "establishment",
-                "letter_date",
-                "filename",
-                "sha256",
-                "size",
-                "source",
-                "written_for",
-                "written_for_patient",
-                "uploaded_at",
-            )
+            column.key: getattr(letter, column.key)
+            for column in HcpLetter.__table__.columns
+            if column.key not in ("id", "uploaded_at")
         }
         letter_id = letter.id
+    # What it was written for: the request's patient then.
+    assert (before["written_for"], before["written_for_patient"]) == ("individual", "JD 2019")
     base = f"/requests/{dossier_id}"
     removed = logged_in.post(f"{base}/letters/{letter_id}/delete", follow_redirects=True).text
     assert f"The letter from {before['author_name']} has been removed." in removed
@@ -184,6 +200,9 @@ def test_a_removed_letter_is_put_back_and_counts_again(app, logged_in, user):
             select(HcpLetter).where(HcpLetter.dossier_id == dossier_id)
         ).one()
         assert {column: getattr(letter, column) for column in before} == before
+        # The trail keeps the file's name and hash, not who and which patient it was for.
+        removal = next(e for e in audit.trail(dossier_id) if e.action == audit.LETTER_REMOVED)
+        assert set(removal.detail) == {"name", "filename", "sha256"}
 
     # The reviewer reads both in the trail, once the request is filed.
     assert sign_and_submit(logged_in, dossier_id).status_code == 303
@@ -223,17 +242,9 @@ def test_only_the_organisations_own_draft_gets_a_file_back(app, logged_in, user)
     assert other.post(undo).status_code == 404
     with app.app_context():
         another_draft = dossier_with(user[0], steps=["before-you-start"], files=False)
-    event_id = undo.split("/removals/")[1].split("?")[0]
-    assert logged_in.post(f"/requests/{another_draft}/removals/{event_id}").status_code == 404
-    # Not every event undoes something: the upload's is not a removal.
-    with app.app_context():
-        upload = db.session.scalar(
-            select(AuditEvent.id).where(
-                AuditEvent.dossier_id == dossier_id,
-                AuditEvent.action == audit.DOCUMENT_UPLOADED,
-            )
-        )
-    assert logged_in.post(f"/requests/{dossier_id}/removals/{upload}").status_code == 404
+    removal_id = undo.split("/removals/")[1].split("?")[0]
+    assert logged_in.post(f"/requests/{another_draft}/removals/{removal_id}").status_code == 404
+    assert logged_in.post(f"/requests/{dossier_id}/removals/999999").status_code == 404
     assert documents_of(app, dossier_id) == []
 
     # Filed meanwhile: nothing goes back into it.
@@ -244,3 +255,17 @@ def test_only_the_organisations_own_draft_gets_a_file_back(app, logged_in, user)
         db.session.commit()
     assert logged_in.post(undo).status_code == 409
     assert documents_of(app, dossier_id) == []
+
+
+def test_a_deleted_draft_keeps_nothing_to_put_back(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    [document] = documents_of(app, dossier_id)
+    remove_document(logged_in, dossier_id, document.id)
+    assert removals(app) == 1
+    page = logged_in.get(f"/requests/{dossier_id}/discard").text
+    shown = re.search(r'name="shown" value="([^"]+)"', page).group(1)
+    assert (
+        logged_in.post(f"/requests/{dossier_id}/discard", data={"shown": shown}).status_code == 303
+    )
+    assert removals(app) == 0

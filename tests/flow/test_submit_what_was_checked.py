@@ -129,6 +129,24 @@ def test_a_document_added_and_another_removed_after_the_check_are_both_said(
     assert "1 document or letter removed" in said
 
 
+def test_a_document_removed_then_put_back_after_the_check_is_said(app, logged_in, colleague, ready):
+    """Put back, a document is among the request's files again, perhaps in another order:
+    said as added again, not a change the page cannot name."""
+    assert upload_document(logged_in, ready, "old-report.pdf", "test_report").status_code == 303
+    assert upload_document(logged_in, ready, "bench-tests.pdf", "test_report").status_code == 303
+    checked = declaring(logged_in, ready)
+    with app.app_context():
+        documents = db.session.get(Dossier, ready).documents
+        old = next(d.id for d in documents if d.filename == "old-report.pdf")
+    removed = colleague.post(f"/requests/{ready}/documents/{old}/delete")
+    undo = re.search(r'formaction="([^"]+/removals/\d+)"', colleague.get(removed.location).text)
+    assert colleague.post(undo.group(1)).status_code == 303
+    stopped = sign(logged_in, ready, checked)
+    assert stopped.status_code == 409
+    said = box(stopped.text)
+    assert "Document “old-report.pdf” added by Marc Durand on" in said
+
+
 def test_a_letter_arriving_through_an_invitation_after_the_check_is_said(
     app, logged_in, ready, inbox
 ):

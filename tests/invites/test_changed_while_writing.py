@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import post_step
-from tests.invites.support import invite, letters_of, link_in, send_letter
+from tests.invites.support import LETTER, SIGNED_LETTER, invite, letters_of, link_in, send_letter
+from wizard import uploads
 from wizard.demo import sample_answers
+from wizard.invites import service
 
 
 def shown_on(page: str) -> str:
@@ -61,3 +65,24 @@ def test_a_change_the_page_does_not_show_does_not_stop_the_letter(
     assert send_letter(clinician, link, shown=shown).status_code == 303
     with app.app_context():
         assert len(letters_of(dossier_id)) == 1
+
+
+def test_the_request_is_looked_at_again_once_its_draft_is_claimed(
+    app, manufacturer, clinician, inbox
+):
+    """A change saved between the page's check and the letter's filing (the file being
+    stored) is seen too: the letter is filed only against the request its page showed."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    shown = shown_on(clinician.get(link).text)
+    other = {**sample_answers("individual")["patient"], "patient_initials": "AB"}
+    assert post_step(client, dossier_id, "patient", other).status_code == 303
+    details = {k: v for k, v in LETTER.items() if k != "is_author"}
+    with app.test_request_context():
+        invitation = service.find(link.rsplit("/", 1)[1])
+        stored = uploads.store("letter.pdf", SIGNED_LETTER)
+        with pytest.raises(service.RequestChanged):
+            service.receive_letter(invitation, details, stored, shown=shown)
+        assert letters_of(dossier_id) == []
+        assert invitation.state == "opened"  # still open: the letter can come again

@@ -275,3 +275,16 @@ def test_what_is_typed_on_step_9_comes_back_through_the_cancel_page(app, manufac
     assert "The link sent to Dr Anne Leroy no longer works." in back.text
     with app.app_context():
         assert invitations_of(dossier_id)[0].state == "revoked"
+
+
+def test_the_thank_you_page_lasts_an_hour(app, manufacturer, clinician, link, monkeypatch):
+    """It names the manufacturer, the file and who invited: on a computer shared in a ward,
+    not for the day a session nobody is signed in to lasts."""
+    import time
+
+    sent = send_letter(clinician, link)
+    assert sent.status_code == 303
+    assert "your letter has been sent" in clinician.get(sent.location).text
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3601)
+    assert clinician.get(sent.location).status_code == 404

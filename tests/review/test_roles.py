@@ -49,7 +49,7 @@ def a_request_with_everything(app, user_id, reviewer, manufacturer):
             "step_id": "device",
             "token": "x" * 43,
             "invitation_id": 1,
-            "event_id": 1,
+            "removal_id": 1,
         }, questions(dossier_id)[0].replies[0].documents[0].id
 
 

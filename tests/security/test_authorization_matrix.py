@@ -167,7 +167,7 @@ def world(app):
             "invitation_id": invitation.id,
             "user_id": colleague.id,
             "question_id": 1,
-            "event_id": 1,
+            "removal_id": 1,
             "number": 1,
             "step_id": "device",
             "code": "en",

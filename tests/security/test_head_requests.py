@@ -11,10 +11,9 @@ from sqlalchemy import select
 
 from tests.conftest import dossier_with, login, make_colleague, make_user, upload_document
 from tests.security.test_authorization_matrix import ANON, OTHER, OWNER, REVIEWER
-from wizard import audit
 from wizard.extensions import db
 from wizard.invites import service as invites
-from wizard.models import AuditEvent, Document, Dossier, Role, User
+from wizard.models import Document, Dossier, RemovedFile, Role, User
 
 
 def everything() -> dict[str, list]:
@@ -65,9 +64,7 @@ def test_a_head_request_changes_nothing_where_a_form_would(app):
         extra = db.session.scalar(select(Document.id).where(Document.filename == "extra.pdf"))
     browsers[OWNER].post(f"/requests/{dossier_id}/documents/{extra}/delete")
     with app.app_context():
-        arguments["event_id"] = db.session.scalar(
-            select(AuditEvent.id).where(AuditEvent.action == audit.DOCUMENT_REMOVED)
-        )
+        arguments["removal_id"] = db.session.scalar(select(RemovedFile.id))
         signed_in = everything()  # signing in writes (the accounts' sessions)
 
     urls = []

@@ -326,12 +326,16 @@ def _unusable_hash() -> str:
 def start_session(user: User) -> None:
     """A new session for the account: nothing of the one before (its CSRF token, what a
     stranger may have planted in it) is kept, but the chosen language."""
-    locale = session.get("locale")
     held.forget(session.get("_user_id"))  # a password changed: its copies end here at once
+    _clear_session_but_its_language()
+    login_user(user)
+
+
+def _clear_session_but_its_language() -> None:
+    locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
-    login_user(user)
 
 
 @bp.post("/logout")
@@ -348,6 +352,9 @@ def logout():
         db.session.commit()
     held.forget(session.get("_user_id"))
     logout_user()
+    # Nothing of the session stays behind in the browser (files kept from a refused form,
+    # its CSRF token), but the chosen language: one nobody is signed in to lasts a day.
+    _clear_session_but_its_language()
     if reviewer:
         flash(_("You are signed out."))
     else:  # not what was typed since the last save: the page asked before it was left

@@ -6,12 +6,12 @@ Every route checks the organisation; files are served only as attachments, never
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import timedelta
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wizard import audit, kept, uploads
+from wizard import audit, clock, kept, uploads
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
@@ -21,7 +21,7 @@ from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
-from wizard.models import AuditEvent, Document, HcpLetter
+from wizard.models import Document, HcpLetter, RemovedFile
 from wizard.models.dossier import DocumentKind, case_mark
 from wizard.review import downloads
 from wizard.web import flash_at, refused_status
@@ -419,9 +419,8 @@ def delete_document(dossier_id: int, item_id: int):
     item = db.session.get(Document, item_id)
     if item is not None and item.dossier_id == dossier.id:
         service.claim_draft(dossier)
-        db.session.delete(item)
-        db.session.flush()
-        removal = _recorded_removal(dossier, audit.DOCUMENT_REMOVED, item, kind=item.kind)
+        removal = _set_aside(dossier, item, "documents")
+        _record(dossier, audit.DOCUMENT_REMOVED, filename=item.filename, sha256=item.sha256)
         db.session.commit()
         _say_removed(
             "documents",
@@ -460,111 +459,97 @@ def delete_letter(dossier_id: int, item_id: int):
         return _back_to(dossier, "hcp-support", "#letters")
     keep_chosen_letter(dossier)  # sent along from step 9's form
     service.claim_draft(dossier)
-    db.session.delete(item)
-    db.session.flush()
+    # One received through a link is not set aside: its removal's page said it cannot be
+    # had again but by a new invitation.
+    if received:
+        removal = None
+        db.session.delete(item)
+        db.session.flush()
+    else:
+        removal = _set_aside(dossier, item, "hcp_letters")
+    _record(
+        dossier,
+        audit.LETTER_REMOVED,
+        name=item.author_name,
+        filename=item.filename,
+        sha256=item.sha256,
+    )
+    db.session.commit()
     said = _("The letter from %(name)s has been removed.", name=item.author_name)
-    if received:  # the page before said it cannot be had again but by a new invitation
-        _record(
-            dossier,
-            audit.LETTER_REMOVED,
-            name=item.author_name,
-            filename=item.filename,
-            sha256=item.sha256,
-        )
-        db.session.commit()
+    if removal is None:
         flash_at("letters", said)
     else:
-        removal = _recorded_removal(
-            dossier,
-            audit.LETTER_REMOVED,
-            item,
-            name=item.author_name,
-            rpps=item.author_rpps,
-            specialty=item.specialty,
-            establishment=item.establishment,
-            letter_date=item.letter_date,
-            written_for_patient=item.written_for_patient,
-        )
-        db.session.commit()
         _say_removed("letters", said, removal, _("Put the letter back"))
     return back_to_letters(dossier, "#letters")
 
 
-def _recorded_removal(dossier, action: str, item, **more: str | None) -> AuditEvent:
-    """The removal of a file the manufacturer added, in the audit trail, with all that puts it
-    back as it was (`put_back`): its file, kept stored for a while longer (`uploads.keep`)."""
-    uploads.keep(item.sha256)
-    detail = {
-        "filename": item.filename,
-        "sha256": item.sha256,
-        "size": item.size,
-        "uploaded_at": item.uploaded_at.isoformat(),
-        "uploaded_by": item.uploaded_by_id,
-        "written_for": item.written_for,
-        **more,
+def _set_aside(dossier, item, files: str) -> RemovedFile:
+    """Remove a file the manufacturer added (the draft claimed), keeping its row as it was
+    for a while (`RemovedFile`), and its stored file from the next `uploads prune`, so that a
+    removal made by mistake can be undone (`put_back`)."""
+    columns = {
+        column.key: getattr(item, column.key)
+        for column in item.__table__.columns
+        if column.key not in ("id", "dossier_id")
     }
-    return audit.record(
-        dossier.id,
-        action,
-        audit.Actor.of(current_user),
-        detail={key: value for key, value in detail.items() if value is not None},
-    )
+    del columns["uploaded_at"]  # put back, it is added again (`_put_back`)
+    uploads.keep(item.sha256)
+    db.session.delete(item)
+    removal = RemovedFile(dossier_id=dossier.id, files=files, item=columns)
+    db.session.add(removal)
+    db.session.flush()
+    return removal
 
 
-def _say_removed(section: str, said: str, removal: AuditEvent, button: str) -> None:
+def _say_removed(section: str, said: str, removal: RemovedFile, button: str) -> None:
     """The removal confirmed in its section, with the button that undoes it (part of the
     step's form, as "Remove" is: what is typed goes along). Shown once, as the confirmation
     is: a mistaken "Remove" is put right at once, without finding the file again."""
     url = url_for(
         ".put_back",
         dossier_id=removal.dossier_id,
-        event_id=removal.id,
+        removal_id=removal.id,
         return_to=request.args.get("return_to"),
     )
     flash_at(section, {"text": said, "undo": url, "button": button})
 
 
-# The removals `put_back` undoes, and where each list of files is.
-_PUT_BACK = {audit.DOCUMENT_REMOVED: "documents", audit.LETTER_REMOVED: "hcp_letters"}
-
-
-@bp.route("/requests/<int:dossier_id>/removals/<int:event_id>", methods=["GET", "POST"])
+@bp.route("/requests/<int:dossier_id>/removals/<int:removal_id>", methods=["GET", "POST"])
 @manufacturer_required
-def put_back(dossier_id: int, event_id: int):
+def put_back(dossier_id: int, removal_id: int):
     """Undo the removal of a document, or of a letter the manufacturer uploaded: the file back
-    in the draft as it was (its type, when and for which case it was added), unless it is
-    there again already, its stored file has gone (`flask uploads prune`, two days after the
-    removal at the soonest), or the request carries as many files as it can."""
+    in the draft as it was (its type, the case it was added for), unless it is
+    there again already, the removal is more than two days old (`RemovedFile`), or the
+    request carries as many files as it can."""
     dossier = own_dossier(dossier_id)
-    removal = db.session.get(AuditEvent, event_id)
-    if (
-        removal is None
-        or removal.dossier_id != dossier.id
-        or removal.action not in _PUT_BACK
-        or "uploaded_at" not in removal.detail  # received by invitation, or removed before
-    ):
+    removal = db.session.get(RemovedFile, removal_id)
+    if removal is None or removal.dossier_id != dossier.id:
         abort(404)
-    files = _PUT_BACK[removal.action]
-    step_id, section = (
-        ("clinical-evidence", "documents") if files == "documents" else ("hcp-support", "letters")
-    )
+    step_id, section = PLACES[removal.files]
     if request.method != "POST":
         return _back_to(dossier, step_id, f"#{section}")
-    if files == "hcp_letters":
+    if removal.files == "hcp_letters":
         keep_chosen_letter(dossier)  # sent along from step 9's form
     service.claim_draft(dossier)
-    said = _put_back(dossier, files, removal)
+    said = _put_back(dossier, removal)
     db.session.commit()
     flash_at(section, said)
-    if files == "documents":
+    if removal.files == "documents":
         return _back_with_typed(dossier, step_id, "#documents")
     return back_to_letters(dossier, "#letters")
 
 
-def _put_back(dossier, files: str, removal: AuditEvent) -> dict[str, str]:
+# Where each list of files is: its step, and its section there.
+PLACES = {
+    "documents": ("clinical-evidence", "documents"),
+    "hcp_letters": ("hcp-support", "letters"),
+}
+
+
+def _put_back(dossier, removal: RemovedFile) -> dict[str, str]:
     """Put the file `removal` took out of the draft back in it (the draft claimed), if it
     can be; what to say."""
-    removed = removal.detail
+    removed, files = removal.item, removal.files
     name = removed["filename"]
     held = getattr(dossier, files)
     if any(item.sha256 == removed["sha256"] for item in held):
@@ -580,42 +565,29 @@ def _put_back(dossier, files: str, removal: AuditEvent) -> dict[str, str]:
             ),
             "warning": "yes",
         }
-    if not uploads.path_of(removed["sha256"]).is_file():
+    uploads.keep(removed["sha256"])  # kept from a clean-up about to run, if still there
+    too_old = clock.as_utc(removal.removed_at) < clock.now() - timedelta(
+        hours=RemovedFile.KEPT_FOR_HOURS
+    )
+    if too_old or not uploads.path_of(removed["sha256"]).is_file():
         return {
             "text": _("“%(name)s” can no longer be put back: add it again.", name=name),
             "warning": "yes",
         }
     if len(held) >= current_app.config["MAX_FILES_PER_REQUEST"]:
         return {"text": _full(files, len(held)), "warning": "yes"}
-    common = {
-        "dossier_id": dossier.id,
-        "filename": name,
-        "sha256": removed["sha256"],
-        "size": removed["size"],
-        "uploaded_at": datetime.fromisoformat(removed["uploaded_at"]),
-        "uploaded_by_id": removed.get("uploaded_by"),
-        "written_for": removed.get("written_for"),
-    }
-    if files == "documents":
-        db.session.add(Document(kind=removed["kind"], **common))
-    else:
-        db.session.add(
-            HcpLetter(
-                author_name=removed["name"],
-                author_rpps=removed["rpps"],
-                specialty=removed["specialty"],
-                establishment=removed["establishment"],
-                letter_date=removed["letter_date"],
-                source="upload",
-                written_for_patient=removed.get("written_for_patient"),
-                **common,
-            )
-        )
+    model = Document if files == "documents" else HcpLetter
+    # Added again, now, by this person: a signer who checked the request before is shown it
+    # among what changed since (`signing.changes_since`).
+    again = {"uploaded_at": clock.now(), "uploaded_by_id": current_user.id}
+    db.session.add(model(**{**removed, **again}, dossier_id=dossier.id))
+    if files == "hcp_letters":
         service.letters_step_answered(dossier)
     db.session.flush()
-    what = {"filename": name, "sha256": removed["sha256"], "removal": str(removal.id)}
+    what = {"filename": name, "sha256": removed["sha256"]}
     if files == "documents":
         _record(dossier, audit.DOCUMENT_PUT_BACK, **what)
         return {"text": _("“%(name)s” has been put back.", name=name)}
-    _record(dossier, audit.LETTER_PUT_BACK, name=removed["name"], **what)
-    return {"text": _("The letter from %(name)s has been put back.", name=removed["name"])}
+    author = removed["author_name"]
+    _record(dossier, audit.LETTER_PUT_BACK, name=author, **what)
+    return {"text": _("The letter from %(name)s has been put back.", name=author)}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock, mail, uploads
@@ -18,7 +18,7 @@ from wizard.extensions import db
 from wizard.filing import signing
 from wizard.flow.engine import Step
 from wizard.flow.steps import FLOW
-from wizard.models import Document, Dossier, ReferenceCounter, StepAnswer, User
+from wizard.models import Document, Dossier, ReferenceCounter, RemovedFile, StepAnswer, User
 from wizard.models.dossier import ABOUT_THE_CASE, DocumentKind, case_mark
 from wizard.models.invitation import OPEN_STATES, Invitation, InvitationState
 
@@ -282,6 +282,8 @@ def discard(dossier: Dossier, user: User, *, as_shown: Callable[[Dossier], bool]
     )
     for rows in (dossier.step_answers, dossier.documents, dossier.hcp_letters):
         rows.clear()  # deleted (delete-orphan); stored files go with `flask uploads prune`
+    # Nor are files removed before kept to be put back.
+    db.session.execute(delete(RemovedFile).where(RemovedFile.dossier_id == dossier.id))
     dossier.status = Status.DISCARDED
     audit.record(
         dossier.id,

@@ -39,6 +39,11 @@ class LinkUnavailable(Exception):
         self.reason = reason
 
 
+class RequestChanged(Exception):
+    """The request is no longer what the professional's page showed (`RequestSummary.
+    fingerprint`): their letter is not taken for it."""
+
+
 @dataclass(frozen=True)
 class RequestSummary:
     """All a clinician learns about the request: who asks, for which device, which kind."""
@@ -308,8 +313,16 @@ def _refused(invitation: Invitation) -> NoReturn:
     raise LinkUnavailable("used")  # (not reached: the link or its request closed)
 
 
-def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: StoredFile) -> HcpLetter:
-    """Attach the clinician's letter to the invitation's request (and no other), once."""
+def receive_letter(
+    invitation: Invitation,
+    letter: dict[str, Any],
+    stored: StoredFile,
+    *,
+    shown: str | None = None,
+) -> HcpLetter:
+    """Attach the clinician's letter to the invitation's request (and no other), once, if
+    the request is still what their page showed (`shown`, its fingerprint; None: a page
+    from before pages carried it), else `RequestChanged`."""
     from wizard.filing import service as filing  # (imported here: see `_claim`)
 
     at = clock.now()
@@ -322,6 +335,10 @@ def receive_letter(invitation: Invitation, letter: dict[str, Any], stored: Store
         _claim(invitation.dossier)
     except filing.NotEditable:  # submitted, or deleted
         _refused(invitation)
+    # Read once the draft is claimed (a change made meanwhile waits, or is seen).
+    if shown is not None and summary_of(invitation).fingerprint() != shown:
+        db.session.rollback()
+        raise RequestChanged()
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES))
@@ -425,6 +442,8 @@ def _links_closed(dossier: Dossier, template: str, subject, why: str, **more) ->
     for invitation in dossier.invitations:
         if not invitation.is_open:
             continue  # a letter came, revoked, or run out: nothing awaited
+        if invitation.sent_at is None:
+            continue  # no email ever reached them ("Not sent"): no link to speak of
         summary = summary_of(invitation)
         inviter = contact_person(invitation)
         body = mail.bilingual_text(

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, url_for
 
 from wizard import clock, kept
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
-from wizard.token_links import keep_token_private, unavailable_page
+from wizard.token_links import keep_token_private, remember_sent, sent_lately, unavailable_page
 from wizard.web import live_field
 
 # Links that cannot be used: (status, title, what happened, what to do).
@@ -126,24 +126,30 @@ def respond(token: str):
     if not form.validate():
         kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 422)
+    # The manufacturer may have changed the request while the letter was being written
+    # (another patient, the other type of access, another device): the letter is not sent
+    # for a request its author has not seen; the page shows it as it is now. Looked at
+    # first, before the file is stored; then again once the draft is claimed.
     shown = request.form.get("shown")  # (a page from before it carried it: none)
-    if shown is not None and shown != service.summary_of(invitation).fingerprint():
-        # The manufacturer changed the request while the letter was being written (another
-        # patient, the other type of access, another device): the letter is not sent for a
-        # request its author has not seen; the page shows it as it is now.
+    try:
+        if shown is not None and shown != service.summary_of(invitation).fingerprint():
+            raise service.RequestChanged()
+        details = _letter_details(form)
+        letter = service.receive_letter(invitation, details, kept.file_of(form), shown=shown)
+    except service.RequestChanged:
         kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 409, changed=True)
-    letter = service.receive_letter(invitation, _letter_details(form), kept.file_of(form))
     kept.forget(_slot(invitation))
     summary = service.summary_of(invitation)
-    session[_RECEIVED] = {
+    received = {
         "manufacturer": summary.manufacturer,
         "kind": summary.kind,
         "filename": letter.filename,
         "sha256": letter.sha256,
     }
     if contact := service.contact_person(invitation):
-        session[_RECEIVED] |= {"inviter": contact.name, "inviter_email": contact.email}
+        received |= {"inviter": contact.name, "inviter_email": contact.email}
+    remember_sent(_RECEIVED, received)
     return redirect(url_for(".received"), 303)
 
 
@@ -162,7 +168,7 @@ def check_field(token: str):
 
 @bp.get("/invitations/received")
 def received():
-    letter = session.get(_RECEIVED)
+    letter = sent_lately(_RECEIVED)
     if letter is None:
         raise service.LinkUnavailable("unknown")
     return render_template("invites/received.html", letter=letter)

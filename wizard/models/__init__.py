@@ -8,6 +8,7 @@ from wizard.models.dossier import (
     Dossier,
     HcpLetter,
     ReferenceCounter,
+    RemovedFile,
     StepAnswer,
 )
 from wizard.models.follow_up import FollowUpDocument, FollowUpReport
@@ -43,6 +44,7 @@ __all__ = [
     "OutgoingEmail",
     "Receipt",
     "ReferenceCounter",
+    "RemovedFile",
     "ReplacedLink",
     "Reply",
     "ReplyDocument",

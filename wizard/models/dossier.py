@@ -393,3 +393,23 @@ class ReferenceCounter(db.Model):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RemovedFile(db.Model):
+    """A document, or a letter the manufacturer uploaded, just removed from a draft: its row
+    as it was, so that a removal made by mistake is undone (`filing.attachments.put_back`).
+    Kept two days (`KEPT_FOR`; `flask uploads prune` forgets older ones, and their stored
+    files), deleted with its draft; never in the audit trail, which keeps only the file's
+    name and hash (a letter's row names its author and the patient it was written for)."""
+
+    __tablename__ = "removed_files"
+    KEPT_FOR_HOURS = 48
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), index=True
+    )
+    # "documents" or "hcp_letters": the list it was removed from.
+    files: Mapped[str] = mapped_column(String(20))
+    item: Mapped[dict[str, Any]] = mapped_column(JSON)  # its columns, but its id
+    removed_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)

@@ -4,7 +4,7 @@ guessing it is rate-limited per address like the invitations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from wizard import audit, kept
 from wizard.i18n import lazy_gettext as _l
@@ -13,7 +13,7 @@ from wizard.models import InformationRequest
 from wizard.review import information, late_answers, pages
 from wizard.review.forms import ReplyForm
 from wizard.review.notify import device_name
-from wizard.token_links import keep_token_private, unavailable_page
+from wizard.token_links import keep_token_private, remember_sent, sent_lately, unavailable_page
 
 bp = Blueprint("review_hcp", __name__)
 
@@ -100,16 +100,19 @@ def answer(token: str):
         reason = "closed" if closed.reason == "closed" else "used"
         raise information.LinkUnavailable(reason, question) from None
     kept.forget(slot)
-    session[_ANSWERED] = {
-        "reference": question.dossier.reference,
-        "files": [document.filename for document in reply.documents],
-    }
+    remember_sent(
+        _ANSWERED,
+        {
+            "reference": question.dossier.reference,
+            "files": [document.filename for document in reply.documents],
+        },
+    )
     return redirect(url_for(".answered"), 303)
 
 
 @bp.get("/questions/answered")
 def answered():
-    sent = session.get(_ANSWERED)
+    sent = sent_lately(_ANSWERED)
     if sent is None:
         raise information.LinkUnavailable("unknown")
     return render_template("review/hcp_answered.html", sent=sent)
