@@ -168,7 +168,8 @@ def test_sign_out_ends_the_session(app, client):
 
 def test_sign_out_leaves_nothing_of_the_session_but_its_language(app, client):
     """A session nobody is signed in to lasts a day: what the signed-in one held (files kept
-    from a refused form, its CSRF token) does not stay behind in the browser."""
+    from a refused form) does not stay behind in the browser; its language does, and the
+    token of the forms of its pages (sent, they say "You were signed out")."""
     with app.app_context():
         make_user("claire@cardiotech.example")
     client.get("/language/fr")
@@ -178,7 +179,7 @@ def test_sign_out_leaves_nothing_of_the_session_but_its_language(app, client):
         held["csrf_token"] = "a token"
     client.post("/logout")
     with client.session_transaction() as held:
-        assert set(held) - {"_flashes"} == {"locale"}
+        assert set(held) - {"_flashes"} == {"locale", "csrf_token"}
 
 
 def test_sign_out_ends_every_copy_of_the_session(app, client):

@@ -352,9 +352,14 @@ def logout():
         db.session.commit()
     held.forget(session.get("_user_id"))
     logout_user()
-    # Nothing of the session stays behind in the browser (files kept from a refused form,
-    # its CSRF token), but the chosen language: one nobody is signed in to lasts a day.
+    # Nothing of the session stays behind in the browser (files kept from a refused form), as
+    # one nobody is signed in to lasts a day, but the chosen language and the forms' token:
+    # a form of a page opened before then is answered "You were signed out", with what it
+    # carried, rather than "Your form expired".
+    token = session.get("csrf_token")
     _clear_session_but_its_language()
+    if token:
+        session["csrf_token"] = token
     if reviewer:
         flash(_("You are signed out."))
     else:  # not what was typed since the last save: the page asked before it was left
