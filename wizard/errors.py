@@ -344,6 +344,13 @@ def render_error(status: int):
         new_password=status == 429 and limits.account_paused(),
         **(_submitted_request() if status == 409 else {}),
         **_way_back(status),
+        # A professional's form behind an emailed link: back to that link (no account, not
+        # the manufacturers' portal).
+        **(
+            {"again": request.path, "token_page": True}
+            if request.endpoint in _LINK_FORMS and request.method == "POST"
+            else {}
+        ),
     )
     return page, status
 

@@ -291,3 +291,17 @@ def test_the_letters_date_example_is_one_the_form_takes(clinician, link):
     month_ago = long_date_in(clock.today() - timedelta(days=30), "en_GB")
     assert f"Within the last 12 months, for example {month_ago}." in page
     assert "For example 14 March 2024." not in page
+
+
+def test_a_letter_too_heavy_to_be_read_leads_back_to_the_link(app, manufacturer, clinician, inbox):
+    """Above what any letter's form may weigh, the form is not read: the page says the file
+    is too large and leads back to the link (no account: not to the manufacturers' portal)."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    heavy = b"%PDF-1.4\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    refused = send(clinician, link, file=(heavy, "scan.pdf"))
+    assert refused.status_code == 413
+    assert "The file is too large" in refused.text
+    assert f'href="{link}">Open the form again</a>' in refused.text
+    assert "Go to the start page" not in refused.text and 'href="/login"' not in refused.text
