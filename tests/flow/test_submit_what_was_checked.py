@@ -6,6 +6,7 @@ answers again."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -186,6 +187,13 @@ def test_a_refused_declaration_keeps_the_version_checked(app, logged_in, ready):
     refused = sign(logged_in, ready, checked, signature="Someone Else")
     assert refused.status_code == 422
     assert f'name="checked" value="{checked}"' in refused.text
+    # Its address lacks the version: the language switch leads to the page with it.
+    switch = re.search(r'href="(/language/fr\?next=[^"]+)"', refused.text).group(1)
+    switched = logged_in.get(html.unescape(switch))
+    assert switched.status_code == 302
+    again = logged_in.get(switched.location)
+    assert again.status_code == 200 and f'name="checked" value="{checked}"' in again.text
+    logged_in.get("/language/en")
     assert sign(logged_in, ready, checked).status_code == 303
 
 
