@@ -20,13 +20,19 @@ def shown_on(page: str) -> str:
     return re.search(r'<input type="hidden" name="shown" value="([0-9a-f]{16})">', page).group(1)
 
 
+def opened_by_the_professional(manufacturer, clinician, inbox) -> tuple[str, str]:
+    """The professional invited, their link opened: the link, and the page it shows."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    return link, clinician.get(link).text
+
+
 def test_a_letter_is_not_sent_for_a_patient_its_author_was_not_shown(
     app, manufacturer, clinician, inbox
 ):
     client, dossier_id = manufacturer
-    invite(client, dossier_id)
-    link = link_in(inbox[-1])
-    opened = clinician.get(link).text
+    link, opened = opened_by_the_professional(manufacturer, clinician, inbox)
     shown = shown_on(opened)
     was = sample_answers("individual")["patient"]
     assert f"{was['patient_initials']}" in opened
@@ -57,9 +63,8 @@ def test_a_change_the_page_does_not_show_does_not_stop_the_letter(
     app, manufacturer, clinician, inbox
 ):
     client, dossier_id = manufacturer
-    invite(client, dossier_id)
-    link = link_in(inbox[-1])
-    shown = shown_on(clinician.get(link).text)
+    link, opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    shown = shown_on(opened)
     medical_need = {**sample_answers("individual")["medical-need"], "unmet_need": "Changed."}
     assert post_step(client, dossier_id, "medical-need", medical_need).status_code == 303
     assert send_letter(clinician, link, shown=shown).status_code == 303
@@ -73,9 +78,8 @@ def test_the_request_is_looked_at_again_once_its_draft_is_claimed(
     """A change saved between the page's check and the letter's filing (the file being
     stored) is seen too: the letter is filed only against the request its page showed."""
     client, dossier_id = manufacturer
-    invite(client, dossier_id)
-    link = link_in(inbox[-1])
-    shown = shown_on(clinician.get(link).text)
+    link, opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    shown = shown_on(opened)
     other = {**sample_answers("individual")["patient"], "patient_initials": "AB"}
     assert post_step(client, dossier_id, "patient", other).status_code == 303
     details = {k: v for k, v in LETTER.items() if k != "is_author"}
