@@ -9,6 +9,10 @@ the time counts from the last page opened, give or take ten minutes (signing at 
 would cost each one a signature and a Set-Cookie header for nothing). A page whose person is
 typing asks for `/session/alive` at most once a minute, which counts as a page.
 
+A cookie's signature is checked once per server process (`_signed`): the same cookie comes
+with every request until it is signed again. Its age is checked at each request, and the
+session read afresh from it.
+
 Signing again writes the session back as the request read it: a form sent at the same moment
 that changed it (a message to show after a redirect, a file kept from a refused form) may lose
 that change if its answer arrives first. Pages and `/session/alive` take that small risk, once
@@ -18,7 +22,9 @@ other.
 
 from __future__ import annotations
 
+import copy
 import time
+from functools import cache, lru_cache
 
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -51,15 +57,17 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         idle = app.config["SESSION_IDLE_MINUTES"] * 60
         try:
-            data, signed_at = serializer.loads(
-                cookie, max_age=max(idle, NOBODY_SIGNED_IN_IDLE), return_timestamp=True
-            )
-        except BadSignature:  # forged, or idle too long (SignatureExpired is one)
+            text, signed_at = _signed(_text_reader(serializer), cookie)
+        except BadSignature:  # forged, or signed with a key no longer ours
             return self.session_class()
-        if "_user_id" in data and time.time() - signed_at.timestamp() > idle:
+        age = time.time() - signed_at
+        if not 0 <= age <= max(idle, NOBODY_SIGNED_IN_IDLE):
+            return self.session_class()  # idle too long (or signed in the future)
+        data = serializer.serializer.loads(text)
+        if "_user_id" in data and age > idle:
             return self.session_class()  # signed in, and idle too long
         session = self.session_class(data)
-        session.signed_at = signed_at.timestamp()
+        session.signed_at = signed_at
         return session
 
     def save_session(self, app: Flask, session, response) -> None:
@@ -84,6 +92,39 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
             return False
         signed_at = getattr(session, "signed_at", None)
         return bool(session) and signed_at is not None and time.time() - signed_at > _refresh(app)
+
+
+class _AsText:
+    """A session serializer that leaves the session's JSON as it is (`_text_reader`)."""
+
+    @staticmethod
+    def loads(text: str) -> str:
+        return text
+
+    @staticmethod
+    def dumps(value) -> str:
+        return ""  # never used; says this serializer is a text one (itsdangerous asks)
+
+
+@cache
+def _text_reader(serializer: URLSafeTimedSerializer) -> URLSafeTimedSerializer:
+    """`serializer` (same keys, same salt, same signer) returning a cookie's JSON as text,
+    not the session read from it."""
+    reader = copy.copy(serializer)
+    reader.serializer, reader.is_text_serializer = _AsText, True
+    return reader
+
+
+@lru_cache(maxsize=1024)
+def _signed(reader: URLSafeTimedSerializer, cookie: str) -> tuple[str, float]:
+    """A cookie's JSON and when it was signed, once its signature is found right (raises
+    BadSignature otherwise, and nothing is remembered). A browser sends the same cookie
+    with every request until it is signed again: checking its signature each time (keys
+    derived, signature and base64 decoded, decompressed) was a tenth of a field's live
+    check. The session is still read afresh from the JSON at every request (a request
+    changes its own copy), and its age checked against the time now."""
+    text, signed_at = reader.loads(cookie, return_timestamp=True)
+    return text, signed_at.timestamp()
 
 
 def seconds_left(app: Flask, session) -> int:

@@ -104,3 +104,22 @@ def test_each_signed_in_page_says_how_long_its_session_lasts(app, client, clock_
     page = client.get("/dashboard").text
     assert 'id="session-ending"' in page and "Stay signed in" in page
     assert "you will be signed out in 5 minutes if nothing happens" in page
+
+
+def test_a_cookie_sent_again_holds_what_it_held_whatever_a_request_did_with_it(app, client):
+    """A cookie's signature is checked once per server process (`wizard.sessions`), but the
+    session is read afresh from it each time: a request that adds to what the session holds
+    (a second message after a first one not shown yet) changes its own copy, not what the same
+    cookie, sent again by another tab or after Back, holds."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    details = {"details-name": "Claire Martin", "details-organisation_name": "Cardiotech"}
+    assert client.post("/account/details", data=details).status_code == 303
+    one_message = client.get_cookie("session").value  # "Your details are saved.", not shown
+    assert client.post("/account/details", data=details).status_code == 303
+    assert client.get("/account").text.count("Your details are saved.") == 2
+    client.set_cookie("session", one_message)
+    assert client.get("/account").text.count("Your details are saved.") == 1
+    client.set_cookie("session", one_message + "x")  # not signed so: nobody is signed in
+    assert client.get("/account").location.startswith("/login")

@@ -162,6 +162,29 @@ def test_a_form_sent_with_a_token_from_another_session_says_it_expired(csrf_app)
     )
 
 
+def test_a_token_taken_once_is_still_taken_only_from_its_session_and_its_own_site(csrf_app):
+    """A token's signature is checked once per server process (`wizard.csrf`): what else
+    is checked at every request still is. Another session's token, good there a moment ago,
+    is refused here; over HTTPS, a form sent from another site (its Referer) is refused even
+    with the person's own token."""
+    client, step_url, token = signed_in_at_step(csrf_app)
+    other, other_url, other_token = signed_in_at_step(csrf_app, email="ines@orthomed.example")
+    assert [r.status_code for r in live_checks(client, step_url, token)] == [200, 200]
+    assert [r.status_code for r in live_checks(other, other_url, other_token)] == [200, 200]
+    assert [r.status_code for r in live_checks(client, step_url, other_token)] == [400, 400]
+    assert [r.status_code for r in live_checks(client, step_url, token + "x")] == [400, 400]
+
+    secure = {"base_url": "https://localhost"}
+    sent = {"data": {**TYPED, "csrf_token": token}, **secure}
+    foreign = client.post(step_url, headers={"Referer": "https://elsewhere.example/"}, **sent)
+    assert foreign.status_code == 400
+    unsaid = client.post(step_url, **sent)  # no Referer at all
+    assert unsaid.status_code == 400
+    own = client.post(step_url, headers={"Referer": f"https://localhost{step_url}"}, **sent)
+    # Taken: the step's own questions answer (two of its answers are missing).
+    assert own.status_code == 422 and "Your form expired" not in own.text
+
+
 def test_signed_out_in_another_tab_a_step_sent_says_so_with_what_was_typed(csrf_app):
     client, step_url, token = signed_in_at_step(csrf_app)
     other_tab = token_from(client.get("/account").text)

@@ -17,6 +17,7 @@ import pytest
 from babel.dates import format_date
 from markupsafe import escape
 from sqlalchemy import event
+from wtforms.validators import ValidationError
 
 from tests.conftest import dossier_with, login, make_user, post_step
 from wizard import clock, uploads
@@ -836,6 +837,62 @@ def test_every_question_checked_alone_reads_no_other_step(app, logged_in, user, 
                 assert response.status_code in (200, 204), (step.id, name)
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("path", ["individual", "global"])
+def test_a_question_checked_live_is_checked_as_among_all_the_questions_of_its_step(app, path):
+    """A live check builds only the questions it reads (`StepForm.checking`): for every
+    question of every step, with the step's answers, with each other answer left out, and
+    with none, it answers what the step's whole form answers."""
+    from wizard.flow.steps import FLOW
+    from wizard.web import live_field
+
+    answers = {**sample_answers(path), "declaration": sample_declaration()}
+    compared = 0
+    for step in FLOW.steps:
+        if step.form is None:
+            continue
+        given = answers.get(step.id, {})
+        with app.test_request_context():
+            names = [f.name for f in step.form(meta={"csrf": False}).answer_fields()]
+        for values in [given, {}, *({**given, other: ""} for other in names)]:
+            with app.test_request_context(method="POST", data=to_formdata(values)):
+                for name in names:
+                    fragments = []
+                    for form_class in (step.form.checking(name), step.form):
+                        form = form_class(meta={"csrf": False})
+                        form.context = answers
+                        fragments.append(live_field(form, name, "/check"))
+                    assert fragments[0] == fragments[1], (step.id, name, values)
+                    compared += 1
+    assert compared > 500
+
+
+def test_a_rule_reading_a_question_it_does_not_name_fails_its_live_check_loudly(app):
+    """A `validate_<name>` reading another question must say so (`live_dependents`): a live
+    check, which builds only the questions named, would otherwise check against nothing."""
+    from wtforms import StringField
+
+    from wizard.forms.base import StepForm
+    from wizard.web import live_field
+
+    def rule(form, field):
+        if form.country.data == "FR" and not field.data:
+            raise ValidationError("Enter the SIRET.")
+
+    class Silent(StepForm):
+        country = StringField("Country")
+        siret = StringField("SIRET")
+        validate_siret = rule
+
+    class Declared(Silent):
+        live_dependents = {"country": ("siret",)}
+
+    with app.test_request_context(method="POST", data={"country": "FR", "siret": ""}):
+        with pytest.raises(LookupError, match="live_dependents"):
+            live_field(Silent.checking("siret")(meta={"csrf": False}), "siret", "/check")
+        checked = live_field(Declared.checking("siret")(meta={"csrf": False}), "siret", "/check")
+        assert "Enter the SIRET." in checked
 
 
 @pytest.mark.parametrize("name", ["no_such_field", "csrf_token", ""])

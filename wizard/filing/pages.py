@@ -527,8 +527,9 @@ def field_checked_alone(step: Step, name: str):
 
 
 def _fragment(step: Step, name: str, context: Mapping):
-    # CSRFProtect has checked the request's token; the fragment carries none.
-    form: StepForm = step.form(meta={"csrf": False})
+    # CSRFProtect has checked the request's token; the fragment carries none. Only the
+    # questions the check reads are built (`StepForm.checking`).
+    form: StepForm = step.form.checking(name)(meta={"csrf": False})
     form.context = context
     # The fragment's own checks come back here: to the address this one came to.
     return live_field(form, name, request.script_root + request.path)

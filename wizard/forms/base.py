@@ -401,6 +401,37 @@ class StepForm(FlaskForm):
         return found
 
     @classmethod
+    def checking(cls, name: str) -> type[StepForm]:
+        """The form a live check of `name` needs: that question, those checked again with it
+        (`live_dependents`) and every question their rules read, not the step's other ones
+        (building a dozen questions was a sixth of a live check's time). A rule reads
+        another question by naming it (`other`: `RequiredIf`, `NotBoth`, a date compared with
+        another) or, in a `validate_<name>` method, by being listed in `live_dependents`
+        under the question it reads; one that read another question without saying so would
+        fail here (`_LeftOut`), not check against a blank."""
+        forms = cls.__dict__.get("_checking")
+        if forms is None:
+            forms = cls._checking = {}
+        if name not in forms:
+            whole = cls(formdata=None, meta={"csrf": False})
+            if name not in whole or is_token(whole[name]):
+                return cls  # nothing to check (204): not kept, whatever a request names
+            reads = {field.name: _fields_read(field) for field in whole}
+            for changed, dependents in cls.live_dependents.items():
+                for dependent in dependents:
+                    reads[dependent].add(changed)
+            needed, unread = set(), [name, *cls.live_dependents.get(name, ())]
+            while unread:
+                field = unread.pop()
+                if field not in needed:
+                    needed.add(field)
+                    unread.extend(reads[field])
+            namespace = {field: _LeftOut(field) for field in reads if field not in needed}
+            namespace["__module__"] = cls.__module__
+            forms[name] = type(cls)(cls.__name__, (cls,), namespace)
+        return forms[name]
+
+    @classmethod
     def from_answers(cls, values: Mapping[str, Any], context=None, *, page=False) -> StepForm:
         """Rebuild a form from stored answers: to re-check them, or (`page`) to show them again
         in a page, which then carries a CSRF token."""
@@ -431,6 +462,27 @@ class StepForm(FlaskForm):
     def summary_rows(self) -> list[tuple[str, str]]:
         """(question, answer) pairs a person reads on the check-your-answers page."""
         return summary_rows(self)
+
+
+def _fields_read(field) -> set[str]:
+    """The other questions a field's rules name (`other`)."""
+    return {rule.other for rule in field.validators if getattr(rule, "other", None)}
+
+
+class _LeftOut:
+    """A question a live check's form does not hold (`StepForm.checking`): read as an
+    attribute, it says which declaration is missing (read as `form[name]`, a KeyError)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, form, owner=None):
+        if form is None:
+            return self  # not a field: the form's class does not bind it
+        raise LookupError(
+            f"{self.name!r} is read by a rule of a question checked live without it: "
+            "list the question under it in live_dependents"
+        )
 
 
 def required_now(form, field) -> bool:
@@ -513,7 +565,9 @@ def _values_passing(rule: RequiredIf, other) -> tuple[str, ...] | None:
     choices = getattr(other, "choices", None)
     if not choices:
         return None  # a free answer: the field is always shown
-    return tuple(value for value, _label in choices if rule.test(value))
+    # Sorted: the choices are in the reader's language's order, and the found values are
+    # kept for the form's class, whatever language asks next.
+    return tuple(sorted(value for value, _label in choices if rule.test(value)))
 
 
 def display(field) -> str:

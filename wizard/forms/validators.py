@@ -249,9 +249,16 @@ class DateRule:
     # the last year): the example is a month ago.
     past_only = recent_only = False
 
-    def __init__(self, test: Callable[[date, object], bool], message: Callable[..., str]):
+    def __init__(
+        self,
+        test: Callable[[date, object], bool],
+        message: Callable[..., str],
+        *,
+        other: str | None = None,
+    ):
         self.test = test
         self.message = message
+        self.other = other  # the date field compared with, read by the rule
 
     def __call__(self, form, field):
         if isinstance(field.data, date) and not self.test(field.data, form):
@@ -294,4 +301,4 @@ def _compared_with(other: str, test, message: Callable[..., str]) -> DateRule:
         earlier = form[other].data
         return not isinstance(earlier, date) or test(value, earlier)
 
-    return DateRule(check, message)
+    return DateRule(check, message, other=other)
