@@ -33,7 +33,7 @@ class CSRFProtect(FlaskWTFCSRFProtect):
         if self._known_good():
             g.csrf_valid = True
             return
-        super().protect(apply_exemptions=False)  # refuses it, saying why
+        super().protect()  # refuses it, saying why
 
     def _known_good(self) -> bool:
         """Flask-WTF's checks, all of them, but the signature's check remembered."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from types import SimpleNamespace
 
+from babel import Locale
 from babel.dates import format_date
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from flask_babel import Domain, LazyString, _get_current_context, get_locale
 from flask_babel import get_translations as find_translations
 from jinja2 import pass_context
@@ -38,11 +40,35 @@ class RequestDomain(Domain):
 def translations():
     """The current request's (or command's) translations."""
     if has_app_context():
-        state = g._get_current_object().__dict__.get("_flask_babel")
+        context = g._get_current_object()
+        state = context.__dict__.get("_flask_babel")
         cached = getattr(state, "babel_translations", None)
         if cached is not None:
             return cached
+        return _first_found(context, state)
     return find_translations()
+
+
+def _first_found(context, state: SimpleNamespace | None):
+    """The request's translations the first time they are asked for: what Flask-Babel's
+    `get_translations()` finds, in fewer context look-ups (a tenth of a live check went to
+    finding them), kept where it keeps them. The locale is the one `force_locale()` set, or
+    the app's selector's (`web.select_locale`) kept as `get_locale()` keeps it; the
+    catalogue, the app's domain's for that locale once loaded (Flask-Babel loads it)."""
+    if state is None:
+        state = context._flask_babel = SimpleNamespace()  # as Flask-Babel makes it
+    config = current_app.extensions["babel"]
+    domain = getattr(state, "babel_domain", None) or config.instance.domain_instance
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        chosen = config.locale_selector() if config.locale_selector else None
+        locale = Locale.parse(chosen) if chosen else config.instance.default_locale
+        state.babel_locale = locale
+    found = domain.cache.get((str(locale), domain.domain[0]))
+    if found is None:
+        return find_translations()  # not loaded yet: Flask-Babel loads and keeps it
+    state.babel_translations = found
+    return found
 
 
 def gettext(string: str, **variables) -> str:
