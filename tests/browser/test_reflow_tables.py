@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
 from tests.browser.test_pages import sign_in
-from tests.conftest import attach_files, make_user
+from tests.conftest import attach_files, dossier_with, make_user
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
 from wizard.filing import service
@@ -243,6 +243,56 @@ def test_the_reviewers_tables_stack_at_320_px_and_each_value_says_its_column(
     files = narrow_page.locator("section[aria-labelledby=files-title]")
     files.screenshot(path=str(SCREENSHOTS / f"{name_of(narrow_page, 'review-request-files')}.png"))
     assert_reflows(narrow_page, name_of(narrow_page, "review-request-stacked"))
+
+
+def words_split(page, selector: str) -> list[str]:
+    """The words of the cells `selector` finds that are broken over two lines (a word whose
+    characters do not all sit on one line)."""
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].flatMap(cell => {
+            const text = cell.firstChild;
+            if (!text || text.nodeType !== Node.TEXT_NODE) return [];
+            const split = [];
+            for (const match of text.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(text, match.index);
+                range.setEnd(text, match.index + match[0].length);
+                const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                if (tops.size > 1) split.push(match[0]);
+            }
+            return split;
+        })""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_the_queue_stacks_its_rows_before_its_columns_split_a_name_mid_word(
+    browser, base_url, app, locale
+):
+    """Eight columns: on a window too narrow to hold them side by side (a laptop's half
+    screen, a zoom of 150 %), the queue's rows stack rather than the device's or the
+    manufacturer's name being cut mid-word; wide enough, the columns hold them whole."""
+    with app.app_context():
+        owner = make_user("queue@cardiotech.example", organisation="Cardiotech Médical SAS")
+        make_user(REVIEWER, role=Role.REVIEWER)
+        dossier_with(owner.id, "global", submit=True)
+    context = browser.new_context(
+        base_url=base_url, locale=locale, viewport={"width": 800, "height": 900}
+    )
+    page = context.new_page()
+    sign_in(page, REVIEWER)
+    assert_stacked_and_labelled(page, "results-title")
+    assert words_split(page, ".table--queue td") == []
+    assert_reflows(page, name_of(page, "review-queue-stacked"))
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.reload()
+    assert page.locator(".table--queue td").first.evaluate(
+        "td => getComputedStyle(td).display"
+    ) == ("table-cell")
+    assert words_split(page, ".table--queue td") == []
+    assert tables_scrolling(page) == []
+    context.close()
 
 
 def test_a_table_is_a_tab_stop_only_while_it_has_something_to_scroll(page, app):
