@@ -131,6 +131,8 @@ def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clin
         assert "anne.leroy@necker.example will stop working at once" in page.text
         assert 'name="confirmed" value="no">Keep it</button>' in page.text
         assert "You cannot undo this." in page.text
+        # One cancellation, however many clicks (as the removal of a letter).
+        assert '<form method="post" class="button-group" data-submit-once>' in page.text
     kept = client.post(confirm, data={"confirmed": "no"})
     assert kept.status_code == 303 and kept.location.endswith("/steps/hcp-support#invitations")
     with app.app_context():
