@@ -22,9 +22,8 @@ other.
 
 from __future__ import annotations
 
-import copy
 import time
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -57,13 +56,13 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         idle = app.config["SESSION_IDLE_MINUTES"] * 60
         try:
-            text, signed_at = _signed(_text_reader(serializer), cookie)
+            payload, signed_at = _signed(serializer, cookie)
         except BadSignature:  # forged, or signed with a key no longer ours
             return self.session_class()
         age = time.time() - signed_at
         if not 0 <= age <= max(idle, NOBODY_SIGNED_IN_IDLE):
             return self.session_class()  # idle too long (or signed in the future)
-        data = serializer.serializer.loads(text)
+        data = serializer.load_payload(payload)
         if "_user_id" in data and age > idle:
             return self.session_class()  # signed in, and idle too long
         session = self.session_class(data)
@@ -94,37 +93,23 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
         return bool(session) and signed_at is not None and time.time() - signed_at > _refresh(app)
 
 
-class _AsText:
-    """A session serializer that leaves the session's JSON as it is (`_text_reader`)."""
-
-    @staticmethod
-    def loads(text: str) -> str:
-        return text
-
-    @staticmethod
-    def dumps(value) -> str:
-        return ""  # never used; says this serializer is a text one (itsdangerous asks)
-
-
-@cache
-def _text_reader(serializer: URLSafeTimedSerializer) -> URLSafeTimedSerializer:
-    """`serializer` (same keys, same salt, same signer) returning a cookie's JSON as text,
-    not the session read from it."""
-    reader = copy.copy(serializer)
-    reader.serializer, reader.is_text_serializer = _AsText, True
-    return reader
-
-
 @lru_cache(maxsize=1024)
-def _signed(reader: URLSafeTimedSerializer, cookie: str) -> tuple[str, float]:
-    """A cookie's JSON and when it was signed, once its signature is found right (raises
-    BadSignature otherwise, and nothing is remembered). A browser sends the same cookie
-    with every request until it is signed again: checking its signature each time (keys
-    derived, signature and base64 decoded, decompressed) was a tenth of a field's live
-    check. The session is still read afresh from the JSON at every request (a request
-    changes its own copy), and its age checked against the time now."""
-    text, signed_at = reader.loads(cookie, return_timestamp=True)
-    return text, signed_at.timestamp()
+def _signed(serializer: URLSafeTimedSerializer, cookie: str) -> tuple[bytes, float]:
+    """A cookie's payload as it was signed (base64, compressed if Flask compressed it) and
+    when it was signed, once its signature is found right by one of the keys (raises
+    BadSignature otherwise, and nothing is remembered). A browser sends the same cookie with
+    every request until it is signed again: checking its signature each time (each key
+    derived, the signature decoded and compared) was a tenth of a field's live check. What
+    is remembered is part of the cookie, never more: its session is decoded at each request
+    (a compressed cookie can hold a thousand times its size), afresh (a request changes its
+    own copy), and its age checked against the time now."""
+    for signer in serializer.iter_unsigners():
+        try:
+            payload, signed_at = signer.unsign(cookie, return_timestamp=True)
+        except BadSignature:
+            continue
+        return payload, signed_at.timestamp()
+    raise BadSignature("Signed with none of the keys.")
 
 
 def seconds_left(app: Flask, session) -> int:

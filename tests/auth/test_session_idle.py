@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from flask import flash
 
 from tests.conftest import login, make_user
 
@@ -123,3 +124,24 @@ def test_a_cookie_sent_again_holds_what_it_held_whatever_a_request_did_with_it(a
     assert client.get("/account").text.count("Your details are saved.") == 1
     client.set_cookie("session", one_message + "x")  # not signed so: nobody is signed in
     assert client.get("/account").location.startswith("/login")
+
+
+def test_a_cookie_is_remembered_at_its_own_size_however_much_its_session_holds(app, client):
+    """What a server process remembers of a cookie whose signature it checked is part of the
+    cookie: a compressed session (a thousand unread messages take two kilobytes) is decoded
+    at each request, so that cookies collected and sent again cannot fill its memory."""
+    from wizard import sessions
+
+    with app.test_request_context():
+        from flask import session
+
+        for _ in range(1000):
+            flash("Your details are saved.")
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    assert cookie.startswith(".") and len(cookie) < 2_000  # compressed
+    client.set_cookie("session", cookie)
+    page = client.get("/login").text  # the session read: its messages shown
+    assert page.count("Your details are saved.") == 1000
+    serializer = app.session_interface.get_signing_serializer(app)
+    remembered, _signed_at = sessions._signed(serializer, cookie)  # what is kept of it
+    assert isinstance(remembered, bytes) and len(remembered) < len(cookie)

@@ -868,6 +868,25 @@ def test_a_question_checked_live_is_checked_as_among_all_the_questions_of_its_st
     assert compared > 500
 
 
+def test_every_question_a_rule_names_is_a_question_of_its_step(app):
+    """`live_dependents` and the rules' `other` name questions of the same step: a name left
+    from a question renamed would check nothing again, or nothing at all."""
+    from wizard.flow.steps import FLOW
+    from wizard.forms.base import _fields_read
+
+    for step in FLOW.steps:
+        if step.form is None:
+            continue
+        with app.test_request_context():
+            names = {field.name for field in step.form(meta={"csrf": False})}
+            named = {
+                other for field in step.form(meta={"csrf": False}) for other in _fields_read(field)
+            }
+        for changed, dependents in step.form.live_dependents.items():
+            named |= {changed, *dependents}
+        assert named <= names, (step.id, named - names)
+
+
 def test_a_rule_reading_a_question_it_does_not_name_fails_its_live_check_loudly(app):
     """A `validate_<name>` reading another question must say so (`live_dependents`): a live
     check, which builds only the questions named, would otherwise check against nothing."""

@@ -419,14 +419,14 @@ class StepForm(FlaskForm):
             reads = {field.name: _fields_read(field) for field in whole}
             for changed, dependents in cls.live_dependents.items():
                 for dependent in dependents:
-                    reads[dependent].add(changed)
+                    reads.setdefault(dependent, set()).add(changed)
             needed, unread = set(), [name, *cls.live_dependents.get(name, ())]
             while unread:
                 field = unread.pop()
-                if field not in needed:
+                if field not in needed and field in whole:
                     needed.add(field)
                     unread.extend(reads[field])
-            namespace = {field: _LeftOut(field) for field in reads if field not in needed}
+            namespace = {f.name: _LeftOut(f.name) for f in whole if f.name not in needed}
             namespace["__module__"] = cls.__module__
             forms[name] = type(cls)(cls.__name__, (cls,), namespace)
         return forms[name]

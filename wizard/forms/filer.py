@@ -108,6 +108,7 @@ class SituationForm(StepForm):
                     "An expired certificate has an expiry date in the past: check the date, or "
                     "choose that its renewal is under way."
                 ),
+                other="reason",
             )
         ],
     )

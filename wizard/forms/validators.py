@@ -258,7 +258,7 @@ class DateRule:
     ):
         self.test = test
         self.message = message
-        self.other = other  # the date field compared with, read by the rule
+        self.other = other  # the other question the rule reads (a date compared with)
 
     def __call__(self, form, field):
         if isinstance(field.data, date) and not self.test(field.data, form):
