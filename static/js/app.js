@@ -518,7 +518,7 @@
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.submitter && event.submitter.hasAttribute("data-removes")) return;
+    if (event.submitter && event.submitter.hasAttribute("data-sends-no-file")) return;
     form.querySelectorAll("input[data-kept-back]").forEach(function (old) { old.remove(); });
     Array.prototype.forEach.call(form.elements, function (input) {
       if (input.type !== "file" || !input.hasAttribute("data-too-big-names")) return;
@@ -533,10 +533,11 @@
     });
   });
 
-  // "Remove" sends the step's answers along (it is a button of the step's form), not a file
-  // chosen meanwhile: that one would be sent for nothing, and refused if too large.
+  // "Remove", "Put back" and the language switch send the step's answers along (each is a
+  // button of the step's form), not a file chosen meanwhile: that one would be sent for
+  // nothing, and refused if too large.
   document.addEventListener("submit", function (event) {
-    if (!event.submitter || !event.submitter.hasAttribute("data-removes")) return;
+    if (!event.submitter || !event.submitter.hasAttribute("data-sends-no-file")) return;
     Array.prototype.forEach.call(event.target.elements, function (input) {
       if (input.type === "file") input.value = "";
     });
@@ -546,7 +547,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || form.enctype !== "multipart/form-data") return;
-    if (event.submitter && event.submitter.hasAttribute("data-removes")) return;
+    if (event.submitter && event.submitter.hasAttribute("data-sends-no-file")) return;
     if (form.querySelector(".sending")) return;
     var note = document.createElement("p");
     note.className = "hint sending";

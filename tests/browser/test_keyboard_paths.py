@@ -24,6 +24,8 @@ from tests.browser.test_pages import sign_in
 from tests.conftest import dossier_with, make_user
 from wizard import mail
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
+from wizard.extensions import db
+from wizard.models import Dossier
 
 COUNTRY_LABELS = {"FR": "France"}
 
@@ -198,3 +200,27 @@ def test_enter_in_a_letter_field_uploads_the_letter_not_the_invitation(page, app
     expect(page.locator(".error-summary")).to_contain_text("Enter the author's RPPS number.")
     expect(page.locator(".error-summary")).not_to_contain_text("healthcare professional")
     expect(page.locator("#letter-author_name")).to_have_value("Dr Paul Henry")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_enter_in_a_one_line_answer_saves_the_step(browser, base_url, app, javascript):
+    """The step's hidden default button comes first in the page, before the header's language
+    switch (also a button of the step's form): Enter in a one-line answer saves and goes on,
+    it does not switch language."""
+    email = f"enter-{'js' if javascript else 'nojs'}@cardiotech.example"
+    with app.app_context():
+        user = make_user(email)
+        draft = dossier_with(user.id, files=False)
+    context = browser.new_context(base_url=base_url, locale="en-GB", java_script_enabled=javascript)
+    page = context.new_page()
+    sign_in(page, email)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    page.fill("#contact_name", "Dr Paul Girard")
+    with page.expect_navigation():
+        page.locator("#contact_name").press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.url.endswith(f"/requests/{draft}/steps/device")
+    with app.app_context():
+        saved = db.session.get(Dossier, draft).answers()["manufacturer"]
+        assert saved["contact_name"] == "Dr Paul Girard"
+    context.close()

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import assert_accessible
 from tests.browser.keyboard import press_button, type_into
 from tests.browser.test_pages import sign_in
 from tests.conftest import attach_files, dossier_with, make_user
@@ -47,33 +48,39 @@ def dialogs(page, *, accept: bool) -> list[str]:
     return seen
 
 
-def test_typing_then_switching_language_asks_before_leaving(page, draft):
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_switching_language_on_a_step_brings_back_what_was_typed(
+    browser, base_url, app, draft, javascript
+):
+    """On a step, the language switch is a button of the step's form: nothing is asked, the
+    page comes back in the other language with what was typed (JavaScript off too), not saved,
+    saying so; that page then asks before it is left, as any page holding unsaved typing."""
+    context = browser.new_context(base_url=base_url, locale="en-GB", java_script_enabled=javascript)
+    page = context.new_page()
     sign_in(page, EMAIL)
     page.goto(f"/requests/{draft}/steps/manufacturer")
     step = page.url
-    type_into(page, "#contact_name", "Dr Paul Girard")
-    # Its live check redraws the question (a new element): still to be saved.
-    page.eval_on_selector("#field-contact_name", "block => block.setAttribute('data-old', '')")
-    with page.expect_response("**/validate"):
-        page.keyboard.press("Tab")
-    expect(page.locator("#field-contact_name")).not_to_have_attribute("data-old", "")
-    expect(page.locator("#field-contact_name.field--error")).to_have_count(0)
-
-    asked: list[str] = []
-    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
-    page.click(LANGUAGE)
-    page.wait_for_timeout(500)
-    assert asked == ["beforeunload"]  # dismissed: the page stays, with what was typed
-    assert page.url == step
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
-
-    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.fill("#contact_name", "Dr Paul Girard")
+    seen = dialogs(page, accept=False)
     with page.expect_navigation():
-        page.click(LANGUAGE)
-    assert asked == ["beforeunload", "beforeunload"]  # accepted: left, in French
+        page.locator("header button[lang=fr]").focus()
+        page.keyboard.press("Enter")
+    assert seen == []
+    assert page.url == step
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.locator("#contact_name")).not_to_have_value("Dr Paul Girard")
+    expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
+    expect(page.locator(".notice").first).to_contain_text("n’est pas encore enregistré")
+    if javascript:
+        assert_accessible(page, "step-language-switched")
+    with app.app_context():
+        saved = db.session.get(Dossier, draft).answers()["manufacturer"]
+        assert saved["contact_name"] != "Dr Paul Girard"
+    if javascript:
+        page.click("header a[href='/dashboard']")
+        page.wait_for_timeout(500)
+        assert seen == ["beforeunload"]  # dismissed: the page stays, with what was typed
+        expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
+    context.close()
 
 
 def test_saving_the_step_does_not_ask(page, draft):

@@ -25,7 +25,7 @@ from wizard.models import Document, Dossier, HcpLetter, RemovedFile
 def put_back_button(page: str) -> str | None:
     """The address of the button that undoes a removal, if the page has one."""
     found = re.search(
-        r'<button type="submit" class="link-button" form="step-form" data-removes '
+        r'<button type="submit" class="link-button" form="step-form" data-sends-no-file '
         r'formaction="([^"]+/removals/\d+[^"]*)">([^<]+)</button>',
         page,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 
@@ -67,30 +68,79 @@ def test_the_switch_keeps_the_filer_on_the_same_step(app, user):
     assert client.get("/language/fr?next=https://evil.example/").location == "/"
 
 
-def test_the_switch_on_a_refused_form_leads_to_a_page_that_opens(app, user):
-    """A refused upload is shown at the address the form went to: the switch leads there,
-    which opened leads back to the step, in the language chosen. An address that answers only
-    forms, opened directly, gets the portal's own page, never a bare server error."""
+def switch_of(page: str) -> str:
+    """The language switch in a page's header."""
+    nav = re.search(r'<nav class="header__nav".*?</nav>', page, re.S).group(0)
+    return re.search(r"<(?:a|button)[^>]*>(?:English|Français)</(?:a|button)>", nav).group(0)
+
+
+def test_a_steps_language_switch_brings_the_page_back_with_what_was_typed(app, user):
+    """On a step's page the switch is a button of the step's form: the page comes back in
+    the other language with what was typed, not saved (JavaScript off too, where a link
+    would lose it). Elsewhere it is a link."""
     client = french(app)
     login(client, user[1])
     with app.app_context():
-        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
-    refused = client.post(
-        f"/requests/{dossier_id}/documents",
-        data={"document-kind": "clinical_evaluation"},
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    step = f"/requests/{dossier_id}/steps/manufacturer"
+    switch = switch_of(client.get(step).text)
+    assert switch == (
+        '<button type="submit" form="step-form" name="switch_language" value="en" '
+        'class="link-button" lang="en" data-sends-no-file>English</button>'
+    )
+    typed = {"legal_name": "Cardiotech <Médical> SAS", "country": "FR", "siret": "123"}
+    shown = client.post(step, data={**typed, "switch_language": "en"})
+    assert shown.status_code == 200
+    assert '<html lang="en">' in shown.text and "Save and continue" in shown.text
+    assert 'value="Cardiotech &lt;Médical&gt; SAS"' in shown.text
+    assert 'value="FR" selected>' in shown.text and 'value="123"' in shown.text
+    assert "What you typed is kept, but not saved yet: save the step to keep it." in shown.text
+    assert "Choose your file again" not in shown.text
+    assert "error-summary" not in shown.text  # nothing was sent to be checked
+    with app.app_context():
+        assert "manufacturer" not in db.session.get(Dossier, dossier_id).answers()
+    # The language chosen stays; back in French the same way.
+    assert '<html lang="en">' in client.get("/dashboard").text
+    assert switch_of(client.get("/dashboard").text).startswith('<a href="/language/fr?next=')
+    again = client.post(step, data={**typed, "switch_language": "fr"})
+    assert '<html lang="fr">' in again.text and 'value="123"' in again.text
+    refused = client.post(step, data={**typed, "switch_language": "de"})
+    assert refused.status_code == 400
+    with app.app_context():
+        assert "manufacturer" not in db.session.get(Dossier, dossier_id).answers()
+
+
+def test_the_switch_of_a_step_with_files_keeps_the_typing_but_adds_no_file(app, user):
+    """Sent with a letter chosen and an invitation typed (step 9): neither is added nor
+    sent; what was typed comes back, and the page asks for the file again."""
+    from wizard.demo import minimal_pdf, sample_letter
+    from wizard.models import HcpLetter, Invitation
+
+    client = french(app)
+    login(client, user[1])
+    steps = ["before-you-start", "situation", "manufacturer", "device", "access-type", "patient"]
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=steps, files=False)
+    step = f"/requests/{dossier_id}/steps/hcp-support"
+    letter = {f"letter-{name}": value for name, value in sample_letter().items()}
+    invitation = {"invite-clinician_name": "Dr Anne Leroy", "invite-email": "anne@necker.example"}
+    shown = client.post(
+        step,
+        data={
+            **letter,
+            **invitation,
+            "letter-file": (io.BytesIO(minimal_pdf("Letter")), "letter.pdf"),
+            "switch_language": "en",
+        },
         content_type="multipart/form-data",
     )
-    assert refused.status_code == 422
-    switch = re.search(r'href="(/language/en\?next=[^"]+)"', refused.text).group(1)
-    target = client.get(switch.replace("&amp;", "&")).location
-    assert target == f"/requests/{dossier_id}/documents"
-    step = client.get(target, follow_redirects=True)
-    assert step.request.path == f"/requests/{dossier_id}/steps/clinical-evidence"
-    assert "Clinical evidence" in step.text
-    opened = client.get(f"/requests/{dossier_id}/steps/situation/validate")
-    assert opened.status_code == 405
-    assert "This page cannot be opened directly" in opened.text  # in English, as switched
-    assert '<main id="main"' in opened.text
+    assert shown.status_code == 200 and '<html lang="en">' in shown.text
+    assert 'value="Dr Anne Leroy"' in shown.text and 'value="anne@necker.example"' in shown.text
+    assert f'value="{sample_letter()["author_name"]}"' in shown.text
+    assert "Choose your file again: a file is not kept when the language changes." in shown.text
+    with app.app_context():
+        assert db.session.query(HcpLetter).filter_by(dossier_id=dossier_id).count() == 0
+        assert db.session.query(Invitation).filter_by(dossier_id=dossier_id).count() == 0
 
 
 def test_validation_messages_and_dates_follow_the_language(app, user):

@@ -9,7 +9,18 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cached_property
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import refresh
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -260,6 +271,8 @@ def _as_date(value: str | None) -> date | None:
 
 
 def question(dossier: Dossier, step: Step):
+    if request.method == "POST" and "switch_language" in request.form:
+        return in_the_other_language(dossier, step)
     answers = dossier.answers()
     # Given back to a page a person opens (GET): a HEAD, whose page is not shown, takes none.
     if request.method == "GET" and (sent := unsent.take(dossier.id, step.id)) is not None:
@@ -381,6 +394,23 @@ NOT_SAVED_YET = _l(
     "What you typed on this page is not saved yet. Correct the answers listed, or choose "
     "“Save and come back later” to keep the others."
 )
+
+
+def in_the_other_language(dossier: Dossier, step: Step):
+    """A step's page in the language its switch asks for, with what was typed in it: the
+    switch is a button of the step's form (base.html), so that changing language loses
+    nothing typed, JavaScript off too, where a link would. Nothing is saved, no file is
+    added (one chosen is asked for again), no invitation sent."""
+    code = request.form["switch_language"]
+    if code not in current_app.config["SUPPORTED_LOCALES"]:
+        abort(400)
+    session["locale"] = code
+    refresh()  # this page already in it
+    answers = dossier.answers()
+    form = step.form()
+    form.context = answers
+    chosen = any(file.filename for file in request.files.values())
+    return render_step(dossier, step, form, language_switched=True, file_not_kept=chosen)
 
 
 def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
