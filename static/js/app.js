@@ -536,11 +536,33 @@
   // "Remove", "Put back" and the language switch send the step's answers along (each is a
   // button of the step's form), not a file chosen meanwhile: that one would be sent for
   // nothing, and refused if too large.
+  // The language switch of a step's page sends its form, for what is typed there to come
+  // back in the other language (base.html); with nothing changed on the page, it is the
+  // plain link it carries (the page opened again, nothing said of typing).
   document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !button.hasAttribute("data-href") || event.defaultPrevented) return;
+    if (unsaved.indexOf(event.target) >= 0) return;
+    event.preventDefault();
+    window.location.href = button.getAttribute("data-href");
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
     if (!event.submitter || !event.submitter.hasAttribute("data-sends-no-file")) return;
+    var dropped = false;
     Array.prototype.forEach.call(event.target.elements, function (input) {
-      if (input.type === "file") input.value = "";
+      if (input.type !== "file") return;
+      if (input.files && input.files.length) dropped = true;
+      input.value = "";
     });
+    if (dropped) { // said on the page that answers (to choose it again)
+      var note = document.createElement("input");
+      note.type = "hidden";
+      note.name = "file_not_sent";
+      note.value = "1";
+      note.setAttribute("data-kept-back", "");
+      event.target.appendChild(note);
+    }
   });
 
   // Sending a file takes a while: the page says it is under way.

@@ -16,7 +16,7 @@ from tests.browser.keyboard import press_button, type_into
 from tests.browser.test_pages import sign_in
 from tests.conftest import attach_files, dossier_with, make_user
 from wizard import clock
-from wizard.demo import VALID_GTIN
+from wizard.demo import VALID_GTIN, minimal_pdf
 from wizard.extensions import db
 from wizard.invites import service
 from wizard.models import Dossier, Invitation, InvitationState
@@ -70,6 +70,8 @@ def test_switching_language_on_a_step_brings_back_what_was_typed(
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
     expect(page.locator(".notice").first).to_contain_text("n’est pas encore enregistré")
+    if not javascript:
+        expect(page.locator(".notice").first).not_to_contain_text("fichier")
     if javascript:
         assert_accessible(page, "step-language-switched")
     with app.app_context():
@@ -247,3 +249,40 @@ def test_a_declaration_being_signed_asks_before_leaving(page, app):
     page.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     expect(page.locator("#attest_accuracy")).to_be_checked()
+
+
+def test_switching_language_on_an_untouched_step_is_a_plain_link(page, draft):
+    """Nothing changed on the page: the switch opens it again in the other language (its
+    address, nothing said of typing), and leaving it then asks nothing."""
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    step = page.url
+    seen = dialogs(page, accept=True)
+    with page.expect_navigation():
+        page.click("header button[lang=fr]")
+    page.wait_for_load_state()
+    assert page.url == step
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator(".notice", has_text="pas encore enregistré")).to_have_count(0)
+    page.click("header a[href='/dashboard']")
+    page.wait_for_url("**/dashboard")
+    assert seen == []
+
+
+def test_a_file_chosen_then_the_language_switched_is_asked_for_again(page, app, tmp_path):
+    """The switch sends the step's answers, not a file chosen (app.js empties it): the page
+    that comes back says to choose it again."""
+    with app.app_context():
+        user = make_user("switch-file@cardiotech.example")
+        draft = dossier_with(user.id, files=False)
+    pdf = tmp_path / "cer.pdf"
+    pdf.write_bytes(minimal_pdf())
+    sign_in(page, "switch-file@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/clinical-evidence")
+    page.set_input_files("#document-file", str(pdf))
+    with page.expect_navigation():
+        page.click("header button[lang=fr]")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator(".notice").first).to_contain_text("Choisissez à nouveau votre fichier")
+    with app.app_context():
+        assert not db.session.get(Dossier, draft).documents

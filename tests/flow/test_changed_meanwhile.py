@@ -14,6 +14,7 @@ from tests.conftest import dossier_with, login, make_colleague, post_step
 from wizard.demo import minimal_pdf, sample_answers
 from wizard.extensions import db
 from wizard.filing import service
+from wizard.forms.base import to_formdata
 from wizard.models import Dossier
 
 DEVICE = sample_answers()["device"]
@@ -247,3 +248,35 @@ def test_the_dashboard_says_which_colleague_saved_a_draft_last(app, logged_in, c
     assert save(colleague, draft, opened(colleague, draft), "VentriAssist II").status_code == 303
     assert "Last saved by Marc Durand" in logged_in.get("/dashboard").text
     assert "Last saved by" not in colleague.get("/dashboard").text
+
+
+def test_a_page_saying_a_colleague_saved_says_it_again_in_the_other_language(
+    app, logged_in, colleague, draft
+):
+    """Switched to the other language (the switch sends the step's form), the page that
+    stopped a save still says whose save stopped it and what differs, until the next save:
+    a person switching to read it in their language does not overwrite it unawares."""
+    mine, theirs = opened(logged_in, draft), opened(colleague, draft)
+    assert save(colleague, draft, theirs, "VentriAssist II").status_code == 303
+    stopped = save(logged_in, draft, mine, "VentriAssist Junior")
+    assert stopped.status_code == 409
+    opened_at = re.search(r'name="opened_revision" value="(\d+)"', stopped.text).group(1)
+    assert opened_at == mine
+    values = dict(
+        DEVICE, trade_name="VentriAssist Junior", saved_revision=revision_in(stopped.text)
+    )
+    switched = logged_in.post(
+        f"/requests/{draft}/steps/device",
+        data={**to_formdata(values), "opened_revision": opened_at, "switch_language": "fr"},
+    )
+    assert switched.status_code == 200 and '<html lang="fr">' in switched.text
+    assert "Vos réponses sur cette page n’ont pas été enregistrées" in switched.text
+    assert "Marc Durand a enregistré cette page le" in switched.text
+    assert 'value="VentriAssist Junior"' in switched.text
+    assert f'name="opened_revision" value="{opened_at}"' in switched.text
+    assert stored(app, draft)["trade_name"] == "VentriAssist II"
+    # Saved from it, knowingly: theirs replaced.
+    assert (
+        save(logged_in, draft, revision_in(switched.text), "VentriAssist Junior").status_code == 303
+    )
+    assert stored(app, draft)["trade_name"] == "VentriAssist Junior"

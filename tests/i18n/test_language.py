@@ -84,19 +84,26 @@ def test_a_steps_language_switch_brings_the_page_back_with_what_was_typed(app, u
         dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
     step = f"/requests/{dossier_id}/steps/manufacturer"
     switch = switch_of(client.get(step).text)
-    assert switch == (
+    assert " ".join(switch.split()) == (
         '<button type="submit" form="step-form" name="switch_language" value="en" '
-        'class="link-button" lang="en" data-sends-no-file>English</button>'
-    )
+        'class="link-button" lang="en" data-sends-no-file '
+        f'data-href="/language/en?next={step}">English</button>'
+    )  # (the link it is when nothing was changed on the page: app.js)
     typed = {"legal_name": "Cardiotech <Médical> SAS", "country": "FR", "siret": "123"}
     shown = client.post(step, data={**typed, "switch_language": "en"})
     assert shown.status_code == 200
     assert '<html lang="en">' in shown.text and "Save and continue" in shown.text
     assert 'value="Cardiotech &lt;Médical&gt; SAS"' in shown.text
     assert 'value="FR" selected>' in shown.text and 'value="123"' in shown.text
-    assert "What you typed is kept, but not saved yet: save the step to keep it." in shown.text
+    assert (
+        "Anything you typed on this page is kept, but not saved yet: save the step to keep it."
+        in shown.text
+    )
     assert "Choose your file again" not in shown.text
-    assert "error-summary" not in shown.text  # nothing was sent to be checked
+    # What is typed and wrong is said (in English now), not a question left blank: nothing
+    # was sent to be checked, and no alert is raised.
+    assert re.search(r'id="siret-error"[^>]*>.*?SIRET', shown.text, re.S)
+    assert 'id="address-error"' not in shown.text and 'role="alert"' not in shown.text
     with app.app_context():
         assert "manufacturer" not in db.session.get(Dossier, dossier_id).answers()
     # The language chosen stays; back in French the same way.
@@ -104,6 +111,14 @@ def test_a_steps_language_switch_brings_the_page_back_with_what_was_typed(app, u
     assert switch_of(client.get("/dashboard").text).startswith('<a href="/language/fr?next=')
     again = client.post(step, data={**typed, "switch_language": "fr"})
     assert '<html lang="fr">' in again.text and 'value="123"' in again.text
+    # A save refused said every error: switched, it says them all again, in the language.
+    sent = client.post(step, data={**typed, "action": "continue"})
+    assert sent.status_code == 422 and 'id="address-error"' in sent.text
+    assert 'name="errors_shown" value="y"' in sent.text
+    switched = client.post(step, data={**typed, "errors_shown": "y", "switch_language": "en"})
+    assert '<html lang="en">' in switched.text
+    assert "Enter the address of the registered office." in switched.text
+    assert 'name="errors_shown" value="y"' in switched.text  # and again, switched back
     refused = client.post(step, data={**typed, "switch_language": "de"})
     assert refused.status_code == 400
     with app.app_context():

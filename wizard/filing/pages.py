@@ -115,6 +115,11 @@ def render_step(
             # An upload or an invitation refused on the page: its title says "Error" too.
             side_errors=any(isinstance(v, FlaskForm) and v.errors for v in extras.values()),
             changed=shown,
+            # The revision the page was first opened at, while it says a colleague's save
+            # stopped its own: sent back by its language switch (`in_the_other_language`).
+            opened_revision=(request.form.get("opened_revision") or meanwhile.sent_revision())
+            if shown and request.method == "POST"
+            else None,
             **extras,
         ),
         status,
@@ -165,9 +170,10 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
                 "case_steps": any(step in answers for step in ABOUT_THE_CASE),
             }
     if step.id == "hcp-support":
-        from wizard.filing.attachments import letter_form
+        from wizard.filing.attachments import letter_form, started
 
         extras["letter_form"] = letter_form(dossier)
+        extras["letter_typed"] = request.method == "POST" and started("letter")
         extras["invite_form"] = InvitationForm(prefix="invite")
         # A letter that counts (one more than a year old does not): else the step asks for one.
         extras["counting_letters"] = has_hcp_letter(dossier)
@@ -409,8 +415,33 @@ def in_the_other_language(dossier: Dossier, step: Step):
     answers = dossier.answers()
     form = step.form()
     form.context = answers
-    chosen = any(file.filename for file in request.files.values())
-    return render_step(dossier, step, form, language_switched=True, file_not_kept=chosen)
+    # What was wrong is said again, in this language: all of it if the page said it (a save
+    # refused), else what is typed and wrong, not a question left blank before the step is
+    # sent (as a step saved unfinished shows when opened).
+    check = step.form()
+    check.context = answers
+    check.validate()
+    said = request.form.get("errors_shown") == "y"
+    for field in form.answer_fields():
+        field.errors = check[field.name].errors if said or _typed(check[field.name]) else []
+    # A page saying that a colleague's save stopped this one (409) says it again: it sends
+    # back the revision it was first opened at (`opened_revision`), until the next save.
+    opened = request.form.get("opened_revision", "")
+    changed = None
+    if opened.isascii() and opened.isdecimal() and len(opened) < 10:
+        changed = service.newer_save_of(dossier, step.id, int(opened), current_user)
+    # A file chosen is not sent (app.js empties it and says so: `file_not_sent`).
+    chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
+    return render_step(
+        dossier,
+        step,
+        form,
+        changed=changed,
+        reopened=True,  # errors said, not alerted: nothing was sent to be checked
+        language_errors=said and bool(form.errors),
+        language_switched=True,
+        file_not_kept=chosen,
+    )
 
 
 def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
