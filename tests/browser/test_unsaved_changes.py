@@ -283,6 +283,6 @@ def test_a_file_chosen_then_the_language_switched_is_asked_for_again(page, app, 
     with page.expect_navigation():
         page.click("header button[lang=fr]")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.locator(".notice").first).to_contain_text("Choisissez à nouveau votre fichier")
+    expect(page.locator(".notice").first).to_contain_text("choisissez-le à nouveau")
     with app.app_context():
         assert not db.session.get(Dossier, draft).documents

@@ -99,7 +99,7 @@ def test_a_steps_language_switch_brings_the_page_back_with_what_was_typed(app, u
         "Anything you typed on this page is kept, but not saved yet: save the step to keep it."
         in shown.text
     )
-    assert "Choose your file again" not in shown.text
+    assert "choose it again" not in shown.text
     # What is typed and wrong is said (in English now), not a question left blank: nothing
     # was sent to be checked, and no alert is raised.
     assert re.search(r'id="siret-error"[^>]*>.*?SIRET', shown.text, re.S)
@@ -152,7 +152,7 @@ def test_the_switch_of_a_step_with_files_keeps_the_typing_but_adds_no_file(app, 
     assert shown.status_code == 200 and '<html lang="en">' in shown.text
     assert 'value="Dr Anne Leroy"' in shown.text and 'value="anne@necker.example"' in shown.text
     assert f'value="{sample_letter()["author_name"]}"' in shown.text
-    assert "Choose your file again: a file is not kept when the language changes." in shown.text
+    assert "The file you had just chosen was not sent: choose it again." in shown.text
     with app.app_context():
         assert db.session.query(HcpLetter).filter_by(dossier_id=dossier_id).count() == 0
         assert db.session.query(Invitation).filter_by(dossier_id=dossier_id).count() == 0
