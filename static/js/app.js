@@ -533,9 +533,6 @@
     });
   });
 
-  // "Remove", "Put back" and the language switch send the step's answers along (each is a
-  // button of the step's form), not a file chosen meanwhile: that one would be sent for
-  // nothing, and refused if too large.
   // The language switch of a step's page sends its form, for what is typed there to come
   // back in the other language (base.html); with nothing changed on the page, it is the
   // plain link it carries (the page opened again, nothing said of typing).
@@ -546,6 +543,9 @@
     event.preventDefault();
     window.location.href = button.getAttribute("data-href");
   });
+  // "Remove", "Put back" and the language switch send the step's answers along (each is a
+  // button of the step's form), not a file chosen meanwhile: that one would be sent for
+  // nothing, and refused if too large. One emptied is said to the page that answers.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) return;
     if (!event.submitter || !event.submitter.hasAttribute("data-sends-no-file")) return;
@@ -555,7 +555,7 @@
       if (input.files && input.files.length) dropped = true;
       input.value = "";
     });
-    if (dropped) { // said on the page that answers (to choose it again)
+    if (dropped) {
       var note = document.createElement("input");
       note.type = "hidden";
       note.name = "file_not_sent";
