@@ -308,8 +308,7 @@ def question(dossier: Dossier, step: Step):
         if check is None:
             check = step.form.from_answers(values, context=answers)
             check.validate()
-        for field in form.answer_fields():
-            field.errors = check[field.name].errors if _typed(check[field.name]) else []
+        _show_errors(form, check)
         return render_step(
             dossier,
             step,
@@ -422,8 +421,7 @@ def in_the_other_language(dossier: Dossier, step: Step):
     check.context = answers
     check.validate()
     said = request.form.get("errors_shown") == "y"
-    for field in form.answer_fields():
-        field.errors = check[field.name].errors if said or _typed(check[field.name]) else []
+    _show_errors(form, check, blank_too=said)
     # A page saying that a colleague's save stopped this one (409) says it again: it sends
     # back the revision it was first opened at (`opened_revision`), until the next save.
     opened = request.form.get("opened_revision", "")
@@ -514,6 +512,14 @@ def _consistent(step: Step, values: dict, answers) -> dict:
             break
         values = consistent
     return values
+
+
+def _show_errors(form: StepForm, check: StepForm, *, blank_too: bool = False) -> None:
+    """The errors `check` (the same answers, validated) found, shown on `form`'s questions:
+    those of a question answered; of a blank one too with `blank_too` (the page had said it)."""
+    for field in form.answer_fields():
+        checked = check[field.name]
+        field.errors = checked.errors if blank_too or _typed(checked) else []
 
 
 def _typed(field) -> bool:
