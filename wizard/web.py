@@ -266,7 +266,7 @@ _HEADERS = (
 _PRODUCTION_HEADERS = (*_HEADERS, ("Strict-Transport-Security", "max-age=31536000"))
 
 
-def _human_date(value: str | date | datetime | None) -> str:
+def human_date(value: str | date | datetime | None) -> str:
     """A stored ISO date (or date) as the reader's locale writes it."""
     if not value:
         return ""
@@ -327,7 +327,7 @@ def init_app(app: Flask) -> None:
 
     app.after_request(_security_headers)
     app.jinja_env.tests["token"] = is_token  # `{% for input in form if input is not token %}`
-    app.jinja_env.filters["human_date"] = _human_date
+    app.jinja_env.filters["human_date"] = human_date
     app.jinja_env.filters["human_moment"] = _human_moment
     app.jinja_env.filters["of_name"] = of_name  # French: "de Cardiotech", "d’Abiomed"
     app.jinja_env.globals.update(

@@ -128,6 +128,26 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert "Three children implanted; no incident." in reviewer.inner_text("main")
     assert_accessible(reviewer, "review-follow-up-report")
 
+    # Not read yet: the queue says so and lists it alone; marked read by keyboard, the
+    # focus is on the report, which says by whom.
+    reviewer.goto("/review")
+    assert "1 report not read yet" in reviewer.inner_text("main")
+    tab_to(reviewer, "main a[href*='unread=y']")
+    reviewer.keyboard.press("Enter")
+    reviewer.wait_for_url(re.compile(r"unread=y"))
+    expect(reviewer.locator("#unread")).to_be_checked()
+    assert_accessible(reviewer, "review-queue-unread")
+    tab_to(reviewer, "main table a")
+    reviewer.keyboard.press("Enter")
+    reviewer.wait_for_url(re.compile(r"/review/requests/\d+$"))
+    press_button(reviewer, "form[action$='/read'] button")
+    expect(reviewer.locator("main")).to_contain_text("is marked read.")
+    expect(reviewer.locator("[id^='report-']:focus")).to_have_count(1)  # the report's heading
+    assert "Read by Claire Martin on" in reviewer.inner_text("main")
+    assert_accessible(reviewer, "review-follow-up-report-read")
+    manufacturer.goto(f"/requests/{filed}/submitted")
+    assert "Read by ANSM on" in manufacturer.inner_text("main")
+
 
 def test_a_reviewer_asks_the_manufacturer_and_a_professional_at_once(browser, base_url, filed):
     reviewer = browser.new_context(base_url=base_url, locale="en-GB").new_page()

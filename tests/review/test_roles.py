@@ -50,6 +50,7 @@ def a_request_with_everything(app, user_id, reviewer, manufacturer):
             "token": "x" * 43,
             "invitation_id": 1,
             "removal_id": 1,
+            "report_id": 1,
         }, questions(dossier_id)[0].replies[0].documents[0].id
 
 

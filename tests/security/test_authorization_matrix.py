@@ -128,6 +128,7 @@ for endpoint in (
     "review.download_receipt",
     "review.download_reply_document",
     "review.download_report_document",
+    "review.mark_report_read",
 ):
     EXPECTED[endpoint] = REVIEWER_ONLY
 # A typed answer checked against a step's rules, the same for every manufacturer: it reads no
@@ -167,6 +168,7 @@ def world(app):
             "invitation_id": invitation.id,
             "user_id": colleague.id,
             "question_id": 1,
+            "report_id": 1,
             "removal_id": 1,
             "number": 1,
             "step_id": "device",

@@ -38,9 +38,14 @@ class FollowUpReport(db.Model):
     # The one-time mark of the page's form it was sent from, with a digest of what it carried
     # (`review.follow_up.sent_as`): the same form sent twice is one report.
     sent_as: Mapped[str | None] = mapped_column(String(64))
+    # When a reviewer marked it read, and who (named as their account was named then): ANSM's
+    # reviewers share one mark, so that a report read by one is not read again by another.
+    read_at: Mapped[Timestamp | None]
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    read_by_name: Mapped[str | None] = mapped_column(String(200))
 
     dossier: Mapped[Dossier] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     documents: Mapped[list[FollowUpDocument]] = relationship(
         back_populates="report", order_by="FollowUpDocument.id"
     )

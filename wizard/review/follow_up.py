@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
@@ -132,3 +132,25 @@ def send(
         audit.record(dossier.id, action, actor, detail=detail)
     db.session.commit()
     return report
+
+
+def mark_read(report: FollowUpReport, reviewer: User) -> bool:
+    """Mark `report` read by `reviewer`, for every reviewer, in the audit trail too. False,
+    and nothing changed, if it was read already (by a colleague, or by a second click): the
+    first mark stays, whoever's it is."""
+    at = clock.now()
+    marked = db.session.execute(
+        update(FollowUpReport)
+        .where(FollowUpReport.id == report.id, FollowUpReport.read_at.is_(None))
+        .values(read_at=at, read_by_id=reviewer.id, read_by_name=reviewer.name)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not marked:
+        db.session.rollback()
+        db.session.refresh(report)
+        return False
+    detail = {"report_id": report.id, "sent_at": report.sent_at.isoformat()}
+    audit.record(report.dossier_id, audit.FOLLOW_UP_READ, audit.Actor.of(reviewer), detail=detail)
+    db.session.commit()
+    db.session.refresh(report)
+    return True

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
 from wtforms.validators import ValidationError
 
 from wizard import clock, uploads
@@ -555,6 +555,7 @@ class QueueForm(FlaskForm):
             ("needed", _l("Needed soonest first (one patient)")),
         ],
     )
+    unread = BooleanField(_l("Only requests with a follow-up report not read yet"))
 
 
 FORMS = {

@@ -4,7 +4,7 @@ their submitted request, and the state a dashboard row needs. Views call these t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import render_template, request
 from flask_login import current_user
@@ -39,7 +39,7 @@ from wizard.review.forms import (
     action_form_class,
 )
 from wizard.review.status import authorisation_of, effective_status, in_force_by
-from wizard.web import STATUS_LABELS, posted_number, status_label
+from wizard.web import STATUS_LABELS, human_date, posted_number, status_label
 
 
 @dataclass(frozen=True)
@@ -473,6 +473,9 @@ def event_text(event: AuditEvent) -> str:
             "Follow-up report sent: %(num)d patients treated so far",
             detail["patients_treated"],
         )
+    if event.action == audit.FOLLOW_UP_READ:
+        sent = human_date(datetime.fromisoformat(detail["sent_at"]))
+        return _("Follow-up report of %(date)s marked read", date=sent)
     if event.action == audit.PERIOD_END_REMINDED:
         return _(
             "Manufacturer reminded that the authorised period ends on %(date)s",

@@ -5,7 +5,7 @@ Statuses are the ones people read (an authorisation past its period counts as ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -41,6 +41,7 @@ class Filters:
     submitted_from: date | None = None
     submitted_to: date | None = None
     order: str = "oldest"  # "newest", or "needed": the individual requests needed soonest first
+    unread: bool = False  # only those with a follow-up report no reviewer has marked read
     page: int = 1
 
 
@@ -57,6 +58,7 @@ class Row:
     # correction, or a mistake, that the reviewer is to look at either way).
     earlier_report_above: bool = False
     asks_reports: bool = False  # its authorisation has follow-up conditions
+    unread_reports: int = 0  # its follow-up reports no reviewer has marked read
     # Its questions still awaiting their answers: the soonest date one is needed by, and when
     # the oldest was asked (an overdue answer, or a question on an authorisation, said).
     answer_due: date | None = None
@@ -76,6 +78,8 @@ class Page:
     rows: list[Row]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
+    # How many requests, under the filters other than that one, have a report not read.
+    unread: int = 0
     page: int = 1
 
     @property
@@ -128,7 +132,18 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
         query = query.where(Dossier.submitted_at < clock.end_of_day_in_paris(filters.submitted_to))
     if with_status and filters.status:
         query = query.where(state == filters.status)
+    if filters.unread:
+        query = query.where(_unread_reports().exists())
     return query
+
+
+def _unread_reports() -> Select:
+    """A listed request's follow-up reports that no reviewer has marked read."""
+    return (
+        select(FollowUpReport.id)
+        .where(FollowUpReport.dossier_id == Dossier.id, FollowUpReport.read_at.is_(None))
+        .correlate(Dossier)
+    )
 
 
 def requests_naming(needle: str) -> list[int]:
@@ -162,7 +177,8 @@ def _names_matching(filters: Filters) -> list[int] | None:
 
 def _last_report() -> tuple:
     """The columns of a listed request's latest follow-up report: when, and whether it
-    counted more patients than allowed; and whether any of its reports did."""
+    counted more patients than allowed; whether any of its reports did; and how many no
+    reviewer has marked read."""
     latest = (
         select(FollowUpReport)
         .where(FollowUpReport.dossier_id == Dossier.id)
@@ -181,6 +197,7 @@ def _last_report() -> tuple:
         latest.with_only_columns(FollowUpReport.sent_at).scalar_subquery(),
         latest.with_only_columns(above).scalar_subquery(),
         any_above,
+        _unread_reports().with_only_columns(func.count()).scalar_subquery(),
     )
 
 
@@ -220,6 +237,7 @@ def search(filters: Filters) -> Page:
                 bool(above),
                 bool(any_above) and not above,
                 bool(follow_up.strip()),
+                unread,
                 due,
                 asked,
             )
@@ -232,12 +250,14 @@ def search(filters: Filters) -> Page:
                 last,
                 above,
                 any_above,
+                unread,
                 due,
                 asked,
             ) in rows
         ],
         total=total,
         counts=counts(filters, named),
+        unread=with_unread_reports(filters, named),
         page=page,
     )
 
@@ -275,3 +295,10 @@ def counts(filters: Filters, named: list[int] | None) -> dict[str, int]:
     )
     found = dict(grouped.all())
     return {state: found.get(state, 0) for state in QUEUE_STATES}
+
+
+def with_unread_reports(filters: Filters, named: list[int] | None) -> int:
+    """How many requests have a follow-up report no reviewer has marked read, under the
+    other filters (the status one included)."""
+    query = _filtered(replace(filters, unread=True), named, with_status=True)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))

@@ -11,17 +11,27 @@ from wizard.i18n import gettext as _
 from wizard.models import (
     Document,
     FollowUpDocument,
+    FollowUpReport,
     HcpLetter,
     InformationRequest,
     ReplyDocument,
 )
 from wizard.receipts.service import ensure_receipt
-from wizard.review import awaited, decisions, downloads, information, pages, queue, service
+from wizard.review import (
+    awaited,
+    decisions,
+    downloads,
+    follow_up,
+    information,
+    pages,
+    queue,
+    service,
+)
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.forms import QueueForm
 from wizard.review.status import authorisation_of, effective_status
-from wizard.web import posted_number, status_label
+from wizard.web import human_date, posted_number, status_label
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -56,6 +66,7 @@ def _filters(form: QueueForm) -> queue.Filters:
         submitted_from=value(form.submitted_from),
         submitted_to=value(form.submitted_to),
         order=form.order.data if form.order.data in ("newest", "needed") else "oldest",
+        unread=bool(form.unread.data),
         page=request.args.get("page", 1, type=int) or 1,
     )
 
@@ -220,6 +231,31 @@ def cancel_question(dossier_id: int, question_id: int):
         )
     flash(done)
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+
+
+@bp.post("/requests/<int:dossier_id>/follow-up-reports/<int:report_id>/read")
+@reviewer_required
+def mark_report_read(dossier_id: int, report_id: int):
+    """Mark a follow-up report read, for every reviewer (`follow_up.mark_read`). Back on the
+    request's page at the report, which now says who read it."""
+    dossier = submitted_dossier(dossier_id)
+    report = item_of(dossier, FollowUpReport, report_id)
+    sent = human_date(report.sent_at)
+    # A second click of one's own is done too; a colleague's mark stays, and is said.
+    if follow_up.mark_read(report, current_user) or report.read_by_id == current_user.id:
+        flash(_("Done: the report of %(date)s is marked read.", date=sent))
+    else:
+        flash(
+            _(
+                "The report of %(date)s was marked read already, by %(name)s on %(when)s.",
+                date=sent,
+                name=report.read_by_name,
+                when=human_date(report.read_at),
+            )
+        )
+    return redirect(
+        url_for(".request_page", dossier_id=dossier.id, _anchor=f"report-{report.id}"), 303
+    )
 
 
 @bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
