@@ -38,6 +38,7 @@ DOCUMENT_PUT_BACK = "document_put_back"  # its removal undone, by the manufactur
 LETTER_PUT_BACK = "letter_put_back"  # an uploaded letter's removal undone
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
 FOLLOW_UP_SENT = "follow_up_sent"  # a report on an authorisation, sent unasked
+NOTE_ADDED = "note_added"  # a note for ANSM's reviewers only (`review.notes`)
 FOLLOW_UP_READ = "follow_up_read"  # a report marked read by a reviewer, for every reviewer
 PERIOD_END_REMINDED = "period_end_reminded"  # by the daily job (`review.reminders`)
 # Events that change nothing a person reading the request decides on.

@@ -50,6 +50,19 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     heading = reviewer.get_by_role("heading", level=1)
     expect(heading).to_have_accessible_name(re.compile(r"^VentriAssist Mini ?, \S"))
 
+    # A note for the other reviewers, by keyboard: refused empty (the summary takes the
+    # focus), then added: the focus is on it.
+    tab_to(reviewer, "#notes-title + p + details summary")
+    reviewer.keyboard.press("Enter")
+    press_button(reviewer, "form[action$='/notes'] button")
+    expect(reviewer.locator(".error-summary")).to_be_focused()
+    assert_accessible(reviewer, "review-note-error")
+    type_into(reviewer, "#note-text", "Called the manufacturer: CER v2 next week.")
+    press_button(reviewer, "form[action$='/notes'] button")
+    expect(reviewer.locator("[id^='note-']:focus")).to_have_count(1)
+    expect(reviewer.locator("main")).to_contain_text("Only ANSM's reviewers see it.")
+    assert_accessible(reviewer, "review-note-added")
+
     open_action(reviewer, "start-review")  # taken up without a note: the note is optional
     press_button(reviewer, "#action-start-review button[type=submit]")
     assert "Under review" in reviewer.content()

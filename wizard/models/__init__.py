@@ -13,6 +13,7 @@ from wizard.models.dossier import (
 )
 from wizard.models.follow_up import FollowUpDocument, FollowUpReport
 from wizard.models.invitation import Invitation, InvitationState, ReplacedLink
+from wizard.models.note import ReviewNote
 from wizard.models.outbox import OutgoingEmail
 from wizard.models.receipt import Receipt
 from wizard.models.review import (
@@ -47,6 +48,7 @@ __all__ = [
     "RemovedFile",
     "ReplacedLink",
     "Reply",
+    "ReviewNote",
     "ReplyDocument",
     "Role",
     "StepAnswer",

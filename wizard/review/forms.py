@@ -504,6 +504,21 @@ class FollowUpReportForm(FlaskForm):
     documents = _files()
 
 
+class NoteForm(FlaskForm):
+    """A note for ANSM's reviewers on a request (`review.notes`), never the manufacturer's."""
+
+    text = _reason(
+        _l("Your note"),
+        _l("Enter your note."),
+        _l(
+            "For example a call with the manufacturer, or a point to check before deciding. "
+            "Only ANSM's reviewers see it; it cannot be changed once added."
+        ),
+    )
+    # The form's one-time mark (`notes.add`), as the report form's.
+    sent_as = HiddenField()
+
+
 ACCESS_TYPE_CHOICES = [
     ("", _l("Individual and global")),
     ("individual", _l("Individual")),

@@ -28,12 +28,13 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import awaited, decisions, follow_up, information
+from wizard.review import awaited, decisions, follow_up, information, notes
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
 from wizard.review.forms import (
     FollowUpReportForm,
+    NoteForm,
     ReplyForm,
     WithdrawRequestForm,
     action_form_class,
@@ -151,11 +152,13 @@ def review_page(
     posted: tuple[Action, FlaskForm] | None = None,
     refused: str | None = None,
     changed: list[AuditEvent] = (),
+    note_form: NoteForm | None = None,
     status: int = 200,
 ):
     """The reviewer's page; `posted` is the action whose form comes back with its errors,
     `refused` why an action was refused (what was typed is shown again), `changed` what
-    happened to the request since the reviewer's page showed it (`changes_since`)."""
+    happened to the request since the reviewer's page showed it (`changes_since`),
+    `note_form` a note refused, with its errors."""
     current = effective_status(dossier)
     frozen = dossier.submitted_answers
     trail = audit.trail(dossier.id)
@@ -186,6 +189,8 @@ def review_page(
         refused=refused,
         questions=information.questions_of(dossier),
         reports=follow_up.reports_of(dossier),
+        notes=notes.notes_of(dossier),
+        note_form=note_form or _fresh_note_form(),
         nothing_awaited=information.nothing_awaited(dossier),
         awaited=waiting,
         awaited_named=awaited.named(waiting),
@@ -197,6 +202,12 @@ def review_page(
         seen=audit.last_change(trail),
         changed=changed,
     ), status
+
+
+def _fresh_note_form() -> NoteForm:
+    form = NoteForm(prefix="note", formdata=None)
+    form.sent_as.data = follow_up.new_mark()
+    return form
 
 
 def source_of(trail: list[AuditEvent]) -> dict | None:
@@ -473,6 +484,8 @@ def event_text(event: AuditEvent) -> str:
             "Follow-up report sent: %(num)d patients treated so far",
             detail["patients_treated"],
         )
+    if event.action == audit.NOTE_ADDED:
+        return _("Note for ANSM added")
     if event.action == audit.FOLLOW_UP_READ:
         sent = human_date(datetime.fromisoformat(detail["sent_at"]))
         return _("Follow-up report of %(date)s marked read", date=sent)

@@ -23,13 +23,14 @@ from wizard.review import (
     downloads,
     follow_up,
     information,
+    notes,
     pages,
     queue,
     service,
 )
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
-from wizard.review.forms import QueueForm
+from wizard.review.forms import NoteForm, QueueForm
 from wizard.review.status import authorisation_of, effective_status
 from wizard.web import human_date, posted_number, status_label
 
@@ -231,6 +232,20 @@ def cancel_question(dossier_id: int, question_id: int):
         )
     flash(done)
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
+
+
+@bp.post("/requests/<int:dossier_id>/notes")
+@reviewer_required
+def add_note(dossier_id: int):
+    """Add a note for ANSM's reviewers (`notes.add`); refused, the page again with what was
+    typed and why."""
+    dossier = submitted_dossier(dossier_id)
+    form = NoteForm(prefix="note")
+    if not form.validate():
+        return pages.review_page(dossier, note_form=form, status=422)
+    note = notes.add(dossier, current_user, form.text.data, follow_up.mark_of(form.sent_as.data))
+    flash(_("Done: your note is added. Only ANSM's reviewers see it."))
+    return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor=f"note-{note.id}"), 303)
 
 
 @bp.post("/requests/<int:dossier_id>/follow-up-reports/<int:report_id>/read")
