@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -26,6 +26,8 @@ def _encode(value):
         return {"$bytes": base64.b64encode(value).decode()}
     if isinstance(value, datetime):
         return {"$datetime": as_utc(value).isoformat()}
+    if isinstance(value, date):  # a decision's period, a question's due date
+        return {"$date": value.isoformat()}
     return value
 
 
@@ -34,6 +36,8 @@ def _decode(value):
         return base64.b64decode(value["$bytes"])
     if isinstance(value, dict) and "$datetime" in value:
         return datetime.fromisoformat(value["$datetime"])
+    if isinstance(value, dict) and "$date" in value:
+        return date.fromisoformat(value["$date"])
     return value
 
 

@@ -14,6 +14,14 @@ from wizard.models import Dossier, Receipt
 from wizard.receipts import service
 
 
+def empty(app) -> None:
+    """Every table emptied, as a new database restored into is."""
+    with app.app_context():
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
 def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client, user, tmp_path):
     with app.app_context():
         dossier_id = dossier_with(user[0], "individual", submit=True)
@@ -31,10 +39,7 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
     refused = runner.invoke(args=["backup", "restore", str(backup)])
     assert refused.exit_code != 0 and "needs an empty database" in refused.output
 
-    with app.app_context():
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+    empty(app)
     restored = runner.invoke(args=["backup", "restore", str(backup)])
     assert restored.exit_code == 0, restored.output
 
