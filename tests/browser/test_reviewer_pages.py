@@ -59,8 +59,9 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert_accessible(reviewer, "review-note-error")
     type_into(reviewer, "#note-text", "Called the manufacturer: CER v2 next week.")
     press_button(reviewer, "form[action$='/notes'] button")
-    expect(reviewer.locator("[id^='note-']:focus")).to_have_count(1)
-    expect(reviewer.locator("main")).to_contain_text("Only ANSM's reviewers see it.")
+    # The confirmation, said where the page comes back to (JavaScript off too), has the focus.
+    expect(reviewer.locator("#notes .notice[role=status]")).to_be_focused()
+    expect(reviewer.locator("#notes .notice")).to_contain_text("Only ANSM's reviewers see it.")
     assert_accessible(reviewer, "review-note-added")
 
     open_action(reviewer, "start-review")  # taken up without a note: the note is optional
@@ -154,8 +155,8 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     reviewer.keyboard.press("Enter")
     reviewer.wait_for_url(re.compile(r"/review/requests/\d+$"))
     press_button(reviewer, "form[action$='/read'] button")
-    expect(reviewer.locator("main")).to_contain_text("is marked read.")
-    expect(reviewer.locator("[id^='report-']:focus")).to_have_count(1)  # the report's heading
+    expect(reviewer.locator("#reports .notice[role=status]")).to_be_focused()
+    expect(reviewer.locator("#reports .notice")).to_contain_text("Done: report no. 1 is marked")
     assert "Read by Claire Martin on" in reviewer.inner_text("main")
     assert_accessible(reviewer, "review-follow-up-report-read")
     manufacturer.goto(f"/requests/{filed}/submitted")

@@ -5,6 +5,7 @@ ANSM read it (not by whom)."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import func, select, update
@@ -17,7 +18,7 @@ from tests.security.test_concurrency import postgres_only, run_together  # noqa:
 from wizard.extensions import db
 from wizard.models import AuditEvent, Dossier, FollowUpReport, Role, User
 
-DONE = re.compile(r"Done: the report of \d+ \w+ \d{4} at \d\d:\d\d is marked read\.")
+DONE = re.compile(r"Done: report no\. 1 is marked read\.")
 
 
 def named(email: str, name: str) -> None:
@@ -54,12 +55,12 @@ def test_a_report_is_not_read_until_a_reviewer_marks_it_then_it_is_for_everyone(
 
     marked = reviewer.post(mark)
     assert marked.status_code == 303
-    assert marked.location.endswith(f"/review/requests/{submitted_global}#report-{report.id}")
+    assert marked.location.endswith(f"/review/requests/{submitted_global}#reports")
     after = text_of(reviewer.get(marked.location))
     assert DONE.search(after)
     assert re.search(r"Sent by Claire Martin · Read by Rita Leroy on \d+ \w+ \d{4} at", after)
     assert "Not read yet" not in after and f'action="{mark}"' not in after
-    assert re.search(r"Follow-up report of \d+ \w+ \d{4} at \d\d:\d\d marked read", after)
+    assert "Follow-up report no. 1 marked read" in after  # the audit trail
     queue = text_of(reviewer.get("/review"))
     assert "not read yet" not in queue.replace("report not read yet", "")  # the filter's label
     assert "1 report not read yet" not in queue
@@ -79,7 +80,7 @@ def test_a_report_is_not_read_until_a_reviewer_marks_it_then_it_is_for_everyone(
     assert again.status_code == 303
     said = text_of(colleague.get(again.location))
     assert re.search(
-        r"The report of \d+ \w+ \d{4} at \d\d:\d\d was marked read already, by Rita Leroy on ",
+        r"Report no\. 1 was marked read already, by Rita Leroy on \d+ \w+ \d{4} at ",
         said,
     )
     assert not DONE.search(said)
@@ -186,3 +187,30 @@ def test_two_reviewers_marking_a_report_at_once_record_one_mark(
     assert len(done) == 1
     other = said[1 - done[0]]
     assert f"was marked read already, by {marked_by} on" in other
+
+
+def test_reports_sent_in_the_same_minute_are_told_apart_and_marked_one_by_one(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    send_report(manufacturer, submitted_global, patients="3")
+    send_report(manufacturer, submitted_global, patients="4", message="A correction: four.")
+    page = reviewer.get(f"/review/requests/{submitted_global}").text
+    words = text_of_html(page)
+    assert re.search(r"Report no\. 2, \d+ \w+ \d{4} at \d\d:\d\d .*Report no\. 1, ", words)
+    buttons = re.findall(r"<button[^>]*>(Mark report no\. \d read)</button>", page)
+    assert buttons == ["Mark report no. 2 read", "Mark report no. 1 read"]
+    with app.app_context():
+        first = db.session.scalar(select(FollowUpReport).order_by(FollowUpReport.id)).id
+    marked = reviewer.post(f"/review/requests/{submitted_global}/follow-up-reports/{first}/read")
+    after = reviewer.get(marked.location).text
+    assert re.findall(r"<button[^>]*>(Mark report no\. \d read)</button>", after) == [
+        "Mark report no. 2 read"
+    ]
+    # Said in the reports' section, where the page comes back to (seen without JavaScript).
+    assert after.index('id="reports-title"') < after.index("Done: report no. 1 is marked read.")
+    assert "Follow-up report no. 1 marked read" in text_of_html(after)
+
+
+def text_of_html(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -52,11 +52,12 @@ def test_a_note_is_read_by_every_reviewer_and_never_by_the_manufacturer(
 
     added = add_note(reviewer, submitted_global, mark=mark)
     assert added.status_code == 303
-    (note,) = notes_recorded(app)
-    assert added.location.endswith(f"/review/requests/{submitted_global}#note-{note.id}")
+    assert added.location.endswith(f"/review/requests/{submitted_global}#notes")
     page = reviewer.get(added.location)
     words = text_of(page)
     assert "Done: your note is added. Only ANSM's reviewers see it." in words
+    # Said in the notes' section, where the page comes back to (seen without JavaScript).
+    assert page.text.index('id="notes-title"') < page.text.index("Done: your note is added")
     assert re.search(r"Note of \d+ \w+ \d{4} at \d\d:\d\d Written by Rita Leroy", words)
     assert html.escape(NOTE, quote=False) in page.text  # its line break kept (pre-line)
     assert "Note for ANSM added" in words  # the audit trail

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
@@ -134,6 +134,15 @@ def send(
     return report
 
 
+def number_of(report: FollowUpReport) -> int:
+    """The report's number on its request, from 1 for the first sent (as its page shows it)."""
+    return db.session.scalar(
+        select(func.count()).where(
+            FollowUpReport.dossier_id == report.dossier_id, FollowUpReport.id <= report.id
+        )
+    )
+
+
 def mark_read(report: FollowUpReport, reviewer: User) -> bool:
     """Mark `report` read by `reviewer`, for every reviewer, in the audit trail too. False,
     and nothing changed, if it was read already (by a colleague, or by a second click): the
@@ -149,7 +158,11 @@ def mark_read(report: FollowUpReport, reviewer: User) -> bool:
         db.session.rollback()
         db.session.refresh(report)
         return False
-    detail = {"report_id": report.id, "sent_at": report.sent_at.isoformat()}
+    detail = {
+        "report_id": report.id,
+        "number": number_of(report),
+        "sent_at": report.sent_at.isoformat(),
+    }
     audit.record(report.dossier_id, audit.FOLLOW_UP_READ, audit.Actor.of(reviewer), detail=detail)
     db.session.commit()
     db.session.refresh(report)

@@ -4,7 +4,7 @@ their submitted request, and the state a dashboard row needs. Views call these t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask import render_template, request
 from flask_login import current_user
@@ -40,7 +40,7 @@ from wizard.review.forms import (
     action_form_class,
 )
 from wizard.review.status import authorisation_of, effective_status, in_force_by
-from wizard.web import STATUS_LABELS, human_date, posted_number, status_label
+from wizard.web import STATUS_LABELS, posted_number, status_label
 
 
 @dataclass(frozen=True)
@@ -487,8 +487,7 @@ def event_text(event: AuditEvent) -> str:
     if event.action == audit.NOTE_ADDED:
         return _("Note for ANSM added")
     if event.action == audit.FOLLOW_UP_READ:
-        sent = human_date(datetime.fromisoformat(detail["sent_at"]))
-        return _("Follow-up report of %(date)s marked read", date=sent)
+        return _("Follow-up report no. %(number)d marked read", number=detail["number"])
     if event.action == audit.PERIOD_END_REMINDED:
         return _(
             "Manufacturer reminded that the authorised period ends on %(date)s",

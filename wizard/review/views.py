@@ -32,7 +32,7 @@ from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.forms import NoteForm, QueueForm
 from wizard.review.status import authorisation_of, effective_status
-from wizard.web import human_date, posted_number, status_label
+from wizard.web import flash_at, human_date, posted_number, status_label
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -243,34 +243,33 @@ def add_note(dossier_id: int):
     form = NoteForm(prefix="note")
     if not form.validate():
         return pages.review_page(dossier, note_form=form, status=422)
-    note = notes.add(dossier, current_user, form.text.data, follow_up.mark_of(form.sent_as.data))
-    flash(_("Done: your note is added. Only ANSM's reviewers see it."))
-    return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor=f"note-{note.id}"), 303)
+    notes.add(dossier, current_user, form.text.data, follow_up.mark_of(form.sent_as.data))
+    flash_at("notes", _("Done: your note is added. Only ANSM's reviewers see it."))
+    return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="notes"), 303)
 
 
 @bp.post("/requests/<int:dossier_id>/follow-up-reports/<int:report_id>/read")
 @reviewer_required
 def mark_report_read(dossier_id: int, report_id: int):
     """Mark a follow-up report read, for every reviewer (`follow_up.mark_read`). Back on the
-    request's page at the report, which now says who read it."""
+    request's page at its reports, the confirmation said there (the report says who read it)."""
     dossier = submitted_dossier(dossier_id)
     report = item_of(dossier, FollowUpReport, report_id)
-    sent = human_date(report.sent_at)
+    number = follow_up.number_of(report)
     # A second click of one's own is done too; a colleague's mark stays, and is said.
     if follow_up.mark_read(report, current_user) or report.read_by_id == current_user.id:
-        flash(_("Done: the report of %(date)s is marked read.", date=sent))
+        flash_at("reports", _("Done: report no. %(number)d is marked read.", number=number))
     else:
-        flash(
+        flash_at(
+            "reports",
             _(
-                "The report of %(date)s was marked read already, by %(name)s on %(when)s.",
-                date=sent,
+                "Report no. %(number)d was marked read already, by %(name)s on %(when)s.",
+                number=number,
                 name=report.read_by_name,
                 when=human_date(report.read_at),
-            )
+            ),
         )
-    return redirect(
-        url_for(".request_page", dossier_id=dossier.id, _anchor=f"report-{report.id}"), 303
-    )
+    return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="reports"), 303)
 
 
 @bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
