@@ -151,6 +151,14 @@ def test_long_unbroken_names_wrap_on_the_reviewers_pages(narrow_page, long_names
     assert_reflows(narrow_page, name_of(narrow_page, "review-queue"))
     narrow_page.goto(f"/review/requests/{submitted}")
     assert_reflows(narrow_page, name_of(narrow_page, "review-request"))
+    # Under review, the actions' forms opened: whom to ask names the manufacturer, in a
+    # radio's label.
+    narrow_page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    narrow_page.click("#action-start-review button[type=submit]")
+    narrow_page.wait_for_selector("#action-request-information")
+    narrow_page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert LONG_ORGANISATION in narrow_page.inner_text("#action-request-information")
+    assert_reflows(narrow_page, name_of(narrow_page, "review-request-forms-open"))
 
 
 def tables_scrolling(page) -> list[str]:
