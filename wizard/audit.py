@@ -38,11 +38,12 @@ DOCUMENT_PUT_BACK = "document_put_back"  # its removal undone, by the manufactur
 LETTER_PUT_BACK = "letter_put_back"  # an uploaded letter's removal undone
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
 FOLLOW_UP_SENT = "follow_up_sent"  # a report on an authorisation, sent unasked
+ASSIGNED = "assigned"  # a filed request given to a reviewer, or to nobody (`review.assignment`)
 NOTE_ADDED = "note_added"  # a note for ANSM's reviewers only (`review.notes`)
 FOLLOW_UP_READ = "follow_up_read"  # a report marked read by a reviewer, for every reviewer
 PERIOD_END_REMINDED = "period_end_reminded"  # by the daily job (`review.reminders`)
 # Events that change nothing a person reading the request decides on.
-NOT_CHANGES = (DOCUMENT_DOWNLOADED, PERIOD_END_REMINDED, FOLLOW_UP_READ)
+NOT_CHANGES = (DOCUMENT_DOWNLOADED, PERIOD_END_REMINDED, FOLLOW_UP_READ, ASSIGNED)
 
 
 def uploads_of(documents, **owner) -> tuple[tuple[str, dict[str, Any]], ...]:

@@ -64,6 +64,12 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     expect(reviewer.locator("#notes .notice")).to_contain_text("Only ANSM's reviewers see it.")
     assert_accessible(reviewer, "review-note-added")
 
+    # Taken by keyboard: the confirmation, in the row saying who handles it, has the focus.
+    press_button(reviewer, "#assignment form button")
+    expect(reviewer.locator("#assignment .notice[role=status]")).to_be_focused()
+    expect(reviewer.locator("#assignment")).to_contain_text("Claire Martin (you)")
+    assert_accessible(reviewer, "review-handled-by-me")
+
     open_action(reviewer, "start-review")  # taken up without a note: the note is optional
     press_button(reviewer, "#action-start-review button[type=submit]")
     assert "Under review" in reviewer.content()
@@ -150,6 +156,7 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     reviewer.keyboard.press("Enter")
     reviewer.wait_for_url(re.compile(r"unread=y"))
     expect(reviewer.locator("#unread")).to_be_checked()
+    assert "Handled by Claire Martin" in reviewer.inner_text("main table")
     assert_accessible(reviewer, "review-queue-unread")
     tab_to(reviewer, "main table a")
     reviewer.keyboard.press("Enter")

@@ -26,6 +26,16 @@ def named(email: str, name: str) -> None:
     db.session.commit()
 
 
+def colleague_named(app, email: str, name: str):
+    """Another reviewer, signed in in their own browser."""
+    with app.app_context():
+        make_user(email, role=Role.REVIEWER)
+        named(email, name)
+    colleague = app.test_client()
+    assert login(colleague, email).status_code == 303
+    return colleague
+
+
 def only_report(app) -> FollowUpReport:
     with app.app_context():
         (report,) = db.session.scalars(select(FollowUpReport)).all()
@@ -78,12 +88,15 @@ def test_a_report_is_not_read_until_a_reviewer_marks_it_then_it_is_for_everyone(
     assert login(colleague, "rex@ansm.example").status_code == 303
     again = colleague.post(mark)
     assert again.status_code == 303
-    said = text_of(colleague.get(again.location))
+    page = colleague.get(again.location).text
+    said = text_of_html(page)
     assert re.search(
         r"Report no\. 1 was marked read already, by Rita Leroy on \d+ \w+ \d{4} at ",
         said,
     )
     assert not DONE.search(said)
+    # Said as a warning: this click did nothing.
+    assert re.search(r'notice--warning" role="status"><p>Report no\. 1 was marked', page)
     with app.app_context():
         kept = db.session.get(FollowUpReport, report.id)
         assert kept.read_by_name == "Rita Leroy"

@@ -58,7 +58,7 @@ def test_a_note_is_read_by_every_reviewer_and_never_by_the_manufacturer(
     assert "Done: your note is added. Only ANSM's reviewers see it." in words
     # Said in the notes' section, where the page comes back to (seen without JavaScript).
     assert page.text.index('id="notes-title"') < page.text.index("Done: your note is added")
-    assert re.search(r"Note of \d+ \w+ \d{4} at \d\d:\d\d Written by Rita Leroy", words)
+    assert re.search(r"Note no\. 1, \d+ \w+ \d{4} at \d\d:\d\d Written by Rita Leroy", words)
     assert html.escape(NOTE, quote=False) in page.text  # its line break kept (pre-line)
     assert "Note for ANSM added" in words  # the audit trail
     assert "No note so far." not in words
@@ -102,6 +102,9 @@ def test_the_same_note_form_sent_twice_is_one_note(app, reviewer, submitted_glob
     # Another note from the same page (other words) is another note.
     add_note(reviewer, submitted_global, text="And the IFU in French.")
     assert [note.text for note in notes_recorded(app)] == [NOTE, "And the IFU in French."]
+    # Written in the same minute, told apart by their numbers (latest first).
+    headings = re.findall(r'id="note-\d+">(Note no\. \d),', reviewer.get(first.location).text)
+    assert headings == ["Note no. 2", "Note no. 1"]
     with app.app_context():
         events = db.session.scalar(select(func.count()).where(AuditEvent.action == "note_added"))
     assert events == 2

@@ -130,6 +130,7 @@ for endpoint in (
     "review.download_report_document",
     "review.mark_report_read",
     "review.add_note",
+    "review.assign",
 ):
     EXPECTED[endpoint] = REVIEWER_ONLY
 # A typed answer checked against a step's rules, the same for every manufacturer: it reads no

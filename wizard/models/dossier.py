@@ -56,6 +56,12 @@ class Dossier(db.Model):
     # (`review.reminders`): once, even with two jobs at once.
     period_end_reminded_at: Mapped[Timestamp | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The reviewer handling the filed request, and since when (`review.assignment`); none
+    # until a reviewer takes it or is given it.
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    assigned_at: Mapped[Timestamp | None]
     # The answers of the chosen path only, as they were at submission; never changed after.
     submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     answers_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -63,6 +69,7 @@ class Dossier(db.Model):
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
     step_answers: Mapped[list[StepAnswer]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan"
     )

@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
-from wizard.forms.base import choice, iso_date, long_text, number, select, text
+from wizard.forms.base import ChoiceList, choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
@@ -519,6 +519,29 @@ class NoteForm(FlaskForm):
     sent_as = HiddenField()
 
 
+def _reviewer_choices(reviewers, me) -> list[tuple[str, str]]:
+    return [
+        (str(person.id), _("%(name)s (you)", name=person.name) if person == me else person.name)
+        for person in reviewers
+    ]
+
+
+class AssignForm(FlaskForm):
+    """Who handles a filed request (`review.assignment`): a reviewer, or nobody."""
+
+    reviewer = select(
+        _l("Give it to"),
+        [],
+        hint=_l("They are told by email. Choose “Nobody” to leave it for anyone to take."),
+    )
+
+    def __init__(self, reviewers, me, **kwargs):
+        super().__init__(**kwargs)
+        # The reviewers of now (not the form class's first ones): its own list.
+        choices = [("", _("Nobody")), *_reviewer_choices(reviewers, me)]
+        self.reviewer._list = ChoiceList(choices)
+
+
 ACCESS_TYPE_CHOICES = [
     ("", _l("Individual and global")),
     ("individual", _l("Individual")),
@@ -570,7 +593,18 @@ class QueueForm(FlaskForm):
             ("needed", _l("Needed soonest first (one patient)")),
         ],
     )
+    handled_by = select(_l("Handled by"), [])
     unread = BooleanField(_l("Only requests with a follow-up report not read yet"))
+
+    def __init__(self, *args, reviewers=(), me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("", _("Anyone or nobody")),
+            ("me", _("Me")),
+            ("nobody", _("Nobody yet")),
+            *_reviewer_choices([person for person in reviewers if person != me], me),
+        ]
+        self.handled_by._list = ChoiceList(choices)
 
 
 FORMS = {

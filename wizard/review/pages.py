@@ -28,11 +28,12 @@ from wizard.models import (
     Dossier,
     InformationRequest,
 )
-from wizard.review import awaited, decisions, follow_up, information, notes
+from wizard.review import assignment, awaited, decisions, follow_up, information, notes
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, Action, available
 from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.decisions import decisions_of
 from wizard.review.forms import (
+    AssignForm,
     FollowUpReportForm,
     NoteForm,
     ReplyForm,
@@ -153,12 +154,14 @@ def review_page(
     refused: str | None = None,
     changed: list[AuditEvent] = (),
     note_form: NoteForm | None = None,
+    assign_form: AssignForm | None = None,
     status: int = 200,
 ):
     """The reviewer's page; `posted` is the action whose form comes back with its errors,
     `refused` why an action was refused (what was typed is shown again), `changed` what
     happened to the request since the reviewer's page showed it (`changes_since`),
-    `note_form` a note refused, with its errors."""
+    `note_form` a note refused, `assign_form` a choice of who handles it refused, with their
+    errors."""
     current = effective_status(dossier)
     frozen = dossier.submitted_answers
     trail = audit.trail(dossier.id)
@@ -191,6 +194,7 @@ def review_page(
         reports=follow_up.reports_of(dossier),
         notes=notes.notes_of(dossier),
         note_form=note_form or _fresh_note_form(),
+        assign_form=assign_form or _fresh_assign_form(dossier),
         nothing_awaited=information.nothing_awaited(dossier),
         awaited=waiting,
         awaited_named=awaited.named(waiting),
@@ -202,6 +206,12 @@ def review_page(
         seen=audit.last_change(trail),
         changed=changed,
     ), status
+
+
+def _fresh_assign_form(dossier: Dossier) -> AssignForm:
+    form = AssignForm(assignment.reviewers(), current_user, prefix="assign", formdata=None)
+    form.reviewer.data = str(dossier.assigned_to_id or "")
+    return form
 
 
 def _fresh_note_form() -> NoteForm:
@@ -484,6 +494,10 @@ def event_text(event: AuditEvent) -> str:
             "Follow-up report sent: %(num)d patients treated so far",
             detail["patients_treated"],
         )
+    if event.action == audit.ASSIGNED:
+        if detail["to"] is None:
+            return _("Handled by nobody now")
+        return _("Given to %(name)s to handle", name=detail["to"])
     if event.action == audit.NOTE_ADDED:
         return _("Note for ANSM added")
     if event.action == audit.FOLLOW_UP_READ:

@@ -14,7 +14,7 @@ from wizard import clock
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import folded
-from wizard.models import Dossier, FollowUpReport, InformationRequest, Organisation
+from wizard.models import Dossier, FollowUpReport, InformationRequest, Organisation, User
 from wizard.review.status import authorisations_subquery, effective_status_column
 
 PAGE_SIZE = 50
@@ -42,6 +42,7 @@ class Filters:
     submitted_to: date | None = None
     order: str = "oldest"  # "newest", or "needed": the individual requests needed soonest first
     unread: bool = False  # only those with a follow-up report no reviewer has marked read
+    handled_by: str = ""  # a reviewer's id: only theirs; "nobody": those no one handles yet
     page: int = 1
 
 
@@ -59,6 +60,7 @@ class Row:
     earlier_report_above: bool = False
     asks_reports: bool = False  # its authorisation has follow-up conditions
     unread_reports: int = 0  # its follow-up reports no reviewer has marked read
+    handler: str | None = None  # the reviewer handling it (`review.assignment`)
     # Its questions still awaiting their answers: the soonest date one is needed by, and when
     # the oldest was asked (an overdue answer, or a question on an authorisation, said).
     answer_due: date | None = None
@@ -134,6 +136,10 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
         query = query.where(state == filters.status)
     if filters.unread:
         query = query.where(_unread_reports().exists())
+    if filters.handled_by == "nobody":
+        query = query.where(Dossier.assigned_to_id.is_(None))
+    elif filters.handled_by.isdecimal():
+        query = query.where(Dossier.assigned_to_id == int(filters.handled_by))
     return query
 
 
@@ -201,6 +207,16 @@ def _last_report() -> tuple:
     )
 
 
+def _handler_name():
+    """The column of a listed request's reviewer handling it: their name."""
+    return (
+        select(User.name)
+        .where(User.id == Dossier.assigned_to_id)
+        .correlate(Dossier)
+        .scalar_subquery()
+    )
+
+
 def _awaited_questions() -> tuple:
     """The columns of a listed request's questions still awaiting their answers: the soonest
     date one is needed by, and when the oldest was asked."""
@@ -222,7 +238,7 @@ def search(filters: Filters) -> Page:
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
     rows = db.session.execute(
-        query.add_columns(*_last_report(), *_awaited_questions())
+        query.add_columns(*_last_report(), *_awaited_questions(), _handler_name())
         .order_by(*_order(filters.order), Dossier.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -238,6 +254,7 @@ def search(filters: Filters) -> Page:
                 bool(any_above) and not above,
                 bool(follow_up.strip()),
                 unread,
+                handler,
                 due,
                 asked,
             )
@@ -253,6 +270,7 @@ def search(filters: Filters) -> Page:
                 unread,
                 due,
                 asked,
+                handler,
             ) in rows
         ],
         total=total,

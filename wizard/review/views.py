@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
+from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.models import (
     Document,
@@ -15,9 +16,11 @@ from wizard.models import (
     HcpLetter,
     InformationRequest,
     ReplyDocument,
+    User,
 )
 from wizard.receipts.service import ensure_receipt
 from wizard.review import (
+    assignment,
     awaited,
     decisions,
     downloads,
@@ -30,7 +33,7 @@ from wizard.review import (
 )
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
-from wizard.review.forms import NoteForm, QueueForm
+from wizard.review.forms import AssignForm, NoteForm, QueueForm
 from wizard.review.status import authorisation_of, effective_status
 from wizard.web import flash_at, human_date, posted_number, status_label
 
@@ -42,7 +45,7 @@ _ACTION_NAMES = ", ".join(f'"{name}"' for name in REVIEWER_ACTIONS)
 @bp.get("")
 @reviewer_required
 def queue_page():
-    form = QueueForm(request.args)
+    form = QueueForm(request.args, reviewers=assignment.reviewers(), me=current_user)
     form.validate()  # a filter with an error is left out, and says so
     return render_template(
         "review/queue.html", form=form, page=queue.search(_filters(form)), queue_url=_queue_url
@@ -68,8 +71,13 @@ def _filters(form: QueueForm) -> queue.Filters:
         submitted_to=value(form.submitted_to),
         order=form.order.data if form.order.data in ("newest", "needed") else "oldest",
         unread=bool(form.unread.data),
+        handled_by=_handled_by(value(form.handled_by) or ""),
         page=request.args.get("page", 1, type=int) or 1,
     )
+
+
+def _handled_by(chosen: str) -> str:
+    return str(current_user.id) if chosen == "me" else chosen
 
 
 @bp.get("/requests/<int:dossier_id>")
@@ -234,6 +242,46 @@ def cancel_question(dossier_id: int, question_id: int):
     return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
 
 
+@bp.post("/requests/<int:dossier_id>/assignment")
+@reviewer_required
+def assign(dossier_id: int):
+    """Who handles the request (`assignment.assign`): oneself, a colleague, or nobody. What
+    the page showed (`handled_by_seen`) must still be so: a colleague's change meanwhile is
+    said, and nothing is changed."""
+    dossier = submitted_dossier(dossier_id)
+    form = AssignForm(assignment.reviewers(), current_user, prefix="assign")
+    if not form.validate():
+        return pages.review_page(dossier, assign_form=form, status=422)
+    to = db.session.get(User, int(form.reviewer.data)) if form.reviewer.data else None
+    shown = posted_number("handled_by_seen")
+    changed = assignment.assign(dossier, to, current_user, seen=shown)
+    # Done, or done already (a second click): said so; changed meanwhile: said, not done.
+    if changed or dossier.assigned_to_id == (to.id if to else None):
+        if to is None:
+            done = _("Done: nobody handles this request now.")
+        elif to == current_user:
+            done = _("Done: you handle this request.")
+        else:
+            done = _(
+                "Done: %(name)s handles this request, and has been told by email.", name=to.name
+            )
+        flash_at("assignment", done)
+    else:
+        now = dossier.assigned_to.name if dossier.assigned_to else _("nobody")
+        flash_at(
+            "assignment",
+            {
+                "text": _(
+                    "Nothing was changed: who handles this request changed since you opened "
+                    "the page. It is now handled by %(name)s.",
+                    name=now,
+                ),
+                "warning": True,
+            },
+        )
+    return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="assignment"), 303)
+
+
 @bp.post("/requests/<int:dossier_id>/notes")
 @reviewer_required
 def add_note(dossier_id: int):
@@ -260,15 +308,13 @@ def mark_report_read(dossier_id: int, report_id: int):
     if follow_up.mark_read(report, current_user) or report.read_by_id == current_user.id:
         flash_at("reports", _("Done: report no. %(number)d is marked read.", number=number))
     else:
-        flash_at(
-            "reports",
-            _(
-                "Report no. %(number)d was marked read already, by %(name)s on %(when)s.",
-                number=number,
-                name=report.read_by_name,
-                when=human_date(report.read_at),
-            ),
+        said = _(
+            "Report no. %(number)d was marked read already, by %(name)s on %(when)s.",
+            number=number,
+            name=report.read_by_name,
+            when=human_date(report.read_at),
         )
+        flash_at("reports", {"text": said, "warning": True})  # nothing done by this click
     return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="reports"), 303)
 
 

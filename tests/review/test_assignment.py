@@ -1,0 +1,146 @@
+"""Who at ANSM handles a filed request: a reviewer takes it, or gives it to a colleague (who
+is told by email), or to nobody; the queue lists each one's own and those nobody handles. A
+page showing someone else than now changes nothing; a change is in the audit trail and does
+not stop a decision read before it."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select, update
+
+from tests.invites.support import body_of
+from tests.review.conftest import REVIEWER_EMAIL
+from tests.review.support import action_data, seen_on
+from tests.review.test_follow_up_read import colleague_named, named
+from tests.review.test_follow_up_reports import authorised, text_of
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import Dossier, User
+
+COLLEAGUE = "rex@ansm.example"
+
+
+def user_id(app, email: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def give(client, dossier_id: int, to: int | str, seen: int = 0):
+    return client.post(
+        f"/review/requests/{dossier_id}/assignment",
+        data={"assign-reviewer": str(to), "handled_by_seen": str(seen)},
+    )
+
+
+def handler_of(app, dossier_id: int) -> str | None:
+    with app.app_context():
+        handler = db.session.get(Dossier, dossier_id).assigned_to
+        return handler.name if handler else None
+
+
+def test_a_reviewer_takes_a_request_and_the_queue_lists_it_as_theirs(
+    app, inbox, reviewer, submitted, submitted_global
+):
+    with app.app_context():
+        named(REVIEWER_EMAIL, "Rita Leroy")
+    page = text_of(reviewer.get(f"/review/requests/{submitted}"))
+    assert "Handled by Nobody yet" in page and "Handle it myself" in page
+
+    taken = give(reviewer, submitted, user_id(app, REVIEWER_EMAIL))
+    assert taken.status_code == 303
+    assert taken.location.endswith(f"/review/requests/{submitted}#assignment")
+    words = text_of(reviewer.get(taken.location))
+    # Said where the page comes back to: the row saying who handles it.
+    handled = r"Handled by Done: you handle this request\. Rita Leroy \(you\) since \d"
+    assert re.search(handled, words)
+    assert "Handle it myself" not in words
+    assert "Given to Rita Leroy to handle" in words  # the audit trail
+    assert inbox.to(REVIEWER_EMAIL) == []  # nobody tells oneself
+
+    queue = text_of(reviewer.get("/review"))
+    assert "Handled by Rita Leroy" in queue
+    with app.app_context():
+        mine = db.session.get(Dossier, submitted).reference
+        other = db.session.get(Dossier, submitted_global).reference
+    own = text_of(reviewer.get("/review?handled_by=me"))
+    assert mine in own and other not in own
+    nobodys = text_of(reviewer.get("/review?handled_by=nobody"))
+    assert other in nobodys and mine not in nobodys
+
+
+def test_a_request_given_to_a_colleague_tells_them_by_email(app, inbox, reviewer, submitted):
+    with app.app_context():
+        named(REVIEWER_EMAIL, "Rita Leroy")
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert re.search(r'<option value="\d+">Rex Dubois</option>', page)
+    assert re.search(r'<option value="\d+">Rita Leroy \(you\)</option>', page)
+
+    given = give(reviewer, submitted, user_id(app, COLLEAGUE))
+    words = text_of(reviewer.get(given.location))
+    assert "Done: Rex Dubois handles this request, and has been told by email." in words
+    (told,) = inbox.to(COLLEAGUE)
+    with app.app_context():
+        reference = db.session.get(Dossier, submitted).reference
+    assert told["Subject"] == (
+        f"La demande {reference} vous est confiée / Request {reference} is yours to handle"
+    )
+    body = body_of(told)
+    assert f"Rita Leroy has given you request {reference} to handle" in body
+    assert "For one patient: the device is needed by" in body
+    assert f"/review/requests/{submitted}" in body
+    # Theirs in their queue.
+    assert reference in text_of(colleague.get("/review?handled_by=me"))
+
+    back = give(reviewer, submitted, "", seen=user_id(app, COLLEAGUE))
+    assert "Done: nobody handles this request now." in text_of(reviewer.get(back.location))
+    assert handler_of(app, submitted) is None
+    assert "Handled by nobody now" in text_of(reviewer.get(back.location))
+
+
+def test_a_page_showing_someone_else_than_now_changes_nothing(app, reviewer, submitted):
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    give(colleague, submitted, user_id(app, COLLEAGUE))  # Rex takes it meanwhile
+    late = give(reviewer, submitted, user_id(app, REVIEWER_EMAIL), seen=0)  # page said nobody
+    words = text_of(reviewer.get(late.location))
+    assert (
+        "Nothing was changed: who handles this request changed since you opened the page. It "
+        "is now handled by Rex Dubois." in words
+    )
+    assert handler_of(app, submitted) == "Rex Dubois"
+    # A second click on a change made is done, not refused.
+    again = give(colleague, submitted, user_id(app, COLLEAGUE), seen=0)
+    assert "Done: you handle this request." in text_of(colleague.get(again.location))
+
+
+def test_only_a_reviewer_who_can_sign_in_can_be_given_a_request(
+    app, reviewer, manufacturer, user, submitted
+):
+    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.email == COLLEAGUE).values(removed_at=clock.now())
+        )
+        db.session.commit()
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "Rex Dubois" not in page
+    for wrong in (user_id(app, COLLEAGUE), user[0], "x"):
+        refused = give(reviewer, submitted, wrong)
+        assert refused.status_code == 422
+        words = text_of(refused)
+        assert "There is a problem" in words and words.count("Choose one of the options") == 2
+        assert re.search(r'<details class="details" open>\s*<summary[^>]*>Give it to', refused.text)
+    assert handler_of(app, submitted) is None
+    assert give(manufacturer, submitted, user[0]).status_code == 403
+
+
+def test_giving_a_request_does_not_stop_a_decision_read_before_it(app, reviewer, submitted_global):
+    authorised(reviewer, submitted_global)
+    shown = seen_on(reviewer, submitted_global)
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    give(colleague, submitted_global, user_id(app, COLLEAGUE))
+    suspended = reviewer.post(
+        f"/review/requests/{submitted_global}/suspend", data={**action_data("suspend"), **shown}
+    )
+    assert suspended.status_code == 303, suspended.text

@@ -1,0 +1,75 @@
+"""Who at ANSM handles a filed request: a reviewer takes it, or is given it by a colleague
+(who is emailed), or it is handled by nobody again. The queue lists each reviewer's own. A
+change is in the audit trail; it changes nothing a decision weighs (`audit.NOT_CHANGES`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from wizard import audit, clock, mail
+from wizard.extensions import db
+from wizard.i18n import gettext as _
+from wizard.models import Dossier, Role, User
+from wizard.review.notify import device_name
+from wizard.web import external_url
+
+
+def reviewers() -> list[User]:
+    """The reviewers who can be given a request: those who can sign in, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.REVIEWER, User.removed_at.is_(None))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def assign(dossier: Dossier, to: User | None, by: User, *, seen: int | None) -> bool:
+    """Give `dossier` to the reviewer `to` (None: to nobody), as `by` asks, if whoever the
+    page `by` sent it from showed as handling it (`seen`: their id, 0 for nobody) still is:
+    False, nothing changed, if a colleague changed it meanwhile (or it is already so)."""
+    current = dossier.assigned_to_id or 0
+    wanted = to.id if to is not None else None
+    if seen is not None and seen != current or (wanted or 0) == current:
+        return False
+    changed = db.session.execute(
+        update(Dossier)
+        .where(
+            Dossier.id == dossier.id,
+            Dossier.assigned_to_id.is_(None) if not current else Dossier.assigned_to_id == current,
+        )
+        .values(assigned_to_id=wanted, assigned_at=clock.now() if wanted else None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:  # a colleague's change came first
+        db.session.rollback()
+        db.session.refresh(dossier)
+        return False
+    detail = {"to": to.name if to is not None else None}
+    audit.record(dossier.id, audit.ASSIGNED, audit.Actor.of(by), detail=detail)
+    db.session.commit()
+    db.session.refresh(dossier)
+    if to is not None and to.id != by.id:
+        _tell(dossier, to, by)
+    return True
+
+
+def _tell(dossier: Dossier, to: User, by: User) -> None:
+    """Email the reviewer given the request, in French then English as every email to ANSM."""
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "by": by.name,
+        "needed_by": dossier.needed_by,
+        "link": external_url("review.request_page", dossier_id=dossier.id),
+    }
+    mail.send_after_response(
+        to.email,
+        mail.bilingual(
+            lambda: _("Request %(reference)s is yours to handle", reference=dossier.reference),
+            " / ",
+        ),
+        mail.bilingual_text("review/email/assigned.txt", **context),
+        about=f"assignment of request {dossier.id}",
+    )
