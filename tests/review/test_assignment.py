@@ -14,9 +14,10 @@ from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import action_data, seen_on
 from tests.review.test_follow_up_read import colleague_named, named
 from tests.review.test_follow_up_reports import authorised, text_of
+from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
 from wizard import clock
 from wizard.extensions import db
-from wizard.models import Dossier, User
+from wizard.models import AuditEvent, Dossier, User
 
 COLLEAGUE = "rex@ansm.example"
 
@@ -144,3 +145,30 @@ def test_giving_a_request_does_not_stop_a_decision_read_before_it(app, reviewer,
         f"/review/requests/{submitted_global}/suspend", data={**action_data("suspend"), **shown}
     )
     assert suspended.status_code == 303, suspended.text
+
+
+def test_two_reviewers_taking_a_request_at_once_leave_it_to_one(
+    app,
+    reviewer,
+    submitted,
+    postgres_only,  # noqa: F811
+):
+    with app.app_context():
+        named(REVIEWER_EMAIL, "Rita Leroy")
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    browsers = ((reviewer, REVIEWER_EMAIL), (colleague, COLLEAGUE))
+    said = {}
+
+    def one(index):
+        browser, email = browsers[index]
+        said[index] = text_of(browser.get(give(browser, submitted, user_id(app, email)).location))
+
+    assert run_together(one, 2) == []
+    handler = handler_of(app, submitted)
+    assert handler in ("Rita Leroy", "Rex Dubois")
+    winner = 0 if handler == "Rita Leroy" else 1
+    assert "Done: you handle this request." in said[winner]
+    assert f"It is now handled by {handler}." in said[1 - winner]
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "assigned")).all()
+    assert [event.detail["to"] for event in events] == [handler]
