@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import action_data, seen_on
+from tests.review.support import act, action_data, in_days, questions, reply, seen_on
 from tests.review.test_follow_up_read import colleague_named, named
-from tests.review.test_follow_up_reports import authorised, text_of
+from tests.review.test_follow_up_reports import authorised, send_report, text_of
 from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
 from wizard import clock
 from wizard.extensions import db
@@ -172,3 +172,23 @@ def test_two_reviewers_taking_a_request_at_once_leave_it_to_one(
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "assigned")).all()
     assert [event.detail["to"] for event in events] == [handler]
+
+
+def test_the_reviewer_handling_a_request_hears_of_its_answers_and_reports(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    """Without a team mailbox, news goes to who asked or acted, and to who handles it."""
+    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "request-information")
+    give(reviewer, submitted_global, user_id(app, COLLEAGUE))
+    with app.app_context():
+        question = questions(submitted_global)[0].id
+    reply(manufacturer, submitted_global, question)
+    (answer,) = [m for m in inbox if "Answer received on request" in m["Subject"]]
+    assert answer["To"] == f"{COLLEAGUE}, {REVIEWER_EMAIL}"  # who handles it, who asked
+    authorised_now = act(reviewer, submitted_global, "authorise", period_start=in_days(0))
+    assert authorised_now.status_code == 303
+    send_report(manufacturer, submitted_global)
+    (report,) = [m for m in inbox if "Follow-up report" in m["Subject"]]
+    assert COLLEAGUE in report["To"] and REVIEWER_EMAIL in report["To"]

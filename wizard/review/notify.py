@@ -271,7 +271,19 @@ def to_review_team(
 def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> list[str]:
     """The addresses of the reviewers still at ANSM who asked the question `reply` answers,
     or (`acted`: of a request withdrawn, or reported on) who acted on the request (its audit
-    trail says who)."""
+    trail says who); and, of either, the reviewer handling it (`review.assignment`)."""
+    handler = [dossier.assigned_to] if dossier.assigned_to and (reply or acted) else []
+    return sorted(
+        {
+            person.email
+            for person in _asked_or_acted(dossier, reply, acted) + handler
+            if person.is_active
+        }
+    )
+
+
+def _asked_or_acted(dossier: Dossier, reply: Reply | None, acted: bool) -> list[User]:
+    """Who asked the question `reply` answers, or (`acted`) who acted on the request."""
     if reply is not None:
         people = [reply.information_request.asked_by]
     elif acted:
@@ -284,7 +296,7 @@ def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> 
         ).all()
     else:
         people = []
-    return [person.email for person in people if person.is_active]
+    return list(people)
 
 
 def question_to_professional(question: InformationRequest, dossier: Dossier, token: str) -> bool:
