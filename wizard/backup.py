@@ -1,22 +1,36 @@
-"""Backup and restore of the whole database as one portable JSON file, the same on SQLite and
+"""Backup and restore of the whole database as one portable file, the same on SQLite and
 PostgreSQL: `flask backup create FILE`, `flask backup restore FILE` (into an empty, migrated
-database). Uploaded PDFs live in UPLOAD_FOLDER and are copied with the file system."""
+database). Uploaded PDFs live in UPLOAD_FOLDER and are copied with the file system.
+
+The file is UTF-8 JSON Lines: a first line naming the format and the schema's revision, one
+line per row (its table and its columns), a last line counting the rows, so that a file cut
+short is refused. Rows are read from one snapshot of the database (a backup taken while the
+portal is in use is consistent) and written as they are read, and restored in batches as
+they are read back: memory stays that of a batch, whatever the database's size. Moments are
+written in UTC, whatever the database server's time zone. Files of the first format (one JSON
+document) still restore."""
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from wizard.clock import as_utc
 from wizard.extensions import db
 
-FORMAT = "derogation-portal-backup/1"
+FORMAT = "derogation-portal-backup/2"
+FIRST_FORMAT = "derogation-portal-backup/1"  # one JSON document, still restored
+BATCH = 500  # rows inserted at once by a restore
 
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
 
@@ -24,8 +38,8 @@ backup_cli = AppGroup("backup", help="Back up and restore the database.")
 def _encode(value):
     if isinstance(value, bytes):
         return {"$bytes": base64.b64encode(value).decode()}
-    if isinstance(value, datetime):
-        return {"$datetime": as_utc(value).isoformat()}
+    if isinstance(value, datetime):  # in UTC, as every server zone reads it back the same
+        return {"$datetime": as_utc(value).astimezone(UTC).isoformat()}
     if isinstance(value, date):  # a decision's period, a question's due date
         return {"$date": value.isoformat()}
     return value
@@ -35,7 +49,7 @@ def _decode(value):
     if isinstance(value, dict) and "$bytes" in value:
         return base64.b64decode(value["$bytes"])
     if isinstance(value, dict) and "$datetime" in value:
-        return datetime.fromisoformat(value["$datetime"])
+        return datetime.fromisoformat(value["$datetime"]).astimezone(UTC)
     if isinstance(value, dict) and "$date" in value:
         return date.fromisoformat(value["$date"])
     return value
@@ -47,37 +61,165 @@ def _decode(value):
 NOT_BACKED_UP = ("outgoing_emails", "unsent_answers")
 
 
-def dump() -> dict:
-    tables = {}
-    for table in db.metadata.sorted_tables:
-        if table.name in NOT_BACKED_UP:
-            continue
-        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).mappings()
-        tables[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
-    revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    return {"format": FORMAT, "revision": revision, "tables": tables}
+def _tables():
+    return [table for table in db.metadata.sorted_tables if table.name not in NOT_BACKED_UP]
 
 
-def load(backup: dict) -> None:
-    if backup.get("format") != FORMAT:
-        raise click.ClickException("This file is not a backup of this portal.")
-    revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    if revision != backup["revision"]:
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One read-only view of the whole database for the reads inside: rows committed by the
+    portal meanwhile are not half seen (a request without its author). PostgreSQL: a
+    repeatable-read transaction; SQLite (in WAL mode): a read transaction."""
+    db.session.rollback()  # a transaction of its own, from its first statement
+    if db.engine.dialect.name == "postgresql":
+        connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    else:
+        db.session.connection().exec_driver_sql("BEGIN")
+    try:
+        yield
+    finally:
+        db.session.rollback()
+
+
+def _revision() -> str:
+    try:
+        return db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    except DBAPIError:
+        db.session.rollback()
         raise click.ClickException(
-            f"The backup is at schema {backup['revision']}, the database at {revision}: "
+            "This database has no schema yet: run `flask db upgrade` first."
+        ) from None
+
+
+def rows() -> Iterator[tuple[str, dict]]:
+    """Every backed-up row, table by table (parents first), as the file holds it. Read inside
+    `_snapshot`."""
+    for table in _tables():
+        query = select(table).order_by(*table.primary_key.columns)
+        for row in db.session.execute(query.execution_options(yield_per=BATCH)).mappings():
+            yield table.name, {key: _encode(value) for key, value in row.items()}
+
+
+def dump() -> dict:
+    """The whole backup as one value (the tests compare two)."""
+    with _snapshot():
+        tables: dict[str, list[dict]] = {table.name: [] for table in _tables()}
+        for name, row in rows():
+            tables[name].append(row)
+        return {"format": FORMAT, "revision": _revision(), "tables": tables}
+
+
+def write(destination: Path) -> tuple[int, str]:
+    """Write the backup to `destination`, through a file beside it renamed once complete (an
+    earlier backup there is never left half overwritten). How many rows, at which schema."""
+    partial = destination.with_name(destination.name + ".partial")
+    count = 0
+    try:
+        with _snapshot(), partial.open("w", encoding="utf-8", newline="\n") as out:
+            revision = _revision()
+            out.write(_line({"format": FORMAT, "revision": revision}))
+            for name, row in rows():
+                out.write(_line({"table": name, "row": row}))
+                count += 1
+            out.write(_line({"end": count}))
+        os.replace(partial, destination)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count, revision
+
+
+def _line(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+class NotABackup(click.ClickException):
+    def __init__(self, why: str):
+        super().__init__(f"{why} Nothing was restored.")
+
+
+def read(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
+    """The schema revision a backup file is at, and its rows as they are read."""
+    lines = _lines(source)
+    header = next(lines, None)
+    if not isinstance(header, dict) or header.get("format") not in (FORMAT, FIRST_FORMAT):
+        raise NotABackup("This file is not a backup of this portal.")
+    if header["format"] == FIRST_FORMAT:
+        return _first_format(source)
+    if not isinstance(header.get("revision"), str):
+        raise NotABackup("This backup does not say its schema's revision.")
+    return header["revision"], _rows_of(lines)
+
+
+def _lines(source: Path) -> Iterator:
+    """Each line of the file, read as JSON (a file of the first format is one line)."""
+    with source.open(encoding="utf-8") as lines:
+        try:
+            for line in lines:
+                yield json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise NotABackup("This file is not a backup of this portal, or is damaged.") from None
+
+
+def _first_format(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
+    backup = json.loads(source.read_text(encoding="utf-8"))
+    tables = backup.get("tables")
+    if not isinstance(backup.get("revision"), str) or not isinstance(tables, dict):
+        raise NotABackup("This backup is incomplete.")
+    return backup["revision"], ((name, row) for name, rows in tables.items() for row in rows)
+
+
+def _rows_of(lines: Iterator) -> Iterator[tuple[str, dict]]:
+    count = 0
+    for line in lines:
+        if isinstance(line, dict) and set(line) == {"end"}:
+            if line["end"] != count:
+                raise NotABackup("This backup is incomplete (rows are missing).")
+            return
+        if not (isinstance(line, dict) and isinstance(line.get("row"), dict)):
+            raise NotABackup("This backup is damaged (a line is not a row).")
+        count += 1
+        yield line["table"], line["row"]
+    raise NotABackup("This backup is incomplete: it ends before its last line.")
+
+
+def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
+    """Restore the rows into this empty database at the same schema revision, in one
+    transaction: all of them, or (refused, or failing) none. How many rows."""
+    current = _revision()
+    if current != revision:
+        raise click.ClickException(
+            f"The backup is at schema {revision}, the database at {current}: "
             "run `flask db upgrade` (or downgrade) to the same revision first."
         )
     for table in db.metadata.sorted_tables:
         if db.session.scalar(select(func.count()).select_from(table)):
             raise click.ClickException(f"Restore needs an empty database; {table.name} has rows.")
-    for table in db.metadata.sorted_tables:
-        rows = backup["tables"].get(table.name, [])
-        if rows:
-            db.session.execute(
-                insert(table), [{k: _decode(v) for k, v in row.items()} for row in rows]
-            )
-    _reset_sequences()
-    db.session.commit()
+    known = {table.name: table for table in db.metadata.sorted_tables}
+    batch: list[dict] = []
+    batch_table = None
+    count = 0
+    try:
+        for name, row in backup_rows:
+            if name not in known or name in NOT_BACKED_UP:
+                raise NotABackup(f"This backup holds a table this portal does not: {name}.")
+            if name != batch_table or len(batch) >= BATCH:
+                _insert(known.get(batch_table), batch)
+                batch, batch_table = [], name
+            batch.append({key: _decode(value) for key, value in row.items()})
+            count += 1
+        _insert(known.get(batch_table), batch)
+        _reset_sequences()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return count
+
+
+def _insert(table, batch: list[dict]) -> None:
+    if batch:
+        db.session.execute(insert(table), batch)
 
 
 def _reset_sequences() -> None:
@@ -100,16 +242,15 @@ def _reset_sequences() -> None:
 @backup_cli.command("create")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
 def create(destination: Path) -> None:
-    """Write every table to DESTINATION (JSON)."""
-    backup = dump()
-    destination.write_text(json.dumps(backup, ensure_ascii=False))
-    count = sum(len(rows) for rows in backup["tables"].values())
-    click.echo(f"{count} rows written to {destination} (schema {backup['revision']}).")
+    """Write every table to DESTINATION (UTF-8 JSON Lines)."""
+    count, revision = write(destination)
+    click.echo(f"{count} rows written to {destination} (schema {revision}).")
 
 
 @backup_cli.command("restore")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore(source: Path) -> None:
     """Load SOURCE into this (empty, migrated) database."""
-    load(json.loads(source.read_text()))
-    click.echo(f"Restored from {source}.")
+    revision, backup_rows = read(source)
+    count = load(revision, backup_rows)
+    click.echo(f"{count} rows restored from {source}.")

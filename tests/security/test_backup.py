@@ -4,13 +4,23 @@ verifies against the restored record."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
 
 from tests.conftest import dossier_with, login
-from wizard import mail
+from wizard import backup, mail
 from wizard.extensions import db
-from wizard.models import Dossier, Receipt
+from wizard.models import Dossier, Organisation, Receipt, User
 from wizard.receipts import service
 
 
@@ -34,7 +44,8 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
     created = runner.invoke(args=["backup", "create", str(backup)])
     assert created.exit_code == 0, created.output
     # Restored, an email waiting would leave a second time.
-    assert "outgoing_emails" not in json.loads(backup.read_text())["tables"]
+    tables = {line.get("table") for line in map(json.loads, backup.read_text().splitlines())}
+    assert "outgoing_emails" not in tables
 
     refused = runner.invoke(args=["backup", "restore", str(backup)])
     assert refused.exit_code != 0 and "needs an empty database" in refused.output
@@ -54,3 +65,155 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
     assert page.status_code == 200 and "VentriAssist Mini" in page.text
     # New rows after a restore get fresh ids (sequences follow the restored rows).
     assert client.post("/requests").status_code == 302
+
+
+def test_moments_are_written_in_utc_whatever_the_server_zone(app):
+    """A PostgreSQL server in Paris time gives its moments at +01:00: written as they are,
+    a SQLite database would drop the offset on restore, an hour off (the audit trail then
+    broken). They are written in UTC."""
+    paris = datetime(2026, 12, 5, 16, 50, 52, tzinfo=ZoneInfo("Europe/Paris"))
+    assert backup._encode(paris) == {"$datetime": "2026-12-05T15:50:52+00:00"}
+    assert backup._decode(backup._encode(paris)) == paris
+
+
+def test_a_backup_on_a_server_in_paris_time_holds_utc_moments(app, user, tmp_path):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a server time zone is PostgreSQL's")
+        dossier_with(user[0], "individual", submit=True)
+        name = db.engine.url.database
+        with db.engine.connect() as connection:
+            connection.execute(text(f"ALTER DATABASE {name} SET timezone TO 'Europe/Paris'"))
+            connection.commit()
+        db.engine.dispose()  # new connections take the zone
+        try:
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SHOW timezone")).scalar() == "Europe/Paris"
+            saved = tmp_path / "paris.jsonl"
+            backup.write(saved)
+        finally:
+            with db.engine.connect() as connection:
+                connection.execute(text(f"ALTER DATABASE {name} RESET timezone"))
+                connection.commit()
+            db.engine.dispose()
+    moments = re.findall(r'"\$datetime":"([^"]+)"', saved.read_text(encoding="utf-8"))
+    assert moments and all(moment.endswith("+00:00") for moment in moments)
+
+
+def test_a_backup_taken_while_the_portal_writes_is_one_consistent_snapshot(app, user):
+    """A request (and its author) committed while the backup reads the tables is either
+    wholly in it or not at all: here, read after the users, it is not."""
+    written = []
+
+    def write_meanwhile(conn, cursor, statement, *args):
+        if written or "FROM users" not in statement:
+            return
+        written.append(True)
+        with Session(db.engine) as other:
+            newcomer = User(
+                email="late@neworg.example",
+                name="Late Comer",
+                organisation=Organisation(name="New Org"),
+            )
+            newcomer.set_password("correct horse battery staple")
+            other.add(newcomer)
+            other.flush()
+            other.add(Dossier(organisation_id=newcomer.organisation_id, created_by_id=newcomer.id))
+            other.commit()
+
+    with app.app_context():
+        dossier_with(user[0], steps=["before-you-start"], files=False)
+        event.listen(db.engine, "after_cursor_execute", write_meanwhile)
+        try:
+            taken = backup.dump()
+        finally:
+            event.remove(db.engine, "after_cursor_execute", write_meanwhile)
+        assert written  # the portal wrote while the backup read
+        users = {row["id"] for row in taken["tables"]["users"]}
+        authors = {row["created_by_id"] for row in taken["tables"]["dossiers"]}
+        assert authors <= users
+        assert "New Org" not in str(taken["tables"]["organisations"])
+
+
+def test_a_backup_is_utf8_whatever_the_systems_locale(app, user, tmp_path):
+    """On a system whose locale is Latin-1, the backup is still written (and read) as UTF-8:
+    names with "–" or "é" are neither refused nor garbled."""
+    if not shutil.which("localedef"):
+        pytest.skip("localedef is needed to make a Latin-1 locale")
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    made = subprocess.run(
+        ["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(locales / "fr_FR.ISO-8859-1")],
+        capture_output=True,
+    )
+    if made.returncode not in (0, 1) or not (locales / "fr_FR.ISO-8859-1").exists():
+        pytest.skip("no Latin-1 locale could be made here")
+    with app.app_context():
+        dossier_with(user[0], "individual", submit=True)  # "Cardiotech Médical SAS", "2019–2023"
+        uri = db.engine.url.render_as_string(hide_password=False)
+    env = {
+        **os.environ,
+        "LOCPATH": str(locales),
+        "LC_ALL": "fr_FR.ISO-8859-1",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "DATABASE_URL": uri,
+        "FLASK_APP": "wizard",
+    }
+    check = [sys.executable, "-c", "import locale; print(locale.getpreferredencoding(False))"]
+    assert subprocess.run(check, env=env, capture_output=True, text=True).stdout.strip() in (
+        "ISO-8859-1",
+        "ISO8859-1",
+    )
+    saved = tmp_path / "latin.jsonl"
+    flask = Path(sys.executable).parent / "flask"
+    created = subprocess.run([flask, "backup", "create", saved], env=env, capture_output=True)
+    assert created.returncode == 0, created.stderr.decode(errors="replace")
+    text_written = saved.read_bytes().decode("utf-8")  # UTF-8, or this fails
+    assert "Cardiotech Médical SAS" in text_written and "–" in text_written
+
+
+def test_a_file_that_is_not_a_whole_backup_is_refused_saying_so(app, user, tmp_path):
+    with app.app_context():
+        dossier_with(user[0], "individual", submit=True)
+    runner = app.test_cli_runner()
+    good = tmp_path / "good.jsonl"
+    assert runner.invoke(args=["backup", "create", str(good)]).exit_code == 0
+    lines = good.read_text(encoding="utf-8").splitlines(keepends=True)
+    cases = {
+        "truncated.jsonl": "".join(lines[: len(lines) // 2]),
+        "cut-mid-line.jsonl": good.read_text(encoding="utf-8")[:3000],
+        "readme.md": "# A README\n\nNot a backup.\n",
+        "list.json": "[1, 2]\n",
+        "header-only.jsonl": lines[0],
+        "empty.jsonl": "",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 4)
+    empty(app)
+    for name in [*cases, "binary.bin"]:
+        refused = runner.invoke(args=["backup", "restore", str(tmp_path / name)])
+        assert refused.exit_code == 1, (name, refused.output, refused.exception)
+        assert "Nothing was restored." in refused.output, (name, refused.output)
+        assert "Traceback" not in refused.output
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0, name
+    restored = runner.invoke(args=["backup", "restore", str(good)])
+    assert restored.exit_code == 0, restored.output
+
+
+def test_a_backup_of_the_first_format_still_restores(app, user, tmp_path):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual", submit=True)
+        taken = backup.dump()
+    first = tmp_path / "first.json"
+    first.write_text(
+        json.dumps({**taken, "format": backup.FIRST_FORMAT}, ensure_ascii=False), encoding="utf-8"
+    )
+    empty(app)
+    restored = app.test_cli_runner().invoke(args=["backup", "restore", str(first)])
+    assert restored.exit_code == 0, restored.output
+    with app.app_context():
+        assert db.session.get(Dossier, dossier_id).reference
+        assert backup.dump()["tables"] == taken["tables"]
