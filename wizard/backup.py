@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, func, insert, null, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from wizard.clock import as_utc
@@ -218,8 +218,19 @@ def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
 
 
 def _insert(table, batch: list[dict]) -> None:
-    if batch:
-        db.session.execute(insert(table), batch)
+    if not batch:
+        return
+    db.session.execute(insert(table), batch)
+    # A JSON column's None goes in as JSON's null: the rows that held SQL NULL (a draft's
+    # frozen answers) get it back, so that "IS NULL" reads the same after a restore.
+    (key,) = table.primary_key.columns
+    for column in table.columns:
+        if isinstance(column.type, JSON) and column.nullable:
+            empty = [row[key.name] for row in batch if row.get(column.name) is None]
+            if empty:
+                db.session.execute(
+                    update(table).where(key.in_(empty)).values({column.name: null()})
+                )
 
 
 def _reset_sequences() -> None:

@@ -217,3 +217,25 @@ def test_a_backup_of_the_first_format_still_restores(app, user, tmp_path):
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).reference
         assert backup.dump()["tables"] == taken["tables"]
+
+
+def test_a_drafts_empty_frozen_answers_stay_sql_null(app, user, tmp_path):
+    """A JSON column's SQL NULL (a draft has no frozen answers) is not restored as JSON's
+    null: "IS NULL" reads the same before and after."""
+
+    def drafts() -> int:
+        with app.app_context():
+            return db.session.scalar(
+                select(func.count()).where(Dossier.submitted_answers.is_(None))
+            )
+
+    with app.app_context():
+        dossier_with(user[0], steps=["before-you-start"], files=False)
+        dossier_with(user[0], "individual", submit=True)
+    assert drafts() == 1
+    runner = app.test_cli_runner()
+    saved = tmp_path / "drafts.jsonl"
+    assert runner.invoke(args=["backup", "create", str(saved)]).exit_code == 0
+    empty(app)
+    assert runner.invoke(args=["backup", "restore", str(saved)]).exit_code == 0
+    assert drafts() == 1
