@@ -1,0 +1,60 @@
+"""Every message the code and the templates say has its French translation, with the same
+placeholders: a string added without one would show in English on a French page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def said() -> dict[str | tuple, str]:
+    """What the sources say, as `pybabel extract` reads them (the same mapping file)."""
+    with open(ROOT / "wizard" / "babel.cfg", encoding="utf-8") as mapping:
+        method_map, options_map = parse_mapping_cfg(mapping)
+    found = {}
+    for folder in ("wizard", "templates"):
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map, options_map, keywords=KEYWORDS
+        ):
+            if isinstance(message, tuple):
+                message = message[:2]
+            found.setdefault(message, f"{folder}/{filename}:{lineno}")
+    return found
+
+
+def test_every_message_has_its_french_translation_with_the_same_placeholders():
+    with open(ROOT / "wizard/translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    missing, mismatched = [], []
+    for message, where in said().items():
+        key = message[0] if isinstance(message, tuple) else message
+        if not key:
+            continue
+        entry = catalogue.get(key)
+        strings = [] if entry is None else entry.string
+        strings = [strings] if isinstance(strings, str) else list(strings)
+        if entry is None or entry.fuzzy or not all(strings):
+            missing.append((where, message))
+            continue
+        english = set(
+            PLACEHOLDER.findall(" ".join(message if isinstance(message, tuple) else [message]))
+        )
+        for french in strings:
+            if set(PLACEHOLDER.findall(french)) != english:
+                mismatched.append((where, key, french))
+    assert not missing, f"untranslated (run pybabel extract/update, then translate): {missing}"
+    assert not mismatched, mismatched
