@@ -192,3 +192,85 @@ def test_the_reviewer_handling_a_request_hears_of_its_answers_and_reports(
     send_report(manufacturer, submitted_global)
     (report,) = [m for m in inbox if "Follow-up report" in m["Subject"]]
     assert COLLEAGUE in report["To"] and REVIEWER_EMAIL in report["To"]
+
+
+def test_whoever_handled_a_request_hears_it_is_no_longer_theirs(app, inbox, reviewer, submitted):
+    with app.app_context():
+        named(REVIEWER_EMAIL, "Rita Leroy")
+    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    rex = user_id(app, COLLEAGUE)
+    give(reviewer, submitted, rex)
+    page = text_of(reviewer.get(f"/review/requests/{submitted}"))
+    assert "Take it over from Rex Dubois" in page  # not a plain "Handle it myself"
+    give(reviewer, submitted, user_id(app, REVIEWER_EMAIL), seen=rex)
+    with app.app_context():
+        reference = db.session.get(Dossier, submitted).reference
+    given, taken = inbox.to(COLLEAGUE)
+    assert "is yours to handle" in given["Subject"]
+    assert taken["Subject"].endswith(f"Request {reference} is no longer yours to handle")
+    assert f"Rita Leroy has taken over request {reference}" in body_of(taken)
+    assert "you no longer handle it" in body_of(taken)
+    # Given back to Rex, then left for anyone: he hears that too; nobody tells oneself.
+    give(reviewer, submitted, rex, seen=user_id(app, REVIEWER_EMAIL))
+    give(reviewer, submitted, "", seen=rex)
+    left = inbox.to(COLLEAGUE)[-1]
+    assert f"Rita Leroy has left request {reference}" in body_of(left)
+    assert "for anyone to take" in body_of(left)
+    assert inbox.to(REVIEWER_EMAIL) == []
+
+
+def test_a_stale_page_is_told_when_nobody_handles_the_request_now(app, reviewer, submitted):
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    rex = user_id(app, COLLEAGUE)
+    give(colleague, submitted, rex)
+    give(colleague, submitted, "", seen=rex)
+    late = give(reviewer, submitted, user_id(app, REVIEWER_EMAIL), seen=rex)
+    words = text_of(reviewer.get(late.location))
+    assert "changed since you opened the page. Nobody handles it now." in words
+    assert handler_of(app, submitted) is None
+
+
+def test_a_link_to_a_reviewers_own_requests_works_for_them(app, reviewer, submitted):
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    rex = user_id(app, COLLEAGUE)
+    give(reviewer, submitted, rex)
+    link = f"/review?handled_by={rex}"  # Rita's view of Rex's requests, sent to him
+    with app.app_context():
+        reference = db.session.get(Dossier, submitted).reference
+    for browser in (reviewer, colleague):
+        words = text_of(browser.get(link))
+        assert "There is a problem" not in words and reference in words
+
+
+def test_passing_a_request_on_is_no_part_in_it_for_its_emails(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    """Without a team mailbox, a report goes to who acted and who handles it: not to the
+    colleague who only gave it to them."""
+    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    give(reviewer, submitted_global, user_id(app, COLLEAGUE))
+    authorised(colleague, submitted_global)
+    send_report(manufacturer, submitted_global)
+    (report,) = [m for m in inbox if "Follow-up report" in m["Subject"]]
+    assert report["To"] == COLLEAGUE
+
+
+def test_a_handler_who_can_no_longer_sign_in_is_said_so(app, reviewer, submitted):
+    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    give(reviewer, submitted, user_id(app, COLLEAGUE))
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.email == COLLEAGUE).values(removed_at=clock.now())
+        )
+        db.session.commit()
+    page = text_of(reviewer.get(f"/review/requests/{submitted}"))
+    assert "Rex Dubois can no longer sign in: give this request to someone else." in page
+    assert "Handled by Rex Dubois · who can no longer sign in" in text_of(reviewer.get("/review"))
+
+
+def test_two_reviewers_of_the_same_name_are_told_apart_by_their_addresses(app, reviewer, submitted):
+    colleague_named(app, "marie.martin@ansm.example", "Marie Martin")
+    colleague_named(app, "m.martin2@ansm.example", "Marie Martin")
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert ">Marie Martin (marie.martin@ansm.example)</option>" in page
+    assert ">Marie Martin (m.martin2@ansm.example)</option>" in page

@@ -30,6 +30,7 @@ def assign(dossier: Dossier, to: User | None, by: User, *, seen: int | None) -> 
     page `by` sent it from showed as handling it (`seen`: their id, 0 for nobody) still is:
     False, nothing changed, if a colleague changed it meanwhile (or it is already so)."""
     current = dossier.assigned_to_id or 0
+    previous = dossier.assigned_to
     wanted = to.id if to is not None else None
     if seen is not None and seen != current or (wanted or 0) == current:
         return False
@@ -51,25 +52,37 @@ def assign(dossier: Dossier, to: User | None, by: User, *, seen: int | None) -> 
     db.session.commit()
     db.session.refresh(dossier)
     if to is not None and to.id != by.id:
-        _tell(dossier, to, by)
+        _tell(dossier, to, by, given=True)
+    # Whoever handled it hears that it is no longer theirs (not from themselves).
+    if previous is not None and previous.id != by.id and previous.is_active:
+        _tell(dossier, previous, by, given=False, now=to)
     return True
 
 
-def _tell(dossier: Dossier, to: User, by: User) -> None:
-    """Email the reviewer given the request, in French then English as every email to ANSM."""
+def _tell(
+    dossier: Dossier, person: User, by: User, *, given: bool, now: User | None = None
+) -> None:
+    """Email the reviewer given the request (`given`), or the one who handled it until now,
+    in French then English as every email to ANSM."""
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
         "by": by.name,
+        "given": given,
+        "now": now.name if now is not None else None,
+        "taken": now is not None and now.id == by.id,  # by the one who took it over
         "needed_by": dossier.needed_by,
         "link": external_url("review.request_page", dossier_id=dossier.id),
     }
+
+    def subject() -> str:
+        if given:
+            return _("Request %(reference)s is yours to handle", reference=dossier.reference)
+        return _("Request %(reference)s is no longer yours to handle", reference=dossier.reference)
+
     mail.send_after_response(
-        to.email,
-        mail.bilingual(
-            lambda: _("Request %(reference)s is yours to handle", reference=dossier.reference),
-            " / ",
-        ),
+        person.email,
+        mail.bilingual(subject, " / "),
         mail.bilingual_text("review/email/assigned.txt", **context),
         about=f"assignment of request {dossier.id}",
     )

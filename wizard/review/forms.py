@@ -4,6 +4,7 @@ form macros render them and the messages read like the wizard's."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from flask import current_app
@@ -520,10 +521,14 @@ class NoteForm(FlaskForm):
 
 
 def _reviewer_choices(reviewers, me) -> list[tuple[str, str]]:
-    return [
-        (str(person.id), _("%(name)s (you)", name=person.name) if person == me else person.name)
-        for person in reviewers
-    ]
+    """Each reviewer by name; two of the same name, by their addresses too."""
+    names = Counter(person.name for person in reviewers)
+
+    def label(person) -> str:
+        name = person.name if names[person.name] == 1 else f"{person.name} ({person.email})"
+        return _("%(name)s (you)", name=name) if person == me else name
+
+    return [(str(person.id), label(person)) for person in reviewers]
 
 
 class AssignForm(FlaskForm):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from flask import current_app
 from sqlalchemy import select
 
-from wizard import clock, mail
+from wizard import audit, clock, mail
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
@@ -290,7 +290,12 @@ def _asked_or_acted(dossier: Dossier, reply: Reply | None, acted: bool) -> list[
         people = db.session.scalars(
             select(User)
             .join(AuditEvent, AuditEvent.actor_id == User.id)
-            .where(AuditEvent.dossier_id == dossier.id, User.role == Role.REVIEWER)
+            .where(
+                AuditEvent.dossier_id == dossier.id,
+                User.role == Role.REVIEWER,
+                # Passing a request on is no part in it: its handler is told, not the giver.
+                AuditEvent.action != audit.ASSIGNED,
+            )
             .distinct()
             .order_by(User.id)
         ).all()

@@ -61,6 +61,7 @@ class Row:
     asks_reports: bool = False  # its authorisation has follow-up conditions
     unread_reports: int = 0  # its follow-up reports no reviewer has marked read
     handler: str | None = None  # the reviewer handling it (`review.assignment`)
+    handler_gone: bool = False  # who can no longer sign in: to give to someone else
     # Its questions still awaiting their answers: the soonest date one is needed by, and when
     # the oldest was asked (an overdue answer, or a question on an authorisation, said).
     answer_due: date | None = None
@@ -208,12 +209,12 @@ def _last_report() -> tuple:
 
 
 def _handler_name():
-    """The column of a listed request's reviewer handling it: their name."""
+    """The column of a listed request's reviewer handling it: their name, said to be gone
+    when they can no longer sign in."""
+    handler = select(User).where(User.id == Dossier.assigned_to_id).correlate(Dossier)
     return (
-        select(User.name)
-        .where(User.id == Dossier.assigned_to_id)
-        .correlate(Dossier)
-        .scalar_subquery()
+        handler.with_only_columns(User.name).scalar_subquery(),
+        handler.with_only_columns(User.removed_at.is_not(None)).scalar_subquery(),
     )
 
 
@@ -238,7 +239,7 @@ def search(filters: Filters) -> Page:
     # A page past the last (an old link, a hand-typed number) shows the last one.
     page = min(max(filters.page, 1), Page(rows=[], total=total).pages)
     rows = db.session.execute(
-        query.add_columns(*_last_report(), *_awaited_questions(), _handler_name())
+        query.add_columns(*_last_report(), *_awaited_questions(), *_handler_name())
         .order_by(*_order(filters.order), Dossier.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
@@ -255,6 +256,7 @@ def search(filters: Filters) -> Page:
                 bool(follow_up.strip()),
                 unread,
                 handler,
+                bool(gone),
                 due,
                 asked,
             )
@@ -271,6 +273,7 @@ def search(filters: Filters) -> Page:
                 due,
                 asked,
                 handler,
+                gone,
             ) in rows
         ],
         total=total,

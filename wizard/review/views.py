@@ -45,7 +45,10 @@ _ACTION_NAMES = ", ".join(f'"{name}"' for name in REVIEWER_ACTIONS)
 @bp.get("")
 @reviewer_required
 def queue_page():
-    form = QueueForm(request.args, reviewers=assignment.reviewers(), me=current_user)
+    args = request.args.copy()
+    if args.get("handled_by") == str(current_user.id):  # a colleague's link to one's own
+        args["handled_by"] = "me"
+    form = QueueForm(args, reviewers=assignment.reviewers(), me=current_user)
     form.validate()  # a filter with an error is left out, and says so
     return render_template(
         "review/queue.html", form=form, page=queue.search(_filters(form)), queue_url=_queue_url
@@ -267,18 +270,18 @@ def assign(dossier_id: int):
             )
         flash_at("assignment", done)
     else:
-        now = dossier.assigned_to.name if dossier.assigned_to else _("nobody")
-        flash_at(
-            "assignment",
-            {
-                "text": _(
-                    "Nothing was changed: who handles this request changed since you opened "
-                    "the page. It is now handled by %(name)s.",
-                    name=now,
-                ),
-                "warning": True,
-            },
-        )
+        if dossier.assigned_to is None:
+            said = _(
+                "Nothing was changed: who handles this request changed since you opened the "
+                "page. Nobody handles it now."
+            )
+        else:
+            said = _(
+                "Nothing was changed: who handles this request changed since you opened the "
+                "page. It is now handled by %(name)s.",
+                name=dossier.assigned_to.name,
+            )
+        flash_at("assignment", {"text": said, "warning": True})
     return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="assignment"), 303)
 
 
