@@ -13,6 +13,7 @@ document) still restore."""
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from flask.cli import AppGroup
 from sqlalchemy import JSON, func, insert, null, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from wizard.cli import in_existing_folder
 from wizard.clock import as_utc
 from wizard.extensions import db
 
@@ -47,7 +49,7 @@ def _encode(value):
 
 def _decode(value):
     if isinstance(value, dict) and "$bytes" in value:
-        return base64.b64decode(value["$bytes"])
+        return base64.b64decode(value["$bytes"], validate=True)
     if isinstance(value, dict) and "$datetime" in value:
         return datetime.fromisoformat(value["$datetime"]).astimezone(UTC)
     if isinstance(value, dict) and "$date" in value:
@@ -179,7 +181,7 @@ def _rows_of(lines: Iterator) -> Iterator[tuple[str, dict]]:
         if not (isinstance(line, dict) and isinstance(line.get("row"), dict)):
             raise NotABackup("This backup is damaged (a line is not a row).")
         count += 1
-        yield line["table"], line["row"]
+        yield line.get("table"), line["row"]
     raise NotABackup("This backup is incomplete: it ends before its last line.")
 
 
@@ -201,16 +203,22 @@ def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
     count = 0
     try:
         for name, row in backup_rows:
-            if name not in known or name in NOT_BACKED_UP:
+            if not isinstance(name, str) or name not in known or name in NOT_BACKED_UP:
                 raise NotABackup(f"This backup holds a table this portal does not: {name}.")
             if name != batch_table or len(batch) >= BATCH:
                 _insert(known.get(batch_table), batch)
                 batch, batch_table = [], name
-            batch.append({key: _decode(value) for key, value in row.items()})
+            try:
+                batch.append({key: _decode(value) for key, value in row.items()})
+            except (TypeError, ValueError, binascii.Error):
+                raise NotABackup(f"This backup is damaged (row {count + 1}).") from None
             count += 1
         _insert(known.get(batch_table), batch)
         _reset_sequences()
         db.session.commit()
+    except DBAPIError as error:  # rows that do not fit this database: a damaged file
+        db.session.rollback()
+        raise NotABackup(f"This backup's rows do not fit this database ({error.orig}).") from None
     except BaseException:
         db.session.rollback()
         raise
@@ -228,8 +236,10 @@ def _insert(table, batch: list[dict]) -> None:
         if isinstance(column.type, JSON) and column.nullable:
             empty = [row[key.name] for row in batch if row.get(column.name) is None]
             if empty:
+                # (Set to themselves, the columns a change stamps keep the backup's moments.)
+                stamped = {c.name: c for c in table.columns if c.onupdate is not None}
                 db.session.execute(
-                    update(table).where(key.in_(empty)).values({column.name: null()})
+                    update(table).where(key.in_(empty)).values({column.name: null(), **stamped})
                 )
 
 
@@ -251,7 +261,11 @@ def _reset_sequences() -> None:
 
 
 @backup_cli.command("create")
-@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "destination",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=in_existing_folder,
+)
 def create(destination: Path) -> None:
     """Write every table to DESTINATION (UTF-8 JSON Lines)."""
     count, revision = write(destination)

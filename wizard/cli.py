@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -187,12 +188,20 @@ def send_pending() -> None:
         raise SystemExit(1)
 
 
+def in_existing_folder(_context, _parameter, destination: Path) -> Path:
+    """A command's file to write: its folder must be there (said, not a traceback)."""
+    if not destination.parent.is_dir():
+        raise click.BadParameter(f"the folder {destination.parent} does not exist.")
+    return destination
+
+
 uploads_cli = AppGroup("uploads", help="The stored PDF files.")
 
 
 @uploads_cli.command("prune")
 @click.option(
     "--older-than-hours",
+    type=click.IntRange(min=0),
     default=48,
     show_default=True,
     help="Keep files younger than this: a form may be about to name them.",

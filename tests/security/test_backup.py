@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import dossier_with, login
 from wizard import backup, mail
+from wizard.clock import as_utc
 from wizard.extensions import db
 from wizard.models import Dossier, Organisation, Receipt, User
 from wizard.receipts import service
@@ -239,3 +240,53 @@ def test_a_drafts_empty_frozen_answers_stay_sql_null(app, user, tmp_path):
     empty(app)
     assert runner.invoke(args=["backup", "restore", str(saved)]).exit_code == 0
     assert drafts() == 1
+
+
+def test_a_restore_keeps_each_drafts_last_change(app, user, tmp_path):
+    """The dashboard orders drafts by their last change and says it: a restore gives it back
+    as it was, not the moment of the restore."""
+    with app.app_context():
+        draft = dossier_with(user[0], steps=["before-you-start"], files=False)
+        before = db.session.get(Dossier, draft).updated_at
+    runner = app.test_cli_runner()
+    saved = tmp_path / "drafts.jsonl"
+    assert runner.invoke(args=["backup", "create", str(saved)]).exit_code == 0
+    empty(app)
+    assert runner.invoke(args=["backup", "restore", str(saved)]).exit_code == 0
+    with app.app_context():
+        assert as_utc(db.session.get(Dossier, draft).updated_at) == as_utc(before)
+
+
+def test_damaged_rows_and_a_missing_folder_are_refused_saying_so(app, user, tmp_path):
+    with app.app_context():
+        dossier_with(user[0], "individual", submit=True)
+    runner = app.test_cli_runner()
+    good = tmp_path / "good.jsonl"
+    assert runner.invoke(args=["backup", "create", str(good)]).exit_code == 0
+    header, *rows = good.read_text(encoding="utf-8").splitlines()
+    organisation = next(line for line in rows if '"table":"organisations"' in line)
+    damaged = {
+        "no-table": '{"row": {"id": 1}}',
+        "table-list": '{"table": ["x"], "row": {"id": 1}}',
+        "bad-moment": '{"table": "organisations", "row": {"id": 1, "name": "X", '
+        '"created_at": {"$datetime": "garbage"}}}',
+        "bad-bytes": '{"table": "organisations", "row": {"id": 1, "name": {"$bytes": "%%"}}}',
+        "missing-column": '{"table": "organisations", "row": {"id": 1}}',
+        "twice": f"{organisation}\n{organisation}",
+    }
+    empty(app)
+    for name, line in damaged.items():
+        count = line.count("\n") + 1
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(f'{header}\n{line}\n{{"end": {count}}}\n', encoding="utf-8")
+        refused = runner.invoke(args=["backup", "restore", str(path)])
+        assert refused.exit_code == 1, (name, refused.output, refused.exception)
+        assert "Nothing was restored." in refused.output, (name, refused.output)
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
+    missing = tmp_path / "nowhere" / "backup.jsonl"
+    for args in (["backup", "create", str(missing)], ["receipts", "export", "X", str(missing)]):
+        refused = runner.invoke(args=args)
+        assert refused.exit_code == 2 and "does not exist" in refused.output, refused.output
+    negative = runner.invoke(args=["uploads", "prune", "--older-than-hours", "-1"])
+    assert negative.exit_code == 2 and "-1" in negative.output

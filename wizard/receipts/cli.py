@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from wizard.cli import in_existing_folder
 from wizard.extensions import db
 from wizard.models import Dossier
 from wizard.receipts import service
@@ -19,7 +20,11 @@ receipts_cli = AppGroup("receipts", help="Export and verify signed receipts.")
 
 @receipts_cli.command("export")
 @click.argument("reference")
-@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "destination",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=in_existing_folder,
+)
 def export(reference: str, destination: Path) -> None:
     """Write the stored receipt of request REFERENCE to DESTINATION."""
     dossier = db.session.scalar(select(Dossier).where(Dossier.reference == reference.upper()))
