@@ -4,6 +4,7 @@ nothing names any more."""
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from wizard import clock
 from wizard.auth import email_change
@@ -232,13 +234,45 @@ def init_app(app: Flask) -> None:
     from wizard.backup import backup_cli
     from wizard.receipts.cli import receipts_cli
 
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(backup_cli)
-    app.cli.add_command(receipts_cli)
-    app.cli.add_command(create_reviewer)
-    app.cli.add_command(set_reviewer_title)
-    app.cli.add_command(set_reviewer_name)
-    app.cli.add_command(demo)
-    app.cli.add_command(outbox)
-    app.cli.add_command(mail_cli)
-    app.cli.add_command(uploads_cli)
+    for command in (
+        audit_cli,
+        backup_cli,
+        receipts_cli,
+        create_reviewer,
+        set_reviewer_title,
+        set_reviewer_name,
+        demo,
+        outbox,
+        mail_cli,
+        uploads_cli,
+    ):
+        app.cli.add_command(schema_needed(command))
+
+
+NO_SCHEMA = "This database has no schema yet: run `flask db upgrade` first."
+
+
+def schema_needed(command: click.Command) -> click.Command:
+    """The command (each of a group's), saying so when the database has no tables yet (never
+    migrated) rather than with a traceback. Wrapped once, however many apps are made."""
+    if isinstance(command, click.Group):
+        for each in command.commands.values():
+            schema_needed(each)
+        return command
+    callback = command.callback
+    if callback is None or getattr(callback, "schema_needed", False):
+        return command
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except DBAPIError as error:
+            missing_table = getattr(error.orig, "pgcode", None) == "42P01"  # undefined_table
+            if missing_table or "no such table" in str(error.orig):
+                raise click.ClickException(NO_SCHEMA) from None
+            raise
+
+    run.schema_needed = True
+    command.callback = run
+    return command

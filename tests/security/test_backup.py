@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import dossier_with, login
-from wizard import backup, mail
+from wizard import backup, create_app, mail
 from wizard.clock import as_utc
 from wizard.extensions import db
 from wizard.models import Dossier, Organisation, Receipt, User
@@ -290,3 +290,28 @@ def test_damaged_rows_and_a_missing_folder_are_refused_saying_so(app, user, tmp_
         assert refused.exit_code == 2 and "does not exist" in refused.output, refused.output
     negative = runner.invoke(args=["uploads", "prune", "--older-than-hours", "-1"])
     assert negative.exit_code == 2 and "-1" in negative.output
+
+
+def test_operator_commands_on_a_database_never_migrated_say_what_to_do(app, tmp_path):
+    """Not a traceback: the database has no tables yet."""
+    bare = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "UPLOAD_FOLDER": tmp_path / "uploads",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
+        }
+    )
+    runner = bare.test_cli_runner()
+    for args in (
+        ["audit", "verify"],
+        ["decisions", "expire"],
+        ["mail", "send-pending"],
+        ["uploads", "prune"],
+        ["receipts", "export", "DA-2026-000001", str(tmp_path / "r.pdf")],
+        ["backup", "create", str(tmp_path / "b.jsonl")],
+        ["set-reviewer-title", "x@ansm.example", "Head"],
+    ):
+        said = runner.invoke(args=args)
+        assert said.exit_code == 1, (args, said.output, said.exception)
+        assert "no schema yet: run `flask db upgrade` first" in said.output, (args, said.output)

@@ -13,6 +13,7 @@ from wizard.token_links import is_failed_lookup
 
 
 def init_app(app: Flask, limiter: Limiter) -> None:
+    from wizard.cli import schema_needed
     from wizard.review import cli, filer_views, hcp_views, pages, views
     from wizard.review.status import effective_status, measure_of
 
@@ -24,7 +25,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(filer_views.bp)
     app.register_blueprint(hcp_views.bp)
-    app.cli.add_command(cli.decisions_cli)
+    app.cli.add_command(schema_needed(cli.decisions_cli))
     app.jinja_env.globals.update(
         effective_status=effective_status,
         measure_of=measure_of,
