@@ -26,7 +26,7 @@ from flask.cli import AppGroup
 from sqlalchemy import JSON, func, insert, null, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from wizard.cli import in_existing_folder
+from wizard.cli import NO_SCHEMA, in_existing_folder
 from wizard.clock import as_utc
 from wizard.extensions import db
 
@@ -89,9 +89,7 @@ def _revision() -> str:
         return db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     except DBAPIError:
         db.session.rollback()
-        raise click.ClickException(
-            "This database has no schema yet: run `flask db upgrade` first."
-        ) from None
+        raise click.ClickException(NO_SCHEMA) from None
 
 
 def rows() -> Iterator[tuple[str, dict]]:
