@@ -123,6 +123,11 @@ def demo() -> None:
     from wizard import demo as sample
     from wizard.filing import service
 
+    if current_app.config["PRODUCTION"]:  # its password is in the README, for anyone to use
+        raise click.ClickException(
+            "`flask demo` makes an account whose password is public: not in production."
+        )
+
     user = db.session.scalar(select(User).where(User.email == sample.DEMO_EMAIL))
     if user is None:
         organisation = Organisation(name=sample.DEMO_ORGANISATION)

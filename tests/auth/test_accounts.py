@@ -317,3 +317,12 @@ def test_the_demo_command_is_idempotent(app):
 
         statuses = sorted(d.status for d in db.session.scalars(select(Dossier)))
     assert statuses == ["draft", "submitted"]
+
+
+def test_the_demo_command_makes_no_account_in_production(app, monkeypatch):
+    """Its password is in the README: in production it would be a way in for anyone."""
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    refused = app.test_cli_runner().invoke(args=["demo"])
+    assert refused.exit_code == 1 and "not in production" in refused.output
+    with app.app_context():
+        assert User.with_email("demo@example.org") is None
