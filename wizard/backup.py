@@ -23,10 +23,10 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import JSON, func, insert, null, select, text, update
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from wizard.cli import NO_SCHEMA, in_existing_folder
+from wizard.cli import NO_SCHEMA, in_existing_folder, is_missing_table
 from wizard.clock import as_utc
 from wizard.extensions import db
 
@@ -68,46 +68,50 @@ def _tables():
 
 
 @contextmanager
-def _snapshot() -> Iterator[None]:
-    """One read-only view of the whole database for the reads inside: rows committed by the
-    portal meanwhile are not half seen (a request without its author). PostgreSQL: a
-    repeatable-read transaction; SQLite (in WAL mode): a read transaction."""
-    db.session.rollback()  # a transaction of its own, from its first statement
-    if db.engine.dialect.name == "postgresql":
-        connection = db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-    else:
-        db.session.connection().exec_driver_sql("BEGIN")
-    try:
-        yield
-    finally:
-        db.session.rollback()
+def _snapshot() -> Iterator[Connection]:
+    """A connection of its own holding one read-only view of the whole database: rows
+    committed by the portal meanwhile are not half seen (a request without its author).
+    PostgreSQL: a repeatable-read transaction; SQLite (in WAL mode): a read transaction."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        else:
+            connection.exec_driver_sql("BEGIN")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
 
 
-def _revision() -> str:
+def _revision(connection: Connection) -> str:
     try:
-        return db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    except DBAPIError:
-        db.session.rollback()
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError as error:
+        if not is_missing_table(error):
+            raise
+        connection.rollback()
         raise click.ClickException(NO_SCHEMA) from None
+    if revision is None:
+        raise click.ClickException(NO_SCHEMA)
+    return revision
 
 
-def rows() -> Iterator[tuple[str, dict]]:
-    """Every backed-up row, table by table (parents first), as the file holds it. Read inside
-    `_snapshot`."""
+def rows(connection: Connection) -> Iterator[tuple[str, dict]]:
+    """Every backed-up row, table by table (parents first), as the file holds it."""
     for table in _tables():
         query = select(table).order_by(*table.primary_key.columns)
-        for row in db.session.execute(query.execution_options(yield_per=BATCH)).mappings():
+        for row in connection.execute(query.execution_options(yield_per=BATCH)).mappings():
             yield table.name, {key: _encode(value) for key, value in row.items()}
 
 
 def dump() -> dict:
     """The whole backup as one value (the tests compare two)."""
-    with _snapshot():
+    with _snapshot() as connection:
         tables: dict[str, list[dict]] = {table.name: [] for table in _tables()}
-        for name, row in rows():
+        for name, row in rows(connection):
             tables[name].append(row)
-        return {"format": FORMAT, "revision": _revision(), "tables": tables}
+        return {"format": FORMAT, "revision": _revision(connection), "tables": tables}
 
 
 def write(destination: Path) -> tuple[int, str]:
@@ -116,10 +120,10 @@ def write(destination: Path) -> tuple[int, str]:
     partial = destination.with_name(destination.name + ".partial")
     count = 0
     try:
-        with _snapshot(), partial.open("w", encoding="utf-8", newline="\n") as out:
-            revision = _revision()
+        with _snapshot() as connection, partial.open("w", encoding="utf-8", newline="\n") as out:
+            revision = _revision(connection)
             out.write(_line({"format": FORMAT, "revision": revision}))
-            for name, row in rows():
+            for name, row in rows(connection):
                 out.write(_line({"table": name, "row": row}))
                 count += 1
             out.write(_line({"end": count}))
@@ -144,8 +148,8 @@ def read(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
     header = next(lines, None)
     if not isinstance(header, dict) or header.get("format") not in (FORMAT, FIRST_FORMAT):
         raise NotABackup("This file is not a backup of this portal.")
-    if header["format"] == FIRST_FORMAT:
-        return _first_format(source)
+    if header["format"] == FIRST_FORMAT:  # the whole backup was that one line
+        return _first_format(header)
     if not isinstance(header.get("revision"), str):
         raise NotABackup("This backup does not say its schema's revision.")
     return header["revision"], _rows_of(lines)
@@ -161,11 +165,12 @@ def _lines(source: Path) -> Iterator:
             raise NotABackup("This file is not a backup of this portal, or is damaged.") from None
 
 
-def _first_format(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
-    backup = json.loads(source.read_text(encoding="utf-8"))
+def _first_format(backup: dict) -> tuple[str, Iterator[tuple[str, dict]]]:
     tables = backup.get("tables")
     if not isinstance(backup.get("revision"), str) or not isinstance(tables, dict):
         raise NotABackup("This backup is incomplete.")
+    if not all(isinstance(rows, list) for rows in tables.values()):
+        raise NotABackup("This backup is damaged (a table is not a list of rows).")
     return backup["revision"], ((name, row) for name, rows in tables.items() for row in rows)
 
 
@@ -186,7 +191,7 @@ def _rows_of(lines: Iterator) -> Iterator[tuple[str, dict]]:
 def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
     """Restore the rows into this empty database at the same schema revision, in one
     transaction: all of them, or (refused, or failing) none. How many rows."""
-    current = _revision()
+    current = _revision(db.session.connection())
     if current != revision:
         raise click.ClickException(
             f"The backup is at schema {revision}, the database at {current}: "
@@ -203,6 +208,9 @@ def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
         for name, row in backup_rows:
             if not isinstance(name, str) or name not in known or name in NOT_BACKED_UP:
                 raise NotABackup(f"This backup holds a table this portal does not: {name}.")
+            # Every column of its table, no other: a row edited by hand loses nothing unsaid.
+            if not isinstance(row, dict) or set(row) != set(known[name].columns.keys()):
+                raise NotABackup(f"This backup is damaged (row {count + 1}, {name}).")
             if name != batch_table or len(batch) >= BATCH:
                 _insert(known.get(batch_table), batch)
                 batch, batch_table = [], name
@@ -224,21 +232,8 @@ def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
 
 
 def _insert(table, batch: list[dict]) -> None:
-    if not batch:
-        return
-    db.session.execute(insert(table), batch)
-    # A JSON column's None goes in as JSON's null: the rows that held SQL NULL (a draft's
-    # frozen answers) get it back, so that "IS NULL" reads the same after a restore.
-    (key,) = table.primary_key.columns
-    for column in table.columns:
-        if isinstance(column.type, JSON) and column.nullable:
-            empty = [row[key.name] for row in batch if row.get(column.name) is None]
-            if empty:
-                # (Set to themselves, the columns a change stamps keep the backup's moments.)
-                stamped = {c.name: c for c in table.columns if c.onupdate is not None}
-                db.session.execute(
-                    update(table).where(key.in_(empty)).values({column.name: null(), **stamped})
-                )
+    if batch:
+        db.session.execute(insert(table), batch)
 
 
 def _reset_sequences() -> None:

@@ -257,6 +257,12 @@ def init_app(app: Flask) -> None:
 NO_SCHEMA = "This database has no schema yet: run `flask db upgrade` first."
 
 
+def is_missing_table(error: DBAPIError) -> bool:
+    """The database has no such table (PostgreSQL's undefined_table, SQLite's words)."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code == "42P01" or "no such table" in str(error.orig)
+
+
 def schema_needed(command: click.Command) -> click.Command:
     """The command (each of a group's), saying so when the database has no tables yet (never
     migrated) rather than with a traceback. Wrapped once, however many apps are made."""
@@ -273,8 +279,7 @@ def schema_needed(command: click.Command) -> click.Command:
         try:
             return callback(*args, **kwargs)
         except DBAPIError as error:
-            missing_table = getattr(error.orig, "pgcode", None) == "42P01"  # undefined_table
-            if missing_table or "no such table" in str(error.orig):
+            if is_missing_table(error):
                 raise click.ClickException(NO_SCHEMA) from None
             raise
 

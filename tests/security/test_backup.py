@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.conftest import dossier_with, login
@@ -190,8 +191,12 @@ def test_a_file_that_is_not_a_whole_backup_is_refused_saying_so(app, user, tmp_p
         "empty.jsonl": "",
     }
     for name, content in cases.items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
+        if content is not None:
+            (tmp_path / name).write_text(content, encoding="utf-8")
     (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 4)
+    first_format = {"format": backup.FIRST_FORMAT, "revision": "x", "tables": {"users": 1}}
+    (tmp_path / "first-damaged.json").write_text(json.dumps(first_format), encoding="utf-8")
+    cases["first-damaged.json"] = None
     empty(app)
     for name in [*cases, "binary.bin"]:
         refused = runner.invoke(args=["backup", "restore", str(tmp_path / name)])
@@ -273,6 +278,9 @@ def test_damaged_rows_and_a_missing_folder_are_refused_saying_so(app, user, tmp_
         "bad-bytes": '{"table": "organisations", "row": {"id": 1, "name": {"$bytes": "%%"}}}',
         "missing-column": '{"table": "organisations", "row": {"id": 1}}',
         "twice": f"{organisation}\n{organisation}",
+        "unknown-column": json.dumps(
+            {"table": "organisations", "row": {**json.loads(organisation)["row"], "bogus": 1}}
+        ),
     }
     empty(app)
     for name, line in damaged.items():
@@ -292,14 +300,35 @@ def test_damaged_rows_and_a_missing_folder_are_refused_saying_so(app, user, tmp_
     assert negative.exit_code == 2 and "-1" in negative.output
 
 
-def test_operator_commands_on_a_database_never_migrated_say_what_to_do(app, tmp_path):
+@pytest.fixture
+def never_migrated(app, tmp_path):
+    """The address of a database with no tables: a SQLite file, or on PostgreSQL (the
+    production database, whose error codes differ) a database of its own, dropped after."""
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}"
+        return
+    name = f"never_migrated_{secrets.token_hex(4)}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_operator_commands_on_a_database_never_migrated_say_what_to_do(never_migrated, tmp_path):
     """Not a traceback: the database has no tables yet."""
     bare = create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(tmp_path),
             "UPLOAD_FOLDER": tmp_path / "uploads",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": never_migrated,
         }
     )
     runner = bare.test_cli_runner()
@@ -310,8 +339,16 @@ def test_operator_commands_on_a_database_never_migrated_say_what_to_do(app, tmp_
         ["uploads", "prune"],
         ["receipts", "export", "DA-2026-000001", str(tmp_path / "r.pdf")],
         ["backup", "create", str(tmp_path / "b.jsonl")],
+        ["backup", "restore", str(tmp_path / "b.jsonl")],
         ["set-reviewer-title", "x@ansm.example", "Head"],
     ):
+        if args[:2] == ["backup", "restore"]:
+            (tmp_path / "b.jsonl").write_text(
+                '{"format":"derogation-portal-backup/2","revision":"x"}\n{"end":0}\n',
+                encoding="utf-8",
+            )
         said = runner.invoke(args=args)
         assert said.exit_code == 1, (args, said.output, said.exception)
         assert "no schema yet: run `flask db upgrade` first" in said.output, (args, said.output)
+    with bare.app_context():
+        db.engine.dispose()

@@ -649,6 +649,11 @@ class ListField(SelectField):
     def choices(self) -> Options:
         return self._list.current()
 
+    def set_choices(self, pairs) -> None:
+        """This form's own choices (made when it is: a list that changes, as ANSM's
+        reviewers), not its class's."""
+        self._list = ChoiceList(pairs)
+
     def pre_validate(self, form):
         if self.data in (None, ""):
             return

@@ -63,7 +63,8 @@ class Dossier(db.Model):
     )
     assigned_at: Mapped[Timestamp | None]
     # The answers of the chosen path only, as they were at submission; never changed after.
-    submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # (None is SQL NULL, as a draft's is: a restore's None too, not JSON's null.)
+    submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     answers_sha256: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()

@@ -59,6 +59,29 @@ def assign(dossier: Dossier, to: User | None, by: User, *, seen: int | None) -> 
     return True
 
 
+def outcome(dossier: Dossier, to: User | None, by: User, *, changed: bool) -> str | dict:
+    """What `by` is told after asking that `to` handle the request (`flash_at`): done (or
+    done already: a second click), or, changed meanwhile by a colleague, who handles it now."""
+    if changed or dossier.assigned_to_id == (to.id if to else None):
+        if to is None:
+            return _("Done: nobody handles this request now.")
+        if to == by:
+            return _("Done: you handle this request.")
+        return _("Done: %(name)s handles this request, and has been told by email.", name=to.name)
+    if dossier.assigned_to is None:
+        said = _(
+            "Nothing was changed: who handles this request changed since you opened the "
+            "page. Nobody handles it now."
+        )
+    else:
+        said = _(
+            "Nothing was changed: who handles this request changed since you opened the "
+            "page. It is now handled by %(name)s.",
+            name=dossier.assigned_to.name,
+        )
+    return {"text": said, "warning": True}
+
+
 def _tell(
     dossier: Dossier, person: User, by: User, *, given: bool, now: User | None = None
 ) -> None:

@@ -17,7 +17,7 @@ from wtforms.validators import ValidationError
 from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
-from wizard.forms.base import ChoiceList, choice, iso_date, long_text, number, select, text
+from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
@@ -542,9 +542,7 @@ class AssignForm(FlaskForm):
 
     def __init__(self, reviewers, me, **kwargs):
         super().__init__(**kwargs)
-        # The reviewers of now (not the form class's first ones): its own list.
-        choices = [("", _("Nobody")), *_reviewer_choices(reviewers, me)]
-        self.reviewer._list = ChoiceList(choices)
+        self.reviewer.set_choices([("", _("Nobody")), *_reviewer_choices(reviewers, me)])
 
 
 ACCESS_TYPE_CHOICES = [
@@ -609,7 +607,7 @@ class QueueForm(FlaskForm):
             ("nobody", _("Nobody yet")),
             *_reviewer_choices([person for person in reviewers if person != me], me),
         ]
-        self.handled_by._list = ChoiceList(choices)
+        self.handled_by.set_choices(choices)
 
 
 FORMS = {

@@ -258,30 +258,7 @@ def assign(dossier_id: int):
     to = db.session.get(User, int(form.reviewer.data)) if form.reviewer.data else None
     shown = posted_number("handled_by_seen")
     changed = assignment.assign(dossier, to, current_user, seen=shown)
-    # Done, or done already (a second click): said so; changed meanwhile: said, not done.
-    if changed or dossier.assigned_to_id == (to.id if to else None):
-        if to is None:
-            done = _("Done: nobody handles this request now.")
-        elif to == current_user:
-            done = _("Done: you handle this request.")
-        else:
-            done = _(
-                "Done: %(name)s handles this request, and has been told by email.", name=to.name
-            )
-        flash_at("assignment", done)
-    else:
-        if dossier.assigned_to is None:
-            said = _(
-                "Nothing was changed: who handles this request changed since you opened the "
-                "page. Nobody handles it now."
-            )
-        else:
-            said = _(
-                "Nothing was changed: who handles this request changed since you opened the "
-                "page. It is now handled by %(name)s.",
-                name=dossier.assigned_to.name,
-            )
-        flash_at("assignment", {"text": said, "warning": True})
+    flash_at("assignment", assignment.outcome(dossier, to, current_user, changed=changed))
     return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="assignment"), 303)
 
 
