@@ -169,12 +169,13 @@ def _first_format(backup: dict) -> tuple[str, Iterator[tuple[str, dict]]]:
     tables = backup.get("tables")
     if not isinstance(backup.get("revision"), str) or not isinstance(tables, dict):
         raise NotABackup("This backup is incomplete.")
-    if not all(isinstance(rows, list) for rows in tables.values()):
+    if not all(isinstance(listed, list) for listed in tables.values()):
         raise NotABackup("This backup is damaged (a table is not a list of rows).")
-    return backup["revision"], ((name, row) for name, rows in tables.items() for row in rows)
+    return backup["revision"], ((name, row) for name, listed in tables.items() for row in listed)
 
 
 def _rows_of(lines: Iterator) -> Iterator[tuple[str, dict]]:
+    """The rows of a file of lines, up to its last, which counts them."""
     count = 0
     for line in lines:
         if isinstance(line, dict) and set(line) == {"end"}:
