@@ -274,3 +274,17 @@ def test_two_reviewers_of_the_same_name_are_told_apart_by_their_addresses(app, r
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert ">Marie Martin (marie.martin@ansm.example)</option>" in page
     assert ">Marie Martin (m.martin2@ansm.example)</option>" in page
+
+
+def test_the_manufacturer_sees_no_change_when_ansm_gives_its_request_to_someone(
+    app, reviewer, manufacturer, submitted
+):
+    """Who at ANSM handles a request is ANSM's affair: the manufacturer's list of requests
+    shows the same last change, in the same order."""
+    before = text_of(manufacturer.get("/dashboard"))
+    with app.app_context():
+        stamped = db.session.get(Dossier, submitted).updated_at
+    give(reviewer, submitted, user_id(app, REVIEWER_EMAIL))
+    with app.app_context():
+        assert db.session.get(Dossier, submitted).updated_at == stamped
+    assert text_of(manufacturer.get("/dashboard")) == before

@@ -40,7 +40,12 @@ def assign(dossier: Dossier, to: User | None, by: User, *, seen: int | None) -> 
             Dossier.id == dossier.id,
             Dossier.assigned_to_id.is_(None) if not current else Dossier.assigned_to_id == current,
         )
-        .values(assigned_to_id=wanted, assigned_at=clock.now() if wanted else None)
+        .values(
+            assigned_to_id=wanted,
+            assigned_at=clock.now() if wanted else None,
+            # ANSM's own affair: the manufacturer's "last change" of its request stays.
+            updated_at=Dossier.updated_at,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:  # a colleague's change came first
