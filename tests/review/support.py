@@ -61,10 +61,11 @@ def action_data(name: str, **fields) -> dict:
     return {**data, "decision": "sign"}
 
 
-def act(client, dossier_id: int, name: str, **fields):
-    """The action posted from the request's page as the reviewer sees it now (its forms say
-    what the page showed: a decision is signed only if nothing happened since)."""
-    data = {**action_data(name, **fields), **seen_on(client, dossier_id)}
+def act(client, dossier_id: int, name: str, *, shown: dict | None = None, **fields):
+    """The action posted from the request's page as the reviewer sees it now, or as it
+    showed earlier (`shown`: `seen_on` then) — its forms say what the page showed: a
+    decision is signed only if nothing happened since."""
+    data = {**action_data(name, **fields), **(shown or seen_on(client, dossier_id))}
     return client.post(f"/review/requests/{dossier_id}/{name}", data=data)
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import act, action_data, in_days, questions, reply, seen_on
-from tests.review.test_follow_up_read import colleague_named, named
+from tests.review.support import act, in_days, questions, reply, seen_on
+from tests.review.test_follow_up_read import named
 from tests.review.test_follow_up_reports import authorised, send_report, text_of
+from tests.review.test_parallel_questions import second_reviewer
 from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
 from wizard import clock
 from wizard.extensions import db
@@ -73,7 +74,7 @@ def test_a_reviewer_takes_a_request_and_the_queue_lists_it_as_theirs(
 def test_a_request_given_to_a_colleague_tells_them_by_email(app, inbox, reviewer, submitted):
     with app.app_context():
         named(REVIEWER_EMAIL, "Rita Leroy")
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert re.search(r'<option value="\d+">Rex Dubois</option>', page)
     assert re.search(r'<option value="\d+">Rita Leroy \(you\)</option>', page)
@@ -101,7 +102,7 @@ def test_a_request_given_to_a_colleague_tells_them_by_email(app, inbox, reviewer
 
 
 def test_a_page_showing_someone_else_than_now_changes_nothing(app, reviewer, submitted):
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     give(colleague, submitted, user_id(app, COLLEAGUE))  # Rex takes it meanwhile
     late = give(reviewer, submitted, user_id(app, REVIEWER_EMAIL), seen=0)  # page said nobody
     words = text_of(reviewer.get(late.location))
@@ -118,7 +119,7 @@ def test_a_page_showing_someone_else_than_now_changes_nothing(app, reviewer, sub
 def test_only_a_reviewer_who_can_sign_in_can_be_given_a_request(
     app, reviewer, manufacturer, user, submitted
 ):
-    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    second_reviewer(app, COLLEAGUE, "Rex Dubois")
     with app.app_context():
         db.session.execute(
             update(User).where(User.email == COLLEAGUE).values(removed_at=clock.now())
@@ -139,11 +140,9 @@ def test_only_a_reviewer_who_can_sign_in_can_be_given_a_request(
 def test_giving_a_request_does_not_stop_a_decision_read_before_it(app, reviewer, submitted_global):
     authorised(reviewer, submitted_global)
     shown = seen_on(reviewer, submitted_global)
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     give(colleague, submitted_global, user_id(app, COLLEAGUE))
-    suspended = reviewer.post(
-        f"/review/requests/{submitted_global}/suspend", data={**action_data("suspend"), **shown}
-    )
+    suspended = act(reviewer, submitted_global, "suspend", shown=shown)
     assert suspended.status_code == 303, suspended.text
 
 
@@ -155,7 +154,7 @@ def test_two_reviewers_taking_a_request_at_once_leave_it_to_one(
 ):
     with app.app_context():
         named(REVIEWER_EMAIL, "Rita Leroy")
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     browsers = ((reviewer, REVIEWER_EMAIL), (colleague, COLLEAGUE))
     said = {}
 
@@ -178,7 +177,7 @@ def test_the_reviewer_handling_a_request_hears_of_its_answers_and_reports(
     app, inbox, reviewer, manufacturer, submitted_global
 ):
     """Without a team mailbox, news goes to who asked or acted, and to who handles it."""
-    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    second_reviewer(app, COLLEAGUE, "Rex Dubois")
     act(reviewer, submitted_global, "start-review")
     act(reviewer, submitted_global, "request-information")
     give(reviewer, submitted_global, user_id(app, COLLEAGUE))
@@ -197,7 +196,7 @@ def test_the_reviewer_handling_a_request_hears_of_its_answers_and_reports(
 def test_whoever_handled_a_request_hears_it_is_no_longer_theirs(app, inbox, reviewer, submitted):
     with app.app_context():
         named(REVIEWER_EMAIL, "Rita Leroy")
-    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    second_reviewer(app, COLLEAGUE, "Rex Dubois")
     rex = user_id(app, COLLEAGUE)
     give(reviewer, submitted, rex)
     page = text_of(reviewer.get(f"/review/requests/{submitted}"))
@@ -220,7 +219,7 @@ def test_whoever_handled_a_request_hears_it_is_no_longer_theirs(app, inbox, revi
 
 
 def test_a_stale_page_is_told_when_nobody_handles_the_request_now(app, reviewer, submitted):
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     rex = user_id(app, COLLEAGUE)
     give(colleague, submitted, rex)
     give(colleague, submitted, "", seen=rex)
@@ -231,7 +230,7 @@ def test_a_stale_page_is_told_when_nobody_handles_the_request_now(app, reviewer,
 
 
 def test_a_link_to_a_reviewers_own_requests_works_for_them(app, reviewer, submitted):
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     rex = user_id(app, COLLEAGUE)
     give(reviewer, submitted, rex)
     link = f"/review?handled_by={rex}"  # Rita's view of Rex's requests, sent to him
@@ -247,7 +246,7 @@ def test_passing_a_request_on_is_no_part_in_it_for_its_emails(
 ):
     """Without a team mailbox, a report goes to who acted and who handles it: not to the
     colleague who only gave it to them."""
-    colleague = colleague_named(app, COLLEAGUE, "Rex Dubois")
+    colleague = second_reviewer(app, COLLEAGUE, "Rex Dubois")
     give(reviewer, submitted_global, user_id(app, COLLEAGUE))
     authorised(colleague, submitted_global)
     send_report(manufacturer, submitted_global)
@@ -256,7 +255,7 @@ def test_passing_a_request_on_is_no_part_in_it_for_its_emails(
 
 
 def test_a_handler_who_can_no_longer_sign_in_is_said_so(app, reviewer, submitted):
-    colleague_named(app, COLLEAGUE, "Rex Dubois")
+    second_reviewer(app, COLLEAGUE, "Rex Dubois")
     give(reviewer, submitted, user_id(app, COLLEAGUE))
     with app.app_context():
         db.session.execute(
@@ -269,8 +268,8 @@ def test_a_handler_who_can_no_longer_sign_in_is_said_so(app, reviewer, submitted
 
 
 def test_two_reviewers_of_the_same_name_are_told_apart_by_their_addresses(app, reviewer, submitted):
-    colleague_named(app, "marie.martin@ansm.example", "Marie Martin")
-    colleague_named(app, "m.martin2@ansm.example", "Marie Martin")
+    second_reviewer(app, "marie.martin@ansm.example", "Marie Martin")
+    second_reviewer(app, "m.martin2@ansm.example", "Marie Martin")
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert ">Marie Martin (marie.martin@ansm.example)</option>" in page
     assert ">Marie Martin (m.martin2@ansm.example)</option>" in page

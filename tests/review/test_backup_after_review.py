@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.review.support import DUE, act, document, questions, reply
 from tests.review.test_follow_up_reports import authorised, send_report
 from tests.review.test_notes import add_note
-from tests.security.test_backup import empty
+from tests.security.test_backup import backed_up, empty
 from wizard import backup
 from wizard.extensions import db
 from wizard.models import Decision, FollowUpReport
@@ -34,9 +34,7 @@ def test_a_request_worked_by_ansm_is_restored_row_for_row(
         pdf = db.session.scalar(select(Decision.pdf).where(Decision.dossier_id == submitted_global))
 
     runner = app.test_cli_runner()
-    saved = tmp_path / "backup.json"
-    created = runner.invoke(args=["backup", "create", str(saved)])
-    assert created.exit_code == 0, created.output
+    saved = backed_up(app, tmp_path)
     empty(app)
     restored = runner.invoke(args=["backup", "restore", str(saved)])
     assert restored.exit_code == 0, restored.output

@@ -5,18 +5,17 @@ ANSM read it (not by whom)."""
 
 from __future__ import annotations
 
-import html
 import re
 
 from sqlalchemy import func, select, update
 
-from tests.conftest import login, make_user
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import action_data, seen_on
+from tests.review.support import act, seen_on
 from tests.review.test_follow_up_reports import authorised, send_report, text_of
+from tests.review.test_parallel_questions import second_reviewer
 from tests.security.test_concurrency import postgres_only, run_together  # noqa: F401
 from wizard.extensions import db
-from wizard.models import AuditEvent, Dossier, FollowUpReport, Role, User
+from wizard.models import AuditEvent, Dossier, FollowUpReport, User
 
 DONE = re.compile(r"Done: report no\. 1 is marked read\.")
 
@@ -24,16 +23,6 @@ DONE = re.compile(r"Done: report no\. 1 is marked read\.")
 def named(email: str, name: str) -> None:
     db.session.execute(update(User).where(User.email == email).values(name=name))
     db.session.commit()
-
-
-def colleague_named(app, email: str, name: str):
-    """Another reviewer, signed in in their own browser."""
-    with app.app_context():
-        make_user(email, role=Role.REVIEWER)
-        named(email, name)
-    colleague = app.test_client()
-    assert login(colleague, email).status_code == 303
-    return colleague
 
 
 def only_report(app) -> FollowUpReport:
@@ -81,15 +70,11 @@ def test_a_report_is_not_read_until_a_reviewer_marks_it_then_it_is_for_everyone(
     assert "Rita Leroy" not in theirs and "Mark the report" not in theirs
 
     # A colleague who marks it too (from a page opened before) is told whose mark it has.
-    with app.app_context():
-        make_user("rex@ansm.example", role=Role.REVIEWER)
-        named("rex@ansm.example", "Rex Dubois")
-    colleague = app.test_client()
-    assert login(colleague, "rex@ansm.example").status_code == 303
+    colleague = second_reviewer(app, name="Rex Dubois")
     again = colleague.post(mark)
     assert again.status_code == 303
     page = colleague.get(again.location).text
-    said = text_of_html(page)
+    said = text_of(page)
     assert re.search(
         r"Report no\. 1 was marked read already, by Rita Leroy on \d+ \w+ \d{4} at ",
         said,
@@ -157,16 +142,11 @@ def test_a_colleague_marking_a_report_read_does_not_stop_a_decision_being_signed
     send_report(manufacturer, submitted_global)
     report = only_report(app)
     shown = seen_on(reviewer, submitted_global)  # the page the reviewer has open
-    with app.app_context():
-        make_user("rex@ansm.example", role=Role.REVIEWER)
-    colleague = app.test_client()
-    assert login(colleague, "rex@ansm.example").status_code == 303
+    colleague = second_reviewer(app)
     colleague.post(f"/review/requests/{submitted_global}/follow-up-reports/{report.id}/read")
     assert only_report(app).read_at is not None
 
-    suspended = reviewer.post(
-        f"/review/requests/{submitted_global}/suspend", data={**action_data("suspend"), **shown}
-    )
+    suspended = act(reviewer, submitted_global, "suspend", shown=shown)
     assert suspended.status_code == 303, suspended.text
 
 
@@ -180,11 +160,7 @@ def test_two_reviewers_marking_a_report_at_once_record_one_mark(
     authorised(reviewer, submitted_global)
     send_report(manufacturer, submitted_global)
     report = only_report(app)
-    with app.app_context():
-        make_user("rex@ansm.example", role=Role.REVIEWER)
-        named("rex@ansm.example", "Rex Dubois")
-    colleague = app.test_client()
-    assert login(colleague, "rex@ansm.example").status_code == 303
+    colleague = second_reviewer(app, name="Rex Dubois")
     mark = f"/review/requests/{submitted_global}/follow-up-reports/{report.id}/read"
     said = {}
 
@@ -209,7 +185,7 @@ def test_reports_sent_in_the_same_minute_are_told_apart_and_marked_one_by_one(
     send_report(manufacturer, submitted_global, patients="3")
     send_report(manufacturer, submitted_global, patients="4", message="A correction: four.")
     page = reviewer.get(f"/review/requests/{submitted_global}").text
-    words = text_of_html(page)
+    words = text_of(page)
     assert re.search(r"Report no\. 2, \d+ \w+ \d{4} at \d\d:\d\d .*Report no\. 1, ", words)
     buttons = re.findall(r"<button[^>]*>(Mark report no\. \d read)</button>", page)
     assert buttons == ["Mark report no. 2 read", "Mark report no. 1 read"]
@@ -222,8 +198,4 @@ def test_reports_sent_in_the_same_minute_are_told_apart_and_marked_one_by_one(
     ]
     # Said in the reports' section, where the page comes back to (seen without JavaScript).
     assert after.index('id="reports-title"') < after.index("Done: report no. 1 is marked read.")
-    assert "Follow-up report no. 1 marked read" in text_of_html(after)
-
-
-def text_of_html(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Follow-up report no. 1 marked read" in text_of(after)

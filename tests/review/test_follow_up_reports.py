@@ -48,8 +48,9 @@ def authorised(
 
 
 def text_of(response) -> str:
-    """The page's words, tags left out."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
+    """The page's words (a response's, or its HTML), tags left out."""
+    page = response if isinstance(response, str) else response.text
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def test_no_report_can_be_sent_before_an_authorisation(manufacturer, submitted_global):

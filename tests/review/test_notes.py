@@ -10,13 +10,13 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.conftest import login, make_user
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import action_data, seen_on
+from tests.review.support import act, seen_on
 from tests.review.test_follow_up_read import named
 from tests.review.test_follow_up_reports import authorised, text_of
+from tests.review.test_parallel_questions import second_reviewer
 from wizard.extensions import db
-from wizard.models import AuditEvent, ReviewNote, Role
+from wizard.models import AuditEvent, ReviewNote
 
 NOTE = "Called the manufacturer on 3 December:\nthe CER version 2 comes next week."
 MARK = "a" * 32
@@ -30,15 +30,6 @@ def add_note(client, dossier_id: int, text: str = NOTE, mark: str | None = MARK)
 def notes_recorded(app) -> list[ReviewNote]:
     with app.app_context():
         return list(db.session.scalars(select(ReviewNote).order_by(ReviewNote.id)))
-
-
-def colleague_of(app):
-    with app.app_context():
-        make_user("rex@ansm.example", role=Role.REVIEWER)
-        named("rex@ansm.example", "Rex Dubois")
-    colleague = app.test_client()
-    assert login(colleague, "rex@ansm.example").status_code == 303
-    return colleague
 
 
 def test_a_note_is_read_by_every_reviewer_and_never_by_the_manufacturer(
@@ -62,7 +53,9 @@ def test_a_note_is_read_by_every_reviewer_and_never_by_the_manufacturer(
     assert html.escape(NOTE, quote=False) in page.text  # its line break kept (pre-line)
     assert "Note for ANSM added" in words  # the audit trail
     assert "No note so far." not in words
-    assert NOTE.split("\n")[1] in text_of(colleague_of(app).get(added.location))
+    assert NOTE.split("\n")[1] in text_of(
+        second_reviewer(app, name="Rex Dubois").get(added.location)
+    )
 
     theirs = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "CER version 2" not in theirs and "Note for ANSM" not in theirs
@@ -115,10 +108,9 @@ def test_a_colleagues_note_stops_a_decision_read_before_it(
 ):
     authorised(reviewer, submitted_global)
     shown = seen_on(reviewer, submitted_global)  # the page the reviewer has open
-    add_note(colleague_of(app), submitted_global, text="Do not suspend: incident explained.")
-    refused = reviewer.post(
-        f"/review/requests/{submitted_global}/suspend", data={**action_data("suspend"), **shown}
-    )
+    colleague = second_reviewer(app, name="Rex Dubois")
+    add_note(colleague, submitted_global, text="Do not suspend: incident explained.")
+    refused = act(reviewer, submitted_global, "suspend", shown=shown)
     assert refused.status_code == 409
     words = text_of(refused)
     assert "Nothing was signed: the request changed since you opened this page." in words

@@ -290,12 +290,16 @@ def assert_one_working_link(app, inbox) -> None:
     assert app.test_client().get(link).status_code == 200
 
 
-def second_reviewer(app):
-    """Another reviewer of ANSM, signed in on their own browser."""
+def second_reviewer(app, email: str = "rex@ansm.example", name: str | None = None):
+    """Another reviewer of ANSM (`name`: as their account is named), signed in on their own
+    browser."""
     with app.app_context():
-        make_user("rex@ansm.example", role=Role.REVIEWER)
+        made = make_user(email, role=Role.REVIEWER)
+        if name is not None:
+            made.name = name
+            db.session.commit()
     second = app.test_client()
-    assert login(second, "rex@ansm.example").status_code == 303
+    assert login(second, email).status_code == 303
     return second
 
 

@@ -26,6 +26,14 @@ from wizard.models import Dossier, Organisation, Receipt, User
 from wizard.receipts import service
 
 
+def backed_up(app, folder: Path) -> Path:
+    """The database as it is now, written by `flask backup create`."""
+    saved = folder / "backup.jsonl"
+    created = app.test_cli_runner().invoke(args=["backup", "create", str(saved)])
+    assert created.exit_code == 0, created.output
+    return saved
+
+
 def empty(app) -> None:
     """Every table emptied, as a new database restored into is."""
     with app.app_context():
@@ -179,8 +187,7 @@ def test_a_file_that_is_not_a_whole_backup_is_refused_saying_so(app, user, tmp_p
     with app.app_context():
         dossier_with(user[0], "individual", submit=True)
     runner = app.test_cli_runner()
-    good = tmp_path / "good.jsonl"
-    assert runner.invoke(args=["backup", "create", str(good)]).exit_code == 0
+    good = backed_up(app, tmp_path)
     lines = good.read_text(encoding="utf-8").splitlines(keepends=True)
     cases = {
         "truncated.jsonl": "".join(lines[: len(lines) // 2]),
@@ -240,8 +247,7 @@ def test_a_drafts_empty_frozen_answers_stay_sql_null(app, user, tmp_path):
         dossier_with(user[0], "individual", submit=True)
     assert drafts() == 1
     runner = app.test_cli_runner()
-    saved = tmp_path / "drafts.jsonl"
-    assert runner.invoke(args=["backup", "create", str(saved)]).exit_code == 0
+    saved = backed_up(app, tmp_path)
     empty(app)
     assert runner.invoke(args=["backup", "restore", str(saved)]).exit_code == 0
     assert drafts() == 1
@@ -254,8 +260,7 @@ def test_a_restore_keeps_each_drafts_last_change(app, user, tmp_path):
         draft = dossier_with(user[0], steps=["before-you-start"], files=False)
         before = db.session.get(Dossier, draft).updated_at
     runner = app.test_cli_runner()
-    saved = tmp_path / "drafts.jsonl"
-    assert runner.invoke(args=["backup", "create", str(saved)]).exit_code == 0
+    saved = backed_up(app, tmp_path)
     empty(app)
     assert runner.invoke(args=["backup", "restore", str(saved)]).exit_code == 0
     with app.app_context():
@@ -266,8 +271,7 @@ def test_damaged_rows_and_a_missing_folder_are_refused_saying_so(app, user, tmp_
     with app.app_context():
         dossier_with(user[0], "individual", submit=True)
     runner = app.test_cli_runner()
-    good = tmp_path / "good.jsonl"
-    assert runner.invoke(args=["backup", "create", str(good)]).exit_code == 0
+    good = backed_up(app, tmp_path)
     header, *rows = good.read_text(encoding="utf-8").splitlines()
     organisation = next(line for line in rows if '"table":"organisations"' in line)
     damaged = {
