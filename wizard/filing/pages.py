@@ -45,7 +45,7 @@ from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since, patient
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
-from wizard.web import labelled_message, live_field, refused_status
+from wizard.web import labelled_message, live_field, posted_number, refused_status
 
 _ANY_STEP = "any-step"
 
@@ -424,10 +424,10 @@ def in_the_other_language(dossier: Dossier, step: Step):
     _show_errors(form, check, blank_too=said)
     # A page saying that a colleague's save stopped this one (409) says it again: it sends
     # back the revision it was first opened at (`opened_revision`), until the next save.
-    opened = request.form.get("opened_revision", "")
+    opened = posted_number("opened_revision")
     changed = None
-    if opened.isascii() and opened.isdecimal() and len(opened) < 10:
-        changed = service.newer_save_of(dossier, step.id, int(opened), current_user)
+    if opened is not None:
+        changed = service.newer_save_of(dossier, step.id, opened, current_user)
     # A file chosen is not sent (app.js empties it and says so: `file_not_sent`).
     chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
     return render_step(
