@@ -143,10 +143,10 @@ def number_of(report: FollowUpReport) -> int:
     )
 
 
-def mark_read(report: FollowUpReport, reviewer: User) -> bool:
-    """Mark `report` read by `reviewer`, for every reviewer, in the audit trail too. False,
-    and nothing changed, if it was read already (by a colleague, or by a second click): the
-    first mark stays, whoever's it is."""
+def mark_read(report: FollowUpReport, reviewer: User, number: int) -> bool:
+    """Mark `report` (its `number_of`) read by `reviewer`, for every reviewer, in the audit
+    trail too. False, and nothing changed, if it was read already (by a colleague, or by a
+    second click): the first mark stays, whoever's it is."""
     at = clock.now()
     marked = db.session.execute(
         update(FollowUpReport)
@@ -160,7 +160,7 @@ def mark_read(report: FollowUpReport, reviewer: User) -> bool:
         return False
     detail = {
         "report_id": report.id,
-        "number": number_of(report),
+        "number": number,
         "sent_at": report.sent_at.isoformat(),
     }
     audit.record(report.dossier_id, audit.FOLLOW_UP_READ, audit.Actor.of(reviewer), detail=detail)

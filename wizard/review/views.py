@@ -285,7 +285,7 @@ def mark_report_read(dossier_id: int, report_id: int):
     report = item_of(dossier, FollowUpReport, report_id)
     number = follow_up.number_of(report)
     # A second click of one's own is done too; a colleague's mark stays, and is said.
-    if follow_up.mark_read(report, current_user) or report.read_by_id == current_user.id:
+    if follow_up.mark_read(report, current_user, number) or report.read_by_id == current_user.id:
         flash_at("reports", _("Done: report no. %(number)d is marked read.", number=number))
     else:
         said = _(
