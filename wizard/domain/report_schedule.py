@@ -1,0 +1,55 @@
+"""The dates an authorisation asks its follow-up reports by, and which report meets which.
+
+ANSM may set reports at a fixed interval: every `n` months from the period's first day, the
+last on its last day (a report by then on the whole period). Each date is met by a report
+sent after the date before it (the first: from the period's first day) and by that date, or,
+late, by the next report sent at all: one report sent late meets every date passed without
+one. A second report between the same two dates (a correction) meets nothing more: the next
+date still asks for its own."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+# The intervals ANSM chooses from, in months.
+INTERVALS = (1, 2, 3, 6)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved `months` on; the month's last day where it is shorter (31 January and one
+    month: 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_dates(start: date, end: date, every_months: int | None) -> list[date]:
+    """The dates reports are due by over the period `start`–`end` (its last day included):
+    every `every_months` from `start` (each counted from `start`, not from the date before,
+    so that 31 January stays the month's last day), then `end`. None: no dates."""
+    if every_months is None:
+        return []
+    dates = []
+    step = 1
+    while (due := add_months(start, step * every_months)) < end:
+        dates.append(due)
+        step += 1
+    return [*dates, end]
+
+
+def met_by(dues: Sequence[tuple[date, bool]], sent_on: date, period_start: date) -> list[int]:
+    """Which of `dues` (each its date and whether a report met it already, in date order) a
+    report sent on `sent_on` meets, by their index: every date passed (that day included)
+    without a report; or else the next date, if the report was sent after the date before it
+    (after the period started, for the first)."""
+    late = [index for index, (due, met) in enumerate(dues) if not met and due <= sent_on]
+    if late:
+        return late
+    for index, (due, met) in enumerate(dues):
+        if met:
+            continue
+        opened = dues[index - 1][0] if index else period_start - timedelta(days=1)
+        return [index] if sent_on > opened else []
+    return []
