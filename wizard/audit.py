@@ -42,8 +42,15 @@ ASSIGNED = "assigned"  # a filed request given to a reviewer, or to nobody (`rev
 NOTE_ADDED = "note_added"  # a note for ANSM's reviewers only (`review.notes`)
 FOLLOW_UP_READ = "follow_up_read"  # a report marked read by a reviewer, for every reviewer
 PERIOD_END_REMINDED = "period_end_reminded"  # by the daily job (`review.reminders`)
+REPORT_DUE_REMINDED = "report_due_reminded"  # a report's date, by the daily job too
 # Events that change nothing a person reading the request decides on.
-NOT_CHANGES = (DOCUMENT_DOWNLOADED, PERIOD_END_REMINDED, FOLLOW_UP_READ, ASSIGNED)
+NOT_CHANGES = (
+    DOCUMENT_DOWNLOADED,
+    PERIOD_END_REMINDED,
+    REPORT_DUE_REMINDED,
+    FOLLOW_UP_READ,
+    ASSIGNED,
+)
 
 
 def uploads_of(documents, **owner) -> tuple[tuple[str, dict[str, Any]], ...]:

@@ -122,17 +122,20 @@ def page_to_return_to() -> str | None:
     return page_sent_from()
 
 
-def external_url(endpoint: str, **values) -> str | None:
+def external_url(endpoint: str, _anchor: str = "", **values) -> str | None:
     """A full address for an email, on `PUBLIC_BASE_URL` (never on the request's Host header,
-    which anyone can write). Without it (development): the request's address, or None in a
-    command (the email then says where to look)."""
+    which anyone can write), to the page's part `_anchor` if given. Without it (development):
+    the request's address, or None in a command (the email then says where to look)."""
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     if not (base.scheme and base.netloc):
-        return url_for(endpoint, _external=True, **values) if has_request_context() else None
+        if not has_request_context():
+            return None
+        return url_for(endpoint, _external=True, _anchor=_anchor or None, **values)
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
-    return adapter.build(endpoint, values, force_external=True)
+    address = adapter.build(endpoint, values, force_external=True)
+    return f"{address}#{_anchor}" if _anchor else address
 
 
 def live_field(form, name: str, validate_url: str, *, skip: tuple[str, ...] = ()):
@@ -321,6 +324,14 @@ def queue_state_label(state: str) -> str:
 
 ACCESS_TYPE_LABELS = {"individual": _l("Individual"), "global": _l("Global")}
 
+# How often an authorisation asks its follow-up reports (`domain.report_schedule.INTERVALS`).
+REPORT_INTERVAL_LABELS = {
+    1: _l("Every month"),
+    2: _l("Every 2 months"),
+    3: _l("Every 3 months"),
+    6: _l("Every 6 months"),
+}
+
 
 def init_app(app: Flask) -> None:
     from wizard.forms.attachments import DOCUMENT_KINDS
@@ -341,6 +352,7 @@ def init_app(app: Flask) -> None:
         format_percent=format_percent,
         current_locale=lambda: get_locale().language if get_locale() else "en",
         status_label=status_label,
+        report_interval_labels=REPORT_INTERVAL_LABELS,
         queue_state_label=queue_state_label,
         page_to_return_to=page_to_return_to,
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),

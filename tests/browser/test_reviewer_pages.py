@@ -104,12 +104,15 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     type_into(reviewer, "#authorise-indication", "Insuffisance cardiaque terminale de l’enfant.")
     type_into(reviewer, "#authorise-max_patients", "8")
     type_into(reviewer, "#authorise-follow_up", "Monthly report of every implanted patient.")
+    choose_radio(reviewer, "authorise-report_every", "1")  # reports at set dates, monthly
     type_into(reviewer, "#authorise-reason", "Benefit outweighs the risk for these children.")
     press_button(reviewer, "#action-authorise button[type=submit]")
     # Read back before it is signed: nothing is decided yet.
     assert "Check the decision before it is signed" in reviewer.content()
     read_back = reviewer.inner_text("main")
     assert "Monthly report of every implanted patient." in read_back and "8" in read_back
+    assert "Every month" in read_back
+    assert "A follow-up report is sent to ANSM through the portal every month" in read_back
     assert "Insuffisance cardiaque terminale de l’enfant." in read_back  # ANSM’s words
     assert_accessible(reviewer, "review-check-decision")
     # Changed: back on the request's page at the action's form, open, what was typed kept.
@@ -131,6 +134,7 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     manufacturer.goto(f"/requests/{filed}/submitted")
     text = manufacturer.inner_text("main")
     assert "8" in text and "Monthly report of every implanted patient." in text
+    assert "Your next report is due by" in text and "Reports due" in text
     assert_accessible(manufacturer, "manufacturer-conditions")
 
     # A follow-up report, by keyboard: refused empty (said beside each question), then sent.
@@ -143,6 +147,7 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     type_into(manufacturer, "#report-message", "Three children implanted; no incident.")
     press_button(manufacturer, "#reports button[type=submit]")
     assert "Your report has been sent to ANSM." in manufacturer.content()
+    assert "Report no. 1, sent on" in manufacturer.inner_text("#reports table")  # a date met
     assert_accessible(manufacturer, "manufacturer-report-sent")
     reviewer.goto(f"/review/requests/{filed}")
     assert "Three children implanted; no incident." in reviewer.inner_text("main")

@@ -50,11 +50,13 @@ def test_every_message_has_its_french_translation_with_the_same_placeholders():
         if entry is None or entry.fuzzy or not all(strings):
             missing.append((where, message))
             continue
-        english = set(
-            PLACEHOLDER.findall(" ".join(message if isinstance(message, tuple) else [message]))
-        )
-        for french in strings:
-            if set(PLACEHOLDER.findall(french)) != english:
+        forms = message if isinstance(message, tuple) else (message,)
+        every = set(PLACEHOLDER.findall(" ".join(forms)))
+        for index, french in enumerate(strings):
+            # A singular may leave out the count its English singular leaves out ("The report
+            # due by %(date)s…" beside "%(num)d reports due…").
+            own = set(PLACEHOLDER.findall(forms[min(index, len(forms) - 1)]))
+            if set(PLACEHOLDER.findall(french)) not in (every, own):
                 mismatched.append((where, key, french))
     assert not missing, f"untranslated (run pybabel extract/update, then translate): {missing}"
     assert not mismatched, mismatched

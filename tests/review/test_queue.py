@@ -241,7 +241,7 @@ def test_the_queue_says_which_answers_are_due_and_overdue(app, reviewer, submitt
     act(reviewer, submitted, "start-review")
     assert "Answer needed by" not in queue()
     act(reviewer, submitted, "request-information", due_date=DUE)
-    assert f"Answer needed by {DUE_SAID}" in queue() and "overdue" not in queue()
+    assert f"Answer needed by {DUE_SAID}" in queue() and ": overdue" not in queue()
     later = clock.now() + timedelta(days=31)
     monkeypatch.setattr(clock, "now", lambda: later)
     assert f"Answer needed by {DUE_SAID}: overdue" in queue()

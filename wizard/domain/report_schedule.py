@@ -13,9 +13,6 @@ import calendar
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-# The intervals ANSM chooses from, in months.
-INTERVALS = (1, 2, 3, 6)
-
 
 def add_months(day: date, months: int) -> date:
     """`day` moved `months` on; the month's last day where it is shorter (31 January and one
@@ -47,9 +44,8 @@ def met_by(dues: Sequence[tuple[date, bool]], sent_on: date, period_start: date)
     late = [index for index, (due, met) in enumerate(dues) if not met and due <= sent_on]
     if late:
         return late
-    for index, (due, met) in enumerate(dues):
-        if met:
-            continue
-        opened = dues[index - 1][0] if index else period_start - timedelta(days=1)
-        return [index] if sent_on > opened else []
-    return []
+    pending = next((index for index, (_due, met) in enumerate(dues) if not met), None)
+    if pending is None:
+        return []
+    opened = dues[pending - 1][0] if pending else period_start - timedelta(days=1)
+    return [pending] if sent_on > opened else []

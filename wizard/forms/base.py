@@ -303,11 +303,12 @@ def _recent_example() -> str:
     )
 
 
-def choice(label, choices, required=None, *, hint=None, required_if=None):
+def choice(label, choices, required=None, *, hint=None, required_if=None, default=None):
     return ChoiceField(
         label,
         description=hint,
         choices=choices,
+        default=default,
         validate_choice=False,
         validators=_rules(required, required_if, 0),
     )

@@ -11,7 +11,7 @@ from wizard.models.dossier import (
     RemovedFile,
     StepAnswer,
 )
-from wizard.models.follow_up import FollowUpDocument, FollowUpReport
+from wizard.models.follow_up import FollowUpDocument, FollowUpReport, ReportDue
 from wizard.models.invitation import Invitation, InvitationState, ReplacedLink
 from wizard.models.note import ReviewNote
 from wizard.models.outbox import OutgoingEmail
@@ -50,6 +50,7 @@ __all__ = [
     "Reply",
     "ReviewNote",
     "ReplyDocument",
+    "ReportDue",
     "Role",
     "StepAnswer",
     "UnsentAnswers",

@@ -4,15 +4,17 @@ with PDF documents. Added, never rewritten."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wizard import clock
 from wizard.extensions import Timestamp, db
 from wizard.models.accounts import User
 from wizard.models.dossier import Dossier, StoredFileMixin
-from wizard.models.review import text_sha256
+from wizard.models.review import Decision, text_sha256
 
 
 class FollowUpReport(db.Model):
@@ -76,3 +78,36 @@ class FollowUpDocument(StoredFileMixin, db.Model):
     )
 
     report: Mapped[FollowUpReport] = relationship(back_populates="documents")
+
+
+class ReportDue(db.Model):
+    """A date an authorisation asks a follow-up report by (`domain.report_schedule`), and the
+    report that met it. Written with the authorisation; those after its withdrawal are
+    dropped with it."""
+
+    __tablename__ = "report_dues"
+    __table_args__ = (UniqueConstraint("dossier_id", "due_on", name="uq_report_dues_due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE", name="fk_report_dues_dossier_id"),
+        index=True,
+    )
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE", name="fk_report_dues_decision_id")
+    )
+    due_on: Mapped[date] = mapped_column(Date)
+    # The report that met it (sent by then, or the first sent after it: late).
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_up_reports.id", ondelete="SET NULL", name="fk_report_dues_report_id")
+    )
+    # When the manufacturer was reminded of it, a few days before (`review.reminders`).
+    reminded_at: Mapped[Timestamp | None]
+
+    decision: Mapped[Decision] = relationship()
+    report: Mapped[FollowUpReport | None] = relationship()
+
+    @property
+    def late(self) -> bool:
+        """Met by a report sent after the date."""
+        return self.report is not None and clock.day_in_paris(self.report.sent_at) > self.due_on

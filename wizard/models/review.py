@@ -214,6 +214,8 @@ class Decision(db.Model):
     period_end: Mapped[date | None] = mapped_column(Date)
     max_patients: Mapped[int | None] = mapped_column(Integer)
     follow_up: Mapped[str | None] = mapped_column(Text)
+    # Follow-up reports due every so many months (`domain.report_schedule`); None: no dates.
+    report_every_months: Mapped[int | None] = mapped_column(Integer)
     # What the signed PDF states, as canonical JSON (attached to it as decision.json).
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     record_sha256: Mapped[str] = mapped_column(String(64))

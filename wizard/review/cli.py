@@ -1,5 +1,5 @@
 """`flask decisions expire`: the daily job that records the end of authorised periods, and
-reminds manufacturers of the ends to come (`reminders`)."""
+reminds manufacturers of the ends to come and of the follow-up reports due soon (`reminders`)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ decisions_cli = AppGroup("decisions", help="Scheduled work on decisions.")
 @decisions_cli.command("expire")
 def expire() -> None:
     """Move authorisations whose period has ended, suspended ones too, to "expired" and tell
-    each manufacturer; remind those whose period ends soon. Run it daily (cron); the pages
-    already show them as expired."""
+    each manufacturer; remind those whose period ends soon, and those a follow-up report is
+    due from within a week. Run it daily (cron); the pages already show them as expired."""
     due = db.session.execute(
         select(Dossier, Decision.period_end)
         .join(Decision, Decision.dossier_id == Dossier.id)
@@ -56,3 +56,17 @@ def expire() -> None:
         ends = authorisation.period_end
         click.echo(f"{dossier.reference}: reminded (the period ends on {ends}).")
     click.echo(f"{reminded} manufacturer(s) reminded of the end of their authorisation.")
+    reminded = 0
+    for due in reminders.reports_due(clock.today()):
+        reference = due.decision.dossier.reference
+        try:
+            if not reminders.remind_report(due):
+                continue  # by another run of the job, or a report met it, meanwhile
+        except Exception:  # as above
+            db.session.rollback()
+            current_app.logger.exception("report reminder of request %s not sent", due.dossier_id)
+            click.echo(f"{reference}: the report reminder could not be sent.", err=True)
+            continue
+        reminded += 1
+        click.echo(f"{reference}: reminded of the report due on {due.due_on}.")
+    click.echo(f"{reminded} manufacturer(s) reminded of a follow-up report due.")

@@ -72,6 +72,7 @@ def decision_context(record: dict) -> dict:
         "measures": _measures_cited(record),
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
         "period": _period_of(record["authorisation"]),
+        "reports_due": _reports_due(record["authorisation"]),
         "request": request,
         # Ends a sentence of the act: without the full stop it may have of its own. ANSM's
         # words; a decision of an earlier version quoted the request's.
@@ -160,6 +161,22 @@ def _period_of(authorisation: dict | None) -> dict | None:
     return {
         "start": in_french_and_english(authorisation["period_start"]),
         "end": in_french_and_english(authorisation["period_end"]),
+    }
+
+
+def _reports_due(authorisation: dict | None) -> dict | None:
+    """The dates reports are due by, written out as the act lists them, and how often:
+    {"fr": "le 1er avril 2027 et le 30 juin 2027", "en": "1 April 2027 and 30 June 2027",
+    "every_months": 3}; None without set dates (and in the records of earlier versions)."""
+    days = [in_french_and_english(day) for day in (authorisation or {}).get("reports_due") or ()]
+    if not days:
+        return None
+    french = [f"le {fr}" for fr, _en in days]
+    english = [en for _fr, en in days]
+    return {
+        "fr": " et ".join(filter(None, [", ".join(french[:-1]), french[-1]])),
+        "en": " and ".join(filter(None, [", ".join(english[:-1]), english[-1]])),
+        "every_months": authorisation["report_every_months"],
     }
 
 

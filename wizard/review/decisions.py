@@ -11,10 +11,12 @@ from sqlalchemy import func, select, update
 
 from wizard import audit, clock
 from wizard.domain.canonical import canonical_sha256
+from wizard.domain.report_schedule import due_dates
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.models import Decision, DecisionKind, Dossier, User
 from wizard.receipts.service import signing_identity
+from wizard.review import follow_up
 from wizard.review.actions import Action, ActionRefused
 from wizard.review.decision_document import build_decision_pdf
 from wizard.review.status import authorisation_of
@@ -39,6 +41,10 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     decision = drafted(dossier, action, user, form)
     decision.record_sha256 = canonical_sha256(decision.record)
     db.session.add(decision)
+    if decision.kind == DecisionKind.AUTHORISATION:
+        db.session.add_all(follow_up.dues_for(decision))
+    elif decision.kind == DecisionKind.WITHDRAWAL:
+        follow_up.drop_dues_after(dossier, clock.day_in_paris(decision.decided_at))
     change_status(
         dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
     )
@@ -68,6 +74,7 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decision.period_end = form.period_end.data
         decision.max_patients = form.max_patients.data if "max_patients" in form else None
         decision.follow_up = (form.follow_up.data or "").replace("\r\n", "\n") or None
+        decision.report_every_months = form.report_every_months
         # Stated by the act (its record), not a column: nothing else reads it.
         decision.indication = (
             form.indication.data.replace("\r\n", "\n") if "indication" in form else None
@@ -145,6 +152,15 @@ def decision_record(
             "period_end": authorisation.period_end.isoformat(),
             "max_patients": authorisation.max_patients,
             "follow_up": authorisation.follow_up,
+            "report_every_months": authorisation.report_every_months,
+            "reports_due": [
+                day.isoformat()
+                for day in due_dates(
+                    authorisation.period_start,
+                    authorisation.period_end,
+                    authorisation.report_every_months,
+                )
+            ],
             "indication": authorisation.authorised_indication,
         },
         "request": {

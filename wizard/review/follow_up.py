@@ -12,13 +12,16 @@ import hashlib
 import json
 import re
 import secrets
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
+from wizard.domain.report_schedule import due_dates, met_by
 from wizard.extensions import db
-from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, User
+from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, ReportDue, User
 from wizard.review.status import authorisation_of
 from wizard.uploads import StoredFile
 
@@ -126,6 +129,7 @@ def send(
         if sent_with(dossier, sent) is None:
             raise
         raise AlreadySent() from None  # the same form, sent twice at once
+    _meet_dues(dossier, report)
     actor = audit.Actor.of(author)
     uploads = audit.uploads_of(report.documents, report_id=report.id)
     for action, detail in ((audit.FOLLOW_UP_SENT, report.audit_detail()), *uploads):
@@ -167,3 +171,87 @@ def mark_read(report: FollowUpReport, reviewer: User, number: int) -> bool:
     db.session.commit()
     db.session.refresh(report)
     return True
+
+
+def dues_for(authorisation: Decision) -> list[ReportDue]:
+    """The dates `authorisation` asks its reports by, to be recorded with it."""
+    return [
+        ReportDue(dossier_id=authorisation.dossier_id, decision=authorisation, due_on=day)
+        for day in due_dates(
+            authorisation.period_start,
+            authorisation.period_end,
+            authorisation.report_every_months,
+        )
+    ]
+
+
+def dues_of(dossier: Dossier) -> list[ReportDue]:
+    """The dates the request's authorisation asks its reports by, the soonest first."""
+    return list(
+        db.session.scalars(
+            select(ReportDue).where(ReportDue.dossier_id == dossier.id).order_by(ReportDue.due_on)
+        )
+    )
+
+
+def drop_dues_after(dossier: Dossier, day: date) -> None:
+    """An authorisation withdrawn on `day` asks no report after it (those met stay)."""
+    db.session.execute(
+        delete(ReportDue).where(
+            ReportDue.dossier_id == dossier.id,
+            ReportDue.due_on > day,
+            ReportDue.report_id.is_(None),
+        )
+    )
+
+
+def _meet_dues(dossier: Dossier, report: FollowUpReport) -> None:
+    """Record the dates `report` meets (`report_schedule.met_by`). Two reports sent at once
+    cannot both meet one date: the first recorded does."""
+    dues = dues_of(dossier)
+    if not dues:
+        return
+    met = met_by(
+        [(due.due_on, due.report_id is not None) for due in dues],
+        clock.day_in_paris(report.sent_at),
+        dues[0].decision.period_start,
+    )
+    db.session.execute(
+        update(ReportDue)
+        .where(ReportDue.id.in_([dues[index].id for index in met]), ReportDue.report_id.is_(None))
+        .values(report_id=report.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class DueState:
+    """A date a report is due by, as both sides read it."""
+
+    due_on: date
+    report_number: int | None  # the report that met it (numbered as the page numbers them)
+    sent_on: date | None
+    late: bool  # met by a report sent after the date, or not met and the date has passed
+    next: bool  # the soonest not met yet, not past
+
+
+def schedule_of(dossier: Dossier, reports: list[FollowUpReport]) -> list[DueState]:
+    """The request's report dates and where each stands; `reports` as `reports_of` lists them."""
+    numbers = {report.id: len(reports) - index for index, report in enumerate(reports)}
+    sent = {report.id: clock.day_in_paris(report.sent_at) for report in reports}
+    today = clock.today()
+    states, upcoming = [], True
+    for due in dues_of(dossier):
+        sent_on = sent.get(due.report_id)
+        is_next = upcoming and sent_on is None and due.due_on >= today
+        upcoming = upcoming and not is_next
+        states.append(
+            DueState(
+                due_on=due.due_on,
+                report_number=numbers.get(due.report_id),
+                sent_on=sent_on,
+                late=(sent_on or today) > due.due_on,
+                next=is_next,
+            )
+        )
+    return states

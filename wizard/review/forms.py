@@ -30,7 +30,7 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.models import Decision, DecisionKind
 from wizard.review.queue import QUEUE_STATES
-from wizard.web import labelled_message, queue_state_label
+from wizard.web import REPORT_INTERVAL_LABELS, labelled_message, queue_state_label
 
 TEXT_MAX = 5000
 MAX_FILES = FILES_AT_ONCE  # what the request's size cap makes room for (`uploads`)
@@ -258,6 +258,18 @@ class AuthoriseForm(FlaskForm):
         ),
         max_length=TEXT_MAX,
     )
+    report_every = choice(
+        _l("Follow-up reports at set dates"),
+        [("none", _l("No set dates"))]
+        + [(str(months), label) for months, label in REPORT_INTERVAL_LABELS.items()],
+        _l("Choose whether the manufacturer is to send its reports at set dates."),
+        hint=_l(
+            "Counted from the period's first day; the last report is due on its last day. The "
+            "portal lists the dates for the manufacturer, reminds it a week before each, and "
+            "shows you the reports that are late."
+        ),
+        default="none",
+    )
     reason = _reason(
         _l("Grounds for the decision"),
         _l("Enter the grounds for the decision."),
@@ -280,6 +292,12 @@ class AuthoriseForm(FlaskForm):
             "file a new one for a new period.",
             date=long_date(self.requested_end),
         )
+
+    @property
+    def report_every_months(self) -> int | None:
+        """The interval chosen, in months; None: no set dates."""
+        chosen = self.report_every.data
+        return int(chosen) if chosen and chosen.isdecimal() else None
 
     def within_requested(self, start: date | None, end: date | None) -> AuthoriseForm:
         """Keep the period within the one the manufacturer asked for, shown in the hints."""
@@ -598,6 +616,7 @@ class QueueForm(FlaskForm):
     )
     handled_by = select(_l("Handled by"), [])
     unread = BooleanField(_l("Only requests with a follow-up report not read yet"))
+    late_reports = BooleanField(_l("Only requests with a follow-up report overdue"))
 
     def __init__(self, *args, reviewers=(), me=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -178,6 +178,7 @@ def review_page(
         ):
             continue  # everyone who could answer has a question waiting already
         forms.append((action, form))
+    reports = follow_up.reports_of(dossier)
     return render_template(
         "review/request.html",
         dossier=dossier,
@@ -191,7 +192,8 @@ def review_page(
         posted_typed=typed_rows(posted[1]) if posted else [],
         refused=refused,
         questions=information.questions_of(dossier),
-        reports=follow_up.reports_of(dossier),
+        reports=reports,
+        report_dues=follow_up.schedule_of(dossier, reports),
         notes=notes.notes_of(dossier),
         note_form=note_form or _fresh_note_form(),
         assign_form=assign_form or _fresh_assign_form(dossier),
@@ -357,6 +359,7 @@ def manufacturer_page(
     history = [e for e in audit.trail(dossier.id) if e.action in _HISTORY]
     # Professionals whose answers a withdrawal stops: its form names them, and says it did.
     waiting = state.professional_questions if can_withdraw else []
+    reports = follow_up.reports_of(dossier)
     return render_template(
         "filing/submitted.html",
         dossier=dossier,
@@ -367,7 +370,8 @@ def manufacturer_page(
         withdraw_form=withdraw_form if can_withdraw else None,
         report_form=report_form,
         report_kept_files=kept.kept(follow_up.slot(dossier)) if report_form else [],
-        reports=follow_up.reports_of(dossier),
+        reports=reports,
+        report_dues=follow_up.schedule_of(dossier, reports),
         awaited=waiting,
         awaited_named=awaited.named(waiting),
         refused=refused,
@@ -506,6 +510,11 @@ def event_text(event: AuditEvent) -> str:
         return _(
             "Manufacturer reminded that the authorised period ends on %(date)s",
             date=long_date(date.fromisoformat(detail["period_end"])),
+        )
+    if event.action == audit.REPORT_DUE_REMINDED:
+        return _(
+            "Manufacturer reminded of the follow-up report due by %(date)s",
+            date=long_date(date.fromisoformat(detail["due_on"])),
         )
     if event.action == audit.DOCUMENT_UPLOADED:
         if detail.get("report_id"):

@@ -14,7 +14,14 @@ from wizard import clock
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import folded
-from wizard.models import Dossier, FollowUpReport, InformationRequest, Organisation, User
+from wizard.models import (
+    Dossier,
+    FollowUpReport,
+    InformationRequest,
+    Organisation,
+    ReportDue,
+    User,
+)
 from wizard.review.status import authorisations_subquery, effective_status_column
 
 PAGE_SIZE = 50
@@ -42,6 +49,7 @@ class Filters:
     submitted_to: date | None = None
     order: str = "oldest"  # "newest", or "needed": the individual requests needed soonest first
     unread: bool = False  # only those with a follow-up report no reviewer has marked read
+    late_reports: bool = False  # only those whose manufacturer owes a report past its date
     handled_by: str = ""  # a reviewer's id: only theirs; "nobody": those no one handles yet
     page: int = 1
 
@@ -60,6 +68,8 @@ class Row:
     earlier_report_above: bool = False
     asks_reports: bool = False  # its authorisation has follow-up conditions
     unread_reports: int = 0  # its follow-up reports no reviewer has marked read
+    # The first date its authorisation asked a report by that passed without one.
+    report_late_since: date | None = None
     handler: str | None = None  # the reviewer handling it (`review.assignment`)
     handler_gone: bool = False  # who can no longer sign in: to give to someone else
     # Its questions still awaiting their answers: the soonest date one is needed by, and when
@@ -81,8 +91,10 @@ class Page:
     rows: list[Row]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
-    # How many requests, under the filters other than that one, have a report not read.
+    # How many requests, under the filters other than that one, have a report not read, and
+    # how many a report past its date.
     unread: int = 0
+    late: int = 0
     page: int = 1
 
     @property
@@ -137,6 +149,8 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
         query = query.where(state == filters.status)
     if filters.unread:
         query = query.where(_unread_reports().exists())
+    if filters.late_reports:
+        query = query.where(_late_dues().exists())
     if filters.handled_by == "nobody":
         query = query.where(Dossier.assigned_to_id.is_(None))
     elif filters.handled_by.isdecimal():
@@ -149,6 +163,20 @@ def _unread_reports() -> Select:
     return (
         select(FollowUpReport.id)
         .where(FollowUpReport.dossier_id == Dossier.id, FollowUpReport.read_at.is_(None))
+        .correlate(Dossier)
+    )
+
+
+def _late_dues() -> Select:
+    """The dates a listed request's authorisation asked a report by that passed without one
+    (`review.follow_up`): the day itself is still in time."""
+    return (
+        select(ReportDue.id)
+        .where(
+            ReportDue.dossier_id == Dossier.id,
+            ReportDue.report_id.is_(None),
+            ReportDue.due_on < clock.today(),
+        )
         .correlate(Dossier)
     )
 
@@ -205,6 +233,7 @@ def _last_report() -> tuple:
         latest.with_only_columns(above).scalar_subquery(),
         any_above,
         _unread_reports().with_only_columns(func.count()).scalar_subquery(),
+        _late_dues().with_only_columns(func.min(ReportDue.due_on)).scalar_subquery(),
     )
 
 
@@ -255,6 +284,7 @@ def search(filters: Filters) -> Page:
                 bool(any_above) and not above,
                 bool(follow_up.strip()),
                 unread,
+                late_since,
                 handler,
                 bool(gone),
                 due,
@@ -270,6 +300,7 @@ def search(filters: Filters) -> Page:
                 above,
                 any_above,
                 unread,
+                late_since,
                 due,
                 asked,
                 handler,
@@ -279,6 +310,7 @@ def search(filters: Filters) -> Page:
         total=total,
         counts=counts(filters, named),
         unread=with_unread_reports(filters, named),
+        late=with_late_reports(filters, named),
         page=page,
     )
 
@@ -322,4 +354,10 @@ def with_unread_reports(filters: Filters, named: list[int] | None) -> int:
     """How many requests have a follow-up report no reviewer has marked read, under the
     other filters (the status one included)."""
     query = _filtered(replace(filters, unread=True), named, with_status=True)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def with_late_reports(filters: Filters, named: list[int] | None) -> int:
+    """How many requests owe a follow-up report past its date, under the other filters."""
+    query = _filtered(replace(filters, late_reports=True), named, with_status=True)
     return db.session.scalar(select(func.count()).select_from(query.subquery()))

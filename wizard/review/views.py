@@ -74,6 +74,7 @@ def _filters(form: QueueForm) -> queue.Filters:
         submitted_to=value(form.submitted_to),
         order=form.order.data if form.order.data in ("newest", "needed") else "oldest",
         unread=bool(form.unread.data),
+        late_reports=bool(form.late_reports.data),
         handled_by=_handled_by(value(form.handled_by) or ""),
         page=request.args.get("page", 1, type=int) or 1,
     )
