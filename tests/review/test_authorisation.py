@@ -152,7 +152,7 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     start, end = (
         format_date(date.fromisoformat(in_days(days)), "long", locale="en_GB") for days in (1, 90)
     )
-    assert f"From {start} to {end} included" in dashboard
+    assert f"From {start} to {end} inclusive" in dashboard
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "Maximum number of patients" in page and ">8<" in page
     assert "Registry of every implanted child." in page
@@ -301,7 +301,7 @@ def test_the_period_starts_today_at_the_earliest_and_ends_by_the_day_asked_for(
     authorised = act(reviewer, submitted, "authorise", period_start=in_days(0))
     assert authorised.status_code == 303
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
-    assert f"From {long_date(clock.today())} to {long_date(asked_until)} included" in page
+    assert f"From {long_date(clock.today())} to {long_date(asked_until)} inclusive" in page
 
 
 def long_date(day) -> str:
@@ -502,4 +502,4 @@ def test_a_period_asked_for_that_ends_today_can_be_authorised_for_today(
     authorised = act(reviewer, submitted, "authorise", period_start=today, period_end=today)
     assert authorised.status_code == 303 and status_of(app, submitted) == "authorised"
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
-    assert f"From {long_date(last_day)} to {long_date(last_day)} included" in page
+    assert f"From {long_date(last_day)} to {long_date(last_day)} inclusive" in page

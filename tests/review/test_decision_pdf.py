@@ -123,7 +123,11 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     filed_scope = sample_answers("global")["scope"]
     assert record["request"]["scope"]["indication"] == filed_scope["indication"]
     assert "End-stage heart failure in children under 20 kg." in text
-    assert "Hôpital Louis Pradel, Lyon" in text and "Estimated patients" in text
+    assert "Hôpital Louis Pradel, Lyon" in text
+    # The request's indication and estimate, said to be the manufacturer's: the act's own
+    # indication and cap are what is authorised.
+    assert "Indication demandée" in text and "Indication requested" in text
+    assert "Patients estimated by the manufacturer" in text
     assert "Voies et délais de recours" in text and "within two months" in text
     # A record made before the manufacturer was named apart still names one.
     older = {
@@ -405,14 +409,15 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     for number, (name, decided) in measures.items():
         assert act(reviewer, submitted_global, name).status_code == 303
         text = _act_text(manufacturer, submitted_global, number)
-        assert "Vu la décision n° 1 autorisant l’accès dérogatoire au dispositif du" in text
+        assert "Vu la décision n° 1 autorisant, du" in text
+        assert ", l’accès dérogatoire au dispositif ;" in text
         assert decided in text, name
         assert "Considérant ce qui suit" in text and "Pour le directeur général" in text
     reinstated = _act_text(manufacturer, submitted_global, 3)
     assert "Vu la décision n° 2 suspendant cette autorisation ;" in reinstated
     assert (
         "La suspension de l’autorisation accordée par la décision n° 1, prononcée par la "
-        "décision n° 2, est levée"
+        "décision n° 2, est levée à compter de la notification de la présente décision"
     ) in reinstated
     assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
     # The withdrawal cites what happened to the authorisation since it was granted.
@@ -582,3 +587,26 @@ def test_a_decision_shows_grounds_and_an_indication_longer_than_their_line(
             render_decision_html(record, app.jinja_env), base_url=None, attachments=[]
         )
     assert seen(rendered).count(URL) == 2
+
+
+def test_the_appeal_stays_on_one_page_in_both_languages_and_says_when_it_was_filed(
+    app, reviewer, manufacturer, submitted_global
+):
+    """A decision long enough to reach a third page: the appeal's French and English are
+    on the same page (its English alone beside the seal read as a paragraph of its own),
+    and the filing's time is written as the decision's, in Paris time first."""
+    act(reviewer, submitted_global, "start-review")
+    follow_up = (
+        "Rapport mensuel à l’ANSM pour chaque patient implanté.\n"
+        "Registre des patients tenu à jour.\n"
+        "Bilan final dans les 3 mois après la fin de la période."
+    )
+    signed = act(reviewer, submitted_global, "authorise", follow_up=follow_up, report_every="3")
+    assert signed.status_code == 303
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    (appeal,) = [text for text in pages if "Voies et délais de recours" in text]
+    assert appeal.count("www.telerecours.fr") == 2
+    words = " ".join(" ".join(pages).split())
+    assert words.count("(heure de Paris)") == 2  # decided, and filed
+    assert "Empreinte des réponses Fingerprint of the answers" in words

@@ -63,7 +63,11 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     refused = inbox.to("claire@cardiotech.example")[-1]
     assert f"Request {reference} is refused" in refused["Subject"]
     assert "Alternatives exist." in body_of(refused)
-    assert "The signed decision (PDF) is on the page of your request." in body_of(refused)
+    refusal = " ".join(body_of(refused).split())
+    assert "The signed decision no. 1 of" in refusal and "(PDF) is on the page of your" in refusal
+    # What the manufacturer can do now: challenge it, or file again.
+    assert "You may challenge this decision within two months of its notification" in refusal
+    assert "“Start a new request from this one” copies what you filed" in refusal
     assert len(inbox.to("claire@cardiotech.example")) == 4  # one per change of status
 
 
@@ -79,11 +83,35 @@ def test_an_authorisation_email_states_its_conditions_the_indication_included(
         format_date(date.fromisoformat(in_days(days)), "long", locale="en_GB") for days in (10, 200)
     )
     english = body.split("Hello,")[1]
-    assert f"Authorised period: from {start} to {end} included." in english
+    assert f"Authorised period: from {start} to {end} inclusive." in english
     assert "Authorised indication:\n\n    Children under 20 kg only.\n" in english
     assert "Maximum number of patients: 12." in english
     assert "Follow-up conditions:\n\n    Monthly report to ANSM on every patient." in english
     assert "Indication autorisée\u00a0:\n\n    Children under 20 kg only." in body
+
+
+def test_each_decision_email_says_what_the_manufacturer_can_do_next(
+    app, inbox, reviewer, submitted_global
+):
+    """Where to send the follow-up reports; of a measure, its number and how to challenge
+    it; of a reinstatement, until when it is in force again."""
+
+    def last() -> str:
+        return " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    authorised = last()
+    assert "Send your follow-up reports from the page of your request" in authorised
+    assert "You may challenge this decision" not in authorised  # it grants what was asked
+    act(reviewer, submitted_global, "suspend")
+    suspended = last()
+    assert "The signed decision no. 2 of" in suspended
+    assert "within two months of its notification" in suspended
+    assert "administrative court of Montreuil" in suspended
+    act(reviewer, submitted_global, "reinstate")
+    end = format_date(date.fromisoformat(in_days(200)), "long", locale="en_GB")
+    assert f"it is in force again, on the conditions it set, until {end} inclusive." in last()
 
 
 def test_an_individual_authorisation_email_names_no_indication(app, inbox, reviewer, submitted):
@@ -173,6 +201,8 @@ def test_the_daily_expiry_email_links_to_the_request_at_the_public_address(
     assert ended in " ".join(body_of(expired).split())
     link = f"https://derogations.example/portal/requests/{submitted_global}/submitted"
     assert link in body_of(expired)
+    # Its patients are still followed: the reports its conditions ask for go on.
+    assert "The patients who received the device continue to be followed" in body_of(expired)
 
 
 def test_without_a_public_address_the_expiry_email_has_no_broken_link(

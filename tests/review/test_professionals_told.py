@@ -15,6 +15,7 @@ from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days, withdraw
 from wizard import clock
 from wizard.extensions import db
+from wizard.review.status import authorisation_of
 
 
 def said(message) -> str:
@@ -72,7 +73,7 @@ def test_each_professional_hears_of_the_authorisation_and_its_conditions(
     assert f"ANSM has authorised the request {reference} of Cardiotech Médical SAS" in body
     assert "VentriAssist Mini" in body
     start, end = (english(in_days(days)) for days in (10, 200))  # the action's defaults
-    assert f"Authorised period: from {start} to {end} included." in body
+    assert f"Authorised period: from {start} to {end} inclusive." in body
     assert "Maximum number of patients: 12." in body
     # The indication ANSM authorised (it may be narrower than the one asked for).
     assert "Authorised indication:" in body
@@ -97,16 +98,26 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     suspended = said(inbox.to(LEROY)[-1])
     assert "ANSM has suspended the authorisation" in suspended
     assert (
-        "until ANSM reinstates it, the device may not be supplied or used for a new patient"
-        in suspended
+        "until ANSM reinstates it, the device may not be supplied or used under it for a "
+        "patient who has not received it yet" in suspended
     )
     assert "Serious incident" not in suspended
     act(reviewer, filed, "reinstate")
     assert "reinstated" in inbox.to(DUPONT)[-1]["Subject"]
+    # Until when it is in force again, as the decision says.
+    with app.app_context():
+        end = authorisation_of(dossier(filed)).period_end
+    assert (
+        f"it is in force again, on the conditions it set, until "
+        f"{format_date(end, 'long', locale='en_GB')} inclusive."
+    ) in said(inbox.to(DUPONT)[-1])
     act(reviewer, filed, "withdraw")
     withdrawn = said(inbox.to(DUPONT)[-1])
     assert "ANSM has withdrawn the authorisation" in withdrawn
-    assert "the device may no longer be supplied or used for a new patient under it" in withdrawn
+    assert (
+        "the device may no longer be supplied or used under it for a patient who has not "
+        "received it yet" in withdrawn
+    )
     assert len(inbox.to(LEROY)) == len(inbox.to(DUPONT)) == 4
 
 

@@ -65,6 +65,7 @@ def decision_context(record: dict) -> dict:
         "decided_on": _day_in_paris(decided),
         "submitted_utc": submitted.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "submitted_on": _day_in_paris(submitted),
+        "submitted_paris": _moment_in_paris(submitted),
         "created_iso": decided.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],

@@ -121,8 +121,12 @@ def status_changed(
         "question": about if isinstance(about, InformationRequest) else None,
         "decision": about if isinstance(about, Decision) else None,
         "reply": about if isinstance(about, Reply) else None,  # the answer that resumed it
-        # Expired: the authorisation whose period ended, and when.
-        "authorisation": authorisation_of(dossier) if status == Status.EXPIRED else None,
+        # Expired: the authorisation whose period ended, and when, and its follow-up.
+        # Reinstated: the period it is in force again until.
+        "authorisation": authorisation_of(dossier)
+        if status == Status.EXPIRED
+        or (status == Status.AUTHORISED and previous == Status.SUSPENDED)
+        else None,
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
@@ -166,6 +170,7 @@ def decision_to_professionals(
         "contact_email": contact_email,
         "previous": previous,
         "decision": decision,
+        "authorisation": authorisation_of(dossier),  # a reinstatement says until when
     }
     told = set()
     for letter in _letters_by_invitation(dossier):
