@@ -48,6 +48,18 @@ def test_a_period_shorter_than_the_interval_asks_one_report_on_its_last_day():
     assert due_dates(D(2027, 1, 1), D(2027, 1, 1), 1) == [D(2027, 1, 1)]
 
 
+def test_a_date_closer_to_the_last_day_than_half_an_interval_is_left_out():
+    assert due_dates(D(2027, 1, 1), D(2027, 4, 2), 1) == [
+        D(2027, 2, 1),
+        D(2027, 3, 1),
+        D(2027, 4, 2),
+    ]
+    assert due_dates(D(2027, 1, 1), D(2027, 7, 3), 6) == [D(2027, 7, 3)]
+    # Half an interval or more: kept.
+    assert due_dates(D(2027, 1, 1), D(2027, 4, 16), 1)[-2:] == [D(2027, 4, 1), D(2027, 4, 16)]
+    assert due_dates(D(2027, 1, 1), D(2027, 10, 1), 6) == [D(2027, 7, 1), D(2027, 10, 1)]
+
+
 def test_an_interval_ending_on_the_last_day_asks_it_once():
     assert due_dates(D(2027, 1, 1), D(2027, 7, 1), 3) == [D(2027, 4, 1), D(2027, 7, 1)]
 
@@ -60,8 +72,9 @@ START = D(2027, 1, 1)
 DUES = [D(2027, 4, 1), D(2027, 7, 1), D(2027, 9, 30)]
 
 
-def _state(*met):
-    return [(due, due in met) for due in DUES]
+def _state(*met, on=None):
+    """The dates, those in `met` met by a report sent `on` that day (the date itself)."""
+    return [(due, (on or due) if due in met else None) for due in DUES]
 
 
 def test_a_report_before_a_date_meets_it():
@@ -76,6 +89,12 @@ def test_a_second_report_before_the_same_date_meets_nothing_more():
 
 def test_a_report_after_a_date_met_meets_the_next():
     assert met_by(_state(DUES[0]), D(2027, 4, 2), START) == [1]
+
+
+def test_a_correction_of_a_late_report_sent_the_same_day_meets_nothing_more():
+    late = _state(DUES[0], on=D(2027, 4, 7))
+    assert met_by(late, D(2027, 4, 7), START) == []
+    assert met_by(late, D(2027, 4, 8), START) == [1]
 
 
 def test_a_late_report_meets_every_date_passed_without_one():

@@ -17,7 +17,7 @@ from tests.review.support import act, dossier, in_days
 from tests.review.test_follow_up_reports import send_report, text_of
 from tests.review.test_period_end_reminder import MANUFACTURER, days_later, run_daily_job
 from wizard import clock
-from wizard.domain.report_schedule import add_months
+from wizard.domain.report_schedule import due_dates
 from wizard.extensions import db
 from wizard.i18n import long_date_in
 from wizard.models import AuditEvent, ReportDue
@@ -39,19 +39,16 @@ def authorised_every(reviewer, dossier_id: int, months: str, days: int = 200) ->
         report_every=months,
     )
     assert signed.status_code == 303, signed.text
-    start, end = clock.today(), date.fromisoformat(in_days(days))
-    dues, step = [], 1
-    while (due := add_months(start, step * int(months))) < end:
-        dues.append(due)
-        step += 1
-    return [*dues, end]
+    return due_dates(clock.today(), date.fromisoformat(in_days(days)), int(months))
 
 
 def test_the_decision_states_the_dates_and_both_pages_list_them(
     app, inbox, reviewer, manufacturer, submitted_global
 ):
     dues = authorised_every(reviewer, submitted_global, "3")
-    assert len(dues) == 3  # 200 days: two intervals of three months, then the last day
+    # 200 days: one interval of three months, then the last day (the second interval's date
+    # is too close to it to ask a report of its own).
+    assert len(dues) == 2
 
     pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
     words = " ".join(
@@ -59,15 +56,18 @@ def test_the_decision_states_the_dates_and_both_pages_list_them(
     )
     french = [long_date_in(due, "fr") for due in dues]
     assert "Un rapport de suivi est adressé à l’ANSM par le portail tous les 3 mois" in words
-    assert f"au plus tard le {french[0]}, le {french[1]} et le {french[2]}." in words
+    assert f"au plus tard le {french[0]} et le {french[1]}." in words
     assert (
         "A follow-up report is sent to ANSM through the portal every 3 months from the start "
-        f"of the period, by {said(dues[0])}, {said(dues[1])} and {said(dues[2])} at the latest."
+        f"of the period, by {said(dues[0])} and {said(dues[1])} at the latest."
     ) in words
 
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     listed = ", ".join(said(due) for due in dues)
-    assert f"Every 3 months, the last on the period's last day: by {listed}." in mine
+    assert (
+        "Every 3 months from the period's first day, the last on its last day: the dates are "
+        "listed under “Follow-up reports”."
+    ) in mine
     assert f"Your next report is due by {said(dues[0])}." in mine
     assert f"Reports due Due by Report {said(dues[0])} Next {said(dues[1])} To come" in mine
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
@@ -98,6 +98,8 @@ def test_an_overdue_report_is_said_to_both_sides_and_in_the_queue_until_it_comes
     dues = authorised_every(reviewer, submitted_global, "1", days=100)
     authorised_every(reviewer, submitted, "6")  # nothing due for months
     assert "has a follow-up report overdue" not in text_of(reviewer.get("/review"))
+    # The manufacturer's list of requests says when the next is due, then that it is late.
+    assert f"Next follow-up report by {said(dues[0])}" in text_of(manufacturer.get("/dashboard"))
 
     days_later(monkeypatch, (dues[0] - clock.today()).days + 1)
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
@@ -107,6 +109,9 @@ def test_an_overdue_report_is_said_to_both_sides_and_in_the_queue_until_it_comes
     assert f"{said(dues[0])} Overdue: not received {said(dues[1])} Next" in mine
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert f"The report due by {said(dues[0])} has not been received." in theirs
+    assert f"Follow-up report overdue since {said(dues[0])}" in text_of(
+        manufacturer.get("/dashboard")
+    )
 
     queue = text_of(reviewer.get("/review"))
     assert "1 request has a follow-up report overdue" in queue
@@ -124,6 +129,7 @@ def test_an_overdue_report_is_said_to_both_sides_and_in_the_queue_until_it_comes
     assert "has not been received" not in mine
     queue = text_of(reviewer.get("/review"))
     assert "has a follow-up report overdue" not in queue and ": overdue" not in queue
+    assert f"Next follow-up report by {said(dues[1])}" in text_of(manufacturer.get("/dashboard"))
 
 
 def test_one_late_report_meets_every_date_passed_without_one(
@@ -186,6 +192,58 @@ def test_a_withdrawal_drops_the_dates_after_it(app, reviewer, manufacturer, subm
     assert left == [dues[0]]  # met by the report; none asked after the withdrawal
     page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert "Your next report is due" not in page
+    assert said(dues[1]) not in page  # not in the conditions either
+
+
+def test_a_correction_of_a_late_report_does_not_meet_the_next_date(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    dues = authorised_every(reviewer, submitted_global, "1", days=100)
+    days_later(monkeypatch, (dues[0] - clock.today()).days + 2)
+    assert send_report(manufacturer, submitted_global).status_code == 303
+    assert send_report(manufacturer, submitted_global, patients="4").status_code == 303
+    mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert f"{said(dues[0])} Report no. 1, sent on {said(clock.today())} · late" in mine
+    assert f"{said(dues[1])} Next" in mine
+
+
+def test_dates_without_written_conditions_still_ask_for_reports(
+    app, reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    signed = act(reviewer, submitted_global, "authorise", follow_up="", report_every="2")
+    assert signed.status_code == 303
+    mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "None besides" not in mine and "Every 2 months from the period's first day" in mine
+    assert "No follow-up report yet" in text_of(reviewer.get("/review"))
+
+
+def test_a_period_shorter_than_the_interval_asks_one_report_and_says_so(
+    app, inbox, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    act(reviewer, submitted_global, "start-review")
+    short = {"period_start": in_days(0), "period_end": in_days(5), "report_every": "6"}
+    assert act(reviewer, submitted_global, "authorise", **short).status_code == 303
+    last_day = date.fromisoformat(in_days(5))
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    words = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert (
+        "Un rapport de suivi est adressé à l’ANSM par le portail au plus tard le "
+        f"{long_date_in(last_day, 'fr')}, dernier jour de la période."
+    ) in words
+    assert "tous les 6 mois" not in words
+    mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert f"One report, by {said(last_day)}, the period's last day." in mine
+    (email,) = [m for m in inbox.to(MANUFACTURER) if "authorised" in body_of(m)]
+    assert f"Follow-up report due by {said(last_day)}, the period's last day." in " ".join(
+        body_of(email).split()
+    )
+    # Reminded from the day after the decision, though it is due within the week.
+    assert "0 manufacturer(s) reminded of a follow-up report due." in run_daily_job(app)
+    days_later(monkeypatch, 1)
+    assert "1 manufacturer(s) reminded of a follow-up report due." in run_daily_job(app)
 
 
 def test_no_set_dates_by_default_and_an_unknown_interval_is_refused(

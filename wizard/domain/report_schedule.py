@@ -1,11 +1,13 @@
 """The dates an authorisation asks its follow-up reports by, and which report meets which.
 
 ANSM may set reports at a fixed interval: every `n` months from the period's first day, the
-last on its last day (a report by then on the whole period). Each date is met by a report
-sent after the date before it (the first: from the period's first day) and by that date, or,
-late, by the next report sent at all: one report sent late meets every date passed without
-one. A second report between the same two dates (a correction) meets nothing more: the next
-date still asks for its own."""
+last on its last day (a report by then on the whole period); a date of the interval closer to
+the last day than half an interval is left out (not two reports days apart). Each date is met
+by a report sent after the date before it, and after the report that met that one (the first:
+from the period's first day), and by that date; or, late, by the next report sent: one report
+sent late meets every date passed without one. A second report sent the same day as the one
+that met a date, or before the date it met (a correction), meets nothing more: the next date
+still asks for its own."""
 
 from __future__ import annotations
 
@@ -33,19 +35,29 @@ def due_dates(start: date, end: date, every_months: int | None) -> list[date]:
     while (due := add_months(start, step * every_months)) < end:
         dates.append(due)
         step += 1
+    # Half an interval at least before the last day: about 15 days for a month, 3 months for
+    # six (1 April and 2 April would ask two reports on the same patients).
+    if dates and (end - dates[-1]) * 2 < add_months(dates[-1], every_months) - dates[-1]:
+        dates.pop()
     return [*dates, end]
 
 
-def met_by(dues: Sequence[tuple[date, bool]], sent_on: date, period_start: date) -> list[int]:
-    """Which of `dues` (each its date and whether a report met it already, in date order) a
-    report sent on `sent_on` meets, by their index: every date passed (that day included)
-    without a report; or else the next date, if the report was sent after the date before it
-    (after the period started, for the first)."""
-    late = [index for index, (due, met) in enumerate(dues) if not met and due <= sent_on]
+def met_by(
+    dues: Sequence[tuple[date, date | None]], sent_on: date, period_start: date
+) -> list[int]:
+    """Which of `dues` (each its date and the day of the report that met it, None if none did
+    yet; in date order) a report sent on `sent_on` meets, by their index: every date passed
+    (that day included) without a report; or else the next date, if the report was sent after
+    the date before it and after the report that met that one (from the period's first day,
+    for the first)."""
+    late = [index for index, (due, met_on) in enumerate(dues) if met_on is None and due <= sent_on]
     if late:
         return late
-    pending = next((index for index, (_due, met) in enumerate(dues) if not met), None)
+    pending = next((index for index, (_due, met_on) in enumerate(dues) if met_on is None), None)
     if pending is None:
         return []
-    opened = dues[pending - 1][0] if pending else period_start - timedelta(days=1)
+    if pending:
+        opened = max(dues[pending - 1][0], dues[pending - 1][1])
+    else:
+        opened = period_start - timedelta(days=1)
     return [pending] if sent_on > opened else []

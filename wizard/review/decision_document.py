@@ -178,6 +178,7 @@ def _reports_due(authorisation: dict | None) -> dict | None:
         "fr": " et ".join(filter(None, [", ".join(french[:-1]), french[-1]])),
         "en": " and ".join(filter(None, [", ".join(english[:-1]), english[-1]])),
         "every_months": authorisation["report_every_months"],
+        "single": len(days) == 1,  # a period shorter than the interval: its last day only
     }
 
 

@@ -43,8 +43,11 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     db.session.add(decision)
     if decision.kind == DecisionKind.AUTHORISATION:
         db.session.add_all(follow_up.dues_for(decision))
-    elif decision.kind == DecisionKind.WITHDRAWAL:
-        follow_up.drop_dues_after(dossier, clock.day_in_paris(decision.decided_at))
+    elif decision.kind == DecisionKind.WITHDRAWAL and user.is_reviewer:
+        # Not flushed: the decision is written once `change_status` has locked the request
+        # (two decisions at once would otherwise meet on its number, and deadlock).
+        with db.session.no_autoflush:
+            follow_up.drop_dues_after(dossier, clock.day_in_paris(decision.decided_at))
     change_status(
         dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
     )

@@ -194,6 +194,15 @@ def dues_of(dossier: Dossier) -> list[ReportDue]:
     )
 
 
+def first_unmet(dossier: Dossier) -> date | None:
+    """The soonest date the request's authorisation asks a report by that none has met."""
+    return db.session.scalar(
+        select(func.min(ReportDue.due_on)).where(
+            ReportDue.dossier_id == dossier.id, ReportDue.report_id.is_(None)
+        )
+    )
+
+
 def drop_dues_after(dossier: Dossier, day: date) -> None:
     """An authorisation withdrawn on `day` asks no report after it (those met stay)."""
     db.session.execute(
@@ -212,7 +221,7 @@ def _meet_dues(dossier: Dossier, report: FollowUpReport) -> None:
     if not dues:
         return
     met = met_by(
-        [(due.due_on, due.report_id is not None) for due in dues],
+        [(due.due_on, due.report and clock.day_in_paris(due.report.sent_at)) for due in dues],
         clock.day_in_paris(report.sent_at),
         dues[0].decision.period_start,
     )

@@ -52,16 +52,24 @@ class ReviewState:
     question: InformationRequest | None  # a question waiting for the manufacturer
     professional_questions: list[InformationRequest]  # those waiting for professionals
     authorisation: Decision | None
+    # The soonest date its authorisation asks a report by that no report has met yet.
+    report_due: date | None = None
+
+    @property
+    def report_overdue(self) -> bool:
+        return self.report_due is not None and self.report_due < clock.today()
 
 
 def review_state(dossier: Dossier) -> ReviewState:
     status = effective_status(dossier)
     waiting = awaited.questions_awaited(dossier, status)  # none unless information requested
+    authorisation = authorisation_of(dossier)
     return ReviewState(
         status=status,
         question=next((q for q in waiting if q.to_manufacturer), None),
         professional_questions=[q for q in waiting if not q.to_manufacturer],
-        authorisation=authorisation_of(dossier),
+        authorisation=authorisation,
+        report_due=follow_up.first_unmet(dossier) if authorisation else None,
     )
 
 

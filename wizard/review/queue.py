@@ -66,7 +66,7 @@ class Row:
     # An earlier report counted more patients than allowed (a later one counts fewer: a
     # correction, or a mistake, that the reviewer is to look at either way).
     earlier_report_above: bool = False
-    asks_reports: bool = False  # its authorisation has follow-up conditions
+    asks_reports: bool = False  # its authorisation has follow-up conditions, or report dates
     unread_reports: int = 0  # its follow-up reports no reviewer has marked read
     # The first date its authorisation asked a report by that passed without one.
     report_late_since: date | None = None
@@ -119,7 +119,11 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
             status.label("effective_status"),
             authorised.label("authorised"),
             state.label("queue_state"),
-            func.coalesce(authorisation.c.follow_up, "").label("follow_up"),
+            # Whether its authorisation asks for reports: in words, or at set dates.
+            or_(
+                func.coalesce(func.trim(authorisation.c.follow_up), "") != "",
+                authorisation.c.report_every_months.is_not(None),
+            ).label("asks_reports"),
         )
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .outerjoin(authorisation, authorisation.c.dossier_id == Dossier.id)
@@ -282,7 +286,7 @@ def search(filters: Filters) -> Page:
                 last,
                 bool(above),
                 bool(any_above) and not above,
-                bool(follow_up.strip()),
+                bool(asks_reports),
                 unread,
                 late_since,
                 handler,
@@ -295,7 +299,7 @@ def search(filters: Filters) -> Page:
                 status,
                 authorised,
                 _state,
-                follow_up,
+                asks_reports,
                 last,
                 above,
                 any_above,

@@ -8,8 +8,8 @@ ANSM reinstates it (reinstated, it is reminded then).
 
 The same job reminds a manufacturer, a week before, of each date its authorisation asks a
 follow-up report by (`review.follow_up`), unless a report met it already: suspended too (the
-patients treated go on being followed), not a date set less than a week before the reminder
-would go (the decision said it)."""
+patients treated go on being followed); a date less than a week after the decision, from the
+day after it (the decision's email, that day, said the date)."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def _subject(dossier: Dossier, authorisation: Decision) -> str:
 
 def reports_due(today: date) -> list[ReportDue]:
     """The dates a report is due by within `REPORT_NOTICE`, not met nor reminded yet, of
-    authorisations in force or suspended, and not set just before the reminder's day."""
+    authorisations in force or suspended, not decided on `today` itself."""
     dues = db.session.scalars(
         select(ReportDue)
         .join(Dossier, Dossier.id == ReportDue.dossier_id)
@@ -111,11 +111,7 @@ def reports_due(today: date) -> list[ReportDue]:
         )
         .order_by(ReportDue.dossier_id, ReportDue.due_on)
     )
-    return [
-        due
-        for due in dues
-        if clock.day_in_paris(due.decision.decided_at) + SETTLED <= due.due_on - REPORT_NOTICE
-    ]
+    return [due for due in dues if clock.day_in_paris(due.decision.decided_at) < today]
 
 
 def remind_report(due: ReportDue) -> bool:

@@ -65,7 +65,12 @@ def effective_status(dossier: Dossier) -> Status:
 
 def authorisations_subquery():
     return (
-        select(Decision.dossier_id, Decision.period_end, Decision.follow_up)
+        select(
+            Decision.dossier_id,
+            Decision.period_end,
+            Decision.follow_up,
+            Decision.report_every_months,
+        )
         .where(Decision.kind == DecisionKind.AUTHORISATION)
         .subquery("authorisation")
     )
