@@ -143,6 +143,12 @@ def test_one_late_report_meets_every_date_passed_without_one(
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     sent = f"Report no. 1, sent on {said(clock.today())} · late"
     assert f"{said(dues[0])} {sent} {said(dues[1])} {sent} {said(dues[2])} Next" in mine
+    # The audit trail says which dates the report met.
+    trail = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert (
+        "Follow-up report sent: 3 patients treated so far; the report due by "
+        f"{said(dues[0])}, {said(dues[1])}"
+    ) in trail
 
 
 def test_the_manufacturer_is_reminded_a_week_before_each_date_once(

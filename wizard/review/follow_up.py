@@ -129,10 +129,11 @@ def send(
         if sent_with(dossier, sent) is None:
             raise
         raise AlreadySent() from None  # the same form, sent twice at once
-    _meet_dues(dossier, report)
+    met = _meet_dues(dossier, report)
     actor = audit.Actor.of(author)
     uploads = audit.uploads_of(report.documents, report_id=report.id)
-    for action, detail in ((audit.FOLLOW_UP_SENT, report.audit_detail()), *uploads):
+    sent = {**report.audit_detail(), **({"meets": [day.isoformat() for day in met]} if met else {})}
+    for action, detail in ((audit.FOLLOW_UP_SENT, sent), *uploads):
         audit.record(dossier.id, action, actor, detail=detail)
     db.session.commit()
     return report
@@ -214,22 +215,29 @@ def drop_dues_after(dossier: Dossier, day: date) -> None:
     )
 
 
-def _meet_dues(dossier: Dossier, report: FollowUpReport) -> None:
-    """Record the dates `report` meets (`report_schedule.met_by`). Two reports sent at once
-    cannot both meet one date: the first recorded does."""
+def _meet_dues(dossier: Dossier, report: FollowUpReport) -> list[date]:
+    """Record the dates `report` meets (`report_schedule.met_by`), and return them. Two
+    reports sent at once cannot both meet one date: the first recorded does."""
     dues = dues_of(dossier)
     if not dues:
-        return
+        return []
     met = met_by(
         [(due.due_on, due.report and clock.day_in_paris(due.report.sent_at)) for due in dues],
         clock.day_in_paris(report.sent_at),
         dues[0].decision.period_start,
     )
-    db.session.execute(
-        update(ReportDue)
-        .where(ReportDue.id.in_([dues[index].id for index in met]), ReportDue.report_id.is_(None))
-        .values(report_id=report.id)
-        .execution_options(synchronize_session=False)
+    if not met:
+        return []
+    return sorted(
+        db.session.scalars(
+            update(ReportDue)
+            .where(
+                ReportDue.id.in_([dues[index].id for index in met]), ReportDue.report_id.is_(None)
+            )
+            .values(report_id=report.id)
+            .returning(ReportDue.due_on)
+            .execution_options(synchronize_session=False)
+        )
     )
 
 

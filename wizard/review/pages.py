@@ -501,11 +501,15 @@ def event_text(event: AuditEvent) -> str:
     if event.action == audit.REPLY_SENT:
         return _("Answer to ANSM's question sent")
     if event.action == audit.FOLLOW_UP_SENT:
-        return ngettext(
+        sent = ngettext(
             "Follow-up report sent: %(num)d patient treated so far",
             "Follow-up report sent: %(num)d patients treated so far",
             detail["patients_treated"],
         )
+        if met := detail.get("meets"):  # the dates its authorisation asked it by
+            dates = ", ".join(long_date(date.fromisoformat(day)) for day in met)
+            return _("%(sent)s; the report due by %(dates)s", sent=sent, dates=dates)
+        return sent
     if event.action == audit.ASSIGNED:
         if detail["to"] is None:
             return _("Handled by nobody now")
