@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := wizard
 
-.PHONY: run test lint install install-test migrate demo bench clean translations
+.PHONY: fonts run test lint install install-test migrate demo bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,23 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP) translations
+install: $(STAMP) translations fonts
 
-install-test: $(TEST_STAMP) translations
+install-test: $(TEST_STAMP) translations fonts
 	@if { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian's chromium for the browser tests, poppler-utils for the PDF tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
+
+# The fonts receipts and decisions are drawn with: DejaVu (Latin, Greek, Cyrillic, Arabic,
+# Hebrew…) and WenQuanYi Micro Hei for Chinese, Japanese and Korean, found by fontconfig where
+# DejaVu has no glyph (a name in those scripts would otherwise print as boxes).
+fonts:
+	@if { ! fc-list "DejaVu Sans" | grep -q . || ! fc-list :lang=zh | grep -q .; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing the fonts of the signed PDFs (fonts-dejavu-core, fonts-wqy-microhei)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-dejavu-core fonts-wqy-microhei >/dev/null; \
+	elif ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "Note: no Chinese/Japanese/Korean font installed (fonts-wqy-microhei): such names would print as boxes in the PDFs."; \
 	fi
 
 migrate: install

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -610,3 +611,30 @@ def test_the_appeal_stays_on_one_page_in_both_languages_and_says_when_it_was_fil
     words = " ".join(" ".join(pages).split())
     assert words.count("(heure de Paris)") == 2  # decided, and filed
     assert "Empreinte des réponses Fingerprint of the answers" in words
+
+
+def _drawable(pdf: bytes) -> set[str]:
+    """The characters the fonts embedded in `pdf` have glyphs for (a character none has is
+    drawn as a box)."""
+    chars = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            data = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+            cmap = TTFont(io.BytesIO(data.get_data()))["cmap"].getBestCmap() or {}
+            chars |= {chr(code) for code in cmap}
+    return chars
+
+
+def test_chinese_japanese_and_korean_are_drawn_not_boxes(
+    app, reviewer, manufacturer, submitted_global
+):
+    """A manufacturer's name quoted in the grounds, in its own script: every character has a
+    glyph in a font the PDF embeds (`make install` installs one for these scripts)."""
+    quoted = "深圳迈瑞生物医疗电子 · テルモ株式会社 · 메드트로닉코리아"
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "refuse", reason=f"Le fabricant ({quoted}) n’a pas répondu.")
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    missing = {char for char in quoted if not char.isspace()} - _drawable(pdf)
+    assert not missing, f"drawn as boxes: {''.join(sorted(missing))}"
