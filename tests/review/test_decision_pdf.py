@@ -410,12 +410,15 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     for number, (name, decided) in measures.items():
         assert act(reviewer, submitted_global, name).status_code == 303
         text = _act_text(manufacturer, submitted_global, number)
-        assert "Vu la décision n° 1 autorisant, du" in text
+        # Each act it cites, by number and date.
+        assert f"Vu la décision n° 1 du {french(clock.today().isoformat())} autorisant, du" in text
         assert ", l’accès dérogatoire au dispositif ;" in text
         assert decided in text, name
         assert "Considérant ce qui suit" in text and "Pour le directeur général" in text
     reinstated = _act_text(manufacturer, submitted_global, 3)
-    assert "Vu la décision n° 2 suspendant cette autorisation ;" in reinstated
+    today = french(clock.today().isoformat())
+    english = format_date(clock.today(), "long", locale="en_GB")
+    assert f"Vu la décision n° 2 du {today} suspendant cette autorisation ;" in reinstated
     assert (
         "La suspension de l’autorisation accordée par la décision n° 1, prononcée par la "
         "décision n° 2, est levée à compter de la notification de la présente décision"
@@ -425,9 +428,10 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     withdrawn = _act_text(manufacturer, submitted_global, 4)
     assert "Autorisation abrogée par l’ANSM Authorisation withdrawn by ANSM" in withdrawn
     assert (
-        "Vu la décision n° 2 suspendant cette autorisation ; Having regard to decision 2 "
-        "suspending that authorisation; Vu la décision n° 3 rétablissant cette autorisation ; "
-        "Having regard to decision 3 reinstating that authorisation;"
+        f"Vu la décision n° 2 du {today} suspendant cette autorisation ; Having regard to "
+        f"decision 2 of {english} suspending that authorisation; Vu la décision n° 3 du {today} "
+        f"rétablissant cette autorisation ; Having regard to decision 3 of {english} "
+        "reinstating that authorisation;"
     ) in withdrawn
     suspended = _act_text(manufacturer, submitted_global, 2)
     assert "suspendant cette autorisation" not in suspended  # nothing before it to cite

@@ -70,7 +70,12 @@ def decision_context(record: dict) -> dict:
         "access_fr": ACCESS_TYPES.get(request["access_type"], ("", ""))[0],
         "access_en": ACCESS_TYPES.get(request["access_type"], ("", ""))[1],
         "authorisation": record["authorisation"],
-        "measures": _measures_cited(record),
+        "measures": [
+            {**measure, "on": in_french_and_english(measure.get("decided_on"))}
+            for measure in _measures_cited(record)
+        ],
+        # The authorisation a later act cites, dated (records of earlier versions are not).
+        "authorised_on": in_french_and_english((record["authorisation"] or {}).get("decided_on")),
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
         "period": _period_of(record["authorisation"]),
         "reports_due": _reports_due(record["authorisation"]),

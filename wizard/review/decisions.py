@@ -100,7 +100,7 @@ _MEASURES = (DecisionKind.SUSPENSION, DecisionKind.REINSTATEMENT, DecisionKind.W
 def _measures_since(dossier: Dossier, authorisation: Decision) -> list[dict]:
     """The suspensions and reinstatements of the authorisation so far, oldest first."""
     rows = db.session.execute(
-        select(Decision.number, Decision.kind)
+        select(Decision.number, Decision.kind, Decision.decided_at)
         .where(
             Decision.dossier_id == dossier.id,
             Decision.number > authorisation.number,
@@ -108,7 +108,15 @@ def _measures_since(dossier: Dossier, authorisation: Decision) -> list[dict]:
         )
         .order_by(Decision.number)
     )
-    return [{"decision_number": number, "kind": str(kind)} for number, kind in rows]
+    return [
+        {"decision_number": number, "kind": str(kind), "decided_on": _day(decided_at)}
+        for number, kind, decided_at in rows
+    ]
+
+
+def _day(moment) -> str:
+    """The day of a decision, in France, as a record states it (a citation dates it)."""
+    return clock.day_in_paris(moment).isoformat()
 
 
 def _last_suspension(dossier: Dossier) -> int | None:
@@ -151,6 +159,7 @@ def decision_record(
         if authorisation is None
         else {
             "decision_number": authorisation.number,
+            "decided_on": _day(authorisation.decided_at),
             "period_start": authorisation.period_start.isoformat(),
             "period_end": authorisation.period_end.isoformat(),
             "max_patients": authorisation.max_patients,
