@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wizard import clock
 from wizard.extensions import Timestamp, db
 from wizard.models.accounts import User
 from wizard.models.dossier import Dossier, StoredFileMixin
@@ -106,8 +105,3 @@ class ReportDue(db.Model):
 
     decision: Mapped[Decision] = relationship()
     report: Mapped[FollowUpReport | None] = relationship()
-
-    @property
-    def late(self) -> bool:
-        """Met by a report sent after the date."""
-        return self.report is not None and clock.day_in_paris(self.report.sent_at) > self.due_on
