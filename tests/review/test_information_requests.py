@@ -4,6 +4,8 @@ documents on their request's page; the reviewer reads it. What was filed never c
 from __future__ import annotations
 
 import hashlib
+import html
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -17,6 +19,7 @@ from tests.review.support import (
     reply,
     status_of,
 )
+from wizard import clock
 from wizard.domain.canonical import canonical_sha256
 from wizard.extensions import db
 from wizard.models import AuditEvent
@@ -190,3 +193,30 @@ def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
     asked = act(reviewer, submitted, "request-information", due_date=in_days(90))
     assert asked.status_code == 303
     assert status_of(app, submitted) == "information_requested"
+
+
+def words(response) -> str:
+    return " ".join(html.unescape(response.text).split())
+
+
+def test_the_manufacturer_is_told_when_the_date_for_its_answer_has_passed(
+    app, reviewer, manufacturer, submitted, monkeypatch
+):
+    """As the queue tells ANSM, the dashboard and the request's page tell the manufacturer."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date=DUE)
+    page = " ".join(
+        html.unescape(manufacturer.get(f"/requests/{submitted}/submitted").text).split()
+    )
+    assert f"answer needed by {DUE_SAID}" in page and "has passed" not in page
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    page = " ".join(
+        html.unescape(manufacturer.get(f"/requests/{submitted}/submitted").text).split()
+    )
+    assert (
+        f"The date ANSM needed your answer by, {DUE_SAID}, has passed: send it as soon as you "
+        "can. ANSM may decide without it."
+    ) in page
+    dashboard = words(manufacturer.get("/dashboard"))
+    assert f"your answer was needed by {DUE_SAID}: overdue" in dashboard

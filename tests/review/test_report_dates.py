@@ -199,6 +199,7 @@ def test_a_withdrawal_drops_the_dates_after_it(app, reviewer, manufacturer, subm
     page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert "Your next report is due" not in page
     assert said(dues[1]) not in page  # not in the conditions either
+    assert "None since the withdrawal: the dates before it are listed" in page
 
 
 def test_a_correction_of_a_late_report_does_not_meet_the_next_date(

@@ -371,6 +371,7 @@ def manufacturer_page(
     return render_template(
         "filing/submitted.html",
         dossier=dossier,
+        today=clock.today(),  # a question's date passed is said
         sections=submitted_sections(dossier),
         state=state,
         reply_form=reply_form,
