@@ -64,7 +64,7 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     assert f"Request {reference} is refused" in refused["Subject"]
     assert "Alternatives exist." in body_of(refused)
     refusal = " ".join(body_of(refused).split())
-    assert "The signed decision no. 1 of" in refusal and "(PDF) is on the page of your" in refusal
+    assert "Decision no. 1, signed on" in refusal and ": its PDF is on the page of your" in refusal
     # What the manufacturer can do now: challenge it, or file again.
     assert "You may challenge this decision within two months of its notification" in refusal
     assert "“Start a new request from this one” copies what you filed" in refusal
@@ -106,7 +106,7 @@ def test_each_decision_email_says_what_the_manufacturer_can_do_next(
     assert "You may challenge this decision" not in authorised  # it grants what was asked
     act(reviewer, submitted_global, "suspend")
     suspended = last()
-    assert "The signed decision no. 2 of" in suspended
+    assert "Decision no. 2, signed on" in suspended
     assert "within two months of its notification" in suspended
     assert "administrative court of Montreuil" in suspended
     act(reviewer, submitted_global, "reinstate")
