@@ -324,7 +324,8 @@ def queue_state_label(state: str) -> str:
 
 ACCESS_TYPE_LABELS = {"individual": _l("Individual"), "global": _l("Global")}
 
-# How often an authorisation asks its follow-up reports (`domain.report_schedule.INTERVALS`).
+# How often an authorisation may ask its follow-up reports, in months (the reviewer chooses
+# one, `review.forms.AuthoriseForm.report_every`; `domain.report_schedule` counts the dates).
 REPORT_INTERVAL_LABELS = {
     1: _l("Every month"),
     2: _l("Every 2 months"),
