@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
-from wizard.domain.report_schedule import due_dates, met_by
+from wizard.domain.report_schedule import met_by
 from wizard.extensions import db
 from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, ReportDue, User
 from wizard.review.status import authorisation_of
@@ -175,14 +175,15 @@ def mark_read(report: FollowUpReport, reviewer: User, number: int) -> bool:
 
 
 def dues_for(authorisation: Decision) -> list[ReportDue]:
-    """The dates `authorisation` asks its reports by, to be recorded with it."""
+    """The dates `authorisation` asks its reports by, as its record states them
+    (`decisions.decision_record`), to be recorded with it."""
     return [
-        ReportDue(dossier_id=authorisation.dossier_id, decision=authorisation, due_on=day)
-        for day in due_dates(
-            authorisation.period_start,
-            authorisation.period_end,
-            authorisation.report_every_months,
+        ReportDue(
+            dossier_id=authorisation.dossier_id,
+            decision=authorisation,
+            due_on=date.fromisoformat(day),
         )
+        for day in authorisation.record["authorisation"]["reports_due"]
     ]
 
 
