@@ -144,9 +144,18 @@ def test_a_reviewer_authorises_with_conditions_and_the_manufacturer_reads_them(
     assert "There is a problem" in manufacturer.content()
     assert_accessible(manufacturer, "manufacturer-report-error")
     type_into(manufacturer, "#report-patients_treated", "3")
+    # The new date CE marking is expected by is asked once its answer is chosen.
+    expect(manufacturer.locator("#report-ce_expected_on")).to_be_hidden()
+    choose_radio(manufacturer, "report-certification", "delayed")
+    expect(manufacturer.locator("#report-ce_expected_on")).to_be_visible()
+    expect(manufacturer.locator("#report-certificate_number")).to_be_hidden()
+    expected = clock.today() + timedelta(days=500)
+    tab_to(manufacturer, "#report-ce_expected_on")
+    manufacturer.keyboard.type(f"{expected.month:02d}{expected.day:02d}{expected.year}")
     type_into(manufacturer, "#report-message", "Three children implanted; no incident.")
     press_button(manufacturer, "#reports button[type=submit]")
     assert "Your report has been sent to ANSM." in manufacturer.content()
+    assert "CE marking now expected by" in manufacturer.inner_text("#reports")
     assert "Report no. 1, sent on" in manufacturer.inner_text("#reports table")  # a date met
     assert_accessible(manufacturer, "manufacturer-report-sent")
     reviewer.goto(f"/review/requests/{filed}")

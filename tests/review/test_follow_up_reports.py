@@ -23,11 +23,22 @@ REPORT = "Three patients implanted; no incident. Monthly visits as the condition
 
 
 def send_report(
-    client, dossier_id: int, patients="3", message=REPORT, files=(), keep=(), sent_as=None
+    client,
+    dossier_id: int,
+    patients="3",
+    message=REPORT,
+    files=(),
+    keep=(),
+    sent_as=None,
+    certification="as_planned",
+    **answers,
 ):
+    """Send a report; `answers`: the certification's other questions, by name."""
     data = {
         **({"report-sent_as": sent_as} if sent_as else {}),
         "report-patients_treated": patients,
+        "report-certification": certification,
+        **{f"report-{name}": value for name, value in answers.items()},
         "report-message": message,
         "report-keep": list(keep),
         "report-documents": [(io.BytesIO(content), name) for name, content in files],

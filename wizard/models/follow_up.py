@@ -35,6 +35,15 @@ class FollowUpReport(db.Model):
     # authorisation's is its one patient), kept with the report.
     max_patients: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text)
+    # Where the device's CE certification stands, as the report says (`CERTIFICATION`; None:
+    # sent before reports said it): the authorisation rests on the commitment to pursue it.
+    certification: Mapped[str | None] = mapped_column(String(20))
+    # "delayed": the date CE marking is now expected by.
+    ce_expected_on: Mapped[date | None] = mapped_column(Date)
+    # "certified": the certificate, the notified body that issued it (4 digits) and its date.
+    certificate_number: Mapped[str | None] = mapped_column(String(200))
+    certificate_body: Mapped[str | None] = mapped_column(String(4))
+    certificate_issued_on: Mapped[date | None] = mapped_column(Date)
     sent_at: Mapped[Timestamp]
     # The one-time mark of the page's form it was sent from, with a digest of what it carried
     # (`review.follow_up.sent_as`): the same form sent twice is one report.
@@ -62,7 +71,19 @@ class FollowUpReport(db.Model):
             "max_patients": self.max_patients,
             "message_sha256": text_sha256(self.message),
             "documents": len(self.documents),
+            **({"certification": self.certification_record()} if self.certification else {}),
         }
+
+    def certification_record(self) -> dict[str, str]:
+        """Where the certification stands, as the audit trail keeps it."""
+        found = {
+            "status": self.certification,
+            "ce_expected_on": self.ce_expected_on,
+            "certificate_number": self.certificate_number,
+            "certificate_body": self.certificate_body,
+            "certificate_issued_on": self.certificate_issued_on,
+        }
+        return {key: str(value) for key, value in found.items() if value is not None}
 
 
 class FollowUpDocument(StoredFileMixin, db.Model):

@@ -14,7 +14,7 @@ from wizard.token_links import is_failed_lookup
 
 def init_app(app: Flask, limiter: Limiter) -> None:
     from wizard.cli import schema_needed
-    from wizard.review import cli, filer_views, hcp_views, pages, views
+    from wizard.review import cli, filer_views, follow_up, hcp_views, pages, views
     from wizard.review.status import effective_status, measure_of
 
     limiter.shared_limit(
@@ -28,6 +28,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     app.cli.add_command(schema_needed(cli.decisions_cli))
     app.jinja_env.globals.update(
         effective_status=effective_status,
+        expected_ce=follow_up.expected_ce,
         measure_of=measure_of,
         review_state=pages.review_state,
         actor_role=pages.actor_role,

@@ -35,7 +35,7 @@ from wizard.review import (
 )
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
-from wizard.review.forms import FollowUpReportForm, ReplyForm, WithdrawRequestForm
+from wizard.review.forms import ReplyForm, WithdrawRequestForm
 from wizard.review.status import authorisation_of
 
 bp = Blueprint("review_filer", __name__)
@@ -145,7 +145,7 @@ def send_report(dossier_id: int):
     authorisation = authorisation_of(dossier)  # in force or not: its patients are followed
     if authorisation is None:
         abort(404)  # the page offers no such form before an authorisation
-    form = FollowUpReportForm(prefix="report")
+    form = pages.new_report_form(dossier)
     slot = follow_up.slot(dossier)
     ticked = request.form.getlist("report-keep")
     valid = form.validate()
@@ -161,7 +161,7 @@ def send_report(dossier_id: int):
     if not valid or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
-    typed = (form.patients_treated.data, form.message.data)
+    typed = (form.patients_treated.data, form.message.data, form.certification_answers())
     # What the form itself carries, not what the session holds: the first of two sends of
     # the same form forgets its kept files.
     chosen = [hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted]
@@ -185,15 +185,24 @@ def _report_sent(dossier, report: FollowUpReport):
     """The request's page, saying the report is sent (just now, or by the same form sent
     moments before)."""
     if report.above_maximum:
-        flash(
-            _(
-                "Your report has been sent to ANSM. It counts more patients than the "
-                "%(maximum)d the authorisation allows: ANSM may contact you about it.",
-                maximum=report.max_patients,
-            )
+        said = _(
+            "Your report has been sent to ANSM. It counts more patients than the "
+            "%(maximum)d the authorisation allows: ANSM may contact you about it.",
+            maximum=report.max_patients,
         )
     else:
-        flash(_("Your report has been sent to ANSM."))
+        said = _("Your report has been sent to ANSM.")
+    if report.certification == "certified":
+        said += " " + _(
+            "With its CE marking, the device may no longer need this authorisation: ANSM will "
+            "tell you what follows."
+        )
+    elif report.certification == "stopped":
+        said += " " + _(
+            "The authorisation rests on your commitment to pursue CE certification: ANSM may "
+            "contact you about it."
+        )
+    flash(said)
     return _back(dossier)
 
 

@@ -40,15 +40,23 @@ def mark_of(sent: str | None) -> str | None:
     return sent if sent and re.fullmatch(r"[\w-]{16,40}", sent) else None
 
 
-def sent_as(mark: str | None, patients_treated: int, message: str, files: list[str]) -> str | None:
+def sent_as(
+    mark: str | None,
+    patients_treated: int,
+    message: str,
+    certification: dict,
+    files: list[str],
+) -> str | None:
     """What a report is recorded as sent as (`FollowUpReport.sent_as`): the form's mark and
-    what the form carries (`files`: the sha256 of the kept files it ticks and of the files it
-    sends). The same form sent twice (a double click, a send retried) is one report, whatever
-    the session holds by then; another report sent from the same page (a correction, a page
-    brought back) is another."""
+    what the form carries (`certification`: `FollowUpReportForm.certification_answers`;
+    `files`: the sha256 of the kept files it ticks and of the files it sends). The same form
+    sent twice (a double click, a send retried) is one report, whatever the session holds by
+    then; another report sent from the same page (a correction, a page brought back) is
+    another."""
     if mark is None:
         return None
-    carried = [patients_treated, message.replace("\r\n", "\n"), sorted(set(files))]
+    stands = {key: str(value) for key, value in certification.items() if value is not None}
+    carried = [patients_treated, message.replace("\r\n", "\n"), stands, sorted(set(files))]
     digest = hashlib.sha256(json.dumps(carried).encode()).hexdigest()[:16]
     return f"{mark}.{digest}"
 
@@ -101,12 +109,14 @@ def send(
     author: User,
     patients_treated: int,
     message: str,
+    certification: dict,
     files: list[StoredFile],
     sent: str | None = None,
 ) -> FollowUpReport:
     """Record the report and its documents, each an audit event. The authorised maximum is
-    kept with it, so that the report says whether it was above it as it was sent. Recorded
-    `sent` as (`sent_as`) by another send meanwhile (two at once): `AlreadySent`."""
+    kept with it, so that the report says whether it was above it as it was sent.
+    `certification`: where the CE certification stands (`FollowUpReport`'s columns of it).
+    Recorded `sent` as (`sent_as`) by another send meanwhile (two at once): `AlreadySent`."""
     at = clock.now()
     report = FollowUpReport(
         dossier_id=dossier.id,
@@ -115,6 +125,7 @@ def send(
         patients_treated=patients_treated,
         max_patients=cap_of(dossier, authorisation_of(dossier)),
         message=message.replace("\r\n", "\n"),
+        **certification,
         sent_at=at,
         sent_as=sent,
         documents=[
@@ -137,6 +148,19 @@ def send(
         audit.record(dossier.id, action, actor, detail=detail)
     db.session.commit()
     return report
+
+
+def expected_ce(dossier: Dossier, reports: list[FollowUpReport]) -> tuple[date | None, int | None]:
+    """The date CE marking is expected by so far, and the number of the report that gave it
+    (None: the request's, on its path to certification); none once a report said the device
+    has its CE marking, or that it is no longer pursued. `reports`: the latest first."""
+    for index, report in enumerate(reports):
+        if report.certification in ("certified", "stopped"):
+            return None, None
+        if report.ce_expected_on is not None:
+            return report.ce_expected_on, len(reports) - index
+    filed = dossier.submitted_answers["answers"].get("certification", {}).get("expected_ce_date")
+    return (date.fromisoformat(filed) if filed else None), None
 
 
 def number_of(report: FollowUpReport) -> int:

@@ -17,10 +17,12 @@ from wtforms.validators import ValidationError
 from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
+from wizard.forms import identifiers as idf
 from wizard.forms.base import choice, iso_date, long_text, number, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
+    after_today,
     not_before_field,
     not_in_future,
     not_in_past,
@@ -509,6 +511,62 @@ class FollowUpReportForm(FlaskForm):
         maximum=1_000_000,
         hint=_l("Every patient since the authorisation, not only since your last report."),
     )
+    certification = choice(
+        _l("Where does the device's CE certification stand?"),
+        [
+            ("as_planned", _l("Under way as planned")),
+            ("delayed", _l("Under way, but CE marking is now expected on another date")),
+            ("certified", _l("The device now has its CE marking")),
+            ("stopped", _l("No longer pursued: say why in your report")),
+        ],
+        _l("Say where the device's CE certification stands."),
+        hint=_l("The authorisation rests on your commitment to pursue it."),
+    )
+    ce_expected_on = iso_date(
+        _l("Date CE marking is now expected"),
+        hint=_l("If it is now expected on another date. For example 14 March 2028."),
+        required_if=(
+            "certification",
+            {"delayed"},
+            _l("Enter the date CE marking is now expected."),
+        ),
+        rules=[after_today(lambda form: _("The expected CE marking date must be after today."))],
+    )
+    certificate_number = text(
+        _l("Number of the CE certificate"),
+        required_if=(
+            "certification",
+            {"certified"},
+            _l("Enter the number of the CE certificate."),
+        ),
+        hint=_l("If the device now has its CE marking: as the certificate prints it."),
+        width="20",
+        spellcheck=False,
+    )
+    certificate_body = text(
+        _l("Number of the notified body that issued it"),
+        required_if=("certification", {"certified"}, _l("Enter the notified body's number.")),
+        hint=_l(
+            "If the device now has its CE marking: 4 digits, as listed in NANDO, for example 2797."
+        ),
+        rules=[idf.notified_body()],
+        width="4",
+        spellcheck=False,
+    )
+    certificate_issued_on = iso_date(
+        _l("Date the certificate was issued"),
+        hint=_l("If the device now has its CE marking. For example 14 March 2026."),
+        required_if=(
+            "certification",
+            {"certified"},
+            _l("Enter the date the certificate was issued."),
+        ),
+        rules=[not_in_future(lambda form: _("The certificate's date cannot be in the future."))],
+    )
+    # The date CE marking was expected by so far (the request's, or a later report's), and
+    # the report that gave it (None: the request): `expecting`.
+    expected: date | None = None
+    expected_by_report: int | None = None
     # The form's one-time mark (`follow_up.send`): written in the page, sent back as it was;
     # not checked (one that is not a mark the page writes is left out: `follow_up.mark_of`).
     sent_as = HiddenField()
@@ -521,6 +579,68 @@ class FollowUpReportForm(FlaskForm):
         ),
     )
     documents = _files()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date and the certificate are asked only with their answer (app.js).
+        self.ce_expected_on.shown_when = (self.certification.name, ["delayed"])
+        for question in (
+            self.certificate_number,
+            self.certificate_body,
+            self.certificate_issued_on,
+        ):
+            question.shown_when = (self.certification.name, ["certified"])
+
+    def expecting(self, expected: date | None, by_report: int | None) -> FollowUpReportForm:
+        """The date CE marking is expected by so far, said beside the question and checked
+        against: the request's (`by_report` None), or the last report's that gave one."""
+        self.expected, self.expected_by_report = expected, by_report
+        if expected is None:
+            return self
+        if by_report is None:
+            said = _("Your request expected CE marking by %(date)s.", date=long_date(expected))
+        else:
+            said = _(
+                "Your report no. %(number)d expected CE marking by %(date)s.",
+                number=by_report,
+                date=long_date(expected),
+            )
+        self.certification.description = f"{said} {self.certification.description}"
+        return self
+
+    def validate_certification(self, field):
+        # "As planned" once the date planned has passed without a certificate cannot be.
+        if field.data == "as_planned" and self.expected and self.expected < clock.today():
+            raise ValidationError(
+                _(
+                    "CE marking was expected by %(date)s, which has passed: choose that the "
+                    "device now has it, or give the date it is now expected.",
+                    date=long_date(self.expected),
+                )
+            )
+
+    def validate_ce_expected_on(self, field):
+        if not field.errors and self.expected is not None and field.data == self.expected:
+            raise ValidationError(
+                _(
+                    "CE marking was already expected by %(date)s: choose “Under way as "
+                    "planned”, or enter the new date.",
+                    date=long_date(self.expected),
+                )
+            )
+
+    def certification_answers(self) -> dict:
+        """Where the certification stands, as the report records it: the answers that apply."""
+        chosen = self.certification.data
+        return {
+            "certification": chosen,
+            "ce_expected_on": self.ce_expected_on.data if chosen == "delayed" else None,
+            "certificate_number": self.certificate_number.data if chosen == "certified" else None,
+            "certificate_body": self.certificate_body.data if chosen == "certified" else None,
+            "certificate_issued_on": (
+                self.certificate_issued_on.data if chosen == "certified" else None
+            ),
+        }
 
 
 class NoteForm(FlaskForm):

@@ -356,7 +356,7 @@ def manufacturer_page(
     if state.question is not None and reply_form is None:
         reply_form = ReplyForm(prefix="reply", formdata=None)
     if state.authorisation is not None and report_form is None:
-        report_form = FollowUpReportForm(prefix="report", formdata=None)
+        report_form = new_report_form(dossier, formdata=None)
     if report_form is not None:
         if follow_up.mark_of(report_form.sent_as.data) is None:  # kept from a refused send
             report_form.sent_as.data = follow_up.new_mark()
@@ -398,6 +398,13 @@ def manufacturer_page(
         filed_documents={d.sha256: d.id for d in dossier.documents},
         filed_letters={letter.sha256: letter.id for letter in dossier.hcp_letters},
     ), status
+
+
+def new_report_form(dossier: Dossier, **kwargs) -> FollowUpReportForm:
+    """The follow-up report's form, which checks where the certification stands against the
+    date CE marking was expected by so far."""
+    form = FollowUpReportForm(prefix="report", **kwargs)
+    return form.expecting(*follow_up.expected_ce(dossier, follow_up.reports_of(dossier)))
 
 
 def _say_the_cap(form: FollowUpReportForm, dossier: Dossier, authorisation: Decision) -> None:

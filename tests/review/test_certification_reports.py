@@ -1,0 +1,252 @@
+"""An authorisation rests on the manufacturer's commitment to pursue CE certification: each
+follow-up report says where it stands (under way as planned, expected on another date, the
+device now CE-marked, or no longer pursued), checked against the date CE marking was expected
+by so far. Both pages say it; ANSM's email too; a CE marking or an abandoned certification is
+pointed out."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.invites.support import body_of
+from tests.review.conftest import REVIEWER_EMAIL
+from tests.review.support import dossier, in_days
+from tests.review.test_follow_up_reports import authorised, send_report, text_of
+from tests.review.test_period_end_reminder import days_later
+from tests.review.test_report_dates import said
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import AuditEvent, FollowUpReport
+
+
+def expected_by(app, dossier_id: int) -> date:
+    """The date the request expected CE marking by."""
+    with app.app_context():
+        answers = dossier(dossier_id).submitted_answers["answers"]
+        return date.fromisoformat(answers["certification"]["expected_ce_date"])
+
+
+def error_of(response, field: str) -> str:
+    """The error shown next to the report's field `field`, and linked from the summary."""
+    page = response.text
+    assert f'href="#report-{field}' in page  # in the error summary
+    start = page.index(f'id="report-{field}-error"')
+    return text_of(page[start : page.index("</p>", start)].split(">", 1)[1])
+
+
+def report_on(app, dossier_id: int) -> FollowUpReport:
+    with app.app_context():
+        (report,) = db.session.query(FollowUpReport).filter_by(dossier_id=dossier_id).all()
+        db.session.expunge(report)
+        return report
+
+
+def test_the_question_says_the_date_the_request_expected(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "Where does the device's CE certification stand?" in page
+    expected = said(expected_by(app, submitted_global))
+    assert f"Your request expected CE marking by {expected}." in page
+    for option in (
+        "Under way as planned",
+        "Under way, but CE marking is now expected on another date",
+        "The device now has its CE marking",
+        "No longer pursued: say why in your report",
+    ):
+        assert option in page
+
+
+def test_without_an_answer_the_report_is_refused_and_keeps_what_was_typed(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    refused = send_report(manufacturer, submitted_global, certification="", message="Two fitted.")
+    assert refused.status_code == 422
+    assert error_of(refused, "certification") == (
+        "Error: Say where the device's CE certification stands."
+    )
+    assert "Two fitted." in refused.text
+    unknown = send_report(manufacturer, submitted_global, certification="maybe")
+    assert unknown.status_code == 422
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 0
+
+
+def test_a_new_date_is_checked_recorded_and_then_the_one_expected(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    expected = expected_by(app, submitted_global)
+
+    missing = send_report(manufacturer, submitted_global, certification="delayed")
+    assert error_of(missing, "ce_expected_on") == (
+        "Error: Enter the date CE marking is now expected."
+    )
+    past = send_report(
+        manufacturer, submitted_global, certification="delayed", ce_expected_on=in_days(-3)
+    )
+    assert error_of(past, "ce_expected_on") == (
+        "Error: The expected CE marking date must be after today."
+    )
+    same = send_report(
+        manufacturer,
+        submitted_global,
+        certification="delayed",
+        ce_expected_on=expected.isoformat(),
+    )
+    assert error_of(same, "ce_expected_on") == (
+        f"Error: CE marking was already expected by {said(expected)}: choose “Under way as "
+        "planned”, or enter the new date."
+    )
+    # A certificate's answers sent with "delayed" are not its: left out, not checked.
+    later = expected + timedelta(days=90)
+    sent = send_report(
+        manufacturer,
+        submitted_global,
+        certification="delayed",
+        ce_expected_on=later.isoformat(),
+        certificate_number="<b>not asked</b>",
+        certificate_body="12",
+    )
+    assert sent.status_code == 303
+    report = report_on(app, submitted_global)
+    assert (report.certification, report.ce_expected_on) == ("delayed", later)
+    assert report.certificate_number is None and report.certificate_body is None
+
+    line = (
+        f"CE certification: under way; CE marking now expected by {said(later)}, rather than "
+        f"{said(expected)}."
+    )
+    mine = text_of(manufacturer.get(sent.location))
+    assert line in mine
+    # The next report is checked against the date this one gave.
+    assert f"Your report no. 1 expected CE marking by {said(later)}." in mine
+    assert line in text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert f"CE marking is now expected by {said(later)}." in body_of(told)
+    with app.app_context():
+        (event,) = db.session.query(AuditEvent).filter_by(action="follow_up_sent").all()
+        assert event.detail["certification"] == {
+            "status": "delayed",
+            "ce_expected_on": later.isoformat(),
+        }
+
+
+def test_as_planned_cannot_be_said_once_the_date_expected_has_passed(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    authorised(reviewer, submitted_global)
+    expected = expected_by(app, submitted_global)
+    days_later(monkeypatch, (expected - clock.today()).days + 1)
+    refused = send_report(manufacturer, submitted_global, patients="0")
+    assert error_of(refused, "certification") == (
+        f"Error: CE marking was expected by {said(expected)}, which has passed: choose that the "
+        "device now has it, or give the date it is now expected."
+    )
+    # On the day itself, it is still as planned.
+    days_later(monkeypatch, -1)
+    assert send_report(manufacturer, submitted_global, patients="0").status_code == 303
+    line = "CE certification: under way as planned."
+    assert line in text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+
+
+def test_a_ce_marking_is_recorded_with_its_certificate_and_pointed_out_to_ansm(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    missing = send_report(manufacturer, submitted_global, certification="certified")
+    assert missing.status_code == 422
+    assert error_of(missing, "certificate_number") == (
+        "Error: Enter the number of the CE certificate."
+    )
+    assert error_of(missing, "certificate_body") == "Error: Enter the notified body's number."
+    assert error_of(missing, "certificate_issued_on") == (
+        "Error: Enter the date the certificate was issued."
+    )
+    wrong = send_report(
+        manufacturer,
+        submitted_global,
+        certification="certified",
+        certificate_number="MDR 745 123",
+        certificate_body="27970",
+        certificate_issued_on=in_days(2),
+    )
+    assert error_of(wrong, "certificate_body") == (
+        "Error: A notified body number has 4 digits, for example 2797 (see NANDO)."
+    )
+    assert error_of(wrong, "certificate_issued_on") == (
+        "Error: The certificate's date cannot be in the future."
+    )
+    assert 'value="MDR 745 123"' in wrong.text  # what was right is kept
+
+    issued = clock.today() - timedelta(days=4)
+    sent = send_report(
+        manufacturer,
+        submitted_global,
+        certification="certified",
+        certificate_number="MDR <745> 123",
+        certificate_body="2797",
+        certificate_issued_on=issued.isoformat(),
+    )
+    assert sent.status_code == 303
+    line = (
+        "CE certification: the device has its CE marking: certificate MDR <745> 123, issued "
+        f"by notified body 2797 on {said(issued)}."
+    )
+    mine = manufacturer.get(sent.location)
+    assert "MDR &lt;745&gt; 123" in mine.text  # escaped
+    assert line in text_of(mine)
+    assert (
+        "Your report has been sent to ANSM. With its CE marking, the device may no longer need "
+        "this authorisation: ANSM will tell you what follows." in text_of(mine)
+    )
+    # Once CE-marked, no date is expected any more.
+    assert "expected CE marking by" not in text_of(mine)
+
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert line in theirs
+    assert "With its CE marking, the device may no longer need the derogation" in theirs
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert (
+        f"The device now has its CE marking (certificate MDR <745> 123, notified body 2797, "
+        f"{said(issued)}): it may no longer need the derogation." in body_of(told)
+    )
+
+
+def test_a_certification_given_up_is_a_warning_on_both_pages(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    sent = send_report(
+        manufacturer,
+        submitted_global,
+        certification="stopped",
+        message="The clinical investigation was stopped: the sponsor withdrew.",
+    )
+    assert sent.status_code == 303
+    mine = text_of(manufacturer.get(sent.location))
+    assert "CE certification: no longer pursued." in mine
+    assert "The authorisation rests on your commitment to pursue CE certification." in mine
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert (
+        "The authorisation rests on the manufacturer's commitment to pursue CE certification."
+        in theirs
+    )
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert "The manufacturer says it no longer pursues CE certification." in body_of(told)
+
+
+def test_reports_sent_before_the_question_say_nothing_of_it(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    assert send_report(manufacturer, submitted_global).status_code == 303
+    with app.app_context():
+        report = db.session.query(FollowUpReport).one()
+        report.certification = None  # as a report sent before this question was asked
+        db.session.commit()
+    page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "3 patients treated so far" in page
+    assert "CE certification:" not in page
