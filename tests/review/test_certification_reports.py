@@ -208,7 +208,11 @@ def test_a_ce_marking_is_recorded_with_its_certificate_and_pointed_out_to_ansm(
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert line in theirs
     assert "With its CE marking, the device may no longer need the derogation" in theirs
-    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert "CE marking obtained, says its last report" in text_of(reviewer.get("/review"))
+    # A later report as planned (a slip, or one sent from an old page) says it no more.
+    assert send_report(manufacturer, submitted_global, patients="4").status_code == 303
+    assert "CE marking obtained" not in text_of(reviewer.get("/review"))
+    (told, _) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
     assert (
         f"The device now has its CE marking (certificate MDR <745> 123, notified body 2797, "
         f"{said(issued)}): it may no longer need the derogation." in body_of(told)
@@ -236,6 +240,8 @@ def test_a_certification_given_up_is_a_warning_on_both_pages(
     )
     (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
     assert "The manufacturer says it no longer pursues CE certification." in body_of(told)
+    queue = text_of(reviewer.get("/review"))
+    assert "CE certification given up, says its last report" in queue
 
 
 def test_reports_sent_before_the_question_say_nothing_of_it(

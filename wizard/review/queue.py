@@ -76,6 +76,9 @@ class Row:
     # the oldest was asked (an overdue answer, or a question on an authorisation, said).
     answer_due: date | None = None
     asked_since: datetime | None = None
+    # Where the device's CE certification stands, as its latest report says (a CE marking
+    # obtained, or the certification given up, is said on the row).
+    certification: str | None = None
 
     @property
     def answer_overdue(self) -> bool:
@@ -215,9 +218,10 @@ def _names_matching(filters: Filters) -> list[int] | None:
 
 
 def _last_report() -> tuple:
-    """The columns of a listed request's latest follow-up report: when, and whether it
-    counted more patients than allowed; whether any of its reports did; and how many no
-    reviewer has marked read."""
+    """The columns of a listed request's latest follow-up report: when, whether it counted
+    more patients than allowed, and where it says the certification stands; whether any of
+    its reports counted more; how many no reviewer has marked read; the first report date
+    passed without one."""
     latest = (
         select(FollowUpReport)
         .where(FollowUpReport.dossier_id == Dossier.id)
@@ -235,6 +239,7 @@ def _last_report() -> tuple:
     return (
         latest.with_only_columns(FollowUpReport.sent_at).scalar_subquery(),
         latest.with_only_columns(above).scalar_subquery(),
+        latest.with_only_columns(FollowUpReport.certification).scalar_subquery(),
         any_above,
         _unread_reports().with_only_columns(func.count()).scalar_subquery(),
         _late_dues().with_only_columns(func.min(ReportDue.due_on)).scalar_subquery(),
@@ -293,6 +298,7 @@ def search(filters: Filters) -> Page:
                 bool(gone),
                 due,
                 asked,
+                certification,
             )
             for (
                 dossier,
@@ -302,6 +308,7 @@ def search(filters: Filters) -> Page:
                 asks_reports,
                 last,
                 above,
+                certification,
                 any_above,
                 unread,
                 late_since,
