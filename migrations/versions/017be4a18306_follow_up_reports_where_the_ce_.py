@@ -1,4 +1,4 @@
-"""follow_up_reports: where the CE certification stands
+"""follow_up_reports: where the CE certification stands, and the authorisation's end asked
 
 Reports sent before this revision said nothing of it: their certification is NULL.
 
@@ -25,10 +25,12 @@ def upgrade():
         batch_op.add_column(sa.Column('certificate_number', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('certificate_body', sa.String(length=4), nullable=True))
         batch_op.add_column(sa.Column('certificate_issued_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('end_asked', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('follow_up_reports', schema=None) as batch_op:
+        batch_op.drop_column('end_asked')
         batch_op.drop_column('certificate_issued_on')
         batch_op.drop_column('certificate_body')
         batch_op.drop_column('certificate_number')

@@ -6,6 +6,7 @@ pointed out."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from tests.invites.support import body_of
@@ -143,7 +144,8 @@ def test_as_planned_cannot_be_said_once_the_date_expected_has_passed(
     refused = send_report(manufacturer, submitted_global, patients="0")
     assert error_of(refused, "certification") == (
         f"Error: CE marking was expected by {said(expected)}, which has passed: choose that the "
-        "device now has it, or give the date it is now expected."
+        "device now has it, that it is expected on another date, or that its certification is "
+        "no longer pursued."
     )
     # On the day itself, it is still as planned.
     days_later(monkeypatch, -1)
@@ -181,7 +183,7 @@ def test_a_ce_marking_is_recorded_with_its_certificate_and_pointed_out_to_ansm(
     )
     assert 'value="MDR 745 123"' in wrong.text  # what was right is kept
 
-    issued = clock.today() - timedelta(days=4)
+    issued = clock.today()  # the request was filed today
     sent = send_report(
         manufacturer,
         submitted_global,
@@ -202,16 +204,19 @@ def test_a_ce_marking_is_recorded_with_its_certificate_and_pointed_out_to_ansm(
         "Your report has been sent to ANSM. With its CE marking, the device may no longer need "
         "this authorisation: ANSM will tell you what follows." in text_of(mine)
     )
-    # Once CE-marked, no date is expected any more.
-    assert "expected CE marking by" not in text_of(mine)
 
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert line in theirs
     assert "With its CE marking, the device may no longer need the derogation" in theirs
-    assert "CE marking obtained, says its last report" in text_of(reviewer.get("/review"))
-    # A later report as planned (a slip, or one sent from an old page) says it no more.
+    assert "CE marking obtained, a report says" in text_of(reviewer.get("/review"))
+    # A later report "as planned" (a slip, or one sent from an old page) does not hide it.
     assert send_report(manufacturer, submitted_global, patients="4").status_code == 303
-    assert "CE marking obtained" not in text_of(reviewer.get("/review"))
+    assert "CE marking obtained, a report says" in text_of(reviewer.get("/review"))
+    trail = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert (
+        "Follow-up report sent: 3 patients treated so far; CE marking obtained: certificate "
+        f"MDR <745> 123, notified body 2797, {said(issued)}" in trail
+    )
     (told, _) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
     assert (
         f"The device now has its CE marking (certificate MDR <745> 123, notified body 2797, "
@@ -241,7 +246,7 @@ def test_a_certification_given_up_is_a_warning_on_both_pages(
     (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
     assert "The manufacturer says it no longer pursues CE certification." in body_of(told)
     queue = text_of(reviewer.get("/review"))
-    assert "CE certification given up, says its last report" in queue
+    assert "CE certification given up, a report says" in queue
 
 
 def test_reports_sent_before_the_question_say_nothing_of_it(
@@ -256,3 +261,61 @@ def test_reports_sent_before_the_question_say_nothing_of_it(
     page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert "3 patients treated so far" in page
     assert "CE certification:" not in page
+
+
+def test_the_same_form_sent_twice_is_one_report_not_an_error(
+    app, reviewer, manufacturer, submitted_global
+):
+    """A double click, or a send retried: the second finds the first, even though the date it
+    gives is by then the one expected so far."""
+    authorised(reviewer, submitted_global)
+    later = (expected_by(app, submitted_global) + timedelta(days=60)).isoformat()
+    mark = "m" * 20
+    for _ in range(2):
+        sent = send_report(
+            manufacturer,
+            submitted_global,
+            sent_as=mark,
+            certification="delayed",
+            ce_expected_on=later,
+        )
+        assert sent.status_code == 303
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 1
+    # Another form (another mark) giving the same date is told it is already expected.
+    again = send_report(
+        manufacturer, submitted_global, certification="delayed", ce_expected_on=later
+    )
+    assert again.status_code == 422
+
+
+def test_a_certificate_dated_before_the_request_is_refused(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    with app.app_context():
+        filed = clock.day_in_paris(dossier(submitted_global).submitted_at)
+    refused = send_report(
+        manufacturer,
+        submitted_global,
+        certification="certified",
+        certificate_number="MDR 1",
+        certificate_body="2797",
+        certificate_issued_on=(filed - timedelta(days=1)).isoformat(),
+    )
+    assert error_of(refused, "certificate_issued_on") == (
+        f"Error: The certificate cannot be dated before your request was filed, on "
+        f"{said(filed)}: check the year."
+    )
+
+
+def test_the_questions_that_apply_are_said_required(app, reviewer, manufacturer, submitted_global):
+    """Asked only with their answer: required once it is given (for a screen reader too)."""
+    authorised(reviewer, submitted_global)
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    field = re.search(r'<input[^>]*id="report-ce_expected_on"[^>]*>', page).group(0)
+    assert 'aria-required="true"' not in field
+    assert 'data-required-when="report-certification"' in page
+    refused = send_report(manufacturer, submitted_global, certification="delayed")
+    field = re.search(r'<input[^>]*id="report-ce_expected_on"[^>]*>', refused.text).group(0)
+    assert 'aria-required="true"' in field

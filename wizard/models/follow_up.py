@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wizard.extensions import Timestamp, db
@@ -44,6 +44,9 @@ class FollowUpReport(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(200))
     certificate_body: Mapped[str | None] = mapped_column(String(4))
     certificate_issued_on: Mapped[date | None] = mapped_column(Date)
+    # The manufacturer asks ANSM to end the authorisation (it gives it up): a withdrawal may
+    # then be decided on its request, without inviting its observations (CRPA L. 121-1).
+    end_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sent_at: Mapped[Timestamp]
     # The one-time mark of the page's form it was sent from, with a digest of what it carried
     # (`review.follow_up.sent_as`): the same form sent twice is one report.
@@ -72,6 +75,7 @@ class FollowUpReport(db.Model):
             "message_sha256": text_sha256(self.message),
             "documents": len(self.documents),
             **({"certification": self.certification_record()} if self.certification else {}),
+            **({"end_asked": True} if self.end_asked else {}),
         }
 
     def certification_record(self) -> dict[str, str]:

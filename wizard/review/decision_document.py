@@ -77,6 +77,7 @@ def decision_context(record: dict) -> dict:
         # The authorisation a later act cites, dated (records of earlier versions are not).
         "authorised_on": in_french_and_english((record["authorisation"] or {}).get("decided_on")),
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
+        "asked_on": in_french_and_english(record.get("procedure", {}).get("asked_on")),
         "period": _period_of(record["authorisation"]),
         "reports_due": _reports_due(record["authorisation"]),
         "request": request,

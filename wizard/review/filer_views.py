@@ -36,7 +36,7 @@ from wizard.review import (
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
-from wizard.review.status import authorisation_of
+from wizard.review.status import authorisation_of, effective_status
 
 bp = Blueprint("review_filer", __name__)
 
@@ -145,7 +145,7 @@ def send_report(dossier_id: int):
     authorisation = authorisation_of(dossier)  # in force or not: its patients are followed
     if authorisation is None:
         abort(404)  # the page offers no such form before an authorisation
-    form = pages.new_report_form(dossier)
+    form = pages.new_report_form(dossier, effective_status(dossier))
     slot = follow_up.slot(dossier)
     ticked = request.form.getlist("report-keep")
     valid = form.validate()
@@ -161,7 +161,7 @@ def send_report(dossier_id: int):
     if not valid or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
-    typed = (form.patients_treated.data, form.message.data, form.certification_answers())
+    typed = (form.patients_treated.data, form.message.data, form.answers())
     # What the form itself carries, not what the session holds: the first of two sends of
     # the same form forgets its kept files.
     chosen = [hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted]
@@ -192,7 +192,8 @@ def _report_sent(dossier, report: FollowUpReport):
         )
     else:
         said = _("Your report has been sent to ANSM.")
-    if report.certification == "certified":
+    in_force = effective_status(dossier) in (Status.AUTHORISED, Status.SUSPENDED)
+    if report.certification == "certified" and in_force:  # else there is nothing to end
         said += " " + _(
             "With its CE marking, the device may no longer need this authorisation: ANSM will "
             "tell you what follows."

@@ -44,18 +44,18 @@ def sent_as(
     mark: str | None,
     patients_treated: int,
     message: str,
-    certification: dict,
+    answers: dict,
     files: list[str],
 ) -> str | None:
     """What a report is recorded as sent as (`FollowUpReport.sent_as`): the form's mark and
-    what the form carries (`certification`: `FollowUpReportForm.certification_answers`;
+    what the form carries (`answers`: `FollowUpReportForm.answers`;
     `files`: the sha256 of the kept files it ticks and of the files it sends). The same form
     sent twice (a double click, a send retried) is one report, whatever the session holds by
     then; another report sent from the same page (a correction, a page brought back) is
     another."""
     if mark is None:
         return None
-    stands = {key: str(value) for key, value in certification.items() if value is not None}
+    stands = {key: str(value) for key, value in answers.items() if value is not None}
     carried = [patients_treated, message.replace("\r\n", "\n"), stands, sorted(set(files))]
     digest = hashlib.sha256(json.dumps(carried).encode()).hexdigest()[:16]
     return f"{mark}.{digest}"
@@ -109,13 +109,14 @@ def send(
     author: User,
     patients_treated: int,
     message: str,
-    certification: dict,
+    answers: dict,
     files: list[StoredFile],
     sent: str | None = None,
 ) -> FollowUpReport:
     """Record the report and its documents, each an audit event. The authorised maximum is
     kept with it, so that the report says whether it was above it as it was sent.
-    `certification`: where the CE certification stands (`FollowUpReport`'s columns of it).
+    `answers`: where the CE certification stands, whether the authorisation's end is asked
+    (`FollowUpReport`'s columns of them).
     Recorded `sent` as (`sent_as`) by another send meanwhile (two at once): `AlreadySent`."""
     at = clock.now()
     report = FollowUpReport(
@@ -125,7 +126,7 @@ def send(
         patients_treated=patients_treated,
         max_patients=cap_of(dossier, authorisation_of(dossier)),
         message=message.replace("\r\n", "\n"),
-        **certification,
+        **answers,
         sent_at=at,
         sent_as=sent,
         documents=[
@@ -150,17 +151,35 @@ def send(
     return report
 
 
-def expected_ce(dossier: Dossier, reports: list[FollowUpReport]) -> tuple[date | None, int | None]:
+def expected_ce(
+    dossier: Dossier, reports: list[FollowUpReport], mark: str | None = None
+) -> tuple[date | None, int | None]:
     """The date CE marking is expected by so far, and the number of the report that gave it
-    (None: the request's, on its path to certification); none once a report said the device
-    has its CE marking, or that it is no longer pursued. `reports`: the latest first."""
+    (None: the request's, on its path to certification). `reports`: the latest first; those
+    sent from the form of one-time `mark` are left out (the same form sent again is checked
+    as it was the first time, then found sent: `sent_with`)."""
     for index, report in enumerate(reports):
-        if report.certification in ("certified", "stopped"):
-            return None, None
+        if mark is not None and (report.sent_as or "").startswith(f"{mark}."):
+            continue
         if report.ce_expected_on is not None:
             return report.ce_expected_on, len(reports) - index
     filed = dossier.submitted_answers["answers"].get("certification", {}).get("expected_ce_date")
     return (date.fromisoformat(filed) if filed else None), None
+
+
+def end_asked_since(dossier: Dossier, decision: Decision) -> FollowUpReport | None:
+    """The latest report asking ANSM to end the authorisation since `decision` (the one that
+    last put it in force): a withdrawal may be decided on that request."""
+    return db.session.scalar(
+        select(FollowUpReport)
+        .where(
+            FollowUpReport.dossier_id == dossier.id,
+            FollowUpReport.end_asked,
+            FollowUpReport.sent_at > decision.decided_at,
+        )
+        .order_by(FollowUpReport.id.desc())
+        .limit(1)
+    )
 
 
 def number_of(report: FollowUpReport) -> int:

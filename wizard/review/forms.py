@@ -18,7 +18,7 @@ from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.forms import identifiers as idf
-from wizard.forms.base import choice, iso_date, long_text, number, select, text
+from wizard.forms.base import choice, iso_date, long_text, number, required_now, select, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
@@ -31,6 +31,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.models import Decision, DecisionKind
+from wizard.review.follow_up import number_of as follow_up_number
 from wizard.review.queue import QUEUE_STATES
 from wizard.web import REPORT_INTERVAL_LABELS, labelled_message, queue_state_label
 
@@ -40,6 +41,15 @@ MAX_FILES = FILES_AT_ONCE  # what the request's size cap makes room for (`upload
 
 def _reason(label, message, hint):
     return long_text(label, message, hint=hint, max_length=TEXT_MAX)
+
+
+def asked_with(form, answer, values: list[str], *questions) -> None:
+    """`questions` are asked only once `answer` is one of `values` (their `RequiredIf`):
+    pages with JavaScript show them then, and say they are required (app.js); the page
+    says it as the form stands (`required_now`), after a refused send too."""
+    for question in questions:
+        question.shown_when = question.required_when = (answer.name, values)
+        question.required_now = required_now(form, question)
 
 
 class PdfFiles(MultipleFileField):
@@ -351,6 +361,8 @@ def measure_form(label, message):
     class MeasureForm(FlaskForm):
         # The decision now in force, whose date the invitation cannot precede (`heard_after`).
         in_force_by: Decision | None = None
+        # The follow-up report asking the authorisation's end, if any (`asked_by`).
+        asked_in = None
 
         reason = _reason(label, message, GROUNDS_HINT)
         procedure = choice(
@@ -387,8 +399,34 @@ def measure_form(label, message):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             # How the manufacturer was heard is asked only if it was invited (app.js).
-            for question in (self.observations_invited_on, self.observations_received):
-                question.shown_when = (self.procedure.name, ["observations"])
+            asked_with(
+                self,
+                self.procedure,
+                ["observations"],
+                self.observations_invited_on,
+                self.observations_received,
+            )
+
+        def asked_by(self, report) -> None:
+            """A withdrawal the manufacturer asked for, in follow-up `report` (None: none
+            asked): decided on its request, it needs no invitation to present observations
+            (CRPA L. 121-1 excepts decisions taken on a request)."""
+            self.asked_in = report
+            if report is None:
+                return
+            number = follow_up_number(report)
+            self.procedure.choices = [
+                (
+                    "requested",
+                    _(
+                        "The manufacturer asked for it, in its report no. %(number)d of "
+                        "%(date)s: no observations to invite",
+                        number=number,
+                        date=long_date(clock.day_in_paris(report.sent_at)),
+                    ),
+                ),
+                *PROCEDURES,
+            ]
 
         def heard_after(self, decision: Decision | None):
             """The decision in force (the authorisation, or its last reinstatement): the
@@ -417,6 +455,12 @@ def measure_form(label, message):
             """What the decision record says of it."""
             if self.procedure.data == "urgency":
                 return {"kind": "urgency"}
+            if self.procedure.data == "requested":
+                return {
+                    "kind": "requested",
+                    "report_number": follow_up_number(self.asked_in),
+                    "asked_on": clock.day_in_paris(self.asked_in.sent_at).isoformat(),
+                }
             return {
                 "kind": "observations",
                 "invited_on": self.observations_invited_on.data.isoformat(),
@@ -520,7 +564,7 @@ class FollowUpReportForm(FlaskForm):
             ("stopped", _l("No longer pursued: say why in your report")),
         ],
         _l("Say where the device's CE certification stands."),
-        hint=_l("The authorisation rests on your commitment to pursue it."),
+        hint=_l("The authorisation rests on your commitment to pursue CE certification."),
     )
     ce_expected_on = iso_date(
         _l("Date CE marking is now expected"),
@@ -561,12 +605,31 @@ class FollowUpReportForm(FlaskForm):
             {"certified"},
             _l("Enter the date the certificate was issued."),
         ),
-        rules=[not_in_future(lambda form: _("The certificate's date cannot be in the future."))],
+        rules=[
+            not_in_future(lambda form: _("The certificate's date cannot be in the future.")),
+            DateRule(
+                lambda value, form: form.filed_on is None or value >= form.filed_on,
+                lambda form: _(
+                    "The certificate cannot be dated before your request was filed, on "
+                    "%(date)s: check the year.",
+                    date=long_date(form.filed_on),
+                ),
+            ),
+        ],
+    )
+    end_asked = BooleanField(
+        _l("I ask ANSM to end this authorisation"),
+        description=_l(
+            "For example because the device now has its CE marking, or is no longer supplied: "
+            "say why in your report. ANSM decides, and tells you; until then the authorisation "
+            "stands."
+        ),
     )
     # The date CE marking was expected by so far (the request's, or a later report's), and
     # the report that gave it (None: the request): `expecting`.
     expected: date | None = None
     expected_by_report: int | None = None
+    filed_on: date | None = None  # the day the request was filed (`pages.new_report_form`)
     # The form's one-time mark (`follow_up.send`): written in the page, sent back as it was;
     # not checked (one that is not a mark the page writes is left out: `follow_up.mark_of`).
     sent_as = HiddenField()
@@ -583,13 +646,21 @@ class FollowUpReportForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The date and the certificate are asked only with their answer (app.js).
-        self.ce_expected_on.shown_when = (self.certification.name, ["delayed"])
-        for question in (
+        asked_with(self, self.certification, ["delayed"], self.ce_expected_on)
+        asked_with(
+            self,
+            self.certification,
+            ["certified"],
             self.certificate_number,
             self.certificate_body,
             self.certificate_issued_on,
-        ):
-            question.shown_when = (self.certification.name, ["certified"])
+        )
+
+    def in_force(self, in_force: bool) -> FollowUpReportForm:
+        """The authorisation's end is asked only of one in force or suspended."""
+        if not in_force:
+            del self.end_asked
+        return self
 
     def expecting(self, expected: date | None, by_report: int | None) -> FollowUpReportForm:
         """The date CE marking is expected by so far, said beside the question and checked
@@ -614,7 +685,8 @@ class FollowUpReportForm(FlaskForm):
             raise ValidationError(
                 _(
                     "CE marking was expected by %(date)s, which has passed: choose that the "
-                    "device now has it, or give the date it is now expected.",
+                    "device now has it, that it is expected on another date, or that its "
+                    "certification is no longer pursued.",
                     date=long_date(self.expected),
                 )
             )
@@ -629,10 +701,12 @@ class FollowUpReportForm(FlaskForm):
                 )
             )
 
-    def certification_answers(self) -> dict:
-        """Where the certification stands, as the report records it: the answers that apply."""
+    def answers(self) -> dict:
+        """Where the certification stands and whether the authorisation's end is asked, as the
+        report records them: the answers that apply (`FollowUpReport`'s columns)."""
         chosen = self.certification.data
         return {
+            "end_asked": "end_asked" in self and bool(self.end_asked.data),
             "certification": chosen,
             "ce_expected_on": self.ce_expected_on.data if chosen == "delayed" else None,
             "certificate_number": self.certificate_number.data if chosen == "certified" else None,

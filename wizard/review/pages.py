@@ -122,7 +122,10 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
     if action.name == "request-information":
         information.prepare(form, dossier)
     if "procedure" in form:  # a measure: the manufacturer heard after the decision in force
-        form.heard_after(in_force_by(dossier))
+        in_force = in_force_by(dossier)
+        form.heard_after(in_force)
+        if action.name == "withdraw" and in_force is not None:
+            form.asked_by(follow_up.end_asked_since(dossier, in_force))
     return form
 
 
@@ -356,7 +359,7 @@ def manufacturer_page(
     if state.question is not None and reply_form is None:
         reply_form = ReplyForm(prefix="reply", formdata=None)
     if state.authorisation is not None and report_form is None:
-        report_form = new_report_form(dossier, formdata=None)
+        report_form = new_report_form(dossier, state.status, formdata=None)
     if report_form is not None:
         if follow_up.mark_of(report_form.sent_as.data) is None:  # kept from a refused send
             report_form.sent_as.data = follow_up.new_mark()
@@ -400,11 +403,16 @@ def manufacturer_page(
     ), status
 
 
-def new_report_form(dossier: Dossier, **kwargs) -> FollowUpReportForm:
+def new_report_form(dossier: Dossier, status: Status, **kwargs) -> FollowUpReportForm:
     """The follow-up report's form, which checks where the certification stands against the
-    date CE marking was expected by so far."""
+    date CE marking was expected by so far, and asks the authorisation's end while it is in
+    force or suspended (`status`)."""
     form = FollowUpReportForm(prefix="report", **kwargs)
-    return form.expecting(*follow_up.expected_ce(dossier, follow_up.reports_of(dossier)))
+    form.in_force(status in (Status.AUTHORISED, Status.SUSPENDED))
+    form.filed_on = clock.day_in_paris(dossier.submitted_at)
+    mark = follow_up.mark_of(form.sent_as.data)
+    reports = follow_up.reports_of(dossier)
+    return form.expecting(*follow_up.expected_ce(dossier, reports, mark))
 
 
 def _say_the_cap(form: FollowUpReportForm, dossier: Dossier, authorisation: Decision) -> None:
@@ -458,6 +466,27 @@ def decision_title(decision: Decision) -> str:
     return str(DECISION_TITLES[DecisionKind(decision.kind)])
 
 
+def _certification_said(stands: dict | None) -> str:
+    """Where a report said the CE certification stands, as the audit trail lists it."""
+    if not stands:
+        return ""
+    if stands["status"] == "delayed":
+        return _(
+            "CE marking now expected by %(date)s",
+            date=long_date(date.fromisoformat(stands["ce_expected_on"])),
+        )
+    if stands["status"] == "certified":
+        return _(
+            "CE marking obtained: certificate %(number)s, notified body %(body)s, %(date)s",
+            number=stands["certificate_number"],
+            body=stands["certificate_body"],
+            date=long_date(date.fromisoformat(stands["certificate_issued_on"])),
+        )
+    if stands["status"] == "stopped":
+        return _("CE certification no longer pursued")
+    return _("CE certification under way as planned")
+
+
 def procedure_text(decision: Decision) -> str:
     """How the manufacturer was heard before a suspension or withdrawal, as its signed PDF
     states it; empty for other decisions (and those made before it was recorded)."""
@@ -466,6 +495,13 @@ def procedure_text(decision: Decision) -> str:
         return ""
     if procedure["kind"] == "urgency":
         return _("Taken urgently, without first inviting the manufacturer's observations.")
+    if procedure["kind"] == "requested":
+        return _(
+            "Taken at the manufacturer's request, made in its follow-up report no. %(number)d "
+            "of %(date)s: no observations to invite.",
+            number=procedure["report_number"],
+            date=long_date(date.fromisoformat(procedure["asked_on"])),
+        )
     invited_on = long_date(date.fromisoformat(procedure["invited_on"]))
     if procedure["observations_received"]:
         return _(
@@ -516,7 +552,11 @@ def event_text(event: AuditEvent) -> str:
         )
         if met := detail.get("meets"):  # the dates its authorisation asked it by
             dates = ", ".join(long_date(date.fromisoformat(day)) for day in met)
-            return _("%(sent)s; the report due by %(dates)s", sent=sent, dates=dates)
+            sent = _("%(sent)s; the report due by %(dates)s", sent=sent, dates=dates)
+        if stands := _certification_said(detail.get("certification")):
+            sent = f"{sent}; {stands}"
+        if detail.get("end_asked"):
+            sent = _("%(sent)s; asks ANSM to end the authorisation", sent=sent)
         return sent
     if event.action == audit.ASSIGNED:
         if detail["to"] is None:

@@ -76,9 +76,10 @@ class Row:
     # the oldest was asked (an overdue answer, or a question on an authorisation, said).
     answer_due: date | None = None
     asked_since: datetime | None = None
-    # Where the device's CE certification stands, as its latest report says (a CE marking
-    # obtained, or the certification given up, is said on the row).
+    # A CE marking obtained, or the certification given up, as the latest report saying
+    # either says it (a later report "as planned" does not hide it: the reviewer looks).
     certification: str | None = None
+    end_asked: bool = False  # its latest report asks ANSM to end the authorisation
 
     @property
     def answer_overdue(self) -> bool:
@@ -219,7 +220,8 @@ def _names_matching(filters: Filters) -> list[int] | None:
 
 def _last_report() -> tuple:
     """The columns of a listed request's latest follow-up report: when, whether it counted
-    more patients than allowed, and where it says the certification stands; whether any of
+    more patients than allowed, and whether it asks the authorisation's end; the latest
+    report's word of a CE marking obtained or a certification given up; whether any of
     its reports counted more; how many no reviewer has marked read; the first report date
     passed without one."""
     latest = (
@@ -239,7 +241,10 @@ def _last_report() -> tuple:
     return (
         latest.with_only_columns(FollowUpReport.sent_at).scalar_subquery(),
         latest.with_only_columns(above).scalar_subquery(),
-        latest.with_only_columns(FollowUpReport.certification).scalar_subquery(),
+        latest.where(FollowUpReport.certification.in_(("certified", "stopped")))
+        .with_only_columns(FollowUpReport.certification)
+        .scalar_subquery(),
+        latest.with_only_columns(FollowUpReport.end_asked).scalar_subquery(),
         any_above,
         _unread_reports().with_only_columns(func.count()).scalar_subquery(),
         _late_dues().with_only_columns(func.min(ReportDue.due_on)).scalar_subquery(),
@@ -299,6 +304,7 @@ def search(filters: Filters) -> Page:
                 due,
                 asked,
                 certification,
+                bool(end_asked),
             )
             for (
                 dossier,
@@ -309,6 +315,7 @@ def search(filters: Filters) -> Page:
                 last,
                 above,
                 certification,
+                end_asked,
                 any_above,
                 unread,
                 late_since,

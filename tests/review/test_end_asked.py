@@ -1,0 +1,130 @@
+"""A manufacturer may ask ANSM, in a follow-up report, to end its authorisation (the device
+now has its CE marking, or is no longer supplied): both pages, ANSM's email and the queue say
+it; ANSM may then withdraw the authorisation on that request, which needs no invitation to
+present observations (CRPA L. 121-1 excepts decisions taken on a request): the signed act
+cites the request instead."""
+
+from __future__ import annotations
+
+from tests.invites.support import body_of
+from tests.review.conftest import REVIEWER_EMAIL
+from tests.review.support import act
+from tests.review.test_decision_pdf import _act_text, french
+from tests.review.test_follow_up_reports import send_report, text_of
+from tests.review.test_report_dates import said
+from wizard import clock
+from wizard.extensions import db
+from wizard.models import AuditEvent, Decision, FollowUpReport
+
+ASKED = "The device is CE-marked since last week: we ask for this authorisation to end."
+WITHDRAWN = "The device is CE-marked; the derogation is no longer needed."
+
+
+def authorised(reviewer, dossier_id: int) -> None:
+    act(reviewer, dossier_id, "start-review")
+    assert act(reviewer, dossier_id, "authorise").status_code == 303
+
+
+def test_the_end_asked_in_a_report_is_said_to_ansm_everywhere(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "I ask ANSM to end this authorisation" in page
+    sent = send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
+    assert sent.status_code == 303
+    mine = text_of(manufacturer.get(sent.location))
+    assert "You asked ANSM to end the authorisation. ANSM decides, and tells you" in mine
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert (
+        "The manufacturer asks ANSM to end the authorisation: a withdrawal may be decided on "
+        "its request, without inviting its observations." in theirs
+    )
+    assert "Its last report asks ANSM to end the authorisation" in text_of(reviewer.get("/review"))
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert "It asks ANSM to end the authorisation." in body_of(told)
+    with app.app_context():
+        (event,) = db.session.query(AuditEvent).filter_by(action="follow_up_sent").all()
+        assert event.detail["end_asked"] is True
+
+
+def test_a_report_that_does_not_ask_says_nothing_of_it(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    assert send_report(manufacturer, submitted_global, patients="0").status_code == 303
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "asks ANSM to end" not in theirs
+    assert "The manufacturer asked for it" not in theirs  # not offered to the withdrawal
+
+
+def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    # Not asked yet: the withdrawal cannot say it was.
+    refused = act(reviewer, submitted_global, "withdraw", procedure="requested")
+    assert refused.status_code == 422
+    assert "Choose one of the options listed." in text_of(refused)
+
+    send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
+    today = clock.today()
+    offered = (
+        f"The manufacturer asked for it, in its report no. 1 of {said(today)}: no observations "
+        "to invite"
+    )
+    assert offered in text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    done = act(
+        reviewer,
+        submitted_global,
+        "withdraw",
+        reason=WITHDRAWN,
+        procedure="requested",
+        observations_invited_on=None,
+        observations_received=None,
+    )
+    assert done.status_code == 303
+    with app.app_context():
+        decision = db.session.query(Decision).filter_by(number=2).one()
+        assert decision.record["procedure"] == {
+            "kind": "requested",
+            "report_number": 1,
+            "asked_on": today.isoformat(),
+        }
+    words = _act_text(manufacturer, submitted_global, 2)
+    assert (
+        "Vu la demande du fabricant, formée dans son rapport de suivi n° 1 du "
+        f"{french(today.isoformat())}, tendant à ce qu’il soit mis fin à cette autorisation"
+        in words
+    )
+    assert "celui-ci n’avait pas à être invité à présenter ses observations" in words
+    assert "This decision being taken at the manufacturer's request" in words
+    assert "L. 122-1" not in words and "L. 121-2" not in words  # no invitation, no urgency
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert (
+        "Taken at the manufacturer's request, made in its follow-up report no. 1 of "
+        f"{said(today)}: no observations to invite." in theirs
+    )
+    # Withdrawn, the authorisation's end is asked no more.
+    page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "I ask ANSM to end this authorisation" not in page
+    assert send_report(manufacturer, submitted_global, patients="0", end_asked="y").status_code == (
+        303
+    )
+    with app.app_context():
+        latest = db.session.query(FollowUpReport).order_by(FollowUpReport.id.desc()).first()
+        assert latest.end_asked is False
+    assert "Its last report asks ANSM" not in text_of(reviewer.get("/review"))
+
+
+def test_a_request_before_a_reinstatement_is_no_request_to_end_it_after(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    # The manufacturer was heard on the reinstatement since: the old request does not stand.
+    page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "The manufacturer asked for it" not in page
+    assert act(reviewer, submitted_global, "withdraw", procedure="requested").status_code == 422
