@@ -4,6 +4,7 @@ recomputes the chain and names the first broken link."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +173,22 @@ def last_change(events: list[AuditEvent]) -> int:
     return max((e.sequence for e in events if e.action not in NOT_CHANGES), default=0)
 
 
+def _unanchored(sequence: int, expected: str) -> str | None:
+    """Why the chain no longer holds the anchored event, if it does not."""
+    found = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.sequence == sequence))
+    if found is None:
+        return (
+            f"the anchored event {sequence} is no longer there: events were removed from the "
+            "end of the trail"
+        )
+    if found != expected:
+        return (
+            f"the anchored event {sequence} no longer has the hash kept: the trail was "
+            "rewritten up to it"
+        )
+    return None
+
+
 def check() -> ChainReport:
     events = db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=500)
@@ -188,13 +205,45 @@ EXPLANATIONS = {
 }
 
 
+ANCHOR = re.compile(r"(\d+):([0-9a-f]{64})")
+
+
+def _anchor(_context, _parameter, value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    found = ANCHOR.fullmatch(value.strip().lower())
+    if found is None:
+        raise click.BadParameter(
+            "an anchor is the event's number and its hash, as `audit verify` printed them: "
+            "NUMBER:HASH (64 hexadecimal characters)."
+        )
+    return int(found.group(1)), found.group(2)
+
+
 @audit_cli.command("verify")
-def verify() -> None:
-    """Recompute the hash chain; exit code 0 only if every event is intact."""
+@click.option(
+    "--anchor",
+    callback=_anchor,
+    help="NUMBER:HASH of an event, as an earlier run printed it and kept elsewhere: the "
+    "chain must still hold it (events removed from its end, or every hash rewritten after a "
+    "change, are found then).",
+)
+def verify(anchor: tuple[int, str] | None) -> None:
+    """Recompute the hash chain; exit code 0 only if every event is intact (and the anchor
+    given is still in the chain)."""
     report = check()
+    if report.intact and anchor is not None and (problem := _unanchored(*anchor)):
+        click.echo(f"Audit trail BROKEN: {problem}.")
+        raise SystemExit(1)
     if report.intact:
         click.echo(f"Audit trail intact: {report.events} events.")
-        click.echo(f"Last hash: {report.last_hash} (keep it elsewhere to anchor the chain)")
+        if anchor is not None:
+            click.echo(f"It still holds the anchored event {anchor[0]}.")
+        if report.events:
+            click.echo(
+                f"Anchor: {report.events}:{report.last_hash} (keep it elsewhere; give it to "
+                "a later run as --anchor to check no event was removed or rewritten since)"
+            )
         return
     broken = report.broken
     event = db.session.get(AuditEvent, broken.event_id)

@@ -5,6 +5,7 @@ portal's back and names it."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select, text
@@ -113,6 +114,50 @@ def test_a_row_removed_breaks_the_chain_at_the_next_one(app, reviewed):
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "BROKEN at event 5" in result.output and "missing" in result.output
+
+
+def anchor_of(output: str) -> str:
+    return re.search(r"Anchor: (\d+:[0-9a-f]{64})", output).group(1)
+
+
+def test_an_anchor_kept_elsewhere_finds_the_last_events_removed(app, reviewed):
+    """The chain alone cannot tell its last events were removed: the anchor printed by an
+    earlier run, kept elsewhere, can."""
+    first = app.test_cli_runner().invoke(args=["audit", "verify"])
+    anchor = anchor_of(first.output)
+    assert anchor.startswith("7:")
+    held = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+    assert held.exit_code == 0, held.output
+    assert "It still holds the anchored event 7." in held.output
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_events WHERE sequence >= 6"))
+        db.session.commit()
+    unanchored = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert unanchored.exit_code == 0  # without the anchor, five intact events
+    removed = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+    assert removed.exit_code == 1
+    assert "the anchored event 7 is no longer there: events were removed from the end" in (
+        removed.output
+    )
+
+
+def test_an_anchor_finds_a_trail_rewritten_up_to_it(app, reviewed):
+    anchor = anchor_of(app.test_cli_runner().invoke(args=["audit", "verify"]).output)
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE audit_events SET hash = :h WHERE sequence = 7"), {"h": "0" * 64}
+        )
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+    assert result.exit_code == 1
+    # The chain breaks first here (the hash no longer matches its content).
+    assert "BROKEN at event 7" in result.output
+
+
+def test_a_malformed_anchor_says_what_one_is(app, reviewed):
+    result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", "7:xyz"])
+    assert result.exit_code == 2
+    assert "NUMBER:HASH" in result.output
 
 
 def test_the_portal_itself_cannot_change_or_remove_an_event(app, reviewed):

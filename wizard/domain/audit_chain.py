@@ -7,8 +7,9 @@ Each event stores the hash of the event before it and its own hash:
 with `previous_hash` of the first event = 64 zeros (`GENESIS`) and `canonical_json` from
 `wizard.domain.canonical`. Changing an event's content breaks its own hash; removing or
 inserting one breaks the link (or the numbering) of the next. Rewriting every hash after a
-change is not detected by the chain alone: keep the last hash somewhere else (the verify
-command prints it) to anchor it.
+change, or removing the last events, is not detected by the chain alone: keep the last
+event's number and hash somewhere else (the verify command prints them) and give them to a
+later run (`--anchor`).
 """
 
 from __future__ import annotations
