@@ -642,3 +642,16 @@ def test_chinese_japanese_and_korean_are_drawn_not_boxes(
     pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
     missing = {char for char in quoted if not char.isspace()} - _drawable(pdf)
     assert not missing, f"drawn as boxes: {''.join(sorted(missing))}"
+
+
+def test_the_seal_is_dated_in_paris_time_as_the_act(app, reviewer, manufacturer, submitted_global):
+    """The seal's box says when it was signed in Paris time, as the act dates everything
+    (pyHanko would write the server's zone: UTC in a container)."""
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data
+    box = re.search(r"On(\d{4}-\d\d-\d\d)(\d\d:\d\d:\d\d)([+-]\d{4})", seen(pdf))
+    signed = datetime.fromisoformat(f"{box.group(1)}T{box.group(2)}{box.group(3)}")
+    paris = datetime.now(ZoneInfo("Europe/Paris"))
+    assert signed.utcoffset() == paris.utcoffset()
+    assert abs((paris - signed).total_seconds()) < 120

@@ -11,6 +11,7 @@ from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act
 from tests.review.test_decision_pdf import _act_text, french
 from tests.review.test_follow_up_reports import send_report, text_of
+from tests.review.test_period_end_reminder import MANUFACTURER
 from tests.review.test_report_dates import said
 from wizard import clock
 from wizard.extensions import db
@@ -84,6 +85,11 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
         observations_received=None,
     )
     assert done.status_code == 303
+    (told,) = [m for m in inbox.to(MANUFACTURER) if "withdrawn" in m["Subject"]]
+    assert (
+        f"As you asked in your follow-up report no. 1 of {said(today)}, ANSM has withdrawn the "
+        "authorisation of your request" in " ".join(body_of(told).split())
+    )
     with app.app_context():
         decision = db.session.query(Decision).filter_by(number=2).one()
         assert decision.record["procedure"] == {

@@ -8,8 +8,10 @@ they were. The box goes where the template left room for it: `layout.SIGNATURE_B
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -26,8 +28,11 @@ from wizard.receipts.layout import SIGNATURE_BOX
 logger = logging.getLogger(__name__)
 
 STAMP_FONT_SIZE = 8
-#: `%(signer)s` and `%(ts)s` are filled in by pyHanko; the server's local zone gives `%z`.
+#: `%(signer)s` and `%(ts)s` are filled in by pyHanko; `%z` is Paris's offset (`SIGNED_IN`).
 STAMP_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+#: The zone of the signing time the box shows (and the signature states, in UTC as CMS
+#: does): Paris, as the documents date everything, whatever the server's zone.
+SIGNED_IN = ZoneInfo("Europe/Paris")
 #: The template's navy (#1f3a68), as RGB fractions.
 STAMP_COLOUR = (0.12, 0.23, 0.41)
 
@@ -73,10 +78,17 @@ def sign_pdf(
 
 
 class _PdfA3Signer(signers.PdfSigner):
-    """pyHanko's signer, leaving the file a PDF 1.7, which PDF/A-3 is based on. For an ECDSA
+    """pyHanko's signer, signing in Paris time, and leaving the file a PDF 1.7, which PDF/A-3
+    is based on. For an ECDSA
     key on a common curve pyHanko declares ISO 32002, a PDF 2.0 extension, and so turns the
     file into a PDF 2.0; ECDSA signatures are valid PAdES in PDF 1.7 all the same (ETSI EN
     319 142-1), so only the PAdES extension (ESIC) is declared, as for any other key."""
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        # The signing time, in Paris (pyHanko takes the server's zone, UTC in a container).
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = datetime.now(SIGNED_IN)
+        return session
 
     def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
         cert = self.signer.signing_cert
