@@ -72,6 +72,9 @@ def test_the_filer_downloads_the_receipt_from_confirmation_and_dashboard(app, lo
     url = f"/requests/{dossier_id}/receipt.pdf"
     assert url in confirmation and url in dashboard
     assert "We have emailed it to claire@cardiotech.example" in confirmation
+    # What comes after a decision is said too: reports, and asking the authorisation's end.
+    assert "CE certification stands" in confirmation
+    assert "you can ask ANSM in a report to end it" in confirmation
     response = logged_in.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert f"receipt-{reference}.pdf" in response.headers["Content-Disposition"]
