@@ -183,8 +183,8 @@ def _unanchored(sequence: int, expected: str) -> str | None:
         )
     if found != expected:
         return (
-            f"the anchored event {sequence} no longer has the hash kept: the trail was "
-            "rewritten up to it"
+            f"the anchored event {sequence} no longer has the hash kept: events were removed "
+            "or rewritten up to it"
         )
     return None
 
@@ -205,7 +205,7 @@ EXPLANATIONS = {
 }
 
 
-ANCHOR = re.compile(r"(\d+):([0-9a-f]{64})")
+ANCHOR = re.compile(r"([1-9]\d*):([0-9a-f]{64})")
 
 
 def _anchor(_context, _parameter, value: str | None) -> tuple[int, str] | None:

@@ -155,9 +155,10 @@ def test_an_anchor_finds_a_trail_rewritten_up_to_it(app, reviewed):
 
 
 def test_a_malformed_anchor_says_what_one_is(app, reviewed):
-    result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", "7:xyz"])
-    assert result.exit_code == 2
-    assert "NUMBER:HASH" in result.output
+    for anchor in ("7:xyz", f"0:{'a' * 64}"):  # events are numbered from 1
+        result = app.test_cli_runner().invoke(args=["audit", "verify", "--anchor", anchor])
+        assert result.exit_code == 2
+        assert "NUMBER:HASH" in result.output
 
 
 def test_the_portal_itself_cannot_change_or_remove_an_event(app, reviewed):

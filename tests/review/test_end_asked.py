@@ -111,9 +111,11 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
         "Taken at the manufacturer's request, made in its follow-up report no. 1 of "
         f"{said(today)}: no observations to invite." in theirs
     )
-    # Withdrawn, the authorisation's end is asked no more.
+    # Withdrawn, the authorisation's end is asked no more; the report says it asked it.
     page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert "I ask ANSM to end this authorisation" not in page
+    assert "This report asked ANSM to end the authorisation." in page
+    assert "until then it stands" not in page
     assert send_report(manufacturer, submitted_global, patients="0", end_asked="y").status_code == (
         303
     )
@@ -133,4 +135,21 @@ def test_a_request_before_a_reinstatement_is_no_request_to_end_it_after(
     # The manufacturer was heard on the reinstatement since: the old request does not stand.
     page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert "The manufacturer asked for it" not in page
+    assert "This report asked ANSM to end the authorisation." in page
+    assert "a withdrawal may be decided on its request" not in page
+    assert "asks ANSM to end" not in text_of(reviewer.get("/review"))
+    assert act(reviewer, submitted_global, "withdraw", procedure="requested").status_code == 422
+
+
+def test_a_later_report_that_does_not_ask_it_takes_the_request_back(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
+    assert "asks ANSM to end" in text_of(reviewer.get("/review"))
+    send_report(manufacturer, submitted_global, patients="0", message="We go on after all.")
+    page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "The manufacturer asked for it" not in page
+    assert "This report asked ANSM to end the authorisation." in page
+    assert "asks ANSM to end" not in text_of(reviewer.get("/review"))
     assert act(reviewer, submitted_global, "withdraw", procedure="requested").status_code == 422

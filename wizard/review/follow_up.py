@@ -19,10 +19,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
+from wizard.domain.lifecycle import Status
 from wizard.domain.report_schedule import met_by
 from wizard.extensions import db
 from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, ReportDue, User
-from wizard.review.status import authorisation_of
+from wizard.review.status import authorisation_of, effective_status, in_force_by
 from wizard.uploads import StoredFile
 
 
@@ -168,18 +169,30 @@ def expected_ce(
 
 
 def end_asked_since(dossier: Dossier, decision: Decision) -> FollowUpReport | None:
-    """The latest report asking ANSM to end the authorisation since `decision` (the one that
-    last put it in force): a withdrawal may be decided on that request."""
-    return db.session.scalar(
+    """The report asking ANSM to end the authorisation, if the manufacturer's latest report
+    since `decision` (the one that last put it in force) asks it: a withdrawal may be decided
+    on that request. A later report that does not ask it any more takes it back."""
+    latest = db.session.scalar(
         select(FollowUpReport)
         .where(
             FollowUpReport.dossier_id == dossier.id,
-            FollowUpReport.end_asked,
             FollowUpReport.sent_at > decision.decided_at,
         )
         .order_by(FollowUpReport.id.desc())
         .limit(1)
     )
+    return latest if latest is not None and latest.end_asked else None
+
+
+def end_request_open(dossier: Dossier) -> int | None:
+    """The id of the report whose request to end the authorisation still stands (the
+    authorisation in force or suspended, its latest report since it was put in force asks
+    it), if any: pages speak of that request in the present, of others as past."""
+    if effective_status(dossier) not in (Status.AUTHORISED, Status.SUSPENDED):
+        return None
+    in_force = in_force_by(dossier)
+    report = end_asked_since(dossier, in_force) if in_force is not None else None
+    return report.id if report is not None else None
 
 
 def number_of(report: FollowUpReport) -> int:

@@ -15,6 +15,8 @@ from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import folded
 from wizard.models import (
+    Decision,
+    DecisionKind,
     Dossier,
     FollowUpReport,
     InformationRequest,
@@ -79,7 +81,8 @@ class Row:
     # A CE marking obtained, or the certification given up, as the latest report saying
     # either says it (a later report "as planned" does not hide it: the reviewer looks).
     certification: str | None = None
-    end_asked: bool = False  # its latest report asks ANSM to end the authorisation
+    # Its latest report asks ANSM to end the authorisation, since it was last put in force.
+    end_asked: bool = False
 
     @property
     def answer_overdue(self) -> bool:
@@ -244,10 +247,27 @@ def _last_report() -> tuple:
         latest.where(FollowUpReport.certification.in_(("certified", "stopped")))
         .with_only_columns(FollowUpReport.certification)
         .scalar_subquery(),
-        latest.with_only_columns(FollowUpReport.end_asked).scalar_subquery(),
+        # Its request to end the authorisation stands: the latest report asks it, and came
+        # after the decision that last put the authorisation in force (`end_asked_since`).
+        latest.with_only_columns(
+            and_(FollowUpReport.end_asked, FollowUpReport.sent_at > _in_force_since())
+        ).scalar_subquery(),
         any_above,
         _unread_reports().with_only_columns(func.count()).scalar_subquery(),
         _late_dues().with_only_columns(func.min(ReportDue.due_on)).scalar_subquery(),
+    )
+
+
+def _in_force_since():
+    """When a listed request's authorisation was last put in force: signed, or reinstated."""
+    return (
+        select(func.max(Decision.decided_at))
+        .where(
+            Decision.dossier_id == Dossier.id,
+            Decision.kind.in_((DecisionKind.AUTHORISATION, DecisionKind.REINSTATEMENT)),
+        )
+        .correlate(Dossier)
+        .scalar_subquery()
     )
 
 
