@@ -83,7 +83,7 @@ def test_with_another_answer_awaited_the_request_still_waits(app, inbox, reviewe
     withdrawn = reviewer.post(cancel_url(submitted, question_id))
     assert withdrawn.status_code == 303
     said = text(reviewer.get(withdrawn.location))
-    assert "is withdrawn" in said and "the review resumes" not in said
+    assert "is withdrawn" in said and "No other answer was awaited" not in said
     assert status_of(app, submitted) == "information_requested"
     # Sent twice (a double click): the second says nothing over the first's "Done".
     again = reviewer.post(cancel_url(submitted, question_id), follow_redirects=True)
@@ -93,7 +93,7 @@ def test_with_another_answer_awaited_the_request_still_waits(app, inbox, reviewe
     assert actions.count("question_cancelled") == 1
 
 
-def test_only_a_reviewer_withdraws_and_only_an_awaited_professional_question(
+def test_only_a_reviewer_withdraws_and_only_an_awaited_question(
     app, inbox, reviewer, manufacturer, submitted, user
 ):
     question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
@@ -112,14 +112,20 @@ def test_only_a_reviewer_withdraws_and_only_an_awaited_professional_question(
     assert answered.status_code in (200, 303)
     late = reviewer.post(cancel_url(submitted, question_id), follow_redirects=True)
     assert "Nothing was done: the question to Dr Anne Leroy is no longer waiting" in text(late)
-    # The manufacturer's own question is not withdrawn this way ("Resume the review" is).
+    # The manufacturer's own question is withdrawn too: the last awaited, the review resumes
+    # and its email says the question is closed.
     act(reviewer, submitted, "request-information")
     with app.app_context():
         own = questions(submitted)[-1]
         assert own.to_manufacturer
-    refused = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
-    assert "Nothing was done" in text(refused)
-    assert status_of(app, submitted) == "information_requested"
+    done = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
+    assert "Done: the question to the manufacturer is withdrawn" in text(done)
+    assert "the review resumes" in text(done)
+    assert status_of(app, submitted) == "under_review"
+    told = body_of(inbox.to("claire@cardiotech.example")[-1])
+    assert "is closed: ANSM no longer waits for your answer to it" in " ".join(told.split())
+    again = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
+    assert again.status_code == 200  # a second click: done already, nothing more
 
 
 def test_without_the_forms_token_nothing_is_withdrawn(
@@ -144,3 +150,42 @@ def test_without_the_forms_token_nothing_is_withdrawn(
     withdrawn = browser.post(cancel_url(submitted, question_id), data={"csrf_token": token})
     assert withdrawn.status_code == 303
     assert status_of(app, submitted) == "under_review"
+
+
+def test_a_question_on_an_authorisation_is_withdrawn_and_the_manufacturer_told(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    """An authorisation's question no longer needed (answered by telephone, put otherwise):
+    taken back, the manufacturer's page no longer takes an answer, it is told by email, and
+    an answer typed meanwhile is not taken, with why."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    act(reviewer, submitted, "request-information", message="How many fitted so far?")
+    with app.app_context():
+        own = questions(submitted)[-1]
+    page = text(reviewer.get(f"/review/requests/{submitted}"))
+    assert "Withdraw the question to the manufacturer" in page
+    done = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
+    assert (
+        "Done: the question to the manufacturer is withdrawn, its page no longer takes an "
+        "answer, and it has been told." in text(done)
+    )
+    assert "No other answer was awaited" not in text(done)
+    assert status_of(app, submitted) == "authorised"
+    (told,) = [m for m in inbox.to("claire@cardiotech.example") if "withdrawn" in m["Subject"]]
+    body = " ".join(body_of(told).split())
+    assert "ANSM has withdrawn its question of" in body
+    assert "no longer waits for your answer to it" in body
+    mine = text(manufacturer.get(f"/requests/{submitted}/submitted"))
+    assert "Withdrawn by ANSM on" in mine and "How many fitted so far?" in mine
+    late = manufacturer.post(
+        f"/requests/{submitted}/questions/{own.id}/reply", data={"reply-message": "Two."}
+    )
+    assert late.status_code == 409
+    assert "ANSM withdrew this question on" in text(late)
+    assert "Two." in text(late)  # what was typed, to copy
+    with app.app_context():
+        events = db.session.query(AuditEvent).filter_by(action="question_cancelled").all()
+        assert len(events) == 1
+    trail = text(reviewer.get(f"/review/requests/{submitted}"))
+    assert "Question to the manufacturer withdrawn, unanswered" in trail

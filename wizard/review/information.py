@@ -391,18 +391,16 @@ def _awaited_count(dossier_id: int) -> int:
 
 
 def cancel(question: InformationRequest, user: User) -> bool:
-    """ANSM takes back its question to a professional, unanswered (sent to a mistyped
-    address, or to be put otherwise): its link stops working at once, and the professional
-    may be asked again. The last question awaited taken back, the review resumes, as after
-    the last answer (True). Answered or closed meanwhile: `QuestionClosed`, nothing done."""
+    """ANSM takes back its question, unanswered: to a professional (sent to a mistyped
+    address, or to be put otherwise), its link stops working at once; to the manufacturer
+    (no longer needed, answered otherwise), its page no longer takes an answer, and it is
+    told by email. Either may be asked again. The last question awaited taken back, the
+    review resumes, as after the last answer (True). Answered or closed meanwhile:
+    `QuestionClosed`, nothing done."""
     at = clock.now()
     dossier = question.dossier
     status = effective_status(dossier)
-    if (
-        question.to_manufacturer
-        or status not in ASKING_STATUSES
-        or not Dossier.lock_if(dossier.id, status, at)
-    ):
+    if status not in ASKING_STATUSES or not Dossier.lock_if(dossier.id, status, at):
         db.session.rollback()
         raise QuestionClosed("closed")
     claimed = db.session.execute(
@@ -422,8 +420,18 @@ def cancel(question: InformationRequest, user: User) -> bool:
     if still_waiting or status != Status.INFORMATION_REQUESTED:
         audit.record(dossier.id, audit.QUESTION_CANCELLED, actor, detail=detail)
         db.session.commit()
+        if question.to_manufacturer:
+            notify.question_withdrawn(dossier, question)
         return False
-    change_status(dossier, Status.UNDER_REVIEW, actor, events=((audit.QUESTION_CANCELLED, detail),))
+    change_status(
+        dossier,
+        Status.UNDER_REVIEW,
+        actor,
+        events=((audit.QUESTION_CANCELLED, detail),),
+        # Its email says the manufacturer's own question is closed (a professional's
+        # question taken back is not theirs to hear of).
+        closed_before=(question,) if question.to_manufacturer else (),
+    )
     return True
 
 

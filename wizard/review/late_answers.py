@@ -72,6 +72,13 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
             date=_closed_on(question),
         )
         advice = ""
+    elif question.closed_reason == "cancelled":  # taken back by ANSM (`information.cancel`)
+        message = _(
+            "ANSM withdrew this question on %(date)s: it no longer waits for an answer to it. "
+            "Your answer was not sent.",
+            date=_closed_on(question),
+        )
+        advice = still_needed
     else:
         message = _(
             "This question is closed: ANSM no longer waits for an answer to it. Your answer was "

@@ -141,6 +141,28 @@ def status_changed(
     )
 
 
+def question_withdrawn(dossier: Dossier, question: InformationRequest) -> None:
+    """Tell the manufacturer (`correspondents`) that ANSM took back its question to it,
+    unanswered, while the request stays where it is (other answers awaited, or an
+    authorisation's question): its page no longer takes an answer."""
+    context = {
+        "dossier": dossier,
+        "device": device_name(dossier),
+        "asked_on": clock.day_in_paris(question.asked_at),
+        "write_to": ansm_reply_to(question),
+        "link": external_url("filing.submitted", dossier_id=dossier.id),
+    }
+    mail.send_after_response(
+        correspondents(dossier),
+        bilingual(
+            lambda: _("ANSM's question on request %(reference)s is withdrawn", **_ref(dossier)),
+            " / ",
+        ),
+        bilingual(lambda: plain_text("review/email/question_withdrawn.txt", **context)),
+        about=f"news of request {dossier.id}",
+    )
+
+
 def _manufacturer_asked(dossier: Dossier) -> bool:
     """Whether a question to the manufacturer awaits its answer."""
     awaited = InformationRequest.awaited(dossier.id)

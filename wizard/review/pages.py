@@ -541,6 +541,8 @@ def event_text(event: AuditEvent) -> str:
             )
         return _("Also asked the manufacturer for more information")
     if event.action == audit.QUESTION_CANCELLED:
+        if detail.get("hcp_name") is None:
+            return _("Question to the manufacturer withdrawn, unanswered")
         return _("Question to %(name)s withdrawn, unanswered", name=detail["hcp_name"])
     if event.action == audit.REPLY_SENT:
         return _("Answer to ANSM's question sent")

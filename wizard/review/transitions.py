@@ -23,6 +23,7 @@ def change_status(
     note: str | None = None,
     about: Decision | InformationRequest | Reply | None = None,
     events: tuple[tuple[str, dict], ...] = (),
+    closed_before: tuple[InformationRequest, ...] = (),
 ) -> None:
     """Move `dossier` to `target`, or raise `TransitionError` and change nothing.
 
@@ -30,6 +31,8 @@ def change_status(
     caller: it is committed with the change and described in the audit event and the email.
     `events` are audit events (action, detail) of the same actor that lead to the change (an
     answer, its uploads); they are written first, after the request's row is locked.
+    `closed_before`: questions the caller closed unanswered just before (the manufacturer's,
+    taken back by ANSM), which its email says are closed as it says of those it closes.
     """
     # The status condition makes a concurrent second change match no row. `about` is written
     # after it, once the row is locked (a decision written first would meet a concurrent one's
@@ -63,7 +66,9 @@ def change_status(
     )
     db.session.commit()
     db.session.refresh(dossier)
-    notify.status_changed(dossier, current, target, note=note, about=about, closed=closed)
+    notify.status_changed(
+        dossier, current, target, note=note, about=about, closed=[*closed_before, *closed]
+    )
     # Professionals whose links worked until now: each is told (they may be writing).
     unanswered = [question for question in closed if question.hcp_email]
     told = set()

@@ -216,7 +216,7 @@ def _changed_meanwhile(action: Action, dossier, form, current: Status):
 @bp.post("/requests/<int:dossier_id>/questions/<int:question_id>/cancel")
 @reviewer_required
 def cancel_question(dossier_id: int, question_id: int):
-    """Take back a question to a professional that waits for its answer (`information.cancel`)."""
+    """Take back a question that waits for its answer (`information.cancel`)."""
     dossier = submitted_dossier(dossier_id)
     question = item_of(dossier, InformationRequest, question_id)
     try:
@@ -233,11 +233,17 @@ def cancel_question(dossier_id: int, question_id: int):
             "warning",
         )
         return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
-    done = _(
-        "Done: the question to %(name)s is withdrawn, and its link no longer works. You can "
-        "ask them again.",
-        name=question.hcp_name,
-    )
+    if question.to_manufacturer:
+        done = _(
+            "Done: the question to the manufacturer is withdrawn, its page no longer takes an "
+            "answer, and it has been told. You can ask it again."
+        )
+    else:
+        done = _(
+            "Done: the question to %(name)s is withdrawn, and its link no longer works. You "
+            "can ask them again.",
+            name=question.hcp_name,
+        )
     if resumed:
         done += " " + _(
             "No other answer was awaited: the review resumes, and the manufacturer has been told."
