@@ -178,6 +178,7 @@ def test_a_question_on_an_authorisation_is_withdrawn_and_the_manufacturer_told(
     assert "no longer waits for your answer to it" in body
     mine = text(manufacturer.get(f"/requests/{submitted}/submitted"))
     assert "Withdrawn by ANSM on" in mine and "How many fitted so far?" in mine
+    assert "ANSM withdrew its question to you: it no longer waits for your answer." in mine
     late = manufacturer.post(
         f"/requests/{submitted}/questions/{own.id}/reply", data={"reply-message": "Two."}
     )

@@ -367,7 +367,7 @@ def manufacturer_page(
     can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
     if can_withdraw and withdraw_form is None:
         withdraw_form = WithdrawRequestForm(prefix="withdraw", formdata=None)
-    history = [e for e in audit.trail(dossier.id) if e.action in _HISTORY]
+    history = [e for e in audit.trail(dossier.id) if _in_history(e)]
     # Professionals whose answers a withdrawal stops: its form names them, and says it did.
     waiting = state.professional_questions if can_withdraw else []
     reports = follow_up.reports_of(dossier)
@@ -614,9 +614,19 @@ def event_text(event: AuditEvent) -> str:
 _HISTORY = (audit.STATUS_CHANGED, audit.QUESTION_ADDED, audit.REPLY_SENT, audit.FOLLOW_UP_SENT)
 
 
+def _in_history(event: AuditEvent) -> bool:
+    """Whether the manufacturer's history lists the event: its own question withdrawn by
+    ANSM too (a professional's is not its to hear of)."""
+    if event.action == audit.QUESTION_CANCELLED:
+        return event.detail.get("hcp_name") is None
+    return event.action in _HISTORY
+
+
 def history_text(event: AuditEvent) -> str:
     """What the manufacturer reads in their request's history beside an event of it."""
     detail = event.detail
+    if event.action == audit.QUESTION_CANCELLED:
+        return _("ANSM withdrew its question to you: it no longer waits for your answer.")
     if event.action in (audit.REPLY_SENT, audit.FOLLOW_UP_SENT):
         # A professional is recorded by their name; a signed-in person as "Name <address>",
         # named here by their account's name.
