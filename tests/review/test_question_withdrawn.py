@@ -190,3 +190,39 @@ def test_a_question_on_an_authorisation_is_withdrawn_and_the_manufacturer_told(
         assert len(events) == 1
     trail = text(reviewer.get(f"/review/requests/{submitted}"))
     assert "Question to the manufacturer withdrawn, unanswered" in trail
+
+
+def test_a_colleagues_withdrawal_is_said_and_a_late_answer_pointed_at_the_new_question(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    """Withdrawn to be put otherwise, then asked again: a reviewer confirming from a page
+    opened before is told a colleague did it; the manufacturer's answer to the old question
+    is pointed at the new one, on the same page."""
+    from tests.conftest import login, make_user
+    from wizard.models import Role
+
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    act(reviewer, submitted, "request-information", message="How many fitted so far?")
+    with app.app_context():
+        old = questions(submitted)[-1].id
+        make_user("paul@ansm.example", "ANSM", role=Role.REVIEWER)
+    colleague = app.test_client()
+    assert login(colleague, "paul@ansm.example").status_code == 303
+    assert colleague.post(cancel_url(submitted, old)).status_code == 303
+    act(colleague, submitted, "request-information", message="How many fitted, and where?")
+    stale = reviewer.post(cancel_url(submitted, old), follow_redirects=True)
+    assert "Nothing was done:" in text(stale) and "had already withdrawn this question" in text(
+        stale
+    )
+    mine = colleague.post(cancel_url(submitted, old), follow_redirects=True)
+    assert "Nothing was done" not in text(mine)  # one's own second click
+
+    late = manufacturer.post(
+        f"/requests/{submitted}/questions/{old}/reply", data={"reply-message": "Two."}
+    )
+    assert late.status_code == 409
+    said = text(late)
+    assert "ANSM withdrew this question on" in said
+    assert "ANSM has asked you a new question since: answer it on this page." in said
+    assert "How many fitted, and where?" in said

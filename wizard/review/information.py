@@ -24,6 +24,7 @@ from wizard.i18n import long_date
 from wizard.invites.service import TOKEN_BYTES, token_hash
 from wizard.models import (
     Addressee,
+    AuditEvent,
     Dossier,
     HcpLetter,
     InformationRequest,
@@ -433,6 +434,17 @@ def cancel(question: InformationRequest, user: User) -> bool:
         closed_before=(question,) if question.to_manufacturer else (),
     )
     return True
+
+
+def cancellation_of(question: InformationRequest) -> AuditEvent | None:
+    """The audit event of `question`'s withdrawal by ANSM, if it was withdrawn."""
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.dossier_id == question.dossier_id,
+            AuditEvent.action == audit.QUESTION_CANCELLED,
+        )
+    )
+    return next((e for e in events if e.detail.get("information_request_id") == question.id), None)
 
 
 def answer(

@@ -78,7 +78,15 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
             "Your answer was not sent.",
             date=_closed_on(question),
         )
-        advice = still_needed
+        # Withdrawn to be put otherwise: the new question is on the page, with its form.
+        asked_again = any(
+            awaited.to_manufacturer for awaited in InformationRequest.awaited(question.dossier_id)
+        )
+        advice = (
+            _("ANSM has asked you a new question since: answer it on this page.")
+            if asked_again
+            else still_needed
+        )
     else:
         message = _(
             "This question is closed: ANSM no longer waits for an answer to it. Your answer was "

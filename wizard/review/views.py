@@ -222,7 +222,20 @@ def cancel_question(dossier_id: int, question_id: int):
     try:
         resumed = information.cancel(question, current_user)
     except information.QuestionClosed:
-        if question.closed_reason == "cancelled":  # a second click, or a colleague: done
+        if question.closed_reason == "cancelled":
+            event = information.cancellation_of(question)
+            if event is not None and event.actor_id != current_user.id:
+                # A colleague did, from their page: said, with when (they may have asked
+                # again since); one's own second click says nothing over its "Done".
+                flash(
+                    _(
+                        "Nothing was done: %(name)s had already withdrawn this question, on "
+                        "%(date)s. Check the page as it is now.",
+                        name=event.actor.name if event.actor is not None else event.actor_name,
+                        date=human_date(question.closed_at),
+                    ),
+                    "warning",
+                )
             return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
         flash(
             _(
