@@ -193,12 +193,13 @@ def _report_sent(dossier, report: FollowUpReport):
     else:
         said = _("Your report has been sent to ANSM.")
     in_force = effective_status(dossier) in (Status.AUTHORISED, Status.SUSPENDED)
-    if report.certification == "certified" and in_force:  # else there is nothing to end
+    # Said of an authorisation in force or suspended: after it, there is nothing to end.
+    if report.certification == "certified" and in_force:
         said += " " + _(
             "With its CE marking, the device may no longer need this authorisation: ANSM will "
             "tell you what follows."
         )
-    elif report.certification == "stopped":
+    elif report.certification == "stopped" and in_force:
         said += " " + _(
             "The authorisation rests on your commitment to pursue CE certification: ANSM may "
             "contact you about it."
