@@ -45,6 +45,12 @@ class AuditEvent(db.Model):
 
     actor: Mapped[User | None] = relationship()
 
+    @property
+    def actor_named(self) -> str:
+        """Who acted, to a reader: a signed-in person by their account's name (recorded as
+        "Name <address>"), a professional by the name recorded."""
+        return self.actor.name if self.actor is not None else self.actor_name
+
     def content(self) -> dict[str, Any]:
         """What the event's hash covers: every column but its own hashes and row id."""
         return {

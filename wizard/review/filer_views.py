@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from wizard import audit, kept
-from wizard.domain.lifecycle import Status, is_decided
+from wizard.domain.lifecycle import LAPSING_STATUSES, Status, is_decided
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
@@ -192,7 +192,7 @@ def _report_sent(dossier, report: FollowUpReport):
         )
     else:
         said = _("Your report has been sent to ANSM.")
-    in_force = effective_status(dossier) in (Status.AUTHORISED, Status.SUSPENDED)
+    in_force = effective_status(dossier) in LAPSING_STATUSES
     # Said of an authorisation in force or suspended: after it, there is nothing to end.
     if report.certification == "certified" and in_force:
         said += " " + _(

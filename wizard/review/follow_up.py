@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import LAPSING_STATUSES
 from wizard.domain.report_schedule import met_by
 from wizard.extensions import db
 from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, ReportDue, User
@@ -188,7 +188,7 @@ def end_request_open(dossier: Dossier) -> int | None:
     """The id of the report whose request to end the authorisation still stands (the
     authorisation in force or suspended, its latest report since it was put in force asks
     it), if any: pages speak of that request in the present, of others as past."""
-    if effective_status(dossier) not in (Status.AUTHORISED, Status.SUSPENDED):
+    if effective_status(dossier) not in LAPSING_STATUSES:
         return None
     in_force = in_force_by(dossier)
     report = end_asked_since(dossier, in_force) if in_force is not None else None

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from wizard import audit, clock, kept
-from wizard.domain.lifecycle import Status
+from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.extensions import db
 from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import quantity, summary_rows, typed_rows
@@ -26,6 +26,7 @@ from wizard.models import (
     Decision,
     DecisionKind,
     Dossier,
+    FollowUpReport,
     InformationRequest,
 )
 from wizard.review import assignment, awaited, decisions, follow_up, information, notes
@@ -358,8 +359,9 @@ def manufacturer_page(
     state = review_state(dossier)
     if state.question is not None and reply_form is None:
         reply_form = ReplyForm(prefix="reply", formdata=None)
+    reports = follow_up.reports_of(dossier)
     if state.authorisation is not None and report_form is None:
-        report_form = new_report_form(dossier, state.status, formdata=None)
+        report_form = new_report_form(dossier, state.status, reports, formdata=None)
     if report_form is not None:
         if follow_up.mark_of(report_form.sent_as.data) is None:  # kept from a refused send
             report_form.sent_as.data = follow_up.new_mark()
@@ -370,7 +372,6 @@ def manufacturer_page(
     history = [e for e in audit.trail(dossier.id) if _in_history(e)]
     # Professionals whose answers a withdrawal stops: its form names them, and says it did.
     waiting = state.professional_questions if can_withdraw else []
-    reports = follow_up.reports_of(dossier)
     return render_template(
         "filing/submitted.html",
         dossier=dossier,
@@ -403,15 +404,21 @@ def manufacturer_page(
     ), status
 
 
-def new_report_form(dossier: Dossier, status: Status, **kwargs) -> FollowUpReportForm:
+def new_report_form(
+    dossier: Dossier,
+    status: Status,
+    reports: list[FollowUpReport] | None = None,
+    **kwargs,
+) -> FollowUpReportForm:
     """The follow-up report's form, which checks where the certification stands against the
     date CE marking was expected by so far, and asks the authorisation's end while it is in
-    force or suspended (`status`)."""
+    force or suspended (`status`). `reports`: the request's, if read already."""
     form = FollowUpReportForm(prefix="report", **kwargs)
-    form.in_force(status in (Status.AUTHORISED, Status.SUSPENDED))
+    form.in_force(status in LAPSING_STATUSES)
     form.filed_on = clock.day_in_paris(dossier.submitted_at)
     mark = follow_up.mark_of(form.sent_as.data)
-    reports = follow_up.reports_of(dossier)
+    if reports is None:
+        reports = follow_up.reports_of(dossier)
     return form.expecting(*follow_up.expected_ce(dossier, reports, mark))
 
 
@@ -628,9 +635,7 @@ def history_text(event: AuditEvent) -> str:
     if event.action == audit.QUESTION_CANCELLED:
         return _("ANSM withdrew its question to you: it no longer waits for your answer.")
     if event.action in (audit.REPLY_SENT, audit.FOLLOW_UP_SENT):
-        # A professional is recorded by their name; a signed-in person as "Name <address>",
-        # named here by their account's name.
-        name = event.actor.name if event.actor is not None else event.actor_name
+        name = event.actor_named
         if event.action == audit.REPLY_SENT:
             return _("%(name)s answered ANSM's question.", name=name)
         return _("%(name)s sent a follow-up report.", name=name)

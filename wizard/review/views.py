@@ -231,7 +231,7 @@ def cancel_question(dossier_id: int, question_id: int):
                     _(
                         "Nothing was done: %(name)s had already withdrawn this question, on "
                         "%(date)s. Check the page as it is now.",
-                        name=event.actor.name if event.actor is not None else event.actor_name,
+                        name=event.actor_named,
                         date=human_date(question.closed_at),
                     ),
                     "warning",
