@@ -209,15 +209,12 @@ def test_a_ce_marking_is_recorded_with_its_certificate_and_pointed_out_to_ansm(
     assert line in theirs
     assert "With its CE marking, the device may no longer need the derogation" in theirs
     assert "CE marking obtained, a report says" in text_of(reviewer.get("/review"))
-    # A later report "as planned" (a slip, or one sent from an old page) does not hide it.
-    assert send_report(manufacturer, submitted_global, patients="4").status_code == 303
-    assert "CE marking obtained, a report says" in text_of(reviewer.get("/review"))
     trail = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert (
         "Follow-up report sent: 3 patients treated so far; CE marking obtained: certificate "
         f"MDR <745> 123, notified body 2797, {said(issued)}" in trail
     )
-    (told, _) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
     assert (
         f"The device now has its CE marking (certificate MDR <745> 123, notified body 2797, "
         f"{said(issued)}): it may no longer need the derogation." in body_of(told)
@@ -319,3 +316,65 @@ def test_the_questions_that_apply_are_said_required(app, reviewer, manufacturer,
     refused = send_report(manufacturer, submitted_global, certification="delayed")
     field = re.search(r'<input[^>]*id="report-ce_expected_on"[^>]*>', refused.text).group(0)
     assert 'aria-required="true"' in field
+
+
+def test_once_a_report_says_the_device_ce_marked_the_next_ones_start_from_it(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    issued = clock.today()
+    assert (
+        send_report(
+            manufacturer,
+            submitted_global,
+            certification="certified",
+            certificate_number="MDR 745 123",
+            certificate_body="1639",  # not the body the request named: 2797
+            certificate_issued_on=issued.isoformat(),
+        ).status_code
+        == 303
+    )
+    page = manufacturer.get(f"/requests/{submitted_global}/submitted")
+    # The question starts from it; the certificate is written in again, not asked anew.
+    assert (
+        "Your report no. 1 said the device has its CE marking (certificate MDR 745 123)."
+        in text_of(page)
+    )
+    assert "Your request expected CE marking by" not in text_of(page)
+    assert 'value="MDR 745 123"' in page.text and 'value="1639"' in page.text
+    # Nothing is planned any more: "as planned" is refused, saying why; what was typed stays.
+    refused = send_report(manufacturer, submitted_global, patients="4", message="Four fitted.")
+    assert refused.status_code == 422
+    assert error_of(refused, "certification") == (
+        "Error: Your report no. 1 said the device has its CE marking: choose that it still has "
+        "it, that CE marking is now expected on another date (its certificate suspended or "
+        "withdrawn: say why in your report), or that its certification is no longer pursued."
+    )
+    assert "Four fitted." in refused.text
+    # Only ANSM is told that the certificate is not from the body the request named.
+    line = "The request named notified body 2797."
+    assert line in text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert line not in text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+
+    # Its certificate suspended: CE marking expected again, which the queue no longer hides.
+    again = issued + timedelta(days=200)
+    assert (
+        send_report(
+            manufacturer,
+            submitted_global,
+            patients="4",
+            certification="delayed",
+            ce_expected_on=again.isoformat(),
+        ).status_code
+        == 303
+    )
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert (
+        f"CE certification: under way again; CE marking now expected by {said(again)} (report "
+        "no. 1 said the device had it)." in theirs
+    )
+    assert "CE marking obtained, a report says" not in text_of(reviewer.get("/review"))
+    # The next report starts from that date, and may say "as planned" again.
+    page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert f"Your report no. 2 expected CE marking by {said(again)}." in page
+    assert send_report(manufacturer, submitted_global, patients="5").status_code == 303

@@ -29,6 +29,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     app.jinja_env.globals.update(
         effective_status=effective_status,
         expected_ce=follow_up.expected_ce,
+        certified_by=follow_up.certified_by,
         end_request_open=follow_up.end_request_open,
         measure_of=measure_of,
         review_state=pages.review_state,

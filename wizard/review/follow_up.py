@@ -168,6 +168,22 @@ def expected_ce(
     return (date.fromisoformat(filed) if filed else None), None
 
 
+def certified_by(
+    reports: list[FollowUpReport], mark: str | None = None
+) -> tuple[FollowUpReport, int] | None:
+    """The report that said the device has its CE marking, and its number, if the latest
+    report saying where its certification stands says so (a later one may say it lost it:
+    its certificate suspended or withdrawn). `reports`, `mark`: as `expected_ce`'s."""
+    for index, report in enumerate(reports):
+        if mark is not None and (report.sent_as or "").startswith(f"{mark}."):
+            continue
+        if report.certification is not None:
+            if report.certification != "certified":
+                return None
+            return report, len(reports) - index
+    return None
+
+
 def end_asked_since(dossier: Dossier, decision: Decision) -> FollowUpReport | None:
     """The report asking ANSM to end the authorisation, if the manufacturer's latest report
     since `decision` (the one that last put it in force) asks it: a withdrawal may be decided

@@ -30,7 +30,7 @@ from wizard.forms.validators import (
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
-from wizard.models import Decision, DecisionKind
+from wizard.models import Decision, DecisionKind, FollowUpReport
 from wizard.review.follow_up import number_of as follow_up_number
 from wizard.review.queue import QUEUE_STATES
 from wizard.web import REPORT_INTERVAL_LABELS, labelled_message, queue_state_label
@@ -629,6 +629,7 @@ class FollowUpReportForm(FlaskForm):
     # the report that gave it (None: the request): `expecting`.
     expected: date | None = None
     expected_by_report: int | None = None
+    certified_in: int | None = None  # the report that said the device CE-marked: `certified_by`
     filed_on: date | None = None  # the day the request was filed (`pages.new_report_form`)
     # The form's one-time mark (`follow_up.send`): written in the page, sent back as it was;
     # not checked (one that is not a mark the page writes is left out: `follow_up.mark_of`).
@@ -679,7 +680,34 @@ class FollowUpReportForm(FlaskForm):
         self.certification.description = f"{said} {self.certification.description}"
         return self
 
+    def certified_by(self, report: FollowUpReport, number: int) -> FollowUpReportForm:
+        """The device has its CE marking, as report no. `number` said: said beside the
+        question instead of the date expected, "as planned" refused (nothing is planned any
+        more), and its certificate written in again unless the form was sent."""
+        self.certified_in = number
+        self.certification.description = _(
+            "Your report no. %(number)d said the device has its CE marking (certificate "
+            "%(certificate)s).",
+            number=number,
+            certificate=report.certificate_number,
+        )
+        if not self.is_submitted():
+            self.certificate_number.data = report.certificate_number
+            self.certificate_body.data = report.certificate_body
+            self.certificate_issued_on.data = report.certificate_issued_on
+        return self
+
     def validate_certification(self, field):
+        if field.data == "as_planned" and self.certified_in is not None:
+            raise ValidationError(
+                _(
+                    "Your report no. %(number)d said the device has its CE marking: choose that "
+                    "it still has it, that CE marking is now expected on another date (its "
+                    "certificate suspended or withdrawn: say why in your report), or that its "
+                    "certification is no longer pursued.",
+                    number=self.certified_in,
+                )
+            )
         # "As planned" once the date planned has passed without a certificate cannot be.
         if field.data == "as_planned" and self.expected and self.expected < clock.today():
             raise ValidationError(

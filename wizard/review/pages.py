@@ -419,7 +419,10 @@ def new_report_form(
     mark = follow_up.mark_of(form.sent_as.data)
     if reports is None:
         reports = follow_up.reports_of(dossier)
-    return form.expecting(*follow_up.expected_ce(dossier, reports, mark))
+    form.expecting(*follow_up.expected_ce(dossier, reports, mark))
+    if (certified := follow_up.certified_by(reports, mark)) is not None:
+        form.certified_by(*certified)
+    return form
 
 
 def _say_the_cap(form: FollowUpReportForm, dossier: Dossier, authorisation: Decision) -> None:

@@ -79,7 +79,8 @@ class Row:
     answer_due: date | None = None
     asked_since: datetime | None = None
     # A CE marking obtained, or the certification given up, as the latest report saying
-    # either says it (a later report "as planned" does not hide it: the reviewer looks).
+    # where the certification stands says it (a later one may say a certificate lost, or
+    # the certification taken up again).
     certification: str | None = None
     # Its latest report asks ANSM to end the authorisation, since it was last put in force.
     end_asked: bool = False
@@ -224,7 +225,7 @@ def _names_matching(filters: Filters) -> list[int] | None:
 def _last_report() -> tuple:
     """The columns of a listed request's latest follow-up report: when, whether it counted
     more patients than allowed, and whether it asks the authorisation's end; the latest
-    report's word of a CE marking obtained or a certification given up; whether any of
+    word of the latest report saying where the certification stands; whether any of
     its reports counted more; how many no reviewer has marked read; the first report date
     passed without one."""
     latest = (
@@ -244,7 +245,7 @@ def _last_report() -> tuple:
     return (
         latest.with_only_columns(FollowUpReport.sent_at).scalar_subquery(),
         latest.with_only_columns(above).scalar_subquery(),
-        latest.where(FollowUpReport.certification.in_(("certified", "stopped")))
+        latest.where(FollowUpReport.certification.is_not(None))
         .with_only_columns(FollowUpReport.certification)
         .scalar_subquery(),
         # Its request to end the authorisation stands: the latest report asks it, and came
@@ -323,7 +324,7 @@ def search(filters: Filters) -> Page:
                 bool(gone),
                 due,
                 asked,
-                certification,
+                certification if certification in ("certified", "stopped") else None,
                 bool(end_asked),
             )
             for (
