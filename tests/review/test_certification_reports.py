@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import dossier, in_days
+from tests.review.support import act, dossier, in_days
 from tests.review.test_follow_up_reports import authorised, send_report, text_of
 from tests.review.test_period_end_reminder import days_later
 from tests.review.test_report_dates import said
@@ -244,6 +244,32 @@ def test_a_certification_given_up_is_a_warning_on_both_pages(
     assert "The manufacturer says it no longer pursues CE certification." in body_of(told)
     queue = text_of(reviewer.get("/review"))
     assert "CE certification given up, a report says" in queue
+
+
+def test_once_the_authorisation_is_withdrawn_its_reports_point_nothing_out(
+    app, reviewer, manufacturer, submitted_global
+):
+    authorised(reviewer, submitted_global)
+    send_report(manufacturer, submitted_global, certification="stopped", message="Stopped.")
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    given_up = "rests on the manufacturer's commitment to pursue CE certification"
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "CE certification: no longer pursued." in theirs  # said, as a fact
+    assert given_up not in theirs
+    sent = send_report(
+        manufacturer,
+        submitted_global,
+        certification="certified",
+        certificate_number="MDR 745 123",
+        certificate_body="2797",
+        certificate_issued_on=clock.today().isoformat(),
+    )
+    assert sent.status_code == 303
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert "the device has its CE marking: certificate MDR 745 123" in theirs
+    assert "may no longer need the derogation" not in theirs
+    mine = text_of(manufacturer.get(sent.location))
+    assert "may no longer need this authorisation" not in mine
 
 
 def test_reports_sent_before_the_question_say_nothing_of_it(
