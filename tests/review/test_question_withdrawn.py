@@ -69,6 +69,14 @@ def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
     assert "Initials" not in closed.text
     assert len(inbox.to("anne.leory@necker.example")) == told_before  # nothing sent to them
 
+    # Left empty, the address is not the withdrawn question's: it may have been mistyped.
+    empty = ask_the_author(app, reviewer, submitted)
+    assert empty.status_code == 422
+    assert (
+        "Enter the email address of Dr Anne Leroy: the question withdrawn went to "
+        "anne.leory@necker.example, which is used again only if typed again." in text(empty)
+    )
+    assert len(inbox.to("anne.leory@necker.example")) == told_before
     # Asked again, at the right address: a fresh link that works.
     asked = ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
     assert asked.status_code == 303

@@ -153,8 +153,9 @@ class RequestInformationForm(FlaskForm):
         _l("Email address of the healthcare professional (if needed)"),
         hint=_l(
             "We send them a personal link to answer. Leave it empty to use the address an "
-            "earlier question to them or their invitation went to; it is needed when the "
-            "manufacturer uploaded their letter and they were not asked before."
+            "earlier question to them (not one you withdrew) or their invitation went to; it "
+            "is needed when the manufacturer uploaded their letter and they were not asked "
+            "before."
         ),
         autocomplete="off",
         spellcheck=False,

@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from wizard import audit, clock
 from wizard.domain.lifecycle import ASKING_STATUSES, Status, TransitionError, is_decided
@@ -185,13 +185,20 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
         return valid
     if form.hcp_email.data or form.hcp_email.errors or _known_email(letter):
         return valid
-    form.hcp_email.errors = [
-        _(
+    if (withdrawn := _known_email(letter, withdrawn=True)) is not None:
+        said = _(
+            "Enter the email address of %(name)s: the question withdrawn went to %(email)s, "
+            "which is used again only if typed again.",
+            name=letter.author_name,
+            email=withdrawn,
+        )
+    else:
+        said = _(
             "Enter the email address of %(name)s: the manufacturer uploaded their letter, so "
             "the portal does not have it.",
             name=letter.author_name,
         )
-    ]
+    form.hcp_email.errors = [said]
     return False
 
 
@@ -305,18 +312,24 @@ def _chosen_letter(dossier: Dossier, value: str | None) -> HcpLetter | None:
     return next((x for x in dossier.hcp_letters if f"{_LETTER}{x.id}" == value), None)
 
 
-def _known_email(letter: HcpLetter) -> str | None:
+def _known_email(letter: HcpLetter, withdrawn: bool = False) -> str | None:
     """The professional's address the portal has: the one a question to them went to last (a
-    reviewer typed it, or it was their invitation's), else their invitation's."""
+    reviewer typed it, or it was their invitation's), else their invitation's. Not that of a
+    question ANSM withdrew: it may have been withdrawn for a mistyped address, which must
+    not get the patient's details again unless typed again (`withdrawn`: the last such)."""
+    cancelled = InformationRequest.closed_reason == "cancelled"
     last_used = db.session.scalar(
         select(InformationRequest.hcp_email)
         .where(
             InformationRequest.hcp_letter_id == letter.id,
             InformationRequest.hcp_email.is_not(None),
+            cancelled if withdrawn else or_(InformationRequest.closed_reason.is_(None), ~cancelled),
         )
         .order_by(InformationRequest.id.desc())
         .limit(1)
     )
+    if withdrawn:
+        return last_used
     return last_used or (letter.invitation.email if letter.invitation is not None else None)
 
 
