@@ -152,6 +152,13 @@ def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
         assert questions(submitted)[0].replies == []
         assert questions(submitted)[0].closed_reason == "under_review"
     assert "Closed without an answer." in reviewer.get(f"/review/requests/{submitted}").text
+    # Asked again since: the late answer is pointed at the new question, on the page.
+    assert act(reviewer, submitted, "request-information").status_code == 303
+    again = reply(manufacturer, submitted, question_id, message="Too late?")
+    assert again.status_code == 409
+    assert "ANSM has asked you a new question since: answer it on this page." in html.unescape(
+        again.text
+    )
 
 
 def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer, submitted):

@@ -173,6 +173,8 @@ def test_a_question_on_an_authorisation_is_withdrawn_and_the_manufacturer_told(
         own = questions(submitted)[-1]
     page = text(reviewer.get(f"/review/requests/{submitted}"))
     assert "Withdraw the question to the manufacturer" in page
+    # Nothing resumes on an authorisation: its confirmation does not say so.
+    assert "the manufacturer is told by email. You can ask it again.</p>" in page
     done = reviewer.post(cancel_url(submitted, own.id), follow_redirects=True)
     assert (
         "Done: the question to the manufacturer is withdrawn, its page no longer takes an "
@@ -234,3 +236,40 @@ def test_a_colleagues_withdrawal_is_said_and_a_late_answer_pointed_at_the_new_qu
     assert "ANSM withdrew this question on" in said
     assert "ANSM has asked you a new question since: answer it on this page." in said
     assert "How many fitted, and where?" in said
+
+
+def test_an_answer_sent_as_the_question_is_withdrawn_is_told_why(
+    app, inbox, reviewer, submitted, monkeypatch
+):
+    """The professional sends their answer while a reviewer withdraws the question: their
+    page says ANSM withdrew it (not that the link was used), with what they typed."""
+    from tests.review.test_professional_questions import answer
+    from wizard.review import information
+
+    question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
+    act(reviewer, submitted, "request-information")  # the manufacturer's answer still awaited
+    professional = app.test_client()
+    assert professional.get(link).status_code == 200
+    recording = information.answer
+
+    def withdrawn_meanwhile(question, *args):
+        # The reviewer's withdrawal lands between the link's check and the answer's record.
+        with app.test_request_context():
+            information.cancel(db.session.get(type(question), question_id), reviewer_user(app))
+        return recording(question, *args)
+
+    monkeypatch.setattr(information, "answer", withdrawn_meanwhile)
+    refused = answer(professional, link, message="Three children, all under 20 kg.")
+    assert refused.status_code == 410
+    said = text(refused)
+    assert "ANSM withdrew this question on" in said
+    assert "already been used" not in said
+    assert "Three children, all under 20 kg." in said  # to copy
+    with app.app_context():
+        assert questions(submitted)[0].replies == []
+
+
+def reviewer_user(app):
+    from wizard.models import User
+
+    return db.session.scalar(db.select(User).filter_by(email=REVIEWER_EMAIL))

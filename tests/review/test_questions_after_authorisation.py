@@ -9,16 +9,20 @@ import html
 import re
 from datetime import timedelta
 
+import pytest
+
 from tests.invites.support import body_of
 from tests.review.support import (
     act,
     action_data,
     dossier,
+    in_days,
     questions,
     reply,
     seen_on,
     status_of,
 )
+from tests.review.test_report_dates import said as said_date
 from wizard import clock
 
 ASKED = "Send the number of patients treated so far and any incident."
@@ -108,10 +112,43 @@ def test_a_measure_closes_the_question_awaited_and_says_so_first(
     assert "ANSM asks you for more information" not in own
     late = reply(manufacturer, submitted, question_id, message="Too late?")
     assert late.status_code == 409
-    assert "This question is closed: ANSM no longer waits for an answer to it." in late.text
-    # Suspended, ANSM may ask too.
+    said = " ".join(html.unescape(late.text).split())
+    assert (
+        f"ANSM suspended the authorisation on {said_date(clock.today())}, which closed its "
+        "question. Your answer was not sent." in said
+    )
+    assert "If you think your answer is still needed, write to ANSM at" in said
+    # Suspended, ANSM may ask too: a late answer to the old question is pointed at it.
     assert ask(reviewer, submitted, message="What happened?").status_code == 303
     assert status_of(app, submitted) == "suspended"
+    late = reply(manufacturer, submitted, question_id, message="Too late?")
+    assert "ANSM has asked you a new question since: answer it on this page." in html.unescape(
+        late.text
+    )
+
+
+@pytest.mark.parametrize("measure", ["withdraw", "reinstate"])
+def test_a_late_answer_says_which_measure_closed_its_question(
+    app, reviewer, manufacturer, submitted, measure
+):
+    authorised(reviewer, submitted)
+    if measure == "reinstate":
+        assert act(reviewer, submitted, "suspend").status_code == 303
+    assert ask(reviewer, submitted).status_code == 303
+    with app.app_context():
+        question_id = questions(submitted)[-1].id
+    assert act(reviewer, submitted, measure).status_code == 303
+    late = reply(manufacturer, submitted, question_id, message="Too late?")
+    assert late.status_code == 409
+    done = "withdrew" if measure == "withdraw" else "reinstated"
+    said = " ".join(html.unescape(late.text).split())
+    assert (
+        f"ANSM {done} the authorisation on {said_date(clock.today())}, which closed its "
+        "question. Your answer was not sent." in said
+    )
+    assert "The request was withdrawn" not in said
+    assert "If you think your answer is still needed, write to ANSM at" in said
+    assert "Too late?" in said  # to copy
 
 
 def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
@@ -142,7 +179,10 @@ def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
     # Its question can no longer be answered either (before the daily command closes it).
     late = reply(manufacturer, submitted, question_id, message="Late answer.")
     assert late.status_code == 409
-    assert "This question is closed: ANSM no longer waits for an answer to it." in late.text
+    assert (
+        "The authorisation's period has ended, which closed ANSM's question. Your answer was "
+        "not sent." in html.unescape(late.text)
+    )
     assert "Late answer." not in reviewer.get(f"/review/requests/{submitted}").text
 
 
@@ -160,3 +200,32 @@ def test_a_measure_read_back_then_signed_with_a_question_open(app, reviewer, sub
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     signed = reviewer.post(url, data={**hidden, "decision": "sign"})
     assert signed.status_code == 303 and status_of(app, submitted) == "suspended"
+
+
+def test_an_answer_is_needed_by_the_authorisations_last_day_at_the_latest(app, reviewer, submitted):
+    """The period's end closes a question on an authorisation: no answer can be asked for
+    after it."""
+    act(reviewer, submitted, "start-review")
+    last_day = clock.today() + timedelta(days=30)
+    authorised = act(
+        reviewer, submitted, "authorise", period_start=in_days(0), period_end=last_day.isoformat()
+    )
+    assert authorised.status_code == 303
+    page = " ".join(html.unescape(reviewer.get(f"/review/requests/{submitted}").text).split())
+    form = page.split('id="action-request-information"')[1].split("</details>")[0]
+    assert (
+        f"By {said_date(last_day)} at the latest, the authorisation's last day: its end closes the "
+        "question." in form
+    )
+    too_late = ask(reviewer, submitted, due_date=(last_day + timedelta(days=1)).isoformat())
+    assert too_late.status_code == 422
+    refused = " ".join(html.unescape(too_late.text).split())
+    assert (
+        f"The authorisation ends on {said_date(last_day)}, which closes the question: the "
+        "answer can be needed by then at the latest." in refused
+    )
+    far = ask(reviewer, submitted, due_date=(clock.today() + timedelta(days=91)).isoformat())
+    assert "An answer can be needed at most 90 days" not in " ".join(
+        html.unescape(far.text).split()
+    )  # one error: the period's, the nearer
+    assert ask(reviewer, submitted, due_date=last_day.isoformat()).status_code == 303

@@ -125,7 +125,7 @@ class ReportDue(db.Model):
     report_id: Mapped[int | None] = mapped_column(
         ForeignKey("follow_up_reports.id", ondelete="SET NULL", name="fk_report_dues_report_id")
     )
-    # When the manufacturer was reminded of it, a few days before (`review.reminders`).
+    # When the manufacturer was reminded of it, a week before (`review.reminders`).
     reminded_at: Mapped[Timestamp | None]
 
     decision: Mapped[Decision] = relationship()

@@ -131,6 +131,18 @@ def _due_date_hint() -> str:
     )
 
 
+def until_the_period_ends(form: RequestInformationForm, period_end: date) -> None:
+    """A question on an authorisation closes with its period: the answer is needed by its
+    last day at the latest, when that comes before the longest wait."""
+    if period_end >= _latest_due_date():
+        return
+    form.period_end = period_end
+    form.due_date.description = _(
+        "By %(date)s at the latest, the authorisation's last day: its end closes the question.",
+        date=long_date(period_end),
+    )
+
+
 def manufacturer_only_hints(form: RequestInformationForm) -> None:
     """The hints of a form that asks the manufacturer only (an authorisation's follow-up, or
     every professional waiting already): nothing said of professionals and their links."""
@@ -147,6 +159,9 @@ def manufacturer_only_hints(form: RequestInformationForm) -> None:
 class RequestInformationForm(FlaskForm):
     # Set by `information.prepare` when someone whose link expired may be asked again.
     heading: str | None = None
+    # Set by `information.prepare` on an authorisation in force or suspended: its last day,
+    # whose end closes the question (`until_the_period_ends`).
+    period_end: date | None = None
 
     addressee = choice(_l("Who should answer?"), [], _l("Choose who should answer."))
     hcp_email = text(
@@ -177,7 +192,18 @@ class RequestInformationForm(FlaskForm):
         rules=[
             not_in_past(lambda form: _("The date the answer is needed by cannot be past.")),
             DateRule(
-                lambda value, form: value <= _latest_due_date(),
+                lambda value, form: form.period_end is None or value <= form.period_end,
+                lambda form: _(
+                    "The authorisation ends on %(date)s, which closes the question: the answer "
+                    "can be needed by then at the latest.",
+                    date=long_date(form.period_end),
+                ),
+            ),
+            DateRule(
+                lambda value, form: (
+                    value <= _latest_due_date()
+                    or (form.period_end is not None and value > form.period_end)
+                ),
                 lambda form: (
                     _(
                         "An answer can be needed at most %(days)d days from today, by %(date)s: a "

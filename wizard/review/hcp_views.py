@@ -96,9 +96,11 @@ def answer(token: str):
     actor = audit.Actor.professional(question.hcp_name)
     try:
         reply = information.answer(question, actor, question.hcp_name, form.message.data, files)
-    except information.QuestionClosed as closed:
-        reason = "closed" if closed.reason == "closed" else "used"
-        raise information.LinkUnavailable(reason, question) from None
+    except information.QuestionClosed:
+        # Closed while it was typed: why, as the question now says (answered from another
+        # tab, withdrawn by ANSM), else the review moved on (a measure, the period's end).
+        information.refuse_if_closed(question)
+        raise information.LinkUnavailable("closed", question) from None
     kept.forget(slot)
     remember_sent(
         _ANSWERED,

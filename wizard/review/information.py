@@ -17,7 +17,13 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from wizard import audit, clock
-from wizard.domain.lifecycle import ASKING_STATUSES, Status, TransitionError, is_decided
+from wizard.domain.lifecycle import (
+    ASKING_STATUSES,
+    LAPSING_STATUSES,
+    Status,
+    TransitionError,
+    is_decided,
+)
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
@@ -34,8 +40,12 @@ from wizard.models import (
 )
 from wizard.review import notify
 from wizard.review.actions import ActionRefused
-from wizard.review.forms import RequestInformationForm, manufacturer_only_hints
-from wizard.review.status import effective_status
+from wizard.review.forms import (
+    RequestInformationForm,
+    manufacturer_only_hints,
+    until_the_period_ends,
+)
+from wizard.review.status import authorisation_of, effective_status
 from wizard.review.transitions import change_status
 from wizard.uploads import StoredFile
 
@@ -86,6 +96,11 @@ def prepare(form: RequestInformationForm, dossier: Dossier) -> RequestInformatio
     else:
         del form["hcp_email"]
         manufacturer_only_hints(form)
+    if effective_status(dossier) in LAPSING_STATUSES:
+        # Its period's end closes the question (the page no longer takes an answer).
+        period_end = authorisation_of(dossier).period_end
+        if period_end is not None:
+            until_the_period_ends(form, period_end)
     form.heading = _asked_again_heading(dossier, form.addressee.choices)
     return form
 
@@ -360,6 +375,12 @@ def find_by_token(token: str) -> InformationRequest:
     )
     if question is None:
         raise LinkUnavailable("unknown")
+    refuse_if_closed(question)
+    return question
+
+
+def refuse_if_closed(question: InformationRequest) -> None:
+    """`LinkUnavailable`, saying why, if the question's link can no longer take an answer."""
     if question.closed_reason == "answered":
         raise LinkUnavailable("used", question)
     if question.closed_reason == "expired" and _asked_again(question):
@@ -368,7 +389,6 @@ def find_by_token(token: str) -> InformationRequest:
         raise LinkUnavailable("closed", question)
     if question.link_is_expired:
         raise LinkUnavailable("expired", question)
-    return question
 
 
 def _asked_again(question: InformationRequest) -> bool:

@@ -1,19 +1,21 @@
 """An answer sent once ANSM no longer waits for it (the review resumed, the request withdrawn,
-or the question answered meanwhile from another page): why it was not taken, as the
-manufacturer or the professional reads it, and what they sent, to copy, since none of it was
-kept."""
+a measure on the authorisation or its period's end, the question withdrawn, or answered
+meanwhile from another page): why it was not taken, as the manufacturer or the professional
+reads it, and what they sent, to copy, since none of it was kept."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from wizard import clock, kept
+from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date
 from wizard.models import InformationRequest
 from wizard.review.notify import ansm_reply_to
 from wizard.review.pages import reply_slot
+from wizard.review.status import effective_status, measure_of
 
 
 class NotSent(NamedTuple):
@@ -46,8 +48,12 @@ def _closed_on(question: InformationRequest) -> str:
 def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
     """Why the manufacturer's answer was not taken, and how ANSM can still have it."""
     reference = question.dossier.reference
-    still_needed = still_needed_advice(question)
-    if question.closed_reason == "answered":
+    reason = question.closed_reason
+    if reason == "withdrawn" and not _by_manufacturer(question):
+        reason = "authorisation_withdrawn"  # ANSM withdrew the authorisation it was asked on
+    elif reason is None and effective_status(question.dossier) == Status.EXPIRED:
+        reason = "expired"  # its period ended; `flask decisions expire` has not run yet
+    if reason == "answered":
         message = _(
             "This question was answered meanwhile, from another page: this answer was not sent."
         )
@@ -58,42 +64,72 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
             reference=reference,
             address=ansm_reply_to(question),
         )
-    elif question.closed_reason == "under_review":
-        message = _(
-            "ANSM resumed the review of your request on %(date)s without waiting for an answer "
-            "to this question, which is now closed. Your answer was not sent.",
-            date=_closed_on(question),
-        )
-        advice = still_needed
-    elif question.closed_reason == "withdrawn":
+        return NotSent(message, advice, typed(question, ticked))
+    if reason == "withdrawn":  # by the manufacturer: nothing more to send
         message = _(
             "The request was withdrawn on %(date)s, which closed ANSM's question. Your answer "
             "was not sent.",
             date=_closed_on(question),
         )
-        advice = ""
-    elif question.closed_reason == "cancelled":  # taken back by ANSM (`information.cancel`)
+        return NotSent(message, "", typed(question, ticked))
+    if reason == "under_review":
+        message = _(
+            "ANSM resumed the review of your request on %(date)s without waiting for an answer "
+            "to this question, which is now closed. Your answer was not sent.",
+            date=_closed_on(question),
+        )
+    elif reason == "cancelled":  # taken back by ANSM (`information.cancel`)
         message = _(
             "ANSM withdrew this question on %(date)s: it no longer waits for an answer to it. "
             "Your answer was not sent.",
             date=_closed_on(question),
         )
-        # Withdrawn to be put otherwise: the new question is on the page, with its form.
-        asked_again = any(
-            awaited.to_manufacturer for awaited in InformationRequest.awaited(question.dossier_id)
+    elif reason == "authorisation_withdrawn":
+        message = _(
+            "ANSM withdrew the authorisation on %(date)s, which closed its question. Your "
+            "answer was not sent.",
+            date=_closed_on(question),
         )
-        advice = (
-            _("ANSM has asked you a new question since: answer it on this page.")
-            if asked_again
-            else still_needed
+    elif reason == "suspended":
+        message = _(
+            "ANSM suspended the authorisation on %(date)s, which closed its question. Your "
+            "answer was not sent.",
+            date=_closed_on(question),
+        )
+    elif reason == "authorised":  # closed by the reinstatement that lifted a suspension
+        message = _(
+            "ANSM reinstated the authorisation on %(date)s, which closed its question. Your "
+            "answer was not sent.",
+            date=_closed_on(question),
+        )
+    elif reason == "expired":
+        message = _(
+            "The authorisation's period has ended, which closed ANSM's question. Your answer "
+            "was not sent."
         )
     else:
         message = _(
             "This question is closed: ANSM no longer waits for an answer to it. Your answer was "
             "not sent."
         )
-        advice = still_needed
+    # Closed unanswered: a new question asked since is on the page, with its form.
+    asked_again = any(
+        awaited.to_manufacturer and awaited.id != question.id
+        for awaited in InformationRequest.awaited(question.dossier_id)
+    )
+    advice = (
+        _("ANSM has asked you a new question since: answer it on this page.")
+        if asked_again
+        else still_needed_advice(question)
+    )
     return NotSent(message, advice, typed(question, ticked))
+
+
+def _by_manufacturer(question: InformationRequest) -> bool:
+    """Whether the withdrawal that closed `question` was the manufacturer's, of its request
+    (else ANSM's, of the authorisation)."""
+    withdrawal = measure_of(question.dossier_id, Status.WITHDRAWN)
+    return withdrawal is None or withdrawal.by_manufacturer
 
 
 def to_professional(question: InformationRequest) -> tuple[str, str]:
