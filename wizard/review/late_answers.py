@@ -11,6 +11,7 @@ from wizard import clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
 from wizard.i18n import gettext as _
+from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 from wizard.models import InformationRequest
 from wizard.review.notify import ansm_reply_to
@@ -43,6 +44,24 @@ def typed(question: InformationRequest | None, ticked: list[str]) -> list[tuple[
 
 def _closed_on(question: InformationRequest) -> str:
     return long_date(clock.day_in_paris(question.closed_at))
+
+
+# A measure on the authorisation closes the questions awaited: by the status it put.
+_MEASURES = {
+    "authorisation_withdrawn": _l(
+        "ANSM withdrew the authorisation on %(date)s, which closed its question. Your answer "
+        "was not sent."
+    ),
+    "suspended": _l(
+        "ANSM suspended the authorisation on %(date)s, which closed its question. Your answer "
+        "was not sent."
+    ),
+    # The reinstatement that lifted a suspension.
+    "authorised": _l(
+        "ANSM reinstated the authorisation on %(date)s, which closed its question. Your "
+        "answer was not sent."
+    ),
+}
 
 
 def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
@@ -84,24 +103,8 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
             "Your answer was not sent.",
             date=_closed_on(question),
         )
-    elif reason == "authorisation_withdrawn":
-        message = _(
-            "ANSM withdrew the authorisation on %(date)s, which closed its question. Your "
-            "answer was not sent.",
-            date=_closed_on(question),
-        )
-    elif reason == "suspended":
-        message = _(
-            "ANSM suspended the authorisation on %(date)s, which closed its question. Your "
-            "answer was not sent.",
-            date=_closed_on(question),
-        )
-    elif reason == "authorised":  # closed by the reinstatement that lifted a suspension
-        message = _(
-            "ANSM reinstated the authorisation on %(date)s, which closed its question. Your "
-            "answer was not sent.",
-            date=_closed_on(question),
-        )
+    elif reason in _MEASURES:
+        message = str(_MEASURES[reason]) % {"date": _closed_on(question)}
     elif reason == "expired":
         message = _(
             "The authorisation's period has ended, which closed ANSM's question. Your answer "
