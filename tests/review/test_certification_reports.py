@@ -368,6 +368,7 @@ def test_once_a_report_says_the_device_ce_marked_the_next_ones_start_from_it(
     )
     assert "Your request expected CE marking by" not in text_of(page)
     assert 'value="MDR 745 123"' in page.text and 'value="1639"' in page.text
+    assert "Under way as planned" not in text_of(page)
     # Nothing is planned any more: "as planned" is refused, saying why; what was typed stays.
     refused = send_report(manufacturer, submitted_global, patients="4", message="Four fitted.")
     assert refused.status_code == 422

@@ -709,9 +709,13 @@ class FollowUpReportForm(FlaskForm):
 
     def certified_by(self, report: FollowUpReport, number: int) -> FollowUpReportForm:
         """The device has its CE marking, as report no. `number` said: said beside the
-        question instead of the date expected, "as planned" refused (nothing is planned any
-        more), and its certificate written in again unless the form was sent."""
+        question instead of the date expected, "as planned" no longer offered, and refused
+        (nothing is planned any more: a page opened before may send it), and its certificate
+        written in again unless the form was sent."""
         self.certified_in = number
+        self.certification.choices = [
+            (value, label) for value, label in self.certification.choices if value != "as_planned"
+        ]
         self.certification.description = _(
             "Your report no. %(number)d said the device has its CE marking (certificate "
             "%(certificate)s).",
@@ -726,6 +730,7 @@ class FollowUpReportForm(FlaskForm):
 
     def validate_certification(self, field):
         if field.data == "as_planned" and self.certified_in is not None:
+            field.errors[:] = []  # not offered any more: why, rather than "one of the options"
             raise ValidationError(
                 _(
                     "Your report no. %(number)d said the device has its CE marking: choose that "
