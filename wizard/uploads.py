@@ -3,8 +3,9 @@
 A file is accepted only if it is a non-empty PDF within the size cap, with no script, no
 action other than a link or a move within the document, no XML form, no embedded file and no
 3D model or media (the things that make a PDF act rather than be read), wherever they hide in
-it. Its structure is read in a limited child process (`wizard/pdf_check.py`): a file built to
-exhaust the server is refused.
+it; or if it is one of the portal's own signed receipts and decisions, unchanged (they carry
+their signed record attached). Its structure is read in a limited child process
+(`wizard/pdf_check.py`): a file built to exhaust the server is refused.
 """
 
 from __future__ import annotations
@@ -117,7 +118,17 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
                 "and send that file."
             )
         )
-    if found is pdf_check.Verdict.ACTIVE:
+    if found is pdf_check.Verdict.ACTIVE and not _portal_signed(content):
+        if _SIGNED.search(content):
+            raise UploadRejected(
+                _(
+                    "This PDF contains scripts, attached files, 3D models, videos or actions "
+                    "that open other files or send data, which we cannot accept. It is signed: "
+                    "printed to a new PDF (for example “Print”, then “Save as PDF”), it loses "
+                    "its signature, but ANSM can read it; send that file, and keep the signed "
+                    "one in case ANSM asks for it."
+                )
+            )
         raise UploadRejected(
             _(
                 "This PDF contains scripts, attached files, 3D models, videos or actions that "
@@ -126,6 +137,19 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
             )
         )
     return safe_name(upload.filename), content
+
+
+# A PDF signature's dictionary: the byte range its digest covers.
+_SIGNED = re.compile(rb"/ByteRange\s*\[")
+
+
+def _portal_signed(content: bytes) -> bool:
+    """A receipt or decision of this portal, as it signed it, not a byte changed since: its
+    attached record is the portal's own (the previous request's decision, attached to a new
+    request), the only file with an attachment that is accepted."""
+    from wizard.receipts.service import check_receipt  # (the receipts need the uploads)
+
+    return bool(_SIGNED.search(content)) and check_receipt(content).valid
 
 
 def human_size(size: int) -> str:

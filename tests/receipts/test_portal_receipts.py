@@ -386,3 +386,49 @@ def test_a_device_with_no_udi_di_yet_is_said_to_have_none(app, user, logged_in):
     pdf = receipt_bytes(app, dossier_id)
     text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "IUD-ID UDI-DI non attribué not assigned" in text
+
+
+def test_the_portals_own_receipt_is_accepted_as_a_document_but_not_once_changed(
+    app, user, logged_in, submitted, tmp_path
+):
+    """A receipt (or decision) carries its signed record attached, which an upload otherwise
+    may not: the portal's own, unchanged, is accepted (the previous request's, attached to
+    a new one); changed after signing, or signed by another key, it is refused, and told
+    that printing it loses its signature."""
+    pdf = receipt_bytes(app, submitted[0])
+    with app.app_context():
+        draft = dossier_with(user[0], "global")
+
+    def upload(content: bytes):
+        return logged_in.post(
+            f"/requests/{draft}/documents",
+            data={
+                "document-kind": "other",
+                "document-file": (io.BytesIO(content), "previous-receipt.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+
+    assert upload(pdf).status_code == 303
+    with app.app_context():
+        assert [d.filename for d in db.session.get(Dossier, draft).documents][-1] == (
+            "previous-receipt.pdf"
+        )
+    changed = upload(pdf + b"\n% a line added after signing\n%%EOF\n")
+    assert changed.status_code == 422
+    said = " ".join(html.unescape(changed.text).split())
+    assert "It is signed: printed to a new PDF" in said
+    assert "keep the signed one in case ANSM asks for it" in said
+
+    key, cert = ensure_dev_signing_identity(tmp_path)  # another key than the portal's
+    with app.test_request_context():
+        dossier = db.session.get(Dossier, submitted[0])
+        foreign = build_receipt_pdf(
+            service.receipt_fields(dossier),
+            answers_json=canonical_json(dossier.submitted_answers),
+            signer=load_signer(key, cert),
+            env=app.jinja_env,
+        )
+    refused = upload(foreign)
+    assert refused.status_code == 422
+    assert "It is signed" in html.unescape(refused.text)
