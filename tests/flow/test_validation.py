@@ -576,9 +576,13 @@ def test_a_foreign_manufacturers_siret_is_optional_checked_and_kept(app, logged_
     dossier_id = request_at(app, user, "manufacturer")
     german = {**answers_for("manufacturer"), "country": "DE"}
     wrong = post_step(logged_in, dossier_id, "manufacturer", {**german, "siret": "not a siret"})
-    assert wrong.status_code == 422 and "A SIRET number has 14 digits." in wrong.text
+    assert wrong.status_code == 422 and (
+        "A SIRET number is made of 14 digits only: remove any letter or sign." in wrong.text
+    )
     assert 'value="not a siret"' in wrong.text
-    kept = post_step(logged_in, dossier_id, "manufacturer", {**german, "siret": "73282932000074"})
+    kept = post_step(
+        logged_in, dossier_id, "manufacturer", {**german, "siret": "732-829-320-00074"}
+    )
     assert kept.status_code == 303, problems(kept.text)
     assert saved(app, dossier_id).answers["manufacturer"]["siret"] == "73282932000074"
     empty = post_step(logged_in, dossier_id, "manufacturer", {**german, "siret": ""})

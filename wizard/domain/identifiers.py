@@ -134,8 +134,9 @@ def validate_siren(value: str) -> str:
 
 
 def validate_siret(value: str) -> str:
-    """Validate a French SIRET (14 digits, Luhn; La Poste rule included) without spaces."""
-    return _run_stdnum(siret.validate, _prepare_ascii(value), "SIRET")
+    """Validate a French SIRET (14 digits, Luhn; La Poste rule included); spaces, dashes and
+    dots between them (as people group them) are let go."""
+    return _run_stdnum(siret.validate, re.sub(r"[ .-]", "", _prepare_ascii(value)), "SIRET")
 
 
 def validate_rpps(value: str) -> str:

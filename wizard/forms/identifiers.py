@@ -79,7 +79,8 @@ def siret() -> Identifier:
         ids.validate_siret,
         lambda: {
             "empty": _("Enter the SIRET number."),
-            "format": _("A SIRET number has 14 digits."),
+            # Said whatever the length: a letter or another sign among the digits is the slip.
+            "format": _("A SIRET number is made of 14 digits only: remove any letter or sign."),
             "length": _("A SIRET number has 14 digits."),
             "checksum": _(
                 "This SIRET number is not valid (its check digit does not match): "
