@@ -504,3 +504,26 @@ def test_a_question_asked_only_with_another_answer_says_so_as_that_answer_change
     expect(srn).not_to_have_attribute("aria-required", "true")
     page.uncheck("#no_srn")
     expect(srn).to_have_attribute("aria-required", "true")
+
+
+def test_step_9s_invitation_and_letter_are_checked_as_they_are_filled_in(page, app):
+    """Beside the step's form and sent with it, their fields are checked live as its own
+    questions are (the forms' token goes with the check; the letter's file does not)."""
+    signed_in_at(page, app, "step9@cardiotech.example", "hcp-support")
+    page.fill("#invite-email", "anne.leroy@")
+    page.locator("#invite-email").blur()
+    expect(page.locator("#invite-email-error")).to_contain_text("email address")
+    expect(page.locator("#invite-email")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#invite-email")).to_have_value("anne.leroy@")
+    page.fill("#invite-email", "anne.leroy@necker.example")
+    page.locator("#invite-email").blur()
+    expect(page.locator("#invite-email-error")).to_have_count(0)
+
+    if not page.locator("#letter-author_rpps").is_visible():
+        page.locator("#letter-title").click()  # its disclosure, opened
+    page.fill("#letter-author_rpps", "1234567890")
+    page.locator("#letter-author_rpps").blur()
+    expect(page.locator("#letter-author_rpps-error")).to_contain_text("11 digits")
+    # Still the step's own: sent with it (the invitation's button sends the page's form).
+    expect(page.locator("#letter-author_rpps")).to_have_attribute("form", "step-form")
+    assert_accessible(page, "step-9-live-errors")

@@ -137,6 +137,7 @@ for endpoint in (
 # request and no account, only the signed session (a field's fragment, or nothing for a name
 # the step does not ask: this one sends none).
 EXPECTED["filing.check_field"] = {ANON: SIGN_IN, OWNER: {204}, OTHER: {204}, REVIEWER: {403}}
+EXPECTED["filing.check_attached_field"] = EXPECTED["filing.check_field"]  # step 9's invitation
 # Pages of one's own organisation that do not depend on a request id.
 EXPECTED["filing.dashboard"] = {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}}
 EXPECTED["filing.new_request"] = {ANON: SIGN_IN, OWNER: {302}, OTHER: {302}, REVIEWER: {403}}
@@ -174,6 +175,7 @@ def world(app):
             "removal_id": 1,
             "number": 1,
             "step_id": "device",
+            "part": "invite",
             "code": "en",
             "token": secrets.token_urlsafe(32),
             "name": "start-review",

@@ -214,9 +214,15 @@ def _owned(extras: dict) -> dict:
     what else is typed on the page, so that no button leaves the rest behind."""
     for name in ("document_form", "invite_form", "letter_form"):
         if (owned := extras.get(name)) is not None:
-            for field in owned:
-                field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
+            owned_by_the_step(owned)
     return extras
+
+
+def owned_by_the_step(form):
+    """`form`'s fields, written as belonging to the step's form (`_owned`)."""
+    for field in form:
+        field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
+    return form
 
 
 def legacy_notice(answers, today: date | None = None):

@@ -18,9 +18,12 @@ from wizard.filing.access import (
 )
 from wizard.flow.engine import StepKind
 from wizard.flow.steps import FLOW
+from wizard.forms.attachments import HcpLetterForm
+from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.models import Dossier
 from wizard.review import pages as review_pages
+from wizard.web import live_field
 
 
 @bp.get("/dashboard")
@@ -166,6 +169,24 @@ def check_field(step_id: str):
     if current is None or current.form is None or current.form.reads_other_steps:
         abort(404)
     return pages.field_checked_alone(current, request.headers.get("HX-Trigger-Name") or "")
+
+
+# The parts of step 9 beside its form, each checked live as the step's own questions are.
+_ATTACHED_FORMS = {"invite": InvitationForm, "letter": HcpLetterForm}
+
+
+@bp.post("/steps/hcp-support/<part>/check")
+@manufacturer_session_required
+def check_attached_field(part: str):
+    """htmx live check of a field of step 9's invitation or letter (sent with the step's
+    form: `pages.owned_by_the_step`), from the form alone, as `check_field`: no query. The
+    letter's file is checked once sent, not at each change."""
+    form_class = _ATTACHED_FORMS.get(part)
+    if form_class is None:
+        abort(404)
+    form = pages.owned_by_the_step(form_class(prefix=part, meta={"csrf": False}))
+    name = (request.headers.get("HX-Trigger-Name") or "").removeprefix(f"{part}-")
+    return live_field(form, name, request.script_root + request.path, skip=("file",))
 
 
 @bp.get("/requests/<int:dossier_id>/submitted")

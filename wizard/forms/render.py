@@ -32,9 +32,10 @@ LIVE_TRIGGERS = {
 
 
 @pass_context
-def field_in_page(context, f, live: bool = True) -> Markup:
-    """A field in a template; checked live when the page has a `validate_url` and `live`."""
-    return render_field(f, context.get("validate_url") if live else None)
+def field_in_page(context, f, live: bool = True, url: str | None = None) -> Markup:
+    """A field in a template; checked live when the page has a `validate_url` (or `url`, the
+    field's own) and `live`."""
+    return render_field(f, (url or context.get("validate_url")) if live else None)
 
 
 def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) -> Markup:
@@ -64,7 +65,12 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
                 "hx-trigger": LIVE_TRIGGERS.get(f.type, "change"),
                 "hx-target": f"#field-{f.id}",
                 "hx-swap": "outerHTML",
-                "hx-include": "closest form",
+                # The form's answers (with its token); a field outside its form, that
+                # belongs to it (`form=`), is checked alone: only the token goes with it (not
+                # a file chosen beside it).
+                "hx-include": (
+                    f"#{extra['form']} [name=csrf_token]" if "form" in extra else "closest form"
+                ),
                 # A newer check of the question (another radio chosen) cancels the older
                 # one, whose late answer would draw the older choice's consequences.
                 "hx-sync": "closest .field:replace",
