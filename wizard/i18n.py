@@ -15,8 +15,8 @@ from types import SimpleNamespace
 
 from babel import Locale
 from babel.dates import format_date
-from flask import Flask, current_app, g, has_app_context
-from flask_babel import Domain, LazyString, _get_current_context, get_locale
+from flask import Flask, abort, current_app, g, has_app_context, request, session
+from flask_babel import Domain, LazyString, _get_current_context, get_locale, refresh
 from flask_babel import get_translations as find_translations
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -236,6 +236,17 @@ def in_french_and_english(iso_day: str | None) -> tuple[str, str] | None:
         return None
     day = date.fromisoformat(iso_day)
     return long_date_in(day, "fr"), long_date_in(day, "en_GB")
+
+
+def switch_to_the_language_asked() -> None:
+    """The language a page's switch asks for, for this page and the next: the switch is a
+    button of the page's form (base.html, `switch_language`), so that the page comes back
+    in that language with what was typed, JavaScript off too, where a link would lose it."""
+    code = request.form["switch_language"]
+    if code not in current_app.config["SUPPORTED_LOCALES"]:
+        abort(400)
+    session["locale"] = code
+    refresh()  # this page already in it
 
 
 @pass_context

@@ -153,3 +153,24 @@ def test_a_link_that_stops_working_while_the_page_is_open_says_so_at_once(
     expect(notice).to_contain_text("This link no longer works")
     expect(clinician.locator("#live-status")).to_contain_text("This link no longer works")
     assert_accessible(clinician, "clinician-link-closed-while-open")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_changing_language_on_the_letter_page_keeps_what_was_typed(
+    browser, base_url, live_app, awaiting_letters, javascript
+):
+    manufacturer_inviting(browser, base_url, awaiting_letters)
+    context = browser.new_context(base_url=base_url, locale="en-GB", java_script_enabled=javascript)
+    clinician = context.new_page()
+    clinician.goto(emailed_link(live_app))
+    type_into(clinician, "#author_name", "Dr Anne Leroy")
+    type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
+    press_button(clinician, "header button[name=switch_language]")
+    assert clinician.locator("html").get_attribute("lang") == "fr"
+    expect(clinician.locator("#author_name")).to_have_value("Dr Anne Leroy")
+    expect(clinician.locator("#urgency_statement")).to_have_value(
+        "The child will not survive the wait."
+    )
+    assert "Ce que vous avez saisi sur cette page est repris" in clinician.content()
+    if javascript:  # axe runs in the page (the same markup)
+        assert_accessible(clinician, "clinician-page-in-french")

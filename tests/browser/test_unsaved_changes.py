@@ -194,15 +194,19 @@ def invite_link(app) -> str:
     return f"/invitations/{token}"
 
 
-def test_typing_the_letter_then_switching_language_asks(page, invite_link):
+def test_typing_the_letter_then_switching_language_asks_nothing_and_keeps_it(
+    page, invite_link
+):
+    """The letter page's switch sends its form (as a step's does): nothing to lose, nothing
+    asked; untouched, it is the plain link."""
     page.goto(invite_link)
     type_into(page, "#urgency_statement", "The child will not survive the wait.")
     seen = dialogs(page, accept=False)
-    page.click(LANGUAGE)
-    page.wait_for_timeout(500)
-    assert seen == ["beforeunload"]
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.click("header button[name=switch_language]")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    assert seen == []
     expect(page.locator("#urgency_statement")).to_have_value("The child will not survive the wait.")
+    assert "/language/" not in page.url  # the form sent, not the link followed
 
 
 def test_a_refused_form_corrected_and_sent_does_not_ask(page, app):

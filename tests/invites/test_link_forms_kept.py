@@ -113,3 +113,35 @@ def test_a_link_that_closes_while_its_letter_is_sent_says_why(
     assert LETTER["urgency_statement"] in sent.text  # to copy
     with app.app_context():
         assert all(letter.source != "invite" for letter in letters_of(dossier_id))
+
+
+def test_changing_language_keeps_what_was_typed_without_sending_the_letter(
+    app, manufacturer, clinician, inbox
+):
+    """The language switch is a button of the letter's form (JavaScript off too): the page
+    comes back in French with what was typed, nothing sent; a file chosen is asked for
+    again; errors the page said are said again, in French."""
+    import html
+
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    page = clinician.get(link).text
+    assert 'form="letter-form" name="switch_language" value="fr"' in page
+    switched = send_letter(clinician, link, switch_language="fr")
+    assert switched.status_code == 200
+    said = html.unescape(switched.text)
+    assert '<html lang="fr"' in said
+    assert "Ce que vous avez saisi sur cette page est repris ; rien n’est encore envoyé." in said
+    assert "choisissez-le à nouveau" in said  # the file chosen was not taken
+    assert LETTER["urgency_statement"] in said and 'value="Dr Anne Leroy"' in said
+    assert "Il y a un problème" not in said  # nothing was sent to be checked
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+    # A page that said what was wrong says it again, in the other language.
+    refused = send_letter(clinician, link, author_rpps="123")
+    assert refused.status_code == 422 and 'name="errors_shown"' in refused.text
+    again = send_letter(clinician, link, author_rpps="123", errors_shown="y", switch_language="en")
+    assert '<html lang="en"' in again.text
+    assert "An RPPS number has 11 digits." in html.unescape(again.text)
+    assert "Choose the PDF" not in again.text  # the file, not sent with the switch: not wrong

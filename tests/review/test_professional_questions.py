@@ -250,3 +250,29 @@ def test_a_professional_whose_letter_was_for_another_patient_is_named_so_and_not
     patient = sample_answers("individual")["patient"]
     assert f"Initials {patient['patient_initials']}" not in form.text
     assert patient["establishment_name"] not in form.text
+
+
+def test_changing_language_on_the_answer_page_keeps_what_was_typed(app, inbox, reviewer, submitted):
+    """The switch is a button of the answer's form (JavaScript off too): the page comes back
+    in French with the answer typed, nothing sent, the link still working."""
+    import html
+
+    act(reviewer, submitted, "start-review")
+    assert ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    link = LINK.search(body_of(inbox.to("anne.leroy@necker.example")[-1])).group(1)
+    professional = app.test_client()
+    page = professional.get(link).text
+    assert 'form="answer-form" name="switch_language" value="fr"' in page
+    switched = professional.post(
+        link,
+        data={"answer-message": "Three children this year.", "switch_language": "fr"},
+        content_type="multipart/form-data",
+    )
+    assert switched.status_code == 200
+    said = html.unescape(switched.text)
+    assert '<html lang="fr"' in said
+    assert "Ce que vous avez saisi sur cette page est repris ; rien n’est encore envoyé." in said
+    assert "Three children this year." in said
+    with app.app_context():
+        assert questions(submitted)[0].replies == []
+    assert answer(professional, link).status_code == 303  # then sent, in French

@@ -10,17 +10,14 @@ from datetime import date
 from functools import cached_property
 
 from flask import (
-    abort,
     current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_babel import refresh
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -38,7 +35,7 @@ from wizard.forms.base import StepForm, read_back
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import long_date
+from wizard.i18n import long_date, switch_to_the_language_asked
 from wizard.invites import service as invites
 from wizard.models import AuditEvent, Dossier
 from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since, patient_mark
@@ -412,11 +409,7 @@ def in_the_other_language(dossier: Dossier, step: Step):
     switch is a button of the step's form (base.html), so that changing language loses
     nothing typed, JavaScript off too, where a link would. Nothing is saved, no file is
     added (one chosen is asked for again), no invitation sent."""
-    code = request.form["switch_language"]
-    if code not in current_app.config["SUPPORTED_LOCALES"]:
-        abort(400)
-    session["locale"] = code
-    refresh()  # this page already in it
+    switch_to_the_language_asked()
     answers = dossier.answers()
     form = step.form()
     form.context = answers

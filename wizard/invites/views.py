@@ -10,6 +10,7 @@ from flask import redirect, render_template, request, url_for
 from wizard import clock, kept
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import switch_to_the_language_asked
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
 from wizard.token_links import keep_token_private, remember_sent, sent_lately, unavailable_page
@@ -121,6 +122,8 @@ def respond(token: str):
         if _opened_by_a_person():
             service.mark_opened(invitation)
         return _page(invitation, ClinicianLetterForm(formdata=None))
+    if "switch_language" in request.form:
+        return _in_the_other_language(invitation)
     form = ClinicianLetterForm()
     form.kept_file = kept.kept_file(_slot(invitation))
     if not form.validate():
@@ -174,7 +177,33 @@ def received():
     return render_template("invites/received.html", letter=letter)
 
 
-def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200, *, changed=False):
+def _in_the_other_language(invitation: Invitation):
+    """The page in the language its switch asks for, with what was typed: the switch is a
+    button of the letter's form (base.html), so that changing language loses nothing typed,
+    JavaScript off too, where a link would. Nothing is sent; a file chosen is asked for
+    again (as on a step's page). What was wrong is said again if the page said it."""
+    switch_to_the_language_asked()
+    form = ClinicianLetterForm()
+    form.kept_file = kept.kept_file(_slot(invitation))
+    if request.form.get("errors_shown") == "y":
+        form.validate()
+        form.file.errors = []  # not sent with the switch: not wrong
+    chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
+    # The request changed since the page was opened: said, as a letter sent would be told.
+    shown = request.form.get("shown")
+    changed = shown is not None and shown != service.summary_of(invitation).fingerprint()
+    return _page(invitation, form, changed=changed, switched=True, file_not_kept=chosen)
+
+
+def _page(
+    invitation: Invitation,
+    form: ClinicianLetterForm,
+    status: int = 200,
+    *,
+    changed=False,
+    switched=False,
+    file_not_kept=False,
+):
     summary = service.summary_of(invitation)
     return render_template(
         "invites/respond.html",
@@ -182,6 +211,8 @@ def _page(invitation: Invitation, form: ClinicianLetterForm, status: int = 200, 
         summary=summary,
         changed=changed,
         kept_file=form.kept_file,
+        switched=switched,  # the language changed: what was typed is kept, a file not
+        file_not_kept=file_not_kept,
         action=request.path,
         validate_url=url_for(".check_field", token=request.view_args["token"]),
     ), status

@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from wizard import audit, kept
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import switch_to_the_language_asked
 from wizard.invites.service import patient_of
 from wizard.models import InformationRequest
 from wizard.review import information, late_answers, pages
@@ -88,6 +89,15 @@ def answer(token: str):
     if request.method != "POST":
         return _page(question, ReplyForm(prefix="answer", formdata=None))
     form = ReplyForm(prefix="answer")
+    if "switch_language" in request.form:
+        # The page in the other language with what was typed (base.html): nothing sent, a
+        # file chosen asked for again; what was wrong said again if the page said it.
+        switch_to_the_language_asked()
+        if request.form.get("errors_shown") == "y":
+            form.validate()
+            form.documents.errors = []  # not sent with the switch: not wrong
+        chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
+        return _page(question, form, switched=True, file_not_kept=chosen)
     slot, ticked = pages.reply_slot(question), request.form.getlist("answer-keep")
     if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
         kept.keep(slot, form.documents.accepted)
@@ -120,7 +130,14 @@ def answered():
     return render_template("review/hcp_answered.html", sent=sent)
 
 
-def _page(question: InformationRequest, form: ReplyForm, status: int = 200):
+def _page(
+    question: InformationRequest,
+    form: ReplyForm,
+    status: int = 200,
+    *,
+    switched: bool = False,
+    file_not_kept: bool = False,
+):
     return render_template(
         "review/hcp_answer.html",
         question=question,
@@ -135,6 +152,8 @@ def _page(question: InformationRequest, form: ReplyForm, status: int = 200):
         else None,
         form=form,
         kept_files=kept.kept(pages.reply_slot(question)),
+        switched=switched,  # the language changed: what was typed is kept, a file not
+        file_not_kept=file_not_kept,
         action=request.path,
     ), status
 
