@@ -194,9 +194,7 @@ def invite_link(app) -> str:
     return f"/invitations/{token}"
 
 
-def test_typing_the_letter_then_switching_language_asks_nothing_and_keeps_it(
-    page, invite_link
-):
+def test_typing_the_letter_then_switching_language_asks_nothing_and_keeps_it(page, invite_link):
     """The letter page's switch sends its form (as a step's does): nothing to lose, nothing
     asked; untouched, it is the plain link."""
     page.goto(invite_link)

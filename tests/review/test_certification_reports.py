@@ -401,6 +401,11 @@ def test_once_a_report_says_the_device_ce_marked_the_next_ones_start_from_it(
         "no. 1 said the device had it)." in theirs
     )
     assert "CE marking obtained, a report says" not in text_of(reviewer.get("/review"))
+    told = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]][-1]
+    assert (
+        "The device no longer has the CE marking its report no. 1 said: CE marking is now "
+        f"expected by {said(again)}." in " ".join(body_of(told).split())
+    )
     # The next report starts from that date, and may say "as planned" again.
     page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert f"Your report no. 2 expected CE marking by {said(again)}." in page

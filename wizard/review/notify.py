@@ -269,6 +269,8 @@ def to_review_team(
         "withdrawn": withdrawn,
         "closed_questions": closed_questions,
         "report": report,
+        # A date CE marking is expected by again, after a report that said it obtained.
+        "certified_in": _certified_before(report) if report is not None else None,
         # Answers still awaited after this one: the review waits for them too.
         "awaited": [
             q.hcp_name or dossier.manufacturer_name for q in InformationRequest.awaited(dossier.id)
@@ -293,6 +295,18 @@ def to_review_team(
         bilingual(lambda: plain_text("review/email/to_review_team.txt", **context)),
         about=f"review team's news of request {dossier.id}",
     )
+
+
+def _certified_before(report: FollowUpReport) -> int | None:
+    """The number of the report that said the device CE-marked, if that was the last word
+    before `report`, which expects CE marking on a date again (its certificate lost)."""
+    from wizard.review import follow_up  # (which sends through this module)
+
+    if report.certification != "delayed":
+        return None
+    earlier = [r for r in follow_up.reports_of(report.dossier) if r.id < report.id]
+    certified = follow_up.certified_by(earlier)
+    return certified[1] if certified is not None else None
 
 
 def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> list[str]:
