@@ -132,7 +132,7 @@ def test_changing_language_keeps_what_was_typed_without_sending_the_letter(
     assert switched.status_code == 200
     said = html.unescape(switched.text)
     assert '<html lang="fr"' in said
-    assert "Ce que vous avez saisi sur cette page est repris\u00a0; rien n’est encore envoyé." in said
+    assert "est repris\u00a0; rien n’est encore envoyé." in said
     assert "choisissez-le à nouveau" in said  # the file chosen was not taken
     assert LETTER["urgency_statement"] in said and 'value="Dr Anne Leroy"' in said
     assert "Il y a un problème" not in said  # nothing was sent to be checked
