@@ -47,6 +47,7 @@ def a_request_with_everything(app, user_id, reviewer, manufacturer):
             "question_id": question_id,
             "number": 1,
             "step_id": "device",
+            "part": "invite",  # step 9's invitation, checked live
             "token": "x" * 43,
             "invitation_id": 1,
             "removal_id": 1,
