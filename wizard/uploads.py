@@ -118,8 +118,9 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
                 "and send that file."
             )
         )
-    if found is pdf_check.Verdict.ACTIVE and not _portal_signed(content):
-        if _SIGNED.search(content):
+    signed = _SIGNED.search(content) is not None
+    if found is pdf_check.Verdict.ACTIVE and not (signed and _portal_signed(content)):
+        if signed:
             raise UploadRejected(
                 _(
                     "This PDF contains scripts, attached files, 3D models, videos or actions "
@@ -144,12 +145,13 @@ _SIGNED = re.compile(rb"/ByteRange\s*\[")
 
 
 def _portal_signed(content: bytes) -> bool:
-    """A receipt or decision of this portal, as it signed it, not a byte changed since: its
-    attached record is the portal's own (the previous request's decision, attached to a new
-    request), the only file with an attachment that is accepted."""
+    """A signed PDF that is a receipt or decision of this portal, as it signed it, not a byte
+    changed since: its attached record is the portal's own (the previous request's decision,
+    attached to a new request), the only file with an attachment that is accepted."""
+
     from wizard.receipts.service import check_receipt  # (the receipts need the uploads)
 
-    return bool(_SIGNED.search(content)) and check_receipt(content).valid
+    return check_receipt(content).valid
 
 
 def human_size(size: int) -> str:

@@ -152,6 +152,11 @@ def send(
     return report
 
 
+def _sent_from(report: FollowUpReport, mark: str | None) -> bool:
+    """Whether `report` was sent from the form of one-time `mark` (None: no form left out)."""
+    return mark is not None and (report.sent_as or "").startswith(f"{mark}.")
+
+
 def expected_ce(
     dossier: Dossier, reports: list[FollowUpReport], mark: str | None = None
 ) -> tuple[date | None, int | None]:
@@ -160,7 +165,7 @@ def expected_ce(
     sent from the form of one-time `mark` are left out (the same form sent again is checked
     as it was the first time, then found sent: `sent_with`)."""
     for index, report in enumerate(reports):
-        if mark is not None and (report.sent_as or "").startswith(f"{mark}."):
+        if _sent_from(report, mark):
             continue
         if report.ce_expected_on is not None:
             return report.ce_expected_on, len(reports) - index
@@ -175,7 +180,7 @@ def certified_by(
     report saying where its certification stands says so (a later one may say it lost it:
     its certificate suspended or withdrawn). `reports`, `mark`: as `expected_ce`'s."""
     for index, report in enumerate(reports):
-        if mark is not None and (report.sent_as or "").startswith(f"{mark}."):
+        if _sent_from(report, mark):
             continue
         if report.certification is not None:
             if report.certification != "certified":
