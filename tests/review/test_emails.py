@@ -268,7 +268,8 @@ def test_without_a_team_mailbox_the_reviewers_concerned_hear_of_answers_and_with
     app, inbox, reviewer, manufacturer, submitted, user
 ):
     """No `REVIEW_TEAM_EMAIL`: an answer reaches the reviewer who asked, a withdrawal the
-    reviewers who acted on the request; a new request, nobody (the queue shows it)."""
+    reviewers who acted on the request (not one who only downloaded its receipt); a new
+    request, nobody (the queue shows it)."""
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "request-information")
     with app.app_context():
@@ -286,6 +287,8 @@ def test_without_a_team_mailbox_the_reviewers_concerned_hear_of_answers_and_with
     other = app.test_client()
     assert login(other, "omar@ansm.example").status_code == 303
     act(other, elsewhere, "start-review")
+    # Nor does one who only read it: a download is no part in the review.
+    assert other.get(f"/review/requests/{submitted}/receipt.pdf").status_code == 200
 
     act(reviewer, submitted, "request-information", message="And the registry?")
     withdrawn = manufacturer.post(

@@ -323,6 +323,17 @@ def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> 
     )
 
 
+# What makes a reviewer one of those who acted on a request. Reading it (a download) is no
+# part in it, nor is passing it on (its handler is told, not the giver).
+_TAKING_PART = (
+    audit.STATUS_CHANGED,
+    audit.QUESTION_ADDED,
+    audit.QUESTION_CANCELLED,
+    audit.NOTE_ADDED,
+    audit.FOLLOW_UP_READ,
+)
+
+
 def _asked_or_acted(dossier: Dossier, reply: Reply | None, acted: bool) -> list[User]:
     """Who asked the question `reply` answers, or (`acted`) who acted on the request."""
     if reply is not None:
@@ -334,8 +345,7 @@ def _asked_or_acted(dossier: Dossier, reply: Reply | None, acted: bool) -> list[
             .where(
                 AuditEvent.dossier_id == dossier.id,
                 User.role == Role.REVIEWER,
-                # Passing a request on is no part in it: its handler is told, not the giver.
-                AuditEvent.action != audit.ASSIGNED,
+                AuditEvent.action.in_(_TAKING_PART),
             )
             .distinct()
             .order_by(User.id)
