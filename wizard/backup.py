@@ -156,11 +156,13 @@ def read(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
 
 
 def _lines(source: Path) -> Iterator:
-    """Each line of the file, read as JSON (a file of the first format is one line)."""
+    """Each line of the file, read as JSON (a file of the first format is one line); blank
+    lines, which an editor or a transfer may add, are no lines (the last line counts rows)."""
     with source.open(encoding="utf-8") as lines:
         try:
             for line in lines:
-                yield json.loads(line)
+                if line.strip():
+                    yield json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise NotABackup("This file is not a backup of this portal, or is damaged.") from None
 

@@ -212,8 +212,14 @@ def test_a_file_that_is_not_a_whole_backup_is_refused_saying_so(app, user, tmp_p
         assert "Traceback" not in refused.output
         with app.app_context():
             assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0, name
-    restored = runner.invoke(args=["backup", "restore", str(good)])
+    # A whole backup whose lines an editor or a transfer spaced out, or ended the Windows way,
+    # is still whole.
+    spaced = tmp_path / "spaced.jsonl"
+    spaced.write_bytes(b"\r\n\r\n".join(line.rstrip("\n").encode() for line in lines) + b"\r\n\n")
+    restored = runner.invoke(args=["backup", "restore", str(spaced)])
     assert restored.exit_code == 0, restored.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Dossier)) == 1
 
 
 def test_a_backup_of_the_first_format_still_restores(app, user, tmp_path):
