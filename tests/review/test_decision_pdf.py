@@ -27,7 +27,7 @@ from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
 from wizard.models import Decision
 from wizard.receipts.render import render_pdf
-from wizard.receipts.service import signing_identity
+from wizard.receipts.service import receipt_fields, signing_identity
 from wizard.receipts.verify import DECISION_FILENAME, verify_pdf
 from wizard.review.decision_document import render_decision_html
 
@@ -183,6 +183,28 @@ def test_a_forged_decision_naming_a_real_one_learns_nothing_of_it(
     page = check(app.test_client(), forged_pdf(reference, (DECISION_FILENAME, record)))
     assert "This decision cannot be confirmed" in page and "Decision 1" in page
     assert "Refusal" not in page and "Refused" not in page and "Current status" not in page
+
+
+def test_a_decision_names_the_filing_organisation_as_it_was_called_when_it_filed(
+    app, reviewer, manufacturer, submitted
+):
+    """An account renamed after filing does not rename who filed: the receipt and every
+    decision say the name the request was filed under."""
+    renamed = manufacturer.post(
+        "/account/details",
+        data={"details-name": "Claire Martin", "details-organisation_name": "Other Consulting"},
+    )
+    assert renamed.status_code == 303, renamed.text
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
+    with app.app_context():
+        record = json.loads(verify_pdf(pdf, signing_identity().trust_roots).embedded_json)
+        fields = receipt_fields(dossier(submitted))
+    assert record["request"]["organisation"] == "Cardiotech" == fields["organisation"]
+    words = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "par Cardiotech pour le compte de Cardiotech Médical SAS" in words
+    assert "Other Consulting" not in words
 
 
 def test_an_individual_authorisation_names_its_patient_place_and_physician(

@@ -383,11 +383,13 @@ def submit(
         except (signing.NotChecked, signing.ChangedSinceChecked):
             db.session.rollback()
             raise
-    # The frozen filing: its content, the declaration, and when.
+    # The frozen filing: its content, the declaration, when, and by whom (the organisation's
+    # name as it is now: the receipt and every decision state it).
     record = {
         **content,
         "declaration": declaration,
         "submitted_at": at.isoformat(timespec="seconds"),
+        "organisation": dossier.organisation.name,
     }
     reference = allocate_reference(clock.day_in_paris(at).year)  # the filer's year
     answers_sha256 = canonical_sha256(record)

@@ -104,6 +104,14 @@ class Dossier(db.Model):
         return answers.get("manufacturer", {}).get("legal_name") or self.organisation.name
 
     @property
+    def filing_organisation(self) -> str:
+        """The organisation that filed the request, by the name it had then: an account's
+        name may change after (`auth.account_details`), what was filed and decided may not.
+        Requests filed before the name was frozen with them give today's."""
+        filed = (self.submitted_answers or {}).get("organisation")
+        return filed or self.organisation.name
+
+    @property
     def filer_addresses(self) -> list[str]:
         """Where the manufacturer's news of the request goes: the accounts that started and
         submitted it, or, once colleagues removed both (they left), the organisation's

@@ -68,7 +68,7 @@ def receipt_fields(dossier: Dossier) -> dict:
         "submitted_at_utc": submitted_at.isoformat(timespec="seconds"),
         "submitted_at_paris": submitted_at.astimezone(clock.PARIS).isoformat(timespec="seconds"),
         "manufacturer": dossier.manufacturer_name,
-        "organisation": dossier.organisation.name,
+        "organisation": dossier.filing_organisation,
         "signatory": {
             "name": record["declaration"]["signatory_name"],
             "role": record["declaration"]["signatory_role"],

@@ -177,7 +177,7 @@ def decision_record(
         },
         "request": {
             "manufacturer": dossier.manufacturer_name,
-            "organisation": dossier.organisation.name,
+            "organisation": dossier.filing_organisation,
             "access_type": frozen["access_type"],
             "device": {
                 key: device.get(key, "")
