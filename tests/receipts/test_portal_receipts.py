@@ -9,6 +9,7 @@ import io
 import json
 import threading
 import zlib
+from contextlib import contextmanager
 
 import pytest
 from pypdf import PdfReader
@@ -116,6 +117,77 @@ def flip_a_signed_byte(pdf: bytes) -> bytes:
     changed = bytearray(pdf)
     changed[position + 2] ^= 0x01
     return bytes(changed)
+
+
+@contextmanager
+def renewed_seal(app, folder):
+    """The portal sealing with a new key and certificate, trusting only it from now on: the
+    old certificate expired, or was replaced."""
+    kept = app.extensions.get("receipt_identity")
+    signer = load_signer(*ensure_dev_signing_identity(folder / "renewed"))
+    app.extensions["receipt_identity"] = service.SigningIdentity(signer, [signer.signing_cert])
+    try:
+        yield
+    finally:
+        app.extensions["receipt_identity"] = kept
+
+
+def test_a_receipt_outlives_the_certificate_of_its_seal(app, submitted, tmp_path):
+    """The receipts the portal issued still check as genuine once it seals with a new
+    certificate: its seal's no longer chains to one it trusts, but the portal keeps the very
+    file. A copy changed by one byte is still altered; another file of the old key, refused."""
+    dossier_id, reference = submitted
+    pdf = receipt_bytes(app, dossier_id)
+    (tmp_path / "receipt.pdf").write_bytes(pdf)
+    with renewed_seal(app, tmp_path):
+        page = (
+            app.test_client()
+            .post(
+                "/verify",
+                data={"receipt": (io.BytesIO(pdf), "r.pdf")},
+                content_type="multipart/form-data",
+            )
+            .text
+        )
+        verified = app.test_cli_runner().invoke(
+            args=["receipts", "verify", str(tmp_path / "receipt.pdf")]
+        )
+        altered = (
+            app.test_client()
+            .post(
+                "/verify",
+                data={"receipt": (io.BytesIO(flip_a_signed_byte(pdf)), "r.pdf")},
+                content_type="multipart/form-data",
+            )
+            .text
+        )
+    said = " ".join(html.unescape(page).split())
+    assert "Genuine receipt" in said and reference in said and "Submitted" in said
+    assert (
+        "issued by this portal: this very file is the one it keeps, though the certificate" in said
+    )
+    assert "Match the request held by the portal" in said
+    assert verified.exit_code == 0, verified.output
+    assert "issued by this portal" in verified.output and "VALID" in verified.output
+    assert "Altered" in altered and "Genuine receipt" not in altered
+
+
+def test_a_receipt_cut_short_is_said_incomplete_not_foreign(app, submitted):
+    """An unfinished download is no stranger's file: the page says to fetch it again."""
+    pdf = receipt_bytes(app, submitted[0])
+    page = (
+        app.test_client()
+        .post(
+            "/verify",
+            data={"receipt": (io.BytesIO(pdf[:-200]), "r.pdf")},
+            content_type="multipart/form-data",
+        )
+        .text
+    )
+    said = " ".join(html.unescape(page).split())
+    assert "This file is incomplete" in said and "Download the receipt or decision again" in said
+    assert "this is not a signed receipt or decision of this portal" not in said
+    assert "Genuine" not in said
 
 
 def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submitted):

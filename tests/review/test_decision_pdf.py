@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from tests.pdf_languages import in_language
 from tests.receipts.test_long_words import URL, seen
-from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf
+from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf, renewed_seal
 from tests.review.support import act, dossier, in_days
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
@@ -205,6 +205,24 @@ def test_a_decision_names_the_filing_organisation_as_it_was_called_when_it_filed
     words = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "par Cardiotech pour le compte de Cardiotech Médical SAS" in words
     assert "Other Consulting" not in words
+
+
+def test_a_decision_outlives_the_certificate_of_its_seal(
+    app, reviewer, manufacturer, submitted, tmp_path
+):
+    """Once the portal seals with a new certificate (the old one expired), a decision it
+    issued before still checks as genuine: the portal keeps the very file; a copy changed by
+    one byte is still altered."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "refuse", reason="Alternatives exist.")
+    pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
+    with renewed_seal(app, tmp_path):
+        page = " ".join(check(app.test_client(), pdf).split())
+        altered = check(app.test_client(), flip_a_signed_byte(pdf))
+    assert "Genuine decision" in page and "Matches the decision held by the portal" in page
+    assert "issued by this portal: this very file is the one it keeps" in page
+    assert "Refused" in page
+    assert "Altered: this decision was changed after it was signed" in altered
 
 
 def test_an_individual_authorisation_names_its_patient_place_and_physician(
@@ -499,6 +517,10 @@ def test_the_manufacturer_withdrawing_its_request_is_recorded_not_decided(
     trail = html.unescape(reviewer.get(f"/review/requests/{submitted}").text)
     assert f"Downloaded: withdrawal-{reference}.pdf (withdrawal of the request)" in trail
     assert "Decision 1" not in checked
+    # Altered, it is still not called a decision: it says it is a withdrawal.
+    altered = " ".join(check(app.test_client(), flip_a_signed_byte(pdf.data)).split())
+    assert "Altered: this withdrawal was changed after it was signed" in altered
+    assert "Decision 1" not in altered and "Content of the withdrawal" in altered
     # The command line says the same.
     path = tmp_path / "withdrawal.pdf"
     path.write_bytes(pdf.data)

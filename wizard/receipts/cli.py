@@ -45,6 +45,14 @@ def _status(check) -> str:
         return str(status_label(check.status, check.authorised))
 
 
+def _trust(check) -> str:
+    if check.verdict.trusted:
+        return "trusted"
+    if check.issued_here:
+        return "issued by this portal (the very file it keeps; its seal's certificate expired)"
+    return "NOT trusted"
+
+
 @receipts_cli.command("verify")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(source: Path) -> None:
@@ -65,7 +73,7 @@ def verify(source: Path) -> None:
     lines = [
         ("Signature", "present" if verdict.signed else "MISSING"),
         ("Integrity", "intact" if verdict.intact else "ALTERED after signing"),
-        ("Trust", "trusted" if verdict.trusted else "NOT trusted"),
+        ("Trust", _trust(check)),
         ("Signer", verdict.signer or "-"),
         ("Reference", verdict.reference or "-"),
         ("Request in the portal", "found" if check.known else "NOT FOUND"),
@@ -76,5 +84,7 @@ def verify(source: Path) -> None:
         click.echo(f"{label + ':':<24}{value}")
     for problem in verdict.problems:
         click.echo(f"Problem: {problem}")
+    if check.incomplete and not verdict.intact:
+        click.echo("Problem: The file is incomplete (its end is missing): export it again.")
     click.echo("VALID" if check.valid else "NOT VALID")
     raise SystemExit(0 if check.valid else 1)

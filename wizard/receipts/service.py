@@ -172,14 +172,26 @@ class ReceiptCheck:
     # Whether the request had an authorisation: "withdrawn" is then ANSM's withdrawal of it,
     # not the manufacturer's withdrawal of its request (`web.status_label`).
     authorised: bool | None = None
+    # The very file the portal issued and keeps, byte for byte, though its seal's certificate
+    # is no longer one the portal trusts (expired, or replaced by a new one since).
+    issued_here: bool = False
+    # What a decision file says of itself, believed only to word the verdict (a withdrawal
+    # is never called "Decision 1", even altered).
+    says_withdrawal: bool = False
+    # A file cut short (an unfinished download): its end, where a PDF says it ends, is missing.
+    incomplete: bool = False
 
     @property
     def is_decision(self) -> bool:
         return self.verdict.embedded_name == DECISION_FILENAME
 
     @property
+    def genuine(self) -> bool:
+        return self.verdict.genuine or self.issued_here
+
+    @property
     def valid(self) -> bool:
-        return self.verdict.genuine and self.known and self.answers_match
+        return self.genuine and self.known and self.answers_match
 
 
 def check_receipt(pdf: bytes) -> ReceiptCheck:
@@ -208,10 +220,32 @@ def check_receipt(pdf: bytes) -> ReceiptCheck:
             ),
             status=None,
         )
+    if verdict.signed and verdict.intact and not verdict.trusted and check.known:
+        check = replace(check, issued_here=_kept_as_issued(pdf, check, dossier))
+    check = replace(check, incomplete=_cut_short(pdf))
     if not check.valid:
         return replace(check, decision=None)
     authorised = authorisation_of(dossier) is not None
     return replace(check, status=effective_status(dossier), authorised=authorised)
+
+
+def _cut_short(pdf: bytes) -> bool:
+    """A PDF that had begun, or been signed (its first part's end, a signature's byte
+    range), but lost its own end: an unfinished download or copy, not a stranger's file."""
+    return b"%%EOF" not in pdf[-1024:] and (b"%%EOF" in pdf or b"/ByteRange" in pdf)
+
+
+def _kept_as_issued(pdf: bytes, check: ReceiptCheck, dossier: Dossier) -> bool:
+    """Whether `pdf` is, byte for byte, the receipt or decision the portal issued: its own
+    record vouches for a file whose seal no longer chains to a trusted, current certificate
+    (a seal outlives its certificate: a decision is read years after it was signed)."""
+    if check.is_decision:
+        issued = check.decision.pdf_sha256 if check.decision is not None else None
+    else:
+        issued = db.session.scalar(
+            select(Receipt.pdf_sha256).where(Receipt.dossier_id == dossier.id)
+        )
+    return issued is not None and hashlib.sha256(pdf).hexdigest() == issued
 
 
 def _check_decision(verdict: Verdict, dossier: Dossier | None) -> ReceiptCheck:
@@ -229,13 +263,22 @@ def _check_decision(verdict: Verdict, dossier: Dossier | None) -> ReceiptCheck:
         status=None,
         decision_number=number,
         decision=decision,
+        says_withdrawal=_claimed(verdict.embedded_json, "decided_by", "role") == "manufacturer",
     )
 
 
 def _decision_number(record: bytes | None) -> int | None:
     """The decision number a stranger's file claims, if it is readable at all."""
-    try:
-        number = json.loads(record)["decision_number"]
-    except (TypeError, ValueError, KeyError, RecursionError):
-        return None
+    number = _claimed(record, "decision_number")
     return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
+def _claimed(record: bytes | None, *path: str):
+    """What a file's attached record says at `path`, if it is readable at all."""
+    try:
+        said = json.loads(record)
+        for key in path:
+            said = said[key]
+    except (TypeError, ValueError, KeyError, IndexError, RecursionError):
+        return None
+    return said
