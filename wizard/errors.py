@@ -343,6 +343,7 @@ def render_error(status: int):
         # The account paused (not the connection): the way out the page names.
         new_password=status == 429 and limits.account_paused(),
         **(_submitted_request() if status == 409 else {}),
+        **(_another_account() if status == 404 else {}),
         **_way_back(status),
         # A professional's form behind an emailed link: back to that link (no account, not
         # the manufacturers' portal).
@@ -353,6 +354,16 @@ def render_error(status: int):
         ),
     )
     return page, status
+
+
+def _another_account() -> dict:
+    """For a request's page not found while signed in (a link from an email meant for
+    another account, a colleague's or another organisation's): who is signed in, and a way
+    to sign out and open it with the right one. Said of any request's address, found or not
+    elsewhere: nobody learns whether another organisation's request exists."""
+    if not (current_user.is_authenticated and "dossier_id" in (request.view_args or {})):
+        return {}
+    return {"signed_in_as": current_user.email, "open_after": request.full_path.rstrip("?")}
 
 
 def _submitted_request() -> dict:

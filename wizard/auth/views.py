@@ -364,7 +364,9 @@ def logout():
         flash(_("You are signed out."))
     else:  # not what was typed since the last save: the page asked before it was left
         flash(_("You are signed out. The answers you saved are kept."))
-    response = redirect(url_for("auth.login"), 303)
+    # Signed out to open a link meant for another account: signing in again leads to it.
+    after = safe_next(request.form.get("next"))
+    response = redirect(url_for("auth.login", next=after) if after else url_for("auth.login"), 303)
     unsent.forget(response)  # answers sent once signed out, kept for this browser
     return response
 
