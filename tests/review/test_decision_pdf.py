@@ -195,6 +195,9 @@ def test_a_decision_names_the_filing_organisation_as_it_was_called_when_it_filed
         data={"details-name": "Claire Martin", "details-organisation_name": "Other Consulting"},
     )
     assert renamed.status_code == 303, renamed.text
+    # ANSM's page names both: whom the filing names, and whom to reach now.
+    heading = reviewer.get(f"/review/requests/{submitted}").text.split("</h1>")[0]
+    assert "filed by Cardiotech, since renamed Other Consulting" in heading
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "authorise")
     pdf = manufacturer.get(f"/requests/{submitted}/decisions/1.pdf").data
