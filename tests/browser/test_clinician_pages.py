@@ -174,3 +174,22 @@ def test_changing_language_on_the_letter_page_keeps_what_was_typed(
     assert "Ce que vous avez saisi sur cette page est repris" in clinician.content()
     if javascript:  # axe runs in the page (the same markup)
         assert_accessible(clinician, "clinician-page-in-french")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_enter_in_a_one_line_answer_sends_the_letter_form_not_the_language_switch(
+    browser, base_url, live_app, awaiting_letters, javascript
+):
+    """The header's switch is a button of the letter's form, found before its own: Enter sends
+    the form (here refused, the letter missing), the page staying in its language."""
+    manufacturer_inviting(browser, base_url, awaiting_letters)
+    context = browser.new_context(base_url=base_url, locale="en-GB", java_script_enabled=javascript)
+    clinician = context.new_page()
+    clinician.goto(emailed_link(live_app))
+    type_into(clinician, "#author_name", "Dr Anne Leroy")
+    clinician.locator("#author_name").press("Enter")
+    clinician.wait_for_load_state()
+    assert clinician.locator("html").get_attribute("lang") == "en"
+    expect(clinician.locator(".error-summary")).to_be_visible()
+    expect(clinician.locator("#author_name")).to_have_value("Dr Anne Leroy")
+    assert "Ce que vous avez saisi" not in clinician.content()

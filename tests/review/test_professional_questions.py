@@ -89,6 +89,10 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     form = professional.get(path)
     assert form.status_code == 200
     assert "How many of your patients" in form.text and "Answer ANSM" in form.text
+    # Enter in a one-line answer sends the answer: the form's first button is its own
+    # default one, before the header's language switch (also a button of this form).
+    first = re.search(r"<button[^>]*>", form.text).group(0)
+    assert 'form="answer-form"' in first and "name=" not in first
     # Which patient (the email never says): they may have written for several.
     patient = sample_answers("individual")["patient"]
     assert (
