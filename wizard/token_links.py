@@ -3,10 +3,11 @@ invitation, ANSM's question to a professional, a password reset."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
-from flask import render_template, session
+from flask import render_template, request, session
 
 # The page's address carries the token: requests it makes (its forms, its htmx checks, a
 # link followed) name only the portal (https://host/) as their Referer, never the address.
@@ -50,9 +51,32 @@ def unavailable_page(explanations: dict, reason: str, links=(), *, typed=(), ref
 THANKS_FOR = 3600
 
 
-def remember_sent(key: str, sent: dict[str, Any]) -> None:
-    """What the thank-you page after a form sent through a link shows (`sent_lately`)."""
-    session[key] = {**sent, "at": int(time.time())}
+def remember_sent(key: str, sent: dict[str, Any], token: str) -> None:
+    """What the thank-you page after a form sent through a link shows (`sent_lately`), and
+    what was sent, through which link (a digest: the session is only signed, not sealed)."""
+    session[key] = {**sent, "at": int(time.time()), "form": _form_digest(token)}
+
+
+def sent_again(key: str, token: str) -> bool:
+    """Whether this browser lately sent this very form (the same answers and files) through
+    the link `token`: sent again (a double click, a second click on a slow connection), its
+    thank-you page is the answer, not "this link has already been used"."""
+    sent = sent_lately(key)
+    return sent is not None and sent.get("form") == _form_digest(token)
+
+
+def _form_digest(token: str) -> str:
+    """The link and what the form being answered carries, but its one-time CSRF token."""
+    digest = hashlib.sha256(token.encode())
+    for name, value in sorted(request.form.items(multi=True)):
+        if name != "csrf_token":
+            digest.update(f"\0{name}\0{value}".encode())
+    for name, file in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        digest.update(f"\0{name}\0{file.filename}\0".encode())
+        file.stream.seek(0)  # read already, when the form took it
+        digest.update(hashlib.sha256(file.stream.read()).digest())
+        file.stream.seek(0)
+    return digest.hexdigest()
 
 
 def sent_lately(key: str) -> dict[str, Any] | None:

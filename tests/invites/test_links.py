@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from tests.conftest import sign_and_submit
 from tests.invites.support import INVITE, invitations_of, invite, link_in, send_letter
 from wizard import clock
+from wizard.demo import minimal_pdf
 from wizard.extensions import db
 from wizard.invites import service
 from wizard.models import Invitation, ReplacedLink, User
@@ -157,6 +158,16 @@ def test_a_link_works_once(app, manufacturer, clinician, link):
     assert_plain_page(clinician.get(link), 410, "This link has already been used")
     again = send_letter(clinician, link, author_name="Someone else")
     assert_plain_page(again, 410, "This link has already been used")
+    # The same letter sent again from the browser that sent it (a double click, a second
+    # click on a slow connection) was received: its thank-you page, not "already used".
+    twice = send_letter(clinician, link)
+    assert twice.status_code == 303 and twice.location.endswith("/invitations/received")
+    assert "letter-leroy.pdf" in clinician.get(twice.location).text
+    # From another browser, or another file, it is a link used.
+    another_file = send_letter(clinician, link, file=(minimal_pdf("B"), "letter-leroy.pdf"))
+    assert_plain_page(another_file, 410, "This link has already been used")
+    other = clinician.application.test_client()
+    assert_plain_page(send_letter(other, link), 410, "This link has already been used")
     with app.app_context():
         assert len(invitations_of(dossier_id)[0].dossier.hcp_letters) == 1
 

@@ -115,6 +115,11 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
 
     used = professional.get(path)
     assert used.status_code == 410 and "already been used" in used.text
+    # The same answer sent again from the same browser (a double click) was received.
+    twice = answer(professional, path, files=[document("registry.pdf", "Registry")])
+    assert twice.status_code == 303 and twice.location.endswith("/questions/answered")
+    other = answer(app.test_client(), path, files=[document("registry.pdf", "Registry")])
+    assert other.status_code == 410 and "already been used" in other.text
     # What a professional sent ANSM is not the manufacturer's to download.
     with app.app_context():
         item = questions(submitted)[0].replies[0].documents[0].id

@@ -13,7 +13,13 @@ from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import switch_to_the_language_asked
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
-from wizard.token_links import keep_token_private, remember_sent, sent_lately, unavailable_page
+from wizard.token_links import (
+    keep_token_private,
+    remember_sent,
+    sent_again,
+    sent_lately,
+    unavailable_page,
+)
 from wizard.web import live_field
 
 # Links that cannot be used: (status, title, what happened, what to do).
@@ -108,6 +114,9 @@ def unavailable(error: service.LinkUnavailable):
     # another tab, run out): nothing of it was taken, so what was typed is shown to copy.
     from wizard.errors import typed_answers  # which imports this blueprint's forms
 
+    token = (request.view_args or {}).get("token", "")
+    if error.reason == "used" and request.method == "POST" and sent_again(_RECEIVED, token):
+        return redirect(url_for(".received"), 303)  # sent twice from this browser: received
     typed = typed_answers() if request.method == "POST" else ()
     body, status = unavailable_page(UNAVAILABLE, error.reason, typed=typed)
     # A live check's answer: the page the professional is writing in says so (app.js).
@@ -152,7 +161,7 @@ def respond(token: str):
     }
     if contact := service.contact_person(invitation):
         received |= {"inviter": contact.name, "inviter_email": contact.email}
-    remember_sent(_RECEIVED, received)
+    remember_sent(_RECEIVED, received, token)
     return redirect(url_for(".received"), 303)
 
 

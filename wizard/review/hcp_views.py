@@ -14,7 +14,13 @@ from wizard.models import InformationRequest
 from wizard.review import information, late_answers, pages
 from wizard.review.forms import ReplyForm
 from wizard.review.notify import device_name
-from wizard.token_links import keep_token_private, remember_sent, sent_lately, unavailable_page
+from wizard.token_links import (
+    keep_token_private,
+    remember_sent,
+    sent_again,
+    sent_lately,
+    unavailable_page,
+)
 
 bp = Blueprint("review_hcp", __name__)
 
@@ -68,6 +74,9 @@ def unavailable(error: information.LinkUnavailable):
     """Why the link does not open; and an answer sent to it (the question closed while it
     was typed) is shown to copy, as nothing of it was taken."""
     question, explanations = error.question, UNAVAILABLE
+    token = (request.view_args or {}).get("token", "")
+    if error.reason == "used" and request.method == "POST" and sent_again(_ANSWERED, token):
+        return redirect(url_for(".answered"), 303)  # sent twice from this browser: answered
     if error.reason == "closed" and question is not None:
         status, title, _detail, _advice = UNAVAILABLE["closed"]
         explanations = {
@@ -118,6 +127,7 @@ def answer(token: str):
             "reference": question.dossier.reference,
             "files": [document.filename for document in reply.documents],
         },
+        token,
     )
     return redirect(url_for(".answered"), 303)
 
