@@ -42,6 +42,42 @@ def test_a_file_kept_then_chosen_again_is_attached_once(app, reviewer, manufactu
     assert review_page.count("report.pdf</a>") == 1
 
 
+def test_a_kept_file_unticked_stays_unticked_when_the_answer_is_refused_again(
+    app, reviewer, manufacturer, submitted
+):
+    """The wrong file, unticked: refused again for another reason, the page does not tick it
+    back (it would go with the next send); a file kept on this try is ticked."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date=DUE)
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    wrong = document("other-patient.pdf", "Wrong patient")
+    refused = reply(manufacturer, submitted, question_id, "", files=[wrong])
+    assert refused.status_code == 422
+    kept = re.search(r'name="reply-keep" value="([0-9a-f]{64})"', refused.text).group(1)
+    assert f'name="reply-keep" value="{kept}" checked>' in refused.text
+
+    right = document("registry.pdf", "Registry")
+    again = manufacturer.post(
+        f"/requests/{submitted}/questions/{question_id}/reply",
+        data={
+            "reply-message": "",
+            "reply-keep-offered": [kept],  # offered, left unticked
+            "reply-documents": [(io.BytesIO(right[1]), right[0])],
+        },
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 422
+    assert f'name="reply-keep" value="{kept}">' in again.text  # not ticked
+    ticked = re.findall(r'name="reply-keep" value="([0-9a-f]{64})" checked>', again.text)
+    assert len(ticked) == 1 and ticked != [kept]  # the registry, kept on this try
+
+    sent = reply(manufacturer, submitted, question_id, "The registry.", keep=ticked)
+    assert sent.status_code == 303
+    review_page = reviewer.get(f"/review/requests/{submitted}").text
+    assert "registry.pdf</a>" in review_page and "other-patient.pdf" not in review_page
+
+
 def test_the_same_file_under_two_names_is_refused_next_to_the_documents(
     app, reviewer, manufacturer, submitted
 ):
