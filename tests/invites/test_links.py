@@ -163,6 +163,11 @@ def test_a_link_works_once(app, manufacturer, clinician, link):
     twice = send_letter(clinician, link)
     assert twice.status_code == 303 and twice.location.endswith("/invitations/received")
     assert "letter-leroy.pdf" in clinician.get(twice.location).text
+    # Reopened later (or elsewhere), the thank-you page says what it no longer shows, not
+    # that a link is broken, and names nothing of the letter.
+    later = clinician.application.test_client().get(twice.location)
+    assert later.status_code == 200 and "This confirmation is no longer shown" in later.text
+    assert "we emailed you a copy" in later.text and "letter-leroy.pdf" not in later.text
     # From another browser, or another file, it is a link used.
     another_file = send_letter(clinician, link, file=(minimal_pdf("B"), "letter-leroy.pdf"))
     assert_plain_page(another_file, 410, "This link has already been used")
@@ -300,4 +305,6 @@ def test_the_thank_you_page_lasts_an_hour(app, manufacturer, clinician, link, mo
     assert "your letter has been sent" in clinician.get(sent.location).text
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3601)
-    assert clinician.get(sent.location).status_code == 404
+    later = clinician.get(sent.location)
+    assert later.status_code == 200 and "This confirmation is no longer shown" in later.text
+    assert "Cardiotech" not in later.text and "letter-leroy.pdf" not in later.text

@@ -118,6 +118,10 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     # The same answer sent again from the same browser (a double click) was received.
     twice = answer(professional, path, files=[document("registry.pdf", "Registry")])
     assert twice.status_code == 303 and twice.location.endswith("/questions/answered")
+    later = app.test_client().get(twice.location)  # another browser, or an hour later
+    assert later.status_code == 200 and "This confirmation is no longer shown" in later.text
+    assert "If you sent your answer, ANSM has it." in later.text
+    assert "registry.pdf" not in later.text
     other = answer(app.test_client(), path, files=[document("registry.pdf", "Registry")])
     assert other.status_code == 410 and "already been used" in other.text
     # What a professional sent ANSM is not the manufacturer's to download.

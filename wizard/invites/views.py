@@ -60,6 +60,21 @@ UNAVAILABLE = {
         _l("A letter has already been sent with this link, and each link works once only."),
         _l("To send another letter, ask the manufacturer who invited you for a new link."),
     ),
+    # The thank-you page, opened again once it no longer shows what was sent (an hour after,
+    # or in another browser): no broken link, and nothing of the letter said to whoever
+    # opens it.
+    "thanks_gone": (
+        200,
+        _l("This confirmation is no longer shown"),
+        _l(
+            "The page confirming a letter shows what was sent for an hour, and only in the "
+            "browser that sent it."
+        ),
+        _l(
+            "If you sent your letter, the manufacturer has it, and we emailed you a copy. To "
+            "send another letter, ask the manufacturer who invited you for a new link."
+        ),
+    ),
     "closed": (
         410,
         _l("This request is closed"),
@@ -182,7 +197,7 @@ def check_field(token: str):
 def received():
     letter = sent_lately(_RECEIVED)
     if letter is None:
-        raise service.LinkUnavailable("unknown")
+        return unavailable_page(UNAVAILABLE, "thanks_gone")
     return render_template("invites/received.html", letter=letter)
 
 

@@ -53,6 +53,19 @@ UNAVAILABLE = {
         _l("An answer has already been sent with this link, and each link works once only."),
         _l("To add something, reply to ANSM's email: your message reaches them."),
     ),
+    # The thank-you page opened again once it no longer shows what was sent.
+    "thanks_gone": (
+        200,
+        _l("This confirmation is no longer shown"),
+        _l(
+            "The page confirming an answer shows what was sent for an hour, and only in the "
+            "browser that sent it."
+        ),
+        _l(
+            "If you sent your answer, ANSM has it. To add something, reply to ANSM's email: "
+            "your message reaches them."
+        ),
+    ),
     "closed": (
         410,
         _l("ANSM no longer waits for this answer"),
@@ -136,7 +149,7 @@ def answer(token: str):
 def answered():
     sent = sent_lately(_ANSWERED)
     if sent is None:
-        raise information.LinkUnavailable("unknown")
+        return unavailable_page(UNAVAILABLE, "thanks_gone")
     return render_template("review/hcp_answered.html", sent=sent)
 
 
