@@ -88,6 +88,12 @@ def test_the_same_file_under_two_names_is_refused_next_to_the_documents(
     with app.app_context():
         question_id = questions(submitted)[0].id
     report, copy = document("report-v1.pdf", "Same"), document("report-v2.pdf", "Same")
+    # Said also when the answer is refused for something else (the copy is kept once: the
+    # next send would go without it, unsaid).
+    empty = reply(manufacturer, submitted, question_id, "", files=[report, copy])
+    said = "“report-v2.pdf” is the same file as “report-v1.pdf”: it would be sent once."
+    assert empty.status_code == 422 and said in empty.text.replace("&#34;", '"')
+    assert "Enter your answer" in empty.text
     refused = reply(manufacturer, submitted, question_id, "Both versions.", files=[report, copy])
     assert refused.status_code == 422
     said = "“report-v2.pdf” is the same file as “report-v1.pdf”: it would be sent once."

@@ -64,7 +64,10 @@ def reply(dossier_id: int, question_id: int):
         return _not_answered(dossier, question, ticked)
     form = ReplyForm(prefix="reply")
     slot = pages.reply_slot(question)
-    if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
+    valid = form.validate()
+    # Said beside any other error: a copy is otherwise dropped from the files kept, unsaid.
+    copies = pages.refuse_renamed_copies(form, slot, ticked)
+    if not valid or copies:
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, reply_form=form, status=422)
     files = kept.with_new(slot, ticked, form.documents.accepted)
@@ -158,7 +161,8 @@ def send_report(dossier_id: int):
             )
         )
         valid = False
-    if not valid or pages.refuse_renamed_copies(form, slot, ticked):
+    copies = pages.refuse_renamed_copies(form, slot, ticked)  # said beside any other error
+    if not valid or copies:
         kept.keep(slot, form.documents.accepted)
         return pages.manufacturer_page(dossier, report_form=form, status=422)
     typed = (form.patients_treated.data, form.message.data, form.answers())

@@ -121,7 +121,10 @@ def answer(token: str):
         chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
         return _page(question, form, switched=True, file_not_kept=chosen)
     slot, ticked = pages.reply_slot(question), request.form.getlist("answer-keep")
-    if not form.validate() or pages.refuse_renamed_copies(form, slot, ticked):
+    valid = form.validate()
+    # Said beside any other error: a copy is otherwise dropped from the files kept, unsaid.
+    copies = pages.refuse_renamed_copies(form, slot, ticked)
+    if not valid or copies:
         kept.keep(slot, form.documents.accepted)
         return _page(question, form, 422)
     files = kept.with_new(slot, ticked, form.documents.accepted)
