@@ -76,7 +76,7 @@ def _meanwhile(monkeypatch, change) -> None:
     ("what", "said"),
     [
         ("revoked", "This link has been cancelled"),
-        ("deleted", "This link has been cancelled"),
+        ("deleted", "This request has been deleted"),
         ("submitted", "This request is closed"),
         ("used", "This link has already been used"),
     ],

@@ -19,6 +19,7 @@ from flask_babel import LazyString
 from sqlalchemy import select, update
 
 from wizard import audit, clock, mail
+from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
@@ -280,6 +281,8 @@ def find(token: str) -> Invitation:
 
 
 def _check_open(invitation: Invitation) -> None:
+    if invitation.dossier.status == Status.DISCARDED:  # its links were cancelled with it
+        raise LinkUnavailable("deleted")
     if invitation.state == InvitationState.REVOKED:
         raise LinkUnavailable("revoked")
     if invitation.state == InvitationState.LETTER_RECEIVED:

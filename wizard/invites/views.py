@@ -54,6 +54,18 @@ UNAVAILABLE = {
         _l("The manufacturer who invited you has cancelled it."),
         _l("To send a letter all the same, ask the manufacturer who invited you for a new link."),
     ),
+    "deleted": (
+        410,
+        _l("This request has been deleted"),
+        _l(
+            "The manufacturer who invited you has deleted the request it was preparing for "
+            "ANSM, without sending it."
+        ),
+        _l(
+            "You do not need to write a letter for it. For a question, ask the manufacturer "
+            "who invited you."
+        ),
+    ),
     "used": (
         410,
         _l("This link has already been used"),
