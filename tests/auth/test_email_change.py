@@ -355,3 +355,23 @@ def test_a_confirmed_account_keeps_its_address(app, logged_in, user, inbox):
     assert ask(logged_in).status_code == 303
     (message,) = inbox.to(NEW)
     assert LINK.search(body_of(message)) is None  # told it is in use, no link
+
+
+def test_an_undo_done_signed_in_to_another_account_ends_on_the_accounts_sign_in_page(
+    app, logged_in, user, inbox
+):
+    undo = changed(logged_in, inbox)
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    paul = app.test_client()  # the owner's browser, signed in to another account
+    assert login(paul, "paul@orthomed.example").status_code == 303
+    undone = paul.post(undo)
+    assert undone.status_code == 303
+    chooser = " ".join(paul.get(undone.location).text.split())
+    assert "You are signed in as paul@orthomed.example." in chooser
+    chose_password(paul, undone)
+    signing_in = paul.get("/login")
+    assert signing_in.status_code == 200
+    assert "Your password is changed. Sign in with it." in signing_in.text
+    assert f'value="{user[1]}"' in signing_in.text
+    assert paul.get("/dashboard").status_code == 302

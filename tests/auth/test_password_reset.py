@@ -193,3 +193,37 @@ def test_a_reset_that_confirms_a_registration_does_not_greet_with_what_a_strange
     assert "check your name and your manufacturer&#39;s name on “Your account”" in page
     [told] = [m for m in inbox.to("owner@hospital.example") if "changed" in m["Subject"]]
     assert "URGENT" not in body_of(told) and "Hello," in body_of(told)
+
+
+def test_a_new_password_chosen_signed_in_to_another_account_signs_that_one_out(
+    app, client, user, inbox
+):
+    """The link proves the mailbox of the account it was sent for, not of the one signed in
+    in that browser: that one is signed out, and the sign-in page is the account's."""
+    from tests.conftest import make_user
+
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    assert login(client, "paul@orthomed.example").status_code == 303
+    ask_link(app.test_client())
+    link = link_from(inbox)
+    page = " ".join(client.get(link).text.split())
+    assert "For the account claire@cardiotech.example." in page
+    assert (
+        "You are signed in as paul@orthomed.example. Choosing a new password for this account "
+        "signs you out." in page
+    )
+    changed = client.post(link, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert changed.status_code == 303 and changed.location == "/login"
+    signing_in = client.get("/login")
+    assert signing_in.status_code == 200  # not Paul's requests
+    assert "Your password is changed. Sign in with it." in signing_in.text
+    assert 'value="claire@cardiotech.example"' in signing_in.text
+    assert client.get("/dashboard").status_code == 302  # Paul is signed out
+    assert login(client, user[1], NEW_PASSWORD).status_code == 303
+
+
+def test_the_reset_page_says_nothing_of_a_session_of_its_own_account(app, client, user, inbox):
+    assert login(client, user[1]).status_code == 303
+    ask_link(client)
+    assert "You are signed in as" not in client.get(link_from(inbox)).text
