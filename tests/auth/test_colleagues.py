@@ -486,6 +486,28 @@ def test_a_removed_colleague_registering_again_is_told_they_were_removed(
     assert "/login" not in body and "/password/" not in body
 
 
+def test_a_removed_colleagues_address_asked_for_by_an_address_change_is_told_what_works(
+    app, logged_in, user, inbox
+):
+    """Not "sign in with this address, or choose a new password", which the removal makes
+    untrue; the change asked for is said as it was."""
+    with app.app_context():
+        colleague_id = make_colleague(user[0], COLLEAGUE).id
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    logged_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
+    inbox.clear()
+    paul = app.test_client()
+    assert login(paul, "paul@orthomed.example").status_code == 303
+    asked = paul.post("/account/email", data={"email-email": COLLEAGUE, "email-current": PASSWORD})
+    assert asked.status_code == 303  # the same answer as for any address
+    (notice,) = inbox.to(COLLEAGUE)
+    body = " ".join(body_of(notice).split())
+    assert "asked to change their account's sign-in address to this one" in body
+    assert "an account a colleague removed from Cardiotech" in body
+    assert "ask a colleague who still has access to invite you again" in body
+    assert "/login" not in body and "/password/" not in body and "/account/" not in body
+
+
 def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox):
     invite(logged_in)
     with app.app_context():

@@ -108,7 +108,10 @@ def test_wrong_password_same_or_taken_address_are_refused_beside_their_field(
     assert taken.status_code == 303
     assert "We have sent an email to paul@orthomed.example." in logged_in.get("/account").text
     (note,) = inbox.to("paul@orthomed.example")
-    assert "An account already uses it, so nothing has changed." in " ".join(body_of(note).split())
+    note_text = " ".join(body_of(note).split())
+    assert "asked to change their account's sign-in address to this one" in note_text
+    assert "An account already uses it, so nothing has changed." in note_text
+    assert "sign in with this address instead" in note_text
     assert "/account/email/confirm/" not in body_of(note)
     inbox.clear()
     # Taken after the link left: the link's page says so, and nothing changes.

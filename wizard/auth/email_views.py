@@ -54,8 +54,8 @@ def account_email():
     if form.errors:
         return account_page(email=form, status=refused_status())
     g.link_sent = True  # an email leaves, to an address typed: the day's budget (`limits`)
-    if email_change.in_use(form.email.data):
-        _send_address_in_use(form.email.data)
+    if holder := email_change.user_of(form.email.data):
+        _send_address_in_use(holder)
     else:
         _send_link(current_user, form.email.data)
     flash(
@@ -129,13 +129,34 @@ def _send_link(user: User, new_email: str) -> None:
     mail.send_after_response(new_email, subject, body, about=f"address change for {user.id}")
 
 
-def _send_address_in_use(email: str) -> None:
-    """To an address another account uses: what was asked, that nothing changed."""
+def _send_address_in_use(holder: User) -> None:
+    """To an address another account uses: what was asked, that nothing changed. An account a
+    colleague removed cannot sign in, nor choose a new password: its owner is told what works
+    (registering with its address says the same, `views._send_account_exists`)."""
+    if not holder.is_active:
+        _send_in_both_languages(
+            holder.email,
+            lambda: _("Your email address on the ANSM derogation portal"),
+            "auth/email/address_of_removed_account.txt",
+            about=f"'account removed' notice on an address change, for user {holder.id}",
+            organisation=holder.organisation.name,
+        )
+        return
     body = mail.plain_text(
         "auth/email/address_in_use.txt", forgotten=external_url("auth.forgot_password")
     )
     subject = _("Your email address on the ANSM derogation portal")
-    mail.send_after_response(email, subject, body, about="address already in use")
+    mail.send_after_response(holder.email, subject, body, about="address already in use")
+
+
+def _send_in_both_languages(to: str, subject, template: str, *, about: str, **context) -> None:
+    """In French then English: whoever reads the address may not be whoever acted."""
+    mail.send_after_response(
+        to,
+        mail.bilingual(subject, " / "),
+        mail.bilingual_text(template, **context),
+        about=about,
+    )
 
 
 def _send_changed_notice(user: User, old_email: str) -> None:
