@@ -455,7 +455,7 @@ def test_a_removed_colleague_asking_for_a_new_password_is_told_they_were_removed
         earlier_link = "/password/reset/" + reset.token_for(colleague)
     logged_in.post(f"/account/colleagues/{colleague.id}/remove", data=YOURS)
     asked = app.test_client().post("/password/forgot", data={"email": COLLEAGUE})
-    assert asked.status_code == 200
+    assert asked.status_code == 303
     *_removal, notice = inbox.to(COLLEAGUE)
     assert "removed" in notice["Subject"]
     assert "A colleague has removed your account from Cardiotech" in body_of(notice)

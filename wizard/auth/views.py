@@ -471,14 +471,28 @@ def forgot_password():
         return render_template("auth/forgot_password.html", form=form)
     limits.count_attempt()
     user = User.with_email(form.email.data)
-    response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
     if user is not None and user.is_active:
         _send_reset_link(user)
     elif user is not None:
         _send_account_removed(user)
     else:  # written as for an account, and not sent: the answer takes as long either way
         _reset_link(User(id=0, email=form.email.data, name="", password_hash=""))
-    return response
+    # After a redirect, as registering: reloading the page, or switching its language, shows
+    # it again rather than an empty form (and sends nothing again).
+    session[_RESET_ASKED] = form.email.data
+    return redirect(url_for("auth.reset_link_sent"), 303)
+
+
+_RESET_ASKED = "reset_asked_email"
+
+
+@bp.get("/password/forgot/sent")
+def reset_link_sent():
+    """The same page whether or not an account uses the address: it says "if"."""
+    email = session.get(_RESET_ASKED)
+    if not email:
+        return redirect(url_for("auth.forgot_password"))
+    return render_template("auth/reset_link_sent.html", email=email)
 
 
 def _send_reset_link(user: User) -> None:
