@@ -508,6 +508,32 @@ def test_a_removed_colleagues_address_asked_for_by_an_address_change_is_told_wha
     assert "/login" not in body and "/password/" not in body and "/account/" not in body
 
 
+def test_a_join_link_opened_signed_in_says_who_is_signed_out_by_joining(
+    app, logged_in, user, inbox
+):
+    """The link opened in a browser signed in to another account (the inviter's own, or a
+    shared computer's): the page says so before the account is made, and making it signs
+    that account out, as "Sign out" does, rather than silently."""
+    invite(logged_in)
+    link = join_link(inbox)
+    page = " ".join(logged_in.get(link).text.split())
+    assert (
+        "You are signed in as claire@cardiotech.example. Creating this account signs you out "
+        "of that one." in page
+    )
+    assert 'class="notice notice--warning" role="note"' in page
+    assert "You are signed in as" not in app.test_client().get(link).text
+    copy = app.test_client()  # a copy of Claire's session cookie
+    copy.set_cookie("session", logged_in.get_cookie("session").value)
+    assert copy.get("/dashboard").status_code == 200
+    joined = join(logged_in, link)
+    assert joined.status_code == 303
+    assert "Marc Durand" in logged_in.get("/account").text  # the new account's session
+    assert copy.get("/dashboard").status_code == 302  # Claire's session ended
+    elsewhere = app.test_client()
+    assert login(elsewhere, user[1]).status_code == 303  # Claire signs in again as before
+
+
 def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox):
     invite(logged_in)
     with app.app_context():
