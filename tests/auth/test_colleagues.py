@@ -455,7 +455,7 @@ def test_a_removed_colleague_asking_for_a_new_password_is_told_they_were_removed
         earlier_link = "/password/reset/" + reset.token_for(colleague)
     logged_in.post(f"/account/colleagues/{colleague.id}/remove", data=YOURS)
     asked = app.test_client().post("/password/forgot", data={"email": COLLEAGUE})
-    assert asked.status_code == 200
+    assert asked.status_code == 303
     *_removal, notice = inbox.to(COLLEAGUE)
     assert "removed" in notice["Subject"]
     assert "A colleague has removed your account from Cardiotech" in body_of(notice)
@@ -484,6 +484,54 @@ def test_a_removed_colleague_registering_again_is_told_they_were_removed(
     assert "ask a colleague who still has access to invite you again" in body
     assert "with another email address" in body
     assert "/login" not in body and "/password/" not in body
+
+
+def test_a_removed_colleagues_address_asked_for_by_an_address_change_is_told_what_works(
+    app, logged_in, user, inbox
+):
+    """Not "sign in with this address, or choose a new password", which the removal makes
+    untrue; the change asked for is said as it was."""
+    with app.app_context():
+        colleague_id = make_colleague(user[0], COLLEAGUE).id
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    logged_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
+    inbox.clear()
+    paul = app.test_client()
+    assert login(paul, "paul@orthomed.example").status_code == 303
+    asked = paul.post("/account/email", data={"email-email": COLLEAGUE, "email-current": PASSWORD})
+    assert asked.status_code == 303  # the same answer as for any address
+    (notice,) = inbox.to(COLLEAGUE)
+    body = " ".join(body_of(notice).split())
+    assert "asked to change their account's sign-in address to this one" in body
+    assert "an account a colleague removed from Cardiotech" in body
+    assert "ask a colleague who still has access to invite you again" in body
+    assert "/login" not in body and "/password/" not in body and "/account/" not in body
+
+
+def test_a_join_link_opened_signed_in_says_who_is_signed_out_by_joining(
+    app, logged_in, user, inbox
+):
+    """The link opened in a browser signed in to another account (the inviter's own, or a
+    shared computer's): the page says so before the account is made, and making it signs
+    that account out, as "Sign out" does, rather than silently."""
+    invite(logged_in)
+    link = join_link(inbox)
+    page = " ".join(logged_in.get(link).text.split())
+    assert (
+        "You are signed in as claire@cardiotech.example. Creating this account signs you out "
+        "of that one." in page
+    )
+    assert 'class="notice notice--warning" role="note"' in page
+    assert "You are signed in as" not in app.test_client().get(link).text
+    copy = app.test_client()  # a copy of Claire's session cookie
+    copy.set_cookie("session", logged_in.get_cookie("session").value)
+    assert copy.get("/dashboard").status_code == 200
+    joined = join(logged_in, link)
+    assert joined.status_code == 303
+    assert "Marc Durand" in logged_in.get("/account").text  # the new account's session
+    assert copy.get("/dashboard").status_code == 302  # Claire's session ended
+    elsewhere = app.test_client()
+    assert login(elsewhere, user[1]).status_code == 303  # Claire signs in again as before
 
 
 def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox):

@@ -61,7 +61,7 @@ def test_a_link_to_the_new_address_changes_it_once_opened_signed_in(app, logged_
 
 def test_a_password_link_sent_to_the_former_address_stops_working(app, logged_in, user, inbox):
     forgot = app.test_client().post("/password/forgot", data={"email": user[1]}, buffered=True)
-    assert forgot.status_code == 200
+    assert forgot.status_code == 303
     (reset_message,) = inbox.to(user[1])
     reset_link = re.search(r"http://localhost(/password/reset/\S+)", body_of(reset_message))[1]
     ask(logged_in)
@@ -108,7 +108,10 @@ def test_wrong_password_same_or_taken_address_are_refused_beside_their_field(
     assert taken.status_code == 303
     assert "We have sent an email to paul@orthomed.example." in logged_in.get("/account").text
     (note,) = inbox.to("paul@orthomed.example")
-    assert "An account already uses it, so nothing has changed." in " ".join(body_of(note).split())
+    note_text = " ".join(body_of(note).split())
+    assert "asked to change their account's sign-in address to this one" in note_text
+    assert "An account already uses it, so nothing has changed." in note_text
+    assert "sign in with this address instead" in note_text
     assert "/account/email/confirm/" not in body_of(note)
     inbox.clear()
     # Taken after the link left: the link's page says so, and nothing changes.
@@ -355,3 +358,61 @@ def test_a_confirmed_account_keeps_its_address(app, logged_in, user, inbox):
     assert ask(logged_in).status_code == 303
     (message,) = inbox.to(NEW)
     assert LINK.search(body_of(message)) is None  # told it is in use, no link
+
+
+def test_an_undo_done_signed_in_to_another_account_ends_on_the_accounts_sign_in_page(
+    app, logged_in, user, inbox
+):
+    undo = changed(logged_in, inbox)
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    paul = app.test_client()  # the owner's browser, signed in to another account
+    assert login(paul, "paul@orthomed.example").status_code == 303
+    undone = paul.post(undo)
+    assert undone.status_code == 303
+    chooser = " ".join(paul.get(undone.location).text.split())
+    assert "You are signed in as paul@orthomed.example." in chooser
+    chose_password(paul, undone)
+    signing_in = paul.get("/login")
+    assert signing_in.status_code == 200
+    assert "Your password is changed. Sign in with it." in signing_in.text
+    assert f'value="{user[1]}"' in signing_in.text
+    assert paul.get("/dashboard").status_code == 302
+
+
+def test_the_security_notices_are_in_french_then_english_whoever_acted(app, logged_in, user, inbox):
+    """Whoever reads the address told may not be whoever acted (nor read the page in the same
+    language): the notices speak French then English, as the other emails to a reader whose
+    language is not known do. The pages here are in English."""
+    assert ask(logged_in).status_code == 303
+    assert logged_in.post(link_in(inbox)).status_code == 303
+    (notice,) = inbox.to(user[1])  # the former address, with the only link that undoes it
+    body = " ".join(body_of(notice).split())
+    assert "a été remplacée par" in body and f"was changed to {NEW}" in body
+    assert body.index("a été remplacée par") < body.index("was changed to")
+    assert "L’adresse e-mail de votre compte" in notice["Subject"]
+    assert "The email address of your account" in notice["Subject"]
+    undo = UNDO.search(body_of(notice))[1]
+    inbox.clear()
+
+    assert app.test_client().post(undo).status_code == 303
+    (told,) = inbox.to(NEW)  # the address the account lost
+    body = " ".join(body_of(told).split())
+    assert "est redevenue" in body and f"was set back to {user[1]}" in body
+    assert "L’adresse e-mail de votre compte" in told["Subject"]
+    inbox.clear()
+
+    # An address another account uses, asked for from a French page: English too.
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    french = app.test_client()
+    french.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    assert login(french, "paul@orthomed.example").status_code == 303
+    asked = french.post("/account/email", data={"email-email": user[1], "email-current": PASSWORD})
+    assert asked.status_code == 303
+    (note,) = inbox.to(user[1])
+    body = " ".join(body_of(note).split())
+    assert "Si c’était vous, connectez-vous plutôt avec cette adresse" in body
+    assert "If it was you, sign in with this address instead" in body
+    assert "Votre adresse e-mail sur le portail" in note["Subject"]
+    assert "Your email address on the ANSM derogation portal" in note["Subject"]

@@ -38,8 +38,8 @@ def test_the_sign_in_page_leads_to_the_forgotten_password_page(client):
 
 def test_a_link_by_email_sets_a_new_password_once(app, client, user, inbox):
     sent = ask_link(client, "Claire@Cardiotech.example")  # any case, as at sign-in
-    assert sent.status_code == 200
-    assert "If an account uses claire@cardiotech.example" in sent.text
+    assert sent.status_code == 303 and sent.location == "/password/forgot/sent"
+    assert "If an account uses claire@cardiotech.example" in client.get(sent.location).text
     [message] = inbox.to("claire@cardiotech.example")
     assert "Choose a new password" in message["Subject"]
     assert "It works once, for 60 minutes" in body_of(message)
@@ -59,12 +59,34 @@ def test_a_link_by_email_sets_a_new_password_once(app, client, user, inbox):
     assert client.post(link, data={"password": "x", "confirmation": "x"}).status_code == 404
 
 
+def test_the_sent_page_stays_when_its_language_is_switched(client, user, inbox):
+    """After a redirect, as registering: the header's language switch (a link back to the
+    page) shows the page again, not an empty form that looks as if nothing was sent."""
+    sent = ask_link(client)
+    page = client.get(sent.location)
+    switch = f'href="/language/fr?next={sent.location}"'
+    assert switch in page.text
+    back = client.get(f"/language/fr?next={sent.location}")
+    assert back.location == "/password/forgot/sent"
+    french = client.get(back.location)
+    assert french.status_code == 200 and "claire@cardiotech.example" in french.text
+    assert '<form method="post"' not in french.text
+    assert len(inbox.to(user[1])) == 1  # reloaded or switched: nothing sent again
+    # Opened without asking first (another browser): the form.
+    elsewhere = client.application.test_client().get("/password/forgot/sent")
+    assert elsewhere.status_code == 302 and elsewhere.location == "/password/forgot"
+
+
 def test_an_unknown_address_gets_the_same_page_and_no_email(client, user, inbox):
     unknown = ask_link(client, "nobody@cardiotech.example")
+    unknown_page = client.get("/password/forgot/sent")
     known = ask_link(client)
-    assert unknown.status_code == known.status_code == 200
-    assert without_csrf_tokens(unknown.text).replace("nobody", "claire") == without_csrf_tokens(
-        known.text
+    known_page = client.get("/password/forgot/sent")
+    assert unknown.status_code == known.status_code == 303
+    assert unknown.location == known.location and unknown.data == known.data
+    assert unknown_page.status_code == known_page.status_code == 200
+    assert without_csrf_tokens(unknown_page.text).replace("nobody", "claire") == (
+        without_csrf_tokens(known_page.text)
     )
     assert inbox.to("nobody@cardiotech.example") == []
 
@@ -113,7 +135,7 @@ def test_links_asked_for_one_address_are_limited_whether_or_not_it_exists(
     for email in ("claire@cardiotech.example", "nobody@cardiotech.example"):
         for number in range(3):
             sent = ask_link(client, email, environ_base={"REMOTE_ADDR": f"198.51.100.{number}"})
-            assert sent.status_code == 200
+            assert sent.status_code == 303
         refused = ask_link(client, email, environ_base={"REMOTE_ADDR": "192.0.2.9"})
         assert refused.status_code == 429 and "Too many links asked for" in refused.text
     assert len(list((limited_app.config["MAIL_OUTBOX"]).iterdir())) == 3
@@ -156,7 +178,7 @@ def test_the_email_leaves_once_the_page_is_sent_and_the_reset_page_is_private(
 ):
     # Known or unknown address, the page comes back as fast: the email leaves afterwards.
     response = client.post("/password/forgot", data={"email": user[1]}, buffered=False)
-    assert response.status_code == 200 and inbox.to(user[1]) == []
+    assert response.status_code == 303 and inbox.to(user[1]) == []
     # Not even kept yet: writing it down would make the page slower for a known address.
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutgoingEmail)) == 0
@@ -185,7 +207,7 @@ def test_a_reset_that_confirms_a_registration_does_not_greet_with_what_a_strange
     )
     assert registered.status_code in (200, 303)
     inbox.clear()
-    assert ask_link(client, "owner@hospital.example").status_code == 200
+    assert ask_link(client, "owner@hospital.example").status_code == 303
     link = link_from(inbox, "owner@hospital.example")
     changed = client.post(link, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
     assert changed.status_code == 303
@@ -193,3 +215,37 @@ def test_a_reset_that_confirms_a_registration_does_not_greet_with_what_a_strange
     assert "check your name and your manufacturer&#39;s name on “Your account”" in page
     [told] = [m for m in inbox.to("owner@hospital.example") if "changed" in m["Subject"]]
     assert "URGENT" not in body_of(told) and "Hello," in body_of(told)
+
+
+def test_a_new_password_chosen_signed_in_to_another_account_signs_that_one_out(
+    app, client, user, inbox
+):
+    """The link proves the mailbox of the account it was sent for, not of the one signed in
+    in that browser: that one is signed out, and the sign-in page is the account's."""
+    from tests.conftest import make_user
+
+    with app.app_context():
+        make_user("paul@orthomed.example", organisation="Orthomed")
+    assert login(client, "paul@orthomed.example").status_code == 303
+    ask_link(app.test_client())
+    link = link_from(inbox)
+    page = " ".join(client.get(link).text.split())
+    assert "For the account claire@cardiotech.example." in page
+    assert (
+        "You are signed in as paul@orthomed.example. Choosing a new password for this account "
+        "signs you out." in page
+    )
+    changed = client.post(link, data={"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert changed.status_code == 303 and changed.location == "/login"
+    signing_in = client.get("/login")
+    assert signing_in.status_code == 200  # not Paul's requests
+    assert "Your password is changed. Sign in with it." in signing_in.text
+    assert 'value="claire@cardiotech.example"' in signing_in.text
+    assert client.get("/dashboard").status_code == 302  # Paul is signed out
+    assert login(client, user[1], NEW_PASSWORD).status_code == 303
+
+
+def test_the_reset_page_says_nothing_of_a_session_of_its_own_account(app, client, user, inbox):
+    assert login(client, user[1]).status_code == 303
+    ask_link(client)
+    assert "You are signed in as" not in client.get(link_from(inbox)).text

@@ -77,8 +77,10 @@ EXPECTED = {
     "auth.colleagues_page": {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}},
     "auth.invite_colleague": {ANON: SIGN_IN, OWNER: {422}, OTHER: {422}, REVIEWER: {403}},
     "auth.join": UNKNOWN_TOKEN,
-    # Shown after registering, in that browser; otherwise back to the form.
+    # Shown after registering, or asking for a password link, in that browser; otherwise back
+    # to the form.
     "auth.registered": {role: {302} for role in (ANON, OWNER, OTHER, REVIEWER)},
+    "auth.reset_link_sent": {role: {302} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "receipts.verify": {role: {200, 422} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "invites.respond": UNKNOWN_TOKEN,
     "invites.check_field": UNKNOWN_TOKEN,

@@ -181,7 +181,7 @@ def test_a_new_password_chosen_by_email_link_lets_that_browser_sign_in_while_pau
         environ_base={"REMOTE_ADDR": "192.0.2.7"},
         buffered=True,
     )
-    assert asked.status_code == 200
+    assert asked.status_code == 303
     (message,) = inbox.to("claire@cardiotech.example")
     link = re.search(r"http://localhost(/password/reset/\S+)", body_of(message))[1]
     new = "orange kettle under seven bridges"

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from wizard import mail
 from wizard.auth import bp, colleagues, limits
 from wizard.auth.forms import InviteColleagueForm, JoinForm, RemoveColleagueForm
-from wizard.auth.views import current_password_checked, start_session
+from wizard.auth.views import current_password_checked, sign_out, start_session
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required
 from wizard.i18n import gettext as _
@@ -193,6 +193,9 @@ def _join(token: str):
     except IntegrityError:  # the address registered at the same moment
         db.session.rollback()
         return unavailable_page(UNAVAILABLE, "account")
+    response = redirect(url_for("filing.dashboard"), 303)
+    if current_user.is_authenticated:  # another account, as the page said: signed out of
+        sign_out(response)
     start_session(account)
     flash(
         _(
@@ -200,4 +203,4 @@ def _join(token: str):
             organisation=invitation.organisation.name,
         )
     )
-    return redirect(url_for("filing.dashboard"), 303)
+    return response

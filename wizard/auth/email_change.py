@@ -102,10 +102,16 @@ def holder(undo: Undo) -> User | None:
 
 
 def in_use(email: str) -> bool:
-    """Whether an account signs in with the address: a registration never confirmed never
-    signed in and holds nothing, and does not count (`free_of_unconfirmed` takes it over)."""
+    """Whether an account signs in with the address (`user_of`)."""
+    return user_of(email) is not None
+
+
+def user_of(email: str) -> User | None:
+    """The account that holds the address, removed by a colleague or not: a registration never
+    confirmed never signed in and holds nothing, and does not count (`free_of_unconfirmed`
+    takes it over)."""
     other = User.with_email(email)
-    return other is not None and other.email_confirmed_at is not None
+    return other if other is not None and other.email_confirmed_at is not None else None
 
 
 def free_of_unconfirmed(email: str, user: User) -> None:

@@ -31,7 +31,6 @@ from wizard.auth.forms import ChangeEmailForm
 from wizard.auth.views import account_page, current_password_checked
 from wizard.extensions import db
 from wizard.i18n import gettext as _
-from wizard.i18n import long_date
 from wizard.models import User
 from wizard.token_links import keep_token_private
 from wizard.web import external_url, refused_status
@@ -54,8 +53,8 @@ def account_email():
     if form.errors:
         return account_page(email=form, status=refused_status())
     g.link_sent = True  # an email leaves, to an address typed: the day's budget (`limits`)
-    if email_change.in_use(form.email.data):
-        _send_address_in_use(form.email.data)
+    if holder := email_change.user_of(form.email.data):
+        _send_address_in_use(holder)
     else:
         _send_link(current_user, form.email.data)
     flash(
@@ -129,29 +128,54 @@ def _send_link(user: User, new_email: str) -> None:
     mail.send_after_response(new_email, subject, body, about=f"address change for {user.id}")
 
 
-def _send_address_in_use(email: str) -> None:
-    """To an address another account uses: what was asked, that nothing changed."""
-    body = mail.plain_text(
-        "auth/email/address_in_use.txt", forgotten=external_url("auth.forgot_password")
+def _send_address_in_use(holder: User) -> None:
+    """To an address another account uses: what was asked, that nothing changed. An account a
+    colleague removed cannot sign in, nor choose a new password: its owner is told what works
+    (registering with its address says the same, `views._send_account_exists`)."""
+    if holder.is_active:
+        template = "auth/email/address_in_use.txt"
+        context = {"forgotten": external_url("auth.forgot_password")}
+    else:
+        template = "auth/email/address_of_removed_account.txt"
+        context = {"organisation": holder.organisation.name}
+    about = f"'address in use' notice for {holder.id}"
+    _send_in_both_languages(holder.email, _in_use_subject, template, about=about, **context)
+
+
+def _in_use_subject() -> str:
+    return _("Your email address on the ANSM derogation portal")
+
+
+def _send_in_both_languages(to: str, subject, template: str, *, about: str, **context) -> None:
+    """In French then English: a security notice goes to whoever reads the address, whose
+    language is not known (not the page's: another person may have acted)."""
+    mail.send_after_response(
+        to,
+        mail.bilingual(subject, " / "),
+        mail.bilingual_text(template, **context),
+        about=about,
     )
-    subject = _("Your email address on the ANSM derogation portal")
-    mail.send_after_response(email, subject, body, about="address already in use")
 
 
 def _send_changed_notice(user: User, old_email: str) -> None:
     """To the former address: its owner learns of a change they may not have made, and how to
     undo it."""
-    body = mail.plain_text(
+    _send_in_both_languages(
+        old_email,
+        _changed_subject,
         "auth/email/email_changed.txt",
+        about=f"address notice for {user.id}",
         user=user,
-        date=long_date(clock.today()),
+        date=clock.today(),
         undo=external_url(
             "auth.undo_email_change", token=email_change.undo_token_for(user, old_email)
         ),
         days=current_app.config["EMAIL_UNDO_DAYS"],
     )
-    subject = _("The email address of your account on the ANSM derogation portal was changed")
-    mail.send_after_response(old_email, subject, body, about=f"address notice for {user.id}")
+
+
+def _changed_subject() -> str:
+    return _("The email address of your account on the ANSM derogation portal was changed")
 
 
 @bp.route("/account/email/undo/<token>", methods=["GET", "POST"])
@@ -206,8 +230,11 @@ def _undo_refused(undo):
 
 def _send_undone_notice(user: User, undone_email: str) -> None:
     """To the address the account no longer has: in case its owner is who made the change."""
-    body = mail.plain_text(
-        "auth/email/email_change_undone.txt", user=user, date=long_date(clock.today())
+    _send_in_both_languages(
+        undone_email,
+        _changed_subject,
+        "auth/email/email_change_undone.txt",
+        about=f"address undone for {user.id}",
+        user=user,
+        date=clock.today(),
     )
-    subject = _("The email address of your account on the ANSM derogation portal was changed")
-    mail.send_after_response(undone_email, subject, body, about=f"address undone for {user.id}")

@@ -265,6 +265,10 @@ def _confirm_email(token: str):
     return response
 
 
+# The address a new password was just chosen for, written in the sign-in form that follows.
+_SIGN_IN_AS = "sign_in_as"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -272,11 +276,10 @@ def login():
         return redirect(safe_next(request.args.get("next")) or _home_for(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
-        return (
-            _failed("auth/login.html", form)
-            if form.is_submitted()
-            else render_template("auth/login.html", form=form)
-        )
+        if form.is_submitted():
+            return _failed("auth/login.html", form)
+        form.email.data = session.pop(_SIGN_IN_AS, None)  # a new password was just chosen
+        return render_template("auth/login.html", form=form)
     user = User.with_email(form.email.data)
     # An unknown address is checked against a hash all the same: the same words and the same
     # time, so that the page does not reveal whether an account exists.
@@ -342,6 +345,19 @@ def _clear_session_but_its_language() -> None:
 def logout():
     # A manufacturer is told their answers are kept; a reviewer has no answers to keep.
     reviewer = current_user.is_authenticated and current_user.is_reviewer
+    # Signed out to open a link meant for another account: signing in again leads to it.
+    after = safe_next(request.form.get("next"))
+    response = sign_out(redirect(url_for("auth.login", next=after), 303))
+    if reviewer:
+        flash(_("You are signed out."))
+    else:  # not what was typed since the last save: the page asked before it was left
+        flash(_("You are signed out. The answers you saved are kept."))
+    return response
+
+
+def sign_out(response):
+    """End the session of whoever is signed in here, as "Sign out" does, and return
+    `response`, which the browser gets with it."""
     if current_user.is_authenticated:
         # Every session of the account ends, copies of this cookie included.
         db.session.execute(
@@ -360,13 +376,6 @@ def logout():
     _clear_session_but_its_language()
     if token:
         session["csrf_token"] = token
-    if reviewer:
-        flash(_("You are signed out."))
-    else:  # not what was typed since the last save: the page asked before it was left
-        flash(_("You are signed out. The answers you saved are kept."))
-    # Signed out to open a link meant for another account: signing in again leads to it.
-    after = safe_next(request.form.get("next"))
-    response = redirect(url_for("auth.login", next=after) if after else url_for("auth.login"), 303)
     unsent.forget(response)  # answers sent once signed out, kept for this browser
     return response
 
@@ -464,14 +473,28 @@ def forgot_password():
         return render_template("auth/forgot_password.html", form=form)
     limits.count_attempt()
     user = User.with_email(form.email.data)
-    response = make_response(render_template("auth/reset_link_sent.html", email=form.email.data))
     if user is not None and user.is_active:
         _send_reset_link(user)
     elif user is not None:
         _send_account_removed(user)
     else:  # written as for an account, and not sent: the answer takes as long either way
         _reset_link(User(id=0, email=form.email.data, name="", password_hash=""))
-    return response
+    # After a redirect, as registering: reloading the page, or switching its language, shows
+    # it again rather than an empty form (and sends nothing again).
+    session[_RESET_ASKED] = form.email.data
+    return redirect(url_for("auth.reset_link_sent"), 303)
+
+
+_RESET_ASKED = "reset_asked_email"
+
+
+@bp.get("/password/forgot/sent")
+def reset_link_sent():
+    """The same page whether or not an account uses the address: it says "if"."""
+    email = session.get(_RESET_ASKED)
+    if not email:
+        return redirect(url_for("auth.forgot_password"))
+    return render_template("auth/reset_link_sent.html", email=email)
 
 
 def _send_reset_link(user: User) -> None:
@@ -573,8 +596,10 @@ def _reset_password(token: str):
     if user is None or not user.is_active:  # removed since the link left
         return render_template("auth/reset_link_unavailable.html"), 404
     form = NewPasswordForm(user.email)
+    # Signed in to another account: the page says that choosing signs it out.
+    other = current_user if current_user.is_authenticated and current_user.id != user.id else None
     if not form.validate_on_submit():
-        page = render_template("auth/reset_password.html", form=form)
+        page = render_template("auth/reset_password.html", form=form, signed_in=other)
         return (page, refused_status()) if form.is_submitted() else page
     # A registration never confirmed: its name and manufacturer's name were typed by
     # whoever registered the address, perhaps not its owner, who now proves it.
@@ -584,6 +609,12 @@ def _reset_password(token: str):
     db.session.commit()
     _send_password_changed(user, by_link=True, named=not unproven)
     current_app.logger.info("user %s chose a new password by email link", user.id)
+    response = redirect(url_for("auth.login"), 303)
+    if other is not None:
+        # The link proved this account's mailbox, not the other's: signed out, so that the
+        # sign-in page that follows is this account's, not the other's requests.
+        sign_out(response)
+    session[_SIGN_IN_AS] = user.email
     flash(_("Your password is changed. Sign in with it."))
     if unproven:
         flash(
@@ -594,7 +625,6 @@ def _reset_password(token: str):
             ),
             "warning",
         )
-    response = redirect(url_for("auth.login"), 303)
     # The link reached the mailbox: this browser is the owner's, and signs in on a budget of
     # its own, even while failed attempts (a stranger's, or the owner's own) pause the
     # account elsewhere.
