@@ -22,7 +22,7 @@ def test_eighteen_documents_break_between_documents_not_after_their_heading(rece
     pdf = rendered({**receipt, "documents": [document] * 18})
     assert pages_ending_with_a_heading(pdf) == []
     assert len(page_lines(pdf)) == 3
-    assert min(filled(pdf)[:-1]) > 0.7
+    assert min(filled(pdf)[:-1]) > 0.5  # no page but the last more than half blank
     for lines in page_lines(pdf):  # a file's SHA-256 on the page of its name
         text = " ".join(lines)
         assert text.count(document["filename"]) == text.count(document["sha256"])
