@@ -112,6 +112,7 @@ def _document_row(document: dict) -> dict:
     }
 
 
-def grouped(number: int) -> str:
-    """12345678 → "12 345 678", with narrow no-break spaces (French and SI style)."""
-    return f"{int(number):,}".replace(",", "\u202f")
+def grouped(number: int, separator: str = "\u202f") -> str:
+    """12345678 → "12 345 678", with narrow no-break spaces (French and SI style), or with
+    `separator` ("12,345,678" with a comma, as English writes it)."""
+    return f"{int(number):,}".replace(",", separator)
