@@ -12,7 +12,7 @@ from datetime import timedelta
 import itsdangerous.timed
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, without_csrf_tokens
+from tests.conftest import PASSWORD, make_user, without_csrf_tokens
 from tests.invites.support import body_of
 from wizard import clock
 from wizard.extensions import db
@@ -209,3 +209,20 @@ def test_registering_again_an_address_never_confirmed_replaces_that_registration
     assert "You already have an account" in inbox.to("claire@cardiotech.example")[-1]["Subject"]
     assert sign_in(app.test_client()).status_code == 303
     assert sign_in(app.test_client(), "first pass phrase!").status_code == 422
+
+
+def test_a_confirmation_link_opened_signed_in_as_another_account_says_it_signs_that_out(
+    app, client, inbox
+):
+    with app.app_context():
+        make_user("bob@other.example", "Other")
+    assert client.post("/login", data={"email": "bob@other.example", "password": PASSWORD})
+    assert register(client).status_code == 303
+    link = confirmation_link(inbox.to("claire@cardiotech.example")[-1])
+    page = " ".join(client.get(link).text.split())
+    assert (
+        "You are signed in as bob@other.example. Confirming this account signs you out of "
+        "that one." in page
+    )
+    assert confirm(client, link).status_code == 303
+    assert "Cardiotech" in client.get("/dashboard").text  # Claire's, now
