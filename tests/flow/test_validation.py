@@ -1029,6 +1029,10 @@ def test_a_letter_refused_for_its_other_answers_keeps_the_pdf_chosen(app, logged
     refused = upload(logged_in, dossier_id, "letters", **{"letter-author_rpps": "10000000008"})
     assert refused.status_code == 422
     assert "We have kept the letter you chose: letter.pdf" in refused.text
+    # Read with the file field (which says "no file chosen"), as its hint is.
+    assert 'id="letter-file-kept"' in refused.text
+    field = re.search(r'<input[^>]*id="letter-file"[^>]*>', refused.text).group(0)
+    assert 'aria-describedby="letter-file-kept letter-file-hint' in field
     assert saved(app, dossier_id).files == 0
     # Opened again later, the page says it too, since the next try uses it.
     page = logged_in.get(f"/requests/{dossier_id}/steps/hcp-support").text

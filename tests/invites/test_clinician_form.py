@@ -151,6 +151,8 @@ def test_the_letter_chosen_before_a_refusal_is_kept_for_the_next_try(
     refused = send(clinician, link, author_rpps="10000000008")
     assert refused.status_code == 422
     assert "We have kept the letter you chose: letter-leroy.pdf." in refused.text
+    field = re.search(r'<input[^>]*id="file"[^>]*>', refused.text).group(0)
+    assert 'aria-describedby="file-kept' in field and 'id="file-kept"' in refused.text
     assert_nothing_stored(app, manufacturer)
     accepted = send(clinician, link, file=None)
     assert accepted.status_code == 303

@@ -61,6 +61,12 @@ class KeptPdfFile(PdfFile):
         super().__init__(*args, **kwargs)
         self.type = "PdfFile"  # the form macros render it as the PDF upload it is
 
+    @property
+    def kept_note(self) -> str | None:
+        """The id of the note saying which file is kept, read with the field (a screen
+        reader otherwise hears "no file chosen"), while one is."""
+        return f"{self.id}-kept" if getattr(self._form, "kept_file", None) else None
+
     def pre_validate(self, form):
         chosen = (self.data and self.data.filename) or uploads.too_big_in_browser(self.name)
         if getattr(form, "kept_file", None) and not chosen:

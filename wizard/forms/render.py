@@ -45,9 +45,11 @@ def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) 
     description = "" if f.description is None else str(f.description)
     error = str(f.errors[0]) if f.errors else ""
     warning = "" if error else str(getattr(f, "warning", None) or "")
+    kept_note = getattr(f, "kept_note", None)  # which file is kept from an earlier try
     described = " ".join(
         name
         for name, shown in (
+            (kept_note, kept_note),
             (f"{f.id}-hint", description),
             (f"{f.id}-error", error),
             (f"{f.id}-warning", warning),
