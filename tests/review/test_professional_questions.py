@@ -176,9 +176,13 @@ def test_the_email_names_the_last_day_the_link_works(
     english = format_date(last_day, "long", locale="en_GB")
     assert f"jusqu’au {french} inclus (heure de Paris)" in body
     assert f"until the end of {english} (French time)" in body
+    # The page says it too, when it does not say the day the answer is needed by.
+    path = LINK.search(body).group(1)
+    page = " ".join(app.test_client().get(path).text.split())
+    said = f"This link works until</dt><dd>the end of {english} (French time)"
+    assert (said in page) == (due_in is None)
 
     # And the link does work until the last minute of that day in France, not after.
-    path = LINK.search(body).group(1)
     midnight = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=clock.PARIS)
     monkeypatch.setattr(clock, "now", lambda: midnight - timedelta(minutes=1))
     assert app.test_client().get(path).status_code == 200

@@ -185,3 +185,19 @@ def test_a_file_the_page_kept_back_for_its_size_refuses_the_answer(
     assert kept is not None  # the file within the limit, kept for the next try
     review_page = reviewer.get(f"/review/requests/{submitted}").text
     assert "report.pdf" not in review_page
+
+
+def test_more_files_than_an_answer_takes_are_refused_saying_none_was_kept(
+    app, reviewer, manufacturer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information", due_date=DUE)
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    files = [document(f"part-{n}.pdf", f"Part {n}") for n in range(11)]
+    refused = reply(manufacturer, submitted, question_id, "All parts.", files=files)
+    assert refused.status_code == 422
+    said = " ".join(refused.text.split())
+    assert "You chose 11 files: at most 10 can be sent at once, so none was kept." in said
+    assert "All parts." in refused.text  # what was typed stays
+    assert 'name="reply-keep"' not in refused.text

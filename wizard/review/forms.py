@@ -71,7 +71,15 @@ class PdfFiles(MultipleFileField):
         chosen = [item for item in self.data or [] if item and item.filename]
         self.accepted = []
         if len(chosen) > MAX_FILES:
-            raise ValidationError(_("Choose %(count)d files or fewer.", count=MAX_FILES))
+            raise ValidationError(
+                _(
+                    "You chose %(chosen)d files: at most %(count)d can be sent at once, so none "
+                    "was kept. Choose %(count)d at most again (several documents can be "
+                    "joined into one PDF).",
+                    chosen=len(chosen),
+                    count=MAX_FILES,
+                )
+            )
         # Those the page's script kept back for their size (app.js), then those sent.
         problems = [
             labelled_message(name, uploads.too_big_message())
