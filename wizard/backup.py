@@ -158,7 +158,7 @@ def read(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
 def _lines(source: Path) -> Iterator:
     """Each line of the file, read as JSON (a file of the first format is one line); blank
     lines, which an editor or a transfer may add, are no lines (the last line counts rows)."""
-    with source.open(encoding="utf-8") as lines:
+    with source.open(encoding="utf-8-sig") as lines:  # a BOM a Windows editor may add
         try:
             for line in lines:
                 if line.strip():

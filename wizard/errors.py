@@ -358,10 +358,15 @@ def render_error(status: int):
 
 def _another_account() -> dict:
     """For a request's page not found while signed in (a link from an email meant for
-    another account, a colleague's or another organisation's): who is signed in, and a way
+    another organisation's account): who is signed in, and a way
     to sign out and open it with the right one. Said of any request's address, found or not
     elsewhere: nobody learns whether another organisation's request exists."""
-    if not (current_user.is_authenticated and "dossier_id" in (request.view_args or {})):
+    if not (
+        request.method == "GET"  # a link followed: a form's address is no page to open after
+        and current_user.is_authenticated
+        and current_user.is_manufacturer  # ANSM's reviewers see every request
+        and "dossier_id" in (request.view_args or {})
+    ):
         return {}
     return {"signed_in_as": current_user.email, "open_after": request.full_path.rstrip("?")}
 

@@ -25,6 +25,8 @@ def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
     for name, content in accepted:
         stored = uploads.store(name, content)
         g.kept_a_file = True  # counted, on the manufacturer's forms (`auth.limits`)
+        # Chosen on this try: ticked when the form comes back (`review/_parts.html`).
+        g.kept_now = {*getattr(g, "kept_now", ()), stored.sha256}
         if all(item["sha256"] != stored.sha256 for item in files):
             files.append(
                 {"filename": stored.filename, "sha256": stored.sha256, "size": stored.size}

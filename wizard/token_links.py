@@ -59,8 +59,10 @@ def remember_sent(key: str, sent: dict[str, Any], token: str) -> None:
 
 def sent_again(key: str, token: str) -> bool:
     """Whether this browser lately sent this very form (the same answers and files) through
-    the link `token`: sent again (a double click, a second click on a slow connection), its
-    thank-you page is the answer, not "this link has already been used"."""
+    the link `token`, and was answered: sent again (back, then send; a second click once the
+    first answer came), its thank-you page is the answer, not "this link has already been
+    used". A second click before the first answer comes carries no trace of it (the session
+    is its cookie): the page's script sends the form once (`data-submit-once`)."""
     sent = sent_lately(key)
     return sent is not None and sent.get("form") == _form_digest(token)
 
@@ -69,12 +71,15 @@ def _form_digest(token: str) -> str:
     """The link and what the form being answered carries, but its one-time CSRF token."""
     digest = hashlib.sha256(token.encode())
     for name, value in sorted(request.form.items(multi=True)):
-        if name != "csrf_token":
+        if not name.endswith("csrf_token"):  # its own, or a prefixed form's
             digest.update(f"\0{name}\0{value}".encode())
     for name, file in sorted(request.files.items(multi=True), key=lambda item: item[0]):
         digest.update(f"\0{name}\0{file.filename}\0".encode())
         file.stream.seek(0)  # read already, when the form took it
-        digest.update(hashlib.sha256(file.stream.read()).digest())
+        content = hashlib.sha256()
+        while chunk := file.stream.read(1 << 16):
+            content.update(chunk)
+        digest.update(content.digest())
         file.stream.seek(0)
     return digest.hexdigest()
 

@@ -158,8 +158,8 @@ def test_a_link_works_once(app, manufacturer, clinician, link):
     assert_plain_page(clinician.get(link), 410, "This link has already been used")
     again = send_letter(clinician, link, author_name="Someone else")
     assert_plain_page(again, 410, "This link has already been used")
-    # The same letter sent again from the browser that sent it (a double click, a second
-    # click on a slow connection) was received: its thank-you page, not "already used".
+    # The same letter sent again from the browser that sent it, once answered (back, then
+    # send) was received: its thank-you page, not "already used".
     twice = send_letter(clinician, link)
     assert twice.status_code == 303 and twice.location.endswith("/invitations/received")
     assert "letter-leroy.pdf" in clinician.get(twice.location).text

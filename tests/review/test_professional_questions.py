@@ -115,7 +115,7 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
 
     used = professional.get(path)
     assert used.status_code == 410 and "already been used" in used.text
-    # The same answer sent again from the same browser (a double click) was received.
+    # The same answer sent again from the same browser, once answered, was received.
     twice = answer(professional, path, files=[document("registry.pdf", "Registry")])
     assert twice.status_code == 303 and twice.location.endswith("/questions/answered")
     later = app.test_client().get(twice.location)  # another browser, or an hour later

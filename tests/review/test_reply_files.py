@@ -72,6 +72,19 @@ def test_a_kept_file_unticked_stays_unticked_when_the_answer_is_refused_again(
     ticked = re.findall(r'name="reply-keep" value="([0-9a-f]{64})" checked>', again.text)
     assert len(ticked) == 1 and ticked != [kept]  # the registry, kept on this try
 
+    # Unticked, then chosen again on a try refused again: ticked, it is meant.
+    chosen_again = manufacturer.post(
+        f"/requests/{submitted}/questions/{question_id}/reply",
+        data={
+            "reply-message": "",
+            "reply-keep-offered": [kept, *ticked],
+            "reply-keep": ticked,
+            "reply-documents": [(io.BytesIO(wrong[1]), wrong[0])],
+        },
+        content_type="multipart/form-data",
+    )
+    assert f'name="reply-keep" value="{kept}" checked>' in chosen_again.text
+
     sent = reply(manufacturer, submitted, question_id, "The registry.", keep=ticked)
     assert sent.status_code == 303
     review_page = reviewer.get(f"/review/requests/{submitted}").text
@@ -198,6 +211,6 @@ def test_more_files_than_an_answer_takes_are_refused_saying_none_was_kept(
     refused = reply(manufacturer, submitted, question_id, "All parts.", files=files)
     assert refused.status_code == 422
     said = " ".join(refused.text.split())
-    assert "You chose 11 files: at most 10 can be sent at once, so none was kept." in said
+    assert "You chose 11 files: at most 10 can be sent at once, so none of these was kept." in said
     assert "All parts." in refused.text  # what was typed stays
     assert 'name="reply-keep"' not in refused.text

@@ -212,10 +212,11 @@ def test_a_file_that_is_not_a_whole_backup_is_refused_saying_so(app, user, tmp_p
         assert "Traceback" not in refused.output
         with app.app_context():
             assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0, name
-    # A whole backup whose lines an editor or a transfer spaced out, or ended the Windows way,
-    # is still whole.
+    # A whole backup whose lines an editor or a transfer spaced out, or ended the Windows way
+    # (a byte-order mark first), is still whole.
     spaced = tmp_path / "spaced.jsonl"
-    spaced.write_bytes(b"\r\n\r\n".join(line.rstrip("\n").encode() for line in lines) + b"\r\n\n")
+    spaced_out = b"\r\n\r\n".join(line.rstrip("\n").encode() for line in lines)
+    spaced.write_bytes(b"\xef\xbb\xbf" + spaced_out + b"\r\n\n")
     restored = runner.invoke(args=["backup", "restore", str(spaced)])
     assert restored.exit_code == 0, restored.output
     with app.app_context():

@@ -195,7 +195,7 @@ def _join(token: str):
         return unavailable_page(UNAVAILABLE, "account")
     response = redirect(url_for("filing.dashboard"), 303)
     if current_user.is_authenticated:  # another account, as the page said: signed out of
-        sign_out(response)
+        sign_out(response, everywhere=False)
     start_session(account)
     flash(
         _(

@@ -355,10 +355,11 @@ def logout():
     return response
 
 
-def sign_out(response):
+def sign_out(response, *, everywhere: bool = True):
     """End the session of whoever is signed in here, as "Sign out" does, and return
-    `response`, which the browser gets with it."""
-    if current_user.is_authenticated:
+    `response`, which the browser gets with it; `everywhere=False`: this browser's only (it
+    is to be another account's: the account signed out did nothing to end elsewhere)."""
+    if current_user.is_authenticated and everywhere:
         # Every session of the account ends, copies of this cookie included.
         db.session.execute(
             update(User)
@@ -613,7 +614,7 @@ def _reset_password(token: str):
     if other is not None:
         # The link proved this account's mailbox, not the other's: signed out, so that the
         # sign-in page that follows is this account's, not the other's requests.
-        sign_out(response)
+        sign_out(response, everywhere=False)
     session[_SIGN_IN_AS] = user.email
     flash(_("Your password is changed. Sign in with it."))
     if unproven:

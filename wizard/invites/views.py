@@ -142,7 +142,8 @@ def unavailable(error: service.LinkUnavailable):
     from wizard.errors import typed_answers  # which imports this blueprint's forms
 
     token = (request.view_args or {}).get("token", "")
-    if error.reason == "used" and request.method == "POST" and sent_again(_RECEIVED, token):
+    sent = request.endpoint == "invites.respond" and request.method == "POST"
+    if error.reason == "used" and sent and sent_again(_RECEIVED, token):
         return redirect(url_for(".received"), 303)  # sent twice from this browser: received
     typed = typed_answers() if request.method == "POST" else ()
     body, status = unavailable_page(UNAVAILABLE, error.reason, typed=typed)

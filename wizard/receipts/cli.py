@@ -49,7 +49,7 @@ def _trust(check) -> str:
     if check.verdict.trusted:
         return "trusted"
     if check.issued_here:
-        return "issued by this portal (the very file it keeps; its seal's certificate expired)"
+        return "issued by this portal (the very file it keeps; seal's certificate since replaced)"
     return "NOT trusted"
 
 

@@ -74,8 +74,8 @@ class PdfFiles(MultipleFileField):
             raise ValidationError(
                 _(
                     "You chose %(chosen)d files: at most %(count)d can be sent at once, so none "
-                    "was kept. Choose %(count)d at most again (several documents can be "
-                    "joined into one PDF).",
+                    "of these was kept. Choose %(count)d or fewer again (several documents can "
+                    "be joined into one PDF).",
                     chosen=len(chosen),
                     count=MAX_FILES,
                 )

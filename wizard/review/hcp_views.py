@@ -88,7 +88,8 @@ def unavailable(error: information.LinkUnavailable):
     was typed) is shown to copy, as nothing of it was taken."""
     question, explanations = error.question, UNAVAILABLE
     token = (request.view_args or {}).get("token", "")
-    if error.reason == "used" and request.method == "POST" and sent_again(_ANSWERED, token):
+    sent = request.endpoint == "review_hcp.answer" and request.method == "POST"
+    if error.reason == "used" and sent and sent_again(_ANSWERED, token):
         return redirect(url_for(".answered"), 303)  # sent twice from this browser: answered
     if error.reason == "closed" and question is not None:
         status, title, _detail, _advice = UNAVAILABLE["closed"]
