@@ -187,6 +187,7 @@ def test_a_receipt_cut_short_is_said_incomplete_not_foreign(app, submitted):
     said = " ".join(html.unescape(page).split())
     assert "This file is incomplete" in said and "Download the receipt or decision again" in said
     assert "this is not a signed receipt or decision of this portal" not in said
+    assert "No signature found" not in said and "carries no signature" not in said
     assert "Genuine" not in said
 
 
