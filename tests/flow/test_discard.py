@@ -65,7 +65,9 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
         page = logged_in.get(gone)
         assert page.status_code == 410
         assert "This draft was deleted" in page.text and "Claire Martin deleted it on" in page.text
-    assert "This link has been cancelled" in logged_in.get(link).text
+    closed = logged_in.get(link).text  # its professional is told no letter is needed
+    assert "This request has been deleted" in closed
+    assert "You do not need to write a letter for it." in closed
     # The professional is told: no letter is needed any more (replies reach who invited).
     told = inbox.to("anne.leroy@necker.example")[-1]
     assert "Cardiotech Médical SAS has given up its request" in told["Subject"]
