@@ -119,6 +119,13 @@ def flip_a_signed_byte(pdf: bytes) -> bytes:
     return bytes(changed)
 
 
+def verify_page(client, pdf: bytes) -> str:
+    """The public /verify page's answer to `pdf`, uploaded as anyone does."""
+    return client.post(
+        "/verify", data={"receipt": (io.BytesIO(pdf), "r.pdf")}, content_type="multipart/form-data"
+    ).text
+
+
 @contextmanager
 def renewed_seal(app, folder):
     """The portal sealing with a new key and certificate, trusting only it from now on: the
@@ -140,27 +147,11 @@ def test_a_receipt_outlives_the_certificate_of_its_seal(app, submitted, tmp_path
     pdf = receipt_bytes(app, dossier_id)
     (tmp_path / "receipt.pdf").write_bytes(pdf)
     with renewed_seal(app, tmp_path):
-        page = (
-            app.test_client()
-            .post(
-                "/verify",
-                data={"receipt": (io.BytesIO(pdf), "r.pdf")},
-                content_type="multipart/form-data",
-            )
-            .text
-        )
+        page = verify_page(app.test_client(), pdf)
         verified = app.test_cli_runner().invoke(
             args=["receipts", "verify", str(tmp_path / "receipt.pdf")]
         )
-        altered = (
-            app.test_client()
-            .post(
-                "/verify",
-                data={"receipt": (io.BytesIO(flip_a_signed_byte(pdf)), "r.pdf")},
-                content_type="multipart/form-data",
-            )
-            .text
-        )
+        altered = verify_page(app.test_client(), flip_a_signed_byte(pdf))
     said = " ".join(html.unescape(page).split())
     assert "Genuine receipt" in said and reference in said and "Submitted" in said
     assert (
@@ -175,15 +166,7 @@ def test_a_receipt_outlives_the_certificate_of_its_seal(app, submitted, tmp_path
 def test_a_receipt_cut_short_is_said_incomplete_not_foreign(app, submitted):
     """An unfinished download is no stranger's file: the page says to fetch it again."""
     pdf = receipt_bytes(app, submitted[0])
-    page = (
-        app.test_client()
-        .post(
-            "/verify",
-            data={"receipt": (io.BytesIO(pdf[:-200]), "r.pdf")},
-            content_type="multipart/form-data",
-        )
-        .text
-    )
+    page = verify_page(app.test_client(), pdf[:-200])
     said = " ".join(html.unescape(page).split())
     assert "This file is incomplete" in said and "Download the receipt or decision again" in said
     assert "this is not a signed receipt or decision of this portal" not in said
@@ -379,15 +362,7 @@ def test_a_file_merely_naming_a_request_learns_nothing_of_it(app, submitted):
     """References are sequential: a forged file must not tell whether a request exists, nor its
     status."""
     _dossier_id, reference = submitted
-    page = (
-        app.test_client()
-        .post(
-            "/verify",
-            data={"receipt": (io.BytesIO(forged_pdf(reference)), "r.pdf")},
-            content_type="multipart/form-data",
-        )
-        .text
-    )
+    page = verify_page(app.test_client(), forged_pdf(reference))
     assert "This file cannot be confirmed" in page and "No signature found" in page
     assert "the file carries no signature to check it against" in page
     assert "Changed after signing" not in page

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tests.pdf_languages import in_language
 from tests.receipts.test_long_words import URL, seen
 from tests.receipts.test_portal_receipts import flip_a_signed_byte, forged_pdf, renewed_seal
+from tests.receipts.test_portal_receipts import verify_page as check
 from tests.review.support import act, dossier, in_days
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
@@ -30,14 +31,6 @@ from wizard.receipts.render import render_pdf
 from wizard.receipts.service import receipt_fields, signing_identity
 from wizard.receipts.verify import DECISION_FILENAME, verify_pdf
 from wizard.review.decision_document import render_decision_html
-
-
-def check(client, pdf: bytes) -> str:
-    return client.post(
-        "/verify",
-        data={"receipt": (io.BytesIO(pdf), "decision.pdf")},
-        content_type="multipart/form-data",
-    ).text
 
 
 def test_an_authorisation_is_a_signed_pdf_that_validates(

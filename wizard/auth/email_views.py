@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from wizard import clock, mail
 from wizard.auth import bp, devices, email_change, reset
 from wizard.auth.forms import ChangeEmailForm
-from wizard.auth.views import account_page, current_password_checked
+from wizard.auth.views import account_page, current_password_checked, send_in_both_languages
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.models import User
@@ -139,28 +139,17 @@ def _send_address_in_use(holder: User) -> None:
         template = "auth/email/address_of_removed_account.txt"
         context = {"organisation": holder.organisation.name}
     about = f"'address in use' notice for {holder.id}"
-    _send_in_both_languages(holder.email, _in_use_subject, template, about=about, **context)
+    send_in_both_languages(holder.email, _in_use_subject, template, about=about, **context)
 
 
 def _in_use_subject() -> str:
     return _("Your email address on the ANSM derogation portal")
 
 
-def _send_in_both_languages(to: str, subject, template: str, *, about: str, **context) -> None:
-    """In French then English: a security notice goes to whoever reads the address, whose
-    language is not known (not the page's: another person may have acted)."""
-    mail.send_after_response(
-        to,
-        mail.bilingual(subject, " / "),
-        mail.bilingual_text(template, **context),
-        about=about,
-    )
-
-
 def _send_changed_notice(user: User, old_email: str) -> None:
     """To the former address: its owner learns of a change they may not have made, and how to
     undo it."""
-    _send_in_both_languages(
+    send_in_both_languages(
         old_email,
         _changed_subject,
         "auth/email/email_changed.txt",
@@ -230,7 +219,7 @@ def _undo_refused(undo):
 
 def _send_undone_notice(user: User, undone_email: str) -> None:
     """To the address the account no longer has: in case its owner is who made the change."""
-    _send_in_both_languages(
+    send_in_both_languages(
         undone_email,
         _changed_subject,
         "auth/email/email_change_undone.txt",

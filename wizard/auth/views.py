@@ -213,10 +213,16 @@ _REGISTERED = "registered_email"
 
 @bp.get("/register/sent")
 def registered():
-    email = session.get(_REGISTERED)
+    return _sent_page(_REGISTERED, "auth.register", "auth/confirm_email_sent.html")
+
+
+def _sent_page(key: str, form_endpoint: str, template: str):
+    """The page saying a link left, for the address this browser's form sent (`key`);
+    opened elsewhere, or later, the form again."""
+    email = session.get(key)
     if not email:
-        return redirect(url_for("auth.register"))
-    return render_template("auth/confirm_email_sent.html", email=email)
+        return redirect(url_for(form_endpoint))
+    return render_template(template, email=email)
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
@@ -492,10 +498,7 @@ _RESET_ASKED = "reset_asked_email"
 @bp.get("/password/forgot/sent")
 def reset_link_sent():
     """The same page whether or not an account uses the address: it says "if"."""
-    email = session.get(_RESET_ASKED)
-    if not email:
-        return redirect(url_for("auth.forgot_password"))
-    return render_template("auth/reset_link_sent.html", email=email)
+    return _sent_page(_RESET_ASKED, "auth.forgot_password", "auth/reset_link_sent.html")
 
 
 def _send_reset_link(user: User) -> None:
@@ -579,11 +582,20 @@ def _send_to_unproven(user: User, what: str, subject, template: str, **context) 
     then English (the reader may not be who typed it), with nothing of what they typed (a
     name, an organisation) that the portal's address would carry to a stranger's mailbox.
     Sent after the response; a failure is logged, and signing in sends a new link."""
+    send_in_both_languages(
+        user.email, subject, template, about=f"{what} for user {user.id}", **context
+    )
+
+
+def send_in_both_languages(to: str, subject, template: str, *, about: str, **context) -> None:
+    """An email in French then English, after the response: to whoever reads an address whose
+    language is not known (not the page's: another person may have acted). `subject`: a
+    function giving it in the language in force."""
     mail.send_after_response(
-        user.email,
+        to,
         mail.bilingual(subject, " / "),
         mail.bilingual_text(template, **context),
-        about=f"{what} for user {user.id}",
+        about=about,
     )
 
 
