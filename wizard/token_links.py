@@ -28,11 +28,14 @@ def is_failed_lookup(response) -> bool:
     return response.status_code in (404, 410)
 
 
-def unavailable_page(explanations: dict, reason: str, links=(), *, typed=(), reference=None):
+def unavailable_page(
+    explanations: dict, reason: str, links=(), *, typed=(), reference=None, reach=None
+):
     """The plain page saying why a link does not open, with its own status code.
     `explanations`: reason → (status, title, detail, advice); `links`: (address, words) of
     where to go next; `typed`: what a form sent to the link carried, to copy (nothing of it
-    was taken); `reference`: the request's, when the link is a real one."""
+    was taken); `reference`: the request's, when the link is a real one; `reach`: how to
+    reach whom the advice says to ask."""
     status, title, detail, advice = explanations[reason]
     return render_template(
         "invites/unavailable.html",
@@ -42,6 +45,7 @@ def unavailable_page(explanations: dict, reason: str, links=(), *, typed=(), ref
         links=links,
         typed=typed,
         reference=reference,
+        reach=reach,
     ), status
 
 

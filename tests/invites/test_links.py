@@ -19,12 +19,14 @@ from wizard.invites import service
 from wizard.models import Invitation, ReplacedLink, User
 
 ASK_AGAIN = "ask the manufacturer who invited you"
+# How to ask them, without the page naming them (the email that brought the link does).
+REACH = "reply to the email that brought you the link: your message reaches the person who"
 
 
 def assert_plain_page(response, status: int, title: str):
     assert response.status_code == status
     assert f'<h1 class="heading-l">{title}</h1>' in response.text
-    assert ASK_AGAIN in response.text.lower()
+    assert ASK_AGAIN in response.text.lower() and REACH in response.text
     for leaked in ("VentriAssist", "Cardiotech", "Traceback", '<form method="post" enctype'):
         assert leaked not in response.text
 

@@ -97,6 +97,13 @@ UNAVAILABLE = {
         _l("If your letter is still needed, ask the manufacturer who invited you."),
     ),
 }
+# Whom the advice means, named without the page naming anyone: the link may be opened by
+# whoever the email was forwarded to, the invitation sent to a wrong address, then cancelled.
+# The email names them, and its Reply-To is their address (`service.contact_person`).
+REACH = _l(
+    "To write to them, reply to the email that brought you the link: your message reaches "
+    "the person who invited you."
+)
 STATUS_LABELS = {
     InvitationState.SENT: _l("Sent"),
     InvitationState.NOT_SENT: _l("Not sent"),
@@ -146,7 +153,7 @@ def unavailable(error: service.LinkUnavailable):
     if error.reason == "used" and sent and sent_again(_RECEIVED, token):
         return redirect(url_for(".received"), 303)  # sent twice from this browser: received
     typed = typed_answers() if request.method == "POST" else ()
-    body, status = unavailable_page(UNAVAILABLE, error.reason, typed=typed)
+    body, status = unavailable_page(UNAVAILABLE, error.reason, typed=typed, reach=REACH)
     # A live check's answer: the page the professional is writing in says so (app.js).
     closed = {"X-Link-Closed": "true"} if request.endpoint == "invites.check_field" else {}
     return body, status, closed
@@ -210,7 +217,7 @@ def check_field(token: str):
 def received():
     letter = sent_lately(_RECEIVED)
     if letter is None:
-        return unavailable_page(UNAVAILABLE, "thanks_gone")
+        return unavailable_page(UNAVAILABLE, "thanks_gone", reach=REACH)
     return render_template("invites/received.html", letter=letter)
 
 
