@@ -76,7 +76,8 @@ def gettext(string: str, **variables) -> str:
     return with_contractions(text, variables) % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
+    """`num` chooses the form; `%(num)s` writes it, or the `num=` given (grouped digits)."""
     variables.setdefault("num", num)
     return with_contractions(translations().ungettext(singular, plural, num), variables) % variables
 
@@ -260,8 +261,8 @@ def _template_gettext(context, string: str, **variables) -> str:
 
 
 @pass_context
-def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
-    variables.setdefault("num", num)
+def _template_ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
+    variables.setdefault("num", num)  # unless written otherwise: `num=count|quantity`
     text = with_contractions(translations().ungettext(singular, plural, num), variables)
     if context.eval_ctx.autoescape:
         text = Markup(text)

@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from wizard.domain.lifecycle import LAPSING_STATUSES
 from wizard.extensions import htmx
-from wizard.forms.base import is_token
+from wizard.forms.base import is_token, quantity
 from wizard.forms.render import field_in_page, render_field
 from wizard.forms.validators import Unnamed
 from wizard.i18n import gettext as _
@@ -342,6 +342,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["human_date"] = human_date
     app.jinja_env.filters["human_moment"] = _human_moment
     app.jinja_env.filters["of_name"] = of_name  # French: "de Cardiotech", "d’Abiomed"
+    app.jinja_env.filters["quantity"] = quantity  # "100 000", "100,000"; "1500" as it is
     app.jinja_env.globals.update(
         is_htmx=is_htmx,
         attributes=attributes,

@@ -432,6 +432,28 @@ def test_without_follow_up_conditions_the_page_names_only_the_conditions_it_show
         )
 
 
+def test_a_large_cap_on_patients_is_written_as_each_language_groups_its_digits(
+    reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    authorised = act(reviewer, submitted_global, "authorise", max_patients="12000")
+    assert authorised.status_code == 303
+    row = r"<dt>{}</dt>\s*<dd>([^<]+)</dd>"
+    for client, page in (
+        (reviewer, f"/review/requests/{submitted_global}"),
+        (manufacturer, f"/requests/{submitted_global}/submitted"),
+    ):
+        english = client.get(page, headers={"Accept-Language": "en"}).text
+        assert re.search(row.format("Maximum number of patients"), english).group(1) == "12,000"
+        french = client.get(page, headers={"Accept-Language": "fr"}).text
+        maximum = re.search(row.format("Nombre maximal de patients"), french).group(1)
+        assert maximum == "12\u202f000"
+    dashboard = manufacturer.get("/dashboard", headers={"Accept-Language": "en"}).text
+    assert "at most 12,000 patients" in dashboard
+    dashboard = manufacturer.get("/dashboard", headers={"Accept-Language": "fr"}).text
+    assert "12\u202f000 patients au maximum" in dashboard
+
+
 AUTHORISE = "/review/requests/{}/authorise"
 
 

@@ -14,6 +14,7 @@ from wizard import audit, kept
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status, is_decided
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
+from wizard.forms.base import quantity
 from wizard.i18n import gettext as _
 from wizard.i18n import long_date, ngettext
 from wizard.models import (
@@ -191,8 +192,8 @@ def _report_sent(dossier, report: FollowUpReport):
     if report.above_maximum:
         said = _(
             "Your report has been sent to ANSM. It counts more patients than the "
-            "%(maximum)d the authorisation allows: ANSM may contact you about it.",
-            maximum=report.max_patients,
+            "%(maximum)s the authorisation allows: ANSM may contact you about it.",
+            maximum=quantity(report.max_patients),
         )
     else:
         said = _("Your report has been sent to ANSM.")

@@ -558,9 +558,10 @@ def event_text(event: AuditEvent) -> str:
         return _("Answer to ANSM's question sent")
     if event.action == audit.FOLLOW_UP_SENT:
         sent = ngettext(
-            "Follow-up report sent: %(num)d patient treated so far",
-            "Follow-up report sent: %(num)d patients treated so far",
+            "Follow-up report sent: %(num)s patient treated so far",
+            "Follow-up report sent: %(num)s patients treated so far",
             detail["patients_treated"],
+            num=quantity(detail["patients_treated"]),
         )
         if met := detail.get("meets"):  # the dates its authorisation asked it by
             dates = ", ".join(long_date(date.fromisoformat(day)) for day in met)
