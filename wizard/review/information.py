@@ -358,6 +358,23 @@ def questions_of(dossier: Dossier) -> list[InformationRequest]:
     )
 
 
+def asked_already(dossier: Dossier, user: User, form, last_event) -> bool:
+    """Whether `form` is the question `user` just asked (the same form sent twice): the last
+    event of the trail (`last_event`) added it, it still waits for its answer, and it goes to
+    the same person with the same words and date."""
+    asked = questions_of(dossier)[-1:]
+    if not asked or last_event.detail.get("information_request_id") != asked[0].id:
+        return False
+    question = asked[0]
+    return (
+        question.asked_by_id == user.id
+        and question.closed_at is None
+        and _addressee_value(question) == (form.addressee.data or "")
+        and " ".join(question.message.split()) == " ".join((form.message.data or "").split())
+        and question.due_date == form.due_date.data
+    )
+
+
 def nothing_awaited(dossier: Dossier) -> bool:
     """Information is requested, yet no answer can come any more (a professional's link
     expired unanswered): the reviewer resumes the review or asks again."""

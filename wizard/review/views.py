@@ -122,6 +122,8 @@ def act(dossier_id: int, name: str):
             status=409,
         )
     if name == "request-information":
+        if _sent_again(action, dossier, form, current):  # its first sending asked it
+            return redirect(url_for(".request_page", dossier_id=dossier.id), 303)
         valid = information.validate(form, dossier)
     else:
         valid = form.validate()
@@ -148,15 +150,27 @@ def act(dossier_id: int, name: str):
 
 
 def _sent_again(action: Action, dossier, form, current: Status) -> bool:
-    """Whether this is a decision already signed by its first sending (the same form sent
-    twice): since the page it was sent from was seen, only this reviewer acted, the request
-    is in the status the decision gave it, and its last decision is theirs, of this kind,
-    on the same grounds. Another decision (other grounds, from another tab) is refused as
-    any late one is, with what was typed."""
-    if action.decision is None or current != action.target or posted_number("seen") is None:
+    """Whether this is an action already done by its first sending (the same form sent twice,
+    two clicks without JavaScript): since the page it was sent from was seen, only this
+    reviewer acted, and the last thing done is this action, with the same words: a decision
+    of this kind on the same grounds (the request in the status it gave), the same question
+    to the same person, or the review started or resumed with the same note. Another sending
+    (other words, from another tab) is refused as any late one is, with what was typed."""
+    if posted_number("seen") is None:
         return False
     since = pages.changes_since_seen(dossier)
     if not since or any(event.actor_id != current_user.id for event in since):
+        return False
+    if action.target == Status.INFORMATION_REQUESTED:
+        return information.asked_already(dossier, current_user, form, since[-1])
+    if action.decision is None:
+        last = since[-1]
+        return (
+            current == action.target
+            and last.to_status == action.target
+            and _words(last.detail.get("note")) == _words(form.reason.data)
+        )
+    if current != action.target:
         return False
     last = decisions.decisions_of(dossier)[-1:]
     return bool(last) and (
