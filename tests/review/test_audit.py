@@ -19,6 +19,7 @@ from tests.conftest import (
     upload_document,
 )
 from tests.review.support import act, document, questions, reply
+from tests.review.test_professional_questions import ask_the_author
 from wizard.demo import minimal_pdf, sample_letter
 from wizard.extensions import db
 from wizard.models import AuditEvent, Dossier
@@ -237,3 +238,24 @@ def test_the_files_a_manufacturer_adds_to_or_removes_from_the_draft_are_in_the_t
     ]
     assert all(e.actor_role == "manufacturer" and len(e.detail["sha256"]) == 64 for e in trail[:4])
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_the_trail_says_whom_the_question_that_moved_the_request_was_to(
+    app, inbox, reviewer, submitted
+):
+    """The question that moves a request to "information requested" is named in the trail as
+    the ones asked beside it are: the reviewer reads whom it went to, not the status alone."""
+    act(reviewer, submitted, "start-review")
+    asked = ask_the_author(app, reviewer, submitted, hcp_email="a.leroy@necker.example")
+    assert asked.status_code == 303
+    act(reviewer, submitted, "request-information")
+    page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    assert (
+        "Status: Under review → Information requested: question to Dr Anne Leroy, who wrote "
+        "a letter" in page
+    )
+    assert "Also asked the manufacturer for more information" in page
+    act(reviewer, submitted, "start-review")  # both questions closed
+    act(reviewer, submitted, "request-information")
+    page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    assert "Status: Under review → Information requested: question to the manufacturer" in page

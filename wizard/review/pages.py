@@ -533,7 +533,7 @@ def event_text(event: AuditEvent) -> str:
     """One line of the audit trail, as a reviewer reads it."""
     detail = event.detail
     if event.action == audit.STATUS_CHANGED:
-        return _(
+        moved = _(
             "Status: %(before)s → %(after)s",
             before=STATUS_LABELS[event.from_status],
             # Withdrawn after an authorisation (or its suspension): ANSM's, not the request's.
@@ -541,6 +541,16 @@ def event_text(event: AuditEvent) -> str:
                 event.to_status, authorised=event.from_status in _AUTHORISED_STATUSES
             ),
         )
+        # The question that moved it is named, as those asked beside it are.
+        if detail.get("hcp_name"):
+            return _(
+                "%(moved)s: question to %(name)s, who wrote a letter",
+                moved=moved,
+                name=detail["hcp_name"],
+            )
+        if detail.get("addressee") == Addressee.MANUFACTURER:
+            return _("%(moved)s: question to the manufacturer", moved=moved)
+        return moved
     if event.action == audit.QUESTION_ADDED:
         if detail.get("status"):  # asked of an authorisation in force or suspended
             return _("Asked the manufacturer for more information on the authorisation")
