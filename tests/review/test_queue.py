@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from tests.conftest import attach_files, make_user
 from tests.review.support import DUE, DUE_SAID, act
+from tests.review.test_professional_questions import ask_the_author
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
@@ -245,6 +246,25 @@ def test_the_queue_says_which_answers_are_due_and_overdue(app, reviewer, submitt
     later = clock.now() + timedelta(days=31)
     monkeypatch.setattr(clock, "now", lambda: later)
     assert f"Answer needed by {DUE_SAID}: overdue" in queue()
+
+
+def test_a_request_whose_only_link_expired_unanswered_says_so_in_the_queue(
+    app, reviewer, submitted, monkeypatch
+):
+    """Information requested of a professional whose link expired unanswered: no answer can
+    come, and the row says so (the reviewer resumes the review or asks again), rather than
+    reading as a request waiting for its answer."""
+
+    def queue() -> str:
+        return " ".join(html.unescape(reviewer.get("/review").text).split())
+
+    act(reviewer, submitted, "start-review")
+    soon = (clock.today() + timedelta(days=2)).isoformat()
+    ask_the_author(app, reviewer, submitted, hcp_email="a.leroy@necker.example", due_date=soon)
+    assert "No answer is awaited any more" not in queue()
+    later = clock.now() + timedelta(days=4)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert "No answer is awaited any more: resume the review, or ask again" in queue()
 
 
 def test_a_question_on_an_authorisation_is_said_in_the_queue(app, reviewer, submitted):
