@@ -267,6 +267,30 @@ def test_a_request_whose_only_link_expired_unanswered_says_so_in_the_queue(
     assert "No answer is awaited any more: resume the review, or ask again" in queue()
 
 
+def test_a_patient_date_passed_while_the_request_waits_is_pointed_out(
+    app, reviewer, submitted, monkeypatch
+):
+    """An individual request still waiting for ANSM once the day its patient needed the
+    device by has passed: the queue and the request's page say the date has passed, so that
+    the reviewer asks whether the need has moved; once decided, nothing more is said."""
+
+    def seen(path: str) -> str:
+        return " ".join(html.unescape(reviewer.get(path).text).split())
+
+    act(reviewer, submitted, "start-review")
+    page = f"/review/requests/{submitted}"
+    assert "Date passed" not in seen("/review") and "This date has passed" not in seen(page)
+    later = clock.now() + timedelta(days=31)  # the sample patient needs it within 30 days
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert "Date passed" in seen("/review")
+    assert (
+        "This date has passed while the request waits for ANSM: ask the manufacturer whether "
+        "the patient still needs the device, and by when." in seen(page)
+    )
+    act(reviewer, submitted, "refuse")
+    assert "Date passed" not in seen("/review") and "This date has passed" not in seen(page)
+
+
 def test_a_question_on_an_authorisation_is_said_in_the_queue(app, reviewer, submitted):
     act(reviewer, submitted, "start-review")
     act(reviewer, submitted, "authorise")

@@ -41,7 +41,7 @@ from wizard.review.forms import (
     WithdrawRequestForm,
     action_form_class,
 )
-from wizard.review.status import authorisation_of, effective_status, in_force_by
+from wizard.review.status import authorisation_of, effective_status, in_force_by, need_passed
 from wizard.web import STATUS_LABELS, posted_number, status_label
 
 
@@ -210,6 +210,7 @@ def review_page(
         note_form=note_form or _fresh_note_form(),
         assign_form=assign_form or _fresh_assign_form(dossier),
         nothing_awaited=information.nothing_awaited(dossier),
+        need_passed=need_passed(dossier, current),
         awaited=waiting,
         awaited_named=awaited.named(waiting),
         decisions=decisions_of(dossier),

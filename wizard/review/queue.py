@@ -24,7 +24,11 @@ from wizard.models import (
     ReportDue,
     User,
 )
-from wizard.review.status import authorisations_subquery, effective_status_column
+from wizard.review.status import (
+    authorisations_subquery,
+    effective_status_column,
+    need_passed,
+)
 
 PAGE_SIZE = 50
 
@@ -84,6 +88,10 @@ class Row:
     certification: str | None = None
     # Its latest report asks ANSM to end the authorisation, since it was last put in force.
     end_asked: bool = False
+
+    @property
+    def need_passed(self) -> bool:
+        return need_passed(self.dossier, Status(self.status))
 
     @property
     def answer_overdue(self) -> bool:

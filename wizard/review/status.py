@@ -56,6 +56,21 @@ def period_has_ended(authorisation: Decision | None, today: date | None = None) 
     return authorisation.period_end < (today or clock.today())
 
 
+# What waits for ANSM's decision.
+_BEFORE_DECISION = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED})
+
+
+def need_passed(dossier: Dossier, status: Status, today: date | None = None) -> bool:
+    """An individual request still waiting for ANSM whose patient needed the device by a day
+    now past: the need may have moved (said before deciding, not only on the read-back)."""
+    needed_by = dossier.needed_by
+    return (
+        Status(status) in _BEFORE_DECISION
+        and needed_by is not None
+        and date.fromisoformat(needed_by) < (today or clock.today())
+    )
+
+
 def effective_status(dossier: Dossier) -> Status:
     status = Status(dossier.status)
     if status in LAPSING_STATUSES and period_has_ended(authorisation_of(dossier)):
