@@ -248,3 +248,79 @@ def test_a_professional_asked_twice_hears_once_that_ansm_no_longer_waits(
     [told] = to_dr_leroy(inbox)
     assert "ANSM no longer waits for your answer" in told["Subject"]
     assert inbox.to(DUPONT) == []
+
+
+def filed_with_a_letter_for(app, inbox, user, *, patient=None, access=None) -> int:
+    """An individual request submitted with Dr Leroy's letter, sent through her invite link,
+    then found written for another `patient` ("ZZ 1950") or the other type of `access`
+    (the request named someone else, or was for global access, when she wrote)."""
+    client = app.test_client()
+    assert login(client, user[1]).status_code == 303
+    with app.app_context():
+        dossier_id = request_awaiting_letters(user[0], "individual")
+    invite(client, dossier_id, **{"invite-email": LEROY, "invite-clinician_name": "Dr Anne Leroy"})
+    link = link_in(inbox.to(LEROY)[-1])
+    assert send_letter(app.test_client(), link, author_name="Dr Anne Leroy").status_code == 303
+    assert sign_and_submit(client, dossier_id).status_code == 303
+    with app.app_context():
+        [letter] = dossier(dossier_id).hcp_letters
+        letter.written_for_patient = patient or letter.written_for_patient
+        letter.written_for = access or letter.written_for
+        db.session.commit()
+    inbox.clear()
+    return dossier_id
+
+
+def test_a_professional_who_wrote_for_another_patient_reads_the_decision_is_not_about_theirs(
+    app, inbox, user, reviewer
+):
+    """Her letter was about another patient than the one the request names: told of the
+    authorisation, she reads that it does not concern her patient (it names neither)."""
+    filed = filed_with_a_letter_for(app, inbox, user, patient="ZZ 1950")
+    act(reviewer, filed, "start-review")
+    assert act(reviewer, filed, "authorise").status_code == 303
+    body = said(inbox.to(LEROY)[-1])
+    assert (
+        "Your letter was about another patient (ZZ, born in 1950) than the one this request "
+        "names: this decision does not concern your patient." in body
+    )
+
+
+def test_a_professional_who_wrote_for_global_access_reads_the_decision_is_for_one_patient(
+    app, inbox, user, reviewer
+):
+    filed = filed_with_a_letter_for(app, inbox, user, access="global")
+    act(reviewer, filed, "start-review")
+    assert act(reviewer, filed, "refuse").status_code == 303
+    body = said(inbox.to(LEROY)[-1])
+    assert (
+        "Your letter was written while the request was for the device in general; it is now "
+        "for one patient, whom alone this decision concerns." in body
+    )
+
+
+def test_a_letter_for_this_patient_brings_no_such_warning(app, inbox, user, reviewer):
+    filed = filed_with_a_letter_for(app, inbox, user)
+    act(reviewer, filed, "start-review")
+    assert act(reviewer, filed, "authorise").status_code == 303
+    assert "Your letter was" not in said(inbox.to(LEROY)[-1])
+
+
+def test_a_professional_who_wrote_for_one_patient_reads_the_decision_is_for_the_device(
+    app, inbox, reviewer, filed
+):
+    """A global request whose letters from Dr Leroy were written while it was for one
+    patient: she reads the decision is for the device in general; Dr Dupont reads nothing
+    of the kind."""
+    with app.app_context():
+        for letter in dossier(filed).hcp_letters:
+            if letter.invitation is not None and letter.invitation.email == LEROY:
+                letter.written_for = "individual"
+        db.session.commit()
+    act(reviewer, filed, "start-review")
+    assert act(reviewer, filed, "authorise").status_code == 303
+    assert (
+        "Your letter was written while the request was for one patient; it is now for the "
+        "device in general, which this decision concerns." in said(inbox.to(LEROY)[-1])
+    )
+    assert "Your letter was" not in said(inbox.to(DUPONT)[-1])

@@ -205,6 +205,10 @@ def decision_to_professionals(
                 lambda letter=letter, question=question: plain_text(
                     "review/email/decision_to_professional.txt",
                     letter=letter,
+                    # Written for another patient, or the other type of access: said, as
+                    # the decision may not be about the patient they wrote for.
+                    other_patient=letter.written_for_other_patient(),
+                    other_access=letter.written_for_other_access(),
                     asked_on=clock.day_in_paris(question.asked_at) if question else None,
                     **context,
                 )
@@ -225,12 +229,17 @@ def _by_address(questions: list[InformationRequest]) -> dict[str, InformationReq
 
 
 def _letters_by_invitation(dossier: Dossier) -> list:
-    """One letter per professional (by address) among those sent through an invite link."""
+    """One letter per professional (by address) among those sent through an invite link:
+    one written for this request's patient and type of access if they sent one."""
     letters = {}
-    for letter in sorted(dossier.hcp_letters, key=lambda letter: letter.id):
+    for letter in sorted(dossier.hcp_letters, key=lambda letter: (_for_another(letter), letter.id)):
         if letter.invitation is not None:
             letters.setdefault(letter.invitation.email.casefold(), letter)
     return list(letters.values())
+
+
+def _for_another(letter) -> bool:
+    return bool(letter.written_for_other_access() or letter.written_for_other_patient())
 
 
 def _professional_subject(dossier: Dossier, previous: Status, decision: Decision) -> str:
