@@ -89,6 +89,8 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
     assert status_of(app, submitted) == "information_requested"
     [team] = inbox.to("team@ansm.example")
     assert "Still awaited: the answer of Dr Anne Leroy." in " ".join(body_of(team).split())
+    # A paragraph of its own, as the email's others are.
+    assert "travels in clear.\r\n\r\nStill awaited" in body_of(team)
     own = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert "Send the answer to ANSM" not in own
     assert "You have nothing to do for now" in own
