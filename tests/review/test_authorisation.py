@@ -525,3 +525,18 @@ def test_a_period_asked_for_that_ends_today_can_be_authorised_for_today(
     assert authorised.status_code == 303 and status_of(app, submitted) == "authorised"
     page = manufacturer.get(f"/requests/{submitted}/submitted").text
     assert f"From {long_date(last_day)} to {long_date(last_day)} inclusive" in page
+
+
+def test_the_authorise_form_of_an_individual_request_says_when_the_patient_needs_the_device(
+    app, reviewer, submitted, submitted_global
+):
+    """The day the patient needs the device by is said beside the period, as the period
+    asked for is, so that the reviewer chooses the period knowing it (not only on the
+    read-back); a global request has no such day."""
+    act(reviewer, submitted, "start-review")
+    page = " ".join(html.unescape(reviewer.get(f"/review/requests/{submitted}").text).split())
+    needed = long_date(date.fromisoformat(in_days(30)))
+    assert f"The patient needs the device by {needed}." in page
+    act(reviewer, submitted_global, "start-review")
+    page = reviewer.get(f"/review/requests/{submitted_global}").text
+    assert "The patient needs the device by" not in page

@@ -112,6 +112,11 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
     form = action_form_class(action.name, frozen["access_type"])(prefix=action.name, **kwargs)
     if action.name == "authorise":
         form.within_requested(*requested_period(frozen))
+        if dossier.needed_by and not form.asked_period_over:
+            # Said as the period is chosen, not only on the read-back (`_misses_the_need`).
+            form.period_start.description = " ".join(
+                filter(None, [str(form.period_start.description or ""), _needed_by(dossier)])
+            )
         estimated = _estimated_patients(dossier)
         if "max_patients" in form and estimated:
             # Said, not filled in: a cap is ANSM's choice, never the estimate by default.
@@ -128,6 +133,13 @@ def action_form(action: Action, dossier: Dossier, **kwargs) -> FlaskForm:
         if action.name == "withdraw" and in_force is not None:
             form.asked_by(follow_up.end_asked_since(dossier, in_force))
     return form
+
+
+def _needed_by(dossier: Dossier) -> str:
+    return _(
+        "The patient needs the device by %(date)s.",
+        date=long_date(date.fromisoformat(dossier.needed_by)),
+    )
 
 
 def requested_period(frozen: dict) -> tuple[date | None, date | None]:
