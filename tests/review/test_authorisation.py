@@ -355,9 +355,10 @@ def test_the_two_withdrawals_read_apart(app, reviewer, manufacturer, user):
     assert 'id="decisions-title">Withdrawal of the request</h2>' in review_page
     by_ansm_page = reviewer.get(f"/review/requests/{by_ansm}").text
     assert 'id="decisions-title">Decisions</h2>' in by_ansm_page
-    # The audit trail too.
+    # The audit trail too; ANSM's withdrawal is a decision, named by its number.
     assert "Status: Submitted → Request withdrawn" in review_page
-    assert "Status: Authorised → Authorisation withdrawn by ANSM" in by_ansm_page
+    assert "Request withdrawn: decision" not in review_page  # the manufacturer's: no decision
+    assert "Status: Authorised → Authorisation withdrawn by ANSM: decision no. 2" in by_ansm_page
     # Refused actions name the status as the pages do.
     refused = act(reviewer, by_ansm, "suspend", reason="Late reports.")
     assert refused.status_code == 409

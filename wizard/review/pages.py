@@ -546,13 +546,12 @@ def event_text(event: AuditEvent) -> str:
     """One line of the audit trail, as a reviewer reads it."""
     detail = event.detail
     if event.action == audit.STATUS_CHANGED:
+        # Withdrawn after an authorisation (or its suspension): ANSM's, not the request's.
+        by_ansm = event.from_status in _AUTHORISED_STATUSES
         moved = _(
             "Status: %(before)s → %(after)s",
             before=STATUS_LABELS[event.from_status],
-            # Withdrawn after an authorisation (or its suspension): ANSM's, not the request's.
-            after=status_label(
-                event.to_status, authorised=event.from_status in _AUTHORISED_STATUSES
-            ),
+            after=status_label(event.to_status, authorised=by_ansm),
         )
         # The question that moved it is named, as those asked beside it are.
         if detail.get("hcp_name"):
@@ -563,6 +562,13 @@ def event_text(event: AuditEvent) -> str:
             )
         if detail.get("addressee") == Addressee.MANUFACTURER:
             return _("%(moved)s: question to the manufacturer", moved=moved)
+        # A decision, by the number its PDF, its email and the acts after it cite it by (not
+        # the manufacturer's withdrawal of its request, recorded as one).
+        withdrawn_by_manufacturer = event.to_status == Status.WITHDRAWN and not by_ansm
+        if detail.get("decision_number") and not withdrawn_by_manufacturer:
+            return _(
+                "%(moved)s: decision no. %(number)d", moved=moved, number=detail["decision_number"]
+            )
         return moved
     if event.action == audit.QUESTION_ADDED:
         if detail.get("status"):  # asked of an authorisation in force or suspended
