@@ -126,7 +126,7 @@ def test_a_new_date_is_checked_recorded_and_then_the_one_expected(
     assert f"Your report no. 1 expected CE marking by {said(later)}." in mine
     assert line in text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
-    assert f"CE marking is now expected by {said(later)}." in body_of(told)
+    assert f"so far.\r\n\r\nCE marking is now expected by {said(later)}.\r\n" in body_of(told)
     with app.app_context():
         (event,) = db.session.query(AuditEvent).filter_by(action="follow_up_sent").all()
         assert event.detail["certification"] == {

@@ -43,7 +43,7 @@ def test_the_end_asked_in_a_report_is_said_to_ansm_everywhere(
     )
     assert "Its last report asks ANSM to end the authorisation" in text_of(reviewer.get("/review"))
     (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
-    assert "It asks ANSM to end the authorisation." in body_of(told)
+    assert "so far.\r\n\r\nIt asks ANSM to end the authorisation.\r\n" in body_of(told)  # its own
     with app.app_context():
         (event,) = db.session.query(AuditEvent).filter_by(action="follow_up_sent").all()
         assert event.detail["end_asked"] is True
