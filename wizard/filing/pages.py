@@ -689,6 +689,25 @@ def step_no_longer_applies(dossier: Dossier, step: Step):
     return page, 409
 
 
+def step_off_the_path(dossier: Dossier, step: Step):
+    """A step of the other type of access opened (Back after the type was changed, an old
+    link or bookmark): the request's own step in its place, and why, rather than a page
+    "not found" that suggests signing in with another account."""
+    if not dossier.is_draft:
+        return redirect(url_for(".submitted", dossier_id=dossier.id))
+    in_its_place = FLOW.in_place_of(step, dossier.answers()) or FLOW.get("access-type")
+    flash(
+        _(
+            "The step “%(step)s” is not part of this request with the type of access it now "
+            "has: here is the step “%(other)s” in its place.",
+            step=step.title,
+            other=in_its_place.title,
+        ),
+        "warning",
+    )
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id=in_its_place.id))
+
+
 def draft_summary(dossier: Dossier) -> dict:
     """What a draft holds, said before it is deleted."""
     answers = dossier.answers()

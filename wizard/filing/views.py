@@ -124,7 +124,9 @@ def step(dossier_id: int, step_id: str):
     if current is None:
         abort(404)
     if not current.condition(dossier.answers()):
-        if request.method == "POST" and dossier.is_draft:
+        if request.method == "GET":
+            return pages.step_off_the_path(dossier, current)
+        if dossier.is_draft:
             return pages.step_no_longer_applies(dossier, current)
         abort(404)
     if current.kind == StepKind.CONFIRMATION:
