@@ -1117,6 +1117,33 @@ def test_phone_numbers_as_people_write_them_are_taken(app, logged_in, user, phon
     assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 
 
+def test_a_phone_number_pasted_with_no_break_spaces_is_taken_with_plain_ones(app, logged_in, user):
+    """Copied from a French web page or an email signature, whose digits are grouped by
+    no-break spaces (or narrow ones), or from a document that made its hyphens dashes."""
+    dossier_id = request_at(app, user, "manufacturer")
+    for pasted, kept in [
+        ("+33\u00a04\u00a072\u00a000\u00a000\u00a000", "+33 4 72 00 00 00"),
+        ("04\u202f72\u202f00\u202f00\u202f00", "04 72 00 00 00"),
+        ("+1 (212) 555\u20130100", "+1 (212) 555-0100"),
+    ]:
+        typed = {**answers_for("manufacturer"), "contact_phone": pasted}
+        assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+        with app.app_context():
+            saved = db.session.get(Dossier, dossier_id).answers()["manufacturer"]
+        assert saved["contact_phone"] == kept
+
+
+def test_identifiers_pasted_with_dashes_for_hyphens_are_taken(app, logged_in, user):
+    """An SRN copied from a document whose word processor made its hyphens en dashes: what
+    the person sees is right, and is taken."""
+    dossier_id = request_at(app, user, "manufacturer")
+    typed = {**answers_for("manufacturer"), "srn": "FR\u2013MF\u2013000012345"}
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+    with app.app_context():
+        saved = db.session.get(Dossier, dossier_id).answers()["manufacturer"]
+    assert saved["srn"] == "FR-MF-000012345"
+
+
 def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, user):
     """Not read as French, nor taken without its code: ANSM could not dial it (the hint asks
     for the code outside France)."""
