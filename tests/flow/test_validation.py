@@ -1133,6 +1133,18 @@ def test_a_phone_number_pasted_with_no_break_spaces_is_taken_with_plain_ones(app
         assert saved["contact_phone"] == kept
 
 
+def test_an_email_address_pasted_with_a_zero_width_space_is_taken(app, logged_in, user):
+    """Copied from a web page that lets a long address break after its @ (a zero-width
+    space there), or from a document (a soft hyphen): the address seen is the one saved."""
+    dossier_id = request_at(app, user, "manufacturer")
+    pasted = "claire.martin@\u200bexample.org\u00ad"
+    typed = {**answers_for("manufacturer"), "contact_email": pasted}
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+    with app.app_context():
+        saved = db.session.get(Dossier, dossier_id).answers()["manufacturer"]
+    assert saved["contact_email"] == "claire.martin@example.org"
+
+
 def test_identifiers_pasted_with_dashes_for_hyphens_are_taken(app, logged_in, user):
     """An SRN copied from a document whose word processor made its hyphens en dashes: what
     the person sees is right, and is taken."""
