@@ -748,6 +748,18 @@ def test_a_step_is_checked_live_without_its_request_unless_its_rules_read_other_
     )
 
 
+def test_a_live_check_of_a_request_submitted_meanwhile_says_it_was_submitted(app, logged_in, user):
+    """The period open in one tab, the request sent from another: its live check (which reads
+    the request) answers that the request was submitted, for the page to say it can no longer
+    be saved (app.js), not that the check failed."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], submit=True)
+    address = f"/requests/{dossier_id}/steps/period/validate"
+    checked = validate_live(logged_in, dossier_id, "period", "end_date", {}, address)
+    assert checked.status_code == 409
+    assert checked.headers["X-Request-Submitted"] == "true"
+
+
 def test_a_field_checked_alone_asks_nothing_of_the_database_and_says_the_same(app, logged_in, user):
     """The live check is sent at every change of a field: one of a step whose rules read only
     the form asks the database nothing (the session found held a moment ago, the CSRF token),

@@ -154,8 +154,10 @@ def validate_field(dossier_id: int, step_id: str):
     """htmx live validation: the changed field's fragment, rendered by the page's own macro."""
     dossier = own_dossier(dossier_id)
     current = FLOW.get(step_id)
-    if current is None or current.form is None or not dossier.is_draft:
+    if current is None or current.form is None:
         abort(404)
+    if not dossier.is_draft:  # submitted meanwhile: the page says it can no longer be saved
+        return "", 409, {"X-Request-Submitted": "true"}
     return pages.field_fragment(dossier, current, request.headers.get("HX-Trigger-Name") or "")
 
 
