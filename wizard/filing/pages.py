@@ -105,6 +105,7 @@ def render_step(
             validate_url=live_check_url(dossier, step),
             carried_from=carried.get(step.id),
             written_for=written_for(written_for_another.get(step.id), answers),
+            shown_for=_shown_for(step, answers),
             # Sent back with the answers: a save made since by someone else is not overwritten.
             saved_revision=changed.revision
             if changed
@@ -687,6 +688,16 @@ def step_no_longer_applies(dossier: Dossier, step: Step):
         home_label=_("See the type of access"),
     )
     return page, 409
+
+
+def _shown_for(step: Step, answers) -> str | None:
+    """For a step about the request's case, what its page is shown for (`case_mark`), sent
+    back with its answers (`meanwhile.sent_case`); a page shown again in answer to its form
+    keeps what the page sent said."""
+    if step.id not in ABOUT_THE_CASE:
+        return None
+    sent = meanwhile.sent_case() if request.method == "POST" else None
+    return sent or case_mark(answers)
 
 
 def step_off_the_path(dossier: Dossier, step: Step):
