@@ -9,7 +9,7 @@ import html
 import io
 import re
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -1199,6 +1199,24 @@ def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, u
     ):
         typed = {**german, "contact_phone": dialled}
         assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+
+
+def test_the_examples_of_dates_not_to_be_past_are_never_past(app, logged_in, user, monkeypatch):
+    """A date that cannot be past (the period, the patient's date, the expected CE marking)
+    is shown an example still to come, whatever the day: after 14 March 2027, "for example
+    14 March 2027" would be one the form refuses."""
+    dossier_id = request_at(app, user, "period")
+    summer = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: summer)
+    period = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/period").text)
+    assert "For example 14 March 2028." in period  # the start
+    assert "For example 14 September 2028." in period  # the end, after it
+    patient = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/patient").text)
+    assert "The planned date of the procedure, for example 14 March 2028." in patient
+    certification = logged_in.get(f"/requests/{dossier_id}/steps/certification").text
+    assert "For example 14 March 2028." in certification  # the expected CE marking
+    for page in (period, patient, certification):
+        assert "14 March 2027" not in page and "14 September 2027" not in page
 
 
 def test_a_patients_date_passed_since_is_said_on_the_period_step(app, logged_in, user, monkeypatch):
