@@ -220,3 +220,26 @@ def test_written_in_a_tab_opened_before_the_type_of_access_changed_it_stays_to_c
     again = {**sample_answers("global")["medical-need"], "shown_for": shown_for}
     assert post_step(logged_in, dossier_id, "medical-need", again).status_code == 303
     assert page_of(logged_in, dossier_id, "check").count("Written for one patient: check it") == 1
+
+
+def test_a_document_added_from_a_page_opened_before_the_type_of_access_changed_is_marked(
+    app, logged_in, user
+):
+    """The evidence step open in one tab for the patient, the request made global in
+    another: a patient's file added then is marked as added for the patient."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    shown_for = re.search(r'name="shown_for" value="([^"]+)"', page).group(1)
+    assert post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+    added = logged_in.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "other",
+            "document-file": (io.BytesIO(minimal_pdf("scan-jd.pdf")), "scan-jd.pdf"),
+            "shown_for": shown_for,
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+    said = "Added for the patient JD born in 2019, not for the device as a whole."
+    assert said in page_of(logged_in, dossier_id, "clinical-evidence")

@@ -210,7 +210,9 @@ def attach_chosen_document(dossier):
             sha256=stored.sha256,
             size=stored.size,
             uploaded_by_id=current_user.id,
-            written_for=case_mark(dossier.answers())
+            # Added from a page shown for another case (the request changed in another
+            # tab, by a colleague): for that one.
+            written_for=(meanwhile.sent_case() or case_mark(dossier.answers()))
             if form.kind.data == DocumentKind.OTHER
             else None,
         )

@@ -690,11 +690,16 @@ def step_no_longer_applies(dossier: Dossier, step: Step):
     return page, 409
 
 
+# The pages whose answers or documents are written for the request's case: the steps about
+# it, and the evidence step, whose documents of no set kind are (`Document.written_for`).
+SHOWN_FOR_A_CASE = ABOUT_THE_CASE | {"clinical-evidence"}
+
+
 def _shown_for(step: Step, answers) -> str | None:
-    """For a step about the request's case, what its page is shown for (`case_mark`), sent
-    back with its answers (`meanwhile.sent_case`); a page shown again in answer to its form
-    keeps what the page sent said."""
-    if step.id not in ABOUT_THE_CASE:
+    """For a page written for the request's case (`SHOWN_FOR_A_CASE`), what it is shown for
+    (`case_mark`), sent back with its answers and files (`meanwhile.sent_case`); a page shown
+    again in answer to its form keeps what the page sent said."""
+    if step.id not in SHOWN_FOR_A_CASE:
         return None
     sent = meanwhile.sent_case() if request.method == "POST" else None
     return sent or case_mark(answers)
