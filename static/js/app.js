@@ -740,11 +740,13 @@
     var said = "data-check-failed";
     if (xhr && xhr.getResponseHeader("X-Signed-Out")) said = "data-signed-out";
     if (xhr && xhr.getResponseHeader("X-Draft-Deleted")) said = "data-draft-deleted";
+    if (xhr && xhr.getResponseHeader("X-Request-Submitted")) said = "data-request-submitted";
     // A professional's link that stopped working while the page was open (the request
     // submitted or deleted, the link cancelled, replaced or used from another tab).
     if (xhr && xhr.getResponseHeader("X-Link-Closed")) said = "data-link-closed";
     if (xhr && xhr.status === 413) said = "data-too-long"; // refused unread (`TEXT_FORM_BYTES`)
-    if (said === "data-signed-out" || said === "data-draft-deleted" || said === "data-link-closed") {
+    var cannotSave = ["data-signed-out", "data-draft-deleted", "data-request-submitted", "data-link-closed"];
+    if (cannotSave.indexOf(said) !== -1) {
       sayCannotSave(said);
     } else if (status) {
       // Said in the page's language: the page carries the words (base.html).

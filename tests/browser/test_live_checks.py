@@ -13,8 +13,10 @@ from sqlalchemy import update
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_pages import press_button, sign_in, type_into
 from tests.conftest import PASSWORD, dossier_with, make_user
+from wizard.demo import sample_declaration
 from wizard.extensions import db
-from wizard.models import User
+from wizard.filing import service
+from wizard.models import Dossier, User
 
 EMAIL = "late@cardiotech.example"
 
@@ -143,6 +145,29 @@ def test_a_check_after_the_session_ended_says_the_page_can_no_longer_be_saved(pa
     expect(page.locator("h1")).to_have_text("You were signed out")
     expect(page.locator("main")).to_contain_text("Children awaiting a transplant.")
     assert_accessible(page, "signed-out-what-was-typed")
+
+
+def test_a_check_after_the_request_was_submitted_elsewhere_says_so(page, app):
+    """The period open in one tab, the request signed and sent in another (or by a
+    colleague): the period's check, which reads the request, says the page can no longer be
+    saved, not that the answer will be checked on continuing."""
+    with app.app_context():
+        user_id = make_user("sent@cardiotech.example").id
+        draft = dossier_with(user_id)
+    sign_in(page, "sent@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/period")
+    with app.app_context():
+        owner = db.session.get(User, user_id)
+        service.submit(db.session.get(Dossier, draft), owner, sample_declaration())
+    page.fill("#end_date", str(date.today() + timedelta(days=120)))
+    page.locator("#end_date").blur()
+    said = (
+        "This request has been submitted (in another tab, or by a colleague): what you type "
+        "on this page can no longer be saved."
+    )
+    expect(page.locator("#live-status")).to_have_text(said)
+    expect(page.locator("#main .cannot-save-notice")).to_have_text(said)
+    assert_accessible(page, "live-check-submitted-meanwhile")
 
 
 def test_signed_in_again_the_step_opens_with_what_was_sent_signed_out(page, app):

@@ -63,6 +63,33 @@ def test_control_and_invisible_characters_are_a_format_error(validator, value):
     assert_code(validator, value, "format")
 
 
+@pytest.mark.parametrize(
+    ("validator", "pasted", "expected"),
+    [
+        (validate_srn, "FR\u2013MF\u2013000012345", "FR-MF-000012345"),  # en dashes
+        (validate_srn, "FR\u2011MF\u2011000012345", "FR-MF-000012345"),  # no-break hyphens
+        (validate_srn, "\u200bFR-MF-000012345", "FR-MF-000012345"),  # zero-width space
+        (validate_siret, "732\u2010829\u2010320\u201000074", "73282932000074"),
+        (validate_rpps, "100\u2212000\u2212000\u221209", VALID_RPPS),  # minus signs
+        (validate_udi_di, "\ufeff3760123456784", UdiDi("3760123456784", "GS1")),
+        (validate_udi_di, "3760\u20131234\u20135678\u20134", UdiDi("3760123456784", "GS1")),
+        (validate_finess, "750\u00ad712\u00ad184", "750712184"),  # soft hyphens
+        (validate_notified_body_number, "27\u206097", "2797"),  # a word joiner
+    ],
+)
+def test_an_identifier_pasted_with_typographic_dashes_or_unseen_marks_is_taken(
+    validator, pasted, expected
+):
+    """What the person saw is what is checked: a copy from a document or a web page that
+    brings dashes for hyphens, or invisible zero-width marks, is not refused for them."""
+    assert validator(pasted) == expected
+
+
+@pytest.mark.parametrize("validator", ALL_VALIDATORS)
+def test_only_unseen_marks_are_empty(validator):
+    assert_code(validator, "\u200b\u00ad", "empty")
+
+
 def test_identifier_error_is_a_value_error_with_a_code():
     error = IdentifierError("checksum", "bad digit")
     assert isinstance(error, ValueError)

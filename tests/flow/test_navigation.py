@@ -35,7 +35,7 @@ def test_switching_path_keeps_both_answers_but_submits_only_the_chosen_one(app, 
     # The global path now needs its own scope step: resuming lands there.
     resume = logged_in.get(f"/requests/{dossier_id}")
     assert resume.location.endswith("/steps/scope")
-    assert logged_in.get(f"/requests/{dossier_id}/steps/patient").status_code == 404
+    assert logged_in.get(f"/requests/{dossier_id}/steps/patient").location.endswith("/steps/scope")
     post_step(logged_in, dossier_id, "scope", global_answers["scope"])
     answers = stored(app, dossier_id)
     assert "patient" in answers and "scope" in answers
@@ -46,6 +46,31 @@ def test_switching_path_keeps_both_answers_but_submits_only_the_chosen_one(app, 
         frozen = db.session.get(Dossier, dossier_id).submitted_answers
     assert frozen["access_type"] == "global"
     assert "scope" in frozen["answers"] and "patient" not in frozen["answers"]
+
+
+def test_back_to_the_other_paths_step_leads_to_the_one_in_its_place_and_says_why(
+    app, logged_in, user
+):
+    """The patient's page reached by the browser's Back (or a bookmark) once the request is
+    made global: the scope's page, saying why, not a "page not found" that suggests signing
+    in with another account."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+    post_step(logged_in, dossier_id, "access-type", {"access_type": "global"})
+    back = logged_in.get(f"/requests/{dossier_id}/steps/patient", follow_redirects=True)
+    assert back.status_code == 200
+    assert back.request.path == f"/requests/{dossier_id}/steps/scope"
+    text = " ".join(html.unescape(back.text).split())
+    assert "The step “Patient” is not part of this request with the type of access it now " in text
+    assert "here is the step “Scope of the authorisation” in its place." in text
+    assert "Page not found" not in text and "another account" not in text
+
+
+def test_a_step_of_the_other_path_of_a_filed_request_leads_to_the_request(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global", submit=True)
+    opened = logged_in.get(f"/requests/{dossier_id}/steps/patient")
+    assert opened.location.endswith(f"/requests/{dossier_id}/submitted")
 
 
 def test_switching_back_finds_the_patient_answers_again(app, logged_in, user):

@@ -9,7 +9,7 @@ import html
 import io
 import re
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -748,6 +748,18 @@ def test_a_step_is_checked_live_without_its_request_unless_its_rules_read_other_
     )
 
 
+def test_a_live_check_of_a_request_submitted_meanwhile_says_it_was_submitted(app, logged_in, user):
+    """The period open in one tab, the request sent from another: its live check (which reads
+    the request) answers that the request was submitted, for the page to say it can no longer
+    be saved (app.js), not that the check failed."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], submit=True)
+    address = f"/requests/{dossier_id}/steps/period/validate"
+    checked = validate_live(logged_in, dossier_id, "period", "end_date", {}, address)
+    assert checked.status_code == 409
+    assert checked.headers["X-Request-Submitted"] == "true"
+
+
 def test_a_field_checked_alone_asks_nothing_of_the_database_and_says_the_same(app, logged_in, user):
     """The live check is sent at every change of a field: one of a step whose rules read only
     the form asks the database nothing (the session found held a moment ago, the CSRF token),
@@ -1117,6 +1129,45 @@ def test_phone_numbers_as_people_write_them_are_taken(app, logged_in, user, phon
     assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
 
 
+def test_a_phone_number_pasted_with_no_break_spaces_is_taken_with_plain_ones(app, logged_in, user):
+    """Copied from a French web page or an email signature, whose digits are grouped by
+    no-break spaces (or narrow ones), or from a document that made its hyphens dashes."""
+    dossier_id = request_at(app, user, "manufacturer")
+    for pasted, kept in [
+        ("+33\u00a04\u00a072\u00a000\u00a000\u00a000", "+33 4 72 00 00 00"),
+        ("04\u202f72\u202f00\u202f00\u202f00", "04 72 00 00 00"),
+        ("+1 (212) 555\u20130100", "+1 (212) 555-0100"),
+    ]:
+        typed = {**answers_for("manufacturer"), "contact_phone": pasted}
+        assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+        with app.app_context():
+            saved = db.session.get(Dossier, dossier_id).answers()["manufacturer"]
+        assert saved["contact_phone"] == kept
+
+
+def test_an_email_address_pasted_with_a_zero_width_space_is_taken(app, logged_in, user):
+    """Copied from a web page that lets a long address break after its @ (a zero-width
+    space there), or from a document (a soft hyphen): the address seen is the one saved."""
+    dossier_id = request_at(app, user, "manufacturer")
+    pasted = "claire.martin@\u200bexample.org\u00ad"
+    typed = {**answers_for("manufacturer"), "contact_email": pasted}
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+    with app.app_context():
+        saved = db.session.get(Dossier, dossier_id).answers()["manufacturer"]
+    assert saved["contact_email"] == "claire.martin@example.org"
+
+
+def test_identifiers_pasted_with_dashes_for_hyphens_are_taken(app, logged_in, user):
+    """An SRN copied from a document whose word processor made its hyphens en dashes: what
+    the person sees is right, and is taken."""
+    dossier_id = request_at(app, user, "manufacturer")
+    typed = {**answers_for("manufacturer"), "srn": "FR\u2013MF\u2013000012345"}
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+    with app.app_context():
+        saved = db.session.get(Dossier, dossier_id).answers()["manufacturer"]
+    assert saved["srn"] == "FR-MF-000012345"
+
+
 def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, user):
     """Not read as French, nor taken without its code: ANSM could not dial it (the hint asks
     for the code outside France)."""
@@ -1148,6 +1199,24 @@ def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, u
     ):
         typed = {**german, "contact_phone": dialled}
         assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+
+
+def test_the_examples_of_dates_not_to_be_past_are_never_past(app, logged_in, user, monkeypatch):
+    """A date that cannot be past (the period, the patient's date, the expected CE marking)
+    is shown an example still to come, whatever the day: after 14 March 2027, "for example
+    14 March 2027" would be one the form refuses."""
+    dossier_id = request_at(app, user, "period")
+    summer = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: summer)
+    period = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/period").text)
+    assert "For example 14 March 2028." in period  # the start
+    assert "For example 14 September 2028." in period  # the end, after it
+    patient = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/patient").text)
+    assert "The planned date of the procedure, for example 14 March 2028." in patient
+    certification = logged_in.get(f"/requests/{dossier_id}/steps/certification").text
+    assert "For example 14 March 2028." in certification  # the expected CE marking
+    for page in (period, patient, certification):
+        assert "14 March 2027" not in page and "14 September 2027" not in page
 
 
 def test_a_patients_date_passed_since_is_said_on_the_period_step(app, logged_in, user, monkeypatch):

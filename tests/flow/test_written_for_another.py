@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 
 from tests.conftest import checked_on_the_check_page, dossier_with, post_step
 from wizard.demo import minimal_pdf, sample_answers
@@ -144,8 +145,9 @@ def test_a_step_the_type_of_access_took_off_the_path_meanwhile_says_so_with_what
     assert "the step “Patient” is no longer part of the request" in text
     assert "MZ" in text  # what was typed, to copy
     assert f'href="/requests/{dossier_id}/steps/access-type"' in sent.text
-    # Opened, the address is not a page of this request's path.
-    assert logged_in.get(f"/requests/{dossier_id}/steps/patient").status_code == 404
+    # Opened, the address is not a page of this request's path: the one in its place opens.
+    opened = logged_in.get(f"/requests/{dossier_id}/steps/patient")
+    assert opened.location.endswith(f"/requests/{dossier_id}/steps/scope")
 
 
 def test_a_step_saved_while_no_patient_is_named_keeps_the_patient_it_was_written_for(
@@ -192,3 +194,52 @@ def test_a_document_of_no_set_kind_added_for_one_patient_is_marked_once_another_
     assert "Added for the patient JD born in 2019, not for the device as a whole." in (
         page_of(logged_in, dossier_id, "clinical-evidence")
     )
+
+
+def test_written_in_a_tab_opened_before_the_type_of_access_changed_it_stays_to_check(
+    app, logged_in, user
+):
+    """The medical need open in one tab for the patient, the request made global in another
+    (or by a colleague), then the need saved: it was written for the patient, so it is marked
+    so, to be looked at for the device's population, not taken as written for it."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/medical-need").text
+    shown_for = re.search(r'name="shown_for" value="([^"]+)"', page).group(1)
+    assert post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+    post_step(logged_in, dossier_id, "scope", sample_answers("global")["scope"])
+
+    typed = {**sample_answers("individual")["medical-need"], "shown_for": shown_for}
+    assert post_step(logged_in, dossier_id, "medical-need", typed).status_code == 303
+    said = "You wrote this step for the patient JD born in 2019"
+    assert said in page_of(logged_in, dossier_id, "medical-need")
+    assert page_of(logged_in, dossier_id, "check").count("Written for one patient: check it") == 2
+    # Looked at again on a page shown for the device's population, and saved: done.
+    page = logged_in.get(f"/requests/{dossier_id}/steps/medical-need").text
+    shown_for = re.search(r'name="shown_for" value="([^"]+)"', page).group(1)
+    assert shown_for == "global"
+    again = {**sample_answers("global")["medical-need"], "shown_for": shown_for}
+    assert post_step(logged_in, dossier_id, "medical-need", again).status_code == 303
+    assert page_of(logged_in, dossier_id, "check").count("Written for one patient: check it") == 1
+
+
+def test_a_document_added_from_a_page_opened_before_the_type_of_access_changed_is_marked(
+    app, logged_in, user
+):
+    """The evidence step open in one tab for the patient, the request made global in
+    another: a patient's file added then is marked as added for the patient."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    shown_for = re.search(r'name="shown_for" value="([^"]+)"', page).group(1)
+    assert post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+    added = logged_in.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "other",
+            "document-file": (io.BytesIO(minimal_pdf("scan-jd.pdf")), "scan-jd.pdf"),
+            "shown_for": shown_for,
+        },
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+    said = "Added for the patient JD born in 2019, not for the device as a whole."
+    assert said in page_of(logged_in, dossier_id, "clinical-evidence")

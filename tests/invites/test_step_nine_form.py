@@ -229,3 +229,25 @@ def test_sent_by_the_default_button_the_step_saves_and_goes_on(manufacturer):
     client, dossier_id = manufacturer
     response = post(client, STEP.format(dossier_id), {})  # no action: Enter's button
     assert response.status_code == 303 and "/steps/certification" in response.location
+
+
+def test_a_letter_removed_in_another_tab_keeps_what_was_typed_here(app, manufacturer):
+    """Step 9 open in two tabs: the letter removed in one, then "Remove" in the other, where
+    an invitation was being typed. The page says the letter is gone already and keeps what
+    was typed, rather than a "page not found" that loses it."""
+    client, dossier_id = manufacturer
+    added = post(client, f"/requests/{dossier_id}/letters", with_file(LETTER))
+    assert added.status_code == 303
+    with app.app_context():
+        [letter] = letters_of(dossier_id)
+        letter_id = letter.id
+    remove = f"/requests/{dossier_id}/letters/{letter_id}/delete"
+    assert post(client, remove, {}).status_code in (200, 303)  # the first tab
+
+    again = post(client, remove, INVITE)  # the second tab, an invitation typed in it
+    assert again.status_code == 200
+    assert "This letter was removed already, in another tab or by a colleague." in again.text
+    assert 'value="anne.leroy@necker.example"' in again.text
+    assert "Page not found" not in again.text
+    # Opened at that address later (a reload): back to the step.
+    assert client.get(remove).location.endswith(f"/requests/{dossier_id}/steps/hcp-support#letters")

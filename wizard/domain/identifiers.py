@@ -6,9 +6,11 @@ it to a translated message, so codes are part of the contract and the `message` 
 developers and logs.
 
 Common rules for every validator: surrounding whitespace is ignored; non-breaking and other
-Unicode spaces count as spaces (French sites print "732 829 320" with them); empty or
-whitespace-only input is "empty"; control, format and line-separator characters anywhere are
-"format".
+Unicode spaces count as spaces (French sites print "732 829 320" with them); typographic
+dashes count as hyphens (a word processor's en dash, a PDF's non-breaking hyphen) and the
+zero-width marks a copy from a web page carries unseen are dropped; empty or
+whitespace-only input is "empty"; other control, format and line-separator characters anywhere
+are "format".
 
 Check digits are delegated to python-stdnum where it covers the identifier (SIREN, SIRET,
 GTIN, Luhn); it has no RPPS or FINESS module (checked in python-stdnum 2.2), so those two
@@ -50,6 +52,12 @@ _GS1_GTIN_PREFIX = re.compile(r"^\(01\)\s*")
 _EMDN = re.compile(r"[A-Z][0-9]{2,12}")
 _EMDN_SHAPE = re.compile(r"[A-Z][0-9]+")
 _NB_PREFIX = re.compile(r"NB")
+# What a copy from a document or a web page puts in an identifier in place of what was seen:
+# dashes for its hyphens (hyphen, non-breaking hyphen, figure, en and em dashes, minus sign,
+# small and full-width hyphen-minus), and invisible marks (soft hyphen, zero-width space,
+# joiners, word joiner, byte-order mark).
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 # FINESS: département (two digits, or 2A/2B for Corsica), 6 digits, 1 check key.
 _FINESS = re.compile(r"(?:[0-9]{2}|2A|2B)[0-9]{7}")
 
@@ -204,6 +212,7 @@ def _prepare(value: str | None) -> str:
     """Apply the common rules: unify spaces, strip, refuse empty and invisible characters."""
     if value is None:
         raise IdentifierError("empty", "no value given")
+    value = _ZERO_WIDTH.sub("", _DASHES.sub("-", value))
     text = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in value).strip()
     if not text:
         raise IdentifierError("empty", "no value given")

@@ -210,7 +210,9 @@ def attach_chosen_document(dossier):
             sha256=stored.sha256,
             size=stored.size,
             uploaded_by_id=current_user.id,
-            written_for=case_mark(dossier.answers())
+            # Added from a page shown for another case (the request changed in another
+            # tab, by a colleague): for that one.
+            written_for=(meanwhile.sent_case() or case_mark(dossier.answers()))
             if form.kind.data == DocumentKind.OTHER
             else None,
         )
@@ -440,9 +442,14 @@ def delete_document(dossier_id: int, item_id: int):
 def delete_letter(dossier_id: int, item_id: int):
     """Remove a letter. One a professional sent through an invitation is removed after a page
     that says so: it cannot be had again but by inviting them again."""
-    dossier, item = _attachment(HcpLetter, dossier_id, item_id)
+    dossier = own_dossier(dossier_id)
+    item = db.session.get(HcpLetter, item_id)
+    if item is not None and item.dossier_id != dossier.id:
+        abort(404)
     if not dossier.is_draft:
         abort(409)
+    if item is None:
+        return _letter_gone(dossier)
     received = item.invitation is not None
     if received and request.form.get("confirmed") == "no":  # "Keep it"
         return back_to_letters(dossier, "#letters")
@@ -480,6 +487,16 @@ def delete_letter(dossier_id: int, item_id: int):
         flash_at("letters", said)
     else:
         _say_removed("letters", said, removal, _("Put the letter back"))
+    return back_to_letters(dossier, "#letters")
+
+
+def _letter_gone(dossier):
+    """A "Remove" on a letter removed meanwhile (in another tab, by a colleague, the page sent
+    twice): said, and what was typed on step 9 kept, as after a removal."""
+    if request.method != "POST":
+        return _back_to(dossier, "hcp-support", "#letters")
+    keep_chosen_letter(dossier)  # sent along from step 9's form
+    flash_at("letters", _("This letter was removed already, in another tab or by a colleague."))
     return back_to_letters(dossier, "#letters")
 
 

@@ -27,6 +27,7 @@ def save_answers(
             finished=finished,
             based_on=sent_revision(),
             by=current_user,
+            written_for=sent_case(),
         )
     except service.StepChanged as changed:
         return changed
@@ -40,6 +41,15 @@ def sent_revision() -> int | None:
         return None
     sent = request.form["saved_revision"]
     return int(sent) if sent.isascii() and sent.isdecimal() and len(sent) < 10 else -1
+
+
+def sent_case() -> str | None:
+    """What the page being sent showed a step about the request's own case for (its
+    `case_mark` then: "global", or the patient): the type of access, or the patient, changed
+    since in another tab or by a colleague, the answers typed for the one shown are marked as
+    written for it, to be looked at again, not for the one named now. None if it did not say."""
+    sent = request.form.get("shown_for", "")
+    return sent if 0 < len(sent) <= 40 and sent.isprintable() else None
 
 
 def described(changed: service.StepChanged, step: Step, form: StepForm, answers) -> dict:

@@ -105,6 +105,7 @@ def render_step(
             validate_url=live_check_url(dossier, step),
             carried_from=carried.get(step.id),
             written_for=written_for(written_for_another.get(step.id), answers),
+            shown_for=_shown_for(step, answers),
             # Sent back with the answers: a save made since by someone else is not overwritten.
             saved_revision=changed.revision
             if changed
@@ -687,6 +688,40 @@ def step_no_longer_applies(dossier: Dossier, step: Step):
         home_label=_("See the type of access"),
     )
     return page, 409
+
+
+# The pages whose answers or documents are written for the request's case: the steps about
+# it, and the evidence step, whose documents of no set kind are (`Document.written_for`).
+SHOWN_FOR_A_CASE = ABOUT_THE_CASE | {"clinical-evidence"}
+
+
+def _shown_for(step: Step, answers) -> str | None:
+    """For a page written for the request's case (`SHOWN_FOR_A_CASE`), what it is shown for
+    (`case_mark`), sent back with its answers and files (`meanwhile.sent_case`); a page shown
+    again in answer to its form keeps what the page sent said."""
+    if step.id not in SHOWN_FOR_A_CASE:
+        return None
+    sent = meanwhile.sent_case() if request.method == "POST" else None
+    return sent or case_mark(answers)
+
+
+def step_off_the_path(dossier: Dossier, step: Step):
+    """A step of the other type of access opened (Back after the type was changed, an old
+    link or bookmark): the request's own step in its place, and why, rather than a page
+    "not found" that suggests signing in with another account."""
+    if not dossier.is_draft:
+        return redirect(url_for(".submitted", dossier_id=dossier.id))
+    in_its_place = FLOW.in_place_of(step, dossier.answers()) or FLOW.get("access-type")
+    flash(
+        _(
+            "The step “%(step)s” is not part of this request with the type of access it now "
+            "has: here is the step “%(other)s” in its place.",
+            step=step.title,
+            other=in_its_place.title,
+        ),
+        "warning",
+    )
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id=in_its_place.id))
 
 
 def draft_summary(dossier: Dossier) -> dict:

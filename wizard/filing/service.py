@@ -80,6 +80,7 @@ def save_step(
     finished: bool = True,
     based_on: int | None = None,
     by: User | None = None,
+    written_for: str | None = None,
 ) -> None:
     """Store a step's validated answers, saved `by` someone. `based_on`: the step's revision
     the filer's page showed (`Dossier.revision_of`); if someone else has saved the step since
@@ -87,7 +88,9 @@ def save_step(
     or for one's own saves, from another tab or a page the browser kept, the last save wins).
     `checked`: the filer saw the step through (not saved with a correction refused), so
     answers copied from a filed request are no longer only copied. `finished`: False when
-    saved for later with answers still missing or wrong."""
+    saved for later with answers still missing or wrong. `written_for`: for a step about the
+    request's case, what its page showed it for, if the request has changed since (another
+    tab, a colleague): recorded rather than the case named now (`Dossier.written_for_another`)."""
     claim_draft(dossier)  # saves of one request wait for each other from here
     row = _step_answer(dossier, step_id)
     if row is None:
@@ -107,7 +110,7 @@ def save_step(
         row.carried_from = None  # looked at and saved: no longer only copied
         if step_id in ABOUT_THE_CASE:  # looked at for the patient, or population, named now
             # (kept while none is named: the patient step saved for later without one)
-            row.written_for = case_mark(dossier.answers()) or row.written_for
+            row.written_for = written_for or case_mark(dossier.answers()) or row.written_for
     _check_the_others_again(dossier, row)
     db.session.commit()
     db.session.refresh(dossier)

@@ -124,7 +124,9 @@ def step(dossier_id: int, step_id: str):
     if current is None:
         abort(404)
     if not current.condition(dossier.answers()):
-        if request.method == "POST" and dossier.is_draft:
+        if request.method == "GET":
+            return pages.step_off_the_path(dossier, current)
+        if dossier.is_draft:
             return pages.step_no_longer_applies(dossier, current)
         abort(404)
     if current.kind == StepKind.CONFIRMATION:
@@ -152,8 +154,10 @@ def validate_field(dossier_id: int, step_id: str):
     """htmx live validation: the changed field's fragment, rendered by the page's own macro."""
     dossier = own_dossier(dossier_id)
     current = FLOW.get(step_id)
-    if current is None or current.form is None or not dossier.is_draft:
+    if current is None or current.form is None:
         abort(404)
+    if not dossier.is_draft:  # submitted meanwhile: the page says it can no longer be saved
+        return "", 409, {"X-Request-Submitted": "true"}
     return pages.field_fragment(dossier, current, request.headers.get("HX-Trigger-Name") or "")
 
 

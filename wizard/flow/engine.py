@@ -78,6 +78,11 @@ class Flow:
     def visible(self, answers: Answers) -> list[Step]:
         return [step for step in self.steps if step.condition(answers)]
 
+    def in_place_of(self, step: Step, answers: Answers) -> Step | None:
+        """The step of the path the answers take that stands where `step`, of the other
+        path, stood (the scope for the patient)."""
+        return next((s for s in self.visible(answers) if s.number == step.number), None)
+
     def questions(self, answers: Answers) -> list[Step]:
         return [step for step in self.visible(answers) if step.is_question]
 

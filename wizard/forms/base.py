@@ -290,10 +290,21 @@ def iso_date(label, required=None, *, hint=None, required_if=None, rules=()):
     if hint is None and any(getattr(rule, "recent_only", False) for rule in rules):
         hint = LazyString(_recent_example)
     if hint is None:
-        hint = _l("For example 14 March 2024.") if past else _l("For example 14 March 2027.")
+        hint = _l("For example 14 March 2024.") if past else coming_example()
     return IsoDateField(
         label, description=hint, validators=[*_rules(required, required_if, 0), *rules]
     )
+
+
+def coming_date(month: int) -> date:
+    """The 14th of `month` next year: for the example of a date that must not be past, one
+    still to come whatever the day (a fixed year would be past one day, and refused)."""
+    return date(clock.today().year + 1, month, 14)
+
+
+def coming_example(month: int = 3) -> LazyString:
+    """ "For example 14 March" of next year, for a date that must not be past."""
+    return LazyString(lambda: _("For example %(date)s.", date=long_date(coming_date(month))))
 
 
 def _recent_example() -> str:

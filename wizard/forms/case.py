@@ -8,7 +8,15 @@ from datetime import date
 from wtforms.validators import ValidationError
 
 from wizard.forms import identifiers as idf
-from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, text
+from wizard.forms.base import (
+    StepForm,
+    choice,
+    coming_example,
+    confirmation,
+    iso_date,
+    long_text,
+    text,
+)
 from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_STATUS
 from wizard.forms.validators import RequiredWhen, after_field, after_today, not_in_past
 from wizard.i18n import gettext as _
@@ -196,7 +204,7 @@ class PeriodForm(StepForm):
     end_date = iso_date(
         _l("End of the period"),
         _l("Enter the end of the period."),
-        hint=_l("For example 14 September 2027."),
+        hint=coming_example(9),
         rules=[after_field("start_date", lambda form: _("The end must be after the start."))],
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from wtforms.validators import ValidationError
 
 from wizard import clock
@@ -263,6 +265,7 @@ class ManufacturerForm(StepForm):
     )
 
     def validate_contact_phone(self, field):
+        field.data = _typed_separators(field.data)
         digits = "".join(ch for ch in field.data if ch.isdigit())
         allowed = set("0123456789 +-.()")
         if not 6 <= len(digits) <= 15 or not set(field.data) <= allowed:
@@ -287,6 +290,13 @@ class ManufacturerForm(StepForm):
                     "for a number in France): the manufacturer is outside France."
                 )
             )
+
+
+def _typed_separators(number: str) -> str:
+    """A number as pasted from a web page or an email signature, its digits grouped by
+    no-break spaces (French typography) or typographic dashes: with typed ones."""
+    separators = {"Zs": " ", "Pd": "-"}
+    return "".join(separators.get(unicodedata.category(ch), ch) for ch in number)
 
 
 def _french_number_complete(typed: str, digits: str) -> bool:

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import LazyString
 from wtforms.validators import ValidationError
 
 from wizard import clock
 from wizard.forms import identifiers as idf
-from wizard.forms.base import StepForm, choice, confirmation, iso_date, long_text, number, text
+from wizard.forms.base import (
+    StepForm,
+    choice,
+    coming_date,
+    confirmation,
+    iso_date,
+    long_text,
+    number,
+    text,
+)
 from wizard.forms.choices import PATIENT_SEX
 from wizard.forms.validators import not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import long_date
 
 _INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
 _INITIALS_SEPARATORS = re.compile(r"[\s.\-\u2010\u2011'’]")
@@ -80,7 +91,12 @@ class PatientForm(StepForm):
     needed_by = iso_date(
         _l("Date the device is needed by"),
         _l("Enter the date the device is needed by."),
-        hint=_l("The planned date of the procedure, for example 14 March 2027."),
+        hint=LazyString(
+            lambda: _(
+                "The planned date of the procedure, for example %(date)s.",
+                date=long_date(coming_date(3)),
+            )
+        ),
         rules=[
             not_in_past(lambda form: _("The date the device is needed by cannot be in the past."))
         ],

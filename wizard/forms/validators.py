@@ -209,12 +209,20 @@ class Identifier:
         field.warning = self.warning(result)
 
 
+# Marks a copy from a web page or a document carries unseen in an address (a zero-width
+# space where a page lets a long address break, a soft hyphen, a word joiner, a byte-order
+# mark): no address holds them. Joiners (ZWJ, ZWNJ) may, in some scripts: kept.
+_UNSEEN_IN_ADDRESSES = re.compile("[\u00ad\u200b\u2060\ufeff]")
+
+
 def normalised_email(text: str, *, ascii_local: bool = False) -> str | None:
     """The address as email-validator writes it (Unicode forms, domain case), or None. With
     `ascii_local`, its part before the @ in ASCII only (`EmailAddress`)."""
     try:
         return validate_email(
-            text.strip(), check_deliverability=False, allow_smtputf8=not ascii_local
+            _UNSEEN_IN_ADDRESSES.sub("", text).strip(),
+            check_deliverability=False,
+            allow_smtputf8=not ascii_local,
         ).normalized
     except EmailNotValidError:
         return None
