@@ -142,6 +142,45 @@ def test_kept_two_days_then_forgotten_with_its_file(app, logged_in, user, monkey
     assert removals(app) == 0 and not stored.exists()
 
 
+def test_a_file_removed_meanwhile_says_so_with_the_way_back_to_the_files(
+    app, logged_in, user, monkeypatch
+):
+    """Its download link, or its "Put back" once the removal is forgotten, opened from a page
+    of before (another tab, a colleague): not "Page not found", whose advice is to sign in
+    with another organisation's account."""
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    [document] = documents_of(app, dossier_id)
+    download = f"/requests/{dossier_id}/documents/{document.id}"
+    assert logged_in.get(download).status_code == 200
+    removed = remove_document(logged_in, dossier_id, document.id)
+    undo = put_back_button(logged_in.get(removed.location).text)
+    gone = logged_in.get(download)
+    assert gone.status_code == 404
+    assert "This file is no longer part of the request" in gone.text
+    assert "removed, or put back, in another tab or by a colleague" in gone.text
+    files = f"/requests/{dossier_id}/steps/clinical-evidence#documents"
+    assert f'<a href="{files}">Back to the request</a>' in gone.text
+    assert "another account" not in gone.text
+    # The removal forgotten by the clean-up, two days on.
+    later, real = clock.now() + timedelta(hours=49), time.time
+    monkeypatch.setattr(clock, "now", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: real() + 49 * 3600)
+    assert app.test_cli_runner().invoke(args=["uploads", "prune"]).exit_code == 0
+    assert removals(app) == 0
+    monkeypatch.undo()  # (the session would have ended)
+    forgotten = logged_in.post(undo)
+    assert forgotten.status_code == 404
+    assert "This removal can no longer be undone" in forgotten.text
+    assert f'<a href="{files}">Back to the request</a>' in forgotten.text
+    # Of a filed request: back to its page.
+    with app.app_context():
+        filed = dossier_with(user[0], submit=True)
+    unknown = logged_in.get(f"/requests/{filed}/letters/999999")
+    assert unknown.status_code == 404
+    assert f'<a href="/requests/{filed}/submitted">Back to the request</a>' in unknown.text
+
+
 def removals(app) -> int:
     with app.app_context():
         return len(db.session.scalars(select(RemovedFile)).all())

@@ -392,8 +392,32 @@ def _attachment(model, dossier_id: int, item_id: int):
     dossier = own_dossier(dossier_id)
     item = db.session.get(model, item_id)
     if item is None or item.dossier_id != dossier.id:
-        abort(404)
+        files = "documents" if model is Document else "hcp_letters"
+        abort(_gone(dossier, files, _("This file is no longer part of the request")))
     return dossier, item
+
+
+def _gone(dossier, files: str, title: str):
+    """The page of a file, or of a removal to undo, that the organisation's own request no
+    longer holds (removed or put back in another tab, or by a colleague; a removal
+    forgotten after two days): said so, with the way back to the request's files, not
+    "Page not found" and its advice to sign in with another organisation's account."""
+    step_id, section = PLACES[files]
+    if dossier.is_draft:
+        back = url_for(".step", dossier_id=dossier.id, step_id=step_id, _anchor=section)
+    else:
+        back = url_for(".submitted", dossier_id=dossier.id)
+    page = render_template(
+        "error.html",
+        title=title,
+        detail=_(
+            "It may have been removed, or put back, in another tab or by a colleague. The "
+            "request's files are listed on its page."
+        ),
+        home=back,
+        home_label=_("Back to the request"),
+    )
+    return current_app.make_response((page, 404))
 
 
 @bp.get("/requests/<int:dossier_id>/documents/<int:item_id>")
@@ -541,7 +565,8 @@ def put_back(dossier_id: int, removal_id: int):
     dossier = own_dossier(dossier_id)
     removal = db.session.get(RemovedFile, removal_id)
     if removal is None or removal.dossier_id != dossier.id:
-        abort(404)
+        # The file's removal undone already, or forgotten once two days old.
+        abort(_gone(dossier, "documents", _("This removal can no longer be undone")))
     step_id, section = PLACES[removal.files]
     if request.method != "POST":
         return _back_to(dossier, step_id, f"#{section}")
