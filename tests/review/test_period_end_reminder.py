@@ -71,6 +71,26 @@ def test_the_manufacturer_is_reminded_once_thirty_days_before_the_end(
     assert f"Manufacturer reminded that the authorised period ends on {english_day}" in trail
 
 
+def test_without_follow_up_conditions_the_reminder_asks_the_last_report_its_dates_ask(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    """Reports at set dates, with no conditions written: the last one is due on the last day."""
+    act(reviewer, submitted_global, "start-review")
+    period = {"period_start": in_days(0), "period_end": in_days(90)}
+    authorised = act(
+        reviewer, submitted_global, "authorise", follow_up=None, report_every="1", **period
+    )
+    assert authorised.status_code == 303
+    english_day = format_date(date.fromisoformat(in_days(90)), "long", locale="en_GB")
+    days_later(monkeypatch, 60)
+    run_daily_job(app)
+    (reminder,) = reminders_to(inbox)
+    assert (
+        "send ANSM your follow-up report on the patients treated: the authorisation asks for "
+        f"its last one by {english_day}." in " ".join(body_of(reminder).split())
+    )
+
+
 def test_a_short_authorisation_and_a_suspended_one_are_not_reminded(
     app, inbox, reviewer, submitted, submitted_global, monkeypatch
 ):
