@@ -271,15 +271,21 @@ def filed_with_a_letter_for(app, inbox, user, *, patient=None, access=None) -> i
     return dossier_id
 
 
+def what_leroy_reads_of(decision: str, app, inbox, user, reviewer, **written_for) -> str:
+    """The email Dr Leroy gets of `decision` on a request filed with her letter, found
+    written for another patient or access (`filed_with_a_letter_for`)."""
+    filed = filed_with_a_letter_for(app, inbox, user, **written_for)
+    act(reviewer, filed, "start-review")
+    assert act(reviewer, filed, decision).status_code == 303
+    return said(inbox.to(LEROY)[-1])
+
+
 def test_a_professional_who_wrote_for_another_patient_reads_the_decision_is_not_about_theirs(
     app, inbox, user, reviewer
 ):
     """Her letter was about another patient than the one the request names: told of the
     authorisation, she reads that it does not concern her patient (it names neither)."""
-    filed = filed_with_a_letter_for(app, inbox, user, patient="ZZ 1950")
-    act(reviewer, filed, "start-review")
-    assert act(reviewer, filed, "authorise").status_code == 303
-    body = said(inbox.to(LEROY)[-1])
+    body = what_leroy_reads_of("authorise", app, inbox, user, reviewer, patient="ZZ 1950")
     assert (
         "Your letter was about another patient (ZZ, born in 1950) than the one this request "
         "names: this decision does not concern your patient." in body
@@ -289,10 +295,7 @@ def test_a_professional_who_wrote_for_another_patient_reads_the_decision_is_not_
 def test_a_professional_who_wrote_for_global_access_reads_the_decision_is_for_one_patient(
     app, inbox, user, reviewer
 ):
-    filed = filed_with_a_letter_for(app, inbox, user, access="global")
-    act(reviewer, filed, "start-review")
-    assert act(reviewer, filed, "refuse").status_code == 303
-    body = said(inbox.to(LEROY)[-1])
+    body = what_leroy_reads_of("refuse", app, inbox, user, reviewer, access="global")
     assert (
         "Your letter was written while the request was for the device in general; it is now "
         "for one patient, whom alone this decision concerns." in body
@@ -300,10 +303,7 @@ def test_a_professional_who_wrote_for_global_access_reads_the_decision_is_for_on
 
 
 def test_a_letter_for_this_patient_brings_no_such_warning(app, inbox, user, reviewer):
-    filed = filed_with_a_letter_for(app, inbox, user)
-    act(reviewer, filed, "start-review")
-    assert act(reviewer, filed, "authorise").status_code == 303
-    assert "Your letter was" not in said(inbox.to(LEROY)[-1])
+    assert "Your letter was" not in what_leroy_reads_of("authorise", app, inbox, user, reviewer)
 
 
 def test_a_professional_who_wrote_for_one_patient_reads_the_decision_is_for_the_device(
