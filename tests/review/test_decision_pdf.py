@@ -372,6 +372,10 @@ def test_a_suspension_or_withdrawal_states_how_the_manufacturer_was_heard(
         "observations_received": True,
     }
     assert records[3].get("procedure") is None  # a reinstatement is no measure against it
+    # Lifted 30 days into the authorised period: the authorisation is in force again.
+    reinstated = _act_text(manufacturer, submitted_global, 3)
+    assert "l’autorisation reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
+    assert "the authorisation takes effect again on the conditions it sets, until" in reinstated
     assert records[4]["procedure"] == {"kind": "urgency"}
     assert records[5]["procedure"] == {
         "kind": "observations",
@@ -459,7 +463,12 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         "La suspension de l’autorisation accordée par la décision n° 1, prononcée par la "
         "décision n° 2, est levée à compter de la notification de la présente décision"
     ) in reinstated
-    assert "reprend effet dans les conditions qu’elle fixe, jusqu’au" in reinstated
+    # Lifted before the authorised period (from in ten days) began: it takes effect then.
+    start = french(in_days(10))
+    assert f"l’autorisation prend effet dans les conditions qu’elle fixe, du {start} au" in (
+        reinstated
+    )
+    assert "reprend effet" not in reinstated and "takes effect again" not in reinstated
     # The withdrawal cites what happened to the authorisation since it was granted.
     withdrawn = _act_text(manufacturer, submitted_global, 4)
     assert "Autorisation abrogée par l’ANSM Authorisation withdrawn by ANSM" in withdrawn

@@ -94,7 +94,8 @@ def test_each_decision_email_says_what_the_manufacturer_can_do_next(
     app, inbox, reviewer, submitted_global
 ):
     """Where to send the follow-up reports; of a measure, its number and how to challenge
-    it; of a reinstatement, until when it is in force again."""
+    it; of a reinstatement before the authorised period begins, from when to when it will
+    be in force (it never was)."""
 
     def last() -> str:
         return " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
@@ -110,8 +111,28 @@ def test_each_decision_email_says_what_the_manufacturer_can_do_next(
     assert "within two months of its notification" in suspended
     assert "administrative court of Montreuil" in suspended
     act(reviewer, submitted_global, "reinstate")
+    start, end = (
+        format_date(date.fromisoformat(in_days(days)), "long", locale="en_GB") for days in (10, 200)
+    )
+    reinstated = last()
+    assert (
+        f"it will be in force, on the conditions it set, from {start} to {end} inclusive."
+    ) in reinstated
+    assert "in force again" not in reinstated
+    assert "elle sera en vigueur, dans les conditions qu’elle fixe, du" in reinstated
+
+
+def test_a_reinstatement_once_the_period_has_begun_says_it_is_in_force_again(
+    app, inbox, reviewer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise", period_start=in_days(0))
+    act(reviewer, submitted_global, "suspend")
+    act(reviewer, submitted_global, "reinstate")
+    said = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
     end = format_date(date.fromisoformat(in_days(200)), "long", locale="en_GB")
-    assert f"it is in force again, on the conditions it set, until {end} inclusive." in last()
+    assert f"it is in force again, on the conditions it set, until {end} inclusive." in said
+    assert "elle est de nouveau en vigueur, dans les conditions qu’elle fixe, jusqu’au" in said
 
 
 def test_an_individual_authorisation_email_names_no_indication(app, inbox, reviewer, submitted):

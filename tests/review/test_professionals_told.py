@@ -91,6 +91,18 @@ def test_each_professional_hears_of_the_authorisation_and_its_conditions(
     assert "Hello Dr Paul Dupont," in body_of(to_dupont)
 
 
+def test_a_reinstatement_within_the_period_is_told_as_in_force_again(app, inbox, reviewer, filed):
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "authorise", period_start=in_days(0))
+    act(reviewer, filed, "suspend")
+    act(reviewer, filed, "reinstate")
+    reinstated = said(inbox.to(DUPONT)[-1])
+    assert (
+        f"it is in force again, on the conditions it set, until {english(in_days(200))} inclusive."
+    ) in reinstated
+    assert "elle est de nouveau en vigueur" in reinstated
+
+
 def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, reviewer, filed):
     act(reviewer, filed, "start-review")
     act(reviewer, filed, "authorise")
@@ -104,12 +116,16 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     assert "Serious incident" not in suspended
     act(reviewer, filed, "reinstate")
     assert "reinstated" in inbox.to(DUPONT)[-1]["Subject"]
-    # Until when it is in force again, as the decision says.
+    # From when to when it will be in force, as the decision says: lifted before its
+    # period began, it never was in force.
     with app.app_context():
-        end = authorisation_of(dossier(filed)).period_end
+        authorisation = authorisation_of(dossier(filed))
+    start, end = (
+        format_date(day, "long", locale="en_GB")
+        for day in (authorisation.period_start, authorisation.period_end)
+    )
     assert (
-        f"it is in force again, on the conditions it set, until "
-        f"{format_date(end, 'long', locale='en_GB')} inclusive."
+        f"it will be in force, on the conditions it set, from {start} to {end} inclusive."
     ) in said(inbox.to(DUPONT)[-1])
     act(reviewer, filed, "withdraw")
     withdrawn = said(inbox.to(DUPONT)[-1])

@@ -79,6 +79,7 @@ def decision_context(record: dict) -> dict:
         "invited_on": in_french_and_english(record.get("procedure", {}).get("invited_on")),
         "asked_on": in_french_and_english(record.get("procedure", {}).get("asked_on")),
         "period": _period_of(record["authorisation"]),
+        "period_begun": _period_begun(record["authorisation"], decided),
         "max_patients": _count((record["authorisation"] or {}).get("max_patients")),
         "estimated_patients": _count((request.get("scope") or {}).get("estimated_patients")),
         "reports_due": _reports_due(record["authorisation"]),
@@ -171,6 +172,14 @@ def _period_of(authorisation: dict | None) -> dict | None:
         "start": in_french_and_english(authorisation["period_start"]),
         "end": in_french_and_english(authorisation["period_end"]),
     }
+
+
+def _period_begun(authorisation: dict | None, decided: dt.datetime) -> bool:
+    """Whether the authorised period had begun on the day (in France) the act was decided: a
+    suspension lifted before it began does not put the authorisation back "in force"."""
+    if not authorisation:
+        return False
+    return authorisation["period_start"] <= decided.astimezone(PARIS).date().isoformat()
 
 
 def _count(number: int | None) -> tuple[str, str] | None:

@@ -122,11 +122,13 @@ def status_changed(
         "decision": about if isinstance(about, Decision) else None,
         "reply": about if isinstance(about, Reply) else None,  # the answer that resumed it
         # Expired: the authorisation whose period ended, and when, and its follow-up.
-        # Reinstated: the period it is in force again until.
+        # Reinstated: the period it is in force again until, or will be in force if it has
+        # not begun (`today`, in France).
         "authorisation": authorisation_of(dossier)
         if status == Status.EXPIRED
         or (status == Status.AUTHORISED and previous == Status.SUSPENDED)
         else None,
+        "today": clock.today(),
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
@@ -192,7 +194,9 @@ def decision_to_professionals(
         "contact_email": contact_email,
         "previous": previous,
         "decision": decision,
-        "authorisation": authorisation_of(dossier),  # a reinstatement says until when
+        # A reinstatement says until when, or from when to when if the period has not begun.
+        "authorisation": authorisation_of(dossier),
+        "today": clock.today(),
     }
     told = set()
     for letter in _letters_by_invitation(dossier):
