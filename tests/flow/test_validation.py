@@ -30,7 +30,10 @@ from wizard.models import Dossier, Role, User
 
 CONTROL = "Remove the invisible control characters from this answer (they were pasted in)."
 CHOOSE = "Choose one of the options listed."
-BAD_DATE = "Enter a real date: day, month and year, for example 14 March 2027 or 14/03/2027."
+# The example is a date to come (14 March of next year): the date asked may be one that must
+# not be past.
+_NEXT = clock.today().year + 1
+BAD_DATE = f"Enter a real date: day, month and year, for example 14 March {_NEXT} or 14/03/{_NEXT}."
 BAD_YEAR = "Check the year: enter a year between 1900 and 2100."
 NOT_A_NUMBER = "Enter a whole number, using digits only."
 NB_DIGITS = "A notified body number has 4 digits, for example 2797 (see NANDO)."
@@ -1323,6 +1326,28 @@ def test_a_date_typed_as_the_hint_writes_it_is_read(app, logged_in, user, langua
     assert_error_shown(
         post_step(logged_in, dossier_id, "patient", wrong).text, "needed_by", BAD_DATE
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "for example 14 March 2029 or 14/03/2029."),
+        ("fr", "par exemple 14 mars 2029 ou 14/03/2029."),
+    ],
+)
+def test_a_date_typed_wrong_is_shown_an_example_still_to_come(
+    app, logged_in, user, monkeypatch, language, said
+):
+    """On 2 April 2028, the example of a date is 14 March 2029: the one of 2028 is past, and a
+    date that must not be past (the patient's "needed by") typed as it would be refused."""
+    dossier_id = request_at(app, user, "patient")
+    logged_in.get(f"/language/{language}")
+    monkeypatch.setattr(clock, "now", lambda: datetime(2028, 4, 2, 9, 0, tzinfo=UTC))
+    wrong = {**answers_for("patient"), "needed_by": "soon"}
+    refused = post_step(logged_in, dossier_id, "patient", wrong)
+    assert refused.status_code == 422
+    assert said in " ".join(refused.text.split())
+    assert FormState(refused.text).values["needed_by"] == "soon"  # what was typed, kept
 
 
 @pytest.mark.parametrize("kind", ["documents", "letters"])

@@ -78,11 +78,14 @@ class IsoDateField(DateField):
             ) from None
         except ValueError:
             self._unparsable = True
+            example = coming_date(3)  # to come: it may be a date that must not be past
             raise ValueError(
                 Unnamed(
                     _(
-                        "Enter a real date: day, month and year, for example 14 March 2027 or "
-                        "14/03/2027."
+                        "Enter a real date: day, month and year, for example %(date)s or "
+                        "%(digits)s.",
+                        date=long_date(example),
+                        digits=f"{example:%d/%m/%Y}",
                     )
                 )
             ) from None

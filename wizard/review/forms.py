@@ -18,7 +18,16 @@ from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.domain.identifiers import DEVICE_CLASSES
 from wizard.forms import identifiers as idf
-from wizard.forms.base import choice, iso_date, long_text, number, required_now, select, text
+from wizard.forms.base import (
+    choice,
+    coming_date,
+    iso_date,
+    long_text,
+    number,
+    required_now,
+    select,
+    text,
+)
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
@@ -259,7 +268,12 @@ class AuthoriseForm(FlaskForm):
     period_end = iso_date(
         _l("Authorised until"),
         _l("Enter the last day of the authorised period."),
-        hint=_l("The last day included. For example 14 March 2027."),
+        hint=LazyString(
+            lambda: _(
+                "The last day included. For example %(date)s.",
+                date=long_date(coming_date(3)),
+            )
+        ),
         rules=[
             # One day is a period (the last day included): a request whose period asked for
             # ends today can still be authorised for today.
