@@ -11,7 +11,7 @@ import re
 import time
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tests.conftest import dossier_with, sign_and_submit
 from tests.flow.test_evidence_uploads import HALF_WRITTEN, at_evidence_step, sent
@@ -233,6 +233,15 @@ def test_a_removed_letter_is_put_back_and_counts_again(app, logged_in, user):
 
     back = logged_in.post(undo, follow_redirects=True).text
     assert f"The letter from {before['author_name']} has been put back." in back
+    # Pressed again once the removal is forgotten (two days on, `uploads prune`): back to
+    # the letters, where its button was.
+    with app.app_context():
+        db.session.execute(delete(RemovedFile).where(RemovedFile.dossier_id == dossier_id))
+        db.session.commit()
+    again = logged_in.post(undo)
+    assert again.status_code == 404 and "This removal can no longer be undone" in again.text
+    letters = f"/requests/{dossier_id}/steps/hcp-support#letters"
+    assert f'<a href="{letters}">Back to the request</a>' in again.text
     assert "(not finished)" not in logged_in.get(f"{base}/steps/device").text
     with app.app_context():
         letter = db.session.scalars(

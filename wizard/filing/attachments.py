@@ -550,6 +550,8 @@ def _say_removed(section: str, said: str, removal: RemovedFile, button: str) -> 
         ".put_back",
         dossier_id=removal.dossier_id,
         removal_id=removal.id,
+        # Its list of files, said back if the removal is forgotten (`put_back`).
+        at=section,
         return_to=request.args.get("return_to"),
     )
     flash_at(section, {"text": said, "undo": url, "button": button})
@@ -565,8 +567,10 @@ def put_back(dossier_id: int, removal_id: int):
     dossier = own_dossier(dossier_id)
     removal = db.session.get(RemovedFile, removal_id)
     if removal is None or removal.dossier_id != dossier.id:
-        # The file's removal undone already, or forgotten once two days old.
-        abort(_gone(dossier, "documents", _("This removal can no longer be undone")))
+        # The file's removal undone already, or forgotten once two days old: back to the list
+        # its button was in, as its address says.
+        files = "hcp_letters" if request.args.get("at") == "letters" else "documents"
+        abort(_gone(dossier, files, _("This removal can no longer be undone")))
     step_id, section = PLACES[removal.files]
     if request.method != "POST":
         return _back_to(dossier, step_id, f"#{section}")
