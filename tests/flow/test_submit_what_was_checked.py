@@ -20,6 +20,7 @@ from tests.conftest import (
     sign_and_submit,
     upload_document,
 )
+from tests.flow.test_put_back import put_back_button
 from tests.invites.support import INVITE, invite, link_in, send_letter
 from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
@@ -140,8 +141,8 @@ def test_a_document_removed_then_put_back_after_the_check_is_said(app, logged_in
         documents = db.session.get(Dossier, ready).documents
         old = next(d.id for d in documents if d.filename == "old-report.pdf")
     removed = colleague.post(f"/requests/{ready}/documents/{old}/delete")
-    undo = re.search(r'formaction="([^"]+/removals/\d+)"', colleague.get(removed.location).text)
-    assert colleague.post(undo.group(1)).status_code == 303
+    undo = put_back_button(colleague.get(removed.location).text)
+    assert colleague.post(undo).status_code == 303
     stopped = sign(logged_in, ready, checked)
     assert stopped.status_code == 409
     said = box(stopped.text)
