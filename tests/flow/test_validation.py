@@ -271,7 +271,16 @@ def bad_answers() -> list:
     bad("benefit-risk", "follow_up", None,
         "Describe the follow-up you propose.", "no-follow-up"),
     bad("certification", "nb_application", None,
-        "Select whether your application to a notified body is lodged or planned.", "empty"),
+        "Select whether your application to a notified body is lodged or planned, or that "
+        "none is needed.", "empty"),
+    # The sample device is class III: only a class I device needs no notified body.
+    bad("certification", "nb_application", "not_needed",
+        "A class III device needs a notified body to assess its conformity (as given on the "
+        "device step): choose whether your application is lodged or planned.",
+        "not-needed-class-iii", nb_application_date=None, nb_number=None),
+    bad("certification", "nb_number", "2797",
+        "You chose that no notified body is needed: leave its number empty, or choose where "
+        "your application to it stands.", "not-needed-with-nb", nb_application="not_needed"),
     bad("certification", "nb_application", "rejected", CHOOSE, "unknown-radio-value"),
     bad("certification", "nb_application_date", "2025-01-32", BAD_DATE, "unreal-date"),
     bad("certification", "nb_application_date", day(3),

@@ -98,11 +98,18 @@ class CertificationForm(StepForm):
     nb_application = choice(
         _l("Where is your application to a notified body?"),
         NB_APPLICATION_STATUS,
-        _l("Select whether your application to a notified body is lodged or planned."),
+        _l(
+            "Select whether your application to a notified body is lodged or planned, or that "
+            "none is needed."
+        ),
     )
     nb_application_date = iso_date(
         _l("Date of the application (or planned date)"),
-        _l("Enter the date of the application to the notified body."),
+        required_if=(
+            "nb_application",
+            {"lodged", "planned"},
+            _l("Enter the date of the application to the notified body."),
+        ),
     )
     nb_number = text(
         _l("Number of the notified body"),
@@ -155,6 +162,23 @@ class CertificationForm(StepForm):
     )
 
     def validate_nb_application(self, field):
+        # Only a class I device is certified without a notified body (the device step's
+        # class; a device step not answered yet is asked first, as the steps come in order).
+        device_class = self.context.get("device", {}).get("device_class")
+        if field.data == "not_needed" and device_class != "I":
+            raise ValidationError(
+                _(
+                    "A class %(device_class)s device needs a notified body to assess its "
+                    "conformity (as given on the device step): choose whether your "
+                    "application is lodged or planned.",
+                    device_class=device_class,
+                )
+                if device_class
+                else _(
+                    "Give the device's class on the device step first: only a class I device "
+                    "needs no notified body."
+                )
+            )
         # Accepted, but worth a second look: an application lodged before (the situation
         # step's date, which Regulation 2023/607 reads) may have ended, and a new one be
         # planned; more often, "planned" is a slip.
@@ -165,6 +189,15 @@ class CertificationForm(StepForm):
                 "your MDR application. If that application is still open, choose “%(lodged)s”.",
                 date=long_date(date.fromisoformat(lodged)),
                 lodged=dict(NB_APPLICATION_STATUS)["lodged"],
+            )
+
+    def validate_nb_number(self, field):
+        if self.nb_application.data == "not_needed" and field.data:
+            raise ValidationError(
+                _(
+                    "You chose that no notified body is needed: leave its number empty, or "
+                    "choose where your application to it stands."
+                )
             )
 
     def validate_nb_application_date(self, field):

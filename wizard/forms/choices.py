@@ -95,6 +95,15 @@ ACCESS_TYPES = [
 NB_APPLICATION_STATUS = [
     ("lodged", _l("An application has been lodged with a notified body")),
     ("planned", _l("An application is planned")),
+    # Class I devices are certified by their manufacturer alone (Regulation (EU) 2017/745,
+    # article 52(7)), unless sterile, measuring, or reusable surgical instruments (Is, Im, Ir).
+    (
+        "not_needed",
+        _l(
+            "None is needed: the device is class I (not sterile, with no measuring function, "
+            "not a reusable surgical instrument)"
+        ),
+    ),
 ]
 
 CLINICAL_INVESTIGATION_STATUS = [

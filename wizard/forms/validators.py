@@ -306,7 +306,12 @@ def not_before_field(other: str, message: Callable[..., str]) -> DateRule:
 
 def _compared_with(other: str, test, message: Callable[..., str]) -> DateRule:
     def check(value: date, form) -> bool:
-        earlier = form[other].data
+        # A date that does not apply (a question the answers skip, typed on a page without
+        # JavaScript, which shows it) is not stored: nothing is compared with it.
+        compared = form[other]
+        if not all(r.applies(form) for r in compared.validators if isinstance(r, RequiredIf)):
+            return True
+        earlier = compared.data
         return not isinstance(earlier, date) or test(value, earlier)
 
     return DateRule(check, message, other=other)
