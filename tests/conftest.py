@@ -174,11 +174,18 @@ def attach_files(dossier: Dossier, user_id: int, *, letters: int = 1) -> None:
     attach_sample_files(dossier.id, user_id, letters=letters)
 
 
-def dossier_with(user_id: int, path="individual", *, steps=None, files=True, submit=False) -> int:
-    """A request of `user_id`'s organisation with the sample answers of `steps` (all by default)."""
+def dossier_with(
+    user_id: int, path="individual", *, steps=None, files=True, submit=False, changes=None
+) -> int:
+    """A request of `user_id`'s organisation with the sample answers of `steps` (all by
+    default); `changes`: answers other than the samples', by step ({step: {question: answer}},
+    None for no answer)."""
     owner = db.session.get(User, user_id)
     dossier = service.create_dossier(owner)
     answers = sample_answers(path)
+    for step_id, changed in (changes or {}).items():
+        merged = {**answers[step_id], **changed}
+        answers[step_id] = {name: value for name, value in merged.items() if value is not None}
     for step_id in steps if steps is not None else answers:
         service.save_step(dossier, step_id, answers[step_id])
     if files:

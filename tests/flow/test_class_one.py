@@ -16,6 +16,15 @@ NO_BODY = {
     "nb_application_date": "",
     "nb_number": "",
 }
+# A class I device filed needing no notified body, as `dossier_with` takes it.
+CLASS_ONE = {
+    "device": {"device_class": "I"},
+    "certification": {
+        "nb_application": "not_needed",
+        "nb_application_date": None,
+        "nb_number": None,
+    },
+}
 NEEDS_A_BODY = (
     "A class IIa device needs a notified body to assess its conformity (as given on the device "
     "step): choose whether your application is lodged or planned."
@@ -26,16 +35,7 @@ def class_one_request(app, user) -> int:
     """A request whose device is class I, every step answered but the certification."""
     with app.app_context():
         others = [s for s in sample_answers("individual") if s != "certification"]
-        dossier_id = dossier_with(user[0], steps=others)
-    device = {**sample_answers("individual")["device"], "device_class": "I"}
-    with app.app_context():
-        from wizard.extensions import db
-        from wizard.filing import service
-        from wizard.models import Dossier
-
-        service.save_step(db.session.get(Dossier, dossier_id), "device", device)
-        db.session.commit()
-    return dossier_id
+        return dossier_with(user[0], steps=others, changes={"device": CLASS_ONE["device"]})
 
 
 def test_a_class_one_device_needs_no_notified_body(app, logged_in, user):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from tests.conftest import dossier_with
+from tests.flow.test_class_one import CLASS_ONE
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days
@@ -410,3 +412,59 @@ def test_once_a_report_says_the_device_ce_marked_the_next_ones_start_from_it(
     page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert f"Your report no. 2 expected CE marking by {said(again)}." in page
     assert send_report(manufacturer, submitted_global, patients="5").status_code == 303
+
+
+def test_a_class_one_device_is_ce_marked_by_its_declaration_of_conformity(
+    app, inbox, user, reviewer, manufacturer
+):
+    """Filed needing no notified body (class I): its CE marking is the manufacturer's EU
+    declaration of conformity, asked for by its reference and date, with no body's number."""
+    with app.app_context():
+        filed = dossier_with(user[0], "global", submit=True, changes=CLASS_ONE)
+    authorised(reviewer, filed)
+    page = manufacturer.get(f"/requests/{filed}/submitted").text
+    assert "Reference of the EU declaration of conformity" in page
+    assert "Date of the EU declaration of conformity" in page
+    assert 'name="report-certificate_body"' not in page
+    missing = send_report(manufacturer, filed, certification="certified")
+    assert missing.status_code == 422
+    assert error_of(missing, "certificate_number") == (
+        "Error: Enter the reference of the EU declaration of conformity."
+    )
+    assert error_of(missing, "certificate_issued_on") == (
+        "Error: Enter the date of the EU declaration of conformity."
+    )
+    assert 'name="report-certificate_body"' not in missing.text
+    issued = clock.today()
+    sent = send_report(
+        manufacturer,
+        filed,
+        certification="certified",
+        certificate_number="DoC-2026-07",
+        certificate_body="2797",  # not asked: not kept either
+        certificate_issued_on=issued.isoformat(),
+    )
+    assert sent.status_code == 303
+    assert report_on(app, filed).certificate_body is None
+    line = (
+        "CE certification: the device has its CE marking: EU declaration of conformity "
+        f"DoC-2026-07 of {said(issued)}."
+    )
+    assert line in text_of(manufacturer.get(sent.location))
+    theirs = text_of(reviewer.get(f"/review/requests/{filed}"))
+    assert line in theirs
+    assert (
+        "CE marking obtained: EU declaration of conformity DoC-2026-07, "
+        f"{said(issued)}" in theirs  # the audit trail
+    )
+    (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert (
+        f"The device now has its CE marking (EU declaration of conformity DoC-2026-07, "
+        f"{said(issued)}): it may no longer need the derogation." in " ".join(body_of(told).split())
+    )
+    # The next report starts from it, as from a certificate.
+    nxt = text_of(manufacturer.get(f"/requests/{filed}/submitted"))
+    assert (
+        "Your report no. 1 said the device has its CE marking (EU declaration of conformity "
+        "DoC-2026-07)." in nxt
+    )

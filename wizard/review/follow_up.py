@@ -350,3 +350,11 @@ def schedule_of(dossier: Dossier, reports: list[FollowUpReport]) -> list[DueStat
             )
         )
     return states
+
+
+def without_notified_body(dossier: Dossier) -> bool:
+    """Whether the request was filed for a class I device needing no notified body (its
+    path to certification): its CE marking is the manufacturer's EU declaration of
+    conformity, with no body's certificate."""
+    answers = dossier.submitted_answers["answers"]
+    return answers.get("certification", {}).get("nb_application") == "not_needed"

@@ -4,6 +4,7 @@ form macros render them and the messages read like the wizard's."""
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from datetime import date, timedelta
 
@@ -31,6 +32,7 @@ from wizard.forms.base import (
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
 from wizard.forms.validators import (
     DateRule,
+    RequiredIf,
     after_today,
     not_before_field,
     not_in_future,
@@ -59,6 +61,18 @@ def asked_with(form, answer, values: list[str], *questions) -> None:
     for question in questions:
         question.shown_when = question.required_when = (answer.name, values)
         question.required_now = required_now(form, question)
+
+
+def _say_when_missing(question, message: str) -> None:
+    """`question`'s `RequiredIf` saying `message`, for this form only (the rule is shared by
+    every form of the class)."""
+    rules = []
+    for rule in question.validators:
+        if isinstance(rule, RequiredIf):
+            rule = copy.copy(rule)
+            rule.message = message
+        rules.append(rule)
+    question.validators = rules
 
 
 class PdfFiles(MultipleFileField):
@@ -729,6 +743,20 @@ class FollowUpReportForm(FlaskForm):
         self.certification.description = f"{said} {self.certification.description}"
         return self
 
+    def without_notified_body(self) -> FollowUpReportForm:
+        """A class I device, filed as needing no notified body (MDR article 52(7)): its CE
+        marking rests on the manufacturer's EU declaration of conformity, not on a notified
+        body's certificate; no body's number is asked."""
+        del self.certificate_body
+        number, issued = self.certificate_number, self.certificate_issued_on
+        number.label.text = _("Reference of the EU declaration of conformity")
+        number.description = _("If the device now has its CE marking: as the declaration gives it.")
+        issued.label.text = _("Date of the EU declaration of conformity")
+        issued.description = _("If the device now has its CE marking. For example 14 March 2026.")
+        _say_when_missing(number, _("Enter the reference of the EU declaration of conformity."))
+        _say_when_missing(issued, _("Enter the date of the EU declaration of conformity."))
+        return self
+
     def certified_by(self, report: FollowUpReport, number: int) -> FollowUpReportForm:
         """The device has its CE marking, as report no. `number` said: said beside the
         question instead of the date expected, "as planned" no longer offered, and refused
@@ -738,15 +766,25 @@ class FollowUpReportForm(FlaskForm):
         self.certification.choices = [
             (value, label) for value, label in self.certification.choices if value != "as_planned"
         ]
-        self.certification.description = _(
-            "Your report no. %(number)d said the device has its CE marking (certificate "
-            "%(certificate)s).",
-            number=number,
-            certificate=report.certificate_number,
-        )
+        if "certificate_body" in self:
+            said = _(
+                "Your report no. %(number)d said the device has its CE marking (certificate "
+                "%(certificate)s).",
+                number=number,
+                certificate=report.certificate_number,
+            )
+        else:
+            said = _(
+                "Your report no. %(number)d said the device has its CE marking (EU declaration "
+                "of conformity %(declaration)s).",
+                number=number,
+                declaration=report.certificate_number,
+            )
+        self.certification.description = said
         if not self.is_submitted():
             self.certificate_number.data = report.certificate_number
-            self.certificate_body.data = report.certificate_body
+            if "certificate_body" in self:
+                self.certificate_body.data = report.certificate_body
             self.certificate_issued_on.data = report.certificate_issued_on
         return self
 
@@ -792,7 +830,11 @@ class FollowUpReportForm(FlaskForm):
             "certification": chosen,
             "ce_expected_on": self.ce_expected_on.data if chosen == "delayed" else None,
             "certificate_number": self.certificate_number.data if chosen == "certified" else None,
-            "certificate_body": self.certificate_body.data if chosen == "certified" else None,
+            "certificate_body": (
+                self.certificate_body.data
+                if chosen == "certified" and "certificate_body" in self
+                else None
+            ),
             "certificate_issued_on": (
                 self.certificate_issued_on.data if chosen == "certified" else None
             ),

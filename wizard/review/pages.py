@@ -428,6 +428,8 @@ def new_report_form(
     force or suspended (`status`). `reports`: the request's, if read already."""
     form = FollowUpReportForm(prefix="report", **kwargs)
     form.in_force(status in LAPSING_STATUSES)
+    if follow_up.without_notified_body(dossier):
+        form.without_notified_body()
     form.filed_on = clock.day_in_paris(dossier.submitted_at)
     mark = follow_up.mark_of(form.sent_as.data)
     if reports is None:
@@ -497,6 +499,12 @@ def _certification_said(stands: dict | None) -> str:
         return _(
             "CE marking now expected by %(date)s",
             date=long_date(date.fromisoformat(stands["ce_expected_on"])),
+        )
+    if stands["status"] == "certified" and not stands.get("certificate_body"):
+        return _(
+            "CE marking obtained: EU declaration of conformity %(number)s, %(date)s",
+            number=stands["certificate_number"],
+            date=long_date(date.fromisoformat(stands["certificate_issued_on"])),
         )
     if stands["status"] == "certified":
         return _(
