@@ -41,11 +41,26 @@ COOKIE = "unsent_answers"
 # the cap; whoever sends forms cannot fill the database (beyond it, answers are only listed).
 MAX_ROWS = 5_000
 MAX_SEALED_BYTES = 100_000
+# Of one account, the latest kept only (a person's steps of a few requests, and then some):
+# one ended session's forms sent again and again (each without the browser's cookie, to
+# another request's address) could otherwise fill `MAX_ROWS`, and nobody else's be kept.
+MAX_ROWS_PER_ACCOUNT = 50
 _LARGEST_ID = 2**31 - 1  # a request's id (an address can say more)
 
 
 # The evidence step's answers are also sent by its files' buttons (the step's one form).
 _EVIDENCE_BUTTONS = frozenset({"filing.add_document", "filing.delete_document"})
+
+
+def _make_room_for(user_id: int) -> None:
+    """Let go of the account's oldest kept answers beyond `MAX_ROWS_PER_ACCOUNT` - 1."""
+    oldest = (
+        select(UnsentAnswers.id)
+        .where(UnsentAnswers.user_id == user_id)
+        .order_by(UnsentAnswers.id.desc())
+        .offset(MAX_ROWS_PER_ACCOUNT - 1)
+    )
+    db.session.execute(delete(UnsentAnswers).where(UnsentAnswers.id.in_(oldest)))
 
 
 def puts_back_a_letter() -> bool:
@@ -108,6 +123,7 @@ def keep() -> bool:
             .where(UnsentAnswers.dossier_id == dossier_id)
             .where(UnsentAnswers.step_id == step.id)
         )
+        _make_room_for(user_id)
         db.session.add(
             UnsentAnswers(
                 token_sha256=_hash(token),

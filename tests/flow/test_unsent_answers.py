@@ -190,3 +190,30 @@ def test_the_evidence_summaries_sent_with_a_file_are_kept_too(csrf_app, monkeypa
     page = client.get(step_url).text
     assert filled_in(page)
     assert typed_on(page)["efficacy_summary"] == summaries["efficacy_summary"]
+
+
+def test_one_account_keeps_its_latest_answers_only(csrf_app, monkeypatch):  # noqa: F811
+    """Forms sent again and again with one ended session's cookie (each without the
+    browser's own cookie, to another request's address) keep that account's latest 50 only:
+    they cannot fill what the portal keeps for everyone."""
+    from wizard.unsent import COOKIE, MAX_ROWS_PER_ACCOUNT
+
+    client, step_url, token = signed_in_at_step(csrf_app)
+    ended = client.get_cookie("session").value
+    five_hours_later(monkeypatch)
+    dossier_id = int(step_url.split("/")[2])
+
+    def sent_again(address: str):
+        client.delete_cookie(COOKIE)
+        client.set_cookie("session", ended)
+        return sent_signed_out(client, address, token)
+
+    for n in range(MAX_ROWS_PER_ACCOUNT + 5):
+        sent_again(step_url.replace(f"/{dossier_id}/", f"/{dossier_id + 1000 + n}/"))
+    assert rows(csrf_app) == MAX_ROWS_PER_ACCOUNT
+    # The last one sent is among them: given back on that request's step once signed in.
+    assert KEPT in " ".join(sent_again(step_url).text.split())
+    assert rows(csrf_app) == MAX_ROWS_PER_ACCOUNT
+    monkeypatch.undo()
+    sign_in(client, owner(csrf_app).email, step_url)
+    assert filled_in(client.get(step_url).text)
