@@ -175,6 +175,34 @@ def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer
         assert [r.message for r in questions(submitted)[0].replies] == ["First tab."]
 
 
+def test_the_same_answer_sent_twice_is_said_sent_once(app, reviewer, manufacturer, submitted):
+    """A double click (JavaScript off), or a send retried after the network failed: the
+    second send is the answer ANSM received, not one "answered meanwhile" to write again."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    sent = dict(message="Here it is.\r\nSee the report.", files=[document()])
+    assert reply(manufacturer, submitted, question_id, **sent).status_code == 303
+    again = reply(manufacturer, submitted, question_id, **sent)
+    assert again.status_code == 303
+    page = manufacturer.get(again.location).text
+    # Said once, though both sends said it.
+    assert page.count("Your answer has been sent to ANSM, which resumes its review.") == 1
+    assert "answered meanwhile" not in page
+    with app.app_context():
+        [answer] = questions(submitted)[0].replies
+        assert len(answer.documents) == 1
+    # Other words, or other files, are another answer: refused as before.
+    other_files = reply(manufacturer, submitted, question_id, message=sent["message"])
+    assert other_files.status_code == 409
+    assert "This question was answered meanwhile, from another page" in other_files.text
+    # With JavaScript, the form is sent once however many clicks.
+    act(reviewer, submitted, "request-information")
+    form = manufacturer.get(f"/requests/{submitted}/submitted").text.split("/reply")[1]
+    assert "data-submit-once>" in form.split("</form>")[0]
+
+
 def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
     """A mistyped year ("2100") would leave a professional's link working for decades."""
     from datetime import date

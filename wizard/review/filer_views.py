@@ -38,6 +38,7 @@ from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
 from wizard.review.status import authorisation_of, effective_status
+from wizard.web import flash_once
 
 bp = Blueprint("review_filer", __name__)
 
@@ -61,9 +62,9 @@ def reply(dossier_id: int, question_id: int):
     if question.addressee != Addressee.MANUFACTURER:
         abort(404)
     ticked = request.form.getlist("reply-keep")
-    if not question.is_open:
-        return _not_answered(dossier, question, ticked)
     form = ReplyForm(prefix="reply")
+    if not question.is_open:
+        return _not_answered(dossier, question, form, ticked)
     slot = pages.reply_slot(question)
     valid = form.validate()
     # Said beside any other error: a copy is otherwise dropped from the files kept, unsaid.
@@ -77,33 +78,46 @@ def reply(dossier_id: int, question_id: int):
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files
         )
     except information.QuestionClosed:
-        return _not_answered(dossier, question, ticked)
+        return _not_answered(dossier, question, form, ticked)
     kept.forget(slot)
+    return _answer_sent(dossier, question)
+
+
+def _answer_sent(dossier, question: InformationRequest):
+    """The request's page, saying the answer is sent (just now, or by the same form sent
+    moments before) and what follows."""
     db.session.refresh(dossier)
     if is_decided(Status(dossier.status)):
         # Asked of an authorisation: nothing resumes, the authorisation stands as it was.
-        flash(_("Your answer has been sent to ANSM."))
+        said = _("Your answer has been sent to ANSM.")
     elif waiting := pages.review_state(dossier).professional_questions:  # their answers too
-        flash(
-            ngettext(
-                "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s has "
-                "answered too.",
-                "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s have "
-                "answered too.",
-                len(waiting),
-                names=", ".join(question.hcp_name for question in waiting),
-            )
+        said = ngettext(
+            "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s has "
+            "answered too.",
+            "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s have "
+            "answered too.",
+            len(waiting),
+            names=", ".join(question.hcp_name for question in waiting),
         )
     else:
-        flash(_("Your answer has been sent to ANSM, which resumes its review."))
+        said = _("Your answer has been sent to ANSM, which resumes its review.")
+    flash_once(said)  # the first of two sends may have said it already
     # The page's top, where this is said (and takes the focus); the answer is below.
     return _back(dossier)
 
 
-def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
+def _not_answered(dossier, question: InformationRequest, form: ReplyForm, ticked: list[str]):
     """The request's page again, saying why the answer was not taken (the review went on
     without it, or it was answered meanwhile from another page), with what was typed to
-    copy: there is no form left to send it with."""
+    copy: there is no form left to send it with. The answer ANSM received, sent again (a
+    double click, a send retried), is said sent."""
+    if form.validate():
+        carried = ticked + [
+            hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted
+        ]
+        if late_answers.sent_already(question, current_user.id, form.message.data, carried):
+            kept.forget(pages.reply_slot(question))
+            return _answer_sent(dossier, question)
     not_sent = late_answers.to_manufacturer(question, ticked)
     return pages.manufacturer_page(dossier, not_sent=not_sent, status=409)
 

@@ -128,6 +128,20 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
     return NotSent(message, advice, typed(question, ticked))
 
 
+def sent_already(question: InformationRequest, user_id: int, message: str, files) -> bool:
+    """Whether `question` was answered with this very answer (a double click, a send retried
+    after the network failed): by the same person, in the same words, with the same files
+    (`files`: their sha256), not a second answer from another page."""
+    if question.closed_reason != "answered":
+        return False
+    return any(
+        reply.author_id == user_id
+        and reply.message == message.replace("\r\n", "\n")
+        and sorted(document.sha256 for document in reply.documents) == sorted(set(files))
+        for reply in question.replies
+    )
+
+
 def _by_manufacturer(question: InformationRequest) -> bool:
     """Whether the withdrawal that closed `question` was the manufacturer's, of its request
     (else ANSM's, of the authorisation)."""
