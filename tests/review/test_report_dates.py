@@ -202,6 +202,21 @@ def test_a_withdrawal_drops_the_dates_after_it(app, reviewer, manufacturer, subm
     assert "None since the withdrawal: the dates before it are listed" in page
 
 
+def test_a_withdrawal_before_the_first_date_lists_none_and_says_so(
+    app, reviewer, manufacturer, submitted_global
+):
+    """No date before it: nothing is said to be listed under "Follow-up reports"."""
+    authorised_every(reviewer, submitted_global, "1", days=100)
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    for page in (
+        text_of(manufacturer.get(f"/requests/{submitted_global}/submitted")),
+        text_of(reviewer.get(f"/review/requests/{submitted_global}")),
+    ):
+        assert "Reports due" not in page  # no list of dates
+        assert "the dates before it are listed" not in page
+        assert "None: ANSM withdrew the authorisation before the first report was due." in page
+
+
 def test_a_correction_of_a_late_report_does_not_meet_the_next_date(
     app, reviewer, manufacturer, submitted_global, monkeypatch
 ):
