@@ -203,6 +203,27 @@ def test_the_same_answer_sent_twice_is_said_sent_once(app, reviewer, manufacture
     assert "data-submit-once>" in form.split("</form>")[0]
 
 
+def test_a_refused_forms_address_opened_again_leads_to_the_requests_page(
+    app, reviewer, manufacturer, submitted
+):
+    """The page a refused answer, withdrawal or report leaves is at the form's address:
+    opened again (the browser restores it, a bookmark), it leads to the request's page."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    assert reply(manufacturer, submitted, question_id, message="").status_code == 422
+    page = f"/requests/{submitted}/submitted"
+    for address, section in (
+        (f"/requests/{submitted}/questions/{question_id}/reply", ""),
+        (f"/requests/{submitted}/withdraw", "#withdraw-title"),
+        (f"/requests/{submitted}/follow-up-reports", "#reports"),
+    ):
+        opened = manufacturer.get(address)
+        assert opened.status_code == 303 and opened.location == page + section
+    assert "Send the answer to ANSM" in manufacturer.get(page).text
+
+
 def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
     """A mistyped year ("2100") would leave a professional's link working for decades."""
     from datetime import date

@@ -54,10 +54,14 @@ def _back(dossier, anchor=""):
     return redirect(url_for("filing.submitted", dossier_id=dossier.id) + anchor, 303)
 
 
-@bp.post("/requests/<int:dossier_id>/questions/<int:question_id>/reply")
+# Each form's address, opened (a refused form's page reloaded or restored by the browser, a
+# bookmark), leads to the request's page, where the form is: not to "cannot be opened".
+@bp.route("/requests/<int:dossier_id>/questions/<int:question_id>/reply", methods=["GET", "POST"])
 @manufacturer_required
 def reply(dossier_id: int, question_id: int):
     dossier = _submitted(dossier_id)
+    if request.method != "POST":
+        return _back(dossier)  # the question, if still awaited, is at the page's top
     question = item_of(dossier, InformationRequest, question_id)
     if question.addressee != Addressee.MANUFACTURER:
         abort(404)
@@ -122,10 +126,12 @@ def _not_answered(dossier, question: InformationRequest, form: ReplyForm, ticked
     return pages.manufacturer_page(dossier, not_sent=not_sent, status=409)
 
 
-@bp.post("/requests/<int:dossier_id>/withdraw")
+@bp.route("/requests/<int:dossier_id>/withdraw", methods=["GET", "POST"])
 @manufacturer_required
 def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
+    if request.method != "POST":
+        return _back(dossier, "#withdraw-title")
     form = WithdrawRequestForm(prefix="withdraw")
     state = pages.review_state(dossier)
     if not MANUFACTURER_WITHDRAWAL.permits(state.status):  # decided, or withdrawn, meanwhile
@@ -156,10 +162,12 @@ def withdraw(dossier_id: int):
     return _back(dossier)
 
 
-@bp.post("/requests/<int:dossier_id>/follow-up-reports")
+@bp.route("/requests/<int:dossier_id>/follow-up-reports", methods=["GET", "POST"])
 @manufacturer_required
 def send_report(dossier_id: int):
     dossier = _submitted(dossier_id)
+    if request.method != "POST":
+        return _back(dossier, "#reports")
     authorisation = authorisation_of(dossier)  # in force or not: its patients are followed
     if authorisation is None:
         abort(404)  # the page offers no such form before an authorisation
