@@ -105,6 +105,13 @@ def test_a_measure_closes_the_question_awaited_and_says_so_first(
     assert "ANSM has suspended the authorisation" in told
     assert "ANSM's question to you of" in told and "is closed" in told
     with app.app_context():
+        reference = dossier(submitted).reference
+    # Where an answer still needed goes, as the page says it of an answer sent late.
+    assert (
+        "If you think your answer is still needed, write to ANSM at rita@ansm.example, giving "
+        f"the reference {reference}." in told
+    )
+    with app.app_context():
         [question] = questions(submitted)
         assert question.closed_reason == "suspended"
         question_id = question.id
