@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from wizard import audit, kept
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status, is_decided
+from wizard.errors import typed_answers
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.forms.base import quantity
@@ -135,7 +136,7 @@ def withdraw(dossier_id: int):
     form = WithdrawRequestForm(prefix="withdraw")
     state = pages.review_state(dossier)
     if not MANUFACTURER_WITHDRAWAL.permits(state.status):  # decided, or withdrawn, meanwhile
-        return pages.manufacturer_page(dossier, refused=_not_withdrawable(state), status=409)
+        return _not_withdrawn(dossier, state)
     if awaited.changed_since_shown(state.professional_questions):
         # Its warning did not name a professional asked since (or named one who answered):
         # the page again, as it is now, the reason typed kept.
@@ -148,13 +149,12 @@ def withdraw(dossier_id: int):
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
     except ActionRefused:  # the status changed between the page read and this change
         now = pages.review_state(dossier)
-        if MANUFACTURER_WITHDRAWAL.permits(now.status):
-            refused = _(
-                "Nothing was done: where the request stands changed as you sent this. Check "
-                "the page, then withdraw the request if you still want to."
-            )
-        else:
-            refused = _not_withdrawable(now)
+        if not MANUFACTURER_WITHDRAWAL.permits(now.status):
+            return _not_withdrawn(dossier, now)
+        refused = _(
+            "Nothing was done: where the request stands changed as you sent this. Check "
+            "the page, then withdraw the request if you still want to."
+        )
         return pages.manufacturer_page(dossier, withdraw_form=form, refused=refused, status=409)
     reason = form.reason.data.replace("\r\n", "\n")  # as the record keeps it
     notify.to_review_team(dossier, withdrawn=reason, closed_questions=awaited_before)
@@ -235,13 +235,22 @@ def _report_sent(dossier, report: FollowUpReport):
     return _back(dossier)
 
 
-def _not_withdrawable(state: pages.ReviewState) -> str:
-    """Why the request can no longer be withdrawn: withdrawn already (by a colleague, or from
-    another tab: ANSM withdraws only an authorisation), or decided on."""
+def _not_withdrawn(dossier, state: pages.ReviewState):
+    """The request's page, saying why it can no longer be withdrawn (withdrawn already, by a
+    colleague or from another tab: ANSM withdraws only an authorisation; or decided on), with
+    the reason typed to copy: there is no form left to send it with."""
     if state.status == Status.WITHDRAWN and state.authorisation is None:
-        return _("Nothing was done: this request is already withdrawn.")
-    authorised = state.authorisation is not None
-    return str(refusal(MANUFACTURER_WITHDRAWAL, state.status, authorised=authorised))
+        refused = _("Nothing was done: this request is already withdrawn.")
+    else:
+        authorised = state.authorisation is not None
+        refused = str(refusal(MANUFACTURER_WITHDRAWAL, state.status, authorised=authorised))
+    if state.status in LAPSING_STATUSES:  # in force or suspended: its end can be asked for
+        refused += " " + _(
+            "To ask ANSM to end the authorisation, send a follow-up report and tick “I ask "
+            "ANSM to end this authorisation”."
+        )
+    typed = typed_answers()
+    return pages.manufacturer_page(dossier, refused=refused, refused_typed=typed, status=409)
 
 
 @bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")
