@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.conftest import login, make_colleague
 from tests.review.support import (
     DUE,
     DUE_SAID,
@@ -173,6 +174,27 @@ def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer
     assert "Second tab." in second.text  # to copy
     with app.app_context():
         assert [r.message for r in questions(submitted)[0].replies] == ["First tab."]
+
+
+def test_an_answer_sent_after_a_colleagues_names_the_colleague(
+    app, user, reviewer, manufacturer, submitted
+):
+    """Not "from another page": the page was the person's own, the answer a colleague's."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+        make_colleague(user[0], "marc@cardiotech.example")
+    colleague = app.test_client()
+    assert login(colleague, "marc@cardiotech.example").status_code == 303
+    assert reply(colleague, submitted, question_id, message="Marc's answer.").status_code == 303
+    late = reply(manufacturer, submitted, question_id, message="Claire's answer.")
+    assert late.status_code == 409
+    page = " ".join(html.unescape(late.text).split())
+    today = f"{clock.today().day} {clock.today():%B} {clock.today().year}"
+    assert f"Marc Durand answered this question on {today}: this answer was not sent." in page
+    assert "from another page" not in page
+    assert "Claire's answer." in page  # to copy
 
 
 def test_the_same_answer_sent_twice_is_said_sent_once(app, reviewer, manufacturer, submitted):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from flask_login import current_user
+
 from wizard import clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
@@ -76,6 +78,13 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
         message = _(
             "This question was answered meanwhile, from another page: this answer was not sent."
         )
+        answer = next(iter(question.replies), None)
+        if answer is not None and answer.author_id != current_user.id:  # by a colleague
+            message = _(
+                "%(name)s answered this question on %(date)s: this answer was not sent.",
+                name=answer.author_name,
+                date=long_date(clock.day_in_paris(answer.sent_at)),
+            )
         advice = _(
             "The answer ANSM received is under “Questions from ANSM and your answers”. To add "
             "what you typed here, write to ANSM at %(address)s, giving the reference "
