@@ -217,6 +217,27 @@ def test_a_withdrawal_before_the_first_date_lists_none_and_says_so(
         assert "None: ANSM withdrew the authorisation before the first report was due." in page
 
 
+def test_the_suspension_email_says_the_reports_remain_due(
+    app, inbox, reviewer, submitted_global, submitted
+):
+    """Reminded of while suspended (the patients treated are followed): said when it begins."""
+    authorised_every(reviewer, submitted_global, "1", days=100)
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    told = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
+    assert "ANSM has suspended the authorisation" in told
+    assert (
+        "Your follow-up reports remain due while it is suspended, by the dates listed on the "
+        "page of your request." in told
+    )
+    # An authorisation that sets no dates says nothing of them.
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    act(reviewer, submitted, "suspend")
+    told = body_of(inbox.to(MANUFACTURER)[-1])
+    assert "ANSM has suspended the authorisation" in told
+    assert "remain due" not in told
+
+
 def test_a_correction_of_a_late_report_does_not_meet_the_next_date(
     app, reviewer, manufacturer, submitted_global, monkeypatch
 ):
