@@ -194,9 +194,11 @@ def send_report(dossier_id: int):
     chosen = [hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted]
     carried = ticked + chosen
     key = follow_up.sent_as(follow_up.mark_of(form.sent_as.data), *typed, carried)
+    # Ticked on a page opened while the authorisation was in force: it ended since.
+    end_moot = "end_asked" not in form and bool(request.form.get("report-end_asked"))
     if (earlier := follow_up.sent_with(dossier, key)) is not None:
         kept.forget(slot)
-        return _report_sent(dossier, earlier)  # a double click, a send retried
+        return _report_sent(dossier, earlier, end_moot)  # a double click, a send retried
     files = kept.with_new(slot, ticked, form.documents.accepted)
     try:
         report = follow_up.send(dossier, current_user, *typed, files, key)
@@ -205,12 +207,12 @@ def send_report(dossier_id: int):
     else:
         notify.to_review_team(dossier, report=report)
     kept.forget(slot)
-    return _report_sent(dossier, report)
+    return _report_sent(dossier, report, end_moot)
 
 
-def _report_sent(dossier, report: FollowUpReport):
+def _report_sent(dossier, report: FollowUpReport, end_moot: bool = False):
     """The request's page, saying the report is sent (just now, or by the same form sent
-    moments before)."""
+    moments before); `end_moot`: it was to ask the end of an authorisation ended since."""
     if report.above_maximum:
         said = _(
             "Your report has been sent to ANSM. It counts more patients than the "
@@ -230,6 +232,10 @@ def _report_sent(dossier, report: FollowUpReport):
         said += " " + _(
             "The authorisation rests on your commitment to pursue CE certification: ANSM may "
             "contact you about it."
+        )
+    if end_moot:
+        said += " " + _(
+            "The authorisation is no longer in force, so your report does not ask ANSM to end it."
         )
     flash(said)
     return _back(dossier)
