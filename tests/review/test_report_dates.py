@@ -169,6 +169,11 @@ def test_the_manufacturer_is_reminded_a_week_before_each_date_once(
     )
     body = " ".join(body_of(reminder).split())
     assert f"asks you to send ANSM a follow-up report by {said(dues[0])}" in body
+    # All that the report's form asks, its certification included.
+    assert (
+        "how they are followed, any incident, and where the device's CE certification stands."
+        in body
+    )
     assert f"https://derogations.example/requests/{submitted_global}/submitted#reports" in body
     # Once; and not for a date a report met already.
     days_later(monkeypatch, 1)
