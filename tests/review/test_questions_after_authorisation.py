@@ -22,6 +22,8 @@ from tests.review.support import (
     seen_on,
     status_of,
 )
+from tests.review.test_information_requests import words
+from tests.review.test_period_end_reminder import days_later
 from tests.review.test_report_dates import said as said_date
 from wizard import clock
 
@@ -89,6 +91,23 @@ def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
     assert ask(reviewer, submitted, message="And since?").status_code == 303
     twice = ask(reviewer, submitted, message="Twice?")
     assert twice.status_code == 422 and "Twice?" in twice.text  # what was typed, kept
+
+
+def test_an_answer_overdue_on_an_authorisation_speaks_of_no_decision_to_come(
+    app, reviewer, manufacturer, submitted, monkeypatch
+):
+    """The authorisation is decided: "ANSM may decide without it" would announce a decision
+    nothing awaits."""
+    authorised(reviewer, submitted)
+    due = clock.today() + timedelta(days=20)
+    assert ask(reviewer, submitted, due_date=due.isoformat()).status_code == 303
+    days_later(monkeypatch, 21)
+    page = words(manufacturer.get(f"/requests/{submitted}/submitted"))
+    assert (
+        f"The date ANSM needed your answer by, {said_date(due)}, has passed: send it as soon as "
+        "you can." in page
+    )
+    assert "ANSM may decide without it" not in page
 
 
 def test_a_measure_closes_the_question_awaited_and_says_so_first(
