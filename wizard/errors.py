@@ -16,7 +16,12 @@ from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
-from wizard.review.forms import FollowUpReportForm, ReplyForm, action_form_class
+from wizard.review.forms import (
+    FollowUpReportForm,
+    ReplyForm,
+    WithdrawRequestForm,
+    action_form_class,
+)
 from wizard.uploads import human_size, sends_files
 from wizard.web import from_this_site, page_sent_from
 
@@ -221,6 +226,8 @@ def _posted_form():
         return action_form_class(name, "global")(prefix=name, meta={"csrf": False})
     if request.endpoint == "review_filer.reply":
         return ReplyForm(prefix="reply", meta={"csrf": False})
+    if request.endpoint == "review_filer.withdraw":
+        return WithdrawRequestForm(prefix="withdraw", meta={"csrf": False})
     if request.endpoint == "review_filer.send_report":
         return FollowUpReportForm(prefix="report", meta={"csrf": False})
     if request.endpoint == "invites.respond":

@@ -68,6 +68,13 @@ def flash_at(section: str, message) -> None:
     flash(message, f"at:{section}")
 
 
+def flash_once(message) -> None:
+    """A confirmation not said twice on one page: the first of two sends of one form (a
+    double click) may have left it waiting already."""
+    if ("message", message) not in session.get("_flashes", []):
+        flash(message)
+
+
 def from_this_site() -> bool:
     """Sent from one of the portal's pages: the browser says so (`Sec-Fetch-Site`), or
     names the page's origin (`Origin`, sent with every form by browsers): the portal's

@@ -254,3 +254,21 @@ def test_another_sites_form_writes_no_session_over_the_persons_own(csrf_app):
     # From the portal's own page, a first visit's form still gets its session.
     own = stranger.post("/login", headers={"Sec-Fetch-Site": "same-origin"})
     assert "Set-Cookie" in own.headers
+
+
+def test_a_withdrawal_sent_with_an_expired_form_shows_its_reason_to_copy(csrf_app):
+    """The reason for withdrawing a filed request, as the answers to ANSM are: typed at
+    length, and not kept by the request's page opened again."""
+    client = csrf_app.test_client()
+    with csrf_app.app_context():
+        user = make_user()
+        email, dossier_id = user.email, dossier_with(user.id, submit=True)
+    token = token_from(client.get("/login").text)
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    stale = token_from(csrf_app.test_client().get("/login").text)  # another session's
+    reason = "The patient was transferred to another hospital."
+    refused = client.post(
+        f"/requests/{dossier_id}/withdraw", data={"withdraw-reason": reason, "csrf_token": stale}
+    )
+    assert refused.status_code == 400 and "Your form expired" in refused.text
+    assert reason in refused.text

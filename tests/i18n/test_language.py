@@ -217,7 +217,9 @@ def test_the_switch_climbs_to_the_nearest_page_that_opens(app):
     from wizard.public import page_to_show
 
     with app.test_request_context():
-        assert page_to_show("/requests/5/questions/2/reply") == "/requests/5"
+        assert page_to_show("/requests/5/start-from") == "/requests/5"
+        # An answer's address opens (it leads to the request's page).
+        assert page_to_show("/requests/5/questions/2/reply") == "/requests/5/questions/2/reply"
         assert page_to_show("/requests/5/steps/device?return_to=check") == (
             "/requests/5/steps/device?return_to=check"
         )

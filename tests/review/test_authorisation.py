@@ -252,6 +252,36 @@ def test_the_manufacturer_withdraws_before_a_decision_and_not_after(
     assert "before ANSM decides" not in again.text  # ANSM decided nothing
 
 
+def test_a_withdrawal_sent_once_authorised_keeps_its_reason_to_copy_and_says_what_to_do(
+    app, reviewer, manufacturer, submitted
+):
+    """The page opened before ANSM authorised the request: the withdrawal is refused, the
+    reason typed is shown to copy, and the way to ask for the authorisation's end is said."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    late = manufacturer.post(
+        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "The patient has died."}
+    )
+    assert late.status_code == 409
+    page = " ".join(html.unescape(late.text).split())
+    assert "A request can be withdrawn only before ANSM decides on it." in page
+    assert (
+        "To ask ANSM to end the authorisation, send a follow-up report and tick “I ask ANSM "
+        "to end this authorisation”." in page
+    )
+    assert "What you typed" in page and "The patient has died." in page
+    assert status_of(app, submitted) == "authorised"
+    # Refused, nothing to end: the reason is still shown, with no such advice.
+    act(reviewer, submitted, "suspend")
+    act(reviewer, submitted, "withdraw")
+    ended = manufacturer.post(
+        f"/requests/{submitted}/withdraw", data={"withdraw-reason": "No longer needed."}
+    )
+    page = " ".join(html.unescape(ended.text).split())
+    assert ended.status_code == 409 and "No longer needed." in page
+    assert "To ask ANSM to end the authorisation" not in page
+
+
 def field_block(page: str, field_id: str) -> str:
     """The HTML of one field: its label, hint, error and input."""
     match = re.search(

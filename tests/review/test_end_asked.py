@@ -153,3 +153,22 @@ def test_a_later_report_that_does_not_ask_it_takes_the_request_back(
     assert "This report asked ANSM to end the authorisation." in page
     assert "asks ANSM to end" not in text_of(reviewer.get("/review"))
     assert act(reviewer, submitted_global, "withdraw", procedure="requested").status_code == 422
+
+
+def test_the_end_asked_of_an_authorisation_ended_since_the_page_opened_is_said_moot(
+    app, reviewer, manufacturer, submitted_global
+):
+    """The box ticked on a page opened while the authorisation was in force: the report is
+    taken, and the manufacturer reads that it asks nothing, rather than believing it did."""
+    authorised(reviewer, submitted_global)
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    sent = send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
+    assert sent.status_code == 303
+    page = text_of(manufacturer.get(sent.location))
+    assert (
+        "Your report has been sent to ANSM. The authorisation is no longer in force, so your "
+        "report does not ask ANSM to end it." in page
+    )
+    # Not said of a report that did not ask.
+    again = send_report(manufacturer, submitted_global, patients="0", message="Later.")
+    assert "no longer in force" not in text_of(manufacturer.get(again.location))

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.conftest import login, make_colleague
 from tests.review.support import (
     DUE,
     DUE_SAID,
@@ -173,6 +174,76 @@ def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer
     assert "Second tab." in second.text  # to copy
     with app.app_context():
         assert [r.message for r in questions(submitted)[0].replies] == ["First tab."]
+
+
+def test_an_answer_sent_after_a_colleagues_names_the_colleague(
+    app, user, reviewer, manufacturer, submitted
+):
+    """Not "from another page": the page was the person's own, the answer a colleague's."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+        make_colleague(user[0], "marc@cardiotech.example")
+    colleague = app.test_client()
+    assert login(colleague, "marc@cardiotech.example").status_code == 303
+    assert reply(colleague, submitted, question_id, message="Marc's answer.").status_code == 303
+    late = reply(manufacturer, submitted, question_id, message="Claire's answer.")
+    assert late.status_code == 409
+    page = " ".join(html.unescape(late.text).split())
+    today = f"{clock.today().day} {clock.today():%B} {clock.today().year}"
+    assert f"Marc Durand answered this question on {today}: this answer was not sent." in page
+    assert "from another page" not in page
+    assert "Claire's answer." in page  # to copy
+
+
+def test_the_same_answer_sent_twice_is_said_sent_once(app, reviewer, manufacturer, submitted):
+    """A double click (JavaScript off), or a send retried after the network failed: the
+    second send is the answer ANSM received, not one "answered meanwhile" to write again."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    sent = dict(message="Here it is.\r\nSee the report.", files=[document()])
+    assert reply(manufacturer, submitted, question_id, **sent).status_code == 303
+    again = reply(manufacturer, submitted, question_id, **sent)
+    assert again.status_code == 303
+    page = manufacturer.get(again.location).text
+    # Said once, though both sends said it.
+    assert page.count("Your answer has been sent to ANSM, which resumes its review.") == 1
+    assert "answered meanwhile" not in page
+    with app.app_context():
+        [answer] = questions(submitted)[0].replies
+        assert len(answer.documents) == 1
+    # Other words, or other files, are another answer: refused as before.
+    other_files = reply(manufacturer, submitted, question_id, message=sent["message"])
+    assert other_files.status_code == 409
+    assert "This question was answered meanwhile, from another page" in other_files.text
+    # With JavaScript, the form is sent once however many clicks.
+    act(reviewer, submitted, "request-information")
+    form = manufacturer.get(f"/requests/{submitted}/submitted").text.split("/reply")[1]
+    assert "data-submit-once>" in form.split("</form>")[0]
+
+
+def test_a_refused_forms_address_opened_again_leads_to_the_requests_page(
+    app, reviewer, manufacturer, submitted
+):
+    """The page a refused answer, withdrawal or report leaves is at the form's address:
+    opened again (the browser restores it, a bookmark), it leads to the request's page."""
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    assert reply(manufacturer, submitted, question_id, message="").status_code == 422
+    page = f"/requests/{submitted}/submitted"
+    for address, section in (
+        (f"/requests/{submitted}/questions/{question_id}/reply", ""),
+        (f"/requests/{submitted}/withdraw", "#withdraw-title"),
+        (f"/requests/{submitted}/follow-up-reports", "#reports"),
+    ):
+        opened = manufacturer.get(address)
+        assert opened.status_code == 303 and opened.location == page + section
+    assert "Send the answer to ANSM" in manufacturer.get(page).text
 
 
 def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):

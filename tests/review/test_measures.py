@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from babel.dates import format_date
 
+from tests.conftest import login, make_colleague
 from tests.invites.support import body_of
 from tests.review.support import act, dossier, in_days, request_in, status_of
 from tests.review.test_authorisation import field_block
@@ -222,3 +223,36 @@ def test_the_two_withdrawals_are_emailed_and_checked_apart(
     assert "Request withdrawn" in check(verifier, own_pdf)
     checked = check(verifier, ansm_pdf)
     assert "Authorisation withdrawn by ANSM" in checked and "Request withdrawn" not in checked
+
+
+APPEAL = (
+    "You may challenge this decision within two months of its notification: by an "
+    "administrative appeal to the Director General of ANSM, or before the administrative court "
+    "of Montreuil (www.telerecours.fr). The signed decision says how."
+)
+
+
+def test_the_page_says_how_to_challenge_a_refusal_a_suspension_and_a_withdrawal(
+    app, user, reviewer, manufacturer, submitted_global, submitted
+):
+    """As their emails do, which reach the filer and the contact person only: a colleague
+    reads it on the page."""
+    with app.app_context():
+        make_colleague(user[0], "marc@cardiotech.example")
+    colleague = app.test_client()
+    assert login(colleague, "marc@cardiotech.example").status_code == 303
+
+    def appeal_on(dossier_id: int) -> bool:
+        page = " ".join(colleague.get(f"/requests/{dossier_id}/submitted").text.split())
+        return APPEAL in page
+
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")
+    assert not appeal_on(submitted_global)  # nothing to challenge for the manufacturer
+    for measure in ("suspend", "reinstate", "withdraw"):
+        act(reviewer, submitted_global, measure)
+        assert appeal_on(submitted_global) == (measure != "reinstate")
+    act(reviewer, submitted, "start-review")
+    assert not appeal_on(submitted)
+    act(reviewer, submitted, "refuse")
+    assert appeal_on(submitted)

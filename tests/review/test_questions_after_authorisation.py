@@ -22,6 +22,8 @@ from tests.review.support import (
     seen_on,
     status_of,
 )
+from tests.review.test_information_requests import words
+from tests.review.test_period_end_reminder import days_later
 from tests.review.test_report_dates import said as said_date
 from wizard import clock
 
@@ -91,6 +93,23 @@ def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
     assert twice.status_code == 422 and "Twice?" in twice.text  # what was typed, kept
 
 
+def test_an_answer_overdue_on_an_authorisation_speaks_of_no_decision_to_come(
+    app, reviewer, manufacturer, submitted, monkeypatch
+):
+    """The authorisation is decided: "ANSM may decide without it" would announce a decision
+    nothing awaits."""
+    authorised(reviewer, submitted)
+    due = clock.today() + timedelta(days=20)
+    assert ask(reviewer, submitted, due_date=due.isoformat()).status_code == 303
+    days_later(monkeypatch, 21)
+    page = words(manufacturer.get(f"/requests/{submitted}/submitted"))
+    assert (
+        f"The date ANSM needed your answer by, {said_date(due)}, has passed: send it as soon as "
+        "you can." in page
+    )
+    assert "ANSM may decide without it" not in page
+
+
 def test_a_measure_closes_the_question_awaited_and_says_so_first(
     app, inbox, reviewer, manufacturer, submitted
 ):
@@ -104,6 +123,13 @@ def test_a_measure_closes_the_question_awaited_and_says_so_first(
     told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
     assert "ANSM has suspended the authorisation" in told
     assert "ANSM's question to you of" in told and "is closed" in told
+    with app.app_context():
+        reference = dossier(submitted).reference
+    # Where an answer still needed goes, as the page says it of an answer sent late.
+    assert (
+        "If you think your answer is still needed, write to ANSM at rita@ansm.example, giving "
+        f"the reference {reference}." in told
+    )
     with app.app_context():
         [question] = questions(submitted)
         assert question.closed_reason == "suspended"

@@ -169,6 +169,11 @@ def test_the_manufacturer_is_reminded_a_week_before_each_date_once(
     )
     body = " ".join(body_of(reminder).split())
     assert f"asks you to send ANSM a follow-up report by {said(dues[0])}" in body
+    # All that the report's form asks, its certification included.
+    assert (
+        "how they are followed, any incident, and where the device's CE certification stands."
+        in body
+    )
     assert f"https://derogations.example/requests/{submitted_global}/submitted#reports" in body
     # Once; and not for a date a report met already.
     days_later(monkeypatch, 1)
@@ -200,6 +205,42 @@ def test_a_withdrawal_drops_the_dates_after_it(app, reviewer, manufacturer, subm
     assert "Your next report is due" not in page
     assert said(dues[1]) not in page  # not in the conditions either
     assert "None since the withdrawal: the dates before it are listed" in page
+
+
+def test_a_withdrawal_before_the_first_date_lists_none_and_says_so(
+    app, reviewer, manufacturer, submitted_global
+):
+    """No date before it: nothing is said to be listed under "Follow-up reports"."""
+    authorised_every(reviewer, submitted_global, "1", days=100)
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    for page in (
+        text_of(manufacturer.get(f"/requests/{submitted_global}/submitted")),
+        text_of(reviewer.get(f"/review/requests/{submitted_global}")),
+    ):
+        assert "Reports due" not in page  # no list of dates
+        assert "the dates before it are listed" not in page
+        assert "None: ANSM withdrew the authorisation before the first report was due." in page
+
+
+def test_the_suspension_email_says_the_reports_remain_due(
+    app, inbox, reviewer, submitted_global, submitted
+):
+    """Reminded of while suspended (the patients treated are followed): said when it begins."""
+    authorised_every(reviewer, submitted_global, "1", days=100)
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    told = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
+    assert "ANSM has suspended the authorisation" in told
+    assert (
+        "Your follow-up reports remain due while it is suspended, by the dates listed on the "
+        "page of your request." in told
+    )
+    # An authorisation that sets no dates says nothing of them.
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")
+    act(reviewer, submitted, "suspend")
+    told = body_of(inbox.to(MANUFACTURER)[-1])
+    assert "ANSM has suspended the authorisation" in told
+    assert "remain due" not in told
 
 
 def test_a_correction_of_a_late_report_does_not_meet_the_next_date(

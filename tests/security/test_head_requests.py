@@ -45,6 +45,7 @@ def test_a_head_request_changes_nothing_where_a_form_would(app):
             "invitation_id": invitation.id,
             "user_id": colleague.id,
             "step_id": "device",
+            "question_id": 1,
         }
         letter_id = dossier.hcp_letters[0].id
         # A filed request, for the reviewer's actions (a HEAD must not start its review).

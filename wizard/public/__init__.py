@@ -48,7 +48,7 @@ def page_to_show(path: str | None) -> str | None:
         try:
             adapter.match(urlsplit(path).path, method="GET")
             return path
-        except (MethodNotAllowed, NotFound):  # e.g. /requests/5/questions/2/reply
+        except (MethodNotAllowed, NotFound):  # e.g. /requests/5/start-from
             path = urlsplit(path).path.rstrip("/").rsplit("/", 1)[0]
         except HTTPException:  # a redirect to the canonical address
             return path

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from wizard import audit, kept
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status, is_decided
+from wizard.errors import typed_answers
 from wizard.extensions import db
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.forms.base import quantity
@@ -38,6 +39,7 @@ from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
 from wizard.review.forms import ReplyForm, WithdrawRequestForm
 from wizard.review.status import authorisation_of, effective_status
+from wizard.web import flash_once
 
 bp = Blueprint("review_filer", __name__)
 
@@ -53,17 +55,21 @@ def _back(dossier, anchor=""):
     return redirect(url_for("filing.submitted", dossier_id=dossier.id) + anchor, 303)
 
 
-@bp.post("/requests/<int:dossier_id>/questions/<int:question_id>/reply")
+# Each form's address, opened (a refused form's page reloaded or restored by the browser, a
+# bookmark), leads to the request's page, where the form is: not to "cannot be opened".
+@bp.route("/requests/<int:dossier_id>/questions/<int:question_id>/reply", methods=["GET", "POST"])
 @manufacturer_required
 def reply(dossier_id: int, question_id: int):
     dossier = _submitted(dossier_id)
+    if request.method != "POST":
+        return _back(dossier)  # the question, if still awaited, is at the page's top
     question = item_of(dossier, InformationRequest, question_id)
     if question.addressee != Addressee.MANUFACTURER:
         abort(404)
     ticked = request.form.getlist("reply-keep")
-    if not question.is_open:
-        return _not_answered(dossier, question, ticked)
     form = ReplyForm(prefix="reply")
+    if not question.is_open:
+        return _not_answered(dossier, question, form, ticked)
     slot = pages.reply_slot(question)
     valid = form.validate()
     # Said beside any other error: a copy is otherwise dropped from the files kept, unsaid.
@@ -77,45 +83,60 @@ def reply(dossier_id: int, question_id: int):
             question, audit.Actor.of(current_user), current_user.name, form.message.data, files
         )
     except information.QuestionClosed:
-        return _not_answered(dossier, question, ticked)
+        return _not_answered(dossier, question, form, ticked)
     kept.forget(slot)
+    return _answer_sent(dossier, question)
+
+
+def _answer_sent(dossier, question: InformationRequest):
+    """The request's page, saying the answer is sent (just now, or by the same form sent
+    moments before) and what follows."""
     db.session.refresh(dossier)
     if is_decided(Status(dossier.status)):
         # Asked of an authorisation: nothing resumes, the authorisation stands as it was.
-        flash(_("Your answer has been sent to ANSM."))
+        said = _("Your answer has been sent to ANSM.")
     elif waiting := pages.review_state(dossier).professional_questions:  # their answers too
-        flash(
-            ngettext(
-                "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s has "
-                "answered too.",
-                "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s have "
-                "answered too.",
-                len(waiting),
-                names=", ".join(question.hcp_name for question in waiting),
-            )
+        said = ngettext(
+            "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s has "
+            "answered too.",
+            "Your answer has been sent to ANSM. ANSM resumes its review once %(names)s have "
+            "answered too.",
+            len(waiting),
+            names=", ".join(question.hcp_name for question in waiting),
         )
     else:
-        flash(_("Your answer has been sent to ANSM, which resumes its review."))
+        said = _("Your answer has been sent to ANSM, which resumes its review.")
+    flash_once(said)  # the first of two sends may have said it already
     # The page's top, where this is said (and takes the focus); the answer is below.
     return _back(dossier)
 
 
-def _not_answered(dossier, question: InformationRequest, ticked: list[str]):
+def _not_answered(dossier, question: InformationRequest, form: ReplyForm, ticked: list[str]):
     """The request's page again, saying why the answer was not taken (the review went on
     without it, or it was answered meanwhile from another page), with what was typed to
-    copy: there is no form left to send it with."""
+    copy: there is no form left to send it with. The answer ANSM received, sent again (a
+    double click, a send retried), is said sent."""
+    if form.validate():
+        carried = ticked + [
+            hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted
+        ]
+        if late_answers.sent_already(question, current_user.id, form.message.data, carried):
+            kept.forget(pages.reply_slot(question))
+            return _answer_sent(dossier, question)
     not_sent = late_answers.to_manufacturer(question, ticked)
     return pages.manufacturer_page(dossier, not_sent=not_sent, status=409)
 
 
-@bp.post("/requests/<int:dossier_id>/withdraw")
+@bp.route("/requests/<int:dossier_id>/withdraw", methods=["GET", "POST"])
 @manufacturer_required
 def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
+    if request.method != "POST":
+        return _back(dossier, "#withdraw-title")
     form = WithdrawRequestForm(prefix="withdraw")
     state = pages.review_state(dossier)
     if not MANUFACTURER_WITHDRAWAL.permits(state.status):  # decided, or withdrawn, meanwhile
-        return pages.manufacturer_page(dossier, refused=_not_withdrawable(state), status=409)
+        return _not_withdrawn(dossier, state)
     if awaited.changed_since_shown(state.professional_questions):
         # Its warning did not name a professional asked since (or named one who answered):
         # the page again, as it is now, the reason typed kept.
@@ -128,13 +149,12 @@ def withdraw(dossier_id: int):
         service.perform(MANUFACTURER_WITHDRAWAL, dossier, current_user, form)
     except ActionRefused:  # the status changed between the page read and this change
         now = pages.review_state(dossier)
-        if MANUFACTURER_WITHDRAWAL.permits(now.status):
-            refused = _(
-                "Nothing was done: where the request stands changed as you sent this. Check "
-                "the page, then withdraw the request if you still want to."
-            )
-        else:
-            refused = _not_withdrawable(now)
+        if not MANUFACTURER_WITHDRAWAL.permits(now.status):
+            return _not_withdrawn(dossier, now)
+        refused = _(
+            "Nothing was done: where the request stands changed as you sent this. Check "
+            "the page, then withdraw the request if you still want to."
+        )
         return pages.manufacturer_page(dossier, withdraw_form=form, refused=refused, status=409)
     reason = form.reason.data.replace("\r\n", "\n")  # as the record keeps it
     notify.to_review_team(dossier, withdrawn=reason, closed_questions=awaited_before)
@@ -142,10 +162,12 @@ def withdraw(dossier_id: int):
     return _back(dossier)
 
 
-@bp.post("/requests/<int:dossier_id>/follow-up-reports")
+@bp.route("/requests/<int:dossier_id>/follow-up-reports", methods=["GET", "POST"])
 @manufacturer_required
 def send_report(dossier_id: int):
     dossier = _submitted(dossier_id)
+    if request.method != "POST":
+        return _back(dossier, "#reports")
     authorisation = authorisation_of(dossier)  # in force or not: its patients are followed
     if authorisation is None:
         abort(404)  # the page offers no such form before an authorisation
@@ -172,9 +194,11 @@ def send_report(dossier_id: int):
     chosen = [hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted]
     carried = ticked + chosen
     key = follow_up.sent_as(follow_up.mark_of(form.sent_as.data), *typed, carried)
+    # Ticked on a page opened while the authorisation was in force: it ended since.
+    end_moot = "end_asked" not in form and bool(request.form.get("report-end_asked"))
     if (earlier := follow_up.sent_with(dossier, key)) is not None:
         kept.forget(slot)
-        return _report_sent(dossier, earlier)  # a double click, a send retried
+        return _report_sent(dossier, earlier, end_moot)  # a double click, a send retried
     files = kept.with_new(slot, ticked, form.documents.accepted)
     try:
         report = follow_up.send(dossier, current_user, *typed, files, key)
@@ -183,12 +207,12 @@ def send_report(dossier_id: int):
     else:
         notify.to_review_team(dossier, report=report)
     kept.forget(slot)
-    return _report_sent(dossier, report)
+    return _report_sent(dossier, report, end_moot)
 
 
-def _report_sent(dossier, report: FollowUpReport):
+def _report_sent(dossier, report: FollowUpReport, end_moot: bool = False):
     """The request's page, saying the report is sent (just now, or by the same form sent
-    moments before)."""
+    moments before); `end_moot`: it was to ask the end of an authorisation ended since."""
     if report.above_maximum:
         said = _(
             "Your report has been sent to ANSM. It counts more patients than the "
@@ -209,17 +233,30 @@ def _report_sent(dossier, report: FollowUpReport):
             "The authorisation rests on your commitment to pursue CE certification: ANSM may "
             "contact you about it."
         )
+    if end_moot:
+        said += " " + _(
+            "The authorisation is no longer in force, so your report does not ask ANSM to end it."
+        )
     flash(said)
     return _back(dossier)
 
 
-def _not_withdrawable(state: pages.ReviewState) -> str:
-    """Why the request can no longer be withdrawn: withdrawn already (by a colleague, or from
-    another tab: ANSM withdraws only an authorisation), or decided on."""
+def _not_withdrawn(dossier, state: pages.ReviewState):
+    """The request's page, saying why it can no longer be withdrawn (withdrawn already, by a
+    colleague or from another tab: ANSM withdraws only an authorisation; or decided on), with
+    the reason typed to copy: there is no form left to send it with."""
     if state.status == Status.WITHDRAWN and state.authorisation is None:
-        return _("Nothing was done: this request is already withdrawn.")
-    authorised = state.authorisation is not None
-    return str(refusal(MANUFACTURER_WITHDRAWAL, state.status, authorised=authorised))
+        refused = _("Nothing was done: this request is already withdrawn.")
+    else:
+        authorised = state.authorisation is not None
+        refused = str(refusal(MANUFACTURER_WITHDRAWAL, state.status, authorised=authorised))
+    if state.status in LAPSING_STATUSES:  # in force or suspended: its end can be asked for
+        refused += " " + _(
+            "To ask ANSM to end the authorisation, send a follow-up report and tick “I ask "
+            "ANSM to end this authorisation”."
+        )
+    typed = typed_answers()
+    return pages.manufacturer_page(dossier, refused=refused, refused_typed=typed, status=409)
 
 
 @bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")

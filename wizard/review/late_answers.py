@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from flask_login import current_user
+
 from wizard import clock, kept
 from wizard.domain.lifecycle import Status
 from wizard.errors import typed_answers
@@ -76,6 +78,13 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
         message = _(
             "This question was answered meanwhile, from another page: this answer was not sent."
         )
+        answer = next(iter(question.replies), None)
+        if answer is not None and answer.author_id != current_user.id:  # by a colleague
+            message = _(
+                "%(name)s answered this question on %(date)s: this answer was not sent.",
+                name=answer.author_name,
+                date=long_date(clock.day_in_paris(answer.sent_at)),
+            )
         advice = _(
             "The answer ANSM received is under “Questions from ANSM and your answers”. To add "
             "what you typed here, write to ANSM at %(address)s, giving the reference "
@@ -126,6 +135,20 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
         else still_needed_advice(question)
     )
     return NotSent(message, advice, typed(question, ticked))
+
+
+def sent_already(question: InformationRequest, user_id: int, message: str, files) -> bool:
+    """Whether `question` was answered with this very answer (a double click, a send retried
+    after the network failed): by the same person, in the same words, with the same files
+    (`files`: their sha256), not a second answer from another page."""
+    if question.closed_reason != "answered":
+        return False
+    return any(
+        reply.author_id == user_id
+        and reply.message == message.replace("\r\n", "\n")
+        and sorted(document.sha256 for document in reply.documents) == sorted(set(files))
+        for reply in question.replies
+    )
 
 
 def _by_manufacturer(question: InformationRequest) -> bool:

@@ -33,6 +33,7 @@ from wizard.models import (
     Role,
     User,
 )
+from wizard.review import follow_up
 from wizard.review.status import authorisation_of
 from wizard.web import external_url
 
@@ -131,6 +132,9 @@ def status_changed(
         "today": clock.today(),
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
+        # Suspended: the report dates not met yet still stand (and are reminded of).
+        "reports_still_due": status == Status.SUSPENDED
+        and follow_up.first_unmet(dossier) is not None,
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
         "own_question_write_to": ansm_reply_to(own) if own else None,
         "link": external_url("filing.submitted", dossier_id=dossier.id),

@@ -363,12 +363,14 @@ def manufacturer_page(
     withdraw_form: WithdrawRequestForm | None = None,
     report_form: FollowUpReportForm | None = None,
     refused: str | None = None,
+    refused_typed: list[tuple[str, str]] | None = None,
     not_sent=None,
     status: int = 200,
 ):
     """The manufacturer's page of a submitted request: where it stands, ANSM's questions and
     their answers, the decisions, the follow-up reports, and what was filed. `not_sent`: an
-    answer it did not take (`late_answers.NotSent`), said with what was typed."""
+    answer it did not take (`late_answers.NotSent`), said with what was typed;
+    `refused_typed`: what a withdrawal no longer possible carried, to copy."""
     state = review_state(dossier)
     if state.question is not None and reply_form is None:
         reply_form = ReplyForm(prefix="reply", formdata=None)
@@ -401,6 +403,7 @@ def manufacturer_page(
         awaited=waiting,
         awaited_named=awaited.named(waiting),
         refused=refused,
+        refused_typed=refused_typed or [],
         not_sent=not_sent,
         # The question waiting for an answer is shown above, with its form.
         thread=[
