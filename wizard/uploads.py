@@ -21,6 +21,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from flask_babel import format_decimal
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from wizard import pdf_check
 from wizard.config import FILES_AT_ONCE
@@ -244,6 +245,19 @@ def path_of(sha256: str) -> Path:
 def sends_files() -> bool:
     """Whether the request is a form that may carry files (multipart: the only way one does)."""
     return request.mimetype == "multipart/form-data"
+
+
+def files_came() -> bool:
+    """Whether the form being refused carried files: chosen in it, or kept from an earlier
+    try and ticked to go with it (`…-keep`); a form too large to read did."""
+    if not sends_files():
+        return False
+    try:
+        chosen = any(file.filename for file in request.files.values())
+        ticked = any(name.endswith("-keep") and value for name, value in request.form.items())
+    except RequestEntityTooLarge:
+        return True
+    return chosen or ticked
 
 
 # The forms that send up to `FILES_AT_ONCE` files: the answers and reports to ANSM.

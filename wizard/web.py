@@ -23,7 +23,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import in_french, long_date, of_name
 from wizard.i18n import lazy_gettext as _l
 from wizard.markup import attributes
-from wizard.uploads import human_size
+from wizard.uploads import files_came, human_size
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -358,6 +358,7 @@ def init_app(app: Flask) -> None:
         labelled=labelled,
         lapsing_statuses=LAPSING_STATUSES,  # a request in one of them has an authorisation
         human_size=human_size,
+        files_came=files_came,  # "Files you chose were not kept", only when some were
         format_percent=format_percent,
         current_locale=lambda: get_locale().language if get_locale() else "en",
         status_label=status_label,

@@ -85,8 +85,23 @@ def test_an_answer_sent_after_the_review_resumed_comes_back_to_copy(
     assert "What you typed" in late.text
     assert "Three children this year; details in the registry." in late.text
     assert "registry.pdf" in late.text
+    assert "Files you chose were not kept." in late.text
     with app.app_context():
         assert questions(submitted)[0].replies == []
+
+
+def test_an_answer_sent_late_without_files_is_not_told_its_files_were_not_kept(
+    app, manufacturer, reviewer, submitted
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "request-information")
+    with app.app_context():
+        question_id = questions(submitted)[0].id
+    act(reviewer, submitted, "start-review")  # resumed without the answer
+    late = reply(manufacturer, submitted, question_id, message="The vigilance report follows.")
+    assert late.status_code == 409
+    assert "What you typed" in late.text and "The vigilance report follows." in late.text
+    assert "Files you chose were not kept" not in late.text
 
 
 def test_the_professional_hears_that_ansm_no_longer_waits(
