@@ -113,6 +113,15 @@ def reply(
     )
 
 
+def manufacturer_asked(app, reviewer, dossier_id: int) -> int:
+    """The review started and the manufacturer asked a question (the action's defaults):
+    the question's id."""
+    act(reviewer, dossier_id, "start-review")
+    act(reviewer, dossier_id, "request-information")
+    with app.app_context():
+        return questions(dossier_id)[0].id
+
+
 def document(name="vigilance-report.pdf", text="Vigilance report") -> tuple[str, bytes]:
     return name, minimal_pdf(text)
 

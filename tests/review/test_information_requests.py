@@ -16,6 +16,7 @@ from tests.review.support import (
     act,
     document,
     dossier,
+    manufacturer_asked,
     questions,
     reply,
     status_of,
@@ -83,10 +84,7 @@ def test_the_manufacturer_answers_with_a_document_and_the_reviewer_sees_it(
 def test_an_answer_with_a_problem_keeps_what_was_typed_and_the_files_chosen(
     app, reviewer, manufacturer, submitted
 ):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    with app.app_context():
-        question_id = questions(submitted)[0].id
+    question_id = manufacturer_asked(app, reviewer, submitted)
 
     refused = reply(manufacturer, submitted, question_id, message="", files=[document()])
     assert refused.status_code == 422
@@ -114,10 +112,8 @@ def test_an_answer_with_a_problem_keeps_what_was_typed_and_the_files_chosen(
 def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
     app, reviewer, manufacturer, submitted
 ):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
+    question_id = manufacturer_asked(app, reviewer, submitted)
     with app.app_context():
-        question_id = questions(submitted)[0].id
         reference = dossier(submitted).reference
     # A first try keeps its file; the manufacturer goes on writing.
     refused = reply(manufacturer, submitted, question_id, message="", files=[document()])
@@ -163,10 +159,7 @@ def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
 
 
 def test_an_answer_sent_from_two_pages_is_taken_once(app, reviewer, manufacturer, submitted):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    with app.app_context():
-        question_id = questions(submitted)[0].id
+    question_id = manufacturer_asked(app, reviewer, submitted)
     assert reply(manufacturer, submitted, question_id, message="First tab.").status_code == 303
     second = reply(manufacturer, submitted, question_id, message="Second tab.")
     assert second.status_code == 409
@@ -180,10 +173,8 @@ def test_an_answer_sent_after_a_colleagues_names_the_colleague(
     app, user, reviewer, manufacturer, submitted
 ):
     """Not "from another page": the page was the person's own, the answer a colleague's."""
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
+    question_id = manufacturer_asked(app, reviewer, submitted)
     with app.app_context():
-        question_id = questions(submitted)[0].id
         make_colleague(user[0], "marc@cardiotech.example")
     colleague = app.test_client()
     assert login(colleague, "marc@cardiotech.example").status_code == 303
@@ -200,10 +191,7 @@ def test_an_answer_sent_after_a_colleagues_names_the_colleague(
 def test_the_same_answer_sent_twice_is_said_sent_once(app, reviewer, manufacturer, submitted):
     """A double click (JavaScript off), or a send retried after the network failed: the
     second send is the answer ANSM received, not one "answered meanwhile" to write again."""
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    with app.app_context():
-        question_id = questions(submitted)[0].id
+    question_id = manufacturer_asked(app, reviewer, submitted)
     sent = dict(message="Here it is.\r\nSee the report.", files=[document()])
     assert reply(manufacturer, submitted, question_id, **sent).status_code == 303
     again = reply(manufacturer, submitted, question_id, **sent)
@@ -230,10 +218,7 @@ def test_a_refused_forms_address_opened_again_leads_to_the_requests_page(
 ):
     """The page a refused answer, withdrawal or report leaves is at the form's address:
     opened again (the browser restores it, a bookmark), it leads to the request's page."""
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    with app.app_context():
-        question_id = questions(submitted)[0].id
+    question_id = manufacturer_asked(app, reviewer, submitted)
     assert reply(manufacturer, submitted, question_id, message="").status_code == 422
     page = f"/requests/{submitted}/submitted"
     for address, section in (

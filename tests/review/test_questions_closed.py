@@ -20,6 +20,7 @@ from tests.review.support import (
     action_data,
     document,
     dossier,
+    manufacturer_asked,
     questions,
     reply,
     seen_on,
@@ -93,10 +94,7 @@ def test_an_answer_sent_after_the_review_resumed_comes_back_to_copy(
 def test_an_answer_sent_late_without_files_is_not_told_its_files_were_not_kept(
     app, manufacturer, reviewer, submitted
 ):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    with app.app_context():
-        question_id = questions(submitted)[0].id
+    question_id = manufacturer_asked(app, reviewer, submitted)
     act(reviewer, submitted, "start-review")  # resumed without the answer
     late = reply(manufacturer, submitted, question_id, message="The vigilance report follows.")
     assert late.status_code == 409

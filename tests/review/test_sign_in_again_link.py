@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from tests.review.support import act, questions, reply
+from tests.review.support import manufacturer_asked, reply
 
 
 def sign_in_link(page: str) -> str:
@@ -23,10 +23,7 @@ def test_a_page_leads_back_to_itself_with_its_query(app, reviewer, submitted):
 def test_a_page_answering_a_form_leads_back_to_the_page_it_was_sent_from(
     app, reviewer, manufacturer, submitted
 ):
-    act(reviewer, submitted, "start-review")
-    act(reviewer, submitted, "request-information")
-    with app.app_context():
-        question_id = questions(submitted)[0].id
+    question_id = manufacturer_asked(app, reviewer, submitted)
     own_page = f"/requests/{submitted}/submitted"
     refused = reply(
         manufacturer,
