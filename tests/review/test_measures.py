@@ -5,6 +5,7 @@ that has run out. Every page, email and the receipt check then say what happened
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -175,6 +176,10 @@ def test_the_conditions_say_since_when_they_are_suspended_or_withdrawn(
     act(reviewer, submitted_global, "reinstate")
     page = reviewer.get(f"/review/requests/{submitted_global}").text
     assert "Suspended since" not in page  # in force again
+    # The manufacturer's history says it was reinstated, not only "Authorised" again.
+    own = manufacturer.get(f"/requests/{submitted_global}/submitted").text
+    history = own.split('id="history-title"')[1].split("</section>")[0]
+    assert "ANSM reinstated the authorisation.\nInvestigation closed." in html.unescape(history)
     later(monkeypatch, 2)
     act(reviewer, submitted_global, "withdraw")
     withdrawn_on = long_date(clock.today())

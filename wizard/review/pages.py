@@ -683,6 +683,11 @@ def history_text(event: AuditEvent) -> str:
         if event.action == audit.REPLY_SENT:
             return _("%(name)s answered ANSM's question.", name=name)
         return _("%(name)s sent a follow-up report.", name=name)
+    if event.to_status == Status.AUTHORISED and event.from_status == Status.SUSPENDED:
+        # Its tag reads "Authorised", as the first decision's: the grounds alone would not
+        # say the authorisation was reinstated.
+        said = _("ANSM reinstated the authorisation.")
+        return f"{said}\n{detail['note']}" if detail.get("note") else said
     if detail.get("note"):
         return detail["note"]
     if event.to_status == Status.SUBMITTED:
