@@ -109,7 +109,7 @@ def test_an_overdue_report_is_said_to_both_sides_and_in_the_queue_until_it_comes
     assert f"{said(dues[0])} Overdue: not received {said(dues[1])} Next" in mine
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert f"The report due by {said(dues[0])} has not been received." in theirs
-    assert f"Follow-up report overdue since {said(dues[0])}" in text_of(
+    assert f"Follow-up report overdue: it was due by {said(dues[0])}" in text_of(
         manufacturer.get("/dashboard")
     )
 
@@ -138,7 +138,7 @@ def test_one_late_report_meets_every_date_passed_without_one(
     dues = authorised_every(reviewer, submitted_global, "1", days=100)
     days_later(monkeypatch, (dues[1] - clock.today()).days + 3)
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
-    assert f"2 of your reports are overdue, the first since {said(dues[0])}" in mine
+    assert f"2 of your reports are overdue, the first due by {said(dues[0])}" in mine
     assert send_report(manufacturer, submitted_global).status_code == 303
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     sent = f"Report no. 1, sent on {said(clock.today())} · late"
