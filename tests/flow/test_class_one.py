@@ -44,6 +44,8 @@ def test_a_class_one_device_needs_no_notified_body(app, logged_in, user):
     assert "None is needed: the device is class I (not sterile, with no measuring function" in (
         page
     )
+    # The body's number, shown whatever the answer, says it is left empty then.
+    assert "if you have chosen the notified body; left empty if none is needed." in page
     # A date typed before choosing (the page shows it without JavaScript) is not kept, nor
     # compared with the expected CE marking date.
     typed = {**NO_BODY, "nb_application_date": "2099-01-01"}

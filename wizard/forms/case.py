@@ -116,7 +116,8 @@ class CertificationForm(StepForm):
         RequiredWhen("nb_application", {"lodged"}, _l("Enter the notified body's number.")),
         hint=_l(
             "4 digits, as listed in NANDO, for example 2797. Required once the application is "
-            "lodged; for a planned one, if you have chosen the notified body."
+            "lodged; for a planned one, if you have chosen the notified body; left empty if "
+            "none is needed."
         ),
         rules=[idf.notified_body()],
         width="4",
