@@ -196,3 +196,26 @@ def test_a_group_shows_whatever_its_questions_say_without_javascript(
     expect(group.get_by_text("Only if the manufacturer is established outside")).to_be_visible()
     for name in ("representative_name", "representative_srn"):
         assert shown(page_without_js, name), name
+
+
+def test_a_class_one_device_is_asked_no_application_when_none_is_needed(page, app):
+    """The application's date and the notified body's number show once an application is
+    lodged or planned (the number then asked only of a lodged one), and go with "None is
+    needed", which only a class I device may choose."""
+    from tests.flow.test_class_one import class_one_request
+
+    with app.app_context():
+        user = make_user("class-one@cardiotech.example")
+        draft = class_one_request(app, (user.id,))
+    sign_in(page, "class-one@cardiotech.example")
+    page.goto(f"/requests/{draft}/steps/certification")
+    assert_hidden(page, "nb_application_date", "nb_number")
+    number = page.locator("#nb_number")
+    choose_radio(page, "nb_application", "planned")
+    assert_shown(page, "nb_application_date", "nb_number")
+    expect(number).not_to_have_attribute("aria-required", "true")
+    choose_radio(page, "nb_application", "lodged")
+    expect(number).to_have_attribute("aria-required", "true")
+    choose_radio(page, "nb_application", "not_needed")
+    assert_hidden(page, "nb_application_date", "nb_number")
+    assert_accessible(page, "certification-class-one")

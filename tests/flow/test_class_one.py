@@ -1,7 +1,7 @@
 """A class I device is certified by its manufacturer alone (Regulation (EU) 2017/745, article
 52(7)): its path to certification says no notified body is needed, and asks for no
-application's date or notified body number; a device of another class is refused that answer,
-also when its class changes after the step was saved."""
+application's date or notified body number (not kept when typed); a device of another class
+is refused that answer, also when its class changes after the step was saved."""
 
 from __future__ import annotations
 
@@ -44,11 +44,17 @@ def test_a_class_one_device_needs_no_notified_body(app, logged_in, user):
     assert "None is needed: the device is class I (not sterile, with no measuring function" in (
         page
     )
-    # The body's number, shown whatever the answer, says it is left empty then.
-    assert "if you have chosen the notified body; left empty if none is needed." in page
-    # A date typed before choosing (the page shows it without JavaScript) is not kept, nor
-    # compared with the expected CE marking date.
-    typed = {**NO_BODY, "nb_application_date": "2099-01-01"}
+    # The application's date and the body's number are asked only with an application: with
+    # JavaScript, shown once one is lodged or planned (the number required once lodged).
+    for question in ("nb_application_date", "nb_number"):
+        assert (
+            f'id="field-{question}" data-shown-when="nb_application" '
+            'data-shown-values="lodged planned"'
+        ) in page
+    assert 'data-required-values="[&#34;lodged&#34;]"' in page.split('id="field-nb_number"')[1]
+    # A date and a number typed before choosing (the page shows them without JavaScript) are
+    # not kept, nor is the date compared with the expected CE marking date.
+    typed = {**NO_BODY, "nb_application_date": "2099-01-01", "nb_number": "2797"}
     assert post_step(logged_in, dossier_id, "certification", typed).status_code == 303
     answers = saved(app, dossier_id).answers["certification"]
     assert answers["nb_application"] == "not_needed"
@@ -57,19 +63,6 @@ def test_a_class_one_device_needs_no_notified_body(app, logged_in, user):
     # The summary reads the answer as chosen.
     check = logged_in.get(f"/requests/{dossier_id}/steps/check").text
     assert "None is needed: the device is class I" in check
-
-
-def test_a_number_given_with_no_notified_body_needed_is_refused_and_kept(app, logged_in, user):
-    dossier_id = class_one_request(app, user)
-    refused = post_step(logged_in, dossier_id, "certification", {**NO_BODY, "nb_number": "2797"})
-    assert refused.status_code == 422
-    assert_error_shown(
-        refused.text,
-        "nb_number",
-        "You chose that no notified body is needed: leave its number empty, or choose where "
-        "your application to it stands.",
-    )
-    assert 'value="2797"' in refused.text
 
 
 def test_a_class_changed_since_makes_the_answer_wrong(app, logged_in, user):

@@ -278,9 +278,6 @@ def bad_answers() -> list:
         "A class III device needs a notified body to assess its conformity (as given on the "
         "device step): choose whether your application is lodged or planned.",
         "not-needed-class-iii", nb_application_date=None, nb_number=None),
-    bad("certification", "nb_number", "2797",
-        "You chose that no notified body is needed: leave its number empty, or choose where "
-        "your application to it stands.", "not-needed-with-nb", nb_application="not_needed"),
     bad("certification", "nb_application", "rejected", CHOOSE, "unknown-radio-value"),
     bad("certification", "nb_application_date", "2025-01-32", BAD_DATE, "unreal-date"),
     bad("certification", "nb_application_date", day(3),

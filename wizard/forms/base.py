@@ -200,7 +200,7 @@ def _rules(required, required_if, max_length, multiline=False, markup=True):
     rules: list = []
     if required_if:
         rules.append(RequiredIf(*required_if))
-    elif isinstance(required, RequiredWhen):
+    elif isinstance(required, (RequiredWhen, RequiredIf)):
         rules.append(required)
     elif required:
         rules.append(Required(required))
@@ -412,6 +412,12 @@ class StepForm(FlaskForm):
                 rule = next((v for v in field.validators if isinstance(v, RequiredWhen)), None)
                 if rule:
                     found[field.name] = (rule.other, tuple(sorted(map(_as_sent, rule.values))))
+                rule = next((v for v in field.validators if isinstance(v, RequiredIf)), None)
+                if rule and rule.required_for is not None:  # shown with more than it asks
+                    found[field.name] = (
+                        rule.other,
+                        tuple(sorted(map(_as_sent, rule.required_for))),
+                    )
             cls._found_required_when = found
         return found
 
@@ -508,7 +514,7 @@ def required_now(form, field) -> bool:
         if isinstance(rule, RequiredWhen):
             return form[rule.other].data in rule.values
         if isinstance(rule, RequiredIf):
-            return rule.applies(form)
+            return rule.required(form)
         if isinstance(rule, Required):
             return True
     return False

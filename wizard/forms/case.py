@@ -18,7 +18,7 @@ from wizard.forms.base import (
     text,
 )
 from wizard.forms.choices import CLINICAL_INVESTIGATION_STATUS, NB_APPLICATION_STATUS
-from wizard.forms.validators import RequiredWhen, after_field, after_today, not_in_past
+from wizard.forms.validators import RequiredIf, after_field, after_today, not_in_past
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
@@ -113,11 +113,16 @@ class CertificationForm(StepForm):
     )
     nb_number = text(
         _l("Number of the notified body"),
-        RequiredWhen("nb_application", {"lodged"}, _l("Enter the notified body's number.")),
+        # Not asked when none is needed (a class I device): not kept then, as the date.
+        RequiredIf(
+            "nb_application",
+            {"lodged", "planned"},
+            _l("Enter the notified body's number."),
+            required_for={"lodged"},
+        ),
         hint=_l(
             "4 digits, as listed in NANDO, for example 2797. Required once the application is "
-            "lodged; for a planned one, if you have chosen the notified body; left empty if "
-            "none is needed."
+            "lodged; for a planned one, if you have chosen the notified body."
         ),
         rules=[idf.notified_body()],
         width="4",
@@ -190,15 +195,6 @@ class CertificationForm(StepForm):
                 "your MDR application. If that application is still open, choose “%(lodged)s”.",
                 date=long_date(date.fromisoformat(lodged)),
                 lodged=dict(NB_APPLICATION_STATUS)["lodged"],
-            )
-
-    def validate_nb_number(self, field):
-        if self.nb_application.data == "not_needed" and field.data:
-            raise ValidationError(
-                _(
-                    "You chose that no notified body is needed: leave its number empty, or "
-                    "choose where your application to it stands."
-                )
             )
 
     def validate_nb_application_date(self, field):

@@ -63,17 +63,34 @@ class Required:
 
 class RequiredIf(Required):
     """Required only when another field's value passes `test` (a set of values or a predicate);
-    otherwise the field is irrelevant: not checked, not stored."""
+    otherwise the field is irrelevant: not checked, not stored. With `required_for` (values of
+    the other field), a field that applies is required only with one of those, optional with
+    the others (a notified body's number: asked once an application is lodged, taken when one
+    is planned, not asked when none is needed)."""
 
     field_flags = {}
 
-    def __init__(self, other: str, test: Iterable[object] | Callable[[object], bool], message):
+    def __init__(
+        self,
+        other: str,
+        test: Iterable[object] | Callable[[object], bool],
+        message,
+        *,
+        required_for: Iterable[object] | None = None,
+    ):
         super().__init__(message)
         self.other = other
         # The values that make the field apply, when they are listed (pages show the field
         # only once one is chosen); a predicate's are found from the other field's choices.
         self.values = None if callable(test) else frozenset(test)
         self.test = test if callable(test) else self.values.__contains__
+        self.required_for = None if required_for is None else frozenset(required_for)
+
+    def required(self, form) -> bool:
+        """Whether an answer is asked as the form stands (it applies, and is not optional)."""
+        if not self.applies(form):
+            return False
+        return self.required_for is None or form[self.other].data in self.required_for
 
     def applies(self, form) -> bool:
         """Whether the field applies: the other field's value passes the test, and that field
@@ -88,7 +105,10 @@ class RequiredIf(Required):
         if not self.applies(form):
             field.errors[:] = []
             raise StopValidation()
-        super().__call__(form, field)
+        if self.required(form):
+            super().__call__(form, field)
+        else:
+            Optional()(form, field)
 
 
 class RequiredWhen(Required):
