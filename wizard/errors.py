@@ -229,7 +229,14 @@ def _posted_form():
     if request.endpoint == "review_filer.withdraw":
         return WithdrawRequestForm(prefix="withdraw", meta={"csrf": False})
     if request.endpoint == "review_filer.send_report":
-        return FollowUpReportForm(prefix="report", meta={"csrf": False})
+        form = FollowUpReportForm(prefix="report", meta={"csrf": False})
+        # A class I request's form asks no body's number (`without_notified_body`): what it
+        # carried says which form it was, its questions then named as its page named them.
+        if "report-certificate_number" in request.form and (
+            "report-certificate_body" not in request.form
+        ):
+            form.without_notified_body()
+        return form
     if request.endpoint == "invites.respond":
         # Its questions as the page worded them (for one patient, or for the patients).
         return ClinicianLetterForm(meta={"csrf": False}).about(request.form.get("about"))

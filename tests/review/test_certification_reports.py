@@ -14,7 +14,7 @@ from tests.flow.test_class_one import CLASS_ONE
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days
-from tests.review.test_follow_up_reports import authorised, send_report, text_of
+from tests.review.test_follow_up_reports import REPORT, authorised, send_report, text_of
 from tests.review.test_period_end_reminder import days_later
 from tests.review.test_report_dates import said
 from wizard import clock
@@ -468,3 +468,27 @@ def test_a_class_one_device_is_ce_marked_by_its_declaration_of_conformity(
         "Your report no. 1 said the device has its CE marking (EU declaration of conformity "
         "DoC-2026-07)." in nxt
     )
+
+
+def test_a_class_one_report_sent_signed_out_is_listed_as_its_page_asked_it(app, user, reviewer):
+    """Sent once the session had ended, what a class I request's report carried is listed to
+    copy under the questions its page asked: the declaration of conformity, not a certificate."""
+    with app.app_context():
+        filed = dossier_with(user[0], "global", submit=True, changes=CLASS_ONE)
+    authorised(reviewer, filed)
+    signed_out = app.test_client()
+    refused = signed_out.post(
+        f"/requests/{filed}/follow-up-reports",
+        data={
+            "report-patients_treated": "3",
+            "report-certification": "certified",
+            "report-certificate_number": "DoC-2026-07",
+            "report-certificate_issued_on": "2026-11-30",
+            "report-message": REPORT,
+        },
+    )
+    assert refused.status_code == 401
+    page = text_of(refused)
+    assert "Reference of the EU declaration of conformity DoC-2026-07" in page
+    assert "Date of the EU declaration of conformity 30 November 2026" in page
+    assert "certificate" not in page.lower().replace("declaration of conformity", "")
