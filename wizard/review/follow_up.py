@@ -283,13 +283,11 @@ def first_unmet(dossier: Dossier) -> date | None:
 
 
 def drop_dues_after(dossier: Dossier, day: date) -> None:
-    """An authorisation withdrawn on `day` asks no report after it (those met stay)."""
+    """An authorisation withdrawn on `day` asks no report after it: its dates after that day
+    go, a date a report sent early met included (the report stays, among the reports; listed
+    as met, the date would read as still asked)."""
     db.session.execute(
-        delete(ReportDue).where(
-            ReportDue.dossier_id == dossier.id,
-            ReportDue.due_on > day,
-            ReportDue.report_id.is_(None),
-        )
+        delete(ReportDue).where(ReportDue.dossier_id == dossier.id, ReportDue.due_on > day)
     )
 
 
