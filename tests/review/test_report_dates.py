@@ -206,11 +206,11 @@ def test_a_withdrawal_drops_the_dates_after_it(
             select(ReportDue.due_on).where(ReportDue.dossier_id == submitted_global)
         ).all()
     assert left == [dues[0]]  # none asked after the withdrawal, met or not
-    page = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
-    assert "Your next report is due" not in page
-    assert said(dues[1]) not in page  # not in the conditions either
+    mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "Your next report is due" not in mine
+    assert said(dues[1]) not in mine  # not in the conditions either
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
-    for page in (page, theirs):
+    for page in (mine, theirs):
         assert "None since the withdrawal: the dates before it are listed" in page
         assert "Report no. 2" in page  # the report sent early stays
 
