@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from tests.review.support import act, action_data, in_days, request_in, seen_on, status_of
 from wizard import clock
 from wizard.domain.lifecycle import Status
+from wizard.domain.report_schedule import due_dates
 from wizard.extensions import db
 from wizard.models import AuditEvent, Decision, User
 
@@ -571,3 +572,38 @@ def test_the_authorise_form_of_an_individual_request_says_when_the_patient_needs
     act(reviewer, submitted_global, "start-review")
     page = reviewer.get(f"/review/requests/{submitted_global}").text
     assert "The patient needs the device by" not in page
+
+
+@pytest.mark.parametrize(
+    ("every", "days", "dates"),
+    [
+        (
+            "6",
+            90,
+            "Every 6 months chosen: over this period, one report only, by {0}, its last day.",
+        ),
+        ("1", 80, "Every month: by {0}, {1}, {2} (the last on the period's last day)."),
+    ],
+    ids=["period-shorter", "monthly"],
+)
+def test_the_read_back_gives_the_report_dates_and_the_cap_as_the_act_states_them(
+    app, reviewer, submitted_global, every, days, dates
+):
+    """ "Every 6 months" over a period of three asks one report, on its last day, as the act
+    says: so does the read-back. The cap is grouped as the act groups it."""
+    act(reviewer, submitted_global, "start-review")
+    start, end = date.fromisoformat(in_days(10)), date.fromisoformat(in_days(10 + days))
+    _, shown = read_back(
+        reviewer,
+        submitted_global,
+        period_start=start.isoformat(),
+        period_end=end.isoformat(),
+        report_every=every,
+        max_patients="12000",
+    )
+    rows = dict(re.findall(r'summary-list__key">([^<]+)</dt>\s*<dd[^>]*>([^<]+)</dd>', shown.text))
+    due = due_dates(start, end, int(every))
+    assert html.unescape(rows["Follow-up reports at set dates"]) == dates.format(
+        *(long_date(day) for day in due)
+    )
+    assert rows["Maximum number of patients"] == "12,000"

@@ -598,6 +598,8 @@ def display(field) -> str:
         return _("Yes")
     if isinstance(field.data, date):
         return long_date(field.data)
+    if isinstance(field.data, int) and not isinstance(field.data, bool):
+        return quantity(field.data)  # "12,000", as the pages and acts group it
     return str(field.data)
 
 

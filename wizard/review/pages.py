@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
+from wizard.domain.report_schedule import due_dates
 from wizard.extensions import db
 from wizard.filing.pages import legacy_notice, submitted_sections
-from wizard.forms.base import quantity, summary_rows, typed_rows
+from wizard.forms.base import quantity, read_back, summary_rows, typed_rows
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date, ngettext
@@ -42,7 +43,7 @@ from wizard.review.forms import (
     action_form_class,
 )
 from wizard.review.status import authorisation_of, effective_status, in_force_by, need_passed
-from wizard.web import STATUS_LABELS, posted_number, status_label
+from wizard.web import REPORT_INTERVAL_LABELS, STATUS_LABELS, posted_number, status_label
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,9 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     # An answer that does not apply (a date of invitation, for an urgent measure) is not part
     # of the decision signed: read back as the check-your-answers page reads a step.
     rows = summary_rows(form)
+    if said := _report_dates_said(form):
+        schedule = read_back(form.report_every.label.text)
+        rows = [(question, said if question == schedule else answer) for question, answer in rows]
     # Who signs, as the PDF will state it (name and function, CRPA L. 212-1).
     rows.append(
         (
@@ -304,6 +308,28 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         # What the reviewer's page showed, nothing having happened since: signed on that.
         seen=request.form.get("seen", ""),
         awaited_named=request.form.get(awaited.FIELD, ""),
+    )
+
+
+def _report_dates_said(form: FlaskForm) -> str | None:
+    """The reports at set dates an authorisation asks, read back as the act states them: the
+    interval chosen, and the dates it gives over the period (one only, on its last day, when
+    the period is too short for the interval: "Every 6 months" alone would say otherwise)."""
+    months = getattr(form, "report_every_months", None)
+    if months is None or form.period_start.data is None or form.period_end.data is None:
+        return None
+    due = due_dates(form.period_start.data, form.period_end.data, months)
+    every = str(REPORT_INTERVAL_LABELS[months])
+    if len(due) == 1:
+        return _(
+            "%(every)s chosen: over this period, one report only, by %(date)s, its last day.",
+            every=every,
+            date=long_date(due[0]),
+        )
+    return _(
+        "%(every)s: by %(dates)s (the last on the period's last day).",
+        every=every,
+        dates=", ".join(long_date(day) for day in due),
     )
 
 
