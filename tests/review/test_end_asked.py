@@ -172,3 +172,36 @@ def test_the_end_asked_of_an_authorisation_ended_since_the_page_opened_is_said_m
     # Not said of a report that did not ask.
     again = send_report(manufacturer, submitted_global, patients="0", message="Later.")
     assert "no longer in force" not in text_of(manufacturer.get(again.location))
+
+
+def test_the_act_cites_the_request_after_the_measures_it_follows(
+    app, reviewer, manufacturer, submitted_global
+):
+    """A request made in a report since a reinstatement is cited after the suspension and
+    the reinstatement: an act's visas follow the order of what they cite."""
+    authorised(reviewer, submitted_global)
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
+    done = act(
+        reviewer,
+        submitted_global,
+        "withdraw",
+        reason=WITHDRAWN,
+        procedure="requested",
+        observations_invited_on=None,
+        observations_received=None,
+    )
+    assert done.status_code == 303
+    words = _act_text(manufacturer, submitted_global, 4)
+    cited = [
+        words.index(visa)
+        for visa in (
+            "Vu la décision n° 1 ",
+            "Vu la décision n° 2 ",
+            "Vu la décision n° 3 ",
+            "Vu la demande du fabricant, formée dans son rapport de suivi n° 1",
+            "Considérant ce qui suit",
+        )
+    ]
+    assert cited == sorted(cited)
