@@ -21,6 +21,7 @@ from tests.review.support import (
     reply,
     status_of,
 )
+from tests.review.test_report_dates import said
 from wizard import clock
 from wizard.domain.canonical import canonical_sha256
 from wizard.extensions import db
@@ -148,7 +149,12 @@ def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
     with app.app_context():
         assert questions(submitted)[0].replies == []
         assert questions(submitted)[0].closed_reason == "under_review"
-    assert "Closed without an answer." in reviewer.get(f"/review/requests/{submitted}").text
+    closed = f"Closed unanswered on {said(clock.today())}, when ANSM resumed the review."
+    for page in (
+        reviewer.get(f"/review/requests/{submitted}").text,
+        manufacturer.get(f"/requests/{submitted}/submitted").text,
+    ):
+        assert closed in page
     # Asked again since: the late answer is pointed at the new question, on the page.
     assert act(reviewer, submitted, "request-information").status_code == 303
     again = reply(manufacturer, submitted, question_id, message="Too late?")

@@ -23,7 +23,7 @@ from tests.review.support import (
     status_of,
 )
 from tests.review.test_information_requests import words
-from tests.review.test_period_end_reminder import days_later
+from tests.review.test_period_end_reminder import days_later, run_daily_job
 from tests.review.test_report_dates import said as said_date
 from wizard import clock
 
@@ -175,6 +175,16 @@ def test_a_late_answer_says_which_measure_closed_its_question(
     assert "The request was withdrawn" not in said
     assert "If you think your answer is still needed, write to ANSM at" in said
     assert "Too late?" in said  # to copy
+    assert "ANSM's question to you" in html.unescape(
+        manufacturer.get(f"/requests/{submitted}/submitted").text
+    )
+    # Both pages say, under the question, what closed it.
+    closed = f"Closed unanswered on {said_date(clock.today())}, when ANSM {done} the authorisation."
+    for page in (
+        reviewer.get(f"/review/requests/{submitted}"),
+        manufacturer.get(f"/requests/{submitted}/submitted"),
+    ):
+        assert closed in html.unescape(page.text)
 
 
 def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
@@ -210,6 +220,16 @@ def test_an_authorisation_whose_period_ended_is_asked_nothing_more(
         "not sent." in html.unescape(late.text)
     )
     assert "Late answer." not in reviewer.get(f"/review/requests/{submitted}").text
+    # Once the daily command has closed it, both pages say when and why.
+    run_daily_job(app)
+    with app.app_context():
+        closed_on = clock.day_in_paris(questions(submitted)[0].closed_at)
+    closed = f"Closed unanswered on {said_date(closed_on)}, when the authorisation's period ended."
+    for page in (
+        reviewer.get(f"/review/requests/{submitted}"),
+        manufacturer.get(f"/requests/{submitted}/submitted"),
+    ):
+        assert closed in html.unescape(page.text)
 
 
 def test_a_measure_read_back_then_signed_with_a_question_open(app, reviewer, submitted):

@@ -14,7 +14,7 @@ from wizard.token_links import is_failed_lookup
 
 def init_app(app: Flask, limiter: Limiter) -> None:
     from wizard.cli import schema_needed
-    from wizard.review import cli, filer_views, follow_up, hcp_views, pages, views
+    from wizard.review import cli, filer_views, follow_up, hcp_views, late_answers, pages, views
     from wizard.review.status import effective_status, measure_of
 
     limiter.shared_limit(
@@ -38,4 +38,5 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         procedure_text=pages.procedure_text,
         event_text=pages.event_text,
         history_text=pages.history_text,
+        closed_unanswered=late_answers.closed_unanswered,
     )

@@ -137,6 +137,33 @@ def to_manufacturer(question: InformationRequest, ticked: list[str]) -> NotSent:
     return NotSent(message, advice, typed(question, ticked))
 
 
+# What closed a question unanswered, by the status its closing put (`transitions`), as both
+# pages say it under the question.
+_CLOSED_BY = {
+    "under_review": _l("Closed unanswered on %(date)s, when ANSM resumed the review."),
+    "withdrawn": _l("Closed unanswered on %(date)s, when the manufacturer withdrew the request."),
+    "authorisation_withdrawn": _l(
+        "Closed unanswered on %(date)s, when ANSM withdrew the authorisation."
+    ),
+    "suspended": _l("Closed unanswered on %(date)s, when ANSM suspended the authorisation."),
+    "authorised": _l("Closed unanswered on %(date)s, when ANSM reinstated the authorisation."),
+    "expired": _l("Closed unanswered on %(date)s, when the authorisation's period ended."),
+}
+
+
+def closed_unanswered(question: InformationRequest) -> str:
+    """What closed `question` without an answer (not withdrawn by ANSM, which the page says
+    apart), for the request's pages: which measure, or the period's end, and when."""
+    reason = question.closed_reason
+    if reason == "expired" and question.hcp_email:  # a professional asked again since
+        return _("The link expired without an answer.")
+    if reason == "withdrawn" and not _by_manufacturer(question):
+        reason = "authorisation_withdrawn"
+    if reason not in _CLOSED_BY:
+        return _("Closed without an answer.")
+    return str(_CLOSED_BY[reason]) % {"date": _closed_on(question)}
+
+
 def sent_already(question: InformationRequest, user_id: int, message: str, files) -> bool:
     """Whether `question` was answered with this very answer (a double click, a send retried
     after the network failed): by the same person, in the same words, with the same files
