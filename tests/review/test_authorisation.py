@@ -58,7 +58,7 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
     assert again.status_code == 303
     assert again.location == f"/review/requests/{submitted_global}#action-authorise"
     assert "Enter the maximum number of patients" in refused.text
-    assert "The last day of the period cannot be past." in refused.text
+    assert "The last day of the period cannot be in the past." in refused.text
     assert "Registry of every implanted child." in refused.text
     assert 'id="action-authorise" open' in refused.text
     assert status_of(app, submitted_global) == "under_review"
@@ -311,7 +311,7 @@ def test_the_period_starts_today_at_the_earliest_and_ends_by_the_day_asked_for(
         reviewer, submitted, "authorise", period_start="2020-01-01", period_end="2040-12-01"
     )
     assert refused.status_code == 422
-    too_early = "The first day of the period cannot be past: enter today or later."
+    too_early = "The first day of the period cannot be in the past: enter today or later."
     too_late = (
         f"The last day cannot be after {long_date(asked_until)}, the last day the manufacturer "
         "asked for: ANSM may authorise a shorter period, not a longer one."
@@ -360,7 +360,7 @@ def test_a_period_asked_for_that_has_ended_is_said_once_not_as_two_contradiction
     )
     assert refused.status_code == 422
     assert over in field_block(refused.text, "authorise-period_start")
-    assert "cannot be after" not in refused.text and "cannot be past" not in refused.text
+    assert "cannot be after" not in refused.text and "cannot be in the past" not in refused.text
     assert status_of(app, submitted) == "under_review"
 
 

@@ -256,8 +256,25 @@ def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
     assert "14/03/2027" not in form
     too_far = act(reviewer, submitted, "request-information", due_date=in_days(91))
     assert too_far.status_code == 422
-    page = " ".join(too_far.text.split())
-    assert "An answer can be needed at most 90 days from today, by" in page
+    page = " ".join(html.unescape(too_far.text).split())
+    assert f"An answer can be needed at most 90 days from today, by {last_day}." in page
+    assert "professional's link works until then" not in page  # none is asked
+    with app.app_context():
+        [letter] = dossier(submitted).hcp_letters
+        letter_id = letter.id
+    to_professional = act(
+        reviewer,
+        submitted,
+        "request-information",
+        addressee=f"letter-{letter_id}",
+        hcp_email="anne.leroy@chu.example",
+        due_date=in_days(91),
+    )
+    assert to_professional.status_code == 422
+    assert (
+        f"by {last_day}: a professional's link works until then."
+        in " ".join(html.unescape(to_professional.text).split())
+    )
     assert status_of(app, submitted) == "under_review"
     asked = act(reviewer, submitted, "request-information", due_date=in_days(90))
     assert asked.status_code == 303

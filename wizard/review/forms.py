@@ -221,7 +221,9 @@ class RequestInformationForm(FlaskForm):
         _l("Answer needed by (optional)"),
         hint=LazyString(_due_date_hint),
         rules=[
-            not_in_past(lambda form: _("The date the answer is needed by cannot be past.")),
+            not_in_past(
+                lambda form: _("The date the answer is needed by cannot be in the past.")
+            ),
             DateRule(
                 lambda value, form: form.period_end is None or value <= form.period_end,
                 lambda form: _(
@@ -242,7 +244,8 @@ class RequestInformationForm(FlaskForm):
                         days=LONGEST_WAIT_DAYS,
                         date=long_date(_latest_due_date()),
                     )
-                    if "hcp_email" in form  # (a professional may be asked: `information.prepare`)
+                    # (a professional may be asked, `information.prepare`, and is)
+                    if "hcp_email" in form and form.addressee.data != "manufacturer"
                     else _(
                         "An answer can be needed at most %(days)d days from today, by %(date)s.",
                         days=LONGEST_WAIT_DAYS,
@@ -275,7 +278,7 @@ class AuthoriseForm(FlaskForm):
         _l("Enter the first day of the authorised period."),
         rules=[
             not_in_past(
-                lambda form: _("The first day of the period cannot be past: enter today or later.")
+                lambda form: _("The first day of the period cannot be in the past: enter today or later.")
             )
         ],
     )
@@ -295,7 +298,7 @@ class AuthoriseForm(FlaskForm):
                 "period_start",
                 lambda form: _("The last day cannot be before the first day of the period."),
             ),
-            not_in_past(lambda form: _("The last day of the period cannot be past.")),
+            not_in_past(lambda form: _("The last day of the period cannot be in the past.")),
             DateRule(
                 _within_requested_end,
                 lambda form: _(
