@@ -221,9 +221,7 @@ class RequestInformationForm(FlaskForm):
         _l("Answer needed by (optional)"),
         hint=LazyString(_due_date_hint),
         rules=[
-            not_in_past(
-                lambda form: _("The date the answer is needed by cannot be in the past.")
-            ),
+            not_in_past(lambda form: _("The date the answer is needed by cannot be in the past.")),
             DateRule(
                 lambda value, form: form.period_end is None or value <= form.period_end,
                 lambda form: _(
@@ -278,7 +276,9 @@ class AuthoriseForm(FlaskForm):
         _l("Enter the first day of the authorised period."),
         rules=[
             not_in_past(
-                lambda form: _("The first day of the period cannot be in the past: enter today or later.")
+                lambda form: _(
+                    "The first day of the period cannot be in the past: enter today or later."
+                )
             )
         ],
     )
