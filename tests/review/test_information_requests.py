@@ -271,9 +271,8 @@ def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):
         due_date=in_days(91),
     )
     assert to_professional.status_code == 422
-    assert (
-        f"by {last_day}: a professional's link works until then."
-        in " ".join(html.unescape(to_professional.text).split())
+    assert f"by {last_day}: a professional's link works until then." in " ".join(
+        html.unescape(to_professional.text).split()
     )
     assert status_of(app, submitted) == "under_review"
     asked = act(reviewer, submitted, "request-information", due_date=in_days(90))
