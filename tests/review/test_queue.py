@@ -144,7 +144,8 @@ def test_a_page_number_out_of_range_shows_the_nearest_page(reviewer, three, page
 def test_dates_in_the_wrong_order_are_explained_not_an_empty_list(reviewer, three):
     response = reviewer.get("/review?submitted_from=2026-03-01&submitted_to=2026-02-01")
     assert response.status_code == 200
-    message = "This date cannot be before “Submitted from”: change one of the two dates."
+    # Named, as the error summary lists it apart from the field.
+    message = "“Submitted until” cannot be before “Submitted from”: change one of the two dates."
     assert "There is a problem" in response.text
     assert f'<a href="#submitted_to">{message}</a>' in response.text
     assert re.search(

@@ -921,7 +921,8 @@ class QueueForm(FlaskForm):
             not_before_field(
                 "submitted_from",
                 lambda form: _(
-                    "This date cannot be before “%(first)s”: change one of the two dates.",
+                    "“%(last)s” cannot be before “%(first)s”: change one of the two dates.",
+                    last=form.submitted_to.label.text,
                     first=form.submitted_from.label.text,
                 ),
             )
