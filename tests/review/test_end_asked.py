@@ -74,7 +74,13 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
         f"The manufacturer asked for it, in its report no. 1 of {said(today)}: no observations "
         "to invite"
     )
-    assert offered in text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    assert offered in page
+    # Its hint speaks of the request too, not only of an invitation.
+    assert (
+        "Printed on the signed decision, with the manufacturer's request or the date of the "
+        "invitation." in page
+    )
     done = act(
         reviewer,
         submitted_global,

@@ -399,3 +399,15 @@ def test_the_manufacturer_reads_every_professional_asked(app, inbox, user, revie
     assert "ANSM asked Dr Anne Leroy, who wrote a letter for this request" in text
     assert "ANSM also asked Dr Paul Martin, who wrote a letter for this request" in text
     assert text.count("You have nothing to do for now.") == 1
+
+
+def test_the_warning_of_questions_a_decision_closes_counts_them(app, inbox, reviewer, submitted):
+    """One question or several, the manufacturer's or a professional's: said as it is."""
+    act(reviewer, submitted, "start-review")
+    assert ask_the_author(app, reviewer, submitted, hcp_email=LEROY).status_code == 303
+    resume = "This action closes the question: it can no longer be answered, and the professional"
+    assert resume in unescape(reviewer.get(f"/review/requests/{submitted}").text)
+    assert act(reviewer, submitted, "request-information").status_code == 303
+    page = unescape(reviewer.get(f"/review/requests/{submitted}").text)
+    assert "This action closes their questions: they can no longer be answered, and each " in page
+    assert "This action closes the question" not in page

@@ -51,7 +51,7 @@ def test_an_authorisation_in_force_can_be_asked_about_and_stays_in_force(
     assert "who sent a letter" not in form
     # Nor are they spoken of in its hints.
     assert "professional" not in " ".join(form.split())
-    assert "Questions are sent by email: leave out the patient's identity." in form
+    assert "Questions are sent by email: leave out any patient's identity." in form
     too_far = ask(reviewer, submitted, due_date=(clock.today() + timedelta(days=91)).isoformat())
     assert too_far.status_code == 422
     refused = " ".join(html.unescape(too_far.text).split())
@@ -117,7 +117,7 @@ def test_a_measure_closes_the_question_awaited_and_says_so_first(
     assert ask(reviewer, submitted).status_code == 303
     page = " ".join(html.unescape(reviewer.get(f"/review/requests/{submitted}").text).split())
     suspend = page.split('id="action-suspend"')[1].split("</details>")[0]
-    assert "This action closes their questions: they can no longer be answered." in suspend
+    assert "This action closes the question: it can no longer be answered." in suspend
     suspended = act(reviewer, submitted, "suspend")
     assert suspended.status_code == 303 and status_of(app, submitted) == "suspended"
     told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())

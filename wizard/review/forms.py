@@ -124,7 +124,7 @@ def _files():
 # The grounds go to the manufacturer in the decision's email too (`review.notify`), as the
 # questions do: said before they are written.
 GROUNDS_HINT = _l(
-    "Printed on the signed decision and sent to the manufacturer by email: leave out the "
+    "Printed on the signed decision and sent to the manufacturer by email: leave out any "
     "patient's identity."
 )
 
@@ -136,7 +136,7 @@ class StartReviewForm(FlaskForm):
         None,
         _l(
             "Shown on their request page and in the email, for example when you expect to "
-            "decide. Emails are not encrypted: leave out the patient's identity."
+            "decide. Emails are not encrypted: leave out any patient's identity."
         ),
     )
 
@@ -178,7 +178,7 @@ def manufacturer_only_hints(form: RequestInformationForm) -> None:
     """The hints of a form that asks the manufacturer only (an authorisation's follow-up, or
     every professional waiting already): nothing said of professionals and their links."""
     form.message.description = _(
-        "Say what you need and why. Questions are sent by email: leave out the patient's identity."
+        "Say what you need and why. Questions are sent by email: leave out any patient's identity."
     )
     form.due_date.description = _(
         "At most %(days)d days from today, by %(date)s.",
@@ -214,7 +214,7 @@ class RequestInformationForm(FlaskForm):
         _l(
             "Say what you need and why. A question to a healthcare professional is not shown to "
             "the manufacturer: they are only told that you asked. Questions are sent by email: "
-            "leave out the patient's identity."
+            "leave out any patient's identity."
         ),
     )
     due_date = iso_date(
@@ -493,6 +493,10 @@ def measure_form(label, message):
                 ),
                 *PROCEDURES,
             ]
+            self.procedure.description = _(
+                "Printed on the signed decision, with the manufacturer's request or the date of "
+                "the invitation."
+            )
 
         def heard_after(self, decision: Decision | None):
             """The decision in force (the authorisation, or its last reinstatement): the
