@@ -442,8 +442,15 @@
   document.addEventListener("htmx:oobBeforeSwap", noteErrorBefore);
   // As the server lists it (`data-summary`): named by its question when the error does not
   // name it, and in French in lower case after the label.
+  // The summary listing what was wrong: not a box that says a save was stopped (a
+  // colleague's save, the request changed since it was checked), which lists nothing to
+  // correct and stays.
+  function errorSummary() {
+    var list = document.querySelector(".error-summary__list");
+    return list && list.closest(".error-summary");
+  }
   function renameInSummary(block) {
-    var summary = document.querySelector(".error-summary");
+    var summary = errorSummary();
     var message = block.querySelector(".error-message[data-summary]");
     if (!summary || !message || block.id.indexOf("field-") !== 0) return;
     var id = block.id.slice("field-".length);
@@ -453,7 +460,7 @@
   }
   // A question no longer wrong (or no longer asked): out of the error summary.
   function leaveSummary(block) {
-    var summary = document.querySelector(".error-summary");
+    var summary = errorSummary();
     if (!summary || !block.id || block.id.indexOf("field-") !== 0) return;
     var id = block.id.slice("field-".length);
     summary.querySelectorAll("a[href='#" + id + "'], a[href='#" + id + "-0']").forEach(
