@@ -303,6 +303,15 @@ def test_a_mistake_saved_over_keeps_the_earlier_right_answer(app, logged_in, use
         post_step(logged_in, dossier_id, "manufacturer", bad, action="save_exit").status_code == 422
     )
     assert stored(app, dossier_id)["manufacturer"] == sample_answers()["manufacturer"]
+    # Its answers are whole and right: the step is done, as the summary and the submission
+    # find it (the list of steps, reopening it and the summary say the same).
+    elsewhere = logged_in.get(f"/requests/{dossier_id}/steps/device").text
+    listed = {title: state for state, title, _link in step_list(elsewhere)}
+    assert listed["Manufacturer"] == "saved"
+    again = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert "You saved this step before finishing it" not in again
+    check = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/check").text)
+    assert "Continue with “Regulatory situation”" in check  # the first step not finished
 
 
 def test_submitting_with_an_unfinished_step_sends_the_filer_there(app, logged_in, user):

@@ -460,8 +460,12 @@ def save_unfinished(dossier: Dossier, step: Step, form: StepForm, answers):
             ):
                 kept = trial
     if kept or before:
+        # Not finished, unless what is kept is whole and right (a mistyped answer that kept
+        # the earlier one, every other answer given): `finished` says what the summary, the
+        # submission and the next save of another step (`_check_the_others_again`) find.
+        whole = step.form.from_answers(kept, context={**answers, step.id: kept}).validate()
         if changed := meanwhile.save_answers(
-            dossier, step, kept, checked=not mistyped, finished=False
+            dossier, step, kept, checked=not mistyped, finished=whole
         ):
             _only_mistyped_called_wrong(form)
             return render_step(dossier, step, form, refused_status(409), changed)
