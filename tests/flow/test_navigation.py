@@ -354,9 +354,24 @@ def test_the_hcp_step_can_be_left_without_letters_but_submission_needs_one(app, 
     with app.app_context():
         dossier_id = dossier_with(user[0], files=False)
         attach_files(db.session.get(Dossier, dossier_id), user[0], letters=0)
-    assert post_step(logged_in, dossier_id, "hcp-support", {}).status_code == 303
+    left = post_step(logged_in, dossier_id, "hcp-support", {})
+    assert left.status_code == 303
+    # The next page says what the request still needs (nobody is invited either).
+    assert (
+        "The request has no healthcare professional's letter yet: it can be submitted only "
+        "with one." in html.unescape(logged_in.get(left.location).text)
+    )
     response = post_step(logged_in, dossier_id, "declaration", sample_declaration())
     assert response.location.endswith("/steps/hcp-support")
+
+
+def test_the_hcp_step_left_with_a_letter_says_nothing_of_it(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=True)
+    left = post_step(logged_in, dossier_id, "hcp-support", {})
+    assert "has no healthcare professional's letter yet" not in html.unescape(
+        logged_in.get(left.location).text
+    )
 
 
 def test_the_2023_607_notice_appears_when_the_legacy_certificate_may_still_count(

@@ -359,6 +359,8 @@ def question(dossier: Dossier, step: Step):
                     flash(labelled_message(field.label.text, field.warning), "warning")
         if step.id == "situation":
             warn_of_legacy_certificate(dossier.answers())
+        if step.id == "hcp-support":
+            say_no_letter_yet(dossier)
         let_go_of_untyped_document(dossier)
         return redirect(target, code=303)
     changed = None
@@ -376,6 +378,22 @@ def question(dossier: Dossier, step: Step):
         changed,
         extra_errors=blocking,
         unsaved=NOT_SAVED_YET if not valid else None,
+    )
+
+
+def say_no_letter_yet(dossier: Dossier) -> None:
+    """The letters' step left with no letter and no professional invited: it does not stop
+    the filer (a letter may come by other ways, later), but the next page says what the
+    request still needs, as the evidence step says it of its report."""
+    if has_hcp_letter(dossier) or any(invitation.is_open for invitation in dossier.invitations):
+        return
+    flash(
+        _(
+            "The request has no healthcare professional's letter yet: it can be submitted only "
+            "with one. Come back to the step “Healthcare professionals' letters” to invite a "
+            "professional or to upload a letter you hold."
+        ),
+        "warning",
     )
 
 
