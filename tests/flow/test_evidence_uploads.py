@@ -248,12 +248,23 @@ def test_a_file_refused_along_with_the_steps_button_says_the_step_is_not_saved(
     assert page.status_code == 422
     text = html.unescape(" ".join(page.text.split()))
     assert "Choose the type of document." in text
+    # The file itself is kept (`kept_file`): nothing to clear in its field.
+    assert (
+        "What you typed on this page is not saved yet: the file you chose is kept, but not "
+        "added yet (said below). Correct what is said, then save the step again."
+    ) in text
+    assert "We have kept the document you chose: cer.pdf." in text
+    assert SUMMARIES["efficacy_summary"] in text
+    assert stored(app, dossier_id) == (None, [])
+    # A file refused for itself is not kept: clearing it is a way on.
+    refused = sent(
+        logged_in, url, {**SUMMARIES, "action": action}, file=(b"MZ not a PDF", "tool.pdf")
+    )
+    assert refused.status_code == 422
     assert (
         "What you typed on this page is not saved yet: the file you chose could not be added "
         "(said below). Correct it, or clear the file chosen, then save the step again."
-    ) in text
-    assert SUMMARIES["efficacy_summary"] in text
-    assert stored(app, dossier_id) == (None, [])
+    ) in html.unescape(" ".join(refused.text.split()))
     # By the upload button, nothing of the step's was to be saved: nothing said of it.
     upload = sent(
         logged_in, f"/requests/{dossier_id}/documents", SUMMARIES, **{"document-kind": ""}

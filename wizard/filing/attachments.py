@@ -43,7 +43,11 @@ def _refused(dossier, step_id, form, prefix, extra_errors=()):
     typed = _typed(dossier, step)
     main_form = typed or step.form.from_answers(dossier.answers().get(step_id, {}), page=True)
     by_the_step = request.endpoint == "filing.step"
-    unsaved = NOT_SAVED_WITH_THE_FILE if by_the_step and typed else None
+    unsaved = None
+    if by_the_step and typed:
+        # The file itself taken and kept (only its type missing, say): nothing to clear.
+        file_kept = getattr(form, "kept_file", None) and not form.file.errors
+        unsaved = NOT_SAVED_FILE_KEPT if file_kept else NOT_SAVED_WITH_THE_FILE
     if by_the_step and prefix == "letter" and started("invite"):
         # An invitation typed beside it, not sent either: said now, not on the next try.
         extra_errors = [*extra_errors, ("invite-clinician_name", unsent_invitation_message())]
@@ -61,6 +65,12 @@ def _refused(dossier, step_id, form, prefix, extra_errors=()):
 NOT_SAVED_WITH_THE_FILE = _l(
     "What you typed on this page is not saved yet: the file you chose could not be added "
     "(said below). Correct it, or clear the file chosen, then save the step again."
+)
+
+
+NOT_SAVED_FILE_KEPT = _l(
+    "What you typed on this page is not saved yet: the file you chose is kept, but not added "
+    "yet (said below). Correct what is said, then save the step again."
 )
 
 
