@@ -134,7 +134,7 @@ def test_a_keyboard_user_files_a_request_from_start_to_confirmation(
         assert_accessible(page, f"{path}-{step_id}-{javascript}")
         if step_id == "clinical-evidence":
             upload_with_keyboard(
-                page, tmp_path, {"kind": "Clinical"}, "document", ".upload-form button"
+                page, tmp_path, {"kind": "clinical_evaluation"}, "document", ".upload-form button"
             )
         if step_id == "hcp-support":
             upload_with_keyboard(

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.keyboard import (
     choose_file,
+    choose_radio,
     press_button,
-    select_option,
     tab_to,
     tick,
     type_into,
@@ -505,7 +505,7 @@ def test_after_adding_a_document_the_keyboard_goes_on_from_the_documents(page, a
     page.goto(f"/requests/{dossier_id}/steps/clinical-evidence")
     report = tmp_path / "cer.pdf"
     report.write_bytes(minimal_pdf("Clinical evaluation report"))
-    select_option(page, "#document-kind", "Clinical")
+    choose_radio(page, "document-kind", "clinical_evaluation")
     choose_file(page, "#document-file", str(report))
     press_button(page, "button[formaction$='/documents']")
     focused = "document.activeElement.closest('#documents .notice[role=status]')?.textContent"

@@ -156,7 +156,7 @@ def test_a_file_added_while_a_summary_is_unfinished_asks_before_leaving(page, ap
     sign_in(page, EMAIL)
     page.goto(f"/requests/{dossier_id}/steps/clinical-evidence")
     type_into(page, "#efficacy_summary", "Twelve patients at Necker, 2025.")
-    page.select_option("#document-kind", "clinical_evaluation")
+    page.check("#document-kind-0")  # the clinical evaluation report
     page.set_input_files("#document-file", str(pdf))
     press_button(page, "button[formaction$='/documents']")
     expect(page.locator("main")).to_contain_text("“cer.pdf” has been added.")

@@ -43,7 +43,11 @@ def test_the_page_is_one_form_whose_upload_button_keeps_the_summaries(app, logge
     dossier_id = at_evidence_step(app, user)
     page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
     assert 'id="step-form" enctype="multipart/form-data"' in page
-    assert re.search(r'<select id="document-kind" name="document-kind"[^>]* form="step-form"', page)
+    # A choice of radios (a closed list cuts its choice short at 400 % zoom), each in the form.
+    kinds = re.findall(
+        r'<input class="radios__input" type="radio" [^>]*name="document-kind"[^>]*>', page
+    )
+    assert len(kinds) == 5 and all('form="step-form"' in kind for kind in kinds)
     assert re.search(r'<input [^>]*name="document-file"[^>]* form="step-form"', page)
     assert f'formaction="/requests/{dossier_id}/documents"' in page
 
@@ -79,7 +83,7 @@ def test_a_refused_file_keeps_what_was_typed(app, logged_in, user):
     assert stored(app, dossier_id) == (None, [])
     # The fields shown again still belong to the page's one form: the next try sends the file.
     assert re.search(r'<input [^>]*name="document-file"[^>]* form="step-form"', refused.text)
-    assert re.search(r'<select [^>]*name="document-kind"[^>]* form="step-form"', refused.text)
+    assert re.search(r'<input [^>]*name="document-kind"[^>]* form="step-form"', refused.text)
 
 
 def test_a_file_chosen_then_save_and_continue_is_attached(app, logged_in, user):
@@ -231,7 +235,10 @@ def test_after_save_and_continue_attached_a_document_the_next_has_no_type_yet(ap
     assert page.status_code == 422
     assert "“cer.pdf” has been added." in page.text
     assert HALF_WRITTEN["efficacy_summary"] in page.text
-    assert "selected" not in page.text.split('id="document-kind"')[1].split("</select>")[0]
+    assert (
+        "checked"
+        not in page.text.split('id="document-kind-options"')[1].split("</div>\n</fieldset>")[0]
+    )
     assert stored(app, dossier_id) == (None, ["cer.pdf"])
 
 

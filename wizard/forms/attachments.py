@@ -9,15 +9,16 @@ from wtforms.validators import ValidationError
 
 from wizard import uploads
 from wizard.forms import identifiers as idf
-from wizard.forms.base import iso_date, select, text
+from wizard.forms.base import choice, iso_date, text
 from wizard.forms.validators import not_in_future, within_a_year
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import DocumentKind
 from wizard.web import labelled_message
 
+# Radios, not a list: a closed list cuts its choice short at 320 px wide (400 % zoom), and
+# shows one choice of five at a time.
 DOCUMENT_KINDS = [
-    ("", _l("Choose the type of document")),
     (DocumentKind.CLINICAL_EVALUATION, _l("Clinical evaluation report")),
     (DocumentKind.INSTRUCTIONS_FOR_USE, _l("Instructions for use")),
     (DocumentKind.RISK_MANAGEMENT, _l("Risk management file")),
@@ -82,7 +83,7 @@ def pdf_file(label):
 class DocumentForm(FlaskForm):
     kept_file = None  # set by the view: the file accepted on an earlier try, if any
 
-    kind = select(_l("Type of document"), DOCUMENT_KINDS, _l("Choose the type of document."))
+    kind = choice(_l("Type of document"), DOCUMENT_KINDS, _l("Choose the type of document."))
     file = KeptPdfFile(_l("Document"), render_kw={"accept": "application/pdf,.pdf"})
 
 
