@@ -382,6 +382,19 @@ def _another_account() -> dict:
         and "dossier_id" in (request.view_args or {})
     ):
         return {}
+    # The organisation's own request (a step's name mistyped, a page it no longer has): the
+    # way to it, rather than another account's (nothing is learnt of a request of one's own).
+    from wizard.models import Dossier
+
+    dossier = db.session.get(Dossier, request.view_args["dossier_id"])
+    if dossier is not None and dossier.organisation_id == current_user.organisation_id:
+        if dossier.is_draft:
+            return {"own_request": url_for("filing.resume", dossier_id=dossier.id)}
+        if dossier.is_filed:
+            return {
+                "own_request": url_for("filing.submitted", dossier_id=dossier.id),
+                "own_reference": dossier.reference,
+            }
     return {"signed_in_as": current_user.email, "open_after": request.full_path.rstrip("?")}
 
 

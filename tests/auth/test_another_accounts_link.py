@@ -44,3 +44,20 @@ def test_a_page_not_found_signed_out_or_not_a_requests_says_nothing_of_accounts(
     assert "You are signed in" not in browser.get("/requests/1/submitted").text
     assert login(browser, user[1]).status_code == 303
     assert "You are signed in" not in browser.get("/no-such-page").text
+
+
+def test_a_page_of_ones_own_request_not_found_leads_to_the_request(app, user, logged_in):
+    """A step's name mistyped in the address of one's own request: no talk of another
+    account (it is the right one), the way to the request instead."""
+    with app.app_context():
+        draft = dossier_with(user[0], steps=["before-you-start"], files=False)
+        filed = dossier_with(user[0], "individual", submit=True)
+    page = logged_in.get(f"/requests/{draft}/steps/path-to-certification")
+    said = " ".join(html.unescape(page.text).split())
+    assert page.status_code == 404 and "Page not found" in said
+    assert "You are signed in as" not in said
+    assert "The request is yours, but this address is not one of its pages." in said
+    assert f'<a class="button" href="/requests/{draft}">Continue the request</a>' in page.text
+    page = logged_in.get(f"/requests/{filed}/steps/bogus")
+    assert page.status_code == 404 and "You are signed in as" not in page.text
+    assert f'href="/requests/{filed}/submitted">See request DA-' in page.text
