@@ -563,3 +563,23 @@ def test_headings_nest_as_the_pages_read(app, logged_in, user):
     headings = levels.findall(page[: page.index("</main>")])
     after = [level for level, _title in headings[headings.index(("2", "What you submitted")) + 1 :]]
     assert after and set(after) <= {"3", "4"}
+
+
+def test_a_no_on_the_first_step_is_not_called_a_mistake_to_correct(app, logged_in, user):
+    """Answered "No" (a hospital, a device with a valid CE marking): the portal is not the
+    way, which the page says, rather than to correct the answers or save them for later."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=[], files=False)
+    answers = {"is_manufacturer": "no", "lacks_valid_ce": "yes"}
+    refused = post_step(logged_in, dossier_id, "before-you-start", answers)
+    assert refused.status_code == 422
+    text = html.unescape(" ".join(refused.text.split()))
+    assert (
+        "From your answers, this request cannot be filed here: the reason is said below. If an "
+        "answer was a slip, change it to go on." in text
+    )
+    assert "Correct the answers listed" not in text
+    assert "If you are a hospital or a distributor, ask the manufacturer to file it." in text
+    # Left blank, it is a form to finish, as any step.
+    blank = post_step(logged_in, dossier_id, "before-you-start", {})
+    assert "Correct the answers listed" in html.unescape(blank.text)

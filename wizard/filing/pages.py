@@ -377,8 +377,22 @@ def question(dossier: Dossier, step: Step):
         status,
         changed,
         extra_errors=blocking,
-        unsaved=NOT_SAVED_YET if not valid else None,
+        unsaved=_not_saved_note(step, form) if not valid else None,
     )
+
+
+def _not_saved_note(step: Step, form: StepForm) -> str:
+    """What the error summary says of a step refused: its answers not saved yet; of the
+    first step answered "No", that the portal is not the way (nothing to correct, unless an
+    answer was a slip)."""
+    if step.id == "before-you-start" and any(
+        field.data == "no" and field.errors for field in form.answer_fields()
+    ):
+        return _(
+            "From your answers, this request cannot be filed here: the reason is said below. "
+            "If an answer was a slip, change it to go on."
+        )
+    return str(NOT_SAVED_YET)
 
 
 def say_no_letter_yet(dossier: Dossier) -> None:
