@@ -123,7 +123,7 @@ def test_an_answer_sent_once_the_question_closed_is_shown_to_copy(
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "Still waiting for an answer from:" in page
     assert "The manufacturer, Cardiotech Médical SAS" in page
-    assert "they can no longer be answered." in page
+    assert "This action closes the question: it can no longer be answered." in page
     # The reviewer goes on without the answer: the question closes.
     assert (
         act(reviewer, submitted, "start-review", reason="We go on without it.").status_code == 303
