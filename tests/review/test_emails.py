@@ -55,7 +55,7 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     # The grounds are emailed: the form says so beside them, as it does for questions.
     page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
     emailed = (
-        "Printed on the signed decision and sent to the manufacturer by email: leave out the "
+        "Printed on the signed decision and sent to the manufacturer by email: leave out any "
         "patient&#39;s identity."
     )
     assert page.count(emailed) >= 2  # authorise, refuse

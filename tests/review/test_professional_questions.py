@@ -44,7 +44,7 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     act(reviewer, submitted, "start-review")
     # The question leaves by email: the form says so before it is written.
     page = reviewer.get(f"/review/requests/{submitted}").text
-    assert "Questions are sent by email: leave out the patient" in page
+    assert "Questions are sent by email: leave out any patient" in page
     # The manufacturer uploaded the letter: the portal has no address for its author.
     missing = ask_the_author(app, reviewer, submitted)
     assert missing.status_code == 422
