@@ -61,7 +61,7 @@ def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_orga
     sent = invite(logged_in, "  Marc.Durand@Cardiotech.example ")
     assert sent.status_code == 303 and sent.location == "/account/colleagues"
     page = logged_in.get("/account/colleagues").text
-    assert f"An invitation is sent to {COLLEAGUE}." in page
+    assert f"An invitation has been sent to {COLLEAGUE}." in page
     assert "Invitations not yet accepted" in page and "Claire Martin" in page
 
     (message,) = inbox.to(COLLEAGUE)
@@ -142,7 +142,8 @@ def test_a_cancelled_or_replaced_invitation_link_no_longer_works(app, logged_in,
     replaced = stranger.get(first)
     assert replaced.status_code == 410 and "This link has been cancelled" in replaced.text
     page = logged_in.get("/account/colleagues").text
-    assert page.count(f'<td class="table__typed">{COLLEAGUE}</td>') == 1  # one invitation pending
+    # One invitation pending.
+    assert page.count(f'<td class="table__typed table__email">{COLLEAGUE}</td>') == 1
     with app.app_context():
         pending = db.session.scalar(
             select(ColleagueInvitation).where(ColleagueInvitation.revoked_at.is_(None))

@@ -177,7 +177,7 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     type_into(page, "#email", "marc.durand@cardiotech.example")
     type_into(page, "#current", PASSWORD)
     press_button(page, "form[action$='/account/colleagues'] button")
-    assert "An invitation is sent to marc.durand@cardiotech.example." in page.content()
+    assert "An invitation has been sent to marc.durand@cardiotech.example." in page.content()
     assert_accessible(page, "colleagues-invited")
 
     from wizard import mail

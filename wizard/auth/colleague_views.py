@@ -112,7 +112,7 @@ def invite_colleague():
             )
     if form.errors:
         return _colleagues_page(form, refused_status())
-    flash(_("An invitation is sent to %(email)s.", email=form.email.data))
+    flash(_("An invitation has been sent to %(email)s.", email=form.email.data))
     return redirect(url_for("auth.colleagues_page"), 303)
 
 

@@ -46,7 +46,10 @@ def check_password_strength(password: str, email: str) -> str | None:
         return _("This password is too easy to guess: use a few unrelated words.")
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        return _("Your password must not contain your email address.")
+        return _(
+            "Your password must not contain the start of your email address, “%(part)s”.",
+            part=email.split("@")[0],
+        )
     return None
 
 
