@@ -4,6 +4,7 @@ code, and nothing of any request; the database never holds a raw token."""
 from __future__ import annotations
 
 import hashlib
+import html
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
@@ -191,7 +192,10 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(app, manufacturer, cli
         patch.setattr(clock, "now", lambda: later)
         resent = client.post(f"/requests/{dossier_id}/invitations/{invitation.id}/resend")
         assert resent.status_code == 303
-        assert "The invitation has been sent to Dr Anne Leroy" in client.get(resent.location).text
+        assert (
+            "A new link has been sent to Dr Anne Leroy (anne.leroy@necker.example): the one "
+            "sent before no longer works." in html.unescape(client.get(resent.location).text)
+        )
         new = link_in(inbox[-1])
         assert new != old
         # The new email is told apart from the first; the old link says where to go.

@@ -96,11 +96,13 @@ def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
 def resend_invitation(dossier_id: int, invitation_id: int):
     dossier, invitation = _invitation(dossier_id, invitation_id)
     keep_chosen_letter(dossier)  # sent along from step 9's form, as what is typed there
+    # A link went before ("Send a new link"), or none could ("Try again"): said apart.
+    replaced = invitation.state != InvitationState.NOT_SENT
     if not (service.can_resend(invitation) and service.resend(invitation, current_user)):
         flash(_("This invitation can no longer be sent: invite the professional again."), "error")
         return back_to_letters(dossier, "")
     limits.count_attempt()
-    return _after_sending(dossier, invitation, used=None)
+    return _after_sending(dossier, invitation, used=None, replaced=replaced)
 
 
 @bp.route(
@@ -142,10 +144,22 @@ def _invitation(dossier_id: int, invitation_id: int) -> tuple[Dossier, Invitatio
     return dossier, invitation
 
 
-def _after_sending(dossier: Dossier, invitation: Invitation, *, used: str | None):
+def _after_sending(
+    dossier: Dossier, invitation: Invitation, *, used: str | None, replaced: bool = False
+):
     """Back to step 9: at the list when the email left, at the top (where the message about
-    the failure shows) when it did not."""
+    the failure shows) when it did not. `replaced`: a new link, the one sent before dead."""
     who = {"name": invitation.clinician_name, "email": invitation.email}
+    if invitation.state == InvitationState.SENT and replaced:
+        flash_at(
+            "invitations",
+            _(
+                "A new link has been sent to %(name)s (%(email)s): the one sent before no "
+                "longer works.",
+                **who,
+            ),
+        )
+        return back_to_letters(dossier, "#invitations", used=used)
     if invitation.state == InvitationState.SENT:
         flash_at("invitations", _("The invitation has been sent to %(name)s (%(email)s).", **who))
         return back_to_letters(dossier, "#invitations", used=used)
