@@ -442,8 +442,12 @@ def test_a_bad_answer_is_explained_at_its_field_and_the_step_is_not_saved(
     stored = saved(app, dossier_id)
     assert step_id not in stored.answers and stored.status == "draft"
     # Kept in the page only, and said to be: the portal says elsewhere that answers are saved
-    # (the declaration saves nothing before it is signed, and offers no saving for later).
-    assert (NOT_SAVED_YET in response.text) == (step_id != "declaration")
+    # (the declaration saves nothing before it is signed, and offers no saving for later; a
+    # "No" on the first step says the portal is not the way: nothing to correct or keep).
+    said_no = step_id == "before-you-start" and "no" in changes.values()
+    assert (NOT_SAVED_YET in response.text) == (step_id != "declaration" and not said_no)
+    if said_no:
+        assert "From your answers, this request cannot be filed here" in response.text
 
 
 @pytest.mark.parametrize("action", ["continue", "save_exit"])
