@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from wizard import audit, clock, kept
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
-from wizard.domain.report_schedule import due_dates
 from wizard.extensions import db
 from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import quantity, read_back, summary_rows, typed_rows
@@ -279,7 +278,9 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     # An answer that does not apply (a date of invitation, for an urgent measure) is not part
     # of the decision signed: read back as the check-your-answers page reads a step.
     rows = summary_rows(form)
-    if said := _report_dates_said(form):
+    # The act itself, as the PDF will word it (its own template's names, apart).
+    record = decisions.drafted(dossier, action, current_user, form).record
+    if said := _report_dates_said(record):
         schedule = read_back(form.report_every.label.text)
         rows = [(question, said if question == schedule else answer) for question, answer in rows]
     # Who signs, as the PDF will state it (name and function, CRPA L. 212-1).
@@ -293,8 +294,6 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
             ),
         )
     )
-    # And the act itself, as the PDF will word it (its own template's names, apart).
-    record = decisions.drafted(dossier, action, current_user, form).record
     act = Markup(render_template(ACT_TEMPLATE, **decision_context(record)))
     return render_template(
         "review/check_decision.html",
@@ -311,15 +310,16 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     )
 
 
-def _report_dates_said(form: FlaskForm) -> str | None:
-    """The reports at set dates an authorisation asks, read back as the act states them: the
-    interval chosen, and the dates it gives over the period (one only, on its last day, when
-    the period is too short for the interval: "Every 6 months" alone would say otherwise)."""
-    months = getattr(form, "report_every_months", None)
-    if months is None or form.period_start.data is None or form.period_end.data is None:
+def _report_dates_said(record: dict) -> str | None:
+    """The reports at set dates an authorisation asks, read back from the act's record (the
+    dates it states): the interval chosen, and the dates it gives over the period (one only,
+    on its last day, when the period is too short for the interval: "Every 6 months" alone
+    would say otherwise)."""
+    authorisation = record["authorisation"] if record["kind"] == "authorisation" else None
+    if not authorisation or authorisation["report_every_months"] is None:
         return None
-    due = due_dates(form.period_start.data, form.period_end.data, months)
-    every = str(REPORT_INTERVAL_LABELS[months])
+    due = [date.fromisoformat(day) for day in authorisation["reports_due"]]
+    every = str(REPORT_INTERVAL_LABELS[authorisation["report_every_months"]])
     if len(due) == 1:
         return _(
             "%(every)s chosen: over this period, one report only, by %(date)s, its last day.",
