@@ -26,6 +26,19 @@ def authorised(reviewer, dossier_id: int) -> None:
     assert act(reviewer, dossier_id, "authorise").status_code == 303
 
 
+def withdrawn_on_request(reviewer, dossier_id: int):
+    """ANSM withdraws the authorisation on the manufacturer's request, inviting nothing."""
+    return act(
+        reviewer,
+        dossier_id,
+        "withdraw",
+        reason=WITHDRAWN,
+        procedure="requested",
+        observations_invited_on=None,
+        observations_received=None,
+    )
+
+
 def test_the_end_asked_in_a_report_is_said_to_ansm_everywhere(
     app, inbox, reviewer, manufacturer, submitted_global
 ):
@@ -81,15 +94,7 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
         "Printed on the signed decision, with the manufacturer's request or the date of the "
         "invitation." in page
     )
-    done = act(
-        reviewer,
-        submitted_global,
-        "withdraw",
-        reason=WITHDRAWN,
-        procedure="requested",
-        observations_invited_on=None,
-        observations_received=None,
-    )
+    done = withdrawn_on_request(reviewer, submitted_global)
     assert done.status_code == 303
     (told,) = [m for m in inbox.to(MANUFACTURER) if "withdrawn" in m["Subject"]]
     assert (
@@ -189,15 +194,7 @@ def test_the_act_cites_the_request_after_the_measures_it_follows(
     assert act(reviewer, submitted_global, "suspend").status_code == 303
     assert act(reviewer, submitted_global, "reinstate").status_code == 303
     send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
-    done = act(
-        reviewer,
-        submitted_global,
-        "withdraw",
-        reason=WITHDRAWN,
-        procedure="requested",
-        observations_invited_on=None,
-        observations_received=None,
-    )
+    done = withdrawn_on_request(reviewer, submitted_global)
     assert done.status_code == 303
     words = _act_text(manufacturer, submitted_global, 4)
     cited = [
