@@ -384,10 +384,7 @@ def _another_account() -> dict:
         return {}
     # The organisation's own request (a step's name mistyped, a page it no longer has): the
     # way to it, rather than another account's (nothing is learnt of a request of one's own).
-    from wizard.models import Dossier
-
-    dossier = db.session.get(Dossier, request.view_args["dossier_id"])
-    if dossier is not None and dossier.organisation_id == current_user.organisation_id:
+    if (dossier := _own_request()) is not None:
         if dossier.is_draft:
             return {"own_request": url_for("filing.resume", dossier_id=dossier.id)}
         if dossier.is_filed:
@@ -401,22 +398,31 @@ def _another_account() -> dict:
 def _submitted_request() -> dict:
     """For a change refused because its request was submitted meanwhile: the request's own
     page (its reference, its receipt, ANSM's questions), if it is the person's."""
-    dossier_id = (request.view_args or {}).get("dossier_id")
-    if not (isinstance(dossier_id, int) and current_user.is_authenticated):
-        return {}
-    if not current_user.is_manufacturer:
-        return {}
-    from wizard.models import Dossier
-
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.organisation_id != current_user.organisation_id:
-        return {}
-    if not dossier.is_filed:
+    dossier = _own_request()
+    if dossier is None or not dossier.is_filed:
         return {}
     return {
         "request_page": url_for("filing.submitted", dossier_id=dossier.id),
         "reference": dossier.reference,
     }
+
+
+def _own_request():
+    """The request the address names, if it is one of the signed-in manufacturer's
+    organisation (else None, whether it exists or not)."""
+    dossier_id = (request.view_args or {}).get("dossier_id")
+    if not (
+        isinstance(dossier_id, int)
+        and current_user.is_authenticated
+        and current_user.is_manufacturer
+    ):
+        return None
+    from wizard.models import Dossier
+
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.organisation_id != current_user.organisation_id:
+        return None
+    return dossier
 
 
 def _way_back(status: int) -> dict:
