@@ -153,6 +153,9 @@ def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(
     assert wrong.status_code == 422 and "This is not your current password." in wrong.text
     weak = change_password(logged_in, new="short")
     assert weak.status_code == 422 and "at least 12 characters" in weak.text
+    company = change_password(logged_in, new="cardiotech-2026-spring")
+    assert company.status_code == 422
+    assert "must not contain your organisation&#39;s name, “Cardiotech”" in company.text
     typo = change_password(logged_in, again=NEW_PASSWORD + "!")
     assert typo.status_code == 422 and "The two passwords are not the same." in typo.text
     same = change_password(logged_in, new=PASSWORD)  # would sign out the others for nothing

@@ -81,6 +81,10 @@ def test_a_colleague_invited_by_email_creates_an_account_and_files_with_the_orga
     refused = join(colleague, link, name="Marc Durand", password="short")
     assert refused.status_code == 422 and "at least 12 characters" in refused.text
     assert 'value="Marc Durand"' in refused.text and 'href="#password"' in refused.text
+    # Whoever knows where the colleague works would try its name first.
+    guessable = join(colleague, link, password="cardiotech rules 2026")
+    assert guessable.status_code == 422
+    assert "must not contain your organisation&#39;s name, “Cardiotech”" in guessable.text
     typo = join(colleague, link, again=NEW_PASSWORD + "!")
     assert typo.status_code == 422 and "The two passwords are not the same." in typo.text
     nameless = join(colleague, link, name="")

@@ -108,6 +108,12 @@ def test_a_weak_or_mistyped_new_password_is_explained_and_nothing_changes(app, c
         "Your password must not contain the start of your email address, “claire”."
         in html.unescape(mine.text)
     )
+    company = client.post(
+        link, data={"password": "welcome to CARDIOTECH", "confirmation": "welcome to CARDIOTECH"}
+    )
+    assert "Your password must not contain your organisation's name, “Cardiotech”." in (
+        html.unescape(company.text)
+    )
     assert login(app.test_client(), user[1], PASSWORD).status_code == 303
 
 

@@ -35,7 +35,7 @@ CHOOSE = "Choose one of the options listed."
 _NEXT = clock.today().year + 1
 BAD_DATE = f"Enter a real date: day, month and year, for example 14 March {_NEXT} or 14/03/{_NEXT}."
 BAD_YEAR = "Check the year: enter a year between 1900 and 2100."
-NOT_A_NUMBER = "Enter a whole number, using digits only."
+NOT_A_NUMBER = "Enter a whole number in figures, with no letters or decimals."
 NB_DIGITS = "A notified body number has 4 digits, for example 2797 (see NANDO)."
 RPPS_CHECK = (
     "This RPPS number is not valid (its check digit does not match): "
@@ -254,6 +254,7 @@ def bad_answers() -> list:
     bad("scope", "estimated_patients", "0",
         "Enter a number between 1 and 100,000.", "no-patients"),
     bad("scope", "estimated_patients", "a dozen", NOT_A_NUMBER, "number-in-words"),
+    bad("scope", "estimated_patients", "12.5", NOT_A_NUMBER, "decimal-number"),
     long("scope", "establishments", 3000),
     bad("scope", "distribution_plan", "Direct\x07delivery", CONTROL, "bell-character"),
     bad("scope", "user_training", None, "Describe how users will be trained.", "empty-training"),
@@ -1270,7 +1271,8 @@ def test_a_number_grouped_by_commas_is_read_in_english_and_a_decimal_in_french(
     logged_in.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
     french = post_step(logged_in, dossier_id, "scope", typed)
     assert french.status_code == 422
-    assert "Saisissez un nombre entier, en chiffres uniquement." in html.unescape(french.text)
+    in_french = "Saisissez un nombre entier en chiffres, sans lettres ni décimales."
+    assert in_french in html.unescape(french.text)
 
 
 def test_a_field_without_a_hint_points_to_no_hint(app, logged_in, user):

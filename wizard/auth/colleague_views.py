@@ -182,7 +182,7 @@ def _join(token: str):
     account = colleagues.account_of(invitation)
     if not colleagues.can_join_with(account, invitation):
         return unavailable_page(UNAVAILABLE, "account")
-    form = JoinForm(invitation.email)
+    form = JoinForm(invitation.email, organisation=invitation.organisation.name)
     if not form.validate_on_submit():
         page = render_template("auth/join.html", form=form, invitation=invitation)
         return (page, refused_status()) if form.is_submitted() else page

@@ -8,6 +8,7 @@ from wtforms.validators import ValidationError
 
 from wizard.forms.base import text
 from wizard.forms.validators import EmailAddress, Required
+from wizard.i18n import folded
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 
@@ -35,8 +36,21 @@ ACCOUNT_EMAIL = EmailAddress(
 )
 
 
-def check_password_strength(password: str, email: str) -> str | None:
-    """The reason a password is too weak, or None."""
+# A company's legal form, left out of its name before the password is compared with it:
+# "CardioTech SAS" is guessed as "cardiotech".
+_LEGAL_FORMS = frozenset(
+    "sas sasu sa sarl eurl sca snc gmbh ag se bv nv ltd limited llc inc plc spa srl sl".split()
+)
+
+
+def _letters_and_digits(text: str) -> str:
+    """`text` as the password is compared with it: case, accents, spaces and signs ignored."""
+    return "".join(character for character in folded(text) if character.isalnum())
+
+
+def check_password_strength(password: str, email: str, organisation: str = "") -> str | None:
+    """The reason a password is too weak, or None. `organisation`: the name of the
+    manufacturer the account files for, the first word a guesser would try."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("Your password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
     if len(password) > 200:
@@ -50,6 +64,24 @@ def check_password_strength(password: str, email: str) -> str | None:
             "Your password must not contain the start of your email address, “%(part)s”.",
             part=email.split("@")[0],
         )
+    part = _organisation_part(password, organisation)
+    if part:
+        return _("Your password must not contain your organisation's name, “%(part)s”.", part=part)
+    return None
+
+
+def _organisation_part(password: str, organisation: str) -> str | None:
+    """The part of the organisation's name the password holds, as the name writes it: the
+    whole name (without its legal form) or its first word, often the brand ("Cardiotech" of
+    "Cardiotech Médical SAS"); spaces and signs do not hide it ("cardio-tech")."""
+    held = _letters_and_digits(password)
+    words = [word for word in organisation.split() if _letters_and_digits(word) not in _LEGAL_FORMS]
+    whole = _letters_and_digits("".join(words))
+    if len(whole) >= 4 and whole in held:
+        return " ".join(words)
+    first = _letters_and_digits(words[0]) if words else ""
+    if len(first) >= 5 and first in held:
+        return words[0]
     return None
 
 
@@ -101,7 +133,9 @@ class RegisterForm(FlaskForm):
     password = new_password(_l("Create a password"))
 
     def validate_password(self, field):
-        problem = check_password_strength(field.data, self.email.data or "")
+        problem = check_password_strength(
+            field.data, self.email.data or "", self.organisation_name.data or ""
+        )
         if problem:
             raise ValidationError(problem)
 
@@ -133,16 +167,17 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ChoosesPassword(FlaskForm):
-    """The rules of a form where someone chooses the password of the account `email` (used by
-    the strength rule): its fields `password` and `confirmation` are the subclass's, declared
-    in the order the page shows them."""
+    """The rules of a form where someone chooses the password of the account `email`, of the
+    organisation named `organisation` if any (both used by the strength rule): its fields
+    `password` and `confirmation` are the subclass's, declared in the order the page shows
+    them."""
 
-    def __init__(self, email: str, *args, **kwargs):
+    def __init__(self, email: str, *args, organisation: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.account_email = email
+        self.account_email, self.organisation = email, organisation
 
     def validate_password(self, field):
-        problem = check_password_strength(field.data, self.account_email)
+        problem = check_password_strength(field.data, self.account_email, self.organisation)
         if problem:
             raise ValidationError(problem)
 

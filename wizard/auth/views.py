@@ -416,7 +416,9 @@ def account_details():
 def account_password():
     if request.method != "POST":  # as for the details
         return redirect(url_for("auth.account") + "#password-title", 303)
-    form = ChangePasswordForm(current_user.email, prefix="password")
+    form = ChangePasswordForm(
+        current_user.email, prefix="password", organisation=_organisation_name(current_user)
+    )
     if current_password_checked(form) and form.password.data == form.current.data:
         # Changing it would end every other session, for nothing.
         form.password.errors.append(_("Choose a new password different from your current one."))
@@ -432,6 +434,11 @@ def account_password():
     start_session(user)
     flash(_("Your password is changed. Anywhere else you were signed in, you are signed out."))
     return redirect(url_for("auth.account"), 303)
+
+
+def _organisation_name(user: User) -> str:
+    """The name a password of `user`'s must not hold (a reviewer has no organisation)."""
+    return user.organisation.name if user.organisation else ""
 
 
 def _reviewer_name_refused():
@@ -608,7 +615,7 @@ def _reset_password(token: str):
     user = reset.user_for(token)
     if user is None or not user.is_active:  # removed since the link left
         return render_template("auth/reset_link_unavailable.html"), 404
-    form = NewPasswordForm(user.email)
+    form = NewPasswordForm(user.email, organisation=_organisation_name(user))
     # Signed in to another account: the page says that choosing signs it out.
     other = current_user if current_user.is_authenticated and current_user.id != user.id else None
     if not form.validate_on_submit():

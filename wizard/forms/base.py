@@ -167,7 +167,8 @@ class WholeNumberField(IntegerField):
             except ValueError:
                 self.data = None
                 self._unparsable = True
-                raise ValueError(Unnamed(_("Enter a whole number, using digits only."))) from None
+                message = _("Enter a whole number in figures, with no letters or decimals.")
+                raise ValueError(Unnamed(message)) from None
         else:
             self.data = None
 
