@@ -199,14 +199,24 @@ TOO_MANY["auth.invite_colleague"] = (
 )
 
 # A colleague invited or removed after too many wrong passwords (the invitation's page has a
-# limit of emails too, whose words are above).
-WRONG_PASSWORDS = (
-    _l("Too many wrong passwords"),
-    _l(
-        "For your security, this is paused after several wrong passwords. Nothing was done. "
-        "Wait 15 minutes, then try again."
+# limit of emails too, whose words are above); the page offers a new password, as the
+# password form's does.
+WRONG_PASSWORDS = {
+    "auth.invite_colleague": (
+        _l("Too many wrong passwords"),
+        _l(
+            "For your security, inviting colleagues is paused after several wrong passwords: "
+            "nobody was invited. Wait 15 minutes, then invite your colleague again."
+        ),
     ),
-)
+    "auth.remove_colleague": (
+        _l("Too many wrong passwords"),
+        _l(
+            "For your security, removing a colleague is paused after several wrong passwords: "
+            "nobody was removed. Wait 15 minutes, then try again."
+        ),
+    ),
+}
 
 
 # What a refused form was, by the page that sends it: where people type the most (the
@@ -331,16 +341,9 @@ def render_error(status: int):
         title, detail = TOO_MANY[request.endpoint]
     if status == 429 and request.endpoint == "auth.login" and not limits.account_paused():
         title, detail = SIGN_IN_TOO_MANY_FROM_CONNECTION
-    if (
-        status == 429
-        and limits.paused_for_wrong_passwords()
-        and request.endpoint
-        in (
-            "auth.invite_colleague",
-            "auth.remove_colleague",
-        )
-    ):
-        title, detail = WRONG_PASSWORDS
+    wrong_passwords = status == 429 and limits.paused_for_wrong_passwords()
+    if wrong_passwords and request.endpoint in WRONG_PASSWORDS:
+        title, detail = WRONG_PASSWORDS[request.endpoint]
     if status == 429 and limits.stopped_for_refused_files():
         title, detail = TOO_MANY_TRIES[request.endpoint]
     if status == 413 and not sends_files():
@@ -354,8 +357,9 @@ def render_error(status: int):
         title=title,
         detail=detail % {"size": size},
         typed=typed,
-        # The account paused (not the connection): the way out the page names.
-        new_password=status == 429 and limits.account_paused(),
+        # The account paused (not the connection), or too many wrong passwords before a
+        # change: the way out the page names, for whoever forgot their password.
+        new_password=status == 429 and (limits.account_paused() or wrong_passwords),
         **(_submitted_request() if status == 409 else {}),
         **(_another_account() if status == 404 else {}),
         **_way_back(status),

@@ -376,12 +376,19 @@ def test_a_wrong_password_when_inviting_counts_as_one_not_as_an_invitation_email
     assert paused.status_code == 429
     said = " ".join(paused.text.split())
     assert "Too many wrong passwords" in said and "invitation emails" not in said
+    assert "inviting colleagues is paused after several wrong passwords: nobody was invited" in (
+        said
+    )
+    assert 'href="/password/forgot">Choose a new password' in said  # for whoever forgot it
     assert len(inbox.to(COLLEAGUE)) == 1 and not inbox.to("b@cardiotech.example")
     # Removing a colleague asks for the same password: paused as well.
     with limited.app_context():
         colleague_id = make_colleague(user[0], "c@cardiotech.example").id
     removal = signed_in.post(f"/account/colleagues/{colleague_id}/remove", data=YOURS)
     assert removal.status_code == 429 and "Too many wrong passwords" in removal.text
+    assert "removing a colleague is paused after several wrong passwords: nobody was removed" in (
+        " ".join(removal.text.split())
+    )
 
 
 def test_removing_a_colleague_cancels_the_invitations_they_sent(app, logged_in, user, inbox):

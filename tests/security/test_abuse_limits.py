@@ -132,6 +132,8 @@ def test_current_passwords_tried_by_a_session_are_limited(limited_app):
     assert "Too many wrong passwords" in paused and "Your password has not changed." in paused
     assert "link from your email" not in paused  # no link was involved
     assert '<a href="/dashboard">Back to your requests</a>' in paused
+    # Whoever forgot it is shown the way to a new one.
+    assert 'href="/password/forgot">Choose a new password' in paused
 
 
 def test_a_form_without_a_file_too_heavy_to_be_read_is_cut_off_unread(
