@@ -5,6 +5,7 @@ colleague who left is removed, signed out, and hears no more of the organisation
 from __future__ import annotations
 
 import copy
+import html
 import re
 from datetime import timedelta
 
@@ -152,7 +153,19 @@ def test_a_cancelled_or_replaced_invitation_link_no_longer_works(app, logged_in,
         pending = db.session.scalar(
             select(ColleagueInvitation).where(ColleagueInvitation.revoked_at.is_(None))
         )
-    cancelled = logged_in.post(f"/account/colleagues/invitations/{pending.id}/cancel")
+    # "Cancel" opens a page saying what it does; only its button cancels.
+    address = f"/account/colleagues/invitations/{pending.id}/cancel"
+    assert (
+        f'<a href="{address}">Cancel<span class="visually-hidden"> the invitation sent to' in page
+    )
+    asked = logged_in.get(address)
+    assert asked.status_code == 200
+    said = " ".join(html.unescape(asked.text).split())
+    assert f'<h1 class="heading-l">Cancel the invitation sent to {COLLEAGUE}?</h1>' in said
+    assert "The link sent to this address will stop working at once" in said
+    assert 'href="/account/colleagues">Keep the invitation</a>' in said
+    assert stranger.get(second).status_code == 200  # opening the page cancelled nothing
+    cancelled = logged_in.post(address)
     assert cancelled.status_code == 303
     assert (
         f"The invitation sent to {COLLEAGUE} is cancelled."
@@ -187,6 +200,7 @@ def test_another_organisation_cannot_cancel_an_invitation_or_remove_a_colleague(
     rival = app.test_client()
     assert login(rival, "eve@rival.example").status_code == 303
     assert COLLEAGUE not in rival.get("/account/colleagues").text
+    assert rival.get(f"/account/colleagues/invitations/{invitation_id}/cancel").status_code == 404
     assert rival.post(f"/account/colleagues/invitations/{invitation_id}/cancel").status_code == 404
     assert rival.get(f"/account/colleagues/{colleague_id}/remove").status_code == 404
     assert rival.post(f"/account/colleagues/{colleague_id}/remove").status_code == 404
@@ -552,6 +566,11 @@ def test_cancelling_an_invitation_already_accepted_says_so(app, logged_in, inbox
     with app.app_context():
         invitation_id = db.session.scalar(select(ColleagueInvitation.id))
     join(app.test_client(), join_link(inbox))
+    # The page of an invitation accepted meanwhile (opened from a page not reloaded) says so.
+    opened = logged_in.get(
+        f"/account/colleagues/invitations/{invitation_id}/cancel", follow_redirects=True
+    )
+    assert f"The invitation sent to {COLLEAGUE} was no longer waiting." in opened.text
     late = logged_in.post(
         f"/account/colleagues/invitations/{invitation_id}/cancel", follow_redirects=True
     )

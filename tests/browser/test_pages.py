@@ -222,6 +222,21 @@ def test_colleagues_pages_by_keyboard_from_invitation_to_removal(page, filer, li
     assert_accessible(joining, "removed-colleague-signed-out")
     colleague.close()
 
+    # An invitation cancelled, after a page that says what it does.
+    type_into(page, "#email", "anna.roux@cardiotech.example")
+    type_into(page, "#current", PASSWORD)
+    press_button(page, "form[action$='/account/colleagues'] button")
+    tab_to(page, "a[href$='/cancel']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cancel")
+    expect(page.locator("h1")).to_have_text(
+        "Cancel the invitation sent to anna.roux@cardiotech.example?"
+    )
+    assert_accessible(page, "cancel-colleague-invitation")
+    press_button(page, "main form button[type=submit]")
+    page.wait_for_url("**/account/colleagues")
+    assert "The invitation sent to anna.roux@cardiotech.example is cancelled." in page.content()
+
 
 def test_a_step_a_colleague_saved_meanwhile_is_shown_not_overwritten(app, page, filer):
     """The device step open; a colleague saves it meanwhile; saving is stopped with what they

@@ -116,13 +116,17 @@ def invite_colleague():
     return redirect(url_for("auth.colleagues_page"), 303)
 
 
-@bp.post("/account/colleagues/invitations/<int:invitation_id>/cancel")
+@bp.route("/account/colleagues/invitations/<int:invitation_id>/cancel", methods=["GET", "POST"])
 @manufacturer_required
 def cancel_colleague_invitation(invitation_id: int):
+    """Cancel an invitation, after a page that says what it does (it cannot be undone)."""
     invitation = db.session.get(ColleagueInvitation, invitation_id)
     if invitation is None or invitation.organisation_id != current_user.organisation_id:
         abort(404)
-    if colleagues.cancel(invitation):
+    waiting = not (invitation.accepted_at or invitation.revoked_at or invitation.is_expired)
+    if request.method != "POST" and waiting:
+        return render_template("auth/cancel_colleague_invitation.html", invitation=invitation)
+    if request.method == "POST" and colleagues.cancel(invitation):
         flash(_("The invitation sent to %(email)s is cancelled.", email=invitation.email))
     else:
         flash(_("The invitation sent to %(email)s was no longer waiting.", email=invitation.email))
