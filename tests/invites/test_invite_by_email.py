@@ -225,42 +225,61 @@ def test_replies_reach_who_resent_the_link_and_never_a_removed_colleague(
 def test_nobody_is_invited_before_the_device_and_the_patient_are_named(app, client, user, inbox):
     """The email and the professional's page say which device the letter supports, and for
     whom: until the request names the device, its type of access and (for one patient) the
-    patient, the step says what to name first (in place of the invitation form), and an
-    invitation sent from an older page is refused, saying why."""
+    patient, the step lists all that is missing, each with its step (in place of the
+    invitation form), and an invitation sent from an older page is refused, saying why."""
+    before = "Before you invite a healthcare professional, the request must say what their letter"
+    device = "Name the device</a> (step “Device”)"
+    access = (
+        "Choose the type of access: for one patient, or for the device as a whole</a> "
+        "(step “Type of access”)"
+    )
+    patient = "name the patient: their initials and year of birth</a> (step “Patient”)"
     assert login(client, user[1]).status_code == 303
     with app.app_context():
         dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
-    page = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
-    assert "Name the device first, on the step “Device”" in page
-    assert f'href="/requests/{dossier_id}/steps/device"' in page
-    assert 'name="invite-email"' not in page
+
+    def missing() -> str:
+        page = html.unescape(client.get(f"/requests/{dossier_id}/steps/hcp-support").text)
+        assert 'name="invite-email"' not in page
+        return " ".join(page[page.index('id="invite-first"') :].split("</ul>")[0].split())
+
+    said = missing()
+    assert before in said and device in said and access in said
+    assert "For one patient, " + patient in said  # the type of access not chosen yet
+    for step_id in ("device", "access-type", "patient"):
+        assert f'href="/requests/{dossier_id}/steps/{step_id}"' in said
 
     refused = invite(client, dossier_id)
     assert refused.status_code == 422
-    assert refused.text.count("Name the device first") == 2  # the summary, and in place
+    assert html.unescape(refused.text).count(before) == 2  # the summary, and in place
     assert 'href="#invite-first"' in refused.text
     assert not inbox.to("anne.leroy@necker.example")
     with app.app_context():
         assert invitations_of(dossier_id) == []
 
-    # The device named, then the type of access, then (for one patient) the patient: until
-    # then, the professional's page could not say what their letter supports.
+    # Each named in turn leaves the list; for one patient, the patient is then asked plainly.
     post_step(client, dossier_id, "device", sample_answers()["device"])
-    for step_id, first in (
-        ("access-type", "Choose the type of access first, on the step “Type of access”"),
-        ("patient", "Name the patient first (their initials and year of birth)"),
-    ):
-        page = client.get(f"/requests/{dossier_id}/steps/hcp-support").text
-        assert html.unescape(page).count(first) == 1 and 'name="invite-email"' not in page
-        assert f'href="/requests/{dossier_id}/steps/{step_id}"' in page
-        refused = invite(client, dossier_id)
-        assert refused.status_code == 422 and html.unescape(refused.text).count(first) == 2
-        with app.app_context():
-            assert invitations_of(dossier_id) == []
-        post_step(client, dossier_id, step_id, sample_answers()[step_id])
+    said = missing()
+    assert device not in said and access in said and "For one patient, " + patient in said
+    post_step(client, dossier_id, "access-type", sample_answers()["access-type"])
+    said = missing()
+    assert device not in said and access not in said and "Name the patient: their" in said
+    assert html.unescape(invite(client, dossier_id).text).count(before) == 2
+    with app.app_context():
+        assert invitations_of(dossier_id) == []
+    post_step(client, dossier_id, "patient", sample_answers()["patient"])
     assert 'name="invite-email"' in client.get(f"/requests/{dossier_id}/steps/hcp-support").text
     assert invite(client, dossier_id).status_code == 303
     assert "VentriAssist" in body_of(inbox.to("anne.leroy@necker.example")[0])
+
+
+def test_a_global_request_is_not_asked_for_a_patient_before_inviting(app, client, user):
+    assert login(client, user[1]).status_code == 303
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    post_step(client, dossier_id, "access-type", {"access_type": "global"})
+    page = html.unescape(client.get(f"/requests/{dossier_id}/steps/hcp-support").text)
+    assert "Name the device</a>" in page and "patient: their initials" not in page
 
 
 def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(

@@ -36,8 +36,9 @@ def invite(dossier_id: int):
     dossier = editable_dossier(dossier_id)
     keep_chosen_letter(dossier)  # chosen in the letter form, which came along
     form = InvitationForm(prefix="invite")
-    if first := pages.not_invitable_yet(dossier.answers()):  # sent from an older page
-        return _refused(dossier, "hcp-support", form, "invite", [("invite-first", first[1])])
+    if pages.not_invitable_yet(dossier.answers()):  # sent from an older page
+        refused = [("invite-first", str(pages.NOT_INVITABLE_YET))]
+        return _refused(dossier, "hcp-support", form, "invite", refused)
     if not (form.validate() and _not_invited_yet(dossier, form)):
         return _refused(dossier, "hcp-support", form, "invite")
     limits.count_attempt()

@@ -177,33 +177,41 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         extras["counting_letters"] = has_hcp_letter(dossier)
         # Said in place of the invitation form until the letter's case is named.
         extras["invite_first"] = not_invitable_yet(answers)
+        extras["not_invitable_yet"] = NOT_INVITABLE_YET
         extras["kind"] = access_type(answers)  # the lead speaks of one patient or of several
     return extras
 
 
-def not_invitable_yet(answers) -> tuple[Step, str] | None:
+def not_invitable_yet(answers) -> list[tuple[Step, str]]:
     """What the request must name before a professional is invited, since their email and
     page say what their letter supports: the device, the type of access and, for one patient,
-    that patient (a letter received before would support whichever patient came next). The
-    step to go to, and why; None once invitations can be sent."""
+    that patient (a letter received before would support whichever patient came next). Each
+    missing one at once, with its step; empty once invitations can be sent."""
+    missing = []
     if not answers.get("device", {}).get("trade_name"):
-        return FLOW.get("device"), _(
-            "Name the device first, on the step “Device”: the professional’s email and page "
-            "say which device their letter supports."
-        )
+        missing.append((FLOW.get("device"), _("Name the device")))
     kind = access_type(answers)
     if kind is None:
-        return FLOW.get("access-type"), _(
-            "Choose the type of access first, on the step “Type of access”: the professional’s "
-            "page says whether their letter supports access for one patient or for the device "
-            "as a whole."
+        missing.append(
+            (
+                FLOW.get("access-type"),
+                _("Choose the type of access: for one patient, or for the device as a whole"),
+            )
         )
-    if kind == "individual" and patient_mark(answers) is None:
-        return FLOW.get("patient"), _(
-            "Name the patient first (their initials and year of birth), on the step "
-            "“Patient”: the professional’s page says which patient their letter is for."
-        )
-    return None
+    if kind != "global" and patient_mark(answers) is None:
+        name_the_patient = _("Name the patient: their initials and year of birth")
+        if kind is None:
+            name_the_patient = _(
+                "For one patient, name the patient: their initials and year of birth"
+            )
+        missing.append((FLOW.get("patient"), name_the_patient))
+    return missing
+
+
+NOT_INVITABLE_YET = _l(
+    "Before you invite a healthcare professional, the request must say what their letter "
+    "supports: their email and page name it."
+)
 
 
 def _owned(extras: dict) -> dict:
