@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from flask import Flask, abort, current_app, g, has_app_context, request, session
 from flask_babel import Domain, LazyString, _get_current_context, get_locale, refresh
 from flask_babel import get_translations as find_translations
@@ -196,6 +197,12 @@ def of_name(name: str) -> str:
     Laboratoire Aguettant"; for French written as it is (the signed decision)."""
     variables = {"organisation": name}
     return with_contractions("de %(organisation)s", variables) % variables
+
+
+def listed(items: list[str]) -> str:
+    """`items` as a sentence lists them, in the language of the page: "the device and the
+    patient", « le dispositif et le patient »."""
+    return format_list(items, locale="fr" if in_french() else "en_GB")
 
 
 def lazy_gettext(string: str, **variables) -> LazyString:

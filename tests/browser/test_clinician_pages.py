@@ -193,3 +193,33 @@ def test_enter_in_a_one_line_answer_sends_the_letter_form_not_the_language_switc
     expect(clinician.locator(".error-summary")).to_be_visible()
     expect(clinician.locator("#author_name")).to_have_value("Dr Anne Leroy")
     assert "Ce que vous avez saisi" not in clinician.content()
+
+
+def test_a_letter_stopped_by_a_change_of_the_request_names_and_marks_what_changed(
+    browser, base_url, live_app, awaiting_letters, tmp_path
+):
+    from wizard.demo import sample_answers
+    from wizard.filing import service as filing
+
+    manufacturer_inviting(browser, base_url, awaiting_letters)
+    clinician = browser.new_context(base_url=base_url, locale="en-GB").new_page()
+    clinician.goto(emailed_link(live_app))
+    with live_app.app_context():  # the manufacturer renames the device meanwhile
+        device = {**sample_answers()["device"], "trade_name": "VentriAssist Maxi"}
+        filing.save_step(db.session.get(Dossier, awaiting_letters), "device", device)
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(minimal_pdf("Signed letter"))
+    type_into(clinician, "#author_name", "Dr Anne Leroy")
+    type_into(clinician, "#author_rpps", VALID_RPPS)
+    type_into(clinician, "#specialty", "Paediatric cardiac surgery")
+    type_into(clinician, "#establishment", "Hôpital Necker-Enfants malades")
+    type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
+    written = clock.today() - timedelta(days=1)
+    tab_to(clinician, "#letter_date")
+    clinician.keyboard.type(f"{written.month:02d}{written.day:02d}{written.year}")
+    choose_file(clinician, "#file", str(letter))
+    tick(clinician, "#is_author")
+    press_button(clinician, "form button[type=submit]")
+    expect(clinician.locator("main [role=alert]")).to_contain_text("changed the device while")
+    expect(clinician.locator("dd", has_text="VentriAssist Maxi")).to_contain_text("Changed")
+    assert_accessible(clinician, "clinician-request-changed")

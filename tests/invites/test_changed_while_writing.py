@@ -5,6 +5,7 @@ file chosen kept."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -17,7 +18,7 @@ from wizard.invites import service
 
 
 def shown_on(page: str) -> str:
-    return re.search(r'<input type="hidden" name="shown" value="([0-9a-f]{16})">', page).group(1)
+    return re.search(r'<input type="hidden" name="shown" value="([0-9a-f.]+)">', page).group(1)
 
 
 def opened_by_the_professional(manufacturer, clinician, inbox) -> tuple[str, str]:
@@ -44,8 +45,16 @@ def test_a_letter_is_not_sent_for_a_patient_its_author_was_not_shown(
     refused = send_letter(clinician, link, shown=shown)
     assert refused.status_code == 409
     assert "Your letter has not been sent" in refused.text
-    assert "changed the request while this page was open" in refused.text
-    assert "Initials AB, born in 1950" in refused.text  # the patient now
+    # What changed is named, and marked where the page shows it.
+    said = " ".join(html.unescape(refused.text).split())
+    assert (
+        "Cardiotech Médical SAS changed the patient while this page was open "
+        "(marked “Changed” below)"
+    ) in said
+    assert (
+        'Initials AB, born in 1950 <strong class="tag tag--todo">Changed</strong>' in said
+    )  # the patient now
+    assert said.count(">Changed</strong>") == 1
     assert "We have kept the letter you chose: letter-leroy.pdf" in refused.text
     assert 'value="Dr Anne Leroy"' in refused.text  # what was typed
     with app.app_context():
@@ -90,3 +99,37 @@ def test_the_request_is_looked_at_again_once_its_draft_is_claimed(
             service.receive_letter(invitation, details, stored, shown=shown)
         assert letters_of(dossier_id) == []
         assert invitation.state == "opened"  # still open: the letter can come again
+
+
+def test_the_page_names_each_thing_that_changed(app, manufacturer, clinician, inbox):
+    """The device renamed and the type of access changed: both named, in the order the page
+    shows them, in French too (not the patient: no longer shown, the type's change says it)."""
+    client, dossier_id = manufacturer
+    link, opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    device = {**sample_answers("individual")["device"], "trade_name": "HeartMate 4"}
+    assert post_step(client, dossier_id, "device", device).status_code == 303
+    assert (
+        post_step(client, dossier_id, "access-type", {"access_type": "global"}).status_code == 303
+    )
+    clinician.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR"
+    refused = send_letter(clinician, link, shown=shown_on(opened))
+    assert refused.status_code == 409
+    said = " ".join(html.unescape(refused.text).split())
+    assert (
+        "Cardiotech Médical SAS a modifié le dispositif et le type d’autorisation pendant que "
+        "cette page était ouverte"
+    ) in said
+    assert 'HeartMate 4 <strong class="tag tag--todo">Modifié</strong>' in said
+    assert said.count(">Modifié</strong>") == 2  # the patient is no longer shown
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+
+
+def test_a_page_from_before_fingerprints_had_parts_is_told_the_request_changed(
+    app, manufacturer, clinician, inbox
+):
+    link, _opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    refused = send_letter(clinician, link, shown="0123456789abcdef")
+    assert refused.status_code == 409
+    assert "changed the request while this page was open" in refused.text
+    assert ">Changed</strong>" not in refused.text

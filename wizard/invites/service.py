@@ -62,9 +62,34 @@ class RequestSummary:
     def fingerprint(self) -> str:
         """What the link's page shows of the request that a letter is written for (the
         manufacturer, the device, the type of access, the patient): the page carries it, so
-        that a letter is not sent for a request changed since the page was opened."""
-        shown = [self.manufacturer, self.device, self.kind, self.patient]
-        return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
+        that a letter is not sent for a request changed since the page was opened. One part
+        per thing shown (`SHOWN`), so that the page can say which changed."""
+        return ".".join(_part_print(getattr(self, name)) for name in SHOWN)
+
+    def changed_since(self, shown: str) -> list[str]:
+        """Which of `SHOWN` differ from a page's fingerprint `shown`, in that order; empty if
+        none does, or if the page is from before fingerprints had parts (it was changed, but
+        what is not known)."""
+        parts = shown.split(".")
+        if len(parts) != len(SHOWN):
+            return []
+        changed = [
+            name
+            for name, part in zip(SHOWN, parts, strict=True)
+            if part != _part_print(getattr(self, name))
+        ]
+        if "kind" in changed and self.patient is None:
+            # No patient shown any more: the type of access changing says it.
+            changed = [name for name in changed if name != "patient"]
+        return changed
+
+
+# What a professional's page shows of the request, each compared apart (`fingerprint`).
+SHOWN = ("manufacturer", "device", "kind", "patient")
+
+
+def _part_print(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:10]
 
 
 def token_hash(token: str) -> str:

@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, url_for
 from wizard import clock, kept
 from wizard.forms.invitations import ClinicianLetterForm
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import switch_to_the_language_asked
+from wizard.i18n import listed, switch_to_the_language_asked
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
 from wizard.token_links import (
@@ -185,7 +185,7 @@ def respond(token: str):
         letter = service.receive_letter(invitation, details, kept.file_of(form), shown=shown)
     except service.RequestChanged:
         kept.keep_file(_slot(invitation), form)
-        return _page(invitation, form, 409, changed=True)
+        return _page(invitation, form, 409, changed=_changed_since(invitation, shown))
     kept.forget(_slot(invitation))
     summary = service.summary_of(invitation)
     received = {
@@ -234,9 +234,18 @@ def _in_the_other_language(invitation: Invitation):
         form.file.errors = []  # not sent with the switch: not wrong
     chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
     # The request changed since the page was opened: said, as a letter sent would be told.
-    shown = request.form.get("shown")
-    changed = shown is not None and shown != service.summary_of(invitation).fingerprint()
+    changed = _changed_since(invitation, request.form.get("shown"))
     return _page(invitation, form, changed=changed, switched=True, file_not_kept=chosen)
+
+
+def _changed_since(invitation: Invitation, shown: str | None) -> list[str] | bool:
+    """What of the request changed since its page was opened (`RequestSummary.SHOWN`);
+    True when it changed but what is not known (a page from before fingerprints had
+    parts); False when nothing did (or a page from before pages carried one)."""
+    summary = service.summary_of(invitation)
+    if shown is None or shown == summary.fingerprint():
+        return False
+    return summary.changed_since(shown) or True
 
 
 def _page(
@@ -244,7 +253,7 @@ def _page(
     form: ClinicianLetterForm,
     status: int = 200,
     *,
-    changed=False,
+    changed: list[str] | bool = False,
     switched=False,
     file_not_kept=False,
 ):
@@ -254,12 +263,26 @@ def _page(
         form=form.about(summary.kind),
         summary=summary,
         changed=changed,
+        # Named in the notice, and marked on their rows.
+        changed_parts=changed if isinstance(changed, list) else [],
+        changed_what=listed([str(CHANGED[part]) for part in changed])
+        if isinstance(changed, list)
+        else "",
         kept_file=form.kept_file,
         switched=switched,  # the language changed: what was typed is kept, a file not
         file_not_kept=file_not_kept,
         action=request.path,
         validate_url=url_for(".check_field", token=request.view_args["token"]),
     ), status
+
+
+# What changed of the request, as the page's notice names it (`RequestSummary.SHOWN`).
+CHANGED = {
+    "manufacturer": _l("the manufacturer's name"),
+    "device": _l("the device"),
+    "kind": _l("the type of authorisation"),
+    "patient": _l("the patient"),
+}
 
 
 def _letter_details(form: ClinicianLetterForm) -> dict:
