@@ -40,6 +40,17 @@ def emailed_link(live_app) -> str:
         return [found for found in links if found][-1].group(1)
 
 
+def write_the_letter(clinician):
+    """Every answer of the professional's page but their name, the file and the tick."""
+    type_into(clinician, "#author_rpps", VALID_RPPS)
+    type_into(clinician, "#specialty", "Paediatric cardiac surgery")
+    type_into(clinician, "#establishment", "Hôpital Necker-Enfants malades")
+    type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
+    written = clock.today() - timedelta(days=1)
+    tab_to(clinician, "#letter_date")
+    clinician.keyboard.type(f"{written.month:02d}{written.day:02d}{written.year}")
+
+
 def manufacturer_inviting(browser, base_url, dossier_id: int, **message):
     """The manufacturer's page, once it has invited Dr Anne Leroy (`message`: its own)."""
     manufacturer = browser.new_context(base_url=base_url, locale="en-GB").new_page()
@@ -85,13 +96,7 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
 
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(minimal_pdf("Signed letter"))
-    type_into(clinician, "#author_rpps", VALID_RPPS)
-    type_into(clinician, "#specialty", "Paediatric cardiac surgery")
-    type_into(clinician, "#establishment", "Hôpital Necker-Enfants malades")
-    type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
-    written = clock.today() - timedelta(days=1)
-    tab_to(clinician, "#letter_date")
-    clinician.keyboard.type(f"{written.month:02d}{written.day:02d}{written.year}")
+    write_the_letter(clinician)
     # A file above the limit is refused when chosen, before minutes of sending it.
     too_big = tmp_path / "scan.pdf"
     too_big.write_bytes(b"%PDF-1.4\n" + b"0" * live_app.config["MAX_UPLOAD_BYTES"] + b"\n%%EOF")
@@ -210,13 +215,7 @@ def test_a_letter_stopped_by_a_change_of_the_request_names_and_marks_what_change
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(minimal_pdf("Signed letter"))
     type_into(clinician, "#author_name", "Dr Anne Leroy")
-    type_into(clinician, "#author_rpps", VALID_RPPS)
-    type_into(clinician, "#specialty", "Paediatric cardiac surgery")
-    type_into(clinician, "#establishment", "Hôpital Necker-Enfants malades")
-    type_into(clinician, "#urgency_statement", "The child will not survive the wait.")
-    written = clock.today() - timedelta(days=1)
-    tab_to(clinician, "#letter_date")
-    clinician.keyboard.type(f"{written.month:02d}{written.day:02d}{written.year}")
+    write_the_letter(clinician)
     choose_file(clinician, "#file", str(letter))
     tick(clinician, "#is_author")
     press_button(clinician, "form button[type=submit]")
