@@ -231,6 +231,11 @@ def test_a_removed_colleague_is_signed_out_hears_no_more_and_can_be_invited_back
     confirm = logged_in.get(f"/account/colleagues/{colleague_id}/remove")
     assert confirm.status_code == 200 and "Remove Marc Durand?" in confirm.text
     assert "stay with Cardiotech" in confirm.text
+    # Not the one removed, even named as contact person (`correspondents`, below).
+    assert (
+        "and to the contact person each request names, unless that is Marc Durand."
+        in html.unescape(confirm.text)
+    )
     # Asked for one's password, as before inviting: a wrong one removes nobody.
     wrong = logged_in.post(f"/account/colleagues/{colleague_id}/remove", data={"current": "nope"})
     assert wrong.status_code == 422
