@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import io
+import logging
+from contextlib import contextmanager
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -81,17 +83,60 @@ def inspect(content: bytes) -> Verdict:
     embedded file; UNREADABLE when the file cannot be parsed (it is not a PDF we can vouch
     for, and the person is told it seems damaged, not that it holds scripts); else PLAIN.
     Unlimited: call it through `verdict`."""
+    duplicates = _DuplicateKeys()
     try:
-        reader = PdfFileReader(io.BytesIO(content), strict=False)
-        for revision in range(reader.xrefs.total_revisions):
-            for ref in reader.xrefs.explicit_refs_in_revision(revision):
-                if _holds_active(reader.get_object(ref)):
-                    return Verdict.ACTIVE
-        return Verdict.ACTIVE if _holds_active(reader.trailer_view) else Verdict.PLAIN
+        with duplicates.watching():
+            reader = PdfFileReader(io.BytesIO(content), strict=False)
+            for revision in range(reader.xrefs.total_revisions):
+                for ref in reader.xrefs.explicit_refs_in_revision(revision):
+                    if _holds_active(reader.get_object(ref)):
+                        return Verdict.ACTIVE
+            active = _holds_active(reader.trailer_view)
     except MemoryError:
         raise
     except Exception:  # any parse failure: refuse rather than trust
         return Verdict.UNREADABLE
+    if active:
+        return Verdict.ACTIVE
+    # A key given twice in one dictionary: pyHanko keeps the first value, other readers
+    # (Poppler, and it is thought most) the last, which was never looked at: a script or an
+    # attached file could hide there. Not vouched for, as a damaged file.
+    return Verdict.UNREADABLE if duplicates.found else Verdict.PLAIN
+
+
+class _DuplicateKeys(logging.Handler):
+    """Whether pyHanko, reading a file leniently, met a dictionary holding a key twice: it
+    says so only in a warning of its own (`generic.DictionaryObject.read_from_stream`), which
+    is listened for while the file is read (a test holds the words, should a version of
+    pyHanko change them)."""
+
+    _LOGGER = logging.getLogger(generic.__name__)
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.found = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Multiple definitions in dictionary"):
+            self.found = True
+
+    @contextmanager
+    def watching(self):
+        logger, manager = self._LOGGER, logging.root.manager
+        kept = logger.level, logger.disabled, manager.disable
+        # Heard whatever the logging configuration: a level above warnings would drop them,
+        # and a configuration read later (Alembic's, gunicorn's) disables existing loggers.
+        logging.disable(min(manager.disable, logging.INFO))
+        logger.setLevel(logging.WARNING)
+        logger.disabled = False
+        logger.addHandler(self)
+        try:
+            yield
+        finally:
+            logger.removeHandler(self)
+            logging.disable(kept[2])
+            logger.setLevel(kept[0])
+            logger.disabled = kept[1]
 
 
 def _holds_active(value) -> bool:

@@ -4,6 +4,7 @@ neutralised, and files are served back only as attachments with the PDF type."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 import pytest
@@ -98,6 +99,22 @@ FILE_ANNOTATION = pdf_of(
     b"<< /Type /Filespec /F (x.exe) >>",
 )
 
+# A key given twice in one dictionary: pyHanko reads the first value, Poppler (and, it is
+# thought, most readers) the last, where a script or an attached file would hide.
+DUPLICATE_NAMES = pdf_of(
+    b"/Names << /Dests 4 0 R >> "
+    b"/Names << /J#61vaScript << /Names [(a) << /S /J#61vaScript /J#53 (app.alert(1)) >>] >> >>",
+    b"",
+    b"<< /Names [] >>",
+)
+DUPLICATE_SUBTYPE = pdf_of(
+    b"",
+    b"/Annots [<< /Type /Annot /Subtype /Link /Subtype /Fil#65Attachment /Rect [0 0 9 9] "
+    b"/FS 4 0 R >>]",
+    b"<< /Type /Filespec /F (x.exe) >>",
+)
+DUPLICATE_ACTION = pdf_of(b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /S /L#61unch /F (calc.exe) >>")
+
 # A 3D model whose script runs once it is shown (on page open, `/3DA /A /PO`); and one with
 # no script, whose 3D engine is refused too (see `wizard.pdf_check`).
 SCRIPTED_MODEL = b"<< /Type /3D /Subtype /U3D /OnInstantiate 5 0 R /Length 4 >>\nstream\nU3D\x00"
@@ -190,6 +207,9 @@ def documents(app) -> int:
         (THREE_D_MODEL, "report.pdf", ACTING),
         (model_in_an_object_stream(), "report.pdf", ACTING),
         (DAMAGED, "report.pdf", "This PDF cannot be read: it may be damaged or incomplete."),
+        (DUPLICATE_NAMES, "report.pdf", "This PDF cannot be read: it may be damaged"),
+        (DUPLICATE_SUBTYPE, "report.pdf", "This PDF cannot be read: it may be damaged"),
+        (DUPLICATE_ACTION, "report.pdf", "This PDF cannot be read: it may be damaged"),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
     ],
@@ -217,6 +237,9 @@ def documents(app) -> int:
         "3d-model",
         "compressed-3d-model",
         "damaged",
+        "script-behind-a-key-given-twice",
+        "attachment-behind-a-key-given-twice",
+        "launch-behind-a-key-given-twice",
         "empty",
         "oversized",
     ],
@@ -285,6 +308,25 @@ def test_escaped_names_are_read_as_readers_read_them():
     for content in (ESCAPED_SCRIPT, ESCAPED_LAUNCH, ESCAPED_ATTACHMENTS, PAGE_OPEN_SCRIPT):
         assert not _ACTIVE_CONTENT.search(content)
         assert inspect(content) is Verdict.ACTIVE
+
+
+def test_a_key_given_twice_is_not_vouched_for_whatever_the_logging_configuration():
+    """pyHanko says a key was given twice only in a warning: heard even where the logging
+    configuration drops warnings (and the words listened for are still pyHanko's)."""
+    root, pyhanko = logging.getLogger(), logging.getLogger(generic.__name__)
+    level, disabled = root.level, pyhanko.disabled
+    root.setLevel(logging.ERROR)
+    pyhanko.disabled = True  # as a configuration read after it was imported leaves it
+    logging.disable(logging.WARNING)
+    try:
+        for content in (DUPLICATE_NAMES, DUPLICATE_SUBTYPE, DUPLICATE_ACTION):
+            assert inspect(content) is Verdict.UNREADABLE
+        assert pyhanko.disabled and logging.root.manager.disable == logging.WARNING  # as was
+    finally:
+        root.setLevel(level)
+        pyhanko.disabled = disabled
+        logging.disable(logging.NOTSET)
+    assert inspect(pdf_of()) is Verdict.PLAIN  # the same file, each key once
 
 
 def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
