@@ -18,7 +18,7 @@ from wizard.demo import minimal_pdf, pdf_of_objects
 from wizard.extensions import db
 from wizard.models import Document
 from wizard.pdf_check import Verdict, inspect
-from wizard.uploads import _ACTIVE_CONTENT
+from wizard.uploads import _ACTIVE_CONTENT, _acts_by_its_bytes
 
 WINDOWS_EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 HTML_PAGE = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
@@ -207,9 +207,11 @@ def documents(app) -> int:
         (THREE_D_MODEL, "report.pdf", ACTING),
         (model_in_an_object_stream(), "report.pdf", ACTING),
         (DAMAGED, "report.pdf", "This PDF cannot be read: it may be damaged or incomplete."),
-        (DUPLICATE_NAMES, "report.pdf", "This PDF cannot be read: it may be damaged"),
+        # (the byte scan, names decoded, finds the first and the last; the parsed file the
+        # key given twice in the second)
+        (DUPLICATE_NAMES, "report.pdf", ACTING),
         (DUPLICATE_SUBTYPE, "report.pdf", "This PDF cannot be read: it may be damaged"),
-        (DUPLICATE_ACTION, "report.pdf", "This PDF cannot be read: it may be damaged"),
+        (DUPLICATE_ACTION, "report.pdf", ACTING),
         (b"", "report.pdf", "is empty"),
         (b"%PDF-1.4\n" + b"0" * (300 * 1024) + b"\n%%EOF\n", "big.pdf", "must be smaller than"),
     ],
@@ -304,10 +306,22 @@ def test_a_scan_whose_compressed_bytes_say_js_by_chance_is_accepted(app, logged_
 
 
 def test_escaped_names_are_read_as_readers_read_them():
-    """The byte scan cannot see these: what refuses them is the parsed, decoded file."""
+    """The parsed file decodes them; so does the byte scan (for an object no table lists,
+    which only a reader rebuilding the table would find), before it looks for the names."""
     for content in (ESCAPED_SCRIPT, ESCAPED_LAUNCH, ESCAPED_ATTACHMENTS, PAGE_OPEN_SCRIPT):
         assert not _ACTIVE_CONTENT.search(content)
         assert inspect(content) is Verdict.ACTIVE
+        assert _acts_by_its_bytes(content)
+    plain, script = pdf_of(), b"9 0 obj\n<< /S /J#61vaScript /J#53 (app.alert(1)) >>\nendobj\n"
+    table = plain.rindex(b"\nxref\n") + 1  # the object goes before it, which moves it
+    orphan = (
+        plain[:table]
+        + script
+        + plain[table:].replace(b"startxref\n%d" % table, b"startxref\n%d" % (table + len(script)))
+    )
+    assert inspect(orphan) is Verdict.PLAIN  # listed in no table: the parsed check skips it
+    assert _acts_by_its_bytes(orphan)
+    assert not _acts_by_its_bytes(pdf_of(b"/Title (100#25 #41#42)"))  # escapes, no action
 
 
 def test_a_key_given_twice_is_not_vouched_for_whatever_the_logging_configuration():
