@@ -66,6 +66,14 @@ def test_a_manufacturer_registers_confirms_the_address_and_lands_on_an_empty_das
         ),
         ({"password": "cardiotech forever"}, "password", "name, “Cardiotech”"),
         ({"email": "not-an-email"}, "email", "correct format"),
+        # Repeated in emails to others (a colleague invited): never a lure.
+        (
+            {"organisation_name": "ANSM – vérifiez https://ansm-verif.example/x"},
+            "organisation_name",
+            "Remove the web address “https://ansm-verif.example/x”: the portal's emails carry "
+            "no link but their own.",
+        ),
+        ({"name": "Service ANSM www.ansm-verif.example"}, "name", "“www.ansm-verif.example”"),
         ({"organisation_name": ""}, "organisation_name", "Enter the name of the manufacturer"),
         ({"name": "x" * 201}, "name", "200 characters or fewer"),
     ],

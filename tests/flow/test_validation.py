@@ -213,6 +213,12 @@ def bad_answers() -> list:
     bad("access-type", "access_type", None, "Select individual or global.", "unanswered"),
     bad("access-type", "access_type", "both", CHOOSE, "unknown-radio-value"),
     bad("patient", "patient_initials", None, "Enter the patient's initials.", "empty"),
+    bad("manufacturer", "legal_name", "Cardiotech (https://cardio.example/a).",
+        "Remove the web address “https://cardio.example/a”: the portal's emails carry no "
+        "link but their own.", "web-address-in-a-name"),
+    bad("device", "trade_name", "See cardiotech.example/va",
+        "Remove the web address “cardiotech.example/va”: the portal's emails carry no link but "
+        "their own.", "web-address-in-the-device-name"),
     bad("patient", "patient_initials", "J2",
         "Enter the patient's initials only, 1 to 3 letters, for example JD: never their name.",
         "digit-in-initials"),

@@ -3,6 +3,7 @@ while the request is a draft. Every POST needs the CSRF token, the clinician's i
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -200,3 +201,28 @@ def test_every_invitation_post_needs_the_csrf_token(app, csrf_app, manufacturer,
     )
     assert checked.status_code == 400
     assert send_letter(clinician, link, csrf_token=token_in(page)).status_code == 303
+
+
+def test_no_web_address_goes_to_a_professional_in_the_portals_name(app, manufacturer, inbox):
+    """The invitation email comes from the portal: its only link is the professional's own
+    (a message or a name carrying another would make it a lure)."""
+    client, dossier_id = manufacturer
+    refused = invite(
+        client,
+        dossier_id,
+        **{
+            "invite-clinician_name": "Dr Anne Leroy (www.necker-letters.example)",
+            "invite-message": "Dear Dr Leroy,\nplease first sign in at https://ansm-check.example/x",
+        },
+    )
+    assert refused.status_code == 422
+    said = html.unescape(refused.text)
+    assert (
+        "Remove the web address “https://ansm-check.example/x”: the portal's emails carry no "
+        "link but their own." in said
+    )
+    assert "Remove the web address “www.necker-letters.example”" in said
+    assert "please first sign in at https://ansm-check.example/x</textarea>" in said  # kept
+    assert not inbox
+    with app.app_context():
+        assert invitations_of(dossier_id) == []

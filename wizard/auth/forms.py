@@ -85,6 +85,12 @@ def _organisation_part(password: str, organisation: str) -> str | None:
     return None
 
 
+def your_name():
+    """An account's owner's name: the portal's emails repeat it to others (a colleague
+    invited, a professional), so it holds no web address."""
+    return text(_l("Your full name"), _l("Enter your full name."), autocomplete="name", links=False)
+
+
 def account_email(hint=None):
     return text(
         _l("Email address"),
@@ -127,8 +133,9 @@ class RegisterForm(FlaskForm):
         _l("Manufacturer's name"),
         _l("Enter the name of the manufacturer you file for."),
         autocomplete="organization",
+        links=False,
     )
-    name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    name = your_name()
     email = account_email(_l("We will send messages about your requests here."))
     password = new_password(_l("Create a password"))
 
@@ -196,7 +203,7 @@ class NewPasswordForm(ChoosesPassword):
 class AccountDetailsForm(FlaskForm):
     """What an account says of its owner; the manufacturer's name for a manufacturer's."""
 
-    name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    name = your_name()
     organisation_name = text(
         _l("Manufacturer's name"),
         _l("Enter the name of the manufacturer you file for."),
@@ -205,6 +212,7 @@ class AccountDetailsForm(FlaskForm):
             "details it was filed with."
         ),
         autocomplete="organization",
+        links=False,
     )
 
 
@@ -264,6 +272,6 @@ class JoinForm(ChoosesPassword):
     """A colleague's new account, on the page an invitation link opens (the address is the
     one invited)."""
 
-    name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    name = your_name()
     password = new_password(_l("Create a password"))
     confirmation = new_password_again()

@@ -33,6 +33,7 @@ from wizard import clock
 from wizard.forms.validators import (
     CleanText,
     NotBoth,
+    NoWebAddress,
     Optional,
     Required,
     RequiredIf,
@@ -197,7 +198,7 @@ class ChoiceField(RadioField):
             raise ValidationError(Unnamed(_("Choose one of the options listed.")))
 
 
-def _rules(required, required_if, max_length, multiline=False, markup=True):
+def _rules(required, required_if, max_length, multiline=False, markup=True, links=True):
     rules: list = []
     if required_if:
         rules.append(RequiredIf(*required_if))
@@ -209,6 +210,8 @@ def _rules(required, required_if, max_length, multiline=False, markup=True):
         rules.append(Optional())
     if max_length:
         rules.append(CleanText(max_length, multiline, markup=markup))
+    if not links:
+        rules.append(NoWebAddress())
     return rules
 
 
@@ -224,9 +227,11 @@ def text(
     rules=(),
     spellcheck=None,
     markup=True,
+    links=True,
 ):
     """A one-line text answer. `required` is the message shown when it is left empty;
-    `markup=False`: HTML tags taken as text (a search, which stores nothing)."""
+    `markup=False`: HTML tags taken as text (a search, which stores nothing); `links=False`:
+    no web address (`NoWebAddress`: an answer the portal's emails repeat to others)."""
     render_kw = {"autocomplete": autocomplete} if autocomplete else {}
     if width:
         render_kw["class"] = f"input--{width}"
@@ -238,7 +243,7 @@ def text(
         # An answer with a format of its own (an address, an identifier) is refused by it,
         # which says what is expected, rather than for the tag it holds.
         validators=[
-            *_rules(required, required_if, max_length, markup=markup and not rules),
+            *_rules(required, required_if, max_length, markup=markup and not rules, links=links),
             *rules,
         ],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
@@ -246,11 +251,14 @@ def text(
     )
 
 
-def long_text(label, required=None, *, hint=None, required_if=None, max_length=LONG_TEXT):
+def long_text(
+    label, required=None, *, hint=None, required_if=None, max_length=LONG_TEXT, links=True
+):
+    """A long answer, on several lines; `links` as for `text`."""
     return TextAreaField(
         label,
         description=LazyString(_hint_with_cap, hint, max_length),
-        validators=_rules(required, required_if, max_length, multiline=True),
+        validators=_rules(required, required_if, max_length, multiline=True, links=links),
         filters=[_long_answer],
     )
 

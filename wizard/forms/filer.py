@@ -157,10 +157,12 @@ class ManufacturerForm(StepForm):
         "srn": ("no_srn",),
         "no_srn": ("srn",),
     }
+    # Repeated in the emails to professionals (`links`: no web address, as below).
     legal_name = text(
         _l("Legal name of the manufacturer"),
         _l("Enter the manufacturer's legal name."),
         autocomplete="organization",
+        links=False,
     )
     country = select(
         _l("Country of the registered office"),
@@ -219,6 +221,7 @@ class ManufacturerForm(StepForm):
         _l("Contact person's full name"),
         _l("Enter the name of the person ANSM should contact."),
         autocomplete="name",
+        links=False,
     )
     contact_email = text(
         _l("Contact person's email address"),
@@ -314,7 +317,7 @@ def _french_number_complete(typed: str, digits: str) -> bool:
 
 class DeviceForm(StepForm):
     live_dependents = {"udi_di": ("no_udi_di",), "no_udi_di": ("udi_di",)}
-    trade_name = text(_l("Trade name"), _l("Enter the device's trade name."))
+    trade_name = text(_l("Trade name"), _l("Enter the device's trade name."), links=False)
     model = text(_l("Model or catalogue reference"), _l("Enter the model or catalogue reference."))
     # A UDI is assigned before a device is placed on the market: one that never was may have
     # none yet.

@@ -25,6 +25,7 @@ class InvitationForm(FlaskForm):
         _l("Full name of the healthcare professional"),
         _l("Enter the name of the healthcare professional."),
         hint=_l("For example Dr Anne Leroy."),
+        links=False,
     )
     email = text(
         _l("Their email address"),
@@ -38,18 +39,23 @@ class InvitationForm(FlaskForm):
         _l("Their role or specialty"),
         _l("Enter the healthcare professional's role or specialty."),
         hint=_l("For example paediatric cardiac surgeon, or head of the cardiology department."),
+        links=False,
     )
     message = long_text(
         _l("Personal message (optional)"),
         hint=_l("Shown in the email and on their page. Say why you ask them."),
         max_length=MESSAGE_MAX,
+        # The professional's only link is the one the email brings.
+        links=False,
     )
 
 
 class ClinicianLetterForm(FlaskForm):
     kept_file = None  # set by the view: the file accepted on an earlier try, if any
 
-    author_name = text(_l("Your full name"), _l("Enter your full name."), autocomplete="name")
+    author_name = text(
+        _l("Your full name"), _l("Enter your full name."), autocomplete="name", links=False
+    )
     author_rpps = text(
         _l("Your RPPS number"),
         _l("Enter your RPPS number."),

@@ -199,6 +199,33 @@ class CleanText:
             )
 
 
+# A web address: with a scheme ("https://", "javascript:" is HTML's concern), "www.", or a
+# domain followed by a path ("ansm-check.example/login"), which mail readers make links of.
+_WEB_ADDRESS = re.compile(
+    r"\b[a-z][a-z0-9+.-]*://\S*|\bwww\.\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*",
+    re.IGNORECASE,
+)
+
+
+class NoWebAddress:
+    """Text the portal's emails repeat to someone else (a name, a message to a professional)
+    holds no web address: those emails come from the portal, and carry no link but its own
+    (an organisation registered as "ANSM – check https://…" would make them a lure)."""
+
+    def __call__(self, form, field):
+        if found := _WEB_ADDRESS.search(field.data or ""):
+            raise ValidationError(
+                Unnamed(
+                    _(
+                        "Remove the web address “%(address)s”: the portal's emails carry no "
+                        "link but their own.",
+                        # (a closing bracket or full stop after it is the sentence's)
+                        address=_shortened(found.group().rstrip(").,;:!?]>»”'\"")),
+                    )
+                )
+            )
+
+
 def _shortened(tag: str) -> str:
     return tag if len(tag) <= 30 else f"{tag[:29]}…"
 
