@@ -109,6 +109,23 @@ def test_export_and_verify_commands(app, submitted, tmp_path):
     refused = runner.invoke(args=["receipts", "verify", str(altered)])
     assert refused.exit_code == 1
     assert "ALTERED" in refused.output and "NOT VALID" in refused.output
+    # What an altered file says is not compared (it may say anything), and the portal's own
+    # certificate is not blamed: the file no longer matches its signature.
+    assert "matches the stored" not in refused.output and "NOT FOUND" not in refused.output
+    assert "Answers hash:           not compared (the file was changed after it was signed)" in (
+        refused.output
+    )
+    assert "not one the portal trusts" not in refused.output
+    assert "(not confirmed: the file no longer matches its signature)" in refused.output
+
+    # A download cut short says so, and nothing else it could not check.
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(target.read_bytes()[:-3000])
+    incomplete = runner.invoke(args=["receipts", "verify", str(cut)])
+    assert incomplete.exit_code == 1
+    assert "INCOMPLETE (its end is missing)" in incomplete.output
+    assert "MISSING" not in incomplete.output and "ALTERED" not in incomplete.output
+    assert incomplete.output.rstrip().endswith("NOT VALID")
 
 
 def flip_a_signed_byte(pdf: bytes) -> bytes:

@@ -53,6 +53,26 @@ def _trust(check) -> str:
     return "NOT trusted"
 
 
+def _signer(verdict) -> str:
+    if not verdict.signer:
+        return "-"
+    if not verdict.intact:
+        return f"{verdict.signer} (not confirmed: the file no longer matches its signature)"
+    return verdict.signer
+
+
+def _not_compared(check) -> str | None:
+    """Why the file's contents are not compared with the portal's record, if they are not."""
+    verdict = check.verdict
+    if not verdict.signed:
+        return "not compared (the file carries no signature)"
+    if not verdict.intact:
+        return "not compared (the file was changed after it was signed)"
+    if not (verdict.trusted or check.issued_here):
+        return "not compared (the signature is not the portal's)"
+    return None
+
+
 @receipts_cli.command("verify")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(source: Path) -> None:
@@ -60,6 +80,11 @@ def verify(source: Path) -> None:
     and matches what the portal stored."""
     check = service.check_receipt(source.read_bytes())
     verdict = check.verdict
+    if check.incomplete and not verdict.intact:  # as the verify page: nothing else to say
+        click.echo("File:                   INCOMPLETE (its end is missing): it cannot be checked")
+        click.echo("Problem: export it again, or download it again, and check that file.")
+        click.echo("NOT VALID")
+        raise SystemExit(1)
     # A manufacturer's withdrawal of its request, signed as decisions are, is no decision of
     # ANSM (known only of a genuine file).
     withdrawal = check.decision is not None and check.decision.by_manufacturer
@@ -70,21 +95,26 @@ def verify(source: Path) -> None:
     else:
         compared = "Answers hash"
     stored = "withdrawal" if withdrawal else "decision" if check.is_decision else "request"
+    # What a file not genuine says is not compared with the portal's record (as on the verify
+    # page): it may say anything, a matching hash included.
+    not_compared = _not_compared(check)
     lines = [
         ("Signature", "present" if verdict.signed else "MISSING"),
         ("Integrity", "intact" if verdict.intact else "ALTERED after signing"),
-        ("Trust", _trust(check)),
-        ("Signer", verdict.signer or "-"),
+        ("Trust", _trust(check) if verdict.intact else "-"),
+        ("Signer", _signer(verdict)),
         ("Reference", verdict.reference or "-"),
-        ("Request in the portal", "found" if check.known else "NOT FOUND"),
-        (compared, f"matches the stored {stored}" if check.answers_match else "DOES NOT MATCH"),
-        ("Status", _status(check)),
+        ("Request in the portal", not_compared or ("found" if check.known else "NOT FOUND")),
+        (
+            compared,
+            not_compared
+            or (f"matches the stored {stored}" if check.answers_match else "DOES NOT MATCH"),
+        ),
+        ("Status", "-" if not_compared else _status(check)),
     ]
     for label, value in lines:
         click.echo(f"{label + ':':<24}{value}")
     for problem in verdict.problems:
         click.echo(f"Problem: {problem}")
-    if check.incomplete and not verdict.intact:
-        click.echo("Problem: The file is incomplete (its end is missing): export it again.")
     click.echo("VALID" if check.valid else "NOT VALID")
     raise SystemExit(0 if check.valid else 1)

@@ -206,7 +206,7 @@ def _problems(status: PdfSignatureStatus, *, extra_signatures: int) -> list[str]
         problems.append("The signature does not match the content: the file was altered.")
     elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         problems.append("The file was changed after it was signed.")
-    if not status.trusted:
+    elif not status.trusted:  # (a signature that does not match vouches for nobody)
         problems.append("The signing certificate is not one the portal trusts.")
     if status.revoked:
         problems.append("The signing certificate has been revoked.")
