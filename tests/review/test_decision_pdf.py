@@ -440,12 +440,21 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     act(reviewer, submitted_global, "start-review")
     act(reviewer, submitted_global, "authorise", max_patients="8")
     measures = {
-        2: ("suspend", "L’autorisation accordée par la décision n° 1 est suspendue"),
+        # Patients who have the device already are not concerned, as the emails say.
+        2: (
+            "suspend",
+            "ni mis en service à ce titre pour un patient qui ne l’a pas encore reçu, tant que",
+        ),
         3: (
             "reinstate",
             "l’autorisation accordée par la décision n° 1, prononcée par la décision n° 2,",
         ),
-        4: ("withdraw", "L’autorisation accordée par la décision n° 1 est abrogée"),
+        4: (
+            "withdraw",
+            "est abrogée à compter de la notification de la présente décision : le dispositif "
+            "VentriAssist Mini — VAM-200 ne peut plus être mis sur le marché ni mis en service à "
+            "ce titre pour un patient qui ne l’a pas encore reçu.",
+        ),
     }
     for number, (name, decided) in measures.items():
         assert act(reviewer, submitted_global, name).status_code == 303

@@ -117,6 +117,13 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
     assert "celui-ci n’avait pas à être invité à présenter ses observations" in words
     assert "This decision being taken at the manufacturer's request" in words
     assert "L. 122-1" not in words and "L. 121-2" not in words  # no invitation, no urgency
+    # The article its grounds name (which excepts a decision taken on a request) is cited.
+    assert (
+        "Vu le code des relations entre le public et l’administration, notamment son article "
+        "L. 121-1 ;" in words
+    )
+    # Patients who have the device already are not concerned: said as the emails say it.
+    assert "mis en service à ce titre pour un patient qui ne l’a pas encore reçu" in words
     theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert (
         "Taken at the manufacturer's request, made in its follow-up report no. 1 of "
