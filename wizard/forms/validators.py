@@ -13,6 +13,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from wizard import clock
 from wizard.domain.identifiers import IdentifierError
+from wizard.glyphs import first_unprintable
 from wizard.i18n import gettext as _
 
 # Bidirectional overrides can disguise text; they have no place in a filing.
@@ -152,8 +153,8 @@ class Optional:
 
 
 class CleanText:
-    """Length cap, no control characters (line breaks allowed in long answers) and, unless
-    `markup` is False, no HTML tags."""
+    """Length cap, no control characters (line breaks allowed in long answers), no character
+    the signed PDFs cannot print (`glyphs`) and, unless `markup` is False, no HTML tags."""
 
     def __init__(self, max_length: int, multiline: bool = False, *, markup: bool = True):
         self.max_length = max_length
@@ -182,6 +183,16 @@ class CleanText:
                         "Remove the HTML tags from this answer (such as “%(tag)s”): write it as "
                         "plain text.",
                         tag=_shortened(tag.group()),
+                    )
+                )
+            )
+        if unprintable := first_unprintable(text):
+            raise ValidationError(
+                Unnamed(
+                    _(
+                        "Remove “%(character)s” (or write it otherwise): the portal's signed "
+                        "PDF documents cannot print this character.",
+                        character=unprintable,
                     )
                 )
             )
