@@ -436,6 +436,25 @@ def test_an_individual_receipt_names_its_patient_as_the_filing_does(app, user, l
     assert f"Établissement Establishment {patient['establishment_name']}" in text
 
 
+def test_a_global_receipt_states_the_indication_and_the_patients_expected(app, user, logged_in):
+    """Two global requests for one device differ by what they ask, as two patients' do."""
+    from tests.conftest import sign_and_submit
+    from wizard.filing import service as filing
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+        scope = {**sample_answers("global")["scope"], "estimated_patients": 12000}
+        filing.save_step(db.session.get(Dossier, dossier_id), "scope", scope)
+    assert sign_and_submit(logged_in, dossier_id).status_code == 303
+    pdf = receipt_bytes(app, dossier_id)
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    indication = " ".join(scope["indication"].split())
+    assert f"Indication Indication {indication}" in text
+    # (grouped by a narrow no-break space in French, a space once the words are joined)
+    assert "Nombre estimé de patients Estimated number of patients 12 000 12,000" in text
+    assert "Patient (initiales" not in text
+
+
 def test_a_device_with_no_udi_di_yet_is_said_to_have_none(app, user, logged_in):
     """A device never placed on the market may have no UDI-DI: the receipt says none was
     assigned, rather than leaving its line blank."""

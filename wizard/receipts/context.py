@@ -81,10 +81,18 @@ def receipt_context(receipt: dict) -> dict:
         "access_en": access_en,
         "period_start": in_french_and_english(receipt["period"]["start"]),
         "period_end": in_french_and_english(receipt["period"]["end"]),
+        "estimated_patients": _estimated(receipt.get("scope")),
         "documents": [_document_row(document) for document in receipt["documents"]],
         "hcp_letters": receipt["hcp_letters"],
         "geometry": template_geometry(),
     }
+
+
+def _estimated(scope: dict | None) -> tuple[str, str] | None:
+    """A global request's estimated number of patients, as French and English write it."""
+    if not scope or scope.get("estimated_patients") is None:
+        return None
+    return grouped(scope["estimated_patients"]), grouped(scope["estimated_patients"], ",")
 
 
 def _aware(value: str) -> dt.datetime:

@@ -83,6 +83,9 @@ def receipt_fields(dossier: Dossier) -> dict:
         # Which patient an individual request is for (pseudonymised, as the filing gives it):
         # two patients' receipts for one device differ by more than their references.
         **_patient(record["access_type"], answers),
+        # What a global request asks for: its indication and how many patients it expects
+        # (two global requests for one device differ by more than their references too).
+        **_scope(record["access_type"], answers),
         "period": {"start": period.get("start_date", ""), "end": period.get("end_date", "")},
         "documents": [
             {k: doc[k] for k in ("kind", "filename", "sha256", "size")}
@@ -107,6 +110,18 @@ def _patient(access_type: str, answers: dict) -> dict:
     patient = answers.get("patient", {})
     keys = ("patient_initials", "patient_birth_year", "establishment_name")
     return {"patient": {key.removeprefix("patient_"): patient.get(key, "") for key in keys}}
+
+
+def _scope(access_type: str, answers: dict) -> dict:
+    if access_type != "global":
+        return {}
+    scope = answers.get("scope", {})
+    return {
+        "scope": {
+            "indication": scope.get("indication", ""),
+            "estimated_patients": scope.get("estimated_patients"),
+        }
+    }
 
 
 def produce_pdf(dossier: Dossier) -> bytes:
