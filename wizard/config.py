@@ -235,6 +235,9 @@ def from_environment(instance_path: Path) -> dict:
         # Documents, and professionals' letters, one request can carry (each at most
         # MAX_UPLOAD_MB): a bound on what one draft stores.
         "MAX_FILES_PER_REQUEST": int(os.environ.get("MAX_FILES_PER_REQUEST", "50")),
+        # Drafts an organisation holds at once: each may hold MAX_FILES_PER_REQUEST files, so
+        # that an account cannot fill the server's disk by starting requests without end.
+        "MAX_DRAFTS_PER_ORGANISATION": int(os.environ.get("MAX_DRAFTS_PER_ORGANISATION", "30")),
         # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
         # of a manufacturer's forms that take files, per account.
         "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import dossier_with, post_step, reference_in, sign_and_submit
 from wizard import clock
@@ -16,6 +17,7 @@ from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.reference import REFERENCE_PATTERN
 from wizard.extensions import db
+from wizard.filing import service
 from wizard.forms.attachments import DOCUMENT_KINDS
 from wizard.models import Dossier
 
@@ -230,3 +232,33 @@ def test_the_case_steps_speak_of_one_patient_or_many_alike(app, logged_in, user,
         questions = re.sub(r"<[^>]+>", " ", questions[: questions.index("</form>")])
         for assumed in ("these patients", "Which patients", "benefit for the patients"):
             assert assumed not in questions, (step, assumed)
+
+
+def test_an_organisation_holds_a_limited_number_of_drafts(app, logged_in, user):
+    """Each draft may hold dozens of files: an account cannot start them without end. The
+    limit is said on the list, where drafts are deleted; one deleted makes room."""
+    app.config["MAX_DRAFTS_PER_ORGANISATION"] = 2
+    first = start_request(logged_in)
+    start_request(logged_in)
+    refused = logged_in.post("/requests")
+    assert refused.status_code == 303 and refused.location == "/dashboard"
+    page = html.unescape(logged_in.get("/dashboard").text)
+    assert (
+        "Your organisation already has 2 requests not yet submitted, the most the portal keeps "
+        "at once. Delete the drafts you no longer need, then start a new one." in page
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Dossier)) == 2
+        # A submitted request does not count: only drafts do.
+        submitted = db.session.get(Dossier, dossier_with(user[0]))
+        service.submit(submitted, submitted.created_by, sample_declaration())
+        submitted_id = submitted.id
+        # Nor, once deleted, a draft.
+        service.discard(
+            db.session.get(Dossier, first), submitted.created_by, as_shown=lambda _draft: True
+        )
+    start_request(logged_in)
+    assert logged_in.post("/requests").status_code == 303  # two drafts again: full
+    # Starting from a filed request is a new draft too.
+    copied = logged_in.post(f"/requests/{submitted_id}/start-from")
+    assert copied.status_code == 303 and copied.location == "/dashboard"

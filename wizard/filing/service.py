@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wizard import audit, clock, mail, uploads
@@ -45,6 +45,15 @@ class Incomplete(Exception):
     def __init__(self, step: Step):
         super().__init__(step.id)
         self.step = step
+
+
+def draft_count(organisation_id: int) -> int:
+    """How many requests the organisation has started and not submitted (nor deleted)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Dossier)
+        .where(Dossier.organisation_id == organisation_id, Dossier.status == Status.DRAFT)
+    )
 
 
 def create_dossier(user: User) -> Dossier:

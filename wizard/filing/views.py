@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -53,6 +53,8 @@ def dashboard():
 @bp.post("/requests")
 @manufacturer_required
 def new_request():
+    if refused := _too_many_drafts():
+        return refused
     dossier = service.create_dossier(current_user)
     return redirect(url_for(".step", dossier_id=dossier.id, step_id=FLOW.steps[0].id))
 
@@ -84,6 +86,8 @@ def start_from(dossier_id: int):
     source = own_dossier(dossier_id)
     if not source.is_filed:
         abort(409)  # a draft is changed, not copied
+    if refused := _too_many_drafts():
+        return refused
     dossier = service.start_from(source, current_user)
     if source.submitted_answers["access_type"] == "global":
         again = _(
@@ -104,6 +108,23 @@ def start_from(dossier_id: int):
         + again
     )
     return redirect(url_for(".resume", dossier_id=dossier.id), code=303)
+
+
+def _too_many_drafts():
+    """Back to the list, saying why, when the organisation holds as many drafts as it may
+    (`MAX_DRAFTS_PER_ORGANISATION`); None when another may be started."""
+    most = current_app.config["MAX_DRAFTS_PER_ORGANISATION"]
+    if service.draft_count(current_user.organisation_id) < most:
+        return None
+    flash(
+        _(
+            "Your organisation already has %(count)d requests not yet submitted, the most the "
+            "portal keeps at once. Delete the drafts you no longer need, then start a new one.",
+            count=most,
+        ),
+        "error",
+    )
+    return redirect(url_for(".dashboard"), code=303)
 
 
 @bp.get("/requests/<int:dossier_id>")
