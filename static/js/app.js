@@ -267,15 +267,20 @@
   window.addEventListener("resize", tabStopsWhereScrolling);
   document.addEventListener("htmx:afterSettle", tabStopsWhereScrolling);
 
-  // Links in the error summary: focus the field itself, not only scroll to it.
+  // Links in the error summary: focus the field itself, not only scroll to it, with its
+  // question, hint and error in view above it (at the top of the window); when they and the
+  // answer do not fit together (a page zoomed in), as much of them as fits above the answer.
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".error-summary a[href^='#']");
     if (!link) return;
     var target = document.getElementById(link.getAttribute("href").slice(1));
     if (target) {
       event.preventDefault();
-      target.scrollIntoView({ block: "center" });
-      target.focus();
+      var block = target.closest(".field") || target;
+      var height = target.getBoundingClientRect().bottom - block.getBoundingClientRect().top;
+      if (height <= window.innerHeight) block.scrollIntoView({ block: "start" });
+      else target.scrollIntoView({ block: "end" });
+      target.focus({ preventScroll: true });
     }
   });
 

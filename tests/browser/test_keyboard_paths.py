@@ -224,3 +224,51 @@ def test_enter_in_a_one_line_answer_saves_the_step(browser, base_url, app, javas
         saved = db.session.get(Dossier, draft).answers()["manufacturer"]
         assert saved["contact_name"] == "Dr Paul Girard"
     context.close()
+
+
+IN_VIEW = """el => { const box = el.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight; }"""
+
+
+@pytest.mark.parametrize(
+    "javascript, width, height",
+    [(True, 1280, 800), (False, 1280, 800), (True, 320, 256), (False, 320, 256)],
+    ids=["js", "no-js", "js-zoomed-400", "no-js-zoomed-400"],
+)
+def test_an_error_summary_link_shows_the_question_with_its_answer(
+    browser, base_url, app, javascript, width, height
+):
+    """Followed, a link of the error summary brings the answer into view with its error
+    above it, and its question too where they fit together (at 400 % zoom, a window of
+    320 × 256, they may not): not the answer alone at the top of the window."""
+    email = f"summary-{javascript}-{width}@cardiotech.example"
+    with app.app_context():
+        user = make_user(email)
+        draft = dossier_with(user.id, steps=["before-you-start", "situation"], files=False)
+    context = browser.new_context(
+        base_url=base_url,
+        locale="en-GB",
+        java_script_enabled=javascript,
+        viewport={"width": width, "height": height},
+    )
+    page = context.new_page()
+    sign_in(page, email)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    press_button(page, "button[value=continue]")
+    link = page.locator(".error-summary a[href='#contact_phone']")
+    link.focus()
+    page.keyboard.press("Enter")
+    field = page.locator("#contact_phone")
+    if javascript:
+        expect(field).to_be_focused()
+    page.wait_for_timeout(200)  # (a scroll is not an event to wait for)
+    assert field.evaluate(IN_VIEW)
+    assert page.locator("#contact_phone-error").evaluate(IN_VIEW)
+    label = page.locator("label[for=contact_phone]")
+    fits = field.evaluate(
+        "el => el.getBoundingClientRect().bottom"
+        " - el.closest('.field').getBoundingClientRect().top <= window.innerHeight"
+    )
+    if javascript and fits or height > 256:
+        assert label.evaluate(IN_VIEW)
+    context.close()
