@@ -185,8 +185,9 @@ def test_opened_from_the_summary_the_step_still_leads_back_to_it(app, logged_in,
     assert removed.location.endswith("/steps/clinical-evidence?return_to=check#documents")
     again = sent(logged_in, f"/requests/{dossier_id}/documents?return_to=check", SUMMARIES)
     saved = logged_in.post(again.location.split("#")[0], data={**SUMMARIES, "action": "continue"})
-    # To the summary, by way of the one step it still lacks (the letters), not the next step.
-    assert saved.location.endswith("/steps/hcp-support?return_to=check")
+    # To the summary, not the next step, nor the step it still lacked before (the letters:
+    # the summary says it is to do).
+    assert saved.location.endswith("/steps/check#summary-clinical-evidence")
 
 
 def test_the_summary_leads_to_an_unfinished_step_and_back(app, logged_in, user):

@@ -118,8 +118,27 @@ def test_change_from_the_summary_returns_to_the_summary(app, logged_in, user):
     assert "Back to your answers" in page
     device = dict(sample_answers()["device"], trade_name="VentriAssist Mini 2")
     response = post_step(logged_in, dossier_id, "device", device, query="?return_to=check")
-    assert response.location.endswith(f"/requests/{dossier_id}/steps/check")
-    assert "VentriAssist Mini 2" in logged_in.get(response.location).text
+    # At the section changed, its heading focused (fragment), saying the change is saved.
+    assert response.location == f"/requests/{dossier_id}/steps/check#summary-device"
+    page = html.unescape(logged_in.get(response.location).text)
+    assert "VentriAssist Mini 2" in page
+    assert '<h2 class="heading-s" id="summary-device" tabindex="-1">Device</h2>' in page
+    section = page[page.index('id="summary-device"') : page.index('id="summary-access-type"')]
+    assert "Your changes to “Device” are saved." in section
+
+
+def test_a_change_from_the_summary_goes_back_to_it_past_a_step_left_to_do(app, logged_in, user):
+    """A step that was not finished before the change (no document, no letter yet) is not
+    where the change leads: the summary says what is still to do."""
+    steps = [s for s in sample_answers() if s != "hcp-support"]
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=steps, files=False)
+    device = dict(sample_answers()["device"], model="VA-300")
+    response = post_step(logged_in, dossier_id, "device", device, query="?return_to=check")
+    assert response.location == f"/requests/{dossier_id}/steps/check#summary-device"
+    page = html.unescape(logged_in.get(response.location).text)
+    assert "Some steps are not finished yet." in page
+    assert "Continue with “" in page
 
 
 def test_a_change_of_path_from_the_summary_leads_through_the_new_steps_first(app, logged_in, user):
@@ -139,7 +158,7 @@ def test_a_change_of_path_from_the_summary_leads_through_the_new_steps_first(app
     scoped = post_step(
         logged_in, dossier_id, "scope", sample_answers("global")["scope"], query="?return_to=check"
     )
-    assert scoped.location.endswith(f"/requests/{dossier_id}/steps/check")
+    assert scoped.location == f"/requests/{dossier_id}/steps/check#summary-scope"
 
 
 def test_save_and_come_back_later_saves_and_returns_to_the_dashboard(app, logged_in, user):

@@ -1554,8 +1554,12 @@ def test_a_warning_another_step_s_change_brings_is_said_on_the_summary(app, logg
 
     earlier = {**answers_for("certification"), "expected_ce_date": period_end - timedelta(days=30)}
     moved = post_step(logged_in, dossier_id, "certification", earlier, query="?return_to=check")
-    assert moved.status_code == 303 and moved.location.endswith(summary)
+    # Back at the section changed, saying so there (the page is long).
+    assert moved.status_code == 303 and moved.location == f"{summary}#summary-certification"
     page = " ".join(html.unescape(logged_in.get(summary).text).split())
+    section = page[page.index('id="summary-certification"') : page.index('id="summary-period"')]
+    assert "Your changes to “Path to certification” are saved." in section
+    assert page.count("are saved.") == 1  # not at the top as well
     expected = format_date(period_end - timedelta(days=30), "long", locale="en_GB")
     said = (
         f"The period ends after {expected}, the date you expect CE marking (path to "

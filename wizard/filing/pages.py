@@ -42,7 +42,7 @@ from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since, patient
 from wizard.models.invitation import OPEN_STATES
 from wizard.receipts import service as receipts
 from wizard.review import notify
-from wizard.web import labelled_message, live_field, posted_number, refused_status
+from wizard.web import flash_at, labelled_message, live_field, posted_number, refused_status
 
 _ANY_STEP = "any-step"
 
@@ -356,12 +356,14 @@ def question(dossier: Dossier, step: Step):
         return save_unfinished(dossier, step, form, answers)
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
+        from_the_summary = request.args.get("return_to") == "check"
+        unfinished_before = service.unfinished_steps(dossier) if from_the_summary else set()
         if changed := meanwhile.save_answers(dossier, step, form.to_answers()):
             return render_step(dossier, step, form, refused_status(409), changed)
-        target = after_save_target(dossier, step)
+        target = after_save_target(dossier, step, unfinished_before)
         # Accepted, worth a second look: said on the next page, but on the summary, which
         # says it beside the answer.
-        if target != url_for(".step", dossier_id=dossier.id, step_id="check"):
+        if target.partition("#")[0] != url_for(".step", dossier_id=dossier.id, step_id="check"):
             for field in form.answer_fields():
                 if getattr(field, "warning", None):
                     flash(labelled_message(field.label.text, field.warning), "warning")
@@ -577,18 +579,26 @@ def file_chosen(name: str) -> bool:
     return bool(chosen and chosen.filename) or bool(uploads.too_big_in_browser(name))
 
 
-def after_save_target(dossier: Dossier, step: Step) -> str:
-    """Save and continue: the next step, or back to the summary after a Change link."""
+def after_save_target(
+    dossier: Dossier, step: Step, unfinished_before: set[str] = frozenset()
+) -> str:
+    """Save and continue: the next step, or back to the summary after a Change link.
+    `unfinished_before`: the steps not finished before this save (from a Change link)."""
     if request.form.get("action") == "save_exit":
         flash(_("Your answers are saved. You can come back to this request at any time."))
         return url_for(".dashboard")
     if request.args.get("return_to") == "check":
-        # A change can open steps not answered yet (another type of access): those first,
-        # each returning to the summary in turn.
-        missing = service.first_incomplete(dossier)
-        if missing is not None and missing.id != step.id:
+        # A change can open steps not answered yet (another type of access), or make one
+        # wrong: those first, each returning to the summary in turn. Not a step that was
+        # not finished before (the summary says which are still to do).
+        missing = service.first_incomplete(dossier, but={step.id, *unfinished_before})
+        if missing is not None:
             return url_for(".step", dossier_id=dossier.id, step_id=missing.id, return_to="check")
-        return url_for(".step", dossier_id=dossier.id, step_id="check")
+        # Back where the change was asked, saying it is saved (the page is long).
+        flash_at(step.id, _("Your changes to “%(title)s” are saved.", title=step.title))
+        return url_for(
+            ".step", dossier_id=dossier.id, step_id="check", _anchor=f"summary-{step.id}"
+        )
     following = FLOW.next(step, dossier.answers())
     return url_for(".step", dossier_id=dossier.id, step_id=following.id)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -362,12 +362,23 @@ def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
     return form.validate()
 
 
-def first_incomplete(dossier: Dossier) -> Step | None:
+def first_incomplete(dossier: Dossier, *, but: Collection[str] = ()) -> Step | None:
+    """The first question step not finished (`but` those named)."""
     answers = dossier.answers()
     return next(
-        (step for step in FLOW.questions(answers) if not is_finished(step, dossier, answers)),
+        (
+            step
+            for step in FLOW.questions(answers)
+            if step.id not in but and not is_finished(step, dossier, answers)
+        ),
         None,
     )
+
+
+def unfinished_steps(dossier: Dossier) -> set[str]:
+    """The question steps not finished, by id."""
+    answers = dossier.answers()
+    return {step.id for step in FLOW.questions(answers) if not is_finished(step, dossier, answers)}
 
 
 def next_step(dossier: Dossier) -> Step:
