@@ -889,7 +889,7 @@ class AssignForm(FlaskForm):
 
 
 ACCESS_TYPE_CHOICES = [
-    ("", _l("Individual and global")),
+    ("", _l("Any type")),
     ("individual", _l("Individual")),
     ("global", _l("Global")),
 ]
