@@ -86,6 +86,20 @@ def test_the_reviewer_reads_the_audit_trail_on_the_request_page(app, reviewer, r
     assert "Status: Submitted → Under review" in page
     assert "Document uploaded: vigilance-report.pdf" in page
     assert "Downloaded: receipt-" in page and "127.0.0.1" in page
+    # Each event's whole hash, to compare with an anchor kept elsewhere: a key or a tap away,
+    # not in a tooltip a mouse alone shows.
+    with app.app_context():
+        last = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.dossier_id == reviewed)
+            .order_by(AuditEvent.sequence.desc())
+        ).first()
+    assert (
+        f'<summary><span class="hash hash--short">{last.hash[:12]}…</span>'
+        '<span class="visually-hidden"> (show the whole hash)</span></summary>'
+        f'<span class="hash">{last.hash}</span></details>'
+    ) in page
+    assert f'title="{last.hash}"' not in page
 
 
 def test_verify_passes_on_an_intact_trail(app, reviewed):
