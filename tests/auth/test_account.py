@@ -151,6 +151,9 @@ def test_a_new_password_needs_the_current_one_and_ends_the_other_sessions(
     login(other_browser, user[1])
     wrong = change_password(logged_in, current="not my password at all")
     assert wrong.status_code == 422 and "This is not your current password." in wrong.text
+    empty = change_password(logged_in, new="", again="")
+    assert empty.status_code == 422 and "Enter a new password." in empty.text
+    assert "Create a password." not in empty.text  # (registration's words)
     weak = change_password(logged_in, new="short")
     assert weak.status_code == 422 and "at least 12 characters" in weak.text
     company = change_password(logged_in, new="cardiotech-2026-spring")
@@ -181,3 +184,11 @@ def test_the_account_pages_need_a_session(client):
     refused = client.post("/account/details", data={"details-name": "X"})
     assert refused.status_code == 401 and "You were signed out" in refused.text
     assert change_password(client).status_code == 401
+
+
+def test_the_account_pages_two_password_fields_are_named_apart(logged_in):
+    """A list of the page's fields (a screen reader's) tells the address form's password
+    from the password form's current one."""
+    page = logged_in.get("/account").text
+    assert '<label class="label" for="email-current">Your password, to confirm</label>' in page
+    assert '<label class="label" for="password-current">Current password</label>' in page

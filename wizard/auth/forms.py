@@ -102,20 +102,21 @@ def account_email(hint=None):
     )
 
 
-def current_password() -> PasswordField:
-    """The account's password, asked before a change only its owner may make."""
+def current_password(label=None) -> PasswordField:
+    """The account's password, asked before a change only its owner may make (`label`: where
+    the page has two such fields, each its own name)."""
     return PasswordField(
-        _l("Current password"),
+        label or _l("Current password"),
         validators=[Required(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
 
 
-def new_password(label) -> PasswordField:
+def new_password(label, required=None) -> PasswordField:
     return PasswordField(
         label,
         description=_l("At least 12 characters. A few unrelated words are easy to remember."),
-        validators=[Required(_l("Create a password."))],
+        validators=[Required(required or _l("Create a password."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -196,7 +197,7 @@ class ChoosesPassword(FlaskForm):
 class NewPasswordForm(ChoosesPassword):
     """A new password, through an emailed link."""
 
-    password = new_password(_l("New password"))
+    password = new_password(_l("New password"), _l("Enter a new password."))
     confirmation = new_password_again()
 
 
@@ -220,7 +221,7 @@ class ChangePasswordForm(ChoosesPassword):
     """A new password, for someone signed in who knows the current one (asked first)."""
 
     current = current_password()
-    password = new_password(_l("New password"))
+    password = new_password(_l("New password"), _l("Enter a new password."))
     confirmation = new_password_again()
 
 
@@ -235,7 +236,9 @@ class ChangeEmailForm(FlaskForm):
         rules=[ACCOUNT_EMAIL],
         spellcheck=False,
     )
-    current = current_password()
+    # The password form beside it has its own "Current password": told apart in a list of
+    # the page's fields.
+    current = current_password(_l("Your password, to confirm"))
 
 
 class InviteColleagueForm(FlaskForm):
