@@ -4,6 +4,7 @@ occasion only, and the new request is filed like any other."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -246,6 +247,25 @@ def test_the_links_of_two_drafts_for_one_device_and_patient_say_which_is_which(
             "started on " in page
         )
     assert names[first] != names[second]
+    assert ", draft " not in page  # started hours apart: no need of more
+
+    # Started within the same minute: the links say which of them each is.
+    with app.app_context():
+        earlier = db.session.get(Dossier, first)
+        earlier.created_at = db.session.get(Dossier, second).created_at
+        db.session.commit()
+    page = html.unescape(logged_in.get("/dashboard").text)
+    for dossier_id, place in ((first, 1), (second, 2)):
+        link = re.search(
+            rf'href="/requests/{dossier_id}">Continue<span class="visually-hidden"> (.*?)</span>',
+            page,
+        ).group(1)
+        assert link.endswith(f", draft {place} of 2")
+        assert re.search(
+            rf'href="/requests/{dossier_id}/discard">Delete<span class="visually-hidden"> '
+            rf"[^<]*, draft {place} of 2</span>",
+            page,
+        )
 
 
 def test_a_copied_step_s_warning_is_said_on_the_summary(app, logged_in, user):

@@ -46,8 +46,31 @@ def dashboard():
         dossiers=dossiers,
         next_steps=next_steps,
         saved_by=saved_by,
+        twins=_twins([d for d in dossiers if d.is_draft]),
         today=clock.today(),  # an authorisation whose period has not started yet says so
     )
+
+
+def _twins(drafts: list[Dossier]) -> dict[int, tuple[int, int]]:
+    """Drafts whose links would read the same (one device, one patient, started within the
+    same minute): each one's place among them and how many, to tell their links apart."""
+    alike: dict[tuple, list[int]] = {}
+    for draft in drafts:
+        answers = draft.answers()
+        started = clock.as_utc(draft.created_at).replace(second=0, microsecond=0)
+        individual = answers.get("access-type", {}).get("access_type") == "individual"
+        key = (
+            answers.get("device", {}).get("trade_name"),
+            answers.get("patient", {}).get("patient_initials") if individual else None,
+            started,
+        )
+        alike.setdefault(key, []).append(draft.id)
+    return {
+        draft_id: (place, len(ids))
+        for ids in alike.values()
+        if len(ids) > 1
+        for place, draft_id in enumerate(sorted(ids), start=1)
+    }
 
 
 @bp.post("/requests")
