@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import io
 import logging
+import re
 from contextlib import contextmanager
 
 from pyhanko.pdf_utils import generic
@@ -100,8 +101,33 @@ def inspect(content: bytes) -> Verdict:
         return Verdict.ACTIVE
     # A key given twice in one dictionary: pyHanko keeps the first value, other readers
     # (Poppler, and it is thought most) the last, which was never looked at: a script or an
-    # attached file could hide there. Not vouched for, as a damaged file.
-    return Verdict.UNREADABLE if duplicates.found else Verdict.PLAIN
+    # attached file could hide there. So could an object no cross-reference table lists,
+    # which a reader rebuilding the table of a file it finds damaged would take in. Neither
+    # is vouched for: refused as a damaged file.
+    if duplicates.found or _unlisted_objects(reader, content):
+        return Verdict.UNREADABLE
+    return Verdict.PLAIN
+
+
+# An object as written in the file's bytes ("12 0 obj"); those in object streams are not.
+_OBJECT_HEADER = re.compile(
+    rb"(?<![0-9])([0-9]{1,10})[ \t\r\n\f\0]+([0-9]{1,5})[ \t\r\n\f\0]+obj\b"
+)
+
+
+def _unlisted_objects(reader: PdfFileReader, content: bytes) -> bool:
+    """Whether the bytes hold an object that no revision's cross-reference table lists."""
+    xrefs = reader.xrefs
+    listed = {
+        (ref.idnum, ref.generation)
+        for revision in range(xrefs.total_revisions)
+        for ref in xrefs.explicit_refs_in_revision(revision)
+    }
+    listed |= {(ref.idnum, ref.generation) for ref in xrefs.xref_stream_refs}
+    return any(
+        (int(number), int(generation)) not in listed
+        for number, generation in _OBJECT_HEADER.findall(content)
+    )
 
 
 class _DuplicateKeys(logging.Handler):

@@ -319,7 +319,6 @@ def test_escaped_names_are_read_as_readers_read_them():
         + script
         + plain[table:].replace(b"startxref\n%d" % table, b"startxref\n%d" % (table + len(script)))
     )
-    assert inspect(orphan) is Verdict.PLAIN  # listed in no table: the parsed check skips it
     assert _acts_by_its_bytes(orphan)
     assert not _acts_by_its_bytes(pdf_of(b"/Title (100#25 #41#42)"))  # escapes, no action
 
@@ -341,6 +340,23 @@ def test_a_key_given_twice_is_not_vouched_for_whatever_the_logging_configuration
         pyhanko.disabled = disabled
         logging.disable(logging.NOTSET)
     assert inspect(pdf_of()) is Verdict.PLAIN  # the same file, each key once
+
+
+def test_an_object_no_table_lists_is_not_vouched_for():
+    """A reader rebuilding the table of a file it finds damaged takes in every object the
+    bytes hold, one listed nowhere too (pyHanko, reading the table, never sees it): here a
+    web page opened with the page, whose short names the byte scan does not look for."""
+    plain = pdf_of()
+    hidden = b"9 0 obj\n<< /AA << /O << /S /URI /URI (https://tracker.example) >> >> >>\nendobj\n"
+    table = plain.rindex(b"\nxref\n") + 1
+    orphan = (
+        plain[:table]
+        + hidden
+        + plain[table:].replace(b"startxref\n%d" % table, b"startxref\n%d" % (table + len(hidden)))
+    )
+    assert not _acts_by_its_bytes(orphan)
+    assert inspect(orphan) is Verdict.UNREADABLE
+    assert inspect(plain) is Verdict.PLAIN
 
 
 def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
