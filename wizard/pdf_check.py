@@ -81,8 +81,9 @@ def _inspected(content: bytes) -> list[bytes]:
 
 def inspect(content: bytes) -> Verdict:
     """ACTIVE when anything in the file carries a script, an action other than a link or an
-    embedded file; UNREADABLE when the file cannot be parsed (it is not a PDF we can vouch
-    for, and the person is told it seems damaged, not that it holds scripts); else PLAIN.
+    embedded file; UNREADABLE when the file cannot be parsed, or may read otherwise in other
+    readers (a key given twice, an object no table lists): it is not a PDF we can vouch for,
+    and the person is told it seems damaged, not that it holds scripts; else PLAIN.
     Unlimited: call it through `verdict`."""
     duplicates = _DuplicateKeys()
     try:
