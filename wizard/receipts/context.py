@@ -81,18 +81,13 @@ def receipt_context(receipt: dict) -> dict:
         "access_en": access_en,
         "period_start": in_french_and_english(receipt["period"]["start"]),
         "period_end": in_french_and_english(receipt["period"]["end"]),
-        "estimated_patients": _estimated(receipt.get("scope")),
+        "estimated_patients": grouped_in_both(
+            (receipt.get("scope") or {}).get("estimated_patients")
+        ),
         "documents": [_document_row(document) for document in receipt["documents"]],
         "hcp_letters": receipt["hcp_letters"],
         "geometry": template_geometry(),
     }
-
-
-def _estimated(scope: dict | None) -> tuple[str, str] | None:
-    """A global request's estimated number of patients, as French and English write it."""
-    if not scope or scope.get("estimated_patients") is None:
-        return None
-    return grouped(scope["estimated_patients"]), grouped(scope["estimated_patients"], ",")
 
 
 def _aware(value: str) -> dt.datetime:
@@ -118,6 +113,14 @@ def _document_row(document: dict) -> dict:
         "kind_en": kind_en,
         "size_text": grouped(document["size"]),
     }
+
+
+def grouped_in_both(number: int | None) -> tuple[str, str] | None:
+    """A number (of patients) as French and English write it: ("100 000", "100,000"), the
+    French grouped by narrow no-break spaces; None for none."""
+    if number is None:
+        return None
+    return grouped(number), grouped(number, ",")
 
 
 def grouped(number: int, separator: str = "\u202f") -> str:

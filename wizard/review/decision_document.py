@@ -15,7 +15,7 @@ from pyhanko.sign.timestamps import TimeStamper
 
 from wizard.domain.canonical import canonical_json
 from wizard.i18n import in_french_and_english
-from wizard.receipts.context import ACCESS_TYPES, PARIS, grouped
+from wizard.receipts.context import ACCESS_TYPES, PARIS, grouped_in_both
 from wizard.receipts.layout import template_geometry
 from wizard.receipts.render import EmbeddedFile, render_pdf
 from wizard.receipts.signing import sign_pdf
@@ -80,8 +80,10 @@ def decision_context(record: dict) -> dict:
         "asked_on": in_french_and_english(record.get("procedure", {}).get("asked_on")),
         "period": _period_of(record["authorisation"]),
         "period_begun": _period_begun(record["authorisation"], decided),
-        "max_patients": _count((record["authorisation"] or {}).get("max_patients")),
-        "estimated_patients": _count((request.get("scope") or {}).get("estimated_patients")),
+        "max_patients": grouped_in_both((record["authorisation"] or {}).get("max_patients")),
+        "estimated_patients": grouped_in_both(
+            (request.get("scope") or {}).get("estimated_patients")
+        ),
         "reports_due": _reports_due(record["authorisation"]),
         "request": request,
         # Ends a sentence of the act: without the full stop it may have of its own. ANSM's
@@ -180,14 +182,6 @@ def _period_begun(authorisation: dict | None, decided: dt.datetime) -> bool:
     if not authorisation:
         return False
     return authorisation["period_start"] <= decided.astimezone(PARIS).date().isoformat()
-
-
-def _count(number: int | None) -> tuple[str, str] | None:
-    """A number of patients as French and English write it: ("100 000", "100,000"), the
-    French grouped by narrow no-break spaces; None for none."""
-    if number is None:
-        return None
-    return grouped(number), grouped(number, ",")
 
 
 def _reports_due(authorisation: dict | None) -> dict | None:
