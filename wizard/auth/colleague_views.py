@@ -123,8 +123,7 @@ def cancel_colleague_invitation(invitation_id: int):
     invitation = db.session.get(ColleagueInvitation, invitation_id)
     if invitation is None or invitation.organisation_id != current_user.organisation_id:
         abort(404)
-    waiting = not (invitation.accepted_at or invitation.revoked_at or invitation.is_expired)
-    if request.method != "POST" and waiting:
+    if request.method != "POST" and colleagues.is_pending(invitation):
         return render_template("auth/cancel_colleague_invitation.html", invitation=invitation)
     if request.method == "POST" and colleagues.cancel(invitation):
         flash(_("The invitation sent to %(email)s is cancelled.", email=invitation.email))

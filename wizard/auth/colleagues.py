@@ -162,6 +162,11 @@ def find(token: str) -> ColleagueInvitation:
     return invitation
 
 
+def is_pending(invitation: ColleagueInvitation) -> bool:
+    """Whether its link still works (not accepted, cancelled, nor expired)."""
+    return _state_of(invitation) == "pending"
+
+
 def _state_of(invitation: ColleagueInvitation) -> str:
     if invitation.accepted_at is not None:
         return "used"
