@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -362,23 +362,23 @@ def is_finished(step: Step, dossier: Dossier, answers, form=None) -> bool:
     return form.validate()
 
 
+def _unfinished(dossier: Dossier, but: Collection[str] = ()) -> Iterator[Step]:
+    """The question steps not finished, in order (`but` those named), each checked when
+    reached."""
+    answers = dossier.answers()
+    for step in FLOW.questions(answers):
+        if step.id not in but and not is_finished(step, dossier, answers):
+            yield step
+
+
 def first_incomplete(dossier: Dossier, *, but: Collection[str] = ()) -> Step | None:
     """The first question step not finished (`but` those named)."""
-    answers = dossier.answers()
-    return next(
-        (
-            step
-            for step in FLOW.questions(answers)
-            if step.id not in but and not is_finished(step, dossier, answers)
-        ),
-        None,
-    )
+    return next(_unfinished(dossier, but), None)
 
 
 def unfinished_steps(dossier: Dossier) -> set[str]:
     """The question steps not finished, by id."""
-    answers = dossier.answers()
-    return {step.id for step in FLOW.questions(answers) if not is_finished(step, dossier, answers)}
+    return {step.id for step in _unfinished(dossier)}
 
 
 def next_step(dossier: Dossier) -> Step:
