@@ -241,6 +241,11 @@ def from_environment(instance_path: Path) -> dict:
         # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
         # of a manufacturer's forms that take files, per account.
         "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
+        # Files whose structure is checked (each in a process of its own, up to
+        # PDF_CHECK_CPU_SECONDS of CPU): per account on a manufacturer's forms, per link on a
+        # professional's page, whatever the check finds, so that nobody can keep the server's
+        # processors busy by sending files again and again.
+        "PDF_CHECK_RATE_LIMIT": os.environ.get("PDF_CHECK_RATE_LIMIT", "100 per hour"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         # How long the link that confirms a new account's email address works, in seconds.

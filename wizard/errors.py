@@ -149,19 +149,37 @@ TOO_MANY_TRIES["review_hcp.answer"] = (
 # The manufacturer's own forms that take files: one budget for all, per account.
 TOO_MANY_TRIES.update(
     dict.fromkeys(
-        (
-            "filing.step",
-            "filing.add_document",
-            "filing.add_letter",
-            "review_filer.reply",
-            "review_filer.send_report",
-        ),
+        limits.MANUFACTURER_FILE_FORMS,
         (
             TOO_MANY_TRIES["invites.respond"][0],
             _l(
                 "Your forms have been sent many times in the last hour with a file and "
                 "something to correct. Wait an hour before sending a file again; you can still "
                 "send the form without one. What your request already holds is kept."
+            ),
+        ),
+    )
+)
+# Many files sent for checking within the hour, accepted or not.
+TOO_MANY_FILES = {
+    "invites.respond": (
+        _l("Too many files"),
+        _l(
+            "Many files have been sent from this page in the last hour. Wait an hour, then "
+            "send your file again; nothing was saved this time."
+        ),
+    ),
+}
+TOO_MANY_FILES["review_hcp.answer"] = TOO_MANY_FILES["invites.respond"]
+TOO_MANY_FILES.update(
+    dict.fromkeys(
+        limits.MANUFACTURER_FILE_FORMS,
+        (
+            TOO_MANY_FILES["invites.respond"][0],
+            _l(
+                "Your account has sent many files in the last hour. Wait an hour before sending "
+                "a file again; you can still send the form without one. Nothing was saved this "
+                "time; what your request already holds is kept."
             ),
         ),
     )
@@ -346,6 +364,8 @@ def render_error(status: int):
         title, detail = WRONG_PASSWORDS[request.endpoint]
     if status == 429 and limits.stopped_for_refused_files():
         title, detail = TOO_MANY_TRIES[request.endpoint]
+    if status == 429 and limits.stopped_for_file_checks():
+        title, detail = TOO_MANY_FILES[request.endpoint]
     if status == 413 and not sends_files():
         title, detail = TEXT_TOO_LONG
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_decimal
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -111,15 +111,15 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
                 "choose that file."
             )
         )
-    found = (
-        pdf_check.Verdict.ACTIVE
-        if _acts_by_its_bytes(content)
-        else pdf_check.verdict(
+    if _acts_by_its_bytes(content):
+        found = pdf_check.Verdict.ACTIVE
+    else:
+        g.pdf_checks = g.get("pdf_checks", 0) + 1  # counted (`auth.limits`): each costs a process
+        found = pdf_check.verdict(
             content,
             cpu_seconds=current_app.config["PDF_CHECK_CPU_SECONDS"],
             memory_mb=current_app.config["PDF_CHECK_MEMORY_MB"],
         )
-    )
     if found is pdf_check.Verdict.TOO_COMPLEX:
         raise UploadRejected(
             _(

@@ -12,6 +12,7 @@ from tests.invites.support import (
     LETTER,
     invitations_of,
     invite,
+    letters_of,
     link_in,
     send_letter,
 )
@@ -130,3 +131,26 @@ def test_a_link_sent_again_and_again_with_a_refused_file_is_stopped(
     assert stopped.status_code == 429
     assert "This page has been sent many times in the last hour" in stopped.text
     assert LETTER["urgency_statement"] in stopped.text  # what was typed, to copy
+
+
+def test_files_checked_from_one_link_are_counted_accepted_or_not(
+    app, tmp_path, manufacturer, inbox
+):
+    """Each file sent is checked in a process of its own: one link's page has a budget of
+    files checked, whatever the check finds; once spent, a send with a file is stopped and
+    says so, with what was typed to copy, and nothing is recorded."""
+    config = {**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"}
+    limited = create_app({**config, "PDF_CHECK_RATE_LIMIT": "2 per hour"})
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    link = link_in(inbox.to(INVITE["invite-email"])[0])
+    clinician = limited.test_client()
+    for attempt in range(2):  # is_author left unticked: refused, the file checked all the same
+        pdf = (minimal_pdf(f"Letter, try {attempt}"), "letter.pdf")
+        assert send_letter(clinician, link, file=pdf, is_author=None).status_code == 422
+    stopped = send_letter(clinician, link)
+    assert stopped.status_code == 429
+    assert "Many files have been sent from this page in the last hour." in stopped.text
+    assert LETTER["urgency_statement"] in stopped.text  # what was typed, to copy
+    with app.app_context():
+        assert letters_of(dossier_id) == []

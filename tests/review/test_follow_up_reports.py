@@ -255,6 +255,42 @@ def test_reports_refused_again_and_again_with_a_file_are_stopped(
     assert send_report(client, submitted_global).status_code == 303
 
 
+def test_files_checked_are_counted_one_by_one_accepted_or_not(
+    app, reviewer, submitted_global, tmp_path
+):
+    """Each file sent is checked in a process of its own: an account has a budget of files
+    checked, whatever the check finds (two files in one send count two), and once it is spent
+    a send with a file is stopped, with what was typed to copy; a report without a file is
+    still sent."""
+    from tests.conftest import login
+    from wizard import create_app
+
+    authorised(reviewer, submitted_global)
+    limited = create_app(
+        {
+            **app.config,
+            "INSTANCE_PATH": str(tmp_path),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "PDF_CHECK_RATE_LIMIT": "3 per hour",
+        }
+    )
+    client = limited.test_client()
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    two = [document("a.pdf", "A"), document("b.pdf", "B")]
+    assert send_report(client, submitted_global, files=two).status_code == 303  # two
+    refused = send_report(client, submitted_global, message="", files=[document("c.pdf", "C")])
+    assert refused.status_code == 422  # three: refused for its message, counted all the same
+    stopped = send_report(client, submitted_global, files=[document("d.pdf", "D")])
+    assert stopped.status_code == 429
+    page = text_of(stopped)
+    assert "Your account has sent many files in the last hour." in page
+    assert REPORT in page  # what was typed, to copy
+    with app.app_context():
+        assert db.session.query(FollowUpReport).count() == 1
+    assert send_report(client, submitted_global).status_code == 303
+
+
 def test_the_same_form_sent_twice_is_one_report(
     app, inbox, reviewer, manufacturer, submitted_global
 ):

@@ -10,7 +10,9 @@
   they go to any address, carry the manufacturer's words, and leave from the portal's own
   sender (and a colleague invited has no budget of their own);
 - colleagues' invitation links, failed look-ups per client address;
-- receipt checks on the public /verify page, per client address: each parses a stranger's PDF.
+- receipt checks on the public /verify page, per client address: each parses a stranger's PDF;
+- files checked (each in a process of its own), per account on the manufacturer's forms and
+  per link on a professional's pages, whatever the check finds.
 
 What counts is said by the view (`count_attempt`), whatever the status code it answers with
 (htmx requests get 200 for a refused form)."""
@@ -27,6 +29,15 @@ from itsdangerous import URLSafeTimedSerializer
 from wizard.auth import devices
 from wizard.forms.validators import normalised_email
 from wizard.token_links import is_failed_lookup
+
+# The manufacturer's forms that take files.
+MANUFACTURER_FILE_FORMS = (
+    "filing.step",
+    "filing.add_document",
+    "filing.add_letter",
+    "review_filer.reply",
+    "review_filer.send_report",
+)
 
 
 def count_attempt() -> None:
@@ -115,6 +126,24 @@ def _refused_with_files(response) -> bool:
 def _kept_a_file(_response) -> bool:
     """A file stored for the next try of a refused form (`wizard.kept`): not one attached."""
     return g.get("kept_a_file", False)
+
+
+def _pdf_checks() -> int:
+    """The files whose structure the request had checked (`uploads.read_pdf`); before the
+    view runs, one: whether one more fits the budget."""
+    return g.get("pdf_checks", 1)
+
+
+def _checked_a_file(_response) -> bool:
+    return g.get("pdf_checks", 0) > 0
+
+
+def _stopped_for_file_checks(_limit) -> None:
+    g.stopped_for_file_checks = True  # the page says so (`wizard.errors.TOO_MANY_FILES`)
+
+
+def stopped_for_file_checks() -> bool:
+    return g.get("stopped_for_file_checks", False)
 
 
 def _stopped_for_refused_files(_limit) -> None:
@@ -250,10 +279,30 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         exempt_when=lambda: not _sends_a_file(),
         on_breach=_stopped_for_refused_files,
     )
-    for endpoint in ("filing.step", "filing.add_document", "filing.add_letter"):
+    for endpoint in MANUFACTURER_FILE_FORMS:
         wrap(endpoint, own_refused_files)
-    wrap("review_filer.reply", own_refused_files)
-    wrap("review_filer.send_report", own_refused_files)
+
+    # Every file checked, whatever the check finds (each is read in a process of its own, up
+    # to PDF_CHECK_CPU_SECONDS of CPU): per link on a professional's pages, per account on
+    # the manufacturer's forms. Only a send with a file is stopped.
+    def file_checks(key_func):
+        return limiter.shared_limit(
+            config["PDF_CHECK_RATE_LIMIT"],
+            scope="file-checks",
+            key_func=key_func,
+            methods=["POST"],
+            cost=_pdf_checks,
+            deduct_when=_checked_a_file,
+            exempt_when=lambda: not _sends_a_file(),
+            override_defaults=False,
+            on_breach=_stopped_for_file_checks,
+        )
+
+    for endpoint in ("invites.respond", "review_hcp.answer"):
+        wrap(endpoint, file_checks(_link))  # the key names the endpoint and the link
+    own_file_checks = file_checks(_signed_in_account)
+    for endpoint in MANUFACTURER_FILE_FORMS:
+        wrap(endpoint, own_file_checks)
     # Guessing a colleague's invitation link: failed look-ups per client address, as for the
     # professionals' links.
     wrap("auth.join", limiter.limit(config["INVITE_RATE_LIMIT"], deduct_when=is_failed_lookup))
