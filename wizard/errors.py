@@ -27,7 +27,7 @@ from wizard.web import from_this_site, page_sent_from
 
 MESSAGES = {
     400: (
-        _l("Something in the request was not right"),
+        _l("Your action could not be processed"),
         _l("Go back, reload the page and try again."),
     ),
     403: (_l("You cannot open this page"), _l("Your account does not give access to it.")),

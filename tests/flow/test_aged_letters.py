@@ -62,7 +62,7 @@ def test_a_letter_aged_past_a_year_no_longer_counts(app, logged_in, user):
 
     step = text_of(logged_in, f"/requests/{dossier_id}/steps/hcp-support")
     assert said in step
-    assert "More than a year old: no longer counts." in step
+    assert "More than a year old: no longer counts as a statement of urgency." in step
     # The step asks for a letter as if it had none: the hint, and the upload form open.
     assert "you will need at least one before you submit" in step
     assert '<details class="details" open>' in step

@@ -99,7 +99,8 @@ def test_an_authorisation_is_a_signed_pdf_that_validates(
     ) in words
     assert (
         "Article 5 / Article 5 La présente autorisation ne vaut pas certification de la "
-        "conformité du dispositif, que le fabricant s’est engagé, dans sa demande, à poursuivre."
+        "conformité du dispositif. Dans sa demande, le fabricant s’est engagé à poursuivre cette "
+        "certification."
     ) in words
     # A global authorisation is made known to the Commission and the Member States (59(2)).
     assert (
