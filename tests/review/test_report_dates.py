@@ -146,8 +146,8 @@ def test_one_late_report_meets_every_date_passed_without_one(
     # The audit trail says which dates the report met.
     trail = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert (
-        "Follow-up report sent: 3 patients treated so far; the report due by "
-        f"{said(dues[0])}, {said(dues[1])}"
+        "Follow-up report sent: 3 patients treated so far; the reports due by "
+        f"{said(dues[0])} and {said(dues[1])}"
     ) in trail
 
 

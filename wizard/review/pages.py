@@ -19,7 +19,7 @@ from wizard.filing.pages import legacy_notice, submitted_sections
 from wizard.forms.base import quantity, read_back, summary_rows, typed_rows
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import long_date, ngettext
+from wizard.i18n import listed, long_date, ngettext
 from wizard.models import (
     Addressee,
     AuditEvent,
@@ -630,8 +630,14 @@ def event_text(event: AuditEvent) -> str:
             num=quantity(detail["patients_treated"]),
         )
         if met := detail.get("meets"):  # the dates its authorisation asked it by
-            dates = ", ".join(long_date(date.fromisoformat(day)) for day in met)
-            sent = _("%(sent)s; the report due by %(dates)s", sent=sent, dates=dates)
+            dates = listed([long_date(date.fromisoformat(day)) for day in met])
+            sent = ngettext(
+                "%(sent)s; the report due by %(dates)s",
+                "%(sent)s; the reports due by %(dates)s",
+                len(met),
+                sent=sent,
+                dates=dates,
+            )
         if stands := _certification_said(detail.get("certification")):
             sent = f"{sent}; {stands}"
         if detail.get("end_asked"):
