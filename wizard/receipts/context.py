@@ -39,8 +39,8 @@ ACCESS_TYPES = {
         "Individual access — for one identified patient",
     ),
     "global": (
-        "Accès global — pour un dispositif donné",
-        "Global access — for a given device",
+        "Accès global — pour le dispositif, pour un groupe de patients",
+        "Global access — for the device, for a group of patients",
     ),
 }
 
