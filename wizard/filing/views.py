@@ -41,30 +41,37 @@ def dashboard():
     # Where each draft resumes, and who saved it last.
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
     saved_by = service.last_saved_by(list(next_steps))
+    named = {d.id: _named(d) for d in dossiers}
     return render_template(
         "filing/dashboard.html",
         dossiers=dossiers,
+        named=named,
         next_steps=next_steps,
         saved_by=saved_by,
-        twins=_twins([d for d in dossiers if d.is_draft]),
+        twins=_twins([d for d in dossiers if d.is_draft], named),
         today=clock.today(),  # an authorisation whose period has not started yet says so
     )
 
 
-def _twins(drafts: list[Dossier]) -> dict[int, tuple[int, int]]:
+def _named(dossier: Dossier) -> tuple[dict, str | None, str | None]:
+    """A request's answers as its row shows them (submitted, or as saved), its device, and
+    its patient's initials if it is for one patient: what its links are told apart by."""
+    answers = (
+        dossier.submitted_answers["answers"] if dossier.submitted_answers else dossier.answers()
+    )
+    individual = answers.get("access-type", {}).get("access_type") == "individual"
+    patient = answers.get("patient", {}).get("patient_initials") if individual else None
+    return answers, answers.get("device", {}).get("trade_name"), patient
+
+
+def _twins(drafts: list[Dossier], named: dict) -> dict[int, tuple[int, int]]:
     """Drafts whose links would read the same (one device, one patient, started within the
     same minute): each one's place among them and how many, to tell their links apart."""
     alike: dict[tuple, list[int]] = {}
     for draft in drafts:
-        answers = draft.answers()
+        _answers, device, patient = named[draft.id]
         started = clock.as_utc(draft.created_at).replace(second=0, microsecond=0)
-        individual = answers.get("access-type", {}).get("access_type") == "individual"
-        key = (
-            answers.get("device", {}).get("trade_name"),
-            answers.get("patient", {}).get("patient_initials") if individual else None,
-            started,
-        )
-        alike.setdefault(key, []).append(draft.id)
+        alike.setdefault((device, patient, started), []).append(draft.id)
     return {
         draft_id: (place, len(ids))
         for ids in alike.values()
