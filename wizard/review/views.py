@@ -10,6 +10,7 @@ from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.models import (
+    DecisionKind,
     Document,
     FollowUpDocument,
     FollowUpReport,
@@ -153,9 +154,10 @@ def _sent_again(action: Action, dossier, form, current: Status) -> bool:
     """Whether this is an action already done by its first sending (the same form sent twice,
     two clicks without JavaScript): since the page it was sent from was seen, only this
     reviewer acted, and the last thing done is this action, with the same words: a decision
-    of this kind on the same grounds (the request in the status it gave), the same question
-    to the same person, or the review started or resumed with the same note. Another sending
-    (other words, from another tab) is refused as any late one is, with what was typed."""
+    of this kind on the same terms (`_same_terms`; the request in the status it gave), the
+    same question to the same person, or the review started or resumed with the same note.
+    Another sending (other words or terms, from another tab) is refused as any late one is,
+    with what was typed."""
     if posted_number("seen") is None:
         return False
     since = pages.changes_since_seen(dossier)
@@ -176,7 +178,28 @@ def _sent_again(action: Action, dossier, form, current: Status) -> bool:
     return bool(last) and (
         last[0].kind == action.decision
         and last[0].decided_by_id == current_user.id
-        and _words(last[0].reason) == _words(getattr(form, "reason", None) and form.reason.data)
+        and _same_terms(last[0], form)
+    )
+
+
+def _same_terms(decision, form) -> bool:
+    """Whether `form` says all that `decision` says: its grounds, how the manufacturer was
+    heard, and an authorisation's period, cap, indication, follow-up and report interval (a
+    form filled otherwise in another tab is another decision, refused as late)."""
+    if _words(decision.reason) != _words(form.reason.data):
+        return False
+    if "procedure" in form and decision.record.get("procedure") != form.procedure_record():
+        return False
+    if decision.kind != DecisionKind.AUTHORISATION:
+        return True
+    return (
+        decision.period_start == form.period_start.data
+        and decision.period_end == form.period_end.data
+        and decision.max_patients == (form.max_patients.data if "max_patients" in form else None)
+        and _words(decision.follow_up) == _words(form.follow_up.data)
+        and decision.report_every_months == form.report_every_months
+        and _words(decision.authorised_indication)
+        == _words(form.indication.data if "indication" in form else None)
     )
 
 
