@@ -15,7 +15,7 @@ from tests.review.test_period_end_reminder import MANUFACTURER
 from tests.review.test_report_dates import said
 from wizard import clock
 from wizard.extensions import db
-from wizard.models import AuditEvent, Decision, FollowUpReport
+from wizard.models import AuditEvent, Decision, FollowUpReport, User
 
 ASKED = "The device is CE-marked since last week: we ask for this authorisation to end."
 WITHDRAWN = "The device is CE-marked; the derogation is no longer needed."
@@ -96,6 +96,12 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
     )
     done = withdrawn_on_request(reviewer, submitted_global)
     assert done.status_code == 303
+    # The report it was asked in was read: the queue waits for no reading of it.
+    with app.app_context():
+        asked_in = db.session.query(FollowUpReport).one()
+        reader = db.session.get(User, asked_in.read_by_id)
+        assert asked_in.read_at is not None and reader.email == REVIEWER_EMAIL
+    assert "1 report not read yet" not in text_of(reviewer.get("/review"))
     (told,) = [m for m in inbox.to(MANUFACTURER) if "withdrawn" in m["Subject"]]
     assert (
         f"As you asked in your follow-up report no. 1 of {said(today)}, ANSM has withdrawn the "

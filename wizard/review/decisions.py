@@ -51,6 +51,10 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     change_status(
         dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
     )
+    procedure = decision.record.get("procedure") or {}
+    if procedure.get("kind") == "requested":
+        # Decided on the request a report made: that report was read, for every reviewer.
+        follow_up.mark_read(form.asked_in, user, procedure["report_number"])
     try:
         ensure_pdf(decision)
     except Exception:  # the decision stands; its PDF is produced again on first download
