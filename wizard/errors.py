@@ -501,16 +501,29 @@ def init_app(app: Flask) -> None:
         # another tab): back to the page the form was on.
         link_form = request.endpoint in _LINK_FORMS
         again = request.path if link_form else None
+        kept = False
         if again is None and current_user.is_authenticated:
             from wizard.public import page_to_show
 
             # With its query ("?return_to=check": back to the summary after saving).
             again = page_to_show(request.full_path.rstrip("?"))
+            # A step's answers, sent by the account signed in again since (in another tab):
+            # its page opens again filled in with them, not saved (`unsent`).
+            kept = unsent.step_sent_to() is not None and unsent.keep()
+        if kept:
+            detail = _l(
+                "For your security, a form is taken only in the session its page was opened in, "
+                "and that session has ended (after a long time without activity) or was started "
+                "again (signing in, in another tab). What you sent was not saved, but it is kept "
+                "in this browser for 24 hours: open the page again, and it opens with your "
+                "answers filled in, for you to check and save."
+            )
         page = render_template(
             "error.html",
             title=title,
             detail=detail,
             typed=typed_answers(),
+            typed_kept=kept,
             again=again,
             token_page=link_form,
         )

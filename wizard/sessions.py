@@ -34,6 +34,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 # account) may leave its page for hours, called away to a patient: their form is still taken
 # within a day (the link itself works for days). Signed in, `SESSION_IDLE_MINUTES` holds.
 NOBODY_SIGNED_IN_IDLE = 24 * 3600
+# The key of a session started when a signed-in one ended for inactivity: that one's account.
+ENDED = "ended_user_id"
 
 
 class IdleExpiringSessionInterface(SecureCookieSessionInterface):
@@ -64,7 +66,12 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
             return self.session_class()  # idle too long (or signed in the future)
         data = serializer.load_payload(payload)
         if "_user_id" in data and age > idle:
-            return self.session_class()  # signed in, and idle too long
+            # Signed in, and idle too long: signed out. The new session keeps the page's
+            # language, and which account's session ended: a step's answers sent later from
+            # a page opened before (once other pages have written the new session) are still
+            # kept for that account to find once signed in again (`unsent`).
+            carried = {ENDED: data["_user_id"], "locale": data.get("locale")}
+            return self.session_class({k: v for k, v in carried.items() if v is not None})
         session = self.session_class(data)
         session.signed_at = signed_at
         return session

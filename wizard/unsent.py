@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from wizard import clock, keys
+from wizard import clock, keys, sessions
 from wizard.extensions import db
 from wizard.flow.steps import FLOW
 from wizard.models import RemovedFile, UnsentAnswers, User
@@ -201,7 +201,8 @@ def _prune() -> None:
 
 def _ended_session_user() -> int | None:
     """The account of the session cookie the form came with: signed by the portal, whatever
-    its age (it has ended), and naming one (not one signed out in another tab)."""
+    its age (it has ended), and naming one (not one signed out in another tab): signed in
+    to it, or started when its session ended for inactivity (`sessions.ENDED`)."""
     interface = current_app.session_interface
     serializer = interface.get_signing_serializer(current_app)
     cookie = request.cookies.get(interface.get_cookie_name(current_app))
@@ -211,7 +212,9 @@ def _ended_session_user() -> int | None:
         data = serializer.loads(cookie)
     except BadSignature:
         return None
-    remembered = User.read_session_id(data.get("_user_id") if isinstance(data, dict) else None)
+    if not isinstance(data, dict):
+        return None
+    remembered = User.read_session_id(data.get("_user_id") or data.get(sessions.ENDED))
     return remembered[0] if remembered else None
 
 

@@ -117,6 +117,44 @@ def test_signed_in_again_the_step_opens_with_what_was_sent_unsaved(csrf_app, mon
     assert saved_need(csrf_app, step_url) == TYPED
 
 
+def test_pages_opened_after_the_session_ended_do_not_lose_whose_it_was(csrf_app, monkeypatch):  # noqa: F811
+    """Once the session has ended, any page opened (a live check, another tab: the login page
+    it leads to) writes a new session: it remembers whose ended, so that the step sent after
+    is still kept for that person, in the language the pages were in."""
+    client, step_url, token = signed_in_at_step(csrf_app)
+    client.get("/language/fr?next=/dashboard")
+    five_hours_later(monkeypatch)
+    assert client.get("/dashboard").location.startswith("/login")  # another tab
+    login_page = client.get("/login")
+    assert 'lang="fr"' in login_page.text  # the new session kept the page's language
+    refused = sent_signed_out(client, step_url, token)
+    assert refused.status_code == 400
+    assert "conservé dans ce navigateur pendant 24 heures" in " ".join(refused.text.split())
+    assert sign_in(client, owner(csrf_app).email, step_url).status_code == 303
+    assert typed_on(client.get(step_url).text).items() >= TYPED.items()
+
+
+def test_a_step_sent_from_before_signing_in_again_elsewhere_opens_filled_in(  # noqa: F811
+    csrf_app,  # noqa: F811
+    monkeypatch,
+):
+    """The page left open overnight, the person signed in again in another tab (a new
+    session, a new token): the step sent from the old page is refused for its old token, but
+    kept for the same person, whose page opens again filled in with it, not saved."""
+    client, step_url, old_token = signed_in_at_step(csrf_app)
+    five_hours_later(monkeypatch)
+    assert sign_in(client, owner(csrf_app).email, "/dashboard").status_code == 303
+    refused = sent_signed_out(client, step_url, old_token)
+    assert refused.status_code == 400
+    page = " ".join(refused.text.split())
+    assert "Your form expired" in page
+    assert "open the page again, and it opens with your answers filled in" in page
+    again = client.get(step_url).text
+    assert filled_in(again)
+    assert typed_on(again).items() >= TYPED.items()
+    assert saved_need(csrf_app, step_url) is None
+
+
 def test_nothing_is_kept_that_was_not_the_persons_typing_on_the_portal(csrf_app, monkeypatch):  # noqa: F811
     """Another site's form; a blank form; a form sent signed out in another tab (its cookie
     names no account): listed to copy at most, never kept."""
