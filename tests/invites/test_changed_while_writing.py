@@ -116,7 +116,7 @@ def test_the_page_names_each_thing_that_changed(app, manufacturer, clinician, in
     assert refused.status_code == 409
     said = " ".join(html.unescape(refused.text).split())
     assert (
-        "Cardiotech Médical SAS a modifié le dispositif et le type d’autorisation pendant que "
+        "Cardiotech Médical SAS a modifié le dispositif et le type d’accès pendant que "
         "cette page était ouverte"
     ) in said
     assert 'HeartMate 4 <strong class="tag tag--todo">Modifié</strong>' in said
@@ -133,3 +133,30 @@ def test_a_page_from_before_fingerprints_had_parts_is_told_the_request_changed(
     assert refused.status_code == 409
     assert "changed the request while this page was open" in refused.text
     assert ">Changed</strong>" not in refused.text
+
+
+def test_a_letter_is_not_sent_for_patients_its_author_was_not_shown(
+    app, client, user, clinician, inbox
+):
+    """A global request's indication changed while the professional wrote: their urgency was
+    stated for other patients; the page names the change and marks it."""
+    from tests.conftest import login
+    from tests.invites.support import request_awaiting_letters
+
+    login(client, user[1])
+    with app.app_context():
+        dossier_id = request_awaiting_letters(user[0], "global")
+    invite(client, dossier_id)
+    link = link_in(inbox[-1])
+    shown = shown_on(clinician.get(link).text)
+    scope = {**sample_answers("global")["scope"], "indication": "Adults in cardiogenic shock."}
+    assert post_step(client, dossier_id, "scope", scope).status_code == 303
+    refused = send_letter(clinician, link, shown=shown)
+    assert refused.status_code == 409
+    said = " ".join(html.unescape(refused.text).split())
+    assert "changed the patients the request is for while this page was open" in said
+    assert (
+        'Adults in cardiogenic shock.<strong class="tag tag--todo">Changed</strong>' in said
+    ) or ('Adults in cardiogenic shock. <strong class="tag tag--todo">Changed</strong>' in said)
+    with app.app_context():
+        assert letters_of(dossier_id) == []

@@ -40,13 +40,23 @@ def test_the_page_names_the_patient_and_the_email_does_not(app, manufacturer, cl
     assert f"Établissement de prise en charge : {patient['establishment_name']}" in page
 
 
-def test_a_global_request_names_no_patient(app, client, user, clinician, inbox):
+def test_a_global_request_names_the_patients_it_is_for_not_one(app, client, user, clinician, inbox):
+    """The urgency a professional states for "the patients": the page says which, as the
+    request words them (indication, target population, how many), in the email never."""
     login(client, user[1])
     with app.app_context():
         dossier_id = request_awaiting_letters(user[0], "global")
     invite(client, dossier_id)
-    page = clinician.get(link_in(inbox[-1])).text
+    scope = sample_answers("global")["scope"]
+    assert scope["indication"] not in body_of(inbox[-1])
+    page = " ".join(clinician.get(link_in(inbox[-1])).text.split())
     assert "Initials" not in page and "Your letter is for this patient only" not in page
+    assert f'<dt>Indication</dt><dd class="pre-line">{scope["indication"]}</dd>' in page
+    assert f'<dt>Target population</dt><dd class="pre-line">{scope["target_population"]}' in page
+    assert (
+        "<dt>Estimated number of patients over the period</dt>"
+        f"<dd>{scope['estimated_patients']}</dd>" in page
+    )
 
 
 def test_the_urgency_is_asked_of_one_patient_or_of_the_patients(

@@ -134,12 +134,16 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     assert "Three children" not in manufacturer.get(f"/requests/{submitted}/submitted").text
 
 
-def test_a_question_on_a_global_request_names_no_patient(app, inbox, reviewer, submitted_global):
+def test_a_question_on_a_global_request_names_its_patients_not_one(
+    app, inbox, reviewer, submitted_global
+):
     act(reviewer, submitted_global, "start-review")
     ask_the_author(app, reviewer, submitted_global, hcp_email="anne.leroy@necker.example")
     path = LINK.search(body_of(inbox.to("anne.leroy@necker.example")[0])).group(1)
     page = app.test_client().get(path).text
-    assert "Answer ANSM" in page and "Initials" not in page and "Patient" not in page
+    assert "Answer ANSM" in page and "Initials" not in page and "<dt>Patient</dt>" not in page
+    indication = sample_answers("global")["scope"]["indication"]
+    assert f'<dt>Indication</dt><dd class="pre-line">{indication}</dd>' in page
 
 
 def test_a_link_expires_at_the_end_of_the_day_the_answer_is_needed_by(

@@ -58,6 +58,9 @@ class RequestSummary:
     # year of birth, where treated), so that the letter is written for the right one. Shown
     # on the link's page, never in the email.
     patient: dict | None = None
+    # Global: for which patients, as the request words it (indication, population, how many),
+    # so that the urgency the letter states is for them.
+    population: dict | None = None
 
     def fingerprint(self) -> str:
         """What the link's page shows of the request that a letter is written for (the
@@ -78,14 +81,15 @@ class RequestSummary:
             for name, part in zip(SHOWN, parts, strict=True)
             if part != _part_print(getattr(self, name))
         ]
-        if "kind" in changed and self.patient is None:
-            # No patient shown any more: the type of access changing says it.
-            changed = [name for name in changed if name != "patient"]
+        if "kind" in changed:
+            # No patient (or population) shown any more: the type of access changing says it.
+            gone = {"patient": self.patient is None, "population": self.population is None}
+            changed = [name for name in changed if not gone.get(name)]
         return changed
 
 
 # What a professional's page shows of the request, each compared apart (`fingerprint`).
-SHOWN = ("manufacturer", "device", "kind", "patient")
+SHOWN = ("manufacturer", "device", "kind", "patient", "population")
 
 
 def _part_print(value) -> str:
@@ -108,7 +112,20 @@ def summary_of(invitation: Invitation) -> RequestSummary:
         kind=kind,
         message=invitation.message,
         patient=patient_of(answers) if kind == "individual" else None,
+        population=population_of(answers) if kind == "global" else None,
     )
+
+
+def population_of(answers) -> dict | None:
+    """The patients a global request is for, as a professional is shown them: its indication,
+    target population and estimated number, as far as the request says them yet."""
+    scope = answers.get("scope", {})
+    shown = {
+        key: scope.get(key)
+        for key in ("indication", "target_population", "estimated_patients")
+        if scope.get(key) not in (None, "")
+    }
+    return shown or None
 
 
 def patient_of(answers) -> dict | None:

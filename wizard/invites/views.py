@@ -280,8 +280,9 @@ def _page(
 CHANGED = {
     "manufacturer": _l("the manufacturer's name"),
     "device": _l("the device"),
-    "kind": _l("the type of authorisation"),
+    "kind": _l("the type of access"),
     "patient": _l("the patient"),
+    "population": _l("the patients the request is for"),
 }
 
 

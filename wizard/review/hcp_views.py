@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from wizard import audit, kept
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import switch_to_the_language_asked
-from wizard.invites.service import patient_of
+from wizard.invites.service import patient_of, population_of
 from wizard.models import InformationRequest
 from wizard.review import information, late_answers, pages
 from wizard.review.forms import ReplyForm
@@ -175,6 +175,11 @@ def _page(
         # another patient, or the other type of access: they may never have treated them.
         patient=patient_of(question.dossier.submitted_answers["answers"])
         if question.dossier.submitted_answers.get("access_type") == "individual"
+        and not _written_for_another_case(question)
+        else None,
+        # For a global request, the patients it is for (as the letter's page showed them).
+        population=population_of(question.dossier.submitted_answers["answers"])
+        if question.dossier.submitted_answers.get("access_type") == "global"
         and not _written_for_another_case(question)
         else None,
         form=form,
