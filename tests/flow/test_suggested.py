@@ -40,6 +40,50 @@ def test_the_manufacturer_step_offers_the_organisation_and_the_person(app, logge
     assert OFFERED not in saved and value_of(saved, "legal_name") == "Cardiotech Médical SAS"
 
 
+def textarea_of(page: str, name: str) -> str | None:
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.S)
+    return html.unescape(match.group(1)).replace("\r\n", "\n") if match else None
+
+
+def test_a_new_request_offers_the_manufacturer_as_the_last_request_filed_it(app, logged_in, user):
+    """A second request of the organisation: the manufacturer as its latest filed request gave
+    it (not a draft's), the signed-in person as contact, with the telephone only if that
+    person was the contact then too."""
+    filed = sample_answers()["manufacturer"]
+    with app.app_context():
+        dossier_with(user[0], "global", submit=True)
+        draft = dossier_with(
+            user[0],
+            steps=["before-you-start", "situation", "manufacturer"],
+            files=False,
+            changes={"manufacturer": {"siret": "55210055400013"}},
+        )
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    assert draft  # a draft's answers are not offered: not filed
+    page = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert OFFERED in page
+    assert value_of(page, "legal_name") == html.escape(filed["legal_name"])
+    assert value_of(page, "siret") == filed["siret"]
+    assert value_of(page, "srn") == filed["srn"]
+    assert re.search(r'<option value="FR" selected', page)
+    assert textarea_of(page, "address") == filed["address"]
+    assert value_of(page, "contact_name") == "Claire Martin"
+    assert value_of(page, "contact_email") == "claire@cardiotech.example"
+    # Filed with another contact (claire.martin@example.org): not this person's telephone.
+    assert value_of(page, "contact_phone") in (None, "")
+    with app.app_context():
+        assert "manufacturer" not in db.session.get(Dossier, dossier_id).answers()
+
+
+def test_the_telephone_is_offered_when_the_contact_was_this_person(app, logged_in, user):
+    mine = {"contact_email": "Claire@cardiotech.example", "contact_phone": "+33 4 72 11 22 33"}
+    with app.app_context():
+        dossier_with(user[0], "global", submit=True, changes={"manufacturer": mine})
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    page = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
+    assert value_of(page, "contact_phone") == "+33 4 72 11 22 33"
+
+
 def test_the_path_to_certification_offers_the_mdr_application_already_given(app, logged_in, user):
     steps = list(sample_answers())
     lodged = "2024-05-20"
