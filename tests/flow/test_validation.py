@@ -166,6 +166,10 @@ def bad_answers() -> list:
         "This SIRET number is not valid (its check digit does not match): copy it again from "
         "the Kbis extract or the INSEE notice.", "siret-check-digit"),
     bad("manufacturer", "siret", "7328293200", "A SIRET number has 14 digits.", "short-siret"),
+    bad("manufacturer", "siret", "732 829 320",
+        "This looks like a SIREN number (9 digits). The SIRET has 14: the SIREN followed by the "
+        "5 digits of the establishment (NIC), as on the Kbis extract or the INSEE notice.",
+        "siren-for-siret"),
     bad("manufacturer", "contact_name", None,
         "Enter the name of the person ANSM should contact.", "no-contact"),
     bad("manufacturer", "contact_email", "claire.martin@",
@@ -173,6 +177,13 @@ def bad_answers() -> list:
     bad("manufacturer", "contact_phone", "call reception",
         "Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.",
         "phone-in-words"),
+    bad("manufacturer", "contact_phone", "0612",
+        "This number has 4 digits: a phone number has 6 to 15. A number in France has 10, for "
+        "example 01 23 45 67 89.", "phone-too-short"),
+    bad("manufacturer", "contact_phone", "+1 555 0100 2000 3000 4",
+        "This number has 17 digits: a phone number has 6 to 15. Start it with its country "
+        "code, for example +49 30 1234 5678.", "phone-too-long-abroad",
+        **US_WITH_REPRESENTATIVE),
     bad("manufacturer", "contact_phone", "04 72 12 34 5", FRENCH_PHONE, "french-digit-missing"),
     bad("manufacturer", "contact_phone", "+33 4 72 12 34 56 7", FRENCH_PHONE, "plus-33-long"),
     bad("manufacturer", "representative_name", None,
@@ -1618,3 +1629,23 @@ def test_a_reason_without_a_former_directive_certificate_asks_for_none(
     assert saved(app, dossier_id).answers["situation"]["reason"] == reason
     check = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/check").text)
     assert str(dict(NO_CE_REASONS)[reason]) in check
+
+
+def test_a_signature_may_give_the_name_in_either_order(app):
+    """ "Marie Dupont" signs for "Dupont Marie" (French usage writes either first); another
+    name, or a word left out, does not."""
+    from werkzeug.datastructures import MultiDict
+
+    from wizard.forms.case import DeclarationForm
+
+    def signs(name: str, signature: str) -> bool:
+        with app.test_request_context(method="POST"):
+            data = MultiDict({"signatory_name": name, "signature": signature})
+            form = DeclarationForm(formdata=data, meta={"csrf": False})
+            form.validate()
+            return not form.signature.errors
+
+    assert signs("Dupont Marie", "Marie Dupont")
+    assert signs("Claire  Martin", "claire martin")
+    assert not signs("Dupont Marie", "Marie")
+    assert not signs("Dupont Marie", "Marie Durand")

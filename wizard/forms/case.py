@@ -336,8 +336,8 @@ class DeclarationForm(StepForm):
     )
 
     def validate_signature(self, field):
-        if (
-            " ".join(field.data.split()).casefold()
-            != " ".join((self.signatory_name.data or "").split()).casefold()
+        # The same words, in either order ("Marie Dupont" for "Dupont Marie"): the same name.
+        if sorted(field.data.casefold().split()) != sorted(
+            (self.signatory_name.data or "").casefold().split()
         ):
             raise ValidationError(_("Type your name exactly as in “Your full name”."))

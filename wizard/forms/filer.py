@@ -29,6 +29,7 @@ from wizard.forms.choices import (
 from wizard.forms.validators import DateRule, EmailAddress, RequiredWhen, not_in_future
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
+from wizard.i18n import ngettext
 
 LEGACY = ("certificate_expired", "renewal_in_progress")
 
@@ -214,7 +215,7 @@ class ManufacturerForm(StepForm):
             "14 digits, on the Kbis extract. Required of a French manufacturer; a foreign one "
             "gives it only if it has an establishment in France."
         ),
-        rules=[idf.siret()],
+        rules=[idf.NotSiren(), idf.siret()],
         width="20",
     )
     contact_name = text(
@@ -271,12 +272,26 @@ class ManufacturerForm(StepForm):
         field.data = _typed_separators(field.data)
         digits = "".join(ch for ch in field.data if ch.isdigit())
         allowed = set("0123456789 +-.()")
-        if not 6 <= len(digits) <= 15 or not set(field.data) <= allowed:
+        if not set(field.data) <= allowed:
             raise ValidationError(
                 _("Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.")
             )
         typed = field.data.strip()
         in_france = self.country.data in (None, "", *SIRENE_COUNTRIES)
+        if len(digits) < 6 or len(digits) > 15:
+            raise ValidationError(
+                ngettext(
+                    "This number has %(num)d digit: a phone number has 6 to 15.",
+                    "This number has %(num)d digits: a phone number has 6 to 15.",
+                    len(digits),
+                )
+                + " "
+                + (
+                    _("A number in France has 10, for example 01 23 45 67 89.")
+                    if in_france
+                    else _("Start it with its country code, for example +49 30 1234 5678.")
+                )
+            )
         if in_france and not _french_number_complete(typed, digits):
             raise ValidationError(
                 _(

@@ -90,6 +90,22 @@ def siret() -> Identifier:
     )
 
 
+class NotSiren:
+    """A SIRET field given a SIREN (the company's 9 digits, which people know best): said as
+    such, with where the other 5 are found."""
+
+    def __call__(self, form, field):
+        typed = "".join(ch for ch in (field.data or "") if ch not in " .-\u00a0")
+        if len(typed) == 9 and typed.isascii() and typed.isdigit():
+            raise ValidationError(
+                _(
+                    "This looks like a SIREN number (9 digits). The SIRET has 14: the SIREN "
+                    "followed by the 5 digits of the establishment (NIC), as on the Kbis extract "
+                    "or the INSEE notice."
+                )
+            )
+
+
 def rpps() -> Identifier:
     return Identifier(
         ids.validate_rpps,
