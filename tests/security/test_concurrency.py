@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import (
+    checked_on_the_check_page,
     dossier_with,
     login,
     make_colleague,
@@ -209,3 +210,29 @@ def waiting_for_a_lock(app, seconds: float = 10) -> bool:
                 return True
         time.sleep(0.05)
     return False
+
+
+def test_the_same_signature_sent_twice_at_once_files_once_and_shows_it_both_times(
+    app, user, postgres_only
+):
+    """A second click (or tab) sent while the first is being taken: one submission, one
+    reference, and both answers lead to the request, none to an error page."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    client = app.test_client()
+    login(client, user[1])
+    declaration = sample_declaration()
+    checked = checked_on_the_check_page(client, dossier_id)
+    values = {**declaration, "checked": checked}
+    responses = []
+
+    def sign(_index):
+        responses.append(post_step(client, dossier_id, "declaration", values))
+
+    assert run_together(sign, 3) == []
+    assert [r.status_code for r in responses] == [303, 303, 303]
+    places = sorted(r.location for r in responses)
+    assert places.count(f"/requests/{dossier_id}/steps/confirmation") == 1
+    assert places.count(f"/requests/{dossier_id}/submitted") == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1

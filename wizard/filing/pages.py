@@ -900,6 +900,15 @@ def declaration(dossier: Dossier, step: Step):
         return render_step(dossier, step, form, refused_status(), checked=checked)
     try:
         service.submit(dossier, current_user, form.to_answers(), checked=checked)
+    except service.NotEditable:
+        # Submitted meanwhile by this very person: a second click, or a second tab, sent
+        # while the first was being taken (one after the other, `views.step` says it).
+        db.session.rollback()
+        db.session.refresh(dossier)
+        if dossier.submitted_at is None or dossier.submitted_by_id != current_user.id:
+            raise
+        flash(_("This request is already submitted: here it is."))
+        return redirect(url_for(".submitted", dossier_id=dossier.id), 303)
     except signing.NotChecked:
         flash(_("Check your answers, then continue to the declaration to sign them."), "warning")
         return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"), 303)
