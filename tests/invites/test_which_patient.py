@@ -5,6 +5,7 @@ patients must not be told apart by luck. The email does not say it."""
 from __future__ import annotations
 
 import io
+import re
 
 from tests.conftest import login
 from tests.invites.support import (
@@ -213,3 +214,14 @@ def test_a_letter_about_a_patient_half_described_is_not_said_to_be_about_another
     assert post_step(client, dossier_id, "patient", cleared, action="save_exit").status_code == 303
     page = client.get(step_nine).text
     assert "now names another patient" not in page and "born in ," not in page
+
+
+def test_the_page_offers_the_name_and_role_the_invitation_gave(manufacturer, clinician, inbox):
+    """Filled in as the manufacturer named the professional, for them to correct: not typed
+    again."""
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    page = clinician.get(link_in(inbox[-1])).text
+    assert re.search(r'name="author_name"[^>]*value="Dr Anne Leroy"', page)
+    assert re.search(r'name="specialty"[^>]*value="Paediatric cardiac surgeon"', page)
+    assert not re.search(r'name="author_rpps"[^>]*value="[^"]', page)  # theirs alone

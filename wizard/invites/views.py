@@ -165,7 +165,9 @@ def respond(token: str):
     if request.method in ("GET", "HEAD"):
         if _opened_by_a_person():
             service.mark_opened(invitation)
-        return _page(invitation, ClinicianLetterForm(formdata=None))
+        # Offered as the manufacturer named them in the invitation, to correct if need be.
+        offered = {"author_name": invitation.clinician_name, "specialty": invitation.role}
+        return _page(invitation, ClinicianLetterForm(formdata=None, data=offered))
     if "switch_language" in request.form:
         return _in_the_other_language(invitation)
     form = ClinicianLetterForm()
