@@ -439,12 +439,13 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     assert "Vu la décision n°" not in refusal and "Article 3" not in refusal
 
     act(reviewer, submitted_global, "start-review")
-    act(reviewer, submitted_global, "authorise", max_patients="8")
+    act(reviewer, submitted_global, "authorise", max_patients="8")  # from in ten days
     measures = {
-        # Patients who have the device already are not concerned, as the emails say.
+        # Before the period begins, nobody has the device under it yet.
         2: (
             "suspend",
-            "ni mis en service à ce titre pour un patient qui ne l’a pas encore reçu, tant que",
+            "ne pourra pas être mis sur le marché ni mis en service à ce titre tant que la "
+            "suspension n’est pas levée.",
         ),
         3: (
             "reinstate",
@@ -453,8 +454,8 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         4: (
             "withdraw",
             "est abrogée à compter de la notification de la présente décision : le dispositif "
-            "VentriAssist Mini — VAM-200 ne peut plus être mis sur le marché ni mis en service à "
-            "ce titre pour un patient qui ne l’a pas encore reçu.",
+            "VentriAssist Mini — VAM-200 ne pourra pas être mis sur le marché ni mis en service "
+            "à ce titre.",
         ),
     }
     for number, (name, decided) in measures.items():
@@ -714,3 +715,31 @@ def test_the_seal_is_dated_in_paris_time_as_the_act(app, reviewer, manufacturer,
     paris = datetime.now(ZoneInfo("Europe/Paris"))
     assert signed.utcoffset() == paris.utcoffset()
     assert abs((paris - signed).total_seconds()) < 120
+
+
+def test_a_measure_once_the_period_has_begun_spares_the_patients_treated(
+    app, reviewer, manufacturer, submitted_global
+):
+    """Suspended, then withdrawn, once the authorised period has begun: the device may no
+    longer be supplied for a patient who has not received it; the follow-up of those who
+    have goes on (as the emails and pages say)."""
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise", period_start=in_days(0))
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    suspended = _act_text(manufacturer, submitted_global, 2)
+    assert (
+        "ni mis en service à ce titre pour un patient qui ne l’a pas encore reçu, tant que la "
+        "suspension n’est pas levée. Le suivi des patients ayant déjà reçu le dispositif se "
+        "poursuit." in suspended
+    )
+    assert "The follow-up of patients who have already received the device continues." in (
+        suspended
+    )
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    withdrawn = _act_text(manufacturer, submitted_global, 4)
+    assert (
+        "ne peut plus être mis sur le marché ni mis en service à ce titre pour un patient qui ne "
+        "l’a pas encore reçu. Le suivi des patients ayant déjà reçu le dispositif se poursuit."
+        in withdrawn
+    )

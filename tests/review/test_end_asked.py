@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import act
+from tests.review.support import act, in_days
 from tests.review.test_decision_pdf import _act_text, french
 from tests.review.test_follow_up_reports import send_report, text_of
 from tests.review.test_period_end_reminder import MANUFACTURER
@@ -22,8 +22,9 @@ WITHDRAWN = "The device is CE-marked; the derogation is no longer needed."
 
 
 def authorised(reviewer, dossier_id: int) -> None:
+    """Authorised from today: patients may have received the device already."""
     act(reviewer, dossier_id, "start-review")
-    assert act(reviewer, dossier_id, "authorise").status_code == 303
+    assert act(reviewer, dossier_id, "authorise", period_start=in_days(0)).status_code == 303
 
 
 def withdrawn_on_request(reviewer, dossier_id: int):
