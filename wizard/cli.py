@@ -1,6 +1,6 @@
-"""`flask` commands: create a reviewer and change their name or job title, populate a demo
-portal, read the development outbox, send again the emails not sent yet, remove stored files
-nothing names any more."""
+"""`flask` commands: create a reviewer, change their name or job title, remove one who has
+left, populate a demo portal, read the development outbox, send again the emails not sent
+yet, remove stored files nothing names any more."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from wizard import clock
 from wizard.auth import email_change
 from wizard.auth.forms import check_password_strength
+from wizard.domain.lifecycle import ALLOWED_TRANSITIONS, FILED_STATUSES
 from wizard.extensions import db
 from wizard.forms.validators import normalised_email
 from wizard.models import Dossier, Organisation, Role, User
@@ -86,6 +87,36 @@ def set_reviewer_name(email: str, name: str) -> None:
     """Record a reviewer's name, which the decisions they sign state (CRPA L. 212-1): they
     cannot change it themselves."""
     _restate(email, "name", "name", name)
+
+
+@click.command("remove-reviewer")
+@with_appcontext
+@click.argument("email")
+def remove_reviewer(email: str) -> None:
+    """Remove a reviewer who has left: they can no longer sign in (their open sessions end),
+    are offered no more requests and emailed no more; what they did and signed stays under
+    their name. The requests they still handle are listed, to give to a colleague."""
+    reviewer = _reviewer(email)
+    if reviewer.removed_at is not None:
+        raise click.ClickException(f"{reviewer.email} was already removed.")
+    reviewer.removed_at = clock.now()
+    reviewer.session_epoch += 1  # every session of theirs ends, as a sign-out would end it
+    handled = db.session.scalars(
+        select(Dossier.reference)
+        .where(Dossier.assigned_to_id == reviewer.id, Dossier.status.in_(_STILL_MOVING))
+        .order_by(Dossier.reference)
+    ).all()
+    db.session.commit()
+    current_app.logger.info("reviewer %s removed", reviewer.id)
+    click.echo(f"{reviewer.email} can no longer sign in.")
+    if handled:
+        click.echo(
+            f"Still handled by them, to give to a colleague from the queue: {', '.join(handled)}."
+        )
+
+
+# Filed requests whose status can still change (for a decision, a measure, its expiry).
+_STILL_MOVING = [s for s in FILED_STATUSES if ALLOWED_TRANSITIONS.get(s)]
 
 
 def _restate(email: str, attribute: str, what: str, text: str) -> None:
@@ -246,6 +277,7 @@ def init_app(app: Flask) -> None:
         create_reviewer,
         set_reviewer_title,
         set_reviewer_name,
+        remove_reviewer,
         demo,
         outbox,
         mail_cli,

@@ -4,6 +4,8 @@ other session of the account."""
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, login, make_user
@@ -192,3 +194,41 @@ def test_the_account_pages_two_password_fields_are_named_apart(logged_in):
     page = logged_in.get("/account").text
     assert '<label class="label" for="email-current">Your password, to confirm</label>' in page
     assert '<label class="label" for="password-current">Current password</label>' in page
+
+
+def test_the_administrators_remove_a_reviewer_who_has_left(app, client):
+    """Removed: their session ends, they cannot sign in, they are offered no more requests,
+    and the requests they still handle are listed to give to a colleague."""
+    from tests.conftest import dossier_with
+    from wizard.models import Dossier
+
+    with app.app_context():
+        leaving = make_user("leaving@ansm.example", role=Role.REVIEWER)
+        make_user("staying@ansm.example", role=Role.REVIEWER)
+        maker = make_user("maker@cardiotech.example")
+        dossier_id = dossier_with(maker.id, "global", submit=True)
+        dossier = db.session.get(Dossier, dossier_id)
+        dossier.assigned_to_id = leaving.id
+        reference = dossier.reference
+        db.session.commit()
+    login(client, "leaving@ansm.example")
+    assert client.get("/review").status_code == 200
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["remove-reviewer", "Leaving@ANSM.example"])
+    assert done.exit_code == 0, done.output
+    assert "leaving@ansm.example can no longer sign in." in done.output
+    assert f"Still handled by them, to give to a colleague from the queue: {reference}." in (
+        done.output
+    )
+    ended = client.get("/review")  # their session ended, and they are told why
+    assert ended.status_code == 401
+    closed = "This reviewer account has been closed by the portal's administrators"
+    assert closed in html.unescape(ended.text)
+    refused = login(client, "leaving@ansm.example")
+    assert refused.status_code != 303 and closed in html.unescape(refused.text)
+    login(client, "staying@ansm.example")
+    queue = client.get(f"/review/requests/{dossier_id}").text
+    assert "can no longer sign in" in queue  # the request's handler has left, it says
+    again = runner.invoke(args=["remove-reviewer", "leaving@ansm.example"])
+    assert again.exit_code != 0 and "was already removed" in again.output
+    assert runner.invoke(args=["remove-reviewer", "maker@cardiotech.example"]).exit_code != 0

@@ -260,3 +260,22 @@ def test_the_reset_page_says_nothing_of_a_session_of_its_own_account(app, client
     assert login(client, user[1]).status_code == 303
     ask_link(client)
     assert "You are signed in as" not in client.get(link_from(inbox)).text
+
+
+def test_a_reviewer_closed_by_the_administrators_is_told_a_password_would_not_help(
+    app, client, inbox
+):
+    from tests.conftest import make_user
+    from wizard.models import Role
+
+    with app.app_context():
+        make_user("leaving@ansm.example", role=Role.REVIEWER)
+    assert (
+        app.test_cli_runner().invoke(args=["remove-reviewer", "leaving@ansm.example"]).exit_code
+        == 0
+    )
+    assert ask_link(client, "leaving@ansm.example").status_code == 303
+    [told] = inbox.to("leaving@ansm.example")
+    body = " ".join(body_of(told).split())
+    assert "The portal's administrators have closed your reviewer account" in body
+    assert "/password/reset/" not in body and "colleague" not in body

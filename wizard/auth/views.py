@@ -109,6 +109,11 @@ def removed_account_message() -> str | None:
     removed = g.get("removed_account")
     if removed is None:
         return None
+    if removed.is_reviewer:  # closed by the administrators (`flask remove-reviewer`)
+        return _(
+            "This reviewer account has been closed by the portal's administrators: it can no "
+            "longer sign in. If this is a mistake, contact them."
+        )
     return _(
         "A colleague has removed this account from %(organisation)s. To file for it again, "
         "ask a colleague to invite you again.",
@@ -564,6 +569,10 @@ def _send_confirmation(user: User) -> None:
 
 
 def _send_account_exists(user: User) -> None:
+    if user.removed_at is not None and user.is_reviewer:
+        # Closed by the administrators: the same words as to a new password asked.
+        _send_account_removed(user)
+        return
     if user.removed_at is not None:
         # A colleague removed it: signing in, or a new password, would not help.
         _send_to_unproven(
