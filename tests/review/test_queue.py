@@ -200,7 +200,30 @@ def test_a_request_is_found_by_its_device_name(app, reviewer, three):
         found = filed(owner, "global", datetime(2026, 4, 2, 12, tzinfo=UTC), device="PaediFlöw 2")
     assert listed(reviewer.get("/review", query_string={"q": "paediflow"}).text) == [found]
     page = reviewer.get("/review").text
-    assert "Reference, manufacturer or device" in page
+    assert "Reference, manufacturer, device or establishment" in page
+
+
+def test_requests_for_one_device_or_one_establishment_are_found_together(
+    app, reviewer, three
+):
+    """By the device's model or UDI-DI, whatever it is called; by the establishment where
+    the patient is treated, or that a global request names; a reference pasted with
+    non-breaking hyphens is found as typed with hyphens."""
+    individual, global_, third = three
+    device = sample_answers("individual")["device"]
+    every = sorted(listed(reviewer.get("/review").text))
+    assert sorted(listed(reviewer.get("/review", query_string={"q": device["udi_di"]}).text)) == (
+        every
+    )
+    assert sorted(listed(reviewer.get("/review", query_string={"q": device["model"]}).text)) == (
+        every
+    )
+    patient = sample_answers("individual")["patient"]["establishment_name"]
+    found = listed(reviewer.get("/review", query_string={"q": patient}).text)
+    assert individual in found
+    assert global_ in listed(reviewer.get("/review", query_string={"q": "louis pradel"}).text)
+    pasted = individual.replace("-", "\u2011")
+    assert listed(reviewer.get("/review", query_string={"q": pasted}).text) == [individual]
 
 
 def test_a_request_withdrawn_and_an_authorisation_withdrawn_are_filtered_apart(

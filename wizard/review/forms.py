@@ -902,8 +902,11 @@ class QueueForm(FlaskForm):
         csrf = False
 
     q = text(
-        _l("Reference, manufacturer or device"),
-        hint=_l("For example DA-2026-000042, or part of a company or device name."),
+        _l("Reference, manufacturer, device or establishment"),
+        hint=_l(
+            "For example DA-2026-000042, or part of a company or device name, a model, a "
+            "UDI-DI or a health establishment."
+        ),
         max_length=200,
         markup=False,
     )

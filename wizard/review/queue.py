@@ -149,7 +149,9 @@ def _filtered(filters: Filters, named: list[int] | None, *, with_status: bool) -
         query = query.where(
             or_(
                 # References are ASCII: lower() folds them on every database.
-                func.lower(Dossier.reference).contains(filters.q.strip().lower(), autoescape=True),
+                func.lower(Dossier.reference).contains(
+                    reference_searched(filters.q), autoescape=True
+                ),
                 Dossier.id.in_(named),
             )
         )
@@ -201,26 +203,47 @@ def _late_dues() -> Select:
     )
 
 
+# What a search looks in, besides the reference and the filing organisation: the device as
+# its label names it, and where its patients are treated (a request for the same device, or
+# the same establishment, is found whatever its manufacturer wrote).
+_SEARCHED = (
+    ("manufacturer", "legal_name"),
+    ("device", "trade_name"),
+    ("device", "model"),
+    ("device", "udi_di"),
+    ("patient", "establishment_name"),
+    ("scope", "establishments"),
+)
+
+
 def requests_naming(needle: str) -> list[int]:
     """The submitted requests whose manufacturer (as the request names it), filing
-    organisation or device (its trade name) contains `needle`, ignoring case and accents.
+    organisation, device (trade name, model, UDI-DI) or establishment (the patient's, or
+    those a global request names) contains `needle`, ignoring case and accents.
 
-    This is done in Python, over a bounded set: three short names per submitted request, no
-    other answers. SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII
+    This is done in Python, over a bounded set: a few short answers per submitted request. SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII
     letters only and it has no unaccent, and PostgreSQL's `unaccent` is an extension that may
     not be installed. Stripping the accents from the needle alone would not do either:
     "biomedix" must find the stored "Biomédix", so it is the stored name that needs folding,
     and a folded copy of it would be one more column to keep in step."""
     key = folded(needle)
     answers = Dossier.submitted_answers
-    legal_name = answers[("answers", "manufacturer", "legal_name")].as_string()
-    trade_name = answers[("answers", "device", "trade_name")].as_string()
+    searched = [answers[("answers", *path)].as_string() for path in _SEARCHED]
     rows = db.session.execute(
-        select(Dossier.id, Organisation.name, legal_name, trade_name)
+        select(Dossier.id, Organisation.name, *searched)
         .join(Organisation, Organisation.id == Dossier.organisation_id)
         .where(Dossier.status.not_in(UNFILED_STATUSES))
     )
     return [id_ for id_, *names in rows if any(key in folded(name or "") for name in names)]
+
+
+# Dashes a reference may be pasted with (from a word processor, an email): a hyphen.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
+
+
+def reference_searched(needle: str) -> str:
+    """A reference as typed or pasted, as the references are stored: hyphens, lower case."""
+    return needle.strip().translate(_DASHES).lower()
 
 
 def _names_matching(filters: Filters) -> list[int] | None:
