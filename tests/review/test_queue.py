@@ -203,9 +203,7 @@ def test_a_request_is_found_by_its_device_name(app, reviewer, three):
     assert "Reference, manufacturer, device or establishment" in page
 
 
-def test_requests_for_one_device_or_one_establishment_are_found_together(
-    app, reviewer, three
-):
+def test_requests_for_one_device_or_one_establishment_are_found_together(app, reviewer, three):
     """By the device's model or UDI-DI, whatever it is called; by the establishment where
     the patient is treated, or that a global request names; a reference pasted with
     non-breaking hyphens is found as typed with hyphens."""

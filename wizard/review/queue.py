@@ -221,9 +221,10 @@ def requests_naming(needle: str) -> list[int]:
     organisation, device (trade name, model, UDI-DI) or establishment (the patient's, or
     those a global request names) contains `needle`, ignoring case and accents.
 
-    This is done in Python, over a bounded set: a few short answers per submitted request. SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII
-    letters only and it has no unaccent, and PostgreSQL's `unaccent` is an extension that may
-    not be installed. Stripping the accents from the needle alone would not do either:
+    This is done in Python, over a bounded set: a few short answers per submitted request.
+    SQL cannot do it the same way on both databases: SQLite's lower() folds ASCII letters
+    only and it has no unaccent, and PostgreSQL's `unaccent` is an extension that may not be
+    installed. Stripping the accents from the needle alone would not do either:
     "biomedix" must find the stored "Biomédix", so it is the stored name that needs folding,
     and a folded copy of it would be one more column to keep in step."""
     key = folded(needle)
