@@ -395,3 +395,19 @@ def test_removing_the_only_report_of_a_finished_step_says_what_it_needs_now(app,
     assert "Upload the clinical evaluation report (PDF) before continuing." in after
     assert "You saved this step before finishing it" not in after
     assert stored(app, dossier_id) == (SUMMARIES, [])
+
+
+def test_a_clinical_evaluation_added_as_another_type_is_explained(app, logged_in, user):
+    """ "Other document" chosen for the clinical evaluation report: the step is not left
+    without it, and the message says how to put it right, not only that it is missing."""
+    dossier_id = at_evidence_step(app, user)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    added = sent(logged_in, step, {**SUMMARIES, "action": "continue"}, **{"document-kind": "other"})
+    assert added.status_code == 422  # the file attached, the step not finished
+    page = " ".join(html.unescape(added.text).split())
+    assert "Upload the clinical evaluation report (PDF) before continuing." in page
+    assert (
+        "If it is among the documents listed, it was added as another type: remove it, then "
+        "add it again choosing “Clinical evaluation report”." in page
+    )
+    assert stored(app, dossier_id)[1] == ["cer.pdf"]

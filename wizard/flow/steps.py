@@ -26,7 +26,16 @@ def is_global(answers: Answers) -> bool:
 def clinical_evaluation_missing(dossier: Dossier) -> list[tuple[str, str]]:
     if any(doc.kind == DocumentKind.CLINICAL_EVALUATION for doc in dossier.documents):
         return []
-    return [("document-file", _("Upload the clinical evaluation report (PDF) before continuing."))]
+    missing = _("Upload the clinical evaluation report (PDF) before continuing.")
+    others = [doc for doc in dossier.documents if doc.kind != DocumentKind.CLINICAL_EVALUATION]
+    if others:
+        # Added under another type (the type a document is added with is its last choice, and
+        # "Other document" a frequent slip): said, with the way to put it right.
+        missing += " " + _(
+            "If it is among the documents listed, it was added as another type: remove it, "
+            "then add it again choosing “Clinical evaluation report”."
+        )
+    return [("document-file", missing)]
 
 
 def has_hcp_letter(dossier: Dossier) -> bool:
