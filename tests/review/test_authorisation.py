@@ -607,3 +607,32 @@ def test_the_read_back_gives_the_report_dates_and_the_cap_as_the_act_states_them
         *(long_date(day) for day in due)
     )
     assert rows["Maximum number of patients"] == "12,000"
+
+
+@pytest.mark.parametrize(("end", "warned"), [(150, False), (151, True)])
+def test_an_authorisation_ending_after_the_expected_ce_marking_is_pointed_out(
+    app, reviewer, user, end, warned
+):
+    """The manufacturer expects CE marking in 150 days: a period running past it is said
+    before signing (the device then needs no derogation), and may be signed all the same."""
+    from tests.conftest import dossier_with
+
+    with app.app_context():
+        dossier_id = dossier_with(
+            user[0],
+            "global",
+            submit=True,
+            changes={"certification": {"expected_ce_date": in_days(150)}},
+        )
+    act(reviewer, dossier_id, "start-review")
+    typed, shown = read_back(reviewer, dossier_id, period_start=in_days(1), period_end=in_days(end))
+    said = (
+        f"The authorisation would end on {long_date(date.fromisoformat(in_days(end)))}, after "
+        f"{long_date(date.fromisoformat(in_days(150)))}, the date the manufacturer expects CE "
+        "marking (path to certification). Once CE marked, the device needs no derogation. "
+        "Check the end before you sign."
+    )
+    assert (said in " ".join(html.unescape(shown.text).split())) is warned
+    if warned:
+        signed = reviewer.post(AUTHORISE.format(dossier_id), data={**typed, "decision": "sign"})
+        assert signed.status_code == 303 and status_of(app, dossier_id) == "authorised"

@@ -303,7 +303,15 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         form=form,
         rows=rows,
         act=act,
-        warnings=[w for w in (_cap_warning(dossier, form), _misses_the_need(dossier, form)) if w],
+        warnings=[
+            w
+            for w in (
+                _cap_warning(dossier, form),
+                _misses_the_need(dossier, form),
+                _beyond_expected_ce_marking(dossier, form),
+            )
+            if w
+        ],
         # What the reviewer's page showed, nothing having happened since: signed on that.
         seen=request.form.get("seen", ""),
         awaited_named=request.form.get(awaited.FIELD, ""),
@@ -380,6 +388,23 @@ def _misses_the_need(dossier: Dossier, form: FlaskForm) -> str | None:
             needed_by=long_date(needed),
         )
     return None
+
+
+def _beyond_expected_ce_marking(dossier: Dossier, form: FlaskForm) -> str | None:
+    """An authorisation running past the date its manufacturer expects CE marking (path to
+    certification): once marked, the device needs no derogation, so the end may be a slip
+    (the manufacturer's own period step says the same to them)."""
+    expected = dossier.submitted_answers["answers"].get("certification", {}).get("expected_ce_date")
+    end = form.period_end.data if "period_end" in form else None
+    if not expected or not isinstance(end, date) or end <= date.fromisoformat(expected):
+        return None
+    return _(
+        "The authorisation would end on %(end)s, after %(expected)s, the date the manufacturer "
+        "expects CE marking (path to certification). Once CE marked, the device needs no "
+        "derogation. Check the end before you sign.",
+        end=long_date(end),
+        expected=long_date(date.fromisoformat(expected)),
+    )
 
 
 def manufacturer_page(
