@@ -180,6 +180,22 @@ def take(dossier_id: int, step_id: str) -> tuple[MultiDict, str] | None:
     return MultiDict(values), revision
 
 
+def waiting() -> list[tuple[int, str]]:
+    """The (request, step) pairs whose answers this browser sent for the person signed in
+    when their session had ended, still kept: their pages open filled in with them (`take`).
+    The caller keeps those of requests that are theirs."""
+    token = request.cookies.get(COOKIE)
+    if not token or not current_user.is_authenticated:
+        return []
+    rows = db.session.execute(
+        select(UnsentAnswers.dossier_id, UnsentAnswers.step_id)
+        .filter_by(token_sha256=_hash(token), user_id=current_user.id)
+        .where(UnsentAnswers.created_at >= clock.now() - KEPT_FOR)
+        .order_by(UnsentAnswers.id)
+    )
+    return [(dossier_id, step_id) for dossier_id, step_id in rows]
+
+
 def forget(response) -> None:
     """Signing out: this browser keeps nothing for anyone any more."""
     token = request.cookies.get(COOKIE)

@@ -255,3 +255,20 @@ def test_one_account_keeps_its_latest_answers_only(csrf_app, monkeypatch):  # no
     monkeypatch.undo()
     sign_in(client, owner(csrf_app).email, step_url)
     assert filled_in(client.get(step_url).text)
+
+
+def test_signed_in_from_the_sign_in_page_the_dashboard_says_where_answers_wait(
+    csrf_app,  # noqa: F811
+    monkeypatch,
+):
+    """Signed in again without the link that leads back to the step: the list of requests
+    says which page holds answers kept for this browser; opened, it gives them back."""
+    client, step_url, token = signed_in_at_step(csrf_app)
+    five_hours_later(monkeypatch)
+    assert sent_signed_out(client, step_url, token).status_code == 400
+    assert sign_in(client, owner(csrf_app).email, "/dashboard").status_code == 303
+    page = " ".join(html.unescape(client.get("/dashboard").text).split())
+    assert "Answers not saved yet" in page
+    assert f'<a href="{step_url}">Medical need, request for ' in page
+    assert typed_on(client.get(step_url).text).items() >= TYPED.items()
+    assert "Answers not saved yet" not in client.get("/dashboard").text  # given back once

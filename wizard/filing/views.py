@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from wizard import clock
+from wizard import clock, unsent
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
 from wizard.filing import bp, pages, service
@@ -42,10 +42,19 @@ def dashboard():
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
     saved_by = service.last_saved_by(list(next_steps))
     named = {d.id: _named(d) for d in dossiers}
+    # Answers sent once signed out, kept for this browser: where they wait (signed in from
+    # the sign-in page rather than the link that leads back to them).
+    drafts = {d.id: d for d in dossiers if d.is_draft}
+    kept = [
+        (drafts[dossier_id], step)
+        for dossier_id, step_id in unsent.waiting()
+        if dossier_id in drafts and (step := FLOW.get(step_id)) is not None
+    ]
     return render_template(
         "filing/dashboard.html",
         dossiers=dossiers,
         named=named,
+        kept=kept,
         next_steps=next_steps,
         saved_by=saved_by,
         twins=_twins([d for d in dossiers if d.is_draft], named),
