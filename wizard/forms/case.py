@@ -34,12 +34,21 @@ class MedicalNeedForm(StepForm):
     alternatives_considered = long_text(
         _l("CE-marked alternatives considered"),
         _l("Describe the CE-marked alternatives you considered."),
-        hint=_l("Name each alternative and say why it is unsuitable here."),
+        hint=_l(
+            "The CE-marked devices that could be used instead: name each and say why it is "
+            "unsuitable here. For one patient, the treatments already tried are on the "
+            "patient step: refer to them rather than repeat them."
+        ),
     )
     public_health_interest = long_text(
         # Article 59(1)'s test, whole: "public health or patient safety or health".
         _l("Interest for public health, or for patients' safety or health"),
         _l("Describe the interest for public health, or for patients' safety or health."),
+        hint=_l(
+            "What the device brings that nothing else does, for example: without it, the "
+            "patient's life is at risk; or, for a group, how many patients would otherwise go "
+            "untreated."
+        ),
     )
 
 
