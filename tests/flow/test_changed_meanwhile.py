@@ -1,7 +1,8 @@
 """Two colleagues with the same step open: the first to save wins, and the second is shown
 what was saved meanwhile, by whom and when, with their own answers still in the form, rather
-than overwriting it unseen. Saving again then keeps their answers, on purpose. One's own
-saves never stop one (a page the browser kept after Back, another tab): the last one wins."""
+than overwriting it unseen. Saving again then keeps their answers, on purpose. So are two
+tabs of one person: each page carries its own id. A page's own saves never stop it, nor
+does a page that does not say which it is: the last one wins."""
 
 from __future__ import annotations
 
@@ -86,8 +87,46 @@ def test_a_colleague_who_saved_first_is_named_and_the_second_save_waits_for_a_de
     assert stored(app, draft)["trade_name"] == "VentriAssist Junior"
 
 
+def page_in(page: str) -> str:
+    return re.search(r'name="page_id" value="([\w-]+)"', page).group(1)
+
+
+def test_two_tabs_of_one_person_are_two_pages(app, logged_in, draft):
+    """Two tabs of one's own: the second to save is shown what the first saved, as with a
+    colleague, in the words of one's own other tab; nothing typed is lost, and saving again
+    keeps it. The same page saving twice (a refused save, then a good one) is never stopped."""
+    first = logged_in.get(f"/requests/{draft}/steps/device").text
+    second = logged_in.get(f"/requests/{draft}/steps/device").text
+    assert page_in(first) != page_in(second)
+    saved = save(logged_in, draft, revision_in(second), "VentriAssist II", page_id=page_in(second))
+    assert saved.status_code == 303
+    stopped = save(
+        logged_in, draft, revision_in(first), "VentriAssist Junior", page_id=page_in(first)
+    )
+    assert stopped.status_code == 409
+    text = " ".join(stopped.text.split())
+    assert "You saved this page in another tab (or window) on" in text
+    assert "Saved in your other tab" in message_box(stopped.text)
+    assert 'value="VentriAssist Junior"' in stopped.text
+    assert page_in(stopped.text) == page_in(first)  # still this page
+    assert stored(app, draft)["trade_name"] == "VentriAssist II"
+    again = save(
+        logged_in,
+        draft,
+        revision_in(stopped.text),
+        "VentriAssist Junior",
+        page_id=page_in(stopped.text),
+    )
+    assert again.status_code == 303 and stored(app, draft)["trade_name"] == "VentriAssist Junior"
+    # One page sending twice (a save, then another from the same page): never stopped.
+    page = logged_in.get(f"/requests/{draft}/steps/device").text
+    own = {"page_id": page_in(page)}
+    assert save(logged_in, draft, revision_in(page), "VentriAssist III", **own).status_code == 303
+    assert save(logged_in, draft, revision_in(page), "VentriAssist IV", **own).status_code == 303
+
+
 def test_ones_own_earlier_page_saved_again_simply_saves(app, logged_in, draft):
-    """The page the browser kept after Back, or another tab of one's own: the last save wins."""
+    """A page that does not say which it is (not one of the portal's): the last save wins."""
     earlier = opened(logged_in, draft)
     assert save(logged_in, draft, earlier, "VentriAssist II").status_code == 303
     assert save(logged_in, draft, earlier, "VentriAssist Junior").status_code == 303

@@ -1,8 +1,12 @@
-"""A colleague's save made while a page was open: the page sends back the step's revision it
-showed, a save that would overwrite someone else's newer answers is stopped, and the page
-says what they are."""
+"""A colleague's save made while a page was open, or one's own from another tab: the page
+sends back the step's revision it showed and its own id, a save that would overwrite newer
+answers saved by someone else, or from another page, is stopped, and the page says what
+they are."""
 
 from __future__ import annotations
+
+import re
+import secrets
 
 from flask import request
 from flask_login import current_user
@@ -28,6 +32,7 @@ def save_answers(
             based_on=sent_revision(),
             by=current_user,
             written_for=sent_case(),
+            page=sent_page(),
         )
     except service.StepChanged as changed:
         return changed
@@ -41,6 +46,21 @@ def sent_revision() -> int | None:
         return None
     sent = request.form["saved_revision"]
     return int(sent) if sent.isascii() and sent.isdecimal() and len(sent) < 10 else -1
+
+
+def sent_page() -> str | None:
+    """The id of the page being sent (`page_id`): its other tabs' pages have their own."""
+    sent = request.form.get("page_id", "")
+    return sent if _PAGE_ID.fullmatch(sent) else None
+
+
+def page_id() -> str:
+    """The id a step's page carries: the one it was sent with (shown again after a refused
+    save, or in the other language), else a new one."""
+    return sent_page() or secrets.token_urlsafe(9)
+
+
+_PAGE_ID = re.compile(r"[A-Za-z0-9_-]{12}")
 
 
 def sent_case() -> str | None:
@@ -71,6 +91,7 @@ def described(changed: service.StepChanged, step: Step, form: StepForm, answers)
     ]
     return {
         "by": changed.saved_by_name,
+        "by_you": changed.by_you,
         "at": changed.saved_at,
         "differing": differing,
     }

@@ -73,7 +73,9 @@ def render_step(
     if changed is None and request.method == "POST" and step.is_question:
         # Refused for another reason (a mistyped answer, a file): a colleague's save made
         # since the page was opened is said now, before the next try overwrites it.
-        changed = service.newer_save_of(dossier, step.id, meanwhile.sent_revision(), current_user)
+        changed = service.newer_save_of(
+            dossier, step.id, meanwhile.sent_revision(), current_user, meanwhile.sent_page()
+        )
         shown = changed and meanwhile.described(changed, step, form, answers)
         if shown and not shown["differing"]:
             changed = shown = None  # nothing of theirs would be lost
@@ -106,7 +108,9 @@ def render_step(
             carried_from=carried.get(step.id),
             written_for=written_for(written_for_another.get(step.id), answers),
             shown_for=_shown_for(step, answers),
-            # Sent back with the answers: a save made since by someone else is not overwritten.
+            # Sent back with the answers: a save made since by someone else, or from another
+            # page (another tab), is not overwritten.
+            page_id=meanwhile.page_id(),
             saved_revision=changed.revision
             if changed
             else sent_revision or dossier.revision_of(step.id),
@@ -469,7 +473,9 @@ def in_the_other_language(dossier: Dossier, step: Step):
     opened = posted_number("opened_revision")
     changed = None
     if opened is not None:
-        changed = service.newer_save_of(dossier, step.id, opened, current_user)
+        changed = service.newer_save_of(
+            dossier, step.id, opened, current_user, meanwhile.sent_page()
+        )
     # A file chosen is not sent (app.js empties it and says so: `file_not_sent`).
     chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
     return render_step(

@@ -64,16 +64,20 @@ def create_dossier(user: User) -> Dossier:
 
 
 class StepChanged(Exception):
-    """The step was saved by someone else, with other answers, after the page being sent was
-    opened. Nothing was stored. `values`, `revision`: the step as stored now; `saved_at`,
-    `saved_by_name`: the latest of those other saves."""
+    """The step was saved by someone else, or by the same person from another page (another
+    tab), with other answers, after the page being sent was opened. Nothing was stored.
+    `values`, `revision`: the step as stored now; `saved_at`, `saved_by_name`: the latest of
+    those other saves; `by_you`: made by the person sending, from another page."""
 
-    def __init__(self, answer: StepAnswer, saved_by: User | None, saved_at: datetime):
+    def __init__(
+        self, answer: StepAnswer, saved_by: User | None, saved_at: datetime, *, by_you=False
+    ):
         super().__init__(answer.step_id)
         self.values: dict[str, Any] = dict(answer.values)
         self.revision = answer.revision
         self.saved_at = saved_at
         self.saved_by_name = saved_by.name if saved_by else None
+        self.by_you = by_you
 
 
 # How many saves of a step `StepAnswer.recent_saves` remembers.
@@ -90,11 +94,13 @@ def save_step(
     based_on: int | None = None,
     by: User | None = None,
     written_for: str | None = None,
+    page: str | None = None,
 ) -> None:
     """Store a step's validated answers, saved `by` someone. `based_on`: the step's revision
     the filer's page showed (`Dossier.revision_of`); if someone else has saved the step since
-    with other answers, nothing is stored and `StepChanged` says what they are (without it,
-    or for one's own saves, from another tab or a page the browser kept, the last save wins).
+    with other answers, or the same person from another page (`page`: the id of the page
+    sent, another tab's differs), nothing is stored and `StepChanged` says what they are
+    (without it, or for saves of the same page, the last save wins).
     `checked`: the filer saw the step through (not saved with a correction refused), so
     answers copied from a filed request are no longer only copied. `finished`: False when
     saved for later with answers still missing or wrong. `written_for`: for a step about the
@@ -105,7 +111,7 @@ def save_step(
     if row is None:
         row = StepAnswer(dossier_id=dossier.id, step_id=step_id, revision=0)
         db.session.add(row)
-    elif (changed := newer_save(row, based_on, by)) and row.values != values:
+    elif (changed := newer_save(row, based_on, by, page)) and row.values != values:
         db.session.rollback()
         raise changed
     row.values = values
@@ -113,7 +119,7 @@ def save_step(
     row.finished = finished
     row.saved_by_id = by.id if by else None
     row.saved_at = clock.now()
-    saves = (row.recent_saves or []) + [_last_save(row)]
+    saves = (row.recent_saves or []) + [[*_last_save(row), page]]
     row.recent_saves = saves[-SAVES_REMEMBERED:]
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
@@ -151,22 +157,33 @@ def _check_the_others_again(dossier: Dossier, saved: StepAnswer) -> None:
         row.finished = step.form.from_answers(row.values or {}, context=answers).validate()
 
 
-def newer_save(row: StepAnswer | None, based_on: int | None, by: User | None):
+def newer_save(
+    row: StepAnswer | None, based_on: int | None, by: User | None, page: str | None = None
+):
     """Someone else's save of the step made after the page `based_on` its revision was
-    opened, as a `StepChanged` (the latest such save); None if all saves since were `by`'s
-    own, or if the page did not say what it showed."""
+    opened, or `by`'s own from another page than `page` (another tab), as a `StepChanged`
+    (the latest such save); None if all saves since were `by`'s own from this page (or from
+    a page that did not say which), or if the page did not say what it showed."""
     if row is None or based_on is None or row.revision == based_on:
         return None
     since = row.revision - based_on
     saves = row.recent_saves or []
     if not 0 < since <= len(saves):  # older than what is remembered: the last save says
         saves, since = [_last_save(row)], 1
-    others = [save for save in saves[-since:] if by is None or save[0] != by.id]
+
+    def from_elsewhere(save: list) -> bool:
+        if by is None or save[0] != by.id:
+            return True
+        saved_from = save[2] if len(save) > 2 else None
+        return page is not None and saved_from is not None and saved_from != page
+
+    others = [save for save in saves[-since:] if from_elsewhere(save)]
     if not others:
         return None
-    user_id, at = others[-1]
+    user_id, at = others[-1][:2]
     saved_by = db.session.get(User, user_id) if user_id is not None else None
-    return StepChanged(row, saved_by, datetime.fromisoformat(at))
+    by_you = by is not None and user_id == by.id
+    return StepChanged(row, saved_by, datetime.fromisoformat(at), by_you=by_you)
 
 
 def _last_save(row: StepAnswer) -> list:
@@ -174,12 +191,18 @@ def _last_save(row: StepAnswer) -> list:
     return [row.saved_by_id, row.saved_at.isoformat()]
 
 
-def newer_save_of(dossier: Dossier, step_id: str, based_on: int | None, by: User | None):
+def newer_save_of(
+    dossier: Dossier,
+    step_id: str,
+    based_on: int | None,
+    by: User | None,
+    page: str | None = None,
+):
     """`newer_save` of a step, read without changing anything (a page refused for another
     reason still says it)."""
     if based_on is None:
         return None
-    return newer_save(_step_answer(dossier, step_id), based_on, by)
+    return newer_save(_step_answer(dossier, step_id), based_on, by, page)
 
 
 def last_saved_by(dossier_ids: list[int]) -> dict[int, User]:

@@ -228,8 +228,9 @@ class StepAnswer(db.Model):
     written_for: Mapped[str | None] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # The last saves, oldest first, each [user id or None, ISO time]: whether saves made since
-    # a page was opened include someone else's, not only the last one's author.
+    # The last saves, oldest first, each [user id or None, ISO time, page id or None]: whether
+    # saves made since a page was opened include someone else's, or the same person's from
+    # another page (another tab), not only the last one's author.
     recent_saves: Mapped[list[list[Any]]] = mapped_column(JSON, default=list, server_default="[]")
     # False when saved with "Save and come back later" before its answers were all right:
     # the list of steps does not show it as done. (Rows saved before this was kept: True.)
