@@ -508,8 +508,13 @@ def init_app(app: Flask) -> None:
             # With its query ("?return_to=check": back to the summary after saving).
             again = page_to_show(request.full_path.rstrip("?"))
             # A step's answers, sent by the account signed in again since (in another tab):
-            # its page opens again filled in with them, not saved (`unsent`).
-            kept = unsent.step_sent_to() is not None and unsent.keep()
+            # its page opens again filled in with them, not saved (`unsent`). Not if another
+            # account signed in since: nobody finds someone else's typing as their own.
+            kept = (
+                unsent.step_sent_to() is not None
+                and request.form.get("opened_by") == str(current_user.id)
+                and unsent.keep()
+            )
         if kept:
             detail = _l(
                 "For your security, a form is taken only in the session its page was opened in, "

@@ -142,9 +142,23 @@ def test_a_step_sent_from_before_signing_in_again_elsewhere_opens_filled_in(  # 
     session, a new token): the step sent from the old page is refused for its old token, but
     kept for the same person, whose page opens again filled in with it, not saved."""
     client, step_url, old_token = signed_in_at_step(csrf_app)
+    person = owner(csrf_app)
+    opened_by = re.search(r'name="opened_by" value="(\d+)"', client.get(step_url).text).group(1)
+    assert opened_by == str(person.id)
+    with csrf_app.app_context():
+        colleague = make_colleague(person.id, "marc@cardiotech.example").email
     five_hours_later(monkeypatch)
-    assert sign_in(client, owner(csrf_app).email, "/dashboard").status_code == 303
-    refused = sent_signed_out(client, step_url, old_token)
+    # A colleague signed in next in this browser: what the page opened before sends is not
+    # kept for them (nobody finds someone else's typing as their own).
+    assert sign_in(client, colleague, "/dashboard").status_code == 303
+    theirs = sent_signed_out(client, step_url, old_token, data={**TYPED, "opened_by": opened_by})
+    assert theirs.status_code == 400
+    assert "it opens with your answers filled in" not in " ".join(theirs.text.split())
+    assert rows(csrf_app) == 0
+    sign_out(client)
+    # The person themselves signed in again: kept, and given back.
+    assert sign_in(client, person.email, "/dashboard").status_code == 303
+    refused = sent_signed_out(client, step_url, old_token, data={**TYPED, "opened_by": opened_by})
     assert refused.status_code == 400
     page = " ".join(refused.text.split())
     assert "Your form expired" in page
