@@ -208,3 +208,33 @@ def test_a_version_that_is_not_one_of_ours_is_never_an_error(app, logged_in, rea
     refused = sign(logged_in, ready, sent)
     assert refused.status_code == 303 and refused.location.endswith("/steps/check")
     assert status(app, ready) == "draft"
+
+
+def test_the_language_switch_keeps_the_declaration_as_typed_and_signs_nothing(
+    app, logged_in, ready
+):
+    """The header's switch is a button of the declaration's form: the page comes back in the
+    other language with the boxes ticked and the names typed (JavaScript off too), and the
+    request is not submitted."""
+    checked = declaring(logged_in, ready)
+    page = logged_in.get(f"/requests/{ready}/steps/declaration?checked={checked}").text
+    assert re.search(r'<button type="submit" form="declaration-form" name="switch_language"', page)
+    assert 'id="declaration-form"' in page
+    typed = {
+        **sample_declaration(),
+        "signature": "Claire Mar",
+        "checked": checked,
+        "switch_language": "fr",
+    }
+    switched = post_step(logged_in, ready, "declaration", typed)
+    assert switched.status_code == 200
+    text = " ".join(html.unescape(switched.text).split())
+    assert '<html lang="fr"' in switched.text
+    assert "rien n’est signé" in text
+    assert len(re.findall(r'type="checkbox"[^>]*checked', switched.text)) == 4
+    assert re.search(r'name="signature"[^>]*value="Claire Mar"', switched.text)
+    assert f'name="checked" value="{checked}"' in switched.text
+    assert status(app, ready) == "draft"
+    # Sent from there, as typed (the signature finished): submitted.
+    assert sign(logged_in, ready, checked).status_code == 303
+    assert status(app, ready) == "submitted"

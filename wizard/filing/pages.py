@@ -902,6 +902,13 @@ def declaration(dossier: Dossier, step: Step):
         form.signatory_name.data = form.signatory_name.data or current_user.name
         return render_step(dossier, step, form, checked=checked)
     form = step.form()
+    if "switch_language" in request.form:
+        # The header's language switch, a button of this form: the page in the other
+        # language with what was typed and ticked, nothing signed.
+        switch_to_the_language_asked()
+        return render_step(
+            dossier, step, form, checked=checked, language_switched=True, reopened=True
+        )
     if not form.validate():
         return render_step(dossier, step, form, refused_status(), checked=checked)
     try:
