@@ -93,6 +93,21 @@ def test_a_decision_is_read_back_before_it_is_signed_and_can_still_be_changed(
         assert db.session.scalars(select(Decision)).all() == []
     assert status_of(app, submitted_global) == "under_review"
 
+    # The header's language switch sends the decision read back: the same page in French,
+    # nothing signed (JavaScript off too; with it, never the link, which would lose it).
+    switch = re.search(
+        r'<button type="submit" form="decision-check" name="switch_language"[^>]*>', shown.text
+    )
+    assert switch and "data-href" not in switch.group(0)
+    carried = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', shown.text))
+    french = reviewer.post(url, data={**carried, "switch_language": "fr"})
+    assert french.status_code == 200 and '<html lang="fr"' in french.text
+    assert "Vérifiez la décision avant sa signature" in html.unescape(french.text)
+    assert 'name="authorise-max_patients" value="8"' in french.text
+    with app.app_context():
+        assert db.session.scalars(select(Decision)).all() == []
+    reviewer.post(url, data={**carried, "switch_language": "en"})  # back to English
+
     # "Change" goes back to the action's form, there on the page, even without JavaScript.
     assert f'value="change" formaction="{url}#action-authorise"' in shown.text
     changing = reviewer.post(url, data={**typed, "decision": "change"})

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import gettext as _
+from wizard.i18n import switch_to_the_language_asked
 from wizard.models import (
     DecisionKind,
     Document,
@@ -138,6 +139,8 @@ def act(dossier_id: int, name: str):
         # A decision is signed and sent once issued, and cannot be corrected: the reviewer
         # reads it back first (Enter in a date field only brings this page).
         choice = request.form.get("decision")
+        if "switch_language" in request.form:  # the read-back's language switch (base.html)
+            switch_to_the_language_asked()
         if choice == "change":
             return pages.review_page(dossier, posted=(action, form))
         if choice != "sign":
