@@ -459,7 +459,8 @@ def test_french_pages_pass_axe_and_say_french(browser, base_url, filer):
     assert_accessible(page, "fr-manufacturer-errors")
     # A live check the server cannot answer is said to have failed, in the page's language.
     page.route("**/validate", lambda route: route.fulfill(status=500, body="Error"))
-    type_into(page, "#srn", "FR-MF-000012345")
+    # (Not the SRN the manufacturer step offers from the request filed: a change.)
+    type_into(page, "#srn", "FR-MF-000054321")
     page.keyboard.press("Tab")
     expect(page.locator("#live-status")).to_have_text(
         "La vérification n’a pas pu être faite\u00a0; elle sera refaite à l’envoi."
