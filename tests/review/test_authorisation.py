@@ -651,3 +651,15 @@ def test_an_authorisation_ending_after_the_expected_ce_marking_is_pointed_out(
     if warned:
         signed = reviewer.post(AUTHORISE.format(dossier_id), data={**typed, "decision": "sign"})
         assert signed.status_code == 303 and status_of(app, dossier_id) == "authorised"
+
+
+def test_an_authorisation_asking_no_follow_up_is_pointed_out(app, reviewer, submitted_global):
+    """No follow-up conditions and no report dates: said before signing (it may be meant)."""
+    act(reviewer, submitted_global, "start-review")
+    said = "This authorisation sets no follow-up conditions and asks no report at set dates"
+    _typed, bare = read_back(reviewer, submitted_global, follow_up="")
+    assert said in html.unescape(bare.text)
+    _typed, followed = read_back(reviewer, submitted_global)  # with conditions
+    assert said not in html.unescape(followed.text)
+    _typed, dated = read_back(reviewer, submitted_global, follow_up="", report_every="6")
+    assert said not in html.unescape(dated.text)

@@ -309,6 +309,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
                 _cap_warning(dossier, form),
                 _misses_the_need(dossier, form),
                 _beyond_expected_ce_marking(dossier, form),
+                _no_follow_up(form),
             )
             if w
         ],
@@ -388,6 +389,19 @@ def _misses_the_need(dossier: Dossier, form: FlaskForm) -> str | None:
             needed_by=long_date(needed),
         )
     return None
+
+
+def _no_follow_up(form: FlaskForm) -> str | None:
+    """An authorisation asking no follow-up at all (no conditions, no report dates): the
+    manufacturer then reports only of its own accord, which may be meant, or a slip."""
+    if "follow_up" not in form or (form.follow_up.data or "").strip():
+        return None
+    if form.report_every_months is not None:
+        return None
+    return _(
+        "This authorisation sets no follow-up conditions and asks no report at set dates: the "
+        "manufacturer will report only of its own accord. Check it before you sign."
+    )
 
 
 def _beyond_expected_ce_marking(dossier: Dossier, form: FlaskForm) -> str | None:
