@@ -54,7 +54,9 @@ class OutboxMessage:
     def as_text(self) -> str:
         """Headers and body decoded, as a person reads them."""
         headers = "".join(
-            f"{name}: {self.message[name]}\n" for name in ("From", "To", "Date", "Subject")
+            f"{name}: {self.message[name]}\n"
+            for name in ("From", "To", "Reply-To", "Date", "Subject")
+            if self.message[name] is not None  # Reply-To: where an answer goes, if not From
         )
         return f"{headers}\n{self.message.get_content()}"
 

@@ -98,6 +98,9 @@ def test_without_a_mail_server_messages_go_to_the_outbox_that_flask_outbox_lists
     number = line.split()[0]
     shown = runner.invoke(args=["outbox", number])
     assert shown.exit_code == 0 and link_in(message.message) in shown.output
+    # Where the professional's answer goes: the person who invited them.
+    assert f"Reply-To: {message.message['Reply-To']}" in shown.output
+    assert message.message["Reply-To"]
     assert runner.invoke(args=["outbox", "999"]).exit_code != 0
 
 
