@@ -25,7 +25,7 @@ def suggested_answers(step_id: str, dossier: Dossier, answers: Answers, user: Us
 def _manufacturer(dossier: Dossier, answers: Answers, user: User) -> dict[str, Any]:
     filed = _last_filed_manufacturer(dossier)
     # The contact's telephone, only if the contact was this person then too.
-    if filed.get("contact_email", "").lower() != user.email.lower():
+    if (filed.get("contact_email") or "").lower() != user.email.lower():
         filed.pop("contact_phone", None)
     return {
         **{name: filed.get(name) for name in _FILED_MANUFACTURER},
