@@ -161,16 +161,16 @@ TOO_MANY_TRIES.update(
     )
 )
 # Many files sent for checking within the hour, accepted or not.
-TOO_MANY_FILES = {
-    "invites.respond": (
+TOO_MANY_FILES = dict.fromkeys(
+    limits.LINK_FORMS,
+    (
         _l("Too many files"),
         _l(
             "Many files have been sent from this page in the last hour. Wait an hour, then "
             "send your file again; nothing was saved this time."
         ),
     ),
-}
-TOO_MANY_FILES["review_hcp.answer"] = TOO_MANY_FILES["invites.respond"]
+)
 TOO_MANY_FILES.update(
     dict.fromkeys(
         limits.MANUFACTURER_FILE_FORMS,
@@ -387,7 +387,7 @@ def render_error(status: int):
         # the manufacturers' portal).
         **(
             {"again": request.path, "token_page": True}
-            if request.endpoint in _LINK_FORMS and request.method == "POST"
+            if request.endpoint in limits.LINK_FORMS and request.method == "POST"
             else {}
         ),
     )
@@ -499,7 +499,7 @@ def init_app(app: Flask) -> None:
         # A professional's form, reached by a link with no account: back to that link, not
         # to the manufacturers' portal (GET opens the form again). Signed in (again, in
         # another tab): back to the page the form was on.
-        link_form = request.endpoint in _LINK_FORMS
+        link_form = request.endpoint in limits.LINK_FORMS
         again = request.path if link_form else None
         kept = False
         if again is None and current_user.is_authenticated:
@@ -533,7 +533,3 @@ def init_app(app: Flask) -> None:
             token_page=link_form,
         )
         return page, 400
-
-
-# Forms behind an emailed link, where the person has no account.
-_LINK_FORMS = ("invites.respond", "review_hcp.answer")

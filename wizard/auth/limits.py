@@ -30,6 +30,8 @@ from wizard.auth import devices
 from wizard.forms.validators import normalised_email
 from wizard.token_links import is_failed_lookup
 
+# The forms behind an emailed link (no account): a professional's letter, their answer to ANSM.
+LINK_FORMS = ("invites.respond", "review_hcp.answer")
 # The manufacturer's forms that take files.
 MANUFACTURER_FILE_FORMS = (
     "filing.step",
@@ -264,8 +266,8 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         override_defaults=False,  # the link's failed look-ups still count too
         on_breach=_stopped_for_refused_files,
     )
-    wrap("invites.respond", refused_files)
-    wrap("review_hcp.answer", refused_files)
+    for endpoint in LINK_FORMS:
+        wrap(endpoint, refused_files)
     # The manufacturer's own forms that take files (the evidence and letters steps and their
     # side forms, an answer or a follow-up report to ANSM) keep them the same way: one budget
     # per account, spent by each file kept. Only a send with a file is stopped: the steps are
@@ -298,7 +300,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
             on_breach=_stopped_for_file_checks,
         )
 
-    for endpoint in ("invites.respond", "review_hcp.answer"):
+    for endpoint in LINK_FORMS:
         wrap(endpoint, file_checks(_link))  # the key names the endpoint and the link
     own_file_checks = file_checks(_signed_in_account)
     for endpoint in MANUFACTURER_FILE_FORMS:

@@ -144,7 +144,21 @@ def validate_siren(value: str) -> str:
 def validate_siret(value: str) -> str:
     """Validate a French SIRET (14 digits, Luhn; La Poste rule included); spaces, dashes and
     dots between them (as people group them) are let go."""
-    return _run_stdnum(siret.validate, re.sub(r"[ .-]", "", _prepare_ascii(value)), "SIRET")
+    return _run_stdnum(siret.validate, _siret_text(value), "SIRET")
+
+
+def is_siren_for_siret(value: str | None) -> bool:
+    """Whether `value`, given as a SIRET and read as `validate_siret` reads it, is 9 digits:
+    the company's SIREN rather than its establishment's SIRET."""
+    try:
+        text = _siret_text(value)
+    except IdentifierError:
+        return False
+    return len(text) == 9 and text.isdigit()
+
+
+def _siret_text(value: str | None) -> str:
+    return re.sub(r"[ .-]", "", _prepare_ascii(value))
 
 
 def validate_rpps(value: str) -> str:
@@ -208,11 +222,16 @@ def _run_stdnum(check: Callable[[str], str], text: str, name: str) -> str:
         raise IdentifierError("format", f"{name} is not in the expected format") from error
 
 
+def as_typed(value: str) -> str:
+    """`value` as typed rather than copied: its dashes hyphens, its invisible marks gone."""
+    return _ZERO_WIDTH.sub("", _DASHES.sub("-", value))
+
+
 def _prepare(value: str | None) -> str:
     """Apply the common rules: unify spaces, strip, refuse empty and invisible characters."""
     if value is None:
         raise IdentifierError("empty", "no value given")
-    value = _ZERO_WIDTH.sub("", _DASHES.sub("-", value))
+    value = as_typed(value)
     text = "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in value).strip()
     if not text:
         raise IdentifierError("empty", "no value given")

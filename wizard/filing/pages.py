@@ -891,6 +891,13 @@ def check_answers(dossier: Dossier, step: Step):
     )
 
 
+def already_submitted(dossier: Dossier):
+    """A signature sent twice (a double click, a second tab): the first one was taken, and
+    what this one carried was the same signature. The request's page, saying it is filed."""
+    flash(_("This request is already submitted: here it is."))
+    return redirect(url_for(".submitted", dossier_id=dossier.id), code=303)
+
+
 def declaration(dossier: Dossier, step: Step):
     """Signing and submitting: only what the signer checked on the check-your-answers page,
     whose link carries it here (`signing.checked_version`), then this page's form."""
@@ -920,8 +927,7 @@ def declaration(dossier: Dossier, step: Step):
         db.session.refresh(dossier)
         if dossier.submitted_at is None or dossier.submitted_by_id != current_user.id:
             raise
-        flash(_("This request is already submitted: here it is."))
-        return redirect(url_for(".submitted", dossier_id=dossier.id), 303)
+        return already_submitted(dossier)
     except signing.NotChecked:
         flash(_("Check your answers, then continue to the declaration to sign them."), "warning")
         return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"), 303)

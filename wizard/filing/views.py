@@ -193,10 +193,7 @@ def step(dossier_id: int, step_id: str):
         return pages.confirmation(dossier)
     if not dossier.is_draft:
         if request.method == "POST" and current.kind == StepKind.DECLARATION:
-            # Signed and sent twice (a double click, a second tab): the first one was taken,
-            # and what this one carried was the same signature. Its page says it is filed.
-            flash(_("This request is already submitted: here it is."))
-            return redirect(url_for(".submitted", dossier_id=dossier.id), code=303)
+            return pages.already_submitted(dossier)
         if request.method == "POST":
             abort(409)
         return redirect(url_for(".submitted", dossier_id=dossier.id))

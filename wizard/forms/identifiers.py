@@ -95,8 +95,7 @@ class NotSiren:
     such, with where the other 5 are found."""
 
     def __call__(self, form, field):
-        typed = "".join(ch for ch in (field.data or "") if ch not in " .-\u00a0")
-        if len(typed) == 9 and typed.isascii() and typed.isdigit():
+        if ids.is_siren_for_siret(field.data):
             raise ValidationError(
                 _(
                     "This looks like a SIREN number (9 digits). The SIRET has 14: the SIREN "

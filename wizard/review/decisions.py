@@ -77,15 +77,8 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decided_at=clock.now(),
     )
     if kind == DecisionKind.AUTHORISATION:
-        decision.period_start = form.period_start.data
-        decision.period_end = form.period_end.data
-        decision.max_patients = form.max_patients.data if "max_patients" in form else None
-        decision.follow_up = (form.follow_up.data or "").replace("\r\n", "\n") or None
-        decision.report_every_months = form.report_every_months
-        # Stated by the act (its record), not a column: nothing else reads it.
-        decision.indication = (
-            form.indication.data.replace("\r\n", "\n") if "indication" in form else None
-        )
+        for name, value in authorisation_terms(form).items():
+            setattr(decision, name, value)
         authorisation = decision
     decision.record = decision_record(dossier, decision, user, authorisation)
     if "procedure" in form:  # a measure against the manufacturer: how it was heard
@@ -95,6 +88,20 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
     if kind in _MEASURES and authorisation is not None:
         decision.record["measures"] = _measures_since(dossier, authorisation)
     return decision
+
+
+def authorisation_terms(form) -> dict:
+    """What an authorisation's form sets, as its decision records it: the period, the cap,
+    the follow-up, the report interval and (global access) the indication, which the act
+    states (its record), not a column: nothing else reads it."""
+    return {
+        "period_start": form.period_start.data,
+        "period_end": form.period_end.data,
+        "max_patients": form.max_patients.data if "max_patients" in form else None,
+        "follow_up": (form.follow_up.data or "").replace("\r\n", "\n") or None,
+        "report_every_months": form.report_every_months,
+        "indication": form.indication.data.replace("\r\n", "\n") if "indication" in form else None,
+    }
 
 
 # The measures taken on an authorisation, which an act taken on it later cites.

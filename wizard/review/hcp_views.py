@@ -165,23 +165,19 @@ def _page(
     switched: bool = False,
     file_not_kept: bool = False,
 ):
+    # Which patient, for an individual request (the professional may have written for
+    # several with this device: the email never says), or which patients, for a global one.
+    # Not to one whose letter was for another patient, or the other type of access: they may
+    # never have treated them.
+    filed = question.dossier.submitted_answers
+    shown = None if _written_for_another_case(question) else filed.get("access_type")
     return render_template(
         "review/hcp_answer.html",
         question=question,
         dossier=question.dossier,
         device=device_name(question.dossier),
-        # Which patient, for an individual request: the professional may have written for
-        # several with this device (the email never says). Not to one whose letter was for
-        # another patient, or the other type of access: they may never have treated them.
-        patient=patient_of(question.dossier.submitted_answers["answers"])
-        if question.dossier.submitted_answers.get("access_type") == "individual"
-        and not _written_for_another_case(question)
-        else None,
-        # For a global request, the patients it is for (as the letter's page showed them).
-        population=population_of(question.dossier.submitted_answers["answers"])
-        if question.dossier.submitted_answers.get("access_type") == "global"
-        and not _written_for_another_case(question)
-        else None,
+        patient=patient_of(filed["answers"]) if shown == "individual" else None,
+        population=population_of(filed["answers"]) if shown == "global" else None,
         form=form,
         kept_files=kept.kept(pages.reply_slot(question)),
         switched=switched,  # the language changed: what was typed is kept, a file not

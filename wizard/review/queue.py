@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from wizard import clock
+from wizard.domain.identifiers import as_typed
 from wizard.domain.lifecycle import FILED_STATUSES, UNFILED_STATUSES, Status
 from wizard.extensions import db
 from wizard.i18n import folded
@@ -238,13 +239,10 @@ def requests_naming(needle: str) -> list[int]:
     return [id_ for id_, *names in rows if any(key in folded(name or "") for name in names)]
 
 
-# Dashes a reference may be pasted with (from a word processor, an email): a hyphen.
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
-
-
 def reference_searched(needle: str) -> str:
-    """A reference as typed or pasted, as the references are stored: hyphens, lower case."""
-    return needle.strip().translate(_DASHES).lower()
+    """A reference as typed or pasted (from a word processor, an email: other dashes), as
+    the references are stored: hyphens, lower case."""
+    return as_typed(needle).strip().lower()
 
 
 def _names_matching(filters: Filters) -> list[int] | None:

@@ -195,14 +195,12 @@ def _same_terms(decision, form) -> bool:
         return False
     if decision.kind != DecisionKind.AUTHORISATION:
         return True
-    return (
-        decision.period_start == form.period_start.data
-        and decision.period_end == form.period_end.data
-        and decision.max_patients == (form.max_patients.data if "max_patients" in form else None)
-        and _words(decision.follow_up) == _words(form.follow_up.data)
-        and decision.report_every_months == form.report_every_months
-        and _words(decision.authorised_indication)
-        == _words(form.indication.data if "indication" in form else None)
+    sent = decisions.authorisation_terms(form)
+    made = {name: getattr(decision, name) for name in sent}
+    made["indication"] = decision.authorised_indication  # in its record once signed
+    return all(
+        _words(made[name]) == _words(value) if isinstance(value, str) else made[name] == value
+        for name, value in sent.items()
     )
 
 
