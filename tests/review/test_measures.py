@@ -18,6 +18,7 @@ from tests.review.test_authorisation import field_block
 from tests.review.test_decision_pdf import check
 from wizard import clock
 from wizard.domain.lifecycle import Status
+from wizard.review.status import authorisation_of
 
 
 def long_date(day) -> str:
@@ -228,6 +229,40 @@ def test_the_two_withdrawals_are_emailed_and_checked_apart(
     assert "Request withdrawn" in check(verifier, own_pdf)
     checked = check(verifier, ansm_pdf)
     assert "Authorisation withdrawn by ANSM" in checked and "Request withdrawn" not in checked
+
+
+def test_the_emails_of_a_measure_say_whether_patients_may_have_received_the_device(
+    app, inbox, reviewer, submitted, submitted_global, monkeypatch
+):
+    """As the act does: a patient can have received the device under the authorisation only
+    once its period began; before, nobody is followed and nothing is "no longer" allowed."""
+    act(reviewer, submitted_global, "start-review")
+    assert act(reviewer, submitted_global, "authorise").status_code == 303  # in 10 days
+    with app.app_context():
+        start = long_date(authorisation_of(dossier(submitted_global)).period_start)
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+    assert (
+        f"before its period began (on {start}): until ANSM reinstates it, the device may not be "
+        "supplied or used under it." in told
+    )
+    assert "already received it" not in told
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+    assert f"before its period began (on {start}): the device may not be supplied or" in told
+    assert "already received it" not in told
+
+    signed_on = authorised_days_ago(reviewer, submitted, monkeypatch, 1)
+    assert signed_on < clock.today()
+    assert act(reviewer, submitted, "suspend").status_code == 303
+    told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+    assert (
+        "until ANSM reinstates it, the device may not be supplied or used under it for a patient "
+        "who has not received it yet. Patients who have already received it continue to be "
+        "followed." in told
+    )
+    assert "before its period began" not in told
 
 
 APPEAL = (

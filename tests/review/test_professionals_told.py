@@ -96,11 +96,25 @@ def test_a_reinstatement_within_the_period_is_told_as_in_force_again(app, inbox,
     act(reviewer, filed, "authorise", period_start=in_days(0))
     act(reviewer, filed, "suspend")
     act(reviewer, filed, "reinstate")
+    suspended = said(inbox.to(DUPONT)[-2])
+    # The period has begun: a patient may have received the device under it.
+    assert (
+        "until ANSM reinstates it, the device may not be supplied or used under it for a "
+        "patient who has not received it yet. Patients who have already received it continue "
+        "to be followed." in suspended
+    )
     reinstated = said(inbox.to(DUPONT)[-1])
     assert (
         f"it is in force again, on the conditions it set, until {english(in_days(200))} inclusive."
     ) in reinstated
     assert "elle est de nouveau en vigueur" in reinstated
+    act(reviewer, filed, "withdraw")
+    withdrawn = said(inbox.to(DUPONT)[-1])
+    assert (
+        "the device may no longer be supplied or used under it for a patient who has not "
+        "received it yet. Patients who have already received it continue to be followed."
+        in withdrawn
+    )
 
 
 def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, reviewer, filed):
@@ -109,10 +123,13 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     act(reviewer, filed, "suspend")
     suspended = said(inbox.to(LEROY)[-1])
     assert "ANSM has suspended the authorisation" in suspended
+    # Before its period began (the action's default: in 10 days) no patient can have
+    # received the device under it: none is said to be followed.
     assert (
-        "until ANSM reinstates it, the device may not be supplied or used under it for a "
-        "patient who has not received it yet" in suspended
+        f"before its period began (on {english(in_days(10))}): until ANSM reinstates it, "
+        "the device may not be supplied or used under it." in suspended
     )
+    assert "already received it" not in suspended and "déjà reçu" not in suspended
     assert "Serious incident" not in suspended
     act(reviewer, filed, "reinstate")
     assert "reinstated" in inbox.to(DUPONT)[-1]["Subject"]
@@ -131,9 +148,10 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     withdrawn = said(inbox.to(DUPONT)[-1])
     assert "ANSM has withdrawn the authorisation" in withdrawn
     assert (
-        "the device may no longer be supplied or used under it for a patient who has not "
-        "received it yet" in withdrawn
+        f"before its period began (on {english(in_days(10))}): the device may not be "
+        "supplied or used under it." in withdrawn
     )
+    assert "already received it" not in withdrawn and "déjà reçu" not in withdrawn
     assert len(inbox.to(LEROY)) == len(inbox.to(DUPONT)) == 4
 
 

@@ -124,9 +124,10 @@ def status_changed(
         "reply": about if isinstance(about, Reply) else None,  # the answer that resumed it
         # Expired: the authorisation whose period ended, and when, and its follow-up.
         # Reinstated: the period it is in force again until, or will be in force if it has
-        # not begun (`today`, in France).
+        # not begun (`today`, in France). Suspended or withdrawn: whether a patient may
+        # already have received the device under it (its period begun).
         "authorisation": authorisation_of(dossier)
-        if status == Status.EXPIRED
+        if status in (Status.EXPIRED, Status.SUSPENDED, Status.WITHDRAWN)
         or (status == Status.AUTHORISED and previous == Status.SUSPENDED)
         else None,
         "today": clock.today(),
