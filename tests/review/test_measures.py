@@ -231,8 +231,15 @@ def test_the_two_withdrawals_are_emailed_and_checked_apart(
     assert "Authorisation withdrawn by ANSM" in checked and "Request withdrawn" not in checked
 
 
-def test_the_emails_of_a_measure_say_whether_patients_may_have_received_the_device(
-    app, inbox, reviewer, submitted, submitted_global, monkeypatch
+def page_notice(manufacturer, dossier_id: int) -> str:
+    """The notice above the conditions on the manufacturer's page of its request."""
+    page = html.unescape(manufacturer.get(f"/requests/{dossier_id}/submitted").text)
+    conditions = page.split('id="conditions-title"')[1]
+    return " ".join(conditions.split('<div class="notice')[1].split("</div>")[0].split())
+
+
+def test_the_emails_and_page_of_a_measure_say_whether_patients_may_have_received_the_device(
+    app, inbox, reviewer, manufacturer, submitted, submitted_global, monkeypatch
 ):
     """As the act does: a patient can have received the device under the authorisation only
     once its period began; before, nobody is followed and nothing is "no longer" allowed."""
@@ -247,11 +254,20 @@ def test_the_emails_of_a_measure_say_whether_patients_may_have_received_the_devi
         "supplied or used under it." in told
     )
     assert "already received it" not in told
+    notice = page_notice(manufacturer, submitted_global)
+    assert (
+        "The authorisation was suspended before its period began: until ANSM reinstates it, "
+        "the device may not be supplied or used under it." in notice
+    )
+    assert "already received it" not in notice
     assert act(reviewer, submitted_global, "reinstate").status_code == 303
     assert act(reviewer, submitted_global, "withdraw").status_code == 303
     told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
     assert f"before its period began (on {start}): the device may not be supplied or" in told
     assert "already received it" not in told
+    notice = page_notice(manufacturer, submitted_global)
+    assert "ANSM withdrew the authorisation before its period began" in notice
+    assert "already received it" not in notice
 
     signed_on = authorised_days_ago(reviewer, submitted, monkeypatch, 1)
     assert signed_on < clock.today()
@@ -263,6 +279,9 @@ def test_the_emails_of_a_measure_say_whether_patients_may_have_received_the_devi
         "followed." in told
     )
     assert "before its period began" not in told
+    notice = page_notice(manufacturer, submitted)
+    assert "Patients who have already received it continue to be followed." in notice
+    assert "before its period began" not in notice
 
 
 APPEAL = (

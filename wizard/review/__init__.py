@@ -15,7 +15,7 @@ from wizard.token_links import is_failed_lookup
 def init_app(app: Flask, limiter: Limiter) -> None:
     from wizard.cli import schema_needed
     from wizard.review import cli, filer_views, follow_up, hcp_views, late_answers, pages, views
-    from wizard.review.status import effective_status, measure_of
+    from wizard.review.status import effective_status, measure_of, stopped_before_its_period
 
     limiter.shared_limit(
         app.config["INVITE_RATE_LIMIT"],
@@ -32,6 +32,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         certified_by=follow_up.certified_by,
         end_request_open=follow_up.end_request_open,
         measure_of=measure_of,
+        stopped_before_its_period=stopped_before_its_period,
         review_state=pages.review_state,
         actor_role=pages.actor_role,
         decision_title=pages.decision_title,

@@ -39,6 +39,16 @@ def measure_of(dossier_id: int, status: Status) -> Decision | None:
     return _latest(dossier_id, kind) if kind is not None else None
 
 
+def stopped_before_its_period(authorisation: Decision, status: Status) -> bool:
+    """Whether the suspension or withdrawal that made the request read `status` was decided
+    before the authorised period began (in France): no patient can have received the device
+    under it, and none is followed because of it."""
+    measure = measure_of(authorisation.dossier_id, status)
+    return (
+        measure is not None and clock.day_in_paris(measure.decided_at) < authorisation.period_start
+    )
+
+
 def _latest(dossier_id: int, *kinds: DecisionKind) -> Decision | None:
     """The request's last decision of one of `kinds`."""
     return db.session.scalar(
