@@ -15,9 +15,12 @@ from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot
 from tests.browser.test_pages import sign_in
 from tests.conftest import attach_files, dossier_with, make_user
 from wizard import clock
+from wizard.audit import Actor
 from wizard.demo import sample_answers, sample_declaration
+from wizard.domain.lifecycle import Status
 from wizard.filing import service
 from wizard.models import Dossier, Invitation, InvitationState, Role, User
+from wizard.review.transitions import change_status
 
 NARROW = {"width": 320, "height": 640}
 WIDE = {"width": 1280, "height": 900}
@@ -71,10 +74,17 @@ def long_names(app):
 
     with app.app_context():
         owner = make_user(MANUFACTURER, organisation=LONG_ORGANISATION)
-        make_user(REVIEWER, role=Role.REVIEWER)
+        reviewer = make_user(REVIEWER, role=Role.REVIEWER)
         draft = request_with_long_names(owner, submit=False)
         submitted = request_with_long_names(db.session.get(User, owner.id), submit=True)
         assert db.session.get(Dossier, submitted).reference
+        # A note with a URL in the request's history, which the manufacturer reads too.
+        change_status(
+            db.session.get(Dossier, submitted),
+            Status.UNDER_REVIEW,
+            Actor.of(db.session.get(User, reviewer.id)),
+            note=f"See {LONG_URL} for the procedure.",
+        )
         return draft, submitted
 
 
@@ -140,6 +150,7 @@ def test_long_unbroken_names_wrap_on_the_manufacturers_pages(narrow_page, long_n
     assert LONG_TRADE_NAME in narrow_page.inner_text("main")
     assert_reflows(narrow_page, name_of(narrow_page, "dashboard"))
     narrow_page.goto(f"/requests/{submitted}/submitted")
+    assert LONG_URL in narrow_page.inner_text(".history")
     assert_reflows(narrow_page, name_of(narrow_page, "submitted"))
 
 
@@ -151,11 +162,8 @@ def test_long_unbroken_names_wrap_on_the_reviewers_pages(narrow_page, long_names
     assert_reflows(narrow_page, name_of(narrow_page, "review-queue"))
     narrow_page.goto(f"/review/requests/{submitted}")
     assert_reflows(narrow_page, name_of(narrow_page, "review-request"))
-    # Under review, the actions' forms opened: whom to ask names the manufacturer, in a
-    # radio's label.
-    narrow_page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    narrow_page.click("#action-start-review button[type=submit]")
-    narrow_page.wait_for_selector("#action-request-information")
+    # Under review (`long_names`), the actions' forms opened: whom to ask names the
+    # manufacturer, in a radio's label.
     narrow_page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert LONG_ORGANISATION in narrow_page.inner_text("#action-request-information")
     assert_reflows(narrow_page, name_of(narrow_page, "review-request-forms-open"))
