@@ -17,7 +17,7 @@ from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import formatdate, make_msgid, parseaddr, parsedate_to_datetime
+from email.utils import formataddr, formatdate, make_msgid, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from cryptography.fernet import MultiFernet
@@ -99,8 +99,52 @@ _LINE_ENDINGS = re.compile(r" *[\x00-\x1f\x7f-\x9f\u2028\u2029]+ *")
 
 def _one_line(text: str) -> str:
     """A header's text with what would end its line made a space: a name in a subject may
-    hold one (stored before the forms refused them), and the message must still leave."""
-    return _LINE_ENDINGS.sub(" ", text).strip()
+    hold one (stored before the forms refused them), and the message must still leave.
+
+    Nor does it open an encoded word ("=?utf-8?q?…?="): Python decodes one met in a header's
+    text, and before 3.11.10 (CVE-2024-6923) writes a line break decoded from it as it is,
+    ending the header there: a name typed so would add headers and a body of its own to a
+    message sent from the portal. A word joiner (invisible) between "=" and "?": the name
+    reads as typed."""
+    return _LINE_ENDINGS.sub(" ", text).strip().replace("=?", "=\u2060?")
+
+
+def reply_address(name: str, email: str) -> str:
+    """A person's address for Reply-To, their name shown with it, on one line (`_one_line`).
+    A name that holds an address itself ("ANSM <dg@ansm.sante.fr>") would show a mail
+    client that address rather than theirs: then their address alone."""
+    shown = _one_line(name)
+    if any(sign in shown for sign in "@<>"):
+        return email
+    return formataddr((shown, email))
+
+
+# The headers `send` writes, each once: any other, or one twice, was slipped into a header's
+# text (`_headers_as_written`).
+_HEADERS = (
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "content-type",
+    "content-transfer-encoding",
+    "mime-version",
+)
+
+
+def _headers_as_written(message: EmailMessage) -> None:
+    """Raise `MailError` unless the message as it will leave has the headers `send` wrote,
+    each once (what Python 3.11.10 verifies itself, `verify_generated_headers`)."""
+    head = message.as_bytes().split(b"\r\n\r\n", 1)[0]
+    names = sorted(
+        line.split(b":", 1)[0].decode("ascii", "replace").lower()
+        for line in head.split(b"\r\n")
+        if line and line[:1] not in (b" ", b"\t")
+    )
+    expected = sorted(_HEADERS + (("reply-to",) if message["Reply-To"] is not None else ()))
+    if names != expected:
+        raise MailError(f"the message “{message['Subject']}” would leave with headers {names}")
 
 
 def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) -> None:
@@ -112,8 +156,8 @@ def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) 
     try:
         message["From"] = config["MAIL_SENDER"]
         message["To"] = to  # never mended: a line break there could add a recipient
-        if reply_to:
-            message["Reply-To"] = _one_line(reply_to)
+        if reply_to:  # an address, or `reply_address`'s: its name's encoding kept
+            message["Reply-To"] = _LINE_ENDINGS.sub(" ", reply_to).strip()
         message["Subject"] = _one_line(subject)
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(
@@ -124,6 +168,7 @@ def send(to: str, subject: str, body_text: str, *, reply_to: str | None = None) 
         message.policy = MAIL_POLICY
     except (ValueError, TypeError) as error:  # e.g. a line break in an address
         raise MailError(f"could not write the message “{subject}” to {to}: {error}") from error
+    _headers_as_written(message)
     if config["MAIL_HOST"]:
         _send_smtp(message)
     else:

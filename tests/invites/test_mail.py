@@ -213,3 +213,86 @@ def test_emails_after_the_response_leave_behind_a_file_too_and_one_failure_stops
     assert response.status_code == 200 and response.data == b"%PDF-1.4"
     assert [m["Subject"] for m in inbox] == ["First", "Third"]
     assert "bad to b@example.org" in caplog.text
+
+
+# A name typed as an encoded word whose text is a line break, headers and an HTML body:
+# Python decodes an encoded word met in a header, and before 3.11.10 (CVE-2024-6923) writes
+# the line break as it is, so that the message would leave with them.
+FORGED = (
+    "Eve =?utf-8?q?=0D=0AReply=2DTo=3A_boss=40evil=2Eexample=0D=0AContent=2DType=3A_text=2Fhtml"
+    "=0D=0A=0D=0A=3Ca_href=3Dhttps=3A=2F=2Fevil=2Eexample=3EConfirm=3C=2Fa=3E?="
+)
+# What the portal's messages carry, each once.
+HEADERS = [
+    "Content-Transfer-Encoding",
+    "Content-Type",
+    "Date",
+    "From",
+    "MIME-Version",
+    "Message-ID",
+    "Reply-To",
+    "Subject",
+    "To",
+]
+
+
+def assert_as_written(message) -> None:
+    """The message has the portal's headers, each once, and its plain text alone."""
+    assert sorted(message.keys()) == [h for h in HEADERS if h != "Reply-To" or message["Reply-To"]]
+    assert message.get_content_type() == "text/plain"
+    assert "evil.example" not in (message["Reply-To"] or "")
+    assert "<a href" not in body_of(message)
+
+
+def test_a_name_typed_as_an_encoded_word_adds_no_header_nor_body_to_an_email(app, inbox):
+    with app.app_context():
+        mail.send(
+            "someone@example.org",
+            f"{FORGED} has sent a letter for your request",
+            "Body",
+            reply_to=mail.reply_address(FORGED, "eve@example.org"),
+        )
+    (message,) = inbox
+    assert_as_written(message)
+    # Shown as typed: a word joiner (invisible) keeps it from being read as an encoding.
+    shown = FORGED.replace("=?", "=\u2060?")
+    assert message["Subject"] == f"{shown} has sent a letter for your request"
+    assert message["Reply-To"].addresses[0].addr_spec == "eve@example.org"
+    assert body_of(message).strip() == "Body"
+
+
+def test_a_professionals_name_typed_as_an_encoded_word_reaches_the_manufacturer_harmless(
+    app, manufacturer, inbox
+):
+    """The professional needs no account, only their link; their name is in the subject of the
+    manufacturer's email."""
+    client, dossier_id = manufacturer
+    assert invite(client, dossier_id).status_code == 303
+    link = link_in(inbox.to(INVITE["invite-email"])[-1])
+    assert send_letter(app.test_client(), link, author_name=FORGED).status_code == 303
+    told = inbox.to("claire@cardiotech.example")[-1]
+    assert_as_written(told)
+    assert "has sent a letter" in told["Subject"] and "Eve =\u2060?utf-8?q?" in told["Subject"]
+
+
+def test_a_manufacturers_name_typed_as_an_encoded_word_reaches_the_professional_harmless(
+    app, manufacturer, inbox
+):
+    client, dossier_id = manufacturer
+    with app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        answers = {**dossier.answers()["manufacturer"], "legal_name": FORGED}
+        service.save_step(dossier, "manufacturer", answers)
+    assert invite(client, dossier_id).status_code == 303
+    (message,) = inbox.to(INVITE["invite-email"])
+    assert_as_written(message)
+    assert "asks for your letter to ANSM" in message["Subject"]
+
+
+def test_a_name_holding_an_address_is_not_shown_as_the_reply_address():
+    """ "ANSM <dg@ansm.sante.fr>" as a name would show a mail client ANSM's address."""
+    assert mail.reply_address("Claire Martin", "claire@cardiotech.example") == (
+        "Claire Martin <claire@cardiotech.example>"
+    )
+    for name in ("ANSM Direction <dg@ansm.sante.fr>", "dg@ansm.sante.fr"):
+        assert mail.reply_address(name, "eve@example.org") == "eve@example.org"

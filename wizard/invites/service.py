@@ -11,7 +11,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr
 from typing import Any, NoReturn
 
 from flask import current_app
@@ -289,7 +288,7 @@ def _email_link(
     )
     try:
         # Answers reach the person who invited, not the portal's no-reply sender.
-        reply_to = formataddr((inviter.name, inviter.email)) if inviter else None
+        reply_to = mail.reply_address(inviter.name, inviter.email) if inviter else None
         mail.send(invitation.email, subject, body, reply_to=reply_to)
     except mail.MailError:
         current_app.logger.exception("invitation %s not sent", invitation.id)
@@ -441,7 +440,7 @@ def _confirm_to_professional(invitation: Invitation, letter: HcpLetter) -> None:
         body,
         about=f"copy of letter {letter.id} to its author",
         # It says to write to the inviter for a wrong file: a reply reaches them.
-        reply_to=formataddr((inviter.name, inviter.email)) if inviter else None,
+        reply_to=mail.reply_address(inviter.name, inviter.email) if inviter else None,
     )
 
 
@@ -500,7 +499,7 @@ def _links_closed(dossier: Dossier, template: str, subject, why: str, **more) ->
                 "subject": mail.bilingual(lambda summary=summary: subject(summary), " / "),
                 "body_text": body,
                 "about": f"invitation {invitation.id} {why}",
-                "reply_to": formataddr((inviter.name, inviter.email)) if inviter else None,
+                "reply_to": mail.reply_address(inviter.name, inviter.email) if inviter else None,
             }
         )
     return notices
