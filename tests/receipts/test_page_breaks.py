@@ -46,3 +46,23 @@ def test_a_short_list_of_documents_is_kept_whole(receipt):
         pages_seen.add(holding[0])
         assert pages_ending_with_a_heading(pdf) == []
     assert pages_seen == {0, 1}, "the range should move the list past the first page's end"
+
+
+def test_a_global_requests_long_indication_breaks_between_its_lines(receipt):
+    """Kept whole with its table, a long indication left a page holding the table's heading
+    alone and the next its first row alone: it breaks between its lines, as a decision's."""
+    indication = "\n".join(
+        f"{number}. Insuffisance cardiaque terminale de l’enfant, critère d’inclusion détaillé."
+        for number in range(1, 41)
+    )
+    pdf = rendered(
+        {
+            **receipt,
+            "access_type": "global",
+            "scope": {"indication": indication, "estimated_patients": 12},
+        }
+    )
+    assert pages_ending_with_a_heading(pdf) == []
+    assert min(filled(pdf)[:-1]) > 0.5  # no page but the last more than half blank
+    text = " ".join(" ".join(lines) for lines in page_lines(pdf))
+    assert "40. Insuffisance cardiaque terminale" in text
