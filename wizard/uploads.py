@@ -186,10 +186,24 @@ def safe_name(filename: str) -> str:
         stem = stem[:-4].rstrip(" .")
     if stem.lower() in ("", "pdf"):
         stem = "document"
-    # At most 100 bytes: the names of files kept from a refused try travel in the session's
-    # cookie, which browsers drop beyond 4 KB (100 characters of Chinese are 300 bytes).
-    stem = stem.encode()[:100].decode(errors="ignore").rstrip(" .")
-    return f"{stem}.pdf"
+    return f"{_shortened(stem)}.pdf"
+
+
+# At most 100 bytes: the names of files kept from a refused try travel in the session's
+# cookie, which browsers drop beyond 4 KB (100 characters of Chinese are 300 bytes).
+NAME_BYTES = 100
+# A longer name keeps its start and its end, where names differ ("… partie 1 sur 2",
+# "… v4.2"), joined by an ellipsis (3 bytes).
+_NAME_END_BYTES = 36
+
+
+def _shortened(stem: str) -> str:
+    encoded = stem.encode()
+    if len(encoded) <= NAME_BYTES:
+        return stem
+    start = encoded[: NAME_BYTES - _NAME_END_BYTES - 3].decode(errors="ignore").rstrip(" .")
+    end = encoded[-_NAME_END_BYTES:].decode(errors="ignore").lstrip(" ")
+    return f"{start}…{end}"
 
 
 # What no file name on the systems people save to may hold (Windows the strictest).

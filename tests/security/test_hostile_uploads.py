@@ -422,9 +422,16 @@ def test_a_pdf_built_to_exhaust_the_server_is_refused(app, logged_in, user, limi
         ("invoice\u202efdp.exe", "invoice fdp.exe.pdf"),
         ("  .hidden\t\tname .pdf", "hidden name.pdf"),
         ("Report: final <v2>?.pdf", "Report final v2.pdf"),
-        # At most 100 bytes before ".pdf", never half a character.
-        ("报告" * 60 + ".pdf", "报告" * 16 + "报.pdf"),
-        ("x" * 150 + ".pdf", "x" * 100 + ".pdf"),
+        # At most 100 bytes before ".pdf", never half a character: the name's start and its
+        # end, where names differ ("… partie 1 sur 2", "… partie 2 sur 2").
+        ("报告" * 60 + ".pdf", "报告" * 10 + "…" + "报告" * 6 + ".pdf"),
+        ("x" * 150 + ".pdf", "x" * 61 + "…" + "x" * 36 + ".pdf"),
+        (
+            "Rapport d'évaluation clinique du dispositif VentriAssist Mini selon l'annexe XIV du "
+            "règlement 2017-745 — partie 2 sur 2.pdf",
+            "Rapport d'évaluation clinique du dispositif VentriAssist Min…"
+            "glement 2017-745 — partie 2 sur 2.pdf",
+        ),
     ],
 )
 def test_path_like_names_are_neutralised(app, logged_in, user, name, stored):
