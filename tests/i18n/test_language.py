@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import UTC, datetime
@@ -181,6 +182,20 @@ def test_public_pages_render_in_both_languages(app):
             response = client.get(url)
             assert response.status_code == 200, (language, url)
             assert f'<html lang="{language}">' in response.text
+
+
+def test_the_link_to_ansms_french_contact_form_is_in_the_pages_language(app):
+    """English words read with a French voice otherwise (WCAG 3.1.2): the link says its page
+    is in French (`hreflang`), in words on an English page."""
+    for language, words in (("en", "ANSM's contact form (in French)"), ("fr", "de l’ANSM")):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        page = html.unescape(client.get("/accessibility").text)
+        link = re.search(r'<a href="https://ansm.sante.fr/contact"[^>]*>([^<]*)</a>', page)
+        assert 'hreflang="fr"' in link.group(0) and "lang=" not in link.group(0).replace(
+            "hreflang=", ""
+        )
+        assert words in link.group(1)
 
 
 def test_the_first_of_the_month_is_written_as_french_writes_it(app):

@@ -663,3 +663,23 @@ def test_an_authorisation_asking_no_follow_up_is_pointed_out(app, reviewer, subm
     assert said not in html.unescape(followed.text)
     _typed, dated = read_back(reviewer, submitted_global, follow_up="", report_every="6")
     assert said not in html.unescape(dated.text)
+
+
+def test_the_authorised_indication_written_in_french_is_read_as_french_on_english_pages(
+    app, reviewer, manufacturer, submitted_global
+):
+    """Its field asks for it in French, as the act states it: a screen reader reads it with a
+    French voice on an English page (WCAG 3.1.2), the read-back, the request's pages."""
+    indication = "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg."
+    act(reviewer, submitted_global, "start-review")
+    typed = action_data("authorise", indication=indication) | seen_on(reviewer, submitted_global)
+    del typed["decision"]
+    shown = reviewer.post(f"/review/requests/{submitted_global}/authorise", data=typed)
+    read_back = html.unescape(shown.text.split('class="summary-list"')[1].split("</dl>")[0])
+    assert f'<span lang="fr">{indication}</span>' in read_back
+    assert act(reviewer, submitted_global, "authorise", indication=indication).status_code == 303
+    for page in (
+        manufacturer.get(f"/requests/{submitted_global}/submitted").text,
+        reviewer.get(f"/review/requests/{submitted_global}").text,
+    ):
+        assert f'<dd class="pre-line" lang="fr">{indication}</dd>' in html.unescape(page)

@@ -283,6 +283,14 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
     if said := _report_dates_said(record):
         schedule = read_back(form.report_every.label.text)
         rows = [(question, said if question == schedule else answer) for question, answer in rows]
+    if "indication" in form:  # written in French, as the act states it: read so on any page
+        indication = read_back(form.indication.label.text)
+        rows = [
+            (question, Markup('<span lang="fr">%s</span>') % answer)
+            if question == indication
+            else (question, answer)
+            for question, answer in rows
+        ]
     # Who signs, as the PDF will state it (name and function, CRPA L. 212-1).
     rows.append(
         (
