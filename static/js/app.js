@@ -46,7 +46,8 @@
     // only read when it changes).
     var part = document.body.getAttribute("data-focus") || location.hash.slice(1);
     var target = part && document.getElementById(part);
-    var confirmation = target && target.querySelector(".notice[role=status]");
+    // (A receipt's check: its verdict, `receipts/verify.html`.)
+    var confirmation = target && target.querySelector(".notice[role=status], .verdict[role=status]");
     if (target) {
       var focused = confirmation || target;
       if (!focused.hasAttribute("tabindex")) focused.setAttribute("tabindex", "-1");

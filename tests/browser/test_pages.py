@@ -379,6 +379,12 @@ def test_the_verify_page_and_its_verdicts(page, filer, tmp_path, app):
     page.set_input_files("#receipt", str(receipt))
     press_button(page, "form button[type=submit]")
     assert "Genuine receipt" in page.content()
+    # The verdict is read first: it takes the focus, in view, and starts the page's title.
+    assert page.evaluate("document.activeElement.querySelector('#verdict-title') !== null")
+    assert page.title().startswith("Genuine receipt – Check a receipt or a decision")
+    assert page.evaluate("document.activeElement.getBoundingClientRect().top < innerHeight"), (
+        "the verdict is out of sight"
+    )
     assert_accessible(page, "verify-genuine")
     fake = tmp_path / "fake.pdf"
     fake.write_bytes(minimal_pdf("fake"))
