@@ -55,3 +55,24 @@ def test_the_scripts_the_portal_prints_are_taken():
     if drawn_by_a_font("北"):
         assert first_unprintable("北京协和医院 · 東京 · 서울") is None
     assert first_unprintable("a\u200db\u0301 c") is None  # a joiner, a combining accent
+
+
+def test_marks_piled_on_a_letter_are_refused_and_what_was_typed_kept(app, logged_in, user):
+    """Pasted "Zalgo" text: a hundred accents on one letter are drawn over the lines above,
+    on the pages and on the signed receipt. Vietnamese, typed composed or not, is taken."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start", "situation"], files=False)
+    piled = "Zalgo" + "\u0301\u0302\u0303\u0304" * 20
+    typed = {**sample_answers()["device"], "trade_name": piled}
+    refused = post_step(logged_in, dossier_id, "device", typed)
+    assert refused.status_code == 422
+    said = html.unescape(refused.text)
+    assert (
+        "Remove the marks piled on “ó”: a letter carries 4 accents or marks at most (these "
+        "were probably pasted in)." in said
+    )
+    assert f'value="{piled}"' in said  # kept, to be corrected
+    assert 'href="#trade_name"' in refused.text  # in the error summary
+    for vietnamese in ("Nguyễn Thị Ánh", "Nguye\u0302\u0303n Thi\u0323 A\u0301nh"):
+        typed = {**sample_answers()["device"], "trade_name": vietnamese}
+        assert post_step(logged_in, dossier_id, "device", typed).status_code == 303

@@ -186,6 +186,17 @@ class CleanText:
                     )
                 )
             )
+        if (piled := _PILED_MARKS.search(unicodedata.normalize("NFC", text))) is not None:
+            raise ValidationError(
+                Unnamed(
+                    _(
+                        "Remove the marks piled on “%(character)s”: a letter carries "
+                        "%(most)d accents or marks at most (these were probably pasted in).",
+                        character=piled.group(1) or "…",
+                        most=MOST_MARKS,
+                    )
+                )
+            )
         if unprintable := first_unprintable(text):
             raise ValidationError(
                 Unnamed(
@@ -208,6 +219,17 @@ class CleanText:
                     )
                 )
             )
+
+
+# Accents and marks drawn on one letter (the combining diacritical marks' blocks): a
+# Vietnamese vowel carries two; more (a hundred, pasted: "Zalgo" text) are drawn over the
+# lines above, on the pages and the signed PDFs alike. Counted once composed (NFC): an "é"
+# typed as "e" and its accent is one letter.
+MOST_MARKS = 4
+_PILED_MARKS = re.compile(
+    r"([^\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]?)"
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d}" % (MOST_MARKS + 1)
+)
 
 
 # A web address: with a scheme ("https://", "javascript:" is HTML's concern), "www.", or a
