@@ -226,10 +226,8 @@ class CleanText:
 # lines above, on the pages and the signed PDFs alike. Counted once composed (NFC): an "é"
 # typed as "e" and its accent is one letter.
 MOST_MARKS = 4
-_PILED_MARKS = re.compile(
-    r"([^\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]?)"
-    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d}" % (MOST_MARKS + 1)
-)
+_MARKS = r"\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_PILED_MARKS = re.compile(rf"([^{_MARKS}]?)[{_MARKS}]{{{MOST_MARKS + 1}}}")
 
 
 # A web address: with a scheme ("https://", "javascript:" is HTML's concern), "www.", or a
