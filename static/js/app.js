@@ -51,7 +51,9 @@
     if (target) {
       var focused = confirmation || target;
       if (!focused.hasAttribute("tabindex")) focused.setAttribute("tabindex", "-1");
-      focused.focus({ preventScroll: !confirmation });
+      // Scrolled to by the browser when the address names it; else (the page names it) here.
+      var byAddress = !document.body.getAttribute("data-focus");
+      focused.focus({ preventScroll: !confirmation && byAddress });
       // The browser's own going to the address's #part, once the page has loaded, takes the
       // focus from an element in it: given back.
       if (confirmation) {

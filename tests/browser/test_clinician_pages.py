@@ -181,6 +181,28 @@ def test_changing_language_on_the_letter_page_keeps_what_was_typed(
         assert_accessible(clinician, "clinician-page-in-french")
 
 
+
+def test_a_file_dropped_by_the_language_switch_is_said_first(
+    browser, base_url, live_app, awaiting_letters, tmp_path
+):
+    """The switch sends what was typed, not the file chosen (app.js): the page that comes back
+    says so where the focus is, not in a note further down that nobody is taken to."""
+    manufacturer_inviting(browser, base_url, awaiting_letters)
+    context = browser.new_context(base_url=base_url, locale="en-GB")
+    clinician = context.new_page()
+    clinician.goto(emailed_link(live_app))
+    type_into(clinician, "#author_name", "Dr Anne Leroy")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(minimal_pdf("Signed letter"))
+    choose_file(clinician, "#file", str(letter))
+    press_button(clinician, "header button[name=switch_language]")
+    assert clinician.evaluate("document.activeElement.matches('.notice')")
+    focused = clinician.evaluate("document.activeElement.textContent")
+    assert "Le fichier que vous veniez de choisir n’a pas été envoyé" in focused
+    expect(clinician.locator("#author_name")).to_have_value("Dr Anne Leroy")
+    assert_accessible(clinician, "clinician-file-dropped-by-language")
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_enter_in_a_one_line_answer_sends_the_letter_form_not_the_language_switch(
     browser, base_url, live_app, awaiting_letters, javascript

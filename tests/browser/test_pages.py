@@ -380,7 +380,7 @@ def test_the_verify_page_and_its_verdicts(page, filer, tmp_path, app):
     press_button(page, "form button[type=submit]")
     assert "Genuine receipt" in page.content()
     # The verdict is read first: it takes the focus, in view, and starts the page's title.
-    assert page.evaluate("document.activeElement.querySelector('#verdict-title') !== null")
+    assert page.evaluate("document.activeElement.matches('.verdict[role=status]')")
     assert page.title().startswith("Genuine receipt – Check a receipt or a decision")
     assert page.evaluate("document.activeElement.getBoundingClientRect().top < innerHeight"), (
         "the verdict is out of sight"

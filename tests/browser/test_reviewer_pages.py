@@ -281,3 +281,22 @@ def test_an_answer_that_came_while_the_reviewer_wrote_a_refusal_is_shown_first(
     expect(main).to_contain_text("Document uploaded: children.pdf")
     expect(reviewer.locator("#refuse-reason")).to_have_value("No clinical data on children.")
     assert_accessible(reviewer, "review-changed-since-opened")
+
+
+def test_the_queues_filtered_results_are_read_first_at_any_zoom(browser, base_url, filed):
+    """Applying the filters (or a status) brings the page back at its top, under a form as
+    tall as several screens at 400 %: the results' heading takes the focus, in view, and
+    their count starts the title."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 256})
+    page = context.new_page()
+    sign_in(page, "rita@ansm.example")
+    assert page.title().startswith("Review queue")  # nothing filtered: the page's top
+    page.select_option("#access_type", "global")
+    press_button(page, "form.filters button[type=submit]")
+    assert page.title().startswith("1 request – Review queue")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "results-title"
+    top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert 0 <= top < 256, top
+    assert_accessible(page, "queue-filtered-400")
+    context.close()
