@@ -181,7 +181,6 @@ def test_changing_language_on_the_letter_page_keeps_what_was_typed(
         assert_accessible(clinician, "clinician-page-in-french")
 
 
-
 def test_a_file_dropped_by_the_language_switch_is_said_first(
     browser, base_url, live_app, awaiting_letters, tmp_path
 ):
