@@ -120,7 +120,14 @@ def write(destination: Path) -> tuple[int, str]:
     partial = destination.with_name(destination.name + ".partial")
     count = 0
     try:
-        with _snapshot() as connection, partial.open("w", encoding="utf-8", newline="\n") as out:
+        # Readable by its owner alone, whatever the umask: it holds every request's health data
+        # and every account's password hash, as the uploaded files are kept (0600).
+        partial.unlink(missing_ok=True)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with (
+            _snapshot() as connection,
+            open(descriptor, "w", encoding="utf-8", newline="\n") as out,
+        ):
             revision = _revision(connection)
             out.write(_line({"format": FORMAT, "revision": revision}))
             for name, row in rows(connection):

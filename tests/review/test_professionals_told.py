@@ -321,9 +321,11 @@ def test_a_professional_who_wrote_for_another_patient_reads_the_decision_is_not_
     authorisation, she reads that it does not concern her patient (it names neither)."""
     body = what_leroy_reads_of("authorise", app, inbox, user, reviewer, patient="ZZ 1950")
     assert (
-        "Your letter was about another patient (ZZ, born in 1950) than the one this request "
-        "names: this decision does not concern your patient." in body
+        "Your letter was about another patient than the one this request names: this decision "
+        "does not concern your patient." in body
     )
+    # No patient is named in an email, not even by initials (the invitation promised it).
+    assert "ZZ" not in body and "1950" not in body
 
 
 def test_a_professional_who_wrote_for_global_access_reads_the_decision_is_for_one_patient(

@@ -53,6 +53,8 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
     backup = tmp_path / "backup.json"
     created = runner.invoke(args=["backup", "create", str(backup)])
     assert created.exit_code == 0, created.output
+    # Health data and password hashes: readable by its owner alone, whatever the umask.
+    assert backup.stat().st_mode & 0o777 == 0o600
     # Restored, an email waiting would leave a second time.
     tables = {line.get("table") for line in map(json.loads, backup.read_text().splitlines())}
     assert "outgoing_emails" not in tables
