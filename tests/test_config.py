@@ -98,6 +98,24 @@ def test_production_needs_the_public_address_that_email_links_use(tmp_path, monk
     assert app.config["PUBLIC_BASE_URL"] == "https://derogations.example/portal"
 
 
+def test_emails_sent_for_real_need_the_public_address_outside_production_too(
+    tmp_path, monkeypatch
+):
+    """A pilot server (not in production mode) sending real emails: a reset link would take
+    its host from the request's Host header, which anyone can write."""
+    monkeypatch.delenv("WIZARD_ENV", raising=False)
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL must be set when MAIL_HOST is"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://pilot.derogations.example")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_HOST"]
+    # Development writes emails to files: the request's address will do.
+    monkeypatch.delenv("MAIL_HOST")
+    monkeypatch.delenv("PUBLIC_BASE_URL")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_HOST"] == ""
+
+
 def test_production_needs_a_mail_server_rather_than_writing_emails_to_files(tmp_path, monkeypatch):
     production(monkeypatch)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)

@@ -88,6 +88,11 @@ def _public_base_url(production: bool) -> str:
         # Links in emails (password resets, invitations) must not take their host from a
         # request, which anyone can write, and carry tokens: HTTPS only.
         raise ConfigurationError("PUBLIC_BASE_URL must be set, with https://, in production.")
+    if not url and os.environ.get("MAIL_HOST", "").strip():
+        # Emails leave for real (a pilot or staging server, not in production mode): their
+        # links would otherwise take their host from the request's Host header, so that a
+        # password reset asked with a forged one would mail a link to someone else's server.
+        raise ConfigurationError("PUBLIC_BASE_URL must be set when MAIL_HOST is.")
     return url
 
 
