@@ -98,9 +98,7 @@ def test_production_needs_the_public_address_that_email_links_use(tmp_path, monk
     assert app.config["PUBLIC_BASE_URL"] == "https://derogations.example/portal"
 
 
-def test_emails_sent_for_real_need_the_public_address_outside_production_too(
-    tmp_path, monkeypatch
-):
+def test_emails_sent_for_real_need_the_public_address_outside_production_too(tmp_path, monkeypatch):
     """A pilot server (not in production mode) sending real emails: a reset link would take
     its host from the request's Host header, which anyone can write."""
     monkeypatch.delenv("WIZARD_ENV", raising=False)
