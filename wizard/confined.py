@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing import get_context
@@ -32,6 +33,20 @@ from multiprocessing.connection import Connection
 PRELOADED = ["wizard.pdf_check", "wizard.receipts.verify"]
 
 
+class Busy(Exception):
+    """As many files as one server process checks at once are being checked, and none came
+    free in `WAIT_SECONDS`: the person is asked to try again."""
+
+
+# How many children one server process runs at once. Each may take its CPU seconds; without a
+# cap, files sent together (ten at once to the public /verify page, built to take its 10 s
+# each) would share the machine's cores between them and leave the pages waiting. A genuine
+# receipt or letter is checked in well under a second: a check waits its turn a while first.
+AT_ONCE = 2
+WAIT_SECONDS = 10
+_slots = threading.BoundedSemaphore(AT_ONCE)
+
+
 def answer(
     work: Callable[..., Sequence[bytes]],
     args: tuple,
@@ -43,7 +58,17 @@ def answer(
     """`work(*args)`, a module-level function of a `PRELOADED` module returning one byte
     string per entry of `sizes` (each at most that long), computed in a child process
     limited to `cpu_seconds` of CPU and `memory_mb` beyond what it maps at the start. None if
-    it reached a limit or the deadline, or answered something else."""
+    it reached a limit or the deadline, or answered something else. Raises `Busy` when the
+    process's `AT_ONCE` children are all at work for `WAIT_SECONDS`."""
+    if not _slots.acquire(timeout=WAIT_SECONDS):
+        raise Busy
+    try:
+        return _answer(work, args, sizes=sizes, cpu_seconds=cpu_seconds, memory_mb=memory_mb)
+    finally:
+        _slots.release()
+
+
+def _answer(work, args, *, sizes, cpu_seconds, memory_mb) -> list[bytes] | None:
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(

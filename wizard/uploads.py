@@ -23,7 +23,7 @@ from flask_babel import format_decimal
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from wizard import pdf_check
+from wizard import confined, pdf_check
 from wizard.config import FILES_AT_ONCE
 from wizard.i18n import gettext as _
 
@@ -111,6 +111,23 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
                 "choose that file."
             )
         )
+    try:
+        _check(content)
+    except confined.Busy:
+        raise UploadRejected(busy_message()) from None
+    return safe_name(upload.filename), content
+
+
+def busy_message() -> str:
+    return _(
+        "The portal is checking many files at this moment and could not check this one: "
+        "choose it again and send it in a minute."
+    )
+
+
+def _check(content: bytes) -> None:
+    """Raise `UploadRejected` unless the PDF holds only what is read (`pdf_check`), or is
+    the portal's own signed receipt or decision; `confined.Busy` if it cannot be checked now."""
     if _acts_by_its_bytes(content):
         found = pdf_check.Verdict.ACTIVE
     else:
@@ -155,7 +172,6 @@ def read_pdf(upload: FileStorage | None, max_bytes: int) -> tuple[str, bytes]:
                 "(for example “Print”, then “Save as PDF”) and send that file."
             )
         )
-    return safe_name(upload.filename), content
 
 
 # A PDF signature's dictionary: the byte range its digest covers.

@@ -3,6 +3,7 @@ neutralised, and files are served back only as attachments with the PDF type."""
 
 from __future__ import annotations
 
+import html
 import io
 import logging
 import re
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.http import parse_options_header
 
 from tests.conftest import dossier_with
+from wizard import confined
 from wizard.demo import minimal_pdf, pdf_of_objects
 from wizard.extensions import db
 from wizard.models import Document
@@ -448,3 +450,48 @@ def test_path_like_names_are_neutralised(app, logged_in, user, name, stored):
     # Saved under that name (RFC 6266's UTF-8 form where it is not plain ASCII).
     assert parse_options_header(served.headers["Content-Disposition"])[1]["filename"] == stored
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.fixture
+def checks_all_at_work(monkeypatch):
+    """Every check a server process runs at once at work (files built to take their CPU
+    seconds each), for longer than a check waits its turn."""
+    monkeypatch.setattr(confined, "WAIT_SECONDS", 0.2)
+    for _ in range(confined.AT_ONCE):
+        assert confined._slots.acquire(timeout=1)
+    yield
+    for _ in range(confined.AT_ONCE):
+        confined._slots.release()
+
+
+def test_files_sent_while_every_check_is_at_work_are_asked_again_later(
+    app, logged_in, user, checks_all_at_work
+):
+    """Files sent together, built to hold the checks, would share the cores between them and
+    leave every page waiting: a process runs `confined.AT_ONCE` checks at once, and a file
+    that finds none free in a while is refused, saying to send it again in a minute."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    refused = upload(logged_in, dossier_id, minimal_pdf(), "report.pdf")
+    assert refused.status_code == 422
+    assert (
+        "The portal is checking many files at this moment and could not check this one: "
+        "choose it again and send it in a minute." in html.unescape(refused.text)
+    )
+    assert documents(app) == 0
+    # The public page that checks a receipt says so too, and when to come back.
+    checked = app.test_client().post(
+        "/verify",
+        data={"receipt": (io.BytesIO(minimal_pdf()), "r.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 503 and checked.headers["Retry-After"] == "60"
+    assert "The portal is checking many files at this moment" in html.unescape(checked.text)
+
+
+def test_a_check_freed_lets_the_next_file_through(app, logged_in, user):
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    for number in range(confined.AT_ONCE + 1):  # each check gives its place back
+        sent = upload(logged_in, dossier_id, minimal_pdf(f"report {number}"), "report.pdf")
+        assert sent.status_code == 303

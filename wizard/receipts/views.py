@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from wizard import confined
 from wizard.auth import limits
 from wizard.filing.access import manufacturer_required, own_dossier
 from wizard.i18n import gettext as _
 from wizard.receipts import service
 from wizard.review import downloads
+from wizard.uploads import busy_message
 
 bp = Blueprint("receipts", __name__)
 
@@ -44,6 +46,10 @@ def verify():
     if error:
         return render_template("receipts/verify.html", check=None, error=error), 422
     limits.count_attempt()
-    check = service.check_receipt(content)
+    try:
+        check = service.check_receipt(content)
+    except confined.Busy:
+        page = render_template("receipts/verify.html", check=None, error=busy_message())
+        return page, 503, {"Retry-After": "60"}
     current_app.logger.info("receipt check for %s: %s", check.verdict.reference, check.valid)
     return render_template("receipts/verify.html", check=check, error=None)
