@@ -13,6 +13,7 @@ from tests.conftest import (
     post_step,
     sign_and_submit,
 )
+from tests.flow.test_written_for_another import filled_in_order
 from wizard import clock
 from wizard.demo import sample_answers, sample_declaration
 from wizard.extensions import db
@@ -143,9 +144,9 @@ def test_a_change_from_the_summary_goes_back_to_it_past_a_step_left_to_do(app, l
 
 def test_a_change_of_path_from_the_summary_leads_through_the_new_steps_first(app, logged_in, user):
     """Individual to global from the summary: the scope step (not answered yet) comes next,
-    then the summary again, not six steps already done."""
-    with app.app_context():
-        dossier_id = dossier_with(user[0], "individual")
+    then the two steps written for the patient, now to check for the device, then the summary
+    again, not six steps already done."""
+    dossier_id = filled_in_order(app, logged_in, user, "individual")
     changed = post_step(
         logged_in,
         dossier_id,
@@ -153,12 +154,28 @@ def test_a_change_of_path_from_the_summary_leads_through_the_new_steps_first(app
         sample_answers("global")["access-type"],
         query="?return_to=check",
     )
-    assert changed.location == f"/requests/{dossier_id}/steps/scope?return_to=check"
+    assert changed.location == f"/requests/{dossier_id}/steps/scope?return_to=check&unfinished="
     assert "Back to your answers" in logged_in.get(changed.location).text
+    # What was left before the change goes along (here: nothing), so that the steps the
+    # change made to check are not taken for steps left before it.
+    page = logged_in.get(changed.location).text
+    assert f'action="/requests/{dossier_id}/steps/scope?return_to=check&amp;unfinished="' in page
     scoped = post_step(
-        logged_in, dossier_id, "scope", sample_answers("global")["scope"], query="?return_to=check"
+        logged_in,
+        dossier_id,
+        "scope",
+        sample_answers("global")["scope"],
+        query="?return_to=check&unfinished=",
     )
-    assert scoped.location == f"/requests/{dossier_id}/steps/check#summary-scope"
+    then = "?return_to=check&unfinished="
+    assert scoped.location == f"/requests/{dossier_id}/steps/medical-need{then}"
+    for step, following in (("medical-need", "steps/benefit-risk" + then), ("benefit-risk", None)):
+        saved = post_step(logged_in, dossier_id, step, sample_answers("global")[step], query=then)
+        assert saved.location == (
+            f"/requests/{dossier_id}/{following}"
+            if following
+            else f"/requests/{dossier_id}/steps/check#summary-benefit-risk"
+        )
 
 
 def test_save_and_come_back_later_saves_and_returns_to_the_dashboard(app, logged_in, user):

@@ -104,6 +104,7 @@ def render_step(
             ],
             written_for_another=written_for_another,
             return_to=request.args.get("return_to"),
+            unfinished=request.args.get("unfinished"),  # before a change (after_save_target)
             validate_url=live_check_url(dossier, step),
             carried_from=carried.get(step.id),
             written_for=written_for(written_for_another.get(step.id), answers),
@@ -361,7 +362,7 @@ def question(dossier: Dossier, step: Step):
     blocking = step.missing(dossier) if request.form.get("action") != "save_exit" else []
     if valid and not blocking:
         from_the_summary = request.args.get("return_to") == "check"
-        unfinished_before = service.unfinished_steps(dossier) if from_the_summary else set()
+        unfinished_before = _unfinished_before_the_change(dossier) if from_the_summary else set()
         if changed := meanwhile.save_answers(dossier, step, form.to_answers()):
             return render_step(dossier, step, form, refused_status(409), changed)
         target = after_save_target(dossier, step, unfinished_before)
@@ -585,6 +586,17 @@ def file_chosen(name: str) -> bool:
     return bool(chosen and chosen.filename) or bool(uploads.too_big_in_browser(name))
 
 
+def _unfinished_before_the_change(dossier: Dossier) -> set[str]:
+    """The steps not finished before the change the person began from the summary: as its
+    first step found them, carried from step to step in the address (`unfinished`), else now.
+    Found again at each step, those the change itself made to check (the type of access
+    changed: the medical need, written for the other) would count as left before it."""
+    carried = request.args.get("unfinished")
+    if carried is None:
+        return service.unfinished_steps(dossier)
+    return {name for name in carried.split(",") if FLOW.get(name) is not None}
+
+
 def after_save_target(
     dossier: Dossier, step: Step, unfinished_before: set[str] = frozenset()
 ) -> str:
@@ -599,7 +611,13 @@ def after_save_target(
         # not finished before (the summary says which are still to do).
         missing = service.first_incomplete(dossier, but={step.id, *unfinished_before})
         if missing is not None:
-            return url_for(".step", dossier_id=dossier.id, step_id=missing.id, return_to="check")
+            return url_for(
+                ".step",
+                dossier_id=dossier.id,
+                step_id=missing.id,
+                return_to="check",
+                unfinished=",".join(sorted(unfinished_before)),
+            )
         # Back where the change was asked, saying it is saved (the page is long).
         flash_at(step.id, _("Your changes to “%(title)s” are saved.", title=step.title))
         return url_for(
