@@ -4,6 +4,7 @@ patients must not be told apart by luck. The email does not say it."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -104,7 +105,7 @@ def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
     """A professional wrote for a global request (their page named no patient); the request
     is then made individual: the letter stays, but the manufacturer is told it may not be
     about this patient, and so is the reviewer, beside the letter."""
-    from tests.conftest import make_user, post_step, sign_and_submit
+    from tests.conftest import checked_on_the_check_page, make_user, post_step, sign_and_submit
     from wizard.models import Role
 
     login(client, user[1])
@@ -142,7 +143,7 @@ def test_a_letter_about_another_patient_is_pointed_out(app, manufacturer, clinic
     another patient (a mistake corrected, or another person): the letter stays, but the
     manufacturer is told, and the reviewer sees it beside the letter. A letter the manufacturer
     attaches itself records the patient named then, as a professional's does."""
-    from tests.conftest import make_user, post_step, sign_and_submit
+    from tests.conftest import checked_on_the_check_page, make_user, post_step, sign_and_submit
     from tests.invites.test_step_nine_form import LETTER, STEP, post
     from wizard.demo import minimal_pdf
     from wizard.models import Role
@@ -172,6 +173,21 @@ def test_a_letter_about_another_patient_is_pointed_out(app, manufacturer, clinic
         for url in (step_nine, check):
             page = " ".join(client.get(url).text.split())
             assert said in page and page.count(tag) == 2
+    # Said at the top of the summary, and on the declaration, where the signer looks: not only
+    # in the letters' part, screens further down.
+    top = (
+        "The letters from Dr Anne Leroy, Dr Paul Henry were written for another patient, or "
+        "while the request had the other type of access: check that they support this "
+        "request, or ask for new letters."
+    )
+    for step in ("medical-need", "benefit-risk"):  # looked at again for this patient
+        assert post_step(client, dossier_id, step, sample_answers()[step]).status_code == 303
+    checked = checked_on_the_check_page(client, dossier_id)
+    assert checked is not None  # ready to sign: it is only pointed out
+    for url in (check, f"/requests/{dossier_id}/steps/declaration?checked={checked}"):
+        page = " ".join(html.unescape(client.get(url).text).split())
+        assert top in page, url
+        assert f'href="{check}#summary-hcp-support">See the letters</a>' in page
 
     # Initials are written the one way ("j.d." is JD): the same patient is no other patient.
     typed = {**patient, "patient_initials": ".".join(initials.lower()) + "."}

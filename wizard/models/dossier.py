@@ -337,6 +337,12 @@ class HcpLetter(StoredFileMixin, db.Model):
         its request is a draft, and no longer counts for it (`flow.steps.has_hcp_letter`)."""
         return date.fromisoformat(self.letter_date) < clock.a_year_before(clock.today())
 
+    @property
+    def written_for_another_case(self) -> bool:
+        """Written for another patient than the request names now, or while it had the other
+        type of access: to look at before signing (`filing/_files.html` says which)."""
+        return bool(self.written_for_other_access() or self.written_for_other_patient())
+
     def written_for_other_access(self) -> str | None:
         """The type of access the letter was written for, if the request now has the other."""
         now = self.dossier.answers_now().get("access-type", {}).get("access_type")

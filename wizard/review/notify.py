@@ -241,14 +241,12 @@ def _letters_by_invitation(dossier: Dossier) -> list:
     """One letter per professional (by address) among those sent through an invite link:
     one written for this request's patient and type of access if they sent one."""
     letters = {}
-    for letter in sorted(dossier.hcp_letters, key=lambda letter: (_for_another(letter), letter.id)):
+    for letter in sorted(
+        dossier.hcp_letters, key=lambda letter: (letter.written_for_another_case, letter.id)
+    ):
         if letter.invitation is not None:
             letters.setdefault(letter.invitation.email.casefold(), letter)
     return list(letters.values())
-
-
-def _for_another(letter) -> bool:
-    return bool(letter.written_for_other_access() or letter.written_for_other_patient())
 
 
 def _professional_subject(dossier: Dossier, previous: Status, decision: Decision) -> str:
