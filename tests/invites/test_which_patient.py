@@ -105,7 +105,7 @@ def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
     """A professional wrote for a global request (their page named no patient); the request
     is then made individual: the letter stays, but the manufacturer is told it may not be
     about this patient, and so is the reviewer, beside the letter."""
-    from tests.conftest import checked_on_the_check_page, make_user, post_step, sign_and_submit
+    from tests.conftest import make_user, post_step, sign_and_submit
     from wizard.models import Role
 
     login(client, user[1])
