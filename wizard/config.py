@@ -216,6 +216,10 @@ def from_environment(instance_path: Path) -> dict:
         # email is built on it. Required in production; in development, links take the
         # address of the request that sends them.
         "PUBLIC_BASE_URL": _public_base_url(production),
+        # Where the personal-data page sends a person to exercise their rights.
+        "PRIVACY_CONTACT_URL": os.environ.get(
+            "PRIVACY_CONTACT_URL", "https://ansm.sante.fr/contact"
+        ).strip(),
         # Guessing invite links: failed look-ups allowed per client address (Flask-Limiter).
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": _limit_storage(production),

@@ -481,6 +481,11 @@ def test_french_pages_pass_axe_and_say_french(browser, base_url, filer):
     assert page.url.endswith("/accessibility") and page.get_attribute("html", "lang") == "en"
     assert "Accessibility statement" in page.inner_text("h1")
     assert_accessible(page, "accessibility")
+    page.goto("/privacy")
+    assert_accessible(page, "privacy")
+    press_button(page, "header a[hreflang=fr]")
+    assert "Données personnelles" in page.inner_text("h1")
+    assert_accessible(page, "fr-privacy")
     context.close()
 
 

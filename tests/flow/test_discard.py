@@ -22,7 +22,7 @@ from tests.invites.conftest import inbox  # noqa: F401, F811  (a real SMTP serve
 from tests.invites.support import body_of, invite, link_in
 from wizard import audit, clock
 from wizard.extensions import db
-from wizard.models import AuditEvent, Document, Dossier, HcpLetter, Role, StepAnswer
+from wizard.models import AuditEvent, Document, Dossier, HcpLetter, Invitation, Role, StepAnswer
 
 
 def shown_on(page: str) -> dict:
@@ -79,6 +79,9 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
         assert db.session.get(Dossier, dossier_id).status == "discarded"
         for model in (StepAnswer, Document, HcpLetter):
             assert rows(model, dossier_id) == 0, model
+        # The link's row stays (it says the request was deleted), not whom it was for.
+        (kept,) = db.session.scalars(select(Invitation).where(Invitation.dossier_id == dossier_id))
+        assert (kept.clinician_name, kept.email, kept.role, kept.message) == ("", "", "", None)
         last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.sequence.desc())).first()
         assert (last.action, last.to_status) == (audit.STATUS_CHANGED, "discarded")
         assert last.detail == {"invitations_revoked": 1}

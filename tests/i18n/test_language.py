@@ -178,7 +178,7 @@ def test_public_pages_render_in_both_languages(app):
     for language in ("fr", "en"):
         client = app.test_client()
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
-        for url in ("/", "/login", "/register", "/verify", "/accessibility"):
+        for url in ("/", "/login", "/register", "/verify", "/accessibility", "/privacy"):
             response = client.get(url)
             assert response.status_code == 200, (language, url)
             assert f'<html lang="{language}">' in response.text

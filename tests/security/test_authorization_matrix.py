@@ -39,6 +39,7 @@ EXPECTED = {
     "static": PUBLIC,
     "public.start": {ANON: OK, OWNER: {302}, OTHER: {302}, REVIEWER: OK},
     "public.accessibility": PUBLIC,
+    "public.privacy": PUBLIC,
     "public.health": PUBLIC,
     "public.still_here": {role: {204} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "public.language": PUBLIC_REDIRECT,

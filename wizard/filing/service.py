@@ -312,8 +312,12 @@ def discard(dossier: Dossier, user: User, *, as_shown: Callable[[Dossier], bool]
         .where(Invitation.dossier_id == dossier.id, Invitation.state.in_(OPEN_STATES))
         .values(state=InvitationState.REVOKED)
     ).rowcount
+    # Nor is whom the manufacturer asked kept (the link's row stays, to say it was
+    # cancelled): a professional's name, address and role, and the message to them.
     db.session.execute(
-        update(Invitation).where(Invitation.dossier_id == dossier.id).values(letter_id=None)
+        update(Invitation)
+        .where(Invitation.dossier_id == dossier.id)
+        .values(letter_id=None, clinician_name="", email="", role="", message=None)
     )
     for rows in (dossier.step_answers, dossier.documents, dossier.hcp_letters):
         rows.clear()  # deleted (delete-orphan); stored files go with `flask uploads prune`

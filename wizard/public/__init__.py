@@ -76,6 +76,14 @@ def still_here():
     return "", 204, headers
 
 
+@bp.get("/privacy")
+def privacy():
+    """What the portal does with personal data (GDPR articles 13 and 14)."""
+    return render_template(
+        "public/privacy.html", privacy_contact=current_app.config["PRIVACY_CONTACT_URL"]
+    )
+
+
 @bp.get("/accessibility")
 def accessibility():
     minutes = current_app.config["SESSION_IDLE_MINUTES"]
