@@ -280,6 +280,16 @@ def test_a_global_request_is_not_asked_for_a_patient_before_inviting(app, client
     post_step(client, dossier_id, "access-type", {"access_type": "global"})
     page = html.unescape(client.get(f"/requests/{dossier_id}/steps/hcp-support").text)
     assert "Name the device</a>" in page and "patient: their initials" not in page
+    # Asked instead for what a professional's page shows of a global request: its indication
+    # and the patients it is for, which their letter supports.
+    describe = "Describe the indication and the patients the device is for</a>"
+    assert describe in page
+    post_step(client, dossier_id, "device", sample_answers("global")["device"])
+    refused = invite(client, dossier_id)
+    assert refused.status_code == 422 and describe in html.unescape(refused.text)
+    post_step(client, dossier_id, "scope", sample_answers("global")["scope"])
+    page = html.unescape(client.get(f"/requests/{dossier_id}/steps/hcp-support").text)
+    assert describe not in page and "Name the device</a>" not in page
 
 
 def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(

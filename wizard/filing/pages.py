@@ -190,7 +190,8 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
 def not_invitable_yet(answers) -> list[tuple[Step, str]]:
     """What the request must name before a professional is invited, since their email and
     page say what their letter supports: the device, the type of access and, for one patient,
-    that patient (a letter received before would support whichever patient came next). Each
+    that patient (a letter received before would support whichever patient came next); for
+    the device as a whole, its indication and the patients it is for. Each
     missing one at once, with its step; empty once invitations can be sent."""
     missing = []
     if not answers.get("device", {}).get("trade_name"):
@@ -210,6 +211,14 @@ def not_invitable_yet(answers) -> list[tuple[Step, str]]:
                 "For one patient, name the patient: their initials and year of birth"
             )
         missing.append((FLOW.get("patient"), name_the_patient))
+    if kind == "global" and not answers.get("scope", {}).get("indication"):
+        # Their page shows the indication and the patients the device is for.
+        missing.append(
+            (
+                FLOW.get("scope"),
+                _("Describe the indication and the patients the device is for"),
+            )
+        )
     return missing
 
 
