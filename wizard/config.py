@@ -177,6 +177,8 @@ def from_environment(instance_path: Path) -> dict:
         "RECEIPT_CHECK_MEMORY_MB": int(os.environ.get("RECEIPT_CHECK_MEMORY_MB", "256")),
         # A session with no request for this long ends (`wizard/sessions.py`).
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "240")),
+        # However busy, a session ends this long after signing in (`sessions._past_its_lifetime`).
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "20")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

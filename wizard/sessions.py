@@ -65,7 +65,7 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
         if not 0 <= age <= max(idle, NOBODY_SIGNED_IN_IDLE):
             return self.session_class()  # idle too long (or signed in the future)
         data = serializer.load_payload(payload)
-        if "_user_id" in data and age > idle:
+        if "_user_id" in data and (age > idle or _past_its_lifetime(app, data)):
             # Signed in, and idle too long: signed out. The new session keeps the page's
             # language, and which account's session ended: a step's answers sent later from
             # a page opened before (once other pages have written the new session) are still
@@ -117,6 +117,21 @@ def _signed(serializer: URLSafeTimedSerializer, cookie: str) -> tuple[bytes, flo
             continue
         return payload, signed_at.timestamp()
     raise BadSignature("Signed with none of the keys.")
+
+
+# When the person signed in (seconds since the epoch), in their session.
+SIGNED_IN_AT = "signed_in_at"
+
+
+def _past_its_lifetime(app: Flask, data: dict) -> bool:
+    """Signed in longer ago than `SESSION_MAX_HOURS`, however busy since: a session cookie
+    taken from its browser cannot be kept alive for ever by using it. Twenty hours by
+    default, the time past which WCAG 2.2.1 asks no warning nor way to extend (a working day
+    never meets it). Sessions begun before this was recorded keep the idle limit alone."""
+    began = data.get(SIGNED_IN_AT)
+    if not isinstance(began, int | float):
+        return False
+    return time.time() - began > app.config["SESSION_MAX_HOURS"] * 3600
 
 
 def seconds_left(app: Flask, session) -> int:

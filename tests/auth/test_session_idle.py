@@ -145,3 +145,19 @@ def test_a_cookie_is_remembered_at_its_own_size_however_much_its_session_holds(a
     serializer = app.session_interface.get_signing_serializer(app)
     remembered, _signed_at = sessions._signed(serializer, cookie)  # what is kept of it
     assert isinstance(remembered, bytes) and len(remembered) < len(cookie)
+
+
+def test_a_session_in_use_still_ends_twenty_hours_after_signing_in(app, client, clock_at):
+    """However busy (a cookie taken from its browser, used every hour by someone else), a
+    session ends `SESSION_MAX_HOURS` after signing in: twenty hours, past which WCAG 2.2.1
+    asks for no warning. Signing in again starts a new one."""
+    with app.app_context():
+        make_user("claire@cardiotech.example")
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    for hours in range(1, 20, 3):
+        clock_at(hours)
+        assert client.get("/dashboard").status_code == 200, hours
+    clock_at(20.2)
+    assert client.get("/dashboard").location.startswith("/login")
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    assert client.get("/dashboard").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from datetime import timedelta
 from functools import cache
 
@@ -23,7 +24,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wizard import clock, mail, unsent
+from wizard import clock, mail, sessions, unsent
 from wizard.auth import bp, confirm, devices, held, limits, reset
 from wizard.auth.forms import (
     AccountDetailsForm,
@@ -343,6 +344,7 @@ def start_session(user: User) -> None:
     held.forget(session.get("_user_id"))  # a password changed: its copies end here at once
     _clear_session_but_its_language()
     login_user(user)
+    session[sessions.SIGNED_IN_AT] = int(time.time())  # its lifetime's start
 
 
 def _clear_session_but_its_language() -> None:

@@ -91,4 +91,6 @@ def accessibility():
         idle = ngettext("%(num)d minute", "%(num)d minutes", minutes)
     else:
         idle = ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
-    return render_template("public/accessibility.html", idle=idle)
+    return render_template(
+        "public/accessibility.html", idle=idle, max_hours=current_app.config["SESSION_MAX_HOURS"]
+    )
