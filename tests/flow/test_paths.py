@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import dossier_with, post_step, reference_in, sign_and_submit
 from wizard import clock
@@ -192,6 +192,14 @@ def test_the_type_of_access_says_what_changing_it_leaves_behind(app, logged_in, 
         fresh = dossier_with(user[0], steps=["before-you-start"], files=False)
         individual = dossier_with(user[0], files=False)
         global_one = dossier_with(user[0], "global")
+        # Its letter received for the device as a whole, as one received now records it.
+        from wizard.extensions import db
+        from wizard.models import HcpLetter
+
+        db.session.execute(
+            update(HcpLetter).where(HcpLetter.dossier_id == global_one).values(written_for="global")
+        )
+        db.session.commit()
     assert "If you change to" not in logged_in.get(f"/requests/{fresh}/steps/access-type").text
     page = " ".join(logged_in.get(f"/requests/{individual}/steps/access-type").text.split())
     assert (

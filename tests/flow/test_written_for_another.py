@@ -128,6 +128,25 @@ def test_a_change_to_global_access_asks_for_them_to_be_looked_at_for_the_device(
     assert "Written for another patient" not in summary
 
 
+def test_going_back_to_the_type_the_steps_were_written_for_is_not_said_to_mark_them(
+    app, logged_in, user
+):
+    """Individual, then global: the steps written for the patient are to check. The type's
+    page then offers to go back to one patient without saying they will be to check: they
+    were written for that patient, and are done again once back."""
+    dossier_id = filled_in_order(app, logged_in, user)
+    assert post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
+    scope = sample_answers("global")["scope"]
+    assert post_step(logged_in, dossier_id, "scope", scope).status_code == 303
+    will = "The medical need and the benefit and risk you wrote will then be to check"
+    assert will not in page_of(logged_in, dossier_id, "access-type")
+    individual = {"access_type": "individual"}
+    assert post_step(logged_in, dossier_id, "access-type", individual).status_code == 303
+    assert "(to check)" not in page_of(logged_in, dossier_id, "device")
+    # From one patient again, global would mark them: said.
+    assert will in page_of(logged_in, dossier_id, "access-type")
+
+
 def test_a_step_the_type_of_access_took_off_the_path_meanwhile_says_so_with_what_was_typed(
     app, logged_in, user
 ):

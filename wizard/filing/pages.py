@@ -164,13 +164,24 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
         own_step = {"individual": "patient", "global": "scope"}.get(chosen or "")
         if own_step in answers:
             other_step = "scope" if chosen == "individual" else "patient"
+            other = "global" if chosen == "individual" else "individual"
+            # The case the request would then be for: the device, or the patient named before
+            # (unknown until one is named).
+            then = "global" if other == "global" else patient_mark(answers)
             extras["changing_type"] = {
                 "from": chosen,
                 # The other type's own step answered before: used again, not asked.
                 "other_answered": other_step in answers,
-                "letters": bool(dossier.hcp_letters),
-                # Written for this type's case: looked at again after a change (`written_for`).
-                "case_steps": any(step in answers for step in ABOUT_THE_CASE),
+                # Marked after the change: those not written for the other type already.
+                "letters": any(
+                    letter.written_for and letter.written_for != other
+                    for letter in dossier.hcp_letters
+                ),
+                # Looked at again after a change (`written_for`): those not written for the
+                # case the request would be for (all of them, while that is unknown).
+                "case_steps": bool(dossier.written_for_other_than(then))
+                if then
+                else any(step in answers for step in ABOUT_THE_CASE),
             }
     if step.id == "hcp-support":
         from wizard.filing.attachments import letter_form, started

@@ -145,11 +145,15 @@ class Dossier(db.Model):
         its population's) saved while it named another patient, or had the other type of
         access, and not saved since: what each was written for ("global", or the patient as
         `patient_mark` writes them). Not finished until looked at and saved again."""
-        now = case_mark(self.answers())
+        return self.written_for_other_than(case_mark(self.answers()))
+
+    def written_for_other_than(self, mark: str | None) -> dict[str, str]:
+        """The steps `written_for_another` would name were the request for `mark`'s case (a
+        `case_mark`): what a change of the type of access would leave to check."""
         return {
             step: saved.written_for
             for step, saved in self._saved().items()
-            if case_since(saved.written_for, now)
+            if case_since(saved.written_for, mark)
         }
 
     def carried_over(self) -> dict[str, str]:
