@@ -154,9 +154,16 @@ def test_a_letter_is_not_sent_for_patients_its_author_was_not_shown(
     refused = send_letter(clinician, link, shown=shown)
     assert refused.status_code == 409
     said = " ".join(html.unescape(refused.text).split())
-    assert "changed the patients the request is for while this page was open" in said
-    assert (
-        'Adults in cardiogenic shock.<strong class="tag tag--todo">Changed</strong>' in said
-    ) or ('Adults in cardiogenic shock. <strong class="tag tag--todo">Changed</strong>' in said)
+    assert "changed the indication while this page was open" in said
+    assert 'Adults in cardiogenic shock. <strong class="tag tag--todo">Changed</strong>' in said
+    assert said.count(">Changed</strong>") == 1
     with app.app_context():
         assert letters_of(dossier_id) == []
+    # Only the number estimated changed: that row is marked, not the indication's.
+    shown = shown_on(clinician.get(link).text)
+    assert post_step(client, dossier_id, "scope", {**scope, "estimated_patients": "40"}).status_code
+    refused = send_letter(clinician, link, shown=shown)
+    said = " ".join(html.unescape(refused.text).split())
+    assert "changed the estimated number of patients while this page was open" in said
+    assert '40 <strong class="tag tag--todo">Changed</strong>' in said
+    assert said.count(">Changed</strong>") == 1

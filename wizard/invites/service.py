@@ -66,7 +66,14 @@ class RequestSummary:
         manufacturer, the device, the type of access, the patient): the page carries it, so
         that a letter is not sent for a request changed since the page was opened. One part
         per thing shown (`SHOWN`), so that the page can say which changed."""
-        return ".".join(_part_print(getattr(self, name)) for name in SHOWN)
+        return ".".join(_part_print(self._shown(name)) for name in SHOWN)
+
+    def _shown(self, name: str):
+        """One thing the page shows: an attribute, or one row of a global request's
+        population (`POPULATION`), each compared apart so that the page marks the row changed."""
+        if name in POPULATION:
+            return (self.population or {}).get(name)
+        return getattr(self, name)
 
     def changed_since(self, shown: str) -> list[str]:
         """Which of `SHOWN` differ from a page's fingerprint `shown`, in that order; empty if
@@ -78,17 +85,20 @@ class RequestSummary:
         changed = [
             name
             for name, part in zip(SHOWN, parts, strict=True)
-            if part != _part_print(getattr(self, name))
+            if part != _part_print(self._shown(name))
         ]
         if "kind" in changed:
             # No patient (or population) shown any more: the type of access changing says it.
-            gone = {"patient": self.patient is None, "population": self.population is None}
+            gone = {"patient": self.patient is None}
+            gone |= {name: self.population is None for name in POPULATION}
             changed = [name for name in changed if not gone.get(name)]
         return changed
 
 
+# A global request's population, as its rows show it (`population_of`).
+POPULATION = ("indication", "target_population", "estimated_patients")
 # What a professional's page shows of the request, each compared apart (`fingerprint`).
-SHOWN = ("manufacturer", "device", "kind", "patient", "population")
+SHOWN = ("manufacturer", "device", "kind", "patient", *POPULATION)
 
 
 def _part_print(value) -> str:
@@ -119,11 +129,7 @@ def population_of(answers) -> dict | None:
     """The patients a global request is for, as a professional is shown them: its indication,
     target population and estimated number, as far as the request says them yet."""
     scope = answers.get("scope", {})
-    shown = {
-        key: scope.get(key)
-        for key in ("indication", "target_population", "estimated_patients")
-        if scope.get(key) not in (None, "")
-    }
+    shown = {key: scope.get(key) for key in POPULATION if scope.get(key) not in (None, "")}
     return shown or None
 
 

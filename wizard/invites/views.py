@@ -284,7 +284,9 @@ CHANGED = {
     "device": _l("the device"),
     "kind": _l("the type of access"),
     "patient": _l("the patient"),
-    "population": _l("the patients the request is for"),
+    "indication": _l("the indication"),
+    "target_population": _l("the target population"),
+    "estimated_patients": _l("the estimated number of patients"),
 }
 
 
