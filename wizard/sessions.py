@@ -66,10 +66,11 @@ class IdleExpiringSessionInterface(SecureCookieSessionInterface):
             return self.session_class()  # idle too long (or signed in the future)
         data = serializer.load_payload(payload)
         if "_user_id" in data and (age > idle or _past_its_lifetime(app, data)):
-            # Signed in, and idle too long: signed out. The new session keeps the page's
-            # language, and which account's session ended: a step's answers sent later from
-            # a page opened before (once other pages have written the new session) are still
-            # kept for that account to find once signed in again (`unsent`).
+            # Signed in, and idle too long (or signed in too long ago): signed out. The new
+            # session keeps the page's language, and which account's session ended: a step's
+            # answers sent later from a page opened before (once other pages have written the
+            # new session) are still kept for that account to find once signed in again
+            # (`unsent`).
             carried = {ENDED: data["_user_id"], "locale": data.get("locale")}
             return self.session_class({k: v for k, v in carried.items() if v is not None})
         session = self.session_class(data)
