@@ -34,7 +34,7 @@ from wizard.models import (
     User,
 )
 from wizard.review import follow_up
-from wizard.review.status import authorisation_of
+from wizard.review.status import authorisation_of, period_begun
 from wizard.web import external_url
 
 
@@ -113,6 +113,12 @@ def status_changed(
     that came. `closed`: the questions the change closed while their answers were awaited;
     when the review resumed without it, the manufacturer reads that its own is closed."""
     own = next((question for question in closed if question.to_manufacturer), None)
+    authorisation = (
+        authorisation_of(dossier)
+        if status in (Status.EXPIRED, Status.SUSPENDED, Status.WITHDRAWN)
+        or (status == Status.AUTHORISED and previous == Status.SUSPENDED)
+        else None
+    )
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
@@ -124,13 +130,10 @@ def status_changed(
         "reply": about if isinstance(about, Reply) else None,  # the answer that resumed it
         # Expired: the authorisation whose period ended, and when, and its follow-up.
         # Reinstated: the period it is in force again until, or will be in force if it has
-        # not begun (`today`, in France). Suspended or withdrawn: whether a patient may
-        # already have received the device under it (its period begun).
-        "authorisation": authorisation_of(dossier)
-        if status in (Status.EXPIRED, Status.SUSPENDED, Status.WITHDRAWN)
-        or (status == Status.AUTHORISED and previous == Status.SUSPENDED)
-        else None,
-        "today": clock.today(),
+        # not begun (`period_begun`). Suspended or withdrawn: whether a patient may already
+        # have received the device under it (its period begun).
+        "authorisation": authorisation,
+        "period_begun": period_begun(authorisation),
         "manufacturer_asked": status == Status.INFORMATION_REQUESTED
         and _manufacturer_asked(dossier),
         # Suspended: the report dates not met yet still stand (and are reminded of).
@@ -191,6 +194,7 @@ def decision_to_professionals(
     (casefolded), for `questions_closed_to_professionals`."""
     contact_name, contact_email = contact_person(dossier)
     questions = _by_address(closed)
+    authorisation = authorisation_of(dossier)
     context = {
         "dossier": dossier,
         "device": device_name(dossier),
@@ -199,9 +203,10 @@ def decision_to_professionals(
         "contact_email": contact_email,
         "previous": previous,
         "decision": decision,
-        # A reinstatement says until when, or from when to when if the period has not begun.
-        "authorisation": authorisation_of(dossier),
-        "today": clock.today(),
+        # A reinstatement says until when, or from when to when if the period has not begun;
+        # a suspension or withdrawal, whether a patient may have received the device.
+        "authorisation": authorisation,
+        "period_begun": period_begun(authorisation),
     }
     told = set()
     for letter in _letters_by_invitation(dossier):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, select
 
@@ -39,14 +39,23 @@ def measure_of(dossier_id: int, status: Status) -> Decision | None:
     return _latest(dossier_id, kind) if kind is not None else None
 
 
+def period_begun(authorisation: Decision | None, moment: datetime | None = None) -> bool:
+    """Whether the authorised period had begun on the day (in France) of `moment`, now if not
+    given: from then on a patient may have received the device under it (an act or email
+    says they go on being followed), and a reinstatement puts it back "in force". True
+    without an authorisation: nothing to say otherwise."""
+    if authorisation is None:
+        return True
+    day = clock.day_in_paris(moment) if moment is not None else clock.today()
+    return authorisation.period_start <= day
+
+
 def stopped_before_its_period(authorisation: Decision, status: Status) -> bool:
     """Whether the suspension or withdrawal that made the request read `status` was decided
     before the authorised period began (in France): no patient can have received the device
     under it, and none is followed because of it."""
     measure = measure_of(authorisation.dossier_id, status)
-    return (
-        measure is not None and clock.day_in_paris(measure.decided_at) < authorisation.period_start
-    )
+    return measure is not None and not period_begun(authorisation, measure.decided_at)
 
 
 def _latest(dossier_id: int, *kinds: DecisionKind) -> Decision | None:
