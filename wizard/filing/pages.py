@@ -167,7 +167,7 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
             other = "global" if chosen == "individual" else "individual"
             # The case the request would then be for: the device, or the patient named before
             # (unknown until one is named).
-            then = "global" if other == "global" else patient_mark(answers)
+            then = case_mark({**answers, "access-type": {"access_type": other}})
             extras["changing_type"] = {
                 "from": chosen,
                 # The other type's own step answered before: used again, not asked.
