@@ -383,15 +383,22 @@ def render_error(status: int):
         **(_submitted_request() if status == 409 else {}),
         **(_another_account() if status == 404 else {}),
         **_way_back(status),
-        # A professional's form behind an emailed link: back to that link (no account, not
-        # the manufacturers' portal).
-        **(
-            {"again": request.path, "token_page": True}
-            if request.endpoint in limits.LINK_FORMS and request.method == "POST"
-            else {}
-        ),
+        **_form_again(status),
     )
     return page, status
+
+
+def _form_again(status: int) -> dict:
+    """The way back to the form the page answers. A professional's form behind an emailed
+    link: that link (no account, not the manufacturers' portal). A file too large: the page
+    its form was sent from, to choose another (the form's own address may take no GET)."""
+    if request.method != "POST":
+        return {}
+    if request.endpoint in limits.LINK_FORMS:
+        return {"again": request.path, "token_page": True}
+    if status == 413 and (sent_from := page_sent_from()) is not None:
+        return {"again": sent_from}
+    return {}
 
 
 def _another_account() -> dict:

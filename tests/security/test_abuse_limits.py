@@ -167,6 +167,38 @@ def test_a_form_without_a_file_too_heavy_to_be_read_is_cut_off_unread(
     assert sent.status_code != 413
 
 
+def test_a_file_too_large_to_be_read_leads_back_to_the_page_it_was_chosen_on(
+    app, logged_in, user, monkeypatch
+):
+    """Above what a document's form may weigh, the form is not read: the page says the file
+    is too large and leads back to the step it was chosen on (the form's own address, the
+    documents', leads to that step too)."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", request_cap(TEXT_FORM_BYTES))
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    heavy = minimal_pdf() + b"%" * (4 * TEXT_FORM_BYTES)
+
+    def sent_from(page: str) -> str:
+        refused = logged_in.post(
+            f"/requests/{dossier_id}/documents",
+            data={"document-kind": "ifu", "document-file": (io.BytesIO(heavy), "ifu.pdf")},
+            content_type="multipart/form-data",
+            headers={"Referer": page},
+        )
+        assert refused.status_code == 413
+        assert "The file is too large" in refused.text
+        return refused.text
+
+    again = '<a class="button" href="{}">Open the form again</a>'
+    assert again.format(step) in sent_from(f"http://localhost{step}")
+    # Sent from another site's page: not back to that site, but to the form's own address.
+    assert again.format(f"/requests/{dossier_id}/documents") in sent_from(
+        f"https://elsewhere.example{step}"
+    )
+    assert logged_in.get(f"/requests/{dossier_id}/documents").location.endswith(f"{step}#documents")
+
+
 def test_the_heaviest_answers_a_step_asks_for_are_read(app, logged_in, user):
     """Every long answer of every step at its limit, in characters of three bytes (nine once
     URL-encoded): read, and refused only for what the answers say."""
