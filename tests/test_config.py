@@ -22,15 +22,23 @@ def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_pa
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def production(monkeypatch) -> None:
+def production(monkeypatch, tmp_path) -> None:
     """What production needs besides the setting a test is about."""
+    from wizard.receipts.keys import ensure_dev_signing_identity
+
     monkeypatch.setenv("WIZARD_ENV", "production")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("TRUSTED_PROXIES", "0")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    key, cert = ensure_dev_signing_identity(tmp_path / "signing")
+    monkeypatch.setenv("RECEIPT_KEY_PATH", str(key))
+    monkeypatch.setenv("RECEIPT_CERT_PATH", str(cert))
+    monkeypatch.delenv("RECEIPT_PKCS12_PATH", raising=False)
 
 
 def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
-    production(monkeypatch)
+    production(monkeypatch, tmp_path)
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -81,7 +89,7 @@ def test_no_browser_or_proxy_keeps_a_page_or_a_file_only_the_static_assets(app, 
 
 
 def test_production_needs_the_public_address_that_email_links_use(tmp_path, monkeypatch):
-    production(monkeypatch)
+    production(monkeypatch, tmp_path)
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
@@ -115,7 +123,7 @@ def test_emails_sent_for_real_need_the_public_address_outside_production_too(tmp
 
 
 def test_production_needs_a_mail_server_rather_than_writing_emails_to_files(tmp_path, monkeypatch):
-    production(monkeypatch)
+    production(monkeypatch, tmp_path)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.delenv("MAIL_HOST", raising=False)
@@ -131,7 +139,7 @@ def test_production_says_where_limits_count_and_how_many_proxies_stand_in_front(
     """Counted in memory, each worker counts on its own (four workers, four times every
     limit); the wrong number of proxies puts everyone behind one address, or lets anyone
     write theirs. Production starts only once both are stated."""
-    production(monkeypatch)
+    production(monkeypatch, tmp_path)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
@@ -194,3 +202,46 @@ def test_days_set_in_the_environment_are_a_whole_number_of_one_or_more(
             create_app({"INSTANCE_PATH": str(tmp_path)})
     monkeypatch.setenv(name, "14")
     assert create_app({"INSTANCE_PATH": str(tmp_path)}).config[name] == 14
+
+
+def test_production_refuses_a_mode_it_does_not_know(tmp_path, monkeypatch):
+    """A mistyped "prod" would run development's defaults (cookies without Secure, a
+    self-made signing key, demo accounts) on a real server."""
+    for mistyped in ("prod", "Production ", "live"):
+        monkeypatch.setenv("WIZARD_ENV", mistyped)
+        with pytest.raises(ConfigurationError, match='WIZARD_ENV must be "production" or'):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv("WIZARD_ENV", "development")
+    assert not create_app({"INSTANCE_PATH": str(tmp_path)}).config["PRODUCTION"]
+
+
+def test_production_names_its_database_its_files_and_its_signing_key(tmp_path, monkeypatch):
+    """Never development's defaults under instance/ (an empty portal, whose `uploads prune`
+    would take every filed document for an orphan), and never a first receipt failing for a
+    signing key not set or not there."""
+    production(monkeypatch, tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["PRODUCTION"]
+    for name in ("DATABASE_URL", "UPLOAD_FOLDER"):
+        with monkeypatch.context() as unset:
+            unset.delenv(name)
+            with pytest.raises(ConfigurationError, match=f"Set {name} in production"):
+                create_app({"INSTANCE_PATH": str(tmp_path)})
+    with monkeypatch.context() as unset:
+        unset.delenv("RECEIPT_CERT_PATH")
+        with pytest.raises(ConfigurationError, match="Set RECEIPT_PKCS12_PATH, or RECEIPT_KEY"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+    with monkeypatch.context() as wrong:
+        wrong.setenv("RECEIPT_KEY_PATH", str(tmp_path / "no-such-key.pem"))
+        with pytest.raises(ConfigurationError, match="RECEIPT_KEY_PATH names no file"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+@pytest.mark.parametrize("name", ["MAX_UPLOAD_MB", "SESSION_IDLE_MINUTES", "MAIL_PORT"])
+def test_numbers_set_in_the_environment_are_said_wrong_by_name(tmp_path, monkeypatch, name):
+    for wrong in ("abc", "0", "-1", "2.5"):
+        monkeypatch.setenv(name, wrong)
+        with pytest.raises(ConfigurationError, match=f"{name} must be a whole number"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})

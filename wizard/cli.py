@@ -244,7 +244,12 @@ uploads_cli = AppGroup("uploads", help="The stored PDF files.")
     show_default=True,
     help="Keep files younger than this: a form may be about to name them.",
 )
-def prune_uploads(older_than_hours: int) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Remove them even when the folder holds none of the files the database names.",
+)
+def prune_uploads(older_than_hours: int, force: bool) -> None:
     """Remove the stored files no request, letter or answer names any more."""
     from wizard import uploads
     from wizard.models.dossier import RemovedFile, StoredFileMixin
@@ -260,6 +265,17 @@ def prune_uploads(older_than_hours: int) -> None:
         if issubclass(mapper.class_, StoredFileMixin)
         for sha256 in db.session.scalars(select(mapper.class_.sha256))
     } | {removal.item["sha256"] for removal in db.session.scalars(select(RemovedFile))}
+    # The folder holds files, yet none the database names: the database or the folder is
+    # not the portal's (a command run without DATABASE_URL reads an empty one). Everything
+    # would look orphaned: nothing is removed unless asked again with --force.
+    stored = uploads.stored_names()
+    if stored and not stored & referenced and not force:
+        raise click.ClickException(
+            f"None of the {len(referenced)} files the database names is in "
+            f"{current_app.config['UPLOAD_FOLDER']}, which holds {len(stored)}: are "
+            "DATABASE_URL and UPLOAD_FOLDER the portal's? Nothing was removed. If every file "
+            "there truly is one nothing names any more, run the command again with --force."
+        )
     cutoff = time.time() - older_than_hours * 3600
     removed, freed = uploads.prune(referenced, cutoff)
     click.echo(f"{removed} files removed ({freed} bytes); {len(referenced)} files in use kept.")

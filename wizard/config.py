@@ -107,10 +107,49 @@ def database_uri(instance_path: Path) -> str:
     return url
 
 
+def _production() -> bool:
+    """`WIZARD_ENV`: "production", or "development" (the default). Anything else refuses to
+    start: a mistyped "prod" would otherwise run development's insecure defaults (cookies
+    without Secure, a self-made signing key, demo accounts) on a real server."""
+    mode = os.environ.get("WIZARD_ENV", "development").strip()
+    if mode not in ("development", "production"):
+        raise ConfigurationError('WIZARD_ENV must be "production" or "development".')
+    return mode == "production"
+
+
+def _required_in_production(production: bool) -> None:
+    """What production never guesses: the database and the upload folder (development's
+    defaults, under `instance/`, would start an empty portal, and `uploads prune` run against
+    it would take every filed document for an orphan), and the key receipts are signed with
+    (else the first receipt fails, not the start)."""
+    if not production:
+        return
+    missing = [n for n in ("DATABASE_URL", "UPLOAD_FOLDER") if not os.environ.get(n, "").strip()]
+    if missing:
+        raise ConfigurationError(f"Set {' and '.join(missing)} in production.")
+    pkcs12 = os.environ.get("RECEIPT_PKCS12_PATH", "").strip()
+    pair = [os.environ.get(n, "").strip() for n in ("RECEIPT_KEY_PATH", "RECEIPT_CERT_PATH")]
+    if not (pkcs12 or all(pair)):
+        raise ConfigurationError(
+            "Set RECEIPT_PKCS12_PATH, or RECEIPT_KEY_PATH and RECEIPT_CERT_PATH, in production."
+        )
+    for name in ("RECEIPT_PKCS12_PATH", "RECEIPT_KEY_PATH", "RECEIPT_CERT_PATH"):
+        path = os.environ.get(name, "").strip()
+        if path and not Path(path).is_file():
+            raise ConfigurationError(f"{name} names no file: {path}")
+
+
 def _days(name: str, default: str) -> int:
-    value = os.environ.get(name, default)
-    if not value.isdecimal() or int(value) < 1:
-        raise ConfigurationError(f"{name} must be a whole number of days, 1 or more.")
+    return _whole(name, default, "days")
+
+
+def _whole(name: str, default: str, unit: str = "") -> int:
+    """A count, a size or a time set in the environment: a whole number, 1 or more, or the
+    portal refuses to start saying which setting is wrong (not Python's ValueError)."""
+    value = os.environ.get(name, default).strip()
+    if not (value.isascii() and value.isdecimal()) or int(value) < 1:
+        of = f" of {unit}" if unit else ""
+        raise ConfigurationError(f"{name} must be a whole number{of}, 1 or more.")
     return int(value)
 
 
@@ -157,8 +196,9 @@ def request_cap(upload_cap: int, files: int = 1) -> int:
 def from_environment(instance_path: Path) -> dict:
     """Return the Flask config mapping for this process."""
     instance_path.mkdir(parents=True, exist_ok=True)
-    production = os.environ.get("WIZARD_ENV", "development") == "production"
-    upload_cap = int(os.environ.get("MAX_UPLOAD_MB", "20")) * MEGABYTE
+    production = _production()
+    _required_in_production(production)
+    upload_cap = _whole("MAX_UPLOAD_MB", "20", "megabytes") * MEGABYTE
     secret_key = _secret_key(instance_path, production)
     return {
         "PRODUCTION": production,
@@ -169,16 +209,16 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_UPLOAD_BYTES": upload_cap,
         # What reading one uploaded PDF's structure may take (wizard/pdf_check.py): CPU
         # seconds and memory of the child process that reads it; beyond, it is refused.
-        "PDF_CHECK_CPU_SECONDS": int(os.environ.get("PDF_CHECK_CPU_SECONDS", "10")),
-        "PDF_CHECK_MEMORY_MB": int(os.environ.get("PDF_CHECK_MEMORY_MB", "512")),
+        "PDF_CHECK_CPU_SECONDS": _whole("PDF_CHECK_CPU_SECONDS", "10", "seconds"),
+        "PDF_CHECK_MEMORY_MB": _whole("PDF_CHECK_MEMORY_MB", "512", "megabytes"),
         # The same for a receipt or decision checked on the public /verify page
         # (`receipts.verify.verify_confined`): a genuine one takes a fraction of a second.
-        "RECEIPT_CHECK_CPU_SECONDS": int(os.environ.get("RECEIPT_CHECK_CPU_SECONDS", "3")),
-        "RECEIPT_CHECK_MEMORY_MB": int(os.environ.get("RECEIPT_CHECK_MEMORY_MB", "256")),
+        "RECEIPT_CHECK_CPU_SECONDS": _whole("RECEIPT_CHECK_CPU_SECONDS", "3", "seconds"),
+        "RECEIPT_CHECK_MEMORY_MB": _whole("RECEIPT_CHECK_MEMORY_MB", "256", "megabytes"),
         # A session with no request for this long ends (`wizard/sessions.py`).
-        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "240")),
+        "SESSION_IDLE_MINUTES": _whole("SESSION_IDLE_MINUTES", "240", "minutes"),
         # However busy, a session ends this long after signing in (`sessions._past_its_lifetime`).
-        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "20")),
+        "SESSION_MAX_HOURS": _whole("SESSION_MAX_HOURS", "20", "hours"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -192,22 +232,22 @@ def from_environment(instance_path: Path) -> dict:
         # French first: the default when the browser states no preference we support.
         "SUPPORTED_LOCALES": ("fr", "en"),
         "MAIL_HOST": _mail_host(production),
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_PORT": _whole("MAIL_PORT", "587"),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@derogation.localhost"),
         # Where professionals' replies to ANSM's emails go (else the reviewer who asked).
         "ANSM_REPLY_TO": os.environ.get("ANSM_REPLY_TO") or None,
-        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_TIMEOUT": _whole("MAIL_TIMEOUT", "10", "seconds"),
         # ANSM's team mailbox: told of each new request and each answer to a question.
         "REVIEW_TEAM_EMAIL": os.environ.get("REVIEW_TEAM_EMAIL", ""),
         # Without MAIL_HOST (development), messages are written here instead of being sent.
         "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX", instance_path / "outbox")),
         # How long a clinician's invite link works.
-        "INVITE_TTL_DAYS": int(os.environ.get("INVITE_TTL_DAYS", "14")),
+        "INVITE_TTL_DAYS": _whole("INVITE_TTL_DAYS", "14", "days"),
         # How long a link inviting a colleague into a manufacturer's organisation works.
-        "COLLEAGUE_INVITE_TTL_DAYS": int(os.environ.get("COLLEAGUE_INVITE_TTL_DAYS", "7")),
+        "COLLEAGUE_INVITE_TTL_DAYS": _whole("COLLEAGUE_INVITE_TTL_DAYS", "7", "days"),
         # How long before an authorisation's last day its manufacturer is reminded of it.
         "PERIOD_END_REMINDER_DAYS": _days("PERIOD_END_REMINDER_DAYS", "30"),
         # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host/-Prefix:
@@ -245,10 +285,10 @@ def from_environment(instance_path: Path) -> dict:
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
         # Documents, and professionals' letters, one request can carry (each at most
         # MAX_UPLOAD_MB): a bound on what one draft stores.
-        "MAX_FILES_PER_REQUEST": int(os.environ.get("MAX_FILES_PER_REQUEST", "50")),
+        "MAX_FILES_PER_REQUEST": _whole("MAX_FILES_PER_REQUEST", "50", "files"),
         # Drafts an organisation holds at once: each may hold MAX_FILES_PER_REQUEST files, so
         # that an account cannot fill the server's disk by starting requests without end.
-        "MAX_DRAFTS_PER_ORGANISATION": int(os.environ.get("MAX_DRAFTS_PER_ORGANISATION", "30")),
+        "MAX_DRAFTS_PER_ORGANISATION": _whole("MAX_DRAFTS_PER_ORGANISATION", "30", "drafts"),
         # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
         # of a manufacturer's forms that take files, per account.
         "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
@@ -258,9 +298,9 @@ def from_environment(instance_path: Path) -> dict:
         # processors busy by sending files again and again.
         "PDF_CHECK_RATE_LIMIT": os.environ.get("PDF_CHECK_RATE_LIMIT", "100 per hour"),
         # How long a password-reset link works, in seconds.
-        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "PASSWORD_RESET_MAX_AGE": _whole("PASSWORD_RESET_MAX_AGE", "3600", "seconds"),
         # How long the link that confirms a new account's email address works, in seconds.
-        "EMAIL_CONFIRMATION_MAX_AGE": int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", "172800")),
+        "EMAIL_CONFIRMATION_MAX_AGE": _whole("EMAIL_CONFIRMATION_MAX_AGE", "172800", "seconds"),
         # How long the former address can undo a change of an account's address.
         "EMAIL_UNDO_DAYS": _days("EMAIL_UNDO_DAYS", "7"),
         "RECEIPT_KEY_PATH": os.environ.get("RECEIPT_KEY_PATH", ""),

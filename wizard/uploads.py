@@ -257,6 +257,17 @@ def store(filename: str, content: bytes) -> StoredFile:
     return StoredFile(filename=filename, sha256=digest, size=len(content))
 
 
+def stored_names() -> set[str]:
+    """The names (digests) of the files stored in the upload folder."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    return {
+        item.name
+        for shard in folder.glob("[0-9a-f][0-9a-f]")
+        for item in shard.iterdir()
+        if item.is_file() and not item.is_symlink()
+    }
+
+
 def prune(referenced: set[str], older_than: float) -> tuple[int, int]:
     """Remove the stored files no row names any more (a document removed, an upload whose
     form was refused and never sent again, a temporary file left by a crash), once older than

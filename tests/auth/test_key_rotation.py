@@ -14,6 +14,7 @@ from tests.auth.test_password_reset import link_from
 from tests.conftest import PASSWORD, make_user
 from tests.flow.test_csrf import token_from
 from tests.invites.conftest import free_port
+from tests.test_config import production
 from wizard import clock, create_app, mail
 from wizard.config import ConfigurationError
 
@@ -135,7 +136,7 @@ def test_former_keys_are_read_from_the_environment_and_checked_in_production(tmp
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SECRET_KEY_FALLBACKS"] == [OLD]  # the current key is not "former"
 
-    monkeypatch.setenv("WIZARD_ENV", "production")
+    production(monkeypatch, tmp_path)
     monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
     monkeypatch.setenv("SECRET_KEY_FALLBACKS", "short")

@@ -43,3 +43,35 @@ def test_a_file_sent_again_is_young_again(app):
         os.utime(uploads.path_of(again), (long_ago, long_ago))
         uploads.store("same-again.pdf", minimal_pdf("Same"))
         assert uploads.path_of(again).stat().st_mtime > time.time() - 60
+
+
+def test_prune_removes_nothing_when_the_database_names_none_of_the_folders_files(app, tmp_path):
+    """`uploads prune` run against another database (a command started without DATABASE_URL
+    reads development's, empty) would take every filed document for an orphan: refused,
+    saying why, unless asked again with --force."""
+    from wizard import create_app
+
+    with app.app_context():
+        stored = uploads.store("filed.pdf", minimal_pdf("Filed long ago"))
+        long_ago = time.time() - 3 * 24 * 3600
+        os.utime(uploads.path_of(stored.sha256), (long_ago, long_ago))
+    elsewhere = create_app(
+        {
+            **app.config,
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        }
+    )
+    with elsewhere.app_context():
+        db.create_all()
+    runner = elsewhere.test_cli_runner()
+    refused = runner.invoke(args=["uploads", "prune"])
+    assert refused.exit_code == 1
+    assert "None of the 0 files the database names is in" in refused.output
+    assert "Nothing was removed." in refused.output and "--force" in refused.output
+    with app.app_context():
+        assert uploads.path_of(stored.sha256).exists()
+    forced = runner.invoke(args=["uploads", "prune", "--force"])
+    assert forced.exit_code == 0, forced.output
+    with app.app_context():
+        assert not uploads.path_of(stored.sha256).exists()
