@@ -97,6 +97,11 @@ def test_export_and_verify_commands(app, submitted, tmp_path):
     exported = runner.invoke(args=["receipts", "export", reference, str(target)])
     assert exported.exit_code == 0, exported.output
     assert target.read_bytes() == receipt_bytes(app, dossier_id)
+    # It embeds every answer: readable by its owner alone, even written over a file.
+    assert target.stat().st_mode & 0o777 == 0o600
+    target.chmod(0o644)
+    assert runner.invoke(args=["receipts", "export", reference, str(target)]).exit_code == 0
+    assert target.stat().st_mode & 0o777 == 0o600
 
     verified = runner.invoke(args=["receipts", "verify", str(target)])
     assert verified.exit_code == 0, verified.output

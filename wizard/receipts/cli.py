@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -31,7 +32,12 @@ def export(reference: str, destination: Path) -> None:
     if dossier is None:
         raise click.ClickException(f"No submitted request has the reference {reference}.")
     receipt = service.ensure_receipt(dossier)
-    destination.write_bytes(receipt.pdf)
+    # Readable by its owner alone, whatever the umask, as backups and uploads are: the
+    # receipt embeds every answer, health data included.
+    descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file already there keeps its mode otherwise
+    with open(descriptor, "wb") as out:
+        out.write(receipt.pdf)
     click.echo(
         f"Receipt {receipt.reference} written to {destination} (sha256 {receipt.pdf_sha256})."
     )
