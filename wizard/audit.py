@@ -254,3 +254,13 @@ def verify(anchor: tuple[int, str] | None) -> None:
     )
     click.echo(f"The {report.events} events before it are intact.")
     raise SystemExit(1)
+
+
+@audit_cli.command("records")
+def records() -> None:
+    """Read every filed request's answers, its receipt and decisions, and every stored file
+    again against the hashes written when they were made and those the trail holds; exit code
+    0 only if all match (`wizard/integrity.py`)."""
+    from wizard import integrity
+
+    raise SystemExit(integrity.report())

@@ -244,17 +244,34 @@ def _last_part(filename: str) -> str:
 
 
 def store(filename: str, content: bytes) -> StoredFile:
-    """Write content once under its sha256 (written to a temporary file, then renamed)."""
+    """Write content once under its sha256 (written to a temporary file, on the disk before
+    it is renamed: a crash never leaves a name holding less than its bytes). A file there
+    already that does not hold them (cut short, changed) is written again."""
     digest = hashlib.sha256(content).hexdigest()
     target = path_of(digest)
-    if target.exists():
+    if target.is_file() and target.stat().st_size == len(content) and sha256_of(target) == digest:
         os.utime(target)  # sent again: young again, so that `prune` leaves it
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
-            temporary.write(content)
+            try:
+                temporary.write(content)
+                temporary.flush()
+                os.fsync(temporary.fileno())
+            except OSError:  # the disk full: nothing half written is left
+                Path(temporary.name).unlink(missing_ok=True)
+                raise
         os.replace(temporary.name, target)
     return StoredFile(filename=filename, sha256=digest, size=len(content))
+
+
+def sha256_of(path: Path) -> str:
+    """The digest of a stored file's content, read a block at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stored:
+        while block := stored.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def stored_names() -> set[str]:

@@ -9,7 +9,7 @@ import hashlib
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from wizard import audit, clock
+from wizard import audit, clock, integrity
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.report_schedule import due_dates
 from wizard.extensions import db
@@ -38,6 +38,15 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     """Record the decision with the change of status it makes, then sign its PDF."""
     if problem := unsigned_because(user):
         raise ActionRefused(problem)
+    if user.is_reviewer and integrity.filed_record_altered(dossier):
+        # Its record would state answers the manufacturer never signed.
+        current_app.logger.error("request %s: filed answers altered", dossier.reference)
+        raise ActionRefused(
+            _(
+                "Nothing was decided: the portal's copy of this request no longer matches what "
+                "was filed. Tell the portal's administrators."
+            )
+        )
     decision = drafted(dossier, action, user, form)
     decision.record_sha256 = canonical_sha256(decision.record)
     db.session.add(decision)

@@ -7,17 +7,25 @@ from __future__ import annotations
 import hashlib
 import io
 
-from flask import abort, send_file
+from flask import abort, current_app, send_file
 from flask_login import current_user
 
-from wizard import audit, uploads
+from wizard import audit, integrity, uploads
+from wizard.errors import stored_file_unavailable
 from wizard.extensions import db
 from wizard.models import Dossier
 from wizard.review import decisions
 
 
 def send_stored(dossier: Dossier, kind: str, item):
-    """An uploaded PDF (document, letter, document of a reply), as an attachment."""
+    """An uploaded PDF (document, letter, document of a reply), as an attachment: only the
+    very bytes that were sent (read again against their hash), and its download written to
+    the trail only then."""
+    if problem := integrity.file_problem(item.sha256, item.size):
+        current_app.logger.error(
+            "stored file %s (%s of request %s) not sent: %s", item.sha256, kind, dossier.id, problem
+        )
+        return stored_file_unavailable(item.filename)
     _record(dossier, kind, item.filename, item.sha256)
     return send_file(
         uploads.path_of(item.sha256),
