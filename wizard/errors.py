@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request, session, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
@@ -354,6 +354,8 @@ def signed_out_page(status: int):
 
 
 def render_error(status: int):
+    if status >= 500:
+        return _server_error(status)
     title, detail = MESSAGES.get(status, MESSAGES[500])
     if status == 429 and request.endpoint in TOO_MANY:
         title, detail = TOO_MANY[request.endpoint]
@@ -399,6 +401,56 @@ def _form_again(status: int) -> dict:
     if status == 413 and (sent_from := page_sent_from()) is not None:
         return {"again": sent_from}
     return {}
+
+
+def _server_error(status: int):
+    """The portal's own page after a failure, the database's included (unreachable, a lock
+    waited on too long): its session rolled back, the signed-in person shown as anyone when
+    they can no longer be read, what a form carried shown to copy (nothing of it was saved);
+    and should even that page fail, a plain one, never the server's bare words."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the next request takes another
+        current_app.logger.warning("rollback after a failure failed", exc_info=True)
+    _anyone_unless_readable()
+    typed = []
+    if request.method == "POST":
+        try:
+            typed = typed_answers()
+        except Exception:
+            current_app.logger.warning("what a failed form carried not read", exc_info=True)
+    title, detail = MESSAGES[500]
+    try:
+        page = render_template(
+            "error.html", title=title, detail=detail, typed=typed, **_form_again(status)
+        )
+    except Exception:
+        current_app.logger.exception("the error page could not be drawn")
+        page = _PLAIN_ERROR_PAGE
+    return page, status
+
+
+def _anyone_unless_readable() -> None:
+    """The signed-in person, as the page's header reads them, if the database still gives
+    them; else the page is drawn as for anyone (Flask-Login keeps the user it loaded in `g`)."""
+    try:
+        if current_user.is_authenticated:
+            _ = (current_user.role, current_user.name)
+    except Exception:
+        g._login_user = current_app.login_manager.anonymous_user()
+
+
+# The last resort: the error page itself failed. Both languages, no script, no database.
+_PLAIN_ERROR_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Une erreur est survenue – Something went wrong</title></head>
+<body><main>
+<h1>Une erreur est survenue de notre côté</h1>
+<p>Vos réponses enregistrées sont en sécurité. Réessayez dans quelques minutes.</p>
+<h2 lang="en">Something went wrong on our side</h2>
+<p lang="en">Your saved answers are safe. Try again in a few minutes.</p>
+</main></body></html>
+"""
 
 
 def _another_account() -> dict:
@@ -454,6 +506,23 @@ def _own_request():
     if dossier is None or dossier.organisation_id != current_user.organisation_id:
         return None
     return dossier
+
+
+def stored_file_unavailable(filename: str):
+    """A stored file asked for that is missing or no longer holds the bytes that were sent
+    (`integrity.file_problem`): said so, never sent."""
+    page = render_template(
+        "error.html",
+        title=_l("This file cannot be sent"),
+        detail=_(
+            "The portal's copy of “%(name)s” is missing or damaged, so it is not sent: what "
+            "you would receive might not be the file that was sent. The portal's "
+            "administrators are told: ask them, or ask whoever sent the file for a copy.",
+            name=filename,
+        ),
+        **_way_back(404),  # the database answers: the way back can be looked up
+    )
+    return page, 500
 
 
 def _way_back(status: int) -> dict:

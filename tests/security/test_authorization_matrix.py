@@ -41,6 +41,7 @@ EXPECTED = {
     "public.accessibility": PUBLIC,
     "public.privacy": PUBLIC,
     "public.health": PUBLIC,
+    "public.ready": PUBLIC,
     "public.still_here": {role: {204} for role in (ANON, OWNER, OTHER, REVIEWER)},
     "public.language": PUBLIC_REDIRECT,
     "auth.login": {ANON: {200, 422}, OWNER: {302}, OTHER: {302}, REVIEWER: {302}},

@@ -13,8 +13,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from wizard.extensions import db
 from wizard.i18n import ngettext
 from wizard.sessions import seconds_left
 from wizard.web import safe_next
@@ -58,6 +61,19 @@ def page_to_show(path: str | None) -> str | None:
 @bp.get("/healthz")
 def health():
     """For monitoring and for the benchmark's baseline: the app answering, nothing more."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/healthz/ready")
+def ready():
+    """For monitoring: the app answering and its database too (503 when it does not: a page
+    would fail). `/healthz` stays the app alone, the benchmark's baseline."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("readiness check: the database does not answer")
+        db.session.rollback()
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 
-from wizard import audit, clock, kept
+from wizard import audit, clock, integrity, kept
 from wizard.domain.lifecycle import LAPSING_STATUSES, Status
 from wizard.extensions import db
 from wizard.filing.pages import legacy_notice, submitted_sections
@@ -208,6 +208,7 @@ def review_page(
         dossier=dossier,
         status=current,
         frozen=frozen,
+        record_altered=integrity.filed_record_altered(dossier),
         sections=submitted_sections(dossier),
         legacy=legacy_notice(frozen["answers"], today=clock.day_in_paris(dossier.submitted_at)),
         actions=forms,
@@ -315,6 +316,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
             w
             for w in (
                 _cap_warning(dossier, form),
+                _sooner_than_asked(form),
                 _misses_the_need(dossier, form),
                 _beyond_expected_ce_marking(dossier, form),
                 _no_follow_up(form),
@@ -371,6 +373,23 @@ def _cap_warning(dossier: Dossier, form: FlaskForm) -> str | None:
         cap=quantity(cap),
         times=CAP_FAR_ABOVE_ESTIMATE,
         estimated=quantity(estimated),
+    )
+
+
+def _sooner_than_asked(form: FlaskForm) -> str | None:
+    """An authorisation starting before the first day the manufacturer asked for: allowed
+    (a patient's procedure brought forward), but the period is then longer than asked, which
+    may be a slip."""
+    start = form.period_start.data if "period_start" in form else None
+    asked = getattr(form, "requested_start", None)
+    if not start or not asked or start >= asked:
+        return None
+    return _(
+        "The authorisation would start on %(start)s, before %(asked)s, the first day the "
+        "manufacturer asked for: the period would be longer than asked. Check it before you "
+        "sign.",
+        start=long_date(start),
+        asked=long_date(asked),
     )
 
 

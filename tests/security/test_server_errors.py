@@ -1,0 +1,91 @@
+"""A failure of the server's own (the database among them) shows the portal's page, not the
+server's bare words: with what a form carried, to copy, and drawn as for anyone when the
+signed-in person can no longer be read. Monitoring can tell the database is not answering.
+
+The database fails for real here: a private app on its own SQLite file, whose tables are
+renamed away, as a failed migration or a restore half done would leave them. With TESTING
+off, as a server runs, so that Flask hands the failure to the portal's error page."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from tests.conftest import dossier_with, login, make_user, post_step
+from wizard import create_app
+from wizard.extensions import db
+
+
+@pytest.fixture
+def server(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+            "UPLOAD_FOLDER": tmp_path / "uploads",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        upgrade(directory="migrations")
+        user = make_user()
+        dossier_id = dossier_with(user.id, steps=["before-you-start", "situation"])
+    client = app.test_client()
+    assert login(client, "claire@cardiotech.example").status_code == 303
+    return app, client, dossier_id
+
+
+@contextmanager
+def table_gone(app, table: str):
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {table} RENAME TO {table}_away"))
+    try:
+        yield
+    finally:
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {table}_away RENAME TO {table}"))
+
+
+def test_a_step_the_database_fails_to_save_shows_what_was_typed(server):
+    app, client, dossier_id = server
+    typed = "Enfant de 14 kg en impasse thérapeutique, aucune alternative marquée CE."
+    with table_gone(app, "step_answers"):
+        failed = post_step(client, dossier_id, "medical-need", {"unmet_need": typed})
+    assert failed.status_code == 500
+    page = failed.text
+    assert "Sorry, something went wrong on our side" in page
+    assert "Internal Server Error" not in page
+    assert typed in page  # to copy: nothing of it was saved
+    assert "Your requests" in page  # the signed-in person could still be read
+    # The database back: the page opens again, signed in as before.
+    assert client.get(f"/requests/{dossier_id}/steps/medical-need").status_code == 200
+
+
+def test_a_page_for_which_the_signed_in_person_cannot_be_read_is_drawn_as_for_anyone(server):
+    app, client, dossier_id = server
+    with table_gone(app, "users"):
+        failed = client.get(f"/requests/{dossier_id}/steps/situation")
+        assert failed.status_code == 500
+        assert "Sorry, something went wrong on our side" in failed.text
+        assert "Sign out" not in failed.text and "Your requests" not in failed.text
+    assert client.get(f"/requests/{dossier_id}/steps/situation").status_code == 200
+
+
+def test_readiness_says_whether_the_database_answers(server, tmp_path):
+    app, client, _dossier_id = server
+    ready = client.get("/healthz/ready")
+    assert (ready.status_code, ready.text) == (200, "ok")
+    unreachable = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "other"),
+            # A folder that does not exist: SQLite cannot open the file.
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'nowhere' / 'portal.sqlite3'}",
+        }
+    )
+    down = unreachable.test_client().get("/healthz/ready")
+    assert (down.status_code, down.text) == (503, "database unavailable")
+    assert unreachable.test_client().get("/healthz").status_code == 200
