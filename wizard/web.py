@@ -193,11 +193,20 @@ def _is_sentence(label) -> bool:
 
 def labelled_message(label, message) -> str:
     """ "Label: message" for a message (an error, a warning) said of a question: French goes
-    on in lower case after the colon ("Nom : saisissez…"), but for an acronym ("SIRET…")."""
+    on in lower case after the colon ("Nom : saisissez…", "… : à l’étape", "… : l’étape"),
+    but for an acronym ("SIRET…")."""
     message = str(message)
-    if in_french() and message[1:2].islower() and not _is_sentence(label):
+    if in_french() and not _is_sentence(label) and _starts_with_a_word(message):
         message = message[:1].lower() + message[1:]
     return labelled(label, message)
+
+
+def _starts_with_a_word(message: str) -> bool:
+    """Whether a message begins with a word written in lower case but for its capital (one
+    letter alone, "À", or more, "Saisissez", "L’étape"), not with an acronym ("SIRET")."""
+    first = message.split(maxsplit=1)[0] if message.strip() else ""
+    letters = [c for c in first if c.isalpha()]
+    return bool(letters) and (len(letters) == 1 or letters[1].islower())
 
 
 def summary_message(field) -> str:

@@ -1647,5 +1647,9 @@ def test_a_signature_may_give_the_name_in_either_order(app):
 
     assert signs("Dupont Marie", "Marie Dupont")
     assert signs("Claire  Martin", "claire martin")
+    # The apostrophe a phone or a word processor types (’) is the one a keyboard types ('),
+    # as are the hyphens that look alike.
+    assert signs("Marie-Hélène N'Diaye-Lefèvre", "Marie-Hélène N’Diaye-Lefèvre")
+    assert signs("Marie‑Hélène N’Diaye", "marie-hélène n'diaye")
     assert not signs("Dupont Marie", "Marie")
     assert not signs("Dupont Marie", "Marie Durand")

@@ -296,3 +296,22 @@ def test_a_moment_is_said_to_the_minute_in_paris_time_as_each_language_writes_it
         db.session.commit()
     page = client.get("/dashboard").text.replace("&nbsp;", "\u00a0")
     assert said in page and ":42" not in page
+
+
+def test_french_goes_on_in_lower_case_after_a_colon_but_for_an_acronym(app):
+    """ "Question : message": the message's first word in lower case, a one-letter one ("À")
+    and one with an apostrophe ("L’étape") included; an acronym keeps its capitals."""
+    from flask_babel import force_locale
+
+    from wizard.web import labelled_message
+
+    with app.test_request_context(), force_locale("fr"):
+        said = {
+            message: labelled_message("Date de dépôt", message)
+            for message in ("À l’étape « Situation »", "L’étape suivante", "SIRET invalide")
+        }
+    assert said == {
+        "À l’étape « Situation »": "Date de dépôt\u00a0: à l’étape « Situation »",
+        "L’étape suivante": "Date de dépôt\u00a0: l’étape suivante",
+        "SIRET invalide": "Date de dépôt\u00a0: SIRET invalide",
+    }

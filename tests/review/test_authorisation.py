@@ -540,7 +540,9 @@ def test_an_individual_authorisation_ending_before_the_patients_need_is_pointed_
     """The request's period had to include the day the patient needs the device by (in 30
     days): one that ends before it is said before signing, as one starting after it."""
     act(reviewer, submitted, "start-review")
-    _typed, shown = read_back(reviewer, submitted, period_start=in_days(1), period_end=in_days(end))
+    _typed, shown = read_back(
+        reviewer, submitted, period_start=in_days(10), period_end=in_days(end)
+    )
     said = (
         f"The authorisation would end on {long_date(date.fromisoformat(in_days(end)))}, "
         "before the date the patient needs the device by, "
@@ -548,6 +550,28 @@ def test_an_individual_authorisation_ending_before_the_patients_need_is_pointed_
     )
     assert (said in html.unescape(shown.text)) is warned
     assert "would start on" not in shown.text
+
+
+@pytest.mark.parametrize(("start", "warned"), [(10, False), (9, True)])
+def test_an_authorisation_starting_before_the_first_day_asked_for_is_pointed_out(
+    app, reviewer, submitted_global, start, warned
+):
+    """The manufacturer asked from 10 days on: ANSM may start sooner (a procedure brought
+    forward), but the period is then longer than asked, said before signing, and signed all
+    the same."""
+    act(reviewer, submitted_global, "start-review")
+    typed, shown = read_back(reviewer, submitted_global, period_start=in_days(start))
+    said = (
+        f"The authorisation would start on {long_date(date.fromisoformat(in_days(start)))}, "
+        f"before {long_date(date.fromisoformat(in_days(10)))}, the first day the manufacturer "
+        "asked for: the period would be longer than asked. Check it before you sign."
+    )
+    assert (said in html.unescape(shown.text)) is warned
+    if warned:
+        signed = reviewer.post(
+            AUTHORISE.format(submitted_global), data={**typed, "decision": "sign"}
+        )
+        assert signed.status_code == 303 and status_of(app, submitted_global) == "authorised"
 
 
 def test_a_period_asked_for_that_ends_today_can_be_authorised_for_today(

@@ -60,6 +60,8 @@ def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
     assert "Question to Dr Anne Leroy withdrawn, unanswered" in page  # the audit trail
     # Nothing else awaited: the review resumes (the manufacturer is told, as always).
     assert status_of(app, submitted) == "under_review"
+    # The question form names whom it may ask again, as after a link expired unanswered.
+    assert "Ask Dr Anne Leroy again, or someone else" in page
     # The link says it was withdrawn, and shows nothing of the request's patient.
     closed = stranger.get(link)
     assert closed.status_code == 410

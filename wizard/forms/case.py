@@ -3,6 +3,7 @@ period; and step 13, the declaration."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from wtforms.validators import ValidationError
@@ -345,8 +346,19 @@ class DeclarationForm(StepForm):
     )
 
     def validate_signature(self, field):
-        # The same words, in either order ("Marie Dupont" for "Dupont Marie"): the same name.
-        if sorted(field.data.casefold().split()) != sorted(
-            (self.signatory_name.data or "").casefold().split()
-        ):
+        # The same words, in either order ("Marie Dupont" for "Dupont Marie"), whatever the
+        # case, the apostrophe (’ as phones and word processors type it, or ') and the
+        # hyphen: the same name.
+        if _name_words(field.data) != _name_words(self.signatory_name.data or ""):
             raise ValidationError(_("Type your name exactly as in “Your full name”."))
+
+
+# Apostrophes and hyphens that look alike, each read as the plain one.
+_LOOK_ALIKE = str.maketrans(
+    {"’": "'", "‘": "'", "ʼ": "'", "´": "'", "`": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"}
+)
+
+
+def _name_words(name: str) -> list[str]:
+    """A typed name's words, as a signature compares them."""
+    return sorted(unicodedata.normalize("NFC", name).translate(_LOOK_ALIKE).casefold().split())

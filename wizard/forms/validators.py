@@ -323,6 +323,15 @@ class EmailAddress:
         if not field.data:
             return
         address = normalised_email(field.data, ascii_local=self.ascii_local)
+        if address is None and self.ascii_local and normalised_email(field.data) is not None:
+            # A valid address but for an accent (or another letter outside A–Z) before the @.
+            raise ValidationError(
+                _(
+                    "Enter the address without accents or special letters before the @ (for "
+                    "example elodie.martin@chu-lyon.fr): few mail servers accept them. Check "
+                    "the address with the professional if you are not sure of it."
+                )
+            )
         if address is None:
             raise ValidationError(str(self.message))
         field.data = address.lower() if self.lowercase else address

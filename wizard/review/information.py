@@ -139,17 +139,22 @@ def _letter_author(letter: HcpLetter) -> str:
 
 
 def _asked_again_heading(dossier: Dossier, choices: list) -> str | None:
-    """The form's heading when a professional whose link expired unanswered may be asked
-    again: the same person, not "someone else"; None for the action's own heading."""
+    """The form's heading when a professional whose link expired unanswered, or whose
+    question ANSM withdrew, may be asked again: the same person, not "someone else"; None for
+    the action's own heading."""
     offered = {value for value, _label in choices}
-    again = [
-        question.hcp_name
+    again = {
+        _addressee_value(question): question.hcp_name
         for question in questions_of(dossier)
-        if question.is_open and question.link_is_expired and _addressee_value(question) in offered
-    ]
+        if not question.to_manufacturer
+        and (
+            (question.is_open and question.link_is_expired) or question.closed_reason == "cancelled"
+        )
+        and _addressee_value(question) in offered
+    }
     if not again:
         return None
-    names = ", ".join(dict.fromkeys(again))
+    names = ", ".join(dict.fromkeys(again.values()))
     if len(offered) > len(again):
         return _("Ask %(names)s again, or someone else", names=names)
     return _("Ask %(names)s again", names=names)
