@@ -14,6 +14,7 @@ import re
 from contextlib import contextmanager
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.crypt import AuthStatus
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from wizard import confined
@@ -59,6 +60,7 @@ class Verdict(enum.Enum):
     PLAIN = "plain"  # only things that are read: accepted
     ACTIVE = "active"  # a script, an action, an embedded file, a 3D model or media: refused
     UNREADABLE = "unreadable"  # not parseable (damaged, cut short): refused, as not vouched for
+    LOCKED = "locked"  # needs a password to open: what it holds cannot be read, refused
     TOO_COMPLEX = "too complex"  # reached the time or memory allowed for checking: refused
 
 
@@ -89,6 +91,11 @@ def inspect(content: bytes) -> Verdict:
     try:
         with duplicates.watching():
             reader = PdfFileReader(io.BytesIO(content), strict=False)
+            # Protected by its author: restricted (printing only, say, as hospitals' letters
+            # often are) but opened by every reader without a password, it is read as they
+            # read it; one that needs a password to open cannot be checked.
+            if reader.encrypted and not _opens_without_a_password(reader):
+                return Verdict.LOCKED
             for revision in range(reader.xrefs.total_revisions):
                 for ref in reader.xrefs.explicit_refs_in_revision(revision):
                     if _holds_active(reader.get_object(ref)):
@@ -108,6 +115,15 @@ def inspect(content: bytes) -> Verdict:
     if duplicates.found or _unlisted_objects(reader, content):
         return Verdict.UNREADABLE
     return Verdict.PLAIN
+
+
+def _opens_without_a_password(reader: PdfFileReader) -> bool:
+    """Whether an encrypted PDF opens with the empty password (only its owner's restricts
+    it), decrypted then for what follows to read it."""
+    try:
+        return reader.decrypt("").status != AuthStatus.FAILED
+    except Exception:  # another security handler (certificates): no password opens it
+        return False
 
 
 # An object as written in the file's bytes ("12 0 obj"); those in object streams are not.

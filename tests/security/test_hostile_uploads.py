@@ -377,6 +377,45 @@ def test_links_and_moves_within_the_document_are_accepted(app, logged_in, user):
     assert documents(app) == 1
 
 
+def protected(*, user_password: str, more: bytes = b"") -> bytes:
+    """A letter encrypted by its author: with an owner's password only (restricted, printing
+    only say, but opened by every reader without a password), or one needed to open it."""
+    from pyhanko.pdf_utils.crypt import StandardSecurityHandler
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    source = pdf_of(more) if more else minimal_pdf("Lettre du Dr Leroy")
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(source)))
+    writer._assign_security_handler(
+        StandardSecurityHandler.build_from_pw("owner-secret", user_password)
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_protected_pdf_every_reader_opens_is_read_as_they_read_it(app, logged_in, user):
+    """Hospitals often send letters "secured" (printing only): opened without a password by
+    every reader, the file is read, decrypted, as they read it: accepted if plain, refused if
+    it holds a script. One that needs a password to open is refused saying so, not that it
+    seems damaged."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+    restricted = protected(user_password="")
+    assert b"/Encrypt" in restricted and inspect(restricted) is Verdict.PLAIN
+    assert upload(logged_in, dossier_id, restricted, "lettre.pdf").status_code == 303
+    assert documents(app) == 1
+    with_script = protected(user_password="", more=b"/OpenAction << /S /JavaScript /JS (1) >>")
+    refused = upload(logged_in, dossier_id, with_script, "lettre-2.pdf")
+    assert refused.status_code == 422 and ACTING in refused.text
+    locked = upload(logged_in, dossier_id, protected(user_password="s3cret"), "lettre-3.pdf")
+    assert locked.status_code == 422
+    said = html.unescape(locked.text)
+    assert "This PDF needs a password to open, so ANSM could not read it" in said
+    assert "damaged" not in said
+    assert documents(app) == 1
+
+
 def many_parts(count: int) -> bytes:
     """A PDF that is small to send and costly to read: thousands of tiny objects."""
     return pdf_of(b"", b"", *([b"[1 2]"] * count))
