@@ -172,11 +172,17 @@ def test_the_pool_tests_connections_for_a_server_database_only(tmp_path, monkeyp
     monkeypatch.delenv("DATABASE_URL", raising=False)
     sqlite = create_app({"INSTANCE_PATH": str(tmp_path)})
     # No test of the connection; writers wait for each other longer than an email may take.
-    assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"connect_args": {"timeout": 30}}
+    assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "connect_args": {"timeout": 30},
+        "hide_parameters": True,  # a failed statement's values are people's answers
+    }
     server = create_app(
         {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://h/x"}
     )
-    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
 
 
 def test_the_server_app_keeps_what_start_up_made_out_of_the_cycle_collectors_walk(tmp_path):
@@ -245,3 +251,14 @@ def test_numbers_set_in_the_environment_are_said_wrong_by_name(tmp_path, monkeyp
         monkeypatch.setenv(name, wrong)
         with pytest.raises(ConfigurationError, match=f"{name} must be a whole number"):
             create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_the_log_tells_what_people_did_from_info_on_unless_set_otherwise(tmp_path, monkeypatch):
+    import logging
+
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).logger.level == logging.INFO
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).logger.level == logging.WARNING
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    with pytest.raises(ConfigurationError, match="LOG_LEVEL must be"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})

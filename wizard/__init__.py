@@ -42,7 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # (PUBLIC_BASE_URL), so a forwarded Host or prefix is not trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from wizard import cli, errors, i18n, invites, keys, mail, review, sessions, uploads, web
+    from wizard import cli, errors, i18n, invites, keys, logs, mail, review, sessions, uploads, web
     from wizard.auth import bp as auth_bp
     from wizard.auth import limits as auth_limits
     from wizard.extensions import babel, csrf, db, htmx, login_manager, migrate, rate_limiter
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from wizard.public import bp as public_bp
     from wizard.receipts.views import bp as receipts_bp
 
+    logs.init_app(app)
     keys.init_app(app)
     sessions.init_app(app)
     db.init_app(app)

@@ -139,6 +139,13 @@ def _required_in_production(production: bool) -> None:
             raise ConfigurationError(f"{name} names no file: {path}")
 
 
+def _log_level() -> str:
+    level = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigurationError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
+    return level
+
+
 def _days(name: str, default: str) -> int:
     return _whole(name, default, "days")
 
@@ -165,9 +172,11 @@ def engine_options(uri: str) -> dict:
     file cannot drop, and the test would be one more statement per request; its writers wait
     for each other, longer than an email may take to leave (`MAIL_TIMEOUT`: a professional's
     question is sent while its request is locked), rather than fail after pysqlite's 5 s."""
+    # A failed statement is logged without its values: people's answers, health data among
+    # them (`wizard/logs.py`).
     if uri.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_WRITE_WAIT}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": SQLITE_WRITE_WAIT}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 SQLITE_WRITE_WAIT = 30  # seconds
@@ -313,5 +322,7 @@ def from_environment(instance_path: Path) -> dict:
         "RECEIPT_TRUST_ROOTS": [
             p for p in os.environ.get("RECEIPT_TRUST_ROOTS", "").split(":") if p
         ],
+        # What the server's log says from (`wizard/logs.py`): INFO tells what people did.
+        "LOG_LEVEL": _log_level(),
         "PORTAL_NAME": os.environ.get("PORTAL_NAME", "Portail des accès dérogatoires (ANSM)"),
     }

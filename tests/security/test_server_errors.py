@@ -32,6 +32,10 @@ def server(tmp_path):
     )
     with app.app_context():
         upgrade(directory="migrations")
+    # Alembic's logging configuration turns off the loggers that exist (a server never runs
+    # it): the portal's is heard again.
+    app.logger.disabled = False
+    with app.app_context():
         user = make_user()
         dossier_id = dossier_with(user.id, steps=["before-you-start", "situation"])
     client = app.test_client()
@@ -50,12 +54,18 @@ def table_gone(app, table: str):
             connection.execute(text(f"ALTER TABLE {table}_away RENAME TO {table}"))
 
 
-def test_a_step_the_database_fails_to_save_shows_what_was_typed(server):
+def test_a_step_the_database_fails_to_save_shows_what_was_typed(server, caplog):
     app, client, dossier_id = server
     typed = "Enfant de 14 kg en impasse thérapeutique, aucune alternative marquée CE."
     with table_gone(app, "step_answers"):
         failed = post_step(client, dossier_id, "medical-need", {"unmet_need": typed})
     assert failed.status_code == 500
+    # The log names the failure and where, never the values of the statement that failed:
+    # people's answers, health data among them.
+    logged = caplog.text
+    assert f"Exception on /requests/{dossier_id}/steps/medical-need [POST]" in logged
+    assert "no such table: step_answers" in logged
+    assert "impasse thérapeutique" not in logged and "parameters hidden" in logged
     page = failed.text
     assert "Sorry, something went wrong on our side" in page
     assert "Internal Server Error" not in page
@@ -89,3 +99,13 @@ def test_readiness_says_whether_the_database_answers(server, tmp_path):
     down = unreachable.test_client().get("/healthz/ready")
     assert (down.status_code, down.text) == (503, "database unavailable")
     assert unreachable.test_client().get("/healthz").status_code == 200
+
+
+def test_a_failure_on_a_page_opened_through_an_emailed_link_logs_no_token(server, caplog):
+    """Whoever reads the log could open the link: the route is logged, not the address."""
+    app, client, _dossier_id = server
+    token = "Zq3x9-secret-invitation-token-that-opens-the-page"
+    with table_gone(app, "invitations"):
+        assert client.get(f"/invitations/{token}").status_code == 500
+    assert "Exception on /invitations/<token> [GET]" in caplog.text
+    assert token not in caplog.text
