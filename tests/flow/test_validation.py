@@ -175,7 +175,8 @@ def bad_answers() -> list:
     bad("manufacturer", "contact_email", "claire.martin@",
         "Enter an email address in the correct format, like name@example.com.", "bad-email"),
     bad("manufacturer", "contact_phone", "call reception",
-        "Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.",
+        "Enter a phone number using digits, spaces and + - . ( ) only, for example +33 1 23 45 "
+        "67 89.",
         "phone-in-words"),
     bad("manufacturer", "contact_phone", "0612",
         "This number has 4 digits: a phone number has 6 to 15. A number in France has 10, for "
@@ -1214,6 +1215,11 @@ def test_a_foreign_manufacturers_number_needs_its_country_code(app, logged_in, u
         "number in France): the manufacturer is outside France.",
     )
     assert 'value="030 1234 5678"' in refused.text
+    # The hint said so beforehand: a contact in France (an authorised representative) too.
+    assert (
+        "With its country code if the manufacturer is outside France (even for a number in "
+        "France), for example +33 1 23 45 67 89."
+    ) in refused.text
     # The country changed back to France: the phone's error goes with its cause, live.
     national = {**german, "contact_phone": "01 23 45 67 89"}
     answer = validate_live(logged_in, dossier_id, "manufacturer", "country", national).text

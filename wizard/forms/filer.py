@@ -236,7 +236,10 @@ class ManufacturerForm(StepForm):
     contact_phone = text(
         _l("Contact person's phone number"),
         _l("Enter the contact person's phone number."),
-        hint=_l("With the country code if outside France, for example +33 1 23 45 67 89."),
+        hint=_l(
+            "With its country code if the manufacturer is outside France (even for a number "
+            "in France), for example +33 1 23 45 67 89."
+        ),
         autocomplete="tel",
         width="20",
     )
@@ -274,7 +277,10 @@ class ManufacturerForm(StepForm):
         allowed = set("0123456789 +-.()")
         if not set(field.data) <= allowed:
             raise ValidationError(
-                _("Enter a phone number using digits, spaces and +, for example +33 1 23 45 67 89.")
+                _(
+                    "Enter a phone number using digits, spaces and + - . ( ) only, for example "
+                    "+33 1 23 45 67 89."
+                )
             )
         typed = field.data.strip()
         in_france = self.country.data in (None, "", *SIRENE_COUNTRIES)
