@@ -173,6 +173,10 @@ def test_gtin_udi_di_is_checked_and_compacted(value, expected):
         ("N/A", "format"),
         ("hello world", "format"),
         ("see label 12", "format"),
+        # A GTIN with a letter typed for a digit: not another issuer's code.
+        ("376O123456784", "letter_for_digit"),
+        ("O3760123456791", "letter_for_digit"),
+        ("376012345678l", "letter_for_digit"),
     ],
 )
 def test_invalid_udi_di(value, code):

@@ -204,6 +204,9 @@ def bad_answers() -> list:
         "A GS1 UDI-DI (GTIN) has 8, 12, 13 or 14 digits.", "gtin-length"),
     bad("device", "udi_di", "3760\x07123456784", CONTROL, "bell-character"),
     bad("device", "udi_di", "3760-1234-5678-5", GTIN_CHECK, "gtin-with-dashes"),
+    bad("device", "udi_di", "376O123456784",
+        "This looks like a GS1 GTIN with a letter typed for a digit (O for 0, I or l for 1): "
+        "type it with digits only, as printed on the label.", "letter-o-for-zero"),
     bad("device", "udi_di", "N/A",
         "Enter the UDI-DI as printed on the label: a GS1 GTIN of 8, 12, 13 or 14 digits, or a "
         "HIBCC, ICCBBA or IFA code, written as one word.", "not-a-udi"),

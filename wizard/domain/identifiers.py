@@ -28,7 +28,15 @@ from stdnum.fr import siren, siret
 
 from wizard.domain.countries import SRN_COUNTRY_CODES
 
-ERROR_CODES: tuple[str, ...] = ("empty", "format", "length", "checksum", "country", "role")
+ERROR_CODES: tuple[str, ...] = (
+    "empty",
+    "format",
+    "length",
+    "checksum",
+    "country",
+    "role",
+    "letter_for_digit",  # a digit typed as the letter it looks like (O for 0)
+)
 
 DEVICE_CLASSES: tuple[str, ...] = ("I", "Is", "Im", "Ir", "IIa", "IIb", "III")
 
@@ -95,6 +103,9 @@ def validate_srn(value: str) -> str:
     return text
 
 
+_DIGIT_LOOK_ALIKES = str.maketrans("OoIl", "0011")
+
+
 def validate_udi_di(value: str) -> UdiDi:
     """Validate a UDI-DI: a GS1 GTIN is checked; other issuers are accepted as free text.
 
@@ -108,6 +119,10 @@ def validate_udi_di(value: str) -> UdiDi:
     compact = _GTIN_SEPARATORS.sub("", _GS1_GTIN_PREFIX.sub("", text, count=1))
     if _DIGITS.fullmatch(compact):
         return UdiDi(_validate_gtin(compact), UDI_ISSUER_GS1)
+    # A GTIN with a letter typed for a digit that looks like it ("376O123456784": O for 0, I
+    # or l for 1): not another issuer's code, whose check would be skipped.
+    if _DIGITS.fullmatch(compact.translate(_DIGIT_LOOK_ALIKES)) and len(compact) in GTIN_LENGTHS:
+        raise IdentifierError("letter_for_digit", "a GTIN with a letter for a digit")
     if len(text) > UDI_FREE_TEXT_MAX_LENGTH:
         raise IdentifierError("format", f"UDI-DI must be at most {UDI_FREE_TEXT_MAX_LENGTH} chars")
     # Other issuers' codes are one word with digits in it; "N/A" or a sentence is none.

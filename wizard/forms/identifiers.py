@@ -50,6 +50,10 @@ def udi_di() -> Identifier:
                 "The last digit of this GTIN does not match the others (check digit): "
                 "check it for a typing mistake."
             ),
+            "letter_for_digit": _(
+                "This looks like a GS1 GTIN with a letter typed for a digit (O for 0, I or l "
+                "for 1): type it with digits only, as printed on the label."
+            ),
         },
         normalise=lambda udi: udi.value,
         warning=lambda udi: (
