@@ -298,9 +298,17 @@ def test_before_submitting_the_filer_is_told_whose_letters_are_still_awaited(
     """Submitting closes the invite links: the check and declaration pages name who was
     invited and has not sent their letter, until they do."""
     client, dossier_id = manufacturer
+    # No letter yet: the request cannot be submitted, and the page does not say it can be.
+    assert invite(client, dossier_id).status_code == 303
+    check = " ".join(client.get(f"/requests/{dossier_id}/steps/check").text.split())
+    assert "1 healthcare professional you invited has not sent their letter yet" in check
+    assert (
+        "The request needs at least one letter before it can be submitted: wait for theirs, or "
+        "upload a letter you have received yourself."
+    ) in check
+    assert "submit without it" not in check and "If you submit" not in check
     with app.app_context():
         attach_files(db.session.get(Dossier, dossier_id), user[0], letters=1)  # ready to sign
-    assert invite(client, dossier_id).status_code == 303
     invite(
         client,
         dossier_id,

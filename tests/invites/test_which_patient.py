@@ -130,6 +130,13 @@ def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
         client.get(f"/requests/{dossier_id}/steps/check").text,
     ):
         assert said in page and tag in page
+    # At the top of the summary, said as it is (not "another patient, or…").
+    top = (
+        "The letter from Dr Anne Leroy was written while the request had the other type of "
+        "access: check that it supports this request, or ask for a new letter."
+    )
+    check = " ".join(html.unescape(client.get(f"/requests/{dossier_id}/steps/check").text).split())
+    assert top in check and "written for another patient" not in check
     assert sign_and_submit(client, dossier_id).status_code == 303
     with app.app_context():
         make_user("rita@ansm.example", role=Role.REVIEWER)
@@ -176,9 +183,8 @@ def test_a_letter_about_another_patient_is_pointed_out(app, manufacturer, clinic
     # Said at the top of the summary, and on the declaration, where the signer looks: not only
     # in the letters' part, screens further down.
     top = (
-        "The letters from Dr Anne Leroy, Dr Paul Henry were written for another patient, or "
-        "while the request had the other type of access: check that they support this "
-        "request, or ask for new letters."
+        "The letters from Dr Anne Leroy, Dr Paul Henry were written for another patient: "
+        "check that they support this request, or ask for new letters."
     )
     for step in ("medical-need", "benefit-risk"):  # looked at again for this patient
         assert post_step(client, dossier_id, step, sample_answers()[step]).status_code == 303
