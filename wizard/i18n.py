@@ -88,9 +88,10 @@ def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
 # "d’Orthomed"). A name is typed with or without a title, so a translation cannot say which
 # it needs: a French message puts "à"/"de" right before the placeholder, and the value given
 # decides.
-# Other prepositions take the article alone ("par le Dr Durand", "pour la Dre Roy"); so
-# does "que", which is elided before a vowel as "de" is ("qu’Orthomed", "lorsqu’Anne").
-_OTHERS = ("par", "Par", "pour", "Pour", "avec", "Avec", "chez", "Chez")
+# Other prepositions take the article alone ("par le Dr Durand", "pour la Dre Roy"), as does
+# "si" ("Si le Dr Durand l’ouvre"); so does "que", which is elided before a vowel as "de" is
+# ("qu’Orthomed", "lorsqu’Anne").
+_OTHERS = ("par", "Par", "pour", "Pour", "avec", "Avec", "chez", "Chez", "si", "Si")
 _QUE = ("que", "Que", "lorsque", "Lorsque")
 _PREPOSITION_BEFORE_PLACEHOLDER = re.compile(
     r"\b(à|À|de|De|" + "|".join(_OTHERS + _QUE) + r") %\((\w+)\)s"

@@ -39,6 +39,7 @@ def test_a_titled_professional_is_written_au_dr_and_du_dr(app, in_french, clinic
     )
     assert "L’invitation a été envoyée au Dr Anne Leroy (anne.leroy@necker.example)." in step
     assert "Annuler l’invitation adressée au Dr Anne Leroy ?" in revoke
+    assert "Si le Dr Anne Leroy l’ouvre" in " ".join(revoke.split())
     assert "Retirer la lettre du Dr Anne Leroy ?" in remove
 
 
@@ -72,6 +73,8 @@ def test_an_untitled_name_keeps_a_and_elides_de(app, in_french, clinician, inbox
         ("Envoyée par %(name)s", "Dre Lise Roy", "Envoyée par la Dre Lise Roy"),
         ("Envoyée par %(name)s", "Anne Leroy", "Envoyée par Anne Leroy"),
         ("Pour %(name)s", "Pr Lin", "Pour le Pr Lin"),
+        ("Si %(name)s l’ouvre", "Dr Yannick Le Bihan", "Si le Dr Yannick Le Bihan l’ouvre"),
+        ("Si %(name)s l’ouvre", "Anne Roy", "Si Anne Roy l’ouvre"),
         (
             "la demande que %(name)s prépare",
             "Orthopédie Berthier",
