@@ -577,6 +577,15 @@ def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, us
         assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303, compound
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).answers()["patient"]["patient_initials"] == "JDL"
+    # Two compound names (Jean-Pierre Le Goff) make four; five letters are a name.
+    typed = dict(named, patient_initials="J.-P. L. G.")
+    assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303
+    with app.app_context():
+        assert (
+            db.session.get(Dossier, dossier_id).answers()["patient"]["patient_initials"] == "JPLG"
+        )
+    typed = dict(named, patient_initials="Lucas")
+    assert post_step(logged_in, dossier_id, "patient", typed).status_code == 422
 
 
 def test_headings_nest_as_the_pages_read(app, logged_in, user):

@@ -235,7 +235,7 @@ def bad_answers() -> list:
         "Remove the web address “cardiotech.example/va”: the portal's emails carry no link but "
         "their own.", "web-address-in-the-device-name"),
     bad("patient", "patient_initials", "J2",
-        "Enter the patient's initials only, 1 to 3 letters, for example JD: never their name.",
+        "Enter the patient's initials only, 1 to 4 letters, for example JD: never their name.",
         "digit-in-initials"),
     bad("patient", "patient_birth_year", "twenty", NOT_A_NUMBER, "year-in-words"),
     bad("patient", "patient_birth_year", "1850",

@@ -25,7 +25,8 @@ from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import long_date
 
-_INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,3}")
+# Up to four: two compound names ("Jean-Pierre Le Goff" is JPLG).
+_INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,4}")
 _INITIALS_SEPARATORS = re.compile(r"[\s.\-\u2010\u2011'’]")
 
 
@@ -40,7 +41,7 @@ class PatientForm(StepForm):
     patient_initials = text(
         _l("Patient's initials"),
         _l("Enter the patient's initials."),
-        hint=_l("1 to 3 letters, for example JD."),
+        hint=_l("1 to 4 letters, for example JD."),
         width="4",
         spellcheck=False,
     )
@@ -118,7 +119,7 @@ class PatientForm(StepForm):
         if not _INITIALS.fullmatch(initials):
             raise ValidationError(
                 _(
-                    "Enter the patient's initials only, 1 to 3 letters, for example JD: "
+                    "Enter the patient's initials only, 1 to 4 letters, for example JD: "
                     "never their name."
                 )
             )
