@@ -287,3 +287,34 @@ def test_the_manufacturer_sees_no_change_when_ansm_gives_its_request_to_someone(
     with app.app_context():
         assert db.session.get(Dossier, submitted).updated_at == stamped
     assert text_of(manufacturer.get("/dashboard")) == before
+
+
+def test_a_decision_signed_by_a_colleague_is_said_before_and_told_to_the_handler(
+    app, inbox, reviewer, submitted
+):
+    """Rex handles the request; Rita decides in his stead: her read-back says Rex handles
+    it, and once she signs, Rex is told by email."""
+    second_reviewer(app, COLLEAGUE, name="Rex Martin")
+    with app.app_context():
+        named(REVIEWER_EMAIL, "Rita Leroy")
+    assert give(reviewer, submitted, user_id(app, COLLEAGUE)).status_code == 303
+    act(reviewer, submitted, "start-review")
+    told_before = len(inbox.to(COLLEAGUE))
+    data = {
+        "refuse-reason": "Alternatives exist.",
+        **seen_on(reviewer, submitted),
+    }
+    read_back = text_of(reviewer.post(f"/review/requests/{submitted}/refuse", data=data))
+    assert (
+        "Rex Martin handles this request: once you sign, they are told by email that you "
+        "decided." in read_back
+    )
+    signed = reviewer.post(
+        f"/review/requests/{submitted}/refuse", data={**data, "decision": "sign"}
+    )
+    assert signed.status_code == 303
+    told = inbox.to(COLLEAGUE)[told_before:]
+    assert len(told) == 1
+    assert "Decision signed on request DA-" in told[0]["Subject"]
+    assert "Rita Leroy has signed decision 1 (Refusal) on request DA-" in body_of(told[0])
+    assert "which you handle" in body_of(told[0])

@@ -114,3 +114,30 @@ def _tell(
         mail.bilingual_text("review/email/assigned.txt", **context),
         about=f"assignment of request {dossier.id}",
     )
+
+
+def tell_handler_of_decision(dossier: Dossier, decision, by: User) -> None:
+    """A colleague signed a decision on a request another reviewer handles: the handler
+    hears it (not from themselves, not when they can no longer sign in)."""
+    handler = dossier.assigned_to
+    if handler is None or handler.id == by.id or not handler.is_active:
+        return
+    context = {
+        "dossier": dossier,
+        "decision": decision,
+        "device": device_name(dossier),
+        "by": by.name,
+        "link": external_url("review.request_page", dossier_id=dossier.id),
+    }
+    mail.send_after_response(
+        handler.email,
+        mail.bilingual(
+            lambda: _(
+                "Decision signed on request %(reference)s, which you handle",
+                reference=dossier.reference,
+            ),
+            " / ",
+        ),
+        mail.bilingual_text("review/email/decided_by_colleague.txt", **context),
+        about=f"decision {decision.id} told to the handler of request {dossier.id}",
+    )

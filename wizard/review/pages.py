@@ -315,6 +315,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         warnings=[
             w
             for w in (
+                _handled_by_another(dossier),
                 _cap_warning(dossier, form),
                 _sooner_than_asked(form),
                 _misses_the_need(dossier, form),
@@ -373,6 +374,18 @@ def _cap_warning(dossier: Dossier, form: FlaskForm) -> str | None:
         cap=quantity(cap),
         times=CAP_FAR_ABOVE_ESTIMATE,
         estimated=quantity(estimated),
+    )
+
+
+def _handled_by_another(dossier: Dossier) -> str | None:
+    """A colleague handles the request: said before signing in their stead (they are told
+    by email once it is signed)."""
+    handler = dossier.assigned_to
+    if handler is None or handler.id == current_user.id:
+        return None
+    return _(
+        "%(name)s handles this request: once you sign, they are told by email that you decided.",
+        name=handler.name,
     )
 
 

@@ -9,7 +9,7 @@ from wizard import audit
 from wizard.domain.lifecycle import Status, TransitionError
 from wizard.extensions import db
 from wizard.models import Dossier, User
-from wizard.review import decisions, information
+from wizard.review import assignment, decisions, information
 from wizard.review.actions import Action, refusal
 from wizard.review.status import authorisation_of, effective_status
 from wizard.review.transitions import change_status
@@ -22,7 +22,8 @@ def perform(action: Action, dossier: Dossier, user: User, form: FlaskForm) -> No
         raise refusal(action, current, authorised=authorisation_of(dossier) is not None)
     try:
         if action.decision is not None:
-            decisions.decide(dossier, action, user, form)
+            decision = decisions.decide(dossier, action, user, form)
+            assignment.tell_handler_of_decision(dossier, decision, user)
         elif action.target == Status.INFORMATION_REQUESTED:
             information.ask(dossier, user, form)
         else:
