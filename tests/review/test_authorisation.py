@@ -12,6 +12,7 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select, update
 
+from tests.invites.support import body_of
 from tests.review.support import act, action_data, in_days, request_in, seen_on, status_of
 from wizard import clock
 from wizard.domain.lifecycle import Status
@@ -211,12 +212,21 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
 
 
 def test_a_suspended_authorisation_expires_with_its_period(
-    app, reviewer, manufacturer, submitted_global, monkeypatch
+    app, reviewer, manufacturer, submitted_global, monkeypatch, inbox
 ):
     """A suspension does not outlive the authorisation: once the period has ended, the
-    request reads "expired" everywhere and the daily command records it."""
+    request reads "expired" everywhere and the daily command records it. Its email says the
+    authorisation was suspended (supply had stopped already) and names the report overdue."""
     act(reviewer, submitted_global, "start-review")
-    act(reviewer, submitted_global, "authorise", period_start=in_days(1), period_end=in_days(30))
+    start, end = (date.fromisoformat(in_days(days)) for days in (1, 30))
+    act(
+        reviewer,
+        submitted_global,
+        "authorise",
+        period_start=start.isoformat(),
+        period_end=end.isoformat(),
+        report_every="1",
+    )
     assert act(reviewer, submitted_global, "suspend").status_code == 303
     assert status_of(app, submitted_global) == "suspended"
 
@@ -241,6 +251,17 @@ def test_a_suspended_authorisation_expires_with_its_period(
     result = app.test_cli_runner().invoke(args=["decisions", "expire"])
     assert "1 authorisation(s) expired." in result.output
     assert status_of(app, submitted_global) == "expired"
+    expired = " ".join(body_of(inbox[-1]).split())
+    assert "“VentriAssist Mini”, suspended by ANSM, has expired" in expired
+    assert "before it was reinstated. For the device to be supplied by derogation again" in (
+        expired
+    )
+    assert "go on being supplied" not in expired
+    first_due = long_date(due_dates(start, end, 1)[0])
+    assert (
+        f"The follow-up report due by {first_due} has not reached ANSM: send it from the page "
+        "of your request." in expired
+    )
 
 
 def test_the_manufacturer_withdraws_before_a_decision_and_not_after(

@@ -32,10 +32,6 @@ def server(tmp_path):
     )
     with app.app_context():
         upgrade(directory="migrations")
-    # Alembic's logging configuration turns off the loggers that exist (a server never runs
-    # it): the portal's is heard again.
-    app.logger.disabled = False
-    with app.app_context():
         user = make_user()
         dossier_id = dossier_with(user.id, steps=["before-you-start", "situation"])
     client = app.test_client()

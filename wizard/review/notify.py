@@ -100,6 +100,12 @@ def contact_person(dossier: Dossier) -> tuple[str | None, str | None]:
     return name, email
 
 
+def _overdue(dossier: Dossier):
+    """The first report date before today that no report met, if any."""
+    first = follow_up.first_unmet(dossier)
+    return first if first is not None and first < clock.day_in_paris(clock.now()) else None
+
+
 def status_changed(
     dossier: Dossier,
     previous: Status,
@@ -139,6 +145,8 @@ def status_changed(
         # Suspended: the report dates not met yet still stand (and are reminded of).
         "reports_still_due": status == Status.SUSPENDED
         and follow_up.first_unmet(dossier) is not None,
+        # Expired: a report date already past that no report met.
+        "report_overdue": _overdue(dossier) if status == Status.EXPIRED else None,
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
         "own_question_write_to": ansm_reply_to(own) if own else None,
         "link": external_url("filing.submitted", dossier_id=dossier.id),
