@@ -291,5 +291,8 @@ def init_app(app: Flask) -> None:
     # `_()` and `ngettext()` in place of the two just installed (Jinja fills placeholders
     # after the callable returns, too late for `with_contractions`); `pgettext` stays.
     app.jinja_env.globals.update(
-        gettext=_template_gettext, _=_template_gettext, ngettext=_template_ngettext
+        gettext=_template_gettext,
+        _=_template_gettext,
+        ngettext=_template_ngettext,
+        listed=listed,
     )

@@ -111,9 +111,9 @@ def test_a_change_to_global_access_asks_for_them_to_be_looked_at_for_the_device(
     dossier_id = filled_in_order(app, logged_in, user)
     before = page_of(logged_in, dossier_id, "access-type")
     assert (
-        "The medical need and the benefit and risk you wrote will then be to check, and to "
-        "save again, before the request can be signed."
-    ) in before
+        "The steps “Medical need” and “Benefit and risk” you wrote will then be to check, and "
+        "to save again, before the request can be signed."
+    ) in html.unescape(before)
     assert (
         post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
         == 303
@@ -138,7 +138,7 @@ def test_going_back_to_the_type_the_steps_were_written_for_is_not_said_to_mark_t
     assert post_step(logged_in, dossier_id, "access-type", {"access_type": "global"}).status_code
     scope = sample_answers("global")["scope"]
     assert post_step(logged_in, dossier_id, "scope", scope).status_code == 303
-    will = "The medical need and the benefit and risk you wrote will then be to check"
+    will = "you wrote will then be to check"
     assert will not in page_of(logged_in, dossier_id, "access-type")
     individual = {"access_type": "individual"}
     assert post_step(logged_in, dossier_id, "access-type", individual).status_code == 303
@@ -262,3 +262,16 @@ def test_a_document_added_from_a_page_opened_before_the_type_of_access_changed_i
     assert added.status_code == 303
     said = "Added for the patient JD born in 2019, not for the device as a whole."
     assert said in page_of(logged_in, dossier_id, "clinical-evidence")
+
+
+def test_the_type_of_access_page_names_only_the_steps_written(app, logged_in, user):
+    """The benefit and risk not written yet: only the medical need is said to be to check."""
+    steps = ["before-you-start", "situation", "manufacturer", "device", "access-type"]
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=[*steps, "patient", "medical-need"])
+    page = page_of(logged_in, dossier_id, "access-type")
+    assert (
+        "The step “Medical need” you wrote will then be to check, and to save again, before "
+        "the request can be signed." in page
+    )
+    assert "“Benefit and risk” you wrote" not in page  # (the step list names it, to do)

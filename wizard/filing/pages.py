@@ -178,10 +178,12 @@ def step_extras(dossier: Dossier, step: Step, answers) -> dict:
                     for letter in dossier.hcp_letters
                 ),
                 # Looked at again after a change (`written_for`): those not written for the
-                # case the request would be for (all of them, while that is unknown).
-                "case_steps": bool(dossier.written_for_other_than(then))
-                if then
-                else any(step in answers for step in ABOUT_THE_CASE),
+                # case the request would be for (all of them, while that is unknown), named.
+                "case_steps": _quoted_titles(
+                    dossier.written_for_other_than(then)
+                    if then
+                    else [step for step in ABOUT_THE_CASE if step in answers]
+                ),
             }
     if step.id == "hcp-support":
         from wizard.filing.attachments import letter_form, started
@@ -912,6 +914,11 @@ def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]
             }
         )
     return sections
+
+
+def _quoted_titles(step_ids) -> list[str]:
+    """The steps named as a sentence names them (“Medical need”), in the flow's order."""
+    return [_("“%(name)s”", name=step.title) for step in FLOW.steps if step.id in set(step_ids)]
 
 
 def check_answers(dossier: Dossier, step: Step):
