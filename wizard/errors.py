@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -392,13 +394,14 @@ def render_error(status: int):
 
 def _form_again(status: int) -> dict:
     """The way back to the form the page answers. A professional's form behind an emailed
-    link: that link (no account, not the manufacturers' portal). A file too large: the page
-    its form was sent from, to choose another (the form's own address may take no GET)."""
+    link: that link (no account, not the manufacturers' portal). A file too large, or not
+    stored for want of room: the page its form was sent from, to send it again (the form's
+    own address may take no GET)."""
     if request.method != "POST":
         return {}
     if request.endpoint in limits.LINK_FORMS:
         return {"again": request.path, "token_page": True}
-    if status == 413 and (sent_from := page_sent_from()) is not None:
+    if status in (413, 507) and (sent_from := page_sent_from()) is not None:
         return {"again": sent_from}
     return {}
 
@@ -545,6 +548,31 @@ def init_app(app: Flask) -> None:
 
     # A change that reached a request just submitted (another tab, a slow upload).
     app.register_error_handler(NotEditable, lambda error: render_error(409))
+
+    @app.errorhandler(OSError)
+    def storage_full(error: OSError):
+        """A file that could not be written, the server's disk full: said as such (not as a
+        fault of the person's), with what the form carried to copy; any other failure of the
+        system's is the server's error page."""
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise error  # the server's error page, as for any failure
+        app.logger.error("storage full: %s", error)
+        db.session.rollback()
+        typed = typed_answers() if request.method == "POST" else []
+        page = render_template(
+            "error.html",
+            title=_l("Your file could not be stored"),
+            detail=_l(
+                "The portal's storage is full at this moment, so nothing you sent was saved. "
+                "Its administrators are told. Copy what you typed below, and send the form "
+                "again later."
+            ),
+            typed=typed,
+            **_way_back(404),
+            **_form_again(507),
+        )
+        return page, 507
+
     # Or a draft just deleted: said so, with what was typed.
     app.register_error_handler(DraftDeleted, deleted_draft_page)
 

@@ -75,3 +75,47 @@ def test_prune_removes_nothing_when_the_database_names_none_of_the_folders_files
     assert forced.exit_code == 0, forced.output
     with app.app_context():
         assert not uploads.path_of(stored.sha256).exists()
+
+
+def test_a_file_the_full_disk_cannot_hold_is_said_so_with_what_was_typed(
+    app, logged_in, user, monkeypatch
+):
+    """The server's disk full as a document is sent (the system refusing the write, the one
+    edge faked here): a page saying so, what was typed with it to copy, the way back to the
+    step, nothing recorded and nothing half written left behind."""
+    import errno
+    import io
+
+    from tests.conftest import dossier_with
+    from wizard.models import Document
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], steps=["before-you-start"], files=False)
+        before = set(uploads.stored_names())
+
+    def disk_full(_descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    step = f"/requests/{dossier_id}/steps/clinical-evidence"
+    typed = "Étude pivot sur 40 patients : aucune complication majeure à 6 mois."
+    sent = logged_in.post(
+        f"/requests/{dossier_id}/documents",
+        data={
+            "document-kind": "ifu",
+            "document-file": (io.BytesIO(minimal_pdf("IFU never stored")), "ifu.pdf"),
+            "efficacy_summary": typed,
+        },
+        content_type="multipart/form-data",
+        headers={"Referer": f"http://localhost{step}"},
+    )
+    assert sent.status_code == 507
+    assert "Your file could not be stored" in sent.text
+    assert "storage is full at this moment, so nothing you sent was saved" in sent.text
+    assert typed in sent.text.replace("&#39;", "'")
+    assert f'<a class="button" href="{step}">Open the form again</a>' in sent.text
+    with app.app_context():
+        assert db.session.query(Document).count() == 0
+        assert set(uploads.stored_names()) == before
+        folder = uploads.path_of("0" * 64).parent.parent
+        assert not [p for p in folder.rglob("*") if p.is_file() and p.name.startswith("tmp")]
