@@ -36,7 +36,7 @@ def asked_at_a_wrong_address(app, inbox, reviewer, submitted) -> tuple[int, str]
 
 
 def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
-    app, inbox, reviewer, submitted
+    app, inbox, reviewer, manufacturer, submitted
 ):
     question_id, link = asked_at_a_wrong_address(app, inbox, reviewer, submitted)
     stranger = app.test_client()
@@ -62,6 +62,12 @@ def test_a_question_sent_to_a_wrong_address_is_withdrawn_and_asked_again(
     assert status_of(app, submitted) == "under_review"
     # The question form names whom it may ask again, as after a link expired unanswered.
     assert "Ask Dr Anne Leroy again, or someone else" in page
+    # The manufacturer's history said ANSM asked her; it says the question was withdrawn.
+    mine = text(manufacturer.get(f"/requests/{submitted}/submitted"))
+    assert "ANSM asked Dr Anne Leroy, who wrote a letter, for more information." in mine
+    assert "ANSM withdrew its question to Dr Anne Leroy: it no longer waits for their answer." in (
+        mine
+    )
     # The link says it was withdrawn, and shows nothing of the request's patient.
     closed = stranger.get(link)
     assert closed.status_code == 410

@@ -777,17 +777,21 @@ _HISTORY = (audit.STATUS_CHANGED, audit.QUESTION_ADDED, audit.REPLY_SENT, audit.
 
 
 def _in_history(event: AuditEvent) -> bool:
-    """Whether the manufacturer's history lists the event: its own question withdrawn by
-    ANSM too (a professional's is not its to hear of)."""
-    if event.action == audit.QUESTION_CANCELLED:
-        return event.detail.get("hcp_name") is None
-    return event.action in _HISTORY
+    """Whether the manufacturer's history lists the event: a question withdrawn by ANSM too,
+    its own or a professional's (the history said ANSM asked them: a manufacturer prompting
+    the professional would otherwise send them to a link that no longer works)."""
+    return event.action in _HISTORY or event.action == audit.QUESTION_CANCELLED
 
 
 def history_text(event: AuditEvent) -> str:
     """What the manufacturer reads in their request's history beside an event of it."""
     detail = event.detail
     if event.action == audit.QUESTION_CANCELLED:
+        if detail.get("hcp_name"):
+            return _(
+                "ANSM withdrew its question to %(name)s: it no longer waits for their answer.",
+                name=detail["hcp_name"],
+            )
         return _("ANSM withdrew its question to you: it no longer waits for your answer.")
     if event.action in (audit.REPLY_SENT, audit.FOLLOW_UP_SENT):
         name = event.actor_named
