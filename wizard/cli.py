@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
 
 from wizard import clock
@@ -265,14 +265,18 @@ def prune_uploads(older_than_hours: int, force: bool) -> None:
         if issubclass(mapper.class_, StoredFileMixin)
         for sha256 in db.session.scalars(select(mapper.class_.sha256))
     } | {removal.item["sha256"] for removal in db.session.scalars(select(RemovedFile))}
-    # The folder holds files, yet none the database names: the database or the folder is
-    # not the portal's (a command run without DATABASE_URL reads an empty one). Everything
-    # would look orphaned: nothing is removed unless asked again with --force.
+    # The folder holds files, and the database holds no request at all, or names files none
+    # of which is there: the database or the folder is not the portal's (a command run
+    # without DATABASE_URL reads an empty one). Everything would look orphaned: nothing is
+    # removed unless asked again with --force. (Requests whose files were all removed name
+    # none, rightly.)
     stored = uploads.stored_names()
-    if stored and not stored & referenced and not force:
+    requests = db.session.scalar(select(func.count()).select_from(Dossier))
+    apart = stored and not stored & referenced and (referenced or not requests)
+    if apart and not force:
         raise click.ClickException(
-            f"None of the {len(referenced)} files the database names is in "
-            f"{current_app.config['UPLOAD_FOLDER']}, which holds {len(stored)}: are "
+            f"None of the {len(stored)} files in {current_app.config['UPLOAD_FOLDER']} is one "
+            f"the database names ({len(referenced)} files, {requests} requests): are "
             "DATABASE_URL and UPLOAD_FOLDER the portal's? Nothing was removed. If every file "
             "there truly is one nothing names any more, run the command again with --force."
         )

@@ -1560,6 +1560,17 @@ def test_a_lodged_application_dated_apart_from_the_situation_step_is_taken_with_
     same_day = {**typed, "nb_application_date": "2025-01-10"}
     live = validate_live(logged_in, dossier_id, "certification", "nb_application_date", same_day)
     assert "Check which date is right" not in live.text
+    # Saved the same, then the situation step's date changed: the certification step, opened
+    # again, says it where the date is, not only on the summary.
+    assert post_step(logged_in, dossier_id, "certification", same_day).status_code == 303
+    with app.app_context():
+        moved = {**situation, "mdr_application_date": "2025-02-03"}
+        service.save_step(db.session.get(Dossier, dossier_id), "situation", moved)
+    reopened = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/certification").text)
+    assert (
+        "On the regulatory situation step, you gave 3 February 2025 as the date you lodged "
+        "your MDR application. Check which date is right." in reopened
+    )
 
 
 def test_a_warning_another_step_s_change_brings_is_said_on_the_summary(app, logged_in, user):

@@ -67,7 +67,7 @@ def test_prune_removes_nothing_when_the_database_names_none_of_the_folders_files
     runner = elsewhere.test_cli_runner()
     refused = runner.invoke(args=["uploads", "prune"])
     assert refused.exit_code == 1
-    assert "None of the 0 files the database names is in" in refused.output
+    assert "is one the database names (0 files, 0 requests)" in refused.output
     assert "Nothing was removed." in refused.output and "--force" in refused.output
     with app.app_context():
         assert uploads.path_of(stored.sha256).exists()

@@ -339,6 +339,8 @@ def question(dossier: Dossier, step: Step):
                 # of steps checks (a rule made stricter since): said as below.
                 unfinished = {*unfinished, step.id}
         if step.id not in unfinished:
+            if check is not None:
+                _show_warnings(form, check)
             return render_step(dossier, step, form, unfinished=unfinished, suggested=bool(offered))
         # Saved but not finished (saved for later, or made wrong since by another answer or
         # by time): what is given but wrong is said, as a save would say it, where the list
@@ -595,6 +597,15 @@ def _show_errors(form: StepForm, check: StepForm, *, blank_too: bool = False) ->
     for field in form.answer_fields():
         checked = check[field.name]
         field.errors = checked.errors if blank_too or _typed(checked) else []
+
+
+def _show_warnings(form: StepForm, check: StepForm) -> None:
+    """What `check` (the same answers, validated) warns of, shown on `form`'s questions as its
+    save said it: an answer another step has since contradicted (the MDR application's date
+    changed on the situation step) is pointed out where it is, not only on the summary."""
+    for field in form.answer_fields():
+        if warning := getattr(check[field.name], "warning", None):
+            field.warning = warning
 
 
 def _typed(field) -> bool:
