@@ -133,11 +133,10 @@ def report() -> int:
     filed = db.session.scalar(
         select(db.func.count()).select_from(Dossier).where(Dossier.answers_sha256.is_not(None))
     )
+    requests = f"{filed} filed request{'' if filed == 1 else 's'}"
     if found:
-        click.echo(f"{found} problems found ({filed} filed requests read, and every stored file).")
+        problems = f"{found} problem{'' if found == 1 else 's'}"
+        click.echo(f"{problems} found ({requests} read, and every stored file).")
         return 1
-    click.echo(
-        f"Records intact: {filed} filed requests, their receipts and decisions, and every "
-        "stored file."
-    )
+    click.echo(f"Records intact: {requests}, their receipts and decisions, and every stored file.")
     return 0

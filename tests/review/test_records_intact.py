@@ -42,7 +42,7 @@ def test_filed_answers_changed_in_the_database_are_found_and_never_decided_on(
         reference = dossier(submitted).reference
     intact = records(app)
     assert intact.exit_code == 0, intact.output
-    assert "Records intact: 1 filed requests" in intact.output
+    assert "Records intact: 1 filed request, their receipts and decisions" in intact.output
 
     with app.app_context():
         original = altered_answers(submitted, year_of_birth="1950")
@@ -52,6 +52,7 @@ def test_filed_answers_changed_in_the_database_are_found_and_never_decided_on(
         f"ALTERED request {reference}: its filed answers no longer match the hash written "
         "when it was filed." in found.output
     )
+    assert "1 problem found (1 filed request read, and every stored file)." in found.output
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert "copy of this request no longer matches what was filed" in page
     assert act(reviewer, submitted, "start-review").status_code == 303  # not a decision
