@@ -254,23 +254,20 @@ def prune_uploads(older_than_hours: int, force: bool) -> None:
     from wizard import uploads
     from wizard.models.dossier import RemovedFile, StoredFileMixin
 
-    # Removals older than their two days can no longer be undone: forgotten, and their files
-    # go unless something else names them.
-    kept_since = clock.now() - timedelta(hours=RemovedFile.KEPT_FOR_HOURS)
-    db.session.execute(delete(RemovedFile).where(RemovedFile.removed_at < kept_since))
-    db.session.commit()
-    referenced = {
-        sha256
-        for mapper in db.Model.registry.mappers
-        if issubclass(mapper.class_, StoredFileMixin)
-        for sha256 in db.session.scalars(select(mapper.class_.sha256))
-    } | {removal.item["sha256"] for removal in db.session.scalars(select(RemovedFile))}
+    def named() -> set[str]:
+        return {
+            sha256
+            for mapper in db.Model.registry.mappers
+            if issubclass(mapper.class_, StoredFileMixin)
+            for sha256 in db.session.scalars(select(mapper.class_.sha256))
+        } | {removal.item["sha256"] for removal in db.session.scalars(select(RemovedFile))}
+
     # The folder holds files, and the database holds no request at all, or names files none
     # of which is there: the database or the folder is not the portal's (a command run
     # without DATABASE_URL reads an empty one). Everything would look orphaned: nothing is
-    # removed unless asked again with --force. (Requests whose files were all removed name
-    # none, rightly.)
-    stored = uploads.stored_names()
+    # removed, nor changed in the database, unless asked again with --force. (Requests whose
+    # files were all removed name none, rightly.)
+    stored, referenced = uploads.stored_names(), named()
     requests = db.session.scalar(select(func.count()).select_from(Dossier))
     apart = stored and not stored & referenced and (referenced or not requests)
     if apart and not force:
@@ -280,6 +277,12 @@ def prune_uploads(older_than_hours: int, force: bool) -> None:
             "DATABASE_URL and UPLOAD_FOLDER the portal's? Nothing was removed. If every file "
             "there truly is one nothing names any more, run the command again with --force."
         )
+    # Removals older than their two days can no longer be undone: forgotten, and their files
+    # go unless something else names them.
+    kept_since = clock.now() - timedelta(hours=RemovedFile.KEPT_FOR_HOURS)
+    db.session.execute(delete(RemovedFile).where(RemovedFile.removed_at < kept_since))
+    db.session.commit()
+    referenced = named()
     cutoff = time.time() - older_than_hours * 3600
     removed, freed = uploads.prune(referenced, cutoff)
     click.echo(f"{removed} files removed ({freed} bytes); {len(referenced)} files in use kept.")

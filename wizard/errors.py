@@ -557,8 +557,16 @@ def init_app(app: Flask) -> None:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise error  # the server's error page, as for any failure
         app.logger.error("storage full: %s", error)
-        db.session.rollback()
-        typed = typed_answers() if request.method == "POST" else []
+        try:
+            db.session.rollback()
+        except Exception:
+            app.logger.warning("rollback after a full disk failed", exc_info=True)
+        typed = []
+        if request.method == "POST":
+            try:  # the form itself may not be readable (its file spooled to the full disk)
+                typed = typed_answers()
+            except Exception:
+                app.logger.warning("what a form carried not read", exc_info=True)
         page = render_template(
             "error.html",
             title=_l("Your file could not be stored"),

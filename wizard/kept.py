@@ -35,8 +35,15 @@ def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
 
 
 def kept(slot: str) -> list[StoredFile]:
+    """The files `slot` remembers that are still stored as they were (their size: read at
+    every page, a file is not hashed again here; `integrity.file_problem` does, on use)."""
     remembered = session.get(_KEY, {}).get(slot, [])
-    return [StoredFile(**item) for item in remembered if uploads.path_of(item["sha256"]).exists()]
+    return [StoredFile(**item) for item in remembered if _still_there(item)]
+
+
+def _still_there(item: dict) -> bool:
+    path = uploads.path_of(item["sha256"])
+    return path.is_file() and path.stat().st_size == item["size"]
 
 
 def keep_file(slot: str, form) -> None:

@@ -260,6 +260,8 @@ def store(filename: str, content: bytes) -> StoredFile:
     if target.is_file() and target.stat().st_size == len(content) and sha256_of(target) == digest:
         os.utime(target)  # sent again: young again, so that `prune` leaves it
     else:
+        if target.is_file():  # changed or cut short since it was stored: said, then mended
+            current_app.logger.error("stored file %s damaged: written again", digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
             try:

@@ -586,6 +586,14 @@ def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, us
         )
     typed = dict(named, patient_initials="Lucas")
     assert post_step(logged_in, dossier_id, "patient", typed).status_code == 422
+    # Four letters in one word may be a first name: written apart, they are initials.
+    for name in ("Anne", "paul", "JEAN", "JPLG"):
+        refused = post_step(logged_in, dossier_id, "patient", dict(named, patient_initials=name))
+        assert refused.status_code == 422, name
+        assert "Write four initials with dots or spaces between them" in refused.text
+    for apart in ("J P L G", "JP LG", "j.p.l.g."):
+        typed = dict(named, patient_initials=apart)
+        assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303, apart
 
 
 def test_headings_nest_as_the_pages_read(app, logged_in, user):

@@ -288,3 +288,20 @@ def test_a_copied_step_s_warning_is_said_on_the_summary(app, logged_in, user):
     assert "Copied from" in row.split("</section>")[0]
     assert "This is not a GS1 GTIN" in row.split("</section>")[0]
     assert '<li><a href="#summary-device">Device</a></li>' in page
+
+
+def test_a_filed_document_damaged_since_is_not_carried_over(app, logged_in, user):
+    """Only the very file filed goes with the new request: one cut short or changed on the
+    server's disk since (its hash no longer its name) is left out, to be added again."""
+    with app.app_context():
+        source_id = dossier_with(user[0], "global", submit=True)
+        (filed,) = db.session.get(Dossier, source_id).documents
+        path = uploads.path_of(filed.sha256)
+    content = path.read_bytes()
+    try:
+        path.write_bytes(content[: len(content) // 2])  # cut short
+        assert start_from(logged_in, source_id).status_code == 303
+        with app.app_context():
+            assert newest().documents == []
+    finally:
+        path.write_bytes(content)

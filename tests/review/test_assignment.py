@@ -318,3 +318,22 @@ def test_a_decision_signed_by_a_colleague_is_said_before_and_told_to_the_handler
     assert "Decision signed on request DA-" in told[0]["Subject"]
     assert "Rita Leroy has signed decision 1 (Refusal) on request DA-" in body_of(told[0])
     assert "which you handle" in body_of(told[0])
+
+
+def test_the_manufacturers_withdrawal_is_not_told_to_the_handler_as_a_colleagues_decision(
+    app, inbox, reviewer, manufacturer, submitted
+):
+    """Its own email says the request was withdrawn by its manufacturer: never "signed by a
+    colleague"."""
+    from tests.review.support import withdraw
+
+    second_reviewer(app, COLLEAGUE, name="Rex Martin")
+    assert give(reviewer, submitted, user_id(app, COLLEAGUE)).status_code == 303
+    assert withdraw(manufacturer, submitted).status_code == 303
+    assert status_of_request(app, submitted) == "withdrawn"
+    assert not [m for m in inbox.to(COLLEAGUE) if "Decision signed" in m["Subject"]]
+
+
+def status_of_request(app, dossier_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Dossier, dossier_id).status

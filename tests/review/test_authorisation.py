@@ -257,6 +257,7 @@ def test_a_suspended_authorisation_expires_with_its_period(
         expired
     )
     assert "go on being supplied" not in expired
+    assert "The patients who received the device continue to be followed" in expired
     first_due = long_date(due_dates(start, end, 1)[0])
     assert (
         f"The follow-up report due by {first_due} has not reached ANSM: send it from the page "

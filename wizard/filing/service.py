@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wizard import audit, clock, mail, uploads
+from wizard import audit, clock, integrity, mail
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.lifecycle import Status
 from wizard.domain.reference import format_reference
@@ -264,7 +264,8 @@ def start_from(source: Dossier, user: User) -> Dossier:
         d
         for d in frozen["documents"]
         if d["kind"] not in DOCUMENTS_NOT_CARRIED_OVER[path]
-        and uploads.path_of(d["sha256"]).is_file()
+        # Only the very file filed: one missing or damaged since is not carried over.
+        and integrity.file_problem(d["sha256"], d["size"]) is None
     ]
     dossier.documents.extend(
         Document(

@@ -123,6 +123,15 @@ class PatientForm(StepForm):
                     "never their name."
                 )
             )
+        if len(initials) == 4 and not _INITIALS_SEPARATORS.search(field.data.strip()):
+            # Four letters in one word may be a first name (Anne, Paul, JEAN): four initials
+            # are written apart.
+            raise ValidationError(
+                _(
+                    "Write four initials with dots or spaces between them, for example "
+                    "J.-P. L. G.: four letters in one word may be a first name."
+                )
+            )
         field.data = initials
 
     def validate_patient_birth_year(self, field):

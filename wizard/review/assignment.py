@@ -120,6 +120,8 @@ def tell_handler_of_decision(dossier: Dossier, decision, by: User) -> None:
     """A colleague signed a decision on a request another reviewer handles: the handler
     hears it (not from themselves, not when they can no longer sign in)."""
     handler = dossier.assigned_to
+    if not by.is_reviewer:  # the manufacturer withdrawing its request: told as such already
+        return
     if handler is None or handler.id == by.id or not handler.is_active:
         return
     context = {

@@ -381,8 +381,8 @@ def _handled_by_another(dossier: Dossier) -> str | None:
     """A colleague handles the request: said before signing in their stead (they are told
     by email once it is signed)."""
     handler = dossier.assigned_to
-    if handler is None or handler.id == current_user.id:
-        return None
+    if handler is None or handler.id == current_user.id or not handler.is_active:
+        return None  # (one who can no longer sign in is pointed out on the request's page)
     return _(
         "%(name)s handles this request: once you sign, they are told by email that you decided.",
         name=handler.name,
