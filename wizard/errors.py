@@ -411,17 +411,8 @@ def _server_error(status: int):
     waited on too long): its session rolled back, the signed-in person shown as anyone when
     they can no longer be read, what a form carried shown to copy (nothing of it was saved);
     and should even that page fail, a plain one, never the server's bare words."""
-    try:
-        db.session.rollback()
-    except Exception:  # the connection is gone: the next request takes another
-        current_app.logger.warning("rollback after a failure failed", exc_info=True)
+    typed = _rolled_back_and_typed()
     _anyone_unless_readable()
-    typed = []
-    if request.method == "POST":
-        try:
-            typed = typed_answers()
-        except Exception:
-            current_app.logger.warning("what a failed form carried not read", exc_info=True)
     title, detail = MESSAGES[500]
     try:
         page = render_template(
@@ -431,6 +422,23 @@ def _server_error(status: int):
         current_app.logger.exception("the error page could not be drawn")
         page = _PLAIN_ERROR_PAGE
     return page, status
+
+
+def _rolled_back_and_typed() -> list[tuple[str, str]]:
+    """After a failure: the session rolled back (its connection may be gone: the next request
+    takes another), and what a form carried, to copy, if it can still be read (its file may
+    have been spooled to a full disk)."""
+    try:
+        db.session.rollback()
+    except Exception:
+        current_app.logger.warning("rollback after a failure failed", exc_info=True)
+    if request.method != "POST":
+        return []
+    try:
+        return typed_answers()
+    except Exception:
+        current_app.logger.warning("what a failed form carried not read", exc_info=True)
+        return []
 
 
 def _anyone_unless_readable() -> None:
@@ -513,7 +521,7 @@ def _own_request():
 
 def stored_file_unavailable(filename: str):
     """A stored file asked for that is missing or no longer holds the bytes that were sent
-    (`integrity.file_problem`): said so, never sent."""
+    (`uploads.file_problem`): said so, never sent."""
     page = render_template(
         "error.html",
         title=_l("This file cannot be sent"),
@@ -557,16 +565,7 @@ def init_app(app: Flask) -> None:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise error  # the server's error page, as for any failure
         app.logger.error("storage full: %s", error)
-        try:
-            db.session.rollback()
-        except Exception:
-            app.logger.warning("rollback after a full disk failed", exc_info=True)
-        typed = []
-        if request.method == "POST":
-            try:  # the form itself may not be readable (its file spooled to the full disk)
-                typed = typed_answers()
-            except Exception:
-                app.logger.warning("what a form carried not read", exc_info=True)
+        typed = _rolled_back_and_typed()
         page = render_template(
             "error.html",
             title=_l("Your file could not be stored"),

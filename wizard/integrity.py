@@ -105,23 +105,11 @@ def _file_findings() -> Iterator[Finding]:
             continue
         for row in db.session.scalars(select(model).order_by(model.id)):
             if row.sha256 not in checked:
-                checked[row.sha256] = file_problem(row.sha256, row.size)
+                checked[row.sha256] = uploads.file_problem(row.sha256, row.size)
             if checked[row.sha256] is not None:
                 owner = f"request {row.dossier_id}" if hasattr(row, "dossier_id") else "a row"
                 what = f"file “{row.filename}” ({model.__tablename__} {row.id}, {owner})"
                 yield Finding(what, checked[row.sha256])
-
-
-def file_problem(sha256: str, size: int | None = None) -> str | None:
-    """What is wrong with the stored file `sha256` (missing, damaged), or None."""
-    path = uploads.path_of(sha256)
-    if not path.is_file():
-        return f"it is missing from {path.parent}"
-    if size is not None and path.stat().st_size != size:
-        return "its size is not the size it was stored with: it was changed or cut short"
-    if uploads.sha256_of(path) != sha256:
-        return "its content no longer matches its hash: it was changed"
-    return None
 
 
 def report() -> int:

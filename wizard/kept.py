@@ -36,7 +36,7 @@ def keep(slot: str, accepted: list[tuple[str, bytes]]) -> None:
 
 def kept(slot: str) -> list[StoredFile]:
     """The files `slot` remembers that are still stored as they were (their size: read at
-    every page, a file is not hashed again here; `integrity.file_problem` does, on use)."""
+    every page, a file is not hashed again here; `uploads.file_problem` does, on use)."""
     remembered = session.get(_KEY, {}).get(slot, [])
     return [StoredFile(**item) for item in remembered if _still_there(item)]
 

@@ -257,7 +257,7 @@ def store(filename: str, content: bytes) -> StoredFile:
     already that does not hold them (cut short, changed) is written again."""
     digest = hashlib.sha256(content).hexdigest()
     target = path_of(digest)
-    if target.is_file() and target.stat().st_size == len(content) and sha256_of(target) == digest:
+    if file_problem(digest, len(content)) is None:
         os.utime(target)  # sent again: young again, so that `prune` leaves it
     else:
         if target.is_file():  # changed or cut short since it was stored: said, then mended
@@ -273,6 +273,18 @@ def store(filename: str, content: bytes) -> StoredFile:
                 raise
         os.replace(temporary.name, target)
     return StoredFile(filename=filename, sha256=digest, size=len(content))
+
+
+def file_problem(sha256: str, size: int | None = None) -> str | None:
+    """What is wrong with the stored file `sha256` (missing, damaged), or None."""
+    path = path_of(sha256)
+    if not path.is_file():
+        return f"it is missing from {path.parent}"
+    if size is not None and path.stat().st_size != size:
+        return "its size is not the size it was stored with: it was changed or cut short"
+    if sha256_of(path) != sha256:
+        return "its content no longer matches its hash: it was changed"
+    return None
 
 
 def sha256_of(path: Path) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wizard import audit, clock, integrity, kept, uploads
+from wizard import audit, clock, kept, uploads
 from wizard.extensions import db
 from wizard.filing import bp, meanwhile, pages, service
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
@@ -625,7 +625,7 @@ def _put_back(dossier, removal: RemovedFile) -> dict[str, str]:
     too_old = clock.as_utc(removal.removed_at) < clock.now() - timedelta(
         hours=RemovedFile.KEPT_FOR_HOURS
     )
-    if too_old or integrity.file_problem(removed["sha256"], removed.get("size")) is not None:
+    if too_old or uploads.file_problem(removed["sha256"], removed.get("size")) is not None:
         return {
             "text": _("“%(name)s” can no longer be put back: add it again.", name=name),
             "warning": "yes",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wizard import audit, clock, integrity, mail
+from wizard import audit, clock, mail, uploads
 from wizard.domain.canonical import canonical_sha256
 from wizard.domain.lifecycle import Status
 from wizard.domain.reference import format_reference
@@ -265,7 +265,7 @@ def start_from(source: Dossier, user: User) -> Dossier:
         for d in frozen["documents"]
         if d["kind"] not in DOCUMENTS_NOT_CARRIED_OVER[path]
         # Only the very file filed: one missing or damaged since is not carried over.
-        and integrity.file_problem(d["sha256"], d["size"]) is None
+        and uploads.file_problem(d["sha256"], d["size"]) is None
     ]
     dossier.documents.extend(
         Document(

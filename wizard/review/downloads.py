@@ -10,7 +10,7 @@ import io
 from flask import abort, current_app, send_file
 from flask_login import current_user
 
-from wizard import audit, integrity, uploads
+from wizard import audit, uploads
 from wizard.errors import stored_file_unavailable
 from wizard.extensions import db
 from wizard.models import Dossier
@@ -21,7 +21,7 @@ def send_stored(dossier: Dossier, kind: str, item):
     """An uploaded PDF (document, letter, document of a reply), as an attachment: only the
     very bytes that were sent (read again against their hash), and its download written to
     the trail only then."""
-    if problem := integrity.file_problem(item.sha256, item.size):
+    if problem := uploads.file_problem(item.sha256, item.size):
         current_app.logger.error(
             "stored file %s (%s of request %s) not sent: %s", item.sha256, kind, dossier.id, problem
         )
