@@ -536,6 +536,26 @@ def stored_file_unavailable(filename: str):
     return page, 500
 
 
+def receipt_unavailable(reference: str):
+    """A receipt asked for, not produced yet, of a request whose filed answers no longer match
+    their hash (`receipts.service.RecordAltered`): said so and logged, nothing signed."""
+    current_app.logger.error(
+        "receipt of %s not produced: its filed answers no longer match their hash", reference
+    )
+    page = render_template(
+        "error.html",
+        title=_l("This receipt cannot be produced"),
+        detail=_(
+            "The answers the portal keeps for request %(reference)s no longer match those that "
+            "were filed, so no receipt is signed on them: it would certify answers that were "
+            "not filed. The portal's administrators are told; the request's reference stands.",
+            reference=reference,
+        ),
+        **_way_back(404),  # the database answers: the way back can be looked up
+    )
+    return page, 500
+
+
 def _way_back(status: int) -> dict:
     """Where the page's link leads: the signed-in person's own starting page (their requests,
     the review queue), else the portal's start page. Not after a server error, which may be

@@ -117,3 +117,42 @@ def test_a_stored_file_changed_or_gone_is_never_sent_as_the_file_filed(app, revi
     assert reviewer.get(url).data == content
     assert records(app).exit_code == 0
     assert content == minimal_pdf("CER")
+
+
+def test_no_receipt_is_signed_on_filed_answers_altered_before_it_was_produced(
+    app, reviewer, manufacturer, submitted, caplog
+):
+    """A receipt not produced at submission (it is produced on its first download) is never
+    signed on answers changed since: the manufacturer, the reviewer and the command are told
+    why, in words, and nothing is stored."""
+    with app.app_context():
+        reference = dossier(submitted).reference
+        assert receipts.receipt_of(dossier(submitted)) is None
+        original = altered_answers(submitted, year_of_birth="1950")
+
+    for client, address in (
+        (manufacturer, f"/requests/{submitted}/receipt.pdf"),
+        (reviewer, f"/review/requests/{submitted}/receipt.pdf"),
+    ):
+        page = client.get(address)
+        assert page.status_code == 500
+        assert page.mimetype == "text/html"
+        assert "This receipt cannot be produced" in page.text
+        assert f"answers the portal keeps for request {reference} no longer match" in page.text
+    assert f"receipt of {reference} not produced" in caplog.text
+    exported = app.test_cli_runner().invoke(
+        args=["receipts", "export", reference, str(app.instance_path) + "/r.pdf"]
+    )
+    assert exported.exit_code == 1
+    assert f"No receipt is produced for {reference}: its filed answers no longer match" in (
+        exported.output
+    )
+    assert exported.exception is None or isinstance(exported.exception, SystemExit)
+    with app.app_context():
+        assert receipts.receipt_of(dossier(submitted)) is None
+        filed = dossier(submitted)
+        filed.submitted_answers = original
+        db.session.commit()
+    sent = manufacturer.get(f"/requests/{submitted}/receipt.pdf")
+    assert sent.status_code == 200
+    assert sent.mimetype == "application/pdf"

@@ -31,7 +31,13 @@ def export(reference: str, destination: Path) -> None:
     dossier = db.session.scalar(select(Dossier).where(Dossier.reference == reference.upper()))
     if dossier is None:
         raise click.ClickException(f"No submitted request has the reference {reference}.")
-    receipt = service.ensure_receipt(dossier)
+    try:
+        receipt = service.ensure_receipt(dossier)
+    except service.RecordAltered:
+        raise click.ClickException(
+            f"No receipt is produced for {dossier.reference}: its filed answers no longer match "
+            "their hash (changed outside the portal). `flask audit records` lists what changed."
+        ) from None
     # Readable by its owner alone, whatever the umask, as backups and uploads are: the
     # receipt embeds every answer, health data included.
     descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -16,6 +16,7 @@ from wizard import clock
 from wizard.config import ConfigurationError
 from wizard.domain.canonical import canonical_json
 from wizard.extensions import db
+from wizard.integrity import filed_record_altered
 from wizard.models import Decision, Dossier, Receipt
 from wizard.receipts.document import build_receipt_pdf
 from wizard.receipts.keys import ensure_dev_signing_identity, load_signer, load_trust_roots
@@ -144,6 +145,11 @@ def receipt_of(dossier: Dossier) -> Receipt | None:
     return db.session.scalar(select(Receipt).where(Receipt.dossier_id == dossier.id))
 
 
+class RecordAltered(ValueError):
+    """The filed answers no longer hash to what they did when filed: no receipt is produced
+    from them, as it would certify answers that are not those filed."""
+
+
 def ensure_receipt(dossier: Dossier) -> Receipt:
     """The request's receipt, produced now if it does not exist yet. A concurrent producer
     that stored first wins; ours is discarded, so there is only ever one."""
@@ -152,6 +158,8 @@ def ensure_receipt(dossier: Dossier) -> Receipt:
         return existing
     if dossier.reference is None:
         raise ValueError("only a submitted request has a receipt")
+    if filed_record_altered(dossier):
+        raise RecordAltered(dossier.reference)
     fields, answers_json = receipt_fields(dossier), canonical_json(dossier.submitted_answers)
     row = {
         "dossier_id": dossier.id,

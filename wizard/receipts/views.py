@@ -25,8 +25,7 @@ def download(dossier_id: int):
     dossier = own_dossier(dossier_id)
     if dossier.reference is None:
         abort(404)
-    receipt = service.ensure_receipt(dossier)
-    return downloads.send_pdf(dossier, "receipt", f"receipt-{receipt.reference}.pdf", receipt.pdf)
+    return downloads.send_receipt(dossier)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -11,9 +11,10 @@ from flask import abort, current_app, send_file
 from flask_login import current_user
 
 from wizard import audit, uploads
-from wizard.errors import stored_file_unavailable
+from wizard.errors import receipt_unavailable, stored_file_unavailable
 from wizard.extensions import db
 from wizard.models import Dossier
+from wizard.receipts import service
 from wizard.review import decisions
 
 
@@ -52,6 +53,16 @@ def download_name(dossier: Dossier, kind: str, item) -> str:
     elif kind == "follow_up_document":
         parts.append("follow-up")
     return "-".join([*parts, item.filename])
+
+
+def send_receipt(dossier: Dossier):
+    """The request's signed receipt, produced now if it was not at submission; a page saying
+    why when it cannot be (its filed answers altered since)."""
+    try:
+        receipt = service.ensure_receipt(dossier)
+    except service.RecordAltered:
+        return receipt_unavailable(dossier.reference)
+    return send_pdf(dossier, "receipt", f"receipt-{receipt.reference}.pdf", receipt.pdf)
 
 
 def send_pdf(dossier: Dossier, kind: str, filename: str, content: bytes):

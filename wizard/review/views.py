@@ -20,7 +20,6 @@ from wizard.models import (
     ReplyDocument,
     User,
 )
-from wizard.receipts.service import ensure_receipt
 from wizard.review import (
     assignment,
     awaited,
@@ -390,8 +389,7 @@ def download_report_document(dossier_id: int, item_id: int):
 @reviewer_required
 def download_receipt(dossier_id: int):
     dossier = submitted_dossier(dossier_id)
-    receipt = ensure_receipt(dossier)
-    return downloads.send_pdf(dossier, "receipt", f"receipt-{receipt.reference}.pdf", receipt.pdf)
+    return downloads.send_receipt(dossier)
 
 
 @bp.get("/requests/<int:dossier_id>/decisions/<int:number>.pdf")
