@@ -196,6 +196,29 @@ def test_a_receipt_cut_short_is_said_incomplete_not_foreign(app, submitted):
     assert "Genuine" not in said
 
 
+def test_line_ends_a_transfer_appends_leave_a_receipt_genuine(app, submitted, tmp_path):
+    """A mail client or an FTP transfer may end the file with line ends after its signed
+    bytes: they change nothing a reader shows, and the receipt is still genuine (and still the
+    very file the portal keeps). Anything else appended is an alteration."""
+    dossier_id, reference = submitted
+    pdf = receipt_bytes(app, dossier_id)
+    for tail in (b"\r\n", b"\n\n  \x00"):
+        said = " ".join(html.unescape(verify_page(app.test_client(), pdf + tail)).split())
+        assert "Genuine receipt" in said and reference in said, tail
+        assert "Match the request held by the portal" in said
+    (tmp_path / "receipt.pdf").write_bytes(pdf + b"\r\n")
+    with renewed_seal(app, tmp_path):
+        kept = " ".join(html.unescape(verify_page(app.test_client(), pdf + b"\r\n")).split())
+    assert "this very file is the one it keeps" in kept
+    verified = app.test_cli_runner().invoke(
+        args=["receipts", "verify", str(tmp_path / "receipt.pdf")]
+    )
+    assert verified.exit_code == 0 and "VALID" in verified.output, verified.output
+    for tail in (b"\r\n%%EOF\r\n", b"\nx", b"\n1 0 obj\n"):
+        said = " ".join(html.unescape(verify_page(app.test_client(), pdf + tail)).split())
+        assert "Genuine receipt" not in said, tail
+
+
 def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submitted):
     dossier_id, reference = submitted
     client = app.test_client()  # anyone, signed in or not

@@ -20,7 +20,7 @@ from wizard.integrity import filed_record_altered
 from wizard.models import Decision, Dossier, Receipt
 from wizard.receipts.document import build_receipt_pdf
 from wizard.receipts.keys import ensure_dev_signing_identity, load_signer, load_trust_roots
-from wizard.receipts.verify import DECISION_FILENAME, Verdict, verify_confined
+from wizard.receipts.verify import DECISION_FILENAME, Verdict, as_signed, verify_confined
 from wizard.review.status import authorisation_of, effective_status
 
 
@@ -221,6 +221,7 @@ def check_receipt(pdf: bytes) -> ReceiptCheck:
     """Check a receipt, or a decision PDF (recognised by its attached decision.json). What the
     portal holds of the request (its status, the decision's kind) is told only for a genuine
     file: references are sequential, and anyone can write one into a PDF of their own."""
+    pdf = as_signed(pdf)
     verdict = verify_confined(
         pdf,
         signing_identity().trust_roots,

@@ -60,6 +60,23 @@ class Verdict:
         return self.signed and self.intact and self.trusted
 
 
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+\d+\s+(\d+)\s+(\d+)\s*\]")
+# What PDF readers count as white space (ISO 32000-1, 7.2.2).
+_WHITE_SPACE = b"\x00\t\n\x0c\r "
+
+
+def as_signed(pdf: bytes) -> bytes:
+    """`pdf` without the white space some transfers append to a file (a mail client's or an
+    FTP's line ends) after the last signature's signed bytes: it changes nothing a reader
+    shows, and the signature still covers every other byte. Anything else after them stays,
+    and is an alteration."""
+    ends = [int(start) + int(length) for start, length in _BYTE_RANGE.findall(pdf)]
+    end = max(ends, default=len(pdf))
+    if end < len(pdf) and not pdf[end:].strip(_WHITE_SPACE):
+        return pdf[:end]
+    return pdf
+
+
 def verify_pdf(pdf: bytes, trust_roots: list) -> Verdict:
     """Check the portal signature of `pdf` against `trust_roots` (asn1crypto certificates,
     see `keys.load_trust_roots`). Offline: no OCSP/CRL fetching, validity judged as of now."""
