@@ -37,6 +37,8 @@ LETTER_UPLOADED = "letter_uploaded"  # a professional's letter, by the manufactu
 LETTER_REMOVED = "letter_removed"  # from the draft (uploaded, or received through a link)
 DOCUMENT_PUT_BACK = "document_put_back"  # its removal undone, by the manufacturer
 LETTER_PUT_BACK = "letter_put_back"  # an uploaded letter's removal undone
+# A letter written for another patient or type of access, said to support the draft as it is.
+LETTER_CHECKED = "letter_checked"
 STARTED_FROM = "started_from"  # a new request made from a filed one (its answers, documents)
 FOLLOW_UP_SENT = "follow_up_sent"  # a report on an authorisation, sent unasked
 ASSIGNED = "assigned"  # a filed request given to a reviewer, or to nobody (`review.assignment`)

@@ -130,6 +130,8 @@ def test_a_letter_written_for_the_other_type_of_access_is_pointed_out(
         client.get(f"/requests/{dossier_id}/steps/check").text,
     ):
         assert said in page and tag in page
+    # The manufacturer may say it does, beside it, on step 9 (the check page only shows).
+    assert ">It supports this request<" in client.get(step_nine).text
     # At the top of the summary, said as it is (not "another patient, or…").
     top = (
         "The letter from Dr Anne Leroy was written while the request had the other type of "
@@ -247,3 +249,66 @@ def test_the_page_offers_the_name_and_role_the_invitation_gave(manufacturer, cli
     assert re.search(r'name="author_name"[^>]*value="Dr Anne Leroy"', page)
     assert re.search(r'name="specialty"[^>]*value="Paediatric cardiac surgeon"', page)
     assert not re.search(r'name="author_rpps"[^>]*value="[^"]', page)  # theirs alone
+
+
+def test_a_letter_checked_by_the_manufacturer_counts_for_the_request_as_it_is(
+    app, manufacturer, clinician, inbox
+):
+    """The patient's initials corrected after a professional wrote: the letter, flagged as
+    written for another patient, is said by the manufacturer to be about this one (a button
+    beside it, part of step 9's form: what is typed there is kept). It is flagged no more, to
+    them or to ANSM, whose history of the request says who said so and of which patient it
+    was written; a colleague's second click changes nothing more."""
+    from tests.conftest import make_user, post_step, sign_and_submit
+    from tests.invites.test_step_nine_form import STEP, post
+    from wizard.extensions import db
+    from wizard.models import Dossier, Role
+
+    client, dossier_id = manufacturer
+    invite(client, dossier_id)
+    assert send_letter(clinician, link_in(inbox[-1])).status_code == 303
+    patient = sample_answers("individual")["patient"]
+    initials, year = patient["patient_initials"], patient["patient_birth_year"]
+    corrected = {**patient, "patient_initials": "RB"}
+    assert post_step(client, dossier_id, "patient", corrected).status_code == 303
+    step_nine = STEP.format(dossier_id)
+    page = " ".join(client.get(step_nine).text.split())
+    assert "now names another patient" in page
+    with app.app_context():
+        letter_id = db.session.get(Dossier, dossier_id).hcp_letters[0].id
+    action = f"/requests/{dossier_id}/letters/{letter_id}/checked"
+    assert (
+        f'formaction="{action}">It is about this patient<span class="visually-hidden">: '
+        "the letter from Dr Anne Leroy</span></button>" in page
+    )
+    typed = {"invite-clinician_name": "Dr Jeanne Roux", "invite-email": "jeanne.roux@chu.example"}
+    answer = post(client, action, typed)
+    assert answer.status_code == 200  # step 9 again, with what was typed in it
+    said = " ".join(html.unescape(answer.text).split())
+    assert (
+        "The letter from Dr Anne Leroy now counts for this request as it is: ANSM sees that "
+        "you checked it." in said
+    )
+    assert 'value="Dr Jeanne Roux"' in answer.text
+    assert "now names another patient" not in said and "It is about this patient" not in said
+    again = post(client, action, {})
+    assert again.status_code == 303
+    for url in (step_nine, f"/requests/{dossier_id}/steps/check"):
+        assert "another patient" not in client.get(url).text
+
+    for step in ("medical-need", "benefit-risk"):  # looked at again for this patient
+        assert post_step(client, dossier_id, step, sample_answers()[step]).status_code == 303
+    assert sign_and_submit(client, dossier_id).status_code == 303
+    with app.app_context():
+        make_user("rita@ansm.example", role=Role.REVIEWER)
+    reviewer = app.test_client()
+    assert login(reviewer, "rita@ansm.example").status_code == 303
+    page = " ".join(html.unescape(reviewer.get(f"/review/requests/{dossier_id}").text).split())
+    assert "not the patient the request now names" not in page
+    history = (
+        f"Letter from Dr Anne Leroy, written for the patient {initials} born in {year}, said "
+        "by the manufacturer to be about the patient the request now names"
+    )
+    assert page.count(history) == 1
+    # Filed, the request's letters are no longer the manufacturer's to check.
+    assert post(client, action, {}).status_code == 409

@@ -110,6 +110,7 @@ for endpoint in (
     "filing.add_letter",
     "filing.download_letter",
     "filing.delete_letter",
+    "filing.letter_checked",
     "filing.step",
     "filing.validate_field",
     "filing.submitted",

@@ -476,12 +476,7 @@ def delete_document(dossier_id: int, item_id: int):
 def delete_letter(dossier_id: int, item_id: int):
     """Remove a letter. One a professional sent through an invitation is removed after a page
     that says so: it cannot be had again but by inviting them again."""
-    dossier = own_dossier(dossier_id)
-    item = db.session.get(HcpLetter, item_id)
-    if item is not None and item.dossier_id != dossier.id:
-        abort(404)
-    if not dossier.is_draft:
-        abort(409)
+    dossier, item = _draft_letter(dossier_id, item_id)
     if item is None:
         return _letter_gone(dossier)
     received = item.invitation is not None
@@ -522,6 +517,53 @@ def delete_letter(dossier_id: int, item_id: int):
     else:
         _say_removed("letters", said, removal, _("Put the letter back"))
     return back_to_letters(dossier, "#letters")
+
+
+@bp.route("/requests/<int:dossier_id>/letters/<int:item_id>/checked", methods=["GET", "POST"])
+@manufacturer_required
+def letter_checked(dossier_id: int, item_id: int):
+    """A letter written for another patient, or while the request had the other type of
+    access, said by the manufacturer to support the request as it is now (the patient's
+    initials corrected, say): it counts as written for it, no longer flagged to them or to
+    ANSM, and the audit trail that ANSM reads says who said so. What is typed on step 9
+    came along (the button is part of its form) and is kept."""
+    dossier, item = _draft_letter(dossier_id, item_id)
+    if item is None:
+        return _letter_gone(dossier)
+    if request.method != "POST":
+        return _back_to(dossier, "hcp-support", "#letters")
+    keep_chosen_letter(dossier)  # sent along from step 9's form
+    if item.written_for_another_case:
+        service.claim_draft(dossier)
+        other_patient = item.written_for_other_patient()
+        for column, value in HcpLetter.written_for_now(dossier.answers_now()).items():
+            setattr(item, column, value)
+        detail = {"name": item.author_name, "filename": item.filename}
+        if other_patient:
+            detail |= {"initials": other_patient["initials"], "year": other_patient["birth_year"]}
+        _record(dossier, audit.LETTER_CHECKED, **detail)
+        db.session.commit()
+    flash_at(
+        "letters",
+        _(
+            "The letter from %(name)s now counts for this request as it is: ANSM sees that "
+            "you checked it.",
+            name=item.author_name,
+        ),
+    )
+    return back_to_letters(dossier, "#letters")
+
+
+def _draft_letter(dossier_id: int, item_id: int) -> tuple:
+    """The draft of one's own organisation, and its letter `item_id` (None: removed
+    meanwhile); another request's letter is not found, a filed request's not changed."""
+    dossier = own_dossier(dossier_id)
+    item = db.session.get(HcpLetter, item_id)
+    if item is not None and item.dossier_id != dossier.id:
+        abort(404)
+    if not dossier.is_draft:
+        abort(409)
+    return dossier, item
 
 
 def _letter_gone(dossier):

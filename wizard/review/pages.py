@@ -762,6 +762,19 @@ def event_text(event: AuditEvent) -> str:
         return _("Letter from %(name)s removed from the draft: %(filename)s", **detail)
     if event.action == audit.LETTER_PUT_BACK:
         return _("Letter from %(name)s put back in the draft: %(filename)s", **detail)
+    if event.action == audit.LETTER_CHECKED:
+        if detail.get("initials"):
+            return _(
+                "Letter from %(name)s, written for the patient %(initials)s born in %(year)s, "
+                "said by the manufacturer to be about the patient the request now names: "
+                "%(filename)s",
+                **detail,
+            )
+        return _(
+            "Letter from %(name)s, written while the request had the other type of access, "
+            "said by the manufacturer to support it as it is: %(filename)s",
+            **detail,
+        )
     if event.action == audit.STARTED_FROM:
         return _("Started from request %(reference)s, with its answers and documents", **detail)
     if event.action == audit.DOCUMENT_DOWNLOADED:
