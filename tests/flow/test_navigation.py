@@ -587,13 +587,24 @@ def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, us
     typed = dict(named, patient_initials="Lucas")
     assert post_step(logged_in, dossier_id, "patient", typed).status_code == 422
     # Four letters in one word may be a first name: written apart, they are initials.
-    for name in ("Anne", "paul", "JEAN", "JPLG"):
+    for name in ("paul", "JEAN", "JPLG"):
         refused = post_step(logged_in, dossier_id, "patient", dict(named, patient_initials=name))
         assert refused.status_code == 422, name
         assert "Write four initials with dots or spaces between them" in refused.text
     for apart in ("J P L G", "JP LG", "j.p.l.g."):
         typed = dict(named, patient_initials=apart)
         assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303, apart
+    # Letters written as a name is (Léo, Anne): a first name, said so; three initials
+    # in capitals, or in lower case, are initials.
+    for name in ("Léo", "Eve", "Anne"):
+        refused = post_step(logged_in, dossier_id, "patient", dict(named, patient_initials=name))
+        assert refused.status_code == 422, name
+        said = f"“{name}” is written as a first name: enter the patient's initials only"
+        assert said in html.unescape(refused.text)
+        assert f'value="{name}"' in refused.text
+    for initials in ("LEO", "jdm", "Jd"):
+        typed = dict(named, patient_initials=initials)
+        assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303, initials
 
 
 def test_headings_nest_as_the_pages_read(app, logged_in, user):

@@ -123,7 +123,17 @@ class PatientForm(StepForm):
                     "never their name."
                 )
             )
-        if len(initials) == 4 and not _INITIALS_SEPARATORS.search(field.data.strip()):
+        typed = field.data.strip()
+        if len(typed) >= 3 and typed.isalpha() and typed[0].isupper() and typed[1:].islower():
+            # Written as a name is (Léo, Eve, Ali): a first name, not three initials.
+            raise ValidationError(
+                _(
+                    "“%(typed)s” is written as a first name: enter the patient's initials "
+                    "only, for example LM for Léo Martin.",
+                    typed=typed,
+                )
+            )
+        if len(initials) == 4 and not _INITIALS_SEPARATORS.search(typed):
             # Four letters in one word may be a first name (Anne, Paul, JEAN): four initials
             # are written apart.
             raise ValidationError(
