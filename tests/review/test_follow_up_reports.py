@@ -130,7 +130,7 @@ def test_more_patients_than_authorised_is_taken_and_said_to_both(
         reviewer.get(f"/review/requests/{submitted_global}")
     )
     (told,) = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
-    assert "That is more than the 2 the authorisation allows." in body_of(told)
+    assert "That is more than the 2 patients the authorisation allows." in body_of(told)
 
 
 def test_a_wrong_report_says_why_and_keeps_what_was_typed_and_chosen(
@@ -315,7 +315,9 @@ def test_the_same_form_sent_twice_is_one_report(
         assert db.session.query(FollowUpReport).count() == 2
 
 
-def test_an_individual_authorisation_counts_its_one_patient(app, reviewer, manufacturer, submitted):
+def test_an_individual_authorisation_counts_its_one_patient(
+    app, inbox, reviewer, manufacturer, submitted
+):
     authorised(reviewer, submitted)
     page = text_of(manufacturer.get(f"/requests/{submitted}/submitted"))
     assert (
@@ -325,9 +327,11 @@ def test_an_individual_authorisation_counts_its_one_patient(app, reviewer, manuf
     sent = send_report(manufacturer, submitted, patients="1")
     assert "Your report has been sent to ANSM." in text_of(manufacturer.get(sent.location))
     sent = send_report(manufacturer, submitted, patients="2")
-    assert "It counts more patients than the 1 the authorisation allows" in text_of(
+    assert "It counts more patients than the one the authorisation allows" in text_of(
         manufacturer.get(sent.location)
     )
+    told = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert "That is more than the one patient the authorisation allows." in body_of(told[-1])
     assert "More patients than the authorisation allows." in text_of(
         reviewer.get(f"/review/requests/{submitted}")
     )

@@ -376,3 +376,19 @@ def test_a_withdrawal_sent_after_a_decision_says_the_decision_not_the_questions(
     assert "A request can be withdrawn only before ANSM decides on it." in text
     assert "the answers awaited changed" not in text
     assert status_of(app, submitted) == "refused"
+
+
+def test_a_question_closed_by_the_manufacturers_withdrawal_is_said_to_each_as_theirs(
+    app, reviewer, manufacturer, submitted
+):
+    """The manufacturer reads that it withdrew the request ("you"), the reviewer that the
+    manufacturer did."""
+    manufacturer_asked(app, reviewer, submitted)
+    assert withdraw(manufacturer, submitted).status_code == 303
+    with app.app_context():
+        on = format_date(clock.today(), "d MMMM yyyy", locale="en")
+    own = " ".join(manufacturer.get(f"/requests/{submitted}/submitted").text.split())
+    assert f"Closed unanswered on {on}, when you withdrew the request." in own
+    assert "when the manufacturer withdrew" not in own
+    page = " ".join(reviewer.get(f"/review/requests/{submitted}").text.split())
+    assert f"Closed unanswered on {on}, when the manufacturer withdrew the request." in page

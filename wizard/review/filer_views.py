@@ -214,10 +214,13 @@ def _report_sent(dossier, report: FollowUpReport, end_moot: bool = False):
     """The request's page, saying the report is sent (just now, or by the same form sent
     moments before); `end_moot`: it was to ask the end of an authorisation ended since."""
     if report.above_maximum:
-        said = _(
-            "Your report has been sent to ANSM. It counts more patients than the "
-            "%(maximum)s the authorisation allows: ANSM may contact you about it.",
-            maximum=quantity(report.max_patients),
+        said = ngettext(
+            "Your report has been sent to ANSM. It counts more patients than the one the "
+            "authorisation allows: ANSM may contact you about it.",
+            "Your report has been sent to ANSM. It counts more patients than the %(num)s the "
+            "authorisation allows: ANSM may contact you about it.",
+            report.max_patients,
+            num=quantity(report.max_patients),
         )
     else:
         said = _("Your report has been sent to ANSM.")

@@ -159,6 +159,11 @@ def closed_unanswered(question: InformationRequest) -> str:
         return _("The link expired without an answer.")
     if reason == "withdrawn" and not _by_manufacturer(question):
         reason = "authorisation_withdrawn"
+    elif reason == "withdrawn" and not current_user.is_reviewer:  # the manufacturer's page
+        return _(
+            "Closed unanswered on %(date)s, when you withdrew the request.",
+            date=_closed_on(question),
+        )
     if reason not in _CLOSED_BY:
         return _("Closed without an answer.")
     return str(_CLOSED_BY[reason]) % {"date": _closed_on(question)}
