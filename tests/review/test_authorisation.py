@@ -175,7 +175,9 @@ def test_the_manufacturer_sees_the_cap_and_the_authorisation_expires(
     assert "Registry of every implanted child." in page
     assert f"/requests/{submitted_global}/decisions/1.pdf" in page
     assert "Withdraw this request" not in page  # decided: too late to withdraw
-    assert "To renew the authorisation, or for another patient" in page
+    # Global access: there is no other patient to file for.
+    assert "To renew the authorisation, start a new request" in page
+    assert "another patient" not in page
 
     today = clock.now()
     monkeypatch.setattr(clock, "now", lambda: today + timedelta(days=2))

@@ -194,7 +194,7 @@ def test_the_conditions_say_since_when_they_are_suspended_or_withdrawn(
     # Withdrawn: nothing to renew; a new request may still be started from this one.
     page = manufacturer.get(f"/requests/{submitted_global}/submitted").text
     assert "To renew the authorisation" not in page
-    assert "To file again for this device, or for another patient" in page
+    assert "To file again for this device, start a new request" in page
 
 
 def test_the_two_withdrawals_are_emailed_and_checked_apart(
