@@ -152,8 +152,9 @@
   function openSessionDialog() {
     var dialog = sessionDialog();
     if (dialog.open) return;
+    // The element itself, and its id: a live check may have redrawn it meanwhile.
     var focused = document.activeElement;
-    focusBefore = focused && focused.id ? focused.id : null; // by id: a live check may redraw it
+    focusBefore = focused && focused !== document.body ? { node: focused, id: focused.id } : null;
     dialog.querySelector("[data-unreachable]").hidden = true;
     // The minutes left now (the page may open it late: after the computer slept), rounded
     // down but for the few seconds the page's count starts early; as the page wrote it if
@@ -170,7 +171,12 @@
     var dialog = sessionDialog();
     if (!dialog || !dialog.open) return;
     dialog.close();
-    var back = (focusBefore && document.getElementById(focusBefore)) || document.getElementById("main");
+    var back = null;
+    if (focusBefore) {
+      back = focusBefore.node.isConnected ? focusBefore.node
+        : (focusBefore.id && document.getElementById(focusBefore.id));
+    }
+    back = back || document.getElementById("main");
     if (back) back.focus();
   }
   function sessionEnded(takeFocus) {
@@ -193,7 +199,14 @@
       if (answered) {
         closeSessionDialog();
       } else { // the portal did not answer: said in the dialog, which stays
-        dialog.querySelector("[data-unreachable]").hidden = false;
+        var unreachable = dialog.querySelector("[data-unreachable]");
+        unreachable.hidden = false;
+        // Written again once shown: an alert is read when its words change, not when it is
+        // merely shown (a second press that fails again is said again).
+        var words = unreachable.getAttribute("data-words") || unreachable.textContent;
+        unreachable.setAttribute("data-words", words);
+        unreachable.textContent = "";
+        setTimeout(function () { unreachable.textContent = words; }, 50);
       }
       watchSession();
     });
@@ -504,6 +517,10 @@
       if (shown) shown.remove();
       input.removeAttribute("data-too-big-names");
       input.setAttribute("aria-describedby", described.join(" "));
+      if (input.hasAttribute("data-size-invalid")) { // in error for its size alone
+        input.removeAttribute("data-size-invalid");
+        input.removeAttribute("aria-invalid");
+      }
       return;
     }
     var kept = files.filter(function (file) { return file.size <= cap; });
@@ -530,6 +547,10 @@
       return file.name;
     }).join(", ") + ")";
     input.setAttribute("aria-describedby", described.concat([id]).join(" "));
+    if (input.getAttribute("aria-invalid") !== "true") { // not in error already (the server's)
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("data-size-invalid", "");
+    }
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -84,6 +84,14 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     clinician.goto(emailed_link(live_app))
     assert "VentriAssist Mini" in clinician.content()
     assert_accessible(clinician, "clinician-page")
+    # A file above the limit, chosen: the field is in error (aria-invalid) until it is not.
+    too_big = tmp_path / "scan.pdf"
+    too_big.write_bytes(b"%PDF-1.4\n" + b"0" * live_app.config["MAX_UPLOAD_BYTES"] + b"\n%%EOF")
+    choose_file(clinician, "#file", str(too_big))
+    expect(clinician.locator("#file")).to_have_attribute("aria-invalid", "true")
+    clinician.set_input_files("#file", [])
+    expect(clinician.locator("#file-size-error")).to_have_count(0)
+    assert clinician.get_attribute("#file", "aria-invalid") is None
     # A browser's navigation (its fetch metadata says so) counts as opening the link.
     manufacturer.reload()
     assert "Opened on" in manufacturer.content()
@@ -98,8 +106,6 @@ def test_a_clinician_follows_the_invite_link_and_sends_a_letter(
     letter.write_bytes(minimal_pdf("Signed letter"))
     write_the_letter(clinician)
     # A file above the limit is refused when chosen, before minutes of sending it.
-    too_big = tmp_path / "scan.pdf"
-    too_big.write_bytes(b"%PDF-1.4\n" + b"0" * live_app.config["MAX_UPLOAD_BYTES"] + b"\n%%EOF")
     choose_file(clinician, "#file", str(too_big))
     expect(clinician.locator("#file-size-error")).to_contain_text("must be smaller than")
     assert clinician.input_value("#file") == ""

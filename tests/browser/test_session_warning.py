@@ -135,3 +135,37 @@ def test_the_warning_says_the_minutes_left_when_it_opens_late(
     server.run_for(page, server.idle - 5 * MINUTE)  # opened in time: five minutes
     expect(dialog).to_be_visible()
     assert "you will be signed out in 5 minutes" in dialog.inner_text()
+
+
+def test_staying_signed_in_puts_the_focus_back_on_a_button_and_says_an_unreachable_portal(
+    page,
+    filer,  # noqa: F811 (the fixture imported above)
+    live_app,
+):
+    """The focus goes back to where it was, a button without an id too ("Save and
+    continue"), not to the page's top. When the portal cannot be reached, the dialog stays
+    and says so as an alert, which a screen reader reads without moving the focus."""
+    server = on_a_step_page(page, filer[0], live_app)
+    dialog = page.locator("#session-ending")
+    save = page.locator('button[name="action"][value="continue"]')
+    assert save.get_attribute("id") is None
+    save.focus()
+    server.run_for(page, server.idle - 5 * MINUTE)
+    expect(dialog).to_be_visible()
+    with page.expect_response(lambda answer: answer.request.method == "GET"):
+        page.keyboard.press("Escape")  # staying signed in
+    expect(dialog).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.value") == "continue"
+
+    server.run_for(page, server.idle - 5 * MINUTE)
+    expect(dialog).to_be_visible()
+    page.unroute("**/session/alive")
+    page.route("**/session/alive", lambda route: route.abort())  # the network gone
+    dialog.locator("[data-stay-signed-in]").click()
+    unreachable = dialog.locator("[data-unreachable]")
+    expect(unreachable).to_be_visible()
+    expect(unreachable).to_have_attribute("role", "alert")
+    expect(unreachable).to_have_text(
+        "The portal could not be reached: check your connection, then press the button again."
+    )
+    expect(dialog).to_be_visible()
