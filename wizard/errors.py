@@ -370,6 +370,11 @@ def render_error(status: int):
         title, detail = TOO_MANY_TRIES[request.endpoint]
     if status == 429 and limits.stopped_for_file_checks():
         title, detail = TOO_MANY_FILES[request.endpoint]
+    if status == 413 and request.endpoint == "receipts.verify":
+        # Its own cap, far below the uploads': said beside its field, as any wrong file.
+        from wizard.receipts.views import too_big, verify_page
+
+        return verify_page(error=too_big()), 413
     if status == 413 and not sends_files():
         title, detail = TEXT_TOO_LONG
     size = human_size(current_app.config["MAX_UPLOAD_BYTES"])

@@ -201,6 +201,7 @@
       } else { // the portal did not answer: said in the dialog, which stays
         var unreachable = dialog.querySelector("[data-unreachable]");
         unreachable.hidden = false;
+        unreachable.setAttribute("role", "alert"); // not in the page's HTML: no alert raised there
         // Written again once shown: an alert is read when its words change, not when it is
         // merely shown (a second press that fails again is said again).
         var words = unreachable.getAttribute("data-words") || unreachable.textContent;

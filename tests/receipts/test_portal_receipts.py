@@ -261,6 +261,26 @@ def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submi
     assert f'<a href="#receipt">{said}</a>' in not_a_pdf.text
     empty = client.post("/verify", data={}, content_type="multipart/form-data")
     assert empty.status_code == 422 and "Choose the receipt PDF" in empty.text
+    # Larger than a receipt ever is (2 MB): said beside the field, whatever the size sent
+    # (above the request's own cap too, which the server refuses unread), or kept back by
+    # the page, which knows the limit and says it.
+    page = client.get("/verify").text
+    assert "A receipt or decision weighs less than 2 MB." in page
+    assert f'data-max-bytes="{2 * 1024 * 1024}"' in page
+    said = "A receipt is smaller than 2 MB: this file is not one of our receipts."
+    for size, status in ((2 * 1024 * 1024 + 10, 422), (5 * 1024 * 1024, 413)):
+        large = client.post(
+            "/verify",
+            data={"receipt": (io.BytesIO(b"%PDF-1.7\n" + bytes(size)), "r.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert large.status_code == status, size
+        assert f'<a href="#receipt">{said}</a>' in large.text
+        assert "Each PDF can be at most" not in large.text
+    kept_back = client.post(
+        "/verify", data={"receipt-too-big": "scan.pdf"}, content_type="multipart/form-data"
+    )
+    assert kept_back.status_code == 422 and f'<a href="#receipt">{said}</a>' in kept_back.text
 
 
 def many_entries(count: int) -> bytes:

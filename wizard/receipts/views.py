@@ -32,23 +32,39 @@ def download(dossier_id: int):
 def verify():
     """Anyone may check a receipt: the verdict, and the request's status, nothing else."""
     if request.method != "POST":
-        return render_template("receipts/verify.html", check=None, error=None)
+        return verify_page()
     upload = request.files.get("receipt")
     content = upload.stream.read(MAX_RECEIPT_BYTES + 1) if upload and upload.filename else b""
     error = None
-    if not content:
+    # Kept back by the page, chosen above the size (`receipt-too-big`), or sent.
+    if request.form.get("receipt-too-big") or len(content) > MAX_RECEIPT_BYTES:
+        error = too_big()
+    elif not content:
         error = _("Choose the receipt PDF to check.")
-    elif len(content) > MAX_RECEIPT_BYTES:
-        error = _("A receipt is smaller than 2 MB: this file is not one of our receipts.")
     elif b"%PDF-" not in content[:1024]:  # where a PDF reader looks for it
         error = _("This file is not a PDF: choose the receipt or decision PDF from the portal.")
     if error:
-        return render_template("receipts/verify.html", check=None, error=error), 422
+        return verify_page(error=error), 422
     limits.count_attempt()
     try:
         check = service.check_receipt(content)
     except confined.Busy:
-        page = render_template("receipts/verify.html", check=None, error=busy_message())
-        return page, 503, {"Retry-After": "60"}
+        return verify_page(error=busy_message()), 503, {"Retry-After": "60"}
     current_app.logger.info("receipt check for %s: %s", check.verdict.reference, check.valid)
-    return render_template("receipts/verify.html", check=check, error=None)
+    return verify_page(check=check)
+
+
+def too_big() -> str:
+    return _("A receipt is smaller than 2 MB: this file is not one of our receipts.")
+
+
+def verify_page(check=None, error: str | None = None) -> str:
+    """The page, with its verdict or the error beside its field; the browser refuses a file
+    above a receipt's size before sending it (`data-max-bytes`)."""
+    return render_template(
+        "receipts/verify.html",
+        check=check,
+        error=error,
+        max_bytes=MAX_RECEIPT_BYTES,
+        too_big=too_big(),
+    )
