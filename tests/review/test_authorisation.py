@@ -38,6 +38,16 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
     indication = page.split('id="field-authorise-indication"')[0].rsplit('class="quoted"', 1)[1]
     assert "Indication the manufacturer asked for" in indication
     assert re.search(r'id="authorise-indication"[^>]*></textarea>', page)
+    # Written in French, whatever the page's language: read in a French voice.
+    assert re.search(r'id="authorise-indication"[^>]* lang="fr"[^>]*></textarea>', page)
+    # So is it read back in the act's English part: in French, and said so.
+    typed = {**action_data("authorise"), **seen_on(reviewer, submitted_global)}
+    del typed["decision"]
+    read_back = reviewer.post(f"/review/requests/{submitted_global}/authorise", data=typed).text
+    assert (
+        'for the following indication: <span class="pre-line" lang="fr">'
+        "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg</span>."
+    ) in html.unescape(read_back)
     unworded = act(reviewer, submitted_global, "authorise", indication="")
     assert unworded.status_code == 422
     assert "Enter the indication ANSM authorises: the decision states it." in html.unescape(

@@ -252,14 +252,23 @@ def text(
 
 
 def long_text(
-    label, required=None, *, hint=None, required_if=None, max_length=LONG_TEXT, links=True
+    label,
+    required=None,
+    *,
+    hint=None,
+    required_if=None,
+    max_length=LONG_TEXT,
+    links=True,
+    lang=None,
 ):
-    """A long answer, on several lines; `links` as for `text`."""
+    """A long answer, on several lines; `links` as for `text`; `lang`: the language it is
+    written in, whatever the page's (a screen reader reads it in that language's voice)."""
     return TextAreaField(
         label,
         description=LazyString(_hint_with_cap, hint, max_length),
         validators=_rules(required, required_if, max_length, multiline=True, links=links),
         filters=[_long_answer],
+        render_kw={"lang": lang} if lang else None,
     )
 
 

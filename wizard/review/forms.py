@@ -319,6 +319,7 @@ class AuthoriseForm(FlaskForm):
             "manufacturer asked for."
         ),
         max_length=TEXT_MAX,
+        lang="fr",
     )
     max_patients = number(
         _l("Maximum number of patients"),
