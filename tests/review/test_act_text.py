@@ -24,7 +24,9 @@ def test_the_indication_keeps_its_line_breaks(reviewer, manufacturer, submitted_
     act(reviewer, submitted_global, "start-review")
     _typed, shown = read_back(reviewer, submitted_global, indication=INDICATION)
     # Read back as the portal shows the request's own (`.pre-line`), its lines kept.
-    quoted = re.findall(r'<span class="pre-line">([^<]*)</span>', html.unescape(shown.text))
+    quoted = re.findall(
+        r'<span class="pre-line"(?: lang="fr")?>([^<]*)</span>', html.unescape(shown.text)
+    )
     assert quoted == [INDICATION.removesuffix("."), INDICATION.removesuffix(".")]
     act(reviewer, submitted_global, "authorise", indication=INDICATION)
     pdf = manufacturer.get(f"/requests/{submitted_global}/decisions/1.pdf").data

@@ -41,13 +41,11 @@ def test_a_global_authorisation_needs_a_cap_and_keeps_what_was_typed(
     # Written in French, whatever the page's language: read in a French voice.
     assert re.search(r'id="authorise-indication"[^>]* lang="fr"[^>]*></textarea>', page)
     # So is it read back in the act's English part: in French, and said so.
-    typed = {**action_data("authorise"), **seen_on(reviewer, submitted_global)}
-    del typed["decision"]
-    read_back = reviewer.post(f"/review/requests/{submitted_global}/authorise", data=typed).text
+    _typed, shown = read_back(reviewer, submitted_global)
     assert (
         'for the following indication: <span class="pre-line" lang="fr">'
         "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg</span>."
-    ) in html.unescape(read_back)
+    ) in html.unescape(shown.text)
     unworded = act(reviewer, submitted_global, "authorise", indication="")
     assert unworded.status_code == 422
     assert "Enter the indication ANSM authorises: the decision states it." in html.unescape(

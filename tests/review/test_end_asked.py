@@ -6,9 +6,11 @@ cites the request instead."""
 
 from __future__ import annotations
 
+import re
+
 from tests.invites.support import body_of
 from tests.review.conftest import REVIEWER_EMAIL
-from tests.review.support import act, in_days
+from tests.review.support import act, action_data, in_days, seen_on
 from tests.review.test_decision_pdf import _act_text, french
 from tests.review.test_follow_up_reports import send_report, text_of
 from tests.review.test_period_end_reminder import MANUFACTURER
@@ -151,16 +153,47 @@ def test_the_withdrawal_asked_is_decided_on_that_request_and_the_act_cites_it(
 
 
 def test_a_request_before_a_reinstatement_is_no_request_to_end_it_after(
-    app, reviewer, manufacturer, submitted_global
+    app, inbox, reviewer, manufacturer, submitted_global
 ):
     authorised(reviewer, submitted_global)
     send_report(manufacturer, submitted_global, patients="0", message=ASKED, end_asked="y")
     assert act(reviewer, submitted_global, "suspend").status_code == 303
+    # Said before it is signed: reinstating leaves the request behind; withdrawing answers it.
+    typed = action_data("reinstate") | seen_on(reviewer, submitted_global)
+    del typed["decision"]
+    shown = text_of(reviewer.post(f"/review/requests/{submitted_global}/reinstate", data=typed))
+    on = said(clock.today())
+    assert (
+        f"The manufacturer's report of {on} asks ANSM to end this authorisation. Reinstated, it "
+        "stands again and that request no longer does: the manufacturer is told, and may ask "
+        "again. To end it as they ask, withdraw it instead." in shown
+    )
+    inbox.clear()
     assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    (told,) = inbox.to(MANUFACTURER)
+    body = " ".join(body_of(told).split())
+    assert re.search(
+        f"Your report of {on} at [0-9:]+ asked ANSM to end this authorisation. Reinstated, the "
+        "authorisation stands, and that request no longer does: if you still want it ended, "
+        "ask again in a follow-up report.",
+        body,
+    )
+    assert re.search(f"Votre rapport du {french(clock.today().isoformat())} à [0-9]+ h", body)
+    own = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert re.search(
+        f"This report asked ANSM to end the authorisation. It was reinstated on {on} at "
+        "[0-9:]+, and that request no longer stands: if you still want it ended, ask again in "
+        "a report.",
+        own,
+    )
     # The manufacturer was heard on the reinstatement since: the old request does not stand.
     page = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
     assert "The manufacturer asked for it" not in page
-    assert "This report asked ANSM to end the authorisation." in page
+    assert re.search(
+        f"This report asked ANSM to end the authorisation, until its reinstatement on {on} at "
+        "[0-9:]+[.]",
+        page,
+    )
     assert "a withdrawal may be decided on its request" not in page
     assert "asks ANSM to end" not in text_of(reviewer.get("/review"))
     assert act(reviewer, submitted_global, "withdraw", procedure="requested").status_code == 422

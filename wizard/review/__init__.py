@@ -31,6 +31,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         expected_ce=follow_up.expected_ce,
         certified_by=follow_up.certified_by,
         end_request_open=follow_up.end_request_open,
+        reinstatement_ending=follow_up.reinstatement_ending,
         measure_of=measure_of,
         stopped_before_its_period=stopped_before_its_period,
         review_state=pages.review_state,

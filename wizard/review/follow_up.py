@@ -22,7 +22,15 @@ from wizard import audit, clock
 from wizard.domain.lifecycle import LAPSING_STATUSES
 from wizard.domain.report_schedule import met_by
 from wizard.extensions import db
-from wizard.models import Decision, Dossier, FollowUpDocument, FollowUpReport, ReportDue, User
+from wizard.models import (
+    Decision,
+    DecisionKind,
+    Dossier,
+    FollowUpDocument,
+    FollowUpReport,
+    ReportDue,
+    User,
+)
 from wizard.review.status import authorisation_of, effective_status, in_force_by
 from wizard.uploads import StoredFile
 
@@ -203,6 +211,55 @@ def end_asked_since(dossier: Dossier, decision: Decision) -> FollowUpReport | No
         .limit(1)
     )
     return latest if latest is not None and latest.end_asked else None
+
+
+def end_request_ended_by(reinstatement: Decision) -> FollowUpReport | None:
+    """The report whose request to end the authorisation stood until `reinstatement` put it
+    in force again (the manufacturer heard on it): that request no longer stands, which the
+    manufacturer is told (a report may ask it again)."""
+    before = db.session.scalar(
+        select(Decision)
+        .where(
+            Decision.dossier_id == reinstatement.dossier_id,
+            Decision.kind.in_((DecisionKind.AUTHORISATION, DecisionKind.REINSTATEMENT)),
+            Decision.number < reinstatement.number,
+        )
+        .order_by(Decision.number.desc())
+        .limit(1)
+    )
+    if before is None:
+        return None
+    latest = db.session.scalar(
+        select(FollowUpReport)
+        .where(
+            FollowUpReport.dossier_id == reinstatement.dossier_id,
+            FollowUpReport.sent_at > before.decided_at,
+            FollowUpReport.sent_at <= reinstatement.decided_at,
+        )
+        .order_by(FollowUpReport.id.desc())
+        .limit(1)
+    )
+    return latest if latest is not None and latest.end_asked else None
+
+
+def reinstatement_ending(report: FollowUpReport) -> Decision | None:
+    """The reinstatement after which `report`'s request to end the authorisation no longer
+    stood (`end_request_ended_by`), if one did."""
+    if not report.end_asked:
+        return None
+    reinstatement = db.session.scalar(
+        select(Decision)
+        .where(
+            Decision.dossier_id == report.dossier_id,
+            Decision.kind == DecisionKind.REINSTATEMENT,
+            Decision.decided_at >= report.sent_at,
+        )
+        .order_by(Decision.number)
+        .limit(1)
+    )
+    if reinstatement is None or end_request_ended_by(reinstatement) != report:
+        return None
+    return reinstatement
 
 
 def end_request_open(dossier: Dossier) -> int | None:

@@ -147,6 +147,12 @@ def status_changed(
         and follow_up.first_unmet(dossier) is not None,
         # Expired: a report date already past that no report met.
         "report_overdue": _overdue(dossier) if status == Status.EXPIRED else None,
+        # Reinstated: the manufacturer's request to end it, which no longer stands.
+        "end_request_ended": follow_up.end_request_ended_by(about)
+        if status == Status.AUTHORISED
+        and previous == Status.SUSPENDED
+        and isinstance(about, Decision)
+        else None,
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
         "own_question_write_to": ansm_reply_to(own) if own else None,
         "link": external_url("filing.submitted", dossier_id=dossier.id),

@@ -316,6 +316,7 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
             w
             for w in (
                 _handled_by_another(dossier),
+                _end_asked_left(dossier, action.name),
                 _cap_warning(dossier, form),
                 _sooner_than_asked(form),
                 _misses_the_need(dossier, form),
@@ -386,6 +387,21 @@ def _handled_by_another(dossier: Dossier) -> str | None:
     return _(
         "%(name)s handles this request: once you sign, they are told by email that you decided.",
         name=handler.name,
+    )
+
+
+def _end_asked_left(dossier: Dossier, action: str) -> str | None:
+    """Reinstating an authorisation whose manufacturer's last report asks ANSM to end it:
+    that request then no longer stands (`follow_up.end_request_ended_by`), said before
+    signing, as ending it as asked is a withdrawal."""
+    if action != "reinstate" or (report_id := follow_up.end_request_open(dossier)) is None:
+        return None
+    report = db.session.get(FollowUpReport, report_id)
+    return _(
+        "The manufacturer's report of %(date)s asks ANSM to end this authorisation. "
+        "Reinstated, it stands again and that request no longer does: the manufacturer is "
+        "told, and may ask again. To end it as they ask, withdraw it instead.",
+        date=long_date(clock.day_in_paris(report.sent_at)),
     )
 
 
