@@ -230,11 +230,18 @@ def test_a_refused_forms_address_opened_again_leads_to_the_requests_page(
     for address, section in (
         (f"/requests/{submitted}/questions/{question_id}/reply", ""),
         (f"/requests/{submitted}/withdraw", "#withdraw-title"),
-        (f"/requests/{submitted}/follow-up-reports", "#reports"),
+        # No report before an authorisation: the page has no such section to lead to.
+        (f"/requests/{submitted}/follow-up-reports", ""),
     ):
         opened = manufacturer.get(address)
         assert opened.status_code == 303 and opened.location == page + section
     assert "Send the answer to ANSM" in manufacturer.get(page).text
+    # Nor a form the request has moved past: the request's page, not a place it lacks.
+    assert act(reviewer, submitted, "start-review").status_code == 303  # (resumed)
+    assert act(reviewer, submitted, "refuse").status_code == 303
+    assert manufacturer.get(f"/requests/{submitted}/withdraw").location == page
+    opened = reviewer.get(f"/review/requests/{submitted}/authorise")
+    assert opened.location == f"/review/requests/{submitted}"
 
 
 def test_an_answer_is_needed_within_ninety_days(app, reviewer, submitted):

@@ -131,8 +131,9 @@ def _not_answered(dossier, question: InformationRequest, form: ReplyForm, ticked
 @manufacturer_required
 def withdraw(dossier_id: int):
     dossier = _submitted(dossier_id)
-    if request.method != "POST":
-        return _back(dossier, "#withdraw-title")
+    if request.method != "POST":  # its form's place, if the page still has it
+        shown = MANUFACTURER_WITHDRAWAL.permits(pages.review_state(dossier).status)
+        return _back(dossier, "#withdraw-title" if shown else "")
     form = WithdrawRequestForm(prefix="withdraw")
     state = pages.review_state(dossier)
     if not MANUFACTURER_WITHDRAWAL.permits(state.status):  # decided, or withdrawn, meanwhile
@@ -166,8 +167,9 @@ def withdraw(dossier_id: int):
 @manufacturer_required
 def send_report(dossier_id: int):
     dossier = _submitted(dossier_id)
-    if request.method != "POST":
-        return _back(dossier, "#reports")
+    if request.method != "POST":  # its form's place, if the page has it (authorised)
+        shown = pages.review_state(dossier).authorisation is not None
+        return _back(dossier, "#reports" if shown else "")
     authorisation = authorisation_of(dossier)  # in force or not: its patients are followed
     if authorisation is None:
         abort(404)  # the page offers no such form before an authorisation

@@ -98,7 +98,10 @@ def act(dossier_id: int, name: str):
     if request.method != "POST":
         # The address a refused action leaves in the address bar: reloaded or opened again,
         # the request's page (where the action's form is), nothing sent twice.
-        return redirect(url_for(".request_page", dossier_id=dossier.id) + f"#action-{name}", 303)
+        # Its form's place, if the page still has it (the request may have moved on).
+        shown = REVIEWER_ACTIONS[name].permits(effective_status(dossier))
+        anchor = f"#action-{name}" if shown else ""
+        return redirect(url_for(".request_page", dossier_id=dossier.id) + anchor, 303)
     action = REVIEWER_ACTIONS[name]
     form = pages.action_form(action, dossier)
     current = effective_status(dossier)
