@@ -317,3 +317,54 @@ def test_no_set_dates_by_default_and_an_unknown_interval_is_refused(
     assert "Reports due" not in page and "Follow-up reports due" not in page
     with app.app_context():
         assert db.session.scalars(select(ReportDue)).all() == []
+
+
+def test_a_suspension_before_the_period_asks_no_report_until_a_reinstatement(
+    app, inbox, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    """Suspended before its first day, nobody has received the device under it: no report
+    is asked while it stays so, nor said overdue once its period has passed suspended (as
+    its act says: nothing to follow). Reinstated, the dates after that day are asked again."""
+    act(reviewer, submitted_global, "start-review")
+    period = {"period_start": in_days(20), "period_end": in_days(120), "report_every": "1"}
+    assert act(reviewer, submitted_global, "authorise", **period).status_code == 303
+    dues = due_dates(date.fromisoformat(in_days(20)), date.fromisoformat(in_days(120)), 1)
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    told = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
+    assert "before its period began" in told and "remain due" not in told
+    mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
+    assert "Your next report is due" not in mine and said(dues[0]) not in mine
+    assert (
+        "None while it stays suspended: ANSM suspended it before its period began, when nobody "
+        "had received the device under it. Reinstated, the reports are asked again." in mine
+    )
+
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    with app.app_context():
+        asked = db.session.scalars(
+            select(ReportDue.due_on)
+            .where(ReportDue.dossier_id == submitted_global)
+            .order_by(ReportDue.due_on)
+        ).all()
+    assert asked == dues
+    assert f"Your next report is due by {said(dues[0])}" in text_of(
+        manufacturer.get(f"/requests/{submitted_global}/submitted")
+    )
+
+    # Suspended again before its first day, and left so past its end: nothing overdue.
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    days_later(monkeypatch, 125)
+    inbox.clear()
+    run_daily_job(app)
+    expired = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
+    assert "has expired" in expired and "overdue" not in expired
+    assert "overdue" not in text_of(manufacturer.get("/dashboard"))
+    for page in (
+        text_of(manufacturer.get(f"/requests/{submitted_global}/submitted")),
+        text_of(reviewer.get(f"/review/requests/{submitted_global}")),
+    ):
+        assert "overdue" not in page
+        assert (
+            "None: ANSM suspended the authorisation before its period began, and it was not "
+            "reinstated." in page
+        )

@@ -19,7 +19,7 @@ from wizard.receipts.service import signing_identity
 from wizard.review import follow_up
 from wizard.review.actions import Action, ActionRefused
 from wizard.review.decision_document import build_decision_pdf
-from wizard.review.status import authorisation_of
+from wizard.review.status import authorisation_of, period_begun
 from wizard.review.transitions import change_status
 
 
@@ -50,13 +50,23 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
     decision = drafted(dossier, action, user, form)
     decision.record_sha256 = canonical_sha256(decision.record)
     db.session.add(decision)
+    day = clock.day_in_paris(decision.decided_at)
     if decision.kind == DecisionKind.AUTHORISATION:
         db.session.add_all(follow_up.dues_for(decision))
-    elif decision.kind == DecisionKind.WITHDRAWAL and user.is_reviewer:
+    elif (decision.kind == DecisionKind.WITHDRAWAL and user.is_reviewer) or (
+        decision.kind == DecisionKind.SUSPENSION
+        and not period_begun(authorisation_of(dossier), decision.decided_at)
+    ):
+        # Withdrawn, no report is asked after it; suspended before its period began, nobody
+        # has received the device under it, and none is asked while it stays so (its act
+        # says there is nothing to follow): a reinstatement asks them again.
         # Not flushed: the decision is written once `change_status` has locked the request
         # (two decisions at once would otherwise meet on its number, and deadlock).
         with db.session.no_autoflush:
-            follow_up.drop_dues_after(dossier, clock.day_in_paris(decision.decided_at))
+            follow_up.drop_dues_after(dossier, day)
+    elif decision.kind == DecisionKind.REINSTATEMENT:
+        with db.session.no_autoflush:
+            follow_up.restore_dues_after(dossier, authorisation_of(dossier), day)
     change_status(
         dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
     )

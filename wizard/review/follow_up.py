@@ -348,6 +348,17 @@ def drop_dues_after(dossier: Dossier, day: date) -> None:
     )
 
 
+def restore_dues_after(dossier: Dossier, authorisation: Decision, day: date) -> None:
+    """An authorisation reinstated on `day` asks again the reports its act set after that
+    day which a suspension before its period dropped (`drop_dues_after`)."""
+    kept = set(
+        db.session.scalars(select(ReportDue.due_on).where(ReportDue.dossier_id == dossier.id))
+    )
+    db.session.add_all(
+        due for due in dues_for(authorisation) if due.due_on > day and due.due_on not in kept
+    )
+
+
 def _meet_dues(dossier: Dossier, report: FollowUpReport) -> list[date]:
     """Record the dates `report` meets (`report_schedule.met_by`), and return them. Two
     reports sent at once cannot both meet one date: the first recorded does."""
