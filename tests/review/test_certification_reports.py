@@ -247,6 +247,25 @@ def test_a_certification_given_up_is_a_warning_on_both_pages(
     queue = text_of(reviewer.get("/review"))
     assert "CE certification given up, a report says" in queue
 
+    # The next report's question starts from it, not from the date expected before; taken
+    # up again, both pages say so, with the date it is expected by.
+    assert (
+        "Your report no. 1 said CE certification was no longer pursued: say where it stands "
+        "now." in mine
+    )
+    assert "Your request expected CE marking by" not in mine
+    again = send_report(manufacturer, submitted_global, certification="as_planned")
+    assert again.status_code == 303
+    mine = text_of(manufacturer.get(again.location))
+    theirs = text_of(reviewer.get(f"/review/requests/{submitted_global}"))
+    for page in (mine, theirs):
+        assert re.search(
+            "CE certification: under way again, CE marking expected by [0-9]+ [A-Z][a-z]+ "
+            "[0-9]{4} [(]report no. 1 said it was no longer pursued[)].",
+            page,
+        )
+    assert "Your report no. 1 said" not in mine
+
 
 def test_once_the_authorisation_is_withdrawn_its_reports_point_nothing_out(
     app, reviewer, manufacturer, submitted_global

@@ -30,6 +30,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         effective_status=effective_status,
         expected_ce=follow_up.expected_ce,
         certified_by=follow_up.certified_by,
+        stopped_by=follow_up.stopped_by,
         end_request_open=follow_up.end_request_open,
         reinstatement_ending=follow_up.reinstatement_ending,
         measure_of=measure_of,

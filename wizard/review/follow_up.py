@@ -187,11 +187,25 @@ def certified_by(
     """The report that said the device has its CE marking, and its number, if the latest
     report saying where its certification stands says so (a later one may say it lost it:
     its certificate suspended or withdrawn). `reports`, `mark`: as `expected_ce`'s."""
+    return _last_said(reports, mark, "certified")
+
+
+def stopped_by(
+    reports: list[FollowUpReport], mark: str | None = None
+) -> tuple[FollowUpReport, int] | None:
+    """The report that said CE certification is no longer pursued, and its number, if that
+    is the last word on it (a later report saying it is under way takes it up again)."""
+    return _last_said(reports, mark, "stopped")
+
+
+def _last_said(
+    reports: list[FollowUpReport], mark: str | None, certification: str
+) -> tuple[FollowUpReport, int] | None:
     for index, report in enumerate(reports):
         if _sent_from(report, mark):
             continue
         if report.certification is not None:
-            if report.certification != "certified":
+            if report.certification != certification:
                 return None
             return report, len(reports) - index
     return None

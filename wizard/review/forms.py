@@ -738,6 +738,7 @@ class FollowUpReportForm(FlaskForm):
         """The date CE marking is expected by so far, said beside the question and checked
         against: the request's (`by_report` None), or the last report's that gave one."""
         self.expected, self.expected_by_report = expected, by_report
+        self._certification_hint = self.certification.description
         if expected is None:
             return self
         if by_report is None:
@@ -749,6 +750,18 @@ class FollowUpReportForm(FlaskForm):
                 date=long_date(expected),
             )
         self.certification.description = f"{said} {self.certification.description}"
+        return self
+
+    def stopped_by(self, number: int) -> FollowUpReportForm:
+        """The last report saying where certification stands said it was given up: said
+        beside the question first, rather than the date it was expected by before."""
+        said = _(
+            "Your report no. %(number)d said CE certification was no longer pursued: say "
+            "where it stands now.",
+            number=number,
+        )
+        # In place of the date it was expected by (`expecting`), no longer what stands.
+        self.certification.description = f"{said} {self._certification_hint}"
         return self
 
     def without_notified_body(self) -> FollowUpReportForm:

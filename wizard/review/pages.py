@@ -561,6 +561,8 @@ def new_report_form(
     form.expecting(*follow_up.expected_ce(dossier, reports, mark))
     if (certified := follow_up.certified_by(reports, mark)) is not None:
         form.certified_by(*certified)
+    if (stopped := follow_up.stopped_by(reports, mark)) is not None:
+        form.stopped_by(stopped[1])
     return form
 
 
