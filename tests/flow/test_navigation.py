@@ -105,6 +105,8 @@ def test_back_shows_saved_answers_and_progress_counts_the_branch(app, logged_in,
     page = logged_in.get(f"/requests/{dossier_id}/steps/device").text
     assert f'href="/requests/{dossier_id}/steps/manufacturer"' in page  # Back
     assert "Step 4 of 14" in page
+    # In the title too, read first when the page opens or its tab is chosen.
+    assert "<title>Device – Step 4 of 14 – Derogatory access for medical devices</title>" in page
     back = logged_in.get(f"/requests/{dossier_id}/steps/manufacturer").text
     assert 'value="FR-MF-000012345"' in back and "69007 Lyon" in back
 
