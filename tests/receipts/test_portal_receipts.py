@@ -265,7 +265,7 @@ def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submi
     # (above the request's own cap too, which the server refuses unread), or kept back by
     # the page, which knows the limit and says it.
     page = client.get("/verify").text
-    assert "A receipt or decision weighs less than 2 MB." in page
+    assert "A receipt or decision weighs less than 2\u00a0MB." in page
     assert f'data-max-bytes="{2 * 1024 * 1024}"' in page
     said = "A receipt is smaller than 2 MB: this file is not one of our receipts."
     for size, status in ((2 * 1024 * 1024 + 10, 422), (5 * 1024 * 1024, 413)):
