@@ -176,8 +176,13 @@
       back = focusBefore.node.isConnected ? focusBefore.node
         : (focusBefore.id && document.getElementById(focusBefore.id));
     }
-    back = back || document.getElementById("main");
     if (back) back.focus();
+    // Gone from sight meanwhile (hidden, in a closed details): the page's main part, not
+    // the page's body, which a screen reader reads from its start.
+    if (!back || document.activeElement !== back) {
+      var main = document.getElementById("main");
+      if (main) main.focus();
+    }
   }
   function sessionEnded(takeFocus) {
     sessionEnds = null;

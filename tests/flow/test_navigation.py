@@ -604,7 +604,11 @@ def test_a_name_typed_for_the_initials_is_shown_back_as_typed(app, logged_in, us
         said = f"“{name}” is written as a first name: enter the patient's initials only"
         assert said in html.unescape(refused.text)
         assert f'value="{name}"' in refused.text
-    for initials in ("LEO", "jdm", "Jd"):
+    # A phone's keyboard capitalises the first letter of initials typed in small letters:
+    # asked to write capitals throughout, and not refused when it does not.
+    page = logged_in.get(f"/requests/{dossier_id}/steps/patient").text
+    assert re.search(r'id="patient_initials"[^>]* autocapitalize="characters"', page)
+    for initials in ("LEO", "jdm", "Jd", "Jdm", "Jmd"):
         typed = dict(named, patient_initials=initials)
         assert post_step(logged_in, dossier_id, "patient", typed).status_code == 303, initials
 

@@ -277,12 +277,28 @@ def test_a_letter_checked_by_the_manufacturer_counts_for_the_request_as_it_is(
     with app.app_context():
         letter_id = db.session.get(Dossier, dossier_id).hcp_letters[0].id
     action = f"/requests/{dossier_id}/letters/{letter_id}/checked"
+    shown = f"individual:RB {year}"  # what the request is for, as the page showed it
     assert (
-        f'formaction="{action}">It is about this patient<span class="visually-hidden">: '
-        "the letter from Dr Anne Leroy</span></button>" in page
+        f'name="case_shown" value="{shown}" formaction="{action}">It is about this patient'
+        '<span class="visually-hidden">: the letter from Dr Anne Leroy</span></button>' in page
     )
     typed = {"invite-clinician_name": "Dr Jeanne Roux", "invite-email": "jeanne.roux@chu.example"}
-    answer = post(client, action, typed)
+    # The patient changed again since the page showed it (a colleague): nothing is recorded.
+    assert (
+        post_step(
+            client, dossier_id, "patient", {**corrected, "patient_initials": "XY"}
+        ).status_code
+        == 303
+    )
+    stale = post(client, action, {**typed, "case_shown": shown})
+    assert stale.status_code == 200 and 'value="Dr Jeanne Roux"' in stale.text
+    assert (
+        "The request's patient or type of access changed since this page was opened: check "
+        "the letter from Dr Anne Leroy against it again." in html.unescape(stale.text)
+    )
+    assert "now names another patient" in stale.text  # still marked
+    assert post_step(client, dossier_id, "patient", corrected).status_code == 303
+    answer = post(client, action, {**typed, "case_shown": shown})
     assert answer.status_code == 200  # step 9 again, with what was typed in it
     said = " ".join(html.unescape(answer.text).split())
     assert (
@@ -291,7 +307,7 @@ def test_a_letter_checked_by_the_manufacturer_counts_for_the_request_as_it_is(
     )
     assert 'value="Dr Jeanne Roux"' in answer.text
     assert "now names another patient" not in said and "It is about this patient" not in said
-    again = post(client, action, {})
+    again = post(client, action, {"case_shown": shown})
     assert again.status_code == 303
     for url in (step_nine, f"/requests/{dossier_id}/steps/check"):
         assert "another patient" not in client.get(url).text
@@ -310,5 +326,9 @@ def test_a_letter_checked_by_the_manufacturer_counts_for_the_request_as_it_is(
         "by the manufacturer to be about the patient the request now names"
     )
     assert page.count(history) == 1
-    # Filed, the request's letters are no longer the manufacturer's to check.
-    assert post(client, action, {}).status_code == 409
+    # Filed, the request's letters are no longer the manufacturer's to check; the address
+    # opened again (a reload) leads to the request's page.
+    assert post(client, action, {"case_shown": shown}).status_code == 409
+    reloaded = client.get(action)
+    assert reloaded.status_code in (302, 303)
+    assert client.get(reloaded.location, follow_redirects=True).status_code == 200

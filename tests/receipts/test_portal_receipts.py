@@ -217,6 +217,14 @@ def test_line_ends_a_transfer_appends_leave_a_receipt_genuine(app, submitted, tm
     for tail in (b"\r\n%%EOF\r\n", b"\nx", b"\n1 0 obj\n"):
         said = " ".join(html.unescape(verify_page(app.test_client(), pdf + tail)).split())
         assert "Genuine receipt" not in said, tail
+    # A byte range of a length no file has is no offset: read as any stranger's file.
+    crafted = b"%PDF-1.7\n/ByteRange [0 1 " + b"9" * 5000 + b" 1]\n%%EOF\n  "
+    answer = app.test_client().post(
+        "/verify",
+        data={"receipt": (io.BytesIO(crafted), "r.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200 and "cannot be confirmed" in answer.text
 
 
 def test_the_public_verify_page_gives_the_verdict_and_only_the_status(app, submitted):

@@ -336,7 +336,8 @@ def test_a_suspension_before_the_period_asks_no_report_until_a_reinstatement(
     assert "Your next report is due" not in mine and said(dues[0]) not in mine
     assert (
         "None while it stays suspended: ANSM suspended it before its period began, when nobody "
-        "had received the device under it. Reinstated, the reports are asked again." in mine
+        "had received the device under it. If it is reinstated, the reports are asked again."
+        in mine
     )
 
     assert act(reviewer, submitted_global, "reinstate").status_code == 303
@@ -365,6 +366,25 @@ def test_a_suspension_before_the_period_asks_no_report_until_a_reinstatement(
     ):
         assert "overdue" not in page
         assert (
-            "None: ANSM suspended the authorisation before its period began, and it was not "
-            "reinstated." in page
+            "None: ANSM suspended the authorisation before its period began, and it stayed "
+            "suspended until its end." in page
         )
+
+
+def test_a_withdrawal_after_a_suspension_before_the_period_says_why_no_report_was_asked(
+    app, reviewer, manufacturer, submitted_global
+):
+    act(reviewer, submitted_global, "start-review")
+    period = {"period_start": in_days(20), "period_end": in_days(120), "report_every": "1"}
+    assert act(reviewer, submitted_global, "authorise", **period).status_code == 303
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    assert act(reviewer, submitted_global, "withdraw").status_code == 303
+    for page in (
+        text_of(manufacturer.get(f"/requests/{submitted_global}/submitted")),
+        text_of(reviewer.get(f"/review/requests/{submitted_global}")),
+    ):
+        assert (
+            "None: ANSM suspended the authorisation before its period began, when nobody had "
+            "received the device under it, then withdrew it." in page
+        )
+        assert "before the first report was due" not in page

@@ -527,14 +527,30 @@ def letter_checked(dossier_id: int, item_id: int):
     initials corrected, say): it counts as written for it, no longer flagged to them or to
     ANSM, and the audit trail that ANSM reads says who said so. What is typed on step 9
     came along (the button is part of its form) and is kept."""
+    if request.method != "POST":  # reloaded: the request's page, filed since or not
+        return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier, item = _draft_letter(dossier_id, item_id)
     if item is None:
         return _letter_gone(dossier)
-    if request.method != "POST":
-        return _back_to(dossier, "hcp-support", "#letters")
     keep_chosen_letter(dossier)  # sent along from step 9's form
+    service.claim_draft(dossier)
+    if item.case_now() != request.form.get("case_shown"):
+        # The patient or the type of access changed since the page showed them (a colleague,
+        # another tab): what the manufacturer checked the letter against is no longer so.
+        db.session.rollback()
+        flash_at(
+            "letters",
+            {
+                "text": _(
+                    "The request's patient or type of access changed since this page was "
+                    "opened: check the letter from %(name)s against it again.",
+                    name=item.author_name,
+                ),
+                "warning": "yes",
+            },
+        )
+        return back_to_letters(dossier, "#letters")
     if item.written_for_another_case:
-        service.claim_draft(dossier)
         other_patient = item.written_for_other_patient()
         for column, value in HcpLetter.written_for_now(dossier.answers_now()).items():
             setattr(item, column, value)

@@ -228,11 +228,15 @@ def text(
     spellcheck=None,
     markup=True,
     links=True,
+    autocapitalize=None,
 ):
     """A one-line text answer. `required` is the message shown when it is left empty;
     `markup=False`: HTML tags taken as text (a search, which stores nothing); `links=False`:
-    no web address (`NoWebAddress`: an answer the portal's emails repeat to others)."""
+    no web address (`NoWebAddress`: an answer the portal's emails repeat to others);
+    `autocapitalize`: what a phone's keyboard capitalises ("characters": initials)."""
     render_kw = {"autocomplete": autocomplete} if autocomplete else {}
+    if autocapitalize:
+        render_kw["autocapitalize"] = autocapitalize
     if width:
         render_kw["class"] = f"input--{width}"
     if spellcheck is False:

@@ -28,6 +28,9 @@ from wizard.i18n import long_date
 # Up to four: two compound names ("Jean-Pierre Le Goff" is JPLG).
 _INITIALS = re.compile(r"[A-ZÀ-ÖØ-Þ]{1,4}")
 _INITIALS_SEPARATORS = re.compile(r"[\s.\-\u2010\u2011'’]")
+# A capital then two or more small letters, one word: how a first name is written.
+_WRITTEN_AS_A_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{2,}")
+_VOWELS = re.compile(r"[aeiouyàâäéèêëîïôöùûüÿœæ]")
 
 
 class PatientForm(StepForm):
@@ -44,6 +47,7 @@ class PatientForm(StepForm):
         hint=_l("1 to 4 letters, for example JD."),
         width="4",
         spellcheck=False,
+        autocapitalize="characters",  # a phone's keyboard would write "Jdm"
     )
     patient_birth_year = number(
         _l("Patient's year of birth"),
@@ -124,8 +128,9 @@ class PatientForm(StepForm):
                 )
             )
         typed = field.data.strip()
-        if len(typed) >= 3 and typed.isalpha() and typed[0].isupper() and typed[1:].islower():
-            # Written as a name is (Léo, Eve, Ali): a first name, not three initials.
+        if _WRITTEN_AS_A_NAME.fullmatch(typed) and _VOWELS.search(typed[1:]):
+            # Written as a name is (Léo, Eve, Ali), with a vowel after its capital: a first
+            # name, not three initials ("Jdm", a phone's capital on initials, is not refused).
             raise ValidationError(
                 _(
                     "“%(typed)s” is written as a first name: enter the patient's initials "

@@ -335,6 +335,13 @@ class HcpLetter(StoredFileMixin, db.Model):
             "written_for_patient": patient_mark(answers) if access == "individual" else None,
         }
 
+    def case_now(self) -> str:
+        """What the letter's request is for now, in one value (its type of access, and its
+        patient for one patient): a page saying the letter supports it sends it back, checked
+        to be still what the page showed (`filing.letter_checked`)."""
+        now = self.written_for_now(self.dossier.answers_now())
+        return f"{now['written_for'] or ''}:{now['written_for_patient'] or ''}"
+
     def dated_over_a_year_ago(self) -> bool:
         """Dated more than a year before today: the urgency it states is no longer current.
         Refused when added (`forms.attachments.HcpLetterForm`); one added in time ages while

@@ -60,7 +60,9 @@ class Verdict:
         return self.signed and self.intact and self.trusted
 
 
-_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+\d+\s+(\d+)\s+(\d+)\s*\]")
+# Offsets of at most 10 digits (a receipt weighs 60 KB): a longer number is no offset, and
+# would cost `int()` a refusal (Python's limit on long decimal strings).
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+\d{1,10}\s+(\d{1,10})\s+(\d{1,10})\s*\]")
 # What PDF readers count as white space (ISO 32000-1, 7.2.2).
 _WHITE_SPACE = b"\x00\t\n\x0c\r "
 

@@ -15,7 +15,12 @@ from wizard.token_links import is_failed_lookup
 def init_app(app: Flask, limiter: Limiter) -> None:
     from wizard.cli import schema_needed
     from wizard.review import cli, filer_views, follow_up, hcp_views, late_answers, pages, views
-    from wizard.review.status import effective_status, measure_of, stopped_before_its_period
+    from wizard.review.status import (
+        effective_status,
+        measure_of,
+        stopped_before_its_period,
+        suspended_before_period,
+    )
 
     limiter.shared_limit(
         app.config["INVITE_RATE_LIMIT"],
@@ -31,6 +36,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         expected_ce=follow_up.expected_ce,
         certified_by=follow_up.certified_by,
         stopped_by=follow_up.stopped_by,
+        suspended_before_period=suspended_before_period,
         end_request_open=follow_up.end_request_open,
         reinstatement_ending=follow_up.reinstatement_ending,
         measure_of=measure_of,

@@ -49,13 +49,16 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
         )
     decision = drafted(dossier, action, user, form)
     decision.record_sha256 = canonical_sha256(decision.record)
+    # Read before the decision is added: a query after it would write it before
+    # `change_status` has locked the request (see below).
+    authorisation = authorisation_of(dossier)
     db.session.add(decision)
     day = clock.day_in_paris(decision.decided_at)
     if decision.kind == DecisionKind.AUTHORISATION:
         db.session.add_all(follow_up.dues_for(decision))
     elif (decision.kind == DecisionKind.WITHDRAWAL and user.is_reviewer) or (
         decision.kind == DecisionKind.SUSPENSION
-        and not period_begun(authorisation_of(dossier), decision.decided_at)
+        and not period_begun(authorisation, decision.decided_at)
     ):
         # Withdrawn, no report is asked after it; suspended before its period began, nobody
         # has received the device under it, and none is asked while it stays so (its act
@@ -66,7 +69,7 @@ def decide(dossier: Dossier, action: Action, user: User, form) -> Decision:
             follow_up.drop_dues_after(dossier, day)
     elif decision.kind == DecisionKind.REINSTATEMENT:
         with db.session.no_autoflush:
-            follow_up.restore_dues_after(dossier, authorisation_of(dossier), day)
+            follow_up.restore_dues_from(dossier, authorisation, day)
     change_status(
         dossier, action.target, audit.Actor.of(user), note=decision.reason, about=decision
     )

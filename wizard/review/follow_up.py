@@ -362,14 +362,15 @@ def drop_dues_after(dossier: Dossier, day: date) -> None:
     )
 
 
-def restore_dues_after(dossier: Dossier, authorisation: Decision, day: date) -> None:
-    """An authorisation reinstated on `day` asks again the reports its act set after that
-    day which a suspension before its period dropped (`drop_dues_after`)."""
+def restore_dues_from(dossier: Dossier, authorisation: Decision, day: date) -> None:
+    """An authorisation reinstated on `day` asks again the reports its act set from that
+    day on (its last day's among them) which a suspension before its period dropped
+    (`drop_dues_after`). Read without writing what is pending (`decisions.decide`)."""
     kept = set(
         db.session.scalars(select(ReportDue.due_on).where(ReportDue.dossier_id == dossier.id))
     )
     db.session.add_all(
-        due for due in dues_for(authorisation) if due.due_on > day and due.due_on not in kept
+        due for due in dues_for(authorisation) if due.due_on >= day and due.due_on not in kept
     )
 
 

@@ -68,6 +68,17 @@ def _latest(dossier_id: int, *kinds: DecisionKind) -> Decision | None:
     )
 
 
+def suspended_before_period(authorisation: Decision) -> bool:
+    """Whether the authorisation's last suspension, not lifted since, was decided before its
+    period began: nobody has received the device under it (no report is asked then)."""
+    last = _latest(authorisation.dossier_id, DecisionKind.SUSPENSION, DecisionKind.REINSTATEMENT)
+    return bool(
+        last is not None
+        and last.kind == DecisionKind.SUSPENSION
+        and not period_begun(authorisation, last.decided_at)
+    )
+
+
 def period_has_ended(authorisation: Decision | None, today: date | None = None) -> bool:
     """The authorised period includes its last day; it has ended the day after."""
     if authorisation is None or authorisation.period_end is None:
