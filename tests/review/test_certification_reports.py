@@ -265,6 +265,11 @@ def test_a_certification_given_up_is_a_warning_on_both_pages(
             page,
         )
     assert "Your report no. 1 said" not in mine
+    told = [m for m in inbox.to(REVIEWER_EMAIL) if "Follow-up report" in m["Subject"]]
+    assert (
+        "The manufacturer says CE certification is under way again: its report no. 1 said it "
+        "was no longer pursued." in " ".join(body_of(told[-1]).split())
+    )
 
 
 def test_once_the_authorisation_is_withdrawn_its_reports_point_nothing_out(

@@ -306,6 +306,7 @@ def to_review_team(
         "report": report,
         # A date CE marking is expected by again, after a report that said it obtained.
         "certified_in": _certified_before(report) if report is not None else None,
+        "stopped_in": _stopped_before(report) if report is not None else None,
         # Answers still awaited after this one: the review waits for them too.
         "awaited": [
             q.hcp_name or dossier.manufacturer_name for q in InformationRequest.awaited(dossier.id)
@@ -342,6 +343,18 @@ def _certified_before(report: FollowUpReport) -> int | None:
     earlier = [r for r in follow_up.reports_of(report.dossier) if r.id < report.id]
     certified = follow_up.certified_by(earlier)
     return certified[1] if certified is not None else None
+
+
+def _stopped_before(report: FollowUpReport) -> int | None:
+    """The number of the report that said CE certification was no longer pursued, if that
+    was the last word before `report`, which says it is under way again."""
+    from wizard.review import follow_up  # (which sends through this module)
+
+    if report.certification not in ("as_planned", "delayed"):
+        return None
+    earlier = [r for r in follow_up.reports_of(report.dossier) if r.id < report.id]
+    stopped = follow_up.stopped_by(earlier)
+    return stopped[1] if stopped is not None else None
 
 
 def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> list[str]:
