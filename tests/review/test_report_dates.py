@@ -139,6 +139,9 @@ def test_one_late_report_meets_every_date_passed_without_one(
     days_later(monkeypatch, (dues[1] - clock.today()).days + 3)
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert f"2 of your reports are overdue, the first due by {said(dues[0])}" in mine
+    assert f"2 follow-up reports overdue: the first was due by {said(dues[0])}" in text_of(
+        manufacturer.get("/dashboard")
+    )
     assert send_report(manufacturer, submitted_global).status_code == 303
     mine = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     sent = f"Report no. 1, sent on {said(clock.today())} · late"

@@ -36,6 +36,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         expected_ce=follow_up.expected_ce,
         certified_by=follow_up.certified_by,
         stopped_by=follow_up.stopped_by,
+        overdue_count=follow_up.overdue_count,
         suspended_before_period=suspended_before_period,
         end_request_open=follow_up.end_request_open,
         reinstatement_ending=follow_up.reinstatement_ending,

@@ -353,6 +353,18 @@ def first_unmet(dossier: Dossier) -> date | None:
     )
 
 
+def overdue_count(dossier: Dossier) -> int:
+    """How many dates before today the request's authorisation asked a report by that none
+    has met (its manufacturer's list of requests says how many, not only the first)."""
+    return db.session.scalar(
+        select(func.count()).where(
+            ReportDue.dossier_id == dossier.id,
+            ReportDue.report_id.is_(None),
+            ReportDue.due_on < clock.today(),
+        )
+    )
+
+
 def drop_dues_after(dossier: Dossier, day: date) -> None:
     """An authorisation withdrawn on `day` asks no report after it: its dates after that day
     go, a date a report sent early met included (the report stays, among the reports; listed
