@@ -153,7 +153,12 @@ def test_the_switch_of_a_step_with_files_keeps_the_typing_but_adds_no_file(app, 
     assert shown.status_code == 200 and '<html lang="en">' in shown.text
     assert 'value="Dr Anne Leroy"' in shown.text and 'value="anne@necker.example"' in shown.text
     assert f'value="{sample_letter()["author_name"]}"' in shown.text
-    assert "The file you had just chosen was not sent: choose it again." in shown.text
+    assert (
+        '<span id="file-not-kept">The file you had just chosen was not sent: choose it again.'
+        "</span>" in shown.text
+    )
+    # Heard where the file is chosen again, not only at the page's top.
+    assert re.search(r'id="letter-file"[^>]* aria-describedby="file-not-kept ', shown.text)
     with app.app_context():
         assert db.session.query(HcpLetter).filter_by(dossier_id=dossier_id).count() == 0
         assert db.session.query(Invitation).filter_by(dossier_id=dossier_id).count() == 0

@@ -5,6 +5,8 @@ portal."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import update
 
@@ -134,6 +136,8 @@ def test_changing_language_keeps_what_was_typed_without_sending_the_letter(
     assert '<html lang="fr"' in said
     assert "est repris\u00a0; rien n’est encore envoyé." in said
     assert "choisissez-le à nouveau" in said  # the file chosen was not taken
+    # Heard where the file is chosen again, not only in the note at the page's top.
+    assert re.search(r'id="file"[^>]* aria-describedby="file-not-kept ', said)
     assert LETTER["urgency_statement"] in said and 'value="Dr Anne Leroy"' in said
     assert "Il y a un problème" not in said  # nothing was sent to be checked
     with app.app_context():

@@ -35,20 +35,35 @@ LIVE_TRIGGERS = {
 def field_in_page(context, f, live: bool = True, url: str | None = None) -> Markup:
     """A field in a template; checked live when the page has a `validate_url` (or `url`, the
     field's own) and `live`."""
-    return render_field(f, (url or context.get("validate_url")) if live else None)
+    # After the language switch, a file chosen was not sent: the note saying so describes
+    # the file inputs too (`FILE_NOT_KEPT`), heard where the file is chosen again.
+    not_kept = FILE_NOT_KEPT if context.get("file_not_kept") else None
+    return render_field(
+        f, (url or context.get("validate_url")) if live else None, not_kept=not_kept
+    )
 
 
-def render_field(f, validate_url: str | None = None, *, swap_oob: bool = False) -> Markup:
+# The id of the sentence that says a file chosen was not sent (the page's language switched).
+FILE_NOT_KEPT = "file-not-kept"
+FILE_TYPES = ("PdfFile", "FileField")
+
+
+def render_field(
+    f, validate_url: str | None = None, *, swap_oob: bool = False, not_kept: str | None = None
+) -> Markup:
     """The field's block; with `validate_url`, checked by htmx when it changes; with
-    `swap_oob`, marked to replace its namesake on the page wherever it sits (htmx)."""
+    `swap_oob`, marked to replace its namesake on the page wherever it sits (htmx);
+    `not_kept`: the id of a note that a file chosen was not sent, for a file input."""
     fid = escape(f.id)
     description = "" if f.description is None else str(f.description)
     error = str(f.errors[0]) if f.errors else ""
     warning = "" if error else str(getattr(f, "warning", None) or "")
     kept_note = getattr(f, "kept_note", None)  # which file is kept from an earlier try
+    is_file = f.type in FILE_TYPES
     described = " ".join(
         name
         for name, shown in (
+            (not_kept, not_kept and is_file),
             (kept_note, kept_note),
             (f"{f.id}-hint", description),
             (f"{f.id}-error", error),
@@ -172,7 +187,7 @@ def _input(f, width: str, extra: dict) -> str:
             f'value="{escape(f._value())}" min="{FIRST_YEAR}-01-01" max="{LAST_YEAR}-12-31" '
             f"{shared}>"
         )
-    if f.type in ("PdfFile", "FileField"):
+    if f.type in FILE_TYPES:
         several = " multiple" if isinstance(f, MultipleFileField) else ""
         # Said as soon as a file too big is chosen (app.js), not after it was all sent.
         cap = current_app.config["MAX_UPLOAD_BYTES"]
