@@ -559,6 +559,8 @@ def letter_checked(dossier_id: int, item_id: int):
             detail |= {"initials": other_patient["initials"], "year": other_patient["birth_year"]}
         _record(dossier, audit.LETTER_CHECKED, **detail)
         db.session.commit()
+    else:  # said so already (a colleague, the page sent twice): nothing to change
+        db.session.rollback()
     flash_at(
         "letters",
         _(
