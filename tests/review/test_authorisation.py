@@ -226,9 +226,10 @@ def test_a_suspended_authorisation_expires_with_its_period(
 ):
     """A suspension does not outlive the authorisation: once the period has ended, the
     request reads "expired" everywhere and the daily command records it. Its email says the
-    authorisation was suspended (supply had stopped already) and names the report overdue."""
+    authorisation was suspended (supply had stopped already) and names the report overdue
+    (suspended once its period had begun: patients may have received the device)."""
     act(reviewer, submitted_global, "start-review")
-    start, end = (date.fromisoformat(in_days(days)) for days in (1, 30))
+    start, end = (date.fromisoformat(in_days(days)) for days in (0, 30))
     act(
         reviewer,
         submitted_global,

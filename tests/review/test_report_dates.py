@@ -362,6 +362,7 @@ def test_a_suspension_before_the_period_asks_no_report_until_a_reinstatement(
     run_daily_job(app)
     expired = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
     assert "has expired" in expired and "overdue" not in expired
+    assert "continue to be followed" not in expired and "reports" not in expired
     assert "overdue" not in text_of(manufacturer.get("/dashboard"))
     for page in (
         text_of(manufacturer.get(f"/requests/{submitted_global}/submitted")),

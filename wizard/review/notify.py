@@ -34,7 +34,7 @@ from wizard.models import (
     User,
 )
 from wizard.review import follow_up
-from wizard.review.status import authorisation_of, period_begun
+from wizard.review.status import authorisation_of, period_begun, suspended_before_period
 from wizard.web import external_url
 
 
@@ -147,6 +147,11 @@ def status_changed(
         and follow_up.first_unmet(dossier) is not None,
         # Expired: a report date already past that no report met.
         "report_overdue": _overdue(dossier) if status == Status.EXPIRED else None,
+        # Expired suspended since before its period: nobody received the device, none is
+        # followed under it.
+        "never_in_force": status == Status.EXPIRED
+        and authorisation is not None
+        and suspended_before_period(authorisation),
         # Reinstated: the manufacturer's request to end it, which no longer stands.
         "end_request_ended": follow_up.end_request_ended_by(about)
         if status == Status.AUTHORISED
