@@ -377,7 +377,10 @@ def drop_dues_after(dossier: Dossier, day: date) -> None:
 def restore_dues_from(dossier: Dossier, authorisation: Decision, day: date) -> None:
     """An authorisation reinstated on `day` asks again the reports its act set from that
     day on (its last day's among them) which a suspension before its period dropped
-    (`drop_dues_after`). Read without writing what is pending (`decisions.decide`)."""
+    (`drop_dues_after`). Read without writing what is pending (`decisions.decide`). One
+    that sets no dates (none, or signed before dates could be set) has none to ask."""
+    if authorisation is None or authorisation.report_every_months is None:
+        return
     kept = set(
         db.session.scalars(select(ReportDue.due_on).where(ReportDue.dossier_id == dossier.id))
     )
