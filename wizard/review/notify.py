@@ -341,25 +341,27 @@ def to_review_team(
 def _certified_before(report: FollowUpReport) -> int | None:
     """The number of the report that said the device CE-marked, if that was the last word
     before `report`, which expects CE marking on a date again (its certificate lost)."""
-    from wizard.review import follow_up  # (which sends through this module)
-
     if report.certification != "delayed":
         return None
-    earlier = [r for r in follow_up.reports_of(report.dossier) if r.id < report.id]
-    certified = follow_up.certified_by(earlier)
-    return certified[1] if certified is not None else None
+    return _last_word_before(report, "certified_by")
 
 
 def _stopped_before(report: FollowUpReport) -> int | None:
     """The number of the report that said CE certification was no longer pursued, if that
     was the last word before `report`, which says it is under way again."""
-    from wizard.review import follow_up  # (which sends through this module)
-
     if report.certification not in ("as_planned", "delayed"):
         return None
+    return _last_word_before(report, "stopped_by")
+
+
+def _last_word_before(report: FollowUpReport, said: str) -> int | None:
+    """The number of the report before `report` whose word on certification was the last
+    (`follow_up.certified_by` or `stopped_by`, named by `said`), if it said that."""
+    from wizard.review import follow_up  # (which sends through this module)
+
     earlier = [r for r in follow_up.reports_of(report.dossier) if r.id < report.id]
-    stopped = follow_up.stopped_by(earlier)
-    return stopped[1] if stopped is not None else None
+    found = getattr(follow_up, said)(earlier)
+    return found[1] if found is not None else None
 
 
 def _reviewers_concerned(dossier: Dossier, reply: Reply | None, acted: bool) -> list[str]:
