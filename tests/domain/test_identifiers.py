@@ -370,3 +370,18 @@ def test_valid_finess(value, expected):
 )
 def test_invalid_finess(value, code):
     assert_code(validate_finess, value, code)
+
+
+@pytest.mark.parametrize(
+    ("validator", "value"),
+    [
+        (validate_siret, "000 000 000 00000"),
+        (validate_srn, "FR-MF-000000000"),
+        (validate_rpps, "00000000000"),
+        (validate_finess, "000000000"),
+        (validate_udi_di, "0000000000000"),
+        (validate_notified_body_number, "0000"),
+    ],
+)
+def test_zeros_only_pass_check_digits_but_are_refused_as_placeholders(validator, value):
+    assert_code(validator, value, "placeholder")

@@ -125,6 +125,8 @@ def bad_answers() -> list:
         "An expired certificate has an expiry date in the past: check the date, or choose that "
         "its renewal is under way.", "expired-in-the-future"),
     bad("situation", "legacy_notified_body", "27970", NB_DIGITS, "five-digit-nb"),
+    bad("situation", "legacy_notified_body", "NB 0000",
+        "0000 is no notified body's number: find its 4 digits in NANDO.", "nb-of-zeros"),
     bad("situation", "legacy_notified_body", "TÜV", NB_DIGITS, "nb-name-not-number"),
     bad("situation", "mdr_application_date", day(5),
         "The application date cannot be in the future.", "application-in-future"),
@@ -144,6 +146,9 @@ def bad_answers() -> list:
         "Choose the country of the registered office.", "no-country"),
     bad("manufacturer", "country", "XX", CHOOSE, "unknown-country"),
     long("manufacturer", "address", 500),
+    # An accent pasted apart from its letter (macOS, some PDFs: NFD) counts once, as seen.
+    bad("manufacturer", "address", "e\u0301" * 501,
+        "Use 500 characters or fewer (you have 501).", "decomposed-accents-counted-once"),
     bad("manufacturer", "srn", "FR-IM-000012345",
         "The middle part of the manufacturer's SRN must be MF.", "importer-srn"),
     bad("manufacturer", "srn", "FR-XX-000012345",
@@ -166,6 +171,13 @@ def bad_answers() -> list:
         "This SIRET number is not valid (its check digit does not match): copy it again from "
         "the Kbis extract or the INSEE notice.", "siret-check-digit"),
     bad("manufacturer", "siret", "7328293200", "A SIRET number has 14 digits.", "short-siret"),
+    # Zeros pass every check digit: a filler, said so.
+    bad("manufacturer", "siret", "000 000 000 00000",
+        "A SIRET number of zeros only is not a real one: copy it from the Kbis extract or the "
+        "INSEE notice.", "siret-of-zeros"),
+    bad("manufacturer", "srn", "FR-MF-000000000",
+        "An SRN whose number is only zeros is an example, not a real one: enter the SRN "
+        "EUDAMED gave.", "srn-of-zeros"),
     bad("manufacturer", "siret", "732 829 320",
         "This looks like a SIREN number (9 digits). The SIRET has 14: the SIREN followed by the "
         "5 digits of the establishment (NIC), as on the Kbis extract or the INSEE notice.",
@@ -200,6 +212,8 @@ def bad_answers() -> list:
     bad("device", "trade_name", None, "Enter the device's trade name.", "empty"),
     long("device", "model", 200),
     bad("device", "udi_di", "3760123456785", GTIN_CHECK, "gtin-check-digit"),
+    bad("device", "udi_di", "0000000000000",
+        "A UDI-DI of zeros only is not a real one: copy it from the label.", "gtin-of-zeros"),
     bad("device", "udi_di", "3760123456",
         "A GS1 UDI-DI (GTIN) has 8, 12, 13 or 14 digits.", "gtin-length"),
     bad("device", "udi_di", "3760\x07123456784", CONTROL, "bell-character"),
@@ -259,6 +273,12 @@ def bad_answers() -> list:
     bad("patient", "physician_name", None, "Enter the treating physician's name.", "empty"),
     bad("patient", "physician_rpps", "10000000008", RPPS_CHECK, "rpps-check-digit"),
     bad("patient", "physician_rpps", "1000000000", "An RPPS number has 11 digits.", "rpps-len"),
+    bad("patient", "physician_rpps", "00000000000",
+        "An RPPS number of zeros only is not a real one: check it on the professional's card or "
+        "in the RPPS directory.", "rpps-of-zeros"),
+    bad("patient", "establishment_finess", "000000000",
+        "A FINESS number of zeros only is not a real one: check it in the FINESS directory.",
+        "finess-of-zeros"),
     bad("patient", "physician_specialty", "Cardio\x07logy", CONTROL, "bell-character"),
     long("patient", "clinical_situation", 5000),
     bad("patient", "alternatives_tried", None,

@@ -36,6 +36,7 @@ ERROR_CODES: tuple[str, ...] = (
     "country",
     "role",
     "letter_for_digit",  # a digit typed as the letter it looks like (O for 0)
+    "placeholder",  # zeros only, which pass every check digit
 )
 
 DEVICE_CLASSES: tuple[str, ...] = ("I", "Is", "Im", "Ir", "IIa", "IIb", "III")
@@ -98,6 +99,7 @@ def validate_srn(value: str) -> str:
         raise IdentifierError("country", f"{country!r} is not an ISO 3166-1 country code")
     if role not in SRN_ROLES:
         raise IdentifierError("role", f"SRN role {role!r} is not one of MF, AR, IM, PR")
+    _not_placeholder(number, "SRN")
     if len(number) != 9:
         raise IdentifierError("length", "SRN must end with exactly 9 digits")
     return text
@@ -138,6 +140,7 @@ def validate_notified_body_number(value: str) -> str:
         raise IdentifierError("format", "notified body number must be digits, e.g. 2797")
     if len(text) != 4:
         raise IdentifierError("length", "notified body number must have exactly 4 digits")
+    _not_placeholder(text, "notified body number")
     return text
 
 
@@ -159,7 +162,9 @@ def validate_siren(value: str) -> str:
 def validate_siret(value: str) -> str:
     """Validate a French SIRET (14 digits, Luhn; La Poste rule included); spaces, dashes and
     dots between them (as people group them) are let go."""
-    return _run_stdnum(siret.validate, _siret_text(value), "SIRET")
+    text = _siret_text(value)
+    _not_placeholder(text, "SIRET")
+    return _run_stdnum(siret.validate, text, "SIRET")
 
 
 def is_siren_for_siret(value: str | None) -> bool:
@@ -181,6 +186,7 @@ def validate_rpps(value: str) -> str:
     spaces, dashes and dots between them (as people group them) are let go."""
     text = re.sub(r"[ .-]", "", _prepare_ascii(value))
     _require_digits(text, 11, "RPPS")
+    _not_placeholder(text, "RPPS")
     return _run_stdnum(luhn.validate, text, "RPPS")
 
 
@@ -202,6 +208,7 @@ def validate_finess(value: str) -> str:
         raise IdentifierError("length", "FINESS must have exactly 9 characters")
     if not _FINESS.fullmatch(text):
         raise IdentifierError("format", "FINESS must be a département code then 7 digits")
+    _not_placeholder(text, "FINESS")
     _run_stdnum(luhn.validate, _corsica_as_digits(text), "FINESS")
     return text
 
@@ -209,6 +216,7 @@ def validate_finess(value: str) -> str:
 def _validate_gtin(digits: str) -> str:
     if len(digits) not in GTIN_LENGTHS:
         raise IdentifierError("length", "a GS1 GTIN has 8, 12, 13 or 14 digits")
+    _not_placeholder(digits, "GTIN")
     return _run_stdnum(ean.validate, digits, "GTIN")
 
 
@@ -216,6 +224,13 @@ def _corsica_as_digits(finess: str) -> str:
     if finess[:2] in ("2A", "2B"):
         return "20" + finess[2:]
     return finess
+
+
+def _not_placeholder(digits: str, name: str) -> None:
+    """Zeros only pass every check digit (Luhn, GS1): a form's example or a filler typed to
+    get past a question ("00000000000000"), never a real number."""
+    if digits and set(digits) == {"0"}:
+        raise IdentifierError("placeholder", f"{name} of zeros only")
 
 
 def _require_digits(text: str, length: int, name: str) -> None:

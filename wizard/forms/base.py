@@ -7,6 +7,7 @@ A field's answer is stored as JSON (text, integer, boolean, ISO date). A field g
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import cache, cached_property
@@ -250,7 +251,7 @@ def text(
             *_rules(required, required_if, max_length, markup=markup and not rules, links=links),
             *rules,
         ],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[_short_answer],
         render_kw=render_kw,
     )
 
@@ -285,7 +286,13 @@ _AS_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n", "\v": "\n", "
 
 
 def _long_answer(value):
-    return value.translate(_AS_LINE_BREAKS).strip() if isinstance(value, str) else value
+    return _short_answer(value.translate(_AS_LINE_BREAKS)) if isinstance(value, str) else value
+
+
+def _short_answer(value):
+    """An answer as kept: composed (NFC), so that an "é" pasted as "e" and its accent (text
+    from macOS, some PDFs) is one character, as its reader sees it and its length counts it."""
+    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
 
 
 def _hint_with_cap(hint, max_length: int) -> str:

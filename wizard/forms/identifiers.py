@@ -25,6 +25,10 @@ class SrnWithRole(Identifier):
                 "length": _("The last part of an SRN has exactly 9 digits."),
                 "country": _("The SRN must start with a real country code, such as FR, DE or US."),
                 "role": str(role_message),
+                "placeholder": _(
+                    "An SRN whose number is only zeros is an example, not a real one: enter "
+                    "the SRN EUDAMED gave."
+                ),
             },
         )
         self.role_code = role_code
@@ -50,6 +54,7 @@ def udi_di() -> Identifier:
                 "The last digit of this GTIN does not match the others (check digit): "
                 "check it for a typing mistake."
             ),
+            "placeholder": _("A UDI-DI of zeros only is not a real one: copy it from the label."),
             "letter_for_digit": _(
                 "This looks like a GS1 GTIN with a letter typed for a digit (O for 0, I or l "
                 "for 1): type it with digits only, as printed on the label."
@@ -74,6 +79,7 @@ def notified_body() -> Identifier:
             "empty": _("Enter the notified body's number."),
             "format": _("A notified body number has 4 digits, for example 2797 (see NANDO)."),
             "length": _("A notified body number has 4 digits, for example 2797 (see NANDO)."),
+            "placeholder": _("0000 is no notified body's number: find its 4 digits in NANDO."),
         },
     )
 
@@ -89,6 +95,10 @@ def siret() -> Identifier:
             "checksum": _(
                 "This SIRET number is not valid (its check digit does not match): "
                 "copy it again from the Kbis extract or the INSEE notice."
+            ),
+            "placeholder": _(
+                "A SIRET number of zeros only is not a real one: copy it from the Kbis extract "
+                "or the INSEE notice."
             ),
         },
     )
@@ -121,6 +131,10 @@ def rpps() -> Identifier:
                 "This RPPS number is not valid (its check digit does not match): "
                 "check it on the professional's card or in the RPPS directory."
             ),
+            "placeholder": _(
+                "An RPPS number of zeros only is not a real one: check it on the professional's "
+                "card or in the RPPS directory."
+            ),
         },
     )
 
@@ -139,6 +153,9 @@ def finess() -> Identifier:
             "checksum": _(
                 "This FINESS number is not valid (its check key does not match): "
                 "check it in the FINESS directory."
+            ),
+            "placeholder": _(
+                "A FINESS number of zeros only is not a real one: check it in the FINESS directory."
             ),
         },
     )
