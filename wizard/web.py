@@ -307,6 +307,12 @@ def _human_moment(value: datetime) -> str:
     return _("%(date)s at %(time)s", date=long_date(local.date()), time=format_time(local, hour))
 
 
+def moment_in_paris(value: datetime) -> str:
+    """A moment as an email says it, to a reader who may be abroad: "2 December 2026 at
+    07:26 (Paris time)"."""
+    return _("%(moment)s (Paris time)", moment=_human_moment(value))
+
+
 STATUS_LABELS = {
     "draft": _l("Draft"),
     "submitted": _l("Submitted"),
@@ -357,6 +363,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.tests["token"] = is_token  # `{% for input in form if input is not token %}`
     app.jinja_env.filters["human_date"] = human_date
     app.jinja_env.filters["human_moment"] = _human_moment
+    app.jinja_env.filters["moment_in_paris"] = moment_in_paris
     app.jinja_env.filters["of_name"] = of_name  # French: "de Cardiotech", "d’Abiomed"
     app.jinja_env.filters["quantity"] = quantity  # "100 000", "100,000"; "1500" as it is
     app.jinja_env.globals.update(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from babel.dates import format_date
 from sqlalchemy import select
 
 from tests.conftest import (
@@ -93,6 +94,39 @@ def test_a_draft_is_deleted_with_its_answers_files_and_open_invitations(
     assert login(reviewer, "rita@ansm.example").status_code == 303
     assert "VentriAssist" not in reviewer.get("/review").text
     assert reviewer.get(f"/review/requests/{dossier_id}").status_code == 404
+
+
+def test_a_professional_whose_letter_came_hears_it_went_with_the_draft(
+    app,
+    logged_in,
+    user,
+    inbox,  # noqa: F811
+):
+    """Their letter (about a patient, signed by them) is deleted with the draft: they are
+    told it never reached ANSM, as one whose link was still open is told it is not needed."""
+    from tests.invites.support import send_letter
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], files=False)
+    assert invite(logged_in, dossier_id).status_code == 303
+    link = link_in(inbox.to("anne.leroy@necker.example")[-1])
+    assert send_letter(app.test_client(), link).status_code == 303
+    inbox.clear()
+    page = logged_in.get(f"/requests/{dossier_id}/discard")
+    assert (
+        logged_in.post(f"/requests/{dossier_id}/discard", data=shown_on(page.text)).status_code
+        == 303
+    )
+    (told,) = inbox.to("anne.leroy@necker.example")
+    assert "has given up its request: your letter was deleted with it" in told["Subject"]
+    assert told["Reply-To"] == "Claire Martin <claire@cardiotech.example>"
+    body = " ".join(body_of(told).split())
+    today = format_date(clock.today(), "long", locale="en_GB")
+    assert (
+        f"The letter you sent for it on {today} was deleted with it: ANSM never received it, "
+        "and nothing more is asked of you for this request." in body
+    )
+    assert "do not need to write a letter" not in body
 
 
 def test_the_dashboard_offers_to_delete_drafts_only(app, logged_in, user):

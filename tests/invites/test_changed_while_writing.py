@@ -68,6 +68,35 @@ def test_a_letter_is_not_sent_for_a_patient_its_author_was_not_shown(
         assert (letter.written_for, letter.written_for_patient) == ("individual", "AB 1950")
 
 
+def test_a_change_is_said_with_a_slip_and_again_in_the_other_language(
+    app, manufacturer, clinician, inbox
+):
+    """A letter refused for a mistyped RPPS while the patient changed: the page says both
+    (else, showing the request as it is now, it would take the change in unsaid, and the
+    corrected letter go to a patient its author never read of); its language switch then
+    says the change again."""
+    client, dossier_id = manufacturer
+    link, opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    other = {**sample_answers("individual")["patient"], "patient_initials": "AB"}
+    assert post_step(client, dossier_id, "patient", other).status_code == 303
+
+    slip = send_letter(clinician, link, shown=shown_on(opened), author_rpps="10000000008")
+    assert slip.status_code == 422
+    said = " ".join(html.unescape(slip.text).split())
+    assert "This RPPS number is not valid" in said
+    assert "changed the patient while this page was open (marked “Changed” below)" in said
+    assert said.count(">Changed</strong>") == 1
+
+    data = {**LETTER, "shown": shown_on(slip.text), "switch_language": "fr"}
+    data["marked"] = re.search(r'name="marked" value="([a-z_,]+)"', slip.text).group(1)
+    switched = clinician.post(link, data=data, content_type="multipart/form-data")
+    french = " ".join(html.unescape(switched.text).split())
+    assert "a modifié le patient pendant que cette page était ouverte" in french
+    assert french.count(">Modifié</strong>") == 1
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+
+
 def test_a_change_the_page_does_not_show_does_not_stop_the_letter(
     app, manufacturer, clinician, inbox
 ):

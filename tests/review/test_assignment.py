@@ -316,7 +316,7 @@ def test_a_decision_signed_by_a_colleague_is_said_before_and_told_to_the_handler
     told = inbox.to(COLLEAGUE)[told_before:]
     assert len(told) == 1
     assert "Decision signed on request DA-" in told[0]["Subject"]
-    assert "Rita Leroy has signed decision 1 (Refusal) on request DA-" in body_of(told[0])
+    assert "Rita Leroy has signed decision no. 1 (Refusal) on request DA-" in body_of(told[0])
     assert "which you handle" in body_of(told[0])
 
 

@@ -5,6 +5,7 @@ on 127.0.0.1)."""
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date, timedelta
 
 from babel.dates import format_date
@@ -65,6 +66,9 @@ def test_the_manufacturer_is_emailed_at_each_change(app, inbox, reviewer, manufa
     assert "Alternatives exist." in body_of(refused)
     refusal = " ".join(body_of(refused).split())
     assert "Decision no. 1, signed on" in refusal and ": its PDF is on the page of your" in refusal
+    # To a manufacturer who may be abroad: which clock the time is on.
+    assert re.search(r"signed on \d+ \w+ \d{4} at \d\d:\d\d \(Paris time\): its PDF", refusal)
+    assert re.search(r"à \d+ h \d\d \(heure de Paris\)", refusal)
     # What the manufacturer can do now: challenge it, or file again.
     assert "You may challenge this decision within two months of its notification" in refusal
     assert "“Start a new request from this one” copies what you filed" in refusal

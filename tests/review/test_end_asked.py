@@ -173,12 +173,17 @@ def test_a_request_before_a_reinstatement_is_no_request_to_end_it_after(
     (told,) = inbox.to(MANUFACTURER)
     body = " ".join(body_of(told).split())
     assert re.search(
-        f"Your report of {on} at [0-9:]+ asked ANSM to end this authorisation. Reinstated, the "
+        f"Your report of {on} at [0-9:]+ \\(Paris time\\) asked ANSM to end this authorisation. "
+        "Reinstated, the "
         "authorisation stands, and that request no longer does: if you still want it ended, "
         "ask again in a follow-up report.",
         body,
     )
-    assert re.search(f"Votre rapport du {french(clock.today().isoformat())} à [0-9]+ h", body)
+    assert re.search(
+        f"Votre rapport du {french(clock.today().isoformat())} à [0-9]+ h [0-9]+ "
+        "\\(heure de Paris\\)",
+        body,
+    )
     own = text_of(manufacturer.get(f"/requests/{submitted_global}/submitted"))
     assert re.search(
         f"This report asked ANSM to end the authorisation. It was reinstated on {on} at "

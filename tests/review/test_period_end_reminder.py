@@ -12,6 +12,7 @@ from babel.dates import format_date
 from tests.invites.support import body_of
 from tests.review.support import act, dossier, in_days
 from wizard import clock
+from wizard.review import follow_up
 
 MANUFACTURER = "claire@cardiotech.example"
 
@@ -88,6 +89,30 @@ def test_without_follow_up_conditions_the_reminder_asks_the_last_report_its_date
     assert (
         "send ANSM your follow-up report on the patients treated: the authorisation asks for "
         f"its last one by {english_day}." in " ".join(body_of(reminder).split())
+    )
+
+
+def test_conditions_and_dates_both_said_and_a_report_overdue_named(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    """Written conditions and set dates: the reminder quotes the one and gives the other's
+    last date; a date passed with no report is named, as the period's end approaches."""
+    act(reviewer, submitted_global, "start-review")
+    period = {"period_start": in_days(0), "period_end": in_days(90)}
+    authorised = act(reviewer, submitted_global, "authorise", report_every="1", **period)
+    assert authorised.status_code == 303
+    with app.app_context():
+        first = follow_up.first_unmet(dossier(submitted_global))
+    english = format_date(date.fromisoformat(in_days(90)), "long", locale="en_GB")
+    days_later(monkeypatch, 60)
+    run_daily_job(app)
+    (reminder,) = reminders_to(inbox)
+    body = " ".join(body_of(reminder).split())
+    assert "Monthly report to ANSM on every patient." in body
+    assert f"The authorisation asks for the last report by {english}." in body
+    assert (
+        f"The follow-up report due by {format_date(first, 'long', locale='en_GB')} has not "
+        "reached ANSM: send it from the page of your request." in body
     )
 
 

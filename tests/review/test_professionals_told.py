@@ -155,6 +155,53 @@ def test_a_suspension_a_reinstatement_and_a_withdrawal_are_told_too(app, inbox, 
     assert len(inbox.to(LEROY)) == len(inbox.to(DUPONT)) == 4
 
 
+def test_suspended_before_its_period_and_lifted_after_its_first_day_it_was_never_in_force(
+    app, inbox, reviewer, filed, monkeypatch
+):
+    """Suspended before its first day, nobody received the device under it: reinstated once
+    the period has begun, it comes into force, not "again"; withdrawn so, nobody is followed."""
+    from tests.review.test_period_end_reminder import MANUFACTURER, days_later
+
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "authorise")  # from in 10 days
+    act(reviewer, filed, "suspend")
+    days_later(monkeypatch, 15)
+    act(reviewer, filed, "reinstate")
+    with app.app_context():
+        end = english(authorisation_of(dossier(filed)).period_end.isoformat())
+    for reinstated in (said(inbox.to(DUPONT)[-1]), said(inbox.to(MANUFACTURER)[-1])):
+        assert "before its period began" in reinstated
+        assert (
+            f"it is in force from now on, on the conditions it set, until {end} inclusive."
+            in reinstated
+        )
+        assert "in force again" not in reinstated and "de nouveau en vigueur" not in reinstated
+        assert "elle entre en vigueur dès maintenant" in reinstated
+
+    act(reviewer, filed, "suspend")  # in its period now: a patient may have received it
+    act(reviewer, filed, "withdraw")
+    assert "Patients who have already received it continue" in said(inbox.to(DUPONT)[-1])
+
+
+def test_suspended_before_its_period_and_withdrawn_within_it_nobody_is_followed(
+    app, inbox, reviewer, filed, monkeypatch
+):
+    from tests.review.test_period_end_reminder import MANUFACTURER, days_later
+
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "authorise")  # from in 10 days
+    act(reviewer, filed, "suspend")
+    days_later(monkeypatch, 15)
+    act(reviewer, filed, "withdraw")
+    for withdrawn in (said(inbox.to(LEROY)[-1]), said(inbox.to(MANUFACTURER)[-1])):
+        assert "ANSM has withdrawn the authorisation" in withdrawn
+        assert (
+            "before its period began, when nobody had received the device under it: "
+            "the device may not be supplied or used under it." in withdrawn
+        )
+        assert "already received it" not in withdrawn and "déjà reçu" not in withdrawn
+
+
 def test_a_refusal_is_told_without_its_reasons(app, inbox, reviewer, filed):
     act(reviewer, filed, "start-review")
     act(reviewer, filed, "refuse")

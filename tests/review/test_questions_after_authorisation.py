@@ -275,3 +275,24 @@ def test_an_answer_is_needed_by_the_authorisations_last_day_at_the_latest(app, r
         html.unescape(far.text).split()
     )  # one error: the period's, the nearer
     assert ask(reviewer, submitted, due_date=last_day.isoformat()).status_code == 303
+
+
+def test_a_question_to_a_professional_sent_from_a_page_older_than_the_authorisation(
+    app, inbox, reviewer, submitted
+):
+    """The page was opened during the review, which offered the professionals; a colleague
+    authorised meanwhile: the question is refused beside its choice, what was typed kept."""
+    from tests.review.test_professional_questions import ask_the_author
+
+    authorised(reviewer, submitted)
+    refused = ask_the_author(app, reviewer, submitted, hcp_email="anne.leroy@necker.example")
+    assert refused.status_code == 422
+    page = " ".join(html.unescape(refused.text).split())
+    assert (
+        "Once ANSM has decided on the request, questions go to the manufacturer only: "
+        "choose the manufacturer." in page
+    )
+    assert "How many of your patients would need the device this year?" in page
+    assert not inbox.to("anne.leroy@necker.example")
+    with app.app_context():
+        assert questions(submitted) == []

@@ -459,7 +459,7 @@ def tell_links_closed(dossier: Dossier) -> None:
     for notice in _links_closed(
         dossier,
         "invites/email/link_closed.txt",
-        lambda summary: _(
+        lambda summary, _invitation: _(
             "%(manufacturer)s has submitted its request: your letter can no longer be added",
             manufacturer=summary.manufacturer,
         ),
@@ -472,25 +472,39 @@ def tell_links_closed(dossier: Dossier) -> None:
 def draft_deleted_notices(dossier: Dossier) -> list[dict[str, Any]]:
     """For a draft about to be deleted: the email to each professional whose link still
     works, saying that no letter is needed any more (as `tell_links_closed` does once a
-    request is submitted). Made while the draft still says what it was for (its device);
-    sent once it is deleted: `mail.send_after_response(**notice)`."""
+    request is submitted), and to each whose letter came through it, saying that it goes with
+    the draft, never sent to ANSM. Made while the draft still says what it was for (its
+    device); sent once it is deleted: `mail.send_after_response(**notice)`."""
+
+    def subject(summary, invitation):
+        if invitation.letter is not None:
+            return _(
+                "%(manufacturer)s has given up its request: your letter was deleted with it",
+                manufacturer=summary.manufacturer,
+            )
+        return _(
+            "%(manufacturer)s has given up its request: your letter is no longer needed",
+            manufacturer=summary.manufacturer,
+        )
+
     return _links_closed(
         dossier,
         "invites/email/draft_deleted.txt",
-        lambda summary: _(
-            "%(manufacturer)s has given up its request: your letter is no longer needed",
-            manufacturer=summary.manufacturer,
-        ),
+        subject,
         "closed: the draft was deleted",
+        letters_too=True,
     )
 
 
-def _links_closed(dossier: Dossier, template: str, subject, why: str, **more) -> list[dict]:
-    """The email (`template`, `subject` of the request's summary) to each professional whose
-    link still works, telling them it no longer does; replies reach whoever invited them."""
+def _links_closed(
+    dossier: Dossier, template: str, subject, why: str, *, letters_too: bool = False, **more
+) -> list[dict]:
+    """The email (`template`, `subject` of the request's summary and the invitation) to each
+    professional whose link still works, telling them it no longer does, and (`letters_too`)
+    to each whose letter came through it; replies reach whoever invited them."""
     notices = []
     for invitation in dossier.invitations:
-        if not invitation.is_open:
+        if not (invitation.is_open or (letters_too and invitation.letter is not None)):
             continue  # a letter came, revoked, or run out: nothing awaited
         if invitation.sent_at is None:
             continue  # no email ever reached them ("Not sent"): no link to speak of
@@ -502,7 +516,10 @@ def _links_closed(dossier: Dossier, template: str, subject, why: str, **more) ->
         notices.append(
             {
                 "to": invitation.email,
-                "subject": mail.bilingual(lambda summary=summary: subject(summary), " / "),
+                "subject": mail.bilingual(
+                    lambda summary=summary, invitation=invitation: subject(summary, invitation),
+                    " / ",
+                ),
                 "body_text": body,
                 "about": f"invitation {invitation.id} {why}",
                 "reply_to": mail.reply_address(inviter.name, inviter.email) if inviter else None,

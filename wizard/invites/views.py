@@ -174,7 +174,10 @@ def respond(token: str):
     form.kept_file = kept.kept_file(_slot(invitation))
     if not form.validate():
         kept.keep_file(_slot(invitation), form)
-        return _page(invitation, form, 422)
+        # The request may have changed meanwhile too: said with what was wrong, as a send
+        # refused for it says it; otherwise this page, showing the request as it is now,
+        # would take the change in unsaid.
+        return _page(invitation, form, 422, changed=_changed_on_page(invitation))
     # The manufacturer may have changed the request while the letter was being written
     # (another patient, the other type of access, another device): the letter is not sent
     # for a request its author has not seen; the page shows it as it is now. Looked at
@@ -236,8 +239,18 @@ def _in_the_other_language(invitation: Invitation):
         form.file.errors = []  # not sent with the switch: not wrong
     chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
     # The request changed since the page was opened: said, as a letter sent would be told.
-    changed = _changed_since(invitation, request.form.get("shown"))
+    changed = _changed_on_page(invitation)
     return _page(invitation, form, changed=changed, switched=True, file_not_kept=chosen)
+
+
+def _changed_on_page(invitation: Invitation) -> list[str] | bool:
+    """What changed since the page sent was opened; or, on a page that said so already
+    (whose fingerprint is the request's as it is now), what it marked "Changed": its
+    language switch, or its letter refused for a slip, says it again."""
+    if changed := _changed_since(invitation, request.form.get("shown")):
+        return changed
+    marked = [part for part in request.form.get("marked", "").split(",") if part in CHANGED]
+    return marked or False
 
 
 def _changed_since(invitation: Invitation, shown: str | None) -> list[str] | bool:

@@ -600,7 +600,11 @@ class WithdrawRequestForm(FlaskForm):
     reason = _reason(
         _l("Why do you withdraw this request?"),
         _l("Say why you withdraw this request."),
-        _l("ANSM reads it. Withdrawing cannot be undone: to ask again, file a new request."),
+        _l(
+            "ANSM reads it, and the email confirming the withdrawal repeats it to you and to "
+            "the request's contact person: emails are not encrypted, leave out any patient's "
+            "identity. Withdrawing cannot be undone: to ask again, file a new request."
+        ),
     )
 
 

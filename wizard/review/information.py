@@ -196,6 +196,16 @@ def validate(form: RequestInformationForm, dossier: Dossier) -> bool:
         form.addressee.errors = [_already_asked(dossier, waiting)]
         return False
     letter = _chosen_letter(dossier, form.addressee.data)
+    if letter is not None and is_decided(Status(dossier.status)):
+        # Chosen on a page opened before a colleague decided: the professionals wrote for
+        # the request, not for its follow-up (`request_form` no longer offers them).
+        form.addressee.errors = [
+            _(
+                "Once ANSM has decided on the request, questions go to the manufacturer "
+                "only: choose the manufacturer."
+            )
+        ]
+        return False
     if letter is None:
         if "hcp_email" in form and form.hcp_email.errors:
             # Typed, then the manufacturer chosen: an address that does not apply is not

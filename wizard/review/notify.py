@@ -100,7 +100,7 @@ def contact_person(dossier: Dossier) -> tuple[str | None, str | None]:
     return name, email
 
 
-def _overdue(dossier: Dossier):
+def first_overdue(dossier: Dossier):
     """The first report date before today that no report met, if any."""
     first = follow_up.first_unmet(dossier)
     return first if first is not None and first < clock.day_in_paris(clock.now()) else None
@@ -146,12 +146,11 @@ def status_changed(
         "reports_still_due": status == Status.SUSPENDED
         and follow_up.first_unmet(dossier) is not None,
         # Expired: a report date already past that no report met.
-        "report_overdue": _overdue(dossier) if status == Status.EXPIRED else None,
-        # Expired suspended since before its period: nobody received the device, none is
-        # followed under it.
-        "never_in_force": status == Status.EXPIRED
-        and authorisation is not None
-        and suspended_before_period(authorisation),
+        "report_overdue": first_overdue(dossier) if status == Status.EXPIRED else None,
+        # Expired, withdrawn or reinstated, suspended since before its period: nobody
+        # received the device under it, none is followed (reinstated: in force for the
+        # first time, not again).
+        "never_in_force": _never_in_force(authorisation, previous),
         # Reinstated: the manufacturer's request to end it, which no longer stands.
         "end_request_ended": follow_up.end_request_ended_by(about)
         if status == Status.AUTHORISED
@@ -198,6 +197,16 @@ def _manufacturer_asked(dossier: Dossier) -> bool:
     return any(question.to_manufacturer for question in awaited)
 
 
+def _never_in_force(authorisation: Decision | None, previous: Status) -> bool:
+    """Whether the authorisation was suspended, until the change its news tells, since
+    before its period began."""
+    return (
+        authorisation is not None
+        and previous == Status.SUSPENDED
+        and suspended_before_period(authorisation, lifted=True)
+    )
+
+
 def decision_to_professionals(
     dossier: Dossier, previous: Status, decision: Decision, closed: list[InformationRequest]
 ) -> set[str]:
@@ -226,6 +235,7 @@ def decision_to_professionals(
         # a suspension or withdrawal, whether a patient may have received the device.
         "authorisation": authorisation,
         "period_begun": period_begun(authorisation),
+        "never_in_force": _never_in_force(authorisation, previous),
     }
     told = set()
     for letter in _letters_by_invitation(dossier):

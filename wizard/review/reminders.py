@@ -25,7 +25,7 @@ from wizard.i18n import gettext as _
 from wizard.i18n import long_date
 from wizard.mail import bilingual, plain_text
 from wizard.models import Decision, DecisionKind, Dossier, ReportDue
-from wizard.review.notify import correspondents, device_name
+from wizard.review.notify import correspondents, device_name, first_overdue
 from wizard.web import external_url
 
 # The reminder is not sent to an authorisation signed, or starting, this close to it.
@@ -67,6 +67,8 @@ def remind(dossier: Dossier, authorisation: Decision) -> bool:
         "dossier": dossier,
         "device": device_name(dossier),
         "authorisation": authorisation,
+        # A report date passed that no report met: said, as the period's end approaches.
+        "report_overdue": first_overdue(dossier),
         "link": external_url("filing.submitted", dossier_id=dossier.id),
     }
     to = correspondents(dossier)

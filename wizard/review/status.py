@@ -68,15 +68,22 @@ def _latest(dossier_id: int, *kinds: DecisionKind) -> Decision | None:
     )
 
 
-def suspended_before_period(authorisation: Decision) -> bool:
+def suspended_before_period(authorisation: Decision, *, lifted: bool = False) -> bool:
     """Whether the authorisation's last suspension, not lifted since, was decided before its
-    period began: nobody has received the device under it (no report is asked then)."""
-    last = _latest(authorisation.dossier_id, DecisionKind.SUSPENSION, DecisionKind.REINSTATEMENT)
+    period began: nobody has received the device under it (no report is asked then).
+    `lifted`: whether it was, lifted since or not (a reinstatement's news: in force for the
+    first time, not again)."""
+    kinds = (DecisionKind.SUSPENSION,) if lifted else _MEASURES_LIFTED
+    last = _latest(authorisation.dossier_id, *kinds)
     return bool(
         last is not None
         and last.kind == DecisionKind.SUSPENSION
         and not period_begun(authorisation, last.decided_at)
     )
+
+
+# A suspension, and what lifts it.
+_MEASURES_LIFTED = (DecisionKind.SUSPENSION, DecisionKind.REINSTATEMENT)
 
 
 def period_has_ended(authorisation: Decision | None, today: date | None = None) -> bool:
