@@ -58,7 +58,12 @@ THANKS_FOR = 3600
 def remember_sent(key: str, sent: dict[str, Any], token: str) -> None:
     """What the thank-you page after a form sent through a link shows (`sent_lately`), and
     what was sent, through which link (a digest: the session is only signed, not sealed)."""
-    session[key] = {**sent, "at": int(time.time()), "form": _form_digest(token)}
+    session[key] = {
+        **sent,
+        "at": int(time.time()),
+        "form": _form_digest(token),
+        "link": hashlib.sha256(token.encode()).hexdigest(),
+    }
 
 
 def sent_again(key: str, token: str) -> bool:
@@ -69,6 +74,14 @@ def sent_again(key: str, token: str) -> bool:
     is its cookie): the page's script sends the form once (`data-submit-once`)."""
     sent = sent_lately(key)
     return sent is not None and sent.get("form") == _form_digest(token)
+
+
+def answered_through(key: str, token: str) -> bool:
+    """Whether this browser lately sent a form through the link `token`, and was answered:
+    the link opened again (back, or from its email) shows the thank-you page, rather than
+    "this link has already been used", which reads as someone else's doing."""
+    sent = sent_lately(key)
+    return sent is not None and sent.get("link") == hashlib.sha256(token.encode()).hexdigest()
 
 
 def _form_digest(token: str) -> str:

@@ -196,3 +196,44 @@ def test_a_letter_is_not_sent_for_patients_its_author_was_not_shown(
     assert "changed the estimated number of patients while this page was open" in said
     assert '40 <strong class="tag tag--todo">Changed</strong>' in said
     assert said.count(">Changed</strong>") == 1
+
+
+UNSAID = (
+    "Cardiotech Médical SAS is changing this request, which does not say yet what a letter "
+    "would support (the device, the type of access, the patient or the patients it is for). "
+    "A letter can be sent only once it does: come back to this link later."
+)
+
+
+def test_a_link_takes_no_letter_while_the_request_does_not_say_what_it_would_support(
+    app, manufacturer, clinician, inbox
+):
+    """Made global after the invitation, before its indication is written: a letter taken
+    then would support whichever patients came next, unflagged. As step 9 invites nobody
+    then, the link takes none, and says why; once the request says it, the letter comes."""
+    client, dossier_id = manufacturer
+    link, _opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    assert (
+        post_step(client, dossier_id, "access-type", {"access_type": "global"}).status_code == 303
+    )
+    page = clinician.get(link)
+    said = " ".join(html.unescape(page.text).split())
+    assert UNSAID in said and "Your letter has not been sent" not in said
+
+    refused = send_letter(clinician, link, shown=shown_on(page.text))
+    assert refused.status_code == 409
+    said = " ".join(html.unescape(refused.text).split())
+    assert f"Your letter has not been sent. {UNSAID}" in said
+    assert "What you typed and the file you chose are kept." in said
+    assert 'value="Dr Anne Leroy"' in refused.text
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+
+    scope = sample_answers("global")["scope"]
+    assert post_step(client, dossier_id, "scope", scope).status_code == 303
+    page = clinician.get(link)
+    assert UNSAID not in " ".join(html.unescape(page.text).split())
+    assert send_letter(clinician, link, file=None, shown=shown_on(page.text)).status_code == 303
+    with app.app_context():
+        [letter] = letters_of(dossier_id)
+        assert letter.written_for == "global"

@@ -20,7 +20,7 @@ from wizard.i18n import long_date_in
 
 RPPS_CHECK = (
     "This RPPS number is not valid (its check digit does not match): "
-    "check it on the professional's card or in the RPPS directory."
+    "check it on your professional card (CPS) or in the RPPS directory."
 )
 FINESS_CHECK = (
     "This FINESS number is not valid (its check key does not match): "

@@ -170,7 +170,7 @@ def test_a_letter_received_by_invitation_can_be_removed_and_the_link_stays_used(
         assert letters_of(dossier_id) == []
         (invitation,) = invitations_of(dossier_id)
         assert invitation.state == "letter_received" and invitation.letter_id is None
-    assert clinician.get(link).status_code == 410
+    assert clinician.application.test_client().get(link).status_code == 410
 
 
 def test_the_pages_behind_a_link_are_neither_cached_nor_referred(manufacturer, clinician, inbox):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
@@ -158,7 +159,13 @@ def test_revoking_asks_first_and_keep_it_changes_nothing(app, manufacturer, clin
 def test_a_link_works_once(app, manufacturer, clinician, link):
     _client, dossier_id = manufacturer
     assert send_letter(clinician, link).status_code == 303
-    assert_plain_page(clinician.get(link), 410, "This link has already been used")
+    # Opened again by who sent it (back, or from the email), within the hour: their thank-you
+    # page, not "already used", which reads as someone else's doing.
+    reopened = clinician.get(link)
+    assert reopened.status_code == 303 and reopened.location.endswith("/invitations/received")
+    assert "letter-leroy.pdf" in clinician.get(reopened.location).text
+    other = clinician.application.test_client()
+    assert_plain_page(other.get(link), 410, "This link has already been used")
     again = send_letter(clinician, link, author_name="Someone else")
     assert_plain_page(again, 410, "This link has already been used")
     # The same letter sent again from the browser that sent it, once answered (back, then
@@ -174,7 +181,6 @@ def test_a_link_works_once(app, manufacturer, clinician, link):
     # From another browser, or another file, it is a link used.
     another_file = send_letter(clinician, link, file=(minimal_pdf("B"), "letter-leroy.pdf"))
     assert_plain_page(another_file, 410, "This link has already been used")
-    other = clinician.application.test_client()
     assert_plain_page(send_letter(other, link), 410, "This link has already been used")
     with app.app_context():
         assert len(invitations_of(dossier_id)[0].dossier.hcp_letters) == 1
@@ -314,3 +320,17 @@ def test_the_thank_you_page_lasts_an_hour(app, manufacturer, clinician, link, mo
     later = clinician.get(sent.location)
     assert later.status_code == 200 and "This confirmation is no longer shown" in later.text
     assert "Cardiotech" not in later.text and "letter-leroy.pdf" not in later.text
+
+
+def test_the_rpps_asks_phones_for_digits_and_speaks_of_the_professionals_own_card(
+    app, clinician, link
+):
+    page = clinician.get(link).text
+    rpps = re.search(r'<input[^>]*id="author_rpps"[^>]*>', page).group(0)
+    assert 'inputmode="numeric"' in rpps
+    refused = send_letter(clinician, link, author_rpps="10000000008")
+    assert refused.status_code == 422
+    assert (
+        "This RPPS number is not valid (its check digit does not match): check it on your "
+        "professional card (CPS) or in the RPPS directory." in html.unescape(refused.text)
+    )

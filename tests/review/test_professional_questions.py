@@ -113,7 +113,11 @@ def test_a_professional_answers_through_a_fresh_link(app, inbox, reviewer, manuf
     assert "Answer from Dr Anne Leroy" in review_page and "Three children" in review_page
     assert "registry.pdf" in review_page
 
-    used = professional.get(path)
+    # Opened again by who answered, within the hour: their thank-you page; by another
+    # browser: a link used.
+    reopened = professional.get(path)
+    assert reopened.status_code == 303 and reopened.location.endswith("/questions/answered")
+    used = app.test_client().get(path)
     assert used.status_code == 410 and "already been used" in used.text
     # The same answer sent again from the same browser, once answered, was received.
     twice = answer(professional, path, files=[document("registry.pdf", "Registry")])

@@ -96,6 +96,7 @@ class HcpLetterForm(FlaskForm):
         _l("Enter the author's RPPS number."),
         hint=_l("11 digits, on the professional's card."),
         rules=[idf.rpps()],
+        inputmode="numeric",
         width="20",
         spellcheck=False,
     )

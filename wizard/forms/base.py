@@ -230,14 +230,18 @@ def text(
     markup=True,
     links=True,
     autocapitalize=None,
+    inputmode=None,
 ):
     """A one-line text answer. `required` is the message shown when it is left empty;
     `markup=False`: HTML tags taken as text (a search, which stores nothing); `links=False`:
     no web address (`NoWebAddress`: an answer the portal's emails repeat to others);
-    `autocapitalize`: what a phone's keyboard capitalises ("characters": initials)."""
+    `autocapitalize`: what a phone's keyboard capitalises ("characters": initials);
+    `inputmode`: which keyboard a phone shows ("numeric": an identifier of digits only)."""
     render_kw = {"autocomplete": autocomplete} if autocomplete else {}
     if autocapitalize:
         render_kw["autocapitalize"] = autocapitalize
+    if inputmode:
+        render_kw["inputmode"] = inputmode
     if width:
         render_kw["class"] = f"input--{width}"
     if spellcheck is False:

@@ -119,24 +119,39 @@ class NotSiren:
             )
 
 
-def rpps() -> Identifier:
-    return Identifier(
-        ids.validate_rpps,
-        lambda: {
+def rpps(*, own: bool = False) -> Identifier:
+    """An RPPS number; `own`: the professional's own, typed by them (their letter's page),
+    whose messages speak of "your card"."""
+
+    def messages():
+        if own:
+            checksum = _(
+                "This RPPS number is not valid (its check digit does not match): check it on "
+                "your professional card (CPS) or in the RPPS directory."
+            )
+            placeholder = _(
+                "An RPPS number of zeros only is not a real one: check it on your professional "
+                "card (CPS) or in the RPPS directory."
+            )
+        else:
+            checksum = _(
+                "This RPPS number is not valid (its check digit does not match): "
+                "check it on the professional's card or in the RPPS directory."
+            )
+            placeholder = _(
+                "An RPPS number of zeros only is not a real one: check it on the professional's "
+                "card or in the RPPS directory."
+            )
+        return {
             "empty": _("Enter the RPPS number."),
             # Said whatever the length: a letter or another sign among the digits is the slip.
             "format": _("An RPPS number is made of 11 digits only: remove any letter or sign."),
             "length": _("An RPPS number has 11 digits."),
-            "checksum": _(
-                "This RPPS number is not valid (its check digit does not match): "
-                "check it on the professional's card or in the RPPS directory."
-            ),
-            "placeholder": _(
-                "An RPPS number of zeros only is not a real one: check it on the professional's "
-                "card or in the RPPS directory."
-            ),
-        },
-    )
+            "checksum": checksum,
+            "placeholder": placeholder,
+        }
+
+    return Identifier(ids.validate_rpps, messages)
 
 
 def finess() -> Identifier:

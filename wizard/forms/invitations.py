@@ -60,7 +60,8 @@ class ClinicianLetterForm(FlaskForm):
         _l("Your RPPS number"),
         _l("Enter your RPPS number."),
         hint=_l("11 digits, on your professional card (CPS)."),
-        rules=[idf.rpps()],
+        rules=[idf.rpps(own=True)],
+        inputmode="numeric",
         width="20",
         spellcheck=False,
     )

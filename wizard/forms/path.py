@@ -77,6 +77,7 @@ class PatientForm(StepForm):
         _l("Enter the treating physician's RPPS number."),
         hint=_l("11 digits, on the professional's card."),
         rules=[idf.rpps()],
+        inputmode="numeric",
         width="20",
         spellcheck=False,
     )

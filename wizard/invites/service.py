@@ -75,6 +75,18 @@ class RequestSummary:
             return (self.population or {}).get(name)
         return getattr(self, name)
 
+    @property
+    def unsaid(self) -> bool:
+        """Whether the request does not say yet what a letter would support (the device,
+        the type of access, the patient or the indication): as step 9 invites nobody then
+        (`filing.pages.not_invitable_yet`), a link opened before takes no letter, which
+        would otherwise support whichever patient came next."""
+        if not self.device or self.kind is None:
+            return True
+        if self.kind == "individual":
+            return self.patient is None
+        return not (self.population or {}).get("indication")
+
     def changed_since(self, shown: str) -> list[str]:
         """Which of `SHOWN` differ from a page's fingerprint `shown`, in that order; empty if
         none does, or if the page is from before fingerprints had parts (it was changed, but

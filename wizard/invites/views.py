@@ -14,6 +14,7 @@ from wizard.i18n import listed, switch_to_the_language_asked
 from wizard.invites import bp, service
 from wizard.models import Invitation, InvitationState
 from wizard.token_links import (
+    answered_through,
     keep_token_private,
     remember_sent,
     sent_again,
@@ -152,6 +153,9 @@ def unavailable(error: service.LinkUnavailable):
     sent = request.endpoint == "invites.respond" and request.method == "POST"
     if error.reason == "used" and sent and sent_again(_RECEIVED, token):
         return redirect(url_for(".received"), 303)  # sent twice from this browser: received
+    opened = request.endpoint == "invites.respond" and request.method in ("GET", "HEAD")
+    if error.reason == "used" and opened and answered_through(_RECEIVED, token):
+        return redirect(url_for(".received"), 303)  # opened again by who sent it, lately
     typed = typed_answers() if request.method == "POST" else ()
     body, status = unavailable_page(UNAVAILABLE, error.reason, typed=typed, reach=REACH)
     # A live check's answer: the page the professional is writing in says so (app.js).
@@ -183,6 +187,10 @@ def respond(token: str):
     # for a request its author has not seen; the page shows it as it is now. Looked at
     # first, before the file is stored; then again once the draft is claimed.
     shown = request.form.get("shown")  # (a page from before it carried it: none)
+    if service.summary_of(invitation).unsaid:
+        # Being changed by the manufacturer: no letter until it says what it would support.
+        kept.keep_file(_slot(invitation), form)
+        return _page(invitation, form, 409, changed=_changed_on_page(invitation))
     try:
         if shown is not None and shown != service.summary_of(invitation).fingerprint():
             raise service.RequestChanged()

@@ -15,6 +15,7 @@ from wizard.review import information, late_answers, pages
 from wizard.review.forms import ReplyForm
 from wizard.review.notify import device_name
 from wizard.token_links import (
+    answered_through,
     keep_token_private,
     remember_sent,
     sent_again,
@@ -91,6 +92,9 @@ def unavailable(error: information.LinkUnavailable):
     sent = request.endpoint == "review_hcp.answer" and request.method == "POST"
     if error.reason == "used" and sent and sent_again(_ANSWERED, token):
         return redirect(url_for(".answered"), 303)  # sent twice from this browser: answered
+    opened = request.endpoint == "review_hcp.answer" and request.method in ("GET", "HEAD")
+    if error.reason == "used" and opened and answered_through(_ANSWERED, token):
+        return redirect(url_for(".answered"), 303)  # opened again by who sent it, lately
     if error.reason == "closed" and question is not None:
         status, title, _detail, _advice = UNAVAILABLE["closed"]
         explanations = {
