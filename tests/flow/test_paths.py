@@ -270,3 +270,16 @@ def test_an_organisation_holds_a_limited_number_of_drafts(app, logged_in, user):
     # Starting from a filed request is a new draft too.
     copied = logged_in.post(f"/requests/{submitted_id}/start-from")
     assert copied.status_code == 303 and copied.location == "/dashboard"
+
+
+def test_the_first_page_says_what_either_type_of_access_will_need(app, logged_in):
+    """Read before the type of access is chosen: what one patient needs, and what the device
+    as a whole needs (the scope step's questions)."""
+    started = logged_in.post("/requests")
+    page = " ".join(html.unescape(logged_in.get(started.location).text).split())
+    assert "for one patient: pseudonymised details" in page
+    assert (
+        "for the device as a whole: the indication and the patients it is for, how many, the "
+        "establishments concerned (FINESS), and your plans for distribution, traceability and "
+        "training" in page
+    )

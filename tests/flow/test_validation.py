@@ -292,6 +292,16 @@ def bad_answers() -> list:
     bad("scope", "indication", None,
         "Describe the indication the device would be used for.", "empty"),
     long("scope", "target_population", 2000),
+    # A FINESS number given for an establishment is checked, as on the patient step.
+    bad("scope", "establishments",
+        "AP-HP Necker, Paris, FINESS 750712184\nCHU Bordeaux FINESS 12345",
+        "Line 2: “12345” is not a valid FINESS number (9 characters with a check key, for "
+        "example 750712184): check it in the FINESS directory, or leave it out.",
+        "finess-in-list"),
+    bad("scope", "establishments", "CHU, FINESS : 750 712 185 75013 Paris",
+        "Line 1: “750712185” is not a valid FINESS number (9 characters with a check key, for "
+        "example 750712184): check it in the FINESS directory, or leave it out.",
+        "finess-grouped-check-key"),
     bad("scope", "estimated_patients", "0",
         "Enter a number between 1 and 100,000.", "no-patients"),
     bad("scope", "estimated_patients", "a dozen", NOT_A_NUMBER, "number-in-words"),
@@ -1693,3 +1703,55 @@ def test_a_signature_may_give_the_name_in_either_order(app):
     assert signs("Marie‑Hélène N’Diaye", "marie-hélène n'diaye")
     assert not signs("Dupont Marie", "Marie")
     assert not signs("Dupont Marie", "Marie Durand")
+
+
+def test_a_period_starting_more_than_a_year_ahead_is_worth_a_second_look(app, logged_in, user):
+    """2028 typed for 2027, or a need that can wait: said beside the start, never refused."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    far = clock.today() + timedelta(days=400)
+    typed = {"start_date": far.isoformat(), "end_date": (far + timedelta(days=90)).isoformat()}
+    fragment = validate_live(logged_in, dossier_id, "period", "start_date", typed)
+    on = format_date(far, "long", locale="en_GB")
+    said = (
+        f"The period starts more than a year from today, on {on}: "
+        "a derogation answers a need that cannot wait for CE marking. Check the start date."
+    )
+    assert said in " ".join(html.unescape(fragment.text).split())
+    near = {**typed, "start_date": (clock.today() + timedelta(days=300)).isoformat()}
+    fragment = validate_live(logged_in, dossier_id, "period", "start_date", near)
+    assert "more than a year from today" not in fragment.text
+    assert post_step(logged_in, dossier_id, "period", typed).status_code == 303
+
+
+def test_establishments_with_right_finess_numbers_or_none_are_taken(app, logged_in, user):
+    dossier_id = request_at(app, user, "scope")
+    listed = (
+        "AP-HP Necker, Paris, FINESS : 750 712 184 75015\n"
+        "Hospices civils de Lyon (FINESS 690781810)\n"
+        "Clinique du Parc, Toulouse"
+    )
+    scope = {**answers_for("scope"), "establishments": listed}
+    assert post_step(logged_in, dossier_id, "scope", scope).status_code == 303
+    assert saved(app, dossier_id).answers["scope"]["establishments"] == listed
+
+
+def test_an_srn_of_another_country_than_the_registered_office_is_worth_a_second_look(
+    app, logged_in, user
+):
+    """EUDAMED gives a manufacturer the code of the country it is established in: a German
+    SRN for a French office is said beside the SRN (live, when either changes), not refused."""
+    dossier_id = request_at(app, user, "manufacturer")
+    typed = {**answers_for("manufacturer"), "srn": "DE-MF-000012345"}
+    said = (
+        "This SRN starts with DE (Germany), while the registered office is in France: EUDAMED "
+        "gives a manufacturer the code of the country it is established in. Check the SRN and "
+        "the country."
+    )
+    for name in ("srn", "country"):
+        fragment = validate_live(logged_in, dossier_id, "manufacturer", name, typed)
+        assert said in " ".join(html.unescape(fragment.text).split()), name
+    overseas = {**answers_for("manufacturer"), "country": "RE", "srn": "FR-MF-000012345"}
+    fragment = validate_live(logged_in, dossier_id, "manufacturer", "srn", overseas)
+    assert "This SRN starts with" not in fragment.text
+    assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303

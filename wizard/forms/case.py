@@ -4,7 +4,7 @@ period; and step 13, the declaration."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 from wtforms.validators import ValidationError
 
@@ -232,6 +232,10 @@ def _today() -> date:
     return clock.today()
 
 
+# A period starting further ahead than this is said to be worth a second look.
+FAR_START = timedelta(days=365)
+
+
 class PeriodForm(StepForm):
     reads_other_steps = True  # the period must include the patient's date (`_needed_by`)
     changes_with_time = True  # its start, the patient's date
@@ -257,6 +261,13 @@ class PeriodForm(StepForm):
     # The period must include the date the patient needs the device by: the field that
     # leaves it out is the one called wrong (a start after it, an end before it).
     def validate_start_date(self, field):
+        if isinstance(field.data, date) and field.data > _today() + FAR_START:
+            # Accepted, but worth a second look: 2027 typed for 2026, or a need that can wait.
+            field.warning = _(
+                "The period starts more than a year from today, on %(date)s: a derogation "
+                "answers a need that cannot wait for CE marking. Check the start date.",
+                date=long_date(field.data),
+            )
         needed = self._needed_by()
         if needed and isinstance(field.data, date) and field.data > needed:
             if needed < _today():  # a draft left a while: no period can start by then now

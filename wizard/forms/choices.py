@@ -46,6 +46,11 @@ def _country_names(locale: str) -> tuple[tuple[str, str], ...]:
     return (("FR", names.get("FR", "France")), *listed)
 
 
+def country_name(code: str) -> str:
+    """A country's name in the current language (its code if it has none)."""
+    return dict(_country_names(str(get_locale()))).get(code, code)
+
+
 def strxfrm_key(name: str) -> str:
     """Sort "Égypte" with the E's, not after Z."""
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()

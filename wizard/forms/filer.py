@@ -25,6 +25,7 @@ from wizard.forms.choices import (
     NO_CE_REASONS,
     SIRENE_COUNTRIES,
     countries,
+    country_name,
 )
 from wizard.forms.validators import DateRule, EmailAddress, RequiredWhen, not_in_future
 from wizard.i18n import gettext as _
@@ -154,7 +155,7 @@ class SituationForm(StepForm):
 
 class ManufacturerForm(StepForm):
     live_dependents = {
-        "country": ("siret", "representative_name", "representative_srn", "contact_phone"),
+        "country": ("siret", "representative_name", "representative_srn", "contact_phone", "srn"),
         "srn": ("no_srn",),
         "no_srn": ("srn",),
     }
@@ -270,6 +271,27 @@ class ManufacturerForm(StepForm):
         width="20",
         spellcheck=False,
     )
+
+    def validate_srn(self, field):
+        # Accepted, but worth a second look: EUDAMED gives a manufacturer's SRN the code of the
+        # country it is established in (France for its overseas regions; XI, Northern Ireland,
+        # for some in the United Kingdom).
+        country = self.country.data
+        if field.errors or not field.data or not country:
+            return
+        given = field.data.split("-")[0]
+        expected = {"FR"} if country in SIRENE_COUNTRIES else {country}
+        if country == "GB":
+            expected.add("XI")
+        if given not in expected:
+            field.warning = _(
+                "This SRN starts with %(code)s (%(srn_country)s), while the registered office is "
+                "in %(country)s: EUDAMED gives a manufacturer the code of the country it is "
+                "established in. Check the SRN and the country.",
+                code=given,
+                srn_country=country_name(given),
+                country=country_name(country),
+            )
 
     def validate_contact_phone(self, field):
         field.data = _typed_separators(field.data)
