@@ -38,8 +38,13 @@ def test_the_page_is_linked_from_every_page_the_registration_and_the_letter_page
     anonymous = app.test_client()
     for client, url in ((anonymous, "/"), (anonymous, "/login"), (signed_in, "/dashboard")):
         assert 'href="/privacy">Personal data</a>' in said(client.get(url)), url
+    # Beside a form: in a new tab, said so (leaving the page would lose what is typed).
+    in_a_new_tab = (
+        'href="/privacy" target="_blank" rel="noopener">How your personal data are handled '
+        "(opens in a new tab)</a>"
+    )
     register = said(anonymous.get("/register"))
-    assert 'href="/privacy">How your personal data are handled</a>' in register
+    assert in_a_new_tab in register
     invite(signed_in, dossier_id)
     letter_page = said(app.test_client().get(link_in(inbox[-1])))
-    assert 'href="/privacy">How your personal data are handled</a>' in letter_page
+    assert in_a_new_tab in letter_page
