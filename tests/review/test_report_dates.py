@@ -254,6 +254,23 @@ def test_the_suspension_email_says_the_reports_remain_due(
     assert "remain due" not in told
 
 
+def test_a_reinstatement_names_a_report_date_passed_while_suspended(
+    app, inbox, reviewer, submitted_global, monkeypatch
+):
+    """Reports stay due while suspended (the patients treated are followed): one whose date
+    passed meanwhile is named when the authorisation is reinstated, not "next"."""
+    dues = authorised_every(reviewer, submitted_global, "1", days=100)
+    assert act(reviewer, submitted_global, "suspend").status_code == 303
+    days_later(monkeypatch, (dues[0] - clock.today()).days + 2)
+    assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    told = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
+    assert (
+        f"The follow-up report due by {said(dues[0])} has not reached ANSM: send it from the "
+        "page of your request." in told
+    )
+    assert "Your next follow-up report" not in told
+
+
 def test_a_correction_of_a_late_report_does_not_meet_the_next_date(
     app, reviewer, manufacturer, submitted_global, monkeypatch
 ):
@@ -344,6 +361,12 @@ def test_a_suspension_before_the_period_asks_no_report_until_a_reinstatement(
     )
 
     assert act(reviewer, submitted_global, "reinstate").status_code == 303
+    # Its email says the reports are asked again, from the next date.
+    reinstated = " ".join(body_of(inbox.to(MANUFACTURER)[-1]).split())
+    assert (
+        f"Your next follow-up report is due by {said(dues[0])}: send it from the page of your "
+        "request, where every date is listed." in reinstated
+    )
     with app.app_context():
         asked = db.session.scalars(
             select(ReportDue.due_on)

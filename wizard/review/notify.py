@@ -106,6 +106,11 @@ def first_overdue(dossier: Dossier):
     return first if first is not None and first < clock.day_in_paris(clock.now()) else None
 
 
+# The news that names a report date passed unmet: the end of the period, and a
+# reinstatement (the reports are asked again).
+_SAYING_OVERDUE = (Status.EXPIRED, Status.AUTHORISED)
+
+
 def status_changed(
     dossier: Dossier,
     previous: Status,
@@ -145,8 +150,12 @@ def status_changed(
         # Suspended: the report dates not met yet still stand (and are reminded of).
         "reports_still_due": status == Status.SUSPENDED
         and follow_up.first_unmet(dossier) is not None,
-        # Expired: a report date already past that no report met.
-        "report_overdue": first_overdue(dossier) if status == Status.EXPIRED else None,
+        # Expired, or reinstated: a report date already past that no report met.
+        "report_overdue": first_overdue(dossier) if status in _SAYING_OVERDUE else None,
+        # Reinstated: the next report date, asked again (`follow_up.restore_dues_from`).
+        "next_report": follow_up.first_unmet(dossier)
+        if status == Status.AUTHORISED and previous == Status.SUSPENDED
+        else None,
         # Expired, withdrawn or reinstated, suspended since before its period: nobody
         # received the device under it, none is followed (reinstated: in force for the
         # first time, not again).
