@@ -151,6 +151,31 @@ def test_an_address_already_invited_is_sent_again_with_resend(app, manufacturer,
     assert len(inbox) == 1
 
 
+def test_an_address_of_the_manufacturers_own_accounts_is_not_invited(
+    app, manufacturer, user, inbox
+):
+    """A letter stating a patient's need comes from a professional who treats them: neither
+    the filer's own address nor a colleague's gets a link (a letter held is attached)."""
+    from tests.conftest import make_colleague
+
+    client, dossier_id = manufacturer
+    with app.app_context():
+        make_colleague(user[0], "marc.durand@cardiotech.example")
+    own = post(client, f"/requests/{dossier_id}/invitations", {**INVITE, "invite-email": user[1]})
+    assert own.status_code == 422
+    said = " ".join(own.text.replace("&#39;", "'").split())
+    assert "This is your own address: the letter must come from a healthcare professional" in said
+    assert 'value="Dr Anne Leroy"' in own.text  # what was typed, kept
+    colleague = {**INVITE, "invite-email": "Marc.Durand@cardiotech.example"}
+    refused = post(client, f"/requests/{dossier_id}/invitations", colleague)
+    assert refused.status_code == 422
+    said = " ".join(refused.text.replace("&#39;", "'").split())
+    assert "This is the address of Marc Durand's account in your organisation" in said
+    with app.app_context():
+        assert invitations_of(dossier_id) == []
+    assert len(inbox) == 0
+
+
 def test_after_a_change_from_the_summary_the_step_leads_back_to_it(app, manufacturer, inbox):
     client, dossier_id = manufacturer
     page = client.get(STEP.format(dossier_id) + "?return_to=check").text

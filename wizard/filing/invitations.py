@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from wizard.auth import limits
 from wizard.extensions import db
@@ -23,7 +24,7 @@ from wizard.filing.attachments import (
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.invites import service
-from wizard.models import Dossier, Invitation, InvitationState
+from wizard.models import Dossier, Invitation, InvitationState, User
 from wizard.models.invitation import OPEN_STATES
 from wizard.web import flash_at
 
@@ -39,7 +40,7 @@ def invite(dossier_id: int):
     if pages.not_invitable_yet(dossier.answers()):  # sent from an older page
         refused = [("invite-first", str(pages.NOT_INVITABLE_YET))]
         return _refused(dossier, "hcp-support", form, "invite", refused)
-    if not (form.validate() and _not_invited_yet(dossier, form)):
+    if not (form.validate() and _not_invited_yet(dossier, form) and _not_a_colleague(form)):
         return _refused(dossier, "hcp-support", form, "invite")
     limits.count_attempt()
     invitation = service.invite(
@@ -87,6 +88,37 @@ def _not_invited_yet(dossier: Dossier, form: InvitationForm) -> bool:
             "choose “%(button)s” next to their name in the list of invitations.",
             name=earlier.clinician_name,
             button=button,
+        )
+    )
+    return False
+
+
+def _not_a_colleague(form: InvitationForm) -> bool:
+    """A letter stating a patient's need comes from a professional who treats them, not from
+    the manufacturer: an address of one of its own accounts is refused (a letter one of them
+    holds, from such a professional, is added as a letter already received)."""
+    address = form.email.data.casefold()
+    colleague = db.session.scalar(
+        select(User).where(
+            User.organisation_id == current_user.organisation_id,
+            func.lower(User.email) == address,
+            User.removed_at.is_(None),
+        )
+    )
+    if colleague is None:
+        return True
+    form.email.errors.append(
+        _(
+            "This is the address of %(name)s's account in your organisation: the letter must "
+            "come from a healthcare professional who treats the patient or patients. Enter their "
+            "address; a letter you already hold is added under “Add a letter you already have”.",
+            name=colleague.name,
+        )
+        if colleague.id != current_user.id
+        else _(
+            "This is your own address: the letter must come from a healthcare professional who "
+            "treats the patient or patients. Enter their address; a letter you already hold is "
+            "added under “Add a letter you already have”."
         )
     )
     return False
