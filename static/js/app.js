@@ -788,8 +788,18 @@
     if (xhr && xhr.getResponseHeader("X-Link-Closed")) said = "data-link-closed";
     if (xhr && xhr.status === 413) said = "data-too-long"; // refused unread (`TEXT_FORM_BYTES`)
     var cannotSave = ["data-signed-out", "data-draft-deleted", "data-request-submitted", "data-link-closed"];
+    var checked = event.detail && event.detail.elt;
     if (cannotSave.indexOf(said) !== -1) {
       sayCannotSave(said);
+      // Beside the question just answered too, once: at the top of a long page on a phone,
+      // the notice is out of sight of who types on (the live region has said it).
+      var answered = checked && checked.closest && checked.closest(".field");
+      if (answered && !document.querySelector(".cannot-save-message")) {
+        var beside = document.createElement("p");
+        beside.className = "error-message cannot-save-message";
+        beside.textContent = document.body.getAttribute(said);
+        answered.appendChild(beside);
+      }
     } else if (status) {
       // Said in the page's language: the page carries the words (base.html).
       status.textContent = document.body.getAttribute(said);

@@ -163,6 +163,11 @@ def test_a_link_that_stops_working_while_the_page_is_open_says_so_at_once(
     notice = clinician.locator("main .cannot-save-notice")
     expect(notice).to_contain_text("This link no longer works")
     expect(clinician.locator("#live-status")).to_contain_text("This link no longer works")
+    # Beside the question just answered too: the notice at the top is out of sight on a phone.
+    beside = clinician.locator("#specialty").locator(
+        "xpath=ancestor::*[contains(@class,'field')][1]"
+    )
+    expect(beside.locator(".cannot-save-message")).to_contain_text("This link no longer works")
     assert_accessible(clinician, "clinician-link-closed-while-open")
 
 
