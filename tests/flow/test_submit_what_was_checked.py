@@ -93,6 +93,29 @@ def test_a_step_a_colleague_saved_after_the_check_stops_the_signature(
         assert filed.submitted_answers["answers"]["device"]["trade_name"] == "VentriAssist II"
 
 
+def test_what_was_ticked_and_typed_comes_back_after_checking_again(
+    app, logged_in, colleague, ready
+):
+    """Refused for a colleague's change, the signer checks the answers again: the declaration
+    comes back as they had ticked and typed it (said so, to check before signing), once."""
+    checked = declaring(logged_in, ready)
+    save_device(colleague, ready, "VentriAssist II")
+    typed = {"signatory_role": "Head of regulatory affairs"}
+    assert sign(logged_in, ready, checked, **typed).status_code == 409
+
+    again = checked_on_the_check_page(logged_in, ready)  # checked again, then its link
+    page = logged_in.get(f"/requests/{ready}/steps/declaration?checked={again}").text
+    said = " ".join(html.unescape(page).split())
+    assert (
+        "What you ticked and typed on this page before checking your answers again is filled "
+        "in: check it, then sign." in said
+    )
+    assert 'value="Head of regulatory affairs"' in page
+    assert re.search(r'<input[^>]*name="attest_accuracy"[^>]*checked', page)
+    assert sign(logged_in, ready, again, **typed).status_code == 303
+    assert status(app, ready) == "submitted"
+
+
 def test_a_request_unchanged_since_the_check_is_submitted(app, logged_in, ready):
     assert sign(logged_in, ready, declaring(logged_in, ready)).status_code == 303
     assert status(app, ready) == "submitted"

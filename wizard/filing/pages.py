@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -31,7 +32,7 @@ from wizard.filing import meanwhile, service, signing
 from wizard.filing.suggested import suggested_answers
 from wizard.flow.engine import Step, StepKind
 from wizard.flow.steps import FLOW, access_type, has_hcp_letter
-from wizard.forms.base import StepForm, read_back
+from wizard.forms.base import StepForm, read_back, to_formdata
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
@@ -954,6 +955,10 @@ def already_submitted(dossier: Dossier):
     return redirect(url_for(".submitted", dossier_id=dossier.id), code=303)
 
 
+# The declaration's ticks and typed signature, kept across the check a change asked for.
+_DECLARATION_KEPT = "declaration_kept"
+
+
 def declaration(dossier: Dossier, step: Step):
     """Signing and submitting: only what the signer checked on the check-your-answers page,
     whose link carries it here (`signing.checked_version`), then this page's form."""
@@ -961,6 +966,12 @@ def declaration(dossier: Dossier, step: Step):
     if request.method != "POST":
         if signing.read_checked_version(checked) is None:
             return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"))
+        kept_typed = session.pop(_DECLARATION_KEPT, None)
+        if kept_typed and kept_typed.get("request") == dossier.id:
+            # Back from checking again after a signature refused for a change: what was
+            # ticked and typed is filled in again, said so, to check before signing.
+            form = step.form(formdata=to_formdata(kept_typed["typed"]))
+            return render_step(dossier, step, form, checked=checked, declaration_kept=True)
         form = step.form(formdata=None)
         form.signatory_name.data = form.signatory_name.data or current_user.name
         return render_step(dossier, step, form, checked=checked)
@@ -988,7 +999,14 @@ def declaration(dossier: Dossier, step: Step):
         flash(_("Check your answers, then continue to the declaration to sign them."), "warning")
         return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"), 303)
     except signing.ChangedSinceChecked as changed:
-        # The same version again: signing needs the answers checked again first.
+        # The same version again: signing needs the answers checked again first. What was
+        # ticked and typed waits for this page's next opening, after that check.
+        session[_DECLARATION_KEPT] = {
+            "request": dossier.id,
+            "typed": {
+                name: field.data for name, field in form._fields.items() if name != "csrf_token"
+            },
+        }
         since = {"changes": changed.changes, "removed": changed.removed}
         return render_step(
             dossier, step, form, refused_status(409), since_checked=since, checked=checked
