@@ -8,6 +8,7 @@ from wizard.domain.identifiers import (
     ERROR_CODES,
     IdentifierError,
     UdiDi,
+    finess_numbers_in,
     validate_emdn,
     validate_finess,
     validate_notified_body_number,
@@ -385,3 +386,28 @@ def test_invalid_finess(value, code):
 )
 def test_zeros_only_pass_check_digits_but_are_refused_as_placeholders(validator, value):
     assert_code(validator, value, "placeholder")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("AP-HP, Paris, FINESS 750712184", [(1, "750712184", "750712184")]),
+        ("Necker\nCHU Bordeaux FINESS 12345", [(2, "12345", "12345")]),
+        # Grouped as people write it, with any space (pasted: non-breaking), dots or dashes;
+        # a postcode after it is not part of it.
+        ("FINESS : 750 712 184 75015 Paris", [(1, "750 712 184", "750712184")]),
+        ("FINESS\u00a0: 750\u202f712\u202f184", [(1, "750\u202f712\u202f184", "750712184")]),
+        ("FINESS 75-010020-8", [(1, "75-010020-8", "750100208")]),
+        ("Hôpital (FINESS n° 690781810).", [(1, "690781810", "690781810")]),
+        ("n° finess 2A0000012, Ajaccio", [(1, "2A0000012", "2A0000012")]),
+        # A whole group is not joined to what follows it (a street number).
+        ("FINESS 75010020 8 rue Haxo", [(1, "75010020", "75010020")]),
+        # Not a number given for it: too few digits, or none.
+        ("FINESS: 1 site", []),
+        ("FINESS 2024", []),
+        ("FINESS number unknown", []),
+        ("Clinique du Parc, Toulouse", []),
+    ],
+)
+def test_finess_numbers_are_found_after_the_word_finess_as_typed(text, found):
+    assert finess_numbers_in(text) == found

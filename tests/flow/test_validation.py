@@ -299,7 +299,7 @@ def bad_answers() -> list:
         "example 750712184): check it in the FINESS directory, or leave it out.",
         "finess-in-list"),
     bad("scope", "establishments", "CHU, FINESS : 750 712 185 75013 Paris",
-        "Line 1: “750712185” is not a valid FINESS number (9 characters with a check key, for "
+        "Line 1: “750 712 185” is not a valid FINESS number (9 characters with a check key, for "
         "example 750712184): check it in the FINESS directory, or leave it out.",
         "finess-grouped-check-key"),
     bad("scope", "estimated_patients", "0",
@@ -1727,9 +1727,9 @@ def test_a_period_starting_more_than_a_year_ahead_is_worth_a_second_look(app, lo
 def test_establishments_with_right_finess_numbers_or_none_are_taken(app, logged_in, user):
     dossier_id = request_at(app, user, "scope")
     listed = (
-        "AP-HP Necker, Paris, FINESS : 750 712 184 75015\n"
+        "AP-HP Necker, Paris, FINESS : 750\u00a0712\u00a0184 75015\n"
         "Hospices civils de Lyon (FINESS 690781810)\n"
-        "Clinique du Parc, Toulouse"
+        "Clinique du Parc, Toulouse (FINESS: 1 site)"
     )
     scope = {**answers_for("scope"), "establishments": listed}
     assert post_step(logged_in, dossier_id, "scope", scope).status_code == 303

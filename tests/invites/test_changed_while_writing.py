@@ -6,6 +6,7 @@ file chosen kept."""
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
@@ -91,8 +92,18 @@ def test_a_change_is_said_with_a_slip_and_again_in_the_other_language(
     data["marked"] = re.search(r'name="marked" value="([a-z_,]+)"', slip.text).group(1)
     switched = clinician.post(link, data=data, content_type="multipart/form-data")
     french = " ".join(html.unescape(switched.text).split())
-    assert "a modifié le patient pendant que cette page était ouverte" in french
+    # Said as seen before, not as why a letter was not sent (nothing was sent).
+    assert "a modifié le patient après la première ouverture de cette page" in french
+    assert "n’a pas été envoyée" not in french
     assert french.count(">Modifié</strong>") == 1
+    # A second slip: the change is said again as seen, the slip as why.
+    slip_again = {**LETTER, "shown": shown_on(slip.text), "marked": data["marked"]}
+    slip_again |= {"author_rpps": "10000000008", "file": (io.BytesIO(SIGNED_LETTER), "l.pdf")}
+    again = clinician.post(link, data=slip_again, content_type="multipart/form-data")
+    said = " ".join(html.unescape(again.text).split())
+    assert again.status_code == 422 and "Ce numéro RPPS n’est pas valide" in said
+    assert "a modifié le patient après la première ouverture de cette page" in said
+    assert "pendant que cette page était ouverte" not in said
     with app.app_context():
         assert letters_of(dossier_id) == []
 
@@ -203,6 +214,50 @@ UNSAID = (
     "would support (the device, the type of access, the patient or the patients it is for). "
     "A letter can be sent only once it does: come back to this link later."
 )
+
+
+def test_a_link_takes_no_letter_for_a_patient_named_without_a_year_of_birth(
+    app, manufacturer, clinician, inbox
+):
+    """Step 9's rule, one with the link's: a patient is named by initials and year of birth
+    (what a letter records); saved for later with initials only, no letter is taken."""
+    client, dossier_id = manufacturer
+    link, _opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    half = {**sample_answers("individual")["patient"], "patient_birth_year": None}
+    assert post_step(client, dossier_id, "patient", half, action="save_exit").status_code == 303
+    page = clinician.get(link)
+    assert UNSAID in " ".join(html.unescape(page.text).split())
+    refused = send_letter(clinician, link, shown=shown_on(page.text))
+    assert refused.status_code == 409
+    # Switched to French meanwhile: nothing was sent, no file kept, none said so.
+    data = {**LETTER, "shown": shown_on(page.text), "switch_language": "fr"}
+    switched = clinician.post(link, data=data, content_type="multipart/form-data")
+    french = " ".join(html.unescape(switched.text).split())
+    assert "est en train de modifier cette demande" in french
+    assert "n’a pas été envoyée" not in french and "sont conservés" not in french
+    with app.app_context():
+        assert letters_of(dossier_id) == []
+
+
+def test_step_nine_and_the_link_read_one_rule(app, user):
+    """What step 9 asks before inviting and what a link asks before taking a letter."""
+    from wizard.filing.pages import not_invitable_yet
+    from wizard.invites.service import says_what_a_letter_supports
+
+    individual, world = sample_answers("individual"), sample_answers("global")
+    cases = [
+        individual,
+        world,
+        {**individual, "patient": {**individual["patient"], "patient_birth_year": None}},
+        {**individual, "patient": {}},
+        {**world, "scope": {}},
+        {**individual, "device": {}},
+        {**individual, "access-type": {}},
+        {},
+    ]
+    with app.test_request_context():
+        for answers in cases:
+            assert says_what_a_letter_supports(answers) == (not not_invitable_yet(answers))
 
 
 def test_a_link_takes_no_letter_while_the_request_does_not_say_what_it_would_support(

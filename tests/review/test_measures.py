@@ -207,8 +207,9 @@ def test_the_two_withdrawals_are_emailed_and_checked_apart(
     # The reason is emailed back: the form says so before it is written.
     form = " ".join(manufacturer.get(f"/requests/{by_manufacturer}/submitted").text.split())
     assert (
-        "the email confirming the withdrawal repeats it to you and to the request's contact "
-        "person: emails are not encrypted, leave out any patient's identity." in html.unescape(form)
+        "the email confirming the withdrawal repeats it to those who started and submitted the "
+        "request and to its contact person: emails are not encrypted, leave out any patient's "
+        "identity." in html.unescape(form)
     )
     data = {"withdraw-reason": "The patient has recovered."}
     assert manufacturer.post(f"/requests/{by_manufacturer}/withdraw", data=data).status_code == 303

@@ -86,10 +86,13 @@ def test_without_follow_up_conditions_the_reminder_asks_the_last_report_its_date
     days_later(monkeypatch, 60)
     run_daily_job(app)
     (reminder,) = reminders_to(inbox)
+    body = " ".join(body_of(reminder).split())
     assert (
         "send ANSM your follow-up report on the patients treated: the authorisation asks for "
-        f"its last one by {english_day}." in " ".join(body_of(reminder).split())
+        f"its last one by {english_day}." in body
     )
+    # The first monthly date passed without a report: named.
+    assert "has not reached ANSM: send it from the page of your request." in body
 
 
 def test_conditions_and_dates_both_said_and_a_report_overdue_named(

@@ -213,6 +213,44 @@ def validate_finess(value: str) -> str:
     return text
 
 
+# The word FINESS, then what may stand between it and its number ("n°", "no.", a colon).
+_FINESS_WORD = re.compile(r"\bFINESS\b[\s:.]*(?:(?:n°|no\.?|number|numéro)[\s:.]*)?", re.I)
+# A number as people write it: a first group (which may start with 2A or 2B, Corsica), then
+# groups of digits set apart by spaces (any: non-breaking ones come with text pasted from a
+# word processor), dots or dashes.
+_FINESS_WRITTEN = re.compile(r"(?:2[AB]|[0-9])[0-9]*(?:[\s.\-‐‑][0-9]+)*", re.I)
+_FINESS_GROUPS = re.compile(r"[\s.\-‐‑]+")
+# Fewer digits than this after the word FINESS is not a number given for it ("1 site").
+FINESS_FEWEST_DIGITS = 5
+
+
+def finess_numbers_in(text: str) -> list[tuple[int, str, str]]:
+    """The FINESS numbers a free text gives after the word FINESS ("AP-HP, FINESS 750712184",
+    "FINESS : 750 712 184"), each with its line number (from 1), as typed, and without its
+    separators, for `validate_finess` to check. Groups are joined while they make at most 9
+    characters and the first is short (a grouped number); a postcode or a street number
+    after a whole number is not part of it."""
+    found = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        for word in _FINESS_WORD.finditer(line):
+            written = _FINESS_WRITTEN.match(line, word.end())
+            if written is None:
+                continue
+            groups = _FINESS_GROUPS.split(written.group())
+            end = written.start() + len(groups[0])
+            joined = len(groups[0])
+            if joined <= 3:  # "750 712 184", "75-010020-8": grouped
+                for group in groups[1:]:
+                    if joined + len(group) > 9:
+                        break
+                    end = line.index(group, end) + len(group)
+                    joined += len(group)
+            typed = line[written.start() : end]
+            if sum(ch.isdigit() for ch in typed) >= FINESS_FEWEST_DIGITS:
+                found.append((line_number, typed, _FINESS_GROUPS.sub("", typed)))
+    return found
+
+
 def _validate_gtin(digits: str) -> str:
     if len(digits) not in GTIN_LENGTHS:
         raise IdentifierError("length", "a GS1 GTIN has 8, 12, 13 or 14 digits")

@@ -192,9 +192,9 @@ class ScopeForm(StepForm):
     def validate_establishments(self, field):
         """A FINESS number given for an establishment is checked, as everywhere else it is
         asked: "FINESS 12345" would reach ANSM as an establishment nobody can find."""
-        for line, given in _finess_given(field.data or ""):
+        for line, given, compact in ids.finess_numbers_in(field.data or ""):
             try:
-                ids.validate_finess(given)
+                ids.validate_finess(compact)
             except ids.IdentifierError:
                 raise ValidationError(
                     _(
@@ -216,27 +216,3 @@ class ScopeForm(StepForm):
         _l("Describe how users will be trained."),
         max_length=3000,
     )
-
-
-# "FINESS 750712184", "FINESS : 750 712 184", "n° FINESS 2A0000012": the number after the word.
-_FINESS_GIVEN = re.compile(
-    r"\bFINESS\b\W{0,3}(?:(?:n°|no\.?|number|numéro)\W{0,3})?((?:2[AB]|[0-9])[0-9A-Z ]*)",
-    re.IGNORECASE,
-)
-
-
-def _finess_given(text: str) -> list[tuple[int, str]]:
-    """Each FINESS number written after the word FINESS, with its line number: its first
-    group of characters, then groups of digits while they make at most 9 ("750 712 184";
-    a city's postcode after it is not part of it)."""
-    found = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        for match in _FINESS_GIVEN.finditer(line):
-            first, *rest = match.group(1).split()
-            number = first
-            for group in rest:
-                if not group.isdigit() or len(number) + len(group) > 9:
-                    break
-                number += group
-            found.append((line_number, number))
-    return found

@@ -23,6 +23,7 @@ from wizard.extensions import db
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.models import Dossier, HcpLetter, Invitation, InvitationState, ReplacedLink, User
+from wizard.models.dossier import patient_mark
 from wizard.models.invitation import OPEN_STATES
 from wizard.uploads import StoredFile
 from wizard.web import ACCESS_TYPE_LABELS, external_url
@@ -60,6 +61,10 @@ class RequestSummary:
     # Global: for which patients, as the request words it (indication, population, how many),
     # so that the urgency the letter states is for them.
     population: dict | None = None
+    # Whether the request says what a letter would support, as step 9 needs before inviting
+    # (`filing.pages.not_invitable_yet`): the device, the type of access and the patient
+    # (initials and year of birth: a letter records them) or the indication.
+    said: bool = True
 
     def fingerprint(self) -> str:
         """What the link's page shows of the request that a letter is written for (the
@@ -77,15 +82,10 @@ class RequestSummary:
 
     @property
     def unsaid(self) -> bool:
-        """Whether the request does not say yet what a letter would support (the device,
-        the type of access, the patient or the indication): as step 9 invites nobody then
-        (`filing.pages.not_invitable_yet`), a link opened before takes no letter, which
-        would otherwise support whichever patient came next."""
-        if not self.device or self.kind is None:
-            return True
-        if self.kind == "individual":
-            return self.patient is None
-        return not (self.population or {}).get("indication")
+        """Whether the request does not say yet what a letter would support: as step 9
+        invites nobody then, a link opened before takes no letter, which would otherwise
+        support whichever patient came next, unflagged."""
+        return not self.said
 
     def changed_since(self, shown: str) -> list[str]:
         """Which of `SHOWN` differ from a page's fingerprint `shown`, in that order; empty if
@@ -134,7 +134,19 @@ def summary_of(invitation: Invitation) -> RequestSummary:
         message=invitation.message,
         patient=patient_of(answers) if kind == "individual" else None,
         population=population_of(answers) if kind == "global" else None,
+        said=says_what_a_letter_supports(answers),
     )
+
+
+def says_what_a_letter_supports(answers) -> bool:
+    """The one rule for step 9's invitations and a link's letter: the device named, the type
+    of access chosen, and the patient (initials and year of birth) or the indication."""
+    kind = answers.get("access-type", {}).get("access_type")
+    if not answers.get("device", {}).get("trade_name") or kind not in ("individual", "global"):
+        return False
+    if kind == "individual":
+        return patient_mark(answers) is not None
+    return bool(answers.get("scope", {}).get("indication"))
 
 
 def population_of(answers) -> dict | None:

@@ -181,7 +181,7 @@ def respond(token: str):
         # The request may have changed meanwhile too: said with what was wrong, as a send
         # refused for it says it; otherwise this page, showing the request as it is now,
         # would take the change in unsaid.
-        return _page(invitation, form, 422, changed=_changed_on_page(invitation))
+        return _page(invitation, form, 422, **_changed_on_page(invitation))
     # The manufacturer may have changed the request while the letter was being written
     # (another patient, the other type of access, another device): the letter is not sent
     # for a request its author has not seen; the page shows it as it is now. Looked at
@@ -190,7 +190,7 @@ def respond(token: str):
     if service.summary_of(invitation).unsaid:
         # Being changed by the manufacturer: no letter until it says what it would support.
         kept.keep_file(_slot(invitation), form)
-        return _page(invitation, form, 409, changed=_changed_on_page(invitation))
+        return _page(invitation, form, 409, **_changed_on_page(invitation))
     try:
         if shown is not None and shown != service.summary_of(invitation).fingerprint():
             raise service.RequestChanged()
@@ -248,17 +248,18 @@ def _in_the_other_language(invitation: Invitation):
     chosen = "file_not_sent" in request.form or any(f.filename for f in request.files.values())
     # The request changed since the page was opened: said, as a letter sent would be told.
     changed = _changed_on_page(invitation)
-    return _page(invitation, form, changed=changed, switched=True, file_not_kept=chosen)
+    return _page(invitation, form, **changed, switched=True, file_not_kept=chosen)
 
 
-def _changed_on_page(invitation: Invitation) -> list[str] | bool:
-    """What changed since the page sent was opened; or, on a page that said so already
-    (whose fingerprint is the request's as it is now), what it marked "Changed": its
-    language switch, or its letter refused for a slip, says it again."""
+def _changed_on_page(invitation: Invitation) -> dict:
+    """What changed since the page sent was opened (`changed`); or, on a page that said so
+    already (whose fingerprint is the request's as it is now), what it marked "Changed",
+    said again by its language switch or its letter refused for a slip, as seen before
+    (`changed_earlier`)."""
     if changed := _changed_since(invitation, request.form.get("shown")):
-        return changed
+        return {"changed": changed}
     marked = [part for part in request.form.get("marked", "").split(",") if part in CHANGED]
-    return marked or False
+    return {"changed": marked or False, "changed_earlier": bool(marked)}
 
 
 def _changed_since(invitation: Invitation, shown: str | None) -> list[str] | bool:
@@ -277,6 +278,7 @@ def _page(
     status: int = 200,
     *,
     changed: list[str] | bool = False,
+    changed_earlier=False,
     switched=False,
     file_not_kept=False,
 ):
@@ -286,6 +288,8 @@ def _page(
         form=form.about(summary.kind),
         summary=summary,
         changed=changed,
+        # Seen on the page before (its switch, a slip): said as news, not as why it was not sent.
+        changed_told=changed_earlier or switched,
         # Named in the notice, and marked on their rows.
         changed_parts=changed if isinstance(changed, list) else [],
         changed_what=listed([str(CHANGED[part]) for part in changed])

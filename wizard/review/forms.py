@@ -601,9 +601,10 @@ class WithdrawRequestForm(FlaskForm):
         _l("Why do you withdraw this request?"),
         _l("Say why you withdraw this request."),
         _l(
-            "ANSM reads it, and the email confirming the withdrawal repeats it to you and to "
-            "the request's contact person: emails are not encrypted, leave out any patient's "
-            "identity. Withdrawing cannot be undone: to ask again, file a new request."
+            "ANSM reads it, and the email confirming the withdrawal repeats it to those who "
+            "started and submitted the request and to its contact person: emails are not "
+            "encrypted, leave out any patient's identity. Withdrawing cannot be undone: to ask "
+            "again, file a new request."
         ),
     )
 
