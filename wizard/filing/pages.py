@@ -966,7 +966,8 @@ def declaration(dossier: Dossier, step: Step):
     if request.method != "POST":
         if signing.read_checked_version(checked) is None:
             return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"))
-        kept_typed = session.pop(_DECLARATION_KEPT, None)
+        # (Read only when there: popping an absent key would write the session anew.)
+        kept_typed = session.pop(_DECLARATION_KEPT) if _DECLARATION_KEPT in session else None
         if kept_typed and kept_typed.get("request") == dossier.id:
             # Back from checking again after a signature refused for a change: what was
             # ticked and typed is filled in again, said so, to check before signing.
