@@ -62,7 +62,7 @@ def remember_sent(key: str, sent: dict[str, Any], token: str) -> None:
         **sent,
         "at": int(time.time()),
         "form": _form_digest(token),
-        "link": hashlib.sha256(token.encode()).hexdigest(),
+        "link": _link_digest(token),
     }
 
 
@@ -81,7 +81,12 @@ def answered_through(key: str, token: str) -> bool:
     the link opened again (back, or from its email) shows the thank-you page, rather than
     "this link has already been used", which reads as someone else's doing."""
     sent = sent_lately(key)
-    return sent is not None and sent.get("link") == hashlib.sha256(token.encode()).hexdigest()
+    return sent is not None and sent.get("link") == _link_digest(token)
+
+
+def _link_digest(token: str) -> str:
+    """Which link a form was sent through, without the link (the session is only signed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _form_digest(token: str) -> str:

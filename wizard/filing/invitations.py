@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from wizard.auth import limits
 from wizard.extensions import db
@@ -97,15 +96,12 @@ def _not_a_colleague(form: InvitationForm) -> bool:
     """A letter stating a patient's need comes from a professional who treats them, not from
     the manufacturer: an address of one of its own accounts is refused (a letter one of them
     holds, from such a professional, is added as a letter already received)."""
-    address = form.email.data.casefold()
-    colleague = db.session.scalar(
-        select(User).where(
-            User.organisation_id == current_user.organisation_id,
-            func.lower(User.email) == address,
-            User.removed_at.is_(None),
-        )
-    )
-    if colleague is None:
+    colleague = User.with_email(form.email.data)
+    if (
+        colleague is None
+        or colleague.organisation_id != current_user.organisation_id
+        or colleague.removed_at is not None
+    ):
         return True
     form.email.errors.append(
         _(

@@ -187,12 +187,13 @@ def respond(token: str):
     # for a request its author has not seen; the page shows it as it is now. Looked at
     # first, before the file is stored; then again once the draft is claimed.
     shown = request.form.get("shown")  # (a page from before it carried it: none)
-    if service.summary_of(invitation).unsaid:
+    summary = service.summary_of(invitation)
+    if summary.unsaid:
         # Being changed by the manufacturer: no letter until it says what it would support.
         kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 409, **_changed_on_page(invitation))
     try:
-        if shown is not None and shown != service.summary_of(invitation).fingerprint():
+        if shown is not None and shown != summary.fingerprint():
             raise service.RequestChanged()
         details = _letter_details(form)
         letter = service.receive_letter(invitation, details, kept.file_of(form), shown=shown)

@@ -106,11 +106,6 @@ def first_overdue(dossier: Dossier):
     return first if first is not None and first < clock.day_in_paris(clock.now()) else None
 
 
-# The news that names a report date passed unmet: the end of the period, and a
-# reinstatement (the reports are asked again).
-_SAYING_OVERDUE = (Status.EXPIRED, Status.AUTHORISED)
-
-
 def status_changed(
     dossier: Dossier,
     previous: Status,
@@ -124,10 +119,10 @@ def status_changed(
     that came. `closed`: the questions the change closed while their answers were awaited;
     when the review resumed without it, the manufacturer reads that its own is closed."""
     own = next((question for question in closed if question.to_manufacturer), None)
+    reinstated = status == Status.AUTHORISED and previous == Status.SUSPENDED
     authorisation = (
         authorisation_of(dossier)
-        if status in (Status.EXPIRED, Status.SUSPENDED, Status.WITHDRAWN)
-        or (status == Status.AUTHORISED and previous == Status.SUSPENDED)
+        if status in (Status.EXPIRED, Status.SUSPENDED, Status.WITHDRAWN) or reinstated
         else None
     )
     context = {
@@ -151,20 +146,18 @@ def status_changed(
         "reports_still_due": status == Status.SUSPENDED
         and follow_up.first_unmet(dossier) is not None,
         # Expired, or reinstated: a report date already past that no report met.
-        "report_overdue": first_overdue(dossier) if status in _SAYING_OVERDUE else None,
-        # Reinstated: the next report date, asked again (`follow_up.restore_dues_from`).
-        "next_report": follow_up.first_unmet(dossier)
-        if status == Status.AUTHORISED and previous == Status.SUSPENDED
+        "report_overdue": first_overdue(dossier)
+        if status == Status.EXPIRED or reinstated
         else None,
+        # Reinstated: the next report date, asked again (`follow_up.restore_dues_from`).
+        "next_report": follow_up.first_unmet(dossier) if reinstated else None,
         # Expired, withdrawn or reinstated, suspended since before its period: nobody
         # received the device under it, none is followed (reinstated: in force for the
         # first time, not again).
         "never_in_force": _never_in_force(authorisation, previous),
         # Reinstated: the manufacturer's request to end it, which no longer stands.
         "end_request_ended": follow_up.end_request_ended_by(about)
-        if status == Status.AUTHORISED
-        and previous == Status.SUSPENDED
-        and isinstance(about, Decision)
+        if reinstated and isinstance(about, Decision)
         else None,
         "own_question_asked_on": clock.day_in_paris(own.asked_at) if own else None,
         "own_question_write_to": ansm_reply_to(own) if own else None,
