@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from tests.conftest import dossier_with, login, make_user, post_step
 from wizard import create_app
+from wizard.demo import sample_answers
 from wizard.extensions import db
 
 
@@ -105,3 +106,33 @@ def test_a_failure_on_a_page_opened_through_an_emailed_link_logs_no_token(server
         assert client.get(f"/invitations/{token}").status_code == 500
     assert "Exception on /invitations/<token> [GET]" in caplog.text
     assert token not in caplog.text
+
+
+def test_the_log_leaves_out_the_values_postgresql_quotes_of_a_statement_it_refused(
+    app, client, caplog, monkeypatch
+):
+    """PostgreSQL's detail of a refused row quotes the row ("Failing row contains (…)"):
+    the step's answers, health data, which the statement's hidden parameters no longer hide."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's refusals quote no values")
+        user = make_user()
+        dossier_id = dossier_with(user.id, steps=["before-you-start", "situation"])
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # handled as a server does
+    login(client, "claire@cardiotech.example")
+    typed = "Enfant de 14 kg en impasse thérapeutique, aucune alternative marquée CE."
+    refusal = "ALTER TABLE step_answers ADD CONSTRAINT refuse_new CHECK (false) NOT VALID"
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text(refusal))
+    try:
+        answers = {**sample_answers()["medical-need"], "unmet_need": typed}
+        failed = post_step(client, dossier_id, "medical-need", answers)
+    finally:
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE step_answers DROP CONSTRAINT refuse_new"))
+    assert failed.status_code == 500
+    assert typed in failed.text  # the page gives it back to copy
+    logged = caplog.text
+    assert 'violates check constraint "refuse_new"' in logged  # what failed, still said
+    assert "DETAIL:  (hidden: it may hold people's answers)" in logged
+    assert "impasse" not in logged and "Failing row" not in logged
