@@ -181,7 +181,7 @@ def engine_options(uri: str) -> dict:
 
 SQLITE_WRITE_WAIT = 30  # seconds
 
-# The most files one form sends at once: an answer to ANSM (`wizard/review/forms.py`); the
+# The most files one form sends at once: an answer to ANSM (`wizard/review/filer_forms.py`); the
 # other forms send one.
 FILES_AT_ONCE = 10
 

@@ -18,12 +18,8 @@ from wizard.forms.invitations import ClinicianLetterForm, InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import ngettext
-from wizard.review.forms import (
-    FollowUpReportForm,
-    ReplyForm,
-    WithdrawRequestForm,
-    action_form_class,
-)
+from wizard.review.filer_forms import FollowUpReportForm, ReplyForm, WithdrawRequestForm
+from wizard.review.forms import action_form_class
 from wizard.uploads import human_size, sends_files
 from wizard.web import from_this_site, page_sent_from
 
@@ -576,7 +572,7 @@ def init_app(app: Flask) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, status=status: render_error(status))
 
-    from wizard.filing.pages import deleted_draft_page
+    from wizard.filing.drafts import deleted_draft_page
     from wizard.filing.service import DraftDeleted, NotEditable
 
     # A change that reached a request just submitted (another tab, a slow upload).

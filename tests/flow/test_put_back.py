@@ -268,7 +268,7 @@ def test_a_removed_letter_is_put_back_and_counts_again(app, logged_in, user):
 
 
 def _event_text(event) -> str:
-    from wizard.review.pages import event_text
+    from wizard.review.history import event_text
 
     return event_text(event)
 

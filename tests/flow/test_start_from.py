@@ -81,7 +81,7 @@ def test_an_individual_request_is_started_again_without_what_is_about_its_patien
         ).all()
         assert event.action == audit.STARTED_FROM and event.detail["reference"] == reference
         with app.test_request_context(headers={"Accept-Language": "en"}):
-            from wizard.review.pages import event_text
+            from wizard.review.history import event_text
 
             # As ANSM's reviewer reads it in the request's audit trail, once it is filed.
             assert event_text(event) == (

@@ -10,7 +10,7 @@ from wizard import audit
 from wizard.extensions import db
 from wizard.invites import service
 from wizard.models import Invitation, InvitationState, User
-from wizard.review import pages
+from wizard.review import history
 
 
 def trail_of(dossier_id: int) -> list[tuple[str, str, str, dict]]:
@@ -60,7 +60,7 @@ def test_invitations_and_the_letter_received_are_in_the_audit_trail(
         assert audit.check().intact
 
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        lines = [pages.event_text(event) for event in audit.trail(dossier_id)]
+        lines = [history.event_text(event) for event in audit.trail(dossier_id)]
     assert lines[0] == (
         "Professional invited to send a letter: Dr Anne Leroy (anne.leroy@necker.example)"
     )

@@ -19,7 +19,8 @@ from wizard.demo import sample_declaration
 from wizard.extensions import db
 from wizard.filing import service
 from wizard.models import Role
-from wizard.review import information, pages
+from wizard.review import information
+from wizard.review.history import event_text
 
 LEROY = "anne.leroy@necker.example"
 
@@ -62,7 +63,7 @@ def test_both_are_asked_and_the_last_answer_resumes_the_review(
         assert trail[-1].action == audit.QUESTION_ADDED
         assert trail[-1].detail["hcp_name"] == "Dr Anne Leroy"
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert pages.event_text(trail[-1]) == (
+        assert event_text(trail[-1]) == (
             "Also asked Dr Anne Leroy, who wrote a letter, for more information"
         )
     # Everyone who could answer is asked: nobody left to ask.

@@ -1,48 +1,37 @@
-"""Page handlers for each kind of step: question, check your answers, declaration,
-confirmation. One handler serves every step of its kind."""
+"""The question pages of the wizard: one handler serves every step that asks questions (its
+page, its live checks, its save), with what each step's page shows besides its form. The last
+pages (check your answers, declaration, confirmation) are `submission`'s."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from datetime import date
 from functools import cached_property
 
 from flask import (
-    current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from wizard import clock, kept, unsent, uploads
-from wizard.domain.legacy import END_FOR_HIGHER_RISK, END_FOR_OTHERS, assess_legacy_certificate
-from wizard.domain.lifecycle import Status
-from wizard.errors import typed_answers
-from wizard.extensions import db
-from wizard.filing import meanwhile, service, signing
+from wizard import kept, unsent, uploads
+from wizard.filing import meanwhile, service
+from wizard.filing.legacy import legacy_notice, legacy_until, warn_of_legacy_certificate
 from wizard.filing.suggested import suggested_answers
+from wizard.filing.summary import written_for
 from wizard.flow.engine import Step, StepKind
 from wizard.flow.steps import FLOW, access_type, has_hcp_letter
-from wizard.forms.base import StepForm, read_back, to_formdata
+from wizard.forms.base import StepForm
 from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import long_date, switch_to_the_language_asked
-from wizard.invites import service as invites
-from wizard.models import AuditEvent, Dossier
-from wizard.models.dossier import ABOUT_THE_CASE, case_mark, case_since, patient_mark
-from wizard.models.invitation import OPEN_STATES
-from wizard.receipts import service as receipts
-from wizard.review import notify
+from wizard.i18n import switch_to_the_language_asked
+from wizard.models import Dossier
+from wizard.models.dossier import ABOUT_THE_CASE, case_mark, patient_mark
 from wizard.web import flash_at, labelled_message, live_field, posted_number, refused_status
 
 _ANY_STEP = "any-step"
@@ -257,63 +246,6 @@ def owned_by_the_step(form):
     for field in form:
         field.render_kw = {**(field.render_kw or {}), "form": "step-form"}
     return form
-
-
-def legacy_notice(answers, today: date | None = None):
-    """The Reg. (EU) 2023/607 assessment when it suggests no derogation may be needed; as of
-    `today` (the day a submitted filing was seen, for the agency's review)."""
-    situation = answers.get("situation", {})
-    device = answers.get("device", {})
-
-    if situation.get("written_agreement") != "yes":
-        return None
-    # Without the device step, assume the earlier deadline (class III): a warning must not
-    # promise more time than the regulation gives.
-    assessment = assess_legacy_certificate(
-        certificate_expiry=_as_date(situation.get("legacy_certificate_expiry")),
-        device_class=device.get("device_class", "III"),
-        implantable=device.get("implantable", "yes") == "yes",
-        nb_application_date=_as_date(situation.get("mdr_application_date")),
-        written_agreement_date=_as_date(situation.get("written_agreement_date")),
-        today=today or clock.today(),
-    )
-    return assessment if assessment.may_still_be_valid else None
-
-
-def legacy_until(answers, notice) -> str | None:
-    """Until when a legacy certificate may count as valid, written out: before the device
-    step gives the class, the earlier date (class III, implantable IIb) and the later one, so
-    that the date said does not change once the class is given without a word."""
-    if notice is None:
-        return None
-    if answers.get("device", {}).get("device_class"):
-        return long_date(notice.valid_until)
-    return _(
-        "%(date)s (%(later)s for a device of class I, IIa, or IIb not implantable)",
-        date=long_date(END_FOR_HIGHER_RISK),
-        later=long_date(END_FOR_OTHERS),
-    )
-
-
-def warn_of_legacy_certificate(answers) -> None:
-    """Said on the page that follows the situation step, as soon as the answers suggest it:
-    before the filer spends an hour on a request they may not need (a warning, never a block;
-    the situation step and the check page say it again)."""
-    notice = legacy_notice(answers)
-    if notice is not None:
-        flash(
-            _(
-                "You may not need a derogation: from your answers, your legacy certificate may "
-                "still count as valid until %(date)s under Regulation (EU) 2023/607. Check with "
-                "your notified body. You can still continue with this request.",
-                date=legacy_until(answers, notice),
-            ),
-            "warning",
-        )
-
-
-def _as_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def question(dossier: Dossier, step: Step):
@@ -724,84 +656,6 @@ def live_check_url(dossier: Dossier, step: Step) -> str | None:
     return url_for(".check_field", step_id=step.id)
 
 
-def discard_page(dossier: Dossier, *, changed: bool = False):
-    """What deleting the draft deletes, asked before it is done; `changed`: it held less
-    when the person was last asked (a colleague saved a step, a letter came), so they are
-    asked again."""
-    held = draft_summary(dossier)
-    return render_template(
-        "filing/discard.html",
-        dossier=dossier,
-        shown=draft_seal(dossier, held),
-        changed=changed,
-        **held,
-    ), (refused_status(409) if changed else 200)
-
-
-def draft_seal(dossier: Dossier, held: dict | None = None) -> str:
-    """A short fingerprint of what the deletion page says the draft holds: the page sends it
-    back, and the draft is deleted only if it still holds that."""
-    held = draft_summary(dossier) if held is None else held
-    # Invitations by their state, not by the clock: one expiring meanwhile changes nothing.
-    held = {**held, "invitations": sum(1 for i in dossier.invitations if i.state in OPEN_STATES)}
-    said = json.dumps(held, sort_keys=True, default=str)
-    return hashlib.sha256(said.encode()).hexdigest()[:16]
-
-
-def deleted_draft_page(error):
-    """A page or form of a draft deleted since (by a colleague, in another tab): who deleted
-    it and when, and what was typed, which was not saved."""
-    event = db.session.scalar(
-        select(AuditEvent)
-        .where(AuditEvent.dossier_id == error.dossier_id, AuditEvent.to_status == Status.DISCARDED)
-        .order_by(AuditEvent.sequence.desc())
-        .limit(1)
-    )
-    who = event.actor.name if event is not None and event.actor is not None else None
-    detail = (
-        _(
-            "%(name)s deleted it on %(date)s.",
-            name=who,
-            date=long_date(clock.day_in_paris(event.occurred_at)),
-        )
-        if who
-        else _("It was deleted.")
-    )
-    typed = []
-    if request.method == "POST" and request.endpoint != "filing.discard":  # (deleted twice)
-        detail += " " + _("What you sent was not saved.")
-        typed = typed_answers()
-    page = render_template(
-        "error.html",
-        title=_("This draft was deleted"),
-        detail=detail,
-        typed=typed,
-        home=url_for("filing.dashboard"),
-    )
-    # A live check says so in its stead (app.js): nothing typed on the page can be saved.
-    return page, 410, {"X-Draft-Deleted": "true"}
-
-
-def step_no_longer_applies(dossier: Dossier, step: Step):
-    """A step sent from a page opened before the type of access changed (a colleague, another
-    tab), which took the step off the request's path: said so, with what was typed, which was
-    not saved, and the way to the request."""
-    page = render_template(
-        "error.html",
-        title=_("This step no longer applies to the request"),
-        detail=_(
-            "The type of access was changed since this page was opened (by a colleague, or "
-            "in another tab): the step “%(step)s” is no longer part of the request. What you "
-            "sent was not saved.",
-            step=step.title,
-        ),
-        typed=typed_answers(),
-        home=url_for(".step", dossier_id=dossier.id, step_id="access-type"),
-        home_label=_("See the type of access"),
-    )
-    return page, 409
-
-
 # The pages whose answers or documents are written for the request's case: the steps about
 # it, and the evidence step, whose documents of no set kind are (`Document.written_for`).
 SHOWN_FOR_A_CASE = ABOUT_THE_CASE | {"clinical-evidence"}
@@ -817,227 +671,6 @@ def _shown_for(step: Step, answers) -> str | None:
     return sent or case_mark(answers)
 
 
-def step_off_the_path(dossier: Dossier, step: Step):
-    """A step of the other type of access opened (Back after the type was changed, an old
-    link or bookmark): the request's own step in its place, and why, rather than a page
-    "not found" that suggests signing in with another account."""
-    if not dossier.is_draft:
-        return redirect(url_for(".submitted", dossier_id=dossier.id))
-    in_its_place = FLOW.in_place_of(step, dossier.answers()) or FLOW.get("access-type")
-    flash(
-        _(
-            "The step “%(step)s” is not part of this request with the type of access it now "
-            "has: here is the step “%(other)s” in its place.",
-            step=step.title,
-            other=in_its_place.title,
-        ),
-        "warning",
-    )
-    return redirect(url_for(".step", dossier_id=dossier.id, step_id=in_its_place.id))
-
-
-def draft_summary(dossier: Dossier) -> dict:
-    """What a draft holds, said before it is deleted."""
-    answers = dossier.answers()
-    return {
-        "device": answers.get("device", {}).get("trade_name"),
-        "started": clock.day_in_paris(dossier.created_at),
-        "steps": len(answers),
-        "documents": len(dossier.documents),
-        "letters": len(dossier.hcp_letters),
-        "invitations": sum(1 for i in dossier.invitations if i.is_open),
-    }
-
-
-def written_for(mark: str | None, answers) -> dict[str, str] | None:
-    """What the page of a step about the request's case, and the summary, say of it when it
-    was written for another patient or the other type of access (`mark`, from
-    `Dossier.written_for_another`): a notice, and a short tag."""
-    case = case_since(mark, case_mark(answers))
-    if case is None:
-        return None
-    if case["was_global"]:
-        return {
-            "notice": _(
-                "You wrote this step while the request was for global access (the device as a "
-                "whole). Check that it is about this patient, then save the step."
-            ),
-            "tag": _("Written for global access: check it"),
-        }
-    initials, year = case["initials"], case["birth_year"]
-    if case["now_global"]:
-        return {
-            "notice": _(
-                "You wrote this step for the patient %(initials)s born in %(year)s, while the "
-                "request was for one patient. Check that it is about the device as a whole, "
-                "then save the step.",
-                initials=initials,
-                year=year,
-            ),
-            "tag": _("Written for one patient: check it"),
-        }
-    return {
-        "notice": _(
-            "You wrote this step for the patient %(initials)s born in %(year)s, and the "
-            "request now names another patient. Check that it is about this patient, then "
-            "save the step.",
-            initials=initials,
-            year=year,
-        ),
-        "tag": _("Written for another patient: check it"),
-    }
-
-
-def summary_sections(dossier: Dossier, answers, *, editable: bool) -> list[dict]:
-    """Every answered question of the chosen path, grouped by step."""
-    sections = []
-    carried = dossier.carried_over() if editable else {}
-    other_case = dossier.written_for_another() if editable else {}
-    for step in FLOW.questions(answers):
-        values = answers.get(step.id)
-        form = step.form.from_answers(values or {}, context=answers)
-        # A submitted filing was checked whole. Checking a draft's step again also finds
-        # what its page would say to look at twice, another step's answer since changed
-        # included (the period ending after a CE marking date moved earlier).
-        complete = service.is_finished(step, dossier, answers, form) if editable else None
-        if complete is False:
-            # Stopped before its answers were checked (a document or letter missing, copied
-            # and not looked at): checked all the same, for what they would warn of.
-            form.validate()
-        sections.append(
-            {
-                "step": step,
-                "rows": form.summary_rows(),
-                "complete": values is not None if complete is None else complete,
-                "warnings": {
-                    read_back(field.label.text): str(field.warning)
-                    for field in form
-                    if getattr(field, "warning", None) and not field.errors
-                }
-                if editable
-                else {},
-                "carried_from": carried.get(step.id),
-                "written_for": written_for(other_case.get(step.id), answers),
-                "change_url": url_for(
-                    ".step", dossier_id=dossier.id, step_id=step.id, return_to="check"
-                )
-                if editable
-                else None,
-            }
-        )
-    return sections
-
-
 def _quoted_titles(step_ids) -> list[str]:
     """The steps named as a sentence names them (“Medical need”), in the flow's order."""
     return [_("“%(name)s”", name=step.title) for step in FLOW.steps if step.id in set(step_ids)]
-
-
-def check_answers(dossier: Dossier, step: Step):
-    answers = dossier.answers()
-    sections = summary_sections(dossier, answers, editable=True)
-    return render_step(
-        dossier,
-        step,
-        None,
-        sections=sections,
-        incomplete=next((s["step"] for s in sections if not s["complete"]), None),
-        legacy=legacy_notice(answers),
-        # Carried to the signature: what is signed is what was checked here.
-        checked=signing.checked_version(dossier, current_user),
-    )
-
-
-def already_submitted(dossier: Dossier):
-    """A signature sent twice (a double click, a second tab): the first one was taken, and
-    what this one carried was the same signature. The request's page, saying it is filed."""
-    flash(_("This request is already submitted: here it is."))
-    return redirect(url_for(".submitted", dossier_id=dossier.id), code=303)
-
-
-# The declaration's ticks and typed signature, kept across the check a change asked for.
-_DECLARATION_KEPT = "declaration_kept"
-
-
-def declaration(dossier: Dossier, step: Step):
-    """Signing and submitting: only what the signer checked on the check-your-answers page,
-    whose link carries it here (`signing.checked_version`), then this page's form."""
-    checked = (request.args if request.method != "POST" else request.form).get("checked", "")
-    if request.method != "POST":
-        if signing.read_checked_version(checked) is None:
-            return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"))
-        # (Read only when there: popping an absent key would write the session anew.)
-        kept_typed = session.pop(_DECLARATION_KEPT) if _DECLARATION_KEPT in session else None
-        if kept_typed and kept_typed.get("request") == dossier.id:
-            # Back from checking again after a signature refused for a change: what was
-            # ticked and typed is filled in again, said so, to check before signing.
-            form = step.form(formdata=to_formdata(kept_typed["typed"]))
-            return render_step(dossier, step, form, checked=checked, declaration_kept=True)
-        form = step.form(formdata=None)
-        form.signatory_name.data = form.signatory_name.data or current_user.name
-        return render_step(dossier, step, form, checked=checked)
-    form = step.form()
-    if "switch_language" in request.form:
-        # The header's language switch, a button of this form: the page in the other
-        # language with what was typed and ticked, nothing signed.
-        switch_to_the_language_asked()
-        return render_step(
-            dossier, step, form, checked=checked, language_switched=True, reopened=True
-        )
-    if not form.validate():
-        return render_step(dossier, step, form, refused_status(), checked=checked)
-    try:
-        service.submit(dossier, current_user, form.to_answers(), checked=checked)
-    except service.NotEditable:
-        # Submitted meanwhile by this very person: a second click, or a second tab, sent
-        # while the first was being taken (one after the other, `views.step` says it).
-        db.session.rollback()
-        db.session.refresh(dossier)
-        if dossier.submitted_at is None or dossier.submitted_by_id != current_user.id:
-            raise
-        return already_submitted(dossier)
-    except signing.NotChecked:
-        flash(_("Check your answers, then continue to the declaration to sign them."), "warning")
-        return redirect(url_for(".step", dossier_id=dossier.id, step_id="check"), 303)
-    except signing.ChangedSinceChecked as changed:
-        # The same version again: signing needs the answers checked again first. What was
-        # ticked and typed waits for this page's next opening, after that check.
-        session[_DECLARATION_KEPT] = {
-            "request": dossier.id,
-            "typed": {
-                name: field.data for name, field in form._fields.items() if name != "csrf_token"
-            },
-        }
-        since = {"changes": changed.changes, "removed": changed.removed}
-        return render_step(
-            dossier, step, form, refused_status(409), since_checked=since, checked=checked
-        )
-    except service.Incomplete as error:
-        flash(
-            _(
-                "Before you submit, finish the step “%(title)s”.",
-                title=error.step.title,
-            ),
-            "error",
-        )
-        return redirect(url_for(".step", dossier_id=dossier.id, step_id=error.step.id), 303)
-    current_app.logger.info("request %s submitted as %s", dossier.id, dossier.reference)
-    try:
-        receipts.ensure_receipt(dossier)
-    except Exception:  # the filing is safe; the receipt is produced again on first download
-        current_app.logger.exception("receipt of %s not produced at submission", dossier.reference)
-    notify.status_changed(dossier, Status.DRAFT, Status.SUBMITTED, note=None, about=None)
-    notify.to_review_team(dossier)
-    invites.tell_links_closed(dossier)
-    return redirect(url_for(".step", dossier_id=dossier.id, step_id="confirmation"), 303)
-
-
-def confirmation(dossier: Dossier):
-    if dossier.is_draft:
-        return redirect(url_for(".resume", dossier_id=dossier.id))
-    return render_template("filing/confirmation.html", dossier=dossier)
-
-
-def submitted_sections(dossier: Dossier) -> list[dict]:
-    frozen = dossier.submitted_answers or {}
-    return summary_sections(dossier, frozen.get("answers", {}), editable=False)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from wizard import clock, unsent
 from wizard.domain.lifecycle import Status
 from wizard.extensions import db
-from wizard.filing import bp, pages, service
+from wizard.filing import bp, drafts, pages, service, submission
 from wizard.filing.access import (
     manufacturer_required,
     manufacturer_session_required,
@@ -108,12 +108,12 @@ def discard(dossier_id: int):
             abort(409)  # submitted: it cannot be deleted
         return redirect(url_for(".submitted", dossier_id=dossier.id))
     if request.method != "POST":
-        return pages.discard_page(dossier)
+        return drafts.discard_page(dossier)
     shown = request.form.get("shown", "")
     try:
-        service.discard(dossier, current_user, as_shown=lambda d: pages.draft_seal(d) == shown)
+        service.discard(dossier, current_user, as_shown=lambda d: drafts.draft_seal(d) == shown)
     except service.DraftChanged:
-        return pages.discard_page(dossier, changed=True)
+        return drafts.discard_page(dossier, changed=True)
     flash(_("The draft is deleted."))
     return redirect(url_for(".dashboard"), code=303)
 
@@ -185,22 +185,22 @@ def step(dossier_id: int, step_id: str):
         abort(404)
     if not current.condition(dossier.answers()):
         if request.method == "GET":
-            return pages.step_off_the_path(dossier, current)
+            return drafts.step_off_the_path(dossier, current)
         if dossier.is_draft:
-            return pages.step_no_longer_applies(dossier, current)
+            return drafts.step_no_longer_applies(dossier, current)
         abort(404)
     if current.kind == StepKind.CONFIRMATION:
-        return pages.confirmation(dossier)
+        return submission.confirmation(dossier)
     if not dossier.is_draft:
         if request.method == "POST" and current.kind == StepKind.DECLARATION:
-            return pages.already_submitted(dossier)
+            return submission.already_submitted(dossier)
         if request.method == "POST":
             abort(409)
         return redirect(url_for(".submitted", dossier_id=dossier.id))
     handler = {
         StepKind.QUESTION: pages.question,
-        StepKind.SUMMARY: pages.check_answers,
-        StepKind.DECLARATION: pages.declaration,
+        StepKind.SUMMARY: submission.check_answers,
+        StepKind.DECLARATION: submission.declaration,
     }[current.kind]
     return handler(dossier, current)
 

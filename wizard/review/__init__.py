@@ -14,7 +14,16 @@ from wizard.token_links import is_failed_lookup
 
 def init_app(app: Flask, limiter: Limiter) -> None:
     from wizard.cli import schema_needed
-    from wizard.review import cli, filer_views, follow_up, hcp_views, late_answers, pages, views
+    from wizard.review import (
+        cli,
+        filer_views,
+        follow_up,
+        hcp_views,
+        history,
+        late_answers,
+        pages,
+        views,
+    )
     from wizard.review.status import (
         effective_status,
         measure_of,
@@ -43,10 +52,10 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         measure_of=measure_of,
         stopped_before_its_period=stopped_before_its_period,
         review_state=pages.review_state,
-        actor_role=pages.actor_role,
-        decision_title=pages.decision_title,
-        procedure_text=pages.procedure_text,
-        event_text=pages.event_text,
-        history_text=pages.history_text,
+        actor_role=history.actor_role,
+        decision_title=history.decision_title,
+        procedure_text=history.procedure_text,
+        event_text=history.event_text,
+        history_text=history.history_text,
         closed_unanswered=late_answers.closed_unanswered,
     )

@@ -37,7 +37,7 @@ from wizard.review import (
 )
 from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
-from wizard.review.forms import ReplyForm, WithdrawRequestForm
+from wizard.review.filer_forms import ReplyForm, WithdrawRequestForm
 from wizard.review.status import authorisation_of, effective_status
 from wizard.web import flash_once
 

@@ -12,7 +12,7 @@ from wizard.i18n import switch_to_the_language_asked
 from wizard.invites.service import patient_of, population_of
 from wizard.models import InformationRequest
 from wizard.review import information, late_answers, pages
-from wizard.review.forms import ReplyForm
+from wizard.review.filer_forms import ReplyForm
 from wizard.review.notify import device_name
 from wizard.token_links import (
     answered_through,

@@ -23,6 +23,7 @@ from wizard.models import (
 from wizard.review import (
     assignment,
     awaited,
+    before_signing,
     decisions,
     downloads,
     follow_up,
@@ -34,7 +35,7 @@ from wizard.review import (
 )
 from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
-from wizard.review.forms import AssignForm, NoteForm, QueueForm
+from wizard.review.queue_forms import AssignForm, NoteForm, QueueForm
 from wizard.review.status import authorisation_of, effective_status
 from wizard.web import flash_at, human_date, posted_number, status_label
 
@@ -146,7 +147,7 @@ def act(dossier_id: int, name: str):
         if choice == "change":
             return pages.review_page(dossier, posted=(action, form))
         if choice != "sign":
-            return pages.decision_check(dossier, action, form)
+            return before_signing.decision_check(dossier, action, form)
     try:
         service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:
