@@ -160,6 +160,18 @@ def _whole(name: str, default: str, unit: str = "") -> int:
     return int(value)
 
 
+def _silence() -> dict | None:
+    """What the agency's silence on a request means, as receipts state it (CRPA R. 112-5):
+    after `SILENCE_MONTHS`, a decision deemed taken, `SILENCE_MEANS` ("refusal" or
+    "acceptance"). Unset, receipts say nothing of it: ANSM's legal department sets it."""
+    if not os.environ.get("SILENCE_MONTHS", "").strip():
+        return None
+    means = os.environ.get("SILENCE_MEANS", "refusal").strip().lower()
+    if means not in {"refusal", "acceptance"}:
+        raise ConfigurationError('SILENCE_MEANS must be "refusal" or "acceptance".')
+    return {"months": _whole("SILENCE_MONTHS", "", "months"), "means": means}
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -325,4 +337,17 @@ def from_environment(instance_path: Path) -> dict:
         # What the server's log says from (`wizard/logs.py`): INFO tells what people did.
         "LOG_LEVEL": _log_level(),
         "PORTAL_NAME": os.environ.get("PORTAL_NAME", "Portail des accès dérogatoires (ANSM)"),
+        # The service handling the requests, as each receipt names it (CRPA R. 112-5): its
+        # name, postal address, phone and email (the email, if unset, where replies go).
+        "AGENCY_SERVICE": os.environ.get(
+            "AGENCY_SERVICE",
+            "ANSM, direction des dispositifs médicaux, des cosmétiques et des dispositifs de "
+            "diagnostic in vitro",
+        ),
+        "AGENCY_ADDRESS": os.environ.get(
+            "AGENCY_ADDRESS", "143-147 boulevard Anatole France, 93285 Saint-Denis Cedex"
+        ),
+        "AGENCY_PHONE": os.environ.get("AGENCY_PHONE", "+33 1 55 87 30 00"),
+        "AGENCY_EMAIL": os.environ.get("AGENCY_EMAIL") or os.environ.get("ANSM_REPLY_TO", ""),
+        "SILENCE": _silence(),
     }

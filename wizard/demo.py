@@ -27,7 +27,11 @@ def _in_days(days: int) -> str:
 def sample_answers(path: str = "individual") -> dict[str, dict[str, Any]]:
     """Answers to every question step of `path` ("individual" or "global")."""
     answers: dict[str, dict[str, Any]] = {
-        "before-you-start": {"is_manufacturer": "yes", "lacks_valid_ce": "yes"},
+        "before-you-start": {
+            "is_manufacturer": "yes",
+            "lacks_valid_ce": "yes",
+            "other_route": "no",
+        },
         "situation": {
             "reason": "certificate_expired",
             "legacy_certificate_number": "MDD-2019-0042",
@@ -107,6 +111,10 @@ def sample_answers(path: str = "individual") -> dict[str, dict[str, Any]]:
             "establishments": "Hôpital Necker-Enfants malades, Paris\nHôpital Louis Pradel, Lyon",
             "distribution_plan": "Direct delivery to the two centres; serial numbers logged.",
             "user_training": "Two-day training of each surgical team by the manufacturer.",
+            "patient_information": (
+                "The surgeon gives the parents the information note and explains it; their "
+                "written agreement is kept in the patient's file."
+            ),
         }
     return answers
 

@@ -321,6 +321,9 @@ def test_valid_rpps():
     assert validate_rpps(spaced) == VALID_RPPS
     grouped = f"{VALID_RPPS[:3]}-{VALID_RPPS[3:6]}.{VALID_RPPS[6:9]}-{VALID_RPPS[9:]}"
     assert validate_rpps(grouped) == VALID_RPPS
+    # As a professional card shows it (IDNPS): 8, then the RPPS number.
+    assert validate_rpps("8" + VALID_RPPS) == VALID_RPPS
+    assert validate_rpps(f"8 {VALID_RPPS}") == VALID_RPPS
 
 
 @pytest.mark.parametrize(
@@ -330,6 +333,8 @@ def test_valid_rpps():
         ("10003829283", "checksum"),
         (VALID_RPPS[:-1], "length"),
         (VALID_RPPS + "0", "length"),
+        ("9" + VALID_RPPS, "length"),  # only an 8 stands before it on a card
+        ("8" + wrong_last_digit(VALID_RPPS), "checksum"),
         ("1000000000A", "format"),
         ("100/000/000/09", "format"),
     ],

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf, sample_answers
 from wizard.extensions import db
+from wizard.forms.attachments import DOCUMENT_KINDS
 from wizard.models import Dossier
 
 SUMMARIES = sample_answers()["clinical-evidence"]
@@ -47,7 +48,7 @@ def test_the_page_is_one_form_whose_upload_button_keeps_the_summaries(app, logge
     kinds = re.findall(
         r'<input class="radios__input" type="radio" [^>]*name="document-kind"[^>]*>', page
     )
-    assert len(kinds) == 5 and all('form="step-form"' in kind for kind in kinds)
+    assert len(kinds) == len(DOCUMENT_KINDS) and all('form="step-form"' in kind for kind in kinds)
     assert re.search(r'<input [^>]*name="document-file"[^>]* form="step-form"', page)
     assert f'formaction="/requests/{dossier_id}/documents"' in page
 

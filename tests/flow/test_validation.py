@@ -95,6 +95,13 @@ def long(step, field, cap, label="too-long", **also):
     return bad(step, field, *too_long(cap), label, **also)
 
 
+WITHDRAWN_CERTIFICATE = {
+    "reason": "certificate_withdrawn",
+    "certificate_number": "MDR 0123-4567",
+    "certificate_body": "2797",
+    "certificate_date": "2026-01-15",
+    "withdrawal_grounds": "Clinical data found insufficient at the surveillance audit.",
+}
 US_WITH_REPRESENTATIVE = {"country": "US", "siret": None, "representative_name": "EU Rep GmbH"}
 
 
@@ -110,6 +117,15 @@ def bad_answers() -> list:
         "A device with a valid CE marking for this use does not need a derogation: it can be "
         "placed on the market normally.", "device-already-ce-marked"),
     bad("before-you-start", "lacks_valid_ce", "maybe", CHOOSE, "unknown-radio-value"),
+    bad("before-you-start", "other_route", None,
+        "Select yes if the device is custom-made, meant for a clinical investigation, or made "
+        "and used within the same health establishment.", "other-route-unanswered"),
+    bad("before-you-start", "other_route", "yes",
+        "Such a device does not need this derogation: a custom-made device follows article "
+        "52(8) and Annex XIII of Regulation (EU) 2017/745, a device for a clinical "
+        "investigation is used under that investigation's authorisation (articles 62 to 82), "
+        "and a device made and used within a health establishment follows article 5(5).",
+        "custom-made-or-investigational"),
     bad("situation", "reason", None,
         "Select why the device does not have a valid CE marking.", "reason-unanswered"),
     bad("situation", "reason", "lost", CHOOSE, "unknown-reason"),
@@ -137,6 +153,23 @@ def bad_answers() -> list:
     bad("situation", "written_agreement_date", day(1),
         "The agreement date cannot be in the future.", "agreement-in-future",
         written_agreement="yes"),
+    bad("situation", "certificate_number", None, "Enter the number of the certificate.",
+        "withdrawn-certificate-unnumbered",
+        **{**WITHDRAWN_CERTIFICATE, "certificate_number": None}),
+    bad("situation", "certificate_body", "27970", NB_DIGITS, "other-use-certificate-body",
+        reason="other_purpose", certificate_number="CE 123456"),
+    bad("situation", "certificate_date", day(10),
+        "This date is in the future: an expired, suspended or withdrawn certificate has a date "
+        "in the past. Check the date, or choose that the certificate is being renewed.",
+        "withdrawn-in-the-future", **{**WITHDRAWN_CERTIFICATE, "certificate_date": day(10)}),
+    bad("situation", "withdrawal_grounds", None,
+        "Say why the notified body suspended, restricted or withdrew the certificate.",
+        "withdrawn-without-grounds", **{**WITHDRAWN_CERTIFICATE, "withdrawal_grounds": None}),
+    # Without it, the Regulation (EU) 2023/607 notice could not be given (`legacy_notice`).
+    bad("situation", "mdr_application_date", None,
+        "Enter the date you lodged your MDR application: a written agreement with a notified "
+        "body follows one.", "agreement-without-application", written_agreement="yes",
+        written_agreement_date=day(-30)),
     bad("manufacturer", "legal_name", None, "Enter the manufacturer's legal name.", "empty"),
     bad("manufacturer", "legal_name", "Cardiotech\u202eSAS", CONTROL, "bidi-override"),
     # Word's line break, pasted: it would keep the invitations' emails from leaving.
@@ -292,6 +325,10 @@ def bad_answers() -> list:
     bad("scope", "indication", None,
         "Describe the indication the device would be used for.", "empty"),
     long("scope", "target_population", 2000),
+    bad("scope", "patient_information", None,
+        "Describe how each patient is told about the derogation and gives their agreement.",
+        "patients-not-told"),
+    long("scope", "patient_information", 3000),
     # A FINESS number given for an establishment is checked, as on the patient step.
     bad("scope", "establishments",
         "AP-HP Necker, Paris, FINESS 750712184\nCHU Bordeaux FINESS 12345",
@@ -496,7 +533,9 @@ def test_a_bad_answer_is_explained_at_its_field_and_the_step_is_not_saved(
     # Kept in the page only, and said to be: the portal says elsewhere that answers are saved
     # (the declaration saves nothing before it is signed, and offers no saving for later; a
     # "No" on the first step says the portal is not the way: nothing to correct or keep).
-    said_no = step_id == "before-you-start" and "no" in changes.values()
+    said_no = step_id == "before-you-start" and (
+        "no" in changes.values() or changes.get("other_route") == "yes"
+    )
     assert (NOT_SAVED_YET in response.text) == (step_id != "declaration" and not said_no)
     if said_no:
         assert "From your answers, this request cannot be filed here" in response.text
@@ -1670,11 +1709,12 @@ def test_a_reason_without_a_former_directive_certificate_asks_for_none(
     app, logged_in, user, reason
 ):
     """An MDR certificate expired, a certificate withdrawn, a device CE marked for another
-    use: no former-directive certificate is asked for, and the reason is read back."""
+    use: no former-directive certificate is asked for, but the certificate it has or had, and
+    the reason is read back."""
     from wizard.forms.choices import NO_CE_REASONS
 
     dossier_id = request_at(app, user, "situation")
-    typed = {"reason": reason, "written_agreement": "no"}
+    typed = {**WITHDRAWN_CERTIFICATE, "reason": reason, "written_agreement": "no"}
     assert post_step(logged_in, dossier_id, "situation", typed).status_code == 303
     assert saved(app, dossier_id).answers["situation"]["reason"] == reason
     check = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/check").text)
@@ -1755,3 +1795,36 @@ def test_an_srn_of_another_country_than_the_registered_office_is_worth_a_second_
     fragment = validate_live(logged_in, dossier_id, "manufacturer", "srn", overseas)
     assert "This SRN starts with" not in fragment.text
     assert post_step(logged_in, dossier_id, "manufacturer", typed).status_code == 303
+
+
+def test_a_certificate_under_the_regulation_still_valid_is_worth_a_second_look(
+    app, logged_in, user
+):
+    """A device whose certificate is being renewed has a valid CE marking until it lapses:
+    said beside its date, never refused. A withdrawn certificate is taken with its grounds."""
+    dossier_id = request_at(app, user, "situation")
+    lapses = clock.today() + timedelta(days=60)
+    typed = {
+        "reason": "mdr_renewal_in_progress",
+        "certificate_number": "MDR 0123-4567",
+        "certificate_body": "NB 2797",
+        "certificate_date": lapses.isoformat(),
+    }
+    fragment = validate_live(logged_in, dossier_id, "situation", "certificate_date", typed)
+    on = format_date(lapses, "long", locale="en_GB")
+    said = (
+        f"Your certificate is valid until {on}: until then the device has a valid CE marking "
+        "and needs no derogation."
+    )
+    assert said in " ".join(html.unescape(fragment.text).split())
+    # The reason changed, the date checked again with it: a lapsed one says nothing.
+    fragment = validate_live(
+        logged_in, dossier_id, "situation", "reason", {**typed, "reason": "mdr_certificate_expired"}
+    )
+    assert "Your certificate is valid until" not in fragment.text
+    assert post_step(logged_in, dossier_id, "situation", typed).status_code == 303
+    assert saved(app, dossier_id).answers["situation"]["certificate_body"] == "2797"
+    assert post_step(logged_in, dossier_id, "situation", WITHDRAWN_CERTIFICATE).status_code == 303
+    stored = saved(app, dossier_id).answers["situation"]
+    assert stored["withdrawal_grounds"] == WITHDRAWN_CERTIFICATE["withdrawal_grounds"]
+    assert "legacy_certificate_number" not in stored  # not asked for this reason

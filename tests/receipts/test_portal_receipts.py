@@ -572,3 +572,79 @@ def test_the_portals_own_receipt_is_accepted_as_a_document_but_not_once_changed(
     refused = upload(foreign)
     assert refused.status_code == 422
     assert "It is signed" in html.unescape(refused.text)
+
+
+def receipt_text(app, dossier_id) -> str:
+    pdf = receipt_bytes(app, dossier_id)
+    return " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_the_receipt_names_the_service_handling_the_request_and_what_it_does_not_imply(
+    app, submitted
+):
+    """An acknowledgement of receipt names the service and how to reach it (CRPA R. 112-5);
+    it says nothing of the agency's silence until that is set."""
+    text = receipt_text(app, submitted[0])
+    assert (
+        "Service chargé de la demande Service handling the request ANSM, direction des "
+        "dispositifs médicaux, des cosmétiques et des dispositifs de diagnostic in vitro"
+    ) in text
+    assert "143-147 boulevard Anatole France, 93285 Saint-Denis Cedex" in text
+    assert "+33 1 55 87 30 00" in text
+    assert "ne préjuge ni de la complétude ni de la recevabilité de la demande" in text
+    assert "does not imply that the request is complete or admissible" in text
+    assert "réputée" not in text and "deemed" not in text
+
+
+@pytest.mark.parametrize(
+    ("means", "french", "english"),
+    [
+        ("refusal", "la demande est réputée rejetée", "the request is deemed refused"),
+        ("acceptance", "la demande est réputée acceptée", "the request is deemed accepted"),
+    ],
+)
+def test_the_receipt_says_what_the_agencys_silence_means_once_set(
+    app, user, logged_in, monkeypatch, means, french, english
+):
+    from tests.conftest import sign_and_submit
+    from wizard import clock
+    from wizard.domain.report_schedule import add_months
+    from wizard.i18n import in_french_and_english
+
+    monkeypatch.setitem(app.config, "SILENCE", {"months": 2, "means": means})
+    monkeypatch.setitem(app.config, "AGENCY_EMAIL", "derogations@ansm.example")
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    assert sign_and_submit(logged_in, dossier_id).status_code == 303
+    text = receipt_text(app, dossier_id)
+    assert "Adresse électronique Email derogations@ansm.example" in text
+    with app.app_context():
+        # Two months from the day of the submission in Paris.
+        submitted_on = clock.day_in_paris(db.session.get(Dossier, dossier_id).submitted_at)
+    fr, en = in_french_and_english(add_months(submitted_on, 2).isoformat())
+    assert f"soit le {fr} si elle l’est à ce jour, {french}" in text
+    assert f"that is on {en} if it is complete today, {english}" in text
+    assert ("tribunal administratif de Montreuil" in text) == (means == "refusal")
+
+
+def test_the_notified_bodys_letter_and_the_last_certificate_are_filed_under_their_own_kind(
+    app, user, logged_in
+):
+    """What ANSM reads first of a device whose certificate lapsed or was withdrawn."""
+    from tests.conftest import sign_and_submit, upload_document
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    for name, kind in [
+        ("certificate-2019.pdf", "certificate"),
+        ("nb-withdrawal.pdf", "notified_body_letter"),
+        ("patient-note.pdf", "patient_information"),
+    ]:
+        assert upload_document(logged_in, dossier_id, name, kind).status_code == 303
+    page = logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence").text
+    assert "Notified body&#39;s letter (agreement, suspension or withdrawal)" in page
+    assert sign_and_submit(logged_in, dossier_id).status_code == 303
+    text = receipt_text(app, dossier_id)
+    assert "Copie du dernier certificat CE Copy of the last CE certificate certificate-2019" in text
+    assert "Courrier de l’organisme notifié Notified body's letter nb-withdrawal" in text
+    assert "Note d’information du patient Patient information note patient-note" in text

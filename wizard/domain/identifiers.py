@@ -183,8 +183,12 @@ def _siret_text(value: str | None) -> str:
 
 def validate_rpps(value: str) -> str:
     """Validate an RPPS number (French health professional): 11 digits, Luhn check digit;
-    spaces, dashes and dots between them (as people group them) are let go."""
+    spaces, dashes and dots between them (as people group them) are let go, and so is the 8
+    before them in the national identifier a professional card shows (IDNPS: 8, then the
+    RPPS number)."""
     text = re.sub(r"[ .-]", "", _prepare_ascii(value))
+    if len(text) == 12 and text.startswith("8"):
+        text = text[1:]
     _require_digits(text, 11, "RPPS")
     _not_placeholder(text, "RPPS")
     return _run_stdnum(luhn.validate, text, "RPPS")

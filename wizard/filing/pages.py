@@ -355,10 +355,10 @@ def question(dossier: Dossier, step: Step):
 
 def _not_saved_note(step: Step, form: StepForm) -> str:
     """What the error summary says of a step refused: its answers not saved yet; of the
-    first step answered "No", that the portal is not the way (nothing to correct, unless an
-    answer was a slip)."""
+    first step answered so that the portal is not the way ("No, not the manufacturer", "Yes,
+    custom-made"), that it is not (nothing to correct, unless an answer was a slip)."""
     if step.id == "before-you-start" and any(
-        field.data == "no" and field.errors for field in form.answer_fields()
+        field.data in ("yes", "no") and field.errors for field in form.answer_fields()
     ):
         return _(
             "From your answers, this request cannot be filed here: the reason is said below. "

@@ -23,6 +23,12 @@ DOCUMENT_KINDS = [
     (DocumentKind.INSTRUCTIONS_FOR_USE, _l("Instructions for use")),
     (DocumentKind.RISK_MANAGEMENT, _l("Risk management file")),
     (DocumentKind.TEST_REPORT, _l("Test report")),
+    (DocumentKind.CERTIFICATE, _l("Last CE certificate (expired, suspended or withdrawn)")),
+    (
+        DocumentKind.NOTIFIED_BODY_LETTER,
+        _l("Notified body's letter (agreement, suspension or withdrawal)"),
+    ),
+    (DocumentKind.PATIENT_INFORMATION, _l("Patient information note")),
     (DocumentKind.OTHER, _l("Other document")),
 ]
 

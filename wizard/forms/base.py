@@ -545,7 +545,7 @@ def required_now(form, field) -> bool:
     (`RequiredWhen`)."""
     for rule in field.validators:
         if isinstance(rule, RequiredWhen):
-            return form[rule.other].data in rule.values
+            return rule.required(form)
         if isinstance(rule, RequiredIf):
             return rule.required(form)
         if isinstance(rule, Required):

@@ -256,7 +256,10 @@ class PeriodForm(StepForm):
     def intro(self):
         if self.context.get("access-type", {}).get("access_type") == "global":
             return _("Give the period for which you request the authorisation for the device.")
-        return _("Give a period around the patient's procedure, including the follow-up.")
+        return _(
+            "Give a period that covers supplying the device and using it for this patient: "
+            "the patient's follow-up goes on after it, as the decision says."
+        )
 
     # The period must include the date the patient needs the device by: the field that
     # leaves it out is the one called wrong (a start after it, an end before it).

@@ -30,9 +30,19 @@ from wizard.forms.choices import (
 from wizard.forms.validators import DateRule, EmailAddress, RequiredWhen, not_in_future
 from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
-from wizard.i18n import ngettext
+from wizard.i18n import long_date, ngettext
 
 LEGACY = ("certificate_expired", "renewal_in_progress")
+# Reasons of a certificate the device has or had otherwise (under the Regulation, or one its
+# notified body stopped, or one for another use): ANSM reads it, and why it no longer serves.
+CERTIFIED = (
+    "mdr_certificate_expired",
+    "mdr_renewal_in_progress",
+    "certificate_withdrawn",
+    "other_purpose",
+)
+# Those whose certificate has a date that matters: expired, expiring, or stopped on.
+CERTIFICATE_DATED = ("mdr_certificate_expired", "mdr_renewal_in_progress", "certificate_withdrawn")
 
 
 def outside_eea(country: object) -> bool:
@@ -58,6 +68,17 @@ class BeforeYouStartForm(StepForm):
         _l("Does the device lack a valid CE marking for the use you are requesting?"),
         _l("Select yes if the device lacks a valid CE marking for this use."),
     )
+    other_route = yes_no(
+        _l(
+            "Is the device custom-made, meant for a clinical investigation, or made and used "
+            "within the same health establishment?"
+        ),
+        _l(
+            "Select yes if the device is custom-made, meant for a clinical investigation, or "
+            "made and used within the same health establishment."
+        ),
+        hint=_l("Such devices have their own rules in Regulation (EU) 2017/745."),
+    )
 
     def validate_is_manufacturer(self, field):
         MustBeYes(
@@ -66,6 +87,18 @@ class BeforeYouStartForm(StepForm):
                 "are a hospital or a distributor, ask the manufacturer to file it."
             )
         )(self, field)
+
+    def validate_other_route(self, field):
+        if field.data == "yes":
+            raise ValidationError(
+                _(
+                    "Such a device does not need this derogation: a custom-made device follows "
+                    "article 52(8) and Annex XIII of Regulation (EU) 2017/745, a device for a "
+                    "clinical investigation is used under that investigation's authorisation "
+                    "(articles 62 to 82), and a device made and used within a health "
+                    "establishment follows article 5(5)."
+                )
+            )
 
     def validate_lacks_valid_ce(self, field):
         MustBeYes(
@@ -76,8 +109,24 @@ class BeforeYouStartForm(StepForm):
         )(self, field)
 
 
+def _issuing_body(reasons):
+    """The number of the notified body that issued the certificate the `reasons` ask about."""
+    return text(
+        _l("Number of the notified body that issued it"),
+        required_if=(
+            "reason",
+            reasons,
+            _l("Enter the number of the notified body that issued it."),
+        ),
+        hint=_l("4 digits, as listed in NANDO, for example 2797."),
+        rules=[idf.notified_body()],
+        width="4",
+        spellcheck=False,
+    )
+
+
 class SituationForm(StepForm):
-    live_dependents = {"reason": ("legacy_certificate_expiry",)}
+    live_dependents = {"reason": ("legacy_certificate_expiry", "certificate_date")}
     reason = choice(
         _l("Why does the device not have a valid CE marking?"),
         NO_CE_REASONS,
@@ -116,14 +165,7 @@ class SituationForm(StepForm):
             )
         ],
     )
-    legacy_notified_body = text(
-        _l("Number of the notified body that issued it"),
-        required_if=("reason", LEGACY, _l("Enter the number of the notified body that issued it.")),
-        hint=_l("4 digits, as listed in NANDO, for example 2797."),
-        rules=[idf.notified_body()],
-        width="4",
-        spellcheck=False,
-    )
+    legacy_notified_body = _issuing_body(LEGACY)
     written_agreement = yes_no(
         _l("Have you signed a written agreement with a notified body for your MDR certification?"),
         required_if=(
@@ -145,12 +187,80 @@ class SituationForm(StepForm):
         hint=_l("Only if you signed one. For example 14 March 2024."),
         rules=[not_in_future(lambda form: _("The agreement date cannot be in the future."))],
     )
+    certificate_number = text(
+        _l("Number of the certificate"),
+        required_if=("reason", CERTIFIED, _l("Enter the number of the certificate.")),
+        hint=_l("The certificate the device has or had, as its notified body issued it."),
+        spellcheck=False,
+        width="20",
+    )
+    certificate_body = _issuing_body(CERTIFIED)
+    certificate_date = iso_date(
+        _l("Date the certificate expired or expires, or was suspended or withdrawn"),
+        required_if=(
+            "reason",
+            CERTIFICATE_DATED,
+            _l("Enter the date the certificate expired or expires, or was suspended or withdrawn."),
+        ),
+        rules=[
+            DateRule(
+                lambda value, form: (
+                    form.reason.data not in ("mdr_certificate_expired", "certificate_withdrawn")
+                    or value <= clock.today()
+                ),
+                lambda form: _(
+                    "This date is in the future: an expired, suspended or withdrawn "
+                    "certificate has a date in the past. Check the date, or choose that the "
+                    "certificate is being renewed."
+                ),
+                other="reason",
+            )
+        ],
+    )
+    withdrawal_grounds = long_text(
+        _l("Why the notified body suspended, restricted or withdrew it"),
+        required_if=(
+            "reason",
+            {"certificate_withdrawn"},
+            _l("Say why the notified body suspended, restricted or withdrew the certificate."),
+        ),
+        hint=_l(
+            "As its letter says. Add the letter on the step “Clinical evidence” (a notified "
+            "body's letter)."
+        ),
+        max_length=2000,
+    )
     # Whatever the reason (a device never CE marked too): after the legacy certificate's group.
     mdr_application_date = iso_date(
         _l("Date you lodged your MDR application with a notified body"),
-        hint=_l("Leave empty if you have not lodged one. For example 20 May 2024."),
+        RequiredWhen(
+            "written_agreement",
+            {"yes"},
+            _l(
+                "Enter the date you lodged your MDR application: a written agreement with a "
+                "notified body follows one."
+            ),
+        ),
+        hint=_l(
+            "Leave empty if you have not lodged one (needed with a written agreement). For "
+            "example 20 May 2024."
+        ),
         rules=[not_in_future(lambda form: _("The application date cannot be in the future."))],
     )
+
+    def validate_certificate_date(self, field):
+        if (
+            self.reason.data == "mdr_renewal_in_progress"
+            and field.data
+            and field.data > clock.today()
+        ):
+            # Accepted, but worth a second look: a certificate still valid needs no derogation.
+            field.warning = _(
+                "Your certificate is valid until %(date)s: until then the device has a valid CE "
+                "marking and needs no derogation. Request a period that starts after that date, "
+                "or explain on the step “Medical need” why a derogation is needed before it.",
+                date=long_date(field.data),
+            )
 
 
 class ManufacturerForm(StepForm):

@@ -73,7 +73,10 @@ class ClinicianLetterForm(FlaskForm):
     )
     establishment_finess = text(
         _l("FINESS number of the establishment (optional)"),
-        hint=_l("9 characters, in the FINESS directory, for example 750712184."),
+        hint=_l(
+            "9 characters: the number of the site where you work (FINESS géographique), not "
+            "of its legal entity, as the FINESS directory gives it."
+        ),
         rules=[idf.finess()],
         width="10",
         spellcheck=False,

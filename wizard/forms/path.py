@@ -65,7 +65,10 @@ class PatientForm(StepForm):
     establishment_finess = text(
         _l("FINESS number of the establishment"),
         _l("Enter the establishment's FINESS number."),
-        hint=_l("9 characters, in the FINESS directory, for example 750712184."),
+        hint=_l(
+            "9 characters: the number of the site where the patient is treated (FINESS "
+            "géographique), not of its legal entity, as the FINESS directory gives it."
+        ),
         rules=[idf.finess()],
         width="10",
         spellcheck=False,
@@ -214,5 +217,18 @@ class ScopeForm(StepForm):
     user_training = long_text(
         _l("Training of users"),
         _l("Describe how users will be trained."),
+        max_length=3000,
+    )
+    # The individual path has the physician's confirmation that the patient was told and
+    # agreed; for many patients, how it will be done.
+    patient_information = long_text(
+        _l("How patients are told and give their agreement"),
+        _l("Describe how each patient is told about the derogation and gives their agreement."),
+        hint=_l(
+            "How each patient, or their legal representative, is told that the device has no "
+            "valid CE marking and is used under a derogation granted by ANSM, with its expected "
+            "benefits and risks, and how their agreement is collected. The information note "
+            "can be added on the step “Clinical evidence”."
+        ),
         max_length=3000,
     )

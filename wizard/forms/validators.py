@@ -113,8 +113,10 @@ class RequiredIf(Required):
 
 
 class RequiredWhen(Required):
-    """Required when another field's value passes `test` (a set of values); optional otherwise,
-    and kept when given (unlike `RequiredIf`, the field always applies)."""
+    """Required when another field's value passes `test` (a set of values), that field asked
+    itself (its `RequiredIf`: a "yes" left from a question that no longer applies requires
+    nothing); optional otherwise, and kept when given (unlike `RequiredIf`, the field always
+    applies)."""
 
     field_flags = {}
 
@@ -122,8 +124,13 @@ class RequiredWhen(Required):
         super().__init__(message)
         self.other, self.values = other, set(values)
 
+    def required(self, form) -> bool:
+        other = form[self.other]
+        asked = all(rule.applies(form) for rule in other.validators if isinstance(rule, RequiredIf))
+        return asked and other.data in self.values
+
     def __call__(self, form, field):
-        if form[self.other].data in self.values:
+        if self.required(form):
             super().__call__(form, field)
         else:
             Optional()(form, field)

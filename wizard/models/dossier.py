@@ -36,6 +36,9 @@ class DocumentKind(StrEnum):
     INSTRUCTIONS_FOR_USE = "instructions_for_use"
     RISK_MANAGEMENT = "risk_management"
     TEST_REPORT = "test_report"
+    CERTIFICATE = "certificate"  # the last certificate, expired, suspended or withdrawn
+    NOTIFIED_BODY_LETTER = "notified_body_letter"  # its agreement, or why it stopped
+    PATIENT_INFORMATION = "patient_information"  # what patients are given to read
     OTHER = "other"
 
 

@@ -53,7 +53,9 @@ DOCUMENT_KINDS = {
     "instructions_for_use": ("Notice d’utilisation", "Instructions for use"),
     "risk_management": ("Dossier de gestion des risques", "Risk management file"),
     "test_report": ("Rapport d’essai", "Test report"),
-    "certificate": ("Certificat", "Certificate"),
+    "certificate": ("Copie du dernier certificat CE", "Copy of the last CE certificate"),
+    "notified_body_letter": ("Courrier de l’organisme notifié", "Notified body's letter"),
+    "patient_information": ("Note d’information du patient", "Patient information note"),
     "commitment": ("Engagement de certification", "Certification commitment"),
     "other": ("Autre document", "Other document"),
 }
@@ -86,6 +88,8 @@ def receipt_context(receipt: dict) -> dict:
         ),
         "documents": [_document_row(document) for document in receipt["documents"]],
         "hcp_letters": receipt["hcp_letters"],
+        # Receipts made before they stated it hold none.
+        "silence_date": in_french_and_english((receipt.get("silence") or {}).get("date")),
         "geometry": template_geometry(),
     }
 

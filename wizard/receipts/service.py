@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from wizard import clock
 from wizard.config import ConfigurationError
 from wizard.domain.canonical import canonical_json
+from wizard.domain.report_schedule import add_months
 from wizard.extensions import db
 from wizard.integrity import filed_record_altered
 from wizard.models import Decision, Dossier, Receipt
@@ -102,7 +103,31 @@ def receipt_fields(dossier: Dossier) -> dict:
         ],
         "answers_sha256": dossier.answers_sha256,
         "portal_name": current_app.config["PORTAL_NAME"],
+        "handled_by": _handled_by(),
+        **_silence(submitted_at),
     }
+
+
+def _handled_by() -> dict:
+    """The service that handles the request, as an acknowledgement of receipt names it (CRPA
+    R. 112-5): its name, postal address, phone and email (those set)."""
+    config = current_app.config
+    return {
+        "service": config["AGENCY_SERVICE"],
+        "address": config["AGENCY_ADDRESS"],
+        "phone": config["AGENCY_PHONE"],
+        "email": config["AGENCY_EMAIL"],
+    }
+
+
+def _silence(submitted_at) -> dict:
+    """What the agency's silence would mean, and from when, if set (`config.SILENCE`): the
+    day counted from the submission, said to hold if the request is complete then."""
+    rule = current_app.config["SILENCE"]
+    if rule is None:
+        return {}
+    day = add_months(submitted_at.astimezone(clock.PARIS).date(), rule["months"])
+    return {"silence": {**rule, "date": day.isoformat()}}
 
 
 def _patient(access_type: str, answers: dict) -> dict:

@@ -138,8 +138,10 @@ class FollowUpReportForm(FlaskForm):
         _l("Your report"),
         _l("Enter your report."),
         _l(
-            "How the patients treated are followed, any incident, and anything else the "
-            "authorisation's conditions ask for."
+            "How the patients treated are followed, the incidents that occurred, and anything "
+            "else the authorisation's conditions ask for. A serious incident is reported at "
+            "once through vigilance (Regulation (EU) 2017/745, articles 87 to 89), not kept "
+            "for a report."
         ),
     )
     documents = pdf_documents()
