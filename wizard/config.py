@@ -298,8 +298,9 @@ def from_environment(instance_path: Path) -> dict:
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
         # Registrations per address typed: each one sends that address an email.
         "REGISTER_RATE_LIMIT_ACCOUNT": os.environ.get("REGISTER_RATE_LIMIT_ACCOUNT", "3 per hour"),
-        # Invitation emails (sent or sent again) per manufacturer organisation.
-        "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "30 per day"),
+        # Invitation emails (sent or sent again) per manufacturer organisation: room for a few
+        # global requests a day, each asking some fifteen professionals for their letters.
+        "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "100 per day"),
         # Links to confirm a new sign-in address, per account (each goes to an address typed).
         "EMAIL_CHANGE_LINK_LIMIT": os.environ.get("EMAIL_CHANGE_LINK_LIMIT", "5 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.

@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from flask import g, request_finished
 
 from tests.conftest import dossier_with
 from wizard.demo import minimal_pdf, sample_answers
@@ -150,6 +151,15 @@ def test_a_request_carries_a_bounded_number_of_documents(app, logged_in, user, m
     )
     assert HALF_WRITTEN["efficacy_summary"] in third.text  # what was typed, kept
     assert stored(app, dossier_id)[1] == ["cer.pdf", "ifu.pdf"]
+    # Said before the file is read: a check of the hour's budget is not spent for nothing.
+    checks = []
+
+    def counted(sender, response, **extra):
+        checks.append(g.get("pdf_checks", 0))
+
+    with request_finished.connected_to(counted, app):
+        refused = sent(logged_in, url, HALF_WRITTEN, file=(minimal_pdf("fourth"), "more.pdf"))
+    assert refused.status_code == 422 and checks == [0]
 
 
 def test_the_address_a_removal_leaves_leads_back_to_the_step(app, logged_in, user):

@@ -214,3 +214,43 @@ def test_more_files_than_an_answer_takes_are_refused_saying_none_was_kept(
     assert "You chose 11 files: at most 10 can be sent at once, so none of these was kept." in said
     assert "All parts." in refused.text  # what was typed stays
     assert 'name="reply-keep"' not in refused.text
+
+
+def test_the_request_page_asks_the_database_as_much_for_four_answers_as_for_one(
+    app, reviewer, manufacturer, submitted
+):
+    """Each question's answers and their documents come with the questions, not one query
+    per answer (a request questioned a dozen times is read as fast as one questioned once)."""
+    from sqlalchemy import event
+
+    from wizard.extensions import db
+
+    def answered_once_more():
+        act(reviewer, submitted, "request-information", due_date=DUE)
+        with app.app_context():
+            question_id = questions(submitted)[-1].id
+        files = [document("report-1.pdf", "One"), document("report-2.pdf", "Two")]
+        assert reply(manufacturer, submitted, question_id, files=files).status_code == 303
+
+    def statements_of(client, address: str) -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(address).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    act(reviewer, submitted, "start-review")
+    answered_once_more()
+    pages = [
+        (reviewer, f"/review/requests/{submitted}"),
+        (manufacturer, f"/requests/{submitted}/submitted"),
+    ]
+    once = [statements_of(client, address) for client, address in pages]
+    for _ in range(3):
+        answered_once_more()
+    assert [statements_of(client, address) for client, address in pages] == once

@@ -167,6 +167,17 @@ def _claimed_without(form, dossier, files: str) -> bool:
     return False
 
 
+def _already_full(form, dossier, files: str) -> bool:
+    """A request that carries as many files of the kind as it can is said so before the file
+    chosen is read: reading it costs a check of the hour's budget (`PDF_CHECK_RATE_LIMIT`),
+    for nothing. (`_claimed_without` looks again once the draft is claimed.)"""
+    held = dossier.documents if files == "documents" else dossier.hcp_letters
+    if len(held) < current_app.config["MAX_FILES_PER_REQUEST"]:
+        return False
+    form.file.errors = [_full(files, len(held))]
+    return True
+
+
 def _full(files: str, count: int) -> str:
     """What one request can carry is bounded (`MAX_FILES_PER_REQUEST` of each kind)."""
     if files == "documents":
@@ -204,6 +215,8 @@ def attach_chosen_document(dossier):
     "Save and continue"): None once attached, else the page saying why not (the file chosen
     is kept for the next try, as a letter is)."""
     form = document_form(dossier)
+    if _already_full(form, dossier, "documents"):
+        return _refused(dossier, "clinical-evidence", form, "document")
     if not form.validate():
         kept.keep_file(document_slot(dossier), form)
         return _refused(dossier, "clinical-evidence", form, "document")
@@ -316,6 +329,8 @@ def attach_letter(dossier):
     """Attach the letter described on step 9: None once attached, else the page saying why
     not (the file chosen is kept for the next try)."""
     form = letter_form(dossier)
+    if _already_full(form, dossier, "hcp_letters"):
+        return _refused(dossier, "hcp-support", form, "letter")
     if not form.validate():
         kept.keep_file(letter_slot(dossier), form)
         return _refused(dossier, "hcp-support", form, "letter")

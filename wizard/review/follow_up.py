@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from wizard import audit, clock
 from wizard.domain.lifecycle import LAPSING_STATUSES
@@ -103,11 +104,12 @@ def slot(dossier: Dossier) -> str:
 
 
 def reports_of(dossier: Dossier) -> list[FollowUpReport]:
-    """The request's reports, the latest first."""
+    """The request's reports, the latest first, each with its documents (two queries)."""
     return list(
         db.session.scalars(
             select(FollowUpReport)
             .where(FollowUpReport.dossier_id == dossier.id)
+            .options(selectinload(FollowUpReport.documents))
             .order_by(FollowUpReport.id.desc())
         )
     )

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from wizard import audit, clock
 from wizard.domain.lifecycle import (
@@ -364,10 +365,13 @@ def _known_email(letter: HcpLetter, withdrawn: bool = False) -> str | None:
 
 
 def questions_of(dossier: Dossier) -> list[InformationRequest]:
+    """The request's questions, the first asked first, each with its replies and their
+    documents (three queries, however many: the request's page lists them all)."""
     return list(
         db.session.scalars(
             select(InformationRequest)
             .where(InformationRequest.dossier_id == dossier.id)
+            .options(selectinload(InformationRequest.replies).selectinload(Reply.documents))
             .order_by(InformationRequest.id)
         )
     )
