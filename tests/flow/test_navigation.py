@@ -653,3 +653,30 @@ def test_a_no_on_the_first_step_is_not_called_a_mistake_to_correct(app, logged_i
     # Left blank, it is a form to finish, as any step.
     blank = post_step(logged_in, dossier_id, "before-you-start", {})
     assert "Correct the answers listed" in html.unescape(blank.text)
+
+
+def test_the_dashboard_reads_as_much_for_four_drafts_as_for_one(app, logged_in, user):
+    """Where each draft resumes is found from answers and documents read for all at once."""
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert logged_in.get("/dashboard").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    def another_draft():
+        with app.app_context():
+            dossier_with(user[0], steps=["before-you-start", "situation", "manufacturer"])
+
+    another_draft()
+    once = statements()
+    for _ in range(3):
+        another_draft()
+    assert statements() == once
