@@ -771,12 +771,32 @@
   // it, with their own formaction: "Upload", "Remove"). Not a send stopped (clicked twice).
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) return;
+    if (unsaved.indexOf(event.target) >= 0 && sending.indexOf(event.target) < 0) {
+      sending.push(event.target);
+    }
     unsaved = unsaved.filter(function (form) { return form !== event.target; });
     if (!unsaved.length) window.removeEventListener("beforeunload", askBeforeLeaving);
   });
+  // A send that never ended (the browser's Stop pressed during an upload, the network gone)
+  // leaves the page with what was typed, which nothing saved: once the person acts on the
+  // page again, leaving it asks again. A send that ends replaces the page.
+  var sending = [];
+  function backToUnsaved() {
+    var forms = sending;
+    sending = [];
+    forms.forEach(markUnsaved);
+  }
+  document.addEventListener("pointerdown", backToUnsaved, true);
+  document.addEventListener("keydown", backToUnsaved, true);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) sending = []; // back from the cache: the send had ended
+  });
 
-  // A live check that fails on the network must not look like a passed one.
-  document.addEventListener("htmx:responseError", function (event) {
+  // A live check that fails on the network must not look like a passed one: an answer of an
+  // error, or none at all (the network down, the server stopped: htmx:sendError).
+  document.addEventListener("htmx:sendError", checkFailed);
+  document.addEventListener("htmx:responseError", checkFailed);
+  function checkFailed(event) {
     var status = document.getElementById("live-status");
     var xhr = event.detail && event.detail.xhr;
     var said = "data-check-failed";
@@ -813,5 +833,5 @@
       note.textContent = document.body.getAttribute(said);
       field.parentNode.insertBefore(note, field);
     }
-  });
+  }
 })();

@@ -258,6 +258,17 @@ def test_an_answer_too_long_to_be_sent_is_said_beside_it(page, app):
     expect(page.locator("#field-unmet_need .too-long-message")).to_have_count(0)
 
 
+def test_a_check_the_network_never_answered_says_so(page, app):
+    """No answer at all (the network down, the server stopped) is no passed check either."""
+    signed_in_at(page, app, "offline@cardiotech.example", "manufacturer")
+    page.route("**/validate", lambda route: route.abort("internetdisconnected"))
+    page.fill("#srn", "FR-XX-000012345")
+    page.locator("#srn").blur()
+    expect(page.locator("#live-status")).to_have_text(
+        "This answer could not be checked now; it will be checked when you continue."
+    )
+
+
 def test_an_answer_still_wrong_for_another_reason_says_the_new_one_in_the_summary(page, app):
     signed_in_at(page, app, "reworded@cardiotech.example", "manufacturer")
     page.fill("#srn", "FR-XX-1")

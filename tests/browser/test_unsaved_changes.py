@@ -112,6 +112,25 @@ def test_a_button_of_the_step_outside_its_form_does_not_ask(page, draft):
     assert seen == []
 
 
+def test_a_send_stopped_before_its_answer_asks_again_before_leaving(page, draft):
+    """The browser's Stop pressed during a slow send (an upload): nothing was saved, the page
+    still holds what was typed, and leaving it asks, as before the send."""
+    sign_in(page, EMAIL)
+    page.goto(f"/requests/{draft}/steps/manufacturer")
+    type_into(page, "#contact_name", "Dr Paul Girard")
+    # Cut off as Stop cuts it (net::ERR_ABORTED: the page stays, no error page).
+    page.route("**/steps/manufacturer", lambda route: route.abort("aborted")
+               if route.request.method == "POST" else route.continue_())  # fmt: skip
+    page.click("button[value=continue]", no_wait_after=True)
+    page.wait_for_timeout(500)
+    page.unroute("**/steps/manufacturer")
+    seen = dialogs(page, accept=False)
+    page.click("header a[href='/dashboard']")
+    page.wait_for_timeout(500)
+    assert seen == ["beforeunload"]  # dismissed: the page stays, with what was typed
+    expect(page.locator("#contact_name")).to_have_value("Dr Paul Girard")
+
+
 def test_a_page_left_untouched_does_not_ask(page, draft):
     sign_in(page, EMAIL)
     page.goto(f"/requests/{draft}/steps/situation")  # questions shown and hidden: not typing

@@ -11,7 +11,13 @@ import re
 
 import pytest
 
-from tests.conftest import dossier_with, login, make_colleague, post_step
+from tests.conftest import (
+    checked_on_the_check_page,
+    dossier_with,
+    login,
+    make_colleague,
+    post_step,
+)
 from wizard.demo import minimal_pdf, sample_answers
 from wizard.extensions import db
 from wizard.filing import service
@@ -319,3 +325,46 @@ def test_a_page_saying_a_colleague_saved_says_it_again_in_the_other_language(
         save(logged_in, draft, revision_in(switched.text), "VentriAssist Junior").status_code == 303
     )
     assert stored(app, draft)["trade_name"] == "VentriAssist Junior"
+
+
+def test_a_declaration_sent_after_a_colleague_submitted_says_it_was_not_taken(
+    app, user, logged_in, colleague
+):
+    """Not "already submitted: here it is", which reads as one's own signature taken."""
+    from tests.conftest import sign_and_submit
+    from wizard.demo import sample_declaration
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0])
+    checked = checked_on_the_check_page(logged_in, dossier_id)
+    assert sign_and_submit(colleague, dossier_id).status_code == 303
+    mine = {**sample_declaration(), "signatory_role": "Quality director", "checked": checked}
+    late = post_step(logged_in, dossier_id, "declaration", mine)
+    assert late.status_code == 409
+    assert "This request can no longer be changed" in late.text
+    assert "Quality director" in late.text  # what was typed, to copy
+    assert "already submitted: here it is" not in late.text
+    # Sent twice by the one who submitted it: their own signature was taken.
+    again = sign_and_submit(colleague, dossier_id)
+    assert again.status_code == 303 and again.location.endswith(f"/requests/{dossier_id}/submitted")
+
+
+def test_a_colleague_saving_the_page_unchanged_does_not_turn_a_real_change_away(
+    app, draft, logged_in, colleague
+):
+    """Marc opens the step and saves it as it was; Claire, who opened it before, changes an
+    answer: hers is saved, not refused as made after a save that changed nothing."""
+    assert save(logged_in, draft, "0", "VentriAssist").status_code == 303
+    claire_opened = opened(logged_in, draft)
+    marc_opened = opened(colleague, draft)
+    assert save(colleague, draft, marc_opened, "VentriAssist").status_code == 303
+    assert save(logged_in, draft, claire_opened, "VentriAssist Mini").status_code == 303
+    with app.app_context():
+        assert (
+            db.session.get(Dossier, draft).answers()["device"]["trade_name"] == "VentriAssist Mini"
+        )
+    # A real change of Marc's still stops a page opened before it.
+    marc_opened, claire_opened = opened(colleague, draft), opened(logged_in, draft)
+    assert save(colleague, draft, marc_opened, "VentriAssist Kids").status_code == 303
+    refused = save(logged_in, draft, claire_opened, "VentriAssist Junior")
+    assert refused.status_code == 409 and "Marc Durand" in refused.text

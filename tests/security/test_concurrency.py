@@ -236,3 +236,33 @@ def test_the_same_signature_sent_twice_at_once_files_once_and_shows_it_both_time
     assert places.count(f"/requests/{dossier_id}/submitted") == 2
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
+
+
+def test_the_same_invitation_sent_three_times_at_once_invites_once(app, user, postgres_only):
+    """Two tabs, or a double click, sending step 9's invitation together: one link emailed to
+    the professional, the other sends told the address is invited already."""
+    from wizard.models import Invitation
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "global")
+    client = app.test_client()
+    login(client, user[1])
+    invitation = {
+        "invite-clinician_name": "Dr Anne Leroy",
+        "invite-email": "anne.leroy@necker.example",
+        "invite-role": "Paediatric cardiac surgeon",
+    }
+    responses = []
+
+    def invite(_index):
+        responses.append(client.post(f"/requests/{dossier_id}/invitations", data=invitation))
+
+    assert run_together(invite, 3) == []
+    assert sorted(r.status_code for r in responses) == [303, 422, 422]
+    assert all(
+        "You have already invited this address (Dr Anne Leroy)" in r.text
+        for r in responses
+        if r.status_code == 422
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wizard.auth import limits
 from wizard.extensions import db
 from wizard.filing import bp, pages
+from wizard.filing import service as filing
 from wizard.filing.access import editable_dossier, manufacturer_required, own_dossier
 from wizard.filing.attachments import (
     _back_to,
@@ -39,7 +40,13 @@ def invite(dossier_id: int):
     if pages.not_invitable_yet(dossier.answers()):  # sent from an older page
         refused = [("invite-first", str(pages.NOT_INVITABLE_YET))]
         return _refused(dossier, "hcp-support", form, "invite", refused)
-    if not (form.validate() and _not_invited_yet(dossier, form) and _not_a_colleague(form)):
+    if not form.validate():
+        return _refused(dossier, "hcp-support", form, "invite")
+    # The invitations read once the draft is claimed (another tab, a colleague, the same form
+    # sent twice at once may have invited the address a moment ago): one link per person.
+    filing.claim_draft(dossier)
+    if not (_not_invited_yet(dossier, form) and _not_a_colleague(form)):
+        db.session.rollback()
         return _refused(dossier, "hcp-support", form, "invite")
     limits.count_attempt()
     invitation = service.invite(

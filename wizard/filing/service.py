@@ -114,13 +114,17 @@ def save_step(
     elif (changed := newer_save(row, based_on, by, page)) and row.values != values:
         db.session.rollback()
         raise changed
-    row.values = values
-    row.revision += 1
+    # A save that changes no answer (a page sent again as it was opened) is no newer save:
+    # it would otherwise turn a colleague's or another tab's real change away as made
+    # "after you opened the page" (`newer_save`), showing them answers nobody wrote.
+    if row.revision == 0 or row.values != values:
+        row.values = values
+        row.revision += 1
+        row.saved_by_id = by.id if by else None
+        row.saved_at = clock.now()
+        saves = (row.recent_saves or []) + [[*_last_save(row), page]]
+        row.recent_saves = saves[-SAVES_REMEMBERED:]
     row.finished = finished
-    row.saved_by_id = by.id if by else None
-    row.saved_at = clock.now()
-    saves = (row.recent_saves or []) + [[*_last_save(row), page]]
-    row.recent_saves = saves[-SAVES_REMEMBERED:]
     if checked:
         row.carried_from = None  # looked at and saved: no longer only copied
         if step_id in ABOUT_THE_CASE:  # looked at for the patient, or population, named now

@@ -201,7 +201,11 @@ def step(dossier_id: int, step_id: str):
         return submission.confirmation(dossier)
     if not dossier.is_draft:
         if request.method == "POST" and current.kind == StepKind.DECLARATION:
-            return submission.already_submitted(dossier)
+            if dossier.submitted_by_id == current_user.id:  # sent twice: the first was taken
+                return submission.already_submitted(dossier)
+            # A colleague submitted it since this page was opened: this signature was not
+            # taken, and the page says so with what was typed, as when both sign at once.
+            raise service.NotEditable()
         if request.method == "POST":
             abort(409)
         return redirect(url_for(".submitted", dossier_id=dossier.id))
