@@ -66,10 +66,22 @@ def test_questions_show_once_the_answer_they_follow_is_chosen(page, situation):
     # The agreement date follows a question that no longer applies: hidden with it.
     choose_radio(page, "reason", "never_certified")
     assert_hidden(page, "written_agreement", "written_agreement_date")
-    # The legacy certificate's group goes with its questions; the MDR application, asked of
-    # every device, stays, outside it.
-    expect(page.locator("fieldset.fieldset--group")).to_be_hidden()
+    # The legacy certificate's group goes with its questions, as does the other certificate's;
+    # the MDR application, asked of every device, stays, outside them.
+    groups = page.locator("fieldset.fieldset--group")
+    expect(groups).to_have_count(2)
+    expect(groups.nth(0)).to_be_hidden()
+    expect(groups.nth(1)).to_be_hidden()
     assert_shown(page, "mdr_application_date")
+    # A certificate its notified body withdrew: that certificate, its date and the grounds.
+    choose_radio(page, "reason", "certificate_withdrawn")
+    expect(groups.nth(1)).to_be_visible()
+    assert_shown(page, "certificate_number", "certificate_body", "certificate_date")
+    assert_shown(page, "withdrawal_grounds")
+    assert_hidden(page, *LEGACY)
+    choose_radio(page, "reason", "other_purpose")  # CE marked for another use: no date
+    assert_hidden(page, "certificate_date", "withdrawal_grounds")
+    assert_shown(page, "certificate_number", "certificate_body")
 
 
 def test_the_answer_that_shows_a_question_says_so_to_screen_readers(page, situation):
