@@ -164,11 +164,11 @@ def _silence() -> dict | None:
     """What the agency's silence on a request means, as receipts state it (CRPA R. 112-5):
     after `SILENCE_MONTHS`, a decision deemed taken, `SILENCE_MEANS` ("refusal" or
     "acceptance"). Unset, receipts say nothing of it: ANSM's legal department sets it."""
-    if not os.environ.get("SILENCE_MONTHS", "").strip():
-        return None
     means = os.environ.get("SILENCE_MEANS", "refusal").strip().lower()
     if means not in {"refusal", "acceptance"}:
         raise ConfigurationError('SILENCE_MEANS must be "refusal" or "acceptance".')
+    if not os.environ.get("SILENCE_MONTHS", "").strip():
+        return None
     return {"months": _whole("SILENCE_MONTHS", "", "months"), "means": means}
 
 

@@ -1828,3 +1828,22 @@ def test_a_certificate_under_the_regulation_still_valid_is_worth_a_second_look(
     stored = saved(app, dossier_id).answers["situation"]
     assert stored["withdrawal_grounds"] == WITHDRAWN_CERTIFICATE["withdrawal_grounds"]
     assert "legacy_certificate_number" not in stored  # not asked for this reason
+
+
+def test_the_application_date_is_checked_again_as_the_answers_it_follows_change(
+    app, logged_in, user
+):
+    """Asked with a written agreement: its error goes as soon as the agreement is answered
+    "No", or as the reason no longer asks about one (the live check redraws it too)."""
+    dossier_id = request_at(app, user, "situation")
+    agreed = {**answers_for("situation"), "written_agreement": "yes",
+              "written_agreement_date": day(-30)}  # fmt: skip
+    refused = post_step(logged_in, dossier_id, "situation", agreed)
+    assert refused.status_code == 422
+    missing = "Enter the date you lodged your MDR application"
+    assert missing in refused.text
+    for name, change in [("written_agreement", "no"), ("reason", "never_certified")]:
+        typed = {**agreed, name: change}
+        fragment = validate_live(logged_in, dossier_id, "situation", name, typed)
+        assert 'id="field-mdr_application_date"' in fragment.text
+        assert missing not in fragment.text

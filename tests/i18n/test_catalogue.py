@@ -60,3 +60,21 @@ def test_every_message_has_its_french_translation_with_the_same_placeholders():
                 mismatched.append((where, key, french))
     assert not missing, f"untranslated (run pybabel extract/update, then translate): {missing}"
     assert not mismatched, mismatched
+
+
+def test_french_punctuation_is_spaced_as_french_typography_spaces_it():
+    """A high sign (; : ? !) follows a non-breaking space, as « » hold them; no leftover of a
+    translator's own shorthand ("{N}") reaches a page."""
+    with open(ROOT / "wizard/translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    wrong = []
+    for entry in catalogue:
+        if not entry.id:  # the catalogue's own header
+            continue
+        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+        for french in filter(None, strings):
+            # (a URL's colon, a time's "14:30", a placeholder's own text are not prose)
+            prose = re.sub(r"%\(\w+\)[sd]|https?://\S+|\d:\d", "", french)
+            if re.search(r"\{\w*\}|[^\u00a0\u202f][;?!]|[^\u00a0\u202f\d]:(?=\s)", prose):
+                wrong.append(french)
+    assert not wrong, wrong

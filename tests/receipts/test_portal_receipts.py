@@ -622,8 +622,8 @@ def test_the_receipt_says_what_the_agencys_silence_means_once_set(
         # Two months from the day of the submission in Paris.
         submitted_on = clock.day_in_paris(db.session.get(Dossier, dossier_id).submitted_at)
     fr, en = in_french_and_english(add_months(submitted_on, 2).isoformat())
-    assert f"soit le {fr} si elle l’est à ce jour, {french}" in text
-    assert f"that is on {en} if it is complete today, {english}" in text
+    assert f"soit le {fr} si elle l’était à la date du dépôt, {french}" in text
+    assert f"that is on {en} if it was complete when filed, {english}" in text
     assert ("tribunal administratif de Montreuil" in text) == (means == "refusal")
 
 

@@ -45,7 +45,11 @@ def dashboard():
         db.session.scalars(
             select(Dossier)
             .where(Dossier.id.in_(drafts))
-            .options(selectinload(Dossier.step_answers), selectinload(Dossier.documents))
+            .options(
+                selectinload(Dossier.step_answers),
+                selectinload(Dossier.documents),
+                selectinload(Dossier.hcp_letters),
+            )
         ).all()
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
     saved_by = service.last_saved_by(list(next_steps))

@@ -109,10 +109,10 @@ class BeforeYouStartForm(StepForm):
         )(self, field)
 
 
-def _issuing_body(reasons):
+def _issuing_body(reasons, label):
     """The number of the notified body that issued the certificate the `reasons` ask about."""
     return text(
-        _l("Number of the notified body that issued it"),
+        label,
         required_if=(
             "reason",
             reasons,
@@ -126,7 +126,10 @@ def _issuing_body(reasons):
 
 
 class SituationForm(StepForm):
-    live_dependents = {"reason": ("legacy_certificate_expiry", "certificate_date")}
+    live_dependents = {
+        "reason": ("legacy_certificate_expiry", "certificate_date", "mdr_application_date"),
+        "written_agreement": ("mdr_application_date",),
+    }
     reason = choice(
         _l("Why does the device not have a valid CE marking?"),
         NO_CE_REASONS,
@@ -165,7 +168,9 @@ class SituationForm(StepForm):
             )
         ],
     )
-    legacy_notified_body = _issuing_body(LEGACY)
+    legacy_notified_body = _issuing_body(
+        LEGACY, _l("Number of the notified body that issued the MDD or AIMDD certificate")
+    )
     written_agreement = yes_no(
         _l("Have you signed a written agreement with a notified body for your MDR certification?"),
         required_if=(
@@ -194,7 +199,9 @@ class SituationForm(StepForm):
         spellcheck=False,
         width="20",
     )
-    certificate_body = _issuing_body(CERTIFIED)
+    certificate_body = _issuing_body(
+        CERTIFIED, _l("Number of the notified body that issued this certificate")
+    )
     certificate_date = iso_date(
         _l("Date the certificate expired or expires, or was suspended or withdrawn"),
         required_if=(

@@ -225,7 +225,9 @@ class StepAnswer(db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
     step_id: Mapped[str] = mapped_column(String(40))
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
-    saved_at: Mapped[Timestamp] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When its answers were last saved (`service.save_step`), not when the row was last
+    # touched (marked finished or looked at again, a save that changed no answer).
+    saved_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     # The reference of the filed request these answers were copied from, until the filer saves
     # the step (`service.start_from`): a step copied and not looked at is not finished.
     carried_from: Mapped[str | None] = mapped_column(String(20))
