@@ -680,3 +680,20 @@ def test_the_dashboard_reads_as_much_for_four_drafts_as_for_one(app, logged_in, 
     for _ in range(3):
         another_draft()
     assert statements() == once
+
+
+def test_a_step_saved_before_a_question_was_added_says_what_it_now_asks(app, logged_in, user):
+    """A draft saved whole before step 0 asked whether the device is custom-made: it resumes
+    there, the new question said beside it, not a page that looks finished."""
+    from wizard.filing import service
+
+    with app.app_context():
+        dossier_id = dossier_with(user[0])
+        before = {"is_manufacturer": "yes", "lacks_valid_ce": "yes"}  # as saved back then
+        service.save_step(db.session.get(Dossier, dossier_id), "before-you-start", before)
+    assert logged_in.get(f"/requests/{dossier_id}").location.endswith("/steps/before-you-start")
+    page = html.unescape(logged_in.get(f"/requests/{dossier_id}/steps/before-you-start").text)
+    assert (
+        "Select yes if the device is custom-made, meant for a clinical investigation, or made "
+        "and used within the same health establishment."
+    ) in page

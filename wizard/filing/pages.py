@@ -264,13 +264,14 @@ def question(dossier: Dossier, step: Step):
         values = answers.get(step.id) or offered
         form = step.form.from_answers(values, context=answers, page=True)
         unfinished = FLOW.unfinished(dossier, answers)
-        check = None
+        check, stricter = None, False
         if step.id in answers and step.id not in unfinished:
             check = step.form.from_answers(values, context=answers)
             if not check.validate():
                 # Saved finished, and wrong since for a reason no save noted nor the list
-                # of steps checks (a rule made stricter since): said as below.
-                unfinished = {*unfinished, step.id}
+                # of steps checks (a rule made stricter since, a question added since): said
+                # as below, a question left blank too, which the person answered none of.
+                unfinished, stricter = {*unfinished, step.id}, True
         if step.id not in unfinished:
             if check is not None:
                 _show_warnings(form, check)
@@ -282,7 +283,7 @@ def question(dossier: Dossier, step: Step):
         if check is None:
             check = step.form.from_answers(values, context=answers)
             check.validate()
-        _show_errors(form, check)
+        _show_errors(form, check, blank_too=stricter)
         return render_step(
             dossier,
             step,
