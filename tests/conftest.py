@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from wizard import create_app
 from wizard.clock import now
@@ -221,3 +222,20 @@ def without_csrf_tokens(page: str) -> str:
     """A page without its CSRF tokens: each is signed with the second it was made in, so two
     renderings of one page differ there when they straddle a second."""
     return re.sub(r'(X-CSRFToken": "|name="csrf_token" value=")[^"]+', r"\1", page)
+
+
+@contextmanager
+def statements_sent(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements sent to the database meanwhile, listed as they go."""
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+
+    def listen(_connection, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)

@@ -12,6 +12,7 @@ from tests.conftest import (
     login,
     post_step,
     sign_and_submit,
+    statements_sent,
 )
 from tests.flow.test_written_for_another import filled_in_order
 from wizard import clock
@@ -657,19 +658,11 @@ def test_a_no_on_the_first_step_is_not_called_a_mistake_to_correct(app, logged_i
 
 def test_the_dashboard_reads_as_much_for_four_drafts_as_for_one(app, logged_in, user):
     """Where each draft resumes is found from answers and documents read for all at once."""
-    from sqlalchemy import event
 
     def statements() -> int:
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_sent(app) as sent:
             assert logged_in.get("/dashboard").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return len(sent)
 
     def another_draft():
         with app.app_context():

@@ -16,10 +16,9 @@ from types import SimpleNamespace
 import pytest
 from babel.dates import format_date
 from markupsafe import escape
-from sqlalchemy import event
 from wtforms.validators import ValidationError
 
-from tests.conftest import dossier_with, login, make_user, post_step
+from tests.conftest import dossier_with, login, make_user, post_step, statements_sent
 from wizard import clock, uploads
 from wizard.auth import held
 from wizard.demo import minimal_pdf, sample_answers, sample_declaration, sample_letter
@@ -871,20 +870,10 @@ def test_a_field_checked_alone_asks_nothing_of_the_database_and_says_the_same(ap
     dossier_id = request_at(app, user, "manufacturer")
     typed = {**answers_for("manufacturer"), "srn": "FR-AR-000012345"}
     address = "/steps/manufacturer/validate"
-    statements = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
     first = validate_live(logged_in, dossier_id, "manufacturer", "srn", typed, address)
     assert first.status_code == 200  # the account asked once: the session is held
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(app) as statements:
         alone = validate_live(logged_in, dossier_id, "manufacturer", "srn", typed, address)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert alone.status_code == 200 and statements == []
     assert alone.text == first.text
     with_request = validate_live(

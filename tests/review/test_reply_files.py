@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+from tests.conftest import statements_sent
 from tests.review.support import DUE, act, document, questions, reply
 from wizard.demo import pdf_of_objects
 
@@ -221,9 +222,6 @@ def test_the_request_page_asks_the_database_as_much_for_four_answers_as_for_one(
 ):
     """Each question's answers and their documents come with the questions, not one query
     per answer (a request questioned a dozen times is read as fast as one questioned once)."""
-    from sqlalchemy import event
-
-    from wizard.extensions import db
 
     def answered_once_more():
         act(reviewer, submitted, "request-information", due_date=DUE)
@@ -233,16 +231,9 @@ def test_the_request_page_asks_the_database_as_much_for_four_answers_as_for_one(
         assert reply(manufacturer, submitted, question_id, files=files).status_code == 303
 
     def statements_of(client, address: str) -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_sent(app) as sent:
             assert client.get(address).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return len(sent)
 
     act(reviewer, submitted, "start-review")
     answered_once_more()
