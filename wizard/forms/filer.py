@@ -125,6 +125,15 @@ def _issuing_body(reasons, label):
     )
 
 
+def _past_for(reasons, message) -> DateRule:
+    """A certificate's date that is past for the `reasons` saying it lapsed or was stopped."""
+    return DateRule(
+        lambda value, form: form.reason.data not in reasons or value <= clock.today(),
+        message,
+        other="reason",
+    )
+
+
 class SituationForm(StepForm):
     live_dependents = {
         "reason": ("legacy_certificate_expiry", "certificate_date", "mdr_application_date"),
@@ -156,15 +165,12 @@ class SituationForm(StepForm):
         _l("Date the certificate expired or expires"),
         required_if=("reason", LEGACY, _l("Enter the date the certificate expired or expires.")),
         rules=[
-            DateRule(
-                lambda value, form: (
-                    form.reason.data != "certificate_expired" or value <= clock.today()
-                ),
+            _past_for(
+                {"certificate_expired"},
                 lambda form: _(
                     "An expired certificate has an expiry date in the past: check the date, or "
                     "choose that its renewal is under way."
                 ),
-                other="reason",
             )
         ],
     )
@@ -210,17 +216,13 @@ class SituationForm(StepForm):
             _l("Enter the date the certificate expired or expires, or was suspended or withdrawn."),
         ),
         rules=[
-            DateRule(
-                lambda value, form: (
-                    form.reason.data not in ("mdr_certificate_expired", "certificate_withdrawn")
-                    or value <= clock.today()
-                ),
+            _past_for(
+                {"mdr_certificate_expired", "certificate_withdrawn"},
                 lambda form: _(
                     "This date is in the future: an expired, suspended or withdrawn "
                     "certificate has a date in the past. Check the date, or choose that the "
                     "certificate is being renewed."
                 ),
-                other="reason",
             )
         ],
     )
