@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import date, datetime
 from functools import cache, lru_cache
 from urllib.parse import urlsplit
@@ -54,6 +56,20 @@ def posted_number(name: str) -> int | None:
         number = int(sent)
         return number if number <= DATABASE_INT_MAX else None
     return None
+
+
+def new_mark() -> str:
+    """A one-time mark for a form the page writes, by which the same form sent twice (a
+    double click without JavaScript, a send retried) is done once."""
+    return secrets.token_urlsafe(24)
+
+
+def mark_of(sent: str | None) -> str | None:
+    """A form's one-time mark as sent back, if it is one the page writes."""
+    return sent if sent and _MARK.fullmatch(sent) else None
+
+
+_MARK = re.compile(r"[\w-]{16,40}")
 
 
 def is_htmx() -> bool:
@@ -383,5 +399,6 @@ def init_app(app: Flask) -> None:
         page_to_return_to=page_to_return_to,
         access_type_label=lambda value: ACCESS_TYPE_LABELS.get(value, _l("Not chosen yet")),
         document_kinds=dict(DOCUMENT_KINDS),
+        new_mark=new_mark,  # a form's one-time mark
     )
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -6,6 +6,7 @@ receipt."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -266,3 +267,21 @@ def test_the_same_invitation_sent_three_times_at_once_invites_once(app, user, po
     )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1
+
+
+def test_start_a_new_request_sent_three_times_at_once_starts_one(app, user, postgres_only):
+    """Without JavaScript a double click sends the dashboard's form twice: one draft, and
+    every send leads to it."""
+    client = app.test_client()
+    login(client, user[1])
+    mark = re.search(r'name="started_as" value="([^"]+)"', client.get("/dashboard").text)[1]
+    responses = []
+
+    def start(_index):
+        responses.append(client.post("/requests", data={"started_as": mark}))
+
+    assert run_together(start, 3) == []
+    assert [r.status_code for r in responses] == [303, 303, 303]
+    assert len({r.location for r in responses}) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Dossier)) == 1

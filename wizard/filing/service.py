@@ -56,9 +56,64 @@ def draft_count(organisation_id: int) -> int:
     )
 
 
-def create_dossier(user: User) -> Dossier:
-    dossier = Dossier(organisation_id=user.organisation_id, created_by_id=user.id)
+def started_as(user: User, mark: str | None) -> Dossier | None:
+    """The draft of `user`'s organisation a form sent with this one-time mark started: the
+    same form sent again (a double click without JavaScript, a send retried, the page kept by
+    the browser's Back) goes to it rather than starting another."""
+    if not mark:
+        return None
+    return db.session.scalar(
+        select(Dossier).where(
+            Dossier.organisation_id == user.organisation_id,
+            Dossier.started_as == mark,
+            Dossier.status == Status.DRAFT,
+        )
+    )
+
+
+def _new_draft(user: User, mark: str | None) -> Dossier:
+    """A new draft, flushed, started as `mark` unless a draft deleted or submitted since was
+    (the mark is its organisation's once). `AlreadyStarted` when the same form's other send
+    started one meanwhile (two at once)."""
+    earlier = mark and db.session.scalar(
+        select(Dossier).where(
+            Dossier.organisation_id == user.organisation_id, Dossier.started_as == mark
+        )
+    )
+    if earlier and earlier.is_draft:
+        raise AlreadyStarted(earlier)
+    dossier = Dossier(
+        organisation_id=user.organisation_id,
+        created_by_id=user.id,
+        started_as=None if earlier else mark,
+    )
     db.session.add(dossier)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = started_as(user, mark)
+        if earlier is None:
+            raise
+        raise AlreadyStarted(earlier) from None
+    return dossier
+
+
+class AlreadyStarted(Exception):
+    """The same form, sent twice at once, started its draft by its other send: `dossier`."""
+
+    def __init__(self, dossier: Dossier):
+        super().__init__(dossier.id)
+        self.dossier = dossier
+
+
+def create_dossier(user: User, mark: str | None = None) -> Dossier:
+    """A new, empty draft; the one the same form's other send started (`mark`, its one-time
+    mark), if it did."""
+    try:
+        dossier = _new_draft(user, mark)
+    except AlreadyStarted as started:
+        return started.dossier
     db.session.commit()
     return dossier
 
@@ -244,16 +299,18 @@ NOT_CARRIED_OVER = {
 DOCUMENTS_NOT_CARRIED_OVER = {"individual": frozenset({"other"}), "global": frozenset()}
 
 
-def start_from(source: Dossier, user: User) -> Dossier:
+def start_from(source: Dossier, user: User, mark: str | None = None) -> Dossier:
     """A new draft with the answers and documents `source` was filed with (a renewal, another
     patient), but for what is about that occasion only (`NOT_CARRIED_OVER`). The documents'
     stored files are shared (they are stored by content); a file gone from the store is left
-    for the filer to upload again."""
+    for the filer to upload again. The one the same form's other send started (`mark`), if
+    it did."""
     frozen = source.submitted_answers
     path = frozen["access_type"] if frozen["access_type"] in NOT_CARRIED_OVER else "individual"
-    dossier = Dossier(organisation_id=user.organisation_id, created_by_id=user.id)
-    db.session.add(dossier)
-    db.session.flush()
+    try:
+        dossier = _new_draft(user, mark)
+    except AlreadyStarted as started:
+        return started.dossier
     carried = {
         step_id: copy.deepcopy(values)
         for step_id, values in frozen["answers"].items()

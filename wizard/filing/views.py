@@ -23,7 +23,7 @@ from wizard.forms.invitations import InvitationForm
 from wizard.i18n import gettext as _
 from wizard.models import Dossier
 from wizard.review import pages as review_pages
-from wizard.web import live_field
+from wizard.web import flash_once, live_field, mark_of
 
 
 @bp.get("/dashboard")
@@ -104,10 +104,14 @@ def _twins(drafts: list[Dossier], named: dict) -> dict[int, tuple[int, int]]:
 @bp.post("/requests")
 @manufacturer_required
 def new_request():
-    if refused := _too_many_drafts():
-        return refused
-    dossier = service.create_dossier(current_user)
-    return redirect(url_for(".step", dossier_id=dossier.id, step_id=FLOW.steps[0].id))
+    """Start an empty draft; the same form sent twice (its one-time mark) starts one."""
+    mark = mark_of(request.form.get("started_as"))
+    dossier = service.started_as(current_user, mark)
+    if dossier is None:
+        if refused := _too_many_drafts():
+            return refused
+        dossier = service.create_dossier(current_user, mark)
+    return redirect(url_for(".step", dossier_id=dossier.id, step_id=FLOW.steps[0].id), 303)
 
 
 @bp.route("/requests/<int:dossier_id>/discard", methods=["GET", "POST"])
@@ -137,9 +141,12 @@ def start_from(dossier_id: int):
     source = own_dossier(dossier_id)
     if not source.is_filed:
         abort(409)  # a draft is changed, not copied
-    if refused := _too_many_drafts():
-        return refused
-    dossier = service.start_from(source, current_user)
+    mark = mark_of(request.form.get("started_as"))
+    dossier = service.started_as(current_user, mark)
+    if dossier is None:
+        if refused := _too_many_drafts():
+            return refused
+        dossier = service.start_from(source, current_user, mark)
     if source.submitted_answers["access_type"] == "global":
         again = _(
             "Check every step; the letters from healthcare professionals and the period are to "
@@ -150,7 +157,8 @@ def start_from(dossier_id: int):
             "Check every step; the patient, their medical need, the benefit and risk for them, "
             "the letters from healthcare professionals and the period are to be given again."
         )
-    flash(
+    # (said once: the first of the same form's two sends may have left it waiting already)
+    flash_once(
         _(
             "A new request is started with what you filed in %(reference)s.",
             reference=source.reference,

@@ -46,6 +46,9 @@ class Dossier(db.Model):
     """One request to ANSM. Answers live in `StepAnswer` rows until submission freezes them."""
 
     __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "started_as", name="uq_dossiers_started_as"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -69,6 +72,9 @@ class Dossier(db.Model):
     # (None is SQL NULL, as a draft's is: a restore's None too, not JSON's null.)
     submitted_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     answers_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The one-time mark of the form that started the draft (`filing.service.create_dossier`):
+    # the same form sent twice (a double click without JavaScript) starts one draft.
+    started_as: Mapped[str | None] = mapped_column(String(40))
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

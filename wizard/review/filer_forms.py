@@ -132,7 +132,7 @@ class FollowUpReportForm(FlaskForm):
     certified_in: int | None = None  # the report that said the device CE-marked: `certified_by`
     filed_on: date | None = None  # the day the request was filed (`pages.new_report_form`)
     # The form's one-time mark (`follow_up.send`): written in the page, sent back as it was;
-    # not checked (one that is not a mark the page writes is left out: `follow_up.mark_of`).
+    # not checked (one that is not a mark the page writes is left out: `web.mark_of`).
     sent_as = HiddenField()
     message = reason_text(
         _l("Your report"),

@@ -39,7 +39,7 @@ from wizard.review.access import item_of
 from wizard.review.actions import MANUFACTURER_WITHDRAWAL, ActionRefused, refusal
 from wizard.review.filer_forms import ReplyForm, WithdrawRequestForm
 from wizard.review.status import authorisation_of, effective_status
-from wizard.web import flash_once
+from wizard.web import flash_once, mark_of
 
 bp = Blueprint("review_filer", __name__)
 
@@ -195,7 +195,7 @@ def send_report(dossier_id: int):
     # the same form forgets its kept files.
     chosen = [hashlib.sha256(content).hexdigest() for _, content in form.documents.accepted]
     carried = ticked + chosen
-    key = follow_up.sent_as(follow_up.mark_of(form.sent_as.data), *typed, carried)
+    key = follow_up.sent_as(mark_of(form.sent_as.data), *typed, carried)
     # Ticked on a page opened while the authorisation was in force: it ended since.
     end_moot = "end_asked" not in form and bool(request.form.get("report-end_asked"))
     if (earlier := follow_up.sent_with(dossier, key)) is not None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,16 +36,6 @@ from wizard.uploads import StoredFile
 
 class AlreadySent(Exception):
     """The same report was recorded meanwhile (the same form sent twice at once)."""
-
-
-def new_mark() -> str:
-    """A one-time mark for a report form the page writes."""
-    return secrets.token_urlsafe(24)
-
-
-def mark_of(sent: str | None) -> str | None:
-    """The form's mark as sent back, if it is one the page writes."""
-    return sent if sent and re.fullmatch(r"[\w-]{16,40}", sent) else None
 
 
 def sent_as(

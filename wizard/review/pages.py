@@ -37,7 +37,7 @@ from wizard.review.forms import action_form_class
 from wizard.review.history import in_history
 from wizard.review.queue_forms import AssignForm, NoteForm
 from wizard.review.status import authorisation_of, effective_status, in_force_by, need_passed
-from wizard.web import posted_number
+from wizard.web import mark_of, new_mark, posted_number
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def _fresh_assign_form(dossier: Dossier) -> AssignForm:
 
 def _fresh_note_form() -> NoteForm:
     form = NoteForm(prefix="note", formdata=None)
-    form.sent_as.data = follow_up.new_mark()
+    form.sent_as.data = new_mark()
     return form
 
 
@@ -291,8 +291,8 @@ def manufacturer_page(
     if state.authorisation is not None and report_form is None:
         report_form = new_report_form(dossier, state.status, reports, formdata=None)
     if report_form is not None:
-        if follow_up.mark_of(report_form.sent_as.data) is None:  # kept from a refused send
-            report_form.sent_as.data = follow_up.new_mark()
+        if mark_of(report_form.sent_as.data) is None:  # kept from a refused send
+            report_form.sent_as.data = new_mark()
         _say_the_cap(report_form, dossier, state.authorisation)
     can_withdraw = MANUFACTURER_WITHDRAWAL.permits(state.status)
     if can_withdraw and withdraw_form is None:
@@ -347,7 +347,7 @@ def new_report_form(
     if follow_up.without_notified_body(dossier):
         form.without_notified_body()
     form.filed_on = clock.day_in_paris(dossier.submitted_at)
-    mark = follow_up.mark_of(form.sent_as.data)
+    mark = mark_of(form.sent_as.data)
     if reports is None:
         reports = follow_up.reports_of(dossier)
     form.expecting(*follow_up.expected_ce(dossier, reports, mark))

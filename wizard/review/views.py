@@ -37,7 +37,7 @@ from wizard.review.access import item_of, reviewer_required, submitted_dossier
 from wizard.review.actions import REVIEWER_ACTIONS, Action, ActionRefused, refusal
 from wizard.review.queue_forms import AssignForm, NoteForm, QueueForm
 from wizard.review.status import authorisation_of, effective_status
-from wizard.web import flash_at, human_date, posted_number, status_label
+from wizard.web import flash_at, human_date, mark_of, posted_number, status_label
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -332,7 +332,7 @@ def add_note(dossier_id: int):
     form = NoteForm(prefix="note")
     if not form.validate():
         return pages.review_page(dossier, note_form=form, status=422)
-    notes.add(dossier, current_user, form.text.data, follow_up.mark_of(form.sent_as.data))
+    notes.add(dossier, current_user, form.text.data, mark_of(form.sent_as.data))
     flash_at("notes", _("Done: your note is added. Only ANSM's reviewers see it."))
     return redirect(url_for(".request_page", dossier_id=dossier.id, _anchor="notes"), 303)
 
