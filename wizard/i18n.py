@@ -131,6 +131,9 @@ _WITH_ARTICLE = {
     ("De", "le"): "Du",
 }
 _CAPITAL_VOWELS = frozenset("AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ")
+# An organisation's name may open with a small vowel: "d’iRhythm", "d’eKidney" (not so an
+# address, "de anne@…").
+_SMALL_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
 
 
 # A French sentence that opens with a titled name gives it its article ("Le Dr Leroy a
@@ -185,7 +188,8 @@ def with_contractions(text: str, variables: dict) -> str:
             return _CONTRACTED[preposition] + placeholder
         if _FEMININE_TITLE.match(value):  # "à la Dre Roy", "de la Pre Lin"
             return _WITH_LA[preposition] + placeholder
-        if value[0] in _CAPITAL_VOWELS and preposition in _ELIDED:
+        small = name in _ORGANISATION_PLACEHOLDERS and value[0] in _SMALL_VOWELS
+        if (value[0] in _CAPITAL_VOWELS or small) and preposition in _ELIDED:
             return _ELIDED[preposition] + placeholder
         return match[0]
 

@@ -599,6 +599,7 @@ def test_a_table_taller_than_a_page_still_breaks_and_loses_nothing(
         ("Abiomed SAS", "d’Abiomed SAS"),
         ("Les Laboratoires Servier", "des Laboratoires Servier"),
         ("Le Laboratoire Aguettant", "du Laboratoire Aguettant"),
+        ("iRhythm Technologies", "d’iRhythm Technologies"),  # a small vowel elides too
     ],
 )
 def test_the_act_writes_de_before_a_manufacturer_as_french_does(app, user, reviewer, name, of_it):
@@ -743,3 +744,68 @@ def test_a_measure_once_the_period_has_begun_spares_the_patients_treated(
         "l’a pas encore reçu. Le suivi des patients ayant déjà reçu le dispositif se poursuit."
         in withdrawn
     )
+
+
+def test_an_authorisation_suspended_before_its_period_is_never_said_in_force_again(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    """Suspended before its first day, nobody received the device under it: lifted once the
+    period has begun, the act says it takes effect (not "again"); withdrawn so, it says
+    nobody goes on being followed, as the emails do."""
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")  # from in ten days
+    act(reviewer, submitted_global, "suspend")
+    later(monkeypatch, days=15)
+    act(reviewer, submitted_global, "reinstate")
+    reinstated = _act_text(manufacturer, submitted_global, 3)
+    assert (
+        "l’autorisation, suspendue avant le début de sa période, prend effet dans les "
+        "conditions qu’elle fixe, jusqu’au" in reinstated
+    )
+    assert (
+        "the authorisation, suspended before its period began, takes effect on the "
+        "conditions it sets, until" in reinstated
+    )
+    assert "reprend effet" not in reinstated and "takes effect again" not in reinstated
+
+    act(reviewer, submitted_global, "suspend")  # in force now: a patient may have it
+    act(reviewer, submitted_global, "reinstate")
+    assert "l’autorisation reprend effet" in _act_text(manufacturer, submitted_global, 5)
+
+
+def test_suspended_before_its_period_and_withdrawn_within_it_the_act_follows_nobody(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    act(reviewer, submitted_global, "start-review")
+    act(reviewer, submitted_global, "authorise")  # from in ten days
+    act(reviewer, submitted_global, "suspend")
+    later(monkeypatch, days=15)
+    act(reviewer, submitted_global, "withdraw")
+    withdrawn = _act_text(manufacturer, submitted_global, 3)
+    assert (
+        "VentriAssist Mini — VAM-200 ne pourra pas être mis sur le marché ni mis en service à "
+        "ce titre." in withdrawn
+    )
+    assert "déjà reçu" not in withdrawn and "already received" not in withdrawn
+
+
+def test_an_individual_authorisation_s_measures_speak_of_its_one_patient(
+    app, reviewer, manufacturer, submitted, monkeypatch
+):
+    act(reviewer, submitted, "start-review")
+    act(reviewer, submitted, "authorise")  # from in ten days
+    later(monkeypatch, days=15)
+    act(reviewer, submitted, "suspend")
+    suspended = _act_text(manufacturer, submitted, 2)
+    assert (
+        "à ce titre pour le patient s’il ne l’a pas encore reçu, tant que la suspension n’est "
+        "pas levée. S’il l’a déjà reçu, son suivi se poursuit." in suspended
+    )
+    assert (
+        "under it for the patient if they have not yet received it, until the suspension is "
+        "lifted. If they have already received it, their follow-up continues." in suspended
+    )
+    assert "des patients" not in suspended and "patients who" not in suspended
+    act(reviewer, submitted, "withdraw")
+    withdrawn = _act_text(manufacturer, submitted, 3)
+    assert "pour le patient s’il ne l’a pas encore reçu. S’il l’a déjà reçu" in withdrawn

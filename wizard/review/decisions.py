@@ -19,7 +19,7 @@ from wizard.receipts.service import signing_identity
 from wizard.review import follow_up
 from wizard.review.actions import Action, ActionRefused
 from wizard.review.decision_document import build_decision_pdf
-from wizard.review.status import authorisation_of, period_begun
+from wizard.review.status import authorisation_of, period_begun, suspended_before_period
 from wizard.review.transitions import change_status
 
 
@@ -109,6 +109,12 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
         decision.record["suspension"] = {"decision_number": _last_suspension(dossier)}
     if kind in _MEASURES and authorisation is not None:
         decision.record["measures"] = _measures_since(dossier, authorisation)
+    if kind in (DecisionKind.REINSTATEMENT, DecisionKind.WITHDRAWAL) and authorisation:
+        # Suspended before its period began, and not in force since: nobody received the
+        # device under it, whatever the day now (the act says so, as its emails do).
+        decision.record["never_in_force"] = suspended_before_period(
+            authorisation, lifted=kind == DecisionKind.REINSTATEMENT
+        )
     return decision
 
 
