@@ -175,6 +175,9 @@ def test_a_draft_that_changed_since_the_page_was_opened_is_not_deleted_unseen(ap
     assert refused.status_code == 409
     text = " ".join(refused.text.split())
     assert "Nothing was deleted: the draft has changed since you opened this page" in text
+    # Said as an error is: in the page's title, and the notice takes the focus.
+    assert "<title>Error: Delete this draft?" in text
+    assert 'role="alert" tabindex="-1" autofocus data-error-summary><p>Nothing was deleted' in text
     assert "its answers to 2 steps" in text  # what it holds now
     with app.app_context():
         assert db.session.get(Dossier, dossier_id).status == "draft"

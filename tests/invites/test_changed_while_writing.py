@@ -173,6 +173,39 @@ def test_a_page_from_before_fingerprints_had_parts_is_told_the_request_changed(
     assert refused.status_code == 409
     assert "changed the request while this page was open" in refused.text
     assert ">Changed</strong>" not in refused.text
+    said_as_an_error(refused.text, "Your letter has not been sent")
+
+
+def said_as_an_error(page: str, words: str) -> None:
+    """A letter refused is said as an error is: the page's title says so, and the notice
+    takes the focus (read at once by a screen reader, not only shown)."""
+    assert "<title>Error: Send your letter to ANSM" in page
+    notice = page[page.index("data-error-summary") - 200 :]
+    notice = notice[notice.index("<div") : notice.index("</div>")]
+    assert 'role="alert" tabindex="-1" autofocus data-error-summary' in notice
+    assert words in html.unescape(notice)
+
+
+def test_a_request_turned_to_global_says_only_that_no_letter_can_be_sent_yet(
+    app, manufacturer, clinician, inbox
+):
+    """The patient's letter refused because the request is now being turned into a global one
+    (saying no patients yet): what changed, and that no letter can be sent for now, not also
+    "send it again"."""
+    client, dossier_id = manufacturer
+    link, opened = opened_by_the_professional(manufacturer, clinician, inbox)
+    switched = {"access_type": "global"}
+    assert post_step(client, dossier_id, "access-type", switched).status_code == 303
+    refused = send_letter(clinician, link, shown=shown_on(opened))
+    assert refused.status_code == 409
+    said = " ".join(html.unescape(refused.text).split())
+    assert UNSAID in said and "send it again" not in said
+    assert said.count("Your letter has not been sent") == 1
+    said_as_an_error(
+        refused.text,
+        "Your letter has not been sent: Cardiotech Médical SAS changed the type of access while "
+        "this page was open",
+    )
 
 
 def test_a_letter_is_not_sent_for_patients_its_author_was_not_shown(

@@ -39,8 +39,9 @@ def test_the_page_is_linked_from_every_page_the_registration_and_the_letter_page
     for client, url in ((anonymous, "/"), (anonymous, "/login"), (signed_in, "/dashboard")):
         assert 'href="/privacy">Personal data</a>' in said(client.get(url)), url
     # Beside a form: in a new tab, said so (leaving the page would lose what is typed).
+    # (a sentence of its own: a space after the one before)
     in_a_new_tab = (
-        'href="/privacy" target="_blank" rel="noopener">How your personal data are handled '
+        '. <a href="/privacy" target="_blank" rel="noopener">How your personal data are handled '
         "(opens in a new tab)</a>"
     )
     register = said(anonymous.get("/register"))
