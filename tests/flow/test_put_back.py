@@ -317,3 +317,63 @@ def test_a_deleted_draft_keeps_nothing_to_put_back(app, logged_in, user):
         logged_in.post(f"/requests/{dossier_id}/discard", data={"shown": shown}).status_code == 303
     )
     assert removals(app) == 0
+
+
+def test_remove_pressed_twice_still_offers_to_put_the_document_back(app, logged_in, user):
+    """A double click on "Remove" (the second send finds the document gone), or "Remove" in
+    a second tab: the removal is said once more, with its button, not nothing."""
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    [document] = documents_of(app, dossier_id)
+    first = remove_document(logged_in, dossier_id, document.id)
+    again = remove_document(logged_in, dossier_id, document.id)
+    assert first.status_code == again.status_code == 303
+    page = logged_in.get(again.location).text
+    assert page.count("“cer.pdf” has been removed.") == 1  # the first's, waiting, not twice
+    undo = put_back_button(page)
+    assert undo
+    # Its message read already (the first send's page shown; another tab): said removed
+    # already, with the button.
+    third = remove_document(logged_in, dossier_id, document.id)
+    page = logged_in.get(third.location).text
+    assert "This document was removed already, in another tab or by a colleague." in page
+    assert put_back_button(page) == undo
+    assert logged_in.post(undo).status_code == 303
+    assert [d.filename for d in documents_of(app, dossier_id)] == ["cer.pdf"]
+
+
+def test_a_document_whose_removal_is_forgotten_is_said_removed_already(app, logged_in, user):
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    [document] = documents_of(app, dossier_id)
+    remove_document(logged_in, dossier_id, document.id)
+    logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence")  # its message read
+    with app.app_context():
+        db.session.execute(delete(RemovedFile).where(RemovedFile.dossier_id == dossier_id))
+        db.session.commit()
+    again = remove_document(logged_in, dossier_id, document.id)
+    page = logged_in.get(again.location).text
+    assert "This document was removed already, in another tab or by a colleague." in page
+    assert put_back_button(page) is None
+
+
+def test_a_letter_removed_twice_still_offers_to_put_it_back(app, logged_in, user):
+    with app.app_context():
+        dossier_id = request_awaiting_letters(user[0])
+    logged_in.post(
+        f"/requests/{dossier_id}/letters",
+        data={
+            **{f"letter-{name}": value for name, value in sample_letter().items()},
+            "letter-file": (io.BytesIO(minimal_pdf("Letter")), "leroy.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    with app.app_context():
+        letter = db.session.scalars(select(HcpLetter).where(HcpLetter.dossier_id == dossier_id))
+        letter_id, author = [(item.id, item.author_name) for item in letter][0]
+    removal = f"/requests/{dossier_id}/letters/{letter_id}/delete"
+    logged_in.post(removal, follow_redirects=True)  # said, its message read
+    again = logged_in.post(removal, follow_redirects=True).text
+    assert "This letter was removed already, in another tab or by a colleague." in again
+    assert ">Put the letter back</button>" in again
+    assert f"The letter from {author} has been removed." not in again

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from wizard import audit, clock, kept, uploads
 from wizard.extensions import db
@@ -481,6 +482,8 @@ def delete_document(dossier_id: int, item_id: int):
         )
     elif item is not None:
         abort(404)
+    else:
+        _removed_already(dossier, "documents", item_id)
     # What was typed in the step came along (the button is part of its form): kept, also
     # when the document was removed already (the page sent again).
     return _back_with_typed(dossier, "clinical-evidence", "#documents")
@@ -493,7 +496,7 @@ def delete_letter(dossier_id: int, item_id: int):
     that says so: it cannot be had again but by inviting them again."""
     dossier, item = _draft_letter(dossier_id, item_id)
     if item is None:
-        return _letter_gone(dossier)
+        return _letter_gone(dossier, item_id)
     received = item.invitation is not None
     if received and request.form.get("confirmed") == "no":  # "Keep it"
         return back_to_letters(dossier, "#letters")
@@ -546,7 +549,7 @@ def letter_checked(dossier_id: int, item_id: int):
         return _back_to(own_dossier(dossier_id), "hcp-support", "#letters")
     dossier, item = _draft_letter(dossier_id, item_id)
     if item is None:
-        return _letter_gone(dossier)
+        return _letter_gone(dossier, item_id)
     keep_chosen_letter(dossier)  # sent along from step 9's form
     service.claim_draft(dossier)
     if item.case_now() != request.form.get("case_shown"):
@@ -599,14 +602,40 @@ def _draft_letter(dossier_id: int, item_id: int) -> tuple:
     return dossier, item
 
 
-def _letter_gone(dossier):
+def _letter_gone(dossier, item_id: int):
     """A "Remove" on a letter removed meanwhile (in another tab, by a colleague, the page sent
     twice): said, and what was typed on step 9 kept, as after a removal."""
     if request.method != "POST":
         return _back_to(dossier, "hcp-support", "#letters")
     keep_chosen_letter(dossier)  # sent along from step 9's form
-    flash_at("letters", _("This letter was removed already, in another tab or by a colleague."))
+    _removed_already(dossier, "hcp_letters", item_id)
     return back_to_letters(dossier, "#letters")
+
+
+def _removed_already(dossier, files: str, item_id: int) -> None:
+    """Say that a file a "Remove" was sent for was removed already (a double click, another
+    tab, a colleague): with its button to put it back while it can be, as its removal said."""
+    removal = db.session.scalar(
+        select(RemovedFile)
+        .where(
+            RemovedFile.dossier_id == dossier.id,
+            RemovedFile.files == files,
+            RemovedFile.item_id == item_id,
+        )
+        .order_by(RemovedFile.id.desc())
+        .limit(1)
+    )
+    section = PLACES[files][1]
+    if files == "documents":
+        said = _("This document was removed already, in another tab or by a colleague.")
+        button = _("Put the document back")
+    else:
+        said = _("This letter was removed already, in another tab or by a colleague.")
+        button = _("Put the letter back")
+    if removal is None:
+        flash_at(section, said)
+    else:
+        _say_removed(section, said, removal, button)
 
 
 def _set_aside(dossier, item, files: str) -> RemovedFile:
@@ -621,7 +650,7 @@ def _set_aside(dossier, item, files: str) -> RemovedFile:
     del columns["uploaded_at"]  # put back, it is added again (`_put_back`)
     uploads.keep(item.sha256)
     db.session.delete(item)
-    removal = RemovedFile(dossier_id=dossier.id, files=files, item=columns)
+    removal = RemovedFile(dossier_id=dossier.id, files=files, item=columns, item_id=item.id)
     db.session.add(removal)
     db.session.flush()
     return removal
@@ -639,6 +668,10 @@ def _say_removed(section: str, said: str, removal: RemovedFile, button: str) -> 
         at=section,
         return_to=request.args.get("return_to"),
     )
+    # Not said twice: the first of two sends (a double click) may have left it waiting.
+    waiting = session.get("_flashes", [])
+    if any(isinstance(message, dict) and message.get("undo") == url for _at, message in waiting):
+        return
     flash_at(section, {"text": said, "undo": url, "button": button})
 
 

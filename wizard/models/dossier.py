@@ -457,4 +457,7 @@ class RemovedFile(db.Model):
     # "documents" or "hcp_letters": the list it was removed from.
     files: Mapped[str] = mapped_column(String(20))
     item: Mapped[dict[str, Any]] = mapped_column(JSON)  # its columns, but its id
+    # Its id in its list: a "Remove" sent again for it (a double click, another tab) offers
+    # to put it back again, rather than saying nothing of it.
+    item_id: Mapped[int | None]
     removed_at: Mapped[Timestamp] = mapped_column(default=utcnow, index=True)

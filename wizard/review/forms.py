@@ -445,6 +445,8 @@ def measure_form(label, message):
         observations_received = choice(
             _l("Did the manufacturer present observations in the time given?"),
             [("yes", _l("Yes")), ("no", _l("No"))],
+            # (shown with the page's script only once it applies; without it, always)
+            hint=_l("If the manufacturer was invited first."),
             required_if=(
                 "procedure",
                 {"observations"},
