@@ -55,7 +55,7 @@ PATH_STEPS = {
 
 def start_request(client) -> int:
     response = client.post("/requests")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.location.endswith("/steps/before-you-start")
     return int(response.location.split("/")[2])
 

@@ -1481,6 +1481,35 @@ def test_the_same_file_twice_is_refused_and_named(app, logged_in, user, kind):
     assert saved(app, dossier_id).files == 1
 
 
+@pytest.mark.parametrize(
+    ("kind", "other_answer"),
+    [("documents", "document-kind"), ("letters", "letter-author_name")],
+)
+def test_the_same_file_with_another_answer_missing_is_said_at_once_and_not_kept(
+    app, logged_in, user, kind, other_answer
+):
+    """The same file chosen again with its type (or its author) not given: said attached
+    already now, not kept with "add it once the rest is put right", then refused on the
+    next try, a loop."""
+    dossier_id = request_at(app, user, "clinical-evidence")
+    field = f"{kind[:-1]}-file"
+    upload(logged_in, dossier_id, kind, **{field: (minimal_pdf("Same"), "first.pdf")})
+    again = upload(
+        logged_in,
+        dossier_id,
+        kind,
+        **{field: (minimal_pdf("Same"), "again.pdf")},
+        **{other_answer: None},
+    )
+    assert again.status_code == 422
+    assert_error_shown(again.text, field, "This file is already attached, as “first.pdf”.")
+    assert "again.pdf" not in again.text  # not offered as kept for the next try
+    completed = upload(logged_in, dossier_id, kind, **{field: None})
+    assert completed.status_code == 422  # nothing kept to add: the file is asked for
+    assert "This file is already attached" not in completed.text
+    assert saved(app, dossier_id).files == 1
+
+
 def test_fixing_the_start_date_clears_the_end_dates_live_error(app, logged_in, user):
     """The end date's error came from the start date: changing the start checks the end again
     and replaces it where it stands (hx-swap-oob), with or without an error."""

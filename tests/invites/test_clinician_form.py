@@ -12,7 +12,15 @@ import pytest
 from markupsafe import escape
 
 from tests.flow.test_csrf import csrf_app  # noqa: F401
-from tests.invites.support import INVITE, LETTER, SIGNED_LETTER, invitations_of, invite, link_in
+from tests.invites.support import (
+    INVITE,
+    LETTER,
+    SIGNED_LETTER,
+    invitations_of,
+    invite,
+    letters_of,
+    link_in,
+)
 from tests.invites.support import send_letter as send
 from wizard import clock, uploads
 from wizard.demo import minimal_pdf
@@ -307,3 +315,38 @@ def test_a_letter_too_heavy_to_be_read_leads_back_to_the_link(app, manufacturer,
     assert "The file is too large" in refused.text
     assert f'href="{link}">Open the form again</a>' in refused.text
     assert "Go to the start page" not in refused.text and 'href="/login"' not in refused.text
+
+
+def test_the_very_file_another_professional_sent_is_refused_as_their_own_letter(
+    app, manufacturer, clinician, inbox, link
+):
+    """Two professionals sending one PDF would be two letters supporting the request with
+    one document: the second is told, beside the file, and no letter is taken."""
+    client, dossier_id = manufacturer
+    assert send(clinician, link).status_code == 303  # Dr Leroy’s letter, taken
+    invite(
+        client,
+        dossier_id,
+        **{"invite-clinician_name": "Pr Paul Martin"},
+        **{"invite-email": "paul.martin@necker.example"},
+    )
+    second = app.test_client()
+    other_link = link_in(inbox.to("paul.martin@necker.example")[-1])
+    refused = send(second, other_link, author_name="Pr Paul Martin")
+    assert refused.status_code == 422
+    said = " ".join(refused.text.split())
+    assert (
+        "This very file is attached to the request already, by the manufacturer or by another "
+        "healthcare professional. Send your own signed letter."
+    ) in said
+    assert 'value="Pr Paul Martin"' in refused.text  # what was typed is kept
+    assert "We have kept" not in said  # the file is not offered again
+    with app.app_context():
+        assert len(letters_of(dossier_id)) == 1
+        [still_open] = [i for i in invitations_of(dossier_id) if i.letter_id is None]
+        assert still_open.state != "letter_received"
+    # Their own letter is taken.
+    taken = send(
+        second, other_link, author_name="Pr Paul Martin", file=(minimal_pdf("Martin"), "martin.pdf")
+    )
+    assert taken.status_code == 303

@@ -240,7 +240,8 @@ def test_a_manufacturers_forms_refused_again_and_again_with_a_file_are_stopped(a
     def document(kind: str, with_file=True, sender=None):
         data = {"document-kind": kind, "efficacy_summary": "Typed before the upload."}
         if with_file:
-            data["document-file"] = (io.BytesIO(minimal_pdf("Evaluation")), "cer.pdf")
+            # (another file than the one attached: that one is said attached, not kept)
+            data["document-file"] = (io.BytesIO(minimal_pdf(f"Evaluation {kind}")), "cer.pdf")
         url = f"/requests/{dossier_id}/documents"
         return (sender or client).post(url, data=data, content_type="multipart/form-data")
 

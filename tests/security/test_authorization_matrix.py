@@ -146,7 +146,7 @@ EXPECTED["filing.check_field"] = {ANON: SIGN_IN, OWNER: {204}, OTHER: {204}, REV
 EXPECTED["filing.check_attached_field"] = EXPECTED["filing.check_field"]  # step 9's invitation
 # Pages of one's own organisation that do not depend on a request id.
 EXPECTED["filing.dashboard"] = {ANON: SIGN_IN, OWNER: OK, OTHER: OK, REVIEWER: {403}}
-EXPECTED["filing.new_request"] = {ANON: SIGN_IN, OWNER: {302}, OTHER: {302}, REVIEWER: {403}}
+EXPECTED["filing.new_request"] = {ANON: SIGN_IN, OWNER: {303}, OTHER: {303}, REVIEWER: {403}}
 
 
 @pytest.fixture

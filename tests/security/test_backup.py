@@ -76,7 +76,7 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
     page = client.get(f"/requests/{dossier_id}/submitted")
     assert page.status_code == 200 and "VentriAssist Mini" in page.text
     # New rows after a restore get fresh ids (sequences follow the restored rows).
-    assert client.post("/requests").status_code == 302
+    assert client.post("/requests").status_code == 303
 
 
 def test_moments_are_written_in_utc_whatever_the_server_zone(app):

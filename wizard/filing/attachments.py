@@ -126,46 +126,71 @@ def _blank(form) -> bool:
     return not any("".join(field.raw_data or ()).strip() for field in form.answer_fields())
 
 
-def _claimed_without(form, dossier, files: str) -> bool:
+def _claimed_without(form, dossier, files: str, slot: str) -> bool:
     """Claim the draft for the checked file (checking a large PDF takes a while: the request
     may have been submitted meanwhile), unless the request already has it (the same file twice
-    would be listed twice on the receipt, so say which one it already is) or carries as many
-    as it can (`MAX_FILES_PER_REQUEST`). The look is made after the claim, so that another
-    tab adding a file is seen."""
+    would be listed twice on the receipt, so say which one it already is; the file is not
+    kept to try again) or carries as many as it can (`MAX_FILES_PER_REQUEST`). The look is
+    made after the claim, so that another tab adding a file is seen."""
     service.claim_draft(dossier)
+    if said := _attached_already(form, dossier, files):
+        form.file.errors.append(said)
+        _let_go(form, slot)
+    elif len(getattr(dossier, files)) >= current_app.config["MAX_FILES_PER_REQUEST"]:
+        form.file.errors.append(_full(files, len(getattr(dossier, files))))
+    else:
+        return True
+    db.session.rollback()
+    return False
+
+
+def _kept_for_next_try(form, dossier, files: str, slot: str) -> None:
+    """A form refused for another answer keeps its file for the next try, unless the request
+    has that very file already: said now, not once the rest is put right."""
+    said = _attached_already(form, dossier, files)
+    if said is None:
+        kept.keep_file(slot, form)
+    elif not form.file.errors:
+        form.file.errors.append(said)
+        _let_go(form, slot)
+    else:
+        _let_go(form, slot)
+
+
+def _let_go(form, slot: str) -> None:
+    """The file of `form` is not kept: nor is one kept from an earlier try."""
+    kept.forget(slot)
+    form.kept_file = None
+
+
+def _attached_already(form, dossier, files: str) -> str | None:
+    """What to say if the file `form` carries (chosen now, or kept from an earlier try) is
+    attached to the request already; None if it is not (or there is none)."""
     earlier = getattr(form, "kept_file", None)
     content = form.file.content
-    digest = hashlib.sha256(content).hexdigest() if content or not earlier else earlier.sha256
-    held = getattr(dossier, files)
-    same = next((item for item in held if item.sha256 == digest), None)
+    if not content and not earlier:
+        return None
+    digest = hashlib.sha256(content).hexdigest() if content else earlier.sha256
+    same = next((item for item in getattr(dossier, files) if item.sha256 == digest), None)
     # A professional's letter is a file of its own, never one of the documents (nor the
     # reverse): the same PDF would support the request twice, under two names.
     other = dossier.hcp_letters if files == "documents" else dossier.documents
     same_other = next((item for item in other if item.sha256 == digest), None)
     if same is not None:
-        form.file.errors.append(
-            _("This file is already attached, as “%(name)s”.", name=same.filename)
+        return _("This file is already attached, as “%(name)s”.", name=same.filename)
+    if same_other is None:
+        return None
+    if files == "documents":
+        return _(
+            "This file is already attached as a healthcare professional’s letter, "
+            "“%(name)s”: a document is a file of its own.",
+            name=same_other.filename,
         )
-    elif same_other is not None:
-        form.file.errors.append(
-            _(
-                "This file is already attached as a healthcare professional’s letter, "
-                "“%(name)s”: a document is a file of its own.",
-                name=same_other.filename,
-            )
-            if files == "documents"
-            else _(
-                "This file is already attached as a document, “%(name)s”: a healthcare "
-                "professional’s letter is a file of its own.",
-                name=same_other.filename,
-            )
-        )
-    elif len(held) >= current_app.config["MAX_FILES_PER_REQUEST"]:
-        form.file.errors.append(_full(files, len(held)))
-    else:
-        return True
-    db.session.rollback()
-    return False
+    return _(
+        "This file is already attached as a document, “%(name)s”: a healthcare "
+        "professional’s letter is a file of its own.",
+        name=same_other.filename,
+    )
 
 
 def _already_full(form, dossier, files: str) -> bool:
@@ -219,10 +244,9 @@ def attach_chosen_document(dossier):
     if _already_full(form, dossier, "documents"):
         return _refused(dossier, "clinical-evidence", form, "document")
     if not form.validate():
-        kept.keep_file(document_slot(dossier), form)
+        _kept_for_next_try(form, dossier, "documents", document_slot(dossier))
         return _refused(dossier, "clinical-evidence", form, "document")
-    if not _claimed_without(form, dossier, "documents"):
-        kept.forget(document_slot(dossier))
+    if not _claimed_without(form, dossier, "documents", document_slot(dossier)):
         return _refused(dossier, "clinical-evidence", form, "document")
     stored = kept.file_of(form)
     kept.forget(document_slot(dossier))
@@ -333,9 +357,9 @@ def attach_letter(dossier):
     if _already_full(form, dossier, "hcp_letters"):
         return _refused(dossier, "hcp-support", form, "letter")
     if not form.validate():
-        kept.keep_file(letter_slot(dossier), form)
+        _kept_for_next_try(form, dossier, "hcp_letters", letter_slot(dossier))
         return _refused(dossier, "hcp-support", form, "letter")
-    if not _claimed_without(form, dossier, "hcp_letters"):
+    if not _claimed_without(form, dossier, "hcp_letters", letter_slot(dossier)):
         return _refused(dossier, "hcp-support", form, "letter")
     stored = kept.file_of(form)
     kept.forget(letter_slot(dossier))

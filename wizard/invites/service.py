@@ -45,6 +45,11 @@ class RequestChanged(Exception):
     fingerprint`): their letter is not taken for it."""
 
 
+class SameFileAttached(Exception):
+    """The very file sent is attached to the request already (another professional's letter,
+    or one of the manufacturer's files): one PDF would support the request twice."""
+
+
 @dataclass(frozen=True)
 class RequestSummary:
     """All a clinician learns about the request: who asks, for which device, which kind."""
@@ -396,7 +401,8 @@ def receive_letter(
 ) -> HcpLetter:
     """Attach the clinician's letter to the invitation's request (and no other), once, if
     the request is still what their page showed (`shown`, its fingerprint; None: a page
-    from before pages carried it), else `RequestChanged`."""
+    from before pages carried it), else `RequestChanged`; `SameFileAttached` if the request
+    holds the very same file already."""
     from wizard.filing import service as filing  # (imported here: see `_claim`)
 
     at = clock.now()
@@ -413,6 +419,10 @@ def receive_letter(
     if shown is not None and summary_of(invitation).fingerprint() != shown:
         db.session.rollback()
         raise RequestChanged()
+    held = invitation.dossier.hcp_letters + invitation.dossier.documents
+    if any(item.sha256 == stored.sha256 for item in held):
+        db.session.rollback()
+        raise SameFileAttached()
     claimed = db.session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.state.in_(OPEN_STATES))

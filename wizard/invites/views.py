@@ -9,6 +9,7 @@ from flask import redirect, render_template, request, url_for
 
 from wizard import clock, kept
 from wizard.forms.invitations import ClinicianLetterForm
+from wizard.i18n import gettext as _
 from wizard.i18n import lazy_gettext as _l
 from wizard.i18n import listed, switch_to_the_language_asked
 from wizard.invites import bp, service
@@ -200,6 +201,16 @@ def respond(token: str):
     except service.RequestChanged:
         kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 409, changed=_changed_since(invitation, shown))
+    except service.SameFileAttached:
+        kept.forget(_slot(invitation))  # never taken: not kept to send again
+        form.kept_file = None
+        form.file.errors.append(
+            _(
+                "This very file is attached to the request already, by the manufacturer or "
+                "by another healthcare professional. Send your own signed letter."
+            )
+        )
+        return _page(invitation, form, 422, **_changed_on_page(invitation))
     kept.forget(_slot(invitation))
     summary = service.summary_of(invitation)
     received = {
