@@ -204,3 +204,50 @@ def test_a_decision_signed_twice_by_its_reviewer_is_done_once_and_said_done(
             )
             == 1
         )
+
+
+def test_a_decision_read_back_before_midnight_and_signed_after_is_read_again(
+    app, reviewer, manufacturer, submitted_global, monkeypatch
+):
+    """Read back at 23:59 in Paris, signed at 00:00: the act would be dated the next day (and
+    an authorisation suspended before its period may have begun meanwhile): nothing signed,
+    the act shown again as it would be signed, then signed on that reading."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from wizard import clock
+
+    act(reviewer, submitted_global, "start-review")
+    before_midnight = datetime(2026, 12, 7, 23, 59, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    monkeypatch.setattr(clock, "now", lambda: before_midnight)
+    read_back = refuse(reviewer, submitted_global, seen_on(reviewer, submitted_global), None)
+    assert "Fait le 7 décembre 2026" in read_back.text
+    carried = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', read_back.text).group(1)
+        for name in ("seen", "act_read")
+    }
+    # "Sign" pressed a minute later, after midnight.
+    after_midnight = before_midnight + timedelta(minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: after_midnight)
+    signed = refuse(reviewer, submitted_global, carried)
+    assert signed.status_code == 409
+    text = html.unescape(signed.text)
+    assert "<title>Error: Check the decision" in text
+    assert "Nothing was signed: the decision no longer reads as the one you read" in text
+    assert "Fait le 8 décembre 2026" in text
+    assert decisions_on(app, submitted_global) == []
+    carried["act_read"] = re.search(r'name="act_read" value="([^"]*)"', text).group(1)
+    assert refuse(reviewer, submitted_global, carried).status_code == 303
+    [decision] = decisions_on(app, submitted_global)
+    assert decision.kind == "refusal"
+
+
+def test_a_decision_signed_on_the_day_it_was_read_is_signed(app, reviewer, submitted):
+    act(reviewer, submitted, "start-review")
+    read_back = refuse(reviewer, submitted, seen_on(reviewer, submitted), decision=None)
+    carried = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', read_back.text).group(1)
+        for name in ("seen", "act_read")
+    }
+    assert refuse(reviewer, submitted, carried).status_code == 303
+    assert len(decisions_on(app, submitted)) == 1

@@ -4,6 +4,7 @@ the need, no follow-up asked, another reviewer handling the request...)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import render_template, request
@@ -24,8 +25,10 @@ from wizard.review.status import effective_status
 from wizard.web import REPORT_INTERVAL_LABELS
 
 
-def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
-    """The decision as it will be signed, to read before signing it, or to change."""
+def decision_check(dossier: Dossier, action: Action, form: FlaskForm, *, reworded=False):
+    """The decision as it will be signed, to read before signing it, or to change.
+    `reworded`: the one read before no longer reads so (`read_otherwise`): said, nothing
+    signed."""
     # An answer that does not apply (a date of invitation, for an urgent measure) is not part
     # of the decision signed: read back as the check-your-answers page reads a step.
     rows = summary_rows(form)
@@ -53,9 +56,11 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
             ),
         )
     )
-    act = Markup(render_template(ACT_TEMPLATE, **decision_context(record)))
-    return render_template(
+    act = _act_of(record)
+    page = render_template(
         "review/check_decision.html",
+        act_read=_digest(act),
+        reworded=reworded,
         dossier=dossier,
         action=action,
         heading=action.heading(effective_status(dossier)),
@@ -79,6 +84,28 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm):
         seen=request.form.get("seen", ""),
         awaited_named=request.form.get(awaited.FIELD, ""),
     )
+    return (page, 409) if reworded else page
+
+
+def read_otherwise(dossier: Dossier, action: Action, form: FlaskForm) -> bool:
+    """Whether the act that would be signed now differs from the one read back (`act_read`,
+    its digest, which the read-back's form sends): its date, and what follows from it (the
+    period begun, the reports due), change at midnight, as the request may have. False for a
+    form that does not say (not the read-back's)."""
+    read = request.form.get("act_read")
+    if read is None:
+        return False
+    record = decisions.drafted(dossier, action, current_user, form).record
+    return read != _digest(_act_of(record))
+
+
+def _act_of(record: dict) -> Markup:
+    """The act as the PDF words it (its own template)."""
+    return Markup(render_template(ACT_TEMPLATE, **decision_context(record)))
+
+
+def _digest(act: Markup) -> str:
+    return hashlib.sha256(str(act).encode()).hexdigest()[:32]
 
 
 def _report_dates_said(record: dict) -> str | None:

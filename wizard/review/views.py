@@ -148,6 +148,8 @@ def act(dossier_id: int, name: str):
             return pages.review_page(dossier, posted=(action, form))
         if choice != "sign":
             return before_signing.decision_check(dossier, action, form)
+        if before_signing.read_otherwise(dossier, action, form):  # midnight came meanwhile
+            return before_signing.decision_check(dossier, action, form, reworded=True)
     try:
         service.perform(action, dossier, current_user, form)
     except ActionRefused as refused:
