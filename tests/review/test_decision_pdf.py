@@ -436,6 +436,17 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         in (refusal)
     )
     assert "Article 2 / Article 2 La présente décision est notifiée" in refusal
+    # Reasoned in law too: the rule it applies, after the facts the reviewer gave.
+    assert (
+        "Alternatives exist. Au vu de ce qui précède, il n’est pas établi que l’utilisation du "
+        "dispositif présente un intérêt pour la santé publique ou pour la sécurité ou la santé "
+        "des patients, au sens de l’article 59, paragraphe 1, du règlement (UE) 2017/745 : les "
+        "conditions d’une autorisation au titre du II de l’article L. 5211-3 du code de la santé "
+        "publique ne sont pas remplies."
+    ) in refusal
+    assert "the conditions for an authorisation under article L. 5211-3 II of the French" in (
+        refusal
+    )
     assert "Vu la décision n°" not in refusal and "Article 3" not in refusal
 
     act(reviewer, submitted_global, "start-review")

@@ -394,9 +394,9 @@ class IndividualAuthoriseForm(AuthoriseForm):
     indication = None
 
 
-def decision_form(label, message):
+def decision_form(label, message, hint=GROUNDS_HINT):
     class DecisionForm(FlaskForm):
-        reason = reason_text(label, message, GROUNDS_HINT)
+        reason = reason_text(label, message, hint)
 
     return DecisionForm
 
@@ -575,7 +575,19 @@ def _in_force_hint(decision: Decision) -> str:
     )
 
 
-RefuseForm = decision_form(_l("Grounds for the refusal"), _l("Enter the grounds for the refusal."))
+# The signed refusal adds the rule it applies (article 59(1) not shown to be met): the grounds
+# are the facts it rests on.
+RefuseForm = decision_form(
+    _l("Grounds for the refusal"),
+    _l("Enter the grounds for the refusal."),
+    _l(
+        "The facts the refusal rests on: for example a benefit not shown to outweigh the "
+        "risks, an appropriate CE-marked alternative, clinical data too thin, an urgency not "
+        "shown. The decision then states that the conditions of article 59(1) are not met. "
+        "Printed on the signed decision and sent to the manufacturer by email: leave out any "
+        "patient's identity."
+    ),
+)
 SuspendForm = measure_form(
     _l("Grounds for the suspension"), _l("Enter the grounds for the suspension.")
 )
