@@ -97,6 +97,7 @@ def make_user(email="claire@cardiotech.example", organisation="Cardiotech", role
     )
     if role == Role.REVIEWER:
         user.job_title = "Head of the medical devices division"
+        user.signing_delegation = "décision DG n° 2026-12 du 5 janvier 2026"
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.commit()

@@ -34,10 +34,23 @@ from wizard.models import Dossier, Organisation, Role, User
     prompt="Job title (stated on the decisions they sign)",
     help="The reviewer's function, stated after their name on the decisions they sign.",
 )
+@click.option(
+    "--delegation",
+    default=None,
+    help=(
+        "The act delegating them the signature of decisions, as their decisions cite it "
+        '(for example "décision DG n° 2026-12 du 5 janvier 2026"); without it they review '
+        "but do not sign (set-reviewer-delegation gives it later)."
+    ),
+)
 @click.password_option(prompt="Password for the reviewer")
-def create_reviewer(email: str, name: str, title: str, password: str) -> None:
+def create_reviewer(
+    email: str, name: str, title: str, delegation: str | None, password: str
+) -> None:
     """Create an agency reviewer account (reviewers never file requests)."""
     name, title = _stated_on_decisions(name, "name"), _stated_on_decisions(title, "job title")
+    if delegation is not None:
+        delegation = _stated_on_decisions(delegation, "delegation", limit=300)
     # As the sign-in page reads it: an address it refuses would make an account never used.
     address = normalised_email(email)
     if address is None:
@@ -56,6 +69,7 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
         email=email,
         name=name,
         job_title=title,
+        signing_delegation=delegation,
         role=Role.REVIEWER,
         email_confirmed_at=clock.now(),
     )
@@ -68,6 +82,11 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
     db.session.add(user)
     db.session.commit()
     click.echo(f"Reviewer {email} created.")
+    if delegation is None:
+        click.echo(
+            "They hold no delegation of signature: they review but do not sign decisions "
+            "until `flask set-reviewer-delegation` records one."
+        )
 
 
 @click.command("set-reviewer-title")
@@ -77,6 +96,30 @@ def create_reviewer(email: str, name: str, title: str, password: str) -> None:
 def set_reviewer_title(email: str, title: str) -> None:
     """Record a reviewer's job title, which the decisions they sign state (CRPA L. 212-1)."""
     _restate(email, "job_title", "job title", title)
+
+
+@click.command("set-reviewer-delegation")
+@with_appcontext
+@click.argument("email")
+@click.argument("delegation", required=False)
+@click.option("--none", "withdrawn", is_flag=True, help="The reviewer no longer signs.")
+def set_reviewer_delegation(email: str, delegation: str | None, withdrawn: bool) -> None:
+    """Record the act by which the Director General delegates to a reviewer the signature of
+    ANSM's decisions on these requests, as their decisions cite it after "Vu la délégation de
+    signature accordée par": for example "décision DG n° 2026-12 du 5 janvier 2026". Without
+    one (`--none`), a reviewer reviews but does not sign."""
+    if withdrawn == (delegation is not None):
+        raise click.ClickException("Give the delegation, or --none to withdraw it.")
+    if withdrawn:
+        reviewer = _reviewer(email)
+        before = reviewer.signing_delegation
+        reviewer.signing_delegation = None
+        db.session.commit()
+        current_app.logger.info("delegation of reviewer %s withdrawn: %r", reviewer.id, before)
+        click.echo(f"{reviewer.email} no longer signs decisions (was: {before or '(none)'}).")
+        return
+    text = _stated_on_decisions(delegation, "delegation", limit=300)
+    _restate(email, "signing_delegation", "delegation", text)
 
 
 @click.command("set-reviewer-name")
@@ -137,13 +180,14 @@ def _reviewer(email: str) -> User:
     return reviewer
 
 
-def _stated_on_decisions(text: str, what: str) -> str:
-    """A reviewer's name or job title, on one line, as the decisions they sign state it."""
+def _stated_on_decisions(text: str, what: str, limit: int = 200) -> str:
+    """A reviewer's name, job title or delegation, on one line, as the decisions they sign
+    state it."""
     text = " ".join(text.split())
     if not text:
         raise click.ClickException(f"A reviewer needs a {what}: their decisions state it.")
-    if len(text) > 200:
-        raise click.ClickException(f"A {what} has 200 characters at most.")
+    if len(text) > limit:
+        raise click.ClickException(f"A {what} has {limit} characters at most.")
     return text
 
 
@@ -299,6 +343,7 @@ def init_app(app: Flask) -> None:
         receipts_cli,
         create_reviewer,
         set_reviewer_title,
+        set_reviewer_delegation,
         set_reviewer_name,
         remove_reviewer,
         demo,

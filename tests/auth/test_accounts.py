@@ -266,6 +266,20 @@ def test_the_create_reviewer_command_makes_a_reviewer(app):
         reviewer = db.session.scalar(select(User).where(User.email == "rita@ansm.example"))
         assert reviewer.is_reviewer and reviewer.organisation_id is None
         assert reviewer.job_title == "Head of the medical devices division"
+        assert reviewer.signing_delegation is None  # reviews, does not sign: said
+    assert "They hold no delegation of signature" in result.output
+    delegated = runner.invoke(
+        args=[
+            *("create-reviewer", "paul@ansm.example", "Paul Signer", "--title", "Head"),
+            *("--delegation", "  décision DG n° 2026-12  du 5 janvier 2026 "),
+        ],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert delegated.exit_code == 0, delegated.output
+    assert "no delegation" not in delegated.output
+    with app.app_context():
+        signer = db.session.scalar(select(User).where(User.email == "paul@ansm.example"))
+        assert signer.signing_delegation == "décision DG n° 2026-12 du 5 janvier 2026"
     untitled = runner.invoke(
         args=["create-reviewer", "y@ansm.example", "Y", "--title", " "],
         input=f"{PASSWORD}\n{PASSWORD}\n",

@@ -740,3 +740,48 @@ def test_the_authorised_indication_written_in_french_is_read_as_french_on_englis
         reviewer.get(f"/review/requests/{submitted_global}").text,
     ):
         assert f'<dd class="pre-line" lang="fr">{indication}</dd>' in html.unescape(page)
+
+
+def test_a_reviewer_without_a_delegation_of_signature_decides_nothing(
+    app, reviewer, submitted_global
+):
+    """A reviewer signs "for the Director General, by delegation" only if the administrators
+    recorded the act that delegates it (which the decision then cites)."""
+    act(reviewer, submitted_global, "start-review")
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.role == "reviewer").values(signing_delegation=None)
+        )
+        db.session.commit()
+    page = " ".join(
+        html.unescape(reviewer.get(f"/review/requests/{submitted_global}").text).split()
+    )
+    assert "You hold no delegation to sign ANSM's decisions on these requests" in page
+    url = f"/review/requests/{submitted_global}/refuse"
+    signing = action_data("refuse") | seen_on(reviewer, submitted_global)
+    reading_back = {k: v for k, v in signing.items() if k != "decision"}
+    for data in (reading_back, signing):  # neither read back nor signed
+        refused = reviewer.post(url, data=data)
+        assert refused.status_code == 409
+        assert "you hold no delegation to sign ANSM's decisions" in html.unescape(refused.text)
+        assert "Alternatives exist." in refused.text  # what was typed is kept
+    assert status_of(app, submitted_global) == "under_review"
+    with app.app_context():
+        assert db.session.scalars(select(Decision)).all() == []
+    # Recorded by the administrators: signed, and cited.
+    with app.app_context():
+        email = db.session.scalar(select(User.email).where(User.role == "reviewer"))
+    given = app.test_cli_runner().invoke(
+        args=["set-reviewer-delegation", email, "décision DG n° 2026-40 du 2 mars 2026"]
+    )
+    assert given.exit_code == 0, given.output
+    assert act(reviewer, submitted_global, "refuse").status_code == 303
+    with app.app_context():
+        [decision] = db.session.scalars(select(Decision)).all()
+        assert decision.record["decided_by"]["delegation"] == (
+            "décision DG n° 2026-40 du 2 mars 2026"
+        )
+    withdrawn = app.test_cli_runner().invoke(args=["set-reviewer-delegation", email, "--none"])
+    assert withdrawn.exit_code == 0 and "no longer signs decisions" in withdrawn.output
+    with app.app_context():
+        assert db.session.scalar(select(User.signing_delegation).where(User.email == email)) is None

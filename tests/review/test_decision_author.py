@@ -33,6 +33,7 @@ def test_a_decision_states_the_name_the_administrators_recorded(app, reviewer, s
         "name": "Claire Martin-Roux",
         "role": "reviewer",
         "title": "Head of the medical devices division",
+        "delegation": "décision DG n° 2026-12 du 5 janvier 2026",
     }
     pdf = reviewer.get(f"/review/requests/{submitted}/decisions/1.pdf").data
     text = " ".join(

@@ -436,6 +436,11 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
         in (refusal)
     )
     assert "Article 2 / Article 2 La présente décision est notifiée" in refusal
+    # Signed by delegation: the act that delegates it, cited.
+    assert (
+        "Vu la délégation de signature accordée par décision DG n° 2026-12 du 5 janvier 2026 ;"
+        in refusal
+    )
     # Reasoned in law too: the rule it applies, after the facts the reviewer gave.
     assert (
         "Alternatives exist. Au vu de ce qui précède, il n’est pas établi que l’utilisation du "

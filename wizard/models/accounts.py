@@ -59,6 +59,10 @@ class User(UserMixin, db.Model):
     # A reviewer's function ("Head of the medical devices division"): the decisions they sign
     # state it, as French law wants of an administrative decision's author (CRPA L. 212-1).
     job_title: Mapped[str | None] = mapped_column(String(200))
+    # The act by which the Director General delegates to a reviewer the signature of ANSM's
+    # decisions on these requests, as their decisions cite it ("décision DG n° 2026-12 du
+    # 5 janvier 2026"): without one, a reviewer reviews but does not sign.
+    signing_delegation: Mapped[str | None] = mapped_column(String(300))
     # The last time a link sent to a former address gave the account that address back
     # (`auth.email_change`): when that link was made and when it was used, in seconds since
     # the epoch. Links made between the two no longer work.

@@ -25,11 +25,18 @@ from wizard.review.transitions import change_status
 
 def unsigned_because(user: User) -> str | None:
     """Why `user` cannot sign a decision of ANSM yet: a decision states its author's name and
-    function (CRPA L. 212-1), and a reviewer's function is on their account."""
+    function (CRPA L. 212-1), and a reviewer's function is on their account; a reviewer signs
+    for the Director General only by a delegation of signature, which the decision cites."""
     if user.is_reviewer and not user.job_title:
         return _(
             "Nothing was decided: a decision states the job title of who signs it, and your "
             "account has none. Ask the portal's administrators to record it, then decide again."
+        )
+    if user.is_reviewer and not user.signing_delegation:
+        return _(
+            "Nothing was decided: you hold no delegation to sign ANSM's decisions on these "
+            "requests. Give the request to a colleague who does (“Handled by”), or ask the "
+            "portal's administrators to record yours."
         )
     return None
 
@@ -191,7 +198,12 @@ def decision_record(
         "decided_by": {
             "name": user.name,
             "role": "reviewer" if user.is_reviewer else "manufacturer",
-            **({"title": user.job_title} if user.is_reviewer else {}),
+            # The act that delegates them the signature, which the decision cites.
+            **(
+                {"title": user.job_title, "delegation": user.signing_delegation}
+                if user.is_reviewer
+                else {}
+            ),
         },
         "reason": decision.reason,
         "authorisation": None
