@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from wizard import clock, unsent
@@ -25,17 +25,28 @@ from wizard.models import Dossier
 from wizard.review import pages as review_pages
 from wizard.web import flash_once, live_field, mark_of
 
+# Requests listed per page of the dashboard: a manufacturer filing for years has hundreds, each
+# filed one read for its review state.
+PAGE_SIZE = 50
+
 
 @bp.get("/dashboard")
 @manufacturer_required
 def dashboard():
+    listed = (
+        Dossier.organisation_id == current_user.organisation_id,
+        Dossier.status != Status.DISCARDED,
+    )
+    total = db.session.scalar(select(func.count()).select_from(Dossier).where(*listed))
+    pages_count = max(1, -(-total // PAGE_SIZE))
+    # A page past the last (an old link, a hand-typed number) shows the last one.
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages_count)
     dossiers = db.session.scalars(
         select(Dossier)
-        .where(
-            Dossier.organisation_id == current_user.organisation_id,
-            Dossier.status != Status.DISCARDED,
-        )
-        .order_by(Dossier.updated_at.desc())
+        .where(*listed)
+        .order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
         .options(selectinload(Dossier.created_by))  # "Started by" a colleague
     ).all()
     # Where each draft resumes, and who saved it last: its answers and documents read for all
@@ -54,24 +65,42 @@ def dashboard():
     next_steps = {d.id: service.next_step(d) for d in dossiers if d.is_draft}
     saved_by = service.last_saved_by(list(next_steps))
     named = {d.id: _named(d) for d in dossiers}
-    # Answers sent once signed out, kept for this browser: where they wait (signed in from
-    # the sign-in page rather than the link that leads back to them).
-    drafts = {d.id: d for d in dossiers if d.is_draft}
-    kept = [
-        (drafts[dossier_id], step)
-        for dossier_id, step_id in unsent.waiting()
-        if dossier_id in drafts and (step := FLOW.get(step_id)) is not None
-    ]
     return render_template(
         "filing/dashboard.html",
         dossiers=dossiers,
+        page=page,
+        pages=pages_count,
+        total=total,
         named=named,
-        kept=kept,
+        kept=_kept_answers(),
         next_steps=next_steps,
         saved_by=saved_by,
         twins=_twins([d for d in dossiers if d.is_draft], named),
         today=clock.today(),  # an authorisation whose period has not started yet says so
     )
+
+
+def _kept_answers() -> list[tuple[Dossier, object]]:
+    """Answers sent once signed out, kept for this browser: where they wait (signed in from
+    the sign-in page rather than the link that leads back to them), on any page's draft."""
+    waiting = [(d, s) for d, s in unsent.waiting() if FLOW.get(s) is not None]
+    if not waiting:
+        return []
+    drafts = {
+        d.id: d
+        for d in db.session.scalars(
+            select(Dossier).where(
+                Dossier.id.in_([dossier_id for dossier_id, _step in waiting]),
+                Dossier.organisation_id == current_user.organisation_id,
+                Dossier.status == Status.DRAFT,
+            )
+        )
+    }
+    return [
+        (drafts[dossier_id], FLOW.get(step_id))
+        for dossier_id, step_id in waiting
+        if dossier_id in drafts
+    ]
 
 
 def _named(dossier: Dossier) -> tuple[dict, str | None, str | None]:
