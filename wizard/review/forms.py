@@ -351,13 +351,17 @@ class AuthoriseForm(FlaskForm):
     def validate_period_start(self, field):
         if self.asked_period_over:
             field.errors.clear()  # this says it all: no dates can be right
-            raise ValidationError(self._period_over())
+            raise ValidationError(self.period_over_said())
 
-    def _period_over(self) -> str:
+    def period_over_said(self) -> str:
+        """The period asked for is over: what to do instead (a refusal is an act against the
+        manufacturer, which a withdrawal of its own spares it)."""
         return _(
             "The period the manufacturer asked for ended on %(date)s: it can no longer be "
-            "authorised (its answers cannot change). Refuse the request: the manufacturer can "
-            "file a new one for a new period.",
+            "authorised (its answers cannot change). Ask the manufacturer whether it withdraws "
+            "the request (“Ask for more information”): a request it withdraws needs no "
+            "decision. Otherwise, refuse it. Either way, it can file a new request for a new "
+            "period.",
             date=long_date(self.requested_end),
         )
 
@@ -378,7 +382,7 @@ class AuthoriseForm(FlaskForm):
                 end=long_date(end),
             )
         if self.asked_period_over:
-            self.period_start.description = self._period_over()
+            self.period_start.description = self.period_over_said()
         elif end is not None:
             self.period_end.description = _(
                 "The last day included: %(date)s at the latest, the last day the manufacturer "
