@@ -238,6 +238,11 @@ def test_an_individual_authorisation_names_its_patient_place_and_physician(
     assert f"{patient['patient_initials']}, {patient['patient_birth_year']}" in text
     assert patient["establishment_name"] in text and patient["establishment_finess"] in text
     assert patient["physician_name"] in text and patient["physician_rpps"] in text
+    # Article 1 names whom it authorises it for, the physician treating them too.
+    assert (
+        f"établissement {patient['establishment_name']}, médecin {patient['physician_name']})"
+        in words
+    )
     assert "Voies et délais de recours" in text
     # For one patient: no indication of ANSM's, and not made known to the Commission (59(2)).
     assert "Commission européenne" not in text and "indication suivante" not in text
