@@ -150,11 +150,10 @@ def _kept_for_next_try(form, dossier, files: str, slot: str) -> None:
     said = _attached_already(form, dossier, files)
     if said is None:
         kept.keep_file(slot, form)
-    elif not form.file.errors:
+        return
+    if not form.file.errors:  # (a file refused for itself says that first)
         form.file.errors.append(said)
-        _let_go(form, slot)
-    else:
-        _let_go(form, slot)
+    _let_go(form, slot)
 
 
 def _let_go(form, slot: str) -> None:
