@@ -350,3 +350,25 @@ def test_the_very_file_another_professional_sent_is_refused_as_their_own_letter(
         second, other_link, author_name="Pr Paul Martin", file=(minimal_pdf("Martin"), "martin.pdf")
     )
     assert taken.status_code == 303
+
+
+def test_the_very_file_sent_with_another_answer_missing_is_said_at_once(
+    app, manufacturer, clinician, inbox, link
+):
+    """The same file, its author's name left out: said attached already now, not kept with
+    "send it again once the rest is put right"."""
+    client, dossier_id = manufacturer
+    assert send(clinician, link).status_code == 303
+    invite(
+        client,
+        dossier_id,
+        **{"invite-clinician_name": "Pr Paul Martin", "invite-email": "paul.martin@x.example"},
+    )
+    second = app.test_client()
+    other_link = link_in(inbox.to("paul.martin@x.example")[-1])
+    refused = send(second, other_link, author_name="")
+    assert refused.status_code == 422
+    said = " ".join(refused.text.split())
+    assert "This very file is attached to the request already" in said
+    assert "Enter your full name." in said  # and what else is wrong
+    assert "We have kept" not in said

@@ -392,6 +392,12 @@ def _refused(invitation: Invitation) -> NoReturn:
     raise LinkUnavailable("used")  # (not reached: the link or its request closed)
 
 
+def holds_file(invitation: Invitation, sha256: str) -> bool:
+    """Whether the invitation's request holds this very file already (a letter, a document)."""
+    dossier = invitation.dossier
+    return any(item.sha256 == sha256 for item in (*dossier.hcp_letters, *dossier.documents))
+
+
 def receive_letter(
     invitation: Invitation,
     letter: dict[str, Any],
@@ -419,8 +425,7 @@ def receive_letter(
     if shown is not None and summary_of(invitation).fingerprint() != shown:
         db.session.rollback()
         raise RequestChanged()
-    held = invitation.dossier.hcp_letters + invitation.dossier.documents
-    if any(item.sha256 == stored.sha256 for item in held):
+    if holds_file(invitation, stored.sha256):
         db.session.rollback()
         raise SameFileAttached()
     claimed = db.session.execute(

@@ -3,6 +3,7 @@ and the plain page of a link that cannot be used."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import redirect, render_template, request, url_for
@@ -178,7 +179,7 @@ def respond(token: str):
     form = ClinicianLetterForm()
     form.kept_file = kept.kept_file(_slot(invitation))
     if not form.validate():
-        kept.keep_file(_slot(invitation), form)
+        _kept_unless_attached(invitation, form)
         # The request may have changed meanwhile too: said with what was wrong, as a send
         # refused for it says it; otherwise this page, showing the request as it is now,
         # would take the change in unsaid.
@@ -202,14 +203,7 @@ def respond(token: str):
         kept.keep_file(_slot(invitation), form)
         return _page(invitation, form, 409, changed=_changed_since(invitation, shown))
     except service.SameFileAttached:
-        kept.forget(_slot(invitation))  # never taken: not kept to send again
-        form.kept_file = None
-        form.file.errors.append(
-            _(
-                "This very file is attached to the request already, by the manufacturer or "
-                "by another healthcare professional. Send your own signed letter."
-            )
-        )
+        _refuse_the_same_file(invitation, form)
         return _page(invitation, form, 422, **_changed_on_page(invitation))
     kept.forget(_slot(invitation))
     summary = service.summary_of(invitation)
@@ -261,6 +255,29 @@ def _in_the_other_language(invitation: Invitation):
     # The request changed since the page was opened: said, as a letter sent would be told.
     changed = _changed_on_page(invitation)
     return _page(invitation, form, **changed, switched=True, file_not_kept=chosen)
+
+
+def _kept_unless_attached(invitation: Invitation, form) -> None:
+    """A letter refused for another answer keeps its file for the next try, unless the request
+    holds that very file already: said now, not once the rest is put right."""
+    chosen = form.file.content
+    digest = hashlib.sha256(chosen).hexdigest() if chosen else None
+    if digest is None or not service.holds_file(invitation, digest):
+        kept.keep_file(_slot(invitation), form)
+    elif not form.file.errors:
+        _refuse_the_same_file(invitation, form)
+
+
+def _refuse_the_same_file(invitation: Invitation, form) -> None:
+    """The very file is attached already: said beside the file, and not kept to send again."""
+    kept.forget(_slot(invitation))
+    form.kept_file = None
+    form.file.errors.append(
+        _(
+            "This very file is attached to the request already, by the manufacturer or by "
+            "another healthcare professional. Send your own signed letter."
+        )
+    )
 
 
 def _changed_on_page(invitation: Invitation) -> dict:
