@@ -148,9 +148,9 @@ def _check(content: bytes) -> None:
     if found is pdf_check.Verdict.LOCKED:
         raise UploadRejected(
             _(
-                "This PDF needs a password to open, so it could not be checked and ANSM could "
-                "not read it: open it with its password, save or print it to a new PDF "
-                "without one (for example “Print”, then “Save as PDF”) and send that file."
+                "This PDF needs a password to open, so the portal cannot check it and has not "
+                "taken it: open it with its password, save or print it to a new PDF without "
+                "one (for example “Print”, then “Save as PDF”) and send that file."
             )
         )
     if found is pdf_check.Verdict.UNREADABLE:

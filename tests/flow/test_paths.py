@@ -242,10 +242,10 @@ def test_the_case_steps_speak_of_one_patient_or_many_alike(app, logged_in, user,
             assert assumed not in questions, (step, assumed)
 
 
-def test_an_organisation_holds_a_limited_number_of_drafts(app, logged_in, user):
+def test_an_organisation_holds_a_limited_number_of_drafts(app, logged_in, user, monkeypatch):
     """Each draft may hold dozens of files: an account cannot start them without end. The
     limit is said on the list, where drafts are deleted; one deleted makes room."""
-    app.config["MAX_DRAFTS_PER_ORGANISATION"] = 2
+    monkeypatch.setitem(app.config, "MAX_DRAFTS_PER_ORGANISATION", 2)  # (the app is shared)
     first = start_request(logged_in)
     start_request(logged_in)
     refused = logged_in.post("/requests")

@@ -330,6 +330,7 @@ def test_remove_pressed_twice_still_offers_to_put_the_document_back(app, logged_
     assert first.status_code == again.status_code == 303
     page = logged_in.get(again.location).text
     assert page.count("“cer.pdf” has been removed.") == 1  # the first's, waiting, not twice
+    assert "removed already" not in page  # nor said otherwise beside it
     undo = put_back_button(page)
     assert undo
     # Its message read already (the first send's page shown; another tab): said removed
@@ -377,3 +378,23 @@ def test_a_letter_removed_twice_still_offers_to_put_it_back(app, logged_in, user
     assert "This letter was removed already, in another tab or by a colleague." in again
     assert ">Put the letter back</button>" in again
     assert f"The letter from {author} has been removed." not in again
+
+
+def test_a_stale_remove_after_put_back_does_not_offer_it_again(app, logged_in, user):
+    """Removed, put back (a new row), then "Remove" from a tab still showing the first: the
+    file is in the list, not "removed already" with a button that cannot put it back."""
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    [document] = documents_of(app, dossier_id)
+    removed = remove_document(logged_in, dossier_id, document.id)
+    undo = put_back_button(logged_in.get(removed.location).text)
+    assert logged_in.post(undo).status_code == 303
+    logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence")  # its message read
+    [returned] = documents_of(app, dossier_id)
+    if returned.id == document.id:
+        return  # (SQLite may give the row its old id: then it is that file's "Remove")
+    stale = remove_document(logged_in, dossier_id, document.id)
+    page = logged_in.get(stale.location).text
+    assert put_back_button(page) is None
+    assert "This document was removed already" in page
+    assert [d.filename for d in documents_of(app, dossier_id)] == ["cer.pdf"]

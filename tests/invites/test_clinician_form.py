@@ -337,7 +337,8 @@ def test_the_very_file_another_professional_sent_is_refused_as_their_own_letter(
     said = " ".join(refused.text.split())
     assert (
         "This very file is attached to the request already, by the manufacturer or by another "
-        "healthcare professional. Send your own signed letter."
+        "healthcare professional: nothing more is needed from you, unless you meant to send "
+        "another letter, your own, signed."
     ) in said
     assert 'value="Pr Paul Martin"' in refused.text  # what was typed is kept
     assert "We have kept" not in said  # the file is not offered again

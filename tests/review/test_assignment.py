@@ -78,6 +78,15 @@ def test_a_request_given_to_a_colleague_tells_them_by_email(app, inbox, reviewer
     page = reviewer.get(f"/review/requests/{submitted}").text
     assert re.search(r'<option value="\d+">Rex Dubois</option>', page)
     assert re.search(r'<option value="\d+">Rita Leroy \(you\)</option>', page)
+    # One who holds no delegation of signature is said so: a request to decide goes to one
+    # who does.
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.email == COLLEAGUE).values(signing_delegation=None)
+        )
+        db.session.commit()
+    page = reviewer.get(f"/review/requests/{submitted}").text
+    assert re.search(r'<option value="\d+">Rex Dubois, does not sign decisions</option>', page)
 
     given = give(reviewer, submitted, user_id(app, COLLEAGUE))
     words = text_of(reviewer.get(given.location))

@@ -448,15 +448,14 @@ def test_each_measure_decides_in_its_own_article_and_cites_the_authorisation(
     )
     # Reasoned in law too: the rule it applies, after the facts the reviewer gave.
     assert (
-        "Alternatives exist. Au vu de ce qui précède, il n’est pas établi que l’utilisation du "
-        "dispositif présente un intérêt pour la santé publique ou pour la sécurité ou la santé "
-        "des patients, au sens de l’article 59, paragraphe 1, du règlement (UE) 2017/745 : les "
-        "conditions d’une autorisation au titre du II de l’article L. 5211-3 du code de la santé "
-        "publique ne sont pas remplies."
+        "Alternatives exist. Au vu de ce qui précède, les conditions d’une autorisation au titre "
+        "de l’article 59, paragraphe 1, du règlement (UE) 2017/745 et du II de l’article "
+        "L. 5211-3 du code de la santé publique ne sont pas réunies."
     ) in refusal
-    assert "the conditions for an authorisation under article L. 5211-3 II of the French" in (
-        refusal
-    )
+    assert (
+        "the conditions for an authorisation under Article 59(1) of Regulation (EU) 2017/745 "
+        "and article L. 5211-3 II of the French Public Health Code are not met."
+    ) in refusal
     assert "Vu la décision n°" not in refusal and "Article 3" not in refusal
 
     act(reviewer, submitted_global, "start-review")

@@ -68,7 +68,7 @@ def test_an_invitation_before_the_authorisation_was_signed_is_refused(
         assert shown_when in page
     # Without the script, both say when they apply.
     received = field_block(page, "suspend-observations_received")
-    assert "If the manufacturer was invited first." in received
+    assert "Only if the manufacturer was first invited to present its observations." in received
 
     before = act(
         reviewer, submitted_global, "suspend", **heard(observations_invited_on=in_days(-21))

@@ -411,7 +411,7 @@ def test_a_protected_pdf_every_reader_opens_is_read_as_they_read_it(app, logged_
     locked = upload(logged_in, dossier_id, protected(user_password="s3cret"), "lettre-3.pdf")
     assert locked.status_code == 422
     said = html.unescape(locked.text)
-    assert "This PDF needs a password to open, so it could not be checked and ANSM" in said
+    assert "This PDF needs a password to open, so the portal cannot check it" in said
     assert "damaged" not in said
     assert documents(app) == 1
 

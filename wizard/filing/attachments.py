@@ -338,7 +338,8 @@ def keep_chosen_letter(dossier) -> None:
     letter form (a browser never sends a file twice), if it is a PDF it would accept."""
     if pages.file_chosen("letter-file"):
         form = letter_form(dossier)
-        if form.file.validate(form):
+        # (one attached already is not kept: its upload would only be refused)
+        if form.file.validate(form) and _attached_already(form, dossier, "hcp_letters") is None:
             kept.keep_file(letter_slot(dossier), form)
 
 
@@ -644,10 +645,15 @@ def _removed_already(dossier, files: str, item_id: int) -> None:
             RemovedFile.dossier_id == dossier.id,
             RemovedFile.files == files,
             RemovedFile.item_id == item_id,
+            RemovedFile.removed_at >= clock.now() - timedelta(hours=RemovedFile.KEPT_FOR_HOURS),
         )
         .order_by(RemovedFile.id.desc())
         .limit(1)
     )
+    if removal is not None and any(
+        item.sha256 == removal.item["sha256"] for item in getattr(dossier, files)
+    ):
+        removal = None  # put back since (a new row): nothing to offer
     section = PLACES[files][1]
     if files == "documents":
         said = _("This document was removed already, in another tab or by a colleague.")

@@ -275,7 +275,8 @@ def _refuse_the_same_file(invitation: Invitation, form) -> None:
     form.file.errors.append(
         _(
             "This very file is attached to the request already, by the manufacturer or by "
-            "another healthcare professional. Send your own signed letter."
+            "another healthcare professional: nothing more is needed from you, unless you "
+            "meant to send another letter, your own, signed."
         )
     )
 

@@ -450,7 +450,7 @@ def measure_form(label, message):
             _l("Did the manufacturer present observations in the time given?"),
             [("yes", _l("Yes")), ("no", _l("No"))],
             # (shown with the page's script only once it applies; without it, always)
-            hint=_l("If the manufacturer was invited first."),
+            hint=_l("Only if the manufacturer was first invited to present its observations."),
             required_if=(
                 "procedure",
                 {"observations"},
@@ -587,7 +587,8 @@ RefuseForm = decision_form(
     _l(
         "The facts the refusal rests on: for example a benefit not shown to outweigh the "
         "risks, an appropriate CE-marked alternative, clinical data too thin, an urgency not "
-        "shown. The decision then states that the conditions of article 59(1) are not met. "
+        "shown, a device CE-marked since. The decision then states that the conditions of an "
+        "authorisation (article 59(1), L. 5211-3 II) are not met. "
         "Printed on the signed decision and sent to the manufacturer by email: leave out any "
         "patient's identity."
     ),

@@ -35,11 +35,14 @@ class NoteForm(FlaskForm):
 
 
 def _reviewer_choices(reviewers, me) -> list[tuple[str, str]]:
-    """Each reviewer by name; two of the same name, by their addresses too."""
+    """Each reviewer by name; two of the same name, by their addresses too; one who holds no
+    delegation of signature said so (a request to decide goes to one who does)."""
     names = Counter(person.name for person in reviewers)
 
     def label(person) -> str:
         name = person.name if names[person.name] == 1 else f"{person.name} ({person.email})"
+        if not person.signing_delegation:
+            name = _("%(name)s, does not sign decisions", name=name)
         return _("%(name)s (you)", name=name) if person == me else name
 
     return [(str(person.id), label(person)) for person in reviewers]
