@@ -3,6 +3,7 @@ reading links out of the emails the portal sent."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import socket
@@ -47,10 +48,16 @@ def invite(client, dossier_id: int, **changes):
     return client.post(f"/requests/{dossier_id}/invitations", data=data)
 
 
-def send_letter(
-    client, link: str, *, file=(SIGNED_LETTER, "letter-leroy.pdf"), environ_base=None, **changes
-):
+def send_letter(client, link: str, *, file=..., environ_base=None, **changes):
+    """The letter form sent through `link`, with `changes`. Its file: Dr Leroy's signed letter,
+    or, written by another (`author_name`), a letter of their own (the very same file twice
+    on one request is refused); `file=None`: none."""
     data = {k: v for k, v in {**LETTER, **changes}.items() if v is not None}
+    if file is ...:
+        author = data.get("author_name", LETTER["author_name"])
+        mark = hashlib.sha256(author.encode()).hexdigest()[:16]  # (any name: the PDF's text)
+        own = SIGNED_LETTER if author == LETTER["author_name"] else minimal_pdf(f"Letter {mark}")
+        file = (own, "letter-leroy.pdf")
     if file is not None:
         data["file"] = (io.BytesIO(file[0]), file[1])
     sent = {"environ_base": environ_base} if environ_base else {}

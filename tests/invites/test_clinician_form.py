@@ -332,7 +332,7 @@ def test_the_very_file_another_professional_sent_is_refused_as_their_own_letter(
     )
     second = app.test_client()
     other_link = link_in(inbox.to("paul.martin@necker.example")[-1])
-    refused = send(second, other_link, author_name="Pr Paul Martin")
+    refused = send(second, other_link, author_name="Pr Paul Martin", file=(SIGNED_LETTER, "l.pdf"))
     assert refused.status_code == 422
     said = " ".join(refused.text.split())
     assert (
@@ -367,7 +367,7 @@ def test_the_very_file_sent_with_another_answer_missing_is_said_at_once(
     )
     second = app.test_client()
     other_link = link_in(inbox.to("paul.martin@x.example")[-1])
-    refused = send(second, other_link, author_name="")
+    refused = send(second, other_link, author_name="", file=(SIGNED_LETTER, "l.pdf"))
     assert refused.status_code == 422
     said = " ".join(refused.text.split())
     assert "This very file is attached to the request already" in said

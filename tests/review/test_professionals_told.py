@@ -14,6 +14,7 @@ from tests.invites.support import body_of, invite, link_in, request_awaiting_let
 from tests.review.conftest import REVIEWER_EMAIL
 from tests.review.support import act, dossier, in_days, withdraw
 from wizard import clock
+from wizard.demo import minimal_pdf
 from wizard.extensions import db
 from wizard.review.status import authorisation_of
 
@@ -39,14 +40,13 @@ def filed(app, user, reviewer, inbox) -> int:
     assert login(client, user[1]).status_code == 303
     with app.app_context():
         dossier_id = request_awaiting_letters(user[0], "global")
-    for email, name in (
-        (LEROY, "Dr Anne Leroy"),
-        (LEROY, "Dr Anne Leroy"),
-        (DUPONT, "Dr Paul Dupont"),
+    for number, (email, name) in enumerate(
+        ((LEROY, "Dr Anne Leroy"), (LEROY, "Dr Anne Leroy"), (DUPONT, "Dr Paul Dupont"))
     ):
         invite(client, dossier_id, **{"invite-email": email, "invite-clinician_name": name})
         link = link_in(inbox.to(email)[-1])
-        assert send_letter(app.test_client(), link, author_name=name).status_code == 303
+        own = (minimal_pdf(f"Letter {number} of {name}"), f"letter-{number}.pdf")  # each its own
+        assert send_letter(app.test_client(), link, author_name=name, file=own).status_code == 303
     with app.app_context():
         attach_files(dossier(dossier_id), user[0], letters=1)
     assert sign_and_submit(client, dossier_id).status_code == 303
@@ -407,3 +407,45 @@ def test_a_professional_who_wrote_for_one_patient_reads_the_decision_is_for_the_
         "device in general, which this decision concerns." in said(inbox.to(LEROY)[-1])
     )
     assert "Your letter was" not in said(inbox.to(DUPONT)[-1])
+
+
+def test_an_individual_authorisation_s_measures_speak_of_its_one_patient_everywhere(
+    app, inbox, user, reviewer, monkeypatch
+):
+    """As its act does: the professional's and the manufacturer's emails, and the request's
+    page, say the patient goes on being followed if they have received the device."""
+    from tests.review.test_period_end_reminder import MANUFACTURER, days_later
+
+    filed = filed_with_a_letter_for(app, inbox, user)
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "authorise")  # from in ten days
+    days_later(monkeypatch, 15)
+    one_patient = "for the patient if they have not received it yet. If they have, their"
+    for decision in ("suspend", "withdraw"):
+        assert act(reviewer, filed, decision).status_code == 303
+        for email in (said(inbox.to(LEROY)[-1]), said(inbox.to(MANUFACTURER)[-1])):
+            assert one_patient in email and "Patients who have already" not in email
+        manufacturer = app.test_client()
+        login(manufacturer, user[1])
+        page = " ".join(manufacturer.get(f"/requests/{filed}/submitted").text.split())
+        assert one_patient in page, decision
+
+
+def test_a_page_says_an_authorisation_suspended_before_its_period_was_never_in_force(
+    app, inbox, reviewer, filed, user, monkeypatch
+):
+    from tests.review.test_period_end_reminder import days_later
+
+    act(reviewer, filed, "start-review")
+    act(reviewer, filed, "authorise")  # from in 10 days
+    act(reviewer, filed, "suspend")
+    days_later(monkeypatch, 15)
+    act(reviewer, filed, "withdraw")
+    manufacturer = app.test_client()
+    login(manufacturer, user[1])
+    page = " ".join(manufacturer.get(f"/requests/{filed}/submitted").text.split())
+    assert (
+        "ANSM withdrew the authorisation, suspended before its period began, when nobody had "
+        "received the device under it" in page
+    )
+    assert "already received" not in page
