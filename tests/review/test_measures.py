@@ -283,14 +283,14 @@ def test_the_emails_and_page_of_a_measure_say_whether_patients_may_have_received
     assert signed_on < clock.today()
     assert act(reviewer, submitted, "suspend").status_code == 303
     told = " ".join(body_of(inbox.to("claire@cardiotech.example")[-1]).split())
+    # (an individual authorisation: its one patient)
     assert (
-        "until ANSM reinstates it, the device may not be supplied or used under it for a patient "
-        "who has not received it yet. Patients who have already received it continue to be "
-        "followed." in told
+        "until ANSM reinstates it, the device may not be supplied or used under it for the "
+        "patient if they have not received it yet. If they have, their follow-up continues." in told
     )
     assert "before its period began" not in told
     notice = page_notice(manufacturer, submitted)
-    assert "Patients who have already received it continue to be followed." in notice
+    assert "If they have, their follow-up continues." in notice
     assert "before its period began" not in notice
 
 
