@@ -391,10 +391,34 @@ def test_a_stale_remove_after_put_back_does_not_offer_it_again(app, logged_in, u
     assert logged_in.post(undo).status_code == 303
     logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence")  # its message read
     [returned] = documents_of(app, dossier_id)
-    if returned.id == document.id:
-        return  # (SQLite may give the row its old id: then it is that file's "Remove")
+    assert returned.id != document.id  # a new row, as on PostgreSQL (`NO_ID_TAKEN_AGAIN`)
     stale = remove_document(logged_in, dossier_id, document.id)
     page = logged_in.get(stale.location).text
     assert put_back_button(page) is None
     assert "This document was removed already" in page
     assert [d.filename for d in documents_of(app, dossier_id)] == ["cer.pdf"]
+
+
+def test_a_stale_remove_never_removes_a_file_added_since(app, logged_in, user):
+    """ "Remove" on a page kept open names the file it was shown for: that file removed in
+    another tab and another added since, the new one stays (SQLite gave it the removed
+    one's id, until its ids were never taken again)."""
+    dossier_id = at_evidence_step(app, user)
+    sent(logged_in, f"/requests/{dossier_id}/documents", {})
+    [document] = documents_of(app, dossier_id)
+    remove_document(logged_in, dossier_id, document.id)  # in another tab
+    logged_in.get(f"/requests/{dossier_id}/steps/clinical-evidence")  # its message read
+    sent(
+        logged_in,
+        f"/requests/{dossier_id}/documents",
+        {},
+        file=(minimal_pdf("Instructions for use"), "ifu.pdf"),
+    )
+    [added] = documents_of(app, dossier_id)
+    assert added.id != document.id
+
+    stale = remove_document(logged_in, dossier_id, document.id)
+    page = logged_in.get(stale.location).text
+    assert "This document was removed already, in another tab or by a colleague." in page
+    assert "“ifu.pdf” has been removed." not in page
+    assert [d.filename for d in documents_of(app, dossier_id)] == ["ifu.pdf"]

@@ -265,6 +265,12 @@ _ANSWERS = select(
 ).where(StepAnswer.dossier_id == bindparam("dossier_id"))
 
 
+# A removed row's id never given to a new one, as PostgreSQL's sequences never do (SQLite takes
+# the highest id again once its row is deleted): the "Remove" or "Put back" of a page kept
+# open since names that row, never a file added since in its place.
+NO_ID_TAKEN_AGAIN = {"sqlite_autoincrement": True}
+
+
 class StoredFileMixin:
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -287,6 +293,7 @@ class Document(StoredFileMixin, db.Model):
     """A supporting document (clinical evaluation, IFU…) uploaded by the manufacturer."""
 
     __tablename__ = "documents"
+    __table_args__ = NO_ID_TAKEN_AGAIN
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
@@ -308,6 +315,7 @@ class HcpLetter(StoredFileMixin, db.Model):
     """A healthcare professional's signed letter stating the request's validity and urgency."""
 
     __tablename__ = "hcp_letters"
+    __table_args__ = NO_ID_TAKEN_AGAIN
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
@@ -448,6 +456,7 @@ class RemovedFile(db.Model):
     name and hash (a letter's row names its author and the patient it was written for)."""
 
     __tablename__ = "removed_files"
+    __table_args__ = NO_ID_TAKEN_AGAIN
     KEPT_FOR_HOURS = 48
 
     id: Mapped[int] = mapped_column(primary_key=True)
