@@ -41,6 +41,7 @@ def action_data(name: str, **fields) -> dict:
             "period_end": in_days(200),
             "max_patients": "12",
             "indication": "Insuffisance cardiaque terminale de l’enfant de moins de 20 kg.",
+            "establishments": "CHU de Bordeaux, Bordeaux\nHôpital Necker, Paris FINESS 750100091",
             "follow_up": "Monthly report to ANSM on every patient.",
             "reason": "Unmet need; benefit outweighs the risks.",
         },

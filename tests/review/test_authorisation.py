@@ -789,3 +789,54 @@ def test_a_reviewer_without_a_delegation_of_signature_decides_nothing(
     assert withdrawn.exit_code == 0 and "no longer signs decisions" in withdrawn.output
     with app.app_context():
         assert db.session.scalar(select(User.signing_delegation).where(User.email == email)) is None
+
+
+def test_a_global_authorisation_names_the_health_establishments_ansm_keeps(
+    app, inbox, reviewer, manufacturer, submitted_global
+):
+    """Where the device may be used under it: the request's list, filled in, which ANSM may
+    narrow; its act, its pages and its email name those it kept, in French."""
+    act(reviewer, submitted_global, "start-review")
+    page = html.unescape(reviewer.get(f"/review/requests/{submitted_global}").text)
+    assert re.search(
+        r'id="authorise-establishments"[^>]* lang="fr"[^>]*>\n?'
+        r"Hôpital Necker-Enfants malades, Paris\r?\nHôpital Louis Pradel, Lyon</textarea>",
+        page,
+    )
+    for typed, said in (
+        ("", "Enter the health establishments where the device may be used: the decision "),
+        (
+            "Hôpital Necker, Paris FINESS 750100092",
+            "Line 1: “750100092” is not a valid FINESS number",
+        ),
+    ):
+        refused = act(reviewer, submitted_global, "authorise", establishments=typed)
+        assert refused.status_code == 422
+        assert said in html.unescape(refused.text)
+        # What else was typed is kept.
+        assert re.search(r'id="authorise-indication"[^>]*>\n?Insuffisance cardiaque', refused.text)
+
+    kept = "Hôpital Necker-Enfants malades, Paris FINESS 750100091"
+    _typed, shown = read_back(reviewer, submitted_global, establishments=kept)
+    shown = html.unescape(shown.text)
+    assert f'<span lang="fr">{kept}</span>' in shown
+    assert (
+        "ne peut être utilisé à ce titre que dans les établissements de santé suivants\u202f:"
+    ) in shown
+    assert re.search(rf'<ul class="establishments" lang="fr">\s*<li>{kept}</li>\s*</ul>', shown)
+
+    assert act(reviewer, submitted_global, "authorise", establishments=kept).status_code == 303
+    for page in (
+        manufacturer.get(f"/requests/{submitted_global}/submitted").text,
+        reviewer.get(f"/review/requests/{submitted_global}").text,
+    ):
+        page = html.unescape(page)
+        assert "Authorised health establishments" in page
+        assert f'<dd class="pre-line" lang="fr">{kept}</dd>' in page
+    with app.app_context():
+        [decision] = db.session.scalars(
+            select(Decision).where(Decision.dossier_id == submitted_global)
+        ).all()
+        assert decision.record["authorisation"]["establishments"] == kept
+    body = body_of(inbox.to("claire@cardiotech.example")[-1]).replace("\r\n", "\n")
+    assert f"Authorised health establishments:\n\n    {kept}\n" in body

@@ -79,8 +79,9 @@ def test_a_withdrawal_fills_its_first_page(app, refusal, length):
 def test_a_global_request_with_thirty_establishments_breaks_between_its_rows(
     app, reviewer, manufacturer, submitted_global
 ):
-    """Its indication and population of 1,000 characters and its thirty establishments:
-    kept whole, its table left a page holding only its heading, "Demande", in five pages."""
+    """Its indication and population of 1,000 characters and its thirty establishments, all
+    named by the authorisation too: kept whole, its table left a page holding only its
+    heading, "Demande", in five pages."""
     act(reviewer, submitted_global, "start-review")
     act(reviewer, submitted_global, "authorise")
     record = signed_record(app, manufacturer, submitted_global)
@@ -91,7 +92,15 @@ def test_a_global_request_with_thirty_establishments_breaks_between_its_rows(
         "target_population": text_of(1000),
         "establishments": "\n".join(establishments),
     }
-    pdf = rendered(app, {**record, "request": {**record["request"], "scope": scope}})
-    assert_filled_page_after_page(pdf, 3)
+    authorisation = {**record["authorisation"], "establishments": scope["establishments"]}
+    pdf = rendered(
+        app,
+        {
+            **record,
+            "authorisation": authorisation,
+            "request": {**record["request"], "scope": scope},
+        },
+    )
+    assert_filled_page_after_page(pdf, 4)
     text = " ".join(" ".join(lines) for lines in page_lines(pdf))
-    assert all(establishment in text for establishment in establishments)
+    assert all(text.count(establishment) == 2 for establishment in establishments)

@@ -163,6 +163,25 @@ class PatientForm(StepForm):
             raise ValidationError(_("The year of birth cannot be in the future."))
 
 
+def finess_checked(establishments: str | None) -> None:
+    """A FINESS number given for an establishment, in a list of them one per line, is checked
+    as everywhere else it is asked: "FINESS 12345" would reach ANSM, or its decision, as an
+    establishment nobody can find."""
+    for line, given, compact in ids.finess_numbers_in(establishments or ""):
+        try:
+            ids.validate_finess(compact)
+        except ids.IdentifierError:
+            raise ValidationError(
+                _(
+                    "Line %(line)d: “%(number)s” is not a valid FINESS number (9 characters "
+                    "with a check key, for example 750712184): check it in the FINESS "
+                    "directory, or leave it out.",
+                    line=line,
+                    number=given,
+                )
+            ) from None
+
+
 class ScopeForm(StepForm):
     indication = long_text(
         _l("Indication"),
@@ -193,21 +212,7 @@ class ScopeForm(StepForm):
     )
 
     def validate_establishments(self, field):
-        """A FINESS number given for an establishment is checked, as everywhere else it is
-        asked: "FINESS 12345" would reach ANSM as an establishment nobody can find."""
-        for line, given, compact in ids.finess_numbers_in(field.data or ""):
-            try:
-                ids.validate_finess(compact)
-            except ids.IdentifierError:
-                raise ValidationError(
-                    _(
-                        "Line %(line)d: “%(number)s” is not a valid FINESS number (9 characters "
-                        "with a check key, for example 750712184): check it in the FINESS "
-                        "directory, or leave it out.",
-                        line=line,
-                        number=given,
-                    )
-                ) from None
+        finess_checked(field.data)
 
     distribution_plan = long_text(
         _l("Distribution and traceability plan"),

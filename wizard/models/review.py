@@ -226,9 +226,11 @@ class Decision(db.Model):
     dossier: Mapped[Dossier] = relationship()
     decided_by: Mapped[User] = relationship()
 
-    # An authorisation's indication (str), as ANSM worded it, while it is being drafted: not
-    # a column (not annotated, so not mapped), the record states it.
+    # An authorisation's indication and health establishments (str), as ANSM worded them,
+    # while it is being drafted: not columns (not annotated, so not mapped), the record
+    # states them.
     indication = None
+    establishments = None
 
     @property
     def authorised_indication(self) -> str | None:
@@ -238,6 +240,15 @@ class Decision(db.Model):
         if self.indication is not None:
             return self.indication
         return ((self.record or {}).get("authorisation") or {}).get("indication")
+
+    @property
+    def authorised_establishments(self) -> str | None:
+        """The health establishments a global authorisation names, one per line: as drafted,
+        or as its record states them (None for an individual one, and for those of earlier
+        versions, which named none)."""
+        if self.establishments is not None:
+            return self.establishments
+        return ((self.record or {}).get("authorisation") or {}).get("establishments")
 
     @property
     def status_after(self) -> Status:

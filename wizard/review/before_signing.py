@@ -24,6 +24,9 @@ from wizard.review.decision_document import ACT_TEMPLATE, decision_context
 from wizard.review.status import effective_status
 from wizard.web import REPORT_INTERVAL_LABELS
 
+# An authorisation's answers written in French, as its act states them.
+FRENCH = ("indication", "establishments")
+
 
 def decision_check(dossier: Dossier, action: Action, form: FlaskForm, *, reworded=False):
     """The decision as it will be signed, to read before signing it, or to change.
@@ -37,14 +40,14 @@ def decision_check(dossier: Dossier, action: Action, form: FlaskForm, *, reworde
     if said := _report_dates_said(record):
         schedule = read_back(form.report_every.label.text)
         rows = [(question, said if question == schedule else answer) for question, answer in rows]
-    if "indication" in form:  # written in French, as the act states it: read so on any page
-        indication = read_back(form.indication.label.text)
-        rows = [
-            (question, Markup('<span lang="fr">%s</span>') % answer)
-            if question == indication
-            else (question, answer)
-            for question, answer in rows
-        ]
+    # Written in French, as the act states them: read so on any page.
+    in_french = {read_back(form[name].label.text) for name in FRENCH if name in form}
+    rows = [
+        (question, Markup('<span lang="fr">%s</span>') % answer)
+        if question in in_french
+        else (question, answer)
+        for question, answer in rows
+    ]
     # Who signs, as the PDF will state it (name and function, CRPA L. 212-1).
     rows.append(
         (

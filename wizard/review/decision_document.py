@@ -94,6 +94,12 @@ def decision_context(record: dict) -> dict:
         )
         .strip()
         .rstrip("."),
+        # One per line, blank lines left out.
+        "establishments": [
+            line.strip()
+            for line in ((record["authorisation"] or {}).get("establishments") or "").splitlines()
+            if line.strip()
+        ],
         "geometry": template_geometry(),
         "act_template": ACT_TEMPLATE,
     }

@@ -127,8 +127,8 @@ def drafted(dossier: Dossier, action: Action, user: User, form) -> Decision:
 
 def authorisation_terms(form) -> dict:
     """What an authorisation's form sets, as its decision records it: the period, the cap,
-    the follow-up, the report interval and (global access) the indication, which the act
-    states (its record), not a column: nothing else reads it."""
+    the follow-up, the report interval and (global access) the indication and the health
+    establishments, which the act states (its record), not columns: nothing else reads them."""
     return {
         "period_start": form.period_start.data,
         "period_end": form.period_end.data,
@@ -136,6 +136,9 @@ def authorisation_terms(form) -> dict:
         "follow_up": (form.follow_up.data or "").replace("\r\n", "\n") or None,
         "report_every_months": form.report_every_months,
         "indication": form.indication.data.replace("\r\n", "\n") if "indication" in form else None,
+        "establishments": (
+            form.establishments.data.replace("\r\n", "\n") if "establishments" in form else None
+        ),
     }
 
 
@@ -225,6 +228,7 @@ def decision_record(
                 )
             ],
             "indication": authorisation.authorised_indication,
+            "establishments": authorisation.authorised_establishments,
         },
         "request": {
             "manufacturer": dossier.manufacturer_name,

@@ -19,6 +19,7 @@ from wizard import clock, uploads
 from wizard.config import FILES_AT_ONCE
 from wizard.forms.base import choice, coming_date, iso_date, long_text, number, required_now, text
 from wizard.forms.invitations import PROFESSIONAL_EMAIL
+from wizard.forms.path import finess_checked
 from wizard.forms.validators import (
     DateRule,
     RequiredIf,
@@ -310,6 +311,24 @@ class AuthoriseForm(FlaskForm):
         max_length=TEXT_MAX,
         lang="fr",
     )
+    # Where the device may be used, in ANSM's words: the request's list, as the page first
+    # shows it (`pages.fresh_form`), which ANSM may narrow; the act's article 1 names them.
+    establishments = long_text(
+        _l("Authorised health establishments"),
+        _l(
+            "Enter the health establishments where the device may be used: the decision names them."
+        ),
+        hint=_l(
+            "One per line, as the decision will name them, in French. Those the manufacturer "
+            "listed are filled in: ANSM may keep fewer."
+        ),
+        max_length=TEXT_MAX,
+        lang="fr",
+    )
+
+    def validate_establishments(self, field):
+        finess_checked(field.data)
+
     max_patients = number(
         _l("Maximum number of patients"),
         _l("Enter the maximum number of patients: a global authorisation must have one."),
@@ -396,6 +415,7 @@ class IndividualAuthoriseForm(AuthoriseForm):
     # An individual authorisation is for one identified patient, as the request names them.
     max_patients = None
     indication = None
+    establishments = None
 
 
 def decision_form(label, message, hint=GROUNDS_HINT):

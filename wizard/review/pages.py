@@ -151,6 +151,9 @@ def fresh_form(action: Action, dossier: Dossier) -> FlaskForm:
         # A period asked to start on a day now past is offered from today.
         form.period_start.data = max(start, clock.today()) if start else None
         form.period_end.data = end
+        if "establishments" in form:  # the request's list, which ANSM may narrow
+            scope = dossier.submitted_answers["answers"].get("scope", {})
+            form.establishments.data = scope.get("establishments")
     if action.name == "request-information":
         offered = [value for value, _label in form.addressee.choices]
         # The manufacturer, unless they have a question waiting already; else whoever is

@@ -192,8 +192,9 @@ def _sent_again(action: Action, dossier, form, current: Status) -> bool:
 
 def _same_terms(decision, form) -> bool:
     """Whether `form` says all that `decision` says: its grounds, how the manufacturer was
-    heard, and an authorisation's period, cap, indication, follow-up and report interval (a
-    form filled otherwise in another tab is another decision, refused as late)."""
+    heard, and an authorisation's period, cap, indication, establishments, follow-up and
+    report interval (a form filled otherwise in another tab is another decision, refused as
+    late)."""
     if _words(decision.reason) != _words(form.reason.data):
         return False
     if "procedure" in form and decision.record.get("procedure") != form.procedure_record():
@@ -203,6 +204,7 @@ def _same_terms(decision, form) -> bool:
     sent = decisions.authorisation_terms(form)
     made = {name: getattr(decision, name) for name in sent}
     made["indication"] = decision.authorised_indication  # in its record once signed
+    made["establishments"] = decision.authorised_establishments
     return all(
         _words(made[name]) == _words(value) if isinstance(value, str) else made[name] == value
         for name, value in sent.items()
