@@ -761,6 +761,9 @@ def test_a_reviewer_without_a_delegation_of_signature_decides_nothing(
         html.unescape(reviewer.get(f"/review/requests/{submitted_global}").text).split()
     )
     assert "You hold no delegation to sign ANSM's decisions on these requests" in page
+    # Nobody holds one (an upgrade, say): every reviewer's queue says so, before any decision.
+    nobody = "Nobody can sign ANSM's decisions on these requests yet"
+    assert nobody in html.unescape(reviewer.get("/review").text)
     url = f"/review/requests/{submitted_global}/refuse"
     signing = action_data("refuse") | seen_on(reviewer, submitted_global)
     reading_back = {k: v for k, v in signing.items() if k != "decision"}
@@ -779,6 +782,7 @@ def test_a_reviewer_without_a_delegation_of_signature_decides_nothing(
         args=["set-reviewer-delegation", email, "décision DG n° 2026-40 du 2 mars 2026"]
     )
     assert given.exit_code == 0, given.output
+    assert nobody not in html.unescape(reviewer.get("/review").text)
     assert act(reviewer, submitted_global, "refuse").status_code == 303
     with app.app_context():
         [decision] = db.session.scalars(select(Decision)).all()

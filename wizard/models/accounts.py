@@ -142,6 +142,12 @@ class User(UserMixin, db.Model):
         return int(user_id), fingerprint
 
     @property
+    def signs_decisions(self) -> bool:
+        """A reviewer whose decisions can be signed: their job title and their delegation of
+        signature recorded, as each decision states them (`review.decisions.unsigned_because`)."""
+        return self.is_reviewer and bool(self.job_title) and bool(self.signing_delegation)
+
+    @property
     def is_active(self) -> bool:
         """Flask-Login: a removed account is refused at sign-in and its sessions end."""
         return self.removed_at is None

@@ -50,10 +50,17 @@ def queue_page():
     args = request.args.copy()
     if args.get("handled_by") == str(current_user.id):  # a colleague's link to one's own
         args["handled_by"] = "me"
-    form = QueueForm(args, reviewers=assignment.reviewers(), me=current_user)
+    reviewers = assignment.reviewers()
+    form = QueueForm(args, reviewers=reviewers, me=current_user)
     form.validate()  # a filter with an error is left out, and says so
     return render_template(
-        "review/queue.html", form=form, page=queue.search(_filters(form)), queue_url=_queue_url
+        "review/queue.html",
+        form=form,
+        page=queue.search(_filters(form)),
+        queue_url=_queue_url,
+        # Said to every reviewer (an upgrade that added delegations, the first account made
+        # without one): no request could be decided, found only when one is.
+        nobody_signs=not any(person.signs_decisions for person in reviewers),
     )
 
 
