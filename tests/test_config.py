@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import gc
+import os
+from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 
 from tests.conftest import dossier_with
 from wizard import create_app, create_app_for_server
 from wizard.config import ConfigurationError, database_uri
 from wizard.extensions import db
 from wizard.models import Dossier
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_path, monkeypatch):
@@ -22,8 +27,9 @@ def test_development_generates_a_secret_key_once_into_the_instance_folder(tmp_pa
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def production(monkeypatch, tmp_path) -> None:
-    """What production needs besides the setting a test is about."""
+def production(monkeypatch, tmp_path, *, complete: bool = False) -> None:
+    """What production needs besides the setting a test is about (`complete`: its secret,
+    mail server and public address too)."""
     from wizard.receipts.keys import ensure_dev_signing_identity
 
     monkeypatch.setenv("WIZARD_ENV", "production")
@@ -35,6 +41,10 @@ def production(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("RECEIPT_KEY_PATH", str(key))
     monkeypatch.setenv("RECEIPT_CERT_PATH", str(cert))
     monkeypatch.delenv("RECEIPT_PKCS12_PATH", raising=False)
+    if complete:
+        monkeypatch.setenv("SECRET_KEY", "x" * 40)
+        monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
+        monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
 
 
 def test_production_refuses_to_start_without_a_real_secret(tmp_path, monkeypatch):
@@ -139,10 +149,7 @@ def test_production_says_where_limits_count_and_how_many_proxies_stand_in_front(
     """Counted in memory, each worker counts on its own (four workers, four times every
     limit); the wrong number of proxies puts everyone behind one address, or lets anyone
     write theirs. Production starts only once both are stated."""
-    production(monkeypatch, tmp_path)
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
+    production(monkeypatch, tmp_path, complete=True)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI")
     with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
@@ -187,6 +194,8 @@ def test_the_pool_tests_connections_for_a_server_database_only(tmp_path, monkeyp
 
 def test_the_server_app_keeps_what_start_up_made_out_of_the_cycle_collectors_walk(tmp_path):
     # Else a full collection walks it all while every thread of the worker waits.
+    with create_app({"INSTANCE_PATH": str(tmp_path)}).app_context():
+        upgrade(directory=str(MIGRATIONS))
     try:
         app = create_app_for_server({"INSTANCE_PATH": str(tmp_path)})
         assert gc.get_freeze_count() > 10_000
@@ -225,10 +234,7 @@ def test_production_names_its_database_its_files_and_its_signing_key(tmp_path, m
     """Never development's defaults under instance/ (an empty portal, whose `uploads prune`
     would take every filed document for an orphan), and never a first receipt failing for a
     signing key not set or not there."""
-    production(monkeypatch, tmp_path)
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example")
+    production(monkeypatch, tmp_path, complete=True)
     assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["PRODUCTION"]
     for name in ("DATABASE_URL", "UPLOAD_FOLDER"):
         with monkeypatch.context() as unset:
@@ -262,3 +268,118 @@ def test_the_log_tells_what_people_did_from_info_on_unless_set_otherwise(tmp_pat
     monkeypatch.setenv("LOG_LEVEL", "loud")
     with pytest.raises(ConfigurationError, match="LOG_LEVEL must be"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+@pytest.mark.parametrize("name", ["MAIL_USE_TLS", "RATELIMIT_ENABLED"])
+def test_an_on_off_setting_mistyped_refuses_to_start(tmp_path, monkeypatch, name):
+    """ "flase" read as off would send mail without TLS, or lift every limit."""
+    for wrong in ("flase", "enabled", "2"):
+        monkeypatch.setenv(name, wrong)
+        with pytest.raises(ConfigurationError, match=f"{name} must be on or off"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+    for off in ("0", "false", "No", " off "):
+        monkeypatch.setenv(name, off)
+        assert create_app({"INSTANCE_PATH": str(tmp_path)}).config[name] is False
+
+
+@pytest.mark.parametrize("name", ["LOGIN_RATE_LIMIT_ACCOUNT", "INVITE_RATE_LIMIT"])
+def test_a_rate_limit_mistyped_refuses_to_start_rather_than_protect_nothing(
+    tmp_path, monkeypatch, name
+):
+    monkeypatch.setenv(name, "two per hour")
+    with pytest.raises(ConfigurationError, match=f"{name} must be a rate limit"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    monkeypatch.setenv(name, "2 per hour")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config[name] == "2 per hour"
+
+
+def test_emails_come_from_the_portals_own_domain_unless_a_sender_is_set(tmp_path, monkeypatch):
+    production(monkeypatch, tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("MAIL_HOST", "smtp.derogations.example")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example.fr/portail")
+    monkeypatch.delenv("MAIL_SENDER", raising=False)
+    sender = create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_SENDER"]
+    assert sender == "no-reply@derogations.example.fr"
+    monkeypatch.setenv("MAIL_SENDER", "ne-pas-repondre@ansm.sante.fr")
+    sender = create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_SENDER"]
+    assert sender == "ne-pas-repondre@ansm.sante.fr"
+
+
+def test_production_refuses_to_start_with_a_signing_key_that_does_not_load(tmp_path, monkeypatch):
+    """Else requests are filed without a receipt, and no decision can be signed."""
+    production(monkeypatch, tmp_path, complete=True)
+    with monkeypatch.context() as wrong:
+        wrong.setenv("RECEIPT_KEY_PATH", os.environ["RECEIPT_CERT_PATH"])  # not a key
+        with pytest.raises(ConfigurationError, match="signing key or trust roots cannot be"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+    with monkeypatch.context() as wrong:
+        wrong.setenv("RECEIPT_TRUST_ROOTS", str(tmp_path / "no-such-ca.pem"))
+        with pytest.raises(ConfigurationError, match="signing key or trust roots cannot be"):
+            create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["PRODUCTION"]
+
+
+def test_production_refuses_to_start_without_its_french_pages(tmp_path, monkeypatch):
+    """Compiled by `make translations`, never committed: without them, English for all."""
+    production(monkeypatch, tmp_path, complete=True)
+    settings = {"INSTANCE_PATH": str(tmp_path), "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)}
+    with pytest.raises(ConfigurationError, match="run `make translations`"):
+        create_app(settings)
+
+
+def test_the_server_refuses_to_start_on_a_database_its_migrations_have_not_reached(tmp_path):
+    """The code upgraded, `flask db upgrade` forgotten: the health check would answer and the
+    first sign-in fail on a missing column."""
+    try:
+        with pytest.raises(ConfigurationError, match="run `flask --app wizard db upgrade`"):
+            create_app_for_server({"INSTANCE_PATH": str(tmp_path)})
+        app = create_app({"INSTANCE_PATH": str(tmp_path)})
+        with app.app_context():
+            upgrade(directory=str(MIGRATIONS), revision="9e2c7d4a1b63")  # one behind
+        with pytest.raises(ConfigurationError, match="is at migration 9e2c7d4a1b63"):
+            create_app_for_server({"INSTANCE_PATH": str(tmp_path)})
+        with app.app_context():
+            upgrade(directory=str(MIGRATIONS))
+        assert create_app_for_server({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
+    finally:
+        gc.unfreeze()
+
+
+def test_installed_without_its_checkout_the_portal_says_how_to_install_it(tmp_path, monkeypatch):
+    """A plain `pip install .` copies the package alone: every page would answer 500."""
+    import wizard
+
+    monkeypatch.setattr(wizard, "ROOT", tmp_path)
+    with pytest.raises(ConfigurationError, match=r"pip install -e '\.\[production\]'"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_with_the_limits_store_unreachable_sign_in_works_and_is_still_limited(tmp_path):
+    """Redis down: each process counts on its own meanwhile, rather than every sign-in
+    failing with a server error."""
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens there
+            "LOGIN_RATE_LIMIT_ACCOUNT": "3 per hour",
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+    client = app.test_client()
+    wrong = {"email": "claire@cardiotech.example", "password": "not the password at all"}
+    sent = [client.post("/login", data=wrong).status_code for _ in range(4)]
+    assert sent == [422, 422, 422, 429]
+
+
+def test_the_sqlite_database_is_readable_by_the_servers_user_alone(tmp_path):
+    """It holds health data and password hashes, as the backups (0600) do."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+        assert app.test_client().get("/login").status_code == 200
+    files = list(tmp_path.glob("wizard.sqlite3*"))
+    assert files and all(file.stat().st_mode & 0o077 == 0 for file in files), files

@@ -13,6 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI commands."""
+    from wizard import config as configuration
+
+    if not (ROOT / "templates").is_dir():
+        # Installed without its checkout (a plain `pip install .` copies the package alone):
+        # every page would answer 500, "Template not found".
+        raise configuration.ConfigurationError(
+            f"The portal's templates, static files and migrations are not beside its code "
+            f"({ROOT}): install it from its checkout with `pip install -e '.[production]'` "
+            "and run it there."
+        )
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -20,7 +30,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
-    from wizard import config as configuration
     from wizard.web import RowId
 
     app.url_map.converters["int"] = RowId  # before any route is declared
@@ -75,7 +84,31 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     review.init_app(app, limiter)
     auth_limits.init_app(app, limiter)
     cli.init_app(app)
+    if app.config["PRODUCTION"]:
+        _ready_to_serve(app)
     return app
+
+
+def _ready_to_serve(app: Flask) -> None:
+    """What production refuses to start without, beyond its settings being there: its French
+    pages (compiled by `make translations`, never committed: without them the portal speaks
+    English to everyone), and a signing key that loads (a wrong passphrase or trust root would
+    otherwise let requests be filed without a receipt, and no decision be signed)."""
+    from wizard.config import ConfigurationError
+    from wizard.receipts.service import signing_identity
+
+    catalogue = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) / "fr/LC_MESSAGES/messages.mo"
+    if not catalogue.is_file():
+        raise ConfigurationError(
+            f"The French translations are not compiled ({catalogue}): run `make translations`."
+        )
+    with app.app_context():
+        try:
+            signing_identity()
+        except Exception as error:  # pyHanko's and asn1crypto's, on a wrong file or passphrase
+            raise ConfigurationError(
+                f"The receipts' signing key or trust roots cannot be loaded: {error}"
+            ) from None
 
 
 def create_app_for_server(config: dict[str, Any] | None = None) -> Flask:
@@ -88,6 +121,29 @@ def create_app_for_server(config: dict[str, Any] | None = None) -> Flask:
     was the live check's p99.
     """
     app = create_app(config)
+    _schema_up_to_date(app)
     gc.collect()  # what start-up made and dropped goes first, not frozen with the rest
     gc.freeze()
     return app
+
+
+def _schema_up_to_date(app: Flask) -> None:
+    """A server started on a database its migrations have not reached (the code upgraded,
+    `flask db upgrade` forgotten) would answer its health check and fail at the first sign-in:
+    it refuses to start instead, saying what to run. (Not `create_app`: the upgrade itself
+    runs through it.)"""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from wizard.config import ConfigurationError
+    from wizard.extensions import db
+
+    expected = set(ScriptDirectory(str(ROOT / "migrations")).get_heads())
+    with app.app_context(), db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != expected:
+        raise ConfigurationError(
+            f"The database is at migration {', '.join(sorted(current)) or '(none)'}, this "
+            f"version of the portal needs {', '.join(sorted(expected))}: run "
+            "`flask --app wizard db upgrade` with the same environment, then start it again."
+        )

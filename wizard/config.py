@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 MEGABYTE = 1024 * 1024
 
 
@@ -173,10 +175,41 @@ def _silence() -> dict | None:
 
 
 def _flag(name: str, default: bool) -> bool:
+    """An on/off setting. A value that is neither refuses to start: "flase" read as off
+    would send mail without TLS (`MAIL_USE_TLS`) or lift every limit (`RATELIMIT_ENABLED`)."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    value = value.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(
+        f"{name} must be on or off: 1, true, yes or on; 0, false, no or off (not {value!r})."
+    )
+
+
+def _mail_sender(public_base_url: str | None) -> str:
+    """Who the portal's emails come from: `MAIL_SENDER`, else no-reply at the portal's own
+    domain (`PUBLIC_BASE_URL`), which mail servers can check, not a made-up one they refuse."""
+    if sender := os.environ.get("MAIL_SENDER", "").strip():
+        return sender
+    host = urlsplit(public_base_url).hostname if public_base_url else None
+    return f"no-reply@{host}" if host and "." in host else "no-reply@derogation.localhost"
+
+
+def _limit(name: str, default: str) -> str:
+    """A rate limit ("10 per hour", "20/minute"). One Flask-Limiter cannot read refuses to
+    start: it would otherwise be left out without a word, and its protection with it."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a rate limit such as “10 per hour” or “20 per minute” (not {value!r})."
+        ) from None
+    return value
 
 
 def engine_options(uri: str) -> dict:
@@ -221,6 +254,7 @@ def from_environment(instance_path: Path) -> dict:
     _required_in_production(production)
     upload_cap = _whole("MAX_UPLOAD_MB", "20", "megabytes") * MEGABYTE
     secret_key = _secret_key(instance_path, production)
+    public_base_url = _public_base_url(production)
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
@@ -257,7 +291,7 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
-        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "no-reply@derogation.localhost"),
+        "MAIL_SENDER": _mail_sender(public_base_url),
         # Where professionals' replies to ANSM's emails go (else the reviewer who asked).
         "ANSM_REPLY_TO": os.environ.get("ANSM_REPLY_TO") or None,
         "MAIL_TIMEOUT": _whole("MAIL_TIMEOUT", "10", "seconds"),
@@ -278,7 +312,7 @@ def from_environment(instance_path: Path) -> dict:
         # The portal's address as people reach it (https://host[/prefix]): every link in an
         # email is built on it. Required in production; in development, links take the
         # address of the request that sends them.
-        "PUBLIC_BASE_URL": _public_base_url(production),
+        "PUBLIC_BASE_URL": public_base_url,
         # Where the personal-data page sends a person to exercise their rights.
         "PRIVACY_CONTACT_URL": os.environ.get(
             "PRIVACY_CONTACT_URL", "https://ansm.sante.fr/contact"
@@ -287,24 +321,27 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": _limit_storage(production),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "30 per minute"),
+        # The shared store (Redis) unreachable: each process counts on its own meanwhile, and
+        # goes back to it once it answers, rather than every sign-in failing (500).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "INVITE_RATE_LIMIT": _limit("INVITE_RATE_LIMIT", "30 per minute"),
         # Failed sign-ins allowed per client address, and per account (email typed).
-        "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per minute"),
-        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_ADDRESS": _limit("LOGIN_RATE_LIMIT_ADDRESS", "20 per minute"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": _limit("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
         # Password-reset emails asked for, per client address and per address typed.
-        "RESET_RATE_LIMIT_ADDRESS": os.environ.get("RESET_RATE_LIMIT_ADDRESS", "10 per hour"),
-        "RESET_RATE_LIMIT_ACCOUNT": os.environ.get("RESET_RATE_LIMIT_ACCOUNT", "3 per hour"),
+        "RESET_RATE_LIMIT_ADDRESS": _limit("RESET_RATE_LIMIT_ADDRESS", "10 per hour"),
+        "RESET_RATE_LIMIT_ACCOUNT": _limit("RESET_RATE_LIMIT_ACCOUNT", "3 per hour"),
         # Accounts created per client address.
-        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
+        "REGISTER_RATE_LIMIT": _limit("REGISTER_RATE_LIMIT", "10 per hour"),
         # Registrations per address typed: each one sends that address an email.
-        "REGISTER_RATE_LIMIT_ACCOUNT": os.environ.get("REGISTER_RATE_LIMIT_ACCOUNT", "3 per hour"),
+        "REGISTER_RATE_LIMIT_ACCOUNT": _limit("REGISTER_RATE_LIMIT_ACCOUNT", "3 per hour"),
         # Invitation emails (sent or sent again) per manufacturer organisation: room for a few
         # global requests a day, each asking some fifteen professionals for their letters.
-        "INVITATION_EMAIL_RATE_LIMIT": os.environ.get("INVITATION_EMAIL_RATE_LIMIT", "100 per day"),
+        "INVITATION_EMAIL_RATE_LIMIT": _limit("INVITATION_EMAIL_RATE_LIMIT", "100 per day"),
         # Links to confirm a new sign-in address, per account (each goes to an address typed).
-        "EMAIL_CHANGE_LINK_LIMIT": os.environ.get("EMAIL_CHANGE_LINK_LIMIT", "5 per day"),
+        "EMAIL_CHANGE_LINK_LIMIT": _limit("EMAIL_CHANGE_LINK_LIMIT", "5 per day"),
         # Receipts and decisions checked on the public /verify page, per client address.
-        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "20 per minute"),
+        "VERIFY_RATE_LIMIT": _limit("VERIFY_RATE_LIMIT", "20 per minute"),
         # Documents, and professionals' letters, one request can carry (each at most
         # MAX_UPLOAD_MB): a bound on what one draft stores.
         "MAX_FILES_PER_REQUEST": _whole("MAX_FILES_PER_REQUEST", "50", "files"),
@@ -313,12 +350,12 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_DRAFTS_PER_ORGANISATION": _whole("MAX_DRAFTS_PER_ORGANISATION", "30", "drafts"),
         # Sends of a link's page refused with a file, per link (the file is kept meanwhile);
         # of a manufacturer's forms that take files, per account.
-        "REFUSED_UPLOAD_RATE_LIMIT": os.environ.get("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
+        "REFUSED_UPLOAD_RATE_LIMIT": _limit("REFUSED_UPLOAD_RATE_LIMIT", "20 per hour"),
         # Files whose structure is checked (each in a process of its own, up to
         # PDF_CHECK_CPU_SECONDS of CPU): per account on a manufacturer's forms, per link on a
         # professional's page, whatever the check finds, so that nobody can keep the server's
         # processors busy by sending files again and again.
-        "PDF_CHECK_RATE_LIMIT": os.environ.get("PDF_CHECK_RATE_LIMIT", "100 per hour"),
+        "PDF_CHECK_RATE_LIMIT": _limit("PDF_CHECK_RATE_LIMIT", "100 per hour"),
         # How long a password-reset link works, in seconds.
         "PASSWORD_RESET_MAX_AGE": _whole("PASSWORD_RESET_MAX_AGE", "3600", "seconds"),
         # How long the link that confirms a new account's email address works, in seconds.

@@ -17,8 +17,9 @@ from functools import lru_cache
 
 from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect as FlaskWTFCSRFProtect
-from flask_wtf.csrf import same_origin
+from flask_wtf.csrf import logger, same_origin, validate_csrf
 from itsdangerous import BadData, URLSafeTimedSerializer
+from wtforms import ValidationError
 
 # Flask-WTF's (`flask_wtf.csrf.generate_csrf`, `validate_csrf`).
 SALT = "wtf-csrf-token"
@@ -33,7 +34,18 @@ class CSRFProtect(FlaskWTFCSRFProtect):
         if self._known_good():
             g.csrf_valid = True
             return
-        super().protect()  # refuses it, saying why
+        # Flask-WTF's own check, which says why it refuses, but for the page's origin.
+        try:
+            validate_csrf(self._get_csrf_token())
+        except ValidationError as error:
+            logger.info(error.args[0])
+            self._error_response(error.args[0])
+        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            if not _from_the_portal(request.referrer):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True
 
     def _known_good(self) -> bool:
         """Flask-WTF's checks, all of them, but the signature's check remembered."""
@@ -56,9 +68,18 @@ class CSRFProtect(FlaskWTFCSRFProtect):
         if not isinstance(value, str) or not hmac.compare_digest(expected, value):
             return False
         if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
-            referrer = request.referrer
-            return bool(referrer) and same_origin(referrer, f"https://{request.host}/")
+            return bool(request.referrer) and _from_the_portal(request.referrer)
         return True
+
+
+def _from_the_portal(referrer: str) -> bool:
+    """A page of the portal's sent the form (over HTTPS): at the address people reach it by
+    (`PUBLIC_BASE_URL`), which a reverse proxy passing on its own Host (nginx's default) does
+    not make the request's, or at the request's own."""
+    if same_origin(referrer, f"https://{request.host}/"):
+        return True
+    public = current_app.config.get("PUBLIC_BASE_URL")
+    return bool(public) and same_origin(referrer, f"{public}/")
 
 
 @lru_cache(maxsize=1024)

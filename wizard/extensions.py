@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in `create_app()`."""
 
+import os
 import sqlite3
 from datetime import datetime
 from typing import Annotated
@@ -43,6 +44,22 @@ def _sqlite_write_ahead_log(connection, _record) -> None:
     waiting for the save to finish. (PostgreSQL needs nothing of the kind.)"""
     if isinstance(connection, sqlite3.Connection):
         connection.execute("PRAGMA journal_mode=WAL")
+        _owner_only(connection)
+
+
+def _owner_only(connection: sqlite3.Connection) -> None:
+    """The database file and its log read and written by the server's own user alone, as
+    backups, uploads and exported receipts are: it holds the same health data and the
+    password hashes (created 0644 under the usual umask otherwise)."""
+    for _seq, name, path in connection.execute("PRAGMA database_list"):
+        if name != "main" or not path:  # an in-memory database
+            continue
+        for file in (path, f"{path}-wal", f"{path}-shm"):
+            try:
+                if os.stat(file).st_mode & 0o077:
+                    os.chmod(file, 0o600)
+            except OSError:  # not there (yet), or another user's: left as it is
+                pass
 
 
 def rate_limiter(app: Flask) -> Limiter:

@@ -185,6 +185,23 @@ def test_a_token_taken_once_is_still_taken_only_from_its_session_and_its_own_sit
     assert own.status_code == 422 and "Your form expired" not in own.text
 
 
+def test_behind_a_proxy_passing_its_own_host_the_portals_pages_are_its_own_site(
+    csrf_app, monkeypatch
+):
+    """nginx passes on the address it reaches the app by (`proxy_pass`), not the one the
+    browser asked for: a form sent from the portal's public address (`PUBLIC_BASE_URL`) is
+    taken, one from another site still refused."""
+    monkeypatch.setitem(csrf_app.config, "PUBLIC_BASE_URL", "https://derogations.example")
+    client, step_url, token = signed_in_at_step(csrf_app)
+    sent = {"data": {**TYPED, "csrf_token": token}, "base_url": "https://localhost:5413"}
+    public = client.post(
+        step_url, headers={"Referer": f"https://derogations.example{step_url}"}, **sent
+    )
+    assert public.status_code == 422 and "Your form expired" not in public.text
+    for foreign in ("https://elsewhere.example/", "https://derogations.example.evil.test/"):
+        assert client.post(step_url, headers={"Referer": foreign}, **sent).status_code == 400
+
+
 def test_signed_out_in_another_tab_a_step_sent_says_so_with_what_was_typed(csrf_app):
     client, step_url, token = signed_in_at_step(csrf_app)
     other_tab = token_from(client.get("/account").text)
