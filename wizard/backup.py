@@ -4,7 +4,8 @@ database). Uploaded PDFs live in UPLOAD_FOLDER and are copied with the file syst
 
 The file is UTF-8 JSON Lines: a first line naming the format and the schema's revision, one
 line per row (its table and its columns), a last line counting the rows, so that a file cut
-short is refused. Rows are read from one snapshot of the database (a backup taken while the
+short is refused, and giving the id each table would give next (a removed row's id is never
+given again, restored or not). Rows are read from one snapshot of the database (a backup taken while the
 portal is in use is consistent) and written as they are read, and restored in batches as
 they are read back: memory stays that of a batch, whatever the database's size. Moments are
 written in UTC, whatever the database server's time zone. Files of the first format (one JSON
@@ -133,7 +134,7 @@ def write(destination: Path) -> tuple[int, str]:
             for name, row in rows(connection):
                 out.write(_line({"table": name, "row": row}))
                 count += 1
-            out.write(_line({"end": count}))
+            out.write(_line({"end": count, "next_ids": _next_ids(connection)}))
         os.replace(partial, destination)
     finally:
         partial.unlink(missing_ok=True)
@@ -149,8 +150,9 @@ class NotABackup(click.ClickException):
         super().__init__(f"{why} Nothing was restored.")
 
 
-def read(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
-    """The schema revision a backup file is at, and its rows as they are read."""
+def read(source: Path, next_ids: dict | None = None) -> tuple[str, Iterator[tuple[str, dict]]]:
+    """The schema revision a backup file is at, and its rows as they are read; `next_ids`
+    is given, once the rows are read, the id each table would have given next."""
     lines = _lines(source)
     header = next(lines, None)
     if not isinstance(header, dict) or header.get("format") not in (FORMAT, FIRST_FORMAT):
@@ -159,7 +161,7 @@ def read(source: Path) -> tuple[str, Iterator[tuple[str, dict]]]:
         return _first_format(header)
     if not isinstance(header.get("revision"), str):
         raise NotABackup("This backup does not say its schema's revision.")
-    return header["revision"], _rows_of(lines)
+    return header["revision"], _rows_of(lines, {} if next_ids is None else next_ids)
 
 
 def _lines(source: Path) -> Iterator:
@@ -183,13 +185,20 @@ def _first_format(backup: dict) -> tuple[str, Iterator[tuple[str, dict]]]:
     return backup["revision"], ((name, row) for name, listed in tables.items() for row in listed)
 
 
-def _rows_of(lines: Iterator) -> Iterator[tuple[str, dict]]:
-    """The rows of a file of lines, up to its last, which counts them."""
+def _rows_of(lines: Iterator, next_ids: dict) -> Iterator[tuple[str, dict]]:
+    """The rows of a file of lines, up to its last, which counts them (and, since backups
+    named them, says the id each table would have given next: `next_ids`)."""
     count = 0
     for line in lines:
-        if isinstance(line, dict) and set(line) == {"end"}:
+        if isinstance(line, dict) and "end" in line and set(line) <= {"end", "next_ids"}:
             if line["end"] != count:
                 raise NotABackup("This backup is incomplete (rows are missing).")
+            given = line.get("next_ids") or {}
+            if not isinstance(given, dict) or not all(
+                isinstance(number, int) for number in given.values()
+            ):
+                raise NotABackup("This backup is damaged (its last line).")
+            next_ids.update(given)
             return
         if not (isinstance(line, dict) and isinstance(line.get("row"), dict)):
             raise NotABackup("This backup is damaged (a line is not a row).")
@@ -198,9 +207,12 @@ def _rows_of(lines: Iterator) -> Iterator[tuple[str, dict]]:
     raise NotABackup("This backup is incomplete: it ends before its last line.")
 
 
-def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
+def load(
+    revision: str, backup_rows: Iterable[tuple[str, dict]], next_ids: dict | None = None
+) -> int:
     """Restore the rows into this empty database at the same schema revision, in one
-    transaction: all of them, or (refused, or failing) none. How many rows."""
+    transaction: all of them, or (refused, or failing) none. How many rows. `next_ids`: the
+    id each table would have given next (filled in as the rows' last is read), given again."""
     current = _revision(db.session.connection())
     if current != revision:
         raise click.ClickException(
@@ -230,7 +242,7 @@ def load(revision: str, backup_rows: Iterable[tuple[str, dict]]) -> int:
                 raise NotABackup(f"This backup is damaged (row {count + 1}).") from None
             count += 1
         _insert(known.get(batch_table), batch)
-        _reset_sequences()
+        _reset_sequences(next_ids or {})
         db.session.commit()
     except DBAPIError as error:  # rows that do not fit this database: a damaged file
         db.session.rollback()
@@ -246,21 +258,69 @@ def _insert(table, batch: list[dict]) -> None:
         db.session.execute(insert(table), batch)
 
 
-def _reset_sequences() -> None:
-    """PostgreSQL: make the next generated ids follow the restored ones."""
-    if db.engine.dialect.name != "postgresql":
-        return
+def _generated_ids(table) -> str | None:
+    """The column whose ids the database generates, if any."""
+    for column in table.primary_key.columns:
+        if column.autoincrement is True or (
+            column.autoincrement == "auto" and column.type.python_type is int
+        ):
+            return column.name
+    return None
+
+
+def _next_ids(connection: Connection) -> dict[str, int]:
+    """The id each table would give its next row: past its highest row's, once rows were
+    removed (a removed document's id is never given again, `NO_ID_TAKEN_AGAIN`)."""
+    if connection.dialect.name == "postgresql":
+        found = {}
+        for table in _tables():
+            if (column := _generated_ids(table)) is None:
+                continue
+            sequence = connection.scalar(
+                text("SELECT pg_get_serial_sequence(:table, :column)"),
+                {"table": table.name, "column": column},
+            )
+            if sequence is not None:
+                last, called = connection.execute(
+                    text(f"SELECT last_value, is_called FROM {sequence}")
+                ).one()
+                found[table.name] = last + 1 if called else last
+        return found
+    if connection.dialect.name == "sqlite" and connection.scalar(
+        text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+    ):
+        return {
+            name: seq + 1
+            for name, seq in connection.execute(text("SELECT name, seq FROM sqlite_sequence"))
+        }
+    return {}
+
+
+def _reset_sequences(next_ids: dict[str, int]) -> None:
+    """Make the next generated ids follow the restored ones, and those the backed-up database
+    would have given next (`next_ids`): an id never given again there is not here either."""
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite" and not db.session.scalar(
+        text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+    ):
+        dialect = "sqlite, at a schema before ids were never given again"
     for table in db.metadata.sorted_tables:
-        for column in table.primary_key.columns:
-            if column.autoincrement is True or (
-                column.autoincrement == "auto" and column.type.python_type is int
-            ):
-                db.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
-                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
-                    )
-                )
+        if (column := _generated_ids(table)) is None:
+            continue
+        after = db.session.scalar(text(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table.name}"))
+        following = max(after, next_ids.get(table.name, 1))
+        if dialect == "postgresql":
+            db.session.execute(
+                text("SELECT setval(pg_get_serial_sequence(:table, :column), :next, false)"),
+                {"table": table.name, "column": column, "next": following},
+            )
+        elif dialect == "sqlite" and table.dialect_options["sqlite"].get("autoincrement"):
+            # (A table none of whose rows was ever inserted has no row there yet.)
+            named = {"seq": following - 1, "table": table.name}
+            db.session.execute(text("DELETE FROM sqlite_sequence WHERE name = :table"), named)
+            db.session.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:table, :seq)"), named
+            )
 
 
 @backup_cli.command("create")
@@ -279,6 +339,7 @@ def create(destination: Path) -> None:
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore(source: Path) -> None:
     """Load SOURCE into this (empty, migrated) database."""
-    revision, backup_rows = read(source)
-    count = load(revision, backup_rows)
+    next_ids: dict[str, int] = {}
+    revision, backup_rows = read(source, next_ids)
+    count = load(revision, backup_rows, next_ids)
     click.echo(f"{count} rows restored from {source}.")

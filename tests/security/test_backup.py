@@ -22,7 +22,7 @@ from tests.conftest import dossier_with, login
 from wizard import backup, create_app, mail
 from wizard.clock import as_utc
 from wizard.extensions import db
-from wizard.models import Dossier, Organisation, Receipt, User
+from wizard.models import Document, Dossier, Organisation, Receipt, User
 from wizard.receipts import service
 
 
@@ -77,6 +77,42 @@ def test_backup_and_restore_keep_a_submitted_request_and_its_receipt(app, client
     assert page.status_code == 200 and "VentriAssist Mini" in page.text
     # New rows after a restore get fresh ids (sequences follow the restored rows).
     assert client.post("/requests").status_code == 303
+
+
+def test_an_id_removed_before_a_backup_is_not_given_again_after_its_restore(app, user, tmp_path):
+    """A removed document's id is never given to a new one (a "Remove" from a page kept
+    open would remove it): restored into a new database, not either."""
+    with app.app_context():
+        dossier_id = dossier_with(user[0], "individual")
+        last = db.session.scalars(
+            select(Document).where(Document.dossier_id == dossier_id).order_by(Document.id.desc())
+        ).first()
+        removed_id, kept = (
+            last.id,
+            {
+                column.key: getattr(last, column.key)
+                for column in Document.__table__.columns
+                if column.key != "id"
+            },
+        )
+        db.session.delete(last)
+        db.session.commit()
+    backup = backed_up(app, tmp_path)
+    empty(app)
+    with app.app_context(), db.engine.begin() as connection:  # counters as a new database's
+        if db.engine.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('documents', 'id'), 1, false)")
+            )
+        else:
+            connection.execute(text("DELETE FROM sqlite_sequence"))
+    restored = app.test_cli_runner().invoke(args=["backup", "restore", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    with app.app_context():
+        added = Document(**kept)
+        db.session.add(added)
+        db.session.commit()
+        assert added.id > removed_id
 
 
 def test_moments_are_written_in_utc_whatever_the_server_zone(app):
