@@ -5,9 +5,9 @@ database). Uploaded PDFs live in UPLOAD_FOLDER and are copied with the file syst
 The file is UTF-8 JSON Lines: a first line naming the format and the schema's revision, one
 line per row (its table and its columns), a last line counting the rows, so that a file cut
 short is refused, and giving the id each table would give next (a removed row's id is never
-given again, restored or not). Rows are read from one snapshot of the database (a backup taken while the
-portal is in use is consistent) and written as they are read, and restored in batches as
-they are read back: memory stays that of a batch, whatever the database's size. Moments are
+given again, restored or not). Rows are read from one snapshot of the database (a backup taken
+while the portal is in use is consistent) and written as they are read, and restored in batches
+as they are read back: memory stays that of a batch, whatever the database's size. Moments are
 written in UTC, whatever the database server's time zone. Files of the first format (one JSON
 document) still restore."""
 
