@@ -256,13 +256,25 @@ mail_cli = AppGroup("mail", help="Emails kept until sent.")
 
 
 @mail_cli.command("send-pending")
-def send_pending() -> None:
+@click.option(
+    "--now",
+    "waiting_too",
+    is_flag=True,
+    help="Also try those waiting for their next try (the mail settings just put right).",
+)
+def send_pending(waiting_too: bool) -> None:
     """Send the emails not sent yet (a mail server down, a worker stopped); run it every few
     minutes. Exits with 1 if some could not be sent."""
     from wizard import mail
 
-    sent, failed, left = mail.send_pending()
+    sent, failed, left = mail.send_pending(waiting_too=waiting_too)
     click.echo(f"{sent} sent, {failed} failed (tried again later).")
+    count, first = mail.waiting()
+    if count and not failed:  # (those just failed are said above)
+        click.echo(
+            f"{count} waiting for their next try, the first at {first:%Y-%m-%d %H:%M} UTC: "
+            "`flask mail send-pending --now` tries them now."
+        )
     if left:
         days = mail.MAX_AGE.days
         click.echo(f"{left} left unsent after {days} days of tries: see their last_error.")

@@ -13,7 +13,7 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -23,7 +23,7 @@ from pathlib import Path
 from cryptography.fernet import MultiFernet
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from wizard import clock, keys
@@ -255,20 +255,20 @@ def deliver(ids: list[int]) -> list[bool | None]:
     return results
 
 
-def send_pending() -> tuple[int, int, int]:
-    """Send every kept message due for a try: how many were sent, failed again (tried later),
-    and are left for good (not sent within `MAX_AGE`; deleted after `LEFT_KEPT`)."""
+def send_pending(*, waiting_too: bool = False) -> tuple[int, int, int]:
+    """Send every kept message due for a try (`waiting_too`: those waiting for their next one
+    as well, the mail server's setting just put right): how many were sent, failed again
+    (tried later), and are left for good (not sent within `MAX_AGE`; deleted after
+    `LEFT_KEPT`)."""
     now = clock.now()
+    due = or_(OutgoingEmail.next_attempt_at.is_(None), OutgoingEmail.next_attempt_at <= now)
     with db.engine.begin() as connection:
         connection.execute(
             delete(OutgoingEmail).where(OutgoingEmail.created_at < now - MAX_AGE - LEFT_KEPT)
         )
         ids = connection.scalars(
             select(OutgoingEmail.id)
-            .where(
-                OutgoingEmail.created_at >= now - MAX_AGE,
-                or_(OutgoingEmail.next_attempt_at.is_(None), OutgoingEmail.next_attempt_at <= now),
-            )
+            .where(OutgoingEmail.created_at >= now - MAX_AGE, true() if waiting_too else due)
             .order_by(OutgoingEmail.id)
         ).all()
     results = deliver(ids)
@@ -279,6 +279,18 @@ def send_pending() -> tuple[int, int, int]:
             .where(OutgoingEmail.created_at < now - MAX_AGE)
         )
     return results.count(True), results.count(False), left
+
+
+def waiting() -> tuple[int, datetime | None]:
+    """The kept messages waiting for their next try, and when the first is due."""
+    now = clock.now()
+    with db.engine.connect() as connection:
+        count, first = connection.execute(
+            select(func.count(), func.min(OutgoingEmail.next_attempt_at)).where(
+                OutgoingEmail.created_at >= now - MAX_AGE, OutgoingEmail.next_attempt_at > now
+            )
+        ).one()
+    return count, clock.as_utc(first) if first is not None else None
 
 
 def _deliver(email_id: int) -> bool | None:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.conftest import dossier_with, login, make_user
-from wizard.demo import pdf_of_objects, sample_answers
+from wizard.demo import minimal_pdf, pdf_of_objects, sample_answers
 from wizard.domain.canonical import canonical_json
 from wizard.extensions import db
 from wizard.models import Dossier, Receipt
@@ -131,6 +131,14 @@ def test_export_and_verify_commands(app, submitted, tmp_path):
     assert "INCOMPLETE (its end is missing)" in incomplete.output
     assert "MISSING" not in incomplete.output and "ALTERED" not in incomplete.output
     assert incomplete.output.rstrip().endswith("NOT VALID")
+
+    # A PDF never signed is said unsigned, not altered after a signing it never had.
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(minimal_pdf("A letter"))
+    unsigned = runner.invoke(args=["receipts", "verify", str(plain)])
+    assert unsigned.exit_code == 1
+    assert "Signature:              MISSING\n" in unsigned.output
+    assert "Integrity:              -\n" in unsigned.output and "ALTERED" not in unsigned.output
 
 
 def flip_a_signed_byte(pdf: bytes) -> bytes:

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
@@ -33,8 +34,9 @@ def kept() -> list[OutgoingEmail]:
     return list(db.session.scalars(select(OutgoingEmail).order_by(OutgoingEmail.id)))
 
 
+@pytest.mark.parametrize("now_asked", [False, True])
 def test_an_email_the_mail_server_refused_leaves_with_the_next_run_of_the_command(
-    app, client, inbox, monkeypatch
+    app, client, inbox, monkeypatch, now_asked
 ):
     working_port = app.config["MAIL_PORT"]
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens: refused
@@ -52,13 +54,20 @@ def test_an_email_the_mail_server_refused_leaves_with_the_next_run_of_the_comman
 
     monkeypatch.setitem(app.config, "MAIL_PORT", working_port)  # the server is back
     runner = app.test_cli_runner()
-    # Not at once: after a failure, the next try waits a little (longer each time).
-    assert "0 sent, 0 failed" in runner.invoke(args=["mail", "send-pending"]).output
-    later = clock.now() + timedelta(minutes=2)
-    monkeypatch.setattr(clock, "now", lambda: later)
-    result = runner.invoke(args=["mail", "send-pending"])
+    # Not at once: after a failure, the next try waits a little (longer each time), said,
+    # with how to try it now (the settings just put right).
+    early = runner.invoke(args=["mail", "send-pending"]).output
+    assert "0 sent, 0 failed" in early
+    assert "1 waiting for their next try, the first at " in early
+    assert "`flask mail send-pending --now` tries them now." in early
+    if now_asked:
+        result = runner.invoke(args=["mail", "send-pending", "--now"])
+    else:
+        later = clock.now() + timedelta(minutes=2)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        result = runner.invoke(args=["mail", "send-pending"])
     assert result.exit_code == 0, result.output
-    assert "1 sent, 0 failed" in result.output
+    assert "1 sent, 0 failed" in result.output and "waiting" not in result.output
     (message,) = inbox.to("claire@cardiotech.example")
     link = re.search(r"https?://[^/\s]+(/register/confirm/\S+)", body_of(message)).group(1)
     assert client.get(link).status_code == 200  # the link it carries works

@@ -112,7 +112,11 @@ def verify(source: Path) -> None:
     not_compared = _not_compared(check)
     lines = [
         ("Signature", "present" if verdict.signed else "MISSING"),
-        ("Integrity", "intact" if verdict.intact else "ALTERED after signing"),
+        # Unsigned, nothing was signed to be altered since.
+        (
+            "Integrity",
+            "intact" if verdict.intact else "ALTERED after signing" if verdict.signed else "-",
+        ),
         ("Trust", _trust(check) if verdict.intact else "-"),
         ("Signer", _signer(verdict)),
         ("Reference", verdict.reference or "-"),
