@@ -64,6 +64,12 @@ def create_reviewer(
     if problem:
         raise click.ClickException(problem)
     if email_change.in_use(email):
+        former = User.with_email(email)
+        if former is not None and former.is_reviewer and former.removed_at is not None:
+            raise click.ClickException(
+                f"{email} is a reviewer's account that was removed: "
+                f"`flask reinstate-reviewer {email}` lets them sign in again."
+            )
         raise click.ClickException(f"An account already uses {email}.")
     user = User(
         email=email,
@@ -155,6 +161,30 @@ def remove_reviewer(email: str) -> None:
     if handled:
         click.echo(
             f"Still handled by them, to give to a colleague from the queue: {', '.join(handled)}."
+        )
+
+
+@click.command("reinstate-reviewer")
+@with_appcontext
+@click.argument("email")
+def reinstate_reviewer(email: str) -> None:
+    """Let a removed reviewer sign in again (removed by mistake, or back): with their
+    password as it was, their job title and delegation of signature as recorded (changed
+    since, set them again)."""
+    reviewer = _reviewer(email)
+    if reviewer.removed_at is None:
+        raise click.ClickException(f"{reviewer.email} was not removed: they can sign in.")
+    reviewer.removed_at = None
+    db.session.commit()
+    current_app.logger.info("reviewer %s reinstated", reviewer.id)
+    click.echo(
+        f"{reviewer.email} can sign in again, with their password (or a new one asked from "
+        "the sign-in page)."
+    )
+    if not reviewer.signs_decisions:
+        click.echo(
+            "They do not sign decisions: record their job title and delegation of signature "
+            "(`set-reviewer-title`, `set-reviewer-delegation`)."
         )
 
 
@@ -358,6 +388,7 @@ def init_app(app: Flask) -> None:
         set_reviewer_delegation,
         set_reviewer_name,
         remove_reviewer,
+        reinstate_reviewer,
         demo,
         outbox,
         mail_cli,

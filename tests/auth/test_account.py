@@ -232,3 +232,18 @@ def test_the_administrators_remove_a_reviewer_who_has_left(app, client):
     again = runner.invoke(args=["remove-reviewer", "leaving@ansm.example"])
     assert again.exit_code != 0 and "was already removed" in again.output
     assert runner.invoke(args=["remove-reviewer", "maker@cardiotech.example"]).exit_code != 0
+
+    # Back (removed by mistake): their address is theirs still, and they sign in again.
+    made_again = runner.invoke(
+        args=["create-reviewer", "leaving@ansm.example", "Leaving", "--title", "Inspector"],
+        input="correct horse battery staple\n" * 2,
+    )
+    assert made_again.exit_code != 0
+    assert "`flask reinstate-reviewer leaving@ansm.example`" in made_again.output
+    back = runner.invoke(args=["reinstate-reviewer", "leaving@ansm.example"])
+    assert back.exit_code == 0, back.output
+    assert "leaving@ansm.example can sign in again" in back.output
+    assert login(client, "leaving@ansm.example").status_code in (302, 303)
+    assert client.get("/review").status_code == 200
+    twice = runner.invoke(args=["reinstate-reviewer", "leaving@ansm.example"])
+    assert twice.exit_code != 0 and "was not removed" in twice.output
