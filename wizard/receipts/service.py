@@ -279,9 +279,10 @@ def check_receipt(pdf: bytes) -> ReceiptCheck:
 
 
 def _cut_short(pdf: bytes) -> bool:
-    """A PDF that had begun, or been signed (its first part's end, a signature's byte
-    range), but lost its own end: an unfinished download or copy, not a stranger's file."""
-    return b"%%EOF" not in pdf[-1024:] and (b"%%EOF" in pdf or b"/ByteRange" in pdf)
+    """A PDF that had begun (its header, where a PDF's first kilobyte has it, and an object
+    at least), but lost its own end, which every whole PDF has: an unfinished download or
+    copy, cut anywhere."""
+    return b"%PDF-" in pdf[:1024] and b" obj" in pdf and b"%%EOF" not in pdf[-1024:]
 
 
 def _kept_as_issued(pdf: bytes, check: ReceiptCheck, dossier: Dossier) -> bool:
