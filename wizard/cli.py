@@ -270,6 +270,11 @@ def outbox(number: int | None) -> None:
     """List the messages of the development outbox (no MAIL_HOST), or print message NUMBER."""
     from wizard import mail
 
+    if host := current_app.config["MAIL_HOST"]:  # nothing is written to the outbox then
+        raise click.ClickException(
+            f"Emails go out through the mail server {host} (MAIL_HOST): none is written to the "
+            "outbox. `flask mail send-pending` sends those still waiting."
+        )
     messages = mail.outbox_messages()
     if number is not None:
         if not 1 <= number <= len(messages):

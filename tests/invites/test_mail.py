@@ -104,6 +104,14 @@ def test_without_a_mail_server_messages_go_to_the_outbox_that_flask_outbox_lists
     assert runner.invoke(args=["outbox", "999"]).exit_code != 0
 
 
+def test_with_a_mail_server_the_outbox_command_says_where_emails_go(app, monkeypatch):
+    """Not "The outbox is empty.": nothing is written there once emails leave for real."""
+    monkeypatch.setitem(app.config, "MAIL_HOST", "smtp.derogations.example")
+    listing = app.test_cli_runner().invoke(args=["outbox"])
+    assert listing.exit_code != 0
+    assert "Emails go out through the mail server smtp.derogations.example" in listing.output
+
+
 def test_send_says_clearly_why_a_message_could_not_be_sent(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", closed_port())
