@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import text
 
 from tests.conftest import dossier_with
 from wizard import create_app, create_app_for_server
@@ -273,7 +274,7 @@ def test_the_log_tells_what_people_did_from_info_on_unless_set_otherwise(tmp_pat
 @pytest.mark.parametrize("name", ["MAIL_USE_TLS", "RATELIMIT_ENABLED"])
 def test_an_on_off_setting_mistyped_refuses_to_start(tmp_path, monkeypatch, name):
     """ "flase" read as off would send mail without TLS, or lift every limit."""
-    for wrong in ("flase", "enabled", "2"):
+    for wrong in ("flase", "enabled", "2", ""):  # set empty: read as off once, never on
         monkeypatch.setenv(name, wrong)
         with pytest.raises(ConfigurationError, match=f"{name} must be on or off"):
             create_app({"INSTANCE_PATH": str(tmp_path)})
@@ -301,6 +302,9 @@ def test_emails_come_from_the_portals_own_domain_unless_a_sender_is_set(tmp_path
     monkeypatch.delenv("MAIL_SENDER", raising=False)
     sender = create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_SENDER"]
     assert sender == "no-reply@derogations.example.fr"
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://10.1.2.3")  # no domain to send from
+    sender = create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_SENDER"]
+    assert sender == "no-reply@derogation.localhost"
     monkeypatch.setenv("MAIL_SENDER", "ne-pas-repondre@ansm.sante.fr")
     sender = create_app({"INSTANCE_PATH": str(tmp_path)}).config["MAIL_SENDER"]
     assert sender == "ne-pas-repondre@ansm.sante.fr"
@@ -342,6 +346,11 @@ def test_the_server_refuses_to_start_on_a_database_its_migrations_have_not_reach
         with app.app_context():
             upgrade(directory=str(MIGRATIONS))
         assert create_app_for_server({"INSTANCE_PATH": str(tmp_path)}).config["SECRET_KEY"]
+        # Migrated by a later version (this one put back): not "run db upgrade", which fails.
+        with app.app_context(), db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0123456789ab'"))
+        with pytest.raises(ConfigurationError, match="migrated by a later version"):
+            create_app_for_server({"INSTANCE_PATH": str(tmp_path)})
     finally:
         gc.unfreeze()
 
@@ -383,3 +392,13 @@ def test_the_sqlite_database_is_readable_by_the_servers_user_alone(tmp_path):
         assert app.test_client().get("/login").status_code == 200
     files = list(tmp_path.glob("wizard.sqlite3*"))
     assert files and all(file.stat().st_mode & 0o077 == 0 for file in files), files
+
+
+def test_the_public_address_is_kept_as_browsers_write_it(tmp_path, monkeypatch):
+    """Its default port left out, as in the Referer a page of the portal sends."""
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example:443/portail/")
+    address = create_app({"INSTANCE_PATH": str(tmp_path)}).config["PUBLIC_BASE_URL"]
+    assert address == "https://derogations.example/portail"
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example:8443")
+    address = create_app({"INSTANCE_PATH": str(tmp_path)}).config["PUBLIC_BASE_URL"]
+    assert address == "https://derogations.example:8443"

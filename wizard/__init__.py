@@ -138,9 +138,17 @@ def _schema_up_to_date(app: Flask) -> None:
     from wizard.config import ConfigurationError
     from wizard.extensions import db
 
-    expected = set(ScriptDirectory(str(ROOT / "migrations")).get_heads())
+    scripts = ScriptDirectory(str(ROOT / "migrations"))
+    expected = set(scripts.get_heads())
     with app.app_context(), db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current - known:  # migrated by a later version of the portal (this one put back)
+        raise ConfigurationError(
+            f"The database is at migration {', '.join(sorted(current))}, which this version of "
+            "the portal does not know: it was migrated by a later version. Run that version, "
+            "or restore a backup taken before its migration."
+        )
     if current != expected:
         raise ConfigurationError(
             f"The database is at migration {', '.join(sorted(current)) or '(none)'}, this "

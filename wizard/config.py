@@ -6,6 +6,7 @@ to start without a real `SECRET_KEY`; development generates one into the instanc
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -86,6 +87,12 @@ def _public_base_url(production: bool) -> str:
     parts = urlsplit(url)
     if url and (parts.scheme not in ("http", "https") or not parts.netloc):
         raise ConfigurationError("PUBLIC_BASE_URL must look like https://host[/prefix].")
+    # The default port written out (https://host:443) is the address browsers write without
+    # it, in a page's Referer (`csrf._from_the_portal`) as in the links people follow.
+    default_port = {"https": ":443", "http": ":80"}.get(parts.scheme)
+    if default_port and parts.netloc.endswith(default_port):
+        netloc = parts.netloc.removesuffix(default_port)
+        url = parts._replace(netloc=netloc).geturl()
     if production and not url.startswith("https://"):
         # Links in emails (password resets, invitations) must not take their host from a
         # request, which anyone can write, and carry tokens: HTTPS only.
@@ -178,8 +185,10 @@ def _flag(name: str, default: bool) -> bool:
     """An on/off setting. A value that is neither refuses to start: "flase" read as off
     would send mail without TLS (`MAIL_USE_TLS`) or lift every limit (`RATELIMIT_ENABLED`)."""
     value = os.environ.get(name)
-    if value is None or not value.strip():
+    if value is None:
         return default
+    # Set but empty ("MAIL_USE_TLS=" in an env file): read as off before, refused now, not
+    # turned into the default without a word.
     value = value.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True
@@ -196,7 +205,17 @@ def _mail_sender(public_base_url: str | None) -> str:
     if sender := os.environ.get("MAIL_SENDER", "").strip():
         return sender
     host = urlsplit(public_base_url).hostname if public_base_url else None
-    return f"no-reply@{host}" if host and "." in host else "no-reply@derogation.localhost"
+    if not host or "." not in host or _is_address(host):  # localhost, 10.1.2.3: no domain
+        return "no-reply@derogation.localhost"
+    return f"no-reply@{host}"
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _limit(name: str, default: str) -> str:

@@ -829,7 +829,13 @@ def test_a_global_authorisation_names_the_health_establishments_ansm_keeps(
     ) in shown
     assert re.search(rf'<ul class="establishments" lang="fr">\s*<li>{kept}</li>\s*</ul>', shown)
 
+    before = seen_on(reviewer, submitted_global)
     assert act(reviewer, submitted_global, "authorise", establishments=kept).status_code == 303
+    # Sent again (a double click) from a page of an earlier version, without the field: said,
+    # not a 500.
+    again = action_data("authorise") | before
+    del again["authorise-establishments"]
+    assert reviewer.post(AUTHORISE.format(submitted_global), data=again).status_code < 500
     for page in (
         manufacturer.get(f"/requests/{submitted_global}/submitted").text,
         reviewer.get(f"/review/requests/{submitted_global}").text,

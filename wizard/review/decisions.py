@@ -135,9 +135,14 @@ def authorisation_terms(form) -> dict:
         "max_patients": form.max_patients.data if "max_patients" in form else None,
         "follow_up": (form.follow_up.data or "").replace("\r\n", "\n") or None,
         "report_every_months": form.report_every_months,
-        "indication": form.indication.data.replace("\r\n", "\n") if "indication" in form else None,
+        # (Not sent at all, a form of an earlier version: None, compared as empty.)
+        "indication": (
+            (form.indication.data or "").replace("\r\n", "\n") if "indication" in form else None
+        ),
         "establishments": (
-            form.establishments.data.replace("\r\n", "\n") if "establishments" in form else None
+            (form.establishments.data or "").replace("\r\n", "\n")
+            if "establishments" in form
+            else None
         ),
     }
 
