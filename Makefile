@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export FLASK_APP := wizard
+# `make run PORT=8000` when 5000 is taken.
+PORT ?= 5000
 
 .PHONY: fonts run test lint install install-test migrate demo bench clean translations
 
@@ -51,7 +53,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 run: migrate
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 demo: migrate
 	$(BIN)/flask demo
