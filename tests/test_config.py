@@ -402,3 +402,21 @@ def test_the_public_address_is_kept_as_browsers_write_it(tmp_path, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://derogations.example:8443")
     address = create_app({"INSTANCE_PATH": str(tmp_path)}).config["PUBLIC_BASE_URL"]
     assert address == "https://derogations.example:8443"
+
+
+def test_a_flask_command_says_a_refused_setting_in_one_line(tmp_path):
+    """The operator reads "Error: …", not a traceback whose last line says it."""
+    import subprocess
+    import sys
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "WIZARD_ENV": "production"}
+    said = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wizard", "db", "upgrade"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert said.returncode == 1
+    assert said.stderr.strip() == "Error: Set DATABASE_URL and UPLOAD_FOLDER in production."

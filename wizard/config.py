@@ -12,13 +12,15 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
 from limits import parse_many
 
 MEGABYTE = 1024 * 1024
 
 
-class ConfigurationError(RuntimeError):
-    """The environment does not describe a configuration the portal can run with safely."""
+class ConfigurationError(click.ClickException):
+    """The environment does not describe a configuration the portal can run with safely.
+    A `flask` command says it as "Error: …", not as a traceback (a click error)."""
 
 
 def _secret_key(instance_path: Path, production: bool) -> str:
