@@ -332,9 +332,12 @@ def test_production_refuses_to_start_without_its_french_pages(tmp_path, monkeypa
         create_app(settings)
 
 
-def test_the_server_refuses_to_start_on_a_database_its_migrations_have_not_reached(tmp_path):
+def test_the_server_refuses_to_start_on_a_database_its_migrations_have_not_reached(
+    tmp_path, monkeypatch
+):
     """The code upgraded, `flask db upgrade` forgotten: the health check would answer and the
     first sign-in fail on a missing column."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # a database of its own, in tmp_path
     try:
         with pytest.raises(ConfigurationError, match="run `flask --app wizard db upgrade`"):
             create_app_for_server({"INSTANCE_PATH": str(tmp_path)})
@@ -384,8 +387,9 @@ def test_with_the_limits_store_unreachable_sign_in_works_and_is_still_limited(tm
     assert sent == [422, 422, 422, 429]
 
 
-def test_the_sqlite_database_is_readable_by_the_servers_user_alone(tmp_path):
+def test_the_sqlite_database_is_readable_by_the_servers_user_alone(tmp_path, monkeypatch):
     """It holds health data and password hashes, as the backups (0600) do."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # (the PostgreSQL run's)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
