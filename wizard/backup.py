@@ -286,9 +286,7 @@ def _next_ids(connection: Connection) -> dict[str, int]:
                 ).one()
                 found[table.name] = last + 1 if called else last
         return found
-    if connection.dialect.name == "sqlite" and connection.scalar(
-        text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
-    ):
+    if _sqlite_counters(connection):
         return {
             name: seq + 1
             for name, seq in connection.execute(text("SELECT name, seq FROM sqlite_sequence"))
@@ -296,25 +294,30 @@ def _next_ids(connection: Connection) -> dict[str, int]:
     return {}
 
 
+def _sqlite_counters(connection: Connection) -> bool:
+    """Whether this is SQLite keeping the ids its AUTOINCREMENT tables gave (`sqlite_sequence`,
+    there since a schema with such tables: `NO_ID_TAKEN_AGAIN`)."""
+    return connection.dialect.name == "sqlite" and bool(
+        connection.scalar(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"))
+    )
+
+
 def _reset_sequences(next_ids: dict[str, int]) -> None:
     """Make the next generated ids follow the restored ones, and those the backed-up database
     would have given next (`next_ids`): an id never given again there is not here either."""
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite" and not db.session.scalar(
-        text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
-    ):
-        dialect = "sqlite, at a schema before ids were never given again"
+    postgresql = db.engine.dialect.name == "postgresql"
+    counters = _sqlite_counters(db.session.connection())
     for table in db.metadata.sorted_tables:
         if (column := _generated_ids(table)) is None:
             continue
         after = db.session.scalar(text(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table.name}"))
         following = max(after, next_ids.get(table.name, 1))
-        if dialect == "postgresql":
+        if postgresql:
             db.session.execute(
                 text("SELECT setval(pg_get_serial_sequence(:table, :column), :next, false)"),
                 {"table": table.name, "column": column, "next": following},
             )
-        elif dialect == "sqlite" and table.dialect_options["sqlite"].get("autoincrement"):
+        elif counters and table.dialect_options["sqlite"].get("autoincrement"):
             # (A table none of whose rows was ever inserted has no row there yet.)
             named = {"seq": following - 1, "table": table.name}
             db.session.execute(text("DELETE FROM sqlite_sequence WHERE name = :table"), named)
